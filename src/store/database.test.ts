@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { coreMigrations } from './migrations/index.js';
+import { runMigrations } from './migrate.js';
+import { dialectOf, resolveDatabaseTarget } from './database.js';
+import { openTestDatabase, storeTestBackends } from './testDatabase.js';
+import type { CoreDatabase } from './tables.js';
+
+const backends = await storeTestBackends();
+
+describe.each(backends)('store core on %s', (dialect) => {
+  it('migrates once, and is idempotent on a second run', async () => {
+    const t = await openTestDatabase<CoreDatabase>(dialect);
+    try {
+      expect(dialectOf(t.db)).toBe(dialect);
+      expect(await runMigrations(t.db, coreMigrations)).toEqual(['0001_core']);
+      expect(await runMigrations(t.db, coreMigrations)).toEqual([]);
+      const tables = (await t.db.introspection.getTables()).map((x) => x.name);
+      for (const name of ['events', 'cases', 'decisions', 'audit_log', 'api_keys', 'dead_letters'])
+        expect(tables).toContain(name);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('keeps events idempotent by id and returns epoch millis as numbers', async () => {
+    const t = await openTestDatabase<CoreDatabase>(dialect);
+    try {
+      await runMigrations(t.db, coreMigrations);
+      const row = {
+        id: 'e1',
+        account_id: 'a1',
+        ts: '2026-01-01T00:00:00Z',
+        ts_ms: Date.parse('2026-01-01T00:00:00Z'),
+        body: '{}',
+        received_at: 1_800_000_000_123,
+      };
+      await t.db
+        .insertInto('events')
+        .values(row)
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+      const again = await t.db
+        .insertInto('events')
+        .values({ ...row, body: '{"changed":true}' })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .executeTakeFirst();
+      expect(Number(again.numInsertedOrUpdatedRows ?? 0)).toBe(0);
+      const rows = await t.db.selectFrom('events').selectAll().execute();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]?.body).toBe('{}');
+      expect(rows[0]?.received_at).toBe(1_800_000_000_123);
+      const audit = await t.db
+        .insertInto('audit_log')
+        .values({ at: 1, actor: 'k', action: 'x', subject_type: 's', subject_id: 'i', details: '{}' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      expect(typeof audit.id).toBe('number');
+      const n = await sql<{ n: number }>`select count(*) as n from events`.execute(t.db);
+      expect(Number(n.rows[0]?.n)).toBe(1);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('runs independent migration sets side by side', async () => {
+    const t = await openTestDatabase<CoreDatabase>(dialect);
+    try {
+      await runMigrations(t.db, coreMigrations);
+      const applied = await runMigrations(t.db, {
+        name: 'other',
+        migrations: {
+          '0001_x': {
+            up: async (db) => void (await db.schema.createTable('x').addColumn('a', 'text').execute()),
+          },
+        },
+      });
+      expect(applied).toEqual(['0001_x']);
+      await expect(
+        runMigrations(t.db, {
+          name: 'broken',
+          migrations: {
+            '0001_bad': { up: async (db) => void (await sql`select * from nowhere`.execute(db)) },
+          },
+        }),
+      ).rejects.toThrow(/0001_bad failed/);
+    } finally {
+      await t.dispose();
+    }
+  });
+});
+
+describe('resolveDatabaseTarget', () => {
+  it('chooses PostgreSQL for postgres URLs and a SQLite file otherwise', () => {
+    expect(resolveDatabaseTarget({ url: 'postgres://h/db' }).dialect).toBe('postgres');
+    expect(resolveDatabaseTarget({ url: 'sqlite::memory:' })).toEqual({
+      dialect: 'sqlite',
+      location: ':memory:',
+    });
+    const saved = process.env.DATABASE_URL;
+    delete process.env.DATABASE_URL;
+    try {
+      expect(resolveDatabaseTarget({ dataDir: '/tmp/x' }).location).toBe('/tmp/x/distillguard.db');
+    } finally {
+      if (saved !== undefined) process.env.DATABASE_URL = saved;
+    }
+    expect(() => resolveDatabaseTarget({ url: 'mysql://h/db' })).toThrow(/DATABASE_URL must start/);
+  });
+});

@@ -1,0 +1,95 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { UserError } from '../schema/index.js';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+export interface OpenDatabaseOptions {
+  /**
+   * `postgres://…` / `postgresql://…` for PostgreSQL, `sqlite:<file>` or `sqlite::memory:` for SQLite.
+   * Defaults to `DATABASE_URL`, then to a SQLite file under `dataDir`.
+   */
+  url?: string | undefined;
+  /** Directory for the default SQLite file (`distillguard.db`); default `./data`. */
+  dataDir?: string | undefined;
+  /** PostgreSQL only: the schema to use (search_path), for isolated test runs or tenants. */
+  schema?: string | undefined;
+  /** PostgreSQL pool size; default 10. */
+  poolSize?: number | undefined;
+}
+
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+
+/** Where a URL points, without opening it. */
+export function resolveDatabaseTarget(opts: OpenDatabaseOptions = {}): {
+  dialect: StoreDialect;
+  location: string;
+} {
+  const url = opts.url ?? process.env.DATABASE_URL;
+  if (url && /^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', location: url };
+  if (url && url.startsWith('sqlite:')) return { dialect: 'sqlite', location: url.slice('sqlite:'.length) };
+  if (url)
+    throw new UserError(
+      'INVALID_CONFIG',
+      'DATABASE_URL must start with postgres://, postgresql:// or sqlite: (for example sqlite:./data/dg.db).',
+    );
+  return { dialect: 'sqlite', location: path.join(opts.dataDir ?? 'data', 'distillguard.db') };
+}
+
+/**
+ * Opens the store through Kysely: SQLite (better-sqlite3, WAL) by default, PostgreSQL (pg Pool)
+ * when a postgres URL is given. The caller owns the instance and must `destroy()` it.
+ * Run `migrateCore` (and any module's own migration set) before use.
+ */
+export function openDatabase<DB = unknown>(opts: OpenDatabaseOptions = {}): Kysely<DB> {
+  const target = resolveDatabaseTarget(opts);
+  if (target.dialect === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: target.location,
+      max: opts.poolSize ?? 10,
+      ...(opts.schema ? { options: `-c search_path=${quoteIdent(opts.schema)}` } : {}),
+      // Epoch-millisecond columns are bigint; they fit a JS number, so parse them as one.
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary'): ((v: string) => unknown) =>
+          oid === PG_INT8 || oid === PG_NUMERIC
+            ? (v: string) => Number(v)
+            : (pg.types.getTypeParser(oid, format ?? 'text') as (
+                v: string,
+              ) => unknown)) as typeof pg.types.getTypeParser,
+      },
+    });
+    return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  }
+  const file = target.location;
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  let sqlite: SQLite.Database;
+  try {
+    sqlite = new SQLite(file);
+  } catch (err) {
+    throw new UserError(
+      'FILE_UNREADABLE',
+      `Cannot open the SQLite database ${file}: ${(err as Error).message}. Check the path and its permissions.`,
+    );
+  }
+  // WAL: readers never block the writer; NORMAL sync is durable across a process crash (SIGKILL).
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+/** Which dialect an open instance speaks; migrations use it for the few type differences. */
+export function dialectOf<DB>(db: Kysely<DB>): StoreDialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name))
+    throw new UserError('INVALID_CONFIG', `Schema name "${name}" must be letters, digits and underscores.`);
+  return name;
+}

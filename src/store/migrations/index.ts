@@ -1,0 +1,10 @@
+import type { MigrationSet } from '../migrate.js';
+import { coreMigration0001 } from './0001_core.js';
+
+/** The core tables' migrations; append new ones with the next number, never edit applied ones. */
+export const coreMigrations: MigrationSet = {
+  name: 'core',
+  migrations: {
+    '0001_core': coreMigration0001,
+  },
+};
