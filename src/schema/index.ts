@@ -4,3 +4,4 @@ export { ApiEvent, ContentPart, EventLabels, Message, MessageRole, RequestParams
 export { AccountFinding, ClusterFinding, ClusterLink, Findings, Level, Signal } from './findings.js';
 export { Truth, TruthAccount, TRAP_PREFIX, isTrap } from './truth.js';
 export { UserError, UserErrorCode, isUserError } from './errors.js';
+export { CanaryServing } from './canary.js';
