@@ -4,4 +4,19 @@ export { ApiEvent, ContentPart, EventLabels, Message, MessageRole, RequestParams
 export { AccountFinding, ClusterFinding, ClusterLink, Findings, Level, Signal } from './findings.js';
 export { Truth, TruthAccount, TRAP_PREFIX, isTrap } from './truth.js';
 export { UserError, UserErrorCode, isUserError } from './errors.js';
+export {
+  BundleSignature,
+  ExternalReference,
+  StixBundle,
+  StixId,
+  StixIndicator,
+  StixObject,
+  StixSighting,
+  StixTimestamp,
+  TaxiiCollection,
+  TaxiiEnvelope,
+  TaxiiError,
+  TaxiiStatus,
+} from './stix.js';
+export { IngestFileSummary, IngestSummary, QuarantineRecord, RejectReason } from './ingest.js';
 export { CanaryServing } from './canary.js';

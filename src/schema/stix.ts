@@ -1,0 +1,139 @@
+import { z } from 'zod';
+
+/**
+ * STIX 2.1 objects as they cross boundaries (files, TAXII bodies). Loose on purpose: foreign
+ * bundles carry properties and object types we do not know, and those must be kept, not dropped.
+ * The OASIS JSON schemas (shared/stix2-json-schemas) stay the full oracle; these check the
+ * parts DistillGuard relies on.
+ */
+
+const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}';
+const STIX_ID = new RegExp(`^[a-z][a-z0-9-]+[a-z0-9]--${UUID}$`);
+const STIX_TS = /^\d{4}-(0[1-9]|1[012])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?Z$/;
+
+export const StixId = z.string().regex(STIX_ID, { message: 'not a STIX identifier (type--UUID)' });
+export type StixId = z.infer<typeof StixId>;
+export const StixTimestamp = z
+  .string()
+  .regex(STIX_TS, {
+    message: 'not a STIX timestamp (RFC 3339 in UTC with Z, e.g. 2026-11-22T10:00:00.000Z)',
+  });
+
+export const ExternalReference = z.looseObject({
+  source_name: z.string(),
+  description: z.string().optional(),
+  url: z.string().optional(),
+  external_id: z.string().optional(),
+});
+export type ExternalReference = z.infer<typeof ExternalReference>;
+
+/** Any STIX object: only what every object has. Unknown types and properties are kept. */
+export const StixObject = z
+  .looseObject({
+    type: z.string().regex(/^[a-z][a-z0-9-]+[a-z0-9]$/, { message: 'not a STIX type name' }),
+    id: StixId,
+    spec_version: z.string().optional(),
+    created: StixTimestamp.optional(),
+    modified: StixTimestamp.optional(),
+    created_by_ref: StixId.optional(),
+    object_marking_refs: z.array(StixId).optional(),
+    confidence: z.int().min(0).max(100).optional(),
+    extensions: z.record(z.string(), z.looseObject({})).optional(),
+  })
+  .refine((o) => o.id.startsWith(`${o.type}--`), { message: 'id must start with the object type' });
+export type StixObject = z.infer<typeof StixObject>;
+
+export const StixBundle = z.looseObject({
+  type: z.literal('bundle'),
+  id: StixId.refine((s) => s.startsWith('bundle--'), { message: 'bundle id must start with bundle--' }),
+  objects: z.array(StixObject).optional(),
+});
+export type StixBundle = z.infer<typeof StixBundle>;
+
+export const StixIndicator = z.looseObject({
+  type: z.literal('indicator'),
+  id: StixId,
+  spec_version: z.literal('2.1'),
+  created: StixTimestamp,
+  modified: StixTimestamp,
+  pattern: z.string().min(1),
+  pattern_type: z.string(),
+  valid_from: StixTimestamp,
+  valid_until: StixTimestamp.optional(),
+  confidence: z.int().min(0).max(100).optional(),
+  created_by_ref: StixId.optional(),
+  object_marking_refs: z.array(StixId).optional(),
+  extensions: z.record(z.string(), z.looseObject({})).optional(),
+});
+export type StixIndicator = z.infer<typeof StixIndicator>;
+
+export const StixSighting = z.looseObject({
+  type: z.literal('sighting'),
+  id: StixId,
+  spec_version: z.literal('2.1'),
+  created: StixTimestamp,
+  modified: StixTimestamp,
+  sighting_of_ref: StixId,
+  observed_data_refs: z.array(StixId).optional(),
+  where_sighted_refs: z.array(StixId).optional(),
+  first_seen: StixTimestamp.optional(),
+  last_seen: StixTimestamp.optional(),
+  count: z.int().min(0).max(999_999_999).optional(),
+  created_by_ref: StixId.optional(),
+});
+export type StixSighting = z.infer<typeof StixSighting>;
+
+/** A detached ed25519 signature over the canonical JSON of a bundle's `objects`. */
+export const BundleSignature = z.object({
+  alg: z.literal('ed25519'),
+  member: z.string().min(1).max(200),
+  key_id: z.string().min(1).max(200),
+  signed: z.literal('objects'),
+  value: z.string().regex(/^[A-Za-z0-9+/]+=*$/, { message: 'signature value must be base64' }),
+});
+export type BundleSignature = z.infer<typeof BundleSignature>;
+
+/** TAXII 2.1 envelope (the body of objects GET and POST). */
+export const TaxiiEnvelope = z.looseObject({
+  more: z.boolean().optional(),
+  next: z.string().optional(),
+  objects: z.array(StixObject).optional(),
+});
+export type TaxiiEnvelope = z.infer<typeof TaxiiEnvelope>;
+
+/** TAXII 2.1 error message resource. */
+export const TaxiiError = z.looseObject({
+  title: z.string(),
+  description: z.string().optional(),
+  error_id: z.string().optional(),
+  error_code: z.string().optional(),
+  http_status: z.string().optional(),
+  external_details: z.string().optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type TaxiiError = z.infer<typeof TaxiiError>;
+
+export const TaxiiStatus = z.looseObject({
+  id: z.string(),
+  status: z.enum(['pending', 'complete']),
+  request_timestamp: z.string().optional(),
+  total_count: z.int(),
+  success_count: z.int(),
+  failure_count: z.int(),
+  pending_count: z.int(),
+  successes: z.array(z.looseObject({ id: z.string(), version: z.string().optional() })).optional(),
+  failures: z
+    .array(z.looseObject({ id: z.string(), version: z.string().optional(), message: z.string().optional() }))
+    .optional(),
+});
+export type TaxiiStatus = z.infer<typeof TaxiiStatus>;
+
+export const TaxiiCollection = z.looseObject({
+  id: z.string(),
+  title: z.string(),
+  description: z.string().optional(),
+  can_read: z.boolean(),
+  can_write: z.boolean(),
+  media_types: z.array(z.string()).optional(),
+});
+export type TaxiiCollection = z.infer<typeof TaxiiCollection>;
