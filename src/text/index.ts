@@ -1,0 +1,25 @@
+export { normalizeText, tokenize } from './normalize.js';
+export { hash32, fmix32, fingerprint64, seededRandom } from './hash.js';
+export {
+  MINHASH_SIZE,
+  LSH_BANDS,
+  shingles,
+  minhashSignature,
+  lshBandKeys,
+  estimateJaccard,
+  signatureToHex,
+  signatureFromHex,
+} from './minhash.js';
+export { simhash64, hammingDistance64 } from './simhash.js';
+export {
+  maskedTokens,
+  templateKeys,
+  templateSkeleton,
+  TEMPLATE_EDGE_TOKENS,
+  type TemplateKeys,
+} from './template.js';
+export { type Embedder, l2normalize, cosine } from './embedder.js';
+export { HashedNgramEmbedder, type SparseVector } from './hashed-embedder.js';
+export { WordVectorEmbedder } from './word-vector-embedder.js';
+export { RemoteEmbedder, type RemoteEmbedderOptions } from './remote-embedder.js';
+export { TOPIC_DOMAINS, TOPIC_NAMES, topicMask, popcount } from './topics.js';

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { HashedNgramEmbedder } from './hashed-embedder.js';
+import { cosine } from './embedder.js';
+import {
+  estimateJaccard,
+  lshBandKeys,
+  minhashSignature,
+  signatureFromHex,
+  signatureToHex,
+} from './minhash.js';
+import { tokenize } from './normalize.js';
+import { hammingDistance64, simhash64 } from './simhash.js';
+import { templateKeys, templateSkeleton } from './template.js';
+import { TOPIC_NAMES, popcount, topicMask } from './topics.js';
+
+describe('tokenize', () => {
+  it('lower-cases, splits words and keeps CJK as characters', () => {
+    expect(tokenize('Hello,  WORLD! It’s 42')).toEqual(['hello', 'world', 'it’s', '42']);
+    expect(tokenize('逐步思考')).toEqual(['逐', '步', '思', '考']);
+  });
+});
+
+describe('minhash', () => {
+  const a = 'Explain the causes of the French Revolution and its effects on European politics in detail';
+  const b = 'Explain the causes of the French Revolution and its effects on European politics in depth';
+  const c = 'What is a good recipe for banana bread without eggs?';
+  it('estimates high Jaccard for near-duplicates and low for unrelated texts', () => {
+    expect(estimateJaccard(minhashSignature(a), minhashSignature(b))).toBeGreaterThan(0.6);
+    expect(estimateJaccard(minhashSignature(a), minhashSignature(c))).toBeLessThan(0.1);
+  });
+  it('shares LSH band keys between near-duplicates only', () => {
+    const ka = new Set(lshBandKeys(minhashSignature(a)));
+    expect(lshBandKeys(minhashSignature(b)).some((k) => ka.has(k))).toBe(true);
+    expect(lshBandKeys(minhashSignature(c)).some((k) => ka.has(k))).toBe(false);
+  });
+  it('round-trips signatures through hex', () => {
+    const s = minhashSignature(a);
+    expect(signatureFromHex(signatureToHex(s))).toEqual(s);
+  });
+});
+
+describe('simhash', () => {
+  it('puts near-duplicates closer than unrelated texts', () => {
+    const x = simhash64('please summarise this article about climate policy in three bullet points');
+    const y = simhash64('please summarise this article about climate policy in four bullet points');
+    const z = simhash64('my cat keeps scratching the sofa, what should I do');
+    expect(hammingDistance64(x, y)).toBeLessThan(hammingDistance64(x, z));
+  });
+});
+
+describe('template keys', () => {
+  const wrap = (task: string): string =>
+    `You are being evaluated. Think step by step and show all of your reasoning. Task: ${task} Then give the final answer on the last line.`;
+  it('give prompts built from one wrapper the same prefix and suffix keys', () => {
+    const k1 = templateKeys(wrap('How many primes are below 100?'));
+    const k2 = templateKeys(wrap('Translate "good morning" into Japanese.'));
+    expect(k1.prefix).toBe(k2.prefix);
+    expect(k1.suffix).toBe(k2.suffix);
+    expect(k1.whole).not.toBe(k2.whole);
+  });
+  it('masks numbers so re-runs with other values match whole', () => {
+    expect(templateKeys('Order 12345 has not arrived').whole).toBe(
+      templateKeys('Order 99 has not arrived').whole,
+    );
+    expect(templateSkeleton('Order 12345 has not arrived')).toBe('order slotnum has not arrived');
+  });
+});
+
+describe('hashed embedder', () => {
+  it('embeds related texts closer than unrelated ones', () => {
+    const e = new HashedNgramEmbedder();
+    const a = e.embedOne('how do I bake sourdough bread at home');
+    const b = e.embedOne('tips to bake bread at home with sourdough starter');
+    const c = e.embedOne('prove that the square root of two is irrational');
+    expect(cosine(a, b)).toBeGreaterThan(cosine(a, c) + 0.2);
+  });
+});
+
+describe('topics', () => {
+  it('recognises domains from word stems', () => {
+    const m = topicMask(tokenize('Write a Python function to compute the derivative of a polynomial'));
+    const names = TOPIC_NAMES.filter((_, i) => (m >> BigInt(i)) & 1n);
+    expect(names).toEqual(expect.arrayContaining(['programming', 'calculus', 'algebra']));
+    expect(popcount(topicMask(tokenize('hello there')))).toBe(0);
+  });
+});
