@@ -1,0 +1,23 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { ApiKeysTable, CoreDatabase } from './tables.js';
+
+type Db = Kysely<CoreDatabase>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+
+export async function insertApiKey(db: Db, row: ApiKeyRow): Promise<void> {
+  await db.insertInto('api_keys').values(row).execute();
+}
+
+export async function loadActiveApiKeys(db: Db): Promise<ApiKeyRow[]> {
+  return db.selectFrom('api_keys').selectAll().where('revoked_at', 'is', null).execute();
+}
+
+export async function revokeApiKey(db: Db, id: string, now = Date.now()): Promise<boolean> {
+  const r = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: now })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
