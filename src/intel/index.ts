@@ -1,0 +1,37 @@
+export {
+  TLP_EXTENSION_ID,
+  TLP_IDS,
+  TLP_LEVELS,
+  tlpMarkingDefinition,
+  parseTlp,
+  tlpOf,
+  isGroupRestricted,
+} from './tlp.js';
+export type { TlpLevel } from './tlp.js';
+export {
+  ATLAS_TECHNIQUES,
+  DG_EXTENSION_ID,
+  distillGuardExtensionDefinition,
+  distillGuardIdentity,
+  readDgExtension,
+} from './extension.js';
+export { loadStixOracle, stixSchemaDir } from './stixOracle.js';
+export type { StixOracle } from './stixOracle.js';
+export { acceptedKeys, keyRingFrom, keyedHash, keyedHashes, keyIdOf, loadKeyRing } from './communityKey.js';
+export type { CommunityKey, CommunityKeyRing, KeyedKind } from './communityKey.js';
+export { scrub, scrubText } from './scrub.js';
+export {
+  SharingPolicy,
+  applyPolicy,
+  commercialFieldsIn,
+  defaultPolicy,
+  loadPolicy,
+  policyFrom,
+} from './policy.js';
+export type { Withheld } from './policy.js';
+export { findingsToStix, identityIdFor } from './findingsToStix.js';
+export type { Publisher } from './findingsToStix.js';
+export { dryRunReport, exportBundle, readFindingsFile } from './exportBundle.js';
+export type { ExportResult } from './exportBundle.js';
+export { inPrefix, prefixOf } from './network.js';
+export { stableId, randomId, stixNow } from './ids.js';
