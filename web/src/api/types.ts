@@ -1,0 +1,130 @@
+// Response shapes of the server's HTTP API (briefs: api-contract). Findings types come from the
+// shared zod schemas so the dashboard and the engine agree on field names.
+import type {
+  AccountFinding,
+  AccountRecord,
+  ClusterFinding,
+  ClusterLink,
+  Findings,
+  Level,
+  Signal,
+} from '../../../src/schema/index.js';
+
+export type { AccountFinding, AccountRecord, ClusterFinding, ClusterLink, Findings, Level, Signal };
+
+export const LEVELS: readonly Level[] = ['none', 'monitor', 'review', 'act'];
+
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+export interface TimelineBucket {
+  t: string;
+  events: number;
+  flagged?: number;
+}
+
+export interface Overview {
+  events: number;
+  accounts: number;
+  from: string | null;
+  to: string | null;
+  levels: Partial<Record<Level, number>>;
+  clusters: { total: number; byLevel: Partial<Record<Level, number>> };
+  timeline: TimelineBucket[];
+}
+
+/** List form of a cluster: the account id list is replaced by its size. */
+export type ClusterSummary = Pick<
+  ClusterFinding,
+  'cluster_id' | 'score' | 'level' | 'events' | 'links' | 'signals'
+> & {
+  size: number;
+  account_ids?: string[];
+};
+
+export interface GraphNode {
+  id: string;
+  level: Level;
+  score: number;
+  events: number;
+}
+
+export interface GraphEdge {
+  source: string;
+  target: string;
+  kind: string;
+  weight: number;
+}
+
+export interface ClusterDetail {
+  cluster: ClusterFinding;
+  graph: { nodes: GraphNode[]; edges: GraphEdge[] };
+  timeline: TimelineBucket[];
+}
+
+export interface PromptSample {
+  id: string;
+  ts: string;
+  model: string;
+  prompt: string;
+  params?: Record<string, unknown> | null;
+}
+
+export interface AccountDetail {
+  account: AccountFinding;
+  record: AccountRecord | null;
+  samples: PromptSample[];
+}
+
+export const CASE_STATUSES = ['open', 'investigating', 'actioned', 'closed', 'false_positive'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export interface CaseComment {
+  id?: string | number;
+  author?: string | null;
+  body: string;
+  created_at?: string;
+}
+
+export interface Case {
+  id: string;
+  subject_type: 'cluster' | 'account';
+  subject_id: string;
+  title: string;
+  status: CaseStatus;
+  assignee?: string | null;
+  created_at?: string;
+  updated_at?: string;
+  comments?: CaseComment[];
+}
+
+export const ACTIONS = ['allow', 'monitor', 'step_up', 'throttle', 'degrade', 'block'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export interface Decision {
+  account_id: string;
+  action: Action;
+  reason: string;
+  source: 'policy' | 'manual' | 'cluster';
+  expires_at: string | null;
+  updated_at: string;
+}
+
+export interface DecisionRequest {
+  action: Action;
+  reason: string;
+  scope: 'account' | 'cluster';
+  ttl_seconds?: number;
+}
+
+export interface AuditEntry {
+  id?: string | number;
+  ts?: string;
+  at?: string;
+  actor?: string;
+  action?: string;
+  subject?: string;
+  [key: string]: unknown;
+}

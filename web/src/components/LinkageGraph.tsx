@@ -1,0 +1,102 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import Sigma from 'sigma';
+import type { GraphEdge, GraphNode } from '../api/types.js';
+import { formatCount } from '../app/format.js';
+import { LEVEL_COLOURS, linkColour, linkLabel } from './graphStyle.js';
+import { buildLinkageGraph, type EdgeAttributes, type NodeAttributes } from './linkageGraph.js';
+
+interface Props {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  onOpenAccount: (id: string) => void;
+}
+
+/** Accounts as nodes (colour = level, size = events), shared attributes as coloured edges. */
+export function LinkageGraph({ nodes, edges, onOpenAccount }: Props) {
+  const container = useRef<HTMLDivElement>(null);
+  const { graph, dropped } = useMemo(() => buildLinkageGraph(nodes, edges), [nodes, edges]);
+  const [hovered, setHovered] = useState<string | null>(null);
+  const [hiddenKinds, setHiddenKinds] = useState<ReadonlySet<string>>(new Set());
+  const kinds = useMemo(() => {
+    const count = new Map<string, number>();
+    graph.forEachEdge((_e, a: EdgeAttributes) => count.set(a.kind, (count.get(a.kind) ?? 0) + 1));
+    return [...count.entries()].sort((a, b) => b[1] - a[1]);
+  }, [graph]);
+  const openRef = useRef(onOpenAccount);
+  openRef.current = onOpenAccount;
+
+  useEffect(() => {
+    if (!container.current || graph.order === 0) return;
+    let renderer: Sigma<NodeAttributes, EdgeAttributes>;
+    try {
+      renderer = new Sigma(graph, container.current, {
+        renderEdgeLabels: false,
+        labelColor: { color: '#cbd5e1' },
+        labelSize: 11,
+        labelRenderedSizeThreshold: 9,
+        defaultEdgeType: 'line',
+        zIndex: true,
+        edgeReducer: (_edge, attrs) => (hiddenKinds.has(attrs.kind) ? { ...attrs, hidden: true } : attrs),
+      });
+    } catch (err) {
+      container.current.textContent = `The graph needs WebGL, which this browser refused: ${String(err)}`;
+      return;
+    }
+    renderer.on('clickNode', ({ node }) => openRef.current(node));
+    renderer.on('enterNode', ({ node }) => setHovered(node));
+    renderer.on('leaveNode', () => setHovered(null));
+    return () => renderer.kill();
+  }, [graph, hiddenKinds]);
+
+  const info = hovered && graph.hasNode(hovered) ? graph.getNodeAttributes(hovered) : null;
+  const toggleKind = (kind: string) =>
+    setHiddenKinds((prev) => {
+      const next = new Set(prev);
+      if (next.has(kind)) next.delete(kind);
+      else next.add(kind);
+      return next;
+    });
+
+  return (
+    <div className="graph-wrap">
+      <div className="graph" ref={container} data-testid="linkage-graph" />
+      <div className="graph-legend">
+        <div className="legend-group">
+          {(Object.keys(LEVEL_COLOURS) as (keyof typeof LEVEL_COLOURS)[]).map((l) => (
+            <span key={l} className="legend-item">
+              <span className="dot" style={{ background: LEVEL_COLOURS[l] }} /> {l}
+            </span>
+          ))}
+          <span className="legend-item muted">size = events</span>
+        </div>
+        <div className="legend-group">
+          {kinds.map(([kind, n]) => (
+            <button
+              key={kind}
+              className={`legend-item chip ${hiddenKinds.has(kind) ? 'off' : ''}`}
+              onClick={() => toggleKind(kind)}
+              title="Show or hide this kind of link"
+            >
+              <span className="line" style={{ background: linkColour(kind) }} /> {linkLabel(kind)}{' '}
+              <span className="muted">{formatCount(n)}</span>
+            </button>
+          ))}
+        </div>
+      </div>
+      <div className="graph-info">
+        {info && hovered ? (
+          <>
+            <b>{hovered}</b> · {info.level} · score {info.score.toFixed(2)} · {formatCount(info.events)}{' '}
+            events · click to open
+          </>
+        ) : (
+          <span className="muted">
+            {formatCount(graph.order)} accounts, {formatCount(graph.size)} links
+            {dropped ? ` (${dropped} links to accounts outside this view not drawn)` : ''}. Hover a node;
+            click to open the account. Scroll to zoom, drag to pan.
+          </span>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,41 @@
+import type { Level } from '../api/types.js';
+
+// Colours shared by the graph (WebGL needs literal colours, not CSS variables) and the legend.
+export const LEVEL_COLOURS: Record<Level, string> = {
+  none: '#6b7280',
+  monitor: '#3b82f6',
+  review: '#f59e0b',
+  act: '#ef4444',
+};
+
+const LINK_COLOURS: Record<string, string> = {
+  payment_fingerprint: '#e879f9',
+  email_domain: '#a78bfa',
+  signup_ip_prefix: '#38bdf8',
+  ip_prefix: '#22d3ee',
+  asn: '#2dd4bf',
+  user_agent: '#a3e635',
+  system_prompt: '#fbbf24',
+  template: '#fb923c',
+  sync_activity: '#f472b6',
+};
+
+export function linkColour(kind: string): string {
+  return LINK_COLOURS[kind] ?? '#94a3b8';
+}
+
+export const LINK_LABELS: Record<string, string> = {
+  payment_fingerprint: 'payment fingerprint',
+  email_domain: 'e-mail domain',
+  signup_ip_prefix: 'sign-up IP prefix',
+  ip_prefix: 'IP prefix',
+  asn: 'ASN',
+  user_agent: 'user agent',
+  system_prompt: 'system prompt',
+  template: 'prompt template',
+  sync_activity: 'synchronised activity',
+};
+
+export function linkLabel(kind: string): string {
+  return LINK_LABELS[kind] ?? kind.replace(/_/g, ' ');
+}

@@ -1,0 +1,78 @@
+import type { AccountFinding } from '../api/types.js';
+import { formatCount, humanize } from '../app/format.js';
+import { accountHref, clusterHref, navigate } from '../app/route.js';
+import { LevelBadge, ScoreBar } from '../components/LevelBadge.js';
+import { SortableTable, type Column } from '../components/SortableTable.js';
+
+const LEVEL_RANK = { none: 0, monitor: 1, review: 2, act: 3 };
+
+const columns: Column<AccountFinding>[] = [
+  {
+    key: 'id',
+    header: 'Account',
+    render: (a) => <span className="mono strong">{a.account_id}</span>,
+    sortValue: (a) => a.account_id,
+  },
+  {
+    key: 'level',
+    header: 'Level',
+    render: (a) => <LevelBadge level={a.level} />,
+    sortValue: (a) => LEVEL_RANK[a.level],
+  },
+  {
+    key: 'score',
+    header: 'Score',
+    render: (a) => <ScoreBar score={a.score} level={a.level} />,
+    sortValue: (a) => a.score,
+  },
+  {
+    key: 'events',
+    header: 'Events',
+    render: (a) => formatCount(a.events),
+    sortValue: (a) => a.events,
+    align: 'right',
+  },
+  {
+    key: 'cluster',
+    header: 'Cluster',
+    render: (a) =>
+      a.cluster_id ? (
+        <a className="mono" href={clusterHref(a.cluster_id)} onClick={(e) => e.stopPropagation()}>
+          {a.cluster_id}
+        </a>
+      ) : (
+        <span className="muted">—</span>
+      ),
+    sortValue: (a) => a.cluster_id ?? '',
+  },
+  {
+    key: 'signals',
+    header: 'Signals',
+    render: (a) => (
+      <span className="chips">
+        {[...a.signals]
+          .sort((x, y) => y.score - x.score)
+          .slice(0, 3)
+          .map((s) => (
+            <span key={s.detector} className="chip" title={s.evidence}>
+              {humanize(s.detector)} <span className="muted">{s.score.toFixed(2)}</span>
+            </span>
+          ))}
+      </span>
+    ),
+    sortValue: (a) => a.signals.length,
+  },
+];
+
+export function AccountTable({ rows, testId }: { rows: AccountFinding[]; testId?: string }) {
+  return (
+    <SortableTable
+      rows={rows}
+      columns={columns}
+      rowKey={(a) => a.account_id}
+      initialSort={{ key: 'score', dir: 'desc' }}
+      onRowClick={(a) => navigate(accountHref(a.account_id))}
+      testId={testId}
+    />
+  );
+}

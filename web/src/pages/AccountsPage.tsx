@@ -1,0 +1,54 @@
+import { useState, type FormEvent } from 'react';
+import type { AccountFinding } from '../api/types.js';
+import { usePaged } from '../api/usePaged.js';
+import { href, navigate } from '../app/route.js';
+import { LevelFilter } from '../components/LevelFilter.js';
+import { LoadMore } from '../components/LoadMore.js';
+import { PageHeader } from '../components/PageHeader.js';
+import { Empty, ErrorBox, Loading } from '../components/States.js';
+import { AccountTable } from './AccountTable.js';
+
+export function AccountsPage({ level, q, cluster }: { level?: string; q?: string; cluster?: string }) {
+  const list = usePaged<AccountFinding>('/v1/accounts', { level, q, cluster_id: cluster });
+  const [search, setSearch] = useState(q ?? '');
+  const go = (next: { level?: string; q?: string; cluster?: string }) =>
+    navigate(href('/accounts', { level, q, cluster, ...next }));
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    go({ q: search.trim() || undefined });
+  };
+  return (
+    <>
+      <PageHeader title={cluster ? `Accounts in ${cluster}` : 'Accounts'}>
+        <form onSubmit={submit} className="search">
+          <input
+            className="input"
+            placeholder="Search account id…"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            name="q"
+          />
+        </form>
+        <LevelFilter value={level} onChange={(l) => go({ level: l })} />
+      </PageHeader>
+      {cluster && (
+        <p className="lede">
+          Filtered to cluster <b className="mono">{cluster}</b>.{' '}
+          <a href={href('/accounts', { level, q })}>Show all accounts</a>
+        </p>
+      )}
+      <section className="panel flush">
+        {list.error ? (
+          <ErrorBox error={list.error} onRetry={list.reload} />
+        ) : list.loading && list.items.length === 0 ? (
+          <Loading what="accounts" />
+        ) : list.items.length === 0 ? (
+          <Empty>No accounts match.</Empty>
+        ) : (
+          <AccountTable rows={list.items} testId="accounts-table" />
+        )}
+      </section>
+      <LoadMore shown={list.items.length} next={list.next} loading={list.loading} onMore={list.more} />
+    </>
+  );
+}

@@ -1,0 +1,58 @@
+import { api, itemsOf } from '../api/client.js';
+import type { AuditEntry } from '../api/types.js';
+import { useApi } from '../api/useApi.js';
+import { formatTime } from '../app/format.js';
+import { PageHeader } from '../components/PageHeader.js';
+import { Empty, ErrorBox, Loading } from '../components/States.js';
+
+function describe(entry: AuditEntry): string {
+  const { id: _id, ts: _ts, at: _at, actor: _actor, action: _action, ...rest } = entry;
+  return Object.keys(rest).length ? JSON.stringify(rest) : '';
+}
+
+export function AuditPage() {
+  const audit = useApi(
+    () => api.get<{ items: AuditEntry[] } | AuditEntry[]>('/v1/audit', { limit: 200 }),
+    [],
+  );
+  if (audit.loading && !audit.data) return <Loading what="audit log" />;
+  if (audit.error)
+    return (
+      <>
+        <PageHeader title="Audit log" />
+        <ErrorBox error={audit.error} onRetry={audit.reload} />
+      </>
+    );
+  const entries = itemsOf(audit.data);
+  return (
+    <>
+      <PageHeader title="Audit log" />
+      <section className="panel flush">
+        {entries.length === 0 ? (
+          <Empty>Nothing recorded yet.</Empty>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Actor</th>
+                <th>Action</th>
+                <th>Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((e, i) => (
+                <tr key={String(e.id ?? i)}>
+                  <td className="nowrap">{formatTime(e.ts ?? e.at)}</td>
+                  <td>{e.actor ?? '—'}</td>
+                  <td className="mono">{e.action ?? '—'}</td>
+                  <td className="mono ellipsis wide">{describe(e)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}

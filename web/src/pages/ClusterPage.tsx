@@ -1,0 +1,171 @@
+import { useMemo } from 'react';
+import { api } from '../api/client.js';
+import type { ClusterDetail, GraphNode } from '../api/types.js';
+import { useApi } from '../api/useApi.js';
+import { formatCount, humanize } from '../app/format.js';
+import { accountHref, href, navigate } from '../app/route.js';
+import { DecisionPanel } from '../components/DecisionPanel.js';
+import { EvidenceList } from '../components/EvidenceList.js';
+import { linkColour, linkLabel } from '../components/graphStyle.js';
+import { LevelBadge, ScoreBar } from '../components/LevelBadge.js';
+import { LinkageGraph } from '../components/LinkageGraph.js';
+import { OpenCaseButton } from '../components/OpenCaseButton.js';
+import { PageHeader } from '../components/PageHeader.js';
+import { SortableTable, type Column } from '../components/SortableTable.js';
+import { StatCard } from '../components/StatCard.js';
+import { ErrorBox, Loading } from '../components/States.js';
+import { TimelineChart } from '../components/TimelineChart.js';
+
+const LEVEL_RANK = { none: 0, monitor: 1, review: 2, act: 3 };
+
+const memberColumns: Column<GraphNode>[] = [
+  {
+    key: 'id',
+    header: 'Account',
+    render: (n) => <span className="mono strong">{n.id}</span>,
+    sortValue: (n) => n.id,
+  },
+  {
+    key: 'level',
+    header: 'Level',
+    render: (n) => <LevelBadge level={n.level} />,
+    sortValue: (n) => LEVEL_RANK[n.level],
+  },
+  {
+    key: 'score',
+    header: 'Score',
+    render: (n) => <ScoreBar score={n.score} level={n.level} />,
+    sortValue: (n) => n.score,
+  },
+  {
+    key: 'events',
+    header: 'Events',
+    render: (n) => formatCount(n.events),
+    sortValue: (n) => n.events,
+    align: 'right',
+  },
+];
+
+export function ClusterPage({ id }: { id: string }) {
+  const detail = useApi(() => api.get<ClusterDetail>(`/v1/clusters/${encodeURIComponent(id)}`), [id]);
+  const members = useMemo(() => detail.data?.graph.nodes ?? [], [detail.data]);
+  if (detail.loading && !detail.data) return <Loading what={`cluster ${id}`} />;
+  if (detail.error) return <ErrorBox error={detail.error} onRetry={detail.reload} />;
+  if (!detail.data) return null;
+  const { cluster, graph, timeline } = detail.data;
+  const size = cluster.account_ids.length || graph.nodes.length;
+  const flaggedMembers = members.filter((n) => n.level === 'review' || n.level === 'act').length;
+  const topSignal = [...cluster.signals].sort((a, b) => b.score - a.score)[0];
+  const anchorAccount = [...members].sort((a, b) => b.score - a.score)[0]?.id ?? cluster.account_ids[0];
+  const links = [...cluster.links].sort((a, b) => b.accounts - a.accounts);
+
+  return (
+    <>
+      <PageHeader
+        title={
+          <>
+            <span className="mono">{cluster.cluster_id}</span> <LevelBadge level={cluster.level} />
+          </>
+        }
+        crumbs={[{ label: 'Clusters', href: href('/clusters') }]}
+      >
+        <a className="btn" href={href('/accounts', { cluster: cluster.cluster_id })}>
+          Accounts
+        </a>
+        <OpenCaseButton
+          subjectType="cluster"
+          subjectId={cluster.cluster_id}
+          title={`Cluster ${cluster.cluster_id}: ${size} linked accounts${topSignal ? `, ${humanize(topSignal.detector).toLowerCase()}` : ''}`}
+        />
+      </PageHeader>
+      <div className="stats">
+        <StatCard
+          label="Score"
+          value={cluster.score.toFixed(2)}
+          tone={cluster.level}
+          hint={`level ${cluster.level}`}
+        />
+        <StatCard
+          label="Accounts"
+          value={formatCount(size)}
+          hint={`${flaggedMembers} individually flagged`}
+        />
+        <StatCard
+          label="Events"
+          value={formatCount(cluster.events)}
+          hint={`${formatCount(Math.round(cluster.events / Math.max(1, size)))} per account`}
+        />
+        <StatCard
+          label="Shared attributes"
+          value={formatCount(cluster.links.length)}
+          hint={links[0] ? `most: ${linkLabel(links[0].kind)}` : undefined}
+        />
+      </div>
+      <div className="grid-main">
+        <section className="panel">
+          <div className="panel-title">Linkage graph</div>
+          <LinkageGraph
+            nodes={graph.nodes}
+            edges={graph.edges}
+            onOpenAccount={(a) => navigate(accountHref(a))}
+          />
+        </section>
+        <div className="stack">
+          <section className="panel">
+            <div className="panel-title">Why these accounts are linked</div>
+            <table className="table compact" data-testid="cluster-links">
+              <thead>
+                <tr>
+                  <th>Shared</th>
+                  <th>Value</th>
+                  <th style={{ textAlign: 'right' }}>Accounts</th>
+                </tr>
+              </thead>
+              <tbody>
+                {links.map((l) => (
+                  <tr key={`${l.kind}:${l.value}`}>
+                    <td>
+                      <span className="line" style={{ background: linkColour(l.kind) }} /> {linkLabel(l.kind)}
+                    </td>
+                    <td className="mono ellipsis" title={l.value}>
+                      {l.value}
+                    </td>
+                    <td style={{ textAlign: 'right' }}>{formatCount(l.accounts)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+          {anchorAccount && (
+            <DecisionPanel
+              accountId={anchorAccount}
+              defaultScope="cluster"
+              suggestedReason={`Cluster ${cluster.cluster_id} (${cluster.level}, score ${cluster.score.toFixed(2)}): ${topSignal?.evidence ?? 'linked accounts'}`}
+            />
+          )}
+        </div>
+      </div>
+      <section className="panel">
+        <div className="panel-title">Evidence</div>
+        <EvidenceList signals={cluster.signals} />
+      </section>
+      {timeline.length > 0 && (
+        <section className="panel">
+          <div className="panel-title">Cluster traffic per hour</div>
+          <TimelineChart buckets={timeline} />
+        </section>
+      )}
+      <section className="panel flush">
+        <div className="panel-title pad">Member accounts</div>
+        <SortableTable
+          rows={members}
+          columns={memberColumns}
+          rowKey={(n) => n.id}
+          initialSort={{ key: 'score', dir: 'desc' }}
+          onRowClick={(n) => navigate(accountHref(n.id))}
+          testId="cluster-members"
+        />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,97 @@
+import type { ClusterSummary } from '../api/types.js';
+import { formatCount, humanize } from '../app/format.js';
+import { linkLabel } from '../components/graphStyle.js';
+import { LevelBadge, ScoreBar } from '../components/LevelBadge.js';
+import { SortableTable, type Column } from '../components/SortableTable.js';
+
+const LEVEL_RANK = { none: 0, monitor: 1, review: 2, act: 3 };
+
+function sizeOf(c: ClusterSummary): number {
+  return c.size ?? c.account_ids?.length ?? 0;
+}
+
+const columns: Column<ClusterSummary>[] = [
+  {
+    key: 'id',
+    header: 'Cluster',
+    render: (c) => <span className="mono strong">{c.cluster_id}</span>,
+    sortValue: (c) => c.cluster_id,
+  },
+  {
+    key: 'level',
+    header: 'Level',
+    render: (c) => <LevelBadge level={c.level} />,
+    sortValue: (c) => LEVEL_RANK[c.level],
+  },
+  {
+    key: 'score',
+    header: 'Score',
+    render: (c) => <ScoreBar score={c.score} level={c.level} />,
+    sortValue: (c) => c.score,
+  },
+  {
+    key: 'size',
+    header: 'Accounts',
+    render: (c) => formatCount(sizeOf(c)),
+    sortValue: sizeOf,
+    align: 'right',
+  },
+  {
+    key: 'events',
+    header: 'Events',
+    render: (c) => formatCount(c.events),
+    sortValue: (c) => c.events,
+    align: 'right',
+  },
+  {
+    key: 'links',
+    header: 'Linked by',
+    render: (c) => (
+      <span className="chips">
+        {[...c.links]
+          .sort((a, b) => b.accounts - a.accounts)
+          .slice(0, 3)
+          .map((l) => (
+            <span key={`${l.kind}:${l.value}`} className="chip" title={l.value}>
+              {linkLabel(l.kind)} <span className="muted">×{l.accounts}</span>
+            </span>
+          ))}
+      </span>
+    ),
+  },
+  {
+    key: 'signal',
+    header: 'Strongest signal',
+    render: (c) => {
+      const s = [...c.signals].sort((a, b) => b.score - a.score)[0];
+      return s ? (
+        <span className="ellipsis" title={s.evidence}>
+          <b>{humanize(s.detector)}</b> <span className="muted">{s.evidence}</span>
+        </span>
+      ) : (
+        <span className="muted">—</span>
+      );
+    },
+  },
+];
+
+export function ClusterTable({
+  rows,
+  onOpen,
+  testId,
+}: {
+  rows: ClusterSummary[];
+  onOpen: (c: ClusterSummary) => void;
+  testId?: string;
+}) {
+  return (
+    <SortableTable
+      rows={rows}
+      columns={columns}
+      rowKey={(c) => c.cluster_id}
+      initialSort={{ key: 'score', dir: 'desc' }}
+      onRowClick={onOpen}
+      testId={testId}
+    />
+  );
+}

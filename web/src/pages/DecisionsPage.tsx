@@ -1,0 +1,103 @@
+import { ACTIONS, type Decision } from '../api/types.js';
+import { usePaged } from '../api/usePaged.js';
+import { formatTime, humanize } from '../app/format.js';
+import { accountHref, href, navigate } from '../app/route.js';
+import { LoadMore } from '../components/LoadMore.js';
+import { PageHeader } from '../components/PageHeader.js';
+import { SortableTable, type Column } from '../components/SortableTable.js';
+import { Empty, ErrorBox, Loading } from '../components/States.js';
+import { useState } from 'react';
+
+const SEVERITY = Object.fromEntries(ACTIONS.map((a, i) => [a, i])) as Record<string, number>;
+
+const columns: Column<Decision>[] = [
+  {
+    key: 'account',
+    header: 'Account',
+    render: (d) => <span className="mono strong">{d.account_id}</span>,
+    sortValue: (d) => d.account_id,
+  },
+  {
+    key: 'action',
+    header: 'Action',
+    render: (d) => <span className={`action action-${d.action}`}>{humanize(d.action)}</span>,
+    sortValue: (d) => SEVERITY[d.action] ?? 0,
+  },
+  {
+    key: 'source',
+    header: 'Source',
+    render: (d) => <span className="chip">{d.source}</span>,
+    sortValue: (d) => d.source,
+  },
+  {
+    key: 'reason',
+    header: 'Reason',
+    render: (d) => (
+      <span className="ellipsis wide" title={d.reason}>
+        {d.reason}
+      </span>
+    ),
+  },
+  {
+    key: 'updated',
+    header: 'Updated',
+    render: (d) => formatTime(d.updated_at),
+    sortValue: (d) => d.updated_at,
+  },
+  {
+    key: 'expires',
+    header: 'Expires',
+    render: (d) => formatTime(d.expires_at),
+    sortValue: (d) => d.expires_at ?? '~',
+  },
+];
+
+export function DecisionsPage() {
+  const [action, setAction] = useState<string | undefined>();
+  const list = usePaged<Decision>('/v1/decisions', { action });
+  return (
+    <>
+      <PageHeader title="Decisions">
+        <div className="segmented" role="radiogroup" aria-label="Action">
+          <button type="button" className={`seg ${!action ? 'on' : ''}`} onClick={() => setAction(undefined)}>
+            all
+          </button>
+          {ACTIONS.map((a) => (
+            <button
+              key={a}
+              type="button"
+              className={`seg action-${a} ${action === a ? 'on' : ''}`}
+              onClick={() => setAction(a)}
+            >
+              {humanize(a)}
+            </button>
+          ))}
+        </div>
+      </PageHeader>
+      <p className="lede">
+        What the gateway and enforcement hooks apply to each account: set by policy from the finding level, by
+        an analyst, or inherited from a cluster decision.{' '}
+        <a href={href('/policy')}>See the active policy →</a>
+      </p>
+      <section className="panel flush">
+        {list.error ? (
+          <ErrorBox error={list.error} onRetry={list.reload} />
+        ) : list.loading && list.items.length === 0 ? (
+          <Loading what="decisions" />
+        ) : list.items.length === 0 ? (
+          <Empty>No decisions{action ? ` with action ${humanize(action)}` : ''}.</Empty>
+        ) : (
+          <SortableTable
+            rows={list.items}
+            columns={columns}
+            rowKey={(d) => d.account_id}
+            initialSort={{ key: 'updated', dir: 'desc' }}
+            onRowClick={(d) => navigate(accountHref(d.account_id))}
+            testId="decisions-table"
+          />
+        )}
+      </section>
+      <LoadMore shown={list.items.length} next={list.next} loading={list.loading} onMore={list.more} />
+    </>
+  );
+}

@@ -1,0 +1,103 @@
+import { api, itemsOf } from '../api/client.js';
+import type { ClusterSummary, Overview, Page } from '../api/types.js';
+import { useApi } from '../api/useApi.js';
+import { formatCount, formatShare, formatTime } from '../app/format.js';
+import { clusterHref, href, navigate } from '../app/route.js';
+import { LevelDistribution } from '../components/LevelDistribution.js';
+import { PageHeader } from '../components/PageHeader.js';
+import { StatCard } from '../components/StatCard.js';
+import { Empty, ErrorBox, Loading } from '../components/States.js';
+import { TimelineChart } from '../components/TimelineChart.js';
+import { ClusterTable } from './ClusterTable.js';
+
+export function OverviewPage() {
+  const overview = useApi(() => api.get<Overview>('/v1/overview'), []);
+  const top = useApi(() => api.get<Page<ClusterSummary>>('/v1/clusters', { limit: 8 }), []);
+  if (overview.loading && !overview.data) return <Loading what="overview" />;
+  if (overview.error) return <ErrorBox error={overview.error} onRetry={overview.reload} />;
+  const o = overview.data;
+  if (!o) return null;
+  const flaggedAccounts = (o.levels.review ?? 0) + (o.levels.act ?? 0);
+  const flaggedClusters = (o.clusters.byLevel.review ?? 0) + (o.clusters.byLevel.act ?? 0);
+  const flaggedEvents = o.timeline.reduce((sum, b) => sum + (b.flagged ?? 0), 0);
+  return (
+    <>
+      <PageHeader title="Overview">
+        <span className="muted window">
+          {formatTime(o.from)} → {formatTime(o.to)}
+        </span>
+      </PageHeader>
+      <div className="stats" data-testid="overview-stats">
+        <StatCard
+          label="Events"
+          value={formatCount(o.events)}
+          hint={`${o.timeline.length} hours of traffic`}
+          testId="stat-events"
+        />
+        <StatCard
+          label="Accounts"
+          value={formatCount(o.accounts)}
+          hint={`${formatCount(o.levels.monitor ?? 0)} monitored`}
+          testId="stat-accounts"
+        />
+        <StatCard
+          label="Flagged accounts"
+          value={formatCount(flaggedAccounts)}
+          hint={`${formatShare(flaggedAccounts, o.accounts)} at review or act`}
+          tone={flaggedAccounts ? 'review' : undefined}
+          testId="stat-flagged"
+        />
+        <StatCard
+          label="Campaign clusters"
+          value={formatCount(o.clusters.total)}
+          hint={`${formatCount(o.clusters.byLevel.act ?? 0)} act · ${formatCount(o.clusters.byLevel.review ?? 0)} review`}
+          tone={flaggedClusters ? 'act' : undefined}
+          testId="stat-clusters"
+        />
+        <StatCard
+          label="Flagged traffic"
+          value={formatShare(flaggedEvents, o.events)}
+          hint={`${formatCount(flaggedEvents)} events`}
+        />
+      </div>
+      <section className="panel">
+        <div className="panel-title">Traffic per hour</div>
+        {o.timeline.length ? (
+          <TimelineChart buckets={o.timeline} testId="overview-timeline" />
+        ) : (
+          <Empty>No events yet.</Empty>
+        )}
+      </section>
+      <div className="grid-2">
+        <section className="panel">
+          <div className="panel-title">
+            Accounts by level <a href={href('/accounts', { level: 'act' })}>view act →</a>
+          </div>
+          <LevelDistribution counts={o.levels} />
+        </section>
+        <section className="panel">
+          <div className="panel-title">
+            Clusters by level <a href={href('/clusters')}>all clusters →</a>
+          </div>
+          <LevelDistribution counts={o.clusters.byLevel} />
+        </section>
+      </div>
+      <section className="panel">
+        <div className="panel-title">Top clusters</div>
+        {top.error ? (
+          <ErrorBox error={top.error} onRetry={top.reload} />
+        ) : top.loading && !top.data ? (
+          <Loading what="clusters" />
+        ) : itemsOf(top.data).length ? (
+          <ClusterTable
+            rows={itemsOf(top.data)}
+            onOpen={(c) => navigate(clusterHref(c.cluster_id))}
+            testId="top-clusters"
+          />
+        ) : (
+          <Empty>No clusters of linked accounts were found.</Empty>
+        )}
+      </section>
+    </>
+  );
+}

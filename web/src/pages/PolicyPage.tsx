@@ -1,0 +1,76 @@
+import { api } from '../api/client.js';
+import { useApi } from '../api/useApi.js';
+import { PageHeader } from '../components/PageHeader.js';
+import { ErrorBox, Loading } from '../components/States.js';
+
+interface PolicyResponse {
+  yaml?: string;
+  text?: string;
+  source?: string;
+  policy?: unknown;
+  parsed?: unknown;
+}
+
+/** Renders any parsed policy value as nested definition lists, so new policy keys show up unchanged. */
+function Tree({ value }: { value: unknown }) {
+  if (value === null || typeof value !== 'object') {
+    return <span className="mono">{JSON.stringify(value)}</span>;
+  }
+  if (Array.isArray(value)) {
+    return (
+      <ul className="tree-list">
+        {(value as unknown[]).map((v, i) => (
+          <li key={i}>
+            <Tree value={v} />
+          </li>
+        ))}
+      </ul>
+    );
+  }
+  return (
+    <dl className="tree">
+      {Object.entries(value as Record<string, unknown>).map(([k, v]) => (
+        <div key={k} className="tree-row">
+          <dt>{k}</dt>
+          <dd>
+            <Tree value={v} />
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function PolicyPage() {
+  const policy = useApi(() => api.get<PolicyResponse>('/v1/policy'), []);
+  if (policy.loading && !policy.data) return <Loading what="policy" />;
+  if (policy.error) return <ErrorBox error={policy.error} onRetry={policy.reload} />;
+  const p = policy.data ?? {};
+  const yaml = p.yaml ?? p.text ?? p.source;
+  const parsed = p.policy ?? p.parsed;
+  return (
+    <>
+      <PageHeader title="Policy" />
+      <p className="lede">
+        Policy as code maps finding levels to enforcement actions. Change it in the YAML file the server was
+        started with; every change is audited.
+      </p>
+      <div className="grid-2">
+        <section className="panel">
+          <div className="panel-title">Active policy</div>
+          {parsed !== undefined ? (
+            <Tree value={parsed} />
+          ) : (
+            <span className="muted">The server sent no parsed policy.</span>
+          )}
+        </section>
+        <section className="panel">
+          <div className="panel-title">YAML</div>
+          <pre className="code" data-testid="policy-yaml">
+            {yaml ?? JSON.stringify(p, null, 2)}
+          </pre>
+        </section>
+      </div>
+    </>
+  );
+}
