@@ -35,3 +35,24 @@ export { dryRunReport, exportBundle, readFindingsFile } from './exportBundle.js'
 export type { ExportResult } from './exportBundle.js';
 export { inPrefix, prefixOf } from './network.js';
 export { stableId, randomId, stixNow } from './ids.js';
+export { canonicalJson } from './canonicalJson.js';
+export {
+  generateMemberKey,
+  loadMemberKey,
+  memberKeyToFile,
+  parseSignatureHeader,
+  signObjects,
+  signatureHeader,
+  verifyObjects,
+} from './signing.js';
+export type { MemberSigningKey } from './signing.js';
+export {
+  PsiFinish,
+  PsiResponse,
+  PsiStart,
+  PsiState,
+  psiInitiatorFinish,
+  psiRespond,
+  psiResponderFinish,
+  psiStart,
+} from './psi.js';
