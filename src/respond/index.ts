@@ -1,0 +1,34 @@
+export { DecisionAction, DecisionSource, DecisionScope, actionRank, strongerAction } from './actions.js';
+export { Policy, parsePolicy, loadPolicy, defaultPolicyPath } from './policy.js';
+export type { LoadedPolicy } from './policy.js';
+export { evaluatePolicy } from './evaluatePolicy.js';
+export type { PolicyOutcome } from './evaluatePolicy.js';
+export { defaultDecision } from './decision.js';
+export type { Decision, DecisionChange } from './decision.js';
+export { DecisionBook } from './decisionBook.js';
+export type { ManualDecisionInput, DecisionListener } from './decisionBook.js';
+export { signWebhook, verifyWebhookSignature } from './webhookSignature.js';
+export { WebhookDispatcher, WebhookEventType, NewWebhook, parseNewWebhook } from './webhooks.js';
+export type { WebhookView, WebhookDispatcherOptions } from './webhooks.js';
+export { CaseService, CaseStatus, NewCase, CasePatch, NewComment } from './cases.js';
+export type { CaseView, CaseComment, CaseSubjects, CaseServiceDeps } from './cases.js';
+export {
+  CanaryGenerator,
+  CanaryRegistry,
+  CONTROL_SUBJECT_PREFIX,
+  DEFAULT_CANARIES_PER_SUBJECT,
+  canarySeparator,
+  matchCanary,
+  normalizeForMatch,
+  readCanaryRegistry,
+} from './canary/index.js';
+export type { Canary, CanaryMatch, RegistryContents, RegistryRejection } from './canary/index.js';
+export { runProbe, renderProbeHtml, fisherOneSided, askChat, chatCompletionsUrl } from './probe/index.js';
+export type {
+  CanaryEvidence,
+  ChatTarget,
+  ProbeOptions,
+  ProbeReport,
+  SubjectResult,
+  TwoByTwo,
+} from './probe/index.js';

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { Findings } from '../schema/index.js';
+import { evaluatePolicy } from './evaluatePolicy.js';
+import { loadPolicy, parsePolicy } from './policy.js';
+
+const findings = (): Findings => ({
+  format: 'findings.v1',
+  generated_at: '2026-01-01T00:00:00Z',
+  input: { events: 10, accounts: 4, rejected_lines: 0, from: null, to: null },
+  accounts: [
+    { account_id: 'quiet', score: 0.05, level: 'none', events: 3, signals: [] },
+    { account_id: 'mon', score: 0.3, level: 'monitor', events: 3, signals: [] },
+    {
+      account_id: 'cot',
+      score: 0.5,
+      level: 'review',
+      events: 3,
+      signals: [
+        { detector: 'reasoning_elicitation', score: 0.93, evidence: '90% of prompts ask for step-by-step' },
+      ],
+    },
+    { account_id: 'member', score: 0.1, level: 'none', cluster_id: 'cl_1', events: 1, signals: [] },
+  ],
+  clusters: [
+    {
+      cluster_id: 'cl_1',
+      account_ids: ['member', 'mon'],
+      score: 0.95,
+      level: 'act',
+      events: 4,
+      links: [{ kind: 'payment_fingerprint', value: 'pf_1', accounts: 2 }],
+      signals: [],
+    },
+  ],
+});
+
+describe('policy', () => {
+  it('loads the shipped default policy', () => {
+    const { policy } = loadPolicy();
+    expect(policy.clusters.act).toBe('block');
+    expect(policy.cases.false_positive).toBe('allow');
+  });
+
+  it('names the field and the allowed actions when a policy is wrong', () => {
+    const bad = loadPolicy().yaml.replace('act: block', 'act: nuke');
+    expect(() => parsePolicy(bad, 'p.yaml')).toThrow(/p\.yaml: clusters\.act: .*allow, monitor, step_up/);
+    expect(() => parsePolicy('version: 1\n  bad: [', 'p.yaml')).toThrow(/not valid YAML/);
+    expect(() => parsePolicy(loadPolicy().yaml + '\nextra: 1\n', 'p.yaml')).toThrow(/extra|Unrecognized/);
+  });
+
+  it('takes the strongest of account, detector and cluster rules', () => {
+    const out = evaluatePolicy(loadPolicy().policy, findings());
+    expect(out.has('quiet')).toBe(false);
+    expect(out.get('cot')).toMatchObject({ action: 'degrade', source: 'policy', watch: true });
+    expect(out.get('cot')?.reason).toMatch(/reasoning_elicitation score 0\.93/);
+    // Under every per-account threshold, but its cluster is at act: the whole cluster is blocked.
+    expect(out.get('member')).toMatchObject({
+      action: 'block',
+      source: 'cluster',
+      scope: 'cluster',
+      cluster_id: 'cl_1',
+    });
+    expect(out.get('mon')).toMatchObject({ action: 'block', source: 'cluster', watch: true });
+  });
+});

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { Level, UserError } from '../schema/index.js';
+import { DecisionAction } from './actions.js';
+
+const LevelActions = z.strictObject({
+  none: DecisionAction.default('allow'),
+  monitor: DecisionAction.default('monitor'),
+  review: DecisionAction,
+  act: DecisionAction,
+});
+
+export const Policy = z.strictObject({
+  version: z.literal(1),
+  accounts: LevelActions,
+  clusters: LevelActions,
+  detectors: z
+    .array(
+      z.strictObject({
+        detector: z.string().min(1),
+        min_score: z.number().min(0).max(1),
+        action: DecisionAction,
+      }),
+    )
+    .default([]),
+  cases: z.strictObject({ actioned: DecisionAction, false_positive: DecisionAction.default('allow') }),
+  watch_levels: z.array(Level).default([]),
+  throttle: z.strictObject({ rate_per_minute: z.number().positive() }),
+  degrade: z.strictObject({
+    reasoning_trace: z.boolean(),
+    logprobs: z.boolean(),
+    max_tokens: z.int().positive(),
+  }),
+  manual_ttl_seconds: z.int().positive().nullable().default(null),
+});
+export type Policy = z.infer<typeof Policy>;
+
+export interface LoadedPolicy {
+  policy: Policy;
+  /** The YAML as written, so `GET /v1/policy` shows exactly what is in force. */
+  yaml: string;
+  source: string;
+}
+
+export const defaultPolicyPath = (): string =>
+  fileURLToPath(new URL('../../policy/default.yaml', import.meta.url));
+
+/** Parses and validates policy YAML; a mistake names the field and what is allowed. */
+export function parsePolicy(yaml: string, source: string): LoadedPolicy {
+  let raw: unknown;
+  try {
+    raw = parseYaml(yaml);
+  } catch (err) {
+    throw new UserError('INVALID_CONFIG', `Policy ${source} is not valid YAML: ${(err as Error).message}`);
+  }
+  const r = Policy.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : '(top level)';
+    throw new UserError(
+      'INVALID_CONFIG',
+      `Policy ${source}: ${where}: ${issue?.message ?? 'invalid'}. Actions are ${DecisionAction.options.join(', ')}.`,
+    );
+  }
+  return { policy: r.data, yaml, source };
+}
+
+export function loadPolicy(path = defaultPolicyPath()): LoadedPolicy {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UserError(
+      'FILE_NOT_FOUND',
+      `Policy file ${path} cannot be read. Pass an existing YAML file with --policy.`,
+    );
+  }
+  return parsePolicy(text, path);
+}
