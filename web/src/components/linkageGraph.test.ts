@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { GraphEdge, GraphNode } from '../api/types.js';
+import { LEVEL_COLOURS, linkColour } from './graphStyle.js';
+import { buildLinkageGraph, nodeSize } from './linkageGraph.js';
+
+function twoCommunities(): { nodes: GraphNode[]; edges: GraphEdge[] } {
+  const nodes: GraphNode[] = [];
+  const edges: GraphEdge[] = [];
+  for (const group of ['a', 'b']) {
+    for (let i = 0; i < 12; i++) {
+      nodes.push({
+        id: `${group}${i}`,
+        level: group === 'a' ? 'act' : 'monitor',
+        score: 0.5,
+        events: 10 + i * 10,
+      });
+      for (let j = 0; j < i; j++)
+        edges.push({ source: `${group}${j}`, target: `${group}${i}`, kind: 'template', weight: 1 });
+    }
+  }
+  edges.push({ source: 'a0', target: 'b0', kind: 'asn', weight: 0.1 });
+  return { nodes, edges };
+}
+
+describe('buildLinkageGraph', () => {
+  it('colours nodes by level, sizes them by events and colours edges by link kind', () => {
+    const { nodes, edges } = twoCommunities();
+    const { graph } = buildLinkageGraph(nodes, edges);
+    expect(graph.order).toBe(24);
+    expect(graph.getNodeAttribute('a3', 'color')).toBe(LEVEL_COLOURS.act);
+    expect(graph.getNodeAttribute('b3', 'color')).toBe(LEVEL_COLOURS.monitor);
+    expect(graph.getNodeAttribute('a11', 'size')).toBeGreaterThan(graph.getNodeAttribute('a1', 'size'));
+    const bridge = graph.edges('a0', 'b0')[0]!;
+    expect(graph.getEdgeAttribute(bridge, 'color')).toBe(linkColour('asn'));
+  });
+
+  it('lays linked accounts out closer to each other than to the other community', () => {
+    const { nodes, edges } = twoCommunities();
+    const { graph } = buildLinkageGraph(nodes, edges);
+    const pos = (id: string) => graph.getNodeAttributes(id);
+    const dist = (p: string, q: string) => Math.hypot(pos(p).x - pos(q).x, pos(p).y - pos(q).y);
+    let within = 0;
+    let across = 0;
+    for (let i = 0; i < 12; i++)
+      for (let j = 0; j < 12; j++) {
+        if (i !== j) within += dist(`a${i}`, `a${j}`);
+        across += dist(`a${i}`, `b${j}`);
+      }
+    expect(within / (12 * 11)).toBeLessThan(across / (12 * 12));
+    graph.forEachNode((_n, a) => expect(Number.isFinite(a.x) && Number.isFinite(a.y)).toBe(true));
+  });
+
+  it('counts edges to accounts outside the graph instead of failing', () => {
+    const { graph, dropped } = buildLinkageGraph(
+      [{ id: 'x', level: 'none', score: 0, events: 1 }],
+      [{ source: 'x', target: 'missing', kind: 'ip_prefix', weight: 1 }],
+    );
+    expect(graph.size).toBe(0);
+    expect(dropped).toBe(1);
+  });
+});
+
+describe('nodeSize', () => {
+  it('grows with the square root of events', () => {
+    expect(nodeSize(0, 100)).toBe(3);
+    expect(nodeSize(100, 100)).toBe(16);
+    expect(nodeSize(25, 100)).toBeCloseTo(3 + 13 * 0.5);
+  });
+});
