@@ -20,3 +20,4 @@ export {
 } from './stix.js';
 export { IngestFileSummary, IngestSummary, QuarantineRecord, RejectReason } from './ingest.js';
 export { CanaryServing } from './canary.js';
+export { DetectConfig, type DetectConfigInput } from './config.js';

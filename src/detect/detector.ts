@@ -1,0 +1,57 @@
+import type { AccountRecord } from '../schema/index.js';
+import type { EntityStats } from './entity-stats.js';
+
+/** Which kind of evidence a detector gives; `act` needs extraction content, not just behaviour. */
+export type DetectorFamily = 'content' | 'behaviour';
+
+/** A count of suspicious events out of n, tested against a beta-binomial benign null. */
+export interface CountStat {
+  kind: 'count';
+  key: string;
+  k: number;
+  n: number;
+}
+
+/** A continuous statistic (higher is more suspicious), tested against robust benign quantiles by size. */
+export interface ValueStat {
+  kind: 'value';
+  key: string;
+  value: number;
+  n: number;
+}
+
+export type Stat = CountStat | ValueStat;
+
+export interface Measurement {
+  stats: Stat[];
+  /** What was measured, in words an analyst can check against raw events. */
+  evidence: string;
+  examples: string[];
+}
+
+export interface DetectionContext {
+  record: AccountRecord | undefined;
+  /** Kernel mean embedding of the benign reference traffic (sum and count). */
+  referenceKernelSum: Float64Array;
+  referenceKernelCount: number;
+  /** Latest event time in the input, for account-age arithmetic. */
+  nowMs: number;
+}
+
+export interface Detector {
+  id: string;
+  title: string;
+  atlas: string;
+  family: DetectorFamily;
+  measure(stats: EntityStats, ctx: DetectionContext): Measurement | null;
+}
+
+export const ATLAS = {
+  extractModel: 'AML.T0024.002',
+  replicate: 'AML.T0005.001',
+  inferenceApi: 'AML.T0040',
+} as const;
+
+export const DAY_MS_CONST = 86_400_000;
+
+export const pct = (k: number, n: number): string => `${n ? Math.round((100 * k) / n) : 0} %`;

@@ -1,0 +1,351 @@
+import {
+  DetectConfig,
+  type AccountFinding,
+  type AccountRecord,
+  type ApiEvent,
+  type ClusterFinding,
+  type DetectConfigInput,
+  type Findings,
+  type Level,
+  type Signal,
+} from '../schema/index.js';
+import { fingerprint64, HashedNgramEmbedder } from '../text/index.js';
+import type { DetectionContext, Detector } from './detector.js';
+import { DETECTORS } from './detectors/index.js';
+import { EntityStats, HOUR_MS, type PromptSample } from './entity-stats.js';
+import { extractFeatures, type EventFeatures } from './event-features.js';
+import {
+  combinedStrength,
+  levelOf,
+  runDetectors,
+  scoreOfStrength,
+  toSignals,
+  type DetectorResult,
+  type LevelThresholds,
+} from './fusion.js';
+import { RandomFourierFeatures } from './kernel-features.js';
+import { accountAttributes, clusterLinks, linkAccounts, type Attribute } from './linkage.js';
+import { fitNullModels, type NullModels } from './null-models.js';
+import { quantile } from './statistics.js';
+
+const EMBED_DIMENSIONS = 1024;
+const KERNEL_DIMENSIONS = 96;
+// Detectors whose evidence is extraction itself (not just automation): one of these must
+// corroborate before a single account may reach `act`.
+const EXTRACTION_CORE = new Set(['reasoning-elicitation', 'output-harvesting', 'topic-sweep']);
+
+export interface Calibration {
+  method: 'baseline' | 'population';
+  reference_accounts: number;
+  target_fpr: number;
+  thresholds: { monitor: number; review: number; act: number };
+}
+
+export interface AnalysisDetail {
+  findings: Findings;
+  calibration: Calibration;
+  /** Per-cluster pooled results and samples, for reports and the dashboard. */
+  clusters: Map<string, { samples: PromptSample[]; hourly: Map<number, number> }>;
+  edges: { source: string; target: string; weight: number; kinds: string[] }[];
+}
+
+/**
+ * The one detection engine: `analyze` feeds it from files, the server and workers from live
+ * traffic. Adding events is cheap and bounded per account; `analyze()` fits the benign nulls,
+ * scores accounts, links them into clusters and re-scores at cluster level.
+ */
+export class DetectionEngine {
+  readonly config: DetectConfig;
+  private readonly accounts = new Map<string, EntityStats>();
+  private readonly records = new Map<string, AccountRecord>();
+  private readonly external = new Map<string, Signal[]>();
+  private readonly benignReference = new Set<string>();
+  private readonly modelFirstSeen = new Map<string, number>();
+  private readonly hourly = new Map<string, Map<number, number>>();
+  private dataStart = Infinity;
+  private dataEnd = -Infinity;
+  private readonly embedder = new HashedNgramEmbedder(EMBED_DIMENSIONS);
+  private readonly rff = new RandomFourierFeatures(EMBED_DIMENSIONS, KERNEL_DIMENSIONS);
+  private readonly scratch = new Float64Array(KERNEL_DIMENSIONS);
+  private baseline: DetectionEngine | undefined;
+  events = 0;
+  rejected = 0;
+
+  constructor(
+    config: DetectConfigInput = {},
+    private readonly detectors: readonly Detector[] = DETECTORS,
+  ) {
+    this.config = DetectConfig.parse(config);
+  }
+
+  addAccount(record: AccountRecord): void {
+    this.records.set(record.account_id, { ...this.records.get(record.account_id), ...record });
+  }
+
+  addEvent(event: ApiEvent): void {
+    if (event.account) this.addAccount({ ...event.account, account_id: event.account_id });
+    this.addFeatures(extractFeatures(event));
+  }
+
+  addFeatures(f: EventFeatures): void {
+    this.events++;
+    if (f.tsMs < this.dataStart) this.dataStart = f.tsMs;
+    if (f.tsMs > this.dataEnd) this.dataEnd = f.tsMs;
+    let first = this.modelFirstSeen.get(f.model);
+    if (first === undefined || f.tsMs < first) {
+      first = f.tsMs;
+      this.modelFirstSeen.set(f.model, first);
+    }
+    // A model first seen a day or more into the data was released during it.
+    const early = first > this.dataStart + 24 * HOUR_MS && f.tsMs - first < 48 * HOUR_MS;
+    let s = this.accounts.get(f.accountId);
+    if (!s) {
+      s = new EntityStats(KERNEL_DIMENSIONS);
+      this.accounts.set(f.accountId, s);
+    }
+    s.add(f, early);
+    this.rff.accumulate(this.embedder.sparseFromTokens(f.tokens), s.kernelSum, this.scratch);
+    s.kernelCount++;
+    let h = this.hourly.get(f.accountId);
+    if (!h) this.hourly.set(f.accountId, (h = new Map()));
+    const hour = Math.floor(f.tsMs / HOUR_MS);
+    h.set(hour, (h.get(hour) ?? 0) + 1);
+  }
+
+  addExternalSignals(accountId: string, signals: Signal[]): void {
+    this.external.set(accountId, [...(this.external.get(accountId) ?? []), ...signals]);
+  }
+
+  /** An analyst's false-positive verdict: the account joins the benign reference. */
+  addBenignReference(accountId: string): void {
+    this.benignReference.add(accountId);
+  }
+
+  /** Benign traffic to fit the nulls on, instead of the population itself. */
+  useBaseline(baseline: DetectionEngine): void {
+    this.baseline = baseline;
+  }
+
+  get accountCount(): number {
+    return this.accounts.size;
+  }
+
+  statsOf(accountId: string): EntityStats | undefined {
+    return this.accounts.get(accountId);
+  }
+
+  private context(accountId: string | null, ref: { sum: Float64Array; count: number }): DetectionContext {
+    return {
+      record: accountId ? this.records.get(accountId) : undefined,
+      referenceKernelSum: ref.sum,
+      referenceKernelCount: ref.count,
+      nowMs: this.dataEnd,
+    };
+  }
+
+  /** Reference entities: the baseline's accounts, or the whole population (robust fits), plus verdicts. */
+  private reference(): { entities: [string, EntityStats, DetectionEngine][]; method: Calibration['method'] } {
+    const own = [...this.benignReference].flatMap((id): [string, EntityStats, DetectionEngine][] => {
+      const s = this.accounts.get(id);
+      return s ? [[id, s, this]] : [];
+    });
+    if (this.baseline) {
+      const base = [...this.baseline.accounts].map(([id, s]): [string, EntityStats, DetectionEngine] => [
+        id,
+        s,
+        this.baseline!,
+      ]);
+      return { entities: [...base, ...own], method: 'baseline' };
+    }
+    return { entities: [...this.accounts].map(([id, s]) => [id, s, this]), method: 'population' };
+  }
+
+  analyze(input: { rejectedLines?: number } = {}): AnalysisDetail {
+    const cfg = this.config;
+    const { entities: refEntities, method } = this.reference();
+    const refSum = new Float64Array(KERNEL_DIMENSIONS);
+    let refCount = 0;
+    for (const [, s] of refEntities) {
+      for (let d = 0; d < KERNEL_DIMENSIONS; d++) refSum[d]! += s.kernelSum[d]!;
+      refCount += s.kernelCount;
+    }
+    const ref = { sum: refSum, count: refCount };
+    const nulls: NullModels = fitNullModels(
+      refEntities.map(([id, s, owner]) =>
+        this.detectors.flatMap((d) => d.measure(s, owner.context(id, ref))?.stats ?? []),
+      ),
+    );
+
+    const thresholds: LevelThresholds = {
+      monitor: -Math.log10(cfg.monitorFpr),
+      review: -Math.log10(cfg.targetFpr),
+      act: cfg.actStrength,
+      corroborate: cfg.corroborateStrength,
+    };
+    if (method === 'baseline') {
+      // Empirical guard: no more than the target share of baseline accounts may reach review.
+      const strengths = refEntities.map(([id, s, owner]) =>
+        combinedStrength(runDetectors(this.detectors, s, owner.context(id, ref), nulls)),
+      );
+      if (strengths.length >= 50) {
+        thresholds.review = Math.max(thresholds.review, quantile(strengths, 1 - cfg.targetFpr));
+        thresholds.monitor = Math.max(thresholds.monitor, quantile(strengths, 1 - cfg.monitorFpr));
+        thresholds.act = Math.max(thresholds.act, thresholds.review + 1);
+      }
+    }
+
+    // Account-level scoring.
+    const own = new Map<string, { results: DetectorResult[]; strength: number }>();
+    for (const [id, s] of this.accounts) {
+      const results = runDetectors(this.detectors, s, this.context(id, ref), nulls);
+      const extra = (this.external.get(id) ?? []).map((sig) => Math.max(1e-30, 1 - sig.score));
+      own.set(id, { results, strength: combinedStrength(results, extra) });
+    }
+
+    // Linkage and clusters.
+    const attributes = new Map<string, Attribute[]>();
+    for (const [id, s] of this.accounts) attributes.set(id, accountAttributes(this.records.get(id), s));
+    const linkage = linkAccounts(attributes, cfg.seed);
+    const byCommunity = new Map<number, string[]>();
+    for (const [id, c] of linkage.community) {
+      const list = byCommunity.get(c) ?? [];
+      list.push(id);
+      byCommunity.set(c, list);
+    }
+    const clusterOf = new Map<string, string>();
+    const clusters: ClusterFinding[] = [];
+    const clusterDetail: AnalysisDetail['clusters'] = new Map();
+    const clusterState = new Map<
+      string,
+      { strength: number; actAllowed: boolean; level: Level; signals: Signal[] }
+    >();
+    for (const members of byCommunity.values()) {
+      if (members.length < cfg.minClusterSize) continue;
+      members.sort();
+      const clusterId = `cl_${fingerprint64(members[0]!).slice(0, 10)}`;
+      const pooled = new EntityStats(KERNEL_DIMENSIONS);
+      pooled.members = 0;
+      const hourly = new Map<number, number>();
+      for (const id of members) {
+        pooled.merge(this.accounts.get(id)!);
+        for (const [h, c] of this.hourly.get(id) ?? []) hourly.set(h, (hourly.get(h) ?? 0) + c);
+        clusterOf.set(id, clusterId);
+      }
+      const sizes = members.map((id) => this.accounts.get(id)!.n);
+      const results = runDetectors(this.detectors, pooled, this.context(null, ref), nulls, sizes);
+      const strength = combinedStrength(results);
+      const content = results.filter(
+        (r) => r.detector.family === 'content' && r.strength >= thresholds.corroborate,
+      );
+      const actAllowed = content.length >= 2 && content.some((r) => EXTRACTION_CORE.has(r.detector.id));
+      const level = levelOf(strength, thresholds, actAllowed);
+      const links = clusterLinks(members, attributes, linkage.holders);
+      const signals = toSignals(results, thresholds.monitor);
+      clusterState.set(clusterId, { strength, actAllowed, level, signals });
+      clusters.push({
+        cluster_id: clusterId,
+        account_ids: members,
+        score: scoreOfStrength(strength),
+        level,
+        events: pooled.n,
+        links,
+        signals,
+        strength: round(strength),
+      });
+      clusterDetail.set(clusterId, { samples: pooled.samples.items, hourly });
+    }
+    clusters.sort((a, b) => b.score - a.score || b.account_ids.length - a.account_ids.length);
+
+    const accounts: AccountFinding[] = [];
+    for (const [id, s] of this.accounts) {
+      const { results, strength: ownStrength } = own.get(id)!;
+      const cid = clusterOf.get(id) ?? null;
+      const cluster = cid ? clusterState.get(cid) : undefined;
+      const content = results.filter(
+        (r) => r.detector.family === 'content' && r.strength >= thresholds.corroborate,
+      );
+      const regression = isRegressionTesting(s);
+      let actAllowed =
+        !regression && content.length >= 2 && content.some((r) => EXTRACTION_CORE.has(r.detector.id));
+      let strength = ownStrength;
+      const signals = toSignals(results, thresholds.monitor);
+      for (const sig of this.external.get(id) ?? []) signals.push(sig);
+      if (cluster && cluster.level !== 'none' && cluster.level !== 'monitor') {
+        strength = Math.max(strength, cluster.strength);
+        actAllowed ||= cluster.actAllowed;
+        signals.unshift({
+          detector: 'linkage',
+          score: scoreOfStrength(cluster.strength),
+          evidence: `member of cluster ${cid} (${clusters.find((c) => c.cluster_id === cid)?.account_ids.length ?? 0} linked accounts) whose pooled traffic scores ${cluster.level}`,
+          atlas: 'AML.T0040',
+        });
+      }
+      if (regression && ownStrength >= thresholds.review) {
+        signals.push({
+          detector: 'regression-pattern',
+          score: 0,
+          evidence: `${s.repeats} of ${s.n} prompts repeat earlier ones and ${s.greedy} run at temperature 0: an evaluation or regression-testing pattern, so act is withheld`,
+        });
+      }
+      accounts.push({
+        account_id: id,
+        score: scoreOfStrength(strength),
+        level: levelOf(strength, thresholds, actAllowed),
+        cluster_id: cid,
+        events: s.n,
+        signals,
+        strength: round(strength),
+      });
+    }
+    accounts.sort((a, b) => b.score - a.score || (a.account_id < b.account_id ? -1 : 1));
+
+    // Accounts that appear only in the accounts file still belong in the findings.
+    for (const id of this.records.keys()) {
+      if (!this.accounts.has(id))
+        accounts.push({ account_id: id, score: 0, level: 'none', cluster_id: null, events: 0, signals: [] });
+    }
+
+    const findings: Findings = {
+      format: 'findings.v1',
+      generated_at: new Date().toISOString(),
+      input: {
+        events: this.events,
+        accounts: accounts.length,
+        rejected_lines: input.rejectedLines ?? this.rejected,
+        from: Number.isFinite(this.dataStart) ? new Date(this.dataStart).toISOString() : null,
+        to: Number.isFinite(this.dataEnd) ? new Date(this.dataEnd).toISOString() : null,
+      },
+      accounts,
+      clusters,
+      calibration: undefined as unknown,
+    };
+    const calibration: Calibration = {
+      method,
+      reference_accounts: refEntities.length,
+      target_fpr: cfg.targetFpr,
+      thresholds: {
+        monitor: scoreOfStrength(thresholds.monitor),
+        review: scoreOfStrength(thresholds.review),
+        act: scoreOfStrength(thresholds.act),
+      },
+    };
+    findings.calibration = calibration;
+    return {
+      findings,
+      calibration,
+      clusters: clusterDetail,
+      edges: linkage.edges.filter((e) => clusterOf.has(e.source)),
+    };
+  }
+
+  hourlyOf(accountId: string): Map<number, number> | undefined {
+    return this.hourly.get(accountId);
+  }
+}
+
+/** Re-sending the same prompts at temperature 0 measures a model; it harvests nothing new. */
+function isRegressionTesting(s: EntityStats): boolean {
+  return s.n >= 20 && s.repeats / s.n >= 0.3 && s.greedy / s.n >= 0.8;
+}
+
+const round = (x: number): number => Math.round(x * 100) / 100;

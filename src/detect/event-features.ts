@@ -1,0 +1,100 @@
+import type { ApiEvent, Message } from '../schema/index.js';
+import {
+  fingerprint64,
+  normalizeText,
+  templateKeys,
+  tokenize,
+  topicMask,
+  type TemplateKeys,
+} from '../text/index.js';
+import { asksForReasoningTrace } from './elicitation-phrases.js';
+
+/** Everything the detectors need from one event, computed once on the hot path. */
+export interface EventFeatures {
+  id: string;
+  accountId: string;
+  tsMs: number;
+  model: string;
+  /** The last user message: what this exchange asks. */
+  prompt: string;
+  tokens: string[];
+  elicits: boolean;
+  template: TemplateKeys;
+  topics: bigint;
+  systemHash: string | null;
+  /** The request carries earlier turns (assistant or several user messages). */
+  followUp: boolean;
+  conversationId: string | null;
+  logprobs: boolean;
+  topLogprobs: number;
+  n: number;
+  maxTokens: number | null;
+  temperature: number | null;
+  ipPrefix: string | null;
+  asn: number | null;
+  userAgent: string | null;
+  apiKey: string | null;
+}
+
+export const MAX_PROMPT_CHARS = 4000;
+
+export function messageText(m: Message): string {
+  if (typeof m.content === 'string') return m.content;
+  return m.content
+    .map((p) => (typeof p.text === 'string' ? p.text : ''))
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** IPv4 /24 or IPv6 /48: the unit a proxy pool or NAT rotates within. */
+export function ipPrefix(ip: string): string | null {
+  if (ip.includes(':')) {
+    const groups = ip.split('::')[0]!.split(':');
+    return groups.length ? `${groups.slice(0, 3).join(':')}::/48` : null;
+  }
+  const parts = ip.split('.');
+  return parts.length === 4 ? `${parts[0]}.${parts[1]}.${parts[2]}.0/24` : null;
+}
+
+export function extractFeatures(e: ApiEvent): EventFeatures {
+  const msgs = e.request.messages;
+  let prompt = '';
+  let system: string | null = null;
+  let userTurns = 0;
+  let assistantTurns = 0;
+  for (const m of msgs) {
+    if (m.role === 'user') {
+      userTurns++;
+      prompt = messageText(m);
+    } else if (m.role === 'system' || m.role === 'developer') system = (system ?? '') + messageText(m);
+    else if (m.role === 'assistant') assistantTurns++;
+  }
+  if (prompt.length > MAX_PROMPT_CHARS) prompt = prompt.slice(0, MAX_PROMPT_CHARS);
+  const normalised = normalizeText(prompt);
+  const tokens = tokenize(normalised);
+  const p = e.request.params;
+  return {
+    id: e.id,
+    accountId: e.account_id,
+    tsMs: Date.parse(e.ts),
+    model: e.model,
+    prompt,
+    tokens,
+    elicits:
+      asksForReasoningTrace(normalised) || (system !== null && asksForReasoningTrace(normalizeText(system))),
+    template: templateKeys(prompt),
+    topics: topicMask(tokens),
+    systemHash: system === null ? null : fingerprint64(normalizeText(system)),
+    followUp: assistantTurns > 0 || userTurns > 1,
+    conversationId: e.request.conversation_id ?? null,
+    logprobs: p?.logprobs === true,
+    topLogprobs: p?.top_logprobs ?? 0,
+    n: p?.n ?? 1,
+    maxTokens: p?.max_tokens ?? null,
+    temperature: p?.temperature ?? null,
+    ipPrefix: e.client?.ip ? ipPrefix(e.client.ip) : null,
+    asn: e.client?.asn ?? null,
+    userAgent: e.client?.user_agent ?? null,
+    apiKey: e.api_key_id ?? null,
+  };
+}

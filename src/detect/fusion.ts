@@ -1,0 +1,76 @@
+import type { Level, Signal } from '../schema/index.js';
+import type { DetectionContext, Detector, Measurement } from './detector.js';
+import type { EntityStats } from './entity-stats.js';
+import { pValue, type NullModels } from './null-models.js';
+import { fisherCombinedLog10 } from './statistics.js';
+
+export interface DetectorResult {
+  detector: Detector;
+  measurement: Measurement;
+  /** p-value under the benign null, Bonferroni-adjusted over the detector's statistics. */
+  p: number;
+  /** Evidence strength: -log10 p, capped. */
+  strength: number;
+}
+
+export const MAX_STRENGTH = 30;
+const strengthOf = (p: number): number => Math.min(MAX_STRENGTH, -Math.log10(Math.max(p, 1e-300)));
+
+export function runDetectors(
+  detectors: readonly Detector[],
+  stats: EntityStats,
+  ctx: DetectionContext,
+  nulls: NullModels,
+  memberSizes?: readonly number[],
+): DetectorResult[] {
+  const out: DetectorResult[] = [];
+  for (const detector of detectors) {
+    const measurement = detector.measure(stats, ctx);
+    if (!measurement || measurement.stats.length === 0) continue;
+    const ps = measurement.stats.map((s) => pValue(s, nulls, memberSizes));
+    const p = Math.min(1, Math.min(...ps) * ps.length);
+    out.push({ detector, measurement, p, strength: strengthOf(p) });
+  }
+  return out;
+}
+
+/** Combined evidence over detectors (Fisher's method), as -log10 of the combined p-value. */
+export function combinedStrength(results: readonly DetectorResult[], extra: readonly number[] = []): number {
+  return Math.min(MAX_STRENGTH * 2, -fisherCombinedLog10([...results.map((r) => r.p), ...extra]));
+}
+
+/** Maps evidence strength to a score in [0, 1]: 0.5 at p = 0.001, 0.8 at p = 1e-12. */
+export const scoreOfStrength = (strength: number): number =>
+  Math.round((strength / (strength + 3)) * 1000) / 1000;
+
+export interface LevelThresholds {
+  /** Strength at which an account is worth watching (default p ≤ 0.01). */
+  monitor: number;
+  /** Strength at which a person should look (p ≤ target false-positive rate). */
+  review: number;
+  /** Strength a cluster or account needs for `act`, besides the corroboration rules. */
+  act: number;
+  /** Strength one content detector needs to count as corroborating extraction. */
+  corroborate: number;
+}
+
+export function levelOf(strength: number, t: LevelThresholds, actAllowed: boolean): Level {
+  if (strength >= t.act && actAllowed) return 'act';
+  if (strength >= t.review) return 'review';
+  if (strength >= t.monitor) return 'monitor';
+  return 'none';
+}
+
+export function toSignals(results: readonly DetectorResult[], minStrength: number): Signal[] {
+  return results
+    .filter((r) => r.strength >= minStrength)
+    .sort((a, b) => b.strength - a.strength)
+    .map((r) => ({
+      detector: r.detector.id,
+      score: scoreOfStrength(r.strength),
+      evidence: r.measurement.evidence,
+      atlas: r.detector.atlas,
+      p_value: Number(r.p.toPrecision(3)),
+      examples: r.measurement.examples,
+    }));
+}

@@ -1,0 +1,50 @@
+import { seededRandom, type SparseVector } from '../text/index.js';
+
+/**
+ * Random Fourier features for a Gaussian kernel (Rahimi & Recht 2007): the mean feature vector
+ * of an entity's prompts is its kernel mean embedding, so MMD between an entity and reference
+ * traffic is the distance between two running means — O(D) memory per entity, streaming.
+ */
+export class RandomFourierFeatures {
+  private readonly w: Float32Array;
+  private readonly b: Float32Array;
+  private readonly scale: number;
+
+  constructor(
+    readonly inputDimensions: number,
+    readonly dimensions = 128,
+    bandwidth = 1,
+    seed = 20261122,
+  ) {
+    const rnd = seededRandom(seed);
+    const gauss = (): number => {
+      const u = Math.max(rnd(), 1e-12);
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rnd());
+    };
+    this.w = Float32Array.from({ length: inputDimensions * dimensions }, () => gauss() / bandwidth);
+    this.b = Float32Array.from({ length: dimensions }, () => rnd() * 2 * Math.PI);
+    this.scale = Math.sqrt(2 / dimensions);
+  }
+
+  /** Adds φ(x) to `into` (a running sum); sparse input keeps this at nnz × D multiply-adds. */
+  accumulate(x: SparseVector, into: Float64Array, scratch: Float64Array): void {
+    const D = this.dimensions;
+    scratch.fill(0);
+    for (let j = 0; j < x.idx.length; j++) {
+      const row = x.idx[j]! * D;
+      const v = x.val[j]!;
+      for (let d = 0; d < D; d++) scratch[d]! += v * this.w[row + d]!;
+    }
+    for (let d = 0; d < D; d++) into[d]! += this.scale * Math.cos(scratch[d]! + this.b[d]!);
+  }
+}
+
+/** Squared distance between two mean embeddings given as running sums and counts. */
+export function meanDistanceSquared(sumA: Float64Array, nA: number, sumB: Float64Array, nB: number): number {
+  let s = 0;
+  for (let d = 0; d < sumA.length; d++) {
+    const diff = sumA[d]! / nA - sumB[d]! / nB;
+    s += diff * diff;
+  }
+  return s;
+}

@@ -1,0 +1,203 @@
+import { createRequire } from 'node:module';
+import { UndirectedGraph } from 'graphology';
+import type louvainFn from 'graphology-communities-louvain';
+import type { AccountRecord, ClusterLink } from '../schema/index.js';
+import { fmix32, hash32, seededRandom } from '../text/index.js';
+import type { EntityStats } from './entity-stats.js';
+import { ipPrefix } from './event-features.js';
+
+// The package is CommonJS whose typings declare an ES default export; load it as CommonJS.
+const louvain = createRequire(import.meta.url)('graphology-communities-louvain') as typeof louvainFn.default;
+
+export type LinkKind =
+  | 'payment_fingerprint'
+  | 'email_hash'
+  | 'email_domain'
+  | 'signup_ip'
+  | 'signup_ip_prefix'
+  | 'signup_window'
+  | 'ip_prefix'
+  | 'asn'
+  | 'user_agent'
+  | 'system_prompt'
+  | 'template';
+
+/**
+ * How much one shared value of each kind says that two accounts are run by one operator,
+ * before rarity. No single shared network attribute reaches the link threshold alone, so a
+ * university NAT or a cloud ASN links nobody; a shared payment instrument nearly does.
+ */
+export const LINK_WEIGHTS: Record<LinkKind, number> = {
+  payment_fingerprint: 1.6,
+  email_hash: 1.6,
+  signup_ip: 0.9,
+  signup_ip_prefix: 0.5,
+  signup_window: 0.4,
+  email_domain: 0.5,
+  ip_prefix: 0.7,
+  asn: 0.25,
+  user_agent: 0.3,
+  system_prompt: 0.8,
+  template: 0.8,
+};
+export const LINK_THRESHOLD = 1.0;
+const FULL_PAIRS_UP_TO = 40;
+const RING_OFFSETS = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233];
+const SIGNUP_WINDOW_MS = 30 * 60_000;
+
+export interface Attribute {
+  kind: LinkKind;
+  value: string;
+}
+
+/** The linkable attributes of one account: from its sign-up record and its dominant traffic traits. */
+export function accountAttributes(record: AccountRecord | undefined, s: EntityStats): Attribute[] {
+  const out: Attribute[] = [];
+  if (record) {
+    if (record.payment_fingerprint)
+      out.push({ kind: 'payment_fingerprint', value: record.payment_fingerprint });
+    if (record.email_hash) out.push({ kind: 'email_hash', value: record.email_hash });
+    if (record.email_domain) out.push({ kind: 'email_domain', value: record.email_domain.toLowerCase() });
+    if (record.signup_ip) {
+      out.push({ kind: 'signup_ip', value: record.signup_ip });
+      const p = ipPrefix(record.signup_ip);
+      if (p) out.push({ kind: 'signup_ip_prefix', value: p });
+    }
+    const created = record.created_at ? Date.parse(record.created_at) : NaN;
+    if (Number.isFinite(created)) {
+      out.push({
+        kind: 'signup_window',
+        value: new Date(Math.floor(created / SIGNUP_WINDOW_MS) * SIGNUP_WINDOW_MS).toISOString(),
+      });
+    }
+  }
+  const dominant = (top: [string, number][], share: number, max: number): string[] =>
+    top
+      .filter(([, c]) => c >= share * s.n && c >= 2)
+      .slice(0, max)
+      .map(([k]) => k);
+  for (const v of dominant(s.ipPrefixes.top(), 0.1, 4)) out.push({ kind: 'ip_prefix', value: v });
+  for (const v of dominant(s.asns.top(), 0.3, 2)) out.push({ kind: 'asn', value: v });
+  for (const v of dominant(s.userAgents.top(), 0.5, 1)) out.push({ kind: 'user_agent', value: v });
+  for (const v of dominant(s.systemPrompts.top(), 0.3, 1)) out.push({ kind: 'system_prompt', value: v });
+  for (const v of dominant(s.prefixes.top(), 0.3, 1)) out.push({ kind: 'template', value: `prefix:${v}` });
+  for (const v of dominant(s.suffixes.top(), 0.3, 1)) out.push({ kind: 'template', value: `suffix:${v}` });
+  return out;
+}
+
+export interface LinkageResult {
+  /** Community id per linked account (accounts with no link above threshold are absent). */
+  community: Map<string, number>;
+  /** Edge list of the pruned graph, for cluster pages. */
+  edges: { source: string; target: string; weight: number; kinds: LinkKind[] }[];
+  /** How many accounts hold each attribute value. */
+  holders: Map<string, number>;
+}
+
+const attrKey = (a: Attribute): string => `${a.kind}\u0000${a.value}`;
+
+/**
+ * Links accounts that share rare attributes, weighted by rarity (log N/k over log N), keeps
+ * pairs whose combined weight clears the threshold, and finds communities with Louvain.
+ * Large groups are sampled with a deterministic ring so the candidate count stays linear.
+ */
+export function linkAccounts(attributes: Map<string, Attribute[]>, seed = 1): LinkageResult {
+  const ids = [...attributes.keys()].sort();
+  const N = Math.max(ids.length, 2);
+  const groups = new Map<string, string[]>();
+  for (const id of ids) {
+    for (const a of attributes.get(id)!) {
+      const key = attrKey(a);
+      const g = groups.get(key);
+      if (g) g.push(id);
+      else groups.set(key, [id]);
+    }
+  }
+  const holders = new Map<string, number>();
+  for (const [k, g] of groups) holders.set(k, g.length);
+  const rarity = (key: string): number => Math.max(0, Math.log(N / (holders.get(key) ?? N)) / Math.log(N));
+
+  const pairWeight = (a: string, b: string): { weight: number; kinds: LinkKind[] } => {
+    const best = new Map<LinkKind, number>();
+    const bKeys = new Set(attributes.get(b)!.map(attrKey));
+    for (const attr of attributes.get(a)!) {
+      const key = attrKey(attr);
+      if (!bKeys.has(key)) continue;
+      const w = LINK_WEIGHTS[attr.kind] * rarity(key);
+      if (w > (best.get(attr.kind) ?? 0)) best.set(attr.kind, w);
+    }
+    let weight = 0;
+    for (const w of best.values()) weight += w;
+    return { weight, kinds: [...best.keys()] };
+  };
+
+  const seen = new Set<string>();
+  const edges: LinkageResult['edges'] = [];
+  const consider = (a: string, b: string): void => {
+    if (a === b) return;
+    const [x, y] = a < b ? [a, b] : [b, a];
+    const key = `${x}\u0000${y}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const { weight, kinds } = pairWeight(x, y);
+    if (weight >= LINK_THRESHOLD) edges.push({ source: x, target: y, weight, kinds });
+  };
+  for (const [key, members] of groups) {
+    if (members.length < 2) continue;
+    // A value shared by most of the population cannot link anyone; skip its quadratic work.
+    if (rarity(key) * LINK_WEIGHTS[key.split('\u0000')[0] as LinkKind] < 0.05) continue;
+    if (members.length <= FULL_PAIRS_UP_TO) {
+      for (let i = 0; i < members.length; i++)
+        for (let j = i + 1; j < members.length; j++) consider(members[i]!, members[j]!);
+    } else {
+      const order = [...members].sort((p, q) => hash32(p, fmix32(seed)) - hash32(q, fmix32(seed)));
+      for (let i = 0; i < order.length; i++) {
+        for (const off of RING_OFFSETS)
+          if (off < order.length) consider(order[i]!, order[(i + off) % order.length]!);
+      }
+    }
+  }
+
+  const graph = new UndirectedGraph();
+  for (const e of edges) {
+    if (!graph.hasNode(e.source)) graph.addNode(e.source);
+    if (!graph.hasNode(e.target)) graph.addNode(e.target);
+    graph.addEdge(e.source, e.target, { weight: e.weight });
+  }
+  const community = new Map<string, number>();
+  if (graph.order > 0) {
+    const mapping = louvain(graph, { getEdgeWeight: 'weight', rng: seededRandom(seed) });
+    for (const [node, c] of Object.entries(mapping)) community.set(node, c);
+  }
+  return { community, edges, holders };
+}
+
+/** The attribute values that hold a cluster together, most shared first. */
+export function clusterLinks(
+  members: readonly string[],
+  attributes: Map<string, Attribute[]>,
+  holders: Map<string, number>,
+  limit = 12,
+): ClusterLink[] {
+  const counts = new Map<string, { kind: LinkKind; value: string; accounts: number }>();
+  for (const id of members) {
+    for (const a of attributes.get(id) ?? []) {
+      const key = attrKey(a);
+      const c = counts.get(key);
+      if (c) c.accounts++;
+      else counts.set(key, { kind: a.kind, value: a.value, accounts: 1 });
+    }
+  }
+  return (
+    [...counts.entries()]
+      .filter(([, c]) => c.accounts >= 2)
+      // Rank by how specific the value is to the cluster, then by how many members share it.
+      .sort(
+        ([ka, a], [kb, b]) =>
+          b.accounts / (holders.get(kb) ?? 1) - a.accounts / (holders.get(ka) ?? 1) ||
+          b.accounts - a.accounts,
+      )
+      .slice(0, limit)
+      .map(([, c]) => ({ kind: c.kind, value: c.value, accounts: c.accounts }))
+  );
+}

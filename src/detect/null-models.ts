@@ -1,0 +1,124 @@
+import type { Stat } from './detector.js';
+import {
+  betaBinomialFromMoments,
+  betaBinomialSurvival,
+  mad,
+  median,
+  normalSurvival,
+  quantile,
+  type BetaBinomial,
+} from './statistics.js';
+
+interface BucketSummary {
+  median: number;
+  spread: number;
+  count: number;
+}
+
+/** Benign null distributions per statistic key, fitted on reference entities. */
+export interface NullModels {
+  counts: Map<string, BetaBinomial & { mu: number; rho: number }>;
+  values: Map<string, { buckets: Map<number, BucketSummary>; global: BucketSummary }>;
+}
+
+// Smallest spread a value statistic may have, so a near-constant benign population does not
+// make every tiny deviation look significant.
+const MIN_SPREAD: Record<string, number> = {
+  hourEvenness: 0.03,
+  gapRegularity: 0.1,
+  logMmd: 0.1,
+  effectiveDomains: 0.4,
+};
+const minSpread = (key: string, center: number): number =>
+  Math.max(MIN_SPREAD[key.split(':')[0]!] ?? 0.1, 0.02 * Math.abs(center));
+
+// Smallest per-entity dispersion assumed for count statistics: people differ from each other.
+const MIN_RHO = 0.05;
+// Share of the most extreme reference entities winsorised when fitting: the population may hold
+// attackers, and robust fits tolerate that without dropping the benign tail entirely.
+const WINSOR = 0.9;
+const MIN_BUCKET = 15;
+
+const bucketOf = (n: number): number => Math.floor(Math.log2(Math.max(1, n)));
+
+/**
+ * Fits beta-binomial nulls for count statistics (winsorised moments) and median/MAD per
+ * size bucket for value statistics. Robust to a minority of attackers in the reference.
+ */
+export function fitNullModels(reference: Iterable<Stat[]>): NullModels {
+  const counts = new Map<string, { k: number; n: number }[]>();
+  const values = new Map<string, { v: number; n: number }[]>();
+  for (const stats of reference) {
+    for (const s of stats) {
+      if (s.kind === 'count') {
+        if (s.n < 3) continue;
+        const list = counts.get(s.key) ?? [];
+        list.push({ k: s.k, n: s.n });
+        counts.set(s.key, list);
+      } else if (Number.isFinite(s.value)) {
+        const list = values.get(s.key) ?? [];
+        list.push({ v: s.value, n: s.n });
+        values.set(s.key, list);
+      }
+    }
+  }
+  const models: NullModels = { counts: new Map(), values: new Map() };
+  for (const [key, list] of counts) {
+    const shares = list.map((x) => x.k / x.n);
+    const cap = quantile(shares, WINSOR);
+    const w = shares.map((x) => Math.min(x, cap));
+    const mu = Math.max(w.reduce((a, b) => a + b, 0) / w.length, 0.005);
+    const variance = w.reduce((a, x) => a + (x - mu) ** 2, 0) / Math.max(1, w.length - 1);
+    const invN = list.reduce((a, x) => a + 1 / x.n, 0) / list.length;
+    const binomialPart = mu * (1 - mu) * invN;
+    const rho = Math.max(MIN_RHO, (variance - binomialPart) / Math.max(1e-9, mu * (1 - mu) * (1 - invN)));
+    models.counts.set(key, { ...betaBinomialFromMoments(mu, rho), mu, rho: Math.min(rho, 0.95) });
+  }
+  for (const [key, list] of values) {
+    const summarise = (vs: number[]): BucketSummary => {
+      const m = median(vs);
+      return { median: m, spread: Math.max(mad(vs, m), minSpread(key, m)), count: vs.length };
+    };
+    const byBucket = new Map<number, number[]>();
+    for (const x of list) {
+      const b = bucketOf(x.n);
+      const arr = byBucket.get(b) ?? [];
+      arr.push(x.v);
+      byBucket.set(b, arr);
+    }
+    const buckets = new Map<number, BucketSummary>();
+    for (const [b, vs] of byBucket) if (vs.length >= MIN_BUCKET) buckets.set(b, summarise(vs));
+    models.values.set(key, { buckets, global: summarise(list.map((x) => x.v)) });
+  }
+  return models;
+}
+
+/**
+ * One-sided p-value of a statistic under the benign null. `memberSizes` marks a pooled cluster:
+ * its count is tested as a sum of independent accounts, each with the benign dispersion.
+ */
+export function pValue(stat: Stat, nulls: NullModels, memberSizes?: readonly number[]): number {
+  if (stat.kind === 'count') {
+    const bb = nulls.counts.get(stat.key);
+    if (!bb) return 1;
+    if (memberSizes && memberSizes.length > 1) {
+      let mean = 0;
+      let variance = 0;
+      for (const n of memberSizes) {
+        mean += n * bb.mu;
+        variance += n * bb.mu * (1 - bb.mu) * (1 + (n - 1) * bb.rho);
+      }
+      return normalSurvival((stat.k - 0.5 - mean) / Math.sqrt(Math.max(variance, 1e-9)));
+    }
+    return betaBinomialSurvival(stat.k, stat.n, bb);
+  }
+  const model = nulls.values.get(stat.key);
+  if (!model) return 1;
+  // Nearest bucket with enough reference entities; larger entities fall back to smaller
+  // buckets, which are noisier and so conservative.
+  const b = bucketOf(stat.n);
+  let summary = model.buckets.get(b);
+  for (let d = 1; !summary && d < 40; d++) summary = model.buckets.get(b - d) ?? model.buckets.get(b + d);
+  summary ??= model.global;
+  return normalSurvival((stat.value - summary.median) / summary.spread);
+}

@@ -1,0 +1,124 @@
+// Small, exact-enough statistical functions for p-values; written here because they run per
+// account and a dependency would be larger than the code.
+
+const LANCZOS = [
+  676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+];
+
+export function logGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
+  const z = x - 1;
+  let a = 0.99999999999980993;
+  const t = z + 7.5;
+  for (let i = 0; i < 8; i++) a += LANCZOS[i]! / (z + i + 1);
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+const logBeta = (a: number, b: number): number => logGamma(a) + logGamma(b) - logGamma(a + b);
+
+/** Upper tail of the standard normal, accurate far into the tail (for tiny p-values). */
+export function normalSurvival(z: number): number {
+  if (z < 0) return 1 - normalSurvival(-z);
+  // Complementary error function, W. J. Cody's rational approximation via erfc continued fraction.
+  const x = z / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * x);
+  const tau =
+    t *
+    Math.exp(
+      -x * x -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 +
+                            t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return tau / 2;
+}
+
+/** A fitted beta-binomial null: per-trial rate mean `mu` with between-entity dispersion `rho`. */
+export interface BetaBinomial {
+  alpha: number;
+  beta: number;
+}
+
+export function betaBinomialFromMoments(mu: number, rho: number): BetaBinomial {
+  const m = Math.min(Math.max(mu, 1e-4), 1 - 1e-4);
+  const r = Math.min(Math.max(rho, 1e-4), 0.95);
+  const s = 1 / r - 1;
+  return { alpha: m * s, beta: (1 - m) * s };
+}
+
+/** P(K ≥ k) for K ~ BetaBinomial(n, alpha, beta). Exact up to n = 5000, normal beyond. */
+export function betaBinomialSurvival(k: number, n: number, bb: BetaBinomial): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  const { alpha, beta } = bb;
+  if (n > 5000) {
+    const mu = alpha / (alpha + beta);
+    const rho = 1 / (alpha + beta + 1);
+    const variance = n * mu * (1 - mu) * (1 + (n - 1) * rho);
+    return normalSurvival((k - 0.5 - n * mu) / Math.sqrt(variance));
+  }
+  const lb = logBeta(alpha, beta);
+  const logChoose = (j: number): number => logGamma(n + 1) - logGamma(j + 1) - logGamma(n - j + 1);
+  let sum = 0;
+  for (let j = k; j <= n; j++) sum += Math.exp(logChoose(j) + logBeta(j + alpha, n - j + beta) - lb);
+  return Math.min(1, Math.max(sum, 0));
+}
+
+/** Survival of chi-square with even degrees of freedom 2m (Fisher's method), in log10. */
+export function fisherCombinedLog10(pValues: readonly number[]): number {
+  if (pValues.length === 0) return 0;
+  const x = pValues.reduce((s, p) => s - 2 * Math.log(Math.max(p, 1e-300)), 0);
+  const m = pValues.length;
+  // P = e^{-x/2} Σ_{i<m} (x/2)^i / i!, summed in log space.
+  const half = x / 2;
+  let logTerm = 0;
+  let logSum = 0;
+  for (let i = 1; i < m; i++) {
+    logTerm += Math.log(half) - Math.log(i);
+    logSum = logSum + Math.log1p(Math.exp(logTerm - logSum));
+  }
+  return Math.min(0, (-half + logSum) / Math.LN10);
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Median absolute deviation scaled to estimate a normal standard deviation. */
+export function mad(values: readonly number[], center = median(values)): number {
+  return 1.4826 * median(values.map((v) => Math.abs(v - center)));
+}
+
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+}
+
+export function entropy(counts: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < counts.length; i++) total += counts[i]!;
+  if (total <= 0) return 0;
+  let h = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i]!;
+    if (c > 0) h -= (c / total) * Math.log(c / total);
+  }
+  return h;
+}

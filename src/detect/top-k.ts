@@ -1,0 +1,74 @@
+/**
+ * Space-Saving heavy-hitter sketch: the k most frequent keys of a stream in O(k) memory, with
+ * counts that overestimate by at most the smallest tracked count. Keeps per-entity memory
+ * bounded however many distinct values an account produces.
+ */
+export class TopK {
+  private readonly counts = new Map<string, number>();
+  constructor(private readonly capacity: number) {}
+
+  add(key: string, by = 1): void {
+    const c = this.counts.get(key);
+    if (c !== undefined) {
+      this.counts.set(key, c + by);
+      return;
+    }
+    if (this.counts.size < this.capacity) {
+      this.counts.set(key, by);
+      return;
+    }
+    let minKey = '';
+    let min = Infinity;
+    for (const [k, v] of this.counts) if (v < min) [min, minKey] = [v, k];
+    this.counts.delete(minKey);
+    this.counts.set(key, min + by);
+  }
+
+  count(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
+
+  top(n = this.capacity): [string, number][] {
+    return [...this.counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n);
+  }
+
+  get size(): number {
+    return this.counts.size;
+  }
+
+  mergeFrom(other: TopK): void {
+    for (const [k, v] of other.counts) this.add(k, v);
+  }
+}
+
+/** Uniform sample of up to `capacity` items from a stream (Algorithm R, deterministic seed). */
+export class Reservoir<T> {
+  readonly items: T[] = [];
+  private seen = 0;
+  private state: number;
+  constructor(
+    private readonly capacity: number,
+    seed = 1,
+  ) {
+    this.state = seed >>> 0 || 1;
+  }
+
+  private next(): number {
+    // xorshift32: cheap and reproducible, so the same input yields the same examples.
+    let x = this.state;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.state = x >>> 0;
+    return this.state / 4294967296;
+  }
+
+  add(item: T): void {
+    this.seen++;
+    if (this.items.length < this.capacity) this.items.push(item);
+    else {
+      const j = Math.floor(this.next() * this.seen);
+      if (j < this.capacity) this.items[j] = item;
+    }
+  }
+}
