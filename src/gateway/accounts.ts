@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { UserError } from '../schema/index.js';
+
+export const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+const KeyEntry = z
+  .looseObject({
+    key_sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/i)
+      .optional(),
+    key: z.string().min(1).optional(),
+    account_id: z.string().min(1),
+  })
+  .refine((e) => e.key_sha256 !== undefined || e.key !== undefined, { message: 'needs key_sha256 (or key)' });
+const KeysFile = z.union([z.record(z.string(), z.string()), z.array(KeyEntry)]);
+
+export interface Caller {
+  account_id: string;
+  /** Never the key itself: `kh:` and the first 16 hex digits of its SHA-256. */
+  api_key_id?: string;
+}
+
+export interface AccountResolverOptions {
+  /** SHA-256 (hex) of an API key -> account id. */
+  keyHashes?: Map<string, string>;
+  /** Accept `X-Account-Id` from an auth layer in front of the gateway. Off unless that layer strips it from clients. */
+  trustAccountHeader?: boolean;
+}
+
+/**
+ * Who is calling. Order: a trusted `X-Account-Id` header; the bearer key's hash in the keys file;
+ * else the key's hash itself (`key:<16 hex>`), so unknown keys are still recorded and can still be
+ * decided on; no key at all is `anonymous`.
+ */
+export class AccountResolver {
+  private readonly keyHashes: Map<string, string>;
+  private readonly memo = new Map<string, Caller>();
+
+  constructor(private readonly opts: AccountResolverOptions = {}) {
+    this.keyHashes = opts.keyHashes ?? new Map<string, string>();
+  }
+
+  static fromFile(path: string, trustAccountHeader = false): AccountResolver {
+    let raw: unknown;
+    try {
+      raw = parseYaml(readFileSync(path, 'utf8'));
+    } catch (err) {
+      throw new UserError(
+        'INVALID_CONFIG',
+        `keys file ${path} cannot be read as JSON or YAML (${(err as Error).message}); check --keys`,
+      );
+    }
+    const parsed = KeysFile.safeParse(raw);
+    if (!parsed.success) {
+      throw new UserError(
+        'INVALID_CONFIG',
+        `keys file ${path}: expected {"<sha256 of key>": "<account_id>"} or [{key_sha256, account_id}]`,
+      );
+    }
+    const map = new Map<string, string>();
+    if (Array.isArray(parsed.data)) {
+      for (const e of parsed.data)
+        map.set(e.key_sha256?.toLowerCase() ?? sha256Hex(e.key ?? ''), e.account_id);
+    } else {
+      for (const [hash, account] of Object.entries(parsed.data)) {
+        if (!/^[0-9a-f]{64}$/i.test(hash)) {
+          throw new UserError(
+            'INVALID_CONFIG',
+            `keys file ${path}: "${hash.slice(0, 12)}..." is not a SHA-256 hex digest of a key`,
+          );
+        }
+        map.set(hash.toLowerCase(), account);
+      }
+    }
+    return new AccountResolver({ keyHashes: map, trustAccountHeader });
+  }
+
+  resolve(authorization: string | undefined, accountHeader: string | undefined): Caller {
+    const key =
+      authorization && /^bearer\s+/i.test(authorization)
+        ? authorization.replace(/^bearer\s+/i, '').trim()
+        : '';
+    const headerAccount = this.opts.trustAccountHeader && accountHeader ? accountHeader.trim() : '';
+    if (key === '') return { account_id: headerAccount || 'anonymous' };
+    const memoKey = `${headerAccount}\u0000${key}`;
+    const hit = this.memo.get(memoKey);
+    if (hit) return hit;
+    const hash = sha256Hex(key);
+    const caller: Caller = {
+      account_id: headerAccount || this.keyHashes.get(hash) || `key:${hash.slice(0, 16)}`,
+      api_key_id: `kh:${hash.slice(0, 16)}`,
+    };
+    // Hashing every request costs a few microseconds; a bounded memo keeps the hot path cheap.
+    if (this.memo.size > 100_000) this.memo.clear();
+    this.memo.set(memoKey, caller);
+    return caller;
+  }
+}

@@ -1,0 +1,80 @@
+import { ALLOW, effectiveDecision, type EffectiveDecision } from './decision.js';
+import type { DecisionSource } from './decisionSource.js';
+
+interface Entry {
+  decision: EffectiveDecision;
+  fetchedAt: number;
+}
+
+export interface DecisionCacheOptions {
+  /** How long a decision is fresh; after that it is still used while a refresh runs. */
+  ttlMs?: number;
+  maxEntries?: number;
+  onError?: (err: Error) => void;
+  now?: () => number;
+}
+
+/**
+ * Decisions for the hot path without waiting on the network: `get` answers from memory at once
+ * (an unknown account is allowed until its first lookup lands, a stale one keeps its last decision)
+ * and starts a background refresh. Fail-open is deliberate: the gateway must not take the model
+ * API down when the server is unreachable; enforcement catches up within one lookup.
+ */
+export class DecisionCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly inFlight = new Set<string>();
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly source: DecisionSource,
+    private readonly opts: DecisionCacheOptions = {},
+  ) {
+    this.ttlMs = opts.ttlMs ?? 5000;
+    this.maxEntries = opts.maxEntries ?? 200_000;
+    this.now = opts.now ?? Date.now;
+    for (const d of source.snapshot()) this.put(d.account_id, effectiveDecision(d));
+  }
+
+  get(accountId: string): EffectiveDecision {
+    const now = this.now();
+    const entry = this.entries.get(accountId);
+    if (!entry || now - entry.fetchedAt > this.ttlMs) void this.refresh(accountId);
+    const d = entry?.decision;
+    if (!d || (d.expiresAtMs !== null && d.expiresAtMs <= now))
+      return { ...ALLOW, subject: `account:${accountId}` };
+    return d;
+  }
+
+  /** Fetch one account's decision now (deduplicated); resolves when the cache holds the answer. */
+  async refresh(accountId: string): Promise<void> {
+    if (this.inFlight.has(accountId)) return;
+    this.inFlight.add(accountId);
+    try {
+      const d = await this.source.lookup(accountId);
+      this.put(accountId, d ? effectiveDecision(d) : { ...ALLOW, subject: `account:${accountId}` });
+    } catch (err) {
+      this.opts.onError?.(err as Error);
+      // Keep the last decision but retry no sooner than one TTL from now.
+      const prev = this.entries.get(accountId);
+      this.put(accountId, prev?.decision ?? { ...ALLOW, subject: `account:${accountId}` });
+    } finally {
+      this.inFlight.delete(accountId);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private put(accountId: string, decision: EffectiveDecision): void {
+    this.entries.delete(accountId);
+    this.entries.set(accountId, { decision, fetchedAt: this.now() });
+    // Map keeps insertion order, so the first key is the least recently refreshed.
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The gateway's own error bodies, in the OpenAI error shape so existing SDKs surface them
+ * (documented in docs/gateway.md). `code` is stable; `message` is for people.
+ */
+export interface GatewayErrorBody {
+  error: {
+    type: string;
+    code: string;
+    message: string;
+    param: null;
+    /** Present on step_up: where the customer completes verification. */
+    verification_url?: string;
+    retry_after_seconds?: number;
+  };
+}
+
+export function blockedBody(reason: string): GatewayErrorBody {
+  return {
+    error: {
+      type: 'permission_error',
+      code: 'account_blocked',
+      message: `This account's access to the API has been suspended${reason ? ` (${reason})` : ''}. Contact support to appeal.`,
+      param: null,
+    },
+  };
+}
+
+export function stepUpBody(verificationUrl: string): GatewayErrorBody {
+  return {
+    error: {
+      type: 'permission_error',
+      code: 'verification_required',
+      message: `Additional verification is required before this account can continue. Complete it at ${verificationUrl} and retry.`,
+      param: null,
+      verification_url: verificationUrl,
+    },
+  };
+}
+
+export function throttledBody(retryAfter: number): GatewayErrorBody {
+  return {
+    error: {
+      type: 'rate_limit_error',
+      code: 'account_throttled',
+      message: `This account is rate limited. Retry after ${retryAfter} seconds.`,
+      param: null,
+      retry_after_seconds: retryAfter,
+    },
+  };
+}
+
+export function upstreamUnavailableBody(detail: string): GatewayErrorBody {
+  return {
+    error: {
+      type: 'api_error',
+      code: 'upstream_unavailable',
+      message: `The model API behind the gateway could not be reached (${detail}). Retry later.`,
+      param: null,
+    },
+  };
+}

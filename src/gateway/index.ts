@@ -1,0 +1,18 @@
+export { Gateway, type CanaryOptions, type GatewayLog, type GatewayOptions } from './gateway.js';
+export { startGateway, type GatewayConfig, type RunningGateway } from './start.js';
+export { AccountResolver, sha256Hex, type AccountResolverOptions, type Caller } from './accounts.js';
+export { DecisionCache, type DecisionCacheOptions } from './decisionCache.js';
+export { HttpDecisionSource, StaticDecisionSource, type DecisionSource } from './decisionSource.js';
+export { GatewayAction, GatewayDecision, effectiveDecision, type EffectiveDecision } from './decision.js';
+export { EventRecorder, type RecorderOptions, type RecorderStats } from './recorder.js';
+export { CallbackSink, HttpEventSink, NdjsonFileSink, type EventSink } from './sinks.js';
+export { Throttle } from './throttle.js';
+export { DemoUpstream, type DemoUpstreamOptions } from './demoUpstream.js';
+export {
+  blockedBody,
+  stepUpBody,
+  throttledBody,
+  upstreamUnavailableBody,
+  type GatewayErrorBody,
+} from './errorBodies.js';
+export { DEFAULT_DEGRADE_MAX_TOKENS } from './degrade.js';

@@ -1,0 +1,111 @@
+import { resolve } from 'node:path';
+import { CanaryGenerator, CanaryRegistry } from '../respond/index.js';
+import { UserError } from '../schema/index.js';
+import { AccountResolver } from './accounts.js';
+import { DecisionCache } from './decisionCache.js';
+import { HttpDecisionSource, StaticDecisionSource, type DecisionSource } from './decisionSource.js';
+import { Gateway, type GatewayLog } from './gateway.js';
+import { EventRecorder } from './recorder.js';
+import { HttpEventSink, NdjsonFileSink, type EventSink } from './sinks.js';
+import { Throttle } from './throttle.js';
+
+export interface GatewayConfig {
+  upstream: string;
+  port: number;
+  host?: string;
+  /** DistillGuard server: decisions come from it and events go to it. */
+  server?: string;
+  /** Key for the server (roles enforcement + ingest). */
+  serverKey?: string;
+  decisionsFile?: string;
+  keysFile?: string;
+  trustAccountHeader?: boolean;
+  trustForwardedFor?: boolean;
+  /** Write events to this NDJSON file (when there is no server, or in addition to nothing else). */
+  eventsOut?: string;
+  /** Hand events to code in this process instead (e.g. the detection engine). */
+  sink?: EventSink;
+  spool?: string;
+  canarySecret?: string;
+  canaryRegistry?: string;
+  canaryRate?: number;
+  decisionTtlMs?: number;
+  degradeMaxTokens?: number;
+  throttlePerMinute?: number;
+  verificationUrl?: string;
+  log?: GatewayLog;
+}
+
+export interface RunningGateway {
+  gateway: Gateway;
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Build a gateway from flags-like config and start listening. */
+export async function startGateway(c: GatewayConfig): Promise<RunningGateway> {
+  try {
+    new URL(c.upstream);
+  } catch {
+    throw new UserError(
+      'INVALID_ARGUMENT',
+      `--upstream ${c.upstream} is not a URL; pass e.g. https://api.openai.com`,
+    );
+  }
+  if (c.canaryRate !== undefined && !(c.canaryRate > 0 && c.canaryRate <= 1)) {
+    throw new UserError('INVALID_ARGUMENT', `--canary-rate must be in (0, 1], got ${c.canaryRate}`);
+  }
+  const sink: EventSink | null =
+    c.sink ??
+    (c.server
+      ? new HttpEventSink(c.server, c.serverKey)
+      : c.eventsOut
+        ? new NdjsonFileSink(c.eventsOut)
+        : null);
+  if (!sink) {
+    throw new UserError(
+      'INVALID_ARGUMENT',
+      'the gateway needs somewhere to record events: pass --server URL or --events-out FILE',
+    );
+  }
+  const source: DecisionSource = c.decisionsFile
+    ? StaticDecisionSource.fromFile(c.decisionsFile)
+    : c.server
+      ? new HttpDecisionSource(c.server, c.serverKey)
+      : new StaticDecisionSource([]);
+  const decisions = new DecisionCache(source, {
+    ttlMs: c.decisionTtlMs ?? 5000,
+    onError: (err) => c.log?.warn({ err: err.message }, 'decision lookup failed; keeping the last decision'),
+  });
+  const accounts = c.keysFile
+    ? AccountResolver.fromFile(c.keysFile, c.trustAccountHeader)
+    : new AccountResolver({ trustAccountHeader: c.trustAccountHeader ?? false });
+  const recorder = new EventRecorder({
+    sink,
+    spoolPath: resolve(c.spool ?? 'gateway-spool.ndjson'),
+    onError: (err, context) => c.log?.warn({ err: err.message }, context),
+  });
+  const canary = c.canarySecret
+    ? {
+        generator: new CanaryGenerator(c.canarySecret),
+        registry: new CanaryRegistry(resolve(c.canaryRegistry ?? 'gateway-canaries.ndjson')),
+        rate: c.canaryRate ?? 0.5,
+      }
+    : undefined;
+  const gateway = new Gateway({
+    upstream: c.upstream,
+    decisions,
+    accounts,
+    recorder,
+    throttle: new Throttle(c.throttlePerMinute ?? 6),
+    ...(canary ? { canary } : {}),
+    ...(c.degradeMaxTokens ? { degradeMaxTokens: c.degradeMaxTokens } : {}),
+    ...(c.verificationUrl ? { verificationUrl: c.verificationUrl } : {}),
+    ...(c.trustForwardedFor ? { trustForwardedFor: true } : {}),
+    ...(c.log ? { log: c.log } : {}),
+  });
+  const host = c.host ?? '127.0.0.1';
+  const port = await gateway.listen(c.port, host);
+  return { gateway, port, url: `http://${host}:${port}`, close: () => gateway.close() };
+}

@@ -1,0 +1,15 @@
+export {
+  CanaryGenerator,
+  CONTROL_SUBJECT_PREFIX,
+  DEFAULT_CANARIES_PER_SUBJECT,
+  normalizeForMatch,
+  type Canary,
+} from './generator.js';
+export { matchCanary, type CanaryMatch } from './match.js';
+export {
+  CanaryRegistry,
+  readCanaryRegistry,
+  type RegistryContents,
+  type RegistryRejection,
+} from './registry.js';
+export { canarySeparator } from './embed.js';

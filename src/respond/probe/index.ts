@@ -1,0 +1,10 @@
+export {
+  runProbe,
+  type CanaryEvidence,
+  type ProbeOptions,
+  type ProbeReport,
+  type SubjectResult,
+} from './probe.js';
+export { renderProbeHtml } from './report.js';
+export { fisherOneSided, type TwoByTwo } from './fisher.js';
+export { askChat, chatCompletionsUrl, type ChatTarget } from './client.js';
