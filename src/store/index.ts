@@ -52,3 +52,4 @@ export {
   TEST_POSTGRES_URL,
 } from './testDatabase.js';
 export type { TestDatabase } from './testDatabase.js';
+export * from './hub/index.js';

@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { dialectOf } from '../database.js';
+import type { HubDatabase } from './tables.js';
+
+type Db = Kysely<HubDatabase> | Transaction<HubDatabase>;
+
+export const AUDIT_GENESIS = '0'.repeat(64);
+
+/** Each entry's hash covers the previous hash and every stored field, so any edit breaks the chain. */
+export function auditHash(
+  prev: string,
+  seq: number,
+  at: string,
+  actor: string,
+  action: string,
+  detail: string,
+): string {
+  return createHash('sha256')
+    .update(JSON.stringify([prev, seq, at, actor, action, detail]))
+    .digest('hex');
+}
+
+export interface HubAuditInput {
+  actor: string;
+  action: string;
+  detail: Record<string, unknown>;
+}
+
+/** Appends one entry at the chain's head; serialised by a table lock on PostgreSQL. */
+export async function appendHubAudit(
+  db: Kysely<HubDatabase>,
+  e: HubAuditInput,
+  now = new Date(),
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (dialectOf(db) === 'postgres') await sql`lock table hub_audit in exclusive mode`.execute(trx);
+    await appendInTransaction(trx, e, now);
+  });
+}
+
+async function appendInTransaction(trx: Db, e: HubAuditInput, now: Date): Promise<void> {
+  const last = await trx
+    .selectFrom('hub_audit')
+    .select(['seq', 'hash'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const prev = last?.hash ?? AUDIT_GENESIS;
+  const at = now.toISOString();
+  const detail = JSON.stringify(e.detail);
+  // Insert, then seal with the hash of the row as stored (seq is assigned by the database).
+  const inserted = await trx
+    .insertInto('hub_audit')
+    .values({ at, actor: e.actor, action: e.action, detail, prev_hash: prev, hash: '' })
+    .returning('seq')
+    .executeTakeFirstOrThrow();
+  const seq = Number(inserted.seq);
+  await trx
+    .updateTable('hub_audit')
+    .set({ hash: auditHash(prev, seq, at, e.actor, e.action, detail) })
+    .where('seq', '=', seq)
+    .execute();
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  entries: number;
+  /** First broken entry, when not ok. */
+  brokenAt?: number;
+  reason?: string;
+}
+
+export async function verifyHubAudit(db: Kysely<HubDatabase>): Promise<AuditVerification> {
+  let prev = AUDIT_GENESIS;
+  let entries = 0;
+  let after = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('hub_audit')
+      .selectAll()
+      .where('seq', '>', after)
+      .orderBy('seq')
+      .limit(1000)
+      .execute();
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      if (r.prev_hash !== prev)
+        return { ok: false, entries, brokenAt: seq, reason: 'prev_hash does not match the previous entry' };
+      if (r.hash !== auditHash(prev, seq, r.at, r.actor, r.action, r.detail))
+        return { ok: false, entries, brokenAt: seq, reason: 'entry was altered after it was written' };
+      prev = r.hash;
+      entries++;
+      after = seq;
+    }
+  }
+  return { ok: true, entries };
+}
+
+export async function listHubAudit(
+  db: Kysely<HubDatabase>,
+  limit = 100,
+): Promise<{ seq: number; at: string; actor: string; action: string; detail: unknown }[]> {
+  const rows = await db.selectFrom('hub_audit').selectAll().orderBy('seq', 'desc').limit(limit).execute();
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    detail: JSON.parse(r.detail) as unknown,
+  }));
+}

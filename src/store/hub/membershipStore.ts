@@ -1,0 +1,111 @@
+import type { Kysely } from 'kysely';
+import type { HubDatabase, HubMembersTable } from './tables.js';
+
+type Db = Kysely<HubDatabase>;
+
+export type HubMember = HubMembersTable;
+
+export async function insertMember(
+  db: Db,
+  m: Omit<HubMember, 'created_at'>,
+  now = Date.now(),
+): Promise<void> {
+  await db
+    .insertInto('hub_members')
+    .values({ ...m, created_at: now })
+    .execute();
+}
+
+export async function updateMember(
+  db: Db,
+  name: string,
+  patch: Partial<Omit<HubMember, 'name' | 'created_at'>>,
+): Promise<void> {
+  await db.updateTable('hub_members').set(patch).where('name', '=', name).execute();
+}
+
+export const getMember = (db: Db, name: string): Promise<HubMember | undefined> =>
+  db.selectFrom('hub_members').selectAll().where('name', '=', name).executeTakeFirst();
+
+export const getMemberByApiKeyHash = (db: Db, hash: string): Promise<HubMember | undefined> =>
+  db.selectFrom('hub_members').selectAll().where('api_key_hash', '=', hash).executeTakeFirst();
+
+export async function insertGroup(
+  db: Db,
+  name: string,
+  membersVisible: boolean,
+  now = Date.now(),
+): Promise<void> {
+  await db
+    .insertInto('hub_groups')
+    .values({ name, members_visible: membersVisible ? 1 : 0, created_at: now })
+    .execute();
+}
+
+export const getGroup = (db: Db, name: string) =>
+  db.selectFrom('hub_groups').selectAll().where('name', '=', name).executeTakeFirst();
+
+export async function addGroupMember(db: Db, group: string, member: string): Promise<void> {
+  await db.insertInto('hub_group_members').values({ group_name: group, member_name: member }).execute();
+}
+
+export async function groupsOf(db: Db, member: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('hub_group_members')
+    .select('group_name')
+    .where('member_name', '=', member)
+    .execute();
+  return rows.map((r) => r.group_name).sort();
+}
+
+export async function membersOf(db: Db, group: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('hub_group_members')
+    .select('member_name')
+    .where('group_name', '=', group)
+    .execute();
+  return rows.map((r) => r.member_name).sort();
+}
+
+export async function insertCollection(
+  db: Db,
+  c: { id: string; title: string; description?: string },
+  now = Date.now(),
+): Promise<void> {
+  await db
+    .insertInto('hub_collections')
+    .values({ id: c.id, title: c.title, description: c.description ?? null, created_at: now })
+    .execute();
+}
+
+export async function grantCollection(
+  db: Db,
+  collectionId: string,
+  group: string,
+  canRead: boolean,
+  canWrite: boolean,
+): Promise<void> {
+  await db
+    .deleteFrom('hub_collection_grants')
+    .where('collection_id', '=', collectionId)
+    .where('group_name', '=', group)
+    .execute();
+  await db
+    .insertInto('hub_collection_grants')
+    .values({
+      collection_id: collectionId,
+      group_name: group,
+      can_read: canRead ? 1 : 0,
+      can_write: canWrite ? 1 : 0,
+    })
+    .execute();
+}
+
+export const getCollection = (db: Db, id: string) =>
+  db.selectFrom('hub_collections').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const allCollections = (db: Db) =>
+  db.selectFrom('hub_collections').selectAll().orderBy('created_at').orderBy('id').execute();
+
+export const grantsOf = (db: Db, collectionId: string) =>
+  db.selectFrom('hub_collection_grants').selectAll().where('collection_id', '=', collectionId).execute();

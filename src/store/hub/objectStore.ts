@@ -1,0 +1,180 @@
+import type { Kysely } from 'kysely';
+import type { HubDatabase, HubObjectsTable } from './tables.js';
+
+type Db = Kysely<HubDatabase>;
+
+export type HubObjectRow = Omit<HubObjectsTable, 'seq'> & { seq: number };
+export type NewHubObject = Omit<HubObjectsTable, 'seq' | 'date_added' | 'date_added_ms'>;
+
+export interface ObjectQuery {
+  collectionId: string;
+  /** Groups the reader belongs to: restricted-TLP objects are visible only inside them. */
+  readerGroups: string[];
+  restrictedTlps: string[];
+  afterSeq?: number;
+  addedAfterMs?: number;
+  ids?: string[];
+  types?: string[];
+  specVersions?: string[];
+  /** 'last' | 'first' | 'all' | explicit versions. */
+  versions: { mode: 'last' | 'first' | 'all' } | { mode: 'exact'; values: string[] };
+  objectId?: string;
+  limit: number;
+}
+
+/**
+ * Stores a batch in one transaction with non-decreasing date_added; already-stored versions are
+ * skipped (TAXII: re-posting the same version is a no-op). Returns the rows actually added.
+ */
+export async function insertHubObjects(
+  db: Db,
+  rows: NewHubObject[],
+  now = Date.now(),
+): Promise<HubObjectRow[]> {
+  return db.transaction().execute(async (trx) => {
+    const last = await trx
+      .selectFrom('hub_objects')
+      .select('date_added_ms')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const ms = Math.max(now, Number(last?.date_added_ms ?? 0));
+    const date_added = new Date(ms).toISOString();
+    const added: HubObjectRow[] = [];
+    for (const r of rows) {
+      const exists = await trx
+        .selectFrom('hub_objects')
+        .select('seq')
+        .where('collection_id', '=', r.collection_id)
+        .where('object_id', '=', r.object_id)
+        .where('version', '=', r.version)
+        .executeTakeFirst();
+      if (exists) continue;
+      const res = await trx
+        .insertInto('hub_objects')
+        .values({ ...r, date_added, date_added_ms: ms })
+        .returning('seq')
+        .executeTakeFirstOrThrow();
+      added.push({ ...r, date_added, date_added_ms: ms, seq: Number(res.seq) });
+    }
+    return added;
+  });
+}
+
+/** Keyset page over (seq): seq order is date_added order, so equal timestamps never split or repeat. */
+export async function queryHubObjects(
+  db: Db,
+  q: ObjectQuery,
+): Promise<{ rows: HubObjectRow[]; more: boolean }> {
+  let query = db.selectFrom('hub_objects as o').selectAll('o').where('o.collection_id', '=', q.collectionId);
+  query = query.where((eb) =>
+    eb.or([
+      eb('o.tlp', 'is', null),
+      eb('o.tlp', 'not in', q.restrictedTlps.length ? q.restrictedTlps : ['-']),
+      eb('o.group_name', 'in', q.readerGroups.length ? q.readerGroups : ['-']),
+    ]),
+  );
+  if (q.afterSeq !== undefined) query = query.where('o.seq', '>', q.afterSeq);
+  if (q.addedAfterMs !== undefined) query = query.where('o.date_added_ms', '>', q.addedAfterMs);
+  if (q.objectId) query = query.where('o.object_id', '=', q.objectId);
+  if (q.ids?.length) query = query.where('o.object_id', 'in', q.ids);
+  if (q.types?.length) query = query.where('o.object_type', 'in', q.types);
+  if (q.specVersions?.length) query = query.where('o.spec_version', 'in', q.specVersions);
+  const v = q.versions;
+  if (v.mode === 'exact') query = query.where('o.version', 'in', v.values);
+  else if (v.mode !== 'all')
+    query = query.where('o.version', '=', (eb) =>
+      eb
+        .selectFrom('hub_objects as o2')
+        .select((e) => (v.mode === 'last' ? e.fn.max('o2.version') : e.fn.min('o2.version')).as('v'))
+        .whereRef('o2.collection_id', '=', 'o.collection_id')
+        .whereRef('o2.object_id', '=', 'o.object_id'),
+    );
+  const rows = await query
+    .orderBy('o.seq')
+    .limit(q.limit + 1)
+    .execute();
+  const more = rows.length > q.limit;
+  return {
+    rows: rows
+      .slice(0, q.limit)
+      .map((r) => ({ ...r, seq: Number(r.seq), date_added_ms: Number(r.date_added_ms) })),
+    more,
+  };
+}
+
+export async function deleteHubObjects(
+  db: Db,
+  collectionId: string,
+  objectId: string,
+  versions?: string[],
+): Promise<number> {
+  let q = db
+    .deleteFrom('hub_objects')
+    .where('collection_id', '=', collectionId)
+    .where('object_id', '=', objectId);
+  if (versions?.length) q = q.where('version', 'in', versions);
+  const r = await q.executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+export const publishersOf = (db: Db, objectId: string) =>
+  db
+    .selectFrom('hub_objects')
+    .select(['publisher', 'collection_id'])
+    .where('object_id', '=', objectId)
+    .distinct()
+    .execute();
+
+export async function saveStatus(
+  db: Db,
+  id: string,
+  member: string,
+  body: unknown,
+  now = Date.now(),
+): Promise<void> {
+  await db
+    .insertInto('hub_status')
+    .values({ id, member, body: JSON.stringify(body), created_at: now })
+    .execute();
+}
+
+export const getStatus = (db: Db, id: string) =>
+  db.selectFrom('hub_status').selectAll().where('id', '=', id).executeTakeFirst();
+
+export async function insertSighting(
+  db: Db,
+  s: {
+    collection_id: string;
+    sighting_id: string;
+    sighting_of_ref: string;
+    sighter: string;
+    anonymous: boolean;
+    count: number;
+  },
+  now = Date.now(),
+): Promise<void> {
+  await db
+    .insertInto('hub_sightings')
+    .values({ ...s, anonymous: s.anonymous ? 1 : 0, created_at: now })
+    .execute();
+}
+
+/** Sightings of the objects a publisher published, per object. */
+export async function sightingsOfPublisher(db: Db, publisher: string) {
+  return db
+    .selectFrom('hub_sightings as s')
+    .innerJoin(
+      (eb) =>
+        eb
+          .selectFrom('hub_objects')
+          .select('object_id')
+          .where('publisher', '=', publisher)
+          .distinct()
+          .as('p'),
+      (join) => join.onRef('p.object_id', '=', 's.sighting_of_ref'),
+    )
+    .select(['s.sighting_of_ref', 's.sighter', 's.anonymous', 's.count', 's.created_at'])
+    .orderBy('s.seq')
+    .execute();
+}
