@@ -13,7 +13,8 @@ export function rejectionFromIssues(issues: readonly z.core.$ZodIssue[], input: 
   const first = issues[0];
   if (!first) return { reason: 'invalid_value', message: 'record was refused without a reason' };
   const { reason, message } = describeIssue(first, input);
-  const more = issues.length - 1;
+  // A field failing two checks (format and calendar) is one problem, not two.
+  const more = new Set(issues.map((i) => formatPath(i.path))).size - 1;
   return {
     reason,
     message: more > 0 ? `${message} (and ${more} more problem${more > 1 ? 's' : ''})` : message,

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { IdHashSet } from './idHashSet.js';
+
+describe('IdHashSet', () => {
+  it('admits each distinct id once across table growth', () => {
+    const set = new IdHashSet(1024);
+    const n = 300_000;
+    let admitted = 0;
+    for (let i = 0; i < n; i++) if (set.add(`evt-${i}`)) admitted++;
+    expect(admitted).toBe(n);
+    expect(set.size).toBe(n);
+    let again = 0;
+    for (let i = 0; i < n; i += 7) if (!set.add(`evt-${i}`)) again++;
+    expect(again).toBe(Math.ceil(n / 7));
+    expect(set.size).toBe(n);
+  });
+
+  it('tells apart ids that differ only in order or length', () => {
+    const set = new IdHashSet();
+    for (const id of ['ab', 'ba', 'a', 'aa', '', 'é', 'e\u0301', 'evt-01', 'evt-10']) {
+      expect(set.add(id)).toBe(true);
+    }
+    expect(set.add('ba')).toBe(false);
+  });
+});

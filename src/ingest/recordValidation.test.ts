@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { parseEventLine, validateAccount } from './recordValidation.js';
+
+const good = {
+  id: 'e1',
+  ts: '2026-11-22T10:00:00Z',
+  account_id: 'acct-1',
+  model: 'm-large',
+  client: { ip: '203.0.113.7', asn: 64500, country: 'DE' },
+  request: { messages: [{ role: 'user', content: 'Explain entropy.' }], params: { temperature: 0.7 } },
+  extra_field: { kept: true },
+};
+const line = (patch: (e: Record<string, unknown>) => void): string => {
+  const e = structuredClone(good) as Record<string, unknown>;
+  patch(e);
+  return JSON.stringify(e);
+};
+
+describe('parseEventLine', () => {
+  it('accepts a valid event and keeps unknown fields', () => {
+    const r = parseEventLine(JSON.stringify(good), 1);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect((r.event as Record<string, unknown>).extra_field).toEqual({ kept: true });
+  });
+
+  it.each([
+    ['{"id": "e1",', 'invalid_json', /line 4 is not valid JSON/],
+    ['[1,2]', 'not_an_object', /got an array/],
+    [line((e) => delete e.account_id), 'missing_field', /missing required field "account_id"/],
+    [line((e) => (e.client = { asn: 'AS64500' })), 'wrong_type', /"client\.asn" has the wrong type/],
+    [line((e) => (e.ts = '2026-02-30T10:00:00Z')), 'bad_timestamp', /"ts" is "2026-02-30T10:00:00Z"/],
+    [line((e) => (e.ts = 1732269600)), 'bad_timestamp', /"ts" is 1732269600/],
+    [
+      line((e) => (e.request = { messages: [{ role: 'wizard', content: 'x' }] })),
+      'unknown_role',
+      /"request\.messages\[0\]\.role" has unknown role "wizard"/,
+    ],
+    [line((e) => (e.client = { country: 'germany' })), 'invalid_value', /"client\.country"/],
+    [line((e) => (e.request = { messages: [] })), 'invalid_value', /"request\.messages"/],
+  ])('rejects %s as %s', (text, reason, message) => {
+    const r = parseEventLine(text, 4);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.reason).toBe(reason);
+      expect(r.message).toMatch(message);
+    }
+  });
+
+  it('refuses a line over the byte limit before parsing it', () => {
+    const big = line((e) => (e.request = { messages: [{ role: 'user', content: 'é'.repeat(600) }] }));
+    const r = parseEventLine(big, 1, 1000);
+    expect(r.ok ? null : r.reason).toBe('line_too_long');
+  });
+
+  it('says how many other fields are wrong', () => {
+    const r = parseEventLine(
+      line((e) => ((e.id = 5), delete e.model)),
+      1,
+    );
+    expect(r.ok ? null : r.message).toMatch(/and 1 more problem/);
+  });
+});
+
+describe('validateAccount', () => {
+  it('names the bad created_at', () => {
+    const r = validateAccount({ account_id: 'a', created_at: 'last week' });
+    expect(r.ok ? null : [r.reason, r.message]).toEqual([
+      'bad_timestamp',
+      expect.stringContaining('"created_at"') as string,
+    ]);
+  });
+});
