@@ -261,10 +261,11 @@ function parseMaybeJson(v: unknown): unknown {
 }
 
 function nanosToIso(v: unknown): string | undefined {
-  if (typeof v !== 'string' && typeof v !== 'number') return undefined;
-  if (typeof v === 'string' && !/^\d{1,20}$/.test(v)) return undefined;
-  if (typeof v === 'number' && !Number.isSafeInteger(v)) return undefined;
-  const ms = Number(BigInt(v) / 1_000_000n);
+  let ms: number;
+  if (typeof v === 'string' && /^\d{1,20}$/.test(v)) ms = Number(BigInt(v) / 1_000_000n);
+  // A JSON number past 2^53 has lost its nanoseconds, not its milliseconds.
+  else if (typeof v === 'number' && Number.isFinite(v)) ms = Math.floor(v / 1e6);
+  else return undefined;
   const d = new Date(ms);
   return Number.isNaN(d.getTime()) || ms <= 0 ? undefined : d.toISOString();
 }

@@ -114,8 +114,24 @@ export async function* readRecordBatches<T>(
       return batch;
     };
 
+    // Only reading the file may fail as bad input (truncated or corrupt gzip); an error from a
+    // parser (e.g. an unmappable CSV header) is the caller's to see.
+    const chunks = input.chunks[Symbol.asyncIterator]();
     try {
-      for await (const chunk of input.chunks) {
+      for (;;) {
+        let next: IteratorResult<Buffer>;
+        try {
+          next = await chunks.next();
+        } catch (err) {
+          if (parser === null) {
+            stats = report.startFile(path, detectFormat(path, Buffer.alloc(0), opts.format), input.gzip);
+            parser = kind.parser(path, stats.format, handler, maxLineBytes);
+          }
+          rejectStreamError(err, input.gzip, splitter, stats!, handler);
+          break;
+        }
+        if (next.done) break;
+        const chunk = next.value;
         if (parser === null) {
           const format = detectFormat(path, chunk, opts.format);
           stats = report.startFile(path, format, input.gzip);
@@ -125,27 +141,8 @@ export async function* readRecordBatches<T>(
         const batch = await flush();
         if (batch.length > 0) yield batch;
       }
-    } catch (err) {
-      if (parser === null) {
-        stats = report.startFile(path, detectFormat(path, Buffer.alloc(0), opts.format), input.gzip);
-        parser = kind.parser(path, stats.format, handler, maxLineBytes);
-      }
-      const { reason, message } = streamErrorReason(err, input.gzip);
-      const partial = splitter.partial();
-      const last = splitter.lineNo;
-      const kept = `${stats!.events} record${stats!.events === 1 ? '' : 's'} before it were kept`;
-      if (partial) {
-        handler.reject(
-          last + 1,
-          reason,
-          `${message} inside line ${last + 1}; ${kept}`,
-          partial.bytes,
-          partial.length,
-        );
-      } else {
-        handler.reject(last, reason, `${message} after line ${last}; ${kept}`, '');
-      }
-      stats!.complete = false;
+    } finally {
+      // Also runs when the consumer stops early: release the file.
       input.close();
     }
     if (parser === null) {
@@ -162,4 +159,29 @@ export async function* readRecordBatches<T>(
     if (batch.length > 0) yield batch;
   }
   return report;
+}
+
+function rejectStreamError<T>(
+  err: unknown,
+  gzip: boolean,
+  splitter: LineSplitter,
+  stats: FileStats,
+  handler: RecordHandler<T>,
+): void {
+  const { reason, message } = streamErrorReason(err, gzip);
+  const partial = splitter.partial();
+  const last = splitter.lineNo;
+  const kept = `${stats.events} record${stats.events === 1 ? '' : 's'} before it were kept`;
+  if (partial) {
+    handler.reject(
+      last + 1,
+      reason,
+      `${message} inside line ${last + 1}; ${kept}`,
+      partial.bytes,
+      partial.length,
+    );
+  } else {
+    handler.reject(last, reason, `${message} after line ${last}; ${kept}`, '');
+  }
+  stats.complete = false;
 }
