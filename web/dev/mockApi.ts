@@ -249,7 +249,23 @@ function route(method: string, url: URL, body: Record<string, unknown>): [number
       },
     ];
   if (p === '/v1/audit')
-    return [200, { items: [{ ts: now, actor: 'dev', action: 'mock.start' }], next: null }];
+    return [
+      200,
+      {
+        items: [
+          {
+            id: 1,
+            at: now,
+            actor: 'dev',
+            action: 'mock.start',
+            subject_type: 'server',
+            subject_id: 'dev',
+            details: {},
+          },
+        ],
+        next: null,
+      },
+    ];
   return [404, { error: { code: 'NOT_FOUND', message: `mock has no ${method} ${p}` } }];
 }
 

@@ -108,8 +108,15 @@ export interface Decision {
   action: Action;
   reason: string;
   source: 'policy' | 'manual' | 'cluster';
+  scope?: 'account' | 'cluster';
+  cluster_id?: string | null;
   expires_at: string | null;
-  updated_at: string;
+  /** Null for the default allow of an account nothing was decided for. */
+  updated_at: string | null;
+  /** Canaries are embedded in this account's answers. */
+  watch?: boolean;
+  rate_per_minute?: number;
+  degrade?: { reasoning_trace: boolean; logprobs: boolean; max_tokens: number };
 }
 
 export interface DecisionRequest {
@@ -120,11 +127,11 @@ export interface DecisionRequest {
 }
 
 export interface AuditEntry {
-  id?: string | number;
-  ts?: string;
-  at?: string;
-  actor?: string;
-  action?: string;
-  subject?: string;
-  [key: string]: unknown;
+  id: string | number;
+  at: string;
+  actor: string;
+  action: string;
+  subject_type?: string;
+  subject_id?: string;
+  details?: unknown;
 }

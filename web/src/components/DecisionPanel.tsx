@@ -65,7 +65,7 @@ export function DecisionPanel({ accountId, defaultScope, suggestedReason }: Prop
 
   const d = current.data;
   return (
-    <div className="panel decision" data-testid="decision-panel">
+    <div className="panel decision" data-testid="decision-panel" data-account={accountId}>
       <div className="panel-title">Enforcement</div>
       <div className="decision-current">
         {current.loading ? (
@@ -79,10 +79,19 @@ export function DecisionPanel({ accountId, defaultScope, suggestedReason }: Prop
             </span>
             <span className="muted">
               {' '}
-              by {d.source} · {formatTime(d.updated_at)}
+              {d.source}
+              {d.scope === 'cluster' && d.cluster_id ? ` · whole cluster ${d.cluster_id}` : ''}
+              {d.updated_at ? ` · ${formatTime(d.updated_at)}` : ''}
               {d.expires_at ? ` · expires ${formatTime(d.expires_at)}` : ''}
             </span>
             <div className="decision-reason">{d.reason}</div>
+            <div className="chips decision-effects">
+              {d.rate_per_minute !== undefined && <span className="chip">{d.rate_per_minute} req/min</span>}
+              {d.degrade?.reasoning_trace && <span className="chip">reasoning traces stripped</span>}
+              {d.degrade?.logprobs && <span className="chip">logprobs stripped</span>}
+              {d.degrade && <span className="chip">max {d.degrade.max_tokens} tokens</span>}
+              {d.watch && <span className="chip">canaries on</span>}
+            </div>
           </>
         ) : (
           <span className="muted">No decision yet: traffic is allowed.</span>

@@ -6,8 +6,8 @@ import { PageHeader } from '../components/PageHeader.js';
 import { Empty, ErrorBox, Loading } from '../components/States.js';
 
 function describe(entry: AuditEntry): string {
-  const { id: _id, ts: _ts, at: _at, actor: _actor, action: _action, ...rest } = entry;
-  return Object.keys(rest).length ? JSON.stringify(rest) : '';
+  const details = typeof entry.details === 'string' ? entry.details : JSON.stringify(entry.details ?? {});
+  return details === '{}' ? '' : details;
 }
 
 export function AuditPage() {
@@ -37,15 +37,20 @@ export function AuditPage() {
                 <th>When</th>
                 <th>Actor</th>
                 <th>Action</th>
+                <th>Subject</th>
                 <th>Details</th>
               </tr>
             </thead>
             <tbody>
               {entries.map((e, i) => (
-                <tr key={String(e.id ?? i)}>
-                  <td className="nowrap">{formatTime(e.ts ?? e.at)}</td>
-                  <td>{e.actor ?? '—'}</td>
-                  <td className="mono">{e.action ?? '—'}</td>
+                <tr key={`${e.id}-${i}`}>
+                  <td className="nowrap">{formatTime(e.at)}</td>
+                  <td>{e.actor}</td>
+                  <td className="mono">{e.action}</td>
+                  <td className="mono">
+                    {e.subject_type ? `${e.subject_type} ` : ''}
+                    {e.subject_id ?? ''}
+                  </td>
                   <td className="mono ellipsis wide">{describe(e)}</td>
                 </tr>
               ))}

@@ -4,6 +4,7 @@ import {
   CASE_STATUSES,
   type AccountDetail,
   type Case,
+  type CaseComment,
   type CaseStatus,
   type ClusterDetail,
 } from '../api/types.js';
@@ -19,8 +20,9 @@ import { STATUS_LABELS } from './caseStatus.js';
 
 type Subject = { kind: 'cluster'; data: ClusterDetail } | { kind: 'account'; data: AccountDetail };
 
-function unwrap(value: Case | { case: Case }): Case {
-  return 'case' in value ? value.case : value;
+/** The server answers `{case, comments}`; a flat case with `comments` is accepted too. */
+function unwrap(value: Case | { case: Case; comments?: CaseComment[] }): Case {
+  return 'case' in value ? { ...value.case, comments: value.comments ?? value.case.comments ?? [] } : value;
 }
 
 function SubjectSummary({ subject }: { subject: Subject }) {
@@ -57,7 +59,10 @@ function SubjectSummary({ subject }: { subject: Subject }) {
 
 export function CasePage({ id }: { id: string }) {
   const kase = useApi(
-    async () => unwrap(await api.get<Case | { case: Case }>(`/v1/cases/${encodeURIComponent(id)}`)),
+    async () =>
+      unwrap(
+        await api.get<Case | { case: Case; comments?: CaseComment[] }>(`/v1/cases/${encodeURIComponent(id)}`),
+      ),
     [id],
   );
   const c = kase.data;

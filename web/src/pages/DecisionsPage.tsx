@@ -42,7 +42,7 @@ const columns: Column<Decision>[] = [
     key: 'updated',
     header: 'Updated',
     render: (d) => formatTime(d.updated_at),
-    sortValue: (d) => d.updated_at,
+    sortValue: (d) => d.updated_at ?? '',
   },
   {
     key: 'expires',
