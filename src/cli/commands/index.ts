@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
+import { registerSimulate } from './simulate.js';
 import { registerValidate } from './validate.js';
 
 /** Each command lives in its own file and registers itself here. */
 export function registerCommands(program: Command): void {
   void program;
   registerValidate(program);
+  registerSimulate(program);
 }

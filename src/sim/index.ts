@@ -1,0 +1,19 @@
+/** The traffic simulator: benign population, false-positive traps and extraction campaigns. */
+export { simulate, type SimulateOptions, type SimulationSummary } from './simulate.js';
+export { SCALES, type Scale, type ScaleSpec } from './scales.js';
+export { CorpusBank, Deck, type CorpusFile, type CorpusRole, type CorpusText } from './corpus.js';
+export { Rng, mixKeys } from './rng.js';
+export { periodFor, type Period } from './calendar.js';
+export { MODEL_FLAGSHIP, MODEL_NEW, MODEL_SMALL } from './models.js';
+export { CAPABILITIES, capabilityTask, type Capability } from './capabilityTaxonomy.js';
+export {
+  ELICITATION_PREFIXES,
+  ELICITATION_SUFFIXES,
+  drawElicitationStyle,
+  wrapWithElicitation,
+  type ElicitationStyle,
+} from './reasoningElicitation.js';
+export { casualAnswer, reasoningAnswer } from './answers.js';
+export { actorKit, TaskQueue, type ActorKit } from './actorKit.js';
+export { ACTORS } from './population.js';
+export { TOPICS } from './benignTopics.js';
