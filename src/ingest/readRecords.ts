@@ -64,7 +64,7 @@ export async function* readRecordBatches<T>(
     const pending: Pending<T> = { batch: [], rejects: [] };
     let stats: FileStats | null = null;
     let parser: FormatParser | null = null;
-    const splitter = new LineSplitter(maxLineBytes);
+    let splitter = new LineSplitter(maxLineBytes);
 
     const handler: RecordHandler<T> = {
       accept(value, lineNo) {
@@ -135,7 +135,9 @@ export async function* readRecordBatches<T>(
         if (parser === null) {
           const format = detectFormat(path, chunk, opts.format);
           stats = report.startFile(path, format, input.gzip);
-          parser = kind.parser(path, format, handler, maxLineBytes);
+          const limit = lineLimit(format, maxLineBytes);
+          splitter = new LineSplitter(limit);
+          parser = kind.parser(path, format, handler, limit);
         }
         splitter.push(chunk, onLine);
         const batch = await flush();
@@ -159,6 +161,16 @@ export async function* readRecordBatches<T>(
     if (batch.length > 0) yield batch;
   }
   return report;
+}
+
+/**
+ * One OTLP line is a whole export request holding many spans, so it gets a larger bound than an
+ * event line; memory stays bounded by it.
+ */
+export const OTLP_MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+function lineLimit(format: InputFormat, maxLineBytes: number): number {
+  return format === 'otlp' ? Math.max(maxLineBytes, OTLP_MAX_LINE_BYTES) : maxLineBytes;
 }
 
 function rejectStreamError<T>(
