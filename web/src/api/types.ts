@@ -60,7 +60,7 @@ export interface GraphEdge {
 
 export interface ClusterDetail {
   cluster: ClusterFinding;
-  graph: { nodes: GraphNode[]; edges: GraphEdge[] };
+  graph: { nodes: GraphNode[]; edges: GraphEdge[]; truncated?: boolean };
   timeline: TimelineBucket[];
 }
 

@@ -8,18 +8,22 @@ import { buildLinkageGraph, type EdgeAttributes, type NodeAttributes } from './l
 interface Props {
   nodes: GraphNode[];
   edges: GraphEdge[];
+  /** The server sent only the highest-scoring members of a large cluster. */
+  truncatedFrom?: number;
   onOpenAccount: (id: string) => void;
 }
 
 /** Accounts as nodes (colour = level, size = events), shared attributes as coloured edges. */
-export function LinkageGraph({ nodes, edges, onOpenAccount }: Props) {
+export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Props) {
   const container = useRef<HTMLDivElement>(null);
   const { graph, dropped } = useMemo(() => buildLinkageGraph(nodes, edges), [nodes, edges]);
   const [hovered, setHovered] = useState<string | null>(null);
   const [hiddenKinds, setHiddenKinds] = useState<ReadonlySet<string>>(new Set());
   const kinds = useMemo(() => {
     const count = new Map<string, number>();
-    graph.forEachEdge((_e, a: EdgeAttributes) => count.set(a.kind, (count.get(a.kind) ?? 0) + 1));
+    graph.forEachEdge((_e, a: EdgeAttributes) => {
+      for (const k of a.kinds) count.set(k, (count.get(k) ?? 0) + 1);
+    });
     return [...count.entries()].sort((a, b) => b[1] - a[1]);
   }, [graph]);
   const openRef = useRef(onOpenAccount);
@@ -36,7 +40,9 @@ export function LinkageGraph({ nodes, edges, onOpenAccount }: Props) {
         labelRenderedSizeThreshold: 9,
         defaultEdgeType: 'line',
         zIndex: true,
-        edgeReducer: (_edge, attrs) => (hiddenKinds.has(attrs.kind) ? { ...attrs, hidden: true } : attrs),
+        // An edge stays visible while any of the kinds it stands for is shown.
+        edgeReducer: (_edge, attrs) =>
+          attrs.kinds.every((k) => hiddenKinds.has(k)) ? { ...attrs, hidden: true } : attrs,
       });
     } catch (err) {
       container.current.textContent = `The graph needs WebGL, which this browser refused: ${String(err)}`;
@@ -91,7 +97,9 @@ export function LinkageGraph({ nodes, edges, onOpenAccount }: Props) {
           </>
         ) : (
           <span className="muted">
-            {formatCount(graph.order)} accounts, {formatCount(graph.size)} links
+            {formatCount(graph.order)} accounts
+            {truncatedFrom ? ` (the highest-scoring of ${formatCount(truncatedFrom)})` : ''},{' '}
+            {formatCount(graph.size)} links
             {dropped ? ` (${dropped} links to accounts outside this view not drawn)` : ''}. Hover a node;
             click to open the account. Scroll to zoom, drag to pan.
           </span>

@@ -93,7 +93,8 @@ export function TimelineChart({ buckets, testId }: { buckets: TimelineBucket[]; 
         </span>
         {hasFlagged && (
           <span>
-            <span className="swatch bar-flagged" /> from flagged accounts (review or act)
+            <span className="swatch bar-flagged" /> from flagged accounts (monitor or above, own or cluster
+            level)
           </span>
         )}
       </div>

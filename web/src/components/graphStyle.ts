@@ -20,8 +20,14 @@ const LINK_COLOURS: Record<string, string> = {
   sync_activity: '#f472b6',
 };
 
+/** The server joins the kinds one pair shares with '+' (`payment_fingerprint+template`). */
+export function linkKinds(kind: string): string[] {
+  return kind.split('+').filter(Boolean);
+}
+
+/** A combined edge takes the colour of the first kind the engine listed. */
 export function linkColour(kind: string): string {
-  return LINK_COLOURS[kind] ?? '#94a3b8';
+  return LINK_COLOURS[linkKinds(kind)[0] ?? kind] ?? '#94a3b8';
 }
 
 export const LINK_LABELS: Record<string, string> = {
@@ -37,5 +43,7 @@ export const LINK_LABELS: Record<string, string> = {
 };
 
 export function linkLabel(kind: string): string {
-  return LINK_LABELS[kind] ?? kind.replace(/_/g, ' ');
+  return linkKinds(kind)
+    .map((k) => LINK_LABELS[k] ?? k.replace(/_/g, ' '))
+    .join(' + ');
 }

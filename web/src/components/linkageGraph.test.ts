@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphEdge, GraphNode } from '../api/types.js';
-import { LEVEL_COLOURS, linkColour } from './graphStyle.js';
+import { LEVEL_COLOURS, linkColour, linkLabel } from './graphStyle.js';
 import { buildLinkageGraph, nodeSize } from './linkageGraph.js';
 
 function twoCommunities(): { nodes: GraphNode[]; edges: GraphEdge[] } {
@@ -57,6 +57,22 @@ describe('buildLinkageGraph', () => {
     );
     expect(graph.size).toBe(0);
     expect(dropped).toBe(1);
+  });
+});
+
+describe('combined link kinds', () => {
+  it('splits `a+b` edges into their kinds and colours them by the first', () => {
+    const { graph } = buildLinkageGraph(
+      [
+        { id: 'x', level: 'act', score: 1, events: 5 },
+        { id: 'y', level: 'act', score: 1, events: 5 },
+      ],
+      [{ source: 'x', target: 'y', kind: 'payment_fingerprint+template', weight: 2 }],
+    );
+    const edge = graph.edges()[0]!;
+    expect(graph.getEdgeAttribute(edge, 'kinds')).toEqual(['payment_fingerprint', 'template']);
+    expect(graph.getEdgeAttribute(edge, 'color')).toBe(linkColour('payment_fingerprint'));
+    expect(linkLabel('payment_fingerprint+template')).toBe('payment fingerprint + prompt template');
   });
 });
 

@@ -2,7 +2,7 @@ import Graph from 'graphology';
 import { circular } from 'graphology-layout';
 import forceAtlas2 from 'graphology-layout-forceatlas2';
 import type { GraphEdge, GraphNode } from '../api/types.js';
-import { LEVEL_COLOURS, linkColour } from './graphStyle.js';
+import { LEVEL_COLOURS, linkColour, linkKinds } from './graphStyle.js';
 
 export interface NodeAttributes {
   x: number;
@@ -17,6 +17,8 @@ export interface NodeAttributes {
 
 export interface EdgeAttributes {
   kind: string;
+  /** The single kinds a combined edge stands for. */
+  kinds: string[];
   weight: number;
   size: number;
   color: string;
@@ -57,6 +59,7 @@ export function buildLinkageGraph(nodes: GraphNode[], edges: GraphEdge[]) {
     }
     graph.addEdge(e.source, e.target, {
       kind: e.kind,
+      kinds: linkKinds(e.kind),
       weight: e.weight,
       size: 0.5 + 2.5 * (e.weight / maxWeight),
       color: linkColour(e.kind),

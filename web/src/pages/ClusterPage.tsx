@@ -107,6 +107,7 @@ export function ClusterPage({ id }: { id: string }) {
           <LinkageGraph
             nodes={graph.nodes}
             edges={graph.edges}
+            truncatedFrom={graph.truncated ? size : undefined}
             onOpenAccount={(a) => navigate(accountHref(a))}
           />
         </section>

@@ -4,11 +4,10 @@ import { PageHeader } from '../components/PageHeader.js';
 import { ErrorBox, Loading } from '../components/States.js';
 
 interface PolicyResponse {
-  yaml?: string;
-  text?: string;
+  /** Where the policy came from (a file path, or the built-in default). */
   source?: string;
+  yaml?: string;
   policy?: unknown;
-  parsed?: unknown;
 }
 
 /** Renders any parsed policy value as nested definition lists, so new policy keys show up unchanged. */
@@ -46,11 +45,11 @@ export function PolicyPage() {
   if (policy.loading && !policy.data) return <Loading what="policy" />;
   if (policy.error) return <ErrorBox error={policy.error} onRetry={policy.reload} />;
   const p = policy.data ?? {};
-  const yaml = p.yaml ?? p.text ?? p.source;
-  const parsed = p.policy ?? p.parsed;
+  const yaml = p.yaml;
+  const parsed = p.policy;
   return (
     <>
-      <PageHeader title="Policy" />
+      <PageHeader title="Policy">{p.source && <span className="chip mono">{p.source}</span>}</PageHeader>
       <p className="lede">
         Policy as code maps finding levels to enforcement actions. Change it in the YAML file the server was
         started with; every change is audited.
