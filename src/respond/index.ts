@@ -23,12 +23,22 @@ export {
   readCanaryRegistry,
 } from './canary/index.js';
 export type { Canary, CanaryMatch, RegistryContents, RegistryRejection } from './canary/index.js';
-export { runProbe, renderProbeHtml, fisherOneSided, askChat, chatCompletionsUrl } from './probe/index.js';
+export {
+  runProbe,
+  runProbeToFiles,
+  formatProbeSummary,
+  renderProbeHtml,
+  fisherOneSided,
+  askChat,
+  chatCompletionsUrl,
+} from './probe/index.js';
 export type {
   CanaryEvidence,
   ChatTarget,
   ProbeOptions,
   ProbeReport,
+  ProbeRunOptions,
+  ProbeRunResult,
   SubjectResult,
   TwoByTwo,
 } from './probe/index.js';

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { registerGateway } from './gateway.js';
+import { registerProbe } from './probe.js';
 import { registerSimulate } from './simulate.js';
 import { registerValidate } from './validate.js';
 
@@ -7,4 +9,6 @@ export function registerCommands(program: Command): void {
   void program;
   registerValidate(program);
   registerSimulate(program);
+  registerGateway(program);
+  registerProbe(program);
 }

@@ -8,3 +8,4 @@ export {
 export { renderProbeHtml } from './report.js';
 export { fisherOneSided, type TwoByTwo } from './fisher.js';
 export { askChat, chatCompletionsUrl, type ChatTarget } from './client.js';
+export { formatProbeSummary, runProbeToFiles, type ProbeRunOptions, type ProbeRunResult } from './files.js';

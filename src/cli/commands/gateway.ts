@@ -1,0 +1,110 @@
+import type { Command } from 'commander';
+import { destination, pino } from 'pino';
+import { startGateway } from '../../gateway/index.js';
+import { UserError } from '../../schema/index.js';
+
+interface GatewayFlags {
+  upstream: string;
+  port: string;
+  host: string;
+  server?: string;
+  serverKey?: string;
+  decisions?: string;
+  keys?: string;
+  trustAccountHeader?: boolean;
+  trustForwardedFor?: boolean;
+  eventsOut?: string;
+  spool: string;
+  canarySecret?: string;
+  canaryRegistry: string;
+  canaryRate: string;
+  decisionTtl: string;
+  degradeMaxTokens: string;
+  throttleRpm: string;
+  verificationUrl?: string;
+}
+
+const number = (flag: string, v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new UserError('INVALID_ARGUMENT', `${flag} must be a number, got "${v}"`);
+  return n;
+};
+
+export function registerGateway(program: Command): void {
+  program
+    .command('gateway')
+    .description(
+      'OpenAI-compatible reverse proxy: records exchanges, enforces decisions, embeds canaries (docs/gateway.md)',
+    )
+    .requiredOption('--upstream <url>', 'model API to forward to, e.g. https://api.openai.com')
+    .requiredOption('--port <n>', 'port to listen on (0 picks a free one)')
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option(
+      '--server <url>',
+      'DistillGuard server: decisions from GET /v1/decisions/:id, events to POST /v1/events',
+    )
+    .option(
+      '--server-key <key>',
+      'API key for --server (enforcement + ingest roles); default $DISTILLGUARD_API_KEY',
+    )
+    .option(
+      '--decisions <file>',
+      'static decisions (JSON/YAML list of {account_id, action, cluster_id?, watch?}) instead of the server',
+    )
+    .option('--keys <file>', 'API key hash -> account id map (JSON/YAML), see docs/gateway.md')
+    .option(
+      '--trust-account-header',
+      'take the account from X-Account-Id (only behind an auth layer that sets it)',
+    )
+    .option(
+      '--trust-forwarded-for',
+      'take the client IP from X-Forwarded-For (only behind a proxy that sets it)',
+    )
+    .option('--events-out <file>', 'append recorded events to this NDJSON file (when there is no --server)')
+    .option(
+      '--spool <file>',
+      'local NDJSON spool for events the sink cannot take yet',
+      'gateway-spool.ndjson',
+    )
+    .option(
+      '--canary-secret <secret>',
+      'key of the canary generator; default $DISTILLGUARD_CANARY_SECRET; no canaries without it',
+    )
+    .option('--canary-registry <file>', 'where served canaries are recorded', 'gateway-canaries.ndjson')
+    .option('--canary-rate <r>', 'share of watched answers that carry a canary, in (0, 1]', '0.5')
+    .option('--decision-ttl <seconds>', 'how long a cached decision is fresh', '5')
+    .option('--degrade-max-tokens <n>', 'output token cap for degraded accounts', '512')
+    .option('--throttle-rpm <n>', 'requests per minute for throttled accounts without their own rate', '6')
+    .option('--verification-url <url>', 'where step-up answers send customers to verify')
+    .action(async (f: GatewayFlags) => {
+      const log = pino({ name: 'distillguard-gateway' }, destination(2));
+      const running = await startGateway({
+        upstream: f.upstream,
+        port: number('--port', f.port),
+        host: f.host,
+        server: f.server,
+        serverKey: f.serverKey ?? process.env.DISTILLGUARD_API_KEY,
+        decisionsFile: f.decisions,
+        keysFile: f.keys,
+        trustAccountHeader: f.trustAccountHeader ?? false,
+        trustForwardedFor: f.trustForwardedFor ?? false,
+        eventsOut: f.eventsOut,
+        spool: f.spool,
+        canarySecret: f.canarySecret ?? process.env.DISTILLGUARD_CANARY_SECRET,
+        canaryRegistry: f.canaryRegistry,
+        canaryRate: number('--canary-rate', f.canaryRate),
+        decisionTtlMs: number('--decision-ttl', f.decisionTtl) * 1000,
+        degradeMaxTokens: number('--degrade-max-tokens', f.degradeMaxTokens),
+        throttlePerMinute: number('--throttle-rpm', f.throttleRpm),
+        verificationUrl: f.verificationUrl,
+        log,
+      });
+      process.stdout.write(`gateway listening on ${running.url} -> ${f.upstream}\n`);
+      const stop = (): void => {
+        process.stdout.write('gateway stopping: finishing requests and flushing events\n');
+        void running.close().then(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

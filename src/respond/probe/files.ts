@@ -1,0 +1,68 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../../schema/index.js';
+import { readCanaryRegistry } from '../canary/index.js';
+import { runProbe, type ProbeOptions, type ProbeReport } from './probe.js';
+import { renderProbeHtml } from './report.js';
+
+export interface ProbeRunOptions extends Omit<ProbeOptions, 'servings' | 'extraPrompts'> {
+  registryPath: string;
+  /** Text file with one extra prompt per line, or NDJSON lines with a `prompt` field. */
+  promptsPath?: string;
+  outDir: string;
+}
+
+export interface ProbeRunResult {
+  report: ProbeReport;
+  jsonPath: string;
+  htmlPath: string;
+  /** Registry lines that could not be read (reported, not used). */
+  rejectedRegistryLines: number;
+}
+
+/** Read the registry (and extra prompts), run the probe, write probe-report.json and .html. */
+export async function runProbeToFiles(o: ProbeRunOptions): Promise<ProbeRunResult> {
+  const { servings, rejected } = readCanaryRegistry(o.registryPath);
+  const extraPrompts = o.promptsPath ? readPrompts(o.promptsPath) : [];
+  const report = await runProbe({ ...o, servings, extraPrompts });
+  mkdirSync(o.outDir, { recursive: true });
+  const jsonPath = join(o.outDir, 'probe-report.json');
+  const htmlPath = join(o.outDir, 'probe-report.html');
+  writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(htmlPath, renderProbeHtml(report));
+  return { report, jsonPath, htmlPath, rejectedRegistryLines: rejected.length };
+}
+
+function readPrompts(path: string): string[] {
+  if (!existsSync(path))
+    throw new UserError('FILE_NOT_FOUND', `prompts file ${path} does not exist; check --prompts`);
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => {
+      if (!l.startsWith('{')) return l;
+      try {
+        const v = JSON.parse(l) as { prompt?: unknown };
+        return typeof v.prompt === 'string' ? v.prompt : l;
+      } catch {
+        return l;
+      }
+    });
+}
+
+/** One-paragraph summary for the terminal. */
+export function formatProbeSummary(r: ProbeRunResult): string {
+  const lines = [
+    r.report.verdict,
+    `asked ${r.report.queries.asked} prompts (${r.report.queries.failed} failed); controls back ${r.report.controls.returned}/${r.report.controls.drawn}`,
+    ...r.report.subjects.map(
+      (s) =>
+        `  ${s.subject}: ${s.returned}/${s.served_canaries} canaries back, p = ${s.p_value < 1e-3 ? s.p_value.toExponential(2) : s.p_value.toPrecision(3)}`,
+    ),
+    `report: ${r.jsonPath} and ${r.htmlPath}`,
+  ];
+  if (r.rejectedRegistryLines > 0)
+    lines.push(`warning: ${r.rejectedRegistryLines} unreadable registry lines were skipped`);
+  return lines.join('\n');
+}
