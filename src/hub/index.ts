@@ -1,0 +1,14 @@
+export { createHubServer } from './hubServer.js';
+export type { HubServerOptions } from './hubServer.js';
+export {
+  openHubDatabase,
+  admitMember,
+  registerSigningKey,
+  createGroup,
+  joinGroup,
+  createCollection,
+  grantGroup,
+} from './hubAdmin.js';
+export type { NewMemberCredentials } from './hubAdmin.js';
+export { TAXII_MEDIA, STIX_MEDIA } from './taxiiMedia.js';
+export { verifyHubAudit, listHubAudit } from '../store/index.js';

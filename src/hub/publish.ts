@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import {
+  appendHubAudit,
+  insertHubObjects,
+  insertSighting,
+  publishersOf,
+  saveStatus,
+  type HubDatabase,
+  type HubMember,
+} from '../store/index.js';
+import type { StixObject } from '../schema/index.js';
+import { TaxiiEnvelope, type BundleSignature, type TaxiiStatus } from '../schema/index.js';
+import {
+  commercialFieldsIn,
+  isGroupRestricted,
+  parseSignatureHeader,
+  readDgExtension,
+  tlpOf,
+  verifyObjects,
+} from '../intel/index.js';
+import type { CollectionAccess } from './access.js';
+import { normalizeVersion } from './objectFilters.js';
+
+export type PublishOutcome =
+  | { ok: true; status: TaxiiStatus }
+  | {
+      ok: false;
+      http: number;
+      title: string;
+      description: string;
+      code: string;
+      details?: Record<string, unknown>;
+    };
+
+const refuse = (
+  http: number,
+  code: string,
+  title: string,
+  description: string,
+  details?: Record<string, unknown>,
+): PublishOutcome => ({ ok: false, http, code, title, description, ...(details ? { details } : {}) });
+
+/**
+ * Checks a POSTed envelope completely before storing anything: shape, the member's signature,
+ * commercial fields, and TLP (RED / AMBER+STRICT may only go where every reader shares the
+ * publisher's group). Sightings of other members' objects are recorded for counting, not served.
+ */
+export async function publishEnvelope(
+  db: Kysely<HubDatabase>,
+  member: HubMember,
+  collectionId: string,
+  access: CollectionAccess,
+  body: unknown,
+  signatureHeader: string | undefined,
+): Promise<PublishOutcome> {
+  const env = TaxiiEnvelope.safeParse(body);
+  if (!env.success || !env.data.objects?.length) {
+    const issues = env.success
+      ? ['objects: at least one object is required']
+      : env.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
+    return refuse(
+      400,
+      'MALFORMED_ENVELOPE',
+      'Malformed envelope',
+      `The body is not a TAXII 2.1 envelope of STIX objects: ${issues.join('; ')}.`,
+    );
+  }
+  const objects = env.data.objects;
+  const wrongSpec = objects.filter((o) => o.spec_version !== '2.1').map((o) => o.id);
+  if (wrongSpec.length)
+    return refuse(
+      400,
+      'UNSUPPORTED_SPEC_VERSION',
+      'Unsupported STIX version',
+      `Only STIX 2.1 objects are accepted; these are not: ${wrongSpec.slice(0, 5).join(', ')}.`,
+    );
+  const rawObjects = (body as { objects: unknown[] }).objects;
+
+  const sig: BundleSignature | undefined = parseSignatureHeader(signatureHeader);
+  if (!sig)
+    return refuse(
+      403,
+      'SIGNATURE_REQUIRED',
+      'Signature required',
+      'Sign the objects with your registered ed25519 key and send X-DistillGuard-Signature.',
+    );
+  if (sig.member !== member.name || !member.signing_public_key || sig.key_id !== member.signing_key_id)
+    return refuse(
+      403,
+      'BAD_SIGNATURE',
+      'Signature key not registered',
+      `The signature names ${sig.member}/${sig.key_id}, which is not the key registered for ${member.name}.`,
+    );
+  if (!verifyObjects(rawObjects, sig, Buffer.from(member.signing_public_key, 'hex')))
+    return refuse(
+      403,
+      'BAD_SIGNATURE',
+      'Bad signature',
+      'The signature does not verify against your registered key: the objects were altered or signed with another key.',
+    );
+
+  const commercial = commercialFieldsIn(objects);
+  if (commercial.length)
+    return refuse(
+      422,
+      'POLICY_REFUSED',
+      'Commercial fields refused',
+      'The hub carries defence data only; prices, customers, contracts and plans may not be shared (antitrust).',
+      { fields: commercial.slice(0, 20) },
+    );
+
+  const group = access.writeGroups[0]!;
+  const outsiders = access.readerGroups.filter((g) => !access.memberGroups.includes(g));
+  const restricted = objects.filter((o) => isGroupRestricted(tlpOf(o.object_marking_refs)));
+  if (restricted.length && outsiders.length)
+    return refuse(
+      422,
+      'TLP_LEAK',
+      'TLP would leak',
+      `TLP:RED and TLP:AMBER+STRICT objects cannot go to this collection: groups outside yours can read it (${outsiders.join(', ')}).`,
+      { objects: restricted.slice(0, 20).map((o) => o.id) },
+    );
+
+  const toStore: StixObject[] = [];
+  const sightings: { o: StixObject; of: string; anonymous: boolean }[] = [];
+  for (const o of objects) {
+    if (o.type === 'sighting' && typeof o.sighting_of_ref === 'string') {
+      const publishers = await publishersOf(db, o.sighting_of_ref);
+      if (publishers.length && !publishers.some((p) => p.publisher === member.name)) {
+        const ext = readDgExtension(o);
+        const anonymous =
+          ext?.anonymous === true ||
+          (!o.created_by_ref && !(o.where_sighted_refs as unknown[] | undefined)?.length);
+        sightings.push({ o, of: o.sighting_of_ref, anonymous });
+        continue;
+      }
+    }
+    toStore.push(o);
+  }
+  const added = await insertHubObjects(
+    db,
+    toStore.map((o) => ({
+      collection_id: collectionId,
+      object_id: o.id,
+      object_type: o.type,
+      version: normalizeVersion(o.modified ?? o.created ?? new Date().toISOString()),
+      spec_version: '2.1',
+      publisher: member.name,
+      group_name: group,
+      tlp: tlpOf(o.object_marking_refs) ?? null,
+      body: JSON.stringify(o),
+    })),
+  );
+  for (const s of sightings)
+    await insertSighting(db, {
+      collection_id: collectionId,
+      sighting_id: s.o.id,
+      sighting_of_ref: s.of,
+      sighter: member.name,
+      anonymous: s.anonymous,
+      count: typeof s.o.count === 'number' ? s.o.count : 1,
+    });
+  const status: TaxiiStatus = {
+    id: randomUUID(),
+    status: 'complete',
+    request_timestamp: new Date().toISOString(),
+    total_count: objects.length,
+    success_count: objects.length,
+    failure_count: 0,
+    pending_count: 0,
+    successes: objects.map((o) => ({
+      id: o.id,
+      version: o.modified ?? o.created ?? '',
+      message: added.some((a) => a.object_id === o.id)
+        ? 'added'
+        : sightings.some((s) => s.o.id === o.id)
+          ? 'sighting recorded'
+          : 'already present',
+    })),
+  };
+  await saveStatus(db, status.id, member.name, status);
+  await appendHubAudit(db, {
+    actor: member.name,
+    action: 'publish',
+    detail: {
+      collection: collectionId,
+      objects: objects.length,
+      stored: added.length,
+      sightings: sightings.length,
+      status: status.id,
+      key_id: sig.key_id,
+    },
+  });
+  return { ok: true, status };
+}

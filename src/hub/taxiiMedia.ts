@@ -1,0 +1,54 @@
+import type { FastifyReply } from 'fastify';
+
+export const TAXII_MEDIA = 'application/taxii+json;version=2.1';
+export const STIX_MEDIA = 'application/stix+json;version=2.1';
+
+/** TAXII accepts our media type with or without the version, and clients that accept anything. */
+export function acceptsTaxii(accept: string | undefined): boolean {
+  if (!accept) return true;
+  return accept.split(',').some((part) => {
+    const [type, ...params] = part
+      .trim()
+      .toLowerCase()
+      .split(';')
+      .map((s) => s.trim());
+    if (type === '*/*' || type === 'application/*') return true;
+    if (type !== 'application/taxii+json') return false;
+    const version = params.find((p) => p.startsWith('version='));
+    return !version || version === 'version=2.1';
+  });
+}
+
+export function isTaxiiContentType(ct: string | undefined): boolean {
+  if (!ct) return false;
+  const [type, ...params] = ct
+    .toLowerCase()
+    .split(';')
+    .map((s) => s.trim());
+  const version = params.find((p) => p.startsWith('version='));
+  return type === 'application/taxii+json' && (!version || version === 'version=2.1');
+}
+
+/** TAXII 2.1 error message resource, with the status mirrored in http_status. */
+export function taxiiError(
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  description: string,
+  errorCode: string,
+  details?: Record<string, unknown>,
+): FastifyReply {
+  if (status === 401) reply.header('WWW-Authenticate', 'Basic realm="DistillGuard hub", charset="UTF-8"');
+  return sendTaxii(reply.code(status), {
+    title,
+    description,
+    error_id: crypto.randomUUID(),
+    error_code: errorCode,
+    http_status: String(status),
+    ...(details ? { details } : {}),
+  });
+}
+
+/** JSON as bytes, so Fastify keeps the media type exactly as TAXII writes it (no added charset). */
+export const sendTaxii = (reply: FastifyReply, body: unknown): FastifyReply =>
+  reply.header('content-type', TAXII_MEDIA).send(Buffer.from(JSON.stringify(body)));
