@@ -1,0 +1,2 @@
+export { renderHtmlReport, type HtmlReportOptions } from './renderHtmlReport.js';
+export { escapeHtml } from './html.js';
