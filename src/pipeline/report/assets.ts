@@ -37,10 +37,10 @@ figure.chart{margin:0}figure.chart figcaption{color:var(--muted);font-size:12px}
 .member i{border-radius:50%}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
-th{font-size:12px;color:var(--muted);font-weight:600;background:#fafbfc}
+th{white-space:nowrap;font-size:12px;color:var(--muted);font-weight:600;background:#fafbfc}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .nowrap{white-space:nowrap}.evidence{min-width:260px}
-.event-id{background:#f1f3f6;border-radius:3px;padding:0 3px;font-size:11.5px;word-break:break-all}
+.event-id{display:inline-block;max-width:100%;background:#f1f3f6;border-radius:3px;padding:0 3px;margin:0 2px 2px 0;font-size:11.5px;overflow-wrap:anywhere}
 .score{position:relative;display:inline-block;min-width:64px;height:18px;background:#f0f2f5;border-radius:3px;overflow:hidden;vertical-align:middle}
 .score-bar{position:absolute;left:0;top:0;bottom:0;background:#c9d3e3}
 .score-num{position:relative;padding:0 6px;font-variant-numeric:tabular-nums;font-size:12px;line-height:18px}
@@ -60,7 +60,7 @@ table.sortable th[data-sort]{cursor:pointer;user-select:none}
 table.sortable th[data-sort]::after{content:" ↕";color:#b0b6c0;font-size:11px}
 table.sortable th[data-dir="asc"]::after{content:" ↑";color:var(--fg)}table.sortable th[data-dir="desc"]::after{content:" ↓";color:var(--fg)}
 td.sigs{min-width:380px}.sig{margin-bottom:4px}.sig .ev{color:var(--muted);font-size:12px}
-nav.toc{font-size:13px}nav.toc a{color:var(--accent);margin-right:14px}
+nav.toc{position:sticky;top:0;z-index:2;font-size:13px;background:rgba(245,246,248,.94);border-bottom:1px solid var(--line);padding:8px 0;backdrop-filter:blur(4px)}nav.toc a{color:var(--accent);margin-right:14px}
 a{color:#2458a6;text-decoration:none}a:hover{text-decoration:underline}
 footer{color:var(--muted);font-size:12px;margin-top:24px}
 @media print{body{background:#fff}.card{box-shadow:none;break-inside:avoid}.filters{display:none}}

@@ -1,7 +1,7 @@
 import type { AnalysisDetail, PromptSample } from '../../detect/index.js';
 import type { AccountFinding, ClusterFinding, Level, Signal } from '../../schema/index.js';
 import { linkageGraph } from './charts/linkageGraph.js';
-import { trafficChart } from './charts/trafficChart.js';
+import { hourRangeOf, trafficChart } from './charts/trafficChart.js';
 import { formatCount, formatP, formatTime, LEVEL_COLOURS, truncate } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { atlasTag, levelBadge, scoreCell } from './levelBadge.js';
@@ -32,7 +32,7 @@ export function signalsTable(signals: readonly Signal[]): SafeHtml {
           html`<tr>
             <td class="nowrap"><strong>${s.detector}</strong></td>
             <td>${scoreCell(s.score)}</td>
-            <td class="num">${formatP(s.p_value)}</td>
+            <td class="num nowrap">${formatP(s.p_value)}</td>
             <td class="evidence">${s.evidence}</td>
             <td>${atlasTag(s.atlas)}</td>
             <td>
@@ -143,7 +143,19 @@ export function clusterSection(
       </div>
     </div>
     <h4>Hourly traffic</h4>
-    ${extra ? trafficChart([{ label: cluster.cluster_id, colour: LEVEL_COLOURS[cluster.level], hourly: extra.hourly }], { width: 1040, height: 170, title: `Events per hour of ${cluster.cluster_id}` }) : html`<p class="muted">No traffic detail.</p>`}
+    ${
+      extra
+        ? trafficChart(
+            [{ label: cluster.cluster_id, colour: LEVEL_COLOURS[cluster.level], hourly: extra.hourly }],
+            {
+              width: 1040,
+              height: 170,
+              title: `Events per hour of ${cluster.cluster_id}`,
+              range: hourRangeOf(detail.findings.input.from, detail.findings.input.to),
+            },
+          )
+        : html`<p class="muted">No traffic detail.</p>`
+    }
     <h4>Sample prompts <span class="muted">(untrusted text, shown escaped)</span></h4>
     ${samplesList(extra?.samples ?? [])}
     <h4>Member accounts</h4>

@@ -20,6 +20,8 @@ export const formatScore = (s: number): string => s.toFixed(3);
 
 export function formatP(p: unknown): string {
   if (typeof p !== 'number' || !Number.isFinite(p)) return '';
+  // Below double precision the engine reports 0; say so rather than print 0.0e+0.
+  if (p < 1e-300) return '< 1e-300';
   return p < 1e-3 ? p.toExponential(1) : p.toPrecision(2);
 }
 

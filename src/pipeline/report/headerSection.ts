@@ -2,7 +2,7 @@ import type { AnalysisDetail } from '../../detect/index.js';
 import type { Level } from '../../schema/index.js';
 import { levelBars } from './charts/levelBars.js';
 import { scoreHistogram } from './charts/scoreHistogram.js';
-import { trafficChart } from './charts/trafficChart.js';
+import { hourRangeOf, trafficChart } from './charts/trafficChart.js';
 import { formatCount, formatTime, LEVELS } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { levelBadge } from './levelBadge.js';
@@ -46,6 +46,9 @@ export function headerSection(
         }.
       </p>
     </header>
+    <nav class="toc">
+      <a href="#summary">Summary</a><a href="#clusters">Top clusters</a><a href="#accounts">Accounts</a>
+    </nav>
     <section id="summary" class="card">
       <h2>Input and calibration</h2>
       <div class="stats">
@@ -106,7 +109,12 @@ export function headerSection(
       ${
         overview.length
           ? html`<h3>Traffic of the top clusters</h3>
-              ${trafficChart(overview, { width: 1040, height: 220, title: 'Events over time of the top clusters' })}`
+              ${trafficChart(overview, {
+                width: 1040,
+                height: 220,
+                title: 'Events over time of the top clusters',
+                range: hourRangeOf(input.from, input.to),
+              })}`
           : ''
       }
     </section>`;

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DetectionEngine, type AnalysisDetail } from '../../detect/index.js';
 import type { ApiEvent } from '../../schema/index.js';
@@ -117,6 +118,8 @@ function analyse(): { detail: AnalysisDetail; campaign: string[] } {
 describe('renderHtmlReport', () => {
   const { detail, campaign } = analyse();
   const page = renderHtmlReport(detail, { title: 'Synthetic run', generatedFrom: ['traffic.ndjson'] });
+  // For a look in a browser: REPORT_HTML_OUT=/tmp/r.html npx vitest run src/pipeline/report
+  if (process.env.REPORT_HTML_OUT) writeFileSync(process.env.REPORT_HTML_OUT, page);
 
   it('finds the campaign as a cluster in the synthetic input', () => {
     const cluster = detail.findings.clusters.find((c) => c.account_ids.includes(campaign[1]!));

@@ -91,9 +91,6 @@ export function renderHtmlReport(detail: AnalysisDetail, opts: HtmlReportOptions
       <body>
         <main>
           ${headerSection(detail, { title, generatedFrom: opts.generatedFrom ?? [], topClusterIds: topIds })}
-          <nav class="toc card">
-            <a href="#summary">Summary</a><a href="#clusters">Top clusters</a><a href="#accounts">Accounts</a>
-          </nav>
           ${index} ${accountTable(findings.accounts, new Set(topIds), opts.otherAccounts)}
           <footer>
             Findings format findings.v1. Scores are in [0, 1]; levels come from thresholds calibrated on

@@ -12,6 +12,20 @@ export interface TrafficSeries {
   hourly: ReadonlyMap<number, number>;
 }
 
+/** First and last hour index the time axis must cover, e.g. the whole input's span. */
+export interface HourRange {
+  from: number;
+  to: number;
+}
+
+/** The hour range of the whole input, so every cluster's chart shares one time axis. */
+export function hourRangeOf(from: string | null, to: string | null): HourRange | undefined {
+  const a = from ? Date.parse(from) : NaN;
+  const b = to ? Date.parse(to) : NaN;
+  if (!Number.isFinite(a) || !Number.isFinite(b) || b < a) return undefined;
+  return { from: Math.floor(a / HOUR_MS), to: Math.floor(b / HOUR_MS) };
+}
+
 export interface TrafficBins {
   /** First hour index of bin 0. */
   start: number;
@@ -25,9 +39,13 @@ export interface TrafficBins {
  * Puts hourly counts on one shared time axis, with empty hours as zeros, merging hours into
  * wider bins when the span is long so the chart keeps at most `maxPoints` points.
  */
-export function binHourly(series: readonly TrafficSeries[], maxPoints = MAX_POINTS): TrafficBins | null {
-  let lo = Infinity;
-  let hi = -Infinity;
+export function binHourly(
+  series: readonly TrafficSeries[],
+  maxPoints = MAX_POINTS,
+  range?: HourRange,
+): TrafficBins | null {
+  let lo = range?.from ?? Infinity;
+  let hi = range?.to ?? -Infinity;
   for (const s of series)
     for (const h of s.hourly.keys()) {
       if (h < lo) lo = h;
@@ -60,11 +78,11 @@ const dateLabel = (hour: number, withTime: boolean): string => {
  */
 export function trafficChart(
   series: readonly TrafficSeries[],
-  opts: { width?: number; height?: number; title: string },
+  opts: { width?: number; height?: number; title: string; range?: HourRange },
 ): SafeHtml {
   const width = opts.width ?? 640;
   const height = opts.height ?? 200;
-  const bins = binHourly(series);
+  const bins = binHourly(series, MAX_POINTS, opts.range);
   if (!bins) return html`<p class="muted">No timestamped events.</p>`;
   const m = { left: 48, right: 12, top: 12, bottom: 34 };
   const w = width - m.left - m.right;
