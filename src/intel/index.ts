@@ -56,3 +56,10 @@ export {
   psiResponderFinish,
   psiStart,
 } from './psi.js';
+export { TaxiiClient } from './taxiiClient.js';
+export type { HubCredentials, TaxiiPage } from './taxiiClient.js';
+export { ReceivedIntel } from './receivedIntel.js';
+export { effectiveConfidence, DEFAULT_CONFIDENCE } from './indicatorConfidence.js';
+export type { ConfidenceModel } from './indicatorConfidence.js';
+export { IntelMatcher, KIND_WEIGHTS } from './matcher.js';
+export type { CampaignMatch } from './matcher.js';

@@ -1,0 +1,375 @@
+import type { AccountRecord, ApiEvent, Signal, StixObject } from '../schema/index.js';
+import { estimateJaccard, signatureFromHex } from '../text/index.js';
+import { keyedHashes, type CommunityKeyRing, type KeyedKind } from './communityKey.js';
+import { dgExtension, readDgExtension } from './extension.js';
+import { randomId, stixNow } from './ids.js';
+import { effectiveConfidence, type ConfidenceModel } from './indicatorConfidence.js';
+import { inPrefix, ipFamily, prefixOf } from './network.js';
+import { elicitationPhrase, templateFingerprint, userPrompt } from './promptFeatures.js';
+
+/** How much one matching indicator of each kind says about an account (before confidence). */
+export const KIND_WEIGHTS: Record<string, number> = {
+  template: 0.7,
+  payment_fingerprint_hmac: 0.8,
+  email_hmac: 0.8,
+  email_domain_hmac: 0.3,
+  ip_prefix: 0.45,
+  ip_prefix_hmac: 0.45,
+  asn: 0.15,
+  user_agent: 0.35,
+  elicitation_phrase: 0.3,
+};
+
+const TEMPLATE_JACCARD = 0.5;
+
+interface Compiled {
+  id: string;
+  kind: string;
+  campaignId: string | undefined;
+  campaignName: string | undefined;
+  publisher: string | undefined;
+  markings: string[] | undefined;
+  confidence: number;
+  label: string;
+}
+
+interface Hit {
+  ind: Compiled;
+  events: number;
+  examples: string[];
+  firstSeen?: string;
+  lastSeen?: string;
+}
+
+export interface CampaignMatch {
+  campaignId: string;
+  campaignName: string;
+  publisher: string | undefined;
+  markings: string[] | undefined;
+  score: number;
+  hits: Hit[];
+}
+
+const unquote = (s: string): string => s.replace(/\\(.)/g, '$1');
+
+/**
+ * Matches indicators received from the hub against local traffic and accounts: network prefixes
+ * (clear or keyed), ASNs, client user agents, keyed payment / e-mail hashes under the same
+ * community key ring, prompt-template fingerprints by LSH then MinHash similarity, and
+ * elicitation phrasings. Expired indicators (valid_until passed) never match.
+ */
+export class IntelMatcher {
+  private readonly cidrs: { cidr: string; ind: Compiled }[] = [];
+  private readonly exact = new Map<string, Compiled[]>();
+  private readonly bands = new Map<string, { sig: Uint32Array; ind: Compiled }[]>();
+  private readonly prefixHashCache = new Map<string, string[]>();
+  private readonly hits = new Map<string, Map<string, Hit>>();
+  private readonly eventsPerAccount = new Map<string, number>();
+  readonly indicators: number;
+  readonly expired: number;
+
+  constructor(
+    received: readonly StixObject[],
+    private readonly ring: CommunityKeyRing,
+    private readonly now: Date = new Date(),
+    model?: ConfidenceModel,
+  ) {
+    const byId = new Map(received.map((o) => [o.id, o]));
+    const campaignOf = new Map<string, string>();
+    const sightingsOf = new Map<string, number>();
+    for (const o of received) {
+      if (
+        o.type === 'relationship' &&
+        o.relationship_type === 'indicates' &&
+        typeof o.source_ref === 'string'
+      )
+        campaignOf.set(o.source_ref, o.target_ref as string);
+      if (o.type === 'sighting' && typeof o.sighting_of_ref === 'string')
+        sightingsOf.set(o.sighting_of_ref, (sightingsOf.get(o.sighting_of_ref) ?? 0) + 1);
+    }
+    let n = 0;
+    let expired = 0;
+    for (const o of received) {
+      if (o.type !== 'indicator' || typeof o.pattern !== 'string') continue;
+      const campaignId = campaignOf.get(o.id);
+      const campaign = campaignId ? byId.get(campaignId) : undefined;
+      const publisherObj = o.created_by_ref ? byId.get(o.created_by_ref) : undefined;
+      // A campaign's sightings (beyond the publisher's own) raise all its indicators.
+      const sightings =
+        (sightingsOf.get(o.id) ?? 0) + Math.max(0, (campaignId ? (sightingsOf.get(campaignId) ?? 0) : 0) - 1);
+      const confidence = effectiveConfidence(o, this.now, sightings, model);
+      if (confidence <= 0) {
+        expired++;
+        continue;
+      }
+      const base = {
+        id: o.id,
+        campaignId,
+        campaignName: typeof campaign?.name === 'string' ? campaign.name : undefined,
+        publisher: typeof publisherObj?.name === 'string' ? publisherObj.name : undefined,
+        markings: o.object_marking_refs,
+        confidence,
+      };
+      if (this.compile(o, base)) n++;
+    }
+    this.indicators = n;
+    this.expired = expired;
+  }
+
+  private add(key: string, ind: Compiled): void {
+    const list = this.exact.get(key);
+    if (list) list.push(ind);
+    else this.exact.set(key, [ind]);
+  }
+
+  private compile(o: StixObject, base: Omit<Compiled, 'kind' | 'label'>): boolean {
+    const ext = readDgExtension(o);
+    const kind = typeof ext?.kind === 'string' ? ext.kind : undefined;
+    const mk = (k: string, label: string): Compiled => ({ ...base, kind: k, label });
+    if (kind === 'template' && typeof ext?.minhash === 'string' && Array.isArray(ext.lsh_band_keys)) {
+      const ind = mk('template', 'prompt-template fingerprint');
+      const sig = signatureFromHex(ext.minhash);
+      for (const b of ext.lsh_band_keys as string[]) {
+        const l = this.bands.get(b);
+        if (l) l.push({ sig, ind });
+        else this.bands.set(b, [{ sig, ind }]);
+      }
+      return true;
+    }
+    if (kind && typeof ext?.hmac === 'string') {
+      this.add(
+        `${kind}:${ext.hmac}`,
+        mk(kind, kind.replace(/_hmac$/, '').replace(/_/g, ' ') + ' (keyed hash)'),
+      );
+      return true;
+    }
+    if (kind === 'ip_prefix' && typeof ext?.value === 'string') {
+      this.cidrs.push({ cidr: ext.value, ind: mk('ip_prefix', `network ${ext.value}`) });
+      return true;
+    }
+    if (kind === 'asn' && typeof ext?.value === 'string') {
+      this.add(`asn:${ext.value}`, mk('asn', `AS${ext.value}`));
+      return true;
+    }
+    if (kind === 'user_agent' && typeof ext?.value === 'string') {
+      this.add(`user_agent:${ext.value}`, mk('user_agent', `user agent "${ext.value}"`));
+      return true;
+    }
+    if (kind === 'elicitation_phrase' && typeof ext?.phrase === 'string') {
+      this.add(`elicitation_phrase:${ext.phrase}`, mk('elicitation_phrase', 'elicitation phrasing'));
+      return true;
+    }
+    // Foreign indicators without our extension: the simple STIX patterns.
+    const p = o.pattern as string;
+    const ip = /\[ipv[46]-addr:value\s*(?:=|ISSUBSET)\s*'([^']+)'\]/.exec(p);
+    if (ip) {
+      const v = ip[1]!;
+      const cidr = v.includes('/') ? v : `${v}/${ipFamily(v) === 6 ? 128 : 32}`;
+      if (!ipFamily(cidr)) return false;
+      this.cidrs.push({ cidr, ind: mk('ip_prefix', `network ${cidr}`) });
+      return true;
+    }
+    const asn = /\[autonomous-system:number\s*=\s*(\d+)\]/.exec(p);
+    if (asn) {
+      this.add(`asn:${asn[1]}`, mk('asn', `AS${asn[1]}`));
+      return true;
+    }
+    const ua = /request_header\.'User-Agent'\s*=\s*'((?:[^'\\]|\\.)*)'/.exec(p);
+    if (ua) {
+      this.add(`user_agent:${unquote(ua[1]!)}`, mk('user_agent', `user agent "${unquote(ua[1]!)}"`));
+      return true;
+    }
+    return false;
+  }
+
+  private hit(account: string, ind: Compiled, eventId?: string, ts?: string): void {
+    let m = this.hits.get(account);
+    if (!m) this.hits.set(account, (m = new Map<string, Hit>()));
+    let h = m.get(ind.id);
+    if (!h) m.set(ind.id, (h = { ind, events: 0, examples: [] }));
+    if (eventId) {
+      h.events++;
+      if (h.examples.length < 5) h.examples.push(eventId);
+    }
+    if (ts) {
+      if (!h.firstSeen || ts < h.firstSeen) h.firstSeen = ts;
+      if (!h.lastSeen || ts > h.lastSeen) h.lastSeen = ts;
+    }
+  }
+
+  private lookup(account: string, key: string, eventId?: string, ts?: string): void {
+    for (const ind of this.exact.get(key) ?? []) this.hit(account, ind, eventId, ts);
+  }
+
+  private keyed(kind: KeyedKind, value: string): string[] {
+    const k = `${kind}\u0000${value}`;
+    let h = this.prefixHashCache.get(k);
+    if (!h) {
+      h = keyedHashes(kind, value, this.ring, this.now);
+      if (this.prefixHashCache.size > 100_000) this.prefixHashCache.clear();
+      this.prefixHashCache.set(k, h);
+    }
+    return h;
+  }
+
+  addAccount(a: AccountRecord): void {
+    const acct = a.account_id;
+    if (a.payment_fingerprint)
+      for (const h of this.keyed('payment_fingerprint', a.payment_fingerprint))
+        this.lookup(acct, `payment_fingerprint_hmac:${h}`);
+    if (a.email_hash) for (const h of this.keyed('email', a.email_hash)) this.lookup(acct, `email_hmac:${h}`);
+    if (a.email_domain)
+      for (const h of this.keyed('email_domain', a.email_domain)) this.lookup(acct, `email_domain_hmac:${h}`);
+    if (a.signup_ip) {
+      const prefix = prefixOf(a.signup_ip);
+      if (prefix) for (const h of this.keyed('ip_prefix', prefix)) this.lookup(acct, `ip_prefix_hmac:${h}`);
+      for (const c of this.cidrs) if (inPrefix(a.signup_ip, c.cidr)) this.hit(acct, c.ind);
+    }
+  }
+
+  addEvent(e: ApiEvent): void {
+    const acct = e.account_id;
+    this.eventsPerAccount.set(acct, (this.eventsPerAccount.get(acct) ?? 0) + 1);
+    if (e.account) this.addAccount({ ...e.account, account_id: acct });
+    const ip = e.client?.ip;
+    if (ip) {
+      const prefix = prefixOf(ip);
+      if (prefix)
+        for (const h of this.keyed('ip_prefix', prefix)) this.lookup(acct, `ip_prefix_hmac:${h}`, e.id, e.ts);
+      for (const c of this.cidrs) if (inPrefix(ip, c.cidr)) this.hit(acct, c.ind, e.id, e.ts);
+    }
+    if (e.client?.asn !== undefined) this.lookup(acct, `asn:${e.client.asn}`, e.id, e.ts);
+    if (e.client?.user_agent) this.lookup(acct, `user_agent:${e.client.user_agent}`, e.id, e.ts);
+    if (this.bands.size === 0 && !this.hasPhrases()) return;
+    const prompt = userPrompt(e);
+    if (!prompt) return;
+    if (this.bands.size) {
+      const fp = templateFingerprint(prompt);
+      const seen = new Set<string>();
+      let sig: Uint32Array | undefined;
+      for (const b of fp.lshBandKeys)
+        for (const cand of this.bands.get(b) ?? []) {
+          if (seen.has(cand.ind.id)) continue;
+          seen.add(cand.ind.id);
+          sig ??= signatureFromHex(fp.minhash);
+          if (estimateJaccard(sig, cand.sig) >= TEMPLATE_JACCARD) this.hit(acct, cand.ind, e.id, e.ts);
+        }
+    }
+    const phrase = elicitationPhrase(prompt);
+    if (phrase) this.lookup(acct, `elicitation_phrase:${phrase}`, e.id, e.ts);
+  }
+
+  private phrasesKnown: boolean | undefined;
+  private hasPhrases(): boolean {
+    this.phrasesKnown ??= [...this.exact.keys()].some((k) => k.startsWith('elicitation_phrase:'));
+    return this.phrasesKnown;
+  }
+
+  /** Per matched account, per campaign: the combined score and the indicators that hit. */
+  matches(): Map<string, CampaignMatch[]> {
+    const out = new Map<string, CampaignMatch[]>();
+    for (const [account, hits] of this.hits) {
+      const total = Math.max(1, this.eventsPerAccount.get(account) ?? 0);
+      const byCampaign = new Map<string, Hit[]>();
+      for (const h of hits.values()) {
+        const key = h.ind.campaignId ?? h.ind.id;
+        byCampaign.set(key, [...(byCampaign.get(key) ?? []), h]);
+      }
+      const list: CampaignMatch[] = [];
+      for (const [campaignId, hs] of byCampaign) {
+        // Noisy-or over the strongest hit of each kind; event-level kinds scale with coverage.
+        const bestByKind = new Map<string, number>();
+        for (const h of hs) {
+          const coverage = h.events === 0 ? 1 : Math.min(1, (2 * h.events) / total);
+          const s = (KIND_WEIGHTS[h.ind.kind] ?? 0.2) * (h.ind.confidence / 100) * coverage;
+          bestByKind.set(h.ind.kind, Math.max(bestByKind.get(h.ind.kind) ?? 0, s));
+        }
+        const score = 1 - [...bestByKind.values()].reduce((p, s) => p * (1 - s), 1);
+        const first = hs[0]!.ind;
+        list.push({
+          campaignId,
+          campaignName: first.campaignName ?? campaignId,
+          publisher: first.publisher,
+          markings: first.markings,
+          score: Math.round(score * 1000) / 1000,
+          hits: hs,
+        });
+      }
+      out.set(
+        account,
+        list.sort((a, b) => b.score - a.score),
+      );
+    }
+    return out;
+  }
+
+  /** `shared-intel` signals for the detection engine, one per matched campaign. */
+  signals(): Map<string, Signal[]> {
+    const out = new Map<string, Signal[]>();
+    for (const [account, list] of this.matches()) {
+      const total = this.eventsPerAccount.get(account) ?? 0;
+      out.set(
+        account,
+        list.map((m) => ({
+          detector: 'shared-intel',
+          score: m.score,
+          evidence:
+            `matches ${m.hits.length} shared indicator${m.hits.length === 1 ? '' : 's'} of ${m.campaignName}` +
+            `${m.publisher ? ` (published by ${m.publisher})` : ''}: ` +
+            m.hits
+              .map(
+                (h) =>
+                  `${h.ind.label}${h.events ? ` on ${h.events} of ${total} requests` : ' on the account record'}, confidence ${h.ind.confidence}`,
+              )
+              .join('; '),
+          atlas: 'AML.T0024.002',
+          examples: [...new Set(m.hits.flatMap((h) => h.examples))].slice(0, 10),
+        })),
+      );
+    }
+    return out;
+  }
+
+  /**
+   * One STIX sighting per matched campaign, to send back to the hub. Anonymous sightings name
+   * no identity: the hub counts them for the publisher without saying who.
+   */
+  sightings(opts: { identityId?: string; anonymous: boolean }): StixObject[] {
+    const per = new Map<
+      string,
+      { count: number; accounts: Set<string>; first?: string; last?: string; markings?: string[] }
+    >();
+    for (const [account, list] of this.matches())
+      for (const m of list) {
+        const e = per.get(m.campaignId) ?? {
+          count: 0,
+          accounts: new Set<string>(),
+          ...(m.markings ? { markings: m.markings } : {}),
+        };
+        e.accounts.add(account);
+        for (const h of m.hits) {
+          e.count += h.events;
+          if (h.firstSeen && (!e.first || h.firstSeen < e.first)) e.first = h.firstSeen;
+          if (h.lastSeen && (!e.last || h.lastSeen > e.last)) e.last = h.lastSeen;
+        }
+        per.set(m.campaignId, e);
+      }
+    const ts = stixNow(this.now);
+    return [...per.entries()].map(([ref, e]) => ({
+      type: 'sighting',
+      spec_version: '2.1',
+      id: randomId('sighting'),
+      created: ts,
+      modified: ts,
+      sighting_of_ref: ref,
+      count: Math.min(Math.max(1, e.count), 999_999_999),
+      ...(e.first ? { first_seen: stixNow(new Date(e.first)) } : {}),
+      ...(e.last ? { last_seen: stixNow(new Date(e.last)) } : {}),
+      ...(e.markings ? { object_marking_refs: e.markings } : {}),
+      ...(!opts.anonymous && opts.identityId
+        ? { created_by_ref: opts.identityId, where_sighted_refs: [opts.identityId] }
+        : {}),
+      extensions: dgExtension({ anonymous: opts.anonymous, accounts_seen: e.accounts.size }),
+    }));
+  }
+}

@@ -1,0 +1,105 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { StixObject, UserError } from '../schema/index.js';
+import type { TaxiiClient } from './taxiiClient.js';
+
+const StateFile = z.object({
+  cursors: z.record(
+    z.string(),
+    z.object({ added_after: z.string().optional(), next: z.string().optional() }),
+  ),
+  objects: z.record(z.string(), z.object({ received_at: z.string(), object: StixObject })),
+});
+type StateFile = z.infer<typeof StateFile>;
+
+/**
+ * What a member received from the hub, kept locally: the newest version of each object and a
+ * pull cursor per collection, written after every page so an interrupted pull resumes.
+ */
+export class ReceivedIntel {
+  private state: StateFile;
+  private constructor(
+    private readonly file: string | undefined,
+    state: StateFile,
+  ) {
+    this.state = state;
+  }
+
+  static inMemory(): ReceivedIntel {
+    return new ReceivedIntel(undefined, { cursors: {}, objects: {} });
+  }
+
+  static open(dir: string): ReceivedIntel {
+    const file = path.join(dir, 'received.json');
+    let text: string | undefined;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      text = undefined;
+    }
+    if (text === undefined) return new ReceivedIntel(file, { cursors: {}, objects: {} });
+    const parsed = StateFile.safeParse(JSON.parse(text));
+    if (!parsed.success)
+      throw new UserError(
+        'INVALID_INPUT',
+        `Intel state ${file} is damaged; move it aside and pull again from the start.`,
+      );
+    return new ReceivedIntel(file, parsed.data);
+  }
+
+  private save(): void {
+    if (!this.file) return;
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.state));
+    renameSync(tmp, this.file);
+  }
+
+  cursor(collectionId: string): { added_after?: string; next?: string } {
+    return this.state.cursors[collectionId] ?? {};
+  }
+
+  /** Keeps the newest version of each object (by `modified`). */
+  add(objects: readonly StixObject[], now = new Date()): number {
+    let n = 0;
+    for (const o of objects) {
+      const have = this.state.objects[o.id];
+      if (have && (have.object.modified ?? '') >= (o.modified ?? '')) continue;
+      this.state.objects[o.id] = { received_at: now.toISOString(), object: o };
+      n++;
+    }
+    return n;
+  }
+
+  objects(): StixObject[] {
+    return Object.values(this.state.objects).map((e) => e.object);
+  }
+
+  /** Pulls every page after the cursor; resumes from `next` or the last date added. */
+  async pull(
+    client: TaxiiClient,
+    collectionId: string,
+    opts: { limit?: number } = {},
+  ): Promise<{ received: number; pages: number }> {
+    let received = 0;
+    let pages = 0;
+    for (;;) {
+      const c = this.cursor(collectionId);
+      const page = await client.page(collectionId, {
+        ...(c.next ? { next: c.next } : c.added_after ? { addedAfter: c.added_after } : {}),
+        ...(opts.limit ? { limit: opts.limit } : {}),
+      });
+      pages++;
+      received += this.add(page.objects);
+      const addedAfter = page.dateAddedLast ?? c.added_after;
+      this.state.cursors[collectionId] = {
+        ...(page.more && page.next ? { next: page.next } : {}),
+        ...(addedAfter ? { added_after: addedAfter } : {}),
+      };
+      this.save();
+      if (!page.more) break;
+    }
+    return { received, pages };
+  }
+}
