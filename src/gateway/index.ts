@@ -5,7 +5,7 @@ export { DecisionCache, type DecisionCacheOptions } from './decisionCache.js';
 export { HttpDecisionSource, StaticDecisionSource, type DecisionSource } from './decisionSource.js';
 export { GatewayAction, GatewayDecision, effectiveDecision, type EffectiveDecision } from './decision.js';
 export { EventRecorder, type RecorderOptions, type RecorderStats } from './recorder.js';
-export { CallbackSink, HttpEventSink, NdjsonFileSink, type EventSink } from './sinks.js';
+export { CallbackSink, HttpEventSink, NdjsonFileSink, SinkRejectedBatch, type EventSink } from './sinks.js';
 export { Throttle } from './throttle.js';
 export { DemoUpstream, type DemoUpstreamOptions } from './demoUpstream.js';
 export {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
 import { ApiEvent } from '../schema/index.js';
-import type { EventSink } from './sinks.js';
+import { SinkRejectedBatch, type EventSink } from './sinks.js';
 
 export interface RecorderOptions {
   sink: EventSink;
@@ -19,6 +19,8 @@ export interface RecorderStats {
   sent: number;
   spooled: number;
   drained: number;
+  /** Events the sink refused for good, kept in `<spool>.rejected` for a person. */
+  rejected: number;
   /** Events neither sent nor on disk yet (in memory, retried). */
   pending: number;
 }
@@ -35,7 +37,7 @@ export class EventRecorder {
   private readonly drainTimer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private draining = false;
-  private readonly s = { recorded: 0, sent: 0, spooled: 0, drained: 0 };
+  private readonly s = { recorded: 0, sent: 0, spooled: 0, drained: 0, rejected: 0 };
   private readonly batchSize: number;
 
   constructor(private readonly opts: RecorderOptions) {
@@ -71,11 +73,27 @@ export class EventRecorder {
       await this.opts.sink.write(batch);
       this.s.sent += batch.length;
     } catch (err) {
+      if (err instanceof SinkRejectedBatch) {
+        await this.setAside(batch, err);
+        return;
+      }
       this.opts.onError?.(
         err as Error,
         `sink refused ${batch.length} events; spooling to ${this.opts.spoolPath}`,
       );
       await this.spool(batch);
+    }
+  }
+
+  private async setAside(batch: ApiEvent[], err: Error): Promise<void> {
+    const path = `${this.opts.spoolPath}.rejected`;
+    this.opts.onError?.(err, `sink rejected ${batch.length} events for good; kept in ${path}`);
+    try {
+      await fsp.appendFile(path, batch.map((e) => JSON.stringify(e)).join('\n') + '\n');
+      this.s.rejected += batch.length;
+    } catch (e) {
+      this.opts.onError?.(e as Error, `cannot write ${path}; keeping ${batch.length} events in memory`);
+      this.retry.push(...batch);
     }
   }
 
@@ -126,6 +144,10 @@ export class EventRecorder {
           this.s.drained += batch.length;
           this.s.sent += batch.length;
         } catch (err) {
+          if (err instanceof SinkRejectedBatch) {
+            await this.setAside(batch, err);
+            continue;
+          }
           this.opts.onError?.(err as Error, `spool drain stopped; ${events.length - i} events stay spooled`);
           await fsp.appendFile(
             this.opts.spoolPath,

@@ -9,6 +9,12 @@ export interface EventSink {
   close?(): Promise<void>;
 }
 
+/**
+ * The sink will never accept this batch as it is (e.g. the server says every line is invalid):
+ * retrying cannot help, so the recorder sets it aside for a person instead of spooling it.
+ */
+export class SinkRejectedBatch extends Error {}
+
 /** Batches to a DistillGuard server: `POST /v1/events` as NDJSON with an ingest key. */
 export class HttpEventSink implements EventSink {
   /** Lines the server rejected as invalid (they are in its quarantine, not lost). */
