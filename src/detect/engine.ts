@@ -16,6 +16,7 @@ import { EntityStats, HOUR_MS, type PromptSample } from './entity-stats.js';
 import { extractFeatures, type EventFeatures } from './event-features.js';
 import {
   combinedStrength,
+  genomicControl,
   levelOf,
   runDetectors,
   scoreOfStrength,
@@ -32,11 +33,15 @@ const EMBED_DIMENSIONS = 1024;
 const KERNEL_DIMENSIONS = 96;
 // Detectors whose evidence is extraction itself (not just automation): one of these must
 // corroborate before a single account may reach `act`.
+const MEMBER_SUPPORT_P = 0.05;
+const MEMBER_SUPPORT_SHARE = 0.5;
 const EXTRACTION_CORE = new Set(['reasoning-elicitation', 'output-harvesting', 'topic-sweep']);
 
 export interface Calibration {
   method: 'baseline' | 'population';
   reference_accounts: number;
+  /** Genomic-control factor applied to the combined statistic (1 = detectors independent on benign traffic). */
+  lambda: number;
   target_fpr: number;
   thresholds: { monitor: number; review: number; act: number };
 }
@@ -144,7 +149,10 @@ export class DetectionEngine {
   }
 
   /** Reference entities: the baseline's accounts, or the whole population (robust fits), plus verdicts. */
-  private reference(): { entities: [string, EntityStats, DetectionEngine][]; method: Calibration['method'] } {
+  private reference(exclude: ReadonlySet<string>): {
+    entities: [string, EntityStats, DetectionEngine][];
+    method: Calibration['method'];
+  } {
     const own = [...this.benignReference].flatMap((id): [string, EntityStats, DetectionEngine][] => {
       const s = this.accounts.get(id);
       return s ? [[id, s, this]] : [];
@@ -157,12 +165,30 @@ export class DetectionEngine {
       ]);
       return { entities: [...base, ...own], method: 'baseline' };
     }
-    return { entities: [...this.accounts].map(([id, s]) => [id, s, this]), method: 'population' };
+    // Linked groups are campaign candidates, so the population reference is the unlinked
+    // accounts (plus verdicts); a robust fit tolerates the few lone attackers left among them.
+    const population = [...this.accounts]
+      .filter(([id]) => !exclude.has(id) || this.benignReference.has(id))
+      .map(([id, s]): [string, EntityStats, DetectionEngine] => [id, s, this]);
+    return { entities: population, method: 'population' };
   }
 
   analyze(input: { rejectedLines?: number } = {}): AnalysisDetail {
     const cfg = this.config;
-    const { entities: refEntities, method } = this.reference();
+    const attributes = new Map<string, Attribute[]>();
+    for (const [id, s] of this.accounts) attributes.set(id, accountAttributes(this.records.get(id), s));
+    const linkage = linkAccounts(attributes, cfg.seed);
+    const byCommunity = new Map<number, string[]>();
+    for (const [id, c] of linkage.community) {
+      const list = byCommunity.get(c) ?? [];
+      list.push(id);
+      byCommunity.set(c, list);
+    }
+    const linked = new Set<string>();
+    for (const members of byCommunity.values())
+      if (members.length >= cfg.minClusterSize) for (const id of members) linked.add(id);
+
+    const { entities: refEntities, method } = this.reference(linked);
     const refSum = new Float64Array(KERNEL_DIMENSIONS);
     let refCount = 0;
     for (const [, s] of refEntities) {
@@ -182,11 +208,13 @@ export class DetectionEngine {
       act: cfg.actStrength,
       corroborate: cfg.corroborateStrength,
     };
+    const refResults = refEntities.map(([id, s, owner]) =>
+      runDetectors(this.detectors, s, owner.context(id, ref), nulls),
+    );
+    const lambda = genomicControl(refResults);
     if (method === 'baseline') {
       // Empirical guard: no more than the target share of baseline accounts may reach review.
-      const strengths = refEntities.map(([id, s, owner]) =>
-        combinedStrength(runDetectors(this.detectors, s, owner.context(id, ref), nulls)),
-      );
+      const strengths = refResults.map((r) => combinedStrength(r, [], lambda));
       if (strengths.length >= 50) {
         thresholds.review = Math.max(thresholds.review, quantile(strengths, 1 - cfg.targetFpr));
         thresholds.monitor = Math.max(thresholds.monitor, quantile(strengths, 1 - cfg.monitorFpr));
@@ -199,19 +227,10 @@ export class DetectionEngine {
     for (const [id, s] of this.accounts) {
       const results = runDetectors(this.detectors, s, this.context(id, ref), nulls);
       const extra = (this.external.get(id) ?? []).map((sig) => Math.max(1e-30, 1 - sig.score));
-      own.set(id, { results, strength: combinedStrength(results, extra) });
+      own.set(id, { results, strength: combinedStrength(results, extra, lambda) });
     }
 
-    // Linkage and clusters.
-    const attributes = new Map<string, Attribute[]>();
-    for (const [id, s] of this.accounts) attributes.set(id, accountAttributes(this.records.get(id), s));
-    const linkage = linkAccounts(attributes, cfg.seed);
-    const byCommunity = new Map<number, string[]>();
-    for (const [id, c] of linkage.community) {
-      const list = byCommunity.get(c) ?? [];
-      list.push(id);
-      byCommunity.set(c, list);
-    }
+    // Clusters, re-scored on their pooled traffic.
     const clusterOf = new Map<string, string>();
     const clusters: ClusterFinding[] = [];
     const clusterDetail: AnalysisDetail['clusters'] = new Map();
@@ -232,8 +251,18 @@ export class DetectionEngine {
         clusterOf.set(id, clusterId);
       }
       const sizes = members.map((id) => this.accounts.get(id)!.n);
-      const results = runDetectors(this.detectors, pooled, this.context(null, ref), nulls, sizes);
-      const strength = combinedStrength(results);
+      // A pooled signal counts only when it is broad: most members show it on their own. Pooling
+      // otherwise turns a few members' quirks (or a slightly different benign base rate) into
+      // cluster-wide confidence.
+      const results = runDetectors(this.detectors, pooled, this.context(null, ref), nulls, sizes).filter(
+        (r) => {
+          const support = members.filter((id) =>
+            own.get(id)!.results.some((x) => x.detector.id === r.detector.id && x.p <= MEMBER_SUPPORT_P),
+          ).length;
+          return support >= MEMBER_SUPPORT_SHARE * members.length;
+        },
+      );
+      const strength = combinedStrength(results, [], lambda);
       const content = results.filter(
         (r) => r.detector.family === 'content' && r.strength >= thresholds.corroborate,
       );
@@ -322,6 +351,7 @@ export class DetectionEngine {
     const calibration: Calibration = {
       method,
       reference_accounts: refEntities.length,
+      lambda: round(lambda),
       target_fpr: cfg.targetFpr,
       thresholds: {
         monitor: scoreOfStrength(thresholds.monitor),

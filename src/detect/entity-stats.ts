@@ -25,8 +25,8 @@ export class EntityStats {
   lastTs = -Infinity;
   elicit = 0;
   readonly elicitExamples = new Reservoir<string>(4, 7);
-  readonly prefixes = new TopK(6);
-  readonly suffixes = new TopK(6);
+  readonly prefixes = new TopK(12);
+  readonly suffixes = new TopK(12);
   readonly wholes = new TopK(24);
   repeats = 0;
   readonly topicWeight = new Float64Array(TOPIC_NAMES.length);
@@ -36,6 +36,10 @@ export class EntityStats {
   multiSample = 0;
   longOutput = 0;
   greedy = 0;
+  /** Token probabilities requested on outputs long enough to train on (not one-token scoring). */
+  softLabels = 0;
+  /** Several samples per prompt at non-zero temperature: the output distribution, not an answer. */
+  multiSamples = 0;
   harvestExamples = new Reservoir<string>(4, 13);
   followUps = 0;
   withSystem = 0;
@@ -54,6 +58,7 @@ export class EntityStats {
   readonly asns = new TopK(4);
   readonly userAgents = new TopK(4);
   readonly apiKeys = new TopK(8);
+  readonly requestShapes = new TopK(4);
   readonly kernelSum: Float64Array;
   kernelCount = 0;
   readonly samples = new Reservoir<PromptSample>(8, 3);
@@ -75,6 +80,7 @@ export class EntityStats {
     const t = f.template;
     if (t.prefix) this.prefixes.add(t.prefix);
     if (t.suffix) this.suffixes.add(t.suffix);
+    // Exact re-use is checked against the heavy hitters only: a bounded, conservative count.
     if (this.wholes.count(t.whole) > 0) this.repeats++;
     this.wholes.add(t.whole);
     if (f.topics !== 0n) {
@@ -90,7 +96,11 @@ export class EntityStats {
     if (f.n > 1) this.multiSample++;
     if (f.maxTokens !== null && f.maxTokens >= 4000) this.longOutput++;
     if (f.temperature === 0) this.greedy++;
-    if (harvest) this.harvestExamples.add(f.id);
+    const soft = (f.logprobs || f.topLogprobs > 0) && (f.maxTokens === null || f.maxTokens >= 64);
+    const multi = f.n > 1 && f.temperature !== 0;
+    if (soft) this.softLabels++;
+    if (multi) this.multiSamples++;
+    if (harvest && (soft || multi)) this.harvestExamples.add(f.id);
     if (f.followUp) this.followUps++;
     if (f.systemHash) {
       this.withSystem++;
@@ -115,6 +125,7 @@ export class EntityStats {
     if (f.asn !== null) this.asns.add(String(f.asn));
     if (f.userAgent) this.userAgents.add(f.userAgent);
     if (f.apiKey) this.apiKeys.add(f.apiKey);
+    this.requestShapes.add(f.requestShape);
     this.samples.add({
       id: f.id,
       ts: f.tsMs,
@@ -153,6 +164,8 @@ export class EntityStats {
     this.multiSample += o.multiSample;
     this.longOutput += o.longOutput;
     this.greedy += o.greedy;
+    this.softLabels += o.softLabels;
+    this.multiSamples += o.multiSamples;
     for (const id of o.harvestExamples.items) this.harvestExamples.add(id);
     this.followUps += o.followUps;
     this.withSystem += o.withSystem;
@@ -174,6 +187,7 @@ export class EntityStats {
     this.asns.mergeFrom(o.asns);
     this.userAgents.mergeFrom(o.userAgents);
     this.apiKeys.mergeFrom(o.apiKeys);
+    this.requestShapes.mergeFrom(o.requestShapes);
     for (let d = 0; d < this.kernelSum.length; d++) this.kernelSum[d]! += o.kernelSum[d]!;
     this.kernelCount += o.kernelCount;
     for (const s of o.samples.items) this.samples.add(s);

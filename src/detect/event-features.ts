@@ -34,6 +34,8 @@ export interface EventFeatures {
   asn: number | null;
   userAgent: string | null;
   apiKey: string | null;
+  /** The client's parameter combination, a fingerprint of how its requests are configured. */
+  requestShape: string;
 }
 
 export const MAX_PROMPT_CHARS = 4000;
@@ -96,5 +98,13 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
     asn: e.client?.asn ?? null,
     userAgent: e.client?.user_agent ?? null,
     apiKey: e.api_key_id ?? null,
+    requestShape: [
+      p?.temperature ?? '-',
+      p?.max_tokens === undefined ? '-' : `2^${Math.round(Math.log2(p.max_tokens + 1))}`,
+      p?.n === undefined ? '-' : p.n > 1 ? 'n>1' : 'n=1',
+      p?.logprobs === undefined ? '-' : p.logprobs ? 'lp' : 'nolp',
+      p?.top_logprobs ?? '-',
+      p?.stream === undefined ? '-' : p.stream ? 'stream' : 'nostream',
+    ].join('|'),
   };
 }

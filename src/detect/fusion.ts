@@ -2,7 +2,7 @@ import type { Level, Signal } from '../schema/index.js';
 import type { DetectionContext, Detector, Measurement } from './detector.js';
 import type { EntityStats } from './entity-stats.js';
 import { pValue, type NullModels } from './null-models.js';
-import { fisherCombinedLog10 } from './statistics.js';
+import { chiSquareEvenSurvivalLog10, chiSquareMedian, fisherStatistic } from './statistics.js';
 
 export interface DetectorResult {
   detector: Detector;
@@ -34,9 +34,30 @@ export function runDetectors(
   return out;
 }
 
-/** Combined evidence over detectors (Fisher's method), as -log10 of the combined p-value. */
-export function combinedStrength(results: readonly DetectorResult[], extra: readonly number[] = []): number {
-  return Math.min(MAX_STRENGTH * 2, -fisherCombinedLog10([...results.map((r) => r.p), ...extra]));
+/**
+ * Combined evidence over detectors: Fisher's method, with the statistic divided by a genomic-
+ * control factor `lambda` (median observed / median expected over the benign reference, as in
+ * genome-wide association studies) so that detectors correlated in benign traffic do not add
+ * up to false confidence. Returned as -log10 of the combined p-value.
+ */
+export function combinedStrength(
+  results: readonly DetectorResult[],
+  extra: readonly number[] = [],
+  lambda = 1,
+): number {
+  const ps = [...results.map((r) => r.p), ...extra];
+  if (ps.length === 0) return 0;
+  return Math.min(MAX_STRENGTH * 2, -chiSquareEvenSurvivalLog10(fisherStatistic(ps) / lambda, ps.length));
+}
+
+/** The genomic-control factor over reference entities (at least 1). */
+export function genomicControl(references: readonly DetectorResult[][]): number {
+  const ratios = references
+    .filter((r) => r.length > 0)
+    .map((r) => fisherStatistic(r.map((x) => x.p)) / chiSquareMedian(2 * r.length))
+    .sort((a, b) => a - b);
+  if (ratios.length < 20) return 1;
+  return Math.max(1, ratios[ratios.length >> 1]!);
 }
 
 /** Maps evidence strength to a score in [0, 1]: 0.5 at p = 0.001, 0.8 at p = 1e-12. */

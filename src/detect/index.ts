@@ -6,3 +6,10 @@ export { extractFeatures, messageText, ipPrefix, type EventFeatures } from './ev
 export { asksForReasoningTrace } from './elicitation-phrases.js';
 export { LINK_WEIGHTS, LINK_THRESHOLD, linkAccounts, accountAttributes, type LinkKind } from './linkage.js';
 export { fitNullModels, pValue } from './null-models.js';
+export {
+  evaluateFindings,
+  formatEvaluation,
+  DEFAULT_TARGETS,
+  type Evaluation,
+  type EvaluationTargets,
+} from './evaluation.js';

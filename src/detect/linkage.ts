@@ -20,7 +20,8 @@ export type LinkKind =
   | 'asn'
   | 'user_agent'
   | 'system_prompt'
-  | 'template';
+  | 'template'
+  | 'request_shape';
 
 /**
  * How much one shared value of each kind says that two accounts are run by one operator,
@@ -39,7 +40,11 @@ export const LINK_WEIGHTS: Record<LinkKind, number> = {
   user_agent: 0.3,
   system_prompt: 0.8,
   template: 0.8,
+  request_shape: 0.6,
 };
+// Several distinct rare templates shared by two accounts add up (one generator behind both),
+// up to this much; other kinds count their best shared value once.
+const TEMPLATE_CAP = 1.6;
 export const LINK_THRESHOLD = 1.0;
 const FULL_PAIRS_UP_TO = 40;
 const RING_OFFSETS = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233];
@@ -80,8 +85,9 @@ export function accountAttributes(record: AccountRecord | undefined, s: EntitySt
   for (const v of dominant(s.asns.top(), 0.3, 2)) out.push({ kind: 'asn', value: v });
   for (const v of dominant(s.userAgents.top(), 0.5, 1)) out.push({ kind: 'user_agent', value: v });
   for (const v of dominant(s.systemPrompts.top(), 0.3, 1)) out.push({ kind: 'system_prompt', value: v });
-  for (const v of dominant(s.prefixes.top(), 0.3, 1)) out.push({ kind: 'template', value: `prefix:${v}` });
-  for (const v of dominant(s.suffixes.top(), 0.3, 1)) out.push({ kind: 'template', value: `suffix:${v}` });
+  for (const v of dominant(s.prefixes.top(), 0.2, 3)) out.push({ kind: 'template', value: `prefix:${v}` });
+  for (const v of dominant(s.suffixes.top(), 0.2, 3)) out.push({ kind: 'template', value: `suffix:${v}` });
+  for (const v of dominant(s.requestShapes.top(), 0.5, 1)) out.push({ kind: 'request_shape', value: v });
   return out;
 }
 
@@ -124,7 +130,9 @@ export function linkAccounts(attributes: Map<string, Attribute[]>, seed = 1): Li
       const key = attrKey(attr);
       if (!bKeys.has(key)) continue;
       const w = LINK_WEIGHTS[attr.kind] * rarity(key);
-      if (w > (best.get(attr.kind) ?? 0)) best.set(attr.kind, w);
+      const prev = best.get(attr.kind) ?? 0;
+      if (attr.kind === 'template') best.set(attr.kind, Math.min(TEMPLATE_CAP, prev + w));
+      else if (w > prev) best.set(attr.kind, w);
     }
     let weight = 0;
     for (const w of best.values()) weight += w;
@@ -168,8 +176,44 @@ export function linkAccounts(attributes: Map<string, Attribute[]>, seed = 1): Li
   if (graph.order > 0) {
     const mapping = louvain(graph, { getEdgeWeight: 'weight', rng: seededRandom(seed) });
     for (const [node, c] of Object.entries(mapping)) community.set(node, c);
+    mergeOverSplit(community, edges);
   }
   return { community, edges, holders };
+}
+
+// Two communities whose cut carries this share of the smaller one's link weight are one
+// operator that modularity split (a large homogeneous campaign has no natural sub-structure).
+const MERGE_CUT_SHARE = 0.1;
+
+function mergeOverSplit(community: Map<string, number>, edges: LinkageResult['edges']): void {
+  const volume = new Map<number, number>();
+  const cut = new Map<string, number>();
+  for (const e of edges) {
+    const a = community.get(e.source)!;
+    const b = community.get(e.target)!;
+    volume.set(a, (volume.get(a) ?? 0) + e.weight);
+    volume.set(b, (volume.get(b) ?? 0) + e.weight);
+    if (a !== b) {
+      const key = a < b ? `${a}:${b}` : `${b}:${a}`;
+      cut.set(key, (cut.get(key) ?? 0) + e.weight);
+    }
+  }
+  const parent = new Map<number, number>();
+  const find = (x: number): number => {
+    let r = x;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(x, r);
+    return r;
+  };
+  for (const [key, w] of cut) {
+    const [a, b] = key.split(':').map(Number) as [number, number];
+    if (w >= MERGE_CUT_SHARE * Math.min(volume.get(a) ?? 0, volume.get(b) ?? 0)) {
+      const ra = find(a);
+      const rb = find(b);
+      if (ra !== rb) parent.set(ra, rb);
+    }
+  }
+  for (const [node, c] of community) community.set(node, find(c));
 }
 
 /** The attribute values that hold a cluster together, most shared first. */

@@ -5,14 +5,14 @@ import {
   mad,
   median,
   normalSurvival,
-  quantile,
   type BetaBinomial,
 } from './statistics.js';
 
 interface BucketSummary {
   median: number;
   spread: number;
-  count: number;
+  /** Reference values, ascending, for empirical tail probabilities. */
+  sorted: Float64Array;
 }
 
 /** Benign null distributions per statistic key, fitted on reference entities. */
@@ -22,7 +22,7 @@ export interface NullModels {
 }
 
 // Smallest spread a value statistic may have, so a near-constant benign population does not
-// make every tiny deviation look significant.
+// make every tiny deviation beyond its range look significant.
 const MIN_SPREAD: Record<string, number> = {
   hourEvenness: 0.03,
   gapRegularity: 0.1,
@@ -33,17 +33,16 @@ const minSpread = (key: string, center: number): number =>
   Math.max(MIN_SPREAD[key.split(':')[0]!] ?? 0.1, 0.02 * Math.abs(center));
 
 // Smallest per-entity dispersion assumed for count statistics: people differ from each other.
-const MIN_RHO = 0.05;
-// Share of the most extreme reference entities winsorised when fitting: the population may hold
-// attackers, and robust fits tolerate that without dropping the benign tail entirely.
-const WINSOR = 0.9;
-const MIN_BUCKET = 15;
+const MIN_RHO = 0.02;
+const MIN_BUCKET = 40;
 
 const bucketOf = (n: number): number => Math.floor(Math.log2(Math.max(1, n)));
 
 /**
- * Fits beta-binomial nulls for count statistics (winsorised moments) and median/MAD per
- * size bucket for value statistics. Robust to a minority of attackers in the reference.
+ * Fits beta-binomial nulls for count statistics (method of moments over all reference
+ * entities, so benign heavy tails — people who always use a parameter — are kept) and
+ * empirical distributions per size bucket for value statistics, with a robust normal tail
+ * (median, MAD) only beyond the largest reference value.
  */
 export function fitNullModels(reference: Iterable<Stat[]>): NullModels {
   const counts = new Map<string, { k: number; n: number }[]>();
@@ -65,20 +64,26 @@ export function fitNullModels(reference: Iterable<Stat[]>): NullModels {
   const models: NullModels = { counts: new Map(), values: new Map() };
   for (const [key, list] of counts) {
     const shares = list.map((x) => x.k / x.n);
-    const cap = quantile(shares, WINSOR);
-    const w = shares.map((x) => Math.min(x, cap));
-    const mu = Math.max(w.reduce((a, b) => a + b, 0) / w.length, 0.005);
-    const variance = w.reduce((a, x) => a + (x - mu) ** 2, 0) / Math.max(1, w.length - 1);
+    const mu = Math.max(shares.reduce((a, b) => a + b, 0) / shares.length, 0.002);
+    const variance = shares.reduce((a, x) => a + (x - mu) ** 2, 0) / Math.max(1, shares.length - 1);
     const invN = list.reduce((a, x) => a + 1 / x.n, 0) / list.length;
     const binomialPart = mu * (1 - mu) * invN;
-    const rho = Math.max(MIN_RHO, (variance - binomialPart) / Math.max(1e-9, mu * (1 - mu) * (1 - invN)));
-    models.counts.set(key, { ...betaBinomialFromMoments(mu, rho), mu, rho: Math.min(rho, 0.95) });
+    const rho = Math.min(
+      0.95,
+      Math.max(MIN_RHO, (variance - binomialPart) / Math.max(1e-9, mu * (1 - mu) * (1 - invN))),
+    );
+    models.counts.set(key, { ...betaBinomialFromMoments(mu, rho), mu, rho });
   }
   for (const [key, list] of values) {
     const summarise = (vs: number[]): BucketSummary => {
       const m = median(vs);
-      return { median: m, spread: Math.max(mad(vs, m), minSpread(key, m)), count: vs.length };
+      return {
+        median: m,
+        spread: Math.max(mad(vs, m), minSpread(key, m)),
+        sorted: Float64Array.from(vs).sort(),
+      };
     };
+    // Buckets by log2 size; a small bucket borrows from its neighbours until it has enough.
     const byBucket = new Map<number, number[]>();
     for (const x of list) {
       const b = bucketOf(x.n);
@@ -87,10 +92,27 @@ export function fitNullModels(reference: Iterable<Stat[]>): NullModels {
       byBucket.set(b, arr);
     }
     const buckets = new Map<number, BucketSummary>();
-    for (const [b, vs] of byBucket) if (vs.length >= MIN_BUCKET) buckets.set(b, summarise(vs));
+    for (const b of byBucket.keys()) {
+      let vs = byBucket.get(b)!;
+      for (let d = 1; vs.length < MIN_BUCKET && d < 6; d++)
+        vs = [...vs, ...(byBucket.get(b - d) ?? []), ...(byBucket.get(b + d) ?? [])];
+      if (vs.length >= MIN_BUCKET) buckets.set(b, summarise(vs));
+    }
     models.values.set(key, { buckets, global: summarise(list.map((x) => x.v)) });
   }
   return models;
+}
+
+/** Share of reference values at or above x, with add-one smoothing. */
+function empiricalTail(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return (sorted.length - lo + 1) / (sorted.length + 1);
 }
 
 /**
@@ -115,10 +137,16 @@ export function pValue(stat: Stat, nulls: NullModels, memberSizes?: readonly num
   const model = nulls.values.get(stat.key);
   if (!model) return 1;
   // Nearest bucket with enough reference entities; larger entities fall back to smaller
-  // buckets, which are noisier and so conservative.
+  // buckets when the reference has none as large.
   const b = bucketOf(stat.n);
   let summary = model.buckets.get(b);
   for (let d = 1; !summary && d < 40; d++) summary = model.buckets.get(b - d) ?? model.buckets.get(b + d);
   summary ??= model.global;
-  return normalSurvival((stat.value - summary.median) / summary.spread);
+  const empirical = empiricalTail(summary.sorted, stat.value);
+  const floor = 1 / (summary.sorted.length + 1);
+  // Within the reference's range the empirical tail is honest about heavy benign tails;
+  // beyond it, extrapolate with the robust normal tail.
+  return empirical > floor
+    ? empirical
+    : Math.min(floor, normalSurvival((stat.value - summary.median) / summary.spread));
 }

@@ -74,12 +74,14 @@ export function betaBinomialSurvival(k: number, n: number, bb: BetaBinomial): nu
   return Math.min(1, Math.max(sum, 0));
 }
 
-/** Survival of chi-square with even degrees of freedom 2m (Fisher's method), in log10. */
-export function fisherCombinedLog10(pValues: readonly number[]): number {
-  if (pValues.length === 0) return 0;
-  const x = pValues.reduce((s, p) => s - 2 * Math.log(Math.max(p, 1e-300)), 0);
-  const m = pValues.length;
-  // P = e^{-x/2} Σ_{i<m} (x/2)^i / i!, summed in log space.
+/** Fisher's statistic -2 Σ ln p over independent p-values. */
+export function fisherStatistic(pValues: readonly number[]): number {
+  return pValues.reduce((x, p) => x - 2 * Math.log(Math.max(p, 1e-300)), 0);
+}
+
+/** log10 survival of chi-square with 2m degrees of freedom at x (closed form for even df). */
+export function chiSquareEvenSurvivalLog10(x: number, m: number): number {
+  if (m <= 0) return 0;
   const half = x / 2;
   let logTerm = 0;
   let logSum = 0;
@@ -89,6 +91,9 @@ export function fisherCombinedLog10(pValues: readonly number[]): number {
   }
   return Math.min(0, (-half + logSum) / Math.LN10);
 }
+
+/** Median of chi-square with k degrees of freedom (Wilson-Hilferty). */
+export const chiSquareMedian = (k: number): number => k * (1 - 2 / (9 * k)) ** 3;
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;

@@ -1,7 +1,8 @@
 /**
- * Space-Saving heavy-hitter sketch: the k most frequent keys of a stream in O(k) memory, with
- * counts that overestimate by at most the smallest tracked count. Keeps per-entity memory
- * bounded however many distinct values an account produces.
+ * Misra-Gries heavy-hitter sketch: every key with more than n/(k+1) occurrences is kept, with a
+ * count that underestimates by at most n/(k+1), in O(k) memory. Underestimates keep evidence
+ * conservative: a key reported as frequent really is. Bounds per-entity memory however many
+ * distinct values an account produces.
  */
 export class TopK {
   private readonly counts = new Map<string, number>();
@@ -9,19 +10,19 @@ export class TopK {
 
   add(key: string, by = 1): void {
     const c = this.counts.get(key);
-    if (c !== undefined) {
-      this.counts.set(key, c + by);
-      return;
+    if (c !== undefined) this.counts.set(key, c + by);
+    else this.counts.set(key, by);
+    if (this.counts.size > this.capacity) this.shrink();
+  }
+
+  /** Subtracts the (k+1)-th largest count from every key and drops those at zero. */
+  private shrink(): void {
+    const sorted = [...this.counts.values()].sort((a, b) => b - a);
+    const cut = sorted[this.capacity] ?? 0;
+    for (const [k, v] of this.counts) {
+      if (v <= cut) this.counts.delete(k);
+      else this.counts.set(k, v - cut);
     }
-    if (this.counts.size < this.capacity) {
-      this.counts.set(key, by);
-      return;
-    }
-    let minKey = '';
-    let min = Infinity;
-    for (const [k, v] of this.counts) if (v < min) [min, minKey] = [v, k];
-    this.counts.delete(minKey);
-    this.counts.set(key, min + by);
   }
 
   count(key: string): number {
@@ -37,7 +38,8 @@ export class TopK {
   }
 
   mergeFrom(other: TopK): void {
-    for (const [k, v] of other.counts) this.add(k, v);
+    for (const [k, v] of other.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + v);
+    if (this.counts.size > this.capacity) this.shrink();
   }
 }
 

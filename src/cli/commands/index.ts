@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
+import { registerAnalyze } from './analyze.js';
+import { registerDemo } from './demo.js';
+import { registerEval } from './evaluate.js';
 import { registerGateway } from './gateway.js';
 import { registerProbe } from './probe.js';
+import { registerServe } from './serve.js';
 import { registerSimulate } from './simulate.js';
 import { registerValidate } from './validate.js';
 
@@ -9,6 +13,10 @@ export function registerCommands(program: Command): void {
   void program;
   registerValidate(program);
   registerSimulate(program);
+  registerAnalyze(program);
+  registerEval(program);
   registerGateway(program);
   registerProbe(program);
+  registerServe(program);
+  registerDemo(program);
 }

@@ -1,6 +1,11 @@
 import { ATLAS, pct, type Detector } from '../detector.js';
 
-/** Parameters that extract more than an answer: token probabilities (soft labels) and many samples. */
+/**
+ * Parameters that extract more than an answer: token probabilities over outputs long enough
+ * to train on (soft labels), and several samples per prompt at non-zero temperature (the
+ * output distribution). Logprobs on one-token outputs score a multiple-choice answer, as an
+ * evaluation harness does, and are not counted.
+ */
 export const outputHarvesting: Detector = {
   id: 'output-harvesting',
   title: 'Output-harvesting parameters',
@@ -8,18 +13,18 @@ export const outputHarvesting: Detector = {
   family: 'content',
   measure(s) {
     if (s.n < 3) return null;
-    const k = Math.max(s.topLogprobs, s.multiSample, Math.round(s.logprobs / 2));
     const parts = [
-      `logprobs on ${s.logprobs}`,
+      `soft labels (logprobs on outputs ≥ 64 tokens) on ${s.softLabels}`,
       `top_logprobs ≥ 5 on ${s.topLogprobs}`,
-      `n > 1 on ${s.multiSample}`,
+      `n > 1 at temperature > 0 on ${s.multiSamples}`,
       `max_tokens ≥ 4000 on ${s.longOutput}`,
       `temperature 0 on ${s.greedy}`,
     ];
+    const k = Math.max(s.softLabels, s.multiSamples);
     return {
       stats: [
-        { kind: 'count', key: 'softLabels', k: s.topLogprobs, n: s.n },
-        { kind: 'count', key: 'multiSample', k: s.multiSample, n: s.n },
+        { kind: 'count', key: 'softLabels', k: s.softLabels, n: s.n },
+        { kind: 'count', key: 'multiSample', k: s.multiSamples, n: s.n },
       ],
       evidence: `of ${s.n} requests: ${parts.join(', ')} (${pct(k, s.n)} harvest-shaped)`,
       examples: s.harvestExamples.items.slice(0, 3),

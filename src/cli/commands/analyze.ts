@@ -1,0 +1,75 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { DetectConfig } from '../../schema/index.js';
+import {
+  checkInputFiles,
+  createProgressReporter,
+  defaultQuarantinePath,
+  FileQuarantine,
+} from '../../ingest/index.js';
+import { analyzeFiles, renderHtmlReport } from '../../pipeline/index.js';
+import { addConfigFlags, configFromFlags } from '../config-flags.js';
+
+interface AnalyzeFlags extends Record<string, unknown> {
+  accounts?: string[];
+  baseline?: string[];
+  out: string;
+  report?: string;
+  quarantine?: string;
+  progress: boolean;
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+export function registerAnalyze(program: Command): void {
+  const cmd = program
+    .command('analyze')
+    .description('find extraction campaigns in API traffic and write findings (and an HTML report)')
+    .argument('<traffic...>', 'event files: NDJSON/JSONL, CSV or OTLP/JSON, plain or gzip')
+    .option('--accounts <file>', 'accounts NDJSON file (repeatable)', collect)
+    .option('--baseline <file>', 'known-benign traffic to calibrate thresholds on (repeatable)', collect)
+    .option('--out <file>', 'findings.v1 JSON output', 'findings.json')
+    .option('--report <file>', 'self-contained HTML report')
+    .option('--quarantine <file>', 'where rejected lines go')
+    .option('--no-progress', 'no progress bar');
+  addConfigFlags(cmd, DetectConfig).action(async (traffic: string[], flags: AnalyzeFlags) => {
+    const config = configFromFlags(DetectConfig, flags);
+    await checkInputFiles([...traffic, ...(flags.accounts ?? []), ...(flags.baseline ?? [])]);
+    const quarantine = await FileQuarantine.open(flags.quarantine ?? defaultQuarantinePath(traffic[0]!));
+    const progress = flags.progress ? createProgressReporter() : null;
+    try {
+      const started = Date.now();
+      const { detail, report } = await analyzeFiles(traffic, {
+        accounts: flags.accounts,
+        baseline: flags.baseline,
+        config,
+        quarantine,
+        onProgress: progress ? (p) => progress.onProgress(p) : undefined,
+      });
+      progress?.stop();
+      const f = detail.findings;
+      await writeFile(flags.out, `${JSON.stringify(f, null, 2)}\n`);
+      if (flags.report) await writeFile(flags.report, renderHtmlReport(detail, { generatedFrom: traffic }));
+      const levels = { none: 0, monitor: 0, review: 0, act: 0 };
+      for (const a of f.accounts) levels[a.level]++;
+      const secs = (Date.now() - started) / 1000;
+      process.stdout.write(
+        [
+          `read ${report.events} events from ${f.input.accounts} accounts in ${secs.toFixed(1)} s (${Math.round(report.events / secs)} events/s); ${report.rejectedLines} lines rejected`,
+          `accounts: ${levels.act} act, ${levels.review} review, ${levels.monitor} monitor, ${levels.none} none`,
+          `clusters: ${f.clusters.length} (${f.clusters.filter((c) => c.level === 'act').length} at act)`,
+          ...f.clusters
+            .slice(0, 5)
+            .map(
+              (c) =>
+                `  ${c.cluster_id} ${c.level} score ${c.score} - ${c.account_ids.length} accounts, ${c.events} events`,
+            ),
+          `findings: ${flags.out}${flags.report ? `\nreport: ${flags.report}` : ''}`,
+        ].join('\n') + '\n',
+      );
+    } finally {
+      progress?.stop();
+      await quarantine.close();
+    }
+  });
+}
