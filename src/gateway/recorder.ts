@@ -32,7 +32,9 @@ export interface RecorderStats {
  */
 export class EventRecorder {
   private buffer: ApiEvent[] = [];
+  private lines: string[] = [];
   private readonly retry: ApiEvent[] = [];
+  private readonly retryLines: string[] = [];
   private readonly flushTimer: NodeJS.Timeout;
   private readonly drainTimer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
@@ -52,6 +54,7 @@ export class EventRecorder {
   record(event: ApiEvent): void {
     this.s.recorded++;
     this.buffer.push(event);
+    this.lines.push(JSON.stringify(event));
     if (this.buffer.length >= this.batchSize) void this.flush();
   }
 
@@ -68,45 +71,52 @@ export class EventRecorder {
   private async flushOnce(): Promise<void> {
     if (this.buffer.length === 0 && this.retry.length === 0) return;
     const batch = this.retry.splice(0).concat(this.buffer);
+    const ndjson = toNdjson(this.retryLines.splice(0).concat(this.lines));
     this.buffer = [];
+    this.lines = [];
     try {
-      await this.opts.sink.write(batch);
+      await this.opts.sink.write(batch, ndjson);
       this.s.sent += batch.length;
     } catch (err) {
       if (err instanceof SinkRejectedBatch) {
-        await this.setAside(batch, err);
+        await this.setAside(batch, ndjson, err);
         return;
       }
       this.opts.onError?.(
         err as Error,
         `sink refused ${batch.length} events; spooling to ${this.opts.spoolPath}`,
       );
-      await this.spool(batch);
+      await this.spool(batch, ndjson);
     }
   }
 
-  private async setAside(batch: ApiEvent[], err: Error): Promise<void> {
+  private async setAside(batch: ApiEvent[], ndjson: string, err: Error): Promise<void> {
     const path = `${this.opts.spoolPath}.rejected`;
     this.opts.onError?.(err, `sink rejected ${batch.length} events for good; kept in ${path}`);
     try {
-      await fsp.appendFile(path, batch.map((e) => JSON.stringify(e)).join('\n') + '\n');
+      await fsp.appendFile(path, ndjson);
       this.s.rejected += batch.length;
     } catch (e) {
       this.opts.onError?.(e as Error, `cannot write ${path}; keeping ${batch.length} events in memory`);
-      this.retry.push(...batch);
+      this.keep(batch, ndjson);
     }
   }
 
-  private async spool(batch: ApiEvent[]): Promise<void> {
+  private keep(batch: ApiEvent[], ndjson: string): void {
+    this.retry.push(...batch);
+    this.retryLines.push(...ndjson.split('\n').filter((l) => l !== ''));
+  }
+
+  private async spool(batch: ApiEvent[], ndjson: string): Promise<void> {
     try {
-      await fsp.appendFile(this.opts.spoolPath, batch.map((e) => JSON.stringify(e)).join('\n') + '\n');
+      await fsp.appendFile(this.opts.spoolPath, ndjson);
       this.s.spooled += batch.length;
     } catch (err) {
       this.opts.onError?.(
         err as Error,
         `cannot write spool ${this.opts.spoolPath}; keeping ${batch.length} events in memory`,
       );
-      this.retry.push(...batch);
+      this.keep(batch, ndjson);
     }
   }
 
@@ -126,11 +136,13 @@ export class EventRecorder {
     const work = `${this.opts.spoolPath}.draining-${process.pid}-${Date.now()}`;
     try {
       await fsp.rename(this.opts.spoolPath, work);
-      const lines = (await fsp.readFile(work, 'utf8')).split('\n').filter((l) => l.trim() !== '');
+      const raw = (await fsp.readFile(work, 'utf8')).split('\n').filter((l) => l.trim() !== '');
       const events: ApiEvent[] = [];
-      for (const line of lines) {
+      const lines: string[] = [];
+      for (const line of raw) {
         try {
           events.push(ApiEvent.parse(JSON.parse(line)));
+          lines.push(line);
         } catch {
           // A torn line (crash mid-append) is kept aside for a person, never discarded.
           await fsp.appendFile(`${this.opts.spoolPath}.bad`, `${line}\n`);
@@ -139,23 +151,18 @@ export class EventRecorder {
       }
       for (let i = 0; i < events.length; i += this.batchSize) {
         const batch = events.slice(i, i + this.batchSize);
+        const ndjson = toNdjson(lines.slice(i, i + this.batchSize));
         try {
-          await this.opts.sink.write(batch);
+          await this.opts.sink.write(batch, ndjson);
           this.s.drained += batch.length;
           this.s.sent += batch.length;
         } catch (err) {
           if (err instanceof SinkRejectedBatch) {
-            await this.setAside(batch, err);
+            await this.setAside(batch, ndjson, err);
             continue;
           }
           this.opts.onError?.(err as Error, `spool drain stopped; ${events.length - i} events stay spooled`);
-          await fsp.appendFile(
-            this.opts.spoolPath,
-            events
-              .slice(i)
-              .map((e) => JSON.stringify(e))
-              .join('\n') + '\n',
-          );
+          await fsp.appendFile(this.opts.spoolPath, toNdjson(lines.slice(i)));
           break;
         }
       }
@@ -176,3 +183,5 @@ export class EventRecorder {
     await this.opts.sink.close?.();
   }
 }
+
+const toNdjson = (lines: string[]): string => (lines.length === 0 ? '' : `${lines.join('\n')}\n`);

@@ -3,9 +3,13 @@ import { dirname } from 'node:path';
 import { request } from 'undici';
 import type { ApiEvent } from '../schema/index.js';
 
-/** Where recorded exchanges go. `write` rejects when the batch did not arrive; the recorder spools it. */
+/**
+ * Where recorded exchanges go. `write` rejects when the batch did not arrive; the recorder spools
+ * it. `ndjson` is the same batch already serialised (one line per event, in order), made as each
+ * event was recorded so no flush pays for a whole batch at once.
+ */
 export interface EventSink {
-  write(events: ApiEvent[]): Promise<void>;
+  write(events: ApiEvent[], ndjson: string): Promise<void>;
   close?(): Promise<void>;
 }
 
@@ -26,14 +30,14 @@ export class HttpEventSink implements EventSink {
     private readonly timeoutMs = 5000,
   ) {}
 
-  async write(events: ApiEvent[]): Promise<void> {
+  async write(_events: ApiEvent[], ndjson: string): Promise<void> {
     const res = await request(`${this.baseUrl.replace(/\/+$/, '')}/v1/events`, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-ndjson',
         ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
       },
-      body: events.map((e) => JSON.stringify(e)).join('\n') + '\n',
+      body: ndjson,
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
     });
@@ -58,11 +62,9 @@ export class NdjsonFileSink implements EventSink {
     this.out = createWriteStream(path, { flags: 'a' });
   }
 
-  write(events: ApiEvent[]): Promise<void> {
+  write(_events: ApiEvent[], ndjson: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.out.write(events.map((e) => JSON.stringify(e)).join('\n') + '\n', (err) =>
-        err ? reject(err) : resolve(),
-      );
+      this.out.write(ndjson, (err) => (err ? reject(err) : resolve()));
     });
   }
 
