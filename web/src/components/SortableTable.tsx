@@ -17,6 +17,8 @@ interface Props<T> {
   initialSort?: { key: string; dir: 'asc' | 'desc' };
   onRowClick?: (row: T) => void;
   testId?: string;
+  /** Scroll inside this height (px) instead of growing the page. */
+  maxHeight?: number;
 }
 
 export function sortRows<T>(rows: T[], column: Column<T> | undefined, dir: 'asc' | 'desc'): T[] {
@@ -31,7 +33,15 @@ export function sortRows<T>(rows: T[], column: Column<T> | undefined, dir: 'asc'
   });
 }
 
-export function SortableTable<T>({ rows, columns, rowKey, initialSort, onRowClick, testId }: Props<T>) {
+export function SortableTable<T>({
+  rows,
+  columns,
+  rowKey,
+  initialSort,
+  onRowClick,
+  testId,
+  maxHeight,
+}: Props<T>) {
   const [sort, setSort] = useState(initialSort ?? { key: '', dir: 'desc' as const });
   const sorted = useMemo(
     () =>
@@ -45,42 +55,44 @@ export function SortableTable<T>({ rows, columns, rowKey, initialSort, onRowClic
   const toggle = (key: string) =>
     setSort((s) => (s.key === key ? { key, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: 'desc' }));
   return (
-    <table className="table" data-testid={testId}>
-      <thead>
-        <tr>
-          {columns.map((c) => (
-            <th
-              key={c.key}
-              style={{ width: c.width, textAlign: c.align ?? 'left' }}
-              className={c.sortValue ? 'sortable' : undefined}
-              onClick={c.sortValue ? () => toggle(c.key) : undefined}
-              aria-sort={sort.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : undefined}
-            >
-              {c.header}
-              {c.sortValue && (
-                <span className="sort-mark">
-                  {sort.key === c.key ? (sort.dir === 'asc' ? '▲' : '▼') : '↕'}
-                </span>
-              )}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {sorted.map((row) => (
-          <tr
-            key={rowKey(row)}
-            className={onRowClick ? 'clickable' : undefined}
-            onClick={onRowClick ? () => onRowClick(row) : undefined}
-          >
+    <div className="table-wrap" style={maxHeight ? { maxHeight } : undefined}>
+      <table className="table" data-testid={testId}>
+        <thead>
+          <tr>
             {columns.map((c) => (
-              <td key={c.key} style={{ textAlign: c.align ?? 'left' }}>
-                {c.render(row)}
-              </td>
+              <th
+                key={c.key}
+                style={{ width: c.width, textAlign: c.align ?? 'left' }}
+                className={c.sortValue ? 'sortable' : undefined}
+                onClick={c.sortValue ? () => toggle(c.key) : undefined}
+                aria-sort={sort.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : undefined}
+              >
+                {c.header}
+                {c.sortValue && (
+                  <span className="sort-mark">
+                    {sort.key === c.key ? (sort.dir === 'asc' ? '▲' : '▼') : '↕'}
+                  </span>
+                )}
+              </th>
             ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {sorted.map((row) => (
+            <tr
+              key={rowKey(row)}
+              className={onRowClick ? 'clickable' : undefined}
+              onClick={onRowClick ? () => onRowClick(row) : undefined}
+            >
+              {columns.map((c) => (
+                <td key={c.key} style={{ textAlign: c.align ?? 'left' }}>
+                  {c.render(row)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -17,6 +17,7 @@ import { ErrorBox, Loading } from '../components/States.js';
 import { TimelineChart } from '../components/TimelineChart.js';
 
 const LEVEL_RANK = { none: 0, monitor: 1, review: 2, act: 3 };
+const LINK_ROWS = 12;
 
 const memberColumns: Column<GraphNode>[] = [
   {
@@ -123,7 +124,7 @@ export function ClusterPage({ id }: { id: string }) {
                 </tr>
               </thead>
               <tbody>
-                {links.map((l) => (
+                {links.slice(0, LINK_ROWS).map((l) => (
                   <tr key={`${l.kind}:${l.value}`}>
                     <td>
                       <span className="line" style={{ background: linkColour(l.kind) }} /> {linkLabel(l.kind)}
@@ -136,6 +137,9 @@ export function ClusterPage({ id }: { id: string }) {
                 ))}
               </tbody>
             </table>
+            {links.length > LINK_ROWS && (
+              <div className="muted small">and {links.length - LINK_ROWS} more shared values</div>
+            )}
           </section>
           {anchorAccount && (
             <DecisionPanel
@@ -165,6 +169,7 @@ export function ClusterPage({ id }: { id: string }) {
           initialSort={{ key: 'score', dir: 'desc' }}
           onRowClick={(n) => navigate(accountHref(n.id))}
           testId="cluster-members"
+          maxHeight={520}
         />
       </section>
     </>

@@ -1,10 +1,22 @@
-import type { ClusterSummary } from '../api/types.js';
+import type { ClusterLink, ClusterSummary } from '../api/types.js';
 import { formatCount, humanize } from '../app/format.js';
 import { linkLabel } from '../components/graphStyle.js';
 import { LevelBadge, ScoreBar } from '../components/LevelBadge.js';
 import { SortableTable, type Column } from '../components/SortableTable.js';
 
 const LEVEL_RANK = { none: 0, monitor: 1, review: 2, act: 3 };
+
+/** One entry per kind of shared attribute: how many values, and the most accounts any value links. */
+export function linksByKind(links: ClusterLink[]): { kind: string; accounts: number; values: string[] }[] {
+  const groups = new Map<string, { kind: string; accounts: number; values: string[] }>();
+  for (const l of links) {
+    const g = groups.get(l.kind) ?? { kind: l.kind, accounts: 0, values: [] };
+    g.accounts = Math.max(g.accounts, l.accounts);
+    g.values.push(l.value);
+    groups.set(l.kind, g);
+  }
+  return [...groups.values()].sort((a, b) => b.accounts - a.accounts);
+}
 
 function sizeOf(c: ClusterSummary): number {
   return c.size ?? c.account_ids?.length ?? 0;
@@ -48,12 +60,12 @@ const columns: Column<ClusterSummary>[] = [
     header: 'Linked by',
     render: (c) => (
       <span className="chips">
-        {[...c.links]
-          .sort((a, b) => b.accounts - a.accounts)
+        {linksByKind(c.links)
           .slice(0, 3)
-          .map((l) => (
-            <span key={`${l.kind}:${l.value}`} className="chip" title={l.value}>
-              {linkLabel(l.kind)} <span className="muted">×{l.accounts}</span>
+          .map((g) => (
+            <span key={g.kind} className="chip" title={g.values.join('\n')}>
+              {linkLabel(g.kind)} <span className="muted">×{g.accounts}</span>
+              {g.values.length > 1 && <span className="muted">· {g.values.length} values</span>}
             </span>
           ))}
       </span>

@@ -94,6 +94,7 @@ export function DecisionsPage() {
             initialSort={{ key: 'updated', dir: 'desc' }}
             onRowClick={(d) => navigate(accountHref(d.account_id))}
             testId="decisions-table"
+            maxHeight={680}
           />
         )}
       </section>

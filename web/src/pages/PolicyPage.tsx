@@ -1,4 +1,7 @@
 import { api } from '../api/client.js';
+import { ACTIONS, LEVELS } from '../api/types.js';
+import { humanize } from '../app/format.js';
+import { LevelBadge } from '../components/LevelBadge.js';
 import { useApi } from '../api/useApi.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { ErrorBox, Loading } from '../components/States.js';
@@ -12,6 +15,10 @@ interface PolicyResponse {
 
 /** Renders any parsed policy value as nested definition lists, so new policy keys show up unchanged. */
 function Tree({ value }: { value: unknown }) {
+  if (typeof value === 'string' && (ACTIONS as readonly string[]).includes(value)) {
+    return <span className={`action action-${value}`}>{humanize(value)}</span>;
+  }
+  if (typeof value === 'string') return <span className="mono">{value}</span>;
   if (value === null || typeof value !== 'object') {
     return <span className="mono">{JSON.stringify(value)}</span>;
   }
@@ -40,6 +47,39 @@ function Tree({ value }: { value: unknown }) {
   );
 }
 
+type LevelMap = Partial<Record<string, string>>;
+
+/** The heart of the policy: what each finding level does to an account and to a whole cluster. */
+function LevelMatrix({ accounts, clusters }: { accounts?: LevelMap; clusters?: LevelMap }) {
+  return (
+    <table className="table compact matrix" data-testid="policy-matrix">
+      <thead>
+        <tr>
+          <th>Level</th>
+          <th>Account at this level</th>
+          <th>Cluster at this level (every member)</th>
+        </tr>
+      </thead>
+      <tbody>
+        {LEVELS.map((l) => (
+          <tr key={l}>
+            <td>
+              <LevelBadge level={l} />
+            </td>
+            {[accounts?.[l], clusters?.[l]].map((a, i) => (
+              <td key={i}>{a ? <Tree value={a} /> : <span className="muted">—</span>}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function isLevelMap(v: unknown): v is LevelMap {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 export function PolicyPage() {
   const policy = useApi(() => api.get<PolicyResponse>('/v1/policy'), []);
   if (policy.loading && !policy.data) return <Loading what="policy" />;
@@ -54,6 +94,15 @@ export function PolicyPage() {
         Policy as code maps finding levels to enforcement actions. Change it in the YAML file the server was
         started with; every change is audited.
       </p>
+      {isLevelMap(parsed) && (isLevelMap(parsed.accounts) || isLevelMap(parsed.clusters)) && (
+        <section className="panel">
+          <div className="panel-title">Levels to actions</div>
+          <LevelMatrix
+            accounts={isLevelMap(parsed.accounts) ? parsed.accounts : undefined}
+            clusters={isLevelMap(parsed.clusters) ? parsed.clusters : undefined}
+          />
+        </section>
+      )}
       <div className="grid-2">
         <section className="panel">
           <div className="panel-title">Active policy</div>
