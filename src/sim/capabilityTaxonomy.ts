@@ -284,8 +284,37 @@ export function toolTask(rng: Rng): string {
   return `Using the available tools, ${scenario}. Plan the sequence of tool calls, call them, and explain how you used each result.`;
 }
 
-/** One task prompt of the given capability. */
+/** Output constraints operators vary to widen the student's coverage. */
+const MODIFIERS = [
+  'Use a table where it helps.',
+  'Give two worked examples.',
+  'Keep it under 200 words.',
+  'Be rigorous and precise.',
+  'Aim the explanation at a first-year undergraduate.',
+  'Aim the explanation at a domain expert.',
+  'List the assumptions you make.',
+  'Format the answer in Markdown with headings.',
+  'Mention common mistakes.',
+  'End with a one-sentence summary.',
+  'Include edge cases.',
+  'Cite the relevant principles by name.',
+  'Answer in a numbered list.',
+  'Compare at least two approaches.',
+  'Explain why the alternatives are wrong.',
+  'Provide the answer as JSON with the fields "answer" and "explanation".',
+  'Write for a non-native English speaker.',
+  'Be concise.',
+  'Give an intuitive explanation first, then the formal one.',
+  'Add a short quiz question at the end.',
+];
+
+/** One task prompt of the given capability, with an output constraint half of the time. */
 export function capabilityTask(capability: Capability, rng: Rng): string {
+  const task = baseTask(capability, rng);
+  return rng.chance(0.5) ? `${task} ${rng.pick(MODIFIERS)}` : task;
+}
+
+function baseTask(capability: Capability, rng: Rng): string {
   switch (capability) {
     case 'math':
       return mathTask(rng);
@@ -331,7 +360,23 @@ export function capabilityTask(capability: Capability, rng: Rng): string {
     case 'finance':
       return 'Calculate ' + fill(rng.pick(FINANCE), rng) + '.';
     case 'history':
-      return rng.pick(['Analyse ', 'Discuss ', 'Explain ', 'Evaluate ']) + rng.pick(HISTORY) + '.';
+      return (
+        rng.pick([
+          'Analyse ',
+          'Discuss ',
+          'Explain ',
+          'Evaluate ',
+          'Write an essay plan on ',
+          "Compare historians' views on ",
+        ]) +
+        rng.pick(HISTORY) +
+        rng.pick([
+          '.',
+          ', citing primary sources where possible.',
+          ' in about 300 words.',
+          ', with a timeline of key events.',
+        ])
+      );
     case 'data-extraction':
       return `Extract all entities and values from the text below as JSON.\n\n${fill(rng.pick(EXTRACTION_DOCS), rng)}`;
     case 'summarization':
