@@ -1,6 +1,6 @@
 import type { AccountFinding } from '../../schema/index.js';
 import { clusterAnchor } from './clusterSection.js';
-import { formatCount, levelRank, truncate } from './format.js';
+import { formatCount, levelRank } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { atlasTag, levelBadge, scoreCell } from './levelBadge.js';
 
@@ -37,38 +37,54 @@ export function accountTable(
         ? html`<a href="#${clusterAnchor(a.cluster_id)}"><code>${a.cluster_id}</code></a>`
         : html`<code>${a.cluster_id}</code>`
       : html`<span class="muted">—</span>`;
-    const signals = a.signals.slice(0, SIGNALS_PER_ROW).map(
-      (s) =>
-        html`<div class="sig">
-          <strong>${s.detector}</strong> ${s.score.toFixed(2)} ${atlasTag(s.atlas)}
-          <div class="ev">${truncate(s.evidence, 180)}</div>
-        </div>`,
-    );
+    // Chips keep rows scannable; the evidence behind every signal is one click away.
+    const chips = a.signals
+      .slice(0, SIGNALS_PER_ROW)
+      .map((s) => html`<span class="chip">${s.detector} <b>${s.score.toFixed(2)}</b></span>`);
     const more =
       a.signals.length > SIGNALS_PER_ROW
-        ? html`<div class="muted">+${a.signals.length - SIGNALS_PER_ROW} more</div>`
+        ? html`<span class="muted">+${a.signals.length - SIGNALS_PER_ROW}</span>`
         : '';
+    const evidence = a.signals.length
+      ? html`<details>
+          <summary>evidence</summary>
+          <ul class="sig-list">
+            ${a.signals.map(
+              (s) =>
+                html`<li>
+                  <strong>${s.detector}</strong> ${s.score.toFixed(2)} ${atlasTag(s.atlas)}
+                  <div class="ev">${s.evidence}</div>
+                  ${
+                    s.examples?.length
+                      ? html`<div>${s.examples.map((e) => html`<code class="event-id">${e}</code>`)}</div>`
+                      : ''
+                  }
+                </li>`,
+            )}
+          </ul>
+        </details>`
+      : html`<span class="muted">—</span>`;
     return html`<tr data-level="${a.level}">
       <td><code>${a.account_id}</code></td>
       <td data-v="${levelRank(a.level)}">${levelBadge(a.level)}</td>
       <td data-v="${a.score}">${scoreCell(a.score)}</td>
       <td>${cluster}</td>
       <td class="num" data-v="${a.events}">${formatCount(a.events)}</td>
-      <td class="sigs">${signals.length ? signals : html`<span class="muted">—</span>`}${more}</td>
+      <td class="sigs">${chips}${more}${evidence}</td>
     </tr>`;
   });
   return html`<section class="card" id="accounts">
     <h2>Accounts</h2>
     <p class="muted">
-      ${formatCount(rows.length)} of ${formatCount(accounts.length)} accounts listed: every account at review
-      or act, then the ${formatCount(others)} highest-scoring
-      others.${
+      ${
         omitted > 0
-          ? html` <strong>${formatCount(omitted)} lower-scoring accounts are left out</strong> (all are in the
+          ? html`${formatCount(rows.length)} of ${formatCount(accounts.length)} accounts listed: every account
+              at review or act, then the ${formatCount(others)} highest-scoring others.
+              <strong>${formatCount(omitted)} lower-scoring accounts are left out</strong> (all are in the
               JSON findings).`
-          : ''
+          : html`All ${formatCount(accounts.length)} accounts listed.`
       }
-      Click a column to sort.
+      Click a column to sort; open “evidence” for what each signal measured.
     </p>
     <div class="filters">
       <input

@@ -59,7 +59,9 @@ table.clusters-index td{vertical-align:middle}
 table.sortable th[data-sort]{cursor:pointer;user-select:none}
 table.sortable th[data-sort]::after{content:" ↕";color:#b0b6c0;font-size:11px}
 table.sortable th[data-dir="asc"]::after{content:" ↑";color:var(--fg)}table.sortable th[data-dir="desc"]::after{content:" ↓";color:var(--fg)}
-td.sigs{min-width:380px}.sig{margin-bottom:4px}.sig .ev{color:var(--muted);font-size:12px}
+td.sigs{min-width:340px}.chip{display:inline-block;font-size:12px;border:1px solid var(--line);border-radius:10px;padding:0 8px;margin:0 4px 3px 0;white-space:nowrap}
+.chip b{font-weight:600}td.sigs details{font-size:12px}td.sigs summary{cursor:pointer;color:#2458a6}
+ul.sig-list{margin:4px 0;padding-left:16px}ul.sig-list li{margin-bottom:4px}.ev{color:var(--muted)}
 nav.toc{position:sticky;top:0;z-index:2;font-size:13px;background:rgba(245,246,248,.94);border-bottom:1px solid var(--line);padding:8px 0;backdrop-filter:blur(4px)}nav.toc a{color:var(--accent);margin-right:14px}
 a{color:#2458a6;text-decoration:none}a:hover{text-decoration:underline}
 footer{color:var(--muted);font-size:12px;margin-top:24px}

@@ -196,5 +196,6 @@ describe('renderHtmlReport', () => {
     const omitted = detail.findings.accounts.length - flagged.length - 5;
     expect(small).toContain(`${omitted} lower-scoring accounts are left out`);
     expect(page.match(/<tr data-level=/g)!.length).toBe(detail.findings.accounts.length);
+    expect(page).toContain(`All ${detail.findings.accounts.length} accounts listed.`);
   });
 });

@@ -41,6 +41,8 @@ export function linkageGraph(
   });
   const drawn = own.filter((e) => pos.has(e.source) && pos.has(e.target));
   const maxW = Math.max(1, ...drawn.map((e) => e.weight));
+  // Dense clusters would turn into a solid disc; fade edges as their number grows.
+  const opacity = Math.max(0.08, Math.min(0.45, 25 / Math.max(1, drawn.length)));
   const lines = drawn.map((e) => {
     const [x1, y1] = pos.get(e.source)!;
     const [x2, y2] = pos.get(e.target)!;
@@ -50,7 +52,7 @@ export function linkageGraph(
       x2="${px(x2)}"
       y2="${px(y2)}"
       stroke="#6b7380"
-      stroke-opacity="0.45"
+      stroke-opacity="${opacity.toFixed(2)}"
       stroke-width="${px(0.6 + (2 * e.weight) / maxW)}"
       ><title>${e.source} – ${e.target}: ${e.kinds.join(', ')} (weight ${e.weight.toFixed(2)})</title></line
     >`;
