@@ -110,7 +110,7 @@ export async function startDemoServer(): Promise<RunningServer> {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  child.stderr!.on('data', (chunk: Buffer) => log.push(chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => log.push(chunk.toString('utf8')));
   const stop = async () => {
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
