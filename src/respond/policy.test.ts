@@ -16,7 +16,7 @@ const findings = (): Findings => ({
       level: 'review',
       events: 3,
       signals: [
-        { detector: 'reasoning_elicitation', score: 0.93, evidence: '90% of prompts ask for step-by-step' },
+        { detector: 'reasoning-elicitation', score: 0.93, evidence: '90% of prompts ask for step-by-step' },
       ],
     },
     { account_id: 'member', score: 0.1, level: 'none', cluster_id: 'cl_1', events: 1, signals: [] },
@@ -52,7 +52,7 @@ describe('policy', () => {
     const out = evaluatePolicy(loadPolicy().policy, findings());
     expect(out.has('quiet')).toBe(false);
     expect(out.get('cot')).toMatchObject({ action: 'degrade', source: 'policy', watch: true });
-    expect(out.get('cot')?.reason).toMatch(/reasoning_elicitation score 0\.93/);
+    expect(out.get('cot')?.reason).toMatch(/reasoning-elicitation score 0\.93/);
     // Under every per-account threshold, but its cluster is at act: the whole cluster is blocked.
     expect(out.get('member')).toMatchObject({
       action: 'block',

@@ -53,3 +53,19 @@ export async function countAccountRecords(db: Db): Promise<number> {
     .executeTakeFirst();
   return Number(r?.n ?? 0);
 }
+
+export async function getAccountRecords(db: Db, ids: readonly string[]): Promise<Map<string, AccountRecord>> {
+  const out = new Map<string, AccountRecord>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('accounts')
+      .select('record')
+      .where('account_id', 'in', ids.slice(i, i + 500))
+      .execute();
+    for (const r of rows) {
+      const rec = JSON.parse(r.record) as AccountRecord;
+      out.set(rec.account_id, rec);
+    }
+  }
+  return out;
+}

@@ -15,7 +15,13 @@ export {
   hourlyEventCounts,
   recentEventsOf,
 } from './eventStore.js';
-export { upsertAccounts, getAccountRecord, allAccountRecords, countAccountRecords } from './accountStore.js';
+export {
+  upsertAccounts,
+  getAccountRecord,
+  getAccountRecords,
+  allAccountRecords,
+  countAccountRecords,
+} from './accountStore.js';
 export { appendAudit, listAudit } from './auditStore.js';
 export type { AuditEntry, NewAuditEntry } from './auditStore.js';
 export {

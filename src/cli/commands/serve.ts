@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { UserError } from '../../schema/index.js';
+import { startService, type RunningService } from '../../server/index.js';
+
+interface ServeFlags {
+  host: string;
+  port: string;
+  dataDir: string;
+  databaseUrl?: string;
+  policy?: string;
+  demo?: boolean;
+  rateLimit?: string;
+}
+
+function port(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535)
+    throw new UserError('INVALID_ARGUMENT', `--port must be 0..65535, got "${value}"`);
+  return Number(value);
+}
+
+/** Stops the service cleanly on SIGINT/SIGTERM. */
+export function closeOnSignals(service: RunningService): void {
+  const stop = () =>
+    void service.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the API server and dashboard: ingest, live detection, cases, decisions, webhooks')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 = any free port)', '8080')
+    .option('--data-dir <dir>', 'directory of the SQLite store (when no database URL)', 'data')
+    .option('--database-url <url>', 'postgres://… or sqlite:FILE (default: $DATABASE_URL)')
+    .option('--policy <file>', 'response policy YAML (default: policy/default.yaml)')
+    .option('--demo', 'create an admin key now and hand it to dashboards opened from this machine')
+    .option('--rate-limit <n>', 'requests per minute per API key')
+    .action(async (flags: ServeFlags) => {
+      const service = await startService({
+        host: flags.host,
+        port: port(flags.port),
+        dataDir: flags.dataDir,
+        databaseUrl: flags.databaseUrl,
+        policyPath: flags.policy,
+        demo: flags.demo === true,
+        adminKey: process.env.DISTILLGUARD_ADMIN_KEY,
+        ...(flags.rateLimit ? { limits: { ratePerMinute: port(flags.rateLimit) } } : {}),
+      });
+      closeOnSignals(service);
+      process.stdout.write(`DistillGuard listening on ${service.url}\n`);
+      process.stdout.write(`  dashboard: ${service.url}/   API: ${service.url}/openapi.json\n`);
+      process.stdout.write(
+        `  rebuilt from store: ${service.replayed.events} events, ${service.replayed.accounts} account records\n`,
+      );
+      if (service.createdKey)
+        process.stdout.write(`  admin API key (shown once, stored hashed): ${service.createdKey}\n`);
+    });
+}

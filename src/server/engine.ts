@@ -1,0 +1,30 @@
+import type { AccountRecord, ApiEvent, Findings, Signal } from '../schema/index.js';
+
+/** A linkage edge between two accounts, with the attribute kinds they share. */
+export interface LinkEdge {
+  source: string;
+  target: string;
+  weight: number;
+  kinds: string[];
+}
+
+export interface EngineResult {
+  findings: Findings;
+  edges?: readonly LinkEdge[];
+}
+
+/**
+ * What the server needs from detection: the streaming side of the one engine `analyze` also
+ * uses (`DetectionEngine` from src/detect satisfies it as is). Injected, so the server does not
+ * own detection and tests can choose the engine's configuration.
+ */
+export interface FindingsEngine {
+  addAccount(record: AccountRecord): void;
+  addEvent(event: ApiEvent): void;
+  addBenignReference(accountId: string): void;
+  addExternalSignals?(accountId: string, signals: Signal[]): void;
+  /** Scores everything added so far; the full findings.v1 document plus linkage edges. */
+  analyze(input?: { rejectedLines?: number }): EngineResult;
+}
+
+export type EngineFactory = () => FindingsEngine | Promise<FindingsEngine>;

@@ -1,0 +1,136 @@
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { parseEventLine, validateAccount, validateEvent } from '../ingest/index.js';
+import { UserError, type AccountRecord, type ApiEvent, type RejectReason } from '../schema/index.js';
+
+const gunzipAsync = promisify(gunzip);
+
+export interface LineError {
+  line: number;
+  reason: RejectReason | 'empty_body';
+  message: string;
+}
+
+export interface ParsedBatch<T> {
+  items: T[];
+  errors: LineError[];
+  /** Non-empty lines (or array elements) read. */
+  lines: number;
+}
+
+/** Undoes `Content-Encoding: gzip`, refusing bombs: the output is capped at `maxBytes`. */
+export async function decodeBody(
+  raw: Buffer,
+  encoding: string | undefined,
+  maxBytes: number,
+): Promise<Buffer> {
+  const enc = (encoding ?? 'identity').trim().toLowerCase();
+  if (enc === 'identity' || enc === '') return raw;
+  if (enc !== 'gzip' && enc !== 'x-gzip')
+    throw new UserError(
+      'INVALID_INPUT',
+      `Content-Encoding ${enc} is not supported; send gzip or no encoding.`,
+    );
+  try {
+    return await gunzipAsync(raw, { maxOutputLength: maxBytes });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw Object.assign(new Error(`Decompressed body is over ${maxBytes} bytes`), { statusCode: 413 });
+    throw new UserError('INVALID_INPUT', 'Body is not valid gzip although Content-Encoding says gzip.');
+  }
+}
+
+/**
+ * Reads a batch as NDJSON (one JSON object per line) or, when it starts with `[`, as a JSON array.
+ * Each line is judged alone by ingest's rules, so the server and `analyze` agree on validity.
+ */
+function parseBatch<T>(
+  body: Buffer,
+  fromLine: (
+    line: string,
+    lineNo: number,
+  ) => { ok: true; value: T } | { ok: false; reason: RejectReason; message: string },
+  fromValue: (v: unknown) => { ok: true; value: T } | { ok: false; reason: RejectReason; message: string },
+): ParsedBatch<T> {
+  const text = body.toString('utf8');
+  if (text.includes('\uFFFD') && !Buffer.from(text, 'utf8').equals(body))
+    throw new UserError('INVALID_INPUT', 'Body is not valid UTF-8; send UTF-8 encoded JSON.');
+  const trimmed = text.trimStart();
+  if (trimmed.length === 0)
+    throw new UserError('INVALID_INPUT', 'Body is empty; send NDJSON (one event per line) or a JSON array.');
+  const out: ParsedBatch<T> = { items: [], errors: [], lines: 0 };
+  if (trimmed.startsWith('[')) {
+    let arr: unknown;
+    try {
+      arr = JSON.parse(trimmed);
+    } catch {
+      throw new UserError(
+        'INVALID_INPUT',
+        'Body starts with [ but is not a valid JSON array; send a JSON array or NDJSON.',
+      );
+    }
+    if (!Array.isArray(arr)) throw new UserError('INVALID_INPUT', 'Body is not a JSON array.');
+    arr.forEach((v, i) => {
+      out.lines++;
+      const r = fromValue(v);
+      if (r.ok) out.items.push(r.value);
+      else out.errors.push({ line: i + 1, reason: r.reason, message: `item ${i + 1}: ${r.message}` });
+    });
+    return out;
+  }
+  const lines = text.split('\n');
+  lines.forEach((raw, i) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim().length === 0) return;
+    out.lines++;
+    const r = fromLine(line, i + 1);
+    if (r.ok) out.items.push(r.value);
+    else out.errors.push({ line: i + 1, reason: r.reason, message: r.message });
+  });
+  return out;
+}
+
+export function parseEventBatch(body: Buffer): ParsedBatch<ApiEvent> {
+  return parseBatch(
+    body,
+    (line, n) => {
+      const r = parseEventLine(line, n);
+      return r.ok ? { ok: true, value: r.event } : r;
+    },
+    validateEvent,
+  );
+}
+
+export function parseAccountBatch(body: Buffer): ParsedBatch<AccountRecord> {
+  return parseBatch(
+    body,
+    (line, n) => {
+      let v: unknown;
+      try {
+        v = JSON.parse(line);
+      } catch (err) {
+        return {
+          ok: false,
+          reason: 'invalid_json',
+          message: `line ${n} is not valid JSON: ${(err as Error).message}`,
+        };
+      }
+      return validateAccount(v);
+    },
+    validateAccount,
+  );
+}
+
+/** Keeps the first occurrence of each id; later ones in the same batch count as duplicates. */
+export function dedupeById<T extends { id: string }>(
+  items: readonly T[],
+): { unique: T[]; duplicates: number } {
+  const seen = new Set<string>();
+  const unique: T[] = [];
+  for (const it of items) {
+    if (seen.has(it.id)) continue;
+    seen.add(it.id);
+    unique.push(it);
+  }
+  return { unique, duplicates: items.length - unique.length };
+}

@@ -1,0 +1,180 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { pino } from 'pino';
+import type { AccountRecord, ApiEvent, Findings } from '../schema/index.js';
+import type { DecisionBook } from '../respond/index.js';
+import {
+  allAccountRecords,
+  listBenignReference,
+  saveFindingsSnapshot,
+  streamEvents,
+  type CoreDb,
+} from '../store/index.js';
+import type { FindingsEngine } from './engine.js';
+import { FindingsView } from './findingsView.js';
+
+export interface LiveStats {
+  events: number;
+  rejected_lines: number;
+  from: string | null;
+  to: string | null;
+}
+
+export interface LiveDetectionOptions {
+  db: CoreDb;
+  engine: FindingsEngine;
+  decisions: DecisionBook;
+  log?: FastifyBaseLogger;
+  /** Shortest pause between re-scorings while events keep arriving. */
+  minRefreshMs?: number;
+  /** How often a findings snapshot is persisted (for other tools and restarts). */
+  snapshotEveryMs?: number;
+}
+
+/**
+ * The streaming driver: feeds stored events to the detection engine as they arrive, re-scores
+ * on a timer while anything changed (never per request), and pushes new findings to decisions.
+ * On start it rebuilds engine state from the store, so a restart loses nothing that was stored.
+ */
+export class LiveDetection {
+  private current = FindingsView.empty();
+  private dirty = false;
+  private refreshing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private lastSnapshot = 0;
+  private lastRefreshMs = 0;
+  private fromMs = Infinity;
+  private toMs = -Infinity;
+  private readonly minRefreshMs: number;
+  private readonly snapshotEveryMs: number;
+  readonly stats: LiveStats = { events: 0, rejected_lines: 0, from: null, to: null };
+  /** Bumped on every refresh; caches key on it. */
+  version = 0;
+
+  private log: FastifyBaseLogger;
+
+  constructor(private readonly o: LiveDetectionOptions) {
+    this.log = o.log ?? pino({ level: 'silent' });
+    this.minRefreshMs = o.minRefreshMs ?? 1500;
+    this.snapshotEveryMs = o.snapshotEveryMs ?? 30_000;
+  }
+
+  useLogger(log: FastifyBaseLogger): void {
+    this.log = log;
+  }
+
+  get view(): FindingsView {
+    return this.current;
+  }
+
+  /** Rebuilds engine state from the store: accounts, benign reference, then every event in time order. */
+  async replay(): Promise<{ events: number; accounts: number }> {
+    const records = await allAccountRecords(this.o.db);
+    for (const r of records) this.o.engine.addAccount(r);
+    for (const id of await listBenignReference(this.o.db)) this.o.engine.addBenignReference(id);
+    let n = 0;
+    for await (const e of streamEvents(this.o.db)) {
+      this.o.engine.addEvent(e);
+      this.track(e);
+      n++;
+    }
+    this.dirty = true;
+    await this.refresh();
+    return { events: n, accounts: records.length };
+  }
+
+  /** Events already stored durably; only new ones (not duplicates) may be passed here. */
+  addEvents(events: readonly ApiEvent[]): void {
+    for (const e of events) {
+      this.o.engine.addEvent(e);
+      this.track(e);
+    }
+    if (events.length > 0) this.dirty = true;
+  }
+
+  addAccounts(records: readonly AccountRecord[]): void {
+    for (const r of records) this.o.engine.addAccount(r);
+    if (records.length > 0) this.dirty = true;
+  }
+
+  addBenign(accountIds: readonly string[]): void {
+    for (const id of accountIds) this.o.engine.addBenignReference(id);
+    if (accountIds.length > 0) this.dirty = true;
+  }
+
+  countRejected(n: number): void {
+    this.stats.rejected_lines += n;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    const tick = () => {
+      this.timer = setTimeout(
+        () => void this.refresh().then(tick, (err: unknown) => this.logFailure(err, tick)),
+        Math.max(this.minRefreshMs, 3 * this.lastRefreshMs),
+      );
+      this.timer.unref();
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.refreshing;
+  }
+
+  /** Re-scores if anything changed; concurrent callers share one run. */
+  async refresh(): Promise<void> {
+    if (this.refreshing) return this.refreshing;
+    if (!this.dirty) return;
+    this.refreshing = this.doRefresh().finally(() => (this.refreshing = null));
+    return this.refreshing;
+  }
+
+  private async doRefresh(): Promise<void> {
+    this.dirty = false;
+    const t0 = performance.now();
+    const result = this.o.engine.analyze({ rejectedLines: this.stats.rejected_lines });
+    const findings: Findings = result.findings;
+    this.current = new FindingsView(findings, result.edges);
+    this.version++;
+    this.lastRefreshMs = performance.now() - t0;
+    const changes = await this.o.decisions.applyFindings(findings);
+    this.log.info(
+      {
+        accounts: findings.accounts.length,
+        clusters: findings.clusters.length,
+        decision_changes: changes.length,
+        ms: Math.round(this.lastRefreshMs),
+      },
+      'findings refreshed',
+    );
+    if (Date.now() - this.lastSnapshot >= this.snapshotEveryMs) {
+      this.lastSnapshot = Date.now();
+      await saveFindingsSnapshot(this.o.db, findings);
+    }
+  }
+
+  private track(e: ApiEvent): void {
+    this.stats.events++;
+    const ms = Date.parse(e.ts);
+    if (ms < this.fromMs) {
+      this.fromMs = ms;
+      this.stats.from = e.ts;
+    }
+    if (ms > this.toMs) {
+      this.toMs = ms;
+      this.stats.to = e.ts;
+    }
+  }
+
+  private logFailure(err: unknown, next: () => void): void {
+    const e = err as Error;
+    this.log.error(
+      { err: { type: e.name, stack: e.stack?.split('\n').slice(1).join('\n') } },
+      'findings refresh failed',
+    );
+    this.dirty = true;
+    next();
+  }
+}

@@ -1,0 +1,139 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { parseNewWebhook } from '../../respond/index.js';
+import { appendAudit, listAudit, listDeadLetters } from '../../store/index.js';
+import { UserError } from '../../schema/index.js';
+import { Role } from '../apiKeys.js';
+import { actorOf } from '../auth.js';
+import type { ServiceContext } from '../context.js';
+import { Limit, decodeCursor, encodeCursor } from '../pagination.js';
+import { parseBody, parseQuery } from '../validation.js';
+
+const AuditQuery = z.strictObject({ limit: Limit, cursor: z.string().max(500).optional() });
+const NewKey = z.strictObject({ name: z.string().trim().min(1).max(100), role: Role });
+const KeyParam = z.strictObject({ id: z.string().min(1).max(200) });
+
+/** Policy (read), audit log, webhooks and API keys. */
+export function adminRoutes(ctx: ServiceContext) {
+  return (app: FastifyInstance, _opts: unknown, done: (err?: Error) => void): void => {
+    const admin = { config: { roles: [] as const } };
+
+    app.get(
+      '/v1/policy',
+      {
+        config: { roles: ['analyst', 'enforcement'] },
+        schema: { tags: ['policy'], summary: 'The active policy: YAML as written and parsed' },
+      },
+      () => {
+        const p = ctx.decisions.policy;
+        return { source: p.source, yaml: p.yaml, policy: p.policy };
+      },
+    );
+
+    app.get(
+      '/v1/audit',
+      { ...admin, schema: { tags: ['admin'], summary: 'Audit log, newest first' } },
+      async (req) => {
+        const q = parseQuery(AuditQuery, req.query);
+        let before: number | undefined;
+        if (q.cursor) {
+          const [id] = decodeCursor(q.cursor);
+          if (typeof id !== 'number')
+            throw new UserError('INVALID_ARGUMENT', 'cursor is not one this server returned.');
+          before = id;
+        }
+        const rows = await listAudit(ctx.db, q.limit + 1, before);
+        const items = rows.slice(0, q.limit);
+        const last = items[items.length - 1];
+        return { items, next: rows.length > q.limit && last ? encodeCursor([last.id]) : null };
+      },
+    );
+
+    app.get(
+      '/v1/webhooks',
+      { ...admin, schema: { tags: ['admin'], summary: 'Registered webhooks (secrets never shown)' } },
+      () => ({
+        items: ctx.webhooks.list(),
+        next: null,
+      }),
+    );
+
+    app.post(
+      '/v1/webhooks',
+      { ...admin, schema: { tags: ['admin'], summary: 'Register a webhook {url, secret, events}' } },
+      async (req, reply) => {
+        if (req.body === undefined || req.body === null)
+          throw new UserError('INVALID_INPUT', 'Missing JSON body {url, secret, events}.');
+        const hook = await ctx.webhooks.register(parseNewWebhook(req.body));
+        await appendAudit(ctx.db, {
+          actor: actorOf(req),
+          action: 'webhook.create',
+          subject_type: 'webhook',
+          subject_id: hook.id,
+          details: { events: hook.events },
+        });
+        return reply.status(201).send(hook);
+      },
+    );
+
+    app.get(
+      '/v1/dead-letters',
+      { ...admin, schema: { tags: ['admin'], summary: 'Webhook deliveries that kept failing' } },
+      async () => ({
+        items: (await listDeadLetters(ctx.db)).map((d) => ({
+          id: d.id,
+          webhook_id: d.webhook_id,
+          event_type: d.event_type,
+          attempts: d.attempts,
+          last_error: d.last_error,
+          created_at: new Date(d.created_at).toISOString(),
+          payload: JSON.parse(d.payload) as unknown,
+        })),
+        next: null,
+      }),
+    );
+
+    app.get(
+      '/v1/keys',
+      { ...admin, schema: { tags: ['admin'], summary: 'API keys (ids, names, roles; never the keys)' } },
+      () => ({
+        items: ctx.keys.list(),
+        next: null,
+      }),
+    );
+
+    app.post(
+      '/v1/keys',
+      { ...admin, schema: { tags: ['admin'], summary: 'Create an API key; the key is shown once' } },
+      async (req, reply) => {
+        const input = parseBody(NewKey, req.body);
+        const created = await ctx.keys.create(input.name, input.role);
+        await appendAudit(ctx.db, {
+          actor: actorOf(req),
+          action: 'key.create',
+          subject_type: 'api_key',
+          subject_id: created.key_id,
+          details: { role: created.role, name: created.name },
+        });
+        return reply.status(201).send(created);
+      },
+    );
+
+    app.delete(
+      '/v1/keys/:id',
+      { ...admin, schema: { tags: ['admin'], summary: 'Revoke an API key' } },
+      async (req, reply) => {
+        const { id } = parseQuery(KeyParam, req.params);
+        if (!(await ctx.keys.revoke(id))) throw new UserError('NOT_FOUND', `No active API key ${id}.`);
+        await appendAudit(ctx.db, {
+          actor: actorOf(req),
+          action: 'key.revoke',
+          subject_type: 'api_key',
+          subject_id: id,
+        });
+        return reply.status(204).send();
+      },
+    );
+    done();
+  };
+}

@@ -1,0 +1,225 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { Level, UserError, type ApiEvent, type ClusterFinding } from '../../schema/index.js';
+import { getAccountRecord, getAccountRecords, hourlyEventCounts, recentEventsOf } from '../../store/index.js';
+import { clusterGraph } from '../clusterGraph.js';
+import type { ServiceContext } from '../context.js';
+import { Limit, pageByOffset, pageByScore } from '../pagination.js';
+import { parseQuery } from '../validation.js';
+
+const ClustersQuery = z.strictObject({
+  level: Level.optional(),
+  min_score: z.coerce.number().min(0).max(1).optional(),
+  limit: Limit,
+  cursor: z.string().max(500).optional(),
+});
+const AccountsQuery = z.strictObject({
+  level: Level.optional(),
+  cluster_id: z.string().max(200).optional(),
+  q: z.string().max(200).optional(),
+  limit: Limit,
+  cursor: z.string().max(500).optional(),
+});
+const SignalsQuery = z.strictObject({
+  detector: z.string().max(200).optional(),
+  account_id: z.string().max(200).optional(),
+  cluster_id: z.string().max(200).optional(),
+  limit: Limit,
+  cursor: z.string().max(500).optional(),
+});
+const IdParam = z.strictObject({ id: z.string().min(1).max(200) });
+
+const SAMPLE_COUNT = 20;
+const PROMPT_CHARS = 2000;
+const OVERVIEW_TTL_MS = 3000;
+
+const summary = (c: ClusterFinding) => {
+  const { account_ids, ...rest } = c;
+  return { ...rest, size: account_ids.length };
+};
+
+function lastUserText(e: ApiEvent): string {
+  const msgs = e.request.messages;
+  const m = [...msgs].reverse().find((x) => x.role === 'user') ?? msgs[msgs.length - 1];
+  if (!m) return '';
+  const text = typeof m.content === 'string' ? m.content : m.content.map((p) => p.text ?? '').join('');
+  return text.length > PROMPT_CHARS ? `${text.slice(0, PROMPT_CHARS)}…` : text;
+}
+
+const timeline = (counts: Map<number, number>, flagged?: Map<number, number>) =>
+  [...counts.keys()]
+    .sort((a, b) => a - b)
+    .map((t) => ({
+      t: new Date(t).toISOString(),
+      events: counts.get(t) ?? 0,
+      ...(flagged ? { flagged: flagged.get(t) ?? 0 } : {}),
+    }));
+
+/** Read side: overview, clusters, accounts, signals, findings — from the in-memory findings view. */
+export function findingsRoutes(ctx: ServiceContext) {
+  const overviewCache = { key: '', at: 0, value: null as unknown };
+  return (app: FastifyInstance, _opts: unknown, done: (err?: Error) => void): void => {
+    const read = { config: { roles: ['analyst'] as const } };
+
+    app.get(
+      '/v1/overview',
+      { ...read, schema: { tags: ['findings'], summary: 'Counts, levels and hourly timeline' } },
+      async () => {
+        const view = ctx.live.view;
+        const key = `${ctx.live.version}:${ctx.live.stats.events}`;
+        if (overviewCache.key === key && Date.now() - overviewCache.at < OVERVIEW_TTL_MS)
+          return overviewCache.value;
+        const total = await hourlyEventCounts(ctx.db);
+        const flaggedIds = view.flaggedAccountIds();
+        const flagged = flaggedIds.length
+          ? await hourlyEventCounts(ctx.db, flaggedIds)
+          : new Map<number, number>();
+        const value = {
+          events: ctx.live.stats.events,
+          accounts: Math.max(view.findings.input.accounts, view.accounts.length),
+          from: ctx.live.stats.from,
+          to: ctx.live.stats.to,
+          levels: view.levelCounts(),
+          clusters: { total: view.clusters.length, byLevel: view.clusterLevelCounts() },
+          generated_at: view.findings.generated_at,
+          timeline: timeline(total, flagged),
+        };
+        Object.assign(overviewCache, { key, at: Date.now(), value });
+        return value;
+      },
+    );
+
+    app.get(
+      '/v1/clusters',
+      {
+        ...read,
+        schema: {
+          tags: ['findings'],
+          summary: 'Clusters of linked accounts, highest score first',
+          querystring: z.toJSONSchema(ClustersQuery, { io: 'input', target: 'openapi-3.0' }),
+        },
+      },
+      (req) => {
+        const q = parseQuery(ClustersQuery, req.query);
+        const list = ctx.live.view.clusters.filter(
+          (c) => (!q.level || c.level === q.level) && (q.min_score === undefined || c.score >= q.min_score),
+        );
+        const page = pageByScore(list, (c) => [c.score, c.cluster_id], q.limit, q.cursor);
+        return { items: page.items.map(summary), next: page.next };
+      },
+    );
+
+    app.get(
+      '/v1/clusters/:id',
+      { ...read, schema: { tags: ['findings'], summary: 'One cluster with its linkage graph and timeline' } },
+      async (req) => {
+        const { id } = parseQuery(IdParam, req.params);
+        const view = ctx.live.view;
+        const cluster = view.cluster(id);
+        if (!cluster)
+          throw new UserError(
+            'NOT_FOUND',
+            `No cluster ${id} in the current findings; list them with GET /v1/clusters.`,
+          );
+        const records = await getAccountRecords(ctx.db, cluster.account_ids);
+        const graph = clusterGraph(
+          cluster,
+          (a) => view.account(a),
+          (a) => records.get(a),
+          view.edgesOf(id),
+        );
+        const counts = await hourlyEventCounts(ctx.db, cluster.account_ids);
+        return { cluster, graph, timeline: timeline(counts) };
+      },
+    );
+
+    app.get(
+      '/v1/accounts',
+      {
+        ...read,
+        schema: {
+          tags: ['findings'],
+          summary: 'Account findings, highest score first',
+          querystring: z.toJSONSchema(AccountsQuery, { io: 'input', target: 'openapi-3.0' }),
+        },
+      },
+      (req) => {
+        const q = parseQuery(AccountsQuery, req.query);
+        const view = ctx.live.view;
+        const needle = q.q?.toLowerCase();
+        const list = view.accounts.filter(
+          (a) =>
+            (!q.level || a.level === q.level) &&
+            (!q.cluster_id || view.clusterOf(a.account_id) === q.cluster_id) &&
+            (!needle || a.account_id.toLowerCase().includes(needle)),
+        );
+        return pageByScore(list, (a) => [a.score, a.account_id], q.limit, q.cursor);
+      },
+    );
+
+    app.get(
+      '/v1/accounts/:id',
+      {
+        ...read,
+        schema: { tags: ['findings'], summary: 'One account: finding, record and recent sample events' },
+      },
+      async (req) => {
+        const { id } = parseQuery(IdParam, req.params);
+        const finding = ctx.live.view.account(id);
+        const [record, events] = await Promise.all([
+          getAccountRecord(ctx.db, id),
+          recentEventsOf(ctx.db, id, SAMPLE_COUNT),
+        ]);
+        if (!finding && !record && events.length === 0)
+          throw new UserError('NOT_FOUND', `No account ${id}: no finding, record or event names it.`);
+        return {
+          account: finding ?? {
+            account_id: id,
+            score: 0,
+            level: 'none',
+            cluster_id: ctx.live.view.clusterOf(id),
+            events: events.length,
+            signals: [],
+          },
+          record,
+          samples: events.map((e) => ({
+            id: e.id,
+            ts: e.ts,
+            model: e.model,
+            prompt: lastUserText(e),
+            params: e.request.params ?? null,
+          })),
+        };
+      },
+    );
+
+    app.get(
+      '/v1/signals',
+      {
+        ...read,
+        schema: {
+          tags: ['findings'],
+          summary: 'Signals with evidence, strongest first',
+          querystring: z.toJSONSchema(SignalsQuery, { io: 'input', target: 'openapi-3.0' }),
+        },
+      },
+      (req) => {
+        const q = parseQuery(SignalsQuery, req.query);
+        const list = ctx.live.view.signals.filter(
+          (s) =>
+            (!q.detector || s.detector === q.detector) &&
+            (!q.account_id || (s.subject_type === 'account' && s.subject_id === q.account_id)) &&
+            (!q.cluster_id || (s.subject_type === 'cluster' && s.subject_id === q.cluster_id)),
+        );
+        return pageByOffset(list, q.limit, q.cursor);
+      },
+    );
+
+    app.get(
+      '/v1/findings',
+      { ...read, schema: { tags: ['findings'], summary: 'The whole findings.v1 document' } },
+      () => ctx.live.view.findings,
+    );
+    done();
+  };
+}

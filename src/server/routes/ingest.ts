@@ -1,0 +1,118 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { insertEvents, upsertAccounts } from '../../store/index.js';
+import type { ServiceContext } from '../context.js';
+import { decodeBody, dedupeById, parseAccountBatch, parseEventBatch, type LineError } from '../ingestBody.js';
+import { UserError } from '../../schema/index.js';
+
+const MAX_ERRORS_LISTED = 1000;
+const BATCH_TYPES = [
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/json',
+  'text/plain',
+];
+
+/** POST /v1/events and /v1/accounts: durable before 202, idempotent by id, per-line reasons. */
+export function ingestRoutes(ctx: ServiceContext) {
+  return (app: FastifyInstance, _opts: unknown, done: (err?: Error) => void): void => {
+    // Batches are read raw (this plugin's parsers only): NDJSON is not JSON, and gzip needs the bytes.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: ctx.limits.ingestBytes },
+      (req, body, done) => {
+        const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+        if (!BATCH_TYPES.includes(type))
+          return done(
+            Object.assign(new Error(`Content-Type ${type || '(none)'} is not accepted here`), {
+              statusCode: 415,
+            }),
+            undefined,
+          );
+        done(null, body);
+      },
+    );
+
+    const readBody = async (req: FastifyRequest): Promise<Buffer> => {
+      if (!Buffer.isBuffer(req.body))
+        throw new UserError(
+          'INVALID_INPUT',
+          'Body is empty; send NDJSON (one event per line) or a JSON array.',
+        );
+      const enc = req.headers['content-encoding'] as unknown;
+      return decodeBody(req.body, typeof enc === 'string' ? enc : undefined, ctx.limits.ingestDecodedBytes);
+    };
+
+    app.post(
+      '/v1/events',
+      {
+        config: { roles: ['ingest'] },
+        bodyLimit: ctx.limits.ingestBytes,
+        schema: {
+          tags: ['ingest'],
+          summary: 'Ingest API events (NDJSON or a JSON array; Content-Encoding: gzip accepted)',
+          description:
+            'Each line is validated alone; valid events are stored durably (idempotent by id) before the 202. A body with no valid event is refused with 400 and changes nothing.',
+        },
+      },
+      async (req, reply) => {
+        const batch = parseEventBatch(await readBody(req));
+        refuseIfNothingValid(batch.items.length, batch.errors);
+        const { unique, duplicates } = dedupeById(batch.items);
+        const inserted = new Set(await insertEvents(ctx.db, unique));
+        const fresh = unique.filter((e) => inserted.has(e.id));
+        ctx.live.addEvents(fresh);
+        ctx.live.countRejected(batch.errors.length);
+        req.log.info(
+          {
+            accepted: fresh.length,
+            duplicates: duplicates + unique.length - fresh.length,
+            rejected: batch.errors.length,
+          },
+          'events ingested',
+        );
+        return reply.status(202).send({
+          accepted: fresh.length,
+          duplicates: duplicates + unique.length - fresh.length,
+          rejected: batch.errors.length,
+          errors: batch.errors.slice(0, MAX_ERRORS_LISTED),
+          ...(batch.errors.length > MAX_ERRORS_LISTED ? { errors_truncated: true } : {}),
+        });
+      },
+    );
+
+    app.post(
+      '/v1/accounts',
+      {
+        config: { roles: ['ingest'] },
+        bodyLimit: ctx.limits.ingestBytes,
+        schema: {
+          tags: ['ingest'],
+          summary: 'Upsert account records (NDJSON or a JSON array; gzip accepted)',
+        },
+      },
+      async (req, reply) => {
+        const batch = parseAccountBatch(await readBody(req));
+        refuseIfNothingValid(batch.items.length, batch.errors);
+        await upsertAccounts(ctx.db, batch.items);
+        ctx.live.addAccounts(batch.items);
+        return reply.status(202).send({
+          accepted: batch.items.length,
+          rejected: batch.errors.length,
+          errors: batch.errors.slice(0, MAX_ERRORS_LISTED),
+        });
+      },
+    );
+    done();
+  };
+}
+
+function refuseIfNothingValid(valid: number, errors: LineError[]): void {
+  if (valid > 0 || errors.length === 0) return;
+  throw new UserError(
+    'INVALID_INPUT',
+    `No valid record in the body (${errors.length} rejected; first: ${errors[0]?.message ?? ''}). Nothing was stored.`,
+    { rejected: errors.length, errors: errors.slice(0, MAX_ERRORS_LISTED) },
+  );
+}

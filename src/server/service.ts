@@ -1,0 +1,165 @@
+import type { FastifyInstance } from 'fastify';
+import { DetectionEngine } from '../detect/index.js';
+import {
+  CaseService,
+  DecisionBook,
+  loadPolicy,
+  WebhookDispatcher,
+  type DecisionChange,
+  type LoadedPolicy,
+  type WebhookDispatcherOptions,
+} from '../respond/index.js';
+import { openCoreStore, resolveDatabaseTarget, type CoreDb } from '../store/index.js';
+import { KeyRing } from './apiKeys.js';
+import { buildApp, type AppOptions } from './app.js';
+import { DEFAULT_LIMITS, type ServiceContext, type ServiceLimits } from './context.js';
+import type { EngineFactory, FindingsEngine } from './engine.js';
+import { LiveDetection } from './liveDetection.js';
+
+export interface StartServiceOptions {
+  /** PostgreSQL or `sqlite:` URL; default DATABASE_URL, else SQLite under dataDir. */
+  databaseUrl?: string | undefined;
+  dataDir?: string | undefined;
+  /** PostgreSQL schema (tests, tenants). */
+  databaseSchema?: string | undefined;
+  policyPath?: string | undefined;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  engine?: FindingsEngine | EngineFactory;
+  /** Demo mode: create an admin key now and inject it into the dashboard for local browsers. */
+  demo?: boolean;
+  /** A known admin key to install (e.g. from DISTILLGUARD_ADMIN_KEY); stored hashed. */
+  adminKey?: string | undefined;
+  limits?: Partial<ServiceLimits>;
+  logger?: AppOptions['logger'];
+  webDist?: string | undefined;
+  minRefreshMs?: number;
+  webhookOptions?: WebhookDispatcherOptions;
+}
+
+export interface RunningService {
+  app: FastifyInstance;
+  url: string;
+  ctx: ServiceContext;
+  /** An admin key created at this start (first start, or demo); shown once, never stored in clear. */
+  createdKey: string | null;
+  replayed: { events: number; accounts: number };
+  close(): Promise<void>;
+}
+
+const CHANGES_PER_WEBHOOK = 500;
+
+/** Opens the store, rebuilds detection state from it, and serves the API and dashboard. */
+export async function startService(opts: StartServiceOptions = {}): Promise<RunningService> {
+  const db = await openCoreStore({
+    url: opts.databaseUrl,
+    dataDir: opts.dataDir,
+    schema: opts.databaseSchema,
+  });
+  try {
+    return await assemble(db, opts);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+}
+
+async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningService> {
+  const limits: ServiceLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const policy: LoadedPolicy = loadPolicy(opts.policyPath);
+  const keys = await KeyRing.load(db);
+  let createdKey: string | null = null;
+  if (opts.adminKey && !keys.authenticate(opts.adminKey))
+    await keys.create('configured admin', 'admin', opts.adminKey);
+  if (opts.demo) createdKey = (await keys.create('demo', 'admin')).key;
+  else if (keys.size === 0) createdKey = (await keys.create('bootstrap admin', 'admin')).key;
+
+  const decisions = await DecisionBook.open(db, policy);
+  const webhooks = new WebhookDispatcher(db, opts.webhookOptions);
+  await webhooks.load();
+  decisions.onChange(async (changes) => {
+    for (let i = 0; i < changes.length; i += CHANGES_PER_WEBHOOK)
+      await webhooks.emit('decision.changed', {
+        changes: changes.slice(i, i + CHANGES_PER_WEBHOOK).map(changeBody),
+      });
+  });
+
+  const engineOpt = opts.engine ?? (() => new DetectionEngine());
+  const engine = typeof engineOpt === 'function' ? await engineOpt() : engineOpt;
+
+  // The app's logger is created with the app; detection logs through it once it exists.
+  const live: LiveDetection = new LiveDetection({
+    db,
+    engine,
+    decisions,
+    minRefreshMs: opts.minRefreshMs,
+  });
+  const cases = new CaseService({
+    db,
+    decisions,
+    subjects: {
+      clusterMembers: (id) => live.view.cluster(id)?.account_ids ?? null,
+      clusterOf: (id) => live.view.clusterOf(id),
+    },
+    onBenign: (ids) => live.addBenign(ids),
+    onEvent: async (type, c) => void (await webhooks.emit(type, { case: c })),
+  });
+  const ctx: ServiceContext = { db, live, decisions, cases, webhooks, keys, limits };
+  const app = await buildApp(ctx, {
+    logger: opts.logger,
+    webDist: opts.webDist,
+    demoKey: opts.demo ? (createdKey ?? undefined) : undefined,
+  });
+  live.useLogger(app.log);
+
+  const replayed = await live.replay();
+  app.log.info(
+    {
+      events: replayed.events,
+      accounts: replayed.accounts,
+      store: resolveDatabaseTarget({ url: opts.databaseUrl, dataDir: opts.dataDir }).dialect,
+    },
+    'state rebuilt from store',
+  );
+  live.start();
+  webhooks.start();
+  const sweep = setInterval(() => void decisions.sweepExpired().catch(() => undefined), 30_000);
+  sweep.unref();
+
+  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8080 });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 8080);
+  const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let closed = false;
+  return {
+    app,
+    url,
+    ctx,
+    createdKey,
+    replayed,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(sweep);
+      await app.close();
+      await live.stop();
+      await webhooks.stop();
+      await db.destroy();
+    },
+  };
+}
+
+const changeBody = (c: DecisionChange) => ({
+  account_id: c.account_id,
+  action: c.current.action,
+  previous_action: c.previous.action,
+  source: c.current.source,
+  scope: c.current.scope,
+  cluster_id: c.current.cluster_id,
+  reason: c.current.reason,
+  expires_at: c.current.expires_at,
+  watch: c.current.watch,
+});
