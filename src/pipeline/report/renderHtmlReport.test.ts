@@ -132,6 +132,7 @@ describe('renderHtmlReport', () => {
     expect(page.startsWith('<!doctype html>')).toBe(true);
     expect(page).not.toMatch(/(?:src|href)\s*=\s*["']?\s*(?:https?:)?\/\//i);
     expect(page).not.toMatch(/<link\b/i);
+    expect(page).not.toMatch(/NaN|Infinity|undefined|\[object /);
     expect(page).not.toMatch(/@import|url\(/i);
     expect(page.match(/<script>/g)).toHaveLength(1);
   });
@@ -186,6 +187,14 @@ describe('renderHtmlReport', () => {
     expect(page).toContain('rejected lines');
     expect(page).toContain(detail.calibration.thresholds.review.toFixed(3));
     expect(page).toContain(detail.calibration.method);
+  });
+
+  it('renders an empty analysis without charts it cannot draw', () => {
+    const empty = renderHtmlReport(new DetectionEngine().analyze());
+    expect(empty).toContain('No group of linked accounts reached the minimum cluster size.');
+    expect(empty).toContain('All 0 accounts listed.');
+    expect(empty).not.toContain('Events over time of the top clusters');
+    expect(empty).not.toMatch(/NaN|Infinity|undefined/);
   });
 
   it('lists every account at review or act, the top others, and says how many were left out', () => {

@@ -42,7 +42,7 @@ export function linkageGraph(
   const drawn = own.filter((e) => pos.has(e.source) && pos.has(e.target));
   const maxW = Math.max(1, ...drawn.map((e) => e.weight));
   // Dense clusters would turn into a solid disc; fade edges as their number grows.
-  const opacity = Math.max(0.08, Math.min(0.45, 25 / Math.max(1, drawn.length)));
+  const opacity = Math.max(0.12, Math.min(0.45, 25 / Math.max(1, drawn.length)));
   const lines = drawn.map((e) => {
     const [x1, y1] = pos.get(e.source)!;
     const [x2, y2] = pos.get(e.target)!;

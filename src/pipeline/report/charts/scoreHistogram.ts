@@ -93,8 +93,9 @@ export function scoreHistogram(
           stroke-width="1.5"
           stroke-dasharray="4 3"
         /><text
-          x="${px(x(thresholds[level]) + 3)}"
-          y="${px(m.top + (level === 'monitor' ? 4 : level === 'review' ? 16 : 28))}"
+          x="${px(x(thresholds[level]) + (level === 'monitor' ? -3 : 3))}"
+          y="${px(m.top + (level === 'act' ? 16 : 4))}"
+          text-anchor="${level === 'monitor' ? 'end' : 'start'}"
           class="mark"
           fill="${LEVEL_COLOURS[level]}"
           >${level} ≥ ${thresholds[level].toFixed(3)}</text
