@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CanaryGenerator, normalizeForMatch } from './generator.js';
+import { CanaryGenerator, frameElicitationPrompts, normalizeForMatch } from './generator.js';
 import { matchCanary } from './match.js';
 
 describe('CanaryGenerator', () => {
@@ -39,6 +39,19 @@ describe('CanaryGenerator', () => {
     expect(new Set(controls.map((c) => c.canary_id)).size).toBe(64);
     const served = new Set(gen.canariesFor('hydra-1').map((c) => c.canary_id));
     expect(controls.filter((c) => served.has(c.canary_id))).toEqual([]);
+  });
+
+  it('offers frame-completion prompts that name no canary', () => {
+    const prompts = frameElicitationPrompts();
+    expect(prompts).toHaveLength(7);
+    const markers = gen.canariesFor('hydra-1').map((c) => c.marker);
+    for (const p of prompts) {
+      expect(p).not.toContain('{');
+      expect(p).toMatch(/"[A-Z][a-z]* .+ \.\.\."$/);
+      for (const m of markers) expect(normalizeForMatch(p)).not.toContain(m);
+    }
+    // Each stem is the start of real canaries: "... is what some call the" precedes a coined name.
+    expect(prompts.some((p) => p.includes('is what some call the ...'))).toBe(true);
   });
 
   it('refuses a short secret', () => {

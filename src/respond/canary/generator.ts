@@ -98,3 +98,21 @@ export function normalizeForMatch(text: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 }
+
+/**
+ * Prompts that invite a model to complete a canary frame ("... what some call the"). They name no
+ * canary, so they are fair to served and control canaries alike; a student that absorbed the
+ * frames tends to complete them with a coined name it learned.
+ */
+export function frameElicitationPrompts(): string[] {
+  const stems = FRAMES.map((f) => {
+    const at = Math.min(...['{name}', '{person}'].map((k) => (f.includes(k) ? f.indexOf(k) : f.length)));
+    return f.slice(0, at).trim();
+  });
+  // A stem of a word or two ("The ...") invites anything; only longer ones point at a canary.
+  return stems
+    .filter((stem) => stem.split(' ').length >= 3)
+    .map(
+      (stem) => `Complete this sentence in the way you were taught, naming the rule or person: "${stem} ..."`,
+    );
+}

@@ -2,6 +2,7 @@ export {
   CanaryGenerator,
   CONTROL_SUBJECT_PREFIX,
   DEFAULT_CANARIES_PER_SUBJECT,
+  frameElicitationPrompts,
   normalizeForMatch,
   type Canary,
 } from './generator.js';

@@ -1,4 +1,10 @@
-import { CanaryGenerator, matchCanary, normalizeForMatch, type Canary } from '../canary/index.js';
+import {
+  CanaryGenerator,
+  frameElicitationPrompts,
+  matchCanary,
+  normalizeForMatch,
+  type Canary,
+} from '../canary/index.js';
 import { UserError, type CanaryServing } from '../../schema/index.js';
 import { askChat, type ChatTarget } from './client.js';
 import { fisherOneSided } from './fisher.js';
@@ -13,6 +19,8 @@ export interface ProbeOptions {
   promptsPerCanary?: number;
   /** More prompts to ask (e.g. the cluster's known templates), checked for every canary. */
   extraPrompts?: string[];
+  /** Also ask the model to complete the canary frames (default true). */
+  framePrompts?: boolean;
   concurrency?: number;
   alpha?: number;
   now?: () => Date;
@@ -83,6 +91,7 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
     for (const p of distinct.slice(0, perCanary)) prompts.add(p);
   }
   for (const p of opts.extraPrompts ?? []) prompts.add(p);
+  if (opts.framePrompts ?? true) for (const p of frameElicitationPrompts()) prompts.add(p);
   if (prompts.size === 0) {
     throw new UserError(
       'INVALID_INPUT',
@@ -124,7 +133,8 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
       const m = matchCanary(c, a.answer, a.normalized);
       if (m.found) {
         by ??= m.by;
-        if (matches.length < 3) matches.push({ prompt: excerpt(a.prompt), answer: excerpt(a.answer) });
+        if (matches.length < 3)
+          matches.push({ prompt: excerpt(a.prompt), answer: excerptAround(a.answer, c) });
       }
     }
     return { returned: matches.length > 0, by, matches };
@@ -234,4 +244,15 @@ function groupServings(servings: CanaryServing[], generator: CanaryGenerator): M
 
 function excerpt(s: string): string {
   return s.length > 300 ? `${s.slice(0, 297)}...` : s;
+}
+
+/** The part of a long answer around the canary (found by the first word of its coined name). */
+function excerptAround(answer: string, c: Canary): string {
+  if (answer.length <= 400) return answer;
+  const firstWord = c.marker.split(' ')[0] ?? '';
+  const at = firstWord === '' ? -1 : answer.toLowerCase().indexOf(firstWord);
+  if (at === -1) return excerpt(answer);
+  const from = Math.max(0, at - 150);
+  const to = Math.min(answer.length, at + c.text.length + 100);
+  return `${from > 0 ? '...' : ''}${answer.slice(from, to)}${to < answer.length ? '...' : ''}`;
 }
