@@ -83,6 +83,8 @@ export function SortableTable<T>({
               key={rowKey(row)}
               className={onRowClick ? 'clickable' : undefined}
               onClick={onRowClick ? () => onRowClick(row) : undefined}
+              tabIndex={onRowClick ? 0 : undefined}
+              onKeyDown={onRowClick ? (e) => e.key === 'Enter' && onRowClick(row) : undefined}
             >
               {columns.map((c) => (
                 <td key={c.key} style={{ textAlign: c.align ?? 'left' }}>

@@ -64,7 +64,15 @@ const columns: Column<AccountFinding>[] = [
   },
 ];
 
-export function AccountTable({ rows, testId }: { rows: AccountFinding[]; testId?: string }) {
+export function AccountTable({
+  rows,
+  testId,
+  maxHeight,
+}: {
+  rows: AccountFinding[];
+  testId?: string;
+  maxHeight?: number;
+}) {
   return (
     <SortableTable
       rows={rows}
@@ -73,6 +81,7 @@ export function AccountTable({ rows, testId }: { rows: AccountFinding[]; testId?
       initialSort={{ key: 'score', dir: 'desc' }}
       onRowClick={(a) => navigate(accountHref(a.account_id))}
       testId={testId}
+      maxHeight={maxHeight}
     />
   );
 }

@@ -45,7 +45,7 @@ export function AccountsPage({ level, q, cluster }: { level?: string; q?: string
         ) : list.items.length === 0 ? (
           <Empty>No accounts match.</Empty>
         ) : (
-          <AccountTable rows={list.items} testId="accounts-table" />
+          <AccountTable rows={list.items} testId="accounts-table" maxHeight={720} />
         )}
       </section>
       <LoadMore shown={list.items.length} next={list.next} loading={list.loading} onMore={list.more} />

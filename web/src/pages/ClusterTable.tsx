@@ -61,7 +61,7 @@ const columns: Column<ClusterSummary>[] = [
     render: (c) => (
       <span className="chips">
         {linksByKind(c.links)
-          .slice(0, 3)
+          .slice(0, 2)
           .map((g) => (
             <span key={g.kind} className="chip" title={g.values.join('\n')}>
               {linkLabel(g.kind)} <span className="muted">×{g.accounts}</span>
@@ -77,7 +77,7 @@ const columns: Column<ClusterSummary>[] = [
     render: (c) => {
       const s = [...c.signals].sort((a, b) => b.score - a.score)[0];
       return s ? (
-        <span className="ellipsis" title={s.evidence}>
+        <span className="ellipsis signal-cell" title={s.evidence}>
           <b>{humanize(s.detector)}</b> <span className="muted">{s.evidence}</span>
         </span>
       ) : (
@@ -91,10 +91,12 @@ export function ClusterTable({
   rows,
   onOpen,
   testId,
+  maxHeight,
 }: {
   rows: ClusterSummary[];
   onOpen: (c: ClusterSummary) => void;
   testId?: string;
+  maxHeight?: number;
 }) {
   return (
     <SortableTable
@@ -104,6 +106,7 @@ export function ClusterTable({
       initialSort={{ key: 'score', dir: 'desc' }}
       onRowClick={onOpen}
       testId={testId}
+      maxHeight={maxHeight}
     />
   );
 }

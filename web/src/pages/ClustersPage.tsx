@@ -30,6 +30,7 @@ export function ClustersPage({ level }: { level?: string }) {
             rows={list.items}
             onOpen={(c) => navigate(clusterHref(c.cluster_id))}
             testId="clusters-table"
+            maxHeight={720}
           />
         )}
       </section>
