@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
@@ -414,5 +415,57 @@ describe('gateway proxy', () => {
     );
     expect(existsSync(spool)).toBe(false);
     expect(h.recorder.stats).toMatchObject({ recorded: 5, sent: 5, spooled: 5, drained: 5, pending: 0 });
+  });
+
+  it('records a partial exchange when the client hangs up mid-stream, and stops reading the upstream', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const upstream = new DemoUpstream({ holdAfterFirstChunk: () => held });
+    const h = await harness({ upstream });
+    const res = await request(`${h.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-alice' },
+      body: JSON.stringify(chat('Tell me about glaciers.', { stream: true })),
+    });
+    const it = (res.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    let seen = '';
+    while (!seen.includes('"content":"Here ')) seen += ((await it.next()).value as Buffer).toString();
+    res.body.destroy();
+    await waitFor(() => h.events.length === 1);
+    release();
+    expect(h.events[0]!.response?.text).toBe('Here is a short ');
+    expect(h.events[0]!.response?.finish_reason).toBeUndefined();
+  });
+
+  it('reads gzip request bodies and forwards them decoded', async () => {
+    const h = await harness({});
+    const res = await request(`${h.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        authorization: 'Bearer sk-alice',
+      },
+      body: gzipSync(JSON.stringify(chat('Compressed question?'))),
+    });
+    expect(res.statusCode).toBe(200);
+    const body = (await res.body.json()) as { choices: { message: { content: string } }[] };
+    expect(body.choices[0]!.message.content).toBe(h.upstream.answerFor('Compressed question?'));
+    await waitFor(() => h.events.length === 1);
+    expect(h.events[0]!.request.messages[1]!.content).toBe('Compressed question?');
+  });
+
+  it('embeds the canary in a whole Responses API answer, in the message and output_text', async () => {
+    const h = await harness({
+      decisions: [{ account_id: 'acct-alice', action: 'allow', watch: true, cluster_id: 'hydra-2' }],
+    });
+    const res = await post(`${h.url}/v1/responses`, { model: 'demo-1', input: 'Name a river.' });
+    const body = JSON.parse(res.text) as { output: { content: { text: string }[] }[] };
+    const text = body.output[0]!.content[0]!.text;
+    const answer = h.upstream.answerFor('Name a river.');
+    const set = new Set(new CanaryGenerator('test-secret-123').canariesFor('hydra-2').map((c) => c.text));
+    expect(set.has(text.slice(answer.length + 1))).toBe(true);
+    await waitFor(() => h.events.length === 1);
+    expect(h.events[0]!.response?.text).toBe(text);
   });
 });
