@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -308,5 +309,30 @@ describe('quarantine file', () => {
     expect(lines.map((l) => JSON.parse(l) as unknown)).toMatchObject([
       { file: src, line: 2, reason: 'invalid_json', raw: 'not json', raw_encoding: 'utf8' },
     ]);
+  });
+});
+
+describe('stopping early', () => {
+  it('closes the file when the consumer breaks out of the loop', async () => {
+    const path = join(dir, 'stop.ndjson');
+    await writeFile(path, ndjson(Array.from({ length: 50_000 }, (_, i) => event(i))));
+    const report = new IngestReport();
+    let n = 0;
+    for await (const _ of readEvents([path], { report })) if (++n === 10) break;
+    expect(n).toBe(10);
+    // Only the first chunk was read, not the whole file.
+    expect(report.events).toBeLessThan(50_000);
+    expect(report.files[0]!.lines).toBeLessThan(50_000);
+    if (!existsSync('/proc/self/fd')) return;
+    const open = (): boolean =>
+      readdirSync('/proc/self/fd').some((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === path;
+        } catch {
+          return false;
+        }
+      });
+    for (let i = 0; i < 50 && open(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(open()).toBe(false);
   });
 });

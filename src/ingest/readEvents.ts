@@ -2,7 +2,7 @@ import type { AccountRecord, ApiEvent } from '../schema/index.js';
 import type { CsvColumnMap } from './csvMapping.js';
 import { csvParser } from './csvParser.js';
 import { IdHashSet } from './idHashSet.js';
-import type { IngestReport } from './ingestReport.js';
+import { IngestReport } from './ingestReport.js';
 import { ndjsonParser } from './ndjsonParser.js';
 import { otlpParser } from './otlpParser.js';
 import type { ReadOptions, RecordKind } from './readRecords.js';
@@ -56,11 +56,19 @@ export async function* readEvents(
   paths: readonly string[],
   opts: IngestOptions = {},
 ): AsyncGenerator<ApiEvent, IngestReport> {
-  const batches = readEventBatches(paths, opts);
-  for (;;) {
-    const r = await batches.next();
-    if (r.done) return r.value;
-    yield* r.value;
+  return yield* flatten(readEventBatches(paths, opts));
+}
+
+async function* flatten<T>(batches: AsyncGenerator<T[], IngestReport>): AsyncGenerator<T, IngestReport> {
+  try {
+    for (;;) {
+      const r = await batches.next();
+      if (r.done) return r.value;
+      yield* r.value;
+    }
+  } finally {
+    // A consumer that stops early must release the file the batches are reading.
+    await batches.return(new IngestReport());
   }
 }
 
@@ -80,10 +88,5 @@ export async function* readAccounts(
   path: string,
   opts: ReadOptions = {},
 ): AsyncGenerator<AccountRecord, IngestReport> {
-  const batches = readRecordBatches([path], accountKind, { ...opts, format: 'ndjson' });
-  for (;;) {
-    const r = await batches.next();
-    if (r.done) return r.value;
-    yield* r.value;
-  }
+  return yield* flatten(readRecordBatches([path], accountKind, { ...opts, format: 'ndjson' }));
 }
