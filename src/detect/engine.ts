@@ -263,10 +263,9 @@ export class DetectionEngine {
         },
       );
       const strength = combinedStrength(results, [], lambda);
-      const content = results.filter(
-        (r) => r.detector.family === 'content' && r.strength >= thresholds.corroborate,
-      );
-      const actAllowed = content.length >= 2 && content.some((r) => EXTRACTION_CORE.has(r.detector.id));
+      // Act needs extraction content that most members show, corroborated by two more broad signals.
+      const strong = results.filter((r) => r.strength >= thresholds.corroborate);
+      const actAllowed = strong.length >= 3 && strong.some((r) => EXTRACTION_CORE.has(r.detector.id));
       const level = levelOf(strength, thresholds, actAllowed);
       const links = clusterLinks(members, attributes, linkage.holders);
       const signals = toSignals(results, thresholds.monitor);

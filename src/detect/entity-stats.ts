@@ -24,9 +24,11 @@ export class EntityStats {
   firstTs = Infinity;
   lastTs = -Infinity;
   elicit = 0;
+  /** Elicitation through a wrapper the account has used before: a script, not a person's phrasing. */
+  templatedElicit = 0;
   readonly elicitExamples = new Reservoir<string>(4, 7);
-  readonly prefixes = new TopK(12);
-  readonly suffixes = new TopK(12);
+  readonly prefixes = new TopK(16);
+  readonly suffixes = new TopK(16);
   readonly wholes = new TopK(24);
   repeats = 0;
   readonly topicWeight = new Float64Array(TOPIC_NAMES.length);
@@ -78,6 +80,11 @@ export class EntityStats {
       this.elicitExamples.add(f.id);
     }
     const t = f.template;
+    if (
+      f.elicits &&
+      ((t.prefix && this.prefixes.count(t.prefix) > 0) || (t.suffix && this.suffixes.count(t.suffix) > 0))
+    )
+      this.templatedElicit++;
     if (t.prefix) this.prefixes.add(t.prefix);
     if (t.suffix) this.suffixes.add(t.suffix);
     // Exact re-use is checked against the heavy hitters only: a bounded, conservative count.
@@ -152,6 +159,7 @@ export class EntityStats {
     this.firstTs = Math.min(this.firstTs, o.firstTs);
     this.lastTs = Math.max(this.lastTs, o.lastTs);
     this.elicit += o.elicit;
+    this.templatedElicit += o.templatedElicit;
     for (const id of o.elicitExamples.items) this.elicitExamples.add(id);
     this.prefixes.mergeFrom(o.prefixes);
     this.suffixes.mergeFrom(o.suffixes);

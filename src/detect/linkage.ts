@@ -85,8 +85,10 @@ export function accountAttributes(record: AccountRecord | undefined, s: EntitySt
   for (const v of dominant(s.asns.top(), 0.3, 2)) out.push({ kind: 'asn', value: v });
   for (const v of dominant(s.userAgents.top(), 0.5, 1)) out.push({ kind: 'user_agent', value: v });
   for (const v of dominant(s.systemPrompts.top(), 0.3, 1)) out.push({ kind: 'system_prompt', value: v });
-  for (const v of dominant(s.prefixes.top(), 0.2, 3)) out.push({ kind: 'template', value: `prefix:${v}` });
-  for (const v of dominant(s.suffixes.top(), 0.2, 3)) out.push({ kind: 'template', value: `suffix:${v}` });
+  // Every skeleton the account re-uses, not only its main one: operators rotate through a set of
+  // wrappers, and sharing several rare ones is the mark of one generator.
+  for (const v of dominant(s.prefixes.top(), 0.03, 6)) out.push({ kind: 'template', value: `prefix:${v}` });
+  for (const v of dominant(s.suffixes.top(), 0.03, 6)) out.push({ kind: 'template', value: `suffix:${v}` });
   for (const v of dominant(s.requestShapes.top(), 0.5, 1)) out.push({ kind: 'request_shape', value: v });
   return out;
 }
