@@ -13,8 +13,8 @@ import { findingsRoutes } from './routes/findings.js';
 import { ingestRoutes } from './routes/ingest.js';
 
 export interface AppOptions {
-  /** `false` for silence, or a level; logs never carry prompt text, account ids or addresses. */
-  logger?: false | { level?: string };
+  /** `false` for silence, or a level (and a destination); logs never carry prompt text, account ids or addresses. */
+  logger?: false | { level?: string; stream?: { write(line: string): void } };
   webDist?: string | undefined;
   /** Demo mode: this key is injected into the dashboard for browsers on this machine. */
   demoKey?: string | undefined;

@@ -13,6 +13,8 @@ export interface LineError {
 
 export interface ParsedBatch<T> {
   items: T[];
+  /** The source text of each item (NDJSON lines; undefined for JSON-array items). */
+  raw: (string | undefined)[];
   errors: LineError[];
   /** Non-empty lines (or array elements) read. */
   lines: number;
@@ -58,7 +60,7 @@ function parseBatch<T>(
   const trimmed = text.trimStart();
   if (trimmed.length === 0)
     throw new UserError('INVALID_INPUT', 'Body is empty; send NDJSON (one event per line) or a JSON array.');
-  const out: ParsedBatch<T> = { items: [], errors: [], lines: 0 };
+  const out: ParsedBatch<T> = { items: [], raw: [], errors: [], lines: 0 };
   if (trimmed.startsWith('[')) {
     let arr: unknown;
     try {
@@ -73,8 +75,10 @@ function parseBatch<T>(
     arr.forEach((v, i) => {
       out.lines++;
       const r = fromValue(v);
-      if (r.ok) out.items.push(r.value);
-      else out.errors.push({ line: i + 1, reason: r.reason, message: `item ${i + 1}: ${r.message}` });
+      if (r.ok) {
+        out.items.push(r.value);
+        out.raw.push(undefined);
+      } else out.errors.push({ line: i + 1, reason: r.reason, message: `item ${i + 1}: ${r.message}` });
     });
     return out;
   }
@@ -84,8 +88,10 @@ function parseBatch<T>(
     if (line.trim().length === 0) return;
     out.lines++;
     const r = fromLine(line, i + 1);
-    if (r.ok) out.items.push(r.value);
-    else out.errors.push({ line: i + 1, reason: r.reason, message: r.message });
+    if (r.ok) {
+      out.items.push(r.value);
+      out.raw.push(line);
+    } else out.errors.push({ line: i + 1, reason: r.reason, message: r.message });
   });
   return out;
 }
@@ -123,14 +129,16 @@ export function parseAccountBatch(body: Buffer): ParsedBatch<AccountRecord> {
 
 /** Keeps the first occurrence of each id; later ones in the same batch count as duplicates. */
 export function dedupeById<T extends { id: string }>(
-  items: readonly T[],
-): { unique: T[]; duplicates: number } {
+  batch: Pick<ParsedBatch<T>, 'items' | 'raw'>,
+): { unique: T[]; raw: (string | undefined)[]; duplicates: number } {
   const seen = new Set<string>();
   const unique: T[] = [];
-  for (const it of items) {
-    if (seen.has(it.id)) continue;
+  const raw: (string | undefined)[] = [];
+  batch.items.forEach((it, i) => {
+    if (seen.has(it.id)) return;
     seen.add(it.id);
     unique.push(it);
-  }
-  return { unique, duplicates: items.length - unique.length };
+    raw.push(batch.raw[i]);
+  });
+  return { unique, raw, duplicates: batch.items.length - unique.length };
 }

@@ -8,21 +8,33 @@ type Db = Kysely<CoreDatabase>;
 const INSERT_CHUNK = 400;
 const HOUR_MS = 3_600_000;
 
+export interface InsertEventsOptions {
+  /** The JSON text each event was read from (same order); stored as is instead of re-serialising. */
+  raw?: readonly (string | undefined)[];
+  now?: number;
+}
+
 /**
  * Stores events durably, idempotent by event id, in one transaction. Returns the ids that were
  * new (so only those are fed to detection); ids already stored are left untouched.
  */
-export async function insertEvents(db: Db, events: readonly ApiEvent[], now = Date.now()): Promise<string[]> {
+export async function insertEvents(
+  db: Db,
+  events: readonly ApiEvent[],
+  opts: InsertEventsOptions = {},
+): Promise<string[]> {
   if (events.length === 0) return [];
+  const now = opts.now ?? Date.now();
+  const raw = opts.raw;
   return db.transaction().execute(async (trx) => {
     const inserted: string[] = [];
     for (let i = 0; i < events.length; i += INSERT_CHUNK) {
-      const rows = events.slice(i, i + INSERT_CHUNK).map((e) => ({
+      const rows = events.slice(i, i + INSERT_CHUNK).map((e, j) => ({
         id: e.id,
         account_id: e.account_id,
         ts: e.ts,
         ts_ms: Date.parse(e.ts),
-        body: JSON.stringify(e),
+        body: raw?.[i + j] ?? JSON.stringify(e),
         received_at: now,
       }));
       const res = await trx

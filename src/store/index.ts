@@ -15,6 +15,7 @@ export {
   hourlyEventCounts,
   recentEventsOf,
 } from './eventStore.js';
+export type { InsertEventsOptions } from './eventStore.js';
 export {
   upsertAccounts,
   getAccountRecord,

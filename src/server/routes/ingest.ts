@@ -59,8 +59,8 @@ export function ingestRoutes(ctx: ServiceContext) {
       async (req, reply) => {
         const batch = parseEventBatch(await readBody(req));
         refuseIfNothingValid(batch.items.length, batch.errors);
-        const { unique, duplicates } = dedupeById(batch.items);
-        const inserted = new Set(await insertEvents(ctx.db, unique));
+        const { unique, raw, duplicates } = dedupeById(batch);
+        const inserted = new Set(await insertEvents(ctx.db, unique, { raw }));
         const fresh = unique.filter((e) => inserted.has(e.id));
         ctx.live.addEvents(fresh);
         ctx.live.countRejected(batch.errors.length);
