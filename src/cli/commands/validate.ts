@@ -1,6 +1,11 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { createProgressReporter, formatValidateSummary, parseCsvMap, validateFiles } from '../../ingest/index.js';
+import {
+  createProgressReporter,
+  formatValidateSummary,
+  parseCsvMap,
+  validateFiles,
+} from '../../ingest/index.js';
 import type { FormatOption } from '../../ingest/index.js';
 
 interface ValidateFlags {
@@ -16,13 +21,17 @@ interface ValidateFlags {
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('read API logs, print a summary, and quarantine bad lines with their line numbers and reasons')
+    .description(
+      'read API logs, print a summary, and quarantine bad lines with their line numbers and reasons',
+    )
     .argument('<files...>', 'event files: NDJSON/JSONL, CSV or OTLP/JSON traces, plain or gzip')
     .option('--accounts <file>', 'accounts NDJSON file to validate as well')
     .option('--quarantine <file>', 'where rejected lines go (default: <first input>.quarantine.ndjson here)')
     .option('--json', 'print the summary as JSON')
     .addOption(
-      new Option('--format <format>', 'input format').choices(['auto', 'ndjson', 'csv', 'otlp']).default('auto'),
+      new Option('--format <format>', 'input format')
+        .choices(['auto', 'ndjson', 'csv', 'otlp'])
+        .default('auto'),
     )
     .option('--csv-map <pairs>', 'CSV column names, FIELD=COLUMN,... (see docs/ingest.md)')
     .option('--otlp-account-attr <attr>', 'OTLP span attribute holding the account id (default enduser.id)')
