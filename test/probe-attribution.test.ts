@@ -1,23 +1,51 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DemoUpstream, NdjsonFileSink, startGateway, type GatewayDecision } from '../src/gateway/index.js';
 import { readCanaryRegistry, renderProbeHtml, runProbe, type ProbeReport } from '../src/respond/index.js';
-import { ApiEvent } from '../src/schema/index.js';
-
-const CORPUS = resolve(process.cwd(), '../shared/corpora/distill-alpaca-5000.jsonl');
-const haveCorpus = existsSync(CORPUS);
-if (!haveCorpus && !process.env.CI) console.warn(`skipping probe attribution: ${CORPUS} is absent`);
+import { ApiEvent, type Message } from '../src/schema/index.js';
+import { simulationStream } from '../src/sim/index.js';
 
 const SECRET = 'probe-test-gateway-secret';
-const HYDRA = Array.from({ length: 6 }, (_, i) => `acct-hydra-${i}`);
-const OTHER = Array.from({ length: 4 }, (_, i) => `acct-other-${i}`);
-const BENIGN = Array.from({ length: 5 }, (_, i) => `acct-user-${i}`);
+
+interface Exchange {
+  account: string;
+  messages: Message[];
+}
+
+/**
+ * Traffic from the simulator: the first 300 exchanges of its hydra cluster, 200 of a second
+ * campaign (slow-and-low) and 100 of ordinary users, with the simulator's answers as the fake
+ * upstream's answers.
+ */
+function simulatedTraffic() {
+  const sim = simulationStream({ scale: 'small', seed: 11 });
+  const hydra = new Set(sim.truth.clusters.hydra ?? []);
+  const other = new Set(sim.truth.clusters['slow-and-low'] ?? []);
+  const want = { hydra: 300, other: 200, benign: 100 };
+  const got = { hydra: [] as Exchange[], other: [] as Exchange[], benign: [] as Exchange[] };
+  const answers = new Map<string, string>();
+  for (const e of sim.events()) {
+    const group = hydra.has(e.account_id)
+      ? 'hydra'
+      : other.has(e.account_id)
+        ? 'other'
+        : sim.truth.accounts[e.account_id]?.campaign === null
+          ? 'benign'
+          : null;
+    if (!group || got[group].length >= want[group]) continue;
+    got[group].push({ account: e.account_id, messages: e.request.messages });
+    const last = e.request.messages.at(-1)!;
+    if (typeof last.content === 'string' && e.response?.text) answers.set(last.content, e.response.text);
+    if (got.hydra.length + got.other.length + got.benign.length === 600) break;
+  }
+  return { hydra, other, traffic: got, answers };
+}
 
 /**
  * A fake "student": nearest-neighbour retrieval over (prompt, answer) pairs, i.e. a model that
@@ -72,32 +100,47 @@ class RetrievalStudent {
   }
 }
 
+const summary = (r: ProbeReport): string =>
+  `${r.model}: ${r.queries.asked} prompts; controls back ${r.controls.returned}/${r.controls.drawn}; ` +
+  r.subjects
+    .map((x) => `${x.subject} ${x.returned}/${x.served_canaries} p=${x.p_value.toExponential(2)}`)
+    .join('; ');
+
+const lastUser = (messages: Message[]): string => {
+  const m = [...messages].reverse().find((x) => x.role === 'user');
+  return typeof m?.content === 'string' ? m.content : '';
+};
+
 const words = (s: string): Set<string> => new Set(s.toLowerCase().match(/[a-z0-9]+/g) ?? []);
 
-describe.skipIf(!haveCorpus)('probe attributes a distilled student to the cluster it harvested', () => {
+describe('probe attributes a distilled student to the cluster it harvested', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dg-probe-'));
   const registryPath = join(dir, 'canaries.ndjson');
   const eventsPath = join(dir, 'events.ndjson');
   let student: RetrievalStudent;
   let clean: RetrievalStudent;
   let hydraPrompts: string[] = [];
+  let HYDRA: Set<string>;
 
   beforeAll(async () => {
-    const rows = readFileSync(CORPUS, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { prompt: string; response: string });
-    const answers = new Map(rows.map((r) => [r.prompt, r.response]));
-    const upstreamWithAnswers = new DemoUpstream({ answers });
+    const sim = simulatedTraffic();
+    HYDRA = sim.hydra;
+    expect(sim.traffic.hydra).toHaveLength(300);
+    expect(sim.traffic.other).toHaveLength(200);
+    const upstreamWithAnswers = new DemoUpstream({ answers: sim.answers });
     const upstreamUrl = await upstreamWithAnswers.listen();
     const decisions: GatewayDecision[] = [
-      ...HYDRA.map((a) => ({
+      ...[...sim.hydra].map((a) => ({
         account_id: a,
         action: 'monitor' as const,
         watch: true,
         cluster_id: 'cluster-hydra',
       })),
-      ...OTHER.map((a) => ({ account_id: a, action: 'watch' as const, cluster_id: 'cluster-other' })),
+      ...[...sim.other].map((a) => ({
+        account_id: a,
+        action: 'watch' as const,
+        cluster_id: 'cluster-other',
+      })),
     ];
     const decisionsFile = join(dir, 'decisions.json');
     writeFileSync(decisionsFile, JSON.stringify({ decisions }));
@@ -112,15 +155,11 @@ describe.skipIf(!haveCorpus)('probe attributes a distilled student to the cluste
       canaryRegistry: registryPath,
       canaryRate: 0.5,
     });
-    hydraPrompts = rows.slice(0, 300).map((r) => r.prompt);
-    const traffic: [string, string][] = [
-      ...hydraPrompts.map((p, i): [string, string] => [HYDRA[i % HYDRA.length]!, p]),
-      ...rows.slice(1000, 1200).map((r, i): [string, string] => [OTHER[i % OTHER.length]!, r.prompt]),
-      ...rows.slice(2000, 2100).map((r, i): [string, string] => [BENIGN[i % BENIGN.length]!, r.prompt]),
-    ];
+    hydraPrompts = sim.traffic.hydra.map((x) => lastUser(x.messages));
+    const traffic = [...sim.traffic.hydra, ...sim.traffic.other, ...sim.traffic.benign];
     for (let i = 0; i < traffic.length; i += 20) {
       await Promise.all(
-        traffic.slice(i, i + 20).map(async ([account, prompt]) => {
+        traffic.slice(i, i + 20).map(async ({ account, messages }) => {
           const res = await request(`${gw.url}/v1/chat/completions`, {
             method: 'POST',
             headers: {
@@ -128,7 +167,7 @@ describe.skipIf(!haveCorpus)('probe attributes a distilled student to the cluste
               'x-account-id': account,
               authorization: `Bearer sk-${account}`,
             },
-            body: JSON.stringify({ model: 'demo-1', messages: [{ role: 'user', content: prompt }] }),
+            body: JSON.stringify({ model: 'helix-3', messages }),
           });
           expect(res.statusCode).toBe(200);
           await res.body.text();
@@ -143,8 +182,8 @@ describe.skipIf(!haveCorpus)('probe attributes a distilled student to the cluste
       .split('\n')
       .filter(Boolean)
       .map((l) => ApiEvent.parse(JSON.parse(l)))
-      .filter((e) => HYDRA.includes(e.account_id))
-      .map((e) => ({ prompt: e.request.messages.at(-1)!.content as string, answer: e.response!.text! }));
+      .filter((e) => HYDRA.has(e.account_id))
+      .map((e) => ({ prompt: lastUser(e.request.messages), answer: e.response!.text! }));
     expect(harvested).toHaveLength(300);
     student = new RetrievalStudent(harvested);
     // A clean model learned the same questions from the upstream directly: no canaries.
@@ -168,7 +207,7 @@ describe.skipIf(!haveCorpus)('probe attributes a distilled student to the cluste
     expect(bySubject.get('cluster-hydra')).toBeLessThan(190);
     expect(bySubject.get('cluster-other')).toBeGreaterThan(70);
     expect([...bySubject.keys()].sort()).toEqual(['cluster-hydra', 'cluster-other']);
-    expect(servings.every((s) => !BENIGN.includes(s.account_id))).toBe(true);
+    expect(servings.every((s) => s.subject !== 'cluster-hydra' || HYDRA.has(s.account_id))).toBe(true);
   });
 
   let studentReport: ProbeReport;
@@ -182,6 +221,7 @@ describe.skipIf(!haveCorpus)('probe attributes a distilled student to the cluste
       secret: SECRET,
       controls: 64,
     });
+    if (process.env.PROBE_VERBOSE) console.info(summary(studentReport));
     expect(studentReport.attributed_to).toBe('cluster-hydra');
     const hydra = studentReport.subjects.find((s) => s.subject === 'cluster-hydra')!;
     const other = studentReport.subjects.find((s) => s.subject === 'cluster-other')!;
@@ -190,7 +230,7 @@ describe.skipIf(!haveCorpus)('probe attributes a distilled student to the cluste
     expect(other.p_value).toBeGreaterThan(0.05);
     expect(studentReport.controls.returned).toBe(0);
     const returned = hydra.canaries.find((c) => c.returned)!;
-    expect(returned.accounts.every((a) => HYDRA.includes(a))).toBe(true);
+    expect(returned.accounts.every((a) => HYDRA.has(a))).toBe(true);
     expect(Date.parse(returned.first_served)).toBeLessThanOrEqual(Date.parse(returned.last_served));
     expect(returned.matches[0]!.answer).toContain(returned.text.slice(0, 20));
     const html = renderProbeHtml(studentReport);
@@ -202,6 +242,7 @@ describe.skipIf(!haveCorpus)('probe attributes a distilled student to the cluste
     const url = await clean.listen();
     const { servings } = readCanaryRegistry(registryPath);
     const report = await runProbe({ target: { url, model: 'clean-1' }, servings, secret: SECRET });
+    if (process.env.PROBE_VERBOSE) console.info(summary(report));
     expect(report.attributed_to).toBeNull();
     expect(report.overall.p_value).toBeGreaterThan(0.05);
     for (const s of report.subjects) expect(s.p_value).toBeGreaterThan(0.05);
