@@ -53,6 +53,7 @@ export async function runDashboardFlow(
   const graph = page.getByTestId('linkage-graph');
   await graph.locator('canvas').first().waitFor();
   await page.getByTestId('cluster-members').waitFor();
+  await page.getByTestId('current-action').waitFor();
   await page.waitForTimeout(800); // let sigma draw its first frame
   const graphPixels = await levelColouredPixels(graph, LEVEL_COLOURS);
   await shot('02-cluster');
@@ -97,6 +98,7 @@ export async function runDashboardFlow(
   await member.click();
   await page.waitForURL(/#\/accounts\/.+/);
   await page.getByTestId('evidence').or(page.getByText('No detector fired.')).first().waitFor();
+  await page.getByTestId('current-action').waitFor();
   await shot('06-account');
 
   await page.goto(`${baseUrl}/#/policy`);

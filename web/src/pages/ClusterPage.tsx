@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { lazy, Suspense, useMemo } from 'react';
 import { api } from '../api/client.js';
 import type { ClusterDetail, GraphNode } from '../api/types.js';
 import { useApi } from '../api/useApi.js';
@@ -8,7 +8,6 @@ import { DecisionPanel } from '../components/DecisionPanel.js';
 import { EvidenceList } from '../components/EvidenceList.js';
 import { linkColour, linkLabel } from '../components/graphStyle.js';
 import { LevelBadge, ScoreBar } from '../components/LevelBadge.js';
-import { LinkageGraph } from '../components/LinkageGraph.js';
 import { OpenCaseButton } from '../components/OpenCaseButton.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { SortableTable, type Column } from '../components/SortableTable.js';
@@ -17,6 +16,11 @@ import { ErrorBox, Loading } from '../components/States.js';
 import { TimelineChart } from '../components/TimelineChart.js';
 
 const LEVEL_RANK = { none: 0, monitor: 1, review: 2, act: 3 };
+
+// sigma and the layout are most of the bundle; load them with the first cluster page only.
+const LinkageGraph = lazy(() =>
+  import('../components/LinkageGraph.js').then((m) => ({ default: m.LinkageGraph })),
+);
 const LINK_ROWS = 12;
 
 const memberColumns: Column<GraphNode>[] = [
@@ -105,12 +109,14 @@ export function ClusterPage({ id }: { id: string }) {
       <div className="grid-main">
         <section className="panel">
           <div className="panel-title">Linkage graph</div>
-          <LinkageGraph
-            nodes={graph.nodes}
-            edges={graph.edges}
-            truncatedFrom={graph.truncated ? size : undefined}
-            onOpenAccount={(a) => navigate(accountHref(a))}
-          />
+          <Suspense fallback={<Loading what="graph" />}>
+            <LinkageGraph
+              nodes={graph.nodes}
+              edges={graph.edges}
+              truncatedFrom={graph.truncated ? size : undefined}
+              onOpenAccount={(a) => navigate(accountHref(a))}
+            />
+          </Suspense>
         </section>
         <div className="stack">
           <section className="panel">
