@@ -61,5 +61,5 @@ export type { HubCredentials, TaxiiPage } from './taxiiClient.js';
 export { ReceivedIntel } from './receivedIntel.js';
 export { effectiveConfidence, DEFAULT_CONFIDENCE } from './indicatorConfidence.js';
 export type { ConfidenceModel } from './indicatorConfidence.js';
-export { IntelMatcher, KIND_WEIGHTS } from './matcher.js';
+export { IntelMatcher, KIND_BENIGN_MATCH } from './matcher.js';
 export type { CampaignMatch } from './matcher.js';

@@ -102,7 +102,8 @@ describe('intel matcher', () => {
       expect(kinds, k).toContain(k);
     const signal = m.signals().get('b_1')![0]!;
     expect(signal.detector).toBe('shared-intel');
-    expect(signal.score).toBeGreaterThan(0.8);
+    expect(signal.score).toBeGreaterThan(0.999);
+    expect(signal.p_value).toBeLessThan(1e-6);
     expect(signal.evidence).toContain('published by org-a');
     expect(signal.examples!.length).toBeGreaterThan(0);
   });

@@ -7,18 +7,31 @@ import { effectiveConfidence, type ConfidenceModel } from './indicatorConfidence
 import { inPrefix, ipFamily, prefixOf } from './network.js';
 import { elicitationPhrase, templateFingerprint, userPrompt } from './promptFeatures.js';
 
-/** How much one matching indicator of each kind says about an account (before confidence). */
-export const KIND_WEIGHTS: Record<string, number> = {
-  template: 0.7,
-  payment_fingerprint_hmac: 0.8,
-  email_hmac: 0.8,
-  email_domain_hmac: 0.3,
-  ip_prefix: 0.45,
-  ip_prefix_hmac: 0.45,
-  asn: 0.15,
-  user_agent: 0.35,
-  elicitation_phrase: 0.3,
+/**
+ * How often an unrelated (benign) account would match one indicator of each kind: the p-value a
+ * match carries. Keyed payment and e-mail hashes are near-unique; a template fingerprint is rare
+ * outside its campaign; networks, client strings and phrasings are shared more; an ASN is broad.
+ */
+export const KIND_BENIGN_MATCH: Record<string, number> = {
+  payment_fingerprint_hmac: 1e-4,
+  email_hmac: 1e-4,
+  template: 1e-3,
+  ip_prefix: 1e-2,
+  ip_prefix_hmac: 1e-2,
+  elicitation_phrase: 1e-2,
+  email_domain_hmac: 3e-2,
+  user_agent: 3e-2,
+  asn: 0.2,
 };
+
+/** Kinds specific enough to stand alone; the broad ones only add to a specific match. */
+const SPECIFIC = new Set([
+  'payment_fingerprint_hmac',
+  'email_hmac',
+  'template',
+  'ip_prefix',
+  'ip_prefix_hmac',
+]);
 
 const TEMPLATE_JACCARD = 0.5;
 
@@ -42,6 +55,8 @@ interface Hit {
 }
 
 export interface CampaignMatch {
+  /** Chance an unrelated account matches this much; the engine reads a signal's score as 1 - p. */
+  pValue: number;
   campaignId: string;
   campaignName: string;
   publisher: string | undefined;
@@ -268,6 +283,11 @@ export class IntelMatcher {
   /** Per matched account, per campaign: the combined score and the indicators that hit. */
   matches(): Map<string, CampaignMatch[]> {
     const out = new Map<string, CampaignMatch[]>();
+    // Local base rate of each indicator: a broad indicator many local accounts match is weak.
+    const accountsSeen = Math.max(1, this.eventsPerAccount.size);
+    const matchedBy = new Map<string, number>();
+    for (const hits of this.hits.values())
+      for (const id of hits.keys()) matchedBy.set(id, (matchedBy.get(id) ?? 0) + 1);
     for (const [account, hits] of this.hits) {
       const total = Math.max(1, this.eventsPerAccount.get(account) ?? 0);
       const byCampaign = new Map<string, Hit[]>();
@@ -277,21 +297,30 @@ export class IntelMatcher {
       }
       const list: CampaignMatch[] = [];
       for (const [campaignId, hs] of byCampaign) {
-        // Noisy-or over the strongest hit of each kind; event-level kinds scale with coverage.
-        const bestByKind = new Map<string, number>();
+        // Independent kinds multiply their benign match rates; each rate is tempered by the
+        // shared confidence and, for traffic matches, by the share of the account's requests
+        // that matched (p^(confidence × coverage): no confidence or coverage, no evidence).
+        if (!hs.some((h) => SPECIFIC.has(h.ind.kind))) continue;
+        const log10pByKind = new Map<string, number>();
         for (const h of hs) {
           const coverage = h.events === 0 ? 1 : Math.min(1, (2 * h.events) / total);
-          const s = (KIND_WEIGHTS[h.ind.kind] ?? 0.2) * (h.ind.confidence / 100) * coverage;
-          bestByKind.set(h.ind.kind, Math.max(bestByKind.get(h.ind.kind) ?? 0, s));
+          const prior = KIND_BENIGN_MATCH[h.ind.kind] ?? 0.3;
+          const rate = SPECIFIC.has(h.ind.kind)
+            ? prior
+            : Math.max(prior, (matchedBy.get(h.ind.id) ?? 0) / accountsSeen);
+          const lp = Math.log10(rate) * (h.ind.confidence / 100) * coverage;
+          log10pByKind.set(h.ind.kind, Math.min(log10pByKind.get(h.ind.kind) ?? 0, lp));
         }
-        const score = 1 - [...bestByKind.values()].reduce((p, s) => p * (1 - s), 1);
+        const log10p = [...log10pByKind.values()].reduce((a, b) => a + b, 0);
+        const pValue = Math.max(1e-30, 10 ** log10p);
         const first = hs[0]!.ind;
         list.push({
           campaignId,
           campaignName: first.campaignName ?? campaignId,
           publisher: first.publisher,
           markings: first.markings,
-          score: Math.round(score * 1000) / 1000,
+          pValue,
+          score: 1 - pValue,
           hits: hs,
         });
       }
@@ -313,6 +342,7 @@ export class IntelMatcher {
         list.map((m) => ({
           detector: 'shared-intel',
           score: m.score,
+          p_value: Number(m.pValue.toPrecision(3)),
           evidence:
             `matches ${m.hits.length} shared indicator${m.hits.length === 1 ? '' : 's'} of ${m.campaignName}` +
             `${m.publisher ? ` (published by ${m.publisher})` : ''}: ` +

@@ -1,5 +1,4 @@
-import type {
-  StixObject} from '../schema/index.js';
+import type { StixObject } from '../schema/index.js';
 import {
   TaxiiEnvelope,
   TaxiiError,
