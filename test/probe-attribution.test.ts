@@ -100,6 +100,41 @@ class RetrievalStudent {
   }
 }
 
+/**
+ * A fake n-gram "student": a greedy trigram model over the harvested answers. Asked a prompt, it
+ * continues from the prompt's last two words (or the quoted stem a frame prompt gives it) until a
+ * sentence ends. It never sees the prompts it was trained with, only the answers.
+ */
+class TrigramStudent extends RetrievalStudent {
+  private readonly next = new Map<string, Map<string, number>>();
+
+  constructor(answers: string[]) {
+    super([]);
+    for (const a of answers) {
+      const t = a.split(/\s+/).filter(Boolean);
+      for (let i = 0; i + 2 < t.length; i++) {
+        const key = `${t[i]} ${t[i + 1]}`;
+        const m = this.next.get(key) ?? new Map<string, number>();
+        m.set(t[i + 2]!, (m.get(t[i + 2]!) ?? 0) + 1);
+        this.next.set(key, m);
+      }
+    }
+  }
+
+  override answer(prompt: string): string {
+    const stem = /"([^"]+?)\s*\.\.\."/.exec(prompt)?.[1] ?? prompt;
+    const out = stem.split(/\s+/).filter(Boolean).slice(-2);
+    for (let i = 0; i < 40 && out.length >= 2; i++) {
+      const m = this.next.get(`${out.at(-2)} ${out.at(-1)}`);
+      if (!m) break;
+      const best = [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
+      out.push(best);
+      if (/[.!?]$/.test(best) && i > 4) break;
+    }
+    return out.join(' ');
+  }
+}
+
 const summary = (r: ProbeReport): string =>
   `${r.model}: ${r.queries.asked} prompts; controls back ${r.controls.returned}/${r.controls.drawn}; ` +
   r.subjects
@@ -119,6 +154,7 @@ describe('probe attributes a distilled student to the cluster it harvested', () 
   const eventsPath = join(dir, 'events.ndjson');
   let student: RetrievalStudent;
   let clean: RetrievalStudent;
+  let trigram: TrigramStudent;
   let hydraPrompts: string[] = [];
   let HYDRA: Set<string>;
 
@@ -186,6 +222,7 @@ describe('probe attributes a distilled student to the cluster it harvested', () 
       .map((e) => ({ prompt: lastUser(e.request.messages), answer: e.response!.text! }));
     expect(harvested).toHaveLength(300);
     student = new RetrievalStudent(harvested);
+    trigram = new TrigramStudent(harvested.map((h) => h.answer));
     // A clean model learned the same questions from the upstream directly: no canaries.
     clean = new RetrievalStudent(
       hydraPrompts.map((p) => ({ prompt: p, answer: upstreamWithAnswers.answerFor(p) })),
@@ -195,6 +232,7 @@ describe('probe attributes a distilled student to the cluster it harvested', () 
   afterAll(async () => {
     await student?.close();
     await clean?.close();
+    await trigram?.close();
   });
 
   it('records every serving with its cluster, account, time and prompt', () => {
@@ -236,6 +274,16 @@ describe('probe attributes a distilled student to the cluster it harvested', () 
     const html = renderProbeHtml(studentReport);
     expect(html).toContain('cluster-hydra');
     expect(html).toContain(returned.canary_id);
+  });
+
+  it('attributes an n-gram student that only learned the answers, through the frame prompts', async () => {
+    const url = await trigram.listen();
+    const { servings } = readCanaryRegistry(registryPath);
+    const report = await runProbe({ target: { url, model: 'trigram-1' }, servings, secret: SECRET });
+    if (process.env.PROBE_VERBOSE) console.info(summary(report));
+    expect(report.attributed_to).toBe('cluster-hydra');
+    expect(report.subjects.find((x) => x.subject === 'cluster-hydra')!.p_value).toBeLessThan(0.01);
+    expect(report.subjects.find((x) => x.subject === 'cluster-other')!.p_value).toBeGreaterThan(0.05);
   });
 
   it('finds no evidence in a clean model trained on the same questions (p > 0.05)', async () => {
