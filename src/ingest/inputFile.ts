@@ -5,7 +5,9 @@ import { createGunzip } from 'node:zlib';
 import { UserError } from '../schema/index.js';
 import type { RejectReason } from '../schema/index.js';
 
-const READ_CHUNK = 1 << 20;
+// Small reads keep each yielded batch small, so its events die young in V8's nursery: with 1 MiB
+// reads the batches survived into old space and ingest spent 40% more CPU (bench/ingest.js).
+const READ_CHUNK = 1 << 16;
 
 export interface InputFile {
   path: string;
