@@ -32,6 +32,8 @@ export interface Overview {
   to: string | null;
   levels: Partial<Record<Level, number>>;
   clusters: { total: number; byLevel: Partial<Record<Level, number>> };
+  /** When detection last refreshed the findings. */
+  generated_at?: string;
   timeline: TimelineBucket[];
 }
 

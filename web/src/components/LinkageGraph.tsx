@@ -13,6 +13,8 @@ interface Props {
   onOpenAccount: (id: string) => void;
 }
 
+const DIMMED = '#283241';
+
 /** Accounts as nodes (colour = level, size = events), shared attributes as coloured edges. */
 export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Props) {
   const container = useRef<HTMLDivElement>(null);
@@ -28,6 +30,10 @@ export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Pro
   }, [graph]);
   const openRef = useRef(onOpenAccount);
   openRef.current = onOpenAccount;
+  // Reducers read these refs so hovering or filtering refreshes the view without resetting zoom.
+  const hiddenRef = useRef(hiddenKinds);
+  const hoveredRef = useRef<string | null>(null);
+  const rendererRef = useRef<Sigma<NodeAttributes, EdgeAttributes> | null>(null);
 
   useEffect(() => {
     if (!container.current || graph.order === 0) return;
@@ -40,19 +46,46 @@ export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Pro
         labelRenderedSizeThreshold: 9,
         defaultEdgeType: 'line',
         zIndex: true,
+        // Hovering a node dims every account it is not linked to.
+        nodeReducer: (node, attrs) => {
+          const focus = hoveredRef.current;
+          if (!focus || node === focus || graph.areNeighbors(node, focus)) return { ...attrs, zIndex: 1 };
+          return { ...attrs, color: DIMMED, label: '', zIndex: 0 };
+        },
         // An edge stays visible while any of the kinds it stands for is shown.
-        edgeReducer: (_edge, attrs) =>
-          attrs.kinds.every((k) => hiddenKinds.has(k)) ? { ...attrs, hidden: true } : attrs,
+        edgeReducer: (edge, attrs) => {
+          if (attrs.kinds.every((k) => hiddenRef.current.has(k))) return { ...attrs, hidden: true };
+          const focus = hoveredRef.current;
+          if (focus && !graph.hasExtremity(edge, focus)) return { ...attrs, hidden: true };
+          return attrs;
+        },
       });
     } catch (err) {
       container.current.textContent = `The graph needs WebGL, which this browser refused: ${String(err)}`;
       return;
     }
+    rendererRef.current = renderer;
     renderer.on('clickNode', ({ node }) => openRef.current(node));
-    renderer.on('enterNode', ({ node }) => setHovered(node));
-    renderer.on('leaveNode', () => setHovered(null));
-    return () => renderer.kill();
-  }, [graph, hiddenKinds]);
+    renderer.on('enterNode', ({ node }) => {
+      hoveredRef.current = node;
+      setHovered(node);
+      renderer.refresh({ skipIndexation: true });
+    });
+    renderer.on('leaveNode', () => {
+      hoveredRef.current = null;
+      setHovered(null);
+      renderer.refresh({ skipIndexation: true });
+    });
+    return () => {
+      rendererRef.current = null;
+      renderer.kill();
+    };
+  }, [graph]);
+
+  useEffect(() => {
+    hiddenRef.current = hiddenKinds;
+    rendererRef.current?.refresh({ skipIndexation: true });
+  }, [hiddenKinds]);
 
   const info = hovered && graph.hasNode(hovered) ? graph.getNodeAttributes(hovered) : null;
   const toggleKind = (kind: string) =>

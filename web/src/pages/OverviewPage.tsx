@@ -1,6 +1,7 @@
 import { api, itemsOf } from '../api/client.js';
 import type { ClusterSummary, Overview, Page } from '../api/types.js';
 import { useApi } from '../api/useApi.js';
+import { useAutoReload } from '../api/useAutoReload.js';
 import { formatCount, formatShare, formatTime } from '../app/format.js';
 import { clusterHref, href, navigate } from '../app/route.js';
 import { LevelDistribution } from '../components/LevelDistribution.js';
@@ -13,6 +14,8 @@ import { ClusterTable } from './ClusterTable.js';
 export function OverviewPage() {
   const overview = useApi(() => api.get<Overview>('/v1/overview'), []);
   const top = useApi(() => api.get<Page<ClusterSummary>>('/v1/clusters', { limit: 8 }), []);
+  useAutoReload(overview.reload, 20_000);
+  useAutoReload(top.reload, 20_000);
   if (overview.loading && !overview.data) return <Loading what="overview" />;
   if (overview.error) return <ErrorBox error={overview.error} onRetry={overview.reload} />;
   const o = overview.data;
@@ -24,7 +27,13 @@ export function OverviewPage() {
     <>
       <PageHeader title="Overview">
         <span className="muted window">
-          {formatTime(o.from)} → {formatTime(o.to)}
+          traffic {formatTime(o.from)} → {formatTime(o.to)}
+          {o.generated_at && (
+            <>
+              <br />
+              findings refreshed {formatTime(o.generated_at)}
+            </>
+          )}
         </span>
       </PageHeader>
       <div className="stats" data-testid="overview-stats">
