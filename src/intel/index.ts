@@ -63,3 +63,15 @@ export { effectiveConfidence, DEFAULT_CONFIDENCE } from './indicatorConfidence.j
 export type { ConfidenceModel } from './indicatorConfidence.js';
 export { IntelMatcher, KIND_BENIGN_MATCH } from './matcher.js';
 export type { CampaignMatch } from './matcher.js';
+export {
+  exportToFile,
+  hubCredentials,
+  matchLocal,
+  psiStep,
+  pullIntel,
+  pushBundle,
+  readBundle,
+  writeCommunityKey,
+  writeMemberKey,
+} from './memberWorkflows.js';
+export type { ExportFlags, MatchFlags } from './memberWorkflows.js';

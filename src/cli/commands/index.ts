@@ -3,6 +3,8 @@ import { registerAnalyze } from './analyze.js';
 import { registerDemo } from './demo.js';
 import { registerEval } from './evaluate.js';
 import { registerGateway } from './gateway.js';
+import { registerHub } from './hub.js';
+import { registerIntel } from './intel.js';
 import { registerProbe } from './probe.js';
 import { registerServe } from './serve.js';
 import { registerSimulate } from './simulate.js';
@@ -19,4 +21,6 @@ export function registerCommands(program: Command): void {
   registerProbe(program);
   registerServe(program);
   registerDemo(program);
+  registerIntel(program);
+  registerHub(program);
 }

@@ -1,0 +1,165 @@
+import type { Command } from 'commander';
+import {
+  admitMember,
+  createCollection,
+  createGroup,
+  createHubServer,
+  grantGroup,
+  joinGroup,
+  listHubAudit,
+  openHubDatabase,
+  registerSigningKey,
+  verifyHubAudit,
+} from '../../hub/index.js';
+import { UserError } from '../../schema/index.js';
+
+const out = (s: string): void => void process.stdout.write(`${s}\n`);
+
+interface DbFlags {
+  databaseUrl?: string;
+}
+
+const withDb = async <T>(
+  f: DbFlags,
+  fn: (db: Awaited<ReturnType<typeof openHubDatabase>>) => Promise<T>,
+): Promise<T> => {
+  const db = await openHubDatabase(f.databaseUrl ? { url: f.databaseUrl } : {});
+  try {
+    return await fn(db);
+  } finally {
+    await db.destroy();
+  }
+};
+
+export function registerHub(program: Command): void {
+  const hub = program
+    .command('hub')
+    .description('the sharing hub: TAXII 2.1 server, members, groups, collections, audit')
+    .option(
+      '--database-url <url>',
+      'sqlite:<file> or postgres://… (default DATABASE_URL, else data/hub/distillguard.db)',
+    );
+  const db = (cmd: Command): DbFlags => cmd.optsWithGlobals<DbFlags>();
+
+  hub
+    .command('serve')
+    .description('serve TAXII 2.1 at /taxii2/ and /api1/')
+    .option('--host <host>', 'listen address', '127.0.0.1')
+    .option('--port <port>', 'listen port', (v) => Number.parseInt(v, 10), 8443)
+    .option('--title <title>', 'hub title shown at discovery')
+    .action(async (f: { host: string; port: number; title?: string }, cmd: Command) => {
+      const database = await openHubDatabase(db(cmd).databaseUrl ? { url: db(cmd).databaseUrl } : {});
+      const app = createHubServer({ db: database, ...(f.title ? { title: f.title } : {}), logger: true });
+      const address = await app.listen({ host: f.host, port: f.port });
+      out(`hub listening at ${address}/taxii2/`);
+      const stop = (): void => void app.close().then(() => database.destroy());
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
+  const member = hub.command('member').description('member organisations');
+  member
+    .command('add')
+    .argument('<name>', 'member name')
+    .option('--public-key <hex>', 'ed25519 signing public key (from intel keygen)')
+    .option('--key-id <id>', 'its key id')
+    .option('--disclose-sightings', 'let publishers see this member’s name on its sightings')
+    .description('admit a member; prints its password and API key once')
+    .action(
+      async (
+        name: string,
+        f: { publicKey?: string; keyId?: string; discloseSightings?: boolean },
+        cmd: Command,
+      ) => {
+        const c = await withDb(db(cmd), (d) =>
+          admitMember(d, name, {
+            ...(f.publicKey ? { publicKeyHex: f.publicKey } : {}),
+            ...(f.keyId ? { keyId: f.keyId } : {}),
+            discloseSightings: f.discloseSightings ?? false,
+          }),
+        );
+        out(
+          `member ${c.member}\npassword ${c.password}\napi key  ${c.apiKey}\n(shown once; only hashes are stored)`,
+        );
+      },
+    );
+  member
+    .command('key')
+    .argument('<name>', 'member name')
+    .requiredOption('--public-key <hex>', 'ed25519 public key')
+    .requiredOption('--key-id <id>', 'key id')
+    .description('register or rotate a member’s signing key')
+    .action(async (name: string, f: { publicKey: string; keyId: string }, cmd: Command) => {
+      await withDb(db(cmd), (d) => registerSigningKey(d, name, f.publicKey, f.keyId));
+      out(`registered key ${f.keyId} for ${name}`);
+    });
+
+  const group = hub.command('group').description('sharing groups');
+  group
+    .command('add')
+    .argument('<name>', 'group name')
+    .option('--members-visible', 'members may list each other')
+    .action(async (name: string, f: { membersVisible?: boolean }, cmd: Command) => {
+      await withDb(db(cmd), (d) => createGroup(d, name, f.membersVisible ?? false));
+      out(`group ${name}`);
+    });
+  group
+    .command('join')
+    .argument('<group>', 'group name')
+    .argument('<member>', 'member name')
+    .action(async (g: string, m: string, _f: unknown, cmd: Command) => {
+      await withDb(db(cmd), (d) => joinGroup(d, g, m));
+      out(`${m} is in ${g}`);
+    });
+
+  const collection = hub.command('collection').description('TAXII collections');
+  collection
+    .command('add')
+    .argument('<title>', 'collection title')
+    .option('--id <id>', 'collection id (default: a new UUID)')
+    .option('--description <text>', 'description')
+    .action(async (title: string, f: { id?: string; description?: string }, cmd: Command) => {
+      const id = await withDb(db(cmd), (d) =>
+        createCollection(d, {
+          title,
+          ...(f.id ? { id: f.id } : {}),
+          ...(f.description ? { description: f.description } : {}),
+        }),
+      );
+      out(`collection ${id}`);
+    });
+  collection
+    .command('grant')
+    .argument('<collection>', 'collection id')
+    .argument('<group>', 'group name')
+    .option('--read', 'members of the group may read')
+    .option('--write', 'members of the group may publish')
+    .action(async (c: string, g: string, f: { read?: boolean; write?: boolean }, cmd: Command) => {
+      if (!f.read && !f.write) throw new UserError('INVALID_ARGUMENT', 'Grant --read, --write or both.');
+      await withDb(db(cmd), (d) => grantGroup(d, c, g, { read: f.read ?? false, write: f.write ?? false }));
+      out(
+        `group ${g}: ${[f.read ? 'read' : '', f.write ? 'write' : ''].filter(Boolean).join(' and ')} on ${c}`,
+      );
+    });
+
+  const audit = hub.command('audit').description('the hash-chained audit log');
+  audit
+    .command('verify')
+    .description('recompute the chain; exits non-zero if any entry was altered or removed')
+    .action(async (_f: unknown, cmd: Command) => {
+      const v = await withDb(db(cmd), (d) => verifyHubAudit(d));
+      if (!v.ok)
+        throw new UserError(
+          'CONFLICT',
+          `audit chain broken at entry ${v.brokenAt}: ${v.reason} (${v.entries} entries verified before it).`,
+        );
+      out(`audit chain intact: ${v.entries} entries`);
+    });
+  audit
+    .command('list')
+    .option('--limit <n>', 'entries', (v) => Number.parseInt(v, 10), 50)
+    .action(async (f: { limit: number }, cmd: Command) => {
+      for (const e of await withDb(db(cmd), (d) => listHubAudit(d, f.limit)))
+        out(`${e.seq}\t${e.at}\t${e.actor}\t${e.action}\t${JSON.stringify(e.detail)}`);
+    });
+}
