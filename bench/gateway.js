@@ -1,6 +1,7 @@
 // Gateway added latency: the same requests to a local fake model, directly and through the
-// gateway, side by side in one run at a fixed open-loop rate (default 1,000 req/s each, 10 s).
-// Usage: node bench/gateway.js [--rate 1000] [--seconds 10] [--stream]
+// gateway, side by side in one run at a fixed open-loop rate (default 1,000 req/s, 10 s per
+// target, alternating targets every 500 ms; --concurrent sends to both at once instead).
+// Usage: node bench/gateway.js [--rate 1000] [--seconds 10] [--stream] [--concurrent]
 // Needs `npm run build` first (npm run bench does it).
 import { fork } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,8 @@ const RATE = Number(arg('rate', 1000));
 const SECONDS = Number(arg('seconds', 10));
 const WARMUP = 2;
 const STREAM = args.includes('--stream');
+const CONCURRENT = args.includes('--concurrent');
+const BLOCK_MS = 500;
 const dist = new URL('../dist/', import.meta.url);
 
 if (process.env.BENCH_ROLE === 'upstream') {
@@ -105,6 +108,7 @@ async function main() {
   const lat = { direct: [], gateway: [] };
   const errors = { direct: 0, gateway: 0 };
   let inflight = 0;
+  let loadCpu0 = process.cpuUsage();
   let seq = 0;
 
   const send = (name, record) => {
@@ -140,7 +144,8 @@ async function main() {
   };
 
   // Open loop: every tick, send what is due so far for both targets, alternating which goes first.
-  const total = (WARMUP + SECONDS) * RATE;
+  // Alternating: each target gets SECONDS of traffic, so the stream runs twice as long.
+  const total = (WARMUP + SECONDS * (CONCURRENT ? 1 : 2)) * RATE;
   const start = performance.now();
   let sent = 0;
   await new Promise((resolve) => {
@@ -149,15 +154,18 @@ async function main() {
       while (sent < due) {
         const record = sent >= WARMUP * RATE;
         if (sent === WARMUP * RATE) {
+          loadCpu0 = process.cpuUsage();
           gateway.p.send('reset');
           upstream.p.send('reset');
         }
-        if (sent % 2 === 0) {
-          send('direct', record);
-          send('gateway', record);
+        if (CONCURRENT) {
+          // Both targets at RATE at once: twice the load on the host.
+          send(sent % 2 === 0 ? 'direct' : 'gateway', record);
+          send(sent % 2 === 0 ? 'gateway' : 'direct', record);
         } else {
-          send('gateway', record);
-          send('direct', record);
+          // One stream at RATE that alternates between the targets every BLOCK_MS, so both see the
+          // same rate and the same background load over the run.
+          send(Math.floor(sent / ((RATE * BLOCK_MS) / 1000)) % 2 === 0 ? 'direct' : 'gateway', record);
         }
         sent++;
       }
@@ -167,6 +175,7 @@ async function main() {
     tick();
   });
   while (inflight > 0) await new Promise((r) => setTimeout(r, 10));
+  const loadCpu = process.cpuUsage(loadCpu0);
   const elapsed = (performance.now() - start) / 1000;
 
   gateway.p.send('stats');
@@ -190,13 +199,13 @@ async function main() {
   }
   const f = (x) => x.toFixed(3).padStart(8);
   process.stdout.write(
-    `gateway bench: ${RATE} req/s to each target for ${SECONDS} s (+${WARMUP} s warm-up), ${STREAM ? 'streamed (SSE)' : 'whole JSON'} chat completions, achieved ${((total * 2) / elapsed).toFixed(0)} req/s total\n` +
+    `gateway bench: ${RATE} req/s, ${SECONDS} s per target (+${WARMUP} s warm-up), ${CONCURRENT ? 'both targets at once' : `targets alternating every ${BLOCK_MS} ms`}, ${STREAM ? 'streamed (SSE)' : 'whole JSON'} chat completions; achieved ${((total * (CONCURRENT ? 2 : 1)) / elapsed).toFixed(0)} req/s total\n` +
       `latency ms        n      p50      p90      p99      max\n` +
       `direct     ${String(summary.direct.n).padStart(6)} ${f(summary.direct.p50)} ${f(summary.direct.p90)} ${f(summary.direct.p99)} ${f(summary.direct.max)}\n` +
       `gateway    ${String(summary.gateway.n).padStart(6)} ${f(summary.gateway.p50)} ${f(summary.gateway.p90)} ${f(summary.gateway.p99)} ${f(summary.gateway.max)}\n` +
       `added      ${' '.repeat(6)} ${f(summary.gateway.p50 - summary.direct.p50)} ${f(summary.gateway.p90 - summary.direct.p90)} ${f(summary.gateway.p99 - summary.direct.p99)}\n` +
       `errors: direct ${errors.direct}, gateway ${errors.gateway}; gateway recorded ${stats.events.recorded} events (sent ${stats.events.sent}, spooled ${stats.events.spooled}), ${stats.canaries} canaries, ${stats.degraded} degraded\n` +
-      `CPU per request (user+system, measured window): gateway ${cpuUsPerRequest.toFixed(0)} µs, fake upstream ${upstreamCpu.toFixed(0)} µs; host load average ${loadavg()
+      `CPU per request (user+system, measured window): gateway ${cpuUsPerRequest.toFixed(0)} µs, fake upstream ${upstreamCpu.toFixed(0)} µs, load generator ${((loadCpu.user + loadCpu.system) / (2 * SECONDS * RATE)).toFixed(0)} µs; host load average ${loadavg()
         .map((x) => x.toFixed(1))
         .join(' ')} on ${cpus().length} cores\n`,
   );
