@@ -41,7 +41,7 @@ export function createProgressReporter(opts: ProgressOptions = {}): ProgressRepo
         if (p.elapsedMs < quietForMs) return;
         bar = new cliProgress.SingleBar({
           stream,
-          format: 'ingest [{bar}] {percentage}% | {text}',
+          format: 'ingest [{bar}] {text}',
           barsize: 30,
           hideCursor: true,
           clearOnComplete: true,

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../schema/index.js';
 import { IngestReport } from './ingestReport.js';
+import type { IngestProgress } from './readRecords.js';
 import { MemoryQuarantine } from './quarantine.js';
 import { readAccounts, readEventBatches, readEvents } from './readEvents.js';
 
@@ -83,6 +84,21 @@ describe('readEvents over NDJSON', () => {
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(20_000);
     expect(sizes.length).toBeGreaterThan(1);
     expect(progressCalls).toBeGreaterThanOrEqual(sizes.length);
+  });
+
+  it('reports progress in bytes read from disk, ending at the total of all files', async () => {
+    const a = join(dir, 'p1.ndjson');
+    const b = join(dir, 'p2.ndjson.gz');
+    await writeFile(a, ndjson(Array.from({ length: 3000 }, (_, i) => event(i))));
+    await writeFile(b, gzipSync(ndjson(Array.from({ length: 3000 }, (_, i) => event(i + 3000)))));
+    const seen: IngestProgress[] = [];
+    for await (const _ of readEventBatches([a, b], { onProgress: (p) => seen.push(p) })) {
+      // drain
+    }
+    const total = statSync(a).size + statSync(b).size;
+    expect(seen.every((p) => p.totalBytes === total && p.bytesRead <= total)).toBe(true);
+    expect(seen.map((p) => p.bytesRead)).toEqual([...seen.map((p) => p.bytesRead)].sort((x, y) => x - y));
+    expect(seen.at(-1)).toMatchObject({ bytesRead: total, events: 6000, file: b });
   });
 
   it('counts an empty file as read', async () => {

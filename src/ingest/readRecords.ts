@@ -156,8 +156,8 @@ export async function* readRecordBatches<T>(
     parser.end();
     stats!.bytes = input.size;
     report.bytes += input.size;
-    bytesBefore += input.size;
     const batch = await flush();
+    bytesBefore += input.size;
     if (batch.length > 0) yield batch;
   }
   return report;
