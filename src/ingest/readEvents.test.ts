@@ -73,6 +73,19 @@ describe('readEvents over NDJSON', () => {
     expect(report.files[0]!.complete).toBe(false);
   });
 
+  it('reports damaged gzip data as corrupt_gzip and goes on with the next file', async () => {
+    const gz = Buffer.from(gzipSync(ndjson(Array.from({ length: 500 }, (_, i) => event(i)))));
+    gz.fill(0xff, 200, 260);
+    const bad = join(dir, 'damaged.ndjson.gz');
+    const next = join(dir, 'after.ndjson');
+    await writeFile(bad, gz);
+    await writeFile(next, ndjson([event(9000)]));
+    const { events, rejects, report } = await collect([bad, next]);
+    expect(rejects.map((r) => [r.file, r.reason])).toEqual([[bad, 'corrupt_gzip']]);
+    expect(events.at(-1)!.id).toBe('evt-9000');
+    expect(report.files.map((f) => f.complete)).toEqual([false, true]);
+  });
+
   it('yields one batch per chunk, so a consumer pulls the file at its own pace', async () => {
     const path = join(dir, 'big.ndjson');
     await writeFile(path, ndjson(Array.from({ length: 20_000 }, (_, i) => event(i))));
