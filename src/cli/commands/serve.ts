@@ -18,6 +18,12 @@ function port(value: string): number {
   return Number(value);
 }
 
+function perMinute(value: string): number {
+  if (!/^\d{1,9}$/.test(value) || Number(value) < 1)
+    throw new UserError('INVALID_ARGUMENT', `--rate-limit must be a positive whole number, got "${value}"`);
+  return Number(value);
+}
+
 /** Stops the service cleanly on SIGINT/SIGTERM. */
 export function closeOnSignals(service: RunningService): void {
   const stop = () =>
@@ -49,7 +55,7 @@ export function registerServe(program: Command): void {
         policyPath: flags.policy,
         demo: flags.demo === true,
         adminKey: process.env.DISTILLGUARD_ADMIN_KEY,
-        ...(flags.rateLimit ? { limits: { ratePerMinute: port(flags.rateLimit) } } : {}),
+        ...(flags.rateLimit ? { limits: { ratePerMinute: perMinute(flags.rateLimit) } } : {}),
       });
       closeOnSignals(service);
       process.stdout.write(`DistillGuard listening on ${service.url}\n`);
