@@ -62,23 +62,28 @@ async function postNdjson(baseUrl: string, key: string, route: string, file: str
   return accepted;
 }
 
-/** Polls the overview until detection has looked at everything that was loaded. */
-async function waitForFindings(
-  baseUrl: string,
-  key: string,
-  events: number,
-  timeoutMs = 240_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Waits for a findings refresh that began after the last event was accepted (the engine's
+ * analysis is synchronous, so its timestamp orders it after every ingested event), so the page
+ * and the API assertions see one settled set of findings.
+ */
+async function waitForFindings(baseUrl: string, key: string, timeoutMs = 240_000): Promise<void> {
+  const loadedAt = Date.now();
+  const deadline = loadedAt + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    const res = await fetch(`${baseUrl}/v1/overview`, { headers: { authorization: `Bearer ${key}` } });
-    const o = (await res.json()) as { events?: number; clusters?: { total?: number } };
-    last = JSON.stringify({ events: o.events, clusters: o.clusters?.total });
-    if (o.events === events && (o.clusters?.total ?? 0) > 0) return;
+    const res = await fetch(`${baseUrl}/healthz`);
+    const h = (await res.json()) as { findings_generated_at?: string };
+    last = h.findings_generated_at ?? '';
+    if (Date.parse(last) > loadedAt) {
+      const o = await fetch(`${baseUrl}/v1/overview`, { headers: { authorization: `Bearer ${key}` } });
+      const body = (await o.json()) as { clusters?: { total?: number } };
+      if ((body.clusters?.total ?? 0) === 0) throw new Error('detection found no cluster in the demo data');
+      return;
+    }
     await new Promise((r) => setTimeout(r, 1000));
   }
-  throw new Error(`findings did not cover the ${events} loaded events in time; last overview ${last}`);
+  throw new Error(`no findings refresh after the data load within ${timeoutMs} ms; last findings at ${last}`);
 }
 
 /**
@@ -123,7 +128,7 @@ export async function startDemoServer(): Promise<RunningServer> {
     const baseUrl = await waitForUrl(child, log);
     const accounts = await postNdjson(baseUrl, apiKey, '/v1/accounts', path.join(simDir, 'accounts.ndjson'));
     const events = await postNdjson(baseUrl, apiKey, '/v1/events', path.join(simDir, 'traffic.ndjson'));
-    await waitForFindings(baseUrl, apiKey, events);
+    await waitForFindings(baseUrl, apiKey);
     return { baseUrl, apiKey, loaded: { events, accounts }, stop };
   } catch (err) {
     await stop();
