@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../schema/index.js';
-import { readCanaryRegistry } from '../canary/index.js';
+import { readCanaryRegistry, type RegistryRejection } from '../canary/index.js';
 import { runProbe, type ProbeOptions, type ProbeReport } from './probe.js';
 import { renderProbeHtml } from './report.js';
 
@@ -16,8 +16,8 @@ export interface ProbeRunResult {
   report: ProbeReport;
   jsonPath: string;
   htmlPath: string;
-  /** Registry lines that could not be read (reported, not used). */
-  rejectedRegistryLines: number;
+  /** Registry lines that could not be read (reported with line numbers, not used). */
+  rejectedRegistryLines: RegistryRejection[];
 }
 
 /** Read the registry (and extra prompts), run the probe, write probe-report.json and .html. */
@@ -30,7 +30,7 @@ export async function runProbeToFiles(o: ProbeRunOptions): Promise<ProbeRunResul
   const htmlPath = join(o.outDir, 'probe-report.html');
   writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(htmlPath, renderProbeHtml(report));
-  return { report, jsonPath, htmlPath, rejectedRegistryLines: rejected.length };
+  return { report, jsonPath, htmlPath, rejectedRegistryLines: rejected };
 }
 
 function readPrompts(path: string): string[] {
@@ -62,7 +62,12 @@ export function formatProbeSummary(r: ProbeRunResult): string {
     ),
     `report: ${r.jsonPath} and ${r.htmlPath}`,
   ];
-  if (r.rejectedRegistryLines > 0)
-    lines.push(`warning: ${r.rejectedRegistryLines} unreadable registry lines were skipped`);
+  const bad = r.rejectedRegistryLines;
+  if (bad.length > 0) {
+    const listed = bad.slice(0, 5).map((b) => `line ${b.line} (${b.message})`);
+    lines.push(
+      `warning: ${bad.length} unreadable registry lines were not used: ${listed.join(', ')}${bad.length > 5 ? ', ...' : ''}`,
+    );
+  }
   return lines.join('\n');
 }
