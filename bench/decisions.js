@@ -1,0 +1,111 @@
+// Latency of GET /v1/decisions/:account_id, the enforcement hot path: from memory, in process and
+// over HTTP (keep-alive, one client, then 16 in parallel). Run after `npm run build`:
+//   node bench/decisions.js [accounts]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DetectionEngine } from '../dist/detect/index.js';
+import { startService } from '../dist/server/index.js';
+
+const N = Number(process.argv[2] ?? 100_000);
+const KEY = 'dg_benchDecisionsAdminKey_0123456789';
+
+function quantiles(samples) {
+  const s = Float64Array.from(samples).sort();
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { n: s.length, p50: q(0.5), p99: q(0.99), max: s[s.length - 1] };
+}
+const us = (ms) => `${(ms * 1000).toFixed(1)} µs`;
+
+// Findings for N accounts: 1 in 10 at review, 1 in 100 at act, clusters of 50.
+const accounts = [];
+const clusters = [];
+for (let i = 0; i < N; i++) {
+  const level = i % 100 === 0 ? 'act' : i % 10 === 0 ? 'review' : 'none';
+  accounts.push({
+    account_id: `acct_${i}`,
+    score: level === 'none' ? 0.1 : 0.8,
+    level,
+    events: 10,
+    signals: [],
+  });
+}
+for (let c = 0; c < N / 1000; c++)
+  clusters.push({
+    cluster_id: `cl_${c}`,
+    account_ids: Array.from({ length: 50 }, (_, j) => `acct_${c * 1000 + j * 7}`),
+    score: 0.95,
+    level: 'act',
+    events: 500,
+    links: [],
+    signals: [],
+  });
+const findings = {
+  format: 'findings.v1',
+  generated_at: new Date().toISOString(),
+  input: { events: N * 10, accounts: N, rejected_lines: 0, from: null, to: null },
+  accounts,
+  clusters,
+};
+
+const dir = mkdtempSync(path.join(tmpdir(), 'dg-bench-decisions-'));
+const service = await startService({
+  dataDir: dir,
+  port: 0,
+  logger: false,
+  adminKey: KEY,
+  engine: () => new DetectionEngine(),
+  limits: { decisionRatePerMinute: 10_000_000 },
+});
+try {
+  let t = performance.now();
+  const changes = await service.ctx.decisions.applyFindings(findings);
+  console.log(
+    `decisions for ${N} accounts: ${changes.length} non-default, applied and stored in ${Math.round(performance.now() - t)} ms`,
+  );
+
+  const book = service.ctx.decisions;
+  const ids = Array.from({ length: 200_000 }, (_, i) => `acct_${(i * 7919) % ((N * 1.1) | 0)}`);
+  for (const id of ids.slice(0, 10_000)) book.get(id); // warm up
+  const inProc = [];
+  for (const id of ids) {
+    const t0 = performance.now();
+    book.get(id);
+    inProc.push(performance.now() - t0);
+  }
+  const a = quantiles(inProc);
+  console.log(`in process  DecisionBook.get: n=${a.n} p50 ${us(a.p50)} p99 ${us(a.p99)} max ${us(a.max)}`);
+
+  const headers = { authorization: `Bearer ${KEY}` };
+  const one = async (id) => {
+    const t0 = performance.now();
+    const r = await fetch(`${service.url}/v1/decisions/${id}`, { headers });
+    await r.arrayBuffer();
+    if (r.status !== 200) throw new Error(`HTTP ${r.status}`);
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < 500; i++) await one(ids[i]);
+  const seq = [];
+  for (let i = 0; i < 5000; i++) seq.push(await one(ids[i]));
+  const b = quantiles(seq);
+  console.log(
+    `HTTP, 1 client:  n=${b.n} p50 ${b.p50.toFixed(3)} ms p99 ${b.p99.toFixed(3)} ms max ${b.max.toFixed(2)} ms`,
+  );
+
+  const par = [];
+  let next = 0;
+  t = performance.now();
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < 20_000) par.push(await one(ids[next++]));
+    }),
+  );
+  const secs = (performance.now() - t) / 1000;
+  const c = quantiles(par);
+  console.log(
+    `HTTP, 16 clients: n=${c.n} p50 ${c.p50.toFixed(3)} ms p99 ${c.p99.toFixed(3)} ms, ${Math.round(c.n / secs)} requests/s`,
+  );
+} finally {
+  await service.close();
+  rmSync(dir, { recursive: true, force: true });
+}
