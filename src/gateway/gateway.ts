@@ -352,7 +352,20 @@ export class Gateway {
         res.destroy();
       }
     } else {
-      const text = await upstream.body.text();
+      let text: string;
+      try {
+        text = await upstream.body.text();
+      } catch (err) {
+        // The client went away (or the upstream broke) before the answer was complete.
+        const detail = (err as Error).message;
+        res.destroy();
+        this.record(
+          ex,
+          { action: decision.action, status: upstream.statusCode, upstream_error: detail },
+          undefined,
+        );
+        return;
+      }
       let parsed: Json | null = null;
       try {
         const v: unknown = JSON.parse(text);
