@@ -54,6 +54,9 @@ describe('DecisionBook', () => {
     const reopened = await DecisionBook.open(t.db, loadPolicy());
     expect(reopened.get('b')).toMatchObject({ action: 'throttle', source: 'cluster' });
     expect(reopened.list('throttle').map((d) => d.account_id)).toEqual(['a', 'b']);
+    expect(reopened.get('a').watch).toBe(true);
+    // The same findings after a restart change nothing, so nothing is re-announced.
+    expect(await reopened.applyFindings(withCluster('review'), 3500)).toEqual([]);
 
     await book.applyFindings(withCluster('none'), 4000);
     expect(book.get('a').action).toBe('allow');

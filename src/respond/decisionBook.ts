@@ -8,7 +8,6 @@ import type { LoadedPolicy } from './policy.js';
 
 interface Entry {
   row: DecisionRow;
-  watch: boolean;
   /** The answer, built once per change so reads are a map lookup. */
   view: Decision;
 }
@@ -48,7 +47,7 @@ export class DecisionBook {
   static async open(db: CoreDb, policy: LoadedPolicy): Promise<DecisionBook> {
     const book = new DecisionBook(db, policy);
     for (const row of await loadDecisionRows(db)) {
-      const entry = book.entry(row, false);
+      const entry = book.entry(row);
       (row.source === 'manual' ? book.manualEntries : book.policyEntries).set(row.account_id, entry);
     }
     return book;
@@ -106,8 +105,9 @@ export class DecisionBook {
         expires_at: null,
         updated_at: same ? prev.row.updated_at : now,
         updated_by: 'policy',
+        watch: o.watch ? 1 : 0,
       };
-      this.policyEntries.set(id, this.entry(row, o.watch));
+      this.policyEntries.set(id, this.entry(row));
     }
     return this.commit(before, now);
   }
@@ -128,8 +128,9 @@ export class DecisionBook {
         expires_at: ttl ? now + ttl * 1000 : null,
         updated_at: now,
         updated_by: input.actor,
+        watch: 0,
       };
-      this.manualEntries.set(id, this.entry(row, false));
+      this.manualEntries.set(id, this.entry(row));
     }
     return this.commit(before, now, new Set(input.account_ids));
   }
@@ -171,7 +172,7 @@ export class DecisionBook {
     return changes;
   }
 
-  private entry(row: DecisionRow, watch: boolean): Entry {
+  private entry(row: DecisionRow): Entry {
     const p = this.loaded.policy;
     const action = row.action as DecisionAction;
     const view: Decision = {
@@ -183,11 +184,11 @@ export class DecisionBook {
       cluster_id: row.cluster_id,
       expires_at: row.expires_at === null ? null : new Date(row.expires_at).toISOString(),
       updated_at: new Date(row.updated_at).toISOString(),
-      watch,
+      watch: row.watch === 1,
       ...(action === 'throttle' ? { rate_per_minute: p.throttle.rate_per_minute } : {}),
       ...(action === 'degrade' ? { degrade: { ...p.degrade } } : {}),
     };
-    return { row, watch, view };
+    return { row, view };
   }
 }
 
@@ -197,7 +198,7 @@ function sameOutcome(prev: Entry, o: PolicyOutcome): boolean {
     prev.row.source === o.source &&
     prev.row.scope === o.scope &&
     prev.row.cluster_id === o.cluster_id &&
-    prev.watch === o.watch
+    prev.row.watch === (o.watch ? 1 : 0)
   );
 }
 

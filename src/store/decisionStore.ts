@@ -30,6 +30,7 @@ export async function saveDecisionChanges(
             expires_at: eb.ref('excluded.expires_at'),
             updated_at: eb.ref('excluded.updated_at'),
             updated_by: eb.ref('excluded.updated_by'),
+            watch: eb.ref('excluded.watch'),
           })),
         )
         .execute();

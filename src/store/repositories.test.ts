@@ -97,6 +97,7 @@ describe.each(backends)('store repositories on %s', (dialect) => {
       expires_at: null,
       updated_at: 1,
       updated_by: 'k',
+      watch: 0,
     };
     await saveDecisionChanges(t.db, [d, { ...d, account_id: 'b' }], []);
     await saveDecisionChanges(t.db, [{ ...d, action: 'throttle', updated_at: 2 }], ['b']);

@@ -56,6 +56,8 @@ export interface DecisionsTable {
   expires_at: number | null;
   updated_at: number;
   updated_by: string;
+  /** 1 when the gateway should embed canaries for this account. */
+  watch: number;
 }
 
 export interface AuditLogTable {
