@@ -15,6 +15,7 @@ import {
   EventRecorder,
   Gateway,
   HttpDecisionSource,
+  HttpEventSink,
   StaticDecisionSource,
   sha256Hex,
   type EventSink,
@@ -467,5 +468,46 @@ describe('gateway proxy', () => {
     expect(set.has(text.slice(answer.length + 1))).toBe(true);
     await waitFor(() => h.events.length === 1);
     expect(h.events[0]!.response?.text).toBe(text);
+  });
+
+  it('spools batches a DistillGuard server cannot take (503) and drains them to it later', async () => {
+    let mode: 'busy' | 'ok' = 'busy';
+    const bodies: string[] = [];
+    const auth: (string | undefined)[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        auth.push(req.headers.authorization);
+        if (mode === 'busy') {
+          res.writeHead(503, { 'content-type': 'application/json' });
+          res.end('{"error":{"code":"SERVICE_UNAVAILABLE","message":"busy"}}');
+          return;
+        }
+        bodies.push(Buffer.concat(chunks).toString());
+        res.writeHead(202, { 'content-type': 'application/json' });
+        res.end('{"accepted":1,"duplicates":0,"rejected":0,"errors":[]}');
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanups.push(() => new Promise((r) => server.close(() => r())));
+    const sink = new HttpEventSink(
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      'dg_ingest_key',
+    );
+    const h = await harness({ sink });
+    for (let i = 0; i < 3; i++) await post(`${h.url}/v1/chat/completions`, chat(`spooled ${i}`));
+    await waitFor(() => h.recorder.stats.spooled === 3);
+    mode = 'ok';
+    await h.recorder.drain();
+    expect(h.recorder.stats).toMatchObject({ spooled: 3, drained: 3, pending: 0 });
+    const lines = bodies.join('').trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as ApiEvent).request.messages[1]!.content).sort()).toEqual([
+      'spooled 0',
+      'spooled 1',
+      'spooled 2',
+    ]);
+    expect(new Set(auth)).toEqual(new Set(['Bearer dg_ingest_key']));
   });
 });
