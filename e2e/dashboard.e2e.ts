@@ -70,10 +70,15 @@ describe.runIf(canRun)('dashboard in Chromium', () => {
     if (server) expect(o.events).toBe(server.loaded.events);
   });
 
-  it('opens the top cluster and draws its linkage graph', async () => {
-    const top = await apiGet<{ items: { cluster_id: string; score: number }[] }>('/v1/clusters?limit=200');
-    const best = Math.max(...top.items.map((c) => c.score));
-    expect(top.items.find((c) => c.cluster_id === flow.clusterId)?.score).toBe(best);
+  it('opens the top cluster (most severe level, then highest score) and draws its linkage graph', async () => {
+    const rank = { none: 0, monitor: 1, review: 2, act: 3 } as const;
+    const all = await apiGet<{ items: { cluster_id: string; score: number; level: keyof typeof rank }[] }>(
+      '/v1/clusters?limit=1000',
+    );
+    const severity = (c: { score: number; level: keyof typeof rank }) => rank[c.level] * 10 + c.score;
+    const opened = all.items.find((c) => c.cluster_id === flow.clusterId);
+    expect(opened).toBeDefined();
+    expect(severity(opened!)).toBe(Math.max(...all.items.map(severity)));
     // Nodes are drawn in level colours; an empty or failed WebGL canvas has none of them.
     expect(flow.graphPixels).toBeGreaterThan(150);
   });

@@ -45,7 +45,7 @@ export async function runDashboardFlow(
   };
   await shot('01-overview');
 
-  // The table opens sorted by score, so the first row is the top cluster.
+  // The table opens sorted by severity (level, then score), so the first row is the top cluster.
   const topRow = page.getByTestId('top-clusters').locator('tbody tr').first();
   const clusterId = (await topRow.locator('td').first().innerText()).trim();
   await topRow.click();

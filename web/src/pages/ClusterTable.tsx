@@ -6,6 +6,11 @@ import { SortableTable, type Column } from '../components/SortableTable.js';
 
 const LEVEL_RANK = { none: 0, monitor: 1, review: 2, act: 3 };
 
+/** Most severe first: level, then score within a level (scores are in [0, 1]). */
+export function severity(c: Pick<ClusterSummary, 'level' | 'score'>): number {
+  return LEVEL_RANK[c.level] * 10 + c.score;
+}
+
 /** One entry per kind of shared attribute: how many values, and the most accounts any value links. */
 export function linksByKind(links: ClusterLink[]): { kind: string; accounts: number; values: string[] }[] {
   const groups = new Map<string, { kind: string; accounts: number; values: string[] }>();
@@ -33,7 +38,7 @@ const columns: Column<ClusterSummary>[] = [
     key: 'level',
     header: 'Level',
     render: (c) => <LevelBadge level={c.level} />,
-    sortValue: (c) => LEVEL_RANK[c.level],
+    sortValue: severity,
   },
   {
     key: 'score',
@@ -63,9 +68,12 @@ const columns: Column<ClusterSummary>[] = [
         {linksByKind(c.links)
           .slice(0, 2)
           .map((g) => (
-            <span key={g.kind} className="chip" title={g.values.join('\n')}>
+            <span
+              key={g.kind}
+              className="chip"
+              title={`${g.values.length} shared value${g.values.length > 1 ? 's' : ''}, up to ${g.accounts} accounts each:\n${g.values.join('\n')}`}
+            >
               {linkLabel(g.kind)} <span className="muted">×{g.accounts}</span>
-              {g.values.length > 1 && <span className="muted">· {g.values.length} values</span>}
             </span>
           ))}
       </span>
@@ -103,7 +111,7 @@ export function ClusterTable({
       rows={rows}
       columns={columns}
       rowKey={(c) => c.cluster_id}
-      initialSort={{ key: 'score', dir: 'desc' }}
+      initialSort={{ key: 'level', dir: 'desc' }}
       onRowClick={onOpen}
       testId={testId}
       maxHeight={maxHeight}

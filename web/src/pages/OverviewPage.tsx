@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { api, itemsOf } from '../api/client.js';
 import type { ClusterSummary, Overview, Page } from '../api/types.js';
 import { useApi } from '../api/useApi.js';
@@ -9,11 +10,18 @@ import { PageHeader } from '../components/PageHeader.js';
 import { StatCard } from '../components/StatCard.js';
 import { Empty, ErrorBox, Loading } from '../components/States.js';
 import { TimelineChart } from '../components/TimelineChart.js';
-import { ClusterTable } from './ClusterTable.js';
+import { ClusterTable, severity } from './ClusterTable.js';
+
+const TOP_CLUSTERS = 8;
 
 export function OverviewPage() {
   const overview = useApi(() => api.get<Overview>('/v1/overview'), []);
-  const top = useApi(() => api.get<Page<ClusterSummary>>('/v1/clusters', { limit: 8 }), []);
+  // The server ranks by score; fetch a wider slice so the most severe levels surface in the top rows.
+  const top = useApi(() => api.get<Page<ClusterSummary>>('/v1/clusters', { limit: 200 }), []);
+  const topRows = useMemo(
+    () => [...itemsOf(top.data)].sort((a, b) => severity(b) - severity(a)).slice(0, TOP_CLUSTERS),
+    [top.data],
+  );
   useAutoReload(overview.reload, 20_000);
   useAutoReload(top.reload, 20_000);
   if (overview.loading && !overview.data) return <Loading what="overview" />;
@@ -97,9 +105,9 @@ export function OverviewPage() {
           <ErrorBox error={top.error} onRetry={top.reload} />
         ) : top.loading && !top.data ? (
           <Loading what="clusters" />
-        ) : itemsOf(top.data).length ? (
+        ) : topRows.length ? (
           <ClusterTable
-            rows={itemsOf(top.data)}
+            rows={topRows}
             onOpen={(c) => navigate(clusterHref(c.cluster_id))}
             testId="top-clusters"
           />
