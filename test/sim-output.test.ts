@@ -198,6 +198,39 @@ describe('simulate --scale small', () => {
     ).toBeGreaterThan(10);
   });
 
+  it('leaves no attacker-only tells: clients, models, endpoints, parameters and id formats all occur in benign traffic', () => {
+    const family = (ua: string | undefined): string => (ua ?? '').split(/[/ ]/)[0] ?? '';
+    const seen = (role: 'benign' | 'attacker') => {
+      const s = {
+        family: new Set<string>(),
+        model: new Set<string>(),
+        endpoint: new Set<string>(),
+        param: new Set<string>(),
+      };
+      for (const e of events) {
+        if (e.labels?.role !== role) continue;
+        s.family.add(family(e.client?.user_agent));
+        s.model.add(e.model);
+        s.endpoint.add(e.endpoint ?? '');
+        for (const k of Object.keys(e.request.params ?? {})) s.param.add(k);
+      }
+      return s;
+    };
+    const benign = seen('benign');
+    const bad = seen('attacker');
+    for (const k of ['family', 'model', 'endpoint', 'param'] as const) {
+      expect(
+        [...bad[k]].filter((v) => !benign[k].has(v)),
+        k,
+      ).toEqual([]);
+    }
+    for (const e of events) {
+      expect(e.id).toMatch(/^req_[0-9a-f]{24}$/);
+      expect(e.account_id).toMatch(/^acct_[0-9a-z]{16}$/);
+      if (e.request.params) expect(Object.keys(e.request.params).length).toBeGreaterThan(0);
+    }
+  });
+
   it('makes logprob harvesters ask for top_logprobs 20 with several samples', () => {
     const harvest = events.filter((e) => e.labels?.campaign === 'logprob-harvest');
     expect(harvest.length).toBeGreaterThan(200);

@@ -37,13 +37,20 @@ const REASONING_OPENERS = [
 ];
 
 export function casualAnswer(rng: Rng): string {
-  const parts = [rng.pick(OPENERS), rng.pick(BODIES)];
-  if (rng.chance(0.6)) parts.push(rng.pick(BODIES));
+  const parts = [rng.pick(OPENERS), ...rng.sample(BODIES, rng.chance(0.6) ? 2 : 1)];
   return parts.filter(Boolean).join(' ');
 }
 
 export function reasoningAnswer(rng: Rng): string {
-  return `${rng.pick(REASONING_OPENERS)} ${rng.pick(BODIES)} ${rng.pick(BODIES)}`;
+  return [rng.pick(REASONING_OPENERS), ...rng.sample(BODIES, 2)].join(' ');
+}
+
+/** People who ask for steps get stepwise answers too, whoever they are. */
+const ASKS_FOR_STEPS =
+  /step[ -]by[ -]step|show (your|all) work|each step|explain how you got|schritt f|paso a paso|étape par étape|一步一步|chain of thought|reasoning/i;
+
+export function asksForSteps(text: string): boolean {
+  return ASKS_FOR_STEPS.test(text);
 }
 
 export function labelAnswer(labels: readonly string[], rng: Rng): string {

@@ -3,6 +3,7 @@ import { sessionStarts, type Activity } from './activity.js';
 import { conversationTurns, drawTurnCount, type BenignKind, type HumanCorpus } from './benignTalk.js';
 import type { Topic } from './benignTopics.js';
 import { paramsFrom, type Caller } from './caller.js';
+import { asksForSteps } from './answers.js';
 import { answer, type Exchange, type SimAccount } from './exchange.js';
 import type { Language } from './geography.js';
 import { drawStyle, type HumanStyle } from './humanStyle.js';
@@ -19,6 +20,8 @@ export interface PersonSpec {
   systemPrompt?: string;
   /** End users of a product; each session belongs to one of them. */
   endUsers?: readonly string[];
+  /** A product's fixed wrapper around what its end users type. */
+  template?: (said: string, ts: number, rng: Rng) => string;
   /** Share of sessions that are agent loops with tools. */
   toolShare: number;
   conversationIds: boolean;
@@ -45,21 +48,33 @@ export class ConversationalCustomer implements Behaviour {
   private session(start: number, rng: Rng): Session {
     if (this.person.toolShare > 0 && rng.chance(this.person.toolShare)) return this.toolSession(start, rng);
     const p = this.person;
-    const turnCount = drawTurnCount(p.kind, rng);
     const endUser = p.endUsers ? rng.pick(p.endUsers) : undefined;
-    const style = endUser ? drawStyle(rng) : p.style;
-    const texts = conversationTurns(p.kind, p.language, p.interests, style, turnCount, p.corpus, rng);
-    const times = humanTurnTimes(start, texts.length, rng);
-    const conversationId = p.conversationIds && texts.length > 1 ? `conv_${rng.hex(20)}` : undefined;
+    // Corpus conversations fix the number of turns now; generated text waits for the first turn,
+    // so a day's pending sessions hold little memory.
+    const fromCorpus = p.corpus
+      ? conversationTurns(p.kind, p.language, p.interests, p.style, 14, p.corpus, rng)
+      : undefined;
+    const times = humanTurnTimes(start, fromCorpus?.length ?? drawTurnCount(p.kind, rng), rng);
+    let texts = fromCorpus;
+    let conversationId: string | undefined;
     const history: Message[] = p.systemPrompt ? [{ role: 'system', content: p.systemPrompt }] : [];
     return {
       times,
       exchange: (turn, ts): Exchange => {
+        if (!texts) {
+          const style = endUser ? drawStyle(rng) : p.style;
+          texts = conversationTurns(p.kind, p.language, p.interests, style, times.length, undefined, rng);
+          if (p.conversationIds && times.length > 1) conversationId = `conv_${rng.hex(20)}`;
+        } else if (turn === 0 && p.conversationIds && times.length > 1) {
+          conversationId = `conv_${rng.hex(20)}`;
+        }
         const env = this.caller.envelope(ts, rng);
-        history.push({ role: 'user', content: texts[turn] ?? '' });
+        const said = texts[turn] ?? '';
+        history.push({ role: 'user', content: p.template ? p.template(said, ts, rng) : said });
         const messages = [...history];
         const params = paramsFrom(this.caller.habits, rng);
-        const a = answer(rng.chance(0.2) ? 'long' : 'casual', env.model, messages, params, rng);
+        const kind = asksForSteps(said) ? 'reasoning' : rng.chance(0.2) ? 'long' : 'casual';
+        const a = answer(kind, env.model, messages, params, rng);
         history.push({ role: 'assistant', content: a.response.text });
         return {
           ...env,

@@ -96,3 +96,19 @@ export function drawTurnCount(kind: BenignKind, rng: Rng): number {
   if (r < 0.96) return rng.int(4, 6);
   return rng.int(7, 14);
 }
+
+/**
+ * Products often wrap what their end users type in a fixed template (retrieval context,
+ * instructions, metadata). Such templating is ordinary, not a sign of extraction.
+ */
+export const APP_TEMPLATES: readonly ((said: string, ts: number, rng: Rng) => string)[] = [
+  (said, _ts, rng) =>
+    `Answer the question using only the context below. If the answer is not in the context, say you don't know.\n\nContext:\n${rng.sample(LONG_TEXT_SENTENCES, rng.int(3, 6)).join(' ')}\n\nQuestion: ${said}`,
+  (said) => `<user_input>\n${said}\n</user_input>`,
+  (said) => `The customer wrote: "${said}"\nDraft a helpful reply.`,
+  (said, ts, rng) =>
+    `Current date: ${new Date(ts).toISOString().slice(0, 10)}. User locale: ${rng.pick(['en-US', 'en-GB', 'de-DE', 'es-ES', 'fr-FR', 'pt-BR'])}.\n\n${said}`,
+  (said) => `User message:\n${said}\n\nRespond briefly and in a friendly tone.`,
+  (said, _ts, rng) =>
+    `### Conversation so far\n(${rng.int(0, 6)} earlier messages omitted)\n\n### New message\n${said}`,
+];

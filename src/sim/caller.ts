@@ -41,6 +41,9 @@ export interface ParamHabits {
   /** Share of requests that ask for logprobs, and how many alternatives. */
   logprobsShare: number;
   topLogprobs: number;
+  /** Share of requests asking for several candidates (writing tools offer alternatives). */
+  nShare?: number;
+  n?: number;
 }
 
 export function drawBenignHabits(rng: Rng, family: ClientFamily): ParamHabits {
@@ -65,6 +68,10 @@ export function drawBenignHabits(rng: Rng, family: ClientFamily): ParamHabits {
     habits.logprobsShare = rng.range(0.3, 1);
     habits.topLogprobs = rng.pick([0, 1, 2, 3, 5, 5, 10]);
   }
+  if (rng.chance(0.04)) {
+    habits.nShare = rng.range(0.2, 1);
+    habits.n = rng.pick([2, 2, 3, 3, 4, 5]);
+  }
   return habits;
 }
 
@@ -74,6 +81,7 @@ export function paramsFrom(habits: ParamHabits, rng: Rng): RequestParams | undef
   if (habits.top_p !== undefined) p.top_p = habits.top_p;
   if (habits.max_tokens !== undefined) p.max_tokens = habits.max_tokens;
   if (habits.stream !== undefined) p.stream = habits.stream;
+  if (habits.n && habits.nShare && rng.chance(habits.nShare)) p.n = habits.n;
   if (habits.logprobsShare > 0 && rng.chance(habits.logprobsShare)) {
     p.logprobs = true;
     if (habits.topLogprobs > 0) p.top_logprobs = habits.topLogprobs;

@@ -66,7 +66,7 @@ export class HydraMember implements Behaviour {
     private readonly to: number,
     private readonly rng: Rng,
   ) {
-    this.rate = rng.range(10, 42);
+    this.rate = rng.range(5, 32);
   }
 
   planDay(day: Day): Session[] {

@@ -83,33 +83,60 @@ export function answer(
   return { response, usage: { input_tokens: inputTokens, output_tokens: Math.max(1, out) } };
 }
 
-/** The event record in its published field order. */
+const labelCache = new WeakMap<SimAccount, NonNullable<ApiEvent['labels']>>();
+
+function labelsOf(account: SimAccount): NonNullable<ApiEvent['labels']> {
+  let labels = labelCache.get(account);
+  if (!labels) {
+    labels = { role: account.truth.role };
+    if (account.truth.actor) labels.actor = account.truth.actor;
+    if (account.truth.campaign) labels.campaign = account.truth.campaign;
+    labelCache.set(account, labels);
+  }
+  return labels;
+}
+
+/** The event record in its published field order (literal objects: this runs per event). */
 export function eventRecord(id: string, ts: number, account: SimAccount, x: Exchange): ApiEvent {
   const request: ApiEvent['request'] = { messages: x.messages };
   if (x.conversationId) request.conversation_id = x.conversationId;
-  if (x.params && Object.keys(x.params).length > 0) request.params = x.params;
-  const event: ApiEvent = {
-    id,
-    ts: new Date(ts).toISOString(),
-    account_id: account.record.account_id,
-    api_key_id: x.apiKeyId,
-    ...(x.endUserId ? { end_user_id: x.endUserId } : {}),
-    model: x.model,
-    endpoint: x.endpoint,
-    client: {
-      ip: x.client.ip,
-      asn: x.client.asn,
-      country: x.client.country,
-      user_agent: x.client.user_agent,
-    },
-    request,
-    response: x.response,
-    usage: x.usage,
-    labels: {
-      role: account.truth.role,
-      ...(account.truth.actor ? { actor: account.truth.actor } : {}),
-      ...(account.truth.campaign ? { campaign: account.truth.campaign } : {}),
-    },
-  };
-  return event;
+  if (x.params && hasKeys(x.params)) request.params = x.params;
+  const c = x.client;
+  const client = { ip: c.ip, asn: c.asn, country: c.country, user_agent: c.user_agent };
+  const iso = new Date(ts).toISOString();
+  const labels = labelsOf(account);
+  const accountId = account.record.account_id;
+  return x.endUserId
+    ? {
+        id,
+        ts: iso,
+        account_id: accountId,
+        api_key_id: x.apiKeyId,
+        end_user_id: x.endUserId,
+        model: x.model,
+        endpoint: x.endpoint,
+        client,
+        request,
+        response: x.response,
+        usage: x.usage,
+        labels,
+      }
+    : {
+        id,
+        ts: iso,
+        account_id: accountId,
+        api_key_id: x.apiKeyId,
+        model: x.model,
+        endpoint: x.endpoint,
+        client,
+        request,
+        response: x.response,
+        usage: x.usage,
+        labels,
+      };
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }

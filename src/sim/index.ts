@@ -1,5 +1,11 @@
 /** The traffic simulator: benign population, false-positive traps and extraction campaigns. */
-export { simulate, simulationStream, type SimulateOptions, type SimulationStream, type SimulationSummary } from './simulate.js';
+export {
+  simulate,
+  simulationStream,
+  type SimulateOptions,
+  type SimulationStream,
+  type SimulationSummary,
+} from './simulate.js';
 export type { SimAccount } from './exchange.js';
 export { SCALES, type Scale, type ScaleSpec } from './scales.js';
 export { CorpusBank, Deck, type CorpusFile, type CorpusRole, type CorpusText } from './corpus.js';

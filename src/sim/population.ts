@@ -3,7 +3,7 @@ import { actorKit, TaskQueue } from './actorKit.js';
 import { hostIn } from './addresses.js';
 import type { Activity } from './activity.js';
 import { ConversationalCustomer, type PersonSpec } from './benignBehaviours.js';
-import { drawInterests, type BenignKind, type HumanCorpus } from './benignTalk.js';
+import { APP_TEMPLATES, drawInterests, type BenignKind, type HumanCorpus } from './benignTalk.js';
 import { DAY, HOUR, type Period, type Rhythm } from './calendar.js';
 import { Caller, drawBenignHabits, drawClientFamily, drawUserAgents, type ParamHabits } from './caller.js';
 import {
@@ -34,6 +34,7 @@ import { Rng, mixKeys } from './rng.js';
 import type { ScaleSpec } from './scales.js';
 import type { Behaviour } from './session.js';
 import { APP_SYSTEM_PROMPTS, COMPANIES } from './systemPrompts.js';
+import { TOPICS } from './benignTopics.js';
 import { BatchLabelling, EvalHarness, SupportBot } from './trapBehaviours.js';
 
 export interface PopulationOptions {
@@ -83,6 +84,7 @@ export function buildPopulation(o: PopulationOptions): Behaviour[] {
       ? new Deck(o.corpus.attackerPrompts, Rng.derive(mixKeys(o.actorSeed, ['deck-tasks', actor])))
       : undefined;
 
+  const organisations: { payment: string; domain: string }[] = [];
   const established = (rng: Rng): number =>
     period.start - DAY - Math.round(rng.exponential(260) * DAY) - rng.int(0, DAY);
 
@@ -108,6 +110,7 @@ export function buildPopulation(o: PopulationOptions): Behaviour[] {
       kind?: BenignKind | 'app';
       truth?: TruthAccount;
       emailDomain?: string;
+      createdAt?: number;
     },
   ): ConversationalCustomer {
     const isApp =
@@ -133,9 +136,9 @@ export function buildPopulation(o: PopulationOptions): Behaviour[] {
           kind
         ];
     const newcomer = rng.chance(0.07);
-    const createdAt = newcomer
-      ? period.start + rng.int(0, period.days - 1) * DAY + rng.int(0, DAY - 1)
-      : established(rng);
+    const createdAt =
+      forced?.createdAt ??
+      (newcomer ? period.start + rng.int(0, period.days - 1) * DAY + rng.int(0, DAY - 1) : established(rng));
     const from = Math.max(period.start, createdAt + rng.int(60_000, 6 * HOUR));
     const days = Math.max(0.5, (period.end - from) / DAY);
     const activeDayProb = Math.min(0.98, Math.max(0.05, expected / (expected + 40) + 0.05));
@@ -170,16 +173,29 @@ export function buildPopulation(o: PopulationOptions): Behaviour[] {
     const corpus = corpusFor();
     if (corpus) person.corpus = corpus;
     if (isApp) {
-      person.systemPrompt = rng
-        .pick(APP_SYSTEM_PROMPTS)
-        .replaceAll('{company}', company)
-        .replaceAll('{domain}', domain);
+      if (rng.chance(0.35)) person.template = rng.pick(APP_TEMPLATES);
+      const app = rng.pick(APP_SYSTEM_PROMPTS);
+      person.systemPrompt = app.prompt.replaceAll('{company}', company).replaceAll('{domain}', domain);
+      const fitting = TOPICS.filter((t) => app.topics.includes(t.name));
+      if (fitting.length > 0) person.interests = fitting;
       person.endUsers = Array.from(
         { length: Math.max(3, Math.round(Math.sqrt(expected) * 4)) },
         () => `u_${rng.hex(12)}`,
       );
     }
     const tier = drawTier(rng, isApp ? 0.35 : kind === 'developer' ? 0.15 : 0);
+    // Companies run several accounts (prod, staging, teams) on one card and domain.
+    let payment = tier !== 'free' ? paymentFingerprint(rng) : undefined;
+    let emailDomain = domain;
+    if (payment && !forced?.emailDomain && (isApp || kind === 'developer')) {
+      if (organisations.length > 0 && rng.chance(0.12)) {
+        const org = rng.pick(organisations);
+        payment = org.payment;
+        emailDomain = org.domain;
+      } else if (rng.chance(0.3)) {
+        organisations.push({ payment, domain });
+      }
+    }
     const caller = new Caller(
       network,
       drawUserAgents(family, rng),
@@ -194,8 +210,8 @@ export function buildPopulation(o: PopulationOptions): Behaviour[] {
           id,
           createdAt,
           tier,
-          emailDomain: domain,
-          ...(tier !== 'free' ? { payment: paymentFingerprint(rng) } : {}),
+          emailDomain,
+          ...(payment ? { payment } : {}),
           declaredCountry: rng.chance(0.92) ? country.code : rng.pick(COUNTRIES).code,
           signup: network.signup(rng),
           verified: rng.chance(tier === 'free' ? 0.2 : 0.75),
@@ -212,6 +228,9 @@ export function buildPopulation(o: PopulationOptions): Behaviour[] {
     const rng = Rng.derive(mixKeys(seed, ['trap-university']));
     const uni = rng.pick(UNIVERSITIES);
     const nat = new SharedNat([hostIn(uni.asn, rng), hostIn(uni.asn, rng)], uni.asn, uni.country);
+    // A course told its students to sign up in the first lab session: a burst of sign-ups from one address.
+    const lab =
+      period.start + rng.int(1, period.days - 3) * DAY + (14 - countryByCode(uni.country).tz) * HOUR;
     for (let i = 0; i < spec.universityAccounts; i++) {
       const r = Rng.derive(mixKeys(seed, ['university', i]));
       out.push(
@@ -221,6 +240,7 @@ export function buildPopulation(o: PopulationOptions): Behaviour[] {
           kind: r.chance(0.8) ? 'student' : 'developer',
           truth: trap('university-nat'),
           emailDomain: r.chance(0.7) ? uni.domain : freemailDomain(r),
+          ...(r.chance(0.35) ? { createdAt: lab + r.int(0, 2 * HOUR) } : {}),
         }),
       );
     }

@@ -55,12 +55,25 @@ type StreamOptions = Omit<SimulateOptions, 'out' | 'gzip'>;
 /** The simulation without files: for tests, the gateway's fake traffic and other in-process users. */
 export function simulationStream(options: StreamOptions): SimulationStream {
   const spec = SCALES[options.scale];
-  if (!spec) throw new UserError('INVALID_ARGUMENT', `unknown scale "${String(options.scale)}"; use small, medium or large`);
+  if (!spec)
+    throw new UserError(
+      'INVALID_ARGUMENT',
+      `unknown scale "${String(options.scale)}"; use small, medium or large`,
+    );
   if (!Number.isSafeInteger(options.seed) || options.seed < 0) {
-    throw new UserError('INVALID_ARGUMENT', `seed must be a non-negative integer, got ${String(options.seed)}`);
+    throw new UserError(
+      'INVALID_ARGUMENT',
+      `seed must be a non-negative integer, got ${String(options.seed)}`,
+    );
   }
-  if (options.actorSeed !== undefined && (!Number.isSafeInteger(options.actorSeed) || options.actorSeed < 0)) {
-    throw new UserError('INVALID_ARGUMENT', `actor seed must be a non-negative integer, got ${String(options.actorSeed)}`);
+  if (
+    options.actorSeed !== undefined &&
+    (!Number.isSafeInteger(options.actorSeed) || options.actorSeed < 0)
+  ) {
+    throw new UserError(
+      'INVALID_ARGUMENT',
+      `actor seed must be a non-negative integer, got ${String(options.actorSeed)}`,
+    );
   }
   const days = options.days ?? 14;
   if (!Number.isInteger(days) || days < 2 || days > 90) {
@@ -68,7 +81,10 @@ export function simulationStream(options: StreamOptions): SimulationStream {
   }
   const accountPrefix = options.accountPrefix ?? 'acct_';
   if (!/^[A-Za-z0-9_.:-]{0,40}$/.test(accountPrefix)) {
-    throw new UserError('INVALID_ARGUMENT', 'account prefix may use letters, digits and _.:- (at most 40 characters)');
+    throw new UserError(
+      'INVALID_ARGUMENT',
+      'account prefix may use letters, digits and _.:- (at most 40 characters)',
+    );
   }
   const corpus = options.corpus?.length ? CorpusBank.load(options.corpus) : undefined;
   const period = periodFor(options.seed, days);
@@ -86,7 +102,8 @@ export function simulationStream(options: StreamOptions): SimulationStream {
   const truth: Truth = { accounts: {}, clusters: {} };
   for (const a of accounts) {
     truth.accounts[a.record.account_id] = a.truth;
-    if (a.truth.role === 'attacker' && a.truth.campaign) (truth.clusters[a.truth.campaign] ??= []).push(a.record.account_id);
+    if (a.truth.role === 'attacker' && a.truth.campaign)
+      (truth.clusters[a.truth.campaign] ??= []).push(a.record.account_id);
   }
   let used = false;
   return {
@@ -97,7 +114,11 @@ export function simulationStream(options: StreamOptions): SimulationStream {
       // Behaviours keep state as they run, so one population yields its traffic once.
       if (used) throw new Error('a simulation stream can be read once; build another for a second pass');
       used = true;
-      return timeOrderedEvents(behaviours, period, Rng.derive(mixKeys(options.seed, [accountPrefix, 'event-ids'])));
+      return timeOrderedEvents(
+        behaviours,
+        period,
+        Rng.derive(mixKeys(options.seed, [accountPrefix, 'event-ids'])),
+      );
     },
   };
 }
@@ -125,7 +146,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationSumm
   writeFileSync(files.truth, JSON.stringify(sim.truth, null, 1) + '\n');
 
   const campaigns: Record<string, number> = {};
-  for (const a of sim.accounts) if (a.truth.campaign) campaigns[a.truth.campaign] = (campaigns[a.truth.campaign] ?? 0) + 1;
+  for (const a of sim.accounts)
+    if (a.truth.campaign) campaigns[a.truth.campaign] = (campaigns[a.truth.campaign] ?? 0) + 1;
 
   const traffic = new NdjsonWriter(files.traffic, options.gzip ?? false);
   const eventsByRole = { benign: 0, attacker: 0 };

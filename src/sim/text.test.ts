@@ -5,6 +5,7 @@ import { CAPABILITIES, capabilityTask } from './capabilityTaxonomy.js';
 import { drawStyle, applyStyle } from './humanStyle.js';
 import { drawElicitationStyle, wrapWithElicitation, ELICITATION_PREFIXES } from './reasoningElicitation.js';
 import { Rng } from './rng.js';
+import { APP_SYSTEM_PROMPTS } from './systemPrompts.js';
 
 describe('text generators', () => {
   it('cover at least 40 benign topics, each with openers and follow-ups', () => {
@@ -14,6 +15,11 @@ describe('text generators', () => {
       expect(t.openers.length, t.name).toBeGreaterThanOrEqual(4);
       expect(t.followUps.length, t.name).toBeGreaterThanOrEqual(3);
     }
+  });
+
+  it('give every product prompt topics that exist', () => {
+    const names = new Set(TOPICS.map((t) => t.name));
+    for (const app of APP_SYSTEM_PROMPTS) for (const t of app.topics) expect(names.has(t), t).toBe(true);
   });
 
   it('write varied human conversations with follow-ups, typos and some non-English', () => {
