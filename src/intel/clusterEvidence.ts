@@ -2,7 +2,7 @@ import type { AccountRecord, ApiEvent, Findings } from '../schema/index.js';
 import { prefixOf } from './network.js';
 import {
   elicitationPhrase,
-  templateFingerprint,
+  templateFingerprints,
   userPrompt,
   type TemplateFingerprint,
 } from './promptFeatures.js';
@@ -36,9 +36,14 @@ function note(map: Map<string, Set<string>>, value: string | undefined, account:
   else if (map.size < MAX_VALUES) map.set(value, new Set([account]));
 }
 
+const MAX_BACKGROUND_KEYS = 500_000;
+
 export class ClusterEvidenceCollector {
   private readonly byAccount = new Map<string, ClusterEvidence>();
   readonly clusters = new Map<string, ClusterEvidence>();
+  /** Requests from accounts outside every cluster, per template key: how common a wrapper is locally. */
+  readonly background = new Map<string, number>();
+  backgroundEvents = 0;
 
   constructor(findings: Findings) {
     for (const c of findings.clusters) {
@@ -72,7 +77,16 @@ export class ClusterEvidenceCollector {
 
   addEvent(e: ApiEvent): void {
     const ev = this.byAccount.get(e.account_id);
-    if (!ev) return;
+    if (!ev) {
+      this.backgroundEvents++;
+      const prompt = userPrompt(e);
+      for (const fp of prompt ? templateFingerprints(prompt) : []) {
+        const n = this.background.get(fp.minhash);
+        if (n !== undefined) this.background.set(fp.minhash, n + 1);
+        else if (this.background.size < MAX_BACKGROUND_KEYS) this.background.set(fp.minhash, 1);
+      }
+      return;
+    }
     const acct = e.account_id;
     ev.events++;
     if (!ev.firstSeen || e.ts < ev.firstSeen) ev.firstSeen = e.ts;
@@ -83,13 +97,14 @@ export class ClusterEvidenceCollector {
     if (e.account) this.addAccount({ ...e.account, account_id: acct });
     const prompt = userPrompt(e);
     if (!prompt) return;
-    const fp = templateFingerprint(prompt);
-    const t = ev.templates.get(fp.minhash);
-    if (t) {
-      t.accounts.add(acct);
-      t.events++;
-    } else if (ev.templates.size < MAX_VALUES)
-      ev.templates.set(fp.minhash, { fp, accounts: new Set([acct]), events: 1 });
+    for (const fp of templateFingerprints(prompt)) {
+      const t = ev.templates.get(fp.minhash);
+      if (t) {
+        t.accounts.add(acct);
+        t.events++;
+      } else if (ev.templates.size < MAX_VALUES)
+        ev.templates.set(fp.minhash, { fp, accounts: new Set([acct]), events: 1 });
+    }
     const phrase = elicitationPhrase(prompt);
     if (phrase) {
       const p = ev.phrases.get(phrase);

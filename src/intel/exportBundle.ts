@@ -60,6 +60,7 @@ export async function exportBundle(input: ExportInput): Promise<ExportResult> {
   const built = findingsToStix({
     findings: input.findings,
     evidence: collector.clusters,
+    background: { counts: collector.background, events: collector.backgroundEvents },
     publisher: input.publisher,
     keyRing: input.keyRing,
     policy: input.policy,

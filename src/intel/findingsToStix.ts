@@ -16,6 +16,8 @@ export interface Publisher {
 export interface BuildInput {
   findings: Findings;
   evidence?: Map<string, ClusterEvidence>;
+  /** Template use outside the clusters (key -> requests, and the total), to publish only rare wrappers. */
+  background?: { counts: Map<string, number>; events: number };
   publisher: Publisher;
   keyRing: CommunityKeyRing;
   policy: SharingPolicy;
@@ -59,7 +61,7 @@ interface IndicatorSpec {
 
 /** Values used by several of the cluster's accounts: shared infrastructure, not one user's. */
 function shared(map: Map<string, Set<string>>, clusterSize: number, limit = 10): [string, number][] {
-  const min = Math.max(2, Math.ceil(clusterSize * 0.2));
+  const min = Math.max(2, Math.ceil(clusterSize * 0.05));
   return [...map.entries()]
     .map(([v, s]): [string, number] => [v, s.size])
     .filter(([, n]) => n >= min)
@@ -70,6 +72,7 @@ function shared(map: Map<string, Set<string>>, clusterSize: number, limit = 10):
 function indicatorSpecs(
   cluster: ClusterFinding,
   ev: ClusterEvidence | undefined,
+  background: BuildInput['background'],
   ring: CommunityKeyRing,
   policy: SharingPolicy,
   withheld: Withheld[],
@@ -187,11 +190,17 @@ function indicatorSpecs(
     }
 
   if (ev) {
-    const minEvents = Math.max(3, Math.ceil(ev.events * 0.1));
+    // Campaigns rotate several wrappers: a template counts when a few accounts share it and it
+    // is rare in the rest of the publisher's traffic (so a common task opening is not shared).
+    const minEvents = Math.max(3, Math.ceil(ev.events * 0.005));
+    const rareOutside = (key: string): boolean =>
+      !background || (background.counts.get(key) ?? 0) <= Math.max(1, background.events * 0.0005);
     const templates = [...ev.templates.values()]
-      .filter((t) => t.accounts.size >= Math.min(2, size) && t.events >= minEvents)
+      .filter(
+        (t) => t.accounts.size >= Math.min(3, size) && t.events >= minEvents && rareOutside(t.fp.minhash),
+      )
       .sort((a, b) => b.events - a.events)
-      .slice(0, 5);
+      .slice(0, 10);
     for (const t of templates)
       specs.push({
         kind: 'template',
@@ -200,9 +209,9 @@ function indicatorSpecs(
         pattern: `[artifact:${extPath('lsh_band_keys')}[*] IN (${t.fp.lshBandKeys.map(stixString).join(', ')})]`,
         ext: {
           kind: 'template',
+          edge: t.fp.edge,
           minhash: t.fp.minhash,
           lsh_band_keys: t.fp.lshBandKeys,
-          template_keys: t.fp.keys,
           accounts_seen: t.accounts.size,
           ...(policy.share_prompts_verbatim ? { skeleton: scrubText(t.fp.skeleton) } : {}),
         },
@@ -372,7 +381,7 @@ export function findingsToStix(input: BuildInput): BuildOutput {
         target_ref: ap.id,
       });
     }
-    for (const spec of indicatorSpecs(cluster, ev, keyRing, policy, withheld, campaignId)) {
+    for (const spec of indicatorSpecs(cluster, ev, input.background, keyRing, policy, withheld, campaignId)) {
       const indicatorId = stableId('indicator', publisher.name, spec.kind, spec.key);
       objects.push({
         type: 'indicator',

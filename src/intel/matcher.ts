@@ -5,7 +5,7 @@ import { dgExtension, readDgExtension } from './extension.js';
 import { randomId, stixNow } from './ids.js';
 import { effectiveConfidence, type ConfidenceModel } from './indicatorConfidence.js';
 import { inPrefix, ipFamily, prefixOf } from './network.js';
-import { elicitationPhrase, templateFingerprint, userPrompt } from './promptFeatures.js';
+import { elicitationPhrase, templateFingerprints, userPrompt } from './promptFeatures.js';
 
 /**
  * How often an unrelated (benign) account would match one indicator of each kind: the p-value a
@@ -259,16 +259,18 @@ export class IntelMatcher {
     const prompt = userPrompt(e);
     if (!prompt) return;
     if (this.bands.size) {
-      const fp = templateFingerprint(prompt);
       const seen = new Set<string>();
-      let sig: Uint32Array | undefined;
-      for (const b of fp.lshBandKeys)
-        for (const cand of this.bands.get(b) ?? []) {
-          if (seen.has(cand.ind.id)) continue;
-          seen.add(cand.ind.id);
-          sig ??= signatureFromHex(fp.minhash);
-          if (estimateJaccard(sig, cand.sig) >= TEMPLATE_JACCARD) this.hit(acct, cand.ind, e.id, e.ts);
-        }
+      for (const fp of templateFingerprints(prompt)) {
+        let sig: Uint32Array | undefined;
+        for (const b of fp.lshBandKeys)
+          for (const cand of this.bands.get(b) ?? []) {
+            if (seen.has(cand.ind.id)) continue;
+            sig ??= signatureFromHex(fp.minhash);
+            if (estimateJaccard(sig, cand.sig) < TEMPLATE_JACCARD) continue;
+            seen.add(cand.ind.id);
+            this.hit(acct, cand.ind, e.id, e.ts);
+          }
+      }
     }
     const phrase = elicitationPhrase(prompt);
     if (phrase) this.lookup(acct, `elicitation_phrase:${phrase}`, e.id, e.ts);
@@ -324,10 +326,11 @@ export class IntelMatcher {
           hits: hs,
         });
       }
-      out.set(
-        account,
-        list.sort((a, b) => b.score - a.score),
-      );
+      if (list.length)
+        out.set(
+          account,
+          list.sort((a, b) => b.score - a.score),
+        );
     }
     return out;
   }

@@ -156,7 +156,7 @@ export async function pushBundle(opts: {
   if (existing && !verifyObjects(bundle.objects ?? [], existing, key.publicKey))
     throw new UserError(
       'BAD_SIGNATURE',
-      `${opts.bundle}.sig does not verify against ${opts.sign}: the bundle changed after signing. Export it again.`,
+      `${opts.bundle}.sig does not verify against ${opts.sign}: it was signed with another key or changed after signing. Export and sign it again.`,
     );
   return new TaxiiClient(opts.hub, opts.credentials).push(opts.collection, bundle.objects ?? [], key);
 }
@@ -190,9 +190,7 @@ export interface MatchFlags {
 }
 
 /** `intel match`: received indicators against local traffic; writes signals and sightings. */
-export async function matchLocal(
-  f: MatchFlags,
-): Promise<{
+export async function matchLocal(f: MatchFlags): Promise<{
   matches: Map<string, CampaignMatch[]>;
   signals: Map<string, Signal[]>;
   sightings: StixObject[];

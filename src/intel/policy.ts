@@ -73,7 +73,7 @@ export const DEFAULT_ALLOW_EXTENSION = [
   'accounts_seen',
   'minhash',
   'lsh_band_keys',
-  'template_keys',
+  'edge',
   'skeleton',
   'phrase',
   'example_prompts',

@@ -5,7 +5,6 @@ import {
   maskedTokens,
   minhashSignature,
   signatureToHex,
-  templateKeys,
 } from '../text/index.js';
 
 /** The user's words in one request (all user turns), the part templates and phrasings live in. */
@@ -17,33 +16,39 @@ export function userPrompt(event: ApiEvent): string {
 }
 
 export interface TemplateFingerprint {
-  /** Exact template keys (prefix / suffix / whole skeleton fingerprints) from the text module. */
-  keys: string[];
-  /** MinHash of the template's masked edge tokens, hex. */
+  /** Which edge of the prompt the wrapper sits on. */
+  edge: 'prefix' | 'suffix' | 'whole';
+  /** MinHash of the edge's masked tokens, hex. */
   minhash: string;
   lshBandKeys: string[];
   skeleton: string;
 }
 
+function fingerprintOf(edge: TemplateFingerprint['edge'], tokens: string[]): TemplateFingerprint {
+  const sig = minhashSignature(tokens);
+  const skeleton =
+    edge === 'prefix'
+      ? `${tokens.join(' ')} ⟨*⟩`
+      : edge === 'suffix'
+        ? `⟨*⟩ ${tokens.join(' ')}`
+        : tokens.join(' ');
+  return { edge, minhash: signatureToHex(sig), lshBandKeys: lshBandKeys(sig), skeleton };
+}
+
 /**
- * A prompt's template fingerprint: the masked opening and closing tokens (where the wrapper
- * lives; the task in the middle varies), hashed with MinHash so near-identical templates match
- * by LSH across organisations without the text leaving.
+ * A prompt's template fingerprints: campaigns wrap varying tasks in a fixed instruction placed
+ * before or after the task, so the masked opening and closing tokens are fingerprinted
+ * separately (short prompts whole). MinHash + LSH lets near-identical wrappers match across
+ * organisations without the text leaving.
  */
-export function templateFingerprint(text: string): TemplateFingerprint {
+export function templateFingerprints(text: string): TemplateFingerprint[] {
   const t = maskedTokens(text);
-  const edges =
-    t.length < TEMPLATE_EDGE_TOKENS * 2
-      ? t
-      : [...t.slice(0, TEMPLATE_EDGE_TOKENS), '⟨*⟩', ...t.slice(-TEMPLATE_EDGE_TOKENS)];
-  const sig = minhashSignature(edges);
-  const k = templateKeys(text);
-  return {
-    keys: [k.prefix, k.suffix].filter((x): x is string => x !== null),
-    minhash: signatureToHex(sig),
-    lshBandKeys: lshBandKeys(sig),
-    skeleton: edges.join(' '),
-  };
+  if (t.length === 0) return [];
+  if (t.length < TEMPLATE_EDGE_TOKENS * 2) return [fingerprintOf('whole', t)];
+  return [
+    fingerprintOf('prefix', t.slice(0, TEMPLATE_EDGE_TOKENS)),
+    fingerprintOf('suffix', t.slice(-TEMPLATE_EDGE_TOKENS)),
+  ];
 }
 
 const ELICITATION =
