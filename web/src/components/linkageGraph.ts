@@ -68,11 +68,11 @@ export function buildLinkageGraph(nodes: GraphNode[], edges: GraphEdge[]) {
   circular.assign(graph);
   if (graph.order > 1 && graph.size > 0) {
     // Fewer iterations for big clusters keeps the page responsive; the shape settles early.
-    const iterations = graph.order > 2000 ? 40 : graph.order > 500 ? 80 : 200;
+    const iterations = graph.order > 1000 ? 40 : graph.order > 250 ? 80 : 200;
     forceAtlas2.assign(graph, {
       iterations,
       getEdgeWeight: 'weight',
-      settings: { ...forceAtlas2.inferSettings(graph), barnesHutOptimize: graph.order > 300 },
+      settings: { ...forceAtlas2.inferSettings(graph), barnesHutOptimize: graph.order > 1000 },
     });
   }
   return { graph, dropped };
