@@ -162,7 +162,7 @@ export function registerIntel(program: Command): void {
         );
         for (const [account, list] of [...r.matches].slice(0, 20))
           out(
-            `  ${account}: ${list.map((m) => `${m.campaignName} p=${m.pValue.toPrecision(2)} (${m.hits.map((h) => h.ind.kind).join(', ')})`).join('; ')}`,
+            `  ${account}: ${list.map((m) => `${m.campaignName} p=${m.pValue.toPrecision(2)} (${[...new Set(m.hits.map((h) => h.ind.kind))].join(', ')})`).join('; ')}`,
           );
       },
     );
