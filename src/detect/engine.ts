@@ -16,6 +16,7 @@ import { EntityStats, HOUR_MS, type PromptSample } from './entity-stats.js';
 import { extractFeatures, type EventFeatures } from './event-features.js';
 import {
   combinedStrength,
+  corroborated,
   genomicControl,
   levelOf,
   runDetectors,
@@ -34,6 +35,7 @@ const KERNEL_DIMENSIONS = 96;
 // Detectors whose evidence is extraction itself (not just automation): one of these must
 // corroborate before a single account may reach `act`.
 const MEMBER_SUPPORT_P = 0.05;
+const CAMPAIGN_MIN_ACCOUNTS = 5;
 const MEMBER_SUPPORT_SHARE = 0.5;
 const EXTRACTION_CORE = new Set(['reasoning-elicitation', 'output-harvesting', 'topic-sweep']);
 
@@ -232,6 +234,7 @@ export class DetectionEngine {
 
     // Clusters, re-scored on their pooled traffic.
     const clusterOf = new Map<string, string>();
+    const clusterSizes = new Map<string, number>();
     const clusters: ClusterFinding[] = [];
     const clusterDetail: AnalysisDetail['clusters'] = new Map();
     const clusterState = new Map<
@@ -242,6 +245,7 @@ export class DetectionEngine {
       if (members.length < cfg.minClusterSize) continue;
       members.sort();
       const clusterId = `cl_${fingerprint64(members[0]!).slice(0, 10)}`;
+      clusterSizes.set(clusterId, members.length);
       const pooled = new EntityStats(KERNEL_DIMENSIONS);
       pooled.members = 0;
       const hourly = new Map<number, number>();
@@ -266,7 +270,7 @@ export class DetectionEngine {
       // Act needs extraction content that most members show, corroborated by two more broad signals.
       const strong = results.filter((r) => r.strength >= thresholds.corroborate);
       const actAllowed = strong.length >= 3 && strong.some((r) => EXTRACTION_CORE.has(r.detector.id));
-      const level = levelOf(strength, thresholds, actAllowed);
+      const level = levelOf(strength, thresholds, actAllowed, corroborated(results));
       const links = clusterLinks(members, attributes, linkage.holders);
       const signals = toSignals(results, thresholds.monitor);
       clusterState.set(clusterId, { strength, actAllowed, level, signals });
@@ -296,11 +300,22 @@ export class DetectionEngine {
       let actAllowed =
         !regression && content.length >= 2 && content.some((r) => EXTRACTION_CORE.has(r.detector.id));
       let strength = ownStrength;
+      const intel = (this.external.get(id) ?? []).filter((sig) => sig.score >= 0.5).length;
+      let reviewAllowed = corroborated(results, intel);
       const signals = toSignals(results, thresholds.monitor);
       for (const sig of this.external.get(id) ?? []) signals.push(sig);
-      if (cluster && cluster.level !== 'none' && cluster.level !== 'monitor') {
+      // A handful of linked accounts (a family, a small team) is judged account by account; a
+      // campaign's heads inherit its level once the group is large enough to be an operation.
+      const clusterSize = cid ? (clusterSizes.get(cid) ?? 0) : 0;
+      if (
+        cluster &&
+        clusterSize >= CAMPAIGN_MIN_ACCOUNTS &&
+        cluster.level !== 'none' &&
+        cluster.level !== 'monitor'
+      ) {
         strength = Math.max(strength, cluster.strength);
         actAllowed ||= cluster.actAllowed;
+        reviewAllowed = true;
         signals.unshift({
           detector: 'linkage',
           score: scoreOfStrength(cluster.strength),
@@ -318,7 +333,7 @@ export class DetectionEngine {
       accounts.push({
         account_id: id,
         score: scoreOfStrength(strength),
-        level: levelOf(strength, thresholds, actAllowed),
+        level: levelOf(strength, thresholds, actAllowed, reviewAllowed),
         cluster_id: cid,
         events: s.n,
         signals,

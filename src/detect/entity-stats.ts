@@ -42,6 +42,8 @@ export class EntityStats {
   softLabels = 0;
   /** Several samples per prompt at non-zero temperature: the output distribution, not an answer. */
   multiSamples = 0;
+  /** Both at once: the full output distribution with its token probabilities. */
+  fullHarvest = 0;
   harvestExamples = new Reservoir<string>(4, 13);
   followUps = 0;
   withSystem = 0;
@@ -107,6 +109,7 @@ export class EntityStats {
     const multi = f.n > 1 && f.temperature !== 0;
     if (soft) this.softLabels++;
     if (multi) this.multiSamples++;
+    if (soft && multi) this.fullHarvest++;
     if (harvest && (soft || multi)) this.harvestExamples.add(f.id);
     if (f.followUp) this.followUps++;
     if (f.systemHash) {
@@ -174,6 +177,7 @@ export class EntityStats {
     this.greedy += o.greedy;
     this.softLabels += o.softLabels;
     this.multiSamples += o.multiSamples;
+    this.fullHarvest += o.fullHarvest;
     for (const id of o.harvestExamples.items) this.harvestExamples.add(id);
     this.followUps += o.followUps;
     this.withSystem += o.withSystem;

@@ -73,6 +73,7 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
   }
   if (prompt.length > MAX_PROMPT_CHARS) prompt = prompt.slice(0, MAX_PROMPT_CHARS);
   const normalised = normalizeText(prompt);
+  const followUp = assistantTurns > 0 || userTurns > 1;
   const tokens = tokenize(normalised);
   const p = e.request.params;
   return {
@@ -82,12 +83,15 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
     model: e.model,
     prompt,
     tokens,
+    // A system prompt asking for reasoning inside a running conversation is a product setting
+    // (a tutor, a study helper); on one-shot requests it is a harvesting wrapper.
     elicits:
-      asksForReasoningTrace(normalised) || (system !== null && asksForReasoningTrace(normalizeText(system))),
+      asksForReasoningTrace(normalised) ||
+      (system !== null && !followUp && asksForReasoningTrace(normalizeText(system))),
     template: templateKeys(prompt),
     topics: topicMask(tokens),
     systemHash: system === null ? null : fingerprint64(normalizeText(system)),
-    followUp: assistantTurns > 0 || userTurns > 1,
+    followUp,
     conversationId: e.request.conversation_id ?? null,
     logprobs: p?.logprobs === true,
     topLogprobs: p?.top_logprobs ?? 0,

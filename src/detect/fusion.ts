@@ -75,12 +75,34 @@ export interface LevelThresholds {
   corroborate: number;
 }
 
-export function levelOf(strength: number, t: LevelThresholds, actAllowed: boolean): Level {
+export function levelOf(
+  strength: number,
+  t: LevelThresholds,
+  actAllowed: boolean,
+  reviewAllowed = true,
+): Level {
   if (strength >= t.act && actAllowed) return 'act';
-  if (strength >= t.review) return 'review';
+  if (strength >= t.review && reviewAllowed) return 'review';
   if (strength >= t.monitor) return 'monitor';
   return 'none';
 }
+
+/** Evidence strong enough to count as one line of corroboration (p ≤ 0.01). */
+export const CORROBORATION_STRENGTH = 2;
+
+/**
+ * Review needs two independent lines of evidence, one of them extraction content, or one
+ * overwhelming line of content: templates,
+ * schedules and odd timing alone are what legitimate automation looks like.
+ */
+export function corroborated(results: readonly DetectorResult[], externalContent = 0): boolean {
+  const lines = results.filter((r) => r.strength >= CORROBORATION_STRENGTH);
+  const content = lines.filter((r) => r.detector.family === 'content');
+  // One overwhelming line of extraction content (p ≤ 1e-12) stands on its own.
+  if (content.some((r) => r.strength >= OVERWHELMING_STRENGTH)) return true;
+  return content.length + externalContent >= 1 && lines.length + externalContent >= 2;
+}
+const OVERWHELMING_STRENGTH = 12;
 
 export function toSignals(results: readonly DetectorResult[], minStrength: number): Signal[] {
   return results

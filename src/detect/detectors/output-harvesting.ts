@@ -17,6 +17,7 @@ export const outputHarvesting: Detector = {
       `soft labels (logprobs on outputs ≥ 64 tokens) on ${s.softLabels}`,
       `top_logprobs ≥ 5 on ${s.topLogprobs}`,
       `n > 1 at temperature > 0 on ${s.multiSamples}`,
+      `both on ${s.fullHarvest}`,
       `max_tokens ≥ 4000 on ${s.longOutput}`,
       `temperature 0 on ${s.greedy}`,
     ];
@@ -25,6 +26,7 @@ export const outputHarvesting: Detector = {
       stats: [
         { kind: 'count', key: 'softLabels', k: s.softLabels, n: s.n },
         { kind: 'count', key: 'multiSample', k: s.multiSamples, n: s.n },
+        { kind: 'count', key: 'fullHarvest', k: s.fullHarvest, n: s.n },
       ],
       evidence: `of ${s.n} requests: ${parts.join(', ')} (${pct(k, s.n)} harvest-shaped)`,
       examples: s.harvestExamples.items.slice(0, 3),

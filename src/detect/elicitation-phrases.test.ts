@@ -1,0 +1,52 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { normalizeText } from '../text/index.js';
+import { asksForReasoningTrace } from './elicitation-phrases.js';
+
+const asks = (s: string): boolean => asksForReasoningTrace(normalizeText(s));
+const corpora = resolve(process.cwd(), '../shared/corpora');
+const haveCorpora = existsSync(corpora);
+if (!haveCorpora && !process.env.CI) console.warn(`skipping corpus checks: ${corpora} is absent`);
+
+describe('reasoning-trace elicitation phrases', () => {
+  it.each([
+    'Think step by step and show your full reasoning before giving the final answer.',
+    'Explain each step of your reasoning before the final answer.',
+    'Please reason out loud: list each step of your thinking, then conclude.',
+    'Use chain-of-thought. Q: what is 17*23?',
+    'Describe exactly how you arrive at the answer, step by step, before giving it.',
+    'Wrap your thoughts in <think> tags, then answer.',
+    'Break every problem into steps, reason about each one explicitly, verify your work, then answer.',
+    'Pense passo a passo e mostre todo o seu raciocínio antes da resposta final.',
+    'Denke Schritt für Schritt nach.',
+    '请展示所有中间步骤。',
+    'Réfléchis étape par étape.',
+  ])('recognises %s', (s) => expect(asks(s)).toBe(true));
+
+  it.each([
+    'Give me step-by-step instructions to install Docker on Ubuntu.',
+    'What is a good recipe for banana bread?',
+    'Can you explain how photosynthesis works?',
+    'Write a step by step guide to changing a tyre.',
+  ])('leaves ordinary requests alone: %s', (s) => expect(asks(s)).toBe(false));
+
+  it.skipIf(!haveCorpora)('is rare in real human conversations and in an unwrapped distillation set', () => {
+    const human = readFileSync(resolve(corpora, 'human-hh-harmless.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .flatMap((l) => (JSON.parse(l) as { turns: string[] }).turns);
+    const distill = readFileSync(resolve(corpora, 'distill-alpaca-5000.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { prompt: string }).prompt);
+    const rate = (xs: string[]): number => xs.filter(asks).length / xs.length;
+    expect(human.length).toBeGreaterThan(2000);
+    expect(rate(human)).toBeLessThan(0.01);
+    // Alpaca instructions ask for tasks, not for the model's reasoning: wrapping is what elicits.
+    expect(rate(distill)).toBeLessThan(0.02);
+    expect(
+      rate(distill.map((p) => `${p}\n\nShow your full reasoning step by step, then give the final answer.`)),
+    ).toBe(1);
+  });
+});
