@@ -54,6 +54,54 @@ describe('DecisionCache', () => {
   });
 });
 
+describe('DecisionCache with a listing source', () => {
+  it('answers from the full list without per-account lookups, and keeps the last list when a refresh fails', async () => {
+    let list: GatewayDecision[] | Error = [{ account_id: 'a', action: 'block' }];
+    let lookups = 0;
+    const source: DecisionSource = {
+      lookup: () => {
+        lookups++;
+        return Promise.resolve(null);
+      },
+      snapshot: () => [],
+      list: () => (list instanceof Error ? Promise.reject(list) : Promise.resolve(list)),
+    };
+    const errors: string[] = [];
+    const cache = new DecisionCache(source, { onError: (e) => errors.push(e.message) });
+    await cache.sync();
+    expect(cache.get('a').action).toBe('block');
+    expect(cache.get('b').action).toBe('allow');
+    list = [{ account_id: 'b', action: 'watch', cluster_id: 'c-1' }];
+    await cache.sync();
+    expect(cache.get('a').action).toBe('allow'); // lifted: no longer listed
+    expect(cache.get('b')).toMatchObject({ action: 'monitor', watch: true, subject: 'c-1' });
+    list = new Error('server down');
+    await cache.sync();
+    expect(errors).toEqual(['server down']);
+    expect(cache.get('b').watch).toBe(true);
+    expect(lookups).toBe(0);
+  });
+
+  it('falls back to per-account lookups when the source cannot list', async () => {
+    let lookups = 0;
+    const source: DecisionSource = {
+      lookup: (id) => {
+        lookups++;
+        return Promise.resolve({ account_id: id, action: 'degrade' });
+      },
+      snapshot: () => [],
+      list: () => Promise.reject(new Error('HTTP 404')),
+    };
+    const cache = new DecisionCache(source, { onError: () => undefined });
+    await cache.sync();
+    expect(cache.get('x').action).toBe('allow'); // starts the lookup
+    await cache.refresh('x'); // de-duplicated with the one in flight
+    await new Promise((r) => setTimeout(r, 5));
+    expect(cache.get('x').action).toBe('degrade');
+    expect(lookups).toBe(1);
+  });
+});
+
 describe('Throttle', () => {
   it('lets the burst through, then asks to wait until the next token', () => {
     let now = 0;

@@ -15,10 +15,13 @@ export interface DecisionCacheOptions {
 }
 
 /**
- * Decisions for the hot path without waiting on the network: `get` answers from memory at once
- * (an unknown account is allowed until its first lookup lands, a stale one keeps its last decision)
- * and starts a background refresh. Fail-open is deliberate: the gateway must not take the model
- * API down when the server is unreachable; enforcement catches up within one lookup.
+ * Decisions for the hot path without waiting on the network. When the source can list its
+ * decisions, the cache holds the whole list, refreshed every TTL in the background: one request per
+ * TTL however many accounts call, and an account not on the list is allowed. Otherwise `get`
+ * answers from memory at once (an unknown account is allowed until its first lookup lands, a stale
+ * one keeps its last decision) and starts a per-account refresh. A failed refresh keeps what was
+ * known. Fail-open is deliberate: the gateway must not take the model API down when the server is
+ * unreachable; enforcement catches up within one refresh.
  */
 export class DecisionCache {
   private readonly entries = new Map<string, Entry>();
@@ -26,6 +29,10 @@ export class DecisionCache {
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
+  /** The source's full list of decisions, once one listing has succeeded. */
+  private listed: Map<string, EffectiveDecision> | null = null;
+  private syncTimer: NodeJS.Timeout | null = null;
+  private syncing = false;
 
   constructor(
     private readonly source: DecisionSource,
@@ -37,8 +44,41 @@ export class DecisionCache {
     for (const d of source.snapshot()) this.put(d.account_id, effectiveDecision(d));
   }
 
+  /** Start keeping the full list in sync (no-op for sources that cannot list). */
+  async startSync(): Promise<void> {
+    if (!this.source.list || this.syncTimer) return;
+    this.syncTimer = setInterval(() => void this.sync(), this.ttlMs);
+    this.syncTimer.unref();
+    await this.sync();
+  }
+
+  stopSync(): void {
+    if (this.syncTimer) clearInterval(this.syncTimer);
+    this.syncTimer = null;
+  }
+
+  /** Fetch the full list now; on failure keep the last list (or per-account lookups if none). */
+  async sync(): Promise<void> {
+    if (!this.source.list || this.syncing) return;
+    this.syncing = true;
+    try {
+      const all = await this.source.list();
+      this.listed = new Map(all.map((d) => [d.account_id, effectiveDecision(d)]));
+    } catch (err) {
+      this.opts.onError?.(err as Error);
+    } finally {
+      this.syncing = false;
+    }
+  }
+
   get(accountId: string): EffectiveDecision {
     const now = this.now();
+    if (this.listed) {
+      const d = this.listed.get(accountId);
+      if (!d || (d.expiresAtMs !== null && d.expiresAtMs <= now))
+        return { ...ALLOW, subject: `account:${accountId}` };
+      return d;
+    }
     const entry = this.entries.get(accountId);
     if (!entry || now - entry.fetchedAt > this.ttlMs) void this.refresh(accountId);
     const d = entry?.decision;
@@ -65,7 +105,7 @@ export class DecisionCache {
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.listed ? this.listed.size : this.entries.size;
   }
 
   private put(accountId: string, decision: EffectiveDecision): void {

@@ -11,7 +11,14 @@ export interface DecisionSource {
   lookup(accountId: string): Promise<GatewayDecision | null>;
   /** Every decision known up front, to prime the cache; sources that cannot list return []. */
   snapshot(): GatewayDecision[];
+  /**
+   * Every decision other than the default allow, fetched now. Where a source can do this, the
+   * cache keeps one authoritative copy refreshed in the background instead of asking per account.
+   */
+  list?(): Promise<GatewayDecision[]>;
 }
+
+const DecisionPage = z.looseObject({ items: z.array(GatewayDecision), next: z.string().nullable() });
 
 const DecisionsFile = z.union([
   z.array(GatewayDecision),
@@ -95,5 +102,28 @@ export class HttpDecisionSource implements DecisionSource {
 
   snapshot(): GatewayDecision[] {
     return [];
+  }
+
+  /** `GET /v1/decisions` page by page: the accounts with a decision other than the default. */
+  async list(): Promise<GatewayDecision[]> {
+    const out: GatewayDecision[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 100_000; page++) {
+      const qs: string = `limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const res = await request(`${this.baseUrl.replace(/\/+$/, '')}/v1/decisions?${qs}`, {
+        headers: this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {},
+        headersTimeout: this.timeoutMs * 5,
+        bodyTimeout: this.timeoutMs * 5,
+      });
+      const text = await res.body.text();
+      if (res.statusCode >= 400)
+        throw new Error(`decision list: HTTP ${res.statusCode} ${text.slice(0, 200)}`);
+      const parsed = DecisionPage.safeParse(JSON.parse(text));
+      if (!parsed.success) throw new Error(`decision list: unexpected body ${text.slice(0, 200)}`);
+      out.push(...parsed.data.items);
+      cursor = parsed.data.next;
+      if (!cursor) return out;
+    }
+    throw new Error('decision list: too many pages');
   }
 }

@@ -170,6 +170,7 @@ export class Gateway {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
     });
+    this.opts.decisions.stopSync();
     await this.pool.close();
     await this.opts.recorder.close();
     await this.opts.canary?.registry.close();

@@ -78,6 +78,8 @@ export async function startGateway(c: GatewayConfig): Promise<RunningGateway> {
     ttlMs: c.decisionTtlMs ?? 5000,
     onError: (err) => c.log?.warn({ err: err.message }, 'decision lookup failed; keeping the last decision'),
   });
+  // With the server, one background listing per TTL replaces per-account lookups (if it can list).
+  await decisions.startSync();
   const accounts = c.keysFile
     ? AccountResolver.fromFile(c.keysFile, c.trustAccountHeader)
     : new AccountResolver({ trustAccountHeader: c.trustAccountHeader ?? false });
