@@ -12,6 +12,9 @@ import type {
 
 export type { AccountFinding, AccountRecord, ClusterFinding, ClusterLink, Findings, Level, Signal };
 
+/** A signal with the account or cluster it fired on (GET /v1/signals). */
+export type SignalItem = Signal & { subject_type: 'account' | 'cluster'; subject_id: string };
+
 export const LEVELS: readonly Level[] = ['none', 'monitor', 'review', 'act'];
 
 export interface Page<T> {

@@ -12,6 +12,7 @@ import { ClustersPage } from '../pages/ClustersPage.js';
 import { DecisionsPage } from '../pages/DecisionsPage.js';
 import { OverviewPage } from '../pages/OverviewPage.js';
 import { PolicyPage } from '../pages/PolicyPage.js';
+import { SignalsPage } from '../pages/SignalsPage.js';
 import type { Route } from './route.js';
 import { Sidebar } from './Sidebar.js';
 import { useRoute } from './useRoute.js';
@@ -28,6 +29,8 @@ function Page({ route }: { route: Route }) {
       return <AccountsPage level={route.level} q={route.q} cluster={route.cluster} />;
     case 'account':
       return <AccountPage id={route.id} />;
+    case 'signals':
+      return <SignalsPage detector={route.detector} />;
     case 'cases':
       return <CasesPage />;
     case 'case':

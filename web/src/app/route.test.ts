@@ -21,6 +21,10 @@ describe('parseRoute', () => {
       cluster: 'cl_2',
     });
     expect(parseRoute('#/clusters?level=review')).toEqual({ page: 'clusters', level: 'review' });
+    expect(parseRoute(href('/signals', { detector: 'reasoning-elicitation' }))).toEqual({
+      page: 'signals',
+      detector: 'reasoning-elicitation',
+    });
   });
 
   it('reports unknown paths instead of guessing', () => {

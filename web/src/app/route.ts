@@ -5,6 +5,7 @@ export type Route =
   | { page: 'cluster'; id: string }
   | { page: 'accounts'; level?: string; q?: string; cluster?: string }
   | { page: 'account'; id: string }
+  | { page: 'signals'; detector?: string }
   | { page: 'cases' }
   | { page: 'case'; id: string }
   | { page: 'decisions' }
@@ -28,6 +29,8 @@ export function parseRoute(hash: string): Route {
       return id
         ? { page: 'account', id }
         : { page: 'accounts', level: opt('level'), q: opt('q'), cluster: opt('cluster') };
+    case 'signals':
+      return { page: 'signals', detector: opt('detector') };
     case 'cases':
       return id ? { page: 'case', id } : { page: 'cases' };
     case 'decisions':
