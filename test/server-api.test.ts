@@ -250,7 +250,7 @@ describe.each(backends)('the service end to end on %s', (dialect) => {
 
       const before = await get<Findings>('/v1/findings');
       await ts.restart();
-      expect(ts.service.replayed.events).toBe(traffic.events.length);
+      expect((await ts.service.ready).events).toBe(traffic.events.length);
       const d = await get<{ action: string; source: string }>(`/v1/decisions/${account}`, keys.enforcement);
       expect(d).toMatchObject({ action: 'degrade', source: 'manual' });
       const after = await get<Findings>('/v1/findings');

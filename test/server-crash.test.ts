@@ -109,7 +109,11 @@ describe('SIGKILL during a large ingest', () => {
     // The restarted server rebuilds from the store; the shipper resends everything.
     const second = await startServer(dir);
     try {
-      const health = (await call(`${second.url}/healthz`, 'GET', null)).body as { events: number };
+      let health = { status: 'replaying', events: 0 };
+      while (health.status === 'replaying') {
+        await new Promise((r) => setTimeout(r, 100));
+        health = (await call(`${second.url}/healthz`, 'GET', null)).body as typeof health;
+      }
       expect(health.events).toBe(stored);
       let accepted = 0;
       let duplicates = 0;

@@ -25,8 +25,8 @@ export interface TestService {
   service: RunningService;
   url: string;
   admin: string;
-  /** Start the service again on the same store (a restart). */
-  restart(extra?: Partial<StartServiceOptions>): Promise<void>;
+  /** Start the service again on the same store (a restart); by default waits for the rebuild. */
+  restart(extra?: Partial<StartServiceOptions>, awaitReady?: boolean): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -65,13 +65,14 @@ export async function startTestService(
     ...extra,
   };
   const ts: TestService = {
-    service: await startService(opts),
+    service: await startService(opts).then(async (s) => (await s.ready, s)),
     url: '',
     admin: adminKey,
-    async restart(more = {}) {
+    async restart(more = {}, awaitReady = true) {
       await ts.service.close();
       ts.service = await startService({ ...opts, ...more });
       ts.url = ts.service.url;
+      if (awaitReady) await ts.service.ready;
     },
     async dispose() {
       await ts.service.close();

@@ -82,7 +82,7 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions = {}): Prom
   installAuth(app, ctx.keys);
 
   app.get('/healthz', { schema: { tags: ['meta'], summary: 'Liveness and counts' } }, () => ({
-    status: 'ok',
+    status: ctx.live.replaying ? 'replaying' : 'ok',
     events: ctx.live.stats.events,
     findings_generated_at: ctx.live.view.findings.generated_at,
   }));

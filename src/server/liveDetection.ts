@@ -4,9 +4,10 @@ import type { AccountRecord, ApiEvent, Findings } from '../schema/index.js';
 import type { DecisionBook } from '../respond/index.js';
 import {
   allAccountRecords,
+  latestFindingsSnapshot,
   listBenignReference,
   saveFindingsSnapshot,
-  streamEvents,
+  streamStoredEvents,
   type CoreDb,
 } from '../store/index.js';
 import type { FindingsEngine } from './engine.js';
@@ -37,6 +38,7 @@ export interface LiveDetectionOptions {
  */
 export class LiveDetection {
   private current = FindingsView.empty();
+  private pending: ApiEvent[] | null = null;
   private dirty = false;
   private refreshing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -66,16 +68,42 @@ export class LiveDetection {
     return this.current;
   }
 
-  /** Rebuilds engine state from the store: accounts, benign reference, then every event in time order. */
+  /** True while `replay` runs; queries are then answered from the last stored findings snapshot. */
+  get replaying(): boolean {
+    return this.pending !== null;
+  }
+
+  /**
+   * Rebuilds engine state from the store: accounts, benign reference, then every event in time
+   * order. The server already listens meanwhile: events ingested during the replay are stored,
+   * held back, and fed after it (each exactly once), so the engine still sees time order.
+   */
   async replay(): Promise<{ events: number; accounts: number }> {
-    const records = await allAccountRecords(this.o.db);
-    for (const r of records) this.o.engine.addAccount(r);
-    for (const id of await listBenignReference(this.o.db)) this.o.engine.addBenignReference(id);
+    const startedAt = Date.now();
+    this.pending = [];
     let n = 0;
-    for await (const e of streamEvents(this.o.db)) {
-      this.o.engine.addEvent(e);
-      this.track(e);
-      n++;
+    let records: AccountRecord[] = [];
+    try {
+      const snapshot = await latestFindingsSnapshot(this.o.db);
+      if (snapshot) {
+        this.current = new FindingsView(snapshot);
+        this.version++;
+      }
+      records = await allAccountRecords(this.o.db);
+      for (const r of records) this.o.engine.addAccount(r);
+      for (const id of await listBenignReference(this.o.db)) this.o.engine.addBenignReference(id);
+      // Events received after the start may also be in `pending`; remember which the stream fed.
+      const fedLate = new Set<string>();
+      for await (const { event, receivedAt } of streamStoredEvents(this.o.db)) {
+        this.feed(event);
+        if (receivedAt >= startedAt) fedLate.add(event.id);
+        n++;
+      }
+      const held = this.pending;
+      this.pending = null;
+      for (const e of held) if (!fedLate.has(e.id)) this.feed(e);
+    } finally {
+      this.pending = null;
     }
     this.dirty = true;
     await this.refresh();
@@ -84,11 +112,17 @@ export class LiveDetection {
 
   /** Events already stored durably; only new ones (not duplicates) may be passed here. */
   addEvents(events: readonly ApiEvent[]): void {
-    for (const e of events) {
-      this.o.engine.addEvent(e);
-      this.track(e);
+    if (this.pending) {
+      this.pending.push(...events);
+      return;
     }
+    for (const e of events) this.feed(e);
     if (events.length > 0) this.dirty = true;
+  }
+
+  private feed(e: ApiEvent): void {
+    this.o.engine.addEvent(e);
+    this.track(e);
   }
 
   addAccounts(records: readonly AccountRecord[]): void {

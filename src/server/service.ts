@@ -44,7 +44,8 @@ export interface RunningService {
   ctx: ServiceContext;
   /** An admin key created at this start (first start, or demo); shown once, never stored in clear. */
   createdKey: string | null;
-  replayed: { events: number; accounts: number };
+  /** Settles when detection state is rebuilt from the store (the server already answers meanwhile). */
+  ready: Promise<{ events: number; accounts: number }>;
   close(): Promise<void>;
 }
 
@@ -113,25 +114,36 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
   });
   live.useLogger(app.log);
 
-  const replayed = await live.replay();
-  app.log.info(
-    {
-      events: replayed.events,
-      accounts: replayed.accounts,
-      store: resolveDatabaseTarget({ url: opts.databaseUrl, dataDir: opts.dataDir }).dialect,
-    },
-    'state rebuilt from store',
-  );
-  live.start();
   webhooks.start();
   const sweep = setInterval(() => void decisions.sweepExpired().catch(() => undefined), 30_000);
   sweep.unref();
 
+  // Listen first: enforcement reads stored decisions and ingest stores events while detection rebuilds.
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8080 });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 8080);
   const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1';
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  const ready = live.replay().then((replayed) => {
+    app.log.info(
+      {
+        events: replayed.events,
+        accounts: replayed.accounts,
+        store: resolveDatabaseTarget({ url: opts.databaseUrl, dataDir: opts.dataDir }).dialect,
+      },
+      'state rebuilt from store',
+    );
+    live.start();
+    return replayed;
+  });
+  ready.catch((err: unknown) => {
+    const e = err as Error;
+    app.log.error(
+      { err: { type: e.name, stack: e.stack?.split('\n').slice(1).join('\n') } },
+      'rebuild from store failed',
+    );
+  });
 
   let closed = false;
   return {
@@ -139,10 +151,11 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
     url,
     ctx,
     createdKey,
-    replayed,
+    ready,
     async close() {
       if (closed) return;
       closed = true;
+      await ready.catch(() => undefined);
       clearInterval(sweep);
       await app.close();
       await live.stop();

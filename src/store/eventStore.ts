@@ -49,11 +49,17 @@ export async function insertEvents(
   });
 }
 
-/** Every stored event in time order, paged by keyset so memory stays flat on large stores. */
-export async function* streamEvents(db: Db, pageSize = 2000): AsyncGenerator<ApiEvent> {
+export interface StoredEvent {
+  event: ApiEvent;
+  /** When the store received it (epoch ms). */
+  receivedAt: number;
+}
+
+/** Every stored event in time order with its receipt time, paged by keyset so memory stays flat. */
+export async function* streamStoredEvents(db: Db, pageSize = 2000): AsyncGenerator<StoredEvent> {
   let after: { ts_ms: number; id: string } | null = null;
   for (;;) {
-    let q = db.selectFrom('events').select(['id', 'ts_ms', 'body']);
+    let q = db.selectFrom('events').select(['id', 'ts_ms', 'body', 'received_at']);
     if (after) {
       const a: { ts_ms: number; id: string } = after;
       q = q.where((eb) =>
@@ -61,11 +67,16 @@ export async function* streamEvents(db: Db, pageSize = 2000): AsyncGenerator<Api
       );
     }
     const rows = await q.orderBy('ts_ms').orderBy('id').limit(pageSize).execute();
-    for (const r of rows) yield JSON.parse(r.body) as ApiEvent;
+    for (const r of rows) yield { event: JSON.parse(r.body) as ApiEvent, receivedAt: r.received_at };
     const last = rows[rows.length - 1];
     if (!last || rows.length < pageSize) return;
     after = { ts_ms: last.ts_ms, id: last.id };
   }
+}
+
+/** Every stored event in time order. */
+export async function* streamEvents(db: Db, pageSize = 2000): AsyncGenerator<ApiEvent> {
+  for await (const s of streamStoredEvents(db, pageSize)) yield s.event;
 }
 
 export async function countEvents(db: Db): Promise<number> {

@@ -9,13 +9,14 @@ export type * from './tables.js';
 export {
   insertEvents,
   streamEvents,
+  streamStoredEvents,
   countEvents,
   countEventsById,
   eventTimeRange,
   hourlyEventCounts,
   recentEventsOf,
 } from './eventStore.js';
-export type { InsertEventsOptions } from './eventStore.js';
+export type { InsertEventsOptions, StoredEvent } from './eventStore.js';
 export {
   upsertAccounts,
   getAccountRecord,

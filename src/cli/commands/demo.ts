@@ -88,6 +88,7 @@ export function registerDemo(program: Command): void {
         logger: { level: process.env.LOG_LEVEL ?? 'warn' },
       });
       closeOnSignals(service);
+      await service.ready;
       const out = (s: string) => process.stdout.write(`${s}\n`);
       out(`DistillGuard demo: open ${service.url}/ (this machine's browser is signed in automatically)`);
       if (service.createdKey) out(`  admin API key for curl: ${service.createdKey}`);

@@ -60,10 +60,11 @@ export function registerServe(program: Command): void {
       closeOnSignals(service);
       process.stdout.write(`DistillGuard listening on ${service.url}\n`);
       process.stdout.write(`  dashboard: ${service.url}/   API: ${service.url}/openapi.json\n`);
-      process.stdout.write(
-        `  rebuilt from store: ${service.replayed.events} events, ${service.replayed.accounts} account records\n`,
-      );
       if (service.createdKey)
         process.stdout.write(`  admin API key (shown once, stored hashed): ${service.createdKey}\n`);
+      const replayed = await service.ready;
+      process.stdout.write(
+        `  detection rebuilt from the store: ${replayed.events} events, ${replayed.accounts} account records\n`,
+      );
     });
 }
