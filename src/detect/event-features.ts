@@ -3,7 +3,7 @@ import {
   fingerprint64,
   normalizeText,
   templateKeys,
-  tokenize,
+  tokenizeNormalized,
   topicMask,
   type TemplateKeys,
 } from '../text/index.js';
@@ -74,7 +74,7 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
   if (prompt.length > MAX_PROMPT_CHARS) prompt = prompt.slice(0, MAX_PROMPT_CHARS);
   const normalised = normalizeText(prompt);
   const followUp = assistantTurns > 0 || userTurns > 1;
-  const tokens = tokenize(normalised);
+  const tokens = tokenizeNormalized(normalised);
   const p = e.request.params;
   return {
     id: e.id,

@@ -1,4 +1,4 @@
-export { normalizeText, tokenize } from './normalize.js';
+export { normalizeText, tokenize, tokenizeNormalized } from './normalize.js';
 export { hash32, fmix32, fingerprint64, seededRandom } from './hash.js';
 export {
   MINHASH_SIZE,

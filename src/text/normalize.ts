@@ -7,10 +7,15 @@ export function normalizeText(text: string): string {
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
-/** Word tokens of normalised text; unspaced scripts split into single characters. */
+/** Word tokens of raw text; unspaced scripts split into single characters. */
 export function tokenize(text: string): string[] {
+  return tokenizeNormalized(normalizeText(text));
+}
+
+/** Tokens of text already passed through normalizeText (saves a second NFKC pass on the hot path). */
+export function tokenizeNormalized(normalised: string): string[] {
   const out: string[] = [];
-  for (const m of normalizeText(text).matchAll(WORD)) {
+  for (const m of normalised.matchAll(WORD)) {
     const w = m[0];
     if (UNSPACED.test(w)) for (const ch of w) out.push(ch);
     else out.push(w);
