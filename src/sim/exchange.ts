@@ -23,6 +23,12 @@ export interface SimAccount {
   truth: TruthAccount;
 }
 
+const REFUSALS = [
+  "I'm sorry, but I can't help with that.",
+  "I can't assist with that request.",
+  'Sorry, I cannot help with this. If you have another question, I am happy to help.',
+];
+
 /** How long and what kind of answer a request gets. */
 export type AnswerKind = 'casual' | 'long' | 'reasoning' | 'label' | 'tool';
 
@@ -75,6 +81,13 @@ export function answer(
     finish = 'length';
   }
   const response: Exchange['response'] = { text, finish_reason: finish };
+  // A small share of ordinary requests trip the safety layer, whoever sends them.
+  if (kind !== 'label' && kind !== 'tool' && rng.chance(0.006)) {
+    response.text = rng.pick(REFUSALS);
+    response.refused = true;
+    response.finish_reason = rng.chance(0.3) ? 'content_filter' : 'stop';
+    out = Math.min(out, rng.int(12, 60));
+  }
   // The new flagship thinks before answering; hidden reasoning grows with how hard the request is.
   if (model === MODEL_NEW) {
     response.reasoning_tokens =

@@ -560,7 +560,7 @@ export function buildPopulation(o: PopulationOptions): Behaviour[] {
         inner.caller,
         corvidQueue,
         drawElicitationStyle(r, r.int(3, 6)),
-        (normalEvents / period.days) * 0.25,
+        (normalEvents / period.days) * 0.3,
         country.tz,
         r.fork(),
       ),
