@@ -14,12 +14,7 @@ import {
 } from '../store/index.js';
 import { signWebhook } from './webhookSignature.js';
 
-export const WebhookEventType = z.enum([
-  'decision.changed',
-  'case.created',
-  'case.updated',
-  'findings.updated',
-]);
+export const WebhookEventType = z.enum(['decision.changed', 'case.created', 'case.updated']);
 export type WebhookEventType = z.infer<typeof WebhookEventType>;
 
 export const NewWebhook = z.strictObject({
