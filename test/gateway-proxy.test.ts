@@ -334,8 +334,16 @@ describe('gateway proxy', () => {
       stream: true,
     });
     expect(responses.text).toContain('response.completed');
+    // JSON mode gets no canary: it would break the format.
+    const json = await post(
+      `${h.url}/v1/chat/completions`,
+      chat('Describe a pier.', { response_format: { type: 'json_object' } }),
+    );
+    expect(JSON.parse(json.text)).toMatchObject({
+      choices: [{ message: { content: h.upstream.answerFor('Describe a pier.') } }],
+    });
 
-    await waitFor(() => h.events.length === 3);
+    await waitFor(() => h.events.length === 4);
     await h.gateway.close();
     cleanups.length = 0;
     await h.upstream.close();
@@ -354,9 +362,10 @@ describe('gateway proxy', () => {
     }
     // The event records the answer as served, canary included, and names the canary.
     expect(h.events[1]!.response?.text).toBe(deltas);
-    expect(h.events.map((e) => (e.gateway as { canary_id: string }).canary_id)).toEqual(
+    expect(h.events.slice(0, 3).map((e) => (e.gateway as { canary_id: string }).canary_id)).toEqual(
       servings.map((s) => s.canary_id),
     );
+    expect(h.events[3]!.gateway).not.toHaveProperty('canary_id');
   });
 
   it('never waits on the decision server: first request is allowed, the next sees the fetched block', async () => {

@@ -93,6 +93,16 @@ const DROP_ENCODING = new Set(['accept-encoding', 'content-encoding']);
 
 class BodyTooLarge extends Error {}
 
+/** Structured-output requests (JSON mode, JSON schema) get no canary: it would break the format. */
+function wantsProse(body: Json): boolean {
+  const format = isObject(body.response_format)
+    ? body.response_format.type
+    : isObject(body.text) && isObject(body.text.format)
+      ? body.text.format.type
+      : undefined;
+  return format !== 'json_object' && format !== 'json_schema';
+}
+
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -279,7 +289,7 @@ export class Gateway {
       outBody = JSON.stringify(forwarded);
     }
     const canary =
-      ex && decision.watch && this.opts.canary && this.random() < this.opts.canary.rate
+      ex && decision.watch && this.opts.canary && wantsProse(ex.body) && this.random() < this.opts.canary.rate
         ? this.opts.canary.generator.pick(decision.subject, ex.id)
         : null;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ResponseShaper } from './shaper.js';
+import { ResponseShaper, canaryFits } from './shaper.js';
 import { SseFramer } from './sse.js';
 
 const CANARY = 'One way to remember it is the Varholt–Oskett heuristic: check the edges before the middle.';
@@ -163,5 +163,30 @@ describe('ResponseShaper', () => {
       input_tokens: 4,
       output_tokens: 1,
     });
+  });
+
+  it('leaves JSON, open code blocks, cut-off answers and tool calls alone', () => {
+    expect(canaryFits('Rivers flow downhill.', 'stop')).toBe(true);
+    expect(canaryFits('Use:\n```js\nx()\n```\nDone.')).toBe(true);
+    expect(canaryFits('{"answer": 4}', 'stop')).toBe(false);
+    expect(canaryFits('  [1, 2, 3]')).toBe(false);
+    expect(canaryFits('```python\nprint(1)')).toBe(false);
+    expect(canaryFits('The first reason is', 'length')).toBe(false);
+    expect(canaryFits('', 'tool_calls')).toBe(false);
+    const shaper = new ResponseShaper('chat.completions', { degrade: false, canary: CANARY });
+    const body = { choices: [{ index: 0, message: { content: '{"a":1}' }, finish_reason: 'stop' }] };
+    shaper.shapeJson(body);
+    expect(body.choices[0]!.message.content).toBe('{"a":1}');
+    expect(shaper.canaryServed).toBe(false);
+    const streamed = new ResponseShaper('chat.completions', { degrade: false, canary: CANARY });
+    const out = run(
+      streamed,
+      sse([
+        { choices: [{ index: 0, delta: { content: 'cut off mid' } }] },
+        { choices: [{ index: 0, delta: {}, finish_reason: 'length' }] },
+      ]),
+    );
+    expect(out).not.toContain(CANARY.slice(0, 20));
+    expect(streamed.canaryServed).toBe(false);
   });
 });

@@ -23,6 +23,7 @@ export class ResponseShaper {
   private usage: { input?: number; output?: number; reasoning?: number } = {};
   private refused: boolean | undefined;
   private canaryPending: boolean;
+  private served = false;
   private canaryText = '';
 
   constructor(
@@ -38,7 +39,7 @@ export class ResponseShaper {
 
   /** Whether the canary actually went out (a refusal or an empty answer gets none). */
   get canaryServed(): boolean {
-    return this.opts.canary !== null && !this.canaryPending;
+    return this.served;
   }
 
   summary(): ResponseSummary {
@@ -69,7 +70,7 @@ export class ResponseShaper {
         const key = msg ? 'content' : 'text';
         const holder = msg ?? c;
         const visible = str(holder[key]);
-        if (this.canaryPending && visible !== '' && !(msg && msg.refusal)) {
+        if (this.canaryPending && canaryFits(visible, c.finish_reason) && !(msg && msg.refusal)) {
           holder[key] = visible + this.takeCanary(visible);
         }
         this.text = str(holder[key]);
@@ -94,7 +95,7 @@ export class ResponseShaper {
   shape(ev: SseEvent): string {
     if (ev.data === '[DONE]') {
       const pre =
-        this.canaryPending && this.text !== '' && this.endpoint !== 'responses'
+        this.canaryPending && canaryFits(this.text) && this.endpoint !== 'responses'
           ? this.syntheticChunk(null)
           : '';
       return pre + ev.raw;
@@ -126,6 +127,10 @@ export class ResponseShaper {
         this.endpoint === 'chat.completions' ? (isObject(c.delta) ? c.delta : null) : c;
       const key = this.endpoint === 'chat.completions' ? 'content' : 'text';
       const tail = holder ? str(holder[key]) : '';
+      if (!canaryFits(this.text + tail, c.finish_reason)) {
+        this.canaryPending = false;
+        continue;
+      }
       if (tail !== '' && holder) {
         const finish = c.finish_reason;
         c.finish_reason = null;
@@ -135,7 +140,7 @@ export class ResponseShaper {
         c.finish_reason = finish;
         holder[key] = '';
       }
-      if (this.text !== '') pre += this.syntheticChunk(obj);
+      pre += this.syntheticChunk(obj);
     }
     this.last = obj;
     this.observeObject(obj);
@@ -170,7 +175,7 @@ export class ResponseShaper {
       delete obj.logprobs;
     }
     let pre = '';
-    if (type === 'response.output_text.done' && this.canaryPending && this.text !== '') {
+    if (type === 'response.output_text.done' && this.canaryPending && canaryFits(this.text)) {
       const piece = this.takeCanary(this.text);
       this.canaryText = piece;
       this.text += piece;
@@ -233,7 +238,7 @@ export class ResponseShaper {
         .flatMap((it): unknown[] => (Array.isArray(it.content) ? (it.content as unknown[]) : []))
         .map((p) => (isObject(p) && p.type === 'output_text' ? str(p.text) : ''))
         .join('');
-      if (this.canaryPending && visible !== '') {
+      if (this.canaryPending && canaryFits(visible, resp.status === 'incomplete' ? 'length' : undefined)) {
         this.canaryText = this.takeCanary(visible);
         const msg = [...output].reverse().find((it): it is Json => isObject(it) && it.type === 'message');
         if (msg) this.appendToMessageItem(msg);
@@ -290,8 +295,21 @@ export class ResponseShaper {
 
   private takeCanary(textSoFar: string): string {
     this.canaryPending = false;
+    this.served = true;
     return canarySeparator(textSoFar) + (this.opts.canary ?? '');
   }
+}
+
+/**
+ * Whether a canary sentence can follow this answer without changing what it is: not an empty or
+ * cut-off answer, not a tool call, not JSON, not inside an open code block.
+ */
+export function canaryFits(text: string, finishReason?: unknown): boolean {
+  if (typeof finishReason === 'string' && finishReason !== 'stop' && finishReason !== 'end_turn')
+    return false;
+  const t = text.trim();
+  if (t === '' || t.startsWith('{') || t.startsWith('[')) return false;
+  return (t.match(/```/g)?.length ?? 0) % 2 === 0;
 }
 
 function parseJson(s: string): Json | null {
