@@ -432,6 +432,28 @@ describe('malformed, oversized and unauthenticated requests', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('serves an OpenAPI document covering the API, without a key', async () => {
+    const r = await call(`${ts.url}/openapi.json`, 'GET', null);
+    expect(r.status).toBe(200);
+    const doc = r.body as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const [p, m] of [
+      ['/v1/events', 'post'],
+      ['/v1/overview', 'get'],
+      ['/v1/clusters', 'get'],
+      ['/v1/clusters/{id}', 'get'],
+      ['/v1/accounts/{id}', 'get'],
+      ['/v1/signals', 'get'],
+      ['/v1/findings', 'get'],
+      ['/v1/cases/{id}', 'patch'],
+      ['/v1/decisions/{account_id}', 'put'],
+      ['/v1/policy', 'get'],
+      ['/v1/audit', 'get'],
+      ['/v1/webhooks', 'post'],
+    ] as const)
+      expect(doc.paths[p]?.[m], `${m} ${p}`).toBeDefined();
+  });
+
   it('rate-limits a key that sends too much, with a clear 429', async () => {
     const limited = await startTestService('sqlite', { limits: { ratePerMinute: 5 } });
     try {
