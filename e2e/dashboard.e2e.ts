@@ -99,6 +99,11 @@ describe.runIf(canRun)('dashboard in Chromium', () => {
     expect(decision.reason).toContain(flow.caseId);
   });
 
+  it('shows the analyst actions in the audit log', () => {
+    expect(flow.auditActions).toEqual(expect.arrayContaining(['decision.set']));
+    expect(flow.auditActions.some((a) => a.startsWith('case.'))).toBe(true);
+  });
+
   it('raises no script errors in the page', () => {
     expect(flow.consoleErrors).toEqual([]);
   });

@@ -12,6 +12,8 @@ export interface FlowResult {
   graphPixels: number;
   caseId: string;
   decisionAccount: string;
+  /** The action column of the audit log page, newest first. */
+  auditActions: string[];
   consoleErrors: string[];
 }
 
@@ -105,6 +107,16 @@ export async function runDashboardFlow(
   await page.getByTestId('policy-yaml').waitFor();
   await shot('07-policy');
 
+  await page.goto(`${baseUrl}/#/signals`);
+  await page.getByTestId('signals-table').waitFor();
+  await shot('08-signals');
+
+  await page.goto(`${baseUrl}/#/audit`);
+  const audit = page.getByTestId('audit-table');
+  await audit.waitFor();
+  const auditActions = await audit.locator('tbody tr td:nth-child(3)').allInnerTexts();
+  await shot('09-audit');
+
   await page.close();
-  return { overview, clusterId, graphPixels, caseId, decisionAccount, consoleErrors };
+  return { overview, clusterId, graphPixels, caseId, decisionAccount, auditActions, consoleErrors };
 }

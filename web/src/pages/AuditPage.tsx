@@ -5,9 +5,21 @@ import { formatTime } from '../app/format.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { Empty, ErrorBox, Loading } from '../components/States.js';
 
+/** Details as `key value` pairs an auditor can scan; nested values stay JSON. */
 function describe(entry: AuditEntry): string {
-  const details = typeof entry.details === 'string' ? entry.details : JSON.stringify(entry.details ?? {});
-  return details === '{}' ? '' : details;
+  let details = entry.details;
+  if (typeof details === 'string') {
+    try {
+      details = JSON.parse(details) as unknown;
+    } catch {
+      return details as string;
+    }
+  }
+  if (!details || typeof details !== 'object') return details === undefined ? '' : JSON.stringify(details);
+  return Object.entries(details as Record<string, unknown>)
+    .filter(([, v]) => v !== null && v !== undefined)
+    .map(([k, v]) => `${k} ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' · ');
 }
 
 export function AuditPage() {
@@ -31,31 +43,44 @@ export function AuditPage() {
         {entries.length === 0 ? (
           <Empty>Nothing recorded yet.</Empty>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Actor</th>
-                <th>Action</th>
-                <th>Subject</th>
-                <th>Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e, i) => (
-                <tr key={`${e.id}-${i}`}>
-                  <td className="nowrap">{formatTime(e.at)}</td>
-                  <td>{e.actor}</td>
-                  <td className="mono">{e.action}</td>
-                  <td className="mono">
-                    {e.subject_type ? `${e.subject_type} ` : ''}
-                    {e.subject_id ?? ''}
-                  </td>
-                  <td className="mono ellipsis wide">{describe(e)}</td>
+          <div className="table-wrap">
+            <table className="table" data-testid="audit-table">
+              <thead>
+                <tr>
+                  <th>When</th>
+                  <th>Actor</th>
+                  <th>Action</th>
+                  <th>Subject</th>
+                  <th>Details</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {entries.map((e, i) => (
+                  <tr key={`${e.id}-${i}`}>
+                    <td className="nowrap">{formatTime(e.at)}</td>
+                    <td>
+                      <span className="ellipsis actor-cell" title={e.actor}>
+                        {e.actor}
+                      </span>
+                    </td>
+                    <td className="mono">{e.action}</td>
+                    <td className="mono">
+                      <span
+                        className="ellipsis actor-cell"
+                        title={`${e.subject_type ?? ''} ${e.subject_id ?? ''}`}
+                      >
+                        {e.subject_type ? `${e.subject_type} ` : ''}
+                        {e.subject_id ?? ''}
+                      </span>
+                    </td>
+                    <td>
+                      <span className="evidence-cell mono small">{describe(e)}</span>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
     </>
