@@ -79,7 +79,7 @@ export function dryRunReport(result: ExportResult): string {
   const objects = result.bundle.objects ?? [];
   lines.push(`Would send ${objects.length} objects in ${result.bundle.id}:`);
   for (const o of objects) {
-    const label = typeof o.name === 'string' ? o.name : typeof o.pattern === 'string' ? o.pattern : '';
+    const label = [o.name, o.pattern].filter((x): x is string => typeof x === 'string').join('  ');
     lines.push(`  + ${o.id}${label ? `  ${label}` : ''}`);
   }
   lines.push(`Withheld ${result.withheld.length}:`);
