@@ -1,7 +1,7 @@
 // Gateway added latency: the same requests to a local fake model, directly and through the
 // gateway, side by side in one run at a fixed open-loop rate (default 1,000 req/s, 10 s per
 // target, alternating targets every 500 ms; --concurrent sends to both at once instead).
-// Usage: node bench/gateway.js [--rate 1000] [--seconds 10] [--stream] [--concurrent]
+// Usage: node bench/gateway.js [--rate 1000] [--seconds 10] [--stream] [--concurrent] [--bare-proxy]
 // Needs `npm run build` first (npm run bench does it).
 import { fork } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,8 @@ const SECONDS = Number(arg('seconds', 10));
 const WARMUP = 2;
 const STREAM = args.includes('--stream');
 const CONCURRENT = args.includes('--concurrent');
+// Also measure a bare pass-through proxy (node:http + undici, nothing else): what any extra hop costs.
+const BARE = args.includes('--bare-proxy');
 const BLOCK_MS = 500;
 const dist = new URL('../dist/', import.meta.url);
 
@@ -37,6 +39,37 @@ if (process.env.BENCH_ROLE === 'upstream') {
     if (m === 'stats') {
       const cpu = process.cpuUsage(cpu0);
       process.send({ cpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, up.requests - req0) });
+    }
+  });
+} else if (process.env.BENCH_ROLE === 'bare') {
+  const { createServer } = await import('node:http');
+  const pool = new Pool(process.env.BENCH_UPSTREAM, { connections: 256 });
+  let requests = 0;
+  const server = createServer(async (req, res) => {
+    requests++;
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const up = await pool.request({
+      method: req.method,
+      path: req.url,
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.concat(chunks),
+    });
+    res.writeHead(up.statusCode, { 'content-type': up.headers['content-type'] });
+    for await (const c of up.body) res.write(c);
+    res.end();
+  });
+  server.listen(0, '127.0.0.1', () => process.send({ url: `http://127.0.0.1:${server.address().port}` }));
+  let cpu0 = process.cpuUsage();
+  let req0 = 0;
+  process.on('message', (m) => {
+    if (m === 'reset') {
+      cpu0 = process.cpuUsage();
+      req0 = requests;
+    }
+    if (m === 'stats') {
+      const cpu = process.cpuUsage(cpu0);
+      process.send({ cpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, requests - req0) });
     }
   });
 } else if (process.env.BENCH_ROLE === 'gateway') {
@@ -101,12 +134,15 @@ async function main() {
   const upstream = await child('upstream');
   const gateway = await child('gateway', { BENCH_DIR: dir, BENCH_UPSTREAM: upstream.url });
 
+  const bare = BARE ? await child('bare', { BENCH_UPSTREAM: upstream.url }) : null;
+  const names = BARE ? ['direct', 'bare', 'gateway'] : ['direct', 'gateway'];
   const targets = {
     direct: new Pool(upstream.url, { connections: 128 }),
     gateway: new Pool(gateway.url, { connections: 128 }),
+    ...(bare ? { bare: new Pool(bare.url, { connections: 128 }) } : {}),
   };
-  const lat = { direct: [], gateway: [] };
-  const errors = { direct: 0, gateway: 0 };
+  const lat = { direct: [], gateway: [], bare: [] };
+  const errors = { direct: 0, gateway: 0, bare: 0 };
   let inflight = 0;
   let loadCpu0 = process.cpuUsage();
   let seq = 0;
@@ -145,7 +181,7 @@ async function main() {
 
   // Open loop: every tick, send what is due so far for both targets, alternating which goes first.
   // Alternating: each target gets SECONDS of traffic, so the stream runs twice as long.
-  const total = (WARMUP + SECONDS * (CONCURRENT ? 1 : 2)) * RATE;
+  const total = (WARMUP + SECONDS * (CONCURRENT ? 1 : names.length)) * RATE;
   const start = performance.now();
   let sent = 0;
   await new Promise((resolve) => {
@@ -157,15 +193,15 @@ async function main() {
           loadCpu0 = process.cpuUsage();
           gateway.p.send('reset');
           upstream.p.send('reset');
+          bare?.p.send('reset');
         }
         if (CONCURRENT) {
           // Both targets at RATE at once: twice the load on the host.
-          send(sent % 2 === 0 ? 'direct' : 'gateway', record);
-          send(sent % 2 === 0 ? 'gateway' : 'direct', record);
+          for (let k = 0; k < names.length; k++) send(names[(sent + k) % names.length], record);
         } else {
           // One stream at RATE that alternates between the targets every BLOCK_MS, so both see the
           // same rate and the same background load over the run.
-          send(Math.floor(sent / ((RATE * BLOCK_MS) / 1000)) % 2 === 0 ? 'direct' : 'gateway', record);
+          send(names[Math.floor(sent / ((RATE * BLOCK_MS) / 1000)) % names.length], record);
         }
         sent++;
       }
@@ -183,11 +219,17 @@ async function main() {
   upstream.p.send('stats');
   const upstreamCpu = (await new Promise((r) => upstream.p.once('message', r))).cpuUsPerRequest;
   gateway.p.send('stop');
+  let bareCpu = 0;
+  if (bare) {
+    bare.p.send('stats');
+    bareCpu = (await new Promise((r) => bare.p.once('message', r))).cpuUsPerRequest;
+    bare.p.kill();
+  }
   upstream.p.kill();
-  await Promise.all([targets.direct.close(), targets.gateway.close()]);
+  await Promise.all(Object.values(targets).map((t) => t.close()));
 
   const summary = {};
-  for (const name of ['direct', 'gateway']) {
+  for (const name of names) {
     const s = lat[name].sort((a, b) => a - b);
     summary[name] = {
       n: s.length,
@@ -198,14 +240,20 @@ async function main() {
     };
   }
   const f = (x) => x.toFixed(3).padStart(8);
+  const row = (label, x) =>
+    `${label.padEnd(11)}${String(x.n).padStart(6)} ${f(x.p50)} ${f(x.p90)} ${f(x.p99)} ${f(x.max)}\n`;
+  const diff = (label, a, b) =>
+    `${label.padEnd(11)}${' '.repeat(6)} ${f(a.p50 - b.p50)} ${f(a.p90 - b.p90)} ${f(a.p99 - b.p99)}\n`;
   process.stdout.write(
-    `gateway bench: ${RATE} req/s, ${SECONDS} s per target (+${WARMUP} s warm-up), ${CONCURRENT ? 'both targets at once' : `targets alternating every ${BLOCK_MS} ms`}, ${STREAM ? 'streamed (SSE)' : 'whole JSON'} chat completions; achieved ${((total * (CONCURRENT ? 2 : 1)) / elapsed).toFixed(0)} req/s total\n` +
+    `gateway bench: ${RATE} req/s, ${SECONDS} s per target (+${WARMUP} s warm-up), ${CONCURRENT ? 'all targets at once' : `targets alternating every ${BLOCK_MS} ms`}, ${STREAM ? 'streamed (SSE)' : 'whole JSON'} chat completions; achieved ${((total * (CONCURRENT ? names.length : 1)) / elapsed).toFixed(0)} req/s total\n` +
       `latency ms        n      p50      p90      p99      max\n` +
-      `direct     ${String(summary.direct.n).padStart(6)} ${f(summary.direct.p50)} ${f(summary.direct.p90)} ${f(summary.direct.p99)} ${f(summary.direct.max)}\n` +
-      `gateway    ${String(summary.gateway.n).padStart(6)} ${f(summary.gateway.p50)} ${f(summary.gateway.p90)} ${f(summary.gateway.p99)} ${f(summary.gateway.max)}\n` +
-      `added      ${' '.repeat(6)} ${f(summary.gateway.p50 - summary.direct.p50)} ${f(summary.gateway.p90 - summary.direct.p90)} ${f(summary.gateway.p99 - summary.direct.p99)}\n` +
-      `errors: direct ${errors.direct}, gateway ${errors.gateway}; gateway recorded ${stats.events.recorded} events (sent ${stats.events.sent}, spooled ${stats.events.spooled}), ${stats.canaries} canaries, ${stats.degraded} degraded\n` +
-      `CPU per request (user+system, measured window): gateway ${cpuUsPerRequest.toFixed(0)} µs, fake upstream ${upstreamCpu.toFixed(0)} µs, load generator ${((loadCpu.user + loadCpu.system) / (2 * SECONDS * RATE)).toFixed(0)} µs; host load average ${loadavg()
+      row('direct', summary.direct) +
+      (bare ? row('bare proxy', summary.bare) : '') +
+      row('gateway', summary.gateway) +
+      diff('added', summary.gateway, summary.direct) +
+      (bare ? diff('vs bare', summary.gateway, summary.bare) : '') +
+      `errors: direct ${errors.direct}, gateway ${errors.gateway}${bare ? `, bare proxy ${errors.bare}` : ''}; gateway recorded ${stats.events.recorded} events (sent ${stats.events.sent}, spooled ${stats.events.spooled}), ${stats.canaries} canaries, ${stats.degraded} degraded\n` +
+      `CPU per request (user+system, measured window): gateway ${cpuUsPerRequest.toFixed(0)} µs, fake upstream ${upstreamCpu.toFixed(0)} µs, ${bare ? `bare proxy ${bareCpu.toFixed(0)} µs, ` : ''}load generator ${((loadCpu.user + loadCpu.system) / (names.length * SECONDS * RATE)).toFixed(0)} µs; host load average ${loadavg()
         .map((x) => x.toFixed(1))
         .join(' ')} on ${cpus().length} cores\n`,
   );
