@@ -1,8 +1,13 @@
 import type { AccountRecord } from '../schema/index.js';
 import type { EntityStats } from './entity-stats.js';
 
-/** Which kind of evidence a detector gives; `act` needs extraction content, not just behaviour. */
-export type DetectorFamily = 'content' | 'behaviour';
+/**
+ * Which kind of evidence a detector gives. `extraction`: the request itself harvests (reasoning
+ * traces, output distributions, capability sweeps); `content`: the prompts differ from benign
+ * traffic; `behaviour`: how the client operates (templates, schedules, volume). Review and act
+ * need extraction evidence, never behaviour or difference alone.
+ */
+export type DetectorFamily = 'extraction' | 'content' | 'behaviour';
 
 /** A count of suspicious events out of n, tested against a beta-binomial benign null. */
 export interface CountStat {

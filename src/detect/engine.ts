@@ -10,7 +10,7 @@ import {
   type Signal,
 } from '../schema/index.js';
 import { fingerprint64, HashedNgramEmbedder } from '../text/index.js';
-import type { DetectionContext, Detector } from './detector.js';
+import type { DetectionContext, Detector, Stat } from './detector.js';
 import { DETECTORS } from './detectors/index.js';
 import { EntityStats, HOUR_MS, type PromptSample } from './entity-stats.js';
 import { extractFeatures, type EventFeatures } from './event-features.js';
@@ -32,12 +32,11 @@ import { quantile } from './statistics.js';
 
 const EMBED_DIMENSIONS = 1024;
 const KERNEL_DIMENSIONS = 96;
-// Detectors whose evidence is extraction itself (not just automation): one of these must
-// corroborate before a single account may reach `act`.
 const MEMBER_SUPPORT_P = 0.05;
 const CAMPAIGN_MIN_ACCOUNTS = 5;
 const MEMBER_SUPPORT_SHARE = 0.5;
-const EXTRACTION_CORE = new Set(['reasoning-elicitation', 'output-harvesting', 'topic-sweep']);
+// Extraction evidence (elicitation, harvesting, sweeps) must corroborate review and act.
+const isExtraction = (r: DetectorResult): boolean => r.detector.family === 'extraction';
 
 export interface Calibration {
   method: 'baseline' | 'population';
@@ -198,11 +197,25 @@ export class DetectionEngine {
       refCount += s.kernelCount;
     }
     const ref = { sum: refSum, count: refCount };
-    const nulls: NullModels = fitNullModels(
-      refEntities.map(([id, s, owner]) =>
+    // Count statistics (shares of eliciting or harvesting requests) are fitted on the reference,
+    // where a campaign's thousands of identical heads would otherwise define "normal". Value
+    // statistics (timing, prompt distribution, breadth) are fitted on every account in
+    // population mode: empirical quantiles tolerate a minority of attackers, and linked benign
+    // teams with their own language or app stay inside the range they define.
+    const measureAll = (entities: [string, EntityStats, DetectionEngine][]): Stat[][] =>
+      entities.map(([id, s, owner]) =>
         this.detectors.flatMap((d) => d.measure(s, owner.context(id, ref))?.stats ?? []),
-      ),
-    );
+      );
+    const countNulls = fitNullModels(measureAll(refEntities));
+    const valueNulls =
+      method === 'population'
+        ? fitNullModels(
+            measureAll(
+              [...this.accounts].map(([id, s]): [string, EntityStats, DetectionEngine] => [id, s, this]),
+            ),
+          )
+        : countNulls;
+    const nulls: NullModels = { counts: countNulls.counts, values: valueNulls.values };
 
     const thresholds: LevelThresholds = {
       monitor: -Math.log10(cfg.monitorFpr),
@@ -269,7 +282,7 @@ export class DetectionEngine {
       const strength = combinedStrength(results, [], lambda);
       // Act needs extraction content that most members show, corroborated by two more broad signals.
       const strong = results.filter((r) => r.strength >= thresholds.corroborate);
-      const actAllowed = strong.length >= 3 && strong.some((r) => EXTRACTION_CORE.has(r.detector.id));
+      const actAllowed = strong.length >= 3 && strong.some(isExtraction);
       const level = levelOf(strength, thresholds, actAllowed, corroborated(results));
       const links = clusterLinks(members, attributes, linkage.holders);
       const signals = toSignals(results, thresholds.monitor);
@@ -294,11 +307,10 @@ export class DetectionEngine {
       const cid = clusterOf.get(id) ?? null;
       const cluster = cid ? clusterState.get(cid) : undefined;
       const content = results.filter(
-        (r) => r.detector.family === 'content' && r.strength >= thresholds.corroborate,
+        (r) => r.detector.family !== 'behaviour' && r.strength >= thresholds.corroborate,
       );
       const regression = isRegressionTesting(s);
-      let actAllowed =
-        !regression && content.length >= 2 && content.some((r) => EXTRACTION_CORE.has(r.detector.id));
+      let actAllowed = !regression && content.length >= 2 && content.some(isExtraction);
       let strength = ownStrength;
       const intel = (this.external.get(id) ?? []).filter((sig) => sig.score >= 0.5).length;
       let reviewAllowed = corroborated(results, intel);

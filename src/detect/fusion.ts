@@ -97,7 +97,7 @@ export const CORROBORATION_STRENGTH = 2;
  */
 export function corroborated(results: readonly DetectorResult[], externalContent = 0): boolean {
   const lines = results.filter((r) => r.strength >= CORROBORATION_STRENGTH);
-  const content = lines.filter((r) => r.detector.family === 'content');
+  const content = lines.filter((r) => r.detector.family === 'extraction');
   // One overwhelming line of extraction content (p ≤ 1e-12) stands on its own.
   if (content.some((r) => r.strength >= OVERWHELMING_STRENGTH)) return true;
   return content.length + externalContent >= 1 && lines.length + externalContent >= 2;

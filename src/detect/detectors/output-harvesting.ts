@@ -10,7 +10,7 @@ export const outputHarvesting: Detector = {
   id: 'output-harvesting',
   title: 'Output-harvesting parameters',
   atlas: ATLAS.extractModel,
-  family: 'content',
+  family: 'extraction',
   measure(s) {
     if (s.n < 3) return null;
     const parts = [

@@ -5,7 +5,7 @@ export const reasoningElicitation: Detector = {
   id: 'reasoning-elicitation',
   title: 'Reasoning-trace elicitation',
   atlas: ATLAS.extractModel,
-  family: 'content',
+  family: 'extraction',
   measure(s) {
     if (s.n < 3) return null;
     return {

@@ -11,7 +11,7 @@ export const topicSweep: Detector = {
   id: 'topic-sweep',
   title: 'Topic-coverage sweep',
   atlas: ATLAS.replicate,
-  family: 'content',
+  family: 'extraction',
   measure(s) {
     if (s.topicEvents < 8) return null;
     const effective = Math.exp(entropy(s.topicWeight));

@@ -1,0 +1,97 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Truth, type AccountFinding, type Findings } from '../src/schema/index.js';
+import { evaluateFindings } from '../src/detect/index.js';
+import { analyzeFiles } from '../src/pipeline/index.js';
+import { simulate } from '../src/sim/index.js';
+
+// One simulated provider (small scale): ordinary users, the legitimate hard cases and every
+// campaign. Each detector must fire on what it is for and stay quiet on ordinary users.
+let dir: string;
+let findings: Findings;
+let truth: Truth;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'dg-detect-'));
+  const sim = await simulate({ scale: 'small', seed: 1, out: dir, gzip: false, corpus: [] });
+  truth = Truth.parse(JSON.parse(readFileSync(sim.files.truth, 'utf8')));
+  ({
+    detail: { findings },
+  } = await analyzeFiles([sim.files.traffic], { accounts: [sim.files.accounts] }));
+}, 600_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const group = (campaign: string | null): AccountFinding[] =>
+  findings.accounts.filter((a) => (truth.accounts[a.account_id]?.campaign ?? null) === campaign);
+const ordinary = (): AccountFinding[] =>
+  findings.accounts.filter(
+    (a) => truth.accounts[a.account_id]?.role === 'benign' && truth.accounts[a.account_id]?.campaign === null,
+  );
+const share = (accounts: AccountFinding[], detector: string): number =>
+  accounts.filter((a) => a.signals.some((s) => s.detector === detector)).length / accounts.length;
+
+describe('detectors on simulated traffic', () => {
+  it('reasoning-elicitation fires on the hydra and slow-and-low accounts, rarely on ordinary users', () => {
+    expect(share(group('hydra'), 'reasoning-elicitation')).toBeGreaterThan(0.9);
+    expect(share(group('slow-and-low'), 'reasoning-elicitation')).toBeGreaterThan(0.9);
+    expect(share(ordinary(), 'reasoning-elicitation')).toBeLessThan(0.03);
+  });
+  it('output-harvesting fires on soft-label harvesting and not on an eval harness scoring one token', () => {
+    expect(share(group('logprob-harvest'), 'output-harvesting')).toBe(1);
+    expect(share(group('trap:eval-harness'), 'output-harvesting')).toBe(0);
+    expect(share(ordinary(), 'output-harvesting')).toBeLessThan(0.01);
+  });
+  it('automation-timing and conversation-shape fire on the scripted hydra accounts', () => {
+    expect(share(group('hydra'), 'automation-timing')).toBeGreaterThan(0.9);
+    expect(share(group('hydra'), 'conversation-shape')).toBeGreaterThan(0.9);
+    expect(share(ordinary(), 'automation-timing')).toBeLessThan(0.01);
+    expect(share(ordinary(), 'conversation-shape')).toBeLessThan(0.01);
+  });
+  it('templating fires on the batch-labelling job, which stays below act', () => {
+    const [batch] = group('trap:batch-labelling');
+    expect(batch?.signals.map((s) => s.detector)).toContain('templating');
+    expect(batch?.level).not.toBe('act');
+    expect(share(ordinary(), 'templating')).toBeLessThan(0.03);
+  });
+  it('distribution-shift and topic-sweep fire on part of the hydra and rarely on ordinary users', () => {
+    expect(
+      share(group('hydra'), 'topic-sweep') + share(group('hydra'), 'distribution-shift'),
+    ).toBeGreaterThan(0.1);
+    expect(share(ordinary(), 'topic-sweep')).toBeLessThan(0.01);
+    expect(share(ordinary(), 'distribution-shift')).toBeLessThan(0.02);
+  });
+  it('every signal says why, with example event ids and an ATLAS technique', () => {
+    const flagged = findings.accounts.filter((a) => a.level === 'review' || a.level === 'act');
+    for (const a of flagged) {
+      for (const s of a.signals) {
+        expect(s.evidence.length).toBeGreaterThan(10);
+        if (s.detector !== 'linkage' && s.detector !== 'regression-pattern')
+          expect(s.examples?.length).toBeGreaterThan(0);
+      }
+    }
+    expect(flagged.length).toBeGreaterThan(100);
+  });
+});
+
+describe('campaign-level findings on simulated traffic', () => {
+  // A regression gate: the issue's full bar (benign at review+ ≤ 0.1 % on every run, every
+  // campaign ≥ 90 %) is checked by `npm run eval`; this holds what the engine achieves today.
+  it('holds the achieved bar: recall, benign false positives, traps, hydra recovered as one cluster', () => {
+    const e = evaluateFindings(findings, truth);
+    expect(e.attackerRecall).toBeGreaterThanOrEqual(0.95);
+    expect(e.benignFpr).toBeLessThanOrEqual(0.003);
+    expect(e.trapsAtAct).toEqual([]);
+    const hydra = e.campaigns.find((c) => c.campaign === 'hydra')!;
+    expect(hydra.cluster?.precision).toBeGreaterThanOrEqual(0.9);
+    expect(hydra.cluster?.recall).toBeGreaterThanOrEqual(0.9);
+    const hydraCluster = findings.clusters.find((c) => c.cluster_id === hydra.cluster?.cluster_id)!;
+    expect(hydraCluster.level).toBe('act');
+    expect(hydraCluster.links.length).toBeGreaterThan(2);
+  });
+  it('lists every account of the input, including those with no signal', () => {
+    expect(findings.accounts.length).toBe(Object.keys(truth.accounts).length);
+    expect(findings.format).toBe('findings.v1');
+  });
+});
