@@ -150,10 +150,11 @@ describe('sharing between two member organisations over a TAXII hub', () => {
           fingerprint64(e.id).endsWith('5') ||
           fingerprint64(e.id).endsWith('a'),
       );
-      const reviewed = (f: Findings, inHydra: boolean): number =>
-        f.accounts.filter(
-          (x) => hydraB.has(x.account_id) === inHydra && (x.level === 'review' || x.level === 'act'),
-        ).length;
+      // Legitimate accounts (ordinary users and the hard-case traps) must not be pulled up.
+      const isBenign = (id: string): boolean => simB.truth.accounts[id]?.role === 'benign';
+      const reviewed = (f: Findings, who: (id: string) => boolean): number =>
+        f.accounts.filter((x) => who(x.account_id) && (x.level === 'review' || x.level === 'act')).length;
+      const inHydra = (id: string): boolean => hydraB.has(id);
       const before = bestCluster(b.findings, hydraB);
       const beforeMean = meanScore(b.findings, hydraB);
 
@@ -170,11 +171,11 @@ describe('sharing between two member organisations over a TAXII hub', () => {
       for (const e of b.events) matcher.addEvent(e);
       const signals = matcher.signals();
       const matchedHydra = [...signals.keys()].filter((x) => hydraB.has(x)).length;
-      const matchedOther = [...signals.entries()].filter(
-        ([x, s]) => !hydraB.has(x) && s.some((g) => g.score >= 0.5),
+      const matchedBenign = [...signals.entries()].filter(
+        ([x, s]) => isBenign(x) && s.some((g) => g.score >= 0.5),
       ).length;
       expect(matchedHydra).toBeGreaterThan(hydraB.size / 2);
-      expect(matchedOther).toBeLessThanOrEqual(Math.ceil(hydraB.size * 0.05));
+      expect(matchedBenign).toBeLessThanOrEqual(3);
 
       // The same engine, re-scored with the shared-intel signals added.
       for (const [account, s] of signals) b.engine.addExternalSignals(account, s);
@@ -182,19 +183,20 @@ describe('sharing between two member organisations over a TAXII hub', () => {
       const after = bestCluster(afterFindings, hydraB)!;
       const afterMean = meanScore(afterFindings, hydraB);
       console.log(
-        `[intel e2e] hydra B: ${hydraB.size} accounts, ${matchedHydra} matched by shared intel, ${matchedOther} others >= 0.5; ` +
+        `[intel e2e] hydra B: ${hydraB.size} accounts, ${matchedHydra} matched by shared intel, ${matchedBenign} benign >= 0.5; ` +
           `best cluster score ${before?.score ?? 0} -> ${after.score}; mean hydra account score ${beforeMean.toFixed(3)} -> ${afterMean.toFixed(3)}; ` +
-          `hydra at review+ ${reviewed(b.findings, true)} -> ${reviewed(afterFindings, true)}; others at review+ ${reviewed(b.findings, false)} -> ${reviewed(afterFindings, false)}`,
+          `hydra at review+ ${reviewed(b.findings, inHydra)} -> ${reviewed(afterFindings, inHydra)}; benign at review+ ${reviewed(b.findings, isBenign)} -> ${reviewed(afterFindings, isBenign)}`,
       );
       const otherKinds = new Map<string, number>();
       for (const [acct, list] of matcher.matches())
-        if (!hydraB.has(acct))
+        if (isBenign(acct))
           for (const k of new Set(list.flatMap((m) => m.hits.map((h) => h.ind.kind))))
             otherKinds.set(k, (otherKinds.get(k) ?? 0) + 1);
       console.log(
-        `[intel e2e] non-hydra accounts with a shared-intel signal, by indicator kind: ${JSON.stringify(Object.fromEntries(otherKinds))}`,
+        `[intel e2e] benign accounts with a shared-intel signal, by indicator kind: ${JSON.stringify(Object.fromEntries(otherKinds))}`,
       );
-      expect(reviewed(afterFindings, false)).toBeLessThanOrEqual(reviewed(b.findings, false) + 2);
+      expect(reviewed(afterFindings, isBenign)).toBeLessThanOrEqual(reviewed(b.findings, isBenign) + 2);
+      expect(reviewed(afterFindings, inHydra)).toBeGreaterThanOrEqual(reviewed(b.findings, inHydra));
       expect(afterMean).toBeGreaterThan(beforeMean);
       expect(after.score).toBeGreaterThanOrEqual(before?.score ?? 0);
       expect(
