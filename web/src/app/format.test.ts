@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatShare, formatTime, humanize } from './format.js';
+import { formatCount, formatShare, formatShortTime, formatTime, humanize } from './format.js';
 
 describe('format', () => {
   it('prints counts whole until they get large', () => {
@@ -17,6 +17,7 @@ describe('format', () => {
   it('prints times in UTC to the minute and names detectors in words', () => {
     expect(formatTime('2026-11-22T10:05:33Z')).toBe('2026-11-22 10:05 UTC');
     expect(formatTime(null)).toBe('—');
+    expect(formatShortTime('2026-11-22T10:05:33Z')).toBe('11-22 10:05');
     expect(humanize('reasoning-elicitation')).toBe('Reasoning elicitation');
   });
 });

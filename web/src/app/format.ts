@@ -21,6 +21,14 @@ export function formatTime(iso: string | null | undefined): string {
     .replace(/:\d\d(\.\d+)?Z$/, ' UTC');
 }
 
+/** `11-23 06:41` (UTC): enough on a card, the full time is in the tooltip. */
+export function formatShortTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toISOString().slice(5, 16).replace('T', ' ');
+}
+
 export function formatShare(part: number, total: number): string {
   if (!total) return '0%';
   const pct = (100 * part) / total;

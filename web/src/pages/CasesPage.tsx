@@ -1,17 +1,20 @@
+import { useMemo } from 'react';
 import { api, itemsOf } from '../api/client.js';
-import { CASE_STATUSES, type Case } from '../api/types.js';
+import { CASE_STATUSES, type Case, type ClusterSummary, type Level, type Page } from '../api/types.js';
+import { LevelBadge } from '../components/LevelBadge.js';
 import { useApi } from '../api/useApi.js';
-import { formatTime } from '../app/format.js';
+import { formatShortTime, formatTime } from '../app/format.js';
 import { accountHref, caseHref, clusterHref } from '../app/route.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { Empty, ErrorBox, Loading } from '../components/States.js';
 import { STATUS_LABELS } from './caseStatus.js';
 
-function CaseCard({ c }: { c: Case }) {
+function CaseCard({ c, level }: { c: Case; level?: Level }) {
   return (
     <a className="case-card" href={caseHref(c.id)} data-testid="case-card">
       <div className="case-title">{c.title}</div>
       <div className="case-meta">
+        {level && <LevelBadge level={level} />}
         <span className="chip">{c.subject_type}</span>
         <span
           className="mono link-like"
@@ -25,14 +28,22 @@ function CaseCard({ c }: { c: Case }) {
       </div>
       <div className="case-foot">
         <span>{c.assignee ? `@${c.assignee}` : <span className="muted">unassigned</span>}</span>
-        <span className="muted">{formatTime(c.updated_at ?? c.created_at)}</span>
+        <span className="muted" title={formatTime(c.updated_at ?? c.created_at)}>
+          {formatShortTime(c.updated_at ?? c.created_at)}
+        </span>
       </div>
     </a>
   );
 }
 
 export function CasesPage() {
-  const cases = useApi(() => api.get<{ items: Case[] } | Case[]>('/v1/cases'), []);
+  const cases = useApi(() => api.get<{ items: Case[] } | Case[]>('/v1/cases', { limit: 500 }), []);
+  // Levels of cluster subjects, so the board shows how severe each case is at a glance.
+  const clusters = useApi(() => api.get<Page<ClusterSummary>>('/v1/clusters', { limit: 1000 }), []);
+  const clusterLevel = useMemo(
+    () => new Map(itemsOf(clusters.data).map((c) => [c.cluster_id, c.level] as const)),
+    [clusters.data],
+  );
   if (cases.loading && !cases.data) return <Loading what="cases" />;
   if (cases.error) return <ErrorBox error={cases.error} onRetry={cases.reload} />;
   const all = itemsOf(cases.data);
@@ -51,7 +62,11 @@ export function CasesPage() {
                 {STATUS_LABELS[status]} <span className="count">{column.length}</span>
               </div>
               {column.map((c) => (
-                <CaseCard key={c.id} c={c} />
+                <CaseCard
+                  key={c.id}
+                  c={c}
+                  level={c.subject_type === 'cluster' ? clusterLevel.get(c.subject_id) : undefined}
+                />
               ))}
             </div>
           );
