@@ -264,6 +264,8 @@ describe('probe attributes a distilled student to the cluster it harvested', () 
     const hydra = studentReport.subjects.find((s) => s.subject === 'cluster-hydra')!;
     const other = studentReport.subjects.find((s) => s.subject === 'cluster-other')!;
     expect(hydra.p_value).toBeLessThan(0.01);
+    // Two subjects tested: attribution uses the Bonferroni-adjusted p.
+    expect(hydra.p_adjusted).toBeCloseTo(Math.min(1, hydra.p_value * 2), 20);
     expect(hydra.returned).toBeGreaterThanOrEqual(12);
     expect(other.p_value).toBeGreaterThan(0.05);
     expect(studentReport.controls.returned).toBe(0);

@@ -51,6 +51,8 @@ function readPrompts(path: string): string[] {
     });
 }
 
+const fmt = (p: number): string => (p < 1e-3 ? p.toExponential(2) : p.toPrecision(3));
+
 /** One-paragraph summary for the terminal. */
 export function formatProbeSummary(r: ProbeRunResult): string {
   const lines = [
@@ -58,7 +60,7 @@ export function formatProbeSummary(r: ProbeRunResult): string {
     `asked ${r.report.queries.asked} prompts (${r.report.queries.failed} failed); controls back ${r.report.controls.returned}/${r.report.controls.drawn}`,
     ...r.report.subjects.map(
       (s) =>
-        `  ${s.subject}: ${s.returned}/${s.served_canaries} canaries back, p = ${s.p_value < 1e-3 ? s.p_value.toExponential(2) : s.p_value.toPrecision(3)}`,
+        `  ${s.subject}: ${s.returned}/${s.served_canaries} canaries back, p = ${fmt(s.p_value)} (adjusted ${fmt(s.p_adjusted)})`,
     ),
     `report: ${r.jsonPath} and ${r.htmlPath}`,
   ];

@@ -45,6 +45,8 @@ export interface SubjectResult {
   served_canaries: number;
   returned: number;
   p_value: number;
+  /** p_value times the number of subjects tested (Bonferroni), capped at 1: what attribution uses. */
+  p_adjusted: number;
   canaries: CanaryEvidence[];
 }
 
@@ -177,6 +179,7 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
       served_canaries: canaries.length,
       returned: canaries.filter((c) => c.returned).length,
       p_value: test(canaries),
+      p_adjusted: Math.min(1, test(canaries) * bySubject.size),
       canaries: canaries.sort(
         (a, b) => Number(b.returned) - Number(a.returned) || a.canary_id.localeCompare(b.canary_id),
       ),
@@ -186,7 +189,9 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
   const all = subjects.flatMap((s) => s.canaries);
   const overallP = test(all);
   const best = subjects[0];
-  const attributed = best && best.p_value < alpha ? best.subject : null;
+  // Every subject is a hypothesis: correct for testing them all so many clusters cannot make a
+  // chance attribution likely.
+  const attributed = best && best.p_adjusted < alpha ? best.subject : null;
   return {
     format: 'probe.v1',
     generated_at: (opts.now?.() ?? new Date()).toISOString(),
@@ -212,8 +217,8 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
     subjects,
     attributed_to: attributed,
     verdict: attributed
-      ? `${best!.returned} of ${best!.served_canaries} canaries served to ${attributed} came back against ${controlReturned.length} of ${controls.length} never-served controls (one-sided Fisher exact p = ${best!.p_value.toExponential(2)} < ${alpha}): the model was very likely trained on answers served to ${attributed}.`
-      : `no subject's canaries came back significantly more often than never-served controls (smallest p = ${(best?.p_value ?? 1).toPrecision(3)} ≥ ${alpha}): no evidence this model was trained on answers the gateway served.`,
+      ? `${best!.returned} of ${best!.served_canaries} canaries served to ${attributed} came back against ${controlReturned.length} of ${controls.length} never-served controls (one-sided Fisher exact p = ${best!.p_value.toExponential(2)}, ${subjects.length} subjects tested, adjusted p = ${best!.p_adjusted.toExponential(2)} < ${alpha}): the model was very likely trained on answers served to ${attributed}.`
+      : `no subject's canaries came back significantly more often than never-served controls (smallest p = ${(best?.p_value ?? 1).toPrecision(3)}, adjusted for ${subjects.length} subjects ${(best?.p_adjusted ?? 1).toPrecision(3)} ≥ ${alpha}): no evidence this model was trained on answers the gateway served.`,
   };
 }
 

@@ -19,7 +19,7 @@ export function renderProbeHtml(r: ProbeReport): string {
         )
         .join('\n');
       return `<section><h2>${escapeHtml(s.subject)}</h2>
-<p>${s.returned} of ${s.served_canaries} served canaries came back; one-sided Fisher exact p = <strong>${pFmt(s.p_value)}</strong></p>
+<p>${s.returned} of ${s.served_canaries} served canaries came back; one-sided Fisher exact p = <strong>${pFmt(s.p_value)}</strong> (adjusted for ${r.subjects.length} subjects: ${pFmt(s.p_adjusted)})</p>
 <table><thead><tr><th>canary</th><th>came back</th><th>text</th><th>times served</th><th>accounts</th><th>first / last served</th><th>where it came back</th></tr></thead>
 <tbody>${rows}</tbody></table></section>`;
     })
@@ -36,7 +36,7 @@ td,th{border:1px solid #ccc;padding:.3rem .5rem;vertical-align:top;text-align:le
 <ul><li>Prompts asked: ${r.queries.asked}; answered ${r.queries.answered}; failed ${r.queries.failed}.</li>
 <li>Control canaries (drawn from the same keyed generator, never served): ${r.controls.drawn}; came back: ${r.controls.returned}.</li>
 <li>All served canaries: ${r.overall.returned} of ${r.overall.served_canaries} came back; p = ${pFmt(r.overall.p_value)}.</li>
-<li>Significance level: ${r.alpha}. The p-value is the chance of at least this many served canaries among those that came back if served and control canaries were equally likely to appear.</li></ul>
+<li>Significance level: ${r.alpha}, applied to p-values adjusted (Bonferroni) for the number of subjects tested. The p-value is the chance of at least this many served canaries among those that came back if served and control canaries were equally likely to appear.</li></ul>
 ${subjects}
 </body></html>
 `;
