@@ -108,6 +108,61 @@ describe('intel matcher', () => {
     expect(signal.examples!.length).toBeGreaterThan(0);
   });
 
+  it('keeps matching across a community key rotation while the old key is inside its window', async () => {
+    const received = await publishedByA(now); // published under k1
+    const rotated = keyRingFrom({
+      current: 'k2',
+      keys: [
+        { id: 'k1', secret: 'cd'.repeat(32), not_after: '2026-12-01T00:00:00Z' },
+        { id: 'k2', secret: '99'.repeat(32) },
+      ],
+    });
+    const during = new IntelMatcher(received, rotated, now);
+    for (const a of org('b_', '198.51.100', TASKS).accounts) during.addAccount(a);
+    expect(during.matches().size).toBe(4);
+    const after = new IntelMatcher(received, rotated, new Date('2026-12-02T00:00:00Z'));
+    for (const a of org('b_', '198.51.100', TASKS).accounts) after.addAccount(a);
+    expect(after.matches().size).toBe(0);
+  });
+
+  it('maps a local cluster to the shared campaign through its links', async () => {
+    const received = await publishedByA(now);
+    const m = new IntelMatcher(received, ring, now);
+    const local: Findings = {
+      format: 'findings.v1',
+      generated_at: now.toISOString(),
+      input: { events: 0, accounts: 0, rejected_lines: 0, from: null, to: null },
+      accounts: [],
+      clusters: [
+        {
+          cluster_id: 'mine',
+          account_ids: ['b_1'],
+          score: 0.7,
+          level: 'review',
+          events: 9,
+          signals: [],
+          links: [
+            { kind: 'payment_fingerprint', value: 'pf_actor_card', accounts: 4 },
+            { kind: 'asn', value: '64999', accounts: 4 },
+          ],
+        },
+        {
+          cluster_id: 'other',
+          account_ids: ['z'],
+          score: 0.7,
+          level: 'review',
+          events: 9,
+          signals: [],
+          links: [{ kind: 'asn', value: '64999', accounts: 4 }],
+        },
+      ],
+    };
+    const r = m.matchFindings(local);
+    expect(r.map((x) => x.clusterId)).toEqual(['mine']);
+    expect(r[0]!.kinds).toEqual(['asn', 'payment_fingerprint_hmac']);
+    expect(r[0]!.campaignId).toMatch(/^campaign--/);
+  });
+
   it('expired indicators stop matching', async () => {
     const received = await publishedByA(now);
     const m = new IntelMatcher(received, ring, new Date('2027-06-01T00:00:00Z'));

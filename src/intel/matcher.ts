@@ -1,4 +1,4 @@
-import type { AccountRecord, ApiEvent, Signal, StixObject } from '../schema/index.js';
+import type { AccountRecord, ApiEvent, Findings, Signal, StixObject } from '../schema/index.js';
 import { estimateJaccard, signatureFromHex } from '../text/index.js';
 import { keyedHashes, type CommunityKeyRing, type KeyedKind } from './communityKey.js';
 import { dgExtension, readDgExtension } from './extension.js';
@@ -331,6 +331,47 @@ export class IntelMatcher {
           account,
           list.sort((a, b) => b.score - a.score),
         );
+    }
+    return out;
+  }
+
+  /**
+   * Local clusters that correspond to a shared campaign, from their links (networks, ASNs,
+   * clients, payment fingerprints): "our cluster cl_7 is their campaign X".
+   */
+  matchFindings(
+    findings: Findings,
+  ): { clusterId: string; campaignId: string; campaignName: string; kinds: string[] }[] {
+    const out: { clusterId: string; campaignId: string; campaignName: string; kinds: string[] }[] = [];
+    for (const c of findings.clusters) {
+      const hits: Compiled[] = [];
+      const lookup = (key: string): void => void hits.push(...(this.exact.get(key) ?? []));
+      for (const l of c.links) {
+        if (l.kind === 'asn') lookup(`asn:${l.value}`);
+        else if (l.kind === 'user_agent') lookup(`user_agent:${l.value}`);
+        else if (l.kind === 'payment_fingerprint')
+          for (const h of this.keyed('payment_fingerprint', l.value)) lookup(`payment_fingerprint_hmac:${h}`);
+        else if (l.kind === 'email_domain')
+          for (const h of this.keyed('email_domain', l.value)) lookup(`email_domain_hmac:${h}`);
+        else if (l.kind === 'ip_prefix' || l.kind === 'signup_ip_prefix') {
+          for (const h of this.keyed('ip_prefix', l.value)) lookup(`ip_prefix_hmac:${h}`);
+          const ip = l.value.split('/')[0] ?? '';
+          for (const x of this.cidrs) if (inPrefix(ip, x.cidr)) hits.push(x.ind);
+        }
+      }
+      const byCampaign = new Map<string, Compiled[]>();
+      for (const h of hits) {
+        const k = h.campaignId ?? h.id;
+        byCampaign.set(k, [...(byCampaign.get(k) ?? []), h]);
+      }
+      for (const [campaignId, hs] of byCampaign)
+        if (hs.some((h) => SPECIFIC.has(h.kind)))
+          out.push({
+            clusterId: c.cluster_id,
+            campaignId,
+            campaignName: hs[0]!.campaignName ?? campaignId,
+            kinds: [...new Set(hs.map((h) => h.kind))].sort(),
+          });
     }
     return out;
   }

@@ -187,10 +187,13 @@ export interface MatchFlags {
   anonymous: boolean;
   signalsOut?: string;
   sightingsOut?: string;
+  /** Local findings: which local clusters are which shared campaigns. */
+  findings?: string;
 }
 
 /** `intel match`: received indicators against local traffic; writes signals and sightings. */
 export async function matchLocal(f: MatchFlags): Promise<{
+  clusters: { clusterId: string; campaignId: string; campaignName: string; kinds: string[] }[];
   matches: Map<string, CampaignMatch[]>;
   signals: Map<string, Signal[]>;
   sightings: StixObject[];
@@ -215,6 +218,7 @@ export async function matchLocal(f: MatchFlags): Promise<{
       `${JSON.stringify({ type: 'bundle', id: `bundle--${crypto.randomUUID()}`, objects: sightings }, null, 2)}\n`,
     );
   return {
+    clusters: f.findings ? matcher.matchFindings(readFindingsFile(f.findings)) : [],
     matches: matcher.matches(),
     signals,
     sightings,

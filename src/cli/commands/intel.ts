@@ -136,6 +136,7 @@ export function registerIntel(program: Command): void {
     .option('--signals <file>', 'write {account: [signal]} JSON for analyze/serve')
     .option('--sightings <file>', 'write a bundle of STIX sightings to push back')
     .option('--named', 'name this member on sightings (default: anonymous)')
+    .option('--findings <file>', 'local findings: report which local clusters are shared campaigns')
     .action(
       async (f: {
         traffic: string[];
@@ -146,6 +147,7 @@ export function registerIntel(program: Command): void {
         signals?: string;
         sightings?: string;
         named?: boolean;
+        findings?: string;
       }) => {
         const r = await matchLocal({
           state: f.state,
@@ -156,7 +158,10 @@ export function registerIntel(program: Command): void {
           anonymous: !f.named,
           ...(f.signals ? { signalsOut: f.signals } : {}),
           ...(f.sightings ? { sightingsOut: f.sightings } : {}),
+          ...(f.findings ? { findings: f.findings } : {}),
         });
+        for (const c of r.clusters)
+          out(`cluster ${c.clusterId} is ${c.campaignName} (${c.kinds.join(', ')})`);
         out(
           `${r.indicators} live indicators (${r.expired} expired); ${r.matches.size} accounts match; ${r.sightings.length} campaigns sighted`,
         );
