@@ -1,32 +1,14 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countEvents, countEventsById, openCoreStore } from '../src/store/index.js';
-import { call, simulatedTraffic } from './server-harness.js';
+import { call, ensureBuilt, simulatedTraffic } from './server-harness.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const main = path.join(root, 'dist/cli/main.js');
 const ADMIN = 'dg_crashTestAdminKey_0123456789abcdef';
-
-/** The crash test runs the real CLI in a child process, so dist/ must reflect src/. */
-function ensureBuilt(): void {
-  const newest = (dir: string): number =>
-    Math.max(
-      0,
-      ...readdirSync(dir, { withFileTypes: true }).map((d) =>
-        d.isDirectory() ? newest(path.join(dir, d.name)) : statSync(path.join(dir, d.name)).mtimeMs,
-      ),
-    );
-  const built = existsSync(main) ? statSync(path.join(root, 'dist/server/service.js')).mtimeMs : 0;
-  if (built >= Math.max(newest(path.join(root, 'src/server')), newest(path.join(root, 'src/store')))) return;
-  try {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
-  } catch {
-    // tsc still emits when another module has a type error; the spawn below fails loudly if not.
-  }
-}
 
 async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -125,4 +126,28 @@ export async function call(
     parsed = text;
   }
   return { status: res.status, body: parsed, text };
+}
+
+const root = path.resolve(import.meta.dirname, '..');
+
+/** Tests that run the built server (a child process, the engine worker) need dist/ to reflect src/. */
+export function ensureBuilt(): void {
+  const newest = (dir: string): number =>
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true }).map((d) =>
+        d.isDirectory() ? newest(path.join(dir, d.name)) : statSync(path.join(dir, d.name)).mtimeMs,
+      ),
+    );
+  const marker = path.join(root, 'dist/server/engineWorker.js');
+  const built = existsSync(marker) ? statSync(marker).mtimeMs : 0;
+  const sources = ['src/server', 'src/store', 'src/detect', 'src/respond'].map((d) =>
+    newest(path.join(root, d)),
+  );
+  if (built >= Math.max(...sources)) return;
+  try {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
+  } catch {
+    // tsc still emits when another module has a type error; the callers fail loudly if not.
+  }
 }

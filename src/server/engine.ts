@@ -24,7 +24,11 @@ export interface FindingsEngine {
   addBenignReference(accountId: string): void;
   addExternalSignals?(accountId: string, signals: Signal[]): void;
   /** Scores everything added so far; the full findings.v1 document plus linkage edges. */
-  analyze(input?: { rejectedLines?: number }): EngineResult;
+  analyze(input?: { rejectedLines?: number }): EngineResult | Promise<EngineResult>;
+  /** Resolves when it is safe to add more events without unbounded queueing (a worker thread); optional. */
+  drain?(): Promise<void>;
+  /** Releases resources (a worker thread); optional. */
+  close?(): Promise<void>;
 }
 
 export type EngineFactory = () => FindingsEngine | Promise<FindingsEngine>;

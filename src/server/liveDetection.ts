@@ -97,7 +97,7 @@ export class LiveDetection {
       for await (const { event, receivedAt } of streamStoredEvents(this.o.db)) {
         this.feed(event);
         if (receivedAt >= startedAt) fedLate.add(event.id);
-        n++;
+        if (++n % 2000 === 0) await this.o.engine.drain?.();
       }
       const held = this.pending;
       this.pending = null;
@@ -118,6 +118,11 @@ export class LiveDetection {
     }
     for (const e of events) this.feed(e);
     if (events.length > 0) this.dirty = true;
+  }
+
+  /** Waits while the engine is behind (worker engines), so ingest pushes back instead of queueing. */
+  async backpressure(): Promise<void> {
+    if (!this.pending) await this.o.engine.drain?.();
   }
 
   private feed(e: ApiEvent): void {
@@ -154,7 +159,8 @@ export class LiveDetection {
   async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.refreshing;
+    await this.refreshing?.catch(() => undefined);
+    await this.o.engine.close?.();
   }
 
   /** Re-scores if anything changed; concurrent callers share one run. */
@@ -168,7 +174,7 @@ export class LiveDetection {
   private async doRefresh(): Promise<void> {
     this.dirty = false;
     const t0 = performance.now();
-    const result = this.o.engine.analyze({ rejectedLines: this.stats.rejected_lines });
+    const result = await this.o.engine.analyze({ rejectedLines: this.stats.rejected_lines });
     const findings: Findings = result.findings;
     this.current = new FindingsView(findings, result.edges);
     this.version++;

@@ -15,6 +15,7 @@ import { buildApp, type AppOptions } from './app.js';
 import { DEFAULT_LIMITS, type ServiceContext, type ServiceLimits } from './context.js';
 import type { EngineFactory, FindingsEngine } from './engine.js';
 import { LiveDetection } from './liveDetection.js';
+import { WorkerEngine, workerEngineAvailable } from './workerEngine.js';
 
 export interface StartServiceOptions {
   /** PostgreSQL or `sqlite:` URL; default DATABASE_URL, else SQLite under dataDir. */
@@ -86,7 +87,9 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
       });
   });
 
-  const engineOpt = opts.engine ?? (() => new DetectionEngine());
+  // Built server: scoring in a worker thread, so the API never waits for it. Sources (tests): in process.
+  const engineOpt =
+    opts.engine ?? (() => (workerEngineAvailable() ? new WorkerEngine() : new DetectionEngine()));
   const engine = typeof engineOpt === 'function' ? await engineOpt() : engineOpt;
 
   // The app's logger is created with the app; detection logs through it once it exists.

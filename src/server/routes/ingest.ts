@@ -64,6 +64,7 @@ export function ingestRoutes(ctx: ServiceContext) {
         const fresh = unique.filter((e) => inserted.has(e.id));
         ctx.live.addEvents(fresh);
         ctx.live.countRejected(batch.errors.length);
+        await ctx.live.backpressure();
         req.log.info(
           {
             accepted: fresh.length,
