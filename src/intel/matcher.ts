@@ -421,8 +421,9 @@ export class IntelMatcher {
           ...(m.markings ? { markings: m.markings } : {}),
         };
         e.accounts.add(account);
+        // One request can match several indicators: count the account's best-covered one.
+        e.count += Math.max(0, ...m.hits.map((h) => h.events));
         for (const h of m.hits) {
-          e.count += h.events;
           if (h.firstSeen && (!e.first || h.firstSeen < e.first)) e.first = h.firstSeen;
           if (h.lastSeen && (!e.last || h.lastSeen > e.last)) e.last = h.lastSeen;
         }
