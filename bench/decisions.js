@@ -4,8 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DetectionEngine } from '../dist/detect/index.js';
 import { startService } from '../dist/server/index.js';
+import { simulationStream } from '../dist/sim/index.js';
 
 const N = Number(process.argv[2] ?? 100_000);
 const KEY = 'dg_benchDecisionsAdminKey_0123456789';
@@ -54,7 +54,6 @@ const service = await startService({
   port: 0,
   logger: false,
   adminKey: KEY,
-  engine: () => new DetectionEngine(),
   limits: { decisionRatePerMinute: 10_000_000 },
 });
 try {
@@ -104,6 +103,39 @@ try {
   const c = quantiles(par);
   console.log(
     `HTTP, 16 clients: n=${c.n} p50 ${c.p50.toFixed(3)} ms p99 ${c.p99.toFixed(3)} ms, ${Math.round(c.n / secs)} requests/s`,
+  );
+
+  // While a shipper streams simulated traffic in and the engine re-scores (in its worker thread).
+  const sim = simulationStream({ scale: 'small', seed: 3, days: 3 });
+  const lines = [];
+  for (const e of sim.events()) {
+    lines.push(JSON.stringify(e));
+    if (lines.length >= 30_000) break;
+  }
+  let shipping = true;
+  const ship = (async () => {
+    for (let i = 0; i < lines.length; i += 2000) {
+      const r = await fetch(`${service.url}/v1/events`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/x-ndjson' },
+        body: lines.slice(i, i + 2000).join('\n'),
+      });
+      await r.arrayBuffer();
+    }
+    await service.ctx.live.refresh();
+    shipping = false;
+  })();
+  const busy = [];
+  t = performance.now();
+  for (let i = 0; shipping; i++) {
+    busy.push(await one(ids[i % ids.length]));
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  await ship;
+  const d = quantiles(busy);
+  console.log(
+    `HTTP, 1 client during ingest of ${lines.length} events + re-scoring (${Math.round((performance.now() - t) / 1000)} s): ` +
+      `n=${d.n} p50 ${d.p50.toFixed(3)} ms p99 ${d.p99.toFixed(3)} ms max ${d.max.toFixed(1)} ms`,
   );
 } finally {
   await service.close();
