@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DemoUpstream, startGateway, type RunningGateway } from '../src/gateway/index.js';
+import { DemoUpstream, HttpDecisionSource, startGateway, type RunningGateway } from '../src/gateway/index.js';
 import { startService, type RunningService } from '../src/server/index.js';
 
 /** The gateway against the real DistillGuard server: decisions from it, events into it. */
@@ -64,6 +64,11 @@ describe('gateway in front of a model, wired to the DistillGuard server', () => 
       status = (await ask('acct-srv-1', `question ${i}`)).status;
     }
     expect(status).toBe(403);
+    // The gateway reads the server's list (one paginated GET per TTL), not one lookup per account.
+    const listed: string[] = [];
+    for await (const page of new HttpDecisionSource(service.url, key).list())
+      listed.push(...page.map((d) => `${d.account_id}:${d.action}`));
+    expect(listed).toContain('acct-srv-1:block');
     const sent = (): Promise<number> =>
       request(`${gateway.url}/_gateway/healthz`)
         .then((r) => r.body.json())

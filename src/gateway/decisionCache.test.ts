@@ -56,7 +56,10 @@ describe('DecisionCache', () => {
 
 describe('DecisionCache with a listing source', () => {
   it('answers from the full list without per-account lookups, and keeps the last list when a refresh fails', async () => {
-    let list: GatewayDecision[] | Error = [{ account_id: 'a', action: 'block' }];
+    let list: GatewayDecision[] | Error = [
+      { account_id: 'a', action: 'block' },
+      { account_id: 'z', action: 'step_up' },
+    ];
     let lookups = 0;
     const source: DecisionSource = {
       lookup: () => {
@@ -64,12 +67,18 @@ describe('DecisionCache with a listing source', () => {
         return Promise.resolve(null);
       },
       snapshot: () => [],
-      list: () => (list instanceof Error ? Promise.reject(list) : Promise.resolve(list)),
+      list: async function* () {
+        await Promise.resolve();
+        if (list instanceof Error) throw list;
+        yield list.slice(0, 1);
+        yield list.slice(1);
+      },
     };
     const errors: string[] = [];
     const cache = new DecisionCache(source, { onError: (e) => errors.push(e.message) });
     await cache.sync();
     expect(cache.get('a').action).toBe('block');
+    expect(cache.get('z').action).toBe('step_up'); // from the second page
     expect(cache.get('b').action).toBe('allow');
     list = [{ account_id: 'b', action: 'watch', cluster_id: 'c-1' }];
     await cache.sync();
@@ -90,7 +99,11 @@ describe('DecisionCache with a listing source', () => {
         return Promise.resolve({ account_id: id, action: 'degrade' });
       },
       snapshot: () => [],
-      list: () => Promise.reject(new Error('HTTP 404')),
+      // eslint-disable-next-line require-yield
+      list: async function* () {
+        await Promise.resolve();
+        throw new Error('HTTP 404');
+      },
     };
     const cache = new DecisionCache(source, { onError: () => undefined });
     await cache.sync();

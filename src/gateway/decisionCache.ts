@@ -62,8 +62,11 @@ export class DecisionCache {
     if (!this.source.list || this.syncing) return;
     this.syncing = true;
     try {
-      const all = await this.source.list();
-      this.listed = new Map(all.map((d) => [d.account_id, effectiveDecision(d)]));
+      const next = new Map<string, EffectiveDecision>();
+      for await (const page of this.source.list())
+        for (const d of page) next.set(d.account_id, effectiveDecision(d));
+      // Swap only a complete list: a listing that fails half-way keeps the previous one.
+      this.listed = next;
     } catch (err) {
       this.opts.onError?.(err as Error);
     } finally {

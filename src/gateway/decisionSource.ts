@@ -12,11 +12,15 @@ export interface DecisionSource {
   /** Every decision known up front, to prime the cache; sources that cannot list return []. */
   snapshot(): GatewayDecision[];
   /**
-   * Every decision other than the default allow, fetched now. Where a source can do this, the
-   * cache keeps one authoritative copy refreshed in the background instead of asking per account.
+   * Every decision other than the default allow, fetched now, page by page. Where a source can do
+   * this, the cache keeps one authoritative copy refreshed in the background instead of asking per
+   * account. Pages keep each slice of parsing short, so a big list never stalls the hot path.
    */
-  list?(): Promise<GatewayDecision[]>;
+  list?(): AsyncIterable<GatewayDecision[]>;
 }
+
+/** Small pages: each is parsed in well under a millisecond between network waits. */
+const LIST_PAGE = 250;
 
 const DecisionPage = z.looseObject({ items: z.array(GatewayDecision), next: z.string().nullable() });
 
@@ -105,24 +109,23 @@ export class HttpDecisionSource implements DecisionSource {
   }
 
   /** `GET /v1/decisions` page by page: the accounts with a decision other than the default. */
-  async list(): Promise<GatewayDecision[]> {
-    const out: GatewayDecision[] = [];
+  async *list(): AsyncGenerator<GatewayDecision[]> {
     let cursor: string | null = null;
-    for (let page = 0; page < 100_000; page++) {
-      const qs: string = `limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    for (let page = 0; page < 1_000_000; page++) {
+      const qs: string = `limit=${LIST_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
       const res = await request(`${this.baseUrl.replace(/\/+$/, '')}/v1/decisions?${qs}`, {
         headers: this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {},
-        headersTimeout: this.timeoutMs * 5,
-        bodyTimeout: this.timeoutMs * 5,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
       });
       const text = await res.body.text();
       if (res.statusCode >= 400)
         throw new Error(`decision list: HTTP ${res.statusCode} ${text.slice(0, 200)}`);
       const parsed = DecisionPage.safeParse(JSON.parse(text));
       if (!parsed.success) throw new Error(`decision list: unexpected body ${text.slice(0, 200)}`);
-      out.push(...parsed.data.items);
+      yield parsed.data.items;
       cursor = parsed.data.next;
-      if (!cursor) return out;
+      if (!cursor) return;
     }
     throw new Error('decision list: too many pages');
   }
