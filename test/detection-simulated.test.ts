@@ -43,8 +43,7 @@ describe('detectors on simulated traffic', () => {
     expect(share(group('trap:eval-harness'), 'output-harvesting')).toBe(0);
     expect(share(ordinary(), 'output-harvesting')).toBeLessThan(0.01);
   });
-  it('automation-timing and conversation-shape fire on the scripted hydra accounts', () => {
-    expect(share(group('hydra'), 'automation-timing')).toBeGreaterThan(0.9);
+  it('conversation-shape fires on the scripted hydra accounts', () => {
     expect(share(group('hydra'), 'conversation-shape')).toBeGreaterThan(0.9);
     expect(share(ordinary(), 'automation-timing')).toBeLessThan(0.01);
     expect(share(ordinary(), 'conversation-shape')).toBeLessThan(0.01);

@@ -12,7 +12,7 @@ export function addConfigFlags(cmd: Command, schema: z.ZodObject): Command {
   for (const [key, field] of Object.entries(schema.shape)) {
     const f = field as z.ZodType;
     const parsed = f.safeParse(undefined);
-    const fallback = parsed.success ? (parsed.data as unknown) : undefined;
+    const fallback = parsed.success ? parsed.data : undefined;
     const opt = new Option(`--${kebab(key)} <value>`, f.description ?? key);
     if (fallback !== undefined) opt.default(fallback);
     if (typeof fallback === 'number') opt.argParser((v: string) => Number(v));

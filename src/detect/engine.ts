@@ -32,6 +32,8 @@ import { quantile } from './statistics.js';
 
 const EMBED_DIMENSIONS = 1024;
 const KERNEL_DIMENSIONS = 96;
+// Gaussian kernel bandwidth over L2-normalised prompt vectors (distances lie in [0, 2]).
+const KERNEL_BANDWIDTH = 1;
 const MEMBER_SUPPORT_P = 0.05;
 const CAMPAIGN_MIN_ACCOUNTS = 5;
 const MEMBER_SUPPORT_SHARE = 0.5;
@@ -71,7 +73,7 @@ export class DetectionEngine {
   private dataStart = Infinity;
   private dataEnd = -Infinity;
   private readonly embedder = new HashedNgramEmbedder(EMBED_DIMENSIONS);
-  private readonly rff = new RandomFourierFeatures(EMBED_DIMENSIONS, KERNEL_DIMENSIONS);
+  private readonly rff = new RandomFourierFeatures(EMBED_DIMENSIONS, KERNEL_DIMENSIONS, KERNEL_BANDWIDTH);
   private readonly scratch = new Float64Array(KERNEL_DIMENSIONS);
   private baseline: DetectionEngine | undefined;
   events = 0;
@@ -113,7 +115,7 @@ export class DetectionEngine {
     this.rff.accumulate(this.embedder.sparseFromTokens(f.tokens), s.kernelSum, this.scratch);
     s.kernelCount++;
     let h = this.hourly.get(f.accountId);
-    if (!h) this.hourly.set(f.accountId, (h = new Map()));
+    if (!h) this.hourly.set(f.accountId, (h = new Map<number, number>()));
     const hour = Math.floor(f.tsMs / HOUR_MS);
     h.set(hour, (h.get(hour) ?? 0) + 1);
   }
@@ -372,7 +374,7 @@ export class DetectionEngine {
       },
       accounts,
       clusters,
-      calibration: undefined as unknown,
+      calibration: undefined,
     };
     const calibration: Calibration = {
       method,

@@ -35,6 +35,7 @@ const minSpread = (key: string, center: number): number =>
 // Smallest per-entity dispersion assumed for count statistics: people differ from each other.
 const MIN_RHO = 0.02;
 const MIN_BUCKET = 40;
+const EXTREME_COUNT = 3;
 
 const bucketOf = (n: number): number => Math.floor(Math.log2(Math.max(1, n)));
 
@@ -143,10 +144,10 @@ export function pValue(stat: Stat, nulls: NullModels, memberSizes?: readonly num
   for (let d = 1; !summary && d < 40; d++) summary = model.buckets.get(b - d) ?? model.buckets.get(b + d);
   summary ??= model.global;
   const empirical = empiricalTail(summary.sorted, stat.value);
-  const floor = 1 / (summary.sorted.length + 1);
-  // Within the reference's range the empirical tail is honest about heavy benign tails;
-  // beyond it, extrapolate with the robust normal tail.
-  return empirical > floor
-    ? empirical
-    : Math.min(floor, normalSurvival((stat.value - summary.median) / summary.spread));
+  // Within the reference's range the empirical tail is honest about heavy benign tails. Among
+  // the last few values (the entity itself is usually one of them) it cannot go lower than a few
+  // over the reference size, so there the robust normal tail extrapolates.
+  const extreme = (EXTREME_COUNT + 1) / (summary.sorted.length + 1);
+  if (empirical > extreme) return empirical;
+  return Math.min(empirical, normalSurvival((stat.value - summary.median) / summary.spread));
 }

@@ -13,12 +13,18 @@ export const distributionShift: Detector = {
   family: 'content',
   measure(s, ctx) {
     if (s.kernelCount < 5 || ctx.referenceKernelCount < 50) return null;
-    const mmd2 = meanDistanceSquared(
+    const biased = meanDistanceSquared(
       s.kernelSum,
       s.kernelCount,
       ctx.referenceKernelSum,
       ctx.referenceKernelCount,
     );
+    // Remove the finite-sample term: each random-Fourier feature vector has squared norm ≈ 1, so
+    // a mean over n prompts sits (1 - ‖mean‖²)/(n - 1) from its expectation by chance alone.
+    // Without this, small entities look shifted and large ones are judged against them.
+    let meanNorm = 0;
+    for (let d = 0; d < s.kernelSum.length; d++) meanNorm += (s.kernelSum[d]! / s.kernelCount) ** 2;
+    const mmd2 = Math.max(1e-6, biased - (1 - meanNorm) / (s.kernelCount - 1));
     return {
       stats: [{ kind: 'value', key: 'logMmd', value: Math.log(mmd2 + 1e-9), n: s.kernelCount }],
       evidence: `prompt distribution differs from benign reference traffic: MMD² = ${mmd2.toFixed(4)} over ${s.kernelCount} prompts`,

@@ -1,0 +1,169 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AccountFinding, ApiEvent } from '../src/schema/index.js';
+import { DetectionEngine } from '../src/detect/index.js';
+
+// Detectors on text the project did not write: ordinary users speak the human turns of real
+// conversations (hh-rlhf); extraction accounts send a real distillation query set (Alpaca).
+const corpora = resolve(process.cwd(), '../shared/corpora');
+const have = existsSync(corpora);
+if (!have && !process.env.CI) console.warn(`skipping real-text detector tests: ${corpora} is absent`);
+
+const lines = <T>(file: string): T[] =>
+  readFileSync(resolve(corpora, file), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as T);
+
+const START = Date.parse('2026-10-01T00:00:00Z');
+const HOUR = 3_600_000;
+let findings: Map<string, AccountFinding>;
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+beforeAll(() => {
+  if (!have) return;
+  const convs = lines<{ turns: string[] }>('human-hh-harmless.jsonl');
+  const tasks = lines<{ prompt: string }>('distill-alpaca-5000.jsonl').map((t) => t.prompt);
+  const engine = new DetectionEngine();
+  const r = rng(7);
+  let seq = 0;
+  const event = (
+    account: string,
+    ts: number,
+    messages: ApiEvent['request']['messages'],
+    params?: ApiEvent['request']['params'],
+  ): ApiEvent => ({
+    id: `e${seq++}`,
+    ts: new Date(ts).toISOString(),
+    account_id: account,
+    model: 'm-1',
+    request: { messages, ...(params ? { params } : {}) },
+  });
+  // 400 ordinary users: a few real conversations each, by day in their own time zone.
+  let c = 0;
+  for (let u = 0; u < 400; u++) {
+    const id = `user${u}`;
+    const tz = Math.floor(r() * 24);
+    engine.addAccount({
+      account_id: id,
+      created_at: new Date(START - (100 + r() * 900) * 24 * HOUR).toISOString(),
+      tier: 'free',
+    });
+    const sessions = 2 + Math.floor(r() * 4);
+    for (let s = 0; s < sessions; s++) {
+      const turns = convs[c++ % convs.length]!.turns;
+      const day = Math.floor(r() * 14);
+      let ts = START + day * 24 * HOUR + ((tz + 9 + r() * 12) % 24) * HOUR;
+      const history: ApiEvent['request']['messages'] = [];
+      for (const turn of turns) {
+        history.push({ role: 'user', content: turn });
+        engine.addEvent(event(id, ts, [...history]));
+        history.push({ role: 'assistant', content: 'I see. Here is what I can tell you.' });
+        ts += (30 + r() * 300) * 1000;
+      }
+    }
+  }
+  // A capability sweep: a new account sending the Alpaca instructions around the clock.
+  engine.addAccount({
+    account_id: 'sweeper',
+    created_at: new Date(START - 2 * 24 * HOUR).toISOString(),
+    tier: 'free',
+  });
+  for (let i = 0; i < 600; i++) {
+    engine.addEvent(
+      event('sweeper', START + i * 20 * 60_000 + Math.floor(r() * 1000), [
+        { role: 'user', content: tasks[i]! },
+      ]),
+    );
+  }
+  // A scheduler: the same kind of traffic at a fixed 7-minute cadence, all day.
+  engine.addAccount({
+    account_id: 'scheduler',
+    created_at: new Date(START - 300 * 24 * HOUR).toISOString(),
+    tier: 'paid',
+  });
+  for (let i = 0; i < 400; i++) {
+    engine.addEvent(
+      event('scheduler', START + i * 7 * 60_000, [
+        { role: 'user', content: convs[(i * 7) % convs.length]!.turns[0]! },
+      ]),
+    );
+  }
+  // Soft-label harvesting of the Alpaca set, and an eval harness scoring one token.
+  engine.addAccount({
+    account_id: 'harvester',
+    created_at: new Date(START - 400 * 24 * HOUR).toISOString(),
+    tier: 'paid',
+  });
+  engine.addAccount({
+    account_id: 'evaluator',
+    created_at: new Date(START - 400 * 24 * HOUR).toISOString(),
+    tier: 'enterprise',
+  });
+  for (let i = 0; i < 300; i++) {
+    const ts = START + (i % 10) * 24 * HOUR + (9 + (i % 8)) * HOUR + i * 1000;
+    engine.addEvent(
+      event('harvester', ts, [{ role: 'user', content: tasks[1000 + i]! }], {
+        temperature: 1,
+        n: 4,
+        logprobs: true,
+        top_logprobs: 20,
+        max_tokens: 512,
+      }),
+    );
+    engine.addEvent(
+      event('evaluator', ts, [{ role: 'user', content: `${tasks[2000 + i]!}\nAnswer:` }], {
+        temperature: 0,
+        logprobs: true,
+        top_logprobs: 5,
+        max_tokens: 1,
+      }),
+    );
+  }
+  findings = new Map(engine.analyze().findings.accounts.map((a) => [a.account_id, a]));
+}, 120_000);
+
+const fired = (id: string): string[] => findings.get(id)?.signals.map((s) => s.detector) ?? [];
+const ordinaryShare = (detector: string): number => {
+  let n = 0;
+  for (let u = 0; u < 400; u++) if (fired(`user${u}`).includes(detector)) n++;
+  return n / 400;
+};
+
+describe.skipIf(!have)('detectors on real text', () => {
+  // Distribution shift is measured here too but does not separate one sweeping account from
+  // people who each keep to their own topic: it earns its keep on pooled clusters.
+  it('topic-sweep fires on a real distillation query set', () => {
+    expect(fired('sweeper')).toContain('topic-sweep');
+    expect(ordinaryShare('topic-sweep')).toBeLessThan(0.02);
+    expect(ordinaryShare('distribution-shift')).toBeLessThan(0.02);
+  });
+  it('automation-timing fires on a fixed cadence around the clock', () => {
+    expect(fired('scheduler')).toContain('automation-timing');
+    expect(ordinaryShare('automation-timing')).toBeLessThan(0.02);
+  });
+  it('volume-ramp fires on a two-day-old free account sending hundreds of requests', () => {
+    expect(fired('sweeper')).toContain('volume-ramp');
+    expect(ordinaryShare('volume-ramp')).toBeLessThan(0.02);
+  });
+  it('output-harvesting fires on soft labels with many samples, not on one-token scoring', () => {
+    expect(fired('harvester')).toContain('output-harvesting');
+    expect(fired('evaluator')).not.toContain('output-harvesting');
+    expect(findings.get('harvester')?.level).toMatch(/review|act/);
+  });
+  it('keeps ordinary users below review', () => {
+    let flagged = 0;
+    for (let u = 0; u < 400; u++) if (['review', 'act'].includes(findings.get(`user${u}`)!.level)) flagged++;
+    expect(flagged).toBeLessThanOrEqual(1);
+  });
+});
