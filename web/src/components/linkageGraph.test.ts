@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphEdge, GraphNode } from '../api/types.js';
 import { LEVEL_COLOURS, linkColour, linkLabel } from './graphStyle.js';
-import { buildLinkageGraph, nodeSize } from './linkageGraph.js';
+import { buildLinkageGraph, isDense, nodeSize } from './linkageGraph.js';
 
 function twoCommunities(): { nodes: GraphNode[]; edges: GraphEdge[] } {
   const nodes: GraphNode[] = [];
@@ -73,6 +73,26 @@ describe('combined link kinds', () => {
     expect(graph.getEdgeAttribute(edge, 'kinds')).toEqual(['payment_fingerprint', 'template']);
     expect(graph.getEdgeAttribute(edge, 'color')).toBe(linkColour('payment_fingerprint'));
     expect(linkLabel('payment_fingerprint+template')).toBe('payment fingerprint + prompt template');
+  });
+});
+
+describe('dense clusters', () => {
+  it('draws edges thin and translucent when everyone links to everyone', () => {
+    const nodes: GraphNode[] = Array.from({ length: 40 }, (_, i) => ({
+      id: `n${i}`,
+      level: 'act',
+      score: 1,
+      events: 5,
+    }));
+    const edges: GraphEdge[] = [];
+    for (let i = 0; i < 40; i++)
+      for (let j = i + 1; j < 40; j++)
+        edges.push({ source: `n${i}`, target: `n${j}`, kind: 'template', weight: 1 });
+    const { graph } = buildLinkageGraph(nodes, edges);
+    const a = graph.getEdgeAttributes(graph.edges()[0]!);
+    expect(a.color).toBe(`${linkColour('template')}38`);
+    expect(a.size).toBeCloseTo(3 * 0.4);
+    expect(isDense(24, 133)).toBe(false);
   });
 });
 

@@ -30,6 +30,10 @@ export function nodeSize(events: number, maxEvents: number): number {
   return 3 + 13 * Math.sqrt(Math.max(0, events) / maxEvents);
 }
 
+export function isDense(nodes: number, edges: number): boolean {
+  return edges > 300 && edges > 6 * nodes;
+}
+
 /**
  * Builds the cluster's linkage graph with a force-directed layout. Edges naming an account the
  * graph lacks are counted in `dropped` rather than thrown away silently.
@@ -64,6 +68,11 @@ export function buildLinkageGraph(nodes: GraphNode[], edges: GraphEdge[]) {
       size: 0.5 + 2.5 * (e.weight / maxWeight),
       color: linkColour(e.kind),
     });
+  }
+  // A campaign sharing one template links everyone to everyone; thin, translucent edges keep
+  // the accounts (the nodes) readable in such hairballs.
+  if (isDense(graph.order, graph.size)) {
+    graph.updateEachEdgeAttributes((_e, a) => ({ ...a, size: a.size * 0.4, color: `${a.color}38` }));
   }
   circular.assign(graph);
   if (graph.order > 1 && graph.size > 0) {
