@@ -465,6 +465,19 @@ describe('gateway proxy', () => {
     expect(h.events[0]!.request.messages[1]!.content).toBe('Compressed question?');
   });
 
+  it('refuses a gzip body that inflates past the limit with 413, without calling the upstream', async () => {
+    const h = await harness({});
+    const bomb = gzipSync(Buffer.alloc(21 * 1024 * 1024, 0x20));
+    const res = await request(`${h.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: bomb,
+    });
+    expect(res.statusCode).toBe(413);
+    expect(((await res.body.json()) as { error: { code: string } }).error.code).toBe('request_too_large');
+    expect(h.upstream.requests).toBe(0);
+  });
+
   it('embeds the canary in a whole Responses API answer, in the message and output_text', async () => {
     const h = await harness({
       decisions: [{ account_id: 'acct-alice', action: 'allow', watch: true, cluster_id: 'hydra-2' }],

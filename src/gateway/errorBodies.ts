@@ -59,3 +59,25 @@ export function upstreamUnavailableBody(detail: string): GatewayErrorBody {
     },
   };
 }
+
+export function tooLargeBody(limit: number): GatewayErrorBody {
+  return {
+    error: {
+      type: 'invalid_request_error',
+      code: 'request_too_large',
+      message: `The request body is over ${limit} bytes (after decompression). Send a smaller request.`,
+      param: null,
+    },
+  };
+}
+
+export function internalErrorBody(): GatewayErrorBody {
+  return {
+    error: {
+      type: 'api_error',
+      code: 'gateway_error',
+      message: 'The gateway failed to handle this request. Retry; if it persists, contact the operator.',
+      param: null,
+    },
+  };
+}

@@ -11,6 +11,8 @@ import type { EffectiveDecision } from './decision.js';
 import { DEFAULT_DEGRADE_MAX_TOKENS, degradeRequest } from './degrade.js';
 import {
   blockedBody,
+  internalErrorBody,
+  tooLargeBody,
   stepUpBody,
   throttledBody,
   upstreamUnavailableBody,
@@ -162,7 +164,7 @@ export class Gateway {
     this.server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         this.opts.log?.error({ err }, 'gateway request failed');
-        if (!res.headersSent) this.sendJson(res, 500, upstreamUnavailableBody('internal gateway error'));
+        if (!res.headersSent) this.sendJson(res, 500, internalErrorBody());
         else res.destroy();
       });
     });
@@ -211,14 +213,7 @@ export class Gateway {
       raw = await readBody(req, this.maxBody);
     } catch (err) {
       if (err instanceof BodyTooLarge) {
-        this.sendJson(res, 413, {
-          error: {
-            type: 'invalid_request_error',
-            code: 'request_too_large',
-            message: `request body over ${this.maxBody} bytes`,
-            param: null,
-          },
-        });
+        this.sendJson(res, 413, tooLargeBody(this.maxBody));
         return;
       }
       throw err;
@@ -226,9 +221,13 @@ export class Gateway {
     let decoded = false;
     if (req.headers['content-encoding'] === 'gzip' && raw.length > 0) {
       try {
-        raw = gunzipSync(raw);
+        raw = gunzipSync(raw, { maxOutputLength: this.maxBody });
         decoded = true;
-      } catch {
+      } catch (err) {
+        if (err instanceof RangeError) {
+          this.sendJson(res, 413, tooLargeBody(this.maxBody));
+          return;
+        }
         // Not gzip after all: forward as received and let the upstream answer.
       }
     }
