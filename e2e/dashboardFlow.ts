@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { levelColouredPixels } from './graphPixels.js';
@@ -26,6 +26,8 @@ export async function runDashboardFlow(
   baseUrl: string,
   outDir: string,
 ): Promise<FlowResult> {
+  // Screenshots of an earlier run must not pass for this one's.
+  await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const page = await context.newPage();
   const consoleErrors: string[] = [];
@@ -36,87 +38,93 @@ export async function runDashboardFlow(
   });
   const shot = (name: string) => page.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
 
-  await page.goto(`${baseUrl}/#/overview`);
-  const statValue = (id: string) => page.getByTestId(id).locator('.stat-value').innerText();
-  await page.getByTestId('overview-timeline').waitFor();
-  await page.getByTestId('top-clusters').waitFor();
-  const overview = {
-    events: await statValue('stat-events'),
-    accounts: await statValue('stat-accounts'),
-    clusters: await statValue('stat-clusters'),
-  };
-  await shot('01-overview');
+  try {
+    await page.goto(`${baseUrl}/#/overview`);
+    const statValue = (id: string) => page.getByTestId(id).locator('.stat-value').innerText();
+    await page.getByTestId('overview-timeline').waitFor();
+    await page.getByTestId('top-clusters').waitFor();
+    const overview = {
+      events: await statValue('stat-events'),
+      accounts: await statValue('stat-accounts'),
+      clusters: await statValue('stat-clusters'),
+    };
+    await shot('01-overview');
 
-  // The table opens sorted by severity (level, then score), so the first row is the top cluster.
-  const topRow = page.getByTestId('top-clusters').locator('tbody tr').first();
-  const clusterId = (await topRow.locator('td').first().innerText()).trim();
-  await topRow.click();
-  await page.waitForURL(/#\/clusters\/.+/);
-  const graph = page.getByTestId('linkage-graph');
-  await graph.locator('canvas').first().waitFor();
-  await page.getByTestId('cluster-members').waitFor();
-  await page.getByTestId('current-action').waitFor();
-  await page.waitForTimeout(800); // let sigma draw its first frame
-  const graphPixels = await levelColouredPixels(graph, LEVEL_COLOURS);
-  await shot('02-cluster');
+    // The table opens sorted by severity (level, then score), so the first row is the top cluster.
+    const topRow = page.getByTestId('top-clusters').locator('tbody tr').first();
+    const clusterId = (await topRow.locator('td').first().innerText()).trim();
+    await topRow.click();
+    await page.waitForURL(/#\/clusters\/.+/);
+    const graph = page.getByTestId('linkage-graph');
+    await graph.locator('canvas').first().waitFor();
+    await page.getByTestId('cluster-members').waitFor();
+    await page.getByTestId('current-action').waitFor();
+    await page.waitForTimeout(800); // let sigma draw its first frame
+    const graphPixels = await levelColouredPixels(graph, LEVEL_COLOURS);
+    await shot('02-cluster');
 
-  await page.getByTestId('open-case').click();
-  await page.waitForURL(/#\/cases\/.+/);
-  const caseId = decodeURIComponent(new URL(page.url()).hash.replace(/^#\/cases\//, ''));
-  await page.getByTestId('decision-panel').waitFor();
-  await page.getByTestId('evidence').first().waitFor();
+    await page.getByTestId('open-case').click();
+    await page.waitForURL(/#\/cases\/.+/);
+    const caseId = decodeURIComponent(new URL(page.url()).hash.replace(/^#\/cases\//, ''));
+    await page.getByTestId('decision-panel').waitFor();
+    await page.getByTestId('evidence').first().waitFor();
 
-  await page.getByRole('radio', { name: 'Investigating' }).click();
-  await page.getByTestId('case-status').filter({ hasText: 'Investigating' }).waitFor();
-  await page
-    .locator('textarea[name=comment]')
-    .fill(
-      'Shared payment fingerprint and one prompt template across the cluster; throttling while we confirm.',
-    );
-  await page.getByTestId('add-comment').click();
-  await page.getByTestId('comments').getByText('throttling while we confirm').waitFor();
+    await page.getByRole('radio', { name: 'Investigating' }).click();
+    await page.getByTestId('case-status').filter({ hasText: 'Investigating' }).waitFor();
+    await page
+      .locator('textarea[name=comment]')
+      .fill(
+        'Shared payment fingerprint and one prompt template across the cluster; throttling while we confirm.',
+      );
+    await page.getByTestId('add-comment').click();
+    await page.getByTestId('comments').getByText('throttling while we confirm').waitFor();
 
-  const panel = page.getByTestId('decision-panel');
-  await panel.getByRole('radio', { name: 'Throttle' }).click();
-  await panel
-    .locator('textarea[name=reason]')
-    .fill(`Case ${caseId}: coordinated extraction cluster ${clusterId}`);
-  await panel.getByTestId('set-decision').click();
-  await panel.locator('.form-status.ok').waitFor();
-  await panel.getByTestId('current-action').filter({ hasText: 'Throttle' }).waitFor();
-  const decisionAccount = (await panel.getAttribute('data-account')) ?? '';
-  await shot('03-case');
+    const panel = page.getByTestId('decision-panel');
+    await panel.getByRole('radio', { name: 'Throttle' }).click();
+    await panel
+      .locator('textarea[name=reason]')
+      .fill(`Case ${caseId}: coordinated extraction cluster ${clusterId}`);
+    await panel.getByTestId('set-decision').click();
+    await panel.locator('.form-status.ok').waitFor();
+    await panel.getByTestId('current-action').filter({ hasText: 'Throttle' }).waitFor();
+    const decisionAccount = (await panel.getAttribute('data-account')) ?? '';
+    await shot('03-case');
 
-  await page.goto(`${baseUrl}/#/cases`);
-  await page.getByTestId('case-card').first().waitFor();
-  await shot('04-cases-board');
+    await page.goto(`${baseUrl}/#/cases`);
+    await page.getByTestId('case-card').first().waitFor();
+    await shot('04-cases-board');
 
-  await page.goto(`${baseUrl}/#/decisions`);
-  await page.getByTestId('decisions-table').waitFor();
-  await shot('05-decisions');
+    await page.goto(`${baseUrl}/#/decisions`);
+    await page.getByTestId('decisions-table').waitFor();
+    await shot('05-decisions');
 
-  await page.goto(`${baseUrl}/#/clusters/${encodeURIComponent(clusterId)}`);
-  const member = page.getByTestId('cluster-members').locator('tbody tr').first();
-  await member.click();
-  await page.waitForURL(/#\/accounts\/.+/);
-  await page.getByTestId('evidence').or(page.getByText('No detector fired.')).first().waitFor();
-  await page.getByTestId('current-action').waitFor();
-  await shot('06-account');
+    await page.goto(`${baseUrl}/#/clusters/${encodeURIComponent(clusterId)}`);
+    const member = page.getByTestId('cluster-members').locator('tbody tr').first();
+    await member.click();
+    await page.waitForURL(/#\/accounts\/.+/);
+    await page.getByTestId('evidence').or(page.getByText('No detector fired.')).first().waitFor();
+    await page.getByTestId('current-action').waitFor();
+    await shot('06-account');
 
-  await page.goto(`${baseUrl}/#/policy`);
-  await page.getByTestId('policy-yaml').waitFor();
-  await shot('07-policy');
+    await page.goto(`${baseUrl}/#/policy`);
+    await page.getByTestId('policy-yaml').waitFor();
+    await shot('07-policy');
 
-  await page.goto(`${baseUrl}/#/signals`);
-  await page.getByTestId('signals-table').waitFor();
-  await shot('08-signals');
+    await page.goto(`${baseUrl}/#/signals`);
+    await page.getByTestId('signals-table').waitFor();
+    await shot('08-signals');
 
-  await page.goto(`${baseUrl}/#/audit`);
-  const audit = page.getByTestId('audit-table');
-  await audit.waitFor();
-  const auditActions = await audit.locator('tbody tr td:nth-child(3)').allInnerTexts();
-  await shot('09-audit');
+    await page.goto(`${baseUrl}/#/audit`);
+    const audit = page.getByTestId('audit-table');
+    await audit.waitFor();
+    const auditActions = await audit.locator('tbody tr td:nth-child(3)').allInnerTexts();
+    await shot('09-audit');
 
-  await page.close();
-  return { overview, clusterId, graphPixels, caseId, decisionAccount, auditActions, consoleErrors };
+    await page.close();
+    return { overview, clusterId, graphPixels, caseId, decisionAccount, auditActions, consoleErrors };
+  } catch (err) {
+    // The page as it was when a step failed is the first thing to look at.
+    await shot('failure').catch(() => undefined);
+    throw err;
+  }
 }
