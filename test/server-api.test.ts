@@ -203,6 +203,38 @@ describe.each(backends)('the service end to end on %s', (dialect) => {
     expect(listed.items.map((c) => c.id)).toContain(id);
   });
 
+  it('sets a manual decision for a whole cluster and audits it', async () => {
+    const clusters = (await get<Page<{ cluster_id: string; size: number }>>('/v1/clusters?limit=1000')).items;
+    const target = clusters.find((c) => c.size >= 2) ?? clusters[0]!;
+    const members = (await get<{ cluster: ClusterFinding }>(`/v1/clusters/${target.cluster_id}`)).cluster
+      .account_ids;
+    const r = await call(`${ts.url}/v1/decisions/${members[0]}`, 'PUT', keys.analyst!, {
+      json: { action: 'step_up', reason: 'verify the operator', scope: 'cluster' },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ action: 'step_up', scope: 'cluster', accounts: members.length });
+    for (const m of members)
+      expect(await get(`/v1/decisions/${m}`, keys.enforcement)).toMatchObject({
+        action: 'step_up',
+        source: 'manual',
+        cluster_id: target.cluster_id,
+      });
+    const listed = await get<Page<{ account_id: string }>>(
+      '/v1/decisions?action=step_up&limit=1000',
+      keys.enforcement,
+    );
+    expect(listed.items.map((d) => d.account_id).sort()).toEqual([...members].sort());
+    const audit = await get<Page<{ action: string; subject_id: string; details: { accounts: number } }>>(
+      '/v1/audit?limit=5',
+      ts.admin,
+    );
+    expect(audit.items[0]).toMatchObject({
+      action: 'decision.set',
+      subject_id: target.cluster_id,
+      details: { accounts: members.length },
+    });
+  });
+
   it('signs webhooks on decision changes and keeps manual decisions across a restart', async () => {
     const got: { headers: Record<string, unknown>; body: string }[] = [];
     const receiver: Server = createServer((req, res) => {
