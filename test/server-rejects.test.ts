@@ -454,6 +454,23 @@ describe('malformed, oversized and unauthenticated requests', () => {
       expect(doc.paths[p]?.[m], `${m} ${p}`).toBeDefined();
   });
 
+  it('refuses a key once it is revoked, and never shows keys again', async () => {
+    const created = await call(`${ts.url}/v1/keys`, 'POST', ts.admin, {
+      json: { name: 'temp', role: 'analyst' },
+    });
+    const { key, key_id } = created.body as { key: string; key_id: string };
+    expect((await call(`${ts.url}/v1/overview`, 'GET', key)).status).toBe(200);
+    const listed = await call(`${ts.url}/v1/keys`, 'GET', ts.admin);
+    expect(listed.text).not.toContain(key);
+    expect((await call(`${ts.url}/v1/keys/${key_id}`, 'DELETE', ts.admin)).status).toBe(204);
+    expect((await call(`${ts.url}/v1/overview`, 'GET', key)).body).toMatchObject({
+      error: { code: 'UNAUTHENTICATED' },
+    });
+    expect((await call(`${ts.url}/v1/keys/${key_id}`, 'DELETE', ts.admin)).status).toBe(404);
+    const stored = await ts.service.ctx.db.selectFrom('api_keys').select('hash').execute();
+    expect(stored.some((k) => k.hash.includes(key) || key.includes(k.hash))).toBe(false);
+  });
+
   it('rate-limits a key that sends too much, with a clear 429', async () => {
     const limited = await startTestService('sqlite', { limits: { ratePerMinute: 5 } });
     try {
