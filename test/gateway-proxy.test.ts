@@ -46,6 +46,7 @@ async function harness(opts: {
   sink?: EventSink;
   cache?: DecisionCache;
   canaryRate?: number;
+  recordPrompts?: boolean;
 }): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'dg-gw-'));
   const upstream = opts.upstream ?? new DemoUpstream();
@@ -70,6 +71,7 @@ async function harness(opts: {
       generator: new CanaryGenerator('test-secret-123'),
       registry: new CanaryRegistry(registryPath),
       rate: opts.canaryRate ?? 1,
+      recordPrompts: opts.recordPrompts ?? true,
     },
     verificationUrl: 'https://verify.example/start',
   });
@@ -463,6 +465,22 @@ describe('gateway proxy', () => {
     expect(body.choices[0]!.message.content).toBe(h.upstream.answerFor('Compressed question?'));
     await waitFor(() => h.events.length === 1);
     expect(h.events[0]!.request.messages[1]!.content).toBe('Compressed question?');
+  });
+
+  it('keeps prompts out of the registry when asked to', async () => {
+    const h = await harness({
+      decisions: [{ account_id: 'acct-alice', action: 'watch', cluster_id: 'hydra-3' }],
+      recordPrompts: false,
+    });
+    await post(`${h.url}/v1/chat/completions`, chat('A private question.'));
+    await waitFor(() => h.events.length === 1);
+    await h.gateway.close();
+    cleanups.length = 0;
+    await h.upstream.close();
+    const { servings } = readCanaryRegistry(h.registryPath);
+    expect(servings).toHaveLength(1);
+    expect(servings[0]).not.toHaveProperty('prompt');
+    expect(JSON.stringify(servings)).not.toContain('private question');
   });
 
   it('refuses a gzip body that inflates past the limit with 413, without calling the upstream', async () => {

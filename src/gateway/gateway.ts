@@ -39,6 +39,8 @@ export interface CanaryOptions {
   registry: CanaryRegistry;
   /** Share of watched answers that carry a canary (0..1]. */
   rate: number;
+  /** Keep the prompt of each serving in the registry for the probe (default true). */
+  recordPrompts?: boolean;
 }
 
 export interface GatewayLog {
@@ -404,7 +406,9 @@ export class Gateway {
         served_at: new Date().toISOString(),
         endpoint: ex.endpoint,
         model: typeof ex.body.model === 'string' ? ex.body.model : 'unknown',
-        prompt: lastUserText(requestMessages(ex.endpoint, ex.body)).slice(0, 4000),
+        ...(this.opts.canary.recordPrompts === false
+          ? {}
+          : { prompt: lastUserText(requestMessages(ex.endpoint, ex.body)).slice(0, 4000) }),
       });
     }
     this.record(ex, annotation, shaper.summary());

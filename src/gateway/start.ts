@@ -29,6 +29,8 @@ export interface GatewayConfig {
   canarySecret?: string;
   canaryRegistry?: string;
   canaryRate?: number;
+  /** Keep prompts in the canary registry (for the probe); false keeps them out. */
+  canaryRecordPrompts?: boolean;
   decisionTtlMs?: number;
   degradeMaxTokens?: number;
   throttlePerMinute?: number;
@@ -93,6 +95,7 @@ export async function startGateway(c: GatewayConfig): Promise<RunningGateway> {
         generator: new CanaryGenerator(c.canarySecret),
         registry: new CanaryRegistry(resolve(c.canaryRegistry ?? 'gateway-canaries.ndjson')),
         rate: c.canaryRate ?? 0.5,
+        recordPrompts: c.canaryRecordPrompts ?? true,
       }
     : undefined;
   const gateway = new Gateway({

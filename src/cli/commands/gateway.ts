@@ -18,6 +18,7 @@ interface GatewayFlags {
   canarySecret?: string;
   canaryRegistry: string;
   canaryRate: string;
+  canaryPrompts: boolean;
   decisionTtl: string;
   degradeMaxTokens: string;
   throttleRpm: string;
@@ -72,6 +73,10 @@ export function registerGateway(program: Command): void {
     )
     .option('--canary-registry <file>', 'where served canaries are recorded', 'gateway-canaries.ndjson')
     .option('--canary-rate <r>', 'share of watched answers that carry a canary, in (0, 1]', '0.5')
+    .option(
+      '--no-canary-prompts',
+      'keep customer prompts out of the canary registry (the probe then needs --prompts)',
+    )
     .option('--decision-ttl <seconds>', 'how long a cached decision is fresh', '5')
     .option('--degrade-max-tokens <n>', 'output token cap for degraded accounts', '512')
     .option('--throttle-rpm <n>', 'requests per minute for throttled accounts without their own rate', '6')
@@ -93,6 +98,7 @@ export function registerGateway(program: Command): void {
         canarySecret: f.canarySecret ?? process.env.DISTILLGUARD_CANARY_SECRET,
         canaryRegistry: f.canaryRegistry,
         canaryRate: number('--canary-rate', f.canaryRate),
+        canaryRecordPrompts: f.canaryPrompts,
         decisionTtlMs: number('--decision-ttl', f.decisionTtl) * 1000,
         degradeMaxTokens: number('--degrade-max-tokens', f.degradeMaxTokens),
         throttlePerMinute: number('--throttle-rpm', f.throttleRpm),
