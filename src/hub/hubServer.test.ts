@@ -342,6 +342,19 @@ describe.each(backends)('TAXII 2.1 hub on %s', (dialect) => {
     expect(counts.json()).toEqual({
       sightings: [{ sighting_of_ref: campaign.id, members: 1, sightings: 1, count: 40 }],
     });
+    const readerCounts = await app.inject({
+      url: `/api1/collections/${shared}/distillguard/sighting-counts/`,
+      headers: auth('org-b'),
+    });
+    expect(readerCounts.json()).toEqual({ counts: [{ sighting_of_ref: campaign.id, members: 1 }] });
+    expect(
+      (
+        await app.inject({
+          url: `/api1/collections/${shared}/distillguard/sighting-counts/`,
+          headers: auth('org-c'),
+        })
+      ).statusCode,
+    ).toBe(403);
     const visible = await app.inject({
       url: `/api1/collections/${shared}/objects/?match[type]=sighting`,
       headers: auth('org-a'),

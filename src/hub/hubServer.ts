@@ -10,6 +10,7 @@ import {
   membersOf,
   queryHubObjects,
   sightingsOfPublisher,
+  sighterCountsIn,
   type HubDatabase,
   type HubMember,
   type HubObjectRow,
@@ -457,6 +458,22 @@ export function createHubServer(opts: HubServerOptions): FastifyInstance {
       })),
     });
   });
+
+  // Readers learn how many members sighted what they read (never who): it raises confidence.
+  app.get<{ Params: { cid: string } }>(
+    `/${root}/collections/:cid/distillguard/sighting-counts/`,
+    async (req, reply) => {
+      const access = await guard(req, reply, req.params.cid, 'read');
+      if (!access) return reply;
+      const counts = await sighterCountsIn(db, req.params.cid);
+      await appendHubAudit(db, {
+        actor: memberOf(req).name,
+        action: 'read.sighting-counts',
+        detail: { collection: req.params.cid, objects: counts.length },
+      });
+      return send(reply, { counts });
+    },
+  );
 
   app.get<{ Params: { group: string } }>(
     `/${root}/distillguard/groups/:group/members/`,

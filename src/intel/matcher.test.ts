@@ -163,6 +163,17 @@ describe('intel matcher', () => {
     expect(r[0]!.campaignId).toMatch(/^campaign--/);
   });
 
+  it('hub-reported sightings by other members raise the evidence of a match', async () => {
+    const received = await publishedByA(now);
+    const campaign = received.find((o) => o.type === 'campaign')!.id;
+    const p = (sightings: Map<string, number>): number => {
+      const m = new IntelMatcher(received, ring, new Date('2026-12-15T00:00:00Z'), undefined, sightings);
+      for (const e of org('b_', '203.0.113', TASKS).events) m.addEvent(e);
+      return m.matches().get('b_1')![0]!.pValue;
+    };
+    expect(p(new Map([[campaign, 3]]))).toBeLessThan(p(new Map()));
+  });
+
   it('expired indicators stop matching', async () => {
     const received = await publishedByA(now);
     const m = new IntelMatcher(received, ring, new Date('2027-06-01T00:00:00Z'));

@@ -88,6 +88,8 @@ export class IntelMatcher {
     private readonly ring: CommunityKeyRing,
     private readonly now: Date = new Date(),
     model?: ConfidenceModel,
+    /** Members that sighted each object, from the hub (`ReceivedIntel.sightingCounts`). */
+    hubSightings: ReadonlyMap<string, number> = new Map(),
   ) {
     const byId = new Map(received.map((o) => [o.id, o]));
     const campaignOf = new Map<string, string>();
@@ -111,7 +113,10 @@ export class IntelMatcher {
       const publisherObj = o.created_by_ref ? byId.get(o.created_by_ref) : undefined;
       // A campaign's sightings (beyond the publisher's own) raise all its indicators.
       const sightings =
-        (sightingsOf.get(o.id) ?? 0) + Math.max(0, (campaignId ? (sightingsOf.get(campaignId) ?? 0) : 0) - 1);
+        (sightingsOf.get(o.id) ?? 0) +
+        Math.max(0, (campaignId ? (sightingsOf.get(campaignId) ?? 0) : 0) - 1) +
+        (hubSightings.get(o.id) ?? 0) +
+        (campaignId ? (hubSightings.get(campaignId) ?? 0) : 0);
       const confidence = effectiveConfidence(o, this.now, sightings, model);
       if (confidence <= 0) {
         expired++;

@@ -200,13 +200,20 @@ export async function matchLocal(f: MatchFlags): Promise<{
   indicators: number;
   expired: number;
 }> {
-  const received = ReceivedIntel.open(f.state).objects();
+  const state = ReceivedIntel.open(f.state);
+  const received = state.objects();
   if (received.length === 0)
     throw new UserError(
       'NO_EVENTS',
       `Nothing received yet in ${f.state}; run "distillguard intel pull" first.`,
     );
-  const matcher = new IntelMatcher(received, loadKeyRing(f.communityKey));
+  const matcher = new IntelMatcher(
+    received,
+    loadKeyRing(f.communityKey),
+    new Date(),
+    undefined,
+    state.sightingCounts(),
+  );
   for await (const a of accountsOf(f.accounts)) matcher.addAccount(a);
   for await (const e of readEvents(f.traffic)) matcher.addEvent(e);
   const signals = matcher.signals();

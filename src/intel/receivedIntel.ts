@@ -10,6 +10,8 @@ const StateFile = z.object({
     z.object({ added_after: z.string().optional(), next: z.string().optional() }),
   ),
   objects: z.record(z.string(), z.object({ received_at: z.string(), object: StixObject })),
+  /** Members that sighted each object, as the hub last reported. */
+  sightings: z.record(z.string(), z.int().min(0)).default({}),
 });
 type StateFile = z.infer<typeof StateFile>;
 
@@ -27,7 +29,7 @@ export class ReceivedIntel {
   }
 
   static inMemory(): ReceivedIntel {
-    return new ReceivedIntel(undefined, { cursors: {}, objects: {} });
+    return new ReceivedIntel(undefined, { cursors: {}, objects: {}, sightings: {} });
   }
 
   static open(dir: string): ReceivedIntel {
@@ -38,7 +40,7 @@ export class ReceivedIntel {
     } catch {
       text = undefined;
     }
-    if (text === undefined) return new ReceivedIntel(file, { cursors: {}, objects: {} });
+    if (text === undefined) return new ReceivedIntel(file, { cursors: {}, objects: {}, sightings: {} });
     const parsed = StateFile.safeParse(JSON.parse(text));
     if (!parsed.success)
       throw new UserError(
@@ -72,6 +74,11 @@ export class ReceivedIntel {
     return n;
   }
 
+  /** Members other than the publisher that sighted each object (from the hub). */
+  sightingCounts(): Map<string, number> {
+    return new Map(Object.entries(this.state.sightings));
+  }
+
   objects(): StixObject[] {
     return Object.values(this.state.objects).map((e) => e.object);
   }
@@ -100,6 +107,8 @@ export class ReceivedIntel {
       this.save();
       if (!page.more) break;
     }
+    for (const [id, n] of await client.sighterCounts(collectionId)) this.state.sightings[id] = n;
+    this.save();
     return { received, pages };
   }
 }

@@ -125,6 +125,15 @@ export class TaxiiClient {
     };
   }
 
+  /** Distinct members that sighted objects of a collection (counts only). */
+  async sighterCounts(collectionId: string): Promise<Map<string, number>> {
+    const res = await this.request(
+      `collections/${encodeURIComponent(collectionId)}/distillguard/sighting-counts/`,
+    );
+    const body = (await res.json()) as { counts?: { sighting_of_ref: string; members: number }[] };
+    return new Map((body.counts ?? []).map((c) => [c.sighting_of_ref, c.members]));
+  }
+
   /** How many members sighted each object this member published (names only where they allow it). */
   async sightingCounts(): Promise<
     { sighting_of_ref: string; members: number; sightings: number; count: number; disclosed_by?: string[] }[]

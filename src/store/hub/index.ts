@@ -28,5 +28,6 @@ export {
   getStatus,
   insertSighting,
   sightingsOfPublisher,
+  sighterCountsIn,
 } from './objectStore.js';
 export type { HubObjectRow, NewHubObject, ObjectQuery } from './objectStore.js';

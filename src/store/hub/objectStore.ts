@@ -178,3 +178,18 @@ export async function sightingsOfPublisher(db: Db, publisher: string) {
     .orderBy('s.seq')
     .execute();
 }
+
+/** Distinct members that sighted each object of a collection (no names). */
+export async function sighterCountsIn(
+  db: Db,
+  collectionId: string,
+): Promise<{ sighting_of_ref: string; members: number }[]> {
+  const rows = await db
+    .selectFrom('hub_sightings')
+    .select(['sighting_of_ref', (eb) => eb.fn.count<number>('sighter').distinct().as('members')])
+    .where('collection_id', '=', collectionId)
+    .groupBy('sighting_of_ref')
+    .orderBy('sighting_of_ref')
+    .execute();
+  return rows.map((r) => ({ sighting_of_ref: r.sighting_of_ref, members: Number(r.members) }));
+}
