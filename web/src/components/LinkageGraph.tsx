@@ -3,7 +3,12 @@ import Sigma from 'sigma';
 import type { GraphEdge, GraphNode } from '../api/types.js';
 import { formatCount } from '../app/format.js';
 import { LEVEL_COLOURS, linkColour, linkLabel } from './graphStyle.js';
-import { buildLinkageGraph, type EdgeAttributes, type NodeAttributes } from './linkageGraph.js';
+import {
+  BACKBONE_LINKS,
+  buildLinkageGraph,
+  type EdgeAttributes,
+  type NodeAttributes,
+} from './linkageGraph.js';
 
 interface Props {
   nodes: GraphNode[];
@@ -18,7 +23,7 @@ const DIMMED = '#283241';
 /** Accounts as nodes (colour = level, size = events), shared attributes as coloured edges. */
 export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Props) {
   const container = useRef<HTMLDivElement>(null);
-  const { graph, dropped } = useMemo(() => buildLinkageGraph(nodes, edges), [nodes, edges]);
+  const { graph, dropped, hiddenLinks } = useMemo(() => buildLinkageGraph(nodes, edges), [nodes, edges]);
   const [hovered, setHovered] = useState<string | null>(null);
   const [hiddenKinds, setHiddenKinds] = useState<ReadonlySet<string>>(new Set());
   const kinds = useMemo(() => {
@@ -133,6 +138,9 @@ export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Pro
             {formatCount(graph.order)} accounts
             {truncatedFrom ? ` (the highest-scoring of ${formatCount(truncatedFrom)})` : ''},{' '}
             {formatCount(graph.size)} links
+            {hiddenLinks
+              ? ` drawn of ${formatCount(graph.size + hiddenLinks)} (each account's ${BACKBONE_LINKS} strongest)`
+              : ''}
             {dropped ? ` (${dropped} links to accounts outside this view not drawn)` : ''}. Hover a node;
             click to open the account. Scroll to zoom, drag to pan.
           </span>

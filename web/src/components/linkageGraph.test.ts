@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphEdge, GraphNode } from '../api/types.js';
 import { LEVEL_COLOURS, linkColour, linkLabel } from './graphStyle.js';
-import { buildLinkageGraph, isDense, nodeSize } from './linkageGraph.js';
+import { BACKBONE_LINKS, buildLinkageGraph, isDense, nodeSize } from './linkageGraph.js';
 
 function twoCommunities(): { nodes: GraphNode[]; edges: GraphEdge[] } {
   const nodes: GraphNode[] = [];
@@ -77,7 +77,7 @@ describe('combined link kinds', () => {
 });
 
 describe('dense clusters', () => {
-  it('draws edges thin and translucent when everyone links to everyone', () => {
+  it("draws each account's strongest links instead of every link", () => {
     const nodes: GraphNode[] = Array.from({ length: 40 }, (_, i) => ({
       id: `n${i}`,
       level: 'act',
@@ -87,11 +87,18 @@ describe('dense clusters', () => {
     const edges: GraphEdge[] = [];
     for (let i = 0; i < 40; i++)
       for (let j = i + 1; j < 40; j++)
-        edges.push({ source: `n${i}`, target: `n${j}`, kind: 'template', weight: 1 });
-    const { graph } = buildLinkageGraph(nodes, edges);
-    const a = graph.getEdgeAttributes(graph.edges()[0]!);
-    expect(a.color).toBe(`${linkColour('template')}38`);
-    expect(a.size).toBeCloseTo(3 * 0.4);
+        edges.push({ source: `n${i}`, target: `n${j}`, kind: 'template', weight: (i * 7 + j * 13) % 10 });
+    const { graph, hiddenLinks } = buildLinkageGraph(nodes, edges);
+    expect(graph.size).toBeLessThanOrEqual(40 * BACKBONE_LINKS);
+    expect(graph.size + hiddenLinks).toBe(edges.length);
+    graph.forEachNode((n) => expect(graph.degree(n)).toBeGreaterThanOrEqual(BACKBONE_LINKS));
+    // Every account's single strongest link survives.
+    for (let i = 0; i < 40; i++) {
+      const mine = edges.filter((e) => e.source === `n${i}` || e.target === `n${i}`);
+      const best = Math.max(...mine.map((e) => e.weight));
+      const kept = graph.edges(`n${i}`).map((e) => graph.getEdgeAttribute(e, 'weight'));
+      expect(kept).toContain(best);
+    }
     expect(isDense(24, 133)).toBe(false);
   });
 });

@@ -30,13 +30,32 @@ export function nodeSize(events: number, maxEvents: number): number {
   return 3 + 13 * Math.sqrt(Math.max(0, events) / maxEvents);
 }
 
+/** How many links each account keeps when a cluster is too dense to draw every link. */
+export const BACKBONE_LINKS = 4;
+
 export function isDense(nodes: number, edges: number): boolean {
   return edges > 300 && edges > 6 * nodes;
 }
 
+/** An edge stays when it is among the `k` strongest links of either of its accounts. */
+export function strongestLinks(edges: GraphEdge[], k: number): GraphEdge[] {
+  const byAccount = new Map<string, GraphEdge[]>();
+  for (const e of edges)
+    for (const id of [e.source, e.target]) {
+      const list = byAccount.get(id);
+      if (list) list.push(e);
+      else byAccount.set(id, [e]);
+    }
+  const keep = new Set<GraphEdge>();
+  for (const list of byAccount.values())
+    for (const e of list.sort((a, b) => b.weight - a.weight).slice(0, k)) keep.add(e);
+  return edges.filter((e) => keep.has(e));
+}
+
 /**
  * Builds the cluster's linkage graph with a force-directed layout. Edges naming an account the
- * graph lacks are counted in `dropped` rather than thrown away silently.
+ * graph lacks are counted in `dropped`, and links left out of a dense cluster's backbone in
+ * `hiddenLinks`, rather than vanishing silently.
  */
 export function buildLinkageGraph(nodes: GraphNode[], edges: GraphEdge[]) {
   const graph = new Graph<NodeAttributes, EdgeAttributes>({ type: 'undirected', multi: true });
@@ -54,13 +73,15 @@ export function buildLinkageGraph(nodes: GraphNode[], edges: GraphEdge[]) {
       events: n.events,
     });
   }
-  const maxWeight = Math.max(1e-9, ...edges.map((e) => e.weight));
-  let dropped = 0;
-  for (const e of edges) {
-    if (!graph.hasNode(e.source) || !graph.hasNode(e.target) || e.source === e.target) {
-      dropped += 1;
-      continue;
-    }
+  const valid = edges.filter(
+    (e) => graph.hasNode(e.source) && graph.hasNode(e.target) && e.source !== e.target,
+  );
+  const dropped = edges.length - valid.length;
+  // A campaign sharing one template links everyone to everyone; drawing each account's strongest
+  // links keeps the structure and the accounts readable instead of a solid hairball.
+  const drawn = isDense(graph.order, valid.length) ? strongestLinks(valid, BACKBONE_LINKS) : valid;
+  const maxWeight = Math.max(1e-9, ...drawn.map((e) => e.weight));
+  for (const e of drawn) {
     graph.addEdge(e.source, e.target, {
       kind: e.kind,
       kinds: linkKinds(e.kind),
@@ -68,11 +89,6 @@ export function buildLinkageGraph(nodes: GraphNode[], edges: GraphEdge[]) {
       size: 0.5 + 2.5 * (e.weight / maxWeight),
       color: linkColour(e.kind),
     });
-  }
-  // A campaign sharing one template links everyone to everyone; thin, translucent edges keep
-  // the accounts (the nodes) readable in such hairballs.
-  if (isDense(graph.order, graph.size)) {
-    graph.updateEachEdgeAttributes((_e, a) => ({ ...a, size: a.size * 0.4, color: `${a.color}38` }));
   }
   circular.assign(graph);
   if (graph.order > 1 && graph.size > 0) {
@@ -84,5 +100,5 @@ export function buildLinkageGraph(nodes: GraphNode[], edges: GraphEdge[]) {
       settings: { ...forceAtlas2.inferSettings(graph), barnesHutOptimize: graph.order > 1000 },
     });
   }
-  return { graph, dropped };
+  return { graph, dropped, hiddenLinks: valid.length - drawn.length };
 }
