@@ -163,9 +163,13 @@ export class LiveDetection {
     await this.o.engine.close?.();
   }
 
-  /** Re-scores if anything changed; concurrent callers share one run. */
+  /**
+   * Re-scores if anything changed. A caller that arrives while a scoring runs waits for it and
+   * then scores again if events came in meanwhile, so after `await refresh()` the findings
+   * reflect everything added before the call.
+   */
   async refresh(): Promise<void> {
-    if (this.refreshing) return this.refreshing;
+    while (this.refreshing) await this.refreshing.catch(() => undefined);
     if (!this.dirty) return;
     this.refreshing = this.doRefresh().finally(() => (this.refreshing = null));
     return this.refreshing;
