@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { coreMigrations } from './migrations/index.js';
 import { runMigrations } from './migrate.js';
 import { dialectOf, resolveDatabaseTarget } from './database.js';
-import { openTestDatabase, storeTestBackends } from './testDatabase.js';
+import { openTestDatabase, postgresUnavailableReason, storeTestBackends } from './testDatabase.js';
 import type { CoreDatabase } from './tables.js';
 
 const backends = await storeTestBackends();
@@ -105,5 +105,13 @@ describe('resolveDatabaseTarget', () => {
       if (saved !== undefined) process.env.DATABASE_URL = saved;
     }
     expect(() => resolveDatabaseTarget({ url: 'mysql://h/db' })).toThrow(/DATABASE_URL must start/);
+  });
+});
+
+describe('service detection for tests', () => {
+  it('says why PostgreSQL is unavailable, without the credentials', async () => {
+    const reason = await postgresUnavailableReason('postgres://user:secret@127.0.0.1:1/test');
+    expect(reason).toMatch(/PostgreSQL at postgres:\/\/127\.0\.0\.1:1\/test is unavailable/);
+    expect(reason).not.toContain('secret');
   });
 });
