@@ -128,8 +128,15 @@ export class Rng {
 
   hex(length: number): string {
     let out = '';
-    while (out.length < length) out += this.u32().toString(16).padStart(8, '0');
-    return out.slice(0, length);
+    while (out.length < length) {
+      const v = this.u32();
+      out +=
+        (HEX[v >>> 24] as string) +
+        (HEX[(v >>> 16) & 0xff] as string) +
+        (HEX[(v >>> 8) & 0xff] as string) +
+        (HEX[v & 0xff] as string);
+    }
+    return out.length === length ? out : out.slice(0, length);
   }
 
   base36(length: number): string {
@@ -138,6 +145,8 @@ export class Rng {
     return out.slice(0, length);
   }
 }
+
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;

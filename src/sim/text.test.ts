@@ -6,6 +6,7 @@ import { drawStyle, applyStyle } from './humanStyle.js';
 import { drawElicitationStyle, wrapWithElicitation, ELICITATION_PREFIXES } from './reasoningElicitation.js';
 import { Rng } from './rng.js';
 import { APP_SYSTEM_PROMPTS } from './systemPrompts.js';
+import { isoTime } from './exchange.js';
 
 describe('text generators', () => {
   it('cover at least 40 benign topics, each with openers and follow-ups', () => {
@@ -76,5 +77,13 @@ describe('text generators', () => {
     const wrapped = Array.from({ length: 200 }, () => wrapWithElicitation('Solve 2x = 4.', style, rng));
     expect(wrapped.every((w) => w.includes('Solve 2x = 4.'))).toBe(true);
     expect(new Set(wrapped).size).toBeGreaterThan(5);
+  });
+
+  it('formats event times exactly like Date#toISOString', () => {
+    const rng = new Rng(5);
+    for (let i = 0; i < 5_000; i++) {
+      const ts = Date.UTC(2025, 0, 1) + Math.floor(rng.float() * 400 * 86_400_000);
+      expect(isoTime(ts)).toBe(new Date(ts).toISOString());
+    }
   });
 });
