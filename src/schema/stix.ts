@@ -13,11 +13,9 @@ const STIX_TS = /^\d{4}-(0[1-9]|1[012])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0
 
 export const StixId = z.string().regex(STIX_ID, { message: 'not a STIX identifier (type--UUID)' });
 export type StixId = z.infer<typeof StixId>;
-export const StixTimestamp = z
-  .string()
-  .regex(STIX_TS, {
-    message: 'not a STIX timestamp (RFC 3339 in UTC with Z, e.g. 2026-11-22T10:00:00.000Z)',
-  });
+export const StixTimestamp = z.string().regex(STIX_TS, {
+  message: 'not a STIX timestamp (RFC 3339 in UTC with Z, e.g. 2026-11-22T10:00:00.000Z)',
+});
 
 export const ExternalReference = z.looseObject({
   source_name: z.string(),
