@@ -209,6 +209,18 @@ describe.each(backends)('TAXII 2.1 hub on %s', (dialect) => {
     expect(
       (await app.inject({ url: `/api1/collections/${inner}/objects/`, headers: auth('org-b') })).statusCode,
     ).toBe(403);
+    // Granting another group read later still never shows it RED objects published before.
+    await grantGroup(db, inner, 'llm-isac', { read: true, write: false });
+    const later = await app.inject({ url: `/api1/collections/${inner}/objects/`, headers: auth('org-b') });
+    expect(later.statusCode).toBe(200);
+    expect(JSON.stringify(later.json())).not.toContain(red.id);
+    const own = await app.inject({ url: `/api1/collections/${inner}/objects/`, headers: auth('org-a') });
+    expect(JSON.stringify(own.json())).toContain(red.id);
+    await db
+      .deleteFrom('hub_collection_grants')
+      .where('collection_id', '=', inner)
+      .where('group_name', '=', 'llm-isac')
+      .execute();
   });
 
   it('stores a signed publish, pages with filters kept across next, and never loses or repeats objects', async () => {
