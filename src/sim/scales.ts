@@ -30,7 +30,7 @@ export const SCALES: Readonly<Record<Scale, ScaleSpec>> = {
   },
   medium: {
     benignAccounts: 17_600,
-    benignEvents: 640_000,
+    benignEvents: 700_000,
     universityAccounts: 150,
     cloudAccounts: 300,
     trapVolume: 6,
