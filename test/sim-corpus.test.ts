@@ -50,6 +50,8 @@ describe.skipIf(!present)('simulate with --corpus (real prompt corpora)', () => 
     let benignFromCorpus = 0;
     let hydra = 0;
     let hydraFromCorpus = 0;
+    let hydraAnswers = 0;
+    const responses = new Set(lines(files[2] as string).map((r) => r.response as string));
     let invalid = 0;
     for (const e of sim.events()) {
       if (!validate(e)) invalid++;
@@ -67,6 +69,7 @@ describe.skipIf(!present)('simulate with --corpus (real prompt corpora)', () => 
         hydra++;
         // Checking a sample keeps the substring search cheap.
         if (hydra <= 400 && distill.some((p) => text.includes(p))) hydraFromCorpus++;
+        if (e.response?.text && responses.has(e.response.text)) hydraAnswers++;
       }
     }
     expect(invalid).toBe(0);
@@ -74,6 +77,7 @@ describe.skipIf(!present)('simulate with --corpus (real prompt corpora)', () => 
     expect(benignFromCorpus / benignConv).toBeGreaterThan(0.9);
     expect(hydra).toBeGreaterThan(300);
     expect(hydraFromCorpus / 400).toBeGreaterThan(0.5);
+    expect(hydraAnswers / hydra).toBeGreaterThan(0.5);
   });
 
   it('reports a corpus file with no usable lines', () => {

@@ -19,7 +19,7 @@ function extractionExchange(
   opts: { system?: string; elicitation?: ElicitationStyle; elicitShare: number; params: RequestParams },
 ): Exchange {
   const env = caller.envelope(ts, rng);
-  const { task, capability } = queue.next(rng);
+  const { task, capability, reference } = queue.next(rng);
   const wrapped = opts.elicitation && rng.chance(opts.elicitShare);
   const text = wrapped && opts.elicitation ? wrapWithElicitation(task, opts.elicitation, rng) : task;
   if (capability === 'tool-use' && rng.chance(0.7)) {
@@ -33,6 +33,8 @@ function extractionExchange(
   const messages: Message[] = opts.system ? [{ role: 'system', content: opts.system }] : [];
   messages.push({ role: 'user', content: text });
   const a = answer(wrapped ? 'reasoning' : 'long', env.model, messages, opts.params, rng);
+  // A corpus that carries the teacher's answer gives the logged answer text too.
+  if (reference && !a.response.refused) a.response.text = reference;
   return { ...env, messages, params: opts.params, ...a };
 }
 
