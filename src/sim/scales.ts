@@ -42,7 +42,7 @@ export const SCALES: Readonly<Record<Scale, ScaleSpec>> = {
   },
   large: {
     benignAccounts: 93_000,
-    benignEvents: 8_500_000,
+    benignEvents: 9_250_000,
     universityAccounts: 400,
     cloudAccounts: 1_000,
     trapVolume: 25,
