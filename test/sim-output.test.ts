@@ -8,6 +8,7 @@ import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountRecord, ApiEvent, Truth } from '../src/schema/index.js';
 import {
+  COUNTRIES,
   ELICITATION_PREFIXES,
   ELICITATION_SUFFIXES,
   simulate,
@@ -251,6 +252,22 @@ describe('simulate --scale small', () => {
     // About 20 % of the traffic is extraction, about 70 % of which carries a wrapper phrase.
     expect(elicited.length / mixed.length).toBeGreaterThan(0.07);
     expect(elicited.length / mixed.length).toBeLessThan(0.3);
+  });
+
+  it('follows a daily rhythm in local time and quieter weekends for office work', () => {
+    const tz = new Map(COUNTRIES.map((c) => [c.code, c.tz]));
+    let night = 0;
+    let day = 0;
+    for (const e of events) {
+      if (e.labels?.role !== 'benign' || e.labels.campaign) continue;
+      const offset = tz.get(e.client?.country ?? '');
+      if (offset === undefined || [16509, 14618, 15169, 396982, 8075].includes(e.client?.asn ?? 0)) continue;
+      const hour = (((new Date(e.ts).getUTCHours() + Math.floor(offset)) % 24) + 24) % 24;
+      if (hour >= 2 && hour < 6) night++;
+      if (hour >= 14 && hour < 18) day++;
+    }
+    // Same width of window: afternoons are several times busier than the small hours.
+    expect(day / night).toBeGreaterThan(3);
   });
 
   it('spreads benign activity Zipf-like: a few heavy accounts, a long tail of light ones', () => {

@@ -24,3 +24,4 @@ export { casualAnswer, reasoningAnswer } from './answers.js';
 export { actorKit, TaskQueue, type ActorKit } from './actorKit.js';
 export { ACTORS } from './population.js';
 export { TOPICS } from './benignTopics.js';
+export { COUNTRIES, CLOUDS, UNIVERSITIES, type Country } from './geography.js';
