@@ -395,10 +395,6 @@ export class DetectionEngine {
       edges: linkage.edges.filter((e) => clusterOf.has(e.source)),
     };
   }
-
-  hourlyOf(accountId: string): Map<number, number> | undefined {
-    return this.hourly.get(accountId);
-  }
 }
 
 /** Re-sending the same prompts at temperature 0 measures a model; it harvests nothing new. */

@@ -146,11 +146,6 @@ export class EntityStats {
     });
   }
 
-  addKernel(phiSum: Float64Array): void {
-    for (let d = 0; d < phiSum.length; d++) this.kernelSum[d]! += phiSum[d]!;
-    this.kernelCount++;
-  }
-
   /** Standard deviation of log inter-arrival gaps: low when a scheduler sends the requests. */
   get gapLogSd(): number {
     return this.gaps > 1 ? Math.sqrt(this.gapLogM2 / (this.gaps - 1)) : NaN;
