@@ -5,6 +5,8 @@ import {
   type ApiEvent,
   type ClusterFinding,
   type DetectConfigInput,
+  type EngineState,
+  type AccountState,
   type Findings,
   type Level,
   type Signal,
@@ -12,7 +14,7 @@ import {
 import { fingerprint64, HashedNgramEmbedder } from '../text/index.js';
 import type { DetectionContext, Detector, Stat } from './detector.js';
 import { DETECTORS } from './detectors/index.js';
-import { EntityStats, HOUR_MS, type PromptSample } from './entity-stats.js';
+import { DAY_MS, EntityStats, HOUR_MS, type PromptSample } from './entity-stats.js';
 import { extractFeatures, type EventFeatures } from './event-features.js';
 import {
   combinedStrength,
@@ -68,7 +70,6 @@ export class DetectionEngine {
   private readonly records = new Map<string, AccountRecord>();
   private readonly external = new Map<string, Signal[]>();
   private readonly benignReference = new Set<string>();
-  private readonly modelFirstSeen = new Map<string, number>();
   private readonly hourly = new Map<string, Map<number, number>>();
   private dataStart = Infinity;
   private dataEnd = -Infinity;
@@ -99,19 +100,12 @@ export class DetectionEngine {
     this.events++;
     if (f.tsMs < this.dataStart) this.dataStart = f.tsMs;
     if (f.tsMs > this.dataEnd) this.dataEnd = f.tsMs;
-    let first = this.modelFirstSeen.get(f.model);
-    if (first === undefined || f.tsMs < first) {
-      first = f.tsMs;
-      this.modelFirstSeen.set(f.model, first);
-    }
-    // A model first seen a day or more into the data was released during it.
-    const early = first > this.dataStart + 24 * HOUR_MS && f.tsMs - first < 48 * HOUR_MS;
     let s = this.accounts.get(f.accountId);
     if (!s) {
       s = new EntityStats(KERNEL_DIMENSIONS);
       this.accounts.set(f.accountId, s);
     }
-    s.add(f, early);
+    s.add(f);
     this.rff.accumulate(this.embedder.sparseFromTokens(f.tokens), s.kernelSum, this.scratch);
     s.kernelCount++;
     let h = this.hourly.get(f.accountId);
@@ -156,7 +150,7 @@ export class DetectionEngine {
     entities: [string, EntityStats, DetectionEngine][];
     method: Calibration['method'];
   } {
-    const own = [...this.benignReference].flatMap((id): [string, EntityStats, DetectionEngine][] => {
+    const own = [...this.benignReference].sort().flatMap((id): [string, EntityStats, DetectionEngine][] => {
       const s = this.accounts.get(id);
       return s ? [[id, s, this]] : [];
     });
@@ -176,8 +170,88 @@ export class DetectionEngine {
     return { entities: population, method: 'population' };
   }
 
+  /**
+   * Models released during the data: first seen anywhere a day or more after the data starts.
+   * Computed from every account's first use, so it does not depend on arrival order.
+   */
+  private releases(): Map<string, number> {
+    const first = new Map<string, number>();
+    for (const s of this.accounts.values())
+      for (const [m, use] of s.models) first.set(m, Math.min(first.get(m) ?? Infinity, use.first));
+    for (const [m, ts] of first) if (ts <= this.dataStart + DAY_MS) first.delete(m);
+    return first;
+  }
+
+  private sortAccounts(): void {
+    const sorted = [...this.accounts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    this.accounts.clear();
+    for (const [id, s] of sorted) this.accounts.set(id, s);
+  }
+
+  /** One account's whole state, as plain JSON (for a durable store or another thread). */
+  accountState(accountId: string): AccountState | undefined {
+    const s = this.accounts.get(accountId);
+    const record = this.records.get(accountId);
+    if (!s && !record) return undefined;
+    return {
+      account_id: accountId,
+      stats: s ? s.toSnapshot() : null,
+      hourly: [...(this.hourly.get(accountId) ?? [])],
+      record: record ?? null,
+      external: this.external.get(accountId) ?? [],
+      benign_reference: this.benignReference.has(accountId),
+    };
+  }
+
+  /**
+   * Loads an account's state. An account already here is replaced, not merged: each account
+   * lives in exactly one partition, and a resumed worker restores what it last made durable.
+   */
+  restoreAccount(state: AccountState): void {
+    const id = state.account_id;
+    const had = this.accounts.get(id);
+    if (had) this.events -= had.n;
+    if (state.stats) {
+      const s = EntityStats.fromSnapshot(state.stats);
+      this.accounts.set(id, s);
+      this.events += s.n;
+      if (s.firstTs < this.dataStart) this.dataStart = s.firstTs;
+      if (s.lastTs > this.dataEnd) this.dataEnd = s.lastTs;
+    } else this.accounts.delete(id);
+    this.hourly.set(id, new Map(state.hourly));
+    if (state.record) this.records.set(id, state.record);
+    if (state.external.length) this.external.set(id, state.external);
+    if (state.benign_reference) this.benignReference.add(id);
+  }
+
+  /** Everything this engine has seen; `importState` on another engine adds it there. */
+  exportState(): EngineState {
+    const ids = new Set([...this.accounts.keys(), ...this.records.keys()]);
+    return {
+      format: 'distillguard.engine-state.v1',
+      events: this.events,
+      rejected: this.rejected,
+      accounts: [...ids].map((id) => this.accountState(id)!),
+    };
+  }
+
+  /** Adds the state of engines that saw other partitions of the traffic (disjoint accounts). */
+  importState(state: EngineState): void {
+    for (const a of state.accounts) this.restoreAccount(a);
+    this.rejected += state.rejected;
+  }
+
   analyze(input: { rejectedLines?: number } = {}): AnalysisDetail {
     const cfg = this.config;
+    // Iterate in account-id order, so partitions merged in any order score exactly alike.
+    this.sortAccounts();
+    this.baseline?.sortAccounts();
+    const releases = this.releases();
+    for (const s of this.accounts.values()) s.earlyAdoption = s.earlyUse(releases);
+    if (this.baseline) {
+      const base = this.baseline.releases();
+      for (const s of this.baseline.accounts.values()) s.earlyAdoption = s.earlyUse(base);
+    }
     const attributes = new Map<string, Attribute[]>();
     for (const [id, s] of this.accounts) attributes.set(id, accountAttributes(this.records.get(id), s));
     const linkage = linkAccounts(attributes, cfg.seed);
@@ -357,7 +431,7 @@ export class DetectionEngine {
     accounts.sort((a, b) => b.score - a.score || (a.account_id < b.account_id ? -1 : 1));
 
     // Accounts that appear only in the accounts file still belong in the findings.
-    for (const id of this.records.keys()) {
+    for (const id of [...this.records.keys()].sort()) {
       if (!this.accounts.has(id))
         accounts.push({ account_id: id, score: 0, level: 'none', cluster_id: null, events: 0, signals: [] });
     }

@@ -1,17 +1,51 @@
+import type { EntityStatsSnapshot, ModelUseSnapshot, PromptSample } from '../schema/index.js';
 import { TOPIC_NAMES } from '../text/index.js';
 import type { EventFeatures } from './event-features.js';
 import { Reservoir, TopK } from './top-k.js';
 
+export type { PromptSample };
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
+/** How long after a model's release its traffic counts as early adoption. */
+export const EARLY_WINDOW_HOURS = 48;
 
-export interface PromptSample {
-  id: string;
-  ts: number;
-  model: string;
-  prompt: string;
-  prefix: string | null;
-  suffix: string | null;
+// Sketch and reservoir sizes: fixed, so a restored snapshot behaves like the original.
+const ELICIT_EXAMPLES = 4;
+const HARVEST_EXAMPLES = 4;
+const SAMPLES = 8;
+const TEMPLATE_KEYS = 16;
+const WHOLE_KEYS = 24;
+const CONVERSATION_KEYS = 16;
+const IP_KEYS = 8;
+const SYSTEM_KEYS = 4;
+const SMALL_KEYS = 4;
+
+/** One entity's use of one model: first use, count, and requests per hour since first use. */
+type ModelUse = ModelUseSnapshot;
+
+function addModelUse(use: ModelUse, tsMs: number, count: number): void {
+  const hour = Math.floor(tsMs / HOUR_MS);
+  let firstHour = Math.floor(use.first / HOUR_MS);
+  if (tsMs < use.first) {
+    // Out-of-order event: re-align the buckets on the new first use. Buckets pushed past the
+    // window can never count as early, because a release is never later than any first use.
+    const shift = firstHour - hour;
+    use.hours = [...new Array<number>(Math.min(shift, EARLY_WINDOW_HOURS)).fill(0), ...use.hours].slice(
+      0,
+      EARLY_WINDOW_HOURS,
+    );
+    use.first = tsMs;
+    firstHour = hour;
+  }
+  use.count += count;
+  const b = hour - firstHour;
+  if (b < EARLY_WINDOW_HOURS) bump(use.hours, b, count);
+}
+
+/** Adds to a dense bucket array (no holes, so snapshots stay plain JSON numbers). */
+function bump(hours: number[], b: number, count: number): void {
+  while (hours.length <= b) hours.push(0);
+  hours[b]! += count;
 }
 
 /**
@@ -26,10 +60,10 @@ export class EntityStats {
   elicit = 0;
   /** Elicitation through a wrapper the account has used before: a script, not a person's phrasing. */
   templatedElicit = 0;
-  readonly elicitExamples = new Reservoir<string>(4, 7);
-  readonly prefixes = new TopK(16);
-  readonly suffixes = new TopK(16);
-  readonly wholes = new TopK(24);
+  elicitExamples = new Reservoir<string>(ELICIT_EXAMPLES, 7);
+  prefixes = new TopK(TEMPLATE_KEYS);
+  suffixes = new TopK(TEMPLATE_KEYS);
+  wholes = new TopK(WHOLE_KEYS);
   repeats = 0;
   readonly topicWeight = new Float64Array(TOPIC_NAMES.length);
   topicEvents = 0;
@@ -44,11 +78,11 @@ export class EntityStats {
   multiSamples = 0;
   /** Both at once: the full output distribution with its token probabilities. */
   fullHarvest = 0;
-  harvestExamples = new Reservoir<string>(4, 13);
+  harvestExamples = new Reservoir<string>(HARVEST_EXAMPLES, 13);
   followUps = 0;
   withSystem = 0;
-  readonly systemPrompts = new TopK(4);
-  readonly conversations = new TopK(16);
+  systemPrompts = new TopK(SYSTEM_KEYS);
+  conversations = new TopK(CONVERSATION_KEYS);
   readonly hours = new Float64Array(24);
   gaps = 0;
   gapLogMean = 0;
@@ -56,16 +90,18 @@ export class EntityStats {
   bursts = 0;
   private prevTs = -Infinity;
   readonly days = new Set<number>();
-  readonly models = new Map<string, number>();
+  /** Model use with hourly buckets, so early adoption is judged once every partition is known. */
+  readonly models = new Map<string, ModelUse>();
+  /** Requests on a model within 48 h of its release; set by the engine from `models` before scoring. */
   earlyAdoption = 0;
-  readonly ipPrefixes = new TopK(8);
-  readonly asns = new TopK(4);
-  readonly userAgents = new TopK(4);
-  readonly apiKeys = new TopK(8);
-  readonly requestShapes = new TopK(4);
+  ipPrefixes = new TopK(IP_KEYS);
+  asns = new TopK(SMALL_KEYS);
+  userAgents = new TopK(SMALL_KEYS);
+  apiKeys = new TopK(IP_KEYS);
+  requestShapes = new TopK(SMALL_KEYS);
   readonly kernelSum: Float64Array;
   kernelCount = 0;
-  readonly samples = new Reservoir<PromptSample>(8, 3);
+  samples = new Reservoir<PromptSample>(SAMPLES, 3);
   /** Accounts pooled into this entity (1 for an account). */
   members = 1;
 
@@ -73,7 +109,7 @@ export class EntityStats {
     this.kernelSum = new Float64Array(kernelDimensions);
   }
 
-  add(f: EventFeatures, earlyAdopter: boolean): void {
+  add(f: EventFeatures): void {
     this.n++;
     if (f.tsMs < this.firstTs) this.firstTs = f.tsMs;
     if (f.tsMs > this.lastTs) this.lastTs = f.tsMs;
@@ -129,8 +165,9 @@ export class EntityStats {
       this.gapLogM2 += delta * (x - this.gapLogMean);
     }
     this.prevTs = Math.max(this.prevTs, f.tsMs);
-    this.models.set(f.model, (this.models.get(f.model) ?? 0) + 1);
-    if (earlyAdopter) this.earlyAdoption++;
+    const use = this.models.get(f.model);
+    if (use) addModelUse(use, f.tsMs, 1);
+    else this.models.set(f.model, { first: f.tsMs, count: 1, hours: [1] });
     if (f.ipPrefix) this.ipPrefixes.add(f.ipPrefix);
     if (f.asn !== null) this.asns.add(String(f.asn));
     if (f.userAgent) this.userAgents.add(f.userAgent);
@@ -188,7 +225,20 @@ export class EntityStats {
     }
     this.bursts += o.bursts;
     for (const d of o.days) this.days.add(d);
-    for (const [m, c] of o.models) this.models.set(m, (this.models.get(m) ?? 0) + c);
+    for (const [m, u] of o.models) {
+      const mine = this.models.get(m);
+      if (!mine) {
+        this.models.set(m, { first: u.first, count: u.count, hours: [...u.hours] });
+        continue;
+      }
+      const firstHour = Math.floor(u.first / HOUR_MS);
+      addModelUse(mine, u.first, 0);
+      const offset = firstHour - Math.floor(mine.first / HOUR_MS);
+      mine.count += u.count;
+      u.hours.forEach((c, b) => {
+        if (offset + b < EARLY_WINDOW_HOURS) bump(mine.hours, offset + b, c);
+      });
+    }
     this.earlyAdoption += o.earlyAdoption;
     this.ipPrefixes.mergeFrom(o.ipPrefixes);
     this.asns.mergeFrom(o.asns);
@@ -199,5 +249,121 @@ export class EntityStats {
     this.kernelCount += o.kernelCount;
     for (const s of o.samples.items) this.samples.add(s);
     this.members += o.members;
+  }
+
+  /**
+   * Requests on models released during the data (first seen anywhere at `releases`), within the
+   * early window after release. Order- and partition-independent: uses this entity's buckets.
+   */
+  earlyUse(releases: ReadonlyMap<string, number>): number {
+    let early = 0;
+    for (const [m, use] of this.models) {
+      const release = releases.get(m);
+      if (release === undefined) continue;
+      const lag = Math.floor(use.first / HOUR_MS) - Math.floor(release / HOUR_MS);
+      for (let b = 0; b < EARLY_WINDOW_HOURS - lag && b < use.hours.length; b++) early += use.hours[b] ?? 0;
+    }
+    return early;
+  }
+
+  /** Plain-JSON state, restorable with `fromSnapshot` (durable worker state, thread hand-off). */
+  toSnapshot(): EntityStatsSnapshot {
+    const ts = (x: number): number | null => (Number.isFinite(x) ? x : null);
+    return {
+      n: this.n,
+      firstTs: ts(this.firstTs),
+      lastTs: ts(this.lastTs),
+      elicit: this.elicit,
+      templatedElicit: this.templatedElicit,
+      elicitExamples: this.elicitExamples.snapshot(),
+      prefixes: this.prefixes.entries(),
+      suffixes: this.suffixes.entries(),
+      wholes: this.wholes.entries(),
+      repeats: this.repeats,
+      topicWeight: [...this.topicWeight],
+      topicEvents: this.topicEvents,
+      logprobs: this.logprobs,
+      topLogprobs: this.topLogprobs,
+      multiSample: this.multiSample,
+      longOutput: this.longOutput,
+      greedy: this.greedy,
+      softLabels: this.softLabels,
+      multiSamples: this.multiSamples,
+      fullHarvest: this.fullHarvest,
+      harvestExamples: this.harvestExamples.snapshot(),
+      followUps: this.followUps,
+      withSystem: this.withSystem,
+      systemPrompts: this.systemPrompts.entries(),
+      conversations: this.conversations.entries(),
+      hours: [...this.hours],
+      gaps: this.gaps,
+      gapLogMean: this.gapLogMean,
+      gapLogM2: this.gapLogM2,
+      bursts: this.bursts,
+      prevTs: ts(this.prevTs),
+      days: [...this.days],
+      models: [...this.models].map(([m, u]) => [m, { first: u.first, count: u.count, hours: [...u.hours] }]),
+      ipPrefixes: this.ipPrefixes.entries(),
+      asns: this.asns.entries(),
+      userAgents: this.userAgents.entries(),
+      apiKeys: this.apiKeys.entries(),
+      requestShapes: this.requestShapes.entries(),
+      kernelSum: [...this.kernelSum],
+      kernelCount: this.kernelCount,
+      samples: this.samples.snapshot(),
+      members: this.members,
+    };
+  }
+
+  static fromSnapshot(s: EntityStatsSnapshot): EntityStats {
+    const e = new EntityStats(s.kernelSum.length);
+    return e.restore(s);
+  }
+
+  private restore(s: EntityStatsSnapshot): this {
+    this.n = s.n;
+    this.firstTs = s.firstTs ?? Infinity;
+    this.lastTs = s.lastTs ?? -Infinity;
+    this.elicit = s.elicit;
+    this.templatedElicit = s.templatedElicit;
+    this.elicitExamples = Reservoir.from(ELICIT_EXAMPLES, s.elicitExamples);
+    this.prefixes = TopK.from(TEMPLATE_KEYS, s.prefixes);
+    this.suffixes = TopK.from(TEMPLATE_KEYS, s.suffixes);
+    this.wholes = TopK.from(WHOLE_KEYS, s.wholes);
+    this.repeats = s.repeats;
+    this.topicWeight.set(s.topicWeight.slice(0, this.topicWeight.length));
+    this.topicEvents = s.topicEvents;
+    this.logprobs = s.logprobs;
+    this.topLogprobs = s.topLogprobs;
+    this.multiSample = s.multiSample;
+    this.longOutput = s.longOutput;
+    this.greedy = s.greedy;
+    this.softLabels = s.softLabels;
+    this.multiSamples = s.multiSamples;
+    this.fullHarvest = s.fullHarvest;
+    this.harvestExamples = Reservoir.from(HARVEST_EXAMPLES, s.harvestExamples);
+    this.followUps = s.followUps;
+    this.withSystem = s.withSystem;
+    this.systemPrompts = TopK.from(SYSTEM_KEYS, s.systemPrompts);
+    this.conversations = TopK.from(CONVERSATION_KEYS, s.conversations);
+    this.hours.set(s.hours);
+    this.gaps = s.gaps;
+    this.gapLogMean = s.gapLogMean;
+    this.gapLogM2 = s.gapLogM2;
+    this.bursts = s.bursts;
+    this.prevTs = s.prevTs ?? -Infinity;
+    for (const d of s.days) this.days.add(d);
+    for (const [m, u] of s.models)
+      this.models.set(m, { first: u.first, count: u.count, hours: [...u.hours] });
+    this.ipPrefixes = TopK.from(IP_KEYS, s.ipPrefixes);
+    this.asns = TopK.from(SMALL_KEYS, s.asns);
+    this.userAgents = TopK.from(SMALL_KEYS, s.userAgents);
+    this.apiKeys = TopK.from(IP_KEYS, s.apiKeys);
+    this.requestShapes = TopK.from(SMALL_KEYS, s.requestShapes);
+    this.kernelSum.set(s.kernelSum);
+    this.kernelCount = s.kernelCount;
+    this.samples = Reservoir.from(SAMPLES, s.samples);
+    this.members = s.members;
+    return this;
   }
 }

@@ -37,6 +37,19 @@ export class TopK {
     return this.counts.size;
   }
 
+  /** Kept keys and counts, for a durable snapshot. */
+  entries(): [string, number][] {
+    return [...this.counts];
+  }
+
+  /** Restores a snapshot taken with `entries()`. */
+  static from(capacity: number, entries: readonly (readonly [string, number])[]): TopK {
+    const t = new TopK(capacity);
+    for (const [k, v] of entries) t.counts.set(k, v);
+    if (t.counts.size > capacity) t.shrink();
+    return t;
+  }
+
   mergeFrom(other: TopK): void {
     for (const [k, v] of other.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + v);
     if (this.counts.size > this.capacity) this.shrink();
@@ -63,6 +76,19 @@ export class Reservoir<T> {
     x ^= x << 5;
     this.state = x >>> 0;
     return this.state / 4294967296;
+  }
+
+  snapshot(): { items: T[]; seen: number; state: number } {
+    return { items: [...this.items], seen: this.seen, state: this.state };
+  }
+
+  /** Restores a snapshot, so a resumed stream samples exactly as an uninterrupted one would. */
+  static from<T>(capacity: number, snap: { items: readonly T[]; seen: number; state: number }): Reservoir<T> {
+    const r = new Reservoir<T>(capacity);
+    r.items.push(...snap.items.slice(0, capacity));
+    r.seen = snap.seen;
+    r.state = snap.state >>> 0 || 1;
+    return r;
   }
 
   add(item: T): void {

@@ -21,3 +21,12 @@ export {
 export { IngestFileSummary, IngestSummary, QuarantineRecord, RejectReason } from './ingest.js';
 export { CanaryServing } from './canary.js';
 export { DetectConfig, type DetectConfigInput } from './config.js';
+export {
+  AccountState,
+  EngineState,
+  EntityStatsSnapshot,
+  ModelUseSnapshot,
+  PromptSample,
+  ReservoirSnapshot,
+  TopKSnapshot,
+} from './engine-state.js';

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { AccountRecord } from './account.js';
+import { Signal } from './findings.js';
+
+/**
+ * Durable form of the detection engine's per-account state: what a scale-out worker writes to
+ * PostgreSQL before acknowledging, and what worker threads hand back to the batch driver. Plain
+ * JSON (no typed arrays, no Infinity) so it survives any store or wire.
+ */
+
+const Count = z.number().finite();
+/** A timestamp in ms, or null for "none yet" (an empty entity). */
+const MaybeTs = z.number().finite().nullable();
+
+export const PromptSample = z.object({
+  id: z.string(),
+  ts: z.number(),
+  model: z.string(),
+  prompt: z.string(),
+  prefix: z.string().nullable(),
+  suffix: z.string().nullable(),
+});
+export type PromptSample = z.infer<typeof PromptSample>;
+
+/** Misra-Gries sketch: its kept keys and counts. */
+export const TopKSnapshot = z.array(z.tuple([z.string(), Count]));
+export type TopKSnapshot = z.infer<typeof TopKSnapshot>;
+
+export const ReservoirSnapshot = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), seen: Count, state: Count });
+export type ReservoirSnapshot<T> = { items: T[]; seen: number; state: number };
+
+/** Per model: when this entity first used it, and its requests by hour since then (48 buckets). */
+export const ModelUseSnapshot = z.object({ first: Count, count: Count, hours: z.array(Count) });
+export type ModelUseSnapshot = z.infer<typeof ModelUseSnapshot>;
+
+export const EntityStatsSnapshot = z.object({
+  n: Count,
+  firstTs: MaybeTs,
+  lastTs: MaybeTs,
+  elicit: Count,
+  templatedElicit: Count,
+  elicitExamples: ReservoirSnapshot(z.string()),
+  prefixes: TopKSnapshot,
+  suffixes: TopKSnapshot,
+  wholes: TopKSnapshot,
+  repeats: Count,
+  topicWeight: z.array(Count),
+  topicEvents: Count,
+  logprobs: Count,
+  topLogprobs: Count,
+  multiSample: Count,
+  longOutput: Count,
+  greedy: Count,
+  softLabels: Count,
+  multiSamples: Count,
+  fullHarvest: Count,
+  harvestExamples: ReservoirSnapshot(z.string()),
+  followUps: Count,
+  withSystem: Count,
+  systemPrompts: TopKSnapshot,
+  conversations: TopKSnapshot,
+  hours: z.array(Count).length(24),
+  gaps: Count,
+  gapLogMean: Count,
+  gapLogM2: Count,
+  bursts: Count,
+  prevTs: MaybeTs,
+  days: z.array(Count),
+  models: z.array(z.tuple([z.string(), ModelUseSnapshot])),
+  ipPrefixes: TopKSnapshot,
+  asns: TopKSnapshot,
+  userAgents: TopKSnapshot,
+  apiKeys: TopKSnapshot,
+  requestShapes: TopKSnapshot,
+  kernelSum: z.array(Count),
+  kernelCount: Count,
+  samples: ReservoirSnapshot(PromptSample),
+  members: Count,
+});
+export type EntityStatsSnapshot = z.infer<typeof EntityStatsSnapshot>;
+
+/** One account's whole engine state: statistics, traffic by hour, metadata, shared-intel signals. */
+export const AccountState = z.object({
+  account_id: z.string().min(1),
+  stats: EntityStatsSnapshot.nullable(),
+  hourly: z.array(z.tuple([z.number().int(), Count])),
+  record: AccountRecord.nullable(),
+  external: z.array(Signal),
+  benign_reference: z.boolean(),
+});
+export type AccountState = z.infer<typeof AccountState>;
+
+/** Everything an engine (or one partition of it) has seen, mergeable with other partitions. */
+export const EngineState = z.object({
+  format: z.literal('distillguard.engine-state.v1'),
+  events: z.number().int().nonnegative(),
+  rejected: z.number().int().nonnegative(),
+  accounts: z.array(AccountState),
+});
+export type EngineState = z.infer<typeof EngineState>;
