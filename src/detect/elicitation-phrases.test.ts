@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normalizeText } from '../text/index.js';
-import { asksForReasoningTrace } from './elicitation-phrases.js';
+import { asksForReasoningTrace, elicitationSentenceKey } from './elicitation-phrases.js';
 
 const asks = (s: string): boolean => asksForReasoningTrace(normalizeText(s));
 const corpora = resolve(process.cwd(), '../shared/corpora');
@@ -48,5 +48,37 @@ describe('reasoning-trace elicitation phrases', () => {
     expect(
       rate(distill.map((p) => `${p}\n\nShow your full reasoning step by step, then give the final answer.`)),
     ).toBe(1);
+  });
+});
+
+describe('elicitationSentenceKey', () => {
+  const key = (text: string): string | null => elicitationSentenceKey(normalizeText(text));
+
+  it('gives one key for one wrapper around different tasks, in front or behind', () => {
+    const wrapper = 'Think step by step and show your full reasoning before giving the final answer.';
+    const a = key(`${wrapper}\n\nWhat is the capital of Australia?`);
+    const b = key(`${wrapper}\n\nWrite a haiku about autumn rain in 1987.`);
+    expect(a).not.toBeNull();
+    expect(a).toBe(b);
+    expect(key('Name three noble gases.\n\nShow your reasoning step by step.')).toBe(
+      key('Summarise the plot of Hamlet.\n\nShow your reasoning step by step.'),
+    );
+  });
+
+  it("gives a person's own asking, inside their own question, a new key each time", () => {
+    const a = key('can you explain step by step how to solve x^2 - 5x + 6 = 0');
+    const b = key('can you explain step by step how to find the derivative of sin(x) * x');
+    expect(a).not.toBeNull();
+    expect(a).not.toBe(b);
+    // An app's fixed opening around the user's own words is not an elicitation wrapper.
+    const app = (said: string): string | null =>
+      key(`Current date: 2025-08-15. User locale: fr-FR.\n\n${said}`);
+    expect(app('how do I solve this equation, show your work: 3x = 9')).not.toBe(
+      app('why is the sky blue? show your work on the physics of scattering'),
+    );
+  });
+
+  it('is null when nothing asks for reasoning', () => {
+    expect(key('Give me step-by-step instructions to install Python on Windows.')).toBeNull();
   });
 });

@@ -1,3 +1,5 @@
+import { fingerprint64, maskedTokens } from '../text/index.js';
+
 /**
  * What asking for a reasoning trace looks like, across phrasings and languages. A request is
  * elicitation when it asks the model to expose how it reached the answer (chain of thought,
@@ -52,4 +54,21 @@ export function asksForReasoningTrace(normalised: string): boolean {
   return (
     STEP_BY_STEP.test(normalised) && REASONING_CONTEXT.test(normalised) && !PROCEDURE_CONTEXT.test(normalised)
   );
+}
+
+// Sentence ends in the scripts the phrases above cover; a colon ends a wrapper's instruction too.
+const SENTENCE_END = /[.?!;:\n。！？；：]+/u;
+
+/**
+ * Which sentence carries the request for reasoning, as a fingerprint of its masked tokens. A
+ * wrapper repeats the same sentence around different tasks; a person asking for steps inside
+ * their own question ("how do I solve this step by step") writes a new sentence each time, and
+ * an app's fixed opening around a user's own words is no elicitation wrapper at all.
+ */
+export function elicitationSentenceKey(normalised: string): string | null {
+  for (const sentence of normalised.split(SENTENCE_END)) {
+    if (sentence.length >= 8 && asksForReasoningTrace(sentence))
+      return fingerprint64(maskedTokens(sentence).join(' '));
+  }
+  return null;
 }

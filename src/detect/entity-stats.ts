@@ -19,6 +19,7 @@ const CONVERSATION_KEYS = 16;
 const IP_KEYS = 8;
 const SYSTEM_KEYS = 4;
 const SMALL_KEYS = 4;
+const FOCUSED_TOPICS = 3;
 
 /** One entity's use of one model: first use, count, and requests per hour since first use. */
 type ModelUse = ModelUseSnapshot;
@@ -58,8 +59,12 @@ export class EntityStats {
   firstTs = Infinity;
   lastTs = -Infinity;
   elicit = 0;
-  /** Elicitation through a wrapper the account has used before: a script, not a person's phrasing. */
+  /** Elicitation in a sentence the account has sent before: a wrapper, not a person's phrasing. */
   templatedElicit = 0;
+  elicitSentences = new TopK(TEMPLATE_KEYS);
+  /** First turns whose system prompt (not the user) asks for reasoning, and of those re-used. */
+  systemElicit = 0;
+  systemTemplatedElicit = 0;
   elicitExamples = new Reservoir<string>(ELICIT_EXAMPLES, 7);
   prefixes = new TopK(TEMPLATE_KEYS);
   suffixes = new TopK(TEMPLATE_KEYS);
@@ -114,24 +119,30 @@ export class EntityStats {
     if (f.tsMs < this.firstTs) this.firstTs = f.tsMs;
     if (f.tsMs > this.lastTs) this.lastTs = f.tsMs;
     if (f.elicits) {
-      this.elicit++;
+      if (f.elicitsBySystem) this.systemElicit++;
+      else this.elicit++;
       this.elicitExamples.add(f.id);
     }
     const t = f.template;
-    if (
-      f.elicits &&
-      ((t.prefix && this.prefixes.count(t.prefix) > 0) || (t.suffix && this.suffixes.count(t.suffix) > 0))
-    )
-      this.templatedElicit++;
+    if (f.elicitKey) {
+      if (this.elicitSentences.count(f.elicitKey) > 0) {
+        if (f.elicitsBySystem) this.systemTemplatedElicit++;
+        else this.templatedElicit++;
+      }
+      this.elicitSentences.add(f.elicitKey);
+    }
     if (t.prefix) this.prefixes.add(t.prefix);
     if (t.suffix) this.suffixes.add(t.suffix);
     // Exact re-use is checked against the heavy hitters only: a bounded, conservative count.
     if (this.wholes.count(t.whole) > 0) this.repeats++;
     this.wholes.add(t.whole);
-    if (f.topics !== 0n) {
+    let bits = 0;
+    for (let m = f.topics; m; m &= m - 1n) bits++;
+    // Breadth is counted over focused prompts only: one pasted passage or transcript touching
+    // many domains says nothing about how widely an account's requests range; a sweep is many
+    // focused prompts, each on its own domain.
+    if (bits > 0 && bits <= FOCUSED_TOPICS) {
       this.topicEvents++;
-      let bits = 0;
-      for (let m = f.topics; m; m &= m - 1n) bits++;
       for (let i = 0; i < this.topicWeight.length; i++)
         if ((f.topics >> BigInt(i)) & 1n) this.topicWeight[i]! += 1 / bits;
     }
@@ -195,6 +206,9 @@ export class EntityStats {
     this.lastTs = Math.max(this.lastTs, o.lastTs);
     this.elicit += o.elicit;
     this.templatedElicit += o.templatedElicit;
+    this.elicitSentences.mergeFrom(o.elicitSentences);
+    this.systemElicit += o.systemElicit;
+    this.systemTemplatedElicit += o.systemTemplatedElicit;
     for (const id of o.elicitExamples.items) this.elicitExamples.add(id);
     this.prefixes.mergeFrom(o.prefixes);
     this.suffixes.mergeFrom(o.suffixes);
@@ -275,6 +289,9 @@ export class EntityStats {
       lastTs: ts(this.lastTs),
       elicit: this.elicit,
       templatedElicit: this.templatedElicit,
+      elicitSentences: this.elicitSentences.entries(),
+      systemElicit: this.systemElicit,
+      systemTemplatedElicit: this.systemTemplatedElicit,
       elicitExamples: this.elicitExamples.snapshot(),
       prefixes: this.prefixes.entries(),
       suffixes: this.suffixes.entries(),
@@ -326,6 +343,9 @@ export class EntityStats {
     this.lastTs = s.lastTs ?? -Infinity;
     this.elicit = s.elicit;
     this.templatedElicit = s.templatedElicit;
+    this.elicitSentences = TopK.from(TEMPLATE_KEYS, s.elicitSentences);
+    this.systemElicit = s.systemElicit;
+    this.systemTemplatedElicit = s.systemTemplatedElicit;
     this.elicitExamples = Reservoir.from(ELICIT_EXAMPLES, s.elicitExamples);
     this.prefixes = TopK.from(TEMPLATE_KEYS, s.prefixes);
     this.suffixes = TopK.from(TEMPLATE_KEYS, s.suffixes);

@@ -7,7 +7,7 @@ import {
   topicMask,
   type TemplateKeys,
 } from '../text/index.js';
-import { asksForReasoningTrace } from './elicitation-phrases.js';
+import { asksForReasoningTrace, elicitationSentenceKey } from './elicitation-phrases.js';
 
 /** Everything the detectors need from one event, computed once on the hot path. */
 export interface EventFeatures {
@@ -19,6 +19,10 @@ export interface EventFeatures {
   prompt: string;
   tokens: string[];
   elicits: boolean;
+  /** The eliciting sentence's fingerprint (see elicitationSentenceKey), when the request elicits. */
+  elicitKey: string | null;
+  /** The request elicits only through its system prompt (on a first turn). */
+  elicitsBySystem: boolean;
   template: TemplateKeys;
   topics: bigint;
   systemHash: string | null;
@@ -76,6 +80,10 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
   const followUp = assistantTurns > 0 || userTurns > 1;
   const tokens = tokenizeNormalized(normalised);
   const p = e.request.params;
+  const promptElicits = asksForReasoningTrace(normalised);
+  // The normalised system prompt when it (and not the user's message) asks for reasoning.
+  const systemText = !promptElicits && system !== null && !followUp ? normalizeText(system) : null;
+  const systemElicits = systemText !== null && asksForReasoningTrace(systemText) ? systemText : null;
   return {
     id: e.id,
     accountId: e.account_id,
@@ -84,10 +92,15 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
     prompt,
     tokens,
     // A system prompt asking for reasoning inside a running conversation is a product setting
-    // (a tutor, a study helper); on one-shot requests it is a harvesting wrapper.
-    elicits:
-      asksForReasoningTrace(normalised) ||
-      (system !== null && !followUp && asksForReasoningTrace(normalizeText(system))),
+    // (a tutor, a study helper); on one-shot requests it may be a harvesting wrapper, which the
+    // account's conversation shape decides (see reasoning-elicitation).
+    elicits: promptElicits || systemElicits !== null,
+    elicitsBySystem: systemElicits !== null,
+    elicitKey: promptElicits
+      ? elicitationSentenceKey(normalised)
+      : systemElicits !== null
+        ? elicitationSentenceKey(systemElicits)
+        : null,
     template: templateKeys(prompt),
     topics: topicMask(tokens),
     systemHash: system === null ? null : fingerprint64(normalizeText(system)),

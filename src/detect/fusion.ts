@@ -97,12 +97,26 @@ export const CORROBORATION_STRENGTH = 2;
  */
 export function corroborated(results: readonly DetectorResult[], externalContent = 0): boolean {
   const lines = results.filter((r) => r.strength >= CORROBORATION_STRENGTH);
-  const content = lines.filter((r) => r.detector.family === 'extraction');
+  const content = lines.filter(
+    (r) => r.detector.family === 'extraction' && requestsBehind(r) >= MIN_EXTRACTION_REQUESTS,
+  );
   // One overwhelming line of extraction content (p ≤ 1e-12) stands on its own.
   if (content.some((r) => r.strength >= OVERWHELMING_STRENGTH)) return true;
   return content.length + externalContent >= 1 && lines.length + externalContent >= 2;
 }
 const OVERWHELMING_STRENGTH = 12;
+
+/**
+ * An account's own extraction evidence must rest on this many requests before a person is asked
+ * to look: a dozen odd prompts harvest nothing worth copying, and small samples are where a
+ * benign app's quirks look most extreme. Light accounts of a real campaign are reached through
+ * their cluster instead.
+ */
+export const MIN_EXTRACTION_REQUESTS = 20;
+
+/** How many requests a detector's evidence rests on: the flagged count, or the sample size. */
+const requestsBehind = (r: DetectorResult): number =>
+  Math.max(0, ...r.measurement.stats.map((s) => (s.kind === 'count' ? s.k : s.n)));
 
 export function toSignals(results: readonly DetectorResult[], minStrength: number): Signal[] {
   return results

@@ -1,4 +1,18 @@
+import type { EntityStats } from '../entity-stats.js';
 import { ATLAS, pct, type Detector } from '../detector.js';
+
+// An account whose traffic is mostly one-shot requests: a system prompt asking for reasoning is
+// then part of every request it sends, not the setting of a tutoring conversation.
+const ONE_SHOT_FOLLOW_UP_SHARE = 0.1;
+
+/** Eliciting requests: in the user's words always, through the system prompt on one-shot traffic. */
+export function elicitationCounts(s: EntityStats): { elicit: number; templated: number } {
+  const oneShot = s.followUps <= ONE_SHOT_FOLLOW_UP_SHARE * s.n;
+  return {
+    elicit: s.elicit + (oneShot ? s.systemElicit : 0),
+    templated: s.templatedElicit + (oneShot ? s.systemTemplatedElicit : 0),
+  };
+}
 
 /** Prompts that ask the model to write out its reasoning: the most valuable training data. */
 export const reasoningElicitation: Detector = {
@@ -8,12 +22,13 @@ export const reasoningElicitation: Detector = {
   family: 'extraction',
   measure(s) {
     if (s.n < 3) return null;
+    const { elicit, templated } = elicitationCounts(s);
     return {
       stats: [
-        { kind: 'count', key: 'elicit', k: s.elicit, n: s.n },
-        { kind: 'count', key: 'templatedElicit', k: s.templatedElicit, n: s.n },
+        { kind: 'count', key: 'elicit', k: elicit, n: s.n },
+        { kind: 'count', key: 'templatedElicit', k: templated, n: s.n },
       ],
-      evidence: `${s.elicit} of ${s.n} prompts (${pct(s.elicit, s.n)}) ask for step-by-step reasoning traces, ${s.templatedElicit} of them through a re-used wrapper`,
+      evidence: `${elicit} of ${s.n} prompts (${pct(elicit, s.n)}) ask for step-by-step reasoning traces, ${templated} of them in a sentence the account has sent before (a re-used wrapper)`,
       examples: s.elicitExamples.items.slice(0, 3),
     };
   },
