@@ -30,3 +30,4 @@ export {
   ReservoirSnapshot,
   TopKSnapshot,
 } from './engine-state.js';
+export { ScaleMessage } from './scale.js';

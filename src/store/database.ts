@@ -62,6 +62,9 @@ export function openDatabase<DB = unknown>(opts: OpenDatabaseOptions = {}): Kyse
               ) => unknown)) as typeof pg.types.getTypeParser,
       },
     });
+    // An idle client losing its connection (server restart) must not crash the process: the
+    // pool drops it, and the next query gets a fresh connection or reports the error itself.
+    pool.on('error', () => undefined);
     return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   }
   const file = target.location;

@@ -61,3 +61,4 @@ export {
 } from './testDatabase.js';
 export type { TestDatabase } from './testDatabase.js';
 export * from './hub/index.js';
+export * from './scale/index.js';

@@ -4,11 +4,13 @@ import { registerDemo } from './demo.js';
 import { registerEval } from './evaluate.js';
 import { registerGateway } from './gateway.js';
 import { registerHub } from './hub.js';
+import { registerIngest } from './ingest.js';
 import { registerIntel } from './intel.js';
 import { registerProbe } from './probe.js';
 import { registerServe } from './serve.js';
 import { registerSimulate } from './simulate.js';
 import { registerValidate } from './validate.js';
+import { registerWorker } from './worker.js';
 
 /** Each command lives in its own file and registers itself here. */
 export function registerCommands(program: Command): void {
@@ -23,4 +25,6 @@ export function registerCommands(program: Command): void {
   registerDemo(program);
   registerIntel(program);
   registerHub(program);
+  registerIngest(program);
+  registerWorker(program);
 }

@@ -1,0 +1,94 @@
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import {
+  checkInputFiles,
+  createProgressReporter,
+  defaultQuarantinePath,
+  FileQuarantine,
+  formatValidateSummary,
+  IngestReport,
+  parseCsvMap,
+  readAccounts,
+  readEventBatches,
+  type FormatOption,
+} from '../../ingest/index.js';
+import { connectNats, ensureStream, ScalePublisher } from '../../scale/index.js';
+import { addTopologyFlags, natsUrl, topologyFromFlags, type TopologyFlags } from './scale-flags.js';
+
+interface IngestFlags extends TopologyFlags {
+  to: string;
+  accounts?: string;
+  quarantine?: string;
+  json?: boolean;
+  format: FormatOption;
+  csvMap?: string;
+  otlpAccountAttr?: string;
+  progress: boolean;
+}
+
+export function registerIngest(program: Command): void {
+  const cmd = program
+    .command('ingest')
+    .description('read API logs (validated as by validate) and publish them to the scale-out stream')
+    .argument('<files...>', 'event files: NDJSON/JSONL, CSV or OTLP/JSON traces, plain or gzip')
+    .requiredOption('--to <url>', 'NATS JetStream server, nats://HOST:PORT')
+    .option('--accounts <file>', 'account records NDJSON to publish as well')
+    .option('--quarantine <file>', 'where rejected lines go (default: <first input>.quarantine.ndjson here)')
+    .option('--json', 'print the summary as JSON')
+    .addOption(
+      new Option('--format <format>', 'input format')
+        .choices(['auto', 'ndjson', 'csv', 'otlp'])
+        .default('auto'),
+    )
+    .option('--csv-map <pairs>', 'CSV column names, FIELD=COLUMN,... (see docs/ingest.md)')
+    .option('--otlp-account-attr <attr>', 'OTLP span attribute holding the account id (default enduser.id)')
+    .option('--no-progress', 'no progress bar or progress log lines');
+  addTopologyFlags(cmd).action(async (files: string[], flags: IngestFlags) => {
+    const topology = topologyFromFlags(flags);
+    const url = natsUrl('--to', flags.to);
+    await checkInputFiles(flags.accounts ? [...files, flags.accounts] : files);
+    const nc = await connectNats(url);
+    const progress = flags.progress ? createProgressReporter() : null;
+    const quarantinePath = resolve(flags.quarantine ?? defaultQuarantinePath(files[0] ?? 'input'));
+    const quarantine = await FileQuarantine.open(quarantinePath);
+    const report = new IngestReport();
+    const started = performance.now();
+    try {
+      await ensureStream(nc, topology);
+      const pub = new ScalePublisher(nc, topology);
+      const onProgress = progress ? progress.onProgress.bind(progress) : undefined;
+      if (flags.accounts) {
+        const batch = [];
+        for await (const rec of readAccounts(flags.accounts, { quarantine, report, onProgress }))
+          batch.push(rec);
+        await pub.publishAccounts(batch);
+      }
+      for await (const batch of readEventBatches(files, {
+        quarantine,
+        report,
+        format: flags.format,
+        csvMap: flags.csvMap ? parseCsvMap(flags.csvMap) : undefined,
+        otlpAccountAttribute: flags.otlpAccountAttr,
+        onProgress,
+      }))
+        await pub.publishEvents(batch);
+      const counts = await pub.flush();
+      progress?.stop();
+      const seconds = (performance.now() - started) / 1000;
+      const result = {
+        summary: report.toJSON(),
+        quarantine: { path: quarantinePath, lines: quarantine.count },
+      };
+      const published = { ...counts, stream: topology.stream, partitions: topology.partitions, seconds };
+      process.stdout.write(
+        flags.json
+          ? `${JSON.stringify({ ...result, published }, null, 2)}\n`
+          : `${formatValidateSummary(result)}\npublished   ${counts.published.toLocaleString('en')} to ${topology.stream} (${topology.partitions} partitions), ${counts.duplicates.toLocaleString('en')} already there, ${Math.round(counts.published / Math.max(seconds, 1e-3)).toLocaleString('en')}/s\n`,
+      );
+    } finally {
+      progress?.stop();
+      await quarantine.close();
+      await nc.drain().catch(() => undefined);
+    }
+  });
+}

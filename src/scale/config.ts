@@ -1,0 +1,27 @@
+import { fingerprint64 } from '../text/index.js';
+
+/** The scale-out topology, shared by publishers and workers (they must agree on all of it). */
+export interface ScaleTopology {
+  /** JetStream stream name. */
+  stream: string;
+  /** Subject prefix: events of partition p go to `<subjectPrefix>.<p>`. */
+  subjectPrefix: string;
+  /** Fixed for the life of a stream: it decides which subject (and state row) an account lives on. */
+  partitions: number;
+}
+
+export const DEFAULT_TOPOLOGY: ScaleTopology = {
+  stream: 'DG_EVENTS',
+  subjectPrefix: 'dg.events',
+  partitions: 16,
+};
+
+/** The one partition function: a stable 32-bit hash of the account id, modulo the partition count. */
+export function partitionOf(accountId: string, partitions: number): number {
+  return parseInt(fingerprint64(accountId).slice(0, 8), 16) % partitions;
+}
+
+export const subjectOf = (t: ScaleTopology, partition: number): string => `${t.subjectPrefix}.${partition}`;
+
+/** Durable consumer name of a partition: every worker that leases it pulls from the same one. */
+export const consumerOf = (t: ScaleTopology, partition: number): string => `${t.stream}_p${partition}`;

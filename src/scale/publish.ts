@@ -1,0 +1,86 @@
+import type { JetStreamClient, NatsConnection, PubAck } from 'nats';
+import type { AccountRecord, ApiEvent, ScaleMessage } from '../schema/index.js';
+import { fingerprint64 } from '../text/index.js';
+import { partitionOf, subjectOf, type ScaleTopology } from './config.js';
+
+export interface PublishCounts {
+  /** Messages the stream stored. */
+  published: number;
+  /** Messages the stream dropped as re-publications of an id it already has (within its window). */
+  duplicates: number;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Publishes events and account records to the partitioned stream. Each message carries a
+ * JetStream message id (`e:<event id>`), so a re-sent event inside the duplicate window is
+ * stored once; workers also de-duplicate by event id for anything older. Flow control: at most
+ * `window` publishes await their PubAck at a time, so a slow stream pushes back on the caller.
+ */
+export class ScalePublisher {
+  private readonly js: JetStreamClient;
+  private readonly inflight = new Set<Promise<void>>();
+  private failure: Error | null = null;
+  readonly counts: PublishCounts = { published: 0, duplicates: 0 };
+
+  constructor(
+    nc: NatsConnection,
+    private readonly topology: ScaleTopology,
+    private readonly window = 512,
+    private readonly timeoutMs = 30_000,
+  ) {
+    this.js = nc.jetstream();
+  }
+
+  async publishEvents(events: Iterable<ApiEvent>): Promise<void> {
+    for (const event of events) await this.send(event.account_id, { kind: 'event', event }, `e:${event.id}`);
+  }
+
+  async publishAccounts(records: Iterable<AccountRecord>): Promise<void> {
+    for (const record of records) {
+      const body = JSON.stringify(record);
+      await this.send(
+        record.account_id,
+        { kind: 'account', record },
+        `a:${record.account_id}:${fingerprint64(body)}`,
+      );
+    }
+  }
+
+  /** Waits for every PubAck; throws the first publish failure. */
+  async flush(): Promise<PublishCounts> {
+    while (this.inflight.size > 0) await Promise.race(this.inflight);
+    if (this.failure) throw this.failure;
+    return { ...this.counts };
+  }
+
+  private async send(accountId: string, msg: ScaleMessage, msgID: string): Promise<void> {
+    if (this.failure) throw this.failure;
+    while (this.inflight.size >= this.window) await Promise.race(this.inflight);
+    const subject = subjectOf(this.topology, partitionOf(accountId, this.topology.partitions));
+    const p: Promise<void> = this.publishWithRetry(subject, encoder.encode(JSON.stringify(msg)), msgID)
+      .then((ack) => {
+        if (ack.duplicate) this.counts.duplicates++;
+        else this.counts.published++;
+      })
+      .catch((err: unknown) => {
+        this.failure ??= err instanceof Error ? err : new Error(String(err));
+      })
+      .finally(() => this.inflight.delete(p));
+    this.inflight.add(p);
+  }
+
+  /** A publish that times out (e.g. across a reconnect) is re-sent with the same id: safe by de-duplication. */
+  private async publishWithRetry(subject: string, data: Uint8Array, msgID: string): Promise<PubAck> {
+    const deadline = Date.now() + this.timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.js.publish(subject, data, { msgID, timeout: 5000 });
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+      }
+    }
+  }
+}

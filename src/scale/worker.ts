@@ -1,0 +1,309 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Consumer, JsMsg, NatsConnection } from 'nats';
+import { pino, type Logger } from 'pino';
+import { DetectionEngine } from '../detect/index.js';
+import { AccountState, ScaleMessage, type DetectConfigInput, type Findings } from '../schema/index.js';
+import {
+  claimPartitions,
+  commitPartitionBatch,
+  ensurePartitionRows,
+  heartbeatWorker,
+  LeaseLostError,
+  loadPartitionStates,
+  releasePartition,
+  removeWorker,
+  renewLeases,
+  type PartitionLease,
+  type ScaleDb,
+} from '../store/index.js';
+import { consumerOf, partitionOf, type ScaleTopology } from './config.js';
+import { scoreScale } from './scorer.js';
+import { DEFAULT_MAX_ACK_PENDING } from './stream.js';
+
+export interface ScaleWorkerOptions {
+  nc: NatsConnection;
+  db: ScaleDb;
+  topology: ScaleTopology;
+  workerId?: string;
+  /** Messages per fetch and per commit; at most the consumers' max_ack_pending. */
+  batchSize?: number;
+  /** A lease not renewed for this long may be taken by another worker. */
+  leaseMs?: number;
+  heartbeatMs?: number;
+  /** How long one fetch waits for messages. */
+  fetchWaitMs?: number;
+  /** Run the global scoring stage this often (0: never; another worker or `--score-every` does). */
+  scoreEveryMs?: number;
+  config?: DetectConfigInput;
+  log?: Logger;
+  onScored?: (findings: Findings) => void;
+}
+
+interface Owned {
+  lease: PartitionLease;
+  /** Set when the partition must stop: lost (no more commits) or released (finish, then free it). */
+  stop: 'lost' | 'release' | null;
+  done: Promise<void>;
+}
+
+export interface WorkerStats {
+  applied: number;
+  duplicates: number;
+  invalid: number;
+  commits: number;
+  retries: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * A scale-out worker. It leases a fair share of the partitions in PostgreSQL (renewed by
+ * heartbeat; a dead worker's leases expire and others take them, a new worker makes others
+ * release their surplus), and per leased partition pulls from that partition's durable
+ * JetStream consumer. Each fetched batch is applied to the partition's engine and made durable
+ * in one transaction (new event ids + changed accounts' state) before any message is
+ * acknowledged, so redelivery never double counts and a crash loses nothing.
+ */
+export class ScaleWorker {
+  readonly id: string;
+  readonly stats: WorkerStats = { applied: 0, duplicates: 0, invalid: 0, commits: 0, retries: 0 };
+  private readonly owned = new Map<number, Owned>();
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private scoring: Promise<void> | null = null;
+  private readonly log: Logger;
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private readonly heartbeatMs: number;
+
+  constructor(private readonly o: ScaleWorkerOptions) {
+    this.id = o.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.log = (o.log ?? pino({ level: 'silent' })).child({ worker: this.id });
+    this.batchSize = Math.min(o.batchSize ?? DEFAULT_MAX_ACK_PENDING, DEFAULT_MAX_ACK_PENDING);
+    this.leaseMs = o.leaseMs ?? 10_000;
+    this.heartbeatMs = o.heartbeatMs ?? Math.max(200, Math.floor(this.leaseMs / 4));
+  }
+
+  /** Partitions this worker holds now. */
+  get partitions(): number[] {
+    return [...this.owned.keys()].sort((a, b) => a - b);
+  }
+
+  async start(): Promise<void> {
+    await ensurePartitionRows(this.o.db, this.o.topology.partitions);
+    this.running = true;
+    this.loop = this.coordinate();
+    if (this.o.scoreEveryMs) this.scoring = this.scoreLoop(this.o.scoreEveryMs);
+  }
+
+  /** Graceful: finishes in-flight batches (committed and acknowledged), then frees the leases. */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const o of this.owned.values()) o.stop ??= 'release';
+    await this.loop;
+    await this.scoring;
+    await Promise.all([...this.owned.values()].map((o) => o.done));
+    await removeWorker(this.o.db, this.id).catch(() => undefined);
+  }
+
+  private async coordinate(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.rebalance();
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'lease heartbeat failed; retrying');
+      }
+      await sleep(this.heartbeatMs);
+    }
+  }
+
+  private async rebalance(): Promise<void> {
+    const db = this.o.db;
+    const now = Date.now();
+    const workers = Math.max(1, await heartbeatWorker(db, this.id, now, this.leaseMs));
+    const held = await renewLeases(db, this.id, now, this.leaseMs);
+    const heldIds = new Set(held.map((l) => l.partition));
+    for (const [p, o] of this.owned)
+      if (!heldIds.has(p) && o.stop !== 'release') {
+        o.stop = 'lost';
+        this.log.warn({ partition: p }, 'lease lost');
+      }
+    const share = Math.ceil(this.o.topology.partitions / workers);
+    const active = [...this.owned.values()].filter((o) => o.stop === null);
+    if (active.length > share) {
+      // Give back the surplus: highest partitions first, so workers converge on a stable split.
+      for (const o of active
+        .sort((a, b) => b.lease.partition - a.lease.partition)
+        .slice(0, active.length - share))
+        o.stop = 'release';
+    } else if (active.length < share && this.running) {
+      for (const lease of await claimPartitions(db, this.id, share - active.length, now, this.leaseMs))
+        this.adopt(lease);
+    }
+  }
+
+  private adopt(lease: PartitionLease): void {
+    const o: Owned = { lease, stop: null, done: Promise.resolve() };
+    o.done = this.runPartition(o)
+      .catch((err: unknown) =>
+        this.log.error({ err: (err as Error).message, partition: lease.partition }, 'partition failed'),
+      )
+      .finally(async () => {
+        this.owned.delete(lease.partition);
+        if (o.stop === 'release')
+          await releasePartition(this.o.db, this.id, lease.partition).catch(() => undefined);
+      });
+    this.owned.set(lease.partition, o);
+    this.log.info({ partition: lease.partition, fence: lease.fence }, 'partition leased');
+  }
+
+  private async restore(partition: number): Promise<DetectionEngine> {
+    const engine = new DetectionEngine(this.o.config);
+    for (const s of await loadPartitionStates(this.o.db, partition))
+      engine.restoreAccount(AccountState.parse(JSON.parse(s)));
+    return engine;
+  }
+
+  private async runPartition(o: Owned): Promise<void> {
+    const { partition } = o.lease;
+    const t = this.o.topology;
+    let engine: DetectionEngine | null = null;
+    let consumer: Consumer | null = null;
+    let backoff = 100;
+    while (o.stop === null) {
+      try {
+        engine ??= await this.restore(partition);
+        consumer ??= await this.o.nc.jetstream().consumers.get(t.stream, consumerOf(t, partition));
+        const msgs: JsMsg[] = [];
+        const iter = await consumer.fetch({
+          max_messages: this.batchSize,
+          expires: this.o.fetchWaitMs ?? 1000,
+        });
+        for await (const m of iter) msgs.push(m);
+        backoff = 100;
+        if (msgs.length === 0) continue;
+        engine = await this.commitWithRetry(o, engine, msgs);
+        if (!engine) return;
+      } catch (err) {
+        if (o.stop !== null) break;
+        this.stats.retries++;
+        this.log.warn({ err: (err as Error).message, partition }, 'partition loop error; retrying');
+        engine = null;
+        consumer = null;
+        await sleep(backoff);
+        backoff = Math.min(5000, backoff * 2);
+      }
+    }
+  }
+
+  /**
+   * Applies and commits one batch, retrying while PostgreSQL is away (messages are kept in
+   * progress meanwhile, never acknowledged). Returns the engine to continue with, or null when the
+   * lease was lost (the messages are then redelivered to the new owner).
+   */
+  private async commitWithRetry(
+    o: Owned,
+    engine0: DetectionEngine,
+    msgs: JsMsg[],
+  ): Promise<DetectionEngine | null> {
+    const { partition } = o.lease;
+    const decoded = this.decode(partition, msgs);
+    let engine: DetectionEngine | null = engine0;
+    let backoff = 100;
+    for (;;) {
+      if (o.stop === 'lost') return null;
+      let touched = false;
+      try {
+        engine ??= await this.restore(partition);
+        const e = engine;
+        const result = await commitPartitionBatch(this.o.db, {
+          workerId: this.id,
+          lease: o.lease,
+          eventIds: decoded.flatMap((d) => (d.kind === 'event' ? [d.event.id] : [])),
+          maxSeq: msgs.reduce((m, x) => Math.max(m, x.seq), 0),
+          apply: (fresh) => {
+            touched = true;
+            const changed = new Set<string>();
+            const pending = new Set(fresh);
+            for (const d of decoded) {
+              if (d.kind === 'account') {
+                e.addAccount(d.record);
+                changed.add(d.record.account_id);
+              } else if (pending.delete(d.event.id)) {
+                e.addEvent(d.event);
+                changed.add(d.event.account_id);
+              }
+            }
+            return [...changed].map((id) => ({ account_id: id, state: JSON.stringify(e.accountState(id)) }));
+          },
+        });
+        this.stats.applied += result.applied;
+        this.stats.duplicates += result.duplicates;
+        this.stats.commits++;
+        for (const m of msgs) m.ack();
+        return e;
+      } catch (err) {
+        // The engine may hold changes that did not commit: rebuild it from what is durable.
+        if (touched) engine = null;
+        if (err instanceof LeaseLostError) {
+          o.stop = 'lost';
+          this.log.warn({ partition }, 'lease lost before commit; leaving the batch to the new owner');
+          return null;
+        }
+        this.stats.retries++;
+        this.log.warn(
+          { err: (err as Error).message, partition },
+          'commit failed; retrying (not acknowledged)',
+        );
+        for (const m of msgs) m.working();
+        await sleep(backoff);
+        backoff = Math.min(5000, backoff * 2);
+      }
+    }
+  }
+
+  /** Valid messages of this partition; anything else is acknowledged away with a log line. */
+  private decode(partition: number, msgs: JsMsg[]): ScaleMessage[] {
+    const out: ScaleMessage[] = [];
+    for (const m of msgs) {
+      let parsed: ReturnType<typeof ScaleMessage.safeParse>;
+      try {
+        parsed = ScaleMessage.safeParse(JSON.parse(m.string()));
+      } catch (err) {
+        parsed = { success: false, error: err } as ReturnType<typeof ScaleMessage.safeParse>;
+      }
+      const accountId = parsed.success
+        ? parsed.data.kind === 'event'
+          ? parsed.data.event.account_id
+          : parsed.data.record.account_id
+        : null;
+      if (!parsed.success || partitionOf(accountId!, this.o.topology.partitions) !== partition) {
+        this.stats.invalid++;
+        this.log.warn({ partition, seq: m.seq }, 'invalid or misrouted message dropped');
+        continue;
+      }
+      out.push(parsed.data);
+    }
+    return out;
+  }
+
+  private async scoreLoop(everyMs: number): Promise<void> {
+    while (this.running) {
+      await sleep(everyMs);
+      if (!this.running) break;
+      try {
+        const findings = await scoreScale(this.o.db, { config: this.o.config });
+        if (findings) {
+          this.log.info(
+            { accounts: findings.accounts.length, clusters: findings.clusters.length },
+            'findings scored',
+          );
+          this.o.onScored?.(findings);
+        }
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'scoring failed; retrying at the next interval');
+      }
+    }
+  }
+}

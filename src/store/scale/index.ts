@@ -1,0 +1,19 @@
+export { scaleMigrations } from './migrations.js';
+export type * from './tables.js';
+export {
+  openScaleStore,
+  ensurePartitionRows,
+  heartbeatWorker,
+  removeWorker,
+  renewLeases,
+  claimPartitions,
+  releasePartition,
+  loadPartitionStates,
+  allAccountStates,
+  commitPartitionBatch,
+  scaleProgress,
+  withScoringLock,
+  LeaseLostError,
+  saveScaleFindings,
+} from './scaleStore.js';
+export type { ScaleDb, PartitionLease, PartitionBatch, ScaleProgress } from './scaleStore.js';

@@ -1,0 +1,281 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { UserError, type Findings } from '../../schema/index.js';
+import { saveFindingsSnapshot } from '../findingsStore.js';
+import { dialectOf, openDatabase, type OpenDatabaseOptions } from '../database.js';
+import { runMigrations } from '../migrate.js';
+import { coreMigrations } from '../migrations/index.js';
+import type { CoreDatabase } from '../tables.js';
+import { scaleMigrations } from './migrations.js';
+import type { ScaleDatabase } from './tables.js';
+
+export type ScaleDb = Kysely<CoreDatabase & ScaleDatabase>;
+
+/** A lease this worker holds: the partition and the fence it was granted with. */
+export interface PartitionLease {
+  partition: number;
+  fence: number;
+}
+
+/** The worker's lease on a partition was taken over (it expired): nothing was written. */
+export class LeaseLostError extends Error {
+  constructor(readonly partition: number) {
+    super(`lease on partition ${partition} lost`);
+  }
+}
+
+/** Opens PostgreSQL for scale-out (core tables for findings, plus the scale tables). */
+export async function openScaleStore(opts: OpenDatabaseOptions): Promise<ScaleDb> {
+  const db = openDatabase<CoreDatabase & ScaleDatabase>(opts);
+  try {
+    if (dialectOf(db) !== 'postgres')
+      throw new UserError(
+        'INVALID_CONFIG',
+        'Scale-out workers share state through PostgreSQL: pass --database postgres://…',
+      );
+    await runMigrations(db, coreMigrations);
+    await runMigrations(db, scaleMigrations);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return db;
+}
+
+/** Creates the partition rows (idempotent); the count is fixed for the life of a stream. */
+export async function ensurePartitionRows(db: ScaleDb, count: number): Promise<void> {
+  const ids = Array.from({ length: count }, (_, i) => i);
+  await sql`insert into scale_partitions (partition) select unnest(${ids}::int[]) on conflict do nothing`.execute(
+    db,
+  );
+}
+
+/** Records that a worker is alive; returns how many workers were seen within `liveMs`. */
+export async function heartbeatWorker(
+  db: ScaleDb,
+  workerId: string,
+  now: number,
+  liveMs: number,
+): Promise<number> {
+  await db
+    .insertInto('scale_workers')
+    .values({ worker_id: workerId, seen_at: now })
+    .onConflict((oc) => oc.column('worker_id').doUpdateSet({ seen_at: now }))
+    .execute();
+  await db
+    .deleteFrom('scale_workers')
+    .where('seen_at', '<', now - 10 * liveMs)
+    .execute();
+  const row = await db
+    .selectFrom('scale_workers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('seen_at', '>=', now - liveMs)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function removeWorker(db: ScaleDb, workerId: string): Promise<void> {
+  await db
+    .updateTable('scale_partitions')
+    .set({ owner: null, lease_until: 0 })
+    .where('owner', '=', workerId)
+    .execute();
+  await db.deleteFrom('scale_workers').where('worker_id', '=', workerId).execute();
+}
+
+/** Extends this worker's leases; returns the ones it still holds (a lost one is absent). */
+export async function renewLeases(
+  db: ScaleDb,
+  workerId: string,
+  now: number,
+  leaseMs: number,
+): Promise<PartitionLease[]> {
+  const rows = await db
+    .updateTable('scale_partitions')
+    .set({ lease_until: now + leaseMs })
+    .where('owner', '=', workerId)
+    .returning(['partition', 'fence'])
+    .execute();
+  return rows.map((r) => ({ partition: r.partition, fence: Number(r.fence) }));
+}
+
+/** Takes up to `max` free or expired partitions (skipping rows another worker is changing). */
+export async function claimPartitions(
+  db: ScaleDb,
+  workerId: string,
+  max: number,
+  now: number,
+  leaseMs: number,
+): Promise<PartitionLease[]> {
+  if (max <= 0) return [];
+  const res = await sql<{ partition: number; fence: string | number }>`
+    update scale_partitions set owner = ${workerId}, lease_until = ${now + leaseMs}, fence = fence + 1
+    where partition in (
+      select partition from scale_partitions
+      where owner is null or lease_until < ${now}
+      order by partition
+      limit ${max}
+      for update skip locked
+    )
+    returning partition, fence`.execute(db);
+  return res.rows.map((r) => ({ partition: r.partition, fence: Number(r.fence) }));
+}
+
+export async function releasePartition(db: ScaleDb, workerId: string, partition: number): Promise<void> {
+  await db
+    .updateTable('scale_partitions')
+    .set({ owner: null, lease_until: 0 })
+    .where('partition', '=', partition)
+    .where('owner', '=', workerId)
+    .execute();
+}
+
+/** Every stored account state (JSON text) of one partition. */
+export async function loadPartitionStates(db: ScaleDb, partition: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('scale_account_state')
+    .select('state')
+    .where('partition', '=', partition)
+    .execute();
+  return rows.map((r) => r.state);
+}
+
+/** Every stored account state, in pages by account id (bounded memory per round trip). */
+export async function* allAccountStates(db: ScaleDb, pageSize = 2000): AsyncGenerator<string[]> {
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('scale_account_state')
+      .select(['account_id', 'state'])
+      .where('account_id', '>', after)
+      .orderBy('account_id')
+      .limit(pageSize)
+      .execute();
+    if (rows.length === 0) return;
+    yield rows.map((r) => r.state);
+    after = rows[rows.length - 1]!.account_id;
+  }
+}
+
+export interface PartitionBatch {
+  workerId: string;
+  lease: PartitionLease;
+  /** Ids of the events in the batch (duplicates inside the batch allowed). */
+  eventIds: readonly string[];
+  /** Highest stream sequence in the batch. */
+  maxSeq: number;
+  /**
+   * Called inside the transaction with the ids never applied before: applies them to the
+   * in-memory state and returns the changed accounts' states (JSON text).
+   */
+  apply(fresh: ReadonlySet<string>): { account_id: string; state: string }[];
+}
+
+/**
+ * Makes one batch durable in one transaction: checks the lease (and its fence), records the
+ * batch's new event ids, upserts the changed accounts' state and bumps the partition's counters.
+ * Throws LeaseLostError (nothing written) when another worker took the partition.
+ */
+export async function commitPartitionBatch(
+  db: ScaleDb,
+  b: PartitionBatch,
+): Promise<{ applied: number; duplicates: number }> {
+  return db.transaction().execute(async (trx: Transaction<CoreDatabase & ScaleDatabase>) => {
+    const { partition, fence } = b.lease;
+    const row = await sql<{ owner: string | null; fence: string | number }>`
+      select owner, fence from scale_partitions where partition = ${partition} for update`.execute(trx);
+    const r = row.rows[0];
+    if (!r || r.owner !== b.workerId || Number(r.fence) !== fence) throw new LeaseLostError(partition);
+    const unique = [...new Set(b.eventIds)];
+    const fresh = new Set<string>();
+    if (unique.length > 0) {
+      const ins = await sql<{ event_id: string }>`
+        insert into scale_seen_events (event_id, partition)
+        select id, ${partition}::int from unnest(${unique}::text[]) as t(id)
+        on conflict do nothing returning event_id`.execute(trx);
+      for (const x of ins.rows) fresh.add(x.event_id);
+    }
+    const states = b.apply(fresh);
+    if (states.length > 0) {
+      const now = Date.now();
+      await sql`
+        insert into scale_account_state (account_id, partition, state, updated_at)
+        select a, ${partition}::int, s, ${now}::bigint
+        from unnest(${states.map((s) => s.account_id)}::text[], ${states.map((s) => s.state)}::text[]) as t(a, s)
+        on conflict (account_id) do update set state = excluded.state, partition = excluded.partition,
+          updated_at = excluded.updated_at`.execute(trx);
+    }
+    await sql`
+      update scale_partitions set events = events + ${fresh.size}, version = version + 1,
+        applied_seq = greatest(applied_seq, ${b.maxSeq}::bigint)
+      where partition = ${partition}`.execute(trx);
+    return { applied: fresh.size, duplicates: b.eventIds.length - fresh.size };
+  });
+}
+
+export interface ScaleProgress {
+  /** Distinct events applied, over all partitions. */
+  events: number;
+  /** Sum of partition versions: changes when any partition commits. */
+  version: number;
+  partitions: { partition: number; owner: string | null; events: number; applied_seq: number }[];
+}
+
+export async function scaleProgress(db: ScaleDb): Promise<ScaleProgress> {
+  const rows = await db
+    .selectFrom('scale_partitions')
+    .select(['partition', 'owner', 'events', 'applied_seq', 'version'])
+    .orderBy('partition')
+    .execute();
+  return {
+    events: rows.reduce((s, r) => s + Number(r.events), 0),
+    version: rows.reduce((s, r) => s + Number(r.version), 0),
+    partitions: rows.map((r) => ({
+      partition: r.partition,
+      owner: r.owner,
+      events: Number(r.events),
+      applied_seq: Number(r.applied_seq),
+    })),
+  };
+}
+
+const SCORING_LOCK = 0x44475343; // 'DGSC'
+
+/**
+ * Runs `fn` while holding the cluster-wide scoring lock (a transaction-scoped advisory lock),
+ * only when partitions changed since the last scoring (or `force`). Returns null when another
+ * worker holds the lock or nothing changed.
+ */
+export async function withScoringLock<T>(
+  db: ScaleDb,
+  fn: (version: number) => Promise<T>,
+  force = false,
+): Promise<T | null> {
+  return db.transaction().execute(async (trx) => {
+    const got = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${SCORING_LOCK}) as ok`.execute(
+      trx,
+    );
+    if (!got.rows[0]?.ok) return null;
+    const v = await sql<{
+      v: string | number | null;
+    }>`select sum(version) as v from scale_partitions`.execute(trx);
+    const version = Number(v.rows[0]?.v ?? 0);
+    const last = await trx
+      .selectFrom('scale_scoring')
+      .select('scored_version')
+      .where('id', '=', 1)
+      .executeTakeFirst();
+    if (!force && last && Number(last.scored_version) === version) return null;
+    const out = await fn(version);
+    await trx
+      .updateTable('scale_scoring')
+      .set({ scored_version: version, scored_at: Date.now() })
+      .where('id', '=', 1)
+      .execute();
+    return out;
+  });
+}
+
+/** Stores findings where the server and dashboard read them (the core findings snapshots). */
+export async function saveScaleFindings(db: ScaleDb, findings: Findings): Promise<void> {
+  await saveFindingsSnapshot(db as unknown as Kysely<CoreDatabase>, findings);
+}

@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type NatsConnection } from 'nats';
+import pg from 'pg';
+import { DetectionEngine } from '../src/detect/index.js';
+import {
+  connectNats,
+  deleteStream,
+  ensureStream,
+  ScalePublisher,
+  type ScaleTopology,
+  type StreamOptions,
+} from '../src/scale/index.js';
+import type { AccountRecord, ApiEvent, Findings } from '../src/schema/index.js';
+import { simulationStream } from '../src/sim/index.js';
+import {
+  openScaleStore,
+  postgresUnavailableReason,
+  scaleProgress,
+  servicesRequired,
+  TEST_POSTGRES_URL,
+  type ScaleDb,
+} from '../src/store/index.js';
+
+export const TEST_NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/** `null` when NATS with JetStream answers, else why not. */
+export async function natsUnavailableReason(url = TEST_NATS_URL): Promise<string | null> {
+  let nc: NatsConnection | null = null;
+  try {
+    nc = await connect({ servers: url.replace(/^nats:\/\//, ''), timeout: 2000, maxReconnectAttempts: 0 });
+    await (await nc.jetstreamManager()).getAccountInfo();
+    return null;
+  } catch (err) {
+    return `NATS JetStream at ${url} is unavailable (${(err as Error).message})`;
+  } finally {
+    await nc?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Why the scale tests cannot run here (null when they can). Prints the reason and returns it
+ * when skipping; throws when REQUIRE_SERVICES=1.
+ */
+export async function scaleSkipReason(): Promise<string | null> {
+  const reason = (await natsUnavailableReason()) ?? (await postgresUnavailableReason());
+  if (reason === null) return null;
+  if (servicesRequired()) throw new Error(`REQUIRE_SERVICES=1 but ${reason}`);
+  console.warn(`[skip] scale-out tests skipped: ${reason}`);
+  return reason;
+}
+
+/** A stream, subjects and PostgreSQL schema of one's own: tests run side by side and leave nothing. */
+export interface ScaleFixture {
+  topology: ScaleTopology;
+  nc: NatsConnection;
+  db: ScaleDb;
+  schema: string;
+  dispose(): Promise<void>;
+}
+
+export async function scaleFixture(partitions = 8, stream: StreamOptions = {}): Promise<ScaleFixture> {
+  const tag = randomBytes(5).toString('hex');
+  const topology: ScaleTopology = {
+    stream: `DG_TEST_${tag}`,
+    subjectPrefix: `dgtest.${tag}`,
+    partitions,
+  };
+  const nc = await connectNats(TEST_NATS_URL);
+  await ensureStream(nc, topology, { ackWaitMs: 4000, ...stream });
+  const schema = `dg_scale_${tag}`;
+  await adminQuery(`create schema ${schema}`);
+  const db = await openScaleStore({ url: TEST_POSTGRES_URL, schema, poolSize: 6 });
+  return {
+    topology,
+    nc,
+    db,
+    schema,
+    async dispose() {
+      await db.destroy().catch(() => undefined);
+      await deleteStream(nc, topology.stream).catch(() => undefined);
+      await nc.close().catch(() => undefined);
+      await adminQuery(`drop schema if exists ${schema} cascade`);
+    },
+  };
+}
+
+export async function adminQuery(text: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const c = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    try {
+      await c.connect();
+      await c.query(text);
+      return;
+    } catch (err) {
+      if (attempt >= 30) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  }
+}
+
+/** The first `n` events of a small simulation, and every account record. */
+export function simulatedPrefix(n: number, seed: number): { accounts: AccountRecord[]; events: ApiEvent[] } {
+  const sim = simulationStream({ scale: 'small', seed });
+  const events: ApiEvent[] = [];
+  for (const e of sim.events()) {
+    events.push(e);
+    if (events.length >= n) break;
+  }
+  return { accounts: sim.accounts.map((a) => a.record), events };
+}
+
+export async function publishAll(
+  nc: NatsConnection,
+  topology: ScaleTopology,
+  input: { accounts: AccountRecord[]; events: ApiEvent[] },
+): Promise<void> {
+  const pub = new ScalePublisher(nc, topology);
+  await pub.publishAccounts(input.accounts);
+  await pub.publishEvents(input.events);
+  await pub.flush();
+}
+
+/** Batch analyze on the same input: the reference streaming must equal. */
+export function batchFindings(input: { accounts: AccountRecord[]; events: ApiEvent[] }): Findings {
+  const engine = new DetectionEngine();
+  for (const a of input.accounts) engine.addAccount(a);
+  for (const e of input.events) engine.addEvent(e);
+  return engine.analyze().findings;
+}
+
+/** Waits until the workers made `events` distinct events durable (throws on timeout). */
+export async function waitForApplied(db: ScaleDb, events: number, timeoutMs = 240_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last = -1;
+  while (Date.now() < until) {
+    try {
+      last = (await scaleProgress(db)).events;
+      if (last >= events) return;
+    } catch {
+      // PostgreSQL may be restarting.
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`only ${last} of ${events} events applied in ${timeoutMs} ms`);
+}
+
+/** What must match between batch and streaming findings: every account's level, scores, clusters. */
+export const comparable = (f: Findings) => ({
+  input: { events: f.input.events, accounts: f.input.accounts, from: f.input.from, to: f.input.to },
+  accounts: f.accounts.map((a) => [a.account_id, a.level, a.score + 0, a.cluster_id, a.events]),
+  clusters: f.clusters.map((c) => [c.cluster_id, c.level, c.score + 0, [...c.account_ids].sort(), c.events]),
+});
