@@ -28,14 +28,21 @@ export class RandomFourierFeatures {
 
   /** Adds φ(x) to `into` (a running sum); sparse input keeps this at nnz × D multiply-adds. */
   accumulate(x: SparseVector, into: Float64Array, scratch: Float64Array): void {
+    // Hot path (every event): fields read into locals once, so the inner loop is plain typed-array
+    // arithmetic. The summation order per dimension is unchanged (bit-identical sums).
     const D = this.dimensions;
+    const w = this.w;
+    const b = this.b;
+    const scale = this.scale;
+    const idx = x.idx;
+    const val = x.val;
     scratch.fill(0);
-    for (let j = 0; j < x.idx.length; j++) {
-      const row = x.idx[j]! * D;
-      const v = x.val[j]!;
-      for (let d = 0; d < D; d++) scratch[d]! += v * this.w[row + d]!;
+    for (let j = 0; j < idx.length; j++) {
+      const row = idx[j]! * D;
+      const v = val[j]!;
+      for (let d = 0; d < D; d++) scratch[d]! += v * w[row + d]!;
     }
-    for (let d = 0; d < D; d++) into[d]! += this.scale * Math.cos(scratch[d]! + this.b[d]!);
+    for (let d = 0; d < D; d++) into[d]! += scale * Math.cos(scratch[d]! + b[d]!);
   }
 }
 

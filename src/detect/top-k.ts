@@ -17,8 +17,15 @@ export class TopK {
 
   /** Subtracts the (k+1)-th largest count from every key and drops those at zero. */
   private shrink(): void {
-    const sorted = [...this.counts.values()].sort((a, b) => b - a);
-    const cut = sorted[this.capacity] ?? 0;
+    let cut: number;
+    if (this.counts.size === this.capacity + 1) {
+      // From add() (per event, hot): the (k+1)-th largest of k+1 counts is the smallest; no sort.
+      cut = Infinity;
+      for (const v of this.counts.values()) if (v < cut) cut = v;
+    } else {
+      const sorted = [...this.counts.values()].sort((a, b) => b - a);
+      cut = sorted[this.capacity] ?? 0;
+    }
     for (const [k, v] of this.counts) {
       if (v <= cut) this.counts.delete(k);
       else this.counts.set(k, v - cut);

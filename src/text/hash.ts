@@ -19,12 +19,25 @@ export function fmix32(x: number): number {
   return h >>> 0;
 }
 
-/** 64-bit fingerprint as 16 hex characters, from two independent 32-bit hashes. */
+/**
+ * 64-bit fingerprint as 16 hex characters, from two independent 32-bit hashes:
+ * hash32(text, 0x9e3779b9) then hash32(text, 0x7f4a7c15), both computed in one pass over the
+ * text (it runs several times per event).
+ */
 export function fingerprint64(text: string): string {
-  return (
-    hash32(text, 0x9e3779b9).toString(16).padStart(8, '0') +
-    hash32(text, 0x7f4a7c15).toString(16).padStart(8, '0')
-  );
+  let a = (0x811c9dc5 ^ 0x9e3779b9) >>> 0;
+  let b = (0x811c9dc5 ^ 0x7f4a7c15) >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193);
+  }
+  return hex8(fmix32(a)) + hex8(fmix32(b));
+}
+
+function hex8(x: number): string {
+  const s = x.toString(16);
+  return s.length === 8 ? s : '00000000'.slice(s.length) + s;
 }
 
 /** Deterministic PRNG (mulberry32) for seeded projections. */
