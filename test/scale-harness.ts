@@ -1,4 +1,8 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import pg from 'pg';
 import { DetectionEngine } from '../src/detect/index.js';
@@ -13,6 +17,7 @@ import {
 import type { AccountRecord, ApiEvent, Findings } from '../src/schema/index.js';
 import { simulationStream } from '../src/sim/index.js';
 import {
+  allAccountStates,
   openScaleStore,
   postgresUnavailableReason,
   scaleProgress,
@@ -152,3 +157,146 @@ export const comparable = (f: Findings) => ({
   accounts: f.accounts.map((a) => [a.account_id, a.level, a.score + 0, a.cluster_id, a.events]),
   clusters: f.clusters.map((c) => [c.cluster_id, c.level, c.score + 0, [...c.account_ids].sort(), c.events]),
 });
+
+const root = path.resolve(import.meta.dirname, '..');
+export const CLI = path.join(root, 'dist/cli/main.js');
+
+/** Builds dist/ when the scale sources are newer than it (CI builds on install). */
+export function ensureScaleBuilt(): void {
+  const newest = (dir: string): number =>
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true }).map((d) =>
+        d.isDirectory() ? newest(path.join(dir, d.name)) : statSync(path.join(dir, d.name)).mtimeMs,
+      ),
+    );
+  const marker = path.join(root, 'dist/scale/worker.js');
+  const built = existsSync(marker) ? statSync(marker).mtimeMs : 0;
+  const sources = ['src/scale', 'src/store', 'src/detect', 'src/cli', 'src/schema'].map((d) =>
+    newest(path.join(root, d)),
+  );
+  if (built >= Math.max(...sources)) return;
+  try {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
+  } catch {
+    // tsc still emits when another module has a type error; the callers fail loudly if not.
+  }
+}
+
+/** A `distillguard worker` process on the fixture's stream and schema; resolves once it consumes. */
+export async function spawnWorker(fx: ScaleFixture, id: string, extra: string[] = []): Promise<ChildProcess> {
+  const t = fx.topology;
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      'worker',
+      '--nats',
+      TEST_NATS_URL,
+      '--database',
+      TEST_POSTGRES_URL,
+      '--stream',
+      t.stream,
+      '--subject-prefix',
+      t.subjectPrefix,
+      '--partitions',
+      String(t.partitions),
+      '--id',
+      id,
+      '--lease',
+      '2s',
+      '--ack-wait',
+      '4s',
+      '--score-every',
+      '0',
+      ...extra,
+    ],
+    {
+      cwd: root,
+      env: { ...process.env, DISTILLGUARD_DB_SCHEMA: fx.schema, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start: ${out}`)), 60_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('consuming')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
+  });
+  return child;
+}
+
+/** Sum over every stored account state of its event count: equals the input iff nothing is lost or doubled. */
+export async function storedEventTotal(db: ScaleDb): Promise<number> {
+  let n = 0;
+  for await (const page of allAccountStates(db))
+    for (const s of page) n += (JSON.parse(s) as { stats: { n: number } | null }).stats?.n ?? 0;
+  return n;
+}
+
+/** How far two findings differ: accounts whose level or event count differ, and the largest score gap. */
+export function findingsGap(
+  a: Findings,
+  b: Findings,
+): { level: number; events: number; maxScore: number; missing: number } {
+  const other = new Map(b.accounts.map((x) => [x.account_id, x]));
+  const gap = { level: 0, events: 0, maxScore: 0, missing: Math.abs(a.accounts.length - b.accounts.length) };
+  for (const x of a.accounts) {
+    const y = other.get(x.account_id);
+    if (!y) {
+      gap.missing++;
+      continue;
+    }
+    if (x.level !== y.level) gap.level++;
+    if (x.events !== y.events) gap.events++;
+    gap.maxScore = Math.max(gap.maxScore, Math.abs(x.score - y.score));
+  }
+  return gap;
+}
+
+/** A TCP proxy to a service that a test can cut (every connection dropped, no new ones) and restore. */
+export class CuttableProxy {
+  private server: net.Server | null = null;
+  private readonly sockets = new Set<net.Socket>();
+  port = 0;
+
+  constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {}
+
+  async open(): Promise<void> {
+    const server = net.createServer((client) => {
+      const upstream = net.connect(this.targetPort, this.targetHost);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => s.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as net.AddressInfo).port;
+    this.server = server;
+  }
+
+  async cut(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const s of this.sockets) s.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  async close(): Promise<void> {
+    await this.cut();
+  }
+}

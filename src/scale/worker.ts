@@ -174,7 +174,10 @@ export class ScaleWorker {
     while (o.stop === null) {
       try {
         engine ??= await this.restore(partition);
-        consumer ??= await this.o.nc.jetstream().consumers.get(t.stream, consumerOf(t, partition));
+        if (!consumer) {
+          consumer = await this.o.nc.jetstream().consumers.get(t.stream, consumerOf(t, partition));
+          await this.awaitOrphans(consumer, partition);
+        }
         const msgs: JsMsg[] = [];
         const iter = await consumer.fetch({
           max_messages: this.batchSize,
@@ -195,6 +198,23 @@ export class ScaleWorker {
         backoff = Math.min(5000, backoff * 2);
       }
     }
+  }
+
+  /**
+   * Messages delivered but never acknowledged (a dead previous owner's batch, or a fetch lost in
+   * a disconnect) come back only after the ack wait, and a fetch before that would get newer
+   * messages first. Waiting it out keeps each partition in stream order, so per-account
+   * statistics that depend on order (gaps, bursts) come out as in batch.
+   */
+  private async awaitOrphans(consumer: Consumer, partition: number): Promise<void> {
+    const info = await consumer.info();
+    if (info.num_ack_pending === 0) return;
+    const waitMs = Math.ceil((info.config.ack_wait ?? 30e9) / 1e6) + 250;
+    this.log.info(
+      { partition, pending: info.num_ack_pending, waitMs },
+      'waiting for unacknowledged messages to return',
+    );
+    await sleep(waitMs);
   }
 
   /**
