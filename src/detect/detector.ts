@@ -25,7 +25,19 @@ export interface ValueStat {
   n: number;
 }
 
-export type Stat = CountStat | ValueStat;
+/**
+ * A test within the entity's own traffic (one part of it against the rest), whose p-value needs
+ * no population null: the entity is its own control.
+ */
+export interface TestStat {
+  kind: 'test';
+  key: string;
+  p: number;
+  /** Requests the tested part rests on. */
+  n: number;
+}
+
+export type Stat = CountStat | ValueStat | TestStat;
 
 export interface Measurement {
   stats: Stat[];

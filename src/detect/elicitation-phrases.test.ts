@@ -65,11 +65,13 @@ describe('elicitationSentenceKey', () => {
     );
   });
 
-  it("gives a person's own asking, inside their own question, a new key each time", () => {
-    const a = key('can you explain step by step how to solve x^2 - 5x + 6 = 0');
-    const b = key('can you explain step by step how to find the derivative of sin(x) * x');
+  it("finds no wrapper in a person's own asking, nor in a canned question sent again", () => {
+    expect(key('can you explain step by step how to solve x^2 - 5x + 6 = 0')).toBeNull();
+    expect(key('explain how to do long division with polynomials, step by step please')).toBeNull();
+    const a = key('My homework: a train leaves at 3pm going 60 mph. Explain each step of your reasoning.');
+    const b = key('My homework: what is 15% of 80? Explain each step of your reasoning.');
     expect(a).not.toBeNull();
-    expect(a).not.toBe(b);
+    expect(a).toBe(b);
     // An app's fixed opening around the user's own words is not an elicitation wrapper.
     const app = (said: string): string | null =>
       key(`Current date: 2025-08-15. User locale: fr-FR.\n\n${said}`);

@@ -63,12 +63,18 @@ const SENTENCE_END = /[.?!;:\n。！？；：]+/u;
  * Which sentence carries the request for reasoning, as a fingerprint of its masked tokens. A
  * wrapper repeats the same sentence around different tasks; a person asking for steps inside
  * their own question ("how do I solve this step by step") writes a new sentence each time, and
- * an app's fixed opening around a user's own words is no elicitation wrapper at all.
+ * an app's fixed opening around a user's own words is no elicitation wrapper at all. Null when
+ * nothing elicits, or when the eliciting sentence is all there is.
  */
 export function elicitationSentenceKey(normalised: string): string | null {
   for (const sentence of normalised.split(SENTENCE_END)) {
-    if (sentence.length >= 8 && asksForReasoningTrace(sentence))
-      return fingerprint64(maskedTokens(sentence).join(' '));
+    if (sentence.length < 8 || !asksForReasoningTrace(sentence)) continue;
+    const tokens = maskedTokens(sentence);
+    // A wrapper wraps something: when the eliciting sentence is the whole request (a canned
+    // question many students send), re-sending it is repetition, not a wrapper around tasks.
+    if (maskedTokens(normalised).length - tokens.length < MIN_WRAPPED_TOKENS) return null;
+    return fingerprint64(tokens.join(' '));
   }
   return null;
 }
+const MIN_WRAPPED_TOKENS = 4;

@@ -71,6 +71,9 @@ export class EntityStats {
   wholes = new TopK(WHOLE_KEYS);
   repeats = 0;
   readonly topicWeight = new Float64Array(TOPIC_NAMES.length);
+  /** Domains of the focused prompts that ask for reasoning in their own words. */
+  readonly elicitTopicWeight = new Float64Array(TOPIC_NAMES.length);
+  elicitTopicEvents = 0;
   topicEvents = 0;
   logprobs = 0;
   topLogprobs = 0;
@@ -144,7 +147,11 @@ export class EntityStats {
     if (bits > 0 && bits <= FOCUSED_TOPICS) {
       this.topicEvents++;
       for (let i = 0; i < this.topicWeight.length; i++)
-        if ((f.topics >> BigInt(i)) & 1n) this.topicWeight[i]! += 1 / bits;
+        if ((f.topics >> BigInt(i)) & 1n) {
+          this.topicWeight[i]! += 1 / bits;
+          if (f.elicits && !f.elicitsBySystem) this.elicitTopicWeight[i]! += 1 / bits;
+        }
+      if (f.elicits && !f.elicitsBySystem) this.elicitTopicEvents++;
     }
     const harvest = f.logprobs || f.topLogprobs > 0 || f.n > 1;
     if (f.logprobs || f.topLogprobs > 0) this.logprobs++;
@@ -214,7 +221,11 @@ export class EntityStats {
     this.suffixes.mergeFrom(o.suffixes);
     this.wholes.mergeFrom(o.wholes);
     this.repeats += o.repeats;
-    for (let i = 0; i < this.topicWeight.length; i++) this.topicWeight[i]! += o.topicWeight[i]!;
+    for (let i = 0; i < this.topicWeight.length; i++) {
+      this.topicWeight[i]! += o.topicWeight[i]!;
+      this.elicitTopicWeight[i]! += o.elicitTopicWeight[i]!;
+    }
+    this.elicitTopicEvents += o.elicitTopicEvents;
     this.topicEvents += o.topicEvents;
     this.logprobs += o.logprobs;
     this.topLogprobs += o.topLogprobs;
@@ -298,6 +309,8 @@ export class EntityStats {
       wholes: this.wholes.entries(),
       repeats: this.repeats,
       topicWeight: [...this.topicWeight],
+      elicitTopicWeight: [...this.elicitTopicWeight],
+      elicitTopicEvents: this.elicitTopicEvents,
       topicEvents: this.topicEvents,
       logprobs: this.logprobs,
       topLogprobs: this.topLogprobs,
@@ -352,6 +365,8 @@ export class EntityStats {
     this.wholes = TopK.from(WHOLE_KEYS, s.wholes);
     this.repeats = s.repeats;
     this.topicWeight.set(s.topicWeight.slice(0, this.topicWeight.length));
+    this.elicitTopicWeight.set(s.elicitTopicWeight.slice(0, this.elicitTopicWeight.length));
+    this.elicitTopicEvents = s.elicitTopicEvents;
     this.topicEvents = s.topicEvents;
     this.logprobs = s.logprobs;
     this.topLogprobs = s.topLogprobs;

@@ -42,9 +42,10 @@ export const LINK_WEIGHTS: Record<LinkKind, number> = {
   template: 0.8,
   request_shape: 0.6,
 };
-// Several distinct rare templates shared by two accounts add up (one generator behind both),
-// up to this much; other kinds count their best shared value once.
-const TEMPLATE_CAP = 1.6;
+// Several distinct rare templates, or several rare request configurations, shared by two accounts
+// add up (one generator or one client set-up behind both), up to these caps; other kinds count
+// their best shared value once.
+const ADDITIVE_CAPS: Partial<Record<LinkKind, number>> = { template: 1.6, request_shape: 1.2 };
 export const LINK_THRESHOLD = 1.0;
 const FULL_PAIRS_UP_TO = 40;
 const RING_OFFSETS = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233];
@@ -89,7 +90,9 @@ export function accountAttributes(record: AccountRecord | undefined, s: EntitySt
   // wrappers, and sharing several rare ones is the mark of one generator.
   for (const v of dominant(s.prefixes.top(), 0.03, 6)) out.push({ kind: 'template', value: `prefix:${v}` });
   for (const v of dominant(s.suffixes.top(), 0.03, 6)) out.push({ kind: 'template', value: `suffix:${v}` });
-  for (const v of dominant(s.requestShapes.top(), 0.5, 1)) out.push({ kind: 'request_shape', value: v });
+  // Every configuration the account uses regularly: a client that rotates max_tokens over a
+  // fixed set has several, and two accounts sharing several rare ones run one set-up.
+  for (const v of dominant(s.requestShapes.top(), 0.1, 4)) out.push({ kind: 'request_shape', value: v });
   return out;
 }
 
@@ -133,7 +136,8 @@ export function linkAccounts(attributes: Map<string, Attribute[]>, seed = 1): Li
       if (!bKeys.has(key)) continue;
       const w = LINK_WEIGHTS[attr.kind] * rarity(key);
       const prev = best.get(attr.kind) ?? 0;
-      if (attr.kind === 'template') best.set(attr.kind, Math.min(TEMPLATE_CAP, prev + w));
+      const cap = ADDITIVE_CAPS[attr.kind];
+      if (cap !== undefined) best.set(attr.kind, Math.min(cap, prev + w));
       else if (w > prev) best.set(attr.kind, w);
     }
     let weight = 0;

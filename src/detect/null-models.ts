@@ -55,7 +55,7 @@ export function fitNullModels(reference: Iterable<Stat[]>): NullModels {
         const list = counts.get(s.key) ?? [];
         list.push({ k: s.k, n: s.n });
         counts.set(s.key, list);
-      } else if (Number.isFinite(s.value)) {
+      } else if (s.kind === 'value' && Number.isFinite(s.value)) {
         const list = values.get(s.key) ?? [];
         list.push({ v: s.value, n: s.n });
         values.set(s.key, list);
@@ -121,6 +121,7 @@ function empiricalTail(sorted: Float64Array, x: number): number {
  * its count is tested as a sum of independent accounts, each with the benign dispersion.
  */
 export function pValue(stat: Stat, nulls: NullModels, memberSizes?: readonly number[]): number {
+  if (stat.kind === 'test') return stat.p;
   if (stat.kind === 'count') {
     const bb = nulls.counts.get(stat.key);
     if (!bb) return 1;

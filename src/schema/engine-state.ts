@@ -49,6 +49,8 @@ export const EntityStatsSnapshot = z.object({
   wholes: TopKSnapshot,
   repeats: Count,
   topicWeight: z.array(Count),
+  elicitTopicWeight: z.array(Count),
+  elicitTopicEvents: Count,
   topicEvents: Count,
   logprobs: Count,
   topLogprobs: Count,

@@ -2,6 +2,7 @@ import type { Detector } from '../detector.js';
 import { automationTiming } from './automation-timing.js';
 import { conversationShape } from './conversation-shape.js';
 import { distributionShift } from './distribution-shift.js';
+import { elicitationSweep } from './elicitation-sweep.js';
 import { outputHarvesting } from './output-harvesting.js';
 import { reasoningElicitation } from './reasoning-elicitation.js';
 import { templating } from './templating.js';
@@ -13,6 +14,7 @@ export const DETECTORS: readonly Detector[] = [
   reasoningElicitation,
   templating,
   topicSweep,
+  elicitationSweep,
   distributionShift,
   outputHarvesting,
   conversationShape,
