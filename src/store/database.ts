@@ -64,7 +64,10 @@ export function openDatabase<DB = unknown>(opts: OpenDatabaseOptions = {}): Kyse
     });
     // An idle client losing its connection (server restart) must not crash the process: the
     // pool drops it, and the next query gets a fresh connection or reports the error itself.
+    // A checked-out client hit between queries (e.g. inside a transaction) emits on itself; the
+    // query in flight or the next one rejects with the error, and the pool discards the client.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   }
   const file = target.location;

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests that disturb shared services (restarting PostgreSQL): run alone, after the main suite.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.serial.test.ts'],
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
+    pool: 'forks',
+    fileParallelism: false,
+  },
+});
