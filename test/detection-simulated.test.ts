@@ -54,6 +54,11 @@ describe('detectors on simulated traffic', () => {
     expect(batch?.level).not.toBe('act');
     expect(share(ordinary(), 'templating')).toBeLessThan(0.03);
   });
+  it('elicitation-sweep fires on an account that blends broad reasoning harvests into its own work', () => {
+    expect(share(group('mixed-account'), 'elicitation-sweep')).toBeGreaterThan(0);
+    expect(share(ordinary(), 'elicitation-sweep')).toBeLessThan(0.01);
+    expect(share(group('trap:eval-harness'), 'elicitation-sweep')).toBe(0);
+  });
   it('distribution-shift and topic-sweep stay rare on ordinary users', () => {
     expect(share(ordinary(), 'topic-sweep')).toBeLessThan(0.01);
     expect(share(ordinary(), 'distribution-shift')).toBeLessThan(0.02);
@@ -72,12 +77,12 @@ describe('detectors on simulated traffic', () => {
 });
 
 describe('campaign-level findings on simulated traffic', () => {
-  // A regression gate: the issue's full bar (benign at review+ ≤ 0.1 % on every run, every
-  // campaign ≥ 90 %) is checked by `npm run eval`; this holds what the engine achieves today.
+  // A regression gate: the issue's full bar (every campaign ≥ 90 % on every run) is checked by
+  // `npm run eval`; this holds what the engine achieves today.
   it('holds the achieved bar: recall, benign false positives, traps, hydra recovered as one cluster', () => {
     const e = evaluateFindings(findings, truth);
     expect(e.attackerRecall).toBeGreaterThanOrEqual(0.95);
-    expect(e.benignFpr).toBeLessThanOrEqual(0.003);
+    expect(e.benignFpr).toBeLessThanOrEqual(0.001);
     expect(e.trapsAtAct).toEqual([]);
     const hydra = e.campaigns.find((c) => c.campaign === 'hydra')!;
     expect(hydra.cluster?.precision).toBeGreaterThanOrEqual(0.9);
@@ -85,6 +90,10 @@ describe('campaign-level findings on simulated traffic', () => {
     const hydraCluster = findings.clusters.find((c) => c.cluster_id === hydra.cluster?.cluster_id)!;
     expect(hydraCluster.level).toBe('act');
     expect(hydraCluster.links.length).toBeGreaterThan(2);
+    // Three soft-label harvesters share no infrastructure, only a rare client configuration.
+    const logprob = e.campaigns.find((c) => c.campaign === 'logprob-harvest')!;
+    expect(logprob.cluster?.precision).toBeGreaterThanOrEqual(0.9);
+    expect(logprob.cluster?.recall).toBeGreaterThanOrEqual(0.9);
   });
   it('lists every account of the input, including those with no signal', () => {
     expect(findings.accounts.length).toBe(Object.keys(truth.accounts).length);
