@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { CanaryGenerator, CanaryRegistry } from '../respond/index.js';
+import { DEFAULT_TOPOLOGY, NatsEventSink, type ScaleTopology } from '../scale/index.js';
 import { UserError } from '../schema/index.js';
 import { AccountResolver } from './accounts.js';
 import { DecisionCache } from './decisionCache.js';
@@ -21,6 +22,10 @@ export interface GatewayConfig {
   keysFile?: string;
   trustAccountHeader?: boolean;
   trustForwardedFor?: boolean;
+  /** Publish events to this NATS JetStream server (scale-out workers consume them). */
+  nats?: string;
+  /** Stream, subjects and partitions for `nats` (default DEFAULT_TOPOLOGY). */
+  natsTopology?: ScaleTopology;
   /** Write events to this NDJSON file (when there is no server, or in addition to nothing else). */
   eventsOut?: string;
   /** Hand events to code in this process instead (e.g. the detection engine). */
@@ -60,15 +65,17 @@ export async function startGateway(c: GatewayConfig): Promise<RunningGateway> {
   }
   const sink: EventSink | null =
     c.sink ??
-    (c.server
-      ? new HttpEventSink(c.server, c.serverKey)
-      : c.eventsOut
-        ? new NdjsonFileSink(c.eventsOut)
-        : null);
+    (c.nats
+      ? await NatsEventSink.connect(c.nats, c.natsTopology ?? DEFAULT_TOPOLOGY)
+      : c.server
+        ? new HttpEventSink(c.server, c.serverKey)
+        : c.eventsOut
+          ? new NdjsonFileSink(c.eventsOut)
+          : null);
   if (!sink) {
     throw new UserError(
       'INVALID_ARGUMENT',
-      'the gateway needs somewhere to record events: pass --server URL or --events-out FILE',
+      'the gateway needs somewhere to record events: pass --server URL, --nats URL or --events-out FILE',
     );
   }
   const source: DecisionSource = c.decisionsFile

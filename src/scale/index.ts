@@ -7,6 +7,6 @@ export {
   DEFAULT_MAX_ACK_PENDING,
   type StreamOptions,
 } from './stream.js';
-export { ScalePublisher, type PublishCounts } from './publish.js';
+export { NatsEventSink, ScalePublisher, type PublishCounts } from './publish.js';
 export { ScaleWorker, type ScaleWorkerOptions, type WorkerStats } from './worker.js';
 export { scoreScale, scoreScaleDetail, loadScaleEngine, type ScoreOptions } from './scorer.js';

@@ -2,6 +2,7 @@ import type { JetStreamClient, NatsConnection, PubAck } from 'nats';
 import type { AccountRecord, ApiEvent, ScaleMessage } from '../schema/index.js';
 import { fingerprint64 } from '../text/index.js';
 import { partitionOf, subjectOf, type ScaleTopology } from './config.js';
+import { connectNats, ensureStream } from './stream.js';
 
 export interface PublishCounts {
   /** Messages the stream stored. */
@@ -51,7 +52,10 @@ export class ScalePublisher {
   /** Waits for every PubAck; throws the first publish failure. */
   async flush(): Promise<PublishCounts> {
     while (this.inflight.size > 0) await Promise.race(this.inflight);
-    if (this.failure) throw this.failure;
+    const failure = this.failure;
+    // Reported once: the caller re-sends (ids make that safe) and the publisher carries on.
+    this.failure = null;
+    if (failure) throw failure;
     return { ...this.counts };
   }
 
@@ -82,5 +86,48 @@ export class ScalePublisher {
         await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
       }
     }
+  }
+}
+
+/**
+ * An event sink for the gateway and the server: each batch is published to the partitioned
+ * stream and resolves once JetStream acknowledged every event (so a failed batch can be spooled
+ * and re-sent; message ids make the re-send safe).
+ */
+export class NatsEventSink {
+  private readonly publisher: ScalePublisher;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    topology: ScaleTopology,
+    private readonly ownsConnection = false,
+  ) {
+    this.publisher = new ScalePublisher(nc, topology, 512, 10_000);
+  }
+
+  /** Connects, makes sure the stream exists, and returns a sink that closes its connection. */
+  static async connect(url: string, topology: ScaleTopology): Promise<NatsEventSink> {
+    const nc = await connectNats(url);
+    try {
+      await ensureStream(nc, topology);
+    } catch (err) {
+      await nc.close();
+      throw err;
+    }
+    return new NatsEventSink(nc, topology, true);
+  }
+
+  get counts(): PublishCounts {
+    return { ...this.publisher.counts };
+  }
+
+  async write(events: ApiEvent[]): Promise<void> {
+    await this.publisher.publishEvents(events);
+    await this.publisher.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.publisher.flush().catch(() => undefined);
+    if (this.ownsConnection) await this.nc.drain().catch(() => undefined);
   }
 }

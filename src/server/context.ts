@@ -1,3 +1,4 @@
+import type { AccountRecord, ApiEvent } from '../schema/index.js';
 import type { CaseService, DecisionBook, WebhookDispatcher } from '../respond/index.js';
 import type { CoreDb } from '../store/index.js';
 import type { KeyRing } from './apiKeys.js';
@@ -24,6 +25,13 @@ export const DEFAULT_LIMITS: ServiceLimits = {
   decisionRatePerMinute: 600_000,
 };
 
+/** Where ingested records are also published (the scale-out stream), when configured. */
+export interface EventBus {
+  publishEvents(events: readonly ApiEvent[]): Promise<void>;
+  publishAccounts(records: readonly AccountRecord[]): Promise<void>;
+  close(): Promise<void>;
+}
+
 /** Everything a route needs, built once by the service. */
 export interface ServiceContext {
   db: CoreDb;
@@ -33,4 +41,5 @@ export interface ServiceContext {
   webhooks: WebhookDispatcher;
   keys: KeyRing;
   limits: ServiceLimits;
+  bus?: EventBus;
 }

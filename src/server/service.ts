@@ -10,9 +10,16 @@ import {
   type WebhookDispatcherOptions,
 } from '../respond/index.js';
 import { openCoreStore, resolveDatabaseTarget, type CoreDb } from '../store/index.js';
+import {
+  DEFAULT_TOPOLOGY,
+  connectNats,
+  ensureStream,
+  ScalePublisher,
+  type ScaleTopology,
+} from '../scale/index.js';
 import { KeyRing } from './apiKeys.js';
 import { buildApp, type AppOptions } from './app.js';
-import { DEFAULT_LIMITS, type ServiceContext, type ServiceLimits } from './context.js';
+import { DEFAULT_LIMITS, type EventBus, type ServiceContext, type ServiceLimits } from './context.js';
 import type { EngineFactory, FindingsEngine } from './engine.js';
 import { LiveDetection } from './liveDetection.js';
 import { WorkerEngine, workerEngineAvailable } from './workerEngine.js';
@@ -37,6 +44,9 @@ export interface StartServiceOptions {
   webDist?: string | undefined;
   minRefreshMs?: number;
   webhookOptions?: WebhookDispatcherOptions;
+  /** Also publish ingested events and accounts to this NATS JetStream server (scale-out workers). */
+  nats?: string | undefined;
+  natsTopology?: ScaleTopology;
 }
 
 export interface RunningService {
@@ -109,7 +119,8 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
     onBenign: (ids) => live.addBenign(ids),
     onEvent: async (type, c) => void (await webhooks.emit(type, { case: c })),
   });
-  const ctx: ServiceContext = { db, live, decisions, cases, webhooks, keys, limits };
+  const bus = opts.nats ? await natsBus(opts.nats, opts.natsTopology ?? DEFAULT_TOPOLOGY) : undefined;
+  const ctx: ServiceContext = { db, live, decisions, cases, webhooks, keys, limits, ...(bus ? { bus } : {}) };
   const app = await buildApp(ctx, {
     logger: opts.logger,
     webDist: opts.webDist,
@@ -163,6 +174,7 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
       await app.close();
       await live.stop();
       await webhooks.stop();
+      await bus?.close();
       await db.destroy();
     },
   };
@@ -179,3 +191,29 @@ const changeBody = (c: DecisionChange) => ({
   expires_at: c.current.expires_at,
   watch: c.current.watch,
 });
+
+/** Publishes ingested records to the partitioned stream; each call returns once JetStream has them. */
+async function natsBus(url: string, topology: ScaleTopology): Promise<EventBus> {
+  const nc = await connectNats(url);
+  try {
+    await ensureStream(nc, topology);
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
+  const publisher = new ScalePublisher(nc, topology, 512, 10_000);
+  return {
+    async publishEvents(events) {
+      await publisher.publishEvents(events);
+      await publisher.flush();
+    },
+    async publishAccounts(records) {
+      await publisher.publishAccounts(records);
+      await publisher.flush();
+    },
+    async close() {
+      await publisher.flush().catch(() => undefined);
+      await nc.drain().catch(() => undefined);
+    },
+  };
+}

@@ -1,4 +1,5 @@
-import { Migrator, type Kysely, type Migration } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+import { dialectOf } from './database.js';
 
 export interface MigrationSet {
   /** Distinct per module (e.g. 'core', 'hub'): each set keeps its own bookkeeping table. */
@@ -15,9 +16,16 @@ export interface MigrationSet {
 export async function runMigrations<DB>(db: Kysely<DB>, set: MigrationSet): Promise<string[]> {
   if (!/^[a-z][a-z0-9_]*$/.test(set.name))
     throw new Error(`migration set name "${set.name}" is not snake_case`);
+  // PostgreSQL: name the schema in use. Without it Kysely sees a bookkeeping table in ANY schema
+  // of the database (another tenant, a concurrent test run) as ours and never creates its own.
+  const schema =
+    dialectOf(db) === 'postgres'
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+      : undefined;
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(set.migrations) },
+    ...(schema ? { migrationTableSchema: schema } : {}),
     migrationTableName: `dg_migrations_${set.name}`,
     migrationLockTableName: `dg_migrations_${set.name}_lock`,
   });

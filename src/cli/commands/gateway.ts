@@ -1,3 +1,4 @@
+import { natsUrl } from './scale-flags.js';
 import type { Command } from 'commander';
 import { destination, pino } from 'pino';
 import { startGateway } from '../../gateway/index.js';
@@ -14,6 +15,7 @@ interface GatewayFlags {
   trustAccountHeader?: boolean;
   trustForwardedFor?: boolean;
   eventsOut?: string;
+  nats?: string;
   spool: string;
   canarySecret?: string;
   canaryRegistry: string;
@@ -61,6 +63,10 @@ export function registerGateway(program: Command): void {
       '--trust-forwarded-for',
       'take the client IP from X-Forwarded-For (only behind a proxy that sets it)',
     )
+    .option(
+      '--nats <url>',
+      'publish recorded events to NATS JetStream (scale-out workers) instead of the server',
+    )
     .option('--events-out <file>', 'append recorded events to this NDJSON file (when there is no --server)')
     .option(
       '--spool <file>',
@@ -93,6 +99,7 @@ export function registerGateway(program: Command): void {
         keysFile: f.keys,
         trustAccountHeader: f.trustAccountHeader ?? false,
         trustForwardedFor: f.trustForwardedFor ?? false,
+        ...(f.nats ? { nats: natsUrl('--nats', f.nats) } : {}),
         eventsOut: f.eventsOut,
         spool: f.spool,
         canarySecret: f.canarySecret ?? process.env.DISTILLGUARD_CANARY_SECRET,

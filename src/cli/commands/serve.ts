@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { natsUrl } from './scale-flags.js';
 import { UserError } from '../../schema/index.js';
 import { startService, type RunningService } from '../../server/index.js';
 
@@ -10,6 +11,7 @@ interface ServeFlags {
   policy?: string;
   demo?: boolean;
   rateLimit?: string;
+  nats?: string;
 }
 
 function port(value: string): number {
@@ -46,6 +48,7 @@ export function registerServe(program: Command): void {
     .option('--policy <file>', 'response policy YAML (default: policy/default.yaml)')
     .option('--demo', 'create an admin key now and hand it to dashboards opened from this machine')
     .option('--rate-limit <n>', 'requests per minute per API key')
+    .option('--nats <url>', 'also publish ingested events to NATS JetStream for scale-out workers')
     .action(async (flags: ServeFlags) => {
       const service = await startService({
         host: flags.host,
@@ -55,6 +58,7 @@ export function registerServe(program: Command): void {
         policyPath: flags.policy,
         demo: flags.demo === true,
         adminKey: process.env.DISTILLGUARD_ADMIN_KEY,
+        ...(flags.nats ? { nats: natsUrl('--nats', flags.nats) } : {}),
         ...(flags.rateLimit ? { limits: { ratePerMinute: perMinute(flags.rateLimit) } } : {}),
       });
       closeOnSignals(service);

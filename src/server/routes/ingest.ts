@@ -62,6 +62,9 @@ export function ingestRoutes(ctx: ServiceContext) {
         const { unique, raw, duplicates } = dedupeById(batch);
         const inserted = new Set(await insertEvents(ctx.db, unique, { raw }));
         const fresh = unique.filter((e) => inserted.has(e.id));
+        // Scale-out: every valid event, re-sent ones too (a retry after a failed publish must
+        // reach the stream); stream and workers de-duplicate by id.
+        await ctx.bus?.publishEvents(unique);
         ctx.live.addEvents(fresh);
         ctx.live.countRejected(batch.errors.length);
         await ctx.live.backpressure();
@@ -97,6 +100,7 @@ export function ingestRoutes(ctx: ServiceContext) {
         const batch = parseAccountBatch(await readBody(req));
         refuseIfNothingValid(batch.items.length, batch.errors);
         await upsertAccounts(ctx.db, batch.items);
+        await ctx.bus?.publishAccounts(batch.items);
         ctx.live.addAccounts(batch.items);
         return reply.status(202).send({
           accepted: batch.items.length,
