@@ -24,20 +24,23 @@ export class IdHashSet {
 
   /** Adds `id`; returns false when it (or a string with the same 64-bit hash) was already there. */
   add(id: string): boolean {
-    let h1 = 0x811c9dc5;
-    let h2 = 0x9747b28c;
-    for (let i = 0; i < id.length; i++) {
-      const c = id.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-      h2 ^= h2 >>> 15;
-    }
-    h1 = fmix(h1 ^ id.length);
-    h2 = fmix(h2 + h1) | 0;
-    // (0, 0) marks an empty slot.
-    if (h1 === 0 && h2 === 0) h2 = 1;
+    const [h1, h2] = hashId(id);
     if ((this.count + 1) * 4 > (this.mask + 1) * 3) this.grow();
-    return this.insert(h1 | 0, h2);
+    return this.insert(h1, h2);
+  }
+
+  /** Whether `id` (or a string with the same 64-bit hash) is in the set. */
+  has(id: string): boolean {
+    const [h1, h2] = hashId(id);
+    const t = this.table;
+    let slot = (h1 ^ h2) & this.mask;
+    for (;;) {
+      const a = t[slot * 2]! | 0;
+      const b = t[slot * 2 + 1]! | 0;
+      if (a === 0 && b === 0) return false;
+      if (a === h1 && b === h2) return true;
+      slot = (slot + 1) & this.mask;
+    }
   }
 
   private insert(h1: number, h2: number): boolean {
@@ -68,6 +71,22 @@ export class IdHashSet {
       if (a !== 0 || b !== 0) this.insert(a, b);
     }
   }
+}
+
+function hashId(id: string): [number, number] {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9747b28c;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  h1 = fmix(h1 ^ id.length);
+  h2 = fmix(h2 + h1) | 0;
+  // (0, 0) marks an empty slot.
+  if (h1 === 0 && h2 === 0) h2 = 1;
+  return [h1 | 0, h2];
 }
 
 // murmur3 finaliser: spreads low-entropy FNV output across all bits before masking.

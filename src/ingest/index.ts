@@ -23,3 +23,11 @@ export { createProgressReporter, describeProgress, formatBytes } from './progres
 export type { ProgressReporter } from './progressReporter.js';
 export { defaultQuarantinePath, formatValidateSummary, validateFiles } from './validateFiles.js';
 export type { ValidateOptions, ValidateResult } from './validateFiles.js';
+export {
+  canReadPartitioned,
+  PartitionLineProcessor,
+  partitionOfAccount,
+  readEventsPartitioned,
+  scanTopLevelIds,
+} from './partitionedRead.js';
+export type { BatchResult, LineBatch, PartitionChannel, PartitionedReadOptions } from './partitionedRead.js';

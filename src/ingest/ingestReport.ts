@@ -63,6 +63,18 @@ export class IngestReport {
     if (ms > this.toMs) this.toMs = ms;
   }
 
+  /** Adds events counted elsewhere (a partition worker): their number and time range. */
+  countEvents(n: number, fromMs: number, toMs: number): void {
+    this.events += n;
+    if (fromMs < this.fromMs) this.fromMs = fromMs;
+    if (toMs > this.toMs) this.toMs = toMs;
+  }
+
+  /** An account id seen in events counted with countEvents. */
+  countAccountId(accountId: string): void {
+    this.accountIds.add(accountId);
+  }
+
   countAccountRecord(accountId: string): void {
     this.accountRecords++;
     this.accountIds.add(accountId);

@@ -1,6 +1,19 @@
 import type { DetectConfigInput } from '../schema/index.js';
 import { DetectionEngine, type AnalysisDetail } from '../detect/index.js';
-import { IngestReport, readAccounts, readEventBatches, type IngestOptions } from '../ingest/index.js';
+import {
+  canReadPartitioned,
+  checkInputFiles,
+  IngestReport,
+  readAccounts,
+  readEventBatches,
+  type IngestOptions,
+} from '../ingest/index.js';
+import {
+  analyzeWorkersAvailable,
+  defaultThreads,
+  feedEngineThreaded,
+  THREADS_MIN_BYTES,
+} from './analyze-threads.js';
 
 export interface AnalyzeOptions extends Omit<IngestOptions, 'report'> {
   /** Account record files (NDJSON). */
@@ -8,6 +21,11 @@ export interface AnalyzeOptions extends Omit<IngestOptions, 'report'> {
   /** Known-benign traffic to calibrate on instead of the population itself. */
   baseline?: readonly string[];
   config?: DetectConfigInput;
+  /**
+   * Partition worker threads for the traffic (1 = all on this thread). Default: one per core (at
+   * most 2) for NDJSON inputs of 32 MiB or more, where threads pay for their start-up.
+   */
+  threads?: number;
 }
 
 export interface AnalyzeResult {
@@ -44,7 +62,23 @@ export async function analyzeFiles(
     await feedEngine(baseline, opts.baseline, { format: opts.format, csvMap: opts.csvMap });
     engine.useBaseline(baseline);
   }
-  const report = await feedEngine(engine, paths, opts);
+  const threads = await threadsFor(paths, opts);
+  const report =
+    threads > 1
+      ? await feedEngineThreaded(engine, paths, opts, threads)
+      : await feedEngine(engine, paths, opts);
   const detail = engine.analyze({ rejectedLines: report.rejectedLines });
   return { detail, report, engine };
+}
+
+async function threadsFor(paths: readonly string[], opts: AnalyzeOptions): Promise<number> {
+  const asked = opts.threads;
+  if (asked !== undefined && asked <= 1) return 1;
+  if (!analyzeWorkersAvailable()) return 1;
+  if (asked === undefined) {
+    const bytes = (await checkInputFiles(paths)).reduce((a, b) => a + b, 0);
+    if (bytes < THREADS_MIN_BYTES) return 1;
+  }
+  if (!(await canReadPartitioned(paths, opts))) return 1;
+  return asked ?? defaultThreads();
 }

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { DetectConfig } from '../../schema/index.js';
+import { DetectConfig, UserError } from '../../schema/index.js';
 import {
   checkInputFiles,
   createProgressReporter,
@@ -17,6 +17,7 @@ interface AnalyzeFlags extends Record<string, unknown> {
   report?: string;
   quarantine?: string;
   progress: boolean;
+  threads?: number;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -31,7 +32,12 @@ export function registerAnalyze(program: Command): void {
     .option('--out <file>', 'findings.v1 JSON output', 'findings.json')
     .option('--report <file>', 'self-contained HTML report')
     .option('--quarantine <file>', 'where rejected lines go')
-    .option('--no-progress', 'no progress bar');
+    .option('--no-progress', 'no progress bar')
+    .option(
+      '--threads <n>',
+      'partition worker threads for NDJSON traffic (1 = single-threaded; default: one per core, at most 2, for inputs of 32 MiB or more)',
+      (v: string) => positiveInt(v, '--threads'),
+    );
   addConfigFlags(cmd, DetectConfig).action(async (traffic: string[], flags: AnalyzeFlags) => {
     const config = configFromFlags(DetectConfig, flags);
     await checkInputFiles([...traffic, ...(flags.accounts ?? []), ...(flags.baseline ?? [])]);
@@ -44,6 +50,7 @@ export function registerAnalyze(program: Command): void {
         baseline: flags.baseline,
         config,
         quarantine,
+        threads: flags.threads,
         onProgress: progress ? (p) => progress.onProgress(p) : undefined,
       });
       progress?.stop();
@@ -72,4 +79,11 @@ export function registerAnalyze(program: Command): void {
       await quarantine.close();
     }
   });
+}
+
+function positiveInt(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UserError('INVALID_ARGUMENT', `${flag}: expected a whole number of at least 1, got "${v}"`);
+  return n;
 }
