@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsEventSink, ScaleWorker } from '../src/scale/index.js';
-import { latestFindingsSnapshot, type CoreDb } from '../src/store/index.js';
+import { startService } from '../src/server/index.js';
+import { latestFindingsSnapshot, TEST_POSTGRES_URL, type CoreDb } from '../src/store/index.js';
 import {
   scaleFixture,
   scaleSkipReason,
@@ -58,12 +59,34 @@ describe.skipIf(skip !== null)('scale-out publishers', () => {
     await waitForApplied(fx.db, input.events.length);
     // The worker's scoring loop stores findings where the server and dashboard read them.
     const until = Date.now() + 60_000;
-    while (!(await latestFindingsSnapshot(fx.db as unknown as CoreDb)) && Date.now() < until)
-      await new Promise((r) => setTimeout(r, 200));
+    // (the scoring loop re-scores whenever a partition committed since its last round).
+    const scored = async () =>
+      (await latestFindingsSnapshot(fx.db as unknown as CoreDb))?.input.events === input.events.length;
+    while (!(await scored()) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
     await worker.stop();
     expect(await storedEventTotal(fx.db)).toBe(input.events.length);
     expect((await latestFindingsSnapshot(fx.db as unknown as CoreDb))?.input.events).toBe(
       input.events.length,
     );
+
+    // `serve --nats` on the workers' PostgreSQL shows the findings the workers stored.
+    const shown = await startService({
+      databaseUrl: TEST_POSTGRES_URL,
+      databaseSchema: fx.schema,
+      nats: 'nats://127.0.0.1:4222',
+      natsTopology: fx.topology,
+      port: 0,
+      logger: false,
+      adminKey: svc.admin,
+    });
+    try {
+      await shown.ready;
+      expect(shown.ctx.live.view.findings.input.events).toBe(input.events.length);
+      const res = await call(`${shown.url}/v1/findings`, 'GET', svc.admin);
+      expect(res.status).toBe(200);
+      expect(res.text).toContain(input.events[0]!.account_id);
+    } finally {
+      await shown.close();
+    }
   }, 300_000);
 });

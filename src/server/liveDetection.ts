@@ -29,6 +29,10 @@ export interface LiveDetectionOptions {
   minRefreshMs?: number;
   /** How often a findings snapshot is persisted (for other tools and restarts). */
   snapshotEveryMs?: number;
+  /** Re-read findings this often even without new events (findings made elsewhere: scale-out workers). */
+  pollEveryMs?: number;
+  /** Do not store snapshots (they come from elsewhere). */
+  readOnly?: boolean;
 }
 
 /**
@@ -146,6 +150,10 @@ export class LiveDetection {
 
   start(): void {
     if (this.timer) return;
+    if (this.o.pollEveryMs) {
+      const poll = setInterval(() => (this.dirty = true), this.o.pollEveryMs);
+      poll.unref();
+    }
     const tick = () => {
       this.timer = setTimeout(
         () => void this.refresh().then(tick, (err: unknown) => this.logFailure(err, tick)),
@@ -193,7 +201,7 @@ export class LiveDetection {
       },
       'findings refreshed',
     );
-    if (Date.now() - this.lastSnapshot >= this.snapshotEveryMs) {
+    if (!this.o.readOnly && Date.now() - this.lastSnapshot >= this.snapshotEveryMs) {
       this.lastSnapshot = Date.now();
       await saveFindingsSnapshot(this.o.db, findings);
     }

@@ -22,6 +22,7 @@ import { buildApp, type AppOptions } from './app.js';
 import { DEFAULT_LIMITS, type EventBus, type ServiceContext, type ServiceLimits } from './context.js';
 import type { EngineFactory, FindingsEngine } from './engine.js';
 import { LiveDetection } from './liveDetection.js';
+import { StoredFindingsEngine } from './storedFindings.js';
 import { WorkerEngine, workerEngineAvailable } from './workerEngine.js';
 
 export interface StartServiceOptions {
@@ -98,8 +99,12 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
   });
 
   // Built server: scoring in a worker thread, so the API never waits for it. Sources (tests): in process.
+  // With --nats, scale-out workers detect; the server shows the findings they store.
   const engineOpt =
-    opts.engine ?? (() => (workerEngineAvailable() ? new WorkerEngine() : new DetectionEngine()));
+    opts.engine ??
+    (opts.nats
+      ? () => new StoredFindingsEngine(db)
+      : () => (workerEngineAvailable() ? new WorkerEngine() : new DetectionEngine()));
   const engine = typeof engineOpt === 'function' ? await engineOpt() : engineOpt;
 
   // The app's logger is created with the app; detection logs through it once it exists.
@@ -108,6 +113,7 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
     engine,
     decisions,
     minRefreshMs: opts.minRefreshMs,
+    ...(engine instanceof StoredFindingsEngine ? { pollEveryMs: 5000, readOnly: true } : {}),
   });
   const cases = new CaseService({
     db,
