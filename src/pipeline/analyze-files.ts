@@ -26,6 +26,8 @@ export interface AnalyzeOptions extends Omit<IngestOptions, 'report'> {
    * most 2) for NDJSON inputs of 32 MiB or more, where threads pay for their start-up.
    */
   threads?: number;
+  /** Called when reading is done and scoring starts (a progress display moves to that stage). */
+  onScoring?: (accounts: number) => void;
 }
 
 export interface AnalyzeResult {
@@ -67,6 +69,7 @@ export async function analyzeFiles(
     threads > 1
       ? await feedEngineThreaded(engine, paths, opts, threads)
       : await feedEngine(engine, paths, opts);
+  opts.onScoring?.(engine.accountCount);
   const detail = engine.analyze({ rejectedLines: report.rejectedLines });
   return { detail, report, engine };
 }

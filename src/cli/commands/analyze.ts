@@ -51,6 +51,13 @@ export function registerAnalyze(program: Command): void {
         config,
         quarantine,
         threads: flags.threads,
+        onScoring: (accounts) => {
+          progress?.stop();
+          if (progress && process.stderr.isTTY)
+            process.stderr.write(
+              `scoring ${accounts.toLocaleString('en')} accounts, linking and clustering ...\n`,
+            );
+        },
         onProgress: progress ? (p) => progress.onProgress(p) : undefined,
       });
       progress?.stop();
