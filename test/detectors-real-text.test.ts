@@ -141,7 +141,7 @@ const ordinaryShare = (detector: string): number => {
 };
 
 describe.skipIf(!have)('detectors on real text', () => {
-  // Distribution shift is measured here too but does not separate one sweeping account from
+  // Distribution shift (word vectors or hashed n-grams) does not separate one sweeping account from
   // people who each keep to their own topic: it earns its keep on pooled clusters.
   it('topic-sweep fires on a real distillation query set', () => {
     expect(fired('sweeper')).toContain('topic-sweep');

@@ -6,3 +6,9 @@ export {
   type SuiteRun,
 } from './evaluation-suite.js';
 export { renderHtmlReport } from './report/index.js';
+export {
+  compareEmbedders,
+  formatEmbedderComparison,
+  type EmbedderComparison,
+  type EmbedderScore,
+} from './embedder-comparison.js';

@@ -32,6 +32,12 @@ export const DetectConfig = z.object({
     .min(2)
     .default(3)
     .describe('smallest group of linked accounts reported as a cluster'),
+  embedder: z
+    .enum(['word-vectors', 'hashed-ngrams'])
+    .default('word-vectors')
+    .describe(
+      'prompt representation for distribution shift: pretrained word vectors (better on the shared corpora) or hashed n-grams (no vocabulary, any language)',
+    ),
   seed: z.int().default(1).describe('seed for sampling and community detection, for reproducible runs'),
 });
 export type DetectConfig = z.infer<typeof DetectConfig>;

@@ -1,8 +1,15 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Findings, Truth, UserError } from '../../schema/index.js';
 import { evaluateFindings, formatEvaluation } from '../../detect/index.js';
-import { defaultCorporaDir, runEvaluationSuite } from '../../pipeline/index.js';
+import {
+  compareEmbedders,
+  defaultCorporaDir,
+  formatEmbedderComparison,
+  runEvaluationSuite,
+} from '../../pipeline/index.js';
 import type { Scale } from '../../sim/index.js';
 
 async function readJson<T>(
@@ -90,6 +97,8 @@ export function registerEval(program: Command): void {
         },
       });
       const failed = runs.filter((r) => !r.evaluation.passed).length;
+      if (corporaDir && existsSync(join(corporaDir, 'distill-alpaca-5000.jsonl')))
+        process.stdout.write(`${formatEmbedderComparison(await compareEmbedders(corporaDir))}\n`);
       process.stdout.write(`${runs.length - failed} passed, ${failed} failed\n`);
       if (failed) process.exitCode = 1;
     });
