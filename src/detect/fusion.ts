@@ -47,7 +47,24 @@ export function combinedStrength(
 ): number {
   const ps = [...results.map((r) => r.p), ...extra];
   if (ps.length === 0) return 0;
-  return Math.min(MAX_STRENGTH * 2, -chiSquareEvenSurvivalLog10(fisherStatistic(ps) / lambda, ps.length));
+  const fisher = -chiSquareEvenSurvivalLog10(fisherStatistic(ps) / lambda, ps.length);
+  return Math.min(MAX_STRENGTH * 2, Math.max(fisher, pairedExtractionStrength(results)));
+}
+
+/**
+ * Two extraction lines at once: the second-smallest of the m extraction p-values, whose tail
+ * under independence is C(m, 2)·x² for small x. Fisher's method dilutes two clear lines among
+ * many quiet detectors; this does not, and it needs two of them, never one.
+ */
+export function pairedExtractionStrength(results: readonly DetectorResult[]): number {
+  const ps = results
+    .filter((r) => r.detector.family === 'extraction')
+    .map((r) => r.p)
+    .sort((a, b) => a - b);
+  if (ps.length < 2) return 0;
+  const m = ps.length;
+  const second = Math.max(ps[1]!, 1e-300);
+  return Math.max(0, -Math.log10(Math.min(1, ((m * (m - 1)) / 2) * second * second)));
 }
 
 /** The genomic-control factor over reference entities (at least 1). */
