@@ -30,7 +30,13 @@ describe.skipIf(skip !== null)('scale-out equals batch', () => {
   it('two workers, streamed, give the same findings as batch analyze', async () => {
     const workers = [0, 1].map(
       (i) =>
-        new ScaleWorker({ nc: fx.nc, db: fx.db, topology: fx.topology, workerId: `eq-${i}`, leaseMs: 3000 }),
+        new ScaleWorker({
+          nc: fx.nc,
+          db: fx.db,
+          topology: fx.topology,
+          workerId: `eq-${i}`,
+          leaseMs: 15_000,
+        }),
     );
     for (const w of workers) await w.start();
     await publishAll(fx.nc, fx.topology, input);

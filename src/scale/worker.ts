@@ -76,6 +76,8 @@ export class ScaleWorker {
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private readonly heartbeatMs: number;
+  /** Until when this worker's leases surely hold (the lease_until of its last successful renewal). */
+  private leaseValidUntil = 0;
 
   constructor(private readonly o: ScaleWorkerOptions) {
     this.id = o.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -123,6 +125,7 @@ export class ScaleWorker {
     const now = Date.now();
     const workers = Math.max(1, await heartbeatWorker(db, this.id, now, this.leaseMs));
     const held = await renewLeases(db, this.id, now, this.leaseMs);
+    this.leaseValidUntil = now + this.leaseMs;
     const heldIds = new Set(held.map((l) => l.partition));
     for (const [p, o] of this.owned)
       if (!heldIds.has(p) && o.stop !== 'release') {
@@ -177,6 +180,13 @@ export class ScaleWorker {
         if (!consumer) {
           consumer = await this.o.nc.jetstream().consumers.get(t.stream, consumerOf(t, partition));
           await this.awaitOrphans(consumer, partition);
+        }
+        // Fetch only while the lease surely holds: a batch fetched after it ran out (this process
+        // starved of CPU, heartbeats late) could not commit, and its redelivery would come after
+        // newer messages the next owner already took.
+        if (Date.now() > this.leaseValidUntil - this.heartbeatMs) {
+          await sleep(50);
+          continue;
         }
         const msgs: JsMsg[] = [];
         const iter = await consumer.fetch({
