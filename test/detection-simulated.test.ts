@@ -77,10 +77,13 @@ describe('detectors on simulated traffic', () => {
 });
 
 describe('campaign-level findings on simulated traffic', () => {
-  // A regression gate: the issue's full bar (every campaign ≥ 90 % on every run) is checked by
-  // `npm run eval`; this holds what the engine achieves today.
-  it('holds the achieved bar: recall, benign false positives, traps, hydra recovered as one cluster', () => {
+  // The issue's bar on one small run, so a regression in detection quality fails CI: attackers
+  // ≥ 95 % and every campaign ≥ 90 % at review, benign ≤ 0.1 %, no trap at act, every campaign of
+  // three or more accounts one cluster (precision and recall ≥ 0.9). `npm run eval` runs it on
+  // more seeds, the medium scale and the corpora.
+  it('meets the bar: recall per campaign, benign false positives, traps, campaigns recovered as clusters', () => {
     const e = evaluateFindings(findings, truth);
+    expect(e.failures).toEqual([]);
     expect(e.attackerRecall).toBeGreaterThanOrEqual(0.95);
     expect(e.benignFpr).toBeLessThanOrEqual(0.001);
     expect(e.trapsAtAct).toEqual([]);
