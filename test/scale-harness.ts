@@ -74,7 +74,16 @@ export async function scaleFixture(partitions = 8, stream: StreamOptions = {}): 
   await ensureStream(nc, topology, { ackWaitMs: 4000, ...stream });
   const schema = `dg_scale_${tag}`;
   await adminQuery(`create schema ${schema}`);
-  const db = await openScaleStore({ url: TEST_POSTGRES_URL, schema, poolSize: 6 });
+  let db: ScaleDb;
+  try {
+    db = await openScaleStore({ url: TEST_POSTGRES_URL, schema, poolSize: 6 });
+  } catch (err) {
+    // Leave nothing behind when the store cannot be opened.
+    await deleteStream(nc, topology.stream).catch(() => undefined);
+    await nc.close().catch(() => undefined);
+    await adminQuery(`drop schema if exists ${schema} cascade`);
+    throw err;
+  }
   return {
     topology,
     nc,
