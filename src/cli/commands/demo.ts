@@ -1,11 +1,12 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { gzipSync } from 'node:zlib';
 import { Option, type Command } from 'commander';
 import { UserError } from '../../schema/index.js';
+import { analyzeFiles, renderHtmlReport } from '../../pipeline/index.js';
 import { startService } from '../../server/index.js';
 import { simulate, type Scale } from '../../sim/index.js';
 import { closeOnSignals } from './serve.js';
@@ -99,7 +100,17 @@ export function registerDemo(program: Command): void {
         seed: int('--seed', flags.seed, 0),
         out: path.join(work, 'sim'),
       });
-      out(`  ${sim.events} events, ${sim.accounts} accounts; streaming them into the server…`);
+      out(`  ${sim.events} events, ${sim.accounts} accounts; analysing them in one batch…`);
+      const { detail } = await analyzeFiles([sim.files.traffic], { accounts: [sim.files.accounts] });
+      const reportFile = path.join(work, 'report.html');
+      const findingsFile = path.join(work, 'findings.json');
+      await writeFile(reportFile, renderHtmlReport(detail, { generatedFrom: [sim.files.traffic] }));
+      await writeFile(findingsFile, `${JSON.stringify(detail.findings, null, 2)}\n`);
+      const levels = detail.findings.accounts.filter((a) => a.level === 'act').length;
+      out(`  ${detail.findings.clusters.length} clusters, ${levels} accounts at act`);
+      out(`  HTML report: ${reportFile}`);
+      out(`  findings:    ${findingsFile}`);
+      out(`Streaming the same traffic into the server, analysed live as it arrives…`);
 
       const shipper = await service.ctx.keys.create('demo shipper', 'ingest');
       const batch = int('--batch', flags.batch, 1);
