@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Builds the word-vector cache once before the forks start (it takes ~25 s the first time).
+    globalSetup: ['test/setup/word-vectors.ts'],
   },
 });

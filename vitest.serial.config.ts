@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 600_000,
     pool: 'forks',
+    // Builds the word-vector cache once before the forks start (it takes ~25 s the first time).
+    globalSetup: ['test/setup/word-vectors.ts'],
     fileParallelism: false,
   },
 });

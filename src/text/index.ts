@@ -20,6 +20,6 @@ export {
 } from './template.js';
 export { type Embedder, l2normalize, cosine } from './embedder.js';
 export { HashedNgramEmbedder, type SparseVector } from './hashed-embedder.js';
-export { WordVectorEmbedder } from './word-vector-embedder.js';
+export { WordVectorEmbedder, prepareWordVectors } from './word-vector-embedder.js';
 export { RemoteEmbedder, type RemoteEmbedderOptions } from './remote-embedder.js';
 export { TOPIC_DOMAINS, TOPIC_NAMES, topicMask, popcount } from './topics.js';

