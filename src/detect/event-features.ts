@@ -81,9 +81,12 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
   const tokens = tokenizeNormalized(normalised);
   const p = e.request.params;
   const promptElicits = asksForReasoningTrace(normalised);
-  // The normalised system prompt when it (and not the user's message) asks for reasoning.
-  const systemText = !promptElicits && system !== null && !followUp ? normalizeText(system) : null;
-  const systemElicits = systemText !== null && asksForReasoningTrace(systemText) ? systemText : null;
+  // systemElicits: the normalised system prompt when it (and not the user's message) asks for reasoning.
+  const systemNormalised = system === null ? null : normalizeText(system);
+  const systemElicits =
+    !promptElicits && systemNormalised !== null && !followUp && asksForReasoningTrace(systemNormalised)
+      ? systemNormalised
+      : null;
   return {
     id: e.id,
     accountId: e.account_id,
@@ -103,7 +106,7 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
         : null,
     template: templateKeys(prompt),
     topics: topicMask(tokens),
-    systemHash: system === null ? null : fingerprint64(normalizeText(system)),
+    systemHash: systemNormalised === null ? null : fingerprint64(systemNormalised),
     followUp,
     conversationId: e.request.conversation_id ?? null,
     logprobs: p?.logprobs === true,
