@@ -45,6 +45,8 @@ interface Owned {
   /** Set when the partition must stop: lost (no more commits) or released (finish, then free it). */
   stop: 'lost' | 'release' | null;
   done: Promise<void>;
+  /** Highest stream sequence this lease committed: a fresh event below it arrived out of order. */
+  lastSeq: number;
 }
 
 export interface WorkerStats {
@@ -53,6 +55,8 @@ export interface WorkerStats {
   invalid: number;
   commits: number;
   retries: number;
+  /** Fresh events that arrived after a newer event of their partition (order-sensitive statistics may move). */
+  reordered: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -67,7 +71,14 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export class ScaleWorker {
   readonly id: string;
-  readonly stats: WorkerStats = { applied: 0, duplicates: 0, invalid: 0, commits: 0, retries: 0 };
+  readonly stats: WorkerStats = {
+    applied: 0,
+    duplicates: 0,
+    invalid: 0,
+    commits: 0,
+    retries: 0,
+    reordered: 0,
+  };
   private readonly owned = new Map<number, Owned>();
   private running = false;
   private loop: Promise<void> | null = null;
@@ -147,7 +158,7 @@ export class ScaleWorker {
   }
 
   private adopt(lease: PartitionLease): void {
-    const o: Owned = { lease, stop: null, done: Promise.resolve() };
+    const o: Owned = { lease, stop: null, done: Promise.resolve(), lastSeq: lease.appliedSeq };
     o.done = this.runPartition(o)
       .catch((err: unknown) =>
         this.log.error({ err: (err as Error).message, partition: lease.partition }, 'partition failed'),
@@ -244,23 +255,26 @@ export class ScaleWorker {
     for (;;) {
       if (o.stop === 'lost') return null;
       let touched = false;
+      let reordered = 0;
       try {
         engine ??= await this.restore(partition);
         const e = engine;
         const result = await commitPartitionBatch(this.o.db, {
           workerId: this.id,
           lease: o.lease,
-          eventIds: decoded.flatMap((d) => (d.kind === 'event' ? [d.event.id] : [])),
+          eventIds: decoded.flatMap(({ msg: d }) => (d.kind === 'event' ? [d.event.id] : [])),
           maxSeq: msgs.reduce((m, x) => Math.max(m, x.seq), 0),
           apply: (fresh) => {
             touched = true;
             const changed = new Set<string>();
             const pending = new Set(fresh);
-            for (const d of decoded) {
+            reordered = 0;
+            for (const { msg: d, seq } of decoded) {
               if (d.kind === 'account') {
                 e.addAccount(d.record);
                 changed.add(d.record.account_id);
               } else if (pending.delete(d.event.id)) {
+                if (seq < o.lastSeq) reordered++;
                 e.addEvent(d.event);
                 changed.add(d.event.account_id);
               }
@@ -271,6 +285,9 @@ export class ScaleWorker {
         this.stats.applied += result.applied;
         this.stats.duplicates += result.duplicates;
         this.stats.commits++;
+        this.stats.reordered += reordered;
+        if (reordered > 0) this.log.warn({ partition, reordered }, 'events applied out of stream order');
+        o.lastSeq = Math.max(o.lastSeq, ...msgs.map((m) => m.seq));
         for (const m of msgs) m.ack();
         return e;
       } catch (err) {
@@ -294,8 +311,8 @@ export class ScaleWorker {
   }
 
   /** Valid messages of this partition; anything else is acknowledged away with a log line. */
-  private decode(partition: number, msgs: JsMsg[]): ScaleMessage[] {
-    const out: ScaleMessage[] = [];
+  private decode(partition: number, msgs: JsMsg[]): { msg: ScaleMessage; seq: number }[] {
+    const out: { msg: ScaleMessage; seq: number }[] = [];
     for (const m of msgs) {
       let parsed: ReturnType<typeof ScaleMessage.safeParse>;
       try {
@@ -313,7 +330,7 @@ export class ScaleWorker {
         this.log.warn({ partition, seq: m.seq }, 'invalid or misrouted message dropped');
         continue;
       }
-      out.push(parsed.data);
+      out.push({ msg: parsed.data, seq: m.seq });
     }
     return out;
   }

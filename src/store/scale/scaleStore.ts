@@ -14,6 +14,8 @@ export type ScaleDb = Kysely<CoreDatabase & ScaleDatabase>;
 export interface PartitionLease {
   partition: number;
   fence: number;
+  /** Highest stream sequence applied to the partition when the lease was read. */
+  appliedSeq: number;
 }
 
 /** The worker's lease on a partition was taken over (it expired): nothing was written. */
@@ -93,12 +95,20 @@ export async function renewLeases(
     .updateTable('scale_partitions')
     .set({ lease_until: now + leaseMs })
     .where('owner', '=', workerId)
-    .returning(['partition', 'fence'])
+    .returning(['partition', 'fence', 'applied_seq'])
     .execute();
-  return rows.map((r) => ({ partition: r.partition, fence: Number(r.fence) }));
+  return rows.map((r) => ({
+    partition: r.partition,
+    fence: Number(r.fence),
+    appliedSeq: Number(r.applied_seq),
+  }));
 }
 
-/** Takes up to `max` free or expired partitions (skipping rows another worker is changing). */
+/**
+ * Takes up to `max` free partitions, or ones whose lease ran out a whole lease ago (a worker
+ * starved of CPU renews late; taking its partition at the first expiry would leave its in-flight
+ * batch to be redelivered after newer messages). Skips rows another worker is changing.
+ */
 export async function claimPartitions(
   db: ScaleDb,
   workerId: string,
@@ -107,17 +117,21 @@ export async function claimPartitions(
   leaseMs: number,
 ): Promise<PartitionLease[]> {
   if (max <= 0) return [];
-  const res = await sql<{ partition: number; fence: string | number }>`
+  const res = await sql<{ partition: number; fence: string | number; applied_seq: string | number }>`
     update scale_partitions set owner = ${workerId}, lease_until = ${now + leaseMs}, fence = fence + 1
     where partition in (
       select partition from scale_partitions
-      where owner is null or lease_until < ${now}
+      where owner is null or lease_until < ${now - leaseMs}
       order by partition
       limit ${max}
       for update skip locked
     )
-    returning partition, fence`.execute(db);
-  return res.rows.map((r) => ({ partition: r.partition, fence: Number(r.fence) }));
+    returning partition, fence, applied_seq`.execute(db);
+  return res.rows.map((r) => ({
+    partition: r.partition,
+    fence: Number(r.fence),
+    appliedSeq: Number(r.applied_seq),
+  }));
 }
 
 export async function releasePartition(db: ScaleDb, workerId: string, partition: number): Promise<void> {
