@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { addInputFlags } from './input-flags.js';
 import {
   checkInputFiles,
   createProgressReporter,
@@ -27,22 +28,14 @@ interface IngestFlags extends TopologyFlags {
 }
 
 export function registerIngest(program: Command): void {
-  const cmd = program
-    .command('ingest')
-    .description('read API logs (validated as by validate) and publish them to the scale-out stream')
-    .argument('<files...>', 'event files: NDJSON/JSONL, CSV or OTLP/JSON traces, plain or gzip')
-    .requiredOption('--to <url>', 'NATS JetStream server, nats://HOST:PORT')
-    .option('--accounts <file>', 'account records NDJSON to publish as well')
-    .option('--quarantine <file>', 'where rejected lines go (default: <first input>.quarantine.ndjson here)')
-    .option('--json', 'print the summary as JSON')
-    .addOption(
-      new Option('--format <format>', 'input format')
-        .choices(['auto', 'ndjson', 'csv', 'otlp'])
-        .default('auto'),
-    )
-    .option('--csv-map <pairs>', 'CSV column names, FIELD=COLUMN,... (see docs/ingest.md)')
-    .option('--otlp-account-attr <attr>', 'OTLP span attribute holding the account id (default enduser.id)')
-    .option('--no-progress', 'no progress bar or progress log lines');
+  const cmd = addInputFlags(
+    program
+      .command('ingest')
+      .description('read API logs (validated as by validate) and publish them to the scale-out stream')
+      .argument('<files...>', 'event files: NDJSON/JSONL, CSV or OTLP/JSON traces, plain or gzip')
+      .requiredOption('--to <url>', 'NATS JetStream server, nats://HOST:PORT')
+      .option('--accounts <file>', 'account records NDJSON to publish as well'),
+  );
   addTopologyFlags(cmd).action(async (files: string[], flags: IngestFlags) => {
     const topology = topologyFromFlags(flags);
     const url = natsUrl('--to', flags.to);
