@@ -22,7 +22,7 @@ describe('gateway configuration errors are user errors with one clear message', 
   it('needs somewhere to record events', async () => {
     const e = await userError(startGateway({ upstream: 'http://127.0.0.1:1', port: 0 }));
     expect(e.code).toBe('INVALID_ARGUMENT');
-    expect(e.message).toContain('--server URL or --events-out FILE');
+    expect(e.message).toContain('--server URL, --nats URL or --events-out FILE');
   });
 
   it('rejects an upstream that is not a URL and a canary rate outside (0, 1]', async () => {
