@@ -1,4 +1,4 @@
-export { rfc3339 } from './timestamp.js';
+export { isRfc3339, rfc3339 } from './timestamp.js';
 export { AccountRecord, InlineAccount } from './account.js';
 export { ApiEvent, ContentPart, EventLabels, Message, MessageRole, RequestParams } from './event.js';
 export { AccountFinding, ClusterFinding, ClusterLink, Findings, Level, Signal } from './findings.js';
