@@ -31,3 +31,4 @@ export {
   scanTopLevelIds,
 } from './partitionedRead.js';
 export type { BatchResult, LineBatch, PartitionChannel, PartitionedReadOptions } from './partitionedRead.js';
+export { rejectionFromIssues, type Rejection } from './issueReason.js';

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Consumer, JsMsg, NatsConnection } from 'nats';
 import { pino, type Logger } from 'pino';
 import { DetectionEngine } from '../detect/index.js';
-import { AccountState, ScaleMessage, type DetectConfigInput, type Findings } from '../schema/index.js';
+import { AccountState, type DetectConfigInput, type Findings, type ScaleMessage } from '../schema/index.js';
 import {
   claimPartitions,
   commitPartitionBatch,
@@ -11,13 +11,17 @@ import {
   heartbeatWorker,
   LeaseLostError,
   loadPartitionStates,
+  pruneSeenEvents,
   releasePartition,
   removeWorker,
   renewLeases,
+  renewPartitionLease,
   type PartitionLease,
+  type QuarantinedMessage,
   type ScaleDb,
 } from '../store/index.js';
-import { consumerOf, partitionOf, type ScaleTopology } from './config.js';
+import { consumerOf, type ScaleTopology } from './config.js';
+import { decodeMessage } from './quarantine.js';
 import { scoreScale } from './scorer.js';
 import { DEFAULT_MAX_ACK_PENDING } from './stream.js';
 
@@ -35,6 +39,13 @@ export interface ScaleWorkerOptions {
   fetchWaitMs?: number;
   /** Run the global scoring stage this often (0: never; another worker or `--score-every` does). */
   scoreEveryMs?: number;
+  /** Prune each leased partition's acknowledged seen event ids this often (0: never). Default 60 s. */
+  pruneEveryMs?: number;
+  /**
+   * Keep seen ids at least this long after they were applied, even once acknowledged, so a
+   * re-publication after the stream's duplicate window is still caught. Default: that window.
+   */
+  seenRetentionMs?: number;
   config?: DetectConfigInput;
   log?: Logger;
   onScored?: (findings: Findings) => void;
@@ -47,6 +58,10 @@ interface Owned {
   done: Promise<void>;
   /** Highest stream sequence this lease committed: a fresh event below it arrived out of order. */
   lastSeq: number;
+  /** Until when this lease surely holds (its last renewal by heartbeat, commit or before a batch). */
+  leaseUntil: number;
+  /** When to prune this partition's seen ids next. */
+  pruneAt: number;
 }
 
 export interface WorkerStats {
@@ -57,6 +72,12 @@ export interface WorkerStats {
   retries: number;
   /** Fresh events that arrived after a newer event of their partition (order-sensitive statistics may move). */
   reordered: number;
+  /** Stream messages quarantined (invalid, or of another partition); `invalid` counts them too. */
+  quarantined: number;
+  /** Seen event ids pruned (acknowledged, older than the retention). */
+  pruned: number;
+  /** Leases renewed before a batch because too little of them was left. */
+  renewals: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -78,6 +99,9 @@ export class ScaleWorker {
     commits: 0,
     retries: 0,
     reordered: 0,
+    quarantined: 0,
+    pruned: 0,
+    renewals: 0,
   };
   private readonly owned = new Map<number, Owned>();
   private running = false;
@@ -87,8 +111,8 @@ export class ScaleWorker {
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private readonly heartbeatMs: number;
-  /** Until when this worker's leases surely hold (the lease_until of its last successful renewal). */
-  private leaseValidUntil = 0;
+  private readonly pruneEveryMs: number;
+  private seenRetentionMs: number;
 
   constructor(private readonly o: ScaleWorkerOptions) {
     this.id = o.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -96,6 +120,8 @@ export class ScaleWorker {
     this.batchSize = Math.min(o.batchSize ?? DEFAULT_MAX_ACK_PENDING, DEFAULT_MAX_ACK_PENDING);
     this.leaseMs = o.leaseMs ?? 10_000;
     this.heartbeatMs = o.heartbeatMs ?? Math.max(200, Math.floor(this.leaseMs / 4));
+    this.pruneEveryMs = o.pruneEveryMs ?? 60_000;
+    this.seenRetentionMs = o.seenRetentionMs ?? 2 * 3600_000;
   }
 
   /** Partitions this worker holds now. */
@@ -105,6 +131,11 @@ export class ScaleWorker {
 
   async start(): Promise<void> {
     await ensurePartitionRows(this.o.db, this.o.topology.partitions);
+    if (this.o.seenRetentionMs === undefined && this.pruneEveryMs > 0) {
+      // Re-publications inside the stream's duplicate window are dropped by JetStream itself.
+      const info = await (await this.o.nc.jetstreamManager()).streams.info(this.o.topology.stream);
+      this.seenRetentionMs = Math.ceil((info.config.duplicate_window ?? 0) / 1e6);
+    }
     this.running = true;
     this.loop = this.coordinate();
     if (this.o.scoreEveryMs) this.scoring = this.scoreLoop(this.o.scoreEveryMs);
@@ -136,8 +167,9 @@ export class ScaleWorker {
     const now = Date.now();
     const workers = Math.max(1, await heartbeatWorker(db, this.id, now, this.leaseMs));
     const held = await renewLeases(db, this.id, now, this.leaseMs);
-    this.leaseValidUntil = now + this.leaseMs;
     const heldIds = new Set(held.map((l) => l.partition));
+    for (const [p, o] of this.owned)
+      if (heldIds.has(p)) o.leaseUntil = Math.max(o.leaseUntil, now + this.leaseMs);
     for (const [p, o] of this.owned)
       if (!heldIds.has(p) && o.stop !== 'release') {
         o.stop = 'lost';
@@ -153,12 +185,19 @@ export class ScaleWorker {
         o.stop = 'release';
     } else if (active.length < share && this.running) {
       for (const lease of await claimPartitions(db, this.id, share - active.length, now, this.leaseMs))
-        this.adopt(lease);
+        this.adopt(lease, now);
     }
   }
 
-  private adopt(lease: PartitionLease): void {
-    const o: Owned = { lease, stop: null, done: Promise.resolve(), lastSeq: lease.appliedSeq };
+  private adopt(lease: PartitionLease, now: number): void {
+    const o: Owned = {
+      lease,
+      stop: null,
+      done: Promise.resolve(),
+      lastSeq: lease.appliedSeq,
+      leaseUntil: now + this.leaseMs,
+      pruneAt: now + this.pruneEveryMs,
+    };
     o.done = this.runPartition(o)
       .catch((err: unknown) =>
         this.log.error({ err: (err as Error).message, partition: lease.partition }, 'partition failed'),
@@ -192,13 +231,12 @@ export class ScaleWorker {
           consumer = await this.o.nc.jetstream().consumers.get(t.stream, consumerOf(t, partition));
           await this.awaitOrphans(consumer, partition);
         }
-        // Fetch only while the lease surely holds: a batch fetched after it ran out (this process
-        // starved of CPU, heartbeats late) could not commit, and its redelivery would come after
-        // newer messages the next owner already took.
-        if (Date.now() > this.leaseValidUntil - this.heartbeatMs) {
+        if (!(await this.leaseForBatch(o))) {
+          if (o.stop !== null) break;
           await sleep(50);
           continue;
         }
+        if (this.pruneEveryMs > 0 && Date.now() >= o.pruneAt) await this.prune(o, consumer);
         const msgs: JsMsg[] = [];
         const iter = await consumer.fetch({
           max_messages: this.batchSize,
@@ -218,6 +256,49 @@ export class ScaleWorker {
         await sleep(backoff);
         backoff = Math.min(5000, backoff * 2);
       }
+    }
+  }
+
+  /**
+   * Whether a batch may be fetched now. A batch can take seconds on a CPU-starved machine, and a
+   * batch fetched under a lease that then runs out cannot commit: the next owner gets it only
+   * after the ack wait, behind newer messages it already took (out of order, and redelivered).
+   * So with less than half a lease left the worker renews this lease first (one UPDATE, checked
+   * against owner and fence) rather than waiting for its heartbeat, which shares the event loop
+   * with the batches. Returns false when the lease cannot be made fresh now (lost: stop is set).
+   */
+  private async leaseForBatch(o: Owned): Promise<boolean> {
+    const now = Date.now();
+    if (o.leaseUntil - now >= this.leaseMs / 2) return true;
+    const until = await renewPartitionLease(this.o.db, this.id, o.lease, now, this.leaseMs);
+    if (until === null) {
+      o.stop = 'lost';
+      this.log.warn({ partition: o.lease.partition }, 'lease lost');
+      return false;
+    }
+    this.stats.renewals++;
+    o.leaseUntil = Math.max(o.leaseUntil, until);
+    return true;
+  }
+
+  /**
+   * Deletes seen event ids this partition's consumer can never deliver again: at or below its
+   * acknowledgement floor (acknowledged messages are not redelivered), and applied longer ago
+   * than the retention. Runs in the partition's own loop between batches, so no batch of this
+   * partition is in flight here, and a previous owner's in-flight batch cannot commit (fence):
+   * every id a future batch could carry is still there.
+   */
+  private async prune(o: Owned, consumer: Consumer): Promise<void> {
+    o.pruneAt = Date.now() + this.pruneEveryMs;
+    try {
+      const floor = (await consumer.info()).ack_floor.stream_seq;
+      const n = await pruneSeenEvents(this.o.db, o.lease.partition, floor, Date.now() - this.seenRetentionMs);
+      this.stats.pruned += n;
+      if (n > 0)
+        this.log.debug({ partition: o.lease.partition, pruned: n, ackFloor: floor }, 'seen ids pruned');
+    } catch (err) {
+      // Pruning is housekeeping: the next round retries; batches go on meanwhile.
+      this.log.warn({ err: (err as Error).message, partition: o.lease.partition }, 'pruning failed');
     }
   }
 
@@ -249,7 +330,7 @@ export class ScaleWorker {
     msgs: JsMsg[],
   ): Promise<DetectionEngine | null> {
     const { partition } = o.lease;
-    const decoded = this.decode(partition, msgs);
+    const { decoded, quarantined } = this.decode(partition, msgs);
     let engine: DetectionEngine | null = engine0;
     let backoff = 100;
     for (;;) {
@@ -262,8 +343,11 @@ export class ScaleWorker {
         const result = await commitPartitionBatch(this.o.db, {
           workerId: this.id,
           lease: o.lease,
-          eventIds: decoded.flatMap(({ msg: d }) => (d.kind === 'event' ? [d.event.id] : [])),
+          stream: this.o.topology.stream,
+          events: decoded.flatMap(({ msg: d, seq }) => (d.kind === 'event' ? [{ id: d.event.id, seq }] : [])),
+          quarantined,
           maxSeq: msgs.reduce((m, x) => Math.max(m, x.seq), 0),
+          leaseMs: this.leaseMs,
           apply: (fresh) => {
             touched = true;
             const changed = new Set<string>();
@@ -286,6 +370,8 @@ export class ScaleWorker {
         this.stats.duplicates += result.duplicates;
         this.stats.commits++;
         this.stats.reordered += reordered;
+        this.stats.quarantined += result.quarantined;
+        if (result.leaseUntil !== null) o.leaseUntil = Math.max(o.leaseUntil, result.leaseUntil);
         if (reordered > 0) this.log.warn({ partition, reordered }, 'events applied out of stream order');
         o.lastSeq = Math.max(o.lastSeq, ...msgs.map((m) => m.seq));
         for (const m of msgs) m.ack();
@@ -310,29 +396,28 @@ export class ScaleWorker {
     }
   }
 
-  /** Valid messages of this partition; anything else is acknowledged away with a log line. */
-  private decode(partition: number, msgs: JsMsg[]): { msg: ScaleMessage; seq: number }[] {
-    const out: { msg: ScaleMessage; seq: number }[] = [];
+  /** Valid messages of this partition, and the rest as quarantine rows (stored with the batch). */
+  private decode(
+    partition: number,
+    msgs: JsMsg[],
+  ): { decoded: { msg: ScaleMessage; seq: number }[]; quarantined: QuarantinedMessage[] } {
+    const decoded: { msg: ScaleMessage; seq: number }[] = [];
+    const quarantined: QuarantinedMessage[] = [];
     for (const m of msgs) {
-      let parsed: ReturnType<typeof ScaleMessage.safeParse>;
-      try {
-        parsed = ScaleMessage.safeParse(JSON.parse(m.string()));
-      } catch (err) {
-        parsed = { success: false, error: err } as ReturnType<typeof ScaleMessage.safeParse>;
-      }
-      const accountId = parsed.success
-        ? parsed.data.kind === 'event'
-          ? parsed.data.event.account_id
-          : parsed.data.record.account_id
-        : null;
-      if (!parsed.success || partitionOf(accountId!, this.o.topology.partitions) !== partition) {
+      const d = decodeMessage(m.data, {
+        seq: m.seq,
+        subject: m.subject,
+        partition,
+        partitions: this.o.topology.partitions,
+      });
+      if (d.ok) decoded.push({ msg: d.msg, seq: m.seq });
+      else {
         this.stats.invalid++;
-        this.log.warn({ partition, seq: m.seq }, 'invalid or misrouted message dropped');
-        continue;
+        quarantined.push(d.rejected);
+        this.log.warn({ partition, seq: m.seq, reason: d.rejected.reason }, 'message quarantined');
       }
-      out.push({ msg: parsed.data, seq: m.seq });
     }
-    return out;
+    return { decoded, quarantined };
   }
 
   private async scoreLoop(everyMs: number): Promise<void> {

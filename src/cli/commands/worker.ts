@@ -19,6 +19,8 @@ interface WorkerFlags extends TopologyFlags {
   batch: string;
   lease: string;
   ackWait: string;
+  pruneEvery: string;
+  seenRetention?: string;
   id?: string;
   [config: string]: unknown;
 }
@@ -36,6 +38,11 @@ export function registerWorker(program: Command): void {
       '--ack-wait <duration>',
       'redelivery delay of unacknowledged messages (set when the stream is created)',
       '30s',
+    )
+    .option('--prune-every <duration>', 'delete acknowledged seen event ids this often (0 = never)', '60s')
+    .option(
+      '--seen-retention <duration>',
+      'keep seen event ids at least this long (default: the stream’s duplicate window, 2h)',
     )
     .option('--id <name>', 'worker id (default: host-pid-random)');
   addTopologyFlags(cmd);
@@ -68,6 +75,10 @@ export function registerWorker(program: Command): void {
       batchSize: batch,
       leaseMs: durationMs('--lease', flags.lease),
       scoreEveryMs: durationMs('--score-every', flags.scoreEvery),
+      pruneEveryMs: durationMs('--prune-every', flags.pruneEvery),
+      ...(flags.seenRetention
+        ? { seenRetentionMs: durationMs('--seen-retention', flags.seenRetention) }
+        : {}),
       config,
       log,
       ...(flags.id ? { workerId: flags.id } : {}),

@@ -11,9 +11,20 @@ export {
   loadPartitionStates,
   allAccountStates,
   commitPartitionBatch,
+  renewPartitionLease,
+  pruneSeenEvents,
+  countSeenEvents,
+  listQuarantined,
+  countQuarantined,
   scaleProgress,
   withScoringLock,
   LeaseLostError,
   saveScaleFindings,
 } from './scaleStore.js';
-export type { ScaleDb, PartitionLease, PartitionBatch, ScaleProgress } from './scaleStore.js';
+export type {
+  ScaleDb,
+  PartitionLease,
+  PartitionBatch,
+  ScaleProgress,
+  QuarantinedMessage,
+} from './scaleStore.js';

@@ -59,8 +59,51 @@ const scale0001: Migration = {
   },
 };
 
+/**
+ * Seen ids learn their stream sequence and time so they can be pruned once redelivery can no
+ * longer bring them back; bad messages from the stream are quarantined with their reason.
+ */
+const scale0002: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .alterTable('scale_seen_events')
+      .addColumn('seq', 'bigint', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .alterTable('scale_seen_events')
+      .addColumn('seen_at', 'bigint', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .createIndex('scale_seen_events_partition_seq')
+      .on('scale_seen_events')
+      .columns(['partition', 'seq'])
+      .execute();
+    await db.schema
+      .createTable('scale_quarantine')
+      .addColumn('stream', 'text', (c) => c.notNull())
+      .addColumn('seq', 'bigint', (c) => c.notNull())
+      .addColumn('partition', 'integer', (c) => c.notNull())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('message', 'text', (c) => c.notNull())
+      .addColumn('raw', 'text', (c) => c.notNull())
+      .addColumn('raw_encoding', 'text', (c) => c.notNull())
+      .addColumn('raw_bytes', 'integer', (c) => c.notNull())
+      .addColumn('raw_truncated', 'boolean', (c) => c.notNull())
+      .addColumn('received_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('scale_quarantine_pk', ['stream', 'seq'])
+      .execute();
+  },
+  async down(db: AnyDb) {
+    await db.schema.dropTable('scale_quarantine').ifExists().execute();
+    await db.schema.dropIndex('scale_seen_events_partition_seq').ifExists().execute();
+    await db.schema.alterTable('scale_seen_events').dropColumn('seen_at').execute();
+    await db.schema.alterTable('scale_seen_events').dropColumn('seq').execute();
+  },
+};
+
 /** Scale-out worker tables (PostgreSQL); their own bookkeeping, beside the core set. */
 export const scaleMigrations: MigrationSet = {
   name: 'scale',
-  migrations: { '0001_scale': scale0001 },
+  migrations: { '0001_scale': scale0001, '0002_prune_quarantine': scale0002 },
 };

@@ -170,13 +170,31 @@ export async function* allAccountStates(db: ScaleDb, pageSize = 2000): AsyncGene
   }
 }
 
+/** A stream message that is not a valid event or record of its partition: kept, with why. */
+export interface QuarantinedMessage {
+  seq: number;
+  subject: string;
+  reason: string;
+  message: string;
+  raw: string;
+  raw_encoding: 'utf8' | 'base64';
+  raw_bytes: number;
+  raw_truncated: boolean;
+}
+
 export interface PartitionBatch {
   workerId: string;
   lease: PartitionLease;
-  /** Ids of the events in the batch (duplicates inside the batch allowed). */
-  eventIds: readonly string[];
+  /** The stream the batch came from (quarantine rows are keyed by stream and sequence). */
+  stream: string;
+  /** The batch's events: id and the stream sequence that carried it (duplicate ids allowed). */
+  events: readonly { id: string; seq: number }[];
+  /** Messages of the batch that could not be applied; stored in the same transaction. */
+  quarantined?: readonly QuarantinedMessage[];
   /** Highest stream sequence in the batch. */
   maxSeq: number;
+  /** When set, the commit also extends the lease to now + leaseMs (a busy partition keeps its lease). */
+  leaseMs?: number;
   /**
    * Called inside the transaction with the ids never applied before: applies them to the
    * in-memory state and returns the changed accounts' states (JSON text).
@@ -186,31 +204,44 @@ export interface PartitionBatch {
 
 /**
  * Makes one batch durable in one transaction: checks the lease (and its fence), records the
- * batch's new event ids, upserts the changed accounts' state and bumps the partition's counters.
- * Throws LeaseLostError (nothing written) when another worker took the partition.
+ * batch's new event ids and its quarantined messages, upserts the changed accounts' state and
+ * bumps the partition's counters. Throws LeaseLostError (nothing written) when another worker
+ * took the partition.
  */
 export async function commitPartitionBatch(
   db: ScaleDb,
   b: PartitionBatch,
-): Promise<{ applied: number; duplicates: number }> {
+): Promise<{ applied: number; duplicates: number; quarantined: number; leaseUntil: number | null }> {
   return db.transaction().execute(async (trx: Transaction<CoreDatabase & ScaleDatabase>) => {
     const { partition, fence } = b.lease;
     const row = await sql<{ owner: string | null; fence: string | number }>`
       select owner, fence from scale_partitions where partition = ${partition} for update`.execute(trx);
     const r = row.rows[0];
     if (!r || r.owner !== b.workerId || Number(r.fence) !== fence) throw new LeaseLostError(partition);
-    const unique = [...new Set(b.eventIds)];
+    const now = Date.now();
+    // First sequence per id: a re-publication inside the batch is a duplicate of the first.
+    const seqOf = new Map<string, number>();
+    for (const e of b.events) if (!seqOf.has(e.id)) seqOf.set(e.id, e.seq);
     const fresh = new Set<string>();
-    if (unique.length > 0) {
+    if (seqOf.size > 0) {
       const ins = await sql<{ event_id: string }>`
-        insert into scale_seen_events (event_id, partition)
-        select id, ${partition}::int from unnest(${unique}::text[]) as t(id)
+        insert into scale_seen_events (event_id, partition, seq, seen_at)
+        select id, ${partition}::int, s, ${now}::bigint
+        from unnest(${[...seqOf.keys()]}::text[], ${[...seqOf.values()]}::bigint[]) as t(id, s)
         on conflict do nothing returning event_id`.execute(trx);
       for (const x of ins.rows) fresh.add(x.event_id);
     }
+    let quarantined = 0;
+    for (const q of b.quarantined ?? []) {
+      const ins = await trx
+        .insertInto('scale_quarantine')
+        .values({ ...q, stream: b.stream, partition, received_at: now })
+        .onConflict((oc) => oc.columns(['stream', 'seq']).doNothing())
+        .executeTakeFirst();
+      quarantined += Number(ins.numInsertedOrUpdatedRows ?? 0);
+    }
     const states = b.apply(fresh);
     if (states.length > 0) {
-      const now = Date.now();
       await sql`
         insert into scale_account_state (account_id, partition, state, updated_at)
         select a, ${partition}::int, s, ${now}::bigint
@@ -218,12 +249,86 @@ export async function commitPartitionBatch(
         on conflict (account_id) do update set state = excluded.state, partition = excluded.partition,
           updated_at = excluded.updated_at`.execute(trx);
     }
+    // The lease is measured from the commit's start: the transaction's own time is not counted.
+    const leaseUntil = b.leaseMs ? now + b.leaseMs : null;
     await sql`
       update scale_partitions set events = events + ${fresh.size}, version = version + 1,
-        applied_seq = greatest(applied_seq, ${b.maxSeq}::bigint)
+        applied_seq = greatest(applied_seq, ${b.maxSeq}::bigint),
+        lease_until = greatest(lease_until, ${leaseUntil ?? 0}::bigint)
       where partition = ${partition}`.execute(trx);
-    return { applied: fresh.size, duplicates: b.eventIds.length - fresh.size };
+    return { applied: fresh.size, duplicates: b.events.length - fresh.size, quarantined, leaseUntil };
   });
+}
+
+/**
+ * Extends one lease (owner and fence must still match); returns its new end, or null when the
+ * lease is lost. A worker calls it before a batch that might outlast what is left of the lease.
+ */
+export async function renewPartitionLease(
+  db: ScaleDb,
+  workerId: string,
+  lease: PartitionLease,
+  now: number,
+  leaseMs: number,
+): Promise<number | null> {
+  const res = await db
+    .updateTable('scale_partitions')
+    .set({ lease_until: now + leaseMs })
+    .where('partition', '=', lease.partition)
+    .where('owner', '=', workerId)
+    .where('fence', '=', lease.fence)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0 ? now + leaseMs : null;
+}
+
+/**
+ * Deletes a partition's seen event ids that no redelivery can bring back: their message is at or
+ * below the consumer's acknowledgement floor (acknowledged messages are never delivered again)
+ * and they were applied before `appliedBefore` (ids kept that long still catch a re-publication
+ * the stream's duplicate window no longer drops). Deletes in chunks; returns how many.
+ */
+export async function pruneSeenEvents(
+  db: ScaleDb,
+  partition: number,
+  ackFloorSeq: number,
+  appliedBefore: number,
+  chunk = 20_000,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const res = await sql`
+      delete from scale_seen_events where ctid in (
+        select ctid from scale_seen_events
+        where partition = ${partition} and seq <= ${ackFloorSeq}::bigint and seen_at < ${appliedBefore}::bigint
+        limit ${chunk})`.execute(db);
+    const n = Number(res.numAffectedRows ?? 0);
+    total += n;
+    if (n < chunk) return total;
+  }
+}
+
+/** How many seen event ids are kept (all partitions, or one). */
+export async function countSeenEvents(db: ScaleDb, partition?: number): Promise<number> {
+  let q = db.selectFrom('scale_seen_events').select((eb) => eb.fn.countAll<string>().as('n'));
+  if (partition !== undefined) q = q.where('partition', '=', partition);
+  return Number((await q.executeTakeFirstOrThrow()).n);
+}
+
+/** Quarantined stream messages, oldest first. */
+export async function listQuarantined(
+  db: ScaleDb,
+  limit = 1000,
+): Promise<(QuarantinedMessage & { partition: number; stream: string; received_at: number })[]> {
+  const rows = await db.selectFrom('scale_quarantine').selectAll().orderBy('seq').limit(limit).execute();
+  return rows.map((r) => ({ ...r, seq: Number(r.seq), received_at: Number(r.received_at) }));
+}
+
+export async function countQuarantined(db: ScaleDb): Promise<number> {
+  const row = await db
+    .selectFrom('scale_quarantine')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 export interface ScaleProgress {
@@ -256,7 +361,7 @@ const SCORING_LOCK = 0x44475343; // 'DGSC'
 
 /**
  * Runs `fn` while holding the cluster-wide scoring lock (a transaction-scoped advisory lock),
- * only when partitions changed since the last scoring (or `force`). Returns null when another
+ * only when partitions or the benign reference changed since the last scoring (or `force`). Returns null when another
  * worker holds the lock or nothing changed.
  */
 export async function withScoringLock<T>(
@@ -269,9 +374,12 @@ export async function withScoringLock<T>(
       trx,
     );
     if (!got.rows[0]?.ok) return null;
+    // Partition commits and analysts' false-positive verdicts (rows are only ever added) both
+    // change what scoring would give.
     const v = await sql<{
       v: string | number | null;
-    }>`select sum(version) as v from scale_partitions`.execute(trx);
+    }>`select (select coalesce(sum(version), 0) from scale_partitions)
+         + (select count(*) from benign_reference) as v`.execute(trx);
     const version = Number(v.rows[0]?.v ?? 0);
     const last = await trx
       .selectFrom('scale_scoring')

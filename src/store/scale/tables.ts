@@ -31,6 +31,27 @@ export interface ScaleAccountStateTable {
 export interface ScaleSeenEventsTable {
   event_id: string;
   partition: number;
+  /** Stream sequence of the message that applied it: prunable once the consumer's ack floor passed it. */
+  seq: number;
+  /** Epoch ms it was applied. */
+  seen_at: number;
+}
+
+/** A message from the stream that was not a valid event or record of its partition (never dropped silently). */
+export interface ScaleQuarantineTable {
+  stream: string;
+  seq: number;
+  partition: number;
+  subject: string;
+  /** invalid_json, invalid_utf8, wrong_type, missing_field, invalid_value or misrouted. */
+  reason: string;
+  message: string;
+  /** The payload, cut to 4 KiB; base64 when it was not UTF-8. */
+  raw: string;
+  raw_encoding: 'utf8' | 'base64';
+  raw_bytes: number;
+  raw_truncated: boolean;
+  received_at: number;
 }
 
 export interface ScaleScoringTable {
@@ -46,4 +67,5 @@ export interface ScaleDatabase {
   scale_account_state: ScaleAccountStateTable;
   scale_seen_events: ScaleSeenEventsTable;
   scale_scoring: ScaleScoringTable;
+  scale_quarantine: ScaleQuarantineTable;
 }

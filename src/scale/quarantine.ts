@@ -1,0 +1,73 @@
+import { quarantineRecord, rejectionFromIssues } from '../ingest/index.js';
+import { ScaleMessage } from '../schema/index.js';
+import type { QuarantinedMessage } from '../store/index.js';
+import { partitionOf } from './config.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** What a worker makes of one stream message: something to apply, or a quarantine row with its reason. */
+export type Decoded = { ok: true; msg: ScaleMessage } | { ok: false; rejected: QuarantinedMessage };
+
+/**
+ * Validates one message of a partition's subject. Anything with publish rights can write to the
+ * stream, so a message that is not UTF-8 JSON, not a valid event or account record, or not of
+ * this partition (the account hashes elsewhere: its state would be split) is quarantined with the
+ * same reason codes `validate` gives bad lines, never applied and never silently dropped.
+ */
+export function decodeMessage(
+  data: Uint8Array,
+  meta: { seq: number; subject: string; partition: number; partitions: number },
+): Decoded {
+  const reject = (reason: string, message: string, text?: string): Decoded => {
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const q = quarantineRecord(
+      meta.subject,
+      meta.seq,
+      'invalid_value',
+      message,
+      text ?? buf,
+      data.byteLength,
+      text !== undefined,
+    );
+    return {
+      ok: false,
+      rejected: {
+        seq: meta.seq,
+        subject: meta.subject,
+        reason,
+        message,
+        raw: q.raw,
+        raw_encoding: q.raw_encoding,
+        raw_bytes: q.raw_bytes,
+        raw_truncated: q.raw_truncated,
+      },
+    };
+  };
+  let text: string;
+  try {
+    text = utf8.decode(data);
+  } catch {
+    return reject('invalid_utf8', 'message is not valid UTF-8');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return reject('invalid_json', `message is not JSON: ${(err as Error).message}`, text);
+  }
+  const parsed = ScaleMessage.safeParse(json);
+  if (!parsed.success) {
+    const r = rejectionFromIssues(parsed.error.issues, json);
+    return reject(r.reason, `not a valid scale message: ${r.message}`, text);
+  }
+  const msg = parsed.data;
+  const accountId = msg.kind === 'event' ? msg.event.account_id : msg.record.account_id;
+  const home = partitionOf(accountId, meta.partitions);
+  if (home !== meta.partition)
+    return reject(
+      'misrouted',
+      `account ${JSON.stringify(accountId)} belongs to partition ${home}, not ${meta.partition} (publisher with another --partitions?)`,
+      text,
+    );
+  return { ok: true, msg };
+}

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { partitionOf, ScaleWorker, scoreScale, subjectOf } from '../src/scale/index.js';
+import { countQuarantined, listQuarantined, scaleProgress } from '../src/store/index.js';
+import {
+  publishAll,
+  scaleFixture,
+  scaleSkipReason,
+  simulatedPrefix,
+  storedEventTotal,
+  waitForApplied,
+  type ScaleFixture,
+} from './scale-harness.js';
+
+// Bad messages on the stream (anything with publish rights can write one) are quarantined with
+// their reason in PostgreSQL and counted as rejected lines in the findings, as batch analyze
+// counts bad input lines; the good ones around them are applied.
+const skip = await scaleSkipReason();
+const input = simulatedPrefix(1_500, 17);
+
+describe.skipIf(skip !== null)('scale-out: quarantine', () => {
+  let fx: ScaleFixture;
+  beforeAll(async () => {
+    fx = await scaleFixture(2);
+  });
+  afterAll(async () => {
+    await fx?.dispose();
+  });
+
+  it('stores bad messages with their reason and reports them in findings.input.rejected_lines', async () => {
+    const t = fx.topology;
+    const js = fx.nc.jetstream();
+    const enc = new TextEncoder();
+    const other = input.events.find((e) => partitionOf(e.account_id, 2) === 1)!;
+    const bad: [string, Uint8Array][] = [
+      ['invalid_json', enc.encode('{"kind":"event",')],
+      ['invalid_utf8', Uint8Array.from([0x7b, 0xff, 0xfe, 0x7d])],
+      ['missing_field', enc.encode(JSON.stringify({ kind: 'event', event: { id: 'x1' } }))],
+      // A valid event of an account that lives in partition 1, published on partition 0.
+      ['misrouted', enc.encode(JSON.stringify({ kind: 'event', event: { ...other, id: 'moved-1' } }))],
+    ];
+    await publishAll(fx.nc, t, { accounts: input.accounts, events: input.events.slice(0, 700) });
+    for (const [, data] of bad) await js.publish(subjectOf(t, 0), data);
+    await publishAll(fx.nc, t, { accounts: [], events: input.events.slice(700) });
+
+    const worker = new ScaleWorker({ nc: fx.nc, db: fx.db, topology: t, workerId: 'q-0' });
+    await worker.start();
+    await waitForApplied(fx.db, input.events.length);
+    const until = Date.now() + 30_000;
+    while ((await countQuarantined(fx.db)) < bad.length && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 100));
+    await worker.stop();
+
+    const rows = await listQuarantined(fx.db);
+    expect(rows.map((r) => r.reason)).toEqual(bad.map(([reason]) => reason));
+    expect(
+      rows.every((r) => r.partition === 0 && r.subject === subjectOf(t, 0) && r.message.length > 0),
+    ).toBe(true);
+    expect(rows[0]!.raw).toBe('{"kind":"event",');
+    expect(rows[1]).toMatchObject({
+      raw_encoding: 'base64',
+      raw: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64'),
+    });
+    expect(rows[3]!.message).toContain('belongs to partition 1');
+    expect(worker.stats.quarantined).toBe(bad.length);
+    // None of them was applied: every stored event is one of the input's.
+    expect(await storedEventTotal(fx.db)).toBe(input.events.length);
+    expect((await scaleProgress(fx.db)).events).toBe(input.events.length);
+
+    const findings = await scoreScale(fx.db, { force: true });
+    expect(findings?.input).toMatchObject({ events: input.events.length, rejected_lines: bad.length });
+  }, 300_000);
+});
