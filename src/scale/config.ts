@@ -1,3 +1,4 @@
+import { ScaleTopologyConfig } from '../schema/index.js';
 import { fingerprint64 } from '../text/index.js';
 
 /** The scale-out topology, shared by publishers and workers (they must agree on all of it). */
@@ -10,11 +11,7 @@ export interface ScaleTopology {
   partitions: number;
 }
 
-export const DEFAULT_TOPOLOGY: ScaleTopology = {
-  stream: 'DG_EVENTS',
-  subjectPrefix: 'dg.events',
-  partitions: 16,
-};
+export const DEFAULT_TOPOLOGY: ScaleTopology = ScaleTopologyConfig.parse({});
 
 /** The one partition function: a stable 32-bit hash of the account id, modulo the partition count. */
 export function partitionOf(accountId: string, partitions: number): number {

@@ -30,4 +30,4 @@ export {
   ReservoirSnapshot,
   TopKSnapshot,
 } from './engine-state.js';
-export { ScaleMessage } from './scale.js';
+export { ScaleMessage, ScaleTopologyConfig } from './scale.js';

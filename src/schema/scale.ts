@@ -12,3 +12,28 @@ export const ScaleMessage = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('account'), record: AccountRecord }),
 ]);
 export type ScaleMessage = z.infer<typeof ScaleMessage>;
+
+/**
+ * The scale-out topology: one typed config for every publisher (`ingest --to`, `serve --nats`,
+ * `gateway --nats`) and worker, and the source of their `--stream`, `--subject-prefix` and
+ * `--partitions` flags. All of them must agree; the stream records it and refuses a mismatch.
+ */
+export const ScaleTopologyConfig = z.object({
+  stream: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, { error: 'must be letters, digits, _ and -' })
+    .default('DG_EVENTS')
+    .describe('JetStream stream name'),
+  subjectPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: 'must be dot-separated tokens' })
+    .default('dg.events')
+    .describe('subject prefix (events go to PREFIX.<partition>)'),
+  partitions: z
+    .int({ error: 'must be a whole number' })
+    .min(1)
+    .max(1024)
+    .default(16)
+    .describe('partition count, fixed for the life of a stream (all publishers and workers must agree)'),
+});
+export type ScaleTopologyConfig = z.infer<typeof ScaleTopologyConfig>;

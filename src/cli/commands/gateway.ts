@@ -1,10 +1,10 @@
-import { natsUrl } from './scale-flags.js';
 import type { Command } from 'commander';
 import { destination, pino } from 'pino';
 import { startGateway } from '../../gateway/index.js';
 import { UserError } from '../../schema/index.js';
+import { addTopologyFlags, natsUrl, topologyFromFlags, type TopologyFlags } from './scale-flags.js';
 
-interface GatewayFlags {
+interface GatewayFlags extends TopologyFlags {
   upstream: string;
   port: string;
   host: string;
@@ -34,7 +34,7 @@ const number = (flag: string, v: string): number => {
 };
 
 export function registerGateway(program: Command): void {
-  program
+  const cmd = program
     .command('gateway')
     .description(
       'OpenAI-compatible reverse proxy: records exchanges, enforces decisions, embeds canaries (docs/gateway.md)',
@@ -86,38 +86,39 @@ export function registerGateway(program: Command): void {
     .option('--decision-ttl <seconds>', 'how long a cached decision is fresh', '5')
     .option('--degrade-max-tokens <n>', 'output token cap for degraded accounts', '512')
     .option('--throttle-rpm <n>', 'requests per minute for throttled accounts without their own rate', '6')
-    .option('--verification-url <url>', 'where step-up answers send customers to verify')
-    .action(async (f: GatewayFlags) => {
-      const log = pino({ name: 'distillguard-gateway' }, destination(2));
-      const running = await startGateway({
-        upstream: f.upstream,
-        port: number('--port', f.port),
-        host: f.host,
-        server: f.server,
-        serverKey: f.serverKey ?? process.env.DISTILLGUARD_API_KEY,
-        decisionsFile: f.decisions,
-        keysFile: f.keys,
-        trustAccountHeader: f.trustAccountHeader ?? false,
-        trustForwardedFor: f.trustForwardedFor ?? false,
-        ...(f.nats ? { nats: natsUrl('--nats', f.nats) } : {}),
-        eventsOut: f.eventsOut,
-        spool: f.spool,
-        canarySecret: f.canarySecret ?? process.env.DISTILLGUARD_CANARY_SECRET,
-        canaryRegistry: f.canaryRegistry,
-        canaryRate: number('--canary-rate', f.canaryRate),
-        canaryRecordPrompts: f.canaryPrompts,
-        decisionTtlMs: number('--decision-ttl', f.decisionTtl) * 1000,
-        degradeMaxTokens: number('--degrade-max-tokens', f.degradeMaxTokens),
-        throttlePerMinute: number('--throttle-rpm', f.throttleRpm),
-        verificationUrl: f.verificationUrl,
-        log,
-      });
-      process.stdout.write(`gateway listening on ${running.url} -> ${f.upstream}\n`);
-      const stop = (): void => {
-        process.stdout.write('gateway stopping: finishing requests and flushing events\n');
-        void running.close().then(() => process.exit(0));
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+    .option('--verification-url <url>', 'where step-up answers send customers to verify');
+  // The same topology flags as `ingest --to`, `serve --nats` and `worker`, from one typed config.
+  addTopologyFlags(cmd).action(async (f: GatewayFlags) => {
+    const log = pino({ name: 'distillguard-gateway' }, destination(2));
+    const running = await startGateway({
+      upstream: f.upstream,
+      port: number('--port', f.port),
+      host: f.host,
+      server: f.server,
+      serverKey: f.serverKey ?? process.env.DISTILLGUARD_API_KEY,
+      decisionsFile: f.decisions,
+      keysFile: f.keys,
+      trustAccountHeader: f.trustAccountHeader ?? false,
+      trustForwardedFor: f.trustForwardedFor ?? false,
+      ...(f.nats ? { nats: natsUrl('--nats', f.nats), natsTopology: topologyFromFlags(f) } : {}),
+      eventsOut: f.eventsOut,
+      spool: f.spool,
+      canarySecret: f.canarySecret ?? process.env.DISTILLGUARD_CANARY_SECRET,
+      canaryRegistry: f.canaryRegistry,
+      canaryRate: number('--canary-rate', f.canaryRate),
+      canaryRecordPrompts: f.canaryPrompts,
+      decisionTtlMs: number('--decision-ttl', f.decisionTtl) * 1000,
+      degradeMaxTokens: number('--degrade-max-tokens', f.degradeMaxTokens),
+      throttlePerMinute: number('--throttle-rpm', f.throttleRpm),
+      verificationUrl: f.verificationUrl,
+      log,
     });
+    process.stdout.write(`gateway listening on ${running.url} -> ${f.upstream}\n`);
+    const stop = (): void => {
+      process.stdout.write('gateway stopping: finishing requests and flushing events\n');
+      void running.close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }

@@ -1,44 +1,20 @@
 import type { Command } from 'commander';
-import { DEFAULT_TOPOLOGY, type ScaleTopology } from '../../scale/index.js';
-import { UserError } from '../../schema/index.js';
+import type { ScaleTopology } from '../../scale/index.js';
+import { ScaleTopologyConfig, UserError } from '../../schema/index.js';
+import { addConfigFlags, configFromFlags } from '../config-flags.js';
 
-/** Topology flags shared by `ingest --to` and `worker`: both sides must agree on them. */
+/**
+ * Topology flags of every publisher and worker (`ingest --to`, `serve --nats`, `gateway --nats`,
+ * `worker`), made from the one typed config so they cannot drift apart.
+ */
 export function addTopologyFlags(cmd: Command): Command {
-  return cmd
-    .option('--stream <name>', 'JetStream stream name', DEFAULT_TOPOLOGY.stream)
-    .option(
-      '--subject-prefix <prefix>',
-      'subject prefix (events go to PREFIX.<partition>)',
-      DEFAULT_TOPOLOGY.subjectPrefix,
-    )
-    .option(
-      '--partitions <n>',
-      'partition count, fixed for the life of a stream (all publishers and workers must agree)',
-      String(DEFAULT_TOPOLOGY.partitions),
-    );
+  return addConfigFlags(cmd, ScaleTopologyConfig);
 }
 
-export interface TopologyFlags {
-  stream: string;
-  subjectPrefix: string;
-  partitions: string;
-}
+export type TopologyFlags = Record<string, unknown>;
 
 export function topologyFromFlags(f: TopologyFlags): ScaleTopology {
-  const partitions = Number(f.partitions);
-  if (!Number.isInteger(partitions) || partitions < 1 || partitions > 1024)
-    throw new UserError(
-      'INVALID_ARGUMENT',
-      `--partitions must be a whole number 1..1024, got "${f.partitions}"`,
-    );
-  if (!/^[A-Za-z0-9_-]+$/.test(f.stream))
-    throw new UserError('INVALID_ARGUMENT', `--stream must be letters, digits, _ and -, got "${f.stream}"`);
-  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(f.subjectPrefix))
-    throw new UserError(
-      'INVALID_ARGUMENT',
-      `--subject-prefix must be dot-separated tokens, got "${f.subjectPrefix}"`,
-    );
-  return { stream: f.stream, subjectPrefix: f.subjectPrefix, partitions };
+  return configFromFlags(ScaleTopologyConfig, f);
 }
 
 /** "30s", "500ms", "2m", or plain milliseconds. */

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { natsUrl } from './scale-flags.js';
+import { addTopologyFlags, natsUrl, topologyFromFlags, type TopologyFlags } from './scale-flags.js';
 import { UserError } from '../../schema/index.js';
 import { startService, type RunningService } from '../../server/index.js';
 
-interface ServeFlags {
+interface ServeFlags extends TopologyFlags {
   host: string;
   port: string;
   dataDir: string;
@@ -38,7 +38,7 @@ export function closeOnSignals(service: RunningService): void {
 }
 
 export function registerServe(program: Command): void {
-  program
+  const cmd = program
     .command('serve')
     .description('run the API server and dashboard: ingest, live detection, cases, decisions, webhooks')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
@@ -48,27 +48,28 @@ export function registerServe(program: Command): void {
     .option('--policy <file>', 'response policy YAML (default: policy/default.yaml)')
     .option('--demo', 'create an admin key now and hand it to dashboards opened from this machine')
     .option('--rate-limit <n>', 'requests per minute per API key')
-    .option('--nats <url>', 'also publish ingested events to NATS JetStream for scale-out workers')
-    .action(async (flags: ServeFlags) => {
-      const service = await startService({
-        host: flags.host,
-        port: port(flags.port),
-        dataDir: flags.dataDir,
-        databaseUrl: flags.databaseUrl,
-        policyPath: flags.policy,
-        demo: flags.demo === true,
-        adminKey: process.env.DISTILLGUARD_ADMIN_KEY,
-        ...(flags.nats ? { nats: natsUrl('--nats', flags.nats) } : {}),
-        ...(flags.rateLimit ? { limits: { ratePerMinute: perMinute(flags.rateLimit) } } : {}),
-      });
-      closeOnSignals(service);
-      process.stdout.write(`DistillGuard listening on ${service.url}\n`);
-      process.stdout.write(`  dashboard: ${service.url}/   API: ${service.url}/openapi.json\n`);
-      if (service.createdKey)
-        process.stdout.write(`  admin API key (shown once, stored hashed): ${service.createdKey}\n`);
-      const replayed = await service.ready;
-      process.stdout.write(
-        `  detection rebuilt from the store: ${replayed.events} events, ${replayed.accounts} account records\n`,
-      );
+    .option('--nats <url>', 'also publish ingested events to NATS JetStream for scale-out workers');
+  // The same topology flags as `ingest --to`, `gateway --nats` and `worker`, from one typed config.
+  addTopologyFlags(cmd).action(async (flags: ServeFlags) => {
+    const service = await startService({
+      host: flags.host,
+      port: port(flags.port),
+      dataDir: flags.dataDir,
+      databaseUrl: flags.databaseUrl,
+      policyPath: flags.policy,
+      demo: flags.demo === true,
+      adminKey: process.env.DISTILLGUARD_ADMIN_KEY,
+      ...(flags.nats ? { nats: natsUrl('--nats', flags.nats), natsTopology: topologyFromFlags(flags) } : {}),
+      ...(flags.rateLimit ? { limits: { ratePerMinute: perMinute(flags.rateLimit) } } : {}),
     });
+    closeOnSignals(service);
+    process.stdout.write(`DistillGuard listening on ${service.url}\n`);
+    process.stdout.write(`  dashboard: ${service.url}/   API: ${service.url}/openapi.json\n`);
+    if (service.createdKey)
+      process.stdout.write(`  admin API key (shown once, stored hashed): ${service.createdKey}\n`);
+    const replayed = await service.ready;
+    process.stdout.write(
+      `  detection rebuilt from the store: ${replayed.events} events, ${replayed.accounts} account records\n`,
+    );
+  });
 }
