@@ -59,6 +59,16 @@ describe('detectors on simulated traffic', () => {
     expect(share(ordinary(), 'elicitation-sweep')).toBeLessThan(0.01);
     expect(share(group('trap:eval-harness'), 'elicitation-sweep')).toBe(0);
   });
+  it('elicitation-pacing fires on the reasoning batches blended into ordinary accounts', () => {
+    expect(share(group('mixed-account'), 'elicitation-pacing')).toBe(1);
+    expect(share(ordinary(), 'elicitation-pacing')).toBeLessThan(0.005);
+    expect(
+      share(
+        group('mixed-account').filter((a) => a.level === 'review' || a.level === 'act'),
+        'elicitation-pacing',
+      ),
+    ).toBe(1);
+  });
   it('distribution-shift and topic-sweep stay rare on ordinary users', () => {
     expect(share(ordinary(), 'topic-sweep')).toBeLessThan(0.01);
     expect(share(ordinary(), 'distribution-shift')).toBeLessThan(0.02);

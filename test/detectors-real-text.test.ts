@@ -1,54 +1,30 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountFinding, ApiEvent } from '../src/schema/index.js';
 import { DetectionEngine } from '../src/detect/index.js';
+import {
+  corpora,
+  distillationTasks,
+  eventFactory,
+  haveCorpora as have,
+  HOUR,
+  humanConversations,
+  rng,
+  START,
+} from './real-corpora.js';
 
 // Detectors on text the project did not write: ordinary users speak the human turns of real
 // conversations (hh-rlhf); extraction accounts send a real distillation query set (Alpaca).
-const corpora = resolve(process.cwd(), '../shared/corpora');
-const have = existsSync(corpora);
 if (!have && !process.env.CI) console.warn(`skipping real-text detector tests: ${corpora} is absent`);
 
-const lines = <T>(file: string): T[] =>
-  readFileSync(resolve(corpora, file), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as T);
-
-const START = Date.parse('2026-10-01T00:00:00Z');
-const HOUR = 3_600_000;
 let findings: Map<string, AccountFinding>;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 beforeAll(() => {
   if (!have) return;
-  const convs = lines<{ turns: string[] }>('human-hh-harmless.jsonl');
-  const tasks = lines<{ prompt: string }>('distill-alpaca-5000.jsonl').map((t) => t.prompt);
+  const convs = humanConversations().map((turns) => ({ turns }));
+  const tasks = distillationTasks();
   const engine = new DetectionEngine();
   const r = rng(7);
-  let seq = 0;
-  const event = (
-    account: string,
-    ts: number,
-    messages: ApiEvent['request']['messages'],
-    params?: ApiEvent['request']['params'],
-  ): ApiEvent => ({
-    id: `e${seq++}`,
-    ts: new Date(ts).toISOString(),
-    account_id: account,
-    model: 'm-1',
-    request: { messages, ...(params ? { params } : {}) },
-  });
+  const event = eventFactory();
   // 400 ordinary users: a few real conversations each, by day in their own time zone.
   let c = 0;
   for (let u = 0; u < 400; u++) {

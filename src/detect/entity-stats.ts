@@ -20,6 +20,11 @@ const IP_KEYS = 8;
 const SYSTEM_KEYS = 4;
 const SMALL_KEYS = 4;
 const FOCUSED_TOPICS = 3;
+/**
+ * A one-shot request this soon after another one-shot request is sent back to back: faster than
+ * a person reads a reasoned answer and opens a new conversation, the pace of a script's batch.
+ */
+export const BACK_TO_BACK_MS = 120_000;
 
 /** One entity's use of one model: first use, count, and requests per hour since first use. */
 type ModelUse = ModelUseSnapshot;
@@ -97,6 +102,17 @@ export class EntityStats {
   gapLogM2 = 0;
   bursts = 0;
   private prevTs = -Infinity;
+  /**
+   * One-shot requests (no earlier turns) split by whether they ask for reasoning, and of each
+   * how many were sent back to back after another one-shot request: the account's own control
+   * for how its reasoning requests are paced.
+   */
+  oneShotElicit = 0;
+  pacedElicit = 0;
+  oneShotOther = 0;
+  pacedOther = 0;
+  pacedElicitExamples = new Reservoir<string>(ELICIT_EXAMPLES, 17);
+  private prevOneShot = false;
   readonly days = new Set<number>();
   /** Model use with hourly buckets, so early adoption is judged once every partition is known. */
   readonly models = new Map<string, ModelUse>();
@@ -173,6 +189,21 @@ export class EntityStats {
     if (f.conversationId) this.conversations.add(f.conversationId);
     this.hours[new Date(f.tsMs).getUTCHours()]! += 1;
     this.days.add(Math.floor(f.tsMs / DAY_MS));
+    if (!f.followUp) {
+      const paced = this.prevOneShot && f.tsMs >= this.prevTs && f.tsMs - this.prevTs < BACK_TO_BACK_MS;
+      if (f.elicits) {
+        this.oneShotElicit++;
+        if (paced) {
+          this.pacedElicit++;
+          this.pacedElicitExamples.add(f.id);
+        }
+      } else {
+        this.oneShotOther++;
+        if (paced) this.pacedOther++;
+      }
+    }
+    // A late event does not move the account's latest request.
+    if (f.tsMs >= this.prevTs) this.prevOneShot = !f.followUp;
     if (Number.isFinite(this.prevTs) && f.tsMs >= this.prevTs) {
       const gap = (f.tsMs - this.prevTs) / 1000;
       if (gap < 2) this.bursts++;
@@ -249,6 +280,11 @@ export class EntityStats {
       this.gaps = nTot;
     }
     this.bursts += o.bursts;
+    this.oneShotElicit += o.oneShotElicit;
+    this.pacedElicit += o.pacedElicit;
+    this.oneShotOther += o.oneShotOther;
+    this.pacedOther += o.pacedOther;
+    for (const id of o.pacedElicitExamples.items) this.pacedElicitExamples.add(id);
     for (const d of o.days) this.days.add(d);
     for (const [m, u] of o.models) {
       const mine = this.models.get(m);
@@ -331,6 +367,12 @@ export class EntityStats {
       gapLogM2: this.gapLogM2,
       bursts: this.bursts,
       prevTs: ts(this.prevTs),
+      oneShotElicit: this.oneShotElicit,
+      pacedElicit: this.pacedElicit,
+      oneShotOther: this.oneShotOther,
+      pacedOther: this.pacedOther,
+      pacedElicitExamples: this.pacedElicitExamples.snapshot(),
+      prevOneShot: this.prevOneShot,
       days: [...this.days],
       models: [...this.models].map(([m, u]) => [m, { first: u.first, count: u.count, hours: [...u.hours] }]),
       ipPrefixes: this.ipPrefixes.entries(),
@@ -387,6 +429,12 @@ export class EntityStats {
     this.gapLogM2 = s.gapLogM2;
     this.bursts = s.bursts;
     this.prevTs = s.prevTs ?? -Infinity;
+    this.oneShotElicit = s.oneShotElicit;
+    this.pacedElicit = s.pacedElicit;
+    this.oneShotOther = s.oneShotOther;
+    this.pacedOther = s.pacedOther;
+    this.pacedElicitExamples = Reservoir.from(ELICIT_EXAMPLES, s.pacedElicitExamples);
+    this.prevOneShot = s.prevOneShot;
     for (const d of s.days) this.days.add(d);
     for (const [m, u] of s.models)
       this.models.set(m, { first: u.first, count: u.count, hours: [...u.hours] });

@@ -44,6 +44,18 @@ export function normalSurvival(z: number): number {
 }
 
 /** A fitted beta-binomial null: per-trial rate mean `mu` with between-entity dispersion `rho`. */
+/**
+ * One-sided two-proportion z-test (with continuity correction, conservative on small samples):
+ * the p-value that x1/n1 exceeds x0/n0 only by chance. 1 when the pooled share is 0 or 1, where
+ * the samples cannot differ.
+ */
+export function twoProportionSurvival(x1: number, n1: number, x0: number, n0: number): number {
+  const pooled = (x1 + x0) / (n1 + n0);
+  if (!(pooled > 0 && pooled < 1)) return 1;
+  const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0));
+  return normalSurvival((x1 / n1 - x0 / n0 - 0.5 * (1 / n1 + 1 / n0)) / se);
+}
+
 export interface BetaBinomial {
   alpha: number;
   beta: number;

@@ -71,6 +71,13 @@ export const EntityStatsSnapshot = z.object({
   gapLogM2: Count,
   bursts: Count,
   prevTs: MaybeTs,
+  // Added after the first release: state written before them restores with none counted.
+  oneShotElicit: Count.default(0),
+  pacedElicit: Count.default(0),
+  oneShotOther: Count.default(0),
+  pacedOther: Count.default(0),
+  pacedElicitExamples: ReservoirSnapshot(z.string()).default({ items: [], seen: 0, state: 17 }),
+  prevOneShot: z.boolean().default(false),
   days: z.array(Count),
   models: z.array(z.tuple([z.string(), ModelUseSnapshot])),
   ipPrefixes: TopKSnapshot,

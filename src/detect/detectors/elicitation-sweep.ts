@@ -1,5 +1,5 @@
 import { TOPIC_NAMES } from '../../text/index.js';
-import { normalSurvival } from '../statistics.js';
+import { twoProportionSurvival } from '../statistics.js';
 import { ATLAS, pct, type Detector } from '../detector.js';
 
 const MIN_ELICITING = 10;
@@ -36,14 +36,8 @@ export const elicitationSweep: Detector = {
     const inFocus = (weights: (i: number) => number): number => focus.reduce((a, d) => a + weights(d.i), 0);
     const off1 = n1 - inFocus((i) => s.elicitTopicWeight[i]!);
     const off0 = n0 - inFocus((i) => s.topicWeight[i]! - s.elicitTopicWeight[i]!);
-    const p1 = off1 / n1;
-    const p0 = off0 / n0;
-    const pooled = (off1 + off0) / (n1 + n0);
-    const se = Math.sqrt(Math.max(1e-12, pooled * (1 - pooled) * (1 / n1 + 1 / n0)));
-    // Continuity correction keeps small samples conservative.
-    const z = (p1 - p0 - 0.5 * (1 / n1 + 1 / n0)) / se;
     return {
-      stats: [{ kind: 'test', key: 'elicitOffFocus', p: normalSurvival(z), n: n1 }],
+      stats: [{ kind: 'test', key: 'elicitOffFocus', p: twoProportionSurvival(off1, n1, off0, n0), n: n1 }],
       evidence: `${pct(Math.round(off1), n1)} of ${n1} focused prompts asking for reasoning lie outside the account's main domains (${focus
         .map((d) => d.name)
         .join(

@@ -2,6 +2,7 @@ import type { Detector } from '../detector.js';
 import { automationTiming } from './automation-timing.js';
 import { conversationShape } from './conversation-shape.js';
 import { distributionShift } from './distribution-shift.js';
+import { elicitationPacing } from './elicitation-pacing.js';
 import { elicitationSweep } from './elicitation-sweep.js';
 import { outputHarvesting } from './output-harvesting.js';
 import { reasoningElicitation } from './reasoning-elicitation.js';
@@ -15,6 +16,7 @@ export const DETECTORS: readonly Detector[] = [
   templating,
   topicSweep,
   elicitationSweep,
+  elicitationPacing,
   distributionShift,
   outputHarvesting,
   conversationShape,

@@ -1,0 +1,51 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ApiEvent } from '../src/schema/index.js';
+
+// The shared corpora (../shared/corpora): text the project did not write, for detector tests.
+export const corpora = resolve(process.cwd(), '../shared/corpora');
+export const haveCorpora = existsSync(corpora);
+
+export const corpusLines = <T>(file: string): T[] =>
+  readFileSync(resolve(corpora, file), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as T);
+
+/** Human turns of real conversations (hh-rlhf). */
+export const humanConversations = (): string[][] =>
+  corpusLines<{ turns: string[] }>('human-hh-harmless.jsonl').map((c) => c.turns);
+/** A real distillation query set (Alpaca). */
+export const distillationTasks = (): string[] =>
+  corpusLines<{ prompt: string }>('distill-alpaca-5000.jsonl').map((t) => t.prompt);
+
+export const START = Date.parse('2026-10-01T00:00:00Z');
+export const HOUR = 3_600_000;
+
+/** Small seeded generator (mulberry32), so a test's traffic is the same on every run. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Builds events with sequential ids. */
+export function eventFactory(): (
+  account: string,
+  ts: number,
+  messages: ApiEvent['request']['messages'],
+  params?: ApiEvent['request']['params'],
+) => ApiEvent {
+  let seq = 0;
+  return (account, ts, messages, params) => ({
+    id: `e${seq++}`,
+    ts: new Date(ts).toISOString(),
+    account_id: account,
+    model: 'm-1',
+    request: { messages, ...(params ? { params } : {}) },
+  });
+}
