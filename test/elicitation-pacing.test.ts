@@ -98,7 +98,7 @@ describe.skipIf(!have)('elicitation-pacing on real text', () => {
     expect(fired('blender')).toContain('elicitation-pacing');
     const signal = findings.get('blender')!.signals.find((s) => s.detector === 'elicitation-pacing')!;
     expect(signal.evidence).toMatch(/^40 of 48 one-shot requests asking for reasoning/);
-    expect(signal.examples.length).toBeGreaterThan(0);
+    expect(signal.examples?.length).toBeGreaterThan(0);
     expect(findings.get('blender')!.level).toMatch(/review|act/);
   });
   it('stays quiet on a student asking for reasoning at a person’s pace, and on an eval harness', () => {
