@@ -3,36 +3,36 @@ import { isRfc3339 } from '../schema/index.js';
 /**
  * A hand-written structural check of the ApiEvent and AccountRecord schemas, run before zod on
  * the ingest hot path (zod cost more per event than JSON.parse). It accepts only records zod
- * accepts and returns unchanged: every field within its schema, and keys already in the order
- * zod's output has (known keys in schema order, then unknown ones), so the parsed object itself is
- * deep-equal to zod's result, key order included. Anything else — invalid, unusual or merely
- * reordered — answers false and goes to zod, which gives the same result or error as before.
- * fastShapeCheck.test.ts keeps the field lists in step with the zod schemas.
+ * accepts, and returns what zod would return: every field within its schema, keys in the order
+ * zod's output has (known keys in schema order, then unknown ones). An object already in that
+ * order is returned as it is (the common case: no copy); one in another order is copied in
+ * zod's order. Anything else — invalid or unusual — gives INVALID and goes to zod, which gives
+ * the same result or error as before. fastShapeCheck.test.ts keeps the field lists in step with
+ * the zod schemas and compares results with zod's.
  */
 
-type Check = (v: unknown) => boolean;
+export const INVALID: unique symbol = Symbol('invalid');
+/** The value as zod would return it, or INVALID. */
+type Check = (v: unknown) => unknown;
 type Field = [name: string, check: Check, required?: true];
 
-const str =
-  (min: number, max: number): Check =>
+const valid =
+  (test: (v: unknown) => boolean): Check =>
   (v) =>
-    typeof v === 'string' && v.length >= min && v.length <= max;
-const anyString: Check = (v) => typeof v === 'string';
-const bool: Check = (v) => typeof v === 'boolean';
+    test(v) ? v : INVALID;
+const str = (min: number, max: number): Check =>
+  valid((v) => typeof v === 'string' && v.length >= min && v.length <= max);
+const anyString: Check = valid((v) => typeof v === 'string');
+const bool: Check = valid((v) => typeof v === 'boolean');
 /** z.int().min(min): a safe integer. */
-const int =
-  (min: number): Check =>
-  (v) =>
-    Number.isSafeInteger(v) && (v as number) >= min;
-const num =
-  (min: number, max = Infinity): Check =>
-  (v) =>
-    typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
+const int = (min: number): Check => valid((v) => Number.isSafeInteger(v) && (v as number) >= min);
+const num = (min: number, max = Infinity): Check =>
+  valid((v) => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max);
 const oneOf = (values: readonly string[]): Check => {
   const set = new Set(values);
-  return (v) => typeof v === 'string' && set.has(v);
+  return valid((v) => typeof v === 'string' && set.has(v));
 };
-const timestamp: Check = (v) => typeof v === 'string' && isRfc3339(v);
+const timestamp: Check = valid((v) => typeof v === 'string' && isRfc3339(v));
 const COUNTRY = /^[A-Z]{2}$/;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -43,26 +43,39 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function looseObject(fields: readonly Field[]): Check & { keys: readonly string[] } {
   const index = new Map(fields.map(([name], i) => [name, i]));
   const required = fields.filter((f) => f[2]).length;
-  const check = (v: unknown): boolean => {
-    if (!isPlainObject(v)) return false;
+  const check = (v: unknown): unknown => {
+    if (!isPlainObject(v)) return INVALID;
     let last = -1;
     let unknown = false;
+    let ordered = true;
+    let replaced: Map<string, unknown> | null = null;
     let present = 0;
     for (const key in v) {
       const i = index.get(key);
       if (i === undefined) {
         // "__proto__" would be dropped by zod's copy: leave such records to zod.
-        if (key === '__proto__') return false;
+        if (key === '__proto__') return INVALID;
         unknown = true;
         continue;
       }
-      if (unknown || i < last) return false;
+      if (unknown || i < last) ordered = false;
       last = i;
       const field = fields[i]!;
-      if (!field[1](v[key])) return false;
+      const x = v[key];
+      const checked = field[1](x);
+      if (checked === INVALID) return INVALID;
+      if (checked !== x) (replaced ??= new Map()).set(key, checked);
       if (field[2]) present++;
     }
-    return present === required;
+    if (present !== required) return INVALID;
+    if (ordered && replaced === null) return v;
+    // zod's output order: the schema's keys that are present, then the others as they came.
+    const out: Record<string, unknown> = {};
+    for (const [name] of fields) {
+      if (Object.hasOwn(v, name)) out[name] = replaced?.has(name) ? replaced.get(name) : v[name];
+    }
+    for (const key in v) if (!index.has(key)) out[key] = v[key];
+    return out;
   };
   return Object.assign(check, { keys: fields.map(([name]) => name) });
 }
@@ -70,9 +83,16 @@ export function looseObject(fields: readonly Field[]): Check & { keys: readonly 
 const arrayOf =
   (item: Check, min: number): Check =>
   (v) => {
-    if (!Array.isArray(v) || v.length < min) return false;
-    for (let i = 0; i < v.length; i++) if (!item(v[i])) return false;
-    return true;
+    if (!Array.isArray(v) || v.length < min) return INVALID;
+    const items = v as unknown[];
+    let out: unknown[] | null = null;
+    for (let i = 0; i < items.length; i++) {
+      const x = items[i];
+      const checked = item(x);
+      if (checked === INVALID) return INVALID;
+      if (checked !== x) (out ??= [...items])[i] = checked;
+    }
+    return out ?? items;
   };
 
 export const contentPartShape = looseObject([
@@ -82,7 +102,7 @@ export const contentPartShape = looseObject([
 const contentParts = arrayOf(contentPartShape, 0);
 export const messageShape = looseObject([
   ['role', oneOf(['system', 'developer', 'user', 'assistant', 'tool', 'function']), true],
-  ['content', (v) => typeof v === 'string' || contentParts(v), true],
+  ['content', (v) => (typeof v === 'string' ? v : contentParts(v)), true],
 ]);
 export const paramsShape = looseObject([
   ['temperature', num(0)],
@@ -102,7 +122,7 @@ export const requestShape = looseObject([
 export const clientShape = looseObject([
   ['ip', str(0, 64)],
   ['asn', int(0)],
-  ['country', (v) => typeof v === 'string' && COUNTRY.test(v)],
+  ['country', valid((v) => typeof v === 'string' && COUNTRY.test(v))],
   ['user_agent', str(0, 1000)],
 ]);
 export const responseShape = looseObject([

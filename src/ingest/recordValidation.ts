@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { AccountRecord, ApiEvent } from '../schema/index.js';
 import type { RejectReason } from '../schema/index.js';
-import { accountShape, eventShape } from './fastShapeCheck.js';
+import { accountShape, eventShape, INVALID } from './fastShapeCheck.js';
 import { rejectionFromIssues } from './issueReason.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
@@ -13,13 +13,15 @@ export type EventLineResult =
 /** Validates an already-decoded value (e.g. a JSON HTTP body) as an API event. */
 export function validateEvent(value: unknown): LineResult<ApiEvent> {
   // What the fast check accepts, zod returns unchanged (see fastShapeCheck.ts).
-  if (eventShape(value)) return { ok: true, value: value as ApiEvent };
+  const fast = eventShape(value);
+  if (fast !== INVALID) return { ok: true, value: fast as ApiEvent };
   return validateWith(ApiEvent, value);
 }
 
 /** Validates an already-decoded value as an account record. */
 export function validateAccount(value: unknown): LineResult<AccountRecord> {
-  if (accountShape(value)) return { ok: true, value: value as AccountRecord };
+  const fast = accountShape(value);
+  if (fast !== INVALID) return { ok: true, value: fast as AccountRecord };
   return validateWith(AccountRecord, value);
 }
 
