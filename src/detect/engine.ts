@@ -82,6 +82,12 @@ export class DetectionEngine {
   private readonly embedder: HashedNgramEmbedder | WordVectorEmbedder;
   private readonly rff: RandomFourierFeatures;
   private readonly scratch = new Float64Array(KERNEL_DIMENSIONS);
+  /**
+   * φ of a prompt's tokens, keyed by the token array itself: extractFeatures hands out one shared
+   * array per distinct prompt while it stays in its cache, so a repeated prompt skips the
+   * embedding and projection (the costliest per-event work), and entries go when the array does.
+   */
+  private readonly kernelFeatures = new WeakMap<readonly string[], Float64Array>();
   private baseline: DetectionEngine | undefined;
   events = 0;
   rejected = 0;
@@ -115,7 +121,13 @@ export class DetectionEngine {
       this.accounts.set(f.accountId, s);
     }
     s.add(f);
-    this.rff.accumulate(this.embedder.sparseFromTokens(f.tokens), s.kernelSum, this.scratch);
+    let phi = this.kernelFeatures.get(f.tokens);
+    if (!phi) {
+      phi = this.rff.features(this.embedder.sparseFromTokens(f.tokens), this.scratch);
+      this.kernelFeatures.set(f.tokens, phi);
+    }
+    const sum = s.kernelSum;
+    for (let d = 0; d < KERNEL_DIMENSIONS; d++) sum[d]! += phi[d]!;
     s.kernelCount++;
     let h = this.hourly.get(f.accountId);
     if (!h) this.hourly.set(f.accountId, (h = new Map<number, number>()));

@@ -3,6 +3,7 @@ import {
   fingerprint64,
   normalizeText,
   templateKeys,
+  TextCache,
   tokenizeNormalized,
   topicMask,
   type TemplateKeys,
@@ -62,6 +63,46 @@ export function ipPrefix(ip: string): string | null {
   return parts.length === 4 ? `${parts[0]}.${parts[1]}.${parts[2]}.0/24` : null;
 }
 
+/** What the detectors need from the text of a prompt alone (shared between events: read only). */
+interface PromptText {
+  tokens: string[];
+  elicits: boolean;
+  elicitKey: string | null;
+  template: TemplateKeys;
+  topics: bigint;
+}
+
+/** What the detectors need from a system prompt (all system and developer messages). */
+interface SystemText {
+  elicits: boolean;
+  elicitKey: string | null;
+  hash: string;
+}
+
+// Entries per generation (see TextCache): ~50% of the simulated medium run's prompts hit at
+// 16k, and the two generations hold at most ~32k prompts of at most MAX_PROMPT_CHARS.
+const promptTexts = new TextCache<PromptText>(16_384, (prompt) => {
+  const normalised = normalizeText(prompt);
+  const tokens = tokenizeNormalized(normalised);
+  const elicits = asksForReasoningTrace(normalised);
+  return {
+    tokens,
+    elicits,
+    elicitKey: elicits ? elicitationSentenceKey(normalised) : null,
+    template: templateKeys(prompt),
+    topics: topicMask(tokens),
+  };
+});
+const systemTexts = new TextCache<SystemText>(1024, (system) => {
+  const normalised = normalizeText(system);
+  const elicits = asksForReasoningTrace(normalised);
+  return {
+    elicits,
+    elicitKey: elicits ? elicitationSentenceKey(normalised) : null,
+    hash: fingerprint64(normalised),
+  };
+});
+
 export function extractFeatures(e: ApiEvent): EventFeatures {
   const msgs = e.request.messages;
   let prompt = '';
@@ -76,37 +117,29 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
     else if (m.role === 'assistant') assistantTurns++;
   }
   if (prompt.length > MAX_PROMPT_CHARS) prompt = prompt.slice(0, MAX_PROMPT_CHARS);
-  const normalised = normalizeText(prompt);
+  const text = promptTexts.get(prompt);
   const followUp = assistantTurns > 0 || userTurns > 1;
-  const tokens = tokenizeNormalized(normalised);
   const p = e.request.params;
-  const promptElicits = asksForReasoningTrace(normalised);
-  // systemElicits: the normalised system prompt when it (and not the user's message) asks for reasoning.
-  const systemNormalised = system === null ? null : normalizeText(system);
-  const systemElicits =
-    !promptElicits && systemNormalised !== null && !followUp && asksForReasoningTrace(systemNormalised)
-      ? systemNormalised
-      : null;
+  const promptElicits = text.elicits;
+  // systemElicits: the system prompt when it (and not the user's message) asks for reasoning.
+  const sys = system === null ? null : systemTexts.get(system);
+  const systemElicits = !promptElicits && sys !== null && !followUp && sys.elicits ? sys : null;
   return {
     id: e.id,
     accountId: e.account_id,
     tsMs: Date.parse(e.ts),
     model: e.model,
     prompt,
-    tokens,
+    tokens: text.tokens,
     // A system prompt asking for reasoning inside a running conversation is a product setting
     // (a tutor, a study helper); on one-shot requests it may be a harvesting wrapper, which the
     // account's conversation shape decides (see reasoning-elicitation).
     elicits: promptElicits || systemElicits !== null,
     elicitsBySystem: systemElicits !== null,
-    elicitKey: promptElicits
-      ? elicitationSentenceKey(normalised)
-      : systemElicits !== null
-        ? elicitationSentenceKey(systemElicits)
-        : null,
-    template: templateKeys(prompt),
-    topics: topicMask(tokens),
-    systemHash: systemNormalised === null ? null : fingerprint64(systemNormalised),
+    elicitKey: promptElicits ? text.elicitKey : systemElicits !== null ? systemElicits.elicitKey : null,
+    template: text.template,
+    topics: text.topics,
+    systemHash: sys === null ? null : sys.hash,
     followUp,
     conversationId: e.request.conversation_id ?? null,
     logprobs: p?.logprobs === true,

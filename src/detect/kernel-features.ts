@@ -28,12 +28,28 @@ export class RandomFourierFeatures {
 
   /** Adds φ(x) to `into` (a running sum); sparse input keeps this at nnz × D multiply-adds. */
   accumulate(x: SparseVector, into: Float64Array, scratch: Float64Array): void {
+    this.project(x, scratch);
+    const b = this.b;
+    const scale = this.scale;
+    for (let d = 0; d < this.dimensions; d++) into[d]! += scale * Math.cos(scratch[d]! + b[d]!);
+  }
+
+  /** φ(x) as a new vector: adding it to a sum gives the same bits as `accumulate`. */
+  features(x: SparseVector, scratch: Float64Array): Float64Array {
+    this.project(x, scratch);
+    const b = this.b;
+    const scale = this.scale;
+    const out = new Float64Array(this.dimensions);
+    for (let d = 0; d < this.dimensions; d++) out[d] = scale * Math.cos(scratch[d]! + b[d]!);
+    return out;
+  }
+
+  /** scratch = Wᵀx, summed over x's entries in order. */
+  private project(x: SparseVector, scratch: Float64Array): void {
     // Hot path (every event): fields read into locals once, so the inner loop is plain typed-array
     // arithmetic. The summation order per dimension is unchanged (bit-identical sums).
     const D = this.dimensions;
     const w = this.w;
-    const b = this.b;
-    const scale = this.scale;
     const idx = x.idx;
     const val = x.val;
     scratch.fill(0);
@@ -42,7 +58,6 @@ export class RandomFourierFeatures {
       const v = val[j]!;
       for (let d = 0; d < D; d++) scratch[d]! += v * w[row + d]!;
     }
-    for (let d = 0; d < D; d++) into[d]! += scale * Math.cos(scratch[d]! + b[d]!);
   }
 }
 

@@ -23,3 +23,4 @@ export { HashedNgramEmbedder, type SparseVector } from './hashed-embedder.js';
 export { WordVectorEmbedder, prepareWordVectors } from './word-vector-embedder.js';
 export { RemoteEmbedder, type RemoteEmbedderOptions } from './remote-embedder.js';
 export { TOPIC_DOMAINS, TOPIC_NAMES, topicMask, popcount } from './topics.js';
+export { TextCache } from './text-cache.js';

@@ -129,8 +129,20 @@ export class WordVectorEmbedder implements Embedder {
 
   /** Unit vector of the tokens' weighted mean (all zeros when no token is known). */
   embedTokens(tokens: readonly string[]): Float32Array {
+    return this.embedInto(tokens, new Float32Array(DIMENSIONS));
+  }
+
+  /** The same as a dense "sparse" vector, for the engine's random Fourier features. */
+  sparseFromTokens(tokens: readonly string[]): SparseVector {
+    // Hot path (every new prompt): into the reused buffer, no allocation; the same arithmetic.
+    this.acc.fill(0);
+    this.embedInto(tokens, this.acc);
+    return { idx: this.idx, val: this.acc };
+  }
+
+  /** Adds the tokens' weighted vectors to `out` (zeros) and L2-normalises it. */
+  private embedInto(tokens: readonly string[], out: Float32Array): Float32Array {
     const { index, weights, vectors } = loadTable();
-    const out = new Float32Array(DIMENSIONS);
     for (const tok of tokens) {
       const i = index.get(tok);
       if (i === undefined) continue;
@@ -139,12 +151,6 @@ export class WordVectorEmbedder implements Embedder {
       for (let d = 0; d < DIMENSIONS; d++) out[d]! += w * vectors[base + d]!;
     }
     return l2normalize(out);
-  }
-
-  /** The same as a dense "sparse" vector, for the engine's random Fourier features. */
-  sparseFromTokens(tokens: readonly string[]): SparseVector {
-    this.acc.set(this.embedTokens(tokens));
-    return { idx: this.idx, val: this.acc };
   }
 
   embedOne(text: string): Float32Array {
