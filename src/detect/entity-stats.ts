@@ -48,6 +48,28 @@ function addModelUse(use: ModelUse, tsMs: number, count: number): void {
   if (b < EARLY_WINDOW_HOURS) bump(use.hours, b, count);
 }
 
+/** The UTC hour of day of a timestamp, as new Date(ms).getUTCHours() gives it. */
+function utcHour(ms: number): number {
+  const h = Math.floor(ms / HOUR_MS) % 24;
+  return h < 0 ? h + 24 : h;
+}
+
+/** Indexes of the set bits of a topic mask, lowest first. */
+function topicIndexes(mask: bigint): number[] {
+  const out: number[] = [];
+  // Masks fit in 64 bits (at most 64 domains): two 32-bit halves, then plain number bit tricks.
+  const halves = [Number(mask & 0xffffffffn), Number(mask >> 32n)];
+  for (let h = 0; h < 2; h++) {
+    let m = halves[h]!;
+    while (m !== 0) {
+      const low = m & -m;
+      out.push(h * 32 + 31 - Math.clz32(low));
+      m ^= low;
+    }
+  }
+  return out;
+}
+
 /** Adds to a dense bucket array (no holes, so snapshots stay plain JSON numbers). */
 function bump(hours: number[], b: number, count: number): void {
   while (hours.length <= b) hours.push(0);
@@ -155,19 +177,22 @@ export class EntityStats {
     // Exact re-use is checked against the heavy hitters only: a bounded, conservative count.
     if (this.wholes.count(t.whole) > 0) this.repeats++;
     this.wholes.add(t.whole);
-    let bits = 0;
-    for (let m = f.topics; m; m &= m - 1n) bits++;
     // Breadth is counted over focused prompts only: one pasted passage or transcript touching
     // many domains says nothing about how widely an account's requests range; a sweep is many
     // focused prompts, each on its own domain.
-    if (bits > 0 && bits <= FOCUSED_TOPICS) {
-      this.topicEvents++;
-      for (let i = 0; i < this.topicWeight.length; i++)
-        if ((f.topics >> BigInt(i)) & 1n) {
+    if (f.topics !== 0n) {
+      // Hot path: the set domains, lowest first, with one BigInt step each (not one per domain).
+      const domains = topicIndexes(f.topics);
+      const bits = domains.length;
+      if (bits <= FOCUSED_TOPICS) {
+        this.topicEvents++;
+        const ownWords = f.elicits && !f.elicitsBySystem;
+        for (const i of domains) {
           this.topicWeight[i]! += 1 / bits;
-          if (f.elicits && !f.elicitsBySystem) this.elicitTopicWeight[i]! += 1 / bits;
+          if (ownWords) this.elicitTopicWeight[i]! += 1 / bits;
         }
-      if (f.elicits && !f.elicitsBySystem) this.elicitTopicEvents++;
+        if (ownWords) this.elicitTopicEvents++;
+      }
     }
     const harvest = f.logprobs || f.topLogprobs > 0 || f.n > 1;
     if (f.logprobs || f.topLogprobs > 0) this.logprobs++;
@@ -187,7 +212,7 @@ export class EntityStats {
       this.systemPrompts.add(f.systemHash);
     }
     if (f.conversationId) this.conversations.add(f.conversationId);
-    this.hours[new Date(f.tsMs).getUTCHours()]! += 1;
+    this.hours[utcHour(f.tsMs)]! += 1;
     this.days.add(Math.floor(f.tsMs / DAY_MS));
     if (!f.followUp) {
       const paced = this.prevOneShot && f.tsMs >= this.prevTs && f.tsMs - this.prevTs < BACK_TO_BACK_MS;
@@ -222,14 +247,18 @@ export class EntityStats {
     if (f.userAgent) this.userAgents.add(f.userAgent);
     if (f.apiKey) this.apiKeys.add(f.apiKey);
     this.requestShapes.add(f.requestShape);
-    this.samples.add({
-      id: f.id,
-      ts: f.tsMs,
-      model: f.model,
-      prompt: f.prompt.slice(0, 600),
-      prefix: t.prefix,
-      suffix: t.suffix,
-    });
+    // The sample is built only when the reservoir keeps it (rarely, once it is full).
+    const slot = this.samples.offer();
+    if (slot >= 0) {
+      this.samples.put(slot, {
+        id: f.id,
+        ts: f.tsMs,
+        model: f.model,
+        prompt: f.prompt.slice(0, 600),
+        prefix: t.prefix,
+        suffix: t.suffix,
+      });
+    }
   }
 
   /** Standard deviation of log inter-arrival gaps: low when a scheduler sends the requests. */

@@ -4,6 +4,7 @@ import type louvainFn from 'graphology-communities-louvain';
 import type { AccountRecord, ClusterLink } from '../schema/index.js';
 import { fmix32, hash32, seededRandom } from '../text/index.js';
 import type { EntityStats } from './entity-stats.js';
+import { mergeOverSplit } from './community-merge.js';
 import { ipPrefix } from './event-features.js';
 
 // The package is CommonJS whose typings declare an ES default export; load it as CommonJS.
@@ -113,58 +114,89 @@ const attrKey = (a: Attribute): string => `${a.kind}\u0000${a.value}`;
  * Large groups are sampled with a deterministic ring so the candidate count stays linear.
  */
 export function linkAccounts(attributes: Map<string, Attribute[]>, seed = 1): LinkageResult {
+  // Accounts and attribute values are numbered once (accounts in id order), so the pair loop
+  // below compares small integer arrays instead of building keys and sets for every pair: it
+  // runs for every candidate pair of the population. Same pairs, in the same order, same sums.
   const ids = [...attributes.keys()].sort();
   const N = Math.max(ids.length, 2);
-  const groups = new Map<string, string[]>();
-  for (const id of ids) {
-    for (const a of attributes.get(id)!) {
+  const keyIds = new Map<string, number>();
+  const keyNames: string[] = [];
+  const keyKinds: LinkKind[] = [];
+  const groups: number[][] = [];
+  const accountKeys = ids.map((id, account) => {
+    const attrs = attributes.get(id)!;
+    const out = new Int32Array(attrs.length);
+    attrs.forEach((a, j) => {
       const key = attrKey(a);
-      const g = groups.get(key);
-      if (g) g.push(id);
-      else groups.set(key, [id]);
-    }
-  }
+      let k = keyIds.get(key);
+      if (k === undefined) {
+        k = keyNames.length;
+        keyIds.set(key, k);
+        keyNames.push(key);
+        keyKinds.push(a.kind);
+        groups.push([]);
+      }
+      groups[k]!.push(account);
+      out[j] = k;
+    });
+    return out;
+  });
   const holders = new Map<string, number>();
-  for (const [k, g] of groups) holders.set(k, g.length);
+  keyNames.forEach((key, k) => holders.set(key, groups[k]!.length));
   const rarity = (key: string): number => Math.max(0, Math.log(N / (holders.get(key) ?? N)) / Math.log(N));
+  /** How much sharing each value weighs (kind weight × rarity). */
+  const keyWeight = Float64Array.from(keyNames, (key, k) => LINK_WEIGHTS[keyKinds[k]!] * rarity(key));
 
-  const pairWeight = (a: string, b: string): { weight: number; kinds: LinkKind[] } => {
-    const best = new Map<LinkKind, number>();
-    const bKeys = new Set(attributes.get(b)!.map(attrKey));
-    for (const attr of attributes.get(a)!) {
-      const key = attrKey(attr);
-      if (!bKeys.has(key)) continue;
-      const w = LINK_WEIGHTS[attr.kind] * rarity(key);
-      const prev = best.get(attr.kind) ?? 0;
-      const cap = ADDITIVE_CAPS[attr.kind];
-      if (cap !== undefined) best.set(attr.kind, Math.min(cap, prev + w));
-      else if (w > prev) best.set(attr.kind, w);
+  // The best (or, for additive kinds, capped summed) weight per kind, in first-seen order.
+  const bestKinds: LinkKind[] = [];
+  const bestWeights: number[] = [];
+  const pairWeight = (a: number, b: number): number => {
+    bestKinds.length = 0;
+    bestWeights.length = 0;
+    const bKeys = accountKeys[b]!;
+    for (const key of accountKeys[a]!) {
+      if (!bKeys.includes(key)) continue;
+      const kind = keyKinds[key]!;
+      const w = keyWeight[key]!;
+      let slot = bestKinds.indexOf(kind);
+      const prev = slot < 0 ? 0 : bestWeights[slot]!;
+      const cap = ADDITIVE_CAPS[kind];
+      if (cap === undefined && !(w > prev)) continue;
+      if (slot < 0) {
+        slot = bestKinds.length;
+        bestKinds.push(kind);
+      }
+      bestWeights[slot] = cap !== undefined ? Math.min(cap, prev + w) : w;
     }
     let weight = 0;
-    for (const w of best.values()) weight += w;
-    return { weight, kinds: [...best.keys()] };
+    for (const w of bestWeights) weight += w;
+    return weight;
   };
 
-  const seen = new Set<string>();
+  const seen = new Set<number>();
   const edges: LinkageResult['edges'] = [];
-  const consider = (a: string, b: string): void => {
+  const consider = (a: number, b: number): void => {
     if (a === b) return;
     const [x, y] = a < b ? [a, b] : [b, a];
-    const key = `${x}\u0000${y}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    const { weight, kinds } = pairWeight(x, y);
-    if (weight >= LINK_THRESHOLD) edges.push({ source: x, target: y, weight, kinds });
+    const pair = x * ids.length + y;
+    if (seen.has(pair)) return;
+    seen.add(pair);
+    const weight = pairWeight(x, y);
+    if (weight >= LINK_THRESHOLD)
+      edges.push({ source: ids[x]!, target: ids[y]!, weight, kinds: [...bestKinds] });
   };
-  for (const [key, members] of groups) {
+  const ringHash = (account: number): number => hash32(ids[account]!, fmix32(seed));
+  for (let k = 0; k < groups.length; k++) {
+    const members = groups[k]!;
     if (members.length < 2) continue;
     // A value shared by most of the population cannot link anyone; skip its quadratic work.
-    if (rarity(key) * LINK_WEIGHTS[key.split('\u0000')[0] as LinkKind] < 0.05) continue;
+    if (keyWeight[k]! < 0.05) continue;
     if (members.length <= FULL_PAIRS_UP_TO) {
       for (let i = 0; i < members.length; i++)
         for (let j = i + 1; j < members.length; j++) consider(members[i]!, members[j]!);
     } else {
-      const order = [...members].sort((p, q) => hash32(p, fmix32(seed)) - hash32(q, fmix32(seed)));
+      const hashes = new Map(members.map((m) => [m, ringHash(m)]));
+      const order = [...members].sort((p, q) => hashes.get(p)! - hashes.get(q)!);
       for (let i = 0; i < order.length; i++) {
         for (const off of RING_OFFSETS)
           if (off < order.length) consider(order[i]!, order[(i + off) % order.length]!);
@@ -185,41 +217,6 @@ export function linkAccounts(attributes: Map<string, Attribute[]>, seed = 1): Li
     mergeOverSplit(community, edges);
   }
   return { community, edges, holders };
-}
-
-// Two communities whose cut carries this share of the smaller one's link weight are one
-// operator that modularity split (a large homogeneous campaign has no natural sub-structure).
-const MERGE_CUT_SHARE = 0.1;
-
-function mergeOverSplit(community: Map<string, number>, edges: LinkageResult['edges']): void {
-  const volume = new Map<number, number>();
-  const cut = new Map<string, number>();
-  for (const e of edges) {
-    const a = community.get(e.source)!;
-    const b = community.get(e.target)!;
-    volume.set(a, (volume.get(a) ?? 0) + e.weight);
-    volume.set(b, (volume.get(b) ?? 0) + e.weight);
-    if (a !== b) {
-      const key = a < b ? `${a}:${b}` : `${b}:${a}`;
-      cut.set(key, (cut.get(key) ?? 0) + e.weight);
-    }
-  }
-  const parent = new Map<number, number>();
-  const find = (x: number): number => {
-    let r = x;
-    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
-    parent.set(x, r);
-    return r;
-  };
-  for (const [key, w] of cut) {
-    const [a, b] = key.split(':').map(Number) as [number, number];
-    if (w >= MERGE_CUT_SHARE * Math.min(volume.get(a) ?? 0, volume.get(b) ?? 0)) {
-      const ra = find(a);
-      const rb = find(b);
-      if (ra !== rb) parent.set(ra, rb);
-    }
-  }
-  for (const [node, c] of community) community.set(node, find(c));
 }
 
 /** The attribute values that hold a cluster together, most shared first. */

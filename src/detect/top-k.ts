@@ -99,11 +99,22 @@ export class Reservoir<T> {
   }
 
   add(item: T): void {
+    const slot = this.offer();
+    if (slot >= 0) this.put(slot, item);
+  }
+
+  /**
+   * Counts one more item and returns the slot it takes (fill it with `put`), or -1 when it is
+   * not kept: a caller on a hot path then need not build the item at all.
+   */
+  offer(): number {
     this.seen++;
-    if (this.items.length < this.capacity) this.items.push(item);
-    else {
-      const j = Math.floor(this.next() * this.seen);
-      if (j < this.capacity) this.items[j] = item;
-    }
+    if (this.items.length < this.capacity) return this.items.length;
+    const j = Math.floor(this.next() * this.seen);
+    return j < this.capacity ? j : -1;
+  }
+
+  put(slot: number, item: T): void {
+    this.items[slot] = item;
   }
 }
