@@ -4,10 +4,19 @@
 // Needs NATS (JetStream) at $BENCH_NATS_URL (default nats://127.0.0.1:4222) and PostgreSQL at
 // $BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); each run uses its own
 // stream and schema and drops them afterwards. BENCH_SCALE_EVENTS=N measures the first N events.
+// CPU seconds come from /proc: the bench process (batch, scoring) and its reaped children (ingest,
+// workers); PG/NATS is the servers' CPU meanwhile (shared with anything else using them).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+} from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +55,35 @@ async function dataset() {
   return { traffic: prefix, accounts: join(out, 'accounts.ndjson') };
 }
 
+// CPU seconds, from /proc (Linux; zeros elsewhere). Children's CPU is counted once they exit
+// and are reaped (cutime/cstime of this process), so each phase's child processes are measured.
+const TICK = 100;
+function procTimes(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return { self: (Number(f[11]) + Number(f[12])) / TICK, children: (Number(f[13]) + Number(f[14])) / TICK };
+  } catch {
+    return { self: 0, children: 0 };
+  }
+}
+const ownCpu = () => procTimes('self').self;
+const childCpu = () => procTimes('self').children;
+/** CPU of the PostgreSQL and NATS servers (shared with anything else using them at the time). */
+function serviceCpu() {
+  let s = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let comm = '';
+    try {
+      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (comm === 'nats-server' || comm.startsWith('postgres')) s += procTimes(pid).self;
+  }
+  return s;
+}
+const load = () => loadavg()[0].toFixed(1);
+
 function run(args, env = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
@@ -82,6 +120,9 @@ async function streamed(files, workers) {
   const children = [];
   try {
     let t = performance.now();
+    let cpu0 = childCpu();
+    let svc0 = serviceCpu();
+    const loads = [load()];
     const ingest = JSON.parse(
       await run(
         [
@@ -99,9 +140,14 @@ async function streamed(files, workers) {
       ),
     );
     const ingestS = (performance.now() - t) / 1000;
+    const ingestCpu = childCpu() - cpu0;
+    const ingestSvc = serviceCpu() - svc0;
     const events = ingest.summary.events;
+    loads.push(load());
 
     t = performance.now();
+    cpu0 = childCpu();
+    svc0 = serviceCpu();
     for (let i = 0; i < workers; i++) {
       const child = spawn(
         process.execPath,
@@ -134,15 +180,34 @@ async function streamed(files, workers) {
       await new Promise((r) => setTimeout(r, 1000));
     }
     const consumeS = (performance.now() - t) / 1000;
+    loads.push(load());
+    const consumeSvc = serviceCpu() - svc0;
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(
       children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once('exit', r)))),
     );
+    const consumeCpu = childCpu() - cpu0;
 
     t = performance.now();
+    cpu0 = ownCpu();
     const findings = await scoreScale(db, { force: true });
     const scoreS = (performance.now() - t) / 1000;
-    return { events, accounts: findings?.input.accounts ?? 0, ingestS, consumeS, scoreS };
+    const scoreCpu = ownCpu() - cpu0;
+    loads.push(load());
+    const round = (x) => Math.round(x * 10) / 10;
+    return {
+      events,
+      accounts: findings?.input.accounts ?? 0,
+      ingestS: round(ingestS),
+      consumeS: round(consumeS),
+      scoreS: round(scoreS),
+      ingestCpu: round(ingestCpu),
+      consumeCpu: round(consumeCpu),
+      scoreCpu: round(scoreCpu),
+      ingestServiceCpu: round(ingestSvc),
+      consumeServiceCpu: round(consumeSvc),
+      loads,
+    };
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     await db.destroy();
@@ -155,11 +220,23 @@ async function streamed(files, workers) {
 const files = await dataset();
 const rows = [];
 let t = performance.now();
+const batchLoads = [load()];
+const batchCpu0 = ownCpu();
 const batch = await analyzeFiles([files.traffic], { accounts: [files.accounts] });
 const batchS = (performance.now() - t) / 1000;
+const batchCpu = ownCpu() - batchCpu0;
+batchLoads.push(load());
 const n = batch.report.events;
-rows.push(['batch analyze (1 process)', '-', '-', `${Math.round(n / batchS)}`, `${batchS.toFixed(1)}`]);
-process.stdout.write(`batch: ${n} events in ${batchS.toFixed(1)} s\n`);
+rows.push([
+  'batch analyze (1 process)',
+  '-',
+  '-',
+  `${Math.round(n / batchS)}`,
+  `${batchS.toFixed(1)}`,
+  `${batchCpu.toFixed(0)}`,
+  batchLoads.join('→'),
+]);
+process.stdout.write(`batch: ${n} events in ${batchS.toFixed(1)} s, ${batchCpu.toFixed(1)} CPU s\n`);
 for (const w of [1, 2]) {
   const r = await streamed(files, w);
   const total = r.consumeS + r.scoreS;
@@ -170,9 +247,19 @@ for (const w of [1, 2]) {
     `${Math.round(r.events / r.consumeS)}`,
     `${Math.round(r.events / total)}`,
     `${r.consumeS.toFixed(1)} + ${r.scoreS.toFixed(1)} scoring`,
+    `${r.ingestCpu.toFixed(0)} ingest, ${r.consumeCpu.toFixed(0)} workers (+${r.consumeServiceCpu.toFixed(0)} PG/NATS), ${r.scoreCpu.toFixed(0)} scoring`,
+    r.loads.join('→'),
   ]);
 }
-const head = ['path', 'ingest→NATS ev/s', 'workers ev/s', 'end-to-end ev/s', 'seconds'];
+const head = [
+  'path',
+  'ingest→NATS ev/s',
+  'workers ev/s',
+  'end-to-end ev/s',
+  'seconds',
+  'CPU seconds',
+  'load avg (1 min)',
+];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
 process.stdout.write(

@@ -22,6 +22,7 @@ import {
 } from '../store/index.js';
 import { consumerOf, type ScaleTopology } from './config.js';
 import { decodeMessage } from './quarantine.js';
+import { Slots } from './slots.js';
 import { scoreScale } from './scorer.js';
 import { DEFAULT_MAX_ACK_PENDING } from './stream.js';
 
@@ -37,6 +38,8 @@ export interface ScaleWorkerOptions {
   heartbeatMs?: number;
   /** How long one fetch waits for messages. */
   fetchWaitMs?: number;
+  /** Batches applied at once (over all partitions), default 2; fetched batches wait their turn. */
+  concurrentBatches?: number;
   /** Run the global scoring stage this often (0: never; another worker or `--score-every` does). */
   scoreEveryMs?: number;
   /** Prune each leased partition's acknowledged seen event ids this often (0: never). Default 60 s. */
@@ -62,6 +65,10 @@ interface Owned {
   leaseUntil: number;
   /** When to prune this partition's seen ids next. */
   pruneAt: number;
+  /** The consumer's ack wait: a fetched batch not acknowledged within it is redelivered. */
+  ackWaitMs: number;
+  /** The consumer delivery sequence the next message should carry (null: not known yet). */
+  nextDelivery: number | null;
 }
 
 export interface WorkerStats {
@@ -78,6 +85,10 @@ export interface WorkerStats {
   pruned: number;
   /** Leases renewed before a batch because too little of them was left. */
   renewals: number;
+  /** Batches whose ack wait was restarted (marked in progress) because they waited for their turn. */
+  extended: number;
+  /** Batches held back because deliveries before them never reached this worker. */
+  gaps: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -102,6 +113,8 @@ export class ScaleWorker {
     quarantined: 0,
     pruned: 0,
     renewals: 0,
+    extended: 0,
+    gaps: 0,
   };
   private readonly owned = new Map<number, Owned>();
   private running = false;
@@ -113,6 +126,7 @@ export class ScaleWorker {
   private readonly heartbeatMs: number;
   private readonly pruneEveryMs: number;
   private seenRetentionMs: number;
+  private readonly slots: Slots;
 
   constructor(private readonly o: ScaleWorkerOptions) {
     this.id = o.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -121,6 +135,7 @@ export class ScaleWorker {
     this.leaseMs = o.leaseMs ?? 10_000;
     this.heartbeatMs = o.heartbeatMs ?? Math.max(200, Math.floor(this.leaseMs / 4));
     this.pruneEveryMs = o.pruneEveryMs ?? 60_000;
+    this.slots = new Slots(o.concurrentBatches ?? 2);
     this.seenRetentionMs = o.seenRetentionMs ?? 2 * 3600_000;
   }
 
@@ -197,6 +212,8 @@ export class ScaleWorker {
       lastSeq: lease.appliedSeq,
       leaseUntil: now + this.leaseMs,
       pruneAt: now + this.pruneEveryMs,
+      ackWaitMs: 30_000,
+      nextDelivery: null,
     };
     o.done = this.runPartition(o)
       .catch((err: unknown) =>
@@ -229,7 +246,7 @@ export class ScaleWorker {
         engine ??= await this.restore(partition);
         if (!consumer) {
           consumer = await this.o.nc.jetstream().consumers.get(t.stream, consumerOf(t, partition));
-          await this.awaitOrphans(consumer, partition);
+          await this.awaitOrphans(consumer, o);
         }
         if (!(await this.leaseForBatch(o))) {
           if (o.stop !== null) break;
@@ -245,7 +262,13 @@ export class ScaleWorker {
         for await (const m of iter) msgs.push(m);
         backoff = 100;
         if (msgs.length === 0) continue;
-        engine = await this.commitWithRetry(o, engine, msgs);
+        if (this.deliveryGap(o, msgs)) {
+          // Held back, not acknowledged: after the ack wait the missing deliveries come back
+          // first and this batch after them, in their original order.
+          consumer = null;
+          continue;
+        }
+        engine = await this.commitWithRetry(o, engine, msgs, Date.now());
         if (!engine) return;
       } catch (err) {
         if (o.stop !== null) break;
@@ -257,6 +280,30 @@ export class ScaleWorker {
         backoff = Math.min(5000, backoff * 2);
       }
     }
+  }
+
+  /**
+   * Whether deliveries of this partition's consumer are missing before or inside this batch.
+   * The consumer numbers every delivery; a CPU-starved process can end a fetch on its own timer
+   * before it read messages the server already sent for it, and those come back only after the
+   * ack wait, behind newer ones. Applying this batch would put them out of order.
+   */
+  private deliveryGap(o: Owned, msgs: JsMsg[]): boolean {
+    let expected = o.nextDelivery ?? msgs[0]!.info.deliverySequence;
+    let missing = 0;
+    for (const m of msgs) {
+      const d = m.info.deliverySequence;
+      if (d !== expected) missing += Math.max(0, d - expected);
+      expected = d + 1;
+    }
+    o.nextDelivery = expected;
+    if (missing === 0) return false;
+    this.stats.gaps++;
+    this.log.warn(
+      { partition: o.lease.partition, missing, held: msgs.length },
+      'deliveries missing before this batch; holding it back one ack wait so order is kept',
+    );
+    return true;
   }
 
   /**
@@ -308,10 +355,14 @@ export class ScaleWorker {
    * messages first. Waiting it out keeps each partition in stream order, so per-account
    * statistics that depend on order (gaps, bursts) come out as in batch.
    */
-  private async awaitOrphans(consumer: Consumer, partition: number): Promise<void> {
+  private async awaitOrphans(consumer: Consumer, o: Owned): Promise<void> {
+    const partition = o.lease.partition;
     const info = await consumer.info();
+    o.ackWaitMs = Math.ceil((info.config.ack_wait ?? 30e9) / 1e6);
+    // Nobody else fetches from this consumer while this worker holds the lease.
+    o.nextDelivery = info.delivered.consumer_seq + 1;
     if (info.num_ack_pending === 0) return;
-    const waitMs = Math.ceil((info.config.ack_wait ?? 30e9) / 1e6) + 250;
+    const waitMs = o.ackWaitMs + 250;
     this.log.info(
       { partition, pending: info.num_ack_pending, waitMs },
       'waiting for unacknowledged messages to return',
@@ -328,6 +379,7 @@ export class ScaleWorker {
     o: Owned,
     engine0: DetectionEngine,
     msgs: JsMsg[],
+    fetchedAt: number,
   ): Promise<DetectionEngine | null> {
     const { partition } = o.lease;
     const { decoded, quarantined } = this.decode(partition, msgs);
@@ -337,7 +389,15 @@ export class ScaleWorker {
       if (o.stop === 'lost') return null;
       let touched = false;
       let reordered = 0;
+      const release = await this.slots.acquire();
       try {
+        // A batch that waited for its turn is marked in progress, so its ack wait starts now:
+        // otherwise it can expire while the batch is applied and come back as duplicates.
+        if (Date.now() - fetchedAt > o.ackWaitMs / 4) {
+          for (const m of msgs) m.working();
+          this.stats.extended++;
+        }
+        fetchedAt = Date.now();
         engine ??= await this.restore(partition);
         const e = engine;
         const result = await commitPartitionBatch(this.o.db, {
@@ -390,8 +450,12 @@ export class ScaleWorker {
           'commit failed; retrying (not acknowledged)',
         );
         for (const m of msgs) m.working();
+        fetchedAt = Date.now();
+        release();
         await sleep(backoff);
         backoff = Math.min(5000, backoff * 2);
+      } finally {
+        release();
       }
     }
   }
