@@ -1,4 +1,5 @@
 import { seededRandom, type SparseVector } from '../text/index.js';
+import { WasmProjection } from './kernel-projection-wasm.js';
 
 /**
  * Random Fourier features for a Gaussian kernel (Rahimi & Recht 2007): the mean feature vector
@@ -9,6 +10,7 @@ export class RandomFourierFeatures {
   private readonly w: Float32Array;
   private readonly b: Float32Array;
   private readonly scale: number;
+  private readonly wasm: WasmProjection | null;
 
   constructor(
     readonly inputDimensions: number,
@@ -24,6 +26,7 @@ export class RandomFourierFeatures {
     this.w = Float32Array.from({ length: inputDimensions * dimensions }, () => gauss() / bandwidth);
     this.b = Float32Array.from({ length: dimensions }, () => rnd() * 2 * Math.PI);
     this.scale = Math.sqrt(2 / dimensions);
+    this.wasm = WasmProjection.create(this.w, inputDimensions, dimensions);
   }
 
   /** Adds φ(x) to `into` (a running sum); sparse input keeps this at nnz × D multiply-adds. */
@@ -46,6 +49,7 @@ export class RandomFourierFeatures {
 
   /** scratch = Wᵀx, summed over x's entries in order. */
   private project(x: SparseVector, scratch: Float64Array): void {
+    if (this.wasm) return this.wasm.run(x.idx, x.val, scratch);
     // Hot path (every event): fields read into locals once, so the inner loop is plain typed-array
     // arithmetic. The summation order per dimension is unchanged (bit-identical sums).
     const D = this.dimensions;
