@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../schema/index.js';
+import { fingerprint64 } from '../text/index.js';
 import { IngestReport } from './ingestReport.js';
 import {
+  partitionOfAccount,
   PartitionLineProcessor,
   readEventsPartitioned,
   scanTopLevelIds,
@@ -72,11 +74,20 @@ describe('partitioned reading', () => {
       '{"id":"q\\"uo\\\\te","account_id":"\\u0061cct"}',
       '{"id":7,"account_id":["x"]}',
       ' { "id" : "sp" , "account_id" : "ü" } ',
+      '{"note":"ends in a backslash \\\\","id":"after\\\\","x":"\\"\\\\\\"","account_id":"z"}',
     ];
     for (const c of cases) {
       const v = JSON.parse(c) as Record<string, unknown>;
       const str = (x: unknown): string | null => (typeof x === 'string' ? x : null);
       expect(scanTopLevelIds(Buffer.from(c))).toEqual({ id: str(v.id), accountId: str(v.account_id) });
+    }
+  });
+
+  it('partitions accounts by the first half of their fingerprint', () => {
+    for (const id of ['acct_1', 'acct_7ls9hvfglqs5kagl', 'ü-账户', '']) {
+      for (const n of [2, 3, 16]) {
+        expect(partitionOfAccount(id, n)).toBe(parseInt(fingerprint64(id).slice(0, 8), 16) % n);
+      }
     }
   });
 
