@@ -103,6 +103,9 @@ const systemTexts = new TextCache<SystemText>(1024, (system) => {
   };
 });
 
+// Accounts come back from the same addresses: most events skip the split and the new string.
+const ipPrefixes = new TextCache<string | null>(16_384, ipPrefix);
+
 export function extractFeatures(e: ApiEvent): EventFeatures {
   const msgs = e.request.messages;
   let prompt = '';
@@ -147,7 +150,7 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
     n: p?.n ?? 1,
     maxTokens: p?.max_tokens ?? null,
     temperature: p?.temperature ?? null,
-    ipPrefix: e.client?.ip ? ipPrefix(e.client.ip) : null,
+    ipPrefix: e.client?.ip ? ipPrefixes.get(e.client.ip) : null,
     asn: e.client?.asn ?? null,
     userAgent: e.client?.user_agent ?? null,
     apiKey: e.api_key_id ?? null,

@@ -6,9 +6,12 @@
  */
 export class TopK {
   private readonly counts = new Map<string, number>();
+  /** top()'s sorted entries until the next change: scoring asks for them many times per entity. */
+  private sorted: [string, number][] | null = null;
   constructor(private readonly capacity: number) {}
 
   add(key: string, by = 1): void {
+    this.sorted = null;
     const c = this.counts.get(key);
     if (c !== undefined) this.counts.set(key, c + by);
     else this.counts.set(key, by);
@@ -37,7 +40,8 @@ export class TopK {
   }
 
   top(n = this.capacity): [string, number][] {
-    return [...this.counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n);
+    this.sorted ??= [...this.counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    return this.sorted.slice(0, n);
   }
 
   get size(): number {
@@ -58,6 +62,7 @@ export class TopK {
   }
 
   mergeFrom(other: TopK): void {
+    this.sorted = null;
     for (const [k, v] of other.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + v);
     if (this.counts.size > this.capacity) this.shrink();
   }
