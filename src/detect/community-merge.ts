@@ -1,3 +1,8 @@
+import { createRequire } from 'node:module';
+import { UndirectedGraph } from 'graphology';
+import type louvainFn from 'graphology-communities-louvain';
+import { seededRandom } from '../text/index.js';
+
 /**
  * Two communities whose cut carries this share of the smaller one's link weight are one operator
  * that modularity split (a large homogeneous campaign has no natural sub-structure).
@@ -73,4 +78,142 @@ export function mergeOverSplit(community: Map<string, number>, edges: readonly W
     return c;
   };
   for (const [node, c] of community) community.set(node, root(c));
+}
+
+const louvain = createRequire(import.meta.url)('graphology-communities-louvain') as typeof louvainFn.default;
+/** Communities smaller than this are not re-partitioned: too small to hide a group. */
+const MIN_SPLIT_SIZE = 4;
+/** How many times a community's parts are themselves re-partitioned. */
+const MAX_SPLIT_DEPTH = 3;
+
+/**
+ * Modularity has a resolution limit: in a large graph, a small tight group joined to a big
+ * community by a link or two is absorbed into it (a handful of harvesters sharing one client
+ * set-up, folded into a university NAT's community through one account on the same cloud
+ * block). Each community is partitioned again on its own, where the limit is far smaller, and a
+ * part whose links to the rest of its community carry under MERGE_CUT_SHARE of its own volume
+ * (or of the rest's) is split off: the same criterion that re-merges over-split communities, so
+ * the two steps agree on what one group is.
+ */
+export function splitWeaklyAttached(
+  community: Map<string, number>,
+  edges: readonly WeightedEdge[],
+  seed: number,
+): void {
+  const adjacency = new Map<string, [string, number][]>();
+  const link = (a: string, b: string, w: number): void => {
+    let list = adjacency.get(a);
+    if (!list) adjacency.set(a, (list = []));
+    list.push([b, w]);
+  };
+  for (const e of edges) {
+    link(e.source, e.target, e.weight);
+    link(e.target, e.source, e.weight);
+  }
+  const members = new Map<number, string[]>();
+  for (const [node, c] of community) {
+    let list = members.get(c);
+    if (!list) members.set(c, (list = []));
+    list.push(node);
+  }
+  let nextId = Math.max(-1, ...members.keys()) + 1;
+  const queue: [id: number, depth: number][] = [...members.keys()].sort((a, b) => a - b).map((c) => [c, 0]);
+  while (queue.length) {
+    const [c, depth] = queue.shift()!;
+    const nodes = members.get(c)!;
+    if (nodes.length < MIN_SPLIT_SIZE || depth >= MAX_SPLIT_DEPTH) continue;
+    const inside = new Set(nodes);
+    const graph = new UndirectedGraph();
+    for (const n of nodes) graph.addNode(n);
+    for (const n of nodes)
+      for (const [m, w] of adjacency.get(n) ?? [])
+        if (n < m && inside.has(m)) graph.mergeEdge(n, m, { weight: w });
+    if (graph.size === 0) continue;
+    const part = louvain(graph, { getEdgeWeight: 'weight', rng: seededRandom(seed) });
+    const volume = new Map<number, number>();
+    const internal = new Map<number, number>();
+    let total = 0;
+    graph.forEachEdge((_e, attr, s, t) => {
+      const w = (attr as { weight: number }).weight;
+      const ps = part[s]!;
+      const pt = part[t]!;
+      volume.set(ps, (volume.get(ps) ?? 0) + w);
+      volume.set(pt, (volume.get(pt) ?? 0) + w);
+      if (ps === pt) internal.set(ps, (internal.get(ps) ?? 0) + w);
+      total += 2 * w;
+    });
+    const parts = new Map<number, string[]>();
+    for (const n of nodes) {
+      const p = part[n]!;
+      let list = parts.get(p);
+      if (!list) parts.set(p, (list = []));
+      list.push(n);
+    }
+    if (parts.size < 2) continue;
+    const kept: string[] = [];
+    for (const p of [...parts.keys()].sort((a, b) => a - b)) {
+      const vol = volume.get(p) ?? 0;
+      const cut = vol - 2 * (internal.get(p) ?? 0);
+      if (cut < MERGE_CUT_SHARE * Math.min(vol, total - vol)) {
+        const id = nextId++;
+        const split = parts.get(p)!;
+        members.set(id, split);
+        for (const n of split) community.set(n, id);
+        queue.push([id, depth + 1]);
+      } else kept.push(...parts.get(p)!);
+    }
+    if (kept.length < nodes.length) {
+      members.set(c, kept);
+      if (kept.length) queue.push([c, depth + 1]);
+    }
+  }
+}
+
+/** Groups at least this large keep only members linked to this many of the others (their k-core). */
+const MIN_TRIM_SIZE = 6;
+const CORE_LINKS = 3;
+
+/**
+ * Trims each large group to its core (deleting the rest from `community`): members linked to at
+ * least CORE_LINKS others who are themselves in the core. An operator's accounts share its cards,
+ * clients and sign-up networks with many of each other; strangers who happen to sit on the same
+ * cloud range or NAT as one member hang on by a link or two, alone or as a little satellite.
+ */
+export function trimToCore(community: Map<string, number>, edges: readonly WeightedEdge[]): void {
+  const size = new Map<number, number>();
+  for (const c of community.values()) size.set(c, (size.get(c) ?? 0) + 1);
+  const neighbours = new Map<string, string[]>();
+  for (const e of edges) {
+    const c = community.get(e.source);
+    if (c === undefined || c !== community.get(e.target) || size.get(c)! < MIN_TRIM_SIZE) continue;
+    for (const [a, b] of [
+      [e.source, e.target],
+      [e.target, e.source],
+    ] as const) {
+      let list = neighbours.get(a);
+      if (!list) neighbours.set(a, (list = []));
+      list.push(b);
+    }
+  }
+  const degree = new Map<string, number>();
+  const peel: string[] = [];
+  for (const [n, c] of community) {
+    if (size.get(c)! < MIN_TRIM_SIZE) continue;
+    const d = new Set(neighbours.get(n) ?? []).size;
+    degree.set(n, d);
+    if (d < CORE_LINKS) peel.push(n);
+  }
+  const removed = new Set<string>();
+  while (peel.length) {
+    const n = peel.pop()!;
+    if (removed.has(n)) continue;
+    removed.add(n);
+    for (const m of new Set(neighbours.get(n) ?? [])) {
+      if (removed.has(m)) continue;
+      const d = degree.get(m)! - 1;
+      degree.set(m, d);
+      if (d < CORE_LINKS) peel.push(m);
+    }
+  }
+  for (const n of removed) community.delete(n);
 }

@@ -4,7 +4,7 @@ import type louvainFn from 'graphology-communities-louvain';
 import type { AccountRecord, ClusterLink } from '../schema/index.js';
 import { fmix32, hash32, seededRandom } from '../text/index.js';
 import type { EntityStats } from './entity-stats.js';
-import { mergeOverSplit } from './community-merge.js';
+import { mergeOverSplit, splitWeaklyAttached, trimToCore } from './community-merge.js';
 import { ipPrefix } from './event-features.js';
 
 // The package is CommonJS whose typings declare an ES default export; load it as CommonJS.
@@ -214,7 +214,9 @@ export function linkAccounts(attributes: Map<string, Attribute[]>, seed = 1): Li
   if (graph.order > 0) {
     const mapping = louvain(graph, { getEdgeWeight: 'weight', rng: seededRandom(seed) });
     for (const [node, c] of Object.entries(mapping)) community.set(node, c);
+    splitWeaklyAttached(community, edges, seed);
     mergeOverSplit(community, edges);
+    trimToCore(community, edges);
   }
   return { community, edges, holders };
 }
