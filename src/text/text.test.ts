@@ -8,7 +8,7 @@ import {
   signatureFromHex,
   signatureToHex,
 } from './minhash.js';
-import { tokenize } from './normalize.js';
+import { normalizeText, tokenize, tokenizeNormalized } from './normalize.js';
 import { hammingDistance64, simhash64 } from './simhash.js';
 import { templateKeys, templateSkeleton } from './template.js';
 import { TOPIC_NAMES, popcount, topicMask } from './topics.js';
@@ -82,5 +82,21 @@ describe('topics', () => {
     const names = TOPIC_NAMES.filter((_, i) => (m >> BigInt(i)) & 1n);
     expect(names).toEqual(expect.arrayContaining(['programming', 'calculus', 'algebra']));
     expect(popcount(topicMask(tokenize('hello there')))).toBe(0);
+  });
+});
+
+describe('tokenize', () => {
+  it('gives the tokens of the normalised text, whatever the whitespace', () => {
+    const texts = [
+      ' a\u00a0b\u2028c\u3000d  ',
+      'don\u2019t\u00a0stop',
+      'ＡＢＣ　ｄｅｆ',
+      '  x\ty\n',
+      'İstanbul ǅ ß',
+      '東京\u2029タワー',
+      "it's 'quoted' ",
+      'tab\u000bvt\u000cff \ufeffbom',
+    ];
+    for (const t of texts) expect(tokenize(t)).toEqual(tokenizeNormalized(normalizeText(t)));
   });
 });
