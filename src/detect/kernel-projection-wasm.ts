@@ -1,9 +1,11 @@
+import { align16, instantiate } from '../text/index.js';
+
 /**
  * The projection Wᵀx of the random Fourier features (one per new prompt: 100 × 96 multiply-adds
  * for word vectors, the costliest per-event step) in WebAssembly SIMD, two output dimensions per
  * instruction. Bit-identical to the JavaScript loop: each output dimension is the same float64
  * sum, 0 + v₀w₀ + v₁w₁ + … in input order, and WebAssembly neither fuses nor reorders float
- * operations. The module is 150 bytes, assembled below, so there is nothing to build or ship.
+ * operations. The function is ~150 bytes of code below (see text/wasm-module.ts).
  */
 
 // (func (param n rowBytes idxOff valOff wOff outOff) (local p j i32) (local acc v128)
@@ -46,54 +48,9 @@ const CODE = [
   0x0b, // end func
 ];
 
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
-const name = (s: string): number[] => [s.length, ...Buffer.from(s, 'latin1')];
-
-const MODULE = new Uint8Array([
-  ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-  ...section(1, [0x01, 0x60, 0x06, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x00]), // (i32 × 6) -> ()
-  ...section(3, [0x01, 0x00]),
-  ...section(5, [0x01, 0x00, 0x01]), // one memory, 1 page to start
-  ...section(7, [0x02, ...name('project'), 0x00, 0x00, ...name('memory'), 0x02, 0x00]),
-  ...section(10, [0x01, ...uleb(CODE.length), ...CODE]),
-]);
-
-// The few WebAssembly API types used here (the project's TypeScript libs do not declare them).
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmInstance {
-  readonly exports: { project: Project; memory: WasmMemory };
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => WasmInstance;
-}
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-
-type Project = (
-  n: number,
-  rowBytes: number,
-  idxOff: number,
-  valOff: number,
-  wOff: number,
-  outOff: number,
-) => void;
-
 /** A projection for one weight matrix; null where WebAssembly SIMD is unavailable. */
 export class WasmProjection {
-  private readonly project: Project;
+  private readonly project: (...args: number[]) => void;
   private readonly idx: Int32Array;
   private readonly val: Float64Array;
   private readonly out: Float64Array;
@@ -103,33 +60,29 @@ export class WasmProjection {
   private readonly outOff: number;
 
   private constructor(
-    instance: WasmInstance,
     w: Float32Array,
     private readonly inputs: number,
     private readonly dims: number,
   ) {
-    const exports = instance.exports;
-    this.project = exports.project;
     // Layout: weights (float64, row-major), output, values, indexes; all 16-byte aligned.
     this.wOff = 0;
     this.outOff = w.length * 8;
     this.valOff = this.outOff + align16(dims * 8);
     this.idxOff = this.valOff + align16(inputs * 8);
-    const bytes = this.idxOff + align16(inputs * 4);
-    const memory = exports.memory;
-    const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
-    if (pages > 0) memory.grow(pages);
-    new Float64Array(memory.buffer, this.wOff, w.length).set(w);
-    this.out = new Float64Array(memory.buffer, this.outOff, dims);
-    this.val = new Float64Array(memory.buffer, this.valOff, inputs);
-    this.idx = new Int32Array(memory.buffer, this.idxOff, inputs);
+    const wasm = instantiate(CODE, 6, this.idxOff + align16(inputs * 4));
+    if (!wasm) throw new Error('WebAssembly unavailable');
+    this.project = wasm.run;
+    const buffer = wasm.memory.buffer;
+    new Float64Array(buffer, this.wOff, w.length).set(w);
+    this.out = new Float64Array(buffer, this.outOff, dims);
+    this.val = new Float64Array(buffer, this.valOff, inputs);
+    this.idx = new Int32Array(buffer, this.idxOff, inputs);
   }
 
   static create(w: Float32Array, inputs: number, dims: number): WasmProjection | null {
-    if (dims % 2 !== 0 || !wasmApi) return null;
+    if (dims % 2 !== 0) return null;
     try {
-      const instance = new wasmApi.Instance(new wasmApi.Module(MODULE));
-      return new WasmProjection(instance, w, inputs, dims);
+      return new WasmProjection(w, inputs, dims);
     } catch {
       return null;
     }
@@ -145,5 +98,3 @@ export class WasmProjection {
     scratch.set(this.out);
   }
 }
-
-const align16 = (n: number): number => Math.ceil(n / 16) * 16;

@@ -24,3 +24,4 @@ export { WordVectorEmbedder, prepareWordVectors } from './word-vector-embedder.j
 export { RemoteEmbedder, type RemoteEmbedderOptions } from './remote-embedder.js';
 export { TOPIC_DOMAINS, TOPIC_NAMES, topicMask, popcount } from './topics.js';
 export { TextCache } from './text-cache.js';
+export { align16, instantiate, type WasmMemory } from './wasm-module.js';

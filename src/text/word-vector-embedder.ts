@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { l2normalize, type Embedder } from './embedder.js';
 import { tokenize } from './normalize.js';
 import type { SparseVector } from './hashed-embedder.js';
+import { WasmWordSum } from './word-vector-wasm.js';
 
 interface WinkModel {
   dimensions: number;
@@ -110,6 +111,20 @@ function readTable(buf: Buffer): WordTable | undefined {
   }
 }
 
+let summer: WasmWordSum | null | undefined;
+
+/**
+ * The WebAssembly sum over this thread's table (the costliest step of embedding a new prompt),
+ * made on first use; the table then lives in the module's memory and its JavaScript copy goes.
+ */
+function wordSum(): WasmWordSum | null {
+  if (summer !== undefined) return summer;
+  const table = loadTable();
+  summer = WasmWordSum.create(table.weights, table.vectors, DIMENSIONS);
+  if (summer) shared = { index: table.index, weights: summer.weights, vectors: summer.vectors };
+  return summer;
+}
+
 /** Loads (building on first use) the word-vector table, so later first uses are instant. */
 export function prepareWordVectors(): void {
   loadTable();
@@ -126,6 +141,7 @@ export class WordVectorEmbedder implements Embedder {
   readonly dimensions = DIMENSIONS;
   private readonly acc = new Float32Array(DIMENSIONS);
   private readonly idx = Int32Array.from({ length: DIMENSIONS }, (_, i) => i);
+  private readonly rows: number[] = [];
 
   /** Unit vector of the tokens' weighted mean (all zeros when no token is known). */
   embedTokens(tokens: readonly string[]): Float32Array {
@@ -143,6 +159,17 @@ export class WordVectorEmbedder implements Embedder {
   /** Adds the tokens' weighted vectors to `out` (zeros) and L2-normalises it. */
   private embedInto(tokens: readonly string[], out: Float32Array): Float32Array {
     const { index, weights, vectors } = loadTable();
+    const sum = wordSum();
+    if (sum) {
+      const rows = this.rows;
+      rows.length = 0;
+      for (const tok of tokens) {
+        const i = index.get(tok);
+        if (i !== undefined) rows.push(i);
+      }
+      sum.addRows(rows, out);
+      return l2normalize(out);
+    }
     for (const tok of tokens) {
       const i = index.get(tok);
       if (i === undefined) continue;
