@@ -6,7 +6,7 @@
 // Datasets are simulated once (seed 1) into $TMPDIR/distillguard-bench/<scale> and reused.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,6 +49,8 @@ async function child(scale, threads) {
       seconds: Number(ended - started) / 1e9,
       ingestSeconds: Number(ingestEnd - started) / 1e9,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      // Other processes share the cores: the 1-minute load average says how much wall time means.
+      load: loadavg()[0],
       maxRssMiB: process.resourceUsage().maxRSS / 1024,
     })}\n`,
   );
@@ -69,7 +71,9 @@ function measure(scale, threads) {
   process.stdout.write(
     `analyze ${scale} (threads ${threads}): ${m.events} events, ${m.accounts} accounts in ${m.seconds.toFixed(1)} s = ` +
       `${Math.round(m.events / m.seconds)} events/s end to end (read+features ${m.ingestSeconds.toFixed(1)} s, ` +
-      `scoring ${(m.seconds - m.ingestSeconds).toFixed(1)} s; ${m.cpuSeconds.toFixed(1)} s CPU); peak RSS ${m.maxRssMiB.toFixed(0)} MiB\n`,
+      `scoring ${(m.seconds - m.ingestSeconds).toFixed(1)} s; ${m.cpuSeconds.toFixed(1)} s CPU = ` +
+      `${Math.round(m.events / m.cpuSeconds)} events per CPU-second); peak RSS ${m.maxRssMiB.toFixed(0)} MiB; ` +
+      `load ${m.load.toFixed(1)} on ${availableParallelism()} cores\n`,
   );
 }
 
