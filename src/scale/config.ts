@@ -18,6 +18,9 @@ export function partitionOf(accountId: string, partitions: number): number {
   return parseInt(fingerprint64(accountId).slice(0, 8), 16) % partitions;
 }
 
+/** The partition a publisher's rejected line goes to: spread by where it was read. */
+export const rejectedKey = (file: string, line: number): string => `rejected:${file}:${line}`;
+
 export const subjectOf = (t: ScaleTopology, partition: number): string => `${t.subjectPrefix}.${partition}`;
 
 /** Durable consumer name of a partition: every worker that leases it pulls from the same one. */

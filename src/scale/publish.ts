@@ -1,7 +1,7 @@
 import type { JetStreamClient, NatsConnection, PubAck } from 'nats';
-import type { AccountRecord, ApiEvent, ScaleMessage } from '../schema/index.js';
+import type { AccountRecord, ApiEvent, QuarantineRecord, ScaleMessage } from '../schema/index.js';
 import { fingerprint64 } from '../text/index.js';
-import { partitionOf, subjectOf, type ScaleTopology } from './config.js';
+import { partitionOf, rejectedKey, subjectOf, type ScaleTopology } from './config.js';
 import { connectNats, ensureStream } from './stream.js';
 
 export interface PublishCounts {
@@ -47,6 +47,16 @@ export class ScalePublisher {
         `a:${record.account_id}:${fingerprint64(body)}`,
       );
     }
+  }
+
+  /**
+   * Forwards a line this publisher rejected, so the workers store it in their quarantine and
+   * count it in the findings' `input.rejected_lines`. Its id is the line's place and content:
+   * the same file re-published inside the duplicate window is counted once.
+   */
+  async publishRejected(record: QuarantineRecord): Promise<void> {
+    const key = rejectedKey(record.file, record.line);
+    await this.send(key, { kind: 'rejected', record }, `r:${fingerprint64(`${key}:${record.raw}`)}`);
   }
 
   /** Waits for every PubAck; throws the first publish failure. */

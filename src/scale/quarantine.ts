@@ -1,12 +1,19 @@
 import { quarantineRecord, rejectionFromIssues } from '../ingest/index.js';
 import { ScaleMessage } from '../schema/index.js';
 import type { QuarantinedMessage } from '../store/index.js';
-import { partitionOf } from './config.js';
+import { partitionOf, rejectedKey } from './config.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** What a worker makes of one stream message: something to apply, or a quarantine row with its reason. */
-export type Decoded = { ok: true; msg: ScaleMessage } | { ok: false; rejected: QuarantinedMessage };
+/**
+ * What a worker makes of one stream message: an event or account record to apply, or a
+ * quarantine row with its reason (`forwarded`: a line the publisher rejected, not a bad message).
+ */
+/** A stream message the worker applies to an account's state. */
+export type AppliedMessage = Exclude<ScaleMessage, { kind: 'rejected' }>;
+
+export type Decoded =
+  { ok: true; msg: AppliedMessage } | { ok: false; rejected: QuarantinedMessage; forwarded: boolean };
 
 /**
  * Validates one message of a partition's subject. Anything with publish rights can write to the
@@ -31,6 +38,7 @@ export function decodeMessage(
     );
     return {
       ok: false,
+      forwarded: false,
       rejected: {
         seq: meta.seq,
         subject: meta.subject,
@@ -61,13 +69,35 @@ export function decodeMessage(
     return reject(r.reason, `not a valid scale message: ${r.message}`, text);
   }
   const msg = parsed.data;
-  const accountId = msg.kind === 'event' ? msg.event.account_id : msg.record.account_id;
-  const home = partitionOf(accountId, meta.partitions);
+  const key =
+    msg.kind === 'event'
+      ? msg.event.account_id
+      : msg.kind === 'account'
+        ? msg.record.account_id
+        : rejectedKey(msg.record.file, msg.record.line);
+  const home = partitionOf(key, meta.partitions);
   if (home !== meta.partition)
     return reject(
       'misrouted',
-      `account ${JSON.stringify(accountId)} belongs to partition ${home}, not ${meta.partition} (publisher with another --partitions?)`,
+      `${msg.kind === 'rejected' ? 'rejected line' : 'account'} ${JSON.stringify(key)} belongs to partition ${home}, not ${meta.partition} (publisher with another --partitions?)`,
       text,
     );
+  if (msg.kind === 'rejected') {
+    const r = msg.record;
+    return {
+      ok: false,
+      forwarded: true,
+      rejected: {
+        seq: meta.seq,
+        subject: meta.subject,
+        reason: r.reason,
+        message: `${r.file}:${r.line}: ${r.message}`,
+        raw: r.raw,
+        raw_encoding: r.raw_encoding,
+        raw_bytes: r.raw_bytes,
+        raw_truncated: r.raw_truncated,
+      },
+    };
+  }
   return { ok: true, msg };
 }

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Consumer, JsMsg, NatsConnection } from 'nats';
 import { pino, type Logger } from 'pino';
 import { DetectionEngine } from '../detect/index.js';
-import { AccountState, type DetectConfigInput, type Findings, type ScaleMessage } from '../schema/index.js';
+import { AccountState, type DetectConfigInput, type Findings } from '../schema/index.js';
 import {
   claimPartitions,
   commitPartitionBatch,
@@ -21,7 +21,7 @@ import {
   type ScaleDb,
 } from '../store/index.js';
 import { consumerOf, type ScaleTopology } from './config.js';
-import { decodeMessage } from './quarantine.js';
+import { decodeMessage, type AppliedMessage } from './quarantine.js';
 import { Slots } from './slots.js';
 import { scoreScale } from './scorer.js';
 import { DEFAULT_MAX_ACK_PENDING } from './stream.js';
@@ -464,8 +464,8 @@ export class ScaleWorker {
   private decode(
     partition: number,
     msgs: JsMsg[],
-  ): { decoded: { msg: ScaleMessage; seq: number }[]; quarantined: QuarantinedMessage[] } {
-    const decoded: { msg: ScaleMessage; seq: number }[] = [];
+  ): { decoded: { msg: AppliedMessage; seq: number }[]; quarantined: QuarantinedMessage[] } {
+    const decoded: { msg: AppliedMessage; seq: number }[] = [];
     const quarantined: QuarantinedMessage[] = [];
     for (const m of msgs) {
       const d = decodeMessage(m.data, {
@@ -476,8 +476,9 @@ export class ScaleWorker {
       });
       if (d.ok) decoded.push({ msg: d.msg, seq: m.seq });
       else {
-        this.stats.invalid++;
         quarantined.push(d.rejected);
+        if (d.forwarded) continue;
+        this.stats.invalid++;
         this.log.warn({ partition, seq: m.seq, reason: d.rejected.reason }, 'message quarantined');
       }
     }

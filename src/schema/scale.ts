@@ -1,15 +1,19 @@
 import { z } from 'zod';
 import { AccountRecord } from './account.js';
 import { ApiEvent } from './event.js';
+import { QuarantineRecord } from './ingest.js';
 
 /**
  * One message on the scale-out event stream (NATS JetStream subject `<prefix>.<partition>`):
- * an API event, or an account record for the same partition. Workers validate it again on
- * arrival, since anything with publish rights can write to the stream.
+ * an API event, or an account record for the same partition, or a line the publisher rejected
+ * (`ingest --to` forwards its quarantine, so the workers' findings count rejected lines as batch
+ * analyze does). Workers validate it again on arrival, since anything with publish rights can
+ * write to the stream.
  */
 export const ScaleMessage = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('event'), event: ApiEvent }),
   z.object({ kind: z.literal('account'), record: AccountRecord }),
+  z.object({ kind: z.literal('rejected'), record: QuarantineRecord }),
 ]);
 export type ScaleMessage = z.infer<typeof ScaleMessage>;
 

@@ -12,6 +12,7 @@ import {
   readAccounts,
   readEventBatches,
   type FormatOption,
+  type QuarantineSink,
 } from '../../ingest/index.js';
 import { connectNats, ensureStream, ScalePublisher } from '../../scale/index.js';
 import { addTopologyFlags, natsUrl, topologyFromFlags, type TopologyFlags } from './scale-flags.js';
@@ -49,15 +50,24 @@ export function registerIngest(program: Command): void {
     try {
       await ensureStream(nc, topology);
       const pub = new ScalePublisher(nc, topology);
+      // Rejected lines go to the local quarantine file and, counted once, to the workers: their
+      // findings report input.rejected_lines as batch analyze of the same files does.
+      const sink: QuarantineSink = {
+        async write(record) {
+          await quarantine.write(record);
+          await pub.publishRejected(record);
+        },
+        close: () => quarantine.close(),
+      };
       const onProgress = progress ? progress.onProgress.bind(progress) : undefined;
       if (flags.accounts) {
         const batch = [];
-        for await (const rec of readAccounts(flags.accounts, { quarantine, report, onProgress }))
+        for await (const rec of readAccounts(flags.accounts, { quarantine: sink, report, onProgress }))
           batch.push(rec);
         await pub.publishAccounts(batch);
       }
       for await (const batch of readEventBatches(files, {
-        quarantine,
+        quarantine: sink,
         report,
         format: flags.format,
         csvMap: flags.csvMap ? parseCsvMap(flags.csvMap) : undefined,
