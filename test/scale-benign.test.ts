@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DetectionEngine } from '../src/detect/index.js';
 import { ScaleWorker } from '../src/scale/index.js';
 import type { Findings } from '../src/schema/index.js';
@@ -6,11 +6,10 @@ import { startService } from '../src/server/index.js';
 import { latestFindingsSnapshot, TEST_POSTGRES_URL, type CoreDb } from '../src/store/index.js';
 import {
   publishAll,
-  scaleFixture,
+  useScaleFixture,
   scaleSkipReason,
   simulatedPrefix,
   waitForApplied,
-  type ScaleFixture,
 } from './scale-harness.js';
 import { call } from './server-harness.js';
 
@@ -40,13 +39,7 @@ async function until<T>(
 }
 
 describe.skipIf(skip !== null)('scale-out: false-positive verdicts reach scoring', () => {
-  let fx: ScaleFixture;
-  beforeAll(async () => {
-    fx = await scaleFixture(4);
-  });
-  afterAll(async () => {
-    await fx?.dispose();
-  });
+  const fx = useScaleFixture(4);
 
   it('a case closed as false positive in serve --nats changes the next scoring', async () => {
     const db = fx.db as unknown as CoreDb;

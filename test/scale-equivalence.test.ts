@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { partitionOf, scoreScale, ScaleWorker } from '../src/scale/index.js';
 import { latestFindingsSnapshot, scaleProgress, type CoreDb } from '../src/store/index.js';
 import {
@@ -6,11 +6,10 @@ import {
   comparable,
   findingsGap,
   publishAll,
-  scaleFixture,
+  useScaleFixture,
   scaleSkipReason,
   simulatedPrefix,
   waitForApplied,
-  type ScaleFixture,
 } from './scale-harness.js';
 
 // Streaming through two workers must give the batch findings on the same input: each
@@ -20,13 +19,7 @@ const skip = await scaleSkipReason();
 const input = simulatedPrefix(20_000, 5);
 
 describe.skipIf(skip !== null)('scale-out equals batch', () => {
-  let fx: ScaleFixture;
-  beforeAll(async () => {
-    fx = await scaleFixture(8);
-  });
-  afterAll(async () => {
-    await fx?.dispose();
-  });
+  const fx = useScaleFixture(8);
 
   it('two workers, streamed, give the same findings as batch analyze', async () => {
     const workers = [0, 1].map(

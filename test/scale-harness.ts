@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { DetectionEngine } from '../src/detect/index.js';
 import {
   connectNats,
@@ -61,6 +62,21 @@ export interface ScaleFixture {
   db: ScaleDb;
   schema: string;
   dispose(): Promise<void>;
+}
+
+/**
+ * A fixture for the enclosing `describe`: made before its tests, disposed after them. The object
+ * returned is filled in by the time the tests run.
+ */
+export function useScaleFixture(partitions?: number, stream?: StreamOptions): ScaleFixture {
+  const fx = {} as ScaleFixture;
+  beforeAll(async () => {
+    Object.assign(fx, await scaleFixture(partitions, stream));
+  });
+  afterAll(async () => {
+    await fx.dispose?.();
+  });
+  return fx;
 }
 
 export async function scaleFixture(partitions = 8, stream: StreamOptions = {}): Promise<ScaleFixture> {

@@ -1,13 +1,12 @@
 import type { JsMsg } from 'nats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { consumerOf, ScalePublisher, ScaleWorker } from '../src/scale/index.js';
 import {
-  scaleFixture,
+  useScaleFixture,
   scaleSkipReason,
   simulatedPrefix,
   storedEventTotal,
   waitForApplied,
-  type ScaleFixture,
 } from './scale-harness.js';
 
 // Deliveries a worker never saw (here another client's fetch on the same consumer; in practice a
@@ -18,13 +17,7 @@ const skip = await scaleSkipReason();
 const input = simulatedPrefix(1_200, 29);
 
 describe.skipIf(skip !== null)('scale-out: missing deliveries keep stream order', () => {
-  let fx: ScaleFixture;
-  beforeAll(async () => {
-    fx = await scaleFixture(1, { ackWaitMs: 2000 });
-  });
-  afterAll(async () => {
-    await fx?.dispose();
-  });
+  const fx = useScaleFixture(1, { ackWaitMs: 2000 });
 
   it('holds a batch back behind deliveries it missed; nothing reordered, nothing lost', async () => {
     const t = fx.topology;

@@ -1,5 +1,5 @@
 import type { JsMsg } from 'nats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DetectionEngine } from '../src/detect/index.js';
 import { consumerOf, partitionOf, ScalePublisher, ScaleWorker } from '../src/scale/index.js';
 import { ScaleMessage } from '../src/schema/index.js';
@@ -13,12 +13,11 @@ import {
 } from '../src/store/index.js';
 import {
   publishAll,
-  scaleFixture,
+  useScaleFixture,
   scaleSkipReason,
   simulatedPrefix,
   storedEventTotal,
   waitForApplied,
-  type ScaleFixture,
 } from './scale-harness.js';
 
 // The seen-ids table is pruned once the partition's consumer acknowledged a message (it is never
@@ -28,13 +27,7 @@ const skip = await scaleSkipReason();
 const input = simulatedPrefix(3_000, 13);
 
 describe.skipIf(skip !== null)('scale-out: pruning seen event ids', () => {
-  let fx: ScaleFixture;
-  beforeAll(async () => {
-    fx = await scaleFixture(2, { ackWaitMs: 3000 });
-  });
-  afterAll(async () => {
-    await fx?.dispose();
-  });
+  const fx = useScaleFixture(2, { ackWaitMs: 3000 });
 
   it('prunes acknowledged ids; a batch committed but never acknowledged is redelivered and not counted twice', async () => {
     const t = fx.topology;

@@ -1,14 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { partitionOf, ScaleWorker, scoreScale, subjectOf } from '../src/scale/index.js';
 import { countQuarantined, listQuarantined, scaleProgress } from '../src/store/index.js';
 import {
   publishAll,
-  scaleFixture,
+  useScaleFixture,
   scaleSkipReason,
   simulatedPrefix,
   storedEventTotal,
   waitForApplied,
-  type ScaleFixture,
 } from './scale-harness.js';
 
 // Bad messages on the stream (anything with publish rights can write one) are quarantined with
@@ -18,13 +17,7 @@ const skip = await scaleSkipReason();
 const input = simulatedPrefix(1_500, 17);
 
 describe.skipIf(skip !== null)('scale-out: quarantine', () => {
-  let fx: ScaleFixture;
-  beforeAll(async () => {
-    fx = await scaleFixture(2);
-  });
-  afterAll(async () => {
-    await fx?.dispose();
-  });
+  const fx = useScaleFixture(2);
 
   it('stores bad messages with their reason and reports them in findings.input.rejected_lines', async () => {
     const t = fx.topology;
