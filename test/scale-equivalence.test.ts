@@ -48,19 +48,19 @@ describe.skipIf(skip !== null)('scale-out equals batch', () => {
     const batch = batchFindings(input);
     expect(streamed).not.toBeNull();
     expect(batch.accounts.some((a) => a.level !== 'none')).toBe(true);
-    // Stated tolerance: the same level and event count for every account, scores within 0.05.
-    // Events applied out of stream order (a CPU-starved worker losing its lease mid-batch) change
-    // only order-dependent timing statistics, which this tolerance covers; they are reported.
+    // Each partition's events are applied once each, in stream order, so every account's state
+    // is the state batch builds (order-sensitive statistics such as gaps and bursts included).
+    const stats = workers.map((w) => w.stats);
     const gap = findingsGap(streamed!, batch);
-    if (gap.maxScore > 0)
-      console.warn(
-        `[scale] streamed differs from batch: ${JSON.stringify(gap)}; workers ${workers.map((w) => JSON.stringify(w.stats)).join(' ')}`,
-      );
-    expect(gap).toMatchObject({ level: 0, events: 0, missing: 0 });
-    const reordered = workers.reduce((n, w) => n + w.stats.reordered, 0);
-    if (reordered > 0) console.warn(`[scale] ${reordered} events were applied out of stream order`);
-    expect(gap.maxScore).toBeLessThanOrEqual(0.05);
-    expect(streamed!.input).toMatchObject(comparable(batch).input);
+    console.info(`[scale-eq] ${JSON.stringify({ gap, stats })}`);
+    expect(stats.reduce((n, s) => n + s.duplicates, 0)).toBe(0);
+    expect(stats.reduce((n, s) => n + s.reordered, 0)).toBe(0);
+    // Stated tolerance: none. The same level, event count, cluster and score (to the last bit) for
+    // every account, and the same clusters; measured over 16 runs, 5 of them with the two cores
+    // oversubscribed (load ~6), the largest score difference was 0. (Before batches were applied
+    // in stream-sequence order it reached 0.016, with up to 811 duplicates.)
+    expect(gap).toEqual({ level: 0, events: 0, missing: 0, maxScore: 0 });
+    expect(comparable(streamed!)).toEqual(comparable(batch));
     // The server and dashboard read the snapshot the global stage stored.
     const stored = await latestFindingsSnapshot(fx.db as unknown as CoreDb);
     expect(stored && comparable(stored)).toEqual(comparable(streamed!));

@@ -67,8 +67,8 @@ interface Owned {
   pruneAt: number;
   /** The consumer's ack wait: a fetched batch not acknowledged within it is redelivered. */
   ackWaitMs: number;
-  /** The consumer delivery sequence the next message should carry (null: not known yet). */
-  nextDelivery: number | null;
+  /** Fetch at least this many next time: the messages outstanding when a batch was held back. */
+  fetchAtLeast: number;
 }
 
 export interface WorkerStats {
@@ -87,7 +87,7 @@ export interface WorkerStats {
   renewals: number;
   /** Batches whose ack wait was restarted (marked in progress) because they waited for their turn. */
   extended: number;
-  /** Batches held back because deliveries before them never reached this worker. */
+  /** Batches held back because deliveries outside them were still unacknowledged (missed or orphaned). */
   gaps: number;
 }
 
@@ -213,7 +213,7 @@ export class ScaleWorker {
       leaseUntil: now + this.leaseMs,
       pruneAt: now + this.pruneEveryMs,
       ackWaitMs: 30_000,
-      nextDelivery: null,
+      fetchAtLeast: 0,
     };
     o.done = this.runPartition(o)
       .catch((err: unknown) =>
@@ -256,20 +256,24 @@ export class ScaleWorker {
         if (this.pruneEveryMs > 0 && Date.now() >= o.pruneAt) await this.prune(o, consumer);
         const msgs: JsMsg[] = [];
         const iter = await consumer.fetch({
-          max_messages: this.batchSize,
+          max_messages: Math.max(this.batchSize, o.fetchAtLeast),
           expires: this.o.fetchWaitMs ?? 1000,
         });
         for await (const m of iter) msgs.push(m);
         backoff = 100;
         if (msgs.length === 0) continue;
-        if (this.deliveryGap(o, msgs)) {
-          // Held back, not acknowledged: after the ack wait the missing deliveries come back
-          // first and this batch after them, in their original order.
+        // Redeliveries come in the order their ack waits ran out, which can put an older message
+        // behind newer ones in the same batch: the stream sequence is the publish order.
+        msgs.sort((a, b) => a.seq - b.seq);
+        if (await this.outstandingElsewhere(o, consumer, msgs)) {
+          // Held back, not acknowledged: after the ack wait every outstanding message comes back
+          // and the next fetch takes them all, to be applied in stream order.
           consumer = null;
           continue;
         }
         engine = await this.commitWithRetry(o, engine, msgs, Date.now());
         if (!engine) return;
+        await this.confirmAcks(o, msgs);
       } catch (err) {
         if (o.stop !== null) break;
         this.stats.retries++;
@@ -283,27 +287,47 @@ export class ScaleWorker {
   }
 
   /**
-   * Whether deliveries of this partition's consumer are missing before or inside this batch.
-   * The consumer numbers every delivery; a CPU-starved process can end a fetch on its own timer
-   * before it read messages the server already sent for it, and those come back only after the
-   * ack wait, behind newer ones. Applying this batch would put them out of order.
+   * Whether messages of this partition are delivered but neither in this batch nor acknowledged.
+   * Every message below the batch's highest sequence was delivered at least once (new messages go
+   * out in stream order), so if the consumer's unacknowledged messages are exactly this batch,
+   * everything before it is applied and the batch, sorted, continues the stream in order.
+   * Otherwise some are elsewhere: deliveries a CPU-starved fetch ended on its own timer before
+   * reading (the client drops them; they return after the ack wait, behind newer ones), a
+   * previous owner's batch, or a stray pull on the consumer. Applying now would put them out of
+   * order, so the batch is held back.
    */
-  private deliveryGap(o: Owned, msgs: JsMsg[]): boolean {
-    let expected = o.nextDelivery ?? msgs[0]!.info.deliverySequence;
-    let missing = 0;
-    for (const m of msgs) {
-      const d = m.info.deliverySequence;
-      if (d !== expected) missing += Math.max(0, d - expected);
-      expected = d + 1;
-    }
-    o.nextDelivery = expected;
-    if (missing === 0) return false;
+  private async outstandingElsewhere(o: Owned, consumer: Consumer, msgs: JsMsg[]): Promise<boolean> {
+    let distinct = 0;
+    for (let i = 0; i < msgs.length; i++) if (i === 0 || msgs[i]!.seq !== msgs[i - 1]!.seq) distinct++;
+    const pending = (await consumer.info()).num_ack_pending;
+    if (pending === distinct) return false;
     this.stats.gaps++;
+    // Ask for all of them next time, so a batch smaller than the backlog can still take it whole.
+    o.fetchAtLeast = pending;
     this.log.warn(
-      { partition: o.lease.partition, missing, held: msgs.length },
-      'deliveries missing before this batch; holding it back one ack wait so order is kept',
+      { partition: o.lease.partition, outstanding: pending - distinct, held: msgs.length },
+      'messages outstanding outside this batch; holding it back one ack wait so order is kept',
     );
     return true;
+  }
+
+  /**
+   * Acknowledges a committed batch and waits until the server has processed the acknowledgements
+   * (they are handled in order, so the last one's confirmation covers all). The server takes
+   * acknowledgements and pull requests on separate paths: without the wait, the next fetch can be
+   * served first, and messages whose ack wait ran out during a slow commit come back as duplicates
+   * (and spoil the next batch's outstanding count).
+   */
+  private async confirmAcks(o: Owned, msgs: JsMsg[]): Promise<void> {
+    const last = msgs[msgs.length - 1]!;
+    for (const m of msgs) if (m !== last) m.ack();
+    try {
+      await last.ackAck({ timeout: Math.max(5000, o.ackWaitMs) });
+    } catch (err) {
+      // Not fatal: an acknowledgement lost (say in a reconnect) only brings messages back, and
+      // they are skipped by id; the next batch's outstanding count notices them.
+      this.log.warn({ err: (err as Error).message, partition: o.lease.partition }, 'ack not confirmed');
+    }
   }
 
   /**
@@ -359,9 +383,8 @@ export class ScaleWorker {
     const partition = o.lease.partition;
     const info = await consumer.info();
     o.ackWaitMs = Math.ceil((info.config.ack_wait ?? 30e9) / 1e6);
-    // Nobody else fetches from this consumer while this worker holds the lease.
-    o.nextDelivery = info.delivered.consumer_seq + 1;
     if (info.num_ack_pending === 0) return;
+    o.fetchAtLeast = Math.max(o.fetchAtLeast, info.num_ack_pending);
     const waitMs = o.ackWaitMs + 250;
     this.log.info(
       { partition, pending: info.num_ack_pending, waitMs },
@@ -433,8 +456,8 @@ export class ScaleWorker {
         this.stats.quarantined += result.quarantined;
         if (result.leaseUntil !== null) o.leaseUntil = Math.max(o.leaseUntil, result.leaseUntil);
         if (reordered > 0) this.log.warn({ partition, reordered }, 'events applied out of stream order');
-        o.lastSeq = Math.max(o.lastSeq, ...msgs.map((m) => m.seq));
-        for (const m of msgs) m.ack();
+        o.lastSeq = Math.max(o.lastSeq, msgs[msgs.length - 1]!.seq);
+        o.fetchAtLeast = 0;
         return e;
       } catch (err) {
         // The engine may hold changes that did not commit: rebuild it from what is durable.
