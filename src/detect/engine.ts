@@ -15,7 +15,9 @@ import { fingerprint64, HashedNgramEmbedder, WordVectorEmbedder } from '../text/
 import type { DetectionContext, Detector, Stat } from './detector.js';
 import { DETECTORS } from './detectors/index.js';
 import { DAY_MS, EntityStats, HOUR_MS, type PromptSample } from './entity-stats.js';
+import type { EventLineView } from '../ingest/index.js';
 import { extractFeatures, type EventFeatures } from './event-features.js';
+import { LineFeatures } from './line-features.js';
 import {
   combinedStrength,
   corroborated,
@@ -88,6 +90,7 @@ export class DetectionEngine {
    * embedding and projection (the costliest per-event work), and entries go when the array does.
    */
   private readonly kernelFeatures = new WeakMap<readonly string[], Float64Array>();
+  private readonly lineFeatures: LineFeatures;
   private baseline: DetectionEngine | undefined;
   events = 0;
   rejected = 0;
@@ -100,6 +103,9 @@ export class DetectionEngine {
     const rep = REPRESENTATIONS[this.config.embedder];
     this.embedder = rep.make();
     this.rff = new RandomFourierFeatures(this.embedder.dimensions, KERNEL_DIMENSIONS, rep.bandwidth);
+    this.lineFeatures = new LineFeatures((tokens) =>
+      this.rff.features(this.embedder.sparseFromTokens(tokens), this.scratch),
+    );
   }
 
   addAccount(record: AccountRecord): void {
@@ -109,6 +115,11 @@ export class DetectionEngine {
   addEvent(event: ApiEvent): void {
     if (event.account) this.addAccount({ ...event.account, account_id: event.account_id });
     this.addFeatures(extractFeatures(event));
+  }
+
+  /** addEvent for a line the reader scanned (see LineFeatures): the same features, from its bytes. */
+  addLine(line: EventLineView): void {
+    this.addFeatures(this.lineFeatures.build(line));
   }
 
   addFeatures(f: EventFeatures): void {
@@ -121,7 +132,7 @@ export class DetectionEngine {
       this.accounts.set(f.accountId, s);
     }
     s.add(f);
-    let phi = this.kernelFeatures.get(f.tokens);
+    let phi = f.kernel ?? this.kernelFeatures.get(f.tokens);
     if (!phi) {
       phi = this.rff.features(this.embedder.sparseFromTokens(f.tokens), this.scratch);
       this.kernelFeatures.set(f.tokens, phi);
@@ -147,6 +158,11 @@ export class DetectionEngine {
   /** Benign traffic to fit the nulls on, instead of the population itself. */
   useBaseline(baseline: DetectionEngine): void {
     this.baseline = baseline;
+  }
+
+  /** Ids of the accounts that sent events. */
+  accountIds(): IterableIterator<string> {
+    return this.accounts.keys();
   }
 
   get accountCount(): number {

@@ -41,6 +41,8 @@ export interface EventFeatures {
   apiKey: string | null;
   /** The client's parameter combination, a fingerprint of how its requests are configured. */
   requestShape: string;
+  /** The prompt's random Fourier features when the reader has them already (else from `tokens`). */
+  kernel: Float64Array | null;
 }
 
 export const MAX_PROMPT_CHARS = 4000;
@@ -64,7 +66,7 @@ export function ipPrefix(ip: string): string | null {
 }
 
 /** What the detectors need from the text of a prompt alone (shared between events: read only). */
-interface PromptText {
+export interface PromptText {
   tokens: string[];
   elicits: boolean;
   elicitKey: string | null;
@@ -73,7 +75,7 @@ interface PromptText {
 }
 
 /** What the detectors need from a system prompt (all system and developer messages). */
-interface SystemText {
+export interface SystemText {
   elicits: boolean;
   elicitKey: string | null;
   hash: string;
@@ -81,7 +83,11 @@ interface SystemText {
 
 // Entries per generation (see TextCache): ~50% of the simulated medium run's prompts hit at
 // 16k, and the two generations hold at most ~32k prompts of at most MAX_PROMPT_CHARS.
-const promptTexts = new TextCache<PromptText>(16_384, (prompt) => {
+const promptTexts = new TextCache<PromptText>(16_384, promptTextOf);
+const systemTexts = new TextCache<SystemText>(1024, systemTextOf);
+
+/** The text features of a prompt (at most MAX_PROMPT_CHARS). */
+export function promptTextOf(prompt: string): PromptText {
   const normalised = normalizeText(prompt);
   const tokens = tokenizeNormalized(normalised);
   const elicits = asksForReasoningTrace(normalised);
@@ -92,8 +98,10 @@ const promptTexts = new TextCache<PromptText>(16_384, (prompt) => {
     template: templateKeys(prompt),
     topics: topicMask(tokens),
   };
-});
-const systemTexts = new TextCache<SystemText>(1024, (system) => {
+}
+
+/** The features of a system prompt (all system and developer messages, concatenated). */
+export function systemTextOf(system: string): SystemText {
   const normalised = normalizeText(system);
   const elicits = asksForReasoningTrace(normalised);
   return {
@@ -101,7 +109,26 @@ const systemTexts = new TextCache<SystemText>(1024, (system) => {
     elicitKey: elicits ? elicitationSentenceKey(normalised) : null,
     hash: fingerprint64(normalised),
   };
-});
+}
+
+/** The parameter combination as extractFeatures records it (undefined: not given). */
+export function requestShapeOf(
+  temperature: number | undefined,
+  maxTokens: number | undefined,
+  n: number | undefined,
+  logprobs: boolean | undefined,
+  topLogprobs: number | undefined,
+  stream: boolean | undefined,
+): string {
+  return [
+    temperature ?? '-',
+    maxTokens === undefined ? '-' : `2^${Math.round(Math.log2(maxTokens + 1))}`,
+    n === undefined ? '-' : n > 1 ? 'n>1' : 'n=1',
+    logprobs === undefined ? '-' : logprobs ? 'lp' : 'nolp',
+    topLogprobs ?? '-',
+    stream === undefined ? '-' : stream ? 'stream' : 'nostream',
+  ].join('|');
+}
 
 // Accounts come back from the same addresses: most events skip the split and the new string.
 const ipPrefixes = new TextCache<string | null>(16_384, ipPrefix);
@@ -154,13 +181,14 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
     asn: e.client?.asn ?? null,
     userAgent: e.client?.user_agent ?? null,
     apiKey: e.api_key_id ?? null,
-    requestShape: [
-      p?.temperature ?? '-',
-      p?.max_tokens === undefined ? '-' : `2^${Math.round(Math.log2(p.max_tokens + 1))}`,
-      p?.n === undefined ? '-' : p.n > 1 ? 'n>1' : 'n=1',
-      p?.logprobs === undefined ? '-' : p.logprobs ? 'lp' : 'nolp',
-      p?.top_logprobs ?? '-',
-      p?.stream === undefined ? '-' : p.stream ? 'stream' : 'nostream',
-    ].join('|'),
+    requestShape: requestShapeOf(
+      p?.temperature,
+      p?.max_tokens,
+      p?.n,
+      p?.logprobs,
+      p?.top_logprobs,
+      p?.stream,
+    ),
+    kernel: null,
   };
 }

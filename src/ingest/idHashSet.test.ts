@@ -22,4 +22,15 @@ describe('IdHashSet', () => {
     }
     expect(set.add('ba')).toBe(false);
   });
+
+  it('hashes an ASCII id from its bytes as from its string', () => {
+    const set = new IdHashSet();
+    const line = Buffer.from('{"id":"evt-42","x":"evt-7"}');
+    expect(set.add('evt-42')).toBe(true);
+    expect(set.hasAscii(line, 7, 13)).toBe(true);
+    expect(set.addAscii(line, 7, 13)).toBe(false);
+    expect(set.addAscii(line, 20, 25)).toBe(true);
+    expect(set.has('evt-7')).toBe(true);
+    expect(set.hasAscii(line, 20, 24)).toBe(false);
+  });
 });

@@ -29,9 +29,29 @@ export class IdHashSet {
     return this.insert(h1, h2);
   }
 
+  /**
+   * add() of the string in b[start..end), given as ASCII without escapes (its bytes are its
+   * UTF-16 units, so the hash is the string's): the reading hot path adds ids without decoding.
+   */
+  addAscii(b: Uint8Array, start: number, end: number): boolean {
+    hashAscii(b, start, end);
+    if ((this.count + 1) * 4 > (this.mask + 1) * 3) this.grow();
+    return this.insert(pair[0], pair[1]);
+  }
+
+  /** has() of an ASCII string in b[start..end), as addAscii. */
+  hasAscii(b: Uint8Array, start: number, end: number): boolean {
+    hashAscii(b, start, end);
+    return this.find(pair[0], pair[1]);
+  }
+
   /** Whether `id` (or a string with the same 64-bit hash) is in the set. */
   has(id: string): boolean {
     const [h1, h2] = hashId(id);
+    return this.find(h1, h2);
+  }
+
+  private find(h1: number, h2: number): boolean {
     const t = this.table;
     let slot = (h1 ^ h2) & this.mask;
     for (;;) {
@@ -82,7 +102,28 @@ function hashId(id: string): [number, number] {
     h2 = Math.imul(h2 ^ c, 0x5bd1e995);
     h2 ^= h2 >>> 15;
   }
-  h1 = fmix(h1 ^ id.length);
+  return finish(h1, h2, id.length);
+}
+
+const pair: [number, number] = [0, 0];
+
+/** hashId of the string whose UTF-16 units are b[start..end), into `pair` (no allocation). */
+function hashAscii(b: Uint8Array, start: number, end: number): void {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9747b28c;
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  const [a, z] = finish(h1, h2, end - start);
+  pair[0] = a;
+  pair[1] = z;
+}
+
+function finish(h1: number, h2: number, length: number): [number, number] {
+  h1 = fmix(h1 ^ length);
   h2 = fmix(h2 + h1) | 0;
   // (0, 0) marks an empty slot.
   if (h1 === 0 && h2 === 0) h2 = 1;

@@ -32,3 +32,5 @@ export {
 } from './partitionedRead.js';
 export type { BatchResult, LineBatch, PartitionChannel, PartitionedReadOptions } from './partitionedRead.js';
 export { rejectionFromIssues, type Rejection } from './issueReason.js';
+export { EventLineScanner, ScannedLine, slotText } from './eventLineScanner.js';
+export type { EventLineView, StringSlot } from './eventLineScanner.js';

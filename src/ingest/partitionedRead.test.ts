@@ -13,6 +13,7 @@ import {
   scanTopLevelIds,
   type PartitionChannel,
 } from './partitionedRead.js';
+import { slotText } from './eventLineScanner.js';
 import { MemoryQuarantine } from './quarantine.js';
 import { readEventBatches } from './readEvents.js';
 
@@ -51,15 +52,33 @@ function badInput(): Buffer {
   return Buffer.concat(lines.flatMap((l) => [Buffer.from(l), Buffer.from('\n')]));
 }
 
-/** Partitions in this thread: the same processor the worker threads run. */
-function channels(n: number): { channels: PartitionChannel[]; events: ApiEvent[][] } {
-  const events: ApiEvent[][] = Array.from({ length: n }, () => []);
+type Kept = Pick<ApiEvent, 'id' | 'account_id'>;
+
+/**
+ * Partitions in this thread: the same processor the worker threads run; `scanned`: lines the
+ * reader scanned go to useLine (as in analyze) rather than being parsed again.
+ */
+function channels(n: number, scanned = false): { channels: PartitionChannel[]; events: Kept[][] } {
+  const events: Kept[][] = Array.from({ length: n }, () => []);
   const procs = Array.from({ length: n }, () => new PartitionLineProcessor({ maxLineBytes: 2048 }));
   return {
     events,
     channels: procs.map((p, i) => ({
       addAccounts: () => undefined,
-      send: (batch) => Promise.resolve(p.process(batch, (e) => events[i]!.push(e))),
+      send: (batch) =>
+        Promise.resolve(
+          p.process(
+            batch,
+            (e) => events[i]!.push(e),
+            scanned
+              ? (line) =>
+                  events[i]!.push({
+                    id: slotText(line.bytes, line.id),
+                    account_id: slotText(line.bytes, line.accountId),
+                  })
+              : undefined,
+          ),
+        ),
       hasId: (id) => Promise.resolve(p.hasId(id)),
     })),
   };
@@ -104,9 +123,14 @@ describe('partitioned reading', () => {
       const single: ApiEvent[] = [];
       for await (const b of readEventBatches(files, { quarantine: q1, report: r1, maxLineBytes: 2048 }))
         single.push(...b);
-      for (const n of [2, 3]) {
+      for (const [n, scanned] of [
+        [1, true],
+        [2, false],
+        [2, true],
+        [3, true],
+      ] as const) {
         const q2 = new MemoryQuarantine();
-        const { channels: ch, events } = channels(n);
+        const { channels: ch, events } = channels(n, scanned);
         const r2 = await readEventsPartitioned(files, ch, {
           quarantine: q2,
           maxLineBytes: 2048,

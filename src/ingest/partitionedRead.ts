@@ -1,5 +1,15 @@
 import type { AccountRecord, ApiEvent, RejectReason } from '../schema/index.js';
-import { hash32 } from '../text/index.js';
+import { fmix32, hash32 } from '../text/index.js';
+import {
+  EventLineScanner,
+  saveScan,
+  SCAN_INTS,
+  SCAN_NUMBERS,
+  ScannedLine,
+  slotText,
+  type EventLineView,
+  type StringSlot,
+} from './eventLineScanner.js';
 import { IdHashSet } from './idHashSet.js';
 import { IngestReport } from './ingestReport.js';
 import { checkInputFiles, openInputFile, streamErrorReason } from './inputFile.js';
@@ -32,6 +42,17 @@ export function partitionOfAccount(accountId: string, partitions: number): numbe
   return hash32(accountId, 0x9e3779b9) % partitions;
 }
 
+/** partitionOfAccount of a scanned account id, from its bytes when they are its UTF-16 units. */
+function partitionOfSlot(b: Buffer, s: StringSlot, partitions: number): number {
+  if (!s.plain) return partitionOfAccount(slotText(b, s), partitions);
+  let h = (0x811c9dc5 ^ 0x9e3779b9) >>> 0;
+  for (let i = s.start; i < s.end; i++) {
+    h ^= b[i]!;
+    h = Math.imul(h, 0x01000193);
+  }
+  return fmix32(h) % partitions;
+}
+
 /** One batch of lines for one partition: concatenated bytes and where each line starts. */
 export interface LineBatch {
   seq: number;
@@ -41,6 +62,9 @@ export interface LineBatch {
   lineNos: Int32Array;
   /** Line indexes whose event id another partition already kept (drop a valid copy as a duplicate). */
   duplicates: number[];
+  /** The reading thread's scan of each line (see saveScan), so workers need not parse it again. */
+  scans: Int32Array;
+  scanNumbers: Float64Array;
 }
 
 export type RejectTuple = [
@@ -73,6 +97,7 @@ export interface PartitionChannel {
 export class PartitionLineProcessor {
   private readonly seen: IdHashSet | null;
   private readonly maxLineBytes: number;
+  private readonly view = new ScannedLine();
 
   constructor(opts: Pick<IngestOptions, 'dedupe' | 'maxLineBytes'> = {}) {
     this.seen = opts.dedupe === false ? null : new IdHashSet();
@@ -83,7 +108,15 @@ export class PartitionLineProcessor {
     return this.seen?.has(id) ?? false;
   }
 
-  process(batch: LineBatch, use: (e: ApiEvent) => void): BatchResult {
+  /**
+   * Handles a batch: valid events go to `use`, or, for lines the reading thread scanned, to
+   * `useLine` when given (without parsing the line: the scan vouched for it).
+   */
+  process(
+    batch: LineBatch,
+    use: (e: ApiEvent) => void,
+    useLine?: (line: EventLineView) => void,
+  ): BatchResult {
     const result: BatchResult = {
       seq: batch.seq,
       events: 0,
@@ -131,9 +164,25 @@ export class PartitionLineProcessor {
     };
     const parser = ndjsonParser(handler, validateEvent, this.maxLineBytes);
     const buf = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
+    const view = this.view;
+    const seen = this.seen;
     for (let i = 0; i < batch.lineNos.length; i++) {
       current = i;
-      parser.line(batch.lineNos[i]!, buf.subarray(batch.starts[i], batch.starts[i + 1]), 0);
+      const start = batch.starts[i]!;
+      if (useLine && !forced.has(i) && view.load(buf, batch.scans, batch.scanNumbers, i, start)) {
+        const id = view.id;
+        // The same de-duplication as accept() below; a duplicate (or an id to decode first)
+        // takes that ordinary path, which reports it.
+        if (id.plain && (seen === null || seen.addAscii(buf, id.start, id.end))) {
+          result.events++;
+          const ms = view.tsMs;
+          if (ms < result.fromMs) result.fromMs = ms;
+          if (ms > result.toMs) result.toMs = ms;
+          useLine(view);
+          continue;
+        }
+      }
+      parser.line(batch.lineNos[i]!, buf.subarray(start, batch.starts[i + 1]), 0);
     }
     return result;
   }
@@ -179,8 +228,22 @@ class BatchBuilder {
   starts: number[] = [0];
   lineNos: number[] = [];
   duplicates: number[] = [];
+  scans = new Int32Array(256 * SCAN_INTS);
+  scanNumbers = new Float64Array(256 * SCAN_NUMBERS);
 
-  add(lineNo: number, line: Uint8Array, duplicate: boolean): void {
+  /** Adds a line; `scanned` holds its scan when it scanned as a valid event. */
+  add(lineNo: number, line: Uint8Array, duplicate: boolean, scanned: EventLineScanner | null): void {
+    const index = this.lineNos.length;
+    if ((index + 1) * SCAN_INTS > this.scans.length) {
+      const ints = new Int32Array(this.scans.length * 2);
+      ints.set(this.scans);
+      this.scans = ints;
+      const nums = new Float64Array(this.scanNumbers.length * 2);
+      nums.set(this.scanNumbers);
+      this.scanNumbers = nums;
+    }
+    if (scanned) saveScan(scanned, this.scans, this.scanNumbers, index);
+    else this.scans[index * SCAN_INTS] = 0;
     if (this.length + line.length > this.bytes.length) {
       let cap = this.bytes.length * 2;
       while (cap < this.length + line.length) cap *= 2;
@@ -202,6 +265,8 @@ class BatchBuilder {
       starts: Int32Array.from(this.starts),
       lineNos: Int32Array.from(this.lineNos),
       duplicates: this.duplicates,
+      scans: this.scans.slice(0, this.lineNos.length * SCAN_INTS),
+      scanNumbers: this.scanNumbers.slice(0, this.lineNos.length * SCAN_NUMBERS),
     };
     this.bytes = new Uint8Array(Math.max(1 << 16, this.length));
     this.length = 0;
@@ -232,6 +297,7 @@ export async function readEventsPartitioned(
   // Ids seen by partition (scanned from the raw line, so also ids of lines that turn out invalid):
   // an id in two partitions is the rare case that needs a cross-partition check.
   const seenIn = Array.from({ length: n }, () => new IdHashSet());
+  const scanner = new EventLineScanner();
 
   const sizes = await checkInputFiles([...(opts.accounts ?? []), ...paths]);
   for (const file of opts.accounts ?? []) {
@@ -259,7 +325,7 @@ export async function readEventsPartitioned(
     let localRejects: RejectTuple[] = [];
     let localEmpty = 0;
     const inFlight: { results: Promise<BatchResult[]>; local: RejectTuple[]; empty: number }[] = [];
-    let deferred: { lineNo: number; bytes: Uint8Array; tooLong: number }[] | null = null;
+    let deferred: { lineNo: number; bytes: Buffer; tooLong: number }[] | null = null;
 
     const localHandler: RecordHandler<unknown> = {
       accept: () => undefined,
@@ -332,21 +398,45 @@ export async function readEventsPartitioned(
     };
 
     /** Routes one line; returns false when it needs the cross-partition check first. */
-    const route = (lineNo: number, bytes: Uint8Array, duplicate: boolean | null): boolean => {
+    const route = (lineNo: number, bytes: Buffer, duplicate: boolean | null): boolean => {
+      if (scanner.scan(bytes, maxLineBytes)) {
+        // A valid event: its ids come from the scan (plain ones hashed from their bytes).
+        const id = scanner.id;
+        const part = partitionOfSlot(bytes, scanner.accountId, n);
+        if (!id.plain) return routeWithIds(lineNo, bytes, duplicate, part, slotText(bytes, id), scanner);
+        if (dedupe && duplicate === null) {
+          for (let q = 0; q < n; q++)
+            if (q !== part && seenIn[q]!.hasAscii(bytes, id.start, id.end)) return false;
+        }
+        seenIn[part]!.addAscii(bytes, id.start, id.end);
+        builders[part]!.add(lineNo, bytes, duplicate === true, scanner);
+        pendingBytes += bytes.length + 64;
+        return true;
+      }
       const keys = scanTopLevelIds(bytes);
       const part = keys.accountId === null ? lineNo % n : partitionOfAccount(keys.accountId, n);
-      if (dedupe && keys.id !== null && duplicate === null) {
-        for (let q = 0; q < n; q++) if (q !== part && seenIn[q]!.has(keys.id)) return false;
+      return routeWithIds(lineNo, bytes, duplicate, part, keys.id, null);
+    };
+    const routeWithIds = (
+      lineNo: number,
+      bytes: Buffer,
+      duplicate: boolean | null,
+      part: number,
+      id: string | null,
+      scanned: EventLineScanner | null,
+    ): boolean => {
+      if (dedupe && id !== null && duplicate === null) {
+        for (let q = 0; q < n; q++) if (q !== part && seenIn[q]!.has(id)) return false;
       }
-      if (keys.id !== null) seenIn[part]!.add(keys.id);
-      builders[part]!.add(lineNo, bytes, duplicate === true);
+      if (id !== null) seenIn[part]!.add(id);
+      builders[part]!.add(lineNo, bytes, duplicate === true, scanned);
       pendingBytes += bytes.length + 64;
       return true;
     };
 
     const onLine = (lineNo: number, bytes: Buffer, tooLong: number): void => {
       if (deferred) {
-        deferred.push({ lineNo, bytes: Uint8Array.from(bytes), tooLong });
+        deferred.push({ lineNo, bytes: Buffer.from(bytes), tooLong });
         return;
       }
       if (tooLong > 0) {
@@ -354,18 +444,18 @@ export async function readEventsPartitioned(
         pendingBytes += 64;
         return;
       }
-      if (!route(lineNo, bytes, null)) deferred = [{ lineNo, bytes: Uint8Array.from(bytes), tooLong }];
+      if (!route(lineNo, bytes, null)) deferred = [{ lineNo, bytes: Buffer.from(bytes), tooLong }];
     };
 
     /** Lines held back behind a cross-partition id: routed one by one after a full drain. */
     const flushDeferred = async (): Promise<void> => {
       while (deferred) {
-        const lines: { lineNo: number; bytes: Uint8Array; tooLong: number }[] = deferred;
+        const lines: { lineNo: number; bytes: Buffer; tooLong: number }[] = deferred;
         deferred = null;
         for (let k = 0; k < lines.length; k++) {
           const { lineNo, bytes, tooLong } = lines[k]!;
           if (tooLong > 0) {
-            decodeLine(localHandler, lineNo, Buffer.from(bytes), tooLong, maxLineBytes);
+            decodeLine(localHandler, lineNo, bytes, tooLong, maxLineBytes);
             continue;
           }
           if (route(lineNo, bytes, null)) continue;

@@ -78,7 +78,11 @@ class PartitionWorker implements PartitionChannel {
   }
 
   async send(batch: LineBatch): Promise<BatchResult> {
-    const r = await this.request({ type: 'batch', batch }, [batch.bytes.buffer as ArrayBuffer]);
+    const r = await this.request({ type: 'batch', batch }, [
+      batch.bytes.buffer as ArrayBuffer,
+      batch.scans.buffer as ArrayBuffer,
+      batch.scanNumbers.buffer as ArrayBuffer,
+    ]);
     return (r as { result: BatchResult }).result;
   }
 

@@ -12,6 +12,7 @@ const data = workerData as WorkerData;
 const engine = new DetectionEngine(data.config);
 const lines = new PartitionLineProcessor(data.ingest);
 const addEvent = engine.addEvent.bind(engine);
+const addLine = engine.addLine.bind(engine);
 
 port.on('message', (msg: WorkerRequest) => {
   let reply: WorkerReply | null = null;
@@ -21,7 +22,7 @@ port.on('message', (msg: WorkerRequest) => {
         for (const r of msg.records) engine.addAccount(r);
         break;
       case 'batch':
-        reply = { type: 'batch', result: lines.process(msg.batch, addEvent) };
+        reply = { type: 'batch', result: lines.process(msg.batch, addEvent, addLine) };
         break;
       case 'has':
         reply = { type: 'has', has: lines.hasId(msg.id) };

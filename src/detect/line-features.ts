@@ -1,0 +1,227 @@
+import { slotText, type EventLineView, type StringSlot } from '../ingest/index.js';
+import type { TemplateKeys } from '../text/index.js';
+import {
+  ipPrefix,
+  MAX_PROMPT_CHARS,
+  promptTextOf,
+  requestShapeOf,
+  systemTextOf,
+  type EventFeatures,
+  type SystemText,
+} from './event-features.js';
+
+/**
+ * extractFeatures for a scanned event line (see ingest's EventLineScanner): the same features
+ * from the line's bytes, without the event object. Repeated values are looked up by their raw
+ * bytes, so a repeated prompt, system prompt, account id, model or client string is neither
+ * decoded nor hashed as a string again, and repeated keys come back as the same string (cheap
+ * to count in the entity sketches). line-features.test.ts compares the two on every kind of line.
+ */
+
+/** A prompt's features and its random Fourier features (the engine's representation). */
+interface PromptEntry {
+  prompt: string;
+  elicits: boolean;
+  elicitKey: string | null;
+  template: TemplateKeys;
+  topics: bigint;
+  kernel: Float64Array;
+}
+
+interface Entry<T> {
+  key: Uint8Array;
+  value: T;
+  next: Entry<T> | null;
+}
+
+/** FNV-1a over bytes, as a small integer key. */
+function hashBytes(b: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return (h ^ (h >>> 15)) & 0x3fffffff;
+}
+
+function sameBytes(key: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
+  if (key.length !== end - start) return false;
+  for (let i = 0; i < key.length; i++) if (key[i] !== b[start + i]) return false;
+  return true;
+}
+
+/**
+ * A memo of a pure function of a JSON string value, keyed by the value's raw bytes, with bounded
+ * memory: two generations of at most `capacity` entries (as TextCache). Two spellings of one
+ * value (escaped or not) are two entries with the same value.
+ */
+export class ByteMemo<T> {
+  private current = new Map<number, Entry<T>>();
+  private old = new Map<number, Entry<T>>();
+  private size = 0;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly compute: (text: string) => T,
+  ) {}
+
+  get(b: Buffer, s: StringSlot): T {
+    const { start, end } = s;
+    const h = hashBytes(b, start, end);
+    for (let e: Entry<T> | null = this.current.get(h) ?? null; e !== null; e = e.next)
+      if (sameBytes(e.key, b, start, end)) return e.value;
+    let value: T | undefined;
+    let found = false;
+    for (let e: Entry<T> | null = this.old.get(h) ?? null; e !== null; e = e.next) {
+      if (sameBytes(e.key, b, start, end)) {
+        value = e.value;
+        found = true;
+        break;
+      }
+    }
+    if (!found) value = this.compute(slotText(b, s));
+    if (this.size >= this.capacity) {
+      this.old = this.current;
+      this.current = new Map();
+      this.size = 0;
+    }
+    // A copy (Buffer#slice would be a view that keeps the whole batch alive).
+    const key = Uint8Array.prototype.slice.call(b, start, end);
+    this.current.set(h, { key, value: value!, next: this.current.get(h) ?? null });
+    this.size++;
+    return value!;
+  }
+}
+
+const identity = (text: string): string => text;
+const NO_TOKENS: string[] = [];
+
+/** Builds EventFeatures from scanned lines; one per engine (the kernel is the engine's). */
+export class LineFeatures {
+  // Prompt entries per generation: ~60% of the simulated medium run's prompts hit (a new prompt
+  // costs ~50 µs of text work); at most ~2 × 32k prompts of at most MAX_PROMPT_CHARS are kept.
+  private readonly prompts: ByteMemo<PromptEntry>;
+  private readonly systems = new ByteMemo<SystemText>(1024, systemTextOf);
+  private readonly systemsByText = new Map<string, SystemText>();
+  private readonly accounts = new ByteMemo<string>(1 << 16, identity);
+  private readonly models = new ByteMemo<string>(1024, identity);
+  private readonly apiKeys = new ByteMemo<string>(1 << 16, identity);
+  private readonly userAgents = new ByteMemo<string>(4096, identity);
+  private readonly conversations = new ByteMemo<string>(1 << 14, identity);
+  private readonly ipPrefixes = new ByteMemo<string | null>(1 << 14, ipPrefix);
+  private readonly shapes = new Map<number, Map<number, string>>();
+  private readonly empty: PromptEntry;
+
+  constructor(kernel: (tokens: readonly string[]) => Float64Array, promptCapacity = 1 << 15) {
+    const entry = (text: string): PromptEntry => {
+      const prompt = text.length > MAX_PROMPT_CHARS ? text.slice(0, MAX_PROMPT_CHARS) : text;
+      const t = promptTextOf(prompt);
+      return {
+        prompt,
+        elicits: t.elicits,
+        elicitKey: t.elicitKey,
+        template: t.template,
+        topics: t.topics,
+        kernel: kernel(t.tokens),
+      };
+    };
+    this.prompts = new ByteMemo(promptCapacity, entry);
+    this.empty = entry('');
+  }
+
+  build(v: EventLineView): EventFeatures {
+    const b = v.bytes;
+    const text = v.lastUser.start < 0 ? this.empty : this.prompts.get(b, v.lastUser);
+    const followUp = v.assistantTurns > 0 || v.userTurns > 1;
+    const promptElicits = text.elicits;
+    const sys = v.systemCount === 0 ? null : this.system(v);
+    const systemElicits = !promptElicits && sys !== null && !followUp && sys.elicits ? sys : null;
+    const ip = v.ip;
+    return {
+      id: slotText(b, v.id),
+      accountId: this.accounts.get(b, v.accountId),
+      tsMs: v.tsMs,
+      model: this.models.get(b, v.model),
+      prompt: text.prompt,
+      tokens: NO_TOKENS,
+      elicits: promptElicits || systemElicits !== null,
+      elicitsBySystem: systemElicits !== null,
+      elicitKey: promptElicits ? text.elicitKey : systemElicits !== null ? systemElicits.elicitKey : null,
+      template: text.template,
+      topics: text.topics,
+      systemHash: sys === null ? null : sys.hash,
+      followUp,
+      conversationId: v.conversationId.start < 0 ? null : this.conversations.get(b, v.conversationId),
+      logprobs: v.logprobs === true,
+      topLogprobs: Number.isNaN(v.topLogprobs) ? 0 : v.topLogprobs,
+      n: Number.isNaN(v.n) ? 1 : v.n,
+      maxTokens: Number.isNaN(v.maxTokens) ? null : v.maxTokens,
+      temperature: Number.isNaN(v.temperature) ? null : v.temperature,
+      // An empty address is no address (as `e.client?.ip ? … : null`).
+      ipPrefix: ip.start < 0 || ip.end === ip.start ? null : this.ipPrefixes.get(b, ip),
+      asn: Number.isNaN(v.asn) ? null : v.asn,
+      userAgent: v.userAgent.start < 0 ? null : this.userAgents.get(b, v.userAgent),
+      apiKey: v.apiKeyId.start < 0 ? null : this.apiKeys.get(b, v.apiKeyId),
+      requestShape: this.requestShape(v),
+      kernel: text.kernel,
+    };
+  }
+
+  /** The system prompt: all system and developer messages' texts, concatenated. */
+  private system(v: EventLineView): SystemText {
+    if (v.systemCount === 1) return this.systems.get(v.bytes, v.systems[0]!);
+    let text = '';
+    for (let k = 0; k < v.systemCount; k++) text += slotText(v.bytes, v.systems[k]!);
+    let s = this.systemsByText.get(text);
+    if (!s) {
+      if (this.systemsByText.size >= 1024) this.systemsByText.clear();
+      this.systemsByText.set(text, (s = systemTextOf(text)));
+    }
+    return s;
+  }
+
+  /** requestShapeOf, kept per combination (a handful per client), keyed by the numbers. */
+  private requestShape(v: EventLineView): string {
+    const opt = (x: number): number | undefined => (Number.isNaN(x) ? undefined : x);
+    const flag = (x: boolean | null): number => (x === null ? 0 : x ? 1 : 2);
+    const topLogprobs = v.topLogprobs;
+    const maxTokens = v.maxTokens;
+    // Keyed by what the shape depends on, in a small integer; unusual values are formatted each time.
+    if (!(topLogprobs < 1 << 16) && !Number.isNaN(topLogprobs)) return this.shapeOf(v);
+    if (!(maxTokens < 1 << 20) && !Number.isNaN(maxTokens)) return this.shapeOf(v);
+    const bucket = Number.isNaN(maxTokens) ? 0 : Math.round(Math.log2(maxTokens + 1)) + 1;
+    const code =
+      ((bucket * (1 << 17) + (Number.isNaN(topLogprobs) ? 0 : topLogprobs + 1)) << 6) +
+      (Number.isNaN(v.n) ? 0 : v.n > 1 ? 1 : 2) * 16 +
+      flag(v.logprobs) * 4 +
+      flag(v.stream);
+    let byTemperature = this.shapes.get(v.temperature);
+    if (!byTemperature) {
+      if (this.shapes.size >= 4096) this.shapes.clear();
+      this.shapes.set(v.temperature, (byTemperature = new Map<number, string>()));
+    }
+    let shape = byTemperature.get(code);
+    if (shape === undefined) {
+      if (byTemperature.size >= 4096) byTemperature.clear();
+      shape = requestShapeOf(
+        opt(v.temperature),
+        opt(maxTokens),
+        opt(v.n),
+        v.logprobs ?? undefined,
+        opt(topLogprobs),
+        v.stream ?? undefined,
+      );
+      byTemperature.set(code, shape);
+    }
+    return shape;
+  }
+
+  private shapeOf(v: EventLineView): string {
+    const opt = (x: number): number | undefined => (Number.isNaN(x) ? undefined : x);
+    return requestShapeOf(
+      opt(v.temperature),
+      opt(v.maxTokens),
+      opt(v.n),
+      v.logprobs ?? undefined,
+      opt(v.topLogprobs),
+      v.stream ?? undefined,
+    );
+  }
+}

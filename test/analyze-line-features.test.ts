@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DetectionEngine, extractFeatures, LineFeatures } from '../src/detect/index.js';
+import { EventLineScanner, parseEventLine } from '../src/ingest/index.js';
+import type { ApiEvent } from '../src/schema/index.js';
+import { simulate } from '../src/sim/index.js';
+
+// Features of scanned lines (the analyze hot path) against extractFeatures of the parsed event,
+// on simulated traffic (every campaign and hard case) and on lines written to be awkward.
+let dir: string;
+let lines: Buffer[];
+
+const awkward = (i: number): string =>
+  JSON.stringify({
+    id: `odd_${i}`,
+    ts: '2026-11-22T10:00:00Z',
+    account_id: i % 2 ? 'acct-ü' : 'acct-\u00fc',
+    model: 'm',
+    client: { ip: i % 3 ? '2001:db8:1:2::7' : '', asn: i, user_agent: '' },
+    request: {
+      messages: [
+        { role: 'developer', content: 'Show your reasoning before the final answer.' },
+        { role: 'system', content: i % 2 ? 'Think step by step.' : '' },
+        {
+          role: 'user',
+          content: `Prove that ${i} + 1 > ${i}, step by step. “Quote” «x» 😀\n\`\`\`code\`\`\``,
+        },
+      ],
+      conversation_id: '',
+      params: {
+        temperature: i % 2 ? 0 : 1.25,
+        max_tokens: 2 ** (i % 25),
+        n: (i % 3) + 1,
+        top_logprobs: i,
+        stream: i % 2 === 0,
+      },
+    },
+  });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'dg-lines-'));
+  const sim = await simulate({ scale: 'small', seed: 2, out: dir, gzip: false, corpus: [] });
+  const text = readFileSync(sim.files.traffic);
+  lines = [];
+  for (let s = 0; ;) {
+    const nl = text.indexOf(10, s);
+    if (nl < 0) break;
+    lines.push(text.subarray(s, nl));
+    s = nl + 1;
+  }
+  for (let i = 0; i < 60; i++) lines.push(Buffer.from(awkward(i)));
+  // The same prompt escaped differently, and an escaped account id.
+  lines.push(Buffer.from(awkward(1).replace('Prove', '\\u0050rove').replace('"odd_1"', '"odd_1b"')));
+}, 600_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('features of scanned lines', () => {
+  it('are extractFeatures of the parsed event, field by field', () => {
+    // The kernel is the engine's (compared through the engine's state below).
+    const features = new LineFeatures(() => new Float64Array(0));
+    const scanner = new EventLineScanner();
+    let scanned = 0;
+    for (const line of lines) {
+      const parsed = parseEventLine(line.toString('utf8'), 1);
+      if (!scanner.scan(line, 1 << 20)) continue;
+      scanned++;
+      expect(parsed.ok).toBe(true);
+      const want = extractFeatures((parsed as { event: ApiEvent }).event);
+      const got = features.build(scanner);
+      expect({ ...got, tokens: [], kernel: null }).toEqual({ ...want, tokens: [], kernel: null });
+    }
+    expect(scanned).toBe(lines.length);
+  });
+
+  it('leave an engine in the state the parsed events leave it', () => {
+    const a = new DetectionEngine();
+    const b = new DetectionEngine();
+    const scanner = new EventLineScanner();
+    for (const line of lines) {
+      const parsed = parseEventLine(line.toString('utf8'), 1);
+      if (!parsed.ok) continue;
+      a.addEvent(parsed.event);
+      if (scanner.scan(line, 1 << 20)) b.addLine(scanner);
+      else b.addEvent(parsed.event);
+    }
+    expect(JSON.stringify(b.exportState())).toBe(JSON.stringify(a.exportState()));
+  });
+});
