@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { partitionOf, ScaleWorker, scoreScale, subjectOf } from '../src/scale/index.js';
+import { quarantineRecord } from '../src/ingest/index.js';
+import { partitionOf, ScalePublisher, ScaleWorker, scoreScale, subjectOf } from '../src/scale/index.js';
 import { countQuarantined, listQuarantined, scaleProgress } from '../src/store/index.js';
 import {
   publishAll,
@@ -62,4 +63,54 @@ describe.skipIf(skip !== null)('scale-out: quarantine', () => {
     const findings = await scoreScale(fx.db, { force: true });
     expect(findings?.input).toMatchObject({ events: input.events.length, rejected_lines: bad.length });
   }, 300_000);
+});
+
+// A line a publisher rejected is stored once in the quarantine by its identity (source, line
+// number, content), not only while the stream's duplicate window and the seen ids remember it:
+// ingesting the same file again later must not count its bad lines again.
+describe.skipIf(skip !== null)('scale-out: quarantine is idempotent beyond the duplicate window', () => {
+  const fx = useScaleFixture(2, { duplicateWindowMs: 1000 });
+
+  it('a rejected line published again after the window is counted once', async () => {
+    const t = fx.topology;
+    const events = input.events.slice(0, 200);
+    const bad = quarantineRecord(
+      '/data/traffic.ndjson',
+      7,
+      'invalid_json',
+      'line 7 is not valid JSON',
+      '{"id": "x",',
+    );
+    const worker = new ScaleWorker({
+      nc: fx.nc,
+      db: fx.db,
+      topology: t,
+      workerId: 'qi-0',
+      pruneEveryMs: 100,
+      seenRetentionMs: 0,
+    });
+    await worker.start();
+    const pub = new ScalePublisher(fx.nc, t);
+    await pub.publishRejected(bad);
+    await pub.publishEvents(events.slice(0, 100));
+    expect(await pub.flush()).toMatchObject({ published: 101, duplicates: 0 });
+    await waitForApplied(fx.db, 100);
+    expect(await countQuarantined(fx.db)).toBe(1);
+
+    // Past the window (and the seen-id retention): the stream stores the line again.
+    await new Promise((r) => setTimeout(r, 1500));
+    await pub.publishRejected(bad);
+    // The same line number with other content is another line.
+    await pub.publishRejected({ ...bad, raw: '{"id": "y",' });
+    await pub.publishEvents(events.slice(100));
+    expect(await pub.flush()).toMatchObject({ published: 203, duplicates: 0 });
+    // Events after them are applied only once the rejected lines' batches committed (each
+    // partition in stream order; both partitions get events).
+    await waitForApplied(fx.db, events.length);
+    await worker.stop();
+
+    expect((await listQuarantined(fx.db)).map((r) => r.raw)).toEqual(['{"id": "x",', '{"id": "y",']);
+    const findings = await scoreScale(fx.db, { force: true });
+    expect(findings?.input.rejected_lines).toBe(2);
+  }, 120_000);
 });

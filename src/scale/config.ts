@@ -21,6 +21,13 @@ export function partitionOf(accountId: string, partitions: number): number {
 /** The partition a publisher's rejected line goes to: spread by where it was read. */
 export const rejectedKey = (file: string, line: number): string => `rejected:${file}:${line}`;
 
+/**
+ * A rejected line's identity: where it was read and what it held. The stream's message id and
+ * the workers' quarantine key, so the same line published again is counted once.
+ */
+export const rejectedLineId = (r: { file: string; line: number; raw: string }): string =>
+  fingerprint64(`${rejectedKey(r.file, r.line)}:${r.raw}`);
+
 export const subjectOf = (t: ScaleTopology, partition: number): string => `${t.subjectPrefix}.${partition}`;
 
 /** Durable consumer name of a partition: every worker that leases it pulls from the same one. */

@@ -1,7 +1,7 @@
 import type { JetStreamClient, NatsConnection, PubAck } from 'nats';
 import type { AccountRecord, ApiEvent, QuarantineRecord, ScaleMessage } from '../schema/index.js';
 import { fingerprint64 } from '../text/index.js';
-import { partitionOf, rejectedKey, subjectOf, type ScaleTopology } from './config.js';
+import { partitionOf, rejectedKey, rejectedLineId, subjectOf, type ScaleTopology } from './config.js';
 import { connectNats, ensureStream } from './stream.js';
 
 export interface PublishCounts {
@@ -52,11 +52,15 @@ export class ScalePublisher {
   /**
    * Forwards a line this publisher rejected, so the workers store it in their quarantine and
    * count it in the findings' `input.rejected_lines`. Its id is the line's place and content:
-   * the same file re-published inside the duplicate window is counted once.
+   * the stream drops a re-publication inside its duplicate window, the workers' quarantine
+   * (keyed the same) any later one.
    */
   async publishRejected(record: QuarantineRecord): Promise<void> {
-    const key = rejectedKey(record.file, record.line);
-    await this.send(key, { kind: 'rejected', record }, `r:${fingerprint64(`${key}:${record.raw}`)}`);
+    await this.send(
+      rejectedKey(record.file, record.line),
+      { kind: 'rejected', record },
+      `r:${rejectedLineId(record)}`,
+    );
   }
 
   /** Waits for every PubAck; throws the first publish failure. */

@@ -1,7 +1,7 @@
 import { quarantineRecord, rejectionFromIssues } from '../ingest/index.js';
 import { ScaleMessage } from '../schema/index.js';
 import type { QuarantinedMessage } from '../store/index.js';
-import { partitionOf, rejectedKey } from './config.js';
+import { partitionOf, rejectedKey, rejectedLineId } from './config.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -96,6 +96,7 @@ export function decodeMessage(
         raw_encoding: r.raw_encoding,
         raw_bytes: r.raw_bytes,
         raw_truncated: r.raw_truncated,
+        line_key: rejectedLineId(r),
       },
     };
   }

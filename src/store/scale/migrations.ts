@@ -102,8 +102,34 @@ const scale0002: Migration = {
   },
 };
 
+/**
+ * A line a publisher rejected and forwarded is stored once by its identity (source, line number
+ * and content), durably: the stream's duplicate window and the seen ids both expire, and a file
+ * ingested again later must not count its bad lines twice. Bad stream messages have no such
+ * identity (null; several nulls are allowed) and stay keyed by stream and sequence.
+ */
+const scale0003: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable('scale_quarantine').addColumn('line_key', 'text').execute();
+    await db.schema
+      .createIndex('scale_quarantine_line_key')
+      .on('scale_quarantine')
+      .column('line_key')
+      .unique()
+      .execute();
+  },
+  async down(db: AnyDb) {
+    await db.schema.dropIndex('scale_quarantine_line_key').ifExists().execute();
+    await db.schema.alterTable('scale_quarantine').dropColumn('line_key').execute();
+  },
+};
+
 /** Scale-out worker tables (PostgreSQL); their own bookkeeping, beside the core set. */
 export const scaleMigrations: MigrationSet = {
   name: 'scale',
-  migrations: { '0001_scale': scale0001, '0002_prune_quarantine': scale0002 },
+  migrations: {
+    '0001_scale': scale0001,
+    '0002_prune_quarantine': scale0002,
+    '0003_quarantine_line_key': scale0003,
+  },
 };

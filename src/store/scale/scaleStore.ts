@@ -180,6 +180,11 @@ export interface QuarantinedMessage {
   raw_encoding: 'utf8' | 'base64';
   raw_bytes: number;
   raw_truncated: boolean;
+  /**
+   * For a line a publisher rejected and forwarded: its identity (source, line number, content).
+   * A row with the same key is never stored twice, however long after the first it comes.
+   */
+  line_key?: string | null;
 }
 
 export interface PartitionBatch {
@@ -233,10 +238,12 @@ export async function commitPartitionBatch(
     }
     let quarantined = 0;
     for (const q of b.quarantined ?? []) {
+      // Either key may conflict: the same message redelivered (stream, seq), or the same
+      // forwarded line published again after the stream's duplicate window (line_key).
       const ins = await trx
         .insertInto('scale_quarantine')
-        .values({ ...q, stream: b.stream, partition, received_at: now })
-        .onConflict((oc) => oc.columns(['stream', 'seq']).doNothing())
+        .values({ ...q, line_key: q.line_key ?? null, stream: b.stream, partition, received_at: now })
+        .onConflict((oc) => oc.doNothing())
         .executeTakeFirst();
       quarantined += Number(ins.numInsertedOrUpdatedRows ?? 0);
     }

@@ -52,6 +52,8 @@ export interface ScaleQuarantineTable {
   raw_bytes: number;
   raw_truncated: boolean;
   received_at: number;
+  /** A forwarded rejected line's identity (source, line, content): unique, so it is stored once. */
+  line_key: string | null;
 }
 
 export interface ScaleScoringTable {
