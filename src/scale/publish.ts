@@ -1,4 +1,5 @@
 import type { JetStreamClient, NatsConnection, PubAck } from 'nats';
+import type { QuarantineSink } from '../ingest/index.js';
 import type { AccountRecord, ApiEvent, QuarantineRecord, ScaleMessage } from '../schema/index.js';
 import { fingerprint64 } from '../text/index.js';
 import { partitionOf, rejectedKey, rejectedLineId, subjectOf, type ScaleTopology } from './config.js';
@@ -63,6 +64,23 @@ export class ScalePublisher {
     );
   }
 
+  /**
+   * A quarantine that also forwards each rejected line to the workers (after `local`, if any,
+   * has it): every publisher that validates input — `ingest --to`, `serve --nats` — rejects
+   * lines through this, so the streamed findings count them as batch analyze would.
+   */
+  forwardingQuarantine(local: QuarantineSink | null = null): QuarantineSink {
+    return {
+      write: async (record) => {
+        await local?.write(record);
+        await this.publishRejected(record);
+      },
+      close: async () => {
+        await local?.close();
+      },
+    };
+  }
+
   /** Waits for every PubAck; throws the first publish failure. */
   async flush(): Promise<PublishCounts> {
     while (this.inflight.size > 0) await Promise.race(this.inflight);
@@ -105,11 +123,12 @@ export class ScalePublisher {
 
 /**
  * An event sink for the gateway and the server: each batch is published to the partitioned
- * stream and resolves once JetStream acknowledged every event (so a failed batch can be spooled
- * and re-sent; message ids make the re-send safe).
+ * stream and resolves once JetStream acknowledged every message (so a failed batch can be spooled
+ * or retried and re-sent; message ids make the re-send safe).
  */
 export class NatsEventSink {
   private readonly publisher: ScalePublisher;
+  private readonly rejected: QuarantineSink;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -117,6 +136,7 @@ export class NatsEventSink {
     private readonly ownsConnection = false,
   ) {
     this.publisher = new ScalePublisher(nc, topology, 512, 10_000);
+    this.rejected = this.publisher.forwardingQuarantine();
   }
 
   /** Connects, makes sure the stream exists, and returns a sink that closes its connection. */
@@ -135,8 +155,19 @@ export class NatsEventSink {
     return { ...this.publisher.counts };
   }
 
-  async write(events: ApiEvent[]): Promise<void> {
+  async write(events: readonly ApiEvent[]): Promise<void> {
     await this.publisher.publishEvents(events);
+    await this.publisher.flush();
+  }
+
+  async writeAccounts(records: readonly AccountRecord[]): Promise<void> {
+    await this.publisher.publishAccounts(records);
+    await this.publisher.flush();
+  }
+
+  /** Lines the caller's own validation rejected, for the workers' quarantine and rejected_lines. */
+  async writeRejected(records: readonly QuarantineRecord[]): Promise<void> {
+    for (const r of records) await this.rejected.write(r);
     await this.publisher.flush();
   }
 

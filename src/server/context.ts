@@ -1,4 +1,4 @@
-import type { AccountRecord, ApiEvent } from '../schema/index.js';
+import type { AccountRecord, ApiEvent, QuarantineRecord } from '../schema/index.js';
 import type { CaseService, DecisionBook, WebhookDispatcher } from '../respond/index.js';
 import type { CoreDb } from '../store/index.js';
 import type { KeyRing } from './apiKeys.js';
@@ -29,6 +29,8 @@ export const DEFAULT_LIMITS: ServiceLimits = {
 export interface EventBus {
   publishEvents(events: readonly ApiEvent[]): Promise<void>;
   publishAccounts(records: readonly AccountRecord[]): Promise<void>;
+  /** Lines ingest rejected: the workers quarantine them and count them in rejected_lines. */
+  publishRejected(records: readonly QuarantineRecord[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeBody, dedupeById, parseAccountBatch, parseEventBatch } from './ingestBody.js';
+import { decodeBody, dedupeById, parseAccountBatch, parseEventBatch, rejectedRecords } from './ingestBody.js';
 
 const event = (id: string) => ({
   id,
@@ -64,5 +64,30 @@ describe('ingest bodies', () => {
     const b = parseAccountBatch(Buffer.from('{"account_id":"a","tier":"pro"}\n{"tier":"x"}'));
     expect(b.items).toEqual([{ account_id: 'a', tier: 'pro' }]);
     expect(b.errors[0]?.line).toBe(2);
+  });
+
+  it('turns rejected lines into quarantine records named by route and body', () => {
+    const body = Buffer.from(`${JSON.stringify(event('1'))}\n{"bad"\n[3]`);
+    const b = parseEventBatch(body);
+    const records = rejectedRecords('POST /v1/events', body, b);
+    expect(records.map((r) => [r.line, r.reason, r.raw])).toEqual([
+      [2, 'invalid_json', '{"bad"'],
+      [3, 'not_an_object', '[3]'],
+    ]);
+    expect(records[0]!.file).toMatch(/^POST \/v1\/events body [0-9a-f]{16}$/);
+    // The same body again (a retry) names the same lines; another body other ones.
+    expect(rejectedRecords('POST /v1/events', body, b)).toEqual(records);
+    const other = Buffer.from(`{"bad"\n${JSON.stringify(event('2'))}`);
+    expect(rejectedRecords('POST /v1/events', other, parseEventBatch(other))[0]!.file).not.toBe(
+      records[0]!.file,
+    );
+    // JSON-array items are kept as their JSON text.
+    const arr = Buffer.from(JSON.stringify([event('1'), { id: 'x' }]));
+    expect(rejectedRecords('POST /v1/events', arr, parseEventBatch(arr))[0]).toMatchObject({
+      line: 2,
+      reason: 'missing_field',
+      raw: '{"id":"x"}',
+    });
+    expect(rejectedRecords('POST /v1/events', body, { errors: [], rejectedText: [] })).toEqual([]);
   });
 });

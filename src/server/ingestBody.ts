@@ -1,13 +1,20 @@
+import { createHash } from 'node:crypto';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import { parseEventLine, validateAccount, validateEvent } from '../ingest/index.js';
-import { UserError, type AccountRecord, type ApiEvent, type RejectReason } from '../schema/index.js';
+import { parseEventLine, quarantineRecord, validateAccount, validateEvent } from '../ingest/index.js';
+import {
+  UserError,
+  type AccountRecord,
+  type ApiEvent,
+  type QuarantineRecord,
+  type RejectReason,
+} from '../schema/index.js';
 
 const gunzipAsync = promisify(gunzip);
 
 export interface LineError {
   line: number;
-  reason: RejectReason | 'empty_body';
+  reason: RejectReason;
   message: string;
 }
 
@@ -16,6 +23,8 @@ export interface ParsedBatch<T> {
   /** The source text of each item (NDJSON lines; undefined for JSON-array items). */
   raw: (string | undefined)[];
   errors: LineError[];
+  /** The text of each rejected line (a JSON-array item re-serialised), beside `errors`. */
+  rejectedText: string[];
   /** Non-empty lines (or array elements) read. */
   lines: number;
 }
@@ -60,7 +69,7 @@ function parseBatch<T>(
   const trimmed = text.trimStart();
   if (trimmed.length === 0)
     throw new UserError('INVALID_INPUT', 'Body is empty; send NDJSON (one event per line) or a JSON array.');
-  const out: ParsedBatch<T> = { items: [], raw: [], errors: [], lines: 0 };
+  const out: ParsedBatch<T> = { items: [], raw: [], errors: [], rejectedText: [], lines: 0 };
   if (trimmed.startsWith('[')) {
     let arr: unknown;
     try {
@@ -78,7 +87,10 @@ function parseBatch<T>(
       if (r.ok) {
         out.items.push(r.value);
         out.raw.push(undefined);
-      } else out.errors.push({ line: i + 1, reason: r.reason, message: `item ${i + 1}: ${r.message}` });
+      } else {
+        out.errors.push({ line: i + 1, reason: r.reason, message: `item ${i + 1}: ${r.message}` });
+        out.rejectedText.push(JSON.stringify(v) ?? String(v));
+      }
     });
     return out;
   }
@@ -91,9 +103,29 @@ function parseBatch<T>(
     if (r.ok) {
       out.items.push(r.value);
       out.raw.push(line);
-    } else out.errors.push({ line: i + 1, reason: r.reason, message: r.message });
+    } else {
+      out.errors.push({ line: i + 1, reason: r.reason, message: r.message });
+      out.rejectedText.push(line);
+    }
   });
   return out;
+}
+
+/**
+ * A batch's rejected lines as quarantine records, for the scale-out workers. Their source names
+ * the route and a hash of the (decoded) body, so a client re-sending the same body — a retry —
+ * forwards the same lines, which are counted once, while another body's bad lines count anew.
+ */
+export function rejectedRecords(
+  route: string,
+  body: Buffer,
+  batch: Pick<ParsedBatch<unknown>, 'errors' | 'rejectedText'>,
+): QuarantineRecord[] {
+  if (batch.errors.length === 0) return [];
+  const source = `${route} body ${createHash('sha256').update(body).digest('hex').slice(0, 16)}`;
+  return batch.errors.map((e, i) =>
+    quarantineRecord(source, e.line, e.reason, e.message, batch.rejectedText[i]!),
+  );
 }
 
 export function parseEventBatch(body: Buffer): ParsedBatch<ApiEvent> {

@@ -10,13 +10,7 @@ import {
   type WebhookDispatcherOptions,
 } from '../respond/index.js';
 import { openCoreStore, resolveDatabaseTarget, type CoreDb } from '../store/index.js';
-import {
-  DEFAULT_TOPOLOGY,
-  connectNats,
-  ensureStream,
-  ScalePublisher,
-  type ScaleTopology,
-} from '../scale/index.js';
+import { DEFAULT_TOPOLOGY, NatsEventSink, type ScaleTopology } from '../scale/index.js';
 import { KeyRing } from './apiKeys.js';
 import { buildApp, type AppOptions } from './app.js';
 import { DEFAULT_LIMITS, type EventBus, type ServiceContext, type ServiceLimits } from './context.js';
@@ -198,28 +192,16 @@ const changeBody = (c: DecisionChange) => ({
   watch: c.current.watch,
 });
 
-/** Publishes ingested records to the partitioned stream; each call returns once JetStream has them. */
+/**
+ * Publishes ingested records to the partitioned stream, through the gateway's sink; each call
+ * returns once JetStream has them.
+ */
 async function natsBus(url: string, topology: ScaleTopology): Promise<EventBus> {
-  const nc = await connectNats(url);
-  try {
-    await ensureStream(nc, topology);
-  } catch (err) {
-    await nc.close();
-    throw err;
-  }
-  const publisher = new ScalePublisher(nc, topology, 512, 10_000);
+  const sink = await NatsEventSink.connect(url, topology);
   return {
-    async publishEvents(events) {
-      await publisher.publishEvents(events);
-      await publisher.flush();
-    },
-    async publishAccounts(records) {
-      await publisher.publishAccounts(records);
-      await publisher.flush();
-    },
-    async close() {
-      await publisher.flush().catch(() => undefined);
-      await nc.drain().catch(() => undefined);
-    },
+    publishEvents: (events) => sink.write(events),
+    publishAccounts: (records) => sink.writeAccounts(records),
+    publishRejected: (records) => sink.writeRejected(records),
+    close: () => sink.close(),
   };
 }

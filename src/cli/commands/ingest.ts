@@ -12,7 +12,6 @@ import {
   readAccounts,
   readEventBatches,
   type FormatOption,
-  type QuarantineSink,
 } from '../../ingest/index.js';
 import { connectNats, ensureStream, ScalePublisher } from '../../scale/index.js';
 import { addTopologyFlags, natsUrl, topologyFromFlags, type TopologyFlags } from './scale-flags.js';
@@ -52,13 +51,7 @@ export function registerIngest(program: Command): void {
       const pub = new ScalePublisher(nc, topology);
       // Rejected lines go to the local quarantine file and, counted once, to the workers: their
       // findings report input.rejected_lines as batch analyze of the same files does.
-      const sink: QuarantineSink = {
-        async write(record) {
-          await quarantine.write(record);
-          await pub.publishRejected(record);
-        },
-        close: () => quarantine.close(),
-      };
+      const sink = pub.forwardingQuarantine(quarantine);
       const onProgress = progress ? progress.onProgress.bind(progress) : undefined;
       if (flags.accounts) {
         const batch = [];

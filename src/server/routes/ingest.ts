@@ -1,7 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { insertEvents, upsertAccounts } from '../../store/index.js';
 import type { ServiceContext } from '../context.js';
-import { decodeBody, dedupeById, parseAccountBatch, parseEventBatch, type LineError } from '../ingestBody.js';
+import {
+  decodeBody,
+  dedupeById,
+  parseAccountBatch,
+  parseEventBatch,
+  rejectedRecords,
+  type LineError,
+} from '../ingestBody.js';
 import { UserError } from '../../schema/index.js';
 
 const MAX_ERRORS_LISTED = 1000;
@@ -57,7 +64,8 @@ export function ingestRoutes(ctx: ServiceContext) {
         },
       },
       async (req, reply) => {
-        const batch = parseEventBatch(await readBody(req));
+        const body = await readBody(req);
+        const batch = parseEventBatch(body);
         refuseIfNothingValid(batch.items.length, batch.errors);
         const { unique, raw, duplicates } = dedupeById(batch);
         const inserted = new Set(await insertEvents(ctx.db, unique, { raw }));
@@ -65,6 +73,8 @@ export function ingestRoutes(ctx: ServiceContext) {
         // Scale-out: every valid event, re-sent ones too (a retry after a failed publish must
         // reach the stream); stream and workers de-duplicate by id.
         await ctx.bus?.publishEvents(unique);
+        // Scale-out: the workers count rejected lines, as batch analyze counts bad input lines.
+        await ctx.bus?.publishRejected(rejectedRecords('POST /v1/events', body, batch));
         ctx.live.addEvents(fresh);
         ctx.live.countRejected(batch.errors.length);
         await ctx.live.backpressure();
@@ -97,11 +107,15 @@ export function ingestRoutes(ctx: ServiceContext) {
         },
       },
       async (req, reply) => {
-        const batch = parseAccountBatch(await readBody(req));
+        const body = await readBody(req);
+        const batch = parseAccountBatch(body);
         refuseIfNothingValid(batch.items.length, batch.errors);
         await upsertAccounts(ctx.db, batch.items);
         await ctx.bus?.publishAccounts(batch.items);
+        await ctx.bus?.publishRejected(rejectedRecords('POST /v1/accounts', body, batch));
         ctx.live.addAccounts(batch.items);
+        // Bad account lines count as rejected lines, as in batch analyze of an accounts file.
+        ctx.live.countRejected(batch.errors.length);
         return reply.status(202).send({
           accepted: batch.items.length,
           rejected: batch.errors.length,
