@@ -18,6 +18,7 @@ describe('WebAssembly kernel projection', () => {
     ['dense word vectors', 100, 96, 100],
     ['sparse hashed n-grams', 1024, 96, 37],
     ['no input', 100, 96, 0],
+    ['eight dimensions', 30, 8, 30],
   ])('gives the same bits as the JavaScript loop (%s)', (_name, inputs, dims, nnz) => {
     const rnd = seededRandom(7);
     const w = Float32Array.from({ length: inputs * dims }, () => rnd() * 4 - 2);
@@ -34,7 +35,8 @@ describe('WebAssembly kernel projection', () => {
     }
   });
 
-  it('declines an odd number of output dimensions (it works in pairs)', () => {
+  it('declines output dimensions that are not a multiple of eight (it works in groups of eight)', () => {
     expect(WasmProjection.create(new Float32Array(10), 2, 5)).toBeNull();
+    expect(WasmProjection.create(new Float32Array(20), 2, 10)).toBeNull();
   });
 });

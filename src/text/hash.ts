@@ -35,6 +35,47 @@ export function fingerprint64(text: string): string {
   return hex8(fmix32(a)) + hex8(fmix32(b));
 }
 
+/**
+ * fingerprint64 of `lead` + the words text[starts[k]..ends[k]) for k in [from, to), lower-cased
+ * (ASCII) and joined by single spaces, + `trail` (lead and trail are '' or one character):
+ * the fingerprint of a joined token list without making the joined string.
+ */
+export function fingerprintWords(
+  text: string,
+  bounds: Int32Array,
+  from: number,
+  to: number,
+  lead: string,
+  trail: string,
+): string {
+  let a = (0x811c9dc5 ^ 0x9e3779b9) >>> 0;
+  let b = (0x811c9dc5 ^ 0x7f4a7c15) >>> 0;
+  if (lead) {
+    const c = lead.charCodeAt(0);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193);
+  }
+  for (let k = from; k < to; k++) {
+    if (k > from) {
+      a = Math.imul(a ^ 32, 0x01000193);
+      b = Math.imul(b ^ 32, 0x01000193);
+    }
+    const end = bounds[2 * k + 1]!;
+    for (let i = bounds[2 * k]!; i < end; i++) {
+      let c = text.charCodeAt(i);
+      if (c >= 65 && c <= 90) c += 32;
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x01000193);
+    }
+  }
+  if (trail) {
+    const c = trail.charCodeAt(0);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193);
+  }
+  return hex8(fmix32(a)) + hex8(fmix32(b));
+}
+
 function hex8(x: number): string {
   const s = x.toString(16);
   return s.length === 8 ? s : '00000000'.slice(s.length) + s;

@@ -49,8 +49,22 @@ for (let c = 0; c < 128; c++) {
  * digits, optionally followed by an apostrophe and a run of letters.
  */
 function tokenizeAscii(s: string): string[] {
-  const out: string[] = [];
+  const n = asciiTokenBounds(s);
+  const out = new Array<string>(n);
+  for (let k = 0; k < n; k++) out[k] = s.slice(bounds[2 * k], bounds[2 * k + 1]);
+  return out;
+}
+
+/** Start and end of each token found by the last asciiTokenBounds call (read before the next). */
+export let bounds = new Int32Array(256);
+
+/**
+ * The tokens of ASCII text (as tokenize gives them, lower-cased or not: case does not change
+ * where tokens are), as offsets in `bounds`; returns their number. No strings are made.
+ */
+export function asciiTokenBounds(s: string): number {
   const n = s.length;
+  let count = 0;
   let i = 0;
   while (i < n) {
     if (ALNUM[s.charCodeAt(i)] === 0) {
@@ -63,7 +77,14 @@ function tokenizeAscii(s: string): string[] {
       i += 2;
       while (i < n && ALNUM[s.charCodeAt(i)] === 2) i++;
     }
-    out.push(s.slice(start, i));
+    if (2 * count + 2 > bounds.length) {
+      const grown = new Int32Array(bounds.length * 2);
+      grown.set(bounds);
+      bounds = grown;
+    }
+    bounds[2 * count] = start;
+    bounds[2 * count + 1] = i;
+    count++;
   }
-  return out;
+  return count;
 }

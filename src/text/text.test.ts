@@ -10,7 +10,14 @@ import {
 } from './minhash.js';
 import { normalizeText, tokenize, tokenizeNormalized } from './normalize.js';
 import { hammingDistance64, simhash64 } from './simhash.js';
-import { templateKeys, templateSkeleton } from './template.js';
+import {
+  maskedTokens,
+  maskedTokensByRegex,
+  templateKeys,
+  templateSkeleton,
+  type TemplateKeys,
+} from './template.js';
+import { fingerprint64, seededRandom } from './hash.js';
 import { TOPIC_NAMES, popcount, topicMask } from './topics.js';
 
 describe('tokenize', () => {
@@ -63,6 +70,65 @@ describe('template keys', () => {
       templateKeys('Order 99 has not arrived').whole,
     );
     expect(templateSkeleton('Order 12345 has not arrived')).toBe('order slotnum has not arrived');
+  });
+  it('masks ASCII text by hand exactly as the slot patterns do', () => {
+    const cases = [
+      'Order 12345 has not arrived',
+      'Call 555-1234, ext. 7 or 1.2.3; at 10:30 /2 3rd 4x x4 _5 5_ 6-',
+      `He said "hi" and '' then 'abc' and 'ab' "" "${'x'.repeat(400)}" "${'y'.repeat(401)}"`,
+      `don't 'quote\nbroken' "line\nbreak" ''' '''' "a"b"c" 2,000.50- -3.14 1/2/3`,
+    ];
+    const rnd = seededRandom(11);
+    const alphabet = [
+      '1',
+      '2',
+      '0',
+      '.',
+      ',',
+      ':',
+      '/',
+      '-',
+      '"',
+      "'",
+      '\n',
+      ' ',
+      'a',
+      'Z',
+      '_',
+      '!',
+      'x',
+      '9',
+    ];
+    for (let k = 0; k < 3000; k++) {
+      let t = '';
+      const len = Math.floor(rnd() * 40);
+      for (let i = 0; i < len; i++) t += alphabet[Math.floor(rnd() * alphabet.length)]!;
+      cases.push(t);
+    }
+    for (let k = 0; k < 50; k++)
+      cases.push(`'${'q'.repeat(395 + (k % 10))}' "${'w'.repeat(395 + (k % 10))}"`);
+    for (const t of cases) expect(maskedTokens(t), JSON.stringify(t)).toEqual(maskedTokensByRegex(t));
+    // templateKeys fingerprints token offsets of such text; the keys are those of the tokens.
+    const reference = (text: string): TemplateKeys => {
+      const t = maskedTokensByRegex(text);
+      const whole = fingerprint64(t.join(' '));
+      if (t.length < 10) return { prefix: null, suffix: null, whole };
+      return {
+        prefix: fingerprint64('^' + t.slice(0, 5).join(' ')),
+        suffix: fingerprint64(t.slice(-5).join(' ') + '$'),
+        whole,
+      };
+    };
+    const words = ['Think', 'STEP', 'by', "it's", "o'Neil", '42', 'x-1', '"a b"', "'quoted words'", '_', 'é'];
+    for (let k = 0; k < 2000; k++) {
+      const n = Math.floor(rnd() * 30);
+      cases.push(
+        Array.from({ length: n }, () => words[Math.floor(rnd() * words.length)]).join(
+          rnd() < 0.5 ? ' ' : ', ',
+        ),
+      );
+    }
+    for (const t of cases) expect(templateKeys(t), JSON.stringify(t)).toEqual(reference(t));
   });
 });
 
