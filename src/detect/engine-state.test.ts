@@ -31,11 +31,18 @@ describe('engine state', () => {
     for (const p of [...parts].reverse())
       merged.importState(EngineState.parse(JSON.parse(JSON.stringify(p.exportState()))));
 
+    // The thread hand-off: kernel sums packed, the rest structured-cloned.
+    const packed = new DetectionEngine();
+    for (const p of [...parts].reverse()) packed.importPartition(structuredClone(p.exportPartition()));
+
     expect(merged.events).toBe(events.length);
     const a = whole.analyze().findings;
     const b = merged.analyze().findings;
     expect(b.accounts.some((x) => x.level === 'act')).toBe(true);
     expect(comparable(b)).toEqual(comparable(a));
+    expect(comparable(packed.analyze().findings)).toEqual(comparable(a));
+    // Same state; only the key order of records differs (the JSON path re-parses them).
+    expect(packed.exportState()).toEqual(merged.exportState());
   }, 300_000);
 
   it('a restored account resumes exactly where it stopped', () => {

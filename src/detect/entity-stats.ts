@@ -356,8 +356,11 @@ export class EntityStats {
     return early;
   }
 
-  /** Plain-JSON state, restorable with `fromSnapshot` (durable worker state, thread hand-off). */
-  toSnapshot(): EntityStatsSnapshot {
+  /**
+   * Plain-JSON state, restorable with `fromSnapshot` (durable worker state, thread hand-off).
+   * `withKernel` false leaves kernelSum empty, for a caller that hands it over packed.
+   */
+  toSnapshot(withKernel = true): EntityStatsSnapshot {
     const ts = (x: number): number | null => (Number.isFinite(x) ? x : null);
     return {
       n: this.n,
@@ -409,16 +412,19 @@ export class EntityStats {
       userAgents: this.userAgents.entries(),
       apiKeys: this.apiKeys.entries(),
       requestShapes: this.requestShapes.entries(),
-      kernelSum: [...this.kernelSum],
+      kernelSum: withKernel ? [...this.kernelSum] : [],
       kernelCount: this.kernelCount,
       samples: this.samples.snapshot(),
       members: this.members,
     };
   }
 
-  static fromSnapshot(s: EntityStatsSnapshot): EntityStats {
-    const e = new EntityStats(s.kernelSum.length);
-    return e.restore(s);
+  /** A snapshot's entity; `kernel` holds its kernelSum when the snapshot's is left empty. */
+  static fromSnapshot(s: EntityStatsSnapshot, kernel?: ArrayLike<number>): EntityStats {
+    const e = new EntityStats(kernel ? kernel.length : s.kernelSum.length);
+    e.restore(s);
+    if (kernel) e.kernelSum.set(kernel);
+    return e;
   }
 
   private restore(s: EntityStatsSnapshot): this {

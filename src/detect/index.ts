@@ -1,4 +1,4 @@
-export { DetectionEngine, type AnalysisDetail, type Calibration } from './engine.js';
+export { DetectionEngine, type AnalysisDetail, type Calibration, type PartitionState } from './engine.js';
 export { DETECTORS } from './detectors/index.js';
 export type { Detector, DetectorFamily, Measurement, Stat } from './detector.js';
 export { EntityStats, type PromptSample } from './entity-stats.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { DetectionEngine } from '../detect/index.js';
+import type { DetectionEngine, PartitionState } from '../detect/index.js';
 import {
   IngestReport,
   readEventsPartitioned,
@@ -11,7 +11,7 @@ import {
   type LineBatch,
   type PartitionChannel,
 } from '../ingest/index.js';
-import type { AccountRecord, DetectConfigInput, EngineState } from '../schema/index.js';
+import type { AccountRecord, DetectConfigInput } from '../schema/index.js';
 
 const WORKER_URL = new URL('./analyze-worker.js', import.meta.url);
 
@@ -38,7 +38,7 @@ export type WorkerRequest =
 export type WorkerReply =
   | { type: 'batch'; result: BatchResult }
   | { type: 'has'; has: boolean }
-  | { type: 'state'; state: EngineState }
+  | { type: 'state'; state: PartitionState }
   | { type: 'error'; message: string };
 
 /** One partition worker. Replies come in request order, so each waits in a FIFO queue. */
@@ -91,9 +91,9 @@ class PartitionWorker implements PartitionChannel {
     return (r as { has: boolean }).has;
   }
 
-  async exportState(): Promise<EngineState> {
+  async exportState(): Promise<PartitionState> {
     const r = await this.request({ type: 'export' });
-    return (r as { state: EngineState }).state;
+    return (r as { state: PartitionState }).state;
   }
 
   terminate(): Promise<number> {
@@ -120,10 +120,12 @@ export async function feedEngineThreaded(
   const workers = Array.from({ length: threads }, () => new PartitionWorker(data));
   try {
     await readEventsPartitioned(paths, workers, { ...opts, report });
-    for (const w of workers) {
-      const state = await w.exportState();
-      for (const a of state.accounts) if (a.stats) report.countAccountId(a.account_id);
-      engine.importState(state);
+    // Every worker serialises its state at once; they are imported in partition order.
+    const states = workers.map((w) => w.exportState());
+    for (const pending of states) {
+      const state = await pending;
+      for (const a of state.state.accounts) if (a.stats) report.countAccountId(a.account_id);
+      engine.importPartition(state);
     }
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));

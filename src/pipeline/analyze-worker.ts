@@ -28,11 +28,12 @@ port.on('message', (msg: WorkerRequest) => {
         reply = { type: 'has', has: lines.hasId(msg.id) };
         break;
       case 'export':
-        reply = { type: 'state', state: engine.exportState() };
+        reply = { type: 'state', state: engine.exportPartition() };
         break;
     }
   } catch (err) {
     reply = { type: 'error', message: (err as Error).stack ?? String(err) };
   }
-  if (reply) port.postMessage(reply);
+  if (reply?.type === 'state') port.postMessage(reply, [reply.state.kernels.buffer as ArrayBuffer]);
+  else if (reply) port.postMessage(reply);
 });
