@@ -17,7 +17,6 @@ import { CLOUDS, COUNTRIES } from './geography.js';
 import { accountRecord, apiKeyIds, companyDomain, freemailDomain, paymentFingerprint } from './identity.js';
 import { ModelChoice } from './models.js';
 import { CloudNetwork, ProxyPool, ResidentialNetwork } from './networks.js';
-import { drawElicitationStyle } from './reasoningElicitation.js';
 import { Rng, mixKeys } from './rng.js';
 import type { PopulationContext } from './populationContext.js';
 import { ACTORS, attacker, pickCloud, noHabits } from './populationContext.js';
@@ -229,7 +228,9 @@ export function addCampaigns(ctx: PopulationContext): void {
     );
   }
 
-  // Campaign: ordinary-looking customers who blend extraction into their normal use.
+  // Campaign: ordinary-looking customers who blend extraction into their normal use. Each runs
+  // the operator's harvesting recipe (one task queue, one set of wrapper phrasings) from its own
+  // network and client: the recipe is what makes the harvest one training set.
   const corvidKit = actorKit(o.actorSeed, ACTORS.mixed, 0);
   const corvidQueue = new TaskQueue(corvidKit, attackerDeck(ACTORS.mixed));
   for (let i = 0; i < spec.mixedAccounts; i++) {
@@ -249,7 +250,7 @@ export function addCampaigns(ctx: PopulationContext): void {
         inner,
         inner.caller,
         corvidQueue,
-        drawElicitationStyle(r, r.int(3, 6)),
+        corvidKit.elicitation,
         (normalEvents / period.days) * 0.3,
         country.tz,
         r.fork(),
