@@ -5,7 +5,14 @@ export { EntityStats, type PromptSample } from './entity-stats.js';
 export { extractFeatures, messageText, ipPrefix, type EventFeatures } from './event-features.js';
 export { LineFeatures } from './line-features.js';
 export { asksForReasoningTrace } from './elicitation-phrases.js';
-export { LINK_WEIGHTS, LINK_THRESHOLD, linkAccounts, accountAttributes, type LinkKind } from './linkage.js';
+export {
+  LINK_WEIGHTS,
+  LINK_THRESHOLD,
+  linkAccounts,
+  accountAttributes,
+  type LinkKind,
+  type LinkageResult,
+} from './linkage.js';
 export { fitNullModels, pValue } from './null-models.js';
 export {
   evaluateFindings,

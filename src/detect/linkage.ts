@@ -22,6 +22,7 @@ export type LinkKind =
   | 'user_agent'
   | 'system_prompt'
   | 'template'
+  | 'elicitation_wrapper'
   | 'request_shape';
 
 /**
@@ -41,12 +42,20 @@ export const LINK_WEIGHTS: Record<LinkKind, number> = {
   user_agent: 0.3,
   system_prompt: 0.8,
   template: 0.8,
+  elicitation_wrapper: 0.8,
   request_shape: 0.6,
 };
-// Several distinct rare templates, or several rare request configurations, shared by two accounts
-// add up (one generator or one client set-up behind both), up to these caps; other kinds count
-// their best shared value once.
-const ADDITIVE_CAPS: Partial<Record<LinkKind, number>> = { template: 1.6, request_shape: 1.2 };
+// Several distinct rare templates, wrapper phrasings or request configurations shared by two
+// accounts add up (one generator or one client set-up behind both), up to these caps; other kinds
+// count their best shared value once.
+const ADDITIVE_CAPS: Partial<Record<LinkKind, number>> = {
+  template: 1.6,
+  elicitation_wrapper: 1.6,
+  request_shape: 1.2,
+};
+// Templates and wrapper phrasings are two readings of one prompt skeleton (a wrapper is often
+// also a template's prefix): a pair counts the stronger, never both.
+const SKELETON_KINDS: ReadonlySet<LinkKind> = new Set(['template', 'elicitation_wrapper']);
 export const LINK_THRESHOLD = 1.0;
 const FULL_PAIRS_UP_TO = 40;
 const RING_OFFSETS = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233];
@@ -91,6 +100,17 @@ export function accountAttributes(record: AccountRecord | undefined, s: EntitySt
   // wrappers, and sharing several rare ones is the mark of one generator.
   for (const v of dominant(s.prefixes.top(), 0.03, 6)) out.push({ kind: 'template', value: `prefix:${v}` });
   for (const v of dominant(s.suffixes.top(), 0.03, 6)) out.push({ kind: 'template', value: `suffix:${v}` });
+  // Every reasoning-elicitation sentence the account re-uses, as a share of its eliciting prompts,
+  // not of all its traffic: an operator harvesting through accounts that also carry ordinary use
+  // runs one recipe with a few fixed wrapper phrasings, a few per cent of each account's traffic
+  // (below the template sketches' resolution) but most of its reasoning requests. A person
+  // asking for steps in their own words rarely repeats one sentence, and common phrasings are
+  // held by many accounts, so rarity weighs them down. Asked mostly by a system prompt, the
+  // sentence is that prompt's, which system_prompt already links.
+  if (s.elicit >= s.systemElicit) {
+    for (const [v, c] of s.elicitSentences.top(6))
+      if (c >= 3 && c >= 0.1 * s.elicit) out.push({ kind: 'elicitation_wrapper', value: v });
+  }
   // Every configuration the account uses regularly: a client that rotates max_tokens over a
   // fixed set has several, and two accounts sharing several rare ones run one set-up.
   for (const v of dominant(s.requestShapes.top(), 0.1, 4)) out.push({ kind: 'request_shape', value: v });
@@ -169,8 +189,12 @@ export function linkAccounts(attributes: Map<string, Attribute[]>, seed = 1): Li
       bestWeights[slot] = cap !== undefined ? Math.min(cap, prev + w) : w;
     }
     let weight = 0;
-    for (const w of bestWeights) weight += w;
-    return weight;
+    let skeleton = 0;
+    bestKinds.forEach((kind, i) => {
+      if (SKELETON_KINDS.has(kind)) skeleton = Math.max(skeleton, bestWeights[i]!);
+      else weight += bestWeights[i]!;
+    });
+    return weight + skeleton;
   };
 
   const seen = new Set<number>();

@@ -1,4 +1,5 @@
 import type { AccountFinding, AccountRecord, ClusterFinding, Level } from '../schema/index.js';
+import { LINK_WEIGHTS } from '../detect/index.js';
 import type { LinkEdge } from './engine.js';
 
 export interface GraphNode {
@@ -14,21 +15,8 @@ export interface GraphEdge {
   weight: number;
 }
 
-// Relative evidence of one shared value, mirroring how linkage weighs kinds (payment strongest).
-const KIND_WEIGHT: Record<string, number> = {
-  payment_fingerprint: 1.6,
-  email_hash: 1.6,
-  signup_ip: 0.9,
-  system_prompt: 0.8,
-  template: 0.8,
-  ip_prefix: 0.7,
-  signup_ip_prefix: 0.5,
-  email_domain: 0.5,
-  signup_window: 0.4,
-  user_agent: 0.3,
-  sync_activity: 0.3,
-  asn: 0.25,
-};
+// Relative evidence of one shared value: the weights linkage itself gives each kind.
+const KIND_WEIGHT: Record<string, number> = LINK_WEIGHTS;
 
 const MAX_NODES = 400;
 // Within a group sharing one value, a ring plus a few chords shows the link without n² edges.
