@@ -1,14 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AccountFinding, ApiEvent } from '../src/schema/index.js';
+import type { AccountFinding } from '../src/schema/index.js';
 import { DetectionEngine } from '../src/detect/index.js';
 import {
   corpora,
   distillationTasks,
-  eventFactory,
   haveCorpora as have,
+  peopleTraffic,
   HOUR,
-  humanConversations,
-  rng,
   START,
 } from './real-corpora.js';
 
@@ -28,29 +26,9 @@ let findings: Map<string, AccountFinding>;
 
 beforeAll(() => {
   if (!have) return;
-  const convs = humanConversations();
   const tasks = distillationTasks();
-  const r = rng(11);
-  const event = eventFactory();
-  const events: ApiEvent[] = [];
+  const { events, event, r, conversation, dayTime } = peopleTraffic(11);
   const engine = new DetectionEngine();
-  let c = 0;
-  /** A person's conversation: each turn answered and read before the next. */
-  const conversation = (account: string, start: number, firstTurnSuffix = ''): void => {
-    const turns = convs[c++ % convs.length]!;
-    const history: ApiEvent['request']['messages'] = [];
-    let ts = start;
-    turns.forEach((turn, i) => {
-      history.push({
-        role: 'user',
-        content: i === 0 && firstTurnSuffix ? `${turn}\n\n${firstTurnSuffix}` : turn,
-      });
-      events.push(event(account, ts, [...history]));
-      history.push({ role: 'assistant', content: 'I see. Here is what I can tell you.' });
-      ts += (40 + r() * 300) * 1000;
-    });
-  };
-  const dayTime = (day: number): number => START + day * 24 * HOUR + (8 + r() * 11) * HOUR;
 
   // 300 ordinary people: a few conversations each.
   for (let u = 0; u < 300; u++) {

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ApiEvent } from '../src/schema/index.js';
 import {
   accountAttributes,
   DetectionEngine,
@@ -11,11 +10,9 @@ import {
 import {
   corpora,
   distillationTasks,
-  eventFactory,
   haveCorpora as have,
+  peopleTraffic,
   HOUR,
-  humanConversations,
-  rng,
   START,
 } from './real-corpora.js';
 
@@ -47,26 +44,9 @@ let linkage: LinkageResult;
 
 beforeAll(() => {
   if (!have) return;
-  const convs = humanConversations();
   const tasks = distillationTasks();
-  const r = rng(23);
-  const event = eventFactory();
-  const events: ApiEvent[] = [];
+  const { events, event, r, conversation, dayTime } = peopleTraffic(23);
   const engine = new DetectionEngine();
-  let c = 0;
-  const conversation = (account: string, start: number, firstTurnSuffix = ''): void => {
-    const turns = convs[c++ % convs.length]!;
-    const history: ApiEvent['request']['messages'] = [];
-    let ts = start;
-    turns.forEach((turn, i) => {
-      const content = i === 0 && firstTurnSuffix ? `${turn}\n\n${firstTurnSuffix}` : turn;
-      history.push({ role: 'user', content });
-      events.push(event(account, ts, [...history]));
-      history.push({ role: 'assistant', content: 'I see. Here is what I can tell you.' });
-      ts += (40 + r() * 300) * 1000;
-    });
-  };
-  const dayTime = (day: number): number => START + day * 24 * HOUR + (8 + r() * 11) * HOUR;
   const created = new Date(START - 400 * 24 * HOUR).toISOString();
 
   // 300 people, each with their own card; 60 of them sometimes add the common phrasing.

@@ -49,3 +49,38 @@ export function eventFactory(): (
     request: { messages, ...(params ? { params } : {}) },
   });
 }
+
+/**
+ * People's traffic on real conversations (hh-rlhf), for adding campaign traffic beside it:
+ * `conversation` sends one, each turn answered and read before the next; `dayTime` is a moment
+ * of a day's waking hours. One seeded generator `r` serves them and the caller, in call order.
+ */
+export function peopleTraffic(seed: number): {
+  events: ApiEvent[];
+  event: ReturnType<typeof eventFactory>;
+  r: () => number;
+  conversation: (account: string, start: number, firstTurnSuffix?: string) => void;
+  dayTime: (day: number) => number;
+} {
+  const convs = humanConversations();
+  const r = rng(seed);
+  const event = eventFactory();
+  const events: ApiEvent[] = [];
+  let c = 0;
+  const conversation = (account: string, start: number, firstTurnSuffix = ''): void => {
+    const turns = convs[c++ % convs.length]!;
+    const history: ApiEvent['request']['messages'] = [];
+    let ts = start;
+    turns.forEach((turn, i) => {
+      history.push({
+        role: 'user',
+        content: i === 0 && firstTurnSuffix ? `${turn}\n\n${firstTurnSuffix}` : turn,
+      });
+      events.push(event(account, ts, [...history]));
+      history.push({ role: 'assistant', content: 'I see. Here is what I can tell you.' });
+      ts += (40 + r() * 300) * 1000;
+    });
+  };
+  const dayTime = (day: number): number => START + day * 24 * HOUR + (8 + r() * 11) * HOUR;
+  return { events, event, r, conversation, dayTime };
+}
