@@ -150,14 +150,10 @@ export function slotText(bytes: Buffer, s: StringSlot): string {
   return raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
 }
 
-/**
- * Scans event lines; after `scan` returns true, the fields describe that line (until the next
- * call).
- */
-export class EventLineScanner implements EventLineView {
+/** The fields of one event line, as the scanner fills them and the record arrays give them back. */
+class EventLineFields implements EventLineView {
   bytes: Buffer = Buffer.alloc(0);
   readonly id = slot();
-  readonly ts = slot();
   tsMs = NaN;
   readonly accountId = slot();
   readonly apiKeyId = slot();
@@ -177,6 +173,14 @@ export class EventLineScanner implements EventLineView {
   assistantTurns = 0;
   readonly systems: StringSlot[] = Array.from({ length: MAX_SYSTEM_MESSAGES }, slot);
   systemCount = 0;
+}
+
+/**
+ * Scans event lines; after `scan` returns true, the fields describe that line (until the next
+ * call).
+ */
+export class EventLineScanner extends EventLineFields {
+  readonly ts = slot();
 
   private b: Buffer = this.bytes;
   private n_ = 0;
@@ -801,28 +805,7 @@ export function saveScan(s: EventLineScanner, ints: Int32Array, nums: Float64Arr
 }
 
 /** A scanned line read back from the record arrays (reused from line to line). */
-export class ScannedLine implements EventLineView {
-  bytes: Buffer = Buffer.alloc(0);
-  readonly id = slot();
-  tsMs = NaN;
-  readonly accountId = slot();
-  readonly apiKeyId = slot();
-  readonly model = slot();
-  readonly ip = slot();
-  asn = NaN;
-  readonly userAgent = slot();
-  readonly conversationId = slot();
-  temperature = NaN;
-  maxTokens = NaN;
-  n = NaN;
-  logprobs: boolean | null = null;
-  topLogprobs = NaN;
-  stream: boolean | null = null;
-  readonly lastUser = slot();
-  userTurns = 0;
-  assistantTurns = 0;
-  readonly systems: StringSlot[] = Array.from({ length: MAX_SYSTEM_MESSAGES }, slot);
-  systemCount = 0;
+export class ScannedLine extends EventLineFields {
   private readonly slots = viewSlots(this);
 
   /** Whether line `line` was scanned; if so, loads it, the line starting at `lineStart` in bytes. */
