@@ -33,7 +33,10 @@ describe('engine state', () => {
 
     // The thread hand-off: kernel sums packed, the rest structured-cloned.
     const packed = new DetectionEngine();
-    for (const p of [...parts].reverse()) packed.importPartition(structuredClone(p.exportPartition()));
+    for (const p of [...parts].reverse()) {
+      const { state, kernels } = structuredClone(p.exportPartition());
+      packed.importState(state, kernels);
+    }
 
     expect(merged.events).toBe(events.length);
     const a = whole.analyze().findings;

@@ -269,19 +269,7 @@ export class DetectionEngine {
 
   /** Everything this engine has seen; `importState` on another engine adds it there. */
   exportState(): EngineState {
-    const ids = new Set([...this.accounts.keys(), ...this.records.keys()]);
-    return {
-      format: 'distillguard.engine-state.v1',
-      events: this.events,
-      rejected: this.rejected,
-      accounts: [...ids].map((id) => this.accountState(id)!),
-    };
-  }
-
-  /** Adds the state of engines that saw other partitions of the traffic (disjoint accounts). */
-  importState(state: EngineState): void {
-    for (const a of state.accounts) this.restoreAccount(a);
-    this.rejected += state.rejected;
+    return this.stateWith(true);
   }
 
   /**
@@ -290,28 +278,32 @@ export class DetectionEngine {
    * its cloning time), account i's at i × dimensions.
    */
   exportPartition(): PartitionState {
-    const ids = new Set([...this.accounts.keys(), ...this.records.keys()]);
-    const kernels = new Float64Array(ids.size * KERNEL_DIMENSIONS);
-    const accounts = [...ids].map((id, i) => {
-      const s = this.accounts.get(id);
+    const state = this.stateWith(false);
+    const kernels = new Float64Array(state.accounts.length * KERNEL_DIMENSIONS);
+    state.accounts.forEach((a, i) => {
+      const s = this.accounts.get(a.account_id);
       if (s) kernels.set(s.kernelSum, i * KERNEL_DIMENSIONS);
-      return this.accountState(id, false)!;
     });
+    return { state, kernels };
+  }
+
+  private stateWith(kernels: boolean): EngineState {
+    const ids = new Set([...this.accounts.keys(), ...this.records.keys()]);
     return {
-      state: {
-        format: 'distillguard.engine-state.v1',
-        events: this.events,
-        rejected: this.rejected,
-        accounts,
-      },
-      kernels,
+      format: 'distillguard.engine-state.v1',
+      events: this.events,
+      rejected: this.rejected,
+      accounts: [...ids].map((id) => this.accountState(id, kernels)!),
     };
   }
 
-  /** importState of an exportPartition. */
-  importPartition({ state, kernels }: PartitionState): void {
+  /**
+   * Adds the state of engines that saw other partitions of the traffic (disjoint accounts);
+   * `kernels` holds their kernel sums when it comes from exportPartition.
+   */
+  importState(state: EngineState, kernels?: Float64Array): void {
     state.accounts.forEach((a, i) =>
-      this.restoreAccount(a, kernels.subarray(i * KERNEL_DIMENSIONS, (i + 1) * KERNEL_DIMENSIONS)),
+      this.restoreAccount(a, kernels?.subarray(i * KERNEL_DIMENSIONS, (i + 1) * KERNEL_DIMENSIONS)),
     );
     this.rejected += state.rejected;
   }

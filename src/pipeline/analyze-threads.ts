@@ -125,7 +125,7 @@ export async function feedEngineThreaded(
     for (const pending of states) {
       const state = await pending;
       for (const a of state.state.accounts) if (a.stats) report.countAccountId(a.account_id);
-      engine.importPartition(state);
+      engine.importState(state.state, state.kernels);
     }
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));

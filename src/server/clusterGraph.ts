@@ -15,9 +15,6 @@ export interface GraphEdge {
   weight: number;
 }
 
-// Relative evidence of one shared value: the weights linkage itself gives each kind.
-const KIND_WEIGHT: Record<string, number> = LINK_WEIGHTS;
-
 const MAX_NODES = 400;
 // Within a group sharing one value, a ring plus a few chords shows the link without n² edges.
 const CHORDS = [1, 2, 5];
@@ -91,7 +88,12 @@ export function clusterGraph(
         const key = a < b ? `${a}\u0000${b}\u0000${kind}` : `${b}\u0000${a}\u0000${kind}`;
         if (a === b || seen.has(key)) continue;
         seen.add(key);
-        edges.push({ source: a, target: b, kind, weight: KIND_WEIGHT[kind] ?? 0.5 });
+        edges.push({
+          source: a,
+          target: b,
+          kind,
+          weight: (LINK_WEIGHTS as Record<string, number>)[kind] ?? 0.5,
+        });
       }
   };
   const ids = shown.map((m) => m.account_id);
