@@ -31,6 +31,7 @@ import {
 } from './fusion.js';
 import { RandomFourierFeatures } from './kernel-features.js';
 import { accountAttributes, clusterLinks, linkAccounts, type Attribute } from './linkage.js';
+import { synchronisedPairs } from './synchronised-activity.js';
 import { fitNullModels, type NullModels } from './null-models.js';
 import { quantile } from './statistics.js';
 
@@ -321,7 +322,11 @@ export class DetectionEngine {
     }
     const attributes = new Map<string, Attribute[]>();
     for (const [id, s] of this.accounts) attributes.set(id, accountAttributes(this.records.get(id), s));
-    const linkage = linkAccounts(attributes, cfg.seed);
+    const synchronised = synchronisedPairs(
+      new Map([...this.accounts].map(([id, s]) => [id, s.activity])),
+      cfg.seed,
+    );
+    const linkage = linkAccounts(attributes, cfg.seed, synchronised);
     const byCommunity = new Map<number, string[]>();
     for (const [id, c] of linkage.community) {
       const list = byCommunity.get(c) ?? [];
@@ -427,7 +432,7 @@ export class DetectionEngine {
       const strong = results.filter((r) => r.strength >= thresholds.corroborate);
       const actAllowed = strong.length >= 3 && strong.some(isExtraction);
       const level = levelOf(strength, thresholds, actAllowed, corroborated(results));
-      const links = clusterLinks(members, attributes, linkage.holders);
+      const links = clusterLinks(members, attributes, linkage.holders, synchronised);
       const signals = toSignals(results, thresholds.monitor);
       clusterState.set(clusterId, { strength, actAllowed, level, signals });
       clusters.push({

@@ -1,5 +1,6 @@
 import type { EntityStatsSnapshot, ModelUseSnapshot, PromptSample } from '../schema/index.js';
 import { TOPIC_NAMES } from '../text/index.js';
+import { ActivitySlots } from './activity-slots.js';
 import type { EventFeatures } from './event-features.js';
 import { Reservoir, TopK } from './top-k.js';
 
@@ -136,6 +137,8 @@ export class EntityStats {
   pacedElicitExamples = new Reservoir<string>(ELICIT_EXAMPLES, 17);
   private prevOneShot = false;
   readonly days = new Set<number>();
+  /** Active 5-minute slots, for linking accounts that one client drives together. */
+  activity = new ActivitySlots();
   /** Model use with hourly buckets, so early adoption is judged once every partition is known. */
   readonly models = new Map<string, ModelUse>();
   /** Requests on a model within 48 h of its release; set by the engine from `models` before scoring. */
@@ -242,6 +245,7 @@ export class EntityStats {
     const use = this.models.get(f.model);
     if (use) addModelUse(use, f.tsMs, 1);
     else this.models.set(f.model, { first: f.tsMs, count: 1, hours: [1] });
+    this.activity.add(f.tsMs);
     if (f.ipPrefix) this.ipPrefixes.add(f.ipPrefix);
     if (f.asn !== null) this.asns.add(String(f.asn));
     if (f.userAgent) this.userAgents.add(f.userAgent);
@@ -315,6 +319,7 @@ export class EntityStats {
     this.pacedOther += o.pacedOther;
     for (const id of o.pacedElicitExamples.items) this.pacedElicitExamples.add(id);
     for (const d of o.days) this.days.add(d);
+    this.activity.merge(o.activity);
     for (const [m, u] of o.models) {
       const mine = this.models.get(m);
       if (!mine) {
@@ -406,6 +411,7 @@ export class EntityStats {
       pacedElicitExamples: this.pacedElicitExamples.snapshot(),
       prevOneShot: this.prevOneShot,
       days: [...this.days],
+      activity: this.activity.snapshot(),
       models: [...this.models].map(([m, u]) => [m, { first: u.first, count: u.count, hours: [...u.hours] }]),
       ipPrefixes: this.ipPrefixes.entries(),
       asns: this.asns.entries(),
@@ -471,6 +477,7 @@ export class EntityStats {
     this.pacedElicitExamples = Reservoir.from(ELICIT_EXAMPLES, s.pacedElicitExamples);
     this.prevOneShot = s.prevOneShot;
     for (const d of s.days) this.days.add(d);
+    this.activity = ActivitySlots.from(s.activity);
     for (const [m, u] of s.models)
       this.models.set(m, { first: u.first, count: u.count, hours: [...u.hours] });
     this.ipPrefixes = TopK.from(IP_KEYS, s.ipPrefixes);

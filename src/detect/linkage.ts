@@ -6,6 +6,7 @@ import { fmix32, hash32, seededRandom } from '../text/index.js';
 import type { EntityStats } from './entity-stats.js';
 import { mergeOverSplit, splitWeaklyAttached, trimToCore } from './community-merge.js';
 import { ipPrefix } from './event-features.js';
+import type { SyncLink } from './synchronised-activity.js';
 
 // The package is CommonJS whose typings declare an ES default export; load it as CommonJS.
 const louvain = createRequire(import.meta.url)('graphology-communities-louvain') as typeof louvainFn.default;
@@ -23,7 +24,8 @@ export type LinkKind =
   | 'system_prompt'
   | 'template'
   | 'elicitation_wrapper'
-  | 'request_shape';
+  | 'request_shape'
+  | 'sync_activity';
 
 /**
  * How much one shared value of each kind says that two accounts are run by one operator,
@@ -44,6 +46,9 @@ export const LINK_WEIGHTS: Record<LinkKind, number> = {
   template: 0.8,
   elicitation_wrapper: 0.8,
   request_shape: 0.6,
+  // Activity synchronised far beyond both accounts' routines (see synchronised-activity.ts) is
+  // one client driving both: it links on its own.
+  sync_activity: 1.0,
 };
 // Several distinct rare templates, wrapper phrasings or request configurations shared by two
 // accounts add up (one generator or one client set-up behind both), up to these caps; other kinds
@@ -133,7 +138,11 @@ const attrKey = (a: Attribute): string => `${a.kind}\u0000${a.value}`;
  * pairs whose combined weight clears the threshold, and finds communities with Louvain.
  * Large groups are sampled with a deterministic ring so the candidate count stays linear.
  */
-export function linkAccounts(attributes: Map<string, Attribute[]>, seed = 1): LinkageResult {
+export function linkAccounts(
+  attributes: Map<string, Attribute[]>,
+  seed = 1,
+  synchronised: readonly SyncLink[] = [],
+): LinkageResult {
   // Accounts and attribute values are numbered once (accounts in id order), so the pair loop
   // below compares small integer arrays instead of building keys and sets for every pair: it
   // runs for every candidate pair of the population. Same pairs, in the same order, same sums.
@@ -166,6 +175,14 @@ export function linkAccounts(attributes: Map<string, Attribute[]>, seed = 1): Li
   const rarity = (key: string): number => Math.max(0, Math.log(N / (holders.get(key) ?? N)) / Math.log(N));
   /** How much sharing each value weighs (kind weight × rarity). */
   const keyWeight = Float64Array.from(keyNames, (key, k) => LINK_WEIGHTS[keyKinds[k]!] * rarity(key));
+  const accountIndex = new Map(ids.map((id, i) => [id, i]));
+  const pairOf = (x: number, y: number): number => (x < y ? x * ids.length + y : y * ids.length + x);
+  const syncPairs = new Set<number>();
+  for (const l of synchronised) {
+    const x = accountIndex.get(l.a);
+    const y = accountIndex.get(l.b);
+    if (x !== undefined && y !== undefined) syncPairs.add(pairOf(x, y));
+  }
 
   // The best (or, for additive kinds, capped summed) weight per kind, in first-seen order.
   const bestKinds: LinkKind[] = [];
@@ -188,6 +205,10 @@ export function linkAccounts(attributes: Map<string, Attribute[]>, seed = 1): Li
       }
       bestWeights[slot] = cap !== undefined ? Math.min(cap, prev + w) : w;
     }
+    if (syncPairs.has(pairOf(a, b))) {
+      bestKinds.push('sync_activity');
+      bestWeights.push(LINK_WEIGHTS.sync_activity);
+    }
     let weight = 0;
     let skeleton = 0;
     bestKinds.forEach((kind, i) => {
@@ -202,13 +223,14 @@ export function linkAccounts(attributes: Map<string, Attribute[]>, seed = 1): Li
   const consider = (a: number, b: number): void => {
     if (a === b) return;
     const [x, y] = a < b ? [a, b] : [b, a];
-    const pair = x * ids.length + y;
+    const pair = pairOf(x, y);
     if (seen.has(pair)) return;
     seen.add(pair);
     const weight = pairWeight(x, y);
     if (weight >= LINK_THRESHOLD)
       edges.push({ source: ids[x]!, target: ids[y]!, weight, kinds: [...bestKinds] });
   };
+  for (const pair of syncPairs) consider(Math.floor(pair / ids.length), pair % ids.length);
   const ringHash = (account: number): number => hash32(ids[account]!, fmix32(seed));
   for (let k = 0; k < groups.length; k++) {
     const members = groups[k]!;
@@ -245,11 +267,12 @@ export function linkAccounts(attributes: Map<string, Attribute[]>, seed = 1): Li
   return { community, edges, holders };
 }
 
-/** The attribute values that hold a cluster together, most shared first. */
+/** The attribute values that hold a cluster together, most shared first, and its synchronised activity. */
 export function clusterLinks(
   members: readonly string[],
   attributes: Map<string, Attribute[]>,
   holders: Map<string, number>,
+  synchronised: readonly SyncLink[] = [],
   limit = 12,
 ): ClusterLink[] {
   const counts = new Map<string, { kind: LinkKind; value: string; accounts: number }>();
@@ -261,16 +284,35 @@ export function clusterLinks(
       else counts.set(key, { kind: a.kind, value: a.value, accounts: 1 });
     }
   }
-  return (
-    [...counts.entries()]
-      .filter(([, c]) => c.accounts >= 2)
-      // Rank by how specific the value is to the cluster, then by how many members share it.
-      .sort(
-        ([ka, a], [kb, b]) =>
-          b.accounts / (holders.get(kb) ?? 1) - a.accounts / (holders.get(ka) ?? 1) ||
-          b.accounts - a.accounts,
-      )
-      .slice(0, limit)
-      .map(([, c]) => ({ kind: c.kind, value: c.value, accounts: c.accounts }))
-  );
+  const links = [...counts.entries()]
+    .filter(([, c]) => c.accounts >= 2)
+    // Rank by how specific the value is to the cluster, then by how many members share it.
+    .sort(
+      ([ka, a], [kb, b]) =>
+        b.accounts / (holders.get(kb) ?? 1) - a.accounts / (holders.get(ka) ?? 1) || b.accounts - a.accounts,
+    )
+    .slice(0, limit)
+    .map(([, c]): ClusterLink => ({ kind: c.kind, value: c.value, accounts: c.accounts }));
+  const sync = synchronisedWithin(members, synchronised);
+  if (sync) links.unshift(sync);
+  return links;
+}
+
+/** The cluster's synchronised pairs as one link: how many members, pairs, and how far beyond routine. */
+function synchronisedWithin(
+  members: readonly string[],
+  synchronised: readonly SyncLink[],
+): ClusterLink | undefined {
+  const inCluster = new Set(members);
+  const pairs = synchronised.filter((l) => inCluster.has(l.a) && inCluster.has(l.b));
+  if (pairs.length === 0) return undefined;
+  const accounts = new Set(pairs.flatMap((l) => [l.a, l.b])).size;
+  const lifts = pairs.map((l) => l.evidence.lift).sort((x, y) => x - y);
+  const hours = pairs.map((l) => l.evidence.coincident).sort((x, y) => x - y);
+  const mid = (v: number[]): number => v[Math.floor(v.length / 2)]!;
+  return {
+    kind: 'sync_activity',
+    value: `${pairs.length} pairs of members active within 5 minutes of each other in a median ${mid(hours).toFixed(1)} hours each, ${mid(lifts).toFixed(1)}× what their own daily routines predict`,
+    accounts,
+  };
 }

@@ -5,6 +5,7 @@ import {
   chiSquareEvenSurvivalLog10,
   fisherStatistic,
   normalSurvival,
+  poissonSurvivalLog10,
   twoProportionSurvival,
 } from './statistics.js';
 
@@ -13,6 +14,23 @@ describe('statistics', () => {
     expect(normalSurvival(0)).toBeCloseTo(0.5, 6);
     expect(normalSurvival(1.959964)).toBeCloseTo(0.025, 5);
     expect(normalSurvival(6) / 9.865876e-10).toBeCloseTo(1, 3);
+  });
+  it('Poisson upper tail matches exact sums, far into the tail, and between integers', () => {
+    const exactLog10 = (k: number, mu: number): number => {
+      let p = 0;
+      let term = Math.exp(-mu);
+      for (let i = 0; i < 400; i++) {
+        if (i >= k) p += term;
+        term *= mu / (i + 1);
+      }
+      return Math.log10(p);
+    };
+    expect(poissonSurvivalLog10(10, 2)).toBeCloseTo(exactLog10(10, 2), 6);
+    expect(poissonSurvivalLog10(60, 5)).toBeCloseTo(exactLog10(60, 5), 4);
+    expect(poissonSurvivalLog10(3, 5)).toBe(0);
+    const between = poissonSurvivalLog10(10.5, 2);
+    expect(between).toBeLessThan(poissonSurvivalLog10(10, 2));
+    expect(between).toBeGreaterThan(poissonSurvivalLog10(11, 2));
   });
   it('beta-binomial survival tends to the binomial as dispersion vanishes, and widens with it', () => {
     // Binomial(10, 0.5): P(K >= 8) = 56/1024.

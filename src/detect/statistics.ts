@@ -17,6 +17,21 @@ export function logGamma(x: number): number {
 
 const logBeta = (a: number, b: number): number => logGamma(a) + logGamma(b) - logGamma(a + b);
 
+/**
+ * log10 P(X ≥ k) for X ~ Poisson(mu), with k allowed to be fractional (the regularised lower
+ * incomplete gamma P(k, mu), by its series), accurate far into the tail. 0 when k ≤ mu.
+ */
+export function poissonSurvivalLog10(k: number, mu: number): number {
+  if (!(k > mu) || !(mu > 0)) return k > 0 && !(mu > 0) ? -Infinity : 0;
+  let term = 1;
+  let sum = 1;
+  for (let n = 1; n < 10_000 && term > sum * 1e-15; n++) {
+    term *= mu / (k + n);
+    sum += term;
+  }
+  return (k * Math.log(mu) - mu - logGamma(k + 1) + Math.log(sum)) / Math.LN10;
+}
+
 /** Upper tail of the standard normal, accurate far into the tail (for tiny p-values). */
 export function normalSurvival(z: number): number {
   if (z < 0) return 1 - normalSurvival(-z);

@@ -79,6 +79,10 @@ export const EntityStatsSnapshot = z.object({
   pacedElicitExamples: ReservoirSnapshot(z.string()).default({ items: [], seen: 0, state: 17 }),
   prevOneShot: z.boolean().default(false),
   days: z.array(Count),
+  // Added later too: older state restores with no activity slots (no synchronisation links).
+  activity: z
+    .object({ saturated: z.boolean(), slots: z.array(z.number().int()) })
+    .default({ saturated: false, slots: [] }),
   models: z.array(z.tuple([z.string(), ModelUseSnapshot])),
   ipPrefixes: TopKSnapshot,
   asns: TopKSnapshot,
