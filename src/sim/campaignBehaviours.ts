@@ -4,24 +4,38 @@ import type { TaskQueue, ActorKit } from './actorKit.js';
 import { DAY, timeInDay } from './calendar.js';
 import type { Caller } from './caller.js';
 import { answer, type Exchange, type SimAccount } from './exchange.js';
-import { wrapWithElicitation, type ElicitationStyle } from './reasoningElicitation.js';
+import {
+  paraphrasedElicitation,
+  wrapWithElicitation,
+  type ElicitationStyle,
+} from './reasoningElicitation.js';
 import type { Rng } from './rng.js';
 import { scriptedTimes, type Behaviour, type Day, type Session } from './session.js';
 import { toolTrace } from './toolUseTraces.js';
 import type { ConversationalCustomer } from './benignBehaviours.js';
 
 /** One extraction request: system prompt (if any), a wrapped or bare task, harvesting parameters. */
-function extractionExchange(
+export function extractionExchange(
   caller: Caller,
   ts: number,
   rng: Rng,
   queue: TaskQueue,
-  opts: { system?: string; elicitation?: ElicitationStyle; elicitShare: number; params: RequestParams },
+  opts: {
+    system?: string;
+    /** A fixed wrapper mix, or 'paraphrased' for a freshly composed ask every time. */
+    elicitation?: ElicitationStyle | 'paraphrased';
+    elicitShare: number;
+    params: RequestParams;
+  },
 ): Exchange {
   const env = caller.envelope(ts, rng);
   const { task, capability, reference } = queue.next(rng);
   const wrapped = opts.elicitation && rng.chance(opts.elicitShare);
-  const text = wrapped && opts.elicitation ? wrapWithElicitation(task, opts.elicitation, rng) : task;
+  const text = !wrapped
+    ? task
+    : opts.elicitation === 'paraphrased'
+      ? paraphrasedElicitation(task, rng)
+      : wrapWithElicitation(task, opts.elicitation!, rng);
   if (capability === 'tool-use' && rng.chance(0.7)) {
     const trace = toolTrace(opts.system, text, rng);
     const step = rng.int(0, trace.steps - 1);

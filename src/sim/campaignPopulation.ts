@@ -11,6 +11,7 @@ import {
   SlowAndLow,
 } from './campaignBehaviours.js';
 import { type ClientFamily } from './clients.js';
+import { PooledClient, PoolMember } from './pooledClient.js';
 import type { Deck } from './corpus.js';
 import { type CorpusText } from './corpus.js';
 import { CLOUDS, COUNTRIES } from './geography.js';
@@ -253,6 +254,57 @@ export function addCampaigns(ctx: PopulationContext): void {
         corvidKit.elicitation,
         (normalEvents / period.days) * 0.3,
         country.tz,
+        r.fork(),
+      ),
+    );
+  }
+
+  // Campaign: one job runner load-balancing a harvest over a pool of accounts that share nothing
+  // else: each has its own card, free-mail address, residential exit and client, and the runner
+  // phrases every request for reasoning afresh.
+  const heronKit = actorKit(o.actorSeed, ACTORS.pooled, 0);
+  const heronQueue = new TaskQueue(heronKit, attackerDeck(ACTORS.pooled));
+  const client = new PooledClient(
+    spec.pooledAccounts,
+    heronKit.tz,
+    4,
+    2.5,
+    Rng.derive(mixKeys(o.actorSeed, ['pooled-client'])),
+  );
+  for (let i = 0; i < spec.pooledAccounts; i++) {
+    const r = Rng.derive(mixKeys(seed, [o.accountPrefix, 'pooled', i]));
+    const country = r.weighted(COUNTRIES.map((c) => [c, c.weight] as const));
+    const network = new ResidentialNetwork(country, r);
+    const paid = r.chance(0.7);
+    const record = accountRecord(
+      {
+        id: newId(),
+        createdAt: period.start - r.int(2, 60) * DAY,
+        tier: paid ? 'paid' : 'free',
+        emailDomain: freemailDomain(r),
+        ...(paid ? { payment: paymentFingerprint(r) } : {}),
+        declaredCountry: country.code,
+        signup: network.signup(r),
+        verified: r.chance(0.2),
+      },
+      r,
+    );
+    const caller = new Caller(
+      network,
+      drawUserAgents(drawClientFamily(r), r),
+      apiKeyIds(1, r),
+      ModelChoice.eager(period, r, 0.2),
+      noHabits(),
+      'chat.completions',
+    );
+    out.push(
+      new PoolMember(
+        { record, truth: attacker(ACTORS.pooled, 'pooled-client') },
+        caller,
+        client,
+        i,
+        heronQueue,
+        { temperature: r.pick([0.6, 0.7, 0.8, 1]), max_tokens: r.pick([1024, 2048, 4096]) },
         r.fork(),
       ),
     );

@@ -32,6 +32,7 @@ describe('population per scale', () => {
         'mixed-account',
         'logprob-harvest',
         'slow-and-low',
+        'pooled-client',
         'trap:support-bot',
         'trap:eval-harness',
       ]) {

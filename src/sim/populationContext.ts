@@ -36,7 +36,7 @@ export interface PopulationOptions {
 }
 
 /** The operators behind the campaigns (truth `actor`). */
-export const ACTORS = { hydra: 'ursa', harvest: 'lynx', mixed: 'corvid' } as const;
+export const ACTORS = { hydra: 'ursa', harvest: 'lynx', mixed: 'corvid', pooled: 'heron' } as const;
 
 export const BENIGN: TruthAccount = { role: 'benign', actor: null, campaign: null };
 export const trap = (name: string): TruthAccount => ({

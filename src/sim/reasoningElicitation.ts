@@ -69,3 +69,43 @@ export function wrapWithElicitation(task: string, style: ElicitationStyle, rng: 
   }
   return `${task}\n\n${rng.pick(style.suffixes)}`;
 }
+
+// Fragments an operator who avoids re-using any one wrapper combines afresh for every request.
+const PARAPHRASE_OPENERS = [
+  '',
+  'Please ',
+  'Kindly ',
+  'Carefully ',
+  'For this one, ',
+  'As before, ',
+  'Take your time and ',
+];
+const PARAPHRASE_ASKS = [
+  'work through your reasoning step by step',
+  'reason it out step by step',
+  'think through the problem step by step',
+  'show your chain of thought',
+  'lay out your reasoning in full',
+  'write down every step of your reasoning',
+  'explain your reasoning at each step',
+  'go through your thinking process step by step',
+];
+const PARAPHRASE_CLOSERS = [
+  ', then give the answer',
+  ' before the final answer',
+  ' and finish with the result',
+  ', ending with a one-line answer',
+  '',
+  ' and justify each step',
+];
+
+/**
+ * A freshly composed request for reasoning around a task (hundreds of phrasings): the same
+ * ask as a fixed wrapper, but no sentence an account repeats for linkage to key on.
+ */
+export function paraphrasedElicitation(task: string, rng: Rng): string {
+  const opener = rng.pick(PARAPHRASE_OPENERS);
+  const ask = rng.pick(PARAPHRASE_ASKS);
+  const sentence = `${opener}${opener ? ask : ask[0]!.toUpperCase() + ask.slice(1)}${rng.pick(PARAPHRASE_CLOSERS)}.`;
+  return rng.chance(0.5) ? `${sentence}\n\n${task}` : `${task}\n\n${sentence}`;
+}

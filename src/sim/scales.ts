@@ -13,6 +13,8 @@ export interface ScaleSpec {
   mixedAccounts: number;
   logprobAccounts: number;
   slowAccounts: number;
+  /** Accounts one load-balanced client drives (linked by nothing but their timing). */
+  pooledAccounts: number;
 }
 
 export const SCALES: Readonly<Record<Scale, ScaleSpec>> = {
@@ -27,6 +29,7 @@ export const SCALES: Readonly<Record<Scale, ScaleSpec>> = {
     mixedAccounts: 2,
     logprobAccounts: 3,
     slowAccounts: 12,
+    pooledAccounts: 16,
   },
   medium: {
     benignAccounts: 17_600,
@@ -39,6 +42,7 @@ export const SCALES: Readonly<Record<Scale, ScaleSpec>> = {
     mixedAccounts: 6,
     logprobAccounts: 10,
     slowAccounts: 60,
+    pooledAccounts: 80,
   },
   large: {
     benignAccounts: 93_000,
@@ -51,5 +55,6 @@ export const SCALES: Readonly<Record<Scale, ScaleSpec>> = {
     mixedAccounts: 20,
     logprobAccounts: 30,
     slowAccounts: 200,
+    pooledAccounts: 300,
   },
 };
