@@ -17,7 +17,7 @@ import { type CorpusText } from './corpus.js';
 import { CLOUDS, COUNTRIES } from './geography.js';
 import { accountRecord, apiKeyIds, companyDomain, freemailDomain, paymentFingerprint } from './identity.js';
 import { ModelChoice } from './models.js';
-import { CloudNetwork, ProxyPool, ResidentialNetwork } from './networks.js';
+import { CloudNetwork, ProxyPool, ResidentialNetwork, type NetworkProfile } from './networks.js';
 import { Rng, mixKeys } from './rng.js';
 import type { PopulationContext } from './populationContext.js';
 import { ACTORS, attacker, pickCloud, noHabits } from './populationContext.js';
@@ -25,6 +25,16 @@ import { ACTORS, attacker, pickCloud, noHabits } from './populationContext.js';
 /** The extraction campaigns. */
 export function addCampaigns(ctx: PopulationContext): void {
   const { seed, period, spec } = ctx.o;
+  // An account on its own client (a common client family), keen on new models.
+  const ownEagerClient = (network: NetworkProfile, r: Rng): Caller =>
+    new Caller(
+      network,
+      drawUserAgents(drawClientFamily(r), r),
+      apiKeyIds(1, r),
+      ModelChoice.eager(period, r, 0.2),
+      noHabits(),
+      'chat.completions',
+    );
   const o = ctx.o;
   const out = ctx.out;
   const newId = (): string => ctx.newId();
@@ -149,14 +159,7 @@ export function addCampaigns(ctx: PopulationContext): void {
       },
       r,
     );
-    const caller = new Caller(
-      network,
-      drawUserAgents(drawClientFamily(r), r),
-      apiKeyIds(1, r),
-      ModelChoice.eager(period, r, 0.2),
-      noHabits(),
-      'chat.completions',
-    );
+    const caller = ownEagerClient(network, r);
     const from = period.start + r.int(0, 5) * DAY;
     const activity: Activity = {
       rhythm: 'developer',
@@ -289,14 +292,7 @@ export function addCampaigns(ctx: PopulationContext): void {
       },
       r,
     );
-    const caller = new Caller(
-      network,
-      drawUserAgents(drawClientFamily(r), r),
-      apiKeyIds(1, r),
-      ModelChoice.eager(period, r, 0.2),
-      noHabits(),
-      'chat.completions',
-    );
+    const caller = ownEagerClient(network, r);
     out.push(
       new PoolMember(
         { record, truth: attacker(ACTORS.pooled, 'pooled-client') },
