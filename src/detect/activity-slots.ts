@@ -11,11 +11,15 @@ const MAX_SLOTS = 2048;
 /** The 5-minute slots an account was active in (bounded): what synchronised-activity linkage compares. */
 export class ActivitySlots {
   private slots = new Set<number>();
+  // An account's requests mostly arrive in runs within one slot: skip the set for those.
+  private last = NaN;
   saturated = false;
 
   add(tsMs: number): void {
-    if (this.saturated) return;
-    this.slots.add(Math.floor(tsMs / SLOT_MS));
+    const slot = Math.floor(tsMs / SLOT_MS);
+    if (slot === this.last || this.saturated) return;
+    this.last = slot;
+    this.slots.add(slot);
     if (this.slots.size > MAX_SLOTS) this.saturate();
   }
 
