@@ -111,6 +111,7 @@ describe('simulate --scale small', () => {
       'logprob-harvest',
       'mixed-account',
       'noisy-sweep',
+      'pooled-client',
       'slow-and-low',
     ]);
     for (const [campaign, ids] of Object.entries(truth.clusters)) {
