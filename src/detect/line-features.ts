@@ -1,5 +1,5 @@
 import { slotText, type EventLineView, type StringSlot } from '../ingest/index.js';
-import type { TemplateKeys } from '../text/index.js';
+import { TextCache, type TemplateKeys } from '../text/index.js';
 import {
   ipPrefix,
   MAX_PROMPT_CHARS,
@@ -52,7 +52,7 @@ function sameBytes(key: Uint8Array, b: Uint8Array, start: number, end: number): 
  * memory: two generations of at most `capacity` entries (as TextCache). Two spellings of one
  * value (escaped or not) are two entries with the same value.
  */
-export class ByteMemo<T> {
+class ByteMemo<T> {
   private current = new Map<number, Entry<T>>();
   private old = new Map<number, Entry<T>>();
   private size = 0;
@@ -91,6 +91,8 @@ export class ByteMemo<T> {
 }
 
 const identity = (text: string): string => text;
+const opt = (x: number): number | undefined => (Number.isNaN(x) ? undefined : x);
+const flag = (x: boolean | null): number => (x === null ? 0 : x ? 1 : 2);
 const NO_TOKENS: string[] = [];
 
 /** Builds EventFeatures from scanned lines; one per engine (the kernel is the engine's). */
@@ -99,7 +101,7 @@ export class LineFeatures {
   // costs ~50 µs of text work); at most ~2 × 32k prompts of at most MAX_PROMPT_CHARS are kept.
   private readonly prompts: ByteMemo<PromptEntry>;
   private readonly systems = new ByteMemo<SystemText>(1024, systemTextOf);
-  private readonly systemsByText = new Map<string, SystemText>();
+  private readonly systemsByText = new TextCache<SystemText>(1024, systemTextOf);
   private readonly accounts = new ByteMemo<string>(1 << 16, identity);
   private readonly models = new ByteMemo<string>(1024, identity);
   private readonly apiKeys = new ByteMemo<string>(1 << 16, identity);
@@ -169,23 +171,15 @@ export class LineFeatures {
     if (v.systemCount === 1) return this.systems.get(v.bytes, v.systems[0]!);
     let text = '';
     for (let k = 0; k < v.systemCount; k++) text += slotText(v.bytes, v.systems[k]!);
-    let s = this.systemsByText.get(text);
-    if (!s) {
-      if (this.systemsByText.size >= 1024) this.systemsByText.clear();
-      this.systemsByText.set(text, (s = systemTextOf(text)));
-    }
-    return s;
+    return this.systemsByText.get(text);
   }
 
   /** requestShapeOf, kept per combination (a handful per client), keyed by the numbers. */
   private requestShape(v: EventLineView): string {
-    const opt = (x: number): number | undefined => (Number.isNaN(x) ? undefined : x);
-    const flag = (x: boolean | null): number => (x === null ? 0 : x ? 1 : 2);
     const topLogprobs = v.topLogprobs;
     const maxTokens = v.maxTokens;
     // Keyed by what the shape depends on, in a small integer; unusual values are formatted each time.
-    if (!(topLogprobs < 1 << 16) && !Number.isNaN(topLogprobs)) return this.shapeOf(v);
-    if (!(maxTokens < 1 << 20) && !Number.isNaN(maxTokens)) return this.shapeOf(v);
+    if (topLogprobs >= 1 << 16 || maxTokens >= 1 << 20) return this.shapeOf(v);
     const bucket = Number.isNaN(maxTokens) ? 0 : Math.round(Math.log2(maxTokens + 1)) + 1;
     const code =
       ((bucket * (1 << 17) + (Number.isNaN(topLogprobs) ? 0 : topLogprobs + 1)) << 6) +
@@ -200,21 +194,13 @@ export class LineFeatures {
     let shape = byTemperature.get(code);
     if (shape === undefined) {
       if (byTemperature.size >= 4096) byTemperature.clear();
-      shape = requestShapeOf(
-        opt(v.temperature),
-        opt(maxTokens),
-        opt(v.n),
-        v.logprobs ?? undefined,
-        opt(topLogprobs),
-        v.stream ?? undefined,
-      );
+      shape = this.shapeOf(v);
       byTemperature.set(code, shape);
     }
     return shape;
   }
 
   private shapeOf(v: EventLineView): string {
-    const opt = (x: number): number | undefined => (Number.isNaN(x) ? undefined : x);
     return requestShapeOf(
       opt(v.temperature),
       opt(v.maxTokens),

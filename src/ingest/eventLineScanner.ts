@@ -25,12 +25,12 @@ export interface StringSlot {
 }
 
 /** Message roles as the scanner records them. */
-export const ROLE_SYSTEM = 1;
-export const ROLE_DEVELOPER = 2;
-export const ROLE_USER = 3;
-export const ROLE_ASSISTANT = 4;
-export const ROLE_TOOL = 5;
-export const ROLE_FUNCTION = 6;
+const ROLE_SYSTEM = 1;
+const ROLE_DEVELOPER = 2;
+const ROLE_USER = 3;
+const ROLE_ASSISTANT = 4;
+const ROLE_TOOL = 5;
+const ROLE_FUNCTION = 6;
 
 // Byte classes inside a string: 0 ordinary, 1 quote, 2 backslash, 3 control (invalid), 4 non-ASCII.
 const STR = new Uint8Array(256);

@@ -19,7 +19,7 @@ export function tokenize(text: string): string[] {
 }
 
 /** True when every character is below U+0080: only then is the UTF-8 length the string length. */
-function isAscii(s: string): boolean {
+export function isAscii(s: string): boolean {
   // Native, ~9× faster than a charCodeAt loop on prompt-sized text.
   return Buffer.byteLength(s, 'utf8') === s.length;
 }

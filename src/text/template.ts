@@ -1,5 +1,5 @@
 import { fingerprint64, fingerprintWords } from './hash.js';
-import { asciiTokenBounds, bounds, tokenize } from './normalize.js';
+import { asciiTokenBounds, bounds, isAscii, tokenize } from './normalize.js';
 
 // Each pattern with a test that is true whenever the pattern can match: most prompts have no
 // code, URL, e-mail or quote, and running the regex replace on them anyway cost more than the
@@ -43,10 +43,6 @@ export function maskedTokensByRegex(text: string): string[] {
   let masked = text;
   for (const [re, slot, canMatch] of SLOT_PATTERNS) if (canMatch(masked)) masked = masked.replace(re, slot);
   return tokenize(masked.includes('⟩') ? masked.replace(/⟨(\w+)⟩/gu, 'slot$1') : masked);
-}
-
-function isAscii(s: string): boolean {
-  return Buffer.byteLength(s, 'utf8') === s.length;
 }
 
 /**
