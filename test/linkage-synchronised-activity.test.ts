@@ -92,7 +92,6 @@ describe.skipIf(!have)('linkage by synchronised activity', () => {
     const pool = new Set(POOL);
     expect(links.filter((l) => !pool.has(l.a) || !pool.has(l.b))).toEqual([]);
     expect(new Set(links.flatMap((l) => [l.a, l.b]))).toEqual(pool);
-    for (const l of links) expect(l.evidence.lift).toBeGreaterThan(3);
   });
   it('finds the pool as one cluster whose evidence is its synchronised activity', () => {
     const cluster = detail.findings.clusters.find((cl) => cl.account_ids.includes('pool0'));
