@@ -13,12 +13,7 @@ export {
   type LinkKind,
   type LinkageResult,
 } from './linkage.js';
-export {
-  synchronisedPairs,
-  synchronisation,
-  type SyncLink,
-  type SyncEvidence,
-} from './synchronised-activity.js';
+export { synchronisedPairs, type SyncLink } from './synchronised-activity.js';
 export { fitNullModels, pValue } from './null-models.js';
 export {
   evaluateFindings,

@@ -30,12 +30,13 @@ export function extractionExchange(
 ): Exchange {
   const env = caller.envelope(ts, rng);
   const { task, capability, reference } = queue.next(rng);
-  const wrapped = opts.elicitation && rng.chance(opts.elicitShare);
+  const style = opts.elicitation;
+  const wrapped = style !== undefined && rng.chance(opts.elicitShare);
   const text = !wrapped
     ? task
-    : opts.elicitation === 'paraphrased'
+    : style === 'paraphrased'
       ? paraphrasedElicitation(task, rng)
-      : wrapWithElicitation(task, opts.elicitation!, rng);
+      : wrapWithElicitation(task, style, rng);
   if (capability === 'tool-use' && rng.chance(0.7)) {
     const trace = toolTrace(opts.system, text, rng);
     const step = rng.int(0, trace.steps - 1);
