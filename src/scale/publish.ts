@@ -65,19 +65,17 @@ export class ScalePublisher {
   }
 
   /**
-   * A quarantine that also forwards each rejected line to the workers (after `local`, if any,
-   * has it): every publisher that validates input — `ingest --to`, `serve --nats` — rejects
-   * lines through this, so the streamed findings count them as batch analyze would.
+   * `ingest --to`'s quarantine: each rejected line goes to `local` and to the workers, so the
+   * streamed findings count it as batch analyze would (`serve --nats` publishes its own through
+   * NatsEventSink.writeRejected).
    */
-  forwardingQuarantine(local: QuarantineSink | null = null): QuarantineSink {
+  forwardingQuarantine(local: QuarantineSink): QuarantineSink {
     return {
       write: async (record) => {
-        await local?.write(record);
+        await local.write(record);
         await this.publishRejected(record);
       },
-      close: async () => {
-        await local?.close();
-      },
+      close: () => local.close(),
     };
   }
 
@@ -128,7 +126,6 @@ export class ScalePublisher {
  */
 export class NatsEventSink {
   private readonly publisher: ScalePublisher;
-  private readonly rejected: QuarantineSink;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -136,7 +133,6 @@ export class NatsEventSink {
     private readonly ownsConnection = false,
   ) {
     this.publisher = new ScalePublisher(nc, topology, 512, 10_000);
-    this.rejected = this.publisher.forwardingQuarantine();
   }
 
   /** Connects, makes sure the stream exists, and returns a sink that closes its connection. */
@@ -167,7 +163,7 @@ export class NatsEventSink {
 
   /** Lines the caller's own validation rejected, for the workers' quarantine and rejected_lines. */
   async writeRejected(records: readonly QuarantineRecord[]): Promise<void> {
-    for (const r of records) await this.rejected.write(r);
+    for (const r of records) await this.publisher.publishRejected(r);
     await this.publisher.flush();
   }
 
