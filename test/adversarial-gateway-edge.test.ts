@@ -165,15 +165,14 @@ describe.each(dialects)('recorded events are never lost (%s server)', (dialect) 
     }
   });
 
-  const ev = (id: string, patch: Record<string, unknown> = {}): ApiEvent =>
-    ({
-      id,
-      ts: '2026-11-23T06:00:00Z',
-      account_id: `acct-sink-${dialect}`,
-      model: 'demo-1',
-      request: { messages: [{ role: 'user', content: `q ${id}` }] },
-      ...patch,
-    }) as ApiEvent;
+  const ev = (id: string, patch: Record<string, unknown> = {}): ApiEvent => ({
+    id,
+    ts: '2026-11-23T06:00:00Z',
+    account_id: `acct-sink-${dialect}`,
+    model: 'demo-1',
+    request: { messages: [{ role: 'user', content: `q ${id}` }] },
+    ...patch,
+  });
 
   it('a line the server rejects inside an accepted batch lands in .rejected with the reason', async () => {
     const spool = join(dir, 'partial-spool.ndjson');
