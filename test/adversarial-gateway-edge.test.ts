@@ -93,11 +93,13 @@ const gatewayOf = (e: ApiEvent): Record<string, unknown> =>
 describe.each(dialects)('recorded events are never lost (%s server)', (dialect) => {
   let svc: TestService;
   let model: FakeModel;
+  let upstream: string;
   const dir = mkdtempSync(join(tmpdir(), 'dg-adv-gw-'));
 
   beforeAll(async () => {
     svc = await startTestService(dialect);
     model = new FakeModel();
+    upstream = await model.listen();
   });
   afterAll(async () => {
     await model?.close();
@@ -108,7 +110,7 @@ describe.each(dialects)('recorded events are never lost (%s server)', (dialect) 
     const keys = join(dir, `${name}-keys.json`);
     writeFileSync(keys, JSON.stringify({ [sha(`sk-${name}`)]: `acct-${name}-${dialect}` }));
     return startGateway({
-      upstream: await model.listen(),
+      upstream,
       port: 0,
       server: svc.url,
       serverKey: svc.admin,
