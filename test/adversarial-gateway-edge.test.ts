@@ -55,8 +55,9 @@ const chat = async (
   url: string,
   headers: Record<string, string>,
   content = 'hello',
+  query?: string,
 ): Promise<{ status: number; text: string; json: Record<string, unknown> }> => {
-  const res = await request(`${url}/v1/chat/completions`, {
+  const res = await request(`${url}/v1/chat/completions${query ? `?${query}` : ''}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ model: 'demo-1', messages: [{ role: 'user', content }] }),
@@ -365,11 +366,18 @@ describe('a refused caller learns nothing, and a blocked key cannot change its p
       { authorization: `Basic ${Buffer.from(`${blockedKey}:`).toString('base64')}` },
     ],
     ['a lower-case scheme with extra spaces', { authorization: `bearer   ${blockedKey}` }],
+    [
+      'Basic auth, known key as user beside a password',
+      { authorization: `Basic ${Buffer.from(`${blockedKey}:x`).toString('base64')}` },
+    ],
+    ['a bearer value with junk after the key', { authorization: `Bearer ${blockedKey} junk` }],
+    ['a query parameter', { 'x-query': `key=${blockedKey}` }],
   ])('a blocked key sent as %s is still blocked', async (_name, headers) => {
     const before = model.seen.length;
-    const a = await chat(gw.url, headers);
-    expect(a.status).toBe(403);
-    expect(errorOf(a.json).code).toBe('account_blocked');
+    const { 'x-query': query, ...rest } = headers as Record<string, string>;
+    const a = await chat(gw.url, rest, 'hello', query);
+    expect([401, 403]).toContain(a.status);
+    expect(['account_blocked', 'conflicting_credentials']).toContain(errorOf(a.json).code);
     expect(model.seen.length).toBe(before);
   });
 

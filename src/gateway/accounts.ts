@@ -36,8 +36,13 @@ const KEY_HEADERS = ['api-key', 'x-api-key', 'x-goog-api-key'] as const;
 /** Query parameters some upstreams take a key from. */
 const KEY_PARAMS = ['key', 'api-key', 'api_key'] as const;
 
-/** The key in one Authorization value: Basic's password (or its user when the password is empty), else the credential after any scheme. */
-function keyOfAuthorization(value: string): string {
+/**
+ * The keys in one Authorization value. Basic: the password, or the user when the password is
+ * empty; the user too when it is a key we know (`known`), whatever the password, so a known key
+ * cannot hide in the user part for an upstream that reads it there. Any other scheme (or none):
+ * every token after it, so `Bearer K junk` is two keys and is refused rather than guessed.
+ */
+function keysOfAuthorization(value: string, known: (key: string) => boolean): string[] {
   const v = value.trim();
   const basic = /^basic\s+(\S+)$/i.exec(v);
   if (basic) {
@@ -45,11 +50,13 @@ function keyOfAuthorization(value: string): string {
     const colon = decoded.indexOf(':');
     const user = (colon === -1 ? decoded : decoded.slice(0, colon)).trim();
     const pass = colon === -1 ? '' : decoded.slice(colon + 1).trim();
-    return pass || user;
+    const out = [pass || user];
+    if (pass && user && known(user)) out.push(user);
+    return out.filter((k) => k !== '');
   }
-  const sp = v.search(/\s/);
-  if (sp === -1) return /^(bearer|basic)$/i.test(v) ? '' : v;
-  return v.slice(sp).trim();
+  const tokens = v.split(/\s+/).filter((t) => t !== '');
+  if (tokens.length === 1) return /^(bearer|basic)$/i.test(tokens[0]!) ? [] : tokens;
+  return tokens.slice(1);
 }
 
 /**
@@ -57,12 +64,13 @@ function keyOfAuthorization(value: string): string {
  * header (any scheme, Basic included), `api-key`, `x-api-key`, `x-goog-api-key`, and the `key`,
  * `api-key`, `api_key` query parameters. A blocked key moved to another place is still the key.
  */
-export function presentedKeys(headers: Record<string, string[] | undefined>, url: string): string[] {
+export function presentedKeys(
+  headers: Record<string, string[] | undefined>,
+  url: string,
+  known: (key: string) => boolean = () => false,
+): string[] {
   const keys = new Set<string>();
-  for (const v of headers.authorization ?? []) {
-    const k = keyOfAuthorization(v);
-    if (k !== '') keys.add(k);
-  }
+  for (const v of headers.authorization ?? []) for (const k of keysOfAuthorization(v, known)) keys.add(k);
   for (const name of KEY_HEADERS)
     for (const v of headers[name] ?? []) if (v.trim() !== '') keys.add(v.trim());
   const q = url.indexOf('?');
@@ -121,6 +129,11 @@ export class AccountResolver {
       }
     }
     return new AccountResolver({ keyHashes: map, trustAccountHeader });
+  }
+
+  /** Whether this key is in the keys file. */
+  knows(key: string): boolean {
+    return this.keyHashes.has(sha256Hex(key));
   }
 
   resolve(keys: readonly string[], accountHeader: string | undefined): Caller | null {

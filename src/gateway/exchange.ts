@@ -130,6 +130,8 @@ export interface GatewayAnnotation {
   support_reference?: string;
   /** Content was cut to fit the server's line limit (marked in the text itself). */
   truncated?: boolean;
+  /** Messages left out when even the conversation's structure was over the line limit. */
+  messages_omitted?: number;
 }
 
 export interface EventInput {

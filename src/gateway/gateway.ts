@@ -213,7 +213,7 @@ export class Gateway {
     const accountHeader = req.headers['x-account-id'];
     const claimed = Array.isArray(accountHeader) ? accountHeader[0] : accountHeader;
     // Every key the request carries, wherever an upstream may read it (Bearer, Basic, api-key, ...).
-    const keys = presentedKeys(req.headersDistinct, url);
+    const keys = presentedKeys(req.headersDistinct, url, (k) => this.opts.accounts.knows(k));
     const resolved = this.opts.accounts.resolve(keys, claimed);
     // Two different keys: refused below; the event is recorded under the first one.
     const caller = resolved ?? this.opts.accounts.resolve(keys.slice(0, 1), claimed)!;
