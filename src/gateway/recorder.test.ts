@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -135,5 +135,25 @@ describe('EventRecorder', () => {
     expect(r.stats).toMatchObject({ recorded: 50, sent: 50, pending: 0 });
     expect(sizes.length).toBeGreaterThan(4);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(10_000);
+  });
+
+  it('fits an over-long event found in the spool (left by an older gateway) instead of sending it to be refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dg-rec-'));
+    const spool = join(dir, 'spool.ndjson');
+    const big = { ...ev(1), request: { messages: [{ role: 'user', content: 'y'.repeat(20_000) }] } };
+    writeFileSync(spool, `${JSON.stringify(big)}\n`);
+    const got: string[] = [];
+    const r = new EventRecorder({
+      sink: { write: (_b, ndjson) => (got.push(ndjson), Promise.resolve()) },
+      spoolPath: spool,
+      flushIntervalMs: 100_000,
+      drainIntervalMs: 100_000,
+      maxEventBytes: 10_000,
+    });
+    open.push(r);
+    await r.drain();
+    expect(r.stats).toMatchObject({ drained: 1, sent: 1 });
+    expect(Buffer.byteLength(got[0]!)).toBeLessThanOrEqual(10_001);
+    expect(got[0]).toContain('[truncated by the DistillGuard gateway');
   });
 });

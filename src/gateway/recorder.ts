@@ -231,8 +231,16 @@ export class EventRecorder {
       const lines: string[] = [];
       for (const line of raw) {
         try {
-          events.push(ApiEvent.parse(JSON.parse(line)));
-          lines.push(line);
+          const event = ApiEvent.parse(JSON.parse(line));
+          if (Buffer.byteLength(line) <= this.maxEventBytes) {
+            events.push(event);
+            lines.push(line);
+          } else {
+            // Spooled before the size limit applied (an older gateway): fit it now rather than lose it.
+            const fitted = fitEvent(event, this.maxEventBytes);
+            events.push(fitted.event);
+            lines.push(fitted.line);
+          }
         } catch {
           // A torn line (crash mid-append) is kept aside for a person, never discarded.
           await fsp.appendFile(`${this.opts.spoolPath}.bad`, `${line}\n`);
