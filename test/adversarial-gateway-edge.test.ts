@@ -325,10 +325,12 @@ describe('a refused caller learns nothing, and a blocked key cannot change its p
     expect(a.status).toBe(403);
     const err = errorOf(a.json);
     expect(err.code).toBe('account_blocked');
-    for (const leak of ['hydra', 'c-12', '0.93', '412', 'template', 'detector'])
-      expect(a.text).not.toContain(leak);
     const ref = err.support_reference;
     expect(typeof ref).toBe('string');
+    // (The reference is random hex: leave it out, or '412' could turn up in it by chance.)
+    const said = a.text.replaceAll(String(ref), '');
+    for (const leak of ['hydra', 'c-12', '0.93', '412', 'template', 'detector'])
+      expect(said).not.toContain(leak);
     expect(String(err.message)).toContain(String(ref));
     // A second refusal gets another reference: nothing stable to correlate on the caller's side.
     const b = await chat(gw.url, { authorization: `Bearer ${blockedKey}` });
@@ -419,9 +421,10 @@ describe('a refused caller learns nothing, and a blocked key cannot change its p
       const a = await chat(down.url, { authorization: `Bearer ${otherKey}` });
       expect(a.status).toBe(502);
       expect(errorOf(a.json).code).toBe('upstream_unavailable');
-      expect(a.text).not.toContain('127.0.0.1');
-      expect(a.text).not.toContain(String(port));
-      expect(a.text).not.toMatch(/ECONNREFUSED/);
+      const said = a.text.replaceAll(String(errorOf(a.json).support_reference), '');
+      expect(said).not.toContain('127.0.0.1');
+      expect(said).not.toContain(String(port));
+      expect(said).not.toMatch(/ECONNREFUSED/);
     } finally {
       await down.close();
     }

@@ -154,6 +154,7 @@ export class Gateway {
     blocked: 0,
     throttled: 0,
     step_up: 0,
+    credential_conflicts: 0,
     degraded: 0,
     canaries: 0,
     upstream_errors: 0,
@@ -269,6 +270,7 @@ export class Gateway {
     // Enforcement that answers without calling the upstream. The caller gets a code and a
     // reference; the reason stays with the reference in the event (or the log).
     if (resolved === null) {
+      this.counts.credential_conflicts++;
       const ref = newSupportReference();
       this.refuse(
         res,
@@ -300,12 +302,12 @@ export class Gateway {
     if (decision.action === 'step_up') {
       this.counts.step_up++;
       const ref = newSupportReference();
-      const url = this.opts.verificationUrl ?? 'https://example.com/verify';
+      const verificationUrl = this.opts.verificationUrl ?? 'https://example.com/verify';
       this.refuse(
         res,
         ex,
         403,
-        stepUpBody(url, ref),
+        stepUpBody(verificationUrl, ref),
         {},
         { action: decision.action, reason: decision.reason, support_reference: ref },
       );
