@@ -31,10 +31,62 @@ export interface AccountResolverOptions {
   trustAccountHeader?: boolean;
 }
 
+/** Headers an upstream may take a key from: OpenAI/Basic, Azure, Anthropic-style, Gemini. */
+const KEY_HEADERS = ['api-key', 'x-api-key', 'x-goog-api-key'] as const;
+/** Query parameters some upstreams take a key from. */
+const KEY_PARAMS = ['key', 'api-key', 'api_key'] as const;
+
 /**
- * Who is calling. Order: a trusted `X-Account-Id` header; the bearer key's hash in the keys file;
+ * The keys in one Authorization value. Basic: the password, or the user when the password is
+ * empty; the user too when it is a key we know (`known`), whatever the password, so a known key
+ * cannot hide in the user part for an upstream that reads it there. Any other scheme (or none):
+ * every token after it, so `Bearer K junk` is two keys and is refused rather than guessed.
+ */
+function keysOfAuthorization(value: string, known: (key: string) => boolean): string[] {
+  const v = value.trim();
+  const basic = /^basic\s+(\S+)$/i.exec(v);
+  if (basic) {
+    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const user = (colon === -1 ? decoded : decoded.slice(0, colon)).trim();
+    const pass = colon === -1 ? '' : decoded.slice(colon + 1).trim();
+    const out = [pass || user];
+    if (pass && user && known(user)) out.push(user);
+    return out.filter((k) => k !== '');
+  }
+  const tokens = v.split(/\s+/).filter((t) => t !== '');
+  if (tokens.length === 1) return /^(bearer|basic)$/i.test(tokens[0]!) ? [] : tokens;
+  return tokens.slice(1);
+}
+
+/**
+ * Every distinct key a request presents, wherever an upstream might read one: the Authorization
+ * header (any scheme, Basic included), `api-key`, `x-api-key`, `x-goog-api-key`, and the `key`,
+ * `api-key`, `api_key` query parameters. A blocked key moved to another place is still the key.
+ */
+export function presentedKeys(
+  headers: Record<string, string[] | undefined>,
+  url: string,
+  known: (key: string) => boolean = () => false,
+): string[] {
+  const keys = new Set<string>();
+  for (const v of headers.authorization ?? []) for (const k of keysOfAuthorization(v, known)) keys.add(k);
+  for (const name of KEY_HEADERS)
+    for (const v of headers[name] ?? []) if (v.trim() !== '') keys.add(v.trim());
+  const q = url.indexOf('?');
+  if (q !== -1) {
+    const params = new URLSearchParams(url.slice(q + 1));
+    for (const name of KEY_PARAMS)
+      for (const v of params.getAll(name)) if (v.trim() !== '') keys.add(v.trim());
+  }
+  return [...keys];
+}
+
+/**
+ * Who is calling. Order: a trusted `X-Account-Id` header; the key's hash in the keys file;
  * else the key's hash itself (`key:<16 hex>`), so unknown keys are still recorded and can still be
- * decided on; no key at all is `anonymous`.
+ * decided on; no key at all is `anonymous`. Two different keys in one request resolve to nobody
+ * (`null`): the gateway cannot know which one the upstream will use, so it refuses (fail closed).
  */
 export class AccountResolver {
   private readonly keyHashes: Map<string, string>;
@@ -79,11 +131,14 @@ export class AccountResolver {
     return new AccountResolver({ keyHashes: map, trustAccountHeader });
   }
 
-  resolve(authorization: string | undefined, accountHeader: string | undefined): Caller {
-    const key =
-      authorization && /^bearer\s+/i.test(authorization)
-        ? authorization.replace(/^bearer\s+/i, '').trim()
-        : '';
+  /** Whether this key is in the keys file. */
+  knows(key: string): boolean {
+    return this.keyHashes.has(sha256Hex(key));
+  }
+
+  resolve(keys: readonly string[], accountHeader: string | undefined): Caller | null {
+    if (keys.length > 1) return null;
+    const key = keys[0] ?? '';
     const headerAccount = this.opts.trustAccountHeader && accountHeader ? accountHeader.trim() : '';
     if (key === '') return { account_id: headerAccount || 'anonymous' };
     const memoKey = `${headerAccount}\u0000${key}`;

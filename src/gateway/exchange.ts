@@ -124,6 +124,14 @@ export interface GatewayAnnotation {
   degraded?: boolean;
   upstream_error?: string;
   latency_ms?: number;
+  /** Why the request was refused (the decision's reason); never sent to the caller. */
+  reason?: string;
+  /** The random reference the refused caller was given, to find this event by. */
+  support_reference?: string;
+  /** Content was cut to fit the server's line limit (marked in the text itself). */
+  truncated?: boolean;
+  /** Messages left out when even the conversation's structure was over the line limit. */
+  messages_omitted?: number;
 }
 
 export interface EventInput {

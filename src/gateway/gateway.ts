@@ -5,13 +5,15 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { Pool } from 'undici';
 import type { CanaryGenerator, CanaryRegistry } from '../respond/index.js';
-import type { AccountResolver, Caller } from './accounts.js';
+import { presentedKeys, type AccountResolver, type Caller } from './accounts.js';
 import type { DecisionCache } from './decisionCache.js';
 import type { EffectiveDecision } from './decision.js';
 import { DEFAULT_DEGRADE_MAX_TOKENS, degradeRequest } from './degrade.js';
 import {
   blockedBody,
+  conflictingCredentialsBody,
   internalErrorBody,
+  newSupportReference,
   tooLargeBody,
   stepUpBody,
   throttledBody,
@@ -83,10 +85,16 @@ const HOP_BY_HOP = new Set([
 
 type HeaderBag = Record<string, string | string[] | undefined>;
 
+/**
+ * DistillGuard's own headers never cross the gateway: a client's `X-Account-Id` is a claim meant
+ * for the gateway alone (trusted only with --trust-account-header), not for the upstream.
+ */
+const isInternalHeader = (k: string): boolean => k === 'x-account-id' || k.startsWith('x-distillguard-');
+
 function forwardHeaders(src: HeaderBag, drop: Set<string>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(src)) {
-    if (v === undefined || HOP_BY_HOP.has(k) || drop.has(k)) continue;
+    if (v === undefined || HOP_BY_HOP.has(k) || drop.has(k) || isInternalHeader(k)) continue;
     out[k] = v;
   }
   return out;
@@ -146,6 +154,7 @@ export class Gateway {
     blocked: 0,
     throttled: 0,
     step_up: 0,
+    credential_conflicts: 0,
     degraded: 0,
     canaries: 0,
     upstream_errors: 0,
@@ -203,10 +212,12 @@ export class Gateway {
     }
     this.counts.requests++;
     const accountHeader = req.headers['x-account-id'];
-    const caller = this.opts.accounts.resolve(
-      req.headers.authorization,
-      Array.isArray(accountHeader) ? accountHeader[0] : accountHeader,
-    );
+    const claimed = Array.isArray(accountHeader) ? accountHeader[0] : accountHeader;
+    // Every key the request carries, wherever an upstream may read it (Bearer, Basic, api-key, ...).
+    const keys = presentedKeys(req.headersDistinct, url, (k) => this.opts.accounts.knows(k));
+    const resolved = this.opts.accounts.resolve(keys, claimed);
+    // Two different keys: refused below; the event is recorded under the first one.
+    const caller = resolved ?? this.opts.accounts.resolve(keys.slice(0, 1), claimed)!;
     const decision = this.opts.decisions.get(caller.account_id);
     const endpoint = endpointOf(req.method ?? 'GET', url);
 
@@ -256,22 +267,65 @@ export class Gateway {
           }
         : null;
 
-    // Enforcement that answers without calling the upstream.
+    // Enforcement that answers without calling the upstream. The caller gets a code and a
+    // reference; the reason stays with the reference in the event (or the log).
+    if (resolved === null) {
+      this.counts.credential_conflicts++;
+      const ref = newSupportReference();
+      this.refuse(
+        res,
+        ex,
+        401,
+        conflictingCredentialsBody(ref),
+        {},
+        {
+          action: 'refuse',
+          reason: `conflicting credentials: ${keys.length} different keys presented`,
+          support_reference: ref,
+        },
+      );
+      return;
+    }
     if (decision.action === 'block') {
       this.counts.blocked++;
-      this.refuse(res, ex, 403, blockedBody(decision.reason), {});
+      const ref = newSupportReference();
+      this.refuse(
+        res,
+        ex,
+        403,
+        blockedBody(ref),
+        {},
+        { action: decision.action, reason: decision.reason, support_reference: ref },
+      );
       return;
     }
     if (decision.action === 'step_up') {
       this.counts.step_up++;
-      this.refuse(res, ex, 403, stepUpBody(this.opts.verificationUrl ?? 'https://example.com/verify'), {});
+      const ref = newSupportReference();
+      const verificationUrl = this.opts.verificationUrl ?? 'https://example.com/verify';
+      this.refuse(
+        res,
+        ex,
+        403,
+        stepUpBody(verificationUrl, ref),
+        {},
+        { action: decision.action, reason: decision.reason, support_reference: ref },
+      );
       return;
     }
     if (decision.action === 'throttle') {
       const wait = this.throttle.take(caller.account_id, decision.ratePerMinute);
       if (wait > 0) {
         this.counts.throttled++;
-        this.refuse(res, ex, 429, throttledBody(wait), { 'retry-after': String(wait) });
+        const ref = newSupportReference();
+        this.refuse(
+          res,
+          ex,
+          429,
+          throttledBody(wait, ref),
+          { 'retry-after': String(wait) },
+          { action: decision.action, reason: decision.reason, support_reference: ref },
+        );
         return;
       }
     }
@@ -308,7 +362,17 @@ export class Gateway {
     } catch (err) {
       this.counts.upstream_errors++;
       const detail = (err as Error).message;
-      this.refuse(res, ex, 502, upstreamUnavailableBody(detail), {}, detail);
+      const ref = newSupportReference();
+      // The detail names the upstream's address: the log and the event keep it, the caller does not get it.
+      this.opts.log?.warn({ err: detail, support_reference: ref }, 'upstream unreachable');
+      this.refuse(
+        res,
+        ex,
+        502,
+        upstreamUnavailableBody(ref),
+        {},
+        { upstream_error: detail, support_reference: ref },
+      );
       return;
     }
 
@@ -420,14 +484,13 @@ export class Gateway {
     status: number,
     body: GatewayErrorBody,
     headers: Record<string, string>,
-    upstreamError?: string,
+    audit: Partial<GatewayAnnotation> & { support_reference: string },
   ): void {
     this.sendJson(res, status, body, headers);
-    if (ex) {
-      const a: GatewayAnnotation = { action: ex.decision.action, status };
-      if (upstreamError) a.upstream_error = upstreamError;
-      this.record(ex, a, undefined);
-    }
+    const a: GatewayAnnotation = { action: ex?.decision.action ?? 'refuse', status, ...audit };
+    if (ex) this.record(ex, a, undefined);
+    // Not a model exchange, so no event: the log keeps the reference and the reason for support.
+    else this.opts.log?.warn({ ...a }, 'request refused');
   }
 
   private record(ex: Exchange, gateway: GatewayAnnotation, summary: ResponseSummary | undefined): void {

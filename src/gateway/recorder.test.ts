@@ -1,10 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../schema/index.js';
 import { EventRecorder } from './recorder.js';
-import { SinkRejectedBatch, type EventSink } from './sinks.js';
+import { HttpEventSink, SinkRejectedBatch, type EventSink } from './sinks.js';
 
 const ev = (i: number): ApiEvent => ({
   id: `gw-${i}`,
@@ -71,5 +74,86 @@ describe('EventRecorder', () => {
     await r.flush();
     expect(got.sort()).toEqual(['gw-1', 'gw-2']);
     expect(r.stats.pending).toBe(0);
+  });
+
+  it('spools what the server could not take for now (5xx, 429, 401) and sets aside what it refuses (400, 413)', async () => {
+    let status = 503;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'X', message: `answered ${status}` } }));
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'dg-rec-'));
+      const spool = join(dir, 'spool.ndjson');
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const r = recorder(new HttpEventSink(url, 'k'), spool);
+      let n = 0;
+      for (const s of [503, 429, 401]) {
+        status = s;
+        r.record(ev(++n));
+        await r.flush();
+      }
+      expect(r.stats).toMatchObject({ recorded: 3, sent: 0, spooled: 3, rejected: 0 });
+      expect(existsSync(`${spool}.rejected`)).toBe(false);
+      for (const s of [400, 413]) {
+        status = s;
+        r.record(ev(++n));
+        await r.flush();
+      }
+      expect(r.stats).toMatchObject({ recorded: 5, spooled: 3, rejected: 2 });
+      const reasons = readFileSync(`${spool}.rejected.reasons`, 'utf8').trim().split('\n');
+      expect(
+        reasons.map((l) => JSON.parse(l) as { id: string; reason: string; message: string }),
+      ).toMatchObject([
+        { id: 'gw-4', reason: 'batch_refused', message: 'POST /v1/events: HTTP 400 answered 400' },
+        { id: 'gw-5', reason: 'batch_refused', message: 'POST /v1/events: HTTP 413 answered 413' },
+      ]);
+    } finally {
+      await new Promise((r) => server.close(() => r(undefined)));
+    }
+  });
+
+  it('sends batches no bigger than maxBatchBytes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dg-rec-'));
+    const sizes: number[] = [];
+    const r = new EventRecorder({
+      sink: { write: (batch, ndjson) => (sizes.push(Buffer.byteLength(ndjson)), Promise.resolve()) },
+      spoolPath: join(dir, 'spool.ndjson'),
+      flushIntervalMs: 100_000,
+      drainIntervalMs: 100_000,
+      maxBatchBytes: 10_000,
+    });
+    open.push(r);
+    for (let i = 0; i < 50; i++)
+      r.record({ ...ev(i), request: { messages: [{ role: 'user', content: 'x'.repeat(1000) }] } });
+    await r.flush();
+    expect(r.stats).toMatchObject({ recorded: 50, sent: 50, pending: 0 });
+    expect(sizes.length).toBeGreaterThan(4);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(10_000);
+  });
+
+  it('fits an over-long event found in the spool (left by an older gateway) instead of sending it to be refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dg-rec-'));
+    const spool = join(dir, 'spool.ndjson');
+    const big = { ...ev(1), request: { messages: [{ role: 'user', content: 'y'.repeat(20_000) }] } };
+    writeFileSync(spool, `${JSON.stringify(big)}\n`);
+    const got: string[] = [];
+    const r = new EventRecorder({
+      sink: { write: (_b, ndjson) => (got.push(ndjson), Promise.resolve()) },
+      spoolPath: spool,
+      flushIntervalMs: 100_000,
+      drainIntervalMs: 100_000,
+      maxEventBytes: 10_000,
+    });
+    open.push(r);
+    await r.drain();
+    expect(r.stats).toMatchObject({ drained: 1, sent: 1 });
+    expect(Buffer.byteLength(got[0]!)).toBeLessThanOrEqual(10_001);
+    expect(got[0]).toContain('[truncated by the DistillGuard gateway');
   });
 });

@@ -1,7 +1,12 @@
 import { existsSync, mkdirSync, promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
+import { DEFAULT_MAX_LINE_BYTES } from '../ingest/index.js';
 import { ApiEvent } from '../schema/index.js';
+import { fitEvent } from './event-size.js';
 import { SinkRejectedBatch, type EventSink } from './sinks.js';
+
+/** Below the server's default 16 MiB ingest body limit, with room to spare. */
+export const DEFAULT_MAX_BATCH_BYTES = 8 * 1024 * 1024;
 
 export interface RecorderOptions {
   sink: EventSink;
@@ -12,6 +17,21 @@ export interface RecorderOptions {
   /** How often to try sending the spool again. */
   drainIntervalMs?: number;
   onError?: (err: Error, context: string) => void;
+  /**
+   * Largest event as one NDJSON line: the server's line limit (1 MiB), so the server never refuses
+   * an exchange for its size. Longer content is cut with a visible marker (see fitEvent).
+   */
+  maxEventBytes?: number;
+  /** Largest batch sent at once, in bytes (default 8 MiB, under the server's 16 MiB body limit). */
+  maxBatchBytes?: number;
+}
+
+/** One event the sink refused for good, and why. */
+interface SetAside {
+  event: ApiEvent;
+  line: string;
+  reason: string;
+  message: string;
 }
 
 export interface RecorderStats {
@@ -19,7 +39,7 @@ export interface RecorderStats {
   sent: number;
   spooled: number;
   drained: number;
-  /** Events the sink refused for good, kept in `<spool>.rejected` for a person. */
+  /** Events the sink refused for good, kept in `<spool>.rejected` (reasons in `<spool>.rejected.reasons`). */
   rejected: number;
   /** Events neither sent nor on disk yet (in memory, retried). */
   pending: number;
@@ -41,9 +61,14 @@ export class EventRecorder {
   private draining = false;
   private readonly s = { recorded: 0, sent: 0, spooled: 0, drained: 0, rejected: 0 };
   private readonly batchSize: number;
+  private readonly maxEventBytes: number;
+  private readonly maxBatchBytes: number;
+  private bufferedBytes = 0;
 
   constructor(private readonly opts: RecorderOptions) {
     this.batchSize = opts.batchSize ?? 200;
+    this.maxEventBytes = opts.maxEventBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.maxBatchBytes = opts.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
     mkdirSync(dirname(opts.spoolPath), { recursive: true });
     this.flushTimer = setInterval(() => void this.flush(), opts.flushIntervalMs ?? 250);
     this.drainTimer = setInterval(() => void this.drain(), opts.drainIntervalMs ?? 5000);
@@ -53,9 +78,11 @@ export class EventRecorder {
 
   record(event: ApiEvent): void {
     this.s.recorded++;
-    this.buffer.push(event);
-    this.lines.push(JSON.stringify(event));
-    if (this.buffer.length >= this.batchSize) void this.flush();
+    const fitted = fitEvent(event, this.maxEventBytes);
+    this.buffer.push(fitted.event);
+    this.lines.push(fitted.line);
+    this.bufferedBytes += fitted.line.length;
+    if (this.buffer.length >= this.batchSize || this.bufferedBytes >= this.maxBatchBytes) void this.flush();
   }
 
   get stats(): RecorderStats {
@@ -70,53 +97,116 @@ export class EventRecorder {
 
   private async flushOnce(): Promise<void> {
     if (this.buffer.length === 0 && this.retry.length === 0) return;
-    const batch = this.retry.splice(0).concat(this.buffer);
-    const ndjson = toNdjson(this.retryLines.splice(0).concat(this.lines));
+    const events = this.retry.splice(0).concat(this.buffer);
+    const lines = this.retryLines.splice(0).concat(this.lines);
     this.buffer = [];
     this.lines = [];
-    try {
-      await this.opts.sink.write(batch, ndjson);
-      this.s.sent += batch.length;
-    } catch (err) {
-      if (err instanceof SinkRejectedBatch) {
-        await this.setAside(batch, ndjson, err);
-        return;
+    this.bufferedBytes = 0;
+    for (const [from, to] of this.batches(lines)) {
+      const batch = events.slice(from, to);
+      const batchLines = lines.slice(from, to);
+      const err = await this.send(batch, batchLines);
+      if (err === null) continue;
+      this.opts.onError?.(err, `sink refused ${batch.length} events; spooling to ${this.opts.spoolPath}`);
+      await this.spool(batch, batchLines);
+    }
+  }
+
+  /** [from, to) ranges of at most `batchSize` events and `maxBatchBytes` bytes (at least one event each). */
+  private batches(lines: string[]): [number, number][] {
+    const out: [number, number][] = [];
+    let from = 0;
+    let bytes = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const n = Buffer.byteLength(lines[i]!) + 1;
+      if (i > from && (i - from >= this.batchSize || bytes + n > this.maxBatchBytes)) {
+        out.push([from, i]);
+        from = i;
+        bytes = 0;
       }
-      this.opts.onError?.(
-        err as Error,
-        `sink refused ${batch.length} events; spooling to ${this.opts.spoolPath}`,
+      bytes += n;
+    }
+    if (from < lines.length) out.push([from, lines.length]);
+    return out;
+  }
+
+  /**
+   * One batch to the sink. Events it refuses for good (all of them, or those it names) are set
+   * aside with the reason; returns null when the batch is dealt with, else the error to spool on.
+   */
+  private async send(batch: ApiEvent[], lines: string[]): Promise<Error | null> {
+    try {
+      const result = await this.opts.sink.write(batch, toNdjson(lines));
+      const refused = result?.rejected ?? [];
+      this.s.sent += batch.length - refused.length;
+      if (refused.length > 0)
+        await this.setAside(
+          refused.map((r) => ({
+            event: batch[r.index]!,
+            line: lines[r.index]!,
+            reason: r.reason,
+            message: r.message,
+          })),
+          new Error(`sink refused ${refused.length} of ${batch.length} events: ${refused[0]!.message}`),
+        );
+      return null;
+    } catch (err) {
+      if (!(err instanceof SinkRejectedBatch)) return err as Error;
+      const why = new Map(err.rejections.map((r) => [r.index, r]));
+      await this.setAside(
+        batch.map((event, i) => ({
+          event,
+          line: lines[i]!,
+          reason: why.get(i)?.reason ?? 'batch_refused',
+          message: why.get(i)?.message ?? err.message,
+        })),
+        err,
       );
-      await this.spool(batch, ndjson);
+      return null;
     }
   }
 
-  private async setAside(batch: ApiEvent[], ndjson: string, err: Error): Promise<void> {
+  /** Into `<spool>.rejected` (the lines as sent, so they can be ingested again once fixed) and their reasons beside it. */
+  private async setAside(items: SetAside[], err: Error): Promise<void> {
     const path = `${this.opts.spoolPath}.rejected`;
-    this.opts.onError?.(err, `sink rejected ${batch.length} events for good; kept in ${path}`);
+    this.opts.onError?.(
+      err,
+      `sink rejected ${items.length} events for good; kept in ${path} (reasons in ${path}.reasons)`,
+    );
+    const at = new Date().toISOString();
     try {
-      await fsp.appendFile(path, ndjson);
-      this.s.rejected += batch.length;
+      await fsp.appendFile(path, toNdjson(items.map((x) => x.line)));
+      await fsp.appendFile(
+        `${path}.reasons`,
+        toNdjson(
+          items.map((x) => JSON.stringify({ id: x.event.id, reason: x.reason, message: x.message, at })),
+        ),
+      );
+      this.s.rejected += items.length;
     } catch (e) {
-      this.opts.onError?.(e as Error, `cannot write ${path}; keeping ${batch.length} events in memory`);
-      this.keep(batch, ndjson);
+      this.opts.onError?.(e as Error, `cannot write ${path}; keeping ${items.length} events in memory`);
+      this.keep(
+        items.map((x) => x.event),
+        items.map((x) => x.line),
+      );
     }
   }
 
-  private keep(batch: ApiEvent[], ndjson: string): void {
+  private keep(batch: ApiEvent[], lines: string[]): void {
     this.retry.push(...batch);
-    this.retryLines.push(...ndjson.split('\n').filter((l) => l !== ''));
+    this.retryLines.push(...lines);
   }
 
-  private async spool(batch: ApiEvent[], ndjson: string): Promise<void> {
+  private async spool(batch: ApiEvent[], lines: string[]): Promise<void> {
     try {
-      await fsp.appendFile(this.opts.spoolPath, ndjson);
+      await fsp.appendFile(this.opts.spoolPath, toNdjson(lines));
       this.s.spooled += batch.length;
     } catch (err) {
       this.opts.onError?.(
         err as Error,
         `cannot write spool ${this.opts.spoolPath}; keeping ${batch.length} events in memory`,
       );
-      this.keep(batch, ndjson);
+      this.keep(batch, lines);
     }
   }
 
@@ -141,30 +231,31 @@ export class EventRecorder {
       const lines: string[] = [];
       for (const line of raw) {
         try {
-          events.push(ApiEvent.parse(JSON.parse(line)));
-          lines.push(line);
+          const event = ApiEvent.parse(JSON.parse(line));
+          if (Buffer.byteLength(line) <= this.maxEventBytes) {
+            events.push(event);
+            lines.push(line);
+          } else {
+            // Spooled before the size limit applied (an older gateway): fit it now rather than lose it.
+            const fitted = fitEvent(event, this.maxEventBytes);
+            events.push(fitted.event);
+            lines.push(fitted.line);
+          }
         } catch {
           // A torn line (crash mid-append) is kept aside for a person, never discarded.
           await fsp.appendFile(`${this.opts.spoolPath}.bad`, `${line}\n`);
           this.opts.onError?.(new Error('unreadable spool line'), `moved to ${this.opts.spoolPath}.bad`);
         }
       }
-      for (let i = 0; i < events.length; i += this.batchSize) {
-        const batch = events.slice(i, i + this.batchSize);
-        const ndjson = toNdjson(lines.slice(i, i + this.batchSize));
-        try {
-          await this.opts.sink.write(batch, ndjson);
-          this.s.drained += batch.length;
-          this.s.sent += batch.length;
-        } catch (err) {
-          if (err instanceof SinkRejectedBatch) {
-            await this.setAside(batch, ndjson, err);
-            continue;
-          }
-          this.opts.onError?.(err as Error, `spool drain stopped; ${events.length - i} events stay spooled`);
-          await fsp.appendFile(this.opts.spoolPath, toNdjson(lines.slice(i)));
-          break;
-        }
+      for (const [from, to] of this.batches(lines)) {
+        const batch = events.slice(from, to);
+        const sentBefore = this.s.sent;
+        const err = await this.send(batch, lines.slice(from, to));
+        this.s.drained += this.s.sent - sentBefore;
+        if (err === null) continue;
+        this.opts.onError?.(err, `spool drain stopped; ${events.length - from} events stay spooled`);
+        await fsp.appendFile(this.opts.spoolPath, toNdjson(lines.slice(from)));
+        break;
       }
       await fsp.unlink(work);
     } catch (err) {

@@ -1,8 +1,7 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { hashApiKey } from './apiKeys.js';
-import { installAuth } from './auth.js';
+import { installAuth, rateLimitBucket } from './auth.js';
 import type { ServiceContext } from './context.js';
 import { installErrorHandlers } from './httpErrors.js';
 import { adminRoutes } from './routes/admin.js';
@@ -67,11 +66,8 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions = {}): Prom
     global: true,
     max: ctx.limits.ratePerMinute,
     timeWindow: 60_000,
-    // Per key (hashed, so the limiter never holds a key), else per address.
-    keyGenerator: (req) => {
-      const h = req.headers.authorization;
-      return h ? `k:${hashApiKey(h).slice(0, 32)}` : `ip:${req.ip}`;
-    },
+    // Per resolved key id (however the header is spelled), else per address; see installAuth.
+    keyGenerator: rateLimitBucket,
     errorResponseBuilder: (_req, c) => ({
       statusCode: 429,
       error: 'Too Many Requests',
