@@ -188,6 +188,23 @@ describe.each<StoreDialect>(['sqlite', 'postgres'])('webhooks under attack (%s, 
     const dead = await call(`${s.url}/v1/dead-letters`, 'GET', s.admin);
     expect(dead.body).toMatchObject({ items: [{ last_error: 'connection failed', attempts: 2 }] });
     expect(dead.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|:\d{4,5}\b/);
+    // A dead letter stored by an older version, with the system error text, is not shown as is.
+    await s.service.ctx.db
+      .insertInto('dead_letters')
+      .values({
+        id: 'dl_legacy',
+        delivery_id: 'dl_legacy',
+        webhook_id: 'wh_legacy',
+        event_type: 'decision.changed',
+        payload: '{}',
+        attempts: 6,
+        last_error: 'connect ECONNREFUSED 127.0.0.1:5432',
+        created_at: Date.now(),
+      })
+      .execute();
+    const again = await call(`${s.url}/v1/dead-letters`, 'GET', s.admin);
+    expect(again.body).toMatchObject({ items: [{}, { id: 'dl_legacy', last_error: 'delivery failed' }] });
+    expect(again.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|5432/);
   });
 
   it('never echoes user:pass@ or query secrets, and sends the credentials as Basic auth', async () => {

@@ -77,6 +77,16 @@ const FAILURE = {
   queueFull: 'queue full',
 } as const;
 
+const KNOWN_FAILURE =
+  /^(HTTP \d{3}|target refused|target unresolvable|connection failed|timeout|queue full)$/;
+
+/**
+ * A stored delivery error as the API may show it: one of the failure classes above. Rows written
+ * before they existed held system error text (addresses, ports), which is never shown.
+ */
+export const failureClass = (stored: string | null): string | null =>
+  stored === null || KNOWN_FAILURE.test(stored) ? stored : 'delivery failed';
+
 /** Deliveries one drain of one endpoint sends before yielding to the next wake-up. */
 const DRAIN_BATCH = 100;
 
@@ -229,6 +239,7 @@ export class WebhookDispatcher {
     if (this.poll) clearInterval(this.poll);
     this.poll = null;
     for (const id of [...this.wakeups.keys()]) this.clearWakeup(id);
+    this.again.clear();
     this.abort.abort();
     await Promise.allSettled([...this.draining.values()]);
     this.abort = new AbortController();
@@ -239,8 +250,9 @@ export class WebhookDispatcher {
     return Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** Math.max(0, failures - 1));
   }
 
+  /** Sends what is due soon after an event, once started (a stopped dispatcher sends nothing by itself). */
   private kick(): void {
-    setImmediate(() => void this.runOnce().catch(() => undefined));
+    if (this.started) setImmediate(() => void this.runOnce().catch(() => undefined));
   }
 
   private clearWakeup(id: string): void {

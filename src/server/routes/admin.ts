@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { parseNewWebhook } from '../../respond/index.js';
+import { failureClass, parseNewWebhook } from '../../respond/index.js';
 import { appendAudit, listAudit, listDeadLetters } from '../../store/index.js';
 import { UserError } from '../../schema/index.js';
 import { Role } from '../apiKeys.js';
@@ -124,7 +124,7 @@ export function adminRoutes(ctx: ServiceContext) {
           webhook_id: d.webhook_id,
           event_type: d.event_type,
           attempts: d.attempts,
-          last_error: d.last_error,
+          last_error: failureClass(d.last_error),
           created_at: new Date(d.created_at).toISOString(),
           payload: JSON.parse(d.payload) as unknown,
         })),
