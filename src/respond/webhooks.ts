@@ -300,18 +300,19 @@ export class WebhookDispatcher {
         });
         continue;
       }
-      if (outcome.final || attempts >= this.maxAttempts)
+      if (outcome.final || attempts >= this.maxAttempts) {
         await deadLetter(this.db, { ...d, attempts }, outcome.error, at);
-      else
-        await markDelivery(this.db, d.id, {
-          status: 'pending',
-          attempts,
-          next_attempt_at: at + this.retryDelay(attempts),
-          last_error: outcome.error,
-          updated_at: at,
-        });
+        continue;
+      }
+      await markDelivery(this.db, d.id, {
+        status: 'pending',
+        attempts,
+        next_attempt_at: at + this.retryDelay(attempts),
+        last_error: outcome.error,
+        updated_at: at,
+      });
       // The endpoint is failing: its queue waits for the backoff (order kept, no timeout storm).
-      if (!outcome.final) break;
+      break;
     }
     if (attempted === DRAIN_BATCH) this.again.add(id);
     return attempted;
