@@ -99,6 +99,15 @@ describe.runIf(canRun)('dashboard in Chromium', () => {
     expect(decision.reason).toContain(flow.caseId);
   });
 
+  it('starts the decision panel on the action in force and confirms an unexpiring or weaker override', () => {
+    expect(flow.actionInForce).not.toBe('');
+    expect(flow.actionPanelStartedOn).toBe(flow.actionInForce);
+    expect(flow.confirmText).toMatch(/No expiry/);
+    const order = ['Allow', 'Monitor', 'Step up', 'Throttle', 'Degrade', 'Block'];
+    if (order.indexOf(flow.actionInForce) > order.indexOf('Throttle'))
+      expect(flow.confirmText).toMatch(/Throttle is weaker than the/);
+  });
+
   it('shows the analyst actions in the audit log', () => {
     expect(flow.auditActions).toEqual(expect.arrayContaining(['decision.set']));
     expect(flow.auditActions.some((a) => a.startsWith('case.'))).toBe(true);

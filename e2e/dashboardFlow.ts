@@ -12,6 +12,11 @@ export interface FlowResult {
   graphPixels: number;
   caseId: string;
   decisionAccount: string;
+  /** The decision panel on the case: the action in force, and the action it started on. */
+  actionInForce: string;
+  actionPanelStartedOn: string;
+  /** What the panel said before letting an unexpiring (maybe weaker) Throttle through. */
+  confirmText: string;
   /** The action column of the audit log page, newest first. */
   auditActions: string[];
   consoleErrors: string[];
@@ -80,11 +85,21 @@ export async function runDashboardFlow(
     await page.getByTestId('comments').getByText('throttling while we confirm').waitFor();
 
     const panel = page.getByTestId('decision-panel');
+    const actionInForce = (await panel.getByTestId('current-action').textContent()) ?? '';
+    const startedOn = panel.getByRole('radio', { checked: true });
+    await startedOn.waitFor();
+    const actionPanelStartedOn = (await startedOn.textContent()) ?? '';
     await panel.getByRole('radio', { name: 'Throttle' }).click();
     await panel
       .locator('textarea[name=reason]')
       .fill(`Case ${caseId}: coordinated extraction cluster ${clusterId}`);
+    // No expiry chosen: the panel asks for a confirmation before overriding policy for good.
     await panel.getByTestId('set-decision').click();
+    const confirm = panel.getByTestId('decision-confirm');
+    await confirm.waitFor();
+    const confirmText = (await confirm.textContent()) ?? '';
+    await shot('03-decision-confirm');
+    await panel.getByTestId('confirm-decision').click();
     await panel.locator('.form-status.ok').waitFor();
     await panel.getByTestId('current-action').filter({ hasText: 'Throttle' }).waitFor();
     const decisionAccount = (await panel.getAttribute('data-account')) ?? '';
@@ -121,7 +136,18 @@ export async function runDashboardFlow(
     await shot('09-audit');
 
     await page.close();
-    return { overview, clusterId, graphPixels, caseId, decisionAccount, auditActions, consoleErrors };
+    return {
+      overview,
+      clusterId,
+      graphPixels,
+      caseId,
+      decisionAccount,
+      actionInForce,
+      actionPanelStartedOn,
+      confirmText,
+      auditActions,
+      consoleErrors,
+    };
   } catch (err) {
     // The page as it was when a step failed is the first thing to look at.
     await shot('failure').catch(() => undefined);

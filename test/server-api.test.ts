@@ -30,7 +30,8 @@ describe.each(backends)('the service end to end on %s', (dialect) => {
   };
 
   beforeAll(async () => {
-    ts = await startTestService(dialect);
+    // The test's webhook receiver is on loopback, which webhooks may reach only when allow-listed.
+    ts = await startTestService(dialect, { webhookOptions: { allowPrivate: ['127.0.0.1/32'] } });
     for (const role of ['analyst', 'ingest', 'enforcement']) {
       const r = await call(`${ts.url}/v1/keys`, 'POST', ts.admin, { json: { name: `${role} key`, role } });
       expect(r.status).toBe(201);

@@ -8,7 +8,13 @@ export type { Decision, DecisionChange } from './decision.js';
 export { DecisionBook } from './decisionBook.js';
 export type { ManualDecisionInput, DecisionListener } from './decisionBook.js';
 export { signWebhook, verifyWebhookSignature } from './webhookSignature.js';
-export { WebhookDispatcher, WebhookEventType, NewWebhook, parseNewWebhook } from './webhooks.js';
+export {
+  WebhookDispatcher,
+  WebhookEventType,
+  NewWebhook,
+  parseNewWebhook,
+  failureClass,
+} from './webhooks.js';
 export type { WebhookView, WebhookDispatcherOptions } from './webhooks.js';
 export { CaseService, CaseStatus, NewCase, CasePatch, NewComment } from './cases.js';
 export type { CaseView, CaseComment, CaseSubjects, CaseServiceDeps } from './cases.js';

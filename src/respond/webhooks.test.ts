@@ -48,7 +48,7 @@ describe('WebhookDispatcher', () => {
   it('delivers HMAC-signed payloads a receiver can verify', async () => {
     const ok = await receiver(() => 204);
     servers.push(ok.server);
-    const d = new WebhookDispatcher(t.db);
+    const d = new WebhookDispatcher(t.db, { allowPrivate: ['127.0.0.1/32'] });
     await d.load();
     await d.register(
       parseNewWebhook({ url: ok.url, secret: 'a-secret-of-16-chars', events: ['decision.changed'] }),
@@ -74,7 +74,11 @@ describe('WebhookDispatcher', () => {
     let calls = 0;
     const bad = await receiver(() => (++calls, 503));
     servers.push(bad.server);
-    const d = new WebhookDispatcher(t.db, { maxAttempts: 3, baseDelayMs: 1000, random: () => 0.5 });
+    const d = new WebhookDispatcher(t.db, {
+      maxAttempts: 3,
+      baseDelayMs: 1000,
+      allowPrivate: ['127.0.0.1/32'],
+    });
     await d.load();
     await d.register(parseNewWebhook({ url: bad.url, secret: 'a-secret-of-16-chars' }));
     await d.stop();

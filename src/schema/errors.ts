@@ -20,6 +20,7 @@ export const UserErrorCode = z.enum([
   'BAD_SIGNATURE',
   'UPSTREAM_UNAVAILABLE',
   'SERVICE_UNAVAILABLE',
+  'WEBHOOK_TARGET_REFUSED',
 ]);
 export type UserErrorCode = z.infer<typeof UserErrorCode>;
 

@@ -48,6 +48,11 @@ export {
   deadLetter,
   listDeliveries,
   listDeadLetters,
+  deleteWebhook,
+  setWebhookActive,
+  nextPendingDelivery,
+  countPendingDeliveries,
+  insertDeadDeliveries,
 } from './webhookStore.js';
 export type { WebhookRow, WebhookDeliveryRow, DeadLetterRow } from './webhookStore.js';
 export { addBenignReference, listBenignReference } from './benignStore.js';

@@ -14,6 +14,50 @@ export async function listWebhooks(db: Db): Promise<WebhookRow[]> {
   return db.selectFrom('webhooks').selectAll().orderBy('created_at').orderBy('id').execute();
 }
 
+/** Removes a webhook and every delivery queued for it (dead letters stay for the record). */
+export async function deleteWebhook(db: Db, id: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('webhook_deliveries').where('webhook_id', '=', id).execute();
+    const r = await trx.deleteFrom('webhooks').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  });
+}
+
+export async function setWebhookActive(db: Db, id: string, active: boolean): Promise<boolean> {
+  const r = await db
+    .updateTable('webhooks')
+    .set({ active: active ? 1 : 0 })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** The oldest pending delivery of one webhook: its queue is sent in order, one at a time. */
+export async function nextPendingDelivery(
+  db: Db,
+  webhookId: string,
+): Promise<WebhookDeliveryRow | undefined> {
+  return db
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('webhook_id', '=', webhookId)
+    .where('status', '=', 'pending')
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function countPendingDeliveries(db: Db, webhookId: string): Promise<number> {
+  const r = await db
+    .selectFrom('webhook_deliveries')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('webhook_id', '=', webhookId)
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
 export async function insertDeliveries(db: Db, rows: readonly WebhookDeliveryRow[]): Promise<void> {
   if (rows.length === 0) return;
   for (let i = 0; i < rows.length; i += 300)
@@ -71,6 +115,37 @@ export async function deadLetter(
       })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
+  });
+}
+
+/** Records deliveries that were never queued (e.g. their webhook's queue was full) as dead letters. */
+export async function insertDeadDeliveries(
+  db: Db,
+  rows: readonly WebhookDeliveryRow[],
+  lastError: string,
+  now: number,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    for (const d of rows) {
+      await trx
+        .insertInto('webhook_deliveries')
+        .values({ ...d, status: 'dead', last_error: lastError, updated_at: now })
+        .execute();
+      await trx
+        .insertInto('dead_letters')
+        .values({
+          id: d.id,
+          delivery_id: d.id,
+          webhook_id: d.webhook_id,
+          event_type: d.event_type,
+          payload: d.payload,
+          attempts: d.attempts,
+          last_error: lastError,
+          created_at: now,
+        })
+        .execute();
+    }
   });
 }
 

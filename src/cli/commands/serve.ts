@@ -12,6 +12,17 @@ interface ServeFlags extends TopologyFlags {
   demo?: boolean;
   rateLimit?: string;
   nats?: string;
+  webhookAllowPrivate?: string;
+}
+
+function cidrList(value: string): string[] {
+  const list = value
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+  if (list.length === 0)
+    throw new UserError('INVALID_ARGUMENT', '--webhook-allow-private needs at least one IP or CIDR');
+  return list;
 }
 
 function port(value: string): number {
@@ -48,7 +59,11 @@ export function registerServe(program: Command): void {
     .option('--policy <file>', 'response policy YAML (default: policy/default.yaml)')
     .option('--demo', 'create an admin key now and hand it to dashboards opened from this machine')
     .option('--rate-limit <n>', 'requests per minute per API key')
-    .option('--nats <url>', 'also publish ingested events to NATS JetStream for scale-out workers');
+    .option('--nats <url>', 'also publish ingested events to NATS JetStream for scale-out workers')
+    .option(
+      '--webhook-allow-private <cidrs>',
+      'comma-separated IPs/CIDRs webhooks may reach although loopback, private or link-local (in-house receivers; default none)',
+    );
   // The same topology flags as `ingest --to`, `gateway --nats` and `worker`, from one typed config.
   addTopologyFlags(cmd).action(async (flags: ServeFlags) => {
     const service = await startService({
@@ -61,6 +76,9 @@ export function registerServe(program: Command): void {
       adminKey: process.env.DISTILLGUARD_ADMIN_KEY,
       ...(flags.nats ? { nats: natsUrl('--nats', flags.nats), natsTopology: topologyFromFlags(flags) } : {}),
       ...(flags.rateLimit ? { limits: { ratePerMinute: perMinute(flags.rateLimit) } } : {}),
+      ...(flags.webhookAllowPrivate
+        ? { webhookOptions: { allowPrivate: cidrList(flags.webhookAllowPrivate) } }
+        : {}),
     });
     closeOnSignals(service);
     process.stdout.write(`DistillGuard listening on ${service.url}\n`);

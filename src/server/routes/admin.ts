@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { parseNewWebhook } from '../../respond/index.js';
+import { failureClass, parseNewWebhook } from '../../respond/index.js';
 import { appendAudit, listAudit, listDeadLetters } from '../../store/index.js';
 import { UserError } from '../../schema/index.js';
 import { Role } from '../apiKeys.js';
@@ -12,6 +12,8 @@ import { parseBody, parseQuery } from '../validation.js';
 const AuditQuery = z.strictObject({ limit: Limit, cursor: z.string().max(500).optional() });
 const NewKey = z.strictObject({ name: z.string().trim().min(1).max(100), role: Role });
 const KeyParam = z.strictObject({ id: z.string().min(1).max(200) });
+const WebhookParam = z.strictObject({ id: z.string().min(1).max(200) });
+const WebhookPatch = z.strictObject({ active: z.boolean() });
 
 /** Policy (read), audit log, webhooks and API keys. */
 export function adminRoutes(ctx: ServiceContext) {
@@ -76,6 +78,43 @@ export function adminRoutes(ctx: ServiceContext) {
       },
     );
 
+    app.patch(
+      '/v1/webhooks/:id',
+      {
+        ...admin,
+        schema: { tags: ['admin'], summary: 'Disable or re-enable a webhook {active: boolean}' },
+      },
+      async (req) => {
+        const { id } = parseQuery(WebhookParam, req.params);
+        const { active } = parseBody(WebhookPatch, req.body);
+        const hook = await ctx.webhooks.setActive(id, active);
+        if (!hook) throw new UserError('NOT_FOUND', `No webhook ${id}.`);
+        await appendAudit(ctx.db, {
+          actor: actorOf(req),
+          action: active ? 'webhook.enable' : 'webhook.disable',
+          subject_type: 'webhook',
+          subject_id: id,
+        });
+        return hook;
+      },
+    );
+
+    app.delete(
+      '/v1/webhooks/:id',
+      { ...admin, schema: { tags: ['admin'], summary: 'Delete a webhook and its queued deliveries' } },
+      async (req, reply) => {
+        const { id } = parseQuery(WebhookParam, req.params);
+        if (!(await ctx.webhooks.remove(id))) throw new UserError('NOT_FOUND', `No webhook ${id}.`);
+        await appendAudit(ctx.db, {
+          actor: actorOf(req),
+          action: 'webhook.delete',
+          subject_type: 'webhook',
+          subject_id: id,
+        });
+        return reply.status(204).send();
+      },
+    );
+
     app.get(
       '/v1/dead-letters',
       { ...admin, schema: { tags: ['admin'], summary: 'Webhook deliveries that kept failing' } },
@@ -85,7 +124,7 @@ export function adminRoutes(ctx: ServiceContext) {
           webhook_id: d.webhook_id,
           event_type: d.event_type,
           attempts: d.attempts,
-          last_error: d.last_error,
+          last_error: failureClass(d.last_error),
           created_at: new Date(d.created_at).toISOString(),
           payload: JSON.parse(d.payload) as unknown,
         })),

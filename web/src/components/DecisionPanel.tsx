@@ -1,8 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api/client.js';
 import { ACTIONS, type Action, type Decision, type DecisionRequest } from '../api/types.js';
 import { useApi } from '../api/useApi.js';
 import { formatTime, humanize } from '../app/format.js';
+import { changeWarnings, confirmationReasonProblem, initialAction } from './decision-change.js';
 
 interface Props {
   accountId: string;
@@ -29,15 +30,29 @@ export function DecisionPanel({ accountId, defaultScope, suggestedReason }: Prop
       throw err;
     }
   }, [accountId]);
-  const [action, setAction] = useState<Action>('throttle');
+  // No action is picked until the one in force is known: a default would be a silent change.
+  const [action, setAction] = useState<Action | null>(null);
   const [reason, setReason] = useState(suggestedReason);
   const [scope, setScope] = useState(defaultScope);
   const [ttl, setTtl] = useState(0);
   const [status, setStatus] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  // A downgrade or an unexpiring override waits here for a confirmation and a written reason.
+  const [confirming, setConfirming] = useState<string[] | null>(null);
+
+  const loaded = !current.loading && !current.error;
+  useEffect(() => {
+    if (loaded) setAction(initialAction(current.data));
+  }, [loaded, current.data]);
+
+  const choose = (a: Action) => {
+    setAction(a);
+    setConfirming(null);
+  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    if (!action) return;
     if (!reason.trim()) {
       setStatus({
         kind: 'error',
@@ -45,13 +60,27 @@ export function DecisionPanel({ accountId, defaultScope, suggestedReason }: Prop
       });
       return;
     }
-    const body: DecisionRequest = { action, reason: reason.trim(), scope };
     const seconds = TTLS[ttl]?.seconds;
+    const warnings = changeWarnings(current.data, { action, ttlSeconds: seconds });
+    if (warnings.length > 0) {
+      if (!confirming) {
+        setConfirming(warnings);
+        setStatus(null);
+        return;
+      }
+      const problem = confirmationReasonProblem(reason, suggestedReason);
+      if (problem) {
+        setStatus({ kind: 'error', text: problem });
+        return;
+      }
+    }
+    const body: DecisionRequest = { action, reason: reason.trim(), scope };
     if (seconds) body.ttl_seconds = seconds;
     setBusy(true);
     try {
       await api.put(`/v1/decisions/${encodeURIComponent(accountId)}`, body);
       setStatus({ kind: 'ok', text: `Decision saved: ${humanize(action)} (${scope}).` });
+      setConfirming(null);
       current.reload();
     } catch (err) {
       setStatus({
@@ -106,7 +135,7 @@ export function DecisionPanel({ accountId, defaultScope, suggestedReason }: Prop
               role="radio"
               aria-checked={action === a}
               className={`seg action-${a} ${action === a ? 'on' : ''}`}
-              onClick={() => setAction(a)}
+              onClick={() => choose(a)}
             >
               {humanize(a)}
             </button>
@@ -130,7 +159,11 @@ export function DecisionPanel({ accountId, defaultScope, suggestedReason }: Prop
           </label>
           <label>
             Expires
-            <select value={ttl} onChange={(e) => setTtl(Number(e.target.value))} name="ttl">
+            <select
+              value={ttl}
+              onChange={(e) => (setTtl(Number(e.target.value)), setConfirming(null))}
+              name="ttl"
+            >
               {TTLS.map((t, i) => (
                 <option key={t.label} value={i}>
                   {t.label}
@@ -138,10 +171,46 @@ export function DecisionPanel({ accountId, defaultScope, suggestedReason }: Prop
               ))}
             </select>
           </label>
-          <button className="btn btn-primary" type="submit" disabled={busy} data-testid="set-decision">
+          <button
+            className="btn btn-primary"
+            type="submit"
+            disabled={busy || !action || confirming !== null}
+            data-testid="set-decision"
+          >
             {busy ? 'Saving…' : 'Set decision'}
           </button>
         </div>
+        {confirming && (
+          <div className="decision-confirm" role="alertdialog" data-testid="decision-confirm">
+            <ul>
+              {confirming.map((w) => (
+                <li key={w}>{w}</li>
+              ))}
+            </ul>
+            <div className="muted">
+              {confirmationReasonProblem(reason, suggestedReason) ??
+                'The reason above is recorded with this override in the audit log.'}
+            </div>
+            <div className="form-row">
+              <button
+                className="btn btn-primary"
+                type="submit"
+                disabled={busy || confirmationReasonProblem(reason, suggestedReason) !== null}
+                data-testid="confirm-decision"
+              >
+                {busy ? 'Saving…' : `Confirm ${action ? humanize(action) : ''}`}
+              </button>
+              <button
+                className="btn"
+                type="button"
+                onClick={() => setConfirming(null)}
+                data-testid="cancel-decision"
+              >
+                Cancel
+              </button>
+            </div>
+          </div>
+        )}
         {status && (
           <div className={`form-status ${status.kind}`} role="status">
             {status.text}
