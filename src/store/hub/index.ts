@@ -7,6 +7,7 @@ export {
   updateMember,
   getMember,
   getMemberByApiKeyHash,
+  memberNames,
   insertGroup,
   getGroup,
   addGroupMember,
@@ -21,6 +22,7 @@ export {
 export type { HubMember } from './membershipStore.js';
 export {
   insertHubObjects,
+  insertOwnedHubObjects,
   queryHubObjects,
   deleteHubObjects,
   publishersOf,
@@ -30,4 +32,4 @@ export {
   sightingsOfPublisher,
   sighterCountsIn,
 } from './objectStore.js';
-export type { HubObjectRow, NewHubObject, ObjectQuery } from './objectStore.js';
+export type { HubObjectRow, NewHubObject, ObjectQuery, OwnedInsert } from './objectStore.js';

@@ -31,7 +31,48 @@ export async function insertHubObjects(
   rows: NewHubObject[],
   now = Date.now(),
 ): Promise<HubObjectRow[]> {
+  return (await insertOwnedHubObjects(db, rows, { claimOwnership: false }, now)).added;
+}
+
+export interface OwnedInsert {
+  added: HubObjectRow[];
+  /** Ids another member published first: nothing of them was stored. */
+  notOwned: string[];
+}
+
+/**
+ * Like insertHubObjects, but each id belongs to the member that first published it: in the same
+ * transaction an unowned id is claimed for the row's publisher, and rows whose id another member
+ * owns are skipped and listed. `common` ids (reference objects checked by the caller) are owned
+ * by no one. Ids are claimed in sorted order so concurrent claims cannot deadlock.
+ */
+export async function insertOwnedHubObjects(
+  db: Db,
+  rows: NewHubObject[],
+  opts: { claimOwnership: boolean; common?: ReadonlySet<string> },
+  now = Date.now(),
+): Promise<OwnedInsert> {
   return db.transaction().execute(async (trx) => {
+    const notOwned = new Set<string>();
+    if (opts.claimOwnership) {
+      const claims = new Map<string, NewHubObject>();
+      for (const r of rows)
+        if (!opts.common?.has(r.object_id) && !claims.has(r.object_id)) claims.set(r.object_id, r);
+      for (const id of [...claims.keys()].sort()) {
+        const r = claims.get(id)!;
+        await trx
+          .insertInto('hub_object_owners')
+          .values({ object_id: id, owner: r.publisher, collection_id: r.collection_id, created_at: now })
+          .onConflict((oc) => oc.column('object_id').doNothing())
+          .execute();
+        const owner = await trx
+          .selectFrom('hub_object_owners')
+          .select('owner')
+          .where('object_id', '=', id)
+          .executeTakeFirstOrThrow();
+        if (owner.owner !== r.publisher) notOwned.add(id);
+      }
+    }
     const last = await trx
       .selectFrom('hub_objects')
       .select('date_added_ms')
@@ -42,6 +83,7 @@ export async function insertHubObjects(
     const date_added = new Date(ms).toISOString();
     const added: HubObjectRow[] = [];
     for (const r of rows) {
+      if (notOwned.has(r.object_id)) continue;
       const exists = await trx
         .selectFrom('hub_objects')
         .select('seq')
@@ -57,7 +99,7 @@ export async function insertHubObjects(
         .executeTakeFirstOrThrow();
       added.push({ ...r, date_added, date_added_ms: ms, seq: Number(res.seq) });
     }
-    return added;
+    return { added, notOwned: [...notOwned] };
   });
 }
 
