@@ -19,6 +19,8 @@ export async function collectionAccess(
 ): Promise<CollectionAccess> {
   const collection = await getCollection(db, collectionId);
   const memberGroups = await groupsOf(db, member);
+  // Looked up even for an unknown id: the same queries whether or not the collection exists.
+  const grants = await grantsOf(db, collectionId);
   if (!collection)
     return {
       exists: false,
@@ -28,7 +30,6 @@ export async function collectionAccess(
       writeGroups: [],
       readerGroups: [],
     };
-  const grants = await grantsOf(db, collectionId);
   {
     const mineGrants = grants.filter((g) => memberGroups.includes(g.group_name));
     return {

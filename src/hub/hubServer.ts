@@ -118,24 +118,33 @@ export function createHubServer(opts: HubServerOptions): FastifyInstance {
     members.set(req, auth.member);
   });
   const memberOf = (req: FastifyRequest): HubMember => members.get(req)!;
+  const collectionNotFound = (reply: FastifyReply, collectionId: string): FastifyReply =>
+    taxiiError(
+      reply,
+      404,
+      'Collection not found',
+      `No collection ${collectionId} under /${root}/.`,
+      'NOT_FOUND',
+    );
   const send = sendTaxii;
 
   async function guard(
     req: FastifyRequest,
     reply: FastifyReply,
     collectionId: string,
-    need: 'read' | 'write',
+    need: 'read' | 'write' | 'see',
   ): Promise<CollectionAccess | undefined> {
     const member = memberOf(req);
     const access = await collectionAccess(db, collectionId, member.name);
-    if (!access.exists) {
-      taxiiError(
-        reply,
-        404,
-        'Collection not found',
-        `No collection ${collectionId} under /${root}/.`,
-        'NOT_FOUND',
-      );
+    if (!access.exists || (!access.canRead && !access.canWrite)) {
+      // A collection the member has no grant on answers exactly like one that does not exist
+      // (and costs the same audit write), so members cannot map other groups' collections.
+      await appendHubAudit(db, {
+        actor: member.name,
+        action: access.exists ? `${need}.forbidden` : `${need}.not_found`,
+        detail: { collection: collectionId },
+      });
+      collectionNotFound(reply, collectionId);
       return undefined;
     }
     if ((need === 'read' && !access.canRead) || (need === 'write' && !access.canWrite)) {
@@ -193,18 +202,8 @@ export function createHubServer(opts: HubServerOptions): FastifyInstance {
   });
 
   app.get<{ Params: { cid: string } }>(`/${root}/collections/:cid/`, async (req, reply) => {
-    const member = memberOf(req);
-    const a = await collectionAccess(db, req.params.cid, member.name);
-    if (!a.exists)
-      return taxiiError(reply, 404, 'Collection not found', `No collection ${req.params.cid}.`, 'NOT_FOUND');
-    if (!a.canRead && !a.canWrite)
-      return taxiiError(
-        reply,
-        403,
-        'Forbidden',
-        `Member ${member.name} has no access to collection ${req.params.cid}.`,
-        'FORBIDDEN',
-      );
+    const a = await guard(req, reply, req.params.cid, 'see');
+    if (!a) return reply;
     const c = (await allCollections(db)).find((x) => x.id === req.params.cid)!;
     return send(reply, {
       id: c.id,
@@ -465,7 +464,10 @@ export function createHubServer(opts: HubServerOptions): FastifyInstance {
     async (req, reply) => {
       const access = await guard(req, reply, req.params.cid, 'read');
       if (!access) return reply;
-      const counts = await sighterCountsIn(db, req.params.cid);
+      const counts = await sighterCountsIn(db, req.params.cid, {
+        readerGroups: access.memberGroups,
+        restrictedTlps: RESTRICTED,
+      });
       await appendHubAudit(db, {
         actor: memberOf(req).name,
         action: 'read.sighting-counts',

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { HubDatabase, HubObjectsTable } from './tables.js';
 
 type Db = Kysely<HubDatabase>;
@@ -103,19 +103,25 @@ export async function insertOwnedHubObjects(
   });
 }
 
+/** Restricted-TLP rows are visible only inside the group they were published through. */
+function visibleTo(
+  eb: ExpressionBuilder<HubDatabase & { o: HubObjectsTable }, 'o'>,
+  q: Pick<ObjectQuery, 'readerGroups' | 'restrictedTlps'>,
+) {
+  return eb.or([
+    eb('o.tlp', 'is', null),
+    eb('o.tlp', 'not in', q.restrictedTlps.length ? q.restrictedTlps : ['-']),
+    eb('o.group_name', 'in', q.readerGroups.length ? q.readerGroups : ['-']),
+  ]);
+}
+
 /** Keyset page over (seq): seq order is date_added order, so equal timestamps never split or repeat. */
 export async function queryHubObjects(
   db: Db,
   q: ObjectQuery,
 ): Promise<{ rows: HubObjectRow[]; more: boolean }> {
   let query = db.selectFrom('hub_objects as o').selectAll('o').where('o.collection_id', '=', q.collectionId);
-  query = query.where((eb) =>
-    eb.or([
-      eb('o.tlp', 'is', null),
-      eb('o.tlp', 'not in', q.restrictedTlps.length ? q.restrictedTlps : ['-']),
-      eb('o.group_name', 'in', q.readerGroups.length ? q.readerGroups : ['-']),
-    ]),
-  );
+  query = query.where((eb) => visibleTo(eb, q));
   if (q.afterSeq !== undefined) query = query.where('o.seq', '>', q.afterSeq);
   if (q.addedAfterMs !== undefined) query = query.where('o.date_added_ms', '>', q.addedAfterMs);
   if (q.objectId) query = query.where('o.object_id', '=', q.objectId);
@@ -221,17 +227,38 @@ export async function sightingsOfPublisher(db: Db, publisher: string) {
     .execute();
 }
 
-/** Distinct members that sighted each object of a collection (no names). */
+/**
+ * Distinct members that sighted each object of a collection (no names), only for objects whose
+ * current version the reader may see there: a restricted-TLP object's id never leaves its group.
+ */
 export async function sighterCountsIn(
   db: Db,
   collectionId: string,
+  reader: Pick<ObjectQuery, 'readerGroups' | 'restrictedTlps'>,
 ): Promise<{ sighting_of_ref: string; members: number }[]> {
   const rows = await db
-    .selectFrom('hub_sightings')
-    .select(['sighting_of_ref', (eb) => eb.fn.count<number>('sighter').distinct().as('members')])
-    .where('collection_id', '=', collectionId)
-    .groupBy('sighting_of_ref')
-    .orderBy('sighting_of_ref')
+    .selectFrom('hub_sightings as s')
+    .select(['s.sighting_of_ref', (eb) => eb.fn.count<number>('s.sighter').distinct().as('members')])
+    .where('s.collection_id', '=', collectionId)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('hub_objects as o')
+          .select('o.seq')
+          .where('o.collection_id', '=', collectionId)
+          .whereRef('o.object_id', '=', 's.sighting_of_ref')
+          .where((e) => visibleTo(e, reader))
+          .where('o.version', '=', (e) =>
+            e
+              .selectFrom('hub_objects as o2')
+              .select((f) => f.fn.max('o2.version').as('v'))
+              .whereRef('o2.collection_id', '=', 'o.collection_id')
+              .whereRef('o2.object_id', '=', 'o.object_id'),
+          ),
+      ),
+    )
+    .groupBy('s.sighting_of_ref')
+    .orderBy('s.sighting_of_ref')
     .execute();
   return rows.map((r) => ({ sighting_of_ref: r.sighting_of_ref, members: Number(r.members) }));
 }
