@@ -1,17 +1,20 @@
-// Hub authentication cost (node bench/hub-auth.js [seconds per mode], after `npm run build`):
-// TAXII GETs per second over loopback HTTP with an API key (Bearer, and the OASIS client's
-// `Token` form) and with HTTP Basic member:password, 8 requests in flight, SQLite.
-// Prints the load average too: the machine is shared, so compare runs taken at similar load.
+// Hub authentication cost (node bench/hub-auth.js [seconds per mode] [dist dir], after
+// `npm run build`): TAXII GETs per second over loopback HTTP with an API key (Bearer, and the
+// OASIS client's `Token` form) and with HTTP Basic member:password, 8 requests in flight, SQLite.
+// After a warm-up, the modes run in two interleaved rounds. Prints the load average too: the
+// machine is shared, so compare runs taken at similar load (pass another build's dist/ to compare).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const dist = new URL('../dist/', import.meta.url);
+const dist = process.argv[3]
+  ? new URL(`file://${process.argv[3].replace(/\/?$/, '/')}`)
+  : new URL('../dist/', import.meta.url);
 const imp = (p) => import(new URL(p, dist).href);
 const hubMod = await imp('hub/index.js');
 const store = await imp('store/index.js');
 
-const seconds = Number(process.argv[2] ?? 5);
+const seconds = Number(process.argv[2] ?? 3);
 const inFlight = 8;
 const load = () =>
   loadavg()
@@ -31,13 +34,15 @@ const app = hubMod.createHubServer({ db });
 const base = await app.listen({ host: '127.0.0.1', port: 0 });
 const url = `${base}/api1/collections/${cid}/objects/?limit=10`;
 
-async function rate(authorization) {
-  const until = Date.now() + seconds * 1000;
+async function rate(authorization, secs = seconds) {
+  const until = Date.now() + secs * 1000;
   let done = 0;
   let failed = 0;
   const worker = async () => {
     while (Date.now() < until) {
-      const res = await fetch(url, { headers: { authorization, accept: 'application/taxii+json;version=2.1' } });
+      const res = await fetch(url, {
+        headers: { authorization, accept: 'application/taxii+json;version=2.1' },
+      });
       await res.arrayBuffer();
       if (res.status === 200) done++;
       else failed++;
@@ -45,8 +50,8 @@ async function rate(authorization) {
   };
   const t0 = process.hrtime.bigint();
   await Promise.all(Array.from({ length: inFlight }, worker));
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { perSec: Math.round(done / secs), failed };
+  const took = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { perSec: Math.round(done / took), failed };
 }
 
 const modes = [
@@ -54,7 +59,8 @@ const modes = [
   ['Token <api key>', `Token ${cred.apiKey}`],
   ['Basic member:password', `Basic ${Buffer.from('org-a:bench-password').toString('base64')}`],
 ];
-for (const [name, header] of modes) {
+await rate(modes[0][1], 1); // warm-up: JIT and SQLite caches
+for (const [name, header] of [...modes, ...modes]) {
   const r = await rate(header);
   process.stdout.write(
     `${name.padEnd(22)} ${String(r.perSec).padStart(6)} req/s${r.failed ? ` (${r.failed} not 200)` : ''}  load ${load()}\n`,

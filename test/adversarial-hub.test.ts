@@ -198,9 +198,8 @@ describe.each(backends)('hub under attack by its own members, on %s', (dialect) 
         failure_count: 1,
       });
       expect(status.successes?.map((s) => s.id)).toEqual([own.id]);
-      expect(status.failures).toEqual([
-        expect.objectContaining({ id: theirs.id, message: expect.stringMatching(/another member/) }),
-      ]);
+      expect(status.failures?.map((f) => f.id)).toEqual([theirs.id]);
+      expect(status.failures?.[0]?.message).toMatch(/another member/);
       const again = await app.inject({ url: `/api1/status/${status.id}/`, headers: bearer('org-b') });
       expect(again.json<Status>().failures?.[0]?.id).toBe(theirs.id);
       expect((await latest('org-b', shared, own.id)).statusCode).toBe(200);

@@ -16,7 +16,7 @@ import {
   type HubObjectRow,
 } from '../store/index.js';
 import { collectionAccess, type CollectionAccess } from './access.js';
-import { authenticate } from './authenticate.js';
+import { HubAuthenticator } from './authenticate.js';
 import {
   decodeNext,
   encodeNext,
@@ -44,6 +44,24 @@ export interface HubServerOptions {
   maxPage?: number;
   maxContentLength?: number;
   logger?: boolean;
+  /** Failed password checks one client address may cause per minute before 429 (default 10). */
+  authFailuresPerMinute?: number;
+  /** Verified passwords remembered at once (default 10 000). */
+  passwordCacheSize?: number;
+  /** How long a verified password is trusted without scrypt, ms (default 60 000). */
+  passwordCacheTtlMs?: number;
+}
+
+/** Password-check figures, for operators and tests. */
+export interface HubAuthStats {
+  passwordVerifications(): number;
+  cachedCredentials(): number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    hubAuth: HubAuthStats;
+  }
 }
 
 const RESTRICTED = ['red', 'amber+strict'];
@@ -96,6 +114,20 @@ export function createHubServer(opts: HubServerOptions): FastifyInstance {
     taxiiError(reply, 404, 'Not found', `No resource at ${req.url}.`, 'NOT_FOUND'),
   );
 
+  const hubAuth = new HubAuthenticator(db, {
+    passwordCache: {
+      ...(opts.passwordCacheSize !== undefined ? { maxEntries: opts.passwordCacheSize } : {}),
+      ...(opts.passwordCacheTtlMs !== undefined ? { ttlMs: opts.passwordCacheTtlMs } : {}),
+    },
+    failureLimit: {
+      ...(opts.authFailuresPerMinute !== undefined ? { failuresPerWindow: opts.authFailuresPerMinute } : {}),
+    },
+  });
+  app.decorate('hubAuth', {
+    passwordVerifications: () => hubAuth.passwordVerifications(),
+    cachedCredentials: () => hubAuth.cachedCredentials(),
+  });
+
   const members = new WeakMap<FastifyRequest, HubMember>();
   app.addHook('onRequest', async (req, reply) => {
     if (!acceptsTaxii(req.headers.accept))
@@ -106,14 +138,24 @@ export function createHubServer(opts: HubServerOptions): FastifyInstance {
         `This server answers ${TAXII_MEDIA}.`,
         'NOT_ACCEPTABLE',
       );
-    const auth = await authenticate(db, req);
+    const auth = await hubAuth.authenticate(req);
     if (!auth.ok) {
-      await appendHubAudit(db, {
-        actor: 'anonymous',
-        action: 'auth.failed',
-        detail: { url: req.url, method: req.method },
-      });
-      return taxiiError(reply, 401, 'Unauthenticated', auth.reason, 'UNAUTHENTICATED');
+      if (auth.status === 401 || auth.audit)
+        await appendHubAudit(db, {
+          actor: 'anonymous',
+          action: auth.status === 401 ? 'auth.failed' : 'auth.throttled',
+          detail: { url: req.url, method: req.method },
+        });
+      if (auth.status === 401)
+        return taxiiError(reply, 401, 'Unauthenticated', auth.reason, 'UNAUTHENTICATED');
+      reply.header('retry-after', String(auth.retryAfterSeconds));
+      return taxiiError(
+        reply,
+        auth.status,
+        auth.status === 429 ? 'Too many failed logins' : 'Busy',
+        auth.reason,
+        auth.code,
+      );
     }
     members.set(req, auth.member);
   });
