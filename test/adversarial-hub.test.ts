@@ -163,6 +163,12 @@ describe.each(backends)('hub under attack by its own members, on %s', (dialect) 
       expect(r.json()).toMatchObject({ error_code: 'NOT_OWNER' });
       const read = await latest('org-b', shared, mine.id);
       expect(read.json<{ objects: { name: string }[] }>().objects[0]!.name).toBe('Campaign 2');
+      // Two versions of the same foreign id are still nothing of the poster's own.
+      const twice = await post('org-b', shared, [
+        { ...mine, modified: '2026-11-22T00:00:00.000Z' },
+        { ...mine, modified: '2026-11-23T00:00:00.000Z' },
+      ]);
+      expect(twice.statusCode).toBe(403);
     });
 
     it('refuses to let an id first published in one collection be hijacked in another', async () => {

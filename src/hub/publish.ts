@@ -186,7 +186,7 @@ export async function publishEnvelope(
       'This id was first published by another member; only that member may add versions of it.',
     );
   const added = stored.added;
-  if (refused.size === objects.length)
+  if (objects.every((o) => refused.has(o.id)))
     return refuse(
       403,
       'NOT_OWNER',
