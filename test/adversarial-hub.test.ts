@@ -288,6 +288,14 @@ describe.each(backends)('hub under attack by its own members, on %s', (dialect) 
       expect(forC.statusCode).toBe(200);
       expect(JSON.stringify(forC.json())).not.toContain(red.id);
       expect(forC.json()).toEqual({ counts: [{ sighting_of_ref: green.id, members: 1 }] });
+      // Nor does posting a sighting tell a member outside the group that a RED id exists: a
+      // sighting of it is answered like a sighting of an id the hub has never seen.
+      await grantGroup(db, inner, 'outer', { read: true, write: true });
+      const probe = await post('org-c', inner, [sighting(3, red.id), sighting(4, campaign(99).id)]);
+      expect(probe.statusCode).toBe(202);
+      const messages = probe.json<Status>().successes!.map((s) => s.message);
+      expect(messages[0]).toBe(messages[1]);
+      await grantGroup(db, inner, 'outer', { read: true, write: false });
       const forA = await app.inject({
         url: `/api1/collections/${inner}/distillguard/sighting-counts/`,
         headers: bearer('org-a'),

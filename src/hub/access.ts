@@ -1,6 +1,9 @@
 import type { Kysely } from 'kysely';
 import { getCollection, grantsOf, groupsOf, type HubDatabase } from '../store/index.js';
 
+/** TLP levels whose objects are served only inside the group they were published through. */
+export const RESTRICTED_TLPS = ['red', 'amber+strict'];
+
 export interface CollectionAccess {
   exists: boolean;
   canRead: boolean;

@@ -15,7 +15,7 @@ import {
   type HubMember,
   type HubObjectRow,
 } from '../store/index.js';
-import { collectionAccess, type CollectionAccess } from './access.js';
+import { RESTRICTED_TLPS, collectionAccess, type CollectionAccess } from './access.js';
 import { HubAuthenticator } from './authenticate.js';
 import {
   decodeNext,
@@ -63,8 +63,6 @@ declare module 'fastify' {
     hubAuth: HubAuthStats;
   }
 }
-
-const RESTRICTED = ['red', 'amber+strict'];
 
 /**
  * The TAXII 2.1 hub: discovery, one API root, collections, objects (GET/POST), object, manifest,
@@ -300,7 +298,7 @@ export function createHubServer(opts: HubServerOptions): FastifyInstance {
     const result = await queryHubObjects(db, {
       collectionId: req.params.cid,
       readerGroups: access.memberGroups,
-      restrictedTlps: RESTRICTED,
+      restrictedTlps: RESTRICTED_TLPS,
       ...(afterSeq !== undefined ? { afterSeq } : {}),
       ...(filters.addedAfter ? { addedAfterMs: Date.parse(filters.addedAfter) } : {}),
       ...(req.params.oid ? { objectId: req.params.oid } : {}),
@@ -401,7 +399,7 @@ export function createHubServer(opts: HubServerOptions): FastifyInstance {
     const found = await queryHubObjects(db, {
       collectionId: req.params.cid,
       readerGroups: access.memberGroups,
-      restrictedTlps: RESTRICTED,
+      restrictedTlps: RESTRICTED_TLPS,
       objectId: req.params.oid!,
       versions: parsed.filters.versions.length ? mode : { mode: 'all' },
       limit: 10_000,
@@ -508,7 +506,7 @@ export function createHubServer(opts: HubServerOptions): FastifyInstance {
       if (!access) return reply;
       const counts = await sighterCountsIn(db, req.params.cid, {
         readerGroups: access.memberGroups,
-        restrictedTlps: RESTRICTED,
+        restrictedTlps: RESTRICTED_TLPS,
       });
       await appendHubAudit(db, {
         actor: memberOf(req).name,

@@ -5,7 +5,7 @@ import {
   insertOwnedHubObjects,
   insertSighting,
   memberNames,
-  publishersOf,
+  visiblePublishersOf,
   saveStatus,
   type HubDatabase,
   type HubMember,
@@ -21,7 +21,7 @@ import {
   tlpOf,
   verifyObjects,
 } from '../intel/index.js';
-import type { CollectionAccess } from './access.js';
+import { RESTRICTED_TLPS, type CollectionAccess } from './access.js';
 import { normalizeVersion } from './objectFilters.js';
 import { referenceCheck } from './reference-objects.js';
 
@@ -153,7 +153,13 @@ export async function publishEnvelope(
   for (const o of objects) {
     if (refused.has(o.id)) continue;
     if (o.type === 'sighting' && typeof o.sighting_of_ref === 'string') {
-      const publishers = await publishersOf(db, o.sighting_of_ref);
+      // Only objects the sighter may read here count as another member's: a sighting of anything
+      // else is stored as the sighter's own object, as for an id the hub has never seen, so
+      // sightings cannot probe for objects outside the sighter's view.
+      const publishers = await visiblePublishersOf(db, o.sighting_of_ref, collectionId, {
+        readerGroups: access.memberGroups,
+        restrictedTlps: RESTRICTED_TLPS,
+      });
       if (publishers.length && !publishers.some((p) => p.publisher === member.name)) {
         const ext = readDgExtension(o);
         const anonymous =

@@ -25,7 +25,7 @@ export {
   insertOwnedHubObjects,
   queryHubObjects,
   deleteHubObjects,
-  publishersOf,
+  visiblePublishersOf,
   saveStatus,
   getStatus,
   insertSighting,

@@ -166,11 +166,19 @@ export async function deleteHubObjects(
   return Number(r.numDeletedRows);
 }
 
-export const publishersOf = (db: Db, objectId: string) =>
+/** Publishers of the versions of an object this reader may see in one collection. */
+export const visiblePublishersOf = (
+  db: Db,
+  objectId: string,
+  collectionId: string,
+  reader: Pick<ObjectQuery, 'readerGroups' | 'restrictedTlps'>,
+) =>
   db
-    .selectFrom('hub_objects')
-    .select(['publisher', 'collection_id'])
-    .where('object_id', '=', objectId)
+    .selectFrom('hub_objects as o')
+    .select('o.publisher')
+    .where('o.object_id', '=', objectId)
+    .where('o.collection_id', '=', collectionId)
+    .where((eb) => visibleTo(eb, reader))
     .distinct()
     .execute();
 
