@@ -197,8 +197,11 @@ export async function publishEnvelope(
       403,
       'NOT_OWNER',
       'Not your objects',
-      'Every object in the envelope belongs to another member (its id was first published by them, or it names another identity as its creator); only the original publisher may add versions.',
-      { objects: [...refused.keys()].slice(0, 20) },
+      'Nothing in the envelope is yours to publish: each id was first published by another member, names another identity as its creator, or alters a shared reference object. Only the original publisher may add versions.',
+      {
+        objects: [...refused.keys()].slice(0, 20),
+        failures: [...refused].slice(0, 20).map(([id, message]) => ({ id, message })),
+      },
     );
   for (const s of sightings)
     await insertSighting(db, {
