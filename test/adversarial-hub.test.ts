@@ -13,6 +13,7 @@ import {
   TAXII_MEDIA,
 } from '../src/hub/index.js';
 import {
+  atlasAttackPattern,
   generateMemberKey,
   identityIdFor,
   signObjects,
@@ -240,11 +241,26 @@ describe.each(backends)('hub under attack by its own members, on %s', (dialect) 
 
     it('lets every member carry the official TLP marking definitions, but nobody alter them', async () => {
       const amber = tlpMarkingDefinition('amber');
-      expect((await post('org-a', shared, [amber])).statusCode).toBe(202);
-      const b = await post('org-b', other, [amber, campaign(9)]);
-      expect(b.json<Status>()).toMatchObject({ success_count: 2, failure_count: 0 });
+      const technique = atlasAttackPattern('AML.T0024.002');
+      expect((await post('org-a', shared, [amber, technique])).statusCode).toBe(202);
+      const b = await post('org-b', other, [amber, technique, campaign(9)]);
+      expect(b.json<Status>()).toMatchObject({ success_count: 3, failure_count: 0 });
+      expect((await post('org-b', shared, [amber, technique])).json<Status>()).toMatchObject({
+        success_count: 2,
+        failure_count: 0,
+      });
       const altered = await post('org-b', shared, [{ ...amber, name: 'TLP:CLEAR' }]);
       expect(altered.statusCode).toBe(403);
+      await grantGroup(db, other, 'outer', { read: true, write: true });
+      const rewrittenHere = await post('org-c', other, [
+        { ...technique, modified: '2026-12-01T00:00:00.000Z', description: 'harmless' },
+      ]);
+      expect(rewrittenHere.statusCode).toBe(403);
+      await db
+        .deleteFrom('hub_collection_grants')
+        .where('collection_id', '=', other)
+        .where('group_name', '=', 'outer')
+        .execute();
     });
 
     it('gives a new id to exactly one of two members racing to publish it first', async () => {
