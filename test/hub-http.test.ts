@@ -116,8 +116,9 @@ describe.each(backends)('hub over HTTP with the TAXII client, on %s', (dialect) 
       'UNAUTHENTICATED',
     );
     const x = new TaxiiClient(root, { apiKey: creds['org-x']!.apiKey });
-    expect(await codeOf(x.page(collection))).toBe('FORBIDDEN');
-    expect(await codeOf(x.push(collection, [indicator(22)], keys['org-x']!))).toBe('FORBIDDEN');
+    // A collection without a grant answers like one that does not exist.
+    expect(await codeOf(x.page(collection))).toBe('NOT_FOUND');
+    expect(await codeOf(x.push(collection, [indicator(22)], keys['org-x']!))).toBe('NOT_FOUND');
     expect(await codeOf(new TaxiiClient('http://127.0.0.1:9/api1/', { apiKey: 'k' }).page(collection))).toBe(
       'UPSTREAM_UNAVAILABLE',
     );

@@ -1,6 +1,9 @@
 import type { Kysely } from 'kysely';
 import { getCollection, grantsOf, groupsOf, type HubDatabase } from '../store/index.js';
 
+/** TLP levels whose objects are served only inside the group they were published through. */
+export const RESTRICTED_TLPS = ['red', 'amber+strict'];
+
 export interface CollectionAccess {
   exists: boolean;
   canRead: boolean;
@@ -19,6 +22,8 @@ export async function collectionAccess(
 ): Promise<CollectionAccess> {
   const collection = await getCollection(db, collectionId);
   const memberGroups = await groupsOf(db, member);
+  // Looked up even for an unknown id: the same queries whether or not the collection exists.
+  const grants = await grantsOf(db, collectionId);
   if (!collection)
     return {
       exists: false,
@@ -28,7 +33,6 @@ export async function collectionAccess(
       writeGroups: [],
       readerGroups: [],
     };
-  const grants = await grantsOf(db, collectionId);
   {
     const mineGrants = grants.filter((g) => memberGroups.includes(g.group_name));
     return {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 
 /** Passwords are stored as scrypt hashes; API keys as SHA-256 (they are long and random). */
 export function hashPassword(password: string): string {
@@ -6,12 +6,20 @@ export function hashPassword(password: string): string {
   return `scrypt$${salt.toString('hex')}$${scryptSync(password, salt, 32).toString('hex')}`;
 }
 
-export function checkPassword(password: string, stored: string | null): boolean {
+// Checked against when the member is unknown or has no password, so that costs the same.
+const DUMMY_HASH = hashPassword(randomBytes(18).toString('base64url'));
+
+/** checkPassword off the event loop (libuv's pool), so a slow check never stalls other requests. */
+export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
   const m = /^scrypt\$([0-9a-f]+)\$([0-9a-f]+)$/.exec(stored ?? '');
-  if (!m) return false;
-  const expected = Buffer.from(m[2]!, 'hex');
-  const actual = scryptSync(password, Buffer.from(m[1]!, 'hex'), expected.length);
-  return timingSafeEqual(expected, actual);
+  const [, salt, hash] = m ?? /^scrypt\$([0-9a-f]+)\$([0-9a-f]+)$/.exec(DUMMY_HASH)!;
+  const expected = Buffer.from(hash!, 'hex');
+  const actual = await new Promise<Buffer>((resolve, reject) =>
+    scrypt(password, Buffer.from(salt!, 'hex'), expected.length, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
+  );
+  return m !== null && timingSafeEqual(expected, actual);
 }
 
 export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');

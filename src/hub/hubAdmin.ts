@@ -82,6 +82,34 @@ export async function registerSigningKey(
   await appendHubAudit(db, { actor: 'operator', action: 'member.key', detail: { member, key_id: keyId } });
 }
 
+/** Sets (or generates) a member's password; returns it once. The old one stops working at once. */
+export async function setMemberPassword(
+  db: Kysely<HubDatabase>,
+  member: string,
+  password: string = newPassword(),
+): Promise<string> {
+  if (!(await getMember(db, member))) throw new UserError('NOT_FOUND', `No member ${member}.`);
+  await updateMember(db, member, { password_hash: hashPassword(password) });
+  await appendHubAudit(db, { actor: 'operator', action: 'member.password', detail: { member } });
+  return password;
+}
+
+/** Issues a new API key; returns it once. The old one stops working at once. */
+export async function rotateMemberApiKey(db: Kysely<HubDatabase>, member: string): Promise<string> {
+  if (!(await getMember(db, member))) throw new UserError('NOT_FOUND', `No member ${member}.`);
+  const apiKey = newApiKey();
+  await updateMember(db, member, { api_key_hash: hashApiKey(apiKey) });
+  await appendHubAudit(db, { actor: 'operator', action: 'member.api-key', detail: { member } });
+  return apiKey;
+}
+
+/** Removes a member's password and API key: nothing it presents authenticates any more. */
+export async function revokeMemberCredentials(db: Kysely<HubDatabase>, member: string): Promise<void> {
+  if (!(await getMember(db, member))) throw new UserError('NOT_FOUND', `No member ${member}.`);
+  await updateMember(db, member, { password_hash: null, api_key_hash: null });
+  await appendHubAudit(db, { actor: 'operator', action: 'member.revoke', detail: { member } });
+}
+
 export async function createGroup(
   db: Kysely<HubDatabase>,
   name: string,

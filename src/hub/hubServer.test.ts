@@ -131,12 +131,12 @@ describe.each(backends)('TAXII 2.1 hub on %s', (dialect) => {
     expect(good.statusCode).toBe(200);
   });
 
-  it('refuses unauthorised reads and writes with 403 and stores nothing', async () => {
+  it('refuses unauthorised reads and writes as if the collection did not exist, and stores nothing', async () => {
     const r = await app.inject({ url: `/api1/collections/${shared}/objects/`, headers: auth('org-c') });
-    expect(r.statusCode).toBe(403);
-    expect(r.json()).toMatchObject({ error_code: 'FORBIDDEN', http_status: '403' });
+    expect(r.statusCode).toBe(404);
+    expect(r.json()).toMatchObject({ error_code: 'NOT_FOUND', http_status: '404' });
     const w = await post('org-c', shared, [indicator(1)]);
-    expect(w.statusCode).toBe(403);
+    expect(w.statusCode).toBe(404);
     expect(await count(shared)).toBe(0);
   });
 
@@ -208,7 +208,7 @@ describe.each(backends)('TAXII 2.1 hub on %s', (dialect) => {
     expect((await post('org-a', inner, [red])).statusCode).toBe(202);
     expect(
       (await app.inject({ url: `/api1/collections/${inner}/objects/`, headers: auth('org-b') })).statusCode,
-    ).toBe(403);
+    ).toBe(404);
     // Granting another group read later still never shows it RED objects published before.
     await grantGroup(db, inner, 'llm-isac', { read: true, write: false });
     const later = await app.inject({ url: `/api1/collections/${inner}/objects/`, headers: auth('org-b') });
@@ -366,7 +366,7 @@ describe.each(backends)('TAXII 2.1 hub on %s', (dialect) => {
           headers: auth('org-c'),
         })
       ).statusCode,
-    ).toBe(403);
+    ).toBe(404);
     const visible = await app.inject({
       url: `/api1/collections/${shared}/objects/?match[type]=sighting`,
       headers: auth('org-a'),

@@ -15,8 +15,8 @@ import {
   type HubMember,
   type HubObjectRow,
 } from '../store/index.js';
-import { collectionAccess, type CollectionAccess } from './access.js';
-import { authenticate } from './authenticate.js';
+import { RESTRICTED_TLPS, collectionAccess, type CollectionAccess } from './access.js';
+import { HubAuthenticator } from './authenticate.js';
 import {
   decodeNext,
   encodeNext,
@@ -44,9 +44,25 @@ export interface HubServerOptions {
   maxPage?: number;
   maxContentLength?: number;
   logger?: boolean;
+  /** Failed password checks one client address may cause per minute before 429 (default 10). */
+  authFailuresPerMinute?: number;
+  /** Verified passwords remembered at once (default 10 000). */
+  passwordCacheSize?: number;
+  /** How long a verified password is trusted without scrypt, ms (default 60 000). */
+  passwordCacheTtlMs?: number;
 }
 
-const RESTRICTED = ['red', 'amber+strict'];
+/** Password-check figures, for operators and tests. */
+export interface HubAuthStats {
+  passwordVerifications(): number;
+  cachedCredentials(): number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    hubAuth: HubAuthStats;
+  }
+}
 
 /**
  * The TAXII 2.1 hub: discovery, one API root, collections, objects (GET/POST), object, manifest,
@@ -96,6 +112,20 @@ export function createHubServer(opts: HubServerOptions): FastifyInstance {
     taxiiError(reply, 404, 'Not found', `No resource at ${req.url}.`, 'NOT_FOUND'),
   );
 
+  const hubAuth = new HubAuthenticator(db, {
+    passwordCache: {
+      ...(opts.passwordCacheSize !== undefined ? { maxEntries: opts.passwordCacheSize } : {}),
+      ...(opts.passwordCacheTtlMs !== undefined ? { ttlMs: opts.passwordCacheTtlMs } : {}),
+    },
+    failureLimit: {
+      ...(opts.authFailuresPerMinute !== undefined ? { failuresPerWindow: opts.authFailuresPerMinute } : {}),
+    },
+  });
+  app.decorate('hubAuth', {
+    passwordVerifications: () => hubAuth.passwordVerifications(),
+    cachedCredentials: () => hubAuth.cachedCredentials(),
+  });
+
   const members = new WeakMap<FastifyRequest, HubMember>();
   app.addHook('onRequest', async (req, reply) => {
     if (!acceptsTaxii(req.headers.accept))
@@ -106,36 +136,55 @@ export function createHubServer(opts: HubServerOptions): FastifyInstance {
         `This server answers ${TAXII_MEDIA}.`,
         'NOT_ACCEPTABLE',
       );
-    const auth = await authenticate(db, req);
+    const auth = await hubAuth.authenticate(req);
     if (!auth.ok) {
-      await appendHubAudit(db, {
-        actor: 'anonymous',
-        action: 'auth.failed',
-        detail: { url: req.url, method: req.method },
-      });
-      return taxiiError(reply, 401, 'Unauthenticated', auth.reason, 'UNAUTHENTICATED');
+      if (auth.status === 401 || auth.audit)
+        await appendHubAudit(db, {
+          actor: 'anonymous',
+          action: auth.status === 401 ? 'auth.failed' : 'auth.throttled',
+          detail: { url: req.url, method: req.method },
+        });
+      if (auth.status === 401)
+        return taxiiError(reply, 401, 'Unauthenticated', auth.reason, 'UNAUTHENTICATED');
+      reply.header('retry-after', String(auth.retryAfterSeconds));
+      return taxiiError(
+        reply,
+        auth.status,
+        auth.status === 429 ? 'Too many failed logins' : 'Busy',
+        auth.reason,
+        auth.code,
+      );
     }
     members.set(req, auth.member);
   });
   const memberOf = (req: FastifyRequest): HubMember => members.get(req)!;
+  const collectionNotFound = (reply: FastifyReply, collectionId: string): FastifyReply =>
+    taxiiError(
+      reply,
+      404,
+      'Collection not found',
+      `No collection ${collectionId} under /${root}/.`,
+      'NOT_FOUND',
+    );
   const send = sendTaxii;
 
   async function guard(
     req: FastifyRequest,
     reply: FastifyReply,
     collectionId: string,
-    need: 'read' | 'write',
+    need: 'read' | 'write' | 'see',
   ): Promise<CollectionAccess | undefined> {
     const member = memberOf(req);
     const access = await collectionAccess(db, collectionId, member.name);
-    if (!access.exists) {
-      taxiiError(
-        reply,
-        404,
-        'Collection not found',
-        `No collection ${collectionId} under /${root}/.`,
-        'NOT_FOUND',
-      );
+    if (!access.exists || (!access.canRead && !access.canWrite)) {
+      // A collection the member has no grant on answers exactly like one that does not exist
+      // (and costs the same audit write), so members cannot map other groups' collections.
+      await appendHubAudit(db, {
+        actor: member.name,
+        action: access.exists ? `${need}.forbidden` : `${need}.not_found`,
+        detail: { collection: collectionId },
+      });
+      collectionNotFound(reply, collectionId);
       return undefined;
     }
     if ((need === 'read' && !access.canRead) || (need === 'write' && !access.canWrite)) {
@@ -193,18 +242,8 @@ export function createHubServer(opts: HubServerOptions): FastifyInstance {
   });
 
   app.get<{ Params: { cid: string } }>(`/${root}/collections/:cid/`, async (req, reply) => {
-    const member = memberOf(req);
-    const a = await collectionAccess(db, req.params.cid, member.name);
-    if (!a.exists)
-      return taxiiError(reply, 404, 'Collection not found', `No collection ${req.params.cid}.`, 'NOT_FOUND');
-    if (!a.canRead && !a.canWrite)
-      return taxiiError(
-        reply,
-        403,
-        'Forbidden',
-        `Member ${member.name} has no access to collection ${req.params.cid}.`,
-        'FORBIDDEN',
-      );
+    const a = await guard(req, reply, req.params.cid, 'see');
+    if (!a) return reply;
     const c = (await allCollections(db)).find((x) => x.id === req.params.cid)!;
     return send(reply, {
       id: c.id,
@@ -259,7 +298,7 @@ export function createHubServer(opts: HubServerOptions): FastifyInstance {
     const result = await queryHubObjects(db, {
       collectionId: req.params.cid,
       readerGroups: access.memberGroups,
-      restrictedTlps: RESTRICTED,
+      restrictedTlps: RESTRICTED_TLPS,
       ...(afterSeq !== undefined ? { afterSeq } : {}),
       ...(filters.addedAfter ? { addedAfterMs: Date.parse(filters.addedAfter) } : {}),
       ...(req.params.oid ? { objectId: req.params.oid } : {}),
@@ -360,7 +399,7 @@ export function createHubServer(opts: HubServerOptions): FastifyInstance {
     const found = await queryHubObjects(db, {
       collectionId: req.params.cid,
       readerGroups: access.memberGroups,
-      restrictedTlps: RESTRICTED,
+      restrictedTlps: RESTRICTED_TLPS,
       objectId: req.params.oid!,
       versions: parsed.filters.versions.length ? mode : { mode: 'all' },
       limit: 10_000,
@@ -465,7 +504,10 @@ export function createHubServer(opts: HubServerOptions): FastifyInstance {
     async (req, reply) => {
       const access = await guard(req, reply, req.params.cid, 'read');
       if (!access) return reply;
-      const counts = await sighterCountsIn(db, req.params.cid);
+      const counts = await sighterCountsIn(db, req.params.cid, {
+        readerGroups: access.memberGroups,
+        restrictedTlps: RESTRICTED_TLPS,
+      });
       await appendHubAudit(db, {
         actor: memberOf(req).name,
         action: 'read.sighting-counts',

@@ -1,9 +1,12 @@
 export { createHubServer } from './hubServer.js';
-export type { HubServerOptions } from './hubServer.js';
+export type { HubAuthStats, HubServerOptions } from './hubServer.js';
 export {
   openHubDatabase,
   admitMember,
   registerSigningKey,
+  setMemberPassword,
+  rotateMemberApiKey,
+  revokeMemberCredentials,
   createGroup,
   joinGroup,
   createCollection,

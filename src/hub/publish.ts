@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import {
   appendHubAudit,
-  insertHubObjects,
+  insertOwnedHubObjects,
   insertSighting,
-  publishersOf,
+  memberNames,
+  visiblePublishersOf,
   saveStatus,
   type HubDatabase,
   type HubMember,
@@ -13,14 +14,16 @@ import type { StixObject } from '../schema/index.js';
 import { TaxiiEnvelope, type BundleSignature, type TaxiiStatus } from '../schema/index.js';
 import {
   commercialFieldsIn,
+  identityIdFor,
   isGroupRestricted,
   parseSignatureHeader,
   readDgExtension,
   tlpOf,
   verifyObjects,
 } from '../intel/index.js';
-import type { CollectionAccess } from './access.js';
+import { RESTRICTED_TLPS, type CollectionAccess } from './access.js';
 import { normalizeVersion } from './objectFilters.js';
+import { referenceCheck } from './reference-objects.js';
 
 export type PublishOutcome =
   | { ok: true; status: TaxiiStatus }
@@ -45,6 +48,8 @@ const refuse = (
  * Checks a POSTed envelope completely before storing anything: shape, the member's signature,
  * commercial fields, and TLP (RED / AMBER+STRICT may only go where every reader shares the
  * publisher's group). Sightings of other members' objects are recorded for counting, not served.
+ * Objects another member owns are refused one by one (failures in the status), or with a 403 when
+ * nothing in the envelope is the member's own.
  */
 export async function publishEnvelope(
   db: Kysely<HubDatabase>,
@@ -122,11 +127,39 @@ export async function publishEnvelope(
       { objects: restricted.slice(0, 20).map((o) => o.id) },
     );
 
+  // Ownership: an id belongs to the member that first published it (in any collection); an
+  // object naming another identity as its creator is not this member's to publish either.
+  const ownIdentity = identityIdFor(member.name);
+  const otherIdentities = objects.some((o) => o.type === 'identity')
+    ? new Set((await memberNames(db)).filter((n) => n !== member.name).map(identityIdFor))
+    : new Set<string>();
+  const refused = new Map<string, string>();
+  const common = new Set<string>();
+  for (const o of objects) {
+    const reference = referenceCheck(o);
+    if (reference === 'reference') common.add(o.id);
+    else if (reference === 'altered-reference')
+      refused.set(
+        o.id,
+        'This id is a shared reference object (TLP marking or ATLAS technique); it is accepted only exactly as defined.',
+      );
+    else if (typeof o.created_by_ref === 'string' && o.created_by_ref !== ownIdentity)
+      refused.set(o.id, `created_by_ref ${o.created_by_ref} is not your identity (${ownIdentity}).`);
+    else if (otherIdentities.has(o.id)) refused.set(o.id, 'This is another member’s identity.');
+  }
+
   const toStore: StixObject[] = [];
   const sightings: { o: StixObject; of: string; anonymous: boolean }[] = [];
   for (const o of objects) {
+    if (refused.has(o.id)) continue;
     if (o.type === 'sighting' && typeof o.sighting_of_ref === 'string') {
-      const publishers = await publishersOf(db, o.sighting_of_ref);
+      // Only objects the sighter may read here count as another member's: a sighting of anything
+      // else is stored as the sighter's own object, as for an id the hub has never seen, so
+      // sightings cannot probe for objects outside the sighter's view.
+      const publishers = await visiblePublishersOf(db, o.sighting_of_ref, collectionId, {
+        readerGroups: access.memberGroups,
+        restrictedTlps: RESTRICTED_TLPS,
+      });
       if (publishers.length && !publishers.some((p) => p.publisher === member.name)) {
         const ext = readDgExtension(o);
         const anonymous =
@@ -138,7 +171,7 @@ export async function publishEnvelope(
     }
     toStore.push(o);
   }
-  const added = await insertHubObjects(
+  const stored = await insertOwnedHubObjects(
     db,
     toStore.map((o) => ({
       collection_id: collectionId,
@@ -151,7 +184,25 @@ export async function publishEnvelope(
       tlp: tlpOf(o.object_marking_refs) ?? null,
       body: JSON.stringify(o),
     })),
+    { claimOwnership: true, common },
   );
+  for (const id of stored.notOwned)
+    refused.set(
+      id,
+      'This id was first published by another member; only that member may add versions of it.',
+    );
+  const added = stored.added;
+  if (objects.every((o) => refused.has(o.id)))
+    return refuse(
+      403,
+      'NOT_OWNER',
+      'Not your objects',
+      'Nothing in the envelope is yours to publish: each id was first published by another member, names another identity as its creator, or alters a shared reference object. Only the original publisher may add versions.',
+      {
+        objects: [...refused.keys()].slice(0, 20),
+        failures: [...refused].slice(0, 20).map(([id, message]) => ({ id, message })),
+      },
+    );
   for (const s of sightings)
     await insertSighting(db, {
       collection_id: collectionId,
@@ -161,23 +212,29 @@ export async function publishEnvelope(
       anonymous: s.anonymous,
       count: typeof s.o.count === 'number' ? s.o.count : 1,
     });
+  const version = (o: StixObject): string => o.modified ?? o.created ?? '';
+  const accepted = objects.filter((o) => !refused.has(o.id));
+  const failed = objects.filter((o) => refused.has(o.id));
   const status: TaxiiStatus = {
     id: randomUUID(),
     status: 'complete',
     request_timestamp: new Date().toISOString(),
     total_count: objects.length,
-    success_count: objects.length,
-    failure_count: 0,
+    success_count: accepted.length,
+    failure_count: failed.length,
     pending_count: 0,
-    successes: objects.map((o) => ({
+    successes: accepted.map((o) => ({
       id: o.id,
-      version: o.modified ?? o.created ?? '',
+      version: version(o),
       message: added.some((a) => a.object_id === o.id)
         ? 'added'
         : sightings.some((s) => s.o.id === o.id)
           ? 'sighting recorded'
           : 'already present',
     })),
+    ...(failed.length
+      ? { failures: failed.map((o) => ({ id: o.id, version: version(o), message: refused.get(o.id)! })) }
+      : {}),
   };
   await saveStatus(db, status.id, member.name, status);
   await appendHubAudit(db, {
@@ -188,6 +245,7 @@ export async function publishEnvelope(
       objects: objects.length,
       stored: added.length,
       sightings: sightings.length,
+      refused: failed.length,
       status: status.id,
       key_id: sig.key_id,
     },

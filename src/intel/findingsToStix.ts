@@ -33,6 +33,26 @@ export interface BuildOutput {
 export const identityIdFor = (name: string): string => stableId('identity', 'member', name);
 const BASE_TECHNIQUES = ['AML.T0024.002', 'AML.T0005.001', 'AML.T0040'];
 
+/**
+ * The MITRE ATLAS technique as every member writes it: same id, dates and text, so the hub can
+ * accept it from anyone (it belongs to no member) and refuse any other content under its id.
+ */
+export function atlasAttackPattern(atlas: string): StixObject {
+  const t = ATLAS_TECHNIQUES[atlas];
+  return {
+    type: 'attack-pattern',
+    spec_version: '2.1',
+    id: stableId('attack-pattern', 'mitre-atlas', atlas),
+    created: '2026-11-01T00:00:00.000Z',
+    modified: '2026-11-01T00:00:00.000Z',
+    name: t?.name ?? atlas,
+    ...(t ? { description: t.description } : {}),
+    external_references: [
+      { source_name: 'mitre-atlas', external_id: atlas, url: `https://atlas.mitre.org/techniques/${atlas}` },
+    ],
+  };
+}
+
 /** STIX pattern string literal: backslashes and quotes escaped. */
 export const stixString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 const extPath = (prop: string): string => `extensions.'${DG_EXTENSION_ID}'.${prop}`;
@@ -273,23 +293,7 @@ export function findingsToStix(input: BuildInput): BuildOutput {
   const technique = (atlas: string): StixObject => {
     let ap = techniques.get(atlas);
     if (!ap) {
-      const t = ATLAS_TECHNIQUES[atlas];
-      ap = {
-        type: 'attack-pattern',
-        spec_version: '2.1',
-        id: stableId('attack-pattern', 'mitre-atlas', atlas),
-        created: '2026-11-01T00:00:00.000Z',
-        modified: '2026-11-01T00:00:00.000Z',
-        name: t?.name ?? atlas,
-        ...(t ? { description: t.description } : {}),
-        external_references: [
-          {
-            source_name: 'mitre-atlas',
-            external_id: atlas,
-            url: `https://atlas.mitre.org/techniques/${atlas}`,
-          },
-        ],
-      };
+      ap = atlasAttackPattern(atlas);
       techniques.set(atlas, ap);
     }
     return ap;

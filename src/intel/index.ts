@@ -29,7 +29,7 @@ export {
   policyFrom,
 } from './policy.js';
 export type { Withheld } from './policy.js';
-export { findingsToStix, identityIdFor } from './findingsToStix.js';
+export { atlasAttackPattern, findingsToStix, identityIdFor } from './findingsToStix.js';
 export type { Publisher } from './findingsToStix.js';
 export { dryRunReport, exportBundle, readFindingsFile } from './exportBundle.js';
 export type { ExportResult } from './exportBundle.js';

@@ -9,10 +9,19 @@ import {
   listHubAudit,
   openHubDatabase,
   registerSigningKey,
+  revokeMemberCredentials,
+  rotateMemberApiKey,
+  setMemberPassword,
   verifyHubAudit,
 } from '../../hub/index.js';
 import { UserError } from '../../schema/index.js';
 
+const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UserError('INVALID_ARGUMENT', `"${v}" is not a positive integer.`);
+  return n;
+};
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
 
 interface DbFlags {
@@ -47,15 +56,31 @@ export function registerHub(program: Command): void {
     .option('--host <host>', 'listen address', '127.0.0.1')
     .option('--port <port>', 'listen port', (v) => Number.parseInt(v, 10), 8443)
     .option('--title <title>', 'hub title shown at discovery')
-    .action(async (f: { host: string; port: number; title?: string }, cmd: Command) => {
-      const database = await openHubDatabase(db(cmd).databaseUrl ? { url: db(cmd).databaseUrl } : {});
-      const app = createHubServer({ db: database, ...(f.title ? { title: f.title } : {}), logger: true });
-      const address = await app.listen({ host: f.host, port: f.port });
-      out(`hub listening at ${address}/taxii2/`);
-      const stop = (): void => void app.close().then(() => database.destroy());
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    .option(
+      '--auth-failures-per-minute <n>',
+      'failed password checks one client address may cause per minute before 429',
+      positiveInt,
+      10,
+    )
+    .action(
+      async (
+        f: { host: string; port: number; title?: string; authFailuresPerMinute: number },
+        cmd: Command,
+      ) => {
+        const database = await openHubDatabase(db(cmd).databaseUrl ? { url: db(cmd).databaseUrl } : {});
+        const app = createHubServer({
+          db: database,
+          ...(f.title ? { title: f.title } : {}),
+          authFailuresPerMinute: f.authFailuresPerMinute,
+          logger: true,
+        });
+        const address = await app.listen({ host: f.host, port: f.port });
+        out(`hub listening at ${address}/taxii2/`);
+        const stop = (): void => void app.close().then(() => database.destroy());
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      },
+    );
 
   const member = hub.command('member').description('member organisations');
   member
@@ -92,6 +117,31 @@ export function registerHub(program: Command): void {
     .action(async (name: string, f: { publicKey: string; keyId: string }, cmd: Command) => {
       await withDb(db(cmd), (d) => registerSigningKey(d, name, f.publicKey, f.keyId));
       out(`registered key ${f.keyId} for ${name}`);
+    });
+
+  member
+    .command('password')
+    .argument('<name>', 'member name')
+    .description('set a new generated password; the old one stops working at once; prints it once')
+    .action(async (name: string, _f: unknown, cmd: Command) => {
+      const password = await withDb(db(cmd), (d) => setMemberPassword(d, name));
+      out(`member ${name}\npassword ${password}\n(shown once; only the hash is stored)`);
+    });
+  member
+    .command('api-key')
+    .argument('<name>', 'member name')
+    .description('issue a new API key; the old one stops working at once; prints it once')
+    .action(async (name: string, _f: unknown, cmd: Command) => {
+      const apiKey = await withDb(db(cmd), (d) => rotateMemberApiKey(d, name));
+      out(`member ${name}\napi key  ${apiKey}\n(shown once; only the hash is stored)`);
+    });
+  member
+    .command('revoke')
+    .argument('<name>', 'member name')
+    .description('remove a member’s password and API key; its requests fail at once')
+    .action(async (name: string, _f: unknown, cmd: Command) => {
+      await withDb(db(cmd), (d) => revokeMemberCredentials(d, name));
+      out(`revoked the password and API key of ${name}`);
     });
 
   const group = hub.command('group').description('sharing groups');

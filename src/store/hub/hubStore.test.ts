@@ -29,6 +29,38 @@ describe.each(backends)('hub store on %s', (dialect) => {
     expect(broken.brokenAt).toBe(3);
   });
 
+  it('gives ids stored before ownership was recorded to their earliest publisher', async () => {
+    const old = await openTestDatabase<HubDatabase>(dialect);
+    try {
+      await runMigrations(old.db, {
+        name: 'hub',
+        migrations: { '0001_hub': hubMigrations.migrations['0001_hub']! },
+      });
+      const row = (publisher: string, version: string) => ({
+        collection_id: 'c9',
+        object_id: 'campaign--00000000-0000-4000-8000-0000000000f1',
+        object_type: 'campaign',
+        version,
+        spec_version: '2.1',
+        publisher,
+        group_name: 'g',
+        tlp: null,
+        body: '{}',
+      });
+      // A hijacked history: org-b added a later version of org-a's campaign.
+      for (const r of [row('org-a', '2026-11-20T00:00:00.000Z'), row('org-b', '2026-11-21T00:00:00.000Z')])
+        await old.db
+          .insertInto('hub_objects')
+          .values({ ...r, date_added: '2026-11-22T00:00:00.000Z', date_added_ms: 1 })
+          .execute();
+      expect(await runMigrations(old.db, hubMigrations)).toEqual(['0002_object_owners']);
+      const owners = await old.db.selectFrom('hub_object_owners').select(['object_id', 'owner']).execute();
+      expect(owners).toEqual([{ object_id: row('x', '').object_id, owner: 'org-a' }]);
+    } finally {
+      await old.dispose();
+    }
+  });
+
   it('pages objects that share one date_added without losing or repeating any', async () => {
     const rows = Array.from({ length: 7 }, (_, i) => ({
       collection_id: 'c1',

@@ -7,6 +7,7 @@ export {
   updateMember,
   getMember,
   getMemberByApiKeyHash,
+  memberNames,
   insertGroup,
   getGroup,
   addGroupMember,
@@ -21,13 +22,14 @@ export {
 export type { HubMember } from './membershipStore.js';
 export {
   insertHubObjects,
+  insertOwnedHubObjects,
   queryHubObjects,
   deleteHubObjects,
-  publishersOf,
+  visiblePublishersOf,
   saveStatus,
   getStatus,
   insertSighting,
   sightingsOfPublisher,
   sighterCountsIn,
 } from './objectStore.js';
-export type { HubObjectRow, NewHubObject, ObjectQuery } from './objectStore.js';
+export type { HubObjectRow, NewHubObject, ObjectQuery, OwnedInsert } from './objectStore.js';

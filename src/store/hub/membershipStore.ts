@@ -27,6 +27,8 @@ export async function updateMember(
 export const getMember = (db: Db, name: string): Promise<HubMember | undefined> =>
   db.selectFrom('hub_members').selectAll().where('name', '=', name).executeTakeFirst();
 
+export const memberNames = async (db: Db): Promise<string[]> =>
+  (await db.selectFrom('hub_members').select('name').execute()).map((r) => r.name);
 export const getMemberByApiKeyHash = (db: Db, hash: string): Promise<HubMember | undefined> =>
   db.selectFrom('hub_members').selectAll().where('api_key_hash', '=', hash).executeTakeFirst();
 

@@ -1,4 +1,4 @@
-import type { CreateTableBuilder, Kysely, Migration } from 'kysely';
+import { sql, type CreateTableBuilder, type Kysely, type Migration } from 'kysely';
 import { dialectOf } from '../database.js';
 import type { MigrationSet } from '../migrate.js';
 
@@ -120,4 +120,27 @@ const hub0001: Migration = {
   },
 };
 
-export const hubMigrations: MigrationSet = { name: 'hub', migrations: { '0001_hub': hub0001 } };
+// Who first published each object id: only that member may add versions of it, in any collection.
+const hub0002: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('hub_object_owners')
+      .addColumn('object_id', 'text', (c) => c.primaryKey())
+      .addColumn('owner', 'text', (c) => c.notNull())
+      .addColumn('collection_id', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    // Objects stored before ownership was recorded belong to their earliest publisher.
+    await sql`insert into hub_object_owners (object_id, owner, collection_id, created_at)
+      select o.object_id, o.publisher, o.collection_id, o.date_added_ms from hub_objects o
+      where o.seq = (select min(o2.seq) from hub_objects o2 where o2.object_id = o.object_id)`.execute(db);
+  },
+  async down(db: AnyDb) {
+    await db.schema.dropTable('hub_object_owners').ifExists().execute();
+  },
+};
+
+export const hubMigrations: MigrationSet = {
+  name: 'hub',
+  migrations: { '0001_hub': hub0001, '0002_object_owners': hub0002 },
+};

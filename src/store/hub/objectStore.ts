@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { HubDatabase, HubObjectsTable } from './tables.js';
 
 type Db = Kysely<HubDatabase>;
@@ -31,7 +31,48 @@ export async function insertHubObjects(
   rows: NewHubObject[],
   now = Date.now(),
 ): Promise<HubObjectRow[]> {
+  return (await insertOwnedHubObjects(db, rows, { claimOwnership: false }, now)).added;
+}
+
+export interface OwnedInsert {
+  added: HubObjectRow[];
+  /** Ids another member published first: nothing of them was stored. */
+  notOwned: string[];
+}
+
+/**
+ * Like insertHubObjects, but each id belongs to the member that first published it: in the same
+ * transaction an unowned id is claimed for the row's publisher, and rows whose id another member
+ * owns are skipped and listed. `common` ids (reference objects checked by the caller) are owned
+ * by no one. Ids are claimed in sorted order so concurrent claims cannot deadlock.
+ */
+export async function insertOwnedHubObjects(
+  db: Db,
+  rows: NewHubObject[],
+  opts: { claimOwnership: boolean; common?: ReadonlySet<string> },
+  now = Date.now(),
+): Promise<OwnedInsert> {
   return db.transaction().execute(async (trx) => {
+    const notOwned = new Set<string>();
+    if (opts.claimOwnership) {
+      const claims = new Map<string, NewHubObject>();
+      for (const r of rows)
+        if (!opts.common?.has(r.object_id) && !claims.has(r.object_id)) claims.set(r.object_id, r);
+      for (const id of [...claims.keys()].sort()) {
+        const r = claims.get(id)!;
+        await trx
+          .insertInto('hub_object_owners')
+          .values({ object_id: id, owner: r.publisher, collection_id: r.collection_id, created_at: now })
+          .onConflict((oc) => oc.column('object_id').doNothing())
+          .execute();
+        const owner = await trx
+          .selectFrom('hub_object_owners')
+          .select('owner')
+          .where('object_id', '=', id)
+          .executeTakeFirstOrThrow();
+        if (owner.owner !== r.publisher) notOwned.add(id);
+      }
+    }
     const last = await trx
       .selectFrom('hub_objects')
       .select('date_added_ms')
@@ -42,6 +83,7 @@ export async function insertHubObjects(
     const date_added = new Date(ms).toISOString();
     const added: HubObjectRow[] = [];
     for (const r of rows) {
+      if (notOwned.has(r.object_id)) continue;
       const exists = await trx
         .selectFrom('hub_objects')
         .select('seq')
@@ -57,8 +99,20 @@ export async function insertHubObjects(
         .executeTakeFirstOrThrow();
       added.push({ ...r, date_added, date_added_ms: ms, seq: Number(res.seq) });
     }
-    return added;
+    return { added, notOwned: [...notOwned] };
   });
+}
+
+/** Restricted-TLP rows are visible only inside the group they were published through. */
+function visibleTo(
+  eb: ExpressionBuilder<HubDatabase & { o: HubObjectsTable }, 'o'>,
+  q: Pick<ObjectQuery, 'readerGroups' | 'restrictedTlps'>,
+) {
+  return eb.or([
+    eb('o.tlp', 'is', null),
+    eb('o.tlp', 'not in', q.restrictedTlps.length ? q.restrictedTlps : ['-']),
+    eb('o.group_name', 'in', q.readerGroups.length ? q.readerGroups : ['-']),
+  ]);
 }
 
 /** Keyset page over (seq): seq order is date_added order, so equal timestamps never split or repeat. */
@@ -67,13 +121,7 @@ export async function queryHubObjects(
   q: ObjectQuery,
 ): Promise<{ rows: HubObjectRow[]; more: boolean }> {
   let query = db.selectFrom('hub_objects as o').selectAll('o').where('o.collection_id', '=', q.collectionId);
-  query = query.where((eb) =>
-    eb.or([
-      eb('o.tlp', 'is', null),
-      eb('o.tlp', 'not in', q.restrictedTlps.length ? q.restrictedTlps : ['-']),
-      eb('o.group_name', 'in', q.readerGroups.length ? q.readerGroups : ['-']),
-    ]),
-  );
+  query = query.where((eb) => visibleTo(eb, q));
   if (q.afterSeq !== undefined) query = query.where('o.seq', '>', q.afterSeq);
   if (q.addedAfterMs !== undefined) query = query.where('o.date_added_ms', '>', q.addedAfterMs);
   if (q.objectId) query = query.where('o.object_id', '=', q.objectId);
@@ -118,11 +166,19 @@ export async function deleteHubObjects(
   return Number(r.numDeletedRows);
 }
 
-export const publishersOf = (db: Db, objectId: string) =>
+/** Publishers of the versions of an object this reader may see in one collection. */
+export const visiblePublishersOf = (
+  db: Db,
+  objectId: string,
+  collectionId: string,
+  reader: Pick<ObjectQuery, 'readerGroups' | 'restrictedTlps'>,
+) =>
   db
-    .selectFrom('hub_objects')
-    .select(['publisher', 'collection_id'])
-    .where('object_id', '=', objectId)
+    .selectFrom('hub_objects as o')
+    .select('o.publisher')
+    .where('o.object_id', '=', objectId)
+    .where('o.collection_id', '=', collectionId)
+    .where((eb) => visibleTo(eb, reader))
     .distinct()
     .execute();
 
@@ -179,17 +235,38 @@ export async function sightingsOfPublisher(db: Db, publisher: string) {
     .execute();
 }
 
-/** Distinct members that sighted each object of a collection (no names). */
+/**
+ * Distinct members that sighted each object of a collection (no names), only for objects whose
+ * current version the reader may see there: a restricted-TLP object's id never leaves its group.
+ */
 export async function sighterCountsIn(
   db: Db,
   collectionId: string,
+  reader: Pick<ObjectQuery, 'readerGroups' | 'restrictedTlps'>,
 ): Promise<{ sighting_of_ref: string; members: number }[]> {
   const rows = await db
-    .selectFrom('hub_sightings')
-    .select(['sighting_of_ref', (eb) => eb.fn.count<number>('sighter').distinct().as('members')])
-    .where('collection_id', '=', collectionId)
-    .groupBy('sighting_of_ref')
-    .orderBy('sighting_of_ref')
+    .selectFrom('hub_sightings as s')
+    .select(['s.sighting_of_ref', (eb) => eb.fn.count<number>('s.sighter').distinct().as('members')])
+    .where('s.collection_id', '=', collectionId)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('hub_objects as o')
+          .select('o.seq')
+          .where('o.collection_id', '=', collectionId)
+          .whereRef('o.object_id', '=', 's.sighting_of_ref')
+          .where((e) => visibleTo(e, reader))
+          .where('o.version', '=', (e) =>
+            e
+              .selectFrom('hub_objects as o2')
+              .select((f) => f.fn.max('o2.version').as('v'))
+              .whereRef('o2.collection_id', '=', 'o.collection_id')
+              .whereRef('o2.object_id', '=', 'o.object_id'),
+          ),
+      ),
+    )
+    .groupBy('s.sighting_of_ref')
+    .orderBy('s.sighting_of_ref')
     .execute();
   return rows.map((r) => ({ sighting_of_ref: r.sighting_of_ref, members: Number(r.members) }));
 }

@@ -58,6 +58,14 @@ export interface HubObjectsTable {
   body: string;
 }
 
+/** The member that first published an object id; only it may add versions, in any collection. */
+export interface HubObjectOwnersTable {
+  object_id: string;
+  owner: string;
+  /** Where it was first published. */
+  collection_id: string;
+  created_at: number;
+}
 export interface HubStatusTable {
   id: string;
   member: string;
@@ -93,6 +101,7 @@ export interface HubDatabase {
   hub_collections: HubCollectionsTable;
   hub_collection_grants: HubCollectionGrantsTable;
   hub_objects: HubObjectsTable;
+  hub_object_owners: HubObjectOwnersTable;
   hub_status: HubStatusTable;
   hub_sightings: HubSightingsTable;
   hub_audit: HubAuditTable;

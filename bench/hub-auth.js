@@ -1,0 +1,71 @@
+// Hub authentication cost (node bench/hub-auth.js [seconds per mode] [dist dir], after
+// `npm run build`): TAXII GETs per second over loopback HTTP with an API key (Bearer, and the
+// OASIS client's `Token` form) and with HTTP Basic member:password, 8 requests in flight, SQLite.
+// After a warm-up, the modes run in two interleaved rounds. Prints the load average too: the
+// machine is shared, so compare runs taken at similar load (pass another build's dist/ to compare).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const dist = process.argv[3]
+  ? new URL(`file://${process.argv[3].replace(/\/?$/, '/')}`)
+  : new URL('../dist/', import.meta.url);
+const imp = (p) => import(new URL(p, dist).href);
+const hubMod = await imp('hub/index.js');
+const store = await imp('store/index.js');
+
+const seconds = Number(process.argv[2] ?? 3);
+const inFlight = 8;
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+process.stdout.write(`machine: ${cpus().length} cores, load ${load()}\n`);
+
+const dir = mkdtempSync(join(tmpdir(), 'dg-bench-hub-auth-'));
+const db = store.openDatabase({ url: `sqlite:${join(dir, 'hub.db')}` });
+await store.runMigrations(db, store.hubMigrations);
+const cred = await hubMod.admitMember(db, 'org-a', { password: 'bench-password' });
+await hubMod.createGroup(db, 'g');
+await hubMod.joinGroup(db, 'g', 'org-a');
+const cid = await hubMod.createCollection(db, { title: 'c' });
+await hubMod.grantGroup(db, cid, 'g', { read: true, write: true });
+const app = hubMod.createHubServer({ db });
+const base = await app.listen({ host: '127.0.0.1', port: 0 });
+const url = `${base}/api1/collections/${cid}/objects/?limit=10`;
+
+async function rate(authorization, secs = seconds) {
+  const until = Date.now() + secs * 1000;
+  let done = 0;
+  let failed = 0;
+  const worker = async () => {
+    while (Date.now() < until) {
+      const res = await fetch(url, {
+        headers: { authorization, accept: 'application/taxii+json;version=2.1' },
+      });
+      await res.arrayBuffer();
+      if (res.status === 200) done++;
+      else failed++;
+    }
+  };
+  const t0 = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  const took = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { perSec: Math.round(done / took), failed };
+}
+
+const modes = [
+  ['Bearer <api key>', `Bearer ${cred.apiKey}`],
+  ['Token <api key>', `Token ${cred.apiKey}`],
+  ['Basic member:password', `Basic ${Buffer.from('org-a:bench-password').toString('base64')}`],
+];
+await rate(modes[0][1], 1); // warm-up: JIT and SQLite caches
+for (const [name, header] of [...modes, ...modes]) {
+  const r = await rate(header);
+  process.stdout.write(
+    `${name.padEnd(22)} ${String(r.perSec).padStart(6)} req/s${r.failed ? ` (${r.failed} not 200)` : ''}  load ${load()}\n`,
+  );
+}
+await app.close();
+await db.destroy();
+rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,26 @@
+import {
+  ATLAS_TECHNIQUES,
+  TLP_LEVELS,
+  atlasAttackPattern,
+  canonicalJson,
+  tlpMarkingDefinition,
+} from '../intel/index.js';
+
+/**
+ * Objects every member's bundle carries with the same id and the same content: the official TLP
+ * 2.0 marking definitions and DistillGuard's MITRE ATLAS attack-patterns. They belong to no
+ * member, so anyone may publish them, but only exactly as written here (canonical JSON).
+ */
+const REFERENCE = new Map<string, string>(
+  [...TLP_LEVELS.map(tlpMarkingDefinition), ...Object.keys(ATLAS_TECHNIQUES).map(atlasAttackPattern)].map(
+    (o) => [o.id, canonicalJson(o)],
+  ),
+);
+
+export type ReferenceCheck = 'not-reference' | 'reference' | 'altered-reference';
+
+export function referenceCheck(o: { id: string }): ReferenceCheck {
+  const canonical = REFERENCE.get(o.id);
+  if (canonical === undefined) return 'not-reference';
+  return canonicalJson(o) === canonical ? 'reference' : 'altered-reference';
+}
