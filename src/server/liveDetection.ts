@@ -6,11 +6,13 @@ import {
   allAccountRecords,
   latestFindingsSnapshot,
   listBenignReference,
+  quarantineStoredEvent,
   saveFindingsSnapshot,
   streamStoredEvents,
   type CoreDb,
 } from '../store/index.js';
-import type { FindingsEngine } from './engine.js';
+import { validateEvent } from '../ingest/index.js';
+import type { FindingsEngine, UnusableRecord } from './engine.js';
 import { FindingsView } from './findingsView.js';
 
 export interface LiveStats {
@@ -60,6 +62,7 @@ export class LiveDetection {
 
   constructor(private readonly o: LiveDetectionOptions) {
     this.log = o.log ?? pino({ level: 'silent' });
+    o.engine.onUnusable = (u) => this.engineRefused(u);
     this.minRefreshMs = o.minRefreshMs ?? 1500;
     this.snapshotEveryMs = o.snapshotEveryMs ?? 30_000;
   }
@@ -98,9 +101,10 @@ export class LiveDetection {
       for (const id of await listBenignReference(this.o.db)) this.o.engine.addBenignReference(id);
       // Events received after the start may also be in `pending`; remember which the stream fed.
       const fedLate = new Set<string>();
-      for await (const { event, receivedAt } of streamStoredEvents(this.o.db)) {
-        this.feed(event);
-        if (receivedAt >= startedAt) fedLate.add(event.id);
+      for await (const row of streamStoredEvents(this.o.db)) {
+        const event = await this.usableStoredEvent(row.id, row.body);
+        if (!event || !this.feed(event)) continue;
+        if (row.receivedAt >= startedAt) fedLate.add(event.id);
         if (++n % 2000 === 0) await this.o.engine.drain?.();
       }
       const held = this.pending;
@@ -129,9 +133,59 @@ export class LiveDetection {
     if (!this.pending) await this.o.engine.drain?.();
   }
 
-  private feed(e: ApiEvent): void {
-    this.o.engine.addEvent(e);
+  /** Gives one event to the engine; false (and the event quarantined) when the engine throws on it. */
+  private feed(e: ApiEvent): boolean {
+    try {
+      this.o.engine.addEvent(e);
+    } catch (err) {
+      this.engineRefused({ kind: 'event', id: e.id, message: errorText(err) });
+      return false;
+    }
     this.track(e);
+    return true;
+  }
+
+  /**
+   * A stored event as today's ingest would accept it, or null: a row that is not JSON or fails
+   * validation (stored before a bound existed, or written by hand) is quarantined with its reason
+   * and the rebuild carries on without it.
+   */
+  private async usableStoredEvent(id: string, body: string): Promise<ApiEvent | null> {
+    let value: unknown;
+    try {
+      value = JSON.parse(body);
+    } catch (err) {
+      await this.quarantine(id, 'invalid_json', `stored event is not valid JSON: ${errorText(err)}`);
+      return null;
+    }
+    const r = validateEvent(value);
+    if (r.ok) return r.value;
+    await this.quarantine(id, r.reason, `stored event refused by validation: ${r.message}`);
+    return null;
+  }
+
+  /** The engine could not take an event or account record: quarantine a stored event, log either. */
+  private engineRefused(u: UnusableRecord): void {
+    if (u.kind === 'event')
+      void this.quarantine(u.id, 'unusable', `the detection engine refused it: ${u.message}`);
+    else
+      this.log.warn(
+        { account_id: u.id, reason: u.message },
+        'account record refused by the detection engine',
+      );
+  }
+
+  private async quarantine(id: string, reason: string, message: string): Promise<void> {
+    // Ids and reasons only: the log never carries event content.
+    this.log.warn({ event_id: id, reason }, 'stored event quarantined');
+    try {
+      await quarantineStoredEvent(this.o.db, { id, reason, message });
+    } catch (err) {
+      this.log.error(
+        { event_id: id, err: { type: (err as Error).name } },
+        'quarantining a stored event failed',
+      );
+    }
   }
 
   addAccounts(records: readonly AccountRecord[]): void {
@@ -230,3 +284,6 @@ export class LiveDetection {
     next();
   }
 }
+
+const errorText = (err: unknown): string =>
+  err instanceof Error ? `${err.name}: ${err.message}` : String(err);
