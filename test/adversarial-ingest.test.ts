@@ -119,6 +119,13 @@ describe.each(backends)('a deeply nested event on the %s store', (dialect) => {
     expect(over.status).toBe(400);
     expect((over.body as Refused).error.details?.errors[0]?.reason).toBe('too_deep');
 
+    // Account records are held to the same bound (they go to the engine worker too).
+    const account = JSON.stringify(traffic.accounts[0]);
+    const deepAccount = `${account.slice(0, -1)},"meta":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    const acc = await post(`${ts.url}/v1/accounts`, ts.admin, deepAccount);
+    expect(acc.status).toBe(400);
+    expect((acc.body as Refused).error.details?.errors[0]).toMatchObject({ line: 1, reason: 'too_deep' });
+
     // A restart rebuilds from the store and answers again.
     await ts.restart();
     expect((await call(`${ts.url}/healthz`, 'GET', null)).body).toMatchObject({ status: 'ok' });
