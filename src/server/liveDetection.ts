@@ -11,7 +11,7 @@ import {
   streamStoredEvents,
   type CoreDb,
 } from '../store/index.js';
-import { validateEvent } from '../ingest/index.js';
+import { validateEvent, type LineResult } from '../ingest/index.js';
 import type { FindingsEngine, UnusableRecord } from './engine.js';
 import { FindingsView } from './findingsView.js';
 
@@ -97,13 +97,18 @@ export class LiveDetection {
         this.version++;
       }
       records = await allAccountRecords(this.o.db);
-      for (const r of records) this.o.engine.addAccount(r);
+      for (const r of records) this.feedAccount(r);
       for (const id of await listBenignReference(this.o.db)) this.o.engine.addBenignReference(id);
       // Events received after the start may also be in `pending`; remember which the stream fed.
       const fedLate = new Set<string>();
       for await (const row of streamStoredEvents(this.o.db)) {
-        const event = await this.usableStoredEvent(row.id, row.body);
-        if (!event || !this.feed(event)) continue;
+        const checked = usableStoredEvent(row.body);
+        if (!checked.ok) {
+          await this.quarantine(row.id, checked.reason, checked.message);
+          continue;
+        }
+        const event = checked.value;
+        if (!this.feed(event)) continue;
         if (row.receivedAt >= startedAt) fedLate.add(event.id);
         if (++n % 2000 === 0) await this.o.engine.drain?.();
       }
@@ -145,23 +150,13 @@ export class LiveDetection {
     return true;
   }
 
-  /**
-   * A stored event as today's ingest would accept it, or null: a row that is not JSON or fails
-   * validation (stored before a bound existed, or written by hand) is quarantined with its reason
-   * and the rebuild carries on without it.
-   */
-  private async usableStoredEvent(id: string, body: string): Promise<ApiEvent | null> {
-    let value: unknown;
+  /** An account record the engine throws on is logged and left out; the others still count. */
+  private feedAccount(r: AccountRecord): void {
     try {
-      value = JSON.parse(body);
+      this.o.engine.addAccount(r);
     } catch (err) {
-      await this.quarantine(id, 'invalid_json', `stored event is not valid JSON: ${errorText(err)}`);
-      return null;
+      this.engineRefused({ kind: 'account', id: r.account_id, message: errorText(err) });
     }
-    const r = validateEvent(value);
-    if (r.ok) return r.value;
-    await this.quarantine(id, r.reason, `stored event refused by validation: ${r.message}`);
-    return null;
   }
 
   /** The engine could not take an event or account record: quarantine a stored event, log either. */
@@ -189,7 +184,7 @@ export class LiveDetection {
   }
 
   addAccounts(records: readonly AccountRecord[]): void {
-    for (const r of records) this.o.engine.addAccount(r);
+    for (const r of records) this.feedAccount(r);
     if (records.length > 0) this.dirty = true;
   }
 
@@ -287,3 +282,23 @@ export class LiveDetection {
 
 const errorText = (err: unknown): string =>
   err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+
+/**
+ * A stored event as today's ingest would accept it, or why not: a row that is not JSON or fails
+ * validation (stored before a bound existed, or written by hand) is quarantined by the rebuild,
+ * which carries on without it.
+ */
+function usableStoredEvent(body: string): LineResult<ApiEvent> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (err) {
+    return {
+      ok: false,
+      reason: 'invalid_json',
+      message: `stored event is not valid JSON: ${errorText(err)}`,
+    };
+  }
+  const r = validateEvent(value);
+  return r.ok ? r : { ...r, message: `stored event refused by validation: ${r.message}` };
+}
