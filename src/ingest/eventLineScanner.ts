@@ -1,4 +1,5 @@
 import { isAscii, isUtf8 } from 'node:buffer';
+import { MAX_RECORD_DEPTH } from './nesting-depth.js';
 
 /**
  * A hand-written scanner of one NDJSON event line, for the analyze hot path. Why: JSON.parse
@@ -94,8 +95,12 @@ const LABEL_ROLES = [bytesOf('benign'), bytesOf('attacker')];
 const TRUE = bytesOf('true');
 const FALSE = bytesOf('false');
 const NULL = bytesOf('null');
-/** Nesting beyond this goes to JSON.parse (which has no such limit); no simulated line comes close. */
-const MAX_DEPTH = 64;
+/**
+ * Lines nested deeper than validation allows go to the ordinary path, which rejects them. The
+ * scanner's depth counts the top-level object as 0, so a container at scanner depth d is at record
+ * depth d + 1: refusing d >= MAX_RECORD_DEPTH vouches for exactly the depths validation accepts.
+ */
+const MAX_DEPTH = MAX_RECORD_DEPTH;
 /** Messages per request whose system and developer texts are kept here; more go to JSON.parse. */
 const MAX_SYSTEM_MESSAGES = 4;
 

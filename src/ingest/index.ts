@@ -7,6 +7,7 @@ export type { FileStats } from './ingestReport.js';
 export {
   DEFAULT_MAX_LINE_BYTES,
   parseEventLine,
+  parseJsonLine,
   validateAccount,
   validateEvent,
 } from './recordValidation.js';
@@ -32,5 +33,6 @@ export {
 } from './partitionedRead.js';
 export type { BatchResult, LineBatch, PartitionChannel, PartitionedReadOptions } from './partitionedRead.js';
 export { rejectionFromIssues, type Rejection } from './issueReason.js';
+export { fieldNestedTooDeep, MAX_RECORD_DEPTH, rejectTooDeep } from './nesting-depth.js';
 export { EventLineScanner, ScannedLine, slotText } from './eventLineScanner.js';
 export type { EventLineView, StringSlot } from './eventLineScanner.js';

@@ -2,11 +2,20 @@ import type { ApiEvent } from '../schema/index.js';
 import { attributes, mapSpan } from './otlpSpan.js';
 import type { FormatParser, RecordHandler } from './recordHandler.js';
 import { decodeLine } from './recordHandler.js';
+import { MAX_RECORD_DEPTH, rejectTooDeep } from './nesting-depth.js';
 import { validateEvent } from './recordValidation.js';
 
 /** A pretty-printed OTLP document has to be held whole; past this size, ask for JSON lines. */
 export const MAX_OTLP_DOCUMENT_BYTES = 256 * 1024 * 1024;
 const SPAN_RAW_LIMIT = 4096;
+/**
+ * How deep an OTLP request (a line, or the document) may nest. OTLP/JSON wraps each level of an
+ * attribute value in four containers (kvlistValue, values, key-value, value) under seven of
+ * envelope, so this leaves room for MAX_RECORD_DEPTH levels of attributes; the events made from
+ * spans are then held to MAX_RECORD_DEPTH by validateEvent. Deeper requests are rejected whole,
+ * before the mapping (which recurses into attribute values) runs.
+ */
+export const MAX_OTLP_DEPTH = 4 * MAX_RECORD_DEPTH + 16;
 
 /**
  * OTLP/JSON trace exports (`ExportTraceServiceRequest`). Either one request per line (what the
@@ -31,6 +40,11 @@ export function otlpParser(
       !Array.isArray((value as { resourceSpans?: unknown }).resourceSpans)
     ) {
       handler.reject(lineNo, 'invalid_span', 'not an OTLP trace export: no "resourceSpans" array', raw);
+      return;
+    }
+    const deep = rejectTooDeep(value, MAX_OTLP_DEPTH);
+    if (deep) {
+      handler.reject(lineNo, deep.reason, `OTLP request: ${deep.message}`, raw);
       return;
     }
     const rs = (value as { resourceSpans: unknown[] }).resourceSpans;

@@ -3,6 +3,7 @@ import { AccountRecord, ApiEvent } from '../schema/index.js';
 import type { RejectReason } from '../schema/index.js';
 import { accountShape, eventShape, INVALID } from './fastShapeCheck.js';
 import { rejectionFromIssues } from './issueReason.js';
+import { rejectTooDeep } from './nesting-depth.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 
@@ -12,6 +13,9 @@ export type EventLineResult =
 
 /** Validates an already-decoded value (e.g. a JSON HTTP body) as an API event. */
 export function validateEvent(value: unknown): LineResult<ApiEvent> {
+  // First: what is nested too deep must reach neither zod's messages nor any later step.
+  const deep = rejectTooDeep(value);
+  if (deep) return { ok: false, ...deep };
   // What the fast check accepts, zod returns unchanged (see fastShapeCheck.ts).
   const fast = eventShape(value);
   if (fast !== INVALID) return { ok: true, value: fast as ApiEvent };
@@ -20,6 +24,8 @@ export function validateEvent(value: unknown): LineResult<ApiEvent> {
 
 /** Validates an already-decoded value as an account record. */
 export function validateAccount(value: unknown): LineResult<AccountRecord> {
+  const deep = rejectTooDeep(value);
+  if (deep) return { ok: false, ...deep };
   const fast = accountShape(value);
   if (fast !== INVALID) return { ok: true, value: fast as AccountRecord };
   return validateWith(AccountRecord, value);

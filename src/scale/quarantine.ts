@@ -1,4 +1,4 @@
-import { quarantineRecord, rejectionFromIssues } from '../ingest/index.js';
+import { MAX_RECORD_DEPTH, quarantineRecord, rejectionFromIssues, rejectTooDeep } from '../ingest/index.js';
 import { ScaleMessage } from '../schema/index.js';
 import type { QuarantinedMessage } from '../store/index.js';
 import { partitionOf, rejectedKey, rejectedLineId } from './config.js';
@@ -63,6 +63,9 @@ export function decodeMessage(
   } catch (err) {
     return reject('invalid_json', `message is not JSON: ${(err as Error).message}`, text);
   }
+  // The envelope is one level above the event or account record, which ingest held to the bound.
+  const deep = rejectTooDeep(json, MAX_RECORD_DEPTH + 1);
+  if (deep) return reject(deep.reason, `not a valid scale message: ${deep.message}`, text);
   const parsed = ScaleMessage.safeParse(json);
   if (!parsed.success) {
     const r = rejectionFromIssues(parsed.error.issues, json);

@@ -27,8 +27,21 @@ export interface FindingsEngine {
   analyze(input?: { rejectedLines?: number }): EngineResult | Promise<EngineResult>;
   /** Resolves when it is safe to add more events without unbounded queueing (a worker thread); optional. */
   drain?(): Promise<void>;
+  /**
+   * Set by the streaming driver: told of each event or account record the engine refused (e.g.
+   * one the hand-off to a worker thread cannot copy), so it is quarantined, not lost silently.
+   */
+  onUnusable?: ((u: UnusableRecord) => void) | undefined;
   /** Releases resources (a worker thread); optional. */
   close?(): Promise<void>;
+}
+
+/** An event or account record an engine could not take in; it went on without it. */
+export interface UnusableRecord {
+  kind: 'event' | 'account';
+  /** The event id or account id. */
+  id: string;
+  message: string;
 }
 
 export type EngineFactory = () => FindingsEngine | Promise<FindingsEngine>;

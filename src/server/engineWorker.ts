@@ -2,21 +2,47 @@
 // (enforcement reads and ingest keep being answered while findings are re-scored).
 import { parentPort } from 'node:worker_threads';
 import { DetectionEngine } from '../detect/index.js';
+import type { UnusableRecord } from './engine.js';
 import type { EngineRequest, EngineReply } from './workerProtocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('engineWorker must run in a worker thread');
 const engine = new DetectionEngine();
 
+const messageOf = (err: unknown): string =>
+  err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+
 port.on('message', (msg: EngineRequest) => {
   switch (msg.type) {
-    case 'events':
-      for (const e of msg.events) engine.addEvent(e);
-      port.postMessage({ type: 'ack', id: msg.id } satisfies EngineReply);
+    case 'events': {
+      // One event the engine throws on is skipped and reported; the batch is always acknowledged,
+      // so its in-flight slot in the main thread is released whatever happens here.
+      const unusable: UnusableRecord[] = [];
+      try {
+        for (const e of msg.events) {
+          try {
+            engine.addEvent(e);
+          } catch (err) {
+            unusable.push({ kind: 'event', id: String(e?.id), message: messageOf(err) });
+          }
+        }
+      } finally {
+        port.postMessage({ type: 'ack', id: msg.id, unusable } satisfies EngineReply);
+      }
       break;
-    case 'accounts':
-      for (const r of msg.records) engine.addAccount(r);
+    }
+    case 'accounts': {
+      const unusable: UnusableRecord[] = [];
+      for (const r of msg.records) {
+        try {
+          engine.addAccount(r);
+        } catch (err) {
+          unusable.push({ kind: 'account', id: String(r?.account_id), message: messageOf(err) });
+        }
+      }
+      if (unusable.length > 0) port.postMessage({ type: 'unusable', unusable } satisfies EngineReply);
       break;
+    }
     case 'benign':
       for (const id of msg.accountIds) engine.addBenignReference(id);
       break;

@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import { parseEventLine, quarantineRecord, validateAccount, validateEvent } from '../ingest/index.js';
+import {
+  DEFAULT_MAX_LINE_BYTES,
+  parseEventLine,
+  parseJsonLine,
+  quarantineRecord,
+  rejectTooDeep,
+  validateAccount,
+  validateEvent,
+  type LineResult,
+} from '../ingest/index.js';
 import {
   UserError,
   type AccountRecord,
@@ -51,12 +60,19 @@ export async function decodeBody(
   }
 }
 
+/** Stands for a too-deep JSON-array item in quarantine records (it cannot be re-serialised). */
+const TOO_DEEP_TEXT = '(item not kept: nested too deep to re-serialise)';
+
+const withItemPrefix = <T>(r: LineResult<T>, i: number): LineResult<T> =>
+  r.ok ? r : { ...r, message: `item ${i + 1}: ${r.message}` };
+
 /**
  * Reads a batch as NDJSON (one JSON object per line) or, when it starts with `[`, as a JSON array.
  * Each line is judged alone by ingest's rules, so the server and `analyze` agree on validity.
  */
 function parseBatch<T>(
   body: Buffer,
+  maxItemBytes: number,
   fromLine: (
     line: string,
     lineNo: number,
@@ -83,13 +99,26 @@ function parseBatch<T>(
     if (!Array.isArray(arr)) throw new UserError('INVALID_INPUT', 'Body is not a JSON array.');
     arr.forEach((v, i) => {
       out.lines++;
-      const r = fromValue(v);
+      // Depth first: a too-deep item cannot be re-serialised (JSON.stringify overflows the stack).
+      const deep = rejectTooDeep(v);
+      const text = deep ? null : (JSON.stringify(v) ?? String(v));
+      const size = text === null ? 0 : Buffer.byteLength(text);
+      // The per-item limit is NDJSON's per-line limit, on the item as re-serialised.
+      const r: LineResult<T> = deep
+        ? { ok: false, ...deep, message: `item ${i + 1}: ${deep.message}` }
+        : size > maxItemBytes
+          ? {
+              ok: false,
+              reason: 'line_too_long',
+              message: `item ${i + 1} is ${size} bytes as JSON, over the ${maxItemBytes}-byte limit`,
+            }
+          : withItemPrefix(fromValue(v), i);
       if (r.ok) {
         out.items.push(r.value);
         out.raw.push(undefined);
       } else {
-        out.errors.push({ line: i + 1, reason: r.reason, message: `item ${i + 1}: ${r.message}` });
-        out.rejectedText.push(JSON.stringify(v) ?? String(v));
+        out.errors.push({ line: i + 1, reason: r.reason, message: r.message });
+        out.rejectedText.push(text ?? TOO_DEEP_TEXT);
       }
     });
     return out;
@@ -128,33 +157,26 @@ export function rejectedRecords(
   );
 }
 
-export function parseEventBatch(body: Buffer): ParsedBatch<ApiEvent> {
+export function parseEventBatch(body: Buffer, maxLineBytes = DEFAULT_MAX_LINE_BYTES): ParsedBatch<ApiEvent> {
   return parseBatch(
     body,
+    maxLineBytes,
     (line, n) => {
-      const r = parseEventLine(line, n);
+      const r = parseEventLine(line, n, maxLineBytes);
       return r.ok ? { ok: true, value: r.event } : r;
     },
     validateEvent,
   );
 }
 
-export function parseAccountBatch(body: Buffer): ParsedBatch<AccountRecord> {
+export function parseAccountBatch(
+  body: Buffer,
+  maxLineBytes = DEFAULT_MAX_LINE_BYTES,
+): ParsedBatch<AccountRecord> {
   return parseBatch(
     body,
-    (line, n) => {
-      let v: unknown;
-      try {
-        v = JSON.parse(line);
-      } catch (err) {
-        return {
-          ok: false,
-          reason: 'invalid_json',
-          message: `line ${n} is not valid JSON: ${(err as Error).message}`,
-        };
-      }
-      return validateAccount(v);
-    },
+    maxLineBytes,
+    (line, n) => parseJsonLine(line, n, maxLineBytes, validateAccount),
     validateAccount,
   );
 }

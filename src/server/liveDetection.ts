@@ -6,11 +6,13 @@ import {
   allAccountRecords,
   latestFindingsSnapshot,
   listBenignReference,
+  quarantineStoredEvent,
   saveFindingsSnapshot,
   streamStoredEvents,
   type CoreDb,
 } from '../store/index.js';
-import type { FindingsEngine } from './engine.js';
+import { validateEvent, type LineResult } from '../ingest/index.js';
+import type { FindingsEngine, UnusableRecord } from './engine.js';
 import { FindingsView } from './findingsView.js';
 
 export interface LiveStats {
@@ -60,6 +62,7 @@ export class LiveDetection {
 
   constructor(private readonly o: LiveDetectionOptions) {
     this.log = o.log ?? pino({ level: 'silent' });
+    o.engine.onUnusable = (u) => this.engineRefused(u);
     this.minRefreshMs = o.minRefreshMs ?? 1500;
     this.snapshotEveryMs = o.snapshotEveryMs ?? 30_000;
   }
@@ -94,13 +97,19 @@ export class LiveDetection {
         this.version++;
       }
       records = await allAccountRecords(this.o.db);
-      for (const r of records) this.o.engine.addAccount(r);
+      for (const r of records) this.feedAccount(r);
       for (const id of await listBenignReference(this.o.db)) this.o.engine.addBenignReference(id);
       // Events received after the start may also be in `pending`; remember which the stream fed.
       const fedLate = new Set<string>();
-      for await (const { event, receivedAt } of streamStoredEvents(this.o.db)) {
-        this.feed(event);
-        if (receivedAt >= startedAt) fedLate.add(event.id);
+      for await (const row of streamStoredEvents(this.o.db)) {
+        const checked = usableStoredEvent(row.body);
+        if (!checked.ok) {
+          await this.quarantine(row.id, checked.reason, checked.message);
+          continue;
+        }
+        const event = checked.value;
+        if (!this.feed(event)) continue;
+        if (row.receivedAt >= startedAt) fedLate.add(event.id);
         if (++n % 2000 === 0) await this.o.engine.drain?.();
       }
       const held = this.pending;
@@ -129,13 +138,53 @@ export class LiveDetection {
     if (!this.pending) await this.o.engine.drain?.();
   }
 
-  private feed(e: ApiEvent): void {
-    this.o.engine.addEvent(e);
+  /** Gives one event to the engine; false (and the event quarantined) when the engine throws on it. */
+  private feed(e: ApiEvent): boolean {
+    try {
+      this.o.engine.addEvent(e);
+    } catch (err) {
+      this.engineRefused({ kind: 'event', id: e.id, message: errorText(err) });
+      return false;
+    }
     this.track(e);
+    return true;
+  }
+
+  /** An account record the engine throws on is logged and left out; the others still count. */
+  private feedAccount(r: AccountRecord): void {
+    try {
+      this.o.engine.addAccount(r);
+    } catch (err) {
+      this.engineRefused({ kind: 'account', id: r.account_id, message: errorText(err) });
+    }
+  }
+
+  /** The engine could not take an event or account record: quarantine a stored event, log either. */
+  private engineRefused(u: UnusableRecord): void {
+    if (u.kind === 'event')
+      void this.quarantine(u.id, 'unusable', `the detection engine refused it: ${u.message}`);
+    else
+      this.log.warn(
+        { account_id: u.id, reason: u.message },
+        'account record refused by the detection engine',
+      );
+  }
+
+  private async quarantine(id: string, reason: string, message: string): Promise<void> {
+    // Ids and reasons only: the log never carries event content.
+    this.log.warn({ event_id: id, reason }, 'stored event quarantined');
+    try {
+      await quarantineStoredEvent(this.o.db, { id, reason, message });
+    } catch (err) {
+      this.log.error(
+        { event_id: id, err: { type: (err as Error).name } },
+        'quarantining a stored event failed',
+      );
+    }
   }
 
   addAccounts(records: readonly AccountRecord[]): void {
-    for (const r of records) this.o.engine.addAccount(r);
+    for (const r of records) this.feedAccount(r);
     if (records.length > 0) this.dirty = true;
   }
 
@@ -229,4 +278,27 @@ export class LiveDetection {
     this.dirty = true;
     next();
   }
+}
+
+const errorText = (err: unknown): string =>
+  err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+
+/**
+ * A stored event as today's ingest would accept it, or why not: a row that is not JSON or fails
+ * validation (stored before a bound existed, or written by hand) is quarantined by the rebuild,
+ * which carries on without it.
+ */
+function usableStoredEvent(body: string): LineResult<ApiEvent> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (err) {
+    return {
+      ok: false,
+      reason: 'invalid_json',
+      message: `stored event is not valid JSON: ${errorText(err)}`,
+    };
+  }
+  const r = validateEvent(value);
+  return r.ok ? r : { ...r, message: `stored event refused by validation: ${r.message}` };
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AccountRecord, ApiEvent } from '../schema/index.js';
-import type { EngineResult, FindingsEngine } from './engine.js';
+import type { EngineResult, FindingsEngine, UnusableRecord } from './engine.js';
 import type { EngineReply, EngineRequest } from './workerProtocol.js';
 
 const WORKER_URL = new URL('./engineWorker.js', import.meta.url);
@@ -29,12 +29,13 @@ export class WorkerEngine implements FindingsEngine {
   /** Event batches posted but not yet taken in by the worker, and who waits for them to drain. */
   private outstanding = new Set<number>();
   private drainWaiters: (() => void)[] = [];
+  onUnusable: ((u: UnusableRecord) => void) | undefined;
 
   constructor() {
     this.worker.on('message', (m: EngineReply) => {
-      if (m.type === 'ack') {
-        this.outstanding.delete(m.id);
-        if (this.outstanding.size <= MAX_OUTSTANDING) for (const r of this.drainWaiters.splice(0)) r();
+      if (m.type === 'ack' || m.type === 'unusable') {
+        if (m.type === 'ack') this.release(m.id);
+        for (const u of m.unusable) this.report(u);
         return;
       }
       const w = this.waiting.get(m.id);
@@ -58,7 +59,8 @@ export class WorkerEngine implements FindingsEngine {
 
   addAccount(record: AccountRecord): void {
     this.flush();
-    this.post({ type: 'accounts', records: [record] });
+    const err = this.post({ type: 'accounts', records: [record] });
+    if (err) this.report({ kind: 'account', id: record.account_id, message: err });
   }
 
   addBenignReference(accountId: string): void {
@@ -79,7 +81,11 @@ export class WorkerEngine implements FindingsEngine {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.post({ type: 'analyze', id, rejectedLines: input.rejectedLines ?? 0 });
+      const err = this.post({ type: 'analyze', id, rejectedLines: input.rejectedLines ?? 0 });
+      if (err !== null) {
+        this.waiting.delete(id);
+        reject(new Error(`detection request could not reach the engine worker: ${err}`));
+      }
     });
   }
 
@@ -93,19 +99,54 @@ export class WorkerEngine implements FindingsEngine {
     if (this.buffer.length === 0) return;
     const events = this.buffer;
     this.buffer = [];
-    const id = this.nextId++;
-    this.outstanding.add(id);
-    this.post({ type: 'events', id, events });
+    if (this.postEvents(events) === null) return;
+    // The structured clone refused the batch (e.g. an event nested too deep overflows its stack):
+    // hand the events over one by one, so one unusable event does not cost the rest.
+    for (const e of events) {
+      const err = this.postEvents([e]);
+      if (err !== null) this.report({ kind: 'event', id: e.id, message: err });
+    }
   }
 
-  private post(msg: EngineRequest): void {
-    if (!this.failure) this.worker.postMessage(msg);
+  /** Posts one batch in an in-flight slot; the slot is released at once if the post throws. */
+  private postEvents(events: ApiEvent[]): string | null {
+    if (this.failure) return null;
+    const id = this.nextId++;
+    this.outstanding.add(id);
+    const err = this.post({ type: 'events', id, events });
+    if (err !== null) this.release(id);
+    return err;
+  }
+
+  /** Posts to the worker (nothing after a failure); the error's message when the post threw. */
+  private post(msg: EngineRequest): string | null {
+    if (this.failure) return null;
+    try {
+      this.worker.postMessage(msg);
+      return null;
+    } catch (err) {
+      return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    }
+  }
+
+  private release(id: number): void {
+    this.outstanding.delete(id);
+    if (this.outstanding.size <= MAX_OUTSTANDING) for (const r of this.drainWaiters.splice(0)) r();
+  }
+
+  private report(u: UnusableRecord): void {
+    try {
+      this.onUnusable?.(u);
+    } catch {
+      // The reporter's own failure must not break the hand-off.
+    }
   }
 
   private fail(err: Error): void {
     this.failure ??= err;
     for (const w of this.waiting.values()) w.reject(this.failure);
     this.waiting.clear();
+    this.outstanding.clear();
     for (const r of this.drainWaiters.splice(0)) r();
   }
 }

@@ -1,5 +1,5 @@
 import type { AccountRecord, ApiEvent, Findings } from '../schema/index.js';
-import type { LinkEdge } from './engine.js';
+import type { LinkEdge, UnusableRecord } from './engine.js';
 
 /** Messages to the engine worker; FIFO, so events always arrive before the analyze that follows them. */
 export type EngineRequest =
@@ -9,6 +9,9 @@ export type EngineRequest =
   | { type: 'analyze'; id: number; rejectedLines: number };
 
 export type EngineReply =
-  | { type: 'ack'; id: number }
+  /** An event batch taken in (frees its in-flight slot), with the events the engine threw on. */
+  | { type: 'ack'; id: number; unusable: UnusableRecord[] }
+  /** Account records the engine threw on (skipped; the others were taken in). */
+  | { type: 'unusable'; unusable: UnusableRecord[] }
   | { type: 'result'; id: number; findings: Findings; edges: LinkEdge[] }
   | { type: 'error'; id: number; message: string };

@@ -13,7 +13,11 @@ describe.each(backends)('store core on %s', (dialect) => {
     const t = await openTestDatabase<CoreDatabase>(dialect);
     try {
       expect(dialectOf(t.db)).toBe(dialect);
-      expect(await runMigrations(t.db, coreMigrations)).toEqual(['0001_core', '0002_decision_watch']);
+      expect(await runMigrations(t.db, coreMigrations)).toEqual([
+        '0001_core',
+        '0002_decision_watch',
+        '0003_event_quarantine',
+      ]);
       expect(await runMigrations(t.db, coreMigrations)).toEqual([]);
       const tables = (await t.db.introspection.getTables()).map((x) => x.name);
       for (const name of ['events', 'cases', 'decisions', 'audit_log', 'api_keys', 'dead_letters'])

@@ -50,12 +50,17 @@ export async function insertEvents(
 }
 
 export interface StoredEvent {
-  event: ApiEvent;
+  id: string;
+  /** The event's JSON text as stored (to be parsed and validated by the reader). */
+  body: string;
   /** When the store received it (epoch ms). */
   receivedAt: number;
 }
 
-/** Every stored event in time order with its receipt time, paged by keyset so memory stays flat. */
+/**
+ * Every stored event row in time order with its receipt time, paged by keyset so memory stays
+ * flat. Bodies are not parsed here: a reader that must survive a bad row checks each one.
+ */
 export async function* streamStoredEvents(db: Db, pageSize = 2000): AsyncGenerator<StoredEvent> {
   let after: { ts_ms: number; id: string } | null = null;
   for (;;) {
@@ -67,7 +72,7 @@ export async function* streamStoredEvents(db: Db, pageSize = 2000): AsyncGenerat
       );
     }
     const rows = await q.orderBy('ts_ms').orderBy('id').limit(pageSize).execute();
-    for (const r of rows) yield { event: JSON.parse(r.body) as ApiEvent, receivedAt: r.received_at };
+    for (const r of rows) yield { id: r.id, body: r.body, receivedAt: Number(r.received_at) };
     const last = rows[rows.length - 1];
     if (!last || rows.length < pageSize) return;
     after = { ts_ms: last.ts_ms, id: last.id };
@@ -76,7 +81,67 @@ export async function* streamStoredEvents(db: Db, pageSize = 2000): AsyncGenerat
 
 /** Every stored event in time order. */
 export async function* streamEvents(db: Db, pageSize = 2000): AsyncGenerator<ApiEvent> {
-  for await (const s of streamStoredEvents(db, pageSize)) yield s.event;
+  for await (const s of streamStoredEvents(db, pageSize)) yield JSON.parse(s.body) as ApiEvent;
+}
+
+export interface QuarantinedStoredEvent {
+  id: string;
+  account_id: string;
+  ts: string;
+  body: string;
+  received_at: number;
+  /** A reject reason code (as ingest gives) or `unusable` when the engine could not take it. */
+  reason: string;
+  message: string;
+  quarantined_at: number;
+}
+
+/**
+ * Moves a stored event out of `events` into `event_quarantine` with why, in one transaction:
+ * the rebuild at start then never meets it again, and it stays there for an operator to read.
+ * Idempotent (a second call for the same id changes nothing); false when no such event was stored.
+ */
+export async function quarantineStoredEvent(
+  db: Db,
+  q: { id: string; reason: string; message: string; now?: number },
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('events')
+      .select(['id', 'account_id', 'ts', 'body', 'received_at'])
+      .where('id', '=', q.id)
+      .executeTakeFirst();
+    if (!row) return false;
+    await trx
+      .insertInto('event_quarantine')
+      .values({
+        ...row,
+        received_at: Number(row.received_at),
+        reason: q.reason,
+        message: q.message,
+        quarantined_at: q.now ?? Date.now(),
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    await trx.deleteFrom('events').where('id', '=', q.id).execute();
+    return true;
+  });
+}
+
+/** Quarantined stored events, most recent first. */
+export async function listQuarantinedStoredEvents(db: Db, limit = 1000): Promise<QuarantinedStoredEvent[]> {
+  const rows = await db
+    .selectFrom('event_quarantine')
+    .selectAll()
+    .orderBy('quarantined_at', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    ...r,
+    received_at: Number(r.received_at),
+    quarantined_at: Number(r.quarantined_at),
+  }));
 }
 
 export async function countEvents(db: Db): Promise<number> {

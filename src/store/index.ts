@@ -15,8 +15,10 @@ export {
   eventTimeRange,
   hourlyEventCounts,
   recentEventsOf,
+  quarantineStoredEvent,
+  listQuarantinedStoredEvents,
 } from './eventStore.js';
-export type { InsertEventsOptions, StoredEvent } from './eventStore.js';
+export type { InsertEventsOptions, QuarantinedStoredEvent, StoredEvent } from './eventStore.js';
 export {
   upsertAccounts,
   getAccountRecord,

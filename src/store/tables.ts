@@ -13,6 +13,18 @@ export interface EventsTable {
   received_at: number;
 }
 
+/** A stored event the rebuild could not use, moved out of `events` with the reason. */
+export interface EventQuarantineTable {
+  id: string;
+  account_id: string;
+  ts: string;
+  body: string;
+  received_at: number;
+  reason: string;
+  message: string;
+  quarantined_at: number;
+}
+
 export interface AccountsTable {
   account_id: string;
   record: string;
@@ -121,6 +133,7 @@ export interface BenignReferenceTable {
 
 export interface CoreDatabase {
   events: EventsTable;
+  event_quarantine: EventQuarantineTable;
   accounts: AccountsTable;
   findings_snapshots: FindingsSnapshotsTable;
   cases: CasesTable;
