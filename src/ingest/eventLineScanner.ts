@@ -324,6 +324,17 @@ export class EventLineScanner extends EventLineFields {
     return end;
   }
 
+  /**
+   * An id or account id. One written with escapes may decode to NUL or an unpaired surrogate,
+   * which validateEvent refuses (invalid_text): such lines take the ordinary path.
+   */
+  private keyString(i: number, s: StringSlot): number {
+    const end = this.boundedString(i, s, 1, 200);
+    if (end < 0 || s.plain) return end;
+    const backslash = this.b.indexOf(92, s.start);
+    return backslash >= 0 && backslash < s.end ? -1 : end;
+  }
+
   /** A number: its value in this.num. Returns the index after it or -1. */
   private number(i: number): number {
     const b = this.b;
@@ -466,11 +477,11 @@ export class EventLineScanner extends EventLineFields {
   private readonly topField = (key: number, i: number): number => {
     switch (key) {
       case 0:
-        return this.boundedString(i, this.id, 1, 200);
+        return this.keyString(i, this.id);
       case 1:
         return this.stringInto(i, this.ts);
       case 2:
-        return this.boundedString(i, this.accountId, 1, 200);
+        return this.keyString(i, this.accountId);
       case 3:
         return this.boundedString(i, this.apiKeyId, 0, 200);
       case 4:

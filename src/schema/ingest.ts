@@ -20,6 +20,7 @@ export const RejectReason = z.enum([
   'truncated_gzip',
   'corrupt_gzip',
   'read_error',
+  'invalid_text',
 ]);
 export type RejectReason = z.infer<typeof RejectReason>;
 
