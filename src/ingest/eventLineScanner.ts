@@ -1,4 +1,5 @@
 import { isAscii, isUtf8 } from 'node:buffer';
+import { unstorableText } from '../schema/index.js';
 
 /**
  * A hand-written scanner of one NDJSON event line, for the analyze hot path. Why: JSON.parse
@@ -332,7 +333,8 @@ export class EventLineScanner extends EventLineFields {
     const end = this.boundedString(i, s, 1, 200);
     if (end < 0 || s.plain) return end;
     const backslash = this.b.indexOf(92, s.start);
-    return backslash >= 0 && backslash < s.end ? -1 : end;
+    if (backslash < 0 || backslash >= s.end) return end;
+    return unstorableText(this.decode(s.start, s.end)) === undefined ? end : -1;
   }
 
   /** A number: its value in this.num. Returns the index after it or -1. */
