@@ -8,6 +8,16 @@ import { UserError, type ApiEvent } from '../src/schema/index.js';
 import { startService } from '../src/server/index.js';
 import { storeTestBackends, streamEvents } from '../src/store/index.js';
 import { call, ndjson, simulatedTraffic, startTestService, type TestService } from './server-harness.js';
+import { quarantineRecord } from '../src/ingest/index.js';
+import { partitionOf, ScaleWorker, subjectOf } from '../src/scale/index.js';
+import { countQuarantined, listQuarantined, scaleProgress } from '../src/store/index.js';
+import {
+  publishAll,
+  scaleSkipReason,
+  simulatedPrefix,
+  useScaleFixture,
+  waitForApplied,
+} from './scale-harness.js';
 
 /**
  * Hostile text and hostile cursors against the real service on SQLite and PostgreSQL: both stores
@@ -329,4 +339,77 @@ describe('the demo dashboard and the Host header (DNS rebinding)', () => {
       }
     },
   );
+});
+
+// The scale-out path stores on PostgreSQL what comes off the stream, where anything with publish
+// rights can write: hostile text there must be quarantined with a reason, not wedge the worker
+// on a commit PostgreSQL refuses.
+const scaleSkip = await scaleSkipReason();
+const scaleInput = simulatedPrefix(300, 23);
+
+describe.skipIf(scaleSkip !== null)('scale-out: NUL and lone surrogates on the stream', () => {
+  const fx = useScaleFixture(2);
+
+  it('quarantines them with a reason and applies every good event around them', async () => {
+    const t = fx.topology;
+    const js = fx.nc.jetstream();
+    const enc = new TextEncoder();
+    const home = (accountId: string) => subjectOf(t, partitionOf(accountId, 2));
+    const nulAccount = 'acct-\u0000';
+    const loneAccount = 'acct-\ud800';
+    const forwarded = quarantineRecord('/data/t.ndjson', 3, 'invalid_json', 'ok', 'ok');
+    const hostile: [string, string, Uint8Array][] = [
+      // Not JSON, with a raw NUL byte: JSON.parse's message quotes it.
+      ['invalid_json', subjectOf(t, 0), enc.encode('{"kind":"event",\u0000}')],
+      [
+        'invalid_text',
+        home(base.account_id),
+        enc.encode(JSON.stringify({ kind: 'event', event: { ...base, id: 'nul-\u0000' } })),
+      ],
+      [
+        'invalid_text',
+        home(nulAccount),
+        enc.encode(JSON.stringify({ kind: 'event', event: { ...base, id: 'n1', account_id: nulAccount } })),
+      ],
+      [
+        'invalid_text',
+        home(loneAccount),
+        enc.encode(JSON.stringify({ kind: 'event', event: { ...base, id: 'l1', account_id: loneAccount } })),
+      ],
+      [
+        'invalid_text',
+        home(nulAccount),
+        enc.encode(JSON.stringify({ kind: 'account', record: { account_id: nulAccount } })),
+      ],
+      // A forwarded rejected line whose message and text hold NUL (a hostile publisher).
+      [
+        'invalid_json',
+        home('rejected:/data/t.ndjson:3') /* scale's rejectedKey */,
+        enc.encode(
+          JSON.stringify({ kind: 'rejected', record: { ...forwarded, message: 'm\u0000', raw: 'r\u0000' } }),
+        ),
+      ],
+    ];
+    await publishAll(fx.nc, t, { accounts: scaleInput.accounts, events: scaleInput.events.slice(0, 150) });
+    for (const [, subject, data] of hostile) await js.publish(subject, data);
+    await publishAll(fx.nc, t, { accounts: [], events: scaleInput.events.slice(150) });
+
+    const worker = new ScaleWorker({ nc: fx.nc, db: fx.db, topology: t, workerId: 'text-0' });
+    await worker.start();
+    try {
+      await waitForApplied(fx.db, scaleInput.events.length, 60_000);
+      const until = Date.now() + 30_000;
+      while ((await countQuarantined(fx.db)) < hostile.length && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await worker.stop();
+    }
+    const rows = await listQuarantined(fx.db);
+    expect(rows.map((r) => r.reason).sort()).toEqual(hostile.map(([reason]) => reason).sort());
+    for (const r of rows) {
+      expect(r.message).not.toContain('\u0000');
+      if (r.raw_encoding === 'utf8') expect(r.raw).not.toContain('\u0000');
+    }
+    expect((await scaleProgress(fx.db)).events).toBe(scaleInput.events.length);
+  }, 300_000);
 });

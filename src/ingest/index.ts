@@ -7,6 +7,8 @@ export type { FileStats } from './ingestReport.js';
 export {
   DEFAULT_MAX_LINE_BYTES,
   parseEventLine,
+  unstorableAccountKey,
+  unstorableEventKey,
   validateAccount,
   validateEvent,
 } from './recordValidation.js';

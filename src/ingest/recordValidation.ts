@@ -17,13 +17,7 @@ export function validateEvent(value: unknown): LineResult<ApiEvent> {
   const r: LineResult<ApiEvent> =
     fast !== INVALID ? { ok: true, value: fast as ApiEvent } : validateWith(ApiEvent, value);
   if (!r.ok) return r;
-  const e = r.value;
-  return (
-    keyTextRejection('id', e.id) ??
-    keyTextRejection('account_id', e.account_id) ??
-    keyTextRejection('account.account_id', e.account?.account_id) ??
-    r
-  );
+  return unstorableEventKey(r.value) ?? r;
 }
 
 /** Validates an already-decoded value as an account record. */
@@ -32,8 +26,24 @@ export function validateAccount(value: unknown): LineResult<AccountRecord> {
   const r: LineResult<AccountRecord> =
     fast !== INVALID ? { ok: true, value: fast as AccountRecord } : validateWith(AccountRecord, value);
   if (!r.ok) return r;
-  return keyTextRejection('account_id', r.value.account_id) ?? r;
+  return unstorableAccountKey(r.value) ?? r;
 }
+
+/** An event whose id or account id cannot be stored as text (see keyTextRejection), or undefined. */
+export function unstorableEventKey(e: ApiEvent): KeyRejection | undefined {
+  return (
+    keyTextRejection('id', e.id) ??
+    keyTextRejection('account_id', e.account_id) ??
+    keyTextRejection('account.account_id', e.account?.account_id)
+  );
+}
+
+/** An account record whose account id cannot be stored as text, or undefined. */
+export function unstorableAccountKey(r: AccountRecord): KeyRejection | undefined {
+  return keyTextRejection('account_id', r.account_id);
+}
+
+type KeyRejection = { ok: false; reason: RejectReason; message: string };
 
 /**
  * Ids and account ids are stored as text keys. One holding NUL or an unpaired surrogate cannot be
@@ -41,10 +51,7 @@ export function validateAccount(value: unknown): LineResult<AccountRecord> {
  * U+FFFD), so the line is refused, on every input path, whatever the store. Other strings are kept
  * as sent: they are stored inside the event's JSON, where both are escapes (docs/ingest.md).
  */
-function keyTextRejection(
-  field: string,
-  value: string | undefined,
-): { ok: false; reason: RejectReason; message: string } | undefined {
+function keyTextRejection(field: string, value: string | undefined): KeyRejection | undefined {
   if (value === undefined) return undefined;
   const problem = unstorableText(value);
   if (problem === undefined) return undefined;
