@@ -190,6 +190,9 @@ describe.each(backends)('hostile text and cursors on %s', (dialect) => {
     ['GET', '/v1/accounts/acct%00x'],
     ['DELETE', '/v1/keys/key%00x'],
     ['POST', '/v1/cases/c%00x/comments'],
+    ['GET', '/v1/cases/%ED%A0%80'],
+    ['GET', '/v1/accounts?q=a%00'],
+    ['GET', '/v1/signals?account_id=a%00'],
   ])('answers %s %s (NUL in the path) with a 4xx, not a 500', async (method, route) => {
     const key = route.startsWith('/v1/keys') ? ts.admin : analyst;
     const r = await call(`${ts.url}${route}`, method, key, method === 'POST' ? { json: { body: 'b' } } : {});
