@@ -161,6 +161,10 @@ const declined = [
   event({ conversation_id: undefined, id: '' }),
   event({ id: 'x'.repeat(201) }),
   event({ api_key_id: null }),
+  // Ids that cannot be stored alike on SQLite and PostgreSQL (invalid_text).
+  event({ id: 'x\u0000' }),
+  event({ account_id: 'acct\ud800' }),
+  event({ account_id: 'acct\udc00x' }),
 ];
 
 function check(line: Buffer, scanner: EventLineScanner): boolean {

@@ -1,5 +1,6 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { MAX_RECORD_DEPTH } from './nesting-depth.js';
+import { unstorableText } from '../schema/index.js';
 
 /**
  * A hand-written scanner of one NDJSON event line, for the analyze hot path. Why: JSON.parse
@@ -329,6 +330,18 @@ export class EventLineScanner extends EventLineFields {
     return end;
   }
 
+  /**
+   * An id or account id. One written with escapes may decode to NUL or an unpaired surrogate,
+   * which validateEvent refuses (invalid_text): such lines take the ordinary path.
+   */
+  private keyString(i: number, s: StringSlot): number {
+    const end = this.boundedString(i, s, 1, 200);
+    if (end < 0 || s.plain) return end;
+    const backslash = this.b.indexOf(92, s.start);
+    if (backslash < 0 || backslash >= s.end) return end;
+    return unstorableText(this.decode(s.start, s.end)) === undefined ? end : -1;
+  }
+
   /** A number: its value in this.num. Returns the index after it or -1. */
   private number(i: number): number {
     const b = this.b;
@@ -471,11 +484,11 @@ export class EventLineScanner extends EventLineFields {
   private readonly topField = (key: number, i: number): number => {
     switch (key) {
       case 0:
-        return this.boundedString(i, this.id, 1, 200);
+        return this.keyString(i, this.id);
       case 1:
         return this.stringInto(i, this.ts);
       case 2:
-        return this.boundedString(i, this.accountId, 1, 200);
+        return this.keyString(i, this.accountId);
       case 3:
         return this.boundedString(i, this.apiKeyId, 0, 200);
       case 4:

@@ -8,6 +8,8 @@ export {
   DEFAULT_MAX_LINE_BYTES,
   parseEventLine,
   parseJsonLine,
+  unstorableAccountKey,
+  unstorableEventKey,
   validateAccount,
   validateEvent,
 } from './recordValidation.js';

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { UserError } from '../schema/index.js';
+import { UserError, storableText, unstorableText } from '../schema/index.js';
 import type { QuarantineRecord, RejectReason } from '../schema/index.js';
 
 /** Raw text kept per rejected line: enough to recognise it, bounded for megabyte lines. */
@@ -22,29 +22,39 @@ export function quarantineRecord(
   rawBytes?: number,
   utf8 = true,
 ): QuarantineRecord {
+  // Quarantine records are stored as text (the scale-out quarantine table): a NUL the line or a
+  // parser's message quoted would make PostgreSQL refuse the record, so the message shows it as
+  // an escape and such a line is kept as base64 (exact, as for invalid UTF-8).
+  const note = storableText(message);
   if (typeof raw === 'string') {
-    const truncated = raw.length > QUARANTINE_RAW_LIMIT;
+    let head = raw.length > QUARANTINE_RAW_LIMIT ? raw.slice(0, QUARANTINE_RAW_LIMIT) : raw;
+    // Never cut a surrogate pair in half.
+    if (head.length < raw.length && /[\ud800-\udbff]$/.test(head)) head = head.slice(0, -1);
+    const truncated =
+      head.length < raw.length || (rawBytes !== undefined && rawBytes > Buffer.byteLength(raw));
+    const plain = unstorableText(head) === undefined;
     return {
       file,
       line,
       reason,
-      message,
-      raw: truncated ? raw.slice(0, QUARANTINE_RAW_LIMIT) : raw,
-      raw_encoding: 'utf8',
+      message: note,
+      raw: plain ? head : Buffer.from(head, 'utf8').toString('base64'),
+      raw_encoding: plain ? 'utf8' : 'base64',
       raw_bytes: rawBytes ?? Buffer.byteLength(raw),
-      raw_truncated: truncated || (rawBytes !== undefined && rawBytes > Buffer.byteLength(raw)),
+      raw_truncated: truncated,
     };
   }
   const bytes = rawBytes ?? raw.length;
   const head = raw.subarray(0, QUARANTINE_RAW_LIMIT);
+  // Invalid UTF-8 (or a NUL) is kept byte-exact as base64; other heads are kept readable.
+  const readable = utf8 && !head.includes(0);
   return {
     file,
     line,
     reason,
-    message,
-    // Invalid UTF-8 is kept byte-exact as base64; a valid head is kept readable.
-    raw: utf8 ? head.toString('utf8') : head.toString('base64'),
-    raw_encoding: utf8 ? 'utf8' : 'base64',
+    message: note,
+    raw: readable ? head.toString('utf8') : head.toString('base64'),
+    raw_encoding: readable ? 'utf8' : 'base64',
     raw_bytes: bytes,
     raw_truncated: bytes > head.length,
   };

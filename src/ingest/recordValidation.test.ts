@@ -37,6 +37,14 @@ describe('parseEventLine', () => {
     ],
     [line((e) => (e.client = { country: 'germany' })), 'invalid_value', /"client\.country"/],
     [line((e) => (e.request = { messages: [] })), 'invalid_value', /"request\.messages"/],
+    [line((e) => (e.id = 'e\u0000')), 'invalid_text', /"id" holds a NUL character/],
+    [
+      line((e) => (e.account_id = 'a\ud800')),
+      'invalid_text',
+      /"account_id" holds an unpaired UTF-16 surrogate/,
+    ],
+    [line((e) => (e.account_id = 'a\udfffb')), 'invalid_text', /"account_id" holds an unpaired/],
+    [line((e) => (e.account = { account_id: '\u0000' })), 'invalid_text', /"account\.account_id"/],
   ])('rejects %s as %s', (text, reason, message) => {
     const r = parseEventLine(text, 4);
     expect(r.ok).toBe(false);
@@ -44,6 +52,18 @@ describe('parseEventLine', () => {
       expect(r.reason).toBe(reason);
       expect(r.message).toMatch(message);
     }
+  });
+
+  it('keeps a well-formed pair and free text with NUL or a lone surrogate as sent', () => {
+    // Refusing free text would let whoever writes a prompt hide the exchange with one NUL.
+    const text = line((e) => {
+      e.id = 'e-\ud83d\ude00';
+      e.request = { messages: [{ role: 'user', content: 'a\u0000b\ud800' }] };
+      e.end_user_id = 'u\u0000';
+    });
+    const r = parseEventLine(text, 1);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.event.request.messages[0]?.content).toBe('a\u0000b\ud800');
   });
 
   it('refuses a line over the byte limit before parsing it', () => {
@@ -62,6 +82,12 @@ describe('parseEventLine', () => {
 });
 
 describe('validateAccount', () => {
+  it('refuses an account id that is not storable text, keeps other fields as sent', () => {
+    const r = validateAccount({ account_id: 'a\u0000' });
+    expect(r.ok ? null : r.reason).toBe('invalid_text');
+    expect(validateAccount({ account_id: 'a', tier: 't\u0000' }).ok).toBe(true);
+  });
+
   it('names the bad created_at', () => {
     const r = validateAccount({ account_id: 'a', created_at: 'last week' });
     expect(r.ok ? null : [r.reason, r.message]).toEqual([

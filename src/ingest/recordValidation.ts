@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AccountRecord, ApiEvent } from '../schema/index.js';
+import { AccountRecord, ApiEvent, unstorableText } from '../schema/index.js';
 import type { RejectReason } from '../schema/index.js';
 import { accountShape, eventShape, INVALID } from './fastShapeCheck.js';
 import { rejectionFromIssues } from './issueReason.js';
@@ -18,8 +18,10 @@ export function validateEvent(value: unknown): LineResult<ApiEvent> {
   if (deep) return { ok: false, ...deep };
   // What the fast check accepts, zod returns unchanged (see fastShapeCheck.ts).
   const fast = eventShape(value);
-  if (fast !== INVALID) return { ok: true, value: fast as ApiEvent };
-  return validateWith(ApiEvent, value);
+  const r: LineResult<ApiEvent> =
+    fast !== INVALID ? { ok: true, value: fast as ApiEvent } : validateWith(ApiEvent, value);
+  if (!r.ok) return r;
+  return unstorableEventKey(r.value) ?? r;
 }
 
 /** Validates an already-decoded value as an account record. */
@@ -27,8 +29,43 @@ export function validateAccount(value: unknown): LineResult<AccountRecord> {
   const deep = rejectTooDeep(value);
   if (deep) return { ok: false, ...deep };
   const fast = accountShape(value);
-  if (fast !== INVALID) return { ok: true, value: fast as AccountRecord };
-  return validateWith(AccountRecord, value);
+  const r: LineResult<AccountRecord> =
+    fast !== INVALID ? { ok: true, value: fast as AccountRecord } : validateWith(AccountRecord, value);
+  if (!r.ok) return r;
+  return unstorableAccountKey(r.value) ?? r;
+}
+
+/** An event whose id or account id cannot be stored as text (see keyTextRejection), or undefined. */
+export function unstorableEventKey(e: ApiEvent): KeyRejection | undefined {
+  return (
+    keyTextRejection('id', e.id) ??
+    keyTextRejection('account_id', e.account_id) ??
+    keyTextRejection('account.account_id', e.account?.account_id)
+  );
+}
+
+/** An account record whose account id cannot be stored as text, or undefined. */
+export function unstorableAccountKey(r: AccountRecord): KeyRejection | undefined {
+  return keyTextRejection('account_id', r.account_id);
+}
+
+type KeyRejection = { ok: false; reason: RejectReason; message: string };
+
+/**
+ * Ids and account ids are stored as text keys. One holding NUL or an unpaired surrogate cannot be
+ * stored the same way on both stores (PostgreSQL refuses NUL and merges distinct surrogates into
+ * U+FFFD), so the line is refused, on every input path, whatever the store. Other strings are kept
+ * as sent: they are stored inside the event's JSON, where both are escapes (docs/ingest.md).
+ */
+function keyTextRejection(field: string, value: string | undefined): KeyRejection | undefined {
+  if (value === undefined) return undefined;
+  const problem = unstorableText(value);
+  if (problem === undefined) return undefined;
+  return {
+    ok: false,
+    reason: 'invalid_text',
+    message: `field "${field}" holds ${problem}; ids and account ids must be text without NUL or unpaired surrogates`,
+  };
 }
 
 /**

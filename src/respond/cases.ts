@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { UserError } from '../schema/index.js';
+import { UserError, unstorableText } from '../schema/index.js';
 import {
   addBenignReference,
   appendAudit,
@@ -251,8 +251,17 @@ const encodeCaseCursor = (createdAt: number, id: string): string =>
 function decodeCaseCursor(cursor: string): { created_at: number; id: string } {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string')
-      return { created_at: v[0], id: v[1] };
+    // Hostile input like any other: a store-sized time (PostgreSQL bigint) and a storable id.
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      Number.isSafeInteger(v[0]) &&
+      (v[0] as number) >= 0 &&
+      typeof v[1] === 'string' &&
+      v[1].length <= 300 &&
+      unstorableText(v[1]) === undefined
+    )
+      return { created_at: v[0] as number, id: v[1] };
   } catch {
     // fall through to the error below
   }

@@ -1,5 +1,12 @@
-import { MAX_RECORD_DEPTH, quarantineRecord, rejectionFromIssues, rejectTooDeep } from '../ingest/index.js';
-import { ScaleMessage } from '../schema/index.js';
+import {
+  MAX_RECORD_DEPTH,
+  quarantineRecord,
+  rejectionFromIssues,
+  rejectTooDeep,
+  unstorableAccountKey,
+  unstorableEventKey,
+} from '../ingest/index.js';
+import { ScaleMessage, storableText, unstorableText } from '../schema/index.js';
 import type { QuarantinedMessage } from '../store/index.js';
 import { partitionOf, rejectedKey, rejectedLineId } from './config.js';
 
@@ -43,7 +50,8 @@ export function decodeMessage(
         seq: meta.seq,
         subject: meta.subject,
         reason,
-        message,
+        // Stored in PostgreSQL: the record's message has any NUL the parser quoted escaped.
+        message: q.message,
         raw: q.raw,
         raw_encoding: q.raw_encoding,
         raw_bytes: q.raw_bytes,
@@ -72,6 +80,14 @@ export function decodeMessage(
     return reject(r.reason, `not a valid scale message: ${r.message}`, text);
   }
   const msg = parsed.data;
+  // Ids become text keys in PostgreSQL (a NUL fails the whole commit): refused as ingest does.
+  const badKey =
+    msg.kind === 'event'
+      ? unstorableEventKey(msg.event)
+      : msg.kind === 'account'
+        ? unstorableAccountKey(msg.record)
+        : undefined;
+  if (badKey) return reject(badKey.reason, `not a valid scale message: ${badKey.message}`, text);
   const key =
     msg.kind === 'event'
       ? msg.event.account_id
@@ -87,6 +103,8 @@ export function decodeMessage(
     );
   if (msg.kind === 'rejected') {
     const r = msg.record;
+    // A publisher's record is stored as text too: a NUL in its text is escaped, or kept as base64.
+    const rawPlain = r.raw_encoding === 'base64' || unstorableText(r.raw) === undefined;
     return {
       ok: false,
       forwarded: true,
@@ -94,9 +112,9 @@ export function decodeMessage(
         seq: meta.seq,
         subject: meta.subject,
         reason: r.reason,
-        message: `${r.file}:${r.line}: ${r.message}`,
-        raw: r.raw,
-        raw_encoding: r.raw_encoding,
+        message: storableText(`${r.file}:${r.line}: ${r.message}`),
+        raw: rawPlain ? r.raw : Buffer.from(r.raw, 'utf8').toString('base64'),
+        raw_encoding: rawPlain ? r.raw_encoding : 'base64',
         raw_bytes: r.raw_bytes,
         raw_truncated: r.raw_truncated,
         line_key: rejectedLineId(r),

@@ -4,6 +4,7 @@ export { ApiEvent, ContentPart, EventLabels, Message, MessageRole, RequestParams
 export { AccountFinding, ClusterFinding, ClusterLink, Findings, Level, Signal } from './findings.js';
 export { Truth, TruthAccount, TRAP_PREFIX, isTrap } from './truth.js';
 export { UserError, UserErrorCode, isUserError } from './errors.js';
+export { findUnstorableText, storableText, unstorableText } from './stored-text.js';
 export {
   BundleSignature,
   ExternalReference,

@@ -21,6 +21,7 @@ export const RejectReason = z.enum([
   'corrupt_gzip',
   'read_error',
   'too_deep',
+  'invalid_text',
 ]);
 export type RejectReason = z.infer<typeof RejectReason>;
 

@@ -1,6 +1,13 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { insertApiKey, loadActiveApiKeys, revokeApiKey, type CoreDb } from '../store/index.js';
+import { UserError } from '../schema/index.js';
+import {
+  findApiKeyByHash,
+  insertApiKey,
+  loadActiveApiKeys,
+  revokeApiKey,
+  type CoreDb,
+} from '../store/index.js';
 
 export const Role = z.enum(['admin', 'analyst', 'ingest', 'enforcement']);
 export type Role = z.infer<typeof Role>;
@@ -13,6 +20,8 @@ export interface Principal {
 
 /** `dg_` + 256 random bits: high entropy, so one SHA-256 is a sound at-rest hash (no salt needed). */
 export const generateApiKey = (): string => `dg_${randomBytes(32).toString('base64url')}`;
+
+const KEY_SHAPE = /^dg_[A-Za-z0-9_-]{20,100}$/;
 
 export const hashApiKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
 
@@ -37,8 +46,29 @@ export class KeyRing {
   }
 
   authenticate(key: string): Principal | null {
-    if (!/^dg_[A-Za-z0-9_-]{20,100}$/.test(key)) return null;
+    if (!KEY_SHAPE.test(key)) return null;
     return this.byHash.get(hashApiKey(key)) ?? null;
+  }
+
+  /**
+   * Installs an admin key the operator configured (DISTILLGUARD_ADMIN_KEY) unless it is already
+   * active. A key that was revoked stays revoked: starting with it is refused (fail closed) rather
+   * than bringing it back, and one that could never authenticate is refused too.
+   */
+  async installConfiguredAdmin(key: string): Promise<void> {
+    if (!KEY_SHAPE.test(key))
+      throw new UserError(
+        'INVALID_CONFIG',
+        'DISTILLGUARD_ADMIN_KEY must be dg_ followed by 20 to 100 letters, digits, _ or - (e.g. dg_$(openssl rand -hex 32)).',
+      );
+    if (this.authenticate(key)) return;
+    const known = await findApiKeyByHash(this.db, hashApiKey(key));
+    if (known)
+      throw new UserError(
+        'INVALID_CONFIG',
+        `DISTILLGUARD_ADMIN_KEY is a key that was revoked (${known.id}); a revoked key is never brought back. Unset it, or set a new key.`,
+      );
+    await this.create('configured admin', 'admin', key);
   }
 
   /** Creates a key; `key` (the only copy of the secret) is returned once. */

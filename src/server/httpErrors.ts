@@ -47,6 +47,17 @@ export function installErrorHandlers(app: FastifyInstance): void {
         );
     if (status === 429) return reply.status(429).send(body('RATE_LIMITED', err.message));
     if (err.validation) return reply.status(400).send(body('INVALID_INPUT', err.message));
+    // Backstop for text the routes' checks missed: PostgreSQL refusing a NUL (22021) or an
+    // unconvertible character (22P05) can only come from the request's text.
+    if (err.code === '22021' || err.code === '22P05')
+      return reply
+        .status(400)
+        .send(
+          body(
+            'INVALID_INPUT',
+            'The request holds text the store cannot keep (NUL or an unpaired surrogate).',
+          ),
+        );
     if (status >= 400 && status < 500) return reply.status(status).send(body('INVALID_INPUT', err.message));
     req.log.error({ err: { type: err.name, code: err.code, stack: stackFrames(err) } }, 'request failed');
     return reply

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, Limit, pageByOffset, pageByScore } from './pagination.js';
+import { CursorPart, decodeCursor, encodeCursor, Limit, pageByOffset, pageByScore } from './pagination.js';
 
 const items = (n: number) =>
   Array.from({ length: n }, (_, i) => ({
@@ -34,7 +34,18 @@ describe('keyset pagination by score', () => {
     expect(() => pageByScore(items(3), key, 2, 'garbage')).toThrow(/cursor/);
     expect(() => pageByScore(items(3), key, 2, encodeCursor(['x', 1]))).toThrow(/cursor/);
     expect(() => pageByOffset([1, 2, 3], 2, encodeCursor([-1]))).toThrow(/cursor/);
-    expect(decodeCursor(encodeCursor([0.5, 'a']))).toEqual([0.5, 'a']);
+    expect(decodeCursor(encodeCursor([0.5, 'a']), [CursorPart.score, CursorPart.id])).toEqual([0.5, 'a']);
+    // Hostile but well-formed: out of range, not finite-sized, not storable, or the wrong length.
+    for (const bad of [
+      [1e308, 'a'],
+      [2, 'a'],
+      [0.5, 'a\u0000'],
+      [0.5, 'a\ud800'],
+      [0.5, 'a', 1],
+    ])
+      expect(() => decodeCursor(encodeCursor(bad), [CursorPart.score, CursorPart.id])).toThrow(/cursor/);
+    for (const bad of [[1e308], [1.5], [2 ** 63], [-1]])
+      expect(() => decodeCursor(encodeCursor(bad), [CursorPart.position])).toThrow(/cursor/);
   });
 
   it('pages derived lists by offset', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UserError } from '../schema/index.js';
+import { UserError, unstorableText } from '../schema/index.js';
 
 export interface Page<T> {
   items: T[];
@@ -17,17 +17,43 @@ export const Limit = z.coerce
 export const encodeCursor = (key: readonly (string | number)[]): string =>
   Buffer.from(JSON.stringify(key)).toString('base64url');
 
-export function decodeCursor(cursor: string): (string | number)[] {
+const NOT_OURS = 'cursor is not one this server returned; pass the `next` value as is.';
+
+/**
+ * Parts of a cursor. A cursor comes back from the caller, so it is hostile input like any other:
+ * every part has a type and a range the store and the code after it can take (a PostgreSQL
+ * bigint cannot hold 1e308; a text key cannot hold NUL).
+ */
+export const CursorPart = {
+  /** A row sequence number (audit id) or an offset: a safe integer >= 0. */
+  position: z.int().min(0),
+  /** A finding's score. */
+  score: z.number().min(0).max(1),
+  /** An id or account id: what ingest and the API accept as one. */
+  id: z
+    .string()
+    .min(1)
+    .max(300)
+    .refine((s) => unstorableText(s) === undefined),
+} as const;
+
+/**
+ * Decodes a cursor this server handed out into its parts, or answers 400 INVALID_ARGUMENT. The
+ * parts' schemas say what each may be (see CursorPart).
+ */
+export function decodeCursor<const T extends readonly [z.ZodType, ...z.ZodType[]]>(
+  cursor: string,
+  parts: T,
+): { [K in keyof T]: z.output<T[K]> } {
+  let v: unknown;
   try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v;
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // reported below
+    throw new UserError('INVALID_ARGUMENT', NOT_OURS);
   }
-  throw new UserError(
-    'INVALID_ARGUMENT',
-    'cursor is not one this server returned; pass the `next` value as is.',
-  );
+  const r = z.tuple(parts as unknown as [z.ZodType, ...z.ZodType[]]).safeParse(v);
+  if (!r.success) throw new UserError('INVALID_ARGUMENT', NOT_OURS);
+  return r.data as { [K in keyof T]: z.output<T[K]> };
 }
 
 /**
@@ -42,12 +68,7 @@ export function pageByScore<T>(
 ): Page<T> {
   let start = 0;
   if (cursor) {
-    const [score, id] = decodeCursor(cursor);
-    if (typeof score !== 'number' || typeof id !== 'string')
-      throw new UserError(
-        'INVALID_ARGUMENT',
-        'cursor is not one this server returned; pass the `next` value as is.',
-      );
+    const [score, id] = decodeCursor(cursor, [CursorPart.score, CursorPart.id]);
     start = sorted.findIndex((t) => {
       const [s, i] = keyOf(t);
       return s < score || (s === score && i > id);
@@ -63,13 +84,7 @@ export function pageByScore<T>(
 export function pageByOffset<T>(list: readonly T[], limit: number, cursor: string | undefined): Page<T> {
   let start = 0;
   if (cursor) {
-    const [n] = decodeCursor(cursor);
-    if (typeof n !== 'number' || n < 0)
-      throw new UserError(
-        'INVALID_ARGUMENT',
-        'cursor is not one this server returned; pass the `next` value as is.',
-      );
-    start = n;
+    [start] = decodeCursor(cursor, [CursorPart.position]);
   }
   const items = list.slice(start, start + limit);
   return { items, next: start + limit < list.length ? encodeCursor([start + limit]) : null };

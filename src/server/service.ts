@@ -77,8 +77,7 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
   const policy: LoadedPolicy = loadPolicy(opts.policyPath);
   const keys = await KeyRing.load(db);
   let createdKey: string | null = null;
-  if (opts.adminKey && !keys.authenticate(opts.adminKey))
-    await keys.create('configured admin', 'admin', opts.adminKey);
+  if (opts.adminKey) await keys.installConfiguredAdmin(opts.adminKey);
   if (opts.demo) createdKey = (await keys.create('demo', 'admin')).key;
   else if (keys.size === 0) createdKey = (await keys.create('bootstrap admin', 'admin')).key;
 

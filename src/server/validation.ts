@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { UserError } from '../schema/index.js';
+import { UserError, findUnstorableText } from '../schema/index.js';
 
 function describe(error: z.ZodError): string {
   return error.issues
@@ -15,14 +15,33 @@ function describe(error: z.ZodError): string {
 
 export function parseQuery<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const r = schema.safeParse(value ?? {});
-  if (r.success) return r.data;
-  throw new UserError('INVALID_ARGUMENT', `Invalid query: ${describe(r.error)}.`);
+  if (!r.success) throw new UserError('INVALID_ARGUMENT', `Invalid query: ${describe(r.error)}.`);
+  refuseUnstorableText(r.data, 'INVALID_ARGUMENT');
+  return r.data;
 }
 
 export function parseBody<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   if (value === undefined || value === null)
     throw new UserError('INVALID_INPUT', 'Missing JSON body; send Content-Type: application/json.');
   const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  throw new UserError('INVALID_INPUT', `Invalid body: ${describe(r.error)}.`);
+  if (!r.success) throw new UserError('INVALID_INPUT', `Invalid body: ${describe(r.error)}.`);
+  refuseUnstorableText(r.data);
+  return r.data;
+}
+
+/**
+ * Refuses a request whose strings hold NUL or an unpaired UTF-16 surrogate (400): PostgreSQL
+ * refuses the first and silently changes the second, SQLite keeps both, so such text would be a
+ * 500 on one store and a different answer on the other (src/schema/stored-text.ts).
+ */
+export function refuseUnstorableText(
+  value: unknown,
+  code: 'INVALID_INPUT' | 'INVALID_ARGUMENT' = 'INVALID_INPUT',
+): void {
+  const bad = findUnstorableText(value);
+  if (bad)
+    throw new UserError(
+      code,
+      `${bad.path} holds ${bad.problem}; text must not contain NUL or unpaired UTF-16 surrogates.`,
+    );
 }

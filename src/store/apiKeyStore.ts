@@ -12,6 +12,11 @@ export async function loadActiveApiKeys(db: Db): Promise<ApiKeyRow[]> {
   return db.selectFrom('api_keys').selectAll().where('revoked_at', 'is', null).execute();
 }
 
+/** The key with this hash, revoked or not (null when none). */
+export async function findApiKeyByHash(db: Db, hash: string): Promise<ApiKeyRow | null> {
+  return (await db.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst()) ?? null;
+}
+
 export async function revokeApiKey(db: Db, id: string, now = Date.now()): Promise<boolean> {
   const r = await db
     .updateTable('api_keys')

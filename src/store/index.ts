@@ -39,7 +39,7 @@ export {
 export type { CaseRow, CaseCommentRow } from './caseStore.js';
 export { loadDecisionRows, saveDecisionChanges } from './decisionStore.js';
 export type { DecisionRow } from './decisionStore.js';
-export { insertApiKey, loadActiveApiKeys, revokeApiKey } from './apiKeyStore.js';
+export { findApiKeyByHash, insertApiKey, loadActiveApiKeys, revokeApiKey } from './apiKeyStore.js';
 export type { ApiKeyRow } from './apiKeyStore.js';
 export {
   insertWebhook,

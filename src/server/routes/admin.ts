@@ -6,8 +6,8 @@ import { UserError } from '../../schema/index.js';
 import { Role } from '../apiKeys.js';
 import { actorOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
-import { Limit, decodeCursor, encodeCursor } from '../pagination.js';
-import { parseBody, parseQuery } from '../validation.js';
+import { CursorPart, Limit, decodeCursor, encodeCursor } from '../pagination.js';
+import { parseBody, parseQuery, refuseUnstorableText } from '../validation.js';
 
 const AuditQuery = z.strictObject({ limit: Limit, cursor: z.string().max(500).optional() });
 const NewKey = z.strictObject({ name: z.string().trim().min(1).max(100), role: Role });
@@ -38,12 +38,7 @@ export function adminRoutes(ctx: ServiceContext) {
       async (req) => {
         const q = parseQuery(AuditQuery, req.query);
         let before: number | undefined;
-        if (q.cursor) {
-          const [id] = decodeCursor(q.cursor);
-          if (typeof id !== 'number')
-            throw new UserError('INVALID_ARGUMENT', 'cursor is not one this server returned.');
-          before = id;
-        }
+        if (q.cursor) [before] = decodeCursor(q.cursor, [CursorPart.position]);
         const rows = await listAudit(ctx.db, q.limit + 1, before);
         const items = rows.slice(0, q.limit);
         const last = items[items.length - 1];
@@ -66,7 +61,9 @@ export function adminRoutes(ctx: ServiceContext) {
       async (req, reply) => {
         if (req.body === undefined || req.body === null)
           throw new UserError('INVALID_INPUT', 'Missing JSON body {url, secret, events}.');
-        const hook = await ctx.webhooks.register(parseNewWebhook(req.body));
+        const input = parseNewWebhook(req.body);
+        refuseUnstorableText(input);
+        const hook = await ctx.webhooks.register(input);
         await appendAudit(ctx.db, {
           actor: actorOf(req),
           action: 'webhook.create',

@@ -7,12 +7,22 @@ export const defaultWebDist = (): string => fileURLToPath(new URL('../../../web/
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
+/** Whether a Host header names this machine's loopback on `port` (127.0.0.1, localhost, [::1]). */
+export function isLoopbackHost(host: string | undefined, port: number | undefined): boolean {
+  if (!host || port === undefined) return false;
+  const h = host.toLowerCase();
+  const names = ['127.0.0.1', 'localhost', '[::1]'];
+  // Browsers leave the port out when it is the scheme's default.
+  return names.some((n) => h === `${n}:${port}` || (port === 80 && h === n));
+}
+
 const escapeForScript = (s: string) => JSON.stringify(s).replace(/</g, '\\u003c');
 
 /**
  * Serves the built dashboard at `/`. In demo mode, a browser on this machine gets an analyst key
  * injected into the page (window.__DISTILLGUARD__) so it can call the API without a login;
- * anyone else gets the page without a key.
+ * anyone else gets the page without a key, and a page asked for under another Host name (DNS
+ * rebinding) is refused with 403.
  */
 export function dashboardRoutes(opts: { webDist?: string | undefined; demoKey?: string | undefined }) {
   return async (app: FastifyInstance): Promise<void> => {
@@ -37,8 +47,22 @@ export function dashboardRoutes(opts: { webDist?: string | undefined; demoKey?: 
           )
         : index;
     await app.register(fastifyStatic, { root: dist, prefix: '/', index: false, wildcard: true, serve: true });
-    const send = async (req: FastifyRequest, reply: FastifyReply) =>
-      reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page(req));
+    const send = async (req: FastifyRequest, reply: FastifyReply) => {
+      // DNS rebinding: a page on attacker.example whose name now resolves to 127.0.0.1 reaches
+      // this server from a loopback socket, but its Host header still names attacker.example.
+      // The demo key goes only to the loopback names of the port it listens on.
+      if (opts.demoKey && !isLoopbackHost(req.headers.host, req.socket.localPort))
+        return reply
+          .status(403)
+          .header('cache-control', 'no-store')
+          .send({
+            error: {
+              code: 'FORBIDDEN',
+              message: `The demo dashboard is served only as http://127.0.0.1:${req.socket.localPort ?? ''}/ or http://localhost:${req.socket.localPort ?? ''}/.`,
+            },
+          });
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page(req));
+    };
     app.get('/', { schema: { hide: true } }, send);
     app.get('/index.html', { schema: { hide: true } }, send);
   };

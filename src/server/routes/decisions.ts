@@ -5,7 +5,7 @@ import { appendAudit } from '../../store/index.js';
 import { UserError } from '../../schema/index.js';
 import { actorOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
-import { Limit, decodeCursor, encodeCursor } from '../pagination.js';
+import { CursorPart, Limit, decodeCursor, encodeCursor } from '../pagination.js';
 import { parseBody, parseQuery } from '../validation.js';
 
 const AccountParam = z.strictObject({ account_id: z.string().min(1).max(200) });
@@ -64,9 +64,7 @@ export function decisionRoutes(ctx: ServiceContext) {
         const all = ctx.decisions.list(q.action);
         let start = 0;
         if (q.cursor) {
-          const [after] = decodeCursor(q.cursor);
-          if (typeof after !== 'string')
-            throw new UserError('INVALID_ARGUMENT', 'cursor is not one this server returned.');
+          const [after] = decodeCursor(q.cursor, [CursorPart.id]);
           start = all.findIndex((d) => d.account_id > after);
           if (start < 0) start = all.length;
         }
