@@ -71,6 +71,43 @@ export function tooLargeBody(limit: number): GatewayErrorBody {
   };
 }
 
+/** The upstream did not connect, answer or keep sending within the gateway's timeouts. */
+export function upstreamTimeoutBody(): GatewayErrorBody {
+  return {
+    error: {
+      type: 'api_error',
+      code: 'upstream_timeout',
+      message: 'The model API behind the gateway did not answer in time. Retry later.',
+      param: null,
+    },
+  };
+}
+
+/** The upstream broke off an answer it had started. */
+export function upstreamInterruptedBody(): GatewayErrorBody {
+  return {
+    error: {
+      type: 'api_error',
+      code: 'upstream_interrupted',
+      message: 'The model API behind the gateway broke off its answer. Retry.',
+      param: null,
+    },
+  };
+}
+
+/** Every upstream connection is busy and the short wait for one ran out. */
+export function overloadedBody(retryAfter: number): GatewayErrorBody {
+  return {
+    error: {
+      type: 'api_error',
+      code: 'gateway_overloaded',
+      message: `The gateway is at its limit of requests to the model API. Retry after ${retryAfter} seconds.`,
+      param: null,
+      retry_after_seconds: retryAfter,
+    },
+  };
+}
+
 export function internalErrorBody(): GatewayErrorBody {
   return {
     error: {
