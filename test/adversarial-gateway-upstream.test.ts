@@ -374,6 +374,57 @@ describe('pool exhaustion answers quickly', () => {
   });
 });
 
+describe('the wait for an upstream connection is short and bounded', () => {
+  const answering = (_req: IncomingMessage, res: ServerResponse, body: string): void => {
+    if (body.includes('hold')) return;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        id: 'ok',
+        object: 'chat.completion',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'served' }, finish_reason: 'stop' }],
+      }),
+    );
+  };
+
+  it('a waiting request gets the connection its holder frees', async () => {
+    const up = await fakeUpstream(answering);
+    const h = await harness(up.url, {
+      upstreamConnections: 1,
+      upstreamQueue: 1,
+      upstreamQueueWaitMs: 60_000,
+      upstreamHeadersTimeoutMs: 60_000,
+    });
+    const holder = rawPost(`${h.url}/v1/chat/completions`, chat('hold'));
+    await waitFor(() => up.received === 1);
+    const waiting = post(`${h.url}/v1/chat/completions`, chat('after you'));
+    holder.req.destroy();
+    const res = await waiting;
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('served');
+  });
+
+  it('past the queue length a request is refused at once, even with a long wait allowed', async () => {
+    const up = await fakeUpstream(answering);
+    const h = await harness(up.url, {
+      upstreamConnections: 1,
+      upstreamQueue: 1,
+      upstreamQueueWaitMs: 60_000,
+      upstreamHeadersTimeoutMs: 60_000,
+    });
+    const holder = rawPost(`${h.url}/v1/chat/completions`, chat('hold'));
+    await waitFor(() => up.received === 1);
+    const waiter = rawPost(`${h.url}/v1/chat/completions`, chat('hold too'));
+    await waitFor(() => h.gateway.stats.upstream_waiting === 1);
+    const res = await post(`${h.url}/v1/chat/completions`, chat('third'));
+    expect(res.status).toBe(503);
+    expect(JSON.parse(res.text)).toMatchObject({ error: { code: 'gateway_overloaded' } });
+    for (const c of [holder, waiter]) c.req.destroy();
+    await waitFor(() => h.events.length === 3);
+    expect(up.received).toBe(1);
+  });
+});
+
 describe('the timeouts are flags of the CLI', () => {
   const root = resolve(import.meta.dirname, '..');
   const cli = join(root, 'dist/cli/main.js');

@@ -251,7 +251,13 @@ export class Gateway {
   }
 
   get stats(): Record<string, unknown> {
-    return { ...this.counts, events: this.opts.recorder.stats, decisions_cached: this.opts.decisions.size };
+    return {
+      ...this.counts,
+      upstream_in_flight: this.slots.inUse,
+      upstream_waiting: this.slots.waitingCount,
+      events: this.opts.recorder.stats,
+      decisions_cached: this.opts.decisions.size,
+    };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

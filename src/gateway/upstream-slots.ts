@@ -17,6 +17,10 @@ export class UpstreamSlots {
     return this.active;
   }
 
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
   /**
    * True with a slot held (give it back with `release`), false when none came free within the
    * wait, the queue is full, or `signal` fired (the client left) while waiting.
