@@ -174,7 +174,7 @@ interface Exchange {
 
 /**
  * The OpenAI-compatible reverse proxy: identifies the account, enforces its decision, forwards to
- * the upstream, streams the answer back chunk by chunk, embeds canaries for watched accounts, and
+ * the upstream, streams the answer back event by event, embeds canaries for watched accounts, and
  * records every model exchange as an API event.
  */
 export class Gateway {
