@@ -97,6 +97,46 @@ export function tooLargeBody(limit: number): GatewayErrorBody {
   };
 }
 
+/** The upstream did not connect, answer or keep sending within the gateway's timeouts. */
+export function upstreamTimeoutBody(ref: string): GatewayErrorBody {
+  return {
+    error: {
+      type: 'api_error',
+      code: 'upstream_timeout',
+      message: `The model API behind the gateway did not answer in time. Retry later (reference ${ref}).`,
+      param: null,
+      support_reference: ref,
+    },
+  };
+}
+
+/** The upstream broke off an answer it had started. */
+export function upstreamInterruptedBody(ref: string): GatewayErrorBody {
+  return {
+    error: {
+      type: 'api_error',
+      code: 'upstream_interrupted',
+      message: `The model API behind the gateway broke off its answer. Retry (reference ${ref}).`,
+      param: null,
+      support_reference: ref,
+    },
+  };
+}
+
+/** Every upstream connection is busy and the short wait for one ran out. */
+export function overloadedBody(retryAfter: number, ref: string): GatewayErrorBody {
+  return {
+    error: {
+      type: 'api_error',
+      code: 'gateway_overloaded',
+      message: `The gateway is at its limit of requests to the model API. Retry after ${retryAfter} seconds (reference ${ref}).`,
+      param: null,
+      retry_after_seconds: retryAfter,
+      support_reference: ref,
+    },
+  };
+}
+
 export function internalErrorBody(): GatewayErrorBody {
   return {
     error: {

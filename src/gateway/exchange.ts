@@ -123,6 +123,10 @@ export interface GatewayAnnotation {
   canary_id?: string;
   degraded?: boolean;
   upstream_error?: string;
+  /** The client left (or was cut off for not reading) before its answer was complete. */
+  client_aborted?: boolean;
+  /** ...because it stopped reading for the idle timeout, not because it disconnected. */
+  client_stalled?: boolean;
   latency_ms?: number;
   /** Why the request was refused (the decision's reason); never sent to the caller. */
   reason?: string;

@@ -6,6 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { Pool } from 'undici';
 import type { CanaryGenerator, CanaryRegistry } from '../respond/index.js';
 import { presentedKeys, type AccountResolver, type Caller } from './accounts.js';
+import { ClientLink } from './client-link.js';
 import type { DecisionCache } from './decisionCache.js';
 import type { EffectiveDecision } from './decision.js';
 import { DEFAULT_DEGRADE_MAX_TOKENS, degradeRequest } from './degrade.js';
@@ -14,9 +15,12 @@ import {
   conflictingCredentialsBody,
   internalErrorBody,
   newSupportReference,
+  overloadedBody,
   tooLargeBody,
   stepUpBody,
   throttledBody,
+  upstreamInterruptedBody,
+  upstreamTimeoutBody,
   upstreamUnavailableBody,
   type GatewayErrorBody,
 } from './errorBodies.js';
@@ -32,9 +36,10 @@ import {
   type ResponseSummary,
 } from './exchange.js';
 import type { EventRecorder } from './recorder.js';
-import { SseFramer } from './sse.js';
+import { SseFramer, type SseEvent } from './sse.js';
 import { ResponseShaper } from './shaper.js';
 import { Throttle } from './throttle.js';
+import { UpstreamSlots } from './upstream-slots.js';
 
 export interface CanaryOptions {
   generator: CanaryGenerator;
@@ -63,9 +68,49 @@ export interface GatewayOptions {
   /** Take the client IP from X-Forwarded-For (only behind a proxy that sets it). */
   trustForwardedFor?: boolean;
   maxBodyBytes?: number;
+  /** Connections to the upstream, which is also the most requests in flight to it. */
   upstreamConnections?: number;
+  /** Requests that may wait for a free upstream connection; more get 503 at once. */
+  upstreamQueue?: number;
+  /** How long a request waits for a free upstream connection before its 503. */
+  upstreamQueueWaitMs?: number;
+  /** Time to open a connection to the upstream. */
+  upstreamConnectTimeoutMs?: number;
+  /** Time from sending the request to the upstream's response headers. */
+  upstreamHeadersTimeoutMs?: number;
+  /**
+   * Longest silence between two chunks of the upstream's body, and longest a client may leave
+   * written bytes unread (a client that stops reading would otherwise hold the upstream forever).
+   */
+  upstreamIdleTimeoutMs?: number;
   log?: GatewayLog;
   random?: () => number;
+}
+
+/**
+ * Defaults for the upstream bounds (docs/gateway.md). Headers may take minutes: a non-streamed
+ * answer only starts once the model has finished. A stream may be silent while a model reasons.
+ */
+export const DEFAULT_UPSTREAM_LIMITS = {
+  connections: 256,
+  queue: 64,
+  queueWaitMs: 2_000,
+  connectTimeoutMs: 10_000,
+  headersTimeoutMs: 300_000,
+  idleTimeoutMs: 120_000,
+} as const;
+
+type UpstreamLimits = { -readonly [K in keyof typeof DEFAULT_UPSTREAM_LIMITS]: number };
+
+const OVERLOADED_RETRY_AFTER_S = 1;
+
+interface UpstreamFailure {
+  status: 502 | 504;
+  body: GatewayErrorBody;
+  /** What the event records. */
+  detail: string;
+  /** The support reference the caller gets, recorded beside the detail. */
+  ref: string;
 }
 
 const HOP_BY_HOP = new Set([
@@ -139,12 +184,14 @@ interface Exchange {
 
 /**
  * The OpenAI-compatible reverse proxy: identifies the account, enforces its decision, forwards to
- * the upstream, streams the answer back chunk by chunk, embeds canaries for watched accounts, and
+ * the upstream, streams the answer back event by event, embeds canaries for watched accounts, and
  * records every model exchange as an API event.
  */
 export class Gateway {
   readonly server: Server;
   private readonly pool: Pool;
+  private readonly slots: UpstreamSlots;
+  private readonly limits: UpstreamLimits;
   private readonly basePath: string;
   private readonly throttle: Throttle;
   private readonly maxBody: number;
@@ -158,17 +205,32 @@ export class Gateway {
     degraded: 0,
     canaries: 0,
     upstream_errors: 0,
+    overloaded: 0,
+    client_aborted: 0,
   };
 
   constructor(private readonly opts: GatewayOptions) {
     const u = new URL(opts.upstream);
     this.basePath = u.pathname.replace(/\/+$/, '');
+    const d = DEFAULT_UPSTREAM_LIMITS;
+    this.limits = {
+      connections: opts.upstreamConnections ?? d.connections,
+      queue: opts.upstreamQueue ?? d.queue,
+      // Whole milliseconds: undici takes nothing else.
+      queueWaitMs: Math.ceil(opts.upstreamQueueWaitMs ?? d.queueWaitMs),
+      connectTimeoutMs: Math.ceil(opts.upstreamConnectTimeoutMs ?? d.connectTimeoutMs),
+      headersTimeoutMs: Math.ceil(opts.upstreamHeadersTimeoutMs ?? d.headersTimeoutMs),
+      idleTimeoutMs: Math.ceil(opts.upstreamIdleTimeoutMs ?? d.idleTimeoutMs),
+    };
     this.pool = new Pool(u.origin, {
-      connections: opts.upstreamConnections ?? 256,
+      connections: this.limits.connections,
       keepAliveTimeout: 30_000,
-      headersTimeout: 600_000,
-      bodyTimeout: 600_000,
+      connectTimeout: this.limits.connectTimeoutMs,
+      headersTimeout: this.limits.headersTimeoutMs,
+      bodyTimeout: this.limits.idleTimeoutMs,
     });
+    // At most one request per connection: the pool's own queue has no bound and no deadline.
+    this.slots = new UpstreamSlots(this.limits.connections, this.limits.queue, this.limits.queueWaitMs);
     this.throttle = opts.throttle ?? new Throttle();
     this.maxBody = opts.maxBodyBytes ?? 20 * 1024 * 1024;
     this.random = opts.random ?? Math.random;
@@ -200,7 +262,13 @@ export class Gateway {
   }
 
   get stats(): Record<string, unknown> {
-    return { ...this.counts, events: this.opts.recorder.stats, decisions_cached: this.opts.decisions.size };
+    return {
+      ...this.counts,
+      upstream_in_flight: this.slots.inUse,
+      upstream_waiting: this.slots.waitingCount,
+      events: this.opts.recorder.stats,
+      decisions_cached: this.opts.decisions.size,
+    };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -351,6 +419,44 @@ export class Gateway {
     const headers = forwardHeaders(req.headers, ex || decoded ? DROP_ENCODING : NO_DROP);
     // Ask for plain bodies on model endpoints: the gateway must read (and may rewrite) them.
     if (ex) headers['accept-encoding'] = 'identity';
+    // From here on the client leaving at any stage aborts the upstream request.
+    const client = new ClientLink(res, req.socket.destroyed, this.limits.idleTimeoutMs);
+    if (!(await this.slots.acquire(client.signal))) {
+      if (client.gone) {
+        this.clientLeft(ex, client, 499);
+        return;
+      }
+      this.counts.overloaded++;
+      const ref = newSupportReference();
+      this.refuse(
+        res,
+        ex,
+        503,
+        overloadedBody(OVERLOADED_RETRY_AFTER_S, ref),
+        { 'retry-after': String(OVERLOADED_RETRY_AFTER_S) },
+        { upstream_error: 'every upstream connection busy and the wait queue full', support_reference: ref },
+      );
+      return;
+    }
+    try {
+      await this.forward(req, res, url, headers, outBody, client, ex, degrade, canary);
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  /** Send the request upstream and the answer back; holds one upstream slot throughout. */
+  private async forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: string,
+    headers: Record<string, string | string[]>,
+    outBody: Buffer | string,
+    client: ClientLink,
+    ex: Exchange | null,
+    degrade: boolean,
+    canary: { canary_id: string; text: string } | null,
+  ): Promise<void> {
     let upstream: Awaited<ReturnType<Pool['request']>>;
     try {
       upstream = await this.pool.request({
@@ -358,45 +464,65 @@ export class Gateway {
         path: this.basePath + url,
         headers,
         body: req.method === 'GET' || req.method === 'HEAD' ? null : outBody,
+        signal: client.signal,
       });
     } catch (err) {
+      if (client.gone) {
+        this.clientLeft(ex, client, 499);
+        return;
+      }
       this.counts.upstream_errors++;
-      const detail = (err as Error).message;
-      const ref = newSupportReference();
+      const f = this.failure(err, false);
       // The detail names the upstream's address: the log and the event keep it, the caller does not get it.
-      this.opts.log?.warn({ err: detail, support_reference: ref }, 'upstream unreachable');
-      this.refuse(
-        res,
-        ex,
-        502,
-        upstreamUnavailableBody(ref),
-        {},
-        { upstream_error: detail, support_reference: ref },
-      );
+      this.opts.log?.warn({ err: f.detail, support_reference: f.ref }, 'upstream unreachable');
+      this.refuse(res, ex, f.status, f.body, {}, { upstream_error: f.detail, support_reference: f.ref });
       return;
     }
+    try {
+      await this.answer(res, upstream, client, ex, degrade, canary);
+    } finally {
+      // Whatever ended the exchange, the upstream connection goes back to the pool (or closes).
+      if (!upstream.body.destroyed) upstream.body.destroy();
+    }
+  }
 
+  private async answer(
+    res: ServerResponse,
+    upstream: Awaited<ReturnType<Pool['request']>>,
+    client: ClientLink,
+    ex: Exchange | null,
+    degrade: boolean,
+    canary: { canary_id: string; text: string } | null,
+  ): Promise<void> {
     const resHeaders = forwardHeaders(upstream.headers, NO_DROP);
     const contentType = String(upstream.headers['content-type'] ?? '');
-    res.on('close', () => {
-      if (!res.writableFinished) upstream.body.destroy();
-    });
 
     if (!ex || upstream.statusCode >= 400) {
       // Not a model exchange, or an upstream error: pass through exactly as the upstream said it.
       const length = upstream.headers['content-length'];
       res.writeHead(upstream.statusCode, length ? { ...resHeaders, 'content-length': length } : resHeaders);
       let errorText = '';
-      for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
-        if (ex && errorText.length < 1000) errorText += chunk.toString('utf8');
-        if (!res.write(chunk)) await once(res, 'drain');
+      let failure: UpstreamFailure | undefined;
+      try {
+        for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+          if (ex && errorText.length < 1000) errorText += chunk.toString('utf8');
+          await client.write(chunk);
+        }
+        client.end();
+      } catch (err) {
+        // Headers are out: a truncated body is all the client can be told.
+        if (!client.gone) failure = this.failure(err, true);
+        res.destroy();
       }
-      res.end();
       if (ex) {
         this.counts.upstream_errors++;
         this.record(
           ex,
-          { action: decision.action, status: upstream.statusCode, upstream_error: errorText.slice(0, 500) },
+          this.withClient(client, {
+            action: ex.decision.action,
+            status: upstream.statusCode,
+            upstream_error: failure?.detail ?? errorText.slice(0, 500),
+          }),
           undefined,
         );
       }
@@ -404,42 +530,55 @@ export class Gateway {
     }
 
     const shaper = new ResponseShaper(ex.endpoint, { degrade, canary: canary?.text ?? null });
+    const annotation: GatewayAnnotation = { action: ex.decision.action, status: upstream.statusCode };
     if (contentType.includes('text/event-stream')) {
       res.writeHead(upstream.statusCode, resHeaders);
       res.flushHeaders();
       const framer = new SseFramer();
-      try {
-        for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
-          if (!shaper.rewrites) {
-            if (!res.write(chunk)) await once(res, 'drain');
-            for (const ev of framer.push(chunk)) shaper.observe(ev);
-          } else {
-            let out = '';
-            for (const ev of framer.push(chunk)) out += shaper.shape(ev);
-            if (out !== '' && !res.write(out)) await once(res, 'drain');
+      // Whole events only, so a stream cut off by the upstream never leaves half an event in
+      // front of the error event that ends it.
+      const pass = (events: SseEvent[]): string => {
+        let out = '';
+        for (const ev of events) {
+          if (shaper.rewrites) out += shaper.shape(ev);
+          else {
+            shaper.observe(ev);
+            out += ev.raw;
           }
         }
-        let tail = '';
-        for (const ev of framer.end()) tail += shaper.rewrites ? shaper.shape(ev) : (shaper.observe(ev), '');
-        res.end(tail);
+        return out;
+      };
+      try {
+        for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+          const out = pass(framer.push(chunk));
+          if (out !== '') await client.write(out);
+        }
+        client.end(pass(framer.end()));
       } catch (err) {
-        // The client went away or the upstream broke mid-stream: record what was exchanged.
-        this.opts.log?.warn({ err: (err as Error).message, id: ex.id }, 'stream ended early');
-        res.destroy();
+        if (client.gone) {
+          this.opts.log?.warn({ id: ex.id, err: client.gone.message }, 'stream ended early');
+        } else {
+          // The upstream broke or went silent: end the stream the way OpenAI's streams report
+          // errors, so clients see a failure rather than a short answer.
+          const f = this.failure(err, true);
+          this.counts.upstream_errors++;
+          annotation.upstream_error = f.detail;
+          this.opts.log?.warn({ id: ex.id, err: f.detail }, 'upstream stream failed');
+          client.end(shaper.streamError(f.body.error.code, f.body.error.message));
+        }
       }
     } else {
       let text: string;
       try {
         text = await upstream.body.text();
       } catch (err) {
-        // The client went away (or the upstream broke) before the answer was complete.
-        const detail = (err as Error).message;
-        res.destroy();
-        this.record(
-          ex,
-          { action: decision.action, status: upstream.statusCode, upstream_error: detail },
-          undefined,
-        );
+        if (client.gone) {
+          this.clientLeft(ex, client, 499);
+          return;
+        }
+        this.counts.upstream_errors++;
+        const f = this.failure(err, true);
+        this.refuse(res, ex, f.status, f.body, {}, { upstream_error: f.detail, support_reference: f.ref });
         return;
       }
       let parsed: Json | null = null;
@@ -452,10 +591,10 @@ export class Gateway {
       if (parsed) shaper.shapeJson(parsed);
       const out = parsed && shaper.rewrites ? JSON.stringify(parsed) : text;
       res.writeHead(upstream.statusCode, { ...resHeaders, 'content-length': String(Buffer.byteLength(out)) });
-      res.end(out);
+      client.end(out);
     }
 
-    const annotation: GatewayAnnotation = { action: decision.action, status: upstream.statusCode };
+    const decision = ex.decision;
     if (degrade) annotation.degraded = true;
     if (decision.watch) annotation.watch = true;
     if (canary && shaper.canaryServed && this.opts.canary) {
@@ -465,7 +604,7 @@ export class Gateway {
         canary_id: canary.canary_id,
         subject: decision.subject,
         text: canary.text,
-        account_id: caller.account_id,
+        account_id: ex.caller.account_id,
         event_id: ex.id,
         served_at: new Date().toISOString(),
         endpoint: ex.endpoint,
@@ -475,7 +614,50 @@ export class Gateway {
           : { prompt: lastUserText(requestMessages(ex.endpoint, ex.body)).slice(0, 4000) }),
       });
     }
-    this.record(ex, annotation, shaper.summary());
+    this.record(ex, this.withClient(client, annotation), shaper.summary());
+  }
+
+  /** What a failed upstream request or body means for the client and the record. */
+  private failure(err: unknown, afterHeaders: boolean): UpstreamFailure {
+    const code = (err as { code?: unknown }).code;
+    const seconds = (ms: number): string => `${ms / 1000} s`;
+    const ref = newSupportReference();
+    const timeout = (detail: string): UpstreamFailure => ({
+      status: 504,
+      body: upstreamTimeoutBody(ref),
+      detail,
+      ref,
+    });
+    if (code === 'UND_ERR_CONNECT_TIMEOUT')
+      return timeout(`no connection to the upstream within ${seconds(this.limits.connectTimeoutMs)}`);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT')
+      return timeout(`upstream sent no response headers within ${seconds(this.limits.headersTimeoutMs)}`);
+    if (code === 'UND_ERR_BODY_TIMEOUT')
+      return timeout(`upstream body idle for ${seconds(this.limits.idleTimeoutMs)}`);
+    const detail = (err as Error).message;
+    return afterHeaders
+      ? {
+          status: 502,
+          body: upstreamInterruptedBody(ref),
+          detail: `upstream broke off its answer: ${detail}`,
+          ref,
+        }
+      : { status: 502, body: upstreamUnavailableBody(ref), detail, ref };
+  }
+
+  private withClient(client: ClientLink, a: GatewayAnnotation): GatewayAnnotation {
+    const gone = client.gone;
+    if (gone) {
+      this.counts.client_aborted++;
+      a.client_aborted = true;
+      if (gone.stalled) a.client_stalled = true;
+    }
+    return a;
+  }
+
+  /** The client left before it got any answer: record the attempt, as nginx would log a 499. */
+  private clientLeft(ex: Exchange | null, client: ClientLink, status: number): void {
+    if (ex) this.record(ex, this.withClient(client, { action: ex.decision.action, status }), undefined);
   }
 
   private refuse(

@@ -1,4 +1,10 @@
-export { Gateway, type CanaryOptions, type GatewayLog, type GatewayOptions } from './gateway.js';
+export {
+  DEFAULT_UPSTREAM_LIMITS,
+  Gateway,
+  type CanaryOptions,
+  type GatewayLog,
+  type GatewayOptions,
+} from './gateway.js';
 export { startGateway, type GatewayConfig, type RunningGateway } from './start.js';
 export { AccountResolver, sha256Hex, type AccountResolverOptions, type Caller } from './accounts.js';
 export { DecisionCache, type DecisionCacheOptions } from './decisionCache.js';

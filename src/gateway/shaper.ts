@@ -25,6 +25,8 @@ export class ResponseShaper {
   private canaryPending: boolean;
   private served = false;
   private canaryText = '';
+  /** Highest `sequence_number` of a Responses stream so far (an error event continues it). */
+  private sequence = -1;
 
   constructor(
     private readonly endpoint: Endpoint,
@@ -89,6 +91,20 @@ export class ResponseShaper {
     if (ev.data === '' || ev.data === '[DONE]') return;
     const obj = parseJson(ev.data);
     if (obj) this.observeObject(obj);
+  }
+
+  /**
+   * The event that ends a stream the gateway cannot finish (the upstream broke or went silent),
+   * in the shape OpenAI's own streams use so SDKs raise it as an API error: `event: error` with
+   * `{type: "error", code, message, param, sequence_number}` on the Responses API, a `data:`
+   * line with `{error: {...}}` on chat and legacy completions. No `[DONE]` follows.
+   */
+  streamError(code: string, message: string): string {
+    if (this.endpoint === 'responses') {
+      const ev = { type: 'error', code, message, param: null, sequence_number: this.sequence + 1 };
+      return formatSse(JSON.stringify(ev), 'error');
+    }
+    return formatSse(JSON.stringify({ error: { message, type: 'api_error', param: null, code } }));
   }
 
   /** Rewrite one event of a stream; returns the SSE text to send (possibly several events, or none). */
@@ -162,6 +178,7 @@ export class ResponseShaper {
   }
 
   private shapeResponsesEvent(obj: Json, ev: SseEvent): string {
+    this.noteSequence(obj);
     const type = str(obj.type);
     if (this.opts.degrade) {
       if (type.startsWith('response.reasoning')) return '';
@@ -266,8 +283,14 @@ export class ResponseShaper {
     }
   }
 
+  private noteSequence(obj: Json): void {
+    const n = num(obj.sequence_number);
+    if (n !== undefined && n > this.sequence) this.sequence = n;
+  }
+
   private observeObject(obj: Json): void {
     if (this.endpoint === 'responses') {
+      this.noteSequence(obj);
       if (obj.type === 'response.output_text.delta') this.text += str(obj.delta);
       else if (isObject(obj.response)) this.readResponsesMeta(obj.response);
       return;

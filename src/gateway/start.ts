@@ -40,7 +40,47 @@ export interface GatewayConfig {
   degradeMaxTokens?: number;
   throttlePerMinute?: number;
   verificationUrl?: string;
+  /** Upstream bounds (docs/gateway.md); defaults in DEFAULT_UPSTREAM_LIMITS. */
+  upstreamConnections?: number;
+  upstreamQueue?: number;
+  upstreamQueueWaitMs?: number;
+  upstreamConnectTimeoutMs?: number;
+  upstreamHeadersTimeoutMs?: number;
+  upstreamIdleTimeoutMs?: number;
   log?: GatewayLog;
+}
+
+/** Each upstream bound with the flag that sets it and whether it counts (integer) or times (ms). */
+const UPSTREAM_BOUNDS = [
+  ['upstreamConnections', '--upstream-connections', 'count', 1],
+  ['upstreamQueue', '--upstream-queue', 'count', 0],
+  ['upstreamQueueWaitMs', '--upstream-queue-wait', 'ms', 0],
+  ['upstreamConnectTimeoutMs', '--upstream-connect-timeout', 'ms', 1],
+  ['upstreamHeadersTimeoutMs', '--upstream-headers-timeout', 'ms', 1],
+  ['upstreamIdleTimeoutMs', '--upstream-idle-timeout', 'ms', 1],
+] as const;
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function checkUpstreamBounds(c: GatewayConfig): void {
+  for (const [key, flag, kind, min] of UPSTREAM_BOUNDS) {
+    const v = c[key];
+    if (v === undefined) continue;
+    // Timers above 2^31 - 1 ms fire at once in Node, so a huge timeout would be no timeout at all.
+    const ok =
+      kind === 'count'
+        ? Number.isInteger(v) && v >= min
+        : Number.isFinite(v) && v >= min && v <= MAX_TIMER_MS;
+    if (!ok) {
+      const shown = kind === 'ms' ? `${v / 1000} s` : String(v);
+      throw new UserError(
+        'INVALID_ARGUMENT',
+        kind === 'count'
+          ? `${flag} must be a whole number >= ${min}, got ${shown}`
+          : `${flag} must be a number of seconds ${min === 0 ? '>= 0' : '> 0'} and at most ${MAX_TIMER_MS / 1000}, got ${shown}`,
+      );
+    }
+  }
 }
 
 export interface RunningGateway {
@@ -63,6 +103,7 @@ export async function startGateway(c: GatewayConfig): Promise<RunningGateway> {
   if (c.canaryRate !== undefined && !(c.canaryRate > 0 && c.canaryRate <= 1)) {
     throw new UserError('INVALID_ARGUMENT', `--canary-rate must be in (0, 1], got ${c.canaryRate}`);
   }
+  checkUpstreamBounds(c);
   const sink: EventSink | null =
     c.sink ??
     (c.nats
@@ -116,6 +157,9 @@ export async function startGateway(c: GatewayConfig): Promise<RunningGateway> {
     ...(c.verificationUrl ? { verificationUrl: c.verificationUrl } : {}),
     ...(c.trustForwardedFor ? { trustForwardedFor: true } : {}),
     ...(c.log ? { log: c.log } : {}),
+    ...Object.fromEntries(
+      UPSTREAM_BOUNDS.filter(([key]) => c[key] !== undefined).map(([key]) => [key, c[key]]),
+    ),
   });
   const host = c.host ?? '127.0.0.1';
   const port = await gateway.listen(c.port, host);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { destination, pino } from 'pino';
-import { startGateway } from '../../gateway/index.js';
+import { DEFAULT_UPSTREAM_LIMITS as UP, startGateway } from '../../gateway/index.js';
 import { UserError } from '../../schema/index.js';
 import { addTopologyFlags, natsUrl, topologyFromFlags, type TopologyFlags } from './scale-flags.js';
 
@@ -25,6 +25,12 @@ interface GatewayFlags extends TopologyFlags {
   degradeMaxTokens: string;
   throttleRpm: string;
   verificationUrl?: string;
+  upstreamConnections: string;
+  upstreamQueue: string;
+  upstreamQueueWait: string;
+  upstreamConnectTimeout: string;
+  upstreamHeadersTimeout: string;
+  upstreamIdleTimeout: string;
 }
 
 const number = (flag: string, v: string): number => {
@@ -32,6 +38,9 @@ const number = (flag: string, v: string): number => {
   if (!Number.isFinite(n)) throw new UserError('INVALID_ARGUMENT', `${flag} must be a number, got "${v}"`);
   return n;
 };
+
+/** Seconds on the command line, whole milliseconds inside (checked by startGateway). */
+const seconds = (flag: string, v: string): number => Math.round(number(flag, v) * 1000);
 
 export function registerGateway(program: Command): void {
   const cmd = program
@@ -86,7 +95,37 @@ export function registerGateway(program: Command): void {
     .option('--decision-ttl <seconds>', 'how long a cached decision is fresh', '5')
     .option('--degrade-max-tokens <n>', 'output token cap for degraded accounts', '512')
     .option('--throttle-rpm <n>', 'requests per minute for throttled accounts without their own rate', '6')
-    .option('--verification-url <url>', 'where step-up answers send customers to verify');
+    .option('--verification-url <url>', 'where step-up answers send customers to verify')
+    .option(
+      '--upstream-connections <n>',
+      'connections to the upstream, and the most requests in flight to it',
+      String(UP.connections),
+    )
+    .option(
+      '--upstream-queue <n>',
+      'requests that may wait for a free upstream connection; more get 503 gateway_overloaded',
+      String(UP.queue),
+    )
+    .option(
+      '--upstream-queue-wait <seconds>',
+      'longest wait for a free upstream connection before 503 gateway_overloaded',
+      String(UP.queueWaitMs / 1000),
+    )
+    .option(
+      '--upstream-connect-timeout <seconds>',
+      'time to connect to the upstream (then 504 upstream_timeout)',
+      String(UP.connectTimeoutMs / 1000),
+    )
+    .option(
+      '--upstream-headers-timeout <seconds>',
+      "time to the upstream's response headers (a whole answer's headers come when it is done)",
+      String(UP.headersTimeoutMs / 1000),
+    )
+    .option(
+      '--upstream-idle-timeout <seconds>',
+      'longest silence in the upstream body, and longest a client may leave the answer unread',
+      String(UP.idleTimeoutMs / 1000),
+    );
   // The same topology flags as `ingest --to`, `serve --nats` and `worker`, from one typed config.
   addTopologyFlags(cmd).action(async (f: GatewayFlags) => {
     const log = pino({ name: 'distillguard-gateway' }, destination(2));
@@ -111,6 +150,12 @@ export function registerGateway(program: Command): void {
       degradeMaxTokens: number('--degrade-max-tokens', f.degradeMaxTokens),
       throttlePerMinute: number('--throttle-rpm', f.throttleRpm),
       verificationUrl: f.verificationUrl,
+      upstreamConnections: number('--upstream-connections', f.upstreamConnections),
+      upstreamQueue: number('--upstream-queue', f.upstreamQueue),
+      upstreamQueueWaitMs: seconds('--upstream-queue-wait', f.upstreamQueueWait),
+      upstreamConnectTimeoutMs: seconds('--upstream-connect-timeout', f.upstreamConnectTimeout),
+      upstreamHeadersTimeoutMs: seconds('--upstream-headers-timeout', f.upstreamHeadersTimeout),
+      upstreamIdleTimeoutMs: seconds('--upstream-idle-timeout', f.upstreamIdleTimeout),
       log,
     });
     process.stdout.write(`gateway listening on ${running.url} -> ${f.upstream}\n`);
