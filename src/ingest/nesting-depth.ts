@@ -49,6 +49,7 @@ export function rejectTooDeep(value: unknown, max = MAX_RECORD_DEPTH): Rejection
     message:
       field === '(record)'
         ? `record nests objects and arrays more than ${max} levels deep`
-        : `field "${field}" nests objects and arrays more than ${max} levels deep (the record is level 1)`,
+        : // The name is the caller's: quoted and cut, so an answer never echoes a huge key back.
+          `field ${JSON.stringify(field.slice(0, 100))} nests objects and arrays more than ${max} levels deep (the record is level 1)`,
   };
 }
