@@ -1,0 +1,347 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { parse as parseYaml } from 'yaml';
+import {
+  admitMember,
+  createCollection,
+  createGroup,
+  createHubServer,
+  grantGroup,
+  joinGroup,
+} from '../src/hub/index.js';
+import {
+  DG_EXTENSION_ID,
+  TaxiiClient,
+  checkBundle,
+  exportBundle,
+  exportToFile,
+  generateMemberKey,
+  identityIdFor,
+  keyRingFrom,
+  loadStixOracle,
+  policyFrom,
+  pullIntel,
+  readDgExtension,
+  writeCommunityKey,
+  type MemberSigningKey,
+} from '../src/intel/index.js';
+import { UserError, type Findings, type StixObject } from '../src/schema/index.js';
+import {
+  hubMigrations,
+  openTestDatabase,
+  runMigrations,
+  storeTestBackends,
+  type HubDatabase,
+  type TestDatabase,
+} from '../src/store/index.js';
+import { startSpecTaxiiServer } from './taxii-spec-server.js';
+
+const ring = keyRingFrom({ current: 'isac-1', keys: [{ id: 'isac-1', secret: '3c'.repeat(32) }] });
+const oracle = loadStixOracle(); // the OASIS schemas: the tests' reference, never production's
+
+const accounts = (prefix: string, n: number): string[] =>
+  Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
+
+/** Two campaigns of one actor: same payment instrument and ASN, disjoint accounts. */
+function twoClusterFindings(extra: Record<string, unknown> = {}): Findings {
+  const a = accounts('acct_a', 6);
+  const b = accounts('acct_b', 5);
+  return {
+    format: 'findings.v1',
+    generated_at: '2026-11-21T00:00:00Z',
+    input: { events: 200, accounts: 11, rejected_lines: 0, from: null, to: null },
+    accounts: [],
+    clusters: [
+      {
+        cluster_id: 'cl_1',
+        account_ids: a,
+        score: 0.93,
+        level: 'act',
+        events: 120,
+        links: [
+          { kind: 'payment_fingerprint', value: 'pf_shared_card', accounts: 6 },
+          { kind: 'asn', value: '64512', accounts: 5 },
+        ],
+        signals: [{ detector: 'reasoning-elicitation', score: 0.95, evidence: 'reasoning traces' }],
+        ...extra,
+      },
+      {
+        cluster_id: 'cl_2',
+        account_ids: b,
+        score: 0.71,
+        level: 'review',
+        events: 80,
+        links: [
+          { kind: 'payment_fingerprint', value: 'pf_shared_card', accounts: 4 },
+          { kind: 'asn', value: '64512', accounts: 5 },
+        ],
+        signals: [{ detector: 'coverage-sweep', score: 0.8, evidence: 'systematic topic coverage' }],
+      },
+    ],
+  } as Findings;
+}
+
+const versionKey = (o: StixObject): string => `${o.id} ${o.modified ?? o.created ?? ''}`;
+
+describe('export: one object per id and version (duplicate indicators)', () => {
+  it('merges the indicator two campaigns share into one object with both relationships', async () => {
+    const { bundle } = await exportBundle({
+      findings: twoClusterFindings(),
+      publisher: { name: 'org-a' },
+      keyRing: ring,
+      policy: policyFrom({ min_confidence: 50 }),
+    });
+    const objects = bundle.objects ?? [];
+    const keys = objects.map(versionKey);
+    expect(keys.length - new Set(keys).size).toBe(0);
+    expect(oracle.validateBundle(bundle).errors).toEqual([]);
+
+    const campaigns = objects.filter((o) => o.type === 'campaign');
+    expect(campaigns).toHaveLength(2);
+    const payment = objects.filter(
+      (o) => o.type === 'indicator' && readDgExtension(o)?.kind === 'payment_fingerprint_hmac',
+    );
+    expect(payment).toHaveLength(1);
+    // accounts_seen: distinct accounts across the campaigns (clusters share no account): 6 + 4.
+    expect(readDgExtension(payment[0]!)?.accounts_seen).toBe(10);
+    // confidence: the strongest campaign the indicator points at.
+    expect(payment[0]!.confidence).toBe(93);
+    const indicates = objects.filter(
+      (o) =>
+        o.type === 'relationship' && o.relationship_type === 'indicates' && o.source_ref === payment[0]!.id,
+    );
+    expect(indicates.map((r) => r.target_ref).sort()).toEqual(campaigns.map((c) => c.id).sort());
+  });
+
+  it('refuses a bundle that carries one id and version twice with different content', () => {
+    const ind = {
+      type: 'indicator',
+      spec_version: '2.1',
+      id: 'indicator--00000000-0000-4000-8000-000000000001',
+      created: '2026-11-20T00:00:00.000Z',
+      modified: '2026-11-20T00:00:00.000Z',
+      pattern: '[autonomous-system:number = 64512]',
+      pattern_type: 'stix',
+      valid_from: '2026-11-20T00:00:00.000Z',
+      confidence: 70,
+    };
+    const errors = checkBundle({
+      type: 'bundle',
+      id: 'bundle--00000000-0000-4000-8000-000000000009',
+      objects: [ind, { ...ind, confidence: 90 }],
+    });
+    expect(errors.join('\n')).toMatch(/indicator--00000000-0000-4000-8000-000000000001.*more than once/);
+  });
+});
+
+describe('export: the policy cannot make it write invalid STIX', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dg-sharing-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The policy example exactly as docs/sharing.md shows it. */
+  function documentedPolicy(): unknown {
+    const doc = readFileSync(path.resolve(import.meta.dirname, '../docs/sharing.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## Sharing policy'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(yaml).toBeDefined();
+    return parseYaml(yaml!);
+  }
+
+  it('the documented policy example exports a bundle that validates and keeps the identity and TLP marking', async () => {
+    const policy = policyFrom(documentedPolicy());
+    const { bundle } = await exportBundle({
+      findings: twoClusterFindings(),
+      publisher: { name: 'org-a' },
+      keyRing: ring,
+      policy,
+    });
+    const objects = bundle.objects ?? [];
+    expect(objects.filter((o) => o.type === 'campaign')).not.toHaveLength(0);
+    expect(objects.map((o) => o.id)).toContain(identityIdFor('org-a'));
+    expect(objects.some((o) => o.type === 'marking-definition')).toBe(true);
+    for (const o of objects)
+      if (o.extensions?.[DG_EXTENSION_ID])
+        expect(o.extensions[DG_EXTENSION_ID]).toHaveProperty('extension_type', 'property-extension');
+    expect(oracle.validateBundle(bundle).errors).toEqual([]);
+    expect(checkBundle(bundle)).toEqual([]);
+  });
+
+  it('a policy that admits score-0 campaigns writes no empty arrays', async () => {
+    const findings = twoClusterFindings();
+    findings.clusters[1] = { ...findings.clusters[1]!, score: 0, level: 'none', signals: [] };
+    const { bundle } = await exportBundle({
+      findings,
+      publisher: { name: 'org-a' },
+      keyRing: ring,
+      policy: policyFrom({ min_confidence: 0 }),
+    });
+    expect(bundle.objects?.filter((o) => o.type === 'campaign')).toHaveLength(2);
+    expect(oracle.validateBundle(bundle).errors).toEqual([]);
+    expect(checkBundle(bundle)).toEqual([]);
+  });
+
+  it('refuses (UserError, nothing written) when what it would write is not valid STIX', async () => {
+    const findingsFile = path.join(dir, 'findings.json');
+    writeFileSync(findingsFile, JSON.stringify(twoClusterFindings({ notes: [] })));
+    const policyFile = path.join(dir, 'policy.yaml');
+    writeFileSync(
+      policyFile,
+      'min_confidence: 50\nallow_extension: [kind, hmac, key_id, cluster_size, notes]\n',
+    );
+    const keyFile = path.join(dir, 'community.yaml');
+    writeCommunityKey('isac-1', keyFile);
+    const out = path.join(dir, 'bundle.json');
+    const err = await exportToFile({
+      findings: findingsFile,
+      publisher: 'org-a',
+      communityKey: keyFile,
+      policy: policyFile,
+      out,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toMatch(/not valid STIX 2\.1.*notes.*empty/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('the bundle check finds references to objects the bundle does not carry', () => {
+    const errors = checkBundle({
+      type: 'bundle',
+      id: 'bundle--00000000-0000-4000-8000-000000000009',
+      objects: [
+        {
+          type: 'relationship',
+          spec_version: '2.1',
+          id: 'relationship--00000000-0000-4000-8000-000000000002',
+          created: '2026-11-20T00:00:00.000Z',
+          modified: '2026-11-20T00:00:00.000Z',
+          created_by_ref: 'identity--00000000-0000-4000-8000-000000000003',
+          object_marking_refs: ['marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421'],
+          relationship_type: 'uses',
+          source_ref: 'campaign--00000000-0000-4000-8000-000000000004',
+          target_ref: 'attack-pattern--00000000-0000-4000-8000-000000000005',
+        },
+      ],
+    });
+    expect(errors).toHaveLength(3); // the TLP marking is well known and needs no object
+    expect(errors.join('\n')).toMatch(/created_by_ref.*identity--00000000-0000-4000-8000-000000000003/);
+  });
+});
+
+describe('intel pull against a standard TAXII 2.1 server (no DistillGuard extensions)', () => {
+  it('pulls every page and skips the hub-only sighting counts, noting it', async () => {
+    const { bundle } = await exportBundle({
+      findings: twoClusterFindings(),
+      publisher: { name: 'org-a' },
+      keyRing: ring,
+      policy: policyFrom({ min_confidence: 50 }),
+    });
+    const objects = bundle.objects ?? [];
+    const server = await startSpecTaxiiServer({ objects, maxPage: 4, apiKey: 'spec-key' });
+    const state = mkdtempSync(path.join(tmpdir(), 'dg-spec-pull-'));
+    try {
+      const r = await pullIntel({
+        hub: server.apiRoot,
+        collection: server.collectionId,
+        state,
+        credentials: { apiKey: 'spec-key' },
+      });
+      expect(r.received).toBe(objects.length);
+      expect(r.total).toBe(objects.length);
+      expect(r.pages).toBe(Math.ceil(objects.length / 4));
+      expect(r.notes.join(' ')).toMatch(/sighting counts/);
+      // Resuming from the cursor: nothing new, still no error.
+      const again = await pullIntel({
+        hub: server.apiRoot,
+        collection: server.collectionId,
+        state,
+        credentials: { apiKey: 'spec-key' },
+      });
+      expect(again.received).toBe(0);
+      expect(again.total).toBe(objects.length);
+    } finally {
+      await server.close();
+      rmSync(state, { recursive: true, force: true });
+    }
+  });
+});
+
+const backends = await storeTestBackends();
+
+describe.each(backends)('hub match[version] with several values is their union, on %s', (dialect) => {
+  let t: TestDatabase<HubDatabase>;
+  let hub: FastifyInstance;
+  let root: string;
+  let collection: string;
+  let key: MemberSigningKey;
+  let apiKey: string;
+  const id = 'indicator--00000000-0000-4000-8000-0000000000aa';
+  const V = ['2026-11-20T00:00:00.000Z', '2026-11-21T00:00:00.000Z', '2026-11-22T00:00:00.000Z'];
+
+  beforeAll(async () => {
+    t = await openTestDatabase<HubDatabase>(dialect);
+    await runMigrations(t.db, hubMigrations);
+    key = generateMemberKey('org-a');
+    apiKey = (
+      await admitMember(t.db, 'org-a', {
+        publicKeyHex: Buffer.from(key.publicKey).toString('hex'),
+        keyId: key.keyId,
+      })
+    ).apiKey;
+    await createGroup(t.db, 'providers');
+    await joinGroup(t.db, 'providers', 'org-a');
+    collection = await createCollection(t.db, { title: 'campaigns' });
+    await grantGroup(t.db, collection, 'providers', { read: true, write: true });
+    hub = createHubServer({ db: t.db });
+    root = `${await hub.listen({ host: '127.0.0.1', port: 0 })}/api1/`;
+    const client = new TaxiiClient(root, { apiKey });
+    for (const modified of V)
+      await client.push(
+        collection,
+        [
+          {
+            type: 'indicator',
+            spec_version: '2.1',
+            id,
+            created: V[0],
+            modified,
+            pattern: '[autonomous-system:number = 64512]',
+            pattern_type: 'stix',
+            valid_from: V[0],
+          },
+        ],
+        key,
+      );
+  });
+  afterAll(async () => {
+    await hub.close();
+    await t.dispose();
+  });
+
+  const versionsFor = async (match: string): Promise<string[]> => {
+    const res = await fetch(
+      `${root}collections/${collection}/objects/?match[version]=${encodeURIComponent(match)}`,
+      { headers: { authorization: `Bearer ${apiKey}`, accept: 'application/taxii+json;version=2.1' } },
+    );
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { objects?: StixObject[] };
+    return (body.objects ?? []).map((o) => o.modified!).sort();
+  };
+
+  it.each([
+    ['first,last', [V[0], V[2]]],
+    [`last,${V[0]}`, [V[0], V[2]]],
+    [`first,${V[1]}`, [V[0], V[1]]],
+    [`${V[1]},${V[2]}`, [V[1], V[2]]],
+    ['first,last,all', V],
+    ['last', [V[2]]],
+    ['first', [V[0]]],
+  ])('match[version]=%s', async (match, expected) => {
+    expect(await versionsFor(match)).toEqual(expected);
+  });
+});
