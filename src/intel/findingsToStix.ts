@@ -384,7 +384,8 @@ export function findingsToStix(input: BuildInput): BuildOutput {
         events: cluster.events,
         score: cluster.score,
         level: cluster.level,
-        detectors,
+        // STIX forbids empty lists: a campaign admitted without signals has no detectors property.
+        ...(detectors.length ? { detectors } : {}),
         ...(examples.length ? { example_prompts: examples } : {}),
         ...extra,
       }),
