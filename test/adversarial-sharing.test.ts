@@ -273,75 +273,119 @@ describe('intel pull against a standard TAXII 2.1 server (no DistillGuard extens
 
 const backends = await storeTestBackends();
 
-describe.each(backends)('hub match[version] with several values is their union, on %s', (dialect) => {
-  let t: TestDatabase<HubDatabase>;
-  let hub: FastifyInstance;
-  let root: string;
-  let collection: string;
-  let key: MemberSigningKey;
-  let apiKey: string;
-  const id = 'indicator--00000000-0000-4000-8000-0000000000aa';
-  const V = ['2026-11-20T00:00:00.000Z', '2026-11-21T00:00:00.000Z', '2026-11-22T00:00:00.000Z'];
+describe.each(backends)(
+  'hub: one object per id and version; match[version] with several values is their union, on %s',
+  (dialect) => {
+    let t: TestDatabase<HubDatabase>;
+    let hub: FastifyInstance;
+    let root: string;
+    let collection: string;
+    let key: MemberSigningKey;
+    let apiKey: string;
+    const id = 'indicator--00000000-0000-4000-8000-0000000000aa';
+    const V = ['2026-11-20T00:00:00.000Z', '2026-11-21T00:00:00.000Z', '2026-11-22T00:00:00.000Z'];
 
-  beforeAll(async () => {
-    t = await openTestDatabase<HubDatabase>(dialect);
-    await runMigrations(t.db, hubMigrations);
-    key = generateMemberKey('org-a');
-    apiKey = (
-      await admitMember(t.db, 'org-a', {
-        publicKeyHex: Buffer.from(key.publicKey).toString('hex'),
-        keyId: key.keyId,
-      })
-    ).apiKey;
-    await createGroup(t.db, 'providers');
-    await joinGroup(t.db, 'providers', 'org-a');
-    collection = await createCollection(t.db, { title: 'campaigns' });
-    await grantGroup(t.db, collection, 'providers', { read: true, write: true });
-    hub = createHubServer({ db: t.db });
-    root = `${await hub.listen({ host: '127.0.0.1', port: 0 })}/api1/`;
-    const client = new TaxiiClient(root, { apiKey });
-    for (const modified of V)
-      await client.push(
+    beforeAll(async () => {
+      t = await openTestDatabase<HubDatabase>(dialect);
+      await runMigrations(t.db, hubMigrations);
+      key = generateMemberKey('org-a');
+      apiKey = (
+        await admitMember(t.db, 'org-a', {
+          publicKeyHex: Buffer.from(key.publicKey).toString('hex'),
+          keyId: key.keyId,
+        })
+      ).apiKey;
+      await createGroup(t.db, 'providers');
+      await joinGroup(t.db, 'providers', 'org-a');
+      collection = await createCollection(t.db, { title: 'campaigns' });
+      await grantGroup(t.db, collection, 'providers', { read: true, write: true });
+      hub = createHubServer({ db: t.db });
+      root = `${await hub.listen({ host: '127.0.0.1', port: 0 })}/api1/`;
+      const client = new TaxiiClient(root, { apiKey });
+      for (const modified of V)
+        await client.push(
+          collection,
+          [
+            {
+              type: 'indicator',
+              spec_version: '2.1',
+              id,
+              created: V[0],
+              modified,
+              pattern: '[autonomous-system:number = 64512]',
+              pattern_type: 'stix',
+              valid_from: V[0],
+            },
+          ],
+          key,
+        );
+    });
+    afterAll(async () => {
+      await hub.close();
+      await t.dispose();
+    });
+
+    const versionsFor = (match: string): Promise<string[]> => versionsOf(id, match);
+    const versionsOf = async (objectId: string, match: string): Promise<string[]> => {
+      const res = await fetch(
+        `${root}collections/${collection}/objects/?match[id]=${objectId}&match[version]=${encodeURIComponent(match)}`,
+        { headers: { authorization: `Bearer ${apiKey}`, accept: 'application/taxii+json;version=2.1' } },
+      );
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { objects?: StixObject[] };
+      return (body.objects ?? []).map((o) => o.modified!).sort();
+    };
+
+    it('refuses (status failures, nothing stored) one id and version twice with different content, in one envelope or against what is stored', async () => {
+      const client = new TaxiiClient(root, { apiKey });
+      const base = {
+        type: 'indicator',
+        spec_version: '2.1',
+        id: 'indicator--00000000-0000-4000-8000-0000000000bb',
+        created: V[0],
+        modified: V[0],
+        pattern: '[autonomous-system:number = 64513]',
+        pattern_type: 'stix',
+        valid_from: V[0],
+      };
+      const twice = await client.push(
         collection,
         [
-          {
-            type: 'indicator',
-            spec_version: '2.1',
-            id,
-            created: V[0],
-            modified,
-            pattern: '[autonomous-system:number = 64512]',
-            pattern_type: 'stix',
-            valid_from: V[0],
-          },
+          { ...base, confidence: 60 },
+          { ...base, confidence: 90 },
         ],
         key,
       );
-  });
-  afterAll(async () => {
-    await hub.close();
-    await t.dispose();
-  });
+      expect(twice).toMatchObject({ success_count: 0, failure_count: 2 });
+      expect(twice.failures?.[0]?.message).toMatch(/more than once with different content/);
+      expect(await versionsOf(base.id, 'all')).toEqual([]);
+      // Identical copies are one object: accepted.
+      const same = await client.push(
+        collection,
+        [
+          { ...base, confidence: 60 },
+          { ...base, confidence: 60 },
+        ],
+        key,
+      );
+      expect(same).toMatchObject({ success_count: 2, failure_count: 0 });
+      // The stored version cannot be changed in place either.
+      const changed = await client.push(collection, [{ ...base, confidence: 90 }], key);
+      expect(changed).toMatchObject({ success_count: 0, failure_count: 1 });
+      expect(changed.failures?.[0]?.message).toMatch(/already stored with other content/);
+      expect((await client.push(collection, [{ ...base, confidence: 60 }], key)).success_count).toBe(1);
+    });
 
-  const versionsFor = async (match: string): Promise<string[]> => {
-    const res = await fetch(
-      `${root}collections/${collection}/objects/?match[version]=${encodeURIComponent(match)}`,
-      { headers: { authorization: `Bearer ${apiKey}`, accept: 'application/taxii+json;version=2.1' } },
-    );
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as { objects?: StixObject[] };
-    return (body.objects ?? []).map((o) => o.modified!).sort();
-  };
-
-  it.each([
-    ['first,last', [V[0], V[2]]],
-    [`last,${V[0]}`, [V[0], V[2]]],
-    [`first,${V[1]}`, [V[0], V[1]]],
-    [`${V[1]},${V[2]}`, [V[1], V[2]]],
-    ['first,last,all', V],
-    ['last', [V[2]]],
-    ['first', [V[0]]],
-  ])('match[version]=%s', async (match, expected) => {
-    expect(await versionsFor(match)).toEqual(expected);
-  });
-});
+    it.each([
+      ['first,last', [V[0], V[2]]],
+      [`last,${V[0]}`, [V[0], V[2]]],
+      [`first,${V[1]}`, [V[0], V[1]]],
+      [`${V[1]},${V[2]}`, [V[1], V[2]]],
+      ['first,last,all', V],
+      ['last', [V[2]]],
+      ['first', [V[0]]],
+    ])('match[version]=%s', async (match, expected) => {
+      expect(await versionsFor(match)).toEqual(expected);
+    });
+  },
+);

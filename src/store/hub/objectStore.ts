@@ -41,6 +41,8 @@ export interface OwnedInsert {
   added: HubObjectRow[];
   /** Ids another member published first: nothing of them was stored. */
   notOwned: string[];
+  /** Versions already stored with another body: skipped, the caller decides whether that is a conflict. */
+  differing: { object_id: string; version: string; body: string }[];
 }
 
 /**
@@ -85,16 +87,21 @@ export async function insertOwnedHubObjects(
     const ms = Math.max(now, Number(last?.date_added_ms ?? 0));
     const date_added = new Date(ms).toISOString();
     const added: HubObjectRow[] = [];
+    const differing: OwnedInsert['differing'] = [];
     for (const r of rows) {
       if (notOwned.has(r.object_id)) continue;
       const exists = await trx
         .selectFrom('hub_objects')
-        .select('seq')
+        .select(['seq', 'body'])
         .where('collection_id', '=', r.collection_id)
         .where('object_id', '=', r.object_id)
         .where('version', '=', r.version)
         .executeTakeFirst();
-      if (exists) continue;
+      if (exists) {
+        if (exists.body !== r.body)
+          differing.push({ object_id: r.object_id, version: r.version, body: exists.body });
+        continue;
+      }
       const res = await trx
         .insertInto('hub_objects')
         .values({ ...r, date_added, date_added_ms: ms })
@@ -102,7 +109,7 @@ export async function insertOwnedHubObjects(
         .executeTakeFirstOrThrow();
       added.push({ ...r, date_added, date_added_ms: ms, seq: Number(res.seq) });
     }
-    return { added, notOwned: [...notOwned] };
+    return { added, notOwned: [...notOwned], differing };
   });
 }
 
