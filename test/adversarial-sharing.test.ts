@@ -14,6 +14,7 @@ import {
 } from '../src/hub/index.js';
 import {
   DG_EXTENSION_ID,
+  IntelMatcher,
   TaxiiClient,
   checkBundle,
   exportBundle,
@@ -114,6 +115,22 @@ describe('export: one object per id and version (duplicate indicators)', () => {
         o.type === 'relationship' && o.relationship_type === 'indicates' && o.source_ref === payment[0]!.id,
     );
     expect(indicates.map((r) => r.target_ref).sort()).toEqual(campaigns.map((c) => c.id).sort());
+  });
+
+  it('a receiver matching the merged indicator attributes the account to both campaigns', async () => {
+    const { bundle } = await exportBundle({
+      findings: twoClusterFindings(),
+      publisher: { name: 'org-a' },
+      keyRing: ring,
+      policy: policyFrom({ min_confidence: 50 }),
+    });
+    const objects = bundle.objects ?? [];
+    const matcher = new IntelMatcher(objects, ring, new Date());
+    matcher.addAccount({ account_id: 'b_remote_1', payment_fingerprint: 'pf_shared_card' });
+    const campaigns = objects.filter((o) => o.type === 'campaign').map((c) => c.id);
+    expect((matcher.matches().get('b_remote_1') ?? []).map((m) => m.campaignId).sort()).toEqual(
+      campaigns.sort(),
+    );
   });
 
   it('refuses a bundle that carries one id and version twice with different content', () => {
