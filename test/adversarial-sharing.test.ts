@@ -17,6 +17,7 @@ import {
   IntelMatcher,
   TaxiiClient,
   checkBundle,
+  defaultPolicy,
   exportBundle,
   exportToFile,
   generateMemberKey,
@@ -29,7 +30,9 @@ import {
   writeCommunityKey,
   type MemberSigningKey,
 } from '../src/intel/index.js';
-import { UserError, type Findings, type StixObject } from '../src/schema/index.js';
+import { DetectionEngine } from '../src/detect/index.js';
+import { UserError, type ApiEvent, type Findings, type StixObject } from '../src/schema/index.js';
+import { simulationStream } from '../src/sim/index.js';
 import {
   hubMigrations,
   openTestDatabase,
@@ -116,6 +119,39 @@ describe('export: one object per id and version (duplicate indicators)', () => {
     );
     expect(indicates.map((r) => r.target_ref).sort()).toEqual(campaigns.map((c) => c.id).sort());
   });
+
+  it(
+    'a default export of the small simulation has one object per (id, version) and validates',
+    { timeout: 600_000 },
+    async () => {
+      const sim = simulationStream({ scale: 'small', seed: 11 });
+      const engine = new DetectionEngine();
+      const events: ApiEvent[] = [];
+      for (const a of sim.accounts) engine.addAccount(a.record);
+      for (const e of sim.events()) {
+        engine.addEvent(e);
+        events.push(e);
+      }
+      const { bundle } = await exportBundle({
+        findings: engine.analyze().findings,
+        events,
+        accounts: sim.accounts.map((a) => a.record),
+        publisher: { name: 'org-a' },
+        keyRing: ring,
+        policy: defaultPolicy(),
+      });
+      const objects = bundle.objects ?? [];
+      const keys = objects.map(versionKey);
+      expect(keys.length - new Set(keys).size).toBe(0);
+      // The campaigns do share infrastructure: some indicator indicates several of them.
+      const campaignsOf = new Map<string, number>();
+      for (const r of objects)
+        if (r.type === 'relationship' && r.relationship_type === 'indicates')
+          campaignsOf.set(r.source_ref as string, (campaignsOf.get(r.source_ref as string) ?? 0) + 1);
+      expect(Math.max(...campaignsOf.values())).toBeGreaterThan(1);
+      expect(oracle.validateBundle(bundle).errors).toEqual([]);
+    },
+  );
 
   it('a receiver matching the merged indicator attributes the account to both campaigns', async () => {
     const { bundle } = await exportBundle({

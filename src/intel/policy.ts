@@ -143,8 +143,9 @@ export function commercialTermMatcher(policy: SharingPolicy): RegExp {
   return new RegExp(`(^|[_\\-\\s])(${terms.join('|')})s?($|[_\\-\\s])`, 'i');
 }
 
+/** The built-in policy, allow-lists filled in (as `policyFrom({})`). */
 export function defaultPolicy(): SharingPolicy {
-  return SharingPolicy.parse({});
+  return policyFrom({});
 }
 
 export function policyFrom(input: unknown, source = 'sharing policy'): SharingPolicy {
