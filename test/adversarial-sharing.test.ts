@@ -1,6 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { parse as parseYaml } from 'yaml';
@@ -442,3 +444,117 @@ describe.each(backends)(
     });
   },
 );
+
+describe('the CLI: exit codes of intel export and intel pull', () => {
+  const root = path.resolve(import.meta.dirname, '..');
+  const cli = path.join(root, 'dist/cli/main.js');
+  const dir = mkdtempSync(path.join(tmpdir(), 'dg-sharing-cli-'));
+  const newest = (d: string): number =>
+    readdirSync(d, { withFileTypes: true }).reduce((t, e) => {
+      const p = path.join(d, e.name);
+      return Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    }, 0);
+  beforeAll(() => {
+    // The built CLI, rebuilt when the sources it runs are newer.
+    const sources = Math.max(
+      ...['src/intel', 'src/cli', 'src/schema', 'src/hub'].map((d) => newest(path.join(root, d))),
+    );
+    const built = statSync(path.join(root, 'dist/intel/exportBundle.js'), { throwIfNoEntry: false });
+    if (!existsSync(cli) || !built || built.mtimeMs < sources)
+      try {
+        execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });
+      } catch {
+        // tsc still emits when another module has type errors; the CLI run below is the test.
+      }
+    writeCommunityKey('isac-1', path.join(dir, 'community.yaml'));
+  }, 300_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const cliRun = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+    try {
+      const { stdout, stderr } = await promisify(execFile)('node', [cli, ...args], { cwd: dir });
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+
+  it('export refuses, exit non-zero with one clear message and no file, when the bundle would not be valid STIX', async () => {
+    writeFileSync(path.join(dir, 'bad.json'), JSON.stringify(twoClusterFindings({ notes: [] })));
+    writeFileSync(
+      path.join(dir, 'notes.yaml'),
+      'min_confidence: 50\nallow_extension: [kind, cluster_size, notes]\n',
+    );
+    const r = await cliRun([
+      'intel',
+      'export',
+      '--findings',
+      'bad.json',
+      '--publisher',
+      'org-a',
+      '--key',
+      'community.yaml',
+      '--policy',
+      'notes.yaml',
+      '--out',
+      'bad-bundle.json',
+    ]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(
+      /error\[INVALID_INPUT\]: Refusing to write a bundle that is not valid STIX 2\.1/,
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(existsSync(path.join(dir, 'bad-bundle.json'))).toBe(false);
+    // The same findings without the offending property export, exit 0.
+    writeFileSync(path.join(dir, 'good.json'), JSON.stringify(twoClusterFindings()));
+    const ok = await cliRun([
+      'intel',
+      'export',
+      '--findings',
+      'good.json',
+      '--publisher',
+      'org-a',
+      '--key',
+      'community.yaml',
+      '--policy',
+      'notes.yaml',
+      '--out',
+      'good-bundle.json',
+    ]);
+    expect(ok.code).toBe(0);
+    expect(
+      oracle.validateBundle(JSON.parse(readFileSync(path.join(dir, 'good-bundle.json'), 'utf8'))).errors,
+    ).toEqual([]);
+  }, 120_000);
+
+  it('pull from a standard TAXII 2.1 server exits 0 and notes the skipped hub extension', async () => {
+    const { bundle } = await exportBundle({
+      findings: twoClusterFindings(),
+      publisher: { name: 'org-a' },
+      keyRing: ring,
+      policy: policyFrom({ min_confidence: 50 }),
+    });
+    const server = await startSpecTaxiiServer({ objects: bundle.objects ?? [], apiKey: 'spec-key' });
+    try {
+      const r = await cliRun([
+        'intel',
+        'pull',
+        '--hub',
+        server.apiRoot,
+        '--collection',
+        server.collectionId,
+        '--api-key',
+        'spec-key',
+        '--state',
+        'state',
+      ]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`received ${bundle.objects?.length} new objects`));
+      expect(r.stdout).toMatch(/note: the server offers no DistillGuard sighting counts/);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+});
