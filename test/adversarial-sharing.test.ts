@@ -87,7 +87,7 @@ function twoClusterFindings(extra: Record<string, unknown> = {}): Findings {
         signals: [{ detector: 'coverage-sweep', score: 0.8, evidence: 'systematic topic coverage' }],
       },
     ],
-  } as Findings;
+  };
 }
 
 const versionKey = (o: StixObject): string => `${o.id} ${o.modified ?? o.created ?? ''}`;
