@@ -83,13 +83,21 @@ export const sameFilters = (a: ObjectFilters, b: ObjectFilters): boolean =>
 /** STIX versions are stored normalised (ms, Z) so they compare as text. */
 export const normalizeVersion = (ts: string): string => new Date(ts).toISOString();
 
+/**
+ * TAXII 2.1 match[version]: `last` when absent; several values select the union of what each
+ * selects (e.g. `first,last` is both ends, `last,<timestamp>` the newest and that version).
+ */
 export function versionMode(
   versions: string[],
-): { mode: 'last' | 'first' | 'all' } | { mode: 'exact'; values: string[] } {
+):
+  | { mode: 'last' | 'first' | 'all' }
+  | { mode: 'exact'; values: string[] }
+  | { mode: 'union'; first: boolean; last: boolean; values: string[] } {
   if (versions.includes('all')) return { mode: 'all' };
-  if (versions.includes('first') && !versions.includes('last')) return { mode: 'first' };
-  const exact = versions.filter((v) => v !== 'first' && v !== 'last');
-  if (exact.length && !versions.includes('last'))
-    return { mode: 'exact', values: exact.map(normalizeVersion) };
-  return { mode: 'last' };
+  const first = versions.includes('first');
+  const last = versions.includes('last');
+  const values = [...new Set(versions.filter((v) => v !== 'first' && v !== 'last').map(normalizeVersion))];
+  if (!values.length && !(first && last)) return first ? { mode: 'first' } : { mode: 'last' };
+  if (!first && !last) return { mode: 'exact', values };
+  return { mode: 'union', first, last, values };
 }

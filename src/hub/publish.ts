@@ -13,6 +13,7 @@ import {
 import type { StixObject } from '../schema/index.js';
 import { TaxiiEnvelope, type BundleSignature, type TaxiiStatus } from '../schema/index.js';
 import {
+  canonicalJson,
   commercialFieldsIn,
   identityIdFor,
   isGroupRestricted,
@@ -148,10 +149,29 @@ export async function publishEnvelope(
     else if (otherIdentities.has(o.id)) refused.set(o.id, 'This is another member’s identity.');
   }
 
+  // One object per id and version: a second copy with other content is ambiguous (which one is
+  // meant?) and would be silently dropped by storage, so every copy of that version is refused.
+  const versionKey = (o: StixObject): string =>
+    `${o.id}@${normalizeVersion(o.modified ?? o.created ?? '1970-01-01T00:00:00.000Z')}`;
+  const refusedVersions = new Map<string, string>();
+  const firstCopy = new Map<string, string>();
+  for (const o of objects) {
+    const k = versionKey(o);
+    const body = canonicalJson(o);
+    const seen = firstCopy.get(k);
+    if (seen === undefined) firstCopy.set(k, body);
+    else if (seen !== body)
+      refusedVersions.set(
+        k,
+        'The envelope carries this id and version more than once with different content; send one object per id and version (a change needs a newer modified).',
+      );
+  }
+  const isRefused = (o: StixObject): boolean => refused.has(o.id) || refusedVersions.has(versionKey(o));
+
   const toStore: StixObject[] = [];
   const sightings: { o: StixObject; of: string; anonymous: boolean }[] = [];
   for (const o of objects) {
-    if (refused.has(o.id)) continue;
+    if (isRefused(o)) continue;
     if (o.type === 'sighting' && typeof o.sighting_of_ref === 'string') {
       // Only objects the sighter may read here count as another member's: a sighting of anything
       // else is stored as the sighter's own object, as for an id the hub has never seen, so
@@ -191,6 +211,16 @@ export async function publishEnvelope(
       id,
       'This id was first published by another member; only that member may add versions of it.',
     );
+  for (const d of stored.differing) {
+    const mine = toStore.find(
+      (o) => o.id === d.object_id && normalizeVersion(o.modified ?? o.created ?? '') === d.version,
+    );
+    if (mine && canonicalJson(JSON.parse(d.body)) !== canonicalJson(mine))
+      refusedVersions.set(
+        versionKey(mine),
+        'This version is already stored with other content; publish a change with a newer modified.',
+      );
+  }
   const added = stored.added;
   if (objects.every((o) => refused.has(o.id)))
     return refuse(
@@ -213,8 +243,9 @@ export async function publishEnvelope(
       count: typeof s.o.count === 'number' ? s.o.count : 1,
     });
   const version = (o: StixObject): string => o.modified ?? o.created ?? '';
-  const accepted = objects.filter((o) => !refused.has(o.id));
-  const failed = objects.filter((o) => refused.has(o.id));
+  const accepted = objects.filter((o) => !isRefused(o));
+  const failed = objects.filter(isRefused);
+  const failure = (o: StixObject): string => refused.get(o.id) ?? refusedVersions.get(versionKey(o))!;
   const status: TaxiiStatus = {
     id: randomUUID(),
     status: 'complete',
@@ -233,7 +264,7 @@ export async function publishEnvelope(
           : 'already present',
     })),
     ...(failed.length
-      ? { failures: failed.map((o) => ({ id: o.id, version: version(o), message: refused.get(o.id)! })) }
+      ? { failures: failed.map((o) => ({ id: o.id, version: version(o), message: failure(o) })) }
       : {}),
   };
   await saveStatus(db, status.id, member.name, status);

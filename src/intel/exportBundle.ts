@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Findings, UserError, type AccountRecord, type ApiEvent, type StixBundle } from '../schema/index.js';
+import { checkBundle } from './bundle-check.js';
 import { ClusterEvidenceCollector } from './clusterEvidence.js';
 import type { CommunityKeyRing } from './communityKey.js';
 import { findingsToStix, type Publisher } from './findingsToStix.js';
@@ -67,10 +68,21 @@ export async function exportBundle(input: ExportInput): Promise<ExportResult> {
     ...(input.now ? { now: input.now } : {}),
   });
   const filtered = applyPolicy(built.objects, input.policy);
-  return {
-    bundle: { type: 'bundle', id: randomId('bundle'), objects: filtered.objects },
-    withheld: [...built.withheld, ...filtered.withheld],
+  const bundle: StixBundle = {
+    type: 'bundle',
+    id: randomId('bundle'),
+    ...(filtered.objects.length ? { objects: filtered.objects } : {}),
   };
+  // Fail closed: a bundle other members' tools would reject never leaves, whatever the policy.
+  const problems = checkBundle(bundle);
+  if (problems.length)
+    throw new UserError(
+      'INVALID_INPUT',
+      `Refusing to write a bundle that is not valid STIX 2.1 (${problems.length} problem${problems.length === 1 ? '' : 's'}): ` +
+        `${problems.slice(0, 5).join('; ')}${problems.length > 5 ? '; …' : ''}. Check the sharing policy and the findings.`,
+      { problems },
+    );
+  return { bundle, withheld: [...built.withheld, ...filtered.withheld] };
 }
 
 /** What `intel export --dry-run` prints: every object that would leave, and everything withheld with why. */

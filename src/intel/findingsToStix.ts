@@ -1,7 +1,7 @@
 import type { ClusterFinding, Findings, StixObject } from '../schema/index.js';
 import type { ClusterEvidence } from './clusterEvidence.js';
 import { keyedHash, type CommunityKeyRing, type KeyedKind } from './communityKey.js';
-import { ATLAS_TECHNIQUES, DG_EXTENSION_ID, dgExtension } from './extension.js';
+import { ATLAS_TECHNIQUES, DG_EXTENSION_ID, dgExtension, readDgExtension } from './extension.js';
 import { randomId, stableId, stixNow } from './ids.js';
 import { ipFamily } from './network.js';
 import type { SharingPolicy, Withheld } from './policy.js';
@@ -263,6 +263,26 @@ function indicatorSpecs(
 }
 
 /**
+ * An indicator seen in several campaigns is one object. `accounts_seen` is the number of the
+ * publisher's accounts, across its exported campaigns, seen using the value: clusters share no
+ * account, so the per-campaign counts add up (within one campaign, the largest count of it).
+ * `confidence` is that of the strongest campaign it indicates.
+ */
+interface MergedIndicator {
+  object: StixObject;
+  /** Campaign id -> accounts of that campaign seen using the value. */
+  accounts: Map<string, number>;
+}
+
+function mergeIndicator(m: MergedIndicator, campaignId: string, accounts: number, confidence: number): void {
+  m.accounts.set(campaignId, Math.max(m.accounts.get(campaignId) ?? 0, accounts));
+  const ext = readDgExtension(m.object);
+  if (ext && typeof ext.accounts_seen === 'number')
+    ext.accounts_seen = [...m.accounts.values()].reduce((a, b) => a + b, 0);
+  m.object.confidence = Math.max(m.object.confidence ?? 0, confidence);
+}
+
+/**
  * Findings -> STIX 2.1 objects: the publisher's identity, TLP marking, ATLAS attack-patterns,
  * one campaign per cluster that passes the policy thresholds, its indicators (pseudonymised),
  * `uses`/`indicates` relationships and the publisher's own sighting. Account-level findings
@@ -290,6 +310,8 @@ export function findingsToStix(input: BuildInput): BuildOutput {
     },
   ];
   const techniques = new Map<string, StixObject>();
+  const indicators = new Map<string, MergedIndicator>();
+  const relationships = new Set<string>();
   const technique = (atlas: string): StixObject => {
     let ap = techniques.get(atlas);
     if (!ap) {
@@ -362,7 +384,8 @@ export function findingsToStix(input: BuildInput): BuildOutput {
         events: cluster.events,
         score: cluster.score,
         level: cluster.level,
-        detectors,
+        // STIX forbids empty lists: a campaign admitted without signals has no detectors property.
+        ...(detectors.length ? { detectors } : {}),
         ...(examples.length ? { example_prompts: examples } : {}),
         ...extra,
       }),
@@ -387,27 +410,38 @@ export function findingsToStix(input: BuildInput): BuildOutput {
     }
     for (const spec of indicatorSpecs(cluster, ev, input.background, keyRing, policy, withheld, campaignId)) {
       const indicatorId = stableId('indicator', publisher.name, spec.kind, spec.key);
-      objects.push({
-        type: 'indicator',
-        spec_version: '2.1',
-        id: indicatorId,
-        created: ts,
-        modified: ts,
-        ...marked,
-        name: spec.name,
-        indicator_types: ['malicious-activity'],
-        pattern: spec.pattern,
-        pattern_type: 'stix',
-        pattern_version: '2.1',
-        valid_from: ts,
-        valid_until: validUntil,
-        confidence,
-        extensions: dgExtension(spec.ext),
-      });
+      // The id is the observable's, not the campaign's: when campaigns share infrastructure the
+      // indicator is one object with one `indicates` per campaign (one object per id and version).
+      const seen = indicators.get(indicatorId);
+      if (seen) mergeIndicator(seen, campaignId, spec.accounts, confidence);
+      else {
+        const indicator: StixObject = {
+          type: 'indicator',
+          spec_version: '2.1',
+          id: indicatorId,
+          created: ts,
+          modified: ts,
+          ...marked,
+          name: spec.name,
+          indicator_types: ['malicious-activity'],
+          pattern: spec.pattern,
+          pattern_type: 'stix',
+          pattern_version: '2.1',
+          valid_from: ts,
+          valid_until: validUntil,
+          confidence,
+          extensions: dgExtension(spec.ext),
+        };
+        indicators.set(indicatorId, { object: indicator, accounts: new Map([[campaignId, spec.accounts]]) });
+        objects.push(indicator);
+      }
+      const relationshipId = stableId('relationship', indicatorId, 'indicates', campaignId);
+      if (relationships.has(relationshipId)) continue;
+      relationships.add(relationshipId);
       objects.push({
         type: 'relationship',
         spec_version: '2.1',
-        id: stableId('relationship', indicatorId, 'indicates', campaignId),
+        id: relationshipId,
         created: ts,
         modified: ts,
         ...marked,

@@ -32,6 +32,7 @@ export type { Withheld } from './policy.js';
 export { atlasAttackPattern, findingsToStix, identityIdFor } from './findingsToStix.js';
 export type { Publisher } from './findingsToStix.js';
 export { dryRunReport, exportBundle, readFindingsFile } from './exportBundle.js';
+export { checkBundle } from './bundle-check.js';
 export type { ExportResult } from './exportBundle.js';
 export { inPrefix, prefixOf } from './network.js';
 export { stableId, randomId, stixNow } from './ids.js';

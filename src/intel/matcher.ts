@@ -92,7 +92,8 @@ export class IntelMatcher {
     hubSightings: ReadonlyMap<string, number> = new Map(),
   ) {
     const byId = new Map(received.map((o) => [o.id, o]));
-    const campaignOf = new Map<string, string>();
+    // An indicator may indicate several campaigns of its publisher (shared infrastructure).
+    const campaignOf = new Map<string, string[]>();
     const sightingsOf = new Map<string, number>();
     for (const o of received) {
       if (
@@ -100,7 +101,7 @@ export class IntelMatcher {
         o.relationship_type === 'indicates' &&
         typeof o.source_ref === 'string'
       )
-        campaignOf.set(o.source_ref, o.target_ref as string);
+        campaignOf.set(o.source_ref, [...(campaignOf.get(o.source_ref) ?? []), o.target_ref as string]);
       if (o.type === 'sighting' && typeof o.sighting_of_ref === 'string')
         sightingsOf.set(o.sighting_of_ref, (sightingsOf.get(o.sighting_of_ref) ?? 0) + 1);
     }
@@ -108,29 +109,33 @@ export class IntelMatcher {
     let expired = 0;
     for (const o of received) {
       if (o.type !== 'indicator' || typeof o.pattern !== 'string') continue;
-      const campaignId = campaignOf.get(o.id);
-      const campaign = campaignId ? byId.get(campaignId) : undefined;
-      const publisherObj = o.created_by_ref ? byId.get(o.created_by_ref) : undefined;
-      // A campaign's sightings (beyond the publisher's own) raise all its indicators.
-      const sightings =
-        (sightingsOf.get(o.id) ?? 0) +
-        Math.max(0, (campaignId ? (sightingsOf.get(campaignId) ?? 0) : 0) - 1) +
-        (hubSightings.get(o.id) ?? 0) +
-        (campaignId ? (hubSightings.get(campaignId) ?? 0) : 0);
-      const confidence = effectiveConfidence(o, this.now, sightings, model);
-      if (confidence <= 0) {
-        expired++;
-        continue;
+      const campaigns = campaignOf.get(o.id) ?? [undefined];
+      let live = false;
+      let compiled = false;
+      for (const campaignId of campaigns) {
+        const campaign = campaignId ? byId.get(campaignId) : undefined;
+        const publisherObj = o.created_by_ref ? byId.get(o.created_by_ref) : undefined;
+        // A campaign's sightings (beyond the publisher's own) raise all its indicators.
+        const sightings =
+          (sightingsOf.get(o.id) ?? 0) +
+          Math.max(0, (campaignId ? (sightingsOf.get(campaignId) ?? 0) : 0) - 1) +
+          (hubSightings.get(o.id) ?? 0) +
+          (campaignId ? (hubSightings.get(campaignId) ?? 0) : 0);
+        const confidence = effectiveConfidence(o, this.now, sightings, model);
+        if (confidence <= 0) continue;
+        live = true;
+        const base = {
+          id: o.id,
+          campaignId,
+          campaignName: typeof campaign?.name === 'string' ? campaign.name : undefined,
+          publisher: typeof publisherObj?.name === 'string' ? publisherObj.name : undefined,
+          markings: o.object_marking_refs,
+          confidence,
+        };
+        if (this.compile(o, base)) compiled = true;
       }
-      const base = {
-        id: o.id,
-        campaignId,
-        campaignName: typeof campaign?.name === 'string' ? campaign.name : undefined,
-        publisher: typeof publisherObj?.name === 'string' ? publisherObj.name : undefined,
-        markings: o.object_marking_refs,
-        confidence,
-      };
-      if (this.compile(o, base)) n++;
+      if (!live) expired++;
+      else if (compiled) n++;
     }
     this.indicators = n;
     this.expired = expired;
@@ -205,8 +210,10 @@ export class IntelMatcher {
   private hit(account: string, ind: Compiled, eventId?: string, ts?: string): void {
     let m = this.hits.get(account);
     if (!m) this.hits.set(account, (m = new Map<string, Hit>()));
-    let h = m.get(ind.id);
-    if (!h) m.set(ind.id, (h = { ind, events: 0, examples: [] }));
+    // One hit per indicator and campaign: an indicator of several campaigns counts for each.
+    const key = `${ind.id} ${ind.campaignId ?? ''}`;
+    let h = m.get(key);
+    if (!h) m.set(key, (h = { ind, events: 0, examples: [] }));
     if (eventId) {
       h.events++;
       if (h.examples.length < 5) h.examples.push(eventId);
@@ -294,7 +301,8 @@ export class IntelMatcher {
     const accountsSeen = Math.max(1, this.eventsPerAccount.size);
     const matchedBy = new Map<string, number>();
     for (const hits of this.hits.values())
-      for (const id of hits.keys()) matchedBy.set(id, (matchedBy.get(id) ?? 0) + 1);
+      for (const id of new Set([...hits.values()].map((h) => h.ind.id)))
+        matchedBy.set(id, (matchedBy.get(id) ?? 0) + 1);
     for (const [account, hits] of this.hits) {
       const total = Math.max(1, this.eventsPerAccount.get(account) ?? 0);
       const byCampaign = new Map<string, Hit[]>();

@@ -175,7 +175,7 @@ export async function pullIntel(opts: {
     opts.collection,
     opts.limit ? { limit: opts.limit } : {},
   );
-  return { ...r, total: received.objects().length };
+  return { received: r.received, pages: r.pages, notes: r.notes ?? [], total: received.objects().length };
 }
 
 export interface MatchFlags {

@@ -80,6 +80,28 @@ export const DEFAULT_ALLOW_EXTENSION = [
   'anonymous',
 ];
 
+/**
+ * Structural objects: every object the export writes references the publisher's identity
+ * (`created_by_ref`) and the TLP marking-definition (`object_marking_refs`), so they always
+ * leave, with at least their default properties, whatever the allow-list says.
+ */
+const STRUCTURAL_TYPES = ['identity', 'marking-definition'];
+
+/** Properties STIX 2.1 requires of each type: an allowed object always keeps them. */
+const REQUIRED: Record<string, string[]> = {
+  identity: ['name'],
+  campaign: ['name'],
+  'intrusion-set': ['name'],
+  'attack-pattern': ['name'],
+  indicator: ['pattern', 'pattern_type', 'valid_from'],
+  relationship: ['relationship_type', 'source_ref', 'target_ref'],
+  sighting: ['sighting_of_ref'],
+  'marking-definition': ['name', 'definition_type', 'definition'],
+};
+
+/** Extension properties that make an extension block valid: always kept. */
+const REQUIRED_EXTENSION = ['extension_type'];
+
 /** Always allowed: what makes a STIX object an object. */
 const COMMON = new Set([
   'type',
@@ -121,8 +143,9 @@ export function commercialTermMatcher(policy: SharingPolicy): RegExp {
   return new RegExp(`(^|[_\\-\\s])(${terms.join('|')})s?($|[_\\-\\s])`, 'i');
 }
 
+/** The built-in policy, allow-lists filled in (as `policyFrom({})`). */
 export function defaultPolicy(): SharingPolicy {
-  return SharingPolicy.parse({});
+  return policyFrom({});
 }
 
 export function policyFrom(input: unknown, source = 'sharing policy'): SharingPolicy {
@@ -178,7 +201,11 @@ export function applyPolicy(objects: readonly StixObject[], policy: SharingPolic
   const withheld: Withheld[] = [];
   const kept: StixObject[] = [];
   for (const o of objects) {
-    const allowed = policy.allow[o.type];
+    const listed = policy.allow[o.type];
+    const allowed =
+      listed || STRUCTURAL_TYPES.includes(o.type)
+        ? [...(listed ?? DEFAULT_ALLOW[o.type] ?? []), ...(REQUIRED[o.type] ?? [])]
+        : undefined;
     if (!allowed) {
       withheld.push({
         object: o.id,
@@ -213,19 +240,33 @@ export function applyPolicy(objects: readonly StixObject[], policy: SharingPolic
     if (out.extensions && Object.keys(out.extensions).length === 0) delete out.extensions;
     kept.push(out as StixObject);
   }
-  // Relationships and sightings must not point at what stayed home.
-  const ids = new Set(kept.map((o) => o.id));
-  const isExternal = (ref: string): boolean => ref.startsWith('marking-definition--') || ids.has(ref);
-  const final = kept.filter((o) => {
-    const refs = [o.source_ref, o.target_ref, o.sighting_of_ref].filter(
-      (r): r is string => typeof r === 'string',
-    );
-    const dangling = refs.find((r) => !isExternal(r));
-    if (dangling)
-      withheld.push({ object: o.id, type: o.type, reason: `refers to ${dangling}, which is withheld` });
-    return !dangling;
-  });
+  // Nothing may point at what stayed home: an object referring to a withheld object stays home
+  // too (repeated, as dropping one may orphan another; at most one pass per object).
+  let final = kept;
+  for (let pass = 0; pass <= kept.length; pass++) {
+    const ids = new Set(final.map((o) => o.id));
+    const isKnown = (ref: string): boolean => ref.startsWith('marking-definition--') || ids.has(ref);
+    const next = final.filter((o) => {
+      const dangling = refsOf(o).find((r) => !isKnown(r));
+      if (dangling)
+        withheld.push({ object: o.id, type: o.type, reason: `refers to ${dangling}, which is withheld` });
+      return !dangling;
+    });
+    if (next.length === final.length) break;
+    final = next;
+  }
   return { objects: final, withheld };
+}
+
+/** The object's top-level `*_ref` and `*_refs` values. */
+function refsOf(o: StixObject): string[] {
+  return Object.entries(o).flatMap(([k, v]) =>
+    k.endsWith('_ref') && typeof v === 'string'
+      ? [v]
+      : k.endsWith('_refs') && Array.isArray(v)
+        ? v.filter((r): r is string => typeof r === 'string')
+        : [],
+  );
 }
 
 function filterExtensions(
@@ -249,7 +290,7 @@ function filterExtensions(
           property: `extension.${prop}`,
           reason: 'commercial field refused (antitrust)',
         });
-      } else if (!policy.allow_extension.includes(prop)) {
+      } else if (!policy.allow_extension.includes(prop) && !REQUIRED_EXTENSION.includes(prop)) {
         withheld.push({
           object: o.id,
           type: o.type,

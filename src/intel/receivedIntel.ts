@@ -88,7 +88,7 @@ export class ReceivedIntel {
     client: TaxiiClient,
     collectionId: string,
     opts: { limit?: number } = {},
-  ): Promise<{ received: number; pages: number }> {
+  ): Promise<{ received: number; pages: number; notes?: string[] }> {
     let received = 0;
     let pages = 0;
     for (;;) {
@@ -107,7 +107,16 @@ export class ReceivedIntel {
       this.save();
       if (!page.more) break;
     }
-    for (const [id, n] of await client.sighterCounts(collectionId)) this.state.sightings[id] = n;
+    // The sighting counts are a DistillGuard hub extension: a standard TAXII server lacks them,
+    // and what was pulled stands without them.
+    const counts = await client.sighterCounts(collectionId);
+    if (!counts)
+      return {
+        received,
+        pages,
+        notes: ['the server offers no DistillGuard sighting counts (standard TAXII 2.1); skipped them'],
+      };
+    for (const [id, n] of counts) this.state.sightings[id] = n;
     this.save();
     return { received, pages };
   }

@@ -125,11 +125,20 @@ export class TaxiiClient {
     };
   }
 
-  /** Distinct members that sighted objects of a collection (counts only). */
-  async sighterCounts(collectionId: string): Promise<Map<string, number>> {
-    const res = await this.request(
-      `collections/${encodeURIComponent(collectionId)}/distillguard/sighting-counts/`,
-    );
+  /**
+   * Distinct members that sighted objects of a collection (counts only). A DistillGuard hub
+   * extension: undefined when the server does not offer it (a standard TAXII 2.1 server answers 404).
+   */
+  async sighterCounts(collectionId: string): Promise<Map<string, number> | undefined> {
+    let res: Response;
+    try {
+      res = await this.request(
+        `collections/${encodeURIComponent(collectionId)}/distillguard/sighting-counts/`,
+      );
+    } catch (err) {
+      if (err instanceof UserError && err.code === 'NOT_FOUND') return undefined;
+      throw err;
+    }
     const body = (await res.json()) as { counts?: { sighting_of_ref: string; members: number }[] };
     return new Map((body.counts ?? []).map((c) => [c.sighting_of_ref, c.members]));
   }
@@ -138,7 +147,17 @@ export class TaxiiClient {
   async sightingCounts(): Promise<
     { sighting_of_ref: string; members: number; sightings: number; count: number; disclosed_by?: string[] }[]
   > {
-    const res = await this.request('distillguard/sightings/');
+    let res: Response;
+    try {
+      res = await this.request('distillguard/sightings/');
+    } catch (err) {
+      if (err instanceof UserError && err.code === 'NOT_FOUND')
+        throw new UserError(
+          'NOT_FOUND',
+          `The server at ${this.root} does not offer DistillGuard sighting counts (a standard TAXII 2.1 server has no such extension); ask a DistillGuard hub.`,
+        );
+      throw err;
+    }
     return ((await res.json()) as { sightings: [] }).sightings;
   }
 }

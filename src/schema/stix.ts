@@ -81,6 +81,55 @@ export const StixSighting = z.looseObject({
 });
 export type StixSighting = z.infer<typeof StixSighting>;
 
+/** Common properties of the SDOs and SROs DistillGuard writes (STIX 2.1 §3.2: all required). */
+const sdoCommon = {
+  id: StixId,
+  spec_version: z.literal('2.1'),
+  created: StixTimestamp,
+  modified: StixTimestamp,
+  created_by_ref: StixId.optional(),
+  object_marking_refs: z.array(StixId).min(1).optional(),
+  confidence: z.int().min(0).max(100).optional(),
+  extensions: z.record(z.string(), z.looseObject({})).optional(),
+};
+
+export const StixIdentity = z.looseObject({
+  ...sdoCommon,
+  type: z.literal('identity'),
+  name: z.string().min(1),
+});
+export const StixCampaign = z.looseObject({
+  ...sdoCommon,
+  type: z.literal('campaign'),
+  name: z.string().min(1),
+  first_seen: StixTimestamp.optional(),
+  last_seen: StixTimestamp.optional(),
+});
+export const StixAttackPattern = z.looseObject({
+  ...sdoCommon,
+  type: z.literal('attack-pattern'),
+  name: z.string().min(1),
+  external_references: z.array(ExternalReference).min(1).optional(),
+});
+export const StixRelationship = z.looseObject({
+  ...sdoCommon,
+  type: z.literal('relationship'),
+  relationship_type: z.string().min(1),
+  source_ref: StixId,
+  target_ref: StixId,
+});
+/** Marking definitions have no `modified` (STIX 2.1 §7.2.1). */
+export const StixMarkingDefinition = z.looseObject({
+  type: z.literal('marking-definition'),
+  id: StixId,
+  spec_version: z.literal('2.1'),
+  created: StixTimestamp,
+  created_by_ref: StixId.optional(),
+  name: z.string().optional(),
+  definition_type: z.string().optional(),
+  extensions: z.record(z.string(), z.looseObject({})).optional(),
+});
+
 /** A detached ed25519 signature over the canonical JSON of a bundle's `objects`. */
 export const BundleSignature = z.object({
   alg: z.literal('ed25519'),

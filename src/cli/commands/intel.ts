@@ -123,6 +123,7 @@ export function registerIntel(program: Command): void {
     .action(async (f: HubFlags & { state: string; limit?: number }) => {
       const r = await pullIntel({ ...f, credentials: hubCredentials(f) });
       out(`received ${r.received} new objects in ${r.pages} pages; ${r.total} held in ${f.state}`);
+      for (const note of r.notes) out(`note: ${note}`);
     });
 
   intel

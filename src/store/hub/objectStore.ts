@@ -16,8 +16,11 @@ export interface ObjectQuery {
   ids?: string[];
   types?: string[];
   specVersions?: string[];
-  /** 'last' | 'first' | 'all' | explicit versions. */
-  versions: { mode: 'last' | 'first' | 'all' } | { mode: 'exact'; values: string[] };
+  /** 'last' | 'first' | 'all' | explicit versions | several of these (their union, TAXII 2.1 §3.4.1). */
+  versions:
+    | { mode: 'last' | 'first' | 'all' }
+    | { mode: 'exact'; values: string[] }
+    | { mode: 'union'; first: boolean; last: boolean; values: string[] };
   objectId?: string;
   limit: number;
 }
@@ -38,6 +41,8 @@ export interface OwnedInsert {
   added: HubObjectRow[];
   /** Ids another member published first: nothing of them was stored. */
   notOwned: string[];
+  /** Versions already stored with another body: skipped, the caller decides whether that is a conflict. */
+  differing: { object_id: string; version: string; body: string }[];
 }
 
 /**
@@ -82,16 +87,21 @@ export async function insertOwnedHubObjects(
     const ms = Math.max(now, Number(last?.date_added_ms ?? 0));
     const date_added = new Date(ms).toISOString();
     const added: HubObjectRow[] = [];
+    const differing: OwnedInsert['differing'] = [];
     for (const r of rows) {
       if (notOwned.has(r.object_id)) continue;
       const exists = await trx
         .selectFrom('hub_objects')
-        .select('seq')
+        .select(['seq', 'body'])
         .where('collection_id', '=', r.collection_id)
         .where('object_id', '=', r.object_id)
         .where('version', '=', r.version)
         .executeTakeFirst();
-      if (exists) continue;
+      if (exists) {
+        if (exists.body !== r.body)
+          differing.push({ object_id: r.object_id, version: r.version, body: exists.body });
+        continue;
+      }
       const res = await trx
         .insertInto('hub_objects')
         .values({ ...r, date_added, date_added_ms: ms })
@@ -99,7 +109,7 @@ export async function insertOwnedHubObjects(
         .executeTakeFirstOrThrow();
       added.push({ ...r, date_added, date_added_ms: ms, seq: Number(res.seq) });
     }
-    return { added, notOwned: [...notOwned] };
+    return { added, notOwned: [...notOwned], differing };
   });
 }
 
@@ -129,15 +139,32 @@ export async function queryHubObjects(
   if (q.types?.length) query = query.where('o.object_type', 'in', q.types);
   if (q.specVersions?.length) query = query.where('o.spec_version', 'in', q.specVersions);
   const v = q.versions;
-  if (v.mode === 'exact') query = query.where('o.version', 'in', v.values);
-  else if (v.mode !== 'all')
-    query = query.where('o.version', '=', (eb) =>
+  const extreme = (
+    eb: ExpressionBuilder<HubDatabase & { o: HubObjectsTable }, 'o'>,
+    which: 'first' | 'last',
+  ) =>
+    eb(
+      'o.version',
+      '=',
       eb
         .selectFrom('hub_objects as o2')
-        .select((e) => (v.mode === 'last' ? e.fn.max('o2.version') : e.fn.min('o2.version')).as('v'))
+        .select((e) => (which === 'last' ? e.fn.max('o2.version') : e.fn.min('o2.version')).as('v'))
         .whereRef('o2.collection_id', '=', 'o.collection_id')
         .whereRef('o2.object_id', '=', 'o.object_id'),
     );
+  if (v.mode === 'exact') query = query.where('o.version', 'in', v.values);
+  else if (v.mode === 'union')
+    query = query.where((eb) =>
+      eb.or([
+        ...(v.first ? [extreme(eb, 'first')] : []),
+        ...(v.last ? [extreme(eb, 'last')] : []),
+        ...(v.values.length ? [eb('o.version', 'in', v.values)] : []),
+      ]),
+    );
+  else if (v.mode !== 'all') {
+    const which = v.mode;
+    query = query.where((eb) => extreme(eb, which));
+  }
   const rows = await query
     .orderBy('o.seq')
     .limit(q.limit + 1)
