@@ -5,6 +5,7 @@ import { pino, type Logger } from 'pino';
 import { DetectionEngine } from '../detect/index.js';
 import { AccountState, type DetectConfigInput, type Findings } from '../schema/index.js';
 import {
+  claimablePartitions,
   claimPartitions,
   commitPartitionBatch,
   ensurePartitionRows,
@@ -16,6 +17,7 @@ import {
   removeWorker,
   renewLeases,
   renewPartitionLease,
+  type LeaseHolder,
   type PartitionLease,
   type QuarantinedMessage,
   type ScaleDb,
@@ -103,6 +105,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export class ScaleWorker {
   readonly id: string;
+  /** This process's lease identity: the id plus a random token of this start (see LeaseHolder). */
+  readonly holder: LeaseHolder;
   readonly stats: WorkerStats = {
     applied: 0,
     duplicates: 0,
@@ -127,10 +131,16 @@ export class ScaleWorker {
   private readonly pruneEveryMs: number;
   private seenRetentionMs: number;
   private readonly slots: Slots;
+  /** Since when each partition was seen with no live lease (for the unowned-partition warning). */
+  private readonly unownedSince = new Map<number, number>();
 
   constructor(private readonly o: ScaleWorkerOptions) {
     this.id = o.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-    this.log = (o.log ?? pino({ level: 'silent' })).child({ worker: this.id });
+    this.holder = { id: this.id, incarnation: randomBytes(8).toString('hex') };
+    this.log = (o.log ?? pino({ level: 'silent' })).child({
+      worker: this.id,
+      incarnation: this.holder.incarnation,
+    });
     this.batchSize = Math.min(o.batchSize ?? DEFAULT_MAX_ACK_PENDING, DEFAULT_MAX_ACK_PENDING);
     this.leaseMs = o.leaseMs ?? 10_000;
     this.heartbeatMs = o.heartbeatMs ?? Math.max(200, Math.floor(this.leaseMs / 4));
@@ -163,7 +173,7 @@ export class ScaleWorker {
     await this.loop;
     await this.scoring;
     await Promise.all([...this.owned.values()].map((o) => o.done));
-    await removeWorker(this.o.db, this.id).catch(() => undefined);
+    await removeWorker(this.o.db, this.holder).catch(() => undefined);
   }
 
   private async coordinate(): Promise<void> {
@@ -180,8 +190,8 @@ export class ScaleWorker {
   private async rebalance(): Promise<void> {
     const db = this.o.db;
     const now = Date.now();
-    const workers = Math.max(1, await heartbeatWorker(db, this.id, now, this.leaseMs));
-    const held = await renewLeases(db, this.id, now, this.leaseMs);
+    const workers = Math.max(1, await heartbeatWorker(db, this.holder, now, this.leaseMs));
+    const held = await renewLeases(db, this.holder, now, this.leaseMs);
     const heldIds = new Set(held.map((l) => l.partition));
     for (const [p, o] of this.owned)
       if (heldIds.has(p)) o.leaseUntil = Math.max(o.leaseUntil, now + this.leaseMs);
@@ -199,9 +209,28 @@ export class ScaleWorker {
         .slice(0, active.length - share))
         o.stop = 'release';
     } else if (active.length < share && this.running) {
-      for (const lease of await claimPartitions(db, this.id, share - active.length, now, this.leaseMs))
+      for (const lease of await claimPartitions(db, this.holder, share - active.length, now, this.leaseMs))
         this.adopt(lease, now);
     }
+    await this.warnUnowned(now);
+  }
+
+  /**
+   * Warns when partitions stay without a live lease for more than two leases: their messages wait
+   * in the stream and nothing else would say so (workers all at their share, or all stopped).
+   */
+  private async warnUnowned(now: number): Promise<void> {
+    const free = new Set(await claimablePartitions(this.o.db, now, this.leaseMs));
+    for (const p of [...this.unownedSince.keys()]) if (!free.has(p)) this.unownedSince.delete(p);
+    for (const p of free) if (!this.unownedSince.has(p)) this.unownedSince.set(p, now);
+    const stale = [...this.unownedSince]
+      .filter(([, since]) => now - since > 2 * this.leaseMs)
+      .map(([p]) => p);
+    if (stale.length > 0)
+      this.log.warn(
+        { partitions: stale, unownedForMs: now - Math.min(...stale.map((p) => this.unownedSince.get(p)!)) },
+        'partitions have no live lease: nobody consumes them',
+      );
   }
 
   private adopt(lease: PartitionLease, now: number): void {
@@ -222,7 +251,7 @@ export class ScaleWorker {
       .finally(async () => {
         this.owned.delete(lease.partition);
         if (o.stop === 'release')
-          await releasePartition(this.o.db, this.id, lease.partition).catch(() => undefined);
+          await releasePartition(this.o.db, this.holder, lease.partition).catch(() => undefined);
       });
     this.owned.set(lease.partition, o);
     this.log.info({ partition: lease.partition, fence: lease.fence }, 'partition leased');
@@ -341,7 +370,7 @@ export class ScaleWorker {
   private async leaseForBatch(o: Owned): Promise<boolean> {
     const now = Date.now();
     if (o.leaseUntil - now >= this.leaseMs / 2) return true;
-    const until = await renewPartitionLease(this.o.db, this.id, o.lease, now, this.leaseMs);
+    const until = await renewPartitionLease(this.o.db, this.holder, o.lease, now, this.leaseMs);
     if (until === null) {
       o.stop = 'lost';
       this.log.warn({ partition: o.lease.partition }, 'lease lost');
@@ -424,7 +453,7 @@ export class ScaleWorker {
         engine ??= await this.restore(partition);
         const e = engine;
         const result = await commitPartitionBatch(this.o.db, {
-          workerId: this.id,
+          holder: this.holder,
           lease: o.lease,
           stream: this.o.topology.stream,
           events: decoded.flatMap(({ msg: d, seq }) => (d.kind === 'event' ? [{ id: d.event.id, seq }] : [])),

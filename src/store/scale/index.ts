@@ -7,6 +7,7 @@ export {
   removeWorker,
   renewLeases,
   claimPartitions,
+  claimablePartitions,
   releasePartition,
   loadPartitionStates,
   allAccountStates,
@@ -24,6 +25,7 @@ export {
 export type {
   ScaleDb,
   PartitionLease,
+  LeaseHolder,
   PartitionBatch,
   ScaleProgress,
   QuarantinedMessage,

@@ -124,6 +124,20 @@ const scale0003: Migration = {
   },
 };
 
+/**
+ * A lease belongs to a process incarnation (a random token per start), not to the operator's
+ * worker id: a worker restarted under the same id must not renew, as its own, the leases of its
+ * dead predecessor that it never works on.
+ */
+const scale0004: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable('scale_partitions').addColumn('incarnation', 'text').execute();
+  },
+  async down(db: AnyDb) {
+    await db.schema.alterTable('scale_partitions').dropColumn('incarnation').execute();
+  },
+};
+
 /** Scale-out worker tables (PostgreSQL); their own bookkeeping, beside the core set. */
 export const scaleMigrations: MigrationSet = {
   name: 'scale',
@@ -131,5 +145,6 @@ export const scaleMigrations: MigrationSet = {
     '0001_scale': scale0001,
     '0002_prune_quarantine': scale0002,
     '0003_quarantine_line_key': scale0003,
+    '0004_lease_incarnation': scale0004,
   },
 };

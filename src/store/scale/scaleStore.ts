@@ -18,6 +18,20 @@ export interface PartitionLease {
   appliedSeq: number;
 }
 
+/**
+ * Who holds a lease: the operator's worker id (shown as the partition's owner) and the holding
+ * process's incarnation, a random token per start. Leases are renewed, released and committed
+ * under only by the incarnation: a process restarted under the same id is another holder, and
+ * takes its dead predecessor's partitions only once their leases ran out, like anyone else.
+ */
+export interface LeaseHolder {
+  id: string;
+  incarnation: string;
+}
+
+/** The row in scale_workers: one per live process, so two processes given one id count as two. */
+const workerKey = (h: LeaseHolder): string => `${h.id}#${h.incarnation}`;
+
 /** The worker's lease on a partition was taken over (it expired): nothing was written. */
 export class LeaseLostError extends Error {
   constructor(readonly partition: number) {
@@ -54,13 +68,13 @@ export async function ensurePartitionRows(db: ScaleDb, count: number): Promise<v
 /** Records that a worker is alive; returns how many workers were seen within `liveMs`. */
 export async function heartbeatWorker(
   db: ScaleDb,
-  workerId: string,
+  holder: LeaseHolder,
   now: number,
   liveMs: number,
 ): Promise<number> {
   await db
     .insertInto('scale_workers')
-    .values({ worker_id: workerId, seen_at: now })
+    .values({ worker_id: workerKey(holder), seen_at: now })
     .onConflict((oc) => oc.column('worker_id').doUpdateSet({ seen_at: now }))
     .execute();
   await db
@@ -75,26 +89,29 @@ export async function heartbeatWorker(
   return Number(row.n);
 }
 
-export async function removeWorker(db: ScaleDb, workerId: string): Promise<void> {
+export async function removeWorker(db: ScaleDb, holder: LeaseHolder): Promise<void> {
   await db
     .updateTable('scale_partitions')
-    .set({ owner: null, lease_until: 0 })
-    .where('owner', '=', workerId)
+    .set({ owner: null, incarnation: null, lease_until: 0 })
+    .where('incarnation', '=', holder.incarnation)
     .execute();
-  await db.deleteFrom('scale_workers').where('worker_id', '=', workerId).execute();
+  await db.deleteFrom('scale_workers').where('worker_id', '=', workerKey(holder)).execute();
 }
 
-/** Extends this worker's leases; returns the ones it still holds (a lost one is absent). */
+/**
+ * Extends the leases this incarnation holds; returns them (a lost one is absent). Rows another
+ * incarnation of the same worker id holds (a crashed predecessor) are left to run out.
+ */
 export async function renewLeases(
   db: ScaleDb,
-  workerId: string,
+  holder: LeaseHolder,
   now: number,
   leaseMs: number,
 ): Promise<PartitionLease[]> {
   const rows = await db
     .updateTable('scale_partitions')
     .set({ lease_until: now + leaseMs })
-    .where('owner', '=', workerId)
+    .where('incarnation', '=', holder.incarnation)
     .returning(['partition', 'fence', 'applied_seq'])
     .execute();
   return rows.map((r) => ({
@@ -111,14 +128,15 @@ export async function renewLeases(
  */
 export async function claimPartitions(
   db: ScaleDb,
-  workerId: string,
+  holder: LeaseHolder,
   max: number,
   now: number,
   leaseMs: number,
 ): Promise<PartitionLease[]> {
   if (max <= 0) return [];
   const res = await sql<{ partition: number; fence: string | number; applied_seq: string | number }>`
-    update scale_partitions set owner = ${workerId}, lease_until = ${now + leaseMs}, fence = fence + 1
+    update scale_partitions
+    set owner = ${holder.id}, incarnation = ${holder.incarnation}, lease_until = ${now + leaseMs}, fence = fence + 1
     where partition in (
       select partition from scale_partitions
       where owner is null or lease_until < ${now - leaseMs}
@@ -134,12 +152,26 @@ export async function claimPartitions(
   }));
 }
 
-export async function releasePartition(db: ScaleDb, workerId: string, partition: number): Promise<void> {
+/**
+ * Partitions nobody works on now: free, or whose lease ran out a whole lease ago (claimable). A
+ * partition that stays so is not consumed: its messages wait in the stream.
+ */
+export async function claimablePartitions(db: ScaleDb, now: number, leaseMs: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('scale_partitions')
+    .select('partition')
+    .where((eb) => eb.or([eb('owner', 'is', null), eb('lease_until', '<', now - leaseMs)]))
+    .orderBy('partition')
+    .execute();
+  return rows.map((r) => r.partition);
+}
+
+export async function releasePartition(db: ScaleDb, holder: LeaseHolder, partition: number): Promise<void> {
   await db
     .updateTable('scale_partitions')
-    .set({ owner: null, lease_until: 0 })
+    .set({ owner: null, incarnation: null, lease_until: 0 })
     .where('partition', '=', partition)
-    .where('owner', '=', workerId)
+    .where('incarnation', '=', holder.incarnation)
     .execute();
 }
 
@@ -188,7 +220,7 @@ export interface QuarantinedMessage {
 }
 
 export interface PartitionBatch {
-  workerId: string;
+  holder: LeaseHolder;
   lease: PartitionLease;
   /** The stream the batch came from (quarantine rows are keyed by stream and sequence). */
   stream: string;
@@ -219,10 +251,11 @@ export async function commitPartitionBatch(
 ): Promise<{ applied: number; duplicates: number; quarantined: number; leaseUntil: number | null }> {
   return db.transaction().execute(async (trx: Transaction<CoreDatabase & ScaleDatabase>) => {
     const { partition, fence } = b.lease;
-    const row = await sql<{ owner: string | null; fence: string | number }>`
-      select owner, fence from scale_partitions where partition = ${partition} for update`.execute(trx);
+    const row = await sql<{ incarnation: string | null; fence: string | number }>`
+      select incarnation, fence from scale_partitions where partition = ${partition} for update`.execute(trx);
     const r = row.rows[0];
-    if (!r || r.owner !== b.workerId || Number(r.fence) !== fence) throw new LeaseLostError(partition);
+    if (!r || r.incarnation !== b.holder.incarnation || Number(r.fence) !== fence)
+      throw new LeaseLostError(partition);
     const now = Date.now();
     // First sequence per id: a re-publication inside the batch is a duplicate of the first.
     const seqOf = new Map<string, number>();
@@ -273,7 +306,7 @@ export async function commitPartitionBatch(
  */
 export async function renewPartitionLease(
   db: ScaleDb,
-  workerId: string,
+  holder: LeaseHolder,
   lease: PartitionLease,
   now: number,
   leaseMs: number,
@@ -282,7 +315,7 @@ export async function renewPartitionLease(
     .updateTable('scale_partitions')
     .set({ lease_until: now + leaseMs })
     .where('partition', '=', lease.partition)
-    .where('owner', '=', workerId)
+    .where('incarnation', '=', holder.incarnation)
     .where('fence', '=', lease.fence)
     .executeTakeFirst();
   return Number(res.numUpdatedRows) > 0 ? now + leaseMs : null;

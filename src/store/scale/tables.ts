@@ -3,6 +3,8 @@ export interface ScalePartitionsTable {
   partition: number;
   /** Worker id holding the lease, or null when free. */
   owner: string | null;
+  /** The holding process's incarnation token (random per start): the lease belongs to it. */
+  incarnation: string | null;
   /** Epoch ms the lease runs out unless renewed. */
   lease_until: number;
   /** Bumped on every change of owner: a worker whose fence is stale may not commit. */
