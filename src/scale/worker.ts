@@ -5,6 +5,7 @@ import { pino, type Logger } from 'pino';
 import { DetectionEngine } from '../detect/index.js';
 import { AccountState, type DetectConfigInput, type Findings } from '../schema/index.js';
 import {
+  bindScaleTopology,
   claimablePartitions,
   claimPartitions,
   commitPartitionBatch,
@@ -155,6 +156,7 @@ export class ScaleWorker {
   }
 
   async start(): Promise<void> {
+    await bindScaleTopology(this.o.db, this.o.topology);
     await ensurePartitionRows(this.o.db, this.o.topology.partitions);
     if (this.o.seenRetentionMs === undefined && this.pruneEveryMs > 0) {
       // Re-publications inside the stream's duplicate window are dropped by JetStream itself.

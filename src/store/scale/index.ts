@@ -3,6 +3,7 @@ export type * from './tables.js';
 export {
   openScaleStore,
   ensurePartitionRows,
+  bindScaleTopology,
   heartbeatWorker,
   removeWorker,
   renewLeases,
@@ -26,6 +27,7 @@ export type {
   ScaleDb,
   PartitionLease,
   LeaseHolder,
+  BoundTopology,
   PartitionBatch,
   ScaleProgress,
   QuarantinedMessage,

@@ -57,6 +57,65 @@ export async function openScaleStore(opts: OpenDatabaseOptions): Promise<ScaleDb
   return db;
 }
 
+/** What a scale database is bound to: the stream, its subjects and its partition count. */
+export interface BoundTopology {
+  stream: string;
+  subjectPrefix: string;
+  partitions: number;
+}
+
+const describeTopology = (t: BoundTopology): string =>
+  `stream ${t.stream} (subjects ${t.subjectPrefix}.*, ${t.partitions} partitions)`;
+
+/**
+ * Binds the database to a stream topology at first use, and refuses any other afterwards
+ * (INVALID_CONFIG): the state, seen ids and leases in it are of that stream, keyed by its
+ * partitions. A database from before the topology was recorded is judged by its partition rows
+ * (their count is the partition count), then records the topology it is first used with.
+ */
+export async function bindScaleTopology(db: ScaleDb, t: BoundTopology): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    // Serialises first binds: two workers starting at once on an empty database agree.
+    await sql`lock table scale_topology in share row exclusive mode`.execute(trx);
+    let row = await trx.selectFrom('scale_topology').selectAll().where('id', '=', 1).executeTakeFirst();
+    if (!row) {
+      const n = await trx
+        .selectFrom('scale_partitions')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow();
+      const rows = Number(n.n);
+      if (rows > 0 && rows !== t.partitions)
+        throw new UserError(
+          'INVALID_CONFIG',
+          `this database holds the state of a stream with ${rows} partitions, not ${t.partitions}: use a new database (or DISTILLGUARD_DB_SCHEMA) for this stream, or run with that stream's --stream, --subject-prefix and --partitions`,
+        );
+      row = {
+        id: 1,
+        stream: t.stream,
+        subject_prefix: t.subjectPrefix,
+        partitions: t.partitions,
+        bound_at: Date.now(),
+      };
+      await trx.insertInto('scale_topology').values(row).execute();
+      return;
+    }
+    const bound: BoundTopology = {
+      stream: row.stream,
+      subjectPrefix: row.subject_prefix,
+      partitions: row.partitions,
+    };
+    if (
+      bound.stream !== t.stream ||
+      bound.subjectPrefix !== t.subjectPrefix ||
+      bound.partitions !== t.partitions
+    )
+      throw new UserError(
+        'INVALID_CONFIG',
+        `this database belongs to ${describeTopology(bound)}, not ${describeTopology(t)}: use a new database (or DISTILLGUARD_DB_SCHEMA) for this stream, or run with the database's --stream, --subject-prefix and --partitions`,
+      );
+  });
+}
+
 /** Creates the partition rows (idempotent); the count is fixed for the life of a stream. */
 export async function ensurePartitionRows(db: ScaleDb, count: number): Promise<void> {
   const ids = Array.from({ length: count }, (_, i) => i);

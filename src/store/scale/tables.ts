@@ -65,7 +65,17 @@ export interface ScaleScoringTable {
   scored_at: number;
 }
 
+/** The one stream topology the database belongs to (one row, id 1), recorded at first use. */
+export interface ScaleTopologyTable {
+  id: number;
+  stream: string;
+  subject_prefix: string;
+  partitions: number;
+  bound_at: number;
+}
+
 export interface ScaleDatabase {
+  scale_topology: ScaleTopologyTable;
   scale_partitions: ScalePartitionsTable;
   scale_workers: ScaleWorkersTable;
   scale_account_state: ScaleAccountStateTable;
