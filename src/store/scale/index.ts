@@ -4,6 +4,7 @@ export {
   openScaleStore,
   ensurePartitionRows,
   bindScaleTopology,
+  holdsScaleWorkers,
   heartbeatWorker,
   removeWorker,
   renewLeases,

@@ -116,6 +116,19 @@ export async function bindScaleTopology(db: ScaleDb, t: BoundTopology): Promise<
   });
 }
 
+/**
+ * Whether scale-out workers keep their state in this database (PostgreSQL with partition rows).
+ * A server that detects by itself must not store its own findings there: they would become the
+ * newest snapshot and hide the workers' findings.
+ */
+export async function holdsScaleWorkers(db: Kysely<CoreDatabase>): Promise<boolean> {
+  if (dialectOf(db) !== 'postgres') return false;
+  const t = await sql<{ t: string | null }>`select to_regclass('scale_partitions')::text as t`.execute(db);
+  if (!t.rows[0]?.t) return false;
+  const any = await sql<{ n: boolean }>`select exists (select 1 from scale_partitions) as n`.execute(db);
+  return any.rows[0]?.n === true;
+}
+
 /** Creates the partition rows (idempotent); the count is fixed for the life of a stream. */
 export async function ensurePartitionRows(db: ScaleDb, count: number): Promise<void> {
   const ids = Array.from({ length: count }, (_, i) => i);
