@@ -94,7 +94,18 @@ export interface WorkerStats {
   gaps: number;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Waits `ms`, or less when `signal` aborts (a stopping worker does not wait out its timers). */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 /**
  * A scale-out worker. It leases a fair share of the partitions in PostgreSQL (renewed by
@@ -123,6 +134,8 @@ export class ScaleWorker {
   };
   private readonly owned = new Map<number, Owned>();
   private running = false;
+  /** Aborted by stop(): every wait between rounds (heartbeat, scoring, orphans, back-off) ends at once. */
+  private stopping = new AbortController();
   private loop: Promise<void> | null = null;
   private scoring: Promise<void> | null = null;
   private readonly log: Logger;
@@ -164,6 +177,7 @@ export class ScaleWorker {
       this.seenRetentionMs = Math.ceil((info.config.duplicate_window ?? 0) / 1e6);
     }
     this.running = true;
+    this.stopping = new AbortController();
     this.loop = this.coordinate();
     if (this.o.scoreEveryMs) this.scoring = this.scoreLoop(this.o.scoreEveryMs);
   }
@@ -172,6 +186,7 @@ export class ScaleWorker {
   async stop(): Promise<void> {
     this.running = false;
     for (const o of this.owned.values()) o.stop ??= 'release';
+    this.stopping.abort();
     await this.loop;
     await this.scoring;
     await Promise.all([...this.owned.values()].map((o) => o.done));
@@ -185,7 +200,7 @@ export class ScaleWorker {
       } catch (err) {
         this.log.warn({ err: (err as Error).message }, 'lease heartbeat failed; retrying');
       }
-      await sleep(this.heartbeatMs);
+      await sleep(this.heartbeatMs, this.stopping.signal);
     }
   }
 
@@ -278,10 +293,11 @@ export class ScaleWorker {
         if (!consumer) {
           consumer = await this.o.nc.jetstream().consumers.get(t.stream, consumerOf(t, partition));
           await this.awaitOrphans(consumer, o);
+          if (o.stop !== null) break;
         }
         if (!(await this.leaseForBatch(o))) {
           if (o.stop !== null) break;
-          await sleep(50);
+          await sleep(50, this.stopping.signal);
           continue;
         }
         if (this.pruneEveryMs > 0 && Date.now() >= o.pruneAt) await this.prune(o, consumer);
@@ -311,7 +327,7 @@ export class ScaleWorker {
         this.log.warn({ err: (err as Error).message, partition }, 'partition loop error; retrying');
         engine = null;
         consumer = null;
-        await sleep(backoff);
+        await sleep(backoff, this.stopping.signal);
         backoff = Math.min(5000, backoff * 2);
       }
     }
@@ -421,7 +437,7 @@ export class ScaleWorker {
       { partition, pending: info.num_ack_pending, waitMs },
       'waiting for unacknowledged messages to return',
     );
-    await sleep(waitMs);
+    await sleep(waitMs, this.stopping.signal);
   }
 
   /**
@@ -503,10 +519,13 @@ export class ScaleWorker {
           { err: (err as Error).message, partition },
           'commit failed; retrying (not acknowledged)',
         );
+        // Stopping: give up the batch (not acknowledged, so it is redelivered to the next owner)
+        // rather than retry until the process is killed.
+        if (!this.running && o.stop !== null) return null;
         for (const m of msgs) m.working();
         fetchedAt = Date.now();
         release();
-        await sleep(backoff);
+        await sleep(backoff, this.stopping.signal);
         backoff = Math.min(5000, backoff * 2);
       } finally {
         release();
@@ -541,7 +560,7 @@ export class ScaleWorker {
 
   private async scoreLoop(everyMs: number): Promise<void> {
     while (this.running) {
-      await sleep(everyMs);
+      await sleep(everyMs, this.stopping.signal);
       if (!this.running) break;
       try {
         const findings = await scoreScale(this.o.db, { config: this.o.config });
