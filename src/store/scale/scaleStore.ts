@@ -39,6 +39,48 @@ export class LeaseLostError extends Error {
   }
 }
 
+/** How long opening the scale store waits for PostgreSQL to answer at all. */
+export const SCALE_DB_CONNECT_TIMEOUT_MS = 10_000;
+
+/** The URL without its password, for messages. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'the PostgreSQL URL given';
+  }
+}
+
+/**
+ * One round trip before anything else, so an unreachable, refusing or mistyped database is one
+ * coded line (SERVICE_UNAVAILABLE) rather than a driver stack trace, within a bounded time.
+ */
+async function probe(db: ScaleDb, url: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      sql`select 1`.execute(db),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer in ${SCALE_DB_CONNECT_TIMEOUT_MS / 1000} s`)),
+          SCALE_DB_CONNECT_TIMEOUT_MS,
+        );
+      }),
+    ]);
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    const why = e.message || e.code || 'connection failed';
+    throw new UserError(
+      'SERVICE_UNAVAILABLE',
+      `cannot reach PostgreSQL at ${redactUrl(url)}: ${why.split('\n')[0]}. Check --database (or DATABASE_URL) and that PostgreSQL is running.`,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Opens PostgreSQL for scale-out (core tables for findings, plus the scale tables). */
 export async function openScaleStore(opts: OpenDatabaseOptions): Promise<ScaleDb> {
   const db = openDatabase<CoreDatabase & ScaleDatabase>(opts);
@@ -48,6 +90,7 @@ export async function openScaleStore(opts: OpenDatabaseOptions): Promise<ScaleDb
         'INVALID_CONFIG',
         'Scale-out workers share state through PostgreSQL: pass --database postgres://…',
       );
+    await probe(db, opts.url ?? process.env.DATABASE_URL ?? '');
     await runMigrations(db, coreMigrations);
     await runMigrations(db, scaleMigrations);
   } catch (err) {
