@@ -44,7 +44,10 @@ export function registerWorker(program: Command): void {
       '--seen-retention <duration>',
       'keep seen event ids at least this long (default: the stream’s duplicate window, 2h)',
     )
-    .option('--id <name>', 'worker id (default: host-pid-random)');
+    .option(
+      '--id <name>',
+      'worker name, shown as its partitions’ owner; a pod or host name is safe: leases belong to the process (default: host-pid-random)',
+    );
   addTopologyFlags(cmd);
   addConfigFlags(cmd, DetectConfig).action(async (flags: WorkerFlags) => {
     const topology = topologyFromFlags(flags);
