@@ -35,7 +35,8 @@ describe.skipIf(skip !== null)('scale-out: pruning seen event ids', () => {
 
     // A worker takes partition 0, commits a batch, and dies before acknowledging it.
     await ensurePartitionRows(fx.db, t.partitions);
-    const [lease] = await claimPartitions(fx.db, 'ghost', 1, Date.now(), 2000);
+    const ghostHolder = { id: 'ghost', incarnation: 'ghost-1' };
+    const [lease] = await claimPartitions(fx.db, ghostHolder, 1, Date.now(), 2000);
     expect(lease?.partition).toBe(0);
     const consumer = await fx.nc.jetstream().consumers.get(t.stream, consumerOf(t, 0));
     const msgs: JsMsg[] = [];
@@ -48,7 +49,7 @@ describe.skipIf(skip !== null)('scale-out: pruning seen event ids', () => {
       return { event: msg.event, seq: m.seq };
     });
     await commitPartitionBatch(fx.db, {
-      workerId: 'ghost',
+      holder: ghostHolder,
       lease: lease!,
       stream: t.stream,
       events: batch.map((b) => ({ id: b.event.id, seq: b.seq })),
@@ -63,7 +64,7 @@ describe.skipIf(skip !== null)('scale-out: pruning seen event ids', () => {
         return [...changed].map((id) => ({ account_id: id, state: JSON.stringify(ghost.accountState(id)) }));
       },
     });
-    await releasePartition(fx.db, 'ghost', 0);
+    await releasePartition(fx.db, ghostHolder, 0);
     // Younger than the retention: kept even when acknowledged.
     expect(await pruneSeenEvents(fx.db, 0, Number.MAX_SAFE_INTEGER, Date.now() - 60_000)).toBe(0);
 

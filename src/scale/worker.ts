@@ -5,6 +5,8 @@ import { pino, type Logger } from 'pino';
 import { DetectionEngine } from '../detect/index.js';
 import { AccountState, type DetectConfigInput, type Findings } from '../schema/index.js';
 import {
+  bindScaleTopology,
+  claimablePartitions,
   claimPartitions,
   commitPartitionBatch,
   ensurePartitionRows,
@@ -16,6 +18,7 @@ import {
   removeWorker,
   renewLeases,
   renewPartitionLease,
+  type LeaseHolder,
   type PartitionLease,
   type QuarantinedMessage,
   type ScaleDb,
@@ -91,7 +94,18 @@ export interface WorkerStats {
   gaps: number;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Waits `ms`, or less when `signal` aborts (a stopping worker does not wait out its timers). */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 /**
  * A scale-out worker. It leases a fair share of the partitions in PostgreSQL (renewed by
@@ -103,6 +117,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export class ScaleWorker {
   readonly id: string;
+  /** This process's lease identity: the id plus a random token of this start (see LeaseHolder). */
+  readonly holder: LeaseHolder;
   readonly stats: WorkerStats = {
     applied: 0,
     duplicates: 0,
@@ -118,6 +134,8 @@ export class ScaleWorker {
   };
   private readonly owned = new Map<number, Owned>();
   private running = false;
+  /** Aborted by stop(): every wait between rounds (heartbeat, scoring, orphans, back-off) ends at once. */
+  private stopping = new AbortController();
   private loop: Promise<void> | null = null;
   private scoring: Promise<void> | null = null;
   private readonly log: Logger;
@@ -127,10 +145,16 @@ export class ScaleWorker {
   private readonly pruneEveryMs: number;
   private seenRetentionMs: number;
   private readonly slots: Slots;
+  /** Since when each partition was seen with no live lease (for the unowned-partition warning). */
+  private readonly unownedSince = new Map<number, number>();
 
   constructor(private readonly o: ScaleWorkerOptions) {
     this.id = o.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-    this.log = (o.log ?? pino({ level: 'silent' })).child({ worker: this.id });
+    this.holder = { id: this.id, incarnation: randomBytes(8).toString('hex') };
+    this.log = (o.log ?? pino({ level: 'silent' })).child({
+      worker: this.id,
+      incarnation: this.holder.incarnation,
+    });
     this.batchSize = Math.min(o.batchSize ?? DEFAULT_MAX_ACK_PENDING, DEFAULT_MAX_ACK_PENDING);
     this.leaseMs = o.leaseMs ?? 10_000;
     this.heartbeatMs = o.heartbeatMs ?? Math.max(200, Math.floor(this.leaseMs / 4));
@@ -145,6 +169,7 @@ export class ScaleWorker {
   }
 
   async start(): Promise<void> {
+    await bindScaleTopology(this.o.db, this.o.topology);
     await ensurePartitionRows(this.o.db, this.o.topology.partitions);
     if (this.o.seenRetentionMs === undefined && this.pruneEveryMs > 0) {
       // Re-publications inside the stream's duplicate window are dropped by JetStream itself.
@@ -152,6 +177,7 @@ export class ScaleWorker {
       this.seenRetentionMs = Math.ceil((info.config.duplicate_window ?? 0) / 1e6);
     }
     this.running = true;
+    this.stopping = new AbortController();
     this.loop = this.coordinate();
     if (this.o.scoreEveryMs) this.scoring = this.scoreLoop(this.o.scoreEveryMs);
   }
@@ -160,10 +186,11 @@ export class ScaleWorker {
   async stop(): Promise<void> {
     this.running = false;
     for (const o of this.owned.values()) o.stop ??= 'release';
+    this.stopping.abort();
     await this.loop;
     await this.scoring;
     await Promise.all([...this.owned.values()].map((o) => o.done));
-    await removeWorker(this.o.db, this.id).catch(() => undefined);
+    await removeWorker(this.o.db, this.holder).catch(() => undefined);
   }
 
   private async coordinate(): Promise<void> {
@@ -173,15 +200,15 @@ export class ScaleWorker {
       } catch (err) {
         this.log.warn({ err: (err as Error).message }, 'lease heartbeat failed; retrying');
       }
-      await sleep(this.heartbeatMs);
+      await sleep(this.heartbeatMs, this.stopping.signal);
     }
   }
 
   private async rebalance(): Promise<void> {
     const db = this.o.db;
     const now = Date.now();
-    const workers = Math.max(1, await heartbeatWorker(db, this.id, now, this.leaseMs));
-    const held = await renewLeases(db, this.id, now, this.leaseMs);
+    const workers = Math.max(1, await heartbeatWorker(db, this.holder, now, this.leaseMs));
+    const held = await renewLeases(db, this.holder, now, this.leaseMs);
     const heldIds = new Set(held.map((l) => l.partition));
     for (const [p, o] of this.owned)
       if (heldIds.has(p)) o.leaseUntil = Math.max(o.leaseUntil, now + this.leaseMs);
@@ -199,9 +226,28 @@ export class ScaleWorker {
         .slice(0, active.length - share))
         o.stop = 'release';
     } else if (active.length < share && this.running) {
-      for (const lease of await claimPartitions(db, this.id, share - active.length, now, this.leaseMs))
+      for (const lease of await claimPartitions(db, this.holder, share - active.length, now, this.leaseMs))
         this.adopt(lease, now);
     }
+    await this.warnUnowned(now);
+  }
+
+  /**
+   * Warns when partitions stay without a live lease for more than two leases: their messages wait
+   * in the stream and nothing else would say so (workers all at their share, or all stopped).
+   */
+  private async warnUnowned(now: number): Promise<void> {
+    const free = new Set(await claimablePartitions(this.o.db, now, this.leaseMs));
+    for (const p of [...this.unownedSince.keys()]) if (!free.has(p)) this.unownedSince.delete(p);
+    for (const p of free) if (!this.unownedSince.has(p)) this.unownedSince.set(p, now);
+    const stale = [...this.unownedSince]
+      .filter(([, since]) => now - since > 2 * this.leaseMs)
+      .map(([p]) => p);
+    if (stale.length > 0)
+      this.log.warn(
+        { partitions: stale, unownedForMs: now - Math.min(...stale.map((p) => this.unownedSince.get(p)!)) },
+        'partitions have no live lease: nobody consumes them',
+      );
   }
 
   private adopt(lease: PartitionLease, now: number): void {
@@ -222,7 +268,7 @@ export class ScaleWorker {
       .finally(async () => {
         this.owned.delete(lease.partition);
         if (o.stop === 'release')
-          await releasePartition(this.o.db, this.id, lease.partition).catch(() => undefined);
+          await releasePartition(this.o.db, this.holder, lease.partition).catch(() => undefined);
       });
     this.owned.set(lease.partition, o);
     this.log.info({ partition: lease.partition, fence: lease.fence }, 'partition leased');
@@ -247,10 +293,11 @@ export class ScaleWorker {
         if (!consumer) {
           consumer = await this.o.nc.jetstream().consumers.get(t.stream, consumerOf(t, partition));
           await this.awaitOrphans(consumer, o);
+          if (o.stop !== null) break;
         }
         if (!(await this.leaseForBatch(o))) {
           if (o.stop !== null) break;
-          await sleep(50);
+          await sleep(50, this.stopping.signal);
           continue;
         }
         if (this.pruneEveryMs > 0 && Date.now() >= o.pruneAt) await this.prune(o, consumer);
@@ -280,7 +327,7 @@ export class ScaleWorker {
         this.log.warn({ err: (err as Error).message, partition }, 'partition loop error; retrying');
         engine = null;
         consumer = null;
-        await sleep(backoff);
+        await sleep(backoff, this.stopping.signal);
         backoff = Math.min(5000, backoff * 2);
       }
     }
@@ -341,7 +388,7 @@ export class ScaleWorker {
   private async leaseForBatch(o: Owned): Promise<boolean> {
     const now = Date.now();
     if (o.leaseUntil - now >= this.leaseMs / 2) return true;
-    const until = await renewPartitionLease(this.o.db, this.id, o.lease, now, this.leaseMs);
+    const until = await renewPartitionLease(this.o.db, this.holder, o.lease, now, this.leaseMs);
     if (until === null) {
       o.stop = 'lost';
       this.log.warn({ partition: o.lease.partition }, 'lease lost');
@@ -390,7 +437,7 @@ export class ScaleWorker {
       { partition, pending: info.num_ack_pending, waitMs },
       'waiting for unacknowledged messages to return',
     );
-    await sleep(waitMs);
+    await sleep(waitMs, this.stopping.signal);
   }
 
   /**
@@ -424,7 +471,7 @@ export class ScaleWorker {
         engine ??= await this.restore(partition);
         const e = engine;
         const result = await commitPartitionBatch(this.o.db, {
-          workerId: this.id,
+          holder: this.holder,
           lease: o.lease,
           stream: this.o.topology.stream,
           events: decoded.flatMap(({ msg: d, seq }) => (d.kind === 'event' ? [{ id: d.event.id, seq }] : [])),
@@ -472,10 +519,13 @@ export class ScaleWorker {
           { err: (err as Error).message, partition },
           'commit failed; retrying (not acknowledged)',
         );
+        // Stopping: give up the batch (not acknowledged, so it is redelivered to the next owner)
+        // rather than retry until the process is killed.
+        if (!this.running && o.stop !== null) return null;
         for (const m of msgs) m.working();
         fetchedAt = Date.now();
         release();
-        await sleep(backoff);
+        await sleep(backoff, this.stopping.signal);
         backoff = Math.min(5000, backoff * 2);
       } finally {
         release();
@@ -510,7 +560,7 @@ export class ScaleWorker {
 
   private async scoreLoop(everyMs: number): Promise<void> {
     while (this.running) {
-      await sleep(everyMs);
+      await sleep(everyMs, this.stopping.signal);
       if (!this.running) break;
       try {
         const findings = await scoreScale(this.o.db, { config: this.o.config });

@@ -9,8 +9,9 @@ import {
   type LoadedPolicy,
   type WebhookDispatcherOptions,
 } from '../respond/index.js';
-import { openCoreStore, resolveDatabaseTarget, type CoreDb } from '../store/index.js';
+import { holdsScaleWorkers, openCoreStore, resolveDatabaseTarget, type CoreDb } from '../store/index.js';
 import { DEFAULT_TOPOLOGY, NatsEventSink, type ScaleTopology } from '../scale/index.js';
+import { UserError } from '../schema/index.js';
 import { KeyRing } from './apiKeys.js';
 import { buildApp, type AppOptions } from './app.js';
 import { DEFAULT_LIMITS, type EventBus, type ServiceContext, type ServiceLimits } from './context.js';
@@ -65,6 +66,11 @@ export async function startService(opts: StartServiceOptions = {}): Promise<Runn
     schema: opts.databaseSchema,
   });
   try {
+    if (!opts.nats && (await holdsScaleWorkers(db)))
+      throw new UserError(
+        'INVALID_CONFIG',
+        'this database holds the state and findings of scale-out workers: run serve with --nats and the workers’ --stream, --subject-prefix and --partitions to show their findings, or give serve a database of its own',
+      );
     return await assemble(db, opts);
   } catch (err) {
     await db.destroy();

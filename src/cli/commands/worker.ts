@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { destination, pino } from 'pino';
 import { connectNats, ensureStream, ScaleWorker, type ScaleWorkerOptions } from '../../scale/index.js';
 import { DetectConfig, UserError } from '../../schema/index.js';
-import { openScaleStore } from '../../store/index.js';
+import { bindScaleTopology, openScaleStore } from '../../store/index.js';
 import { addConfigFlags, configFromFlags } from '../config-flags.js';
 import {
   addTopologyFlags,
@@ -44,7 +44,10 @@ export function registerWorker(program: Command): void {
       '--seen-retention <duration>',
       'keep seen event ids at least this long (default: the stream’s duplicate window, 2h)',
     )
-    .option('--id <name>', 'worker id (default: host-pid-random)');
+    .option(
+      '--id <name>',
+      'worker name, shown as its partitions’ owner; a pod or host name is safe: leases belong to the process (default: host-pid-random)',
+    );
   addTopologyFlags(cmd);
   addConfigFlags(cmd, DetectConfig).action(async (flags: WorkerFlags) => {
     const topology = topologyFromFlags(flags);
@@ -66,8 +69,16 @@ export function registerWorker(program: Command): void {
     void (async () => {
       for await (const s of nc.status()) log.info({ type: s.type }, 'NATS connection status');
     })();
-    await ensureStream(nc, topology, { ackWaitMs: durationMs('--ack-wait', flags.ackWait) });
+    // The database first: an unreachable one or one bound to another stream must not create a stream.
     const db = await openScaleStore({ url, schema: process.env.DISTILLGUARD_DB_SCHEMA });
+    try {
+      await bindScaleTopology(db, topology);
+      await ensureStream(nc, topology, { ackWaitMs: durationMs('--ack-wait', flags.ackWait) });
+    } catch (err) {
+      await db.destroy();
+      await nc.close();
+      throw err;
+    }
     const opts: ScaleWorkerOptions = {
       nc,
       db,

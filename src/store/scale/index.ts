@@ -3,10 +3,13 @@ export type * from './tables.js';
 export {
   openScaleStore,
   ensurePartitionRows,
+  bindScaleTopology,
+  holdsScaleWorkers,
   heartbeatWorker,
   removeWorker,
   renewLeases,
   claimPartitions,
+  claimablePartitions,
   releasePartition,
   loadPartitionStates,
   allAccountStates,
@@ -24,6 +27,8 @@ export {
 export type {
   ScaleDb,
   PartitionLease,
+  LeaseHolder,
+  BoundTopology,
   PartitionBatch,
   ScaleProgress,
   QuarantinedMessage,

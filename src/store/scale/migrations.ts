@@ -124,6 +124,41 @@ const scale0003: Migration = {
   },
 };
 
+/**
+ * A lease belongs to a process incarnation (a random token per start), not to the operator's
+ * worker id: a worker restarted under the same id must not renew, as its own, the leases of its
+ * dead predecessor that it never works on.
+ */
+const scale0004: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable('scale_partitions').addColumn('incarnation', 'text').execute();
+  },
+  async down(db: AnyDb) {
+    await db.schema.alterTable('scale_partitions').dropColumn('incarnation').execute();
+  },
+};
+
+/**
+ * The stream topology this database belongs to, recorded at first use: its account states are
+ * keyed by partition and its seen ids and leases are of one stream, so a worker of another
+ * stream or partition count must be refused, not mixed in. One row (id 1).
+ */
+const scale0005: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('scale_topology')
+      .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
+      .addColumn('stream', 'text', (c) => c.notNull())
+      .addColumn('subject_prefix', 'text', (c) => c.notNull())
+      .addColumn('partitions', 'integer', (c) => c.notNull())
+      .addColumn('bound_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+  async down(db: AnyDb) {
+    await db.schema.dropTable('scale_topology').ifExists().execute();
+  },
+};
+
 /** Scale-out worker tables (PostgreSQL); their own bookkeeping, beside the core set. */
 export const scaleMigrations: MigrationSet = {
   name: 'scale',
@@ -131,5 +166,7 @@ export const scaleMigrations: MigrationSet = {
     '0001_scale': scale0001,
     '0002_prune_quarantine': scale0002,
     '0003_quarantine_line_key': scale0003,
+    '0004_lease_incarnation': scale0004,
+    '0005_topology': scale0005,
   },
 };

@@ -18,10 +18,66 @@ export interface PartitionLease {
   appliedSeq: number;
 }
 
+/**
+ * Who holds a lease: the operator's worker id (shown as the partition's owner) and the holding
+ * process's incarnation, a random token per start. Leases are renewed, released and committed
+ * under only by the incarnation: a process restarted under the same id is another holder, and
+ * takes its dead predecessor's partitions only once their leases ran out, like anyone else.
+ */
+export interface LeaseHolder {
+  id: string;
+  incarnation: string;
+}
+
+/** The row in scale_workers: one per live process, so two processes given one id count as two. */
+const workerKey = (h: LeaseHolder): string => `${h.id}#${h.incarnation}`;
+
 /** The worker's lease on a partition was taken over (it expired): nothing was written. */
 export class LeaseLostError extends Error {
   constructor(readonly partition: number) {
     super(`lease on partition ${partition} lost`);
+  }
+}
+
+/** How long opening the scale store waits for PostgreSQL to answer at all. */
+export const SCALE_DB_CONNECT_TIMEOUT_MS = 10_000;
+
+/** The URL without its password, for messages. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'the PostgreSQL URL given';
+  }
+}
+
+/**
+ * One round trip before anything else, so an unreachable, refusing or mistyped database is one
+ * coded line (SERVICE_UNAVAILABLE) rather than a driver stack trace, within a bounded time.
+ */
+async function probe(db: ScaleDb, url: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      sql`select 1`.execute(db),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer in ${SCALE_DB_CONNECT_TIMEOUT_MS / 1000} s`)),
+          SCALE_DB_CONNECT_TIMEOUT_MS,
+        );
+      }),
+    ]);
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    const why = e.message || e.code || 'connection failed';
+    throw new UserError(
+      'SERVICE_UNAVAILABLE',
+      `cannot reach PostgreSQL at ${redactUrl(url)}: ${why.split('\n')[0]}. Check --database (or DATABASE_URL) and that PostgreSQL is running.`,
+    );
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -34,6 +90,7 @@ export async function openScaleStore(opts: OpenDatabaseOptions): Promise<ScaleDb
         'INVALID_CONFIG',
         'Scale-out workers share state through PostgreSQL: pass --database postgres://…',
       );
+    await probe(db, opts.url ?? process.env.DATABASE_URL ?? '');
     await runMigrations(db, coreMigrations);
     await runMigrations(db, scaleMigrations);
   } catch (err) {
@@ -41,6 +98,78 @@ export async function openScaleStore(opts: OpenDatabaseOptions): Promise<ScaleDb
     throw err;
   }
   return db;
+}
+
+/** What a scale database is bound to: the stream, its subjects and its partition count. */
+export interface BoundTopology {
+  stream: string;
+  subjectPrefix: string;
+  partitions: number;
+}
+
+const describeTopology = (t: BoundTopology): string =>
+  `stream ${t.stream} (subjects ${t.subjectPrefix}.*, ${t.partitions} partitions)`;
+
+/**
+ * Binds the database to a stream topology at first use, and refuses any other afterwards
+ * (INVALID_CONFIG): the state, seen ids and leases in it are of that stream, keyed by its
+ * partitions. A database from before the topology was recorded is judged by its partition rows
+ * (their count is the partition count), then records the topology it is first used with.
+ */
+export async function bindScaleTopology(db: ScaleDb, t: BoundTopology): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    // Serialises first binds: two workers starting at once on an empty database agree.
+    await sql`lock table scale_topology in share row exclusive mode`.execute(trx);
+    let row = await trx.selectFrom('scale_topology').selectAll().where('id', '=', 1).executeTakeFirst();
+    if (!row) {
+      const n = await trx
+        .selectFrom('scale_partitions')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow();
+      const rows = Number(n.n);
+      if (rows > 0 && rows !== t.partitions)
+        throw new UserError(
+          'INVALID_CONFIG',
+          `this database holds the state of a stream with ${rows} partitions, not ${t.partitions}: use a new database (or DISTILLGUARD_DB_SCHEMA) for this stream, or run with that stream's --stream, --subject-prefix and --partitions`,
+        );
+      row = {
+        id: 1,
+        stream: t.stream,
+        subject_prefix: t.subjectPrefix,
+        partitions: t.partitions,
+        bound_at: Date.now(),
+      };
+      await trx.insertInto('scale_topology').values(row).execute();
+      return;
+    }
+    const bound: BoundTopology = {
+      stream: row.stream,
+      subjectPrefix: row.subject_prefix,
+      partitions: row.partitions,
+    };
+    if (
+      bound.stream !== t.stream ||
+      bound.subjectPrefix !== t.subjectPrefix ||
+      bound.partitions !== t.partitions
+    )
+      throw new UserError(
+        'INVALID_CONFIG',
+        `this database belongs to ${describeTopology(bound)}, not ${describeTopology(t)}: use a new database (or DISTILLGUARD_DB_SCHEMA) for this stream, or run with the database's --stream, --subject-prefix and --partitions`,
+      );
+  });
+}
+
+/**
+ * Whether scale-out workers keep their state in this database (PostgreSQL with partition rows).
+ * A server that detects by itself must not store its own findings there: they would become the
+ * newest snapshot and hide the workers' findings.
+ */
+export async function holdsScaleWorkers(db: Kysely<CoreDatabase>): Promise<boolean> {
+  if (dialectOf(db) !== 'postgres') return false;
+  const t = await sql<{ t: string | null }>`select to_regclass('scale_partitions')::text as t`.execute(db);
+  if (!t.rows[0]?.t) return false;
+  const any = await sql<{ n: boolean }>`select exists (select 1 from scale_partitions) as n`.execute(db);
+  return any.rows[0]?.n === true;
 }
 
 /** Creates the partition rows (idempotent); the count is fixed for the life of a stream. */
@@ -54,13 +183,13 @@ export async function ensurePartitionRows(db: ScaleDb, count: number): Promise<v
 /** Records that a worker is alive; returns how many workers were seen within `liveMs`. */
 export async function heartbeatWorker(
   db: ScaleDb,
-  workerId: string,
+  holder: LeaseHolder,
   now: number,
   liveMs: number,
 ): Promise<number> {
   await db
     .insertInto('scale_workers')
-    .values({ worker_id: workerId, seen_at: now })
+    .values({ worker_id: workerKey(holder), seen_at: now })
     .onConflict((oc) => oc.column('worker_id').doUpdateSet({ seen_at: now }))
     .execute();
   await db
@@ -75,26 +204,29 @@ export async function heartbeatWorker(
   return Number(row.n);
 }
 
-export async function removeWorker(db: ScaleDb, workerId: string): Promise<void> {
+export async function removeWorker(db: ScaleDb, holder: LeaseHolder): Promise<void> {
   await db
     .updateTable('scale_partitions')
-    .set({ owner: null, lease_until: 0 })
-    .where('owner', '=', workerId)
+    .set({ owner: null, incarnation: null, lease_until: 0 })
+    .where('incarnation', '=', holder.incarnation)
     .execute();
-  await db.deleteFrom('scale_workers').where('worker_id', '=', workerId).execute();
+  await db.deleteFrom('scale_workers').where('worker_id', '=', workerKey(holder)).execute();
 }
 
-/** Extends this worker's leases; returns the ones it still holds (a lost one is absent). */
+/**
+ * Extends the leases this incarnation holds; returns them (a lost one is absent). Rows another
+ * incarnation of the same worker id holds (a crashed predecessor) are left to run out.
+ */
 export async function renewLeases(
   db: ScaleDb,
-  workerId: string,
+  holder: LeaseHolder,
   now: number,
   leaseMs: number,
 ): Promise<PartitionLease[]> {
   const rows = await db
     .updateTable('scale_partitions')
     .set({ lease_until: now + leaseMs })
-    .where('owner', '=', workerId)
+    .where('incarnation', '=', holder.incarnation)
     .returning(['partition', 'fence', 'applied_seq'])
     .execute();
   return rows.map((r) => ({
@@ -111,14 +243,15 @@ export async function renewLeases(
  */
 export async function claimPartitions(
   db: ScaleDb,
-  workerId: string,
+  holder: LeaseHolder,
   max: number,
   now: number,
   leaseMs: number,
 ): Promise<PartitionLease[]> {
   if (max <= 0) return [];
   const res = await sql<{ partition: number; fence: string | number; applied_seq: string | number }>`
-    update scale_partitions set owner = ${workerId}, lease_until = ${now + leaseMs}, fence = fence + 1
+    update scale_partitions
+    set owner = ${holder.id}, incarnation = ${holder.incarnation}, lease_until = ${now + leaseMs}, fence = fence + 1
     where partition in (
       select partition from scale_partitions
       where owner is null or lease_until < ${now - leaseMs}
@@ -134,12 +267,26 @@ export async function claimPartitions(
   }));
 }
 
-export async function releasePartition(db: ScaleDb, workerId: string, partition: number): Promise<void> {
+/**
+ * Partitions nobody works on now: free, or whose lease ran out a whole lease ago (claimable). A
+ * partition that stays so is not consumed: its messages wait in the stream.
+ */
+export async function claimablePartitions(db: ScaleDb, now: number, leaseMs: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('scale_partitions')
+    .select('partition')
+    .where((eb) => eb.or([eb('owner', 'is', null), eb('lease_until', '<', now - leaseMs)]))
+    .orderBy('partition')
+    .execute();
+  return rows.map((r) => r.partition);
+}
+
+export async function releasePartition(db: ScaleDb, holder: LeaseHolder, partition: number): Promise<void> {
   await db
     .updateTable('scale_partitions')
-    .set({ owner: null, lease_until: 0 })
+    .set({ owner: null, incarnation: null, lease_until: 0 })
     .where('partition', '=', partition)
-    .where('owner', '=', workerId)
+    .where('incarnation', '=', holder.incarnation)
     .execute();
 }
 
@@ -188,7 +335,7 @@ export interface QuarantinedMessage {
 }
 
 export interface PartitionBatch {
-  workerId: string;
+  holder: LeaseHolder;
   lease: PartitionLease;
   /** The stream the batch came from (quarantine rows are keyed by stream and sequence). */
   stream: string;
@@ -219,10 +366,11 @@ export async function commitPartitionBatch(
 ): Promise<{ applied: number; duplicates: number; quarantined: number; leaseUntil: number | null }> {
   return db.transaction().execute(async (trx: Transaction<CoreDatabase & ScaleDatabase>) => {
     const { partition, fence } = b.lease;
-    const row = await sql<{ owner: string | null; fence: string | number }>`
-      select owner, fence from scale_partitions where partition = ${partition} for update`.execute(trx);
+    const row = await sql<{ incarnation: string | null; fence: string | number }>`
+      select incarnation, fence from scale_partitions where partition = ${partition} for update`.execute(trx);
     const r = row.rows[0];
-    if (!r || r.owner !== b.workerId || Number(r.fence) !== fence) throw new LeaseLostError(partition);
+    if (!r || r.incarnation !== b.holder.incarnation || Number(r.fence) !== fence)
+      throw new LeaseLostError(partition);
     const now = Date.now();
     // First sequence per id: a re-publication inside the batch is a duplicate of the first.
     const seqOf = new Map<string, number>();
@@ -273,7 +421,7 @@ export async function commitPartitionBatch(
  */
 export async function renewPartitionLease(
   db: ScaleDb,
-  workerId: string,
+  holder: LeaseHolder,
   lease: PartitionLease,
   now: number,
   leaseMs: number,
@@ -282,7 +430,7 @@ export async function renewPartitionLease(
     .updateTable('scale_partitions')
     .set({ lease_until: now + leaseMs })
     .where('partition', '=', lease.partition)
-    .where('owner', '=', workerId)
+    .where('incarnation', '=', holder.incarnation)
     .where('fence', '=', lease.fence)
     .executeTakeFirst();
   return Number(res.numUpdatedRows) > 0 ? now + leaseMs : null;

@@ -3,6 +3,8 @@ export interface ScalePartitionsTable {
   partition: number;
   /** Worker id holding the lease, or null when free. */
   owner: string | null;
+  /** The holding process's incarnation token (random per start): the lease belongs to it. */
+  incarnation: string | null;
   /** Epoch ms the lease runs out unless renewed. */
   lease_until: number;
   /** Bumped on every change of owner: a worker whose fence is stale may not commit. */
@@ -63,7 +65,17 @@ export interface ScaleScoringTable {
   scored_at: number;
 }
 
+/** The one stream topology the database belongs to (one row, id 1), recorded at first use. */
+export interface ScaleTopologyTable {
+  id: number;
+  stream: string;
+  subject_prefix: string;
+  partitions: number;
+  bound_at: number;
+}
+
 export interface ScaleDatabase {
+  scale_topology: ScaleTopologyTable;
   scale_partitions: ScalePartitionsTable;
   scale_workers: ScaleWorkersTable;
   scale_account_state: ScaleAccountStateTable;

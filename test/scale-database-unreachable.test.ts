@@ -1,0 +1,54 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { connectNats, deleteStream } from '../src/scale/index.js';
+import { CLI, ensureScaleBuilt, scaleSkipReason, TEST_NATS_URL } from './scale-harness.js';
+
+// An operator mistypes the database host or PostgreSQL is down: the worker must say so in one
+// coded line (the user/config exit status, 2), not print a driver stack trace, and must not
+// have created the stream by then. The password in the URL is not echoed.
+const skip = await scaleSkipReason();
+const run = promisify(execFile);
+
+describe.skipIf(skip !== null)('scale-out: worker with an unreachable database', () => {
+  it('exits 2 with one SERVICE_UNAVAILABLE line, before creating the stream', async () => {
+    ensureScaleBuilt();
+    const tag = randomBytes(5).toString('hex');
+    const stream = `DG_TEST_${tag}`;
+    const nc = await connectNats(TEST_NATS_URL);
+    try {
+      const r = await run(
+        process.execPath,
+        [
+          CLI,
+          'worker',
+          '--nats',
+          TEST_NATS_URL,
+          // Port 1 on loopback: nothing listens there.
+          '--database',
+          'postgres://dg:s3cret-pw@127.0.0.1:1/dg',
+          '--stream',
+          stream,
+          '--subject-prefix',
+          `dgtest.${tag}`,
+        ],
+        { timeout: 60_000 },
+      ).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(
+        /^error\[SERVICE_UNAVAILABLE\]: cannot reach PostgreSQL at postgres:\/\/dg:\*\*\*@127\.0\.0\.1:1\/dg/,
+      );
+      expect(r.stderr).not.toContain('s3cret-pw');
+      const jsm = await nc.jetstreamManager();
+      expect(await jsm.streams.info(stream).catch(() => null)).toBeNull();
+    } finally {
+      await deleteStream(nc, stream);
+      await nc.close();
+    }
+  }, 120_000);
+});

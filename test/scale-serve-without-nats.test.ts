@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { ScaleWorker, scoreScale } from '../src/scale/index.js';
+import { UserError } from '../src/schema/index.js';
+import { startService } from '../src/server/index.js';
+import { latestFindingsSnapshot, TEST_POSTGRES_URL, type CoreDb } from '../src/store/index.js';
+import {
+  publishAll,
+  scaleSkipReason,
+  simulatedPrefix,
+  useScaleFixture,
+  waitForApplied,
+} from './scale-harness.js';
+
+// `serve` without --nats detects by itself: on the workers' database it used to store its own
+// findings (empty: it has no events there) as the newest snapshot, hiding the workers' findings
+// from every reader. It must refuse that database instead.
+const skip = await scaleSkipReason();
+const input = simulatedPrefix(2_000, 31);
+
+describe.skipIf(skip !== null)('scale-out: serve without --nats on the workers’ database', () => {
+  const fx = useScaleFixture(2);
+
+  it('is refused with one coded error; the workers’ findings stay the newest', async () => {
+    await publishAll(fx.nc, fx.topology, input);
+    const worker = new ScaleWorker({ nc: fx.nc, db: fx.db, topology: fx.topology, workerId: 'sw-0' });
+    await worker.start();
+    try {
+      await waitForApplied(fx.db, input.events.length, 120_000);
+    } finally {
+      await worker.stop();
+    }
+    const scored = await scoreScale(fx.db, { force: true });
+    expect(scored!.accounts.length).toBeGreaterThan(0);
+
+    const started = startService({ databaseUrl: TEST_POSTGRES_URL, databaseSchema: fx.schema, port: 0 });
+    const err = await started.then(
+      async (service) => {
+        // Today's code: it serves, and stores its own (empty) findings; give it the time to.
+        await new Promise((r) => setTimeout(r, 3000));
+        await service.close();
+        return null;
+      },
+      (e: unknown) => e,
+    );
+    const latest = await latestFindingsSnapshot(fx.db as unknown as CoreDb);
+    expect(latest?.accounts.length).toBe(scored!.accounts.length);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).code).toBe('INVALID_CONFIG');
+    expect((err as UserError).message).toContain('scale-out workers');
+  }, 300_000);
+});
