@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,9 +8,9 @@ import { gzipSync } from 'node:zlib';
 import { Option, type Command } from 'commander';
 import { UserError } from '../../schema/index.js';
 import { analyzeFiles, renderHtmlReport } from '../../pipeline/index.js';
-import { startService } from '../../server/index.js';
+import { startService, type RunningService } from '../../server/index.js';
 import { simulate, type Scale } from '../../sim/index.js';
-import { closeOnSignals } from './serve.js';
+import { listenOrExplain } from '../listen.js';
 
 interface DemoFlags {
   host: string;
@@ -78,17 +79,30 @@ export function registerDemo(program: Command): void {
     .option('--batch <n>', 'events per HTTP batch', '2000')
     .option('--data-dir <dir>', 'store directory (default: a fresh temporary directory)')
     .action(async (flags: DemoFlags) => {
+      const port = int('--port', flags.port, 0);
+      const seed = int('--seed', flags.seed, 0);
+      // Simulated traffic, the store and the reports run to hundreds of MB per run: the folder
+      // goes when the demo does, however it ends (Ctrl-C, SIGTERM, SIGHUP, an error, a failed start).
       const work = await mkdtemp(path.join(tmpdir(), 'distillguard-demo-'));
-      const service = await startService({
-        host: flags.host,
-        port: int('--port', flags.port, 0),
-        dataDir: flags.dataDir ?? path.join(work, 'store'),
-        demo: true,
-        // The demo streams as fast as it can; the rate limit is for real clients.
-        limits: { ratePerMinute: 100_000 },
-        logger: { level: process.env.LOG_LEVEL ?? 'warn' },
-      });
-      closeOnSignals(service);
+      process.once('exit', () => rmSync(work, { recursive: true, force: true, maxRetries: 3 }));
+      let service: RunningService | undefined;
+      const stop = (): void =>
+        void (service?.close() ?? Promise.resolve()).then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
+      service = await listenOrExplain({ host: flags.host, port }, () =>
+        startService({
+          host: flags.host,
+          port,
+          dataDir: flags.dataDir ?? path.join(work, 'store'),
+          demo: true,
+          // The demo streams as fast as it can; the rate limit is for real clients.
+          limits: { ratePerMinute: 100_000 },
+          logger: { level: process.env.LOG_LEVEL ?? 'warn' },
+        }),
+      );
       await service.ready;
       const out = (s: string) => process.stdout.write(`${s}\n`);
       out(`DistillGuard demo: open ${service.url}/ (this machine's browser is signed in automatically)`);
@@ -97,7 +111,7 @@ export function registerDemo(program: Command): void {
       out(`Simulating ${flags.scale} traffic (seed ${flags.seed})…`);
       const sim = await simulate({
         scale: flags.scale,
-        seed: int('--seed', flags.seed, 0),
+        seed,
         out: path.join(work, 'sim'),
       });
       out(`  ${sim.events} events, ${sim.accounts} accounts; analysing them in one batch…`);
@@ -110,6 +124,7 @@ export function registerDemo(program: Command): void {
       out(`  ${detail.findings.clusters.length} clusters, ${levels} accounts at act`);
       out(`  HTML report: ${reportFile}`);
       out(`  findings:    ${findingsFile}`);
+      out(`  (this folder is removed when the demo stops; copy what you want to keep)`);
       out(`Streaming the same traffic into the server, analysed live as it arrives…`);
 
       const shipper = await service.ctx.keys.create('demo shipper', 'ingest');
