@@ -11,6 +11,7 @@ import {
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -301,4 +302,20 @@ describe('one exit status scheme: 0 ok, 1 failed, 2 usage or input error (item 1
     const e = await cliRun(['eval', '--truth', join('sim', 'truth.json'), '--findings', 'f.json'], cwd);
     expect(e.code, e.stdout).toBe(1);
   }, 120_000);
+
+  it('a check that fails exits 1: hub audit verify of an altered chain', async () => {
+    const cwd = mkdtempSync(join(dir, 'audit-'));
+    const db = join(cwd, 'hub.db');
+    const hub = (...args: string[]) => cliRun(['hub', '--database-url', `sqlite:${db}`, ...args], cwd);
+    expect((await hub('member', 'add', 'org-a')).code).toBe(0);
+    expect((await hub('group', 'add', 'isac')).code).toBe(0);
+    expect((await hub('audit', 'verify')).code).toBe(0);
+    const sqlite = new Database(db);
+    sqlite.prepare("UPDATE hub_audit SET detail = '{}' WHERE seq = 1").run();
+    sqlite.close();
+    const broken = await hub('audit', 'verify');
+    expect(broken.code).toBe(1);
+    expectOneErrorLine(broken, 'CONFLICT');
+    expect(broken.stderr).toContain('audit chain broken at entry 1');
+  });
 });

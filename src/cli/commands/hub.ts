@@ -15,6 +15,7 @@ import {
   verifyHubAudit,
 } from '../../hub/index.js';
 import { UserError } from '../../schema/index.js';
+import { CheckFailedError } from '../exit-status.js';
 import { listenOrExplain } from '../listen.js';
 
 const positiveInt = (v: string): number => {
@@ -210,7 +211,7 @@ export function registerHub(program: Command): void {
     .action(async (_f: unknown, cmd: Command) => {
       const v = await withDb(db(cmd), (d) => verifyHubAudit(d));
       if (!v.ok)
-        throw new UserError(
+        throw new CheckFailedError(
           'CONFLICT',
           `audit chain broken at entry ${v.brokenAt}: ${v.reason} (${v.entries} entries verified before it).`,
         );
