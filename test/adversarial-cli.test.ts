@@ -319,3 +319,19 @@ describe('one exit status scheme: 0 ok, 1 failed, 2 usage or input error (item 1
     expect(broken.stderr).toContain('audit chain broken at entry 1');
   });
 });
+
+describe('the README gateway example runs as written next to serve (item 10)', () => {
+  it('points --server at the port serve listens on by default and listens on another one', async () => {
+    const help = await cliRun(['serve', '--help'], dir);
+    const servePort = /--port <port>[^\n]*\n?[^\n]*\(default: "(\d+)"\)/.exec(help.stdout)?.[1];
+    expect(servePort).toBeDefined();
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const example =
+      /distillguard gateway --upstream \S+ --port (\d+) \\\n\s+--server http:\/\/127\.0\.0\.1:(\d+)/.exec(
+        readme,
+      );
+    expect(example, 'the gateway example in README.md').not.toBeNull();
+    expect(example![2]).toBe(servePort);
+    expect(example![1]).not.toBe(servePort);
+  });
+});
