@@ -85,14 +85,15 @@ export function registerDemo(program: Command): void {
       // goes when the demo does, however it ends (Ctrl-C, SIGTERM, SIGHUP, an error, a failed start).
       const work = await mkdtemp(path.join(tmpdir(), 'distillguard-demo-'));
       process.once('exit', () => rmSync(work, { recursive: true, force: true, maxRetries: 3 }));
-      let service: RunningService | undefined;
+      // Signals may come before the service is up: stop then closes whatever has started.
+      const started: { service?: RunningService } = {};
       const stop = (): void =>
-        void (service?.close() ?? Promise.resolve()).then(
+        void (started.service?.close() ?? Promise.resolve()).then(
           () => process.exit(0),
           () => process.exit(1),
         );
       for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
-      service = await listenOrExplain({ host: flags.host, port }, () =>
+      const service = (started.service = await listenOrExplain({ host: flags.host, port }, () =>
         startService({
           host: flags.host,
           port,
@@ -102,7 +103,7 @@ export function registerDemo(program: Command): void {
           limits: { ratePerMinute: 100_000 },
           logger: { level: process.env.LOG_LEVEL ?? 'warn' },
         }),
-      );
+      ));
       await service.ready;
       const out = (s: string) => process.stdout.write(`${s}\n`);
       out(`DistillGuard demo: open ${service.url}/ (this machine's browser is signed in automatically)`);
