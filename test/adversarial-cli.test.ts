@@ -303,6 +303,16 @@ describe('one exit status scheme: 0 ok, 1 failed, 2 usage or input error (item 1
     expect(e.code, e.stdout).toBe(1);
   }, 120_000);
 
+  it('a service that does not answer exits 1 (retry later), not 2 (fix the command)', async () => {
+    // Port 1 on loopback: nothing listens there, the connection is refused at once.
+    const r = await cliRun(
+      ['ingest', join(dir, 'good.ndjson'), '--to', 'nats://127.0.0.1:1', '--no-progress'],
+      dir,
+    );
+    expect(r.code).toBe(1);
+    expectOneErrorLine(r, 'SERVICE_UNAVAILABLE');
+  });
+
   it('a check that fails exits 1: hub audit verify of an altered chain', async () => {
     const cwd = mkdtempSync(join(dir, 'audit-'));
     const db = join(cwd, 'hub.db');
