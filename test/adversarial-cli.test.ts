@@ -138,6 +138,17 @@ describe('output paths are checked before any work starts (item 8)', () => {
     expect(s.stderr).toContain('--out');
     expect(readdirSync(cwd)).toEqual([]);
   });
+
+  it('serve and demo --data-dir naming a file: one line, exit 2', async () => {
+    for (const cmd of ['serve', 'demo']) {
+      const r = await cliRun([cmd, '--port', '0', '--data-dir', join(dir, 'a-file')], dir, {
+        DATABASE_URL: '',
+      });
+      expect(r.code, r.stderr).toBe(2);
+      expectOneErrorLine(r, 'INVALID_ARGUMENT');
+      expect(r.stderr).toContain('--data-dir');
+    }
+  });
 });
 
 describe('unusable input is an error, not an empty success (item 9)', () => {

@@ -11,6 +11,7 @@ import { analyzeFiles, renderHtmlReport } from '../../pipeline/index.js';
 import { startService, type RunningService } from '../../server/index.js';
 import { simulate, type Scale } from '../../sim/index.js';
 import { listenOrExplain } from '../listen.js';
+import { checkOutputDir } from '../output-paths.js';
 
 interface DemoFlags {
   host: string;
@@ -82,6 +83,7 @@ export function registerDemo(program: Command): void {
       const port = int('--port', flags.port, 0);
       const seed = int('--seed', flags.seed, 0);
       const batch = int('--batch', flags.batch, 1);
+      if (flags.dataDir) checkOutputDir('--data-dir', flags.dataDir);
       // Simulated traffic, the store and the reports run to hundreds of MB per run: the folder
       // goes when the demo does, however it ends (Ctrl-C, SIGTERM, SIGHUP, an error, a failed start).
       const work = await mkdtemp(path.join(tmpdir(), 'distillguard-demo-'));

@@ -3,6 +3,7 @@ import { addTopologyFlags, natsUrl, topologyFromFlags, type TopologyFlags } from
 import { UserError } from '../../schema/index.js';
 import { startService, type RunningService } from '../../server/index.js';
 import { listenOrExplain } from '../listen.js';
+import { checkOutputDir } from '../output-paths.js';
 
 interface ServeFlags extends TopologyFlags {
   host: string;
@@ -68,6 +69,8 @@ export function registerServe(program: Command): void {
   // The same topology flags as `ingest --to`, `gateway --nats` and `worker`, from one typed config.
   addTopologyFlags(cmd).action(async (flags: ServeFlags) => {
     const listenPort = port(flags.port);
+    // The SQLite store lives in --data-dir only when no database URL is given.
+    if (!flags.databaseUrl && !process.env.DATABASE_URL) checkOutputDir('--data-dir', flags.dataDir);
     const service = await listenOrExplain({ host: flags.host, port: listenPort }, () =>
       startService({
         host: flags.host,
