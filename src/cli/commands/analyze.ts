@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DetectConfig, UserError } from '../../schema/index.js';
 import {
@@ -9,6 +10,8 @@ import {
 } from '../../ingest/index.js';
 import { analyzeFiles, renderHtmlReport } from '../../pipeline/index.js';
 import { addConfigFlags, configFromFlags } from '../config-flags.js';
+import { checkOutputFile } from '../output-paths.js';
+import { lines, requireUsableEvents } from '../usable-input.js';
 
 interface AnalyzeFlags extends Record<string, unknown> {
   accounts?: string[];
@@ -41,7 +44,11 @@ export function registerAnalyze(program: Command): void {
   addConfigFlags(cmd, DetectConfig).action(async (traffic: string[], flags: AnalyzeFlags) => {
     const config = configFromFlags(DetectConfig, flags);
     await checkInputFiles([...traffic, ...(flags.accounts ?? []), ...(flags.baseline ?? [])]);
-    const quarantine = await FileQuarantine.open(flags.quarantine ?? defaultQuarantinePath(traffic[0]!));
+    const quarantinePath = resolve(flags.quarantine ?? defaultQuarantinePath(traffic[0]!));
+    checkOutputFile('--out', flags.out);
+    if (flags.report) checkOutputFile('--report', flags.report);
+    checkOutputFile('--quarantine', quarantinePath);
+    const quarantine = await FileQuarantine.open(quarantinePath);
     const progress = flags.progress ? createProgressReporter() : null;
     try {
       const started = Date.now();
@@ -61,6 +68,8 @@ export function registerAnalyze(program: Command): void {
         onProgress: progress ? (p) => progress.onProgress(p) : undefined,
       });
       progress?.stop();
+      const quarantined = { path: quarantinePath, lines: quarantine.count };
+      requireUsableEvents(traffic, report, quarantined);
       const f = detail.findings;
       await writeFile(flags.out, `${JSON.stringify(f, null, 2)}\n`);
       if (flags.report) await writeFile(flags.report, renderHtmlReport(detail, { generatedFrom: traffic }));
@@ -79,6 +88,7 @@ export function registerAnalyze(program: Command): void {
                 `  ${c.cluster_id} ${c.level} score ${c.score} - ${c.account_ids.length} accounts, ${c.events} events`,
             ),
           `findings: ${flags.out}${flags.report ? `\nreport: ${flags.report}` : ''}`,
+          `quarantine: ${quarantinePath} (${lines(quarantine.count)})`,
         ].join('\n') + '\n',
       );
     } finally {

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,9 +8,10 @@ import { gzipSync } from 'node:zlib';
 import { Option, type Command } from 'commander';
 import { UserError } from '../../schema/index.js';
 import { analyzeFiles, renderHtmlReport } from '../../pipeline/index.js';
-import { startService } from '../../server/index.js';
+import { startService, type RunningService } from '../../server/index.js';
 import { simulate, type Scale } from '../../sim/index.js';
-import { closeOnSignals } from './serve.js';
+import { listenOrExplain } from '../listen.js';
+import { checkOutputDir } from '../output-paths.js';
 
 interface DemoFlags {
   host: string;
@@ -78,56 +80,80 @@ export function registerDemo(program: Command): void {
     .option('--batch <n>', 'events per HTTP batch', '2000')
     .option('--data-dir <dir>', 'store directory (default: a fresh temporary directory)')
     .action(async (flags: DemoFlags) => {
-      const work = await mkdtemp(path.join(tmpdir(), 'distillguard-demo-'));
-      const service = await startService({
-        host: flags.host,
-        port: int('--port', flags.port, 0),
-        dataDir: flags.dataDir ?? path.join(work, 'store'),
-        demo: true,
-        // The demo streams as fast as it can; the rate limit is for real clients.
-        limits: { ratePerMinute: 100_000 },
-        logger: { level: process.env.LOG_LEVEL ?? 'warn' },
-      });
-      closeOnSignals(service);
-      await service.ready;
-      const out = (s: string) => process.stdout.write(`${s}\n`);
-      out(`DistillGuard demo: open ${service.url}/ (this machine's browser is signed in automatically)`);
-      if (service.createdKey) out(`  admin API key for curl: ${service.createdKey}`);
-
-      out(`Simulating ${flags.scale} traffic (seed ${flags.seed})…`);
-      const sim = await simulate({
-        scale: flags.scale,
-        seed: int('--seed', flags.seed, 0),
-        out: path.join(work, 'sim'),
-      });
-      out(`  ${sim.events} events, ${sim.accounts} accounts; analysing them in one batch…`);
-      const { detail } = await analyzeFiles([sim.files.traffic], { accounts: [sim.files.accounts] });
-      const reportFile = path.join(work, 'report.html');
-      const findingsFile = path.join(work, 'findings.json');
-      await writeFile(reportFile, renderHtmlReport(detail, { generatedFrom: [sim.files.traffic] }));
-      await writeFile(findingsFile, `${JSON.stringify(detail.findings, null, 2)}\n`);
-      const levels = detail.findings.accounts.filter((a) => a.level === 'act').length;
-      out(`  ${detail.findings.clusters.length} clusters, ${levels} accounts at act`);
-      out(`  HTML report: ${reportFile}`);
-      out(`  findings:    ${findingsFile}`);
-      out(`Streaming the same traffic into the server, analysed live as it arrives…`);
-
-      const shipper = await service.ctx.keys.create('demo shipper', 'ingest');
+      const port = int('--port', flags.port, 0);
+      const seed = int('--seed', flags.seed, 0);
       const batch = int('--batch', flags.batch, 1);
-      await ship(`${service.url}/v1/accounts`, shipper.key, sim.files.accounts, 5000);
-      let lastReport = 0;
-      const t0 = Date.now();
-      const sent = await ship(`${service.url}/v1/events`, shipper.key, sim.files.traffic, batch, (n) => {
-        if (n - lastReport >= 20_000) {
-          lastReport = n;
-          out(`  ${n} events in (${Math.round((Date.now() - t0) / 1000)} s)`);
-        }
-      });
-      await service.ctx.live.refresh();
-      const view = service.ctx.live.view;
-      out(
-        `Streamed ${sent} events in ${Math.round((Date.now() - t0) / 1000)} s: ${view.clusters.length} clusters, ` +
-          `${view.levelCounts().act} accounts at act. Dashboard: ${service.url}/  (Ctrl-C to stop)`,
-      );
+      if (flags.dataDir) checkOutputDir('--data-dir', flags.dataDir);
+      // Simulated traffic, the store and the reports run to hundreds of MB per run: the folder
+      // goes when the demo does, however it ends (Ctrl-C, SIGTERM, SIGHUP, an error, a failed start).
+      const work = await mkdtemp(path.join(tmpdir(), 'distillguard-demo-'));
+      process.once('exit', () => rmSync(work, { recursive: true, force: true, maxRetries: 3 }));
+      // Signals may come before the service is up: stop then closes whatever has started.
+      const started: { service?: RunningService; stopping?: boolean } = {};
+      const stop = (): void => {
+        started.stopping = true;
+        void (started.service?.close() ?? Promise.resolve()).then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
+      const service = (started.service = await listenOrExplain({ host: flags.host, port }, () =>
+        startService({
+          host: flags.host,
+          port,
+          dataDir: flags.dataDir ?? path.join(work, 'store'),
+          demo: true,
+          // The demo streams as fast as it can; the rate limit is for real clients.
+          limits: { ratePerMinute: 100_000 },
+          logger: { level: process.env.LOG_LEVEL ?? 'warn' },
+        }),
+      ));
+      try {
+        await service.ready;
+        const out = (s: string) => process.stdout.write(`${s}\n`);
+        out(`DistillGuard demo: open ${service.url}/ (this machine's browser is signed in automatically)`);
+        if (service.createdKey) out(`  admin API key for curl: ${service.createdKey}`);
+
+        out(`Simulating ${flags.scale} traffic (seed ${flags.seed})…`);
+        const sim = await simulate({
+          scale: flags.scale,
+          seed,
+          out: path.join(work, 'sim'),
+        });
+        out(`  ${sim.events} events, ${sim.accounts} accounts; analysing them in one batch…`);
+        const { detail } = await analyzeFiles([sim.files.traffic], { accounts: [sim.files.accounts] });
+        const reportFile = path.join(work, 'report.html');
+        const findingsFile = path.join(work, 'findings.json');
+        await writeFile(reportFile, renderHtmlReport(detail, { generatedFrom: [sim.files.traffic] }));
+        await writeFile(findingsFile, `${JSON.stringify(detail.findings, null, 2)}\n`);
+        const levels = detail.findings.accounts.filter((a) => a.level === 'act').length;
+        out(`  ${detail.findings.clusters.length} clusters, ${levels} accounts at act`);
+        out(`  HTML report: ${reportFile}`);
+        out(`  findings:    ${findingsFile}`);
+        out(`  (this folder is removed when the demo stops; copy what you want to keep)`);
+        out(`Streaming the same traffic into the server, analysed live as it arrives…`);
+
+        const shipper = await service.ctx.keys.create('demo shipper', 'ingest');
+        await ship(`${service.url}/v1/accounts`, shipper.key, sim.files.accounts, 5000);
+        let lastReport = 0;
+        const t0 = Date.now();
+        const sent = await ship(`${service.url}/v1/events`, shipper.key, sim.files.traffic, batch, (n) => {
+          if (n - lastReport >= 20_000) {
+            lastReport = n;
+            out(`  ${n} events in (${Math.round((Date.now() - t0) / 1000)} s)`);
+          }
+        });
+        await service.ctx.live.refresh();
+        const view = service.ctx.live.view;
+        out(
+          `Streamed ${sent} events in ${Math.round((Date.now() - t0) / 1000)} s: ${view.clusters.length} clusters, ` +
+            `${view.levelCounts().act} accounts at act. Dashboard: ${service.url}/  (Ctrl-C to stop)`,
+        );
+      } catch (err) {
+        // Ctrl-C while streaming fails the batch in flight: that is the stop, not an error.
+        if (started.stopping) await new Promise<never>(() => undefined);
+        throw err;
+      }
     });
 }

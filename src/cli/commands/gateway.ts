@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { destination, pino } from 'pino';
 import { DEFAULT_UPSTREAM_LIMITS as UP, startGateway } from '../../gateway/index.js';
 import { UserError } from '../../schema/index.js';
+import { listenOrExplain } from '../listen.js';
+import { checkOutputFile } from '../output-paths.js';
 import { addTopologyFlags, natsUrl, topologyFromFlags, type TopologyFlags } from './scale-flags.js';
 
 interface GatewayFlags extends TopologyFlags {
@@ -128,36 +130,42 @@ export function registerGateway(program: Command): void {
     );
   // The same topology flags as `ingest --to`, `serve --nats` and `worker`, from one typed config.
   addTopologyFlags(cmd).action(async (f: GatewayFlags) => {
+    if (f.eventsOut) checkOutputFile('--events-out', f.eventsOut);
+    checkOutputFile('--spool', f.spool);
+    checkOutputFile('--canary-registry', f.canaryRegistry);
     const log = pino({ name: 'distillguard-gateway' }, destination(2));
-    const running = await startGateway({
-      upstream: f.upstream,
-      port: number('--port', f.port),
-      host: f.host,
-      server: f.server,
-      serverKey: f.serverKey ?? process.env.DISTILLGUARD_API_KEY,
-      decisionsFile: f.decisions,
-      keysFile: f.keys,
-      trustAccountHeader: f.trustAccountHeader ?? false,
-      trustForwardedFor: f.trustForwardedFor ?? false,
-      ...(f.nats ? { nats: natsUrl('--nats', f.nats), natsTopology: topologyFromFlags(f) } : {}),
-      eventsOut: f.eventsOut,
-      spool: f.spool,
-      canarySecret: f.canarySecret ?? process.env.DISTILLGUARD_CANARY_SECRET,
-      canaryRegistry: f.canaryRegistry,
-      canaryRate: number('--canary-rate', f.canaryRate),
-      canaryRecordPrompts: f.canaryPrompts,
-      decisionTtlMs: number('--decision-ttl', f.decisionTtl) * 1000,
-      degradeMaxTokens: number('--degrade-max-tokens', f.degradeMaxTokens),
-      throttlePerMinute: number('--throttle-rpm', f.throttleRpm),
-      verificationUrl: f.verificationUrl,
-      upstreamConnections: number('--upstream-connections', f.upstreamConnections),
-      upstreamQueue: number('--upstream-queue', f.upstreamQueue),
-      upstreamQueueWaitMs: seconds('--upstream-queue-wait', f.upstreamQueueWait),
-      upstreamConnectTimeoutMs: seconds('--upstream-connect-timeout', f.upstreamConnectTimeout),
-      upstreamHeadersTimeoutMs: seconds('--upstream-headers-timeout', f.upstreamHeadersTimeout),
-      upstreamIdleTimeoutMs: seconds('--upstream-idle-timeout', f.upstreamIdleTimeout),
-      log,
-    });
+    const port = number('--port', f.port);
+    const running = await listenOrExplain({ host: f.host, port }, () =>
+      startGateway({
+        upstream: f.upstream,
+        port,
+        host: f.host,
+        server: f.server,
+        serverKey: f.serverKey ?? process.env.DISTILLGUARD_API_KEY,
+        decisionsFile: f.decisions,
+        keysFile: f.keys,
+        trustAccountHeader: f.trustAccountHeader ?? false,
+        trustForwardedFor: f.trustForwardedFor ?? false,
+        ...(f.nats ? { nats: natsUrl('--nats', f.nats), natsTopology: topologyFromFlags(f) } : {}),
+        eventsOut: f.eventsOut,
+        spool: f.spool,
+        canarySecret: f.canarySecret ?? process.env.DISTILLGUARD_CANARY_SECRET,
+        canaryRegistry: f.canaryRegistry,
+        canaryRate: number('--canary-rate', f.canaryRate),
+        canaryRecordPrompts: f.canaryPrompts,
+        decisionTtlMs: number('--decision-ttl', f.decisionTtl) * 1000,
+        degradeMaxTokens: number('--degrade-max-tokens', f.degradeMaxTokens),
+        throttlePerMinute: number('--throttle-rpm', f.throttleRpm),
+        verificationUrl: f.verificationUrl,
+        upstreamConnections: number('--upstream-connections', f.upstreamConnections),
+        upstreamQueue: number('--upstream-queue', f.upstreamQueue),
+        upstreamQueueWaitMs: seconds('--upstream-queue-wait', f.upstreamQueueWait),
+        upstreamConnectTimeoutMs: seconds('--upstream-connect-timeout', f.upstreamConnectTimeout),
+        upstreamHeadersTimeoutMs: seconds('--upstream-headers-timeout', f.upstreamHeadersTimeout),
+        upstreamIdleTimeoutMs: seconds('--upstream-idle-timeout', f.upstreamIdleTimeout),
+        log,
+      }),
+    );
     process.stdout.write(`gateway listening on ${running.url} -> ${f.upstream}\n`);
     const stop = (): void => {
       process.stdout.write('gateway stopping: finishing requests and flushing events\n');

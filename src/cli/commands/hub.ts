@@ -15,12 +15,19 @@ import {
   verifyHubAudit,
 } from '../../hub/index.js';
 import { UserError } from '../../schema/index.js';
+import { CheckFailedError } from '../exit-status.js';
+import { listenOrExplain } from '../listen.js';
 
 const positiveInt = (v: string): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1)
     throw new UserError('INVALID_ARGUMENT', `"${v}" is not a positive integer.`);
   return n;
+};
+const listenPort = (v: string): number => {
+  if (!/^\d{1,5}$/.test(v) || Number(v) > 65535)
+    throw new UserError('INVALID_ARGUMENT', `--port must be 0..65535, got "${v}"`);
+  return Number(v);
 };
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
 
@@ -54,7 +61,7 @@ export function registerHub(program: Command): void {
     .command('serve')
     .description('serve TAXII 2.1 at /taxii2/ and /api1/')
     .option('--host <host>', 'listen address', '127.0.0.1')
-    .option('--port <port>', 'listen port', (v) => Number.parseInt(v, 10), 8443)
+    .option('--port <port>', 'listen port', listenPort, 8443)
     .option('--title <title>', 'hub title shown at discovery')
     .option(
       '--auth-failures-per-minute <n>',
@@ -74,7 +81,12 @@ export function registerHub(program: Command): void {
           authFailuresPerMinute: f.authFailuresPerMinute,
           logger: true,
         });
-        const address = await app.listen({ host: f.host, port: f.port });
+        const address = await listenOrExplain({ host: f.host, port: f.port }, () =>
+          app.listen({ host: f.host, port: f.port }),
+        ).catch(async (err: unknown) => {
+          await database.destroy();
+          throw err;
+        });
         out(`hub listening at ${address}/taxii2/`);
         const stop = (): void => void app.close().then(() => database.destroy());
         process.once('SIGINT', stop);
@@ -199,7 +211,7 @@ export function registerHub(program: Command): void {
     .action(async (_f: unknown, cmd: Command) => {
       const v = await withDb(db(cmd), (d) => verifyHubAudit(d));
       if (!v.ok)
-        throw new UserError(
+        throw new CheckFailedError(
           'CONFLICT',
           `audit chain broken at entry ${v.brokenAt}: ${v.reason} (${v.entries} entries verified before it).`,
         );

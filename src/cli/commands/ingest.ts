@@ -15,6 +15,8 @@ import {
 } from '../../ingest/index.js';
 import { connectNats, ensureStream, ScalePublisher } from '../../scale/index.js';
 import { addTopologyFlags, natsUrl, topologyFromFlags, type TopologyFlags } from './scale-flags.js';
+import { checkOutputFile } from '../output-paths.js';
+import { requireUsableEvents } from '../usable-input.js';
 
 interface IngestFlags extends TopologyFlags {
   to: string;
@@ -40,9 +42,10 @@ export function registerIngest(program: Command): void {
     const topology = topologyFromFlags(flags);
     const url = natsUrl('--to', flags.to);
     await checkInputFiles(flags.accounts ? [...files, flags.accounts] : files);
+    const quarantinePath = resolve(flags.quarantine ?? defaultQuarantinePath(files[0] ?? 'input'));
+    checkOutputFile('--quarantine', quarantinePath);
     const nc = await connectNats(url);
     const progress = flags.progress ? createProgressReporter() : null;
-    const quarantinePath = resolve(flags.quarantine ?? defaultQuarantinePath(files[0] ?? 'input'));
     const quarantine = await FileQuarantine.open(quarantinePath);
     const report = new IngestReport();
     const started = performance.now();
@@ -81,6 +84,8 @@ export function registerIngest(program: Command): void {
           ? `${JSON.stringify({ ...result, published }, null, 2)}\n`
           : `${formatValidateSummary(result)}\npublished   ${counts.published.toLocaleString('en')} to ${topology.stream} (${topology.partitions} partitions), ${counts.duplicates.toLocaleString('en')} already there, ${Math.round(counts.published / Math.max(seconds, 1e-3)).toLocaleString('en')}/s\n`,
       );
+      if (report.accountRecords === 0)
+        requireUsableEvents(files, report, { path: quarantinePath, lines: quarantine.count });
     } finally {
       progress?.stop();
       await quarantine.close();

@@ -13,6 +13,7 @@ import {
   writeMemberKey,
 } from '../../intel/index.js';
 import { UserError } from '../../schema/index.js';
+import { checkOutputFile } from '../output-paths.js';
 
 interface HubFlags {
   hub: string;
@@ -44,7 +45,10 @@ export function registerIntel(program: Command): void {
     .description('create an ed25519 signing key for this member (register the public key with the hub)')
     .requiredOption('--member <name>', 'member name at the hub')
     .requiredOption('--out <file>', 'key file to write (YAML, keep private)')
-    .action((f: { member: string; out: string }) => out(`public key ${writeMemberKey(f.member, f.out)}`));
+    .action((f: { member: string; out: string }) => {
+      checkOutputFile('--out', f.out);
+      out(`public key ${writeMemberKey(f.member, f.out)}`);
+    });
 
   intel
     .command('community-key')
@@ -52,6 +56,7 @@ export function registerIntel(program: Command): void {
     .requiredOption('--id <id>', 'key id carried with every keyed hash')
     .requiredOption('--out <file>', 'key file to write (YAML, keep private)')
     .action((f: { id: string; out: string }) => {
+      checkOutputFile('--out', f.out);
       writeCommunityKey(f.id, f.out);
       out(`wrote ${f.out}`);
     });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatProbeSummary, runProbeToFiles } from '../../respond/index.js';
 import { UserError } from '../../schema/index.js';
+import { checkOutputDir } from '../output-paths.js';
 
 interface ProbeFlags {
   target: string;
@@ -50,6 +51,7 @@ export function registerProbe(program: Command): void {
           'pass --canary-secret (or set DISTILLGUARD_CANARY_SECRET) with the gateway secret',
         );
       }
+      checkOutputDir('--out', f.out);
       const apiKey = f.apiKey ?? process.env.PROBE_API_KEY;
       const result = await runProbeToFiles({
         target: { url: f.target, model: f.model, ...(apiKey ? { apiKey } : {}) },

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { addTopologyFlags, natsUrl, topologyFromFlags, type TopologyFlags } from './scale-flags.js';
 import { UserError } from '../../schema/index.js';
 import { startService, type RunningService } from '../../server/index.js';
+import { listenOrExplain } from '../listen.js';
+import { checkOutputDir } from '../output-paths.js';
 
 interface ServeFlags extends TopologyFlags {
   host: string;
@@ -66,20 +68,27 @@ export function registerServe(program: Command): void {
     );
   // The same topology flags as `ingest --to`, `gateway --nats` and `worker`, from one typed config.
   addTopologyFlags(cmd).action(async (flags: ServeFlags) => {
-    const service = await startService({
-      host: flags.host,
-      port: port(flags.port),
-      dataDir: flags.dataDir,
-      databaseUrl: flags.databaseUrl,
-      policyPath: flags.policy,
-      demo: flags.demo === true,
-      adminKey: process.env.DISTILLGUARD_ADMIN_KEY,
-      ...(flags.nats ? { nats: natsUrl('--nats', flags.nats), natsTopology: topologyFromFlags(flags) } : {}),
-      ...(flags.rateLimit ? { limits: { ratePerMinute: perMinute(flags.rateLimit) } } : {}),
-      ...(flags.webhookAllowPrivate
-        ? { webhookOptions: { allowPrivate: cidrList(flags.webhookAllowPrivate) } }
-        : {}),
-    });
+    const listenPort = port(flags.port);
+    // The SQLite store lives in --data-dir only when no database URL is given.
+    if (!flags.databaseUrl && !process.env.DATABASE_URL) checkOutputDir('--data-dir', flags.dataDir);
+    const service = await listenOrExplain({ host: flags.host, port: listenPort }, () =>
+      startService({
+        host: flags.host,
+        port: listenPort,
+        dataDir: flags.dataDir,
+        databaseUrl: flags.databaseUrl,
+        policyPath: flags.policy,
+        demo: flags.demo === true,
+        adminKey: process.env.DISTILLGUARD_ADMIN_KEY,
+        ...(flags.nats
+          ? { nats: natsUrl('--nats', flags.nats), natsTopology: topologyFromFlags(flags) }
+          : {}),
+        ...(flags.rateLimit ? { limits: { ratePerMinute: perMinute(flags.rateLimit) } } : {}),
+        ...(flags.webhookAllowPrivate
+          ? { webhookOptions: { allowPrivate: cidrList(flags.webhookAllowPrivate) } }
+          : {}),
+      }),
+    );
     closeOnSignals(service);
     process.stdout.write(`DistillGuard listening on ${service.url}\n`);
     process.stdout.write(`  dashboard: ${service.url}/   API: ${service.url}/openapi.json\n`);

@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { UserError } from '../../schema/index.js';
 import { simulate, type CorpusFile, type Scale } from '../../sim/index.js';
+import { checkOutputDir } from '../output-paths.js';
 
 interface SimulateFlags {
   scale: Scale;
@@ -58,6 +59,7 @@ export function registerSimulate(program: Command): void {
     .option('--days <n>', 'length of the simulated window in days (default 14)')
     .option('--json', 'print the summary as JSON')
     .action(async (flags: SimulateFlags) => {
+      checkOutputDir('--out', flags.out);
       const corpus: CorpusFile[] = [
         ...flags.corpus.map((path) => ({ path, role: 'auto' as const })),
         ...flags.benignCorpus.map((path) => ({ path, role: 'benign' as const })),

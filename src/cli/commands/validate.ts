@@ -7,6 +7,9 @@ import {
   validateFiles,
 } from '../../ingest/index.js';
 import type { FormatOption } from '../../ingest/index.js';
+import { defaultQuarantinePath } from '../../ingest/index.js';
+import { checkOutputFile } from '../output-paths.js';
+import { requireUsableEvents } from '../usable-input.js';
 
 interface ValidateFlags {
   accounts?: string;
@@ -28,11 +31,13 @@ export function registerValidate(program: Command): void {
       .argument('<files...>', 'event files: NDJSON/JSONL, CSV or OTLP/JSON traces, plain or gzip')
       .option('--accounts <file>', 'accounts NDJSON file to validate as well'),
   ).action(async (files: string[], flags: ValidateFlags) => {
+    const quarantine = flags.quarantine ?? defaultQuarantinePath(files[0] ?? 'input');
+    checkOutputFile('--quarantine', quarantine);
     const progress = flags.progress ? createProgressReporter() : null;
     try {
       const result = await validateFiles(files, {
         accounts: flags.accounts,
-        quarantine: flags.quarantine,
+        quarantine,
         format: flags.format,
         csvMap: flags.csvMap ? parseCsvMap(flags.csvMap) : undefined,
         otlpAccountAttribute: flags.otlpAccountAttr,
@@ -42,6 +47,13 @@ export function registerValidate(program: Command): void {
       process.stdout.write(
         flags.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatValidateSummary(result)}\n`,
       );
+      // The summary stays on stdout; an accounts-only run is a usable run.
+      if (result.summary.account_records === 0)
+        requireUsableEvents(
+          files,
+          { events: result.summary.events, rejectedLines: result.summary.rejected_lines },
+          result.quarantine,
+        );
     } finally {
       progress?.stop();
     }
