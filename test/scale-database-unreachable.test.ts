@@ -6,13 +6,13 @@ import { connectNats, deleteStream } from '../src/scale/index.js';
 import { CLI, ensureScaleBuilt, scaleSkipReason, TEST_NATS_URL } from './scale-harness.js';
 
 // An operator mistypes the database host or PostgreSQL is down: the worker must say so in one
-// coded line (the user/config exit status, 2), not print a driver stack trace, and must not
+// coded line (exit status 1: the command ran and a service it needs did not answer; README "Exit status"), not print a driver stack trace, and must not
 // have created the stream by then. The password in the URL is not echoed.
 const skip = await scaleSkipReason();
 const run = promisify(execFile);
 
 describe.skipIf(skip !== null)('scale-out: worker with an unreachable database', () => {
-  it('exits 2 with one SERVICE_UNAVAILABLE line, before creating the stream', async () => {
+  it('exits 1 with one SERVICE_UNAVAILABLE line, before creating the stream', async () => {
     ensureScaleBuilt();
     const tag = randomBytes(5).toString('hex');
     const stream = `DG_TEST_${tag}`;
@@ -38,7 +38,7 @@ describe.skipIf(skip !== null)('scale-out: worker with an unreachable database',
         () => ({ code: 0, stderr: '' }),
         (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
       );
-      expect(r.code).toBe(2);
+      expect(r.code).toBe(1);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(
         /^error\[SERVICE_UNAVAILABLE\]: cannot reach PostgreSQL at postgres:\/\/dg:\*\*\*@127\.0\.0\.1:1\/dg/,
