@@ -1,12 +1,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import layers from './eslint/module-layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', 'web/dist/', 'node_modules/', 'bench/*.js', 'artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
+    plugins: { distillguard: layers },
     languageOptions: {
       globals: { ...globals.node },
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
@@ -18,24 +20,12 @@ export default tseslint.config(
         'error',
         { allowNumber: true, allowBoolean: true },
       ],
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              // Going up is fine to a file beside, or to a module's index.js (also from
-              // src/cli/commands/ and test/): a glob cannot say this, a negated parent dir stays excluded.
-              regex: '^(?!(\\.\\./)+([^/]+|(src/)?[^/.][^/]*/index\\.js)$)\\.\\./',
-              message: 'Import another module through its index.ts only.',
-            },
-          ],
-        },
-      ],
+      'distillguard/module-layers': 'error',
     },
   },
   {
     // The dashboard is one browser app (its own tsconfig); its folders are not engine modules.
-    // It may reach the engine only for schema types, through src/schema/index.js.
+    // It may reach the engine only for schema types, through src/contracts/index.js.
     files: ['web/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
@@ -44,8 +34,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '/src/(?!schema/index\\.js$)',
-              message: 'The dashboard imports engine code only as types from src/schema/index.js.',
+              regex: '/src/(?!contracts/index\\.js$)',
+              message: 'The dashboard imports engine code only as types from src/contracts/index.js.',
             },
           ],
         },

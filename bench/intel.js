@@ -8,7 +8,7 @@ import { join } from 'node:path';
 const dist = new URL('../dist/', import.meta.url);
 const imp = (p) => import(new URL(p, dist).href);
 const { simulationStream } = await imp('sim/index.js');
-const { DetectionEngine } = await imp('detect/index.js');
+const { DetectionEngine } = await imp('findings/index.js');
 const intel = await imp('intel/index.js');
 const hubMod = await imp('hub/index.js');
 const store = await imp('store/index.js');

@@ -22,7 +22,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { analyzeFiles } from '../dist/pipeline/index.js';
-import { connectNats, deleteStream, scoreScale } from '../dist/scale/index.js';
+import { connectNats, deleteStream, scoreScale } from '../dist/pipeline/index.js';
 import { simulate } from '../dist/sim/index.js';
 import { openScaleStore, scaleProgress } from '../dist/store/index.js';
 

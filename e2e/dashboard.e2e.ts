@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, CHROMIUM_PATH, launchChromium } from './chromium.js';
-import { runDashboardFlow, type FlowResult } from './dashboardFlow.js';
-import { startDemoServer, type RunningServer } from './demoServer.js';
+import { runDashboardFlow, type FlowResult } from './dashboard-flow.js';
+import { startDemoServer, type RunningServer } from './demo-server.js';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../artifacts/e2e');
 

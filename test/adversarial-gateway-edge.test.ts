@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventRecorder, HttpEventSink, startGateway, type RunningGateway } from '../src/gateway/index.js';
-import type { ApiEvent } from '../src/schema/index.js';
+import { EventRecorder, startGateway, type RunningGateway } from '../src/gateway/index.js';
+import { HttpEventSink } from '../src/pipeline/index.js';
+import type { ApiEvent } from '../src/contracts/index.js';
 import { recentEventsOf, type StoreDialect } from '../src/store/index.js';
 import { startTestService, type TestService } from './server-harness.js';
 

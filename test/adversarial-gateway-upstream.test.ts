@@ -22,14 +22,14 @@ import { request } from 'undici';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   AccountResolver,
-  CallbackSink,
   DecisionCache,
   EventRecorder,
   Gateway,
   StaticDecisionSource,
   type GatewayOptions,
 } from '../src/gateway/index.js';
-import type { ApiEvent } from '../src/schema/index.js';
+import { CallbackSink } from '../src/pipeline/index.js';
+import type { ApiEvent } from '../src/contracts/index.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

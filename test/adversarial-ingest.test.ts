@@ -4,8 +4,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_LINE_BYTES, MemoryQuarantine, readEvents } from '../src/ingest/index.js';
-import type { ApiEvent } from '../src/schema/index.js';
-import type { FindingsEngine } from '../src/server/index.js';
+import type { ApiEvent } from '../src/contracts/index.js';
+import type { FindingsEngine } from '../src/pipeline/index.js';
 import { countEvents, listQuarantinedStoredEvents, storeTestBackends } from '../src/store/index.js';
 import {
   call,
@@ -64,7 +64,7 @@ beforeAll(async () => {
   // The attack lives in the worker hand-off: run the built engine worker, as `serve` does.
   ensureBuilt();
   const mod = (await import(
-    pathToFileURL(path.resolve(import.meta.dirname, '../dist/server/workerEngine.js')).href
+    pathToFileURL(path.resolve(import.meta.dirname, '../dist/pipeline/live/engine-thread-client.js')).href
   )) as { WorkerEngine: WorkerEngineClass };
   WorkerEngine = mod.WorkerEngine;
 });

@@ -32,8 +32,8 @@ import {
   writeCommunityKey,
   type MemberSigningKey,
 } from '../src/intel/index.js';
-import { DetectionEngine } from '../src/detect/index.js';
-import { UserError, type ApiEvent, type Findings, type StixObject } from '../src/schema/index.js';
+import { DetectionEngine } from '../src/findings/index.js';
+import { UserError, type ApiEvent, type Findings, type StixObject } from '../src/contracts/index.js';
 import { simulationStream } from '../src/sim/index.js';
 import {
   hubMigrations,
@@ -459,7 +459,7 @@ describe('the CLI: exit codes of intel export and intel pull', () => {
     const sources = Math.max(
       ...['src/intel', 'src/cli', 'src/schema', 'src/hub'].map((d) => newest(path.join(root, d))),
     );
-    const built = statSync(path.join(root, 'dist/intel/exportBundle.js'), { throwIfNoEntry: false });
+    const built = statSync(path.join(root, 'dist/intel/stix/export-bundle.js'), { throwIfNoEntry: false });
     if (!existsSync(cli) || !built || built.mtimeMs < sources)
       try {
         execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });

@@ -4,12 +4,12 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError, type ApiEvent } from '../src/schema/index.js';
+import { UserError, type ApiEvent } from '../src/contracts/index.js';
 import { startService } from '../src/server/index.js';
 import { storeTestBackends, streamEvents } from '../src/store/index.js';
 import { call, ndjson, simulatedTraffic, startTestService, type TestService } from './server-harness.js';
 import { quarantineRecord } from '../src/ingest/index.js';
-import { partitionOf, ScaleWorker, subjectOf } from '../src/scale/index.js';
+import { partitionOf, ScaleWorker, subjectOf } from '../src/pipeline/index.js';
 import { countQuarantined, listQuarantined, scaleProgress } from '../src/store/index.js';
 import {
   publishAll,

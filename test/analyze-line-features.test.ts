@@ -2,9 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DetectionEngine, extractFeatures, LineFeatures } from '../src/detect/index.js';
+import { DetectionEngine } from '../src/findings/index.js';
+import { extractFeatures, LineFeatures } from '../src/features/index.js';
 import { EventLineScanner, parseEventLine } from '../src/ingest/index.js';
-import type { ApiEvent } from '../src/schema/index.js';
+import type { ApiEvent } from '../src/contracts/index.js';
 import { simulate } from '../src/sim/index.js';
 
 // Features of scanned lines (the analyze hot path) against extractFeatures of the parsed event,

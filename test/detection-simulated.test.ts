@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Truth, type AccountFinding, type Findings } from '../src/schema/index.js';
-import { evaluateFindings } from '../src/detect/index.js';
+import { Truth, type AccountFinding, type Findings } from '../src/contracts/index.js';
+import { evaluateFindings } from '../src/findings/index.js';
 import { analyzeFiles } from '../src/pipeline/index.js';
 import { simulate } from '../src/sim/index.js';
 

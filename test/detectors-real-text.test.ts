@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AccountFinding, ApiEvent } from '../src/schema/index.js';
-import { DetectionEngine } from '../src/detect/index.js';
+import type { AccountFinding, ApiEvent } from '../src/contracts/index.js';
+import { DetectionEngine } from '../src/findings/index.js';
 import {
   corpora,
   distillationTasks,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DemoUpstream, startGateway } from '../src/gateway/index.js';
 import { CanaryGenerator, formatProbeSummary, runProbeToFiles } from '../src/respond/index.js';
-import { isUserError } from '../src/schema/index.js';
+import { isUserError } from '../src/contracts/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dg-gw-cli-'));
 

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { DetectionEngine } from '../src/detect/index.js';
-import { CallbackSink, DemoUpstream, startGateway } from '../src/gateway/index.js';
+import { DetectionEngine } from '../src/findings/index.js';
+import { CallbackSink } from '../src/pipeline/index.js';
+import { DemoUpstream, startGateway } from '../src/gateway/index.js';
 
 describe('gateway feeding the detection engine in the same process', () => {
   it('every exchange reaches engine.addEvent and shows up in the findings', async () => {

@@ -9,20 +9,18 @@ import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AccountResolver,
-  CallbackSink,
   DecisionCache,
   DemoUpstream,
   EventRecorder,
   Gateway,
   HttpDecisionSource,
-  HttpEventSink,
   StaticDecisionSource,
   sha256Hex,
-  type EventSink,
   type GatewayDecision,
 } from '../src/gateway/index.js';
+import { CallbackSink, HttpEventSink, type EventSink } from '../src/pipeline/index.js';
 import { CanaryGenerator, CanaryRegistry, readCanaryRegistry } from '../src/respond/index.js';
-import { ApiEvent } from '../src/schema/index.js';
+import { ApiEvent } from '../src/contracts/index.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

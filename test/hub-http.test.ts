@@ -10,10 +10,10 @@ import {
   createHubServer,
   grantGroup,
   joinGroup,
-  verifyHubAudit,
 } from '../src/hub/index.js';
+import { verifyHubAudit } from '../src/store/index.js';
 import { ReceivedIntel, TaxiiClient, generateMemberKey, type MemberSigningKey } from '../src/intel/index.js';
-import { UserError, type StixObject } from '../src/schema/index.js';
+import { UserError, type StixObject } from '../src/contracts/index.js';
 import {
   hubMigrations,
   openTestDatabase,

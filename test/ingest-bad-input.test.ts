@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readEvents, validateFiles } from '../src/ingest/index.js';
 import type { ValidateResult } from '../src/ingest/index.js';
-import { QuarantineRecord } from '../src/schema/index.js';
+import { QuarantineRecord } from '../src/contracts/index.js';
 
 /**
  * One log file with every kind of bad line the issue lists, between good ones, plus a gzip file

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { DetectionEngine } from '../src/detect/index.js';
+import { DetectionEngine } from '../src/findings/index.js';
 import {
   admitMember,
   createCollection,
@@ -11,8 +11,8 @@ import {
   createHubServer,
   grantGroup,
   joinGroup,
-  verifyHubAudit,
 } from '../src/hub/index.js';
+import { verifyHubAudit } from '../src/store/index.js';
 import {
   IntelMatcher,
   ReceivedIntel,
@@ -26,7 +26,7 @@ import {
   stixSchemaDir,
   type MemberSigningKey,
 } from '../src/intel/index.js';
-import type { ApiEvent, ClusterFinding, Findings } from '../src/schema/index.js';
+import type { ApiEvent, ClusterFinding, Findings } from '../src/contracts/index.js';
 import { simulationStream, type SimulationStream } from '../src/sim/index.js';
 import { fingerprint64 } from '../src/text/index.js';
 import {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportToFile, loadPolicy, psiStep, writeCommunityKey, writeMemberKey } from '../src/intel/index.js';
-import { UserError } from '../src/schema/index.js';
+import { UserError } from '../src/contracts/index.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'dg-intel-wf-'));
 const f = (name: string): string => path.join(dir, name);

@@ -1,12 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  accountAttributes,
-  DetectionEngine,
-  EntityStats,
-  linkAccounts,
-  type AnalysisDetail,
-  type LinkageResult,
-} from '../src/detect/index.js';
+import { accountAttributes, linkAccounts, type LinkageResult } from '../src/link/index.js';
+import { DetectionEngine, type AnalysisDetail } from '../src/findings/index.js';
+import { EntityStats } from '../src/features/index.js';
 import {
   corpora,
   distillationTasks,

@@ -1,10 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  DetectionEngine,
-  synchronisedPairs,
-  type AnalysisDetail,
-  type SyncLink,
-} from '../src/detect/index.js';
+import { DetectionEngine, type AnalysisDetail } from '../src/findings/index.js';
+import { synchronisedPairs, type SyncLink } from '../src/link/index.js';
 import {
   corpora,
   distillationTasks,

@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DemoUpstream, NdjsonFileSink, startGateway, type GatewayDecision } from '../src/gateway/index.js';
+import { DemoUpstream, startGateway, type GatewayDecision } from '../src/gateway/index.js';
+import { NdjsonFileSink } from '../src/pipeline/index.js';
 import { readCanaryRegistry, renderProbeHtml, runProbe, type ProbeReport } from '../src/respond/index.js';
-import { ApiEvent, type Message } from '../src/schema/index.js';
+import { ApiEvent, type Message } from '../src/contracts/index.js';
 import { simulationStream } from '../src/sim/index.js';
 
 const SECRET = 'probe-test-gateway-secret';

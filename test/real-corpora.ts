@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ApiEvent } from '../src/schema/index.js';
+import type { ApiEvent } from '../src/contracts/index.js';
 
 // The shared corpora (../shared/corpora): text the project did not write, for detector tests.
 export const corpora = resolve(process.cwd(), '../shared/corpora');

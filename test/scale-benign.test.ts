@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DetectionEngine } from '../src/detect/index.js';
-import { ScaleWorker } from '../src/scale/index.js';
-import type { Findings } from '../src/schema/index.js';
+import { DetectionEngine } from '../src/findings/index.js';
+import { ScaleWorker } from '../src/pipeline/index.js';
+import type { Findings } from '../src/contracts/index.js';
 import { startService } from '../src/server/index.js';
 import { latestFindingsSnapshot, TEST_POSTGRES_URL, type CoreDb } from '../src/store/index.js';
 import {

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteStream, ScaleWorker, type ScaleTopology } from '../src/scale/index.js';
-import { UserError } from '../src/schema/index.js';
+import { deleteStream, ScaleWorker, type ScaleTopology } from '../src/pipeline/index.js';
+import { UserError } from '../src/contracts/index.js';
 import { bindScaleTopology, TEST_POSTGRES_URL } from '../src/store/index.js';
 import {
   adminQuery,

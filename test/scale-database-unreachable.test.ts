@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { connectNats, deleteStream } from '../src/scale/index.js';
+import { connectNats, deleteStream } from '../src/pipeline/index.js';
 import { CLI, ensureScaleBuilt, scaleSkipReason, TEST_NATS_URL } from './scale-harness.js';
 
 // An operator mistypes the database host or PostgreSQL is down: the worker must say so in one

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { partitionOf, scoreScale, ScaleWorker } from '../src/scale/index.js';
+import { partitionOf, scoreScale, ScaleWorker } from '../src/pipeline/index.js';
 import { latestFindingsSnapshot, scaleProgress, type CoreDb } from '../src/store/index.js';
 import {
   batchFindings,

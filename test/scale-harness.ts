@@ -6,7 +6,7 @@ import path from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
-import { DetectionEngine } from '../src/detect/index.js';
+import { DetectionEngine } from '../src/findings/index.js';
 import {
   connectNats,
   deleteStream,
@@ -14,8 +14,8 @@ import {
   ScalePublisher,
   type ScaleTopology,
   type StreamOptions,
-} from '../src/scale/index.js';
-import type { AccountRecord, ApiEvent, Findings } from '../src/schema/index.js';
+} from '../src/pipeline/index.js';
+import type { AccountRecord, ApiEvent, Findings } from '../src/contracts/index.js';
 import { simulationStream } from '../src/sim/index.js';
 import {
   allAccountStates,
@@ -195,7 +195,7 @@ export function ensureScaleBuilt(): void {
         d.isDirectory() ? newest(path.join(dir, d.name)) : statSync(path.join(dir, d.name)).mtimeMs,
       ),
     );
-  const marker = path.join(root, 'dist/scale/worker.js');
+  const marker = path.join(root, 'dist/pipeline/scale/worker.js');
   const built = existsSync(marker) ? statSync(marker).mtimeMs : 0;
   const sources = ['src/scale', 'src/store', 'src/detect', 'src/cli', 'src/schema'].map((d) =>
     newest(path.join(root, d)),

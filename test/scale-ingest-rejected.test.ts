@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeFiles } from '../src/pipeline/index.js';
-import { ScaleWorker, scoreScale } from '../src/scale/index.js';
+import { ScaleWorker, scoreScale } from '../src/pipeline/index.js';
 import { countQuarantined, listQuarantined } from '../src/store/index.js';
 import {
   CLI,

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { partitionOf, ScalePublisher, scoreScale } from '../src/scale/index.js';
+import { partitionOf, ScalePublisher, scoreScale } from '../src/pipeline/index.js';
 import { scaleProgress } from '../src/store/index.js';
 import {
   batchFindings,

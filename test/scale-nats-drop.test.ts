@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectNats, ScalePublisher, ScaleWorker } from '../src/scale/index.js';
+import { connectNats, ScalePublisher, ScaleWorker } from '../src/pipeline/index.js';
 import { scaleProgress } from '../src/store/index.js';
 import {
   CuttableProxy,

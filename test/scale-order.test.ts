@@ -1,7 +1,7 @@
 import type { JsMsg } from 'nats';
 import { describe, expect, it } from 'vitest';
-import { DetectionEngine } from '../src/detect/index.js';
-import { consumerOf, ScalePublisher, ScaleWorker } from '../src/scale/index.js';
+import { DetectionEngine } from '../src/findings/index.js';
+import { consumerOf, ScalePublisher, ScaleWorker } from '../src/pipeline/index.js';
 import { allAccountStates } from '../src/store/index.js';
 import {
   useScaleFixture,

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScalePublisher, ScaleWorker } from '../src/scale/index.js';
+import { ScalePublisher, ScaleWorker } from '../src/pipeline/index.js';
 import { postgresUnavailableReason, scaleProgress } from '../src/store/index.js';
 import {
   scaleFixture,

@@ -1,8 +1,8 @@
 import type { JsMsg } from 'nats';
 import { describe, expect, it } from 'vitest';
-import { DetectionEngine } from '../src/detect/index.js';
-import { consumerOf, partitionOf, ScalePublisher, ScaleWorker } from '../src/scale/index.js';
-import { ScaleMessage } from '../src/schema/index.js';
+import { DetectionEngine } from '../src/findings/index.js';
+import { consumerOf, partitionOf, ScalePublisher, ScaleWorker } from '../src/pipeline/index.js';
+import { ScaleMessage } from '../src/contracts/index.js';
 import {
   claimPartitions,
   commitPartitionBatch,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NatsEventSink, ScaleWorker } from '../src/scale/index.js';
+import { NatsEventSink, ScaleWorker } from '../src/pipeline/index.js';
 import { startService } from '../src/server/index.js';
 import { latestFindingsSnapshot, TEST_POSTGRES_URL, type CoreDb } from '../src/store/index.js';
 import {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { quarantineRecord } from '../src/ingest/index.js';
-import { partitionOf, ScalePublisher, ScaleWorker, scoreScale, subjectOf } from '../src/scale/index.js';
+import { partitionOf, ScalePublisher, ScaleWorker, scoreScale, subjectOf } from '../src/pipeline/index.js';
 import { countQuarantined, listQuarantined, scaleProgress } from '../src/store/index.js';
 import {
   publishAll,

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScalePublisher } from '../src/scale/index.js';
+import { ScalePublisher } from '../src/pipeline/index.js';
 import { scaleProgress } from '../src/store/index.js';
 import {
   ensureScaleBuilt,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeFiles } from '../src/pipeline/index.js';
-import { ScaleWorker, scoreScale } from '../src/scale/index.js';
+import { ScaleWorker, scoreScale } from '../src/pipeline/index.js';
 import { countQuarantined, listQuarantined } from '../src/store/index.js';
 import {
   scaleFixture,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ScaleWorker, scoreScale } from '../src/scale/index.js';
-import { UserError } from '../src/schema/index.js';
+import { ScaleWorker, scoreScale } from '../src/pipeline/index.js';
+import { UserError } from '../src/contracts/index.js';
 import { startService } from '../src/server/index.js';
 import { latestFindingsSnapshot, TEST_POSTGRES_URL, type CoreDb } from '../src/store/index.js';
 import {

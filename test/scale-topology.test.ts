@@ -5,8 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { RetentionPolicy, StorageType } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumerOf, deleteStream, ensureStream, type ScaleTopology } from '../src/scale/index.js';
-import { UserError } from '../src/schema/index.js';
+import { consumerOf, deleteStream, ensureStream, type ScaleTopology } from '../src/pipeline/index.js';
+import { UserError } from '../src/contracts/index.js';
 import {
   CLI,
   ensureScaleBuilt,

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { ScaleWorker } from '../src/scale/index.js';
+import { ScaleWorker } from '../src/pipeline/index.js';
 import { scaleProgress } from '../src/store/index.js';
 import { scaleSkipReason, useScaleFixture } from './scale-harness.js';
 

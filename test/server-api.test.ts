@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../src/respond/index.js';
-import type { AccountFinding, ApiEvent, ClusterFinding, Findings } from '../src/schema/index.js';
+import type { AccountFinding, ApiEvent, ClusterFinding, Findings } from '../src/contracts/index.js';
 import { storeTestBackends } from '../src/store/index.js';
 import { call, ndjson, simulatedTraffic, startTestService, type TestService } from './server-harness.js';
 

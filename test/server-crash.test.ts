@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiEvent } from '../src/schema/index.js';
+import type { ApiEvent } from '../src/contracts/index.js';
 import { simulationStream } from '../src/sim/index.js';
 import {
   countEvents,

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DetectionEngine } from '../src/detect/index.js';
-import type { AccountRecord, ApiEvent } from '../src/schema/index.js';
+import { DetectionEngine } from '../src/findings/index.js';
+import type { AccountRecord, ApiEvent } from '../src/contracts/index.js';
 import { startService, type RunningService, type StartServiceOptions } from '../src/server/index.js';
 import { simulationStream } from '../src/sim/index.js';
 import { openTestDatabase, type StoreDialect } from '../src/store/index.js';
@@ -139,7 +139,7 @@ export function ensureBuilt(): void {
         d.isDirectory() ? newest(path.join(dir, d.name)) : statSync(path.join(dir, d.name)).mtimeMs,
       ),
     );
-  const marker = path.join(root, 'dist/server/engineWorker.js');
+  const marker = path.join(root, 'dist/pipeline/live/engine-thread.js');
   const built = existsSync(marker) ? statSync(marker).mtimeMs : 0;
   const sources = ['src/server', 'src/store', 'src/detect', 'src/respond'].map((d) =>
     newest(path.join(root, d)),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Findings } from '../src/schema/index.js';
+import type { Findings } from '../src/contracts/index.js';
 import { call, ndjson, simulatedTraffic, startTestService, type TestService } from './server-harness.js';
 
 describe('ingest while detection rebuilds after a restart', () => {

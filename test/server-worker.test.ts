@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DetectionEngine } from '../src/detect/index.js';
-import type { FindingsEngine } from '../src/server/index.js';
+import { DetectionEngine } from '../src/findings/index.js';
+import type { FindingsEngine } from '../src/pipeline/index.js';
 import { ensureBuilt, simulatedTraffic } from './server-harness.js';
 
 describe('the engine worker thread', () => {
@@ -10,7 +10,7 @@ describe('the engine worker thread', () => {
   beforeAll(async () => {
     ensureBuilt();
     const mod = (await import(
-      pathToFileURL(path.resolve(import.meta.dirname, '../dist/server/workerEngine.js')).href
+      pathToFileURL(path.resolve(import.meta.dirname, '../dist/pipeline/live/engine-thread-client.js')).href
     )) as {
       WorkerEngine: typeof WorkerEngine;
     };

@@ -4,7 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { CorpusBank, simulationStream } from '../src/sim/index.js';
-import type { ApiEvent } from '../src/schema/index.js';
+import type { ApiEvent } from '../src/contracts/index.js';
 
 const corpora = resolve(process.cwd(), '../shared/corpora');
 const present = existsSync(join(corpora, 'human-hh-harmless.jsonl'));

@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccountRecord, ApiEvent, Truth } from '../src/schema/index.js';
+import { AccountRecord, ApiEvent, Truth } from '../src/contracts/index.js';
 import {
   COUNTRIES,
   ELICITATION_PREFIXES,

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { AccountRecord } from '../src/schema/index.js';
+import { AccountRecord } from '../src/contracts/index.js';
 import { simulationStream } from '../src/sim/index.js';
 
 const schemaPath = resolve(process.cwd(), '../shared/spec/api-event.schema.json');

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { isUserError, UserError, type UserErrorCode } from '../schema/index.js';
+import { isUserError, UserError, type UserErrorCode } from '../contracts/index.js';
 
 /**
  * The one exit status scheme of every command (README "Exit status"):

@@ -1,4 +1,4 @@
-import { UserError } from '../schema/index.js';
+import { UserError } from '../contracts/index.js';
 
 interface ListenAt {
   host: string;

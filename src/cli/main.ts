@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { isUserError } from '../schema/index.js';
+import { isUserError } from '../contracts/index.js';
 import { registerCommands } from './commands/index.js';
 import { exitStatusOf } from './exit-status.js';
 

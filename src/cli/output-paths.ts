@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { UserError } from '../schema/index.js';
+import { UserError } from '../contracts/index.js';
 
 /*
  * Every command that writes files checks its output paths here before any work starts, so a

@@ -1,4 +1,4 @@
-import { UserError } from '../schema/index.js';
+import { UserError } from '../contracts/index.js';
 
 /**
  * Input of which nothing could be used (an empty or binary file, every line rejected) is an

@@ -1,5 +1,5 @@
-import type { AccountRecord } from '../schema/index.js';
-import type { EntityStats } from './entity-stats.js';
+import type { AccountRecord } from '../contracts/index.js';
+import type { EntityStats } from '../features/index.js';
 
 /**
  * Which kind of evidence a detector gives. `extraction`: the request itself harvests (reasoning

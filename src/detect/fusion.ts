@@ -1,8 +1,8 @@
-import type { Level, Signal } from '../schema/index.js';
+import type { Level, Signal } from '../contracts/index.js';
 import type { DetectionContext, Detector, Measurement } from './detector.js';
-import type { EntityStats } from './entity-stats.js';
+import type { EntityStats } from '../features/index.js';
 import { pValue, type NullModels } from './null-models.js';
-import { chiSquareEvenSurvivalLog10, chiSquareMedian, fisherStatistic } from './statistics.js';
+import { chiSquareEvenSurvivalLog10, chiSquareMedian, fisherStatistic } from '../features/index.js';
 
 export interface DetectorResult {
   detector: Detector;

@@ -6,7 +6,7 @@ import {
   median,
   normalSurvival,
   type BetaBinomial,
-} from './statistics.js';
+} from '../features/index.js';
 
 interface BucketSummary {
   median: number;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { UserError } from '../schema/index.js';
+import { UserError } from '../contracts/index.js';
 
 export const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiEvent } from '../schema/index.js';
+import { ApiEvent } from '../contracts/index.js';
 import { parseEventLine } from '../ingest/index.js';
 import { fitEvent } from './event-size.js';
 

@@ -1,4 +1,4 @@
-import type { ApiEvent, Message } from '../schema/index.js';
+import type { ApiEvent, Message } from '../contracts/index.js';
 
 /** Appended to every text the gateway cut, so a reader sees the cut in the text itself. */
 export const truncationMarker = (omittedBytes: number): string =>

@@ -1,4 +1,4 @@
-import type { ApiEvent, ContentPart, Message, MessageRole, RequestParams } from '../schema/index.js';
+import type { ApiEvent, ContentPart, Message, MessageRole, RequestParams } from '../contracts/index.js';
 import type { Caller } from './accounts.js';
 
 export type Endpoint = 'chat.completions' | 'responses' | 'completions';

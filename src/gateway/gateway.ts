@@ -7,7 +7,7 @@ import { Pool } from 'undici';
 import type { CanaryGenerator, CanaryRegistry } from '../respond/index.js';
 import { presentedKeys, type AccountResolver, type Caller } from './accounts.js';
 import { ClientLink } from './client-link.js';
-import type { DecisionCache } from './decisionCache.js';
+import type { DecisionCache } from './decision-cache.js';
 import type { EffectiveDecision } from './decision.js';
 import { DEFAULT_DEGRADE_MAX_TOKENS, degradeRequest } from './degrade.js';
 import {
@@ -23,7 +23,7 @@ import {
   upstreamTimeoutBody,
   upstreamUnavailableBody,
   type GatewayErrorBody,
-} from './errorBodies.js';
+} from './error-bodies.js';
 import {
   buildEvent,
   endpointOf,

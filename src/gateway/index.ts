@@ -7,18 +7,17 @@ export {
 } from './gateway.js';
 export { startGateway, type GatewayConfig, type RunningGateway } from './start.js';
 export { AccountResolver, sha256Hex, type AccountResolverOptions, type Caller } from './accounts.js';
-export { DecisionCache, type DecisionCacheOptions } from './decisionCache.js';
-export { HttpDecisionSource, StaticDecisionSource, type DecisionSource } from './decisionSource.js';
+export { DecisionCache, type DecisionCacheOptions } from './decision-cache.js';
+export { HttpDecisionSource, StaticDecisionSource, type DecisionSource } from './decision-source.js';
 export { GatewayAction, GatewayDecision, effectiveDecision, type EffectiveDecision } from './decision.js';
 export { EventRecorder, type RecorderOptions, type RecorderStats } from './recorder.js';
-export { CallbackSink, HttpEventSink, NdjsonFileSink, SinkRejectedBatch, type EventSink } from './sinks.js';
 export { Throttle } from './throttle.js';
-export { DemoUpstream, type DemoUpstreamOptions } from './demoUpstream.js';
+export { DemoUpstream, type DemoUpstreamOptions } from './demo-upstream.js';
 export {
   blockedBody,
   stepUpBody,
   throttledBody,
   upstreamUnavailableBody,
   type GatewayErrorBody,
-} from './errorBodies.js';
+} from './error-bodies.js';
 export { DEFAULT_DEGRADE_MAX_TOKENS } from './degrade.js';

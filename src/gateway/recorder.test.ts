@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ApiEvent } from '../schema/index.js';
+import type { ApiEvent } from '../contracts/index.js';
 import { EventRecorder } from './recorder.js';
-import { HttpEventSink, SinkRejectedBatch, type EventSink } from './sinks.js';
+import { HttpEventSink, SinkRejectedBatch, type EventSink } from '../pipeline/index.js';
 
 const ev = (i: number): ApiEvent => ({
   id: `gw-${i}`,

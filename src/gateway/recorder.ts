@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
 import { DEFAULT_MAX_LINE_BYTES } from '../ingest/index.js';
-import { ApiEvent } from '../schema/index.js';
+import { ApiEvent } from '../contracts/index.js';
 import { fitEvent } from './event-size.js';
-import { SinkRejectedBatch, type EventSink } from './sinks.js';
+import { SinkRejectedBatch, type EventSink } from '../pipeline/index.js';
 
 /** Below the server's default 16 MiB ingest body limit, with room to spare. */
 export const DEFAULT_MAX_BATCH_BYTES = 8 * 1024 * 1024;

@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import { CanaryGenerator, CanaryRegistry } from '../respond/index.js';
-import { DEFAULT_TOPOLOGY, NatsEventSink, type ScaleTopology } from '../scale/index.js';
-import { UserError } from '../schema/index.js';
+import { DEFAULT_TOPOLOGY, NatsEventSink, type ScaleTopology } from '../pipeline/index.js';
+import { UserError } from '../contracts/index.js';
 import { AccountResolver } from './accounts.js';
-import { DecisionCache } from './decisionCache.js';
-import { HttpDecisionSource, StaticDecisionSource, type DecisionSource } from './decisionSource.js';
+import { DecisionCache } from './decision-cache.js';
+import { HttpDecisionSource, StaticDecisionSource, type DecisionSource } from './decision-source.js';
 import { Gateway, type GatewayLog } from './gateway.js';
 import { EventRecorder } from './recorder.js';
-import { HttpEventSink, NdjsonFileSink, type EventSink } from './sinks.js';
+import { HttpEventSink, NdjsonFileSink, type EventSink } from '../pipeline/index.js';
 import { Throttle } from './throttle.js';
 
 export interface GatewayConfig {

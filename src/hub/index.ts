@@ -1,5 +1,5 @@
-export { createHubServer } from './hubServer.js';
-export type { HubAuthStats, HubServerOptions } from './hubServer.js';
+export { createHubServer } from './hub-server.js';
+export type { HubAuthStats, HubServerOptions } from './hub-server.js';
 export {
   openHubDatabase,
   admitMember,
@@ -11,7 +11,6 @@ export {
   joinGroup,
   createCollection,
   grantGroup,
-} from './hubAdmin.js';
-export type { NewMemberCredentials } from './hubAdmin.js';
-export { TAXII_MEDIA, STIX_MEDIA } from './taxiiMedia.js';
-export { verifyHubAudit, listHubAudit } from '../store/index.js';
+} from './hub-admin.js';
+export type { NewMemberCredentials } from './hub-admin.js';
+export { TAXII_MEDIA, STIX_MEDIA } from './taxii-media.js';

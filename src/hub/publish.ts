@@ -10,8 +10,8 @@ import {
   type HubDatabase,
   type HubMember,
 } from '../store/index.js';
-import type { StixObject } from '../schema/index.js';
-import { TaxiiEnvelope, type BundleSignature, type TaxiiStatus } from '../schema/index.js';
+import type { StixObject } from '../contracts/index.js';
+import { TaxiiEnvelope, type BundleSignature, type TaxiiStatus } from '../contracts/index.js';
 import {
   canonicalJson,
   commercialFieldsIn,
@@ -23,7 +23,7 @@ import {
   verifyObjects,
 } from '../intel/index.js';
 import { RESTRICTED_TLPS, type CollectionAccess } from './access.js';
-import { normalizeVersion } from './objectFilters.js';
+import { normalizeVersion } from './object-filters.js';
 import { referenceCheck } from './reference-objects.js';
 
 export type PublishOutcome =

@@ -1,9 +1,9 @@
 /** Ingest: readers that turn log files and streams into validated API events. */
-export { readAccounts, readEventBatches, readEvents } from './readEvents.js';
-export type { IngestOptions } from './readEvents.js';
-export type { IngestProgress, ReadOptions } from './readRecords.js';
-export { IngestReport } from './ingestReport.js';
-export type { FileStats } from './ingestReport.js';
+export { readAccounts, readEventBatches, readEvents } from './read-events.js';
+export type { IngestOptions } from './read-events.js';
+export type { IngestProgress, ReadOptions } from './read-records.js';
+export { IngestReport } from './ingest-report.js';
+export type { FileStats } from './ingest-report.js';
 export {
   DEFAULT_MAX_LINE_BYTES,
   parseEventLine,
@@ -12,29 +12,29 @@ export {
   unstorableEventKey,
   validateAccount,
   validateEvent,
-} from './recordValidation.js';
-export type { EventLineResult, LineResult } from './recordValidation.js';
+} from './record-validation.js';
+export type { EventLineResult, LineResult } from './record-validation.js';
 export { FileQuarantine, MemoryQuarantine, QUARANTINE_RAW_LIMIT, quarantineRecord } from './quarantine.js';
 export type { QuarantineSink } from './quarantine.js';
-export { IdHashSet } from './idHashSet.js';
-export { CSV_FIELDS, parseCsvMap } from './csvMapping.js';
-export type { CsvColumnMap, CsvFieldName } from './csvMapping.js';
-export { DEFAULT_ACCOUNT_ATTRIBUTES } from './otlpSpan.js';
-export type { FormatOption, InputFormat } from './inputFormat.js';
-export { checkInputFiles } from './inputFile.js';
-export { createProgressReporter, describeProgress, formatBytes } from './progressReporter.js';
-export type { ProgressReporter } from './progressReporter.js';
-export { defaultQuarantinePath, formatValidateSummary, validateFiles } from './validateFiles.js';
-export type { ValidateOptions, ValidateResult } from './validateFiles.js';
+export { IdHashSet } from './id-hash-set.js';
+export { CSV_FIELDS, parseCsvMap } from './csv-mapping.js';
+export type { CsvColumnMap, CsvFieldName } from './csv-mapping.js';
+export { DEFAULT_ACCOUNT_ATTRIBUTES } from './otlp-span.js';
+export type { FormatOption, InputFormat } from './input-format.js';
+export { checkInputFiles } from './input-file.js';
+export { createProgressReporter, describeProgress, formatBytes } from './progress-reporter.js';
+export type { ProgressReporter } from './progress-reporter.js';
+export { defaultQuarantinePath, formatValidateSummary, validateFiles } from './validate-files.js';
+export type { ValidateOptions, ValidateResult } from './validate-files.js';
 export {
   canReadPartitioned,
   PartitionLineProcessor,
   partitionOfAccount,
   readEventsPartitioned,
   scanTopLevelIds,
-} from './partitionedRead.js';
-export type { BatchResult, LineBatch, PartitionChannel, PartitionedReadOptions } from './partitionedRead.js';
-export { rejectionFromIssues, type Rejection } from './issueReason.js';
+} from './partitioned-read.js';
+export type { BatchResult, LineBatch, PartitionChannel, PartitionedReadOptions } from './partitioned-read.js';
+export { rejectionFromIssues, type Rejection } from './issue-reason.js';
 export { fieldNestedTooDeep, MAX_RECORD_DEPTH, rejectTooDeep } from './nesting-depth.js';
-export { EventLineScanner, ScannedLine, slotText } from './eventLineScanner.js';
-export type { EventLineView, StringSlot } from './eventLineScanner.js';
+export { EventLineScanner, ScannedLine, slotText } from './event-line-scanner.js';
+export type { EventLineView, StringSlot } from './event-line-scanner.js';

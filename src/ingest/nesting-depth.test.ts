@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EventLineScanner } from './eventLineScanner.js';
+import { EventLineScanner } from './event-line-scanner.js';
 import { fieldNestedTooDeep, MAX_RECORD_DEPTH, rejectTooDeep } from './nesting-depth.js';
-import { parseEventLine, validateAccount } from './recordValidation.js';
+import { parseEventLine, validateAccount } from './record-validation.js';
 
 const nested = (levels: number, leaf: unknown = 1, key = 'a'): unknown => {
   let v = leaf;

@@ -1,4 +1,4 @@
-import type { Rejection } from './issueReason.js';
+import type { Rejection } from './issue-reason.js';
 
 /**
  * The deepest nesting of objects and arrays an event or account record may have, counting the

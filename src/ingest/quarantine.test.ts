@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unstorableText } from '../schema/index.js';
+import { unstorableText } from '../contracts/index.js';
 import { QUARANTINE_RAW_LIMIT, quarantineRecord } from './quarantine.js';
 
 // Quarantine records are stored as text (the scale-out quarantine table on PostgreSQL).

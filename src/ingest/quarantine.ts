@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { UserError, storableText, unstorableText } from '../schema/index.js';
-import type { QuarantineRecord, RejectReason } from '../schema/index.js';
+import { UserError, storableText, unstorableText } from '../contracts/index.js';
+import type { QuarantineRecord, RejectReason } from '../contracts/index.js';
 
 /** Raw text kept per rejected line: enough to recognise it, bounded for megabyte lines. */
 export const QUARANTINE_RAW_LIMIT = 4096;

@@ -6,20 +6,27 @@ export {
   parseTlp,
   tlpOf,
   isGroupRestricted,
-} from './tlp.js';
-export type { TlpLevel } from './tlp.js';
+} from './stix/tlp.js';
+export type { TlpLevel } from './stix/tlp.js';
 export {
   ATLAS_TECHNIQUES,
   DG_EXTENSION_ID,
   distillGuardExtensionDefinition,
   distillGuardIdentity,
   readDgExtension,
-} from './extension.js';
-export { loadStixOracle, stixSchemaDir } from './stixOracle.js';
-export type { StixOracle } from './stixOracle.js';
-export { acceptedKeys, keyRingFrom, keyedHash, keyedHashes, keyIdOf, loadKeyRing } from './communityKey.js';
-export type { CommunityKey, CommunityKeyRing, KeyedKind } from './communityKey.js';
-export { scrub, scrubText } from './scrub.js';
+} from './stix/extension.js';
+export { loadStixOracle, stixSchemaDir } from './stix/stix-oracle.js';
+export type { StixOracle } from './stix/stix-oracle.js';
+export {
+  acceptedKeys,
+  keyRingFrom,
+  keyedHash,
+  keyedHashes,
+  keyIdOf,
+  loadKeyRing,
+} from './match/community-key.js';
+export type { CommunityKey, CommunityKeyRing, KeyedKind } from './match/community-key.js';
+export { scrub, scrubText } from './policy/scrub.js';
 export {
   SharingPolicy,
   applyPolicy,
@@ -27,16 +34,16 @@ export {
   defaultPolicy,
   loadPolicy,
   policyFrom,
-} from './policy.js';
-export type { Withheld } from './policy.js';
-export { atlasAttackPattern, findingsToStix, identityIdFor } from './findingsToStix.js';
-export type { Publisher } from './findingsToStix.js';
-export { dryRunReport, exportBundle, readFindingsFile } from './exportBundle.js';
-export { checkBundle } from './bundle-check.js';
-export type { ExportResult } from './exportBundle.js';
-export { inPrefix, prefixOf } from './network.js';
-export { stableId, randomId, stixNow } from './ids.js';
-export { canonicalJson } from './canonicalJson.js';
+} from './policy/policy.js';
+export type { Withheld } from './policy/policy.js';
+export { atlasAttackPattern, findingsToStix, identityIdFor } from './stix/findings-to-stix.js';
+export type { Publisher } from './stix/findings-to-stix.js';
+export { dryRunReport, exportBundle, readFindingsFile } from './stix/export-bundle.js';
+export { checkBundle } from './stix/bundle-check.js';
+export type { ExportResult } from './stix/export-bundle.js';
+export { inPrefix, prefixOf } from './policy/network.js';
+export { stableId, randomId, stixNow } from './stix/ids.js';
+export { canonicalJson } from './stix/canonical-json.js';
 export {
   generateMemberKey,
   loadMemberKey,
@@ -45,8 +52,8 @@ export {
   signObjects,
   signatureHeader,
   verifyObjects,
-} from './signing.js';
-export type { MemberSigningKey } from './signing.js';
+} from './stix/signing.js';
+export type { MemberSigningKey } from './stix/signing.js';
 export {
   PsiFinish,
   PsiResponse,
@@ -56,14 +63,14 @@ export {
   psiRespond,
   psiResponderFinish,
   psiStart,
-} from './psi.js';
-export { TaxiiClient } from './taxiiClient.js';
-export type { HubCredentials, TaxiiPage } from './taxiiClient.js';
-export { ReceivedIntel } from './receivedIntel.js';
-export { effectiveConfidence, DEFAULT_CONFIDENCE } from './indicatorConfidence.js';
-export type { ConfidenceModel } from './indicatorConfidence.js';
-export { IntelMatcher, KIND_BENIGN_MATCH } from './matcher.js';
-export type { CampaignMatch } from './matcher.js';
+} from './policy/psi.js';
+export { TaxiiClient } from './taxii/taxii-client.js';
+export type { HubCredentials, TaxiiPage } from './taxii/taxii-client.js';
+export { ReceivedIntel } from './taxii/received-intel.js';
+export { effectiveConfidence, DEFAULT_CONFIDENCE } from './match/indicator-confidence.js';
+export type { ConfidenceModel } from './match/indicator-confidence.js';
+export { IntelMatcher, KIND_BENIGN_MATCH } from './match/matcher.js';
+export type { CampaignMatch } from './match/matcher.js';
 export {
   exportToFile,
   hubCredentials,
@@ -74,5 +81,5 @@ export {
   readBundle,
   writeCommunityKey,
   writeMemberKey,
-} from './memberWorkflows.js';
-export type { ExportFlags, MatchFlags } from './memberWorkflows.js';
+} from './taxii/member-workflows.js';
+export type { ExportFlags, MatchFlags } from './taxii/member-workflows.js';

@@ -1,5 +1,5 @@
-import type { DetectConfigInput } from '../schema/index.js';
-import { DetectionEngine, type AnalysisDetail } from '../detect/index.js';
+import type { DetectConfigInput } from '../contracts/index.js';
+import { DetectionEngine, type AnalysisDetail } from '../findings/index.js';
 import {
   canReadPartitioned,
   checkInputFiles,
@@ -12,7 +12,7 @@ import {
   type IngestOptions,
   type PartitionChannel,
 } from '../ingest/index.js';
-import type { ApiEvent } from '../schema/index.js';
+import type { ApiEvent } from '../contracts/index.js';
 import {
   analyzeWorkersAvailable,
   defaultThreads,

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { DetectionEngine, PartitionState } from '../detect/index.js';
+import type { DetectionEngine, PartitionState } from '../findings/index.js';
 import {
   IngestReport,
   readEventsPartitioned,
@@ -11,7 +11,7 @@ import {
   type LineBatch,
   type PartitionChannel,
 } from '../ingest/index.js';
-import type { AccountRecord, DetectConfigInput } from '../schema/index.js';
+import type { AccountRecord, DetectConfigInput } from '../contracts/index.js';
 
 const WORKER_URL = new URL('./analyze-worker.js', import.meta.url);
 

@@ -2,7 +2,7 @@
 // thread sends it raw NDJSON lines of its accounts; it parses, validates, de-duplicates and adds
 // them (the expensive per-event work), and hands its state back as JSON at the end.
 import { parentPort, workerData } from 'node:worker_threads';
-import { DetectionEngine } from '../detect/index.js';
+import { DetectionEngine } from '../findings/index.js';
 import { PartitionLineProcessor } from '../ingest/index.js';
 import type { WorkerData, WorkerReply, WorkerRequest } from './analyze-threads.js';
 

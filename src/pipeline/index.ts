@@ -1,14 +1,14 @@
 export { analyzeFiles, feedEngine, type AnalyzeOptions, type AnalyzeResult } from './analyze-files.js';
-export {
-  runEvaluationSuite,
-  defaultCorporaDir,
-  type SuiteOptions,
-  type SuiteRun,
-} from './evaluation-suite.js';
-export { renderHtmlReport } from './report/index.js';
-export {
-  compareEmbedders,
-  formatEmbedderComparison,
-  type EmbedderComparison,
-  type EmbedderScore,
-} from './embedder-comparison.js';
+export { CallbackSink, HttpEventSink, NdjsonFileSink, SinkRejectedBatch } from './event-sinks.js';
+export type { EventSink } from './event-sinks.js';
+export { WorkerEngine, workerEngineAvailable } from './live/engine-thread-client.js';
+export type { EngineFactory, EngineResult, FindingsEngine, LinkEdge } from './live/findings-engine.js';
+export { LiveDetection } from './live/live-detection.js';
+export { DEFAULT_TOPOLOGY, consumerOf, partitionOf, subjectOf } from './scale/config.js';
+export type { ScaleTopology } from './scale/config.js';
+export { NatsEventSink, ScalePublisher } from './scale/publish.js';
+export { scoreScale } from './scale/scorer.js';
+export { connectNats, deleteStream, ensureStream } from './scale/stream.js';
+export type { StreamOptions } from './scale/stream.js';
+export { ScaleWorker } from './scale/worker.js';
+export type { ScaleWorkerOptions } from './scale/worker.js';

@@ -9,7 +9,7 @@ import {
   type TestDatabase,
 } from '../store/index.js';
 import { CasePatch, CaseService, NewCase } from './cases.js';
-import { DecisionBook } from './decisionBook.js';
+import { DecisionBook } from './decision-book.js';
 import { loadPolicy } from './policy.js';
 
 describe('CaseService', () => {

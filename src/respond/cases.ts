@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { UserError, unstorableText } from '../schema/index.js';
+import { UserError, unstorableText } from '../contracts/index.js';
 import {
   addBenignReference,
   appendAudit,
@@ -13,7 +13,7 @@ import {
   type CaseRow,
   type CoreDb,
 } from '../store/index.js';
-import type { DecisionBook } from './decisionBook.js';
+import type { DecisionBook } from './decision-book.js';
 
 export const CaseStatus = z.enum(['open', 'investigating', 'actioned', 'closed', 'false_positive']);
 export type CaseStatus = z.infer<typeof CaseStatus>;

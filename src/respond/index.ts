@@ -1,13 +1,13 @@
 export { DecisionAction, DecisionSource, DecisionScope, actionRank, strongerAction } from './actions.js';
 export { Policy, parsePolicy, loadPolicy, defaultPolicyPath } from './policy.js';
 export type { LoadedPolicy } from './policy.js';
-export { evaluatePolicy } from './evaluatePolicy.js';
-export type { PolicyOutcome } from './evaluatePolicy.js';
+export { evaluatePolicy } from './evaluate-policy.js';
+export type { PolicyOutcome } from './evaluate-policy.js';
 export { defaultDecision } from './decision.js';
 export type { Decision, DecisionChange } from './decision.js';
-export { DecisionBook } from './decisionBook.js';
-export type { ManualDecisionInput, DecisionListener } from './decisionBook.js';
-export { signWebhook, verifyWebhookSignature } from './webhookSignature.js';
+export { DecisionBook } from './decision-book.js';
+export type { ManualDecisionInput, DecisionListener } from './decision-book.js';
+export { signWebhook, verifyWebhookSignature } from './webhook-signature.js';
 export {
   WebhookDispatcher,
   WebhookEventType,

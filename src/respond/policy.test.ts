@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Findings } from '../schema/index.js';
-import { evaluatePolicy } from './evaluatePolicy.js';
+import type { Findings } from '../contracts/index.js';
+import { evaluatePolicy } from './evaluate-policy.js';
 import { loadPolicy, parsePolicy } from './policy.js';
 
 const findings = (): Findings => ({

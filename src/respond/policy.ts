@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { Level, UserError } from '../schema/index.js';
+import { Level, UserError } from '../contracts/index.js';
 import { DecisionAction } from './actions.js';
 
 const LevelActions = z.strictObject({

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { UserError } from '../schema/index.js';
+import { UserError } from '../contracts/index.js';
 
 /** One resolved address of a webhook host. */
 export interface ResolvedAddress {

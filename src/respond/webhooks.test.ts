@@ -10,7 +10,7 @@ import {
   type CoreDatabase,
   type TestDatabase,
 } from '../store/index.js';
-import { verifyWebhookSignature } from './webhookSignature.js';
+import { verifyWebhookSignature } from './webhook-signature.js';
 import { parseNewWebhook, WebhookDispatcher } from './webhooks.js';
 
 interface Received {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { LookupFunction } from 'node:net';
 import { Agent, request } from 'undici';
 import { z } from 'zod';
-import { UserError } from '../schema/index.js';
+import { UserError } from '../contracts/index.js';
 import {
   countPendingDeliveries,
   deadLetter,
@@ -26,7 +26,7 @@ import {
   type ResolveHost,
   type ResolvedAddress,
 } from './webhook-target.js';
-import { signWebhook } from './webhookSignature.js';
+import { signWebhook } from './webhook-signature.js';
 
 export const WebhookEventType = z.enum(['decision.changed', 'case.created', 'case.updated']);
 export type WebhookEventType = z.infer<typeof WebhookEventType>;

@@ -3,7 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installAuth, rateLimitBucket } from './auth.js';
 import type { ServiceContext } from './context.js';
-import { installErrorHandlers } from './httpErrors.js';
+import { installErrorHandlers } from './http-errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { caseRoutes } from './routes/cases.js';
 import { dashboardRoutes } from './routes/dashboard.js';

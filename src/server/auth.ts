@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { UserError } from '../schema/index.js';
-import type { KeyRing, Principal, Role } from './apiKeys.js';
+import { UserError } from '../contracts/index.js';
+import type { KeyRing, Principal, Role } from './api-keys.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -1,8 +1,8 @@
-import type { AccountRecord, ApiEvent, QuarantineRecord } from '../schema/index.js';
+import type { AccountRecord, ApiEvent, QuarantineRecord } from '../contracts/index.js';
 import type { CaseService, DecisionBook, WebhookDispatcher } from '../respond/index.js';
 import type { CoreDb } from '../store/index.js';
-import type { KeyRing } from './apiKeys.js';
-import type { LiveDetection } from './liveDetection.js';
+import type { KeyRing } from './api-keys.js';
+import type { LiveDetection } from '../pipeline/index.js';
 
 export interface ServiceLimits {
   /** Largest ingest request body as sent (compressed or not). */

@@ -4,6 +4,5 @@ export { buildApp } from './app.js';
 export type { AppOptions } from './app.js';
 export { DEFAULT_LIMITS } from './context.js';
 export type { ServiceContext, ServiceLimits } from './context.js';
-export type { FindingsEngine, EngineFactory, EngineResult, LinkEdge } from './engine.js';
-export { KeyRing, Role, generateApiKey, hashApiKey } from './apiKeys.js';
-export type { Principal } from './apiKeys.js';
+export { KeyRing, Role, generateApiKey, hashApiKey } from './api-keys.js';
+export type { Principal } from './api-keys.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UserError, unstorableText } from '../schema/index.js';
+import { UserError, unstorableText } from '../contracts/index.js';
 
 export interface Page<T> {
   items: T[];

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { DetectionEngine } from '../detect/index.js';
+import { DetectionEngine } from '../findings/index.js';
 import {
   CaseService,
   DecisionBook,
@@ -10,15 +10,15 @@ import {
   type WebhookDispatcherOptions,
 } from '../respond/index.js';
 import { holdsScaleWorkers, openCoreStore, resolveDatabaseTarget, type CoreDb } from '../store/index.js';
-import { DEFAULT_TOPOLOGY, NatsEventSink, type ScaleTopology } from '../scale/index.js';
-import { UserError } from '../schema/index.js';
-import { KeyRing } from './apiKeys.js';
+import { DEFAULT_TOPOLOGY, NatsEventSink, type ScaleTopology } from '../pipeline/index.js';
+import { UserError } from '../contracts/index.js';
+import { KeyRing } from './api-keys.js';
 import { buildApp, type AppOptions } from './app.js';
 import { DEFAULT_LIMITS, type EventBus, type ServiceContext, type ServiceLimits } from './context.js';
-import type { EngineFactory, FindingsEngine } from './engine.js';
-import { LiveDetection } from './liveDetection.js';
-import { StoredFindingsEngine } from './storedFindings.js';
-import { WorkerEngine, workerEngineAvailable } from './workerEngine.js';
+import type { EngineFactory, FindingsEngine } from '../pipeline/index.js';
+import { LiveDetection } from '../pipeline/index.js';
+import { StoredFindingsEngine } from './stored-findings.js';
+import { WorkerEngine, workerEngineAvailable } from '../pipeline/index.js';
 
 export interface StartServiceOptions {
   /** PostgreSQL or `sqlite:` URL; default DATABASE_URL, else SQLite under dataDir. */

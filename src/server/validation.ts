@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { UserError, findUnstorableText } from '../schema/index.js';
+import { UserError, findUnstorableText } from '../contracts/index.js';
 
 function describe(error: z.ZodError): string {
   return error.issues
@@ -32,7 +32,7 @@ export function parseBody<S extends z.ZodType>(schema: S, value: unknown): z.out
 /**
  * Refuses a request whose strings hold NUL or an unpaired UTF-16 surrogate (400): PostgreSQL
  * refuses the first and silently changes the second, SQLite keeps both, so such text would be a
- * 500 on one store and a different answer on the other (src/schema/stored-text.ts).
+ * 500 on one store and a different answer on the other (src/contracts/stored-text.ts).
  */
 export function refuseUnstorableText(
   value: unknown,

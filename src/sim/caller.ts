@@ -1,4 +1,4 @@
-import type { RequestParams } from '../schema/index.js';
+import type { RequestParams } from '../contracts/index.js';
 import { BENIGN_CLIENT_MIX, userAgent, type ClientFamily } from './clients.js';
 import type { ModelChoice } from './models.js';
 import type { Endpoint, NetworkProfile } from './networks.js';

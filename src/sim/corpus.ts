@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { UserError } from '../schema/index.js';
+import { UserError } from '../contracts/index.js';
 import type { Rng } from './rng.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { AccountRecord, ApiEvent, Message, RequestParams, TruthAccount } from '../schema/index.js';
+import type { AccountRecord, ApiEvent, Message, RequestParams, TruthAccount } from '../contracts/index.js';
 import { casualAnswer, reasoningAnswer, tokensOf } from './answers.js';
 import { MODEL_NEW } from './models.js';
 import type { Endpoint } from './networks.js';

@@ -1,4 +1,4 @@
-import type { AccountRecord } from '../schema/index.js';
+import type { AccountRecord } from '../contracts/index.js';
 import type { Endpoint } from './networks.js';
 import type { Rng } from './rng.js';
 

@@ -12,16 +12,16 @@ export { CorpusBank, Deck, type CorpusFile, type CorpusRole, type CorpusText } f
 export { Rng, mixKeys } from './rng.js';
 export { periodFor, type Period } from './calendar.js';
 export { MODEL_FLAGSHIP, MODEL_NEW, MODEL_SMALL } from './models.js';
-export { CAPABILITIES, capabilityTask, type Capability } from './capabilityTaxonomy.js';
+export { CAPABILITIES, capabilityTask, type Capability } from './capability-taxonomy.js';
 export {
   ELICITATION_PREFIXES,
   ELICITATION_SUFFIXES,
   drawElicitationStyle,
   wrapWithElicitation,
   type ElicitationStyle,
-} from './reasoningElicitation.js';
+} from './reasoning-elicitation.js';
 export { casualAnswer, reasoningAnswer } from './answers.js';
-export { actorKit, TaskQueue, type ActorKit } from './actorKit.js';
+export { actorKit, TaskQueue, type ActorKit } from './actor-kit.js';
 export { ACTORS } from './population.js';
-export { TOPICS } from './benignTopics.js';
+export { TOPICS } from './benign-topics.js';
 export { COUNTRIES, CLOUDS, UNIVERSITIES, type Country } from './geography.js';

@@ -1,11 +1,11 @@
-import { addOrdinaryCustomers, addTraps } from './benignPopulation.js';
-import { addCampaigns } from './campaignPopulation.js';
-import { PopulationContext, type PopulationOptions } from './populationContext.js';
+import { addOrdinaryCustomers, addTraps } from './benign-population.js';
+import { addCampaigns } from './campaign-population.js';
+import { PopulationContext, type PopulationOptions } from './population-context.js';
 import type { Behaviour } from './session.js';
 
-export type { PopulationOptions } from './populationContext.js';
+export type { PopulationOptions } from './population-context.js';
 
-export { ACTORS } from './populationContext.js';
+export { ACTORS } from './population-context.js';
 
 /** Builds every account of a simulation and the behaviour that drives it (ids are drawn in this order). */
 export function buildPopulation(o: PopulationOptions): Behaviour[] {

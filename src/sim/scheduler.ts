@@ -1,4 +1,4 @@
-import type { ApiEvent } from '../schema/index.js';
+import type { ApiEvent } from '../contracts/index.js';
 import { DAY, type Period } from './calendar.js';
 import { eventRecord, type SimAccount } from './exchange.js';
 import type { Rng } from './rng.js';

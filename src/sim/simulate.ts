@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError, type ApiEvent, type Truth } from '../schema/index.js';
+import { UserError, type ApiEvent, type Truth } from '../contracts/index.js';
 import { periodFor, type Period } from './calendar.js';
 import type { SimAccount } from './exchange.js';
 import { CorpusBank, type CorpusFile } from './corpus.js';
-import { NdjsonWriter } from './ndjsonWriter.js';
+import { NdjsonWriter } from './ndjson-writer.js';
 import { buildPopulation } from './population.js';
 import { Rng, mixKeys } from './rng.js';
 import { SCALES, type Scale } from './scales.js';

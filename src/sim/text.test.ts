@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { conversationTurns, drawInterests } from './benignTalk.js';
-import { TOPICS } from './benignTopics.js';
-import { CAPABILITIES, capabilityTask } from './capabilityTaxonomy.js';
-import { drawStyle, applyStyle } from './humanStyle.js';
-import { drawElicitationStyle, wrapWithElicitation, ELICITATION_PREFIXES } from './reasoningElicitation.js';
+import { conversationTurns, drawInterests } from './benign-talk.js';
+import { TOPICS } from './benign-topics.js';
+import { CAPABILITIES, capabilityTask } from './capability-taxonomy.js';
+import { drawStyle, applyStyle } from './human-style.js';
+import { drawElicitationStyle, wrapWithElicitation, ELICITATION_PREFIXES } from './reasoning-elicitation.js';
 import { Rng } from './rng.js';
-import { APP_SYSTEM_PROMPTS } from './systemPrompts.js';
+import { APP_SYSTEM_PROMPTS } from './system-prompts.js';
 import { isoTime } from './exchange.js';
 
 describe('text generators', () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { UserError } from '../schema/index.js';
+import { UserError } from '../contracts/index.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 

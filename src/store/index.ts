@@ -3,8 +3,8 @@ export type { OpenDatabaseOptions, StoreDialect } from './database.js';
 export { runMigrations } from './migrate.js';
 export type { MigrationSet } from './migrate.js';
 export { coreMigrations } from './migrations/index.js';
-export { openCoreStore } from './coreStore.js';
-export type { CoreDb } from './coreStore.js';
+export { openCoreStore } from './core-store.js';
+export type { CoreDb } from './core-store.js';
 export type * from './tables.js';
 export {
   insertEvents,
@@ -17,17 +17,17 @@ export {
   recentEventsOf,
   quarantineStoredEvent,
   listQuarantinedStoredEvents,
-} from './eventStore.js';
-export type { InsertEventsOptions, QuarantinedStoredEvent, StoredEvent } from './eventStore.js';
+} from './event-store.js';
+export type { InsertEventsOptions, QuarantinedStoredEvent, StoredEvent } from './event-store.js';
 export {
   upsertAccounts,
   getAccountRecord,
   getAccountRecords,
   allAccountRecords,
   countAccountRecords,
-} from './accountStore.js';
-export { appendAudit, listAudit } from './auditStore.js';
-export type { AuditEntry, NewAuditEntry } from './auditStore.js';
+} from './account-store.js';
+export { appendAudit, listAudit } from './audit-store.js';
+export type { AuditEntry, NewAuditEntry } from './audit-store.js';
 export {
   insertCase,
   getCaseRow,
@@ -35,12 +35,12 @@ export {
   updateCaseRow,
   insertCaseComment,
   listCaseComments,
-} from './caseStore.js';
-export type { CaseRow, CaseCommentRow } from './caseStore.js';
-export { loadDecisionRows, saveDecisionChanges } from './decisionStore.js';
-export type { DecisionRow } from './decisionStore.js';
-export { findApiKeyByHash, insertApiKey, loadActiveApiKeys, revokeApiKey } from './apiKeyStore.js';
-export type { ApiKeyRow } from './apiKeyStore.js';
+} from './case-store.js';
+export type { CaseRow, CaseCommentRow } from './case-store.js';
+export { loadDecisionRows, saveDecisionChanges } from './decision-store.js';
+export type { DecisionRow } from './decision-store.js';
+export { findApiKeyByHash, insertApiKey, loadActiveApiKeys, revokeApiKey } from './api-key-store.js';
+export type { ApiKeyRow } from './api-key-store.js';
 export {
   insertWebhook,
   listWebhooks,
@@ -55,17 +55,17 @@ export {
   nextPendingDelivery,
   countPendingDeliveries,
   insertDeadDeliveries,
-} from './webhookStore.js';
-export type { WebhookRow, WebhookDeliveryRow, DeadLetterRow } from './webhookStore.js';
-export { addBenignReference, listBenignReference } from './benignStore.js';
-export { saveFindingsSnapshot, latestFindingsSnapshot } from './findingsStore.js';
+} from './webhook-store.js';
+export type { WebhookRow, WebhookDeliveryRow, DeadLetterRow } from './webhook-store.js';
+export { addBenignReference, listBenignReference } from './benign-store.js';
+export { saveFindingsSnapshot, latestFindingsSnapshot } from './findings-store.js';
 export {
   openTestDatabase,
   storeTestBackends,
   postgresUnavailableReason,
   servicesRequired,
   TEST_POSTGRES_URL,
-} from './testDatabase.js';
-export type { TestDatabase } from './testDatabase.js';
+} from './test-database.js';
+export type { TestDatabase } from './test-database.js';
 export * from './hub/index.js';
 export * from './scale/index.js';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiEvent, Findings } from '../schema/index.js';
+import type { ApiEvent, Findings } from '../contracts/index.js';
 import { coreMigrations } from './migrations/index.js';
 import { runMigrations } from './migrate.js';
-import { openTestDatabase, storeTestBackends, type TestDatabase } from './testDatabase.js';
+import { openTestDatabase, storeTestBackends, type TestDatabase } from './test-database.js';
 import type { CoreDatabase } from './tables.js';
 import {
   countEvents,
@@ -11,17 +11,17 @@ import {
   insertEvents,
   recentEventsOf,
   streamEvents,
-} from './eventStore.js';
-import { loadDecisionRows, saveDecisionChanges } from './decisionStore.js';
+} from './event-store.js';
+import { loadDecisionRows, saveDecisionChanges } from './decision-store.js';
 import {
   deadLetter,
   dueDeliveries,
   insertDeliveries,
   insertWebhook,
   listDeadLetters,
-} from './webhookStore.js';
-import { latestFindingsSnapshot, saveFindingsSnapshot } from './findingsStore.js';
-import { allAccountRecords, upsertAccounts } from './accountStore.js';
+} from './webhook-store.js';
+import { latestFindingsSnapshot, saveFindingsSnapshot } from './findings-store.js';
+import { allAccountRecords, upsertAccounts } from './account-store.js';
 
 const backends = await storeTestBackends();
 

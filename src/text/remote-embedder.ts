@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UserError } from '../schema/index.js';
+import { UserError } from '../contracts/index.js';
 import { l2normalize, type Embedder } from './embedder.js';
 
 const EmbeddingsResponse = z.object({

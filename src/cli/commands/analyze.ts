@@ -1,14 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DetectConfig, UserError } from '../../schema/index.js';
+import { DetectConfig, UserError } from '../../contracts/index.js';
 import {
   checkInputFiles,
   createProgressReporter,
   defaultQuarantinePath,
   FileQuarantine,
 } from '../../ingest/index.js';
-import { analyzeFiles, renderHtmlReport } from '../../pipeline/index.js';
+import { analyzeFiles } from '../../pipeline/index.js';
+import { renderHtmlReport } from '../../report/index.js';
 import { addConfigFlags, configFromFlags } from '../config-flags.js';
 import { checkOutputFile } from '../output-paths.js';
 import { lines, requireUsableEvents } from '../usable-input.js';

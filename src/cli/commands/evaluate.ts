@@ -2,14 +2,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { Findings, Truth, UserError } from '../../schema/index.js';
-import { evaluateFindings, formatEvaluation } from '../../detect/index.js';
+import { Findings, Truth, UserError } from '../../contracts/index.js';
+import { evaluateFindings, formatEvaluation } from '../../findings/index.js';
 import {
   compareEmbedders,
   defaultCorporaDir,
   formatEmbedderComparison,
   runEvaluationSuite,
-} from '../../pipeline/index.js';
+} from '../../evaluate/index.js';
 import type { Scale } from '../../sim/index.js';
 
 async function readJson<T>(

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { destination, pino } from 'pino';
 import { DEFAULT_UPSTREAM_LIMITS as UP, startGateway } from '../../gateway/index.js';
-import { UserError } from '../../schema/index.js';
+import { UserError } from '../../contracts/index.js';
 import { listenOrExplain } from '../listen.js';
 import { checkOutputFile } from '../output-paths.js';
 import { addTopologyFlags, natsUrl, topologyFromFlags, type TopologyFlags } from './scale-flags.js';

@@ -6,15 +6,14 @@ import {
   createHubServer,
   grantGroup,
   joinGroup,
-  listHubAudit,
   openHubDatabase,
   registerSigningKey,
   revokeMemberCredentials,
   rotateMemberApiKey,
   setMemberPassword,
-  verifyHubAudit,
 } from '../../hub/index.js';
-import { UserError } from '../../schema/index.js';
+import { listHubAudit, verifyHubAudit } from '../../store/index.js';
+import { UserError } from '../../contracts/index.js';
 import { CheckFailedError } from '../exit-status.js';
 import { listenOrExplain } from '../listen.js';
 

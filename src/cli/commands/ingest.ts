@@ -13,7 +13,7 @@ import {
   readEventBatches,
   type FormatOption,
 } from '../../ingest/index.js';
-import { connectNats, ensureStream, ScalePublisher } from '../../scale/index.js';
+import { connectNats, ensureStream, ScalePublisher } from '../../pipeline/index.js';
 import { addTopologyFlags, natsUrl, topologyFromFlags, type TopologyFlags } from './scale-flags.js';
 import { checkOutputFile } from '../output-paths.js';
 import { requireUsableEvents } from '../usable-input.js';

@@ -12,7 +12,7 @@ import {
   writeCommunityKey,
   writeMemberKey,
 } from '../../intel/index.js';
-import { UserError } from '../../schema/index.js';
+import { UserError } from '../../contracts/index.js';
 import { checkOutputFile } from '../output-paths.js';
 
 interface HubFlags {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatProbeSummary, runProbeToFiles } from '../../respond/index.js';
-import { UserError } from '../../schema/index.js';
+import { UserError } from '../../contracts/index.js';
 import { checkOutputDir } from '../output-paths.js';
 
 interface ProbeFlags {

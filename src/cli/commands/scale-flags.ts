@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { ScaleTopology } from '../../scale/index.js';
-import { ScaleTopologyConfig, UserError } from '../../schema/index.js';
+import type { ScaleTopology } from '../../pipeline/index.js';
+import { ScaleTopologyConfig, UserError } from '../../contracts/index.js';
 import { addConfigFlags, configFromFlags } from '../config-flags.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addTopologyFlags, natsUrl, topologyFromFlags, type TopologyFlags } from './scale-flags.js';
-import { UserError } from '../../schema/index.js';
+import { UserError } from '../../contracts/index.js';
 import { startService, type RunningService } from '../../server/index.js';
 import { listenOrExplain } from '../listen.js';
 import { checkOutputDir } from '../output-paths.js';

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { UserError } from '../../schema/index.js';
+import { UserError } from '../../contracts/index.js';
 import { simulate, type CorpusFile, type Scale } from '../../sim/index.js';
 import { checkOutputDir } from '../output-paths.js';
 

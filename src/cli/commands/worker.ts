@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { destination, pino } from 'pino';
-import { connectNats, ensureStream, ScaleWorker, type ScaleWorkerOptions } from '../../scale/index.js';
-import { DetectConfig, UserError } from '../../schema/index.js';
+import { connectNats, ensureStream, ScaleWorker, type ScaleWorkerOptions } from '../../pipeline/index.js';
+import { DetectConfig, UserError } from '../../contracts/index.js';
 import { bindScaleTopology, openScaleStore } from '../../store/index.js';
 import { addConfigFlags, configFromFlags } from '../config-flags.js';
 import {

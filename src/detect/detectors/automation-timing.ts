@@ -1,4 +1,4 @@
-import { entropy } from '../statistics.js';
+import { entropy } from '../../features/index.js';
 import { ATLAS, type Detector } from '../detector.js';
 
 /**

@@ -1,4 +1,4 @@
-import { meanDistanceSquared } from '../kernel-features.js';
+import { meanDistanceSquared } from '../../features/index.js';
 import { ATLAS, type Detector } from '../detector.js';
 
 /**

@@ -1,5 +1,5 @@
-import { BACK_TO_BACK_MS } from '../entity-stats.js';
-import { twoProportionSurvival } from '../statistics.js';
+import { BACK_TO_BACK_MS } from '../../features/index.js';
+import { twoProportionSurvival } from '../../features/index.js';
 import { ATLAS, pct, type Detector } from '../detector.js';
 
 const MIN_ELICITING = 10;

@@ -1,5 +1,5 @@
 import { TOPIC_NAMES } from '../../text/index.js';
-import { twoProportionSurvival } from '../statistics.js';
+import { twoProportionSurvival } from '../../features/index.js';
 import { ATLAS, pct, type Detector } from '../detector.js';
 
 const MIN_ELICITING = 10;

@@ -1,4 +1,4 @@
-import type { EntityStats } from '../entity-stats.js';
+import type { EntityStats } from '../../features/index.js';
 import { ATLAS, pct, type Detector } from '../detector.js';
 
 // An account whose traffic is mostly one-shot requests: a system prompt asking for reasoning is

@@ -1,5 +1,5 @@
 import { TOPIC_NAMES } from '../../text/index.js';
-import { entropy } from '../statistics.js';
+import { entropy } from '../../features/index.js';
 import { ATLAS, type Detector } from '../detector.js';
 
 /**

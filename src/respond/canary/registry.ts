@@ -1,6 +1,6 @@
 import { createWriteStream, existsSync, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
-import { CanaryServing, UserError } from '../../schema/index.js';
+import { CanaryServing, UserError } from '../../contracts/index.js';
 
 export interface RegistryRejection {
   line: number;

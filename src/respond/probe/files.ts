@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../../schema/index.js';
+import { UserError } from '../../contracts/index.js';
 import { readCanaryRegistry, type RegistryRejection } from '../canary/index.js';
 import { runProbe, type ProbeOptions, type ProbeReport } from './probe.js';
 import { renderProbeHtml } from './report.js';

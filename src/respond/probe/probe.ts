@@ -5,7 +5,7 @@ import {
   normalizeForMatch,
   type Canary,
 } from '../canary/index.js';
-import { UserError, type CanaryServing } from '../../schema/index.js';
+import { UserError, type CanaryServing } from '../../contracts/index.js';
 import { askChat, type ChatTarget } from './client.js';
 import { fisherOneSided } from './fisher.js';
 

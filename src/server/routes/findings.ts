@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { Level, UserError, type ApiEvent, type ClusterFinding } from '../../schema/index.js';
+import { Level, UserError, type ApiEvent, type ClusterFinding } from '../../contracts/index.js';
 import { getAccountRecord, getAccountRecords, hourlyEventCounts, recentEventsOf } from '../../store/index.js';
-import { clusterGraph } from '../clusterGraph.js';
+import { clusterGraph } from '../cluster-graph.js';
 import type { ServiceContext } from '../context.js';
 import { Limit, pageByOffset, pageByScore } from '../pagination.js';
 import { parseQuery } from '../validation.js';

@@ -8,8 +8,8 @@ import {
   parseEventBatch,
   rejectedRecords,
   type LineError,
-} from '../ingestBody.js';
-import { UserError } from '../../schema/index.js';
+} from '../ingest-body.js';
+import { UserError } from '../../contracts/index.js';
 
 const MAX_ERRORS_LISTED = 1000;
 const BATCH_TYPES = [

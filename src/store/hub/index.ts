@@ -1,7 +1,7 @@
 export { hubMigrations } from './migrations.js';
 export type * from './tables.js';
-export { appendHubAudit, verifyHubAudit, listHubAudit, auditHash, AUDIT_GENESIS } from './auditChain.js';
-export type { AuditVerification, HubAuditInput } from './auditChain.js';
+export { appendHubAudit, verifyHubAudit, listHubAudit, auditHash, AUDIT_GENESIS } from './audit-chain.js';
+export type { AuditVerification, HubAuditInput } from './audit-chain.js';
 export {
   insertMember,
   updateMember,
@@ -18,8 +18,8 @@ export {
   getCollection,
   allCollections,
   grantsOf,
-} from './membershipStore.js';
-export type { HubMember } from './membershipStore.js';
+} from './membership-store.js';
+export type { HubMember } from './membership-store.js';
 export {
   insertHubObjects,
   insertOwnedHubObjects,
@@ -31,5 +31,5 @@ export {
   insertSighting,
   sightingsOfPublisher,
   sighterCountsIn,
-} from './objectStore.js';
-export type { HubObjectRow, NewHubObject, ObjectQuery, OwnedInsert } from './objectStore.js';
+} from './object-store.js';
+export type { HubObjectRow, NewHubObject, ObjectQuery, OwnedInsert } from './object-store.js';

@@ -23,7 +23,7 @@ export {
   withScoringLock,
   LeaseLostError,
   saveScaleFindings,
-} from './scaleStore.js';
+} from './scale-store.js';
 export type {
   ScaleDb,
   PartitionLease,
@@ -32,4 +32,4 @@ export type {
   PartitionBatch,
   ScaleProgress,
   QuarantinedMessage,
-} from './scaleStore.js';
+} from './scale-store.js';

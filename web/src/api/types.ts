@@ -8,7 +8,7 @@ import type {
   Findings,
   Level,
   Signal,
-} from '../../../src/schema/index.js';
+} from '../../../src/contracts/index.js';
 
 export type { AccountFinding, AccountRecord, ClusterFinding, ClusterLink, Findings, Level, Signal };
 

@@ -1,0 +1,2 @@
+export { compareEmbedders, formatEmbedderComparison } from './embedder-comparison.js';
+export { defaultCorporaDir, runEvaluationSuite } from './evaluation-suite.js';

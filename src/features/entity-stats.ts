@@ -1,0 +1,494 @@
+import type { EntityStatsSnapshot, ModelUseSnapshot, PromptSample } from '../contracts/index.js';
+import { TOPIC_NAMES } from '../text/index.js';
+import { ActivitySlots } from './activity-slots.js';
+import type { EventFeatures } from './event-features.js';
+import { Reservoir, TopK } from './top-k.js';
+
+export type { PromptSample };
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
+/** How long after a model's release its traffic counts as early adoption. */
+export const EARLY_WINDOW_HOURS = 48;
+
+// Sketch and reservoir sizes: fixed, so a restored snapshot behaves like the original.
+const ELICIT_EXAMPLES = 4;
+const HARVEST_EXAMPLES = 4;
+const SAMPLES = 8;
+const TEMPLATE_KEYS = 16;
+const WHOLE_KEYS = 24;
+const CONVERSATION_KEYS = 16;
+const IP_KEYS = 8;
+const SYSTEM_KEYS = 4;
+const SMALL_KEYS = 4;
+const FOCUSED_TOPICS = 3;
+/**
+ * A one-shot request this soon after another one-shot request is sent back to back: faster than
+ * a person reads a reasoned answer and opens a new conversation, the pace of a script's batch.
+ */
+export const BACK_TO_BACK_MS = 120_000;
+
+/** One entity's use of one model: first use, count, and requests per hour since first use. */
+type ModelUse = ModelUseSnapshot;
+
+function addModelUse(use: ModelUse, tsMs: number, count: number): void {
+  const hour = Math.floor(tsMs / HOUR_MS);
+  let firstHour = Math.floor(use.first / HOUR_MS);
+  if (tsMs < use.first) {
+    // Out-of-order event: re-align the buckets on the new first use. Buckets pushed past the
+    // window can never count as early, because a release is never later than any first use.
+    const shift = firstHour - hour;
+    use.hours = [...new Array<number>(Math.min(shift, EARLY_WINDOW_HOURS)).fill(0), ...use.hours].slice(
+      0,
+      EARLY_WINDOW_HOURS,
+    );
+    use.first = tsMs;
+    firstHour = hour;
+  }
+  use.count += count;
+  const b = hour - firstHour;
+  if (b < EARLY_WINDOW_HOURS) bump(use.hours, b, count);
+}
+
+/** The UTC hour of day of a timestamp, as new Date(ms).getUTCHours() gives it. */
+function utcHour(ms: number): number {
+  const h = Math.floor(ms / HOUR_MS) % 24;
+  return h < 0 ? h + 24 : h;
+}
+
+/** Indexes of the set bits of a topic mask, lowest first. */
+function topicIndexes(mask: bigint): number[] {
+  const out: number[] = [];
+  // Masks fit in 64 bits (at most 64 domains): two 32-bit halves, then plain number bit tricks.
+  const halves = [Number(mask & 0xffffffffn), Number(mask >> 32n)];
+  for (let h = 0; h < 2; h++) {
+    let m = halves[h]!;
+    while (m !== 0) {
+      const low = m & -m;
+      out.push(h * 32 + 31 - Math.clz32(low));
+      m ^= low;
+    }
+  }
+  return out;
+}
+
+/** Adds to a dense bucket array (no holes, so snapshots stay plain JSON numbers). */
+function bump(hours: number[], b: number, count: number): void {
+  while (hours.length <= b) hours.push(0);
+  hours[b]! += count;
+}
+
+/**
+ * Bounded running statistics of one entity (an account, or a cluster when pooled): counts,
+ * heavy-hitter sketches, small reservoirs, running moments and a kernel mean embedding.
+ * Memory does not grow with the entity's event count.
+ */
+export class EntityStats {
+  n = 0;
+  firstTs = Infinity;
+  lastTs = -Infinity;
+  elicit = 0;
+  /** Elicitation in a sentence the account has sent before: a wrapper, not a person's phrasing. */
+  templatedElicit = 0;
+  elicitSentences = new TopK(TEMPLATE_KEYS);
+  /** First turns whose system prompt (not the user) asks for reasoning, and of those re-used. */
+  systemElicit = 0;
+  systemTemplatedElicit = 0;
+  elicitExamples = new Reservoir<string>(ELICIT_EXAMPLES, 7);
+  prefixes = new TopK(TEMPLATE_KEYS);
+  suffixes = new TopK(TEMPLATE_KEYS);
+  wholes = new TopK(WHOLE_KEYS);
+  repeats = 0;
+  readonly topicWeight = new Float64Array(TOPIC_NAMES.length);
+  /** Domains of the focused prompts that ask for reasoning in their own words. */
+  readonly elicitTopicWeight = new Float64Array(TOPIC_NAMES.length);
+  elicitTopicEvents = 0;
+  topicEvents = 0;
+  logprobs = 0;
+  topLogprobs = 0;
+  multiSample = 0;
+  longOutput = 0;
+  greedy = 0;
+  /** Token probabilities requested on outputs long enough to train on (not one-token scoring). */
+  softLabels = 0;
+  /** Several samples per prompt at non-zero temperature: the output distribution, not an answer. */
+  multiSamples = 0;
+  /** Both at once: the full output distribution with its token probabilities. */
+  fullHarvest = 0;
+  harvestExamples = new Reservoir<string>(HARVEST_EXAMPLES, 13);
+  followUps = 0;
+  withSystem = 0;
+  systemPrompts = new TopK(SYSTEM_KEYS);
+  conversations = new TopK(CONVERSATION_KEYS);
+  readonly hours = new Float64Array(24);
+  gaps = 0;
+  gapLogMean = 0;
+  gapLogM2 = 0;
+  bursts = 0;
+  private prevTs = -Infinity;
+  /**
+   * One-shot requests (no earlier turns) split by whether they ask for reasoning, and of each
+   * how many were sent back to back after another one-shot request: the account's own control
+   * for how its reasoning requests are paced.
+   */
+  oneShotElicit = 0;
+  pacedElicit = 0;
+  oneShotOther = 0;
+  pacedOther = 0;
+  pacedElicitExamples = new Reservoir<string>(ELICIT_EXAMPLES, 17);
+  private prevOneShot = false;
+  readonly days = new Set<number>();
+  /** Active 5-minute slots, for linking accounts that one client drives together. */
+  activity = new ActivitySlots();
+  /** Model use with hourly buckets, so early adoption is judged once every partition is known. */
+  readonly models = new Map<string, ModelUse>();
+  /** Requests on a model within 48 h of its release; set by the engine from `models` before scoring. */
+  earlyAdoption = 0;
+  ipPrefixes = new TopK(IP_KEYS);
+  asns = new TopK(SMALL_KEYS);
+  userAgents = new TopK(SMALL_KEYS);
+  apiKeys = new TopK(IP_KEYS);
+  requestShapes = new TopK(SMALL_KEYS);
+  readonly kernelSum: Float64Array;
+  kernelCount = 0;
+  samples = new Reservoir<PromptSample>(SAMPLES, 3);
+  /** Accounts pooled into this entity (1 for an account). */
+  members = 1;
+
+  constructor(kernelDimensions: number) {
+    this.kernelSum = new Float64Array(kernelDimensions);
+  }
+
+  add(f: EventFeatures): void {
+    this.n++;
+    if (f.tsMs < this.firstTs) this.firstTs = f.tsMs;
+    if (f.tsMs > this.lastTs) this.lastTs = f.tsMs;
+    if (f.elicits) {
+      if (f.elicitsBySystem) this.systemElicit++;
+      else this.elicit++;
+      this.elicitExamples.add(f.id);
+    }
+    const t = f.template;
+    if (f.elicitKey) {
+      if (this.elicitSentences.count(f.elicitKey) > 0) {
+        if (f.elicitsBySystem) this.systemTemplatedElicit++;
+        else this.templatedElicit++;
+      }
+      this.elicitSentences.add(f.elicitKey);
+    }
+    if (t.prefix) this.prefixes.add(t.prefix);
+    if (t.suffix) this.suffixes.add(t.suffix);
+    // Exact re-use is checked against the heavy hitters only: a bounded, conservative count.
+    if (this.wholes.count(t.whole) > 0) this.repeats++;
+    this.wholes.add(t.whole);
+    // Breadth is counted over focused prompts only: one pasted passage or transcript touching
+    // many domains says nothing about how widely an account's requests range; a sweep is many
+    // focused prompts, each on its own domain.
+    if (f.topics !== 0n) {
+      // Hot path: the set domains, lowest first, with one BigInt step each (not one per domain).
+      const domains = topicIndexes(f.topics);
+      const bits = domains.length;
+      if (bits <= FOCUSED_TOPICS) {
+        this.topicEvents++;
+        const ownWords = f.elicits && !f.elicitsBySystem;
+        for (const i of domains) {
+          this.topicWeight[i]! += 1 / bits;
+          if (ownWords) this.elicitTopicWeight[i]! += 1 / bits;
+        }
+        if (ownWords) this.elicitTopicEvents++;
+      }
+    }
+    const harvest = f.logprobs || f.topLogprobs > 0 || f.n > 1;
+    if (f.logprobs || f.topLogprobs > 0) this.logprobs++;
+    if (f.topLogprobs >= 5) this.topLogprobs++;
+    if (f.n > 1) this.multiSample++;
+    if (f.maxTokens !== null && f.maxTokens >= 4000) this.longOutput++;
+    if (f.temperature === 0) this.greedy++;
+    const soft = (f.logprobs || f.topLogprobs > 0) && (f.maxTokens === null || f.maxTokens >= 64);
+    const multi = f.n > 1 && f.temperature !== 0;
+    if (soft) this.softLabels++;
+    if (multi) this.multiSamples++;
+    if (soft && multi) this.fullHarvest++;
+    if (harvest && (soft || multi)) this.harvestExamples.add(f.id);
+    if (f.followUp) this.followUps++;
+    if (f.systemHash) {
+      this.withSystem++;
+      this.systemPrompts.add(f.systemHash);
+    }
+    if (f.conversationId) this.conversations.add(f.conversationId);
+    this.hours[utcHour(f.tsMs)]! += 1;
+    this.days.add(Math.floor(f.tsMs / DAY_MS));
+    if (!f.followUp) {
+      const paced = this.prevOneShot && f.tsMs >= this.prevTs && f.tsMs - this.prevTs < BACK_TO_BACK_MS;
+      if (f.elicits) {
+        this.oneShotElicit++;
+        if (paced) {
+          this.pacedElicit++;
+          this.pacedElicitExamples.add(f.id);
+        }
+      } else {
+        this.oneShotOther++;
+        if (paced) this.pacedOther++;
+      }
+    }
+    // A late event does not move the account's latest request.
+    if (f.tsMs >= this.prevTs) this.prevOneShot = !f.followUp;
+    if (Number.isFinite(this.prevTs) && f.tsMs >= this.prevTs) {
+      const gap = (f.tsMs - this.prevTs) / 1000;
+      if (gap < 2) this.bursts++;
+      const x = Math.log(gap + 1);
+      this.gaps++;
+      const delta = x - this.gapLogMean;
+      this.gapLogMean += delta / this.gaps;
+      this.gapLogM2 += delta * (x - this.gapLogMean);
+    }
+    this.prevTs = Math.max(this.prevTs, f.tsMs);
+    const use = this.models.get(f.model);
+    if (use) addModelUse(use, f.tsMs, 1);
+    else this.models.set(f.model, { first: f.tsMs, count: 1, hours: [1] });
+    this.activity.add(f.tsMs);
+    if (f.ipPrefix) this.ipPrefixes.add(f.ipPrefix);
+    if (f.asn !== null) this.asns.add(String(f.asn));
+    if (f.userAgent) this.userAgents.add(f.userAgent);
+    if (f.apiKey) this.apiKeys.add(f.apiKey);
+    this.requestShapes.add(f.requestShape);
+    // The sample is built only when the reservoir keeps it (rarely, once it is full).
+    const slot = this.samples.offer();
+    if (slot >= 0) {
+      this.samples.put(slot, {
+        id: f.id,
+        ts: f.tsMs,
+        model: f.model,
+        prompt: f.prompt.slice(0, 600),
+        prefix: t.prefix,
+        suffix: t.suffix,
+      });
+    }
+  }
+
+  /** Standard deviation of log inter-arrival gaps: low when a scheduler sends the requests. */
+  get gapLogSd(): number {
+    return this.gaps > 1 ? Math.sqrt(this.gapLogM2 / (this.gaps - 1)) : NaN;
+  }
+
+  /** Pools another entity into this one, for cluster-level re-scoring. */
+  merge(o: EntityStats): void {
+    this.n += o.n;
+    this.firstTs = Math.min(this.firstTs, o.firstTs);
+    this.lastTs = Math.max(this.lastTs, o.lastTs);
+    this.elicit += o.elicit;
+    this.templatedElicit += o.templatedElicit;
+    this.elicitSentences.mergeFrom(o.elicitSentences);
+    this.systemElicit += o.systemElicit;
+    this.systemTemplatedElicit += o.systemTemplatedElicit;
+    for (const id of o.elicitExamples.items) this.elicitExamples.add(id);
+    this.prefixes.mergeFrom(o.prefixes);
+    this.suffixes.mergeFrom(o.suffixes);
+    this.wholes.mergeFrom(o.wholes);
+    this.repeats += o.repeats;
+    for (let i = 0; i < this.topicWeight.length; i++) {
+      this.topicWeight[i]! += o.topicWeight[i]!;
+      this.elicitTopicWeight[i]! += o.elicitTopicWeight[i]!;
+    }
+    this.elicitTopicEvents += o.elicitTopicEvents;
+    this.topicEvents += o.topicEvents;
+    this.logprobs += o.logprobs;
+    this.topLogprobs += o.topLogprobs;
+    this.multiSample += o.multiSample;
+    this.longOutput += o.longOutput;
+    this.greedy += o.greedy;
+    this.softLabels += o.softLabels;
+    this.multiSamples += o.multiSamples;
+    this.fullHarvest += o.fullHarvest;
+    for (const id of o.harvestExamples.items) this.harvestExamples.add(id);
+    this.followUps += o.followUps;
+    this.withSystem += o.withSystem;
+    this.systemPrompts.mergeFrom(o.systemPrompts);
+    for (let h = 0; h < 24; h++) this.hours[h]! += o.hours[h]!;
+    // Pooled gap moments (Chan et al.), so regularity of the whole cluster is measured.
+    if (o.gaps > 0) {
+      const nTot = this.gaps + o.gaps;
+      const delta = o.gapLogMean - this.gapLogMean;
+      this.gapLogM2 += o.gapLogM2 + (delta * delta * this.gaps * o.gaps) / nTot;
+      this.gapLogMean += (delta * o.gaps) / nTot;
+      this.gaps = nTot;
+    }
+    this.bursts += o.bursts;
+    this.oneShotElicit += o.oneShotElicit;
+    this.pacedElicit += o.pacedElicit;
+    this.oneShotOther += o.oneShotOther;
+    this.pacedOther += o.pacedOther;
+    for (const id of o.pacedElicitExamples.items) this.pacedElicitExamples.add(id);
+    for (const d of o.days) this.days.add(d);
+    this.activity.merge(o.activity);
+    for (const [m, u] of o.models) {
+      const mine = this.models.get(m);
+      if (!mine) {
+        this.models.set(m, { first: u.first, count: u.count, hours: [...u.hours] });
+        continue;
+      }
+      const firstHour = Math.floor(u.first / HOUR_MS);
+      addModelUse(mine, u.first, 0);
+      const offset = firstHour - Math.floor(mine.first / HOUR_MS);
+      mine.count += u.count;
+      u.hours.forEach((c, b) => {
+        if (offset + b < EARLY_WINDOW_HOURS) bump(mine.hours, offset + b, c);
+      });
+    }
+    this.earlyAdoption += o.earlyAdoption;
+    this.ipPrefixes.mergeFrom(o.ipPrefixes);
+    this.asns.mergeFrom(o.asns);
+    this.userAgents.mergeFrom(o.userAgents);
+    this.apiKeys.mergeFrom(o.apiKeys);
+    this.requestShapes.mergeFrom(o.requestShapes);
+    for (let d = 0; d < this.kernelSum.length; d++) this.kernelSum[d]! += o.kernelSum[d]!;
+    this.kernelCount += o.kernelCount;
+    for (const s of o.samples.items) this.samples.add(s);
+    this.members += o.members;
+  }
+
+  /**
+   * Requests on models released during the data (first seen anywhere at `releases`), within the
+   * early window after release. Order- and partition-independent: uses this entity's buckets.
+   */
+  earlyUse(releases: ReadonlyMap<string, number>): number {
+    let early = 0;
+    for (const [m, use] of this.models) {
+      const release = releases.get(m);
+      if (release === undefined) continue;
+      const lag = Math.floor(use.first / HOUR_MS) - Math.floor(release / HOUR_MS);
+      for (let b = 0; b < EARLY_WINDOW_HOURS - lag && b < use.hours.length; b++) early += use.hours[b] ?? 0;
+    }
+    return early;
+  }
+
+  /**
+   * Plain-JSON state, restorable with `fromSnapshot` (durable worker state, thread hand-off).
+   * `withKernel` false leaves kernelSum empty, for a caller that hands it over packed.
+   */
+  toSnapshot(withKernel = true): EntityStatsSnapshot {
+    const ts = (x: number): number | null => (Number.isFinite(x) ? x : null);
+    return {
+      n: this.n,
+      firstTs: ts(this.firstTs),
+      lastTs: ts(this.lastTs),
+      elicit: this.elicit,
+      templatedElicit: this.templatedElicit,
+      elicitSentences: this.elicitSentences.entries(),
+      systemElicit: this.systemElicit,
+      systemTemplatedElicit: this.systemTemplatedElicit,
+      elicitExamples: this.elicitExamples.snapshot(),
+      prefixes: this.prefixes.entries(),
+      suffixes: this.suffixes.entries(),
+      wholes: this.wholes.entries(),
+      repeats: this.repeats,
+      topicWeight: [...this.topicWeight],
+      elicitTopicWeight: [...this.elicitTopicWeight],
+      elicitTopicEvents: this.elicitTopicEvents,
+      topicEvents: this.topicEvents,
+      logprobs: this.logprobs,
+      topLogprobs: this.topLogprobs,
+      multiSample: this.multiSample,
+      longOutput: this.longOutput,
+      greedy: this.greedy,
+      softLabels: this.softLabels,
+      multiSamples: this.multiSamples,
+      fullHarvest: this.fullHarvest,
+      harvestExamples: this.harvestExamples.snapshot(),
+      followUps: this.followUps,
+      withSystem: this.withSystem,
+      systemPrompts: this.systemPrompts.entries(),
+      conversations: this.conversations.entries(),
+      hours: [...this.hours],
+      gaps: this.gaps,
+      gapLogMean: this.gapLogMean,
+      gapLogM2: this.gapLogM2,
+      bursts: this.bursts,
+      prevTs: ts(this.prevTs),
+      oneShotElicit: this.oneShotElicit,
+      pacedElicit: this.pacedElicit,
+      oneShotOther: this.oneShotOther,
+      pacedOther: this.pacedOther,
+      pacedElicitExamples: this.pacedElicitExamples.snapshot(),
+      prevOneShot: this.prevOneShot,
+      days: [...this.days],
+      activity: this.activity.snapshot(),
+      models: [...this.models].map(([m, u]) => [m, { first: u.first, count: u.count, hours: [...u.hours] }]),
+      ipPrefixes: this.ipPrefixes.entries(),
+      asns: this.asns.entries(),
+      userAgents: this.userAgents.entries(),
+      apiKeys: this.apiKeys.entries(),
+      requestShapes: this.requestShapes.entries(),
+      kernelSum: withKernel ? [...this.kernelSum] : [],
+      kernelCount: this.kernelCount,
+      samples: this.samples.snapshot(),
+      members: this.members,
+    };
+  }
+
+  /** A snapshot's entity; `kernel` holds its kernelSum when the snapshot's is left empty. */
+  static fromSnapshot(s: EntityStatsSnapshot, kernel?: ArrayLike<number>): EntityStats {
+    const e = new EntityStats(kernel ? kernel.length : s.kernelSum.length);
+    e.restore(s);
+    if (kernel) e.kernelSum.set(kernel);
+    return e;
+  }
+
+  private restore(s: EntityStatsSnapshot): this {
+    this.n = s.n;
+    this.firstTs = s.firstTs ?? Infinity;
+    this.lastTs = s.lastTs ?? -Infinity;
+    this.elicit = s.elicit;
+    this.templatedElicit = s.templatedElicit;
+    this.elicitSentences = TopK.from(TEMPLATE_KEYS, s.elicitSentences);
+    this.systemElicit = s.systemElicit;
+    this.systemTemplatedElicit = s.systemTemplatedElicit;
+    this.elicitExamples = Reservoir.from(ELICIT_EXAMPLES, s.elicitExamples);
+    this.prefixes = TopK.from(TEMPLATE_KEYS, s.prefixes);
+    this.suffixes = TopK.from(TEMPLATE_KEYS, s.suffixes);
+    this.wholes = TopK.from(WHOLE_KEYS, s.wholes);
+    this.repeats = s.repeats;
+    this.topicWeight.set(s.topicWeight.slice(0, this.topicWeight.length));
+    this.elicitTopicWeight.set(s.elicitTopicWeight.slice(0, this.elicitTopicWeight.length));
+    this.elicitTopicEvents = s.elicitTopicEvents;
+    this.topicEvents = s.topicEvents;
+    this.logprobs = s.logprobs;
+    this.topLogprobs = s.topLogprobs;
+    this.multiSample = s.multiSample;
+    this.longOutput = s.longOutput;
+    this.greedy = s.greedy;
+    this.softLabels = s.softLabels;
+    this.multiSamples = s.multiSamples;
+    this.fullHarvest = s.fullHarvest;
+    this.harvestExamples = Reservoir.from(HARVEST_EXAMPLES, s.harvestExamples);
+    this.followUps = s.followUps;
+    this.withSystem = s.withSystem;
+    this.systemPrompts = TopK.from(SYSTEM_KEYS, s.systemPrompts);
+    this.conversations = TopK.from(CONVERSATION_KEYS, s.conversations);
+    this.hours.set(s.hours);
+    this.gaps = s.gaps;
+    this.gapLogMean = s.gapLogMean;
+    this.gapLogM2 = s.gapLogM2;
+    this.bursts = s.bursts;
+    this.prevTs = s.prevTs ?? -Infinity;
+    this.oneShotElicit = s.oneShotElicit;
+    this.pacedElicit = s.pacedElicit;
+    this.oneShotOther = s.oneShotOther;
+    this.pacedOther = s.pacedOther;
+    this.pacedElicitExamples = Reservoir.from(ELICIT_EXAMPLES, s.pacedElicitExamples);
+    this.prevOneShot = s.prevOneShot;
+    for (const d of s.days) this.days.add(d);
+    this.activity = ActivitySlots.from(s.activity);
+    for (const [m, u] of s.models)
+      this.models.set(m, { first: u.first, count: u.count, hours: [...u.hours] });
+    this.ipPrefixes = TopK.from(IP_KEYS, s.ipPrefixes);
+    this.asns = TopK.from(SMALL_KEYS, s.asns);
+    this.userAgents = TopK.from(SMALL_KEYS, s.userAgents);
+    this.apiKeys = TopK.from(IP_KEYS, s.apiKeys);
+    this.requestShapes = TopK.from(SMALL_KEYS, s.requestShapes);
+    this.kernelSum.set(s.kernelSum);
+    this.kernelCount = s.kernelCount;
+    this.samples = Reservoir.from(SAMPLES, s.samples);
+    this.members = s.members;
+    return this;
+  }
+}

@@ -1,0 +1,194 @@
+import type { ApiEvent, Message } from '../contracts/index.js';
+import {
+  fingerprint64,
+  normalizeText,
+  templateKeys,
+  TextCache,
+  tokenizeNormalized,
+  topicMask,
+  type TemplateKeys,
+} from '../text/index.js';
+import { asksForReasoningTrace, elicitationSentenceKey } from '../text/index.js';
+
+/** Everything the detectors need from one event, computed once on the hot path. */
+export interface EventFeatures {
+  id: string;
+  accountId: string;
+  tsMs: number;
+  model: string;
+  /** The last user message: what this exchange asks. */
+  prompt: string;
+  tokens: string[];
+  elicits: boolean;
+  /** The eliciting sentence's fingerprint (see elicitationSentenceKey), when the request elicits. */
+  elicitKey: string | null;
+  /** The request elicits only through its system prompt (on a first turn). */
+  elicitsBySystem: boolean;
+  template: TemplateKeys;
+  topics: bigint;
+  systemHash: string | null;
+  /** The request carries earlier turns (assistant or several user messages). */
+  followUp: boolean;
+  conversationId: string | null;
+  logprobs: boolean;
+  topLogprobs: number;
+  n: number;
+  maxTokens: number | null;
+  temperature: number | null;
+  ipPrefix: string | null;
+  asn: number | null;
+  userAgent: string | null;
+  apiKey: string | null;
+  /** The client's parameter combination, a fingerprint of how its requests are configured. */
+  requestShape: string;
+  /** The prompt's random Fourier features when the reader has them already (else from `tokens`). */
+  kernel: Float64Array | null;
+}
+
+export const MAX_PROMPT_CHARS = 4000;
+
+export function messageText(m: Message): string {
+  if (typeof m.content === 'string') return m.content;
+  return m.content
+    .map((p) => (typeof p.text === 'string' ? p.text : ''))
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** IPv4 /24 or IPv6 /48: the unit a proxy pool or NAT rotates within. */
+export function ipPrefix(ip: string): string | null {
+  if (ip.includes(':')) {
+    const groups = ip.split('::')[0]!.split(':');
+    return groups.length ? `${groups.slice(0, 3).join(':')}::/48` : null;
+  }
+  const parts = ip.split('.');
+  return parts.length === 4 ? `${parts[0]}.${parts[1]}.${parts[2]}.0/24` : null;
+}
+
+/** What the detectors need from the text of a prompt alone (shared between events: read only). */
+export interface PromptText {
+  tokens: string[];
+  elicits: boolean;
+  elicitKey: string | null;
+  template: TemplateKeys;
+  topics: bigint;
+}
+
+/** What the detectors need from a system prompt (all system and developer messages). */
+export interface SystemText {
+  elicits: boolean;
+  elicitKey: string | null;
+  hash: string;
+}
+
+// Entries per generation (see TextCache): ~50% of the simulated medium run's prompts hit at
+// 16k, and the two generations hold at most ~32k prompts of at most MAX_PROMPT_CHARS.
+const promptTexts = new TextCache<PromptText>(16_384, promptTextOf);
+const systemTexts = new TextCache<SystemText>(1024, systemTextOf);
+
+/** The text features of a prompt (at most MAX_PROMPT_CHARS). */
+export function promptTextOf(prompt: string): PromptText {
+  const normalised = normalizeText(prompt);
+  const tokens = tokenizeNormalized(normalised);
+  const elicits = asksForReasoningTrace(normalised);
+  return {
+    tokens,
+    elicits,
+    elicitKey: elicits ? elicitationSentenceKey(normalised) : null,
+    template: templateKeys(prompt),
+    topics: topicMask(tokens),
+  };
+}
+
+/** The features of a system prompt (all system and developer messages, concatenated). */
+export function systemTextOf(system: string): SystemText {
+  const normalised = normalizeText(system);
+  const elicits = asksForReasoningTrace(normalised);
+  return {
+    elicits,
+    elicitKey: elicits ? elicitationSentenceKey(normalised) : null,
+    hash: fingerprint64(normalised),
+  };
+}
+
+/** The parameter combination as extractFeatures records it (undefined: not given). */
+export function requestShapeOf(
+  temperature: number | undefined,
+  maxTokens: number | undefined,
+  n: number | undefined,
+  logprobs: boolean | undefined,
+  topLogprobs: number | undefined,
+  stream: boolean | undefined,
+): string {
+  return [
+    temperature ?? '-',
+    maxTokens === undefined ? '-' : `2^${Math.round(Math.log2(maxTokens + 1))}`,
+    n === undefined ? '-' : n > 1 ? 'n>1' : 'n=1',
+    logprobs === undefined ? '-' : logprobs ? 'lp' : 'nolp',
+    topLogprobs ?? '-',
+    stream === undefined ? '-' : stream ? 'stream' : 'nostream',
+  ].join('|');
+}
+
+// Accounts come back from the same addresses: most events skip the split and the new string.
+const ipPrefixes = new TextCache<string | null>(16_384, ipPrefix);
+
+export function extractFeatures(e: ApiEvent): EventFeatures {
+  const msgs = e.request.messages;
+  let prompt = '';
+  let system: string | null = null;
+  let userTurns = 0;
+  let assistantTurns = 0;
+  for (const m of msgs) {
+    if (m.role === 'user') {
+      userTurns++;
+      prompt = messageText(m);
+    } else if (m.role === 'system' || m.role === 'developer') system = (system ?? '') + messageText(m);
+    else if (m.role === 'assistant') assistantTurns++;
+  }
+  if (prompt.length > MAX_PROMPT_CHARS) prompt = prompt.slice(0, MAX_PROMPT_CHARS);
+  const text = promptTexts.get(prompt);
+  const followUp = assistantTurns > 0 || userTurns > 1;
+  const p = e.request.params;
+  const promptElicits = text.elicits;
+  // systemElicits: the system prompt when it (and not the user's message) asks for reasoning.
+  const sys = system === null ? null : systemTexts.get(system);
+  const systemElicits = !promptElicits && sys !== null && !followUp && sys.elicits ? sys : null;
+  return {
+    id: e.id,
+    accountId: e.account_id,
+    tsMs: Date.parse(e.ts),
+    model: e.model,
+    prompt,
+    tokens: text.tokens,
+    // A system prompt asking for reasoning inside a running conversation is a product setting
+    // (a tutor, a study helper); on one-shot requests it may be a harvesting wrapper, which the
+    // account's conversation shape decides (see reasoning-elicitation).
+    elicits: promptElicits || systemElicits !== null,
+    elicitsBySystem: systemElicits !== null,
+    elicitKey: promptElicits ? text.elicitKey : systemElicits !== null ? systemElicits.elicitKey : null,
+    template: text.template,
+    topics: text.topics,
+    systemHash: sys === null ? null : sys.hash,
+    followUp,
+    conversationId: e.request.conversation_id ?? null,
+    logprobs: p?.logprobs === true,
+    topLogprobs: p?.top_logprobs ?? 0,
+    n: p?.n ?? 1,
+    maxTokens: p?.max_tokens ?? null,
+    temperature: p?.temperature ?? null,
+    ipPrefix: e.client?.ip ? ipPrefixes.get(e.client.ip) : null,
+    asn: e.client?.asn ?? null,
+    userAgent: e.client?.user_agent ?? null,
+    apiKey: e.api_key_id ?? null,
+    requestShape: requestShapeOf(
+      p?.temperature,
+      p?.max_tokens,
+      p?.n,
+      p?.logprobs,
+      p?.top_logprobs,
+      p?.stream,
+    ),
+    kernel: null,
+  };
+}

@@ -1,0 +1,157 @@
+import { isTrap, type Findings, type Level, type Truth } from '../contracts/index.js';
+
+const AT_LEAST_REVIEW = new Set<Level>(['review', 'act']);
+
+export interface EvaluationTargets {
+  attackerRecall: number;
+  campaignRecall: number;
+  benignFpr: number;
+  clusterPrecision: number;
+  clusterRecall: number;
+}
+
+/** The bar from issue 3: the same for every run, never tuned per run. */
+export const DEFAULT_TARGETS: EvaluationTargets = {
+  attackerRecall: 0.95,
+  campaignRecall: 0.9,
+  benignFpr: 0.001,
+  clusterPrecision: 0.9,
+  clusterRecall: 0.9,
+};
+
+export interface CampaignResult {
+  campaign: string;
+  accounts: number;
+  flagged: number;
+  recall: number;
+  /** Best-matching cluster and its account precision/recall against the campaign. */
+  cluster: { cluster_id: string; precision: number; recall: number } | null;
+}
+
+export interface Evaluation {
+  attackers: number;
+  attackersFlagged: number;
+  attackerRecall: number;
+  /** Ordinary benign accounts (hard cases are judged by their own rule: never at act). */
+  benign: number;
+  benignFlagged: number;
+  benignFpr: number;
+  /** Hard-case accounts at review or above (reported, allowed). */
+  trapsFlagged: number;
+  trapsAtAct: string[];
+  traps: Record<string, Level>;
+  campaigns: CampaignResult[];
+  failures: string[];
+  passed: boolean;
+}
+
+/**
+ * Scores findings against a simulator's truth. Single-account campaigns count as recovered when
+ * their account is flagged; multi-account campaigns need one cluster holding them.
+ */
+export function evaluateFindings(findings: Findings, truth: Truth, targets = DEFAULT_TARGETS): Evaluation {
+  const level = new Map(findings.accounts.map((a) => [a.account_id, a.level]));
+  let attackers = 0;
+  let attackersFlagged = 0;
+  let benign = 0;
+  let benignFlagged = 0;
+  let trapsFlagged = 0;
+  const traps: Record<string, Level> = {};
+  const trapsAtAct: string[] = [];
+  for (const [id, t] of Object.entries(truth.accounts)) {
+    const l = level.get(id) ?? 'none';
+    if (t.role === 'attacker') {
+      attackers++;
+      if (AT_LEAST_REVIEW.has(l)) attackersFlagged++;
+    } else if (!isTrap(t)) {
+      benign++;
+      if (AT_LEAST_REVIEW.has(l)) benignFlagged++;
+    } else {
+      if (AT_LEAST_REVIEW.has(l)) trapsFlagged++;
+      {
+        const name = t.campaign!;
+        // A trap spanning many accounts reports its worst level.
+        const rank = ['none', 'monitor', 'review', 'act'];
+        if (!traps[name] || rank.indexOf(l) > rank.indexOf(traps[name])) traps[name] = l;
+        if (l === 'act') trapsAtAct.push(id);
+      }
+    }
+  }
+  const campaigns: CampaignResult[] = Object.entries(truth.clusters).map(([campaign, ids]) => {
+    const flagged = ids.filter((id) => AT_LEAST_REVIEW.has(level.get(id) ?? 'none')).length;
+    let cluster: CampaignResult['cluster'] = null;
+    const members = new Set(ids);
+    for (const c of findings.clusters) {
+      const overlap = c.account_ids.filter((id) => members.has(id)).length;
+      if (!overlap) continue;
+      const precision = overlap / c.account_ids.length;
+      const recall = overlap / ids.length;
+      if (!cluster || recall > cluster.recall) cluster = { cluster_id: c.cluster_id, precision, recall };
+    }
+    return {
+      campaign,
+      accounts: ids.length,
+      flagged,
+      recall: ids.length ? flagged / ids.length : 1,
+      cluster,
+    };
+  });
+
+  const failures: string[] = [];
+  const attackerRecall = attackers ? attackersFlagged / attackers : 1;
+  const benignFpr = benign ? benignFlagged / benign : 0;
+  if (attackerRecall < targets.attackerRecall)
+    failures.push(`attacker recall ${fmt(attackerRecall)} < ${fmt(targets.attackerRecall)}`);
+  if (benignFpr > targets.benignFpr)
+    failures.push(`benign at review+ ${fmt(benignFpr)} > ${fmt(targets.benignFpr)}`);
+  if (trapsAtAct.length) failures.push(`${trapsAtAct.length} legitimate hard-case accounts at act`);
+  for (const c of campaigns) {
+    if (c.recall < targets.campaignRecall)
+      failures.push(`campaign ${c.campaign}: recall ${fmt(c.recall)} < ${fmt(targets.campaignRecall)}`);
+    if (c.accounts >= 3) {
+      if (!c.cluster) failures.push(`campaign ${c.campaign}: not recovered as a cluster`);
+      else if (c.cluster.precision < targets.clusterPrecision || c.cluster.recall < targets.clusterRecall)
+        failures.push(
+          `campaign ${c.campaign}: cluster precision ${fmt(c.cluster.precision)} / recall ${fmt(c.cluster.recall)} below ${fmt(targets.clusterPrecision)}`,
+        );
+    }
+  }
+  return {
+    attackers,
+    attackersFlagged,
+    attackerRecall,
+    benign,
+    benignFlagged,
+    benignFpr,
+    trapsFlagged,
+    trapsAtAct,
+    traps,
+    campaigns,
+    failures,
+    passed: failures.length === 0,
+  };
+}
+
+const fmt = (x: number): string =>
+  x < 0.01 && x > 0 ? `${(x * 100).toFixed(2)} %` : `${(x * 100).toFixed(1)} %`;
+
+export function formatEvaluation(e: Evaluation): string {
+  const lines = [
+    `attackers at review+: ${e.attackersFlagged}/${e.attackers} (${fmt(e.attackerRecall)})`,
+    `benign at review+:    ${e.benignFlagged}/${e.benign} (${fmt(e.benignFpr)})`,
+    `traps: ${
+      Object.entries(e.traps)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ') || 'none'
+    }`,
+    ...e.campaigns.map(
+      (c) =>
+        `campaign ${c.campaign}: ${c.flagged}/${c.accounts} flagged (${fmt(c.recall)})` +
+        (c.cluster
+          ? `; cluster ${c.cluster.cluster_id} precision ${fmt(c.cluster.precision)} recall ${fmt(c.cluster.recall)}`
+          : ''),
+    ),
+    e.passed ? 'PASS' : `FAIL: ${e.failures.join('; ')}`,
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,395 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import {
+  generateMemberKey,
+  signObjects,
+  signatureHeader,
+  TLP_IDS,
+  type MemberSigningKey,
+} from '../intel/index.js';
+import {
+  hubMigrations,
+  openTestDatabase,
+  runMigrations,
+  storeTestBackends,
+  type HubDatabase,
+  type TestDatabase,
+} from '../store/index.js';
+import { admitMember, createCollection, createGroup, grantGroup, joinGroup } from './hub-admin.js';
+import { createHubServer } from './hub-server.js';
+import { TAXII_MEDIA } from './taxii-media.js';
+import { verifyHubAudit } from '../store/index.js';
+
+const backends = await storeTestBackends();
+
+const indicator = (i: number, extra: Record<string, unknown> = {}) => ({
+  type: 'indicator',
+  spec_version: '2.1',
+  id: `indicator--00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  created: '2026-11-20T00:00:00.000Z',
+  modified: '2026-11-20T00:00:00.000Z',
+  pattern: `[autonomous-system:number = ${64500 + i}]`,
+  pattern_type: 'stix',
+  valid_from: '2026-11-20T00:00:00.000Z',
+  ...extra,
+});
+
+describe.each(backends)('TAXII 2.1 hub on %s', (dialect) => {
+  let t: TestDatabase<HubDatabase>;
+  let db: Kysely<HubDatabase>;
+  let app: FastifyInstance;
+  const keys: Record<string, MemberSigningKey> = {};
+  const apiKeys: Record<string, string> = {};
+  let shared: string;
+  let inner: string;
+
+  beforeAll(async () => {
+    t = await openTestDatabase<HubDatabase>(dialect);
+    db = t.db;
+    await runMigrations(db, hubMigrations);
+    for (const m of ['org-a', 'org-b', 'org-c']) {
+      keys[m] = generateMemberKey(m);
+      const c = await admitMember(db, m, {
+        publicKeyHex: Buffer.from(keys[m].publicKey).toString('hex'),
+        keyId: keys[m].keyId,
+        password: `pw-${m}`,
+      });
+      apiKeys[m] = c.apiKey;
+    }
+    await createGroup(db, 'llm-isac');
+    await createGroup(db, 'inner', true);
+    for (const m of ['org-a', 'org-b']) await joinGroup(db, 'llm-isac', m);
+    await joinGroup(db, 'inner', 'org-a');
+    shared = await createCollection(db, { title: 'Distillation campaigns' });
+    inner = await createCollection(db, { title: 'Inner circle' });
+    await grantGroup(db, shared, 'llm-isac', { read: true, write: true });
+    await grantGroup(db, inner, 'inner', { read: true, write: true });
+    app = createHubServer({ db, maxPage: 50 });
+  });
+  afterAll(async () => {
+    await app.close();
+    await t.dispose();
+  });
+
+  const auth = (m: string) => ({ authorization: `Bearer ${apiKeys[m]}`, accept: TAXII_MEDIA });
+  const post = (m: string, cid: string, objects: unknown[], signer = keys[m]!) =>
+    app.inject({
+      method: 'POST',
+      url: `/api1/collections/${cid}/objects/`,
+      headers: {
+        ...auth(m),
+        'content-type': TAXII_MEDIA,
+        'x-distillguard-signature': signatureHeader(signObjects(objects, signer)),
+      },
+      payload: JSON.stringify({ objects }),
+    });
+  const count = async (cid: string) =>
+    (
+      await db
+        .selectFrom('hub_objects')
+        .select((e) => e.fn.countAll().as('n'))
+        .where('collection_id', '=', cid)
+        .executeTakeFirstOrThrow()
+    ).n;
+
+  it('serves discovery, the API root and the collections a member may see', async () => {
+    const d = await app.inject({ url: '/taxii2/', headers: auth('org-a') });
+    expect(d.statusCode).toBe(200);
+    expect(d.headers['content-type']).toBe(TAXII_MEDIA);
+    expect(d.json()).toMatchObject({ api_roots: [expect.stringMatching(/\/api1\/$/)] });
+    expect((await app.inject({ url: '/api1/', headers: auth('org-a') })).json()).toMatchObject({
+      versions: [TAXII_MEDIA],
+    });
+    const cols = (await app.inject({ url: '/api1/collections/', headers: auth('org-b') })).json<{
+      collections: { id: string }[];
+    }>();
+    expect(cols.collections.map((c) => c.id)).toEqual([shared]);
+  });
+
+  it('answers missing or wrong credentials with explicit 401 bodies, never an empty list', async () => {
+    const none = await app.inject({
+      url: `/api1/collections/${shared}/objects/`,
+      headers: { accept: TAXII_MEDIA },
+    });
+    expect(none.statusCode).toBe(401);
+    expect(none.headers['www-authenticate']).toMatch(/^Basic/);
+    expect(none.json()).toMatchObject({
+      title: 'Unauthenticated',
+      http_status: '401',
+      error_code: 'UNAUTHENTICATED',
+    });
+    const bad = await app.inject({
+      url: `/api1/collections/${shared}/objects/`,
+      headers: { authorization: `Basic ${Buffer.from('org-a:wrong').toString('base64')}` },
+    });
+    expect(bad.statusCode).toBe(401);
+    const good = await app.inject({
+      url: `/api1/collections/${shared}/objects/`,
+      headers: { authorization: `Basic ${Buffer.from('org-a:pw-org-a').toString('base64')}` },
+    });
+    expect(good.statusCode).toBe(200);
+  });
+
+  it('refuses unauthorised reads and writes as if the collection did not exist, and stores nothing', async () => {
+    const r = await app.inject({ url: `/api1/collections/${shared}/objects/`, headers: auth('org-c') });
+    expect(r.statusCode).toBe(404);
+    expect(r.json()).toMatchObject({ error_code: 'NOT_FOUND', http_status: '404' });
+    const w = await post('org-c', shared, [indicator(1)]);
+    expect(w.statusCode).toBe(404);
+    expect(await count(shared)).toBe(0);
+  });
+
+  it('refuses bad signatures, malformed envelopes, commercial fields and wrong media types, storing nothing', async () => {
+    const forged = await post('org-a', shared, [indicator(1)], keys['org-b']);
+    expect(forged.statusCode).toBe(403);
+    expect(forged.json()).toMatchObject({ error_code: 'BAD_SIGNATURE' });
+    const tampered = await app.inject({
+      method: 'POST',
+      url: `/api1/collections/${shared}/objects/`,
+      headers: {
+        ...auth('org-a'),
+        'content-type': TAXII_MEDIA,
+        'x-distillguard-signature': signatureHeader(signObjects([indicator(1)], keys['org-a']!)),
+      },
+      payload: JSON.stringify({ objects: [indicator(2)] }),
+    });
+    expect(tampered.json()).toMatchObject({ error_code: 'BAD_SIGNATURE', title: 'Bad signature' });
+    const unsigned = await app.inject({
+      method: 'POST',
+      url: `/api1/collections/${shared}/objects/`,
+      headers: { ...auth('org-a'), 'content-type': TAXII_MEDIA },
+      payload: JSON.stringify({ objects: [indicator(1)] }),
+    });
+    expect(unsigned.json()).toMatchObject({ error_code: 'SIGNATURE_REQUIRED' });
+    const malformed = await post('org-a', shared, [{ type: 'indicator', id: 'not-an-id' }]);
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toMatchObject({ error_code: 'MALFORMED_ENVELOPE' });
+    const notJson = await app.inject({
+      method: 'POST',
+      url: `/api1/collections/${shared}/objects/`,
+      headers: { ...auth('org-a'), 'content-type': TAXII_MEDIA },
+      payload: '{"objects": [',
+    });
+    expect(notJson.statusCode).toBe(400);
+    const commercial = await post('org-a', shared, [indicator(1, { x_customer_list: ['BigCo'] })]);
+    expect(commercial.statusCode).toBe(422);
+    expect(commercial.json()).toMatchObject({
+      error_code: 'POLICY_REFUSED',
+      details: { fields: [expect.stringContaining('x_customer_list')] },
+    });
+    const media = await app.inject({
+      method: 'POST',
+      url: `/api1/collections/${shared}/objects/`,
+      headers: { ...auth('org-a'), 'content-type': 'application/json' },
+      payload: JSON.stringify({ objects: [indicator(1)] }),
+    });
+    expect(media.statusCode).toBe(415);
+    expect(
+      (await app.inject({ url: '/api1/', headers: { ...auth('org-a'), accept: 'text/html' } })).statusCode,
+    ).toBe(406);
+    expect(await count(shared)).toBe(0);
+  });
+
+  it('refuses TLP:RED to a collection other groups read, and never shows RED outside the group', async () => {
+    const red = indicator(90, { object_marking_refs: [TLP_IDS.red] });
+    // org-b is in llm-isac only; a collection also read by a group org-b is not in would leak.
+    await grantGroup(db, shared, 'inner', { read: true, write: false });
+    const leak = await post('org-b', shared, [red]);
+    expect(leak.statusCode).toBe(422);
+    expect(leak.json()).toMatchObject({ error_code: 'TLP_LEAK' });
+    expect(await count(shared)).toBe(0);
+    await db
+      .deleteFrom('hub_collection_grants')
+      .where('collection_id', '=', shared)
+      .where('group_name', '=', 'inner')
+      .execute();
+    // In the inner collection only org-a's group reads; RED is accepted there.
+    expect((await post('org-a', inner, [red])).statusCode).toBe(202);
+    expect(
+      (await app.inject({ url: `/api1/collections/${inner}/objects/`, headers: auth('org-b') })).statusCode,
+    ).toBe(404);
+    // Granting another group read later still never shows it RED objects published before.
+    await grantGroup(db, inner, 'llm-isac', { read: true, write: false });
+    const later = await app.inject({ url: `/api1/collections/${inner}/objects/`, headers: auth('org-b') });
+    expect(later.statusCode).toBe(200);
+    expect(JSON.stringify(later.json())).not.toContain(red.id);
+    const own = await app.inject({ url: `/api1/collections/${inner}/objects/`, headers: auth('org-a') });
+    expect(JSON.stringify(own.json())).toContain(red.id);
+    await db
+      .deleteFrom('hub_collection_grants')
+      .where('collection_id', '=', inner)
+      .where('group_name', '=', 'llm-isac')
+      .execute();
+  });
+
+  it('stores a signed publish, pages with filters kept across next, and never loses or repeats objects', async () => {
+    const objs = Array.from({ length: 12 }, (_, i) => indicator(i + 1));
+    const r = await post('org-a', shared, objs);
+    expect(r.statusCode).toBe(202);
+    expect(r.json()).toMatchObject({
+      status: 'complete',
+      total_count: 12,
+      success_count: 12,
+      failure_count: 0,
+    });
+    const status = await app.inject({
+      url: `/api1/status/${r.json<{ id: string }>().id}/`,
+      headers: auth('org-a'),
+    });
+    expect(status.json()).toMatchObject({ status: 'complete' });
+    expect(
+      (await post('org-a', shared, [{ ...objs[0]!, modified: '2026-11-21T00:00:00.000Z' }])).statusCode,
+    ).toBe(202);
+
+    const seen: string[] = [];
+    let url = `/api1/collections/${shared}/objects/?match[type]=indicator&limit=5`;
+    let firstHeader: string | undefined;
+    for (let guard = 0; guard < 10; guard++) {
+      const page = await app.inject({ url, headers: auth('org-b') });
+      expect(page.statusCode).toBe(200);
+      firstHeader ??= page.headers['x-taxii-date-added-first'] as string;
+      const body = page.json<{
+        more: boolean;
+        next?: string;
+        objects?: { id: string; modified: string }[];
+      }>();
+      seen.push(...(body.objects ?? []).map((o) => o.id));
+      if (!body.more) break;
+      url = `/api1/collections/${shared}/objects/?next=${body.next}&limit=5`;
+    }
+    expect(firstHeader).toMatch(/Z$/);
+    expect(seen).toHaveLength(12);
+    expect(new Set(seen).size).toBe(12);
+
+    const changed = await app.inject({
+      url: `/api1/collections/${shared}/objects/?next=${encodeURIComponent('x')}&match[type]=campaign`,
+      headers: auth('org-b'),
+    });
+    expect(changed.statusCode).toBe(400);
+
+    const byId = await app.inject({
+      url: `/api1/collections/${shared}/objects/?match[id]=${objs[0]!.id}&match[version]=all`,
+      headers: auth('org-b'),
+    });
+    expect(byId.json<{ objects: unknown[] }>().objects).toHaveLength(2);
+    const versions = await app.inject({
+      url: `/api1/collections/${shared}/objects/${objs[0]!.id}/versions/`,
+      headers: auth('org-b'),
+    });
+    expect(versions.json()).toEqual({
+      more: false,
+      versions: ['2026-11-20T00:00:00.000Z', '2026-11-21T00:00:00.000Z'],
+    });
+    const one = await app.inject({
+      url: `/api1/collections/${shared}/objects/${objs[0]!.id}/`,
+      headers: auth('org-b'),
+    });
+    expect(one.json<{ objects: { modified: string }[] }>().objects[0]!.modified).toBe(
+      '2026-11-21T00:00:00.000Z',
+    );
+    const manifest = await app.inject({
+      url: `/api1/collections/${shared}/manifest/?limit=3`,
+      headers: auth('org-b'),
+    });
+    expect(manifest.json()).toMatchObject({
+      more: true,
+      objects: [{ media_type: 'application/stix+json;version=2.1' }, {}, {}],
+    });
+    const later = await app.inject({
+      url: `/api1/collections/${shared}/objects/?added_after=${encodeURIComponent(firstHeader!)}`,
+      headers: auth('org-b'),
+    });
+    expect(later.json<{ objects: unknown[] }>().objects).toHaveLength(1);
+
+    expect(
+      (
+        await app.inject({
+          method: 'DELETE',
+          url: `/api1/collections/${shared}/objects/${objs[1]!.id}/`,
+          headers: auth('org-b'),
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect(
+      (
+        await app.inject({
+          method: 'DELETE',
+          url: `/api1/collections/${shared}/objects/${objs[1]!.id}/`,
+          headers: auth('org-a'),
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await app.inject({
+          url: `/api1/collections/${shared}/objects/${objs[1]!.id}/`,
+          headers: auth('org-a'),
+        })
+      ).statusCode,
+    ).toBe(404);
+  });
+
+  it('records sightings of another member’s objects as counts, and keeps group member lists private unless allowed', async () => {
+    const campaign = {
+      type: 'campaign',
+      spec_version: '2.1',
+      id: 'campaign--00000000-0000-4000-8000-0000000000c1',
+      created: '2026-11-20T00:00:00.000Z',
+      modified: '2026-11-20T00:00:00.000Z',
+      name: 'Campaign',
+    };
+    expect((await post('org-a', shared, [campaign])).statusCode).toBe(202);
+    const sighting = {
+      type: 'sighting',
+      spec_version: '2.1',
+      id: 'sighting--00000000-0000-4000-8000-0000000000d1',
+      created: '2026-11-21T00:00:00.000Z',
+      modified: '2026-11-21T00:00:00.000Z',
+      sighting_of_ref: campaign.id,
+      count: 40,
+    };
+    expect((await post('org-b', shared, [sighting])).statusCode).toBe(202);
+    const counts = await app.inject({ url: '/api1/distillguard/sightings/', headers: auth('org-a') });
+    expect(counts.json()).toEqual({
+      sightings: [{ sighting_of_ref: campaign.id, members: 1, sightings: 1, count: 40 }],
+    });
+    const readerCounts = await app.inject({
+      url: `/api1/collections/${shared}/distillguard/sighting-counts/`,
+      headers: auth('org-b'),
+    });
+    expect(readerCounts.json()).toEqual({ counts: [{ sighting_of_ref: campaign.id, members: 1 }] });
+    expect(
+      (
+        await app.inject({
+          url: `/api1/collections/${shared}/distillguard/sighting-counts/`,
+          headers: auth('org-c'),
+        })
+      ).statusCode,
+    ).toBe(404);
+    const visible = await app.inject({
+      url: `/api1/collections/${shared}/objects/?match[type]=sighting`,
+      headers: auth('org-a'),
+    });
+    expect(JSON.stringify(visible.json())).not.toContain('org-b');
+    expect(
+      (await app.inject({ url: '/api1/distillguard/groups/llm-isac/members/', headers: auth('org-a') }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (await app.inject({ url: '/api1/distillguard/groups/inner/members/', headers: auth('org-a') })).json(),
+    ).toEqual({
+      group: 'inner',
+      members: ['org-a'],
+    });
+  });
+
+  it('every publish and read is in an audit chain that verifies', async () => {
+    const v = await verifyHubAudit(db);
+    expect(v.ok).toBe(true);
+    const actions = await db.selectFrom('hub_audit').select('action').distinct().execute();
+    expect(actions.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['publish', 'read', 'publish.refused', 'auth.failed']),
+    );
+  });
+});

@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import type { AccountRecord, ApiEvent, Findings } from '../../contracts/index.js';
+import { keyRingFrom } from './community-key.js';
+import { exportBundle } from '../stix/export-bundle.js';
+import { IntelMatcher } from './matcher.js';
+import { policyFrom } from '../policy/policy.js';
+
+const ring = keyRingFrom({ current: 'k1', keys: [{ id: 'k1', secret: 'cd'.repeat(32) }] });
+const TASKS = [
+  'integrate x^2 sin x',
+  'prove sqrt 2 is irrational',
+  'sort a linked list',
+  'explain TCP slow start',
+  'derive Bayes rule',
+];
+const wrap = (t: string): string =>
+  `You are an expert tutor. Think step by step and show your full reasoning before you answer. Task: ${t}. Reply in JSON with reasoning and answer fields only please.`;
+
+function org(
+  prefix: string,
+  ipBase: string,
+  tasks: string[],
+): { events: ApiEvent[]; accounts: AccountRecord[] } {
+  const accounts = [1, 2, 3, 4].map((i) => ({
+    account_id: `${prefix}${i}`,
+    payment_fingerprint: 'pf_actor_card',
+  }));
+  const events: ApiEvent[] = [];
+  let n = 0;
+  for (const a of accounts)
+    for (const t of tasks)
+      events.push({
+        id: `${prefix}ev${n++}`,
+        ts: '2026-11-20T10:00:00Z',
+        account_id: a.account_id,
+        model: 'm',
+        client: { ip: `${ipBase}.${(n % 50) + 1}`, asn: 64999, user_agent: 'harvest-client/2.1' },
+        request: { messages: [{ role: 'user', content: wrap(t) }] },
+      });
+  // A benign user elsewhere.
+  events.push({
+    id: `${prefix}benign`,
+    ts: '2026-11-20T11:00:00Z',
+    account_id: `${prefix}benign`,
+    model: 'm',
+    client: { ip: '192.0.2.10', asn: 65001, user_agent: 'Mozilla/5.0' },
+    request: { messages: [{ role: 'user', content: 'What is a good name for a cat?' }] },
+  });
+  return { events, accounts };
+}
+
+async function publishedByA(now: Date) {
+  const a = org('a_', '203.0.113', TASKS);
+  const findings: Findings = {
+    format: 'findings.v1',
+    generated_at: now.toISOString(),
+    input: { events: a.events.length, accounts: 5, rejected_lines: 0, from: null, to: null },
+    accounts: [],
+    clusters: [
+      {
+        cluster_id: 'c',
+        account_ids: a.accounts.map((x) => x.account_id),
+        score: 0.9,
+        level: 'act',
+        events: 20,
+        links: [],
+        signals: [],
+      },
+    ],
+  };
+  const r = await exportBundle({
+    findings,
+    events: a.events,
+    accounts: a.accounts,
+    publisher: { name: 'org-a' },
+    keyRing: ring,
+    policy: policyFrom({}),
+    now,
+  });
+  return r.bundle.objects ?? [];
+}
+
+describe('intel matcher', () => {
+  const now = new Date('2026-11-21T00:00:00Z');
+
+  it('finds the same actor under other account ids by keyed hashes, network and template, not the benign user', async () => {
+    const received = await publishedByA(now);
+    const b = org('b_', '203.0.113', [
+      'summarise the French revolution',
+      'write quicksort in C',
+      'what is entropy',
+      'prove Fermat little theorem',
+      'explain RAID 5',
+    ]);
+    const m = new IntelMatcher(received, ring, now);
+    for (const a of b.accounts) m.addAccount(a);
+    for (const e of b.events) m.addEvent(e);
+    const matches = m.matches();
+    expect([...matches.keys()].sort()).toEqual(['b_1', 'b_2', 'b_3', 'b_4']);
+    const kinds = new Set(matches.get('b_1')![0]!.hits.map((h) => h.ind.kind));
+    for (const k of ['template', 'payment_fingerprint_hmac', 'ip_prefix_hmac', 'asn', 'user_agent'])
+      expect(kinds, k).toContain(k);
+    const signal = m.signals().get('b_1')![0]!;
+    expect(signal.detector).toBe('shared-intel');
+    expect(signal.score).toBeGreaterThan(0.999);
+    expect(signal.p_value).toBeLessThan(1e-6);
+    expect(signal.evidence).toContain('published by org-a');
+    expect(signal.examples!.length).toBeGreaterThan(0);
+  });
+
+  it('keeps matching across a community key rotation while the old key is inside its window', async () => {
+    const received = await publishedByA(now); // published under k1
+    const rotated = keyRingFrom({
+      current: 'k2',
+      keys: [
+        { id: 'k1', secret: 'cd'.repeat(32), not_after: '2026-12-01T00:00:00Z' },
+        { id: 'k2', secret: '99'.repeat(32) },
+      ],
+    });
+    const during = new IntelMatcher(received, rotated, now);
+    for (const a of org('b_', '198.51.100', TASKS).accounts) during.addAccount(a);
+    expect(during.matches().size).toBe(4);
+    const after = new IntelMatcher(received, rotated, new Date('2026-12-02T00:00:00Z'));
+    for (const a of org('b_', '198.51.100', TASKS).accounts) after.addAccount(a);
+    expect(after.matches().size).toBe(0);
+  });
+
+  it('maps a local cluster to the shared campaign through its links', async () => {
+    const received = await publishedByA(now);
+    const m = new IntelMatcher(received, ring, now);
+    const local: Findings = {
+      format: 'findings.v1',
+      generated_at: now.toISOString(),
+      input: { events: 0, accounts: 0, rejected_lines: 0, from: null, to: null },
+      accounts: [],
+      clusters: [
+        {
+          cluster_id: 'mine',
+          account_ids: ['b_1'],
+          score: 0.7,
+          level: 'review',
+          events: 9,
+          signals: [],
+          links: [
+            { kind: 'payment_fingerprint', value: 'pf_actor_card', accounts: 4 },
+            { kind: 'asn', value: '64999', accounts: 4 },
+          ],
+        },
+        {
+          cluster_id: 'other',
+          account_ids: ['z'],
+          score: 0.7,
+          level: 'review',
+          events: 9,
+          signals: [],
+          links: [{ kind: 'asn', value: '64999', accounts: 4 }],
+        },
+      ],
+    };
+    const r = m.matchFindings(local);
+    expect(r.map((x) => x.clusterId)).toEqual(['mine']);
+    expect(r[0]!.kinds).toEqual(['asn', 'payment_fingerprint_hmac']);
+    expect(r[0]!.campaignId).toMatch(/^campaign--/);
+  });
+
+  it('hub-reported sightings by other members raise the evidence of a match', async () => {
+    const received = await publishedByA(now);
+    const campaign = received.find((o) => o.type === 'campaign')!.id;
+    const p = (sightings: Map<string, number>): number => {
+      const m = new IntelMatcher(received, ring, new Date('2026-12-15T00:00:00Z'), undefined, sightings);
+      for (const e of org('b_', '203.0.113', TASKS).events) m.addEvent(e);
+      return m.matches().get('b_1')![0]!.pValue;
+    };
+    expect(p(new Map([[campaign, 3]]))).toBeLessThan(p(new Map()));
+  });
+
+  it('expired indicators stop matching', async () => {
+    const received = await publishedByA(now);
+    const m = new IntelMatcher(received, ring, new Date('2027-06-01T00:00:00Z'));
+    expect(m.indicators).toBe(0);
+    expect(m.expired).toBeGreaterThan(0);
+    for (const e of org('b_', '203.0.113', TASKS).events) m.addEvent(e);
+    expect(m.matches().size).toBe(0);
+  });
+
+  it('keyed hashes match only under the same community key', async () => {
+    const received = await publishedByA(now);
+    const other = keyRingFrom({ current: 'x', keys: [{ id: 'x', secret: 'ef'.repeat(32) }] });
+    const m = new IntelMatcher(received, other, now);
+    for (const a of org('b_', '198.51.100', TASKS).accounts) m.addAccount(a);
+    expect(m.matches().size).toBe(0);
+  });
+
+  it('writes sightings that are anonymous when asked and name the member otherwise', async () => {
+    const received = await publishedByA(now);
+    const m = new IntelMatcher(received, ring, now);
+    for (const e of org('b_', '203.0.113', TASKS).events) m.addEvent(e);
+    const anon = m.sightings({
+      anonymous: true,
+      identityId: 'identity--00000000-0000-4000-8000-000000000001',
+    });
+    expect(anon).toHaveLength(1);
+    expect(anon[0]).not.toHaveProperty('where_sighted_refs');
+    expect(anon[0]).not.toHaveProperty('created_by_ref');
+    expect(anon[0]!.sighting_of_ref).toMatch(/^campaign--/);
+    const named = m.sightings({
+      anonymous: false,
+      identityId: 'identity--00000000-0000-4000-8000-000000000001',
+    });
+    expect(named[0]!.where_sighted_refs).toEqual(['identity--00000000-0000-4000-8000-000000000001']);
+  });
+
+  it('matches plain foreign STIX indicators (IP, ASN) without the DistillGuard extension', () => {
+    const foreign = [
+      {
+        type: 'indicator',
+        spec_version: '2.1',
+        id: 'indicator--33fe3b22-0201-47cf-85d0-97c02164528d',
+        created: '2026-11-20T00:00:00.000Z',
+        modified: '2026-11-20T00:00:00.000Z',
+        pattern: "[ipv4-addr:value = '203.0.113.7']",
+        pattern_type: 'stix',
+        valid_from: '2026-11-20T00:00:00Z',
+        confidence: 70,
+      },
+    ];
+    const m = new IntelMatcher(foreign, ring, now);
+    m.addEvent({
+      id: 'e1',
+      ts: '2026-11-20T10:00:00Z',
+      account_id: 'x',
+      model: 'm',
+      client: { ip: '203.0.113.7' },
+      request: { messages: [{ role: 'user', content: 'hi' }] },
+    });
+    m.addEvent({
+      id: 'e2',
+      ts: '2026-11-20T10:00:00Z',
+      account_id: 'y',
+      model: 'm',
+      client: { ip: '203.0.113.8' },
+      request: { messages: [{ role: 'user', content: 'hi' }] },
+    });
+    expect([...m.matches().keys()]).toEqual(['x']);
+  });
+});

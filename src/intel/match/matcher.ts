@@ -1,0 +1,463 @@
+import type { AccountRecord, ApiEvent, Findings, Signal, StixObject } from '../../contracts/index.js';
+import { estimateJaccard, signatureFromHex } from '../../text/index.js';
+import { keyedHashes, type CommunityKeyRing, type KeyedKind } from './community-key.js';
+import { dgExtension, readDgExtension } from '../stix/extension.js';
+import { randomId, stixNow } from '../stix/ids.js';
+import { effectiveConfidence, type ConfidenceModel } from './indicator-confidence.js';
+import { inPrefix, ipFamily, prefixOf } from '../policy/network.js';
+import { elicitationPhrase, templateFingerprints, userPrompt } from './prompt-features.js';
+
+/**
+ * How often an unrelated (benign) account would match one indicator of each kind: the p-value a
+ * match carries. Keyed payment and e-mail hashes are near-unique; a template fingerprint is rare
+ * outside its campaign; networks, client strings and phrasings are shared more; an ASN is broad.
+ */
+export const KIND_BENIGN_MATCH: Record<string, number> = {
+  payment_fingerprint_hmac: 1e-4,
+  email_hmac: 1e-4,
+  template: 1e-3,
+  ip_prefix: 1e-2,
+  ip_prefix_hmac: 1e-2,
+  elicitation_phrase: 1e-2,
+  email_domain_hmac: 3e-2,
+  user_agent: 3e-2,
+  asn: 0.2,
+};
+
+/** Kinds specific enough to stand alone; the broad ones only add to a specific match. */
+const SPECIFIC = new Set([
+  'payment_fingerprint_hmac',
+  'email_hmac',
+  'template',
+  'ip_prefix',
+  'ip_prefix_hmac',
+]);
+
+const TEMPLATE_JACCARD = 0.5;
+
+interface Compiled {
+  id: string;
+  kind: string;
+  campaignId: string | undefined;
+  campaignName: string | undefined;
+  publisher: string | undefined;
+  markings: string[] | undefined;
+  confidence: number;
+  label: string;
+}
+
+interface Hit {
+  ind: Compiled;
+  events: number;
+  examples: string[];
+  firstSeen?: string;
+  lastSeen?: string;
+}
+
+export interface CampaignMatch {
+  /** Chance an unrelated account matches this much; the engine reads a signal's score as 1 - p. */
+  pValue: number;
+  campaignId: string;
+  campaignName: string;
+  publisher: string | undefined;
+  markings: string[] | undefined;
+  score: number;
+  hits: Hit[];
+}
+
+const unquote = (s: string): string => s.replace(/\\(.)/g, '$1');
+
+/**
+ * Matches indicators received from the hub against local traffic and accounts: network prefixes
+ * (clear or keyed), ASNs, client user agents, keyed payment / e-mail hashes under the same
+ * community key ring, prompt-template fingerprints by LSH then MinHash similarity, and
+ * elicitation phrasings. Expired indicators (valid_until passed) never match.
+ */
+export class IntelMatcher {
+  private readonly cidrs: { cidr: string; ind: Compiled }[] = [];
+  private readonly exact = new Map<string, Compiled[]>();
+  private readonly bands = new Map<string, { sig: Uint32Array; ind: Compiled }[]>();
+  private readonly prefixHashCache = new Map<string, string[]>();
+  private readonly hits = new Map<string, Map<string, Hit>>();
+  private readonly eventsPerAccount = new Map<string, number>();
+  readonly indicators: number;
+  readonly expired: number;
+
+  constructor(
+    received: readonly StixObject[],
+    private readonly ring: CommunityKeyRing,
+    private readonly now: Date = new Date(),
+    model?: ConfidenceModel,
+    /** Members that sighted each object, from the hub (`ReceivedIntel.sightingCounts`). */
+    hubSightings: ReadonlyMap<string, number> = new Map(),
+  ) {
+    const byId = new Map(received.map((o) => [o.id, o]));
+    // An indicator may indicate several campaigns of its publisher (shared infrastructure).
+    const campaignOf = new Map<string, string[]>();
+    const sightingsOf = new Map<string, number>();
+    for (const o of received) {
+      if (
+        o.type === 'relationship' &&
+        o.relationship_type === 'indicates' &&
+        typeof o.source_ref === 'string'
+      )
+        campaignOf.set(o.source_ref, [...(campaignOf.get(o.source_ref) ?? []), o.target_ref as string]);
+      if (o.type === 'sighting' && typeof o.sighting_of_ref === 'string')
+        sightingsOf.set(o.sighting_of_ref, (sightingsOf.get(o.sighting_of_ref) ?? 0) + 1);
+    }
+    let n = 0;
+    let expired = 0;
+    for (const o of received) {
+      if (o.type !== 'indicator' || typeof o.pattern !== 'string') continue;
+      const campaigns = campaignOf.get(o.id) ?? [undefined];
+      let live = false;
+      let compiled = false;
+      for (const campaignId of campaigns) {
+        const campaign = campaignId ? byId.get(campaignId) : undefined;
+        const publisherObj = o.created_by_ref ? byId.get(o.created_by_ref) : undefined;
+        // A campaign's sightings (beyond the publisher's own) raise all its indicators.
+        const sightings =
+          (sightingsOf.get(o.id) ?? 0) +
+          Math.max(0, (campaignId ? (sightingsOf.get(campaignId) ?? 0) : 0) - 1) +
+          (hubSightings.get(o.id) ?? 0) +
+          (campaignId ? (hubSightings.get(campaignId) ?? 0) : 0);
+        const confidence = effectiveConfidence(o, this.now, sightings, model);
+        if (confidence <= 0) continue;
+        live = true;
+        const base = {
+          id: o.id,
+          campaignId,
+          campaignName: typeof campaign?.name === 'string' ? campaign.name : undefined,
+          publisher: typeof publisherObj?.name === 'string' ? publisherObj.name : undefined,
+          markings: o.object_marking_refs,
+          confidence,
+        };
+        if (this.compile(o, base)) compiled = true;
+      }
+      if (!live) expired++;
+      else if (compiled) n++;
+    }
+    this.indicators = n;
+    this.expired = expired;
+  }
+
+  private add(key: string, ind: Compiled): void {
+    const list = this.exact.get(key);
+    if (list) list.push(ind);
+    else this.exact.set(key, [ind]);
+  }
+
+  private compile(o: StixObject, base: Omit<Compiled, 'kind' | 'label'>): boolean {
+    const ext = readDgExtension(o);
+    const kind = typeof ext?.kind === 'string' ? ext.kind : undefined;
+    const mk = (k: string, label: string): Compiled => ({ ...base, kind: k, label });
+    if (kind === 'template' && typeof ext?.minhash === 'string' && Array.isArray(ext.lsh_band_keys)) {
+      const ind = mk('template', 'prompt-template fingerprint');
+      const sig = signatureFromHex(ext.minhash);
+      for (const b of ext.lsh_band_keys as string[]) {
+        const l = this.bands.get(b);
+        if (l) l.push({ sig, ind });
+        else this.bands.set(b, [{ sig, ind }]);
+      }
+      return true;
+    }
+    if (kind && typeof ext?.hmac === 'string') {
+      this.add(
+        `${kind}:${ext.hmac}`,
+        mk(kind, kind.replace(/_hmac$/, '').replace(/_/g, ' ') + ' (keyed hash)'),
+      );
+      return true;
+    }
+    if (kind === 'ip_prefix' && typeof ext?.value === 'string') {
+      this.cidrs.push({ cidr: ext.value, ind: mk('ip_prefix', `network ${ext.value}`) });
+      return true;
+    }
+    if (kind === 'asn' && typeof ext?.value === 'string') {
+      this.add(`asn:${ext.value}`, mk('asn', `AS${ext.value}`));
+      return true;
+    }
+    if (kind === 'user_agent' && typeof ext?.value === 'string') {
+      this.add(`user_agent:${ext.value}`, mk('user_agent', `user agent "${ext.value}"`));
+      return true;
+    }
+    if (kind === 'elicitation_phrase' && typeof ext?.phrase === 'string') {
+      this.add(`elicitation_phrase:${ext.phrase}`, mk('elicitation_phrase', 'elicitation phrasing'));
+      return true;
+    }
+    // Foreign indicators without our extension: the simple STIX patterns.
+    const p = o.pattern as string;
+    const ip = /\[ipv[46]-addr:value\s*(?:=|ISSUBSET)\s*'([^']+)'\]/.exec(p);
+    if (ip) {
+      const v = ip[1]!;
+      const cidr = v.includes('/') ? v : `${v}/${ipFamily(v) === 6 ? 128 : 32}`;
+      if (!ipFamily(cidr)) return false;
+      this.cidrs.push({ cidr, ind: mk('ip_prefix', `network ${cidr}`) });
+      return true;
+    }
+    const asn = /\[autonomous-system:number\s*=\s*(\d+)\]/.exec(p);
+    if (asn) {
+      this.add(`asn:${asn[1]}`, mk('asn', `AS${asn[1]}`));
+      return true;
+    }
+    const ua = /request_header\.'User-Agent'\s*=\s*'((?:[^'\\]|\\.)*)'/.exec(p);
+    if (ua) {
+      this.add(`user_agent:${unquote(ua[1]!)}`, mk('user_agent', `user agent "${unquote(ua[1]!)}"`));
+      return true;
+    }
+    return false;
+  }
+
+  private hit(account: string, ind: Compiled, eventId?: string, ts?: string): void {
+    let m = this.hits.get(account);
+    if (!m) this.hits.set(account, (m = new Map<string, Hit>()));
+    // One hit per indicator and campaign: an indicator of several campaigns counts for each.
+    const key = `${ind.id} ${ind.campaignId ?? ''}`;
+    let h = m.get(key);
+    if (!h) m.set(key, (h = { ind, events: 0, examples: [] }));
+    if (eventId) {
+      h.events++;
+      if (h.examples.length < 5) h.examples.push(eventId);
+    }
+    if (ts) {
+      if (!h.firstSeen || ts < h.firstSeen) h.firstSeen = ts;
+      if (!h.lastSeen || ts > h.lastSeen) h.lastSeen = ts;
+    }
+  }
+
+  private lookup(account: string, key: string, eventId?: string, ts?: string): void {
+    for (const ind of this.exact.get(key) ?? []) this.hit(account, ind, eventId, ts);
+  }
+
+  private keyed(kind: KeyedKind, value: string): string[] {
+    const k = `${kind}\u0000${value}`;
+    let h = this.prefixHashCache.get(k);
+    if (!h) {
+      h = keyedHashes(kind, value, this.ring, this.now);
+      if (this.prefixHashCache.size > 100_000) this.prefixHashCache.clear();
+      this.prefixHashCache.set(k, h);
+    }
+    return h;
+  }
+
+  addAccount(a: AccountRecord): void {
+    const acct = a.account_id;
+    if (a.payment_fingerprint)
+      for (const h of this.keyed('payment_fingerprint', a.payment_fingerprint))
+        this.lookup(acct, `payment_fingerprint_hmac:${h}`);
+    if (a.email_hash) for (const h of this.keyed('email', a.email_hash)) this.lookup(acct, `email_hmac:${h}`);
+    if (a.email_domain)
+      for (const h of this.keyed('email_domain', a.email_domain)) this.lookup(acct, `email_domain_hmac:${h}`);
+    if (a.signup_ip) {
+      const prefix = prefixOf(a.signup_ip);
+      if (prefix) for (const h of this.keyed('ip_prefix', prefix)) this.lookup(acct, `ip_prefix_hmac:${h}`);
+      for (const c of this.cidrs) if (inPrefix(a.signup_ip, c.cidr)) this.hit(acct, c.ind);
+    }
+  }
+
+  addEvent(e: ApiEvent): void {
+    const acct = e.account_id;
+    this.eventsPerAccount.set(acct, (this.eventsPerAccount.get(acct) ?? 0) + 1);
+    if (e.account) this.addAccount({ ...e.account, account_id: acct });
+    const ip = e.client?.ip;
+    if (ip) {
+      const prefix = prefixOf(ip);
+      if (prefix)
+        for (const h of this.keyed('ip_prefix', prefix)) this.lookup(acct, `ip_prefix_hmac:${h}`, e.id, e.ts);
+      for (const c of this.cidrs) if (inPrefix(ip, c.cidr)) this.hit(acct, c.ind, e.id, e.ts);
+    }
+    if (e.client?.asn !== undefined) this.lookup(acct, `asn:${e.client.asn}`, e.id, e.ts);
+    if (e.client?.user_agent) this.lookup(acct, `user_agent:${e.client.user_agent}`, e.id, e.ts);
+    if (this.bands.size === 0 && !this.hasPhrases()) return;
+    const prompt = userPrompt(e);
+    if (!prompt) return;
+    if (this.bands.size) {
+      const seen = new Set<string>();
+      for (const fp of templateFingerprints(prompt)) {
+        let sig: Uint32Array | undefined;
+        for (const b of fp.lshBandKeys)
+          for (const cand of this.bands.get(b) ?? []) {
+            if (seen.has(cand.ind.id)) continue;
+            sig ??= signatureFromHex(fp.minhash);
+            if (estimateJaccard(sig, cand.sig) < TEMPLATE_JACCARD) continue;
+            seen.add(cand.ind.id);
+            this.hit(acct, cand.ind, e.id, e.ts);
+          }
+      }
+    }
+    const phrase = elicitationPhrase(prompt);
+    if (phrase) this.lookup(acct, `elicitation_phrase:${phrase}`, e.id, e.ts);
+  }
+
+  private phrasesKnown: boolean | undefined;
+  private hasPhrases(): boolean {
+    this.phrasesKnown ??= [...this.exact.keys()].some((k) => k.startsWith('elicitation_phrase:'));
+    return this.phrasesKnown;
+  }
+
+  /** Per matched account, per campaign: the combined score and the indicators that hit. */
+  matches(): Map<string, CampaignMatch[]> {
+    const out = new Map<string, CampaignMatch[]>();
+    // Local base rate of each indicator: a broad indicator many local accounts match is weak.
+    const accountsSeen = Math.max(1, this.eventsPerAccount.size);
+    const matchedBy = new Map<string, number>();
+    for (const hits of this.hits.values())
+      for (const id of new Set([...hits.values()].map((h) => h.ind.id)))
+        matchedBy.set(id, (matchedBy.get(id) ?? 0) + 1);
+    for (const [account, hits] of this.hits) {
+      const total = Math.max(1, this.eventsPerAccount.get(account) ?? 0);
+      const byCampaign = new Map<string, Hit[]>();
+      for (const h of hits.values()) {
+        const key = h.ind.campaignId ?? h.ind.id;
+        byCampaign.set(key, [...(byCampaign.get(key) ?? []), h]);
+      }
+      const list: CampaignMatch[] = [];
+      for (const [campaignId, hs] of byCampaign) {
+        // Independent kinds multiply their benign match rates; each rate is tempered by the
+        // shared confidence and, for traffic matches, by the share of the account's requests
+        // that matched (p^(confidence × coverage): no confidence or coverage, no evidence).
+        if (!hs.some((h) => SPECIFIC.has(h.ind.kind))) continue;
+        const log10pByKind = new Map<string, number>();
+        for (const h of hs) {
+          const coverage = h.events === 0 ? 1 : Math.min(1, (2 * h.events) / total);
+          const prior = KIND_BENIGN_MATCH[h.ind.kind] ?? 0.3;
+          const rate = SPECIFIC.has(h.ind.kind)
+            ? prior
+            : Math.max(prior, (matchedBy.get(h.ind.id) ?? 0) / accountsSeen);
+          const lp = Math.log10(rate) * (h.ind.confidence / 100) * coverage;
+          log10pByKind.set(h.ind.kind, Math.min(log10pByKind.get(h.ind.kind) ?? 0, lp));
+        }
+        const log10p = [...log10pByKind.values()].reduce((a, b) => a + b, 0);
+        const pValue = Math.max(1e-30, 10 ** log10p);
+        const first = hs[0]!.ind;
+        list.push({
+          campaignId,
+          campaignName: first.campaignName ?? campaignId,
+          publisher: first.publisher,
+          markings: first.markings,
+          pValue,
+          score: 1 - pValue,
+          hits: hs,
+        });
+      }
+      if (list.length)
+        out.set(
+          account,
+          list.sort((a, b) => b.score - a.score),
+        );
+    }
+    return out;
+  }
+
+  /**
+   * Local clusters that correspond to a shared campaign, from their links (networks, ASNs,
+   * clients, payment fingerprints): "our cluster cl_7 is their campaign X".
+   */
+  matchFindings(
+    findings: Findings,
+  ): { clusterId: string; campaignId: string; campaignName: string; kinds: string[] }[] {
+    const out: { clusterId: string; campaignId: string; campaignName: string; kinds: string[] }[] = [];
+    for (const c of findings.clusters) {
+      const hits: Compiled[] = [];
+      const lookup = (key: string): void => void hits.push(...(this.exact.get(key) ?? []));
+      for (const l of c.links) {
+        if (l.kind === 'asn') lookup(`asn:${l.value}`);
+        else if (l.kind === 'user_agent') lookup(`user_agent:${l.value}`);
+        else if (l.kind === 'payment_fingerprint')
+          for (const h of this.keyed('payment_fingerprint', l.value)) lookup(`payment_fingerprint_hmac:${h}`);
+        else if (l.kind === 'email_domain')
+          for (const h of this.keyed('email_domain', l.value)) lookup(`email_domain_hmac:${h}`);
+        else if (l.kind === 'ip_prefix' || l.kind === 'signup_ip_prefix') {
+          for (const h of this.keyed('ip_prefix', l.value)) lookup(`ip_prefix_hmac:${h}`);
+          const ip = l.value.split('/')[0] ?? '';
+          for (const x of this.cidrs) if (inPrefix(ip, x.cidr)) hits.push(x.ind);
+        }
+      }
+      const byCampaign = new Map<string, Compiled[]>();
+      for (const h of hits) {
+        const k = h.campaignId ?? h.id;
+        byCampaign.set(k, [...(byCampaign.get(k) ?? []), h]);
+      }
+      for (const [campaignId, hs] of byCampaign)
+        if (hs.some((h) => SPECIFIC.has(h.kind)))
+          out.push({
+            clusterId: c.cluster_id,
+            campaignId,
+            campaignName: hs[0]!.campaignName ?? campaignId,
+            kinds: [...new Set(hs.map((h) => h.kind))].sort(),
+          });
+    }
+    return out;
+  }
+
+  /** `shared-intel` signals for the detection engine, one per matched campaign. */
+  signals(): Map<string, Signal[]> {
+    const out = new Map<string, Signal[]>();
+    for (const [account, list] of this.matches()) {
+      const total = this.eventsPerAccount.get(account) ?? 0;
+      out.set(
+        account,
+        list.map((m) => ({
+          detector: 'shared-intel',
+          score: m.score,
+          p_value: Number(m.pValue.toPrecision(3)),
+          evidence:
+            `matches ${m.hits.length} shared indicator${m.hits.length === 1 ? '' : 's'} of ${m.campaignName}` +
+            `${m.publisher ? ` (published by ${m.publisher})` : ''}: ` +
+            m.hits
+              .map(
+                (h) =>
+                  `${h.ind.label}${h.events ? ` on ${h.events} of ${total} requests` : ' on the account record'}, confidence ${h.ind.confidence}`,
+              )
+              .join('; '),
+          atlas: 'AML.T0024.002',
+          examples: [...new Set(m.hits.flatMap((h) => h.examples))].slice(0, 10),
+        })),
+      );
+    }
+    return out;
+  }
+
+  /**
+   * One STIX sighting per matched campaign, to send back to the hub. Anonymous sightings name
+   * no identity: the hub counts them for the publisher without saying who.
+   */
+  sightings(opts: { identityId?: string; anonymous: boolean }): StixObject[] {
+    const per = new Map<
+      string,
+      { count: number; accounts: Set<string>; first?: string; last?: string; markings?: string[] }
+    >();
+    for (const [account, list] of this.matches())
+      for (const m of list) {
+        const e = per.get(m.campaignId) ?? {
+          count: 0,
+          accounts: new Set<string>(),
+          ...(m.markings ? { markings: m.markings } : {}),
+        };
+        e.accounts.add(account);
+        // One request can match several indicators: count the account's best-covered one.
+        e.count += Math.max(0, ...m.hits.map((h) => h.events));
+        for (const h of m.hits) {
+          if (h.firstSeen && (!e.first || h.firstSeen < e.first)) e.first = h.firstSeen;
+          if (h.lastSeen && (!e.last || h.lastSeen > e.last)) e.last = h.lastSeen;
+        }
+        per.set(m.campaignId, e);
+      }
+    const ts = stixNow(this.now);
+    return [...per.entries()].map(([ref, e]) => ({
+      type: 'sighting',
+      spec_version: '2.1',
+      id: randomId('sighting'),
+      created: ts,
+      modified: ts,
+      sighting_of_ref: ref,
+      count: Math.min(Math.max(1, e.count), 999_999_999),
+      ...(e.first ? { first_seen: stixNow(new Date(e.first)) } : {}),
+      ...(e.last ? { last_seen: stixNow(new Date(e.last)) } : {}),
+      ...(e.markings ? { object_marking_refs: e.markings } : {}),
+      ...(!opts.anonymous && opts.identityId
+        ? { created_by_ref: opts.identityId, where_sighted_refs: [opts.identityId] }
+        : {}),
+      extensions: dgExtension({ anonymous: opts.anonymous, accounts_seen: e.accounts.size }),
+    }));
+  }
+}

@@ -1,0 +1,292 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { stringify as toYaml } from 'yaml';
+import { readAccounts, readEvents } from '../../ingest/index.js';
+import {
+  BundleSignature,
+  StixBundle,
+  UserError,
+  type AccountRecord,
+  type Signal,
+  type StixObject,
+} from '../../contracts/index.js';
+import { loadKeyRing } from '../match/community-key.js';
+import { dryRunReport, exportBundle, readFindingsFile, type ExportResult } from '../stix/export-bundle.js';
+import { identityIdFor } from '../stix/findings-to-stix.js';
+import { IntelMatcher, type CampaignMatch } from '../match/matcher.js';
+import { loadPolicy } from '../policy/policy.js';
+import {
+  PsiFinish,
+  PsiResponse,
+  PsiStart,
+  PsiState,
+  psiInitiatorFinish,
+  psiRespond,
+  psiResponderFinish,
+  psiStart,
+} from '../policy/psi.js';
+import { ReceivedIntel } from './received-intel.js';
+import {
+  generateMemberKey,
+  loadMemberKey,
+  memberKeyToFile,
+  signObjects,
+  verifyObjects,
+} from '../stix/signing.js';
+import { TaxiiClient, type HubCredentials } from './taxii-client.js';
+import { parseTlp } from '../stix/tlp.js';
+
+// The CLI's intel commands, as functions: files in, files out, one summary back.
+
+function readJson(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError('FILE_NOT_FOUND', `${what} ${file} cannot be read; check the path.`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UserError('INVALID_INPUT', `${what} ${file} is not JSON.`);
+  }
+}
+
+export function writeMemberKey(member: string, out: string): string {
+  const k = generateMemberKey(member);
+  writeFileSync(out, toYaml(memberKeyToFile(k)), { mode: 0o600 });
+  return Buffer.from(k.publicKey).toString('hex');
+}
+
+export function writeCommunityKey(id: string, out: string): void {
+  writeFileSync(out, toYaml({ current: id, keys: [{ id, secret: randomBytes(32).toString('hex') }] }), {
+    mode: 0o600,
+  });
+}
+
+export interface ExportFlags {
+  findings: string;
+  traffic?: string[];
+  accounts?: string;
+  publisher: string;
+  communityKey: string;
+  policy?: string;
+  tlp?: string;
+  out?: string;
+  sign?: string;
+  dryRun?: boolean;
+}
+
+async function* accountsOf(file: string | undefined): AsyncGenerator<AccountRecord> {
+  if (file) yield* readAccounts(file);
+}
+
+/** `intel export`: writes the bundle (and its .sig), or with dryRun only reports. */
+export async function exportToFile(f: ExportFlags): Promise<{ result: ExportResult; report: string }> {
+  const policy = loadPolicy(f.policy);
+  if (f.tlp) {
+    const level = parseTlp(f.tlp);
+    if (!level)
+      throw new UserError(
+        'INVALID_ARGUMENT',
+        `--tlp ${f.tlp} is not a TLP 2.0 level (clear, green, amber, amber+strict, red).`,
+      );
+    policy.default_tlp = level;
+  }
+  const accounts: AccountRecord[] = [];
+  for await (const a of accountsOf(f.accounts)) accounts.push(a);
+  const result = await exportBundle({
+    findings: readFindingsFile(f.findings),
+    ...(f.traffic?.length ? { events: readEvents(f.traffic) } : {}),
+    accounts,
+    publisher: { name: f.publisher },
+    keyRing: loadKeyRing(f.communityKey),
+    policy,
+  });
+  const report = dryRunReport(result);
+  if (!f.dryRun) {
+    if (!f.out)
+      throw new UserError(
+        'INVALID_ARGUMENT',
+        'Pass --out <bundle.json>, or --dry-run to only see what would leave.',
+      );
+    writeFileSync(f.out, `${JSON.stringify(result.bundle, null, 2)}\n`);
+    if (f.sign) {
+      const sig = signObjects(result.bundle.objects ?? [], loadMemberKey(f.sign));
+      writeFileSync(`${f.out}.sig`, `${JSON.stringify(sig, null, 2)}\n`);
+    }
+  }
+  return { result, report };
+}
+
+export function readBundle(file: string): StixBundle {
+  const parsed = StixBundle.safeParse(readJson(file, 'Bundle'));
+  if (!parsed.success)
+    throw new UserError(
+      'INVALID_INPUT',
+      `Bundle ${file} is not a STIX 2.1 bundle: ${parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; ')}.`,
+    );
+  return parsed.data;
+}
+
+export function hubCredentials(opts: { apiKey?: string; user?: string; password?: string }): HubCredentials {
+  const apiKey = opts.apiKey ?? process.env.DG_HUB_API_KEY;
+  if (apiKey) return { apiKey };
+  const password = opts.password ?? process.env.DG_HUB_PASSWORD;
+  if (opts.user && password) return { user: opts.user, password };
+  throw new UserError(
+    'UNAUTHENTICATED',
+    'Give hub credentials: --api-key (or DG_HUB_API_KEY), or --user with --password (or DG_HUB_PASSWORD).',
+  );
+}
+
+/** `intel push`: signs (or checks the existing .sig of) a bundle and posts it. */
+export async function pushBundle(opts: {
+  hub: string;
+  collection: string;
+  bundle: string;
+  sign: string;
+  credentials: HubCredentials;
+}) {
+  const bundle = readBundle(opts.bundle);
+  const key = loadMemberKey(opts.sign);
+  let existing: BundleSignature | undefined;
+  try {
+    existing = BundleSignature.parse(JSON.parse(readFileSync(`${opts.bundle}.sig`, 'utf8')));
+  } catch {
+    existing = undefined;
+  }
+  if (existing && !verifyObjects(bundle.objects ?? [], existing, key.publicKey))
+    throw new UserError(
+      'BAD_SIGNATURE',
+      `${opts.bundle}.sig does not verify against ${opts.sign}: it was signed with another key or changed after signing. Export and sign it again.`,
+    );
+  return new TaxiiClient(opts.hub, opts.credentials).push(opts.collection, bundle.objects ?? [], key);
+}
+
+/** `intel pull`: resumes from the cursor in the state directory. */
+export async function pullIntel(opts: {
+  hub: string;
+  collection: string;
+  state: string;
+  credentials: HubCredentials;
+  limit?: number;
+}) {
+  const received = ReceivedIntel.open(opts.state);
+  const r = await received.pull(
+    new TaxiiClient(opts.hub, opts.credentials),
+    opts.collection,
+    opts.limit ? { limit: opts.limit } : {},
+  );
+  return { received: r.received, pages: r.pages, notes: r.notes ?? [], total: received.objects().length };
+}
+
+export interface MatchFlags {
+  state: string;
+  traffic: string[];
+  accounts?: string;
+  communityKey: string;
+  member: string;
+  anonymous: boolean;
+  signalsOut?: string;
+  sightingsOut?: string;
+  /** Local findings: which local clusters are which shared campaigns. */
+  findings?: string;
+}
+
+/** `intel match`: received indicators against local traffic; writes signals and sightings. */
+export async function matchLocal(f: MatchFlags): Promise<{
+  clusters: { clusterId: string; campaignId: string; campaignName: string; kinds: string[] }[];
+  matches: Map<string, CampaignMatch[]>;
+  signals: Map<string, Signal[]>;
+  sightings: StixObject[];
+  indicators: number;
+  expired: number;
+}> {
+  const state = ReceivedIntel.open(f.state);
+  const received = state.objects();
+  if (received.length === 0)
+    throw new UserError(
+      'NO_EVENTS',
+      `Nothing received yet in ${f.state}; run "distillguard intel pull" first.`,
+    );
+  const matcher = new IntelMatcher(
+    received,
+    loadKeyRing(f.communityKey),
+    new Date(),
+    undefined,
+    state.sightingCounts(),
+  );
+  for await (const a of accountsOf(f.accounts)) matcher.addAccount(a);
+  for await (const e of readEvents(f.traffic)) matcher.addEvent(e);
+  const signals = matcher.signals();
+  const sightings = matcher.sightings({ anonymous: f.anonymous, identityId: identityIdFor(f.member) });
+  if (f.signalsOut) writeFileSync(f.signalsOut, `${JSON.stringify(Object.fromEntries(signals), null, 2)}\n`);
+  if (f.sightingsOut)
+    writeFileSync(
+      f.sightingsOut,
+      `${JSON.stringify({ type: 'bundle', id: `bundle--${crypto.randomUUID()}`, objects: sightings }, null, 2)}\n`,
+    );
+  return {
+    clusters: f.findings ? matcher.matchFindings(readFindingsFile(f.findings)) : [],
+    matches: matcher.matches(),
+    signals,
+    sightings,
+    indicators: matcher.indicators,
+    expired: matcher.expired,
+  };
+}
+
+const readLines = (file: string): string[] =>
+  readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+function parseMessage<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
+  file: string,
+  what: string,
+): T {
+  const r = schema.safeParse(readJson(file, what));
+  if (!r.success) throw new UserError('INVALID_INPUT', `${file} is not a PSI ${what} message.`);
+  return r.data;
+}
+
+/** `intel psi start|respond|finish`: each step reads the peer's message file and writes its own. */
+export function psiStep(
+  step: 'start' | 'respond' | 'finish',
+  f: { items?: string; state: string; in?: string; out?: string },
+): string[] | undefined {
+  const write = (file: string | undefined, v: unknown): void => {
+    if (!file) throw new UserError('INVALID_ARGUMENT', `psi ${step} needs --out for the message to send.`);
+    writeFileSync(file, `${JSON.stringify(v)}\n`);
+  };
+  if (step === 'start') {
+    if (!f.items)
+      throw new UserError('INVALID_ARGUMENT', 'psi start needs --items <file>, one identifier a line.');
+    const r = psiStart(readLines(f.items));
+    writeFileSync(f.state, JSON.stringify(r.state), { mode: 0o600 });
+    write(f.out, r.message);
+    return undefined;
+  }
+  if (step === 'respond') {
+    if (!f.items || !f.in)
+      throw new UserError('INVALID_ARGUMENT', 'psi respond needs --items and --in <start message>.');
+    const r = psiRespond(readLines(f.items), parseMessage(PsiStart, f.in, 'start'));
+    writeFileSync(f.state, JSON.stringify(r.state), { mode: 0o600 });
+    write(f.out, r.message);
+    return undefined;
+  }
+  if (!f.in) throw new UserError('INVALID_ARGUMENT', 'psi finish needs --in <peer message>.');
+  const state = parseMessage(PsiState, f.state, 'state');
+  if (state.role === 'initiator') {
+    const r = psiInitiatorFinish(state, parseMessage(PsiResponse, f.in, 'response'));
+    write(f.out, r.message);
+    return r.overlap;
+  }
+  return psiResponderFinish(state, parseMessage(PsiFinish, f.in, 'finish'));
+}

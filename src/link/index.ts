@@ -1,0 +1,4 @@
+export { LINK_WEIGHTS, accountAttributes, clusterLinks, linkAccounts } from './linkage.js';
+export type { Attribute, LinkageResult } from './linkage.js';
+export { synchronisedPairs } from './synchronised-activity.js';
+export type { SyncLink } from './synchronised-activity.js';

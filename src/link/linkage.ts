@@ -1,0 +1,318 @@
+import { createRequire } from 'node:module';
+import { UndirectedGraph } from 'graphology';
+import type louvainFn from 'graphology-communities-louvain';
+import type { AccountRecord, ClusterLink } from '../contracts/index.js';
+import { fmix32, hash32, seededRandom } from '../text/index.js';
+import type { EntityStats } from '../features/index.js';
+import { mergeOverSplit, splitWeaklyAttached, trimToCore } from './community-merge.js';
+import { ipPrefix } from '../features/index.js';
+import type { SyncLink } from './synchronised-activity.js';
+
+// The package is CommonJS whose typings declare an ES default export; load it as CommonJS.
+const louvain = createRequire(import.meta.url)('graphology-communities-louvain') as typeof louvainFn.default;
+
+export type LinkKind =
+  | 'payment_fingerprint'
+  | 'email_hash'
+  | 'email_domain'
+  | 'signup_ip'
+  | 'signup_ip_prefix'
+  | 'signup_window'
+  | 'ip_prefix'
+  | 'asn'
+  | 'user_agent'
+  | 'system_prompt'
+  | 'template'
+  | 'elicitation_wrapper'
+  | 'request_shape'
+  | 'sync_activity';
+
+/**
+ * How much one shared value of each kind says that two accounts are run by one operator,
+ * before rarity. No single shared network attribute reaches the link threshold alone, so a
+ * university NAT or a cloud ASN links nobody; a shared payment instrument nearly does.
+ */
+export const LINK_WEIGHTS: Record<LinkKind, number> = {
+  payment_fingerprint: 1.6,
+  email_hash: 1.6,
+  signup_ip: 0.9,
+  signup_ip_prefix: 0.5,
+  signup_window: 0.4,
+  email_domain: 0.5,
+  ip_prefix: 0.7,
+  asn: 0.25,
+  user_agent: 0.3,
+  system_prompt: 0.8,
+  template: 0.8,
+  elicitation_wrapper: 0.8,
+  request_shape: 0.6,
+  // Activity synchronised far beyond both accounts' routines (see synchronised-activity.ts) is
+  // one client driving both: it links on its own.
+  sync_activity: 1.0,
+};
+// Several distinct rare templates, wrapper phrasings or request configurations shared by two
+// accounts add up (one generator or one client set-up behind both), up to these caps; other kinds
+// count their best shared value once.
+const ADDITIVE_CAPS: Partial<Record<LinkKind, number>> = {
+  template: 1.6,
+  elicitation_wrapper: 1.6,
+  request_shape: 1.2,
+};
+// Templates and wrapper phrasings are two readings of one prompt skeleton (a wrapper is often
+// also a template's prefix): a pair counts the stronger, never both.
+const SKELETON_KINDS: ReadonlySet<LinkKind> = new Set(['template', 'elicitation_wrapper']);
+export const LINK_THRESHOLD = 1.0;
+const FULL_PAIRS_UP_TO = 40;
+const RING_OFFSETS = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233];
+const SIGNUP_WINDOW_MS = 30 * 60_000;
+
+export interface Attribute {
+  kind: LinkKind;
+  value: string;
+}
+
+/** The linkable attributes of one account: from its sign-up record and its dominant traffic traits. */
+export function accountAttributes(record: AccountRecord | undefined, s: EntityStats): Attribute[] {
+  const out: Attribute[] = [];
+  if (record) {
+    if (record.payment_fingerprint)
+      out.push({ kind: 'payment_fingerprint', value: record.payment_fingerprint });
+    if (record.email_hash) out.push({ kind: 'email_hash', value: record.email_hash });
+    if (record.email_domain) out.push({ kind: 'email_domain', value: record.email_domain.toLowerCase() });
+    if (record.signup_ip) {
+      out.push({ kind: 'signup_ip', value: record.signup_ip });
+      const p = ipPrefix(record.signup_ip);
+      if (p) out.push({ kind: 'signup_ip_prefix', value: p });
+    }
+    const created = record.created_at ? Date.parse(record.created_at) : NaN;
+    if (Number.isFinite(created)) {
+      out.push({
+        kind: 'signup_window',
+        value: new Date(Math.floor(created / SIGNUP_WINDOW_MS) * SIGNUP_WINDOW_MS).toISOString(),
+      });
+    }
+  }
+  const dominant = (top: [string, number][], share: number, max: number): string[] =>
+    top
+      .filter(([, c]) => c >= share * s.n && c >= 2)
+      .slice(0, max)
+      .map(([k]) => k);
+  for (const v of dominant(s.ipPrefixes.top(), 0.1, 4)) out.push({ kind: 'ip_prefix', value: v });
+  for (const v of dominant(s.asns.top(), 0.3, 2)) out.push({ kind: 'asn', value: v });
+  for (const v of dominant(s.userAgents.top(), 0.5, 1)) out.push({ kind: 'user_agent', value: v });
+  for (const v of dominant(s.systemPrompts.top(), 0.3, 1)) out.push({ kind: 'system_prompt', value: v });
+  // Every skeleton the account re-uses, not only its main one: operators rotate through a set of
+  // wrappers, and sharing several rare ones is the mark of one generator.
+  for (const v of dominant(s.prefixes.top(), 0.03, 6)) out.push({ kind: 'template', value: `prefix:${v}` });
+  for (const v of dominant(s.suffixes.top(), 0.03, 6)) out.push({ kind: 'template', value: `suffix:${v}` });
+  // Every reasoning-elicitation sentence the account re-uses, as a share of its eliciting prompts,
+  // not of all its traffic: an operator harvesting through accounts that also carry ordinary use
+  // runs one recipe with a few fixed wrapper phrasings, a few per cent of each account's traffic
+  // (below the template sketches' resolution) but most of its reasoning requests. A person
+  // asking for steps in their own words rarely repeats one sentence, and common phrasings are
+  // held by many accounts, so rarity weighs them down. Asked mostly by a system prompt, the
+  // sentence is that prompt's, which system_prompt already links.
+  if (s.elicit >= s.systemElicit) {
+    for (const [v, c] of s.elicitSentences.top(6))
+      if (c >= 3 && c >= 0.1 * s.elicit) out.push({ kind: 'elicitation_wrapper', value: v });
+  }
+  // Every configuration the account uses regularly: a client that rotates max_tokens over a
+  // fixed set has several, and two accounts sharing several rare ones run one set-up.
+  for (const v of dominant(s.requestShapes.top(), 0.1, 4)) out.push({ kind: 'request_shape', value: v });
+  return out;
+}
+
+export interface LinkageResult {
+  /** Community id per linked account (accounts with no link above threshold are absent). */
+  community: Map<string, number>;
+  /** Edge list of the pruned graph, for cluster pages. */
+  edges: { source: string; target: string; weight: number; kinds: LinkKind[] }[];
+  /** How many accounts hold each attribute value. */
+  holders: Map<string, number>;
+}
+
+const attrKey = (a: Attribute): string => `${a.kind}\u0000${a.value}`;
+
+/**
+ * Links accounts that share rare attributes, weighted by rarity (log N/k over log N), keeps
+ * pairs whose combined weight clears the threshold, and finds communities with Louvain.
+ * Large groups are sampled with a deterministic ring so the candidate count stays linear.
+ */
+export function linkAccounts(
+  attributes: Map<string, Attribute[]>,
+  seed = 1,
+  synchronised: readonly SyncLink[] = [],
+): LinkageResult {
+  // Accounts and attribute values are numbered once (accounts in id order), so the pair loop
+  // below compares small integer arrays instead of building keys and sets for every pair: it
+  // runs for every candidate pair of the population. Same pairs, in the same order, same sums.
+  const ids = [...attributes.keys()].sort();
+  const N = Math.max(ids.length, 2);
+  const keyIds = new Map<string, number>();
+  const keyNames: string[] = [];
+  const keyKinds: LinkKind[] = [];
+  const groups: number[][] = [];
+  const accountKeys = ids.map((id, account) => {
+    const attrs = attributes.get(id)!;
+    const out = new Int32Array(attrs.length);
+    attrs.forEach((a, j) => {
+      const key = attrKey(a);
+      let k = keyIds.get(key);
+      if (k === undefined) {
+        k = keyNames.length;
+        keyIds.set(key, k);
+        keyNames.push(key);
+        keyKinds.push(a.kind);
+        groups.push([]);
+      }
+      groups[k]!.push(account);
+      out[j] = k;
+    });
+    return out;
+  });
+  const holders = new Map<string, number>();
+  keyNames.forEach((key, k) => holders.set(key, groups[k]!.length));
+  const rarity = (key: string): number => Math.max(0, Math.log(N / (holders.get(key) ?? N)) / Math.log(N));
+  /** How much sharing each value weighs (kind weight × rarity). */
+  const keyWeight = Float64Array.from(keyNames, (key, k) => LINK_WEIGHTS[keyKinds[k]!] * rarity(key));
+  const accountIndex = new Map(ids.map((id, i) => [id, i]));
+  const pairOf = (x: number, y: number): number => (x < y ? x * ids.length + y : y * ids.length + x);
+  const syncPairs = new Set<number>();
+  for (const l of synchronised) {
+    const x = accountIndex.get(l.a);
+    const y = accountIndex.get(l.b);
+    if (x !== undefined && y !== undefined) syncPairs.add(pairOf(x, y));
+  }
+
+  // The best (or, for additive kinds, capped summed) weight per kind, in first-seen order.
+  const bestKinds: LinkKind[] = [];
+  const bestWeights: number[] = [];
+  const pairWeight = (a: number, b: number): number => {
+    bestKinds.length = 0;
+    bestWeights.length = 0;
+    const bKeys = accountKeys[b]!;
+    for (const key of accountKeys[a]!) {
+      if (!bKeys.includes(key)) continue;
+      const kind = keyKinds[key]!;
+      const w = keyWeight[key]!;
+      let slot = bestKinds.indexOf(kind);
+      const prev = slot < 0 ? 0 : bestWeights[slot]!;
+      const cap = ADDITIVE_CAPS[kind];
+      if (cap === undefined && !(w > prev)) continue;
+      if (slot < 0) {
+        slot = bestKinds.length;
+        bestKinds.push(kind);
+      }
+      bestWeights[slot] = cap !== undefined ? Math.min(cap, prev + w) : w;
+    }
+    if (syncPairs.has(pairOf(a, b))) {
+      bestKinds.push('sync_activity');
+      bestWeights.push(LINK_WEIGHTS.sync_activity);
+    }
+    let weight = 0;
+    let skeleton = 0;
+    bestKinds.forEach((kind, i) => {
+      if (SKELETON_KINDS.has(kind)) skeleton = Math.max(skeleton, bestWeights[i]!);
+      else weight += bestWeights[i]!;
+    });
+    return weight + skeleton;
+  };
+
+  const seen = new Set<number>();
+  const edges: LinkageResult['edges'] = [];
+  const consider = (a: number, b: number): void => {
+    if (a === b) return;
+    const [x, y] = a < b ? [a, b] : [b, a];
+    const pair = pairOf(x, y);
+    if (seen.has(pair)) return;
+    seen.add(pair);
+    const weight = pairWeight(x, y);
+    if (weight >= LINK_THRESHOLD)
+      edges.push({ source: ids[x]!, target: ids[y]!, weight, kinds: [...bestKinds] });
+  };
+  for (const pair of syncPairs) consider(Math.floor(pair / ids.length), pair % ids.length);
+  const ringHash = (account: number): number => hash32(ids[account]!, fmix32(seed));
+  for (let k = 0; k < groups.length; k++) {
+    const members = groups[k]!;
+    if (members.length < 2) continue;
+    // A value shared by most of the population cannot link anyone; skip its quadratic work.
+    if (keyWeight[k]! < 0.05) continue;
+    if (members.length <= FULL_PAIRS_UP_TO) {
+      for (let i = 0; i < members.length; i++)
+        for (let j = i + 1; j < members.length; j++) consider(members[i]!, members[j]!);
+    } else {
+      const hashes = new Map(members.map((m) => [m, ringHash(m)]));
+      const order = [...members].sort((p, q) => hashes.get(p)! - hashes.get(q)!);
+      for (let i = 0; i < order.length; i++) {
+        for (const off of RING_OFFSETS)
+          if (off < order.length) consider(order[i]!, order[(i + off) % order.length]!);
+      }
+    }
+  }
+
+  const graph = new UndirectedGraph();
+  for (const e of edges) {
+    if (!graph.hasNode(e.source)) graph.addNode(e.source);
+    if (!graph.hasNode(e.target)) graph.addNode(e.target);
+    graph.addEdge(e.source, e.target, { weight: e.weight });
+  }
+  const community = new Map<string, number>();
+  if (graph.order > 0) {
+    const mapping = louvain(graph, { getEdgeWeight: 'weight', rng: seededRandom(seed) });
+    for (const [node, c] of Object.entries(mapping)) community.set(node, c);
+    splitWeaklyAttached(community, edges, seed);
+    mergeOverSplit(community, edges);
+    trimToCore(community, edges);
+  }
+  return { community, edges, holders };
+}
+
+/** The attribute values that hold a cluster together, most shared first, and its synchronised activity. */
+export function clusterLinks(
+  members: readonly string[],
+  attributes: Map<string, Attribute[]>,
+  holders: Map<string, number>,
+  synchronised: readonly SyncLink[] = [],
+  limit = 12,
+): ClusterLink[] {
+  const counts = new Map<string, { kind: LinkKind; value: string; accounts: number }>();
+  for (const id of members) {
+    for (const a of attributes.get(id) ?? []) {
+      const key = attrKey(a);
+      const c = counts.get(key);
+      if (c) c.accounts++;
+      else counts.set(key, { kind: a.kind, value: a.value, accounts: 1 });
+    }
+  }
+  const links = [...counts.entries()]
+    .filter(([, c]) => c.accounts >= 2)
+    // Rank by how specific the value is to the cluster, then by how many members share it.
+    .sort(
+      ([ka, a], [kb, b]) =>
+        b.accounts / (holders.get(kb) ?? 1) - a.accounts / (holders.get(ka) ?? 1) || b.accounts - a.accounts,
+    )
+    .slice(0, limit)
+    .map(([, c]): ClusterLink => ({ kind: c.kind, value: c.value, accounts: c.accounts }));
+  const sync = synchronisedWithin(members, synchronised);
+  if (sync) links.unshift(sync);
+  return links;
+}
+
+/** The cluster's synchronised pairs as one link: how many members, pairs, and how far beyond routine. */
+function synchronisedWithin(
+  members: readonly string[],
+  synchronised: readonly SyncLink[],
+): ClusterLink | undefined {
+  const inCluster = new Set(members);
+  const pairs = synchronised.filter((l) => inCluster.has(l.a) && inCluster.has(l.b));
+  if (pairs.length === 0) return undefined;
+  const accounts = new Set(pairs.flatMap((l) => [l.a, l.b])).size;
+  const lifts = pairs.map((l) => l.evidence.lift).sort((x, y) => x - y);
+  const hours = pairs.map((l) => l.evidence.coincident).sort((x, y) => x - y);
+  const mid = (v: number[]): number => v[Math.floor(v.length / 2)]!;
+  return {
+    kind: 'sync_activity',
+    value: `${pairs.length} pairs of members active within 5 minutes of each other in a median ${mid(hours).toFixed(1)} hours each, ${mid(lifts).toFixed(1)}× what their own daily routines predict`,
+    accounts,
+  };
+}

@@ -1,0 +1,159 @@
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+import { request } from 'undici';
+import type { ApiEvent } from '../contracts/index.js';
+
+/** Why the sink refused one event of a batch (its index in the batch, the reason code, a message). */
+export interface SinkRejection {
+  index: number;
+  reason: string;
+  message: string;
+}
+
+/** What a sink says about a batch it took: the events in it that it refused for good. */
+export interface SinkResult {
+  rejected: SinkRejection[];
+}
+
+/**
+ * Where recorded exchanges go. `write` rejects when the batch did not arrive; the recorder spools
+ * it. `ndjson` is the same batch already serialised (one line per event, in order), made as each
+ * event was recorded so no flush pays for a whole batch at once. A sink that took the batch but
+ * refused some of its events for good says which (the recorder sets those aside with the reason).
+ */
+export interface EventSink {
+  write(events: ApiEvent[], ndjson: string): Promise<void | SinkResult>;
+  close?(): Promise<void>;
+}
+
+/**
+ * The sink will never accept this batch as it is (e.g. the server says every line is invalid):
+ * retrying cannot help, so the recorder sets it aside for a person instead of spooling it.
+ * `rejections` gives per-event reasons where the sink knows them.
+ */
+export class SinkRejectedBatch extends Error {
+  constructor(
+    message: string,
+    readonly rejections: SinkRejection[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Statuses that say nothing about the batch's content, so the batch is spooled and sent again:
+ * the server is down or overloaded (5xx, 408, 429) or the gateway is misconfigured (401, 403,
+ * 404, 407: a wrong key or URL, fixed by the operator, after which the spool drains by itself).
+ * Any other 4xx (400, 413, 415, 422, ...) refuses the content: retrying cannot help.
+ */
+const RETRYABLE_4XX = new Set([401, 403, 404, 407, 408, 429]);
+
+interface LineError {
+  line?: unknown;
+  reason?: unknown;
+  message?: unknown;
+}
+
+/** The server's per-line errors (`line` is 1-based in the NDJSON body) as per-event rejections. */
+function rejectionsOf(errors: unknown, count: number): SinkRejection[] {
+  if (!Array.isArray(errors)) return [];
+  const out: SinkRejection[] = [];
+  const seen = new Set<number>();
+  for (const e of errors as LineError[]) {
+    const index = typeof e?.line === 'number' ? e.line - 1 : -1;
+    if (!Number.isInteger(index) || index < 0 || index >= count || seen.has(index)) continue;
+    seen.add(index);
+    out.push({
+      index,
+      reason: typeof e.reason === 'string' ? e.reason.slice(0, 100) : 'rejected',
+      message: typeof e.message === 'string' ? e.message.slice(0, 1000) : '',
+    });
+  }
+  return out;
+}
+
+const parseJson = (text: string): Record<string, unknown> | null => {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+};
+
+/** Batches to a DistillGuard server: `POST /v1/events` as NDJSON with an ingest key. */
+export class HttpEventSink implements EventSink {
+  /** Lines the server rejected as invalid (set aside by the recorder, and in the server's quarantine). */
+  rejected = 0;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly apiKey: string | undefined,
+    private readonly timeoutMs = 5000,
+  ) {}
+
+  async write(events: ApiEvent[], ndjson: string): Promise<void | SinkResult> {
+    const res = await request(`${this.baseUrl.replace(/\/+$/, '')}/v1/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-ndjson',
+        ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
+      },
+      body: ndjson,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    });
+    const text = await res.body.text();
+    const body = parseJson(text);
+    const status = res.statusCode;
+    if (status >= 400 && status < 500 && !RETRYABLE_4XX.has(status)) {
+      const err = body?.error as
+        { code?: unknown; message?: unknown; details?: { errors?: unknown } } | undefined;
+      const message = `POST /v1/events: HTTP ${status} ${typeof err?.message === 'string' ? err.message.slice(0, 500) : text.slice(0, 200)}`;
+      this.rejected += events.length;
+      throw new SinkRejectedBatch(message, rejectionsOf(err?.details?.errors, events.length));
+    }
+    if (status >= 300) throw new Error(`POST /v1/events: HTTP ${status} ${text.slice(0, 200)}`);
+    // A 2xx without a JSON body still means the batch arrived.
+    const count = typeof body?.rejected === 'number' ? body.rejected : 0;
+    if (count <= 0) return;
+    this.rejected += count;
+    const rejected = rejectionsOf(body?.errors, events.length);
+    if (rejected.length < count)
+      // The server refused lines it did not list: the batch cannot be split safely, so all of it is
+      // set aside (re-ingesting the accepted ones later is a no-op: ingest is idempotent by id).
+      throw new SinkRejectedBatch(
+        `POST /v1/events: the server rejected ${count} lines but listed ${rejected.length}`,
+      );
+    return { rejected };
+  }
+}
+
+/** Appends events to a local NDJSON file, e.g. for `distillguard analyze` later. */
+export class NdjsonFileSink implements EventSink {
+  private readonly out: WriteStream;
+
+  constructor(path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.out = createWriteStream(path, { flags: 'a' });
+  }
+
+  write(_events: ApiEvent[], ndjson: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.out.write(ndjson, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.out.end(() => resolve()));
+  }
+}
+
+/** Hands events to code in the same process, e.g. `engine.addEvent` of the detection pipeline. */
+export class CallbackSink implements EventSink {
+  constructor(private readonly onEvents: (events: ApiEvent[]) => void | Promise<void>) {}
+
+  async write(events: ApiEvent[]): Promise<void> {
+    await this.onEvents(events);
+  }
+}

@@ -1,0 +1,47 @@
+import type { AccountRecord, ApiEvent, Findings, Signal } from '../../contracts/index.js';
+
+/** A linkage edge between two accounts, with the attribute kinds they share. */
+export interface LinkEdge {
+  source: string;
+  target: string;
+  weight: number;
+  kinds: string[];
+}
+
+export interface EngineResult {
+  findings: Findings;
+  edges?: readonly LinkEdge[];
+}
+
+/**
+ * What the server needs from detection: the streaming side of the one engine `analyze` also
+ * uses (`DetectionEngine` from src/detect satisfies it as is). Injected, so the server does not
+ * own detection and tests can choose the engine's configuration.
+ */
+export interface FindingsEngine {
+  addAccount(record: AccountRecord): void;
+  addEvent(event: ApiEvent): void;
+  addBenignReference(accountId: string): void;
+  addExternalSignals?(accountId: string, signals: Signal[]): void;
+  /** Scores everything added so far; the full findings.v1 document plus linkage edges. */
+  analyze(input?: { rejectedLines?: number }): EngineResult | Promise<EngineResult>;
+  /** Resolves when it is safe to add more events without unbounded queueing (a worker thread); optional. */
+  drain?(): Promise<void>;
+  /**
+   * Set by the streaming driver: told of each event or account record the engine refused (e.g.
+   * one the hand-off to a worker thread cannot copy), so it is quarantined, not lost silently.
+   */
+  onUnusable?: ((u: UnusableRecord) => void) | undefined;
+  /** Releases resources (a worker thread); optional. */
+  close?(): Promise<void>;
+}
+
+/** An event or account record an engine could not take in; it went on without it. */
+export interface UnusableRecord {
+  kind: 'event' | 'account';
+  /** The event id or account id. */
+  id: string;
+  message: string;
+}
+
+export type EngineFactory = () => FindingsEngine | Promise<FindingsEngine>;

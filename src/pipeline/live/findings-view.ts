@@ -1,0 +1,103 @@
+import type { AccountFinding, ClusterFinding, Findings, Level, Signal } from '../../contracts/index.js';
+import type { LinkEdge } from './findings-engine.js';
+
+export interface SignalItem extends Signal {
+  subject_type: 'account' | 'cluster';
+  subject_id: string;
+}
+
+const byScore = (a: { score: number; id: string }, b: { score: number; id: string }) =>
+  b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** Indexes over one findings document, built once per refresh so queries are lookups and scans. */
+export class FindingsView {
+  readonly accounts: AccountFinding[];
+  readonly clusters: ClusterFinding[];
+  readonly signals: SignalItem[];
+  private readonly accountById = new Map<string, AccountFinding>();
+  private readonly clusterById = new Map<string, ClusterFinding>();
+  private readonly clusterOfAccount = new Map<string, string>();
+  private readonly clusterEdges = new Map<string, LinkEdge[]>();
+
+  constructor(
+    readonly findings: Findings,
+    edges: readonly LinkEdge[] = [],
+  ) {
+    this.accounts = [...findings.accounts].sort((a, b) =>
+      byScore({ score: a.score, id: a.account_id }, { score: b.score, id: b.account_id }),
+    );
+    this.clusters = [...findings.clusters].sort((a, b) =>
+      byScore({ score: a.score, id: a.cluster_id }, { score: b.score, id: b.cluster_id }),
+    );
+    for (const a of this.accounts) this.accountById.set(a.account_id, a);
+    for (const c of this.clusters) {
+      this.clusterById.set(c.cluster_id, c);
+      for (const id of c.account_ids) this.clusterOfAccount.set(id, c.cluster_id);
+    }
+    for (const a of this.accounts)
+      if (a.cluster_id && !this.clusterOfAccount.has(a.account_id))
+        this.clusterOfAccount.set(a.account_id, a.cluster_id);
+    for (const e of edges) {
+      const c = this.clusterOfAccount.get(e.source);
+      if (!c || this.clusterOfAccount.get(e.target) !== c) continue;
+      const list = this.clusterEdges.get(c) ?? [];
+      list.push(e);
+      this.clusterEdges.set(c, list);
+    }
+    this.signals = [
+      ...this.clusters.flatMap((c) =>
+        c.signals.map((s) => ({ ...s, subject_type: 'cluster' as const, subject_id: c.cluster_id })),
+      ),
+      ...this.accounts.flatMap((a) =>
+        a.signals.map((s) => ({ ...s, subject_type: 'account' as const, subject_id: a.account_id })),
+      ),
+    ].sort((x, y) => y.score - x.score);
+  }
+
+  static empty(): FindingsView {
+    return new FindingsView({
+      format: 'findings.v1',
+      generated_at: new Date(0).toISOString(),
+      input: { events: 0, accounts: 0, rejected_lines: 0, from: null, to: null },
+      accounts: [],
+      clusters: [],
+    });
+  }
+
+  account(id: string): AccountFinding | undefined {
+    return this.accountById.get(id);
+  }
+
+  cluster(id: string): ClusterFinding | undefined {
+    return this.clusterById.get(id);
+  }
+
+  /** Linkage edges inside a cluster, when the engine reported them. */
+  edgesOf(clusterId: string): readonly LinkEdge[] | undefined {
+    return this.clusterEdges.get(clusterId);
+  }
+
+  clusterOf(accountId: string): string | null {
+    return this.clusterOfAccount.get(accountId) ?? null;
+  }
+
+  levelCounts(): Record<Level, number> {
+    const out: Record<Level, number> = { none: 0, monitor: 0, review: 0, act: 0 };
+    for (const a of this.accounts) out[a.level]++;
+    return out;
+  }
+
+  clusterLevelCounts(): Record<Level, number> {
+    const out: Record<Level, number> = { none: 0, monitor: 0, review: 0, act: 0 };
+    for (const c of this.clusters) out[c.level]++;
+    return out;
+  }
+
+  /** Accounts flagged for the timeline: anything above none, own level or cluster level. */
+  flaggedAccountIds(): string[] {
+    const ids = new Set<string>();
+    for (const a of this.accounts) if (a.level !== 'none') ids.add(a.account_id);
+    for (const c of this.clusters) if (c.level !== 'none') for (const id of c.account_ids) ids.add(id);
+    return [...ids];
+  }
+}

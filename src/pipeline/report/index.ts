@@ -1,2 +1,0 @@
-export { renderHtmlReport, type HtmlReportOptions } from './renderHtmlReport.js';
-export { escapeHtml } from './html.js';

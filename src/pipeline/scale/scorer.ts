@@ -1,0 +1,58 @@
+import { DetectionEngine, type AnalysisDetail } from '../../findings/index.js';
+import { AccountState, type DetectConfigInput, type Findings } from '../../contracts/index.js';
+import {
+  allAccountStates,
+  countQuarantined,
+  listBenignReference,
+  saveScaleFindings,
+  withScoringLock,
+  type CoreDb,
+  type ScaleDb,
+} from '../../store/index.js';
+
+export interface ScoreOptions {
+  config?: DetectConfigInput;
+  /** Score even when no partition changed since the last scoring. */
+  force?: boolean;
+  /** Rejected lines counted elsewhere, added to the stream's quarantined messages. */
+  rejectedLines?: number;
+}
+
+/**
+ * Loads every partition's durable account state into one engine (the global stage's input),
+ * with the analysts' false-positive verdicts: `serve --nats` on the same database stores them
+ * (benign_reference), and the null fits calibrate on them as the server's own engine would.
+ */
+export async function loadScaleEngine(db: ScaleDb, config?: DetectConfigInput): Promise<DetectionEngine> {
+  const engine = new DetectionEngine(config);
+  for await (const page of allAccountStates(db))
+    for (const s of page) engine.restoreAccount(AccountState.parse(JSON.parse(s)));
+  for (const id of await listBenignReference(db as unknown as CoreDb)) engine.addBenignReference(id);
+  return engine;
+}
+
+/**
+ * The global stage: under the cluster-wide scoring lock, loads all partitions' state, runs
+ * `analyze()` over the union (null fits and linkage span every partition, so hydra clusters
+ * whose accounts hash to different partitions are found) and stores a findings snapshot where
+ * the server and dashboard read it. Returns null when another worker is scoring or nothing changed.
+ */
+export async function scoreScale(db: ScaleDb, opts: ScoreOptions = {}): Promise<Findings | null> {
+  const detail = await scoreScaleDetail(db, opts);
+  return detail?.findings ?? null;
+}
+
+export async function scoreScaleDetail(db: ScaleDb, opts: ScoreOptions = {}): Promise<AnalysisDetail | null> {
+  return withScoringLock(
+    db,
+    async () => {
+      const engine = await loadScaleEngine(db, opts.config);
+      // Bad messages on the stream count as rejected lines, as batch analyze counts bad input lines.
+      const rejectedLines = (opts.rejectedLines ?? 0) + (await countQuarantined(db));
+      const detail = engine.analyze({ rejectedLines });
+      await saveScaleFindings(db, detail.findings);
+      return detail;
+    },
+    opts.force ?? false,
+  );
+}

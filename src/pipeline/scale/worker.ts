@@ -1,0 +1,579 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Consumer, JsMsg, NatsConnection } from 'nats';
+import { pino, type Logger } from 'pino';
+import { DetectionEngine } from '../../findings/index.js';
+import { AccountState, type DetectConfigInput, type Findings } from '../../contracts/index.js';
+import {
+  bindScaleTopology,
+  claimablePartitions,
+  claimPartitions,
+  commitPartitionBatch,
+  ensurePartitionRows,
+  heartbeatWorker,
+  LeaseLostError,
+  loadPartitionStates,
+  pruneSeenEvents,
+  releasePartition,
+  removeWorker,
+  renewLeases,
+  renewPartitionLease,
+  type LeaseHolder,
+  type PartitionLease,
+  type QuarantinedMessage,
+  type ScaleDb,
+} from '../../store/index.js';
+import { consumerOf, type ScaleTopology } from './config.js';
+import { decodeMessage, type AppliedMessage } from './quarantine.js';
+import { Slots } from './slots.js';
+import { scoreScale } from './scorer.js';
+import { DEFAULT_MAX_ACK_PENDING } from './stream.js';
+
+export interface ScaleWorkerOptions {
+  nc: NatsConnection;
+  db: ScaleDb;
+  topology: ScaleTopology;
+  workerId?: string;
+  /** Messages per fetch and per commit; at most the consumers' max_ack_pending. */
+  batchSize?: number;
+  /** A lease not renewed for this long may be taken by another worker. */
+  leaseMs?: number;
+  heartbeatMs?: number;
+  /** How long one fetch waits for messages. */
+  fetchWaitMs?: number;
+  /** Batches applied at once (over all partitions), default 2; fetched batches wait their turn. */
+  concurrentBatches?: number;
+  /** Run the global scoring stage this often (0: never; another worker or `--score-every` does). */
+  scoreEveryMs?: number;
+  /** Prune each leased partition's acknowledged seen event ids this often (0: never). Default 60 s. */
+  pruneEveryMs?: number;
+  /**
+   * Keep seen ids at least this long after they were applied, even once acknowledged, so a
+   * re-publication after the stream's duplicate window is still caught. Default: that window.
+   */
+  seenRetentionMs?: number;
+  config?: DetectConfigInput;
+  log?: Logger;
+  onScored?: (findings: Findings) => void;
+}
+
+interface Owned {
+  lease: PartitionLease;
+  /** Set when the partition must stop: lost (no more commits) or released (finish, then free it). */
+  stop: 'lost' | 'release' | null;
+  done: Promise<void>;
+  /** Highest stream sequence this lease committed: a fresh event below it arrived out of order. */
+  lastSeq: number;
+  /** Until when this lease surely holds (its last renewal by heartbeat, commit or before a batch). */
+  leaseUntil: number;
+  /** When to prune this partition's seen ids next. */
+  pruneAt: number;
+  /** The consumer's ack wait: a fetched batch not acknowledged within it is redelivered. */
+  ackWaitMs: number;
+  /** Fetch at least this many next time: the messages outstanding when a batch was held back. */
+  fetchAtLeast: number;
+}
+
+export interface WorkerStats {
+  applied: number;
+  duplicates: number;
+  invalid: number;
+  commits: number;
+  retries: number;
+  /** Fresh events that arrived after a newer event of their partition (order-sensitive statistics may move). */
+  reordered: number;
+  /** Stream messages quarantined (invalid, or of another partition); `invalid` counts them too. */
+  quarantined: number;
+  /** Seen event ids pruned (acknowledged, older than the retention). */
+  pruned: number;
+  /** Leases renewed before a batch because too little of them was left. */
+  renewals: number;
+  /** Batches whose ack wait was restarted (marked in progress) because they waited for their turn. */
+  extended: number;
+  /** Batches held back because deliveries outside them were still unacknowledged (missed or orphaned). */
+  gaps: number;
+}
+
+/** Waits `ms`, or less when `signal` aborts (a stopping worker does not wait out its timers). */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * A scale-out worker. It leases a fair share of the partitions in PostgreSQL (renewed by
+ * heartbeat; a dead worker's leases expire and others take them, a new worker makes others
+ * release their surplus), and per leased partition pulls from that partition's durable
+ * JetStream consumer. Each fetched batch is applied to the partition's engine and made durable
+ * in one transaction (new event ids + changed accounts' state) before any message is
+ * acknowledged, so redelivery never double counts and a crash loses nothing.
+ */
+export class ScaleWorker {
+  readonly id: string;
+  /** This process's lease identity: the id plus a random token of this start (see LeaseHolder). */
+  readonly holder: LeaseHolder;
+  readonly stats: WorkerStats = {
+    applied: 0,
+    duplicates: 0,
+    invalid: 0,
+    commits: 0,
+    retries: 0,
+    reordered: 0,
+    quarantined: 0,
+    pruned: 0,
+    renewals: 0,
+    extended: 0,
+    gaps: 0,
+  };
+  private readonly owned = new Map<number, Owned>();
+  private running = false;
+  /** Aborted by stop(): every wait between rounds (heartbeat, scoring, orphans, back-off) ends at once. */
+  private stopping = new AbortController();
+  private loop: Promise<void> | null = null;
+  private scoring: Promise<void> | null = null;
+  private readonly log: Logger;
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private readonly heartbeatMs: number;
+  private readonly pruneEveryMs: number;
+  private seenRetentionMs: number;
+  private readonly slots: Slots;
+  /** Since when each partition was seen with no live lease (for the unowned-partition warning). */
+  private readonly unownedSince = new Map<number, number>();
+
+  constructor(private readonly o: ScaleWorkerOptions) {
+    this.id = o.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.holder = { id: this.id, incarnation: randomBytes(8).toString('hex') };
+    this.log = (o.log ?? pino({ level: 'silent' })).child({
+      worker: this.id,
+      incarnation: this.holder.incarnation,
+    });
+    this.batchSize = Math.min(o.batchSize ?? DEFAULT_MAX_ACK_PENDING, DEFAULT_MAX_ACK_PENDING);
+    this.leaseMs = o.leaseMs ?? 10_000;
+    this.heartbeatMs = o.heartbeatMs ?? Math.max(200, Math.floor(this.leaseMs / 4));
+    this.pruneEveryMs = o.pruneEveryMs ?? 60_000;
+    this.slots = new Slots(o.concurrentBatches ?? 2);
+    this.seenRetentionMs = o.seenRetentionMs ?? 2 * 3600_000;
+  }
+
+  /** Partitions this worker holds now. */
+  get partitions(): number[] {
+    return [...this.owned.keys()].sort((a, b) => a - b);
+  }
+
+  async start(): Promise<void> {
+    await bindScaleTopology(this.o.db, this.o.topology);
+    await ensurePartitionRows(this.o.db, this.o.topology.partitions);
+    if (this.o.seenRetentionMs === undefined && this.pruneEveryMs > 0) {
+      // Re-publications inside the stream's duplicate window are dropped by JetStream itself.
+      const info = await (await this.o.nc.jetstreamManager()).streams.info(this.o.topology.stream);
+      this.seenRetentionMs = Math.ceil((info.config.duplicate_window ?? 0) / 1e6);
+    }
+    this.running = true;
+    this.stopping = new AbortController();
+    this.loop = this.coordinate();
+    if (this.o.scoreEveryMs) this.scoring = this.scoreLoop(this.o.scoreEveryMs);
+  }
+
+  /** Graceful: finishes in-flight batches (committed and acknowledged), then frees the leases. */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const o of this.owned.values()) o.stop ??= 'release';
+    this.stopping.abort();
+    await this.loop;
+    await this.scoring;
+    await Promise.all([...this.owned.values()].map((o) => o.done));
+    await removeWorker(this.o.db, this.holder).catch(() => undefined);
+  }
+
+  private async coordinate(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.rebalance();
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'lease heartbeat failed; retrying');
+      }
+      await sleep(this.heartbeatMs, this.stopping.signal);
+    }
+  }
+
+  private async rebalance(): Promise<void> {
+    const db = this.o.db;
+    const now = Date.now();
+    const workers = Math.max(1, await heartbeatWorker(db, this.holder, now, this.leaseMs));
+    const held = await renewLeases(db, this.holder, now, this.leaseMs);
+    const heldIds = new Set(held.map((l) => l.partition));
+    for (const [p, o] of this.owned)
+      if (heldIds.has(p)) o.leaseUntil = Math.max(o.leaseUntil, now + this.leaseMs);
+    for (const [p, o] of this.owned)
+      if (!heldIds.has(p) && o.stop !== 'release') {
+        o.stop = 'lost';
+        this.log.warn({ partition: p }, 'lease lost');
+      }
+    const share = Math.ceil(this.o.topology.partitions / workers);
+    const active = [...this.owned.values()].filter((o) => o.stop === null);
+    if (active.length > share) {
+      // Give back the surplus: highest partitions first, so workers converge on a stable split.
+      for (const o of active
+        .sort((a, b) => b.lease.partition - a.lease.partition)
+        .slice(0, active.length - share))
+        o.stop = 'release';
+    } else if (active.length < share && this.running) {
+      for (const lease of await claimPartitions(db, this.holder, share - active.length, now, this.leaseMs))
+        this.adopt(lease, now);
+    }
+    await this.warnUnowned(now);
+  }
+
+  /**
+   * Warns when partitions stay without a live lease for more than two leases: their messages wait
+   * in the stream and nothing else would say so (workers all at their share, or all stopped).
+   */
+  private async warnUnowned(now: number): Promise<void> {
+    const free = new Set(await claimablePartitions(this.o.db, now, this.leaseMs));
+    for (const p of [...this.unownedSince.keys()]) if (!free.has(p)) this.unownedSince.delete(p);
+    for (const p of free) if (!this.unownedSince.has(p)) this.unownedSince.set(p, now);
+    const stale = [...this.unownedSince]
+      .filter(([, since]) => now - since > 2 * this.leaseMs)
+      .map(([p]) => p);
+    if (stale.length > 0)
+      this.log.warn(
+        { partitions: stale, unownedForMs: now - Math.min(...stale.map((p) => this.unownedSince.get(p)!)) },
+        'partitions have no live lease: nobody consumes them',
+      );
+  }
+
+  private adopt(lease: PartitionLease, now: number): void {
+    const o: Owned = {
+      lease,
+      stop: null,
+      done: Promise.resolve(),
+      lastSeq: lease.appliedSeq,
+      leaseUntil: now + this.leaseMs,
+      pruneAt: now + this.pruneEveryMs,
+      ackWaitMs: 30_000,
+      fetchAtLeast: 0,
+    };
+    o.done = this.runPartition(o)
+      .catch((err: unknown) =>
+        this.log.error({ err: (err as Error).message, partition: lease.partition }, 'partition failed'),
+      )
+      .finally(async () => {
+        this.owned.delete(lease.partition);
+        if (o.stop === 'release')
+          await releasePartition(this.o.db, this.holder, lease.partition).catch(() => undefined);
+      });
+    this.owned.set(lease.partition, o);
+    this.log.info({ partition: lease.partition, fence: lease.fence }, 'partition leased');
+  }
+
+  private async restore(partition: number): Promise<DetectionEngine> {
+    const engine = new DetectionEngine(this.o.config);
+    for (const s of await loadPartitionStates(this.o.db, partition))
+      engine.restoreAccount(AccountState.parse(JSON.parse(s)));
+    return engine;
+  }
+
+  private async runPartition(o: Owned): Promise<void> {
+    const { partition } = o.lease;
+    const t = this.o.topology;
+    let engine: DetectionEngine | null = null;
+    let consumer: Consumer | null = null;
+    let backoff = 100;
+    while (o.stop === null) {
+      try {
+        engine ??= await this.restore(partition);
+        if (!consumer) {
+          consumer = await this.o.nc.jetstream().consumers.get(t.stream, consumerOf(t, partition));
+          await this.awaitOrphans(consumer, o);
+          if (o.stop !== null) break;
+        }
+        if (!(await this.leaseForBatch(o))) {
+          if (o.stop !== null) break;
+          await sleep(50, this.stopping.signal);
+          continue;
+        }
+        if (this.pruneEveryMs > 0 && Date.now() >= o.pruneAt) await this.prune(o, consumer);
+        const msgs: JsMsg[] = [];
+        const iter = await consumer.fetch({
+          max_messages: Math.max(this.batchSize, o.fetchAtLeast),
+          expires: this.o.fetchWaitMs ?? 1000,
+        });
+        for await (const m of iter) msgs.push(m);
+        backoff = 100;
+        if (msgs.length === 0) continue;
+        // Redeliveries come in the order their ack waits ran out, which can put an older message
+        // behind newer ones in the same batch: the stream sequence is the publish order.
+        msgs.sort((a, b) => a.seq - b.seq);
+        if (await this.outstandingElsewhere(o, consumer, msgs)) {
+          // Held back, not acknowledged: after the ack wait every outstanding message comes back
+          // and the next fetch takes them all, to be applied in stream order.
+          consumer = null;
+          continue;
+        }
+        engine = await this.commitWithRetry(o, engine, msgs, Date.now());
+        if (!engine) return;
+        await this.confirmAcks(o, msgs);
+      } catch (err) {
+        if (o.stop !== null) break;
+        this.stats.retries++;
+        this.log.warn({ err: (err as Error).message, partition }, 'partition loop error; retrying');
+        engine = null;
+        consumer = null;
+        await sleep(backoff, this.stopping.signal);
+        backoff = Math.min(5000, backoff * 2);
+      }
+    }
+  }
+
+  /**
+   * Whether messages of this partition are delivered but neither in this batch nor acknowledged.
+   * Every message below the batch's highest sequence was delivered at least once (new messages go
+   * out in stream order), so if the consumer's unacknowledged messages are exactly this batch,
+   * everything before it is applied and the batch, sorted, continues the stream in order.
+   * Otherwise some are elsewhere: deliveries a CPU-starved fetch ended on its own timer before
+   * reading (the client drops them; they return after the ack wait, behind newer ones), a
+   * previous owner's batch, or a stray pull on the consumer. Applying now would put them out of
+   * order, so the batch is held back.
+   */
+  private async outstandingElsewhere(o: Owned, consumer: Consumer, msgs: JsMsg[]): Promise<boolean> {
+    let distinct = 0;
+    for (let i = 0; i < msgs.length; i++) if (i === 0 || msgs[i]!.seq !== msgs[i - 1]!.seq) distinct++;
+    const pending = (await consumer.info()).num_ack_pending;
+    if (pending === distinct) return false;
+    this.stats.gaps++;
+    // Ask for all of them next time, so a batch smaller than the backlog can still take it whole.
+    o.fetchAtLeast = pending;
+    this.log.warn(
+      { partition: o.lease.partition, outstanding: pending - distinct, held: msgs.length },
+      'messages outstanding outside this batch; holding it back one ack wait so order is kept',
+    );
+    return true;
+  }
+
+  /**
+   * Acknowledges a committed batch and waits until the server has processed the acknowledgements
+   * (they are handled in order, so the last one's confirmation covers all). The server takes
+   * acknowledgements and pull requests on separate paths: without the wait, the next fetch can be
+   * served first, and messages whose ack wait ran out during a slow commit come back as duplicates
+   * (and spoil the next batch's outstanding count).
+   */
+  private async confirmAcks(o: Owned, msgs: JsMsg[]): Promise<void> {
+    const last = msgs[msgs.length - 1]!;
+    for (const m of msgs) if (m !== last) m.ack();
+    try {
+      await last.ackAck({ timeout: Math.max(5000, o.ackWaitMs) });
+    } catch (err) {
+      // Not fatal: an acknowledgement lost (say in a reconnect) only brings messages back, and
+      // they are skipped by id; the next batch's outstanding count notices them.
+      this.log.warn({ err: (err as Error).message, partition: o.lease.partition }, 'ack not confirmed');
+    }
+  }
+
+  /**
+   * Whether a batch may be fetched now. A batch can take seconds on a CPU-starved machine, and a
+   * batch fetched under a lease that then runs out cannot commit: the next owner gets it only
+   * after the ack wait, behind newer messages it already took (out of order, and redelivered).
+   * So with less than half a lease left the worker renews this lease first (one UPDATE, checked
+   * against owner and fence) rather than waiting for its heartbeat, which shares the event loop
+   * with the batches. Returns false when the lease cannot be made fresh now (lost: stop is set).
+   */
+  private async leaseForBatch(o: Owned): Promise<boolean> {
+    const now = Date.now();
+    if (o.leaseUntil - now >= this.leaseMs / 2) return true;
+    const until = await renewPartitionLease(this.o.db, this.holder, o.lease, now, this.leaseMs);
+    if (until === null) {
+      o.stop = 'lost';
+      this.log.warn({ partition: o.lease.partition }, 'lease lost');
+      return false;
+    }
+    this.stats.renewals++;
+    o.leaseUntil = Math.max(o.leaseUntil, until);
+    return true;
+  }
+
+  /**
+   * Deletes seen event ids this partition's consumer can never deliver again: at or below its
+   * acknowledgement floor (acknowledged messages are not redelivered), and applied longer ago
+   * than the retention. Runs in the partition's own loop between batches, so no batch of this
+   * partition is in flight here, and a previous owner's in-flight batch cannot commit (fence):
+   * every id a future batch could carry is still there.
+   */
+  private async prune(o: Owned, consumer: Consumer): Promise<void> {
+    o.pruneAt = Date.now() + this.pruneEveryMs;
+    try {
+      const floor = (await consumer.info()).ack_floor.stream_seq;
+      const n = await pruneSeenEvents(this.o.db, o.lease.partition, floor, Date.now() - this.seenRetentionMs);
+      this.stats.pruned += n;
+      if (n > 0)
+        this.log.debug({ partition: o.lease.partition, pruned: n, ackFloor: floor }, 'seen ids pruned');
+    } catch (err) {
+      // Pruning is housekeeping: the next round retries; batches go on meanwhile.
+      this.log.warn({ err: (err as Error).message, partition: o.lease.partition }, 'pruning failed');
+    }
+  }
+
+  /**
+   * Messages delivered but never acknowledged (a dead previous owner's batch, or a fetch lost in
+   * a disconnect) come back only after the ack wait, and a fetch before that would get newer
+   * messages first. Waiting it out keeps each partition in stream order, so per-account
+   * statistics that depend on order (gaps, bursts) come out as in batch.
+   */
+  private async awaitOrphans(consumer: Consumer, o: Owned): Promise<void> {
+    const partition = o.lease.partition;
+    const info = await consumer.info();
+    o.ackWaitMs = Math.ceil((info.config.ack_wait ?? 30e9) / 1e6);
+    if (info.num_ack_pending === 0) return;
+    o.fetchAtLeast = Math.max(o.fetchAtLeast, info.num_ack_pending);
+    const waitMs = o.ackWaitMs + 250;
+    this.log.info(
+      { partition, pending: info.num_ack_pending, waitMs },
+      'waiting for unacknowledged messages to return',
+    );
+    await sleep(waitMs, this.stopping.signal);
+  }
+
+  /**
+   * Applies and commits one batch, retrying while PostgreSQL is away (messages are kept in
+   * progress meanwhile, never acknowledged). Returns the engine to continue with, or null when the
+   * lease was lost (the messages are then redelivered to the new owner).
+   */
+  private async commitWithRetry(
+    o: Owned,
+    engine0: DetectionEngine,
+    msgs: JsMsg[],
+    fetchedAt: number,
+  ): Promise<DetectionEngine | null> {
+    const { partition } = o.lease;
+    const { decoded, quarantined } = this.decode(partition, msgs);
+    let engine: DetectionEngine | null = engine0;
+    let backoff = 100;
+    for (;;) {
+      if (o.stop === 'lost') return null;
+      let touched = false;
+      let reordered = 0;
+      const release = await this.slots.acquire();
+      try {
+        // A batch that waited for its turn is marked in progress, so its ack wait starts now:
+        // otherwise it can expire while the batch is applied and come back as duplicates.
+        if (Date.now() - fetchedAt > o.ackWaitMs / 4) {
+          for (const m of msgs) m.working();
+          this.stats.extended++;
+        }
+        fetchedAt = Date.now();
+        engine ??= await this.restore(partition);
+        const e = engine;
+        const result = await commitPartitionBatch(this.o.db, {
+          holder: this.holder,
+          lease: o.lease,
+          stream: this.o.topology.stream,
+          events: decoded.flatMap(({ msg: d, seq }) => (d.kind === 'event' ? [{ id: d.event.id, seq }] : [])),
+          quarantined,
+          maxSeq: msgs.reduce((m, x) => Math.max(m, x.seq), 0),
+          leaseMs: this.leaseMs,
+          apply: (fresh) => {
+            touched = true;
+            const changed = new Set<string>();
+            const pending = new Set(fresh);
+            reordered = 0;
+            for (const { msg: d, seq } of decoded) {
+              if (d.kind === 'account') {
+                e.addAccount(d.record);
+                changed.add(d.record.account_id);
+              } else if (pending.delete(d.event.id)) {
+                if (seq < o.lastSeq) reordered++;
+                e.addEvent(d.event);
+                changed.add(d.event.account_id);
+              }
+            }
+            return [...changed].map((id) => ({ account_id: id, state: JSON.stringify(e.accountState(id)) }));
+          },
+        });
+        this.stats.applied += result.applied;
+        this.stats.duplicates += result.duplicates;
+        this.stats.commits++;
+        this.stats.reordered += reordered;
+        this.stats.quarantined += result.quarantined;
+        if (result.leaseUntil !== null) o.leaseUntil = Math.max(o.leaseUntil, result.leaseUntil);
+        if (reordered > 0) this.log.warn({ partition, reordered }, 'events applied out of stream order');
+        o.lastSeq = Math.max(o.lastSeq, msgs[msgs.length - 1]!.seq);
+        o.fetchAtLeast = 0;
+        return e;
+      } catch (err) {
+        // The engine may hold changes that did not commit: rebuild it from what is durable.
+        if (touched) engine = null;
+        if (err instanceof LeaseLostError) {
+          o.stop = 'lost';
+          this.log.warn({ partition }, 'lease lost before commit; leaving the batch to the new owner');
+          return null;
+        }
+        this.stats.retries++;
+        this.log.warn(
+          { err: (err as Error).message, partition },
+          'commit failed; retrying (not acknowledged)',
+        );
+        // Stopping: give up the batch (not acknowledged, so it is redelivered to the next owner)
+        // rather than retry until the process is killed.
+        if (!this.running && o.stop !== null) return null;
+        for (const m of msgs) m.working();
+        fetchedAt = Date.now();
+        release();
+        await sleep(backoff, this.stopping.signal);
+        backoff = Math.min(5000, backoff * 2);
+      } finally {
+        release();
+      }
+    }
+  }
+
+  /** Valid messages of this partition, and the rest as quarantine rows (stored with the batch). */
+  private decode(
+    partition: number,
+    msgs: JsMsg[],
+  ): { decoded: { msg: AppliedMessage; seq: number }[]; quarantined: QuarantinedMessage[] } {
+    const decoded: { msg: AppliedMessage; seq: number }[] = [];
+    const quarantined: QuarantinedMessage[] = [];
+    for (const m of msgs) {
+      const d = decodeMessage(m.data, {
+        seq: m.seq,
+        subject: m.subject,
+        partition,
+        partitions: this.o.topology.partitions,
+      });
+      if (d.ok) decoded.push({ msg: d.msg, seq: m.seq });
+      else {
+        quarantined.push(d.rejected);
+        if (d.forwarded) continue;
+        this.stats.invalid++;
+        this.log.warn({ partition, seq: m.seq, reason: d.rejected.reason }, 'message quarantined');
+      }
+    }
+    return { decoded, quarantined };
+  }
+
+  private async scoreLoop(everyMs: number): Promise<void> {
+    while (this.running) {
+      await sleep(everyMs, this.stopping.signal);
+      if (!this.running) break;
+      try {
+        const findings = await scoreScale(this.o.db, { config: this.o.config });
+        if (findings) {
+          this.log.info(
+            { accounts: findings.accounts.length, clusters: findings.clusters.length },
+            'findings scored',
+          );
+          this.o.onScored?.(findings);
+        }
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'scoring failed; retrying at the next interval');
+      }
+    }
+  }
+}

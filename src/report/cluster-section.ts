@@ -1,0 +1,165 @@
+import type { AnalysisDetail } from '../findings/index.js';
+import type { PromptSample } from '../features/index.js';
+import type { AccountFinding, ClusterFinding, Level, Signal } from '../contracts/index.js';
+import { linkageGraph } from './charts/linkage-graph.js';
+import { hourRangeOf, trafficChart } from './charts/traffic-chart.js';
+import { formatCount, formatP, formatTime, LEVEL_COLOURS, truncate } from './format.js';
+import { html, type SafeHtml } from './html.js';
+import { atlasTag, levelBadge, scoreCell } from './level-badge.js';
+
+const PROMPT_CHARS = 600;
+const SAMPLES_SHOWN = 6;
+const MEMBERS_LISTED = 40;
+
+export const clusterAnchor = (id: string): string => `cluster-${id}`;
+
+/** Signals with their checkable evidence, p-value, ATLAS technique and example event ids. */
+export function signalsTable(signals: readonly Signal[]): SafeHtml {
+  if (signals.length === 0) return html`<p class="muted">No detector fired above the monitor threshold.</p>`;
+  return html`<table class="signals">
+    <thead>
+      <tr>
+        <th>detector</th>
+        <th>score</th>
+        <th>p-value</th>
+        <th>evidence</th>
+        <th>ATLAS</th>
+        <th>example events</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${signals.map(
+        (s) =>
+          html`<tr>
+            <td class="nowrap"><strong>${s.detector}</strong></td>
+            <td>${scoreCell(s.score)}</td>
+            <td class="num nowrap">${formatP(s.p_value)}</td>
+            <td class="evidence">${s.evidence}</td>
+            <td>${atlasTag(s.atlas)}</td>
+            <td>
+              ${
+                s.examples?.length
+                  ? s.examples.map((e) => html`<code class="event-id">${e}</code> `)
+                  : html`<span class="muted">—</span>`
+              }
+            </td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+function linksTable(links: ClusterFinding['links']): SafeHtml {
+  if (links.length === 0) return html`<p class="muted">No shared attributes recorded.</p>`;
+  return html`<table class="links">
+    <thead>
+      <tr>
+        <th>kind</th>
+        <th>shared value</th>
+        <th class="num">accounts</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${links.map(
+        (l) =>
+          html`<tr>
+            <td class="nowrap">${l.kind.replaceAll('_', ' ')}</td>
+            <td><code class="value">${truncate(l.value, 160)}</code></td>
+            <td class="num">${formatCount(l.accounts)}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+function samplesList(samples: readonly PromptSample[]): SafeHtml {
+  if (samples.length === 0) return html`<p class="muted">No sample prompts kept.</p>`;
+  const shown = [...samples].sort((a, b) => a.ts - b.ts).slice(0, SAMPLES_SHOWN);
+  return html`<ol class="samples">
+    ${shown.map(
+      (s) =>
+        html`<li>
+          <div class="sample-meta">
+            <code class="event-id">${s.id}</code> · ${formatTime(s.ts)} ·
+            ${s.model}${
+              s.prompt.length > PROMPT_CHARS
+                ? html` · <span class="muted">truncated from ${formatCount(s.prompt.length)} chars</span>`
+                : ''
+            }
+          </div>
+          <pre class="prompt">${truncate(s.prompt, PROMPT_CHARS)}</pre>
+        </li>`,
+    )}
+  </ol>`;
+}
+
+function membersList(ids: readonly string[], accountsById: ReadonlyMap<string, AccountFinding>): SafeHtml {
+  const sorted = [...ids].sort(
+    (a, b) => (accountsById.get(b)?.score ?? 0) - (accountsById.get(a)?.score ?? 0) || (a < b ? -1 : 1),
+  );
+  const listed = sorted.slice(0, MEMBERS_LISTED);
+  return html`<p class="members">
+    ${listed.map((id) => {
+      const a = accountsById.get(id);
+      const level: Level = a?.level ?? 'none';
+      return html`<span
+        class="member"
+        title="${level}${a ? `, score ${a.score.toFixed(3)}, ${a.events} events` : ''}"
+        ><i style="background:${LEVEL_COLOURS[level]}"></i>${id}</span
+      > `;
+    })}${sorted.length > listed.length ? html`<span class="muted">and ${formatCount(sorted.length - listed.length)} more (see the account table)</span>` : ''}
+  </p>`;
+}
+
+/** One top cluster: headline numbers, links, signals, samples, traffic and linkage picture. */
+export function clusterSection(
+  cluster: ClusterFinding,
+  rank: number,
+  detail: AnalysisDetail,
+  accountsById: ReadonlyMap<string, AccountFinding>,
+): SafeHtml {
+  const extra = detail.clusters.get(cluster.cluster_id);
+  const members = cluster.account_ids.map((id) => ({ id, level: accountsById.get(id)?.level ?? 'none' }));
+  const strength = typeof cluster.strength === 'number' ? cluster.strength : undefined;
+  return html`<section class="card cluster" id="${clusterAnchor(cluster.cluster_id)}">
+    <div class="cluster-head">
+      <span class="rank">#${rank}</span>
+      <h3><code>${cluster.cluster_id}</code></h3>
+      ${levelBadge(cluster.level)}
+      <span class="kv"><b>score</b> ${cluster.score.toFixed(3)}</span
+      >${strength !== undefined ? html`<span class="kv"><b>evidence</b> −log₁₀p = ${strength.toFixed(1)}</span>` : ''}
+      <span class="kv"><b>accounts</b> ${formatCount(cluster.account_ids.length)}</span
+      ><span class="kv"><b>events</b> ${formatCount(cluster.events)}</span>
+    </div>
+    <div class="grid-cluster">
+      <div>
+        <h4>Signals (pooled over the cluster)</h4>
+        ${signalsTable(cluster.signals)}
+        <h4>What links these accounts</h4>
+        ${linksTable(cluster.links)}
+      </div>
+      <div>
+        <h4>Linkage</h4>
+        ${linkageGraph(members, detail.edges)}
+      </div>
+    </div>
+    <h4>Hourly traffic</h4>
+    ${
+      extra
+        ? trafficChart(
+            [{ label: cluster.cluster_id, colour: LEVEL_COLOURS[cluster.level], hourly: extra.hourly }],
+            {
+              width: 1040,
+              height: 170,
+              title: `Events per hour of ${cluster.cluster_id}`,
+              range: hourRangeOf(detail.findings.input.from, detail.findings.input.to),
+            },
+          )
+        : html`<p class="muted">No traffic detail.</p>`
+    }
+    <h4>Sample prompts <span class="muted">(untrusted text, shown escaped)</span></h4>
+    ${samplesList(extra?.samples ?? [])}
+    <h4>Member accounts</h4>
+    ${membersList(cluster.account_ids, accountsById)}
+  </section>`;
+}

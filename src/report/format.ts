@@ -1,0 +1,51 @@
+import type { Level } from '../contracts/index.js';
+
+export const LEVELS: readonly Level[] = ['none', 'monitor', 'review', 'act'];
+
+/** Level colours: none grey, monitor blue, review amber, act red. */
+export const LEVEL_COLOURS: Record<Level, string> = {
+  none: '#8a9099',
+  monitor: '#2f6fd0',
+  review: '#d08a00',
+  act: '#c8322c',
+};
+
+export const levelRank = (l: Level): number => LEVELS.indexOf(l);
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+export const formatCount = (n: number): string => integer.format(n);
+
+export const formatScore = (s: number): string => s.toFixed(3);
+
+export function formatP(p: unknown): string {
+  if (typeof p !== 'number' || !Number.isFinite(p)) return '';
+  // Below double precision the engine reports 0; say so rather than print 0.0e+0.
+  if (p < 1e-300) return '< 1e-300';
+  return p < 1e-3 ? p.toExponential(1) : p.toPrecision(2);
+}
+
+/** "2026-11-22 10:00 UTC" from an ISO string or epoch ms; empty when unknown. */
+export function formatTime(t: string | number | null | undefined): string {
+  if (t === null || t === undefined) return '';
+  const d = new Date(t);
+  if (Number.isNaN(d.getTime())) return String(t);
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Shortens untrusted text for display; escaping happens where it is emitted. */
+export function truncate(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+const ATLAS_NAMES: Record<string, string> = {
+  'AML.T0024': 'Exfiltration via AI Inference API',
+  'AML.T0024.002': 'Exfiltration via AI Inference API: Extract AI Model',
+  'AML.T0005': 'Create Proxy AI Model',
+  'AML.T0005.001': 'Create Proxy AI Model: Train Proxy via Replication',
+  'AML.T0040': 'AI Model Inference API Access',
+};
+
+/** The MITRE ATLAS technique name for an id, when known. */
+export const atlasName = (id: string): string => ATLAS_NAMES[id] ?? 'MITRE ATLAS technique';

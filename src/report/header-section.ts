@@ -1,0 +1,121 @@
+import type { AnalysisDetail } from '../findings/index.js';
+import type { Level } from '../contracts/index.js';
+import { levelBars } from './charts/level-bars.js';
+import { scoreHistogram } from './charts/score-histogram.js';
+import { hourRangeOf, trafficChart } from './charts/traffic-chart.js';
+import { formatCount, formatTime, LEVELS } from './format.js';
+import { html, type SafeHtml } from './html.js';
+import { levelBadge } from './level-badge.js';
+
+const SERIES_COLOURS = ['#c8322c', '#2f6fd0', '#d08a00', '#3b8f5a', '#7a4fb3', '#1f8a96'];
+
+export function countLevels(items: readonly { level: Level }[]): Record<Level, number> {
+  const counts: Record<Level, number> = { none: 0, monitor: 0, review: 0, act: 0 };
+  for (const i of items) counts[i.level]++;
+  return counts;
+}
+
+/** Input summary, calibration, counts per level and the population-wide charts. */
+export function headerSection(
+  detail: AnalysisDetail,
+  opts: { title: string; generatedFrom: readonly string[]; topClusterIds: readonly string[] },
+): SafeHtml {
+  const { findings, calibration } = detail;
+  const input = findings.input;
+  const accountLevels = countLevels(findings.accounts);
+  const clusterLevels = countLevels(findings.clusters);
+  const overviewIds = opts.topClusterIds.slice(0, SERIES_COLOURS.length);
+  const overview = overviewIds.flatMap((id, i) => {
+    const hourly = detail.clusters.get(id)?.hourly;
+    return hourly ? [{ label: id, colour: SERIES_COLOURS[i]!, hourly }] : [];
+  });
+  const fpr = `${(calibration.target_fpr * 100).toPrecision(2)} %`;
+  const method =
+    calibration.method === 'baseline'
+      ? `fitted on ${formatCount(calibration.reference_accounts)} benign baseline accounts`
+      : `fitted robustly on the analysed population itself (${formatCount(calibration.reference_accounts)} accounts); pass a benign baseline for a tighter calibration`;
+  return html`<header class="page-head">
+      <div class="brand">DistillGuard</div>
+      <h1>${opts.title}</h1>
+      <p class="muted">
+        Generated
+        ${formatTime(findings.generated_at)}${
+          opts.generatedFrom.length
+            ? html` from ${opts.generatedFrom.map((f, i) => html`${i ? ', ' : ''}<code>${f}</code>`)}`
+            : ''
+        }.
+      </p>
+    </header>
+    <nav class="toc">
+      <a href="#summary">Summary</a><a href="#clusters">Top clusters</a><a href="#accounts">Accounts</a>
+    </nav>
+    <section id="summary" class="card">
+      <h2>Input and calibration</h2>
+      <div class="stats">
+        <div class="stat">
+          <div class="stat-num">${formatCount(input.events)}</div>
+          <div class="stat-label">events</div>
+        </div>
+        <div class="stat">
+          <div class="stat-num">${formatCount(input.accounts)}</div>
+          <div class="stat-label">accounts</div>
+        </div>
+        <div class="stat">
+          <div class="stat-num">${formatCount(findings.clusters.length)}</div>
+          <div class="stat-label">clusters of linked accounts</div>
+        </div>
+        <div class="stat">
+          <div class="stat-num${input.rejected_lines ? ' warn' : ''}">
+            ${formatCount(input.rejected_lines)}
+          </div>
+          <div class="stat-label">rejected lines (quarantined)</div>
+        </div>
+        <div class="stat wide">
+          <div class="stat-num small">
+            ${formatTime(input.from) || '—'}<br />${formatTime(input.to) || '—'}
+          </div>
+          <div class="stat-label">first / last event</div>
+        </div>
+      </div>
+      <dl class="calibration">
+        <dt>Calibration</dt>
+        <dd>
+          ${calibration.method}: ${method}. Target false-positive rate ${fpr} of benign accounts at review or
+          above.
+        </dd>
+        <dt>Thresholds (score)</dt>
+        <dd>
+          ${(['monitor', 'review', 'act'] as const).map((l) => html`${levelBadge(l)} ≥ ${calibration.thresholds[l].toFixed(3)} `)}<span
+            class="muted"
+            >act also needs two corroborating content detectors, at least one of them extraction
+            evidence.</span
+          >
+        </dd>
+        <dt>Accounts per level</dt>
+        <dd>${LEVELS.map((l) => html`${levelBadge(l)} ${formatCount(accountLevels[l])} `)}</dd>
+        <dt>Clusters per level</dt>
+        <dd>${LEVELS.map((l) => html`${levelBadge(l)} ${formatCount(clusterLevels[l])} `)}</dd>
+      </dl>
+      <div class="grid-2">
+        <div>
+          <h3>Account scores</h3>
+          ${scoreHistogram(findings.accounts, calibration.thresholds)}
+        </div>
+        <div class="level-bars">
+          <h3>Levels</h3>
+          ${levelBars(accountLevels, { label: 'accounts' })}${levelBars(clusterLevels, { label: 'clusters' })}
+        </div>
+      </div>
+      ${
+        overview.length
+          ? html`<h3>Traffic of the top clusters</h3>
+              ${trafficChart(overview, {
+                width: 1040,
+                height: 220,
+                title: 'Events over time of the top clusters',
+                range: hourRangeOf(input.from, input.to),
+              })}`
+          : ''
+      }
+    </section>`;
+}

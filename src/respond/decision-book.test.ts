@@ -1,0 +1,96 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Findings } from '../contracts/index.js';
+import {
+  coreMigrations,
+  openTestDatabase,
+  runMigrations,
+  type CoreDatabase,
+  type TestDatabase,
+} from '../store/index.js';
+import type { DecisionChange } from './decision.js';
+import { DecisionBook } from './decision-book.js';
+import { loadPolicy } from './policy.js';
+
+const withCluster = (level: 'none' | 'review' | 'act'): Findings => ({
+  format: 'findings.v1',
+  generated_at: 'x',
+  input: { events: 2, accounts: 2, rejected_lines: 0, from: null, to: null },
+  accounts: [
+    { account_id: 'a', score: 0.1, level: 'none', events: 1, signals: [] },
+    { account_id: 'b', score: 0.1, level: 'none', events: 1, signals: [] },
+  ],
+  clusters: [
+    { cluster_id: 'c', account_ids: ['a', 'b'], score: 0.9, level, events: 2, links: [], signals: [] },
+  ],
+});
+
+describe('DecisionBook', () => {
+  let t: TestDatabase<CoreDatabase>;
+  beforeEach(async () => {
+    t = await openTestDatabase<CoreDatabase>('sqlite');
+    await runMigrations(t.db, coreMigrations);
+  });
+  afterEach(async () => t.dispose());
+
+  it('follows findings, reports material changes only, and survives a restart', async () => {
+    const book = await DecisionBook.open(t.db, loadPolicy());
+    const seen: DecisionChange[] = [];
+    book.onChange((c) => void seen.push(...c));
+    expect(book.get('a')).toMatchObject({ action: 'allow', updated_at: null });
+
+    await book.applyFindings(withCluster('act'), 1000);
+    expect(book.get('a')).toMatchObject({ action: 'block', source: 'cluster', cluster_id: 'c', watch: true });
+    expect(seen.map((c) => c.account_id).sort()).toEqual(['a', 'b']);
+
+    seen.length = 0;
+    await book.applyFindings(withCluster('act'), 2000);
+    expect(seen).toEqual([]);
+    expect(book.get('a').updated_at).toBe(new Date(1000).toISOString());
+
+    await book.applyFindings(withCluster('review'), 3000);
+    expect(book.get('b')).toMatchObject({ action: 'throttle', rate_per_minute: 10 });
+    expect(seen).toHaveLength(2);
+
+    const reopened = await DecisionBook.open(t.db, loadPolicy());
+    expect(reopened.get('b')).toMatchObject({ action: 'throttle', source: 'cluster' });
+    expect(reopened.list('throttle').map((d) => d.account_id)).toEqual(['a', 'b']);
+    expect(reopened.get('a').watch).toBe(true);
+    // The same findings after a restart change nothing, so nothing is re-announced.
+    expect(await reopened.applyFindings(withCluster('review'), 3500)).toEqual([]);
+
+    await book.applyFindings(withCluster('none'), 4000);
+    expect(book.get('a').action).toBe('allow');
+    expect((await DecisionBook.open(t.db, loadPolicy())).list()).toEqual([]);
+  });
+
+  it('lets a manual decision override policy until it expires', async () => {
+    const book = await DecisionBook.open(t.db, loadPolicy());
+    await book.applyFindings(withCluster('act'), 1000);
+    await book.setManual(
+      {
+        account_ids: ['a'],
+        action: 'allow',
+        reason: 'known customer',
+        scope: 'account',
+        cluster_id: null,
+        ttl_seconds: 60,
+        actor: 'k1',
+      },
+      2000,
+    );
+    expect(book.get('a', 3000)).toMatchObject({
+      action: 'allow',
+      source: 'manual',
+      reason: 'known customer',
+    });
+    expect(book.get('a', 2000 + 60_001)).toMatchObject({ action: 'block', source: 'cluster' });
+    // Policy changes do not override the manual decision while it lasts.
+    await book.applyFindings(withCluster('review'), 4000);
+    expect(book.get('a', 5000).source).toBe('manual');
+    const reopened = await DecisionBook.open(t.db, loadPolicy());
+    expect(reopened.get('a', 5000)).toMatchObject({ action: 'allow', source: 'manual' });
+
+    const changes = await book.sweepExpired(2000 + 61_000);
+    expect(changes.map((c) => [c.account_id, c.current.action])).toEqual([['a', 'throttle']]);
+  });
+});

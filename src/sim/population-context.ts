@@ -1,0 +1,251 @@
+import type { TruthAccount } from '../contracts/index.js';
+import type { Activity } from './activity.js';
+import { ConversationalCustomer, type PersonSpec } from './benign-behaviours.js';
+import { APP_TEMPLATES, drawInterests, type BenignKind, type HumanCorpus } from './benign-talk.js';
+import { DAY, HOUR, type Period, type Rhythm } from './calendar.js';
+import { Caller, drawBenignHabits, drawClientFamily, drawUserAgents, type ParamHabits } from './caller.js';
+import { Deck, type CorpusBank, type CorpusText } from './corpus.js';
+import type { SimAccount } from './exchange.js';
+import { CLOUDS, COUNTRIES, type Cloud, type Country } from './geography.js';
+import { drawStyle } from './human-style.js';
+import {
+  accountId,
+  accountRecord,
+  apiKeyIds,
+  companyDomain,
+  drawTier,
+  freemailDomain,
+  paymentFingerprint,
+} from './identity.js';
+import { ModelChoice } from './models.js';
+import { CloudNetwork, ResidentialNetwork, type NetworkProfile } from './networks.js';
+import { Rng, mixKeys } from './rng.js';
+import type { ScaleSpec } from './scales.js';
+import type { Behaviour } from './session.js';
+import { APP_SYSTEM_PROMPTS, COMPANIES } from './system-prompts.js';
+import { TOPICS } from './benign-topics.js';
+
+export interface PopulationOptions {
+  seed: number;
+  /** Seeds the operators' infrastructure and templates; share it to simulate one actor at two providers. */
+  actorSeed: number;
+  accountPrefix: string;
+  spec: ScaleSpec;
+  period: Period;
+  corpus?: CorpusBank;
+}
+
+/** The operators behind the campaigns (truth `actor`). */
+export const ACTORS = { hydra: 'ursa', harvest: 'lynx', mixed: 'corvid', pooled: 'heron' } as const;
+
+export const BENIGN: TruthAccount = { role: 'benign', actor: null, campaign: null };
+export const trap = (name: string): TruthAccount => ({
+  role: 'benign',
+  actor: `trap:${name}`,
+  campaign: `trap:${name}`,
+});
+export const attacker = (actor: string, campaign: string): TruthAccount => ({
+  role: 'attacker',
+  actor,
+  campaign,
+});
+
+const TURNS_PER_SESSION = 2.5;
+
+export interface Forced {
+  network?: NetworkProfile;
+  country?: Country;
+  kind?: BenignKind | 'app';
+  truth?: TruthAccount;
+  emailDomain?: string;
+  createdAt?: number;
+}
+
+/** What every part of the population shares: ids, the window, corpora, companies. */
+export class PopulationContext {
+  readonly out: Behaviour[] = [];
+  private readonly ids = new Set<string>();
+  private idIndex = 0;
+  private readonly organisations: { payment: string; domain: string }[] = [];
+  private readonly human: HumanCorpus = {};
+
+  constructor(readonly o: PopulationOptions) {
+    const { seed } = o;
+    if (o.corpus?.conversations.length)
+      this.human.conversations = new Deck(
+        o.corpus.conversations,
+        Rng.derive(mixKeys(seed, ['deck-conversations'])),
+      );
+    if (o.corpus?.benignPrompts.length)
+      this.human.prompts = new Deck(o.corpus.benignPrompts, Rng.derive(mixKeys(seed, ['deck-prompts'])));
+  }
+
+  /** Account ids look alike whoever holds them: a prefix and 16 random base-36 characters. */
+  newId(): string {
+    const rng = Rng.derive(mixKeys(this.o.seed, [this.o.accountPrefix, 'account-id', this.idIndex++]));
+    let id = accountId(this.o.accountPrefix, rng);
+    while (this.ids.has(id)) id = accountId(this.o.accountPrefix, rng);
+    this.ids.add(id);
+    return id;
+  }
+
+  /** A sign-up date well before the window. */
+  established(rng: Rng): number {
+    return this.o.period.start - DAY - Math.round(rng.exponential(260) * DAY) - rng.int(0, DAY);
+  }
+
+  corpusFor(): HumanCorpus | undefined {
+    return this.human.conversations || this.human.prompts ? this.human : undefined;
+  }
+
+  attackerDeck(actor: string): Deck<CorpusText> | undefined {
+    return this.o.corpus?.attackerPrompts.length
+      ? new Deck(this.o.corpus.attackerPrompts, Rng.derive(mixKeys(this.o.actorSeed, ['deck-tasks', actor])))
+      : undefined;
+  }
+
+  /** An ordinary customer (person or product) expected to send about `expected` events. */
+  ordinaryCustomer(id: string, expected: number, rng: Rng, forced?: Forced): ConversationalCustomer {
+    const { period } = this.o;
+    const organisations = this.organisations;
+    const established = (r: Rng): number => this.established(r);
+    const corpusFor = (): HumanCorpus | undefined => this.corpusFor();
+    const isApp =
+      forced?.kind === 'app' ||
+      (!forced?.kind && rng.chance(expected > 1500 ? 0.7 : expected > 300 ? 0.4 : 0.12));
+    const kind: BenignKind = isApp
+      ? 'consumer'
+      : ((forced?.kind as BenignKind | undefined) ??
+        rng.weighted<BenignKind>([
+          ['consumer', 50],
+          ['developer', 22],
+          ['student', 14],
+          ['analyst', 14],
+        ]));
+    const country = forced?.country ?? rng.weighted(COUNTRIES.map((c) => [c, c.weight] as const));
+    const onCloud = isApp || (kind === 'developer' && rng.chance(0.25));
+    const network =
+      forced?.network ??
+      (onCloud ? new CloudNetwork(pickCloud(rng), rng) : new ResidentialNetwork(country, rng));
+    const rhythm: Rhythm = isApp
+      ? 'app'
+      : ({ consumer: 'consumer', developer: 'developer', student: 'student', analyst: 'office' } as const)[
+          kind
+        ];
+    const newcomer = rng.chance(0.07);
+    const createdAt =
+      forced?.createdAt ??
+      (newcomer ? period.start + rng.int(0, period.days - 1) * DAY + rng.int(0, DAY - 1) : established(rng));
+    const from = Math.max(period.start, createdAt + rng.int(60_000, 6 * HOUR));
+    const days = Math.max(0.5, (period.end - from) / DAY);
+    const activeDayProb = Math.min(0.98, Math.max(0.05, expected / (expected + 40) + 0.05));
+    const activity: Activity = {
+      rhythm,
+      tz: country.tz,
+      activeDayProb,
+      sessionsPerActiveDay: expected / (days * activeDayProb * TURNS_PER_SESSION),
+      from,
+      to: period.end,
+    };
+    let family = drawClientFamily(rng);
+    if (isApp && family === 'browser') family = 'openai-node';
+    const company = rng.pick(COMPANIES);
+    const domain =
+      forced?.emailDomain ??
+      (isApp || (kind === 'developer' && rng.chance(0.4)) ? companyDomain(rng) : freemailDomain(rng));
+    const person: PersonSpec = {
+      kind,
+      language: country.language,
+      interests: drawInterests(kind, rng),
+      style: drawStyle(rng),
+      toolShare: isApp
+        ? rng.chance(0.15)
+          ? rng.range(0.3, 0.8)
+          : 0
+        : kind === 'developer' && rng.chance(0.15)
+          ? rng.range(0.1, 0.4)
+          : 0,
+      conversationIds: rng.chance(isApp ? 0.5 : 0.15),
+    };
+    const corpus = corpusFor();
+    if (corpus) person.corpus = corpus;
+    if (isApp) {
+      if (rng.chance(0.35)) person.template = rng.pick(APP_TEMPLATES);
+      const app = rng.pick(APP_SYSTEM_PROMPTS);
+      person.systemPrompt = app.prompt.replaceAll('{company}', company).replaceAll('{domain}', domain);
+      const fitting = TOPICS.filter((t) => app.topics.includes(t.name));
+      if (fitting.length > 0) person.interests = fitting;
+      person.endUsers = Array.from(
+        { length: Math.max(3, Math.round(Math.sqrt(expected) * 4)) },
+        () => `u_${rng.hex(12)}`,
+      );
+    }
+    const tier = drawTier(rng, isApp ? 0.35 : kind === 'developer' ? 0.15 : 0);
+    // Companies run several accounts (prod, staging, teams) on one card and domain.
+    let payment = tier !== 'free' ? paymentFingerprint(rng) : undefined;
+    let emailDomain = domain;
+    if (payment && !forced?.emailDomain && (isApp || kind === 'developer')) {
+      if (organisations.length > 0 && rng.chance(0.12)) {
+        const org = rng.pick(organisations);
+        payment = org.payment;
+        emailDomain = org.domain;
+      } else if (rng.chance(0.3)) {
+        organisations.push({ payment, domain });
+      }
+    }
+    const caller = new Caller(
+      network,
+      drawUserAgents(family, rng),
+      apiKeyIds(isApp ? rng.int(1, 4) : rng.chance(0.2) ? 2 : 1, rng),
+      ModelChoice.benign(period, rng),
+      drawBenignHabits(rng, family),
+      rng.chance(0.85) ? 'chat.completions' : 'responses',
+    );
+    const account: SimAccount = {
+      record: accountRecord(
+        {
+          id,
+          createdAt,
+          tier,
+          emailDomain,
+          ...(payment ? { payment } : {}),
+          declaredCountry: rng.chance(0.92) ? country.code : rng.pick(COUNTRIES).code,
+          signup: network.signup(rng),
+          verified: rng.chance(tier === 'free' ? 0.2 : 0.75),
+        },
+        rng,
+      ),
+      truth: forced?.truth ?? BENIGN,
+    };
+    return new ConversationalCustomer(account, caller, activity, person, rng.fork());
+  }
+
+  enterpriseAccount(id: string, network: NetworkProfile, truth: TruthAccount, rng: Rng): SimAccount {
+    const established = (r: Rng): number => this.established(r);
+    const signup = network.signup(rng);
+    return {
+      record: accountRecord(
+        {
+          id,
+          createdAt: established(rng),
+          tier: 'enterprise',
+          emailDomain: companyDomain(rng),
+          payment: paymentFingerprint(rng),
+          declaredCountry: 'US',
+          signup,
+          verified: true,
+        },
+        rng,
+      ),
+      truth,
+    };
+  }
+}
+
+export function pickCloud(rng: Rng): Cloud {
+  return rng.weighted(CLOUDS.map((c) => [c, c.weight] as const));
+}
+
+export function noHabits(): ParamHabits {
+  return { logprobsShare: 0, topLogprobs: 0 };
+}

@@ -1,0 +1,71 @@
+import type { Kysely } from 'kysely';
+import type { AccountRecord } from '../contracts/index.js';
+import type { CoreDatabase } from './tables.js';
+
+type Db = Kysely<CoreDatabase>;
+
+/** Inserts or replaces account records (the newest record for an id wins). */
+export async function upsertAccounts(
+  db: Db,
+  records: readonly AccountRecord[],
+  now = Date.now(),
+): Promise<void> {
+  if (records.length === 0) return;
+  const byId = new Map(records.map((r) => [r.account_id, r]));
+  const rows = [...byId.values()].map((r) => ({
+    account_id: r.account_id,
+    record: JSON.stringify(r),
+    updated_at: now,
+  }));
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < rows.length; i += 500)
+      await trx
+        .insertInto('accounts')
+        .values(rows.slice(i, i + 500))
+        .onConflict((oc) =>
+          oc.column('account_id').doUpdateSet((eb) => ({
+            record: eb.ref('excluded.record'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
+  });
+}
+
+export async function getAccountRecord(db: Db, accountId: string): Promise<AccountRecord | null> {
+  const row = await db
+    .selectFrom('accounts')
+    .select('record')
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+  return row ? (JSON.parse(row.record) as AccountRecord) : null;
+}
+
+export async function allAccountRecords(db: Db): Promise<AccountRecord[]> {
+  const rows = await db.selectFrom('accounts').select('record').orderBy('account_id').execute();
+  return rows.map((r) => JSON.parse(r.record) as AccountRecord);
+}
+
+export async function countAccountRecords(db: Db): Promise<number> {
+  const r = await db
+    .selectFrom('accounts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+export async function getAccountRecords(db: Db, ids: readonly string[]): Promise<Map<string, AccountRecord>> {
+  const out = new Map<string, AccountRecord>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('accounts')
+      .select('record')
+      .where('account_id', 'in', ids.slice(i, i + 500))
+      .execute();
+    for (const r of rows) {
+      const rec = JSON.parse(r.record) as AccountRecord;
+      out.set(rec.account_id, rec);
+    }
+  }
+  return out;
+}
