@@ -16,11 +16,10 @@ import {
   HttpDecisionSource,
   StaticDecisionSource,
   sha256Hex,
-  type GatewayDecision,
 } from '../src/gateway/index.js';
 import { CallbackSink, HttpEventSink, type EventSink } from '../src/pipeline/index.js';
 import { CanaryGenerator, CanaryRegistry, readCanaryRegistry } from '../src/respond/index.js';
-import { ApiEvent } from '../src/contracts/index.js';
+import { ApiEvent, type StaticDecision } from '../src/contracts/index.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -38,7 +37,7 @@ interface Harness {
 }
 
 async function harness(opts: {
-  decisions?: GatewayDecision[];
+  decisions?: StaticDecision[];
   upstream?: DemoUpstream;
   upstreamUrl?: string;
   sink?: EventSink;
@@ -381,8 +380,11 @@ describe('gateway proxy', () => {
             action: 'block',
             reason: 'x',
             source: 'manual',
+            scope: 'account',
+            cluster_id: null,
             expires_at: null,
-            updated_at: 'now',
+            updated_at: new Date().toISOString(),
+            watch: false,
           }),
         );
       }, 150);

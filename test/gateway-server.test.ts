@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DemoUpstream, HttpDecisionSource, startGateway, type RunningGateway } from '../src/gateway/index.js';
+import {
+  DecisionCache,
+  DemoUpstream,
+  HttpDecisionSource,
+  startGateway,
+  type RunningGateway,
+} from '../src/gateway/index.js';
 import { startService, type RunningService } from '../src/server/index.js';
 
 /** The gateway against the real DistillGuard server: decisions from it, events into it. */
@@ -81,5 +87,28 @@ describe('gateway in front of a model, wired to the DistillGuard server', () => 
     expect(acct.statusCode, text).toBe(200);
     const body = JSON.parse(text) as { samples: { prompt: string }[] };
     expect(body.samples.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reads the decision the server emits, expiry and throttle rate included', async () => {
+    const put = await request(`${service.url}/v1/decisions/acct-srv-2`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ action: 'throttle', reason: 'test: slow down', ttl_seconds: 3600 }),
+    });
+    const set = (await put.body.json()) as { expires_at: string; rate_per_minute: number };
+    expect(put.statusCode).toBe(200);
+    const source = new HttpDecisionSource(service.url, key);
+    const errors: string[] = [];
+    const perAccount = new DecisionCache(source, { onError: (e) => errors.push(e.message) });
+    await perAccount.refresh('acct-srv-2');
+    const listed = new DecisionCache(source, { onError: (e) => errors.push(e.message) });
+    await listed.sync();
+    expect(errors).toEqual([]);
+    for (const cache of [perAccount, listed])
+      expect(cache.get('acct-srv-2')).toMatchObject({
+        action: 'throttle',
+        ratePerMinute: set.rate_per_minute,
+        expiresAtMs: Date.parse(set.expires_at),
+      });
   });
 });

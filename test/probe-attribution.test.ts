@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DemoUpstream, startGateway, type GatewayDecision } from '../src/gateway/index.js';
+import { DemoUpstream, startGateway } from '../src/gateway/index.js';
 import { NdjsonFileSink } from '../src/pipeline/index.js';
 import { readCanaryRegistry, renderProbeHtml, runProbe, type ProbeReport } from '../src/respond/index.js';
-import { ApiEvent, type Message } from '../src/contracts/index.js';
+import { ApiEvent, type Message, type StaticDecision } from '../src/contracts/index.js';
 import { simulationStream } from '../src/sim/index.js';
 
 const SECRET = 'probe-test-gateway-secret';
@@ -166,7 +166,7 @@ describe('probe attributes a distilled student to the cluster it harvested', () 
     expect(sim.traffic.other).toHaveLength(200);
     const upstreamWithAnswers = new DemoUpstream({ answers: sim.answers });
     const upstreamUrl = await upstreamWithAnswers.listen();
-    const decisions: GatewayDecision[] = [
+    const decisions: StaticDecision[] = [
       ...[...sim.hydra].map((a) => ({
         account_id: a,
         action: 'monitor' as const,

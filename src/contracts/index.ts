@@ -37,3 +37,12 @@ export {
   TopKSnapshot,
 } from './engine-state.js';
 export { ScaleMessage, ScaleTopologyConfig } from './scale.js';
+export {
+  Decision,
+  DecisionAction,
+  DecisionOrigin,
+  DecisionScope,
+  DegradeSettings,
+  StaticDecision,
+  strongerAction,
+} from './decision.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DecisionCache } from './decision-cache.js';
 import { StaticDecisionSource, type DecisionSource } from './decision-source.js';
-import type { GatewayDecision } from './decision.js';
+import type { StaticDecision } from '../contracts/index.js';
 import { Throttle } from './throttle.js';
 
 describe('DecisionCache', () => {
@@ -25,7 +25,7 @@ describe('DecisionCache', () => {
 
   it('keeps the last decision when the source fails, and refreshes after the TTL', async () => {
     let now = 0;
-    let answer: GatewayDecision | Error = { account_id: 'a', action: 'throttle' };
+    let answer: StaticDecision | Error = { account_id: 'a', action: 'throttle' };
     let calls = 0;
     const source: DecisionSource = {
       lookup: () => {
@@ -56,7 +56,7 @@ describe('DecisionCache', () => {
 
 describe('DecisionCache with a listing source', () => {
   it('answers from the full list without per-account lookups, and keeps the last list when a refresh fails', async () => {
-    let list: GatewayDecision[] | Error = [
+    let list: StaticDecision[] | Error = [
       { account_id: 'a', action: 'block' },
       { account_id: 'z', action: 'step_up' },
     ];

@@ -2,41 +2,63 @@ import { readFileSync } from 'node:fs';
 import { request } from 'undici';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { UserError } from '../contracts/index.js';
-import { GatewayDecision } from './decision.js';
+import { Decision, StaticDecision, UserError } from '../contracts/index.js';
 
-/** Where decisions come from: the server over HTTP, or a static file (tests, air-gapped setups). */
+/**
+ * Where the gateway's decisions come from: the server over HTTP, or a static file (tests,
+ * air-gapped setups). A server's decision is also a valid static one, so both answer that shape.
+ */
 export interface DecisionSource {
   /** The account's decision, or null when there is none (treated as allow). */
-  lookup(accountId: string): Promise<GatewayDecision | null>;
+  lookup(accountId: string): Promise<StaticDecision | null>;
   /** Every decision known up front, to prime the cache; sources that cannot list return []. */
-  snapshot(): GatewayDecision[];
+  snapshot(): StaticDecision[];
   /**
    * Every decision other than the default allow, fetched now, page by page. Where a source can do
    * this, the cache keeps one authoritative copy refreshed in the background instead of asking per
    * account. Pages keep each slice of parsing short, so a big list never stalls the hot path.
    */
-  list?(): AsyncIterable<GatewayDecision[]>;
+  list?(): AsyncIterable<StaticDecision[]>;
 }
 
 /** Small pages: each is parsed in well under a millisecond between network waits. */
 const LIST_PAGE = 250;
 
-const DecisionPage = z.looseObject({ items: z.array(GatewayDecision), next: z.string().nullable() });
+// The server's answers are checked against the contract it writes (src/contracts/decision.ts):
+// anything else is refused like an unreachable server, so the last known decision stays in force.
+const DecisionPage = z.looseObject({ items: z.array(Decision), next: z.string().nullable() });
 
-const DecisionsFile = z.union([
-  z.array(GatewayDecision),
-  z.looseObject({ decisions: z.array(GatewayDecision) }),
-]);
+const DecisionList = z.array(StaticDecision);
+const DecisionsFile = z.looseObject({ decisions: DecisionList });
+
+/** The first problem in a refused answer, naming the field. */
+function problem(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid';
+  return issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message;
+}
+
+/** A server answer parsed against the contract, or an error that says what is wrong with it. */
+function serverAnswer<T>(schema: z.ZodType<T>, text: string, what: string): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new Error(`${what}: invalid answer: not JSON: ${text.slice(0, 200)}`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new Error(`${what}: invalid answer: ${problem(parsed.error)}`);
+  return parsed.data;
+}
 
 /**
  * Decisions from a JSON or YAML file: a list of decisions, or `{decisions: [...]}`. Read once at
  * start; restart the gateway (or use the server) for live changes.
  */
 export class StaticDecisionSource implements DecisionSource {
-  private readonly byAccount = new Map<string, GatewayDecision>();
+  private readonly byAccount = new Map<string, StaticDecision>();
 
-  constructor(decisions: GatewayDecision[]) {
+  constructor(decisions: StaticDecision[]) {
     for (const d of decisions) this.byAccount.set(d.account_id, d);
   }
 
@@ -59,22 +81,24 @@ export class StaticDecisionSource implements DecisionSource {
         `decisions file ${path} is not valid JSON or YAML: ${(err as Error).message}`,
       );
     }
-    const parsed = DecisionsFile.safeParse(raw);
+    // Two schemas rather than a union, so a mistake is reported at its field, not as "no match".
+    const parsed = Array.isArray(raw)
+      ? DecisionList.safeParse(raw)
+      : DecisionsFile.transform((f) => f.decisions).safeParse(raw);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
       throw new UserError(
         'INVALID_CONFIG',
-        `decisions file ${path}: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}; expected a list of {account_id, action, cluster_id?, watch?}`,
+        `decisions file ${path}: ${problem(parsed.error)}; expected a list of {account_id, action, cluster_id?, watch?}`,
       );
     }
-    return new StaticDecisionSource(Array.isArray(parsed.data) ? parsed.data : parsed.data.decisions);
+    return new StaticDecisionSource(parsed.data);
   }
 
-  lookup(accountId: string): Promise<GatewayDecision | null> {
+  lookup(accountId: string): Promise<StaticDecision | null> {
     return Promise.resolve(this.byAccount.get(accountId) ?? null);
   }
 
-  snapshot(): GatewayDecision[] {
+  snapshot(): StaticDecision[] {
     return [...this.byAccount.values()];
   }
 }
@@ -87,7 +111,7 @@ export class HttpDecisionSource implements DecisionSource {
     private readonly timeoutMs = 2000,
   ) {}
 
-  async lookup(accountId: string): Promise<GatewayDecision | null> {
+  async lookup(accountId: string): Promise<Decision | null> {
     const url = `${this.baseUrl.replace(/\/+$/, '')}/v1/decisions/${encodeURIComponent(accountId)}`;
     const res = await request(url, {
       headers: this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {},
@@ -98,18 +122,15 @@ export class HttpDecisionSource implements DecisionSource {
     if (res.statusCode === 404) return null;
     if (res.statusCode >= 400)
       throw new Error(`decision lookup for ${accountId}: HTTP ${res.statusCode} ${text.slice(0, 200)}`);
-    const parsed = GatewayDecision.safeParse(JSON.parse(text));
-    if (!parsed.success)
-      throw new Error(`decision lookup for ${accountId}: unexpected body ${text.slice(0, 200)}`);
-    return parsed.data;
+    return serverAnswer(Decision, text, `decision lookup for ${accountId}`);
   }
 
-  snapshot(): GatewayDecision[] {
+  snapshot(): StaticDecision[] {
     return [];
   }
 
   /** `GET /v1/decisions` page by page: the accounts with a decision other than the default. */
-  async *list(): AsyncGenerator<GatewayDecision[]> {
+  async *list(): AsyncGenerator<Decision[]> {
     let cursor: string | null = null;
     for (let page = 0; page < 1_000_000; page++) {
       const qs: string = `limit=${LIST_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
@@ -121,10 +142,9 @@ export class HttpDecisionSource implements DecisionSource {
       const text = await res.body.text();
       if (res.statusCode >= 400)
         throw new Error(`decision list: HTTP ${res.statusCode} ${text.slice(0, 200)}`);
-      const parsed = DecisionPage.safeParse(JSON.parse(text));
-      if (!parsed.success) throw new Error(`decision list: unexpected body ${text.slice(0, 200)}`);
-      yield parsed.data.items;
-      cursor = parsed.data.next;
+      const page = serverAnswer(DecisionPage, text, 'decision list');
+      yield page.items;
+      cursor = page.next;
       if (!cursor) return;
     }
     throw new Error('decision list: too many pages');

@@ -9,7 +9,7 @@ export { startGateway, type GatewayConfig, type RunningGateway } from './start.j
 export { AccountResolver, sha256Hex, type AccountResolverOptions, type Caller } from './accounts.js';
 export { DecisionCache, type DecisionCacheOptions } from './decision-cache.js';
 export { HttpDecisionSource, StaticDecisionSource, type DecisionSource } from './decision-source.js';
-export { GatewayAction, GatewayDecision, effectiveDecision, type EffectiveDecision } from './decision.js';
+export { effectiveDecision, type EffectiveDecision } from './decision.js';
 export { EventRecorder, type RecorderOptions, type RecorderStats } from './recorder.js';
 export { Throttle } from './throttle.js';
 export { DemoUpstream, type DemoUpstreamOptions } from './demo-upstream.js';

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Findings } from '../contracts/index.js';
+import { Decision, type Findings } from '../contracts/index.js';
 import {
   coreMigrations,
   openTestDatabase,
   runMigrations,
+  saveDecisionChanges,
   type CoreDatabase,
   type TestDatabase,
 } from '../store/index.js';
@@ -92,5 +93,43 @@ describe('DecisionBook', () => {
 
     const changes = await book.sweepExpired(2000 + 61_000);
     expect(changes.map((c) => [c.account_id, c.current.action])).toEqual([['a', 'throttle']]);
+  });
+
+  it('answers the decision contract the gateway reads, and refuses a stored row that breaks it', async () => {
+    const book = await DecisionBook.open(t.db, loadPolicy());
+    await book.setManual(
+      {
+        account_ids: ['a'],
+        action: 'throttle',
+        reason: 'slow down',
+        scope: 'account',
+        cluster_id: null,
+        ttl_seconds: 60,
+        actor: 'k1',
+      },
+      Date.UTC(2030, 0, 1),
+    );
+    expect(Decision.parse(book.get('a', Date.UTC(2030, 0, 1)))).toMatchObject({
+      action: 'throttle',
+      expires_at: '2030-01-01T00:01:00.000Z',
+      rate_per_minute: 10,
+    });
+
+    const row = {
+      account_id: 'z',
+      action: 'quarantine',
+      reason: 'r',
+      source: 'manual',
+      scope: 'account',
+      cluster_id: null,
+      expires_at: null,
+      updated_at: 1,
+      updated_by: 'k',
+      watch: 0,
+    };
+    await saveDecisionChanges(t.db, [row], []);
+    await expect(DecisionBook.open(t.db, loadPolicy())).rejects.toThrow(
+      /^stored decision for z breaks the decision contract: action: /,
+    );
   });
 });

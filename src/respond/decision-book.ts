@@ -1,9 +1,8 @@
 import type { CoreDb, DecisionRow } from '../store/index.js';
 import { loadDecisionRows, saveDecisionChanges } from '../store/index.js';
-import type { Findings } from '../contracts/index.js';
-import type { DecisionAction, DecisionScope } from './actions.js';
-import { defaultDecision, type Decision, type DecisionChange } from './decision.js';
-import { evaluatePolicy, type PolicyOutcome } from './evaluate-policy.js';
+import { Decision, type DecisionAction, type DecisionScope, type Findings } from '../contracts/index.js';
+import { defaultDecision, type DecisionChange } from './decision.js';
+import { evaluatePolicy, type PolicyDecision } from './evaluate-policy.js';
 import type { LoadedPolicy } from './policy.js';
 
 interface Entry {
@@ -172,27 +171,36 @@ export class DecisionBook {
     return changes;
   }
 
+  /**
+   * The answer enforcement points read, checked against the contract once per change: rows come
+   * from the database, and a row the gateway would refuse must fail here, naming the account.
+   */
   private entry(row: DecisionRow): Entry {
     const p = this.loaded.policy;
-    const action = row.action as DecisionAction;
-    const view: Decision = {
+    const parsed = Decision.safeParse({
       account_id: row.account_id,
-      action,
+      action: row.action,
       reason: row.reason,
-      source: row.source as Decision['source'],
-      scope: row.scope as DecisionScope,
+      source: row.source,
+      scope: row.scope,
       cluster_id: row.cluster_id,
       expires_at: row.expires_at === null ? null : new Date(row.expires_at).toISOString(),
       updated_at: new Date(row.updated_at).toISOString(),
       watch: row.watch === 1,
-      ...(action === 'throttle' ? { rate_per_minute: p.throttle.rate_per_minute } : {}),
-      ...(action === 'degrade' ? { degrade: { ...p.degrade } } : {}),
-    };
-    return { row, view };
+      ...(row.action === 'throttle' ? { rate_per_minute: p.throttle.rate_per_minute } : {}),
+      ...(row.action === 'degrade' ? { degrade: { ...p.degrade } } : {}),
+    });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(
+        `stored decision for ${row.account_id} breaks the decision contract: ${issue?.path.join('.')}: ${issue?.message}`,
+      );
+    }
+    return { row, view: parsed.data };
   }
 }
 
-function sameOutcome(prev: Entry, o: PolicyOutcome): boolean {
+function sameOutcome(prev: Entry, o: PolicyDecision): boolean {
   return (
     prev.row.action === o.action &&
     prev.row.source === o.source &&

@@ -1,24 +1,6 @@
-import type { DecisionAction, DecisionScope, DecisionSource } from './actions.js';
+import type { Decision } from '../contracts/index.js';
 
-/** What `GET /v1/decisions/:account_id` answers; enforcement points (the gateway) read it. */
-export interface Decision {
-  account_id: string;
-  action: DecisionAction;
-  reason: string;
-  source: DecisionSource;
-  scope: DecisionScope;
-  cluster_id: string | null;
-  expires_at: string | null;
-  /** When the action last changed; null for the default allow of an account with no decision. */
-  updated_at: string | null;
-  /** Embed canaries for this account (policy `watch_levels`). */
-  watch: boolean;
-  /** Present when action is throttle. */
-  rate_per_minute?: number;
-  /** Present when action is degrade: what the gateway strips or caps. */
-  degrade?: { reasoning_trace: boolean; logprobs: boolean; max_tokens: number };
-}
-
+/** What a decision listener (webhooks) is told: an account's decision before and after. */
 export interface DecisionChange {
   account_id: string;
   previous: Decision;

@@ -1,33 +1,38 @@
-import type { Findings } from '../contracts/index.js';
-import { actionRank, type DecisionAction, type DecisionScope, type DecisionSource } from './actions.js';
+import {
+  strongerAction,
+  type DecisionAction,
+  type DecisionOrigin,
+  type DecisionScope,
+  type Findings,
+} from '../contracts/index.js';
 import type { Policy } from './policy.js';
 
-/** What the policy says for one account, before manual decisions are laid over it. */
-export interface PolicyOutcome {
+/** What the policy decides for one account, before manual decisions are laid over it. */
+export interface PolicyDecision {
   action: DecisionAction;
   reason: string;
-  source: Exclude<DecisionSource, 'manual'>;
+  source: Exclude<DecisionOrigin, 'manual'>;
   scope: DecisionScope;
   cluster_id: string | null;
   watch: boolean;
 }
 
 /**
- * Maps findings to a policy outcome per account (only accounts whose outcome is not a plain
+ * Maps findings to a policy decision per account (only accounts whose outcome is not a plain
  * allow). Rules: the account's level, its cluster's level (for every member), and detector
  * score thresholds; the strongest action wins, the account's own rule on a tie.
  */
-export function evaluatePolicy(policy: Policy, findings: Findings): Map<string, PolicyOutcome> {
-  const out = new Map<string, PolicyOutcome>();
+export function evaluatePolicy(policy: Policy, findings: Findings): Map<string, PolicyDecision> {
+  const out = new Map<string, PolicyDecision>();
   const clusterOf = new Map<string, Findings['clusters'][number]>();
   for (const c of findings.clusters) for (const a of c.account_ids) clusterOf.set(a, c);
   const watchLevels = new Set(policy.watch_levels);
 
-  const consider = (id: string, o: PolicyOutcome) => {
+  const consider = (id: string, o: PolicyDecision) => {
     const cur = out.get(id);
     if (!cur) return void out.set(id, o);
     const watch = cur.watch || o.watch;
-    if (actionRank(o.action) > actionRank(cur.action)) out.set(id, { ...o, watch });
+    if (strongerAction(o.action, cur.action)) out.set(id, { ...o, watch });
     else cur.watch = watch;
   };
 

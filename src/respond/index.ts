@@ -1,10 +1,11 @@
-export { DecisionAction, DecisionSource, DecisionScope, actionRank, strongerAction } from './actions.js';
+// The dashboard's tests read the action order from here (web/src/components/decision-change.test.ts).
+export { DecisionAction } from '../contracts/index.js';
 export { Policy, parsePolicy, loadPolicy, defaultPolicyPath } from './policy.js';
 export type { LoadedPolicy } from './policy.js';
 export { evaluatePolicy } from './evaluate-policy.js';
-export type { PolicyOutcome } from './evaluate-policy.js';
+export type { PolicyDecision } from './evaluate-policy.js';
 export { defaultDecision } from './decision.js';
-export type { Decision, DecisionChange } from './decision.js';
+export type { DecisionChange } from './decision.js';
 export { DecisionBook } from './decision-book.js';
 export type { ManualDecisionInput, DecisionListener } from './decision-book.js';
 export { signWebhook, verifyWebhookSignature } from './webhook-signature.js';

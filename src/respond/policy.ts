@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { Level, UserError } from '../contracts/index.js';
-import { DecisionAction } from './actions.js';
+import { DecisionAction, DegradeSettings, Level, UserError } from '../contracts/index.js';
 
 const LevelActions = z.strictObject({
   none: DecisionAction.default('allow'),
@@ -28,11 +27,7 @@ export const Policy = z.strictObject({
   cases: z.strictObject({ actioned: DecisionAction, false_positive: DecisionAction.default('allow') }),
   watch_levels: z.array(Level).default([]),
   throttle: z.strictObject({ rate_per_minute: z.number().positive() }),
-  degrade: z.strictObject({
-    reasoning_trace: z.boolean(),
-    logprobs: z.boolean(),
-    max_tokens: z.int().positive(),
-  }),
+  degrade: DegradeSettings,
   manual_ttl_seconds: z.int().positive().nullable().default(null),
 });
 export type Policy = z.infer<typeof Policy>;

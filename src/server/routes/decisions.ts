@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { DecisionAction, DecisionScope } from '../../respond/index.js';
 import { appendAudit } from '../../store/index.js';
-import { UserError } from '../../contracts/index.js';
+import { DecisionAction, DecisionScope, UserError } from '../../contracts/index.js';
 import { actorOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
 import { CursorPart, Limit, decodeCursor, encodeCursor } from '../pagination.js';
