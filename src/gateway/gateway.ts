@@ -160,6 +160,16 @@ function wantsProse(body: Json): boolean {
   return format !== 'json_object' && format !== 'json_schema';
 }
 
+/** A JSON object, or null for anything else (other JSON values, or text that does not parse). */
+function parseJsonObject(text: string): Json | null {
+  try {
+    const v: unknown = JSON.parse(text);
+    return isObject(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -182,6 +192,67 @@ interface Exchange {
   req: IncomingMessage;
 }
 
+/** Who is calling. */
+interface Identity {
+  caller: Caller;
+  /** How many keys the request presented when they disagree (refused: fail closed); else null. */
+  conflictingKeys: number | null;
+}
+
+interface RequestBody {
+  raw: Buffer;
+  /** The request came gzipped and `raw` is inflated: its encoding headers must not go upstream. */
+  decoded: boolean;
+  /** A model endpoint's JSON body; null elsewhere, or when it does not parse. */
+  json: Json | null;
+}
+
+/** The request as the upstream gets it, once the decision lets it through. */
+interface Outbound {
+  url: string;
+  headers: Record<string, string | string[]>;
+  body: Buffer | string;
+  degrade: boolean;
+  canary: { canary_id: string; text: string } | null;
+}
+
+/** What `/_gateway/healthz` counts. */
+const newCounts = () => ({
+  requests: 0,
+  blocked: 0,
+  throttled: 0,
+  step_up: 0,
+  credential_conflicts: 0,
+  degraded: 0,
+  canaries: 0,
+  upstream_errors: 0,
+  overloaded: 0,
+  client_aborted: 0,
+});
+type Counter = keyof ReturnType<typeof newCounts>;
+
+/** An answer the gateway gives itself, without calling the upstream. */
+interface Refusal {
+  counter: Counter;
+  status: number;
+  body: GatewayErrorBody;
+  headers: Record<string, string>;
+  audit: Partial<GatewayAnnotation> & { support_reference: string };
+}
+
+type UpstreamResponse = Awaited<ReturnType<Pool['request']>>;
+
+/** One model exchange's answer on its way from the upstream to the client. */
+interface Answering {
+  res: ServerResponse;
+  upstream: UpstreamResponse;
+  headers: Record<string, string | string[]>;
+  client: ClientLink;
+  ex: Exchange;
+  shaper: ResponseShaper;
+  annotation: GatewayAnnotation;
+}
+
 /**
  * The OpenAI-compatible reverse proxy: identifies the account, enforces its decision, forwards to
  * the upstream, streams the answer back event by event, embeds canaries for watched accounts, and
@@ -196,18 +267,7 @@ export class Gateway {
   private readonly throttle: Throttle;
   private readonly maxBody: number;
   private readonly random: () => number;
-  private readonly counts = {
-    requests: 0,
-    blocked: 0,
-    throttled: 0,
-    step_up: 0,
-    credential_conflicts: 0,
-    degraded: 0,
-    canaries: 0,
-    upstream_errors: 0,
-    overloaded: 0,
-    client_aborted: 0,
-  };
+  private readonly counts = newCounts();
 
   constructor(private readonly opts: GatewayOptions) {
     const u = new URL(opts.upstream);
@@ -271,6 +331,7 @@ export class Gateway {
     };
   }
 
+  /** One request: identify the account, decide, read the body, refuse or shape it, forward. */
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const url = req.url ?? '/';
@@ -279,23 +340,58 @@ export class Gateway {
       return;
     }
     this.counts.requests++;
+    const identity = this.identify(req, url);
+    const decision = this.opts.decisions.get(identity.caller.account_id);
+    const endpoint = endpointOf(req.method ?? 'GET', url);
+    const body = await this.readRequest(req, res, endpoint !== null);
+    if (!body) return;
+    const ex: Exchange | null =
+      endpoint && body.json
+        ? {
+            id: `gw-${randomUUID()}`,
+            ts: new Date().toISOString(),
+            started,
+            caller: identity.caller,
+            decision,
+            endpoint,
+            body: body.json,
+            req,
+          }
+        : null;
+    const refusal = this.refusal(identity, decision);
+    if (refusal) {
+      this.counts[refusal.counter]++;
+      this.refuse(res, ex, refusal.status, refusal.body, refusal.headers, refusal.audit);
+      return;
+    }
+    await this.forwardInSlot(req, res, this.outbound(req, url, ex, decision, body), ex);
+  }
+
+  /** The account behind the request's keys (or its trusted `X-Account-Id` claim). */
+  private identify(req: IncomingMessage, url: string): Identity {
     const accountHeader = req.headers['x-account-id'];
     const claimed = Array.isArray(accountHeader) ? accountHeader[0] : accountHeader;
     // Every key the request carries, wherever an upstream may read it (Bearer, Basic, api-key, ...).
     const keys = presentedKeys(req.headersDistinct, url, (k) => this.opts.accounts.knows(k));
     const resolved = this.opts.accounts.resolve(keys, claimed);
-    // Two different keys: refused below; the event is recorded under the first one.
-    const caller = resolved ?? this.opts.accounts.resolve(keys.slice(0, 1), claimed)!;
-    const decision = this.opts.decisions.get(caller.account_id);
-    const endpoint = endpointOf(req.method ?? 'GET', url);
+    if (resolved) return { caller: resolved, conflictingKeys: null };
+    // Two different keys: refused; the event is recorded under the first one.
+    return { caller: this.opts.accounts.resolve(keys.slice(0, 1), claimed)!, conflictingKeys: keys.length };
+  }
 
+  /** The body, inflated if gzipped and parsed if `json`; null once a 413 has answered. */
+  private async readRequest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    json: boolean,
+  ): Promise<RequestBody | null> {
     let raw: Buffer;
     try {
       raw = await readBody(req, this.maxBody);
     } catch (err) {
       if (err instanceof BodyTooLarge) {
         this.sendJson(res, 413, tooLargeBody(this.maxBody));
-        return;
+        return null;
       }
       throw err;
     }
@@ -307,99 +403,70 @@ export class Gateway {
       } catch (err) {
         if (err instanceof RangeError) {
           this.sendJson(res, 413, tooLargeBody(this.maxBody));
-          return;
+          return null;
         }
         // Not gzip after all: forward as received and let the upstream answer.
       }
     }
-    let body: Json | null = null;
-    if (endpoint) {
-      try {
-        const parsed: unknown = JSON.parse(raw.toString('utf8'));
-        if (isObject(parsed)) body = parsed;
-      } catch {
-        // An unparsable body goes upstream as is; the upstream's 400 passes back to the caller.
-      }
-    }
-    const ex: Exchange | null =
-      endpoint && body
-        ? {
-            id: `gw-${randomUUID()}`,
-            ts: new Date().toISOString(),
-            started,
-            caller,
-            decision,
-            endpoint,
-            body,
-            req,
-          }
-        : null;
+    // An unparsable body goes upstream as is; the upstream's 400 passes back to the caller.
+    return { raw, decoded, json: json ? parseJsonObject(raw.toString('utf8')) : null };
+  }
 
-    // Enforcement that answers without calling the upstream. The caller gets a code and a
-    // reference; the reason stays with the reference in the event (or the log).
-    if (resolved === null) {
-      this.counts.credential_conflicts++;
-      const ref = newSupportReference();
-      this.refuse(
-        res,
-        ex,
-        401,
-        conflictingCredentialsBody(ref),
-        {},
-        {
+  /**
+   * Enforcement that answers without calling the upstream, or null to forward. The caller gets a
+   * code and a reference; the reason stays with the reference in the event (or the log).
+   */
+  private refusal(identity: Identity, decision: EffectiveDecision): Refusal | null {
+    const ref = (): string => newSupportReference();
+    const audit = (support_reference: string) => ({
+      action: decision.action,
+      reason: decision.reason,
+      support_reference,
+    });
+    if (identity.conflictingKeys !== null) {
+      const r = ref();
+      return {
+        counter: 'credential_conflicts',
+        status: 401,
+        body: conflictingCredentialsBody(r),
+        headers: {},
+        audit: {
           action: 'refuse',
-          reason: `conflicting credentials: ${keys.length} different keys presented`,
-          support_reference: ref,
+          reason: `conflicting credentials: ${identity.conflictingKeys} different keys presented`,
+          support_reference: r,
         },
-      );
-      return;
+      };
     }
     if (decision.action === 'block') {
-      this.counts.blocked++;
-      const ref = newSupportReference();
-      this.refuse(
-        res,
-        ex,
-        403,
-        blockedBody(ref),
-        {},
-        { action: decision.action, reason: decision.reason, support_reference: ref },
-      );
-      return;
+      const r = ref();
+      return { counter: 'blocked', status: 403, body: blockedBody(r), headers: {}, audit: audit(r) };
     }
     if (decision.action === 'step_up') {
-      this.counts.step_up++;
-      const ref = newSupportReference();
+      const r = ref();
       const verificationUrl = this.opts.verificationUrl ?? 'https://example.com/verify';
-      this.refuse(
-        res,
-        ex,
-        403,
-        stepUpBody(verificationUrl, ref),
-        {},
-        { action: decision.action, reason: decision.reason, support_reference: ref },
-      );
-      return;
+      const body = stepUpBody(verificationUrl, r);
+      return { counter: 'step_up', status: 403, body, headers: {}, audit: audit(r) };
     }
     if (decision.action === 'throttle') {
-      const wait = this.throttle.take(caller.account_id, decision.ratePerMinute);
-      if (wait > 0) {
-        this.counts.throttled++;
-        const ref = newSupportReference();
-        this.refuse(
-          res,
-          ex,
-          429,
-          throttledBody(wait, ref),
-          { 'retry-after': String(wait) },
-          { action: decision.action, reason: decision.reason, support_reference: ref },
-        );
-        return;
-      }
+      const wait = this.throttle.take(identity.caller.account_id, decision.ratePerMinute);
+      if (wait <= 0) return null;
+      const r = ref();
+      const headers = { 'retry-after': String(wait) };
+      return { counter: 'throttled', status: 429, body: throttledBody(wait, r), headers, audit: audit(r) };
     }
+    return null;
+  }
 
+  /** The request as the upstream gets it: degraded if so decided, a canary picked if watched. */
+  private outbound(
+    req: IncomingMessage,
+    url: string,
+    ex: Exchange | null,
+    decision: EffectiveDecision,
+    body: RequestBody,
+  ): Outbound {
     const degrade = decision.action === 'degrade' && ex !== null;
-    let outBody: Buffer | string = raw;
+    let out: Buffer | string = body.raw;
     if (degrade) {
       this.counts.degraded++;
       // Degrade a copy: the event records what the client asked for, which is itself evidence.
@@ -409,16 +476,25 @@ export class Gateway {
         forwarded,
         decision.degrade?.maxTokens ?? this.opts.degradeMaxTokens ?? DEFAULT_DEGRADE_MAX_TOKENS,
       );
-      outBody = JSON.stringify(forwarded);
+      out = JSON.stringify(forwarded);
     }
     const canary =
       ex && decision.watch && this.opts.canary && wantsProse(ex.body) && this.random() < this.opts.canary.rate
         ? this.opts.canary.generator.pick(decision.subject, ex.id)
         : null;
-
-    const headers = forwardHeaders(req.headers, ex || decoded ? DROP_ENCODING : NO_DROP);
+    const headers = forwardHeaders(req.headers, ex || body.decoded ? DROP_ENCODING : NO_DROP);
     // Ask for plain bodies on model endpoints: the gateway must read (and may rewrite) them.
     if (ex) headers['accept-encoding'] = 'identity';
+    return { url, headers, body: out, degrade, canary };
+  }
+
+  /** Waits for an upstream slot (503 when none frees in time) and forwards holding it. */
+  private async forwardInSlot(
+    req: IncomingMessage,
+    res: ServerResponse,
+    out: Outbound,
+    ex: Exchange | null,
+  ): Promise<void> {
     // From here on the client leaving at any stage aborts the upstream request.
     const client = new ClientLink(res, req.socket.destroyed, this.limits.idleTimeoutMs);
     if (!(await this.slots.acquire(client.signal))) {
@@ -439,7 +515,7 @@ export class Gateway {
       return;
     }
     try {
-      await this.forward(req, res, url, headers, outBody, client, ex, degrade, canary);
+      await this.forward(req, res, out, client, ex);
     } finally {
       this.slots.release();
     }
@@ -449,21 +525,17 @@ export class Gateway {
   private async forward(
     req: IncomingMessage,
     res: ServerResponse,
-    url: string,
-    headers: Record<string, string | string[]>,
-    outBody: Buffer | string,
+    out: Outbound,
     client: ClientLink,
     ex: Exchange | null,
-    degrade: boolean,
-    canary: { canary_id: string; text: string } | null,
   ): Promise<void> {
-    let upstream: Awaited<ReturnType<Pool['request']>>;
+    let upstream: UpstreamResponse;
     try {
       upstream = await this.pool.request({
         method: req.method ?? 'GET',
-        path: this.basePath + url,
-        headers,
-        body: req.method === 'GET' || req.method === 'HEAD' ? null : outBody,
+        path: this.basePath + out.url,
+        headers: out.headers,
+        body: req.method === 'GET' || req.method === 'HEAD' ? null : out.body,
         signal: client.signal,
       });
     } catch (err) {
@@ -479,123 +551,141 @@ export class Gateway {
       return;
     }
     try {
-      await this.answer(res, upstream, client, ex, degrade, canary);
+      await this.answer(res, upstream, client, ex, out);
     } finally {
       // Whatever ended the exchange, the upstream connection goes back to the pool (or closes).
       if (!upstream.body.destroyed) upstream.body.destroy();
     }
   }
 
+  /** The upstream's answer to the client: shaped (degrade, canary) on model exchanges, then recorded. */
   private async answer(
     res: ServerResponse,
-    upstream: Awaited<ReturnType<Pool['request']>>,
+    upstream: UpstreamResponse,
     client: ClientLink,
     ex: Exchange | null,
-    degrade: boolean,
-    canary: { canary_id: string; text: string } | null,
+    out: Outbound,
   ): Promise<void> {
-    const resHeaders = forwardHeaders(upstream.headers, NO_DROP);
-    const contentType = String(upstream.headers['content-type'] ?? '');
-
+    const headers = forwardHeaders(upstream.headers, NO_DROP);
     if (!ex || upstream.statusCode >= 400) {
-      // Not a model exchange, or an upstream error: pass through exactly as the upstream said it.
-      const length = upstream.headers['content-length'];
-      res.writeHead(upstream.statusCode, length ? { ...resHeaders, 'content-length': length } : resHeaders);
-      let errorText = '';
-      let failure: UpstreamFailure | undefined;
-      try {
-        for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
-          if (ex && errorText.length < 1000) errorText += chunk.toString('utf8');
-          await client.write(chunk);
-        }
-        client.end();
-      } catch (err) {
-        // Headers are out: a truncated body is all the client can be told.
-        if (!client.gone) failure = this.failure(err, true);
-        res.destroy();
-      }
-      if (ex) {
-        this.counts.upstream_errors++;
-        this.record(
-          ex,
-          this.withClient(client, {
-            action: ex.decision.action,
-            status: upstream.statusCode,
-            upstream_error: failure?.detail ?? errorText.slice(0, 500),
-          }),
-          undefined,
-        );
-      }
+      await this.passThrough(res, upstream, headers, client, ex);
       return;
     }
+    const a: Answering = {
+      res,
+      upstream,
+      headers,
+      client,
+      ex,
+      shaper: new ResponseShaper(ex.endpoint, { degrade: out.degrade, canary: out.canary?.text ?? null }),
+      annotation: { action: ex.decision.action, status: upstream.statusCode },
+    };
+    if (String(upstream.headers['content-type'] ?? '').includes('text/event-stream')) await this.stream(a);
+    else if (!(await this.whole(a))) return;
+    this.recordServed(a, out);
+  }
 
-    const shaper = new ResponseShaper(ex.endpoint, { degrade, canary: canary?.text ?? null });
-    const annotation: GatewayAnnotation = { action: ex.decision.action, status: upstream.statusCode };
-    if (contentType.includes('text/event-stream')) {
-      res.writeHead(upstream.statusCode, resHeaders);
-      res.flushHeaders();
-      const framer = new SseFramer();
-      // Whole events only, so a stream cut off by the upstream never leaves half an event in
-      // front of the error event that ends it.
-      const pass = (events: SseEvent[]): string => {
-        let out = '';
-        for (const ev of events) {
-          if (shaper.rewrites) out += shaper.shape(ev);
-          else {
-            shaper.observe(ev);
-            out += ev.raw;
-          }
-        }
-        return out;
-      };
-      try {
-        for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
-          const out = pass(framer.push(chunk));
-          if (out !== '') await client.write(out);
-        }
-        client.end(pass(framer.end()));
-      } catch (err) {
-        if (client.gone) {
-          this.opts.log?.warn({ id: ex.id, err: client.gone.message }, 'stream ended early');
-        } else {
-          // The upstream broke or went silent: end the stream the way OpenAI's streams report
-          // errors, so clients see a failure rather than a short answer.
-          const f = this.failure(err, true);
-          this.counts.upstream_errors++;
-          annotation.upstream_error = f.detail;
-          this.opts.log?.warn({ id: ex.id, err: f.detail }, 'upstream stream failed');
-          client.end(shaper.streamError(f.body.error.code, f.body.error.message));
-        }
+  /** Not a model exchange, or an upstream error: pass through exactly as the upstream said it. */
+  private async passThrough(
+    res: ServerResponse,
+    upstream: UpstreamResponse,
+    headers: Record<string, string | string[]>,
+    client: ClientLink,
+    ex: Exchange | null,
+  ): Promise<void> {
+    const length = upstream.headers['content-length'];
+    res.writeHead(upstream.statusCode, length ? { ...headers, 'content-length': length } : headers);
+    let errorText = '';
+    let failure: UpstreamFailure | undefined;
+    try {
+      for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+        if (ex && errorText.length < 1000) errorText += chunk.toString('utf8');
+        await client.write(chunk);
       }
-    } else {
-      let text: string;
-      try {
-        text = await upstream.body.text();
-      } catch (err) {
-        if (client.gone) {
-          this.clientLeft(ex, client, 499);
-          return;
-        }
-        this.counts.upstream_errors++;
-        const f = this.failure(err, true);
-        this.refuse(res, ex, f.status, f.body, {}, { upstream_error: f.detail, support_reference: f.ref });
-        return;
-      }
-      let parsed: Json | null = null;
-      try {
-        const v: unknown = JSON.parse(text);
-        if (isObject(v)) parsed = v;
-      } catch {
-        // Not JSON: pass it on untouched.
-      }
-      if (parsed) shaper.shapeJson(parsed);
-      const out = parsed && shaper.rewrites ? JSON.stringify(parsed) : text;
-      res.writeHead(upstream.statusCode, { ...resHeaders, 'content-length': String(Buffer.byteLength(out)) });
-      client.end(out);
+      client.end();
+    } catch (err) {
+      // Headers are out: a truncated body is all the client can be told.
+      if (!client.gone) failure = this.failure(err, true);
+      res.destroy();
     }
+    if (!ex) return;
+    this.counts.upstream_errors++;
+    const annotation = {
+      action: ex.decision.action,
+      status: upstream.statusCode,
+      upstream_error: failure?.detail ?? errorText.slice(0, 500),
+    };
+    this.record(ex, this.withClient(client, annotation), undefined);
+  }
 
+  /** A streamed answer, shaped whole event by whole event. */
+  private async stream({ res, upstream, headers, client, ex, shaper, annotation }: Answering): Promise<void> {
+    res.writeHead(upstream.statusCode, headers);
+    res.flushHeaders();
+    const framer = new SseFramer();
+    // Whole events only, so a stream cut off by the upstream never leaves half an event in
+    // front of the error event that ends it.
+    const pass = (events: SseEvent[]): string => {
+      let out = '';
+      for (const ev of events) {
+        if (shaper.rewrites) out += shaper.shape(ev);
+        else {
+          shaper.observe(ev);
+          out += ev.raw;
+        }
+      }
+      return out;
+    };
+    try {
+      for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+        const out = pass(framer.push(chunk));
+        if (out !== '') await client.write(out);
+      }
+      client.end(pass(framer.end()));
+    } catch (err) {
+      if (client.gone) {
+        this.opts.log?.warn({ id: ex.id, err: client.gone.message }, 'stream ended early');
+      } else {
+        // The upstream broke or went silent: end the stream the way OpenAI's streams report
+        // errors, so clients see a failure rather than a short answer.
+        const f = this.failure(err, true);
+        this.counts.upstream_errors++;
+        annotation.upstream_error = f.detail;
+        this.opts.log?.warn({ id: ex.id, err: f.detail }, 'upstream stream failed');
+        client.end(shaper.streamError(f.body.error.code, f.body.error.message));
+      }
+    }
+  }
+
+  /** A whole (non-streamed) answer; false when the client got none (it left, or a 502/504). */
+  private async whole({ res, upstream, headers, client, ex, shaper }: Answering): Promise<boolean> {
+    let text: string;
+    try {
+      text = await upstream.body.text();
+    } catch (err) {
+      if (client.gone) {
+        this.clientLeft(ex, client, 499);
+        return false;
+      }
+      this.counts.upstream_errors++;
+      const f = this.failure(err, true);
+      this.refuse(res, ex, f.status, f.body, {}, { upstream_error: f.detail, support_reference: f.ref });
+      return false;
+    }
+    const parsed = parseJsonObject(text); // not JSON: passed on untouched
+
+    if (parsed) shaper.shapeJson(parsed);
+    const out = parsed && shaper.rewrites ? JSON.stringify(parsed) : text;
+    res.writeHead(upstream.statusCode, { ...headers, 'content-length': String(Buffer.byteLength(out)) });
+    client.end(out);
+    return true;
+  }
+
+  /** Records the exchange as served, and the canary in the registry if one went out. */
+  private recordServed({ client, ex, shaper, annotation }: Answering, out: Outbound): void {
     const decision = ex.decision;
-    if (degrade) annotation.degraded = true;
+    const canary = out.canary;
+    if (out.degrade) annotation.degraded = true;
     if (decision.watch) annotation.watch = true;
     if (canary && shaper.canaryServed && this.opts.canary) {
       this.counts.canaries++;
