@@ -1,4 +1,11 @@
-import type { ApiEvent, ContentPart, Message, MessageRole, RequestParams } from '../contracts/index.js';
+import type {
+  ApiEvent,
+  ContentPart,
+  DecisionAction,
+  Message,
+  MessageRole,
+  RequestParams,
+} from '../contracts/index.js';
 import type { Caller } from './accounts.js';
 
 export type Endpoint = 'chat.completions' | 'responses' | 'completions';
@@ -116,8 +123,8 @@ export interface ResponseSummary {
 }
 
 export interface GatewayAnnotation {
-  /** The decision enforced on this exchange. */
-  action: string;
+  /** The decision enforced on this exchange; `refuse` for conflicting credentials. */
+  action: DecisionAction | 'refuse';
   status: number;
   watch?: boolean;
   canary_id?: string;
