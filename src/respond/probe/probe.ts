@@ -69,6 +69,18 @@ interface ServedCanary {
   servings: CanaryServing[];
 }
 
+interface Answer {
+  prompt: string;
+  answer: string;
+  normalized: string;
+}
+
+interface Evidence {
+  returned: boolean;
+  by: 'marker' | 'shingles' | null;
+  matches: { prompt: string; answer: string }[];
+}
+
 /**
  * Ask a suspect model the prompts that earned canaries (plus any extra prompts), look for every
  * served and control canary in every answer, and test per subject whether served canaries come
@@ -76,7 +88,6 @@ interface ServedCanary {
  */
 export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
   const alpha = opts.alpha ?? 0.01;
-  const perCanary = opts.promptsPerCanary ?? 2;
   if (opts.servings.length === 0) {
     throw new UserError(
       'NO_EVENTS',
@@ -86,84 +97,9 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
   const generator = new CanaryGenerator(opts.secret);
   const served = groupServings(opts.servings, generator);
   const controls = generator.controls(opts.controls ?? 64).filter((c) => !served.has(c.canary_id));
-
-  const prompts = new Set<string>();
-  for (const { servings } of served.values()) {
-    const distinct = [...new Set(servings.map((s) => s.prompt).filter((p): p is string => !!p))];
-    for (const p of distinct.slice(0, perCanary)) prompts.add(p);
-  }
-  for (const p of opts.extraPrompts ?? []) prompts.add(p);
-  if (opts.framePrompts ?? true) for (const p of frameElicitationPrompts()) prompts.add(p);
-  if (prompts.size === 0) {
-    throw new UserError(
-      'INVALID_INPUT',
-      'no prompts to ask: the registry has no recorded prompts; pass --prompts FILE',
-    );
-  }
-
-  const answers: { prompt: string; answer: string; normalized: string }[] = [];
-  const errors: string[] = [];
-  const queue = [...prompts];
-  const worker = async (): Promise<void> => {
-    for (let prompt = queue.shift(); prompt !== undefined; prompt = queue.shift()) {
-      try {
-        const answer = await askChat(opts.target, prompt);
-        answers.push({ prompt, answer, normalized: normalizeForMatch(answer) });
-      } catch (err) {
-        errors.push((err as Error).message);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
-  if (answers.length === 0) {
-    throw new UserError(
-      'UPSTREAM_UNAVAILABLE',
-      `the target ${opts.target.url} answered none of ${prompts.size} prompts (first error: ${errors[0] ?? 'none'}); check --target and --model`,
-    );
-  }
-
-  const evidence = (
-    c: Canary,
-  ): {
-    returned: boolean;
-    by: 'marker' | 'shingles' | null;
-    matches: { prompt: string; answer: string }[];
-  } => {
-    const matches: { prompt: string; answer: string }[] = [];
-    let by: 'marker' | 'shingles' | null = null;
-    for (const a of answers) {
-      const m = matchCanary(c, a.answer, a.normalized);
-      if (m.found) {
-        by ??= m.by;
-        if (matches.length < 3)
-          matches.push({ prompt: excerpt(a.prompt), answer: excerptAround(a.answer, c) });
-      }
-    }
-    return { returned: matches.length > 0, by, matches };
-  };
-
-  const controlReturned = controls.filter((c) => evidence(c).returned);
-  const bySubject = new Map<string, CanaryEvidence[]>();
-  for (const { canary, servings } of served.values()) {
-    const ev = evidence(canary);
-    const times = servings.map((s) => s.served_at).sort();
-    const item: CanaryEvidence = {
-      canary_id: canary.canary_id,
-      subject: canary.subject,
-      text: canary.text,
-      served: servings.length,
-      accounts: [...new Set(servings.map((s) => s.account_id))].sort(),
-      first_served: times[0]!,
-      last_served: times[times.length - 1]!,
-      returned: ev.returned,
-      matched_by: ev.by,
-      matches: ev.matches,
-    };
-    const list = bySubject.get(canary.subject) ?? [];
-    list.push(item);
-    bySubject.set(canary.subject, list);
-  }
-
+  const prompts = probePrompts(served, opts);
+  const { answers, errors } = await askAll(opts, prompts);
+  const controlReturned = controls.filter((c) => evidenceIn(answers, c).returned);
   const test = (list: CanaryEvidence[]): number => {
     const hit = list.filter((c) => c.returned).length;
     return fisherOneSided({
@@ -173,21 +109,8 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
       controlMiss: controls.length - controlReturned.length,
     });
   };
-  const subjects: SubjectResult[] = [...bySubject.entries()]
-    .map(([subject, canaries]) => ({
-      subject,
-      served_canaries: canaries.length,
-      returned: canaries.filter((c) => c.returned).length,
-      p_value: test(canaries),
-      p_adjusted: Math.min(1, test(canaries) * bySubject.size),
-      canaries: canaries.sort(
-        (a, b) => Number(b.returned) - Number(a.returned) || a.canary_id.localeCompare(b.canary_id),
-      ),
-    }))
-    .sort((a, b) => a.p_value - b.p_value || b.returned - a.returned);
-
+  const subjects = subjectResults(evidenceBySubject(served, answers), test);
   const all = subjects.flatMap((s) => s.canaries);
-  const overallP = test(all);
   const best = subjects[0];
   // Every subject is a hypothesis: correct for testing them all so many clusters cannot make a
   // chance attribution likely.
@@ -212,7 +135,7 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
     overall: {
       served_canaries: all.length,
       returned: all.filter((c) => c.returned).length,
-      p_value: overallP,
+      p_value: test(all),
     },
     subjects,
     attributed_to: attributed,
@@ -220,6 +143,114 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
       ? `${best!.returned} of ${best!.served_canaries} canaries served to ${attributed} came back against ${controlReturned.length} of ${controls.length} never-served controls (one-sided Fisher exact p = ${best!.p_value.toExponential(2)}, ${subjects.length} subjects tested, adjusted p = ${best!.p_adjusted.toExponential(2)} < ${alpha}): the model was very likely trained on answers served to ${attributed}.`
       : `no subject's canaries came back significantly more often than never-served controls (smallest p = ${(best?.p_value ?? 1).toPrecision(3)}, adjusted for ${subjects.length} subjects ${(best?.p_adjusted ?? 1).toPrecision(3)} ≥ ${alpha}): no evidence this model was trained on answers the gateway served.`,
   };
+}
+
+/** The served prompts (a few distinct ones per canary), the extra ones, and the frame prompts. */
+function probePrompts(served: Map<string, ServedCanary>, opts: ProbeOptions): Set<string> {
+  const perCanary = opts.promptsPerCanary ?? 2;
+  const prompts = new Set<string>();
+  for (const { servings } of served.values()) {
+    const distinct = [...new Set(servings.map((s) => s.prompt).filter((p): p is string => !!p))];
+    for (const p of distinct.slice(0, perCanary)) prompts.add(p);
+  }
+  for (const p of opts.extraPrompts ?? []) prompts.add(p);
+  if (opts.framePrompts ?? true) for (const p of frameElicitationPrompts()) prompts.add(p);
+  if (prompts.size === 0) {
+    throw new UserError(
+      'INVALID_INPUT',
+      'no prompts to ask: the registry has no recorded prompts; pass --prompts FILE',
+    );
+  }
+  return prompts;
+}
+
+/** Every prompt asked of the target, `concurrency` at a time; fails when none is answered. */
+async function askAll(
+  opts: ProbeOptions,
+  prompts: Set<string>,
+): Promise<{ answers: Answer[]; errors: string[] }> {
+  const answers: Answer[] = [];
+  const errors: string[] = [];
+  const queue = [...prompts];
+  const worker = async (): Promise<void> => {
+    for (let prompt = queue.shift(); prompt !== undefined; prompt = queue.shift()) {
+      try {
+        const answer = await askChat(opts.target, prompt);
+        answers.push({ prompt, answer, normalized: normalizeForMatch(answer) });
+      } catch (err) {
+        errors.push((err as Error).message);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
+  if (answers.length === 0) {
+    throw new UserError(
+      'UPSTREAM_UNAVAILABLE',
+      `the target ${opts.target.url} answered none of ${prompts.size} prompts (first error: ${errors[0] ?? 'none'}); check --target and --model`,
+    );
+  }
+  return { answers, errors };
+}
+
+/** Whether a canary came back in any answer, how it was matched, and up to three excerpts. */
+function evidenceIn(answers: readonly Answer[], c: Canary): Evidence {
+  const matches: { prompt: string; answer: string }[] = [];
+  let by: 'marker' | 'shingles' | null = null;
+  for (const a of answers) {
+    const m = matchCanary(c, a.answer, a.normalized);
+    if (m.found) {
+      by ??= m.by;
+      if (matches.length < 3) matches.push({ prompt: excerpt(a.prompt), answer: excerptAround(a.answer, c) });
+    }
+  }
+  return { returned: matches.length > 0, by, matches };
+}
+
+/** Each served canary's evidence, grouped by the subject it was unique to. */
+function evidenceBySubject(
+  served: Map<string, ServedCanary>,
+  answers: readonly Answer[],
+): Map<string, CanaryEvidence[]> {
+  const bySubject = new Map<string, CanaryEvidence[]>();
+  for (const { canary, servings } of served.values()) {
+    const ev = evidenceIn(answers, canary);
+    const times = servings.map((s) => s.served_at).sort();
+    const item: CanaryEvidence = {
+      canary_id: canary.canary_id,
+      subject: canary.subject,
+      text: canary.text,
+      served: servings.length,
+      accounts: [...new Set(servings.map((s) => s.account_id))].sort(),
+      first_served: times[0]!,
+      last_served: times[times.length - 1]!,
+      returned: ev.returned,
+      matched_by: ev.by,
+      matches: ev.matches,
+    };
+    const list = bySubject.get(canary.subject) ?? [];
+    list.push(item);
+    bySubject.set(canary.subject, list);
+  }
+  return bySubject;
+}
+
+/** One test per subject, most significant first. */
+function subjectResults(
+  bySubject: Map<string, CanaryEvidence[]>,
+  test: (list: CanaryEvidence[]) => number,
+): SubjectResult[] {
+  return [...bySubject.entries()]
+    .map(([subject, canaries]) => ({
+      subject,
+      served_canaries: canaries.length,
+      returned: canaries.filter((c) => c.returned).length,
+      p_value: test(canaries),
+      p_adjusted: Math.min(1, test(canaries) * bySubject.size),
+      canaries: canaries.sort(
+        (a, b) => Number(b.returned) - Number(a.returned) || a.canary_id.localeCompare(b.canary_id),
+      ),
+    }))
+    .sort((a, b) => a.p_value - b.p_value || b.returned - a.returned);
 }
 
 /**
