@@ -24,6 +24,16 @@ export function endpointOf(method: string, url: string): Endpoint | null {
 export type Json = Record<string, unknown>;
 export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A JSON object, or null for anything else (other JSON values, or text that does not parse). */
+export function parseJsonObject(text: string): Json | null {
+  try {
+    const v: unknown = JSON.parse(text);
+    return isObject(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 const ROLES = new Set<string>(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 
 function toContent(content: unknown): string | ContentPart[] {

@@ -29,6 +29,7 @@ import {
   endpointOf,
   isObject,
   lastUserText,
+  parseJsonObject,
   requestMessages,
   type Endpoint,
   type GatewayAnnotation,
@@ -158,16 +159,6 @@ function wantsProse(body: Json): boolean {
       ? body.text.format.type
       : undefined;
   return format !== 'json_object' && format !== 'json_schema';
-}
-
-/** A JSON object, or null for anything else (other JSON values, or text that does not parse). */
-function parseJsonObject(text: string): Json | null {
-  try {
-    const v: unknown = JSON.parse(text);
-    return isObject(v) ? v : null;
-  } catch {
-    return null;
-  }
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

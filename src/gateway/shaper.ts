@@ -1,5 +1,5 @@
 import { canarySeparator } from '../respond/index.js';
-import { isObject, type Endpoint, type Json, type ResponseSummary } from './exchange.js';
+import { isObject, parseJsonObject, type Endpoint, type Json, type ResponseSummary } from './exchange.js';
 import { formatSse, type SseEvent } from './sse.js';
 
 export interface ShapeOptions {
@@ -89,7 +89,7 @@ export class ResponseShaper {
   /** Observe one event of a stream passed through untouched. */
   observe(ev: SseEvent): void {
     if (ev.data === '' || ev.data === '[DONE]') return;
-    const obj = parseJson(ev.data);
+    const obj = parseJsonObject(ev.data);
     if (obj) this.observeObject(obj);
   }
 
@@ -116,7 +116,7 @@ export class ResponseShaper {
           : '';
       return pre + ev.raw;
     }
-    const obj = ev.data === '' ? null : parseJson(ev.data);
+    const obj = ev.data === '' ? null : parseJsonObject(ev.data);
     if (!obj) return ev.raw;
     return this.endpoint === 'responses' ? this.shapeResponsesEvent(obj, ev) : this.shapeChoiceChunk(obj, ev);
   }
@@ -333,13 +333,4 @@ export function canaryFits(text: string, finishReason?: unknown): boolean {
   const t = text.trim();
   if (t === '' || t.startsWith('{') || t.startsWith('[')) return false;
   return (t.match(/```/g)?.length ?? 0) % 2 === 0;
-}
-
-function parseJson(s: string): Json | null {
-  try {
-    const v: unknown = JSON.parse(s);
-    return isObject(v) ? v : null;
-  } catch {
-    return null;
-  }
 }

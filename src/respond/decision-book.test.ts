@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Decision, type Findings } from '../contracts/index.js';
 import {
   coreMigrations,
+  loadDecisionRows,
   openTestDatabase,
   runMigrations,
   saveDecisionChanges,
@@ -115,19 +116,9 @@ describe('DecisionBook', () => {
       rate_per_minute: 10,
     });
 
-    const row = {
-      account_id: 'z',
-      action: 'quarantine',
-      reason: 'r',
-      source: 'manual',
-      scope: 'account',
-      cluster_id: null,
-      expires_at: null,
-      updated_at: 1,
-      updated_by: 'k',
-      watch: 0,
-    };
-    await saveDecisionChanges(t.db, [row], []);
+    // The row the book just stored, with an action no enforcement point knows.
+    const [stored] = await loadDecisionRows(t.db);
+    await saveDecisionChanges(t.db, [{ ...stored!, account_id: 'z', action: 'quarantine' }], []);
     await expect(DecisionBook.open(t.db, loadPolicy())).rejects.toThrow(
       /^stored decision for z breaks the decision contract: action: /,
     );
