@@ -1,7 +1,16 @@
 import { z } from 'zod';
 
+/** Finding levels, weakest first: every list, sort and chart takes its order from here. */
 export const Level = z.enum(['none', 'monitor', 'review', 'act']);
 export type Level = z.infer<typeof Level>;
+
+export const LEVELS: readonly Level[] = Level.options;
+
+/** 0 for none up to 3 for act: compare levels by rank, never by name. */
+export const levelRank = (l: Level): number => LEVELS.indexOf(l);
+
+/** The levels a calibrated score threshold starts (all but none), weakest first. */
+export const THRESHOLD_LEVELS = Level.exclude(['none']).options;
 
 export const Signal = z.looseObject({
   detector: z.string(),

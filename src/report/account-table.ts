@@ -1,6 +1,6 @@
-import type { AccountFinding } from '../contracts/index.js';
+import { levelRank, type AccountFinding } from '../contracts/index.js';
 import { clusterAnchor } from './cluster-section.js';
-import { formatCount, levelRank } from './format.js';
+import { formatCount } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { atlasTag, levelBadge, scoreCell } from './level-badge.js';
 

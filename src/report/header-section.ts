@@ -1,9 +1,9 @@
 import type { AnalysisDetail } from '../findings/index.js';
-import type { Level } from '../contracts/index.js';
+import { LEVELS, THRESHOLD_LEVELS, type Level } from '../contracts/index.js';
 import { levelBars } from './charts/level-bars.js';
 import { scoreHistogram } from './charts/score-histogram.js';
 import { hourRangeOf, trafficChart } from './charts/traffic-chart.js';
-import { formatCount, formatTime, LEVELS } from './format.js';
+import { formatCount, formatTime } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { levelBadge } from './level-badge.js';
 
@@ -85,7 +85,7 @@ export function headerSection(
         </dd>
         <dt>Thresholds (score)</dt>
         <dd>
-          ${(['monitor', 'review', 'act'] as const).map((l) => html`${levelBadge(l)} ≥ ${calibration.thresholds[l].toFixed(3)} `)}<span
+          ${THRESHOLD_LEVELS.map((l) => html`${levelBadge(l)} ≥ ${calibration.thresholds[l].toFixed(3)} `)}<span
             class="muted"
             >act also needs two corroborating content detectors, at least one of them extraction
             evidence.</span
