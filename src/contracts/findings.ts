@@ -1,16 +1,9 @@
 import { z } from 'zod';
+import { LEVELS } from './levels.js';
 
-/** Finding levels, weakest first: every list, sort and chart takes its order from here. */
-export const Level = z.enum(['none', 'monitor', 'review', 'act']);
+/** A finding's level; the order, weakest first, is LEVELS (levels.ts). */
+export const Level = z.enum(LEVELS);
 export type Level = z.infer<typeof Level>;
-
-export const LEVELS: readonly Level[] = Level.options;
-
-/** 0 for none up to 3 for act: compare levels by rank, never by name. */
-export const levelRank = (l: Level): number => LEVELS.indexOf(l);
-
-/** The levels a calibrated score threshold starts (all but none), weakest first. */
-export const THRESHOLD_LEVELS = Level.exclude(['none']).options;
 
 export const Signal = z.looseObject({
   detector: z.string(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LEVELS } from './findings.js';
+import { LEVELS } from './levels.js';
 import { LEVEL_COLOURS, niceTicks } from './presentation.js';
 
 describe('niceTicks', () => {

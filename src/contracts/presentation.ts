@@ -1,6 +1,6 @@
 // Presentation shared by the HTML report and the dashboard. It lives in contracts because that is
 // the one engine module the browser bundle may import; like the rest of contracts it stays free
-// of node: imports (test/contracts-browser-safe.test.ts).
+// of node: imports and Node globals (eslint.config.js, the src/contracts block).
 import type { Level } from './findings.js';
 
 /**
