@@ -2,7 +2,7 @@ export { isRfc3339, rfc3339 } from './timestamp.js';
 export { AccountRecord, InlineAccount } from './account.js';
 export { ApiEvent, ContentPart, EventLabels, Message, MessageRole, RequestParams } from './event.js';
 export { AccountFinding, ClusterFinding, ClusterLink, Findings, Level, Signal } from './findings.js';
-export { LEVELS, levelRank, THRESHOLD_LEVELS } from './levels.js';
+export { countLevels, LEVELS, levelRank, THRESHOLD_LEVELS } from './levels.js';
 export {
   AccountDetail,
   AccountSample,

@@ -9,3 +9,10 @@ export const levelRank = (l: Level): number => LEVELS.indexOf(l);
 
 /** The levels a calibrated score threshold starts (all but none), weakest first. */
 export const THRESHOLD_LEVELS = LEVELS.filter((l): l is Exclude<Level, 'none'> => l !== 'none');
+
+/** How many items sit at each level; every level present, zero when none does. */
+export function countLevels(items: Iterable<{ level: Level }>): Record<Level, number> {
+  const counts = Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>;
+  for (const i of items) counts[i.level]++;
+  return counts;
+}

@@ -1,5 +1,5 @@
 import type { AnalysisDetail } from '../findings/index.js';
-import { LEVELS, THRESHOLD_LEVELS, type Level } from '../contracts/index.js';
+import { countLevels, LEVELS, THRESHOLD_LEVELS } from '../contracts/index.js';
 import { levelBars } from './charts/level-bars.js';
 import { scoreHistogram } from './charts/score-histogram.js';
 import { hourRangeOf, trafficChart } from './charts/traffic-chart.js';
@@ -8,12 +8,6 @@ import { html, type SafeHtml } from './html.js';
 import { levelBadge } from './level-badge.js';
 
 const SERIES_COLOURS = ['#c8322c', '#2f6fd0', '#d08a00', '#3b8f5a', '#7a4fb3', '#1f8a96'];
-
-export function countLevels(items: readonly { level: Level }[]): Record<Level, number> {
-  const counts: Record<Level, number> = { none: 0, monitor: 0, review: 0, act: 0 };
-  for (const i of items) counts[i.level]++;
-  return counts;
-}
 
 /** Input summary, calibration, counts per level and the population-wide charts. */
 export function headerSection(

@@ -1,4 +1,4 @@
-import { LEVEL_COLOURS, LEVELS, THRESHOLD_LEVELS, type Level } from '../../contracts/index.js';
+import { countLevels, LEVEL_COLOURS, LEVELS, THRESHOLD_LEVELS, type Level } from '../../contracts/index.js';
 import { formatCount } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { px } from './axis.js';
@@ -15,7 +15,7 @@ export function scoreBins(accounts: readonly { score: number; level: Level }[], 
   const out: ScoreBin[] = Array.from({ length: bins }, (_, i) => ({
     from: i / bins,
     to: (i + 1) / bins,
-    byLevel: { none: 0, monitor: 0, review: 0, act: 0 },
+    byLevel: countLevels([]),
     total: 0,
   }));
   for (const a of accounts) {
