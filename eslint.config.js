@@ -42,5 +42,25 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // src/contracts is bundled into the dashboard too (it imports src/contracts/index.js), so it
+    // must run in a browser: only zod and its own files, no node: modules, no Node globals.
+    files: ['src/contracts/**/*.ts'],
+    ignores: ['src/contracts/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!zod$|\\./)',
+              message: 'src/contracts runs in the browser (the dashboard): import only zod and ./ files.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require', '__dirname', '__filename', 'global'],
+    },
+  },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

@@ -1,10 +1,8 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
+import { LEVEL_COLOURS } from '../src/contracts/index.js';
 import { levelColouredPixels } from './graph-pixels.js';
-
-// Literal level colours from web/src/components/graphStyle.ts (none, monitor, review, act).
-const LEVEL_COLOURS = ['#6b7280', '#3b82f6', '#f59e0b', '#ef4444'];
 
 export interface FlowResult {
   overview: { events: string; accounts: string; clusters: string };
@@ -65,7 +63,7 @@ export async function runDashboardFlow(
     await page.getByTestId('cluster-members').waitFor();
     await page.getByTestId('current-action').waitFor();
     await page.waitForTimeout(800); // let sigma draw its first frame
-    const graphPixels = await levelColouredPixels(graph, LEVEL_COLOURS);
+    const graphPixels = await levelColouredPixels(graph, Object.values(LEVEL_COLOURS));
     await shot('02-cluster');
 
     await page.getByTestId('open-case').click();

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { levelRank, type ClusterSummary, type Overview, type Page } from '../src/contracts/index.js';
 import { chromiumAvailable, CHROMIUM_PATH, launchChromium } from './chromium.js';
 import { runDashboardFlow, type FlowResult } from './dashboard-flow.js';
 import { startDemoServer, type RunningServer } from './demo-server.js';
@@ -55,7 +56,7 @@ describe.runIf(canRun)('dashboard in Chromium', () => {
   };
 
   it('shows the real numbers of the server on the overview', async () => {
-    const o = await apiGet<{ events: number; accounts: number; clusters: { total: number } }>('/v1/overview');
+    const o = await apiGet<Overview>('/v1/overview');
     const shown = (n: number) =>
       n >= 100_000
         ? new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 }).format(n)
@@ -71,11 +72,8 @@ describe.runIf(canRun)('dashboard in Chromium', () => {
   });
 
   it('opens the top cluster (most severe level, then highest score) and draws its linkage graph', async () => {
-    const rank = { none: 0, monitor: 1, review: 2, act: 3 } as const;
-    const all = await apiGet<{ items: { cluster_id: string; score: number; level: keyof typeof rank }[] }>(
-      '/v1/clusters?limit=1000',
-    );
-    const severity = (c: { score: number; level: keyof typeof rank }) => rank[c.level] * 10 + c.score;
+    const all = await apiGet<Page<ClusterSummary>>('/v1/clusters?limit=1000');
+    const severity = (c: ClusterSummary) => levelRank(c.level) * 10 + c.score;
     const opened = all.items.find((c) => c.cluster_id === flow.clusterId);
     expect(opened).toBeDefined();
     expect(severity(opened!)).toBe(Math.max(...all.items.map(severity)));

@@ -2,23 +2,26 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../src/respond/index.js';
-import type { AccountFinding, ApiEvent, ClusterFinding, Findings } from '../src/contracts/index.js';
+import type { z } from 'zod';
+import {
+  AccountDetail,
+  AccountFinding,
+  AuditEntry,
+  ClusterDetail,
+  ClusterSummary,
+  Findings,
+  Overview,
+  SignalItem,
+  page,
+  type ApiEvent,
+  type ClusterFinding,
+  type Page,
+} from '../src/contracts/index.js';
 import { storeTestBackends } from '../src/store/index.js';
 import { call, ndjson, simulatedTraffic, startTestService, type TestService } from './server-harness.js';
 
 const backends = await storeTestBackends();
 const traffic = simulatedTraffic(5000);
-
-interface ClusterSummary {
-  cluster_id: string;
-  score: number;
-  size: number;
-}
-
-interface Page<T> {
-  items: T[];
-  next: string | null;
-}
 
 describe.each(backends)('the service end to end on %s', (dialect) => {
   let ts: TestService;
@@ -28,6 +31,10 @@ describe.each(backends)('the service end to end on %s', (dialect) => {
     expect(r.status, `${path}: ${r.text}`).toBe(200);
     return r.body as T;
   };
+  // Reads a view and checks it against its contract (src/contracts/api-views.ts): the strict
+  // views fail on a field missing, mistyped or not in the contract.
+  const view = async <S extends z.ZodType>(path: string, schema: S, key = keys.analyst ?? null) =>
+    schema.parse(await get<unknown>(path, key));
 
   beforeAll(async () => {
     // The test's webhook receiver is on loopback, which webhooks may reach only when allow-listed.
@@ -85,18 +92,12 @@ describe.each(backends)('the service end to end on %s', (dialect) => {
 
   it('answers queries from the same findings the engine computed', async () => {
     await ts.service.ctx.live.refresh();
-    const findings = await get<Findings>('/v1/findings');
+    const findings = await view('/v1/findings', Findings);
     expect(findings.format).toBe('findings.v1');
     expect(findings.input.rejected_lines).toBe(2);
     expect(findings.clusters.length).toBeGreaterThan(0);
 
-    const overview = await get<{
-      events: number;
-      from: string;
-      to: string;
-      timeline: { events: number; flagged: number }[];
-      levels: Record<string, number>;
-    }>('/v1/overview');
+    const overview = await view('/v1/overview', Overview);
     expect(overview.events).toBe(traffic.events.length);
     expect(overview.timeline.reduce((s, b) => s + b.events, 0)).toBe(traffic.events.length);
     expect(overview.from).toBe(traffic.events[0]!.ts);
@@ -107,12 +108,13 @@ describe.each(backends)('the service end to end on %s', (dialect) => {
     const seen: ClusterSummary[] = [];
     let cursor: string | null = null;
     do {
-      const page: Page<ClusterSummary> = await get(
+      const clusters: Page<ClusterSummary> = await view(
         `/v1/clusters?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        page(ClusterSummary),
       );
-      expect(page.items.length).toBeLessThanOrEqual(2);
-      seen.push(...page.items);
-      cursor = page.next;
+      expect(clusters.items.length).toBeLessThanOrEqual(2);
+      seen.push(...clusters.items);
+      cursor = clusters.next;
     } while (cursor);
     expect(seen.map((c) => c.cluster_id).sort()).toEqual(findings.clusters.map((c) => c.cluster_id).sort());
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.score).toBeLessThanOrEqual(seen[i - 1]!.score);
@@ -120,11 +122,7 @@ describe.each(backends)('the service end to end on %s', (dialect) => {
     const top = findings.clusters.find((c) => c.cluster_id === seen[0]!.cluster_id)!;
     expect(seen[0]!.size).toBe(top.account_ids.length);
 
-    const detail = await get<{
-      cluster: ClusterFinding;
-      graph: { nodes: { id: string }[]; edges: { source: string; target: string }[] };
-      timeline: { events: number }[];
-    }>(`/v1/clusters/${top.cluster_id}`);
+    const detail = await view(`/v1/clusters/${top.cluster_id}`, ClusterDetail);
     expect(detail.graph.nodes.map((n) => n.id).sort()).toEqual([...top.account_ids].sort().slice(0, 400));
     const nodeIds = new Set(detail.graph.nodes.map((n) => n.id));
     expect(detail.graph.edges.every((e) => nodeIds.has(e.source) && nodeIds.has(e.target))).toBe(true);
@@ -132,17 +130,16 @@ describe.each(backends)('the service end to end on %s', (dialect) => {
     const memberEvents = traffic.events.filter((e) => members.has(e.account_id)).length;
     expect(detail.timeline.reduce((s, b) => s + b.events, 0)).toBe(memberEvents);
 
-    const inCluster = await get<Page<AccountFinding>>(`/v1/accounts?cluster_id=${top.cluster_id}&limit=1000`);
+    const inCluster = await view(
+      `/v1/accounts?cluster_id=${top.cluster_id}&limit=1000`,
+      page(AccountFinding),
+    );
     expect(inCluster.items.map((a) => a.account_id).sort()).toEqual([...top.account_ids].sort());
-    const acting = await get<Page<AccountFinding>>('/v1/accounts?level=act&limit=1000');
+    const acting = await view('/v1/accounts?level=act&limit=1000', page(AccountFinding));
     expect(acting.items.every((a) => a.level === 'act')).toBe(true);
 
     const account = top.account_ids[0]!;
-    const acct = await get<{
-      account: AccountFinding;
-      record: { account_id: string } | null;
-      samples: { id: string; ts: string; prompt: string }[];
-    }>(`/v1/accounts/${account}`);
+    const acct = await view(`/v1/accounts/${account}`, AccountDetail);
     const own: ApiEvent[] = traffic.events.filter((e) => e.account_id === account);
     expect(acct.record?.account_id).toBe(account);
     expect(acct.samples.length).toBe(Math.min(20, own.length));
@@ -152,9 +149,7 @@ describe.each(backends)('the service end to end on %s', (dialect) => {
 
     const detector = findings.accounts.flatMap((a) => a.signals)[0]?.detector;
     if (detector) {
-      const signals = await get<Page<{ detector: string; evidence: string }>>(
-        `/v1/signals?detector=${detector}&limit=1000`,
-      );
+      const signals = await view(`/v1/signals?detector=${detector}&limit=1000`, page(SignalItem));
       expect(signals.items.length).toBeGreaterThan(0);
       expect(signals.items.every((s) => s.detector === detector && s.evidence.length > 0)).toBe(true);
     }
@@ -195,7 +190,7 @@ describe.each(backends)('the service end to end on %s', (dialect) => {
       );
       expect(d).toMatchObject({ action: 'block', source: 'manual', scope: 'cluster' });
     }
-    const audit = await get<Page<{ action: string; subject_id: string }>>('/v1/audit?limit=50', ts.admin);
+    const audit = await view('/v1/audit?limit=50', page(AuditEntry), ts.admin);
     const mine = audit.items.filter((e) => e.subject_id === id).map((e) => e.action);
     expect(mine.sort()).toEqual(
       ['case.comment', 'case.create', 'case.outcome.actioned', 'case.update', 'case.update'].sort(),
@@ -225,10 +220,7 @@ describe.each(backends)('the service end to end on %s', (dialect) => {
       keys.enforcement,
     );
     expect(listed.items.map((d) => d.account_id).sort()).toEqual([...members].sort());
-    const audit = await get<Page<{ action: string; subject_id: string; details: { accounts: number } }>>(
-      '/v1/audit?limit=5',
-      ts.admin,
-    );
+    const audit = await view('/v1/audit?limit=5', page(AuditEntry), ts.admin);
     expect(audit.items[0]).toMatchObject({
       action: 'decision.set',
       subject_id: target.cluster_id,

@@ -452,6 +452,20 @@ describe('malformed, oversized and unauthenticated requests', () => {
       ['/v1/webhooks', 'post'],
     ] as const)
       expect(doc.paths[p]?.[m], `${m} ${p}`).toBeDefined();
+    // The views the dashboard reads are documented from their contracts (src/contracts/api-views.ts).
+    const answer = (p: string) =>
+      (
+        doc.paths[p]?.get as
+          { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> } | undefined
+      )?.responses?.['200']?.content?.['application/json']?.schema as
+        { properties?: Record<string, unknown>; required?: string[] } | undefined;
+    expect(answer('/v1/overview')?.required).toEqual(expect.arrayContaining(['levels', 'timeline']));
+    expect(Object.keys(answer('/v1/clusters/{id}')?.properties ?? {})).toEqual([
+      'cluster',
+      'graph',
+      'timeline',
+    ]);
+    expect(Object.keys(answer('/v1/clusters')?.properties ?? {})).toEqual(['items', 'next']);
   });
 
   it('refuses a key once it is revoked, and never shows keys again', async () => {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { LEVELS } from './levels.js';
 
-export const Level = z.enum(['none', 'monitor', 'review', 'act']);
+/** A finding's level; the order, weakest first, is LEVELS (levels.ts). */
+export const Level = z.enum(LEVELS);
 export type Level = z.infer<typeof Level>;
 
 export const Signal = z.looseObject({

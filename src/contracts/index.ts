@@ -2,6 +2,23 @@ export { isRfc3339, rfc3339 } from './timestamp.js';
 export { AccountRecord, InlineAccount } from './account.js';
 export { ApiEvent, ContentPart, EventLabels, Message, MessageRole, RequestParams } from './event.js';
 export { AccountFinding, ClusterFinding, ClusterLink, Findings, Level, Signal } from './findings.js';
+export { countLevels, LEVELS, levelRank, THRESHOLD_LEVELS } from './levels.js';
+export {
+  AccountDetail,
+  AccountSample,
+  AuditEntry,
+  ClusterDetail,
+  ClusterGraph,
+  ClusterSummary,
+  GraphEdge,
+  GraphNode,
+  Overview,
+  page,
+  type Page,
+  SignalItem,
+  TimelineBucket,
+} from './api-views.js';
+export { LEVEL_COLOURS, niceTicks } from './presentation.js';
 export { Truth, TruthAccount, TRAP_PREFIX, isTrap } from './truth.js';
 export { UserError, UserErrorCode, isUserError } from './errors.js';
 export { findUnstorableText, storableText, unstorableText } from './stored-text.js';

@@ -1,4 +1,4 @@
-import { isTrap, type Findings, type Level, type Truth } from '../contracts/index.js';
+import { isTrap, levelRank, type Findings, type Level, type Truth } from '../contracts/index.js';
 
 const AT_LEAST_REVIEW = new Set<Level>(['review', 'act']);
 
@@ -71,8 +71,7 @@ export function evaluateFindings(findings: Findings, truth: Truth, targets = DEF
       {
         const name = t.campaign!;
         // A trap spanning many accounts reports its worst level.
-        const rank = ['none', 'monitor', 'review', 'act'];
-        if (!traps[name] || rank.indexOf(l) > rank.indexOf(traps[name])) traps[name] = l;
+        if (!traps[name] || levelRank(l) > levelRank(traps[name])) traps[name] = l;
         if (l === 'act') trapsAtAct.push(id);
       }
     }

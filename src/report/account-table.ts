@@ -1,6 +1,6 @@
-import type { AccountFinding } from '../contracts/index.js';
+import { LEVELS, levelRank, type AccountFinding } from '../contracts/index.js';
 import { clusterAnchor } from './cluster-section.js';
-import { formatCount, levelRank } from './format.js';
+import { formatCount } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { atlasTag, levelBadge, scoreCell } from './level-badge.js';
 
@@ -95,10 +95,7 @@ export function accountTable(
       />
       <select id="level-filter" aria-label="Level">
         <option value="">all levels</option>
-        <option value="act">act</option>
-        <option value="review">review</option>
-        <option value="monitor">monitor</option>
-        <option value="none">none</option>
+        ${[...LEVELS].reverse().map((l) => html`<option value="${l}">${l}</option>`)}
       </select>
       <span id="account-count" class="muted"></span>
     </div>

@@ -1,4 +1,4 @@
-import { LEVEL_COLOURS } from './format.js';
+import { LEVEL_COLOURS } from '../contracts/index.js';
 
 const level = (l: keyof typeof LEVEL_COLOURS): string =>
   `.lv-${l}{background:${LEVEL_COLOURS[l]};color:#fff}`;

@@ -1,9 +1,15 @@
 import type { AnalysisDetail } from '../findings/index.js';
 import type { PromptSample } from '../features/index.js';
-import type { AccountFinding, ClusterFinding, Level, Signal } from '../contracts/index.js';
+import {
+  LEVEL_COLOURS,
+  type AccountFinding,
+  type ClusterFinding,
+  type Level,
+  type Signal,
+} from '../contracts/index.js';
 import { linkageGraph } from './charts/linkage-graph.js';
 import { hourRangeOf, trafficChart } from './charts/traffic-chart.js';
-import { formatCount, formatP, formatTime, LEVEL_COLOURS, truncate } from './format.js';
+import { formatCount, formatP, formatTime, truncate } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { atlasTag, levelBadge, scoreCell } from './level-badge.js';
 

@@ -1,17 +1,3 @@
-import type { Level } from '../contracts/index.js';
-
-export const LEVELS: readonly Level[] = ['none', 'monitor', 'review', 'act'];
-
-/** Level colours: none grey, monitor blue, review amber, act red. */
-export const LEVEL_COLOURS: Record<Level, string> = {
-  none: '#8a9099',
-  monitor: '#2f6fd0',
-  review: '#d08a00',
-  act: '#c8322c',
-};
-
-export const levelRank = (l: Level): number => LEVELS.indexOf(l);
-
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 export const formatCount = (n: number): string => integer.format(n);

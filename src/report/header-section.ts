@@ -1,19 +1,13 @@
 import type { AnalysisDetail } from '../findings/index.js';
-import type { Level } from '../contracts/index.js';
+import { countLevels, LEVELS, THRESHOLD_LEVELS } from '../contracts/index.js';
 import { levelBars } from './charts/level-bars.js';
 import { scoreHistogram } from './charts/score-histogram.js';
 import { hourRangeOf, trafficChart } from './charts/traffic-chart.js';
-import { formatCount, formatTime, LEVELS } from './format.js';
+import { formatCount, formatTime } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { levelBadge } from './level-badge.js';
 
 const SERIES_COLOURS = ['#c8322c', '#2f6fd0', '#d08a00', '#3b8f5a', '#7a4fb3', '#1f8a96'];
-
-export function countLevels(items: readonly { level: Level }[]): Record<Level, number> {
-  const counts: Record<Level, number> = { none: 0, monitor: 0, review: 0, act: 0 };
-  for (const i of items) counts[i.level]++;
-  return counts;
-}
 
 /** Input summary, calibration, counts per level and the population-wide charts. */
 export function headerSection(
@@ -85,7 +79,7 @@ export function headerSection(
         </dd>
         <dt>Thresholds (score)</dt>
         <dd>
-          ${(['monitor', 'review', 'act'] as const).map((l) => html`${levelBadge(l)} ≥ ${calibration.thresholds[l].toFixed(3)} `)}<span
+          ${THRESHOLD_LEVELS.map((l) => html`${levelBadge(l)} ≥ ${calibration.thresholds[l].toFixed(3)} `)}<span
             class="muted"
             >act also needs two corroborating content detectors, at least one of them extraction
             evidence.</span

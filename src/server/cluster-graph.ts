@@ -1,19 +1,13 @@
-import type { AccountFinding, AccountRecord, ClusterFinding, Level } from '../contracts/index.js';
+import type {
+  AccountFinding,
+  AccountRecord,
+  ClusterFinding,
+  ClusterGraph,
+  GraphEdge,
+  GraphNode,
+} from '../contracts/index.js';
 import { LINK_WEIGHTS } from '../link/index.js';
 import type { LinkEdge } from '../pipeline/index.js';
-
-export interface GraphNode {
-  id: string;
-  level: Level;
-  score: number;
-  events: number;
-}
-export interface GraphEdge {
-  source: string;
-  target: string;
-  kind: string;
-  weight: number;
-}
 
 const MAX_NODES = 400;
 // Within a group sharing one value, a ring plus a few chords shows the link without n² edges.
@@ -48,7 +42,7 @@ export function clusterGraph(
   accountOf: (id: string) => AccountFinding | undefined,
   recordOf: (id: string) => AccountRecord | undefined,
   engineEdges?: readonly LinkEdge[],
-): { nodes: GraphNode[]; edges: GraphEdge[]; truncated: boolean } {
+): ClusterGraph {
   const members = cluster.account_ids
     .map(
       (id): AccountFinding =>
@@ -67,7 +61,7 @@ export function clusterGraph(
   if (engineEdges && engineEdges.length > 0) {
     const edges = engineEdges
       .filter((e) => inGraph.has(e.source) && inGraph.has(e.target))
-      .map((e) => ({
+      .map((e): GraphEdge => ({
         source: e.source,
         target: e.target,
         kind: e.kinds.join('+') || 'linked',

@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import { UserError, unstorableText } from '../contracts/index.js';
-
-export interface Page<T> {
-  items: T[];
-  next: string | null;
-}
+import { UserError, unstorableText, type Page } from '../contracts/index.js';
 
 export const Limit = z.coerce
   .number({ error: 'limit must be a number' })

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { UserError, findUnstorableText } from '../contracts/index.js';
 
 function describe(error: z.ZodError): string {
@@ -45,3 +45,14 @@ export function refuseUnstorableText(
       `${bad.path} holds ${bad.problem}; text must not contain NUL or unpaired UTF-16 surrogates.`,
     );
 }
+
+/** A request schema (query, params, body) as the OpenAPI document shows it: what a caller may send. */
+export const requestSchema = (s: z.ZodType) =>
+  z.toJSONSchema(s, { io: 'input', target: 'openapi-3.0', unrepresentable: 'any' });
+
+/**
+ * A response schema for the OpenAPI document: what the route answers (src/contracts/api-views.ts).
+ * Documentation only: the server serialises with JSON.stringify, it does not filter by schema.
+ */
+export const responseSchema = (s: z.ZodType) =>
+  z.toJSONSchema(s, { io: 'output', target: 'openapi-3.0', unrepresentable: 'any' });

@@ -1,17 +1,8 @@
 import type { Kysely } from 'kysely';
+import type { AuditEntry } from '../contracts/index.js';
 import type { CoreDatabase } from './tables.js';
 
 type Db = Kysely<CoreDatabase>;
-
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  subject_type: string;
-  subject_id: string;
-  details: unknown;
-}
 
 export interface NewAuditEntry {
   actor: string;

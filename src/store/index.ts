@@ -27,7 +27,7 @@ export {
   countAccountRecords,
 } from './account-store.js';
 export { appendAudit, listAudit } from './audit-store.js';
-export type { AuditEntry, NewAuditEntry } from './audit-store.js';
+export type { NewAuditEntry } from './audit-store.js';
 export {
   insertCase,
   getCaseRow,

@@ -1,18 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { niceTicks, tickLabel } from './axis.js';
+import { tickLabel } from './axis.js';
 import { linkageGraph } from './linkage-graph.js';
 import { scoreBins, scoreHistogram } from './score-histogram.js';
 import { binHourly, hourRangeOf, trafficChart } from './traffic-chart.js';
 
 const H0 = Math.floor(Date.parse('2026-11-01T00:00:00Z') / 3_600_000);
 
-describe('niceTicks', () => {
-  it('covers the maximum with round steps', () => {
-    expect(niceTicks(37)).toEqual([0, 10, 20, 30, 40]);
-    expect(niceTicks(4)).toEqual([0, 1, 2, 3, 4]);
-    expect(niceTicks(0)).toEqual([0, 1]);
-    expect(niceTicks(0.9, 3)).toEqual([0, 0.5, 1]);
-  });
+describe('tickLabel', () => {
   it('labels thousands and millions briefly', () => {
     expect(tickLabel(1500)).toBe('1.5k');
     expect(tickLabel(2_000_000)).toBe('2M');

@@ -1,5 +1,5 @@
-import type { Level } from '../../contracts/index.js';
-import { formatCount, LEVEL_COLOURS, LEVELS } from '../format.js';
+import { LEVEL_COLOURS, LEVELS, type Level } from '../../contracts/index.js';
+import { formatCount } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { px } from './axis.js';
 

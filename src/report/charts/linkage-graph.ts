@@ -1,5 +1,4 @@
-import type { Level } from '../../contracts/index.js';
-import { LEVEL_COLOURS } from '../format.js';
+import { LEVEL_COLOURS, type Level } from '../../contracts/index.js';
 import { html, type SafeHtml } from '../html.js';
 import { px } from './axis.js';
 

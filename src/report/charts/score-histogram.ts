@@ -1,5 +1,5 @@
-import type { Level } from '../../contracts/index.js';
-import { formatCount, LEVEL_COLOURS, LEVELS } from '../format.js';
+import { countLevels, LEVEL_COLOURS, LEVELS, THRESHOLD_LEVELS, type Level } from '../../contracts/index.js';
+import { formatCount } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { px } from './axis.js';
 
@@ -15,7 +15,7 @@ export function scoreBins(accounts: readonly { score: number; level: Level }[], 
   const out: ScoreBin[] = Array.from({ length: bins }, (_, i) => ({
     from: i / bins,
     to: (i + 1) / bins,
-    byLevel: { none: 0, monitor: 0, review: 0, act: 0 },
+    byLevel: countLevels([]),
     total: 0,
   }));
   for (const a of accounts) {
@@ -81,7 +81,7 @@ export function scoreHistogram(
   const xTicks = [0, 0.2, 0.4, 0.6, 0.8, 1].map(
     (v) => html`<text x="${px(x(v))}" y="${px(m.top + h + 16)}" text-anchor="middle">${v.toFixed(1)}</text>`,
   );
-  const marks = (['monitor', 'review', 'act'] as const).map(
+  const marks = THRESHOLD_LEVELS.map(
     (level) =>
       html`<g
         ><line

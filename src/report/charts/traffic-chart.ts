@@ -1,6 +1,7 @@
+import { niceTicks } from '../../contracts/index.js';
 import { formatCount } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
-import { niceTicks, px, tickLabel } from './axis.js';
+import { px, tickLabel } from './axis.js';
 
 const HOUR_MS = 3_600_000;
 const MAX_POINTS = 360;

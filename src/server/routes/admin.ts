@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { failureClass, parseNewWebhook } from '../../respond/index.js';
 import { appendAudit, listAudit, listDeadLetters } from '../../store/index.js';
-import { UserError } from '../../contracts/index.js';
+import { AuditEntry, UserError, page, type Page } from '../../contracts/index.js';
 import { Role } from '../api-keys.js';
 import { actorOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
 import { CursorPart, Limit, decodeCursor, encodeCursor } from '../pagination.js';
-import { parseBody, parseQuery, refuseUnstorableText } from '../validation.js';
+import { parseBody, parseQuery, refuseUnstorableText, responseSchema } from '../validation.js';
 
 const AuditQuery = z.strictObject({ limit: Limit, cursor: z.string().max(500).optional() });
 const NewKey = z.strictObject({ name: z.string().trim().min(1).max(100), role: Role });
@@ -34,8 +34,15 @@ export function adminRoutes(ctx: ServiceContext) {
 
     app.get(
       '/v1/audit',
-      { ...admin, schema: { tags: ['admin'], summary: 'Audit log, newest first' } },
-      async (req) => {
+      {
+        ...admin,
+        schema: {
+          tags: ['admin'],
+          summary: 'Audit log, newest first',
+          response: { 200: responseSchema(page(AuditEntry)) },
+        },
+      },
+      async (req): Promise<Page<AuditEntry>> => {
         const q = parseQuery(AuditQuery, req.query);
         let before: number | undefined;
         if (q.cursor) [before] = decodeCursor(q.cursor, [CursorPart.position]);

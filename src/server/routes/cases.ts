@@ -4,7 +4,7 @@ import { CasePatch, CaseStatus, NewCase, NewComment } from '../../respond/index.
 import { actorOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
 import { Limit } from '../pagination.js';
-import { parseBody, parseQuery } from '../validation.js';
+import { parseBody, parseQuery, requestSchema } from '../validation.js';
 
 const CasesQuery = z.strictObject({
   status: CaseStatus.optional(),
@@ -12,8 +12,6 @@ const CasesQuery = z.strictObject({
   cursor: z.string().max(500).optional(),
 });
 const IdParam = z.strictObject({ id: z.string().min(1).max(200) });
-const doc = (s: z.ZodType) =>
-  z.toJSONSchema(s, { io: 'input', target: 'openapi-3.0', unrepresentable: 'any' });
 
 /** Cases: open from a cluster or account, assign, comment, change status; all audited. */
 export function caseRoutes(ctx: ServiceContext) {
@@ -24,7 +22,7 @@ export function caseRoutes(ctx: ServiceContext) {
       '/v1/cases',
       {
         ...analyst,
-        schema: { tags: ['cases'], summary: 'Cases, newest first', querystring: doc(CasesQuery) },
+        schema: { tags: ['cases'], summary: 'Cases, newest first', querystring: requestSchema(CasesQuery) },
       },
       async (req) => {
         const q = parseQuery(CasesQuery, req.query);
@@ -36,7 +34,11 @@ export function caseRoutes(ctx: ServiceContext) {
       '/v1/cases',
       {
         ...analyst,
-        schema: { tags: ['cases'], summary: 'Open a case on a cluster or an account', body: doc(NewCase) },
+        schema: {
+          tags: ['cases'],
+          summary: 'Open a case on a cluster or an account',
+          body: requestSchema(NewCase),
+        },
       },
       async (req, reply) => {
         const input = parseBody(NewCase, req.body);
@@ -58,7 +60,11 @@ export function caseRoutes(ctx: ServiceContext) {
       '/v1/cases/:id',
       {
         ...analyst,
-        schema: { tags: ['cases'], summary: 'Change status, assignee or title', body: doc(CasePatch) },
+        schema: {
+          tags: ['cases'],
+          summary: 'Change status, assignee or title',
+          body: requestSchema(CasePatch),
+        },
       },
       async (req) => {
         const { id } = parseQuery(IdParam, req.params);
@@ -68,7 +74,10 @@ export function caseRoutes(ctx: ServiceContext) {
 
     app.post(
       '/v1/cases/:id/comments',
-      { ...analyst, schema: { tags: ['cases'], summary: 'Comment on a case', body: doc(NewComment) } },
+      {
+        ...analyst,
+        schema: { tags: ['cases'], summary: 'Comment on a case', body: requestSchema(NewComment) },
+      },
       async (req, reply) => {
         const { id } = parseQuery(IdParam, req.params);
         const { body } = parseBody(NewComment, req.body);

@@ -5,7 +5,7 @@ import { DecisionAction, DecisionScope, UserError } from '../../contracts/index.
 import { actorOf } from '../auth.js';
 import type { ServiceContext } from '../context.js';
 import { CursorPart, Limit, decodeCursor, encodeCursor } from '../pagination.js';
-import { parseBody, parseQuery } from '../validation.js';
+import { parseBody, parseQuery, requestSchema } from '../validation.js';
 
 const AccountParam = z.strictObject({ account_id: z.string().min(1).max(200) });
 const DecisionsQuery = z.strictObject({
@@ -27,8 +27,6 @@ export const PutDecision = z.strictObject({
     .max(366 * 86_400)
     .optional(),
 });
-const doc = (s: z.ZodType) =>
-  z.toJSONSchema(s, { io: 'input', target: 'openapi-3.0', unrepresentable: 'any' });
 
 /** Decisions for enforcement points (answered from memory) and analysts' manual decisions. */
 export function decisionRoutes(ctx: ServiceContext) {
@@ -55,7 +53,7 @@ export function decisionRoutes(ctx: ServiceContext) {
         schema: {
           tags: ['decisions'],
           summary: 'Accounts with a decision other than the default allow',
-          querystring: doc(DecisionsQuery),
+          querystring: requestSchema(DecisionsQuery),
         },
       },
       (req) => {
@@ -80,7 +78,7 @@ export function decisionRoutes(ctx: ServiceContext) {
         schema: {
           tags: ['decisions'],
           summary: 'Set a manual decision for an account or its whole cluster',
-          body: doc(PutDecision),
+          body: requestSchema(PutDecision),
         },
       },
       async (req) => {

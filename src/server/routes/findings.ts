@@ -1,11 +1,26 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { Level, UserError, type ApiEvent, type ClusterFinding } from '../../contracts/index.js';
+import {
+  AccountDetail,
+  AccountFinding,
+  ClusterDetail,
+  ClusterSummary,
+  Findings,
+  Level,
+  Overview,
+  SignalItem,
+  UserError,
+  page,
+  type ApiEvent,
+  type ClusterFinding,
+  type Page,
+  type TimelineBucket,
+} from '../../contracts/index.js';
 import { getAccountRecord, getAccountRecords, hourlyEventCounts, recentEventsOf } from '../../store/index.js';
 import { clusterGraph } from '../cluster-graph.js';
 import type { ServiceContext } from '../context.js';
 import { Limit, pageByOffset, pageByScore } from '../pagination.js';
-import { parseQuery } from '../validation.js';
+import { parseQuery, requestSchema, responseSchema } from '../validation.js';
 
 const ClustersQuery = z.strictObject({
   level: Level.optional(),
@@ -33,7 +48,7 @@ const SAMPLE_COUNT = 20;
 const PROMPT_CHARS = 2000;
 const OVERVIEW_TTL_MS = 3000;
 
-const summary = (c: ClusterFinding) => {
+const summary = (c: ClusterFinding): ClusterSummary => {
   const { account_ids, ...rest } = c;
   return { ...rest, size: account_ids.length };
 };
@@ -46,7 +61,7 @@ function lastUserText(e: ApiEvent): string {
   return text.length > PROMPT_CHARS ? `${text.slice(0, PROMPT_CHARS)}…` : text;
 }
 
-const timeline = (counts: Map<number, number>, flagged?: Map<number, number>) =>
+const timeline = (counts: Map<number, number>, flagged?: Map<number, number>): TimelineBucket[] =>
   [...counts.keys()]
     .sort((a, b) => a - b)
     .map((t) => ({
@@ -57,24 +72,35 @@ const timeline = (counts: Map<number, number>, flagged?: Map<number, number>) =>
 
 /** Read side: overview, clusters, accounts, signals, findings — from the in-memory findings view. */
 export function findingsRoutes(ctx: ServiceContext) {
-  const overviewCache = { key: '', at: 0, value: null as unknown };
+  const overviewCache: { key: string; at: number; value: Overview | null } = { key: '', at: 0, value: null };
   return (app: FastifyInstance, _opts: unknown, done: (err?: Error) => void): void => {
     const read = { config: { roles: ['analyst'] as const } };
 
     app.get(
       '/v1/overview',
-      { ...read, schema: { tags: ['findings'], summary: 'Counts, levels and hourly timeline' } },
-      async () => {
+      {
+        ...read,
+        schema: {
+          tags: ['findings'],
+          summary: 'Counts, levels and hourly timeline',
+          response: { 200: responseSchema(Overview) },
+        },
+      },
+      async (): Promise<Overview> => {
         const view = ctx.live.view;
         const key = `${ctx.live.version}:${ctx.live.stats.events}`;
-        if (overviewCache.key === key && Date.now() - overviewCache.at < OVERVIEW_TTL_MS)
+        if (
+          overviewCache.value &&
+          overviewCache.key === key &&
+          Date.now() - overviewCache.at < OVERVIEW_TTL_MS
+        )
           return overviewCache.value;
         const total = await hourlyEventCounts(ctx.db);
         const flaggedIds = view.flaggedAccountIds();
         const flagged = flaggedIds.length
           ? await hourlyEventCounts(ctx.db, flaggedIds)
           : new Map<number, number>();
-        const value = {
+        const value: Overview = {
           events: ctx.live.stats.events,
           accounts: Math.max(view.findings.input.accounts, view.accounts.length),
           from: ctx.live.stats.from,
@@ -96,10 +122,11 @@ export function findingsRoutes(ctx: ServiceContext) {
         schema: {
           tags: ['findings'],
           summary: 'Clusters of linked accounts, highest score first',
-          querystring: z.toJSONSchema(ClustersQuery, { io: 'input', target: 'openapi-3.0' }),
+          querystring: requestSchema(ClustersQuery),
+          response: { 200: responseSchema(page(ClusterSummary)) },
         },
       },
-      (req) => {
+      (req): Page<ClusterSummary> => {
         const q = parseQuery(ClustersQuery, req.query);
         const list = ctx.live.view.clusters.filter(
           (c) => (!q.level || c.level === q.level) && (q.min_score === undefined || c.score >= q.min_score),
@@ -111,8 +138,15 @@ export function findingsRoutes(ctx: ServiceContext) {
 
     app.get(
       '/v1/clusters/:id',
-      { ...read, schema: { tags: ['findings'], summary: 'One cluster with its linkage graph and timeline' } },
-      async (req) => {
+      {
+        ...read,
+        schema: {
+          tags: ['findings'],
+          summary: 'One cluster with its linkage graph and timeline',
+          response: { 200: responseSchema(ClusterDetail) },
+        },
+      },
+      async (req): Promise<ClusterDetail> => {
         const { id } = parseQuery(IdParam, req.params);
         const view = ctx.live.view;
         const cluster = view.cluster(id);
@@ -140,10 +174,11 @@ export function findingsRoutes(ctx: ServiceContext) {
         schema: {
           tags: ['findings'],
           summary: 'Account findings, highest score first',
-          querystring: z.toJSONSchema(AccountsQuery, { io: 'input', target: 'openapi-3.0' }),
+          querystring: requestSchema(AccountsQuery),
+          response: { 200: responseSchema(page(AccountFinding)) },
         },
       },
-      (req) => {
+      (req): Page<AccountFinding> => {
         const q = parseQuery(AccountsQuery, req.query);
         const view = ctx.live.view;
         const needle = q.q?.toLowerCase();
@@ -161,9 +196,13 @@ export function findingsRoutes(ctx: ServiceContext) {
       '/v1/accounts/:id',
       {
         ...read,
-        schema: { tags: ['findings'], summary: 'One account: finding, record and recent sample events' },
+        schema: {
+          tags: ['findings'],
+          summary: 'One account: finding, record and recent sample events',
+          response: { 200: responseSchema(AccountDetail) },
+        },
       },
-      async (req) => {
+      async (req): Promise<AccountDetail> => {
         const { id } = parseQuery(IdParam, req.params);
         const finding = ctx.live.view.account(id);
         const [record, events] = await Promise.all([
@@ -200,10 +239,11 @@ export function findingsRoutes(ctx: ServiceContext) {
         schema: {
           tags: ['findings'],
           summary: 'Signals with evidence, strongest first',
-          querystring: z.toJSONSchema(SignalsQuery, { io: 'input', target: 'openapi-3.0' }),
+          querystring: requestSchema(SignalsQuery),
+          response: { 200: responseSchema(page(SignalItem)) },
         },
       },
-      (req) => {
+      (req): Page<SignalItem> => {
         const q = parseQuery(SignalsQuery, req.query);
         const list = ctx.live.view.signals.filter(
           (s) =>
@@ -217,8 +257,15 @@ export function findingsRoutes(ctx: ServiceContext) {
 
     app.get(
       '/v1/findings',
-      { ...read, schema: { tags: ['findings'], summary: 'The whole findings.v1 document' } },
-      () => ctx.live.view.findings,
+      {
+        ...read,
+        schema: {
+          tags: ['findings'],
+          summary: 'The whole findings.v1 document',
+          response: { 200: responseSchema(Findings) },
+        },
+      },
+      (): Findings => ctx.live.view.findings,
     );
     done();
   };

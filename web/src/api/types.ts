@@ -1,87 +1,7 @@
-// Response shapes of the server's HTTP API (briefs: api-contract). Findings types come from the
-// shared zod schemas so the dashboard and the engine agree on field names.
-import type {
-  AccountFinding,
-  AccountRecord,
-  ClusterFinding,
-  ClusterLink,
-  Findings,
-  Level,
-  Signal,
-} from '../../../src/contracts/index.js';
-
-export type { AccountFinding, AccountRecord, ClusterFinding, ClusterLink, Findings, Level, Signal };
-
-/** A signal with the account or cluster it fired on (GET /v1/signals). */
-export type SignalItem = Signal & { subject_type: 'account' | 'cluster'; subject_id: string };
-
-export const LEVELS: readonly Level[] = ['none', 'monitor', 'review', 'act'];
-
-export interface Page<T> {
-  items: T[];
-  next: string | null;
-}
-
-export interface TimelineBucket {
-  t: string;
-  events: number;
-  flagged?: number;
-}
-
-export interface Overview {
-  events: number;
-  accounts: number;
-  from: string | null;
-  to: string | null;
-  levels: Partial<Record<Level, number>>;
-  clusters: { total: number; byLevel: Partial<Record<Level, number>> };
-  /** When detection last refreshed the findings. */
-  generated_at?: string;
-  timeline: TimelineBucket[];
-}
-
-/** List form of a cluster: the account id list is replaced by its size. */
-export type ClusterSummary = Pick<
-  ClusterFinding,
-  'cluster_id' | 'score' | 'level' | 'events' | 'links' | 'signals'
-> & {
-  size: number;
-  account_ids?: string[];
-};
-
-export interface GraphNode {
-  id: string;
-  level: Level;
-  score: number;
-  events: number;
-}
-
-export interface GraphEdge {
-  source: string;
-  target: string;
-  kind: string;
-  weight: number;
-}
-
-export interface ClusterDetail {
-  cluster: ClusterFinding;
-  graph: { nodes: GraphNode[]; edges: GraphEdge[]; truncated?: boolean };
-  timeline: TimelineBucket[];
-}
-
-export interface PromptSample {
-  id: string;
-  ts: string;
-  model: string;
-  prompt: string;
-  params?: Record<string, unknown> | null;
-}
-
-export interface AccountDetail {
-  account: AccountFinding;
-  record: AccountRecord | null;
-  samples: PromptSample[];
-}
+// Response shapes of the cases, decisions and policy routes. The findings views (overview,
+// clusters, accounts, signals, audit) and the level order and palette are defined once in
+// src/contracts/ and imported from there; these follow when the decision and case contracts
+// move to src/contracts/ as well.
 
 export const CASE_STATUSES = ['open', 'investigating', 'actioned', 'closed', 'false_positive'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
@@ -129,14 +49,4 @@ export interface DecisionRequest {
   reason: string;
   scope: 'account' | 'cluster';
   ttl_seconds?: number;
-}
-
-export interface AuditEntry {
-  id: string | number;
-  at: string;
-  actor: string;
-  action: string;
-  subject_type?: string;
-  subject_id?: string;
-  details?: unknown;
 }

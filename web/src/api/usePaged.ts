@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError } from './client.js';
-import type { Page } from './types.js';
+import type { Page } from '../../../src/contracts/index.js';
 
 type Query = Record<string, string | number | undefined>;
 

@@ -1,4 +1,4 @@
-import type { Signal } from '../api/types.js';
+import type { Signal } from '../../../src/contracts/index.js';
 import { humanize } from '../app/format.js';
 
 interface Props {

@@ -1,4 +1,4 @@
-import type { Level } from '../api/types.js';
+import type { Level } from '../../../src/contracts/index.js';
 
 export function LevelBadge({ level }: { level: Level }) {
   return <span className={`badge level-${level}`}>{level}</span>;

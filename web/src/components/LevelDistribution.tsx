@@ -1,5 +1,5 @@
 import { formatCount, formatShare } from '../app/format.js';
-import { LEVELS, type Level } from '../api/types.js';
+import { LEVELS, type Level } from '../../../src/contracts/index.js';
 
 /** One stacked bar of how many subjects sit at each level, with a legend of counts. */
 export function LevelDistribution({ counts }: { counts: Partial<Record<Level, number>> }) {

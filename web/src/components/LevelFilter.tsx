@@ -1,4 +1,4 @@
-import { LEVELS } from '../api/types.js';
+import { LEVELS } from '../../../src/contracts/index.js';
 
 export function LevelFilter({
   value,

@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import Sigma from 'sigma';
-import type { GraphEdge, GraphNode } from '../api/types.js';
+import { LEVEL_COLOURS, LEVELS, type GraphEdge, type GraphNode } from '../../../src/contracts/index.js';
 import { formatCount } from '../app/format.js';
-import { LEVEL_COLOURS, linkColour, linkLabel } from './graphStyle.js';
+import { linkColour, linkLabel } from './graphStyle.js';
 import {
   BACKBONE_LINKS,
   buildLinkageGraph,
@@ -106,7 +106,7 @@ export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Pro
       <div className="graph" ref={container} data-testid="linkage-graph" />
       <div className="graph-legend">
         <div className="legend-group">
-          {(Object.keys(LEVEL_COLOURS) as (keyof typeof LEVEL_COLOURS)[]).map((l) => (
+          {LEVELS.map((l) => (
             <span key={l} className="legend-item">
               <span className="dot" style={{ background: LEVEL_COLOURS[l] }} /> {l}
             </span>

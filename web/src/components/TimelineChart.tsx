@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import type { TimelineBucket } from '../api/types.js';
+import { niceTicks, type TimelineBucket } from '../../../src/contracts/index.js';
 import { formatCount } from '../app/format.js';
-import { labelEvery, niceTicks, shortHour } from './chartScale.js';
+import { labelEvery, shortHour } from './chartScale.js';
 import { useWidth } from './useWidth.js';
 
 const HEIGHT = 220;

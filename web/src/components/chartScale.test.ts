@@ -1,23 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelEvery, niceTicks, shortHour } from './chartScale.js';
-
-describe('niceTicks', () => {
-  it('covers the maximum with round steps', () => {
-    for (const max of [1, 7, 42, 999, 1000, 123_456]) {
-      const ticks = niceTicks(max);
-      expect(ticks[0]).toBe(0);
-      expect(ticks.at(-1)).toBeGreaterThanOrEqual(max);
-      const step = ticks[1]! - ticks[0]!;
-      const mantissa = step / 10 ** Math.floor(Math.log10(step));
-      expect([1, 2, 5, 10]).toContain(Math.round(mantissa * 1000) / 1000);
-      expect(ticks.length).toBeLessThanOrEqual(7);
-    }
-  });
-
-  it('still draws an axis when there is no traffic', () => {
-    expect(niceTicks(0)).toEqual([0, 1]);
-  });
-});
+import { labelEvery, shortHour } from './chartScale.js';
 
 describe('labelEvery', () => {
   it('thins labels so they fit the width', () => {

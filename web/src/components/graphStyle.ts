@@ -1,12 +1,5 @@
-import type { Level } from '../api/types.js';
-
-// Colours shared by the graph (WebGL needs literal colours, not CSS variables) and the legend.
-export const LEVEL_COLOURS: Record<Level, string> = {
-  none: '#6b7280',
-  monitor: '#3b82f6',
-  review: '#f59e0b',
-  act: '#ef4444',
-};
+// Link colours for the graph (WebGL needs literal colours, not CSS variables) and its legend;
+// level colours come from src/contracts (LEVEL_COLOURS), shared with the report.
 
 const LINK_COLOURS: Record<string, string> = {
   payment_fingerprint: '#e879f9',

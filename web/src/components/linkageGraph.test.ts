@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { GraphEdge, GraphNode } from '../api/types.js';
-import { LEVEL_COLOURS, linkColour, linkLabel } from './graphStyle.js';
+import { LEVEL_COLOURS, type GraphEdge, type GraphNode } from '../../../src/contracts/index.js';
+import { linkColour, linkLabel } from './graphStyle.js';
 import { BACKBONE_LINKS, buildLinkageGraph, isDense, nodeSize } from './linkageGraph.js';
 
 function twoCommunities(): { nodes: GraphNode[]; edges: GraphEdge[] } {

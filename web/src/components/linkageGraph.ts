@@ -1,8 +1,8 @@
 import Graph from 'graphology';
 import { circular } from 'graphology-layout';
 import forceAtlas2 from 'graphology-layout-forceatlas2';
-import type { GraphEdge, GraphNode } from '../api/types.js';
-import { LEVEL_COLOURS, linkColour, linkKinds } from './graphStyle.js';
+import { LEVEL_COLOURS, type GraphEdge, type GraphNode } from '../../../src/contracts/index.js';
+import { linkColour, linkKinds } from './graphStyle.js';
 
 export interface NodeAttributes {
   x: number;

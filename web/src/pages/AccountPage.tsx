@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { api } from '../api/client.js';
-import type { AccountDetail, PromptSample } from '../api/types.js';
+import type { AccountDetail, AccountSample } from '../../../src/contracts/index.js';
 import { useApi } from '../api/useApi.js';
 import { formatCount, formatTime, humanize } from '../app/format.js';
 import { clusterHref, href } from '../app/route.js';
@@ -17,7 +17,7 @@ function sampleDomId(id: string) {
   return `sample-${id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 
-function Params({ params }: { params: PromptSample['params'] }) {
+function Params({ params }: { params: AccountSample['params'] }) {
   const entries = Object.entries(params ?? {}).filter(([, v]) => v !== undefined && v !== null);
   if (!entries.length) return null;
   return (

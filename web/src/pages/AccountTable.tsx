@@ -1,10 +1,8 @@
-import type { AccountFinding } from '../api/types.js';
+import { levelRank, type AccountFinding } from '../../../src/contracts/index.js';
 import { formatCount, humanize } from '../app/format.js';
 import { accountHref, clusterHref, navigate } from '../app/route.js';
 import { LevelBadge, ScoreBar } from '../components/LevelBadge.js';
 import { SortableTable, type Column } from '../components/SortableTable.js';
-
-const LEVEL_RANK = { none: 0, monitor: 1, review: 2, act: 3 };
 
 const columns: Column<AccountFinding>[] = [
   {
@@ -17,7 +15,7 @@ const columns: Column<AccountFinding>[] = [
     key: 'level',
     header: 'Level',
     render: (a) => <LevelBadge level={a.level} />,
-    sortValue: (a) => LEVEL_RANK[a.level],
+    sortValue: (a) => levelRank(a.level),
   },
   {
     key: 'score',

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { AccountFinding } from '../api/types.js';
+import type { AccountFinding } from '../../../src/contracts/index.js';
 import { usePaged } from '../api/usePaged.js';
 import { href, navigate } from '../app/route.js';
 import { LevelFilter } from '../components/LevelFilter.js';

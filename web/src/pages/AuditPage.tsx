@@ -1,5 +1,5 @@
 import { api, itemsOf } from '../api/client.js';
-import type { AuditEntry } from '../api/types.js';
+import type { AuditEntry } from '../../../src/contracts/index.js';
 import { useApi } from '../api/useApi.js';
 import { formatTime } from '../app/format.js';
 import { PageHeader } from '../components/PageHeader.js';

@@ -1,13 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api/client.js';
-import {
-  CASE_STATUSES,
-  type AccountDetail,
-  type Case,
-  type CaseComment,
-  type CaseStatus,
-  type ClusterDetail,
-} from '../api/types.js';
+import type { AccountDetail, ClusterDetail } from '../../../src/contracts/index.js';
+import { CASE_STATUSES, type Case, type CaseComment, type CaseStatus } from '../api/types.js';
 import { useApi } from '../api/useApi.js';
 import { formatCount, formatTime } from '../app/format.js';
 import { accountHref, clusterHref, href } from '../app/route.js';

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { api, itemsOf } from '../api/client.js';
-import { CASE_STATUSES, type Case, type ClusterSummary, type Level, type Page } from '../api/types.js';
+import type { ClusterSummary, Level, Page } from '../../../src/contracts/index.js';
+import { CASE_STATUSES, type Case } from '../api/types.js';
 import { LevelBadge } from '../components/LevelBadge.js';
 import { useApi } from '../api/useApi.js';
 import { formatShortTime, formatTime } from '../app/format.js';

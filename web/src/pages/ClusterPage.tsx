@@ -1,6 +1,6 @@
 import { lazy, Suspense, useMemo } from 'react';
 import { api } from '../api/client.js';
-import type { ClusterDetail, GraphNode } from '../api/types.js';
+import { levelRank, type ClusterDetail, type GraphNode } from '../../../src/contracts/index.js';
 import { useApi } from '../api/useApi.js';
 import { formatCount, humanize } from '../app/format.js';
 import { accountHref, href, navigate } from '../app/route.js';
@@ -14,8 +14,6 @@ import { SortableTable, type Column } from '../components/SortableTable.js';
 import { StatCard } from '../components/StatCard.js';
 import { ErrorBox, Loading } from '../components/States.js';
 import { TimelineChart } from '../components/TimelineChart.js';
-
-const LEVEL_RANK = { none: 0, monitor: 1, review: 2, act: 3 };
 
 // sigma and the layout are most of the bundle; load them with the first cluster page only.
 const LinkageGraph = lazy(() =>
@@ -34,7 +32,7 @@ const memberColumns: Column<GraphNode>[] = [
     key: 'level',
     header: 'Level',
     render: (n) => <LevelBadge level={n.level} />,
-    sortValue: (n) => LEVEL_RANK[n.level],
+    sortValue: (n) => levelRank(n.level),
   },
   {
     key: 'score',

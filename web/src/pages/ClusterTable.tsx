@@ -1,14 +1,12 @@
-import type { ClusterLink, ClusterSummary } from '../api/types.js';
+import { levelRank, type ClusterLink, type ClusterSummary } from '../../../src/contracts/index.js';
 import { formatCount, humanize } from '../app/format.js';
 import { linkLabel } from '../components/graphStyle.js';
 import { LevelBadge, ScoreBar } from '../components/LevelBadge.js';
 import { SortableTable, type Column } from '../components/SortableTable.js';
 
-const LEVEL_RANK = { none: 0, monitor: 1, review: 2, act: 3 };
-
 /** Most severe first: level, then score within a level (scores are in [0, 1]). */
 export function severity(c: Pick<ClusterSummary, 'level' | 'score'>): number {
-  return LEVEL_RANK[c.level] * 10 + c.score;
+  return levelRank(c.level) * 10 + c.score;
 }
 
 /** One entry per kind of shared attribute: how many values, and the most accounts any value links. */
@@ -21,10 +19,6 @@ export function linksByKind(links: ClusterLink[]): { kind: string; accounts: num
     groups.set(l.kind, g);
   }
   return [...groups.values()].sort((a, b) => b.accounts - a.accounts);
-}
-
-function sizeOf(c: ClusterSummary): number {
-  return c.size ?? c.account_ids?.length ?? 0;
 }
 
 const columns: Column<ClusterSummary>[] = [
@@ -49,8 +43,8 @@ const columns: Column<ClusterSummary>[] = [
   {
     key: 'size',
     header: 'Accounts',
-    render: (c) => formatCount(sizeOf(c)),
-    sortValue: sizeOf,
+    render: (c) => formatCount(c.size),
+    sortValue: (c) => c.size,
     align: 'right',
   },
   {

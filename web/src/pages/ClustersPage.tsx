@@ -1,4 +1,4 @@
-import type { ClusterSummary } from '../api/types.js';
+import type { ClusterSummary } from '../../../src/contracts/index.js';
 import { usePaged } from '../api/usePaged.js';
 import { clusterHref, href, navigate } from '../app/route.js';
 import { LevelFilter } from '../components/LevelFilter.js';

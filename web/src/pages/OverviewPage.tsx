@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { api, itemsOf } from '../api/client.js';
-import type { ClusterSummary, Overview, Page } from '../api/types.js';
+import type { ClusterSummary, Overview, Page } from '../../../src/contracts/index.js';
 import { useApi } from '../api/useApi.js';
 import { useAutoReload } from '../api/useAutoReload.js';
 import { formatCount, formatShare, formatTime } from '../app/format.js';

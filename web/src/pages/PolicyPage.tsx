@@ -1,5 +1,6 @@
 import { api } from '../api/client.js';
-import { ACTIONS, LEVELS } from '../api/types.js';
+import { LEVELS } from '../../../src/contracts/index.js';
+import { ACTIONS } from '../api/types.js';
 import { humanize } from '../app/format.js';
 import { LevelBadge } from '../components/LevelBadge.js';
 import { useApi } from '../api/useApi.js';

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { api, itemsOf } from '../api/client.js';
-import type { Page, SignalItem } from '../api/types.js';
+import type { Page, SignalItem } from '../../../src/contracts/index.js';
 import { useApi } from '../api/useApi.js';
 import { usePaged } from '../api/usePaged.js';
 import { formatCount, humanize } from '../app/format.js';
