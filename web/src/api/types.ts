@@ -1,4 +1,6 @@
-// Response shapes of the cases, decisions and policy routes. The findings views (overview,
+import type { Decision, DecisionAction } from '../../../src/contracts/index.js';
+
+// Response shapes of the cases and policy routes; decisions come from src/contracts/decision.ts. The findings views (overview,
 // clusters, accounts, signals, audit) and the level order and palette are defined once in
 // src/contracts/ and imported from there; these follow when the decision and case contracts
 // move to src/contracts/ as well.
@@ -25,24 +27,22 @@ export interface Case {
   comments?: CaseComment[];
 }
 
-export const ACTIONS = ['allow', 'monitor', 'step_up', 'throttle', 'degrade', 'block'] as const;
-export type Action = (typeof ACTIONS)[number];
+// The list is written out (not DecisionAction.options) so the dashboard bundle stays free of zod;
+// the check below fails to compile when it drifts from the contract.
+export const ACTIONS = [
+  'allow',
+  'monitor',
+  'step_up',
+  'throttle',
+  'degrade',
+  'block',
+] as const satisfies readonly DecisionAction[];
+export type Action = DecisionAction;
+const _everyActionListed: [Exclude<DecisionAction, (typeof ACTIONS)[number]>] extends [never] ? true : false =
+  true;
+void _everyActionListed;
 
-export interface Decision {
-  account_id: string;
-  action: Action;
-  reason: string;
-  source: 'policy' | 'manual' | 'cluster';
-  scope?: 'account' | 'cluster';
-  cluster_id?: string | null;
-  expires_at: string | null;
-  /** Null for the default allow of an account nothing was decided for. */
-  updated_at: string | null;
-  /** Canaries are embedded in this account's answers. */
-  watch?: boolean;
-  rate_per_minute?: number;
-  degrade?: { reasoning_trace: boolean; logprobs: boolean; max_tokens: number };
-}
+export type { Decision };
 
 export interface DecisionRequest {
   action: Action;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-// Test only (never bundled): pins the dashboard's ACTIONS to the server's own order.
-// eslint-disable-next-line no-restricted-imports
-import { DecisionAction } from '../../../src/respond/index.js';
+// Pins the dashboard's ACTIONS to the contract's own order.
+import { DecisionAction } from '../../../src/contracts/index.js';
 import { ACTIONS } from '../api/types.js';
 import { actionRank, changeWarnings, confirmationReasonProblem, initialAction } from './decision-change.js';
 

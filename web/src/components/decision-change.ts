@@ -3,7 +3,7 @@ import { humanize } from '../app/format.js';
 
 /**
  * How strong an action is. ACTIONS lists them weakest first, in the order of the server's
- * DecisionAction (src/respond/actions.ts), which is how policy rules combine.
+ * DecisionAction (src/contracts/decision.ts), which is how policy rules combine.
  */
 export const actionRank = (a: Action): number => ACTIONS.indexOf(a);
 
