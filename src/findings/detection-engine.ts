@@ -30,8 +30,7 @@ import {
   type LevelThresholds,
 } from '../detect/index.js';
 import { RandomFourierFeatures } from '../features/index.js';
-import { accountAttributes, clusterLinks, linkAccounts, type Attribute } from '../link/index.js';
-import { synchronisedPairs } from '../link/index.js';
+import { clusterLinks, linkPopulation } from '../link/index.js';
 import { fitNullModels, type NullModels } from '../detect/index.js';
 import { quantile } from '../features/index.js';
 
@@ -320,22 +319,12 @@ export class DetectionEngine {
       const base = this.baseline.releases();
       for (const s of this.baseline.accounts.values()) s.earlyAdoption = s.earlyUse(base);
     }
-    const attributes = new Map<string, Attribute[]>();
-    for (const [id, s] of this.accounts) attributes.set(id, accountAttributes(this.records.get(id), s));
-    const synchronised = synchronisedPairs(
-      new Map([...this.accounts].map(([id, s]) => [id, s.activity])),
+    const { attributes, synchronised, linkage, groups, linked } = linkPopulation(
+      this.accounts,
+      this.records,
       cfg.seed,
+      cfg.minClusterSize,
     );
-    const linkage = linkAccounts(attributes, cfg.seed, synchronised);
-    const byCommunity = new Map<number, string[]>();
-    for (const [id, c] of linkage.community) {
-      const list = byCommunity.get(c) ?? [];
-      list.push(id);
-      byCommunity.set(c, list);
-    }
-    const linked = new Set<string>();
-    for (const members of byCommunity.values())
-      if (members.length >= cfg.minClusterSize) for (const id of members) linked.add(id);
 
     const { entities: refEntities, method } = this.reference(linked);
     const refSum = new Float64Array(KERNEL_DIMENSIONS);
@@ -402,9 +391,7 @@ export class DetectionEngine {
       string,
       { strength: number; actAllowed: boolean; level: Level; signals: Signal[] }
     >();
-    for (const members of byCommunity.values()) {
-      if (members.length < cfg.minClusterSize) continue;
-      members.sort();
+    for (const members of groups) {
       const clusterId = `cl_${fingerprint64(members[0]!).slice(0, 10)}`;
       clusterSizes.set(clusterId, members.length);
       const pooled = new EntityStats(KERNEL_DIMENSIONS);
