@@ -1,10 +1,8 @@
 import { hostIn } from './addresses.js';
 import type { Activity } from './activity.js';
-import type { ConversationalCustomer } from './benign-behaviours.js';
 import { DAY, HOUR } from './calendar.js';
 import { Caller } from './caller.js';
 import { userAgent } from './clients.js';
-import type { SimAccount } from './exchange.js';
 import { CLOUDS, UNIVERSITIES, countryByCode, type Cloud } from './geography.js';
 import { apiKeyIds, freemailDomain } from './identity.js';
 import { ModelChoice } from './models.js';
@@ -18,12 +16,6 @@ import { trap } from './population-context.js';
 /** Ordinary customers, with Zipf-like volumes. */
 export function addOrdinaryCustomers(ctx: PopulationContext): void {
   const { seed, spec } = ctx.o;
-  const out = ctx.out;
-  const newId = (): string => ctx.newId();
-  const ordinaryCustomer = (
-    ...args: Parameters<PopulationContext['ordinaryCustomer']>
-  ): ConversationalCustomer => ctx.ordinaryCustomer(...args);
-  // Ordinary customers, with Zipf-like volumes.
   const ranks = Rng.derive(mixKeys(seed, ['ranks'])).shuffle(
     Array.from({ length: spec.benignAccounts }, (_, i) => i + 1),
   );
@@ -32,117 +24,130 @@ export function addOrdinaryCustomers(ctx: PopulationContext): void {
   for (let i = 0; i < spec.benignAccounts; i++) {
     const rng = Rng.derive(mixKeys(seed, ['benign', i]));
     const expected = (spec.benignEvents * (weights[i] as number)) / totalWeight;
-    out.push(ordinaryCustomer(newId(), expected, rng));
+    ctx.out.push(ctx.ordinaryCustomer(ctx.newId(), expected, rng));
   }
 }
 
-/** The legitimate hard cases. */
+/**
+ * The legitimate hard cases, in a fixed order: account ids are drawn in sequence, so the order is
+ * part of the simulator's output.
+ */
 export function addTraps(ctx: PopulationContext): void {
+  addUniversityNat(ctx);
+  addCloudAsnTenants(ctx);
+  addSupportBot(ctx);
+  addEvalHarness(ctx);
+  addBatchLabelling(ctx);
+}
+
+/** Hard case: a university NAT shared by many unrelated students and researchers. */
+function addUniversityNat(ctx: PopulationContext): void {
   const { seed, period, spec } = ctx.o;
-  const out = ctx.out;
-  const newId = (): string => ctx.newId();
-  const ordinaryCustomer = (
-    ...args: Parameters<PopulationContext['ordinaryCustomer']>
-  ): ConversationalCustomer => ctx.ordinaryCustomer(...args);
-  const enterpriseAccount = (...args: Parameters<PopulationContext['enterpriseAccount']>): SimAccount =>
-    ctx.enterpriseAccount(...args);
-  // Hard case: a university NAT shared by many unrelated students and researchers.
-  {
-    const rng = Rng.derive(mixKeys(seed, ['trap-university']));
-    const uni = rng.pick(UNIVERSITIES);
-    const nat = new SharedNat([hostIn(uni.asn, rng), hostIn(uni.asn, rng)], uni.asn, uni.country);
-    // A course told its students to sign up in the first lab session: a burst of sign-ups from one address.
-    const lab =
-      period.start + rng.int(1, period.days - 3) * DAY + (14 - countryByCode(uni.country).tz) * HOUR;
-    for (let i = 0; i < spec.universityAccounts; i++) {
-      const r = Rng.derive(mixKeys(seed, ['university', i]));
-      out.push(
-        ordinaryCustomer(newId(), r.logNormal(40, 0.8), r, {
-          network: nat,
-          country: countryByCode(uni.country),
-          kind: r.chance(0.8) ? 'student' : 'developer',
-          truth: trap('university-nat'),
-          emailDomain: r.chance(0.7) ? uni.domain : freemailDomain(r),
-          ...(r.chance(0.35) ? { createdAt: lab + r.int(0, 2 * HOUR) } : {}),
-        }),
-      );
-    }
+  const rng = Rng.derive(mixKeys(seed, ['trap-university']));
+  const uni = rng.pick(UNIVERSITIES);
+  const nat = new SharedNat([hostIn(uni.asn, rng), hostIn(uni.asn, rng)], uni.asn, uni.country);
+  // A course told its students to sign up in the first lab session: a burst of sign-ups from one address.
+  const lab = period.start + rng.int(1, period.days - 3) * DAY + (14 - countryByCode(uni.country).tz) * HOUR;
+  for (let i = 0; i < spec.universityAccounts; i++) {
+    const r = Rng.derive(mixKeys(seed, ['university', i]));
+    ctx.out.push(
+      ctx.ordinaryCustomer(ctx.newId(), r.logNormal(40, 0.8), r, {
+        network: nat,
+        country: countryByCode(uni.country),
+        kind: r.chance(0.8) ? 'student' : 'developer',
+        truth: trap('university-nat'),
+        emailDomain: r.chance(0.7) ? uni.domain : freemailDomain(r),
+        ...(r.chance(0.35) ? { createdAt: lab + r.int(0, 2 * HOUR) } : {}),
+      }),
+    );
   }
+}
 
-  // Hard case: many unrelated products hosted in one big cloud ASN.
-  {
-    const cloud = CLOUDS[0] as Cloud;
-    for (let i = 0; i < spec.cloudAccounts; i++) {
-      const r = Rng.derive(mixKeys(seed, ['cloud-asn', i]));
-      out.push(
-        ordinaryCustomer(newId(), r.logNormal(60, 1), r, {
-          network: new CloudNetwork(cloud, r),
-          kind: r.chance(0.7) ? 'app' : 'developer',
-          truth: trap('cloud-asn'),
-        }),
-      );
-    }
+/** Hard case: many unrelated products hosted in one big cloud ASN. */
+function addCloudAsnTenants(ctx: PopulationContext): void {
+  const { seed, spec } = ctx.o;
+  const cloud = CLOUDS[0] as Cloud;
+  for (let i = 0; i < spec.cloudAccounts; i++) {
+    const r = Rng.derive(mixKeys(seed, ['cloud-asn', i]));
+    ctx.out.push(
+      ctx.ordinaryCustomer(ctx.newId(), r.logNormal(60, 1), r, {
+        network: new CloudNetwork(cloud, r),
+        kind: r.chance(0.7) ? 'app' : 'developer',
+        truth: trap('cloud-asn'),
+      }),
+    );
   }
+}
 
-  // Hard cases: single heavy integrations.
-  {
-    const rng = Rng.derive(mixKeys(seed, ['trap-support']));
-    const network = new CloudNetwork(CLOUDS[3] as Cloud, rng, 3);
-    const perDay = 430 * spec.trapVolume;
-    const account = enterpriseAccount(newId(), network, trap('support-bot'), rng);
-    const caller = new Caller(
-      network,
-      [userAgent('openai-node', rng)],
-      apiKeyIds(2, rng),
-      ModelChoice.fixed('flagship'),
-      { logprobsShare: 0, topLogprobs: 0 },
-      'chat.completions',
-    );
-    const activity: Activity = {
-      rhythm: 'app',
-      tz: -5,
-      activeDayProb: 1,
-      sessionsPerActiveDay: perDay / 2.6,
-      from: period.start,
-      to: period.end,
-    };
-    out.push(new SupportBot(account, caller, activity, rng.pick(COMPANIES), rng.fork()));
-  }
-  {
-    const rng = Rng.derive(mixKeys(seed, ['trap-eval']));
-    const network = new CloudNetwork(CLOUDS[4] as Cloud, rng, 2);
-    const account = enterpriseAccount(newId(), network, trap('eval-harness'), rng);
-    const caller = new Caller(
-      network,
-      [userAgent('openai-python', rng)],
-      apiKeyIds(1, rng),
-      ModelChoice.eager(period, rng, 0.3),
-      { logprobsShare: 0, topLogprobs: 0 },
-      'chat.completions',
-    );
-    out.push(
-      new EvalHarness(
-        account,
-        caller,
-        Math.round(800 * spec.trapVolume ** 0.8),
-        period.days,
-        mixKeys(seed, ['suite']),
-        rng.fork(),
-      ),
-    );
-  }
-  {
-    const rng = Rng.derive(mixKeys(seed, ['trap-batch']));
-    const network = new CloudNetwork(CLOUDS[0] as Cloud, rng, 1);
-    const account = enterpriseAccount(newId(), network, trap('batch-labelling'), rng);
-    const caller = new Caller(
-      network,
-      [userAgent('aiohttp', rng)],
-      apiKeyIds(1, rng),
-      ModelChoice.fixed('small'),
-      { logprobsShare: 0, topLogprobs: 0 },
-      'chat.completions',
-    );
-    out.push(new BatchLabelling(account, caller, 250 * spec.trapVolume, rng.int(1, 4), rng.fork()));
-  }
+/** A heavy integration's caller: one client, fixed keys, no log-probabilities. */
+function integrationCaller(
+  network: CloudNetwork,
+  agent: string,
+  keys: string[],
+  models: ModelChoice,
+): Caller {
+  return new Caller(network, [agent], keys, models, { logprobsShare: 0, topLogprobs: 0 }, 'chat.completions');
+}
+
+/** Hard case: a customer-support bot answering around the clock. */
+function addSupportBot(ctx: PopulationContext): void {
+  const { seed, period, spec } = ctx.o;
+  const rng = Rng.derive(mixKeys(seed, ['trap-support']));
+  const network = new CloudNetwork(CLOUDS[3] as Cloud, rng, 3);
+  const perDay = 430 * spec.trapVolume;
+  const account = ctx.enterpriseAccount(ctx.newId(), network, trap('support-bot'), rng);
+  const caller = integrationCaller(
+    network,
+    userAgent('openai-node', rng),
+    apiKeyIds(2, rng),
+    ModelChoice.fixed('flagship'),
+  );
+  const activity: Activity = {
+    rhythm: 'app',
+    tz: -5,
+    activeDayProb: 1,
+    sessionsPerActiveDay: perDay / 2.6,
+    from: period.start,
+    to: period.end,
+  };
+  ctx.out.push(new SupportBot(account, caller, activity, rng.pick(COMPANIES), rng.fork()));
+}
+
+/** Hard case: an evaluation harness re-running a fixed suite against new models. */
+function addEvalHarness(ctx: PopulationContext): void {
+  const { seed, period, spec } = ctx.o;
+  const rng = Rng.derive(mixKeys(seed, ['trap-eval']));
+  const network = new CloudNetwork(CLOUDS[4] as Cloud, rng, 2);
+  const account = ctx.enterpriseAccount(ctx.newId(), network, trap('eval-harness'), rng);
+  const caller = integrationCaller(
+    network,
+    userAgent('openai-python', rng),
+    apiKeyIds(1, rng),
+    ModelChoice.eager(period, rng, 0.3),
+  );
+  ctx.out.push(
+    new EvalHarness(
+      account,
+      caller,
+      Math.round(800 * spec.trapVolume ** 0.8),
+      period.days,
+      mixKeys(seed, ['suite']),
+      rng.fork(),
+    ),
+  );
+}
+
+/** Hard case: a batch job labelling data with a small model. */
+function addBatchLabelling(ctx: PopulationContext): void {
+  const { seed, spec } = ctx.o;
+  const rng = Rng.derive(mixKeys(seed, ['trap-batch']));
+  const network = new CloudNetwork(CLOUDS[0] as Cloud, rng, 1);
+  const account = ctx.enterpriseAccount(ctx.newId(), network, trap('batch-labelling'), rng);
+  const caller = integrationCaller(
+    network,
+    userAgent('aiohttp', rng),
+    apiKeyIds(1, rng),
+    ModelChoice.fixed('small'),
+  );
+  ctx.out.push(new BatchLabelling(account, caller, 250 * spec.trapVolume, rng.int(1, 4), rng.fork()));
 }
