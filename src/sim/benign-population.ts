@@ -2,7 +2,8 @@ import { hostIn } from './addresses.js';
 import type { Activity } from './activity.js';
 import { DAY, HOUR } from './calendar.js';
 import { Caller } from './caller.js';
-import { userAgent } from './clients.js';
+import { userAgent, type ClientFamily } from './clients.js';
+import type { SimAccount } from './exchange.js';
 import { CLOUDS, UNIVERSITIES, countryByCode, type Cloud } from './geography.js';
 import { apiKeyIds, freemailDomain } from './identity.js';
 import { ModelChoice } from './models.js';
@@ -79,29 +80,38 @@ function addCloudAsnTenants(ctx: PopulationContext): void {
   }
 }
 
-/** A heavy integration's caller: one client, fixed keys, no log-probabilities. */
-function integrationCaller(
-  network: CloudNetwork,
-  agent: string,
-  keys: string[],
-  models: ModelChoice,
-): Caller {
-  return new Caller(network, [agent], keys, models, { logprobsShare: 0, topLogprobs: 0 }, 'chat.completions');
+/** A single heavy integration: an enterprise account on a cloud, one client, no log-probabilities. */
+function heavyIntegration(
+  ctx: PopulationContext,
+  key: string,
+  name: string,
+  cloud: number,
+  addresses: number,
+  client: { family: ClientFamily; keys: number; models: (rng: Rng) => ModelChoice },
+): { rng: Rng; account: SimAccount; caller: Caller } {
+  const rng = Rng.derive(mixKeys(ctx.o.seed, [`trap-${key}`]));
+  const network = new CloudNetwork(CLOUDS[cloud] as Cloud, rng, addresses);
+  const account = ctx.enterpriseAccount(ctx.newId(), network, trap(name), rng);
+  const caller = new Caller(
+    network,
+    [userAgent(client.family, rng)],
+    apiKeyIds(client.keys, rng),
+    client.models(rng),
+    { logprobsShare: 0, topLogprobs: 0 },
+    'chat.completions',
+  );
+  return { rng, account, caller };
 }
 
 /** Hard case: a customer-support bot answering around the clock. */
 function addSupportBot(ctx: PopulationContext): void {
-  const { seed, period, spec } = ctx.o;
-  const rng = Rng.derive(mixKeys(seed, ['trap-support']));
-  const network = new CloudNetwork(CLOUDS[3] as Cloud, rng, 3);
+  const { period, spec } = ctx.o;
+  const { rng, account, caller } = heavyIntegration(ctx, 'support', 'support-bot', 3, 3, {
+    family: 'openai-node',
+    keys: 2,
+    models: () => ModelChoice.fixed('flagship'),
+  });
   const perDay = 430 * spec.trapVolume;
-  const account = ctx.enterpriseAccount(ctx.newId(), network, trap('support-bot'), rng);
-  const caller = integrationCaller(
-    network,
-    userAgent('openai-node', rng),
-    apiKeyIds(2, rng),
-    ModelChoice.fixed('flagship'),
-  );
   const activity: Activity = {
     rhythm: 'app',
     tz: -5,
@@ -116,38 +126,22 @@ function addSupportBot(ctx: PopulationContext): void {
 /** Hard case: an evaluation harness re-running a fixed suite against new models. */
 function addEvalHarness(ctx: PopulationContext): void {
   const { seed, period, spec } = ctx.o;
-  const rng = Rng.derive(mixKeys(seed, ['trap-eval']));
-  const network = new CloudNetwork(CLOUDS[4] as Cloud, rng, 2);
-  const account = ctx.enterpriseAccount(ctx.newId(), network, trap('eval-harness'), rng);
-  const caller = integrationCaller(
-    network,
-    userAgent('openai-python', rng),
-    apiKeyIds(1, rng),
-    ModelChoice.eager(period, rng, 0.3),
-  );
-  ctx.out.push(
-    new EvalHarness(
-      account,
-      caller,
-      Math.round(800 * spec.trapVolume ** 0.8),
-      period.days,
-      mixKeys(seed, ['suite']),
-      rng.fork(),
-    ),
-  );
+  const { rng, account, caller } = heavyIntegration(ctx, 'eval', 'eval-harness', 4, 2, {
+    family: 'openai-python',
+    keys: 1,
+    models: (r) => ModelChoice.eager(period, r, 0.3),
+  });
+  const runs = Math.round(800 * spec.trapVolume ** 0.8);
+  ctx.out.push(new EvalHarness(account, caller, runs, period.days, mixKeys(seed, ['suite']), rng.fork()));
 }
 
 /** Hard case: a batch job labelling data with a small model. */
 function addBatchLabelling(ctx: PopulationContext): void {
-  const { seed, spec } = ctx.o;
-  const rng = Rng.derive(mixKeys(seed, ['trap-batch']));
-  const network = new CloudNetwork(CLOUDS[0] as Cloud, rng, 1);
-  const account = ctx.enterpriseAccount(ctx.newId(), network, trap('batch-labelling'), rng);
-  const caller = integrationCaller(
-    network,
-    userAgent('aiohttp', rng),
-    apiKeyIds(1, rng),
-    ModelChoice.fixed('small'),
-  );
+  const { spec } = ctx.o;
+  const { rng, account, caller } = heavyIntegration(ctx, 'batch', 'batch-labelling', 0, 1, {
+    family: 'aiohttp',
+    keys: 1,
+    models: () => ModelChoice.fixed('small'),
+  });
   ctx.out.push(new BatchLabelling(account, caller, 250 * spec.trapVolume, rng.int(1, 4), rng.fork()));
 }
