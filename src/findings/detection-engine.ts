@@ -1,41 +1,31 @@
 import {
   DetectConfig,
-  type AccountFinding,
   type AccountRecord,
   type ApiEvent,
-  type ClusterFinding,
   type DetectConfigInput,
   type EngineState,
   type AccountState,
-  type Findings,
-  type Level,
   type Signal,
 } from '../contracts/index.js';
-import { fingerprint64, HashedNgramEmbedder, WordVectorEmbedder } from '../text/index.js';
-import type { DetectionContext, Detector, Stat } from '../detect/index.js';
-import { DETECTORS } from '../detect/index.js';
-import { DAY_MS, EntityStats, HOUR_MS, type PromptSample } from '../features/index.js';
-import type { EventLineView } from '../ingest/index.js';
-import { extractFeatures, type EventFeatures } from '../features/index.js';
-import { LineFeatures } from '../features/index.js';
+import { HashedNgramEmbedder, WordVectorEmbedder } from '../text/index.js';
+import { DETECTORS, type Detector } from '../detect/index.js';
 import {
-  combinedStrength,
-  corroborated,
-  genomicControl,
-  levelOf,
-  runDetectors,
-  scoreOfStrength,
-  toSignals,
-  type DetectorResult,
-  type LevelThresholds,
-} from '../detect/index.js';
-import { RandomFourierFeatures } from '../features/index.js';
-import { accountAttributes, clusterLinks, linkAccounts, type Attribute } from '../link/index.js';
-import { synchronisedPairs } from '../link/index.js';
-import { fitNullModels, type NullModels } from '../detect/index.js';
-import { quantile } from '../features/index.js';
+  DAY_MS,
+  EntityStats,
+  extractFeatures,
+  HOUR_MS,
+  LineFeatures,
+  RandomFourierFeatures,
+  type EventFeatures,
+} from '../features/index.js';
+import type { EventLineView } from '../ingest/index.js';
+import { linkPopulation } from '../link/index.js';
+import { scoreAccounts } from './account-scoring.js';
+import { assembleFindings, type AnalysisDetail } from './assembly.js';
+import { calibrate } from './calibration.js';
+import { scoreClusters } from './cluster-scoring.js';
+import { KERNEL_DIMENSIONS, type PopulationView } from './population-view.js';
 
-const KERNEL_DIMENSIONS = 96;
 /**
  * Prompt representations for the kernel two-sample test. Gaussian kernel bandwidths over unit
  * vectors are the median heuristic on people's prompts (hh-rlhf human turns): the median
@@ -45,33 +35,11 @@ const REPRESENTATIONS = {
   'hashed-ngrams': { make: () => new HashedNgramEmbedder(1024), bandwidth: 1 },
   'word-vectors': { make: () => new WordVectorEmbedder(), bandwidth: 0.42 },
 } as const;
-const MEMBER_SUPPORT_P = 0.05;
-const CAMPAIGN_MIN_ACCOUNTS = 5;
-const MEMBER_SUPPORT_SHARE = 0.5;
-// Extraction evidence (elicitation, harvesting, sweeps) must corroborate review and act.
-const isExtraction = (r: DetectorResult): boolean => r.detector.family === 'extraction';
-
-export interface Calibration {
-  method: 'baseline' | 'population';
-  reference_accounts: number;
-  /** Genomic-control factor applied to the combined statistic (1 = detectors independent on benign traffic). */
-  lambda: number;
-  target_fpr: number;
-  thresholds: { monitor: number; review: number; act: number };
-}
 
 /** An engine's state with its kernel sums packed (see exportPartition). */
 export interface PartitionState {
   state: EngineState;
   kernels: Float64Array;
-}
-
-export interface AnalysisDetail {
-  findings: Findings;
-  calibration: Calibration;
-  /** Per-cluster pooled results and samples, for reports and the dashboard. */
-  clusters: Map<string, { samples: PromptSample[]; hourly: Map<number, number> }>;
-  edges: { source: string; target: string; weight: number; kinds: string[] }[];
 }
 
 /**
@@ -180,40 +148,6 @@ export class DetectionEngine {
     return this.accounts.get(accountId);
   }
 
-  private context(accountId: string | null, ref: { sum: Float64Array; count: number }): DetectionContext {
-    return {
-      record: accountId ? this.records.get(accountId) : undefined,
-      referenceKernelSum: ref.sum,
-      referenceKernelCount: ref.count,
-      nowMs: this.dataEnd,
-    };
-  }
-
-  /** Reference entities: the baseline's accounts, or the whole population (robust fits), plus verdicts. */
-  private reference(exclude: ReadonlySet<string>): {
-    entities: [string, EntityStats, DetectionEngine][];
-    method: Calibration['method'];
-  } {
-    const own = [...this.benignReference].sort().flatMap((id): [string, EntityStats, DetectionEngine][] => {
-      const s = this.accounts.get(id);
-      return s ? [[id, s, this]] : [];
-    });
-    if (this.baseline) {
-      const base = [...this.baseline.accounts].map(([id, s]): [string, EntityStats, DetectionEngine] => [
-        id,
-        s,
-        this.baseline!,
-      ]);
-      return { entities: [...base, ...own], method: 'baseline' };
-    }
-    // Linked groups are campaign candidates, so the population reference is the unlinked
-    // accounts (plus verdicts); a robust fit tolerates the few lone attackers left among them.
-    const population = [...this.accounts]
-      .filter(([id]) => !exclude.has(id) || this.benignReference.has(id))
-      .map(([id, s]): [string, EntityStats, DetectionEngine] => [id, s, this]);
-    return { entities: population, method: 'population' };
-  }
-
   /**
    * Models released during the data: first seen anywhere a day or more after the data starts.
    * Computed from every account's first use, so it does not depend on arrival order.
@@ -309,243 +243,48 @@ export class DetectionEngine {
     this.rejected += state.rejected;
   }
 
+  /**
+   * Features → detection → linkage → findings: the accounts' features are complete, so mark early
+   * adopters, link the population, calibrate on its benign reference, score accounts, re-score
+   * linked groups as clusters, and assemble the findings.
+   */
   analyze(input: { rejectedLines?: number } = {}): AnalysisDetail {
     const cfg = this.config;
-    // Iterate in account-id order, so partitions merged in any order score exactly alike.
+    this.prepareFeatures();
+    this.baseline?.prepareFeatures();
+    const population = this.view();
+    const link = linkPopulation(this.accounts, this.records, cfg.seed, cfg.minClusterSize);
+    const cal = calibrate(population, this.baseline?.view(), link.linked, this.detectors, cfg);
+    const own = scoreAccounts(population, this.detectors, cal);
+    const clusters = scoreClusters(population, link, own, this.detectors, cal);
+    const summary = {
+      events: this.events,
+      rejectedLines: input.rejectedLines ?? this.rejected,
+      dataStart: this.dataStart,
+      dataEnd: this.dataEnd,
+    };
+    return assembleFindings(population, own, clusters, link, cal, summary, cfg.targetFpr);
+  }
+
+  /**
+   * Accounts in id order, so partitions merged in any order score exactly alike, each with its
+   * early adoption of the models released during the data.
+   */
+  private prepareFeatures(): void {
     this.sortAccounts();
-    this.baseline?.sortAccounts();
     const releases = this.releases();
     for (const s of this.accounts.values()) s.earlyAdoption = s.earlyUse(releases);
-    if (this.baseline) {
-      const base = this.baseline.releases();
-      for (const s of this.baseline.accounts.values()) s.earlyAdoption = s.earlyUse(base);
-    }
-    const attributes = new Map<string, Attribute[]>();
-    for (const [id, s] of this.accounts) attributes.set(id, accountAttributes(this.records.get(id), s));
-    const synchronised = synchronisedPairs(
-      new Map([...this.accounts].map(([id, s]) => [id, s.activity])),
-      cfg.seed,
-    );
-    const linkage = linkAccounts(attributes, cfg.seed, synchronised);
-    const byCommunity = new Map<number, string[]>();
-    for (const [id, c] of linkage.community) {
-      const list = byCommunity.get(c) ?? [];
-      list.push(id);
-      byCommunity.set(c, list);
-    }
-    const linked = new Set<string>();
-    for (const members of byCommunity.values())
-      if (members.length >= cfg.minClusterSize) for (const id of members) linked.add(id);
+  }
 
-    const { entities: refEntities, method } = this.reference(linked);
-    const refSum = new Float64Array(KERNEL_DIMENSIONS);
-    let refCount = 0;
-    for (const [, s] of refEntities) {
-      for (let d = 0; d < KERNEL_DIMENSIONS; d++) refSum[d]! += s.kernelSum[d]!;
-      refCount += s.kernelCount;
-    }
-    const ref = { sum: refSum, count: refCount };
-    // Count statistics (shares of eliciting or harvesting requests) are fitted on the reference,
-    // where a campaign's thousands of identical heads would otherwise define "normal". Value
-    // statistics (timing, prompt distribution, breadth) are fitted on every account in
-    // population mode: empirical quantiles tolerate a minority of attackers, and linked benign
-    // teams with their own language or app stay inside the range they define.
-    const measureAll = (entities: [string, EntityStats, DetectionEngine][]): Stat[][] =>
-      entities.map(([id, s, owner]) =>
-        this.detectors.flatMap((d) => d.measure(s, owner.context(id, ref))?.stats ?? []),
-      );
-    const countNulls = fitNullModels(measureAll(refEntities));
-    const valueNulls =
-      method === 'population'
-        ? fitNullModels(
-            measureAll(
-              [...this.accounts].map(([id, s]): [string, EntityStats, DetectionEngine] => [id, s, this]),
-            ),
-          )
-        : countNulls;
-    const nulls: NullModels = { counts: countNulls.counts, values: valueNulls.values };
-
-    const thresholds: LevelThresholds = {
-      monitor: -Math.log10(cfg.monitorFpr),
-      review: -Math.log10(cfg.targetFpr),
-      act: cfg.actStrength,
-      corroborate: cfg.corroborateStrength,
-    };
-    const refResults = refEntities.map(([id, s, owner]) =>
-      runDetectors(this.detectors, s, owner.context(id, ref), nulls),
-    );
-    const lambda = genomicControl(refResults);
-    if (method === 'baseline') {
-      // Empirical guard: no more than the target share of baseline accounts may reach review.
-      const strengths = refResults.map((r) => combinedStrength(r, [], lambda));
-      if (strengths.length >= 50) {
-        thresholds.review = Math.max(thresholds.review, quantile(strengths, 1 - cfg.targetFpr));
-        thresholds.monitor = Math.max(thresholds.monitor, quantile(strengths, 1 - cfg.monitorFpr));
-        thresholds.act = Math.max(thresholds.act, thresholds.review + 1);
-      }
-    }
-
-    // Account-level scoring.
-    const own = new Map<string, { results: DetectorResult[]; strength: number }>();
-    for (const [id, s] of this.accounts) {
-      const results = runDetectors(this.detectors, s, this.context(id, ref), nulls);
-      const extra = (this.external.get(id) ?? []).map((sig) => Math.max(1e-30, 1 - sig.score));
-      own.set(id, { results, strength: combinedStrength(results, extra, lambda) });
-    }
-
-    // Clusters, re-scored on their pooled traffic.
-    const clusterOf = new Map<string, string>();
-    const clusterSizes = new Map<string, number>();
-    const clusters: ClusterFinding[] = [];
-    const clusterDetail: AnalysisDetail['clusters'] = new Map();
-    const clusterState = new Map<
-      string,
-      { strength: number; actAllowed: boolean; level: Level; signals: Signal[] }
-    >();
-    for (const members of byCommunity.values()) {
-      if (members.length < cfg.minClusterSize) continue;
-      members.sort();
-      const clusterId = `cl_${fingerprint64(members[0]!).slice(0, 10)}`;
-      clusterSizes.set(clusterId, members.length);
-      const pooled = new EntityStats(KERNEL_DIMENSIONS);
-      pooled.members = 0;
-      const hourly = new Map<number, number>();
-      for (const id of members) {
-        pooled.merge(this.accounts.get(id)!);
-        for (const [h, c] of this.hourly.get(id) ?? []) hourly.set(h, (hourly.get(h) ?? 0) + c);
-        clusterOf.set(id, clusterId);
-      }
-      const sizes = members.map((id) => this.accounts.get(id)!.n);
-      // A pooled signal counts only when it is broad: most members show it on their own. Pooling
-      // otherwise turns a few members' quirks (or a slightly different benign base rate) into
-      // cluster-wide confidence.
-      const results = runDetectors(this.detectors, pooled, this.context(null, ref), nulls, sizes).filter(
-        (r) => {
-          const support = members.filter((id) =>
-            own.get(id)!.results.some((x) => x.detector.id === r.detector.id && x.p <= MEMBER_SUPPORT_P),
-          ).length;
-          return support >= MEMBER_SUPPORT_SHARE * members.length;
-        },
-      );
-      const strength = combinedStrength(results, [], lambda);
-      // Act needs extraction content that most members show, corroborated by two more broad signals.
-      const strong = results.filter((r) => r.strength >= thresholds.corroborate);
-      const actAllowed = strong.length >= 3 && strong.some(isExtraction);
-      const level = levelOf(strength, thresholds, actAllowed, corroborated(results));
-      const links = clusterLinks(members, attributes, linkage.holders, synchronised);
-      const signals = toSignals(results, thresholds.monitor);
-      clusterState.set(clusterId, { strength, actAllowed, level, signals });
-      clusters.push({
-        cluster_id: clusterId,
-        account_ids: members,
-        score: scoreOfStrength(strength),
-        level,
-        events: pooled.n,
-        links,
-        signals,
-        strength: round(strength),
-      });
-      clusterDetail.set(clusterId, { samples: pooled.samples.items, hourly });
-    }
-    clusters.sort((a, b) => b.score - a.score || b.account_ids.length - a.account_ids.length);
-
-    const accounts: AccountFinding[] = [];
-    for (const [id, s] of this.accounts) {
-      const { results, strength: ownStrength } = own.get(id)!;
-      const cid = clusterOf.get(id) ?? null;
-      const cluster = cid ? clusterState.get(cid) : undefined;
-      const content = results.filter(
-        (r) => r.detector.family !== 'behaviour' && r.strength >= thresholds.corroborate,
-      );
-      const regression = isRegressionTesting(s);
-      let actAllowed = !regression && content.length >= 2 && content.some(isExtraction);
-      let strength = ownStrength;
-      const intel = (this.external.get(id) ?? []).filter((sig) => sig.score >= 0.5).length;
-      let reviewAllowed = corroborated(results, intel);
-      const signals = toSignals(results, thresholds.monitor);
-      for (const sig of this.external.get(id) ?? []) signals.push(sig);
-      // A handful of linked accounts (a family, a small team) is judged account by account; a
-      // campaign's heads inherit its level once the group is large enough to be an operation.
-      const clusterSize = cid ? (clusterSizes.get(cid) ?? 0) : 0;
-      if (
-        cluster &&
-        clusterSize >= CAMPAIGN_MIN_ACCOUNTS &&
-        cluster.level !== 'none' &&
-        cluster.level !== 'monitor'
-      ) {
-        strength = Math.max(strength, cluster.strength);
-        actAllowed ||= cluster.actAllowed;
-        reviewAllowed = true;
-        signals.unshift({
-          detector: 'linkage',
-          score: scoreOfStrength(cluster.strength),
-          evidence: `member of cluster ${cid} (${clusters.find((c) => c.cluster_id === cid)?.account_ids.length ?? 0} linked accounts) whose pooled traffic scores ${cluster.level}`,
-          atlas: 'AML.T0040',
-        });
-      }
-      if (regression && ownStrength >= thresholds.review) {
-        signals.push({
-          detector: 'regression-pattern',
-          score: 0,
-          evidence: `${s.repeats} of ${s.n} prompts repeat earlier ones and ${s.greedy} run at temperature 0: an evaluation or regression-testing pattern, so act is withheld`,
-        });
-      }
-      accounts.push({
-        account_id: id,
-        score: scoreOfStrength(strength),
-        level: levelOf(strength, thresholds, actAllowed, reviewAllowed),
-        cluster_id: cid,
-        events: s.n,
-        signals,
-        strength: round(strength),
-      });
-    }
-    accounts.sort((a, b) => b.score - a.score || (a.account_id < b.account_id ? -1 : 1));
-
-    // Accounts that appear only in the accounts file still belong in the findings.
-    for (const id of [...this.records.keys()].sort()) {
-      if (!this.accounts.has(id))
-        accounts.push({ account_id: id, score: 0, level: 'none', cluster_id: null, events: 0, signals: [] });
-    }
-
-    const findings: Findings = {
-      format: 'findings.v1',
-      generated_at: new Date().toISOString(),
-      input: {
-        events: this.events,
-        accounts: accounts.length,
-        rejected_lines: input.rejectedLines ?? this.rejected,
-        from: Number.isFinite(this.dataStart) ? new Date(this.dataStart).toISOString() : null,
-        to: Number.isFinite(this.dataEnd) ? new Date(this.dataEnd).toISOString() : null,
-      },
-      accounts,
-      clusters,
-      calibration: undefined,
-    };
-    const calibration: Calibration = {
-      method,
-      reference_accounts: refEntities.length,
-      lambda: round(lambda),
-      target_fpr: cfg.targetFpr,
-      thresholds: {
-        monitor: scoreOfStrength(thresholds.monitor),
-        review: scoreOfStrength(thresholds.review),
-        act: scoreOfStrength(thresholds.act),
-      },
-    };
-    findings.calibration = calibration;
+  /** This engine's state as the findings step reads it. */
+  private view(): PopulationView {
     return {
-      findings,
-      calibration,
-      clusters: clusterDetail,
-      edges: linkage.edges.filter((e) => clusterOf.has(e.source)),
+      accounts: this.accounts,
+      records: this.records,
+      external: this.external,
+      hourly: this.hourly,
+      benignReference: this.benignReference,
+      dataEnd: this.dataEnd,
     };
   }
 }
-
-/** Re-sending the same prompts at temperature 0 measures a model; it harvests nothing new. */
-function isRegressionTesting(s: EntityStats): boolean {
-  return s.n >= 20 && s.repeats / s.n >= 0.3 && s.greedy / s.n >= 0.8;
-}
-
-const round = (x: number): number => Math.round(x * 100) / 100;

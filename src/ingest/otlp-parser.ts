@@ -33,41 +33,8 @@ export function otlpParser(
   let docStart = 0;
   let docBroken: string | null = null;
 
-  const request = (value: unknown, lineNo: number, raw: string): void => {
-    if (
-      value === null ||
-      typeof value !== 'object' ||
-      !Array.isArray((value as { resourceSpans?: unknown }).resourceSpans)
-    ) {
-      handler.reject(lineNo, 'invalid_span', 'not an OTLP trace export: no "resourceSpans" array', raw);
-      return;
-    }
-    const deep = rejectTooDeep(value, MAX_OTLP_DEPTH);
-    if (deep) {
-      handler.reject(lineNo, deep.reason, `OTLP request: ${deep.message}`, raw);
-      return;
-    }
-    const rs = (value as { resourceSpans: unknown[] }).resourceSpans;
-    rs.forEach((resourceSpan, i) => {
-      const r = resourceSpan as { resource?: { attributes?: unknown }; scopeSpans?: unknown } | null;
-      const resource = attributes(r?.resource?.attributes);
-      const scopes = Array.isArray(r?.scopeSpans) ? (r.scopeSpans as { spans?: unknown }[]) : [];
-      scopes.forEach((scope, j) => {
-        const spans = Array.isArray(scope?.spans) ? scope.spans : [];
-        spans.forEach((span: unknown, k) => {
-          const where = `span resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`;
-          const m = mapSpan(span, { resource, accountAttribute });
-          if (m.kind === 'skip') return handler.skipped();
-          const spanRaw = (): string => (JSON.stringify(span) ?? '').slice(0, SPAN_RAW_LIMIT);
-          if (m.kind === 'invalid')
-            return handler.reject(lineNo, 'invalid_span', `${where}: ${m.message}`, spanRaw());
-          const v = validateEvent(m.event);
-          if (v.ok) handler.accept(v.value, lineNo);
-          else handler.reject(lineNo, v.reason, `${where}: ${v.message}`, spanRaw());
-        });
-      });
-    });
-  };
+  const request = (value: unknown, lineNo: number, raw: string): void =>
+    handleRequest(handler, value, lineNo, raw, accountAttribute);
 
   return {
     line(lineNo, bytes, tooLongBytes) {
@@ -134,4 +101,47 @@ export function otlpParser(
       request(value, docStart, text.slice(0, SPAN_RAW_LIMIT));
     },
   };
+}
+
+/** One export request: every GenAI span in it accepted as an event, or rejected with where it was. */
+function handleRequest(
+  handler: RecordHandler<ApiEvent>,
+  value: unknown,
+  lineNo: number,
+  raw: string,
+  accountAttribute: string | undefined,
+): void {
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    !Array.isArray((value as { resourceSpans?: unknown }).resourceSpans)
+  ) {
+    handler.reject(lineNo, 'invalid_span', 'not an OTLP trace export: no "resourceSpans" array', raw);
+    return;
+  }
+  const deep = rejectTooDeep(value, MAX_OTLP_DEPTH);
+  if (deep) {
+    handler.reject(lineNo, deep.reason, `OTLP request: ${deep.message}`, raw);
+    return;
+  }
+  const rs = (value as { resourceSpans: unknown[] }).resourceSpans;
+  rs.forEach((resourceSpan, i) => {
+    const r = resourceSpan as { resource?: { attributes?: unknown }; scopeSpans?: unknown } | null;
+    const resource = attributes(r?.resource?.attributes);
+    const scopes = Array.isArray(r?.scopeSpans) ? (r.scopeSpans as { spans?: unknown }[]) : [];
+    scopes.forEach((scope, j) => {
+      const spans = Array.isArray(scope?.spans) ? scope.spans : [];
+      spans.forEach((span: unknown, k) => {
+        const where = `span resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`;
+        const m = mapSpan(span, { resource, accountAttribute });
+        if (m.kind === 'skip') return handler.skipped();
+        const spanRaw = (): string => (JSON.stringify(span) ?? '').slice(0, SPAN_RAW_LIMIT);
+        if (m.kind === 'invalid')
+          return handler.reject(lineNo, 'invalid_span', `${where}: ${m.message}`, spanRaw());
+        const v = validateEvent(m.event);
+        if (v.ok) handler.accept(v.value, lineNo);
+        else handler.reject(lineNo, v.reason, `${where}: ${v.message}`, spanRaw());
+      });
+    });
+  });
 }

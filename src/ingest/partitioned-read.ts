@@ -11,8 +11,8 @@ import {
   type StringSlot,
 } from './event-line-scanner.js';
 import { IdHashSet } from './id-hash-set.js';
-import { IngestReport } from './ingest-report.js';
-import { checkInputFiles, openInputFile, streamErrorReason } from './input-file.js';
+import { IngestReport, type FileStats } from './ingest-report.js';
+import { checkInputFiles, openInputFile, streamErrorReason, type InputFile } from './input-file.js';
 import { detectFormat } from './input-format.js';
 import { LineSplitter } from './line-splitter.js';
 import { ndjsonParser } from './ndjson-parser.js';
@@ -277,6 +277,27 @@ class BatchBuilder {
   }
 }
 
+/** What the reading thread keeps across the files of one partitioned read. */
+interface PartitionedRead {
+  readonly channels: readonly PartitionChannel[];
+  readonly opts: PartitionedReadOptions & Pick<IngestOptions, 'dedupe'>;
+  readonly report: IngestReport;
+  readonly maxLineBytes: number;
+  readonly dedupe: boolean;
+  /**
+   * Ids seen by partition (scanned from the raw line, so also ids of lines that turn out
+   * invalid): an id in two partitions is the rare case that needs a cross-partition check.
+   */
+  readonly seenIn: IdHashSet[];
+  readonly scanner: EventLineScanner;
+  readonly started: number;
+  readonly totalBytes: number;
+  /** Bytes of the files read before the current one, for progress. */
+  bytesBefore: number;
+  /** Sequence number of the next batch. */
+  seq: number;
+}
+
 /**
  * Reads event files, sending each line to the partition of its account. Returns the ingest
  * report; events end up in the partitions (the caller collects their state).
@@ -287,186 +308,103 @@ export async function readEventsPartitioned(
   opts: PartitionedReadOptions & Pick<IngestOptions, 'dedupe'> = {},
 ): Promise<IngestReport> {
   const report = opts.report ?? new IngestReport();
-  const n = channels.length;
-  const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const batchBytes = opts.batchBytes ?? 1 << 20;
-  const maxInFlight = opts.maxInFlight ?? 4;
-  const dedupe = opts.dedupe !== false;
   const started = Date.now();
-
-  // Ids seen by partition (scanned from the raw line, so also ids of lines that turn out invalid):
-  // an id in two partitions is the rare case that needs a cross-partition check.
-  const seenIn = Array.from({ length: n }, () => new IdHashSet());
-  const scanner = new EventLineScanner();
-
-  const sizes = await checkInputFiles([...(opts.accounts ?? []), ...paths]);
-  for (const file of opts.accounts ?? []) {
-    const parts: AccountRecord[][] = Array.from({ length: n }, () => []);
-    for await (const rec of readAccounts(file, { quarantine: opts.quarantine, report })) {
-      parts[partitionOfAccount(rec.account_id, n)]!.push(rec);
-      if (parts.every((p) => p.length < 4096)) continue;
-      parts.forEach((p, i) => p.length && channels[i]!.addAccounts(p.splice(0)));
-    }
-    parts.forEach((p, i) => p.length && channels[i]!.addAccounts(p));
-  }
-
-  const trafficSizes = sizes.slice(opts.accounts?.length ?? 0);
-  const totalBytes = trafficSizes.reduce((a, b) => a + b, 0);
-  let bytesBefore = 0;
-  let seq = 0;
-
+  const accountFiles = opts.accounts ?? [];
+  const sizes = await checkInputFiles([...accountFiles, ...paths]);
+  for (const file of accountFiles) await sendAccounts(file, channels, opts, report);
+  const trafficSizes = sizes.slice(accountFiles.length);
+  const read: PartitionedRead = {
+    channels,
+    opts,
+    report,
+    maxLineBytes: opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    dedupe: opts.dedupe !== false,
+    seenIn: Array.from({ length: channels.length }, () => new IdHashSet()),
+    scanner: new EventLineScanner(),
+    started,
+    totalBytes: trafficSizes.reduce((a, b) => a + b, 0),
+    bytesBefore: 0,
+    seq: 0,
+  };
   for (const [fi, path] of paths.entries()) {
     const input = await openInputFile(path, trafficSizes[fi]!);
-    const stats = report.startFile(path, 'ndjson', input.gzip);
-    const splitter = new LineSplitter(maxLineBytes);
-    const builders = Array.from({ length: n }, () => new BatchBuilder());
-    let pendingBytes = 0;
-    /** Rejects found here (over-long lines), merged with the workers' by line number. */
-    let localRejects: RejectTuple[] = [];
-    let localEmpty = 0;
-    const inFlight: { results: Promise<BatchResult[]>; local: RejectTuple[]; empty: number }[] = [];
-    let deferred: { lineNo: number; bytes: Buffer; tooLong: number }[] | null = null;
+    await new PartitionedFileRead(read, path, input).run();
+    read.bytesBefore += input.size;
+  }
+  return report;
+}
 
-    const localHandler: RecordHandler<unknown> = {
-      accept: () => undefined,
-      reject: (lineNo, reason, message, raw, rawBytes, utf8) => {
-        localRejects.push([lineNo, reason, message, raw, rawBytes, utf8]);
-      },
-      empty: () => {
-        localEmpty++;
-      },
-      skipped: () => undefined,
-    };
+/** An accounts file's records, each sent to its account's partition in blocks. */
+async function sendAccounts(
+  file: string,
+  channels: readonly PartitionChannel[],
+  opts: PartitionedReadOptions,
+  report: IngestReport,
+): Promise<void> {
+  const n = channels.length;
+  const parts: AccountRecord[][] = Array.from({ length: n }, () => []);
+  for await (const rec of readAccounts(file, { quarantine: opts.quarantine, report })) {
+    parts[partitionOfAccount(rec.account_id, n)]!.push(rec);
+    if (parts.every((p) => p.length < 4096)) continue;
+    parts.forEach((p, i) => p.length && channels[i]!.addAccounts(p.splice(0)));
+  }
+  parts.forEach((p, i) => p.length && channels[i]!.addAccounts(p));
+}
 
-    const settle = async (): Promise<void> => {
-      const head = inFlight.shift()!;
-      const results = await head.results;
-      const rejects = [...head.local];
-      let empty = head.empty;
-      let events = 0;
-      let fromMs = Infinity;
-      let toMs = -Infinity;
-      for (const r of results) {
-        events += r.events;
-        empty += r.empty;
-        if (r.fromMs < fromMs) fromMs = r.fromMs;
-        if (r.toMs > toMs) toMs = r.toMs;
-        for (const x of r.rejects) rejects.push(x);
-      }
-      rejects.sort((a, b) => a[0] - b[0]);
-      report.countEvents(events, fromMs, toMs);
-      stats.events += events;
-      report.emptyLines += empty;
-      stats.empty_lines += empty;
-      for (const [lineNo, reason, message, raw, rawBytes, utf8] of rejects) {
-        report.countRejected(reason);
-        stats.rejected++;
-        if (opts.quarantine) {
-          const rawOut =
-            typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-          const wait = opts.quarantine.write(
-            quarantineRecord(path, lineNo, reason, message, rawOut, rawBytes, utf8),
-          );
-          if (wait) await wait;
-        }
-      }
-      if (opts.onProgress) {
-        opts.onProgress({
-          file: path,
-          bytesRead: bytesBefore + input.diskBytesRead(),
-          totalBytes,
-          events: report.events,
-          rejected: report.rejectedLines,
-          elapsedMs: Date.now() - started,
-        });
-      }
-    };
+/** Batches sent to the partitions together, and what the reading thread found in their lines. */
+interface InFlightBatch {
+  results: Promise<BatchResult[]>;
+  local: RejectTuple[];
+  empty: number;
+}
 
-    const send = async (): Promise<void> => {
-      const s = seq++;
-      const results = Promise.all(builders.map((b, i) => channels[i]!.send(b.take(s))));
-      inFlight.push({ results, local: localRejects, empty: localEmpty });
-      localRejects = [];
-      localEmpty = 0;
-      pendingBytes = 0;
-      while (inFlight.length > maxInFlight) await settle();
-    };
+interface DeferredLine {
+  lineNo: number;
+  bytes: Buffer;
+  tooLong: number;
+}
 
-    const drain = async (): Promise<void> => {
-      if (pendingBytes > 0 || localRejects.length > 0 || localEmpty > 0) await send();
-      while (inFlight.length > 0) await settle();
-    };
+/**
+ * One file of a partitioned read: lines are split, routed to their partitions' batch builders
+ * and sent in batches; results are merged back in batch order, at most `maxInFlight` behind.
+ */
+class PartitionedFileRead {
+  private readonly stats: FileStats;
+  private readonly splitter: LineSplitter;
+  private readonly builders: BatchBuilder[];
+  private readonly maxInFlight: number;
+  private pendingBytes = 0;
+  /** Rejects found here (over-long lines), merged with the workers' by line number. */
+  private localRejects: RejectTuple[] = [];
+  private localEmpty = 0;
+  private readonly inFlight: InFlightBatch[] = [];
+  /** Lines held back behind a cross-partition id (see flushDeferred). */
+  private deferred: DeferredLine[] | null = null;
+  private readonly localHandler: RecordHandler<unknown> = {
+    accept: () => undefined,
+    reject: (lineNo, reason, message, raw, rawBytes, utf8) => {
+      this.localRejects.push([lineNo, reason, message, raw, rawBytes, utf8]);
+    },
+    empty: () => {
+      this.localEmpty++;
+    },
+    skipped: () => undefined,
+  };
 
-    /** Routes one line; returns false when it needs the cross-partition check first. */
-    const route = (lineNo: number, bytes: Buffer, duplicate: boolean | null): boolean => {
-      if (scanner.scan(bytes, maxLineBytes)) {
-        // A valid event: its ids come from the scan (plain ones hashed from their bytes).
-        const id = scanner.id;
-        const part = partitionOfSlot(bytes, scanner.accountId, n);
-        if (!id.plain) return routeWithIds(lineNo, bytes, duplicate, part, slotText(bytes, id), scanner);
-        if (dedupe && duplicate === null) {
-          for (let q = 0; q < n; q++)
-            if (q !== part && seenIn[q]!.hasAscii(bytes, id.start, id.end)) return false;
-        }
-        seenIn[part]!.addAscii(bytes, id.start, id.end);
-        builders[part]!.add(lineNo, bytes, duplicate === true, scanner);
-        pendingBytes += bytes.length + 64;
-        return true;
-      }
-      const keys = scanTopLevelIds(bytes);
-      const part = keys.accountId === null ? lineNo % n : partitionOfAccount(keys.accountId, n);
-      return routeWithIds(lineNo, bytes, duplicate, part, keys.id, null);
-    };
-    const routeWithIds = (
-      lineNo: number,
-      bytes: Buffer,
-      duplicate: boolean | null,
-      part: number,
-      id: string | null,
-      scanned: EventLineScanner | null,
-    ): boolean => {
-      if (dedupe && id !== null && duplicate === null) {
-        for (let q = 0; q < n; q++) if (q !== part && seenIn[q]!.has(id)) return false;
-      }
-      if (id !== null) seenIn[part]!.add(id);
-      builders[part]!.add(lineNo, bytes, duplicate === true, scanned);
-      pendingBytes += bytes.length + 64;
-      return true;
-    };
+  constructor(
+    private readonly read: PartitionedRead,
+    private readonly path: string,
+    private readonly input: InputFile,
+  ) {
+    this.stats = read.report.startFile(path, 'ndjson', input.gzip);
+    this.splitter = new LineSplitter(read.maxLineBytes);
+    this.builders = Array.from({ length: read.channels.length }, () => new BatchBuilder());
+    this.maxInFlight = read.opts.maxInFlight ?? 4;
+  }
 
-    const onLine = (lineNo: number, bytes: Buffer, tooLong: number): void => {
-      if (deferred) {
-        deferred.push({ lineNo, bytes: Buffer.from(bytes), tooLong });
-        return;
-      }
-      if (tooLong > 0) {
-        decodeLine(localHandler, lineNo, bytes, tooLong, maxLineBytes);
-        pendingBytes += 64;
-        return;
-      }
-      if (!route(lineNo, bytes, null)) deferred = [{ lineNo, bytes: Buffer.from(bytes), tooLong }];
-    };
-
-    /** Lines held back behind a cross-partition id: routed one by one after a full drain. */
-    const flushDeferred = async (): Promise<void> => {
-      while (deferred) {
-        const lines: { lineNo: number; bytes: Buffer; tooLong: number }[] = deferred;
-        deferred = null;
-        for (let k = 0; k < lines.length; k++) {
-          const { lineNo, bytes, tooLong } = lines[k]!;
-          if (tooLong > 0) {
-            decodeLine(localHandler, lineNo, bytes, tooLong, maxLineBytes);
-            continue;
-          }
-          if (route(lineNo, bytes, null)) continue;
-          await drain();
-          const id = scanTopLevelIds(bytes).id!;
-          const kept = await Promise.all(channels.map((c) => c.hasId(id)));
-          route(lineNo, bytes, kept.some(Boolean));
-        }
-      }
-    };
-
+  async run(): Promise<void> {
+    const { input, stats, splitter } = this;
+    const batchBytes = this.read.opts.batchBytes ?? 1 << 20;
     const chunks = input.chunks[Symbol.asyncIterator]();
     try {
       for (;;) {
@@ -474,44 +412,191 @@ export async function readEventsPartitioned(
         try {
           next = await chunks.next();
         } catch (err) {
-          await drain();
-          const { reason, message } = streamErrorReason(err, input.gzip);
-          const partial = splitter.partial();
-          const last = splitter.lineNo;
-          const kept = `${stats.events} record${stats.events === 1 ? '' : 's'} before it were kept`;
-          const r: RejectTuple = partial
-            ? [
-                last + 1,
-                reason,
-                `${message} inside line ${last + 1}; ${kept}`,
-                partial.bytes,
-                partial.length,
-                undefined,
-              ]
-            : [last, reason, `${message} after line ${last}; ${kept}`, '', undefined, undefined];
-          localRejects.push(r);
+          await this.drain();
+          this.localRejects.push(this.streamError(err));
           stats.complete = false;
           break;
         }
         if (next.done) break;
-        splitter.push(next.value, onLine);
-        await flushDeferred();
-        if (pendingBytes >= batchBytes) await send();
+        splitter.push(next.value, this.onLine);
+        await this.flushDeferred();
+        if (this.pendingBytes >= batchBytes) await this.send();
       }
       if (stats.complete) {
-        splitter.end(onLine);
-        await flushDeferred();
+        splitter.end(this.onLine);
+        await this.flushDeferred();
       }
-      await drain();
+      await this.drain();
     } finally {
       input.close();
     }
     stats.lines = splitter.lineNo;
     stats.bytes = input.size;
-    report.bytes += input.size;
-    bytesBefore += input.size;
+    this.read.report.bytes += input.size;
   }
-  return report;
+
+  /** A read error as the reject of the line it cut (or of the end of the last whole line). */
+  private streamError(err: unknown): RejectTuple {
+    const { reason, message } = streamErrorReason(err, this.input.gzip);
+    const partial = this.splitter.partial();
+    const last = this.splitter.lineNo;
+    const events = this.stats.events;
+    const kept = `${events} record${events === 1 ? '' : 's'} before it were kept`;
+    return partial
+      ? [
+          last + 1,
+          reason,
+          `${message} inside line ${last + 1}; ${kept}`,
+          partial.bytes,
+          partial.length,
+          undefined,
+        ]
+      : [last, reason, `${message} after line ${last}; ${kept}`, '', undefined, undefined];
+  }
+
+  private readonly onLine = (lineNo: number, bytes: Buffer, tooLong: number): void => {
+    if (this.deferred) {
+      this.deferred.push({ lineNo, bytes: Buffer.from(bytes), tooLong });
+      return;
+    }
+    if (tooLong > 0) {
+      decodeLine(this.localHandler, lineNo, bytes, tooLong, this.read.maxLineBytes);
+      this.pendingBytes += 64;
+      return;
+    }
+    if (!this.route(lineNo, bytes, null)) this.deferred = [{ lineNo, bytes: Buffer.from(bytes), tooLong }];
+  };
+
+  /**
+   * Routes one line; returns false when it needs the cross-partition check first. `duplicate` is
+   * that check's answer (null: not asked yet).
+   */
+  private route(lineNo: number, bytes: Buffer, duplicate: boolean | null): boolean {
+    const { scanner, seenIn } = this.read;
+    const n = seenIn.length;
+    if (scanner.scan(bytes, this.read.maxLineBytes)) {
+      // A valid event: its ids come from the scan (plain ones hashed from their bytes).
+      const id = scanner.id;
+      const part = partitionOfSlot(bytes, scanner.accountId, n);
+      if (!id.plain) return this.routeWithIds(lineNo, bytes, duplicate, part, slotText(bytes, id), scanner);
+      if (this.read.dedupe && duplicate === null) {
+        for (let q = 0; q < n; q++)
+          if (q !== part && seenIn[q]!.hasAscii(bytes, id.start, id.end)) return false;
+      }
+      seenIn[part]!.addAscii(bytes, id.start, id.end);
+      this.builders[part]!.add(lineNo, bytes, duplicate === true, scanner);
+      this.pendingBytes += bytes.length + 64;
+      return true;
+    }
+    const keys = scanTopLevelIds(bytes);
+    const part = keys.accountId === null ? lineNo % n : partitionOfAccount(keys.accountId, n);
+    return this.routeWithIds(lineNo, bytes, duplicate, part, keys.id, null);
+  }
+
+  private routeWithIds(
+    lineNo: number,
+    bytes: Buffer,
+    duplicate: boolean | null,
+    part: number,
+    id: string | null,
+    scanned: EventLineScanner | null,
+  ): boolean {
+    const { seenIn } = this.read;
+    if (this.read.dedupe && id !== null && duplicate === null) {
+      for (let q = 0; q < seenIn.length; q++) if (q !== part && seenIn[q]!.has(id)) return false;
+    }
+    if (id !== null) seenIn[part]!.add(id);
+    this.builders[part]!.add(lineNo, bytes, duplicate === true, scanned);
+    this.pendingBytes += bytes.length + 64;
+    return true;
+  }
+
+  /** Lines held back behind a cross-partition id: routed one by one after a full drain. */
+  private async flushDeferred(): Promise<void> {
+    while (this.deferred) {
+      const lines = this.deferred;
+      this.deferred = null;
+      for (const { lineNo, bytes, tooLong } of lines) {
+        if (tooLong > 0) {
+          decodeLine(this.localHandler, lineNo, bytes, tooLong, this.read.maxLineBytes);
+          continue;
+        }
+        if (this.route(lineNo, bytes, null)) continue;
+        await this.drain();
+        const id = scanTopLevelIds(bytes).id!;
+        const kept = await Promise.all(this.read.channels.map((c) => c.hasId(id)));
+        this.route(lineNo, bytes, kept.some(Boolean));
+      }
+    }
+  }
+
+  private async send(): Promise<void> {
+    const s = this.read.seq++;
+    const results = Promise.all(this.builders.map((b, i) => this.read.channels[i]!.send(b.take(s))));
+    this.inFlight.push({ results, local: this.localRejects, empty: this.localEmpty });
+    this.localRejects = [];
+    this.localEmpty = 0;
+    this.pendingBytes = 0;
+    while (this.inFlight.length > this.maxInFlight) await this.settle();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.pendingBytes > 0 || this.localRejects.length > 0 || this.localEmpty > 0) await this.send();
+    while (this.inFlight.length > 0) await this.settle();
+  }
+
+  /** The oldest batch's results counted in the report, its rejects quarantined in line order. */
+  private async settle(): Promise<void> {
+    const { report, opts } = this.read;
+    const { stats, path } = this;
+    const head = this.inFlight.shift()!;
+    const { events, empty, fromMs, toMs, rejects } = mergeResults(head, await head.results);
+    report.countEvents(events, fromMs, toMs);
+    stats.events += events;
+    report.emptyLines += empty;
+    stats.empty_lines += empty;
+    for (const [lineNo, reason, message, raw, rawBytes, utf8] of rejects) {
+      report.countRejected(reason);
+      stats.rejected++;
+      if (opts.quarantine) {
+        const rawOut =
+          typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+        const wait = opts.quarantine.write(
+          quarantineRecord(path, lineNo, reason, message, rawOut, rawBytes, utf8),
+        );
+        if (wait) await wait;
+      }
+    }
+    opts.onProgress?.({
+      file: path,
+      bytesRead: this.read.bytesBefore + this.input.diskBytesRead(),
+      totalBytes: this.read.totalBytes,
+      events: report.events,
+      rejected: report.rejectedLines,
+      elapsedMs: Date.now() - this.read.started,
+    });
+  }
+}
+
+/** One sent batch's partition results and local findings as one, rejects in line order. */
+function mergeResults(
+  batch: InFlightBatch,
+  results: readonly BatchResult[],
+): { events: number; empty: number; fromMs: number; toMs: number; rejects: RejectTuple[] } {
+  const rejects = [...batch.local];
+  let empty = batch.empty;
+  let events = 0;
+  let fromMs = Infinity;
+  let toMs = -Infinity;
+  for (const r of results) {
+    events += r.events;
+    empty += r.empty;
+    if (r.fromMs < fromMs) fromMs = r.fromMs;
+    if (r.toMs > toMs) toMs = r.toMs;
+    for (const x of r.rejects) rejects.push(x);
+  }
+  rejects.sort((a, b) => a[0] - b[0]);
+  return { events, empty, fromMs, toMs, rejects };
 }
 
 const KEY_ID = [0x69, 0x64]; // id

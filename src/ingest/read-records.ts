@@ -1,7 +1,7 @@
 import type { RejectReason } from '../contracts/index.js';
 import { IngestReport } from './ingest-report.js';
 import type { FileStats } from './ingest-report.js';
-import { checkInputFiles, openInputFile, streamErrorReason } from './input-file.js';
+import { checkInputFiles, openInputFile, streamErrorReason, type InputFile } from './input-file.js';
 import type { InputFormat, FormatOption } from './input-format.js';
 import { detectFormat } from './input-format.js';
 import { LineSplitter } from './line-splitter.js';
@@ -42,6 +42,14 @@ interface Pending<T> {
   rejects: Parameters<typeof quarantineRecord>[];
 }
 
+/** Progress across the files of one read. */
+interface ReadProgress {
+  totalBytes: number;
+  started: number;
+  /** Bytes of the files read before the current one. */
+  bytesBefore: number;
+}
+
 /**
  * Reads files in order and yields batches of valid records, one batch per chunk read. Pulling
  * the next batch is what reads more of the file, so a slow consumer slows the reader
@@ -53,67 +61,46 @@ export async function* readRecordBatches<T>(
   opts: ReadOptions = {},
 ): AsyncGenerator<T[], IngestReport> {
   const report = opts.report ?? new IngestReport();
-  const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const sizes = await checkInputFiles(paths);
-  const totalBytes = sizes.reduce((a, b) => a + b, 0);
-  const started = Date.now();
-  let bytesBefore = 0;
-
+  const progress: ReadProgress = {
+    totalBytes: sizes.reduce((a, b) => a + b, 0),
+    started: Date.now(),
+    bytesBefore: 0,
+  };
   for (const [i, path] of paths.entries()) {
     const input = await openInputFile(path, sizes[i]!);
-    const pending: Pending<T> = { batch: [], rejects: [] };
-    let stats: FileStats | null = null;
-    let parser: FormatParser | null = null;
-    let splitter = new LineSplitter(maxLineBytes);
+    yield* new RecordFileRead(path, input, kind, opts, report, progress).batches();
+    progress.bytesBefore += input.size;
+  }
+  return report;
+}
 
-    const handler: RecordHandler<T> = {
-      accept(value, lineNo) {
-        const refused = kind.admit(value, report);
-        if (refused) return handler.reject(lineNo, refused.reason, refused.message, JSON.stringify(value));
-        stats!.events++;
-        pending.batch.push(value);
-      },
-      reject(lineNo, reason, message, raw, rawBytes, utf8) {
-        report.countRejected(reason);
-        stats!.rejected++;
-        pending.rejects.push([path, lineNo, reason, message, raw, rawBytes, utf8]);
-      },
-      empty() {
-        report.emptyLines++;
-        stats!.empty_lines++;
-      },
-      skipped() {
-        report.skippedSpans++;
-      },
-    };
-    const onLine = (lineNo: number, bytes: Buffer, tooLong: number): void =>
-      parser!.line(lineNo, bytes, tooLong);
+/** One file of a read: its format found from its first chunk, its lines parsed, its records batched. */
+class RecordFileRead<T> {
+  private readonly maxLineBytes: number;
+  private readonly pending: Pending<T> = { batch: [], rejects: [] };
+  private stats: FileStats | null = null;
+  private parser: FormatParser | null = null;
+  private splitter: LineSplitter;
+  private readonly handler: RecordHandler<T>;
+  private readonly onLine = (lineNo: number, bytes: Buffer, tooLong: number): void =>
+    this.parser!.line(lineNo, bytes, tooLong);
 
-    const flush = async (): Promise<T[]> => {
-      stats!.lines = splitter.lineNo;
-      const rejects = pending.rejects;
-      pending.rejects = [];
-      if (opts.quarantine) {
-        for (const r of rejects) {
-          const wait = opts.quarantine.write(quarantineRecord(...r));
-          if (wait) await wait;
-        }
-      }
-      if (opts.onProgress) {
-        opts.onProgress({
-          file: path,
-          bytesRead: bytesBefore + input.diskBytesRead(),
-          totalBytes,
-          events: report.events,
-          rejected: report.rejectedLines,
-          elapsedMs: Date.now() - started,
-        });
-      }
-      const batch = pending.batch;
-      pending.batch = [];
-      return batch;
-    };
+  constructor(
+    private readonly path: string,
+    private readonly input: InputFile,
+    private readonly kind: RecordKind<T>,
+    private readonly opts: ReadOptions,
+    private readonly report: IngestReport,
+    private readonly progress: ReadProgress,
+  ) {
+    this.maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.splitter = new LineSplitter(this.maxLineBytes);
+    this.handler = this.recordHandler();
+  }
 
+  async *batches(): AsyncGenerator<T[], void> {
+    const { input } = this;
     // Only reading the file may fail as bad input (truncated or corrupt gzip); an error from a
     // parser (e.g. an unmappable CSV header) is the caller's to see.
     const chunks = input.chunks[Symbol.asyncIterator]();
@@ -123,44 +110,92 @@ export async function* readRecordBatches<T>(
         try {
           next = await chunks.next();
         } catch (err) {
-          if (parser === null) {
-            stats = report.startFile(path, detectFormat(path, Buffer.alloc(0), opts.format), input.gzip);
-            parser = kind.parser(path, stats.format, handler, maxLineBytes);
-          }
-          rejectStreamError(err, input.gzip, splitter, stats!, handler);
+          if (this.parser === null) this.start(Buffer.alloc(0), false);
+          rejectStreamError(err, input.gzip, this.splitter, this.stats!, this.handler);
           break;
         }
         if (next.done) break;
         const chunk = next.value;
-        if (parser === null) {
-          const format = detectFormat(path, chunk, opts.format);
-          stats = report.startFile(path, format, input.gzip);
-          const limit = lineLimit(format, maxLineBytes);
-          splitter = new LineSplitter(limit);
-          parser = kind.parser(path, format, handler, limit);
-        }
-        splitter.push(chunk, onLine);
-        const batch = await flush();
+        if (this.parser === null) this.start(chunk, true);
+        this.splitter.push(chunk, this.onLine);
+        const batch = await this.flush();
         if (batch.length > 0) yield batch;
       }
     } finally {
       // Also runs when the consumer stops early: release the file.
       input.close();
     }
-    if (parser === null) {
-      // An empty file: nothing to parse, but it was read and belongs in the summary.
-      stats = report.startFile(path, detectFormat(path, Buffer.alloc(0), opts.format), input.gzip);
-      parser = kind.parser(path, stats.format, handler, maxLineBytes);
-    }
-    if (stats!.complete) splitter.end(onLine);
-    parser.end();
-    stats!.bytes = input.size;
-    report.bytes += input.size;
-    const batch = await flush();
-    bytesBefore += input.size;
+    // An empty file: nothing to parse, but it was read and belongs in the summary.
+    if (this.parser === null) this.start(Buffer.alloc(0), false);
+    if (this.stats!.complete) this.splitter.end(this.onLine);
+    this.parser!.end();
+    this.stats!.bytes = input.size;
+    this.report.bytes += input.size;
+    const batch = await this.flush();
     if (batch.length > 0) yield batch;
   }
-  return report;
+
+  /**
+   * Starts the file's summary and parser, in the format its first chunk shows; a file that gave
+   * no chunk keeps the default line bound (`withLimit` false).
+   */
+  private start(head: Buffer, withLimit: boolean): void {
+    const format = detectFormat(this.path, head, this.opts.format);
+    this.stats = this.report.startFile(this.path, format, this.input.gzip);
+    const limit = withLimit ? lineLimit(format, this.maxLineBytes) : this.maxLineBytes;
+    this.splitter = new LineSplitter(limit);
+    this.parser = this.kind.parser(this.path, format, this.handler, limit);
+  }
+
+  private recordHandler(): RecordHandler<T> {
+    const { report, pending, kind, path } = this;
+    const handler: RecordHandler<T> = {
+      accept: (value, lineNo) => {
+        const refused = kind.admit(value, report);
+        if (refused) return handler.reject(lineNo, refused.reason, refused.message, JSON.stringify(value));
+        this.stats!.events++;
+        pending.batch.push(value);
+      },
+      reject: (lineNo, reason, message, raw, rawBytes, utf8) => {
+        report.countRejected(reason);
+        this.stats!.rejected++;
+        pending.rejects.push([path, lineNo, reason, message, raw, rawBytes, utf8]);
+      },
+      empty: () => {
+        report.emptyLines++;
+        this.stats!.empty_lines++;
+      },
+      skipped: () => {
+        report.skippedSpans++;
+      },
+    };
+    return handler;
+  }
+
+  /** Quarantines the pending rejects, reports progress and hands over the pending records. */
+  private async flush(): Promise<T[]> {
+    const { pending, opts, report, progress } = this;
+    this.stats!.lines = this.splitter.lineNo;
+    const rejects = pending.rejects;
+    pending.rejects = [];
+    if (opts.quarantine) {
+      for (const r of rejects) {
+        const wait = opts.quarantine.write(quarantineRecord(...r));
+        if (wait) await wait;
+      }
+    }
+    opts.onProgress?.({
+      file: this.path,
+      bytesRead: progress.bytesBefore + this.input.diskBytesRead(),
+      totalBytes: progress.totalBytes,
+      events: report.events,
+      rejected: report.rejectedLines,
+      elapsedMs: Date.now() - progress.started,
+    });
+    const batch = pending.batch;
+    pending.batch = [];
+    return batch;
+  }
 }
 
 /**

@@ -2,3 +2,5 @@ export { LINK_WEIGHTS, accountAttributes, clusterLinks, linkAccounts } from './l
 export type { Attribute, LinkageResult } from './linkage.js';
 export { synchronisedPairs } from './synchronised-activity.js';
 export type { SyncLink } from './synchronised-activity.js';
+export { linkPopulation } from './population-linkage.js';
+export type { PopulationLinkage } from './population-linkage.js';

@@ -143,9 +143,29 @@ export function linkAccounts(
   seed = 1,
   synchronised: readonly SyncLink[] = [],
 ): LinkageResult {
-  // Accounts and attribute values are numbered once (accounts in id order), so the pair loop
-  // below compares small integer arrays instead of building keys and sets for every pair: it
-  // runs for every candidate pair of the population. Same pairs, in the same order, same sums.
+  const index = indexAttributes(attributes);
+  const edges = candidateEdges(index, new PairWeigher(index, synchronised), seed);
+  return { community: communities(edges, seed), edges, holders: index.holders };
+}
+
+/**
+ * Accounts and attribute values numbered once (accounts in id order), so the pair loop compares
+ * small integer arrays instead of building keys and sets for every pair: it runs for every
+ * candidate pair of the population. Same pairs, in the same order, same sums.
+ */
+interface AttributeIndex {
+  ids: string[];
+  keyKinds: LinkKind[];
+  /** Accounts holding each value. */
+  groups: number[][];
+  /** Values held by each account. */
+  accountKeys: Int32Array[];
+  /** How much sharing each value weighs (kind weight × rarity). */
+  keyWeight: Float64Array;
+  holders: Map<string, number>;
+}
+
+function indexAttributes(attributes: Map<string, Attribute[]>): AttributeIndex {
   const ids = [...attributes.keys()].sort();
   const N = Math.max(ids.length, 2);
   const keyIds = new Map<string, number>();
@@ -173,21 +193,40 @@ export function linkAccounts(
   const holders = new Map<string, number>();
   keyNames.forEach((key, k) => holders.set(key, groups[k]!.length));
   const rarity = (key: string): number => Math.max(0, Math.log(N / (holders.get(key) ?? N)) / Math.log(N));
-  /** How much sharing each value weighs (kind weight × rarity). */
   const keyWeight = Float64Array.from(keyNames, (key, k) => LINK_WEIGHTS[keyKinds[k]!] * rarity(key));
-  const accountIndex = new Map(ids.map((id, i) => [id, i]));
-  const pairOf = (x: number, y: number): number => (x < y ? x * ids.length + y : y * ids.length + x);
-  const syncPairs = new Set<number>();
-  for (const l of synchronised) {
-    const x = accountIndex.get(l.a);
-    const y = accountIndex.get(l.b);
-    if (x !== undefined && y !== undefined) syncPairs.add(pairOf(x, y));
+  return { ids, keyKinds, groups, accountKeys, keyWeight, holders };
+}
+
+/** How strongly two accounts are linked: what they share, by kind, and their synchronised activity. */
+class PairWeigher {
+  /** The kinds of the last weighed pair, in first-seen order. */
+  readonly kinds: LinkKind[] = [];
+  /** The best (or, for additive kinds, capped summed) weight per kind of `kinds`. */
+  private readonly weights: number[] = [];
+  readonly syncPairs = new Set<number>();
+
+  constructor(
+    private readonly index: AttributeIndex,
+    synchronised: readonly SyncLink[],
+  ) {
+    const accountIndex = new Map(index.ids.map((id, i) => [id, i]));
+    for (const l of synchronised) {
+      const x = accountIndex.get(l.a);
+      const y = accountIndex.get(l.b);
+      if (x !== undefined && y !== undefined) this.syncPairs.add(this.pairOf(x, y));
+    }
   }
 
-  // The best (or, for additive kinds, capped summed) weight per kind, in first-seen order.
-  const bestKinds: LinkKind[] = [];
-  const bestWeights: number[] = [];
-  const pairWeight = (a: number, b: number): number => {
+  /** One number per unordered pair of accounts. */
+  pairOf(x: number, y: number): number {
+    const n = this.index.ids.length;
+    return x < y ? x * n + y : y * n + x;
+  }
+
+  weigh(a: number, b: number): number {
+    const { accountKeys, keyKinds, keyWeight } = this.index;
+    const bestKinds = this.kinds;
+    const bestWeights = this.weights;
     bestKinds.length = 0;
     bestWeights.length = 0;
     const bKeys = accountKeys[b]!;
@@ -205,7 +244,7 @@ export function linkAccounts(
       }
       bestWeights[slot] = cap !== undefined ? Math.min(cap, prev + w) : w;
     }
-    if (syncPairs.has(pairOf(a, b))) {
+    if (this.syncPairs.has(this.pairOf(a, b))) {
       bestKinds.push('sync_activity');
       bestWeights.push(LINK_WEIGHTS.sync_activity);
     }
@@ -216,21 +255,28 @@ export function linkAccounts(
       else weight += bestWeights[i]!;
     });
     return weight + skeleton;
-  };
+  }
+}
 
+/**
+ * The pairs whose weight clears the threshold, among the candidates: synchronised pairs, every
+ * pair sharing a small group's value, and a deterministic ring through each large group.
+ */
+function candidateEdges(index: AttributeIndex, weigher: PairWeigher, seed: number): LinkageResult['edges'] {
+  const { ids, groups, keyWeight } = index;
   const seen = new Set<number>();
   const edges: LinkageResult['edges'] = [];
   const consider = (a: number, b: number): void => {
     if (a === b) return;
     const [x, y] = a < b ? [a, b] : [b, a];
-    const pair = pairOf(x, y);
+    const pair = weigher.pairOf(x, y);
     if (seen.has(pair)) return;
     seen.add(pair);
-    const weight = pairWeight(x, y);
+    const weight = weigher.weigh(x, y);
     if (weight >= LINK_THRESHOLD)
-      edges.push({ source: ids[x]!, target: ids[y]!, weight, kinds: [...bestKinds] });
+      edges.push({ source: ids[x]!, target: ids[y]!, weight, kinds: [...weigher.kinds] });
   };
-  for (const pair of syncPairs) consider(Math.floor(pair / ids.length), pair % ids.length);
+  for (const pair of weigher.syncPairs) consider(Math.floor(pair / ids.length), pair % ids.length);
   const ringHash = (account: number): number => hash32(ids[account]!, fmix32(seed));
   for (let k = 0; k < groups.length; k++) {
     const members = groups[k]!;
@@ -249,7 +295,11 @@ export function linkAccounts(
       }
     }
   }
+  return edges;
+}
 
+/** Louvain communities of the linked accounts, then split, merged and trimmed (see community-merge.ts). */
+function communities(edges: LinkageResult['edges'], seed: number): Map<string, number> {
   const graph = new UndirectedGraph();
   for (const e of edges) {
     if (!graph.hasNode(e.source)) graph.addNode(e.source);
@@ -264,7 +314,7 @@ export function linkAccounts(
     mergeOverSplit(community, edges);
     trimToCore(community, edges);
   }
-  return { community, edges, holders };
+  return community;
 }
 
 /** The attribute values that hold a cluster together, most shared first, and its synchronised activity. */

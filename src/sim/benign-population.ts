@@ -1,9 +1,8 @@
 import { hostIn } from './addresses.js';
 import type { Activity } from './activity.js';
-import type { ConversationalCustomer } from './benign-behaviours.js';
 import { DAY, HOUR } from './calendar.js';
 import { Caller } from './caller.js';
-import { userAgent } from './clients.js';
+import { userAgent, type ClientFamily } from './clients.js';
 import type { SimAccount } from './exchange.js';
 import { CLOUDS, UNIVERSITIES, countryByCode, type Cloud } from './geography.js';
 import { apiKeyIds, freemailDomain } from './identity.js';
@@ -18,12 +17,6 @@ import { trap } from './population-context.js';
 /** Ordinary customers, with Zipf-like volumes. */
 export function addOrdinaryCustomers(ctx: PopulationContext): void {
   const { seed, spec } = ctx.o;
-  const out = ctx.out;
-  const newId = (): string => ctx.newId();
-  const ordinaryCustomer = (
-    ...args: Parameters<PopulationContext['ordinaryCustomer']>
-  ): ConversationalCustomer => ctx.ordinaryCustomer(...args);
-  // Ordinary customers, with Zipf-like volumes.
   const ranks = Rng.derive(mixKeys(seed, ['ranks'])).shuffle(
     Array.from({ length: spec.benignAccounts }, (_, i) => i + 1),
   );
@@ -32,117 +25,123 @@ export function addOrdinaryCustomers(ctx: PopulationContext): void {
   for (let i = 0; i < spec.benignAccounts; i++) {
     const rng = Rng.derive(mixKeys(seed, ['benign', i]));
     const expected = (spec.benignEvents * (weights[i] as number)) / totalWeight;
-    out.push(ordinaryCustomer(newId(), expected, rng));
+    ctx.out.push(ctx.ordinaryCustomer(ctx.newId(), expected, rng));
   }
 }
 
-/** The legitimate hard cases. */
+/**
+ * The legitimate hard cases, in a fixed order: account ids are drawn in sequence, so the order is
+ * part of the simulator's output.
+ */
 export function addTraps(ctx: PopulationContext): void {
+  addUniversityNat(ctx);
+  addCloudAsnTenants(ctx);
+  addSupportBot(ctx);
+  addEvalHarness(ctx);
+  addBatchLabelling(ctx);
+}
+
+/** Hard case: a university NAT shared by many unrelated students and researchers. */
+function addUniversityNat(ctx: PopulationContext): void {
   const { seed, period, spec } = ctx.o;
-  const out = ctx.out;
-  const newId = (): string => ctx.newId();
-  const ordinaryCustomer = (
-    ...args: Parameters<PopulationContext['ordinaryCustomer']>
-  ): ConversationalCustomer => ctx.ordinaryCustomer(...args);
-  const enterpriseAccount = (...args: Parameters<PopulationContext['enterpriseAccount']>): SimAccount =>
-    ctx.enterpriseAccount(...args);
-  // Hard case: a university NAT shared by many unrelated students and researchers.
-  {
-    const rng = Rng.derive(mixKeys(seed, ['trap-university']));
-    const uni = rng.pick(UNIVERSITIES);
-    const nat = new SharedNat([hostIn(uni.asn, rng), hostIn(uni.asn, rng)], uni.asn, uni.country);
-    // A course told its students to sign up in the first lab session: a burst of sign-ups from one address.
-    const lab =
-      period.start + rng.int(1, period.days - 3) * DAY + (14 - countryByCode(uni.country).tz) * HOUR;
-    for (let i = 0; i < spec.universityAccounts; i++) {
-      const r = Rng.derive(mixKeys(seed, ['university', i]));
-      out.push(
-        ordinaryCustomer(newId(), r.logNormal(40, 0.8), r, {
-          network: nat,
-          country: countryByCode(uni.country),
-          kind: r.chance(0.8) ? 'student' : 'developer',
-          truth: trap('university-nat'),
-          emailDomain: r.chance(0.7) ? uni.domain : freemailDomain(r),
-          ...(r.chance(0.35) ? { createdAt: lab + r.int(0, 2 * HOUR) } : {}),
-        }),
-      );
-    }
+  const rng = Rng.derive(mixKeys(seed, ['trap-university']));
+  const uni = rng.pick(UNIVERSITIES);
+  const nat = new SharedNat([hostIn(uni.asn, rng), hostIn(uni.asn, rng)], uni.asn, uni.country);
+  // A course told its students to sign up in the first lab session: a burst of sign-ups from one address.
+  const lab = period.start + rng.int(1, period.days - 3) * DAY + (14 - countryByCode(uni.country).tz) * HOUR;
+  for (let i = 0; i < spec.universityAccounts; i++) {
+    const r = Rng.derive(mixKeys(seed, ['university', i]));
+    ctx.out.push(
+      ctx.ordinaryCustomer(ctx.newId(), r.logNormal(40, 0.8), r, {
+        network: nat,
+        country: countryByCode(uni.country),
+        kind: r.chance(0.8) ? 'student' : 'developer',
+        truth: trap('university-nat'),
+        emailDomain: r.chance(0.7) ? uni.domain : freemailDomain(r),
+        ...(r.chance(0.35) ? { createdAt: lab + r.int(0, 2 * HOUR) } : {}),
+      }),
+    );
   }
+}
 
-  // Hard case: many unrelated products hosted in one big cloud ASN.
-  {
-    const cloud = CLOUDS[0] as Cloud;
-    for (let i = 0; i < spec.cloudAccounts; i++) {
-      const r = Rng.derive(mixKeys(seed, ['cloud-asn', i]));
-      out.push(
-        ordinaryCustomer(newId(), r.logNormal(60, 1), r, {
-          network: new CloudNetwork(cloud, r),
-          kind: r.chance(0.7) ? 'app' : 'developer',
-          truth: trap('cloud-asn'),
-        }),
-      );
-    }
+/** Hard case: many unrelated products hosted in one big cloud ASN. */
+function addCloudAsnTenants(ctx: PopulationContext): void {
+  const { seed, spec } = ctx.o;
+  const cloud = CLOUDS[0] as Cloud;
+  for (let i = 0; i < spec.cloudAccounts; i++) {
+    const r = Rng.derive(mixKeys(seed, ['cloud-asn', i]));
+    ctx.out.push(
+      ctx.ordinaryCustomer(ctx.newId(), r.logNormal(60, 1), r, {
+        network: new CloudNetwork(cloud, r),
+        kind: r.chance(0.7) ? 'app' : 'developer',
+        truth: trap('cloud-asn'),
+      }),
+    );
   }
+}
 
-  // Hard cases: single heavy integrations.
-  {
-    const rng = Rng.derive(mixKeys(seed, ['trap-support']));
-    const network = new CloudNetwork(CLOUDS[3] as Cloud, rng, 3);
-    const perDay = 430 * spec.trapVolume;
-    const account = enterpriseAccount(newId(), network, trap('support-bot'), rng);
-    const caller = new Caller(
-      network,
-      [userAgent('openai-node', rng)],
-      apiKeyIds(2, rng),
-      ModelChoice.fixed('flagship'),
-      { logprobsShare: 0, topLogprobs: 0 },
-      'chat.completions',
-    );
-    const activity: Activity = {
-      rhythm: 'app',
-      tz: -5,
-      activeDayProb: 1,
-      sessionsPerActiveDay: perDay / 2.6,
-      from: period.start,
-      to: period.end,
-    };
-    out.push(new SupportBot(account, caller, activity, rng.pick(COMPANIES), rng.fork()));
-  }
-  {
-    const rng = Rng.derive(mixKeys(seed, ['trap-eval']));
-    const network = new CloudNetwork(CLOUDS[4] as Cloud, rng, 2);
-    const account = enterpriseAccount(newId(), network, trap('eval-harness'), rng);
-    const caller = new Caller(
-      network,
-      [userAgent('openai-python', rng)],
-      apiKeyIds(1, rng),
-      ModelChoice.eager(period, rng, 0.3),
-      { logprobsShare: 0, topLogprobs: 0 },
-      'chat.completions',
-    );
-    out.push(
-      new EvalHarness(
-        account,
-        caller,
-        Math.round(800 * spec.trapVolume ** 0.8),
-        period.days,
-        mixKeys(seed, ['suite']),
-        rng.fork(),
-      ),
-    );
-  }
-  {
-    const rng = Rng.derive(mixKeys(seed, ['trap-batch']));
-    const network = new CloudNetwork(CLOUDS[0] as Cloud, rng, 1);
-    const account = enterpriseAccount(newId(), network, trap('batch-labelling'), rng);
-    const caller = new Caller(
-      network,
-      [userAgent('aiohttp', rng)],
-      apiKeyIds(1, rng),
-      ModelChoice.fixed('small'),
-      { logprobsShare: 0, topLogprobs: 0 },
-      'chat.completions',
-    );
-    out.push(new BatchLabelling(account, caller, 250 * spec.trapVolume, rng.int(1, 4), rng.fork()));
-  }
+/** A single heavy integration: an enterprise account on a cloud, one client, no log-probabilities. */
+function heavyIntegration(
+  ctx: PopulationContext,
+  key: string,
+  name: string,
+  cloud: number,
+  addresses: number,
+  client: { family: ClientFamily; keys: number; models: (rng: Rng) => ModelChoice },
+): { rng: Rng; account: SimAccount; caller: Caller } {
+  const rng = Rng.derive(mixKeys(ctx.o.seed, [`trap-${key}`]));
+  const network = new CloudNetwork(CLOUDS[cloud] as Cloud, rng, addresses);
+  const account = ctx.enterpriseAccount(ctx.newId(), network, trap(name), rng);
+  const caller = new Caller(
+    network,
+    [userAgent(client.family, rng)],
+    apiKeyIds(client.keys, rng),
+    client.models(rng),
+    { logprobsShare: 0, topLogprobs: 0 },
+    'chat.completions',
+  );
+  return { rng, account, caller };
+}
+
+/** Hard case: a customer-support bot answering around the clock. */
+function addSupportBot(ctx: PopulationContext): void {
+  const { period, spec } = ctx.o;
+  const { rng, account, caller } = heavyIntegration(ctx, 'support', 'support-bot', 3, 3, {
+    family: 'openai-node',
+    keys: 2,
+    models: () => ModelChoice.fixed('flagship'),
+  });
+  const perDay = 430 * spec.trapVolume;
+  const activity: Activity = {
+    rhythm: 'app',
+    tz: -5,
+    activeDayProb: 1,
+    sessionsPerActiveDay: perDay / 2.6,
+    from: period.start,
+    to: period.end,
+  };
+  ctx.out.push(new SupportBot(account, caller, activity, rng.pick(COMPANIES), rng.fork()));
+}
+
+/** Hard case: an evaluation harness re-running a fixed suite against new models. */
+function addEvalHarness(ctx: PopulationContext): void {
+  const { seed, period, spec } = ctx.o;
+  const { rng, account, caller } = heavyIntegration(ctx, 'eval', 'eval-harness', 4, 2, {
+    family: 'openai-python',
+    keys: 1,
+    models: (r) => ModelChoice.eager(period, r, 0.3),
+  });
+  const runs = Math.round(800 * spec.trapVolume ** 0.8);
+  ctx.out.push(new EvalHarness(account, caller, runs, period.days, mixKeys(seed, ['suite']), rng.fork()));
+}
+
+/** Hard case: a batch job labelling data with a small model. */
+function addBatchLabelling(ctx: PopulationContext): void {
+  const { spec } = ctx.o;
+  const { rng, account, caller } = heavyIntegration(ctx, 'batch', 'batch-labelling', 0, 1, {
+    family: 'aiohttp',
+    keys: 1,
+    models: () => ModelChoice.fixed('small'),
+  });
+  ctx.out.push(new BatchLabelling(account, caller, 250 * spec.trapVolume, rng.int(1, 4), rng.fork()));
 }

@@ -1,6 +1,5 @@
-import { actorKit, TaskQueue } from './actor-kit.js';
+import { actorKit, TaskQueue, type ActorKit } from './actor-kit.js';
 import type { Activity } from './activity.js';
-import type { ConversationalCustomer } from './benign-behaviours.js';
 import { DAY, HOUR } from './calendar.js';
 import { Caller, drawClientFamily, drawUserAgents } from './caller.js';
 import {
@@ -12,9 +11,7 @@ import {
 } from './campaign-behaviours.js';
 import { type ClientFamily } from './clients.js';
 import { PooledClient, PoolMember } from './pooled-client.js';
-import type { Deck } from './corpus.js';
-import { type CorpusText } from './corpus.js';
-import { CLOUDS, COUNTRIES } from './geography.js';
+import { CLOUDS, COUNTRIES, type Country } from './geography.js';
 import { accountRecord, apiKeyIds, companyDomain, freemailDomain, paymentFingerprint } from './identity.js';
 import { ModelChoice } from './models.js';
 import { CloudNetwork, ProxyPool, ResidentialNetwork, type NetworkProfile } from './networks.js';
@@ -22,267 +19,307 @@ import { Rng, mixKeys } from './rng.js';
 import type { PopulationContext } from './population-context.js';
 import { ACTORS, attacker, pickCloud, noHabits } from './population-context.js';
 
-/** The extraction campaigns. */
+/**
+ * The extraction campaigns, in a fixed order: account ids and the operators' task decks are
+ * drawn in sequence, so the order is part of the simulator's output.
+ */
 export function addCampaigns(ctx: PopulationContext): void {
-  const { seed, period, spec } = ctx.o;
-  // An account on its own client (a common client family), keen on new models.
-  const ownEagerClient = (network: NetworkProfile, r: Rng): Caller =>
-    new Caller(
-      network,
-      drawUserAgents(drawClientFamily(r), r),
-      apiKeyIds(1, r),
-      ModelChoice.eager(period, r, 0.2),
-      noHabits(),
-      'chat.completions',
-    );
-  const o = ctx.o;
-  const out = ctx.out;
-  const newId = (): string => ctx.newId();
-  const established = (r: Rng): number => ctx.established(r);
-  const ordinaryCustomer = (
-    ...args: Parameters<PopulationContext['ordinaryCustomer']>
-  ): ConversationalCustomer => ctx.ordinaryCustomer(...args);
-  const attackerDeck = (actor: string): Deck<CorpusText> | undefined => ctx.attackerDeck(actor);
-  // Campaign: a hydra cluster and its operator's noisy sweeper.
-  const hydraKit = actorKit(o.actorSeed, ACTORS.hydra, spec.hydraAccounts);
-  const hydraQueue = new TaskQueue(hydraKit, attackerDeck(ACTORS.hydra));
-  {
-    const proxies = new ProxyPool(hydraKit.proxyBlocks, hydraKit.signupBlocks);
-    const rng = Rng.derive(mixKeys(o.actorSeed, ['hydra-waves']));
-    const waves = 3 + Math.floor(spec.hydraAccounts / 1000);
-    const waveStarts = Array.from(
-      { length: waves },
-      (_, k) =>
-        period.start - 2 * DAY + Math.round((k / waves) * (period.days - 4) * DAY) + rng.int(0, 20) * HOUR,
-    );
-    for (let i = 0; i < spec.hydraAccounts; i++) {
-      const r = Rng.derive(mixKeys(seed, [o.accountPrefix, 'hydra', i]));
-      const createdAt = r.pick(waveStarts) + r.int(0, 5 * HOUR);
-      const paid = r.chance(0.6);
-      const payment = paid ? (r.chance(0.75) ? r.pick(hydraKit.cards) : paymentFingerprint(r)) : undefined;
-      const record = accountRecord(
-        {
-          id: newId(),
-          createdAt,
-          tier: paid ? 'paid' : 'free',
-          emailDomain: r.chance(0.85) ? r.pick(hydraKit.emailDomains) : r.pick(['gmail.com', 'outlook.com']),
-          ...(payment ? { payment } : {}),
-          declaredCountry: r.pick(hydraKit.declaredCountries),
-          signup: proxies.signup(r),
-          verified: r.chance(0.08),
-        },
-        r,
-      );
-      const caller = new Caller(
-        proxies,
-        [r.pick(hydraKit.userAgents)],
-        apiKeyIds(1, r),
-        ModelChoice.eager(period, r),
-        noHabits(),
-        'chat.completions',
-      );
-      const from = Math.max(period.start, createdAt + r.int(1, 12) * HOUR);
-      const to = Math.min(period.end, from + r.logNormal(6, 0.4) * DAY);
-      out.push(
-        new HydraMember(
-          { record, truth: attacker(ACTORS.hydra, 'hydra') },
-          caller,
-          hydraKit,
-          hydraQueue,
-          from,
-          Math.max(to, from + DAY),
-          r.fork(),
-        ),
-      );
-    }
-  }
-  {
-    const r = Rng.derive(mixKeys(seed, [o.accountPrefix, 'noisy']));
-    const network = new CloudNetwork(
-      r.pick(CLOUDS.filter((c) => ['hetzner', 'digitalocean', 'ovh', 'vultr'].includes(c.name))),
-      r,
-      1,
-    );
+  addHydra(ctx);
+  addHarvesters(ctx);
+  addMixedAccounts(ctx);
+  addPooledHarvest(ctx);
+}
+
+/** The task queue of one operator: its kit and, when a corpus feeds attackers, its deck. */
+function operatorQueue(ctx: PopulationContext, kit: ActorKit, actor: string): TaskQueue {
+  return new TaskQueue(kit, ctx.attackerDeck(actor));
+}
+
+/** The account's own client (a common client family), keen on new models. */
+function ownEagerClient(ctx: PopulationContext, network: NetworkProfile, r: Rng): Caller {
+  return new Caller(
+    network,
+    drawUserAgents(drawClientFamily(r), r),
+    apiKeyIds(1, r),
+    ModelChoice.eager(ctx.o.period, r, 0.2),
+    noHabits(),
+    'chat.completions',
+  );
+}
+
+/** A campaign account's deterministic random stream: by campaign and index, not by draw order. */
+function accountRng(ctx: PopulationContext, campaign: string, i: number): Rng {
+  return Rng.derive(mixKeys(ctx.o.seed, [ctx.o.accountPrefix, campaign, i]));
+}
+
+const drawCountry = (r: Rng): Country => r.weighted(COUNTRIES.map((c) => [c, c.weight] as const));
+
+/** Campaign: a hydra cluster signing up in waves behind one proxy pool, and its operator's noisy sweeper. */
+function addHydra(ctx: PopulationContext): void {
+  const { o } = ctx;
+  const { period, spec } = o;
+  const kit = actorKit(o.actorSeed, ACTORS.hydra, spec.hydraAccounts);
+  const queue = operatorQueue(ctx, kit, ACTORS.hydra);
+  const proxies = new ProxyPool(kit.proxyBlocks, kit.signupBlocks);
+  const rng = Rng.derive(mixKeys(o.actorSeed, ['hydra-waves']));
+  const waves = 3 + Math.floor(spec.hydraAccounts / 1000);
+  const waveStarts = Array.from(
+    { length: waves },
+    (_, k) =>
+      period.start - 2 * DAY + Math.round((k / waves) * (period.days - 4) * DAY) + rng.int(0, 20) * HOUR,
+  );
+  for (let i = 0; i < spec.hydraAccounts; i++) {
+    const r = accountRng(ctx, 'hydra', i);
+    const createdAt = r.pick(waveStarts) + r.int(0, 5 * HOUR);
+    const paid = r.chance(0.6);
+    const payment = paid ? (r.chance(0.75) ? r.pick(kit.cards) : paymentFingerprint(r)) : undefined;
     const record = accountRecord(
       {
-        id: newId(),
-        createdAt: period.start - r.int(1, 30) * DAY,
-        tier: 'paid',
-        emailDomain: freemailDomain(r),
-        payment: paymentFingerprint(r),
-        declaredCountry: r.pick(hydraKit.declaredCountries),
-        signup: network.signup(r),
-        verified: false,
+        id: ctx.newId(),
+        createdAt,
+        tier: paid ? 'paid' : 'free',
+        emailDomain: r.chance(0.85) ? r.pick(kit.emailDomains) : r.pick(['gmail.com', 'outlook.com']),
+        ...(payment ? { payment } : {}),
+        declaredCountry: r.pick(kit.declaredCountries),
+        signup: proxies.signup(r),
+        verified: r.chance(0.08),
       },
       r,
     );
     const caller = new Caller(
-      network,
-      [hydraKit.userAgents[0] as string],
+      proxies,
+      [r.pick(kit.userAgents)],
       apiKeyIds(1, r),
       ModelChoice.eager(period, r),
       noHabits(),
       'chat.completions',
     );
-    out.push(
-      new NoisySweeper(
-        { record, truth: attacker(ACTORS.hydra, 'noisy-sweep') },
+    const from = Math.max(period.start, createdAt + r.int(1, 12) * HOUR);
+    const to = Math.min(period.end, from + r.logNormal(6, 0.4) * DAY);
+    ctx.out.push(
+      new HydraMember(
+        { record, truth: attacker(ACTORS.hydra, 'hydra') },
         caller,
-        hydraKit,
-        hydraQueue,
-        spec.noisyPerDay,
-        period.start + r.int(0, 2) * DAY,
+        kit,
+        queue,
+        from,
+        Math.max(to, from + DAY),
         r.fork(),
       ),
     );
   }
+  addNoisySweeper(ctx, kit, queue);
+}
 
-  // Campaigns: soft-label harvesting and slow-and-low extraction by a second operator.
-  const lynxKit = actorKit(o.actorSeed, ACTORS.harvest, 0);
-  const lynxQueue = new TaskQueue(lynxKit, attackerDeck(ACTORS.harvest));
-  for (let i = 0; i < spec.logprobAccounts; i++) {
-    const r = Rng.derive(mixKeys(seed, [o.accountPrefix, 'logprob', i]));
-    const country = r.weighted(COUNTRIES.map((c) => [c, c.weight] as const));
-    const network = r.chance(0.5)
-      ? new CloudNetwork(pickCloud(r), r, r.int(1, 2))
-      : new ResidentialNetwork(country, r);
-    const record = accountRecord(
-      {
-        id: newId(),
-        createdAt: established(r),
-        tier: 'paid',
-        emailDomain: r.chance(0.5) ? freemailDomain(r) : companyDomain(r),
-        payment: paymentFingerprint(r),
-        declaredCountry: country.code,
-        signup: network.signup(r),
-        verified: r.chance(0.5),
-      },
-      r,
-    );
-    const caller = ownEagerClient(network, r);
-    const from = period.start + r.int(0, 5) * DAY;
-    const activity: Activity = {
-      rhythm: 'developer',
-      tz: lynxKit.tz,
-      activeDayProb: 0.8,
-      sessionsPerActiveDay: r.range(2, 5),
-      from,
-      to: Math.min(period.end, from + r.int(5, 12) * DAY),
-    };
-    out.push(
-      new LogprobHarvester(
-        { record, truth: attacker(ACTORS.harvest, 'logprob-harvest') },
-        caller,
-        lynxQueue,
-        activity,
-        r.fork(),
-      ),
-    );
-  }
-  for (let i = 0; i < spec.slowAccounts; i++) {
-    const r = Rng.derive(mixKeys(seed, [o.accountPrefix, 'slow', i]));
-    const country = r.weighted(COUNTRIES.map((c) => [c, c.weight] as const));
-    const network = new ResidentialNetwork(country, r);
-    const tier = r.chance(0.6) ? 'paid' : 'free';
-    const record = accountRecord(
-      {
-        id: newId(),
-        createdAt: established(r),
-        tier,
-        emailDomain: freemailDomain(r),
-        ...(tier === 'paid' ? { payment: paymentFingerprint(r) } : {}),
-        declaredCountry: country.code,
-        signup: network.signup(r),
-        verified: r.chance(0.3),
-      },
-      r,
-    );
-    const family: ClientFamily = r.pick([
-      'openai-python',
-      'openai-python',
-      'python-requests',
-      'httpx',
-      'openai-node',
-    ]);
-    const caller = new Caller(
-      network,
-      drawUserAgents(family, r),
-      apiKeyIds(1, r),
-      ModelChoice.benign(period, r),
-      noHabits(),
-      'chat.completions',
-    );
-    const activity: Activity = {
-      rhythm: 'office',
-      tz: country.tz,
-      activeDayProb: 0.9,
-      sessionsPerActiveDay: r.range(4, 10),
-      from: period.start,
-      to: period.end,
-    };
-    out.push(
-      new SlowAndLow(
-        { record, truth: attacker(ACTORS.harvest, 'slow-and-low') },
-        caller,
-        lynxQueue,
-        lynxKit.elicitation,
-        activity,
-        r.fork(),
-      ),
-    );
-  }
+/** The hydra operator's one loud account: a paid cloud client sweeping capabilities. */
+function addNoisySweeper(ctx: PopulationContext, kit: ActorKit, queue: TaskQueue): void {
+  const { o } = ctx;
+  const { period } = o;
+  const r = Rng.derive(mixKeys(o.seed, [o.accountPrefix, 'noisy']));
+  const network = new CloudNetwork(
+    r.pick(CLOUDS.filter((c) => ['hetzner', 'digitalocean', 'ovh', 'vultr'].includes(c.name))),
+    r,
+    1,
+  );
+  const record = accountRecord(
+    {
+      id: ctx.newId(),
+      createdAt: period.start - r.int(1, 30) * DAY,
+      tier: 'paid',
+      emailDomain: freemailDomain(r),
+      payment: paymentFingerprint(r),
+      declaredCountry: r.pick(kit.declaredCountries),
+      signup: network.signup(r),
+      verified: false,
+    },
+    r,
+  );
+  const caller = new Caller(
+    network,
+    [kit.userAgents[0] as string],
+    apiKeyIds(1, r),
+    ModelChoice.eager(period, r),
+    noHabits(),
+    'chat.completions',
+  );
+  ctx.out.push(
+    new NoisySweeper(
+      { record, truth: attacker(ACTORS.hydra, 'noisy-sweep') },
+      caller,
+      kit,
+      queue,
+      o.spec.noisyPerDay,
+      period.start + r.int(0, 2) * DAY,
+      r.fork(),
+    ),
+  );
+}
 
-  // Campaign: ordinary-looking customers who blend extraction into their normal use. Each runs
-  // the operator's harvesting recipe (one task queue, one set of wrapper phrasings) from its own
-  // network and client: the recipe is what makes the harvest one training set.
-  const corvidKit = actorKit(o.actorSeed, ACTORS.mixed, 0);
-  const corvidQueue = new TaskQueue(corvidKit, attackerDeck(ACTORS.mixed));
-  for (let i = 0; i < spec.mixedAccounts; i++) {
-    const r = Rng.derive(mixKeys(seed, [o.accountPrefix, 'mixed', i]));
+/** Campaigns: soft-label harvesting and slow-and-low extraction by a second operator. */
+function addHarvesters(ctx: PopulationContext): void {
+  const { o } = ctx;
+  const kit = actorKit(o.actorSeed, ACTORS.harvest, 0);
+  const queue = operatorQueue(ctx, kit, ACTORS.harvest);
+  for (let i = 0; i < o.spec.logprobAccounts; i++) ctx.out.push(logprobHarvester(ctx, kit, queue, i));
+  for (let i = 0; i < o.spec.slowAccounts; i++) ctx.out.push(slowAndLow(ctx, kit, queue, i));
+}
+
+function logprobHarvester(
+  ctx: PopulationContext,
+  kit: ActorKit,
+  queue: TaskQueue,
+  i: number,
+): LogprobHarvester {
+  const { period } = ctx.o;
+  const r = accountRng(ctx, 'logprob', i);
+  const country = drawCountry(r);
+  const network = r.chance(0.5)
+    ? new CloudNetwork(pickCloud(r), r, r.int(1, 2))
+    : new ResidentialNetwork(country, r);
+  const record = accountRecord(
+    {
+      id: ctx.newId(),
+      createdAt: ctx.established(r),
+      tier: 'paid',
+      emailDomain: r.chance(0.5) ? freemailDomain(r) : companyDomain(r),
+      payment: paymentFingerprint(r),
+      declaredCountry: country.code,
+      signup: network.signup(r),
+      verified: r.chance(0.5),
+    },
+    r,
+  );
+  const caller = ownEagerClient(ctx, network, r);
+  const from = period.start + r.int(0, 5) * DAY;
+  const activity: Activity = {
+    rhythm: 'developer',
+    tz: kit.tz,
+    activeDayProb: 0.8,
+    sessionsPerActiveDay: r.range(2, 5),
+    from,
+    to: Math.min(period.end, from + r.int(5, 12) * DAY),
+  };
+  return new LogprobHarvester(
+    { record, truth: attacker(ACTORS.harvest, 'logprob-harvest') },
+    caller,
+    queue,
+    activity,
+    r.fork(),
+  );
+}
+
+function slowAndLow(ctx: PopulationContext, kit: ActorKit, queue: TaskQueue, i: number): SlowAndLow {
+  const { period } = ctx.o;
+  const r = accountRng(ctx, 'slow', i);
+  const country = drawCountry(r);
+  const network = new ResidentialNetwork(country, r);
+  const tier = r.chance(0.6) ? 'paid' : 'free';
+  const record = accountRecord(
+    {
+      id: ctx.newId(),
+      createdAt: ctx.established(r),
+      tier,
+      emailDomain: freemailDomain(r),
+      ...(tier === 'paid' ? { payment: paymentFingerprint(r) } : {}),
+      declaredCountry: country.code,
+      signup: network.signup(r),
+      verified: r.chance(0.3),
+    },
+    r,
+  );
+  const family: ClientFamily = r.pick([
+    'openai-python',
+    'openai-python',
+    'python-requests',
+    'httpx',
+    'openai-node',
+  ]);
+  const caller = new Caller(
+    network,
+    drawUserAgents(family, r),
+    apiKeyIds(1, r),
+    ModelChoice.benign(period, r),
+    noHabits(),
+    'chat.completions',
+  );
+  const activity: Activity = {
+    rhythm: 'office',
+    tz: country.tz,
+    activeDayProb: 0.9,
+    sessionsPerActiveDay: r.range(4, 10),
+    from: period.start,
+    to: period.end,
+  };
+  return new SlowAndLow(
+    { record, truth: attacker(ACTORS.harvest, 'slow-and-low') },
+    caller,
+    queue,
+    kit.elicitation,
+    activity,
+    r.fork(),
+  );
+}
+
+/**
+ * Campaign: ordinary-looking customers who blend extraction into their normal use. Each runs
+ * the operator's harvesting recipe (one task queue, one set of wrapper phrasings) from its own
+ * network and client: the recipe is what makes the harvest one training set.
+ */
+function addMixedAccounts(ctx: PopulationContext): void {
+  const { o } = ctx;
+  const kit = actorKit(o.actorSeed, ACTORS.mixed, 0);
+  const queue = operatorQueue(ctx, kit, ACTORS.mixed);
+  for (let i = 0; i < o.spec.mixedAccounts; i++) {
+    const r = accountRng(ctx, 'mixed', i);
     const normalEvents = r.logNormal(450, 0.4);
-    const country = r.weighted(COUNTRIES.map((c) => [c, c.weight] as const));
+    const country = drawCountry(r);
     const network = new ResidentialNetwork(country, r);
-    const inner = ordinaryCustomer(newId(), normalEvents, r, {
+    const inner = ctx.ordinaryCustomer(ctx.newId(), normalEvents, r, {
       network,
       country,
       kind: 'developer',
       truth: attacker(ACTORS.mixed, 'mixed-account'),
     });
-    out.push(
+    ctx.out.push(
       new MixedAccount(
         inner.account,
         inner,
         inner.caller,
-        corvidQueue,
-        corvidKit.elicitation,
-        (normalEvents / period.days) * 0.3,
+        queue,
+        kit.elicitation,
+        (normalEvents / o.period.days) * 0.3,
         country.tz,
         r.fork(),
       ),
     );
   }
+}
 
-  // Campaign: one job runner load-balancing a harvest over a pool of accounts that share nothing
-  // else: each has its own card, free-mail address, residential exit and client, and the runner
-  // phrases every request for reasoning afresh.
-  const heronKit = actorKit(o.actorSeed, ACTORS.pooled, 0);
-  const heronQueue = new TaskQueue(heronKit, attackerDeck(ACTORS.pooled));
+/**
+ * Campaign: one job runner load-balancing a harvest over a pool of accounts that share nothing
+ * else: each has its own card, free-mail address, residential exit and client, and the runner
+ * phrases every request for reasoning afresh.
+ */
+function addPooledHarvest(ctx: PopulationContext): void {
+  const { o } = ctx;
+  const kit = actorKit(o.actorSeed, ACTORS.pooled, 0);
+  const queue = operatorQueue(ctx, kit, ACTORS.pooled);
   const client = new PooledClient(
-    spec.pooledAccounts,
-    heronKit.tz,
+    o.spec.pooledAccounts,
+    kit.tz,
     4,
     2.5,
     Rng.derive(mixKeys(o.actorSeed, ['pooled-client'])),
   );
-  for (let i = 0; i < spec.pooledAccounts; i++) {
-    const r = Rng.derive(mixKeys(seed, [o.accountPrefix, 'pooled', i]));
-    const country = r.weighted(COUNTRIES.map((c) => [c, c.weight] as const));
+  for (let i = 0; i < o.spec.pooledAccounts; i++) {
+    const r = accountRng(ctx, 'pooled', i);
+    const country = drawCountry(r);
     const network = new ResidentialNetwork(country, r);
     const paid = r.chance(0.7);
     const record = accountRecord(
       {
-        id: newId(),
-        createdAt: period.start - r.int(2, 60) * DAY,
+        id: ctx.newId(),
+        createdAt: o.period.start - r.int(2, 60) * DAY,
         tier: paid ? 'paid' : 'free',
         emailDomain: freemailDomain(r),
         ...(paid ? { payment: paymentFingerprint(r) } : {}),
@@ -292,14 +329,14 @@ export function addCampaigns(ctx: PopulationContext): void {
       },
       r,
     );
-    const caller = ownEagerClient(network, r);
-    out.push(
+    const caller = ownEagerClient(ctx, network, r);
+    ctx.out.push(
       new PoolMember(
         { record, truth: attacker(ACTORS.pooled, 'pooled-client') },
         caller,
         client,
         i,
-        heronQueue,
+        queue,
         { temperature: r.pick([0.6, 0.7, 0.8, 1]), max_tokens: r.pick([1024, 2048, 4096]) },
         r.fork(),
       ),

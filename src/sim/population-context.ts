@@ -104,95 +104,24 @@ export class PopulationContext {
       : undefined;
   }
 
-  /** An ordinary customer (person or product) expected to send about `expected` events. */
+  /**
+   * An ordinary customer (person or product) expected to send about `expected` events. One random
+   * stream draws every trait, so the steps below run in a fixed order.
+   */
   ordinaryCustomer(id: string, expected: number, rng: Rng, forced?: Forced): ConversationalCustomer {
     const { period } = this.o;
-    const organisations = this.organisations;
-    const established = (r: Rng): number => this.established(r);
-    const corpusFor = (): HumanCorpus | undefined => this.corpusFor();
-    const isApp =
-      forced?.kind === 'app' ||
-      (!forced?.kind && rng.chance(expected > 1500 ? 0.7 : expected > 300 ? 0.4 : 0.12));
-    const kind: BenignKind = isApp
-      ? 'consumer'
-      : ((forced?.kind as BenignKind | undefined) ??
-        rng.weighted<BenignKind>([
-          ['consumer', 50],
-          ['developer', 22],
-          ['student', 14],
-          ['analyst', 14],
-        ]));
-    const country = forced?.country ?? rng.weighted(COUNTRIES.map((c) => [c, c.weight] as const));
-    const onCloud = isApp || (kind === 'developer' && rng.chance(0.25));
-    const network =
-      forced?.network ??
-      (onCloud ? new CloudNetwork(pickCloud(rng), rng) : new ResidentialNetwork(country, rng));
-    const rhythm: Rhythm = isApp
-      ? 'app'
-      : ({ consumer: 'consumer', developer: 'developer', student: 'student', analyst: 'office' } as const)[
-          kind
-        ];
-    const newcomer = rng.chance(0.07);
-    const createdAt =
-      forced?.createdAt ??
-      (newcomer ? period.start + rng.int(0, period.days - 1) * DAY + rng.int(0, DAY - 1) : established(rng));
-    const from = Math.max(period.start, createdAt + rng.int(60_000, 6 * HOUR));
-    const days = Math.max(0.5, (period.end - from) / DAY);
-    const activeDayProb = Math.min(0.98, Math.max(0.05, expected / (expected + 40) + 0.05));
-    const activity: Activity = {
-      rhythm,
-      tz: country.tz,
-      activeDayProb,
-      sessionsPerActiveDay: expected / (days * activeDayProb * TURNS_PER_SESSION),
-      from,
-      to: period.end,
-    };
+    const who = drawCustomerKind(rng, expected, forced);
+    const { isApp, kind, country, network } = who;
+    const { createdAt, activity } = this.drawActivity(rng, expected, who, forced);
     let family = drawClientFamily(rng);
     if (isApp && family === 'browser') family = 'openai-node';
     const company = rng.pick(COMPANIES);
     const domain =
       forced?.emailDomain ??
       (isApp || (kind === 'developer' && rng.chance(0.4)) ? companyDomain(rng) : freemailDomain(rng));
-    const person: PersonSpec = {
-      kind,
-      language: country.language,
-      interests: drawInterests(kind, rng),
-      style: drawStyle(rng),
-      toolShare: isApp
-        ? rng.chance(0.15)
-          ? rng.range(0.3, 0.8)
-          : 0
-        : kind === 'developer' && rng.chance(0.15)
-          ? rng.range(0.1, 0.4)
-          : 0,
-      conversationIds: rng.chance(isApp ? 0.5 : 0.15),
-    };
-    const corpus = corpusFor();
-    if (corpus) person.corpus = corpus;
-    if (isApp) {
-      if (rng.chance(0.35)) person.template = rng.pick(APP_TEMPLATES);
-      const app = rng.pick(APP_SYSTEM_PROMPTS);
-      person.systemPrompt = app.prompt.replaceAll('{company}', company).replaceAll('{domain}', domain);
-      const fitting = TOPICS.filter((t) => app.topics.includes(t.name));
-      if (fitting.length > 0) person.interests = fitting;
-      person.endUsers = Array.from(
-        { length: Math.max(3, Math.round(Math.sqrt(expected) * 4)) },
-        () => `u_${rng.hex(12)}`,
-      );
-    }
+    const person = this.drawPerson(rng, expected, who, company, domain);
     const tier = drawTier(rng, isApp ? 0.35 : kind === 'developer' ? 0.15 : 0);
-    // Companies run several accounts (prod, staging, teams) on one card and domain.
-    let payment = tier !== 'free' ? paymentFingerprint(rng) : undefined;
-    let emailDomain = domain;
-    if (payment && !forced?.emailDomain && (isApp || kind === 'developer')) {
-      if (organisations.length > 0 && rng.chance(0.12)) {
-        const org = rng.pick(organisations);
-        payment = org.payment;
-        emailDomain = org.domain;
-      } else if (rng.chance(0.3)) {
-        organisations.push({ payment, domain });
-      }
-    }
+    const { payment, emailDomain } = this.drawBilling(rng, tier, domain, who, forced);
     const caller = new Caller(
       network,
       drawUserAgents(family, rng),
@@ -218,6 +147,96 @@ export class PopulationContext {
       truth: forced?.truth ?? BENIGN,
     };
     return new ConversationalCustomer(account, caller, activity, person, rng.fork());
+  }
+
+  /** When the customer signed up and how its volume spreads over the window. */
+  private drawActivity(
+    rng: Rng,
+    expected: number,
+    who: CustomerKind,
+    forced: Forced | undefined,
+  ): { createdAt: number; activity: Activity } {
+    const { period } = this.o;
+    const newcomer = rng.chance(0.07);
+    const createdAt =
+      forced?.createdAt ??
+      (newcomer
+        ? period.start + rng.int(0, period.days - 1) * DAY + rng.int(0, DAY - 1)
+        : this.established(rng));
+    const from = Math.max(period.start, createdAt + rng.int(60_000, 6 * HOUR));
+    const days = Math.max(0.5, (period.end - from) / DAY);
+    const activeDayProb = Math.min(0.98, Math.max(0.05, expected / (expected + 40) + 0.05));
+    const activity: Activity = {
+      rhythm: who.rhythm,
+      tz: who.country.tz,
+      activeDayProb,
+      sessionsPerActiveDay: expected / (days * activeDayProb * TURNS_PER_SESSION),
+      from,
+      to: period.end,
+    };
+    return { createdAt, activity };
+  }
+
+  /** What the person (or the product's users) talk about and how; a product gets its system prompt. */
+  private drawPerson(
+    rng: Rng,
+    expected: number,
+    who: CustomerKind,
+    company: string,
+    domain: string,
+  ): PersonSpec {
+    const { isApp, kind, country } = who;
+    const person: PersonSpec = {
+      kind,
+      language: country.language,
+      interests: drawInterests(kind, rng),
+      style: drawStyle(rng),
+      toolShare: isApp
+        ? rng.chance(0.15)
+          ? rng.range(0.3, 0.8)
+          : 0
+        : kind === 'developer' && rng.chance(0.15)
+          ? rng.range(0.1, 0.4)
+          : 0,
+      conversationIds: rng.chance(isApp ? 0.5 : 0.15),
+    };
+    const corpus = this.corpusFor();
+    if (corpus) person.corpus = corpus;
+    if (isApp) {
+      if (rng.chance(0.35)) person.template = rng.pick(APP_TEMPLATES);
+      const app = rng.pick(APP_SYSTEM_PROMPTS);
+      person.systemPrompt = app.prompt.replaceAll('{company}', company).replaceAll('{domain}', domain);
+      const fitting = TOPICS.filter((t) => app.topics.includes(t.name));
+      if (fitting.length > 0) person.interests = fitting;
+      person.endUsers = Array.from(
+        { length: Math.max(3, Math.round(Math.sqrt(expected) * 4)) },
+        () => `u_${rng.hex(12)}`,
+      );
+    }
+    return person;
+  }
+
+  /** Companies run several accounts (prod, staging, teams) on one card and domain. */
+  private drawBilling(
+    rng: Rng,
+    tier: string,
+    domain: string,
+    who: CustomerKind,
+    forced: Forced | undefined,
+  ): { payment: string | undefined; emailDomain: string } {
+    const organisations = this.organisations;
+    let payment = tier !== 'free' ? paymentFingerprint(rng) : undefined;
+    let emailDomain = domain;
+    if (payment && !forced?.emailDomain && (who.isApp || who.kind === 'developer')) {
+      if (organisations.length > 0 && rng.chance(0.12)) {
+        const org = rng.pick(organisations);
+        payment = org.payment;
+        emailDomain = org.domain;
+      } else if (rng.chance(0.3)) {
+        organisations.push({ payment, domain });
+      }
+    }
+    return { payment, emailDomain };
   }
 
   enterpriseAccount(id: string, network: NetworkProfile, truth: TruthAccount, rng: Rng): SimAccount {
@@ -248,4 +267,39 @@ export function pickCloud(rng: Rng): Cloud {
 
 export function noHabits(): ParamHabits {
   return { logprobsShare: 0, topLogprobs: 0 };
+}
+
+/** Who an ordinary customer is: a product or a person of some kind, where, on which network. */
+interface CustomerKind {
+  isApp: boolean;
+  kind: BenignKind;
+  country: Country;
+  network: NetworkProfile;
+  rhythm: Rhythm;
+}
+
+function drawCustomerKind(rng: Rng, expected: number, forced: Forced | undefined): CustomerKind {
+  const isApp =
+    forced?.kind === 'app' ||
+    (!forced?.kind && rng.chance(expected > 1500 ? 0.7 : expected > 300 ? 0.4 : 0.12));
+  const kind: BenignKind = isApp
+    ? 'consumer'
+    : ((forced?.kind as BenignKind | undefined) ??
+      rng.weighted<BenignKind>([
+        ['consumer', 50],
+        ['developer', 22],
+        ['student', 14],
+        ['analyst', 14],
+      ]));
+  const country = forced?.country ?? rng.weighted(COUNTRIES.map((c) => [c, c.weight] as const));
+  const onCloud = isApp || (kind === 'developer' && rng.chance(0.25));
+  const network =
+    forced?.network ??
+    (onCloud ? new CloudNetwork(pickCloud(rng), rng) : new ResidentialNetwork(country, rng));
+  const rhythm: Rhythm = isApp
+    ? 'app'
+    : ({ consumer: 'consumer', developer: 'developer', student: 'student', analyst: 'office' } as const)[
+        kind
+      ];
+  return { isApp, kind, country, network, rhythm };
 }
