@@ -32,10 +32,10 @@ export {
   applyPolicy,
   commercialFieldsIn,
   defaultPolicy,
-  loadPolicy,
+  loadSharingPolicy,
   policyFrom,
-} from './policy/policy.js';
-export type { Withheld } from './policy/policy.js';
+} from './policy/sharing-policy.js';
+export type { Withheld } from './policy/sharing-policy.js';
 export { atlasAttackPattern, findingsToStix, identityIdFor } from './stix/findings-to-stix.js';
 export type { Publisher } from './stix/findings-to-stix.js';
 export { dryRunReport, exportBundle, readFindingsFile } from './stix/export-bundle.js';

@@ -4,7 +4,7 @@ import type { Findings } from '../contracts/index.js';
 import type { DecisionAction, DecisionScope } from './actions.js';
 import { defaultDecision, type Decision, type DecisionChange } from './decision.js';
 import { evaluatePolicy, type PolicyOutcome } from './evaluate-policy.js';
-import type { LoadedPolicy } from './policy.js';
+import type { LoadedPolicy } from './response-policy.js';
 
 interface Entry {
   row: DecisionRow;

@@ -1,6 +1,6 @@
 import type { Findings } from '../contracts/index.js';
 import { actionRank, type DecisionAction, type DecisionScope, type DecisionSource } from './actions.js';
-import type { Policy } from './policy.js';
+import type { Policy } from './response-policy.js';
 
 /** What the policy says for one account, before manual decisions are laid over it. */
 export interface PolicyOutcome {

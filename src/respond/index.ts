@@ -1,6 +1,6 @@
 export { DecisionAction, DecisionSource, DecisionScope, actionRank, strongerAction } from './actions.js';
-export { Policy, parsePolicy, loadPolicy, defaultPolicyPath } from './policy.js';
-export type { LoadedPolicy } from './policy.js';
+export { Policy, parseResponsePolicy, loadResponsePolicy, defaultPolicyPath } from './response-policy.js';
+export type { LoadedPolicy } from './response-policy.js';
 export { evaluatePolicy } from './evaluate-policy.js';
 export type { PolicyOutcome } from './evaluate-policy.js';
 export { defaultDecision } from './decision.js';

@@ -11,7 +11,7 @@ import { ClusterEvidenceCollector } from '../match/cluster-evidence.js';
 import type { CommunityKeyRing } from '../match/community-key.js';
 import { findingsToStix, type Publisher } from './findings-to-stix.js';
 import { randomId } from './ids.js';
-import { applyPolicy, type SharingPolicy, type Withheld } from '../policy/policy.js';
+import { applyPolicy, type SharingPolicy, type Withheld } from '../policy/sharing-policy.js';
 
 export interface ExportInput {
   findings: Findings;

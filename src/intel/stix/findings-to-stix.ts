@@ -4,7 +4,7 @@ import { keyedHash, type CommunityKeyRing, type KeyedKind } from '../match/commu
 import { ATLAS_TECHNIQUES, DG_EXTENSION_ID, dgExtension, readDgExtension } from './extension.js';
 import { randomId, stableId, stixNow } from './ids.js';
 import { ipFamily } from '../../text/index.js';
-import type { SharingPolicy, Withheld } from '../policy/policy.js';
+import type { SharingPolicy, Withheld } from '../policy/sharing-policy.js';
 import { scrubText } from '../policy/scrub.js';
 import { TLP_IDS, tlpMarkingDefinition } from './tlp.js';
 

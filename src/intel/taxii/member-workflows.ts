@@ -14,7 +14,7 @@ import { loadKeyRing } from '../match/community-key.js';
 import { dryRunReport, exportBundle, readFindingsFile, type ExportResult } from '../stix/export-bundle.js';
 import { identityIdFor } from '../stix/findings-to-stix.js';
 import { IntelMatcher, type CampaignMatch } from '../match/matcher.js';
-import { loadPolicy } from '../policy/policy.js';
+import { loadSharingPolicy } from '../policy/sharing-policy.js';
 import {
   PsiFinish,
   PsiResponse,
@@ -83,7 +83,7 @@ async function* accountsOf(file: string | undefined): AsyncGenerator<AccountReco
 
 /** `intel export`: writes the bundle (and its .sig), or with dryRun only reports. */
 export async function exportToFile(f: ExportFlags): Promise<{ result: ExportResult; report: string }> {
-  const policy = loadPolicy(f.policy);
+  const policy = loadSharingPolicy(f.policy);
   if (f.tlp) {
     const level = parseTlp(f.tlp);
     if (!level)

@@ -48,7 +48,7 @@ export const defaultPolicyPath = (): string =>
   fileURLToPath(new URL('../../policy/default.yaml', import.meta.url));
 
 /** Parses and validates policy YAML; a mistake names the field and what is allowed. */
-export function parsePolicy(yaml: string, source: string): LoadedPolicy {
+export function parseResponsePolicy(yaml: string, source: string): LoadedPolicy {
   let raw: unknown;
   try {
     raw = parseYaml(yaml);
@@ -67,7 +67,7 @@ export function parsePolicy(yaml: string, source: string): LoadedPolicy {
   return { policy: r.data, yaml, source };
 }
 
-export function loadPolicy(path = defaultPolicyPath()): LoadedPolicy {
+export function loadResponsePolicy(path = defaultPolicyPath()): LoadedPolicy {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -77,5 +77,5 @@ export function loadPolicy(path = defaultPolicyPath()): LoadedPolicy {
       `Policy file ${path} cannot be read. Pass an existing YAML file with --policy.`,
     );
   }
-  return parsePolicy(text, path);
+  return parseResponsePolicy(text, path);
 }

@@ -161,7 +161,7 @@ export function policyFrom(input: unknown, source = 'sharing policy'): SharingPo
   return p;
 }
 
-export function loadPolicy(file: string | undefined): SharingPolicy {
+export function loadSharingPolicy(file: string | undefined): SharingPolicy {
   if (!file) return policyFrom({});
   let text: string;
   try {
