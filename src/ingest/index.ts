@@ -22,6 +22,7 @@ export type { CsvColumnMap, CsvFieldName } from './csv-mapping.js';
 export { DEFAULT_ACCOUNT_ATTRIBUTES } from './otlp-span.js';
 export type { FormatOption, InputFormat } from './input-format.js';
 export { checkInputFiles } from './input-file.js';
+export { readUserFile, readUserJson } from './user-file.js';
 export { createProgressReporter, describeProgress, formatBytes } from './progress-reporter.js';
 export type { ProgressReporter } from './progress-reporter.js';
 export { defaultQuarantinePath, formatValidateSummary, validateFiles } from './validate-files.js';

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { Level, UserError } from '../contracts/index.js';
+import { readUserFile } from '../ingest/index.js';
 import { DecisionAction } from './actions.js';
 
 const LevelActions = z.strictObject({
@@ -68,14 +68,8 @@ export function parseResponsePolicy(yaml: string, source: string): LoadedPolicy 
 }
 
 export function loadResponsePolicy(path = defaultPolicyPath()): LoadedPolicy {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UserError(
-      'FILE_NOT_FOUND',
-      `Policy file ${path} cannot be read. Pass an existing YAML file with --policy.`,
-    );
-  }
-  return parseResponsePolicy(text, path);
+  return parseResponsePolicy(
+    readUserFile(path, 'response policy', 'pass an existing YAML file with --policy'),
+    path,
+  );
 }
