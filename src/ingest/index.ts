@@ -14,8 +14,13 @@ export {
   validateEvent,
 } from './record-validation.js';
 export type { EventLineResult, LineResult } from './record-validation.js';
-export { FileQuarantine, MemoryQuarantine, QUARANTINE_RAW_LIMIT, quarantineRecord } from './quarantine.js';
-export type { QuarantineSink } from './quarantine.js';
+export {
+  FileQuarantine,
+  MemoryQuarantine,
+  QUARANTINE_RAW_LIMIT,
+  quarantineRecord,
+} from './quarantine-sink.js';
+export type { QuarantineSink } from './quarantine-sink.js';
 export { IdHashSet } from './id-hash-set.js';
 export { CSV_FIELDS, parseCsvMap } from './csv-mapping.js';
 export type { CsvColumnMap, CsvFieldName } from './csv-mapping.js';

@@ -16,8 +16,8 @@ export {
   failureClass,
 } from './webhooks.js';
 export type { WebhookView, WebhookDispatcherOptions } from './webhooks.js';
-export { CaseService, CaseStatus, NewCase, CasePatch, NewComment } from './cases.js';
-export type { CaseView, CaseComment, CaseSubjects, CaseServiceDeps } from './cases.js';
+export { CaseService, CaseStatus, NewCase, CasePatch, NewComment } from './case-service.js';
+export type { CaseView, CaseComment, CaseSubjects, CaseServiceDeps } from './case-service.js';
 export {
   CanaryGenerator,
   CanaryRegistry,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import type { ApiKeysTable, CoreDatabase } from './tables.js';
+import type { ApiKeysTable, CoreDatabase } from './core-tables.js';
 
 type Db = Kysely<CoreDatabase>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;

@@ -5,7 +5,7 @@ export type { MigrationSet } from './migrate.js';
 export { coreMigrations } from './migrations/index.js';
 export { openCoreStore } from './core-store.js';
 export type { CoreDb } from './core-store.js';
-export type * from './tables.js';
+export type * from './core-tables.js';
 export {
   insertEvents,
   streamEvents,

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readUserFile } from '../../ingest/index.js';
 import { readCanaryRegistry, type RegistryRejection } from '../canary/index.js';
-import { runProbe, type ProbeOptions, type ProbeReport } from './probe.js';
+import { runProbe, type ProbeOptions, type ProbeReport } from './run-probe.js';
 import { renderProbeHtml } from './report.js';
 
 export interface ProbeRunOptions extends Omit<ProbeOptions, 'servings' | 'extraPrompts'> {

@@ -8,7 +8,7 @@ import {
   type CoreDatabase,
   type TestDatabase,
 } from '../store/index.js';
-import { CasePatch, CaseService, NewCase } from './cases.js';
+import { CasePatch, CaseService, NewCase } from './case-service.js';
 import { DecisionBook } from './decision-book.js';
 import { loadResponsePolicy } from './response-policy.js';
 
