@@ -54,7 +54,9 @@ describe('distillguard validate', () => {
   it('prints one error line and exits non-zero for a missing file', async () => {
     const r = await cliRun(['validate', 'no-such-file.ndjson'], dir);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toBe('error[FILE_NOT_FOUND]: no-such-file.ndjson does not exist; check the path\n');
+    expect(r.stderr).toBe(
+      'error[FILE_NOT_FOUND]: input file no-such-file.ndjson does not exist; check the path\n',
+    );
     expect(r.stdout).toBe('');
   });
 

@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exportToFile, loadPolicy, psiStep, writeCommunityKey, writeMemberKey } from '../src/intel/index.js';
+import {
+  exportToFile,
+  loadSharingPolicy,
+  psiStep,
+  writeCommunityKey,
+  writeMemberKey,
+} from '../src/intel/index.js';
 import { UserError } from '../src/contracts/index.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'dg-intel-wf-'));
@@ -47,7 +53,9 @@ describe('intel command workflows', () => {
       }),
     ).rejects.toThrow(/is not findings\.v1/);
     writeFileSync(f('policy.yaml'), 'default_tlp: purple\nmin_cluster_size: 0\n');
-    expect(userErrorCode(() => loadPolicy(f('policy.yaml')))).toMatch(/^INVALID_CONFIG: .*default_tlp/);
+    expect(userErrorCode(() => loadSharingPolicy(f('policy.yaml')))).toMatch(
+      /^INVALID_CONFIG: .*default_tlp/,
+    );
   });
 
   it('writes a signed bundle that needs --out unless it is a dry run', async () => {

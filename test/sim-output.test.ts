@@ -339,7 +339,7 @@ describe('determinism and options', () => {
     expect(() => simulationStream({ scale: 'huge' as 'small', seed: 1 })).toThrow(/unknown scale/);
     expect(() => simulationStream({ scale: 'small', seed: -1 })).toThrow(/seed/);
     expect(() => simulationStream({ scale: 'small', seed: 1, corpus: ['/nonexistent.jsonl'] })).toThrow(
-      /cannot read corpus/,
+      /^corpus file \/nonexistent\.jsonl does not exist; pass a JSONL file/,
     );
   });
 });

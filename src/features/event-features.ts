@@ -1,6 +1,7 @@
 import type { ApiEvent, Message } from '../contracts/index.js';
 import {
   fingerprint64,
+  ipPrefix,
   normalizeText,
   templateKeys,
   TextCache,
@@ -53,16 +54,6 @@ export function messageText(m: Message): string {
     .map((p) => (typeof p.text === 'string' ? p.text : ''))
     .filter(Boolean)
     .join('\n');
-}
-
-/** IPv4 /24 or IPv6 /48: the unit a proxy pool or NAT rotates within. */
-export function ipPrefix(ip: string): string | null {
-  if (ip.includes(':')) {
-    const groups = ip.split('::')[0]!.split(':');
-    return groups.length ? `${groups.slice(0, 3).join(':')}::/48` : null;
-  }
-  const parts = ip.split('.');
-  return parts.length === 4 ? `${parts[0]}.${parts[1]}.${parts[2]}.0/24` : null;
 }
 
 /** What the detectors need from the text of a prompt alone (shared between events: read only). */

@@ -1,7 +1,6 @@
 import { slotText, type EventLineView, type StringSlot } from '../ingest/index.js';
-import { TextCache, type TemplateKeys } from '../text/index.js';
+import { ipPrefix, TextCache, type TemplateKeys } from '../text/index.js';
 import {
-  ipPrefix,
   MAX_PROMPT_CHARS,
   promptTextOf,
   requestShapeOf,

@@ -14,14 +14,20 @@ export {
   validateEvent,
 } from './record-validation.js';
 export type { EventLineResult, LineResult } from './record-validation.js';
-export { FileQuarantine, MemoryQuarantine, QUARANTINE_RAW_LIMIT, quarantineRecord } from './quarantine.js';
-export type { QuarantineSink } from './quarantine.js';
+export {
+  FileQuarantine,
+  MemoryQuarantine,
+  QUARANTINE_RAW_LIMIT,
+  quarantineRecord,
+} from './quarantine-sink.js';
+export type { QuarantineSink } from './quarantine-sink.js';
 export { IdHashSet } from './id-hash-set.js';
 export { CSV_FIELDS, parseCsvMap } from './csv-mapping.js';
 export type { CsvColumnMap, CsvFieldName } from './csv-mapping.js';
 export { DEFAULT_ACCOUNT_ATTRIBUTES } from './otlp-span.js';
 export type { FormatOption, InputFormat } from './input-format.js';
 export { checkInputFiles } from './input-file.js';
+export { readUserFile, readUserJson } from './user-file.js';
 export { createProgressReporter, describeProgress, formatBytes } from './progress-reporter.js';
 export type { ProgressReporter } from './progress-reporter.js';
 export { defaultQuarantinePath, formatValidateSummary, validateFiles } from './validate-files.js';

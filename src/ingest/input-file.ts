@@ -2,8 +2,8 @@ import { constants, createReadStream } from 'node:fs';
 import { access, open, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { UserError } from '../contracts/index.js';
 import type { RejectReason } from '../contracts/index.js';
+import { userFileError } from './user-file.js';
 
 // Small reads keep each yielded batch small, so its events die young in V8's nursery: with 1 MiB
 // reads the batches survived into old space and ingest spent 40% more CPU (bench/ingest.js).
@@ -29,26 +29,18 @@ export async function checkInputFiles(paths: readonly string[]): Promise<number[
   return Promise.all(paths.map(checkInputFile));
 }
 
+const INPUT = 'input file';
+const INPUT_HINT = 'check the path';
+
 async function checkInputFile(path: string): Promise<number> {
   let size: number;
   try {
     const st = await stat(path);
-    if (!st.isFile()) {
-      throw new UserError('FILE_UNREADABLE', `${path} is not a regular file; give the path of a log file`);
-    }
+    if (!st.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
     size = st.size;
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new UserError('FILE_NOT_FOUND', `${path} does not exist; check the path`);
-    }
-    throw new UserError('FILE_UNREADABLE', `cannot read ${path}: ${(err as Error).message}`);
-  }
-  try {
     await access(path, constants.R_OK);
-  } catch {
-    throw new UserError('FILE_UNREADABLE', `cannot read ${path}: permission denied; check its permissions`);
+  } catch (err) {
+    throw userFileError(err, path, INPUT, INPUT_HINT);
   }
   return size;
 }

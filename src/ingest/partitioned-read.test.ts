@@ -14,7 +14,7 @@ import {
   type PartitionChannel,
 } from './partitioned-read.js';
 import { slotText } from './event-line-scanner.js';
-import { MemoryQuarantine } from './quarantine.js';
+import { MemoryQuarantine } from './quarantine-sink.js';
 import { readEventBatches } from './read-events.js';
 
 const event = (id: string, account: string, patch: Record<string, unknown> = {}): string =>

@@ -16,7 +16,7 @@ import { checkInputFiles, openInputFile, streamErrorReason, type InputFile } fro
 import { detectFormat } from './input-format.js';
 import { LineSplitter } from './line-splitter.js';
 import { ndjsonParser } from './ndjson-parser.js';
-import { quarantineRecord } from './quarantine.js';
+import { quarantineRecord } from './quarantine-sink.js';
 import type { ReadOptions } from './read-records.js';
 import { decodeLine, type RecordHandler } from './record-handler.js';
 import { DEFAULT_MAX_LINE_BYTES, validateEvent } from './record-validation.js';

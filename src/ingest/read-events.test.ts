@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../contracts/index.js';
 import { IngestReport } from './ingest-report.js';
 import type { IngestProgress } from './read-records.js';
-import { MemoryQuarantine } from './quarantine.js';
+import { MemoryQuarantine } from './quarantine-sink.js';
 import { readAccounts, readEventBatches, readEvents } from './read-events.js';
 
 let dir: string;
@@ -325,7 +325,7 @@ describe('readEvents over OTLP/JSON', () => {
 
 describe('quarantine file', () => {
   it('is NDJSON a reader can parse back', async () => {
-    const { FileQuarantine } = await import('./quarantine.js');
+    const { FileQuarantine } = await import('./quarantine-sink.js');
     const path = join(dir, 'q.ndjson');
     const src = join(dir, 'mixed.ndjson');
     await writeFile(src, `${JSON.stringify(event(1))}\nnot json\n`);

@@ -5,8 +5,8 @@ import { checkInputFiles, openInputFile, streamErrorReason, type InputFile } fro
 import type { InputFormat, FormatOption } from './input-format.js';
 import { detectFormat } from './input-format.js';
 import { LineSplitter } from './line-splitter.js';
-import { quarantineRecord } from './quarantine.js';
-import type { QuarantineSink } from './quarantine.js';
+import { quarantineRecord } from './quarantine-sink.js';
+import type { QuarantineSink } from './quarantine-sink.js';
 import type { FormatParser, RecordHandler } from './record-handler.js';
 import { DEFAULT_MAX_LINE_BYTES } from './record-validation.js';
 

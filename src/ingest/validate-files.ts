@@ -3,7 +3,7 @@ import type { IngestSummary } from '../contracts/index.js';
 import type { CsvColumnMap } from './csv-mapping.js';
 import { IngestReport } from './ingest-report.js';
 import type { FormatOption } from './input-format.js';
-import { FileQuarantine } from './quarantine.js';
+import { FileQuarantine } from './quarantine-sink.js';
 import type { IngestProgress } from './read-records.js';
 import { readAccounts, readEventBatches } from './read-events.js';
 import { checkInputFiles } from './input-file.js';

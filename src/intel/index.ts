@@ -32,16 +32,15 @@ export {
   applyPolicy,
   commercialFieldsIn,
   defaultPolicy,
-  loadPolicy,
+  loadSharingPolicy,
   policyFrom,
-} from './policy/policy.js';
-export type { Withheld } from './policy/policy.js';
+} from './policy/sharing-policy.js';
+export type { Withheld } from './policy/sharing-policy.js';
 export { atlasAttackPattern, findingsToStix, identityIdFor } from './stix/findings-to-stix.js';
 export type { Publisher } from './stix/findings-to-stix.js';
 export { dryRunReport, exportBundle, readFindingsFile } from './stix/export-bundle.js';
 export { checkBundle } from './stix/bundle-check.js';
 export type { ExportResult } from './stix/export-bundle.js';
-export { inPrefix, prefixOf } from './policy/network.js';
 export { stableId, randomId, stixNow } from './stix/ids.js';
 export { canonicalJson } from './stix/canonical-json.js';
 export {

@@ -2,10 +2,9 @@ import { createRequire } from 'node:module';
 import { UndirectedGraph } from 'graphology';
 import type louvainFn from 'graphology-communities-louvain';
 import type { AccountRecord, ClusterLink } from '../contracts/index.js';
-import { fmix32, hash32, seededRandom } from '../text/index.js';
+import { fmix32, hash32, ipPrefix, seededRandom } from '../text/index.js';
 import type { EntityStats } from '../features/index.js';
 import { mergeOverSplit, splitWeaklyAttached, trimToCore } from './community-merge.js';
-import { ipPrefix } from '../features/index.js';
 import type { SyncLink } from './synchronised-activity.js';
 
 // The package is CommonJS whose typings declare an ES default export; load it as CommonJS.

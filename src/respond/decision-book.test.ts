@@ -11,7 +11,7 @@ import {
 } from '../store/index.js';
 import type { DecisionChange } from './decision.js';
 import { DecisionBook } from './decision-book.js';
-import { loadPolicy } from './policy.js';
+import { loadResponsePolicy } from './response-policy.js';
 
 const withCluster = (level: 'none' | 'review' | 'act'): Findings => ({
   format: 'findings.v1',
@@ -35,7 +35,7 @@ describe('DecisionBook', () => {
   afterEach(async () => t.dispose());
 
   it('follows findings, reports material changes only, and survives a restart', async () => {
-    const book = await DecisionBook.open(t.db, loadPolicy());
+    const book = await DecisionBook.open(t.db, loadResponsePolicy());
     const seen: DecisionChange[] = [];
     book.onChange((c) => void seen.push(...c));
     expect(book.get('a')).toMatchObject({ action: 'allow', updated_at: null });
@@ -53,7 +53,7 @@ describe('DecisionBook', () => {
     expect(book.get('b')).toMatchObject({ action: 'throttle', rate_per_minute: 10 });
     expect(seen).toHaveLength(2);
 
-    const reopened = await DecisionBook.open(t.db, loadPolicy());
+    const reopened = await DecisionBook.open(t.db, loadResponsePolicy());
     expect(reopened.get('b')).toMatchObject({ action: 'throttle', source: 'cluster' });
     expect(reopened.list('throttle').map((d) => d.account_id)).toEqual(['a', 'b']);
     expect(reopened.get('a').watch).toBe(true);
@@ -62,11 +62,11 @@ describe('DecisionBook', () => {
 
     await book.applyFindings(withCluster('none'), 4000);
     expect(book.get('a').action).toBe('allow');
-    expect((await DecisionBook.open(t.db, loadPolicy())).list()).toEqual([]);
+    expect((await DecisionBook.open(t.db, loadResponsePolicy())).list()).toEqual([]);
   });
 
   it('lets a manual decision override policy until it expires', async () => {
-    const book = await DecisionBook.open(t.db, loadPolicy());
+    const book = await DecisionBook.open(t.db, loadResponsePolicy());
     await book.applyFindings(withCluster('act'), 1000);
     await book.setManual(
       {
@@ -89,7 +89,7 @@ describe('DecisionBook', () => {
     // Policy changes do not override the manual decision while it lasts.
     await book.applyFindings(withCluster('review'), 4000);
     expect(book.get('a', 5000).source).toBe('manual');
-    const reopened = await DecisionBook.open(t.db, loadPolicy());
+    const reopened = await DecisionBook.open(t.db, loadResponsePolicy());
     expect(reopened.get('a', 5000)).toMatchObject({ action: 'allow', source: 'manual' });
 
     const changes = await book.sweepExpired(2000 + 61_000);
@@ -97,7 +97,7 @@ describe('DecisionBook', () => {
   });
 
   it('answers the decision contract the gateway reads, and refuses a stored row that breaks it', async () => {
-    const book = await DecisionBook.open(t.db, loadPolicy());
+    const book = await DecisionBook.open(t.db, loadResponsePolicy());
     await book.setManual(
       {
         account_ids: ['a'],
@@ -119,7 +119,7 @@ describe('DecisionBook', () => {
     // The row the book just stored, with an action no enforcement point knows.
     const [stored] = await loadDecisionRows(t.db);
     await saveDecisionChanges(t.db, [{ ...stored!, account_id: 'z', action: 'quarantine' }], []);
-    await expect(DecisionBook.open(t.db, loadPolicy())).rejects.toThrow(
+    await expect(DecisionBook.open(t.db, loadResponsePolicy())).rejects.toThrow(
       /^stored decision for z breaks the decision contract: action: /,
     );
   });

@@ -3,7 +3,7 @@ import { loadDecisionRows, saveDecisionChanges } from '../store/index.js';
 import { Decision, type DecisionAction, type DecisionScope, type Findings } from '../contracts/index.js';
 import { defaultDecision, type DecisionChange } from './decision.js';
 import { evaluatePolicy, type PolicyDecision } from './evaluate-policy.js';
-import type { LoadedPolicy } from './policy.js';
+import type { LoadedPolicy } from './response-policy.js';
 
 interface Entry {
   row: DecisionRow;

@@ -5,7 +5,7 @@ import {
   type DecisionScope,
   type Findings,
 } from '../contracts/index.js';
-import type { Policy } from './policy.js';
+import type { Policy } from './response-policy.js';
 
 /** What the policy decides for one account, before manual decisions are laid over it. */
 export interface PolicyDecision {

@@ -1,7 +1,5 @@
-// The dashboard's tests read the action order from here (web/src/components/decision-change.test.ts).
-export { DecisionAction } from '../contracts/index.js';
-export { Policy, parsePolicy, loadPolicy, defaultPolicyPath } from './policy.js';
-export type { LoadedPolicy } from './policy.js';
+export { Policy, parseResponsePolicy, loadResponsePolicy, defaultPolicyPath } from './response-policy.js';
+export type { LoadedPolicy } from './response-policy.js';
 export { evaluatePolicy } from './evaluate-policy.js';
 export type { PolicyDecision } from './evaluate-policy.js';
 export { defaultDecision } from './decision.js';
@@ -17,8 +15,8 @@ export {
   failureClass,
 } from './webhooks.js';
 export type { WebhookView, WebhookDispatcherOptions } from './webhooks.js';
-export { CaseService, CaseStatus, NewCase, CasePatch, NewComment } from './cases.js';
-export type { CaseView, CaseComment, CaseSubjects, CaseServiceDeps } from './cases.js';
+export { CaseService, CaseStatus, NewCase, CasePatch, NewComment } from './case-service.js';
+export type { CaseView, CaseComment, CaseSubjects, CaseServiceDeps } from './case-service.js';
 export {
   CanaryGenerator,
   CanaryRegistry,

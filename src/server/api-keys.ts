@@ -1,8 +1,9 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { UserError } from '../contracts/index.js';
 import {
   findApiKeyByHash,
+  hashApiKey,
   insertApiKey,
   loadActiveApiKeys,
   revokeApiKey,
@@ -22,8 +23,6 @@ export interface Principal {
 export const generateApiKey = (): string => `dg_${randomBytes(32).toString('base64url')}`;
 
 const KEY_SHAPE = /^dg_[A-Za-z0-9_-]{20,100}$/;
-
-export const hashApiKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
 
 /**
  * The API keys, hashed at rest and looked up in memory by hash. Plain keys exist only in the

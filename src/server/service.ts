@@ -3,7 +3,7 @@ import { DetectionEngine } from '../findings/index.js';
 import {
   CaseService,
   DecisionBook,
-  loadPolicy,
+  loadResponsePolicy,
   WebhookDispatcher,
   type DecisionChange,
   type LoadedPolicy,
@@ -80,7 +80,7 @@ export async function startService(opts: StartServiceOptions = {}): Promise<Runn
 
 async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningService> {
   const limits: ServiceLimits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const policy: LoadedPolicy = loadPolicy(opts.policyPath);
+  const policy: LoadedPolicy = loadResponsePolicy(opts.policyPath);
   const keys = await KeyRing.load(db);
   let createdKey: string | null = null;
   if (opts.adminKey) await keys.installConfiguredAdmin(opts.adminKey);

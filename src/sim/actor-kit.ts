@@ -1,4 +1,4 @@
-import { drawElicitationStyle, type ElicitationStyle } from './reasoning-elicitation.js';
+import { drawElicitationStyle, type ElicitationStyle } from './elicitation-wrappers.js';
 import { CAPABILITIES, capabilityTask, type Capability } from './capability-taxonomy.js';
 import { userAgent, type ClientFamily } from './clients.js';
 import type { CorpusText, Deck } from './corpus.js';

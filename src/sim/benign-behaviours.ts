@@ -4,7 +4,7 @@ import { conversationTurns, drawTurnCount, type BenignKind, type HumanCorpus } f
 import type { Topic } from './benign-topics.js';
 import { paramsFrom, type Caller } from './caller.js';
 import { asksForSteps } from './answers.js';
-import { answer, type Exchange, type SimAccount } from './exchange.js';
+import { answer, type Exchange, type SimAccount } from './simulated-exchange.js';
 import type { Language } from './geography.js';
 import { drawStyle, type HumanStyle } from './human-style.js';
 import type { Rng } from './rng.js';

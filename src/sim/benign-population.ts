@@ -3,7 +3,7 @@ import type { Activity } from './activity.js';
 import { DAY, HOUR } from './calendar.js';
 import { Caller } from './caller.js';
 import { userAgent, type ClientFamily } from './clients.js';
-import type { SimAccount } from './exchange.js';
+import type { SimAccount } from './simulated-exchange.js';
 import { CLOUDS, UNIVERSITIES, countryByCode, type Cloud } from './geography.js';
 import { apiKeyIds, freemailDomain } from './identity.js';
 import { ModelChoice } from './models.js';

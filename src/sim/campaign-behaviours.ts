@@ -3,12 +3,12 @@ import { sessionStarts, type Activity } from './activity.js';
 import type { TaskQueue, ActorKit } from './actor-kit.js';
 import { DAY, timeInDay } from './calendar.js';
 import type { Caller } from './caller.js';
-import { answer, type Exchange, type SimAccount } from './exchange.js';
+import { answer, type Exchange, type SimAccount } from './simulated-exchange.js';
 import {
   paraphrasedElicitation,
   wrapWithElicitation,
   type ElicitationStyle,
-} from './reasoning-elicitation.js';
+} from './elicitation-wrappers.js';
 import type { Rng } from './rng.js';
 import { scriptedTimes, type Behaviour, type Day, type Session } from './session.js';
 import { toolTrace } from './tool-use-traces.js';

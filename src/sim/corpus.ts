@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { UserError } from '../contracts/index.js';
+import { readUserFile } from '../ingest/index.js';
 import type { Rng } from './rng.js';
 
 /**
@@ -36,16 +36,11 @@ export class CorpusBank {
   }
 
   private add(file: CorpusFile): void {
-    let raw: string;
-    try {
-      raw = readFileSync(file.path, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new UserError(
-        code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE',
-        `cannot read corpus file ${file.path} (${code ?? 'error'}); pass a JSONL file of {"turns": [...]} or {"prompt", "response"} lines`,
-      );
-    }
+    const raw = readUserFile(
+      file.path,
+      'corpus file',
+      'pass a JSONL file of {"turns": [...]} or {"prompt", "response"} lines',
+    );
     const role = file.role ?? 'auto';
     let used = 0;
     let lineNo = 0;

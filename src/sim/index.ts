@@ -5,8 +5,8 @@ export {
   type SimulateOptions,
   type SimulationStream,
   type SimulationSummary,
-} from './simulate.js';
-export type { SimAccount } from './exchange.js';
+} from './simulation.js';
+export type { SimAccount } from './simulated-exchange.js';
 export { SCALES, type Scale, type ScaleSpec } from './scales.js';
 export { CorpusBank, Deck, type CorpusFile, type CorpusRole, type CorpusText } from './corpus.js';
 export { Rng, mixKeys } from './rng.js';
@@ -19,7 +19,7 @@ export {
   drawElicitationStyle,
   wrapWithElicitation,
   type ElicitationStyle,
-} from './reasoning-elicitation.js';
+} from './elicitation-wrappers.js';
 export { casualAnswer, reasoningAnswer } from './answers.js';
 export { actorKit, TaskQueue, type ActorKit } from './actor-kit.js';
 export { ACTORS } from './population.js';

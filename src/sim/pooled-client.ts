@@ -3,7 +3,7 @@ import { DAY, timeInDay } from './calendar.js';
 import type { Caller } from './caller.js';
 import type { TaskQueue } from './actor-kit.js';
 import { extractionExchange } from './campaign-behaviours.js';
-import type { Exchange, SimAccount } from './exchange.js';
+import type { Exchange, SimAccount } from './simulated-exchange.js';
 import type { Rng } from './rng.js';
 import { scriptedTimes, type Behaviour, type Day, type Session } from './session.js';
 

@@ -5,7 +5,7 @@ import { APP_TEMPLATES, drawInterests, type BenignKind, type HumanCorpus } from 
 import { DAY, HOUR, type Period, type Rhythm } from './calendar.js';
 import { Caller, drawBenignHabits, drawClientFamily, drawUserAgents, type ParamHabits } from './caller.js';
 import { Deck, type CorpusBank, type CorpusText } from './corpus.js';
-import type { SimAccount } from './exchange.js';
+import type { SimAccount } from './simulated-exchange.js';
 import { CLOUDS, COUNTRIES, type Cloud, type Country } from './geography.js';
 import { drawStyle } from './human-style.js';
 import {

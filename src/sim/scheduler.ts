@@ -1,6 +1,6 @@
 import type { ApiEvent } from '../contracts/index.js';
 import { DAY, type Period } from './calendar.js';
-import { eventRecord, type SimAccount } from './exchange.js';
+import { eventRecord, type SimAccount } from './simulated-exchange.js';
 import type { Rng } from './rng.js';
 import type { Behaviour, Session } from './session.js';
 

@@ -1,4 +1,4 @@
-import type { Exchange, SimAccount } from './exchange.js';
+import type { Exchange, SimAccount } from './simulated-exchange.js';
 import type { Rng } from './rng.js';
 
 /** A UTC day of the simulated window. */

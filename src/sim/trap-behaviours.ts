@@ -2,7 +2,7 @@ import type { Message, RequestParams } from '../contracts/index.js';
 import { sessionStarts, type Activity } from './activity.js';
 import { HOUR } from './calendar.js';
 import type { Caller } from './caller.js';
-import { answer, type Exchange, type SimAccount } from './exchange.js';
+import { answer, type Exchange, type SimAccount } from './simulated-exchange.js';
 import { drawStyle, applyStyle } from './human-style.js';
 import { Rng, mixKeys } from './rng.js';
 import { humanTurnTimes, scriptedTimes, type Behaviour, type Day, type Session } from './session.js';

@@ -1,8 +1,16 @@
+import { createHash } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import type { ApiKeysTable, CoreDatabase } from './tables.js';
+import type { ApiKeysTable, CoreDatabase } from './core-tables.js';
 
 type Db = Kysely<CoreDatabase>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+
+/**
+ * An API key as stored: SHA-256 of its UTF-8 bytes, hex. Keys are long and random, so one
+ * unsalted hash is a sound at-rest form. The server's keys and the hub's member keys are stored
+ * this way, so it is defined here, where both are stored.
+ */
+export const hashApiKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
 
 export async function insertApiKey(db: Db, row: ApiKeyRow): Promise<void> {
   await db.insertInto('api_keys').values(row).execute();

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AuditEntry } from '../contracts/index.js';
-import type { CoreDatabase } from './tables.js';
+import type { CoreDatabase } from './core-tables.js';
 
 type Db = Kysely<CoreDatabase>;
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { CoreDatabase } from './tables.js';
+import type { CoreDatabase } from './core-tables.js';
 
 type Db = Kysely<CoreDatabase>;
 

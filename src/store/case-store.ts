@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { CaseCommentsTable, CasesTable, CoreDatabase } from './tables.js';
+import type { CaseCommentsTable, CasesTable, CoreDatabase } from './core-tables.js';
 
 type Db = Kysely<CoreDatabase>;
 export type CaseRow = Selectable<CasesTable>;

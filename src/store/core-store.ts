@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { openDatabase, type OpenDatabaseOptions } from './database.js';
 import { runMigrations } from './migrate.js';
 import { coreMigrations } from './migrations/index.js';
-import type { CoreDatabase } from './tables.js';
+import type { CoreDatabase } from './core-tables.js';
 
 export type CoreDb = Kysely<CoreDatabase>;
 

@@ -4,7 +4,7 @@ import { coreMigrations } from './migrations/index.js';
 import { runMigrations } from './migrate.js';
 import { dialectOf, resolveDatabaseTarget } from './database.js';
 import { openTestDatabase, postgresUnavailableReason, storeTestBackends } from './test-database.js';
-import type { CoreDatabase } from './tables.js';
+import type { CoreDatabase } from './core-tables.js';
 
 const backends = await storeTestBackends();
 

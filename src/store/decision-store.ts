@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { CoreDatabase, DecisionsTable } from './tables.js';
+import type { CoreDatabase, DecisionsTable } from './core-tables.js';
 
 type Db = Kysely<CoreDatabase>;
 export type DecisionRow = Selectable<DecisionsTable>;

@@ -5,7 +5,7 @@ export type { MigrationSet } from './migrate.js';
 export { coreMigrations } from './migrations/index.js';
 export { openCoreStore } from './core-store.js';
 export type { CoreDb } from './core-store.js';
-export type * from './tables.js';
+export type * from './core-tables.js';
 export {
   insertEvents,
   streamEvents,
@@ -39,7 +39,13 @@ export {
 export type { CaseRow, CaseCommentRow } from './case-store.js';
 export { loadDecisionRows, saveDecisionChanges } from './decision-store.js';
 export type { DecisionRow } from './decision-store.js';
-export { findApiKeyByHash, insertApiKey, loadActiveApiKeys, revokeApiKey } from './api-key-store.js';
+export {
+  findApiKeyByHash,
+  hashApiKey,
+  insertApiKey,
+  loadActiveApiKeys,
+  revokeApiKey,
+} from './api-key-store.js';
 export type { ApiKeyRow } from './api-key-store.js';
 export {
   insertWebhook,

@@ -3,7 +3,7 @@ import type { ApiEvent, Findings } from '../contracts/index.js';
 import { coreMigrations } from './migrations/index.js';
 import { runMigrations } from './migrate.js';
 import { openTestDatabase, storeTestBackends, type TestDatabase } from './test-database.js';
-import type { CoreDatabase } from './tables.js';
+import type { CoreDatabase } from './core-tables.js';
 import {
   countEvents,
   eventTimeRange,

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { CoreDatabase, DeadLettersTable, WebhookDeliveriesTable, WebhooksTable } from './tables.js';
+import type { CoreDatabase, DeadLettersTable, WebhookDeliveriesTable, WebhooksTable } from './core-tables.js';
 
 type Db = Kysely<CoreDatabase>;
 export type WebhookRow = Selectable<WebhooksTable>;

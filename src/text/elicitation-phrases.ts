@@ -60,6 +60,15 @@ export function asksForReasoningTrace(normalised: string): boolean {
 const SENTENCE_END = /[.?!;:\n。！？；：]+/u;
 
 /**
+ * The sentences of a (normalised, lower-case) prompt that ask for a reasoning trace, in order.
+ * Detection keys a wrapper by the first; intel shares it as a phrase (one definition for both).
+ */
+export function* elicitingSentences(normalised: string): Generator<string> {
+  for (const sentence of normalised.split(SENTENCE_END))
+    if (sentence.length >= 8 && asksForReasoningTrace(sentence)) yield sentence;
+}
+
+/**
  * Which sentence carries the request for reasoning, as a fingerprint of its masked tokens. A
  * wrapper repeats the same sentence around different tasks; a person asking for steps inside
  * their own question ("how do I solve this step by step") writes a new sentence each time, and
@@ -67,8 +76,7 @@ const SENTENCE_END = /[.?!;:\n。！？；：]+/u;
  * nothing elicits, or when the eliciting sentence is all there is.
  */
 export function elicitationSentenceKey(normalised: string): string | null {
-  for (const sentence of normalised.split(SENTENCE_END)) {
-    if (sentence.length < 8 || !asksForReasoningTrace(sentence)) continue;
+  for (const sentence of elicitingSentences(normalised)) {
     const tokens = maskedTokens(sentence);
     // A wrapper wraps something: when the eliciting sentence is the whole request (a canned
     // question many students send), re-sending it is repetition, not a wrapper around tasks.

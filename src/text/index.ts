@@ -25,4 +25,5 @@ export { RemoteEmbedder, type RemoteEmbedderOptions } from './remote-embedder.js
 export { TOPIC_DOMAINS, TOPIC_NAMES, topicMask, popcount } from './topics.js';
 export { TextCache } from './text-cache.js';
 export { align16, instantiate, type WasmMemory } from './wasm-module.js';
-export { asksForReasoningTrace, elicitationSentenceKey } from './elicitation-phrases.js';
+export { inPrefix, ipFamily, ipPrefix } from './ip-address.js';
+export { asksForReasoningTrace, elicitationSentenceKey, elicitingSentences } from './elicitation-phrases.js';

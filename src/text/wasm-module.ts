@@ -17,7 +17,8 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object) => WasmInstance;
 }
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+// Through unknown: where DOM libs are loaded (the dashboard's type check) they do declare them.
+const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 function uleb(n: number): number[] {
   const out: number[] = [];

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Findings, Truth, UserError } from '../../contracts/index.js';
 import { evaluateFindings, formatEvaluation } from '../../findings/index.js';
+import { readUserJson } from '../../ingest/index.js';
 import {
   compareEmbedders,
   defaultCorporaDir,
@@ -12,24 +12,12 @@ import {
 } from '../../evaluate/index.js';
 import type { Scale } from '../../sim/index.js';
 
-async function readJson<T>(
+function readJson<T>(
   path: string,
   schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
   what: string,
-): Promise<T> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new UserError('FILE_NOT_FOUND', `cannot read ${what} file ${path}; check the path`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new UserError('INVALID_INPUT', `${what} file ${path} is not valid JSON`);
-  }
-  const r = schema.safeParse(value);
+): T {
+  const r = schema.safeParse(readUserJson(path, `${what} file`, 'check the path'));
   if (!r.success)
     throw new UserError('INVALID_INPUT', `${path} is not a ${what} file (expected the ${what} format)`);
   return r.data;
@@ -41,9 +29,9 @@ export function registerEval(program: Command): void {
     .description('score findings against a simulator truth file')
     .requiredOption('--truth <file>', 'truth.json written by simulate')
     .requiredOption('--findings <file>', 'findings.json written by analyze')
-    .action(async (flags: { truth: string; findings: string }) => {
-      const truth = await readJson(flags.truth, Truth, 'truth');
-      const findings = await readJson(flags.findings, Findings, 'findings.v1');
+    .action((flags: { truth: string; findings: string }) => {
+      const truth = readJson(flags.truth, Truth, 'truth');
+      const findings = readJson(flags.findings, Findings, 'findings.v1');
       const e = evaluateFindings(findings, truth);
       process.stdout.write(`${formatEvaluation(e)}\n`);
       if (!e.passed) process.exitCode = 1;

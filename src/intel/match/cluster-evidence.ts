@@ -1,5 +1,5 @@
 import type { AccountRecord, ApiEvent, Findings } from '../../contracts/index.js';
-import { prefixOf } from '../policy/network.js';
+import { ipPrefix } from '../../text/index.js';
 import {
   elicitationPhrase,
   templateFingerprints,
@@ -29,7 +29,7 @@ export interface ClusterEvidence {
 const MAX_VALUES = 2000;
 const MAX_EXAMPLES = 3;
 
-function note(map: Map<string, Set<string>>, value: string | undefined, account: string): void {
+function note(map: Map<string, Set<string>>, value: string | null | undefined, account: string): void {
   if (!value) return;
   const s = map.get(value);
   if (s) s.add(account);
@@ -72,7 +72,7 @@ export class ClusterEvidenceCollector {
     note(ev.paymentFingerprints, a.payment_fingerprint, a.account_id);
     note(ev.emailHashes, a.email_hash, a.account_id);
     note(ev.emailDomains, a.email_domain, a.account_id);
-    if (a.signup_ip) note(ev.ipPrefixes, prefixOf(a.signup_ip), a.account_id);
+    if (a.signup_ip) note(ev.ipPrefixes, ipPrefix(a.signup_ip), a.account_id);
   }
 
   addEvent(e: ApiEvent): void {
@@ -91,7 +91,7 @@ export class ClusterEvidenceCollector {
     ev.events++;
     if (!ev.firstSeen || e.ts < ev.firstSeen) ev.firstSeen = e.ts;
     if (!ev.lastSeen || e.ts > ev.lastSeen) ev.lastSeen = e.ts;
-    if (e.client?.ip) note(ev.ipPrefixes, prefixOf(e.client.ip), acct);
+    if (e.client?.ip) note(ev.ipPrefixes, ipPrefix(e.client.ip), acct);
     if (e.client?.asn !== undefined) note(ev.asns, String(e.client.asn), acct);
     note(ev.userAgents, e.client?.user_agent, acct);
     if (e.account) this.addAccount({ ...e.account, account_id: acct });

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UserError } from '../../contracts/index.js';
+import { readUserFile } from '../../ingest/index.js';
 
 /**
  * Identifiers of people and customers leave only as HMAC-SHA256 under a key the sharing
@@ -71,12 +71,7 @@ export function keyRingFrom(input: unknown, source = 'community key file'): Comm
 }
 
 export function loadKeyRing(file: string): CommunityKeyRing {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UserError('FILE_NOT_FOUND', `Community key file ${file} cannot be read; check the --key path.`);
-  }
+  const text = readUserFile(file, 'community key file', 'check the --key path');
   return keyRingFrom(parseYaml(text), file);
 }
 

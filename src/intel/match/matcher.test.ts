@@ -3,7 +3,7 @@ import type { AccountRecord, ApiEvent, Findings } from '../../contracts/index.js
 import { keyRingFrom } from './community-key.js';
 import { exportBundle } from '../stix/export-bundle.js';
 import { IntelMatcher } from './matcher.js';
-import { policyFrom } from '../policy/policy.js';
+import { policyFrom } from '../policy/sharing-policy.js';
 
 const ring = keyRingFrom({ current: 'k1', keys: [{ id: 'k1', secret: 'cd'.repeat(32) }] });
 const TASKS = [

@@ -1,10 +1,9 @@
 import type { AccountRecord, ApiEvent, Findings, Signal, StixObject } from '../../contracts/index.js';
-import { estimateJaccard, signatureFromHex } from '../../text/index.js';
+import { estimateJaccard, inPrefix, ipFamily, ipPrefix, signatureFromHex } from '../../text/index.js';
 import { keyedHashes, type CommunityKeyRing, type KeyedKind } from './community-key.js';
 import { dgExtension, readDgExtension } from '../stix/extension.js';
 import { randomId, stixNow } from '../stix/ids.js';
 import { effectiveConfidence, type ConfidenceModel } from './indicator-confidence.js';
-import { inPrefix, ipFamily, prefixOf } from '../policy/network.js';
 import { elicitationPhrase, templateFingerprints, userPrompt } from './prompt-features.js';
 
 /**
@@ -248,7 +247,7 @@ export class IntelMatcher {
     if (a.email_domain)
       for (const h of this.keyed('email_domain', a.email_domain)) this.lookup(acct, `email_domain_hmac:${h}`);
     if (a.signup_ip) {
-      const prefix = prefixOf(a.signup_ip);
+      const prefix = ipPrefix(a.signup_ip);
       if (prefix) for (const h of this.keyed('ip_prefix', prefix)) this.lookup(acct, `ip_prefix_hmac:${h}`);
       for (const c of this.cidrs) if (inPrefix(a.signup_ip, c.cidr)) this.hit(acct, c.ind);
     }
@@ -260,7 +259,7 @@ export class IntelMatcher {
     if (e.account) this.addAccount({ ...e.account, account_id: acct });
     const ip = e.client?.ip;
     if (ip) {
-      const prefix = prefixOf(ip);
+      const prefix = ipPrefix(ip);
       if (prefix)
         for (const h of this.keyed('ip_prefix', prefix)) this.lookup(acct, `ip_prefix_hmac:${h}`, e.id, e.ts);
       for (const c of this.cidrs) if (inPrefix(ip, c.cidr)) this.hit(acct, c.ind, e.id, e.ts);

@@ -1,9 +1,12 @@
 import type { ApiEvent } from '../../contracts/index.js';
 import {
   TEMPLATE_EDGE_TOKENS,
+  asksForReasoningTrace,
+  elicitingSentences,
   lshBandKeys,
   maskedTokens,
   minhashSignature,
+  normalizeText,
   signatureToHex,
 } from '../../text/index.js';
 
@@ -51,19 +54,20 @@ export function templateFingerprints(text: string): TemplateFingerprint[] {
   ];
 }
 
-const ELICITATION =
-  /\b(step[- ]by[- ]step|show (?:all )?(?:your|the) (?:work|reasoning|thinking)|chain[- ]of[- ]thought|think(?:ing)? (?:aloud|out loud|carefully)|explain (?:your|the) reasoning|reasoning trace|full reasoning|internal monologue|before (?:you )?answer)/i;
+// Longer "sentences" are prompts without sentence ends, not a reusable instruction worth sharing.
+const MAX_PHRASE_WORDS = 30;
 
 /**
- * Elicitation phrasings: the sentence asking for reasoning traces, lower-cased with numbers and
- * quotes masked. Generic instructions, not a customer's prompt, but still scrubbed before leaving.
+ * Elicitation phrasings: the sentence asking for a reasoning trace (the same definition detection
+ * uses: any language, a procedure request is not one), as masked tokens. Generic instructions,
+ * not a customer's prompt, but still scrubbed before leaving.
  */
 export function elicitationPhrase(text: string): string | undefined {
-  for (const sentence of text.split(/(?<=[.!?\n])\s+/)) {
-    if (!ELICITATION.test(sentence)) continue;
+  const normalised = normalizeText(text);
+  if (!asksForReasoningTrace(normalised)) return undefined;
+  for (const sentence of elicitingSentences(normalised)) {
     const words = maskedTokens(sentence);
-    if (words.length === 0 || words.length > 30) continue;
-    return words.join(' ');
+    if (words.length > 0 && words.length <= MAX_PHRASE_WORDS) return words.join(' ');
   }
   return undefined;
 }

@@ -3,7 +3,7 @@ import type { AccountRecord, ApiEvent, Findings } from '../../contracts/index.js
 import { keyRingFrom } from '../match/community-key.js';
 import { DG_EXTENSION_ID } from './extension.js';
 import { dryRunReport, exportBundle } from './export-bundle.js';
-import { policyFrom } from '../policy/policy.js';
+import { policyFrom } from '../policy/sharing-policy.js';
 import { loadStixOracle, stixSchemaDir } from './stix-oracle.js';
 import { TLP_IDS } from './tlp.js';
 

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   Findings,
   UserError,
@@ -6,12 +5,13 @@ import {
   type ApiEvent,
   type StixBundle,
 } from '../../contracts/index.js';
+import { readUserJson } from '../../ingest/index.js';
 import { checkBundle } from './bundle-check.js';
 import { ClusterEvidenceCollector } from '../match/cluster-evidence.js';
 import type { CommunityKeyRing } from '../match/community-key.js';
 import { findingsToStix, type Publisher } from './findings-to-stix.js';
 import { randomId } from './ids.js';
-import { applyPolicy, type SharingPolicy, type Withheld } from '../policy/policy.js';
+import { applyPolicy, type SharingPolicy, type Withheld } from '../policy/sharing-policy.js';
 
 export interface ExportInput {
   findings: Findings;
@@ -29,24 +29,7 @@ export interface ExportResult {
 }
 
 export function readFindingsFile(file: string): Findings {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UserError(
-      'FILE_NOT_FOUND',
-      `Findings file ${file} cannot be read; pass the JSON that analyze wrote.`,
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new UserError(
-      'INVALID_INPUT',
-      `Findings file ${file} is not JSON; pass the file analyze --format json wrote.`,
-    );
-  }
+  const json = readUserJson(file, 'findings file', 'pass the JSON that analyze --format json wrote');
   const parsed = Findings.safeParse(json);
   if (!parsed.success)
     throw new UserError(

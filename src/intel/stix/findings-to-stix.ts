@@ -3,8 +3,8 @@ import type { ClusterEvidence } from '../match/cluster-evidence.js';
 import { keyedHash, type CommunityKeyRing, type KeyedKind } from '../match/community-key.js';
 import { ATLAS_TECHNIQUES, DG_EXTENSION_ID, dgExtension, readDgExtension } from './extension.js';
 import { randomId, stableId, stixNow } from './ids.js';
-import { ipFamily } from '../policy/network.js';
-import type { SharingPolicy, Withheld } from '../policy/policy.js';
+import { ipFamily } from '../../text/index.js';
+import type { SharingPolicy, Withheld } from '../policy/sharing-policy.js';
 import { scrubText } from '../policy/scrub.js';
 import { TLP_IDS, tlpMarkingDefinition } from './tlp.js';
 

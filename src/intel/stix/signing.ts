@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { BundleSignature } from '../../contracts/index.js';
 import { UserError } from '../../contracts/index.js';
+import { readUserFile } from '../../ingest/index.js';
 import { canonicalJson } from './canonical-json.js';
 
 /**
@@ -39,15 +39,7 @@ export const memberKeyToFile = (k: MemberSigningKey): z.infer<typeof MemberKeyFi
 });
 
 export function loadMemberKey(file: string): MemberSigningKey {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UserError(
-      'FILE_NOT_FOUND',
-      `Signing key file ${file} cannot be read; create one with "distillguard intel keygen".`,
-    );
-  }
+  const text = readUserFile(file, 'signing key file', 'create one with "distillguard intel keygen"');
   const parsed = MemberKeyFile.safeParse(parseYaml(text));
   if (!parsed.success)
     throw new UserError(

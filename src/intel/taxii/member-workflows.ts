@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { stringify as toYaml } from 'yaml';
-import { readAccounts, readEvents } from '../../ingest/index.js';
+import { readAccounts, readEvents, readUserFile, readUserJson } from '../../ingest/index.js';
 import {
   BundleSignature,
   StixBundle,
@@ -14,7 +14,7 @@ import { loadKeyRing } from '../match/community-key.js';
 import { dryRunReport, exportBundle, readFindingsFile, type ExportResult } from '../stix/export-bundle.js';
 import { identityIdFor } from '../stix/findings-to-stix.js';
 import { IntelMatcher, type CampaignMatch } from '../match/matcher.js';
-import { loadPolicy } from '../policy/policy.js';
+import { loadSharingPolicy } from '../policy/sharing-policy.js';
 import {
   PsiFinish,
   PsiResponse,
@@ -37,20 +37,6 @@ import { TaxiiClient, type HubCredentials } from './taxii-client.js';
 import { parseTlp } from '../stix/tlp.js';
 
 // The CLI's intel commands, as functions: files in, files out, one summary back.
-
-function readJson(file: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UserError('FILE_NOT_FOUND', `${what} ${file} cannot be read; check the path.`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new UserError('INVALID_INPUT', `${what} ${file} is not JSON.`);
-  }
-}
 
 export function writeMemberKey(member: string, out: string): string {
   const k = generateMemberKey(member);
@@ -83,7 +69,7 @@ async function* accountsOf(file: string | undefined): AsyncGenerator<AccountReco
 
 /** `intel export`: writes the bundle (and its .sig), or with dryRun only reports. */
 export async function exportToFile(f: ExportFlags): Promise<{ result: ExportResult; report: string }> {
-  const policy = loadPolicy(f.policy);
+  const policy = loadSharingPolicy(f.policy);
   if (f.tlp) {
     const level = parseTlp(f.tlp);
     if (!level)
@@ -120,7 +106,7 @@ export async function exportToFile(f: ExportFlags): Promise<{ result: ExportResu
 }
 
 export function readBundle(file: string): StixBundle {
-  const parsed = StixBundle.safeParse(readJson(file, 'Bundle'));
+  const parsed = StixBundle.safeParse(readUserJson(file, 'bundle', 'pass the bundle intel export wrote'));
   if (!parsed.success)
     throw new UserError(
       'INVALID_INPUT',
@@ -241,7 +227,7 @@ export async function matchLocal(f: MatchFlags): Promise<{
 }
 
 const readLines = (file: string): string[] =>
-  readFileSync(file, 'utf8')
+  readUserFile(file, 'items file', 'pass a file of identifiers, one a line')
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter(Boolean);
@@ -251,7 +237,9 @@ function parseMessage<T>(
   file: string,
   what: string,
 ): T {
-  const r = schema.safeParse(readJson(file, what));
+  const r = schema.safeParse(
+    readUserJson(file, `PSI ${what} message`, 'pass the file the other member sent'),
+  );
   if (!r.success) throw new UserError('INVALID_INPUT', `${file} is not a PSI ${what} message.`);
   return r.data;
 }

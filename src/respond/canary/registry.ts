@@ -1,6 +1,7 @@
-import { createWriteStream, existsSync, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
-import { CanaryServing, UserError } from '../../contracts/index.js';
+import { CanaryServing } from '../../contracts/index.js';
+import { readUserFile } from '../../ingest/index.js';
 
 export interface RegistryRejection {
   line: number;
@@ -17,15 +18,13 @@ export interface RegistryContents {
  * never silently skipped, and never stop the read.
  */
 export function readCanaryRegistry(path: string): RegistryContents {
-  if (!existsSync(path)) {
-    throw new UserError(
-      'FILE_NOT_FOUND',
-      `canary registry ${path} does not exist; pass the file the gateway wrote with --canary-registry`,
-    );
-  }
   const servings: CanaryServing[] = [];
   const rejected: RegistryRejection[] = [];
-  const lines = readFileSync(path, 'utf8').split('\n');
+  const lines = readUserFile(
+    path,
+    'canary registry',
+    'pass the file the gateway wrote with --canary-registry',
+  ).split('\n');
   lines.forEach((raw, i) => {
     const line = raw.trim();
     if (line === '') return;

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../../contracts/index.js';
+import { readUserFile } from '../../ingest/index.js';
 import { readCanaryRegistry, type RegistryRejection } from '../canary/index.js';
-import { runProbe, type ProbeOptions, type ProbeReport } from './probe.js';
+import { runProbe, type ProbeOptions, type ProbeReport } from './run-probe.js';
 import { renderProbeHtml } from './report.js';
 
 export interface ProbeRunOptions extends Omit<ProbeOptions, 'servings' | 'extraPrompts'> {
@@ -34,9 +34,7 @@ export async function runProbeToFiles(o: ProbeRunOptions): Promise<ProbeRunResul
 }
 
 function readPrompts(path: string): string[] {
-  if (!existsSync(path))
-    throw new UserError('FILE_NOT_FOUND', `prompts file ${path} does not exist; check --prompts`);
-  return readFileSync(path, 'utf8')
+  return readUserFile(path, 'prompts file', 'check --prompts')
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean)

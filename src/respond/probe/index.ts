@@ -4,7 +4,7 @@ export {
   type ProbeOptions,
   type ProbeReport,
   type SubjectResult,
-} from './probe.js';
+} from './run-probe.js';
 export { renderProbeHtml } from './report.js';
 export { fisherOneSided, type TwoByTwo } from './fisher.js';
 export { askChat, chatCompletionsUrl, type ChatTarget } from './client.js';

@@ -1,4 +1,4 @@
-import type { ProbeReport } from './probe.js';
+import type { ProbeReport } from './run-probe.js';
 
 const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

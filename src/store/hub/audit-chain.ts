@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { dialectOf } from '../database.js';
-import type { HubDatabase } from './tables.js';
+import type { HubDatabase } from './hub-tables.js';
 
 type Db = Kysely<HubDatabase> | Transaction<HubDatabase>;
 

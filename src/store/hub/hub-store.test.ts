@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import { openTestDatabase, storeTestBackends, type TestDatabase } from '../test-database.js';
 import { runMigrations } from '../migrate.js';
-import { hubMigrations } from './migrations.js';
+import { hubMigrations } from './hub-migrations.js';
 import { appendHubAudit, verifyHubAudit } from './audit-chain.js';
 import { insertHubObjects, queryHubObjects } from './object-store.js';
-import type { HubDatabase } from './tables.js';
+import type { HubDatabase } from './hub-tables.js';
 
 const backends = await storeTestBackends();
 

@@ -1,5 +1,5 @@
-export { hubMigrations } from './migrations.js';
-export type * from './tables.js';
+export { hubMigrations } from './hub-migrations.js';
+export type * from './hub-tables.js';
 export { appendHubAudit, verifyHubAudit, listHubAudit, auditHash, AUDIT_GENESIS } from './audit-chain.js';
 export type { AuditVerification, HubAuditInput } from './audit-chain.js';
 export {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { HubDatabase, HubMembersTable } from './tables.js';
+import type { HubDatabase, HubMembersTable } from './hub-tables.js';
 
 type Db = Kysely<HubDatabase>;
 

@@ -1,5 +1,5 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
-import type { HubDatabase, HubObjectsTable } from './tables.js';
+import type { HubDatabase, HubObjectsTable } from './hub-tables.js';
 
 type Db = Kysely<HubDatabase>;
 

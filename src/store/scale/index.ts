@@ -1,5 +1,5 @@
-export { scaleMigrations } from './migrations.js';
-export type * from './tables.js';
+export { scaleMigrations } from './scale-migrations.js';
+export type * from './scale-tables.js';
 export {
   openScaleStore,
   ensurePartitionRows,

@@ -4,9 +4,9 @@ import { saveFindingsSnapshot } from '../findings-store.js';
 import { dialectOf, openDatabase, type OpenDatabaseOptions } from '../database.js';
 import { runMigrations } from '../migrate.js';
 import { coreMigrations } from '../migrations/index.js';
-import type { CoreDatabase } from '../tables.js';
-import { scaleMigrations } from './migrations.js';
-import type { ScaleDatabase } from './tables.js';
+import type { CoreDatabase } from '../core-tables.js';
+import { scaleMigrations } from './scale-migrations.js';
+import type { ScaleDatabase } from './scale-tables.js';
 
 export type ScaleDb = Kysely<CoreDatabase & ScaleDatabase>;
 

@@ -8,9 +8,9 @@ import {
   type CoreDatabase,
   type TestDatabase,
 } from '../store/index.js';
-import { CasePatch, CaseService, NewCase } from './cases.js';
+import { CasePatch, CaseService, NewCase } from './case-service.js';
 import { DecisionBook } from './decision-book.js';
-import { loadPolicy } from './policy.js';
+import { loadResponsePolicy } from './response-policy.js';
 
 describe('CaseService', () => {
   let t: TestDatabase<CoreDatabase>;
@@ -20,7 +20,7 @@ describe('CaseService', () => {
   beforeEach(async () => {
     t = await openTestDatabase<CoreDatabase>('sqlite');
     await runMigrations(t.db, coreMigrations);
-    book = await DecisionBook.open(t.db, loadPolicy());
+    book = await DecisionBook.open(t.db, loadResponsePolicy());
     benign = [];
     const clusters: Record<string, string[]> = { cl_1: ['a1', 'a2', 'a3'] };
     svc = new CaseService({

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UserError, type StixObject } from '../../contracts/index.js';
+import { readUserFile } from '../../ingest/index.js';
 import { DG_EXTENSION_ID } from '../stix/extension.js';
 import { TLP_LEVELS, type TlpLevel } from '../stix/tlp.js';
 
@@ -161,14 +161,9 @@ export function policyFrom(input: unknown, source = 'sharing policy'): SharingPo
   return p;
 }
 
-export function loadPolicy(file: string | undefined): SharingPolicy {
+export function loadSharingPolicy(file: string | undefined): SharingPolicy {
   if (!file) return policyFrom({});
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UserError('FILE_NOT_FOUND', `Sharing policy ${file} cannot be read; check the --policy path.`);
-  }
+  const text = readUserFile(file, 'sharing policy', 'check the --policy path');
   try {
     return policyFrom(parseYaml(text), file);
   } catch (err) {

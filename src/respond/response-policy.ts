@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DecisionAction, DegradeSettings, Level, UserError } from '../contracts/index.js';
+import { readUserFile } from '../ingest/index.js';
 
 const LevelActions = z.strictObject({
   none: DecisionAction.default('allow'),
@@ -43,7 +43,7 @@ export const defaultPolicyPath = (): string =>
   fileURLToPath(new URL('../../policy/default.yaml', import.meta.url));
 
 /** Parses and validates policy YAML; a mistake names the field and what is allowed. */
-export function parsePolicy(yaml: string, source: string): LoadedPolicy {
+export function parseResponsePolicy(yaml: string, source: string): LoadedPolicy {
   let raw: unknown;
   try {
     raw = parseYaml(yaml);
@@ -62,15 +62,9 @@ export function parsePolicy(yaml: string, source: string): LoadedPolicy {
   return { policy: r.data, yaml, source };
 }
 
-export function loadPolicy(path = defaultPolicyPath()): LoadedPolicy {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UserError(
-      'FILE_NOT_FOUND',
-      `Policy file ${path} cannot be read. Pass an existing YAML file with --policy.`,
-    );
-  }
-  return parsePolicy(text, path);
+export function loadResponsePolicy(path = defaultPolicyPath()): LoadedPolicy {
+  return parseResponsePolicy(
+    readUserFile(path, 'response policy', 'pass an existing YAML file with --policy'),
+    path,
+  );
 }

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, type ApiEvent, type Truth } from '../contracts/index.js';
 import { periodFor, type Period } from './calendar.js';
-import type { SimAccount } from './exchange.js';
+import type { SimAccount } from './simulated-exchange.js';
 import { CorpusBank, type CorpusFile } from './corpus.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { buildPopulation } from './population.js';

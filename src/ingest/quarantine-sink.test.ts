@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { unstorableText } from '../contracts/index.js';
-import { QUARANTINE_RAW_LIMIT, quarantineRecord } from './quarantine.js';
+import { QUARANTINE_RAW_LIMIT, quarantineRecord } from './quarantine-sink.js';
 
 // Quarantine records are stored as text (the scale-out quarantine table on PostgreSQL).
 describe('quarantineRecord', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Findings } from '../contracts/index.js';
 import { evaluatePolicy } from './evaluate-policy.js';
-import { loadPolicy, parsePolicy } from './policy.js';
+import { loadResponsePolicy, parseResponsePolicy } from './response-policy.js';
 
 const findings = (): Findings => ({
   format: 'findings.v1',
@@ -36,20 +36,24 @@ const findings = (): Findings => ({
 
 describe('policy', () => {
   it('loads the shipped default policy', () => {
-    const { policy } = loadPolicy();
+    const { policy } = loadResponsePolicy();
     expect(policy.clusters.act).toBe('block');
     expect(policy.cases.false_positive).toBe('allow');
   });
 
   it('names the field and the allowed actions when a policy is wrong', () => {
-    const bad = loadPolicy().yaml.replace('act: block', 'act: nuke');
-    expect(() => parsePolicy(bad, 'p.yaml')).toThrow(/p\.yaml: clusters\.act: .*allow, monitor, step_up/);
-    expect(() => parsePolicy('version: 1\n  bad: [', 'p.yaml')).toThrow(/not valid YAML/);
-    expect(() => parsePolicy(loadPolicy().yaml + '\nextra: 1\n', 'p.yaml')).toThrow(/extra|Unrecognized/);
+    const bad = loadResponsePolicy().yaml.replace('act: block', 'act: nuke');
+    expect(() => parseResponsePolicy(bad, 'p.yaml')).toThrow(
+      /p\.yaml: clusters\.act: .*allow, monitor, step_up/,
+    );
+    expect(() => parseResponsePolicy('version: 1\n  bad: [', 'p.yaml')).toThrow(/not valid YAML/);
+    expect(() => parseResponsePolicy(loadResponsePolicy().yaml + '\nextra: 1\n', 'p.yaml')).toThrow(
+      /extra|Unrecognized/,
+    );
   });
 
   it('takes the strongest of account, detector and cluster rules', () => {
-    const out = evaluatePolicy(loadPolicy().policy, findings());
+    const out = evaluatePolicy(loadResponsePolicy().policy, findings());
     expect(out.has('quiet')).toBe(false);
     expect(out.get('cot')).toMatchObject({ action: 'degrade', source: 'policy', watch: true });
     expect(out.get('cot')?.reason).toMatch(/reasoning-elicitation score 0\.93/);

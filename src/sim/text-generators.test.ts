@@ -3,10 +3,10 @@ import { conversationTurns, drawInterests } from './benign-talk.js';
 import { TOPICS } from './benign-topics.js';
 import { CAPABILITIES, capabilityTask } from './capability-taxonomy.js';
 import { drawStyle, applyStyle } from './human-style.js';
-import { drawElicitationStyle, wrapWithElicitation, ELICITATION_PREFIXES } from './reasoning-elicitation.js';
+import { drawElicitationStyle, wrapWithElicitation, ELICITATION_PREFIXES } from './elicitation-wrappers.js';
 import { Rng } from './rng.js';
 import { APP_SYSTEM_PROMPTS } from './system-prompts.js';
-import { isoTime } from './exchange.js';
+import { isoTime } from './simulated-exchange.js';
 
 describe('text generators', () => {
   it('cover at least 40 benign topics, each with openers and follow-ups', () => {
