@@ -75,11 +75,13 @@ export type { CampaignMatch } from './match/matcher.js';
 export {
   exportToFile,
   hubCredentials,
+  hubSightings,
   matchLocal,
   psiStep,
   pullIntel,
   pushBundle,
   readBundle,
+  validateBundleFile,
   writeCommunityKey,
   writeMemberKey,
 } from './taxii/member-workflows.js';
