@@ -10,8 +10,8 @@ import {
   joinGroup,
   revokeMemberCredentials,
   setMemberPassword,
-  TAXII_MEDIA,
 } from '../src/hub/index.js';
+import { TAXII_MEDIA } from '../src/contracts/index.js';
 import {
   atlasAttackPattern,
   generateMemberKey,

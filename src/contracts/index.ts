@@ -36,11 +36,19 @@ export {
   StixObject,
   StixSighting,
   StixTimestamp,
+} from './stix.js';
+export {
+  HubSighterCounts,
+  HubSighting,
+  HubSightings,
+  STIX_MEDIA,
+  TAXII_MEDIA,
   TaxiiCollection,
+  TaxiiCollections,
   TaxiiEnvelope,
   TaxiiError,
   TaxiiStatus,
-} from './stix.js';
+} from './taxii.js';
 export { IngestFileSummary, IngestSummary, QuarantineRecord, RejectReason } from './ingest.js';
 export { CanaryServing } from './canary.js';
 export { DetectConfig, type DetectConfigInput } from './config.js';

@@ -18,7 +18,7 @@ import {
 } from '../store/index.js';
 import { admitMember, createCollection, createGroup, grantGroup, joinGroup } from './hub-admin.js';
 import { createHubServer } from './hub-server.js';
-import { TAXII_MEDIA } from './taxii-media.js';
+import { TAXII_MEDIA } from '../contracts/index.js';
 import { verifyHubAudit } from '../store/index.js';
 
 const backends = await storeTestBackends();

@@ -13,4 +13,3 @@ export {
   grantGroup,
 } from './hub-admin.js';
 export type { NewMemberCredentials } from './hub-admin.js';
-export { TAXII_MEDIA, STIX_MEDIA } from './taxii-media.js';

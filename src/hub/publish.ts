@@ -37,29 +37,19 @@ export type PublishOutcome =
       details?: Record<string, unknown>;
     };
 
+type Refusal = Extract<PublishOutcome, { ok: false }>;
+const isRefusal = (x: object): x is Refusal => 'ok' in x && x.ok === false;
+
 const refuse = (
   http: number,
   code: string,
   title: string,
   description: string,
   details?: Record<string, unknown>,
-): PublishOutcome => ({ ok: false, http, code, title, description, ...(details ? { details } : {}) });
+): Refusal => ({ ok: false, http, code, title, description, ...(details ? { details } : {}) });
 
-/**
- * Checks a POSTed envelope completely before storing anything: shape, the member's signature,
- * commercial fields, and TLP (RED / AMBER+STRICT may only go where every reader shares the
- * publisher's group). Sightings of other members' objects are recorded for counting, not served.
- * Objects another member owns are refused one by one (failures in the status), or with a 403 when
- * nothing in the envelope is the member's own.
- */
-export async function publishEnvelope(
-  db: Kysely<HubDatabase>,
-  member: HubMember,
-  collectionId: string,
-  access: CollectionAccess,
-  body: unknown,
-  signatureHeader: string | undefined,
-): Promise<PublishOutcome> {
+/** Shape and spec version: a TAXII 2.1 envelope of at least one STIX 2.1 object. */
+function envelopeObjects(body: unknown): StixObject[] | Refusal {
   const env = TaxiiEnvelope.safeParse(body);
   if (!env.success || !env.data.objects?.length) {
     const issues = env.success
@@ -81,8 +71,15 @@ export async function publishEnvelope(
       'Unsupported STIX version',
       `Only STIX 2.1 objects are accepted; these are not: ${wrongSpec.slice(0, 5).join(', ')}.`,
     );
-  const rawObjects = (body as { objects: unknown[] }).objects;
+  return objects;
+}
 
+/** The member's registered key signed exactly these objects (as sent, before any parsing). */
+function signatureOf(
+  member: HubMember,
+  rawObjects: unknown[],
+  signatureHeader: string | undefined,
+): BundleSignature | Refusal {
   const sig: BundleSignature | undefined = parseSignatureHeader(signatureHeader);
   if (!sig)
     return refuse(
@@ -105,7 +102,11 @@ export async function publishEnvelope(
       'Bad signature',
       'The signature does not verify against your registered key: the objects were altered or signed with another key.',
     );
+  return sig;
+}
 
+/** Sharing rules over the whole envelope: no commercial fields, no TLP leak outside the group. */
+function policyRefusal(objects: StixObject[], access: CollectionAccess): Refusal | undefined {
   const commercial = commercialFieldsIn(objects);
   if (commercial.length)
     return refuse(
@@ -115,8 +116,6 @@ export async function publishEnvelope(
       'The hub carries defence data only; prices, customers, contracts and plans may not be shared (antitrust).',
       { fields: commercial.slice(0, 20) },
     );
-
-  const group = access.writeGroups[0]!;
   const outsiders = access.readerGroups.filter((g) => !access.memberGroups.includes(g));
   const restricted = objects.filter((o) => isGroupRestricted(tlpOf(o.object_marking_refs)));
   if (restricted.length && outsiders.length)
@@ -127,9 +126,19 @@ export async function publishEnvelope(
       `TLP:RED and TLP:AMBER+STRICT objects cannot go to this collection: groups outside yours can read it (${outsiders.join(', ')}).`,
       { objects: restricted.slice(0, 20).map((o) => o.id) },
     );
+  return undefined;
+}
 
-  // Ownership: an id belongs to the member that first published it (in any collection); an
-  // object naming another identity as its creator is not this member's to publish either.
+/**
+ * Ownership: an id belongs to the member that first published it (in any collection); an object
+ * naming another identity as its creator is not this member's to publish either. Returns the
+ * refused ids (with why) and the shared reference objects found intact.
+ */
+async function ownershipChecks(
+  db: Kysely<HubDatabase>,
+  member: HubMember,
+  objects: StixObject[],
+): Promise<{ refused: Map<string, string>; common: Set<string> }> {
   const ownIdentity = identityIdFor(member.name);
   const otherIdentities = objects.some((o) => o.type === 'identity')
     ? new Set((await memberNames(db)).filter((n) => n !== member.name).map(identityIdFor))
@@ -148,11 +157,17 @@ export async function publishEnvelope(
       refused.set(o.id, `created_by_ref ${o.created_by_ref} is not your identity (${ownIdentity}).`);
     else if (otherIdentities.has(o.id)) refused.set(o.id, 'This is another member’s identity.');
   }
+  return { refused, common };
+}
 
-  // One object per id and version: a second copy with other content is ambiguous (which one is
-  // meant?) and would be silently dropped by storage, so every copy of that version is refused.
-  const versionKey = (o: StixObject): string =>
-    `${o.id}@${normalizeVersion(o.modified ?? o.created ?? '1970-01-01T00:00:00.000Z')}`;
+const versionKey = (o: StixObject): string =>
+  `${o.id}@${normalizeVersion(o.modified ?? o.created ?? '1970-01-01T00:00:00.000Z')}`;
+
+/**
+ * One object per id and version: a second copy with other content is ambiguous (which one is
+ * meant?) and would be silently dropped by storage, so every copy of that version is refused.
+ */
+function conflictingVersions(objects: StixObject[]): Map<string, string> {
   const refusedVersions = new Map<string, string>();
   const firstCopy = new Map<string, string>();
   for (const o of objects) {
@@ -166,12 +181,26 @@ export async function publishEnvelope(
         'The envelope carries this id and version more than once with different content; send one object per id and version (a change needs a newer modified).',
       );
   }
-  const isRefused = (o: StixObject): boolean => refused.has(o.id) || refusedVersions.has(versionKey(o));
+  return refusedVersions;
+}
 
+interface ForeignSighting {
+  o: StixObject;
+  of: string;
+  anonymous: boolean;
+}
+
+/** Splits accepted objects into those to store and sightings of other members' objects (counted). */
+async function separateSightings(
+  db: Kysely<HubDatabase>,
+  member: HubMember,
+  collectionId: string,
+  access: CollectionAccess,
+  accepted: StixObject[],
+): Promise<{ toStore: StixObject[]; sightings: ForeignSighting[] }> {
   const toStore: StixObject[] = [];
-  const sightings: { o: StixObject; of: string; anonymous: boolean }[] = [];
-  for (const o of objects) {
-    if (isRefused(o)) continue;
+  const sightings: ForeignSighting[] = [];
+  for (const o of accepted) {
     if (o.type === 'sighting' && typeof o.sighting_of_ref === 'string') {
       // Only objects the sighter may read here count as another member's: a sighting of anything
       // else is stored as the sighter's own object, as for an id the hub has never seen, so
@@ -191,6 +220,22 @@ export async function publishEnvelope(
     }
     toStore.push(o);
   }
+  return { toStore, sightings };
+}
+
+/**
+ * Stores the member's objects, claiming new ids; ids another member owns and versions stored
+ * with other content are added to the refusals. Returns what was newly added.
+ */
+async function storeOwned(
+  db: Kysely<HubDatabase>,
+  member: HubMember,
+  collectionId: string,
+  access: CollectionAccess,
+  toStore: StixObject[],
+  checks: { refused: Map<string, string>; refusedVersions: Map<string, string>; common: Set<string> },
+): Promise<{ object_id: string }[]> {
+  const group = access.writeGroups[0]!;
   const stored = await insertOwnedHubObjects(
     db,
     toStore.map((o) => ({
@@ -204,10 +249,10 @@ export async function publishEnvelope(
       tlp: tlpOf(o.object_marking_refs) ?? null,
       body: JSON.stringify(o),
     })),
-    { claimOwnership: true, common },
+    { claimOwnership: true, common: checks.common },
   );
   for (const id of stored.notOwned)
-    refused.set(
+    checks.refused.set(
       id,
       'This id was first published by another member; only that member may add versions of it.',
     );
@@ -216,37 +261,26 @@ export async function publishEnvelope(
       (o) => o.id === d.object_id && normalizeVersion(o.modified ?? o.created ?? '') === d.version,
     );
     if (mine && canonicalJson(JSON.parse(d.body)) !== canonicalJson(mine))
-      refusedVersions.set(
+      checks.refusedVersions.set(
         versionKey(mine),
         'This version is already stored with other content; publish a change with a newer modified.',
       );
   }
-  const added = stored.added;
-  if (objects.every((o) => refused.has(o.id)))
-    return refuse(
-      403,
-      'NOT_OWNER',
-      'Not your objects',
-      'Nothing in the envelope is yours to publish: each id was first published by another member, names another identity as its creator, or alters a shared reference object. Only the original publisher may add versions.',
-      {
-        objects: [...refused.keys()].slice(0, 20),
-        failures: [...refused].slice(0, 20).map(([id, message]) => ({ id, message })),
-      },
-    );
-  for (const s of sightings)
-    await insertSighting(db, {
-      collection_id: collectionId,
-      sighting_id: s.o.id,
-      sighting_of_ref: s.of,
-      sighter: member.name,
-      anonymous: s.anonymous,
-      count: typeof s.o.count === 'number' ? s.o.count : 1,
-    });
+  return stored.added;
+}
+
+/** The TAXII status resource of one publish: every object a success or a failure with why. */
+function publishStatus(
+  objects: StixObject[],
+  isRefused: (o: StixObject) => boolean,
+  failure: (o: StixObject) => string,
+  added: { object_id: string }[],
+  sightings: ForeignSighting[],
+): TaxiiStatus {
   const version = (o: StixObject): string => o.modified ?? o.created ?? '';
   const accepted = objects.filter((o) => !isRefused(o));
   const failed = objects.filter(isRefused);
-  const failure = (o: StixObject): string => refused.get(o.id) ?? refusedVersions.get(versionKey(o))!;
-  const status: TaxiiStatus = {
+  return {
     id: randomUUID(),
     status: 'complete',
     request_timestamp: new Date().toISOString(),
@@ -267,6 +301,67 @@ export async function publishEnvelope(
       ? { failures: failed.map((o) => ({ id: o.id, version: version(o), message: failure(o) })) }
       : {}),
   };
+}
+
+/**
+ * Checks a POSTed envelope completely before storing anything: shape, the member's signature,
+ * commercial fields, and TLP (RED / AMBER+STRICT may only go where every reader shares the
+ * publisher's group). Sightings of other members' objects are recorded for counting, not served.
+ * Objects another member owns are refused one by one (failures in the status), or with a 403 when
+ * nothing in the envelope is the member's own.
+ */
+export async function publishEnvelope(
+  db: Kysely<HubDatabase>,
+  member: HubMember,
+  collectionId: string,
+  access: CollectionAccess,
+  body: unknown,
+  signatureHeader: string | undefined,
+): Promise<PublishOutcome> {
+  const objects = envelopeObjects(body);
+  if (isRefusal(objects)) return objects;
+  const sig = signatureOf(member, (body as { objects: unknown[] }).objects, signatureHeader);
+  if (isRefusal(sig)) return sig;
+  const policy = policyRefusal(objects, access);
+  if (policy) return policy;
+
+  const { refused, common } = await ownershipChecks(db, member, objects);
+  const refusedVersions = conflictingVersions(objects);
+  const isRefused = (o: StixObject): boolean => refused.has(o.id) || refusedVersions.has(versionKey(o));
+  const { toStore, sightings } = await separateSightings(
+    db,
+    member,
+    collectionId,
+    access,
+    objects.filter((o) => !isRefused(o)),
+  );
+  const added = await storeOwned(db, member, collectionId, access, toStore, {
+    refused,
+    refusedVersions,
+    common,
+  });
+  if (objects.every((o) => refused.has(o.id)))
+    return refuse(
+      403,
+      'NOT_OWNER',
+      'Not your objects',
+      'Nothing in the envelope is yours to publish: each id was first published by another member, names another identity as its creator, or alters a shared reference object. Only the original publisher may add versions.',
+      {
+        objects: [...refused.keys()].slice(0, 20),
+        failures: [...refused].slice(0, 20).map(([id, message]) => ({ id, message })),
+      },
+    );
+  for (const s of sightings)
+    await insertSighting(db, {
+      collection_id: collectionId,
+      sighting_id: s.o.id,
+      sighting_of_ref: s.of,
+      sighter: member.name,
+      anonymous: s.anonymous,
+      count: typeof s.o.count === 'number' ? s.o.count : 1,
+    });
+  const failure = (o: StixObject): string => refused.get(o.id) ?? refusedVersions.get(versionKey(o))!;
+  const status = publishStatus(objects, isRefused, failure, added, sightings);
   await saveStatus(db, status.id, member.name, status);
   await appendHubAudit(db, {
     actor: member.name,
@@ -276,7 +371,7 @@ export async function publishEnvelope(
       objects: objects.length,
       stored: added.length,
       sightings: sightings.length,
-      refused: failed.length,
+      refused: status.failure_count,
       status: status.id,
       key_id: sig.key_id,
     },

@@ -1,7 +1,5 @@
 import type { FastifyReply } from 'fastify';
-
-export const TAXII_MEDIA = 'application/taxii+json;version=2.1';
-export const STIX_MEDIA = 'application/stix+json;version=2.1';
+import { TAXII_MEDIA } from '../contracts/index.js';
 
 /** TAXII accepts our media type with or without the version, and clients that accept anything. */
 export function acceptsTaxii(accept: string | undefined): boolean {

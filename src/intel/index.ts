@@ -36,7 +36,8 @@ export {
   policyFrom,
 } from './policy/sharing-policy.js';
 export type { Withheld } from './policy/sharing-policy.js';
-export { atlasAttackPattern, findingsToStix, identityIdFor } from './stix/findings-to-stix.js';
+export { findingsToStix, identityIdFor } from './stix/findings-to-stix.js';
+export { atlasAttackPattern } from './stix/attack-pattern-converter.js';
 export type { Publisher } from './stix/findings-to-stix.js';
 export { dryRunReport, exportBundle, readFindingsFile } from './stix/export-bundle.js';
 export { checkBundle } from './stix/bundle-check.js';
@@ -73,11 +74,13 @@ export type { CampaignMatch } from './match/matcher.js';
 export {
   exportToFile,
   hubCredentials,
+  hubSightings,
   matchLocal,
   psiStep,
   pullIntel,
   pushBundle,
   readBundle,
+  validateBundleFile,
   writeCommunityKey,
   writeMemberKey,
 } from './taxii/member-workflows.js';

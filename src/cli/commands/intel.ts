@@ -2,18 +2,18 @@ import type { Command } from 'commander';
 import {
   exportToFile,
   hubCredentials,
+  hubSightings,
   matchLocal,
   psiStep,
   pullIntel,
   pushBundle,
-  readBundle,
-  loadStixOracle,
-  TaxiiClient,
+  validateBundleFile,
   writeCommunityKey,
   writeMemberKey,
 } from '../../intel/index.js';
-import { UserError } from '../../contracts/index.js';
 import { checkOutputFile } from '../output-paths.js';
+
+// Flags in, one call into src/intel/taxii/member-workflows.ts, lines out.
 
 interface HubFlags {
   hub: string;
@@ -35,11 +35,7 @@ function hubOptions(cmd: Command, collection = true): Command {
   return cmd;
 }
 
-export function registerIntel(program: Command): void {
-  const intel = program
-    .command('intel')
-    .description('share campaign intelligence: STIX 2.1 export, signed push, pull, match, sightings, PSI');
-
+function registerKeys(intel: Command): void {
   intel
     .command('keygen')
     .description('create an ed25519 signing key for this member (register the public key with the hub)')
@@ -60,7 +56,22 @@ export function registerIntel(program: Command): void {
       writeCommunityKey(f.id, f.out);
       out(`wrote ${f.out}`);
     });
+}
 
+interface ExportCliFlags {
+  findings: string;
+  traffic?: string[];
+  accounts?: string;
+  publisher: string;
+  key: string;
+  policy?: string;
+  tlp?: string;
+  sign?: string;
+  out?: string;
+  dryRun?: boolean;
+}
+
+function registerExport(intel: Command): void {
   intel
     .command('export')
     .description('findings -> a signed, policy-filtered STIX 2.1 bundle')
@@ -77,39 +88,26 @@ export function registerIntel(program: Command): void {
     .option('--sign <file>', 'member signing key: also write <out>.sig')
     .option('--out <file>', 'bundle file to write')
     .option('--dry-run', 'only show what would leave and what is withheld, and why')
-    .action(
-      async (f: {
-        findings: string;
-        traffic?: string[];
-        accounts?: string;
-        publisher: string;
-        key: string;
-        policy?: string;
-        tlp?: string;
-        sign?: string;
-        out?: string;
-        dryRun?: boolean;
-      }) => {
-        const { result, report } = await exportToFile({ ...f, communityKey: f.key });
-        if (f.dryRun) out(report);
-        else
-          out(
-            `wrote ${f.out} (${result.bundle.objects?.length ?? 0} objects, ${result.withheld.length} withheld; --dry-run lists them)`,
-          );
-      },
-    );
+    .action(async (f: ExportCliFlags) => {
+      const { result, report } = await exportToFile({ ...f, communityKey: f.key });
+      if (f.dryRun) out(report);
+      else
+        out(
+          `wrote ${f.out} (${result.bundle.objects?.length ?? 0} objects, ${result.withheld.length} withheld; --dry-run lists them)`,
+        );
+    });
 
   intel
     .command('validate')
     .description('check a bundle against the OASIS STIX 2.1 JSON schemas in ../shared/stix2-json-schemas')
     .argument('<bundle>', 'bundle JSON')
     .action((file: string) => {
-      const r = loadStixOracle().validateBundle(readBundle(file));
-      if (!r.valid)
-        throw new UserError('INVALID_INPUT', `${file} does not validate: ${r.errors.slice(0, 5).join('; ')}`);
+      validateBundleFile(file);
       out(`${file}: valid STIX 2.1`);
     });
+}
 
+function registerPushPull(intel: Command): void {
   hubOptions(intel.command('push').description('sign and publish a bundle to a hub collection'))
     .requiredOption('--bundle <file>', 'bundle from intel export')
     .requiredOption('--sign <file>', 'member signing key')
@@ -130,7 +128,21 @@ export function registerIntel(program: Command): void {
       out(`received ${r.received} new objects in ${r.pages} pages; ${r.total} held in ${f.state}`);
       for (const note of r.notes) out(`note: ${note}`);
     });
+}
 
+interface MatchCliFlags {
+  traffic: string[];
+  accounts?: string;
+  key: string;
+  member: string;
+  state: string;
+  signals?: string;
+  sightings?: string;
+  named?: boolean;
+  findings?: string;
+}
+
+function registerMatch(intel: Command): void {
   intel
     .command('match')
     .description('match received indicators against local traffic; write shared-intel signals and sightings')
@@ -143,66 +155,57 @@ export function registerIntel(program: Command): void {
     .option('--sightings <file>', 'write a bundle of STIX sightings to push back')
     .option('--named', 'name this member on sightings (default: anonymous)')
     .option('--findings <file>', 'local findings: report which local clusters are shared campaigns')
-    .action(
-      async (f: {
-        traffic: string[];
-        accounts?: string;
-        key: string;
-        member: string;
-        state: string;
-        signals?: string;
-        sightings?: string;
-        named?: boolean;
-        findings?: string;
-      }) => {
-        const r = await matchLocal({
-          state: f.state,
-          traffic: f.traffic,
-          ...(f.accounts ? { accounts: f.accounts } : {}),
-          communityKey: f.key,
-          member: f.member,
-          anonymous: !f.named,
-          ...(f.signals ? { signalsOut: f.signals } : {}),
-          ...(f.sightings ? { sightingsOut: f.sightings } : {}),
-          ...(f.findings ? { findings: f.findings } : {}),
-        });
-        for (const c of r.clusters)
-          out(`cluster ${c.clusterId} is ${c.campaignName} (${c.kinds.join(', ')})`);
+    .action(async (f: MatchCliFlags) => {
+      const r = await matchLocal({
+        state: f.state,
+        traffic: f.traffic,
+        ...(f.accounts ? { accounts: f.accounts } : {}),
+        communityKey: f.key,
+        member: f.member,
+        anonymous: !f.named,
+        ...(f.signals ? { signalsOut: f.signals } : {}),
+        ...(f.sightings ? { sightingsOut: f.sightings } : {}),
+        ...(f.findings ? { findings: f.findings } : {}),
+      });
+      for (const c of r.clusters) out(`cluster ${c.clusterId} is ${c.campaignName} (${c.kinds.join(', ')})`);
+      out(
+        `${r.indicators} live indicators (${r.expired} expired); ${r.matches.size} accounts match; ${r.sightings.length} campaigns sighted`,
+      );
+      for (const [account, list] of [...r.matches].slice(0, 20))
         out(
-          `${r.indicators} live indicators (${r.expired} expired); ${r.matches.size} accounts match; ${r.sightings.length} campaigns sighted`,
+          `  ${account}: ${list.map((m) => `${m.campaignName} p=${m.pValue.toPrecision(2)} (${[...new Set(m.hits.map((h) => h.ind.kind))].join(', ')})`).join('; ')}`,
         );
-        for (const [account, list] of [...r.matches].slice(0, 20))
-          out(
-            `  ${account}: ${list.map((m) => `${m.campaignName} p=${m.pValue.toPrecision(2)} (${[...new Set(m.hits.map((h) => h.ind.kind))].join(', ')})`).join('; ')}`,
-          );
-      },
-    );
+    });
+}
 
+function registerSightings(intel: Command): void {
   hubOptions(
     intel.command('sightings').description('how many members sighted what you published'),
     false,
   ).action(async (f: HubFlags) => {
-    const rows = await new TaxiiClient(f.hub, hubCredentials(f)).sightingCounts();
+    const rows = await hubSightings({ hub: f.hub, credentials: hubCredentials(f) });
     if (!rows.length) out('no sightings of your objects yet');
     for (const r of rows)
       out(
         `${r.sighting_of_ref}: ${r.members} members, ${r.sightings} sightings, ${r.count} events${r.disclosed_by ? ` (${r.disclosed_by.join(', ')})` : ''}`,
       );
   });
+}
 
+const PSI_STEPS = {
+  start: 'blind your items and write the first message',
+  respond: 'answer a start message with your own blinded items',
+  finish: 'read the peer’s message and print the overlap',
+} as const;
+
+function registerPsi(intel: Command): void {
   const psi = intel
     .command('psi')
     .description('private set intersection of suspect identifiers with one other member');
   for (const step of ['start', 'respond', 'finish'] as const)
     psi
       .command(step)
-      .description(
-        step === 'start'
-          ? 'blind your items and write the first message'
-          : step === 'respond'
-            ? 'answer a start message with your own blinded items'
-            : 'read the peer’s message and print the overlap',
-      )
+      .description(PSI_STEPS[step])
       .option('--items <file>', 'your identifiers, one a line (keyed hashes work best)')
       .requiredOption('--state <file>', 'your private PSI state (secret scalar; do not send it)')
       .option('--in <file>', 'the message the peer sent')
@@ -214,4 +217,16 @@ export function registerIntel(program: Command): void {
           for (const o of overlap) out(`  ${o}`);
         } else out(`wrote ${f.out}`);
       });
+}
+
+export function registerIntel(program: Command): void {
+  const intel = program
+    .command('intel')
+    .description('share campaign intelligence: STIX 2.1 export, signed push, pull, match, sightings, PSI');
+  registerKeys(intel);
+  registerExport(intel);
+  registerPushPull(intel);
+  registerMatch(intel);
+  registerSightings(intel);
+  registerPsi(intel);
 }

@@ -7,6 +7,7 @@ import {
   StixBundle,
   UserError,
   type AccountRecord,
+  type HubSighting,
   type Signal,
   type StixObject,
 } from '../../contracts/index.js';
@@ -35,6 +36,7 @@ import {
 } from '../stix/signing.js';
 import { TaxiiClient, type HubCredentials } from './taxii-client.js';
 import { parseTlp } from '../stix/tlp.js';
+import { loadStixOracle } from '../stix/stix-oracle.js';
 
 // The CLI's intel commands, as functions: files in, files out, one summary back.
 
@@ -118,6 +120,13 @@ export function readBundle(file: string): StixBundle {
   return parsed.data;
 }
 
+/** `intel validate`: the bundle against the OASIS STIX 2.1 JSON schemas; throws with the first errors. */
+export function validateBundleFile(file: string): void {
+  const r = loadStixOracle().validateBundle(readBundle(file));
+  if (!r.valid)
+    throw new UserError('INVALID_INPUT', `${file} does not validate: ${r.errors.slice(0, 5).join('; ')}`);
+}
+
 export function hubCredentials(opts: { apiKey?: string; user?: string; password?: string }): HubCredentials {
   const apiKey = opts.apiKey ?? process.env.DG_HUB_API_KEY;
   if (apiKey) return { apiKey };
@@ -168,6 +177,11 @@ export async function pullIntel(opts: {
     opts.limit ? { limit: opts.limit } : {},
   );
   return { received: r.received, pages: r.pages, notes: r.notes ?? [], total: received.objects().length };
+}
+
+/** `intel sightings`: how many members sighted what this member published. */
+export function hubSightings(opts: { hub: string; credentials: HubCredentials }): Promise<HubSighting[]> {
+  return new TaxiiClient(opts.hub, opts.credentials).sightingCounts();
 }
 
 export interface MatchFlags {

@@ -106,6 +106,13 @@ export class ReceivedIntel {
       };
       this.save();
       if (!page.more) break;
+      // "More" with neither a next token nor a later date added cannot be continued: asking
+      // again would fetch the same page forever.
+      if (!page.next && (!page.dateAddedLast || page.dateAddedLast === c.added_after))
+        throw new UserError(
+          'UPSTREAM_UNAVAILABLE',
+          `The hub said collection ${collectionId} has more objects but gave no way to continue (no next token, no later X-TAXII-Date-Added-Last); stopped after ${pages} pages.`,
+        );
     }
     // The sighting counts are a DistillGuard hub extension: a standard TAXII server lacks them,
     // and what was pulled stands without them.

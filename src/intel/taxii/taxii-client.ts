@@ -1,14 +1,25 @@
-import type { StixObject } from '../../contracts/index.js';
+import type { z } from 'zod';
 import {
+  HubSighterCounts,
+  HubSightings,
+  TAXII_MEDIA,
+  TaxiiCollections,
   TaxiiEnvelope,
   TaxiiError,
+  TaxiiStatus,
   UserError,
-  type TaxiiStatus,
+  isRfc3339,
+  type HubSighting,
+  type StixObject,
+  type TaxiiCollection,
   type UserErrorCode,
 } from '../../contracts/index.js';
 import { signObjects, signatureHeader, type MemberSigningKey } from '../stix/signing.js';
 
-export const TAXII_MEDIA = 'application/taxii+json;version=2.1';
+/** Largest answer read from a hub by default: pages of 1000 objects fit many times over. */
+export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+/** Error bodies are only shown in a message: a few kilobytes are plenty. */
+const MAX_ERROR_BYTES = 16 * 1024;
 
 export type HubCredentials = { apiKey: string } | { user: string; password: string };
 
@@ -32,14 +43,54 @@ function codeFor(status: number, errorCode: string | undefined): UserErrorCode {
   return 'INVALID_INPUT';
 }
 
-/** A TAXII 2.1 client for one API root (e.g. `http://hub:8443/api1/`). */
+/** Reads a body up to `limit` bytes; undefined when it is longer (the rest is not read). */
+async function readBounded(res: Response, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  if (!res.body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return Buffer.concat(chunks);
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+}
+
+const firstIssue = (error: z.ZodError): string => {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.join('.') || 'the body'}: ${issue.message}` : 'unexpected shape';
+};
+
+export interface TaxiiClientOptions {
+  /** Largest answer body accepted, in bytes (default 64 MiB). */
+  maxAnswerBytes?: number;
+}
+
+/**
+ * A TAXII 2.1 client for one API root (e.g. `http://hub:8443/api1/`). The hub is another party's
+ * server: every answer is size-bounded and checked against the TAXII contracts, and anything else
+ * is one UPSTREAM_UNAVAILABLE error naming what was wrong.
+ */
 export class TaxiiClient {
   private readonly root: string;
+  private readonly maxAnswerBytes: number;
   constructor(
     apiRootUrl: string,
     private readonly credentials: HubCredentials,
+    opts: TaxiiClientOptions = {},
   ) {
     this.root = apiRootUrl.endsWith('/') ? apiRootUrl : `${apiRootUrl}/`;
+    this.maxAnswerBytes = opts.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
@@ -48,6 +99,13 @@ export class TaxiiClient {
         ? `Bearer ${this.credentials.apiKey}`
         : `Basic ${Buffer.from(`${this.credentials.user}:${this.credentials.password}`).toString('base64')}`;
     return { accept: TAXII_MEDIA, authorization: auth, ...extra };
+  }
+
+  private invalid(what: string, why: string): UserError {
+    return new UserError(
+      'UPSTREAM_UNAVAILABLE',
+      `The hub at ${this.root} sent ${what} that is not a valid TAXII 2.1 answer (${why}); check --hub names a TAXII 2.1 API root.`,
+    );
   }
 
   private async request(path: string, init: RequestInit = {}): Promise<Response> {
@@ -64,7 +122,7 @@ export class TaxiiClient {
       );
     }
     if (res.ok) return res;
-    const text = await res.text();
+    const text = (await readBounded(res, MAX_ERROR_BYTES).catch(() => undefined))?.toString('utf8') ?? '';
     let parsed: TaxiiError | undefined;
     try {
       const r = TaxiiError.safeParse(JSON.parse(text));
@@ -74,17 +132,41 @@ export class TaxiiClient {
     }
     throw new UserError(
       codeFor(res.status, parsed?.error_code),
-      `hub answered ${res.status} ${parsed?.title ?? res.statusText}: ${parsed?.description ?? text.slice(0, 200)}`,
+      `hub answered ${res.status} ${(parsed?.title ?? res.statusText).slice(0, 200)}: ${(parsed?.description ?? text).slice(0, 200)}`,
       parsed,
     );
   }
 
-  async collections(): Promise<{ id: string; title: string; can_read: boolean; can_write: boolean }[]> {
+  /** The body of a successful answer, bounded, parsed and checked against `schema`. */
+  private async answer<S extends z.ZodType>(res: Response, schema: S, what: string): Promise<z.infer<S>> {
+    let body: Buffer | undefined;
+    try {
+      body = await readBounded(res, this.maxAnswerBytes);
+    } catch (err) {
+      throw new UserError(
+        'UPSTREAM_UNAVAILABLE',
+        `The hub at ${this.root} broke off its answer (${(err as Error).message}); try again.`,
+      );
+    }
+    if (!body)
+      throw new UserError(
+        'UPSTREAM_UNAVAILABLE',
+        `The hub at ${this.root} sent ${what} larger than ${this.maxAnswerBytes} bytes; refusing to read it.`,
+      );
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw this.invalid(what, 'the body is not JSON');
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw this.invalid(what, firstIssue(parsed.error));
+    return parsed.data;
+  }
+
+  async collections(): Promise<TaxiiCollection[]> {
     const res = await this.request('collections/');
-    const body = (await res.json()) as {
-      collections?: { id: string; title: string; can_read: boolean; can_write: boolean }[];
-    };
-    return body.collections ?? [];
+    return (await this.answer(res, TaxiiCollections, 'a collection list')).collections ?? [];
   }
 
   /** Signs the objects with the member key and POSTs them as one envelope. */
@@ -99,7 +181,7 @@ export class TaxiiClient {
       headers: { 'content-type': TAXII_MEDIA, 'x-distillguard-signature': signatureHeader(sig) },
       body: JSON.stringify({ objects }),
     });
-    return (await res.json()) as TaxiiStatus;
+    return this.answer(res, TaxiiStatus, 'a status');
   }
 
   async page(
@@ -113,14 +195,18 @@ export class TaxiiClient {
     const res = await this.request(
       `collections/${encodeURIComponent(collectionId)}/objects/?${q.toString()}`,
     );
-    const parsed = TaxiiEnvelope.safeParse(await res.json());
-    if (!parsed.success)
-      throw new UserError('INVALID_INPUT', 'The hub sent an envelope that is not valid TAXII 2.1.');
+    const envelope = await this.answer(res, TaxiiEnvelope, 'an envelope');
+    // The header becomes the next pull's added_after: only a timestamp may get that far.
     const last = res.headers.get('x-taxii-date-added-last') ?? undefined;
+    if (last !== undefined && !isRfc3339(last))
+      throw this.invalid(
+        'an X-TAXII-Date-Added-Last header',
+        `${JSON.stringify(last.slice(0, 40))} is not a timestamp`,
+      );
     return {
-      objects: parsed.data.objects ?? [],
-      more: parsed.data.more ?? false,
-      ...(parsed.data.next ? { next: parsed.data.next } : {}),
+      objects: envelope.objects ?? [],
+      more: envelope.more ?? false,
+      ...(envelope.next ? { next: envelope.next } : {}),
       ...(last ? { dateAddedLast: last } : {}),
     };
   }
@@ -139,14 +225,12 @@ export class TaxiiClient {
       if (err instanceof UserError && err.code === 'NOT_FOUND') return undefined;
       throw err;
     }
-    const body = (await res.json()) as { counts?: { sighting_of_ref: string; members: number }[] };
-    return new Map((body.counts ?? []).map((c) => [c.sighting_of_ref, c.members]));
+    const body = await this.answer(res, HubSighterCounts, 'sighting counts');
+    return new Map(body.counts.map((c) => [c.sighting_of_ref, c.members]));
   }
 
   /** How many members sighted each object this member published (names only where they allow it). */
-  async sightingCounts(): Promise<
-    { sighting_of_ref: string; members: number; sightings: number; count: number; disclosed_by?: string[] }[]
-  > {
+  async sightingCounts(): Promise<HubSighting[]> {
     let res: Response;
     try {
       res = await this.request('distillguard/sightings/');
@@ -158,6 +242,6 @@ export class TaxiiClient {
         );
       throw err;
     }
-    return ((await res.json()) as { sightings: [] }).sightings;
+    return (await this.answer(res, HubSightings, 'sightings')).sightings;
   }
 }
