@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { DetectionEngine, PartitionState } from '../findings/index.js';
 import {
   IngestReport,
-  readEventsPartitioned,
+  readInput,
   type BatchResult,
   type IngestOptions,
   type LineBatch,
@@ -119,7 +119,7 @@ export async function feedEngineThreaded(
   };
   const workers = Array.from({ length: threads }, () => new PartitionWorker(data));
   try {
-    await readEventsPartitioned(paths, workers, { ...opts, report });
+    await readInput(paths, workers, { ...opts, report });
     // Every worker serialises its state at once; they are imported in partition order.
     const states = workers.map((w) => w.exportState());
     for (const pending of states) {
