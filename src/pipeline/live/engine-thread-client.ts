@@ -3,9 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AccountRecord, ApiEvent } from '../../contracts/index.js';
 import type { EngineResult, FindingsEngine, UnusableRecord } from './findings-engine.js';
-import type { EngineReply, EngineRequest } from './engine-thread-protocol.js';
+import type { EngineReply, EngineRequest } from '../engine-thread-protocol.js';
 
-const WORKER_URL = new URL('./engine-thread.js', import.meta.url);
+// The one engine-thread entry, shared with the batch driver's partition workers.
+const WORKER_URL = new URL('../engine-thread.js', import.meta.url);
 // Batches of up to 2000 events in flight: bounds the memory of a fast replay or ingest burst.
 const MAX_OUTSTANDING = 8;
 
@@ -42,7 +43,8 @@ export class WorkerEngine implements FindingsEngine {
       if (!w) return;
       this.waiting.delete(m.id);
       if (m.type === 'result') w.resolve({ findings: m.findings, edges: m.edges });
-      else w.reject(new Error(`detection failed in the engine worker: ${m.message}`));
+      else if (m.type === 'error') w.reject(new Error(`detection failed in the engine worker: ${m.message}`));
+      else w.reject(new Error(`the engine worker answered ${m.type}, not result`));
     });
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => this.fail(new Error(`engine worker exited with code ${code}`)));
