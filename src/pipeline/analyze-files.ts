@@ -7,12 +7,8 @@ import {
   readInput,
   type IngestOptions,
 } from '../ingest/index.js';
-import {
-  analyzeWorkersAvailable,
-  defaultThreads,
-  feedEngineThreaded,
-  THREADS_MIN_BYTES,
-} from './analyze-threads.js';
+import { defaultThreads, feedEngineThreaded, THREADS_MIN_BYTES } from './analyze-threads.js';
+import { engineThreadAvailable } from './engine-thread-protocol.js';
 
 export interface AnalyzeOptions extends Omit<IngestOptions, 'report'> {
   /** Account record files (NDJSON). */
@@ -87,7 +83,7 @@ export async function analyzeFiles(
 async function threadsFor(paths: readonly string[], opts: AnalyzeOptions): Promise<number> {
   const asked = opts.threads;
   if (asked !== undefined && asked <= 1) return 1;
-  if (!analyzeWorkersAvailable()) return 1;
+  if (!engineThreadAvailable()) return 1;
   if (asked === undefined) {
     const bytes = (await checkInputFiles(paths)).reduce((a, b) => a + b, 0);
     if (bytes < THREADS_MIN_BYTES) return 1;

@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DetectionEngine, PartitionState } from '../findings/index.js';
 import {
@@ -13,16 +11,12 @@ import {
 } from '../ingest/index.js';
 import type { AccountRecord, DetectConfigInput } from '../contracts/index.js';
 import {
+  ENGINE_THREAD_URL,
   lineBatchTransfer,
   type EngineReply,
   type EngineRequest,
   type EngineThreadData,
 } from './engine-thread-protocol.js';
-
-const WORKER_URL = new URL('./engine-thread.js', import.meta.url);
-
-/** True where the compiled worker exists (the built CLI); sources run under tests do not have it. */
-export const analyzeWorkersAvailable = (): boolean => existsSync(fileURLToPath(WORKER_URL));
 
 /** Below this much input, threads cost more to start than they save (measured: bench/analyze.js). */
 export const THREADS_MIN_BYTES = 32 * 1024 * 1024;
@@ -43,7 +37,7 @@ class PartitionWorker implements PartitionChannel {
   private failure: Error | null = null;
 
   constructor(data: EngineThreadData) {
-    this.worker = new Worker(WORKER_URL, { workerData: data });
+    this.worker = new Worker(ENGINE_THREAD_URL, { workerData: data });
     this.worker.on('message', (m: EngineReply) => {
       // An account the engine throws on fails the run, as it does on one thread.
       if (m.type === 'unusable')

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { AccountRecord, ApiEvent, DetectConfigInput, Findings } from '../contracts/index.js';
 import type { PartitionState } from '../findings/index.js';
 import type { BatchResult, IngestOptions, LineBatch } from '../ingest/index.js';
@@ -56,3 +58,9 @@ export const lineBatchTransfer = (batch: LineBatch): ArrayBuffer[] => [
   batch.scans.buffer as ArrayBuffer,
   batch.scanNumbers.buffer as ArrayBuffer,
 ];
+
+/** The one engine-thread entry (compiled), for `new Worker`. */
+export const ENGINE_THREAD_URL = new URL('./engine-thread.js', import.meta.url);
+
+/** True where the compiled entry exists (the built CLI and server); sources run under tests do not have it. */
+export const engineThreadAvailable = (): boolean => existsSync(fileURLToPath(ENGINE_THREAD_URL));

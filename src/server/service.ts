@@ -18,7 +18,7 @@ import { DEFAULT_LIMITS, type ServiceContext, type ServiceLimits } from './conte
 import type { EngineFactory, FindingsEngine } from '../pipeline/index.js';
 import { LiveDetection } from '../pipeline/index.js';
 import { StoredFindingsEngine } from './stored-findings.js';
-import { WorkerEngine, workerEngineAvailable } from '../pipeline/index.js';
+import { engineThreadAvailable, WorkerEngine } from '../pipeline/index.js';
 
 export interface StartServiceOptions {
   /** PostgreSQL or `sqlite:` URL; default DATABASE_URL, else SQLite under dataDir. */
@@ -103,7 +103,7 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
     opts.engine ??
     (opts.nats
       ? () => new StoredFindingsEngine(db)
-      : () => (workerEngineAvailable() ? new WorkerEngine() : new DetectionEngine()));
+      : () => (engineThreadAvailable() ? new WorkerEngine() : new DetectionEngine()));
   const engine = typeof engineOpt === 'function' ? await engineOpt() : engineOpt;
 
   // The app's logger is created with the app; detection logs through it once it exists.
