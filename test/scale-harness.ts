@@ -197,8 +197,8 @@ export function ensureScaleBuilt(): void {
     );
   const marker = path.join(root, 'dist/pipeline/scale/worker.js');
   const built = existsSync(marker) ? statSync(marker).mtimeMs : 0;
-  const sources = ['src/scale', 'src/store', 'src/detect', 'src/cli', 'src/schema'].map((d) =>
-    newest(path.join(root, d)),
+  const sources = ['src/pipeline', 'src/ingest', 'src/store', 'src/detect', 'src/cli', 'src/contracts'].map(
+    (d) => newest(path.join(root, d)),
   );
   if (built >= Math.max(...sources)) return;
   try {

@@ -139,9 +139,9 @@ export function ensureBuilt(): void {
         d.isDirectory() ? newest(path.join(dir, d.name)) : statSync(path.join(dir, d.name)).mtimeMs,
       ),
     );
-  const marker = path.join(root, 'dist/pipeline/live/engine-thread.js');
+  const marker = path.join(root, 'dist/pipeline/engine-thread.js');
   const built = existsSync(marker) ? statSync(marker).mtimeMs : 0;
-  const sources = ['src/server', 'src/store', 'src/detect', 'src/respond'].map((d) =>
+  const sources = ['src/server', 'src/store', 'src/detect', 'src/respond', 'src/pipeline'].map((d) =>
     newest(path.join(root, d)),
   );
   if (built >= Math.max(...sources)) return;

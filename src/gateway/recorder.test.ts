@@ -122,7 +122,7 @@ describe('EventRecorder', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dg-rec-'));
     const sizes: number[] = [];
     const r = new EventRecorder({
-      sink: { write: (batch, ndjson) => (sizes.push(Buffer.byteLength(ndjson)), Promise.resolve()) },
+      sink: { write: (batch, ndjson) => (sizes.push(Buffer.byteLength(ndjson ?? '')), Promise.resolve()) },
       spoolPath: join(dir, 'spool.ndjson'),
       flushIntervalMs: 100_000,
       drainIntervalMs: 100_000,
@@ -144,7 +144,7 @@ describe('EventRecorder', () => {
     writeFileSync(spool, `${JSON.stringify(big)}\n`);
     const got: string[] = [];
     const r = new EventRecorder({
-      sink: { write: (_b, ndjson) => (got.push(ndjson), Promise.resolve()) },
+      sink: { write: (_b, ndjson) => (got.push(ndjson ?? ''), Promise.resolve()) },
       spoolPath: spool,
       flushIntervalMs: 100_000,
       drainIntervalMs: 100_000,

@@ -1,13 +1,12 @@
 import { resolve } from 'node:path';
 import { CanaryGenerator, CanaryRegistry } from '../respond/index.js';
-import { DEFAULT_TOPOLOGY, NatsEventSink, type ScaleTopology } from '../pipeline/index.js';
+import { openEventSink, type EventSink, type ScaleTopology } from '../pipeline/index.js';
 import { UserError } from '../contracts/index.js';
 import { AccountResolver } from './accounts.js';
 import { DecisionCache } from './decision-cache.js';
 import { HttpDecisionSource, StaticDecisionSource, type DecisionSource } from './decision-source.js';
 import { Gateway, type GatewayLog } from './gateway.js';
 import { EventRecorder } from './recorder.js';
-import { HttpEventSink, NdjsonFileSink, type EventSink } from '../pipeline/index.js';
 import { Throttle } from './throttle.js';
 
 export interface GatewayConfig {
@@ -104,15 +103,7 @@ export async function startGateway(c: GatewayConfig): Promise<RunningGateway> {
     throw new UserError('INVALID_ARGUMENT', `--canary-rate must be in (0, 1], got ${c.canaryRate}`);
   }
   checkUpstreamBounds(c);
-  const sink: EventSink | null =
-    c.sink ??
-    (c.nats
-      ? await NatsEventSink.connect(c.nats, c.natsTopology ?? DEFAULT_TOPOLOGY)
-      : c.server
-        ? new HttpEventSink(c.server, c.serverKey)
-        : c.eventsOut
-          ? new NdjsonFileSink(c.eventsOut)
-          : null);
+  const sink: EventSink | null = c.sink ?? (await openEventSink(c));
   if (!sink) {
     throw new UserError(
       'INVALID_ARGUMENT',

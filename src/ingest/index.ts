@@ -1,5 +1,9 @@
 /** Ingest: readers that turn log files and streams into validated API events. */
-export { readAccounts, readEventBatches, readEvents } from './read-events.js';
+export { readInput } from './read-input.js';
+export type { InputTarget, ReadInputOptions } from './read-input.js';
+// Pull-style iteration over the same reader, for callers that consume records lazily (intel's
+// member workflows, tests).
+export { readAccounts, readEvents } from './read-events.js';
 export type { IngestOptions } from './read-events.js';
 export type { IngestProgress, ReadOptions } from './read-records.js';
 export { IngestReport } from './ingest-report.js';
@@ -36,7 +40,6 @@ export {
   canReadPartitioned,
   PartitionLineProcessor,
   partitionOfAccount,
-  readEventsPartitioned,
   scanTopLevelIds,
 } from './partitioned-read.js';
 export type { BatchResult, LineBatch, PartitionChannel, PartitionedReadOptions } from './partitioned-read.js';

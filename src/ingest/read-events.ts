@@ -83,10 +83,18 @@ const accountKind: RecordKind<AccountRecord> = {
   },
 };
 
-/** Validated account records from an accounts NDJSON file (plain or gzip). */
+/** Validated account records from an accounts NDJSON file (plain or gzip), one batch per chunk read. */
+export function readAccountBatches(
+  path: string,
+  opts: ReadOptions = {},
+): AsyncGenerator<AccountRecord[], IngestReport> {
+  return readRecordBatches([path], accountKind, { ...opts, format: 'ndjson' });
+}
+
+/** Like readAccountBatches, one record at a time. */
 export async function* readAccounts(
   path: string,
   opts: ReadOptions = {},
 ): AsyncGenerator<AccountRecord, IngestReport> {
-  return yield* flatten(readRecordBatches([path], accountKind, { ...opts, format: 'ndjson' }));
+  return yield* flatten(readAccountBatches(path, opts));
 }

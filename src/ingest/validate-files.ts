@@ -5,7 +5,7 @@ import { IngestReport } from './ingest-report.js';
 import type { FormatOption } from './input-format.js';
 import { FileQuarantine } from './quarantine-sink.js';
 import type { IngestProgress } from './read-records.js';
-import { readAccounts, readEventBatches } from './read-events.js';
+import { readInput } from './read-input.js';
 import { checkInputFiles } from './input-file.js';
 
 export interface ValidateOptions {
@@ -43,27 +43,22 @@ export async function validateFiles(
   const quarantinePath = resolve(opts.quarantine ?? defaultQuarantinePath(paths[0] ?? 'input'));
   const quarantine = await FileQuarantine.open(quarantinePath);
   const report = new IngestReport();
+  // Counting happens in the report; the records themselves are not kept.
+  const discard = (): void => undefined;
   try {
-    if (opts.accounts) {
-      for await (const _ of readAccounts(opts.accounts, {
+    await readInput(
+      paths,
+      { accounts: discard, events: discard },
+      {
+        accounts: opts.accounts ? [opts.accounts] : [],
         quarantine,
         report,
+        format: opts.format,
+        csvMap: opts.csvMap,
+        otlpAccountAttribute: opts.otlpAccountAttribute,
         onProgress: opts.onProgress,
-      })) {
-        // Counting happens in the report.
-      }
-    }
-    const batches = readEventBatches(paths, {
-      quarantine,
-      report,
-      format: opts.format,
-      csvMap: opts.csvMap,
-      otlpAccountAttribute: opts.otlpAccountAttribute,
-      onProgress: opts.onProgress,
-    });
-    for await (const _ of batches) {
-      // Counting happens in the report.
-    }
+      },
+    );
   } finally {
     await quarantine.close();
   }

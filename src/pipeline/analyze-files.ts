@@ -4,21 +4,11 @@ import {
   canReadPartitioned,
   checkInputFiles,
   IngestReport,
-  PartitionLineProcessor,
-  readAccounts,
-  readEventBatches,
-  readEventsPartitioned,
-  type EventLineView,
+  readInput,
   type IngestOptions,
-  type PartitionChannel,
 } from '../ingest/index.js';
-import type { ApiEvent } from '../contracts/index.js';
-import {
-  analyzeWorkersAvailable,
-  defaultThreads,
-  feedEngineThreaded,
-  THREADS_MIN_BYTES,
-} from './analyze-threads.js';
+import { defaultThreads, feedEngineThreaded, THREADS_MIN_BYTES } from './analyze-threads.js';
+import { engineThreadAvailable } from './engine-thread-protocol.js';
 
 export interface AnalyzeOptions extends Omit<IngestOptions, 'report'> {
   /** Account record files (NDJSON). */
@@ -41,46 +31,30 @@ export interface AnalyzeResult {
   engine: DetectionEngine;
 }
 
-/** Feeds every event of the files into an engine (streaming, bounded per account). */
+/**
+ * Feeds every event of the files into an engine (streaming, bounded per account). NDJSON lines
+ * the reader scanned as valid events go to the engine without being parsed again
+ * (DetectionEngine.addLine); the findings are those of parsed events (partitioned-read.test).
+ */
 export async function feedEngine(
   engine: DetectionEngine,
   paths: readonly string[],
   opts: IngestOptions & { accounts?: readonly string[] },
 ): Promise<IngestReport> {
-  if (await canReadPartitioned(paths, opts)) return feedEngineInThread(engine, paths, opts);
-  const report = opts.report ?? new IngestReport();
-  for (const file of opts.accounts ?? []) {
-    for await (const rec of readAccounts(file, { quarantine: opts.quarantine, report }))
-      engine.addAccount(rec);
-  }
-  for await (const batch of readEventBatches(paths, { ...opts, report })) {
-    for (const e of batch) engine.addEvent(e);
-  }
-  return report;
-}
-
-/**
- * NDJSON on this thread through the partitioned reader with one partition: the same reading,
- * report and quarantine as readEventBatches (see partitionedRead.test), and lines the reader
- * scanned as valid events go to the engine without being parsed again (DetectionEngine.addLine).
- */
-async function feedEngineInThread(
-  engine: DetectionEngine,
-  paths: readonly string[],
-  opts: IngestOptions & { accounts?: readonly string[] },
-): Promise<IngestReport> {
-  const report = opts.report ?? new IngestReport();
-  const lines = new PartitionLineProcessor({ dedupe: opts.dedupe, maxLineBytes: opts.maxLineBytes });
-  const addEvent = (e: ApiEvent): void => engine.addEvent(e);
-  const addLine = (line: EventLineView): void => engine.addLine(line);
-  const channel: PartitionChannel = {
-    addAccounts: (records) => {
-      for (const r of records) engine.addAccount(r);
+  const report = await readInput(
+    paths,
+    {
+      accounts: (records) => {
+        for (const r of records) engine.addAccount(r);
+      },
+      events: (batch) => {
+        for (const e of batch) engine.addEvent(e);
+      },
+      line: (view) => engine.addLine(view),
     },
-    send: (batch) => Promise.resolve(lines.process(batch, addEvent, addLine)),
-    hasId: (id) => Promise.resolve(lines.hasId(id)),
-  };
-  await readEventsPartitioned(paths, [channel], { ...opts, report });
+    { ...opts, report: opts.report ?? new IngestReport() },
+  );
+  // Scanned lines reach the engine uncounted by account; the count is a set, so ids it already has stay once.
   for (const id of engine.accountIds()) report.countAccountId(id);
   return report;
 }
@@ -109,7 +83,7 @@ export async function analyzeFiles(
 async function threadsFor(paths: readonly string[], opts: AnalyzeOptions): Promise<number> {
   const asked = opts.threads;
   if (asked !== undefined && asked <= 1) return 1;
-  if (!analyzeWorkersAvailable()) return 1;
+  if (!engineThreadAvailable()) return 1;
   if (asked === undefined) {
     const bytes = (await checkInputFiles(paths)).reduce((a, b) => a + b, 0);
     if (bytes < THREADS_MIN_BYTES) return 1;

@@ -1,22 +1,22 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DetectionEngine, PartitionState } from '../findings/index.js';
 import {
   IngestReport,
-  readEventsPartitioned,
+  readInput,
   type BatchResult,
   type IngestOptions,
   type LineBatch,
   type PartitionChannel,
 } from '../ingest/index.js';
 import type { AccountRecord, DetectConfigInput } from '../contracts/index.js';
-
-const WORKER_URL = new URL('./analyze-worker.js', import.meta.url);
-
-/** True where the compiled worker exists (the built CLI); sources run under tests do not have it. */
-export const analyzeWorkersAvailable = (): boolean => existsSync(fileURLToPath(WORKER_URL));
+import {
+  ENGINE_THREAD_URL,
+  lineBatchTransfer,
+  type EngineReply,
+  type EngineRequest,
+  type EngineThreadData,
+} from './engine-thread-protocol.js';
 
 /** Below this much input, threads cost more to start than they save (measured: bench/analyze.js). */
 export const THREADS_MIN_BYTES = 32 * 1024 * 1024;
@@ -24,76 +24,78 @@ export const THREADS_MIN_BYTES = 32 * 1024 * 1024;
 /** Threads to use by default: one per core, two at most (one reader, partition workers). */
 export const defaultThreads = (): number => Math.max(1, Math.min(2, availableParallelism()));
 
-export interface WorkerData {
-  config: DetectConfigInput | undefined;
-  ingest: Pick<IngestOptions, 'dedupe' | 'maxLineBytes'>;
-}
+type Answer<T extends EngineReply['type']> = Extract<EngineReply, { type: T }>;
 
-export type WorkerRequest =
-  | { type: 'accounts'; records: AccountRecord[] }
-  | { type: 'batch'; batch: LineBatch }
-  | { type: 'has'; id: string }
-  | { type: 'export' };
-
-export type WorkerReply =
-  | { type: 'batch'; result: BatchResult }
-  | { type: 'has'; has: boolean }
-  | { type: 'state'; state: PartitionState }
-  | { type: 'error'; message: string };
-
-/** One partition worker. Replies come in request order, so each waits in a FIFO queue. */
+/** One partition worker: an engine thread fed raw lines, whose state is merged at the end. */
 class PartitionWorker implements PartitionChannel {
   private readonly worker: Worker;
-  private readonly queue: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }[] = [];
+  private readonly waiting = new Map<
+    number,
+    { answer: EngineReply['type']; resolve: (r: EngineReply) => void; reject: (e: Error) => void }
+  >();
+  private nextId = 1;
   private failure: Error | null = null;
 
-  constructor(data: WorkerData) {
-    this.worker = new Worker(WORKER_URL, { workerData: data });
-    this.worker.on('message', (m: WorkerReply) => {
-      const w = this.queue.shift();
+  constructor(data: EngineThreadData) {
+    this.worker = new Worker(ENGINE_THREAD_URL, { workerData: data });
+    this.worker.on('message', (m: EngineReply) => {
+      // An account the engine throws on fails the run, as it does on one thread.
+      if (m.type === 'unusable')
+        return this.fail(
+          new Error(`analyze worker failed: account ${m.unusable[0]?.id}: ${m.unusable[0]?.message}`),
+        );
+      if (m.type === 'ack') return;
+      const w = this.waiting.get(m.id);
       if (!w) return;
+      this.waiting.delete(m.id);
       if (m.type === 'error') w.reject(new Error(`analyze worker failed: ${m.message}`));
+      else if (m.type !== w.answer) w.reject(new Error(`analyze worker answered ${m.type}, not ${w.answer}`));
       else w.resolve(m);
     });
-    const fail = (err: Error): void => {
-      this.failure = err;
-      for (const w of this.queue.splice(0)) w.reject(err);
-    };
-    this.worker.on('error', fail);
+    this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => {
-      if (code !== 0) fail(new Error(`analyze worker exited with code ${code}`));
+      if (code !== 0) this.fail(new Error(`analyze worker exited with code ${code}`));
     });
   }
 
-  private request(msg: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const w of this.waiting.values()) w.reject(this.failure);
+    this.waiting.clear();
+  }
+
+  private request<T extends EngineReply['type']>(
+    msg: EngineRequest & { id: number },
+    answer: T,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<Answer<T>> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.queue.push({ resolve, reject });
+      // Resolved only with a reply of type `answer` (checked in the message handler).
+      this.waiting.set(msg.id, { answer, resolve: resolve as (r: EngineReply) => void, reject });
       this.worker.postMessage(msg, transfer);
     });
   }
 
   addAccounts(records: AccountRecord[]): void {
-    this.worker.postMessage({ type: 'accounts', records } satisfies WorkerRequest);
+    this.worker.postMessage({ type: 'accounts', records } satisfies EngineRequest);
   }
 
   async send(batch: LineBatch): Promise<BatchResult> {
-    const r = await this.request({ type: 'batch', batch }, [
-      batch.bytes.buffer as ArrayBuffer,
-      batch.scans.buffer as ArrayBuffer,
-      batch.scanNumbers.buffer as ArrayBuffer,
-    ]);
-    return (r as { result: BatchResult }).result;
+    const r = await this.request(
+      { type: 'lines', id: this.nextId++, batch },
+      'lines',
+      lineBatchTransfer(batch),
+    );
+    return r.result;
   }
 
-  async hasId(id: string): Promise<boolean> {
-    const r = await this.request({ type: 'has', id });
-    return (r as { has: boolean }).has;
+  async hasId(eventId: string): Promise<boolean> {
+    return (await this.request({ type: 'has', id: this.nextId++, eventId }, 'has')).has;
   }
 
   async exportState(): Promise<PartitionState> {
-    const r = await this.request({ type: 'export' });
-    return (r as { state: PartitionState }).state;
+    return (await this.request({ type: 'export', id: this.nextId++ }, 'state')).state;
   }
 
   terminate(): Promise<number> {
@@ -113,13 +115,13 @@ export async function feedEngineThreaded(
   threads: number,
 ): Promise<IngestReport> {
   const report = opts.report ?? new IngestReport();
-  const data: WorkerData = {
+  const data: EngineThreadData = {
     config: opts.config,
     ingest: { dedupe: opts.dedupe, maxLineBytes: opts.maxLineBytes },
   };
   const workers = Array.from({ length: threads }, () => new PartitionWorker(data));
   try {
-    await readEventsPartitioned(paths, workers, { ...opts, report });
+    await readInput(paths, workers, { ...opts, report });
     // Every worker serialises its state at once; they are imported in partition order.
     const states = workers.map((w) => w.exportState());
     for (const pending of states) {

@@ -1,7 +1,8 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
-import type { ApiEvent } from '../contracts/index.js';
+import type { AccountRecord, ApiEvent, QuarantineRecord } from '../contracts/index.js';
 
 /** Why the sink refused one event of a batch (its index in the batch, the reason code, a message). */
 export interface SinkRejection {
@@ -16,15 +17,31 @@ export interface SinkResult {
 }
 
 /**
- * Where recorded exchanges go. `write` rejects when the batch did not arrive; the recorder spools
- * it. `ndjson` is the same batch already serialised (one line per event, in order), made as each
- * event was recorded so no flush pays for a whole batch at once. A sink that took the batch but
- * refused some of its events for good says which (the recorder sets those aside with the reason).
+ * Where events go: the one interface of every destination, whoever produces the events (the
+ * gateway's recorder, the server's ingest routes, the demo's shipper). Implementations: a local
+ * NDJSON file (NdjsonFileSink), a DistillGuard server over HTTP (HttpEventSink), the scale-out
+ * stream (NatsEventSink in scale/publish.ts) and code in the same process (CallbackSink).
+ *
+ * `write` resolves once the destination has the batch and rejects when it did not arrive (the
+ * caller may spool and re-send it: every destination is idempotent by event id). `ndjson` is the
+ * same batch already serialised (one line per event, in order) when the caller has it, e.g. the
+ * recorder makes it as each event is recorded so no flush pays for a whole batch at once. A sink
+ * that took the batch but refused some of its events for good says which.
+ *
+ * Account records and lines the producer's own validation rejected go where the destination can
+ * carry them (`writeAccounts`, `writeRejected`); a sink without them has no place for such records.
  */
 export interface EventSink {
-  write(events: ApiEvent[], ndjson: string): Promise<void | SinkResult>;
+  write(events: readonly ApiEvent[], ndjson?: string): Promise<void | SinkResult>;
+  writeAccounts?(records: readonly AccountRecord[]): Promise<void>;
+  /** Lines the producer rejected: the scale-out workers quarantine them and count them in rejected_lines. */
+  writeRejected?(records: readonly QuarantineRecord[]): Promise<void>;
   close?(): Promise<void>;
 }
+
+/** The NDJSON body of a batch: one line per record, each ending in a newline. */
+export const ndjsonOf = (records: readonly unknown[]): string =>
+  records.map((r) => `${JSON.stringify(r)}\n`).join('');
 
 /**
  * The sink will never accept this batch as it is (e.g. the server says every line is invalid):
@@ -81,25 +98,55 @@ const parseJson = (text: string): Record<string, unknown> | null => {
   }
 };
 
-/** Batches to a DistillGuard server: `POST /v1/events` as NDJSON with an ingest key. */
+export interface HttpEventSinkOptions {
+  /** Per-request time limit for the answer's headers and body (default 5 s). */
+  timeoutMs?: number;
+  /** Send bodies gzip-compressed (`Content-Encoding: gzip`), as a log shipper over a WAN would. */
+  gzip?: boolean;
+}
+
+/**
+ * Batches to a DistillGuard server: `POST /v1/events` (and `/v1/accounts`) as NDJSON with an
+ * ingest key.
+ */
 export class HttpEventSink implements EventSink {
   /** Lines the server rejected as invalid (set aside by the recorder, and in the server's quarantine). */
   rejected = 0;
+  private readonly timeoutMs: number;
+  private readonly gzip: boolean;
 
   constructor(
     private readonly baseUrl: string,
     private readonly apiKey: string | undefined,
-    private readonly timeoutMs = 5000,
-  ) {}
+    opts: HttpEventSinkOptions = {},
+  ) {
+    this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.gzip = opts.gzip ?? false;
+  }
 
-  async write(events: ApiEvent[], ndjson: string): Promise<void | SinkResult> {
-    const res = await request(`${this.baseUrl.replace(/\/+$/, '')}/v1/events`, {
+  async write(events: readonly ApiEvent[], ndjson?: string): Promise<void | SinkResult> {
+    return this.post('/v1/events', ndjson ?? ndjsonOf(events), events.length);
+  }
+
+  /** Account records; the server refuses invalid ones as it does events (SinkRejectedBatch). */
+  async writeAccounts(records: readonly AccountRecord[]): Promise<void> {
+    const result = await this.post('/v1/accounts', ndjsonOf(records), records.length);
+    if (result)
+      throw new SinkRejectedBatch(
+        `POST /v1/accounts: the server rejected ${result.rejected.length} account records`,
+        result.rejected,
+      );
+  }
+
+  private async post(route: string, ndjson: string, count: number): Promise<void | SinkResult> {
+    const res = await request(`${this.baseUrl.replace(/\/+$/, '')}${route}`, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-ndjson',
+        ...(this.gzip ? { 'content-encoding': 'gzip' } : {}),
         ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
       },
-      body: ndjson,
+      body: this.gzip ? gzipSync(ndjson) : ndjson,
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
     });
@@ -109,21 +156,21 @@ export class HttpEventSink implements EventSink {
     if (status >= 400 && status < 500 && !RETRYABLE_4XX.has(status)) {
       const err = body?.error as
         { code?: unknown; message?: unknown; details?: { errors?: unknown } } | undefined;
-      const message = `POST /v1/events: HTTP ${status} ${typeof err?.message === 'string' ? err.message.slice(0, 500) : text.slice(0, 200)}`;
-      this.rejected += events.length;
-      throw new SinkRejectedBatch(message, rejectionsOf(err?.details?.errors, events.length));
+      const message = `POST ${route}: HTTP ${status} ${typeof err?.message === 'string' ? err.message.slice(0, 500) : text.slice(0, 200)}`;
+      this.rejected += count;
+      throw new SinkRejectedBatch(message, rejectionsOf(err?.details?.errors, count));
     }
-    if (status >= 300) throw new Error(`POST /v1/events: HTTP ${status} ${text.slice(0, 200)}`);
+    if (status >= 300) throw new Error(`POST ${route}: HTTP ${status} ${text.slice(0, 200)}`);
     // A 2xx without a JSON body still means the batch arrived.
-    const count = typeof body?.rejected === 'number' ? body.rejected : 0;
-    if (count <= 0) return;
-    this.rejected += count;
-    const rejected = rejectionsOf(body?.errors, events.length);
-    if (rejected.length < count)
+    const rejectedCount = typeof body?.rejected === 'number' ? body.rejected : 0;
+    if (rejectedCount <= 0) return;
+    this.rejected += rejectedCount;
+    const rejected = rejectionsOf(body?.errors, count);
+    if (rejected.length < rejectedCount)
       // The server refused lines it did not list: the batch cannot be split safely, so all of it is
       // set aside (re-ingesting the accepted ones later is a no-op: ingest is idempotent by id).
       throw new SinkRejectedBatch(
-        `POST /v1/events: the server rejected ${count} lines but listed ${rejected.length}`,
+        `POST ${route}: the server rejected ${rejectedCount} lines but listed ${rejected.length}`,
       );
     return { rejected };
   }
@@ -138,9 +185,9 @@ export class NdjsonFileSink implements EventSink {
     this.out = createWriteStream(path, { flags: 'a' });
   }
 
-  write(_events: ApiEvent[], ndjson: string): Promise<void> {
+  write(events: readonly ApiEvent[], ndjson?: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.out.write(ndjson, (err) => (err ? reject(err) : resolve()));
+      this.out.write(ndjson ?? ndjsonOf(events), (err) => (err ? reject(err) : resolve()));
     });
   }
 
@@ -151,9 +198,9 @@ export class NdjsonFileSink implements EventSink {
 
 /** Hands events to code in the same process, e.g. `engine.addEvent` of the detection pipeline. */
 export class CallbackSink implements EventSink {
-  constructor(private readonly onEvents: (events: ApiEvent[]) => void | Promise<void>) {}
+  constructor(private readonly onEvents: (events: readonly ApiEvent[]) => void | Promise<void>) {}
 
-  async write(events: ApiEvent[]): Promise<void> {
+  async write(events: readonly ApiEvent[]): Promise<void> {
     await this.onEvents(events);
   }
 }

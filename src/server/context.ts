@@ -1,8 +1,7 @@
-import type { AccountRecord, ApiEvent, QuarantineRecord } from '../contracts/index.js';
 import type { CaseService, DecisionBook, WebhookDispatcher } from '../respond/index.js';
 import type { CoreDb } from '../store/index.js';
 import type { KeyRing } from './api-keys.js';
-import type { LiveDetection } from '../pipeline/index.js';
+import type { EventSink, LiveDetection } from '../pipeline/index.js';
 
 export interface ServiceLimits {
   /** Largest ingest request body as sent (compressed or not). */
@@ -25,15 +24,6 @@ export const DEFAULT_LIMITS: ServiceLimits = {
   decisionRatePerMinute: 600_000,
 };
 
-/** Where ingested records are also published (the scale-out stream), when configured. */
-export interface EventBus {
-  publishEvents(events: readonly ApiEvent[]): Promise<void>;
-  publishAccounts(records: readonly AccountRecord[]): Promise<void>;
-  /** Lines ingest rejected: the workers quarantine them and count them in rejected_lines. */
-  publishRejected(records: readonly QuarantineRecord[]): Promise<void>;
-  close(): Promise<void>;
-}
-
 /** Everything a route needs, built once by the service. */
 export interface ServiceContext {
   db: CoreDb;
@@ -43,5 +33,6 @@ export interface ServiceContext {
   webhooks: WebhookDispatcher;
   keys: KeyRing;
   limits: ServiceLimits;
-  bus?: EventBus;
+  /** Where ingested records also go (the scale-out stream, `serve --nats`), when configured. */
+  sink?: EventSink;
 }

@@ -14,11 +14,11 @@ import { DEFAULT_TOPOLOGY, NatsEventSink, type ScaleTopology } from '../pipeline
 import { UserError } from '../contracts/index.js';
 import { KeyRing } from './api-keys.js';
 import { buildApp, type AppOptions } from './app.js';
-import { DEFAULT_LIMITS, type EventBus, type ServiceContext, type ServiceLimits } from './context.js';
+import { DEFAULT_LIMITS, type ServiceContext, type ServiceLimits } from './context.js';
 import type { EngineFactory, FindingsEngine } from '../pipeline/index.js';
 import { LiveDetection } from '../pipeline/index.js';
 import { StoredFindingsEngine } from './stored-findings.js';
-import { WorkerEngine, workerEngineAvailable } from '../pipeline/index.js';
+import { engineThreadAvailable, WorkerEngine } from '../pipeline/index.js';
 
 export interface StartServiceOptions {
   /** PostgreSQL or `sqlite:` URL; default DATABASE_URL, else SQLite under dataDir. */
@@ -103,7 +103,7 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
     opts.engine ??
     (opts.nats
       ? () => new StoredFindingsEngine(db)
-      : () => (workerEngineAvailable() ? new WorkerEngine() : new DetectionEngine()));
+      : () => (engineThreadAvailable() ? new WorkerEngine() : new DetectionEngine()));
   const engine = typeof engineOpt === 'function' ? await engineOpt() : engineOpt;
 
   // The app's logger is created with the app; detection logs through it once it exists.
@@ -124,8 +124,20 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
     onBenign: (ids) => live.addBenign(ids),
     onEvent: async (type, c) => void (await webhooks.emit(type, { case: c })),
   });
-  const bus = opts.nats ? await natsBus(opts.nats, opts.natsTopology ?? DEFAULT_TOPOLOGY) : undefined;
-  const ctx: ServiceContext = { db, live, decisions, cases, webhooks, keys, limits, ...(bus ? { bus } : {}) };
+  // Each ingest call returns once JetStream has the records.
+  const sink = opts.nats
+    ? await NatsEventSink.connect(opts.nats, opts.natsTopology ?? DEFAULT_TOPOLOGY)
+    : undefined;
+  const ctx: ServiceContext = {
+    db,
+    live,
+    decisions,
+    cases,
+    webhooks,
+    keys,
+    limits,
+    ...(sink ? { sink } : {}),
+  };
   const app = await buildApp(ctx, {
     logger: opts.logger,
     webDist: opts.webDist,
@@ -179,7 +191,7 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
       await app.close();
       await live.stop();
       await webhooks.stop();
-      await bus?.close();
+      await sink?.close();
       await db.destroy();
     },
   };
@@ -196,17 +208,3 @@ const changeBody = (c: DecisionChange) => ({
   expires_at: c.current.expires_at,
   watch: c.current.watch,
 });
-
-/**
- * Publishes ingested records to the partitioned stream, through the gateway's sink; each call
- * returns once JetStream has them.
- */
-async function natsBus(url: string, topology: ScaleTopology): Promise<EventBus> {
-  const sink = await NatsEventSink.connect(url, topology);
-  return {
-    publishEvents: (events) => sink.write(events),
-    publishAccounts: (records) => sink.writeAccounts(records),
-    publishRejected: (records) => sink.writeRejected(records),
-    close: () => sink.close(),
-  };
-}

@@ -1,13 +1,11 @@
-import { createReadStream } from 'node:fs';
 import { rmSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { gzipSync } from 'node:zlib';
 import { Option, type Command } from 'commander';
-import { UserError } from '../../contracts/index.js';
-import { analyzeFiles } from '../../pipeline/index.js';
+import { UserError, type ApiEvent } from '../../contracts/index.js';
+import { readInput } from '../../ingest/index.js';
+import { analyzeFiles, HttpEventSink } from '../../pipeline/index.js';
 import { renderHtmlReport } from '../../report/index.js';
 import { startService, type RunningService } from '../../server/index.js';
 import { simulate, type Scale } from '../../sim/index.js';
@@ -29,40 +27,35 @@ const int = (flag: string, v: string, min: number): number => {
   return Number(v);
 };
 
-/** Ships an NDJSON file to the server in gzip batches, as a log shipper would. */
+/**
+ * Streams the simulated accounts and traffic into the server in gzip batches of `batchSize`
+ * events, through the pipeline's HTTP event sink, as a log shipper would.
+ */
 async function ship(
-  url: string,
-  key: string,
-  file: string,
-  batchLines: number,
-  onBatch?: (lines: number) => void,
+  sink: HttpEventSink,
+  files: { accounts: string; traffic: string },
+  batchSize: number,
+  onBatch: (sent: number) => void,
 ): Promise<number> {
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  let batch: string[] = [];
+  const pending: ApiEvent[] = [];
   let sent = 0;
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${key}`,
-        'content-type': 'application/x-ndjson',
-        'content-encoding': 'gzip',
-      },
-      body: gzipSync(batch.join('\n')),
-    });
-    if (res.status !== 202)
-      throw new Error(`the server answered ${res.status} to a batch: ${await res.text()}`);
-    sent += batch.length;
-    batch = [];
-    onBatch?.(sent);
+  const send = async (events: ApiEvent[]): Promise<void> => {
+    await sink.write(events);
+    sent += events.length;
+    onBatch(sent);
   };
-  for await (const line of lines) {
-    if (line.length === 0) continue;
-    batch.push(line);
-    if (batch.length >= batchLines) await flush();
-  }
-  await flush();
+  await readInput(
+    [files.traffic],
+    {
+      accounts: (records) => sink.writeAccounts(records),
+      events: async (batch) => {
+        pending.push(...batch);
+        while (pending.length >= batchSize) await send(pending.splice(0, batchSize));
+      },
+    },
+    { accounts: [files.accounts] },
+  );
+  if (pending.length > 0) await send(pending);
   return sent;
 }
 
@@ -136,10 +129,11 @@ export function registerDemo(program: Command): void {
         out(`Streaming the same traffic into the server, analysed live as it arrives…`);
 
         const shipper = await service.ctx.keys.create('demo shipper', 'ingest');
-        await ship(`${service.url}/v1/accounts`, shipper.key, sim.files.accounts, 5000);
+        // Generous: the server holds a batch back while live detection catches up.
+        const sink = new HttpEventSink(service.url, shipper.key, { gzip: true, timeoutMs: 300_000 });
         let lastReport = 0;
         const t0 = Date.now();
-        const sent = await ship(`${service.url}/v1/events`, shipper.key, sim.files.traffic, batch, (n) => {
+        const sent = await ship(sink, sim.files, batch, (n) => {
           if (n - lastReport >= 20_000) {
             lastReport = n;
             out(`  ${n} events in (${Math.round((Date.now() - t0) / 1000)} s)`);

@@ -9,8 +9,7 @@ import {
   formatValidateSummary,
   IngestReport,
   parseCsvMap,
-  readAccounts,
-  readEventBatches,
+  readInput,
   type FormatOption,
 } from '../../ingest/index.js';
 import { connectNats, ensureStream, ScalePublisher } from '../../pipeline/index.js';
@@ -56,21 +55,22 @@ export function registerIngest(program: Command): void {
       // findings report input.rejected_lines as batch analyze of the same files does.
       const sink = pub.forwardingQuarantine(quarantine);
       const onProgress = progress ? progress.onProgress.bind(progress) : undefined;
-      if (flags.accounts) {
-        const batch = [];
-        for await (const rec of readAccounts(flags.accounts, { quarantine: sink, report, onProgress }))
-          batch.push(rec);
-        await pub.publishAccounts(batch);
-      }
-      for await (const batch of readEventBatches(files, {
-        quarantine: sink,
-        report,
-        format: flags.format,
-        csvMap: flags.csvMap ? parseCsvMap(flags.csvMap) : undefined,
-        otlpAccountAttribute: flags.otlpAccountAttr,
-        onProgress,
-      }))
-        await pub.publishEvents(batch);
+      await readInput(
+        files,
+        {
+          accounts: (records) => pub.publishAccounts(records),
+          events: (batch) => pub.publishEvents(batch),
+        },
+        {
+          accounts: flags.accounts ? [flags.accounts] : [],
+          quarantine: sink,
+          report,
+          format: flags.format,
+          csvMap: flags.csvMap ? parseCsvMap(flags.csvMap) : undefined,
+          otlpAccountAttribute: flags.otlpAccountAttr,
+          onProgress,
+        },
+      );
       const counts = await pub.flush();
       progress?.stop();
       const seconds = (performance.now() - started) / 1000;

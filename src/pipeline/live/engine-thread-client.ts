@@ -1,23 +1,17 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AccountRecord, ApiEvent } from '../../contracts/index.js';
 import type { EngineResult, FindingsEngine, UnusableRecord } from './findings-engine.js';
-import type { EngineReply, EngineRequest } from './engine-thread-protocol.js';
+import { ENGINE_THREAD_URL, type EngineReply, type EngineRequest } from '../engine-thread-protocol.js';
 
-const WORKER_URL = new URL('./engine-thread.js', import.meta.url);
 // Batches of up to 2000 events in flight: bounds the memory of a fast replay or ingest burst.
 const MAX_OUTSTANDING = 8;
-
-/** True where the compiled worker exists (the built server); sources run under tests do not have it. */
-export const workerEngineAvailable = (): boolean => existsSync(fileURLToPath(WORKER_URL));
 
 /**
  * The detection engine in a worker thread. Adds are buffered and posted in batches; `analyze`
  * resolves with the findings when the worker has scored everything posted before it.
  */
 export class WorkerEngine implements FindingsEngine {
-  private readonly worker = new Worker(WORKER_URL);
+  private readonly worker = new Worker(ENGINE_THREAD_URL);
   private buffer: ApiEvent[] = [];
   private flushQueued = false;
   private nextId = 1;
@@ -42,7 +36,8 @@ export class WorkerEngine implements FindingsEngine {
       if (!w) return;
       this.waiting.delete(m.id);
       if (m.type === 'result') w.resolve({ findings: m.findings, edges: m.edges });
-      else w.reject(new Error(`detection failed in the engine worker: ${m.message}`));
+      else if (m.type === 'error') w.reject(new Error(`detection failed in the engine worker: ${m.message}`));
+      else w.reject(new Error(`the engine worker answered ${m.type}, not result`));
     });
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => this.fail(new Error(`engine worker exited with code ${code}`)));

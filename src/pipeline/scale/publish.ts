@@ -4,6 +4,7 @@ import type { AccountRecord, ApiEvent, QuarantineRecord, ScaleMessage } from '..
 import { fingerprint64 } from '../../text/index.js';
 import { partitionOf, rejectedKey, rejectedLineId, subjectOf, type ScaleTopology } from './config.js';
 import { connectNats, ensureStream } from './stream.js';
+import type { EventSink } from '../event-sinks.js';
 
 export interface PublishCounts {
   /** Messages the stream stored. */
@@ -67,7 +68,7 @@ export class ScalePublisher {
   /**
    * `ingest --to`'s quarantine: each rejected line goes to `local` and to the workers, so the
    * streamed findings count it as batch analyze would (`serve --nats` publishes its own through
-   * NatsEventSink.writeRejected).
+   * its event sink's writeRejected).
    */
   forwardingQuarantine(local: QuarantineSink): QuarantineSink {
     return {
@@ -120,11 +121,11 @@ export class ScalePublisher {
 }
 
 /**
- * An event sink for the gateway and the server: each batch is published to the partitioned
- * stream and resolves once JetStream acknowledged every message (so a failed batch can be spooled
- * or retried and re-sent; message ids make the re-send safe).
+ * The scale-out stream as an event sink (for the gateway and the server): each batch is published
+ * to the partitioned stream and resolves once JetStream acknowledged every message (so a failed
+ * batch can be spooled or retried and re-sent; message ids make the re-send safe).
  */
-export class NatsEventSink {
+export class NatsEventSink implements EventSink {
   private readonly publisher: ScalePublisher;
 
   constructor(

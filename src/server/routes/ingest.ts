@@ -72,9 +72,9 @@ export function ingestRoutes(ctx: ServiceContext) {
         const fresh = unique.filter((e) => inserted.has(e.id));
         // Scale-out: every valid event, re-sent ones too (a retry after a failed publish must
         // reach the stream); stream and workers de-duplicate by id.
-        await ctx.bus?.publishEvents(unique);
+        await ctx.sink?.write(unique);
         // Scale-out: the workers count rejected lines, as batch analyze counts bad input lines.
-        await ctx.bus?.publishRejected(rejectedRecords('POST /v1/events', body, batch));
+        await ctx.sink?.writeRejected?.(rejectedRecords('POST /v1/events', body, batch));
         ctx.live.addEvents(fresh);
         ctx.live.countRejected(batch.errors.length);
         await ctx.live.backpressure();
@@ -111,8 +111,8 @@ export function ingestRoutes(ctx: ServiceContext) {
         const batch = parseAccountBatch(body);
         refuseIfNothingValid(batch.items.length, batch.errors);
         await upsertAccounts(ctx.db, batch.items);
-        await ctx.bus?.publishAccounts(batch.items);
-        await ctx.bus?.publishRejected(rejectedRecords('POST /v1/accounts', body, batch));
+        await ctx.sink?.writeAccounts?.(batch.items);
+        await ctx.sink?.writeRejected?.(rejectedRecords('POST /v1/accounts', body, batch));
         ctx.live.addAccounts(batch.items);
         // Bad account lines count as rejected lines, as in batch analyze of an accounts file.
         ctx.live.countRejected(batch.errors.length);

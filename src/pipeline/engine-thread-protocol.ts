@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { AccountRecord, ApiEvent, DetectConfigInput, Findings } from '../contracts/index.js';
+import type { PartitionState } from '../findings/index.js';
+import type { BatchResult, IngestOptions, LineBatch } from '../ingest/index.js';
+import type { LinkEdge, UnusableRecord } from './live/findings-engine.js';
+
+/**
+ * The one worker-thread protocol: a DetectionEngine in a thread (engine-thread.ts), driven by the
+ * batch driver's partition workers (analyze-threads.ts: raw lines in, partition state out) and by
+ * the server's live engine (live/engine-thread-client.ts: events in, findings out). Both sides
+ * compile against these types; engine-thread-host.test.ts drives every message through a real
+ * structured clone. Not validated at the boundary: both ends are this build, and the hot path
+ * sends millions of events through it.
+ */
+
+/** The thread's `workerData`: how its engine and line processor are set up. */
+export interface EngineThreadData {
+  /** Detection config (default: the built-in one, as `serve` runs). */
+  config?: DetectConfigInput | undefined;
+  /** Parsing of raw line batches (`lines` requests). */
+  ingest?: Pick<IngestOptions, 'dedupe' | 'maxLineBytes'>;
+}
+
+/**
+ * Messages to the thread, handled in order (FIFO), so records always arrive before the analyze or
+ * export that follows them. Those with an `id` get a reply with that id.
+ */
+export type EngineRequest =
+  /** Account records; any the engine throws on are skipped and reported (`unusable`). */
+  | { type: 'accounts'; records: AccountRecord[] }
+  /** Parsed events (live); always acknowledged, with the events the engine threw on. */
+  | { type: 'events'; id: number; events: ApiEvent[] }
+  /** Raw NDJSON lines of this partition's accounts (batch); answered with the batch's result. */
+  | { type: 'lines'; id: number; batch: LineBatch }
+  /** Whether this partition kept an event with this id (cross-partition duplicate check). */
+  | { type: 'has'; id: number; eventId: string }
+  | { type: 'benign'; accountIds: string[] }
+  | { type: 'analyze'; id: number; rejectedLines: number }
+  /** The engine's state, to merge into the reading thread's engine (batch). */
+  | { type: 'export'; id: number };
+
+export type EngineReply =
+  /** An event batch taken in (frees its in-flight slot), with the events the engine threw on. */
+  | { type: 'ack'; id: number; unusable: UnusableRecord[] }
+  /** Account records the engine threw on (skipped; the others were taken in). */
+  | { type: 'unusable'; unusable: UnusableRecord[] }
+  | { type: 'lines'; id: number; result: BatchResult }
+  | { type: 'has'; id: number; has: boolean }
+  | { type: 'result'; id: number; findings: Findings; edges: LinkEdge[] }
+  | { type: 'state'; id: number; state: PartitionState }
+  /** The request with this id failed; the thread goes on. */
+  | { type: 'error'; id: number; message: string };
+
+/** The buffers of a line batch, moved (not copied) to the thread. */
+export const lineBatchTransfer = (batch: LineBatch): ArrayBuffer[] => [
+  batch.bytes.buffer as ArrayBuffer,
+  batch.scans.buffer as ArrayBuffer,
+  batch.scanNumbers.buffer as ArrayBuffer,
+];
+
+/** The one engine-thread entry (compiled), for `new Worker`. */
+export const ENGINE_THREAD_URL = new URL('./engine-thread.js', import.meta.url);
+
+/** True where the compiled entry exists (the built CLI and server); sources run under tests do not have it. */
+export const engineThreadAvailable = (): boolean => existsSync(fileURLToPath(ENGINE_THREAD_URL));
