@@ -37,3 +37,19 @@ export {
   TopKSnapshot,
 } from './engine-state.js';
 export { ScaleMessage, ScaleTopologyConfig } from './scale.js';
+export {
+  AnalyzeConfig,
+  DemoConfig,
+  GATEWAY_DEFAULTS,
+  GatewaySettings,
+  HubConfig,
+  HubServeConfig,
+  IngestConfig,
+  InputConfig,
+  Port,
+  ServeConfig,
+  ValidateConfig,
+  WorkerConfig,
+  type FlagMeta,
+} from './cli-config.js';
+export { ENV_VARS, readEnv, type EnvVar } from './env.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatProbeSummary, runProbeToFiles } from '../../respond/index.js';
-import { UserError } from '../../contracts/index.js';
+import { readEnv, UserError } from '../../contracts/index.js';
 import { checkOutputDir } from '../output-paths.js';
 
 interface ProbeFlags {
@@ -30,7 +30,7 @@ export function registerProbe(program: Command): void {
     .description('ask a suspect model for the canaries the gateway served and test whether they came back')
     .requiredOption('--target <url>', 'OpenAI-compatible API of the suspect model, e.g. http://host:8000/v1')
     .requiredOption('--model <name>', 'model name to ask for')
-    .option('--api-key <key>', 'bearer key for the target; default $PROBE_API_KEY')
+    .option('--api-key <key>', 'bearer key for the target; default $DISTILLGUARD_PROBE_API_KEY')
     .option('--registry <file>', 'canary registry the gateway wrote', 'gateway-canaries.ndjson')
     .option(
       '--canary-secret <secret>',
@@ -44,7 +44,7 @@ export function registerProbe(program: Command): void {
     .option('--out <dir>', 'where probe-report.json and probe-report.html go', '.')
     .option('--json', 'print the JSON report instead of the summary')
     .action(async (f: ProbeFlags) => {
-      const secret = f.canarySecret ?? process.env.DISTILLGUARD_CANARY_SECRET;
+      const secret = f.canarySecret ?? readEnv('DISTILLGUARD_CANARY_SECRET');
       if (!secret) {
         throw new UserError(
           'INVALID_ARGUMENT',
@@ -52,7 +52,7 @@ export function registerProbe(program: Command): void {
         );
       }
       checkOutputDir('--out', f.out);
-      const apiKey = f.apiKey ?? process.env.PROBE_API_KEY;
+      const apiKey = f.apiKey ?? readEnv('DISTILLGUARD_PROBE_API_KEY');
       const result = await runProbeToFiles({
         target: { url: f.target, model: f.model, ...(apiKey ? { apiKey } : {}) },
         registryPath: f.registry,

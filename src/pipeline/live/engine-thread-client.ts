@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { AccountRecord, ApiEvent } from '../../contracts/index.js';
+import type { AccountRecord, ApiEvent, DetectConfigInput } from '../../contracts/index.js';
 import type { EngineResult, FindingsEngine, UnusableRecord } from './findings-engine.js';
 import type { EngineReply, EngineRequest } from './engine-thread-protocol.js';
 
@@ -17,7 +17,7 @@ export const workerEngineAvailable = (): boolean => existsSync(fileURLToPath(WOR
  * resolves with the findings when the worker has scored everything posted before it.
  */
 export class WorkerEngine implements FindingsEngine {
-  private readonly worker = new Worker(WORKER_URL);
+  private readonly worker: Worker;
   private buffer: ApiEvent[] = [];
   private flushQueued = false;
   private nextId = 1;
@@ -31,7 +31,9 @@ export class WorkerEngine implements FindingsEngine {
   private drainWaiters: (() => void)[] = [];
   onUnusable: ((u: UnusableRecord) => void) | undefined;
 
-  constructor() {
+  /** `config` reaches the worker's engine as its workerData. */
+  constructor(config: DetectConfigInput = {}) {
+    this.worker = new Worker(WORKER_URL, { workerData: { config } });
     this.worker.on('message', (m: EngineReply) => {
       if (m.type === 'ack' || m.type === 'unusable') {
         if (m.type === 'ack') this.release(m.id);

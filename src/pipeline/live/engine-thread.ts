@@ -1,13 +1,17 @@
 // Worker-thread entry: owns the DetectionEngine so scoring never blocks the HTTP event loop
 // (enforcement reads and ingest keep being answered while findings are re-scored).
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { DetectConfig } from '../../contracts/index.js';
 import { DetectionEngine } from '../../findings/index.js';
 import type { UnusableRecord } from './findings-engine.js';
 import type { EngineRequest, EngineReply } from './engine-thread-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('engineWorker must run in a worker thread');
-const engine = new DetectionEngine();
+// Validated again: the thread boundary is an edge like any other.
+const engine = new DetectionEngine(
+  DetectConfig.parse((workerData as { config?: unknown } | null)?.config ?? {}),
+);
 
 const messageOf = (err: unknown): string =>
   err instanceof Error ? `${err.name}: ${err.message}` : String(err);
