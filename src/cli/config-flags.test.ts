@@ -92,15 +92,15 @@ const parse = (schema: Parameters<typeof addConfigFlags>[1], argv: string[], con
 
 describe('old flag spellings are hidden aliases for one release', () => {
   it('worker --database and ingest --to still set the new keys, with a deprecation warning', () => {
-    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const warn = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       const worker = parse(WorkerConfig, ['--nats', 'nats://h:4222', '--database', 'postgres://h/db']);
       expect(configFromFlags(WorkerConfig, worker.opts()).databaseUrl).toBe('postgres://h/db');
       const ingest = parse(IngestConfig, ['--to', 'nats://h:4222']);
       expect(configFromFlags(IngestConfig, ingest.opts()).nats).toBe('nats://h:4222');
       expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
-        expect.stringMatching(/^--database is deprecated; use --database-url/),
-        expect.stringMatching(/^--to is deprecated; use --nats/),
+        expect.stringMatching(/^warning: --database is deprecated; use --database-url/),
+        expect.stringMatching(/^warning: --to is deprecated; use --nats/),
       ]);
     } finally {
       warn.mockRestore();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { UserError, type FlagMeta } from '../contracts/index.js';
+import { UserError, warnDeprecated, type FlagMeta } from '../contracts/index.js';
 
 const kebab = (s: string): string => s.replace(/[A-Z]/gu, (c) => `-${c.toLowerCase()}`);
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/iu;
@@ -100,13 +100,7 @@ export function addConfigFlags(
       fromSchema.add(old);
       cmd.addOption(old);
       cmd.on(`option:${alias}`, () =>
-        process.emitWarning(
-          `--${alias} is deprecated; use --${name} (the old spelling goes in the next release)`,
-          {
-            type: 'DeprecationWarning',
-            code: 'DISTILLGUARD_FLAG',
-          },
-        ),
+        warnDeprecated(`--${alias} is deprecated; use --${name} (the old spelling goes in the next release)`),
       );
     }
   }

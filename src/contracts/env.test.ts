@@ -7,7 +7,7 @@ describe('environment variables: one prefix, old names as deprecated aliases', (
   });
 
   it('the new name wins; the old one still works once with a warning; empty is unset', () => {
-    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const warn = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       const both = { DISTILLGUARD_HUB_API_KEY: 'new', DG_HUB_API_KEY: 'old' };
       expect(readEnv('DISTILLGUARD_HUB_API_KEY', both)).toBe('new');
@@ -16,7 +16,7 @@ describe('environment variables: one prefix, old names as deprecated aliases', (
       expect(readEnv('DISTILLGUARD_PROBE_API_KEY', { PROBE_API_KEY: 'old' })).toBe('old');
       expect(warn).toHaveBeenCalledTimes(1);
       expect(String(warn.mock.calls[0]![0])).toMatch(
-        /^PROBE_API_KEY is deprecated; set DISTILLGUARD_PROBE_API_KEY/,
+        /^warning: PROBE_API_KEY is deprecated; set DISTILLGUARD_PROBE_API_KEY/,
       );
       expect(
         readEnv('DISTILLGUARD_DATABASE_URL', { DISTILLGUARD_DATABASE_URL: '', DATABASE_URL: '' }),

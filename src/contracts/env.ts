@@ -22,6 +22,16 @@ export type EnvVar = keyof typeof ENV_VARS;
 const warned = new Set<string>();
 
 /**
+ * One line on stderr per old name and process. Written at once rather than by
+ * process.emitWarning (next tick), so a command that fails right after still shows it.
+ */
+export function warnDeprecated(message: string): void {
+  if (warned.has(message) || process.noDeprecation) return;
+  warned.add(message);
+  process.stderr.write(`warning: ${message}\n`);
+}
+
+/**
  * The value of one variable, or of its deprecated old name (with one warning per process).
  * Empty counts as unset, as shells and container specs often leave a variable empty to clear it.
  */
@@ -31,12 +41,6 @@ export function readEnv(name: EnvVar, env: NodeJS.ProcessEnv = process.env): str
   const was = (ENV_VARS[name] as { was?: string }).was;
   const old = was === undefined ? undefined : env[was];
   if (old === undefined || old === '') return undefined;
-  if (!warned.has(was!)) {
-    warned.add(was!);
-    process.emitWarning(`${was} is deprecated; set ${name} instead (the old name goes in the next release)`, {
-      type: 'DeprecationWarning',
-      code: 'DISTILLGUARD_ENV',
-    });
-  }
+  warnDeprecated(`${was} is deprecated; set ${name} instead (the old name goes in the next release)`);
   return old;
 }

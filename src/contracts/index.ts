@@ -52,4 +52,4 @@ export {
   WorkerConfig,
   type FlagMeta,
 } from './cli-config.js';
-export { ENV_VARS, readEnv, type EnvVar } from './env.js';
+export { ENV_VARS, readEnv, warnDeprecated, type EnvVar } from './env.js';
