@@ -65,7 +65,7 @@ export class ScalePublisher {
   }
 
   /**
-   * `ingest --to`'s quarantine: each rejected line goes to `local` and to the workers, so the
+   * `ingest --nats`'s quarantine: each rejected line goes to `local` and to the workers, so the
    * streamed findings count it as batch analyze would (`serve --nats` publishes its own through
    * NatsEventSink.writeRejected).
    */
