@@ -60,7 +60,11 @@ export const InputConfig = z.object({
     .optional()
     .describe('where rejected lines go (default: <first input>.quarantine.ndjson here)')
     .meta(flag({ value: 'file' })),
-  format: z.enum(['auto', 'ndjson', 'csv', 'otlp']).default('auto').describe('input format'),
+  format: z
+    .enum(['auto', 'ndjson', 'csv', 'otlp'])
+    .default('auto')
+    .describe('input format')
+    .meta(flag({ value: 'format' })),
   csvMap: z
     .string()
     .optional()
@@ -161,7 +165,11 @@ export const ServeConfig = z.object({
 export const DemoConfig = z.object({
   host,
   port: port(8080),
-  scale: z.enum(['small', 'medium', 'large']).default('small').describe('simulated population'),
+  scale: z
+    .enum(['small', 'medium', 'large'])
+    .default('small')
+    .describe('simulated population')
+    .meta(flag({ value: 'scale' })),
   // The simulation's seed; the detection seed of a demo comes from --config.
   seed: z
     .int()
@@ -369,3 +377,116 @@ export type GatewaySettings = z.infer<typeof GatewaySettings>;
 
 /** The gateway's defaults, from the schema above. */
 export const GATEWAY_DEFAULTS = GatewaySettings.omit({ upstream: true, port: true }).parse({});
+
+export const ProbeConfig = z.object({
+  target: z
+    .string()
+    .describe('OpenAI-compatible API of the suspect model, e.g. http://host:8000/v1')
+    .meta(flag({ value: 'url' })),
+  model: z
+    .string()
+    .describe('model name to ask for')
+    .meta(flag({ value: 'name' })),
+  apiKey: z
+    .string()
+    .optional()
+    .describe('bearer key for the target; default $DISTILLGUARD_PROBE_API_KEY')
+    .meta(flag({ value: 'key' })),
+  registry: z
+    .string()
+    .default(GATEWAY_DEFAULTS.canaryRegistry)
+    .describe('canary registry the gateway wrote')
+    .meta(flag({ value: 'file' })),
+  canarySecret: z
+    .string()
+    .optional()
+    .describe('the gateway canary secret (draws the controls); default $DISTILLGUARD_CANARY_SECRET')
+    .meta(flag({ value: 'secret' })),
+  prompts: z
+    .string()
+    .optional()
+    .describe('extra prompts, one per line or NDJSON with a prompt field')
+    .meta(flag({ value: 'file' })),
+  controls: positive
+    .default(64)
+    .describe('control canaries (never served) to check')
+    .meta(flag({ value: 'n' })),
+  promptsPerCanary: positive
+    .default(2)
+    .describe('served prompts asked again per canary')
+    .meta(flag({ value: 'n' })),
+  alpha: z
+    .number()
+    .gt(0, { error: 'must be in (0, 1)' })
+    .lt(1, { error: 'must be in (0, 1)' })
+    .default(0.01)
+    .describe('significance level for attribution')
+    .meta(flag({ value: 'p' })),
+  concurrency: positive
+    .default(4)
+    .describe('parallel requests to the target')
+    .meta(flag({ value: 'n' })),
+  out: z
+    .string()
+    .default('.')
+    .describe('where probe-report.json and probe-report.html go')
+    .meta(flag({ value: 'dir' })),
+  json: z.boolean().default(false).describe('print the JSON report instead of the summary'),
+});
+
+const corpusList = (help: string) =>
+  z
+    .array(z.string())
+    .default([])
+    .describe(help)
+    .meta(flag({ value: 'file', repeat: true }));
+const whole = z.int({ error: 'must be a whole number' }).min(0, { error: 'must be a whole number' });
+
+export const SimulateConfig = z.object({
+  scale: z
+    .enum(['small', 'medium', 'large'])
+    .default('small')
+    .describe('population size')
+    .meta(flag({ value: 'scale' })),
+  seed: whole
+    .default(1)
+    .describe('random seed; the same seed gives the same bytes')
+    .meta(flag({ value: 'n' })),
+  out: z
+    .string()
+    .describe('output directory')
+    .meta(flag({ value: 'dir' })),
+  gzip: z.boolean().default(false).describe('write traffic.ndjson.gz'),
+  corpus: corpusList(
+    'real prompt corpus (JSONL of {"turns"} or {"prompt","response"}); "distill" in the name or source feeds attackers (repeatable)',
+  ),
+  benignCorpus: corpusList('corpus whose texts feed ordinary users only (repeatable)'),
+  attackerCorpus: corpusList('corpus whose prompts feed extraction campaigns only (repeatable)'),
+  actorSeed: whole
+    .optional()
+    .describe(
+      "seed of the attackers' infrastructure and templates (default: --seed); share it to simulate one actor at two providers",
+    )
+    .meta(flag({ value: 'n' })),
+  accountPrefix: z
+    .string()
+    .optional()
+    .describe('prefix of account ids (default acct_)')
+    .meta(flag({ value: 'prefix' })),
+  days: whole
+    .optional()
+    .describe('length of the simulated window in days (default 14)')
+    .meta(flag({ value: 'n' })),
+  json: z.boolean().default(false).describe('print the summary as JSON'),
+});
+
+export const EvalConfig = z.object({
+  truth: z
+    .string()
+    .describe('truth.json written by simulate')
+    .meta(flag({ value: 'file' })),
+  findings: z
+    .string()
+    .describe('findings.json written by analyze')
+    .meta(flag({ value: 'file' })),
+});

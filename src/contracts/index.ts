@@ -40,6 +40,7 @@ export { ScaleMessage, ScaleTopologyConfig } from './scale.js';
 export {
   AnalyzeConfig,
   DemoConfig,
+  EvalConfig,
   GATEWAY_DEFAULTS,
   GatewaySettings,
   HubConfig,
@@ -47,7 +48,9 @@ export {
   IngestConfig,
   InputConfig,
   Port,
+  ProbeConfig,
   ServeConfig,
+  SimulateConfig,
   ValidateConfig,
   WorkerConfig,
   type FlagMeta,

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { Findings, Truth, UserError } from '../../contracts/index.js';
+import { EvalConfig, Findings, Truth, UserError } from '../../contracts/index.js';
+import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { evaluateFindings, formatEvaluation } from '../../findings/index.js';
 import {
   compareEmbedders,
@@ -36,18 +37,18 @@ async function readJson<T>(
 }
 
 export function registerEval(program: Command): void {
-  program
+  const evalCmd = program
     .command('eval')
     .description('score findings against a simulator truth file')
-    .requiredOption('--truth <file>', 'truth.json written by simulate')
-    .requiredOption('--findings <file>', 'findings.json written by analyze')
-    .action(async (flags: { truth: string; findings: string }) => {
+    .action(async (raw: Flags) => {
+      const flags = configFromFlags(EvalConfig, raw);
       const truth = await readJson(flags.truth, Truth, 'truth');
       const findings = await readJson(flags.findings, Findings, 'findings.v1');
       const e = evaluateFindings(findings, truth);
       process.stdout.write(`${formatEvaluation(e)}\n`);
       if (!e.passed) process.exitCode = 1;
     });
+  addConfigFlags(evalCmd, EvalConfig);
 
   program
     .command('eval-suite')
