@@ -95,7 +95,7 @@ describe('serve honours the detection config', () => {
     children.push(child);
     let out = '';
     const url = await new Promise<string>((ok, fail) => {
-      child.stdout!.on('data', (b: Buffer) => {
+      child.stdout.on('data', (b: Buffer) => {
         out += b.toString();
         const m = /listening on (http:\/\/\S+)/.exec(out);
         if (m) ok(m[1]!);
