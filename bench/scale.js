@@ -87,7 +87,7 @@ const load = () => loadavg()[0].toFixed(1);
 function run(args, env = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      env: { ...process.env, DISTILLGUARD_LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -130,7 +130,7 @@ async function streamed(files, workers) {
           files.traffic,
           '--accounts',
           files.accounts,
-          '--to',
+          '--nats',
           NATS,
           '--json',
           '--no-progress',
@@ -156,7 +156,7 @@ async function streamed(files, workers) {
           'worker',
           '--nats',
           NATS,
-          '--database',
+          '--database-url',
           PG,
           '--score-every',
           '0',
@@ -165,7 +165,7 @@ async function streamed(files, workers) {
           ...topo,
         ],
         {
-          env: { ...process.env, LOG_LEVEL: 'warn', DISTILLGUARD_DB_SCHEMA: schema },
+          env: { ...process.env, DISTILLGUARD_LOG_LEVEL: 'warn', DISTILLGUARD_DB_SCHEMA: schema },
           stdio: ['ignore', 'ignore', 'inherit'],
         },
       );

@@ -111,7 +111,7 @@ export async function startDemoServer(): Promise<RunningServer> {
     [CLI, 'serve', '--demo', '--host', '127.0.0.1', '--port', '0', '--data-dir', path.join(work, 'data')],
     {
       cwd: REPO,
-      env: { ...process.env, DISTILLGUARD_ADMIN_KEY: apiKey, LOG_LEVEL: 'warn' },
+      env: { ...process.env, DISTILLGUARD_ADMIN_KEY: apiKey, DISTILLGUARD_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

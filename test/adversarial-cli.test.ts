@@ -52,7 +52,7 @@ function cliRun(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promi
     execFile(
       process.execPath,
       [cli, ...args],
-      { cwd, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, timeout: 120_000 },
+      { cwd, env: { ...process.env, DISTILLGUARD_LOG_LEVEL: 'warn', ...env }, timeout: 120_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
         done({ code, stdout, stderr });
@@ -142,6 +142,7 @@ describe('output paths are checked before any work starts (item 8)', () => {
   it('serve and demo --data-dir naming a file: one line, exit 2', async () => {
     for (const cmd of ['serve', 'demo']) {
       const r = await cliRun([cmd, '--port', '0', '--data-dir', join(dir, 'a-file')], dir, {
+        DISTILLGUARD_DATABASE_URL: '',
         DATABASE_URL: '',
       });
       expect(r.code, r.stderr).toBe(2);
@@ -253,7 +254,7 @@ describe('the demo cleans up after itself (item 11)', () => {
       const tmp = mkdtempSync(join(dir, 'tmp-sigint-'));
       const child = spawn(process.execPath, [cli, 'demo', '--port', '0'], {
         cwd: tmp,
-        env: { ...process.env, TMPDIR: tmp, LOG_LEVEL: 'warn' },
+        env: { ...process.env, TMPDIR: tmp, DISTILLGUARD_LOG_LEVEL: 'warn' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';
@@ -323,7 +324,7 @@ describe('one exit status scheme: 0 ok, 1 failed, 2 usage or input error (item 1
   it('a service that does not answer exits 1 (retry later), not 2 (fix the command)', async () => {
     // Port 1 on loopback: nothing listens there, the connection is refused at once.
     const r = await cliRun(
-      ['ingest', join(dir, 'good.ndjson'), '--to', 'nats://127.0.0.1:1', '--no-progress'],
+      ['ingest', join(dir, 'good.ndjson'), '--nats', 'nats://127.0.0.1:1', '--no-progress'],
       dir,
     );
     expect(r.code).toBe(1);
@@ -350,7 +351,7 @@ describe('one exit status scheme: 0 ok, 1 failed, 2 usage or input error (item 1
 describe('the README gateway example runs as written next to serve (item 10)', () => {
   it('points --server at the port serve listens on by default and listens on another one', async () => {
     const help = await cliRun(['serve', '--help'], dir);
-    const servePort = /--port <port>[^\n]*\n?[^\n]*\(default: "(\d+)"\)/.exec(help.stdout)?.[1];
+    const servePort = /--port <port>[^\n]*\n?[^\n]*\(default: "?(\d+)"?\)/.exec(help.stdout)?.[1];
     expect(servePort).toBeDefined();
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const example =

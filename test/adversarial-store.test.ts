@@ -278,7 +278,12 @@ describe('serve with a revoked DISTILLGUARD_ADMIN_KEY (the built CLI)', () => {
       await s.close();
       const main = path.resolve(import.meta.dirname, '../dist/cli/main.js');
       const r = spawnSync(process.execPath, [main, 'serve', '--port', '0', '--database-url', url], {
-        env: { ...process.env, DISTILLGUARD_ADMIN_KEY: admin, DATABASE_URL: '' },
+        env: {
+          ...process.env,
+          DISTILLGUARD_ADMIN_KEY: admin,
+          DISTILLGUARD_DATABASE_URL: '',
+          DATABASE_URL: '',
+        },
         encoding: 'utf8',
         timeout: 60_000,
       });

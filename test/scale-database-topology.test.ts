@@ -92,7 +92,7 @@ describe.skipIf(skip !== null)('scale-out: a worker database is bound to one str
         'worker',
         '--nats',
         TEST_NATS_URL,
-        '--database',
+        '--database-url',
         TEST_POSTGRES_URL,
         '--stream',
         other.stream,

@@ -26,7 +26,7 @@ describe.skipIf(skip !== null)('scale-out: worker with an unreachable database',
           '--nats',
           TEST_NATS_URL,
           // Port 1 on loopback: nothing listens there.
-          '--database',
+          '--database-url',
           'postgres://dg:s3cret-pw@127.0.0.1:1/dg',
           '--stream',
           stream,

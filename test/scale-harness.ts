@@ -218,7 +218,7 @@ export async function spawnWorker(fx: ScaleFixture, id: string, extra: string[] 
       'worker',
       '--nats',
       TEST_NATS_URL,
-      '--database',
+      '--database-url',
       TEST_POSTGRES_URL,
       '--stream',
       t.stream,
@@ -238,7 +238,7 @@ export async function spawnWorker(fx: ScaleFixture, id: string, extra: string[] 
     ],
     {
       cwd: root,
-      env: { ...process.env, DISTILLGUARD_DB_SCHEMA: fx.schema, LOG_LEVEL: 'warn' },
+      env: { ...process.env, DISTILLGUARD_DB_SCHEMA: fx.schema, DISTILLGUARD_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -59,7 +59,7 @@ describe.skipIf(skip !== null)('scale-out: rejected input lines reach the findin
             traffic,
             '--accounts',
             accounts,
-            '--to',
+            '--nats',
             TEST_NATS_URL,
             '--stream',
             t.stream,

@@ -30,7 +30,7 @@ const BATCH = 400;
 async function startServer(store: string[]): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [main, 'serve', '--port', '0', ...store, '--rate-limit', '100000'], {
     cwd: root,
-    env: { ...process.env, DISTILLGUARD_ADMIN_KEY: ADMIN, LOG_LEVEL: 'warn' },
+    env: { ...process.env, DISTILLGUARD_ADMIN_KEY: ADMIN, DISTILLGUARD_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

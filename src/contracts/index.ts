@@ -71,3 +71,22 @@ export {
   StaticDecision,
   strongerAction,
 } from './decision.js';
+export {
+  AnalyzeConfig,
+  DemoConfig,
+  EvalConfig,
+  GATEWAY_DEFAULTS,
+  GatewaySettings,
+  HubConfig,
+  HubServeConfig,
+  IngestConfig,
+  InputConfig,
+  Port,
+  ProbeConfig,
+  ServeConfig,
+  SimulateConfig,
+  ValidateConfig,
+  WorkerConfig,
+  type FlagMeta,
+} from './cli-config.js';
+export { ENV_VARS, readEnv, warnDeprecated, type EnvVar } from './env.js';

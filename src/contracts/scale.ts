@@ -6,7 +6,7 @@ import { QuarantineRecord } from './ingest.js';
 /**
  * One message on the scale-out event stream (NATS JetStream subject `<prefix>.<partition>`):
  * an API event, or an account record for the same partition, or a line the publisher rejected
- * (`ingest --to` forwards its quarantine, so the workers' findings count rejected lines as batch
+ * (`ingest --nats` forwards its quarantine, so the workers' findings count rejected lines as batch
  * analyze does). Workers validate it again on arrival, since anything with publish rights can
  * write to the stream.
  */
@@ -18,7 +18,7 @@ export const ScaleMessage = z.discriminatedUnion('kind', [
 export type ScaleMessage = z.infer<typeof ScaleMessage>;
 
 /**
- * The scale-out topology: one typed config for every publisher (`ingest --to`, `serve --nats`,
+ * The scale-out topology: one typed config for every publisher (`ingest --nats`, `serve --nats`,
  * `gateway --nats`) and worker, and the source of their `--stream`, `--subject-prefix` and
  * `--partitions` flags. All of them must agree; the stream records it and refuses a mismatch.
  */

@@ -1,3 +1,4 @@
+import { GATEWAY_DEFAULTS } from '../contracts/index.js';
 import { ALLOW, effectiveDecision, type EffectiveDecision } from './decision.js';
 import type { DecisionSource } from './decision-source.js';
 
@@ -38,7 +39,7 @@ export class DecisionCache {
     private readonly source: DecisionSource,
     private readonly opts: DecisionCacheOptions = {},
   ) {
-    this.ttlMs = opts.ttlMs ?? 5000;
+    this.ttlMs = opts.ttlMs ?? GATEWAY_DEFAULTS.decisionTtl * 1000;
     this.maxEntries = opts.maxEntries ?? 200_000;
     this.now = opts.now ?? Date.now;
     for (const d of source.snapshot()) this.put(d.account_id, effectiveDecision(d));

@@ -1,7 +1,8 @@
+import { GATEWAY_DEFAULTS } from '../contracts/index.js';
 import { nonNegInt, type Endpoint, type Json } from './exchange.js';
 
 /** Default cap on output tokens for degraded accounts. */
-export const DEFAULT_DEGRADE_MAX_TOKENS = 512;
+export const DEFAULT_DEGRADE_MAX_TOKENS = GATEWAY_DEFAULTS.degradeMaxTokens;
 
 /**
  * The request side of `degrade`: no logprobs, one completion, no reasoning summaries, and output

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { Pool } from 'undici';
+import { GATEWAY_DEFAULTS } from '../contracts/index.js';
 import type { CanaryGenerator, CanaryRegistry } from '../respond/index.js';
 import { presentedKeys, type AccountResolver, type Caller } from './accounts.js';
 import { ClientLink } from './client-link.js';
@@ -93,12 +94,12 @@ export interface GatewayOptions {
  * answer only starts once the model has finished. A stream may be silent while a model reasons.
  */
 export const DEFAULT_UPSTREAM_LIMITS = {
-  connections: 256,
-  queue: 64,
-  queueWaitMs: 2_000,
-  connectTimeoutMs: 10_000,
-  headersTimeoutMs: 300_000,
-  idleTimeoutMs: 120_000,
+  connections: GATEWAY_DEFAULTS.upstreamConnections,
+  queue: GATEWAY_DEFAULTS.upstreamQueue,
+  queueWaitMs: GATEWAY_DEFAULTS.upstreamQueueWait * 1000,
+  connectTimeoutMs: GATEWAY_DEFAULTS.upstreamConnectTimeout * 1000,
+  headersTimeoutMs: GATEWAY_DEFAULTS.upstreamHeadersTimeout * 1000,
+  idleTimeoutMs: GATEWAY_DEFAULTS.upstreamIdleTimeout * 1000,
 } as const;
 
 type UpstreamLimits = { -readonly [K in keyof typeof DEFAULT_UPSTREAM_LIMITS]: number };

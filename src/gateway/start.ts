@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { CanaryGenerator, CanaryRegistry } from '../respond/index.js';
 import { openEventSink, type EventSink, type ScaleTopology } from '../pipeline/index.js';
-import { UserError } from '../contracts/index.js';
+import { GATEWAY_DEFAULTS as D, UserError } from '../contracts/index.js';
 import { AccountResolver } from './accounts.js';
 import { DecisionCache } from './decision-cache.js';
 import { HttpDecisionSource, StaticDecisionSource, type DecisionSource } from './decision-source.js';
@@ -39,7 +39,7 @@ export interface GatewayConfig {
   degradeMaxTokens?: number;
   throttlePerMinute?: number;
   verificationUrl?: string;
-  /** Upstream bounds (docs/gateway.md); defaults in DEFAULT_UPSTREAM_LIMITS. */
+  /** Upstream bounds (docs/gateway.md); defaults in GATEWAY_DEFAULTS (contracts). */
   upstreamConnections?: number;
   upstreamQueue?: number;
   upstreamQueueWaitMs?: number;
@@ -116,7 +116,7 @@ export async function startGateway(c: GatewayConfig): Promise<RunningGateway> {
       ? new HttpDecisionSource(c.server, c.serverKey)
       : new StaticDecisionSource([]);
   const decisions = new DecisionCache(source, {
-    ttlMs: c.decisionTtlMs ?? 5000,
+    ttlMs: c.decisionTtlMs ?? D.decisionTtl * 1000,
     onError: (err) => c.log?.warn({ err: err.message }, 'decision lookup failed; keeping the last decision'),
   });
   // With the server, one background listing per TTL replaces per-account lookups (if it can list).
@@ -126,15 +126,15 @@ export async function startGateway(c: GatewayConfig): Promise<RunningGateway> {
     : new AccountResolver({ trustAccountHeader: c.trustAccountHeader ?? false });
   const recorder = new EventRecorder({
     sink,
-    spoolPath: resolve(c.spool ?? 'gateway-spool.ndjson'),
+    spoolPath: resolve(c.spool ?? D.spool),
     onError: (err, context) => c.log?.warn({ err: err.message }, context),
   });
   const canary = c.canarySecret
     ? {
         generator: new CanaryGenerator(c.canarySecret),
-        registry: new CanaryRegistry(resolve(c.canaryRegistry ?? 'gateway-canaries.ndjson')),
-        rate: c.canaryRate ?? 0.5,
-        recordPrompts: c.canaryRecordPrompts ?? true,
+        registry: new CanaryRegistry(resolve(c.canaryRegistry ?? D.canaryRegistry)),
+        rate: c.canaryRate ?? D.canaryRate,
+        recordPrompts: c.canaryRecordPrompts ?? D.canaryPrompts,
       }
     : undefined;
   const gateway = new Gateway({
@@ -142,7 +142,7 @@ export async function startGateway(c: GatewayConfig): Promise<RunningGateway> {
     decisions,
     accounts,
     recorder,
-    throttle: new Throttle(c.throttlePerMinute ?? 6),
+    throttle: new Throttle(c.throttlePerMinute ?? D.throttleRpm),
     ...(canary ? { canary } : {}),
     ...(c.degradeMaxTokens ? { degradeMaxTokens: c.degradeMaxTokens } : {}),
     ...(c.verificationUrl ? { verificationUrl: c.verificationUrl } : {}),
@@ -152,7 +152,7 @@ export async function startGateway(c: GatewayConfig): Promise<RunningGateway> {
       UPSTREAM_BOUNDS.filter(([key]) => c[key] !== undefined).map(([key]) => [key, c[key]]),
     ),
   });
-  const host = c.host ?? '127.0.0.1';
+  const host = c.host ?? D.host;
   const port = await gateway.listen(c.port, host);
   return { gateway, port, url: `http://${host}:${port}`, close: () => gateway.close() };
 }

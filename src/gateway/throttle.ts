@@ -1,3 +1,5 @@
+import { GATEWAY_DEFAULTS } from '../contracts/index.js';
+
 /**
  * Per-account token buckets for throttled accounts: `ratePerMinute` requests per minute with a
  * small burst. Returns 0 when the request may pass, else the seconds until it may.
@@ -6,7 +8,7 @@ export class Throttle {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(
-    private readonly defaultRatePerMinute = 6,
+    private readonly defaultRatePerMinute = GATEWAY_DEFAULTS.throttleRpm,
     private readonly burst = 2,
     private readonly now: () => number = Date.now,
   ) {}

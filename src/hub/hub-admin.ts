@@ -22,7 +22,7 @@ import {
 import { UserError } from '../contracts/index.js';
 import { hashApiKey, hashPassword, newApiKey, newPassword } from './credentials.js';
 
-/** Opens (and migrates) the hub's database: SQLite by default, PostgreSQL by DATABASE_URL. */
+/** Opens (and migrates) the hub's database: SQLite by default, PostgreSQL by DISTILLGUARD_DATABASE_URL. */
 export async function openHubDatabase(opts: OpenDatabaseOptions = {}): Promise<Kysely<HubDatabase>> {
   const db = openDatabase<HubDatabase>({ dataDir: 'data/hub', ...opts });
   await runMigrations(db, hubMigrations);

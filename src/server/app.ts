@@ -1,6 +1,7 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { readEnv } from '../contracts/index.js';
 import { installAuth, rateLimitBucket } from './auth.js';
 import type { ServiceContext } from './context.js';
 import { installErrorHandlers } from './http-errors.js';
@@ -25,7 +26,6 @@ export interface AppOptions {
  * status and timing. Headers, bodies and addresses are not logged. A 404 logs no route at all.
  */
 const LOGGER_DEFAULTS = {
-  level: process.env.LOG_LEVEL ?? 'info',
   redact: { paths: ['req.headers', 'req.body', 'req.url', 'req.remoteAddress', 'req.ip'], remove: true },
   serializers: {
     req: (req: { method: string; routeOptions?: { url?: string } }) => ({
@@ -38,7 +38,10 @@ const LOGGER_DEFAULTS = {
 
 export async function buildApp(ctx: ServiceContext, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger === false ? false : { ...LOGGER_DEFAULTS, ...opts.logger },
+    logger:
+      opts.logger === false
+        ? false
+        : { ...LOGGER_DEFAULTS, level: readEnv('DISTILLGUARD_LOG_LEVEL') ?? 'info', ...opts.logger },
     bodyLimit: ctx.limits.jsonBytes,
     trustProxy: false,
     routerOptions: { maxParamLength: 300 },

@@ -11,7 +11,7 @@ import {
 } from '../respond/index.js';
 import { holdsScaleWorkers, openCoreStore, resolveDatabaseTarget, type CoreDb } from '../store/index.js';
 import { DEFAULT_TOPOLOGY, NatsEventSink, type ScaleTopology } from '../pipeline/index.js';
-import { UserError } from '../contracts/index.js';
+import { UserError, type DetectConfigInput } from '../contracts/index.js';
 import { KeyRing } from './api-keys.js';
 import { buildApp, type AppOptions } from './app.js';
 import { DEFAULT_LIMITS, type ServiceContext, type ServiceLimits } from './context.js';
@@ -21,7 +21,7 @@ import { StoredFindingsEngine } from './stored-findings.js';
 import { engineThreadAvailable, WorkerEngine } from '../pipeline/index.js';
 
 export interface StartServiceOptions {
-  /** PostgreSQL or `sqlite:` URL; default DATABASE_URL, else SQLite under dataDir. */
+  /** PostgreSQL or `sqlite:` URL; default DISTILLGUARD_DATABASE_URL, else SQLite under dataDir. */
   databaseUrl?: string | undefined;
   dataDir?: string | undefined;
   /** PostgreSQL schema (tests, tenants). */
@@ -31,6 +31,8 @@ export interface StartServiceOptions {
   /** 0 picks a free port. */
   port?: number;
   engine?: FindingsEngine | EngineFactory;
+  /** Detection settings of the built-in engine (the `analyze` flags; default DetectConfig's). */
+  config?: DetectConfigInput;
   /** Demo mode: create an admin key now and inject it into the dashboard for local browsers. */
   demo?: boolean;
   /** A known admin key to install (e.g. from DISTILLGUARD_ADMIN_KEY); stored hashed. */
@@ -103,7 +105,7 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
     opts.engine ??
     (opts.nats
       ? () => new StoredFindingsEngine(db)
-      : () => (engineThreadAvailable() ? new WorkerEngine() : new DetectionEngine()));
+      : () => (engineThreadAvailable() ? new WorkerEngine(opts.config) : new DetectionEngine(opts.config)));
   const engine = typeof engineOpt === 'function' ? await engineOpt() : engineOpt;
 
   // The app's logger is created with the app; detection logs through it once it exists.

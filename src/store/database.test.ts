@@ -101,14 +101,19 @@ describe('resolveDatabaseTarget', () => {
       dialect: 'sqlite',
       location: ':memory:',
     });
-    const saved = process.env.DATABASE_URL;
-    delete process.env.DATABASE_URL;
+    const names = ['DISTILLGUARD_DATABASE_URL', 'DATABASE_URL'] as const;
+    const saved = names.map((n) => process.env[n]);
+    for (const n of names) delete process.env[n];
     try {
       expect(resolveDatabaseTarget({ dataDir: '/tmp/x' }).location).toBe('/tmp/x/distillguard.db');
     } finally {
-      if (saved !== undefined) process.env.DATABASE_URL = saved;
+      names.forEach((n, i) => {
+        if (saved[i] !== undefined) process.env[n] = saved[i];
+      });
     }
-    expect(() => resolveDatabaseTarget({ url: 'mysql://h/db' })).toThrow(/DATABASE_URL must start/);
+    expect(() => resolveDatabaseTarget({ url: 'mysql://h/db' })).toThrow(
+      /DISTILLGUARD_DATABASE_URL\) must start/,
+    );
   });
 });
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { UserError } from '../contracts/index.js';
+import { readEnv, UserError } from '../contracts/index.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -29,13 +29,13 @@ export function resolveDatabaseTarget(opts: OpenDatabaseOptions = {}): {
   dialect: StoreDialect;
   location: string;
 } {
-  const url = opts.url ?? process.env.DATABASE_URL;
+  const url = opts.url ?? readEnv('DISTILLGUARD_DATABASE_URL');
   if (url && /^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', location: url };
   if (url && url.startsWith('sqlite:')) return { dialect: 'sqlite', location: url.slice('sqlite:'.length) };
   if (url)
     throw new UserError(
       'INVALID_CONFIG',
-      'DATABASE_URL must start with postgres://, postgresql:// or sqlite: (for example sqlite:./data/dg.db).',
+      'the database URL (--database-url or DISTILLGUARD_DATABASE_URL) must start with postgres://, postgresql:// or sqlite: (for example sqlite:./data/dg.db).',
     );
   return { dialect: 'sqlite', location: path.join(opts.dataDir ?? 'data', 'distillguard.db') };
 }

@@ -1,49 +1,29 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DetectConfig, UserError } from '../../contracts/index.js';
+import { AnalyzeConfig, DetectConfig } from '../../contracts/index.js';
 import {
   checkInputFiles,
   createProgressReporter,
   defaultQuarantinePath,
   FileQuarantine,
+  parseCsvMap,
 } from '../../ingest/index.js';
 import { analyzeFiles } from '../../pipeline/index.js';
 import { renderHtmlReport } from '../../report/index.js';
-import { addConfigFlags, configFromFlags } from '../config-flags.js';
+import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { checkOutputFile } from '../output-paths.js';
 import { lines, requireUsableEvents } from '../usable-input.js';
-
-interface AnalyzeFlags extends Record<string, unknown> {
-  accounts?: string[];
-  baseline?: string[];
-  out: string;
-  report?: string;
-  quarantine?: string;
-  progress: boolean;
-  threads?: number;
-}
-
-const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 export function registerAnalyze(program: Command): void {
   const cmd = program
     .command('analyze')
     .description('find extraction campaigns in API traffic and write findings (and an HTML report)')
-    .argument('<traffic...>', 'event files: NDJSON/JSONL, CSV or OTLP/JSON, plain or gzip')
-    .option('--accounts <file>', 'accounts NDJSON file (repeatable)', collect)
-    .option('--baseline <file>', 'known-benign traffic to calibrate thresholds on (repeatable)', collect)
-    .option('--out <file>', 'findings.v1 JSON output', 'findings.json')
-    .option('--report <file>', 'self-contained HTML report')
-    .option('--quarantine <file>', 'where rejected lines go')
-    .option('--no-progress', 'no progress bar')
-    .option(
-      '--threads <n>',
-      'partition worker threads for NDJSON traffic (1 = single-threaded; default: one per core, at most 2, for inputs of 32 MiB or more)',
-      (v: string) => positiveInt(v, '--threads'),
-    );
-  addConfigFlags(cmd, DetectConfig).action(async (traffic: string[], flags: AnalyzeFlags) => {
-    const config = configFromFlags(DetectConfig, flags);
+    .argument('<traffic...>', 'event files: NDJSON/JSONL, CSV or OTLP/JSON, plain or gzip');
+  addConfigFlags(cmd, AnalyzeConfig);
+  addConfigFlags(cmd, DetectConfig, { configFile: true }).action(async (traffic: string[], raw: Flags) => {
+    const flags = configFromFlags(AnalyzeConfig, raw);
+    const config = configFromFlags(DetectConfig, raw, { cmd, file: raw.config });
     await checkInputFiles([...traffic, ...(flags.accounts ?? []), ...(flags.baseline ?? [])]);
     const quarantinePath = resolve(flags.quarantine ?? defaultQuarantinePath(traffic[0]!));
     checkOutputFile('--out', flags.out);
@@ -59,6 +39,9 @@ export function registerAnalyze(program: Command): void {
         config,
         quarantine,
         threads: flags.threads,
+        format: flags.format,
+        csvMap: flags.csvMap ? parseCsvMap(flags.csvMap) : undefined,
+        otlpAccountAttribute: flags.otlpAccountAttr,
         onScoring: (accounts) => {
           progress?.stop();
           if (progress && process.stderr.isTTY)
@@ -97,11 +80,4 @@ export function registerAnalyze(program: Command): void {
       await quarantine.close();
     }
   });
-}
-
-function positiveInt(v: string, flag: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UserError('INVALID_ARGUMENT', `${flag}: expected a whole number of at least 1, got "${v}"`);
-  return n;
 }

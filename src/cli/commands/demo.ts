@@ -2,30 +2,16 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Option, type Command } from 'commander';
-import { UserError, type ApiEvent } from '../../contracts/index.js';
+import type { Command } from 'commander';
+import { DemoConfig, DetectConfig, readEnv, type ApiEvent } from '../../contracts/index.js';
 import { readInput } from '../../ingest/index.js';
 import { analyzeFiles, HttpEventSink } from '../../pipeline/index.js';
 import { renderHtmlReport } from '../../report/index.js';
 import { startService, type RunningService } from '../../server/index.js';
-import { simulate, type Scale } from '../../sim/index.js';
+import { simulate } from '../../sim/index.js';
+import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { listenOrExplain } from '../listen.js';
 import { checkOutputDir } from '../output-paths.js';
-
-interface DemoFlags {
-  host: string;
-  port: string;
-  scale: Scale;
-  seed: string;
-  batch: string;
-  dataDir?: string;
-}
-
-const int = (flag: string, v: string, min: number): number => {
-  if (!/^\d+$/.test(v) || Number(v) < min)
-    throw new UserError('INVALID_ARGUMENT', `${flag} must be an integer >= ${min}, got "${v}"`);
-  return Number(v);
-};
 
 /**
  * Streams the simulated accounts and traffic into the server in gzip batches of `batchSize`
@@ -60,23 +46,13 @@ async function ship(
 }
 
 export function registerDemo(program: Command): void {
-  program
+  const demo = program
     .command('demo')
     .description('the full demo: simulate traffic, serve, stream it in over HTTP and analyse as it arrives')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port to listen on', '8080')
-    .addOption(
-      new Option('--scale <scale>', 'simulated population')
-        .choices(['small', 'medium', 'large'])
-        .default('small'),
-    )
-    .option('--seed <n>', 'simulation seed', '1')
-    .option('--batch <n>', 'events per HTTP batch', '2000')
-    .option('--data-dir <dir>', 'store directory (default: a fresh temporary directory)')
-    .action(async (flags: DemoFlags) => {
-      const port = int('--port', flags.port, 0);
-      const seed = int('--seed', flags.seed, 0);
-      const batch = int('--batch', flags.batch, 1);
+    .action(async (raw: Flags, cmd: Command) => {
+      const flags = configFromFlags(DemoConfig, raw);
+      const config = configFromFlags(DetectConfig, { ...raw, seed: undefined }, { cmd, file: raw.config });
+      const { port, seed, batch } = flags;
       if (flags.dataDir) checkOutputDir('--data-dir', flags.dataDir);
       // Simulated traffic, the store and the reports run to hundreds of MB per run: the folder
       // goes when the demo does, however it ends (Ctrl-C, SIGTERM, SIGHUP, an error, a failed start).
@@ -98,9 +74,10 @@ export function registerDemo(program: Command): void {
           port,
           dataDir: flags.dataDir ?? path.join(work, 'store'),
           demo: true,
+          config,
           // The demo streams as fast as it can; the rate limit is for real clients.
           limits: { ratePerMinute: 100_000 },
-          logger: { level: process.env.LOG_LEVEL ?? 'warn' },
+          logger: { level: readEnv('DISTILLGUARD_LOG_LEVEL') ?? 'warn' },
         }),
       ));
       try {
@@ -116,7 +93,10 @@ export function registerDemo(program: Command): void {
           out: path.join(work, 'sim'),
         });
         out(`  ${sim.events} events, ${sim.accounts} accounts; analysing them in one batch…`);
-        const { detail } = await analyzeFiles([sim.files.traffic], { accounts: [sim.files.accounts] });
+        const { detail } = await analyzeFiles([sim.files.traffic], {
+          accounts: [sim.files.accounts],
+          config,
+        });
         const reportFile = path.join(work, 'report.html');
         const findingsFile = path.join(work, 'findings.json');
         await writeFile(reportFile, renderHtmlReport(detail, { generatedFrom: [sim.files.traffic] }));
@@ -151,4 +131,7 @@ export function registerDemo(program: Command): void {
         throw err;
       }
     });
+  addConfigFlags(demo, DemoConfig);
+  // The detection flags of analyze and serve; --seed is the simulation's, detection's comes from --config.
+  addConfigFlags(demo, DetectConfig.omit({ seed: true }), { configFile: true });
 }

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { Findings, Truth, UserError } from '../../contracts/index.js';
+import { EvalConfig, Findings, Truth, UserError } from '../../contracts/index.js';
+import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { evaluateFindings, formatEvaluation } from '../../findings/index.js';
 import { readUserJson } from '../../ingest/index.js';
 import {
@@ -24,18 +25,18 @@ function readJson<T>(
 }
 
 export function registerEval(program: Command): void {
-  program
+  const evalCmd = program
     .command('eval')
     .description('score findings against a simulator truth file')
-    .requiredOption('--truth <file>', 'truth.json written by simulate')
-    .requiredOption('--findings <file>', 'findings.json written by analyze')
-    .action((flags: { truth: string; findings: string }) => {
+    .action((raw: Flags) => {
+      const flags = configFromFlags(EvalConfig, raw);
       const truth = readJson(flags.truth, Truth, 'truth');
       const findings = readJson(flags.findings, Findings, 'findings.v1');
       const e = evaluateFindings(findings, truth);
       process.stdout.write(`${formatEvaluation(e)}\n`);
       if (!e.passed) process.exitCode = 1;
     });
+  addConfigFlags(evalCmd, EvalConfig);
 
   program
     .command('eval-suite')

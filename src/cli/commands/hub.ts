@@ -13,21 +13,11 @@ import {
   setMemberPassword,
 } from '../../hub/index.js';
 import { listHubAudit, verifyHubAudit } from '../../store/index.js';
-import { UserError } from '../../contracts/index.js';
+import { HubConfig, HubServeConfig, UserError } from '../../contracts/index.js';
+import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { CheckFailedError } from '../exit-status.js';
 import { listenOrExplain } from '../listen.js';
 
-const positiveInt = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UserError('INVALID_ARGUMENT', `"${v}" is not a positive integer.`);
-  return n;
-};
-const listenPort = (v: string): number => {
-  if (!/^\d{1,5}$/.test(v) || Number(v) > 65535)
-    throw new UserError('INVALID_ARGUMENT', `--port must be 0..65535, got "${v}"`);
-  return Number(v);
-};
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
 
 interface DbFlags {
@@ -47,51 +37,35 @@ const withDb = async <T>(
 };
 
 export function registerHub(program: Command): void {
-  const hub = program
-    .command('hub')
-    .description('the sharing hub: TAXII 2.1 server, members, groups, collections, audit')
-    .option(
-      '--database-url <url>',
-      'sqlite:<file> or postgres://… (default DATABASE_URL, else data/hub/distillguard.db)',
-    );
-  const db = (cmd: Command): DbFlags => cmd.optsWithGlobals<DbFlags>();
+  const hub = addConfigFlags(
+    program
+      .command('hub')
+      .description('the sharing hub: TAXII 2.1 server, members, groups, collections, audit'),
+    HubConfig,
+  );
+  const db = (cmd: Command): DbFlags => configFromFlags(HubConfig, cmd.optsWithGlobals());
 
-  hub
-    .command('serve')
-    .description('serve TAXII 2.1 at /taxii2/ and /api1/')
-    .option('--host <host>', 'listen address', '127.0.0.1')
-    .option('--port <port>', 'listen port', listenPort, 8443)
-    .option('--title <title>', 'hub title shown at discovery')
-    .option(
-      '--auth-failures-per-minute <n>',
-      'failed password checks one client address may cause per minute before 429',
-      positiveInt,
-      10,
-    )
-    .action(
-      async (
-        f: { host: string; port: number; title?: string; authFailuresPerMinute: number },
-        cmd: Command,
-      ) => {
-        const database = await openHubDatabase(db(cmd).databaseUrl ? { url: db(cmd).databaseUrl } : {});
-        const app = createHubServer({
-          db: database,
-          ...(f.title ? { title: f.title } : {}),
-          authFailuresPerMinute: f.authFailuresPerMinute,
-          logger: true,
-        });
-        const address = await listenOrExplain({ host: f.host, port: f.port }, () =>
-          app.listen({ host: f.host, port: f.port }),
-        ).catch(async (err: unknown) => {
-          await database.destroy();
-          throw err;
-        });
-        out(`hub listening at ${address}/taxii2/`);
-        const stop = (): void => void app.close().then(() => database.destroy());
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      },
-    );
+  const serve = hub.command('serve').description('serve TAXII 2.1 at /taxii2/ and /api1/');
+  addConfigFlags(serve, HubServeConfig).action(async (raw: Flags, cmd: Command) => {
+    const f = configFromFlags(HubServeConfig, raw);
+    const database = await openHubDatabase(db(cmd).databaseUrl ? { url: db(cmd).databaseUrl } : {});
+    const app = createHubServer({
+      db: database,
+      ...(f.title ? { title: f.title } : {}),
+      authFailuresPerMinute: f.authFailuresPerMinute,
+      logger: true,
+    });
+    const address = await listenOrExplain({ host: f.host, port: f.port }, () =>
+      app.listen({ host: f.host, port: f.port }),
+    ).catch(async (err: unknown) => {
+      await database.destroy();
+      throw err;
+    });
+    out(`hub listening at ${address}/taxii2/`);
+    const stop = (): void => void app.close().then(() => database.destroy());
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 
   const member = hub.command('member').description('member organisations');
   member

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { addInputFlags } from './input-flags.js';
 import {
   checkInputFiles,
   createProgressReporter,
@@ -10,36 +9,25 @@ import {
   IngestReport,
   parseCsvMap,
   readInput,
-  type FormatOption,
 } from '../../ingest/index.js';
 import { connectNats, ensureStream, ScalePublisher } from '../../pipeline/index.js';
-import { addTopologyFlags, natsUrl, topologyFromFlags, type TopologyFlags } from './scale-flags.js';
+import { IngestConfig } from '../../contracts/index.js';
+import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
+import { addTopologyFlags, topologyFromFlags } from './scale-flags.js';
 import { checkOutputFile } from '../output-paths.js';
 import { requireUsableEvents } from '../usable-input.js';
 
-interface IngestFlags extends TopologyFlags {
-  to: string;
-  accounts?: string;
-  quarantine?: string;
-  json?: boolean;
-  format: FormatOption;
-  csvMap?: string;
-  otlpAccountAttr?: string;
-  progress: boolean;
-}
-
 export function registerIngest(program: Command): void {
-  const cmd = addInputFlags(
-    program
-      .command('ingest')
-      .description('read API logs (validated as by validate) and publish them to the scale-out stream')
-      .argument('<files...>', 'event files: NDJSON/JSONL, CSV or OTLP/JSON traces, plain or gzip')
-      .requiredOption('--to <url>', 'NATS JetStream server, nats://HOST:PORT')
-      .option('--accounts <file>', 'account records NDJSON to publish as well'),
-  );
-  addTopologyFlags(cmd).action(async (files: string[], flags: IngestFlags) => {
-    const topology = topologyFromFlags(flags);
-    const url = natsUrl('--to', flags.to);
+  const cmd = program
+    .command('ingest')
+    .description('read API logs (validated as by validate) and publish them to the scale-out stream')
+    .argument('<files...>', 'event files: NDJSON/JSONL, CSV or OTLP/JSON traces, plain or gzip');
+  addConfigFlags(cmd, IngestConfig);
+  // The same topology flags as `serve --nats`, `gateway --nats` and `worker`, from one typed config.
+  addTopologyFlags(cmd).action(async (files: string[], raw: Flags) => {
+    const flags = configFromFlags(IngestConfig, raw);
+    const topology = topologyFromFlags(raw);
+    const url = flags.nats;
     await checkInputFiles(flags.accounts ? [...files, flags.accounts] : files);
     const quarantinePath = resolve(flags.quarantine ?? defaultQuarantinePath(files[0] ?? 'input'));
     checkOutputFile('--quarantine', quarantinePath);

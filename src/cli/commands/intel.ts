@@ -28,9 +28,9 @@ const out = (s: string): void => void process.stdout.write(`${s}\n`);
 function hubOptions(cmd: Command, collection = true): Command {
   cmd
     .requiredOption('--hub <url>', 'the hub API root, e.g. http://hub.example:8443/api1/')
-    .option('--api-key <key>', 'member API key (or DG_HUB_API_KEY)')
+    .option('--api-key <key>', 'member API key (or DISTILLGUARD_HUB_API_KEY)')
     .option('--user <member>', 'member name for HTTP Basic')
-    .option('--password <password>', 'password for HTTP Basic (or DG_HUB_PASSWORD)');
+    .option('--password <password>', 'password for HTTP Basic (or DISTILLGUARD_HUB_PASSWORD)');
   if (collection) cmd.requiredOption('--collection <id>', 'collection id');
   return cmd;
 }

@@ -4,16 +4,14 @@ import { ScaleTopologyConfig, UserError } from '../../contracts/index.js';
 import { addConfigFlags, configFromFlags } from '../config-flags.js';
 
 /**
- * Topology flags of every publisher and worker (`ingest --to`, `serve --nats`, `gateway --nats`,
+ * Topology flags of every publisher and worker (`ingest --nats`, `serve --nats`, `gateway --nats`,
  * `worker`), made from the one typed config so they cannot drift apart.
  */
 export function addTopologyFlags(cmd: Command): Command {
   return addConfigFlags(cmd, ScaleTopologyConfig);
 }
 
-export type TopologyFlags = Record<string, unknown>;
-
-export function topologyFromFlags(f: TopologyFlags): ScaleTopology {
+export function topologyFromFlags(f: Record<string, unknown>): ScaleTopology {
   return configFromFlags(ScaleTopologyConfig, f);
 }
 
@@ -27,10 +25,4 @@ export function durationMs(flag: string, value: string): number {
     );
   const n = Number(m[1]);
   return Math.round(m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n);
-}
-
-export function natsUrl(flag: string, value: string): string {
-  if (!/^(nats|tls):\/\/[^/\s]+$/.test(value) && !/^[^/\s:]+:\d+$/.test(value))
-    throw new UserError('INVALID_ARGUMENT', `${flag} must be nats://HOST:PORT, got "${value}"`);
-  return value;
 }

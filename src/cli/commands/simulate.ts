@@ -1,64 +1,17 @@
-import { Option } from 'commander';
 import type { Command } from 'commander';
-import { UserError } from '../../contracts/index.js';
-import { simulate, type CorpusFile, type Scale } from '../../sim/index.js';
+import { SimulateConfig } from '../../contracts/index.js';
+import { simulate, type CorpusFile } from '../../sim/index.js';
+import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { checkOutputDir } from '../output-paths.js';
 
-interface SimulateFlags {
-  scale: Scale;
-  seed: string;
-  out: string;
-  gzip?: boolean;
-  corpus: string[];
-  benignCorpus: string[];
-  attackerCorpus: string[];
-  actorSeed?: string;
-  accountPrefix?: string;
-  days?: string;
-  json?: boolean;
-}
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-function integer(flag: string, value: string): number {
-  if (!/^\d+$/.test(value))
-    throw new UserError('INVALID_ARGUMENT', `${flag} must be a non-negative integer, got "${value}"`);
-  return Number(value);
-}
-
 export function registerSimulate(program: Command): void {
-  program
+  const simulateCmd = program
     .command('simulate')
     .description(
       'write labelled synthetic traffic (traffic.ndjson), accounts (accounts.ndjson) and ground truth (truth.json)',
     )
-    .addOption(
-      new Option('--scale <scale>', 'population size').choices(['small', 'medium', 'large']).default('small'),
-    )
-    .option('--seed <n>', 'random seed; the same seed gives the same bytes', '1')
-    .requiredOption('--out <dir>', 'output directory')
-    .option('--gzip', 'write traffic.ndjson.gz')
-    .option(
-      '--corpus <file>',
-      'real prompt corpus (JSONL of {"turns"} or {"prompt","response"}); "distill" in the name or source feeds attackers (repeatable)',
-      collect,
-      [],
-    )
-    .option('--benign-corpus <file>', 'corpus whose texts feed ordinary users only (repeatable)', collect, [])
-    .option(
-      '--attacker-corpus <file>',
-      'corpus whose prompts feed extraction campaigns only (repeatable)',
-      collect,
-      [],
-    )
-    .option(
-      '--actor-seed <n>',
-      "seed of the attackers' infrastructure and templates (default: --seed); share it to simulate one actor at two providers",
-    )
-    .option('--account-prefix <prefix>', 'prefix of account ids (default acct_)')
-    .option('--days <n>', 'length of the simulated window in days (default 14)')
-    .option('--json', 'print the summary as JSON')
-    .action(async (flags: SimulateFlags) => {
+    .action(async (raw: Flags) => {
+      const flags = configFromFlags(SimulateConfig, raw);
       checkOutputDir('--out', flags.out);
       const corpus: CorpusFile[] = [
         ...flags.corpus.map((path) => ({ path, role: 'auto' as const })),
@@ -67,13 +20,13 @@ export function registerSimulate(program: Command): void {
       ];
       const summary = await simulate({
         scale: flags.scale,
-        seed: integer('--seed', flags.seed),
+        seed: flags.seed,
         out: flags.out,
-        gzip: flags.gzip ?? false,
+        gzip: flags.gzip,
         corpus,
-        ...(flags.actorSeed !== undefined ? { actorSeed: integer('--actor-seed', flags.actorSeed) } : {}),
+        ...(flags.actorSeed !== undefined ? { actorSeed: flags.actorSeed } : {}),
         ...(flags.accountPrefix !== undefined ? { accountPrefix: flags.accountPrefix } : {}),
-        ...(flags.days !== undefined ? { days: integer('--days', flags.days) } : {}),
+        ...(flags.days !== undefined ? { days: flags.days } : {}),
       });
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
@@ -87,4 +40,5 @@ export function registerSimulate(program: Command): void {
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });
+  addConfigFlags(simulateCmd, SimulateConfig);
 }

@@ -1,36 +1,27 @@
 import type { Command } from 'commander';
-import { addInputFlags } from './input-flags.js';
+import { ValidateConfig } from '../../contracts/index.js';
 import {
   createProgressReporter,
+  defaultQuarantinePath,
   formatValidateSummary,
   parseCsvMap,
   validateFiles,
 } from '../../ingest/index.js';
-import type { FormatOption } from '../../ingest/index.js';
-import { defaultQuarantinePath } from '../../ingest/index.js';
+import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { checkOutputFile } from '../output-paths.js';
 import { requireUsableEvents } from '../usable-input.js';
 
-interface ValidateFlags {
-  accounts?: string;
-  quarantine?: string;
-  json?: boolean;
-  format: FormatOption;
-  csvMap?: string;
-  otlpAccountAttr?: string;
-  progress: boolean;
-}
-
 export function registerValidate(program: Command): void {
-  addInputFlags(
+  addConfigFlags(
     program
       .command('validate')
       .description(
         'read API logs, print a summary, and quarantine bad lines with their line numbers and reasons',
       )
-      .argument('<files...>', 'event files: NDJSON/JSONL, CSV or OTLP/JSON traces, plain or gzip')
-      .option('--accounts <file>', 'accounts NDJSON file to validate as well'),
-  ).action(async (files: string[], flags: ValidateFlags) => {
+      .argument('<files...>', 'event files: NDJSON/JSONL, CSV or OTLP/JSON traces, plain or gzip'),
+    ValidateConfig,
+  ).action(async (files: string[], raw: Flags) => {
+    const flags = configFromFlags(ValidateConfig, raw);
     const quarantine = flags.quarantine ?? defaultQuarantinePath(files[0] ?? 'input');
     checkOutputFile('--quarantine', quarantine);
     const progress = flags.progress ? createProgressReporter() : null;

@@ -5,6 +5,7 @@ import { readAccounts, readEvents, readUserFile, readUserJson } from '../../inge
 import {
   BundleSignature,
   StixBundle,
+  readEnv,
   UserError,
   type AccountRecord,
   type HubSighting,
@@ -128,13 +129,13 @@ export function validateBundleFile(file: string): void {
 }
 
 export function hubCredentials(opts: { apiKey?: string; user?: string; password?: string }): HubCredentials {
-  const apiKey = opts.apiKey ?? process.env.DG_HUB_API_KEY;
+  const apiKey = opts.apiKey ?? readEnv('DISTILLGUARD_HUB_API_KEY');
   if (apiKey) return { apiKey };
-  const password = opts.password ?? process.env.DG_HUB_PASSWORD;
+  const password = opts.password ?? readEnv('DISTILLGUARD_HUB_PASSWORD');
   if (opts.user && password) return { user: opts.user, password };
   throw new UserError(
     'UNAUTHENTICATED',
-    'Give hub credentials: --api-key (or DG_HUB_API_KEY), or --user with --password (or DG_HUB_PASSWORD).',
+    'Give hub credentials: --api-key (or DISTILLGUARD_HUB_API_KEY), or --user with --password (or DISTILLGUARD_HUB_PASSWORD).',
   );
 }
 

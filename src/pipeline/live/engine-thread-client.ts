@@ -1,7 +1,12 @@
 import { Worker } from 'node:worker_threads';
-import type { AccountRecord, ApiEvent } from '../../contracts/index.js';
+import type { AccountRecord, ApiEvent, DetectConfigInput } from '../../contracts/index.js';
 import type { EngineResult, FindingsEngine, UnusableRecord } from './findings-engine.js';
-import { ENGINE_THREAD_URL, type EngineReply, type EngineRequest } from '../engine-thread-protocol.js';
+import {
+  ENGINE_THREAD_URL,
+  type EngineReply,
+  type EngineRequest,
+  type EngineThreadData,
+} from '../engine-thread-protocol.js';
 
 // Batches of up to 2000 events in flight: bounds the memory of a fast replay or ingest burst.
 const MAX_OUTSTANDING = 8;
@@ -11,7 +16,7 @@ const MAX_OUTSTANDING = 8;
  * resolves with the findings when the worker has scored everything posted before it.
  */
 export class WorkerEngine implements FindingsEngine {
-  private readonly worker = new Worker(ENGINE_THREAD_URL);
+  private readonly worker: Worker;
   private buffer: ApiEvent[] = [];
   private flushQueued = false;
   private nextId = 1;
@@ -25,7 +30,9 @@ export class WorkerEngine implements FindingsEngine {
   private drainWaiters: (() => void)[] = [];
   onUnusable: ((u: UnusableRecord) => void) | undefined;
 
-  constructor() {
+  /** `config` reaches the worker's engine as its workerData. */
+  constructor(config: DetectConfigInput = {}) {
+    this.worker = new Worker(ENGINE_THREAD_URL, { workerData: { config } satisfies EngineThreadData });
     this.worker.on('message', (m: EngineReply) => {
       if (m.type === 'ack' || m.type === 'unusable') {
         if (m.type === 'ack') this.release(m.id);

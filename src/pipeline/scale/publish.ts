@@ -66,7 +66,7 @@ export class ScalePublisher {
   }
 
   /**
-   * `ingest --to`'s quarantine: each rejected line goes to `local` and to the workers, so the
+   * `ingest --nats`'s quarantine: each rejected line goes to `local` and to the workers, so the
    * streamed findings count it as batch analyze would (`serve --nats` publishes its own through
    * its event sink's writeRejected).
    */

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { UserError, type Findings } from '../../contracts/index.js';
+import { readEnv, UserError, type Findings } from '../../contracts/index.js';
 import { saveFindingsSnapshot } from '../findings-store.js';
 import { dialectOf, openDatabase, type OpenDatabaseOptions } from '../database.js';
 import { runMigrations } from '../migrate.js';
@@ -88,9 +88,9 @@ export async function openScaleStore(opts: OpenDatabaseOptions): Promise<ScaleDb
     if (dialectOf(db) !== 'postgres')
       throw new UserError(
         'INVALID_CONFIG',
-        'Scale-out workers share state through PostgreSQL: pass --database postgres://…',
+        'Scale-out workers share state through PostgreSQL: pass --database-url postgres://…',
       );
-    await probe(db, opts.url ?? process.env.DATABASE_URL ?? '');
+    await probe(db, opts.url ?? readEnv('DISTILLGUARD_DATABASE_URL') ?? '');
     await runMigrations(db, coreMigrations);
     await runMigrations(db, scaleMigrations);
   } catch (err) {

@@ -1,0 +1,492 @@
+import { z } from 'zod';
+
+/**
+ * Per-command settings: each command's flags are made from these schemas (src/cli/config-flags.ts),
+ * so name, help, default and validation live in one place, like Vitest's config. A field's
+ * description is its help text; `flag` metadata names its value and its old spellings.
+ */
+export interface FlagMeta {
+  /** Placeholder of the value in --help (default `value`). */
+  value?: string;
+  /** Old spellings (without dashes), accepted for one release and not shown in --help. */
+  aliases?: readonly string[];
+  /** Repeatable: each use adds one value to a list. */
+  repeat?: boolean;
+}
+
+declare module 'zod' {
+  interface GlobalMeta {
+    flag?: FlagMeta;
+  }
+}
+
+const flag = (f: FlagMeta) => ({ flag: f });
+
+/** One listening port for every server command: 0 picks a free one. */
+export const Port = z
+  .int({ error: 'must be a whole number from 0 to 65535' })
+  .min(0, { error: 'must be a whole number from 0 to 65535' })
+  .max(65535, { error: 'must be a whole number from 0 to 65535' });
+
+const host = z
+  .string()
+  .min(1)
+  .default('127.0.0.1')
+  .describe('address to listen on')
+  .meta(flag({ value: 'host' }));
+const port = (fallback: number) =>
+  Port.default(fallback)
+    .describe('port to listen on (0 picks a free one)')
+    .meta(flag({ value: 'port' }));
+
+const NatsUrl = z
+  .string()
+  .regex(/^(?:(?:nats|tls):\/\/[^/\s]+|[^/\s:]+:\d+)$/u, { error: 'must be nats://HOST:PORT' });
+const databaseUrl = (help: string) =>
+  z
+    .string()
+    .min(1)
+    .optional()
+    .describe(help)
+    .meta(flag({ value: 'url', aliases: ['database'] }));
+const positive = z
+  .int({ error: 'must be a whole number of at least 1' })
+  .min(1, { error: 'must be a whole number of at least 1' });
+
+/** Where the reading commands (validate, ingest, analyze) take their input from. */
+export const InputConfig = z.object({
+  quarantine: z
+    .string()
+    .optional()
+    .describe('where rejected lines go (default: <first input>.quarantine.ndjson here)')
+    .meta(flag({ value: 'file' })),
+  format: z
+    .enum(['auto', 'ndjson', 'csv', 'otlp'])
+    .default('auto')
+    .describe('input format')
+    .meta(flag({ value: 'format' })),
+  csvMap: z
+    .string()
+    .optional()
+    .describe('CSV column names, FIELD=COLUMN,... (see docs/ingest.md)')
+    .meta(flag({ value: 'pairs' })),
+  otlpAccountAttr: z
+    .string()
+    .optional()
+    .describe('OTLP span attribute holding the account id (default enduser.id)')
+    .meta(flag({ value: 'attr' })),
+  progress: z.boolean().default(true).describe('no progress bar or progress log lines'),
+});
+
+export const ValidateConfig = InputConfig.extend({
+  accounts: z
+    .string()
+    .optional()
+    .describe('accounts NDJSON file to validate as well')
+    .meta(flag({ value: 'file' })),
+  json: z.boolean().default(false).describe('print the summary as JSON'),
+});
+
+export const IngestConfig = InputConfig.extend({
+  nats: NatsUrl.describe('NATS JetStream server, nats://HOST:PORT').meta(
+    flag({ value: 'url', aliases: ['to'] }),
+  ),
+  accounts: z
+    .string()
+    .optional()
+    .describe('account records NDJSON to publish as well')
+    .meta(flag({ value: 'file' })),
+  json: z.boolean().default(false).describe('print the summary as JSON'),
+});
+
+export const AnalyzeConfig = InputConfig.extend({
+  accounts: z
+    .array(z.string())
+    .optional()
+    .describe('accounts NDJSON file (repeatable)')
+    .meta(flag({ value: 'file', repeat: true })),
+  baseline: z
+    .array(z.string())
+    .optional()
+    .describe('known-benign traffic to calibrate thresholds on (repeatable)')
+    .meta(flag({ value: 'file', repeat: true })),
+  out: z
+    .string()
+    .default('findings.json')
+    .describe('findings.v1 JSON output')
+    .meta(flag({ value: 'file' })),
+  report: z
+    .string()
+    .optional()
+    .describe('self-contained HTML report')
+    .meta(flag({ value: 'file' })),
+  threads: positive
+    .optional()
+    .describe(
+      'partition worker threads for NDJSON traffic (1 = single-threaded; default: one per core, at most 2, for inputs of 32 MiB or more)',
+    )
+    .meta(flag({ value: 'n' })),
+});
+
+export const ServeConfig = z.object({
+  host,
+  port: port(8080),
+  dataDir: z
+    .string()
+    .default('data')
+    .describe('directory of the SQLite store (when no database URL)')
+    .meta(flag({ value: 'dir' })),
+  databaseUrl: databaseUrl('postgres://… or sqlite:FILE (default: $DISTILLGUARD_DATABASE_URL)'),
+  policy: z
+    .string()
+    .optional()
+    .describe('response policy YAML (default: policy/default.yaml)')
+    .meta(flag({ value: 'file' })),
+  demo: z
+    .boolean()
+    .default(false)
+    .describe('create an admin key now and hand it to dashboards opened from this machine'),
+  rateLimit: positive
+    .optional()
+    .describe('requests per minute per API key')
+    .meta(flag({ value: 'n' })),
+  nats: NatsUrl.optional()
+    .describe('also publish ingested events to NATS JetStream for scale-out workers')
+    .meta(flag({ value: 'url' })),
+  webhookAllowPrivate: z
+    .string()
+    .optional()
+    .describe(
+      'comma-separated IPs/CIDRs webhooks may reach although loopback, private or link-local (in-house receivers; default none)',
+    )
+    .meta(flag({ value: 'cidrs' })),
+});
+
+export const DemoConfig = z.object({
+  host,
+  port: port(8080),
+  scale: z
+    .enum(['small', 'medium', 'large'])
+    .default('small')
+    .describe('simulated population')
+    .meta(flag({ value: 'scale' })),
+  // The simulation's seed; the detection seed of a demo comes from --config.
+  seed: z
+    .int()
+    .min(0)
+    .default(1)
+    .describe('simulation seed')
+    .meta(flag({ value: 'n' })),
+  batch: positive
+    .default(2000)
+    .describe('events per HTTP batch')
+    .meta(flag({ value: 'n' })),
+  dataDir: z
+    .string()
+    .optional()
+    .describe('store directory (default: a fresh temporary directory)')
+    .meta(flag({ value: 'dir' })),
+});
+
+/** Options of `hub` itself, for all its subcommands. */
+export const HubConfig = z.object({
+  databaseUrl: databaseUrl(
+    'sqlite:<file> or postgres://… (default $DISTILLGUARD_DATABASE_URL, else data/hub/distillguard.db)',
+  ),
+});
+
+export const HubServeConfig = z.object({
+  host,
+  port: port(8443),
+  title: z
+    .string()
+    .optional()
+    .describe('hub title shown at discovery')
+    .meta(flag({ value: 'title' })),
+  authFailuresPerMinute: positive
+    .default(10)
+    .describe('failed password checks one client address may cause per minute before 429')
+    .meta(flag({ value: 'n' })),
+});
+
+const Duration = z
+  .string()
+  .regex(/^\d+(?:\.\d+)?(?:ms|s|m)?$/u, { error: 'must be a duration like 500ms, 30s or 2m' });
+
+export const WorkerConfig = z.object({
+  nats: NatsUrl.describe('NATS JetStream server, nats://HOST:PORT').meta(flag({ value: 'url' })),
+  databaseUrl: databaseUrl('PostgreSQL URL shared by all workers (default: $DISTILLGUARD_DATABASE_URL)'),
+  scoreEvery: Duration.default('30s')
+    .describe('run the global scoring stage this often (0 = never)')
+    .meta(flag({ value: 'duration' })),
+  batch: positive
+    .max(1000)
+    .default(1000)
+    .describe('messages per fetch and per transaction (at most 1000)')
+    .meta(flag({ value: 'n' })),
+  lease: Duration.default('10s')
+    .describe('partition lease; a dead worker’s partitions move after this long')
+    .meta(flag({ value: 'duration' })),
+  ackWait: Duration.default('30s')
+    .describe('redelivery delay of unacknowledged messages (set when the stream is created)')
+    .meta(flag({ value: 'duration' })),
+  pruneEvery: Duration.default('60s')
+    .describe('delete acknowledged seen event ids this often (0 = never)')
+    .meta(flag({ value: 'duration' })),
+  seenRetention: Duration.optional()
+    .describe('keep seen event ids at least this long (default: the stream’s duplicate window, 2h)')
+    .meta(flag({ value: 'duration' })),
+  id: z
+    .string()
+    .optional()
+    .describe(
+      'worker name, shown as its partitions’ owner; a pod or host name is safe: leases belong to the process (default: host-pid-random)',
+    )
+    .meta(flag({ value: 'name' })),
+});
+
+const seconds = (fallback: number, min: 'positive' | 'nonnegative', help: string) =>
+  (min === 'positive' ? z.number().positive() : z.number().nonnegative())
+    .default(fallback)
+    .describe(help)
+    .meta(flag({ value: 'seconds' }));
+
+/**
+ * The gateway's settings, in the units of its flags (seconds). The one place of its defaults:
+ * `startGateway` and the gateway itself fall back to `GATEWAY_DEFAULTS`.
+ */
+export const GatewaySettings = z.object({
+  upstream: z
+    .string()
+    .describe('model API to forward to, e.g. https://api.openai.com')
+    .meta(flag({ value: 'url' })),
+  port: Port.describe('port to listen on (0 picks a free one)').meta(flag({ value: 'n' })),
+  host,
+  server: z
+    .string()
+    .optional()
+    .describe('DistillGuard server: decisions from GET /v1/decisions/:id, events to POST /v1/events')
+    .meta(flag({ value: 'url' })),
+  serverKey: z
+    .string()
+    .optional()
+    .describe('API key for --server (enforcement + ingest roles); default $DISTILLGUARD_API_KEY')
+    .meta(flag({ value: 'key' })),
+  decisions: z
+    .string()
+    .optional()
+    .describe(
+      'static decisions (JSON/YAML list of {account_id, action, cluster_id?, watch?}) instead of the server',
+    )
+    .meta(flag({ value: 'file' })),
+  keys: z
+    .string()
+    .optional()
+    .describe('API key hash -> account id map (JSON/YAML), see docs/gateway.md')
+    .meta(flag({ value: 'file' })),
+  trustAccountHeader: z
+    .boolean()
+    .default(false)
+    .describe('take the account from X-Account-Id (only behind an auth layer that sets it)'),
+  trustForwardedFor: z
+    .boolean()
+    .default(false)
+    .describe('take the client IP from X-Forwarded-For (only behind a proxy that sets it)'),
+  nats: NatsUrl.optional()
+    .describe('publish recorded events to NATS JetStream (scale-out workers) instead of the server')
+    .meta(flag({ value: 'url' })),
+  eventsOut: z
+    .string()
+    .optional()
+    .describe('append recorded events to this NDJSON file (when there is no --server)')
+    .meta(flag({ value: 'file' })),
+  spool: z
+    .string()
+    .default('gateway-spool.ndjson')
+    .describe('local NDJSON spool for events the sink cannot take yet')
+    .meta(flag({ value: 'file' })),
+  canarySecret: z
+    .string()
+    .optional()
+    .describe('key of the canary generator; default $DISTILLGUARD_CANARY_SECRET; no canaries without it')
+    .meta(flag({ value: 'secret' })),
+  canaryRegistry: z
+    .string()
+    .default('gateway-canaries.ndjson')
+    .describe('where served canaries are recorded')
+    .meta(flag({ value: 'file' })),
+  canaryRate: z
+    .number()
+    .gt(0, { error: 'must be in (0, 1]' })
+    .max(1, { error: 'must be in (0, 1]' })
+    .default(0.5)
+    .describe('share of watched answers that carry a canary, in (0, 1]')
+    .meta(flag({ value: 'r' })),
+  canaryPrompts: z
+    .boolean()
+    .default(true)
+    .describe('keep customer prompts out of the canary registry (the probe then needs --prompts)'),
+  decisionTtl: seconds(5, 'positive', 'how long a cached decision is fresh'),
+  degradeMaxTokens: positive
+    .default(512)
+    .describe('output token cap for degraded accounts')
+    .meta(flag({ value: 'n' })),
+  throttleRpm: z
+    .number()
+    .positive()
+    .default(6)
+    .describe('requests per minute for throttled accounts without their own rate')
+    .meta(flag({ value: 'n' })),
+  verificationUrl: z
+    .string()
+    .optional()
+    .describe('where step-up answers send customers to verify')
+    .meta(flag({ value: 'url' })),
+  upstreamConnections: positive
+    .default(256)
+    .describe('connections to the upstream, and the most requests in flight to it')
+    .meta(flag({ value: 'n' })),
+  upstreamQueue: z
+    .int({ error: 'must be a whole number' })
+    .min(0)
+    .default(64)
+    .describe('requests that may wait for a free upstream connection; more get 503 gateway_overloaded')
+    .meta(flag({ value: 'n' })),
+  upstreamQueueWait: seconds(
+    2,
+    'nonnegative',
+    'longest wait for a free upstream connection before 503 gateway_overloaded',
+  ),
+  upstreamConnectTimeout: seconds(
+    10,
+    'positive',
+    'time to connect to the upstream (then 504 upstream_timeout)',
+  ),
+  upstreamHeadersTimeout: seconds(
+    300,
+    'positive',
+    "time to the upstream's response headers (a whole answer's headers come when it is done)",
+  ),
+  upstreamIdleTimeout: seconds(
+    120,
+    'positive',
+    'longest silence in the upstream body, and longest a client may leave the answer unread',
+  ),
+});
+export type GatewaySettings = z.infer<typeof GatewaySettings>;
+
+/** The gateway's defaults, from the schema above. */
+export const GATEWAY_DEFAULTS = GatewaySettings.omit({ upstream: true, port: true }).parse({});
+
+export const ProbeConfig = z.object({
+  target: z
+    .string()
+    .describe('OpenAI-compatible API of the suspect model, e.g. http://host:8000/v1')
+    .meta(flag({ value: 'url' })),
+  model: z
+    .string()
+    .describe('model name to ask for')
+    .meta(flag({ value: 'name' })),
+  apiKey: z
+    .string()
+    .optional()
+    .describe('bearer key for the target; default $DISTILLGUARD_PROBE_API_KEY')
+    .meta(flag({ value: 'key' })),
+  registry: z
+    .string()
+    .default(GATEWAY_DEFAULTS.canaryRegistry)
+    .describe('canary registry the gateway wrote')
+    .meta(flag({ value: 'file' })),
+  canarySecret: z
+    .string()
+    .optional()
+    .describe('the gateway canary secret (draws the controls); default $DISTILLGUARD_CANARY_SECRET')
+    .meta(flag({ value: 'secret' })),
+  prompts: z
+    .string()
+    .optional()
+    .describe('extra prompts, one per line or NDJSON with a prompt field')
+    .meta(flag({ value: 'file' })),
+  controls: positive
+    .default(64)
+    .describe('control canaries (never served) to check')
+    .meta(flag({ value: 'n' })),
+  promptsPerCanary: positive
+    .default(2)
+    .describe('served prompts asked again per canary')
+    .meta(flag({ value: 'n' })),
+  alpha: z
+    .number()
+    .gt(0, { error: 'must be in (0, 1)' })
+    .lt(1, { error: 'must be in (0, 1)' })
+    .default(0.01)
+    .describe('significance level for attribution')
+    .meta(flag({ value: 'p' })),
+  concurrency: positive
+    .default(4)
+    .describe('parallel requests to the target')
+    .meta(flag({ value: 'n' })),
+  out: z
+    .string()
+    .default('.')
+    .describe('where probe-report.json and probe-report.html go')
+    .meta(flag({ value: 'dir' })),
+  json: z.boolean().default(false).describe('print the JSON report instead of the summary'),
+});
+
+const corpusList = (help: string) =>
+  z
+    .array(z.string())
+    .default([])
+    .describe(help)
+    .meta(flag({ value: 'file', repeat: true }));
+const whole = z.int({ error: 'must be a whole number' }).min(0, { error: 'must be a whole number' });
+
+export const SimulateConfig = z.object({
+  scale: z
+    .enum(['small', 'medium', 'large'])
+    .default('small')
+    .describe('population size')
+    .meta(flag({ value: 'scale' })),
+  seed: whole
+    .default(1)
+    .describe('random seed; the same seed gives the same bytes')
+    .meta(flag({ value: 'n' })),
+  out: z
+    .string()
+    .describe('output directory')
+    .meta(flag({ value: 'dir' })),
+  gzip: z.boolean().default(false).describe('write traffic.ndjson.gz'),
+  corpus: corpusList(
+    'real prompt corpus (JSONL of {"turns"} or {"prompt","response"}); "distill" in the name or source feeds attackers (repeatable)',
+  ),
+  benignCorpus: corpusList('corpus whose texts feed ordinary users only (repeatable)'),
+  attackerCorpus: corpusList('corpus whose prompts feed extraction campaigns only (repeatable)'),
+  actorSeed: whole
+    .optional()
+    .describe(
+      "seed of the attackers' infrastructure and templates (default: --seed); share it to simulate one actor at two providers",
+    )
+    .meta(flag({ value: 'n' })),
+  accountPrefix: z
+    .string()
+    .optional()
+    .describe('prefix of account ids (default acct_)')
+    .meta(flag({ value: 'prefix' })),
+  days: whole
+    .optional()
+    .describe('length of the simulated window in days (default 14)')
+    .meta(flag({ value: 'n' })),
+  json: z.boolean().default(false).describe('print the summary as JSON'),
+});
+
+export const EvalConfig = z.object({
+  truth: z
+    .string()
+    .describe('truth.json written by simulate')
+    .meta(flag({ value: 'file' })),
+  findings: z
+    .string()
+    .describe('findings.json written by analyze')
+    .meta(flag({ value: 'file' })),
+});
