@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_LINE_BYTES, MemoryQuarantine, readEvents } from '../src/ingest/index.js';
 import type { ApiEvent } from '../src/contracts/index.js';
 import type { FindingsEngine } from '../src/pipeline/index.js';
-import { countEvents, listQuarantinedStoredEvents, storeTestBackends } from '../src/store/index.js';
+import { countEvents, listQuarantinedStoredEvents } from '../src/store/index.js';
+import { storeTestBackends } from './store-harness.js';
 import {
   call,
   ensureBuilt,

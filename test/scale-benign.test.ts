@@ -3,7 +3,8 @@ import { DetectionEngine } from '../src/findings/index.js';
 import { ScaleWorker } from '../src/pipeline/index.js';
 import type { Findings } from '../src/contracts/index.js';
 import { startService } from '../src/server/index.js';
-import { latestFindingsSnapshot, TEST_POSTGRES_URL, type CoreDb } from '../src/store/index.js';
+import { latestFindingsSnapshot, type CoreDb } from '../src/store/index.js';
+import { TEST_POSTGRES_URL } from './store-harness.js';
 import {
   publishAll,
   useScaleFixture,

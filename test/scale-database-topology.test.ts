@@ -3,7 +3,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteStream, ScaleWorker, type ScaleTopology } from '../src/pipeline/index.js';
 import { UserError } from '../src/contracts/index.js';
-import { bindScaleTopology, TEST_POSTGRES_URL } from '../src/store/index.js';
+import { bindScaleTopology } from '../src/store/index.js';
+import { TEST_POSTGRES_URL } from './store-harness.js';
 import {
   adminQuery,
   CLI,

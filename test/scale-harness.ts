@@ -17,15 +17,8 @@ import {
 } from '../src/pipeline/index.js';
 import type { AccountRecord, ApiEvent, Findings } from '../src/contracts/index.js';
 import { simulationStream } from '../src/sim/index.js';
-import {
-  allAccountStates,
-  openScaleStore,
-  postgresUnavailableReason,
-  scaleProgress,
-  servicesRequired,
-  TEST_POSTGRES_URL,
-  type ScaleDb,
-} from '../src/store/index.js';
+import { allAccountStates, openScaleStore, scaleProgress, type ScaleDb } from '../src/store/index.js';
+import { postgresUnavailableReason, servicesRequired, TEST_POSTGRES_URL } from './store-harness.js';
 
 export const TEST_NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScalePublisher, ScaleWorker } from '../src/pipeline/index.js';
-import { postgresUnavailableReason, scaleProgress } from '../src/store/index.js';
+import { scaleProgress } from '../src/store/index.js';
+import { postgresUnavailableReason } from './store-harness.js';
 import {
   scaleFixture,
   scaleSkipReason,

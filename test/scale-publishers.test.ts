@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsEventSink, ScaleWorker } from '../src/pipeline/index.js';
 import { startService } from '../src/server/index.js';
-import { latestFindingsSnapshot, TEST_POSTGRES_URL, type CoreDb } from '../src/store/index.js';
+import { latestFindingsSnapshot, type CoreDb } from '../src/store/index.js';
+import { TEST_POSTGRES_URL } from './store-harness.js';
 import {
   scaleFixture,
   scaleSkipReason,

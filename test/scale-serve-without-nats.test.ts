@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ScaleWorker, scoreScale } from '../src/pipeline/index.js';
 import { UserError } from '../src/contracts/index.js';
 import { startService } from '../src/server/index.js';
-import { latestFindingsSnapshot, TEST_POSTGRES_URL, type CoreDb } from '../src/store/index.js';
+import { latestFindingsSnapshot, type CoreDb } from '../src/store/index.js';
+import { TEST_POSTGRES_URL } from './store-harness.js';
 import {
   publishAll,
   scaleSkipReason,

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../src/respond/index.js';
 import type { AccountFinding, ApiEvent, ClusterFinding, Findings } from '../src/contracts/index.js';
-import { storeTestBackends } from '../src/store/index.js';
+import { storeTestBackends } from './store-harness.js';
 import { call, ndjson, simulatedTraffic, startTestService, type TestService } from './server-harness.js';
 
 const backends = await storeTestBackends();

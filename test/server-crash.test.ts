@@ -7,14 +7,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../src/contracts/index.js';
 import { simulationStream } from '../src/sim/index.js';
-import {
-  countEvents,
-  countEventsById,
-  openCoreStore,
-  storeTestBackends,
-  TEST_POSTGRES_URL,
-  type StoreDialect,
-} from '../src/store/index.js';
+import { countEvents, countEventsById, openCoreStore, type StoreDialect } from '../src/store/index.js';
+import { storeTestBackends, TEST_POSTGRES_URL } from './store-harness.js';
 import { call, ensureBuilt } from './server-harness.js';
 
 const root = path.resolve(import.meta.dirname, '..');

@@ -7,7 +7,8 @@ import { DetectionEngine } from '../src/findings/index.js';
 import type { AccountRecord, ApiEvent } from '../src/contracts/index.js';
 import { startService, type RunningService, type StartServiceOptions } from '../src/server/index.js';
 import { simulationStream } from '../src/sim/index.js';
-import { openTestDatabase, type StoreDialect } from '../src/store/index.js';
+import { type StoreDialect } from '../src/store/index.js';
+import { openTestDatabase } from './store-harness.js';
 
 /** A real simulated population: its account records and the first `n` events in time order. */
 export function simulatedTraffic(n: number, seed = 7): { accounts: AccountRecord[]; events: ApiEvent[] } {

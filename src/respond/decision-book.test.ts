@@ -1,12 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Findings } from '../contracts/index.js';
-import {
-  coreMigrations,
-  openTestDatabase,
-  runMigrations,
-  type CoreDatabase,
-  type TestDatabase,
-} from '../store/index.js';
+import { coreMigrations, runMigrations, type CoreDatabase } from '../store/index.js';
+import { openTestDatabase, type TestDatabase } from '../../test/store-harness.js';
 import type { DecisionChange } from './decision.js';
 import { DecisionBook } from './decision-book.js';
 import { loadPolicy } from './policy.js';

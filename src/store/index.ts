@@ -59,13 +59,5 @@ export {
 export type { WebhookRow, WebhookDeliveryRow, DeadLetterRow } from './webhook-store.js';
 export { addBenignReference, listBenignReference } from './benign-store.js';
 export { saveFindingsSnapshot, latestFindingsSnapshot } from './findings-store.js';
-export {
-  openTestDatabase,
-  storeTestBackends,
-  postgresUnavailableReason,
-  servicesRequired,
-  TEST_POSTGRES_URL,
-} from './test-database.js';
-export type { TestDatabase } from './test-database.js';
 export * from './hub/index.js';
 export * from './scale/index.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import { openDatabase, type StoreDialect } from './database.js';
+import { openDatabase, type StoreDialect } from '../src/store/index.js';
 
 /** The PostgreSQL the tests use: `TEST_DATABASE_URL`, else the machine's trust-auth `test` database. */
 export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
