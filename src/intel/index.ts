@@ -22,7 +22,6 @@ export {
   keyRingFrom,
   keyedHash,
   keyedHashes,
-  keyIdOf,
   loadKeyRing,
 } from './match/community-key.js';
 export type { CommunityKey, CommunityKeyRing, KeyedKind } from './match/community-key.js';

@@ -24,7 +24,6 @@ export {
   getAccountRecord,
   getAccountRecords,
   allAccountRecords,
-  countAccountRecords,
 } from './account-store.js';
 export { appendAudit, listAudit } from './audit-store.js';
 export type { AuditEntry, NewAuditEntry } from './audit-store.js';
