@@ -8,14 +8,8 @@ import type { ApiEvent } from '../src/contracts/index.js';
 import type { FindingsEngine } from '../src/pipeline/index.js';
 import { countEvents, listQuarantinedStoredEvents } from '../src/store/index.js';
 import { storeTestBackends } from './store-harness.js';
-import {
-  call,
-  ensureBuilt,
-  ndjson,
-  simulatedTraffic,
-  startTestService,
-  type TestService,
-} from './server-harness.js';
+import { ensureBuilt } from './cli-harness.js';
+import { call, ndjson, simulatedTraffic, startTestService, type TestService } from './server-harness.js';
 
 /**
  * "Hold under attack", defect 1: one event with an unknown field nested thousands deep (~10 KB)

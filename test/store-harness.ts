@@ -26,6 +26,23 @@ export async function postgresUnavailableReason(url = TEST_POSTGRES_URL): Promis
   }
 }
 
+/** Runs one statement as the test database's owner, retrying while PostgreSQL restarts. */
+export async function adminQuery(text: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const c = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    try {
+      await c.connect();
+      await c.query(text);
+      return;
+    } catch (err) {
+      if (attempt >= 30) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  }
+}
+
 export interface TestDatabase<DB> {
   db: Kysely<DB>;
   dialect: StoreDialect;
@@ -57,13 +74,7 @@ export async function openTestDatabase<DB = unknown>(dialect: StoreDialect): Pro
     };
   }
   const schema = `dg_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await admin.connect();
-  try {
-    await admin.query(`create schema ${schema}`);
-  } finally {
-    await admin.end();
-  }
+  await adminQuery(`create schema ${schema}`);
   const db = openDatabase<DB>({ url: TEST_POSTGRES_URL, schema, poolSize: 4 });
   return {
     db,
@@ -72,13 +83,7 @@ export async function openTestDatabase<DB = unknown>(dialect: StoreDialect): Pro
     schema,
     async dispose() {
       await db.destroy();
-      const c = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-      await c.connect();
-      try {
-        await c.query(`drop schema if exists ${schema} cascade`);
-      } finally {
-        await c.end();
-      }
+      await adminQuery(`drop schema if exists ${schema} cascade`);
     },
   };
 }
