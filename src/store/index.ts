@@ -19,12 +19,7 @@ export {
   listQuarantinedStoredEvents,
 } from './event-store.js';
 export type { InsertEventsOptions, QuarantinedStoredEvent, StoredEvent } from './event-store.js';
-export {
-  upsertAccounts,
-  getAccountRecord,
-  getAccountRecords,
-  allAccountRecords,
-} from './account-store.js';
+export { upsertAccounts, getAccountRecord, getAccountRecords, allAccountRecords } from './account-store.js';
 export { appendAudit, listAudit } from './audit-store.js';
 export type { AuditEntry, NewAuditEntry } from './audit-store.js';
 export {
