@@ -451,7 +451,7 @@ describe('the CLI: exit codes of intel export and intel pull', () => {
   beforeAll(() => {
     // The built CLI, rebuilt when the sources it runs are newer.
     const sources = Math.max(
-      ...['src/intel', 'src/cli', 'src/schema', 'src/hub'].map((d) => newest(path.join(root, d))),
+      ...['src/intel', 'src/cli', 'src/contracts', 'src/hub'].map((d) => newest(path.join(root, d))),
     );
     const built = statSync(path.join(root, 'dist/intel/stix/export-bundle.js'), { throwIfNoEntry: false });
     if (!existsSync(cli) || !built || built.mtimeMs < sources)
