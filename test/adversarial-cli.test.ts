@@ -1,70 +1,25 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI as cli, ensureBuilt, ROOT as root, runCli, type CliRun } from './cli-harness.js';
 
 /**
  * A first hour with the built CLI: every user mistake gets one line, a stable code and the
  * documented exit status (README "Exit status"), before any work starts, and nothing is left behind.
  */
-const root = resolve(import.meta.dirname, '..');
-const cli = join(root, 'dist/cli/main.js');
+beforeAll(ensureBuilt, 300_000);
 
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-beforeAll(() => {
-  const sources = newestMtime(join(root, 'src'));
-  if (!existsSync(cli) || statSync(cli).mtimeMs < sources) {
-    try {
-      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });
-    } catch {
-      // tsc still emits when another module has type errors; the CLI runs below are the test.
-    }
-  }
-}, 300_000);
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cliRun(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [cli, ...args],
-      { cwd, env: { ...process.env, DISTILLGUARD_LOG_LEVEL: 'warn', ...env }, timeout: 120_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        done({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const cliRun = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliRun> =>
+  runCli(args, { cwd, env: { ...process.env, DISTILLGUARD_LOG_LEVEL: 'warn', ...env }, timeout: 120_000 });
 
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
 
 /** One line `error[CODE]: …` and no stack frames. */
-function expectOneErrorLine(r: Run, code: string): void {
+function expectOneErrorLine(r: CliRun, code: string): void {
   expect(r.stderr, r.stderr).toMatch(new RegExp(`^error\\[${code}\\]: [^\\n]+\\n$`));
   expect(r.stderr).not.toMatch(STACK_FRAME);
 }
@@ -204,7 +159,7 @@ describe('a busy port is one line naming the port and the flag (items 10, 11)', 
   });
   afterAll(() => new Promise<void>((r) => busy.close(() => r())));
 
-  const expectPortLine = (r: Run) => {
+  const expectPortLine = (r: CliRun) => {
     expect(r.code, r.stderr).toBe(2);
     expectOneErrorLine(r, 'INVALID_ARGUMENT');
     expect(r.stderr).toContain(`port ${port}`);

@@ -22,14 +22,8 @@ import {
   tlpMarkingDefinition,
   type MemberSigningKey,
 } from '../src/intel/index.js';
-import {
-  hubMigrations,
-  openTestDatabase,
-  runMigrations,
-  storeTestBackends,
-  type HubDatabase,
-  type TestDatabase,
-} from '../src/store/index.js';
+import { hubMigrations, runMigrations, type HubDatabase } from '../src/store/index.js';
+import { openTestDatabase, storeTestBackends, type TestDatabase } from './store-harness.js';
 
 // Attacks on the sharing hub by its own members: competing labs that share one TAXII server.
 const backends = await storeTestBackends();

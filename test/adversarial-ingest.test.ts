@@ -6,15 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_LINE_BYTES, MemoryQuarantine, readEvents } from '../src/ingest/index.js';
 import type { ApiEvent } from '../src/contracts/index.js';
 import type { FindingsEngine } from '../src/pipeline/index.js';
-import { countEvents, listQuarantinedStoredEvents, storeTestBackends } from '../src/store/index.js';
-import {
-  call,
-  ensureBuilt,
-  ndjson,
-  simulatedTraffic,
-  startTestService,
-  type TestService,
-} from './server-harness.js';
+import { countEvents, listQuarantinedStoredEvents } from '../src/store/index.js';
+import { storeTestBackends } from './store-harness.js';
+import { ensureBuilt } from './cli-harness.js';
+import { call, ndjson, simulatedTraffic, startTestService, type TestService } from './server-harness.js';
 
 /**
  * "Hold under attack", defect 1: one event with an unknown field nested thousands deep (~10 KB)

@@ -35,14 +35,8 @@ import {
 import { DetectionEngine } from '../src/findings/index.js';
 import { UserError, type ApiEvent, type Findings, type StixObject } from '../src/contracts/index.js';
 import { simulationStream } from '../src/sim/index.js';
-import {
-  hubMigrations,
-  openTestDatabase,
-  runMigrations,
-  storeTestBackends,
-  type HubDatabase,
-  type TestDatabase,
-} from '../src/store/index.js';
+import { hubMigrations, runMigrations, type HubDatabase } from '../src/store/index.js';
+import { openTestDatabase, storeTestBackends, type TestDatabase } from './store-harness.js';
 import { startSpecTaxiiServer } from './taxii-spec-server.js';
 
 const ring = keyRingFrom({ current: 'isac-1', keys: [{ id: 'isac-1', secret: '3c'.repeat(32) }] });

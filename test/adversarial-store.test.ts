@@ -6,18 +6,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError, type ApiEvent } from '../src/contracts/index.js';
 import { startService } from '../src/server/index.js';
-import { storeTestBackends, streamEvents } from '../src/store/index.js';
+import { streamEvents } from '../src/store/index.js';
+import { CLI } from './cli-harness.js';
+import { storeTestBackends } from './store-harness.js';
 import { call, ndjson, simulatedTraffic, startTestService, type TestService } from './server-harness.js';
 import { quarantineRecord } from '../src/ingest/index.js';
-import { partitionOf, ScaleWorker, subjectOf } from '../src/pipeline/index.js';
-import { countQuarantined, listQuarantined, scaleProgress } from '../src/store/index.js';
-import {
-  publishAll,
-  scaleSkipReason,
-  simulatedPrefix,
-  useScaleFixture,
-  waitForApplied,
-} from './scale-harness.js';
+import { partitionOf, subjectOf } from '../src/pipeline/index.js';
+import { listQuarantined, scaleProgress } from '../src/store/index.js';
+import { describeScale, simulatedPrefix } from './scale-harness.js';
 
 /**
  * Hostile text and hostile cursors against the real service on SQLite and PostgreSQL: both stores
@@ -276,8 +272,7 @@ describe('serve with a revoked DISTILLGUARD_ADMIN_KEY (the built CLI)', () => {
       const configured = s.ctx.keys.list().find((k) => k.name === 'configured admin')!;
       await s.ctx.keys.revoke(configured.key_id);
       await s.close();
-      const main = path.resolve(import.meta.dirname, '../dist/cli/main.js');
-      const r = spawnSync(process.execPath, [main, 'serve', '--port', '0', '--database-url', url], {
+      const r = spawnSync(process.execPath, [CLI, 'serve', '--port', '0', '--database-url', url], {
         env: {
           ...process.env,
           DISTILLGUARD_ADMIN_KEY: admin,
@@ -352,12 +347,9 @@ describe('the demo dashboard and the Host header (DNS rebinding)', () => {
 // The scale-out path stores on PostgreSQL what comes off the stream, where anything with publish
 // rights can write: hostile text there must be quarantined with a reason, not wedge the worker
 // on a commit PostgreSQL refuses.
-const scaleSkip = await scaleSkipReason();
 const scaleInput = simulatedPrefix(300, 23);
 
-describe.skipIf(scaleSkip !== null)('scale-out: NUL and lone surrogates on the stream', () => {
-  const fx = useScaleFixture(2);
-
+describeScale('scale-out: NUL and lone surrogates on the stream', 2, (fx) => {
   it('quarantines them with a reason and applies every good event around them', async () => {
     const t = fx.topology;
     const js = fx.nc.jetstream();
@@ -398,17 +390,14 @@ describe.skipIf(scaleSkip !== null)('scale-out: NUL and lone surrogates on the s
         ),
       ],
     ];
-    await publishAll(fx.nc, t, { accounts: scaleInput.accounts, events: scaleInput.events.slice(0, 150) });
+    await fx.publish({ accounts: scaleInput.accounts, events: scaleInput.events.slice(0, 150) });
     for (const [, subject, data] of hostile) await js.publish(subject, data);
-    await publishAll(fx.nc, t, { accounts: [], events: scaleInput.events.slice(150) });
+    await fx.publish({ accounts: [], events: scaleInput.events.slice(150) });
 
-    const worker = new ScaleWorker({ nc: fx.nc, db: fx.db, topology: t, workerId: 'text-0' });
-    await worker.start();
+    const worker = await fx.startWorker('text-0');
     try {
-      await waitForApplied(fx.db, scaleInput.events.length, 60_000);
-      const until = Date.now() + 30_000;
-      while ((await countQuarantined(fx.db)) < hostile.length && Date.now() < until)
-        await new Promise((r) => setTimeout(r, 100));
+      await fx.waitForApplied(scaleInput.events.length, 60_000);
+      await fx.waitUntilQuarantined(hostile.length);
     } finally {
       await worker.stop();
     }

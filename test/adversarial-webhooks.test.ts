@@ -6,12 +6,11 @@ import {
   coreMigrations,
   listDeadLetters,
   listDeliveries,
-  openTestDatabase,
   runMigrations,
   type CoreDatabase,
   type StoreDialect,
-  type TestDatabase,
 } from '../src/store/index.js';
+import { openTestDatabase, type TestDatabase } from './store-harness.js';
 import { call, startTestService, type TestService } from './server-harness.js';
 
 /**

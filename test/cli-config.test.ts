@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Findings } from '../src/contracts/index.js';
-import { call, ensureBuilt, ndjson, simulatedTraffic } from './server-harness.js';
+import { ensureBuilt } from './cli-harness.js';
+import { call, ndjson, simulatedTraffic } from './server-harness.js';
 
 /** One config source, seen from the built CLI: ports, analyze input flags, serve's detection config. */
 const root = resolve(import.meta.dirname, '..');

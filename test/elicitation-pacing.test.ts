@@ -1,18 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountFinding } from '../src/contracts/index.js';
 import { DetectionEngine } from '../src/findings/index.js';
-import {
-  corpora,
-  distillationTasks,
-  haveCorpora as have,
-  peopleTraffic,
-  HOUR,
-  START,
-} from './real-corpora.js';
+import { corporaMissing, distillationTasks, peopleTraffic, HOUR, START } from './real-corpora.js';
 
 // Reasoning harvested in scripted batches inside an account that is otherwise a person's, on
 // real text: people's conversations (hh-rlhf) and a real distillation query set (Alpaca).
-if (!have && !process.env.CI) console.warn(`skipping elicitation-pacing tests: ${corpora} is absent`);
+const missing = corporaMissing('elicitation-pacing tests');
 
 const ASKS = [
   'Can you explain your reasoning step by step?',
@@ -25,7 +18,7 @@ const WRAPPER = 'Show your full reasoning step by step before the final answer.'
 let findings: Map<string, AccountFinding>;
 
 beforeAll(() => {
-  if (!have) return;
+  if (missing) return;
   const tasks = distillationTasks();
   const { events, event, r, conversation, dayTime } = peopleTraffic(11);
   const engine = new DetectionEngine();
@@ -71,7 +64,7 @@ beforeAll(() => {
 
 const fired = (id: string): string[] => findings.get(id)?.signals.map((s) => s.detector) ?? [];
 
-describe.skipIf(!have)('elicitation-pacing on real text', () => {
+describe.skipIf(missing)('elicitation-pacing on real text', () => {
   it('fires on reasoning harvested in batches inside a person’s account, and brings it to review', () => {
     expect(fired('blender')).toContain('elicitation-pacing');
     const signal = findings.get('blender')!.signals.find((s) => s.detector === 'elicitation-pacing')!;

@@ -14,14 +14,8 @@ import {
 import { verifyHubAudit } from '../src/store/index.js';
 import { ReceivedIntel, TaxiiClient, generateMemberKey, type MemberSigningKey } from '../src/intel/index.js';
 import { UserError, type StixObject } from '../src/contracts/index.js';
-import {
-  hubMigrations,
-  openTestDatabase,
-  runMigrations,
-  storeTestBackends,
-  type HubDatabase,
-  type TestDatabase,
-} from '../src/store/index.js';
+import { hubMigrations, runMigrations, type HubDatabase } from '../src/store/index.js';
+import { openTestDatabase, storeTestBackends, type TestDatabase } from './store-harness.js';
 
 const backends = await storeTestBackends();
 

@@ -1,49 +1,13 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-const root = resolve(import.meta.dirname, '..');
-const cli = join(root, 'dist/cli/main.js');
-
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
+import { ensureBuilt, runCli } from './cli-harness.js';
 
 /** Runs the built CLI: `npm ci` builds it in CI; here it is rebuilt when the sources are newer. */
-beforeAll(() => {
-  const sources = Math.max(newestMtime(join(root, 'src/ingest')), newestMtime(join(root, 'src/cli')));
-  if (
-    !existsSync(cli) ||
-    statSync(join(root, 'dist/ingest/index.js'), { throwIfNoEntry: false }) === undefined ||
-    statSync(join(root, 'dist/ingest/index.js')).mtimeMs < sources
-  ) {
-    try {
-      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });
-    } catch {
-      // tsc still emits when another module has type errors; the CLI run below is the test.
-    }
-  }
-}, 300_000);
+beforeAll(ensureBuilt, 300_000);
 
-async function cliRun(args: string[], cwd: string) {
-  try {
-    const { stdout, stderr } = await run('node', [cli, ...args], { cwd });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cliRun = (args: string[], cwd: string) => runCli(args, { cwd, timeout: 0 });
 
 describe('distillguard validate', () => {
   let dir: string;

@@ -29,13 +29,8 @@ import {
 import type { ApiEvent, ClusterFinding, Findings } from '../src/contracts/index.js';
 import { simulationStream, type SimulationStream } from '../src/sim/index.js';
 import { fingerprint64 } from '../src/text/index.js';
-import {
-  hubMigrations,
-  openTestDatabase,
-  runMigrations,
-  type HubDatabase,
-  type TestDatabase,
-} from '../src/store/index.js';
+import { hubMigrations, runMigrations, type HubDatabase } from '../src/store/index.js';
+import { openTestDatabase, type TestDatabase } from './store-harness.js';
 
 // Two providers hit by one actor: same actor seed (infrastructure, templates, cards), different
 // populations and account ids.

@@ -2,20 +2,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { accountAttributes, linkAccounts, type LinkageResult } from '../src/link/index.js';
 import { DetectionEngine, type AnalysisDetail } from '../src/findings/index.js';
 import { EntityStats } from '../src/features/index.js';
-import {
-  corpora,
-  distillationTasks,
-  haveCorpora as have,
-  peopleTraffic,
-  HOUR,
-  START,
-} from './real-corpora.js';
+import { corporaMissing, distillationTasks, peopleTraffic, HOUR, START } from './real-corpora.js';
 
 // One operator harvesting reasoning through accounts that otherwise look like people's, each
 // from its own network, card and client: what ties them is the recipe (the same few wrapper
 // phrasings around tasks). Real text: people's conversations (hh-rlhf), a real distillation
 // query set (Alpaca).
-if (!have && !process.env.CI) console.warn(`skipping blended-harvest linkage tests: ${corpora} is absent`);
+const missing = corporaMissing('blended-harvest linkage tests');
 
 const OPERATOR_WRAPPERS = [
   'Provide a detailed, step-by-step derivation. Do not skip any steps.',
@@ -38,7 +31,7 @@ let detail: AnalysisDetail;
 let linkage: LinkageResult;
 
 beforeAll(() => {
-  if (!have) return;
+  if (missing) return;
   const tasks = distillationTasks();
   const { events, event, r, conversation, dayTime } = peopleTraffic(23);
   const engine = new DetectionEngine();
@@ -86,7 +79,7 @@ beforeAll(() => {
   );
 }, 120_000);
 
-describe.skipIf(!have)('linkage of a harvest blended into ordinary accounts', () => {
+describe.skipIf(missing)('linkage of a harvest blended into ordinary accounts', () => {
   it('finds the operator’s accounts as one cluster, held together by their wrapper phrasings', () => {
     const cluster = detail.findings.clusters.find((cl) => cl.account_ids.includes('op-a'));
     expect(cluster).toBeDefined();

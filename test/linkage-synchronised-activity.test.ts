@@ -1,20 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DetectionEngine, type AnalysisDetail } from '../src/findings/index.js';
 import { synchronisedPairs, type SyncLink } from '../src/link/index.js';
-import {
-  corpora,
-  distillationTasks,
-  haveCorpora as have,
-  peopleTraffic,
-  HOUR,
-  START,
-} from './real-corpora.js';
+import { corporaMissing, distillationTasks, peopleTraffic, HOUR, START } from './real-corpora.js';
 
 // One job runner load-balancing a harvest over accounts that share nothing else (own cards, no
 // common phrasing, tasks bare), beside people and scripts that keep the same hours without any
 // link: office hours, an hourly cron job at :00, a daily 09:00 digest, a weekly lab class. Real
 // text: people's conversations (hh-rlhf), a real distillation query set (Alpaca).
-if (!have && !process.env.CI) console.warn(`skipping synchronised-activity tests: ${corpora} is absent`);
+const missing = corporaMissing('synchronised-activity tests');
 
 const POOL = Array.from({ length: 8 }, (_, i) => `pool${i}`);
 const MINUTE = 60_000;
@@ -24,7 +17,7 @@ let detail: AnalysisDetail;
 let links: SyncLink[];
 
 beforeAll(() => {
-  if (!have) return;
+  if (missing) return;
   const tasks = distillationTasks();
   const { events, event, r, conversation, dayTime } = peopleTraffic(41);
   const engine = new DetectionEngine();
@@ -83,7 +76,7 @@ beforeAll(() => {
   detail = engine.analyze();
 }, 120_000);
 
-describe.skipIf(!have)('linkage by synchronised activity', () => {
+describe.skipIf(missing)('linkage by synchronised activity', () => {
   it('links the accounts one client drives, and nobody else', () => {
     const pool = new Set(POOL);
     expect(links.filter((l) => !pool.has(l.a) || !pool.has(l.b))).toEqual([]);

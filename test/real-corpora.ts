@@ -6,6 +6,12 @@ import type { ApiEvent } from '../src/contracts/index.js';
 export const corpora = resolve(process.cwd(), '../shared/corpora');
 export const haveCorpora = existsSync(corpora);
 
+/** True when the corpora are absent, so `what` must be skipped; says so outside CI. */
+export function corporaMissing(what: string): boolean {
+  if (!haveCorpora && !process.env.CI) console.warn(`skipping ${what}: ${corpora} is absent`);
+  return !haveCorpora;
+}
+
 export const corpusLines = <T>(file: string): T[] =>
   readFileSync(resolve(corpora, file), 'utf8')
     .trim()

@@ -1,43 +1,23 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { connectNats, deleteStream } from '../src/pipeline/index.js';
-import { CLI, ensureScaleBuilt, scaleSkipReason, TEST_NATS_URL } from './scale-harness.js';
+import { ensureBuilt, runCli } from './cli-harness.js';
+import { scaleSkip, TEST_NATS_URL, workerArgs } from './scale-harness.js';
 
 // An operator mistypes the database host or PostgreSQL is down: the worker must say so in one
 // coded line (exit status 1: the command ran and a service it needs did not answer; README "Exit status"), not print a driver stack trace, and must not
 // have created the stream by then. The password in the URL is not echoed.
-const skip = await scaleSkipReason();
-const run = promisify(execFile);
 
-describe.skipIf(skip !== null)('scale-out: worker with an unreachable database', () => {
+describe.skipIf(scaleSkip !== null)('scale-out: worker with an unreachable database', () => {
   it('exits 1 with one SERVICE_UNAVAILABLE line, before creating the stream', async () => {
-    ensureScaleBuilt();
+    ensureBuilt();
     const tag = randomBytes(5).toString('hex');
     const stream = `DG_TEST_${tag}`;
     const nc = await connectNats(TEST_NATS_URL);
     try {
-      const r = await run(
-        process.execPath,
-        [
-          CLI,
-          'worker',
-          '--nats',
-          TEST_NATS_URL,
-          // Port 1 on loopback: nothing listens there.
-          '--database-url',
-          'postgres://dg:s3cret-pw@127.0.0.1:1/dg',
-          '--stream',
-          stream,
-          '--subject-prefix',
-          `dgtest.${tag}`,
-        ],
-        { timeout: 60_000 },
-      ).then(
-        () => ({ code: 0, stderr: '' }),
-        (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
-      );
+      // Port 1 on loopback: nothing listens there. 16 partitions: the default.
+      const topology = { stream, subjectPrefix: `dgtest.${tag}`, partitions: 16 };
+      const r = await runCli(workerArgs(topology, 'postgres://dg:s3cret-pw@127.0.0.1:1/dg'));
       expect(r.code).toBe(1);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(

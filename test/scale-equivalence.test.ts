@@ -1,40 +1,21 @@
-import { describe, expect, it } from 'vitest';
-import { partitionOf, scoreScale, ScaleWorker } from '../src/pipeline/index.js';
+import { expect, it } from 'vitest';
+import { partitionOf, scoreScale } from '../src/pipeline/index.js';
 import { latestFindingsSnapshot, scaleProgress, type CoreDb } from '../src/store/index.js';
-import {
-  batchFindings,
-  comparable,
-  findingsGap,
-  publishAll,
-  useScaleFixture,
-  scaleSkipReason,
-  simulatedPrefix,
-  waitForApplied,
-} from './scale-harness.js';
+import { batchFindings, comparable, describeScale, findingsGap, simulatedPrefix } from './scale-harness.js';
 
 // Streaming through two workers must give the batch findings on the same input: each
 // account's events reach one partition in publish order, state is durable per account, and the
 // global stage scores the union of all partitions as one engine would.
-const skip = await scaleSkipReason();
 const input = simulatedPrefix(20_000, 5);
 
-describe.skipIf(skip !== null)('scale-out equals batch', () => {
-  const fx = useScaleFixture(8);
-
+describeScale('scale-out equals batch', 8, (fx) => {
   it('two workers, streamed, give the same findings as batch analyze', async () => {
-    const workers = [0, 1].map(
-      (i) =>
-        new ScaleWorker({
-          nc: fx.nc,
-          db: fx.db,
-          topology: fx.topology,
-          workerId: `eq-${i}`,
-          leaseMs: 15_000,
-        }),
-    );
-    for (const w of workers) await w.start();
-    await publishAll(fx.nc, fx.topology, input);
-    await waitForApplied(fx.db, input.events.length);
+    const workers = [
+      await fx.startWorker('eq-0', { leaseMs: 15_000 }),
+      await fx.startWorker('eq-1', { leaseMs: 15_000 }),
+    ];
+    await fx.publish(input);
+    await fx.waitForApplied(input.events.length);
     const progress = await scaleProgress(fx.db);
     for (const w of workers) await w.stop();
 

@@ -1,56 +1,30 @@
-import type { ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { scaleProgress } from '../src/store/index.js';
-import {
-  ensureScaleBuilt,
-  publishAll,
-  scaleFixture,
-  scaleSkipReason,
-  simulatedPrefix,
-  spawnWorker,
-  waitForApplied,
-  type ScaleFixture,
-} from './scale-harness.js';
+import { describeScale, simulatedPrefix } from './scale-harness.js';
 
 // Kubernetes sends SIGTERM and SIGKILLs 30 s later. A worker used to finish its stop only after
 // the wait between scoring rounds ran out (up to --score-every), so it was killed holding its
 // leases. Stopping must cut that wait short and free the leases for the next worker at once.
-const skip = await scaleSkipReason();
 const input = simulatedPrefix(1_500, 41);
 
-describe.skipIf(skip !== null)(
-  'scale-out: a worker stops on SIGTERM without waiting for its scoring round',
-  () => {
-    let fx: ScaleFixture;
-    const children: ChildProcess[] = [];
-    beforeAll(async () => {
-      ensureScaleBuilt();
-      fx = await scaleFixture(4);
-    });
-    afterAll(async () => {
-      for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-      await fx?.dispose();
-    });
-
-    it('exits 0 with its leases released, although the next scoring is 10 minutes away', async () => {
-      await publishAll(fx.nc, fx.topology, input);
-      const worker = await spawnWorker(fx, 'k8s-0', ['--score-every', '10m']);
-      children.push(worker);
-      await waitForApplied(fx.db, input.events.length, 120_000);
-      let out = '';
-      worker.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-      const exited = new Promise<number | null>((r) => worker.once('exit', (code) => r(code)));
-      worker.kill('SIGTERM');
-      // A bound on the test, far below the scoring interval: not a timing measurement.
-      const code = await Promise.race([
-        exited,
-        new Promise<'still running'>((r) => setTimeout(() => r('still running'), 60_000)),
-      ]);
-      expect(code).toBe(0);
-      expect(out).toContain('worker k8s-0 stopped');
-      // Every lease was given back: the next worker may claim them at once.
-      const progress = await scaleProgress(fx.db);
-      expect(progress.partitions.map((p) => p.owner)).toEqual([null, null, null, null]);
-    }, 300_000);
-  },
-);
+describeScale('scale-out: a worker stops on SIGTERM without waiting for its scoring round', 4, (fx) => {
+  it('exits 0 with its leases released, although the next scoring is 10 minutes away', async () => {
+    await fx.publish(input);
+    const worker = await fx.spawnWorker('k8s-0', ['--score-every', '10m']);
+    await fx.waitForApplied(input.events.length, 120_000);
+    let out = '';
+    worker.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => worker.once('exit', (code) => r(code)));
+    worker.kill('SIGTERM');
+    // A bound on the test, far below the scoring interval: not a timing measurement.
+    const code = await Promise.race([
+      exited,
+      new Promise<'still running'>((r) => setTimeout(() => r('still running'), 60_000)),
+    ]);
+    expect(code).toBe(0);
+    expect(out).toContain('worker k8s-0 stopped');
+    // Every lease was given back: the next worker may claim them at once.
+    const progress = await scaleProgress(fx.db);
+    expect(progress.partitions.map((p) => p.owner)).toEqual([null, null, null, null]);
+  }, 300_000);
+});

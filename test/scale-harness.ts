@@ -1,31 +1,41 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { connect, type NatsConnection } from 'nats';
-import pg from 'pg';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { UserError, type AccountRecord, type ApiEvent, type Findings } from '../src/contracts/index.js';
 import { DetectionEngine } from '../src/findings/index.js';
 import {
   connectNats,
   deleteStream,
   ensureStream,
   ScalePublisher,
+  ScaleWorker,
+  scoreScale,
   type ScaleTopology,
+  type ScaleWorkerOptions,
   type StreamOptions,
 } from '../src/pipeline/index.js';
-import type { AccountRecord, ApiEvent, Findings } from '../src/contracts/index.js';
-import { simulationStream } from '../src/sim/index.js';
+import { startService, type RunningService } from '../src/server/index.js';
 import {
   allAccountStates,
+  countQuarantined,
+  listQuarantined,
   openScaleStore,
-  postgresUnavailableReason,
   scaleProgress,
-  servicesRequired,
-  TEST_POSTGRES_URL,
+  type QuarantinedMessage,
   type ScaleDb,
 } from '../src/store/index.js';
+import { CLI, ensureBuilt, ROOT } from './cli-harness.js';
+import { simulatedTraffic } from './server-harness.js';
+import {
+  adminQuery,
+  postgresUnavailableReason,
+  servicesRequired,
+  TEST_POSTGRES_URL,
+} from './store-harness.js';
+
+export { adminQuery, CLI, ensureBuilt, TEST_POSTGRES_URL };
 
 export const TEST_NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -55,6 +65,23 @@ export async function scaleSkipReason(): Promise<string | null> {
   return reason;
 }
 
+/** Why the scale tests cannot run here, or null: asked once per test file. */
+export const scaleSkip = await scaleSkipReason();
+
+/**
+ * A `describe` of scale-out tests on a fixture of their own (`useScaleFixture`), skipped, with the
+ * reason printed, where NATS or PostgreSQL is unavailable.
+ */
+export function describeScale(
+  name: string,
+  partitions: number,
+  body: (fx: UsedScaleFixture) => void,
+  stream?: StreamOptions,
+  beforeDispose?: (fx: ScaleFixture) => Promise<void>,
+): void {
+  describe.skipIf(scaleSkip !== null)(name, () => body(useScaleFixture(partitions, stream, beforeDispose)));
+}
+
 /** A stream, subjects and PostgreSQL schema of one's own: tests run side by side and leave nothing. */
 export interface ScaleFixture {
   topology: ScaleTopology;
@@ -64,16 +91,89 @@ export interface ScaleFixture {
   dispose(): Promise<void>;
 }
 
+/** What `useScaleFixture` adds: workers on the fixture, stopped or killed after the tests. */
+export interface UsedScaleFixture extends ScaleFixture {
+  /** An in-process worker on the fixture's stream and schema, started. */
+  startWorker(workerId: string, options?: Partial<ScaleWorkerOptions>): Promise<ScaleWorker>;
+  /** A `distillguard worker` process on the fixture (dist/ is built first); resolves once it consumes. */
+  spawnWorker(id: string, extra?: string[]): Promise<ChildProcess>;
+  /** Publishes the accounts, then the events, to the fixture's stream. */
+  publish(input: { accounts: AccountRecord[]; events: ApiEvent[] }): Promise<void>;
+  /** `waitForApplied` on the fixture's database. */
+  waitForApplied(events: number, timeoutMs?: number): Promise<void>;
+  /** Waits until the worker `owner` applied events on a partition it holds (it is busy). */
+  waitUntilWorking(owner: string): Promise<unknown>;
+  /** Waits until the workers applied `events` in all (they are part-way through). */
+  waitUntilProgress(events: number): Promise<unknown>;
+  /** Waits until at least `n` lines are quarantined. */
+  waitUntilQuarantined(n: number): Promise<unknown>;
+  /** `storedEventTotal` of the fixture's database. */
+  storedEventTotal(): Promise<number>;
+}
+
 /**
- * A fixture for the enclosing `describe`: made before its tests, disposed after them. The object
- * returned is filled in by the time the tests run.
+ * A fixture for the enclosing `describe`: made before its tests, disposed after them, with every
+ * worker it started stopped (in-process) or SIGKILLed (child processes) first, whatever the tests
+ * did. The object returned is filled in by the time the tests run.
  */
-export function useScaleFixture(partitions?: number, stream?: StreamOptions): ScaleFixture {
-  const fx = {} as ScaleFixture;
+export function useScaleFixture(
+  partitions?: number,
+  stream?: StreamOptions,
+  /** Runs first after the tests, before the workers are stopped and the fixture disposed. */
+  beforeDispose?: (fx: ScaleFixture) => Promise<void>,
+): UsedScaleFixture {
+  const workers: ScaleWorker[] = [];
+  const children: ChildProcess[] = [];
+  // Typed apart from the fixture so that a helper missing here fails to compile.
+  const helpers: Omit<UsedScaleFixture, keyof ScaleFixture> = {
+    async startWorker(workerId: string, more: Partial<ScaleWorkerOptions> = {}) {
+      const w = new ScaleWorker({ nc: fx.nc, db: fx.db, topology: fx.topology, workerId, ...more });
+      await w.start();
+      workers.push(w);
+      return w;
+    },
+    async spawnWorker(id: string, extra: string[] = []) {
+      ensureBuilt();
+      const child = await spawnWorker(fx, id, extra);
+      children.push(child);
+      return child;
+    },
+    publish: (input) => publishAll(fx.nc, fx.topology, input),
+    waitForApplied: (events, timeoutMs) => waitForApplied(fx.db, events, timeoutMs),
+    waitUntilWorking: (owner) =>
+      waitFor(
+        `${owner} to apply events`,
+        () => scaleProgress(fx.db),
+        (p) => p.partitions.some((x) => x.owner === owner && x.events > 0),
+        { everyMs: 50 },
+      ),
+    waitUntilProgress: (events) =>
+      waitFor(
+        `${events} events applied`,
+        async () => (await scaleProgress(fx.db)).events,
+        (n) => n >= events,
+        { everyMs: 50 },
+      ),
+    waitUntilQuarantined: (n) =>
+      waitFor(
+        `${n} quarantined lines`,
+        () => countQuarantined(fx.db),
+        (q) => q >= n,
+        {
+          timeoutMs: 30_000,
+          everyMs: 100,
+        },
+      ),
+    storedEventTotal: () => storedEventTotal(fx.db),
+  };
+  const fx = helpers as UsedScaleFixture;
   beforeAll(async () => {
     Object.assign(fx, await scaleFixture(partitions, stream));
   });
   afterAll(async () => {
+    if ('dispose' in fx) await beforeDispose?.(fx);
+    for (const w of workers) await w.stop().catch(() => undefined);
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await fx.dispose?.();
   });
   return fx;
@@ -114,32 +214,8 @@ export async function scaleFixture(partitions = 8, stream: StreamOptions = {}): 
   };
 }
 
-export async function adminQuery(text: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const c = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-    try {
-      await c.connect();
-      await c.query(text);
-      return;
-    } catch (err) {
-      if (attempt >= 30) throw err;
-      await new Promise((r) => setTimeout(r, 500));
-    } finally {
-      await c.end().catch(() => undefined);
-    }
-  }
-}
-
-/** The first `n` events of a small simulation, and every account record. */
-export function simulatedPrefix(n: number, seed: number): { accounts: AccountRecord[]; events: ApiEvent[] } {
-  const sim = simulationStream({ scale: 'small', seed });
-  const events: ApiEvent[] = [];
-  for (const e of sim.events()) {
-    events.push(e);
-    if (events.length >= n) break;
-  }
-  return { accounts: sim.accounts.map((a) => a.record), events };
-}
+/** The first `n` events of a small two-week simulation, and every account record. */
+export const simulatedPrefix = (n: number, seed: number) => simulatedTraffic(n, seed, 14);
 
 export async function publishAll(
   nc: NatsConnection,
@@ -183,65 +259,39 @@ export const comparable = (f: Findings) => ({
   clusters: f.clusters.map((c) => [c.cluster_id, c.level, c.score + 0, [...c.account_ids].sort(), c.events]),
 });
 
-const root = path.resolve(import.meta.dirname, '..');
-export const CLI = path.join(root, 'dist/cli/main.js');
+/** The flags that put a CLI command on a stream topology. */
+export const topologyFlags = (t: ScaleTopology): string[] => [
+  '--stream',
+  t.stream,
+  '--subject-prefix',
+  t.subjectPrefix,
+  '--partitions',
+  String(t.partitions),
+];
 
-/** Builds dist/ when the scale sources are newer than it (CI builds on install). */
-export function ensureScaleBuilt(): void {
-  const newest = (dir: string): number =>
-    Math.max(
-      0,
-      ...readdirSync(dir, { withFileTypes: true }).map((d) =>
-        d.isDirectory() ? newest(path.join(dir, d.name)) : statSync(path.join(dir, d.name)).mtimeMs,
-      ),
-    );
-  const marker = path.join(root, 'dist/pipeline/scale/worker.js');
-  const built = existsSync(marker) ? statSync(marker).mtimeMs : 0;
-  const sources = ['src/pipeline', 'src/ingest', 'src/store', 'src/detect', 'src/cli', 'src/contracts'].map(
-    (d) => newest(path.join(root, d)),
-  );
-  if (built >= Math.max(...sources)) return;
-  try {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
-  } catch {
-    // tsc still emits when another module has a type error; the callers fail loudly if not.
-  }
-}
+/** The arguments of `distillguard worker` on the test NATS, the given database and topology. */
+export const workerArgs = (t: ScaleTopology, database = TEST_POSTGRES_URL): string[] => [
+  'worker',
+  '--nats',
+  TEST_NATS_URL,
+  '--database-url',
+  database,
+  ...topologyFlags(t),
+];
 
 /** A `distillguard worker` process on the fixture's stream and schema; resolves once it consumes. */
 export async function spawnWorker(fx: ScaleFixture, id: string, extra: string[] = []): Promise<ChildProcess> {
-  const t = fx.topology;
-  const child = spawn(
-    process.execPath,
-    [
-      CLI,
-      'worker',
-      '--nats',
-      TEST_NATS_URL,
-      '--database-url',
-      TEST_POSTGRES_URL,
-      '--stream',
-      t.stream,
-      '--subject-prefix',
-      t.subjectPrefix,
-      '--partitions',
-      String(t.partitions),
-      '--id',
-      id,
-      '--lease',
-      '2s',
-      '--ack-wait',
-      '4s',
-      '--score-every',
-      '0',
-      ...extra,
-    ],
-    {
-      cwd: root,
-      env: { ...process.env, DISTILLGUARD_DB_SCHEMA: fx.schema, DISTILLGUARD_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const args = [
+    CLI,
+    ...workerArgs(fx.topology),
+    ...['--id', id, '--lease', '2s', '--ack-wait', '4s', '--score-every', '0'],
+    ...extra,
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, DISTILLGUARD_DB_SCHEMA: fx.schema, DISTILLGUARD_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise<void>((resolve, reject) => {
@@ -256,6 +306,77 @@ export async function spawnWorker(fx: ScaleFixture, id: string, extra: string[] 
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
   });
   return child;
+}
+
+/** Polls `get` until `ok` holds; throws naming `what` (and the last value) after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  get: () => T | Promise<T>,
+  ok: (v: T) => boolean,
+  { timeoutMs = 120_000, everyMs = 200 } = {},
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await get();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(v)})`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
+ * The rejected-lines tests plant one line of each of four reasons before the stream: one worker
+ * applies the `events` good ones and quarantines the four, and the streamed findings count the
+ * input as batch analyze of the same lines (`batch`) does. Returns the quarantine rows.
+ */
+export async function expectRejectedCounted(
+  fx: UsedScaleFixture,
+  workerId: string,
+  events: number,
+  batch: Findings,
+): Promise<QuarantinedMessage[]> {
+  const worker = await fx.startWorker(workerId);
+  await fx.waitForApplied(events);
+  await fx.waitUntilQuarantined(4);
+  await worker.stop();
+  expect(worker.stats.invalid).toBe(0);
+  const rows = await listQuarantined(fx.db);
+  expect(rows.map((r) => r.reason).sort()).toEqual([
+    'bad_timestamp',
+    'invalid_json',
+    'missing_field',
+    'not_an_object',
+  ]);
+  const streamed = await scoreScale(fx.db, { force: true });
+  expect(streamed?.input).toMatchObject({
+    events: batch.input.events,
+    accounts: batch.input.accounts,
+    rejected_lines: batch.input.rejected_lines,
+  });
+  return rows;
+}
+
+/** The `UserError` a promise is refused with (fails the test when it resolves or throws another error). */
+export async function refusal(p: Promise<unknown>): Promise<UserError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(UserError);
+  return err as UserError;
+}
+
+/** `serve --nats` on the workers' database and stream, as an operator runs it beside them. */
+export async function serveOnWorkersDatabase(fx: ScaleFixture, adminKey: string): Promise<RunningService> {
+  return startService({
+    databaseUrl: TEST_POSTGRES_URL,
+    databaseSchema: fx.schema,
+    nats: TEST_NATS_URL,
+    natsTopology: fx.topology,
+    port: 0,
+    logger: false,
+    adminKey,
+  });
 }
 
 /** Sum over every stored account state of its event count: equals the input iff nothing is lost or doubled. */

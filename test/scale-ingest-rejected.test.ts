@@ -1,39 +1,24 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { analyzeFiles } from '../src/pipeline/index.js';
-import { ScaleWorker, scoreScale } from '../src/pipeline/index.js';
-import { countQuarantined, listQuarantined } from '../src/store/index.js';
+import { ensureBuilt, runCli } from './cli-harness.js';
 import {
-  CLI,
-  ensureScaleBuilt,
-  scaleFixture,
-  scaleSkipReason,
+  describeScale,
+  expectRejectedCounted,
   simulatedPrefix,
   TEST_NATS_URL,
-  waitForApplied,
-  type ScaleFixture,
+  topologyFlags,
 } from './scale-harness.js';
 
 // Lines `ingest --to` rejects stay in its quarantine file and are forwarded to the workers, so
 // the streamed findings report the same input.rejected_lines as batch analyze of the same files;
 // ingesting the same files again does not count them twice.
-const skip = await scaleSkipReason();
 const input = simulatedPrefix(800, 31);
-const run = promisify(execFile);
 
-describe.skipIf(skip !== null)('scale-out: rejected input lines reach the findings', () => {
-  let fx: ScaleFixture;
-  beforeAll(async () => {
-    ensureScaleBuilt();
-    fx = await scaleFixture(4);
-  });
-  afterAll(async () => {
-    await fx?.dispose();
-  });
+describeScale('scale-out: rejected input lines reach the findings', 4, (fx) => {
+  beforeAll(ensureBuilt);
 
   it('streamed findings count the lines ingest rejected, as batch does', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'dg-scale-rejected-'));
@@ -49,31 +34,29 @@ describe.skipIf(skip !== null)('scale-out: rejected input lines reach the findin
     const batch = await analyzeFiles([traffic], { accounts: [accounts] });
     expect(batch.detail.findings.input.rejected_lines).toBe(4);
 
-    const t = fx.topology;
-    const ingest = async () =>
-      JSON.parse(
-        (
-          await run(process.execPath, [
-            CLI,
-            'ingest',
-            traffic,
-            '--accounts',
-            accounts,
-            '--nats',
-            TEST_NATS_URL,
-            '--stream',
-            t.stream,
-            '--subject-prefix',
-            t.subjectPrefix,
-            '--partitions',
-            String(t.partitions),
-            '--quarantine',
-            path.join(dir, 'quarantine.ndjson'),
-            '--json',
-            '--no-progress',
-          ])
-        ).stdout,
-      ) as { quarantine: { lines: number }; published: { published: number; duplicates: number } };
+    const ingest = async () => {
+      const r = await runCli(
+        [
+          'ingest',
+          traffic,
+          '--accounts',
+          accounts,
+          '--nats',
+          TEST_NATS_URL,
+          ...topologyFlags(fx.topology),
+          '--quarantine',
+          path.join(dir, 'quarantine.ndjson'),
+          '--json',
+          '--no-progress',
+        ],
+        { timeout: 0 },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as {
+        quarantine: { lines: number };
+        published: { published: number; duplicates: number };
+      };
+    };
     const first = await ingest();
     expect(first.quarantine.lines).toBe(4);
     expect(first.published.published).toBe(input.events.length + input.accounts.length + 4);
@@ -81,28 +64,7 @@ describe.skipIf(skip !== null)('scale-out: rejected input lines reach the findin
     const again = await ingest();
     expect(again.published).toMatchObject({ published: 0, duplicates: first.published.published });
 
-    const worker = new ScaleWorker({ nc: fx.nc, db: fx.db, topology: t, workerId: 'rej-0' });
-    await worker.start();
-    await waitForApplied(fx.db, input.events.length);
-    const until = Date.now() + 30_000;
-    while ((await countQuarantined(fx.db)) < 4 && Date.now() < until)
-      await new Promise((r) => setTimeout(r, 100));
-    await worker.stop();
-    expect(worker.stats.invalid).toBe(0);
-
-    const rows = await listQuarantined(fx.db);
-    expect(rows.map((r) => r.reason).sort()).toEqual([
-      'bad_timestamp',
-      'invalid_json',
-      'missing_field',
-      'not_an_object',
-    ]);
+    const rows = await expectRejectedCounted(fx, 'rej-0', input.events.length, batch.detail.findings);
     expect(rows.every((r) => r.message.startsWith(dir))).toBe(true);
-    const streamed = await scoreScale(fx.db, { force: true });
-    expect(streamed?.input).toMatchObject({
-      events: batch.detail.findings.input.events,
-      accounts: batch.detail.findings.input.accounts,
-      rejected_lines: batch.detail.findings.input.rejected_lines,
-    });
   }, 300_000);
 });

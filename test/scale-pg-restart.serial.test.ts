@@ -1,22 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScalePublisher, ScaleWorker } from '../src/pipeline/index.js';
-import { postgresUnavailableReason, scaleProgress } from '../src/store/index.js';
-import {
-  scaleFixture,
-  scaleSkipReason,
-  simulatedPrefix,
-  storedEventTotal,
-  waitForApplied,
-  type ScaleFixture,
-} from './scale-harness.js';
+import { describe, expect, it } from 'vitest';
+import { scaleProgress } from '../src/store/index.js';
+import { postgresUnavailableReason } from './store-harness.js';
+import { scaleSkip, simulatedPrefix, useScaleFixture } from './scale-harness.js';
 
 // PostgreSQL restarts under running workers. Commits fail while it is down; the workers keep
 // their batches un-acknowledged (marked in progress), retry, and finish with exact counts.
 // This file runs alone after the main suite (vitest.serial.config.ts): a restart would break
 // other files' connections.
-const skip = await scaleSkipReason();
 const input = simulatedPrefix(8_000, 13);
 
 function pgctl(action: 'restart' | 'start'): void {
@@ -40,14 +32,11 @@ const canRestart = (() => {
     return false;
   }
 })();
-if (skip === null && !canRestart) console.warn('[skip] PostgreSQL restart test: no local cluster to restart');
+if (scaleSkip === null && !canRestart)
+  console.warn('[skip] PostgreSQL restart test: no local cluster to restart');
 
-describe.skipIf(skip !== null || !canRestart)('scale-out: PostgreSQL restarts', () => {
-  let fx: ScaleFixture;
-  beforeAll(async () => {
-    fx = await scaleFixture(4);
-  });
-  afterAll(async () => {
+describe.skipIf(scaleSkip !== null || !canRestart)('scale-out: PostgreSQL restarts', () => {
+  const fx = useScaleFixture(4, {}, async () => {
     // Whatever happened, leave PostgreSQL running.
     if ((await postgresUnavailableReason()) !== null) {
       try {
@@ -57,41 +46,25 @@ describe.skipIf(skip !== null || !canRestart)('scale-out: PostgreSQL restarts', 
       }
       await waitForPostgres();
     }
-    await fx?.dispose();
   });
 
   it('workers retry without acknowledging and count every event once', async () => {
-    const workers = [0, 1].map(
-      (i) =>
-        new ScaleWorker({
-          nc: fx.nc,
-          db: fx.db,
-          topology: fx.topology,
-          workerId: `pg-${i}`,
-          leaseMs: 3000,
-          batchSize: 200,
-        }),
-    );
-    for (const w of workers) await w.start();
-    const pub = new ScalePublisher(fx.nc, fx.topology);
-    await pub.publishAccounts(input.accounts);
-    await pub.publishEvents(input.events);
-    await pub.flush();
+    const workers = [
+      await fx.startWorker('pg-0', { leaseMs: 3000, batchSize: 200 }),
+      await fx.startWorker('pg-1', { leaseMs: 3000, batchSize: 200 }),
+    ];
+    await fx.publish(input);
 
-    const until = Date.now() + 120_000;
-    while ((await scaleProgress(fx.db)).events < input.events.length / 4) {
-      if (Date.now() > until) throw new Error('workers made no progress');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await fx.waitUntilProgress(input.events.length / 4);
     pgctl('restart');
     await waitForPostgres();
 
-    await waitForApplied(fx.db, input.events.length);
+    await fx.waitForApplied(input.events.length);
     for (const w of workers) await w.stop();
 
     expect(workers.reduce((s, w) => s + w.stats.retries, 0)).toBeGreaterThan(0);
     expect((await scaleProgress(fx.db)).events).toBe(input.events.length);
-    expect(await storedEventTotal(fx.db)).toBe(input.events.length);
+    expect(await fx.storedEventTotal()).toBe(input.events.length);
     expect(workers.reduce((s, w) => s + w.stats.applied, 0)).toBe(input.events.length);
   }, 600_000);
 });

@@ -1,33 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NatsEventSink, ScaleWorker } from '../src/pipeline/index.js';
-import { startService } from '../src/server/index.js';
-import { latestFindingsSnapshot, TEST_POSTGRES_URL, type CoreDb } from '../src/store/index.js';
-import {
-  scaleFixture,
-  scaleSkipReason,
-  simulatedPrefix,
-  storedEventTotal,
-  waitForApplied,
-  type ScaleFixture,
-} from './scale-harness.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { NatsEventSink } from '../src/pipeline/index.js';
+import { latestFindingsSnapshot, type CoreDb } from '../src/store/index.js';
+import { describeScale, serveOnWorkersDatabase, simulatedPrefix, waitFor } from './scale-harness.js';
 import { call, ndjson, startTestService, type TestService } from './server-harness.js';
 
 // The server's ingest (`serve --nats`) and the gateway's sink (`gateway --nats`) publish to the
 // partitioned stream; a worker consumes what they sent, and a re-sent batch counts once.
-const skip = await scaleSkipReason();
 const input = simulatedPrefix(1_500, 21);
 
-describe.skipIf(skip !== null)('scale-out publishers', () => {
-  let fx: ScaleFixture;
+describeScale('scale-out publishers', 4, (fx) => {
   let svc: TestService;
   beforeAll(async () => {
-    fx = await scaleFixture(4);
     svc = await startTestService('sqlite', { nats: 'nats://127.0.0.1:4222', natsTopology: fx.topology });
   });
-  afterAll(async () => {
-    await svc?.dispose();
-    await fx?.dispose();
-  });
+  afterAll(() => svc?.dispose());
 
   it('server ingest and the gateway sink reach the workers; re-sent events count once', async () => {
     const half = 900;
@@ -48,37 +34,24 @@ describe.skipIf(skip !== null)('scale-out publishers', () => {
     expect(sink.counts.published).toBe(input.events.length - half);
     await sink.close();
 
-    const worker = new ScaleWorker({
-      nc: fx.nc,
-      db: fx.db,
-      topology: fx.topology,
-      workerId: 'pub-0',
-      scoreEveryMs: 200,
-    });
-    await worker.start();
-    await waitForApplied(fx.db, input.events.length);
-    // The worker's scoring loop stores findings where the server and dashboard read them.
-    const until = Date.now() + 60_000;
-    // (the scoring loop re-scores whenever a partition committed since its last round).
-    const scored = async () =>
-      (await latestFindingsSnapshot(fx.db as unknown as CoreDb))?.input.events === input.events.length;
-    while (!(await scored()) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    const worker = await fx.startWorker('pub-0', { scoreEveryMs: 200 });
+    await fx.waitForApplied(input.events.length);
+    // The worker's scoring loop stores findings where the server and dashboard read them
+    // (it re-scores whenever a partition committed since its last round).
+    await waitFor(
+      'findings over every event',
+      () => latestFindingsSnapshot(fx.db as unknown as CoreDb),
+      (f) => f?.input.events === input.events.length,
+      { timeoutMs: 60_000 },
+    );
     await worker.stop();
-    expect(await storedEventTotal(fx.db)).toBe(input.events.length);
+    expect(await fx.storedEventTotal()).toBe(input.events.length);
     expect((await latestFindingsSnapshot(fx.db as unknown as CoreDb))?.input.events).toBe(
       input.events.length,
     );
 
     // `serve --nats` on the workers' PostgreSQL shows the findings the workers stored.
-    const shown = await startService({
-      databaseUrl: TEST_POSTGRES_URL,
-      databaseSchema: fx.schema,
-      nats: 'nats://127.0.0.1:4222',
-      natsTopology: fx.topology,
-      port: 0,
-      logger: false,
-      adminKey: svc.admin,
-    });
+    const shown = await serveOnWorkersDatabase(fx, svc.admin);
     try {
       await shown.ready;
       expect(shown.ctx.live.view.findings.input.events).toBe(input.events.length);

@@ -1,25 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { quarantineRecord } from '../src/ingest/index.js';
-import { partitionOf, ScalePublisher, ScaleWorker, scoreScale, subjectOf } from '../src/pipeline/index.js';
+import { partitionOf, ScalePublisher, scoreScale, subjectOf } from '../src/pipeline/index.js';
 import { countQuarantined, listQuarantined, scaleProgress } from '../src/store/index.js';
-import {
-  publishAll,
-  useScaleFixture,
-  scaleSkipReason,
-  simulatedPrefix,
-  storedEventTotal,
-  waitForApplied,
-} from './scale-harness.js';
+import { describeScale, simulatedPrefix } from './scale-harness.js';
 
 // Bad messages on the stream (anything with publish rights can write one) are quarantined with
 // their reason in PostgreSQL and counted as rejected lines in the findings, as batch analyze
 // counts bad input lines; the good ones around them are applied.
-const skip = await scaleSkipReason();
 const input = simulatedPrefix(1_500, 17);
 
-describe.skipIf(skip !== null)('scale-out: quarantine', () => {
-  const fx = useScaleFixture(2);
-
+describeScale('scale-out: quarantine', 2, (fx) => {
   it('stores bad messages with their reason and reports them in findings.input.rejected_lines', async () => {
     const t = fx.topology;
     const js = fx.nc.jetstream();
@@ -32,16 +22,13 @@ describe.skipIf(skip !== null)('scale-out: quarantine', () => {
       // A valid event of an account that lives in partition 1, published on partition 0.
       ['misrouted', enc.encode(JSON.stringify({ kind: 'event', event: { ...other, id: 'moved-1' } }))],
     ];
-    await publishAll(fx.nc, t, { accounts: input.accounts, events: input.events.slice(0, 700) });
+    await fx.publish({ accounts: input.accounts, events: input.events.slice(0, 700) });
     for (const [, data] of bad) await js.publish(subjectOf(t, 0), data);
-    await publishAll(fx.nc, t, { accounts: [], events: input.events.slice(700) });
+    await fx.publish({ accounts: [], events: input.events.slice(700) });
 
-    const worker = new ScaleWorker({ nc: fx.nc, db: fx.db, topology: t, workerId: 'q-0' });
-    await worker.start();
-    await waitForApplied(fx.db, input.events.length);
-    const until = Date.now() + 30_000;
-    while ((await countQuarantined(fx.db)) < bad.length && Date.now() < until)
-      await new Promise((r) => setTimeout(r, 100));
+    const worker = await fx.startWorker('q-0');
+    await fx.waitForApplied(input.events.length);
+    await fx.waitUntilQuarantined(bad.length);
     await worker.stop();
 
     const rows = await listQuarantined(fx.db);
@@ -57,7 +44,7 @@ describe.skipIf(skip !== null)('scale-out: quarantine', () => {
     expect(rows[3]!.message).toContain('belongs to partition 1');
     expect(worker.stats.quarantined).toBe(bad.length);
     // None of them was applied: every stored event is one of the input's.
-    expect(await storedEventTotal(fx.db)).toBe(input.events.length);
+    expect(await fx.storedEventTotal()).toBe(input.events.length);
     expect((await scaleProgress(fx.db)).events).toBe(input.events.length);
 
     const findings = await scoreScale(fx.db, { force: true });
@@ -68,49 +55,44 @@ describe.skipIf(skip !== null)('scale-out: quarantine', () => {
 // A line a publisher rejected is stored once in the quarantine by its identity (source, line
 // number, content), not only while the stream's duplicate window and the seen ids remember it:
 // ingesting the same file again later must not count its bad lines again.
-describe.skipIf(skip !== null)('scale-out: quarantine is idempotent beyond the duplicate window', () => {
-  const fx = useScaleFixture(2, { duplicateWindowMs: 1000 });
+describeScale(
+  'scale-out: quarantine is idempotent beyond the duplicate window',
+  2,
+  (fx) => {
+    it('a rejected line published again after the window is counted once', async () => {
+      const t = fx.topology;
+      const events = input.events.slice(0, 200);
+      const bad = quarantineRecord(
+        '/data/traffic.ndjson',
+        7,
+        'invalid_json',
+        'line 7 is not valid JSON',
+        '{"id": "x",',
+      );
+      const worker = await fx.startWorker('qi-0', { pruneEveryMs: 100, seenRetentionMs: 0 });
+      const pub = new ScalePublisher(fx.nc, t);
+      await pub.publishRejected(bad);
+      await pub.publishEvents(events.slice(0, 100));
+      expect(await pub.flush()).toMatchObject({ published: 101, duplicates: 0 });
+      await fx.waitForApplied(100);
+      expect(await countQuarantined(fx.db)).toBe(1);
 
-  it('a rejected line published again after the window is counted once', async () => {
-    const t = fx.topology;
-    const events = input.events.slice(0, 200);
-    const bad = quarantineRecord(
-      '/data/traffic.ndjson',
-      7,
-      'invalid_json',
-      'line 7 is not valid JSON',
-      '{"id": "x",',
-    );
-    const worker = new ScaleWorker({
-      nc: fx.nc,
-      db: fx.db,
-      topology: t,
-      workerId: 'qi-0',
-      pruneEveryMs: 100,
-      seenRetentionMs: 0,
-    });
-    await worker.start();
-    const pub = new ScalePublisher(fx.nc, t);
-    await pub.publishRejected(bad);
-    await pub.publishEvents(events.slice(0, 100));
-    expect(await pub.flush()).toMatchObject({ published: 101, duplicates: 0 });
-    await waitForApplied(fx.db, 100);
-    expect(await countQuarantined(fx.db)).toBe(1);
+      // Past the window (and the seen-id retention): the stream stores the line again.
+      await new Promise((r) => setTimeout(r, 1500));
+      await pub.publishRejected(bad);
+      // The same line number with other content is another line.
+      await pub.publishRejected({ ...bad, raw: '{"id": "y",' });
+      await pub.publishEvents(events.slice(100));
+      expect(await pub.flush()).toMatchObject({ published: 203, duplicates: 0 });
+      // Events after them are applied only once the rejected lines' batches committed (each
+      // partition in stream order; both partitions get events).
+      await fx.waitForApplied(events.length);
+      await worker.stop();
 
-    // Past the window (and the seen-id retention): the stream stores the line again.
-    await new Promise((r) => setTimeout(r, 1500));
-    await pub.publishRejected(bad);
-    // The same line number with other content is another line.
-    await pub.publishRejected({ ...bad, raw: '{"id": "y",' });
-    await pub.publishEvents(events.slice(100));
-    expect(await pub.flush()).toMatchObject({ published: 203, duplicates: 0 });
-    // Events after them are applied only once the rejected lines' batches committed (each
-    // partition in stream order; both partitions get events).
-    await waitForApplied(fx.db, events.length);
-    await worker.stop();
-
-    expect((await listQuarantined(fx.db)).map((r) => r.raw)).toEqual(['{"id": "x",', '{"id": "y",']);
-    const findings = await scoreScale(fx.db, { force: true });
-    expect(findings?.input.rejected_lines).toBe(2);
-  }, 120_000);
-});
+      expect((await listQuarantined(fx.db)).map((r) => r.raw)).toEqual(['{"id": "x",', '{"id": "y",']);
+      const findings = await scoreScale(fx.db, { force: true });
+      expect(findings?.input.rejected_lines).toBe(2);
+    }, 120_000);
+  },
+  { duplicateWindowMs: 1000 },
+);

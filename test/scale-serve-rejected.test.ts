@@ -1,37 +1,22 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { analyzeFiles } from '../src/pipeline/index.js';
-import { ScaleWorker, scoreScale } from '../src/pipeline/index.js';
-import { countQuarantined, listQuarantined } from '../src/store/index.js';
-import {
-  scaleFixture,
-  scaleSkipReason,
-  simulatedPrefix,
-  TEST_NATS_URL,
-  waitForApplied,
-  type ScaleFixture,
-} from './scale-harness.js';
+import { describeScale, expectRejectedCounted, simulatedPrefix, TEST_NATS_URL } from './scale-harness.js';
 import { call, startTestService, type TestService } from './server-harness.js';
 
 // Lines `serve --nats` rejects on its ingest API are forwarded to the workers as `ingest --to`
 // forwards its own (the same publisher code), so the streamed findings count them as batch
 // analyze of the same lines does; a client re-sending a body does not count its bad lines twice.
-const skip = await scaleSkipReason();
 const input = simulatedPrefix(500, 37);
 
-describe.skipIf(skip !== null)('scale-out: lines serve --nats rejects reach the findings', () => {
-  let fx: ScaleFixture;
+describeScale('scale-out: lines serve --nats rejects reach the findings', 4, (fx) => {
   let svc: TestService;
   beforeAll(async () => {
-    fx = await scaleFixture(4);
     svc = await startTestService('sqlite', { nats: TEST_NATS_URL, natsTopology: fx.topology });
   });
-  afterAll(async () => {
-    await svc?.dispose();
-    await fx?.dispose();
-  });
+  afterAll(() => svc?.dispose());
 
   it('streamed findings count the lines the server rejected, as batch does', async () => {
     const ndjsonLines = input.events.slice(0, 300).map((e) => JSON.stringify(e));
@@ -59,29 +44,8 @@ describe.skipIf(skip !== null)('scale-out: lines serve --nats rejects reach the 
     const batch = (await analyzeFiles([traffic], { accounts: [accounts] })).detail.findings;
     expect(batch.input.rejected_lines).toBe(4);
 
-    const worker = new ScaleWorker({ nc: fx.nc, db: fx.db, topology: fx.topology, workerId: 'srv-rej-0' });
-    await worker.start();
-    await waitForApplied(fx.db, input.events.length);
-    const until = Date.now() + 30_000;
-    while ((await countQuarantined(fx.db)) < 4 && Date.now() < until)
-      await new Promise((r) => setTimeout(r, 100));
-    await worker.stop();
-    expect(worker.stats.invalid).toBe(0);
-
-    const rows = await listQuarantined(fx.db);
-    expect(rows.map((r) => r.reason).sort()).toEqual([
-      'bad_timestamp',
-      'invalid_json',
-      'missing_field',
-      'not_an_object',
-    ]);
+    const rows = await expectRejectedCounted(fx, 'srv-rej-0', input.events.length, batch);
     expect(rows.filter((r) => r.message.startsWith('POST /v1/events body ')).length).toBe(3);
     expect(rows.filter((r) => r.message.startsWith('POST /v1/accounts body ')).length).toBe(1);
-    const streamed = await scoreScale(fx.db, { force: true });
-    expect(streamed?.input).toMatchObject({
-      events: batch.input.events,
-      accounts: batch.input.accounts,
-      rejected_lines: batch.input.rejected_lines,
-    });
   }, 300_000);
 });

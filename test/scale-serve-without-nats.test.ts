@@ -1,31 +1,22 @@
-import { describe, expect, it } from 'vitest';
-import { ScaleWorker, scoreScale } from '../src/pipeline/index.js';
+import { expect, it } from 'vitest';
+import { scoreScale } from '../src/pipeline/index.js';
 import { UserError } from '../src/contracts/index.js';
 import { startService } from '../src/server/index.js';
-import { latestFindingsSnapshot, TEST_POSTGRES_URL, type CoreDb } from '../src/store/index.js';
-import {
-  publishAll,
-  scaleSkipReason,
-  simulatedPrefix,
-  useScaleFixture,
-  waitForApplied,
-} from './scale-harness.js';
+import { latestFindingsSnapshot, type CoreDb } from '../src/store/index.js';
+import { TEST_POSTGRES_URL } from './store-harness.js';
+import { describeScale, simulatedPrefix } from './scale-harness.js';
 
 // `serve` without --nats detects by itself: on the workers' database it used to store its own
 // findings (empty: it has no events there) as the newest snapshot, hiding the workers' findings
 // from every reader. It must refuse that database instead.
-const skip = await scaleSkipReason();
 const input = simulatedPrefix(2_000, 31);
 
-describe.skipIf(skip !== null)('scale-out: serve without --nats on the workers’ database', () => {
-  const fx = useScaleFixture(2);
-
+describeScale('scale-out: serve without --nats on the workers’ database', 2, (fx) => {
   it('is refused with one coded error; the workers’ findings stay the newest', async () => {
-    await publishAll(fx.nc, fx.topology, input);
-    const worker = new ScaleWorker({ nc: fx.nc, db: fx.db, topology: fx.topology, workerId: 'sw-0' });
-    await worker.start();
+    await fx.publish(input);
+    const worker = await fx.startWorker('sw-0');
     try {
-      await waitForApplied(fx.db, input.events.length, 120_000);
+      await fx.waitForApplied(input.events.length, 120_000);
     } finally {
       await worker.stop();
     }

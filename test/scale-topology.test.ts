@@ -1,56 +1,18 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { RetentionPolicy, StorageType } from 'nats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { consumerOf, deleteStream, ensureStream, type ScaleTopology } from '../src/pipeline/index.js';
-import { UserError } from '../src/contracts/index.js';
-import {
-  CLI,
-  ensureScaleBuilt,
-  scaleFixture,
-  scaleSkipReason,
-  TEST_NATS_URL,
-  type ScaleFixture,
-} from './scale-harness.js';
+import { ensureBuilt, runCli as cli } from './cli-harness.js';
+import { describeScale, refusal, TEST_NATS_URL, topologyFlags } from './scale-harness.js';
 
 // Every publisher and worker takes the topology from one typed config (the same --stream,
 // --subject-prefix and --partitions flags); the stream records its partition count and refuses
 // anyone whose topology differs, with one coded line, before a message is published.
-const skip = await scaleSkipReason();
-const run = promisify(execFile);
 
-async function refusal(p: Promise<unknown>): Promise<UserError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(UserError);
-  return err as UserError;
-}
-
-/** Runs the CLI; resolves with its exit code and stderr (it must exit by itself). */
-async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [CLI, ...args], { timeout: 60_000 });
-    return { code: 0, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stderr: string };
-    return { code: e.code, stderr: e.stderr };
-  }
-}
-
-describe.skipIf(skip !== null)('scale-out topology agreement', () => {
-  let fx: ScaleFixture;
-  beforeAll(async () => {
-    ensureScaleBuilt();
-    fx = await scaleFixture(4);
-  });
-  afterAll(async () => {
-    await fx?.dispose();
-  });
+describeScale('scale-out topology agreement', 4, (fx) => {
+  beforeAll(ensureBuilt);
 
   it('refuses another partition count or subject prefix on an existing stream', async () => {
     const t = fx.topology;
@@ -96,7 +58,7 @@ describe.skipIf(skip !== null)('scale-out topology agreement', () => {
 
   it('gateway --nats and serve --nats take the topology flags and exit with the coded error on a mismatch', async () => {
     const t = fx.topology;
-    const flags = ['--stream', t.stream, '--subject-prefix', t.subjectPrefix, '--partitions', '8'];
+    const flags = topologyFlags({ ...t, partitions: 8 });
     const dir = mkdtempSync(path.join(tmpdir(), 'dg-topology-'));
     const gateway = await cli([
       'gateway',

@@ -1,18 +1,14 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
-import { ScaleWorker } from '../src/pipeline/index.js';
+import { expect, it } from 'vitest';
 import { scaleProgress } from '../src/store/index.js';
-import { scaleSkipReason, useScaleFixture } from './scale-harness.js';
+import { describeScale, waitFor } from './scale-harness.js';
 
 // Partitions nobody consumes must not go unnoticed. Here the workers table is polluted with
 // heartbeats from the future (a host whose clock runs ahead, or rows written by hand): the one
 // real worker believes it shares the partitions with three others and takes only its share.
-const skip = await scaleSkipReason();
 
-describe.skipIf(skip !== null)('scale-out: partitions left without a live lease', () => {
-  const fx = useScaleFixture(4);
-
+describeScale('scale-out: partitions left without a live lease', 4, (fx) => {
   it('are reported by a warning naming them', async () => {
     const future = Date.now() + 3600_000;
     await fx.db
@@ -26,25 +22,23 @@ describe.skipIf(skip !== null)('scale-out: partitions left without a live lease'
         cb();
       },
     });
-    const worker = new ScaleWorker({
-      nc: fx.nc,
-      db: fx.db,
-      topology: fx.topology,
-      workerId: 'lonely-0',
+    const worker = await fx.startWorker('lonely-0', {
       leaseMs: 400,
       heartbeatMs: 100,
       log: pino({ level: 'warn' }, sink),
     });
-    await worker.start();
+    let warning: (typeof lines)[0] | undefined;
     try {
-      const until = Date.now() + 30_000;
-      while (!lines.some((l) => l.msg?.includes('no live lease')) && Date.now() < until)
-        await new Promise((r) => setTimeout(r, 100));
+      warning = await waitFor(
+        'the warning',
+        () => lines.find((l) => l.msg?.includes('no live lease')),
+        (l) => l !== undefined,
+        { timeoutMs: 30_000, everyMs: 100 },
+      );
     } finally {
       await worker.stop();
     }
     expect(worker.partitions).toEqual([]);
-    const warning = lines.find((l) => l.msg?.includes('no live lease'));
     expect(warning?.msg).toBe('partitions have no live lease: nobody consumes them');
     expect(warning?.partitions).toEqual([1, 2, 3]);
     expect((await scaleProgress(fx.db)).partitions.every((p) => p.owner === null)).toBe(true);

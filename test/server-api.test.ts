@@ -17,7 +17,7 @@ import {
   type ClusterFinding,
   type Page,
 } from '../src/contracts/index.js';
-import { storeTestBackends } from '../src/store/index.js';
+import { storeTestBackends } from './store-harness.js';
 import { call, ndjson, simulatedTraffic, startTestService, type TestService } from './server-harness.js';
 
 const backends = await storeTestBackends();

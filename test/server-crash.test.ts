@@ -7,18 +7,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../src/contracts/index.js';
 import { simulationStream } from '../src/sim/index.js';
-import {
-  countEvents,
-  countEventsById,
-  openCoreStore,
-  storeTestBackends,
-  TEST_POSTGRES_URL,
-  type StoreDialect,
-} from '../src/store/index.js';
-import { call, ensureBuilt } from './server-harness.js';
+import { countEvents, countEventsById, openCoreStore, type StoreDialect } from '../src/store/index.js';
+import { storeTestBackends, TEST_POSTGRES_URL } from './store-harness.js';
+import { CLI as main, ensureBuilt, ROOT as root } from './cli-harness.js';
+import { call } from './server-harness.js';
 
-const root = path.resolve(import.meta.dirname, '..');
-const main = path.join(root, 'dist/cli/main.js');
 const ADMIN = 'dg_crashTestAdminKey_0123456789abcdef';
 
 // CI runs a short soak; the full one (the security review's: 50,000 events, three SIGKILLs on each

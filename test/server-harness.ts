@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -7,11 +6,16 @@ import { DetectionEngine } from '../src/findings/index.js';
 import type { AccountRecord, ApiEvent } from '../src/contracts/index.js';
 import { startService, type RunningService, type StartServiceOptions } from '../src/server/index.js';
 import { simulationStream } from '../src/sim/index.js';
-import { openTestDatabase, type StoreDialect } from '../src/store/index.js';
+import { type StoreDialect } from '../src/store/index.js';
+import { adminQuery, openTestDatabase } from './store-harness.js';
 
 /** A real simulated population: its account records and the first `n` events in time order. */
-export function simulatedTraffic(n: number, seed = 7): { accounts: AccountRecord[]; events: ApiEvent[] } {
-  const sim = simulationStream({ scale: 'small', seed, days: 3 });
+export function simulatedTraffic(
+  n: number,
+  seed = 7,
+  days = 3,
+): { accounts: AccountRecord[]; events: ApiEvent[] } {
+  const sim = simulationStream({ scale: 'small', seed, days });
   const events: ApiEvent[] = [];
   for (const e of sim.events()) {
     events.push(e);
@@ -48,13 +52,7 @@ export async function startTestService(
     const t = await openTestDatabase(dialect);
     await t.db.destroy();
     storeOpts = { databaseUrl: t.url, databaseSchema: t.schema };
-    cleanup = async () => {
-      const again = await import('pg');
-      const c = new again.default.Client({ connectionString: t.url });
-      await c.connect();
-      await c.query(`drop schema if exists ${t.schema ?? 'none'} cascade`);
-      await c.end();
-    };
+    cleanup = () => adminQuery(`drop schema if exists ${t.schema ?? 'none'} cascade`);
   }
   const opts: StartServiceOptions = {
     port: 0,
@@ -126,28 +124,4 @@ export async function call(
     parsed = text;
   }
   return { status: res.status, body: parsed, text };
-}
-
-const root = path.resolve(import.meta.dirname, '..');
-
-/** Tests that run the built server (a child process, the engine worker) need dist/ to reflect src/. */
-export function ensureBuilt(): void {
-  const newest = (dir: string): number =>
-    Math.max(
-      0,
-      ...readdirSync(dir, { withFileTypes: true }).map((d) =>
-        d.isDirectory() ? newest(path.join(dir, d.name)) : statSync(path.join(dir, d.name)).mtimeMs,
-      ),
-    );
-  const marker = path.join(root, 'dist/pipeline/engine-thread.js');
-  const built = existsSync(marker) ? statSync(marker).mtimeMs : 0;
-  const sources = ['src/server', 'src/store', 'src/detect', 'src/respond', 'src/pipeline'].map((d) =>
-    newest(path.join(root, d)),
-  );
-  if (built >= Math.max(...sources)) return;
-  try {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
-  } catch {
-    // tsc still emits when another module has a type error; the callers fail loudly if not.
-  }
 }

@@ -3,7 +3,8 @@ import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DetectionEngine } from '../src/findings/index.js';
 import type { FindingsEngine } from '../src/pipeline/index.js';
-import { ensureBuilt, simulatedTraffic } from './server-harness.js';
+import { ensureBuilt } from './cli-harness.js';
+import { simulatedTraffic } from './server-harness.js';
 
 describe('the engine worker thread', () => {
   let WorkerEngine: new () => FindingsEngine & { close(): Promise<void>; drain(): Promise<void> };

@@ -8,14 +8,8 @@ import {
   TLP_IDS,
   type MemberSigningKey,
 } from '../intel/index.js';
-import {
-  hubMigrations,
-  openTestDatabase,
-  runMigrations,
-  storeTestBackends,
-  type HubDatabase,
-  type TestDatabase,
-} from '../store/index.js';
+import { hubMigrations, runMigrations, type HubDatabase } from '../store/index.js';
+import { openTestDatabase, storeTestBackends, type TestDatabase } from '../../test/store-harness.js';
 import { admitMember, createCollection, createGroup, grantGroup, joinGroup } from './hub-admin.js';
 import { createHubServer } from './hub-server.js';
 import { TAXII_MEDIA } from '../contracts/index.js';

@@ -17,14 +17,7 @@ export {
 } from './stix/extension.js';
 export { loadStixOracle, stixSchemaDir } from './stix/stix-oracle.js';
 export type { StixOracle } from './stix/stix-oracle.js';
-export {
-  acceptedKeys,
-  keyRingFrom,
-  keyedHash,
-  keyedHashes,
-  keyIdOf,
-  loadKeyRing,
-} from './match/community-key.js';
+export { acceptedKeys, keyRingFrom, keyedHash, keyedHashes, loadKeyRing } from './match/community-key.js';
 export type { CommunityKey, CommunityKeyRing, KeyedKind } from './match/community-key.js';
 export { scrub, scrubText } from './policy/scrub.js';
 export {

@@ -3,11 +3,10 @@ import {
   coreMigrations,
   listAudit,
   listBenignReference,
-  openTestDatabase,
   runMigrations,
   type CoreDatabase,
-  type TestDatabase,
 } from '../store/index.js';
+import { openTestDatabase, type TestDatabase } from '../../test/store-harness.js';
 import { CasePatch, CaseService, NewCase } from './case-service.js';
 import { DecisionBook } from './decision-book.js';
 import { loadResponsePolicy } from './response-policy.js';

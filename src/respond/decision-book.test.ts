@@ -3,12 +3,11 @@ import { Decision, type Findings } from '../contracts/index.js';
 import {
   coreMigrations,
   loadDecisionRows,
-  openTestDatabase,
   runMigrations,
   saveDecisionChanges,
   type CoreDatabase,
-  type TestDatabase,
 } from '../store/index.js';
+import { openTestDatabase, type TestDatabase } from '../../test/store-harness.js';
 import type { DecisionChange } from './decision.js';
 import { DecisionBook } from './decision-book.js';
 import { loadResponsePolicy } from './response-policy.js';

@@ -5,11 +5,10 @@ import {
   coreMigrations,
   listDeadLetters,
   listDeliveries,
-  openTestDatabase,
   runMigrations,
   type CoreDatabase,
-  type TestDatabase,
 } from '../store/index.js';
+import { openTestDatabase, type TestDatabase } from '../../test/store-harness.js';
 import { verifyWebhookSignature } from './webhook-signature.js';
 import { parseNewWebhook, WebhookDispatcher } from './webhooks.js';
 

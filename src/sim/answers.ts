@@ -53,10 +53,6 @@ export function asksForSteps(text: string): boolean {
   return ASKS_FOR_STEPS.test(text);
 }
 
-export function labelAnswer(labels: readonly string[], rng: Rng): string {
-  return rng.pick(labels);
-}
-
 /** Rough token count (about four characters a token for English text). */
 export function tokensOf(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));

@@ -46,14 +46,6 @@ export async function allAccountRecords(db: Db): Promise<AccountRecord[]> {
   return rows.map((r) => JSON.parse(r.record) as AccountRecord);
 }
 
-export async function countAccountRecords(db: Db): Promise<number> {
-  const r = await db
-    .selectFrom('accounts')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirst();
-  return Number(r?.n ?? 0);
-}
-
 export async function getAccountRecords(db: Db, ids: readonly string[]): Promise<Map<string, AccountRecord>> {
   const out = new Map<string, AccountRecord>();
   for (let i = 0; i < ids.length; i += 500) {

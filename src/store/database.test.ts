@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { coreMigrations } from './migrations/index.js';
 import { runMigrations } from './migrate.js';
 import { dialectOf, resolveDatabaseTarget } from './database.js';
-import { openTestDatabase, postgresUnavailableReason, storeTestBackends } from './test-database.js';
+import { openTestDatabase, postgresUnavailableReason, storeTestBackends } from '../../test/store-harness.js';
 import type { CoreDatabase } from './core-tables.js';
 
 const backends = await storeTestBackends();

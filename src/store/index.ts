@@ -19,13 +19,7 @@ export {
   listQuarantinedStoredEvents,
 } from './event-store.js';
 export type { InsertEventsOptions, QuarantinedStoredEvent, StoredEvent } from './event-store.js';
-export {
-  upsertAccounts,
-  getAccountRecord,
-  getAccountRecords,
-  allAccountRecords,
-  countAccountRecords,
-} from './account-store.js';
+export { upsertAccounts, getAccountRecord, getAccountRecords, allAccountRecords } from './account-store.js';
 export { appendAudit, listAudit } from './audit-store.js';
 export type { NewAuditEntry } from './audit-store.js';
 export {
@@ -65,13 +59,5 @@ export {
 export type { WebhookRow, WebhookDeliveryRow, DeadLetterRow } from './webhook-store.js';
 export { addBenignReference, listBenignReference } from './benign-store.js';
 export { saveFindingsSnapshot, latestFindingsSnapshot } from './findings-store.js';
-export {
-  openTestDatabase,
-  storeTestBackends,
-  postgresUnavailableReason,
-  servicesRequired,
-  TEST_POSTGRES_URL,
-} from './test-database.js';
-export type { TestDatabase } from './test-database.js';
 export * from './hub/index.js';
 export * from './scale/index.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent, Findings } from '../contracts/index.js';
 import { coreMigrations } from './migrations/index.js';
 import { runMigrations } from './migrate.js';
-import { openTestDatabase, storeTestBackends, type TestDatabase } from './test-database.js';
+import { openTestDatabase, storeTestBackends, type TestDatabase } from '../../test/store-harness.js';
 import type { CoreDatabase } from './core-tables.js';
 import {
   countEvents,

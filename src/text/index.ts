@@ -10,7 +10,6 @@ export {
   signatureToHex,
   signatureFromHex,
 } from './minhash.js';
-export { simhash64, hammingDistance64 } from './simhash.js';
 export {
   maskedTokens,
   templateKeys,
@@ -21,7 +20,6 @@ export {
 export { type Embedder, l2normalize, cosine } from './embedder.js';
 export { HashedNgramEmbedder, type SparseVector } from './hashed-embedder.js';
 export { WordVectorEmbedder, prepareWordVectors } from './word-vector-embedder.js';
-export { RemoteEmbedder, type RemoteEmbedderOptions } from './remote-embedder.js';
 export { TOPIC_DOMAINS, TOPIC_NAMES, topicMask, popcount } from './topics.js';
 export { TextCache } from './text-cache.js';
 export { align16, instantiate, type WasmMemory } from './wasm-module.js';

@@ -9,7 +9,6 @@ import {
   signatureToHex,
 } from './minhash.js';
 import { normalizeText, tokenize, tokenizeNormalized } from './normalize.js';
-import { hammingDistance64, simhash64 } from './simhash.js';
 import {
   maskedTokens,
   maskedTokensByRegex,
@@ -43,15 +42,6 @@ describe('minhash', () => {
   it('round-trips signatures through hex', () => {
     const s = minhashSignature(a);
     expect(signatureFromHex(signatureToHex(s))).toEqual(s);
-  });
-});
-
-describe('simhash', () => {
-  it('puts near-duplicates closer than unrelated texts', () => {
-    const x = simhash64('please summarise this article about climate policy in three bullet points');
-    const y = simhash64('please summarise this article about climate policy in four bullet points');
-    const z = simhash64('my cat keeps scratching the sofa, what should I do');
-    expect(hammingDistance64(x, y)).toBeLessThan(hammingDistance64(x, z));
   });
 });
 

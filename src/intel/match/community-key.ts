@@ -103,6 +103,3 @@ export function keyedHash(kind: KeyedKind, value: string, key: CommunityKey): st
 export function keyedHashes(kind: KeyedKind, value: string, ring: CommunityKeyRing, at?: Date): string[] {
   return acceptedKeys(ring, at).map((k) => keyedHash(kind, value, k));
 }
-
-export const keyIdOf = (hash: string): string | undefined =>
-  /^hmac-sha256:([^:]+):[0-9a-f]{64}$/.exec(hash)?.[1];

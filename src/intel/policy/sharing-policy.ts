@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { UserError, type StixObject } from '../../contracts/index.js';
 import { readUserFile } from '../../ingest/index.js';
 import { DG_EXTENSION_ID } from '../stix/extension.js';
-import { TLP_LEVELS, type TlpLevel } from '../stix/tlp.js';
+import { TLP_LEVELS } from '../stix/tlp.js';
 
 /**
  * The sharing policy: an allow-list of object types and properties that may leave, thresholds,
@@ -317,5 +317,3 @@ export function commercialFieldsIn(
   for (const o of objects) walk(o, o.id);
   return found;
 }
-
-export const tlpRank = (l: TlpLevel): number => TLP_LEVELS.indexOf(l);

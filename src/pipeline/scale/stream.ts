@@ -2,7 +2,6 @@ import {
   AckPolicy,
   connect,
   DeliverPolicy,
-  JSONCodec,
   RetentionPolicy,
   StorageType,
   type ConnectionOptions,
@@ -11,8 +10,6 @@ import {
 } from 'nats';
 import { UserError } from '../../contracts/index.js';
 import { consumerOf, subjectOf, type ScaleTopology } from './config.js';
-
-export const jsonCodec = JSONCodec<unknown>();
 
 export interface StreamOptions {
   /** How long JetStream remembers a message id to drop a re-publication (ms). Default 2 h. */

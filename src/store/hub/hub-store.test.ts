@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
-import { openTestDatabase, storeTestBackends, type TestDatabase } from '../test-database.js';
+import { openTestDatabase, storeTestBackends, type TestDatabase } from '../../../test/store-harness.js';
 import { runMigrations } from '../migrate.js';
 import { hubMigrations } from './hub-migrations.js';
 import { appendHubAudit, verifyHubAudit } from './audit-chain.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import { openDatabase, type StoreDialect } from './database.js';
+import { openDatabase, type StoreDialect } from '../src/store/index.js';
 
 /** The PostgreSQL the tests use: `TEST_DATABASE_URL`, else the machine's trust-auth `test` database. */
 export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -23,6 +23,23 @@ export async function postgresUnavailableReason(url = TEST_POSTGRES_URL): Promis
     return `PostgreSQL at ${url.replace(/\/\/[^@]*@/, '//')} is unavailable (${(err as Error).message})`;
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/** Runs one statement as the test database's owner, retrying while PostgreSQL restarts. */
+export async function adminQuery(text: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const c = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    try {
+      await c.connect();
+      await c.query(text);
+      return;
+    } catch (err) {
+      if (attempt >= 30) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await c.end().catch(() => undefined);
+    }
   }
 }
 
@@ -57,13 +74,7 @@ export async function openTestDatabase<DB = unknown>(dialect: StoreDialect): Pro
     };
   }
   const schema = `dg_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await admin.connect();
-  try {
-    await admin.query(`create schema ${schema}`);
-  } finally {
-    await admin.end();
-  }
+  await adminQuery(`create schema ${schema}`);
   const db = openDatabase<DB>({ url: TEST_POSTGRES_URL, schema, poolSize: 4 });
   return {
     db,
@@ -72,13 +83,7 @@ export async function openTestDatabase<DB = unknown>(dialect: StoreDialect): Pro
     schema,
     async dispose() {
       await db.destroy();
-      const c = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-      await c.connect();
-      try {
-        await c.query(`drop schema if exists ${schema} cascade`);
-      } finally {
-        await c.end();
-      }
+      await adminQuery(`drop schema if exists ${schema} cascade`);
     },
   };
 }

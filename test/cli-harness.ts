@@ -1,0 +1,56 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+/** The built CLI: tests that spawn it call `ensureBuilt()` first. */
+export const CLI = path.join(ROOT, 'dist/cli/main.js');
+
+/** The newest modification time of a production source under `dir` (tests are not built). */
+function newestSource(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) t = Math.max(t, newestSource(p));
+    else if (!e.name.endsWith('.test.ts')) t = Math.max(t, statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/**
+ * Tests that run the built CLI or server (a child process, a worker thread) need dist/ to reflect
+ * src/: `npm ci` builds it in CI; here it is rebuilt when a source is newer.
+ */
+export function ensureBuilt(): void {
+  const built = existsSync(CLI) ? statSync(CLI).mtimeMs : 0;
+  if (built >= newestSource(path.join(ROOT, 'src'))) return;
+  try {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
+  } catch {
+    // tsc still emits when another module has a type error; the callers fail loudly if not.
+  }
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const run = promisify(execFile);
+
+/** Runs the built CLI to its end (60 s at most unless told); resolves with its exit code and output. */
+export async function runCli(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {},
+): Promise<CliRun> {
+  try {
+    const r = await run(process.execPath, [CLI, ...args], { timeout: 60_000, ...options });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    // A killed run (the timeout) has no numeric code.
+    const e = err as { code?: unknown; stdout: string; stderr: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout, stderr: e.stderr };
+  }
+}
