@@ -49,6 +49,21 @@ describe('one port parser for every server command', () => {
       });
 });
 
+describe('hand-declared count flags refuse what is not a whole number', () => {
+  const commands: Record<string, string[]> = {
+    'hub audit list --limit': ['hub', '--database-url', `sqlite:${join(dir, 'hub.db')}`, 'audit', 'list'],
+  };
+  for (const [name, args] of Object.entries(commands))
+    for (const bad of ['abc', '0', '5x'])
+      it(`${name} ${bad} exits 2 with one clear line`, async () => {
+        const r = await cliRun([...args, '--limit', bad]);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toBe(
+          `error[INVALID_ARGUMENT]: --limit: must be a whole number of at least 1, got "${bad}"\n`,
+        );
+      });
+});
+
 describe('analyze reads CSV with --format and --csv-map, like validate and ingest', () => {
   it('maps the columns of a CSV file whose name does not say CSV', async () => {
     const rows = [

@@ -184,3 +184,15 @@ export function configFromFlags<T extends z.ZodObject>(
   }
   return r.data;
 }
+
+/**
+ * A `--flag <n>` parser for the few flags still declared by hand: a whole number ≥ 1, else one
+ * INVALID_ARGUMENT line (parseInt would let `abc` through as NaN and `5x` as 5).
+ */
+export const positiveIntFlag =
+  (flag: string) =>
+  (v: string): number => {
+    if (!/^[1-9]\d{0,8}$/.test(v))
+      throw new UserError('INVALID_ARGUMENT', `${flag}: must be a whole number of at least 1, got "${v}"`);
+    return Number(v);
+  };

@@ -1,4 +1,4 @@
-export { isRfc3339, rfc3339 } from './timestamp.js';
+export { isRfc3339 } from './timestamp.js';
 export { AccountRecord, InlineAccount } from './account.js';
 export { ApiEvent, ContentPart, EventLabels, Message, MessageRole, RequestParams } from './event.js';
 export { AccountFinding, ClusterFinding, ClusterLink, Findings, Level, Signal } from './findings.js';
@@ -19,23 +19,20 @@ export {
   TimelineBucket,
 } from './api-views.js';
 export { LEVEL_COLOURS, niceTicks } from './presentation.js';
-export { Truth, TruthAccount, TRAP_PREFIX, isTrap } from './truth.js';
+export { Truth, TruthAccount, isTrap } from './truth.js';
 export { UserError, UserErrorCode, isUserError } from './errors.js';
 export { findUnstorableText, storableText, unstorableText } from './stored-text.js';
 export {
   BundleSignature,
-  ExternalReference,
   StixAttackPattern,
   StixBundle,
   StixCampaign,
-  StixId,
   StixIdentity,
   StixIndicator,
   StixMarkingDefinition,
   StixRelationship,
   StixObject,
   StixSighting,
-  StixTimestamp,
 } from './stix.js';
 export {
   HubSighterCounts,
@@ -58,8 +55,6 @@ export {
   EntityStatsSnapshot,
   ModelUseSnapshot,
   PromptSample,
-  ReservoirSnapshot,
-  TopKSnapshot,
 } from './engine-state.js';
 export { ScaleMessage, ScaleTopologyConfig } from './scale.js';
 export {
@@ -80,7 +75,6 @@ export {
   HubConfig,
   HubServeConfig,
   IngestConfig,
-  InputConfig,
   Port,
   ProbeConfig,
   ServeConfig,
@@ -89,4 +83,4 @@ export {
   WorkerConfig,
   type FlagMeta,
 } from './cli-config.js';
-export { ENV_VARS, readEnv, warnDeprecated, type EnvVar } from './env.js';
+export { readEnv, warnDeprecated } from './env.js';

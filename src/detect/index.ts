@@ -1,5 +1,5 @@
 export { DETECTORS } from './detectors/index.js';
-export type { Detector, DetectorFamily, Measurement, Stat } from './detector.js';
+export type { Detector, Stat } from './detector.js';
 export { fitNullModels, pValue } from './null-models.js';
 export type { DetectionContext } from './detector.js';
 export {

@@ -1,5 +1,5 @@
 export { createHubServer } from './hub-server.js';
-export type { HubAuthStats, HubServerOptions } from './hub-server.js';
+
 export {
   openHubDatabase,
   admitMember,
@@ -12,4 +12,3 @@ export {
   createCollection,
   grantGroup,
 } from './hub-admin.js';
-export type { NewMemberCredentials } from './hub-admin.js';

@@ -1,5 +1,5 @@
 export { LINK_WEIGHTS, accountAttributes, clusterLinks, linkAccounts } from './linkage.js';
-export type { Attribute, LinkageResult } from './linkage.js';
+export type { LinkageResult } from './linkage.js';
 export { synchronisedPairs } from './synchronised-activity.js';
 export type { SyncLink } from './synchronised-activity.js';
 export { linkPopulation } from './population-linkage.js';

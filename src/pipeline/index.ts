@@ -1,7 +1,7 @@
-export { analyzeFiles, feedEngine, type AnalyzeOptions, type AnalyzeResult } from './analyze-files.js';
+export { analyzeFiles } from './analyze-files.js';
 export { CallbackSink, HttpEventSink, NdjsonFileSink, SinkRejectedBatch } from './event-sinks.js';
-export type { EventSink, HttpEventSinkOptions, SinkResult } from './event-sinks.js';
-export { openEventSink, type EventSinkTarget } from './open-event-sink.js';
+export type { EventSink } from './event-sinks.js';
+export { openEventSink } from './open-event-sink.js';
 export { WorkerEngine } from './live/engine-thread-client.js';
 export { engineThreadAvailable } from './engine-thread-protocol.js';
 export type { EngineFactory, EngineResult, FindingsEngine, LinkEdge } from './live/findings-engine.js';

@@ -1,2 +1,2 @@
-export { renderHtmlReport, type HtmlReportOptions } from './render-html-report.js';
+export { renderHtmlReport } from './render-html-report.js';
 export { escapeHtml } from './html.js';

@@ -1,7 +1,7 @@
-export { openDatabase, dialectOf, resolveDatabaseTarget } from './database.js';
+export { openDatabase, resolveDatabaseTarget } from './database.js';
 export type { OpenDatabaseOptions, StoreDialect } from './database.js';
 export { runMigrations } from './migrate.js';
-export type { MigrationSet } from './migrate.js';
+
 export { coreMigrations } from './migrations/index.js';
 export { openCoreStore } from './core-store.js';
 export type { CoreDb } from './core-store.js';
@@ -12,16 +12,15 @@ export {
   streamStoredEvents,
   countEvents,
   countEventsById,
-  eventTimeRange,
   hourlyEventCounts,
   recentEventsOf,
   quarantineStoredEvent,
   listQuarantinedStoredEvents,
 } from './event-store.js';
-export type { InsertEventsOptions, QuarantinedStoredEvent, StoredEvent } from './event-store.js';
+
 export { upsertAccounts, getAccountRecord, getAccountRecords, allAccountRecords } from './account-store.js';
 export { appendAudit, listAudit } from './audit-store.js';
-export type { NewAuditEntry } from './audit-store.js';
+
 export {
   insertCase,
   getCaseRow,
@@ -30,7 +29,7 @@ export {
   insertCaseComment,
   listCaseComments,
 } from './case-store.js';
-export type { CaseRow, CaseCommentRow } from './case-store.js';
+export type { CaseRow } from './case-store.js';
 export { loadDecisionRows, saveDecisionChanges } from './decision-store.js';
 export type { DecisionRow } from './decision-store.js';
 export {
@@ -40,12 +39,11 @@ export {
   loadActiveApiKeys,
   revokeApiKey,
 } from './api-key-store.js';
-export type { ApiKeyRow } from './api-key-store.js';
+
 export {
   insertWebhook,
   listWebhooks,
   insertDeliveries,
-  dueDeliveries,
   markDelivery,
   deadLetter,
   listDeliveries,
@@ -56,7 +54,7 @@ export {
   countPendingDeliveries,
   insertDeadDeliveries,
 } from './webhook-store.js';
-export type { WebhookRow, WebhookDeliveryRow, DeadLetterRow } from './webhook-store.js';
+export type { WebhookRow, WebhookDeliveryRow } from './webhook-store.js';
 export { addBenignReference, listBenignReference } from './benign-store.js';
 export { saveFindingsSnapshot, latestFindingsSnapshot } from './findings-store.js';
 export * from './hub/index.js';

@@ -14,7 +14,7 @@ import {
 } from '../../hub/index.js';
 import { listHubAudit, verifyHubAudit } from '../../store/index.js';
 import { HubConfig, HubServeConfig, UserError } from '../../contracts/index.js';
-import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
+import { addConfigFlags, configFromFlags, positiveIntFlag, type Flags } from '../config-flags.js';
 import { CheckFailedError } from '../exit-status.js';
 import { listenOrExplain } from '../listen.js';
 
@@ -36,6 +36,9 @@ const withDb = async <T>(
   }
 };
 
+/** Hub flags of a subcommand (database), read from its parent `hub` command. */
+const db = (cmd: Command): DbFlags => configFromFlags(HubConfig, cmd.optsWithGlobals());
+
 export function registerHub(program: Command): void {
   const hub = addConfigFlags(
     program
@@ -43,8 +46,15 @@ export function registerHub(program: Command): void {
       .description('the sharing hub: TAXII 2.1 server, members, groups, collections, audit'),
     HubConfig,
   );
-  const db = (cmd: Command): DbFlags => configFromFlags(HubConfig, cmd.optsWithGlobals());
 
+  registerHubServe(hub);
+  registerMemberCommands(hub);
+  registerGroupCommands(hub);
+  registerAuditCommands(hub);
+}
+
+/** `hub serve`: the TAXII 2.1 server. */
+function registerHubServe(hub: Command): void {
   const serve = hub.command('serve').description('serve TAXII 2.1 at /taxii2/ and /api1/');
   addConfigFlags(serve, HubServeConfig).action(async (raw: Flags, cmd: Command) => {
     const f = configFromFlags(HubServeConfig, raw);
@@ -66,7 +76,10 @@ export function registerHub(program: Command): void {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
 
+/** `hub member …`: member organisations and their credentials. */
+function registerMemberCommands(hub: Command): void {
   const member = hub.command('member').description('member organisations');
   member
     .command('add')
@@ -128,7 +141,10 @@ export function registerHub(program: Command): void {
       await withDb(db(cmd), (d) => revokeMemberCredentials(d, name));
       out(`revoked the password and API key of ${name}`);
     });
+}
 
+/** `hub group …` and `hub collection …`: who may read and write what. */
+function registerGroupCommands(hub: Command): void {
   const group = hub.command('group').description('sharing groups');
   group
     .command('add')
@@ -176,7 +192,10 @@ export function registerHub(program: Command): void {
         `group ${g}: ${[f.read ? 'read' : '', f.write ? 'write' : ''].filter(Boolean).join(' and ')} on ${c}`,
       );
     });
+}
 
+/** `hub audit …`: the hash-chained audit log. */
+function registerAuditCommands(hub: Command): void {
   const audit = hub.command('audit').description('the hash-chained audit log');
   audit
     .command('verify')
@@ -192,7 +211,7 @@ export function registerHub(program: Command): void {
     });
   audit
     .command('list')
-    .option('--limit <n>', 'entries', (v) => Number.parseInt(v, 10), 50)
+    .option('--limit <n>', 'entries', positiveIntFlag('--limit'), 50)
     .action(async (f: { limit: number }, cmd: Command) => {
       for (const e of await withDb(db(cmd), (d) => listHubAudit(d, f.limit)))
         out(`${e.seq}\t${e.at}\t${e.actor}\t${e.action}\t${JSON.stringify(e.detail)}`);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { positiveIntFlag } from '../config-flags.js';
 import {
   exportToFile,
   hubCredentials,
@@ -122,7 +123,7 @@ function registerPushPull(intel: Command): void {
       .description('fetch new objects from a hub collection (resumes from the last cursor)'),
   )
     .option('--state <dir>', 'where received intel and the cursor live', '.distillguard/intel')
-    .option('--limit <n>', 'page size', (v) => Number.parseInt(v, 10))
+    .option('--limit <n>', 'page size', positiveIntFlag('--limit'))
     .action(async (f: HubFlags & { state: string; limit?: number }) => {
       const r = await pullIntel({ ...f, credentials: hubCredentials(f) });
       out(`received ${r.received} new objects in ${r.pages} pages; ${r.total} held in ${f.state}`);

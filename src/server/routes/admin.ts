@@ -15,168 +15,181 @@ const KeyParam = z.strictObject({ id: z.string().min(1).max(200) });
 const WebhookParam = z.strictObject({ id: z.string().min(1).max(200) });
 const WebhookPatch = z.strictObject({ active: z.boolean() });
 
+const ADMIN = { config: { roles: [] as const } };
+
 /** Policy (read), audit log, webhooks and API keys. */
 export function adminRoutes(ctx: ServiceContext) {
   return (app: FastifyInstance, _opts: unknown, done: (err?: Error) => void): void => {
-    const admin = { config: { roles: [] as const } };
-
-    app.get(
-      '/v1/policy',
-      {
-        config: { roles: ['analyst', 'enforcement'] },
-        schema: { tags: ['policy'], summary: 'The active policy: YAML as written and parsed' },
-      },
-      () => {
-        const p = ctx.decisions.policy;
-        return { source: p.source, yaml: p.yaml, policy: p.policy };
-      },
-    );
-
-    app.get(
-      '/v1/audit',
-      {
-        ...admin,
-        schema: {
-          tags: ['admin'],
-          summary: 'Audit log, newest first',
-          response: { 200: responseSchema(page(AuditEntry)) },
-        },
-      },
-      async (req): Promise<Page<AuditEntry>> => {
-        const q = parseQuery(AuditQuery, req.query);
-        let before: number | undefined;
-        if (q.cursor) [before] = decodeCursor(q.cursor, [CursorPart.position]);
-        const rows = await listAudit(ctx.db, q.limit + 1, before);
-        const items = rows.slice(0, q.limit);
-        const last = items[items.length - 1];
-        return { items, next: rows.length > q.limit && last ? encodeCursor([last.id]) : null };
-      },
-    );
-
-    app.get(
-      '/v1/webhooks',
-      { ...admin, schema: { tags: ['admin'], summary: 'Registered webhooks (secrets never shown)' } },
-      () => ({
-        items: ctx.webhooks.list(),
-        next: null,
-      }),
-    );
-
-    app.post(
-      '/v1/webhooks',
-      { ...admin, schema: { tags: ['admin'], summary: 'Register a webhook {url, secret, events}' } },
-      async (req, reply) => {
-        if (req.body === undefined || req.body === null)
-          throw new UserError('INVALID_INPUT', 'Missing JSON body {url, secret, events}.');
-        const input = parseNewWebhook(req.body);
-        refuseUnstorableText(input);
-        const hook = await ctx.webhooks.register(input);
-        await appendAudit(ctx.db, {
-          actor: actorOf(req),
-          action: 'webhook.create',
-          subject_type: 'webhook',
-          subject_id: hook.id,
-          details: { events: hook.events },
-        });
-        return reply.status(201).send(hook);
-      },
-    );
-
-    app.patch(
-      '/v1/webhooks/:id',
-      {
-        ...admin,
-        schema: { tags: ['admin'], summary: 'Disable or re-enable a webhook {active: boolean}' },
-      },
-      async (req) => {
-        const { id } = parseQuery(WebhookParam, req.params);
-        const { active } = parseBody(WebhookPatch, req.body);
-        const hook = await ctx.webhooks.setActive(id, active);
-        if (!hook) throw new UserError('NOT_FOUND', `No webhook ${id}.`);
-        await appendAudit(ctx.db, {
-          actor: actorOf(req),
-          action: active ? 'webhook.enable' : 'webhook.disable',
-          subject_type: 'webhook',
-          subject_id: id,
-        });
-        return hook;
-      },
-    );
-
-    app.delete(
-      '/v1/webhooks/:id',
-      { ...admin, schema: { tags: ['admin'], summary: 'Delete a webhook and its queued deliveries' } },
-      async (req, reply) => {
-        const { id } = parseQuery(WebhookParam, req.params);
-        if (!(await ctx.webhooks.remove(id))) throw new UserError('NOT_FOUND', `No webhook ${id}.`);
-        await appendAudit(ctx.db, {
-          actor: actorOf(req),
-          action: 'webhook.delete',
-          subject_type: 'webhook',
-          subject_id: id,
-        });
-        return reply.status(204).send();
-      },
-    );
-
-    app.get(
-      '/v1/dead-letters',
-      { ...admin, schema: { tags: ['admin'], summary: 'Webhook deliveries that kept failing' } },
-      async () => ({
-        items: (await listDeadLetters(ctx.db)).map((d) => ({
-          id: d.id,
-          webhook_id: d.webhook_id,
-          event_type: d.event_type,
-          attempts: d.attempts,
-          last_error: failureClass(d.last_error),
-          created_at: new Date(d.created_at).toISOString(),
-          payload: JSON.parse(d.payload) as unknown,
-        })),
-        next: null,
-      }),
-    );
-
-    app.get(
-      '/v1/keys',
-      { ...admin, schema: { tags: ['admin'], summary: 'API keys (ids, names, roles; never the keys)' } },
-      () => ({
-        items: ctx.keys.list(),
-        next: null,
-      }),
-    );
-
-    app.post(
-      '/v1/keys',
-      { ...admin, schema: { tags: ['admin'], summary: 'Create an API key; the key is shown once' } },
-      async (req, reply) => {
-        const input = parseBody(NewKey, req.body);
-        const created = await ctx.keys.create(input.name, input.role);
-        await appendAudit(ctx.db, {
-          actor: actorOf(req),
-          action: 'key.create',
-          subject_type: 'api_key',
-          subject_id: created.key_id,
-          details: { role: created.role, name: created.name },
-        });
-        return reply.status(201).send(created);
-      },
-    );
-
-    app.delete(
-      '/v1/keys/:id',
-      { ...admin, schema: { tags: ['admin'], summary: 'Revoke an API key' } },
-      async (req, reply) => {
-        const { id } = parseQuery(KeyParam, req.params);
-        if (!(await ctx.keys.revoke(id))) throw new UserError('NOT_FOUND', `No active API key ${id}.`);
-        await appendAudit(ctx.db, {
-          actor: actorOf(req),
-          action: 'key.revoke',
-          subject_type: 'api_key',
-          subject_id: id,
-        });
-        return reply.status(204).send();
-      },
-    );
+    policyAndAuditRoutes(app, ctx);
+    webhookRoutes(app, ctx);
+    keyRoutes(app, ctx);
     done();
   };
+}
+
+/** GET /v1/policy and /v1/audit. */
+function policyAndAuditRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  app.get(
+    '/v1/policy',
+    {
+      config: { roles: ['analyst', 'enforcement'] },
+      schema: { tags: ['policy'], summary: 'The active policy: YAML as written and parsed' },
+    },
+    () => {
+      const p = ctx.decisions.policy;
+      return { source: p.source, yaml: p.yaml, policy: p.policy };
+    },
+  );
+
+  app.get(
+    '/v1/audit',
+    {
+      ...ADMIN,
+      schema: {
+        tags: ['admin'],
+        summary: 'Audit log, newest first',
+        response: { 200: responseSchema(page(AuditEntry)) },
+      },
+    },
+    async (req): Promise<Page<AuditEntry>> => {
+      const q = parseQuery(AuditQuery, req.query);
+      let before: number | undefined;
+      if (q.cursor) [before] = decodeCursor(q.cursor, [CursorPart.position]);
+      const rows = await listAudit(ctx.db, q.limit + 1, before);
+      const items = rows.slice(0, q.limit);
+      const last = items[items.length - 1];
+      return { items, next: rows.length > q.limit && last ? encodeCursor([last.id]) : null };
+    },
+  );
+}
+
+/** Webhooks and their dead letters. */
+function webhookRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  app.get(
+    '/v1/webhooks',
+    { ...ADMIN, schema: { tags: ['admin'], summary: 'Registered webhooks (secrets never shown)' } },
+    () => ({
+      items: ctx.webhooks.list(),
+      next: null,
+    }),
+  );
+
+  app.post(
+    '/v1/webhooks',
+    { ...ADMIN, schema: { tags: ['admin'], summary: 'Register a webhook {url, secret, events}' } },
+    async (req, reply) => {
+      if (req.body === undefined || req.body === null)
+        throw new UserError('INVALID_INPUT', 'Missing JSON body {url, secret, events}.');
+      const input = parseNewWebhook(req.body);
+      refuseUnstorableText(input);
+      const hook = await ctx.webhooks.register(input);
+      await appendAudit(ctx.db, {
+        actor: actorOf(req),
+        action: 'webhook.create',
+        subject_type: 'webhook',
+        subject_id: hook.id,
+        details: { events: hook.events },
+      });
+      return reply.status(201).send(hook);
+    },
+  );
+
+  app.patch(
+    '/v1/webhooks/:id',
+    {
+      ...ADMIN,
+      schema: { tags: ['admin'], summary: 'Disable or re-enable a webhook {active: boolean}' },
+    },
+    async (req) => {
+      const { id } = parseQuery(WebhookParam, req.params);
+      const { active } = parseBody(WebhookPatch, req.body);
+      const hook = await ctx.webhooks.setActive(id, active);
+      if (!hook) throw new UserError('NOT_FOUND', `No webhook ${id}.`);
+      await appendAudit(ctx.db, {
+        actor: actorOf(req),
+        action: active ? 'webhook.enable' : 'webhook.disable',
+        subject_type: 'webhook',
+        subject_id: id,
+      });
+      return hook;
+    },
+  );
+
+  app.delete(
+    '/v1/webhooks/:id',
+    { ...ADMIN, schema: { tags: ['admin'], summary: 'Delete a webhook and its queued deliveries' } },
+    async (req, reply) => {
+      const { id } = parseQuery(WebhookParam, req.params);
+      if (!(await ctx.webhooks.remove(id))) throw new UserError('NOT_FOUND', `No webhook ${id}.`);
+      await appendAudit(ctx.db, {
+        actor: actorOf(req),
+        action: 'webhook.delete',
+        subject_type: 'webhook',
+        subject_id: id,
+      });
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/v1/dead-letters',
+    { ...ADMIN, schema: { tags: ['admin'], summary: 'Webhook deliveries that kept failing' } },
+    async () => ({
+      items: (await listDeadLetters(ctx.db)).map((d) => ({
+        id: d.id,
+        webhook_id: d.webhook_id,
+        event_type: d.event_type,
+        attempts: d.attempts,
+        last_error: failureClass(d.last_error),
+        created_at: new Date(d.created_at).toISOString(),
+        payload: JSON.parse(d.payload) as unknown,
+      })),
+      next: null,
+    }),
+  );
+}
+
+/** API keys. */
+function keyRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  app.get(
+    '/v1/keys',
+    { ...ADMIN, schema: { tags: ['admin'], summary: 'API keys (ids, names, roles; never the keys)' } },
+    () => ({
+      items: ctx.keys.list(),
+      next: null,
+    }),
+  );
+
+  app.post(
+    '/v1/keys',
+    { ...ADMIN, schema: { tags: ['admin'], summary: 'Create an API key; the key is shown once' } },
+    async (req, reply) => {
+      const input = parseBody(NewKey, req.body);
+      const created = await ctx.keys.create(input.name, input.role);
+      await appendAudit(ctx.db, {
+        actor: actorOf(req),
+        action: 'key.create',
+        subject_type: 'api_key',
+        subject_id: created.key_id,
+        details: { role: created.role, name: created.name },
+      });
+      return reply.status(201).send(created);
+    },
+  );
+
+  app.delete(
+    '/v1/keys/:id',
+    { ...ADMIN, schema: { tags: ['admin'], summary: 'Revoke an API key' } },
+    async (req, reply) => {
+      const { id } = parseQuery(KeyParam, req.params);
+      if (!(await ctx.keys.revoke(id))) throw new UserError('NOT_FOUND', `No active API key ${id}.`);
+      await appendAudit(ctx.db, {
+        actor: actorOf(req),
+        action: 'key.revoke',
+        subject_type: 'api_key',
+        subject_id: id,
+      });
+      return reply.status(204).send();
+    },
+  );
 }

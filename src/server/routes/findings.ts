@@ -70,203 +70,222 @@ const timeline = (counts: Map<number, number>, flagged?: Map<number, number>): T
       ...(flagged ? { flagged: flagged.get(t) ?? 0 } : {}),
     }));
 
+const READ = { config: { roles: ['analyst'] as const } };
+
+interface OverviewCache {
+  key: string;
+  at: number;
+  value: Overview | null;
+}
+
 /** Read side: overview, clusters, accounts, signals, findings — from the in-memory findings view. */
 export function findingsRoutes(ctx: ServiceContext) {
-  const overviewCache: { key: string; at: number; value: Overview | null } = { key: '', at: 0, value: null };
+  const overviewCache: OverviewCache = { key: '', at: 0, value: null };
   return (app: FastifyInstance, _opts: unknown, done: (err?: Error) => void): void => {
-    const read = { config: { roles: ['analyst'] as const } };
-
-    app.get(
-      '/v1/overview',
-      {
-        ...read,
-        schema: {
-          tags: ['findings'],
-          summary: 'Counts, levels and hourly timeline',
-          response: { 200: responseSchema(Overview) },
-        },
-      },
-      async (): Promise<Overview> => {
-        const view = ctx.live.view;
-        const key = `${ctx.live.version}:${ctx.live.stats.events}`;
-        if (
-          overviewCache.value &&
-          overviewCache.key === key &&
-          Date.now() - overviewCache.at < OVERVIEW_TTL_MS
-        )
-          return overviewCache.value;
-        const total = await hourlyEventCounts(ctx.db);
-        const flaggedIds = view.flaggedAccountIds();
-        const flagged = flaggedIds.length
-          ? await hourlyEventCounts(ctx.db, flaggedIds)
-          : new Map<number, number>();
-        const value: Overview = {
-          events: ctx.live.stats.events,
-          accounts: Math.max(view.findings.input.accounts, view.accounts.length),
-          from: ctx.live.stats.from,
-          to: ctx.live.stats.to,
-          levels: view.levelCounts(),
-          clusters: { total: view.clusters.length, byLevel: view.clusterLevelCounts() },
-          generated_at: view.findings.generated_at,
-          timeline: timeline(total, flagged),
-        };
-        Object.assign(overviewCache, { key, at: Date.now(), value });
-        return value;
-      },
-    );
-
-    app.get(
-      '/v1/clusters',
-      {
-        ...read,
-        schema: {
-          tags: ['findings'],
-          summary: 'Clusters of linked accounts, highest score first',
-          querystring: requestSchema(ClustersQuery),
-          response: { 200: responseSchema(page(ClusterSummary)) },
-        },
-      },
-      (req): Page<ClusterSummary> => {
-        const q = parseQuery(ClustersQuery, req.query);
-        const list = ctx.live.view.clusters.filter(
-          (c) => (!q.level || c.level === q.level) && (q.min_score === undefined || c.score >= q.min_score),
-        );
-        const page = pageByScore(list, (c) => [c.score, c.cluster_id], q.limit, q.cursor);
-        return { items: page.items.map(summary), next: page.next };
-      },
-    );
-
-    app.get(
-      '/v1/clusters/:id',
-      {
-        ...read,
-        schema: {
-          tags: ['findings'],
-          summary: 'One cluster with its linkage graph and timeline',
-          response: { 200: responseSchema(ClusterDetail) },
-        },
-      },
-      async (req): Promise<ClusterDetail> => {
-        const { id } = parseQuery(IdParam, req.params);
-        const view = ctx.live.view;
-        const cluster = view.cluster(id);
-        if (!cluster)
-          throw new UserError(
-            'NOT_FOUND',
-            `No cluster ${id} in the current findings; list them with GET /v1/clusters.`,
-          );
-        const records = await getAccountRecords(ctx.db, cluster.account_ids);
-        const graph = clusterGraph(
-          cluster,
-          (a) => view.account(a),
-          (a) => records.get(a),
-          view.edgesOf(id),
-        );
-        const counts = await hourlyEventCounts(ctx.db, cluster.account_ids);
-        return { cluster, graph, timeline: timeline(counts) };
-      },
-    );
-
-    app.get(
-      '/v1/accounts',
-      {
-        ...read,
-        schema: {
-          tags: ['findings'],
-          summary: 'Account findings, highest score first',
-          querystring: requestSchema(AccountsQuery),
-          response: { 200: responseSchema(page(AccountFinding)) },
-        },
-      },
-      (req): Page<AccountFinding> => {
-        const q = parseQuery(AccountsQuery, req.query);
-        const view = ctx.live.view;
-        const needle = q.q?.toLowerCase();
-        const list = view.accounts.filter(
-          (a) =>
-            (!q.level || a.level === q.level) &&
-            (!q.cluster_id || view.clusterOf(a.account_id) === q.cluster_id) &&
-            (!needle || a.account_id.toLowerCase().includes(needle)),
-        );
-        return pageByScore(list, (a) => [a.score, a.account_id], q.limit, q.cursor);
-      },
-    );
-
-    app.get(
-      '/v1/accounts/:id',
-      {
-        ...read,
-        schema: {
-          tags: ['findings'],
-          summary: 'One account: finding, record and recent sample events',
-          response: { 200: responseSchema(AccountDetail) },
-        },
-      },
-      async (req): Promise<AccountDetail> => {
-        const { id } = parseQuery(IdParam, req.params);
-        const finding = ctx.live.view.account(id);
-        const [record, events] = await Promise.all([
-          getAccountRecord(ctx.db, id),
-          recentEventsOf(ctx.db, id, SAMPLE_COUNT),
-        ]);
-        if (!finding && !record && events.length === 0)
-          throw new UserError('NOT_FOUND', `No account ${id}: no finding, record or event names it.`);
-        return {
-          account: finding ?? {
-            account_id: id,
-            score: 0,
-            level: 'none',
-            cluster_id: ctx.live.view.clusterOf(id),
-            events: events.length,
-            signals: [],
-          },
-          record,
-          samples: events.map((e) => ({
-            id: e.id,
-            ts: e.ts,
-            model: e.model,
-            prompt: lastUserText(e),
-            params: e.request.params ?? null,
-          })),
-        };
-      },
-    );
-
-    app.get(
-      '/v1/signals',
-      {
-        ...read,
-        schema: {
-          tags: ['findings'],
-          summary: 'Signals with evidence, strongest first',
-          querystring: requestSchema(SignalsQuery),
-          response: { 200: responseSchema(page(SignalItem)) },
-        },
-      },
-      (req): Page<SignalItem> => {
-        const q = parseQuery(SignalsQuery, req.query);
-        const list = ctx.live.view.signals.filter(
-          (s) =>
-            (!q.detector || s.detector === q.detector) &&
-            (!q.account_id || (s.subject_type === 'account' && s.subject_id === q.account_id)) &&
-            (!q.cluster_id || (s.subject_type === 'cluster' && s.subject_id === q.cluster_id)),
-        );
-        return pageByOffset(list, q.limit, q.cursor);
-      },
-    );
-
-    app.get(
-      '/v1/findings',
-      {
-        ...read,
-        schema: {
-          tags: ['findings'],
-          summary: 'The whole findings.v1 document',
-          response: { 200: responseSchema(Findings) },
-        },
-      },
-      (): Findings => ctx.live.view.findings,
-    );
+    overviewRoutes(app, ctx, overviewCache);
+    clusterRoutes(app, ctx);
+    accountRoutes(app, ctx);
+    signalAndFindingsRoutes(app, ctx);
     done();
   };
+}
+
+/** GET /v1/overview. */
+function overviewRoutes(app: FastifyInstance, ctx: ServiceContext, overviewCache: OverviewCache): void {
+  app.get(
+    '/v1/overview',
+    {
+      ...READ,
+      schema: {
+        tags: ['findings'],
+        summary: 'Counts, levels and hourly timeline',
+        response: { 200: responseSchema(Overview) },
+      },
+    },
+    async (): Promise<Overview> => {
+      const view = ctx.live.view;
+      const key = `${ctx.live.version}:${ctx.live.stats.events}`;
+      if (overviewCache.value && overviewCache.key === key && Date.now() - overviewCache.at < OVERVIEW_TTL_MS)
+        return overviewCache.value;
+      const total = await hourlyEventCounts(ctx.db);
+      const flaggedIds = view.flaggedAccountIds();
+      const flagged = flaggedIds.length
+        ? await hourlyEventCounts(ctx.db, flaggedIds)
+        : new Map<number, number>();
+      const value: Overview = {
+        events: ctx.live.stats.events,
+        accounts: Math.max(view.findings.input.accounts, view.accounts.length),
+        from: ctx.live.stats.from,
+        to: ctx.live.stats.to,
+        levels: view.levelCounts(),
+        clusters: { total: view.clusters.length, byLevel: view.clusterLevelCounts() },
+        generated_at: view.findings.generated_at,
+        timeline: timeline(total, flagged),
+      };
+      Object.assign(overviewCache, { key, at: Date.now(), value });
+      return value;
+    },
+  );
+}
+
+/** GET /v1/clusters and /v1/clusters/:id. */
+function clusterRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  app.get(
+    '/v1/clusters',
+    {
+      ...READ,
+      schema: {
+        tags: ['findings'],
+        summary: 'Clusters of linked accounts, highest score first',
+        querystring: requestSchema(ClustersQuery),
+        response: { 200: responseSchema(page(ClusterSummary)) },
+      },
+    },
+    (req): Page<ClusterSummary> => {
+      const q = parseQuery(ClustersQuery, req.query);
+      const list = ctx.live.view.clusters.filter(
+        (c) => (!q.level || c.level === q.level) && (q.min_score === undefined || c.score >= q.min_score),
+      );
+      const page = pageByScore(list, (c) => [c.score, c.cluster_id], q.limit, q.cursor);
+      return { items: page.items.map(summary), next: page.next };
+    },
+  );
+
+  app.get(
+    '/v1/clusters/:id',
+    {
+      ...READ,
+      schema: {
+        tags: ['findings'],
+        summary: 'One cluster with its linkage graph and timeline',
+        response: { 200: responseSchema(ClusterDetail) },
+      },
+    },
+    async (req): Promise<ClusterDetail> => {
+      const { id } = parseQuery(IdParam, req.params);
+      const view = ctx.live.view;
+      const cluster = view.cluster(id);
+      if (!cluster)
+        throw new UserError(
+          'NOT_FOUND',
+          `No cluster ${id} in the current findings; list them with GET /v1/clusters.`,
+        );
+      const records = await getAccountRecords(ctx.db, cluster.account_ids);
+      const graph = clusterGraph(
+        cluster,
+        (a) => view.account(a),
+        (a) => records.get(a),
+        view.edgesOf(id),
+      );
+      const counts = await hourlyEventCounts(ctx.db, cluster.account_ids);
+      return { cluster, graph, timeline: timeline(counts) };
+    },
+  );
+}
+
+/** GET /v1/accounts and /v1/accounts/:id. */
+function accountRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  app.get(
+    '/v1/accounts',
+    {
+      ...READ,
+      schema: {
+        tags: ['findings'],
+        summary: 'Account findings, highest score first',
+        querystring: requestSchema(AccountsQuery),
+        response: { 200: responseSchema(page(AccountFinding)) },
+      },
+    },
+    (req): Page<AccountFinding> => {
+      const q = parseQuery(AccountsQuery, req.query);
+      const view = ctx.live.view;
+      const needle = q.q?.toLowerCase();
+      const list = view.accounts.filter(
+        (a) =>
+          (!q.level || a.level === q.level) &&
+          (!q.cluster_id || view.clusterOf(a.account_id) === q.cluster_id) &&
+          (!needle || a.account_id.toLowerCase().includes(needle)),
+      );
+      return pageByScore(list, (a) => [a.score, a.account_id], q.limit, q.cursor);
+    },
+  );
+
+  app.get(
+    '/v1/accounts/:id',
+    {
+      ...READ,
+      schema: {
+        tags: ['findings'],
+        summary: 'One account: finding, record and recent sample events',
+        response: { 200: responseSchema(AccountDetail) },
+      },
+    },
+    async (req): Promise<AccountDetail> => {
+      const { id } = parseQuery(IdParam, req.params);
+      const finding = ctx.live.view.account(id);
+      const [record, events] = await Promise.all([
+        getAccountRecord(ctx.db, id),
+        recentEventsOf(ctx.db, id, SAMPLE_COUNT),
+      ]);
+      if (!finding && !record && events.length === 0)
+        throw new UserError('NOT_FOUND', `No account ${id}: no finding, record or event names it.`);
+      return {
+        account: finding ?? {
+          account_id: id,
+          score: 0,
+          level: 'none',
+          cluster_id: ctx.live.view.clusterOf(id),
+          events: events.length,
+          signals: [],
+        },
+        record,
+        samples: events.map((e) => ({
+          id: e.id,
+          ts: e.ts,
+          model: e.model,
+          prompt: lastUserText(e),
+          params: e.request.params ?? null,
+        })),
+      };
+    },
+  );
+}
+
+/** GET /v1/signals and /v1/findings. */
+function signalAndFindingsRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  app.get(
+    '/v1/signals',
+    {
+      ...READ,
+      schema: {
+        tags: ['findings'],
+        summary: 'Signals with evidence, strongest first',
+        querystring: requestSchema(SignalsQuery),
+        response: { 200: responseSchema(page(SignalItem)) },
+      },
+    },
+    (req): Page<SignalItem> => {
+      const q = parseQuery(SignalsQuery, req.query);
+      const list = ctx.live.view.signals.filter(
+        (s) =>
+          (!q.detector || s.detector === q.detector) &&
+          (!q.account_id || (s.subject_type === 'account' && s.subject_id === q.account_id)) &&
+          (!q.cluster_id || (s.subject_type === 'cluster' && s.subject_id === q.cluster_id)),
+      );
+      return pageByOffset(list, q.limit, q.cursor);
+    },
+  );
+
+  app.get(
+    '/v1/findings',
+    {
+      ...READ,
+      schema: {
+        tags: ['findings'],
+        summary: 'The whole findings.v1 document',
+        response: { 200: responseSchema(Findings) },
+      },
+    },
+    (): Findings => ctx.live.view.findings,
+  );
 }
