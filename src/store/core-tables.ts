@@ -20,6 +20,7 @@ export interface EventQuarantineTable {
   ts: string;
   body: string;
   received_at: number;
+  /** A reject reason code (as ingest gives) or `unusable` when the engine could not take it. */
   reason: string;
   message: string;
   quarantined_at: number;

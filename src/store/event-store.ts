@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { ApiEvent } from '../contracts/index.js';
-import type { CoreDatabase } from './core-tables.js';
+import type { CoreDatabase, EventQuarantineTable } from './core-tables.js';
 
 type Db = Kysely<CoreDatabase>;
 
@@ -84,17 +84,8 @@ export async function* streamEvents(db: Db, pageSize = 2000): AsyncGenerator<Api
   for await (const s of streamStoredEvents(db, pageSize)) yield JSON.parse(s.body) as ApiEvent;
 }
 
-export interface QuarantinedStoredEvent {
-  id: string;
-  account_id: string;
-  ts: string;
-  body: string;
-  received_at: number;
-  /** A reject reason code (as ingest gives) or `unusable` when the engine could not take it. */
-  reason: string;
-  message: string;
-  quarantined_at: number;
-}
+/** A quarantined stored event, as the table holds it. */
+export type QuarantinedStoredEvent = EventQuarantineTable;
 
 /**
  * Moves a stored event out of `events` into `event_quarantine` with why, in one transaction:
