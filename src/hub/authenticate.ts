@@ -1,7 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import { getMember, getMemberByApiKeyHash, type HubDatabase, type HubMember } from '../store/index.js';
-import { hashApiKey, verifyPassword } from './credentials.js';
+import {
+  getMember,
+  getMemberByApiKeyHash,
+  hashApiKey,
+  type HubDatabase,
+  type HubMember,
+} from '../store/index.js';
+import { verifyPassword } from './credentials.js';
 import {
   AuthFailureLimit,
   PasswordCache,

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 
 /** Passwords are stored as scrypt hashes; API keys as SHA-256 (they are long and random). */
 export function hashPassword(password: string): string {
@@ -22,6 +22,5 @@ export async function verifyPassword(password: string, stored: string | null): P
   return m !== null && timingSafeEqual(expected, actual);
 }
 
-export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 export const newApiKey = (): string => `dgh_${randomBytes(24).toString('base64url')}`;
 export const newPassword = (): string => randomBytes(18).toString('base64url');

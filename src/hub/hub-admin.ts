@@ -18,9 +18,10 @@ import {
   updateMember,
   type HubDatabase,
   type OpenDatabaseOptions,
+  hashApiKey,
 } from '../store/index.js';
 import { UserError } from '../contracts/index.js';
-import { hashApiKey, hashPassword, newApiKey, newPassword } from './credentials.js';
+import { hashPassword, newApiKey, newPassword } from './credentials.js';
 
 /** Opens (and migrates) the hub's database: SQLite by default, PostgreSQL by DISTILLGUARD_DATABASE_URL. */
 export async function openHubDatabase(opts: OpenDatabaseOptions = {}): Promise<Kysely<HubDatabase>> {
