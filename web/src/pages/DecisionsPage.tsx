@@ -3,6 +3,7 @@ import { usePaged } from '../api/usePaged.js';
 import { formatTime, humanize } from '../app/format.js';
 import { accountHref, href, navigate } from '../app/route.js';
 import { LoadMore } from '../components/LoadMore.js';
+import { idColumn } from '../components/columns.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { SortableTable, type Column } from '../components/SortableTable.js';
 import { Empty, ErrorBox, Loading } from '../components/States.js';
@@ -11,12 +12,7 @@ import { useState } from 'react';
 const SEVERITY = Object.fromEntries(ACTIONS.map((a, i) => [a, i])) as Record<string, number>;
 
 const columns: Column<Decision>[] = [
-  {
-    key: 'account',
-    header: 'Account',
-    render: (d) => <span className="mono strong">{d.account_id}</span>,
-    sortValue: (d) => d.account_id,
-  },
+  idColumn('Account', (d) => d.account_id, 'account'),
   {
     key: 'action',
     header: 'Action',
