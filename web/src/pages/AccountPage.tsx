@@ -9,7 +9,7 @@ import { EvidenceList } from '../components/EvidenceList.js';
 import { KeyValue } from '../components/KeyValue.js';
 import { OpenCaseButton } from '../components/OpenCaseButton.js';
 import { SubjectHeader } from '../components/PageHeader.js';
-import { StatCard } from '../components/StatCard.js';
+import { ScoreStat, StatCard } from '../components/StatCard.js';
 import { Empty, ErrorBox, Loading } from '../components/States.js';
 
 function sampleDomId(id: string) {
@@ -58,12 +58,7 @@ export function AccountPage({ id }: { id: string }) {
         />
       </SubjectHeader>
       <div className="stats">
-        <StatCard
-          label="Score"
-          value={account.score.toFixed(2)}
-          tone={account.level}
-          hint={`level ${account.level}`}
-        />
+        <ScoreStat score={account.score} level={account.level} />
         <StatCard label="Events" value={formatCount(account.events)} />
         <StatCard
           label="Signals"

@@ -2,7 +2,7 @@ import type { AccountFinding } from '../../../src/contracts/index.js';
 import { humanize } from '../app/format.js';
 import { accountHref, clusterHref, navigate } from '../app/route.js';
 import { countColumn, idColumn, levelColumn, scoreColumn } from '../components/columns.js';
-import { SortableTable, type Column } from '../components/SortableTable.js';
+import { SortableTable, type Column, type TableProps } from '../components/SortableTable.js';
 
 const columns: Column<AccountFinding>[] = [
   idColumn('Account', (a) => a.account_id),
@@ -41,24 +41,14 @@ const columns: Column<AccountFinding>[] = [
   },
 ];
 
-export function AccountTable({
-  rows,
-  testId,
-  maxHeight,
-}: {
-  rows: AccountFinding[];
-  testId?: string;
-  maxHeight?: number;
-}) {
+export function AccountTable(props: TableProps<AccountFinding>) {
   return (
     <SortableTable
-      rows={rows}
+      {...props}
       columns={columns}
       rowKey={(a) => a.account_id}
       initialSort={{ key: 'score', dir: 'desc' }}
       onRowClick={(a) => navigate(accountHref(a.account_id))}
-      testId={testId}
-      maxHeight={maxHeight}
     />
   );
 }

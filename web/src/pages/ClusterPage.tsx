@@ -11,7 +11,7 @@ import { linkColour, linkLabel } from '../components/graphStyle.js';
 import { OpenCaseButton } from '../components/OpenCaseButton.js';
 import { SubjectHeader } from '../components/PageHeader.js';
 import { SortableTable, type Column } from '../components/SortableTable.js';
-import { StatCard } from '../components/StatCard.js';
+import { ScoreStat, StatCard } from '../components/StatCard.js';
 import { ErrorBox, Loading } from '../components/States.js';
 import { TimelineChart } from '../components/TimelineChart.js';
 
@@ -58,12 +58,7 @@ export function ClusterPage({ id }: { id: string }) {
         />
       </SubjectHeader>
       <div className="stats">
-        <StatCard
-          label="Score"
-          value={cluster.score.toFixed(2)}
-          tone={cluster.level}
-          hint={`level ${cluster.level}`}
-        />
+        <ScoreStat score={cluster.score} level={cluster.level} />
         <StatCard
           label="Accounts"
           value={formatCount(size)}

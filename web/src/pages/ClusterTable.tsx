@@ -2,7 +2,7 @@ import { levelRank, type ClusterLink, type ClusterSummary } from '../../../src/c
 import { humanize } from '../app/format.js';
 import { countColumn, idColumn, levelColumn, scoreColumn } from '../components/columns.js';
 import { linkLabel } from '../components/graphStyle.js';
-import { SortableTable, type Column } from '../components/SortableTable.js';
+import { SortableTable, type Column, type TableProps } from '../components/SortableTable.js';
 
 /** Most severe first: level, then score within a level (scores are in [0, 1]). */
 export function severity(c: Pick<ClusterSummary, 'level' | 'score'>): number {
@@ -63,25 +63,16 @@ const columns: Column<ClusterSummary>[] = [
 ];
 
 export function ClusterTable({
-  rows,
   onOpen,
-  testId,
-  maxHeight,
-}: {
-  rows: ClusterSummary[];
-  onOpen: (c: ClusterSummary) => void;
-  testId?: string;
-  maxHeight?: number;
-}) {
+  ...props
+}: TableProps<ClusterSummary> & { onOpen: (c: ClusterSummary) => void }) {
   return (
     <SortableTable
-      rows={rows}
+      {...props}
       columns={columns}
       rowKey={(c) => c.cluster_id}
       initialSort={{ key: 'level', dir: 'desc' }}
       onRowClick={onOpen}
-      testId={testId}
-      maxHeight={maxHeight}
     />
   );
 }
