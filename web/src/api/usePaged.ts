@@ -54,3 +54,5 @@ export function usePaged<T>(path: string, query: Query, limit = 100) {
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { items, next, loading, error, more, reload };
 }
+
+export type Paged<T> = ReturnType<typeof usePaged<T>>;

@@ -1,4 +1,40 @@
+import type { ReactNode } from 'react';
 import { LEVELS } from '../../../src/contracts/index.js';
+
+/** A row of radio-like buttons: "all", then one per option; `optionClass` tints each option's button. */
+export function SegmentedFilter<V extends string>({
+  label,
+  options,
+  value,
+  onChange,
+  optionClass,
+  renderOption,
+}: {
+  label: string;
+  options: readonly V[];
+  value: string | undefined;
+  onChange: (option?: V) => void;
+  optionClass: (option: V) => string;
+  renderOption: (option: V) => ReactNode;
+}) {
+  return (
+    <div className="segmented" role="radiogroup" aria-label={label}>
+      <button type="button" className={`seg ${!value ? 'on' : ''}`} onClick={() => onChange(undefined)}>
+        all
+      </button>
+      {options.map((o) => (
+        <button
+          key={o}
+          type="button"
+          className={`seg ${optionClass(o)} ${value === o ? 'on' : ''}`}
+          onClick={() => onChange(o)}
+        >
+          {renderOption(o)}
+        </button>
+      ))}
+    </div>
+  );
+}
 
 export function LevelFilter({
   value,
@@ -8,20 +44,17 @@ export function LevelFilter({
   onChange: (level?: string) => void;
 }) {
   return (
-    <div className="segmented" role="radiogroup" aria-label="Level">
-      <button type="button" className={`seg ${!value ? 'on' : ''}`} onClick={() => onChange(undefined)}>
-        all
-      </button>
-      {LEVELS.map((l) => (
-        <button
-          key={l}
-          type="button"
-          className={`seg seg-${l} ${value === l ? 'on' : ''}`}
-          onClick={() => onChange(l)}
-        >
+    <SegmentedFilter
+      label="Level"
+      options={LEVELS}
+      value={value}
+      onChange={onChange}
+      optionClass={(l) => `seg-${l}`}
+      renderOption={(l) => (
+        <>
           <span className={`dot level-${l}`} /> {l}
-        </button>
-      ))}
-    </div>
+        </>
+      )}
+    />
   );
 }

@@ -1,4 +1,6 @@
 import type { ReactNode } from 'react';
+import type { Level } from '../../../src/contracts/index.js';
+import { LevelBadge } from './LevelBadge.js';
 
 export function PageHeader({
   title,
@@ -25,5 +27,31 @@ export function PageHeader({
       </div>
       {children && <div className="page-actions">{children}</div>}
     </header>
+  );
+}
+
+/** The header of one account's or cluster's page: its id and level, under a crumb back to the list. */
+export function SubjectHeader({
+  id,
+  level,
+  crumb,
+  children,
+}: {
+  id: string;
+  level: Level;
+  crumb: { label: string; href: string };
+  children?: ReactNode;
+}) {
+  return (
+    <PageHeader
+      title={
+        <>
+          <span className="mono">{id}</span> <LevelBadge level={level} />
+        </>
+      }
+      crumbs={[crumb]}
+    >
+      {children}
+    </PageHeader>
   );
 }

@@ -10,15 +10,19 @@ export interface Column<T> {
   width?: string;
 }
 
-interface Props<T> {
+/** What a page chooses about a table whose columns are fixed. */
+export interface TableProps<T> {
   rows: T[];
+  testId?: string;
+  /** Scroll inside this height (px) instead of growing the page. */
+  maxHeight?: number;
+}
+
+interface Props<T> extends TableProps<T> {
   columns: Column<T>[];
   rowKey: (row: T) => string;
   initialSort?: { key: string; dir: 'asc' | 'desc' };
   onRowClick?: (row: T) => void;
-  testId?: string;
-  /** Scroll inside this height (px) instead of growing the page. */
-  maxHeight?: number;
 }
 
 export function sortRows<T>(rows: T[], column: Column<T> | undefined, dir: 'asc' | 'desc'): T[] {

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import type { Level } from '../../../src/contracts/index.js';
 
 export function StatCard({
   label,
@@ -20,4 +21,9 @@ export function StatCard({
       {hint && <div className="stat-hint">{hint}</div>}
     </div>
   );
+}
+
+/** A finding's score, toned by its level. */
+export function ScoreStat({ score, level }: { score: number; level: Level }) {
+  return <StatCard label="Score" value={score.toFixed(2)} tone={level} hint={`level ${level}`} />;
 }

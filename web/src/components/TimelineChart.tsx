@@ -38,27 +38,14 @@ export function TimelineChart({ buckets, testId }: { buckets: TimelineBucket[]; 
         ))}
         {buckets.map((b, i) => {
           const x = PAD.left + i * slot + (slot - barW) / 2;
+          const bar = (className: string, value: number) => (
+            <rect className={className} x={x} y={y(value)} width={barW} height={y(0) - y(value)} rx={1} />
+          );
           return (
             <g key={b.t} onMouseEnter={() => setHover(i)} onMouseLeave={() => setHover(null)}>
               <rect className="hit" x={PAD.left + i * slot} y={PAD.top} width={slot} height={innerH} />
-              <rect
-                className="bar-events"
-                x={x}
-                y={y(b.events)}
-                width={barW}
-                height={y(0) - y(b.events)}
-                rx={1}
-              />
-              {b.flagged ? (
-                <rect
-                  className="bar-flagged"
-                  x={x}
-                  y={y(b.flagged)}
-                  width={barW}
-                  height={y(0) - y(b.flagged)}
-                  rx={1}
-                />
-              ) : null}
+              {bar('bar-events', b.events)}
+              {b.flagged ? bar('bar-flagged', b.flagged) : null}
               {i % every === 0 && (
                 <text className="axis" x={x + barW / 2} y={HEIGHT - 8} textAnchor="middle">
                   {shortHour(b.t, multiDay)}

@@ -7,10 +7,9 @@ import { clusterHref, href } from '../app/route.js';
 import { DecisionPanel } from '../components/DecisionPanel.js';
 import { EvidenceList } from '../components/EvidenceList.js';
 import { KeyValue } from '../components/KeyValue.js';
-import { LevelBadge } from '../components/LevelBadge.js';
 import { OpenCaseButton } from '../components/OpenCaseButton.js';
-import { PageHeader } from '../components/PageHeader.js';
-import { StatCard } from '../components/StatCard.js';
+import { SubjectHeader } from '../components/PageHeader.js';
+import { ScoreStat, StatCard } from '../components/StatCard.js';
 import { Empty, ErrorBox, Loading } from '../components/States.js';
 
 function sampleDomId(id: string) {
@@ -47,27 +46,19 @@ export function AccountPage({ id }: { id: string }) {
   };
   return (
     <>
-      <PageHeader
-        title={
-          <>
-            <span className="mono">{account.account_id}</span> <LevelBadge level={account.level} />
-          </>
-        }
-        crumbs={[{ label: 'Accounts', href: href('/accounts') }]}
+      <SubjectHeader
+        id={account.account_id}
+        level={account.level}
+        crumb={{ label: 'Accounts', href: href('/accounts') }}
       >
         <OpenCaseButton
           subjectType="account"
           subjectId={account.account_id}
           title={`Account ${account.account_id}${top ? `: ${humanize(top.detector).toLowerCase()}` : ''}`}
         />
-      </PageHeader>
+      </SubjectHeader>
       <div className="stats">
-        <StatCard
-          label="Score"
-          value={account.score.toFixed(2)}
-          tone={account.level}
-          hint={`level ${account.level}`}
-        />
+        <ScoreStat score={account.score} level={account.level} />
         <StatCard label="Events" value={formatCount(account.events)} />
         <StatCard
           label="Signals"

@@ -1,35 +1,14 @@
-import { levelRank, type AccountFinding } from '../../../src/contracts/index.js';
-import { formatCount, humanize } from '../app/format.js';
+import type { AccountFinding } from '../../../src/contracts/index.js';
+import { humanize } from '../app/format.js';
 import { accountHref, clusterHref, navigate } from '../app/route.js';
-import { LevelBadge, ScoreBar } from '../components/LevelBadge.js';
-import { SortableTable, type Column } from '../components/SortableTable.js';
+import { countColumn, idColumn, levelColumn, scoreColumn } from '../components/columns.js';
+import { SortableTable, type Column, type TableProps } from '../components/SortableTable.js';
 
 const columns: Column<AccountFinding>[] = [
-  {
-    key: 'id',
-    header: 'Account',
-    render: (a) => <span className="mono strong">{a.account_id}</span>,
-    sortValue: (a) => a.account_id,
-  },
-  {
-    key: 'level',
-    header: 'Level',
-    render: (a) => <LevelBadge level={a.level} />,
-    sortValue: (a) => levelRank(a.level),
-  },
-  {
-    key: 'score',
-    header: 'Score',
-    render: (a) => <ScoreBar score={a.score} level={a.level} />,
-    sortValue: (a) => a.score,
-  },
-  {
-    key: 'events',
-    header: 'Events',
-    render: (a) => formatCount(a.events),
-    sortValue: (a) => a.events,
-    align: 'right',
-  },
+  idColumn('Account', (a) => a.account_id),
+  levelColumn(),
+  scoreColumn(),
+  countColumn('events', 'Events', (a) => a.events),
   {
     key: 'cluster',
     header: 'Cluster',
@@ -62,24 +41,14 @@ const columns: Column<AccountFinding>[] = [
   },
 ];
 
-export function AccountTable({
-  rows,
-  testId,
-  maxHeight,
-}: {
-  rows: AccountFinding[];
-  testId?: string;
-  maxHeight?: number;
-}) {
+export function AccountTable(props: TableProps<AccountFinding>) {
   return (
     <SortableTable
-      rows={rows}
+      {...props}
       columns={columns}
       rowKey={(a) => a.account_id}
       initialSort={{ key: 'score', dir: 'desc' }}
       onRowClick={(a) => navigate(accountHref(a.account_id))}
-      testId={testId}
-      maxHeight={maxHeight}
     />
   );
 }

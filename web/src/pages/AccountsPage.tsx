@@ -3,9 +3,8 @@ import type { AccountFinding } from '../../../src/contracts/index.js';
 import { usePaged } from '../api/usePaged.js';
 import { href, navigate } from '../app/route.js';
 import { LevelFilter } from '../components/LevelFilter.js';
-import { LoadMore } from '../components/LoadMore.js';
+import { PagedPanel } from '../components/PagedPanel.js';
 import { PageHeader } from '../components/PageHeader.js';
-import { Empty, ErrorBox, Loading } from '../components/States.js';
 import { AccountTable } from './AccountTable.js';
 
 export function AccountsPage({ level, q, cluster }: { level?: string; q?: string; cluster?: string }) {
@@ -37,18 +36,9 @@ export function AccountsPage({ level, q, cluster }: { level?: string; q?: string
           <a href={href('/accounts', { level, q })}>Show all accounts</a>
         </p>
       )}
-      <section className="panel flush">
-        {list.error ? (
-          <ErrorBox error={list.error} onRetry={list.reload} />
-        ) : list.loading && list.items.length === 0 ? (
-          <Loading what="accounts" />
-        ) : list.items.length === 0 ? (
-          <Empty>No accounts match.</Empty>
-        ) : (
-          <AccountTable rows={list.items} testId="accounts-table" maxHeight={720} />
-        )}
-      </section>
-      <LoadMore shown={list.items.length} next={list.next} loading={list.loading} onMore={list.more} />
+      <PagedPanel list={list} what="accounts" empty="No accounts match.">
+        {(items) => <AccountTable rows={items} testId="accounts-table" maxHeight={720} />}
+      </PagedPanel>
     </>
   );
 }

@@ -20,33 +20,34 @@ function unwrap(value: Case | { case: Case; comments?: CaseComment[] }): Case {
 }
 
 function SubjectSummary({ subject }: { subject: Subject }) {
-  if (subject.kind === 'cluster') {
-    const c = subject.data.cluster;
-    return (
-      <>
-        <div className="subject-line">
-          Cluster{' '}
-          <a className="mono" href={clusterHref(c.cluster_id)}>
-            {c.cluster_id}
-          </a>{' '}
-          <LevelBadge level={c.level} /> score {c.score.toFixed(2)} · {formatCount(c.account_ids.length)}{' '}
-          accounts · {formatCount(c.events)} events
-        </div>
-        <EvidenceList signals={c.signals} />
-      </>
-    );
-  }
-  const a = subject.data.account;
+  const { kind, id, link, finding, accounts } =
+    subject.kind === 'cluster'
+      ? {
+          kind: 'Cluster',
+          id: subject.data.cluster.cluster_id,
+          link: clusterHref,
+          finding: subject.data.cluster,
+          accounts: subject.data.cluster.account_ids.length,
+        }
+      : {
+          kind: 'Account',
+          id: subject.data.account.account_id,
+          link: accountHref,
+          finding: subject.data.account,
+          accounts: undefined,
+        };
   return (
     <>
       <div className="subject-line">
-        Account{' '}
-        <a className="mono" href={accountHref(a.account_id)}>
-          {a.account_id}
+        {kind}{' '}
+        <a className="mono" href={link(id)}>
+          {id}
         </a>{' '}
-        <LevelBadge level={a.level} /> score {a.score.toFixed(2)} · {formatCount(a.events)} events
+        <LevelBadge level={finding.level} /> score {finding.score.toFixed(2)} ·{' '}
+        {accounts === undefined ? '' : `${formatCount(accounts)} accounts · `}
+        {formatCount(finding.events)} events
       </div>
-      <EvidenceList signals={a.signals} />
+      <EvidenceList signals={finding.signals} />
     </>
   );
 }

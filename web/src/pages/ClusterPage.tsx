@@ -1,17 +1,17 @@
 import { lazy, Suspense, useMemo } from 'react';
 import { api } from '../api/client.js';
-import { levelRank, type ClusterDetail, type GraphNode } from '../../../src/contracts/index.js';
+import type { ClusterDetail, GraphNode } from '../../../src/contracts/index.js';
 import { useApi } from '../api/useApi.js';
 import { formatCount, humanize } from '../app/format.js';
 import { accountHref, href, navigate } from '../app/route.js';
+import { countColumn, idColumn, levelColumn, scoreColumn } from '../components/columns.js';
 import { DecisionPanel } from '../components/DecisionPanel.js';
 import { EvidenceList } from '../components/EvidenceList.js';
 import { linkColour, linkLabel } from '../components/graphStyle.js';
-import { LevelBadge, ScoreBar } from '../components/LevelBadge.js';
 import { OpenCaseButton } from '../components/OpenCaseButton.js';
-import { PageHeader } from '../components/PageHeader.js';
+import { SubjectHeader } from '../components/PageHeader.js';
 import { SortableTable, type Column } from '../components/SortableTable.js';
-import { StatCard } from '../components/StatCard.js';
+import { ScoreStat, StatCard } from '../components/StatCard.js';
 import { ErrorBox, Loading } from '../components/States.js';
 import { TimelineChart } from '../components/TimelineChart.js';
 
@@ -22,31 +22,10 @@ const LinkageGraph = lazy(() =>
 const LINK_ROWS = 12;
 
 const memberColumns: Column<GraphNode>[] = [
-  {
-    key: 'id',
-    header: 'Account',
-    render: (n) => <span className="mono strong">{n.id}</span>,
-    sortValue: (n) => n.id,
-  },
-  {
-    key: 'level',
-    header: 'Level',
-    render: (n) => <LevelBadge level={n.level} />,
-    sortValue: (n) => levelRank(n.level),
-  },
-  {
-    key: 'score',
-    header: 'Score',
-    render: (n) => <ScoreBar score={n.score} level={n.level} />,
-    sortValue: (n) => n.score,
-  },
-  {
-    key: 'events',
-    header: 'Events',
-    render: (n) => formatCount(n.events),
-    sortValue: (n) => n.events,
-    align: 'right',
-  },
+  idColumn('Account', (n) => n.id),
+  levelColumn(),
+  scoreColumn(),
+  countColumn('events', 'Events', (n) => n.events),
 ];
 
 export function ClusterPage({ id }: { id: string }) {
@@ -64,13 +43,10 @@ export function ClusterPage({ id }: { id: string }) {
 
   return (
     <>
-      <PageHeader
-        title={
-          <>
-            <span className="mono">{cluster.cluster_id}</span> <LevelBadge level={cluster.level} />
-          </>
-        }
-        crumbs={[{ label: 'Clusters', href: href('/clusters') }]}
+      <SubjectHeader
+        id={cluster.cluster_id}
+        level={cluster.level}
+        crumb={{ label: 'Clusters', href: href('/clusters') }}
       >
         <a className="btn" href={href('/accounts', { cluster: cluster.cluster_id })}>
           Accounts
@@ -80,14 +56,9 @@ export function ClusterPage({ id }: { id: string }) {
           subjectId={cluster.cluster_id}
           title={`Cluster ${cluster.cluster_id}: ${size} linked accounts${topSignal ? `, ${humanize(topSignal.detector).toLowerCase()}` : ''}`}
         />
-      </PageHeader>
+      </SubjectHeader>
       <div className="stats">
-        <StatCard
-          label="Score"
-          value={cluster.score.toFixed(2)}
-          tone={cluster.level}
-          hint={`level ${cluster.level}`}
-        />
+        <ScoreStat score={cluster.score} level={cluster.level} />
         <StatCard
           label="Accounts"
           value={formatCount(size)}

@@ -1,8 +1,8 @@
 import { levelRank, type ClusterLink, type ClusterSummary } from '../../../src/contracts/index.js';
-import { formatCount, humanize } from '../app/format.js';
+import { humanize } from '../app/format.js';
+import { countColumn, idColumn, levelColumn, scoreColumn } from '../components/columns.js';
 import { linkLabel } from '../components/graphStyle.js';
-import { LevelBadge, ScoreBar } from '../components/LevelBadge.js';
-import { SortableTable, type Column } from '../components/SortableTable.js';
+import { SortableTable, type Column, type TableProps } from '../components/SortableTable.js';
 
 /** Most severe first: level, then score within a level (scores are in [0, 1]). */
 export function severity(c: Pick<ClusterSummary, 'level' | 'score'>): number {
@@ -22,38 +22,11 @@ export function linksByKind(links: ClusterLink[]): { kind: string; accounts: num
 }
 
 const columns: Column<ClusterSummary>[] = [
-  {
-    key: 'id',
-    header: 'Cluster',
-    render: (c) => <span className="mono strong">{c.cluster_id}</span>,
-    sortValue: (c) => c.cluster_id,
-  },
-  {
-    key: 'level',
-    header: 'Level',
-    render: (c) => <LevelBadge level={c.level} />,
-    sortValue: severity,
-  },
-  {
-    key: 'score',
-    header: 'Score',
-    render: (c) => <ScoreBar score={c.score} level={c.level} />,
-    sortValue: (c) => c.score,
-  },
-  {
-    key: 'size',
-    header: 'Accounts',
-    render: (c) => formatCount(c.size),
-    sortValue: (c) => c.size,
-    align: 'right',
-  },
-  {
-    key: 'events',
-    header: 'Events',
-    render: (c) => formatCount(c.events),
-    sortValue: (c) => c.events,
-    align: 'right',
-  },
+  idColumn('Cluster', (c) => c.cluster_id),
+  levelColumn(severity),
+  scoreColumn(),
+  countColumn('size', 'Accounts', (c) => c.size),
+  countColumn('events', 'Events', (c) => c.events),
   {
     key: 'links',
     header: 'Linked by',
@@ -90,25 +63,16 @@ const columns: Column<ClusterSummary>[] = [
 ];
 
 export function ClusterTable({
-  rows,
   onOpen,
-  testId,
-  maxHeight,
-}: {
-  rows: ClusterSummary[];
-  onOpen: (c: ClusterSummary) => void;
-  testId?: string;
-  maxHeight?: number;
-}) {
+  ...props
+}: TableProps<ClusterSummary> & { onOpen: (c: ClusterSummary) => void }) {
   return (
     <SortableTable
-      rows={rows}
+      {...props}
       columns={columns}
       rowKey={(c) => c.cluster_id}
       initialSort={{ key: 'level', dir: 'desc' }}
       onRowClick={onOpen}
-      testId={testId}
-      maxHeight={maxHeight}
     />
   );
 }

@@ -2,21 +2,17 @@ import { ACTIONS, type Decision } from '../api/types.js';
 import { usePaged } from '../api/usePaged.js';
 import { formatTime, humanize } from '../app/format.js';
 import { accountHref, href, navigate } from '../app/route.js';
-import { LoadMore } from '../components/LoadMore.js';
+import { SegmentedFilter } from '../components/LevelFilter.js';
+import { PagedPanel } from '../components/PagedPanel.js';
+import { idColumn } from '../components/columns.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { SortableTable, type Column } from '../components/SortableTable.js';
-import { Empty, ErrorBox, Loading } from '../components/States.js';
 import { useState } from 'react';
 
 const SEVERITY = Object.fromEntries(ACTIONS.map((a, i) => [a, i])) as Record<string, number>;
 
 const columns: Column<Decision>[] = [
-  {
-    key: 'account',
-    header: 'Account',
-    render: (d) => <span className="mono strong">{d.account_id}</span>,
-    sortValue: (d) => d.account_id,
-  },
+  idColumn('Account', (d) => d.account_id, 'account'),
   {
     key: 'action',
     header: 'Action',
@@ -58,37 +54,28 @@ export function DecisionsPage() {
   return (
     <>
       <PageHeader title="Decisions">
-        <div className="segmented" role="radiogroup" aria-label="Action">
-          <button type="button" className={`seg ${!action ? 'on' : ''}`} onClick={() => setAction(undefined)}>
-            all
-          </button>
-          {ACTIONS.map((a) => (
-            <button
-              key={a}
-              type="button"
-              className={`seg action-${a} ${action === a ? 'on' : ''}`}
-              onClick={() => setAction(a)}
-            >
-              {humanize(a)}
-            </button>
-          ))}
-        </div>
+        <SegmentedFilter
+          label="Action"
+          options={ACTIONS}
+          value={action}
+          onChange={setAction}
+          optionClass={(a) => `action-${a}`}
+          renderOption={humanize}
+        />
       </PageHeader>
       <p className="lede">
         What the gateway and enforcement hooks apply to each account: set by policy from the finding level, by
         an analyst, or inherited from a cluster decision.{' '}
         <a href={href('/policy')}>See the active policy →</a>
       </p>
-      <section className="panel flush">
-        {list.error ? (
-          <ErrorBox error={list.error} onRetry={list.reload} />
-        ) : list.loading && list.items.length === 0 ? (
-          <Loading what="decisions" />
-        ) : list.items.length === 0 ? (
-          <Empty>No decisions{action ? ` with action ${humanize(action)}` : ''}.</Empty>
-        ) : (
+      <PagedPanel
+        list={list}
+        what="decisions"
+        empty={<>No decisions{action ? ` with action ${humanize(action)}` : ''}.</>}
+      >
+        {(items) => (
           <SortableTable
-            rows={list.items}
+            rows={items}
             columns={columns}
             rowKey={(d) => d.account_id}
             initialSort={{ key: 'updated', dir: 'desc' }}
@@ -97,8 +84,7 @@ export function DecisionsPage() {
             maxHeight={680}
           />
         )}
-      </section>
-      <LoadMore shown={list.items.length} next={list.next} loading={list.loading} onMore={list.more} />
+      </PagedPanel>
     </>
   );
 }

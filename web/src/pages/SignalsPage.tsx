@@ -5,10 +5,9 @@ import { useApi } from '../api/useApi.js';
 import { usePaged } from '../api/usePaged.js';
 import { formatCount, humanize } from '../app/format.js';
 import { accountHref, clusterHref, href, navigate } from '../app/route.js';
-import { LoadMore } from '../components/LoadMore.js';
+import { PagedPanel } from '../components/PagedPanel.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { SortableTable, type Column } from '../components/SortableTable.js';
-import { Empty, ErrorBox, Loading } from '../components/States.js';
 
 const subjectHref = (s: SignalItem) =>
   (s.subject_type === 'cluster' ? clusterHref : accountHref)(s.subject_id);
@@ -76,16 +75,14 @@ export function SignalsPage({ detector }: { detector?: string }) {
         ))}
         {census.data?.next && <span className="muted small">counts from the strongest 1,000</span>}
       </div>
-      <section className="panel flush">
-        {list.error ? (
-          <ErrorBox error={list.error} onRetry={list.reload} />
-        ) : list.loading && list.items.length === 0 ? (
-          <Loading what="signals" />
-        ) : list.items.length === 0 ? (
-          <Empty>No signals{detector ? ` from ${humanize(detector)}` : ''}.</Empty>
-        ) : (
+      <PagedPanel
+        list={list}
+        what="signals"
+        empty={<>No signals{detector ? ` from ${humanize(detector)}` : ''}.</>}
+      >
+        {(items) => (
           <SortableTable
-            rows={list.items}
+            rows={items}
             columns={columns}
             rowKey={(s) => `${s.subject_type}:${s.subject_id}:${s.detector}`}
             initialSort={{ key: 'score', dir: 'desc' }}
@@ -94,8 +91,7 @@ export function SignalsPage({ detector }: { detector?: string }) {
             maxHeight={720}
           />
         )}
-      </section>
-      <LoadMore shown={list.items.length} next={list.next} loading={list.loading} onMore={list.more} />
+      </PagedPanel>
     </>
   );
 }
