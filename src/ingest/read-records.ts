@@ -1,13 +1,8 @@
 import type { RejectReason } from '../contracts/index.js';
 import { IngestReport } from './ingest-report.js';
 import type { FileStats } from './ingest-report.js';
-import {
-  checkInputFiles,
-  openInputFile,
-  pullChunk,
-  streamErrorReason,
-  type InputFile,
-} from './input-file.js';
+import { checkInputFiles, openInputFile, pullChunk, streamErrorReason } from './input-file.js';
+import type { InputFile } from './input-file.js';
 import type { InputFormat, FormatOption } from './input-format.js';
 import { detectFormat } from './input-format.js';
 import { LineSplitter } from './line-splitter.js';
