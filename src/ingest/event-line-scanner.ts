@@ -195,7 +195,6 @@ export class EventLineScanner extends EventLineFields {
   private backslash = 0;
   private plain = true;
   private num = 0;
-  private bool = false;
   private readonly checks: LengthCheck[] = [];
   private nChecks = 0;
 
@@ -386,12 +385,11 @@ export class EventLineScanner extends EventLineFields {
     return i + word.length;
   }
 
-  private boolean(i: number): number {
-    if (this.b[i] === 116) {
-      this.bool = true;
-      return this.literal(i, TRUE);
-    }
-    this.bool = false;
+  /** A JSON boolean at i; `set` gets its value (a malformed literal fails the line anyway). */
+  private boolean(i: number, set?: (v: boolean) => void): number {
+    const v = this.b[i] === 116;
+    set?.(v);
+    if (v) return this.literal(i, TRUE);
     return this.b[i] === 102 ? this.literal(i, FALSE) : -1;
   }
 
@@ -561,18 +559,12 @@ export class EventLineScanner extends EventLineFields {
         return this.safeInt(i, 0, (v) => (this.maxTokens = v));
       case 3:
         return this.safeInt(i, 1, (v) => (this.n = v));
-      case 4: {
-        const end = this.boolean(i);
-        this.logprobs = this.bool;
-        return end;
-      }
+      case 4:
+        return this.boolean(i, (v) => (this.logprobs = v));
       case 5:
         return this.safeInt(i, 0, (v) => (this.topLogprobs = v));
-      case 6: {
-        const end = this.boolean(i);
-        this.stream = this.bool;
-        return end;
-      }
+      case 6:
+        return this.boolean(i, (v) => (this.stream = v));
       default:
         return this.safeInt(i, 0, () => undefined);
     }

@@ -52,30 +52,28 @@ export class IdHashSet {
   }
 
   private find(h1: number, h2: number): boolean {
-    const t = this.table;
-    let slot = (h1 ^ h2) & this.mask;
-    for (;;) {
-      const a = t[slot * 2]! | 0;
-      const b = t[slot * 2 + 1]! | 0;
-      if (a === 0 && b === 0) return false;
-      if (a === h1 && b === h2) return true;
-      slot = (slot + 1) & this.mask;
-    }
+    const slot = this.probe(h1, h2);
+    return this.table[slot * 2] !== 0 || this.table[slot * 2 + 1] !== 0;
   }
 
   private insert(h1: number, h2: number): boolean {
     const t = this.table;
+    const slot = this.probe(h1, h2);
+    if (t[slot * 2] !== 0 || t[slot * 2 + 1] !== 0) return false;
+    t[slot * 2] = h1;
+    t[slot * 2 + 1] = h2;
+    this.count++;
+    return true;
+  }
+
+  /** The slot holding (h1, h2), or the empty slot where it would go (linear probing). */
+  private probe(h1: number, h2: number): number {
+    const t = this.table;
     let slot = (h1 ^ h2) & this.mask;
     for (;;) {
       const a = t[slot * 2]! | 0;
       const b = t[slot * 2 + 1]! | 0;
-      if (a === 0 && b === 0) {
-        t[slot * 2] = h1;
-        t[slot * 2 + 1] = h2;
-        this.count++;
-        return true;
-      }
-      if (a === h1 && b === h2) return false;
+      if ((a === 0 && b === 0) || (a === h1 && b === h2)) return slot;
       slot = (slot + 1) & this.mask;
     }
   }

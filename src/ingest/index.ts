@@ -12,6 +12,7 @@ export {
   DEFAULT_MAX_LINE_BYTES,
   parseEventLine,
   parseJsonLine,
+  parseJsonText,
   unstorableAccountKey,
   unstorableEventKey,
   validateAccount,

@@ -21,6 +21,20 @@ export interface InputFile {
   close(): void;
 }
 
+/** One pull from a file's chunks: the next chunk (null at the end), or the error reading it raised. */
+export type ChunkPull = { ok: true; chunk: Buffer | null } | { ok: false; error: unknown };
+
+/** Pulls the next chunk; a read error (truncated or corrupt gzip) is returned, for the caller to report as bad input. */
+export async function pullChunk(chunks: AsyncIterator<Buffer>): Promise<ChunkPull> {
+  let next: IteratorResult<Buffer>;
+  try {
+    next = await chunks.next();
+  } catch (error) {
+    return { ok: false, error };
+  }
+  return { ok: true, chunk: next.done ? null : next.value };
+}
+
 /**
  * Checks that every path is a readable regular file before anything is read, so a typo fails
  * with one clear error instead of after minutes of ingest. Returns the sizes on disk.

@@ -12,7 +12,13 @@ import {
 } from './event-line-scanner.js';
 import { IdHashSet } from './id-hash-set.js';
 import { IngestReport, type FileStats } from './ingest-report.js';
-import { checkInputFiles, openInputFile, streamErrorReason, type InputFile } from './input-file.js';
+import {
+  checkInputFiles,
+  openInputFile,
+  pullChunk,
+  streamErrorReason,
+  type InputFile,
+} from './input-file.js';
 import { detectFormat } from './input-format.js';
 import { LineSplitter } from './line-splitter.js';
 import { ndjsonParser } from './ndjson-parser.js';
@@ -408,17 +414,15 @@ class PartitionedFileRead {
     const chunks = input.chunks[Symbol.asyncIterator]();
     try {
       for (;;) {
-        let next: IteratorResult<Buffer>;
-        try {
-          next = await chunks.next();
-        } catch (err) {
+        const pull = await pullChunk(chunks);
+        if (!pull.ok) {
           await this.drain();
-          this.localRejects.push(this.streamError(err));
+          this.localRejects.push(this.streamError(pull.error));
           stats.complete = false;
           break;
         }
-        if (next.done) break;
-        splitter.push(next.value, this.onLine);
+        if (pull.chunk === null) break;
+        splitter.push(pull.chunk, this.onLine);
         await this.flushDeferred();
         if (this.pendingBytes >= batchBytes) await this.send();
       }

@@ -1,7 +1,8 @@
 import type { RejectReason } from '../contracts/index.js';
 import { IngestReport } from './ingest-report.js';
 import type { FileStats } from './ingest-report.js';
-import { checkInputFiles, openInputFile, streamErrorReason, type InputFile } from './input-file.js';
+import { checkInputFiles, openInputFile, pullChunk, streamErrorReason } from './input-file.js';
+import type { InputFile } from './input-file.js';
 import type { InputFormat, FormatOption } from './input-format.js';
 import { detectFormat } from './input-format.js';
 import { LineSplitter } from './line-splitter.js';
@@ -106,16 +107,14 @@ class RecordFileRead<T> {
     const chunks = input.chunks[Symbol.asyncIterator]();
     try {
       for (;;) {
-        let next: IteratorResult<Buffer>;
-        try {
-          next = await chunks.next();
-        } catch (err) {
+        const pull = await pullChunk(chunks);
+        if (!pull.ok) {
           if (this.parser === null) this.start(Buffer.alloc(0), false);
-          rejectStreamError(err, input.gzip, this.splitter, this.stats!, this.handler);
+          rejectStreamError(pull.error, input.gzip, this.splitter, this.stats!, this.handler);
           break;
         }
-        if (next.done) break;
-        const chunk = next.value;
+        const chunk = pull.chunk;
+        if (chunk === null) break;
         if (this.parser === null) this.start(chunk, true);
         this.splitter.push(chunk, this.onLine);
         const batch = await this.flush();

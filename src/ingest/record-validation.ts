@@ -95,17 +95,17 @@ export function parseJsonLine<T>(
       message: `line ${lineNo} is ${Buffer.byteLength(line)} bytes, over the ${maxLineBytes}-byte limit`,
     };
   }
-  let value: unknown;
+  const parsed = parseJsonText(line, (err) => `line ${lineNo} is not valid JSON: ${(err as Error).message}`);
+  return parsed.ok ? validate(parsed.value) : parsed;
+}
+
+/** `text` as JSON, or an `invalid_json` rejection with the message `describe` gives the parse error. */
+export function parseJsonText(text: string, describe: (err: unknown) => string): LineResult<unknown> {
   try {
-    value = JSON.parse(line);
+    return { ok: true, value: JSON.parse(text) as unknown };
   } catch (err) {
-    return {
-      ok: false,
-      reason: 'invalid_json',
-      message: `line ${lineNo} is not valid JSON: ${(err as Error).message}`,
-    };
+    return { ok: false, reason: 'invalid_json', message: describe(err) };
   }
-  return validate(value);
 }
 
 function validateWith<T>(schema: z.ZodType<T>, value: unknown): LineResult<T> {

@@ -11,7 +11,7 @@ import {
   streamStoredEvents,
   type CoreDb,
 } from '../../store/index.js';
-import { validateEvent, type LineResult } from '../../ingest/index.js';
+import { parseJsonText, validateEvent, type LineResult } from '../../ingest/index.js';
 import type { FindingsEngine, UnusableRecord } from './findings-engine.js';
 import { FindingsView } from './findings-view.js';
 
@@ -289,16 +289,8 @@ const errorText = (err: unknown): string =>
  * which carries on without it.
  */
 function usableStoredEvent(body: string): LineResult<ApiEvent> {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch (err) {
-    return {
-      ok: false,
-      reason: 'invalid_json',
-      message: `stored event is not valid JSON: ${errorText(err)}`,
-    };
-  }
-  const r = validateEvent(value);
+  const parsed = parseJsonText(body, (err) => `stored event is not valid JSON: ${errorText(err)}`);
+  if (!parsed.ok) return parsed;
+  const r = validateEvent(parsed.value);
   return r.ok ? r : { ...r, message: `stored event refused by validation: ${r.message}` };
 }

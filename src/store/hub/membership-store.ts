@@ -51,22 +51,21 @@ export async function addGroupMember(db: Db, group: string, member: string): Pro
   await db.insertInto('hub_group_members').values({ group_name: group, member_name: member }).execute();
 }
 
-export async function groupsOf(db: Db, member: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('hub_group_members')
-    .select('group_name')
-    .where('member_name', '=', member)
-    .execute();
-  return rows.map((r) => r.group_name).sort();
-}
+export const groupsOf = (db: Db, member: string): Promise<string[]> =>
+  membershipNames(db, 'group_name', 'member_name', member);
 
-export async function membersOf(db: Db, group: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('hub_group_members')
-    .select('member_name')
-    .where('group_name', '=', group)
-    .execute();
-  return rows.map((r) => r.member_name).sort();
+export const membersOf = (db: Db, group: string): Promise<string[]> =>
+  membershipNames(db, 'member_name', 'group_name', group);
+
+/** The `want` side of the membership rows whose `by` side is `value`, sorted. */
+async function membershipNames(
+  db: Db,
+  want: 'group_name' | 'member_name',
+  by: 'group_name' | 'member_name',
+  value: string,
+): Promise<string[]> {
+  const rows = await db.selectFrom('hub_group_members').select(want).where(by, '=', value).execute();
+  return rows.map((r) => r[want]).sort();
 }
 
 export async function insertCollection(
