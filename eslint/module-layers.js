@@ -26,6 +26,10 @@ export const LAYERS = [
 
 const rank = new Map(LAYERS.map((m, i) => [m, i]));
 
+// Modules only some modules above them may import: the simulator is for users who run
+// `simulate`, `demo` and `eval`, never a production path (gateway, hub, server).
+export const ONLY_FROM = { sim: ['evaluate', 'cli'] };
+
 function srcModule(file, root) {
   const rel = path.relative(path.join(root, 'src'), file).split(path.sep);
   if (rel[0] === '..' || rel.length < 2) return undefined;
@@ -42,6 +46,7 @@ export const moduleLayers = {
       upward:
         "'{{from}}' may not import '{{target}}': imports point down the layer order (eslint/module-layers.js).",
       unknown: 'src/{{target}} is not in the layer order: add it to eslint/module-layers.js.',
+      restricted: "'{{from}}' may not import '{{target}}': only {{allowed}} may (eslint/module-layers.js).",
     },
   },
   create(context) {
@@ -65,6 +70,13 @@ export const moduleLayers = {
           context.report({ node, messageId: 'unknown', data: { target: from.module } });
         } else if (rank.get(target.module) > rank.get(from.module)) {
           context.report({ node, messageId: 'upward', data: { from: from.module, target: target.module } });
+        } else if (ONLY_FROM[target.module] && !ONLY_FROM[target.module].includes(from.module)) {
+          const allowed = ONLY_FROM[target.module].join(', ');
+          context.report({
+            node,
+            messageId: 'restricted',
+            data: { from: from.module, target: target.module, allowed },
+          });
         }
       }
     }
