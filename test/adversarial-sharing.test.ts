@@ -1,3 +1,4 @@
+import { requiredStixSchemaDir } from './stix-schemas.js';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +41,7 @@ import { openTestDatabase, storeTestBackends, type TestDatabase } from './store-
 import { startSpecTaxiiServer } from './taxii-spec-server.js';
 
 const ring = keyRingFrom({ current: 'isac-1', keys: [{ id: 'isac-1', secret: '3c'.repeat(32) }] });
-const oracle = loadStixOracle(); // the OASIS schemas: the tests' reference, never production's
+const oracle = loadStixOracle(requiredStixSchemaDir()); // the OASIS schemas: the tests' reference, never production's
 
 const accounts = (prefix: string, n: number): string[] =>
   Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);

@@ -1,3 +1,4 @@
+import { requiredStixSchemaDir, stixSchemaDir } from './stix-schemas.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,7 +24,6 @@ import {
   keyRingFrom,
   loadStixOracle,
   policyFrom,
-  stixSchemaDir,
   type MemberSigningKey,
 } from '../src/intel/index.js';
 import type { ApiEvent, ClusterFinding, Findings } from '../src/contracts/index.js';
@@ -124,7 +124,7 @@ describe('sharing between two member organisations over a TAXII hub', () => {
         policy,
       });
       if (stixSchemaDir() || process.env.CI)
-        expect(loadStixOracle().validateBundle(exported.bundle).errors).toEqual([]);
+        expect(loadStixOracle(requiredStixSchemaDir()).validateBundle(exported.bundle).errors).toEqual([]);
       const objects = exported.bundle.objects ?? [];
       const campaignId = objects.find((o) => o.type === 'campaign')!.id;
       expect(objects.filter((o) => o.type === 'indicator').length).toBeGreaterThan(3);

@@ -1,10 +1,11 @@
+import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DetectConfig } from '../contracts/index.js';
 import { compareEmbedders } from './embedder-comparison.js';
-import { defaultCorporaDir } from './evaluation-suite.js';
 
-const corpora = defaultCorporaDir();
+// The shared corpora beside the project (tests only: the installed package never reads them).
+const corpora = resolve(process.cwd(), '../shared/corpora');
 const have = existsSync(corpora);
 if (!have) console.warn(`skipping the embedder comparison: ${corpora} is absent`);
 

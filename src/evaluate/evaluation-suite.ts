@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Truth, type DetectConfigInput } from '../contracts/index.js';
 import { evaluateFindings, type Evaluation } from '../findings/index.js';
 import { simulate, type CorpusFile, type Scale } from '../sim/index.js';
@@ -74,6 +74,3 @@ export async function runEvaluationSuite(opts: SuiteOptions): Promise<SuiteRun[]
   }
   return runs;
 }
-
-/** shared/corpora beside the project, if present. */
-export const defaultCorporaDir = (): string => resolve(process.cwd(), '../shared/corpora');

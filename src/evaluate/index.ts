@@ -1,2 +1,2 @@
 export { compareEmbedders, formatEmbedderComparison } from './embedder-comparison.js';
-export { defaultCorporaDir, runEvaluationSuite } from './evaluation-suite.js';
+export { runEvaluationSuite } from './evaluation-suite.js';

@@ -1,7 +1,7 @@
 export { TLP_IDS, TLP_LEVELS, tlpMarkingDefinition, tlpOf, isGroupRestricted } from './stix/tlp.js';
 
 export { ATLAS_TECHNIQUES, DG_EXTENSION_ID, readDgExtension } from './stix/extension.js';
-export { loadStixOracle, stixSchemaDir } from './stix/stix-oracle.js';
+export { loadStixOracle } from './stix/stix-oracle.js';
 
 export { keyRingFrom, loadKeyRing } from './match/community-key.js';
 

@@ -5,12 +5,7 @@ import { EvalConfig, Findings, Truth, UserError } from '../../contracts/index.js
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { evaluateFindings, formatEvaluation } from '../../findings/index.js';
 import { readUserJson } from '../../ingest/index.js';
-import {
-  compareEmbedders,
-  defaultCorporaDir,
-  formatEmbedderComparison,
-  runEvaluationSuite,
-} from '../../evaluate/index.js';
+import { compareEmbedders, formatEmbedderComparison, runEvaluationSuite } from '../../evaluate/index.js';
 import type { Scale } from '../../sim/index.js';
 
 function readJson<T>(
@@ -45,7 +40,10 @@ export function registerEval(program: Command): void {
     )
     .option('--scales <list>', 'comma-separated scales', 'small,medium')
     .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
-    .option('--corpora <dir>', 'folder of real prompt corpora (default ../shared/corpora)')
+    .option(
+      '--corpora <dir>',
+      'folder of real prompt corpora to run too (npm run eval passes ../shared/corpora)',
+    )
     .option('--no-corpora', 'skip the corpus runs')
     .action(async (flags: { scales: string; seeds: string; corpora: string | boolean }) => {
       const scales = flags.scales.split(',').map((s) => s.trim()) as Scale[];
@@ -58,12 +56,7 @@ export function registerEval(program: Command): void {
       const seeds = flags.seeds.split(',').map(Number);
       if (seeds.some((s) => !Number.isInteger(s)))
         throw new UserError('INVALID_ARGUMENT', '--seeds must be comma-separated integers');
-      const corporaDir =
-        flags.corpora === false
-          ? null
-          : typeof flags.corpora === 'string'
-            ? flags.corpora
-            : defaultCorporaDir();
+      const corporaDir = typeof flags.corpora === 'string' ? flags.corpora : null;
       const runs = await runEvaluationSuite({
         scales,
         seeds,

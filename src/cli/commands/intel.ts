@@ -100,10 +100,11 @@ function registerExport(intel: Command): void {
 
   intel
     .command('validate')
-    .description('check a bundle against the OASIS STIX 2.1 JSON schemas in ../shared/stix2-json-schemas')
+    .description('check a bundle against the OASIS STIX 2.1 JSON schemas')
     .argument('<bundle>', 'bundle JSON')
-    .action((file: string) => {
-      validateBundleFile(file);
+    .requiredOption('--schemas <dir>', 'the schemas folder of OASIS cti-stix2-json-schemas')
+    .action((file: string, flags: { schemas: string }) => {
+      validateBundleFile(file, flags.schemas);
       out(`${file}: valid STIX 2.1`);
     });
 }

@@ -4,7 +4,8 @@ import { keyRingFrom } from '../match/community-key.js';
 import { DG_EXTENSION_ID } from './extension.js';
 import { dryRunReport, exportBundle } from './export-bundle.js';
 import { policyFrom } from '../policy/sharing-policy.js';
-import { loadStixOracle, stixSchemaDir } from './stix-oracle.js';
+import { loadStixOracle } from './stix-oracle.js';
+import { requiredStixSchemaDir, stixSchemaDir } from '../../../test/stix-schemas.js';
 import { TLP_IDS } from './tlp.js';
 
 const ring = keyRingFrom({ current: 'k2', keys: [{ id: 'k2', secret: 'ab'.repeat(32) }] });
@@ -103,7 +104,10 @@ describe('intel export', () => {
       policy: policyFrom({}),
       now,
     });
-    expect(loadStixOracle().validateBundle(r.bundle)).toEqual({ valid: true, errors: [] });
+    expect(loadStixOracle(requiredStixSchemaDir()).validateBundle(r.bundle)).toEqual({
+      valid: true,
+      errors: [],
+    });
     const types = new Set(r.bundle.objects?.map((o) => o.type));
     for (const t of [
       'identity',

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StixBundle } from '../../contracts/index.js';
 import { distillGuardExtensionDefinition, distillGuardIdentity } from './extension.js';
-import { loadStixOracle, stixSchemaDir } from './stix-oracle.js';
+import { loadStixOracle } from './stix-oracle.js';
+import { requiredStixSchemaDir, stixSchemaDir } from '../../../test/stix-schemas.js';
 import { TLP_LEVELS, tlpMarkingDefinition } from './tlp.js';
 
 const dir = stixSchemaDir();
@@ -11,7 +12,7 @@ if (!dir && !process.env.CI)
   console.log('skipping STIX oracle tests: ../shared/stix2-json-schemas is absent');
 
 describe.skipIf(!dir && !process.env.CI)('the OASIS STIX 2.1 schemas as oracle', () => {
-  const oracle = loadStixOracle();
+  const oracle = loadStixOracle(requiredStixSchemaDir());
 
   it('accepts the official TLP 2.0 marking definitions in a bundle', () => {
     const bundle = {

@@ -1,20 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import type { ErrorObject } from 'ajv';
 
 const BUNDLE_ID =
   'http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/stix2.1/schemas/common/bundle.json';
-
-/** Where the OASIS STIX 2.1 JSON schemas live: ../shared beside the repository. */
-export function stixSchemaDir(): string | undefined {
-  const candidates = [
-    path.resolve(process.cwd(), '../shared/stix2-json-schemas/schemas'),
-    fileURLToPath(new URL('../../../../shared/stix2-json-schemas/schemas', import.meta.url)),
-  ];
-  return candidates.find((c) => existsSync(c));
-}
 
 export interface StixOracle {
   validateBundle(bundle: unknown): { valid: boolean; errors: string[] };
@@ -36,8 +26,7 @@ function listJson(dir: string): string[] {
  * The OASIS schemas as a validator: every file registered by its `$id` so cross-file refs resolve.
  * They declare draft 2020-12; some patterns are not valid in unicode mode.
  */
-export function loadStixOracle(dir = stixSchemaDir()): StixOracle {
-  if (!dir) throw new Error('STIX schemas not found at ../shared/stix2-json-schemas/schemas');
+export function loadStixOracle(dir: string): StixOracle {
   const Ajv = Ajv2020 as unknown as typeof Ajv2020.default;
   const ajv = new Ajv({ strict: false, unicodeRegExp: false, allErrors: false, validateFormats: false });
   for (const file of listJson(dir)) ajv.addSchema(JSON.parse(readFileSync(file, 'utf8')) as object);

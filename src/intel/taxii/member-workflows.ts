@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { readAccounts, readEvents, readUserFile, readUserJson } from '../../ingest/index.js';
 import {
@@ -122,8 +123,13 @@ export function readBundle(file: string): StixBundle {
 }
 
 /** `intel validate`: the bundle against the OASIS STIX 2.1 JSON schemas; throws with the first errors. */
-export function validateBundleFile(file: string): void {
-  const r = loadStixOracle().validateBundle(readBundle(file));
+export function validateBundleFile(file: string, schemasDir: string): void {
+  if (!existsSync(path.join(schemasDir, 'common', 'bundle.json')))
+    throw new UserError(
+      'FILE_NOT_FOUND',
+      `--schemas ${schemasDir} does not hold the OASIS STIX 2.1 JSON schemas (common/bundle.json); pass the schemas folder of cti-stix2-json-schemas`,
+    );
+  const r = loadStixOracle(schemasDir).validateBundle(readBundle(file));
   if (!r.valid)
     throw new UserError('INVALID_INPUT', `${file} does not validate: ${r.errors.slice(0, 5).join('; ')}`);
 }
