@@ -87,6 +87,14 @@ export const ValidateConfig = InputConfig.extend({
   json: z.boolean().default(false).describe('print the summary as JSON'),
 });
 
+export const IntelValidateConfig = z.object({
+  schemas: z
+    .string()
+    .min(1)
+    .describe('the schemas folder of OASIS cti-stix2-json-schemas')
+    .meta(flag({ value: 'dir' })),
+});
+
 export const IngestConfig = InputConfig.extend({
   nats: NatsUrl.describe('NATS JetStream server, nats://HOST:PORT').meta(
     flag({ value: 'url', aliases: ['to'] }),

@@ -75,6 +75,7 @@ export {
   HubConfig,
   HubServeConfig,
   IngestConfig,
+  IntelValidateConfig,
   Port,
   ProbeConfig,
   ServeConfig,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { positiveIntFlag } from '../config-flags.js';
+import { IntelValidateConfig } from '../../contracts/index.js';
+import { addConfigFlags, configFromFlags, positiveIntFlag, type Flags } from '../config-flags.js';
 import {
   exportToFile,
   hubCredentials,
@@ -98,15 +99,14 @@ function registerExport(intel: Command): void {
         );
     });
 
-  intel
+  const validate = intel
     .command('validate')
     .description('check a bundle against the OASIS STIX 2.1 JSON schemas')
-    .argument('<bundle>', 'bundle JSON')
-    .requiredOption('--schemas <dir>', 'the schemas folder of OASIS cti-stix2-json-schemas')
-    .action((file: string, flags: { schemas: string }) => {
-      validateBundleFile(file, flags.schemas);
-      out(`${file}: valid STIX 2.1`);
-    });
+    .argument('<bundle>', 'bundle JSON');
+  addConfigFlags(validate, IntelValidateConfig).action((file: string, raw: Flags) => {
+    validateBundleFile(file, configFromFlags(IntelValidateConfig, raw).schemas);
+    out(`${file}: valid STIX 2.1`);
+  });
 }
 
 function registerPushPull(intel: Command): void {
