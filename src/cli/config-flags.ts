@@ -94,6 +94,11 @@ export function addConfigFlags(
     if (f.required) opt.makeOptionMandatory();
     fromSchema.add(opt);
     cmd.addOption(opt);
+    if (f.meta.negatable && !negated) {
+      const no = new Option(`--no-${name}`, `leave out --${name}`);
+      fromSchema.add(no);
+      cmd.addOption(no);
+    }
     for (const alias of f.meta.aliases ?? []) {
       const old = new AliasOption(`--${alias}${value}`, key).hideHelp();
       if (f.choices) old.choices(f.choices);

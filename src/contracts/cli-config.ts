@@ -12,6 +12,8 @@ export interface FlagMeta {
   aliases?: readonly string[];
   /** Repeatable: each use adds one value to a list. */
   repeat?: boolean;
+  /** A value flag that also has `--no-NAME`, which sets the key to false. */
+  negatable?: boolean;
 }
 
 declare module 'zod' {
@@ -496,5 +498,74 @@ export const EvalConfig = z.object({
   findings: z
     .string()
     .describe('findings.json written by analyze')
+    .meta(flag({ value: 'file' })),
+});
+
+const seedList = (help: string, fallback?: string) => {
+  const list = z.string().regex(/^\s*\d+(?:\s*,\s*\d+)*\s*$/u, {
+    error: 'must be comma-separated whole numbers',
+  });
+  return (fallback === undefined ? list.optional() : list.default(fallback))
+    .describe(help)
+    .meta(flag({ value: 'list' }));
+};
+
+/** `eval-suite`: the evaluation discipline of docs/evaluation.md. */
+export const EvalSuiteConfig = z.object({
+  scales: z
+    .string()
+    .regex(/^\s*(?:small|medium|large)(?:\s*,\s*(?:small|medium|large))*\s*$/u, {
+      error: 'must be a comma-separated list of small, medium and large',
+    })
+    .default('small,medium')
+    .describe('scales to run, each at its own seeds')
+    .meta(flag({ value: 'list' })),
+  seeds: seedList('seeds at small scale', '1,2,3,4,5,6,7,8,9,10'),
+  mediumSeeds: seedList('seeds at medium scale', '1,2,3'),
+  largeSeeds: seedList('seeds at large scale', '1'),
+  commit: z
+    .string()
+    .regex(/^[0-9a-fA-F]{7,64}$/u, { error: 'must be a commit id (7 to 64 hex digits)' })
+    .optional()
+    .describe(
+      'derive the small-scale seeds from this commit id instead of --seeds (CI passes git rev-parse HEAD); they are printed, so a failure reproduces with --seeds',
+    )
+    .meta(flag({ value: 'sha' })),
+  commitSeeds: positive
+    .default(4)
+    .describe('how many seeds --commit derives')
+    .meta(flag({ value: 'n' })),
+  corpora: z
+    .union([z.string().min(1), z.literal(false)])
+    .optional()
+    .describe(
+      'folder of real prompt corpora: one run per corpus and one with all (npm run eval passes ../shared/corpora); --no-corpora skips them',
+    )
+    .meta(flag({ value: 'dir', negatable: true })),
+  corpusSeed: whole
+    .default(11)
+    .describe('seed of the corpus runs')
+    .meta(flag({ value: 'n' })),
+  leaveOneOut: z
+    .boolean()
+    .default(true)
+    .describe('skip choosing thresholds on two corpora and reporting the third'),
+  ablation: whole
+    .default(2)
+    .describe(
+      'small-scale seeded runs re-analysed with each detector and link type switched off in turn (0: no ablation)',
+    )
+    .meta(flag({ value: 'n' })),
+  bar: z
+    .enum(['full', 'ci'])
+    .default('full')
+    .describe(
+      "which bar items fail the command: every item, or CI's (the items that hold today; the rest are printed as not yet met)",
+    )
+    .meta(flag({ value: 'items' })),
+  json: z
+    .string()
+    .optional()
+    .describe('write every run, summary, leave-one-out trial and ablation as JSON to this file')
     .meta(flag({ value: 'file' })),
 });

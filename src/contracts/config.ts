@@ -39,6 +39,13 @@ export const DetectConfig = z.object({
       'prompt representation for distribution shift: pretrained word vectors (better on the shared corpora) or hashed n-grams (no vocabulary, any language)',
     ),
   seed: z.int().default(1).describe('seed for sampling and community detection, for reproducible runs'),
+  disable: z
+    .array(z.string())
+    .default([])
+    .describe(
+      'switch off a detector (its id) or a link type (e.g. signup_ip, sync_activity), to measure what carries a finding (repeatable)',
+    )
+    .meta({ flag: { value: 'id', repeat: true } }),
 });
 export type DetectConfig = z.infer<typeof DetectConfig>;
 export type DetectConfigInput = z.input<typeof DetectConfig>;

@@ -70,6 +70,7 @@ export {
   AnalyzeConfig,
   DemoConfig,
   EvalConfig,
+  EvalSuiteConfig,
   GATEWAY_DEFAULTS,
   GatewaySettings,
   HubConfig,

@@ -1,46 +1,152 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Truth, type DetectConfigInput } from '../contracts/index.js';
-import { evaluateFindings, type Evaluation } from '../findings/index.js';
+import { loadavg, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Truth, type DetectConfigInput, type Findings } from '../contracts/index.js';
+import {
+  DetectionEngine,
+  evaluateFindings,
+  type Evaluation,
+  type PartitionState,
+} from '../findings/index.js';
 import { simulate, type CorpusFile, type Scale } from '../sim/index.js';
 import { analyzeFiles } from '../pipeline/index.js';
+import {
+  ABLATION_ITEMS,
+  ablationTable,
+  campaignCarriers,
+  outcomeOf,
+  type AblationRow,
+  type AblationRun,
+  type CampaignCarriers,
+} from './ablation.js';
+import { judgeBar, type BarVerdict } from './detection-bar.js';
+import {
+  leaveOneOut,
+  sameChoice,
+  THRESHOLD_GRID,
+  type CorpusTrial,
+  type LeaveOneOutRow,
+} from './leave-one-out.js';
+import { summariseGroup, type GroupSummary } from './suite-summary.js';
 
 export interface SuiteRun {
   name: string;
+  /** small, medium or large for seeded runs; `corpora` for the runs on real text. */
+  group: string;
   scale: Scale;
   seed: number;
   corpus: string[];
   events: number;
   seconds: number;
   evaluation: Evaluation;
+  carriers: CampaignCarriers[];
 }
 
 export interface SuiteOptions {
   scales: Scale[];
-  seeds: number[];
+  /** Seeds per scale; a scale in `scales` without its own list gets none. */
+  seeds: Partial<Record<Scale, number[]>>;
   /** Folder of real corpora (shared/corpora); each file gets a run, plus one with all of them. */
   corporaDir?: string | null;
+  /** Seed of the corpus runs (one run per corpus). */
+  corpusSeed?: number;
   config?: DetectConfigInput;
+  /** Choose thresholds on two corpora, report the third (needs two or more corpus files). */
+  leaveOneOut?: boolean;
+  /** How many of the first small-scale seeded runs are re-analysed with each detector and link type off. */
+  ablationRuns?: number;
   onRun?: (run: SuiteRun) => void;
+  onProgress?: (line: string) => void;
 }
 
-/** Simulate, analyse and score against truth, with the same thresholds for every run. */
-export async function runEvaluationSuite(opts: SuiteOptions): Promise<SuiteRun[]> {
-  const plans: { name: string; scale: Scale; seed: number; corpus: CorpusFile[] }[] = [];
+export interface SuiteResult {
+  started: string;
+  seconds: number;
+  /** Load average (1, 5, 15 min) when the suite started and ended: timings depend on it. */
+  load: { start: number[]; end: number[] };
+  runs: SuiteRun[];
+  groups: GroupSummary[];
+  bar: BarVerdict[];
+  leaveOneOut: {
+    rows: LeaveOneOutRow[];
+    trials: { corpus: string; run: string; targetFpr: number; actStrength: number; evaluation: Evaluation }[];
+  };
+  ablation: { runs: string[]; rows: AblationRow[]; detail: AblationRun[] } | null;
+}
+
+interface Plan {
+  name: string;
+  group: string;
+  scale: Scale;
+  seed: number;
+  corpus: CorpusFile[];
+  /** Leave-one-out trials: this run's single corpus. */
+  trialCorpus?: string;
+  ablation?: boolean;
+}
+
+async function plansOf(opts: SuiteOptions): Promise<Plan[]> {
+  const plans: Plan[] = [];
+  let ablations = opts.ablationRuns ?? 0;
   for (const scale of opts.scales)
-    for (const seed of opts.seeds) plans.push({ name: `${scale}/seed ${seed}`, scale, seed, corpus: [] });
+    for (const seed of opts.seeds[scale] ?? [])
+      plans.push({
+        name: `${scale}/seed ${seed}`,
+        group: scale,
+        scale,
+        seed,
+        corpus: [],
+        ablation: scale === 'small' && ablations-- > 0,
+      });
   const dir = opts.corporaDir ?? null;
   if (dir && existsSync(dir)) {
     const files = (await readdir(dir)).filter((f) => f.endsWith('.jsonl')).sort();
     const all = files.map((f): CorpusFile => ({ path: join(dir, f), role: 'auto' }));
-    for (const f of all)
-      plans.push({ name: `small/corpus ${f.path.split('/').pop()}`, scale: 'small', seed: 11, corpus: [f] });
-    if (all.length > 1) plans.push({ name: 'small/all corpora', scale: 'small', seed: 12, corpus: all });
+    const seed = opts.corpusSeed ?? 11;
+    const loo = (opts.leaveOneOut ?? false) && all.length >= 2;
+    for (const f of all) {
+      const name = basename(f.path);
+      plans.push({
+        name: `small/corpus ${name}`,
+        group: 'corpora',
+        scale: 'small',
+        seed,
+        corpus: [f],
+        ...(loo ? { trialCorpus: name } : {}),
+      });
+    }
+    if (all.length > 1)
+      plans.push({
+        name: 'small/all corpora',
+        group: 'corpora',
+        scale: 'small',
+        seed: seed + 1,
+        corpus: all,
+      });
   }
+  return plans;
+}
+
+/** The engine's state re-analysed under other settings: the features are read once per run. */
+function reanalyse(state: PartitionState, config: DetectConfigInput): Findings {
+  const engine = new DetectionEngine(config);
+  engine.importState(state.state, state.kernels);
+  return engine.analyze().findings;
+}
+
+/**
+ * Simulate, analyse and score against truth, with the same thresholds for every run; then
+ * summarise per group, judge the bar, choose thresholds leaving one corpus out, and ablate.
+ */
+export async function runEvaluationSuite(opts: SuiteOptions): Promise<SuiteResult> {
+  const started = new Date();
+  const loadStart = loadavg();
+  const config = opts.config ?? {};
   const runs: SuiteRun[] = [];
-  for (const plan of plans) {
+  const trials: CorpusTrial[] = [];
+  const ablation: AblationRun[] = [];
+  for (const plan of await plansOf(opts)) {
     const out = await mkdtemp(join(tmpdir(), 'distillguard-eval-'));
     try {
       const summary = await simulate({
@@ -50,27 +156,86 @@ export async function runEvaluationSuite(opts: SuiteOptions): Promise<SuiteRun[]
         gzip: false,
         corpus: plan.corpus,
       });
-      const started = Date.now();
-      const { detail } = await analyzeFiles([summary.files.traffic], {
+      const t0 = Date.now();
+      const { detail, engine } = await analyzeFiles([summary.files.traffic], {
         accounts: [summary.files.accounts],
-        config: opts.config,
+        config,
       });
-      const seconds = (Date.now() - started) / 1000;
+      const seconds = (Date.now() - t0) / 1000;
       const truth = Truth.parse(JSON.parse(await readFile(summary.files.truth, 'utf8')));
+      const evaluation = evaluateFindings(detail.findings, truth);
       const run: SuiteRun = {
         name: plan.name,
+        group: plan.group,
         scale: plan.scale,
         seed: plan.seed,
         corpus: plan.corpus.map((c) => c.path),
         events: detail.findings.input.events,
         seconds,
-        evaluation: evaluateFindings(detail.findings, truth),
+        evaluation,
+        carriers: campaignCarriers(detail.findings, truth, evaluation),
       };
       runs.push(run);
       opts.onRun?.(run);
+      if (!plan.trialCorpus && !plan.ablation) continue;
+      const state = engine.exportPartition();
+      const base = engine.config;
+      if (plan.trialCorpus) {
+        for (const choice of THRESHOLD_GRID) {
+          const same = sameChoice(choice, base);
+          const e = same ? evaluation : evaluateFindings(reanalyse(state, { ...config, ...choice }), truth);
+          trials.push({ corpus: plan.trialCorpus, run: plan.name, choice, evaluation: e });
+        }
+        opts.onProgress?.(
+          `  leave-one-out: ${plan.name} analysed at ${THRESHOLD_GRID.length} threshold settings`,
+        );
+      }
+      if (plan.ablation) {
+        const outcomes = (e: Evaluation): AblationRun['base'] =>
+          Object.fromEntries(e.campaigns.map((c) => [c.campaign, outcomeOf(c)]));
+        const entry: AblationRun = { run: plan.name, base: outcomes(evaluation), without: [] };
+        for (const item of ABLATION_ITEMS) {
+          const findings = reanalyse(state, { ...config, disable: [...(base.disable ?? []), item.off] });
+          entry.without.push({ ...item, campaigns: outcomes(evaluateFindings(findings, truth)) });
+        }
+        ablation.push(entry);
+        opts.onProgress?.(
+          `  ablation: ${plan.name} analysed without each of ${ABLATION_ITEMS.length} detectors and link types`,
+        );
+      }
     } finally {
       await rm(out, { recursive: true, force: true });
     }
   }
-  return runs;
+  const groups = [...new Set(runs.map((r) => r.group))].map((g) =>
+    summariseGroup(
+      g,
+      runs.filter((r) => r.group === g),
+    ),
+  );
+  const ablationRuns = new Set(ablation.map((a) => a.run));
+  return {
+    started: started.toISOString(),
+    seconds: (Date.now() - started.getTime()) / 1000,
+    load: { start: loadStart.map(round2), end: loadavg().map(round2) },
+    runs,
+    groups,
+    bar: judgeBar(runs),
+    leaveOneOut: {
+      rows: leaveOneOut(trials),
+      trials: trials.map((t) => ({ corpus: t.corpus, run: t.run, ...t.choice, evaluation: t.evaluation })),
+    },
+    ablation: ablation.length
+      ? {
+          runs: [...ablationRuns],
+          rows: ablationTable(
+            ablation,
+            runs.filter((r) => ablationRuns.has(r.name)).map((r) => r.carriers),
+          ),
+          detail: ablation,
+        }
+      : null,
+  };
 }
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;

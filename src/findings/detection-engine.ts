@@ -19,12 +19,12 @@ import {
   type EventFeatures,
 } from '../features/index.js';
 import type { EventLineView } from '../ingest/index.js';
-import { linkPopulation } from '../link/index.js';
 import { scoreAccounts } from './account-scoring.js';
 import { assembleFindings, type AnalysisDetail } from './assembly.js';
 import { calibrate } from './calibration.js';
 import { scoreClusters } from './cluster-scoring.js';
 import { KERNEL_DIMENSIONS, type PopulationView } from './population-view.js';
+import { linkPopulationWithout, switchedOff } from './switched-off.js';
 
 /**
  * Prompt representations for the kernel two-sample test. Gaussian kernel bandwidths over unit
@@ -67,14 +67,17 @@ export class DetectionEngine {
   private readonly kernelFeatures = new WeakMap<readonly string[], Float64Array>();
   private readonly lineFeatures: LineFeatures;
   private baseline: DetectionEngine | undefined;
+  private readonly detectors: readonly Detector[];
+  /** Link types `disable` switched off (empty but for ablation runs). */
+  private readonly linksOff: ReadonlySet<string>;
   events = 0;
   rejected = 0;
 
-  constructor(
-    config: DetectConfigInput = {},
-    private readonly detectors: readonly Detector[] = DETECTORS,
-  ) {
+  constructor(config: DetectConfigInput = {}, detectors: readonly Detector[] = DETECTORS) {
     this.config = DetectConfig.parse(config);
+    const off = switchedOff(this.config.disable, detectors);
+    this.detectors = detectors.filter((d) => !off.detectors.has(d.id));
+    this.linksOff = off.links;
     const rep = REPRESENTATIONS[this.config.embedder];
     this.embedder = rep.make();
     this.rff = new RandomFourierFeatures(this.embedder.dimensions, KERNEL_DIMENSIONS, rep.bandwidth);
@@ -253,7 +256,13 @@ export class DetectionEngine {
     this.prepareFeatures();
     this.baseline?.prepareFeatures();
     const population = this.view();
-    const link = linkPopulation(this.accounts, this.records, cfg.seed, cfg.minClusterSize);
+    const link = linkPopulationWithout(
+      this.accounts,
+      this.records,
+      cfg.seed,
+      cfg.minClusterSize,
+      this.linksOff,
+    );
     const cal = calibrate(population, this.baseline?.view(), link.linked, this.detectors, cfg);
     const own = scoreAccounts(population, this.detectors, cal);
     const clusters = scoreClusters(population, link, own, this.detectors, cal);

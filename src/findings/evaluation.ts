@@ -24,6 +24,8 @@ export interface CampaignResult {
   accounts: number;
   flagged: number;
   recall: number;
+  /** Accounts of the campaign at act. */
+  atAct: number;
   /** Best-matching cluster and its account precision/recall against the campaign. */
   cluster: { cluster_id: string; precision: number; recall: number } | null;
 }
@@ -40,6 +42,9 @@ export interface Evaluation {
   trapsFlagged: number;
   trapsAtAct: string[];
   traps: Record<string, Level>;
+  /** Hard-case accounts in all, and per kind how many reached review or above and act. */
+  trapAccounts: number;
+  trapKinds: Record<string, { accounts: number; flagged: number; atAct: number }>;
   campaigns: CampaignResult[];
   failures: string[];
   passed: boolean;
@@ -58,6 +63,7 @@ export function evaluateFindings(findings: Findings, truth: Truth, targets = DEF
   let trapsFlagged = 0;
   const traps: Record<string, Level> = {};
   const trapsAtAct: string[] = [];
+  const trapKinds: Evaluation['trapKinds'] = {};
   for (const [id, t] of Object.entries(truth.accounts)) {
     const l = level.get(id) ?? 'none';
     if (t.role === 'attacker') {
@@ -73,6 +79,10 @@ export function evaluateFindings(findings: Findings, truth: Truth, targets = DEF
         // A trap spanning many accounts reports its worst level.
         if (!traps[name] || levelRank(l) > levelRank(traps[name])) traps[name] = l;
         if (l === 'act') trapsAtAct.push(id);
+        const kind = (trapKinds[name] ??= { accounts: 0, flagged: 0, atAct: 0 });
+        kind.accounts++;
+        if (AT_LEAST_REVIEW.has(l)) kind.flagged++;
+        if (l === 'act') kind.atAct++;
       }
     }
   }
@@ -92,6 +102,7 @@ export function evaluateFindings(findings: Findings, truth: Truth, targets = DEF
       accounts: ids.length,
       flagged,
       recall: ids.length ? flagged / ids.length : 1,
+      atAct: ids.filter((id) => level.get(id) === 'act').length,
       cluster,
     };
   });
@@ -125,6 +136,8 @@ export function evaluateFindings(findings: Findings, truth: Truth, targets = DEF
     trapsFlagged,
     trapsAtAct,
     traps,
+    trapAccounts: Object.values(trapKinds).reduce((n, k) => n + k.accounts, 0),
+    trapKinds,
     campaigns,
     failures,
     passed: failures.length === 0,

@@ -1,11 +1,22 @@
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { EvalConfig, Findings, Truth, UserError } from '../../contracts/index.js';
+import { EvalConfig, EvalSuiteConfig, Findings, Truth, UserError } from '../../contracts/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { evaluateFindings, formatEvaluation } from '../../findings/index.js';
 import { readUserJson } from '../../ingest/index.js';
-import { compareEmbedders, formatEmbedderComparison, runEvaluationSuite } from '../../evaluate/index.js';
+import {
+  barPassed,
+  compareEmbedders,
+  DETECTION_BAR,
+  formatEmbedderComparison,
+  formatRun,
+  formatSuite,
+  runEvaluationSuite,
+  seedsFromCommit,
+} from '../../evaluate/index.js';
+import { checkOutputFile } from '../output-paths.js';
 import type { Scale } from '../../sim/index.js';
 
 function readJson<T>(
@@ -33,55 +44,55 @@ export function registerEval(program: Command): void {
     });
   addConfigFlags(evalCmd, EvalConfig);
 
-  program
+  const suiteCmd = program
     .command('eval-suite')
     .description(
-      'simulate, analyse and score several runs (scales x seeds, plus shared corpora) with the same thresholds',
+      'simulate, analyse and score many runs with the same thresholds (seeds per scale, shared corpora), leave one corpus out, ablate, and judge the detection bar (docs/evaluation.md)',
     )
-    .option('--scales <list>', 'comma-separated scales', 'small,medium')
-    .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
-    .option(
-      '--corpora <dir>',
-      'folder of real prompt corpora to run too (npm run eval passes ../shared/corpora)',
-    )
-    .option('--no-corpora', 'skip the corpus runs')
-    .action(async (flags: { scales: string; seeds: string; corpora: string | boolean }) => {
-      const scales = flags.scales.split(',').map((s) => s.trim()) as Scale[];
-      for (const s of scales)
-        if (!['small', 'medium', 'large'].includes(s))
-          throw new UserError(
-            'INVALID_ARGUMENT',
-            `--scales: unknown scale "${s}"; use small, medium or large`,
-          );
-      const seeds = flags.seeds.split(',').map(Number);
-      if (seeds.some((s) => !Number.isInteger(s)))
-        throw new UserError('INVALID_ARGUMENT', '--seeds must be comma-separated integers');
+    .action(async (raw: Flags) => {
+      const flags = configFromFlags(EvalSuiteConfig, raw);
+      const list = (v: string | undefined): number[] => (v ? v.split(',').map((x) => Number(x.trim())) : []);
+      const scales = [...new Set(flags.scales.split(',').map((s) => s.trim()))] as Scale[];
+      const small = flags.commit ? seedsFromCommit(flags.commit, flags.commitSeeds) : list(flags.seeds);
+      if (flags.commit)
+        process.stdout.write(
+          `seeds from commit ${flags.commit}: ${small.join(',')} (reproduce with --seeds ${small.join(',')})\n`,
+        );
+      if (flags.json) checkOutputFile('--json', flags.json);
       const corporaDir = typeof flags.corpora === 'string' ? flags.corpora : null;
-      const runs = await runEvaluationSuite({
+      if (corporaDir && !existsSync(corporaDir))
+        throw new UserError('FILE_NOT_FOUND', `--corpora: no folder ${corporaDir}; check the path`);
+      const result = await runEvaluationSuite({
         scales,
-        seeds,
+        seeds: { small, medium: list(flags.mediumSeeds), large: list(flags.largeSeeds) },
         corporaDir,
-        onRun: (r) => {
-          const e = r.evaluation;
-          const camp = e.campaigns
-            .map(
-              (c) =>
-                `${c.campaign} ${Math.round(c.recall * 100)}%${c.cluster && c.accounts >= 3 ? ` (cluster p ${c.cluster.precision.toFixed(2)} r ${c.cluster.recall.toFixed(2)})` : ''}`,
-            )
-            .join(', ');
-          process.stdout.write(
-            `${e.passed ? 'PASS' : 'FAIL'} ${r.name}: ${r.events} events in ${r.seconds.toFixed(1)} s; attackers ${(e.attackerRecall * 100).toFixed(1)} % at review+; benign ${(e.benignFpr * 100).toFixed(3)} % (${e.benignFlagged}/${e.benign}); traps ${Object.entries(
-              e.traps,
-            )
-              .map(([k, v]) => `${k.replace('trap:', '')}=${v}`)
-              .join(' ')}; ${camp}${e.passed ? '' : `\n     ${e.failures.join('\n     ')}`}\n`,
-          );
-        },
+        corpusSeed: flags.corpusSeed,
+        leaveOneOut: flags.leaveOneOut,
+        ablationRuns: flags.ablation,
+        onRun: (r) => process.stdout.write(`${formatRun(r)}\n`),
+        onProgress: (line) => process.stdout.write(`${line}\n`),
       });
-      const failed = runs.filter((r) => !r.evaluation.passed).length;
+      process.stdout.write(`${formatSuite(result, flags.bar)}\n`);
       if (corporaDir && existsSync(join(corporaDir, 'distill-alpaca-5000.jsonl')))
         process.stdout.write(`${formatEmbedderComparison(await compareEmbedders(corporaDir))}\n`);
-      process.stdout.write(`${runs.length - failed} passed, ${failed} failed\n`);
-      if (failed) process.exitCode = 1;
+      if (flags.json) {
+        const { bar, ...rest } = result;
+        const seeds = {
+          small,
+          medium: list(flags.mediumSeeds),
+          large: list(flags.largeSeeds),
+          commit: flags.commit ?? null,
+        };
+        const json = {
+          format: 'distillguard.eval-suite.v1',
+          bar: { thresholds: DETECTION_BAR, mode: flags.bar, items: bar },
+          seeds,
+          ...rest,
+        };
+        await writeFile(flags.json, `${JSON.stringify(json, null, 2)}\n`);
+        process.stdout.write(`wrote ${flags.json}\n`);
+      }
+      if (!barPassed(result.bar, flags.bar)) process.exitCode = 1;
     });
+  addConfigFlags(suiteCmd, EvalSuiteConfig);
 }
