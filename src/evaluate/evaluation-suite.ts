@@ -56,6 +56,8 @@ export interface SuiteOptions {
   leaveOneOut?: boolean;
   /** How many of the first small-scale seeded runs are re-analysed with each detector and link type off. */
   ablationRuns?: number;
+  /** What ablation switches off, one at a time (default: every detector and link type). */
+  ablationItems?: readonly { off: string; kind: 'detector' | 'link' }[];
   onRun?: (run: SuiteRun) => void;
   onProgress?: (line: string) => void;
 }
@@ -194,13 +196,13 @@ export async function runEvaluationSuite(opts: SuiteOptions): Promise<SuiteResul
         const outcomes = (e: Evaluation): AblationRun['base'] =>
           Object.fromEntries(e.campaigns.map((c) => [c.campaign, outcomeOf(c)]));
         const entry: AblationRun = { run: plan.name, base: outcomes(evaluation), without: [] };
-        for (const item of ABLATION_ITEMS) {
+        for (const item of opts.ablationItems ?? ABLATION_ITEMS) {
           const findings = reanalyse(state, { ...config, disable: [...(base.disable ?? []), item.off] });
           entry.without.push({ ...item, campaigns: outcomes(evaluateFindings(findings, truth)) });
         }
         ablation.push(entry);
         opts.onProgress?.(
-          `  ablation: ${plan.name} analysed without each of ${ABLATION_ITEMS.length} detectors and link types`,
+          `  ablation: ${plan.name} analysed without each of ${(opts.ablationItems ?? ABLATION_ITEMS).length} detectors and link types`,
         );
       }
     } finally {
