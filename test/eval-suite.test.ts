@@ -29,7 +29,7 @@ beforeAll(async () => {
       { off: 'payment_fingerprint', kind: 'link' },
     ],
   });
-}, 1_800_000);
+}, 3_600_000);
 
 const median = (xs: number[]): number => {
   const v = [...xs].sort((a, b) => a - b);
@@ -115,7 +115,7 @@ describe('switching a detector or a link type off', () => {
     const same = new DetectionEngine({});
     same.importState(state.state, state.kernels);
     again = same.analyze().findings;
-  }, 1_200_000);
+  }, 2_400_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const detectorsIn = (f: Findings): Set<string> =>
