@@ -25,6 +25,7 @@ import {
 } from '../../store/index.js';
 import { consumerOf, type ScaleTopology } from './config.js';
 import { decodeMessage, type AppliedMessage } from './quarantine.js';
+import { PartitionPuller } from './puller.js';
 import { Slots } from './slots.js';
 import { scoreScale } from './scorer.js';
 import { DEFAULT_MAX_ACK_PENDING } from './stream.js';
@@ -92,6 +93,13 @@ export interface WorkerStats {
   extended: number;
   /** Batches held back because deliveries outside them were still unacknowledged (missed or orphaned). */
   gaps: number;
+}
+
+/** Messages in a batch counted once per stream sequence (a redelivery can come twice). */
+function distinctCount(msgs: JsMsg[]): number {
+  const seqs = new Set<number>();
+  for (const m of msgs) seqs.add(m.seq);
+  return seqs.size;
 }
 
 /** Waits `ms`, or less when `signal` aborts (a stopping worker does not wait out its timers). */
@@ -286,73 +294,96 @@ export class ScaleWorker {
     const t = this.o.topology;
     let engine: DetectionEngine | null = null;
     let consumer: Consumer | null = null;
+    let puller: PartitionPuller | null = null;
+    const drop = () => {
+      puller?.close();
+      puller = null;
+      consumer = null;
+    };
     let backoff = 100;
-    while (o.stop === null) {
-      try {
-        engine ??= await this.restore(partition);
-        if (!consumer) {
-          consumer = await this.o.nc.jetstream().consumers.get(t.stream, consumerOf(t, partition));
-          await this.awaitOrphans(consumer, o);
+    try {
+      while (o.stop === null) {
+        try {
+          engine ??= await this.restore(partition);
+          if (!consumer || !puller) {
+            consumer = await this.o.nc.jetstream().consumers.get(t.stream, consumerOf(t, partition));
+            await this.awaitOrphans(consumer, o);
+            if (o.stop !== null) break;
+            puller = new PartitionPuller(this.o.nc, t.stream, consumerOf(t, partition));
+          }
+          if (!(await this.leaseForBatch(o))) {
+            if (o.stop !== null) break;
+            await sleep(50, this.stopping.signal);
+            continue;
+          }
+          if (this.pruneEveryMs > 0 && Date.now() >= o.pruneAt) await this.prune(o, consumer);
+          const msgs = await puller.fetch(
+            Math.max(this.batchSize, o.fetchAtLeast),
+            this.o.fetchWaitMs ?? 1000,
+          );
+          backoff = 100;
+          if (msgs.length === 0) continue;
+          if (await this.outstandingElsewhere(o, consumer, puller, msgs)) {
+            // Held back, not acknowledged: after the ack wait every outstanding message comes back
+            // and the next fetch takes them all, to be applied in stream order.
+            drop();
+            continue;
+          }
+          engine = await this.commitWithRetry(o, engine, msgs, Date.now());
+          if (!engine) return;
+          await this.confirmAcks(o, msgs);
+        } catch (err) {
           if (o.stop !== null) break;
+          this.stats.retries++;
+          this.log.warn({ err: (err as Error).message, partition }, 'partition loop error; retrying');
+          engine = null;
+          drop();
+          await sleep(backoff, this.stopping.signal);
+          backoff = Math.min(5000, backoff * 2);
         }
-        if (!(await this.leaseForBatch(o))) {
-          if (o.stop !== null) break;
-          await sleep(50, this.stopping.signal);
-          continue;
-        }
-        if (this.pruneEveryMs > 0 && Date.now() >= o.pruneAt) await this.prune(o, consumer);
-        const msgs: JsMsg[] = [];
-        const iter = await consumer.fetch({
-          max_messages: Math.max(this.batchSize, o.fetchAtLeast),
-          expires: this.o.fetchWaitMs ?? 1000,
-        });
-        for await (const m of iter) msgs.push(m);
-        backoff = 100;
-        if (msgs.length === 0) continue;
-        // Redeliveries come in the order their ack waits ran out, which can put an older message
-        // behind newer ones in the same batch: the stream sequence is the publish order.
-        msgs.sort((a, b) => a.seq - b.seq);
-        if (await this.outstandingElsewhere(o, consumer, msgs)) {
-          // Held back, not acknowledged: after the ack wait every outstanding message comes back
-          // and the next fetch takes them all, to be applied in stream order.
-          consumer = null;
-          continue;
-        }
-        engine = await this.commitWithRetry(o, engine, msgs, Date.now());
-        if (!engine) return;
-        await this.confirmAcks(o, msgs);
-      } catch (err) {
-        if (o.stop !== null) break;
-        this.stats.retries++;
-        this.log.warn({ err: (err as Error).message, partition }, 'partition loop error; retrying');
-        engine = null;
-        consumer = null;
-        await sleep(backoff, this.stopping.signal);
-        backoff = Math.min(5000, backoff * 2);
       }
+    } finally {
+      drop();
     }
   }
 
   /**
    * Whether messages of this partition are delivered but neither in this batch nor acknowledged.
    * Every message below the batch's highest sequence was delivered at least once (new messages go
-   * out in stream order), so if the consumer's unacknowledged messages are exactly this batch,
-   * everything before it is applied and the batch, sorted, continues the stream in order.
-   * Otherwise some are elsewhere: deliveries a CPU-starved fetch ended on its own timer before
-   * reading (the client drops them; they return after the ack wait, behind newer ones), a
-   * previous owner's batch, or a stray pull on the consumer. Applying now would put them out of
-   * order, so the batch is held back.
+   * out in stream order), so if the consumer's unacknowledged messages are exactly this batch
+   * (and what the puller received since), everything before it is applied and the batch, sorted,
+   * continues the stream in order. Deliveries the server sent that are still in transit (the
+   * server's delivery sequence is ahead of the puller's) are waited for and joined to the batch.
+   * Anything else is elsewhere: a previous owner's batch, deliveries lost in a reconnect, or a
+   * stray pull on the consumer. Applying now would put them out of order, so the batch is held
+   * back. Sorts `msgs` by stream sequence (the publish order) and may add to it.
    */
-  private async outstandingElsewhere(o: Owned, consumer: Consumer, msgs: JsMsg[]): Promise<boolean> {
-    let distinct = 0;
-    for (let i = 0; i < msgs.length; i++) if (i === 0 || msgs[i]!.seq !== msgs[i - 1]!.seq) distinct++;
-    const pending = (await consumer.info()).num_ack_pending;
-    if (pending === distinct) return false;
+  private async outstandingElsewhere(
+    o: Owned,
+    consumer: Consumer,
+    puller: PartitionPuller,
+    msgs: JsMsg[],
+  ): Promise<boolean> {
+    let info = await consumer.info();
+    if (
+      info.num_ack_pending !== distinctCount(msgs) + puller.buffered &&
+      info.delivered.consumer_seq > puller.lastDelivery
+    ) {
+      await puller.settle(info.delivered.consumer_seq, 2000);
+      msgs.push(...puller.take());
+      info = await consumer.info();
+    }
+    // Redeliveries come in the order their ack waits ran out, which can put an older message
+    // behind newer ones in the same batch: the stream sequence is the publish order.
+    msgs.sort((a, b) => a.seq - b.seq);
+    const distinct = distinctCount(msgs);
+    const pending = info.num_ack_pending;
+    if (pending === distinct + puller.buffered) return false;
     this.stats.gaps++;
     // Ask for all of them next time, so a batch smaller than the backlog can still take it whole.
     o.fetchAtLeast = pending;
     this.log.warn(
-      { partition: o.lease.partition, outstanding: pending - distinct, held: msgs.length },
+      { partition: o.lease.partition, outstanding: pending - distinct - puller.buffered, held: msgs.length },
       'messages outstanding outside this batch; holding it back one ack wait so order is kept',
     );
     return true;
