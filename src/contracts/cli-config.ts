@@ -53,6 +53,10 @@ const positive = z
   .int({ error: 'must be a whole number of at least 1' })
   .min(1, { error: 'must be a whole number of at least 1' });
 
+const Duration = z
+  .string()
+  .regex(/^\d+(?:\.\d+)?(?:ms|s|m)?$/u, { error: 'must be a duration like 500ms, 30s or 2m' });
+
 /** Where the reading commands (validate, ingest, analyze) take their input from. */
 export const InputConfig = z.object({
   quarantine: z
@@ -105,6 +109,9 @@ export const IngestConfig = InputConfig.extend({
     .describe('account records NDJSON to publish as well')
     .meta(flag({ value: 'file' })),
   json: z.boolean().default(false).describe('print the summary as JSON'),
+  fullWait: Duration.default('2m')
+    .describe('how long to wait for workers to make room in a full stream before giving up (exit 1)')
+    .meta(flag({ value: 'duration' })),
 });
 
 export const AnalyzeConfig = InputConfig.extend({
@@ -216,10 +223,6 @@ export const HubServeConfig = z.object({
     .describe('failed password checks one client address may cause per minute before 429')
     .meta(flag({ value: 'n' })),
 });
-
-const Duration = z
-  .string()
-  .regex(/^\d+(?:\.\d+)?(?:ms|s|m)?$/u, { error: 'must be a duration like 500ms, 30s or 2m' });
 
 export const WorkerConfig = z.object({
   nats: NatsUrl.describe('NATS JetStream server, nats://HOST:PORT').meta(flag({ value: 'url' })),

@@ -56,7 +56,7 @@ export {
   ModelUseSnapshot,
   PromptSample,
 } from './engine-state.js';
-export { ScaleMessage, ScaleTopologyConfig } from './scale.js';
+export { ScaleMessage, ScaleStreamConfig, ScaleTopologyConfig } from './scale.js';
 export {
   Decision,
   DecisionAction,

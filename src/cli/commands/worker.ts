@@ -4,7 +4,13 @@ import { connectNats, ensureStream, ScaleWorker, type ScaleWorkerOptions } from 
 import { DetectConfig, readEnv, UserError, WorkerConfig } from '../../contracts/index.js';
 import { bindScaleTopology, openScaleStore } from '../../store/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
-import { addTopologyFlags, durationMs, topologyFromFlags } from './scale-flags.js';
+import {
+  addStreamFlags,
+  addTopologyFlags,
+  durationMs,
+  streamOptionsFromFlags,
+  topologyFromFlags,
+} from './scale-flags.js';
 
 export function registerWorker(program: Command): void {
   const cmd = program
@@ -12,9 +18,11 @@ export function registerWorker(program: Command): void {
     .description('consume partitions of the scale-out stream into PostgreSQL state; score findings globally');
   addConfigFlags(cmd, WorkerConfig);
   addTopologyFlags(cmd);
+  addStreamFlags(cmd);
   addConfigFlags(cmd, DetectConfig, { configFile: true }).action(async (raw: Flags) => {
     const flags = configFromFlags(WorkerConfig, raw);
     const topology = topologyFromFlags(raw);
+    const streamOptions = streamOptionsFromFlags(raw);
     const config = configFromFlags(DetectConfig, raw, { cmd, file: raw.config });
     const url = flags.databaseUrl ?? readEnv('DISTILLGUARD_DATABASE_URL');
     if (!url || !/^postgres(ql)?:\/\//.test(url))
@@ -34,7 +42,11 @@ export function registerWorker(program: Command): void {
     const db = await openScaleStore({ url, schema: readEnv('DISTILLGUARD_DB_SCHEMA') });
     try {
       await bindScaleTopology(db, topology);
-      await ensureStream(nc, topology, { ackWaitMs: durationMs('--ack-wait', flags.ackWait) });
+      await ensureStream(nc, topology, {
+        ackWaitMs: durationMs('--ack-wait', flags.ackWait),
+        ...streamOptions,
+        onWarning: (message) => log.warn(message),
+      });
     } catch (err) {
       await db.destroy();
       await nc.close();
