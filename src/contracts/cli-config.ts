@@ -57,6 +57,25 @@ const Duration = z
   .string()
   .regex(/^\d+(?:\.\d+)?(?:ms|s|m)?$/u, { error: 'must be a duration like 500ms, 30s or 2m' });
 
+/** `scale status`: the workers' database, and NATS for the lag (optional). */
+export const ScaleStatusConfig = z.object({
+  databaseUrl: databaseUrl('the workers’ PostgreSQL URL (default: $DISTILLGUARD_DATABASE_URL)'),
+  nats: NatsUrl.optional()
+    .describe('NATS JetStream server, for each partition’s lag (unset: lag not shown)')
+    .meta(flag({ value: 'url' })),
+  json: z.boolean().default(false).describe('print the status as JSON'),
+});
+
+/** `scale findings`: the newest findings the workers scored, as a findings.v1 file. */
+export const ScaleFindingsConfig = z.object({
+  databaseUrl: databaseUrl('the workers’ PostgreSQL URL (default: $DISTILLGUARD_DATABASE_URL)'),
+  out: z
+    .string()
+    .min(1)
+    .describe('write the findings.v1 JSON here')
+    .meta(flag({ value: 'file' })),
+});
+
 /** Where the reading commands (validate, ingest, analyze) take their input from. */
 export const InputConfig = z.object({
   quarantine: z
@@ -227,6 +246,15 @@ export const HubServeConfig = z.object({
 export const WorkerConfig = z.object({
   nats: NatsUrl.describe('NATS JetStream server, nats://HOST:PORT').meta(flag({ value: 'url' })),
   databaseUrl: databaseUrl('PostgreSQL URL shared by all workers (default: $DISTILLGUARD_DATABASE_URL)'),
+  metricsPort: Port.optional()
+    .describe('serve /metrics (Prometheus) and /healthz on this port (0 picks a free one; unset: none)')
+    .meta(flag({ value: 'port' })),
+  metricsHost: z
+    .string()
+    .min(1)
+    .default('0.0.0.0')
+    .describe('address the metrics port listens on')
+    .meta(flag({ value: 'host' })),
   scoreEvery: Duration.default('30s')
     .describe('run the global scoring stage this often (0 = never)')
     .meta(flag({ value: 'duration' })),

@@ -78,6 +78,8 @@ export {
   IntelValidateConfig,
   Port,
   ProbeConfig,
+  ScaleFindingsConfig,
+  ScaleStatusConfig,
   ServeConfig,
   SimulateConfig,
   ValidateConfig,

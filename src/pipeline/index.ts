@@ -14,4 +14,6 @@ export { scoreScale } from './scale/scorer.js';
 export { connectNats, DEFAULT_STREAM_MAX_MESSAGES, deleteStream, ensureStream } from './scale/stream.js';
 export type { StreamOptions } from './scale/stream.js';
 export { ScaleWorker } from './scale/worker.js';
+export { serveWorkerMetrics, WorkerMetrics } from './scale/metrics.js';
+export type { MetricsServer } from './scale/metrics.js';
 export type { ScaleWorkerOptions } from './scale/worker.js';

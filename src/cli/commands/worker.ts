@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
 import { destination, pino } from 'pino';
-import { connectNats, ensureStream, ScaleWorker, type ScaleWorkerOptions } from '../../pipeline/index.js';
+import {
+  connectNats,
+  ensureStream,
+  ScaleWorker,
+  serveWorkerMetrics,
+  type MetricsServer,
+  type ScaleWorkerOptions,
+} from '../../pipeline/index.js';
 import { DetectConfig, readEnv, UserError, WorkerConfig } from '../../contracts/index.js';
 import { bindScaleTopology, openScaleStore } from '../../store/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
@@ -69,13 +76,28 @@ export function registerWorker(program: Command): void {
     };
     const worker = new ScaleWorker(opts);
     await worker.start();
+    let metrics: MetricsServer | null = null;
+    if (flags.metricsPort !== undefined) {
+      try {
+        metrics = await serveWorkerMetrics(worker, flags.metricsPort, flags.metricsHost);
+      } catch (err) {
+        await worker.stop();
+        await db.destroy();
+        await nc.close();
+        throw new UserError(
+          'INVALID_ARGUMENT',
+          `--metrics-port ${flags.metricsPort}: cannot listen on ${flags.metricsHost} (${(err as Error).message})`,
+        );
+      }
+    }
     process.stdout.write(
-      `worker ${worker.id} consuming ${topology.stream} (${topology.partitions} partitions)\n`,
+      `worker ${worker.id} consuming ${topology.stream} (${topology.partitions} partitions)${metrics ? `; metrics on http://${flags.metricsHost}:${metrics.port}/metrics` : ''}\n`,
     );
     const stop = () =>
       void worker
         .stop()
         .then(async () => {
+          await metrics?.close();
           await db.destroy();
           await nc.drain();
           process.stdout.write(`worker ${worker.id} stopped: ${JSON.stringify(worker.stats)}\n`);

@@ -73,6 +73,26 @@ interface Owned {
   ackWaitMs: number;
   /** Fetch at least this many next time: the messages outstanding when a batch was held back. */
   fetchAtLeast: number;
+  /** When this partition's loop last finished a fetch (it is consuming, not stuck). 0: not yet. */
+  polledAt: number;
+}
+
+/** What one partition did under this worker (for metrics): counts since the worker started. */
+export interface PartitionCounts {
+  applied: number;
+  duplicates: number;
+  /** Messages quarantined (invalid, or rejected lines forwarded by a publisher). */
+  rejected: number;
+}
+
+/** Durations observed by a worker, for its metrics. */
+export interface WorkerTimings {
+  /** Seconds each committed batch took to apply and commit (one transaction). */
+  batchSeconds: number[];
+  /** Seconds each scoring round took (rounds that scored; skipped ones are not counted). */
+  scoringSeconds: number[];
+  /** When the last scoring round finished (ms), 0 when none did. */
+  lastScoredAt: number;
 }
 
 export interface WorkerStats {
@@ -141,6 +161,13 @@ export class ScaleWorker {
     gaps: 0,
   };
   private readonly owned = new Map<number, Owned>();
+  /** Per-partition counts since start (kept after a partition moves, as Prometheus counters are). */
+  readonly partitionCounts = new Map<number, PartitionCounts>();
+  /**
+   * Observed durations not yet taken by `takeTimings()` (the metrics endpoint folds them into its
+   * histograms), bounded so a worker nobody scrapes does not grow.
+   */
+  private timings: WorkerTimings = { batchSeconds: [], scoringSeconds: [], lastScoredAt: 0 };
   private running = false;
   /** Aborted by stop(): every wait between rounds (heartbeat, scoring, orphans, back-off) ends at once. */
   private stopping = new AbortController();
@@ -169,6 +196,51 @@ export class ScaleWorker {
     this.pruneEveryMs = o.pruneEveryMs ?? 60_000;
     this.slots = new Slots(o.concurrentBatches ?? 2);
     this.seenRetentionMs = o.seenRetentionMs ?? 2 * 3600_000;
+  }
+
+  /** Durations observed since the last call (the metrics endpoint folds them into histograms). */
+  takeTimings(): WorkerTimings {
+    const t = this.timings;
+    this.timings = { batchSeconds: [], scoringSeconds: [], lastScoredAt: t.lastScoredAt };
+    return t;
+  }
+
+  private observe(kind: 'batchSeconds' | 'scoringSeconds', seconds: number): void {
+    const list = this.timings[kind];
+    if (list.length < 100_000) list.push(seconds);
+  }
+
+  /**
+   * Ready when running, holding at least one lease, and every held partition finished a fetch
+   * recently (its loop is consuming, not waiting out orphans or retrying a failing database).
+   */
+  health(now = Date.now()): { ready: boolean; reason: string; partitions: number[] } {
+    const partitions = this.partitions;
+    if (!this.running) return { ready: false, reason: 'stopped', partitions };
+    const active = [...this.owned.values()].filter((o) => o.stop === null);
+    if (active.length === 0) return { ready: false, reason: 'holds no partition lease', partitions };
+    const staleAfter = Math.max(15_000, 3 * (this.o.fetchWaitMs ?? 1000));
+    const stuck = active.filter((o) => now - o.polledAt > staleAfter).map((o) => o.lease.partition);
+    if (stuck.length > 0)
+      return { ready: false, reason: `partitions ${stuck.join(', ')} are not consuming`, partitions };
+    return { ready: true, reason: 'consuming', partitions };
+  }
+
+  /**
+   * Messages waiting per held partition: not yet delivered (num_pending) plus delivered and not
+   * acknowledged (num_ack_pending), from the partition's consumer.
+   */
+  async lag(): Promise<Map<number, number>> {
+    const t = this.o.topology;
+    const jsm = await this.o.nc.jetstreamManager();
+    const out = new Map<number, number>();
+    await Promise.all(
+      this.partitions.map(async (p) => {
+        const info = await jsm.consumers.info(t.stream, consumerOf(t, p)).catch(() => null);
+        if (info) out.set(p, info.num_pending + info.num_ack_pending);
+      }),
+    );
+    return out;
   }
 
   /** Partitions this worker holds now. */
@@ -268,6 +340,7 @@ export class ScaleWorker {
       pruneAt: now + this.pruneEveryMs,
       ackWaitMs: 30_000,
       fetchAtLeast: 0,
+      polledAt: 0,
     };
     o.done = this.runPartition(o)
       .catch((err: unknown) =>
@@ -322,6 +395,7 @@ export class ScaleWorker {
             this.o.fetchWaitMs ?? 1000,
           );
           backoff = 100;
+          o.polledAt = Date.now();
           if (msgs.length === 0) continue;
           if (await this.outstandingElsewhere(o, consumer, puller, msgs)) {
             // Held back, not acknowledged: after the ack wait every outstanding message comes back
@@ -501,6 +575,7 @@ export class ScaleWorker {
         fetchedAt = Date.now();
         engine ??= await this.restore(partition);
         const e = engine;
+        const began = performance.now();
         const result = await commitPartitionBatch(this.o.db, {
           holder: this.holder,
           lease: o.lease,
@@ -527,6 +602,12 @@ export class ScaleWorker {
             return [...changed].map((id) => ({ account_id: id, state: JSON.stringify(e.accountState(id)) }));
           },
         });
+        this.observe('batchSeconds', (performance.now() - began) / 1000);
+        const counts = this.partitionCounts.get(partition) ?? { applied: 0, duplicates: 0, rejected: 0 };
+        counts.applied += result.applied;
+        counts.duplicates += result.duplicates;
+        counts.rejected += result.quarantined;
+        this.partitionCounts.set(partition, counts);
         this.stats.applied += result.applied;
         this.stats.duplicates += result.duplicates;
         this.stats.commits++;
@@ -594,8 +675,11 @@ export class ScaleWorker {
       await sleep(everyMs, this.stopping.signal);
       if (!this.running) break;
       try {
+        const began = performance.now();
         const findings = await scoreScale(this.o.db, { config: this.o.config });
         if (findings) {
+          this.observe('scoringSeconds', (performance.now() - began) / 1000);
+          this.timings.lastScoredAt = Date.now();
           this.log.info(
             { accounts: findings.accounts.length, clusters: findings.clusters.length },
             'findings scored',
