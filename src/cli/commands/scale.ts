@@ -43,7 +43,14 @@ export interface ScaleStatus {
   }[];
   applied: number;
   lag: number | null;
-  findings: { generated_at: string; age_seconds: number; accounts: number; clusters: number } | null;
+  findings: {
+    generated_at: string;
+    age_seconds: number;
+    /** Events the findings cover: equal to `applied` when they are up to date. */
+    events: number;
+    accounts: number;
+    clusters: number;
+  } | null;
 }
 
 export function registerScale(program: Command): void {
@@ -126,6 +133,7 @@ async function readStatus(db: ScaleDb, natsUrl: string | undefined): Promise<Sca
     findings: findings && {
       generated_at: findings.generated_at,
       age_seconds: Math.round((now - Date.parse(findings.generated_at)) / 1000),
+      events: findings.input.events,
       accounts: findings.accounts.length,
       clusters: findings.clusters.length,
     },
@@ -153,7 +161,7 @@ function formatStatus(s: ScaleStatus): string {
     ...rows.map(line),
     `applied ${n(s.applied)} events; lag ${s.lag === null ? 'unknown (pass --nats)' : n(s.lag)}; ${unowned === 0 ? 'every partition has a live lease' : `${unowned} partitions without a live lease`}`,
     s.findings
-      ? `newest findings ${ago(s.findings.age_seconds * 1000)} old (${s.findings.generated_at}): ${n(s.findings.accounts)} accounts, ${n(s.findings.clusters)} clusters`
+      ? `newest findings ${ago(s.findings.age_seconds * 1000)} old (${s.findings.generated_at}): ${n(s.findings.accounts)} accounts, ${n(s.findings.clusters)} clusters; ${s.findings.events === s.applied ? 'cover every applied event (scoring runs again only when something changed)' : `cover ${n(s.findings.events)} of ${n(s.applied)} applied events`}`
       : 'no findings yet',
     '',
   ].join('\n');

@@ -25,12 +25,13 @@ export class Histogram {
     for (let i = 0; i < this.buckets.length; i++) if (v <= this.buckets[i]!) this.counts[i]!++;
   }
 
-  lines(name: string): string[] {
+  /** The series, each with `labels` (`k="v",…`) before `le`. */
+  lines(name: string, labels: string): string[] {
     return [
-      ...this.buckets.map((b, i) => `${name}_bucket{le="${b}"} ${this.counts[i]}`),
-      `${name}_bucket{le="+Inf"} ${this.count}`,
-      `${name}_sum ${this.sum}`,
-      `${name}_count ${this.count}`,
+      ...this.buckets.map((b, i) => `${name}_bucket{${labels},le="${b}"} ${this.counts[i]}`),
+      `${name}_bucket{${labels},le="+Inf"} ${this.count}`,
+      `${name}_sum{${labels}} ${this.sum}`,
+      `${name}_count{${labels}} ${this.count}`,
     ];
   }
 }
@@ -105,13 +106,13 @@ export class WorkerMetrics {
       'distillguard_worker_batch_apply_seconds',
       'histogram',
       'Time to apply one fetched batch and commit it (one transaction).',
-      this.batch.lines('distillguard_worker_batch_apply_seconds'),
+      this.batch.lines('distillguard_worker_batch_apply_seconds', id),
     );
     family(
       'distillguard_worker_scoring_seconds',
       'histogram',
       'Duration of the scoring rounds this worker ran (count: rounds that wrote findings).',
-      this.scoring.lines('distillguard_worker_scoring_seconds'),
+      this.scoring.lines('distillguard_worker_scoring_seconds', id),
     );
     family(
       'distillguard_worker_last_scoring_timestamp_seconds',

@@ -73,8 +73,11 @@ interface Owned {
   ackWaitMs: number;
   /** Fetch at least this many next time: the messages outstanding when a batch was held back. */
   fetchAtLeast: number;
-  /** When this partition's loop last finished a fetch (it is consuming, not stuck). 0: not yet. */
-  polledAt: number;
+  /**
+   * What the partition's loop is doing, for readiness: restoring its state, waiting out a
+   * previous owner's unacknowledged batch, consuming, or retrying after an error.
+   */
+  phase: 'starting' | 'orphans' | 'consuming' | 'failing';
 }
 
 /** What one partition did under this worker (for metrics): counts since the worker started. */
@@ -211,18 +214,24 @@ export class ScaleWorker {
   }
 
   /**
-   * Ready when running, holding at least one lease, and every held partition finished a fetch
-   * recently (its loop is consuming, not waiting out orphans or retrying a failing database).
+   * Ready when running, holding at least one lease, consuming on at least one, and no held
+   * partition retrying after an error (database or NATS away). A partition whose batch waits
+   * for its turn behind others is consuming: a backlog is lag, not ill health.
    */
-  health(now = Date.now()): { ready: boolean; reason: string; partitions: number[] } {
+  health(): { ready: boolean; reason: string; partitions: number[] } {
     const partitions = this.partitions;
     if (!this.running) return { ready: false, reason: 'stopped', partitions };
     const active = [...this.owned.values()].filter((o) => o.stop === null);
     if (active.length === 0) return { ready: false, reason: 'holds no partition lease', partitions };
-    const staleAfter = Math.max(15_000, 3 * (this.o.fetchWaitMs ?? 1000));
-    const stuck = active.filter((o) => now - o.polledAt > staleAfter).map((o) => o.lease.partition);
-    if (stuck.length > 0)
-      return { ready: false, reason: `partitions ${stuck.join(', ')} are not consuming`, partitions };
+    const failing = active.filter((o) => o.phase === 'failing').map((o) => o.lease.partition);
+    if (failing.length > 0)
+      return {
+        ready: false,
+        reason: `partitions ${failing.join(', ')} are retrying after errors`,
+        partitions,
+      };
+    if (!active.some((o) => o.phase === 'consuming'))
+      return { ready: false, reason: 'no partition is consuming yet', partitions };
     return { ready: true, reason: 'consuming', partitions };
   }
 
@@ -340,7 +349,7 @@ export class ScaleWorker {
       pruneAt: now + this.pruneEveryMs,
       ackWaitMs: 30_000,
       fetchAtLeast: 0,
-      polledAt: 0,
+      phase: 'starting',
     };
     o.done = this.runPartition(o)
       .catch((err: unknown) =>
@@ -395,7 +404,7 @@ export class ScaleWorker {
             this.o.fetchWaitMs ?? 1000,
           );
           backoff = 100;
-          o.polledAt = Date.now();
+          o.phase = 'consuming';
           if (msgs.length === 0) continue;
           if (await this.outstandingElsewhere(o, consumer, puller, msgs)) {
             // Held back, not acknowledged: after the ack wait every outstanding message comes back
@@ -409,6 +418,7 @@ export class ScaleWorker {
         } catch (err) {
           if (o.stop !== null) break;
           this.stats.retries++;
+          o.phase = 'failing';
           this.log.warn({ err: (err as Error).message, partition }, 'partition loop error; retrying');
           engine = null;
           drop();
@@ -538,6 +548,7 @@ export class ScaleWorker {
     if (info.num_ack_pending === 0) return;
     o.fetchAtLeast = Math.max(o.fetchAtLeast, info.num_ack_pending);
     const waitMs = o.ackWaitMs + 250;
+    o.phase = 'orphans';
     this.log.info(
       { partition, pending: info.num_ack_pending, waitMs },
       'waiting for unacknowledged messages to return',
@@ -617,6 +628,7 @@ export class ScaleWorker {
         if (reordered > 0) this.log.warn({ partition, reordered }, 'events applied out of stream order');
         o.lastSeq = Math.max(o.lastSeq, msgs[msgs.length - 1]!.seq);
         o.fetchAtLeast = 0;
+        o.phase = 'consuming';
         return e;
       } catch (err) {
         // The engine may hold changes that did not commit: rebuild it from what is durable.
@@ -627,6 +639,7 @@ export class ScaleWorker {
           return null;
         }
         this.stats.retries++;
+        o.phase = 'failing';
         this.log.warn(
           { err: (err as Error).message, partition },
           'commit failed; retrying (not acknowledged)',
