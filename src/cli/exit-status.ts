@@ -13,7 +13,11 @@ export type ExitStatus = (typeof ExitStatus)[keyof typeof ExitStatus];
 export class CheckFailedError extends UserError {}
 
 /** User-caused codes that mean "could not complete now" rather than "fix the command". */
-const FAILED_CODES: ReadonlySet<UserErrorCode> = new Set(['UPSTREAM_UNAVAILABLE', 'SERVICE_UNAVAILABLE']);
+const FAILED_CODES: ReadonlySet<UserErrorCode> = new Set([
+  'UPSTREAM_UNAVAILABLE',
+  'SERVICE_UNAVAILABLE',
+  'STREAM_FULL',
+]);
 
 export function exitStatusOf(err: unknown): ExitStatus {
   // Commander has already printed its message (and help); --help and --version end with 0.

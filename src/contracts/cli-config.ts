@@ -55,6 +55,29 @@ const positive = z
   .int({ error: 'must be a whole number of at least 1' })
   .min(1, { error: 'must be a whole number of at least 1' });
 
+const Duration = z
+  .string()
+  .regex(/^\d+(?:\.\d+)?(?:ms|s|m)?$/u, { error: 'must be a duration like 500ms, 30s or 2m' });
+
+/** `scale status`: the workers' database, and NATS for the lag (optional). */
+export const ScaleStatusConfig = z.object({
+  databaseUrl: databaseUrl('the workers’ PostgreSQL URL (default: $DISTILLGUARD_DATABASE_URL)'),
+  nats: NatsUrl.optional()
+    .describe('NATS JetStream server, for each partition’s lag (unset: lag not shown)')
+    .meta(flag({ value: 'url' })),
+  json: z.boolean().default(false).describe('print the status as JSON'),
+});
+
+/** `scale findings`: the newest findings the workers scored, as a findings.v1 file. */
+export const ScaleFindingsConfig = z.object({
+  databaseUrl: databaseUrl('the workers’ PostgreSQL URL (default: $DISTILLGUARD_DATABASE_URL)'),
+  out: z
+    .string()
+    .min(1)
+    .describe('write the findings.v1 JSON here')
+    .meta(flag({ value: 'file' })),
+});
+
 /** Where the reading commands (validate, ingest, analyze) take their input from. */
 export const InputConfig = z.object({
   quarantine: z
@@ -107,6 +130,9 @@ export const IngestConfig = InputConfig.extend({
     .describe('account records NDJSON to publish as well')
     .meta(flag({ value: 'file' })),
   json: z.boolean().default(false).describe('print the summary as JSON'),
+  fullWait: Duration.default('2m')
+    .describe('how long to wait for workers to make room in a full stream before giving up (exit 1)')
+    .meta(flag({ value: 'duration' })),
 });
 
 export const AnalyzeConfig = InputConfig.extend({
@@ -219,13 +245,18 @@ export const HubServeConfig = z.object({
     .meta(flag({ value: 'n' })),
 });
 
-const Duration = z
-  .string()
-  .regex(/^\d+(?:\.\d+)?(?:ms|s|m)?$/u, { error: 'must be a duration like 500ms, 30s or 2m' });
-
 export const WorkerConfig = z.object({
   nats: NatsUrl.describe('NATS JetStream server, nats://HOST:PORT').meta(flag({ value: 'url' })),
   databaseUrl: databaseUrl('PostgreSQL URL shared by all workers (default: $DISTILLGUARD_DATABASE_URL)'),
+  metricsPort: Port.optional()
+    .describe('serve /metrics (Prometheus) and /healthz on this port (0 picks a free one; unset: none)')
+    .meta(flag({ value: 'port' })),
+  metricsHost: z
+    .string()
+    .min(1)
+    .default('0.0.0.0')
+    .describe('address the metrics port listens on')
+    .meta(flag({ value: 'host' })),
   scoreEvery: Duration.default('30s')
     .describe('run the global scoring stage this often (0 = never)')
     .meta(flag({ value: 'duration' })),

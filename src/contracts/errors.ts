@@ -21,6 +21,7 @@ export const UserErrorCode = z.enum([
   'UPSTREAM_UNAVAILABLE',
   'SERVICE_UNAVAILABLE',
   'WEBHOOK_TARGET_REFUSED',
+  'STREAM_FULL',
 ]);
 export type UserErrorCode = z.infer<typeof UserErrorCode>;
 

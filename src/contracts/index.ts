@@ -56,7 +56,7 @@ export {
   ModelUseSnapshot,
   PromptSample,
 } from './engine-state.js';
-export { ScaleMessage, ScaleTopologyConfig } from './scale.js';
+export { ScaleMessage, ScaleStreamConfig, ScaleTopologyConfig } from './scale.js';
 export {
   Decision,
   DecisionAction,
@@ -79,6 +79,8 @@ export {
   IntelValidateConfig,
   Port,
   ProbeConfig,
+  ScaleFindingsConfig,
+  ScaleStatusConfig,
   ServeConfig,
   SimulateConfig,
   ValidateConfig,

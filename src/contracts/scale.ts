@@ -41,3 +41,22 @@ export const ScaleTopologyConfig = z.object({
     .describe('partition count, fixed for the life of a stream (all publishers and workers must agree)'),
 });
 export type ScaleTopologyConfig = z.infer<typeof ScaleTopologyConfig>;
+
+/**
+ * How much the stream may hold, for the commands that create it (`worker`, `ingest --nats`).
+ * The stream has work-queue retention: a message is deleted once its partition's worker
+ * acknowledged it (after its commit), so it holds only the backlog; at the limit publishers are
+ * refused (discard new) and wait, so nothing unprocessed is ever dropped. Unset, a new stream
+ * gets the default and an existing one keeps its limit.
+ */
+export const ScaleStreamConfig = z.object({
+  streamMaxMessages: z
+    .int({ error: 'must be a whole number of at least 1000' })
+    .min(1000, { error: 'must be a whole number of at least 1000' })
+    .optional()
+    .describe(
+      'most unprocessed messages the stream holds, about 1.3 KB each (default 10000000 for a new stream; given, it updates the stream); publishers wait when it is full',
+    )
+    .meta({ flag: { value: 'n' } }),
+});
+export type ScaleStreamConfig = z.infer<typeof ScaleStreamConfig>;

@@ -10,6 +10,7 @@ const STATUS: Partial<Record<UserErrorCode, number>> = {
   FILE_NOT_FOUND: 404,
   CONFLICT: 409,
   SERVICE_UNAVAILABLE: 503,
+  STREAM_FULL: 503,
   UPSTREAM_UNAVAILABLE: 502,
 };
 

@@ -7,6 +7,7 @@ import { registerHub } from './hub.js';
 import { registerIngest } from './ingest.js';
 import { registerIntel } from './intel.js';
 import { registerProbe } from './probe.js';
+import { registerScale } from './scale.js';
 import { registerServe } from './serve.js';
 import { registerSimulate } from './simulate.js';
 import { registerValidate } from './validate.js';
@@ -27,4 +28,5 @@ export function registerCommands(program: Command): void {
   registerHub(program);
   registerIngest(program);
   registerWorker(program);
+  registerScale(program);
 }

@@ -13,7 +13,13 @@ import {
 import { connectNats, ensureStream, ScalePublisher } from '../../pipeline/index.js';
 import { IngestConfig } from '../../contracts/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
-import { addTopologyFlags, topologyFromFlags } from './scale-flags.js';
+import {
+  addStreamFlags,
+  addTopologyFlags,
+  durationMs,
+  streamOptionsFromFlags,
+  topologyFromFlags,
+} from './scale-flags.js';
 import { checkOutputFile } from '../output-paths.js';
 import { requireUsableEvents } from '../usable-input.js';
 
@@ -23,10 +29,13 @@ export function registerIngest(program: Command): void {
     .description('read API logs (validated as by validate) and publish them to the scale-out stream')
     .argument('<files...>', 'event files: NDJSON/JSONL, CSV or OTLP/JSON traces, plain or gzip');
   addConfigFlags(cmd, IngestConfig);
+  addStreamFlags(cmd);
   // The same topology flags as `serve --nats`, `gateway --nats` and `worker`, from one typed config.
   addTopologyFlags(cmd).action(async (files: string[], raw: Flags) => {
     const flags = configFromFlags(IngestConfig, raw);
     const topology = topologyFromFlags(raw);
+    const streamOptions = streamOptionsFromFlags(raw);
+    const fullWaitMs = durationMs('--full-wait', flags.fullWait);
     const url = flags.nats;
     await checkInputFiles(flags.accounts ? [...files, flags.accounts] : files);
     const quarantinePath = resolve(flags.quarantine ?? defaultQuarantinePath(files[0] ?? 'input'));
@@ -37,8 +46,14 @@ export function registerIngest(program: Command): void {
     const report = new IngestReport();
     const started = performance.now();
     try {
-      await ensureStream(nc, topology);
-      const pub = new ScalePublisher(nc, topology);
+      await ensureStream(nc, topology, streamOptions);
+      const pub = new ScalePublisher(nc, topology, {
+        fullWaitMs,
+        onFull: () =>
+          process.stderr.write(
+            `warning: stream ${topology.stream} is full; waiting up to ${flags.fullWait} for workers to make room\n`,
+          ),
+      });
       // Rejected lines go to the local quarantine file and, counted once, to the workers: their
       // findings report input.rejected_lines as batch analyze of the same files does.
       const sink = pub.forwardingQuarantine(quarantine);

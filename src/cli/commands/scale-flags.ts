@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ScaleTopology } from '../../pipeline/index.js';
-import { ScaleTopologyConfig, UserError } from '../../contracts/index.js';
+import { ScaleStreamConfig, ScaleTopologyConfig, UserError } from '../../contracts/index.js';
 import { addConfigFlags, configFromFlags } from '../config-flags.js';
 
 /**
@@ -13,6 +13,23 @@ export function addTopologyFlags(cmd: Command): Command {
 
 export function topologyFromFlags(f: Record<string, unknown>): ScaleTopology {
   return configFromFlags(ScaleTopologyConfig, f);
+}
+
+/** The stream's retention limit, for the commands that create the stream (`worker`, `ingest --nats`). */
+export function addStreamFlags(cmd: Command): Command {
+  return addConfigFlags(cmd, ScaleStreamConfig);
+}
+
+/** The stream options the flags give; a warning about the stream goes to stderr. */
+export function streamOptionsFromFlags(f: Record<string, unknown>): {
+  maxMessages?: number;
+  onWarning: (message: string) => void;
+} {
+  const { streamMaxMessages } = configFromFlags(ScaleStreamConfig, f);
+  return {
+    ...(streamMaxMessages !== undefined ? { maxMessages: streamMaxMessages } : {}),
+    onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+  };
 }
 
 /** "30s", "500ms", "2m", or plain milliseconds. */

@@ -1,10 +1,23 @@
 import type { Command } from 'commander';
 import { destination, pino } from 'pino';
-import { connectNats, ensureStream, ScaleWorker, type ScaleWorkerOptions } from '../../pipeline/index.js';
+import {
+  connectNats,
+  ensureStream,
+  ScaleWorker,
+  serveWorkerMetrics,
+  type MetricsServer,
+  type ScaleWorkerOptions,
+} from '../../pipeline/index.js';
 import { DetectConfig, readEnv, UserError, WorkerConfig } from '../../contracts/index.js';
 import { bindScaleTopology, openScaleStore } from '../../store/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
-import { addTopologyFlags, durationMs, topologyFromFlags } from './scale-flags.js';
+import {
+  addStreamFlags,
+  addTopologyFlags,
+  durationMs,
+  streamOptionsFromFlags,
+  topologyFromFlags,
+} from './scale-flags.js';
 
 export function registerWorker(program: Command): void {
   const cmd = program
@@ -12,9 +25,11 @@ export function registerWorker(program: Command): void {
     .description('consume partitions of the scale-out stream into PostgreSQL state; score findings globally');
   addConfigFlags(cmd, WorkerConfig);
   addTopologyFlags(cmd);
+  addStreamFlags(cmd);
   addConfigFlags(cmd, DetectConfig, { configFile: true }).action(async (raw: Flags) => {
     const flags = configFromFlags(WorkerConfig, raw);
     const topology = topologyFromFlags(raw);
+    const streamOptions = streamOptionsFromFlags(raw);
     const config = configFromFlags(DetectConfig, raw, { cmd, file: raw.config });
     const url = flags.databaseUrl ?? readEnv('DISTILLGUARD_DATABASE_URL');
     if (!url || !/^postgres(ql)?:\/\//.test(url))
@@ -34,7 +49,11 @@ export function registerWorker(program: Command): void {
     const db = await openScaleStore({ url, schema: readEnv('DISTILLGUARD_DB_SCHEMA') });
     try {
       await bindScaleTopology(db, topology);
-      await ensureStream(nc, topology, { ackWaitMs: durationMs('--ack-wait', flags.ackWait) });
+      await ensureStream(nc, topology, {
+        ackWaitMs: durationMs('--ack-wait', flags.ackWait),
+        ...streamOptions,
+        onWarning: (message) => log.warn(message),
+      });
     } catch (err) {
       await db.destroy();
       await nc.close();
@@ -57,13 +76,28 @@ export function registerWorker(program: Command): void {
     };
     const worker = new ScaleWorker(opts);
     await worker.start();
+    let metrics: MetricsServer | null = null;
+    if (flags.metricsPort !== undefined) {
+      try {
+        metrics = await serveWorkerMetrics(worker, flags.metricsPort, flags.metricsHost);
+      } catch (err) {
+        await worker.stop();
+        await db.destroy();
+        await nc.close();
+        throw new UserError(
+          'INVALID_ARGUMENT',
+          `--metrics-port ${flags.metricsPort}: cannot listen on ${flags.metricsHost} (${(err as Error).message})`,
+        );
+      }
+    }
     process.stdout.write(
-      `worker ${worker.id} consuming ${topology.stream} (${topology.partitions} partitions)\n`,
+      `worker ${worker.id} consuming ${topology.stream} (${topology.partitions} partitions)${metrics ? `; metrics on http://${flags.metricsHost}:${metrics.port}/metrics` : ''}\n`,
     );
     const stop = () =>
       void worker
         .stop()
         .then(async () => {
+          await metrics?.close();
           await db.destroy();
           await nc.drain();
           process.stdout.write(`worker ${worker.id} stopped: ${JSON.stringify(worker.stats)}\n`);

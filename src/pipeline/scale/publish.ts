@@ -1,4 +1,5 @@
-import type { JetStreamClient, NatsConnection, PubAck } from 'nats';
+import type { JetStreamClient, NatsConnection, NatsError, PubAck } from 'nats';
+import { UserError } from '../../contracts/index.js';
 import type { QuarantineSink } from '../../ingest/index.js';
 import type { AccountRecord, ApiEvent, QuarantineRecord, ScaleMessage } from '../../contracts/index.js';
 import { fingerprint64 } from '../../text/index.js';
@@ -15,6 +16,22 @@ export interface PublishCounts {
 
 const encoder = new TextEncoder();
 
+/** JetStream's "maximum messages/bytes exceeded" refusals of a stream at its limit (discard new). */
+const STREAM_FULL_ERRORS = new Set([10077, 10047, 10078]);
+const isStreamFull = (err: unknown): boolean =>
+  STREAM_FULL_ERRORS.has((err as NatsError | null)?.api_error?.err_code ?? 0);
+
+export interface PublisherOptions {
+  /** Most publishes awaiting their PubAck at a time. Default 512. */
+  window?: number;
+  /** How long one publish is retried (timeouts, reconnects). Default 30 s. */
+  timeoutMs?: number;
+  /** How long a publish waits for room in a full stream before failing with STREAM_FULL. Default 2 min. */
+  fullWaitMs?: number;
+  /** Told once per full episode, when the stream first refuses a publish for lack of room. */
+  onFull?: () => void;
+}
+
 /**
  * Publishes events and account records to the partitioned stream. Each message carries a
  * JetStream message id (`e:<event id>`), so a re-sent event inside the duplicate window is
@@ -27,13 +44,21 @@ export class ScalePublisher {
   private failure: Error | null = null;
   readonly counts: PublishCounts = { published: 0, duplicates: 0 };
 
+  private readonly window: number;
+  private readonly timeoutMs: number;
+  private readonly fullWaitMs: number;
+  /** Since when publishes are refused for lack of room (null: not full). */
+  private fullSince: number | null = null;
+
   constructor(
     nc: NatsConnection,
     private readonly topology: ScaleTopology,
-    private readonly window = 512,
-    private readonly timeoutMs = 30_000,
+    private readonly opts: PublisherOptions = {},
   ) {
     this.js = nc.jetstream();
+    this.window = opts.window ?? 512;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.fullWaitMs = opts.fullWaitMs ?? 120_000;
   }
 
   async publishEvents(events: Iterable<ApiEvent>): Promise<void> {
@@ -106,13 +131,35 @@ export class ScalePublisher {
     this.inflight.add(p);
   }
 
-  /** A publish that times out (e.g. across a reconnect) is re-sent with the same id: safe by de-duplication. */
+  /**
+   * A publish that times out (e.g. across a reconnect) is re-sent with the same id: safe by
+   * de-duplication. One refused by a full stream waits for the workers to make room (back-pressure;
+   * the stream never drops an unprocessed message for a new one), up to `fullWaitMs`.
+   */
   private async publishWithRetry(subject: string, data: Uint8Array, msgID: string): Promise<PubAck> {
-    const deadline = Date.now() + this.timeoutMs;
+    let deadline = Date.now() + this.timeoutMs;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.js.publish(subject, data, { msgID, timeout: 5000 });
+        const ack = await this.js.publish(subject, data, { msgID, timeout: 5000 });
+        this.fullSince = null;
+        return ack;
       } catch (err) {
+        if (isStreamFull(err)) {
+          const now = Date.now();
+          if (this.fullSince === null) {
+            this.fullSince = now;
+            this.opts.onFull?.();
+          }
+          if (now - this.fullSince > this.fullWaitMs)
+            throw new UserError(
+              'STREAM_FULL',
+              `stream ${this.topology.stream} is full (${(err as NatsError).api_error?.description ?? 'at its limit'}) and no room was made in ${Math.round(this.fullWaitMs / 1000)} s: its workers are stopped or behind. Start or add workers (or raise --stream-max-messages), then publish again: re-sent events are dropped as duplicates`,
+            );
+          // Waiting for room is not a failure of this publish: its retry deadline starts again.
+          deadline = now + this.timeoutMs;
+          await new Promise((r) => setTimeout(r, 250 + Math.random() * 250));
+          continue;
+        }
         if (Date.now() > deadline) throw err;
         await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
       }
@@ -133,7 +180,7 @@ export class NatsEventSink implements EventSink {
     topology: ScaleTopology,
     private readonly ownsConnection = false,
   ) {
-    this.publisher = new ScalePublisher(nc, topology, 512, 10_000);
+    this.publisher = new ScalePublisher(nc, topology, { window: 512, timeoutMs: 10_000, fullWaitMs: 10_000 });
   }
 
   /** Connects, makes sure the stream exists, and returns a sink that closes its connection. */

@@ -2,6 +2,7 @@ import {
   AckPolicy,
   connect,
   DeliverPolicy,
+  DiscardPolicy,
   RetentionPolicy,
   StorageType,
   type ConnectionOptions,
@@ -22,9 +23,19 @@ export interface StreamOptions {
    * per-account event order survives fail-over.
    */
   maxAckPending?: number;
+  /**
+   * Most messages the stream holds. Work-queue retention deletes a message once acknowledged, so
+   * this bounds the backlog; at the limit publishes are refused (discard new), never an
+   * unprocessed message dropped. Undefined: the default for a new stream, unchanged otherwise.
+   */
+  maxMessages?: number;
+  /** Told when the stream cannot be bounded (an old stream with limits retention). */
+  onWarning?: (message: string) => void;
 }
 
 export const DEFAULT_MAX_ACK_PENDING = 1000;
+/** About 13 GB of backlog at ~1.3 KB an event: hours of a busy gateway with every worker down. */
+export const DEFAULT_STREAM_MAX_MESSAGES = 10_000_000;
 
 /** Connects to NATS, retrying forever once connected (reconnects are the client's job). */
 export async function connectNats(
@@ -69,15 +80,27 @@ export async function ensureStream(
   if (existing) {
     await checkTopology(jsm, t, existing.config.subjects ?? [], existing.config.description);
     const window = opts.duplicateWindowMs === undefined ? undefined : opts.duplicateWindowMs * 1_000_000;
+    const workQueue = existing.config.retention === RetentionPolicy.Workqueue;
+    // The retention of a stream cannot change: a limits stream stays unbounded until replaced.
+    if (!workQueue)
+      opts.onWarning?.(
+        `stream ${t.stream} has ${existing.config.retention} retention (made before work-queue retention): it keeps every message and grows without bound; move to a new stream and database (docs/scale-out.md, "Retention")`,
+      );
+    const maxMsgs =
+      workQueue && opts.maxMessages !== undefined && opts.maxMessages !== existing.config.max_msgs
+        ? opts.maxMessages
+        : undefined;
     // Streams made before the partition count was recorded learn it now (it was just checked).
     if (
       existing.config.description !== description ||
-      (window && window !== existing.config.duplicate_window)
+      (window && window !== existing.config.duplicate_window) ||
+      maxMsgs !== undefined
     )
       await jsm.streams.update(t.stream, {
         ...existing.config,
         description,
         ...(window ? { duplicate_window: window } : {}),
+        ...(maxMsgs !== undefined ? { max_msgs: maxMsgs, discard: DiscardPolicy.New } : {}),
       });
   } else {
     try {
@@ -85,7 +108,14 @@ export async function ensureStream(
         name: t.stream,
         subjects,
         description,
-        retention: RetentionPolicy.Limits,
+        // One consumer per partition, each on its own subject: every message has exactly one
+        // consumer, which acknowledges it only after its commit. Work-queue retention deletes it
+        // then, so the stream holds the backlog only. A message count, not bytes, bounds it:
+        // nats-server 2.9 checks a byte limit without the per-message overhead and then makes
+        // room by dropping the oldest (unprocessed) message, even under discard new.
+        retention: RetentionPolicy.Workqueue,
+        discard: DiscardPolicy.New,
+        max_msgs: opts.maxMessages ?? DEFAULT_STREAM_MAX_MESSAGES,
         storage: StorageType.File,
         duplicate_window: (opts.duplicateWindowMs ?? 2 * 3600_000) * 1_000_000,
       });

@@ -25,6 +25,7 @@ import {
 } from '../../store/index.js';
 import { consumerOf, type ScaleTopology } from './config.js';
 import { decodeMessage, type AppliedMessage } from './quarantine.js';
+import { PartitionPuller } from './puller.js';
 import { Slots } from './slots.js';
 import { scoreScale } from './scorer.js';
 import { DEFAULT_MAX_ACK_PENDING } from './stream.js';
@@ -72,6 +73,29 @@ interface Owned {
   ackWaitMs: number;
   /** Fetch at least this many next time: the messages outstanding when a batch was held back. */
   fetchAtLeast: number;
+  /**
+   * What the partition's loop is doing, for readiness: restoring its state, waiting out a
+   * previous owner's unacknowledged batch, consuming, or retrying after an error.
+   */
+  phase: 'starting' | 'orphans' | 'consuming' | 'failing';
+}
+
+/** What one partition did under this worker (for metrics): counts since the worker started. */
+export interface PartitionCounts {
+  applied: number;
+  duplicates: number;
+  /** Messages quarantined (invalid, or rejected lines forwarded by a publisher). */
+  rejected: number;
+}
+
+/** Durations observed by a worker, for its metrics. */
+export interface WorkerTimings {
+  /** Seconds each committed batch took to apply and commit (one transaction). */
+  batchSeconds: number[];
+  /** Seconds each scoring round took (rounds that scored; skipped ones are not counted). */
+  scoringSeconds: number[];
+  /** When the last scoring round finished (ms), 0 when none did. */
+  lastScoredAt: number;
 }
 
 export interface WorkerStats {
@@ -92,6 +116,13 @@ export interface WorkerStats {
   extended: number;
   /** Batches held back because deliveries outside them were still unacknowledged (missed or orphaned). */
   gaps: number;
+}
+
+/** Messages in a batch counted once per stream sequence (a redelivery can come twice). */
+function distinctCount(msgs: JsMsg[]): number {
+  const seqs = new Set<number>();
+  for (const m of msgs) seqs.add(m.seq);
+  return seqs.size;
 }
 
 /** Waits `ms`, or less when `signal` aborts (a stopping worker does not wait out its timers). */
@@ -133,6 +164,13 @@ export class ScaleWorker {
     gaps: 0,
   };
   private readonly owned = new Map<number, Owned>();
+  /** Per-partition counts since start (kept after a partition moves, as Prometheus counters are). */
+  readonly partitionCounts = new Map<number, PartitionCounts>();
+  /**
+   * Observed durations not yet taken by `takeTimings()` (the metrics endpoint folds them into its
+   * histograms), bounded so a worker nobody scrapes does not grow.
+   */
+  private timings: WorkerTimings = { batchSeconds: [], scoringSeconds: [], lastScoredAt: 0 };
   private running = false;
   /** Aborted by stop(): every wait between rounds (heartbeat, scoring, orphans, back-off) ends at once. */
   private stopping = new AbortController();
@@ -161,6 +199,57 @@ export class ScaleWorker {
     this.pruneEveryMs = o.pruneEveryMs ?? 60_000;
     this.slots = new Slots(o.concurrentBatches ?? 2);
     this.seenRetentionMs = o.seenRetentionMs ?? 2 * 3600_000;
+  }
+
+  /** Durations observed since the last call (the metrics endpoint folds them into histograms). */
+  takeTimings(): WorkerTimings {
+    const t = this.timings;
+    this.timings = { batchSeconds: [], scoringSeconds: [], lastScoredAt: t.lastScoredAt };
+    return t;
+  }
+
+  private observe(kind: 'batchSeconds' | 'scoringSeconds', seconds: number): void {
+    const list = this.timings[kind];
+    if (list.length < 100_000) list.push(seconds);
+  }
+
+  /**
+   * Ready when running, holding at least one lease, consuming on at least one, and no held
+   * partition retrying after an error (database or NATS away). A partition whose batch waits
+   * for its turn behind others is consuming: a backlog is lag, not ill health.
+   */
+  health(): { ready: boolean; reason: string; partitions: number[] } {
+    const partitions = this.partitions;
+    if (!this.running) return { ready: false, reason: 'stopped', partitions };
+    const active = [...this.owned.values()].filter((o) => o.stop === null);
+    if (active.length === 0) return { ready: false, reason: 'holds no partition lease', partitions };
+    const failing = active.filter((o) => o.phase === 'failing').map((o) => o.lease.partition);
+    if (failing.length > 0)
+      return {
+        ready: false,
+        reason: `partitions ${failing.join(', ')} are retrying after errors`,
+        partitions,
+      };
+    if (!active.some((o) => o.phase === 'consuming'))
+      return { ready: false, reason: 'no partition is consuming yet', partitions };
+    return { ready: true, reason: 'consuming', partitions };
+  }
+
+  /**
+   * Messages waiting per held partition: not yet delivered (num_pending) plus delivered and not
+   * acknowledged (num_ack_pending), from the partition's consumer.
+   */
+  async lag(): Promise<Map<number, number>> {
+    const t = this.o.topology;
+    const jsm = await this.o.nc.jetstreamManager();
+    const out = new Map<number, number>();
+    await Promise.all(
+      this.partitions.map(async (p) => {
+        const info = await jsm.consumers.info(t.stream, consumerOf(t, p)).catch(() => null);
+        if (info) out.set(p, info.num_pending + info.num_ack_pending);
+      }),
+    );
+    return out;
   }
 
   /** Partitions this worker holds now. */
@@ -260,6 +349,7 @@ export class ScaleWorker {
       pruneAt: now + this.pruneEveryMs,
       ackWaitMs: 30_000,
       fetchAtLeast: 0,
+      phase: 'starting',
     };
     o.done = this.runPartition(o)
       .catch((err: unknown) =>
@@ -286,73 +376,98 @@ export class ScaleWorker {
     const t = this.o.topology;
     let engine: DetectionEngine | null = null;
     let consumer: Consumer | null = null;
+    let puller: PartitionPuller | null = null;
+    const drop = () => {
+      puller?.close();
+      puller = null;
+      consumer = null;
+    };
     let backoff = 100;
-    while (o.stop === null) {
-      try {
-        engine ??= await this.restore(partition);
-        if (!consumer) {
-          consumer = await this.o.nc.jetstream().consumers.get(t.stream, consumerOf(t, partition));
-          await this.awaitOrphans(consumer, o);
+    try {
+      while (o.stop === null) {
+        try {
+          engine ??= await this.restore(partition);
+          if (!consumer || !puller) {
+            consumer = await this.o.nc.jetstream().consumers.get(t.stream, consumerOf(t, partition));
+            await this.awaitOrphans(consumer, o);
+            if (o.stop !== null) break;
+            puller = new PartitionPuller(this.o.nc, t.stream, consumerOf(t, partition));
+          }
+          if (!(await this.leaseForBatch(o))) {
+            if (o.stop !== null) break;
+            await sleep(50, this.stopping.signal);
+            continue;
+          }
+          if (this.pruneEveryMs > 0 && Date.now() >= o.pruneAt) await this.prune(o, consumer);
+          const msgs = await puller.fetch(
+            Math.max(this.batchSize, o.fetchAtLeast),
+            this.o.fetchWaitMs ?? 1000,
+          );
+          backoff = 100;
+          o.phase = 'consuming';
+          if (msgs.length === 0) continue;
+          if (await this.outstandingElsewhere(o, consumer, puller, msgs)) {
+            // Held back, not acknowledged: after the ack wait every outstanding message comes back
+            // and the next fetch takes them all, to be applied in stream order.
+            drop();
+            continue;
+          }
+          engine = await this.commitWithRetry(o, engine, msgs, Date.now());
+          if (!engine) return;
+          await this.confirmAcks(o, msgs);
+        } catch (err) {
           if (o.stop !== null) break;
+          this.stats.retries++;
+          o.phase = 'failing';
+          this.log.warn({ err: (err as Error).message, partition }, 'partition loop error; retrying');
+          engine = null;
+          drop();
+          await sleep(backoff, this.stopping.signal);
+          backoff = Math.min(5000, backoff * 2);
         }
-        if (!(await this.leaseForBatch(o))) {
-          if (o.stop !== null) break;
-          await sleep(50, this.stopping.signal);
-          continue;
-        }
-        if (this.pruneEveryMs > 0 && Date.now() >= o.pruneAt) await this.prune(o, consumer);
-        const msgs: JsMsg[] = [];
-        const iter = await consumer.fetch({
-          max_messages: Math.max(this.batchSize, o.fetchAtLeast),
-          expires: this.o.fetchWaitMs ?? 1000,
-        });
-        for await (const m of iter) msgs.push(m);
-        backoff = 100;
-        if (msgs.length === 0) continue;
-        // Redeliveries come in the order their ack waits ran out, which can put an older message
-        // behind newer ones in the same batch: the stream sequence is the publish order.
-        msgs.sort((a, b) => a.seq - b.seq);
-        if (await this.outstandingElsewhere(o, consumer, msgs)) {
-          // Held back, not acknowledged: after the ack wait every outstanding message comes back
-          // and the next fetch takes them all, to be applied in stream order.
-          consumer = null;
-          continue;
-        }
-        engine = await this.commitWithRetry(o, engine, msgs, Date.now());
-        if (!engine) return;
-        await this.confirmAcks(o, msgs);
-      } catch (err) {
-        if (o.stop !== null) break;
-        this.stats.retries++;
-        this.log.warn({ err: (err as Error).message, partition }, 'partition loop error; retrying');
-        engine = null;
-        consumer = null;
-        await sleep(backoff, this.stopping.signal);
-        backoff = Math.min(5000, backoff * 2);
       }
+    } finally {
+      drop();
     }
   }
 
   /**
    * Whether messages of this partition are delivered but neither in this batch nor acknowledged.
    * Every message below the batch's highest sequence was delivered at least once (new messages go
-   * out in stream order), so if the consumer's unacknowledged messages are exactly this batch,
-   * everything before it is applied and the batch, sorted, continues the stream in order.
-   * Otherwise some are elsewhere: deliveries a CPU-starved fetch ended on its own timer before
-   * reading (the client drops them; they return after the ack wait, behind newer ones), a
-   * previous owner's batch, or a stray pull on the consumer. Applying now would put them out of
-   * order, so the batch is held back.
+   * out in stream order), so if the consumer's unacknowledged messages are exactly this batch
+   * (and what the puller received since), everything before it is applied and the batch, sorted,
+   * continues the stream in order. Deliveries the server sent that are still in transit (the
+   * server's delivery sequence is ahead of the puller's) are waited for and joined to the batch.
+   * Anything else is elsewhere: a previous owner's batch, deliveries lost in a reconnect, or a
+   * stray pull on the consumer. Applying now would put them out of order, so the batch is held
+   * back. Sorts `msgs` by stream sequence (the publish order) and may add to it.
    */
-  private async outstandingElsewhere(o: Owned, consumer: Consumer, msgs: JsMsg[]): Promise<boolean> {
-    let distinct = 0;
-    for (let i = 0; i < msgs.length; i++) if (i === 0 || msgs[i]!.seq !== msgs[i - 1]!.seq) distinct++;
-    const pending = (await consumer.info()).num_ack_pending;
-    if (pending === distinct) return false;
+  private async outstandingElsewhere(
+    o: Owned,
+    consumer: Consumer,
+    puller: PartitionPuller,
+    msgs: JsMsg[],
+  ): Promise<boolean> {
+    let info = await consumer.info();
+    if (
+      info.num_ack_pending !== distinctCount(msgs) + puller.buffered &&
+      info.delivered.consumer_seq > puller.lastDelivery
+    ) {
+      await puller.settle(info.delivered.consumer_seq, 2000);
+      msgs.push(...puller.take());
+      info = await consumer.info();
+    }
+    // Redeliveries come in the order their ack waits ran out, which can put an older message
+    // behind newer ones in the same batch: the stream sequence is the publish order.
+    msgs.sort((a, b) => a.seq - b.seq);
+    const distinct = distinctCount(msgs);
+    const pending = info.num_ack_pending;
+    if (pending === distinct + puller.buffered) return false;
     this.stats.gaps++;
     // Ask for all of them next time, so a batch smaller than the backlog can still take it whole.
     o.fetchAtLeast = pending;
     this.log.warn(
-      { partition: o.lease.partition, outstanding: pending - distinct, held: msgs.length },
+      { partition: o.lease.partition, outstanding: pending - distinct - puller.buffered, held: msgs.length },
       'messages outstanding outside this batch; holding it back one ack wait so order is kept',
     );
     return true;
@@ -433,6 +548,7 @@ export class ScaleWorker {
     if (info.num_ack_pending === 0) return;
     o.fetchAtLeast = Math.max(o.fetchAtLeast, info.num_ack_pending);
     const waitMs = o.ackWaitMs + 250;
+    o.phase = 'orphans';
     this.log.info(
       { partition, pending: info.num_ack_pending, waitMs },
       'waiting for unacknowledged messages to return',
@@ -470,6 +586,7 @@ export class ScaleWorker {
         fetchedAt = Date.now();
         engine ??= await this.restore(partition);
         const e = engine;
+        const began = performance.now();
         const result = await commitPartitionBatch(this.o.db, {
           holder: this.holder,
           lease: o.lease,
@@ -496,6 +613,12 @@ export class ScaleWorker {
             return [...changed].map((id) => ({ account_id: id, state: JSON.stringify(e.accountState(id)) }));
           },
         });
+        this.observe('batchSeconds', (performance.now() - began) / 1000);
+        const counts = this.partitionCounts.get(partition) ?? { applied: 0, duplicates: 0, rejected: 0 };
+        counts.applied += result.applied;
+        counts.duplicates += result.duplicates;
+        counts.rejected += result.quarantined;
+        this.partitionCounts.set(partition, counts);
         this.stats.applied += result.applied;
         this.stats.duplicates += result.duplicates;
         this.stats.commits++;
@@ -505,6 +628,7 @@ export class ScaleWorker {
         if (reordered > 0) this.log.warn({ partition, reordered }, 'events applied out of stream order');
         o.lastSeq = Math.max(o.lastSeq, msgs[msgs.length - 1]!.seq);
         o.fetchAtLeast = 0;
+        o.phase = 'consuming';
         return e;
       } catch (err) {
         // The engine may hold changes that did not commit: rebuild it from what is durable.
@@ -515,6 +639,7 @@ export class ScaleWorker {
           return null;
         }
         this.stats.retries++;
+        o.phase = 'failing';
         this.log.warn(
           { err: (err as Error).message, partition },
           'commit failed; retrying (not acknowledged)',
@@ -563,8 +688,11 @@ export class ScaleWorker {
       await sleep(everyMs, this.stopping.signal);
       if (!this.running) break;
       try {
+        const began = performance.now();
         const findings = await scoreScale(this.o.db, { config: this.o.config });
         if (findings) {
+          this.observe('scoringSeconds', (performance.now() - began) / 1000);
+          this.timings.lastScoredAt = Date.now();
           this.log.info(
             { accounts: findings.accounts.length, clusters: findings.clusters.length },
             'findings scored',

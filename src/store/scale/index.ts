@@ -4,6 +4,7 @@ export {
   openScaleStore,
   ensurePartitionRows,
   bindScaleTopology,
+  boundScaleTopology,
   holdsScaleWorkers,
   heartbeatWorker,
   removeWorker,
@@ -23,6 +24,7 @@ export {
   withScoringLock,
   LeaseLostError,
   saveScaleFindings,
+  latestScaleFindings,
 } from './scale-store.js';
 export type {
   ScaleDb,

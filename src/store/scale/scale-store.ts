@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { readEnv, UserError, type Findings } from '../../contracts/index.js';
-import { saveFindingsSnapshot } from '../findings-store.js';
+import { latestFindingsSnapshot, saveFindingsSnapshot } from '../findings-store.js';
 import { dialectOf, openDatabase, type OpenDatabaseOptions } from '../database.js';
 import { runMigrations } from '../migrate.js';
 import { coreMigrations } from '../migrations/index.js';
@@ -116,6 +116,12 @@ const describeTopology = (t: BoundTopology): string =>
  * partitions. A database from before the topology was recorded is judged by its partition rows
  * (their count is the partition count), then records the topology it is first used with.
  */
+/** The topology this database was bound to by its first worker, or null before any. */
+export async function boundScaleTopology(db: ScaleDb): Promise<BoundTopology | null> {
+  const row = await db.selectFrom('scale_topology').selectAll().where('id', '=', 1).executeTakeFirst();
+  return row ? { stream: row.stream, subjectPrefix: row.subject_prefix, partitions: row.partitions } : null;
+}
+
 export async function bindScaleTopology(db: ScaleDb, t: BoundTopology): Promise<void> {
   await db.transaction().execute(async (trx) => {
     // Serialises first binds: two workers starting at once on an empty database agree.
@@ -491,13 +497,20 @@ export interface ScaleProgress {
   events: number;
   /** Sum of partition versions: changes when any partition commits. */
   version: number;
-  partitions: { partition: number; owner: string | null; events: number; applied_seq: number }[];
+  partitions: {
+    partition: number;
+    owner: string | null;
+    events: number;
+    applied_seq: number;
+    /** When the owner's lease ends unless renewed (ms; 0 when free). */
+    lease_until: number;
+  }[];
 }
 
 export async function scaleProgress(db: ScaleDb): Promise<ScaleProgress> {
   const rows = await db
     .selectFrom('scale_partitions')
-    .select(['partition', 'owner', 'events', 'applied_seq', 'version'])
+    .select(['partition', 'owner', 'events', 'applied_seq', 'version', 'lease_until'])
     .orderBy('partition')
     .execute();
   return {
@@ -508,6 +521,7 @@ export async function scaleProgress(db: ScaleDb): Promise<ScaleProgress> {
       owner: r.owner,
       events: Number(r.events),
       applied_seq: Number(r.applied_seq),
+      lease_until: Number(r.lease_until),
     })),
   };
 }
@@ -553,6 +567,11 @@ export async function withScoringLock<T>(
 }
 
 /** Stores findings where the server and dashboard read them (the core findings snapshots). */
+/** The newest findings the workers scored, or null before the first scoring. */
+export async function latestScaleFindings(db: ScaleDb): Promise<Findings | null> {
+  return latestFindingsSnapshot(db as unknown as Kysely<CoreDatabase>);
+}
+
 export async function saveScaleFindings(db: ScaleDb, findings: Findings): Promise<void> {
   await saveFindingsSnapshot(db as unknown as Kysely<CoreDatabase>, findings);
 }

@@ -1,0 +1,134 @@
+import {
+  createInbox,
+  type JsMsg,
+  type Msg,
+  type NatsConnection,
+  type NatsError,
+  type Subscription,
+} from 'nats';
+// Not re-exported by the package root; the same wrapper its own pull consumers use.
+import { toJsMsg } from 'nats/lib/jetstream/jsmsg.js';
+
+/**
+ * Pulls one partition's durable consumer through one subscription, kept while the partition is
+ * leased. The client's `consumer.fetch()` subscribes per fetch and unsubscribes on a timer of its
+ * own (expires + 5 %, started before the pull request is even written): when the event loop is
+ * busy (another partition's batch), the request reaches the server late, the client's timer ends
+ * first, and what the server then delivers goes to an inbox nobody reads. Those deliveries stay
+ * unacknowledged until the ack wait (30 s) and hold the partition back. Here every delivery lands
+ * in the buffer, however late; only a lost connection can lose one (and the worker's outstanding
+ * check then holds the batch back, as it must for order).
+ */
+export class PartitionPuller {
+  private readonly inbox: string;
+  private readonly sub: Subscription;
+  private readonly buffer: JsMsg[] = [];
+  /** The open pull request: messages it may still deliver, and when to stop waiting for its end. */
+  private open: { owed: number; deadline: number } | null = null;
+  private wake: (() => void) | null = null;
+  private failure: Error | null = null;
+  /** Highest consumer delivery sequence received: the server's is higher only while some are in transit (or lost). */
+  lastDelivery = 0;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly stream: string,
+    private readonly consumer: string,
+    private readonly ackTimeoutMs = 5000,
+  ) {
+    this.inbox = createInbox();
+    this.sub = nc.subscribe(this.inbox, { callback: (err, msg) => this.receive(err, msg) });
+  }
+
+  /** Messages received and not yet handed out by `fetch`. */
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
+  /**
+   * Up to `max` messages in delivery order: what is buffered, topped up by one pull request that
+   * waits up to `expiresMs` for new messages. Resolves once that request is over (full, or
+   * expired on the server), or after twice its wait when its end never arrives (a reconnect).
+   */
+  async fetch(max: number, expiresMs: number): Promise<JsMsg[]> {
+    this.rethrow();
+    if (this.buffer.length < max && this.open === null) {
+      const batch = max - this.buffer.length;
+      this.open = { owed: batch, deadline: Date.now() + 2 * expiresMs + 1000 };
+      this.nc.publish(
+        `$JS.API.CONSUMER.MSG.NEXT.${this.stream}.${this.consumer}`,
+        JSON.stringify({ batch, expires: expiresMs * 1_000_000 }),
+        { reply: this.inbox },
+      );
+    }
+    while (this.open !== null && this.buffer.length < max && this.failure === null) {
+      const left = this.open.deadline - Date.now();
+      if (left <= 0) {
+        // Its end was lost: a new request may be sent; anything the old one still delivers is kept.
+        this.open = null;
+        break;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, left);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.wake = done;
+      });
+      this.wake = null;
+    }
+    this.rethrow();
+    return this.buffer.splice(0, max);
+  }
+
+  /**
+   * Waits up to `ms` for deliveries up to consumer sequence `upTo` (ones the server sent that are
+   * still in transit). True when they all arrived.
+   */
+  async settle(upTo: number, ms: number): Promise<boolean> {
+    const until = Date.now() + ms;
+    while (this.lastDelivery < upTo && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    return this.lastDelivery >= upTo;
+  }
+
+  /** Every buffered message (received after the last fetch ended). */
+  take(): JsMsg[] {
+    return this.buffer.splice(0);
+  }
+
+  /** Stops the subscription; unacknowledged messages (handed out or buffered) return after the ack wait. */
+  close(): void {
+    this.sub.unsubscribe();
+    this.buffer.length = 0;
+    this.open = null;
+    this.wake?.();
+  }
+
+  /** The subscription's failure (set by its callback, so not visible to narrowing). */
+  private rethrow(): void {
+    const failure: Error | null = this.failure;
+    if (failure) throw failure;
+  }
+
+  private receive(err: NatsError | null, msg: Msg): void {
+    if (err) {
+      this.failure = err;
+    } else if (msg.subject === this.inbox) {
+      // A status: 100 heartbeat (never asked for), else the request is over: 404/408 nothing
+      // (more) before it expired, 409 ended by the server (max waiting, leadership change,
+      // consumer deleted: the next request answers for itself).
+      const code = msg.headers?.code ?? 0;
+      if (code === 100) return;
+      if (code === 409 && /consumer deleted/i.test(msg.headers?.description ?? ''))
+        this.failure = new Error(`consumer ${this.consumer} was deleted`);
+      this.open = null;
+    } else {
+      const m = toJsMsg(msg, this.ackTimeoutMs);
+      this.lastDelivery = Math.max(this.lastDelivery, m.info.deliverySequence);
+      this.buffer.push(m);
+      if (this.open !== null && --this.open.owed <= 0) this.open = null;
+    }
+    this.wake?.();
+  }
+}
