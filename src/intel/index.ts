@@ -12,6 +12,7 @@ export { atlasAttackPattern } from './stix/attack-pattern-converter.js';
 
 export { exportBundle, readFindingsFile } from './stix/export-bundle.js';
 export { checkBundle } from './stix/bundle-check.js';
+export { stixObjectProblems } from './stix/object-check.js';
 
 export { canonicalJson } from './stix/canonical-json.js';
 export {
