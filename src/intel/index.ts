@@ -3,7 +3,7 @@ export { TLP_IDS, TLP_LEVELS, tlpMarkingDefinition, tlpOf, isGroupRestricted } f
 export { ATLAS_TECHNIQUES, DG_EXTENSION_ID, readDgExtension } from './stix/extension.js';
 export { loadStixOracle } from './stix/stix-oracle.js';
 
-export { keyRingFrom, loadKeyRing } from './match/community-key.js';
+export { keyRingFrom, keyedHash, loadKeyRing } from './match/community-key.js';
 
 export { commercialFieldsIn, defaultPolicy, loadSharingPolicy, policyFrom } from './policy/sharing-policy.js';
 

@@ -18,7 +18,7 @@ const TASKS = [
 
 function traffic(): { events: ApiEvent[]; accounts: AccountRecord[]; findings: Findings } {
   const ids = ['acct_a1', 'acct_a2', 'acct_a3', 'acct_a4', 'acct_a5'];
-  const accounts = ids.map((account_id, i) => ({
+  const accounts: AccountRecord[] = ids.map((account_id, i) => ({
     account_id,
     payment_fingerprint: 'pf_4242_shared',
     email_hash: `eh_${i}`,
@@ -44,6 +44,25 @@ function traffic(): { events: ApiEvent[]; accounts: AccountRecord[]; findings: F
           ],
         },
       });
+  // Ordinary accounts outside the campaign: attribute indicators leave only when rare among them.
+  for (let i = 0; i < 30; i++) {
+    const account_id = `acct_ordinary_${i}`;
+    accounts.push({
+      account_id,
+      payment_fingerprint: `pf_ordinary_${i}`,
+      email_hash: `eh_ordinary_${i}`,
+      email_domain: 'gmail.com',
+      signup_ip: `198.51.${i}.7`,
+    });
+    events.push({
+      id: `ev_${n++}`,
+      ts: `2026-11-20T11:${String(i).padStart(2, '0')}:00Z`,
+      account_id,
+      model: 'm-large',
+      client: { ip: `198.51.${i}.8`, asn: 64600 + i, user_agent: `Mozilla/5.0 (ordinary ${i})` },
+      request: { messages: [{ role: 'user', content: `What is a good name for a cat number ${i}?` }] },
+    });
+  }
   const findings: Findings = {
     format: 'findings.v1',
     generated_at: '2026-11-21T00:00:00Z',

@@ -1,5 +1,5 @@
 import type { ClusterFinding, Findings, StixObject } from '../../contracts/index.js';
-import type { ClusterEvidence } from '../match/cluster-evidence.js';
+import type { AttributeRarity, ClusterEvidence } from '../match/cluster-evidence.js';
 import type { CommunityKeyRing } from '../match/community-key.js';
 import type { SharingPolicy, Withheld } from '../policy/sharing-policy.js';
 import { BASE_TECHNIQUES, atlasAttackPattern } from './attack-pattern-converter.js';
@@ -25,6 +25,8 @@ export interface BuildInput {
   evidence?: Map<string, ClusterEvidence>;
   /** Template use outside the clusters (key -> requests, and the total), to publish only rare wrappers. */
   background?: Background;
+  /** Attribute rarity outside the shared campaigns; without it no attribute indicator leaves. */
+  rarity?: AttributeRarity;
   publisher: Publisher;
   keyRing: CommunityKeyRing;
   policy: SharingPolicy;
@@ -74,6 +76,7 @@ function addCampaign(x: Export, cluster: ClusterFinding, campaignId: string, con
     background: input.background,
     withheld: x.withheld,
     campaignId,
+    rarity: input.rarity,
   });
   for (const spec of specs) {
     const indicator = x.indicators.add(spec, campaignId, confidence);
