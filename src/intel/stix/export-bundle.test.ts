@@ -140,6 +140,42 @@ describe('intel export', () => {
       expect(types, t).toContain(t);
   });
 
+  it("gives every object its creator and TLP marking, and every indicator a description (the validator's SHOULDs)", async () => {
+    const { events, accounts, findings } = traffic();
+    const r = await exportBundle({
+      findings,
+      events,
+      accounts,
+      publisher: { name: 'Org A' },
+      keyRing: ring,
+      policy: policyFrom({}),
+      now,
+    });
+    const objects = r.bundle.objects ?? [];
+    const ids = new Set(objects.map((o) => o.id));
+    const missing: string[] = [];
+    for (const o of objects) {
+      // The official OASIS TLP 2.0 marking definitions travel exactly as OASIS publishes them.
+      if (o.type === 'marking-definition') {
+        expect(Object.values(TLP_IDS)).toContain(o.id);
+        continue;
+      }
+      if (typeof o.created_by_ref !== 'string' || !ids.has(o.created_by_ref))
+        missing.push(`${o.id} created_by_ref`);
+      if (!o.object_marking_refs?.length || !o.object_marking_refs.every((m) => ids.has(m)))
+        missing.push(`${o.id} object_marking_refs`);
+      if (o.type === 'indicator' && typeof o.description !== 'string') missing.push(`${o.id} description`);
+    }
+    expect(missing).toEqual([]);
+    for (const t of ['attack-pattern', 'identity', 'indicator'])
+      expect(objects.map((o) => o.type)).toContain(t);
+    if (stixSchemaDir() || process.env.CI)
+      expect(loadStixOracle(requiredStixSchemaDir()).validateBundle(r.bundle)).toEqual({
+        valid: true,
+        errors: [],
+      });
+  });
+
   it('carries ATLAS ids, TLP markings, confidence and validity on what it writes', async () => {
     const { events, accounts, findings } = traffic();
     const r = await exportBundle({
