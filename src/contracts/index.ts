@@ -33,7 +33,17 @@ export {
   StixRelationship,
   StixObject,
   StixSighting,
+  StixTimestamp,
 } from './stix.js';
+export {
+  STIX_OBJECT_TYPES,
+  StixCustomObject,
+  StixExternalReference,
+  StixGranularMarking,
+  StixHashes,
+  StixKillChainPhase,
+  StixMarkingDefinitionStrict,
+} from './stix-objects.js';
 export {
   HubSighterCounts,
   HubSighting,

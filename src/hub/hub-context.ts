@@ -13,6 +13,8 @@ export interface HubContext {
   /** Largest page a client may ask for. */
   maxPage: number;
   maxContentLength: number;
+  /** Objects one POST may carry. */
+  maxObjectsPerPost: number;
   /** The member the onRequest hook authenticated (every route runs after it). */
   memberOf(req: FastifyRequest): HubMember;
   /**

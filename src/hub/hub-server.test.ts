@@ -156,9 +156,20 @@ describe.each(backends)('TAXII 2.1 hub on %s', (dialect) => {
       payload: JSON.stringify({ objects: [indicator(1)] }),
     });
     expect(unsigned.json()).toMatchObject({ error_code: 'SIGNATURE_REQUIRED' });
-    const malformed = await post('org-a', shared, [{ type: 'indicator', id: 'not-an-id' }]);
+    const malformed = await post('org-a', shared, [{ type: 'indicator' }]);
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json()).toMatchObject({ error_code: 'MALFORMED_ENVELOPE' });
+    // An envelope whose objects all have ids is well formed: an invalid object is a failure in
+    // the status resource (TAXII 2.1 §4.3), not a refusal of the envelope.
+    const invalid = await post('org-a', shared, [{ type: 'indicator', id: 'not-an-id' }]);
+    expect(invalid.statusCode).toBe(202);
+    const invalidStatus = invalid.json<{
+      success_count: number;
+      failures: { id: string; message: string }[];
+    }>();
+    expect(invalidStatus.success_count).toBe(0);
+    expect(invalidStatus.failures.map((f) => f.id)).toEqual(['not-an-id']);
+    expect(invalidStatus.failures[0]!.message).toContain('Not valid STIX 2.1');
     const notJson = await app.inject({
       method: 'POST',
       url: `/api1/collections/${shared}/objects/`,

@@ -10,6 +10,7 @@ import { extensionRoutes } from './routes/extensions.js';
 import { objectWriteRoutes } from './routes/objects-write.js';
 import { objectRoutes } from './routes/objects.js';
 import { statusRoutes } from './routes/status.js';
+import { DEFAULT_MAX_OBJECTS } from './publish.js';
 import { acceptsTaxii, taxiiError } from './taxii-media.js';
 
 export interface HubServerOptions {
@@ -19,6 +20,8 @@ export interface HubServerOptions {
   /** Largest page a client may ask for. */
   maxPage?: number;
   maxContentLength?: number;
+  /** Objects one POST may carry (default 10 000); beyond, 413 TOO_MANY_OBJECTS. */
+  maxObjectsPerPost?: number;
   logger?: boolean;
   /** Failed password checks one client address may cause per minute before 429 (default 10). */
   authFailuresPerMinute?: number;
@@ -159,6 +162,7 @@ export function createHubServer(opts: HubServerOptions): FastifyInstance {
     title: opts.title ?? 'DistillGuard sharing hub',
     maxPage: opts.maxPage ?? 1000,
     maxContentLength,
+    maxObjectsPerPost: opts.maxObjectsPerPost ?? DEFAULT_MAX_OBJECTS,
     memberOf,
     guard: collectionGuard(db, root, memberOf),
   };

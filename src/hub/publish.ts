@@ -10,8 +10,8 @@ import {
   type HubDatabase,
   type HubMember,
 } from '../store/index.js';
-import type { StixObject } from '../contracts/index.js';
-import { TaxiiEnvelope, type BundleSignature, type TaxiiStatus } from '../contracts/index.js';
+import { StixObject, StixTimestamp, type BundleSignature, type TaxiiStatus } from '../contracts/index.js';
+import { z } from 'zod';
 import {
   canonicalJson,
   commercialFieldsIn,
@@ -19,6 +19,7 @@ import {
   isGroupRestricted,
   parseSignatureHeader,
   readDgExtension,
+  stixObjectProblems,
   tlpOf,
   verifyObjects,
 } from '../intel/index.js';
@@ -48,13 +49,28 @@ const refuse = (
   details?: Record<string, unknown>,
 ): Refusal => ({ ok: false, http, code, title, description, ...(details ? { details } : {}) });
 
-/** Shape and spec version: a TAXII 2.1 envelope of at least one STIX 2.1 object. */
-function envelopeObjects(body: unknown): StixObject[] | Refusal {
-  const env = TaxiiEnvelope.safeParse(body);
-  if (!env.success || !env.data.objects?.length) {
-    const issues = env.success
-      ? ['objects: at least one object is required']
-      : env.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
+/** Objects one POST may carry (the body-size limit bounds bytes; this bounds the work per object). */
+export const DEFAULT_MAX_OBJECTS = 10_000;
+/** At most this many failures carry the object's own problems; the rest say only that it is invalid. */
+const DETAILED_FAILURES = 100;
+/** Longest id a failure echoes: a STIX id is far shorter, anything longer is refused with the envelope. */
+const MAX_ID_CHARS = 256;
+
+/** The envelope's shape: a non-empty list of JSON objects, each with an id the status can name. */
+const RawEnvelope = z.looseObject({
+  objects: z
+    .array(z.looseObject({ id: z.string().min(1).max(MAX_ID_CHARS) }), {
+      message: 'a list of JSON objects, each with an id (a string of at most 256 characters)',
+    })
+    .min(1, { message: 'at least one object is required' }),
+});
+
+type RawObject = Record<string, unknown> & { id: string };
+
+function envelopeObjects(body: unknown, maxObjects: number): RawObject[] | Refusal {
+  const env = RawEnvelope.safeParse(body);
+  if (!env.success) {
+    const issues = env.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
     return refuse(
       400,
       'MALFORMED_ENVELOPE',
@@ -62,16 +78,39 @@ function envelopeObjects(body: unknown): StixObject[] | Refusal {
       `The body is not a TAXII 2.1 envelope of STIX objects: ${issues.join('; ')}.`,
     );
   }
-  const objects = env.data.objects;
-  const wrongSpec = objects.filter((o) => o.spec_version !== '2.1').map((o) => o.id);
-  if (wrongSpec.length)
+  if (env.data.objects.length > maxObjects)
     return refuse(
-      400,
-      'UNSUPPORTED_SPEC_VERSION',
-      'Unsupported STIX version',
-      `Only STIX 2.1 objects are accepted; these are not: ${wrongSpec.slice(0, 5).join(', ')}.`,
+      413,
+      'TOO_MANY_OBJECTS',
+      'Too many objects',
+      `An envelope may carry at most ${maxObjects} objects; this one has ${env.data.objects.length}. Send them in several POSTs.`,
     );
-  return objects;
+  return env.data.objects;
+}
+
+/**
+ * Each object checked on its own (STIX 2.1 from the project's zod schemas, spec_version 2.1):
+ * the valid ones go on, every invalid one becomes a failure with what is wrong.
+ */
+function validateObjects(objects: RawObject[]): { valid: StixObject[]; invalid: Map<RawObject, string> } {
+  const valid: StixObject[] = [];
+  const invalid = new Map<RawObject, string>();
+  for (const o of objects) {
+    const problems =
+      o.spec_version === '2.1'
+        ? stixObjectProblems(o)
+        : ['spec_version: only STIX 2.1 objects are accepted (spec_version "2.1")'];
+    const loose = problems.length ? undefined : StixObject.safeParse(o);
+    if (loose?.success) valid.push(loose.data);
+    else
+      invalid.set(
+        o,
+        invalid.size < DETAILED_FAILURES
+          ? `Not valid STIX 2.1, not stored: ${(problems.length ? problems : ['(object): not a STIX object']).join('; ')}`
+          : `Not valid STIX 2.1, not stored (the problems are listed for the first ${DETAILED_FAILURES} invalid objects only).`,
+      );
+  }
+  return { valid, invalid };
 }
 
 /** The member's registered key signed exactly these objects (as sent, before any parsing). */
@@ -234,7 +273,8 @@ async function storeOwned(
   access: CollectionAccess,
   toStore: StixObject[],
   checks: { refused: Map<string, string>; refusedVersions: Map<string, string>; common: Set<string> },
-): Promise<{ object_id: string }[]> {
+  storedVersion: (o: StixObject) => string,
+): Promise<{ object_id: string; version: string }[]> {
   const group = access.writeGroups[0]!;
   const stored = await insertOwnedHubObjects(
     db,
@@ -242,7 +282,7 @@ async function storeOwned(
       collection_id: collectionId,
       object_id: o.id,
       object_type: o.type,
-      version: normalizeVersion(o.modified ?? o.created ?? new Date().toISOString()),
+      version: storedVersion(o),
       spec_version: '2.1',
       publisher: member.name,
       group_name: group,
@@ -269,46 +309,48 @@ async function storeOwned(
   return stored.added;
 }
 
-/** The TAXII status resource of one publish: every object a success or a failure with why. */
+const isTimestamp = (v: unknown): v is string => StixTimestamp.safeParse(v).success;
+
+/**
+ * The TAXII 2.1 status resource (§4.3.1) of one publish, in the order the objects came: each a
+ * success or a failure, with `id`, `version` (`modified`, else `created`, else the request time)
+ * and a message. A success is `added` only for the (id, version) this POST stored: success
+ * messages `added` count exactly the rows stored; `already present` ones were stored before (or
+ * earlier in this envelope); `sighting recorded` ones were counted as another member's sighting.
+ */
 function publishStatus(
-  objects: StixObject[],
-  isRefused: (o: StixObject) => boolean,
-  failure: (o: StixObject) => string,
-  added: { object_id: string }[],
-  sightings: ForeignSighting[],
+  requestTimestamp: string,
+  objects: RawObject[],
+  outcome: (o: RawObject) => { ok: boolean; message: string },
 ): TaxiiStatus {
-  const version = (o: StixObject): string => o.modified ?? o.created ?? '';
-  const accepted = objects.filter((o) => !isRefused(o));
-  const failed = objects.filter(isRefused);
+  const version = (o: RawObject): string =>
+    isTimestamp(o.modified) ? o.modified : isTimestamp(o.created) ? o.created : requestTimestamp;
+  const successes: { id: string; version: string; message: string }[] = [];
+  const failures: { id: string; version: string; message: string }[] = [];
+  for (const o of objects) {
+    const r = outcome(o);
+    (r.ok ? successes : failures).push({ id: o.id, version: version(o), message: r.message });
+  }
   return {
     id: randomUUID(),
     status: 'complete',
-    request_timestamp: new Date().toISOString(),
+    request_timestamp: requestTimestamp,
     total_count: objects.length,
-    success_count: accepted.length,
-    failure_count: failed.length,
+    success_count: successes.length,
+    ...(successes.length ? { successes } : {}),
+    failure_count: failures.length,
+    ...(failures.length ? { failures } : {}),
     pending_count: 0,
-    successes: accepted.map((o) => ({
-      id: o.id,
-      version: version(o),
-      message: added.some((a) => a.object_id === o.id)
-        ? 'added'
-        : sightings.some((s) => s.o.id === o.id)
-          ? 'sighting recorded'
-          : 'already present',
-    })),
-    ...(failed.length
-      ? { failures: failed.map((o) => ({ id: o.id, version: version(o), message: failure(o) })) }
-      : {}),
   };
 }
 
 /**
  * Checks a POSTed envelope completely before storing anything: shape, the member's signature,
  * commercial fields, and TLP (RED / AMBER+STRICT may only go where every reader shares the
- * publisher's group). Sightings of other members' objects are recorded for counting, not served.
- * Objects another member owns are refused one by one (failures in the status), or with a 403 when
- * nothing in the envelope is the member's own.
+ * publisher's group). Then each object on its own: invalid STIX 2.1 is a failure in the status
+ * and never stored. Sightings of other members' objects are recorded for counting, not served.
+ * Objects another member owns are refused one by one (failures in the status), or with a 403
+ * when every object in the envelope is another member's.
  */
 export async function publishEnvelope(
   db: Kysely<HubDatabase>,
@@ -317,11 +359,14 @@ export async function publishEnvelope(
   access: CollectionAccess,
   body: unknown,
   signatureHeader: string | undefined,
+  maxObjects = DEFAULT_MAX_OBJECTS,
 ): Promise<PublishOutcome> {
-  const objects = envelopeObjects(body);
-  if (isRefusal(objects)) return objects;
-  const sig = signatureOf(member, (body as { objects: unknown[] }).objects, signatureHeader);
+  const requestTimestamp = new Date().toISOString();
+  const raw = envelopeObjects(body, maxObjects);
+  if (isRefusal(raw)) return raw;
+  const sig = signatureOf(member, raw, signatureHeader);
   if (isRefusal(sig)) return sig;
+  const { valid: objects, invalid } = validateObjects(raw);
   const policy = policyRefusal(objects, access);
   if (policy) return policy;
 
@@ -335,12 +380,19 @@ export async function publishEnvelope(
     access,
     objects.filter((o) => !isRefused(o)),
   );
-  const added = await storeOwned(db, member, collectionId, access, toStore, {
-    refused,
-    refusedVersions,
-    common,
-  });
-  if (objects.every((o) => refused.has(o.id)))
+  // Objects without modified or created (cyber-observables) are stored under the request time.
+  const storedVersion = (o: StixObject): string =>
+    normalizeVersion(o.modified ?? o.created ?? requestTimestamp);
+  const added = await storeOwned(
+    db,
+    member,
+    collectionId,
+    access,
+    toStore,
+    { refused, refusedVersions, common },
+    storedVersion,
+  );
+  if (objects.length && !invalid.size && objects.every((o) => refused.has(o.id)))
     return refuse(
       403,
       'NOT_OWNER',
@@ -360,18 +412,36 @@ export async function publishEnvelope(
       anonymous: s.anonymous,
       count: typeof s.o.count === 'number' ? s.o.count : 1,
     });
-  const failure = (o: StixObject): string => refused.get(o.id) ?? refusedVersions.get(versionKey(o))!;
-  const status = publishStatus(objects, isRefused, failure, added, sightings);
+
+  // Valid objects by the raw object they came from (zod's loose parse copies them).
+  const parsedOf = new Map<RawObject, StixObject>();
+  {
+    let i = 0;
+    for (const o of raw) if (!invalid.has(o)) parsedOf.set(o, objects[i++]!);
+  }
+  const sighted = new Set(sightings.map((s) => s.o));
+  const newlyStored = new Set(added.map((a) => `${a.object_id}@${a.version}`));
+  const status = publishStatus(requestTimestamp, raw, (r) => {
+    const bad = invalid.get(r);
+    if (bad !== undefined) return { ok: false, message: bad };
+    const o = parsedOf.get(r)!;
+    if (isRefused(o)) return { ok: false, message: refused.get(o.id) ?? refusedVersions.get(versionKey(o))! };
+    if (sighted.has(o)) return { ok: true, message: 'sighting recorded' };
+    // The first copy of a version this POST stored is the one `added`; copies after it were present.
+    if (newlyStored.delete(`${o.id}@${storedVersion(o)}`)) return { ok: true, message: 'added' };
+    return { ok: true, message: 'already present' };
+  });
   await saveStatus(db, status.id, member.name, status);
   await appendHubAudit(db, {
     actor: member.name,
     action: 'publish',
     detail: {
       collection: collectionId,
-      objects: objects.length,
+      objects: raw.length,
       stored: added.length,
       sightings: sightings.length,
       refused: status.failure_count,
+      invalid: invalid.size,
       status: status.id,
       key_id: sig.key_id,
     },

@@ -3,18 +3,22 @@ import {
   TLP_LEVELS,
   atlasAttackPattern,
   canonicalJson,
+  distillGuardIdentity,
   tlpMarkingDefinition,
 } from '../intel/index.js';
 
 /**
  * Objects every member's bundle carries with the same id and the same content: the official TLP
- * 2.0 marking definitions and DistillGuard's MITRE ATLAS attack-patterns. They belong to no
+ * 2.0 marking definitions, DistillGuard's MITRE ATLAS attack-patterns and the DistillGuard project
+ * identity that creates them. They belong to no
  * member, so anyone may publish them, but only exactly as written here (canonical JSON).
  */
 const REFERENCE = new Map<string, string>(
-  [...TLP_LEVELS.map(tlpMarkingDefinition), ...Object.keys(ATLAS_TECHNIQUES).map(atlasAttackPattern)].map(
-    (o) => [o.id, canonicalJson(o)],
-  ),
+  [
+    ...TLP_LEVELS.map(tlpMarkingDefinition),
+    ...Object.keys(ATLAS_TECHNIQUES).map(atlasAttackPattern),
+    distillGuardIdentity(),
+  ].map((o) => [o.id, canonicalJson(o)]),
 );
 
 export type ReferenceCheck = 'not-reference' | 'reference' | 'altered-reference';

@@ -1,17 +1,23 @@
 export { TLP_IDS, TLP_LEVELS, tlpMarkingDefinition, tlpOf, isGroupRestricted } from './stix/tlp.js';
 
-export { ATLAS_TECHNIQUES, DG_EXTENSION_ID, readDgExtension } from './stix/extension.js';
+export {
+  ATLAS_TECHNIQUES,
+  DG_EXTENSION_ID,
+  distillGuardIdentity,
+  readDgExtension,
+} from './stix/extension.js';
 export { loadStixOracle } from './stix/stix-oracle.js';
 
-export { keyRingFrom, loadKeyRing } from './match/community-key.js';
+export { keyRingFrom, keyedHash, loadKeyRing } from './match/community-key.js';
 
 export { commercialFieldsIn, defaultPolicy, loadSharingPolicy, policyFrom } from './policy/sharing-policy.js';
 
-export { identityIdFor } from './stix/findings-to-stix.js';
+export { identityIdFor, memberIdentity } from './stix/findings-to-stix.js';
 export { atlasAttackPattern } from './stix/attack-pattern-converter.js';
 
 export { exportBundle, readFindingsFile } from './stix/export-bundle.js';
 export { checkBundle } from './stix/bundle-check.js';
+export { stixObjectProblems } from './stix/object-check.js';
 
 export { canonicalJson } from './stix/canonical-json.js';
 export {

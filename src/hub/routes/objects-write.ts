@@ -70,6 +70,7 @@ export function objectWriteRoutes(ctx: HubContext) {
         access,
         req.body,
         Array.isArray(sig) ? sig[0] : sig,
+        ctx.maxObjectsPerPost,
       );
       if (!r.ok) {
         await appendHubAudit(db, {

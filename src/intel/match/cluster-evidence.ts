@@ -37,6 +37,30 @@ function note(map: Map<string, Set<string>>, value: string | null | undefined, a
 }
 
 const MAX_BACKGROUND_KEYS = 500_000;
+/** (attribute, account) pairs remembered to count each holder once; beyond, counts are lower bounds. */
+const MAX_HOLDER_PAIRS = 4_000_000;
+
+/** Attributes an indicator can be written for, as rarity counts them. */
+export type HolderKind = 'ip_prefix' | 'asn' | 'user_agent' | 'payment' | 'email' | 'email_domain';
+
+/** How many of the publisher's accounts outside the shared campaigns hold a value. */
+export interface AttributeRarity {
+  /** Accounts outside the shared campaigns that were seen (traffic or accounts file). */
+  accounts: number;
+  holders(kind: HolderKind, value: string): number;
+  /** True when more pairs were seen than remembered: holder counts are then lower bounds. */
+  saturated: boolean;
+}
+
+/** 31-bit FNV-1a: small integers keep the pair set compact; a rare collision only drops one holder. */
+function hash31(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 1;
+}
 
 export class ClusterEvidenceCollector {
   private readonly byAccount = new Map<string, ClusterEvidence>();
@@ -44,8 +68,21 @@ export class ClusterEvidenceCollector {
   /** Requests from accounts outside every cluster, per template key: how common a wrapper is locally. */
   readonly background = new Map<string, number>();
   backgroundEvents = 0;
+  /** Accounts of the campaigns being shared: everyone else is the publisher's other traffic. */
+  private readonly campaignAccounts = new Set<string>();
+  private readonly holderCounts = new Map<string, number>();
+  private readonly holderPairs = new Set<number>();
+  private readonly outsideAccounts = new Set<number>();
+  private holdersSaturated = false;
 
-  constructor(findings: Findings) {
+  /**
+   * `campaigns`: the cluster ids being shared (default: every cluster). Attribute rarity is
+   * counted over the accounts outside them.
+   */
+  constructor(findings: Findings, campaigns?: ReadonlySet<string>) {
+    for (const c of findings.clusters)
+      if (!campaigns || campaigns.has(c.cluster_id))
+        for (const a of c.account_ids) this.campaignAccounts.add(a);
     for (const c of findings.clusters) {
       const ev: ClusterEvidence = {
         clusterId: c.cluster_id,
@@ -66,7 +103,41 @@ export class ClusterEvidenceCollector {
     }
   }
 
+  /** Rarity of attribute values in the publisher's traffic outside the shared campaigns. */
+  get rarity(): AttributeRarity {
+    return {
+      accounts: this.outsideAccounts.size,
+      holders: (kind, value) => this.holderCounts.get(`${kind}\0${holderValue(kind, value)}`) ?? 0,
+      saturated: this.holdersSaturated,
+    };
+  }
+
+  private hold(kind: HolderKind, value: string | null | undefined, account: string): void {
+    if (!value || this.campaignAccounts.has(account)) return;
+    const key = `${kind}\0${holderValue(kind, value)}`;
+    const pair = hash31(`${key}\0${account}`);
+    if (this.holderPairs.has(pair)) return;
+    if (this.holderPairs.size >= MAX_HOLDER_PAIRS) {
+      this.holdersSaturated = true;
+      return;
+    }
+    this.holderPairs.add(pair);
+    this.holderCounts.set(key, (this.holderCounts.get(key) ?? 0) + 1);
+  }
+
+  private outside(account: string): boolean {
+    if (this.campaignAccounts.has(account)) return false;
+    if (this.outsideAccounts.size < MAX_HOLDER_PAIRS) this.outsideAccounts.add(hash31(account));
+    return true;
+  }
+
   addAccount(a: AccountRecord): void {
+    if (this.outside(a.account_id)) {
+      this.hold('payment', a.payment_fingerprint, a.account_id);
+      this.hold('email', a.email_hash, a.account_id);
+      this.hold('email_domain', a.email_domain, a.account_id);
+      if (a.signup_ip) this.hold('ip_prefix', ipPrefix(a.signup_ip), a.account_id);
+    }
     const ev = this.byAccount.get(a.account_id);
     if (!ev) return;
     note(ev.paymentFingerprints, a.payment_fingerprint, a.account_id);
@@ -76,6 +147,12 @@ export class ClusterEvidenceCollector {
   }
 
   addEvent(e: ApiEvent): void {
+    if (this.outside(e.account_id)) {
+      if (e.client?.ip) this.hold('ip_prefix', ipPrefix(e.client.ip), e.account_id);
+      if (e.client?.asn !== undefined) this.hold('asn', String(e.client.asn), e.account_id);
+      this.hold('user_agent', e.client?.user_agent, e.account_id);
+      if (e.account) this.addAccount({ ...e.account, account_id: e.account_id });
+    }
     const ev = this.byAccount.get(e.account_id);
     if (!ev) {
       this.backgroundEvents++;
@@ -117,3 +194,7 @@ export class ClusterEvidenceCollector {
     if (ev.examplePrompts.length < MAX_EXAMPLES) ev.examplePrompts.push(prompt);
   }
 }
+
+/** E-mail domains compare case-insensitively (as linkage keys them). */
+const holderValue = (kind: HolderKind, value: string): string =>
+  kind === 'email_domain' ? value.toLowerCase() : value;

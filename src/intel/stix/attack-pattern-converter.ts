@@ -1,5 +1,6 @@
 import type { StixObject } from '../../contracts/index.js';
-import { ATLAS_TECHNIQUES } from './extension.js';
+import { ATLAS_TECHNIQUES, DG_IDENTITY_ID } from './extension.js';
+import { TLP_IDS } from './tlp.js';
 import { stableId } from './ids.js';
 
 /** What every exported campaign uses, whatever its detectors name. */
@@ -15,8 +16,12 @@ export function atlasAttackPattern(atlas: string): StixObject {
     type: 'attack-pattern',
     spec_version: '2.1',
     id: stableId('attack-pattern', 'mitre-atlas', atlas),
+    // Written by the DistillGuard project identity (in every bundle beside it) and TLP:CLEAR:
+    // public ATLAS text, the same for every member and every TLP, so the hub can hold one copy.
+    created_by_ref: DG_IDENTITY_ID,
     created: '2026-11-01T00:00:00.000Z',
-    modified: '2026-11-01T00:00:00.000Z',
+    modified: '2026-12-01T00:00:00.000Z',
+    object_marking_refs: [TLP_IDS.clear],
     name: t?.name ?? atlas,
     ...(t ? { description: t.description } : {}),
     external_references: [

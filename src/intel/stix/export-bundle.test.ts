@@ -18,7 +18,7 @@ const TASKS = [
 
 function traffic(): { events: ApiEvent[]; accounts: AccountRecord[]; findings: Findings } {
   const ids = ['acct_a1', 'acct_a2', 'acct_a3', 'acct_a4', 'acct_a5'];
-  const accounts = ids.map((account_id, i) => ({
+  const accounts: AccountRecord[] = ids.map((account_id, i) => ({
     account_id,
     payment_fingerprint: 'pf_4242_shared',
     email_hash: `eh_${i}`,
@@ -44,6 +44,25 @@ function traffic(): { events: ApiEvent[]; accounts: AccountRecord[]; findings: F
           ],
         },
       });
+  // Ordinary accounts outside the campaign: attribute indicators leave only when rare among them.
+  for (let i = 0; i < 30; i++) {
+    const account_id = `acct_ordinary_${i}`;
+    accounts.push({
+      account_id,
+      payment_fingerprint: `pf_ordinary_${i}`,
+      email_hash: `eh_ordinary_${i}`,
+      email_domain: 'gmail.com',
+      signup_ip: `198.51.${i}.7`,
+    });
+    events.push({
+      id: `ev_${n++}`,
+      ts: `2026-11-20T11:${String(i).padStart(2, '0')}:00Z`,
+      account_id,
+      model: 'm-large',
+      client: { ip: `198.51.${i}.8`, asn: 64600 + i, user_agent: `Mozilla/5.0 (ordinary ${i})` },
+      request: { messages: [{ role: 'user', content: `What is a good name for a cat number ${i}?` }] },
+    });
+  }
   const findings: Findings = {
     format: 'findings.v1',
     generated_at: '2026-11-21T00:00:00Z',
@@ -119,6 +138,42 @@ describe('intel export', () => {
       'marking-definition',
     ])
       expect(types, t).toContain(t);
+  });
+
+  it("gives every object its creator and TLP marking, and every indicator a description (the validator's SHOULDs)", async () => {
+    const { events, accounts, findings } = traffic();
+    const r = await exportBundle({
+      findings,
+      events,
+      accounts,
+      publisher: { name: 'Org A' },
+      keyRing: ring,
+      policy: policyFrom({}),
+      now,
+    });
+    const objects = r.bundle.objects ?? [];
+    const ids = new Set(objects.map((o) => o.id));
+    const missing: string[] = [];
+    for (const o of objects) {
+      // The official OASIS TLP 2.0 marking definitions travel exactly as OASIS publishes them.
+      if (o.type === 'marking-definition') {
+        expect(Object.values(TLP_IDS)).toContain(o.id);
+        continue;
+      }
+      if (typeof o.created_by_ref !== 'string' || !ids.has(o.created_by_ref))
+        missing.push(`${o.id} created_by_ref`);
+      if (!o.object_marking_refs?.length || !o.object_marking_refs.every((m) => ids.has(m)))
+        missing.push(`${o.id} object_marking_refs`);
+      if (o.type === 'indicator' && typeof o.description !== 'string') missing.push(`${o.id} description`);
+    }
+    expect(missing).toEqual([]);
+    for (const t of ['attack-pattern', 'identity', 'indicator'])
+      expect(objects.map((o) => o.type)).toContain(t);
+    if (stixSchemaDir() || process.env.CI)
+      expect(loadStixOracle(requiredStixSchemaDir()).validateBundle(r.bundle)).toEqual({
+        valid: true,
+        errors: [],
+      });
   });
 
   it('carries ATLAS ids, TLP markings, confidence and validity on what it writes', async () => {

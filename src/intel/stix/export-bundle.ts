@@ -9,6 +9,7 @@ import { readUserJson } from '../../ingest/index.js';
 import { checkBundle } from './bundle-check.js';
 import { ClusterEvidenceCollector } from '../match/cluster-evidence.js';
 import type { CommunityKeyRing } from '../match/community-key.js';
+import { campaignRefusal } from './campaign-converter.js';
 import { findingsToStix, type Publisher } from './findings-to-stix.js';
 import { randomId } from './ids.js';
 import { applyPolicy, type SharingPolicy, type Withheld } from '../policy/sharing-policy.js';
@@ -44,13 +45,21 @@ export function readFindingsFile(file: string): Findings {
 
 /** Findings (+ traffic and accounts for indicator details) -> a policy-filtered STIX bundle. */
 export async function exportBundle(input: ExportInput): Promise<ExportResult> {
-  const collector = new ClusterEvidenceCollector(input.findings);
+  // Rarity is counted outside the campaigns that will be shared, so their own accounts do not
+  // make their infrastructure look common.
+  const shared = new Set(
+    input.findings.clusters
+      .filter((c) => !campaignRefusal(c, c.cluster_id, Math.round(c.score * 100), input.policy))
+      .map((c) => c.cluster_id),
+  );
+  const collector = new ClusterEvidenceCollector(input.findings, shared);
   for (const a of input.accounts ?? []) collector.addAccount(a);
   if (input.events) for await (const e of input.events) collector.addEvent(e);
   const built = findingsToStix({
     findings: input.findings,
     evidence: collector.clusters,
     background: { counts: collector.background, events: collector.backgroundEvents },
+    rarity: collector.rarity,
     publisher: input.publisher,
     keyRing: input.keyRing,
     policy: input.policy,

@@ -1,4 +1,5 @@
 import type { StixObject } from '../../contracts/index.js';
+import { TLP_IDS } from './tlp.js';
 
 /**
  * Distillation-specific properties ride in one STIX 2.1 property-extension, never as ad-hoc
@@ -12,8 +13,11 @@ export function distillGuardIdentity(): StixObject {
     type: 'identity',
     spec_version: '2.1',
     id: DG_IDENTITY_ID,
+    created_by_ref: DG_IDENTITY_ID,
     created: '2026-11-01T00:00:00.000Z',
-    modified: '2026-11-01T00:00:00.000Z',
+    // Bumped when created_by_ref and the marking were added: a change is a new version.
+    modified: '2026-12-01T00:00:00.000Z',
+    object_marking_refs: [TLP_IDS.clear],
     name: 'DistillGuard project',
     identity_class: 'organization',
   };

@@ -1,9 +1,10 @@
 import type { ClusterFinding, Findings, StixObject } from '../../contracts/index.js';
-import type { ClusterEvidence } from '../match/cluster-evidence.js';
+import type { AttributeRarity, ClusterEvidence } from '../match/cluster-evidence.js';
 import type { CommunityKeyRing } from '../match/community-key.js';
 import type { SharingPolicy, Withheld } from '../policy/sharing-policy.js';
 import { BASE_TECHNIQUES, atlasAttackPattern } from './attack-pattern-converter.js';
 import { campaignObject, campaignRefusal } from './campaign-converter.js';
+import { distillGuardIdentity } from './extension.js';
 import { stableId, stixNow } from './ids.js';
 import { IndicatorBook } from './indicator-converter.js';
 import { indicatorSpecs, type Background } from './indicator-specs.js';
@@ -25,6 +26,8 @@ export interface BuildInput {
   evidence?: Map<string, ClusterEvidence>;
   /** Template use outside the clusters (key -> requests, and the total), to publish only rare wrappers. */
   background?: Background;
+  /** Attribute rarity outside the shared campaigns; without it no attribute indicator leaves. */
+  rarity?: AttributeRarity;
   publisher: Publisher;
   keyRing: CommunityKeyRing;
   policy: SharingPolicy;
@@ -38,6 +41,22 @@ export interface BuildOutput {
 }
 
 export const identityIdFor = (name: string): string => stableId('identity', 'member', name);
+
+/** A member's identity object: created by itself, under the given markings. */
+export function memberIdentity(name: string, ts: string, markingRefs: string[]): StixObject {
+  const id = identityIdFor(name);
+  return {
+    type: 'identity',
+    spec_version: '2.1',
+    id,
+    created: ts,
+    modified: ts,
+    created_by_ref: id,
+    object_marking_refs: markingRefs,
+    name,
+    identity_class: 'organization',
+  };
+}
 
 /** One export's running state: objects in output order, and what repeats collapse into. */
 interface Export {
@@ -74,6 +93,7 @@ function addCampaign(x: Export, cluster: ClusterFinding, campaignId: string, con
     background: input.background,
     withheld: x.withheld,
     campaignId,
+    rarity: input.rarity,
   });
   for (const spec of specs) {
     const indicator = x.indicators.add(spec, campaignId, confidence);
@@ -108,15 +128,7 @@ export function findingsToStix(input: BuildInput): BuildOutput {
     identityId,
     objects: [
       tlpMarkingDefinition(policy.default_tlp),
-      {
-        type: 'identity',
-        spec_version: '2.1',
-        id: identityId,
-        created: ts,
-        modified: ts,
-        name: publisher.name,
-        identity_class: 'organization',
-      },
+      memberIdentity(publisher.name, ts, [TLP_IDS[policy.default_tlp]]),
     ],
     withheld: [],
     techniques: new Map(),
@@ -135,6 +147,12 @@ export function findingsToStix(input: BuildInput): BuildOutput {
     const refusal = campaignRefusal(cluster, campaignId, confidence, policy);
     if (refusal) x.withheld.push(refusal);
     else addCampaign(x, cluster, campaignId, confidence);
+  }
+  if (x.techniques.size) {
+    // The ATLAS attack-patterns name the DistillGuard project as creator and carry TLP:CLEAR:
+    // both travel with them so every reference resolves inside the bundle.
+    x.objects.push(distillGuardIdentity());
+    if (policy.default_tlp !== 'clear') x.objects.push(tlpMarkingDefinition('clear'));
   }
   x.objects.push(...x.techniques.values());
   return { objects: x.objects, withheld: x.withheld };

@@ -55,6 +55,7 @@ export class IndicatorBook {
       modified: ts,
       ...marked,
       name: spec.name,
+      description: spec.description,
       indicator_types: ['malicious-activity'],
       pattern: spec.pattern,
       pattern_type: 'stix',

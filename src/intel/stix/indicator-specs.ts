@@ -1,5 +1,5 @@
 import type { ClusterFinding } from '../../contracts/index.js';
-import type { ClusterEvidence } from '../match/cluster-evidence.js';
+import type { AttributeRarity, ClusterEvidence, HolderKind } from '../match/cluster-evidence.js';
 import { keyedHash, type CommunityKeyRing, type KeyedKind } from '../match/community-key.js';
 import { ipFamily } from '../../text/index.js';
 import type { SharingPolicy, Withheld } from '../policy/sharing-policy.js';
@@ -28,6 +28,10 @@ export interface IndicatorSpec {
   accounts: number;
   /** Stable identity of the observable, for the object id. */
   key: string;
+  /** What an analyst reading the bundle should know: what it is and how rare it is at the publisher. */
+  description: string;
+  /** The attribute in clear, for the rarity check (never exported as such). */
+  holder?: { kind: HolderKind; value: string };
 }
 
 /** Template use outside the clusters (key -> requests, and the total), to publish only rare wrappers. */
@@ -43,6 +47,8 @@ export interface SpecContext {
   background: Background | undefined;
   withheld: Withheld[];
   campaignId: string;
+  /** How many of the publisher's accounts outside the shared campaigns hold each attribute. */
+  rarity: AttributeRarity | undefined;
 }
 
 /** STIX pattern string literal: backslashes and quotes escaped. */
@@ -122,6 +128,8 @@ function prefixSpecs(prefixes: Map<string, number>, c: SpecContext): IndicatorSp
         pattern: `[${scheme}:value ISSUBSET ${stixString(prefix)}]`,
         ext: { kind: 'ip_prefix', value: prefix, accounts_seen: n },
         accounts: n,
+        description: `Network prefix ${prefix} the campaign's accounts sent requests from.`,
+        holder: { kind: 'ip_prefix', value: prefix },
       });
     } else {
       const h = keyedHash('ip_prefix', prefix, key);
@@ -132,6 +140,8 @@ function prefixSpecs(prefixes: Map<string, number>, c: SpecContext): IndicatorSp
         pattern: `[${scheme}:${extPath('prefix_hmac')} = ${stixString(h)}]`,
         ext: { kind: 'ip_prefix_hmac', hmac: h, key_id: key.id, accounts_seen: n },
         accounts: n,
+        description: `An IPv${fam} network prefix the campaign's accounts sent requests from, as a keyed hash under community key ${key.id}.`,
+        holder: { kind: 'ip_prefix', value: prefix },
       });
     }
   }
@@ -156,6 +166,8 @@ function clientSpecs(o: Observables): IndicatorSpec[] {
       pattern: `[autonomous-system:number = ${Number(asn)}]`,
       ext: { kind: 'asn', value: asn, accounts_seen: n },
       accounts: n,
+      description: `Autonomous system AS${asn} the campaign's accounts sent requests from.`,
+      holder: { kind: 'asn', value: asn },
     });
   for (const [ua, n] of o.uas)
     specs.push({
@@ -165,6 +177,8 @@ function clientSpecs(o: Observables): IndicatorSpec[] {
       pattern: `[network-traffic:extensions.'http-request-ext'.request_header.'User-Agent' = ${stixString(scrubText(ua))}]`,
       ext: { kind: 'user_agent', value: scrubText(ua), accounts_seen: n },
       accounts: n,
+      description: "HTTP client user agent the campaign's accounts sent requests with.",
+      holder: { kind: 'user_agent', value: ua },
     });
   return specs;
 }
@@ -172,25 +186,37 @@ function clientSpecs(o: Observables): IndicatorSpec[] {
 /** Payment instruments and sign-up e-mails: only ever as keyed hashes. */
 function keyedSpecs(o: Observables, ring: CommunityKeyRing): IndicatorSpec[] {
   const key = ring.current;
-  const keyed: [Map<string, number>, KeyedKind, IndicatorKind, string, string][] = [
+  const keyed: [Map<string, number>, KeyedKind, IndicatorKind, string, string, HolderKind, string][] = [
     [
       o.payments,
       'payment_fingerprint',
       'payment_fingerprint_hmac',
       'Shared payment instrument (keyed hash)',
       'user-account',
+      'payment',
+      "A payment instrument several of the campaign's accounts paid with",
     ],
-    [o.emails, 'email', 'email_hmac', 'Shared sign-up e-mail (keyed hash)', 'email-addr'],
+    [
+      o.emails,
+      'email',
+      'email_hmac',
+      'Shared sign-up e-mail (keyed hash)',
+      'email-addr',
+      'email',
+      "A sign-up e-mail address several of the campaign's accounts used",
+    ],
     [
       o.domains,
       'email_domain',
       'email_domain_hmac',
       'Shared sign-up e-mail domain (keyed hash)',
       'email-addr',
+      'email_domain',
+      "A sign-up e-mail domain the campaign's accounts used",
     ],
   ];
   const specs: IndicatorSpec[] = [];
-  for (const [map, kk, kind, name, sco] of keyed)
+  for (const [map, kk, kind, name, sco, holderKind, what] of keyed)
     for (const [v, n] of map) {
       const h = keyedHash(kk, v, key);
       specs.push({
@@ -200,6 +226,8 @@ function keyedSpecs(o: Observables, ring: CommunityKeyRing): IndicatorSpec[] {
         pattern: `[${sco}:${extPath(kind)} = ${stixString(h)}]`,
         ext: { kind, hmac: h, key_id: key.id, accounts_seen: n },
         accounts: n,
+        description: `${what}, as a keyed hash under community key ${key.id}.`,
+        holder: { kind: holderKind, value: v },
       });
     }
   return specs;
@@ -236,6 +264,9 @@ function templateSpecs(
         ...(c.policy.share_prompts_verbatim ? { skeleton: scrubText(t.fp.skeleton) } : {}),
       },
       accounts: t.accounts.size,
+      description: background
+        ? `A prompt wrapper (template) the campaign's accounts reuse; ${background.counts.get(t.fp.minhash) ?? 0} of the publisher's ${background.events} requests outside its clusters used it.`
+        : "A prompt wrapper (template) the campaign's accounts reuse.",
     }));
 }
 
@@ -262,7 +293,66 @@ function phraseSpecs(ev: ClusterEvidence, minEvents: number, c: SpecContext): In
     pattern: `[artifact:${extPath('phrase')} = ${stixString(scrubText(phrase))}]`,
     ext: { kind: 'elicitation_phrase', phrase: scrubText(phrase), accounts_seen: p.accounts.size },
     accounts: p.accounts.size,
+    description: `A sentence asking for step-by-step reasoning that the campaign's accounts repeated in ${p.events} requests.`,
   }));
+}
+
+/**
+ * The most of the publisher's other accounts that may hold an attribute it shares: one in a
+ * thousand. An indicator is matched against another member's ordinary users; one held more
+ * widely would put more than 0.1 % of them under suspicion, the project's own ceiling for
+ * ordinary accounts at review or above. At least one holder is tolerated (a coincidence).
+ */
+export const MAX_HOLDER_SHARE = 0.001;
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+/**
+ * Attributes (networks, ASNs, user agents, payment and e-mail fingerprints) leave only when they
+ * are rare among the publisher's accounts outside the shared campaigns, and say how rare; a
+ * common one (a big ISP, a stock HTTP library) is withheld with the count. Without traffic or
+ * accounts to count on, rarity is unknown and attributes stay home.
+ */
+function rareOnly(specs: IndicatorSpec[], c: SpecContext): IndicatorSpec[] {
+  const r = c.rarity;
+  const out: IndicatorSpec[] = [];
+  for (const spec of specs) {
+    if (!spec.holder) {
+      out.push(spec);
+      continue;
+    }
+    const label =
+      spec.kind === 'user_agent' || spec.kind === 'ip_prefix'
+        ? `${spec.name} (${String(spec.ext.value)})`
+        : spec.name;
+    if (!r || r.accounts === 0) {
+      c.withheld.push({
+        object: c.campaignId,
+        type: 'indicator',
+        property: label,
+        reason:
+          'how rare it is in your other traffic is unknown (pass the traffic and accounts files analysed)',
+      });
+      continue;
+    }
+    const held = r.holders(spec.holder.kind, spec.holder.value);
+    const allowed = Math.max(1, Math.floor(r.accounts * MAX_HOLDER_SHARE));
+    const share = `${fmt(held)} of ${fmt(r.accounts)} accounts outside the shared campaigns`;
+    if (held > allowed) {
+      c.withheld.push({
+        object: c.campaignId,
+        type: 'indicator',
+        property: label,
+        reason: `held by ${share} (${((100 * held) / r.accounts).toFixed(2)} %, more than ${MAX_HOLDER_SHARE * 100} %): it would match ordinary users`,
+      });
+      continue;
+    }
+    out.push({
+      ...spec,
+      description: `${spec.description} Held by ${share} of the publisher${r.saturated ? ' (at least; the count was capped)' : ''}.`,
+    });
+  }
+  return out;
 }
 
 /** Every indicator a cluster yields, in a fixed order: network, clients, keyed, templates, phrasings. */
@@ -272,7 +362,7 @@ export function indicatorSpecs(
   c: SpecContext,
 ): IndicatorSpec[] {
   const o = observablesOf(cluster, ev);
-  const specs = [...prefixSpecs(o.prefixes, c), ...clientSpecs(o), ...keyedSpecs(o, c.ring)];
+  const specs = rareOnly([...prefixSpecs(o.prefixes, c), ...clientSpecs(o), ...keyedSpecs(o, c.ring)], c);
   if (!ev) return specs;
   const minEvents = Math.max(3, Math.ceil(ev.events * 0.005));
   return [

@@ -15,7 +15,8 @@ import {
 } from '../../contracts/index.js';
 import { loadKeyRing } from '../match/community-key.js';
 import { dryRunReport, exportBundle, readFindingsFile, type ExportResult } from '../stix/export-bundle.js';
-import { identityIdFor } from '../stix/findings-to-stix.js';
+import { identityIdFor, memberIdentity } from '../stix/findings-to-stix.js';
+import { stixNow } from '../stix/ids.js';
 import { IntelMatcher, type CampaignMatch } from '../match/matcher.js';
 import { loadSharingPolicy } from '../policy/sharing-policy.js';
 import {
@@ -37,7 +38,7 @@ import {
   verifyObjects,
 } from '../stix/signing.js';
 import { TaxiiClient, type HubCredentials } from './taxii-client.js';
-import { parseTlp } from '../stix/tlp.js';
+import { TLP_IDS, parseTlp, tlpOf } from '../stix/tlp.js';
 import { loadStixOracle } from '../stix/stix-oracle.js';
 
 // The CLI's intel commands, as functions: files in, files out, one summary back.
@@ -204,6 +205,17 @@ export interface MatchFlags {
   findings?: string;
 }
 
+/**
+ * Named sightings point at the member's identity (`created_by_ref`, `where_sighted_refs`), so
+ * the bundle carries that identity, under the strictest TLP of the sightings it names.
+ */
+function withSighter(sightings: StixObject[], member: string): StixObject[] {
+  const named = sightings.filter((s) => s.created_by_ref);
+  if (!named.length) return sightings;
+  const tlp = tlpOf(named.flatMap((s) => s.object_marking_refs ?? [])) ?? 'amber';
+  return [memberIdentity(member, stixNow(new Date()), [TLP_IDS[tlp]]), ...sightings];
+}
+
 /** `intel match`: received indicators against local traffic; writes signals and sightings. */
 export async function matchLocal(f: MatchFlags): Promise<{
   clusters: { clusterId: string; campaignId: string; campaignName: string; kinds: string[] }[];
@@ -235,7 +247,7 @@ export async function matchLocal(f: MatchFlags): Promise<{
   if (f.sightingsOut)
     writeFileSync(
       f.sightingsOut,
-      `${JSON.stringify({ type: 'bundle', id: `bundle--${crypto.randomUUID()}`, objects: sightings }, null, 2)}\n`,
+      `${JSON.stringify({ type: 'bundle', id: `bundle--${crypto.randomUUID()}`, objects: withSighter(sightings, f.member) }, null, 2)}\n`,
     );
   return {
     clusters: f.findings ? matcher.matchFindings(readFindingsFile(f.findings)) : [],
