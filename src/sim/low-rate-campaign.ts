@@ -134,6 +134,12 @@ function capabilitySlices(accounts: number, rng: Rng): Slices {
 }
 
 const WORD = /[a-z]{5,}/g;
+/** Words of instructions, not of topics: they sort nothing. */
+const GENERIC = new Set(
+  'about after again always another answer because before being could describe different doing explain example examples following frequently given going great happen having helps ideas important information another little maybe might needs never other people please quick really reason should simple something start still tell thing things think those three through today trying under using versus what when where which while would write better write without words short sentence sentences simple'.split(
+    ' ',
+  ),
+);
 
 /**
  * A task list sorted into topics, as an operator categorises it: each task goes to the everyday
@@ -146,6 +152,7 @@ function corpusSlices(tasks: readonly CorpusText[], accounts: number, rng: Rng):
   TOPICS.forEach((t, k) => {
     for (const opener of t.openers)
       for (const w of opener.toLowerCase().match(WORD) ?? []) {
+        if (GENERIC.has(w)) continue;
         const set = owners.get(w) ?? new Set<number>();
         set.add(k);
         owners.set(w, set);
@@ -156,7 +163,7 @@ function corpusSlices(tasks: readonly CorpusText[], accounts: number, rng: Rng):
     const votes = new Map<number, number>();
     for (const w of new Set(t.prompt.toLowerCase().match(WORD) ?? [])) {
       const set = owners.get(w);
-      if (!set || set.size > 2) continue;
+      if (!set || set.size > 1) continue;
       for (const k of set) votes.set(k, (votes.get(k) ?? 0) + 1 / set.size);
     }
     let best = -1;
