@@ -103,6 +103,15 @@ describe('campaign-level findings on simulated traffic', () => {
     const hydraCluster = findings.clusters.find((c) => c.cluster_id === hydra.cluster?.cluster_id)!;
     expect(hydraCluster.level).toBe('act');
     expect(hydraCluster.links.length).toBeGreaterThan(2);
+    // The low-rate campaign shares only weak attributes: it is found through coordination, its
+    // cluster carries both lines (content and joint rarity) and is held at review.
+    const lowRate = e.campaigns.find((c) => c.campaign === 'low-rate-coordinated')!;
+    expect(lowRate.cluster?.precision).toBeGreaterThanOrEqual(0.9);
+    const lowCluster = findings.clusters.find((c) => c.cluster_id === lowRate.cluster?.cluster_id)!;
+    expect(lowCluster.level).toBe('review');
+    const lines = lowCluster.signals.map((s) => s.detector);
+    expect(lines).toContain('complementary-coverage');
+    expect(lines).toContain('joint-rare-attributes');
     // Three soft-label harvesters share no infrastructure, only a rare client configuration.
     const logprob = e.campaigns.find((c) => c.campaign === 'logprob-harvest')!;
     expect(logprob.cluster?.precision).toBeGreaterThanOrEqual(0.9);

@@ -109,6 +109,7 @@ describe('simulate --scale small', () => {
     expect(Object.keys(truth.clusters).sort()).toEqual([
       'hydra',
       'logprob-harvest',
+      'low-rate-coordinated',
       'mixed-account',
       'noisy-sweep',
       'pooled-client',
@@ -117,7 +118,12 @@ describe('simulate --scale small', () => {
     for (const [campaign, ids] of Object.entries(truth.clusters)) {
       for (const id of ids) expect(truth.accounts[id]).toMatchObject({ role: 'attacker', campaign });
     }
-    expect(truth.clusters.hydra).toHaveLength(150);
+    // Sizes are drawn per seed (hydra 0.7-1.3 times the scale's 150) and recorded in truth.json.
+    expect(truth.clusters.hydra).toHaveLength(truth.parameters!.hydra!.accounts as number);
+    expect(truth.clusters.hydra!.length).toBeGreaterThanOrEqual(105);
+    expect(truth.clusters.hydra!.length).toBeLessThanOrEqual(195);
+    for (const campaign of Object.keys(truth.clusters))
+      expect(Object.keys(truth.parameters![campaign] ?? {}).length, campaign).toBeGreaterThan(0);
     for (const t of Object.values(truth.accounts)) {
       if (t.role === 'benign' && t.campaign === null) expect(t.actor).toBeNull();
     }
@@ -242,17 +248,46 @@ describe('simulate --scale small', () => {
     }
   });
 
-  it('blends about a fifth extraction into the mixed accounts', () => {
+  it('blends the drawn 10-30 % extraction into the mixed accounts', () => {
     const mixed = events.filter((e) => e.labels?.campaign === 'mixed-account');
+    const drawn = truth.parameters!['mixed-account']!;
+    const shares = String(drawn.extractionShares).split(',').map(Number);
+    for (const x of shares) {
+      expect(x).toBeGreaterThanOrEqual(0.1);
+      expect(x).toBeLessThanOrEqual(0.3);
+    }
+    const wrapped = (shares.reduce((a, b) => a + b, 0) / shares.length) * (drawn.elicitationShare as number);
     const phrases = [...ELICITATION_PREFIXES, ...ELICITATION_SUFFIXES];
     const elicited = mixed.filter((e) => {
       const text = e.request.messages.map((m) => (typeof m.content === 'string' ? m.content : '')).join('\n');
       return phrases.some((p) => text.includes(p));
     });
     expect(mixed.length).toBeGreaterThan(300);
-    // About 20 % of the traffic is extraction, about 70 % of which carries a wrapper phrase.
-    expect(elicited.length / mixed.length).toBeGreaterThan(0.07);
-    expect(elicited.length / mixed.length).toBeLessThan(0.3);
+    // The drawn share of the traffic is extraction, the drawn share of which carries a wrapper
+    // phrase (volumes are Poisson and lognormal, so within a factor).
+    expect(elicited.length / mixed.length).toBeGreaterThan(0.6 * wrapped);
+    expect(elicited.length / mixed.length).toBeLessThan(1.6 * wrapped);
+  });
+
+  it("runs the low-rate coordinated accounts at a person's pace, task prompts only, tied by weak attributes", () => {
+    const ids = new Set(truth.clusters['low-rate-coordinated']);
+    const drawn = truth.parameters!['low-rate-coordinated']!;
+    expect(ids.size).toBe(drawn.accounts);
+    expect(ids.size).toBeGreaterThanOrEqual(20);
+    expect(ids.size).toBeLessThanOrEqual(60);
+    const mine = events.filter((e) => ids.has(e.account_id));
+    const perDay = new Map<string, number>();
+    for (const e of mine) {
+      const key = `${e.account_id} ${e.ts.slice(0, 10)}`;
+      perDay.set(key, (perDay.get(key) ?? 0) + 1);
+      // One-shot task prompts: one user message, no conversation.
+      expect(e.request.messages.filter((m) => m.role === 'user')).toHaveLength(1);
+    }
+    const days = [...perDay.values()].sort((a, b) => a - b);
+    expect(days[Math.floor(days.length / 2)]!).toBeLessThanOrEqual(9);
+    expect(days[days.length - 1]!).toBeLessThan(30);
+    const sdk = mine.filter((e) => e.client?.user_agent === drawn.sdkUserAgent).length;
+    if ((drawn.sdkShare as number) > 0) expect(sdk / mine.length).toBeGreaterThan(0.3);
   });
 
   it('follows a daily rhythm in local time and quieter weekends for office work', () => {

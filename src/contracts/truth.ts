@@ -15,6 +15,13 @@ export type TruthAccount = z.infer<typeof TruthAccount>;
 export const Truth = z.object({
   accounts: z.record(z.string(), TruthAccount),
   clusters: z.record(z.string(), z.array(z.string())),
+  /**
+   * The parameters the simulator drew for each campaign this run (rates, shares, which links
+   * exist, sizes), so an evaluation can explain a miss. Absent in truth written before they were.
+   */
+  parameters: z
+    .record(z.string(), z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])))
+    .optional(),
 });
 export type Truth = z.infer<typeof Truth>;
 

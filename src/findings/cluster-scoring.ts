@@ -10,7 +10,7 @@ import {
   type Detector,
 } from '../detect/index.js';
 import { EntityStats, type PromptSample } from '../features/index.js';
-import { clusterLinks, type PopulationLinkage } from '../link/index.js';
+import { clusterLinks, coordinationResults, type PopulationLinkage } from '../link/index.js';
 import { isExtraction, type AccountScore, type ClusterVerdict } from './account-scoring.js';
 import type { Calibrated } from './calibration.js';
 import { detectionContext, KERNEL_DIMENSIONS, round, type PopulationView } from './population-view.js';
@@ -68,10 +68,14 @@ export function scoreClusters(
       ).length;
       return support >= MEMBER_SUPPORT_SHARE * members.length;
     });
+    // A group found through coordination brings its own lines (see link/complementary-coverage.ts).
+    const coordination = link.coordination.get(members[0]!);
+    if (coordination) results.push(...coordinationResults(coordination));
     const strength = combinedStrength(results, [], cal.lambda);
     // Act needs extraction content that most members show, corroborated by two more broad signals.
     const strong = results.filter((r) => r.strength >= cal.thresholds.corroborate);
-    const actAllowed = strong.length >= 3 && strong.some(isExtraction);
+    // A group inferred from coordination alone stays at review: a person confirms it first.
+    const actAllowed = !coordination && strong.length >= 3 && strong.some(isExtraction);
     const level = levelOf(strength, cal.thresholds, actAllowed, corroborated(results));
     scoring.verdicts.set(clusterId, { clusterId, size: members.length, strength, actAllowed, level });
     scoring.findings.push({

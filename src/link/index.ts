@@ -4,3 +4,5 @@ export { synchronisedPairs } from './synchronised-activity.js';
 export type { SyncLink } from './synchronised-activity.js';
 export { linkPopulation } from './population-linkage.js';
 export type { PopulationLinkage } from './population-linkage.js';
+export { coordinatedGroups, coordinationResults } from './complementary-coverage.js';
+export type { CoordinationEvidence } from './complementary-coverage.js';

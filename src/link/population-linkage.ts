@@ -2,6 +2,7 @@ import type { AccountRecord } from '../contracts/index.js';
 import type { EntityStats } from '../features/index.js';
 import { accountAttributes, linkAccounts, type Attribute, type LinkageResult } from './linkage.js';
 import { synchronisedPairs, type SyncLink } from './synchronised-activity.js';
+import { coordinatedGroups, type CoordinationEvidence } from './complementary-coverage.js';
 
 /** The whole population linked: what each account holds, who acts in step, and the resulting groups. */
 export interface PopulationLinkage {
@@ -15,6 +16,11 @@ export interface PopulationLinkage {
   groups: string[][];
   /** Every account in one of `groups`. */
   linked: Set<string>;
+  /**
+   * Groups found through coordination (jointly rare weak attributes, complementary coverage),
+   * keyed by their first member: also in `groups`, with the evidence that formed them.
+   */
+  coordination: Map<string, CoordinationEvidence>;
 }
 
 /**
@@ -37,7 +43,17 @@ export function linkPopulation(
     list.push(id);
     byCommunity.set(c, list);
   }
-  const groups = [...byCommunity.values()].filter((members) => members.length >= minClusterSize);
-  for (const members of groups) members.sort();
-  return { attributes, synchronised, linkage, groups, linked: new Set(groups.flat()) };
+  const linkedGroups = [...byCommunity.values()].filter((members) => members.length >= minClusterSize);
+  for (const members of linkedGroups) members.sort();
+  // A coordinated group is one operator's: its members leave any community they were linked into.
+  const coordinated = coordinatedGroups(accounts, records, seed, minClusterSize);
+  const claimed = new Set(coordinated.flatMap((c) => c.members));
+  const groups = [
+    ...linkedGroups
+      .map((members) => members.filter((id) => !claimed.has(id)))
+      .filter((members) => members.length >= minClusterSize),
+    ...coordinated.map((c) => c.members),
+  ];
+  const coordination = new Map(coordinated.map((c) => [c.members[0]!, c]));
+  return { attributes, synchronised, linkage, groups, linked: new Set(groups.flat()), coordination };
 }

@@ -14,12 +14,15 @@ import { scriptedTimes, type Behaviour, type Day, type Session } from './session
 import { toolTrace } from './tool-use-traces.js';
 import type { ConversationalCustomer } from './benign-behaviours.js';
 
+/** Where an operator's tasks come from: its whole queue, or one account's slice of it. */
+export type TaskSource = Pick<TaskQueue, 'next'>;
+
 /** One extraction request: system prompt (if any), a wrapped or bare task, harvesting parameters. */
 export function extractionExchange(
   caller: Caller,
   ts: number,
   rng: Rng,
-  queue: TaskQueue,
+  queue: TaskSource,
   opts: {
     system?: string;
     /** A fixed wrapper mix, or 'paraphrased' for a freshly composed ask every time. */
@@ -71,6 +74,14 @@ function controllerTimes(day: Day, count: number, tz: number, from: number, to: 
  * day, active for a few days, rotating proxy exits, sharing the operator's system prompts and
  * wrapper phrasings around tasks from one queue.
  */
+export interface HydraHabits {
+  rateLow: number;
+  rateHigh: number;
+  elicitShare: number;
+  systemShare: number;
+  pausedDays: number;
+}
+
 export class HydraMember implements Behaviour {
   private readonly rate: number;
 
@@ -81,16 +92,19 @@ export class HydraMember implements Behaviour {
     private readonly queue: TaskQueue,
     private readonly from: number,
     private readonly to: number,
+    private readonly habits: HydraHabits,
     private readonly rng: Rng,
   ) {
-    this.rate = rng.range(5, 32);
+    this.rate = rng.range(habits.rateLow, habits.rateHigh);
   }
 
   planDay(day: Day): Session[] {
     if (day.end <= this.from || day.start >= this.to) return [];
-    if (this.rng.chance(0.12)) return []; // paused: the operator rests some accounts
+    if (this.rng.chance(this.habits.pausedDays)) return []; // paused: the operator rests some accounts
     const count = Math.min(59, this.rng.poisson(this.rate));
-    const system = this.rng.chance(0.9) ? this.rng.pick(this.kit.systemPrompts) : undefined;
+    const system = this.rng.chance(this.habits.systemShare)
+      ? this.rng.pick(this.kit.systemPrompts)
+      : undefined;
     const temperature = this.rng.pick(this.kit.temperature);
     const maxTokens = this.rng.pick(this.kit.maxTokens);
     return controllerTimes(day, count, this.kit.tz, this.from, this.to, this.rng).map((t) => {
@@ -101,7 +115,7 @@ export class HydraMember implements Behaviour {
           extractionExchange(this.caller, ts, rng, this.queue, {
             ...(system ? { system } : {}),
             elicitation: this.kit.elicitation,
-            elicitShare: 0.9,
+            elicitShare: this.habits.elicitShare,
             params: { temperature, max_tokens: maxTokens },
           }),
       };
@@ -118,6 +132,7 @@ export class NoisySweeper implements Behaviour {
     private readonly queue: TaskQueue,
     private readonly perDay: number,
     private readonly from: number,
+    private readonly elicitShare: number,
     private readonly rng: Rng,
   ) {}
 
@@ -137,7 +152,7 @@ export class NoisySweeper implements Behaviour {
           extractionExchange(this.caller, ts, rng, this.queue, {
             system: this.kit.systemPrompts[0],
             elicitation: this.kit.elicitation,
-            elicitShare: 0.6,
+            elicitShare: this.elicitShare,
             params: { temperature: 0.7, max_tokens: 4096 },
           }),
       });
@@ -186,6 +201,7 @@ export class SlowAndLow implements Behaviour {
     private readonly caller: Caller,
     private readonly queue: TaskQueue,
     private readonly elicitation: ElicitationStyle,
+    private readonly elicitShare: number,
     private readonly activity: Activity,
     private readonly rng: Rng,
   ) {}
@@ -199,7 +215,7 @@ export class SlowAndLow implements Behaviour {
         exchange: (_i, ts) =>
           extractionExchange(this.caller, ts, rng, this.queue, {
             elicitation: this.elicitation,
-            elicitShare: 0.75,
+            elicitShare: this.elicitShare,
             params: rng.chance(0.5) ? { temperature: 0.7 } : {},
           }),
       };
@@ -207,7 +223,10 @@ export class SlowAndLow implements Behaviour {
   }
 }
 
-/** An ordinary customer who also harvests: about a fifth of its traffic is extraction. */
+/** Share of days a mixed account harvests at all. */
+export const MIXED_EXTRACTION_DAYS = 0.85;
+
+/** An ordinary customer who also harvests: 10-30 % of its traffic is extraction. */
 export class MixedAccount implements Behaviour {
   constructor(
     readonly account: SimAccount,
@@ -215,6 +234,7 @@ export class MixedAccount implements Behaviour {
     private readonly caller: Caller,
     private readonly queue: TaskQueue,
     private readonly elicitation: ElicitationStyle,
+    private readonly elicitShare: number,
     private readonly extractionPerDay: number,
     private readonly tz: number,
     private readonly rng: Rng,
@@ -222,7 +242,7 @@ export class MixedAccount implements Behaviour {
 
   planDay(day: Day): Session[] {
     const sessions = this.normal.planDay(day);
-    if (!this.rng.chance(0.85)) return sessions;
+    if (!this.rng.chance(MIXED_EXTRACTION_DAYS)) return sessions;
     // Extraction rides along in small batches during the same person's working hours.
     let left = this.rng.poisson(this.extractionPerDay);
     while (left > 0) {
@@ -235,7 +255,7 @@ export class MixedAccount implements Behaviour {
         exchange: (_i, ts) =>
           extractionExchange(this.caller, ts, rng, this.queue, {
             elicitation: this.elicitation,
-            elicitShare: 0.7,
+            elicitShare: this.elicitShare,
             params:
               this.caller.habits.temperature !== undefined
                 ? { temperature: this.caller.habits.temperature }

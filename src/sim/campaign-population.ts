@@ -5,6 +5,7 @@ import { Caller, drawClientFamily, drawUserAgents } from './caller.js';
 import {
   HydraMember,
   LogprobHarvester,
+  MIXED_EXTRACTION_DAYS,
   MixedAccount,
   NoisySweeper,
   SlowAndLow,
@@ -16,6 +17,8 @@ import { accountRecord, apiKeyIds, companyDomain, freemailDomain, paymentFingerp
 import { ModelChoice } from './models.js';
 import { CloudNetwork, ProxyPool, ResidentialNetwork, type NetworkProfile } from './networks.js';
 import { Rng, mixKeys } from './rng.js';
+import type { CampaignParameters } from './campaign-parameters.js';
+import { addLowRateCoordinated } from './low-rate-campaign.js';
 import type { PopulationContext } from './population-context.js';
 import { ACTORS, attacker, pickCloud, noHabits } from './population-context.js';
 
@@ -28,6 +31,14 @@ export function addCampaigns(ctx: PopulationContext): void {
   addHarvesters(ctx);
   addMixedAccounts(ctx);
   addPooledHarvest(ctx);
+  addLowRateCoordinated(ctx);
+}
+
+/** A campaign's size: the scale's nominal count times a drawn factor, at least `min`. */
+function drawnSize(p: CampaignParameters, nominal: number, lo: number, hi: number, min: number): number {
+  const n = Math.max(min, Math.round(nominal * p.range('sizeFactor', lo, hi)));
+  p.values.accounts = n;
+  return n;
 }
 
 /** The task queue of one operator: its kit and, when a corpus feeds attackers, its deck. */
@@ -58,27 +69,39 @@ const drawCountry = (r: Rng): Country => r.weighted(COUNTRIES.map((c) => [c, c.w
 function addHydra(ctx: PopulationContext): void {
   const { o } = ctx;
   const { period, spec } = o;
-  const kit = actorKit(o.actorSeed, ACTORS.hydra, spec.hydraAccounts);
+  const p = ctx.campaignParameters('hydra');
+  const accounts = drawnSize(p, spec.hydraAccounts, 0.7, 1.3, 20);
+  const habits = {
+    rateLow: p.range('requestsPerDayLow', 3, 8),
+    rateHigh: p.range('requestsPerDayHigh', 20, 40),
+    elicitShare: p.range('elicitationShare', 0.6, 0.95),
+    systemShare: p.range('systemPromptShare', 0.5, 0.95),
+    pausedDays: p.range('pausedDayShare', 0.05, 0.2),
+  };
+  // Which links exist at all: shared cards and the operator's e-mail domains are drawn.
+  const cardShare = p.link('operatorCardShare', 0.8, 0.5, 0.9);
+  const emailShare = p.link('operatorEmailShare', 0.8, 0.6, 0.95);
+  const kit = actorKit(o.actorSeed, ACTORS.hydra, accounts);
   const queue = operatorQueue(ctx, kit, ACTORS.hydra);
   const proxies = new ProxyPool(kit.proxyBlocks, kit.signupBlocks);
   const rng = Rng.derive(mixKeys(o.actorSeed, ['hydra-waves']));
-  const waves = 3 + Math.floor(spec.hydraAccounts / 1000);
+  const waves = 3 + Math.floor(accounts / 1000);
   const waveStarts = Array.from(
     { length: waves },
     (_, k) =>
       period.start - 2 * DAY + Math.round((k / waves) * (period.days - 4) * DAY) + rng.int(0, 20) * HOUR,
   );
-  for (let i = 0; i < spec.hydraAccounts; i++) {
+  for (let i = 0; i < accounts; i++) {
     const r = accountRng(ctx, 'hydra', i);
     const createdAt = r.pick(waveStarts) + r.int(0, 5 * HOUR);
     const paid = r.chance(0.6);
-    const payment = paid ? (r.chance(0.75) ? r.pick(kit.cards) : paymentFingerprint(r)) : undefined;
+    const payment = paid ? (r.chance(cardShare) ? r.pick(kit.cards) : paymentFingerprint(r)) : undefined;
     const record = accountRecord(
       {
         id: ctx.newId(),
         createdAt,
         tier: paid ? 'paid' : 'free',
-        emailDomain: r.chance(0.85) ? r.pick(kit.emailDomains) : r.pick(['gmail.com', 'outlook.com']),
+        emailDomain: r.chance(emailShare) ? r.pick(kit.emailDomains) : freemailDomain(r),
         ...(payment ? { payment } : {}),
         declaredCountry: r.pick(kit.declaredCountries),
         signup: proxies.signup(r),
@@ -104,6 +127,7 @@ function addHydra(ctx: PopulationContext): void {
         queue,
         from,
         Math.max(to, from + DAY),
+        habits,
         r.fork(),
       ),
     );
@@ -115,6 +139,9 @@ function addHydra(ctx: PopulationContext): void {
 function addNoisySweeper(ctx: PopulationContext, kit: ActorKit, queue: TaskQueue): void {
   const { o } = ctx;
   const { period } = o;
+  const p = ctx.campaignParameters('noisy-sweep');
+  const perDay = Math.round(o.spec.noisyPerDay * p.range('volumeFactor', 0.6, 1.4));
+  const elicitShare = p.range('elicitationShare', 0.4, 0.8);
   const r = Rng.derive(mixKeys(o.seed, [o.accountPrefix, 'noisy']));
   const network = new CloudNetwork(
     r.pick(CLOUDS.filter((c) => ['hetzner', 'digitalocean', 'ovh', 'vultr'].includes(c.name))),
@@ -148,8 +175,9 @@ function addNoisySweeper(ctx: PopulationContext, kit: ActorKit, queue: TaskQueue
       caller,
       kit,
       queue,
-      o.spec.noisyPerDay,
+      perDay,
       period.start + r.int(0, 2) * DAY,
+      elicitShare,
       r.fork(),
     ),
   );
@@ -160,8 +188,13 @@ function addHarvesters(ctx: PopulationContext): void {
   const { o } = ctx;
   const kit = actorKit(o.actorSeed, ACTORS.harvest, 0);
   const queue = operatorQueue(ctx, kit, ACTORS.harvest);
-  for (let i = 0; i < o.spec.logprobAccounts; i++) ctx.out.push(logprobHarvester(ctx, kit, queue, i));
-  for (let i = 0; i < o.spec.slowAccounts; i++) ctx.out.push(slowAndLow(ctx, kit, queue, i));
+  const lp = ctx.campaignParameters('logprob-harvest');
+  const logprobAccounts = drawnSize(lp, o.spec.logprobAccounts, 0.7, 1.5, 2);
+  const sp = ctx.campaignParameters('slow-and-low');
+  const slowAccounts = drawnSize(sp, o.spec.slowAccounts, 0.6, 1.4, 4);
+  const slowElicit = sp.range('elicitationShare', 0.5, 0.9);
+  for (let i = 0; i < logprobAccounts; i++) ctx.out.push(logprobHarvester(ctx, kit, queue, i));
+  for (let i = 0; i < slowAccounts; i++) ctx.out.push(slowAndLow(ctx, kit, queue, i, slowElicit));
 }
 
 function logprobHarvester(
@@ -208,7 +241,13 @@ function logprobHarvester(
   );
 }
 
-function slowAndLow(ctx: PopulationContext, kit: ActorKit, queue: TaskQueue, i: number): SlowAndLow {
+function slowAndLow(
+  ctx: PopulationContext,
+  kit: ActorKit,
+  queue: TaskQueue,
+  i: number,
+  elicitShare: number,
+): SlowAndLow {
   const { period } = ctx.o;
   const r = accountRng(ctx, 'slow', i);
   const country = drawCountry(r);
@@ -255,6 +294,7 @@ function slowAndLow(ctx: PopulationContext, kit: ActorKit, queue: TaskQueue, i: 
     caller,
     queue,
     kit.elicitation,
+    elicitShare,
     activity,
     r.fork(),
   );
@@ -267,10 +307,19 @@ function slowAndLow(ctx: PopulationContext, kit: ActorKit, queue: TaskQueue, i: 
  */
 function addMixedAccounts(ctx: PopulationContext): void {
   const { o } = ctx;
+  const p = ctx.campaignParameters('mixed-account');
+  // Long-lived customers: each blends its own share of extraction, 10-30 % of its traffic.
+  const shareLow = 0.1;
+  const shareHigh = 0.3;
+  const elicitShare = p.range('elicitationShare', 0.55, 0.9);
   const kit = actorKit(o.actorSeed, ACTORS.mixed, 0);
   const queue = operatorQueue(ctx, kit, ACTORS.mixed);
+  const shares: number[] = [];
+  const shareRng = p.fork();
   for (let i = 0; i < o.spec.mixedAccounts; i++) {
     const r = accountRng(ctx, 'mixed', i);
+    const share = Math.round(shareRng.range(shareLow, shareHigh) * 1000) / 1000;
+    shares.push(share);
     const normalEvents = r.logNormal(450, 0.4);
     const country = drawCountry(r);
     const network = new ResidentialNetwork(country, r);
@@ -287,12 +336,15 @@ function addMixedAccounts(ctx: PopulationContext): void {
         inner.caller,
         queue,
         kit.elicitation,
-        (normalEvents / o.period.days) * 0.3,
+        elicitShare,
+        // Extraction rides on 85 % of days: per such day, share/(1 - share) of the normal volume.
+        ((normalEvents / o.period.days) * share) / (1 - share) / MIXED_EXTRACTION_DAYS,
         country.tz,
         r.fork(),
       ),
     );
   }
+  p.values.extractionShares = shares.join(',');
 }
 
 /**
@@ -302,16 +354,18 @@ function addMixedAccounts(ctx: PopulationContext): void {
  */
 function addPooledHarvest(ctx: PopulationContext): void {
   const { o } = ctx;
+  const p = ctx.campaignParameters('pooled-client');
+  const pooledAccounts = drawnSize(p, o.spec.pooledAccounts, 0.7, 1.3, 6);
   const kit = actorKit(o.actorSeed, ACTORS.pooled, 0);
   const queue = operatorQueue(ctx, kit, ACTORS.pooled);
   const client = new PooledClient(
-    o.spec.pooledAccounts,
+    pooledAccounts,
     kit.tz,
     4,
     2.5,
     Rng.derive(mixKeys(o.actorSeed, ['pooled-client'])),
   );
-  for (let i = 0; i < o.spec.pooledAccounts; i++) {
+  for (let i = 0; i < pooledAccounts; i++) {
     const r = accountRng(ctx, 'pooled', i);
     const country = drawCountry(r);
     const network = new ResidentialNetwork(country, r);

@@ -18,12 +18,14 @@ import {
   paymentFingerprint,
 } from './identity.js';
 import { ModelChoice } from './models.js';
-import { CloudNetwork, ResidentialNetwork, type NetworkProfile } from './networks.js';
+import { CloudNetwork, ResidentialNetwork, type Endpoint, type NetworkProfile } from './networks.js';
 import { Rng, mixKeys } from './rng.js';
 import type { ScaleSpec } from './scales.js';
 import type { Behaviour } from './session.js';
 import { APP_SYSTEM_PROMPTS, COMPANIES } from './system-prompts.js';
 import { TOPICS } from './benign-topics.js';
+import { CampaignParameters, type ParameterValue } from './campaign-parameters.js';
+import { VPN_PROVIDERS, vpnEndpoint } from './vpn.js';
 
 export interface PopulationOptions {
   seed: number;
@@ -36,7 +38,13 @@ export interface PopulationOptions {
 }
 
 /** The operators behind the campaigns (truth `actor`). */
-export const ACTORS = { hydra: 'ursa', harvest: 'lynx', mixed: 'corvid', pooled: 'heron' } as const;
+export const ACTORS = {
+  hydra: 'ursa',
+  harvest: 'lynx',
+  mixed: 'corvid',
+  pooled: 'heron',
+  lowRate: 'wren',
+} as const;
 
 export const BENIGN: TruthAccount = { role: 'benign', actor: null, campaign: null };
 export const trap = (name: string): TruthAccount => ({
@@ -68,6 +76,8 @@ export class PopulationContext {
   private idIndex = 0;
   private readonly organisations: { payment: string; domain: string }[] = [];
   private readonly human: HumanCorpus = {};
+  /** Each campaign's drawn parameters (truth.json `parameters`). */
+  readonly parameters: Record<string, Record<string, ParameterValue>> = {};
 
   constructor(readonly o: PopulationOptions) {
     const { seed } = o;
@@ -87,6 +97,13 @@ export class PopulationContext {
     while (this.ids.has(id)) id = accountId(this.o.accountPrefix, rng);
     this.ids.add(id);
     return id;
+  }
+
+  /** The parameter draw of one campaign, recorded for truth.json. */
+  campaignParameters(campaign: string): CampaignParameters {
+    const p = new CampaignParameters(this.o.seed, this.o.accountPrefix, campaign);
+    this.parameters[campaign] = p.values;
+    return p;
   }
 
   /** A sign-up date well before the window. */
@@ -139,7 +156,7 @@ export class PopulationContext {
           emailDomain,
           ...(payment ? { payment } : {}),
           declaredCountry: rng.chance(0.92) ? country.code : rng.pick(COUNTRIES).code,
-          signup: network.signup(rng),
+          signup: vpnSignup(this.o, id, network.signup(rng)),
           verified: rng.chance(tier === 'free' ? 0.2 : 0.75),
         },
         rng,
@@ -259,6 +276,16 @@ export class PopulationContext {
       truth,
     };
   }
+}
+
+/**
+ * Some people sign up through a commercial VPN, so a VPN provider's network at sign-up is a weak
+ * attribute, not a mark of an operator. Drawn on the account's own stream, so no other draw moves.
+ */
+const VPN_SIGNUP_SHARE = 0.05;
+function vpnSignup(o: PopulationOptions, id: string, home: Endpoint): Endpoint {
+  const r = Rng.derive(mixKeys(o.seed, [o.accountPrefix, 'vpn-signup', id]));
+  return r.chance(VPN_SIGNUP_SHARE) ? vpnEndpoint(r.pick(VPN_PROVIDERS), r) : home;
 }
 
 export function pickCloud(rng: Rng): Cloud {

@@ -2,6 +2,7 @@ import { addOrdinaryCustomers, addTraps } from './benign-population.js';
 import { addCampaigns } from './campaign-population.js';
 import { PopulationContext, type PopulationOptions } from './population-context.js';
 import type { Behaviour } from './session.js';
+import type { ParameterValue } from './campaign-parameters.js';
 
 export type { PopulationOptions } from './population-context.js';
 
@@ -9,9 +10,17 @@ export { ACTORS } from './population-context.js';
 
 /** Builds every account of a simulation and the behaviour that drives it (ids are drawn in this order). */
 export function buildPopulation(o: PopulationOptions): Behaviour[] {
+  return buildPopulationWithParameters(o).behaviours;
+}
+
+/** buildPopulation, with the parameters each campaign drew (truth.json `parameters`). */
+export function buildPopulationWithParameters(o: PopulationOptions): {
+  behaviours: Behaviour[];
+  parameters: Record<string, Record<string, ParameterValue>>;
+} {
   const ctx = new PopulationContext(o);
   addOrdinaryCustomers(ctx);
   addTraps(ctx);
   addCampaigns(ctx);
-  return ctx.out;
+  return { behaviours: ctx.out, parameters: ctx.parameters };
 }

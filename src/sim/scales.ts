@@ -15,6 +15,8 @@ export interface ScaleSpec {
   slowAccounts: number;
   /** Accounts one load-balanced client drives (linked by nothing but their timing). */
   pooledAccounts: number;
+  /** Range the low-rate coordinated campaign's account count is drawn from. */
+  lowRateAccounts: readonly [number, number];
 }
 
 export const SCALES: Readonly<Record<Scale, ScaleSpec>> = {
@@ -30,6 +32,7 @@ export const SCALES: Readonly<Record<Scale, ScaleSpec>> = {
     logprobAccounts: 3,
     slowAccounts: 12,
     pooledAccounts: 16,
+    lowRateAccounts: [20, 60],
   },
   medium: {
     benignAccounts: 17_600,
@@ -43,6 +46,7 @@ export const SCALES: Readonly<Record<Scale, ScaleSpec>> = {
     logprobAccounts: 10,
     slowAccounts: 60,
     pooledAccounts: 80,
+    lowRateAccounts: [40, 150],
   },
   large: {
     benignAccounts: 93_000,
@@ -56,5 +60,6 @@ export const SCALES: Readonly<Record<Scale, ScaleSpec>> = {
     logprobAccounts: 30,
     slowAccounts: 200,
     pooledAccounts: 300,
+    lowRateAccounts: [100, 400],
   },
 };

@@ -5,7 +5,7 @@ import { periodFor, type Period } from './calendar.js';
 import type { SimAccount } from './simulated-exchange.js';
 import { CorpusBank, type CorpusFile } from './corpus.js';
 import { NdjsonWriter } from './ndjson-writer.js';
-import { buildPopulation } from './population.js';
+import { buildPopulationWithParameters } from './population.js';
 import { Rng, mixKeys } from './rng.js';
 import { SCALES, type Scale } from './scales.js';
 import { timeOrderedEvents } from './scheduler.js';
@@ -88,7 +88,7 @@ export function simulationStream(options: StreamOptions): SimulationStream {
   }
   const corpus = options.corpus?.length ? CorpusBank.load(options.corpus) : undefined;
   const period = periodFor(options.seed, days);
-  const behaviours = buildPopulation({
+  const { behaviours, parameters } = buildPopulationWithParameters({
     seed: options.seed,
     actorSeed: options.actorSeed ?? options.seed,
     accountPrefix,
@@ -99,7 +99,7 @@ export function simulationStream(options: StreamOptions): SimulationStream {
   const accounts = behaviours
     .map((b) => b.account)
     .sort((a, b) => (a.record.account_id < b.record.account_id ? -1 : 1));
-  const truth: Truth = { accounts: {}, clusters: {} };
+  const truth: Truth = { accounts: {}, clusters: {}, parameters };
   for (const a of accounts) {
     truth.accounts[a.record.account_id] = a.truth;
     if (a.truth.role === 'attacker' && a.truth.campaign)

@@ -1,5 +1,6 @@
 import { BACK_TO_BACK_MS } from '../../features/index.js';
 import { twoProportionSurvival } from '../../features/index.js';
+import { elicitationShare } from './elicitation-share.js';
 import { ATLAS, pct, type Detector } from '../detector.js';
 
 const MIN_ELICITING = 10;
@@ -29,7 +30,7 @@ export const elicitationPacing: Detector = {
       stats: [{ kind: 'test', key: 'elicitBackToBack', p: twoProportionSurvival(x1, n1, x0, n0), n: n1 }],
       evidence: `${x1} of ${n1} one-shot requests asking for reasoning (${pct(x1, n1)}) came within ${
         BACK_TO_BACK_MS / 60_000
-      } min of another one-shot request, against ${x0} of ${n0} (${pct(x0, n0)}) of the account's other one-shot requests`,
+      } min of another one-shot request, against ${x0} of ${n0} (${pct(x0, n0)}) of the account's other one-shot requests. ${elicitationShare(s)}`,
       examples: s.pacedElicitExamples.items.slice(0, 3),
     };
   },

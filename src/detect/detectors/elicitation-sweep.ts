@@ -1,5 +1,6 @@
 import { TOPIC_NAMES } from '../../text/index.js';
 import { twoProportionSurvival } from '../../features/index.js';
+import { elicitationShare } from './elicitation-share.js';
 import { ATLAS, pct, type Detector } from '../detector.js';
 
 const MIN_ELICITING = 10;
@@ -42,7 +43,7 @@ export const elicitationSweep: Detector = {
         .map((d) => d.name)
         .join(
           ', ',
-        )}), against ${pct(Math.round(off0), n0)} of its ${n0} other prompts; the reasoning requests span ${spread} domains`,
+        )}), against ${pct(Math.round(off0), n0)} of its ${n0} other prompts; the reasoning requests span ${spread} domains. ${elicitationShare(s)}`,
       examples: s.elicitExamples.items.slice(0, 3),
     };
   },

@@ -1,0 +1,359 @@
+import type { AccountRecord } from '../contracts/index.js';
+import type { Detector, DetectorResult } from '../detect/index.js';
+import { normalSurvival, poissonSurvivalLog10, type EntityStats } from '../features/index.js';
+import { fmix32, ipPrefix, seededRandom, TOPIC_NAMES } from '../text/index.js';
+
+/**
+ * Low-rate coordinated campaigns: a few dozen accounts, each at a person's pace with ordinary
+ * task prompts, that share only weak attributes (a VPN provider's network at sign-up, a common
+ * SDK version, a sign-up cohort). No account is convincing and no shared value links anyone on
+ * its own; what gives the operator away is that
+ *
+ * - weak attributes are rare *together*: many people use the SDK and many sign up through the
+ *   VPN, but a dozen accounts with both, in one week, are far beyond what their frequencies
+ *   predict (a Poisson tail on the joint count under independence); and
+ * - the accounts cover the operator's task space *complementarily*: it gave each its own slice,
+ *   so any two share almost none of their topics, while people doing their own tasks overlap on
+ *   popular ones. The group's mean pairwise topic overlap is tested against random groups of
+ *   task-style accounts of the same activity from the same population.
+ *
+ * Weak attributes only propose a group; it is reported only when its content corroborates
+ * (a task-style sweep whose members partition its topics). A cohort of students or colleagues
+ * shares attributes too, but overlaps on its topics more than strangers do, never less.
+ */
+
+/** Accounts with fewer requests say too little about their topics or their client. */
+const MIN_EVENTS = 8;
+const MIN_TOPIC_EVENTS = 4;
+/** A weak-attribute combination is a candidate when held by this many accounts ... */
+const MIN_KEY_HOLDERS = 3;
+/** ... and its joint count is this improbable under independence, after Bonferroni over combinations. */
+const KEY_LOG10_P = -3;
+const MIN_MEMBERS = 6;
+/** Task-style: one-shot requests, not conversations or a product's system-prompted traffic. */
+const MAX_FOLLOW_UP_SHARE = 0.15;
+const MAX_SYSTEM_SHARE = 0.5;
+/** A sweep, not two specialists: domains holding at least 1 % of the group's topic mass. */
+const MIN_DOMAINS = 6;
+/** Random comparison groups, and how far from a member's activity rank their accounts are drawn. */
+const NULL_GROUPS = 200;
+const STRATUM = 40;
+/**
+ * Nearly disjoint pairs must be commoner than in random groups at this p. Only the few groups
+ * bound by jointly rare attributes are tested (a handful per population), so this bounds the
+ * chance of a benign group passing to about that.
+ */
+const COVERAGE_MAX_P = 1e-3;
+const COHORT_MS = 7 * 86_400_000;
+const MAX_COMPONENTS = 200;
+
+type WeakKind = 'signup network' | 'client' | 'sign-up week';
+const PAIRS: readonly [WeakKind, WeakKind][] = [
+  ['signup network', 'client'],
+  ['client', 'sign-up week'],
+  ['signup network', 'sign-up week'],
+];
+
+/** The evidence behind one coordinated group, as an analyst reads it. */
+export interface CoordinationEvidence {
+  members: string[];
+  /** The rarest weak-attribute combination the members share. */
+  joint: { description: string; holders: number; expected: number; log10p: number };
+  coverage: {
+    p: number;
+    /** Mean pairwise share of topic mass two members have in common, and random groups' mean. */
+    overlap: number;
+    nullOverlap: number;
+    /** Share of member pairs that are nearly disjoint, and random groups' mean share. */
+    disjoint: number;
+    nullDisjoint: number;
+    tested: number;
+    domains: string[];
+    topicEvents: number;
+    requests: number;
+    followUps: number;
+  };
+  examples: string[];
+}
+
+function weakAttributes(record: AccountRecord | undefined, s: EntityStats): Map<WeakKind, string> {
+  const out = new Map<WeakKind, string>();
+  const net = record?.signup_ip ? ipPrefix(record.signup_ip) : null;
+  if (net) out.set('signup network', net);
+  const [ua, count] = s.userAgents.top()[0] ?? [];
+  if (ua && count !== undefined && count >= 0.5 * s.n) out.set('client', ua);
+  const created = record?.created_at ? Date.parse(record.created_at) : NaN;
+  if (Number.isFinite(created))
+    out.set('sign-up week', new Date(Math.floor(created / COHORT_MS) * COHORT_MS).toISOString().slice(0, 10));
+  return out;
+}
+
+const taskStyle = (s: EntityStats): boolean =>
+  s.followUps <= MAX_FOLLOW_UP_SHARE * s.n && s.withSystem <= MAX_SYSTEM_SHARE * s.n;
+
+function topicShares(s: EntityStats): Float64Array {
+  let total = 0;
+  for (const w of s.topicWeight) total += w;
+  return Float64Array.from(s.topicWeight, (w) => (total > 0 ? w / total : 0));
+}
+
+/** Two accounts whose topics share at most this much of their mass are on separate slices. */
+const DISJOINT = 0.1;
+
+/**
+ * Over pairs of accounts: the mean topic mass two have in common (histogram intersection), and
+ * the share of pairs that are nearly disjoint. A partition shows in the second: most pairs are
+ * on different slices, whatever a few that share a slice overlap.
+ */
+function pairOverlap(shares: readonly Float64Array[]): { mean: number; disjoint: number } {
+  let sum = 0;
+  let disjoint = 0;
+  let pairs = 0;
+  for (let i = 0; i < shares.length; i++)
+    for (let j = i + 1; j < shares.length; j++) {
+      const a = shares[i]!;
+      const b = shares[j]!;
+      let o = 0;
+      for (let k = 0; k < a.length; k++) o += Math.min(a[k]!, b[k]!);
+      sum += o;
+      if (o <= DISJOINT) disjoint++;
+      pairs++;
+    }
+  return pairs ? { mean: sum / pairs, disjoint: disjoint / pairs } : { mean: 0, disjoint: 0 };
+}
+
+/**
+ * Groups of accounts bound by jointly rare weak attributes whose members cover a topic space
+ * complementarily, with the evidence for each. Deterministic for a seed.
+ */
+export function coordinatedGroups(
+  accounts: ReadonlyMap<string, EntityStats>,
+  records: ReadonlyMap<string, AccountRecord>,
+  seed: number,
+  minClusterSize: number,
+): CoordinationEvidence[] {
+  const ids = [...accounts.keys()].filter((id) => accounts.get(id)!.n >= MIN_EVENTS).sort();
+  const N = ids.length;
+  if (N < 50) return [];
+  const weak = new Map(ids.map((id) => [id, weakAttributes(records.get(id), accounts.get(id)!)]));
+  const single = new Map<string, number>();
+  const joint = new Map<string, string[]>();
+  for (const id of ids) {
+    const w = weak.get(id)!;
+    for (const [kind, v] of w) single.set(`${kind}\u0000${v}`, (single.get(`${kind}\u0000${v}`) ?? 0) + 1);
+    for (const [a, b] of PAIRS) {
+      const va = w.get(a);
+      const vb = w.get(b);
+      if (va === undefined || vb === undefined) continue;
+      const key = `${a}\u0000${va}\u0001${b}\u0000${vb}`;
+      const list = joint.get(key) ?? [];
+      list.push(id);
+      joint.set(key, list);
+    }
+  }
+  // Combinations held by enough accounts, judged against what their separate frequencies predict.
+  const candidates = [...joint].filter(([, holders]) => holders.length >= MIN_KEY_HOLDERS);
+  const bonferroni = Math.log10(Math.max(1, candidates.length));
+  const rare: { key: string; holders: string[]; expected: number; log10p: number }[] = [];
+  for (const [key, holders] of candidates) {
+    const [ka, kb] = key.split('\u0001') as [string, string];
+    const expected = (single.get(ka)! * single.get(kb)!) / N;
+    const log10p = poissonSurvivalLog10(holders.length, expected);
+    if (log10p + bonferroni <= KEY_LOG10_P) rare.push({ key, holders, expected, log10p });
+  }
+  // Accounts joined through any rare combination form one candidate group.
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(x, r);
+    return r;
+  };
+  for (const { holders } of rare)
+    for (const id of holders) {
+      if (!parent.has(id)) parent.set(id, id);
+      const a = find(holders[0]!);
+      const b = find(id);
+      if (a !== b) parent.set(a < b ? b : a, a < b ? a : b);
+    }
+  const components = new Map<string, string[]>();
+  for (const id of [...parent.keys()].sort()) {
+    const r = find(id);
+    const list = components.get(r) ?? [];
+    list.push(id);
+    components.set(r, list);
+  }
+  const groups = [...components.values()]
+    .map((members) => members.filter((id) => taskStyle(accounts.get(id)!)))
+    .filter((members) => members.length >= Math.max(MIN_MEMBERS, minClusterSize))
+    .sort((a, b) => b.length - a.length || (a[0]! < b[0]! ? -1 : 1))
+    .slice(0, MAX_COMPONENTS);
+  if (groups.length === 0) return [];
+  const inGroups = new Set(groups.flat());
+  // The comparison pool: accounts outside every candidate group, by topic activity. Only focused
+  // prompts carry topics, so a person's chat is compared on the requests it makes, not its replies.
+  const pool = ids
+    .filter((id) => !inGroups.has(id))
+    .map((id) => accounts.get(id)!)
+    .filter((s) => s.topicEvents >= MIN_TOPIC_EVENTS)
+    .sort((a, b) => a.topicEvents - b.topicEvents);
+  const poolShares = pool.map(topicShares);
+  const out: CoordinationEvidence[] = [];
+  for (const members of groups) {
+    const evidence = testGroup(members, accounts, pool, poolShares, seed);
+    if (!evidence) continue;
+    const best = rare
+      .filter((r) => r.holders.some((id) => members.includes(id)))
+      .sort((a, b) => a.log10p - b.log10p)[0]!;
+    const [ka, kb] = best.key.split('\u0001') as [string, string];
+    const words = (k: string): string => {
+      const [kind, value] = k.split('\u0000');
+      return `${kind} ${value}`;
+    };
+    out.push({
+      ...evidence,
+      joint: {
+        description: `${words(ka)} and ${words(kb)}`,
+        holders: best.holders.length,
+        expected: best.expected,
+        log10p: best.log10p,
+      },
+    });
+  }
+  return out;
+}
+
+function testGroup(
+  members: string[],
+  accounts: ReadonlyMap<string, EntityStats>,
+  pool: readonly EntityStats[],
+  poolShares: readonly Float64Array[],
+  seed: number,
+): Omit<CoordinationEvidence, 'joint'> | undefined {
+  const tested = members.filter((id) => accounts.get(id)!.topicEvents >= MIN_TOPIC_EVENTS);
+  if (tested.length < MIN_MEMBERS || pool.length < 3 * tested.length) return undefined;
+  const pooled = new Float64Array(TOPIC_NAMES.length);
+  let topicEvents = 0;
+  let requests = 0;
+  let followUps = 0;
+  for (const id of members) {
+    const s = accounts.get(id)!;
+    for (let k = 0; k < pooled.length; k++) pooled[k]! += s.topicWeight[k]!;
+    topicEvents += s.topicEvents;
+    requests += s.n;
+    followUps += s.followUps;
+  }
+  const mass = pooled.reduce((a, b) => a + b, 0);
+  const domains = TOPIC_NAMES.map((name, k) => ({ name, w: pooled[k]! }))
+    .filter((d) => d.w >= Math.max(2, 0.01 * mass))
+    .sort((a, b) => b.w - a.w)
+    .map((d) => d.name);
+  if (domains.length < MIN_DOMAINS) return undefined;
+  const observed = pairOverlap(tested.map((id) => topicShares(accounts.get(id)!)));
+  // Random groups: one pool account per member, drawn near the member's topic activity, since
+  // accounts with fewer topical prompts overlap less with anyone.
+  const rank = (t: number): number => {
+    let lo = 0;
+    let hi = pool.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (pool[mid]!.topicEvents < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const ranks = tested.map((id) => rank(accounts.get(id)!.topicEvents));
+  const random = seededRandom(fmix32(seed ^ 0x5bd1e995) ^ tested.length);
+  const nulls: { mean: number; disjoint: number }[] = [];
+  for (let g = 0; g < NULL_GROUPS; g++) {
+    const chosen = new Set<number>();
+    for (const r of ranks) {
+      const lo = Math.max(0, Math.min(r - STRATUM, pool.length - 2 * STRATUM - 1));
+      const hi = Math.min(pool.length - 1, lo + 2 * STRATUM);
+      let pick = lo + Math.floor(random() * (hi - lo + 1));
+      for (let tries = 0; chosen.has(pick) && tries < 20; tries++)
+        pick = lo + Math.floor(random() * (hi - lo + 1));
+      chosen.add(pick);
+    }
+    nulls.push(pairOverlap([...chosen].map((i) => poolShares[i]!)));
+  }
+  const moments = (v: number[]): [number, number] => {
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    return [m, Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1))];
+  };
+  const [mean] = moments(nulls.map((x) => x.mean));
+  const [dMean, dSd] = moments(nulls.map((x) => x.disjoint));
+  // The share of nearly disjoint pairs against random groups' (a normal tail on their spread:
+  // the group's pairs are many, so their share is close to normal under the null).
+  const p = Math.max(1e-30, normalSurvival((observed.disjoint - dMean) / Math.max(dSd, 1e-3)));
+  if (p > COVERAGE_MAX_P) return undefined;
+  const examples = tested.slice(0, 3).flatMap((id) =>
+    accounts
+      .get(id)!
+      .samples.items.slice(0, 1)
+      .map((x) => x.id),
+  );
+  return {
+    members,
+    coverage: {
+      p,
+      overlap: observed.mean,
+      nullOverlap: mean,
+      disjoint: observed.disjoint,
+      nullDisjoint: dMean,
+      tested: tested.length,
+      domains,
+      topicEvents,
+      requests,
+      followUps,
+    },
+    examples,
+  };
+}
+
+const COVERAGE_DETECTOR: Detector = {
+  id: 'complementary-coverage',
+  title: 'Members partition a task space between them',
+  atlas: 'AML.T0005.001',
+  family: 'extraction',
+  measure: () => null,
+};
+
+const JOINT_DETECTOR: Detector = {
+  id: 'joint-rare-attributes',
+  title: 'Weak attributes rare together',
+  atlas: 'AML.T0040',
+  family: 'behaviour',
+  measure: () => null,
+};
+
+const pctOf = (x: number): string => `${Math.round(100 * x)} %`;
+const strengthOf = (p: number): number => Math.min(30, -Math.log10(Math.max(p, 1e-300)));
+
+/** A coordinated group's two lines of evidence, as cluster-level detector results. */
+export function coordinationResults(e: CoordinationEvidence): DetectorResult[] {
+  const c = e.coverage;
+  const jointP = Math.max(1e-300, 10 ** e.joint.log10p);
+  return [
+    {
+      detector: COVERAGE_DETECTOR,
+      p: c.p,
+      strength: strengthOf(c.p),
+      measurement: {
+        stats: [{ kind: 'test', key: 'memberTopicOverlap', p: c.p, n: c.topicEvents }],
+        evidence: `${e.members.length} accounts sending task-style prompts (${c.followUps} follow-ups in ${c.requests} requests) cover ${c.domains.length} of ${TOPIC_NAMES.length} capability domains between them (${c.domains.slice(0, 8).join(', ')}), yet ${pctOf(c.disjoint)} of pairs of them have almost no topic in common (at most ${pctOf(DISJOINT)} of their topics) against ${pctOf(c.nullDisjoint)} in random groups of ${c.tested} accounts of the same activity, and two of them share ${pctOf(c.overlap)} of their topics on average against ${pctOf(c.nullOverlap)}: the space is split between them`,
+        examples: e.examples,
+      },
+    },
+    {
+      detector: JOINT_DETECTOR,
+      p: jointP,
+      strength: strengthOf(jointP),
+      measurement: {
+        stats: [{ kind: 'test', key: 'jointWeakAttributes', p: jointP, n: e.joint.holders }],
+        evidence: `${e.joint.holders} accounts share ${e.joint.description}; from how common each is alone, ${e.joint.expected.toFixed(2)} would be expected`,
+        examples: [],
+      },
+    },
+  ];
+}
