@@ -24,7 +24,8 @@ import { assembleFindings, type AnalysisDetail } from './assembly.js';
 import { calibrate } from './calibration.js';
 import { scoreClusters } from './cluster-scoring.js';
 import { KERNEL_DIMENSIONS, type PopulationView } from './population-view.js';
-import { linkPopulationWithout, switchedOff } from './switched-off.js';
+import { switchedOff } from './switched-off.js';
+import { linkPopulation } from '../link/index.js';
 
 /**
  * Prompt representations for the kernel two-sample test. Gaussian kernel bandwidths over unit
@@ -256,13 +257,7 @@ export class DetectionEngine {
     this.prepareFeatures();
     this.baseline?.prepareFeatures();
     const population = this.view();
-    const link = linkPopulationWithout(
-      this.accounts,
-      this.records,
-      cfg.seed,
-      cfg.minClusterSize,
-      this.linksOff,
-    );
+    const link = linkPopulation(this.accounts, this.records, cfg.seed, cfg.minClusterSize, this.linksOff);
     const cal = calibrate(population, this.baseline?.view(), link.linked, this.detectors, cfg);
     const own = scoreAccounts(population, this.detectors, cal);
     const clusters = scoreClusters(population, link, own, this.detectors, cal);

@@ -1,14 +1,6 @@
-import { UserError, type AccountRecord } from '../contracts/index.js';
+import { UserError } from '../contracts/index.js';
 import type { Detector } from '../detect/index.js';
-import type { EntityStats } from '../features/index.js';
-import {
-  accountAttributes,
-  LINK_WEIGHTS,
-  linkAccounts,
-  linkPopulation,
-  synchronisedPairs,
-  type PopulationLinkage,
-} from '../link/index.js';
+import { LINK_WEIGHTS } from '../link/index.js';
 
 /** Every link type linkage knows, in its own order. */
 export const LINK_TYPES: readonly string[] = Object.keys(LINK_WEIGHTS);
@@ -34,38 +26,4 @@ export function switchedOff(
       );
   }
   return out;
-}
-
-/**
- * linkPopulation with some link types left out: the same steps (see link/population-linkage.ts)
- * over attributes without those kinds, and no synchronised pairs when `sync_activity` is off.
- * Only ablation runs take this path; with nothing off it is linkPopulation itself.
- */
-export function linkPopulationWithout(
-  accounts: ReadonlyMap<string, EntityStats>,
-  records: ReadonlyMap<string, AccountRecord>,
-  seed: number,
-  minClusterSize: number,
-  off: ReadonlySet<string>,
-): PopulationLinkage {
-  if (off.size === 0) return linkPopulation(accounts, records, seed, minClusterSize);
-  const attributes = new Map(
-    [...accounts].map(([id, s]) => [
-      id,
-      accountAttributes(records.get(id), s).filter((a) => !off.has(a.kind)),
-    ]),
-  );
-  const synchronised = off.has('sync_activity')
-    ? []
-    : synchronisedPairs(new Map([...accounts].map(([id, s]) => [id, s.activity])), seed);
-  const linkage = linkAccounts(attributes, seed, synchronised);
-  const byCommunity = new Map<number, string[]>();
-  for (const [id, c] of linkage.community) {
-    const list = byCommunity.get(c) ?? [];
-    list.push(id);
-    byCommunity.set(c, list);
-  }
-  const groups = [...byCommunity.values()].filter((members) => members.length >= minClusterSize);
-  for (const members of groups) members.sort();
-  return { attributes, synchronised, linkage, groups, linked: new Set(groups.flat()) };
 }

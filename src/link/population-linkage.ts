@@ -26,16 +26,24 @@ export interface PopulationLinkage {
 /**
  * Links the accounts of one population: their sign-up and traffic attributes and their
  * synchronised activity feed one linkage graph, whose large enough communities are the groups.
+ * `off` leaves link types out (attribute kinds, `sync_activity`): only ablation runs pass it.
  */
 export function linkPopulation(
   accounts: ReadonlyMap<string, EntityStats>,
   records: ReadonlyMap<string, AccountRecord>,
   seed: number,
   minClusterSize: number,
+  off: ReadonlySet<string> = new Set(),
 ): PopulationLinkage {
   const attributes = new Map<string, Attribute[]>();
-  for (const [id, s] of accounts) attributes.set(id, accountAttributes(records.get(id), s));
-  const synchronised = synchronisedPairs(new Map([...accounts].map(([id, s]) => [id, s.activity])), seed);
+  for (const [id, s] of accounts)
+    attributes.set(
+      id,
+      accountAttributes(records.get(id), s).filter((a) => !off.has(a.kind)),
+    );
+  const synchronised = off.has('sync_activity')
+    ? []
+    : synchronisedPairs(new Map([...accounts].map(([id, s]) => [id, s.activity])), seed);
   const linkage = linkAccounts(attributes, seed, synchronised);
   const byCommunity = new Map<number, string[]>();
   for (const [id, c] of linkage.community) {
