@@ -24,6 +24,8 @@ export interface CampaignResult {
   accounts: number;
   flagged: number;
   recall: number;
+  /** Share of the campaign's accounts at act (the issue's bar: >= 90 % of a hydra campaign). */
+  actShare: number;
   /** Best-matching cluster and its account precision/recall against the campaign. */
   cluster: { cluster_id: string; precision: number; recall: number } | null;
 }
@@ -78,6 +80,7 @@ export function evaluateFindings(findings: Findings, truth: Truth, targets = DEF
   }
   const campaigns: CampaignResult[] = Object.entries(truth.clusters).map(([campaign, ids]) => {
     const flagged = ids.filter((id) => AT_LEAST_REVIEW.has(level.get(id) ?? 'none')).length;
+    const atAct = ids.filter((id) => level.get(id) === 'act').length;
     let cluster: CampaignResult['cluster'] = null;
     const members = new Set(ids);
     for (const c of findings.clusters) {
@@ -92,6 +95,7 @@ export function evaluateFindings(findings: Findings, truth: Truth, targets = DEF
       accounts: ids.length,
       flagged,
       recall: ids.length ? flagged / ids.length : 1,
+      actShare: ids.length ? atAct / ids.length : 0,
       cluster,
     };
   });
@@ -145,7 +149,7 @@ export function formatEvaluation(e: Evaluation): string {
     }`,
     ...e.campaigns.map(
       (c) =>
-        `campaign ${c.campaign}: ${c.flagged}/${c.accounts} flagged (${fmt(c.recall)})` +
+        `campaign ${c.campaign}: ${c.flagged}/${c.accounts} flagged (${fmt(c.recall)}), ${fmt(c.actShare)} at act` +
         (c.cluster
           ? `; cluster ${c.cluster.cluster_id} precision ${fmt(c.cluster.precision)} recall ${fmt(c.cluster.recall)}`
           : ''),

@@ -66,7 +66,7 @@ export function registerEval(program: Command): void {
           const camp = e.campaigns
             .map(
               (c) =>
-                `${c.campaign} ${Math.round(c.recall * 100)}%${c.cluster && c.accounts >= 3 ? ` (cluster p ${c.cluster.precision.toFixed(2)} r ${c.cluster.recall.toFixed(2)})` : ''}`,
+                `${c.campaign} ${Math.round(c.recall * 100)}% (act ${Math.round(c.actShare * 100)}%)${c.cluster && c.accounts >= 3 ? ` (cluster p ${c.cluster.precision.toFixed(2)} r ${c.cluster.recall.toFixed(2)})` : ''}`,
             )
             .join(', ');
           process.stdout.write(
