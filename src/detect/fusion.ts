@@ -147,9 +147,7 @@ export function corroboration(results: readonly DetectorResult[], externalConten
   if (content.length + externalContent >= 1 && lines.length + externalContent >= 2) {
     const lead = content[0] ? describeLine(content[0]) : intel;
     const by = [
-      ...(content[0]
-        ? lines.filter((r) => r !== content[0]).map(nameWithFamily)
-        : lines.map(nameWithFamily)),
+      ...(content[0] ? lines.filter((r) => r !== content[0]).map(nameWithFamily) : lines.map(nameWithFamily)),
       ...(content[0] && intel ? [intel] : []),
     ];
     return gate(true, `${lead}, corroborated by ${by.join(', ')}`);

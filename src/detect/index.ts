@@ -5,6 +5,7 @@ export type { DetectionContext } from './detector.js';
 export {
   combinedStrength,
   corroboration,
+  CORROBORATION_RULE,
   CORROBORATION_STRENGTH,
   describeLine,
   evidenceLines,

@@ -175,7 +175,7 @@ export function accountFinding(
   };
 }
 
-const ACCOUNT_ACT_RULE =
+export const ACCOUNT_ACT_RULE =
   'act needs the act strength and two content lines at the corroboration strength, one of them extraction, and no regression-testing pattern; or membership of a campaign (>= 5 linked accounts) whose cluster passes its act rule';
 
 const pLimit = (strength: number): string => pText(strength).replace('p≈', '');
