@@ -7,6 +7,10 @@ import { levelColouredPixels } from './graph-pixels.js';
 export interface FlowResult {
   overview: { events: string; accounts: string; clusters: string };
   clusterId: string;
+  /** The "why this level" sentences the cluster page and a member's account page show. */
+  clusterExplanation: string;
+  accountId: string;
+  accountExplanation: string;
   graphPixels: number;
   caseId: string;
   decisionAccount: string;
@@ -64,6 +68,7 @@ export async function runDashboardFlow(
     await page.getByTestId('current-action').waitFor();
     await page.waitForTimeout(800); // let sigma draw its first frame
     const graphPixels = await levelColouredPixels(graph, Object.values(LEVEL_COLOURS));
+    const clusterExplanation = (await page.getByTestId('level-explanation').textContent()) ?? '';
     await shot('02-cluster');
 
     await page.getByTestId('open-case').click();
@@ -117,6 +122,8 @@ export async function runDashboardFlow(
     await page.waitForURL(/#\/accounts\/.+/);
     await page.getByTestId('evidence').or(page.getByText('No detector fired.')).first().waitFor();
     await page.getByTestId('current-action').waitFor();
+    const accountId = decodeURIComponent(new URL(page.url()).hash.replace(/^#\/accounts\//, ''));
+    const accountExplanation = (await page.getByTestId('level-explanation').textContent()) ?? '';
     await shot('06-account');
 
     await page.goto(`${baseUrl}/#/policy`);
@@ -137,6 +144,9 @@ export async function runDashboardFlow(
     return {
       overview,
       clusterId,
+      clusterExplanation,
+      accountId,
+      accountExplanation,
       graphPixels,
       caseId,
       decisionAccount,

@@ -1,6 +1,13 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { levelRank, type ClusterSummary, type Overview, type Page } from '../src/contracts/index.js';
+import {
+  levelRank,
+  type AccountDetail,
+  type ClusterDetail,
+  type ClusterSummary,
+  type Overview,
+  type Page,
+} from '../src/contracts/index.js';
 import { chromiumAvailable, CHROMIUM_PATH, launchChromium } from './chromium.js';
 import { runDashboardFlow, type FlowResult } from './dashboard-flow.js';
 import { startDemoServer, type RunningServer } from './demo-server.js';
@@ -71,14 +78,23 @@ describe.runIf(canRun)('dashboard in Chromium', () => {
     if (server) expect(o.events).toBe(server.loaded.events);
   });
 
-  it('opens the top cluster (most severe level, then highest score) and draws its linkage graph', async () => {
+  it('opens the top cluster (most severe level, then strongest evidence) and draws its linkage graph', async () => {
     const all = await apiGet<Page<ClusterSummary>>('/v1/clusters?limit=1000');
-    const severity = (c: ClusterSummary) => levelRank(c.level) * 10 + c.score;
+    const severity = (c: ClusterSummary) => levelRank(c.level) * 1e5 + (c.strength ?? 0) * 10 + c.score;
     const opened = all.items.find((c) => c.cluster_id === flow.clusterId);
     expect(opened).toBeDefined();
     expect(severity(opened!)).toBe(Math.max(...all.items.map(severity)));
     // Nodes are drawn in level colours; an empty or failed WebGL canvas has none of them.
     expect(flow.graphPixels).toBeGreaterThan(150);
+  });
+
+  it('says why the cluster and a member account are at their levels, as the findings do', async () => {
+    const { cluster } = await apiGet<ClusterDetail>(`/v1/clusters/${encodeURIComponent(flow.clusterId)}`);
+    expect(cluster.basis?.explanation.startsWith(`${cluster.level}:`)).toBe(true);
+    expect(flow.clusterExplanation).toBe(cluster.basis!.explanation);
+    const { account } = await apiGet<AccountDetail>(`/v1/accounts/${encodeURIComponent(flow.accountId)}`);
+    expect(account.basis?.explanation.startsWith(`${account.level}:`)).toBe(true);
+    expect(flow.accountExplanation).toBe(account.basis!.explanation);
   });
 
   it('stores the case opened from the cluster and the decision set from the case', async () => {

@@ -15,6 +15,74 @@ export const Signal = z.looseObject({
 });
 export type Signal = z.infer<typeof Signal>;
 
+/** One detector's evidence as the level decision weighed it. */
+export const EvidenceLine = z.strictObject({
+  detector: z.string(),
+  /** `extraction`, `content`, `behaviour` (detect/detector.ts), or `intel` for an external signal. */
+  family: z.string(),
+  /** -log10 p under the benign null. */
+  strength: z.number().min(0),
+  /** Requests the evidence rests on (flagged count or sample size); 0 for intel. */
+  requests: z.int().min(0),
+});
+export type EvidenceLine = z.infer<typeof EvidenceLine>;
+
+/** A rule a level must pass: whether it held, and what it found, in words. */
+export const LevelGate = z.strictObject({
+  passed: z.boolean(),
+  rule: z.string(),
+  detail: z.string(),
+});
+export type LevelGate = z.infer<typeof LevelGate>;
+
+/** The gate that kept a finding below the next level (null at act). */
+export const StoppedBy = z.enum([
+  'monitor-threshold',
+  'review-threshold',
+  'corroboration',
+  'act-threshold',
+  'act-rule',
+]);
+export type StoppedBy = z.infer<typeof StoppedBy>;
+
+/**
+ * Why a finding sits at its level (docs/findings.md): built where the level is decided, from the
+ * same gates, so it cannot disagree with it. Additive to findings.v1.
+ */
+export const LevelBasis = z.strictObject({
+  /** The strength the level was decided on (own or inherited, whichever is higher). */
+  strength: z.number().min(0),
+  /** Strengths (-log10 p) each level needs, and one line needs to corroborate act. */
+  thresholds: z.strictObject({
+    monitor: z.number(),
+    review: z.number(),
+    act: z.number(),
+    corroborate: z.number(),
+  }),
+  /** Every line of evidence at p <= 0.01, strongest first. */
+  lines: z.array(EvidenceLine),
+  /** Review needs corroboration (two lines, one extraction content, or one overwhelming). */
+  review_gate: LevelGate,
+  /** Act needs its rule besides the act strength. */
+  act_gate: LevelGate,
+  /** The cluster the account belongs to and whether its level was inherited (accounts only). */
+  cluster: z
+    .strictObject({
+      cluster_id: z.string(),
+      level: Level,
+      size: z.int().min(0),
+      strength: z.number().min(0),
+      inherited: z.boolean(),
+    })
+    .nullable(),
+  /** Rules that withheld a level the evidence would otherwise reach (e.g. regression testing). */
+  withheld: z.array(z.string()),
+  stopped_by: StoppedBy.nullable(),
+  /** The reasons in one sentence, for an appeal or a reviewer. */
+  explanation: z.string(),
+});
+export type LevelBasis = z.infer<typeof LevelBasis>;
+
 export const AccountFinding = z.looseObject({
   account_id: z.string(),
   score: z.number().min(0).max(1),
@@ -22,6 +90,9 @@ export const AccountFinding = z.looseObject({
   cluster_id: z.string().nullable().optional(),
   events: z.int().min(0),
   signals: z.array(Signal),
+  /** Evidence strength, -log10 p: unlike the score it does not saturate, so it ranks. */
+  strength: z.number().min(0).optional(),
+  basis: LevelBasis.optional(),
 });
 export type AccountFinding = z.infer<typeof AccountFinding>;
 
@@ -40,6 +111,8 @@ export const ClusterFinding = z.looseObject({
   events: z.int().min(0),
   links: z.array(ClusterLink),
   signals: z.array(Signal),
+  strength: z.number().min(0).optional(),
+  basis: LevelBasis.optional(),
 });
 export type ClusterFinding = z.infer<typeof ClusterFinding>;
 

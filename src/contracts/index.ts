@@ -1,7 +1,18 @@
 export { isRfc3339 } from './timestamp.js';
 export { AccountRecord, InlineAccount } from './account.js';
 export { ApiEvent, ContentPart, EventLabels, Message, MessageRole, RequestParams } from './event.js';
-export { AccountFinding, ClusterFinding, ClusterLink, Findings, Level, Signal } from './findings.js';
+export {
+  AccountFinding,
+  ClusterFinding,
+  ClusterLink,
+  EvidenceLine,
+  Findings,
+  Level,
+  LevelBasis,
+  LevelGate,
+  Signal,
+  StoppedBy,
+} from './findings.js';
 export { countLevels, LEVELS, levelRank, THRESHOLD_LEVELS } from './levels.js';
 export {
   AccountDetail,

@@ -1,4 +1,4 @@
-import type { Level, Signal } from '../contracts/index.js';
+import type { EvidenceLine, Level, LevelGate, Signal, StoppedBy } from '../contracts/index.js';
 import type { DetectionContext, Detector, Measurement } from './detector.js';
 import type { EntityStats } from '../features/index.js';
 import { pValue, type NullModels } from './null-models.js';
@@ -13,7 +13,9 @@ export interface DetectorResult {
   strength: number;
 }
 
-export const MAX_STRENGTH = 30;
+// The cap is only the floating-point floor of p (1e-300): strengths rank the flagged, so they
+// must not saturate where the thresholds (at most a few dozen) have long been passed.
+export const MAX_STRENGTH = 300;
 const strengthOf = (p: number): number => Math.min(MAX_STRENGTH, -Math.log10(Math.max(p, 1e-300)));
 
 export function runDetectors(
@@ -92,34 +94,100 @@ export interface LevelThresholds {
   corroborate: number;
 }
 
+/** A level and the gate that kept it from the next one (null at act). */
+export interface LevelDecision {
+  level: Level;
+  stoppedBy: StoppedBy | null;
+}
+
+/**
+ * The level a strength reaches through its gates. Act needs the act strength, the act rule and
+ * what review needs; review needs the review strength and corroboration. The basis in findings
+ * is built from these same gates, so the explanation is the decision.
+ */
 export function levelOf(
   strength: number,
   t: LevelThresholds,
-  actAllowed: boolean,
-  reviewAllowed = true,
-): Level {
-  if (strength >= t.act && actAllowed) return 'act';
-  if (strength >= t.review && reviewAllowed) return 'review';
-  if (strength >= t.monitor) return 'monitor';
-  return 'none';
+  review: Pick<LevelGate, 'passed'>,
+  act: Pick<LevelGate, 'passed'>,
+): LevelDecision {
+  if (strength >= t.act && act.passed && review.passed) return { level: 'act', stoppedBy: null };
+  if (strength >= t.review && review.passed)
+    return { level: 'review', stoppedBy: strength < t.act ? 'act-threshold' : 'act-rule' };
+  if (strength >= t.monitor)
+    return { level: 'monitor', stoppedBy: strength < t.review ? 'review-threshold' : 'corroboration' };
+  return { level: 'none', stoppedBy: 'monitor-threshold' };
 }
 
 /** Evidence strong enough to count as one line of corroboration (p ≤ 0.01). */
 export const CORROBORATION_STRENGTH = 2;
+
+export const CORROBORATION_RULE =
+  'review needs two lines at p ≤ 0.01, one of them extraction on ≥ 20 requests, or one extraction line at p ≤ 1e-12 on ≥ 20 requests';
 
 /**
  * Review needs two independent lines of evidence, one of them extraction content, or one
  * overwhelming line of content: templates,
  * schedules and odd timing alone are what legitimate automation looks like.
  */
-export function corroborated(results: readonly DetectorResult[], externalContent = 0): boolean {
-  const lines = results.filter((r) => r.strength >= CORROBORATION_STRENGTH);
-  const content = lines.filter(
-    (r) => r.detector.family === 'extraction' && requestsBehind(r) >= MIN_EXTRACTION_REQUESTS,
-  );
+export function corroboration(results: readonly DetectorResult[], externalContent = 0): LevelGate {
+  const lines = results
+    .filter((r) => r.strength >= CORROBORATION_STRENGTH)
+    .sort((a, b) => b.strength - a.strength);
+  const extraction = lines.filter((r) => r.detector.family === 'extraction');
+  const content = extraction.filter((r) => requestsBehind(r) >= MIN_EXTRACTION_REQUESTS);
+  const gate = (passed: boolean, detail: string): LevelGate => ({ passed, rule: CORROBORATION_RULE, detail });
+  const overwhelming = content.find((r) => r.strength >= OVERWHELMING_STRENGTH);
   // One overwhelming line of extraction content (p ≤ 1e-12) stands on its own.
-  if (content.some((r) => r.strength >= OVERWHELMING_STRENGTH)) return true;
-  return content.length + externalContent >= 1 && lines.length + externalContent >= 2;
+  if (overwhelming) return gate(true, `${describeLine(overwhelming)} stands on its own`);
+  const intel = externalContent
+    ? `${externalContent} intelligence signal${externalContent > 1 ? 's' : ''}`
+    : '';
+  const others = lines.filter((r) => !content.includes(r)).map((r) => r.detector.id);
+  if (content.length + externalContent >= 1 && lines.length + externalContent >= 2) {
+    const lead = content[0] ? describeLine(content[0]) : intel;
+    const by = [
+      ...(content[0] ? lines.filter((r) => r !== content[0]).map(nameWithFamily) : lines.map(nameWithFamily)),
+      ...(content[0] && intel ? [intel] : []),
+    ];
+    return gate(true, `${lead}, corroborated by ${by.join(', ')}`);
+  }
+  if (content.length + externalContent === 0) {
+    const thin = extraction.map((r) => `${r.detector.id} rests on ${requestsBehind(r)}`);
+    return gate(
+      false,
+      thin.length
+        ? `no extraction line on ≥ ${MIN_EXTRACTION_REQUESTS} requests (${thin.join(', ')})`
+        : `no extraction line at p ≤ 0.01${others.length ? ` (only ${others.join(', ')})` : ''}`,
+    );
+  }
+  return gate(false, `${content[0] ? describeLine(content[0]) : intel} has no second line at p ≤ 0.01`);
+}
+
+const nameWithFamily = (r: DetectorResult): string => `${r.detector.id} (${r.detector.family})`;
+
+/** "reasoning-elicitation p≈1e-9 on 240 requests". */
+export function describeLine(r: DetectorResult): string {
+  return `${r.detector.id} ${pText(r.strength)} on ${requestsBehind(r)} requests`;
+}
+
+/** p as an analyst reads it, from a strength: p≈1e-9, p≈0.004. */
+export function pText(strength: number): string {
+  if (strength >= 3) return `p≈1e-${Math.round(strength)}`;
+  return `p≈${Number(Math.pow(10, -strength).toPrecision(1))}`;
+}
+
+/** The lines at p <= 0.01, strongest first, as findings report them. */
+export function evidenceLines(results: readonly DetectorResult[]): EvidenceLine[] {
+  return results
+    .filter((r) => r.strength >= CORROBORATION_STRENGTH)
+    .sort((a, b) => b.strength - a.strength)
+    .map((r) => ({
+      detector: r.detector.id,
+      family: r.detector.family,
+      strength: Math.round(r.strength * 100) / 100,
+      requests: requestsBehind(r),
+    }));
 }
 const OVERWHELMING_STRENGTH = 12;
 
@@ -132,7 +200,7 @@ const OVERWHELMING_STRENGTH = 12;
 export const MIN_EXTRACTION_REQUESTS = 20;
 
 /** How many requests a detector's evidence rests on: the flagged count, or the sample size. */
-const requestsBehind = (r: DetectorResult): number =>
+export const requestsBehind = (r: DetectorResult): number =>
   Math.max(0, ...r.measurement.stats.map((s) => (s.kind === 'count' ? s.k : s.n)));
 
 export function toSignals(results: readonly DetectorResult[], minStrength: number): Signal[] {

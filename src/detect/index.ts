@@ -4,12 +4,19 @@ export { fitNullModels, pValue } from './null-models.js';
 export type { DetectionContext } from './detector.js';
 export {
   combinedStrength,
-  corroborated,
+  corroboration,
+  CORROBORATION_RULE,
+  CORROBORATION_STRENGTH,
+  describeLine,
+  evidenceLines,
   genomicControl,
   levelOf,
+  MIN_EXTRACTION_REQUESTS,
+  pText,
+  requestsBehind,
   runDetectors,
   scoreOfStrength,
   toSignals,
 } from './fusion.js';
-export type { DetectorResult, LevelThresholds } from './fusion.js';
+export type { DetectorResult, LevelDecision, LevelThresholds } from './fusion.js';
 export type { NullModels } from './null-models.js';

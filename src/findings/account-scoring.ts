@@ -1,8 +1,10 @@
-import type { AccountFinding, Level, Signal } from '../contracts/index.js';
+import type { AccountFinding, Level, LevelGate, Signal } from '../contracts/index.js';
 import {
   combinedStrength,
-  corroborated,
+  corroboration,
+  evidenceLines,
   levelOf,
+  pText,
   runDetectors,
   scoreOfStrength,
   toSignals,
@@ -12,10 +14,11 @@ import {
 } from '../detect/index.js';
 import type { EntityStats } from '../features/index.js';
 import type { Calibrated } from './calibration.js';
+import { INHERITED_LEVELS, levelBasis } from './level-basis.js';
 import { detectionContext, round, type PopulationView } from './population-view.js';
 
 /** Linked accounts inherit a cluster's level only from groups this large (an operation, not a family). */
-const CAMPAIGN_MIN_ACCOUNTS = 5;
+export const CAMPAIGN_MIN_ACCOUNTS = 5;
 
 /** One account scored on its own traffic. */
 export interface AccountScore {
@@ -29,9 +32,15 @@ export interface ClusterVerdict {
   clusterId: string;
   size: number;
   strength: number;
-  actAllowed: boolean;
+  review: LevelGate;
+  act: LevelGate;
+  /** The extraction detectors the cluster's act rests on: a member inherits act only showing one. */
+  actDetectors: string[];
   level: Level;
 }
+
+/** A member shows a cluster's signal on its own when its own traffic gives it at this p. */
+export const MEMBER_SUPPORT_P = 0.05;
 
 // Extraction evidence (elicitation, harvesting, sweeps) must corroborate review and act.
 export const isExtraction = (r: DetectorResult): boolean => r.detector.family === 'extraction';
@@ -53,7 +62,8 @@ export function scoreAccounts(
 
 /**
  * One account's finding: its own score, corroborated by its content and intelligence, raised to
- * its campaign's when it belongs to a large linked group that scores review or act.
+ * its campaign's when it belongs to a large linked group that scores review or act. The level and
+ * its basis come from the same gates.
  */
 export function accountFinding(
   id: string,
@@ -68,23 +78,45 @@ export function accountFinding(
     (r) => r.detector.family !== 'behaviour' && r.strength >= thresholds.corroborate,
   );
   const regression = isRegressionTesting(s);
-  let actAllowed = !regression && content.length >= 2 && content.some(isExtraction);
+  const intel = external.filter((sig) => sig.score >= 0.5);
+  let review = corroboration(results, intel.length);
+  const ownAct = content.length >= 2 && content.some(isExtraction);
+  const names = content.map((r) => r.detector.id).join(', ');
+  let act: LevelGate = {
+    passed: ownAct && !regression,
+    rule: ACCOUNT_ACT_RULE,
+    detail: ownAct
+      ? `own content lines ${names} at p ≤ ${pLimit(thresholds.corroborate)}, one of them extraction`
+      : `needs two content lines at p ≤ ${pLimit(thresholds.corroborate)}, one of them extraction (has ${content.length}${names ? `: ${names}` : ''})`,
+  };
   let strength = ownStrength;
-  const intel = external.filter((sig) => sig.score >= 0.5).length;
-  let reviewAllowed = corroborated(results, intel);
   const signals = toSignals(results, thresholds.monitor);
   for (const sig of external) signals.push(sig);
+  const withheld: string[] = [];
   // A handful of linked accounts (a family, a small team) is judged account by account; a
   // campaign's heads inherit its level once the group is large enough to be an operation.
-  if (
-    cluster &&
-    cluster.size >= CAMPAIGN_MIN_ACCOUNTS &&
-    cluster.level !== 'none' &&
-    cluster.level !== 'monitor'
-  ) {
+  const inherits =
+    cluster !== undefined && cluster.size >= CAMPAIGN_MIN_ACCOUNTS && INHERITED_LEVELS.has(cluster.level);
+  if (cluster && inherits) {
     strength = Math.max(strength, cluster.strength);
-    actAllowed ||= cluster.actAllowed;
-    reviewAllowed = true;
+    review = { ...review, passed: true, detail: `cluster ${cluster.clusterId}: ${cluster.review.detail}` };
+    if (!act.passed && cluster.act.passed) {
+      // Act reaches a member only when its own traffic shows the extraction the cluster's act
+      // rests on: an account linked into a campaign by mistake keeps its own evidence's level.
+      const shown = results.find(
+        (r) => cluster.actDetectors.includes(r.detector.id) && r.p <= MEMBER_SUPPORT_P,
+      );
+      act = shown
+        ? {
+            ...act,
+            passed: true,
+            detail: `cluster ${cluster.clusterId}: ${cluster.act.detail}; this account shows ${shown.detector.id} on its own (${pText(shown.strength)})`,
+          }
+        : {
+            ...act,
+            detail: `cluster ${cluster.clusterId} is at act, but this account's own traffic does not show ${cluster.actDetectors.join(' or ')} at p ≤ ${MEMBER_SUPPORT_P}`,
+          };
+    }
     signals.unshift({
       detector: 'linkage',
       score: scoreOfStrength(cluster.strength),
@@ -92,23 +124,64 @@ export function accountFinding(
       atlas: 'AML.T0040',
     });
   }
+  // Re-sending the same prompts at temperature 0 measures a model: act is withheld, whether the
+  // account's own evidence or its cluster's would carry it.
+  if (regression && act.passed) {
+    act = { ...act, passed: false, detail: `withheld: ${regressionText(s)}` };
+    withheld.push(`act withheld for regression testing`);
+  }
   if (regression && ownStrength >= thresholds.review) {
     signals.push({
       detector: 'regression-pattern',
       score: 0,
-      evidence: `${s.repeats} of ${s.n} prompts repeat earlier ones and ${s.greedy} run at temperature 0: an evaluation or regression-testing pattern, so act is withheld`,
+      evidence: `${regressionText(s)}, so act is withheld`,
     });
   }
+  const decision = levelOf(strength, thresholds, review, act);
+  const lines = evidenceLines(results);
+  for (const sig of intel)
+    lines.push({
+      detector: sig.detector,
+      family: 'intel',
+      strength: round(-Math.log10(Math.max(1e-30, 1 - sig.score))),
+      requests: 0,
+    });
   return {
     account_id: id,
     score: scoreOfStrength(strength),
-    level: levelOf(strength, thresholds, actAllowed, reviewAllowed),
+    level: decision.level,
     cluster_id: cluster?.clusterId ?? null,
     events: s.n,
     signals,
     strength: round(strength),
+    basis: levelBasis({
+      strength,
+      thresholds,
+      lines,
+      review,
+      act,
+      decision,
+      cluster: cluster
+        ? {
+            cluster_id: cluster.clusterId,
+            level: cluster.level,
+            size: cluster.size,
+            strength: round(cluster.strength),
+            inherited: inherits,
+          }
+        : null,
+      withheld,
+    }),
   };
 }
+
+export const ACCOUNT_ACT_RULE =
+  'act needs the act strength and two content lines at the corroboration strength, one of them extraction, and no regression-testing pattern; or membership of a campaign (>= 5 linked accounts) whose cluster passes its act rule';
+
+const pLimit = (strength: number): string => pText(strength).replace('p≈', '');
+
+const regressionText = (s: EntityStats): string =>
+  `${s.repeats} of ${s.n} prompts repeat earlier ones and ${s.greedy} run at temperature 0: an evaluation or regression-testing pattern`;
 
 /** Re-sending the same prompts at temperature 0 measures a model; it harvests nothing new. */
 function isRegressionTesting(s: EntityStats): boolean {

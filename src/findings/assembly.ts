@@ -1,6 +1,7 @@
 import type { AccountFinding, Findings } from '../contracts/index.js';
 import type { PopulationLinkage } from '../link/index.js';
 import { accountFinding, type AccountScore } from './account-scoring.js';
+import { silentBasis } from './level-basis.js';
 import { calibrationSummary, type Calibrated, type Calibration } from './calibration.js';
 import type { ClusterDetail, ClusterScoring } from './cluster-scoring.js';
 import type { PopulationView } from './population-view.js';
@@ -56,7 +57,7 @@ export function assembleFindings(
 }
 
 /**
- * Every account's finding, highest score first; accounts that appear only in the accounts file
+ * Every account's finding, strongest evidence first; accounts that appear only in the accounts file
  * still belong in the findings, after them.
  */
 function accountFindings(
@@ -73,10 +74,20 @@ function accountFindings(
       accountFinding(id, s, own.get(id)!, population.external.get(id) ?? [], cluster, cal.thresholds),
     );
   }
-  accounts.sort((a, b) => b.score - a.score || (a.account_id < b.account_id ? -1 : 1));
+  // Strength ranks where scores saturate (findings.v1 readers that sort by score still can).
+  accounts.sort((a, b) => (b.strength ?? 0) - (a.strength ?? 0) || (a.account_id < b.account_id ? -1 : 1));
   for (const id of [...population.records.keys()].sort()) {
     if (!population.accounts.has(id))
-      accounts.push({ account_id: id, score: 0, level: 'none', cluster_id: null, events: 0, signals: [] });
+      accounts.push({
+        account_id: id,
+        score: 0,
+        level: 'none',
+        cluster_id: null,
+        events: 0,
+        signals: [],
+        strength: 0,
+        basis: silentBasis(cal.thresholds),
+      });
   }
   return accounts;
 }

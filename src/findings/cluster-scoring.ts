@@ -2,7 +2,8 @@ import type { ClusterFinding } from '../contracts/index.js';
 import { fingerprint64 } from '../text/index.js';
 import {
   combinedStrength,
-  corroborated,
+  corroboration,
+  evidenceLines,
   levelOf,
   runDetectors,
   scoreOfStrength,
@@ -11,12 +12,13 @@ import {
 } from '../detect/index.js';
 import { EntityStats, type PromptSample } from '../features/index.js';
 import { clusterLinks, coordinationResults, type PopulationLinkage } from '../link/index.js';
-import { isExtraction, type AccountScore, type ClusterVerdict } from './account-scoring.js';
+import { isExtraction, MEMBER_SUPPORT_P, type AccountScore, type ClusterVerdict } from './account-scoring.js';
+import { CLUSTER_ACT_RULE, clusterActGate, rareBinding } from './cluster-act.js';
+import { levelBasis } from './level-basis.js';
 import type { Calibrated } from './calibration.js';
 import { detectionContext, KERNEL_DIMENSIONS, round, type PopulationView } from './population-view.js';
 
-/** A pooled signal counts when at least this share of members shows it on their own at this p. */
-const MEMBER_SUPPORT_P = 0.05;
+/** A pooled signal counts when at least this share of members shows it on their own (MEMBER_SUPPORT_P). */
 const MEMBER_SUPPORT_SHARE = 0.5;
 
 /** A cluster's pooled prompt samples and hourly volume, for reports and the dashboard. */
@@ -26,7 +28,7 @@ export interface ClusterDetail {
 }
 
 export interface ClusterScoring {
-  /** Highest score first, then largest. */
+  /** Strongest evidence first, then largest. */
   findings: ClusterFinding[];
   /** Cluster id of each clustered account. */
   clusterOf: Map<string, string>;
@@ -56,6 +58,7 @@ export function scoreClusters(
     // A pooled signal counts only when it is broad: most members show it on their own. Pooling
     // otherwise turns a few members' quirks (or a slightly different benign base rate) into
     // cluster-wide confidence.
+    const support = new Map<string, number>();
     const results = runDetectors(
       detectors,
       pooled,
@@ -63,21 +66,40 @@ export function scoreClusters(
       cal.nulls,
       sizes,
     ).filter((r) => {
-      const support = members.filter((id) =>
+      const n = members.filter((id) =>
         own.get(id)!.results.some((x) => x.detector.id === r.detector.id && x.p <= MEMBER_SUPPORT_P),
       ).length;
-      return support >= MEMBER_SUPPORT_SHARE * members.length;
+      support.set(r.detector.id, n / members.length);
+      return n >= MEMBER_SUPPORT_SHARE * members.length;
     });
     // A group found through coordination brings its own lines (see link/complementary-coverage.ts).
     const coordination = link.coordination.get(members[0]!);
     if (coordination) results.push(...coordinationResults(coordination));
     const strength = combinedStrength(results, [], cal.lambda);
-    // Act needs extraction content that most members show, corroborated by two more broad signals.
-    const strong = results.filter((r) => r.strength >= cal.thresholds.corroborate);
+    const review = corroboration(results);
     // A group inferred from coordination alone stays at review: a person confirms it first.
-    const actAllowed = !coordination && strong.length >= 3 && strong.some(isExtraction);
-    const level = levelOf(strength, cal.thresholds, actAllowed, corroborated(results));
-    scoring.verdicts.set(clusterId, { clusterId, size: members.length, strength, actAllowed, level });
+    const act = coordination
+      ? {
+          passed: false,
+          rule: CLUSTER_ACT_RULE,
+          detail:
+            'found through coordination (jointly rare weak attributes, complementary coverage): a person confirms such a group before act',
+        }
+      : clusterActGate(results, support, members.length, rareBinding(members, link), cal.thresholds);
+    const decision = levelOf(strength, cal.thresholds, review, act);
+    const level = decision.level;
+    const actDetectors = results
+      .filter((r) => isExtraction(r) && r.strength >= cal.thresholds.corroborate)
+      .map((r) => r.detector.id);
+    scoring.verdicts.set(clusterId, {
+      clusterId,
+      size: members.length,
+      strength,
+      review,
+      act,
+      actDetectors,
+      level,
+    });
     scoring.findings.push({
       cluster_id: clusterId,
       account_ids: members,
@@ -87,10 +109,26 @@ export function scoreClusters(
       links: clusterLinks(members, link.attributes, link.linkage.holders, link.synchronised),
       signals: toSignals(results, cal.thresholds.monitor),
       strength: round(strength),
+      basis: levelBasis({
+        strength,
+        thresholds: cal.thresholds,
+        lines: evidenceLines(results),
+        review,
+        act,
+        decision,
+        cluster: null,
+        withheld: [],
+      }),
     });
     scoring.detail.set(clusterId, { samples: pooled.samples.items, hourly });
   }
-  scoring.findings.sort((a, b) => b.score - a.score || b.account_ids.length - a.account_ids.length);
+  // Strength ranks where scores saturate; equal strengths (at the p floor) put larger clusters first.
+  scoring.findings.sort(
+    (a, b) =>
+      (b.strength ?? 0) - (a.strength ?? 0) ||
+      b.account_ids.length - a.account_ids.length ||
+      (a.cluster_id < b.cluster_id ? -1 : 1),
+  );
   return scoring;
 }
 

@@ -1,4 +1,15 @@
+import { CORROBORATION_RULE } from '../detect/index.js';
+import { ACCOUNT_ACT_RULE } from './account-scoring.js';
+import { CLUSTER_ACT_RULE } from './cluster-act.js';
+
 export { DetectionEngine } from './detection-engine.js';
+
+/** The rules behind the levels, in words, for reports (each finding's basis names the one it met). */
+export const LEVEL_RULES = {
+  review: CORROBORATION_RULE,
+  accountAct: ACCOUNT_ACT_RULE,
+  clusterAct: CLUSTER_ACT_RULE,
+} as const;
 export type { PartitionState } from './detection-engine.js';
 export type { AnalysisDetail } from './assembly.js';
 export { evaluateFindings, formatEvaluation } from './evaluation.js';

@@ -12,11 +12,13 @@ export interface AccountSelection {
   omitted: number;
 }
 
-/** Every account at review or act, plus the `others` highest-scoring of the rest. */
+/** Every account at review or act, plus the `others` strongest of the rest; strongest first within a level. */
 export function selectAccounts(accounts: readonly AccountFinding[], others = 500): AccountSelection {
   const sorted = [...accounts].sort(
     (a, b) =>
-      levelRank(b.level) - levelRank(a.level) || b.score - a.score || (a.account_id < b.account_id ? -1 : 1),
+      levelRank(b.level) - levelRank(a.level) ||
+      (b.strength ?? 0) - (a.strength ?? 0) ||
+      (a.account_id < b.account_id ? -1 : 1),
   );
   const flagged = sorted.filter((a) => a.level === 'review' || a.level === 'act');
   const rest = sorted.filter((a) => a.level !== 'review' && a.level !== 'act');
@@ -68,8 +70,10 @@ export function accountTable(
       <td><code>${a.account_id}</code></td>
       <td data-v="${levelRank(a.level)}">${levelBadge(a.level)}</td>
       <td data-v="${a.score}">${scoreCell(a.score)}</td>
+      <td class="num" data-v="${a.strength ?? 0}">${(a.strength ?? 0).toFixed(1)}</td>
       <td>${cluster}</td>
       <td class="num" data-v="${a.events}">${formatCount(a.events)}</td>
+      <td class="why">${a.basis?.explanation ?? html`<span class="muted">—</span>`}</td>
       <td class="sigs">${chips}${more}${evidence}</td>
     </tr>`;
   });
@@ -79,9 +83,9 @@ export function accountTable(
       ${
         omitted > 0
           ? html`${formatCount(rows.length)} of ${formatCount(accounts.length)} accounts listed: every account
-              at review or act, then the ${formatCount(others)} highest-scoring others.
-              <strong>${formatCount(omitted)} lower-scoring accounts are left out</strong> (all are in the
-              JSON findings).`
+              at review or act, then the ${formatCount(others)} strongest others.
+              <strong>${formatCount(omitted)} weaker accounts are left out</strong> (all are in the JSON
+              findings).`
           : html`All ${formatCount(accounts.length)} accounts listed.`
       }
       Click a column to sort; open “evidence” for what each signal measured.
@@ -105,8 +109,12 @@ export function accountTable(
           <th data-sort="text">account</th>
           <th data-sort="num">level</th>
           <th data-sort="num">score</th>
+          <th data-sort="num" class="num" title="evidence strength, −log₁₀ p: ranks where scores saturate">
+            strength
+          </th>
           <th data-sort="text">cluster</th>
           <th data-sort="num" class="num">events</th>
+          <th>why this level</th>
           <th>top signals</th>
         </tr>
       </thead>

@@ -62,6 +62,7 @@ table.sortable th[data-dir="asc"]::after{content:" ↑";color:var(--fg)}table.so
 td.sigs{min-width:340px}.chip{display:inline-block;font-size:12px;border:1px solid var(--line);border-radius:10px;padding:0 8px;margin:0 4px 3px 0;white-space:nowrap}
 .chip b{font-weight:600}td.sigs details{font-size:12px}td.sigs summary{cursor:pointer;color:#2458a6}
 ul.sig-list{margin:4px 0;padding-left:16px}ul.sig-list li{margin-bottom:4px}.ev{color:var(--muted)}
+td.why{min-width:280px;max-width:460px;font-size:12px}p.why{font-size:13px;margin:6px 0 10px}ul.rules{margin:0 0 4px;padding-left:16px}
 nav.toc{position:sticky;top:0;z-index:2;font-size:13px;background:rgba(245,246,248,.94);border-bottom:1px solid var(--line);padding:8px 0;backdrop-filter:blur(4px)}nav.toc a{color:var(--accent);margin-right:14px}
 a{color:#2458a6;text-decoration:none}a:hover{text-decoration:underline}
 footer{color:var(--muted);font-size:12px;margin-top:24px}

@@ -101,7 +101,7 @@ function samplesList(samples: readonly PromptSample[]): SafeHtml {
 
 function membersList(ids: readonly string[], accountsById: ReadonlyMap<string, AccountFinding>): SafeHtml {
   const sorted = [...ids].sort(
-    (a, b) => (accountsById.get(b)?.score ?? 0) - (accountsById.get(a)?.score ?? 0) || (a < b ? -1 : 1),
+    (a, b) => (accountsById.get(b)?.strength ?? 0) - (accountsById.get(a)?.strength ?? 0) || (a < b ? -1 : 1),
   );
   const listed = sorted.slice(0, MEMBERS_LISTED);
   return html`<p class="members">
@@ -137,6 +137,7 @@ export function clusterSection(
       <span class="kv"><b>accounts</b> ${formatCount(cluster.account_ids.length)}</span
       ><span class="kv"><b>events</b> ${formatCount(cluster.events)}</span>
     </div>
+    ${cluster.basis ? html`<p class="why"><b>Why ${cluster.level}:</b> ${cluster.basis.explanation}</p>` : ''}
     <div class="grid-cluster">
       <div>
         <h4>Signals (pooled over the cluster)</h4>

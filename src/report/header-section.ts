@@ -1,5 +1,5 @@
-import type { AnalysisDetail } from '../findings/index.js';
-import { countLevels, LEVELS, THRESHOLD_LEVELS } from '../contracts/index.js';
+import { LEVEL_RULES, type AnalysisDetail } from '../findings/index.js';
+import { countLevels, LEVELS, type Findings } from '../contracts/index.js';
 import { levelBars } from './charts/level-bars.js';
 import { scoreHistogram } from './charts/score-histogram.js';
 import { hourRangeOf, trafficChart } from './charts/traffic-chart.js';
@@ -77,14 +77,8 @@ export function headerSection(
           ${calibration.method}: ${method}. Target false-positive rate ${fpr} of benign accounts at review or
           above.
         </dd>
-        <dt>Thresholds (score)</dt>
-        <dd>
-          ${THRESHOLD_LEVELS.map((l) => html`${levelBadge(l)} ≥ ${calibration.thresholds[l].toFixed(3)} `)}<span
-            class="muted"
-            >act also needs two corroborating content detectors, at least one of them extraction
-            evidence.</span
-          >
-        </dd>
+        <dt>How levels are decided</dt>
+        <dd class="level-rules">${levelRules(findings)}</dd>
         <dt>Accounts per level</dt>
         <dd>${LEVELS.map((l) => html`${levelBadge(l)} ${formatCount(accountLevels[l])} `)}</dd>
         <dt>Clusters per level</dt>
@@ -112,4 +106,33 @@ export function headerSection(
           : ''
       }
     </section>`;
+}
+
+/**
+ * The real rule: a strength threshold per level plus the gates review and act need. The score
+ * thresholds alone would mislead (a score at act's can sit at review for want of a gate).
+ */
+function levelRules(findings: Findings): SafeHtml {
+  const t = findings.accounts.find((a) => a.basis)?.basis?.thresholds;
+  const p = (s: number): string => (s >= 3 ? `1e-${Math.round(s)}` : `${Number((10 ** -s).toPrecision(1))}`);
+  return html`<ul class="rules">
+      <li>
+        ${levelBadge('monitor')} evidence at p ≤ ${t ? p(t.monitor) : '—'} (strength −log₁₀p ≥
+        ${t?.monitor.toFixed(1) ?? '—'})
+      </li>
+      <li>
+        ${levelBadge('review')} p ≤ ${t ? p(t.review) : '—'} (strength ≥ ${t?.review.toFixed(1) ?? '—'}), and
+        ${LEVEL_RULES.review.replace(/^review needs /, '')}
+      </li>
+      <li>
+        ${levelBadge('act')} p ≤ ${t ? p(t.act) : '—'} (strength ≥ ${t?.act.toFixed(1) ?? '—'}), what review
+        needs, and for an account: ${LEVEL_RULES.accountAct.replace(/^act needs the act strength and /, '')};
+        for a cluster:
+        ${LEVEL_RULES.clusterAct.replace(/^a cluster reaches act at the act strength with /, '')}
+      </li>
+    </ul>
+    <span class="muted"
+      >Each account and cluster says in one sentence which gates set its level and which stopped it going
+      higher (“why” below, <code>basis</code> in the JSON findings).</span
+    >`;
 }

@@ -189,6 +189,26 @@ describe('renderHtmlReport', () => {
     expect(page).toContain(detail.calibration.method);
   });
 
+  it('says in one sentence why each cluster and each listed account is at its level, and states the gated rule', () => {
+    const esc = (t: string): string =>
+      t
+        .replaceAll('&', '&amp;')
+        .replaceAll('"', '&quot;')
+        .replaceAll('<', '&lt;')
+        .replaceAll('>', '&gt;')
+        .replaceAll("'", '&#39;');
+    for (const c of detail.findings.clusters.slice(0, 20)) {
+      expect(c.basis!.explanation.startsWith(`${c.level}:`)).toBe(true);
+      expect(page).toContain(`<b>Why ${c.level}:</b> ${esc(c.basis!.explanation)}`);
+    }
+    for (const a of detail.findings.accounts.filter((x) => x.level === 'review' || x.level === 'act'))
+      expect(page).toContain(`<td class="why">${esc(a.basis!.explanation)}</td>`);
+    // The rule is the gates, not score thresholds alone.
+    expect(page).toContain('How levels are decided');
+    expect(page).not.toContain('Thresholds (score)');
+    expect(page).toContain('one of them extraction');
+  });
+
   it('renders an empty analysis without charts it cannot draw', () => {
     const empty = renderHtmlReport(new DetectionEngine().analyze());
     expect(empty).toContain('No group of linked accounts reached the minimum cluster size.');
@@ -203,7 +223,7 @@ describe('renderHtmlReport', () => {
     const rows = small.match(/<tr data-level=/g)!.length;
     expect(rows).toBe(flagged.length + 5);
     const omitted = detail.findings.accounts.length - flagged.length - 5;
-    expect(small).toContain(`${omitted} lower-scoring accounts are left out`);
+    expect(small).toContain(`${omitted} weaker accounts are left out`);
     expect(page.match(/<tr data-level=/g)!.length).toBe(detail.findings.accounts.length);
     expect(page).toContain(`All ${detail.findings.accounts.length} accounts listed.`);
   });

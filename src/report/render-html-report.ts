@@ -33,7 +33,7 @@ export function renderHtmlReport(detail: AnalysisDetail, opts: HtmlReportOptions
     ? html`<section class="card" id="clusters">
           <h2>Top clusters</h2>
           <p class="muted">
-            ${top.length < findings.clusters.length ? `${top.length} highest-scoring of ${formatCount(findings.clusters.length)} clusters` : `${top.length} clusters`}
+            ${top.length < findings.clusters.length ? `${top.length} strongest of ${formatCount(findings.clusters.length)} clusters` : `${top.length} clusters`}
             of linked accounts, scored on their pooled traffic.
           </p>
           <table class="clusters-index">
@@ -43,6 +43,7 @@ export function renderHtmlReport(detail: AnalysisDetail, opts: HtmlReportOptions
                 <th>cluster</th>
                 <th>level</th>
                 <th class="num">score</th>
+                <th class="num">strength</th>
                 <th class="num">accounts</th>
                 <th class="num">events</th>
                 <th>strongest signal</th>
@@ -58,6 +59,7 @@ export function renderHtmlReport(detail: AnalysisDetail, opts: HtmlReportOptions
                     </td>
                     <td>${levelBadge(c.level)}</td>
                     <td class="num">${c.score.toFixed(3)}</td>
+                    <td class="num">${(c.strength ?? 0).toFixed(1)}</td>
                     <td class="num">${formatCount(c.account_ids.length)}</td>
                     <td class="num">${formatCount(c.events)}</td>
                     <td>
@@ -93,9 +95,10 @@ export function renderHtmlReport(detail: AnalysisDetail, opts: HtmlReportOptions
           ${headerSection(detail, { title, generatedFrom: opts.generatedFrom ?? [], topClusterIds: topIds })}
           ${index} ${accountTable(findings.accounts, new Set(topIds), opts.otherAccounts)}
           <footer>
-            Findings format findings.v1. Scores are in [0, 1]; levels come from thresholds calibrated on
-            benign traffic. Every signal names its evidence and MITRE ATLAS technique; example event ids can
-            be looked up in the input files.
+            Findings format findings.v1. Scores are in [0, 1] and saturate; strength (−log₁₀ p) ranks. Levels
+            come from strength thresholds calibrated on benign traffic and the gates above; each finding's
+            <code>basis</code> says which it passed. Every signal names its evidence and MITRE ATLAS
+            technique; example event ids can be looked up in the input files.
           </footer>
         </main>
         <script>

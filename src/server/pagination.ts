@@ -24,6 +24,8 @@ export const CursorPart = {
   position: z.int().min(0),
   /** A finding's score. */
   score: z.number().min(0).max(1),
+  /** A finding's rank: its evidence strength (-log10 p, at most a few hundred) or its score. */
+  rank: z.number().min(0).max(1e4),
   /** An id or account id: what ingest and the API accept as one. */
   id: z
     .string()
@@ -52,7 +54,7 @@ export function decodeCursor<const T extends readonly [z.ZodType, ...z.ZodType[]
 }
 
 /**
- * Pages a list sorted by score descending then id ascending, by keyset: stable while findings
+ * Pages a list sorted by rank (strength, or score) descending then id ascending, by keyset: stable while findings
  * refresh, unlike offsets.
  */
 export function pageByScore<T>(
@@ -63,7 +65,7 @@ export function pageByScore<T>(
 ): Page<T> {
   let start = 0;
   if (cursor) {
-    const [score, id] = decodeCursor(cursor, [CursorPart.score, CursorPart.id]);
+    const [score, id] = decodeCursor(cursor, [CursorPart.rank, CursorPart.id]);
     start = sorted.findIndex((t) => {
       const [s, i] = keyOf(t);
       return s < score || (s === score && i > id);

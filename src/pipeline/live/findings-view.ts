@@ -6,8 +6,10 @@ export interface SignalItem extends Signal {
   subject_id: string;
 }
 
+// Strength (-log10 p) ranks where scores saturate; the API pages by the same key.
 const byScore = (a: { score: number; id: string }, b: { score: number; id: string }) =>
   b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const rankOf = (f: { strength?: number; score: number }): number => f.strength ?? f.score;
 
 /** Indexes over one findings document, built once per refresh so queries are lookups and scans. */
 export class FindingsView {
@@ -24,10 +26,10 @@ export class FindingsView {
     edges: readonly LinkEdge[] = [],
   ) {
     this.accounts = [...findings.accounts].sort((a, b) =>
-      byScore({ score: a.score, id: a.account_id }, { score: b.score, id: b.account_id }),
+      byScore({ score: rankOf(a), id: a.account_id }, { score: rankOf(b), id: b.account_id }),
     );
     this.clusters = [...findings.clusters].sort((a, b) =>
-      byScore({ score: a.score, id: a.cluster_id }, { score: b.score, id: b.cluster_id }),
+      byScore({ score: rankOf(a), id: a.cluster_id }, { score: rankOf(b), id: b.cluster_id }),
     );
     for (const a of this.accounts) this.accountById.set(a.account_id, a);
     for (const c of this.clusters) {

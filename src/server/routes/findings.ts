@@ -136,7 +136,7 @@ function clusterRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       ...READ,
       schema: {
         tags: ['findings'],
-        summary: 'Clusters of linked accounts, highest score first',
+        summary: 'Clusters of linked accounts, strongest evidence first',
         querystring: requestSchema(ClustersQuery),
         response: { 200: responseSchema(page(ClusterSummary)) },
       },
@@ -146,7 +146,7 @@ function clusterRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       const list = ctx.live.view.clusters.filter(
         (c) => (!q.level || c.level === q.level) && (q.min_score === undefined || c.score >= q.min_score),
       );
-      const page = pageByScore(list, (c) => [c.score, c.cluster_id], q.limit, q.cursor);
+      const page = pageByScore(list, (c) => [c.strength ?? c.score, c.cluster_id], q.limit, q.cursor);
       return { items: page.items.map(summary), next: page.next };
     },
   );
@@ -191,7 +191,7 @@ function accountRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       ...READ,
       schema: {
         tags: ['findings'],
-        summary: 'Account findings, highest score first',
+        summary: 'Account findings, strongest evidence first',
         querystring: requestSchema(AccountsQuery),
         response: { 200: responseSchema(page(AccountFinding)) },
       },
@@ -206,7 +206,7 @@ function accountRoutes(app: FastifyInstance, ctx: ServiceContext): void {
           (!q.cluster_id || view.clusterOf(a.account_id) === q.cluster_id) &&
           (!needle || a.account_id.toLowerCase().includes(needle)),
       );
-      return pageByScore(list, (a) => [a.score, a.account_id], q.limit, q.cursor);
+      return pageByScore(list, (a) => [a.strength ?? a.score, a.account_id], q.limit, q.cursor);
     },
   );
 

@@ -24,6 +24,17 @@ export function scoreColumn<T extends { level: Level; score: number }>(): Column
   };
 }
 
+/** Evidence strength (−log10 p): unlike the score it does not saturate, so it ranks. */
+export function strengthColumn<T extends { strength?: number | undefined }>(): Column<T> {
+  return {
+    key: 'strength',
+    header: 'Strength',
+    render: (r) => <span title="evidence strength, −log₁₀ p">{(r.strength ?? 0).toFixed(1)}</span>,
+    sortValue: (r) => r.strength ?? 0,
+    align: 'right',
+  };
+}
+
 export function countColumn<T>(key: string, header: string, count: (row: T) => number): Column<T> {
   return { key, header, render: (r) => formatCount(count(r)), sortValue: count, align: 'right' };
 }

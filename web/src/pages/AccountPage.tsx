@@ -7,6 +7,7 @@ import { clusterHref, href } from '../app/route.js';
 import { DecisionPanel } from '../components/DecisionPanel.js';
 import { EvidenceList } from '../components/EvidenceList.js';
 import { KeyValue } from '../components/KeyValue.js';
+import { LevelBasisPanel } from '../components/LevelBasisPanel.js';
 import { OpenCaseButton } from '../components/OpenCaseButton.js';
 import { SubjectHeader } from '../components/PageHeader.js';
 import { ScoreStat, StatCard } from '../components/StatCard.js';
@@ -79,6 +80,7 @@ export function AccountPage({ id }: { id: string }) {
           hint={account.cluster_id ? 'linked to other accounts' : 'not linked'}
         />
       </div>
+      <LevelBasisPanel basis={account.basis} />
       <div className="grid-main">
         <section className="panel">
           <div className="panel-title">Evidence</div>

@@ -1,13 +1,14 @@
 import type { AccountFinding } from '../../../src/contracts/index.js';
 import { humanize } from '../app/format.js';
 import { accountHref, clusterHref, navigate } from '../app/route.js';
-import { countColumn, idColumn, levelColumn, scoreColumn } from '../components/columns.js';
+import { countColumn, idColumn, levelColumn, scoreColumn, strengthColumn } from '../components/columns.js';
 import { SortableTable, type Column, type TableProps } from '../components/SortableTable.js';
 
 const columns: Column<AccountFinding>[] = [
   idColumn('Account', (a) => a.account_id),
   levelColumn(),
   scoreColumn(),
+  strengthColumn(),
   countColumn('events', 'Events', (a) => a.events),
   {
     key: 'cluster',
@@ -47,7 +48,7 @@ export function AccountTable(props: TableProps<AccountFinding>) {
       {...props}
       columns={columns}
       rowKey={(a) => a.account_id}
-      initialSort={{ key: 'score', dir: 'desc' }}
+      initialSort={{ key: 'strength', dir: 'desc' }}
       onRowClick={(a) => navigate(accountHref(a.account_id))}
     />
   );

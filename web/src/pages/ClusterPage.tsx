@@ -11,6 +11,7 @@ import { linkColour, linkLabel } from '../components/graphStyle.js';
 import { OpenCaseButton } from '../components/OpenCaseButton.js';
 import { SubjectHeader } from '../components/PageHeader.js';
 import { SortableTable, type Column } from '../components/SortableTable.js';
+import { LevelBasisPanel } from '../components/LevelBasisPanel.js';
 import { ScoreStat, StatCard } from '../components/StatCard.js';
 import { ErrorBox, Loading } from '../components/States.js';
 import { TimelineChart } from '../components/TimelineChart.js';
@@ -75,6 +76,7 @@ export function ClusterPage({ id }: { id: string }) {
           hint={links[0] ? `most: ${linkLabel(links[0].kind)}` : undefined}
         />
       </div>
+      <LevelBasisPanel basis={cluster.basis} />
       <div className="grid-main">
         <section className="panel">
           <div className="panel-title">Linkage graph</div>

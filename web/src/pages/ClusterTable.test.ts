@@ -11,6 +11,14 @@ describe('severity', () => {
     ].sort((a, b) => severity(b) - severity(a));
     expect(ranked.map((c) => c.id)).toEqual(['act-high', 'act-low', 'review-high', 'none']);
   });
+  it('ranks by strength within a level where scores saturate', () => {
+    const ranked = [
+      { id: 'act-weaker', level: 'act' as const, score: 0.952, strength: 60 },
+      { id: 'review-strongest', level: 'review' as const, score: 0.952, strength: 590 },
+      { id: 'act-stronger', level: 'act' as const, score: 0.952, strength: 480 },
+    ].sort((a, b) => severity(b) - severity(a));
+    expect(ranked.map((c) => c.id)).toEqual(['act-stronger', 'act-weaker', 'review-strongest']);
+  });
 });
 
 describe('linksByKind', () => {

@@ -1,12 +1,15 @@
 import { levelRank, type ClusterLink, type ClusterSummary } from '../../../src/contracts/index.js';
 import { humanize } from '../app/format.js';
-import { countColumn, idColumn, levelColumn, scoreColumn } from '../components/columns.js';
+import { countColumn, idColumn, levelColumn, scoreColumn, strengthColumn } from '../components/columns.js';
 import { linkLabel } from '../components/graphStyle.js';
 import { SortableTable, type Column, type TableProps } from '../components/SortableTable.js';
 
-/** Most severe first: level, then score within a level (scores are in [0, 1]). */
-export function severity(c: Pick<ClusterSummary, 'level' | 'score'>): number {
-  return levelRank(c.level) * 10 + c.score;
+/**
+ * Most severe first: level, then evidence strength within a level (scores saturate, strength
+ * ranks; it stays below 1e4), then score for findings without a strength.
+ */
+export function severity(c: Pick<ClusterSummary, 'level' | 'score' | 'strength'>): number {
+  return levelRank(c.level) * 1e5 + (c.strength ?? 0) * 10 + c.score;
 }
 
 /** One entry per kind of shared attribute: how many values, and the most accounts any value links. */
@@ -25,6 +28,7 @@ const columns: Column<ClusterSummary>[] = [
   idColumn('Cluster', (c) => c.cluster_id),
   levelColumn(severity),
   scoreColumn(),
+  strengthColumn(),
   countColumn('size', 'Accounts', (c) => c.size),
   countColumn('events', 'Events', (c) => c.events),
   {

@@ -1,0 +1,115 @@
+import type { LevelGate } from '../contracts/index.js';
+import { pText, type DetectorResult, type LevelThresholds } from '../detect/index.js';
+import type { PopulationLinkage } from '../link/index.js';
+import { CAMPAIGN_MIN_ACCOUNTS, isExtraction } from './account-scoring.js';
+
+/**
+ * A value binds a cluster when most of the accounts holding it anywhere are members: a shared
+ * card, template or wrapper few outside the group use. A cloud ASN or a popular client string
+ * is held mostly outside any one cluster and binds nothing.
+ */
+const BINDING_CONCENTRATION = 0.5;
+/** Most members must be bound that way (or by synchronised activity) for act on two lines. */
+const BINDING_SHARE = 0.5;
+
+export const CLUSTER_ACT_RULE =
+  'a cluster reaches act at the act strength with three broad lines at the corroboration strength, one of them extraction; or, for a campaign (>= 5 accounts) most of whose members are bound by values rare outside it, with two broad lines each at the act strength, one of them extraction';
+
+/** How many of a cluster's members are tied to another member by a rare, cluster-specific link. */
+export interface Binding {
+  bound: number;
+  members: number;
+  /** The binding kinds, most members first. */
+  kinds: string[];
+}
+
+const holdersCache = new WeakMap<PopulationLinkage, Map<string, number>>();
+
+/** How many accounts of the whole population hold each attribute value. */
+function holdersOf(link: PopulationLinkage): Map<string, number> {
+  let holders = holdersCache.get(link);
+  if (!holders) {
+    holders = new Map();
+    for (const attrs of link.attributes.values()) {
+      for (const key of new Set(attrs.map((a) => `${a.kind}\u0000${a.value}`)))
+        holders.set(key, (holders.get(key) ?? 0) + 1);
+    }
+    holdersCache.set(link, holders);
+  }
+  return holders;
+}
+
+/** Members sharing with another member a value mostly held inside the cluster, or synchronised with one. */
+export function rareBinding(members: readonly string[], link: PopulationLinkage): Binding {
+  const holders = holdersOf(link);
+  const inside = new Map<string, string[]>();
+  for (const id of members) {
+    for (const a of link.attributes.get(id) ?? []) {
+      const key = `${a.kind}\u0000${a.value}`;
+      const list = inside.get(key) ?? [];
+      if (list[list.length - 1] !== id) list.push(id);
+      inside.set(key, list);
+    }
+  }
+  const bound = new Set<string>();
+  const kindCount = new Map<string, number>();
+  for (const [key, ids] of inside) {
+    if (ids.length < 2 || ids.length < BINDING_CONCENTRATION * (holders.get(key) ?? ids.length)) continue;
+    const kind = key.slice(0, key.indexOf('\u0000'));
+    kindCount.set(kind, (kindCount.get(kind) ?? 0) + ids.length);
+    for (const id of ids) bound.add(id);
+  }
+  const set = new Set(members);
+  let synced = 0;
+  for (const l of link.synchronised) {
+    if (set.has(l.a) && set.has(l.b)) {
+      synced++;
+      bound.add(l.a);
+      bound.add(l.b);
+    }
+  }
+  if (synced) kindCount.set('sync_activity', synced);
+  const kinds = [...kindCount.entries()].sort((a, b) => b[1] - a[1]).map(([k]) => k);
+  return { bound: bound.size, members: members.length, kinds };
+}
+
+/**
+ * Act for a cluster, on its broad pooled lines (most members show each on their own). Three
+ * moderate lines with extraction among them, as before; or two overwhelming ones across a
+ * campaign bound by rare links: two independent lines at p ≤ 1e-12 over dozens of accounts that
+ * share what few others share are stronger evidence than three moderate lines on one account.
+ */
+export function clusterActGate(
+  results: readonly DetectorResult[],
+  support: ReadonlyMap<string, number>,
+  size: number,
+  binding: Binding,
+  t: LevelThresholds,
+): LevelGate {
+  const strong = results.filter((r) => r.strength >= t.corroborate).sort((a, b) => b.strength - a.strength);
+  const gate = (passed: boolean, detail: string): LevelGate => ({ passed, rule: CLUSTER_ACT_RULE, detail });
+  const line = (r: DetectorResult): string =>
+    `${r.detector.id} (${r.detector.family}) ${pText(r.strength)}, ${Math.round((support.get(r.detector.id) ?? 0) * 100)} % of members on their own`;
+  if (strong.length >= 3 && strong.some(isExtraction))
+    return gate(true, `three broad lines: ${strong.map(line).join('; ')}`);
+  const overwhelming = strong.filter((r) => r.strength >= t.act);
+  const extraction = overwhelming.find(isExtraction);
+  const second = overwhelming.find((r) => r !== extraction);
+  const boundShare = binding.members ? binding.bound / binding.members : 0;
+  const bindingText = `${binding.bound} of ${binding.members} members bound by rare links${binding.kinds.length ? ` (${binding.kinds.slice(0, 3).join(', ')})` : ''}`;
+  if (extraction && second && size >= CAMPAIGN_MIN_ACCOUNTS && boundShare >= BINDING_SHARE)
+    return gate(
+      true,
+      `two overwhelming broad lines across ${size} accounts: ${line(extraction)}; ${line(second)}; ${bindingText}`,
+    );
+  const missing: string[] = [];
+  if (!extraction) missing.push(`no broad extraction line at ${pText(t.act).replace('≈', ' ≤ ')}`);
+  else if (!second) missing.push(`only one overwhelming line (${line(extraction)})`);
+  if (size < CAMPAIGN_MIN_ACCOUNTS)
+    missing.push(`${size} accounts, fewer than a campaign's ${CAMPAIGN_MIN_ACCOUNTS}`);
+  if (boundShare < BINDING_SHARE) missing.push(`only ${bindingText}`);
+  return gate(
+    false,
+    `needs three broad lines at ${pText(t.corroborate).replace('≈', ' ≤ ')} with extraction (has ${strong.length}), or two overwhelming ones across a campaign bound by rare links: ${missing.join('; ') || 'not met'}`,
+  );
+}
