@@ -70,7 +70,9 @@ describe('eval-suite over real runs', () => {
   it('judges every run with the one bar and names the runs that miss an item', () => {
     expect(suite.bar.map((b) => b.id)).toEqual([
       'attackers-review',
+      'established-attackers-review',
       'campaign-recall',
+      'new-campaign-recall',
       'campaign-cluster',
       'benign-fpr',
       'no-trap-act',
