@@ -1,6 +1,12 @@
 import type { AccountRecord } from '../contracts/index.js';
 import type { EntityStats } from '../features/index.js';
-import { accountAttributes, linkAccounts, type Attribute, type LinkageResult } from './linkage.js';
+import {
+  accountAttributes,
+  accountValuesUsed,
+  linkAccounts,
+  type Attribute,
+  type LinkageResult,
+} from './linkage.js';
 import { synchronisedPairs, type SyncLink } from './synchronised-activity.js';
 
 /** The whole population linked: what each account holds, who acts in step, and the resulting groups. */
@@ -28,9 +34,13 @@ export function linkPopulation(
   minClusterSize: number,
 ): PopulationLinkage {
   const attributes = new Map<string, Attribute[]>();
-  for (const [id, s] of accounts) attributes.set(id, accountAttributes(records.get(id), s));
+  const used = new Map<string, Attribute[]>();
+  for (const [id, s] of accounts) {
+    attributes.set(id, accountAttributes(records.get(id), s));
+    used.set(id, accountValuesUsed(s));
+  }
   const synchronised = synchronisedPairs(new Map([...accounts].map(([id, s]) => [id, s.activity])), seed);
-  const linkage = linkAccounts(attributes, seed, synchronised);
+  const linkage = linkAccounts(attributes, seed, synchronised, used);
   const byCommunity = new Map<number, string[]>();
   for (const [id, c] of linkage.community) {
     const list = byCommunity.get(c) ?? [];
