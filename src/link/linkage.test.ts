@@ -37,3 +37,86 @@ describe('linkage', () => {
     expect(users).toEqual([]);
   });
 });
+
+/** A population of `n` ordinary accounts, each with its own card and nothing shared. */
+function people(n: number): Map<string, Attribute[]> {
+  const attributes = new Map<string, Attribute[]>();
+  for (const id of ids('user', n)) attributes.set(id, [{ kind: 'payment_fingerprint', value: `card-${id}` }]);
+  return attributes;
+}
+
+describe('linkage across campaigns', () => {
+  it('keeps a small campaign apart from a big one whose popular phrasings it also uses', () => {
+    const attributes = people(1800);
+    const used = new Map<string, Attribute[]>();
+    // Phrasings popular among harvesters: a wrapper put before tasks (an opener), one put after
+    // (an ending), and a task opener that most of a big campaign sends now and then.
+    const wrappers: Attribute[] = [
+      { kind: 'template', value: 'prefix:think-step-by-step' },
+      { kind: 'template', value: 'suffix:show-your-reasoning' },
+    ];
+    const taskOpener: Attribute = { kind: 'template', value: 'prefix:using-the-available-tools' };
+    // A 130-account operator: two proxy ranges, a dozen cards, its mail domain, a system prompt,
+    // a client set-up and both wrappers; for 20 of its accounts the task opener is frequent.
+    for (const [i, id] of ids('hydra', 130).entries()) {
+      attributes.set(id, [
+        ...wrappers,
+        ...(i < 20 ? [taskOpener] : []),
+        { kind: 'payment_fingerprint', value: `hcard-${i % 12}` },
+        { kind: 'ip_prefix', value: '198.51.100.0/24' },
+        { kind: 'ip_prefix', value: '203.0.113.0/24' },
+        { kind: 'email_domain', value: 'hydra-mail.example' },
+        { kind: 'system_prompt', value: 'sp-hydra' },
+        { kind: 'request_shape', value: '0.7|2^12' },
+      ]);
+      used.set(id, [...wrappers, taskOpener]);
+    }
+    // A 12-account operator on residential networks with its own cards, bound by its own recipe
+    // (rare openers and wrapper sentences) and client set-up, that also uses the popular phrasings.
+    for (const [i, id] of ids('slow', 12).entries()) {
+      const own: Attribute[] = [
+        ...wrappers,
+        taskOpener,
+        { kind: 'template', value: 'prefix:own-1' },
+        { kind: 'template', value: 'prefix:own-2' },
+        { kind: 'elicitation_wrapper', value: 'own-sentence-1' },
+        { kind: 'elicitation_wrapper', value: 'own-sentence-2' },
+        { kind: 'request_shape', value: '0.7|-' },
+      ];
+      attributes.set(id, [...own, { kind: 'payment_fingerprint', value: `scard-${i}` }]);
+      used.set(id, own);
+    }
+    const { community } = linkAccounts(attributes, 1, [], used);
+    const slow = new Set(ids('slow', 12).map((id) => community.get(id)));
+    const hydra = new Set(ids('hydra', 130).map((id) => community.get(id)));
+    expect(slow.size).toBe(1);
+    expect([...slow][0]).toBeDefined();
+    expect(hydra.size).toBe(1);
+    expect([...slow][0]).not.toBe([...hydra][0]);
+  });
+
+  it('counts a value’s rarity on every account that used it, not only those it is frequent in', () => {
+    const attributes = people(1800);
+    const used = new Map<string, Attribute[]>();
+    // Two task openers that 60 accounts each send now and then; in two light accounts each
+    // happened to come up twice, enough to count among their frequent openers.
+    const openers: Attribute[] = [
+      { kind: 'template', value: 'prefix:using-the-available-tools' },
+      { kind: 'template', value: 'prefix:write-a-function-that' },
+    ];
+    for (const id of ids('user', 60)) used.set(id, openers);
+    for (const id of ['light-a', 'light-b']) {
+      attributes.set(id, [{ kind: 'payment_fingerprint', value: `card-${id}` }, ...openers]);
+      used.set(id, openers);
+    }
+    const linked = linkAccounts(attributes, 1, [], used);
+    expect(linked.edges.filter((e) => e.source.startsWith('light') || e.target.startsWith('light'))).toEqual(
+      [],
+    );
+    expect(linked.holders.get('template\u0000prefix:using-the-available-tools')).toBe(62);
+    // Sent often by both and by nobody else, the same two openers do link them.
+    expect(linkAccounts(attributes, 1, []).edges).toContainEqual(
+      expect.objectContaining({ source: 'light-a', target: 'light-b' }),
+    );
+  });
+});

@@ -57,9 +57,15 @@ const ADDITIVE_CAPS: Partial<Record<LinkKind, number>> = {
   elicitation_wrapper: 1.6,
   request_shape: 1.2,
 };
-// Templates and wrapper phrasings are two readings of one prompt skeleton (a wrapper is often
-// also a template's prefix): a pair counts the stronger, never both.
+// Prompt openers, prompt endings and wrapper phrasings are three readings of one prompt skeleton
+// (a wrapper is often also a template's prefix, and an operator rotating wrappers puts some
+// before its tasks and some after): a pair counts the strongest reading, never their sum.
+// Summed, the two ends of one popular recipe that another operator happens to use as well
+// counted twice, and linked the two operators' accounts.
 const SKELETON_KINDS: ReadonlySet<LinkKind> = new Set(['template', 'elicitation_wrapper']);
+/** The reading of the skeleton a template value is: its opener or its ending. */
+const readingOf = (kind: LinkKind, value: string): string =>
+  kind === 'template' ? `template:${value.startsWith('suffix:') ? 'suffix' : 'prefix'}` : kind;
 export const LINK_THRESHOLD = 1.0;
 const FULL_PAIRS_UP_TO = 40;
 const RING_OFFSETS = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233];
@@ -121,6 +127,28 @@ export function accountAttributes(record: AccountRecord | undefined, s: EntitySt
   return out;
 }
 
+/**
+ * Every traffic value the account used at all, dominant or not (its sketches' keys): what the
+ * rarity of a value is counted on. Counted only on the accounts for which a value is dominant,
+ * a task opener or wrapper phrasing that dozens of accounts send now and then looks rare,
+ * because few send it often, and two light accounts that each sent it twice look linked.
+ */
+export function accountValuesUsed(s: EntityStats): Attribute[] {
+  const out: Attribute[] = [];
+  const all = (kind: LinkKind, top: [string, number][], prefix = ''): void => {
+    for (const [v] of top) out.push({ kind, value: prefix + v });
+  };
+  all('ip_prefix', s.ipPrefixes.top());
+  all('asn', s.asns.top());
+  all('user_agent', s.userAgents.top());
+  all('system_prompt', s.systemPrompts.top());
+  all('template', s.prefixes.top(), 'prefix:');
+  all('template', s.suffixes.top(), 'suffix:');
+  all('elicitation_wrapper', s.elicitSentences.top());
+  all('request_shape', s.requestShapes.top());
+  return out;
+}
+
 export interface LinkageResult {
   /** Community id per linked account (accounts with no link above threshold are absent). */
   community: Map<string, number>;
@@ -141,8 +169,9 @@ export function linkAccounts(
   attributes: Map<string, Attribute[]>,
   seed = 1,
   synchronised: readonly SyncLink[] = [],
+  used?: ReadonlyMap<string, readonly Attribute[]>,
 ): LinkageResult {
-  const index = indexAttributes(attributes);
+  const index = indexAttributes(attributes, used);
   const edges = candidateEdges(index, new PairWeigher(index, synchronised), seed);
   return { community: communities(edges, seed), edges, holders: index.holders };
 }
@@ -155,6 +184,8 @@ export function linkAccounts(
 interface AttributeIndex {
   ids: string[];
   keyKinds: LinkKind[];
+  /** What each value's weight adds up with: its kind, or for templates its reading. */
+  keyReadings: string[];
   /** Accounts holding each value. */
   groups: number[][];
   /** Values held by each account. */
@@ -164,12 +195,16 @@ interface AttributeIndex {
   holders: Map<string, number>;
 }
 
-function indexAttributes(attributes: Map<string, Attribute[]>): AttributeIndex {
+function indexAttributes(
+  attributes: Map<string, Attribute[]>,
+  used?: ReadonlyMap<string, readonly Attribute[]>,
+): AttributeIndex {
   const ids = [...attributes.keys()].sort();
   const N = Math.max(ids.length, 2);
   const keyIds = new Map<string, number>();
   const keyNames: string[] = [];
   const keyKinds: LinkKind[] = [];
+  const keyReadings: string[] = [];
   const groups: number[][] = [];
   const accountKeys = ids.map((id, account) => {
     const attrs = attributes.get(id)!;
@@ -182,6 +217,7 @@ function indexAttributes(attributes: Map<string, Attribute[]>): AttributeIndex {
         keyIds.set(key, k);
         keyNames.push(key);
         keyKinds.push(a.kind);
+        keyReadings.push(readingOf(a.kind, a.value));
         groups.push([]);
       }
       groups[k]!.push(account);
@@ -191,16 +227,25 @@ function indexAttributes(attributes: Map<string, Attribute[]>): AttributeIndex {
   });
   const holders = new Map<string, number>();
   keyNames.forEach((key, k) => holders.set(key, groups[k]!.length));
+  // Rarity counts every account that used a value, not only those it links (see accountValuesUsed).
+  if (used)
+    for (const [id, values] of used) {
+      const linked = new Set((attributes.get(id) ?? []).map(attrKey));
+      for (const key of new Set(values.map(attrKey)))
+        if (!linked.has(key) && holders.has(key)) holders.set(key, holders.get(key)! + 1);
+    }
   const rarity = (key: string): number => Math.max(0, Math.log(N / (holders.get(key) ?? N)) / Math.log(N));
   const keyWeight = Float64Array.from(keyNames, (key, k) => LINK_WEIGHTS[keyKinds[k]!] * rarity(key));
-  return { ids, keyKinds, groups, accountKeys, keyWeight, holders };
+  return { ids, keyKinds, keyReadings, groups, accountKeys, keyWeight, holders };
 }
 
 /** How strongly two accounts are linked: what they share, by kind, and their synchronised activity. */
 class PairWeigher {
   /** The kinds of the last weighed pair, in first-seen order. */
   readonly kinds: LinkKind[] = [];
-  /** The best (or, for additive kinds, capped summed) weight per kind of `kinds`. */
+  /** The readings of the last weighed pair (kinds; templates by opener or ending). */
+  private readonly readings: string[] = [];
+  /** The best (or, for additive kinds, capped summed) weight per reading of `readings`. */
   private readonly weights: number[] = [];
   readonly syncPairs = new Set<number>();
 
@@ -223,39 +268,44 @@ class PairWeigher {
   }
 
   weigh(a: number, b: number): number {
-    const { accountKeys, keyKinds, keyWeight } = this.index;
-    const bestKinds = this.kinds;
-    const bestWeights = this.weights;
-    bestKinds.length = 0;
-    bestWeights.length = 0;
+    const { accountKeys, keyKinds, keyReadings, keyWeight } = this.index;
+    const { kinds, readings, weights } = this;
+    kinds.length = 0;
+    readings.length = 0;
+    weights.length = 0;
     const bKeys = accountKeys[b]!;
     for (const key of accountKeys[a]!) {
       if (!bKeys.includes(key)) continue;
       const kind = keyKinds[key]!;
+      const reading = keyReadings[key]!;
       const w = keyWeight[key]!;
-      let slot = bestKinds.indexOf(kind);
-      const prev = slot < 0 ? 0 : bestWeights[slot]!;
+      let slot = readings.indexOf(reading);
+      const prev = slot < 0 ? 0 : weights[slot]!;
       const cap = ADDITIVE_CAPS[kind];
       if (cap === undefined && !(w > prev)) continue;
       if (slot < 0) {
-        slot = bestKinds.length;
-        bestKinds.push(kind);
+        slot = readings.length;
+        readings.push(reading);
+        weights.push(0);
+        if (!kinds.includes(kind)) kinds.push(kind);
       }
-      bestWeights[slot] = cap !== undefined ? Math.min(cap, prev + w) : w;
-    }
-    if (this.syncPairs.has(this.pairOf(a, b))) {
-      bestKinds.push('sync_activity');
-      bestWeights.push(LINK_WEIGHTS.sync_activity);
+      weights[slot] = cap !== undefined ? Math.min(cap, prev + w) : w;
     }
     let weight = 0;
+    if (this.syncPairs.has(this.pairOf(a, b))) {
+      kinds.push('sync_activity');
+      weight += LINK_WEIGHTS.sync_activity;
+    }
     let skeleton = 0;
-    bestKinds.forEach((kind, i) => {
-      if (SKELETON_KINDS.has(kind)) skeleton = Math.max(skeleton, bestWeights[i]!);
-      else weight += bestWeights[i]!;
+    readings.forEach((reading, i) => {
+      if (SKELETON_KINDS.has(kindOfReading(reading))) skeleton = Math.max(skeleton, weights[i]!);
+      else weight += weights[i]!;
     });
     return weight + skeleton;
   }
 }
+
+const kindOfReading = (reading: string): LinkKind => reading.split(':')[0] as LinkKind;
 
 /**
  * The pairs whose weight clears the threshold, among the candidates: synchronised pairs, every

@@ -1,6 +1,12 @@
 import type { AccountRecord } from '../contracts/index.js';
 import type { EntityStats } from '../features/index.js';
-import { accountAttributes, linkAccounts, type Attribute, type LinkageResult } from './linkage.js';
+import {
+  accountAttributes,
+  accountValuesUsed,
+  linkAccounts,
+  type Attribute,
+  type LinkageResult,
+} from './linkage.js';
 import { synchronisedPairs, type SyncLink } from './synchronised-activity.js';
 import { coordinatedGroups, type CoordinationEvidence } from './complementary-coverage.js';
 
@@ -36,15 +42,16 @@ export function linkPopulation(
   off: ReadonlySet<string> = new Set(),
 ): PopulationLinkage {
   const attributes = new Map<string, Attribute[]>();
-  for (const [id, s] of accounts)
-    attributes.set(
-      id,
-      accountAttributes(records.get(id), s).filter((a) => !off.has(a.kind)),
-    );
+  const used = new Map<string, Attribute[]>();
+  const kept = (a: Attribute): boolean => !off.has(a.kind);
+  for (const [id, s] of accounts) {
+    attributes.set(id, accountAttributes(records.get(id), s).filter(kept));
+    used.set(id, accountValuesUsed(s).filter(kept));
+  }
   const synchronised = off.has('sync_activity')
     ? []
     : synchronisedPairs(new Map([...accounts].map(([id, s]) => [id, s.activity])), seed);
-  const linkage = linkAccounts(attributes, seed, synchronised);
+  const linkage = linkAccounts(attributes, seed, synchronised, used);
   const byCommunity = new Map<number, string[]>();
   for (const [id, c] of linkage.community) {
     const list = byCommunity.get(c) ?? [];

@@ -1,0 +1,37 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Truth } from '../src/contracts/index.js';
+import { evaluateFindings, type Evaluation } from '../src/findings/index.js';
+import { analyzeFiles } from '../src/pipeline/index.js';
+import { simulate } from '../src/sim/index.js';
+
+// Seed 5 at small scale: the slow-and-low and logprob-harvest campaigns use task openers and
+// wrapper phrasings that the hydra campaign uses too. Linked through those, slow-and-low was
+// merged into hydra's cluster and logprob-harvest was lost from it (issue 17).
+let dir: string;
+let evaluation: Evaluation;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'dg-link-seed-'));
+  const sim = await simulate({ scale: 'small', seed: 5, out: dir, gzip: false, corpus: [] });
+  const truth = Truth.parse(JSON.parse(readFileSync(sim.files.truth, 'utf8')));
+  const { detail } = await analyzeFiles([sim.files.traffic], { accounts: [sim.files.accounts] });
+  evaluation = evaluateFindings(detail.findings, truth);
+}, 900_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('attribution on simulated seed 5', () => {
+  it('recovers every multi-account campaign as its own cluster', () => {
+    for (const c of evaluation.campaigns.filter((x) => x.accounts >= 3)) {
+      expect(c.cluster, c.campaign).not.toBeNull();
+      expect(c.cluster!.precision, c.campaign).toBeGreaterThanOrEqual(0.9);
+      expect(c.cluster!.recall, c.campaign).toBeGreaterThanOrEqual(0.9);
+    }
+  });
+  it('keeps ordinary accounts below review and legitimate hard cases below act', () => {
+    expect(evaluation.benignFpr).toBeLessThanOrEqual(0.001);
+    expect(evaluation.trapsAtAct).toEqual([]);
+  });
+});
