@@ -34,7 +34,13 @@ import {
   type MemberSigningKey,
 } from '../src/intel/index.js';
 import { DetectionEngine } from '../src/findings/index.js';
-import { UserError, type ApiEvent, type Findings, type StixObject } from '../src/contracts/index.js';
+import {
+  UserError,
+  type AccountRecord,
+  type ApiEvent,
+  type Findings,
+  type StixObject,
+} from '../src/contracts/index.js';
 import { simulationStream } from '../src/sim/index.js';
 import { hubMigrations, runMigrations, type HubDatabase } from '../src/store/index.js';
 import { openTestDatabase, storeTestBackends, type TestDatabase } from './store-harness.js';
@@ -85,12 +91,28 @@ function twoClusterFindings(extra: Record<string, unknown> = {}): Findings {
   };
 }
 
+/** The campaigns' accounts holding the shared card, among ordinary accounts that do not. */
+const twoClusterPopulation = (): AccountRecord[] => [
+  // As the findings' links say: all 6 of cl_1 and 4 of the 5 of cl_2 hold the shared card.
+  ...[...accounts('acct_a', 6), ...accounts('acct_b', 4)].map((account_id) => ({
+    account_id,
+    payment_fingerprint: 'pf_shared_card',
+  })),
+  { account_id: 'acct_b5', payment_fingerprint: 'pf_own_b5' },
+  ...accounts('acct_ordinary', 40).map((account_id, i) => ({
+    account_id,
+    payment_fingerprint: `pf_own_${i}`,
+  })),
+];
+
 const versionKey = (o: StixObject): string => `${o.id} ${o.modified ?? o.created ?? ''}`;
 
 describe('export: one object per id and version (duplicate indicators)', () => {
   it('merges the indicator two campaigns share into one object with both relationships', async () => {
     const { bundle } = await exportBundle({
       findings: twoClusterFindings(),
+      // The publisher's population: attributes leave only when rare in it (issue 19 item 18).
+      accounts: twoClusterPopulation(),
       publisher: { name: 'org-a' },
       keyRing: ring,
       policy: policyFrom({ min_confidence: 50 }),
@@ -153,6 +175,7 @@ describe('export: one object per id and version (duplicate indicators)', () => {
   it('a receiver matching the merged indicator attributes the account to both campaigns', async () => {
     const { bundle } = await exportBundle({
       findings: twoClusterFindings(),
+      accounts: twoClusterPopulation(),
       publisher: { name: 'org-a' },
       keyRing: ring,
       policy: policyFrom({ min_confidence: 50 }),
@@ -204,6 +227,7 @@ describe('export: the policy cannot make it write invalid STIX', () => {
     const policy = policyFrom(documentedPolicy());
     const { bundle } = await exportBundle({
       findings: twoClusterFindings(),
+      accounts: twoClusterPopulation(),
       publisher: { name: 'org-a' },
       keyRing: ring,
       policy,
@@ -287,6 +311,7 @@ describe('intel pull against a standard TAXII 2.1 server (no DistillGuard extens
   it('pulls every page and skips the hub-only sighting counts, noting it', async () => {
     const { bundle } = await exportBundle({
       findings: twoClusterFindings(),
+      accounts: twoClusterPopulation(),
       publisher: { name: 'org-a' },
       keyRing: ring,
       policy: policyFrom({ min_confidence: 50 }),
@@ -526,6 +551,7 @@ describe('the CLI: exit codes of intel export and intel pull', () => {
   it('pull from a standard TAXII 2.1 server exits 0 and notes the skipped hub extension', async () => {
     const { bundle } = await exportBundle({
       findings: twoClusterFindings(),
+      accounts: twoClusterPopulation(),
       publisher: { name: 'org-a' },
       keyRing: ring,
       policy: policyFrom({ min_confidence: 50 }),

@@ -209,7 +209,8 @@ describe.each(backends)('hostile text and cursors on %s', (dialect) => {
     ['/v1/decisions', ['a\u0000']],
     ['/v1/clusters', [1e308, 'c']],
     ['/v1/clusters', [0.5, 'c\u0000']],
-    ['/v1/accounts', [2, 'a']],
+    ['/v1/accounts', [-1, 'a']],
+    ['/v1/accounts', [1e5, 'a']],
     ['/v1/accounts', [0.5, 'x'.repeat(400)]],
   ])('answers %s with a hostile cursor %j with 400 INVALID_ARGUMENT', async (route, key) => {
     const who = route === '/v1/audit' ? ts.admin : analyst;

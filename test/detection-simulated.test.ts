@@ -54,8 +54,18 @@ describe('detectors on simulated traffic', () => {
     expect(batch?.level).not.toBe('act');
     expect(share(ordinary(), 'templating')).toBeLessThan(0.03);
   });
-  it('elicitation-sweep fires on an account that blends broad reasoning harvests into its own work', () => {
-    expect(share(group('mixed-account'), 'elicitation-sweep')).toBeGreaterThan(0);
+  it('a blended account is flagged on its reasoning harvests, with the share of its traffic they are', () => {
+    // 10-30 % extraction blended into ordinary use (drawn per account): the sweep or the pacing of
+    // the reasoning batches carries it, and the evidence says how much of the traffic they are.
+    for (const a of group('mixed-account')) {
+      const lines = a.signals.filter(
+        (s) => s.detector === 'elicitation-sweep' || s.detector === 'elicitation-pacing',
+      );
+      expect(lines.length, a.account_id).toBeGreaterThan(0);
+      expect(lines.map((s) => s.evidence).join(' ')).toMatch(
+        /Of all its traffic, \d+ of \d+ prompts \(\d+ %\)/,
+      );
+    }
     expect(share(ordinary(), 'elicitation-sweep')).toBeLessThan(0.01);
     expect(share(group('trap:eval-harness'), 'elicitation-sweep')).toBe(0);
   });

@@ -148,8 +148,11 @@ describe('simulate --scale small', () => {
       if (a.payment_fingerprint)
         cards.set(a.payment_fingerprint, (cards.get(a.payment_fingerprint) ?? 0) + 1);
     const shared = [...cards.values()].filter((n) => n > 1).length;
-    expect(shared).toBeGreaterThanOrEqual(5);
-    expect(shared).toBeLessThanOrEqual(8);
+    // Whether the operator shares cards at all is drawn per seed (operatorCardShare 0 when not).
+    if (truth.parameters!.hydra!.operatorCardShare) {
+      expect(shared).toBeGreaterThanOrEqual(5);
+      expect(shared).toBeLessThanOrEqual(8);
+    } else expect(shared).toBe(0);
     expect([...cards.values()].filter((n) => n === 1).length).toBeGreaterThan(0);
     expect(members.filter((a) => !a.payment_fingerprint).length).toBeGreaterThan(20);
     const prefixes = new Set<string>();
@@ -164,7 +167,10 @@ describe('simulate --scale small', () => {
     }
     expect(prefixes.size).toBeLessThanOrEqual(12);
     expect(systems.size).toBeLessThanOrEqual(3);
-    expect([...systems.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(hydraEvents * 0.8);
+    // The share of requests under the operator's system prompt is drawn per seed.
+    const systemShare = truth.parameters!.hydra!.systemPromptShare as number;
+    const withSystem = [...systems.values()].reduce((a, b) => a + b, 0) / hydraEvents;
+    expect(Math.abs(withSystem - systemShare)).toBeLessThan(0.1);
   });
 
   it('moves attackers to the new model within hours while most ordinary customers stay', () => {
@@ -359,7 +365,8 @@ describe('determinism and options', () => {
         const s = e.request.messages.find((m) => m.role === 'system');
         if (typeof s?.content === 'string') systems.add(s.content);
       }
-      return { ids, cards, prefixes, systems, all: new Set(Object.keys(sim.truth.accounts)) };
+      const cardShare = sim.truth.parameters!.hydra!.operatorCardShare as number;
+      return { ids, cards, cardShare, prefixes, systems, all: new Set(Object.keys(sim.truth.accounts)) };
     };
     const a = hydraOf(1, 'orgA_');
     const b = hydraOf(2, 'orgB_');
@@ -367,7 +374,10 @@ describe('determinism and options', () => {
     expect([...b.ids].every((id) => id.startsWith('orgB_'))).toBe(true);
     expect(b.prefixes).toEqual(a.prefixes);
     expect(b.systems).toEqual(a.systems);
-    expect([...a.cards].filter((c) => c && b.cards.has(c)).length).toBeGreaterThanOrEqual(5);
+    // Whether the operator pays with its shared cards at a provider is drawn per provider.
+    const common = [...a.cards].filter((c) => c && b.cards.has(c)).length;
+    if (a.cardShare && b.cardShare) expect(common).toBeGreaterThanOrEqual(5);
+    else expect(common).toBe(0);
   });
 
   it('refuses bad options with a user error', () => {

@@ -81,7 +81,9 @@ function addHydra(ctx: PopulationContext): void {
   // Which links exist at all: shared cards and the operator's e-mail domains are drawn.
   const cardShare = p.link('operatorCardShare', 0.8, 0.5, 0.9);
   const emailShare = p.link('operatorEmailShare', 0.8, 0.6, 0.95);
-  const kit = actorKit(o.actorSeed, ACTORS.hydra, accounts);
+  // The actor's infrastructure is the actor's, sized for its nominal operation: one actor hitting
+  // two providers uses the same proxies and cards at both, however many accounts it opens at each.
+  const kit = actorKit(o.actorSeed, ACTORS.hydra, spec.hydraAccounts);
   const queue = operatorQueue(ctx, kit, ACTORS.hydra);
   const proxies = new ProxyPool(kit.proxyBlocks, kit.signupBlocks);
   const rng = Rng.derive(mixKeys(o.actorSeed, ['hydra-waves']));
