@@ -570,7 +570,7 @@ export const EvalSuiteConfig = z.object({
     .union([z.string().min(1), z.literal(false)])
     .optional()
     .describe(
-      'folder of real prompt corpora: one run per corpus and one with all (npm run eval passes ../shared/corpora); --no-corpora skips them',
+      'folder of real prompt corpora: one run per corpus and one with all (npm run eval passes the shared corpora folder); --no-corpora skips them',
     )
     .meta(flag({ value: 'dir', negatable: true })),
   corpusSeed: whole

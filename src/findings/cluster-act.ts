@@ -1,6 +1,6 @@
 import type { LevelGate } from '../contracts/index.js';
 import { pText, type DetectorResult, type LevelThresholds } from '../detect/index.js';
-import type { PopulationLinkage } from '../link/index.js';
+import { attrKey, type PopulationLinkage } from '../link/index.js';
 import { CAMPAIGN_MIN_ACCOUNTS, isExtraction } from './account-scoring.js';
 
 /**
@@ -31,8 +31,7 @@ function holdersOf(link: PopulationLinkage): Map<string, number> {
   if (!holders) {
     holders = new Map();
     for (const attrs of link.attributes.values()) {
-      for (const key of new Set(attrs.map((a) => `${a.kind}\u0000${a.value}`)))
-        holders.set(key, (holders.get(key) ?? 0) + 1);
+      for (const key of new Set(attrs.map(attrKey))) holders.set(key, (holders.get(key) ?? 0) + 1);
     }
     holdersCache.set(link, holders);
   }
@@ -45,7 +44,7 @@ export function rareBinding(members: readonly string[], link: PopulationLinkage)
   const inside = new Map<string, string[]>();
   for (const id of members) {
     for (const a of link.attributes.get(id) ?? []) {
-      const key = `${a.kind}\u0000${a.value}`;
+      const key = attrKey(a);
       const list = inside.get(key) ?? [];
       if (list[list.length - 1] !== id) list.push(id);
       inside.set(key, list);

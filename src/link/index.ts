@@ -1,4 +1,11 @@
-export { LINK_WEIGHTS, accountAttributes, accountValuesUsed, clusterLinks, linkAccounts } from './linkage.js';
+export {
+  LINK_WEIGHTS,
+  accountAttributes,
+  attrKey,
+  accountValuesUsed,
+  clusterLinks,
+  linkAccounts,
+} from './linkage.js';
 export type { LinkageResult } from './linkage.js';
 export { synchronisedPairs } from './synchronised-activity.js';
 export type { SyncLink } from './synchronised-activity.js';

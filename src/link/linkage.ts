@@ -158,7 +158,8 @@ export interface LinkageResult {
   holders: Map<string, number>;
 }
 
-const attrKey = (a: Attribute): string => `${a.kind}\u0000${a.value}`;
+/** One attribute value's key (kind and value): the key linkage counts holders under. */
+export const attrKey = (a: Attribute): string => `${a.kind}\u0000${a.value}`;
 
 /**
  * Links accounts that share rare attributes, weighted by rarity (log N/k over log N), keeps
