@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DemoUpstream, startGateway } from '../src/gateway/index.js';
-import { CanaryGenerator, formatProbeSummary, runProbeToFiles } from '../src/respond/index.js';
+import {
+  CanaryGenerator,
+  DEFAULT_CANARY_BANKS,
+  formatProbeSummary,
+  runProbeToFiles,
+} from '../src/respond/index.js';
+import { stringify as stringifyYaml } from 'yaml';
+import { ensureBuilt, runCli } from './cli-harness.js';
 import { isUserError } from '../src/contracts/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dg-gw-cli-'));
@@ -115,5 +122,83 @@ describe('probe to files (what distillguard probe runs)', () => {
     };
     expect(report.subjects).toEqual([expect.objectContaining({ subject: 'cluster-x', returned: 1 })]);
     expect(existsSync(join(out, 'probe-report.html'))).toBe(true);
+  });
+});
+
+describe('own canary banks (--canary-banks)', () => {
+  const banksFile = join(dir, 'banks.yaml');
+  const own = {
+    ...DEFAULT_CANARY_BANKS,
+    tips: DEFAULT_CANARY_BANKS.tips.map((t) => `${t}, as our style guide says`),
+    person_frames: [
+      'Per {person}, {tip}.',
+      '{person} says: {tip}.',
+      'From {person}: {tip}.',
+      'Ask {person}: {tip}.',
+    ],
+  };
+  writeFileSync(banksFile, stringifyYaml(own));
+
+  it('probe redraws the served canaries from the same banks and finds the one that came back', async () => {
+    ensureBuilt();
+    const secret = 'cli-probe-secret-2';
+    const canary = new CanaryGenerator(secret, undefined, own).canariesFor('cluster-y')[5]!;
+    expect(canary.text).toContain('as our style guide says');
+    const target = new DemoUpstream({
+      answers: new Map([['Name a prime.', `Seven. ${canary.text}`]]),
+    });
+    const url = await target.listen();
+    const registry = join(dir, 'own-canaries.ndjson');
+    writeFileSync(
+      registry,
+      `${JSON.stringify({
+        canary_id: canary.canary_id,
+        subject: 'cluster-y',
+        text: canary.text,
+        account_id: 'acct-3',
+        event_id: 'gw-7',
+        served_at: '2026-11-21T10:00:00Z',
+        prompt: 'Name a prime.',
+      })}\n`,
+    );
+    try {
+      const base = [
+        'probe',
+        '--target',
+        url,
+        '--model',
+        'm',
+        '--registry',
+        registry,
+        '--canary-secret',
+        secret,
+      ];
+      const run = await runCli([
+        ...base,
+        '--canary-banks',
+        banksFile,
+        '--out',
+        join(dir, 'own-report'),
+        '--json',
+      ]);
+      expect(run.stderr).toBe('');
+      const report = JSON.parse(run.stdout) as {
+        subjects: { subject: string; canaries: { matched_by: string }[] }[];
+      };
+      // Matched by the coined name, which only the same banks and secret reproduce.
+      expect(report.subjects[0]!.canaries[0]!.matched_by).toBe('marker');
+      const broken = join(dir, 'broken-banks.yaml');
+      writeFileSync(
+        broken,
+        stringifyYaml({ ...own, person_frames: ['No name: {tip}.', ...own.person_frames] }),
+      );
+      const refused = await runCli([...base, '--canary-banks', broken, '--out', join(dir, 'x')]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('INVALID_CONFIG');
+      expect(refused.stderr).toContain('person_frames.0');
+      expect(refused.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await target.close();
+    }
   });
 });

@@ -20,3 +20,48 @@ export const CanaryServing = z.looseObject({
   prompt: z.string().max(4000).optional(),
 });
 export type CanaryServing = z.infer<typeof CanaryServing>;
+
+const bankWord = z
+  .string()
+  .min(2)
+  .max(40)
+  .regex(/^\p{Lu}?\p{Ll}+$/u, { error: 'a name part is letters only, capitalised at most at the start' });
+const frame = (slot: '{person}' | '{name}') =>
+  z
+    .string()
+    .min(10)
+    .max(300)
+    .refine((f) => f.split(slot).length === 2 && f.split('{tip}').length === 2, {
+      error: `a frame holds ${slot} and {tip} exactly once each`,
+    })
+    .refine((f) => !/\{(?!person\}|name\}|tip\})/.test(f), { error: 'unknown {placeholder} in frame' });
+
+/**
+ * The word banks a canary generator draws from (src/respond/canary). Sizes have floors so the keyed
+ * choice stays unguessable and two clusters' canaries rarely share a name, and ceilings so a
+ * banks file cannot make every draw expensive.
+ */
+export const CanaryBanks = z
+  .strictObject({
+    first_names: z.array(bankWord).min(20).max(10_000),
+    surname_heads: z.array(bankWord).min(20).max(10_000),
+    surname_tails: z
+      .array(z.string().regex(/^\p{Ll}{1,20}$/u))
+      .min(20)
+      .max(10_000),
+    tips: z
+      .array(
+        z
+          .string()
+          .min(10)
+          .max(200)
+          .regex(/^[^{}]+$/),
+      )
+      .min(20)
+      .max(10_000),
+    person_frames: z.array(frame('{person}')).min(4).max(1000),
+    named_frames: z.array(frame('{name}')).min(2).max(1000),
+  })
+  .refine((b) => new Set(b.first_names).size === b.first_names.length, { error: 'first_names repeat' })
+  .refine((b) => new Set(b.tips).size === b.tips.length, { error: 'tips repeat' });
+export type CanaryBanks = z.infer<typeof CanaryBanks>;

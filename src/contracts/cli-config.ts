@@ -351,6 +351,11 @@ export const GatewaySettings = z.object({
     .optional()
     .describe('key of the canary generator; default $DISTILLGUARD_CANARY_SECRET; no canaries without it')
     .meta(flag({ value: 'secret' })),
+  canaryBanks: z
+    .string()
+    .optional()
+    .describe('your own canary word banks (YAML or JSON, docs/gateway.md); the probe needs the same file')
+    .meta(flag({ value: 'file' })),
   canaryRegistry: z
     .string()
     .default('gateway-canaries.ndjson')
@@ -443,6 +448,11 @@ export const ProbeConfig = z.object({
     .optional()
     .describe('the gateway canary secret (draws the controls); default $DISTILLGUARD_CANARY_SECRET')
     .meta(flag({ value: 'secret' })),
+  canaryBanks: z
+    .string()
+    .optional()
+    .describe('the canary word banks the gateway ran with, if not the defaults')
+    .meta(flag({ value: 'file' })),
   prompts: z
     .string()
     .optional()

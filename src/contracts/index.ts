@@ -68,7 +68,7 @@ export {
   TaxiiStatus,
 } from './taxii.js';
 export { IngestFileSummary, IngestSummary, QuarantineRecord, RejectReason } from './ingest.js';
-export { CanaryServing } from './canary.js';
+export { CanaryBanks, CanaryServing } from './canary.js';
 export { DetectConfig, type DetectConfigInput } from './config.js';
 export {
   AccountState,

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { CanaryGenerator, CanaryRegistry } from '../respond/index.js';
 import { openEventSink, type EventSink, type ScaleTopology } from '../pipeline/index.js';
-import { GATEWAY_DEFAULTS as D, UserError } from '../contracts/index.js';
+import { GATEWAY_DEFAULTS as D, UserError, type CanaryBanks } from '../contracts/index.js';
 import { AccountResolver } from './accounts.js';
 import { DecisionCache } from './decision-cache.js';
 import { HttpDecisionSource, StaticDecisionSource, type DecisionSource } from './decision-source.js';
@@ -32,6 +32,8 @@ export interface GatewayConfig {
   spool?: string;
   canarySecret?: string;
   canaryRegistry?: string;
+  /** The operator's canary banks (default DEFAULT_CANARY_BANKS). */
+  canaryBanks?: CanaryBanks;
   canaryRate?: number;
   /** Keep prompts in the canary registry (for the probe); false keeps them out. */
   canaryRecordPrompts?: boolean;
@@ -131,7 +133,7 @@ export async function startGateway(c: GatewayConfig): Promise<RunningGateway> {
   });
   const canary = c.canarySecret
     ? {
-        generator: new CanaryGenerator(c.canarySecret),
+        generator: new CanaryGenerator(c.canarySecret, undefined, c.canaryBanks),
         registry: new CanaryRegistry(resolve(c.canaryRegistry ?? D.canaryRegistry)),
         rate: c.canaryRate ?? D.canaryRate,
         recordPrompts: c.canaryRecordPrompts ?? D.canaryPrompts,

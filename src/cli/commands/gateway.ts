@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { destination, pino } from 'pino';
 import { startGateway } from '../../gateway/index.js';
+import { readCanaryBanks } from '../../respond/index.js';
 import { GatewaySettings, readEnv } from '../../contracts/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { listenOrExplain } from '../listen.js';
@@ -23,6 +24,7 @@ export function registerGateway(program: Command): void {
     if (f.eventsOut) checkOutputFile('--events-out', f.eventsOut);
     checkOutputFile('--spool', f.spool);
     checkOutputFile('--canary-registry', f.canaryRegistry);
+    const canaryBanks = f.canaryBanks ? readCanaryBanks(f.canaryBanks) : undefined;
     const log = pino({ name: 'distillguard-gateway' }, destination(2));
     const running = await listenOrExplain({ host: f.host, port: f.port }, () =>
       startGateway({
@@ -40,6 +42,7 @@ export function registerGateway(program: Command): void {
         spool: f.spool,
         canarySecret: f.canarySecret ?? readEnv('DISTILLGUARD_CANARY_SECRET'),
         canaryRegistry: f.canaryRegistry,
+        ...(canaryBanks ? { canaryBanks } : {}),
         canaryRate: f.canaryRate,
         canaryRecordPrompts: f.canaryPrompts,
         decisionTtlMs: ms(f.decisionTtl),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatProbeSummary, runProbeToFiles } from '../../respond/index.js';
+import { formatProbeSummary, readCanaryBanks, runProbeToFiles } from '../../respond/index.js';
 import { ProbeConfig, readEnv, UserError } from '../../contracts/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { checkOutputDir } from '../output-paths.js';
@@ -18,11 +18,13 @@ export function registerProbe(program: Command): void {
         );
       }
       checkOutputDir('--out', f.out);
+      const banks = f.canaryBanks ? readCanaryBanks(f.canaryBanks) : undefined;
       const apiKey = f.apiKey ?? readEnv('DISTILLGUARD_PROBE_API_KEY');
       const result = await runProbeToFiles({
         target: { url: f.target, model: f.model, ...(apiKey ? { apiKey } : {}) },
         registryPath: f.registry,
         secret,
+        ...(banks ? { banks } : {}),
         ...(f.prompts ? { promptsPath: f.prompts } : {}),
         controls: f.controls,
         promptsPerCanary: f.promptsPerCanary,

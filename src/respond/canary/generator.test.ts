@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CanaryGenerator, frameElicitationPrompts, normalizeForMatch } from './generator.js';
 import { matchCanary } from './match.js';
+import { DEFAULT_CANARY_BANKS } from './banks.js';
+import { CanaryBanks } from '../../contracts/index.js';
 
 describe('CanaryGenerator', () => {
   const gen = new CanaryGenerator('a-gateway-secret');
@@ -43,15 +45,19 @@ describe('CanaryGenerator', () => {
 
   it('offers frame-completion prompts that name no canary', () => {
     const prompts = frameElicitationPrompts();
-    expect(prompts).toHaveLength(7);
+    // Every frame whose lead-in before the name has at least three words gives one prompt.
+    expect(prompts.length).toBeGreaterThanOrEqual(10);
     const markers = gen.canariesFor('hydra-1').map((c) => c.marker);
     for (const p of prompts) {
       expect(p).not.toContain('{');
       expect(p).toMatch(/"[A-Z][a-z]* .+ \.\.\."$/);
       for (const m of markers) expect(normalizeForMatch(p)).not.toContain(m);
     }
-    // Each stem is the start of real canaries: "... is what some call the" precedes a coined name.
-    expect(prompts.some((p) => p.includes('is what some call the ...'))).toBe(true);
+    // Each stem is the start of real canaries: "... sometimes called the" precedes a coined name.
+    expect(prompts.some((p) => p.includes('is what is sometimes called the ...'))).toBe(true);
+    const texts = gen.canariesFor('hydra-1').map((c) => c.text);
+    const stems = prompts.map((p) => p.slice(p.indexOf('"') + 1, -5));
+    expect(texts.filter((t) => stems.some((stem) => t.startsWith(stem))).length).toBeGreaterThan(0);
   });
 
   it('refuses a short secret', () => {
@@ -84,5 +90,74 @@ describe('matchCanary', () => {
     );
     const other = gen.canariesFor('hydra-2')[0]!;
     expect(matchCanary(c, other.text).found).toBe(false);
+  });
+});
+
+const FUNCTION_WORDS = new Set(['what', 'that', 'this', 'then', 'than', 'when', 'with', 'from', 'before']);
+
+describe('canary sentences read as ordinary advice', () => {
+  const gen = new CanaryGenerator('a-gateway-secret');
+  const sample = Array.from({ length: 150 }, (_, i) => gen.canariesFor(`cluster-${i}`)).flat();
+
+  it('say something sensible: each is one of the advice lines, never a shuffled verb-noun pairing', () => {
+    for (const c of sample) {
+      expect(DEFAULT_CANARY_BANKS.tips.some((t) => c.text.includes(`${t}.`))).toBe(true);
+      // The old banks paired words at random and echoed the frame ("As a note often attributed to
+      // Leon Ferrwick puts it, note the plan before the sources"): the frame and the advice share
+      // no content word.
+      const tip = DEFAULT_CANARY_BANKS.tips.find((t) => c.text.includes(`${t}.`))!;
+      const tipWords = new Set(normalizeForMatch(tip).split(' '));
+      const nameWords = new Set(c.marker.split(' '));
+      const repeated = normalizeForMatch(c.text.replace(tip, ''))
+        .split(' ')
+        .filter((w) => w.length > 3 && !FUNCTION_WORDS.has(w) && !nameWords.has(w) && tipWords.has(w));
+      expect(repeated, c.text).toEqual([]);
+    }
+  });
+
+  it('give no fixed phrase a filter could key on: no word 4-gram outside the name is in more than 8 % of them', () => {
+    const counts = new Map<string, number>();
+    for (const c of sample) {
+      const nameWords = new Set(c.marker.split(' '));
+      const words = normalizeForMatch(c.text)
+        .split(' ')
+        .map((w) => (nameWords.has(w) ? '<name>' : w));
+      const grams = new Set<string>();
+      for (let i = 0; i + 4 <= words.length; i++) grams.add(words.slice(i, i + 4).join(' '));
+      for (const g of grams) counts.set(g, (counts.get(g) ?? 0) + 1);
+    }
+    const [gram, top] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]!;
+    expect(top / sample.length, gram).toBeLessThanOrEqual(0.08);
+  });
+});
+
+describe('canary banks', () => {
+  const own: CanaryBanks = {
+    ...DEFAULT_CANARY_BANKS,
+    tips: DEFAULT_CANARY_BANKS.tips.map((t) => `${t} (our own wording)`).slice(0, 30),
+    person_frames: [
+      'Per {person}, {tip}.',
+      '{person} says: {tip}.',
+      'From {person}: {tip}.',
+      'Ask {person}: {tip}.',
+    ],
+  };
+
+  it('draws from an operator own banks, and the frame prompts follow them', () => {
+    const gen = new CanaryGenerator('a-gateway-secret', 16, own);
+    for (const c of gen.canariesFor('hydra-1')) expect(c.text).toContain('(our own wording)');
+    expect(frameElicitationPrompts(own).some((p) => p.includes('sometimes called the'))).toBe(true);
+    // The default frames are not asked about: they are not the ones this gateway serves.
+    expect(frameElicitationPrompts(own).some((p) => p.includes('goes back to'))).toBe(false);
+  });
+
+  it('refuses frames without their slots, unknown placeholders and banks too small to be unguessable', () => {
+    const bad = (patch: Partial<CanaryBanks>) => CanaryBanks.safeParse({ ...own, ...patch }).success;
+    expect(bad({})).toBe(true);
+    expect(bad({ person_frames: [...own.person_frames, 'No slot here: {tip}.'] })).toBe(false);
+    expect(bad({ named_frames: [...own.named_frames, 'The {name} rule: {tip} {secret}.'] })).toBe(false);
+    expect(bad({ tips: own.tips.slice(0, 5) })).toBe(false);
+    expect(bad({ first_names: ['Ann', 'Bo'] })).toBe(false);
+    expect(bad({ surname_heads: [...own.surname_heads.slice(1), 'has space'] })).toBe(false);
   });
 });

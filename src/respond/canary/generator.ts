@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { FIRST_NAMES, FRAMES, MAXIM_NOUNS, MAXIM_VERBS, SURNAME_HEADS, SURNAME_TAILS } from './banks.js';
+import type { CanaryBanks } from '../../contracts/index.js';
+import { DEFAULT_CANARY_BANKS } from './banks.js';
 
 export interface Canary {
   canary_id: string;
@@ -24,6 +25,7 @@ export class CanaryGenerator {
   constructor(
     private readonly secret: string,
     readonly perSubject = DEFAULT_CANARIES_PER_SUBJECT,
+    private readonly banks: CanaryBanks = DEFAULT_CANARY_BANKS,
   ) {
     if (secret.length < 8) throw new Error('canary secret must be at least 8 characters');
   }
@@ -50,37 +52,37 @@ export class CanaryGenerator {
 
   canary(subject: string, index: number): Canary {
     const h = this.mac(`canary|${subject}|${index}`);
+    // The words come from a second MAC so four bytes per choice keep modulo bias negligible for
+    // banks of up to 10,000 entries, while the id stays what it always was for this subject/index.
+    const words = this.mac(`canary-words|${subject}|${index}`);
     let at = 0;
-    // Each choice reads two fresh bytes; modulo bias over 65,536 is negligible for banks this small.
     const choose = <T>(bank: readonly T[]): T => {
-      const v = h.readUInt16BE(at);
-      at += 2;
+      const v = words.readUInt32BE(at);
+      at += 4;
       return bank[v % bank.length] as T;
     };
-    const surname = (): string => choose(SURNAME_HEADS) + choose(SURNAME_TAILS);
-    const frame = choose(FRAMES);
-    const verb = choose(MAXIM_VERBS);
-    const first = choose(MAXIM_NOUNS);
-    let second = choose(MAXIM_NOUNS);
-    if (second === first) second = MAXIM_NOUNS[(MAXIM_NOUNS.indexOf(first) + 1) % MAXIM_NOUNS.length]!;
-    const maxim = `${verb} the ${first} before the ${second}`;
+    const b = this.banks;
+    const surname = (): string => choose(b.surname_heads) + choose(b.surname_tails);
+    const frames = [...b.person_frames, ...b.named_frames];
+    const frame = choose(frames);
+    const tip = choose(b.tips);
     let name: string;
     let text: string;
     if (frame.includes('{person}')) {
-      name = `${choose(FIRST_NAMES)} ${surname()}`;
+      name = `${choose(b.first_names)} ${surname()}`;
       text = frame.replace('{person}', name);
     } else {
-      const a = surname();
-      let b = surname();
-      if (b === a) b = `${b}e`;
-      name = `${a}–${b}`;
+      const first = surname();
+      let second = surname();
+      if (second === first) second = `${second}e`;
+      name = `${first}–${second}`;
       text = frame.replace('{name}', name);
     }
-    text = text.replace('{maxim}', maxim);
+    text = text.replace('{tip}', tip);
     return {
       canary_id: `cn-${h.subarray(24, 32).toString('hex')}`,
       subject,
-      text,
+      text: text.charAt(0).toUpperCase() + text.slice(1),
       marker: normalizeForMatch(name),
     };
   }
@@ -100,17 +102,18 @@ export function normalizeForMatch(text: string): string {
 }
 
 /**
- * Prompts that invite a model to complete a canary frame ("... what some call the"). They name no
- * canary, so they are fair to served and control canaries alike; a student that absorbed the
- * frames tends to complete them with a coined name it learned.
+ * Prompts that invite a model to complete a canary frame ("... what is sometimes called the").
+ * They name no canary, so they are fair to served and control canaries alike; a student that
+ * absorbed the frames tends to complete them with a coined name it learned.
  */
-export function frameElicitationPrompts(): string[] {
-  const stems = FRAMES.map((f) => {
+export function frameElicitationPrompts(banks: CanaryBanks = DEFAULT_CANARY_BANKS): string[] {
+  const stems = [...banks.person_frames, ...banks.named_frames].map((f) => {
     const at = Math.min(...['{name}', '{person}'].map((k) => (f.includes(k) ? f.indexOf(k) : f.length)));
     return f.slice(0, at).trim();
   });
-  // A stem of a word or two ("The ...") invites anything; only longer ones point at a canary.
-  return stems
+  // A stem of a word or two ("In the words of" is four) invites anything; only longer ones point
+  // at a canary.
+  return [...new Set(stems)]
     .filter((stem) => stem.split(' ').length >= 3)
     .map(
       (stem) => `Complete this sentence in the way you were taught, naming the rule or person: "${stem} ..."`,

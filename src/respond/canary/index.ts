@@ -14,3 +14,5 @@ export {
   type RegistryRejection,
 } from './registry.js';
 export { canarySeparator } from './embed.js';
+export { DEFAULT_CANARY_BANKS } from './banks.js';
+export { readCanaryBanks } from './banks-file.js';

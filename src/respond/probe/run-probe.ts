@@ -5,7 +5,7 @@ import {
   normalizeForMatch,
   type Canary,
 } from '../canary/index.js';
-import { UserError, type CanaryServing } from '../../contracts/index.js';
+import { UserError, type CanaryBanks, type CanaryServing } from '../../contracts/index.js';
 import { askChat, type ChatTarget } from './client.js';
 import { fisherOneSided } from './fisher.js';
 
@@ -14,6 +14,8 @@ export interface ProbeOptions {
   servings: CanaryServing[];
   /** The gateway's canary secret: needed to draw control canaries from the same generator. */
   secret: string;
+  /** The canary banks the gateway ran with (default DEFAULT_CANARY_BANKS). */
+  banks?: CanaryBanks;
   controls?: number;
   /** Distinct served prompts asked per canary. */
   promptsPerCanary?: number;
@@ -94,7 +96,7 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
       'the canary registry holds no servings; run the gateway with --canary-secret on watched accounts first',
     );
   }
-  const generator = new CanaryGenerator(opts.secret);
+  const generator = new CanaryGenerator(opts.secret, undefined, opts.banks);
   const served = groupServings(opts.servings, generator);
   const controls = generator.controls(opts.controls ?? 64).filter((c) => !served.has(c.canary_id));
   const prompts = probePrompts(served, opts);
@@ -154,7 +156,7 @@ function probePrompts(served: Map<string, ServedCanary>, opts: ProbeOptions): Se
     for (const p of distinct.slice(0, perCanary)) prompts.add(p);
   }
   for (const p of opts.extraPrompts ?? []) prompts.add(p);
-  if (opts.framePrompts ?? true) for (const p of frameElicitationPrompts()) prompts.add(p);
+  if (opts.framePrompts ?? true) for (const p of frameElicitationPrompts(opts.banks)) prompts.add(p);
   if (prompts.size === 0) {
     throw new UserError(
       'INVALID_INPUT',
