@@ -47,7 +47,9 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .cluster-head{display:flex;flex-wrap:wrap;align-items:center;gap:10px 16px;border-bottom:1px solid var(--line);padding-bottom:10px}
 .cluster-head h3{margin:0;font-size:17px}.rank{color:var(--muted);font-weight:600}
 .kv b{color:var(--muted);font-weight:500;margin-right:4px}
-code.value{word-break:break-all}
+code.value{word-break:break-all}span.small{display:block;font-size:11.5px}
+.template{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px;background:#f1f3f6;border-radius:3px;padding:0 4px}
+details.quiet-clusters summary{cursor:pointer;color:#2458a6;font-size:13px;margin:6px 0}
 ol.samples{padding-left:20px;margin:0}ol.samples li{margin-bottom:10px}
 .sample-meta{font-size:12px;color:var(--muted);margin-bottom:2px}
 pre.prompt{white-space:pre-wrap;word-break:break-word;background:#f7f8fa;border:1px solid var(--line);border-left:3px solid #c9d3e3;border-radius:4px;padding:8px 10px;margin:0;max-height:220px;overflow:auto}

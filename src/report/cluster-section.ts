@@ -1,5 +1,5 @@
 import type { AnalysisDetail } from '../findings/index.js';
-import type { PromptSample } from '../features/index.js';
+import { requestShapeText, type PromptSample } from '../features/index.js';
 import {
   LEVEL_COLOURS,
   type AccountFinding,
@@ -55,6 +55,33 @@ export function signalsTable(signals: readonly Signal[]): SafeHtml {
   </table>`;
 }
 
+// What a fingerprinted value is, for links whose text is not kept (or older findings).
+const FINGERPRINT_LEGEND: Record<string, string> = {
+  template: 'fingerprint of a shared template edge (its words were not in the sample prompts kept)',
+  elicitation_wrapper:
+    'fingerprint of a shared reasoning-request sentence (its words were not in the sample prompts kept)',
+  system_prompt: 'fingerprint of a shared system prompt (its text is not kept)',
+  email_hash: 'fingerprint of one e-mail address',
+  payment_fingerprint: 'one payment instrument',
+};
+
+/** A link's value as a reader takes it in: the words where known, else what the fingerprint is of. */
+export function linkValueCell(l: ClusterFinding['links'][number]): SafeHtml {
+  const text = l.text ?? (l.kind === 'request_shape' ? requestShapeText(l.value) : undefined);
+  if (l.kind === 'template' || l.kind === 'elicitation_wrapper') {
+    if (text)
+      return html`<span class="template">${truncate(text, 200)}</span>
+        <span class="muted small"
+          >${l.kind === 'template' ? (l.value.startsWith('prefix:') ? 'opening' : 'closing') + ' words, {…} the part that varies' : 'the sentence re-used around tasks'}</span
+        >`;
+  } else if (text && text !== l.value) {
+    return html`${truncate(text, 200)} <code class="value muted small">${truncate(l.value, 60)}</code>`;
+  }
+  const legend = FINGERPRINT_LEGEND[l.kind];
+  return html`<code class="value">${truncate(l.value, 160)}</code
+    >${legend ? html` <span class="muted small">${legend}</span>` : ''}`;
+}
+
 function linksTable(links: ClusterFinding['links']): SafeHtml {
   if (links.length === 0) return html`<p class="muted">No shared attributes recorded.</p>`;
   return html`<table class="links">
@@ -70,7 +97,7 @@ function linksTable(links: ClusterFinding['links']): SafeHtml {
         (l) =>
           html`<tr>
             <td class="nowrap">${l.kind.replaceAll('_', ' ')}</td>
-            <td><code class="value">${truncate(l.value, 160)}</code></td>
+            <td>${linkValueCell(l)}</td>
             <td class="num">${formatCount(l.accounts)}</td>
           </tr>`,
       )}
