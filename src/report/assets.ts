@@ -32,6 +32,9 @@ figure.chart{margin:0}figure.chart figcaption{color:var(--muted);font-size:12px}
 .svg-chart text{font-size:11px;fill:#4a5262}.svg-chart .axis-title{fill:var(--muted)}.svg-chart text.mark{font-size:10.5px;font-weight:600}
 .svg-chart .grid{stroke:#eceff3}.svg-chart .axis{stroke:#9aa1ad}
 .graph .svg-chart{max-width:280px;margin:0 auto}
+.link-groups{margin-top:8px;font-size:12px}.link-group{display:grid;grid-template-columns:90px 64px 1fr;gap:6px;align-items:center;margin:2px 0}
+.lg-bar{height:8px;background:#eef0f3;border-radius:2px;overflow:hidden}.lg-bar i{display:block;height:100%;background:#7d8ea8}
+.lg-count{font-variant-numeric:tabular-nums;color:var(--muted)}.lg-what{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .legend{display:flex;flex-wrap:wrap;gap:14px;font-size:12px;color:var(--muted);margin-top:4px}
 .legend i,.member i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 .member i{border-radius:50%}

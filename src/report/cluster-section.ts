@@ -105,6 +105,30 @@ function linksTable(links: ClusterFinding['links']): SafeHtml {
   </table>`;
 }
 
+const LINK_GROUPS = 6;
+
+/**
+ * The cluster's structure in words a graph of many accounts cannot give: the groups of members
+ * that share one value, largest first, each as a share of the cluster.
+ */
+function linkGroups(cluster: ClusterFinding): SafeHtml {
+  const size = cluster.account_ids.length;
+  const groups = [...cluster.links].sort((a, b) => b.accounts - a.accounts).slice(0, LINK_GROUPS);
+  if (groups.length === 0 || size === 0) return html``;
+  return html`<div class="link-groups" aria-label="Members grouped by shared value">
+    <div class="muted small">Members grouped by what they share (largest groups of ${formatCount(size)})</div>
+    ${groups.map((l) => {
+      const share = Math.min(1, l.accounts / size);
+      const text = l.text ?? (l.kind === 'request_shape' ? requestShapeText(l.value) : l.value);
+      return html`<div class="link-group">
+        <div class="lg-bar"><i style="width:${(share * 100).toFixed(1)}%"></i></div>
+        <span class="lg-count">${formatCount(l.accounts)} of ${formatCount(size)}</span>
+        <span class="lg-what">${l.kind.replaceAll('_', ' ')}: ${truncate(text, 70)}</span>
+      </div>`;
+    })}
+  </div>`;
+}
+
 function samplesList(samples: readonly PromptSample[]): SafeHtml {
   if (samples.length === 0) return html`<p class="muted">No sample prompts kept.</p>`;
   const shown = [...samples].sort((a, b) => a.ts - b.ts).slice(0, SAMPLES_SHOWN);
@@ -174,7 +198,7 @@ export function clusterSection(
       </div>
       <div>
         <h4>Linkage</h4>
-        ${linkageGraph(members, detail.edges)}
+        ${linkageGraph(members, detail.edges)} ${linkGroups(cluster)}
       </div>
     </div>
     <h4>Hourly traffic</h4>
