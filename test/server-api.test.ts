@@ -113,12 +113,19 @@ describe.each(backends)('the service end to end on %s', (dialect) => {
         page(ClusterSummary),
       );
       expect(clusters.items.length).toBeLessThanOrEqual(2);
+      // Every page says how long the whole list is, so a client can say "2 of 9".
+      expect(clusters.total).toBe(findings.clusters.length);
       seen.push(...clusters.items);
       cursor = clusters.next;
     } while (cursor);
     expect(seen.map((c) => c.cluster_id).sort()).toEqual(findings.clusters.map((c) => c.cluster_id).sort());
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.score).toBeLessThanOrEqual(seen[i - 1]!.score);
     expect(seen.every((c) => !('account_ids' in c))).toBe(true);
+    // min_level leaves out the linked groups at level none, and counts what is left.
+    const flagged = await view('/v1/clusters?min_level=monitor&limit=1000', page(ClusterSummary));
+    const expected = findings.clusters.filter((c) => c.level !== 'none');
+    expect(flagged.items.map((c) => c.cluster_id).sort()).toEqual(expected.map((c) => c.cluster_id).sort());
+    expect(flagged.total).toBe(expected.length);
     const top = findings.clusters.find((c) => c.cluster_id === seen[0]!.cluster_id)!;
     expect(seen[0]!.size).toBe(top.account_ids.length);
 

@@ -9,12 +9,16 @@ import { AccountFinding, ClusterFinding, Level, Signal } from './findings.js';
 
 const Count = z.int().min(0);
 
-/** A list answer: `next` is the opaque cursor of the following page, null on the last. */
+/**
+ * A list answer: `next` is the opaque cursor of the following page, null on the last; `total`
+ * (additive) how many items the whole list has, where the server knows it without a count query.
+ */
 export const page = <T extends z.ZodType>(item: T) =>
-  z.strictObject({ items: z.array(item), next: z.string().nullable() });
+  z.strictObject({ items: z.array(item), next: z.string().nullable(), total: Count.optional() });
 export interface Page<T> {
   items: T[];
   next: string | null;
+  total?: number;
 }
 
 /** One hour of traffic: all events, and on the overview those of flagged accounts. */

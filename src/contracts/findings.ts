@@ -100,6 +100,8 @@ export const ClusterLink = z.looseObject({
   kind: z.string(),
   value: z.string(),
   accounts: z.int().min(0),
+  /** Additive: the value in words where it is a fingerprint or code (template text, request shape). */
+  text: z.string().max(400).optional(),
 });
 export type ClusterLink = z.infer<typeof ClusterLink>;
 

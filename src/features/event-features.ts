@@ -121,6 +121,43 @@ export function requestShapeOf(
   ].join('|');
 }
 
+/**
+ * A request shape (requestShapeOf) in words, e.g. "temperature 0.6, max_tokens about 4k; n,
+ * logprobs, top_logprobs, stream not set". Text that is not a shape comes back as it is.
+ */
+export function requestShapeText(shape: string): string {
+  const parts = shape.split('|');
+  if (parts.length !== 6) return shape;
+  const [temperature, maxTokens, n, logprobs, topLogprobs, stream] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const set: string[] = [];
+  const unset: string[] = [];
+  const field = (name: string, value: string, words: string): void => {
+    if (value === '-') unset.push(name);
+    else set.push(words);
+  };
+  field('temperature', temperature, `temperature ${temperature}`);
+  const exp = /^2\^(\d+)$/.exec(maxTokens);
+  const tokens = exp ? 2 ** Number(exp[1]) : NaN;
+  field(
+    'max_tokens',
+    maxTokens,
+    `max_tokens about ${tokens >= 1024 ? `${Math.round(tokens / 1024)}k` : Number.isFinite(tokens) ? tokens : maxTokens}`,
+  );
+  field('n', n, n === 'n>1' ? 'several completions (n > 1)' : 'one completion (n = 1)');
+  field('logprobs', logprobs, logprobs === 'lp' ? 'logprobs on' : 'logprobs off');
+  field('top_logprobs', topLogprobs, `top_logprobs ${topLogprobs}`);
+  field('stream', stream, stream === 'stream' ? 'streamed' : 'not streamed');
+  const unsetText = unset.length ? `${unset.join(', ')} not set` : '';
+  return [set.join(', '), unsetText].filter(Boolean).join('; ');
+}
+
 // Accounts come back from the same addresses: most events skip the split and the new string.
 const ipPrefixes = new TextCache<string | null>(16_384, ipPrefix);
 

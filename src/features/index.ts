@@ -1,7 +1,7 @@
 export { ActivitySlots, SLOTS_PER_DAY } from './activity-slots.js';
 export { BACK_TO_BACK_MS, DAY_MS, EntityStats, HOUR_MS } from './entity-stats.js';
 export type { PromptSample } from './entity-stats.js';
-export { extractFeatures } from './event-features.js';
+export { extractFeatures, requestShapeText } from './event-features.js';
 export type { EventFeatures } from './event-features.js';
 export { RandomFourierFeatures, meanDistanceSquared } from './kernel-features.js';
 export { LineFeatures } from './line-features.js';

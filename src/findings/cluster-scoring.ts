@@ -15,6 +15,7 @@ import { clusterLinks, coordinationResults, type PopulationLinkage } from '../li
 import { isExtraction, MEMBER_SUPPORT_P, type AccountScore, type ClusterVerdict } from './account-scoring.js';
 import { CLUSTER_ACT_RULE, clusterActGate, rareBinding } from './cluster-act.js';
 import { levelBasis } from './level-basis.js';
+import { withLinkText } from './link-text.js';
 import type { Calibrated } from './calibration.js';
 import { detectionContext, KERNEL_DIMENSIONS, round, type PopulationView } from './population-view.js';
 
@@ -106,7 +107,11 @@ export function scoreClusters(
       score: scoreOfStrength(strength),
       level,
       events: pooled.n,
-      links: clusterLinks(members, link.attributes, link.linkage.holders, link.synchronised),
+      links: withLinkText(
+        clusterLinks(members, link.attributes, link.linkage.holders, link.synchronised),
+        members,
+        population.accounts,
+      ),
       signals: toSignals(results, cal.thresholds.monitor),
       strength: round(strength),
       basis: levelBasis({

@@ -32,6 +32,9 @@ figure.chart{margin:0}figure.chart figcaption{color:var(--muted);font-size:12px}
 .svg-chart text{font-size:11px;fill:#4a5262}.svg-chart .axis-title{fill:var(--muted)}.svg-chart text.mark{font-size:10.5px;font-weight:600}
 .svg-chart .grid{stroke:#eceff3}.svg-chart .axis{stroke:#9aa1ad}
 .graph .svg-chart{max-width:280px;margin:0 auto}
+.link-groups{margin-top:8px;font-size:12px}.link-group{display:grid;grid-template-columns:90px 64px 1fr;gap:6px;align-items:center;margin:2px 0}
+.lg-bar{height:8px;background:#eef0f3;border-radius:2px;overflow:hidden}.lg-bar i{display:block;height:100%;background:#7d8ea8}
+.lg-count{font-variant-numeric:tabular-nums;color:var(--muted)}.lg-what{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .legend{display:flex;flex-wrap:wrap;gap:14px;font-size:12px;color:var(--muted);margin-top:4px}
 .legend i,.member i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 .member i{border-radius:50%}
@@ -47,7 +50,9 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .cluster-head{display:flex;flex-wrap:wrap;align-items:center;gap:10px 16px;border-bottom:1px solid var(--line);padding-bottom:10px}
 .cluster-head h3{margin:0;font-size:17px}.rank{color:var(--muted);font-weight:600}
 .kv b{color:var(--muted);font-weight:500;margin-right:4px}
-code.value{word-break:break-all}
+code.value{word-break:break-all}span.small{display:block;font-size:11.5px}
+.template{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px;background:#f1f3f6;border-radius:3px;padding:0 4px}
+details.quiet-clusters summary{cursor:pointer;color:#2458a6;font-size:13px;margin:6px 0}
 ol.samples{padding-left:20px;margin:0}ol.samples li{margin-bottom:10px}
 .sample-meta{font-size:12px;color:var(--muted);margin-bottom:2px}
 pre.prompt{white-space:pre-wrap;word-break:break-word;background:#f7f8fa;border:1px solid var(--line);border-left:3px solid #c9d3e3;border-radius:4px;padding:8px 10px;margin:0;max-height:220px;overflow:auto}

@@ -1,5 +1,5 @@
 import type { AnalysisDetail } from '../findings/index.js';
-import type { PromptSample } from '../features/index.js';
+import { requestShapeText, type PromptSample } from '../features/index.js';
 import {
   LEVEL_COLOURS,
   type AccountFinding,
@@ -55,6 +55,33 @@ export function signalsTable(signals: readonly Signal[]): SafeHtml {
   </table>`;
 }
 
+// What a fingerprinted value is, for links whose text is not kept (or older findings).
+const FINGERPRINT_LEGEND: Record<string, string> = {
+  template: 'fingerprint of a shared template edge (its words were not in the sample prompts kept)',
+  elicitation_wrapper:
+    'fingerprint of a shared reasoning-request sentence (its words were not in the sample prompts kept)',
+  system_prompt: 'fingerprint of a shared system prompt (its text is not kept)',
+  email_hash: 'fingerprint of one e-mail address',
+  payment_fingerprint: 'one payment instrument',
+};
+
+/** A link's value as a reader takes it in: the words where known, else what the fingerprint is of. */
+export function linkValueCell(l: ClusterFinding['links'][number]): SafeHtml {
+  const text = l.text ?? (l.kind === 'request_shape' ? requestShapeText(l.value) : undefined);
+  if (l.kind === 'template' || l.kind === 'elicitation_wrapper') {
+    if (text)
+      return html`<span class="template">${truncate(text, 200)}</span>
+        <span class="muted small"
+          >${l.kind === 'template' ? (l.value.startsWith('prefix:') ? 'opening' : 'closing') + ' words, {…} the part that varies' : 'the sentence re-used around tasks'}</span
+        >`;
+  } else if (text && text !== l.value) {
+    return html`${truncate(text, 200)} <code class="value muted small">${truncate(l.value, 60)}</code>`;
+  }
+  const legend = FINGERPRINT_LEGEND[l.kind];
+  return html`<code class="value">${truncate(l.value, 160)}</code
+    >${legend ? html` <span class="muted small">${legend}</span>` : ''}`;
+}
+
 function linksTable(links: ClusterFinding['links']): SafeHtml {
   if (links.length === 0) return html`<p class="muted">No shared attributes recorded.</p>`;
   return html`<table class="links">
@@ -70,12 +97,36 @@ function linksTable(links: ClusterFinding['links']): SafeHtml {
         (l) =>
           html`<tr>
             <td class="nowrap">${l.kind.replaceAll('_', ' ')}</td>
-            <td><code class="value">${truncate(l.value, 160)}</code></td>
+            <td>${linkValueCell(l)}</td>
             <td class="num">${formatCount(l.accounts)}</td>
           </tr>`,
       )}
     </tbody>
   </table>`;
+}
+
+const LINK_GROUPS = 6;
+
+/**
+ * The cluster's structure in words a graph of many accounts cannot give: the groups of members
+ * that share one value, largest first, each as a share of the cluster.
+ */
+function linkGroups(cluster: ClusterFinding): SafeHtml {
+  const size = cluster.account_ids.length;
+  const groups = [...cluster.links].sort((a, b) => b.accounts - a.accounts).slice(0, LINK_GROUPS);
+  if (groups.length === 0 || size === 0) return html``;
+  return html`<div class="link-groups" aria-label="Members grouped by shared value">
+    <div class="muted small">Members grouped by what they share (largest groups of ${formatCount(size)})</div>
+    ${groups.map((l) => {
+      const share = Math.min(1, l.accounts / size);
+      const text = l.text ?? (l.kind === 'request_shape' ? requestShapeText(l.value) : l.value);
+      return html`<div class="link-group">
+        <div class="lg-bar"><i style="width:${(share * 100).toFixed(1)}%"></i></div>
+        <span class="lg-count">${formatCount(l.accounts)} of ${formatCount(size)}</span>
+        <span class="lg-what">${l.kind.replaceAll('_', ' ')}: ${truncate(text, 70)}</span>
+      </div>`;
+    })}
+  </div>`;
 }
 
 function samplesList(samples: readonly PromptSample[]): SafeHtml {
@@ -147,7 +198,7 @@ export function clusterSection(
       </div>
       <div>
         <h4>Linkage</h4>
-        ${linkageGraph(members, detail.edges)}
+        ${linkageGraph(members, detail.edges)} ${linkGroups(cluster)}
       </div>
     </div>
     <h4>Hourly traffic</h4>

@@ -179,6 +179,16 @@ describe('renderHtmlReport', () => {
     );
   });
 
+  it('groups the members of a cluster by the values they share, as counts of the cluster', () => {
+    const cluster = detail.findings.clusters.find((c) => c.account_ids.includes(campaign[1]!))!;
+    const section = page.slice(page.indexOf(`id="cluster-${cluster.cluster_id}"`));
+    const groups = section.slice(section.indexOf('class="link-groups"'), section.indexOf('</figure>') + 4000);
+    const card = cluster.links.find((l) => l.value === 'card_shared_hydra')!;
+    expect(card.accounts).toBe(campaign.length);
+    expect(groups).toContain(`<span class="lg-count">${campaign.length} of ${campaign.length}</span>`);
+    expect(groups).toContain('payment fingerprint: card_shared_hydra');
+  });
+
   it('states input summary, calibration and counts per level', () => {
     const { input } = detail.findings;
     expect(page).toMatch(

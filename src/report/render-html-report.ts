@@ -1,11 +1,11 @@
 import type { AnalysisDetail } from '../findings/index.js';
-import type { AccountFinding } from '../contracts/index.js';
+import type { AccountFinding, ClusterFinding } from '../contracts/index.js';
 import { accountTable } from './account-table.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './assets.js';
 import { clusterAnchor, clusterSection } from './cluster-section.js';
 import { formatCount } from './format.js';
 import { headerSection } from './header-section.js';
-import { html, raw } from './html.js';
+import { html, raw, type SafeHtml } from './html.js';
 import { levelBadge } from './level-badge.js';
 
 const TOP_CLUSTERS = 20;
@@ -18,6 +18,43 @@ export interface HtmlReportOptions {
   otherAccounts?: number;
 }
 
+/** The cluster index table; `linked` rows link to their sections below. */
+function clusterIndex(clusters: readonly ClusterFinding[], linked: boolean): SafeHtml {
+  return html`<table class="clusters-index">
+    <thead>
+      <tr>
+        <th>#</th>
+        <th>cluster</th>
+        <th>level</th>
+        <th class="num">score</th>
+        <th class="num">strength</th>
+        <th class="num">accounts</th>
+        <th class="num">events</th>
+        <th>strongest signal</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${clusters.map(
+        (c, i) =>
+          html`<tr>
+            <td>${i + 1}</td>
+            <td>
+              ${linked ? html`<a href="#${clusterAnchor(c.cluster_id)}"><code>${c.cluster_id}</code></a>` : html`<code>${c.cluster_id}</code>`}
+            </td>
+            <td>${levelBadge(c.level)}</td>
+            <td class="num">${c.score.toFixed(3)}</td>
+            <td class="num">${(c.strength ?? 0).toFixed(1)}</td>
+            <td class="num">${formatCount(c.account_ids.length)}</td>
+            <td class="num">${formatCount(c.events)}</td>
+            <td>
+              ${c.signals[0] ? html`<strong>${c.signals[0].detector}</strong> <span class="muted">${c.signals[0].score.toFixed(2)}</span>` : html`<span class="muted">—</span>`}
+            </td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
 /**
  * The analysis as one self-contained HTML page (inline CSS, server-rendered SVG charts, a
  * little inline script for the account table): it opens offline and fetches nothing.
@@ -25,50 +62,34 @@ export interface HtmlReportOptions {
 export function renderHtmlReport(detail: AnalysisDetail, opts: HtmlReportOptions = {}): string {
   const title = opts.title ?? 'Distillation analysis report';
   const { findings } = detail;
-  const top = findings.clusters.slice(0, TOP_CLUSTERS);
+  // Clusters at level none are groups of linked accounts with no evidence: listed behind a
+  // filter, never given a section among the ones that matter.
+  const flagged = findings.clusters.filter((c) => c.level !== 'none');
+  const quiet = findings.clusters.filter((c) => c.level === 'none');
+  const top = flagged.slice(0, TOP_CLUSTERS);
   const topIds = top.map((c) => c.cluster_id);
   const accountsById = new Map<string, AccountFinding>(findings.accounts.map((a) => [a.account_id, a]));
 
-  const index = top.length
+  const quietList = quiet.length
+    ? html`<details class="quiet-clusters" id="quiet-clusters">
+        <summary>
+          ${formatCount(quiet.length)} more ${quiet.length === 1 ? 'group' : 'groups'} of linked accounts at
+          level none (linked, but their pooled traffic shows no evidence)
+        </summary>
+        ${clusterIndex(quiet, false)}
+      </details>`
+    : '';
+  const lead = top.length
+    ? `${top.length < flagged.length ? `${top.length} strongest of ${formatCount(flagged.length)}` : `${top.length}`} ${flagged.length === 1 ? 'cluster' : 'clusters'} at monitor or above`
+    : 'No cluster reached monitor';
+  const index = findings.clusters.length
     ? html`<section class="card" id="clusters">
           <h2>Top clusters</h2>
           <p class="muted">
-            ${top.length < findings.clusters.length ? `${top.length} strongest of ${formatCount(findings.clusters.length)} clusters` : `${top.length} clusters`}
-            of linked accounts, scored on their pooled traffic.
+            ${lead} (of ${formatCount(findings.clusters.length)} groups of linked accounts), scored on their
+            pooled traffic.
           </p>
-          <table class="clusters-index">
-            <thead>
-              <tr>
-                <th>#</th>
-                <th>cluster</th>
-                <th>level</th>
-                <th class="num">score</th>
-                <th class="num">strength</th>
-                <th class="num">accounts</th>
-                <th class="num">events</th>
-                <th>strongest signal</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${top.map(
-                (c, i) =>
-                  html`<tr>
-                    <td>${i + 1}</td>
-                    <td>
-                      <a href="#${clusterAnchor(c.cluster_id)}"><code>${c.cluster_id}</code></a>
-                    </td>
-                    <td>${levelBadge(c.level)}</td>
-                    <td class="num">${c.score.toFixed(3)}</td>
-                    <td class="num">${(c.strength ?? 0).toFixed(1)}</td>
-                    <td class="num">${formatCount(c.account_ids.length)}</td>
-                    <td class="num">${formatCount(c.events)}</td>
-                    <td>
-                      ${c.signals[0] ? html`<strong>${c.signals[0].detector}</strong> <span class="muted">${c.signals[0].score.toFixed(2)}</span>` : html`<span class="muted">—</span>`}
-                    </td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>
+          ${top.length ? clusterIndex(top, true) : ''} ${quietList}
         </section>
         ${top.map((c, i) => clusterSection(c, i + 1, detail, accountsById))}`
     : html`<section class="card" id="clusters">

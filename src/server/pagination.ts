@@ -74,7 +74,11 @@ export function pageByScore<T>(
   }
   const items = sorted.slice(start, start + limit);
   const last = items[items.length - 1];
-  return { items, next: start + limit < sorted.length && last ? encodeCursor(keyOf(last)) : null };
+  return {
+    items,
+    next: start + limit < sorted.length && last ? encodeCursor(keyOf(last)) : null,
+    total: sorted.length,
+  };
 }
 
 /** Pages by position for small derived lists (signals): the cursor is the next offset. */
@@ -84,5 +88,9 @@ export function pageByOffset<T>(list: readonly T[], limit: number, cursor: strin
     [start] = decodeCursor(cursor, [CursorPart.position]);
   }
   const items = list.slice(start, start + limit);
-  return { items, next: start + limit < list.length ? encodeCursor([start + limit]) : null };
+  return {
+    items,
+    next: start + limit < list.length ? encodeCursor([start + limit]) : null,
+    total: list.length,
+  };
 }

@@ -11,7 +11,9 @@ export {
 export {
   maskedTokens,
   templateKeys,
+  templateKeyText,
   templateSkeleton,
+  readableTokens,
   TEMPLATE_EDGE_TOKENS,
   type TemplateKeys,
 } from './template.js';

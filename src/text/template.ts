@@ -146,9 +146,56 @@ export function templateKeys(text: string): TemplateKeys {
   };
 }
 
-/** Human-readable skeleton, e.g. "think step by step before … ⟨*⟩", for evidence and reports. */
+// Slot tokens as maskedTokens leaves them, and how a reader sees them.
+const SLOT_WORDS: Record<string, string> = {
+  slotcode: '{code}',
+  sloturl: '{url}',
+  slotemail: '{email}',
+  slotquote: '{quote}',
+  slotnum: '{number}',
+};
+const UNSPACED_CHAR = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]$/u;
+const MAX_TOKEN_CHARS = 40;
+
+/**
+ * Tokens back into text a reader can take in: slots as {number}, {quote}…, and characters of
+ * scripts written without spaces (CJK, Thai) joined without one, as they were written.
+ */
+export function readableTokens(tokens: readonly string[]): string {
+  let out = '';
+  let prevUnspaced = false;
+  for (const raw of tokens) {
+    const slot = SLOT_WORDS[raw];
+    const t = slot ?? (raw.length > MAX_TOKEN_CHARS ? `${raw.slice(0, MAX_TOKEN_CHARS - 1)}…` : raw);
+    const unspaced = slot === undefined && UNSPACED_CHAR.test(t);
+    if (out && !(unspaced && prevUnspaced)) out += ' ';
+    out += t;
+    prevUnspaced = unspaced;
+  }
+  return out;
+}
+
+/** Human-readable skeleton, e.g. "think step by step before … {…} … {number}", for evidence and reports. */
 export function templateSkeleton(text: string): string {
   const t = maskedTokens(text);
-  if (t.length < TEMPLATE_EDGE_TOKENS * 2) return t.join(' ');
-  return `${t.slice(0, TEMPLATE_EDGE_TOKENS).join(' ')} ⟨*⟩ ${t.slice(-TEMPLATE_EDGE_TOKENS).join(' ')}`;
+  if (t.length < TEMPLATE_EDGE_TOKENS * 2) return readableTokens(t);
+  return `${readableTokens(t.slice(0, TEMPLATE_EDGE_TOKENS))} {…} ${readableTokens(t.slice(-TEMPLATE_EDGE_TOKENS))}`;
+}
+
+/**
+ * The words behind a template key ("prefix:<fingerprint>" or "suffix:<fingerprint>") as a reader
+ * sees them, e.g. "{…} show your reasoning step by step", from a prompt that carries the key;
+ * null when the prompt does not (it was cut short, or is another template's). Only the template's
+ * edge words, slots masked: what the key's holders share, not what any one of them asked.
+ */
+export function templateKeyText(key: string, prompt: string): string | null {
+  const colon = key.indexOf(':');
+  const edge = key.slice(0, colon);
+  const fingerprint = key.slice(colon + 1);
+  if (edge !== 'prefix' && edge !== 'suffix') return null;
+  if (templateKeys(prompt)[edge] !== fingerprint) return null;
+  const t = maskedTokens(prompt);
+  return edge === 'prefix'
+    ? `${readableTokens(t.slice(0, TEMPLATE_EDGE_TOKENS))} {…}`
+    : `{…} ${readableTokens(t.slice(-TEMPLATE_EDGE_TOKENS))}`;
 }

@@ -13,6 +13,7 @@ import {
   maskedTokens,
   maskedTokensByRegex,
   templateKeys,
+  templateKeyText,
   templateSkeleton,
   type TemplateKeys,
 } from './template.js';
@@ -59,7 +60,24 @@ describe('template keys', () => {
     expect(templateKeys('Order 12345 has not arrived').whole).toBe(
       templateKeys('Order 99 has not arrived').whole,
     );
-    expect(templateSkeleton('Order 12345 has not arrived')).toBe('order slotnum has not arrived');
+    expect(templateSkeleton('Order 12345 has not arrived')).toBe('order {number} has not arrived');
+  });
+  it('reads a template key back as its edge words, slots shown as {…}', () => {
+    const a = wrap('How many primes are below 100?');
+    const b = wrap('Translate "good morning" into Japanese.');
+    const { prefix, suffix } = templateKeys(a);
+    expect(templateKeyText(`prefix:${prefix}`, b)).toBe('you are being evaluated think {…}');
+    expect(templateKeyText(`suffix:${suffix}`, b)).toBe('{…} answer on the last line');
+    // A prompt that does not carry the key never labels it.
+    expect(templateKeyText(`prefix:${prefix}`, 'Please think about this for a while and answer')).toBeNull();
+  });
+  it('writes CJK templates without spaces between characters', () => {
+    const ja = (task: string): string => `ステップバイステップで考えてください。${task}`;
+    const { prefix } = templateKeys(ja('東京の人口は？'));
+    expect(templateKeyText(`prefix:${prefix}`, ja('富士山の高さは？'))).toBe('ステップバ {…}');
+    expect(templateSkeleton('請一步一步地思考並寫出推理過程 then answer 42 now')).toBe(
+      '請一步一步 {…} 程 then answer {number} now',
+    );
   });
   it('masks ASCII text by hand exactly as the slot patterns do', () => {
     const cases = [

@@ -27,7 +27,7 @@ export const distributionShift: Detector = {
     const mmd2 = Math.max(1e-6, biased - (1 - meanNorm) / (s.kernelCount - 1));
     return {
       stats: [{ kind: 'value', key: 'logMmd', value: Math.log(mmd2 + 1e-9), n: s.kernelCount }],
-      evidence: `prompt distribution differs from benign reference traffic: MMD² = ${mmd2.toFixed(4)} over ${s.kernelCount} prompts`,
+      evidence: `${s.kernelCount} prompts differ from benign reference traffic by MMD² = ${mmd2.toFixed(4)}, on a scale from 0 (drawn like the reference) to about 2 (nothing alike); the p-value ranks it among benign accounts of similar size`,
       examples: s.samples.items.slice(0, 2).map((x) => x.id),
     };
   },

@@ -28,7 +28,7 @@ export const outputHarvesting: Detector = {
         { kind: 'count', key: 'multiSample', k: s.multiSamples, n: s.n },
         { kind: 'count', key: 'fullHarvest', k: s.fullHarvest, n: s.n },
       ],
-      evidence: `of ${s.n} requests: ${parts.join(', ')} (${pct(k, s.n)} harvest-shaped)`,
+      evidence: `${pct(k, s.n)} of ${s.n} requests harvest-shaped: ${parts.join(', ')}`,
       examples: s.harvestExamples.items.slice(0, 3),
     };
   },

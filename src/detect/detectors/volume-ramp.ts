@@ -30,8 +30,16 @@ export const volumeRamp: Detector = {
       });
     return {
       stats,
-      evidence: `${s.n} requests over ${activeDays} active days (${perDay.toFixed(1)}/day) from a ${tier} account ${Number.isFinite(ageDays) ? `${ageDays.toFixed(1)} days old` : 'of unknown age'}; ${s.earlyAdoption} (${pct(s.earlyAdoption, s.n)}) on a model within 48 h of its release`,
+      evidence: `${s.n} requests over ${activeDays} active days (${perDay.toFixed(1)}/day) ${origin(s.members, ctx.record?.tier, ageDays)}; ${s.earlyAdoption} (${pct(s.earlyAdoption, s.n)}) on a model within 48 h of its release`,
       examples: s.samples.items.slice(0, 2).map((x) => x.id),
     };
   },
 };
+
+/** Who sent the requests, in words: a pooled cluster has no one tier or age, an account may lack a record. */
+function origin(members: number, tier: string | undefined, ageDays: number): string {
+  if (members > 1) return `pooled over ${members} accounts`;
+  const age = Number.isFinite(ageDays) ? `${ageDays.toFixed(1)} days old` : 'of unknown age';
+  if (tier === undefined) return `from an account ${age}, tier unknown`;
+  return `from ${/^[aeiou]/i.test(tier) ? 'an' : 'a'} ${tier} account ${age}`;
+}

@@ -7,6 +7,7 @@ import {
   ClusterSummary,
   Findings,
   Level,
+  levelRank,
   Overview,
   SignalItem,
   UserError,
@@ -24,6 +25,8 @@ import { parseQuery, requestSchema, responseSchema } from '../validation.js';
 
 const ClustersQuery = z.strictObject({
   level: Level.optional(),
+  /** At this level or above (`monitor`: the clusters that matter, without linked groups at none). */
+  min_level: Level.optional(),
   min_score: z.coerce.number().min(0).max(1).optional(),
   limit: Limit,
   cursor: z.string().max(500).optional(),
@@ -144,10 +147,13 @@ function clusterRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     (req): Page<ClusterSummary> => {
       const q = parseQuery(ClustersQuery, req.query);
       const list = ctx.live.view.clusters.filter(
-        (c) => (!q.level || c.level === q.level) && (q.min_score === undefined || c.score >= q.min_score),
+        (c) =>
+          (!q.level || c.level === q.level) &&
+          (!q.min_level || levelRank(c.level) >= levelRank(q.min_level)) &&
+          (q.min_score === undefined || c.score >= q.min_score),
       );
       const page = pageByScore(list, (c) => [c.strength ?? c.score, c.cluster_id], q.limit, q.cursor);
-      return { items: page.items.map(summary), next: page.next };
+      return { items: page.items.map(summary), next: page.next, total: page.total };
     },
   );
 

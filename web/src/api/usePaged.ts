@@ -9,6 +9,7 @@ export function usePaged<T>(path: string, query: Query, limit = 100) {
   const key = JSON.stringify(query);
   const [items, setItems] = useState<T[]>([]);
   const [next, setNext] = useState<string | null>(null);
+  const [total, setTotal] = useState<number | undefined>(undefined);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<ApiError | null>(null);
   const [tick, setTick] = useState(0);
@@ -22,6 +23,7 @@ export function usePaged<T>(path: string, query: Query, limit = 100) {
         if (!live) return;
         setItems(Array.isArray(page) ? page : page.items);
         setNext(Array.isArray(page) ? null : page.next);
+        setTotal(Array.isArray(page) ? page.length : page.total);
         setLoading(false);
       },
       (err: unknown) => {
@@ -42,6 +44,7 @@ export function usePaged<T>(path: string, query: Query, limit = 100) {
       (page) => {
         setItems((prev) => [...prev, ...page.items]);
         setNext(page.next);
+        if (page.total !== undefined) setTotal(page.total);
         setLoading(false);
       },
       (err: unknown) => {
@@ -52,7 +55,7 @@ export function usePaged<T>(path: string, query: Query, limit = 100) {
   }, [path, key, limit, next]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { items, next, loading, error, more, reload };
+  return { items, next, total, loading, error, more, reload };
 }
 
 export type Paged<T> = ReturnType<typeof usePaged<T>>;

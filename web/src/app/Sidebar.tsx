@@ -27,10 +27,10 @@ const ITEMS: { key: string; label: string; path: string; pages: Route['page'][] 
 
 export function Sidebar({ route, onSignOut }: { route: Route; onSignOut: (() => void) | null }) {
   return (
-    <aside className="sidebar">
+    <aside className="sidebar" data-testid="sidebar">
       <a className="brand" href={href('/overview')}>
         <span className="logo" aria-hidden />
-        <span>
+        <span className="brand-text">
           DistillGuard
           <small>distillation defence</small>
         </span>
@@ -42,11 +42,13 @@ export function Sidebar({ route, onSignOut }: { route: Route; onSignOut: (() => 
             href={href(item.path)}
             className={`nav-item ${item.pages.includes(route.page) ? 'active' : ''}`}
             data-testid={`nav-${item.key}`}
+            title={item.label}
+            aria-label={item.label}
           >
             <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden>
               <path d={ICONS[item.key]} fill="currentColor" />
             </svg>
-            {item.label}
+            <span className="nav-label">{item.label}</span>
           </a>
         ))}
       </nav>

@@ -9,8 +9,11 @@ export function SegmentedFilter<V extends string>({
   onChange,
   optionClass,
   renderOption,
+  noneLabel = 'all',
 }: {
   label: string;
+  /** What the button for no choice says. */
+  noneLabel?: string;
   options: readonly V[];
   value: string | undefined;
   onChange: (option?: V) => void;
@@ -20,7 +23,7 @@ export function SegmentedFilter<V extends string>({
   return (
     <div className="segmented" role="radiogroup" aria-label={label}>
       <button type="button" className={`seg ${!value ? 'on' : ''}`} onClick={() => onChange(undefined)}>
-        all
+        {noneLabel}
       </button>
       {options.map((o) => (
         <button

@@ -6,6 +6,7 @@ import { linkColour, linkLabel } from './graphStyle.js';
 import {
   BACKBONE_LINKS,
   buildLinkageGraph,
+  drawLabelInside,
   type EdgeAttributes,
   type NodeAttributes,
 } from './linkageGraph.js';
@@ -49,6 +50,8 @@ export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Pro
         labelColor: { color: '#cbd5e1' },
         labelSize: 11,
         labelRenderedSizeThreshold: 9,
+        // Labels flip left near the right edge instead of being cut by it.
+        defaultDrawNodeLabel: drawLabelInside,
         defaultEdgeType: 'line',
         zIndex: true,
         // Hovering a node dims every account it is not linked to.

@@ -30,7 +30,13 @@ export function PagedPanel<T>({
           children(list.items)
         )}
       </section>
-      <LoadMore shown={list.items.length} next={list.next} loading={list.loading} onMore={list.more} />
+      <LoadMore
+        shown={list.items.length}
+        total={list.total}
+        next={list.next}
+        loading={list.loading}
+        onMore={list.more}
+      />
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LEVEL_COLOURS, type GraphEdge, type GraphNode } from '../../../src/contracts/index.js';
 import { linkColour, linkLabel } from './graphStyle.js';
-import { BACKBONE_LINKS, buildLinkageGraph, isDense, nodeSize } from './linkageGraph.js';
+import { BACKBONE_LINKS, buildLinkageGraph, isDense, labelStart, nodeSize } from './linkageGraph.js';
 
 function twoCommunities(): { nodes: GraphNode[]; edges: GraphEdge[] } {
   const nodes: GraphNode[] = [];
@@ -108,5 +108,16 @@ describe('nodeSize', () => {
     expect(nodeSize(0, 100)).toBe(3);
     expect(nodeSize(100, 100)).toBe(16);
     expect(nodeSize(25, 100)).toBeCloseTo(3 + 13 * 0.5);
+  });
+});
+
+describe('labelStart', () => {
+  it('keeps a label inside the canvas: right of the node, left of it near the right edge', () => {
+    // An account id at 11 px is about 130 px wide; the canvas is 600 px.
+    expect(labelStart(100, 5, 130, 600)).toBe(108);
+    expect(labelStart(560, 5, 130, 600)).toBe(560 - 5 - 3 - 130);
+    expect(labelStart(560, 5, 130, 600) + 130).toBeLessThanOrEqual(600);
+    // Too wide for either side: starts at the left edge rather than before it.
+    expect(labelStart(50, 5, 590, 600)).toBe(2);
   });
 });

@@ -102,3 +102,35 @@ export function buildLinkageGraph(nodes: GraphNode[], edges: GraphEdge[]) {
   }
   return { graph, dropped, hiddenLinks: valid.length - drawn.length };
 }
+
+const LABEL_GAP = 3;
+const EDGE_MARGIN = 2;
+
+/**
+ * Where a node's label starts: right of the node as sigma draws it, or left of it when the text
+ * would run past the canvas's right edge (a label cut at the edge names no account), and never
+ * before the left edge.
+ */
+export function labelStart(x: number, size: number, textWidth: number, canvasWidth: number): number {
+  const right = x + size + LABEL_GAP;
+  if (right + textWidth <= canvasWidth - EDGE_MARGIN) return right;
+  return Math.max(EDGE_MARGIN, x - size - LABEL_GAP - textWidth);
+}
+
+/** sigma's disc-node label, placed by labelStart so labels stay inside the canvas. */
+export function drawLabelInside(
+  context: CanvasRenderingContext2D,
+  data: { x: number; y: number; size: number; label?: string | null; color?: string },
+  settings: { labelSize: number; labelFont: string; labelWeight: string; labelColor: { color?: string } },
+): void {
+  if (!data.label) return;
+  context.fillStyle = settings.labelColor.color ?? '#000';
+  context.font = `${settings.labelWeight} ${settings.labelSize}px ${settings.labelFont}`;
+  const width = context.measureText(data.label).width;
+  const x = labelStart(data.x, data.size, width, context.canvas.clientWidth || context.canvas.width);
+  const y = Math.min(
+    Math.max(data.y + settings.labelSize / 3, settings.labelSize),
+    (context.canvas.clientHeight || context.canvas.height) - EDGE_MARGIN,
+  );
+  context.fillText(data.label, x, y);
+}

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { AccountFinding } from '../../../src/contracts/index.js';
 import { usePaged } from '../api/usePaged.js';
 import { href, navigate } from '../app/route.js';
@@ -6,6 +6,8 @@ import { LevelFilter } from '../components/LevelFilter.js';
 import { PagedPanel } from '../components/PagedPanel.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { AccountTable } from './AccountTable.js';
+
+const SEARCH_DELAY_MS = 350;
 
 export function AccountsPage({ level, q, cluster }: { level?: string; q?: string; cluster?: string }) {
   const list = usePaged<AccountFinding>('/v1/accounts', { level, q, cluster_id: cluster });
@@ -16,6 +18,14 @@ export function AccountsPage({ level, q, cluster }: { level?: string; q?: string
     e.preventDefault();
     go({ q: search.trim() || undefined });
   };
+  // Typing searches once the analyst pauses; Enter and the button search at once.
+  useEffect(() => {
+    const wanted = search.trim() || undefined;
+    if (wanted === (q || undefined)) return;
+    const timer = setTimeout(() => go({ q: wanted }), SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+    // Only the typed text starts a search (go is rebuilt from the route on every render).
+  }, [search]);
   return (
     <>
       <PageHeader title={cluster ? `Accounts in ${cluster}` : 'Accounts'}>
@@ -26,7 +36,12 @@ export function AccountsPage({ level, q, cluster }: { level?: string; q?: string
             value={search}
             onChange={(e) => setSearch(e.target.value)}
             name="q"
+            type="search"
+            aria-label="Search account id"
           />
+          <button className="btn" type="submit" data-testid="search-button">
+            Search
+          </button>
         </form>
         <LevelFilter value={level} onChange={(l) => go({ level: l })} />
       </PageHeader>

@@ -106,9 +106,15 @@ export function ClusterPage({ id }: { id: string }) {
                     <td>
                       <span className="line" style={{ background: linkColour(l.kind) }} /> {linkLabel(l.kind)}
                     </td>
-                    <td className="mono ellipsis" title={l.value}>
-                      {l.value}
-                    </td>
+                    {l.text ? (
+                      <td className="link-text" title={l.value}>
+                        {l.text}
+                      </td>
+                    ) : (
+                      <td className="mono ellipsis" title={l.value}>
+                        {l.value}
+                      </td>
+                    )}
                     <td style={{ textAlign: 'right' }}>{formatCount(l.accounts)}</td>
                   </tr>
                 ))}

@@ -18,7 +18,7 @@ export function linksByKind(links: ClusterLink[]): { kind: string; accounts: num
   for (const l of links) {
     const g = groups.get(l.kind) ?? { kind: l.kind, accounts: 0, values: [] };
     g.accounts = Math.max(g.accounts, l.accounts);
-    g.values.push(l.value);
+    g.values.push(l.text ?? l.value);
     groups.set(l.kind, g);
   }
   return [...groups.values()].sort((a, b) => b.accounts - a.accounts);

@@ -17,7 +17,10 @@ const TOP_CLUSTERS = 8;
 export function OverviewPage() {
   const overview = useApi(() => api.get<Overview>('/v1/overview'), []);
   // The server ranks by score; fetch a wider slice so the most severe levels surface in the top rows.
-  const top = useApi(() => api.get<Page<ClusterSummary>>('/v1/clusters', { limit: 200 }), []);
+  const top = useApi(
+    () => api.get<Page<ClusterSummary>>('/v1/clusters', { limit: 200, min_level: 'monitor' }),
+    [],
+  );
   const topRows = useMemo(
     () => [...itemsOf(top.data)].sort((a, b) => severity(b) - severity(a)).slice(0, TOP_CLUSTERS),
     [top.data],
@@ -65,9 +68,9 @@ export function OverviewPage() {
           testId="stat-flagged"
         />
         <StatCard
-          label="Campaign clusters"
-          value={formatCount(o.clusters.total)}
-          hint={`${formatCount(o.clusters.byLevel.act ?? 0)} act · ${formatCount(o.clusters.byLevel.review ?? 0)} review`}
+          label="Flagged clusters"
+          value={formatCount(o.clusters.total - (o.clusters.byLevel.none ?? 0))}
+          hint={`${formatCount(o.clusters.byLevel.act ?? 0)} act · ${formatCount(o.clusters.byLevel.review ?? 0)} review, of ${formatCount(o.clusters.total)} linked groups`}
           tone={flaggedClusters ? 'act' : undefined}
           testId="stat-clusters"
         />
