@@ -152,11 +152,11 @@ export const ATLAS_TECHNIQUES: readonly (AtlasTechnique & { id: AtlasId })[] = [
     id: ATLAS.extractModel,
     name: 'Extract AI Model',
     parent: { id: 'AML.T0024', name: 'Exfiltration via AI Inference API' },
-    description:
-      'Exfiltration via the AI inference API: harvesting model outputs to reproduce the model.',
+    description: 'Exfiltration via the AI inference API: harvesting model outputs to reproduce the model.',
     tactic: T.exfiltration,
     mitigations: [M.restrictQueries, M.outputObfuscation, M.controlAccess],
-    evidence: 'extraction detectors (reasoning elicitation, output harvesting, templating, distribution shift) and shared intel',
+    evidence:
+      'extraction detectors (reasoning elicitation, output harvesting, templating, distribution shift) and shared intel',
   },
   {
     id: ATLAS.ipTheft,
@@ -179,7 +179,8 @@ export const atlasUrl = (id: string): string =>
   `https://atlas.mitre.org/${id.startsWith('AML.M') ? 'mitigations' : id.startsWith('AML.TA') ? 'tactics' : id.startsWith('AML.CS') ? 'studies' : 'techniques'}/${id}`;
 
 /** The name as ATLAS prints it: "Parent: Child" for a sub-technique. */
-export const atlasFullName = (t: AtlasTechnique): string => (t.parent ? `${t.parent.name}: ${t.name}` : t.name);
+export const atlasFullName = (t: AtlasTechnique): string =>
+  t.parent ? `${t.parent.name}: ${t.name}` : t.name;
 
 /** Techniques every distillation campaign uses, whatever its detectors name. */
 export const CAMPAIGN_TECHNIQUES: readonly AtlasId[] = [
@@ -212,7 +213,10 @@ export const DETECTOR_TECHNIQUES: Readonly<Record<string, readonly AtlasId[]>> =
  * detector's second one, each link kind's, and for a campaign the campaign techniques.
  */
 export function findingTechniques(
-  f: { signals: readonly { detector: string; atlas?: string | undefined }[]; links?: readonly { kind: string }[] },
+  f: {
+    signals: readonly { detector: string; atlas?: string | undefined }[];
+    links?: readonly { kind: string }[];
+  },
   opts: { campaign: boolean },
 ): AtlasId[] {
   const ids = new Set<string>(opts.campaign ? CAMPAIGN_TECHNIQUES : []);

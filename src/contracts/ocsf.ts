@@ -72,7 +72,9 @@ export const OcsfDistillGuardFields = z.strictObject({
       strength: z.number().min(0),
     }),
   ),
-  links: z.array(z.strictObject({ kind: z.string(), value: z.string(), accounts: z.int().min(0) })).optional(),
+  links: z
+    .array(z.strictObject({ kind: z.string(), value: z.string(), accounts: z.int().min(0) }))
+    .optional(),
   explanation: z.string().optional(),
   response: z.array(z.strictObject({ action: z.string(), mitigations: z.array(z.string()) })),
 });

@@ -46,7 +46,6 @@ export {
 } from './taxii/member-workflows.js';
 
 export {
-  atlasTableRows,
   findingsToOcsf,
   ocsfNdjson,
   type LevelActionMap,

@@ -1,5 +1,4 @@
 import {
-  ATLAS_TECHNIQUES,
   ATLAS_VERSION,
   MAX_PRINCIPAL_ACCOUNTS,
   OCSF_VERSION,
@@ -43,7 +42,10 @@ function attackOf(t: AtlasTechnique): OcsfAttack {
     tactic: { uid: t.tactic.id, name: t.tactic.name, src_url: atlasUrl(t.tactic.id) },
     // A sub-technique sits under its parent, as OCSF places ATT&CK sub-techniques.
     ...(t.parent
-      ? { technique: { uid: t.parent.id, name: t.parent.name, src_url: atlasUrl(t.parent.id) }, sub_technique: own }
+      ? {
+          technique: { uid: t.parent.id, name: t.parent.name, src_url: atlasUrl(t.parent.id) },
+          sub_technique: own,
+        }
       : { technique: own }),
     version: `MITRE ATLAS ${ATLAS_VERSION}`,
   };
@@ -59,7 +61,10 @@ interface Subject {
   techniques: string[];
 }
 
-function remediation(s: Subject, actions: LevelActionMap | undefined): OcsfDetectionFinding['remediation'] & {
+function remediation(
+  s: Subject,
+  actions: LevelActionMap | undefined,
+): OcsfDetectionFinding['remediation'] & {
   response: { action: string; mitigations: string[] }[];
 } {
   const action = actions?.[s.kind === 'account' ? 'accounts' : 'clusters'][s.level];
@@ -71,19 +76,24 @@ function remediation(s: Subject, actions: LevelActionMap | undefined): OcsfDetec
     for (const m of atlasTechnique(id)?.mitigations ?? []) if (!named.has(m.id)) named.set(m.id, m.name);
   const list = [...named].map(([id, name]) => `${id} ${name}`).join('; ');
   const desc = action
-    ? `The response policy answers ${s.level} with ${action} (${mitigationsOf(action)
-        .map((m) => `${m.id} ${m.name}`)
-        .join(', ') || 'no ATLAS mitigation'}). ATLAS mitigations for the techniques: ${list}.`
+    ? `The response policy answers ${s.level} with ${action} (${
+        mitigationsOf(action)
+          .map((m) => `${m.id} ${m.name}`)
+          .join(', ') || 'no ATLAS mitigation'
+      }). ATLAS mitigations for the techniques: ${list}.`
     : `ATLAS mitigations for the techniques: ${list}.`;
   return { desc, references: [...named.keys()].map(atlasUrl), response };
 }
 
 function record(s: Subject, f: Findings, opts: OcsfOptions): OcsfDetectionFinding {
   const { finding, kind, level } = s;
-  const id = kind === 'account' ? (finding as AccountFinding).account_id : (finding as ClusterFinding).cluster_id;
+  const id =
+    kind === 'account' ? (finding as AccountFinding).account_id : (finding as ClusterFinding).cluster_id;
   const accountIds = kind === 'cluster' ? (finding as ClusterFinding).account_ids : [id];
   const clusterId =
-    kind === 'cluster' ? id : ((finding as AccountFinding).cluster_id ?? finding.basis?.cluster?.cluster_id ?? null);
+    kind === 'cluster'
+      ? id
+      : ((finding as AccountFinding).cluster_id ?? finding.basis?.cluster?.cluster_id ?? null);
   const generated = ms(f.generated_at) ?? Date.now();
   const from = ms(f.input.from);
   const to = ms(f.input.to);
@@ -169,7 +179,9 @@ function record(s: Subject, f: Findings, opts: OcsfOptions): OcsfDetectionFindin
           share: requests > 0 ? Math.min(1, Number((l.requests / requests).toFixed(4))) : 0,
           strength: l.strength,
         })),
-        ...(kind === 'cluster' ? { links: s.links.map((l) => ({ kind: l.kind, value: l.value, accounts: l.accounts })) } : {}),
+        ...(kind === 'cluster'
+          ? { links: s.links.map((l) => ({ kind: l.kind, value: l.value, accounts: l.accounts })) }
+          : {}),
         ...(explanation ? { explanation } : {}),
         response,
       },
@@ -206,7 +218,3 @@ export function findingsToOcsf(f: Findings, opts: OcsfOptions = {}): OcsfDetecti
 /** One record per line: the NDJSON a SIEM, a webhook relay or syslog forwarder reads. */
 export const ocsfNdjson = (records: readonly OcsfDetectionFinding[]): string =>
   records.map((r) => `${JSON.stringify(r)}\n`).join('');
-
-/** The technique table rows as written in docs/siem.md (used by its test). */
-export const atlasTableRows = (): string[] =>
-  ATLAS_TECHNIQUES.map((t) => `| ${t.id} | ${t.name} | ${t.tactic.name} | ${t.mitigations.map((m) => m.id).join(', ')} |`);
