@@ -160,7 +160,6 @@ describe.each(backends)('the service end to end on %s', (dialect) => {
   it('streams the findings as OCSF Detection Findings (NDJSON), authenticated and bounded', async () => {
     const findings = await view('/v1/findings', Findings);
     const want = findingsToOcsf(findings, { actions: ts.service.ctx.decisions.policy.policy });
-    expect(want.length).toBeGreaterThan(0);
     const r = await call(`${ts.url}/v1/findings/ocsf.ndjson`, 'GET', keys.analyst!);
     expect(r.status, r.text).toBe(200);
     const lines = r.text.split('\n').filter(Boolean);

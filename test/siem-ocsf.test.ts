@@ -14,6 +14,7 @@ import {
 import { analyzeFiles } from '../src/pipeline/index.js';
 import { simulate } from '../src/sim/index.js';
 import { ensureBuilt, runCli } from './cli-harness.js';
+import { call, startTestService } from './server-harness.js';
 
 /*
  * Attributes OCSF 1.5.0 marks `requirement: required` for Detection Finding (class_uid 2004),
@@ -243,4 +244,39 @@ describe('docs/siem.md', () => {
       ]);
     expect(doc).toContain('AML.CS0056');
   });
+});
+
+describe('GET /v1/findings/ocsf.ndjson on the same findings', () => {
+  it('streams the records findings export writes, clusters first, bounded by limit', async () => {
+    // The service scoring nothing itself and serving stored findings, as under `serve --nats`.
+    const ts = await startTestService('sqlite', {
+      engine: () => ({
+        addAccount: () => undefined,
+        addEvent: () => undefined,
+        addBenignReference: () => undefined,
+        analyze: () => ({ findings }),
+      }),
+    });
+    try {
+      await ts.service.ctx.live.refresh();
+      const k = await call(`${ts.url}/v1/keys`, 'POST', ts.admin, {
+        json: { name: 'siem', role: 'analyst' },
+      });
+      const key = (k.body as { key: string }).key;
+      const all = await call(`${ts.url}/v1/findings/ocsf.ndjson?limit=10000`, 'GET', key);
+      expect(all.status, all.text).toBe(200);
+      const lines = all.text.split('\n').filter(Boolean);
+      // The default policy, so the same response and mitigations as the CLI's records.
+      expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual(raw.map((r) => ({ ...r })));
+      const act = await call(`${ts.url}/v1/findings/ocsf.ndjson?min_level=act&limit=3`, 'GET', key);
+      const actLines = act.text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => OcsfDetectionFinding.parse(JSON.parse(l)));
+      expect(actLines).toEqual(records.filter((r) => r.unmapped.distillguard.level === 'act').slice(0, 3));
+      expect((await call(`${ts.url}/v1/findings/ocsf.ndjson`, 'GET', null)).status).toBe(401);
+    } finally {
+      await ts.dispose();
+    }
+  }, 120_000);
 });

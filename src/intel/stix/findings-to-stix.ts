@@ -1,4 +1,9 @@
-import { findingTechniques, type ClusterFinding, type Findings, type StixObject } from '../../contracts/index.js';
+import {
+  findingTechniques,
+  type ClusterFinding,
+  type Findings,
+  type StixObject,
+} from '../../contracts/index.js';
 import type { AttributeRarity, ClusterEvidence } from '../match/cluster-evidence.js';
 import type { CommunityKeyRing } from '../match/community-key.js';
 import type { SharingPolicy, Withheld } from '../policy/sharing-policy.js';
