@@ -13,16 +13,14 @@ export const ATLAS_VERSION = '5.6.0';
 export interface AtlasTactic {
   id: string;
   name: string;
-  /** STIX kill_chain_phases phase_name (lowercase, hyphenated). */
-  phase: string;
 }
 
 export const ATLAS_TACTICS = {
-  modelAccess: { id: 'AML.TA0000', name: 'AI Model Access', phase: 'ai-model-access' },
-  attackStaging: { id: 'AML.TA0001', name: 'AI Attack Staging', phase: 'ai-attack-staging' },
-  resourceDevelopment: { id: 'AML.TA0003', name: 'Resource Development', phase: 'resource-development' },
-  exfiltration: { id: 'AML.TA0010', name: 'Exfiltration', phase: 'exfiltration' },
-  impact: { id: 'AML.TA0011', name: 'Impact', phase: 'impact' },
+  modelAccess: { id: 'AML.TA0000', name: 'AI Model Access' },
+  attackStaging: { id: 'AML.TA0001', name: 'AI Attack Staging' },
+  resourceDevelopment: { id: 'AML.TA0003', name: 'Resource Development' },
+  exfiltration: { id: 'AML.TA0010', name: 'Exfiltration' },
+  impact: { id: 'AML.TA0011', name: 'Impact' },
 } as const satisfies Record<string, AtlasTactic>;
 
 export interface AtlasMitigation {

@@ -18,16 +18,12 @@ export function atlasAttackPattern(atlas: string): StixObject {
     // public ATLAS text, the same for every member and every TLP, so the hub can hold one copy.
     created_by_ref: DG_IDENTITY_ID,
     created: '2026-11-01T00:00:00.000Z',
-    // Bumped when the text moved to ATLAS 5.6 names and gained its tactic: a change is a new version.
+    // Bumped when the text moved to ATLAS 5.6 names: a change is a new version. No tactic here:
+    // the sharing policy's allow-list strips kill_chain_phases, and the hub takes only the exact text.
     modified: '2026-12-03T00:00:00.000Z',
     object_marking_refs: [TLP_IDS.clear],
     name: t ? atlasFullName(t) : atlas,
-    ...(t
-      ? {
-          description: t.description,
-          kill_chain_phases: [{ kill_chain_name: 'mitre-atlas', phase_name: t.tactic.phase }],
-        }
-      : {}),
+    ...(t ? { description: t.description } : {}),
     external_references: [{ source_name: 'mitre-atlas', external_id: atlas, url: atlasUrl(atlas) }],
   };
 }
