@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findingsToOcsf } from '../src/intel/index.js';
 import { verifyWebhookSignature } from '../src/respond/index.js';
 import type { z } from 'zod';
 import {
@@ -10,6 +11,7 @@ import {
   ClusterDetail,
   ClusterSummary,
   Findings,
+  OcsfDetectionFinding,
   Overview,
   SignalItem,
   page,
@@ -160,6 +162,26 @@ describe.each(backends)('the service end to end on %s', (dialect) => {
       expect(signals.items.length).toBeGreaterThan(0);
       expect(signals.items.every((s) => s.detector === detector && s.evidence.length > 0)).toBe(true);
     }
+  });
+
+  it('streams the findings as OCSF Detection Findings (NDJSON), authenticated and bounded', async () => {
+    const findings = await view('/v1/findings', Findings);
+    const want = findingsToOcsf(findings, { actions: ts.service.ctx.decisions.policy.policy });
+    const r = await call(`${ts.url}/v1/findings/ocsf.ndjson`, 'GET', keys.analyst!);
+    expect(r.status, r.text).toBe(200);
+    const lines = r.text.split('\n').filter(Boolean);
+    expect(lines.map((l) => OcsfDetectionFinding.parse(JSON.parse(l)))).toEqual(want);
+    const one = await fetch(`${ts.url}/v1/findings/ocsf.ndjson?limit=1`, {
+      headers: { authorization: `Bearer ${keys.analyst!}` },
+    });
+    expect(one.headers.get('content-type')).toMatch(/^application\/x-ndjson/u);
+    expect(one.headers.get('x-total-count')).toBe(String(want.length));
+    expect((await one.text()).split('\n').filter(Boolean).length).toBe(Math.min(1, want.length));
+    expect((await call(`${ts.url}/v1/findings/ocsf.ndjson`, 'GET', null)).status).toBe(401);
+    for (const q of ['limit=0', 'limit=10001', 'min_level=monitor', 'format=cef'])
+      expect((await call(`${ts.url}/v1/findings/ocsf.ndjson?${q}`, 'GET', keys.analyst!)).status, q).toBe(
+        400,
+      );
   });
 
   it('runs a case to actioned, blocks the cluster, and audits every step', async () => {

@@ -445,6 +445,7 @@ describe('malformed, oversized and unauthenticated requests', () => {
       ['/v1/accounts/{id}', 'get'],
       ['/v1/signals', 'get'],
       ['/v1/findings', 'get'],
+      ['/v1/findings/ocsf.ndjson', 'get'],
       ['/v1/cases/{id}', 'patch'],
       ['/v1/decisions/{account_id}', 'put'],
       ['/v1/policy', 'get'],

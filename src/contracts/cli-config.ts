@@ -78,6 +78,34 @@ export const ScaleFindingsConfig = z.object({
     .meta(flag({ value: 'file' })),
 });
 
+/** `findings export`: findings.v1 -> records a SIEM reads (docs/siem.md). */
+export const FindingsExportConfig = z.object({
+  format: z
+    .enum(['ocsf'])
+    .describe('record format: ocsf = OCSF 1.5 Detection Findings (class 2004), one JSON record per line')
+    .meta(flag({ value: 'format' })),
+  findings: z
+    .string()
+    .min(1)
+    .describe('findings.v1 JSON from analyze')
+    .meta(flag({ value: 'file' })),
+  out: z
+    .string()
+    .min(1)
+    .describe('NDJSON file to write')
+    .meta(flag({ value: 'file' })),
+  minLevel: z
+    .enum(['review', 'act'])
+    .default('review')
+    .describe('lowest level written')
+    .meta(flag({ value: 'level' })),
+  policy: z
+    .string()
+    .optional()
+    .describe('response policy YAML whose actions the records name (default: policy/default.yaml)')
+    .meta(flag({ value: 'file' })),
+});
+
 /** Where the reading commands (validate, ingest, analyze) take their input from. */
 export const InputConfig = z.object({
   quarantine: z

@@ -101,6 +101,7 @@ export {
   Port,
   ProbeConfig,
   ScaleFindingsConfig,
+  FindingsExportConfig,
   ScaleStatusConfig,
   ServeConfig,
   SimulateConfig,
@@ -109,3 +110,34 @@ export {
   type FlagMeta,
 } from './cli-config.js';
 export { readEnv, warnDeprecated } from './env.js';
+export {
+  ACTION_MITIGATIONS,
+  ATLAS,
+  ATLAS_MITIGATIONS,
+  ATLAS_TACTICS,
+  ATLAS_TECHNIQUES,
+  ATLAS_VERSION,
+  CAMPAIGN_TECHNIQUES,
+  DETECTOR_TECHNIQUES,
+  LINK_TECHNIQUES,
+  atlasFullName,
+  atlasTechnique,
+  atlasUrl,
+  findingTechniques,
+  isAtlasId,
+  mitigationsOf,
+  type AtlasId,
+  type AtlasMitigation,
+  type AtlasMitigationId,
+  type AtlasTactic,
+  type AtlasTechnique,
+} from './atlas.js';
+export {
+  MAX_PRINCIPAL_ACCOUNTS,
+  OCSF_VERSION,
+  OcsfAttack,
+  OcsfDetectionFinding,
+  OcsfDistillGuardFields,
+  OcsfEvidence,
+  PRODUCT_VERSION,
+} from './ocsf.js';

@@ -1,4 +1,4 @@
-import type { AccountRecord } from '../contracts/index.js';
+import { ATLAS, type AccountRecord, type AtlasId } from '../contracts/index.js';
 import type { EntityStats } from '../features/index.js';
 
 /**
@@ -58,16 +58,13 @@ export interface DetectionContext {
 export interface Detector {
   id: string;
   title: string;
-  atlas: string;
+  atlas: AtlasId;
   family: DetectorFamily;
   measure(stats: EntityStats, ctx: DetectionContext): Measurement | null;
 }
 
-export const ATLAS = {
-  extractModel: 'AML.T0024.002',
-  replicate: 'AML.T0005.001',
-  inferenceApi: 'AML.T0040',
-} as const;
+/** Detectors name their technique from the one ATLAS table (contracts/atlas.ts). */
+export { ATLAS };
 
 export const DAY_MS_CONST = 86_400_000;
 

@@ -1,4 +1,4 @@
-import type { AccountFinding, Level, LevelGate, Signal } from '../contracts/index.js';
+import { ATLAS, type AccountFinding, type Level, type LevelGate, type Signal } from '../contracts/index.js';
 import {
   combinedStrength,
   corroboration,
@@ -121,7 +121,7 @@ export function accountFinding(
       detector: 'linkage',
       score: scoreOfStrength(cluster.strength),
       evidence: `member of cluster ${cluster.clusterId} (${cluster.size} linked accounts) whose pooled traffic scores ${cluster.level}`,
-      atlas: 'AML.T0040',
+      atlas: ATLAS.inferenceApi,
     });
   }
   // Re-sending the same prompts at temperature 0 measures a model: act is withheld, whether the

@@ -1,5 +1,5 @@
+import { ATLAS_TECHNIQUES } from '../contracts/index.js';
 import {
-  ATLAS_TECHNIQUES,
   TLP_LEVELS,
   atlasAttackPattern,
   canonicalJson,
@@ -16,7 +16,7 @@ import {
 const REFERENCE = new Map<string, string>(
   [
     ...TLP_LEVELS.map(tlpMarkingDefinition),
-    ...Object.keys(ATLAS_TECHNIQUES).map(atlasAttackPattern),
+    ...ATLAS_TECHNIQUES.map((t) => atlasAttackPattern(t.id)),
     distillGuardIdentity(),
   ].map((o) => [o.id, canonicalJson(o)]),
 );

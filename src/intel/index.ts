@@ -1,11 +1,6 @@
 export { TLP_IDS, TLP_LEVELS, tlpMarkingDefinition, tlpOf, isGroupRestricted } from './stix/tlp.js';
 
-export {
-  ATLAS_TECHNIQUES,
-  DG_EXTENSION_ID,
-  distillGuardIdentity,
-  readDgExtension,
-} from './stix/extension.js';
+export { DG_EXTENSION_ID, distillGuardIdentity, readDgExtension } from './stix/extension.js';
 export { loadStixOracle } from './stix/stix-oracle.js';
 
 export { keyRingFrom, keyedHash, loadKeyRing } from './match/community-key.js';
@@ -49,3 +44,10 @@ export {
   writeCommunityKey,
   writeMemberKey,
 } from './taxii/member-workflows.js';
+
+export {
+  findingsToOcsf,
+  ocsfNdjson,
+  type LevelActionMap,
+  type OcsfOptions,
+} from './ocsf/findings-to-ocsf.js';

@@ -1,4 +1,4 @@
-import type { AccountRecord } from '../contracts/index.js';
+import { ATLAS, type AccountRecord } from '../contracts/index.js';
 import type { Detector, DetectorResult } from '../detect/index.js';
 import { normalSurvival, poissonSurvivalLog10, type EntityStats } from '../features/index.js';
 import { fmix32, ipPrefix, seededRandom, TOPIC_NAMES } from '../text/index.js';
@@ -314,7 +314,7 @@ function testGroup(
 const COVERAGE_DETECTOR: Detector = {
   id: 'complementary-coverage',
   title: 'Members partition a task space between them',
-  atlas: 'AML.T0005.001',
+  atlas: ATLAS.replicate,
   family: 'extraction',
   measure: () => null,
 };
@@ -322,7 +322,7 @@ const COVERAGE_DETECTOR: Detector = {
 const JOINT_DETECTOR: Detector = {
   id: 'joint-rare-attributes',
   title: 'Weak attributes rare together',
-  atlas: 'AML.T0040',
+  atlas: ATLAS.inferenceApi,
   family: 'behaviour',
   measure: () => null,
 };

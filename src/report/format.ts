@@ -1,3 +1,5 @@
+import { atlasFullName, atlasTechnique } from '../contracts/index.js';
+
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 export const formatCount = (n: number): string => integer.format(n);
@@ -25,13 +27,7 @@ export function truncate(text: string, max: number): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-const ATLAS_NAMES: Record<string, string> = {
-  'AML.T0024': 'Exfiltration via AI Inference API',
-  'AML.T0024.002': 'Exfiltration via AI Inference API: Extract AI Model',
-  'AML.T0005': 'Create Proxy AI Model',
-  'AML.T0005.001': 'Create Proxy AI Model: Train Proxy via Replication',
-  'AML.T0040': 'AI Model Inference API Access',
-};
-
-/** The MITRE ATLAS technique name for an id, when known. */
-export const atlasName = (id: string): string => ATLAS_NAMES[id] ?? 'MITRE ATLAS technique';
+export function atlasName(id: string): string {
+  const t = atlasTechnique(id);
+  return t ? atlasFullName(t) : 'MITRE ATLAS technique';
+}

@@ -1,4 +1,4 @@
-export { Policy, loadResponsePolicy } from './response-policy.js';
+export { Policy, loadResponsePolicy, policyMitigations } from './response-policy.js';
 export type { LoadedPolicy } from './response-policy.js';
 
 export type { DecisionChange } from './decision.js';

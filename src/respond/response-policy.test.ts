@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Findings } from '../contracts/index.js';
 import { evaluatePolicy } from './evaluate-policy.js';
-import { loadResponsePolicy, parseResponsePolicy } from './response-policy.js';
+import { loadResponsePolicy, parseResponsePolicy, policyMitigations } from './response-policy.js';
 
 const findings = (): Findings => ({
   format: 'findings.v1',
@@ -39,6 +39,17 @@ describe('policy', () => {
     const { policy } = loadResponsePolicy();
     expect(policy.clusters.act).toBe('block');
     expect(policy.cases.false_positive).toBe('allow');
+  });
+
+  it('names the MITRE ATLAS mitigation each action of the shipped policy implements', () => {
+    const m = policyMitigations(loadResponsePolicy().policy);
+    const ids = (a: string) => m[a]?.map((x) => x.id);
+    expect(ids('throttle')).toEqual(['AML.M0004']);
+    expect(ids('degrade')).toEqual(['AML.M0002']);
+    expect(ids('block')).toEqual(['AML.M0019']);
+    expect(ids('step_up')).toEqual(['AML.M0019']);
+    expect(ids('monitor')).toEqual(['AML.M0024']);
+    expect(m['allow']).toEqual([]);
   });
 
   it('names the field and the allowed actions when a policy is wrong', () => {

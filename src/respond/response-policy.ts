@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { DecisionAction, DegradeSettings, Level, UserError } from '../contracts/index.js';
+import { DecisionAction, DegradeSettings, Level, UserError, mitigationsOf } from '../contracts/index.js';
 import { readUserFile } from '../ingest/index.js';
 
 const LevelActions = z.strictObject({
@@ -66,5 +66,25 @@ export function loadResponsePolicy(path = defaultPolicyPath()): LoadedPolicy {
   return parseResponsePolicy(
     readUserFile(path, 'response policy', 'pass an existing YAML file with --policy'),
     path,
+  );
+}
+
+/**
+ * The MITRE ATLAS mitigation each action of a policy implements (contracts/atlas.ts): throttle
+ * AML.M0004, degrade AML.M0002, block and step_up AML.M0019, monitor AML.M0024. Shown beside the
+ * policy on GET /v1/policy and in each OCSF record's remediation.
+ */
+export function policyMitigations(policy: Policy): Record<string, { id: string; name: string }[]> {
+  const used = new Set<DecisionAction>([
+    ...Object.values(policy.accounts),
+    ...Object.values(policy.clusters),
+    ...policy.detectors.map((d) => d.action),
+    policy.cases.actioned,
+    policy.cases.false_positive,
+  ]);
+  return Object.fromEntries(
+    DecisionAction.options
+      .filter((a) => used.has(a))
+      .map((a) => [a, mitigationsOf(a).map((m) => ({ id: m.id, name: m.name }))]),
   );
 }

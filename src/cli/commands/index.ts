@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerAnalyze } from './analyze.js';
 import { registerDemo } from './demo.js';
 import { registerEval } from './evaluate.js';
+import { registerFindings } from './findings.js';
 import { registerGateway } from './gateway.js';
 import { registerHub } from './hub.js';
 import { registerIngest } from './ingest.js';
@@ -19,6 +20,7 @@ export function registerCommands(program: Command): void {
   registerValidate(program);
   registerSimulate(program);
   registerAnalyze(program);
+  registerFindings(program);
   registerEval(program);
   registerGateway(program);
   registerProbe(program);

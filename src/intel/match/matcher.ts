@@ -1,4 +1,11 @@
-import type { AccountRecord, ApiEvent, Findings, Signal, StixObject } from '../../contracts/index.js';
+import {
+  ATLAS,
+  type AccountRecord,
+  type ApiEvent,
+  type Findings,
+  type Signal,
+  type StixObject,
+} from '../../contracts/index.js';
 import { estimateJaccard, inPrefix, ipFamily, ipPrefix, signatureFromHex } from '../../text/index.js';
 import { keyedHashes, type CommunityKeyRing, type KeyedKind } from './community-key.js';
 import { dgExtension, readDgExtension } from '../stix/extension.js';
@@ -408,7 +415,7 @@ export class IntelMatcher {
                   `${h.ind.label}${h.events ? ` on ${h.events} of ${total} requests` : ' on the account record'}, confidence ${h.ind.confidence}`,
               )
               .join('; '),
-          atlas: 'AML.T0024.002',
+          atlas: ATLAS.extractModel,
           examples: [...new Set(m.hits.flatMap((h) => h.examples))].slice(0, 10),
         })),
       );

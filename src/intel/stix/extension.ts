@@ -53,16 +53,3 @@ export function readDgExtension(o: {
   const e = o.extensions?.[DG_EXTENSION_ID];
   return e && typeof e === 'object' ? (e as Record<string, unknown>) : undefined;
 }
-
-/** MITRE ATLAS techniques distillation campaigns use. */
-export const ATLAS_TECHNIQUES: Record<string, { name: string; description: string }> = {
-  'AML.T0024.002': {
-    name: 'Extract ML Model',
-    description: 'Exfiltration via ML inference API: harvesting model outputs to reproduce the model.',
-  },
-  'AML.T0005.001': {
-    name: 'Train Proxy via Replication',
-    description: 'Create a proxy ML model by training on outputs harvested from the victim model.',
-  },
-  'AML.T0040': { name: 'AI Model Inference API Access', description: 'Use of the model inference API.' },
-};

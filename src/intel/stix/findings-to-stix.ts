@@ -1,8 +1,13 @@
-import type { ClusterFinding, Findings, StixObject } from '../../contracts/index.js';
+import {
+  findingTechniques,
+  type ClusterFinding,
+  type Findings,
+  type StixObject,
+} from '../../contracts/index.js';
 import type { AttributeRarity, ClusterEvidence } from '../match/cluster-evidence.js';
 import type { CommunityKeyRing } from '../match/community-key.js';
 import type { SharingPolicy, Withheld } from '../policy/sharing-policy.js';
-import { BASE_TECHNIQUES, atlasAttackPattern } from './attack-pattern-converter.js';
+import { atlasAttackPattern } from './attack-pattern-converter.js';
 import { campaignObject, campaignRefusal } from './campaign-converter.js';
 import { distillGuardIdentity } from './extension.js';
 import { stableId, stixNow } from './ids.js';
@@ -75,11 +80,8 @@ function addCampaign(x: Export, cluster: ClusterFinding, campaignId: string, con
   const { input, stamp, objects } = x;
   const ev = input.evidence?.get(cluster.cluster_id);
   objects.push(campaignObject(cluster, ev, campaignId, confidence, input.policy, x.withheld, stamp));
-  const atlasIds = new Set([
-    ...BASE_TECHNIQUES,
-    ...cluster.signals.flatMap((s) => (s.atlas ? [s.atlas] : [])),
-  ]);
-  for (const atlas of atlasIds) {
+  // The campaign techniques, its detectors' and its links' (proxy networks, sign-up waves).
+  for (const atlas of findingTechniques(cluster, { campaign: true })) {
     let ap = x.techniques.get(atlas);
     if (!ap) {
       ap = atlasAttackPattern(atlas);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { failureClass, parseNewWebhook } from '../../respond/index.js';
+import { failureClass, parseNewWebhook, policyMitigations } from '../../respond/index.js';
 import { appendAudit, listAudit, listDeadLetters } from '../../store/index.js';
 import { AuditEntry, UserError, page, type Page } from '../../contracts/index.js';
 import { Role } from '../api-keys.js';
@@ -37,7 +37,12 @@ function policyAndAuditRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     },
     () => {
       const p = ctx.decisions.policy;
-      return { source: p.source, yaml: p.yaml, policy: p.policy };
+      return {
+        source: p.source,
+        yaml: p.yaml,
+        policy: p.policy,
+        atlas_mitigations: policyMitigations(p.policy),
+      };
     },
   );
 

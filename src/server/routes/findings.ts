@@ -17,6 +17,7 @@ import {
   type Page,
   type TimelineBucket,
 } from '../../contracts/index.js';
+import { findingsToOcsf, ocsfNdjson } from '../../intel/index.js';
 import { getAccountRecord, getAccountRecords, hourlyEventCounts, recentEventsOf } from '../../store/index.js';
 import { clusterGraph } from '../cluster-graph.js';
 import type { ServiceContext } from '../context.js';
@@ -44,6 +45,11 @@ const SignalsQuery = z.strictObject({
   cluster_id: z.string().max(200).optional(),
   limit: Limit,
   cursor: z.string().max(500).optional(),
+});
+const OcsfQuery = z.strictObject({
+  min_level: z.enum(['review', 'act']).default('review'),
+  /** Clusters first, then accounts, strongest first: the first `limit` are the ones to read. */
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 const IdParam = z.strictObject({ id: z.string().min(1).max(200) });
 
@@ -293,5 +299,33 @@ function signalAndFindingsRoutes(app: FastifyInstance, ctx: ServiceContext): voi
       },
     },
     (): Findings => ctx.live.view.findings,
+  );
+
+  // The same OCSF Detection Findings `findings export --format ocsf` writes, one per line, for a
+  // SIEM, a syslog forwarder or a webhook relay to poll (docs/siem.md). Bounded by `limit`.
+  app.get(
+    '/v1/findings/ocsf.ndjson',
+    {
+      ...READ,
+      schema: {
+        tags: ['findings'],
+        summary: 'OCSF 1.5 Detection Findings (class 2004) at review or above, as NDJSON',
+        querystring: requestSchema(OcsfQuery),
+        produces: ['application/x-ndjson'],
+      },
+    },
+    (req, reply) => {
+      const q = parseQuery(OcsfQuery, req.query);
+      const records = findingsToOcsf(ctx.live.view.findings, {
+        minLevel: q.min_level,
+        actions: ctx.decisions.policy.policy,
+      });
+      const shown = records.slice(0, q.limit);
+      return reply
+        .type('application/x-ndjson; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .header('x-total-count', String(records.length))
+        .send(ocsfNdjson(shown));
+    },
   );
 }
