@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -117,6 +117,15 @@ export function portkeyConfig(distillguard: string, enforcementKey: string, upst
     after_request_hooks: [{ type: 'guardrail', id: 'distillguard-record', deny: false, checks: [check] }],
   };
 }
+
+it('docs/guardrails.md shows exactly the Portkey config this test uses', () => {
+  const doc = readFileSync(path.join(import.meta.dirname, '..', 'docs', 'guardrails.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## Portkey'));
+  const json = /```json\n([\s\S]*?)\n```/.exec(section)?.[1] ?? '';
+  expect(JSON.parse(json)).toEqual(
+    portkeyConfig('http://127.0.0.1:8080', '<enforcement key>', 'http://127.0.0.1:9000'),
+  );
+});
 
 const entry = portkeyEntry();
 let skip: string | null = entry ? null : '@portkey-ai/gateway is not installed (npm install)';
