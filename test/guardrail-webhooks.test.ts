@@ -55,6 +55,7 @@ describe.each(['open', 'closed'] as const)('guardrail webhooks, --guardrail-fail
       ['acct-stepup', 'step_up'],
       ['acct-degraded', 'degrade'],
       ['acct-monitored', 'monitor'],
+      ['acct-throttled', 'throttle'],
     ])
       expect(
         (
@@ -160,6 +161,22 @@ describe.each(['open', 'closed'] as const)('guardrail webhooks, --guardrail-fail
     expect(deg.verdict).toBe(true);
     expect(deg.transformedData.request.json).toMatchObject({ logprobs: false, max_tokens: 512 });
     expect(deg.transformedData.request.json.top_logprobs).toBeUndefined();
+  });
+
+  it('Portkey: a throttled account passes within its burst, then waits; recording takes no token', async () => {
+    const before = async () =>
+      (await post('portkey', portkey('acct-throttled'))).body as {
+        verdict: boolean;
+        data?: { retry_after_seconds: number };
+      };
+    const after = () => post('portkey', portkey('acct-throttled', 'afterRequestHook'));
+    expect((await before()).verdict).toBe(true);
+    await after();
+    expect((await before()).verdict).toBe(true);
+    await after();
+    const third = await before();
+    expect(third.verdict).toBe(false);
+    expect(third.data?.retry_after_seconds).toBeGreaterThan(0);
   });
 
   it('Portkey: records refused requests at once and allowed ones with their answer', async () => {

@@ -124,6 +124,14 @@ export class Guardrails {
     }
   }
 
+  /**
+   * The decision for an exchange already let through (Portkey's after-request hook, Aperture's
+   * entire_request): recorded under its action, taking no throttle token a second time.
+   */
+  passed(accountId: string): Judgement & { kind: 'allow' } {
+    return { kind: 'allow', action: this.ctx.decisions.get(accountId).action };
+  }
+
   /** The --guardrail-fail verdict, for a body or account that cannot be read. */
   unsure(): Judgement {
     return this.settings.fail === 'open' ? { kind: 'allow', action: 'allow' } : refuse('unsure', 503);
@@ -150,7 +158,7 @@ export class Guardrails {
       gateway: {
         action: j.action === 'unsure' ? 'refuse' : j.action,
         status: refused ? j.status : 200,
-        ...(j.kind === 'modify' ? { degraded: true } : {}),
+        ...(j.kind === 'modify' || j.action === 'degrade' ? { degraded: true } : {}),
         ...(refused ? { support_reference: j.reference } : {}),
         ...(x.reason ? { reason: x.reason } : {}),
       },

@@ -114,18 +114,16 @@ export function guardrailRoutes(ctx: ServiceContext, g: Guardrails) {
         const body = isObject(b.request.json) ? b.request.json : null;
         if (b.eventType === 'afterRequestHook') {
           // The exchange is complete: record it with the answer; the verdict was given before.
-          if (accountId && endpoint && body) {
-            const j = g.judge(accountId, null, null);
+          if (accountId && endpoint && body)
             g.record({
               accountId,
               via: 'portkey',
               endpoint,
               body,
               response: isObject(b.response?.json) ? b.response.json : undefined,
-              judgement: j.kind === 'refuse' ? { kind: 'allow', action: 'allow' } : j,
+              judgement: g.passed(accountId),
               reason: g.reasonOf(accountId),
             });
-          }
           return { verdict: true };
         }
         const j = g.judge(accountId, endpoint, body);
@@ -219,7 +217,7 @@ export function guardrailRoutes(ctx: ServiceContext, g: Guardrails) {
               endpoint,
               body,
               response: isObject(b.response_body) ? b.response_body : undefined,
-              judgement: { kind: 'allow', action: ctx.decisions.get(accountId).action },
+              judgement: g.passed(accountId),
               reason: g.reasonOf(accountId),
               userAgent: b.metadata.user_agent,
             });
