@@ -145,13 +145,14 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
     limits,
     ...(sink ? { sink } : {}),
   };
-  // Exchanges the guardrail webhooks record spool beside the SQLite store (or in the temp dir
-  // when only a database URL is given) while the store cannot take them.
+  // Exchanges the guardrail webhooks record spool in the SQLite store's data dir while the store
+  // cannot take them; with PostgreSQL, which creates no data dir, in the temp dir.
   let onRecordError: (err: Error, context: string) => void = () => undefined;
+  const sqlite = resolveDatabaseTarget({ url: opts.databaseUrl, dataDir: opts.dataDir }).dialect === 'sqlite';
   ctx.guardrails = new Guardrails(
     ctx,
     { ...DEFAULT_GUARDRAIL_SETTINGS, ...opts.guardrails },
-    opts.dataDir ?? join(tmpdir(), 'distillguard-guardrails'),
+    sqlite && opts.dataDir ? opts.dataDir : join(tmpdir(), 'distillguard-guardrails'),
     (err, context) => onRecordError(err, context),
   );
   const app = await buildApp(ctx, {
