@@ -3,7 +3,15 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const benches = ['ingest.js', 'analyze.js', 'gateway.js', 'decisions.js', 'intel.js', 'sim.js'];
+const benches = [
+  'ingest.js',
+  'analyze.js',
+  'gateway.js',
+  'decisions.js',
+  'guardrails.js',
+  'intel.js',
+  'sim.js',
+];
 
 const only = process.argv.slice(2);
 let failed = 0;

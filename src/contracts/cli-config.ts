@@ -224,6 +224,32 @@ export const ServeConfig = z.object({
       'comma-separated IPs/CIDRs webhooks may reach although loopback, private or link-local (in-house receivers; default none)',
     )
     .meta(flag({ value: 'cidrs' })),
+  guardrailFail: z
+    .enum(['open', 'closed'])
+    .default('open')
+    .describe(
+      'guardrail webhooks (Portkey, kgateway, Aperture): the verdict when the account or the body cannot be read — open lets the request through, closed refuses it',
+    )
+    .meta(flag({ value: 'mode' })),
+  guardrailAccountKey: z
+    .string()
+    .min(1)
+    .max(100)
+    .default('_user')
+    .describe("guardrail webhooks: the metadata key that names the account (Portkey's x-portkey-metadata)")
+    .meta(flag({ value: 'key' })),
+  guardrailAccountHeader: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,100}$/, { error: 'must be an HTTP header name' })
+    .default('x-account-id')
+    .describe('guardrail webhooks: the header that names the account where the contract has none (kgateway)')
+    .meta(flag({ value: 'name' })),
+  guardrailBodyBytes: positive
+    .default(4 * 1024 * 1024)
+    .describe(
+      'guardrail webhooks: largest request body in bytes (larger ones get the --guardrail-fail verdict)',
+    )
+    .meta(flag({ value: 'bytes' })),
 });
 
 export const DemoConfig = z.object({

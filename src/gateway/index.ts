@@ -7,3 +7,16 @@ export { HttpDecisionSource, StaticDecisionSource } from './decision-source.js';
 export { EventRecorder } from './recorder.js';
 export { Throttle } from './throttle.js';
 export { DemoUpstream } from './demo-upstream.js';
+// The guardrail webhooks of `serve` (src/server/guardrails.ts) judge and record exchanges that
+// another gateway carries, with the same event shape, degrade rules and throttle as this gateway.
+export {
+  buildEvent,
+  endpointOf,
+  isObject,
+  requestMessages,
+  type Endpoint,
+  type Json,
+  type ResponseSummary,
+} from './exchange.js';
+export { degradeRequest, DEFAULT_DEGRADE_MAX_TOKENS } from './degrade.js';
+export { newSupportReference } from './error-bodies.js';

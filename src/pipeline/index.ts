@@ -1,6 +1,6 @@
 export { analyzeFiles } from './analyze-files.js';
-export { CallbackSink, HttpEventSink, NdjsonFileSink, SinkRejectedBatch } from './event-sinks.js';
-export type { EventSink } from './event-sinks.js';
+export { CallbackSink, HttpEventSink, NdjsonFileSink, SinkRejectedBatch, ndjsonOf } from './event-sinks.js';
+export type { EventSink, SinkResult } from './event-sinks.js';
 export { openEventSink } from './open-event-sink.js';
 export { WorkerEngine } from './live/engine-thread-client.js';
 export { engineThreadAvailable } from './engine-thread-protocol.js';

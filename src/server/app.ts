@@ -10,6 +10,7 @@ import { caseRoutes } from './routes/cases.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { findingsRoutes } from './routes/findings.js';
+import { guardrailRoutes } from './routes/guardrails.js';
 import { ingestRoutes } from './routes/ingest.js';
 
 export interface AppOptions {
@@ -92,6 +93,7 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions = {}): Prom
   await app.register(caseRoutes(ctx));
   await app.register(decisionRoutes(ctx));
   await app.register(adminRoutes(ctx));
+  if (ctx.guardrails) await app.register(guardrailRoutes(ctx, ctx.guardrails));
   await app.register(dashboardRoutes({ webDist: opts.webDist, demoKey: opts.demoKey }));
   return app;
 }

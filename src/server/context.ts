@@ -1,6 +1,7 @@
 import type { CaseService, DecisionBook, WebhookDispatcher } from '../respond/index.js';
 import type { CoreDb } from '../store/index.js';
 import type { KeyRing } from './api-keys.js';
+import type { Guardrails } from './guardrails.js';
 import type { EventSink, LiveDetection } from '../pipeline/index.js';
 
 export interface ServiceLimits {
@@ -35,4 +36,6 @@ export interface ServiceContext {
   limits: ServiceLimits;
   /** Where ingested records also go (the scale-out stream, `serve --nats`), when configured. */
   sink?: EventSink;
+  /** Guardrail webhooks for other gateways (Portkey, kgateway, Aperture); set by the service. */
+  guardrails?: Guardrails;
 }

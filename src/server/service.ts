@@ -18,6 +18,9 @@ import { DEFAULT_LIMITS, type ServiceContext, type ServiceLimits } from './conte
 import type { EngineFactory, FindingsEngine } from '../pipeline/index.js';
 import { LiveDetection } from '../pipeline/index.js';
 import { StoredFindingsEngine } from './stored-findings.js';
+import { DEFAULT_GUARDRAIL_SETTINGS, Guardrails, type GuardrailSettings } from './guardrails.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { engineThreadAvailable, WorkerEngine } from '../pipeline/index.js';
 
 export interface StartServiceOptions {
@@ -45,6 +48,8 @@ export interface StartServiceOptions {
   /** Also publish ingested events and accounts to this NATS JetStream server (scale-out workers). */
   nats?: string | undefined;
   natsTopology?: ScaleTopology;
+  /** Guardrail webhooks (`--guardrail-*` flags). */
+  guardrails?: Partial<GuardrailSettings>;
 }
 
 export interface RunningService {
@@ -140,12 +145,23 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
     limits,
     ...(sink ? { sink } : {}),
   };
+  // Exchanges the guardrail webhooks record spool in the SQLite store's data dir while the store
+  // cannot take them; with PostgreSQL, which creates no data dir, in the temp dir.
+  let onRecordError: (err: Error, context: string) => void = () => undefined;
+  const sqlite = resolveDatabaseTarget({ url: opts.databaseUrl, dataDir: opts.dataDir }).dialect === 'sqlite';
+  ctx.guardrails = new Guardrails(
+    ctx,
+    { ...DEFAULT_GUARDRAIL_SETTINGS, ...opts.guardrails },
+    sqlite && opts.dataDir ? opts.dataDir : join(tmpdir(), 'distillguard-guardrails'),
+    (err, context) => onRecordError(err, context),
+  );
   const app = await buildApp(ctx, {
     logger: opts.logger,
     webDist: opts.webDist,
     demoKey: opts.demo ? (createdKey ?? undefined) : undefined,
   });
   live.useLogger(app.log);
+  onRecordError = (err, context) => app.log.warn({ err: { type: err.name, message: err.message } }, context);
 
   webhooks.start();
   const sweep = setInterval(() => void decisions.sweepExpired().catch(() => undefined), 30_000);
@@ -191,6 +207,7 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
       await ready.catch(() => undefined);
       clearInterval(sweep);
       await app.close();
+      await ctx.guardrails?.close();
       await live.stop();
       await webhooks.stop();
       await sink?.close();

@@ -53,6 +53,12 @@ export function registerServe(program: Command): void {
         config,
         ...(flags.nats ? { nats: flags.nats, natsTopology: topologyFromFlags(raw) } : {}),
         ...(flags.rateLimit ? { limits: { ratePerMinute: flags.rateLimit } } : {}),
+        guardrails: {
+          fail: flags.guardrailFail,
+          accountKey: flags.guardrailAccountKey,
+          accountHeader: flags.guardrailAccountHeader,
+          bodyBytes: flags.guardrailBodyBytes,
+        },
         ...(flags.webhookAllowPrivate
           ? { webhookOptions: { allowPrivate: cidrList(flags.webhookAllowPrivate) } }
           : {}),

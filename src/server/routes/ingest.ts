@@ -8,8 +8,9 @@ import {
   parseEventBatch,
   rejectedRecords,
   type LineError,
+  type ParsedBatch,
 } from '../ingest-body.js';
-import { UserError } from '../../contracts/index.js';
+import { UserError, type ApiEvent } from '../../contracts/index.js';
 
 const MAX_ERRORS_LISTED = 1000;
 const BATCH_TYPES = [
@@ -67,16 +68,7 @@ export function ingestRoutes(ctx: ServiceContext) {
         const body = await readBody(req);
         const batch = parseEventBatch(body);
         refuseIfNothingValid(batch.items.length, batch.errors);
-        const { unique, raw, duplicates } = dedupeById(batch);
-        const inserted = new Set(await insertEvents(ctx.db, unique, { raw }));
-        const fresh = unique.filter((e) => inserted.has(e.id));
-        // Scale-out: every valid event, re-sent ones too (a retry after a failed publish must
-        // reach the stream); stream and workers de-duplicate by id.
-        await ctx.sink?.write(unique);
-        // Scale-out: the workers count rejected lines, as batch analyze counts bad input lines.
-        await ctx.sink?.writeRejected?.(rejectedRecords('POST /v1/events', body, batch));
-        ctx.live.addEvents(fresh);
-        ctx.live.countRejected(batch.errors.length);
+        const { unique, fresh, duplicates } = await storeEventBatch(ctx, 'POST /v1/events', body, batch);
         await ctx.live.backpressure();
         req.log.info(
           {
@@ -125,6 +117,30 @@ export function ingestRoutes(ctx: ServiceContext) {
     );
     done();
   };
+}
+
+/**
+ * Stores a parsed batch of events the one way every producer's events are stored (this route, the
+ * guardrail webhooks): durably by id, to the scale-out stream when configured, into live detection;
+ * rejected lines are counted and quarantined.
+ */
+export async function storeEventBatch(
+  ctx: ServiceContext,
+  route: string,
+  body: Buffer,
+  batch: ParsedBatch<ApiEvent>,
+): Promise<{ unique: ApiEvent[]; fresh: ApiEvent[]; duplicates: number }> {
+  const { unique, raw, duplicates } = dedupeById(batch);
+  const inserted = new Set(await insertEvents(ctx.db, unique, { raw }));
+  const fresh = unique.filter((e) => inserted.has(e.id));
+  // Scale-out: every valid event, re-sent ones too (a retry after a failed publish must
+  // reach the stream); stream and workers de-duplicate by id.
+  await ctx.sink?.write(unique);
+  // Scale-out: the workers count rejected lines, as batch analyze counts bad input lines.
+  await ctx.sink?.writeRejected?.(rejectedRecords(route, body, batch));
+  ctx.live.addEvents(fresh);
+  ctx.live.countRejected(batch.errors.length);
+  return { unique, fresh, duplicates };
 }
 
 function refuseIfNothingValid(valid: number, errors: LineError[]): void {

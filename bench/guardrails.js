@@ -1,0 +1,163 @@
+// Answer latency of serve's guardrail webhooks (the Portkey contract): the time from POST to the
+// whole answer, over HTTP with keep-alive, for a before-request hook (decision from memory) and an
+// after-request hook (the exchange queued for recording), one client then 16 in parallel, over a
+// decision book of N accounts. Run after `npm run build`:
+//   node bench/guardrails.js [accounts]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { startService } from '../dist/server/index.js';
+
+const N = Number(process.argv[2] ?? 50_000);
+const KEY = 'dg_benchGuardrailsAdminKey_0123456789';
+
+function quantiles(samples) {
+  const s = Float64Array.from(samples).sort();
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { n: s.length, p50: q(0.5), p99: q(0.99), max: s[s.length - 1] };
+}
+const fmt = (x) =>
+  `n=${x.n} p50 ${x.p50.toFixed(3)} ms p99 ${x.p99.toFixed(3)} ms max ${x.max.toFixed(2)} ms`;
+
+// Findings for N accounts: 1 in 10 at review, 1 in 100 at act (blocked or stepped up by policy).
+const accounts = [];
+for (let i = 0; i < N; i++) {
+  const level = i % 100 === 0 ? 'act' : i % 10 === 0 ? 'review' : 'none';
+  accounts.push({
+    account_id: `acct_${i}`,
+    score: level === 'none' ? 0.1 : 0.8,
+    level,
+    events: 10,
+    signals: [],
+  });
+}
+const findings = {
+  format: 'findings.v1',
+  generated_at: new Date().toISOString(),
+  input: { events: N * 10, accounts: N, rejected_lines: 0, from: null, to: null },
+  accounts,
+  clusters: [],
+};
+
+/** Portkey's webhook body (test/fixtures/guardrails/portkey-*.json) for one account. */
+const hookBody = (account, eventType) =>
+  JSON.stringify({
+    request: {
+      json: {
+        model: 'gpt-4o-mini',
+        messages: [
+          { role: 'system', content: 'You are a helpful assistant.' },
+          { role: 'user', content: `Question ${account}: explain your reasoning step by step for 17 * 23.` },
+        ],
+        max_tokens: 1024,
+      },
+      text: 'explain',
+      isStreamingRequest: false,
+      isTransformed: false,
+    },
+    response:
+      eventType === 'afterRequestHook'
+        ? {
+            json: {
+              choices: [
+                { index: 0, message: { role: 'assistant', content: '17 * 23 = 391' }, finish_reason: 'stop' },
+              ],
+              usage: { prompt_tokens: 30, completion_tokens: 8 },
+            },
+            statusCode: 200,
+          }
+        : { json: {}, text: '', statusCode: null },
+    provider: 'openai',
+    requestType: 'chatComplete',
+    metadata: { _user: account },
+    eventType,
+  });
+
+const dir = mkdtempSync(path.join(tmpdir(), 'dg-bench-guardrails-'));
+const service = await startService({
+  dataDir: dir,
+  port: 0,
+  logger: false,
+  adminKey: KEY,
+  limits: { decisionRatePerMinute: 10_000_000 },
+});
+try {
+  await service.ready;
+  const changes = await service.ctx.decisions.applyFindings(findings);
+  // Live detection re-derives policy decisions from the recorded exchanges; manual blocks stay.
+  await service.ctx.decisions.setManual({
+    account_ids: accounts.filter((_, i) => i % 100 === 0).map((a) => a.account_id),
+    action: 'block',
+    reason: 'bench',
+    scope: 'account',
+    cluster_id: null,
+    actor: 'bench',
+  });
+  console.log(`decision book: ${N} accounts, ${changes.length} non-default, 1 in 100 blocked by hand`);
+  const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+  const ids = Array.from({ length: 20_000 }, (_, i) => `acct_${(i * 7919) % N}`);
+  let refused = 0;
+  const one = async (id, eventType) => {
+    const body = hookBody(id, eventType);
+    const t0 = performance.now();
+    const r = await fetch(`${service.url}/v1/guardrails/portkey`, { method: 'POST', headers, body });
+    const answer = await r.json();
+    const ms = performance.now() - t0;
+    if (r.status !== 200) throw new Error(`HTTP ${r.status}`);
+    if (answer.verdict === false) refused++;
+    return ms;
+  };
+  for (let i = 0; i < 500; i++) await one(ids[i], 'beforeRequestHook');
+
+  // Side by side with GET /v1/decisions/:id (what DistillGuard's own gateway asks), interleaved
+  // so both see the same machine load: the webhook's extra cost is parsing Portkey's body.
+  const lookup = async (id) => {
+    const t0 = performance.now();
+    const r = await fetch(`${service.url}/v1/decisions/${id}`, { headers });
+    await r.arrayBuffer();
+    return performance.now() - t0;
+  };
+  const base = [];
+  const hook = [];
+  for (let i = 0; i < 3000; i++) {
+    base.push(await lookup(ids[i]));
+    hook.push(await one(ids[i], 'beforeRequestHook'));
+  }
+  const qb = quantiles(base);
+  const qh = quantiles(hook);
+  console.log(`GET /v1/decisions/:id, 1 client (interleaved): ${fmt(qb)}`);
+  console.log(`beforeRequestHook, 1 client (interleaved):     ${fmt(qh)}`);
+  console.log(
+    `  ratio webhook / lookup: p50 ${(qh.p50 / qb.p50).toFixed(2)}, p99 ${(qh.p99 / qb.p99).toFixed(2)}`,
+  );
+
+  for (const eventType of ['beforeRequestHook', 'afterRequestHook']) {
+    const count = eventType === 'beforeRequestHook' ? 5000 : 2000;
+    refused = 0;
+    const seq = [];
+    for (let i = 0; i < count; i++) seq.push(await one(ids[i], eventType));
+    console.log(`${eventType}, 1 client:   ${fmt(quantiles(seq))} (${refused} refused)`);
+    const par = [];
+    let next = 0;
+    const t = performance.now();
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < count * 2) par.push(await one(ids[next++ % ids.length], eventType));
+      }),
+    );
+    const secs = (performance.now() - t) / 1000;
+    console.log(
+      `${eventType}, 16 clients: ${fmt(quantiles(par))}, ${Math.round(par.length / secs)} requests/s`,
+    );
+  }
+  await service.ctx.guardrails.recorder.flush();
+  console.log(`recorded: ${JSON.stringify(service.ctx.guardrails.recorder.stats)}`);
+  console.log(
+    `load average: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
+} finally {
+  await service.close();
+  rmSync(dir, { recursive: true, force: true });
+}

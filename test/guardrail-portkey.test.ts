@@ -1,0 +1,248 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recentEventsOf } from '../src/store/index.js';
+import { call, startTestService, type TestService } from './server-harness.js';
+import { servicesRequired } from './store-harness.js';
+
+/*
+ * End to end with the real Portkey AI Gateway (`@portkey-ai/gateway` from npm, a devDependency):
+ * Portkey in front of a fake OpenAI-compatible upstream, with DistillGuard's guardrail webhook
+ * (`serve`) as its before- and after-request hook. The config below is the one docs/guardrails.md
+ * shows. Skips, saying why, when the gateway cannot start; fails instead under REQUIRE_SERVICES=1.
+ */
+
+function portkeyEntry(): string | null {
+  try {
+    const pkg = createRequire(import.meta.url).resolve('@portkey-ai/gateway/package.json');
+    const entry = path.join(path.dirname(pkg), 'build', 'start-server.js');
+    return existsSync(entry) ? entry : null;
+  } catch {
+    return null;
+  }
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+
+/** Starts Portkey on `port` and waits for its banner route; the reason when it cannot. */
+async function startPortkey(
+  entry: string,
+  port: number,
+): Promise<{ child: ChildProcess } | { reason: string }> {
+  const child = spawn(process.execPath, [entry, `--port=${port}`, '--headless'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const end = Date.now() + 20_000;
+  while (Date.now() < end) {
+    if (child.exitCode !== null)
+      return { reason: `Portkey exited with ${child.exitCode}: ${output.slice(-500)}` };
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/`);
+      if (r.ok && (await r.text()).includes('AI Gateway')) return { child };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  return { reason: `Portkey did not answer on port ${port} within 20 s: ${output.slice(-500)}` };
+}
+
+/** A fake OpenAI-compatible model: answers chat completions and remembers each request body. */
+function fakeUpstream(): Promise<{ server: Server; url: string; bodies: Record<string, unknown>[] }> {
+  const bodies: Record<string, unknown>[] = [];
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (c: Buffer) => (text += c.toString()));
+    req.on('end', () => {
+      const body = JSON.parse(text || '{}') as Record<string, unknown>;
+      bodies.push(body);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          id: `chatcmpl-${bodies.length}`,
+          object: 'chat.completion',
+          created: 1764790000,
+          model: body.model,
+          choices: [
+            {
+              index: 0,
+              message: { role: 'assistant', content: 'Paris is the capital of France.' },
+              finish_reason: 'stop',
+            },
+          ],
+          usage: { prompt_tokens: 12, completion_tokens: 6, total_tokens: 18 },
+        }),
+      );
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bodies }),
+    ),
+  );
+}
+
+/** The Portkey config of docs/guardrails.md, for this DistillGuard and upstream. */
+export function portkeyConfig(distillguard: string, enforcementKey: string, upstream: string) {
+  const check = {
+    id: 'default.webhook',
+    parameters: {
+      webhookURL: `${distillguard}/v1/guardrails/portkey`,
+      headers: { Authorization: `Bearer ${enforcementKey}` },
+      timeout: 1000,
+    },
+  };
+  return {
+    provider: 'openai',
+    api_key: 'sk-upstream-key',
+    custom_host: `${upstream}/v1`,
+    before_request_hooks: [{ type: 'guardrail', id: 'distillguard-decision', deny: true, checks: [check] }],
+    after_request_hooks: [{ type: 'guardrail', id: 'distillguard-record', deny: false, checks: [check] }],
+  };
+}
+
+it('docs/guardrails.md shows exactly the Portkey config this test uses', () => {
+  const doc = readFileSync(path.join(import.meta.dirname, '..', 'docs', 'guardrails.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## Portkey'));
+  const json = /```json\n([\s\S]*?)\n```/.exec(section)?.[1] ?? '';
+  expect(JSON.parse(json)).toEqual(
+    portkeyConfig('http://127.0.0.1:8080', '<enforcement key>', 'http://127.0.0.1:9000'),
+  );
+});
+
+const entry = portkeyEntry();
+let skip: string | null = entry ? null : '@portkey-ai/gateway is not installed (npm install)';
+
+describe('Portkey AI Gateway with the DistillGuard guardrail webhook', () => {
+  let ts: TestService;
+  let portkey: ChildProcess | undefined;
+  let upstream: Awaited<ReturnType<typeof fakeUpstream>>;
+  let gw = '';
+  let config = '';
+
+  beforeAll(async () => {
+    if (entry) {
+      const port = await freePort();
+      const started = await startPortkey(entry, port);
+      if ('reason' in started) skip = started.reason;
+      else {
+        portkey = started.child;
+        gw = `http://127.0.0.1:${port}`;
+      }
+    }
+    if (skip) {
+      if (servicesRequired()) throw new Error(`REQUIRE_SERVICES=1 but ${skip}`);
+      console.warn(`[skip] Portkey end-to-end tests skipped: ${skip}`);
+      return;
+    }
+    ts = await startTestService('sqlite');
+    const key = (
+      (await call(`${ts.url}/v1/keys`, 'POST', ts.admin, { json: { name: 'portkey', role: 'enforcement' } }))
+        .body as { key: string }
+    ).key;
+    for (const [id, action] of [
+      ['acct-blocked', 'block'],
+      ['acct-degraded', 'degrade'],
+    ])
+      await call(`${ts.url}/v1/decisions/${id}`, 'PUT', ts.admin, {
+        json: { action, reason: `linked to cluster C-9 by shared payment card (${id})` },
+      });
+    upstream = await fakeUpstream();
+    config = JSON.stringify(portkeyConfig(ts.url, key, upstream.url));
+  });
+
+  afterAll(async () => {
+    portkey?.kill();
+    await new Promise<void>((r) => (upstream ? upstream.server.close(() => r()) : r()));
+    await ts?.dispose();
+  });
+
+  const ask = (account: string | null, content = 'What is the capital of France?') =>
+    fetch(`${gw}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-portkey-config': config,
+        ...(account ? { 'x-portkey-metadata': JSON.stringify({ _user: account }) } : {}),
+      },
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content }],
+        logprobs: true,
+        top_logprobs: 5,
+      }),
+    });
+
+  it('refuses a blocked account before the model sees it, telling it nothing about why', async (t) => {
+    if (skip) return t.skip();
+    const seen = upstream.bodies.length;
+    const r = await ask('acct-blocked', 'blocked question');
+    const text = await r.text();
+    expect(r.status).toBe(446);
+    expect(upstream.bodies.length).toBe(seen);
+    expect(text).not.toMatch(/C-9|payment card|linked/);
+    expect(text).toMatch(/ref_[0-9a-f]{20}/);
+    const ev = await waitFor(
+      async () => (await recentEventsOf(ts.service.ctx.db, 'acct-blocked', 5))[0] ?? null,
+    );
+    expect(ev.gateway).toMatchObject({ action: 'block', via: 'portkey' });
+    expect(ev.request.messages.at(-1)?.content).toBe('blocked question');
+  });
+
+  it('lets an allowed account through and records the exchange with the answer', async (t) => {
+    if (skip) return t.skip();
+    const r = await ask('acct-allowed');
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { choices: { message: { content: string } }[] };
+    expect(body.choices[0]?.message.content).toBe('Paris is the capital of France.');
+    expect(upstream.bodies.at(-1)?.logprobs).toBe(true);
+    const ev = await waitFor(
+      async () => (await recentEventsOf(ts.service.ctx.db, 'acct-allowed', 5))[0] ?? null,
+    );
+    expect(ev.response?.text).toBe('Paris is the capital of France.');
+    expect(ev.usage).toEqual({ input_tokens: 12, output_tokens: 6 });
+    expect(ev.gateway).toMatchObject({ action: 'allow', via: 'portkey', status: 200 });
+  });
+
+  it('degrades a degraded account: the model receives the rewritten request', async (t) => {
+    if (skip) return t.skip();
+    const r = await ask('acct-degraded');
+    expect(r.status).toBe(200);
+    const sent = upstream.bodies.at(-1);
+    expect(sent?.logprobs).toBe(false);
+    expect(sent?.top_logprobs).toBeUndefined();
+    expect(sent?.max_tokens).toBe(512);
+  });
+
+  it('passes a request that names no account under --guardrail-fail open (the default)', async (t) => {
+    if (skip) return t.skip();
+    expect((await ask(null)).status).toBe(200);
+  });
+});
+
+async function waitFor<T>(fn: () => Promise<T | null>, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== null) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
