@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InputFormatName } from './ingest.js';
 
 /**
  * Per-command settings: each command's flags are made from these schemas (src/cli/config-flags.ts),
@@ -114,9 +115,9 @@ export const InputConfig = z.object({
     .describe('where rejected lines go (default: <first input>.quarantine.ndjson here)')
     .meta(flag({ value: 'file' })),
   format: z
-    .enum(['auto', 'ndjson', 'csv', 'otlp'])
+    .enum(['auto', ...InputFormatName.options])
     .default('auto')
-    .describe('input format')
+    .describe('input format (see docs/ingest.md)')
     .meta(flag({ value: 'format' })),
   csvMap: z
     .string()

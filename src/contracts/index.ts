@@ -67,7 +67,13 @@ export {
   TaxiiError,
   TaxiiStatus,
 } from './taxii.js';
-export { IngestFileSummary, IngestSummary, QuarantineRecord, RejectReason } from './ingest.js';
+export {
+  IngestFileSummary,
+  IngestSummary,
+  InputFormatName,
+  QuarantineRecord,
+  RejectReason,
+} from './ingest.js';
 export { CanaryBanks, CanaryServing } from './canary.js';
 export { DetectConfig, type DetectConfigInput } from './config.js';
 export {

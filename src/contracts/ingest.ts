@@ -22,6 +22,8 @@ export const RejectReason = z.enum([
   'read_error',
   'too_deep',
   'invalid_text',
+  'encrypted_payload',
+  'invalid_parquet',
 ]);
 export type RejectReason = z.infer<typeof RejectReason>;
 
@@ -39,9 +41,22 @@ export const QuarantineRecord = z.looseObject({
 });
 export type QuarantineRecord = z.infer<typeof QuarantineRecord>;
 
+/** The formats a file can be read as (docs/ingest.md "Formats"). */
+export const InputFormatName = z.enum([
+  'ndjson',
+  'csv',
+  'otlp',
+  'litellm',
+  'cloudflare',
+  'kong',
+  'langfuse',
+  'parquet',
+]);
+export type InputFormatName = z.infer<typeof InputFormatName>;
+
 export const IngestFileSummary = z.looseObject({
   path: z.string(),
-  format: z.enum(['ndjson', 'csv', 'otlp']),
+  format: InputFormatName,
   gzip: z.boolean(),
   bytes: z.int().min(0),
   lines: z.int().min(0),

@@ -8,6 +8,9 @@ import { otlpParser } from './otlp-parser.js';
 import type { ReadOptions, RecordKind } from './read-records.js';
 import { readRecordBatches } from './read-records.js';
 import { validateAccount, validateEvent } from './record-validation.js';
+import { isLogFormat, LOG_FORMATS } from './formats/log-formats.js';
+import { logRecordParser } from './log-record-parser.js';
+import { parquetRowParser } from './parquet-parser.js';
 
 export interface IngestOptions extends ReadOptions {
   /** Drop events whose id was already read in this run (default true). */
@@ -24,8 +27,11 @@ function eventKind(opts: IngestOptions): RecordKind<ApiEvent> {
     parser(file, format, handler, maxLineBytes) {
       if (format === 'csv') return csvParser(file, handler, opts.csvMap ?? {}, maxLineBytes);
       if (format === 'otlp') return otlpParser(handler, maxLineBytes, opts.otlpAccountAttribute);
+      if (isLogFormat(format)) return logRecordParser(handler, LOG_FORMATS[format].map, maxLineBytes);
       return ndjsonParser(handler, validateEvent, maxLineBytes);
     },
+    parquetParser: (file, handler, maxRowBytes, rowFormat) =>
+      parquetRowParser(file, handler, maxRowBytes, rowFormat),
     admit(event, report) {
       if (seen && !seen.add(event.id)) {
         return {
@@ -40,7 +46,8 @@ function eventKind(opts: IngestOptions): RecordKind<ApiEvent> {
 }
 
 /**
- * Validated, de-duplicated events from NDJSON/JSONL, CSV or OTLP/JSON files, plain or gzip, one
+ * Validated, de-duplicated events from NDJSON/JSONL, CSV, OTLP/JSON, gateway and observability
+ * logs (LiteLLM, Cloudflare AI Gateway, Kong, Langfuse) or Parquet files, plain or gzip, one
  * batch per chunk read. The fast path for the pipeline and workers. The generator's return
  * value (and `opts.report`) is the run's IngestReport.
  */

@@ -28,8 +28,8 @@ export interface InputTarget {
 export interface ReadInputOptions extends IngestOptions, Pick<PartitionedReadOptions, 'accounts'> {}
 
 /**
- * The one read entry point: event files in every format (NDJSON/JSONL, CSV, OTLP/JSON; plain or
- * gzip) and account files, validated, de-duplicated, rejected lines to the quarantine and every
+ * The one read entry point: event files in every format (NDJSON/JSONL, CSV, OTLP/JSON, gateway and
+ * observability logs, Parquet; plain or gzip) and account files, validated, de-duplicated, rejected lines to the quarantine and every
  * count in the returned report, whoever reads (analyze, validate, ingest, partition threads).
  *
  * `into` is a consumer on this thread, or partition channels (worker threads): then the reading

@@ -10,6 +10,9 @@ import { quarantineRecord } from './quarantine-sink.js';
 import type { QuarantineSink } from './quarantine-sink.js';
 import type { FormatParser, RecordHandler } from './record-handler.js';
 import { DEFAULT_MAX_LINE_BYTES } from './record-validation.js';
+import { isLogFormat } from './formats/log-formats.js';
+import type { ParquetRowParser } from './parquet-parser.js';
+import { ParquetReadError, readParquetRows, startsWithParquetMagic } from './parquet-read.js';
 
 export interface IngestProgress {
   file: string;
@@ -36,6 +39,13 @@ export interface RecordKind<T> {
   parser(file: string, format: InputFormat, handler: RecordHandler<T>, maxLineBytes: number): FormatParser;
   /** Counts a valid record; returns a rejection when it must be refused anyway (a duplicate). */
   admit(value: T, report: IngestReport): { reason: RejectReason; message: string } | null;
+  /** Rows of a Parquet file; kinds without one read no Parquet. */
+  parquetParser?(
+    file: string,
+    handler: RecordHandler<T>,
+    maxRowBytes: number,
+    rowFormat?: string,
+  ): ParquetRowParser;
 }
 
 interface Pending<T> {
@@ -69,6 +79,12 @@ export async function* readRecordBatches<T>(
     bytesBefore: 0,
   };
   for (const [i, path] of paths.entries()) {
+    if (kind.parquetParser && (await isParquetInput(path, sizes[i]!, opts.format))) {
+      const input = parquetInput(path, sizes[i]!);
+      yield* new RecordFileRead(path, input, kind, opts, report, progress).parquetBatches();
+      progress.bytesBefore += input.size;
+      continue;
+    }
     const input = await openInputFile(path, sizes[i]!);
     yield* new RecordFileRead(path, input, kind, opts, report, progress).batches();
     progress.bytesBefore += input.size;
@@ -82,6 +98,9 @@ class RecordFileRead<T> {
   private readonly pending: Pending<T> = { batch: [], rejects: [] };
   private stats: FileStats | null = null;
   private parser: FormatParser | null = null;
+  /** Parquet only: rows read so far, and whether the file was read to its end. */
+  private rowsRead = 0;
+  private parquetDone = false;
   private splitter: LineSplitter;
   private readonly handler: RecordHandler<T>;
   private readonly onLine = (lineNo: number, bytes: Buffer, tooLong: number): void =>
@@ -135,6 +154,42 @@ class RecordFileRead<T> {
   }
 
   /**
+   * A Parquet file: rows read by DuckDB a chunk at a time, each mapped and validated like a line;
+   * a file DuckDB cannot read is one `invalid_parquet` rejection (rows before it are kept).
+   */
+  async *parquetBatches(): AsyncGenerator<T[], void> {
+    const { path, opts } = this;
+    this.stats = this.report.startFile(path, 'parquet', false);
+    const rowFormat = opts.format !== undefined && isLogFormat(opts.format) ? opts.format : undefined;
+    const rows = this.kind.parquetParser!(path, this.handler, this.maxLineBytes, rowFormat);
+    try {
+      for await (const batch of readParquetRows(path, this.maxLineBytes)) {
+        this.rowsRead = batch[batch.length - 1]!.row;
+        rows.rows(batch);
+        const out = await this.flush();
+        if (out.length > 0) yield out;
+      }
+      rows.end();
+    } catch (err) {
+      if (!(err instanceof ParquetReadError)) throw err;
+      rows.end();
+      const kept = `${this.stats.events} event${this.stats.events === 1 ? '' : 's'} before it were kept`;
+      this.handler.reject(
+        this.rowsRead,
+        'invalid_parquet',
+        `DuckDB cannot read this Parquet file after row ${this.rowsRead}: ${err.message.split('\n')[0]}; ${kept}`,
+        '',
+      );
+      this.stats.complete = false;
+    }
+    this.stats.bytes = this.input.size;
+    this.report.bytes += this.input.size;
+    this.parquetDone = true;
+    const out = await this.flush();
+    if (out.length > 0) yield out;
+  }
+
+  /**
    * Starts the file's summary and parser, in the format its first chunk shows; a file that gave
    * no chunk keeps the default line bound (`withLimit` false).
    */
@@ -174,7 +229,7 @@ class RecordFileRead<T> {
   /** Quarantines the pending rejects, reports progress and hands over the pending records. */
   private async flush(): Promise<T[]> {
     const { pending, opts, report, progress } = this;
-    this.stats!.lines = this.splitter.lineNo;
+    this.stats!.lines = this.stats!.format === 'parquet' ? this.rowsRead : this.splitter.lineNo;
     const rejects = pending.rejects;
     pending.rejects = [];
     if (opts.quarantine) {
@@ -185,7 +240,7 @@ class RecordFileRead<T> {
     }
     opts.onProgress?.({
       file: this.path,
-      bytesRead: progress.bytesBefore + this.input.diskBytesRead(),
+      bytesRead: progress.bytesBefore + (this.parquetDone ? this.input.size : this.input.diskBytesRead()),
       totalBytes: progress.totalBytes,
       events: report.events,
       rejected: report.rejectedLines,
@@ -195,6 +250,28 @@ class RecordFileRead<T> {
     pending.batch = [];
     return batch;
   }
+}
+
+/**
+ * Whether a file is read as Parquet: `--format parquet`, or its magic bytes when the format is
+ * detected or names only the rows' format (`--format litellm` on a Parquet file).
+ */
+async function isParquetInput(path: string, size: number, format: ReadOptions['format']): Promise<boolean> {
+  if (format === 'parquet') return true;
+  if (format !== undefined && format !== 'auto' && !isLogFormat(format)) return false;
+  return size >= 4 && (await startsWithParquetMagic(path));
+}
+
+/** DuckDB reads the file itself; the input is only its size, for the summary and progress. */
+function parquetInput(path: string, size: number): InputFile {
+  return {
+    path,
+    size,
+    gzip: false,
+    chunks: (async function* () {})(),
+    diskBytesRead: () => 0,
+    close: () => undefined,
+  };
 }
 
 /**

@@ -78,7 +78,8 @@ export function formatValidateSummary(r: ValidateResult): string {
   for (const [reason, count] of Object.entries(s.rejected)) lines.push(`  ${reason.padEnd(16)} ${n(count)}`);
   lines.push(`duplicates  ${n(s.duplicates)} (dropped)`);
   lines.push(`empty lines ${n(s.empty_lines)} (skipped)`);
-  if (s.skipped_spans > 0) lines.push(`non-GenAI spans ${n(s.skipped_spans)} (skipped)`);
+  if (s.skipped_spans > 0)
+    lines.push(`not model calls ${n(s.skipped_spans)} (skipped: non-GenAI spans, embeddings, tool spans)`);
   lines.push('files');
   for (const f of s.files) {
     const kind = `${f.format}${f.gzip ? '+gzip' : ''}`;

@@ -1,0 +1,106 @@
+import type { Json, MappedRecord } from './log-record.js';
+import {
+  isObject,
+  maybeJson,
+  noMessages,
+  pickAccount,
+  put,
+  putResponse,
+  text,
+  toMessages,
+  toParams,
+  toResponse,
+  toTimestamp,
+} from './log-record.js';
+
+/**
+ * Langfuse exports (langfuse.com/docs/api-and-data-platform/features/export-from-ui and the public
+ * API): observations (the Generations table export, `GET /api/public/v2/observations`), traces
+ * (the Traces table export) and a single trace downloaded as JSON with its observations. Each
+ * GENERATION observation is one exchange; other observation types (SPAN, EVENT, TOOL, ...) are
+ * skipped and counted. A trace without observations is one exchange.
+ */
+export function looksLikeLangfuse(r: Json): boolean {
+  const observation =
+    typeof r.traceId === 'string' && typeof r.type === 'string' && r.startTime !== undefined;
+  const trace =
+    r.timestamp !== undefined &&
+    (r.observations !== undefined || r.userId !== undefined || r.sessionId !== undefined);
+  return observation || trace;
+}
+
+interface TraceContext {
+  userId?: unknown;
+  sessionId?: unknown;
+}
+
+export function mapLangfuse(r: Json): MappedRecord[] {
+  if (typeof r.traceId === 'string' && typeof r.type === 'string') return [mapObservation(r, {})];
+  const observations = Array.isArray(r.observations) ? r.observations.filter(isObject) : [];
+  if (observations.length > 0) {
+    const ctx: TraceContext = { userId: r.userId, sessionId: r.sessionId };
+    return observations.map((o) => mapObservation(o, ctx));
+  }
+  return [mapTrace(r)];
+}
+
+function mapObservation(o: Json, trace: TraceContext): MappedRecord {
+  if (typeof o.type !== 'string' || o.type.toUpperCase() !== 'GENERATION') return { kind: 'skip' };
+  const metadata = isObject(maybeJson(o.metadata)) ? (maybeJson(o.metadata) as Json) : {};
+  const account = pickAccount(
+    [
+      ['userId', o.userId ?? trace.userId],
+      ['metadata.user_id', metadata.user_id],
+    ],
+    'set userId on the trace (Langfuse propagates it to its observations)',
+  );
+  if (!account.ok) return account.rejection;
+  const messages = toMessages(o.input);
+  if (!messages) return noMessages('the observation\'s "input"', 'keep inputs in the export');
+  const event: Json = {
+    id: o.id,
+    ts: toTimestamp(o.startTime),
+    account_id: account.value,
+    model: text(o.model) ?? text(o.providedModelName) ?? o.model ?? 'unknown',
+  };
+  const request: Json = { messages };
+  put(request, 'conversation_id', text(o.sessionId) ?? text(trace.sessionId) ?? text(o.traceId));
+  put(request, 'params', toParams(maybeJson(o.modelParameters), true));
+  event.request = request;
+  const details = isObject(o.usageDetails) ? o.usageDetails : {};
+  const usage = isObject(o.usage) ? o.usage : {};
+  putResponse(
+    event,
+    toResponse(o.output),
+    details.input ?? usage.input ?? usage.promptTokens ?? o.promptTokens,
+    details.output ?? usage.output ?? usage.completionTokens ?? o.completionTokens,
+  );
+  return { kind: 'event', event };
+}
+
+/** A trace exported on its own: its input and output are the exchange; it names no model. */
+function mapTrace(t: Json): MappedRecord {
+  const metadata = isObject(maybeJson(t.metadata)) ? (maybeJson(t.metadata) as Json) : {};
+  const account = pickAccount(
+    [
+      ['userId', t.userId],
+      ['metadata.user_id', metadata.user_id],
+    ],
+    'set userId on the trace',
+  );
+  if (!account.ok) return account.rejection;
+  const messages = toMessages(t.input);
+  if (!messages) return noMessages('the trace\'s "input"', 'keep inputs in the export');
+  const event: Json = {
+    id: t.id,
+    ts: toTimestamp(t.timestamp),
+    account_id: account.value,
+    // As DistillGuard's own gateway does for a request that names none.
+    model: text(metadata.model) ?? 'unknown',
+  };
+  const request: Json = { messages };
+  put(request, 'conversation_id', text(t.sessionId));
+  event.request = request;
+  putResponse(event, toResponse(t.output), undefined, undefined);
+  return { kind: 'event', event };
+}
