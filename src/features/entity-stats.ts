@@ -71,6 +71,17 @@ function topicIndexes(mask: bigint): number[] {
   return out;
 }
 
+/** AS numbers as the sketch's keys, kept (a handful per account): not a new string per event. */
+const asnKeys = new Map<number, string>();
+function asnKey(asn: number): string {
+  let key = asnKeys.get(asn);
+  if (key === undefined) {
+    if (asnKeys.size >= 1 << 14) asnKeys.clear();
+    asnKeys.set(asn, (key = String(asn)));
+  }
+  return key;
+}
+
 /** Adds to a dense bucket array (no holes, so snapshots stay plain JSON numbers). */
 function bump(hours: number[], b: number, count: number): void {
   while (hours.length <= b) hours.push(0);
@@ -247,7 +258,7 @@ export class EntityStats {
     else this.models.set(f.model, { first: f.tsMs, count: 1, hours: [1] });
     this.activity.add(f.tsMs);
     if (f.ipPrefix) this.ipPrefixes.add(f.ipPrefix);
-    if (f.asn !== null) this.asns.add(String(f.asn));
+    if (f.asn !== null) this.asns.add(asnKey(f.asn));
     if (f.userAgent) this.userAgents.add(f.userAgent);
     if (f.apiKey) this.apiKeys.add(f.apiKey);
     this.requestShapes.add(f.requestShape);

@@ -33,16 +33,33 @@ interface Entry<T> {
   next: Entry<T> | null;
 }
 
-/** FNV-1a over bytes, as a small integer key. */
+/**
+ * FNV-1a over a sample of the bytes, as a small integer key: every byte of short values, and of
+ * long ones (prompts, system prompts) the length, both ends and 64 bytes spread over the middle.
+ * Hashing every byte of every prompt in JavaScript was the costliest step here; a collision only
+ * lengthens a chain, which sameBytes resolves exactly (natively).
+ */
 function hashBytes(b: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  const len = end - start;
+  if (len <= 128) {
+    for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  } else {
+    h = Math.imul(h ^ (len & 0xffff), 0x01000193);
+    for (let i = start; i < start + 32; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    for (let i = end - 32; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    const step = (len - 64) / 64;
+    for (let k = 0; k < 64; k++) h = Math.imul(h ^ b[start + 32 + Math.floor(k * step)]!, 0x01000193);
+  }
   return (h ^ (h >>> 15)) & 0x3fffffff;
 }
 
-function sameBytes(key: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
-  if (key.length !== end - start) return false;
-  for (let i = 0; i < key.length; i++) if (key[i] !== b[start + i]) return false;
+function sameBytes(key: Uint8Array, b: Buffer, start: number, end: number): boolean {
+  const len = key.length;
+  if (len !== end - start) return false;
+  // Long keys natively, without a view: b[start..end) against all of key.
+  if (len > 64) return b.compare(key, 0, len, start, end) === 0;
+  for (let i = 0; i < len; i++) if (key[i] !== b[start + i]) return false;
   return true;
 }
 
@@ -108,7 +125,12 @@ export class LineFeatures {
   private readonly conversations = new ByteMemo<string>(1 << 14, identity);
   private readonly ipPrefixes = new ByteMemo<string | null>(1 << 14, ipPrefix);
   private readonly shapes = new Map<number, Map<number, string>>();
-  private readonly empty: PromptEntry;
+  private readonly entry: (text: string) => PromptEntry;
+  /**
+   * The empty prompt's entry, made on first use: making it loads the word-vector table (~40 MB
+   * and most of a CPU-second), which an engine that only merges partitions never needs.
+   */
+  private emptyEntry: PromptEntry | null = null;
 
   constructor(kernel: (tokens: readonly string[]) => Float64Array, promptCapacity = 1 << 15) {
     const entry = (text: string): PromptEntry => {
@@ -124,7 +146,11 @@ export class LineFeatures {
       };
     };
     this.prompts = new ByteMemo(promptCapacity, entry);
-    this.empty = entry('');
+    this.entry = entry;
+  }
+
+  private get empty(): PromptEntry {
+    return (this.emptyEntry ??= this.entry(''));
   }
 
   build(v: EventLineView): EventFeatures {

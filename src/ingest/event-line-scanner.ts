@@ -46,8 +46,11 @@ const ESCAPE = new Uint8Array(256);
 for (const c of '"\\/bfnrtu') ESCAPE[c.charCodeAt(0)] = 1;
 
 const bytesOf = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
-/** Top-level keys of ApiEvent, then nested objects' keys; index = key id. */
-const KEYS = {
+/**
+ * Top-level keys of ApiEvent, then nested objects' keys; index = key id. In the zod schema's order:
+ * event-schema-agreement.test.ts fails when a set differs from the schema's fields.
+ */
+export const SCANNED_KEYS = {
   top: [
     'id',
     'ts',
@@ -71,7 +74,8 @@ const KEYS = {
   labels: ['role', 'actor', 'campaign'],
   message: ['role', 'content'],
 } as const;
-type KeySet = keyof typeof KEYS;
+type KeySet = keyof typeof SCANNED_KEYS;
+const KEYS = SCANNED_KEYS;
 const KEY_BYTES = Object.fromEntries(
   Object.entries(KEYS).map(([set, names]) => [set, names.map(bytesOf)]),
 ) as Record<KeySet, number[][]>;
