@@ -466,7 +466,7 @@ describe('malformed, oversized and unauthenticated requests', () => {
       'graph',
       'timeline',
     ]);
-    expect(Object.keys(answer('/v1/clusters')?.properties ?? {})).toEqual(['items', 'next']);
+    expect(Object.keys(answer('/v1/clusters')?.properties ?? {})).toEqual(['items', 'next', 'total']);
   });
 
   it('refuses a key once it is revoked, and never shows keys again', async () => {
