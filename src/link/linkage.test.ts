@@ -119,4 +119,23 @@ describe('linkage across campaigns', () => {
       expect.objectContaining({ source: 'light-a', target: 'light-b' }),
     );
   });
+
+  it('does not link two operators who picked some of the same public wrapper phrasings', () => {
+    const attributes = people(1800);
+    const wrapper = (v: string): Attribute => ({ kind: 'elicitation_wrapper', value: v });
+    // Operator A rotates five wrapper sentences, operator B six; three are the same popular
+    // public phrasings. Each operator's accounts re-use its whole set, and share nothing else.
+    const setA = ['think-step-by-step', 'show-all-work', 'full-derivation', 'a-own-1', 'a-own-2'];
+    const setB = ['think-step-by-step', 'show-all-work', 'full-derivation', 'b-own-1', 'b-own-2', 'b-own-3'];
+    for (const id of ['a1', 'a2'])
+      attributes.set(id, [{ kind: 'payment_fingerprint', value: `card-${id}` }, ...setA.map(wrapper)]);
+    for (const id of ids('b', 10))
+      attributes.set(id, [{ kind: 'payment_fingerprint', value: `card-${id}` }, ...setB.map(wrapper)]);
+    const { edges } = linkAccounts(attributes, 1, []);
+    const across = edges.filter((e) => e.source.startsWith('a') !== e.target.startsWith('a'));
+    expect(across).toEqual([]);
+    // Within each operator the whole set is shared, which links its accounts.
+    expect(edges).toContainEqual(expect.objectContaining({ source: 'a1', target: 'a2' }));
+    expect(edges.filter((e) => e.source.startsWith('b') && e.target.startsWith('b')).length).toBe(45);
+  });
 });

@@ -67,6 +67,8 @@ const SKELETON_KINDS: ReadonlySet<LinkKind> = new Set(['template', 'elicitation_
 const readingOf = (kind: LinkKind, value: string): string =>
   kind === 'template' ? `template:${value.startsWith('suffix:') ? 'suffix' : 'prefix'}` : kind;
 export const LINK_THRESHOLD = 1.0;
+/** Share of a pair's wrapper phrasings (their union) they must share for wrappers to link them. */
+const WRAPPER_SET_SHARE = 0.5;
 const FULL_PAIRS_UP_TO = 40;
 const RING_OFFSETS = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233];
 const SIGNUP_WINDOW_MS = 30 * 60_000;
@@ -193,6 +195,8 @@ interface AttributeIndex {
   accountKeys: Int32Array[];
   /** How much sharing each value weighs (kind weight × rarity). */
   keyWeight: Float64Array;
+  /** How many wrapper phrasings each account re-uses (its elicitation_wrapper values). */
+  wrapperCounts: Int32Array;
   holders: Map<string, number>;
 }
 
@@ -237,7 +241,10 @@ function indexAttributes(
     }
   const rarity = (key: string): number => Math.max(0, Math.log(N / (holders.get(key) ?? N)) / Math.log(N));
   const keyWeight = Float64Array.from(keyNames, (key, k) => LINK_WEIGHTS[keyKinds[k]!] * rarity(key));
-  return { ids, keyKinds, keyReadings, groups, accountKeys, keyWeight, holders };
+  const wrapperCounts = Int32Array.from(accountKeys, (keys) =>
+    keys.reduce((n, k) => n + (keyKinds[k] === 'elicitation_wrapper' ? 1 : 0), 0),
+  );
+  return { ids, keyKinds, keyReadings, groups, accountKeys, keyWeight, wrapperCounts, holders };
 }
 
 /** How strongly two accounts are linked: what they share, by kind, and their synchronised activity. */
@@ -269,15 +276,17 @@ class PairWeigher {
   }
 
   weigh(a: number, b: number): number {
-    const { accountKeys, keyKinds, keyReadings, keyWeight } = this.index;
+    const { accountKeys, keyKinds, keyReadings, keyWeight, wrapperCounts } = this.index;
     const { kinds, readings, weights } = this;
     kinds.length = 0;
     readings.length = 0;
     weights.length = 0;
     const bKeys = accountKeys[b]!;
+    let sharedWrappers = 0;
     for (const key of accountKeys[a]!) {
       if (!bKeys.includes(key)) continue;
       const kind = keyKinds[key]!;
+      if (kind === 'elicitation_wrapper') sharedWrappers++;
       const reading = keyReadings[key]!;
       const w = keyWeight[key]!;
       let slot = readings.indexOf(reading);
@@ -291,6 +300,16 @@ class PairWeigher {
         if (!kinds.includes(kind)) kinds.push(kind);
       }
       weights[slot] = cap !== undefined ? Math.min(cap, prev + w) : w;
+    }
+    // One operator's accounts rotate through its whole set of wrapper phrasings; two operators
+    // who each picked a few popular public phrasings share some of them, not most. Wrappers link
+    // a pair only when the shared ones are at least half of the phrasings the two re-use together.
+    const union = wrapperCounts[a]! + wrapperCounts[b]! - sharedWrappers;
+    if (sharedWrappers > 0 && sharedWrappers < WRAPPER_SET_SHARE * union) {
+      const slot = readings.indexOf('elicitation_wrapper');
+      if (slot >= 0) weights[slot] = 0;
+      const k = kinds.indexOf('elicitation_wrapper');
+      if (k >= 0) kinds.splice(k, 1);
     }
     let weight = 0;
     if (this.syncPairs.has(this.pairOf(a, b))) {
