@@ -110,7 +110,12 @@ describe('the packed package, installed into an empty folder', () => {
     await run(
       'npm',
       ['install', '--prefer-offline', '--no-audit', '--no-fund', path.join(work, info!.filename)],
-      { cwd: app, env, timeout: 20 * 60_000, maxBuffer: 64 << 20 },
+      {
+        cwd: app,
+        env: { ...env, npm_config_build_from_source: 'true' },
+        timeout: 20 * 60_000,
+        maxBuffer: 64 << 20,
+      },
     );
   }, 25 * 60_000);
 
@@ -140,47 +145,57 @@ describe('the packed package, installed into an empty folder', () => {
     expect(enginesNotCovering(pkg.engines.node, installed)).toEqual([]);
   });
 
-  it('runs simulate, analyze (with the word vectors of the installed package), intel export and intel validate', async () => {
-    const sim = await npx(['simulate', '--seed', '1', '--scale', 'small', '--out', 'sim']);
-    expect(sim.code, sim.stderr).toBe(0);
-    const analyzed = await npx([
-      'analyze',
-      'sim/traffic.ndjson',
-      '--accounts',
-      'sim/accounts.ndjson',
-      '--out',
-      'findings.json',
-      '--report',
-      'report.html',
-      '--no-progress',
-    ]);
-    expect(analyzed.code, analyzed.stderr).toBe(0);
-    const findings = JSON.parse(readFileSync(path.join(app, 'findings.json'), 'utf8')) as {
-      accounts: unknown[];
-    };
-    expect(findings.accounts.length).toBeGreaterThan(0);
-    expect(readFileSync(path.join(app, 'report.html'), 'utf8')).toContain('<html');
-    // The default embedder built its table from the vectors inside the installed package.
-    expect(readdirSync(path.join(app, 'node_modules', '.cache', 'distillguard'))).toEqual([
-      expect.stringMatching(/^distillguard-wink-sg-100d-\d+\.bin$/),
-    ]);
-    const exported = await npx([
-      'intel',
-      'export',
-      '--findings',
-      'findings.json',
-      '--traffic',
-      'sim/traffic.ndjson',
-      '--accounts',
-      'sim/accounts.ndjson',
-      '--out',
-      'bundle.json',
-    ]);
-    expect(exported.code, exported.stderr).toBe(0);
-    const validated = await npx(['intel', 'validate', 'bundle.json']);
-    expect(validated.code, validated.stderr).toBe(0);
-    expect(validated.stdout).toContain('valid STIX 2.1');
-  });
+  it(
+    'runs simulate, analyze (with the word vectors of the installed package), intel export and intel validate',
+    async () => {
+      const sim = await npx(['simulate', '--seed', '1', '--scale', 'small', '--out', 'sim']);
+      expect(sim.code, sim.stderr).toBe(0);
+      const analyzed = await npx([
+        'analyze',
+        'sim/traffic.ndjson',
+        '--accounts',
+        'sim/accounts.ndjson',
+        '--out',
+        'findings.json',
+        '--report',
+        'report.html',
+        '--no-progress',
+      ]);
+      expect(analyzed.code, analyzed.stderr).toBe(0);
+      const findings = JSON.parse(readFileSync(path.join(app, 'findings.json'), 'utf8')) as {
+        accounts: unknown[];
+      };
+      expect(findings.accounts.length).toBeGreaterThan(0);
+      expect(readFileSync(path.join(app, 'report.html'), 'utf8')).toContain('<html');
+      // The default embedder built its table from the vectors inside the installed package.
+      expect(readdirSync(path.join(app, 'node_modules', '.cache', 'distillguard'))).toEqual([
+        expect.stringMatching(/^distillguard-wink-sg-100d-\d+\.bin$/),
+      ]);
+      const key = await npx(['intel', 'community-key', '--id', 'isac-test', '--out', 'community.yaml']);
+      expect(key.code, key.stderr).toBe(0);
+      const exported = await npx([
+        'intel',
+        'export',
+        '--publisher',
+        'org-a',
+        '--key',
+        'community.yaml',
+        '--findings',
+        'findings.json',
+        '--traffic',
+        'sim/traffic.ndjson',
+        '--accounts',
+        'sim/accounts.ndjson',
+        '--out',
+        'bundle.json',
+      ]);
+      expect(exported.code, exported.stderr).toBe(0);
+      const validated = await npx(['intel', 'validate', 'bundle.json']);
+      expect(validated.code, validated.stderr).toBe(0);
+      expect(validated.stdout).toContain('valid STIX 2.1');
+    },
+    20 * 60_000,
+  );
 
   // Commands still to come: each entry runs once its command exists in the package (its --help
   // exits 0), and must then succeed. `findings export` (OCSF) is built on another branch.
@@ -191,50 +206,58 @@ describe('the packed package, installed into an empty folder', () => {
       writes: 'findings.ocsf.json',
     },
   ];
-  it.each(OPTIONAL_COMMANDS)('runs $command once the package has it', async ({ command, args, writes }) => {
-    const help = await npx([...command, '--help']);
-    if (help.code !== 0 || !help.stdout.includes(command.join(' '))) return;
-    const r = await npx([...command, ...args]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(existsSync(path.join(app, writes))).toBe(true);
-  });
+  it.each(OPTIONAL_COMMANDS)(
+    'runs $command once the package has it',
+    async ({ command, args, writes }) => {
+      const help = await npx([...command, '--help']);
+      if (help.code !== 0 || !help.stdout.includes(command.join(' '))) return;
+      const r = await npx([...command, ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(existsSync(path.join(app, writes))).toBe(true);
+    },
+    10 * 60_000,
+  );
 
-  it('starts the demo, serves the dashboard and its assets, and stops on Ctrl-C', async () => {
-    const child: ChildProcess = spawn('npx', ['--no-install', 'distillguard', 'demo', '--port', '0'], {
-      cwd: app,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const log: string[] = [];
-    child.stderr!.on('data', (c: Buffer) => log.push(c.toString()));
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        createInterface({ input: child.stdout! }).on('line', (line) => {
-          log.push(line);
-          const m = /listening on (http:\/\/\S+)/.exec(line);
-          if (m?.[1]) resolve(m[1].replace(/\/$/, ''));
+  it(
+    'starts the demo, serves the dashboard and its assets, and stops on Ctrl-C',
+    async () => {
+      const child: ChildProcess = spawn('npx', ['--no-install', 'distillguard', 'demo', '--port', '0'], {
+        cwd: app,
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const log: string[] = [];
+      child.stderr!.on('data', (c: Buffer) => log.push(c.toString()));
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          createInterface({ input: child.stdout! }).on('line', (line) => {
+            log.push(line);
+            const m = /listening on (http:\/\/\S+)/.exec(line);
+            if (m?.[1]) resolve(m[1].replace(/\/$/, ''));
+          });
+          child.once('exit', (code) => reject(new Error(`demo exited with ${code}:\n${log.join('\n')}`)));
         });
-        child.once('exit', (code) => reject(new Error(`demo exited with ${code}:\n${log.join('\n')}`)));
-      });
-      const page = await fetch(`${url}/`);
-      expect(page.status).toBe(200);
-      const html = await page.text();
-      const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
-      expect(asset, html).toBeDefined();
-      const js = await fetch(`${url}${asset}`);
-      expect(js.status).toBe(200);
-      expect(js.headers.get('content-type')).toMatch(/javascript/);
-      const health = await fetch(`${url}/healthz`);
-      expect(health.status).toBe(200);
-    } finally {
-      const exited = new Promise<number | null>((resolve) => {
-        if (child.exitCode !== null) resolve(child.exitCode);
-        else child.once('exit', (code) => resolve(code));
-      });
-      // The whole group: npx and the demo under it, as a terminal's Ctrl-C does.
-      if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGINT');
-      await exited;
-    }
-  });
+        const page = await fetch(`${url}/`);
+        expect(page.status).toBe(200);
+        const html = await page.text();
+        const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+        expect(asset, html).toBeDefined();
+        const js = await fetch(`${url}${asset}`);
+        expect(js.status).toBe(200);
+        expect(js.headers.get('content-type')).toMatch(/javascript/);
+        const health = await fetch(`${url}/healthz`);
+        expect(health.status).toBe(200);
+      } finally {
+        const exited = new Promise<number | null>((resolve) => {
+          if (child.exitCode !== null) resolve(child.exitCode);
+          else child.once('exit', (code) => resolve(code));
+        });
+        // The whole group: npx and the demo under it, as a terminal's Ctrl-C does.
+        if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGINT');
+        await exited;
+      }
+    },
+    15 * 60_000,
+  );
 });
