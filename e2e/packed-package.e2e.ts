@@ -233,15 +233,21 @@ describe('the packed package, installed into an empty folder', () => {
         const url = await new Promise<string>((resolve, reject) => {
           createInterface({ input: child.stdout! }).on('line', (line) => {
             log.push(line);
-            const m = /listening on (http:\/\/\S+)/.exec(line);
+            // `DistillGuard demo: open http://127.0.0.1:PORT/ (…)`
+            const m = /open (http:\/\/\S+?)\/? /.exec(line);
             if (m?.[1]) resolve(m[1].replace(/\/$/, ''));
           });
           child.once('exit', (code) => reject(new Error(`demo exited with ${code}:\n${log.join('\n')}`)));
+          // Settle before the test's own timeout so the finally below always stops the demo.
+          setTimeout(
+            () => reject(new Error(`no URL from the demo in 12 min:\n${log.join('\n')}`)),
+            12 * 60_000,
+          );
         });
         const page = await fetch(`${url}/`);
         expect(page.status).toBe(200);
         const html = await page.text();
-        const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+        const asset = /src="\.?(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
         expect(asset, html).toBeDefined();
         const js = await fetch(`${url}${asset}`);
         expect(js.status).toBe(200);
