@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -299,6 +299,9 @@ describe('the demo dashboard and the Host header (DNS rebinding)', () => {
   beforeAll(async () => {
     web = mkdtempSync(path.join(tmpdir(), 'dg-web-'));
     writeFileSync(path.join(web, 'index.html'), '<!doctype html><html><head></head><body>dash</body></html>');
+    mkdirSync(path.join(web, 'assets'));
+    writeFileSync(path.join(web, 'assets', 'index-abc123.js'), 'console.log("dash")');
+    writeFileSync(path.join(web, 'secret.env'), 'KEY=1');
     ts = await startTestService('sqlite', { demo: true, webDist: web });
   });
   afterAll(async () => {
@@ -328,6 +331,30 @@ describe('the demo dashboard and the Host header (DNS rebinding)', () => {
       const r = await get('/', host);
       expect(r.status, host).toBe(200);
       expect(r.text, host).toContain(key);
+    }
+  });
+
+  it('serves the built assets by their exact names and nothing else from the folder or beside it', async () => {
+    const host = `127.0.0.1:${new URL(ts.url).port}`;
+    const asset = await get('/assets/index-abc123.js', host);
+    expect(asset.status).toBe(200);
+    expect(asset.text).toBe('console.log("dash")');
+    const res = await fetch(`${ts.url}/assets/index-abc123.js`);
+    expect(res.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(res.headers.get('cache-control')).toContain('immutable');
+    // Not a type a dashboard build holds; traversal and encoded traversal; a name not built.
+    for (const p of [
+      '/secret.env',
+      '/assets/../secret.env',
+      '/assets/%2e%2e/secret.env',
+      '/assets/..%2fsecret.env',
+      '/%2e%2e/package.json',
+      '/assets/other.js',
+      '/ASSETS/index-abc123.js',
+    ]) {
+      const r = await get(p, host);
+      expect(r.status, p).toBe(404);
+      expect(r.text, p).not.toContain('KEY=1');
     }
   });
 

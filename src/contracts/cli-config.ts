@@ -145,7 +145,10 @@ export const IntelValidateConfig = z.object({
   schemas: z
     .string()
     .min(1)
-    .describe('the schemas folder of OASIS cti-stix2-json-schemas')
+    .optional()
+    .describe(
+      'also check against the OASIS STIX 2.1 JSON schemas in this folder (the schemas folder of cti-stix2-json-schemas); without it, the STIX 2.1 schemas built into the package',
+    )
     .meta(flag({ value: 'dir' })),
 });
 

@@ -148,6 +148,7 @@ function registerGroupCommands(hub: Command): void {
   const group = hub.command('group').description('sharing groups');
   group
     .command('add')
+    .description('create a sharing group (collections are granted to groups)')
     .argument('<name>', 'group name')
     .option('--members-visible', 'members may list each other')
     .action(async (name: string, f: { membersVisible?: boolean }, cmd: Command) => {
@@ -156,6 +157,7 @@ function registerGroupCommands(hub: Command): void {
     });
   group
     .command('join')
+    .description('put a member in a group; it gets what the group is granted')
     .argument('<group>', 'group name')
     .argument('<member>', 'member name')
     .action(async (g: string, m: string, _f: unknown, cmd: Command) => {
@@ -166,6 +168,7 @@ function registerGroupCommands(hub: Command): void {
   const collection = hub.command('collection').description('TAXII collections');
   collection
     .command('add')
+    .description('create a TAXII collection; prints its id')
     .argument('<title>', 'collection title')
     .option('--id <id>', 'collection id (default: a new UUID)')
     .option('--description <text>', 'description')
@@ -181,6 +184,7 @@ function registerGroupCommands(hub: Command): void {
     });
   collection
     .command('grant')
+    .description('let a group read and/or publish to a collection')
     .argument('<collection>', 'collection id')
     .argument('<group>', 'group name')
     .option('--read', 'members of the group may read')
@@ -211,6 +215,7 @@ function registerAuditCommands(hub: Command): void {
     });
   audit
     .command('list')
+    .description('print the newest audit entries: seq, time, actor, action, detail')
     .option('--limit <n>', 'entries', positiveIntFlag('--limit'), 50)
     .action(async (f: { limit: number }, cmd: Command) => {
       for (const e of await withDb(db(cmd), (d) => listHubAudit(d, f.limit)))

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { finishHelp } from '../help.js';
 import { registerAnalyze } from './analyze.js';
 import { registerDemo } from './demo.js';
 import { registerEval } from './evaluate.js';
@@ -31,4 +32,5 @@ export function registerCommands(program: Command): void {
   registerIngest(program);
   registerWorker(program);
   registerScale(program);
+  finishHelp(program);
 }

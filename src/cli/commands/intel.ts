@@ -101,7 +101,9 @@ function registerExport(intel: Command): void {
 
   const validate = intel
     .command('validate')
-    .description('check a bundle against the OASIS STIX 2.1 JSON schemas')
+    .description(
+      'check a bundle against STIX 2.1: the schemas built into the package, and the OASIS JSON schemas with --schemas',
+    )
     .argument('<bundle>', 'bundle JSON');
   addConfigFlags(validate, IntelValidateConfig).action((file: string, raw: Flags) => {
     validateBundleFile(file, configFromFlags(IntelValidateConfig, raw).schemas);

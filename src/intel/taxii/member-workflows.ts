@@ -14,6 +14,8 @@ import {
   type StixObject,
 } from '../../contracts/index.js';
 import { loadKeyRing } from '../match/community-key.js';
+import { checkBundle } from '../stix/bundle-check.js';
+import { stixObjectProblems } from '../stix/object-check.js';
 import { dryRunReport, exportBundle, readFindingsFile, type ExportResult } from '../stix/export-bundle.js';
 import { identityIdFor, memberIdentity } from '../stix/findings-to-stix.js';
 import { stixNow } from '../stix/ids.js';
@@ -123,16 +125,32 @@ export function readBundle(file: string): StixBundle {
   return parsed.data;
 }
 
-/** `intel validate`: the bundle against the OASIS STIX 2.1 JSON schemas; throws with the first errors. */
-export function validateBundleFile(file: string, schemasDir: string): void {
-  if (!existsSync(path.join(schemasDir, 'common', 'bundle.json')))
+/**
+ * `intel validate`: the bundle against the STIX 2.1 schemas built into the package (every object
+ * by its type, the bundle's references, one object per id and version), and with `schemasDir`
+ * against the OASIS cti-stix2-json-schemas as well; throws with the first problems.
+ */
+export function validateBundleFile(file: string, schemasDir?: string): void {
+  if (schemasDir && !existsSync(path.join(schemasDir, 'common', 'bundle.json')))
     throw new UserError(
       'FILE_NOT_FOUND',
       `--schemas ${schemasDir} does not hold the OASIS STIX 2.1 JSON schemas (common/bundle.json); pass the schemas folder of cti-stix2-json-schemas`,
     );
-  const r = loadStixOracle(schemasDir).validateBundle(readBundle(file));
+  const bundle = readBundle(file);
+  const problems = new Set(checkBundle(bundle));
+  for (const o of bundle.objects ?? []) for (const p of stixObjectProblems(o)) problems.add(`${o.id} ${p}`);
+  if (problems.size > 0)
+    throw new UserError(
+      'INVALID_INPUT',
+      `${file} does not validate: ${[...problems].slice(0, 5).join('; ')}`,
+    );
+  if (!schemasDir) return;
+  const r = loadStixOracle(schemasDir).validateBundle(bundle);
   if (!r.valid)
-    throw new UserError('INVALID_INPUT', `${file} does not validate: ${r.errors.slice(0, 5).join('; ')}`);
+    throw new UserError(
+      'INVALID_INPUT',
+      `${file} does not validate against the OASIS schemas: ${r.errors.slice(0, 5).join('; ')}`,
+    );
 }
 
 export function hubCredentials(opts: { apiKey?: string; user?: string; password?: string }): HubCredentials {

@@ -1,0 +1,72 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, runCli } from './cli-harness.js';
+import { requiredStixSchemaDir } from './stix-schemas.js';
+
+// `intel validate` must work from an installed package, where ../shared is not: by default it
+// checks with the schemas built into the package; --schemas adds the OASIS ones.
+const example = path.resolve(requiredStixSchemaDir(), '..', 'examples', 'indicator-for-c2-ip-address.json');
+
+describe('intel validate', () => {
+  let dir: string;
+  const write = (name: string, value: unknown): string => {
+    const file = path.join(dir, name);
+    writeFileSync(file, JSON.stringify(value));
+    return file;
+  };
+  const bundle = () => JSON.parse(readFileSync(example, 'utf8')) as { objects: Record<string, unknown>[] };
+
+  beforeAll(() => {
+    ensureBuilt();
+    dir = mkdtempSync(path.join(tmpdir(), 'dg-validate-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('passes the OASIS example without --schemas, run where no ../shared is beside it', async () => {
+    const file = write('ok.json', bundle());
+    const r = await runCli(['intel', 'validate', file], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('valid STIX 2.1');
+  });
+
+  it.each([
+    [
+      'an indicator without pattern_type',
+      (o: Record<string, unknown>) => delete o.pattern_type,
+      'pattern_type',
+    ],
+    ['an empty list', (o: Record<string, unknown>) => (o.indicator_types = []), 'indicator_types'],
+    [
+      'a reference to an object not in the bundle',
+      (o: Record<string, unknown>) => (o.created_by_ref = 'identity--0c3fc1a1-2d3d-4a6c-9e16-8d0e1b8d6f33'),
+      'not in the bundle',
+    ],
+    [
+      'valid_until before valid_from',
+      (o: Record<string, unknown>) => (o.valid_until = '2010-01-01T00:00:00.000Z'),
+      'valid_until',
+    ],
+  ])('refuses %s with exit 2 and one clear line, with and without --schemas', async (_name, spoil, word) => {
+    const b = bundle();
+    spoil(b.objects[0]!);
+    const file = write(`bad-${word.replace(/\W/g, '')}.json`, b);
+    for (const extra of [[], ['--schemas', requiredStixSchemaDir()]]) {
+      const r = await runCli(['intel', 'validate', file, ...extra], { cwd: dir });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^error\[INVALID_INPUT\]: .*does not validate/);
+      expect(r.stderr).toContain(word);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('names the folder when --schemas does not hold the OASIS schemas', async () => {
+    const r = await runCli(['intel', 'validate', write('ok2.json', bundle()), '--schemas', dir], {
+      cwd: dir,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--schemas ${dir} does not hold the OASIS STIX 2.1 JSON schemas`);
+  });
+});
