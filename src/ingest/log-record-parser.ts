@@ -2,9 +2,8 @@ import type { ApiEvent } from '../contracts/index.js';
 import type { RecordMapper } from './formats/log-record.js';
 import { isObject } from './formats/log-record.js';
 import { MAX_RECORD_DEPTH, rejectTooDeep } from './nesting-depth.js';
-import { MAX_OTLP_DOCUMENT_BYTES } from './otlp-parser.js';
+import { jsonLinesOrDocument } from './json-lines-or-document.js';
 import type { FormatParser, RecordHandler } from './record-handler.js';
-import { decodeLine } from './record-handler.js';
 import { validateEvent } from './record-validation.js';
 
 const RAW_LIMIT = 4096;
@@ -51,7 +50,7 @@ export class LogRecordSink {
  * A gateway or observability log as text: one JSON record per line (JSONL, what Logpush, Kong's
  * file-log and the Langfuse JSONL export write), or one JSON document (an array of records, as
  * the Langfuse JSON export and LiteLLM's `/spend/logs` give, or one trace downloaded as JSON),
- * held whole up to MAX_OTLP_DOCUMENT_BYTES.
+ * held whole up to MAX_JSON_DOCUMENT_BYTES.
  */
 export function logRecordParser(
   handler: RecordHandler<ApiEvent>,
@@ -59,82 +58,20 @@ export function logRecordParser(
   maxLineBytes: number,
 ): FormatParser {
   const sink = new LogRecordSink(handler, map);
-  let mode: 'undecided' | 'lines' | 'document' = 'undecided';
-  let doc: string[] = [];
-  let docBytes = 0;
-  let docStart = 0;
-  let docBroken: string | null = null;
-
-  return {
-    line(lineNo, bytes, tooLongBytes) {
-      if (mode === 'document') {
-        if (tooLongBytes > 0) docBroken ??= `line ${lineNo} is over the ${maxLineBytes}-byte line limit`;
-        docBytes += bytes.length + 1;
-        if (docBytes > MAX_OTLP_DOCUMENT_BYTES)
-          docBroken ??= `the document is over ${MAX_OTLP_DOCUMENT_BYTES} bytes; export JSON lines instead`;
-        if (docBroken === null) doc.push(bytes.toString('utf8'));
-        else doc = [];
-        return;
-      }
-      const text = decodeLine(handler, lineNo, bytes, tooLongBytes, maxLineBytes);
-      if (text === null) return;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (err) {
-        const t = text.trimStart();
-        if (mode === 'undecided' && (t.startsWith('[') || t.startsWith('{'))) {
-          // The first line is not a whole JSON value: a document spread over lines.
-          mode = 'document';
-          docStart = lineNo;
-          doc.push(text);
-          docBytes = bytes.length + 1;
-          return;
-        }
-        handler.reject(
-          lineNo,
-          'invalid_json',
-          `line ${lineNo} is not valid JSON: ${(err as Error).message}`,
-          text,
-        );
-        return;
-      }
-      mode = 'lines';
+  return jsonLinesOrDocument(handler, maxLineBytes, {
+    what: 'JSON document',
+    tooLargeHint: 'export JSON lines instead',
+    startsDocument: (first) => /^\s*[[{]/.test(first),
+    line(value, lineNo, text) {
       if (Array.isArray(value)) {
         value.forEach((r, i) => sink.record(lineNo, r, () => JSON.stringify(r) ?? '', `item [${i}]: `));
-        return;
-      }
-      sink.record(lineNo, value, () => text);
+      } else sink.record(lineNo, value, () => text);
     },
-    end() {
-      if (mode !== 'document') return;
-      if (docBroken !== null) {
-        handler.reject(
-          docStart,
-          'line_too_long',
-          `JSON document starting at line ${docStart}: ${docBroken}`,
-          '',
-        );
-        return;
-      }
-      const text = doc.join('\n');
-      doc = [];
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (err) {
-        handler.reject(
-          docStart,
-          'invalid_json',
-          `JSON document starting at line ${docStart} is not valid JSON: ${(err as Error).message}`,
-          text.slice(0, RAW_LIMIT),
-        );
-        return;
-      }
+    document(value, startLine) {
       const items = Array.isArray(value) ? value : [value];
       items.forEach((r, i) =>
-        sink.record(docStart, r, () => JSON.stringify(r) ?? '', Array.isArray(value) ? `item [${i}]: ` : ''),
+        sink.record(startLine, r, () => JSON.stringify(r) ?? '', Array.isArray(value) ? `item [${i}]: ` : ''),
       );
     },
-  };
+  });
 }
