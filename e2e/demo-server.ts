@@ -63,11 +63,17 @@ async function postNdjson(baseUrl: string, key: string, route: string, file: str
 }
 
 /**
- * Waits for a findings refresh that began after the last event was accepted (the engine's
- * analysis is synchronous, so its timestamp orders it after every ingested event), so the page
- * and the API assertions see one settled set of findings.
+ * Waits for a findings refresh that began after the last event was accepted and covers every
+ * loaded event. The live engine applies ingested events in the background, so the first refresh
+ * after the load can cover only part of them; the page and the API assertions would then be read
+ * from two different refreshes.
  */
-async function waitForFindings(baseUrl: string, key: string, timeoutMs = 240_000): Promise<void> {
+async function waitForFindings(
+  baseUrl: string,
+  key: string,
+  events: number,
+  timeoutMs = 240_000,
+): Promise<void> {
   const loadedAt = Date.now();
   const deadline = loadedAt + timeoutMs;
   let last = '';
@@ -76,6 +82,12 @@ async function waitForFindings(baseUrl: string, key: string, timeoutMs = 240_000
     const h = (await res.json()) as { findings_generated_at?: string };
     last = h.findings_generated_at ?? '';
     if (Date.parse(last) > loadedAt) {
+      const f = await fetch(`${baseUrl}/v1/findings`, { headers: { authorization: `Bearer ${key}` } });
+      const covered = ((await f.json()) as { input?: { events?: number } }).input?.events ?? 0;
+      if (covered < events) {
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
       const o = await fetch(`${baseUrl}/v1/overview`, { headers: { authorization: `Bearer ${key}` } });
       const body = (await o.json()) as { clusters?: { total?: number } };
       if ((body.clusters?.total ?? 0) === 0) throw new Error('detection found no cluster in the demo data');
@@ -83,7 +95,9 @@ async function waitForFindings(baseUrl: string, key: string, timeoutMs = 240_000
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
-  throw new Error(`no findings refresh after the data load within ${timeoutMs} ms; last findings at ${last}`);
+  throw new Error(
+    `no findings over all ${events} loaded events within ${timeoutMs} ms; last findings at ${last}`,
+  );
 }
 
 /**
@@ -128,7 +142,7 @@ export async function startDemoServer(): Promise<RunningServer> {
     const baseUrl = await waitForUrl(child, log);
     const accounts = await postNdjson(baseUrl, apiKey, '/v1/accounts', path.join(simDir, 'accounts.ndjson'));
     const events = await postNdjson(baseUrl, apiKey, '/v1/events', path.join(simDir, 'traffic.ndjson'));
-    await waitForFindings(baseUrl, apiKey);
+    await waitForFindings(baseUrl, apiKey, events);
     return { baseUrl, apiKey, loaded: { events, accounts }, stop };
   } catch (err) {
     await stop();
