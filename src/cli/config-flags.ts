@@ -68,6 +68,7 @@ export const isConfigFlag = (opt: Option): boolean => fromSchema.has(opt);
 function makeOption(flags: string, f: Field): Option {
   const opt = new Option(flags, f.help);
   if (f.choices) opt.choices(f.choices);
+  if (f.meta.defaultText) opt.defaultValueDescription = f.meta.defaultText;
   if (f.kind === 'list') opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
   return opt;
 }

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { registerCommands } from './commands/index.js';
-import { EXAMPLES, leafCommands } from './help.js';
+import { EXAMPLES, leafCommands, optionHelp } from './help.js';
 
 const program = new Command().name('distillguard');
 registerCommands(program);
@@ -34,6 +34,33 @@ describe('every command’s help', () => {
   it('lists the choices of --embedder', () => {
     const analyze = commands.find(([p]) => p === 'analyze')![1];
     expect(analyze.helpInformation()).toMatch(/--embedder[\s\S]*choices: "word-vectors",\s+"hashed-ngrams"/);
+  });
+
+  it('writes every default one way: none in the description, all in the trailing (default: …)', () => {
+    const handWritten = commands.flatMap(([path, cmd]) =>
+      cmd.options
+        .filter((o) => /\(default|[;,] default|default:/i.test(o.description))
+        .map((o) => `${path} ${o.long}: ${o.description}`),
+    );
+    expect(handWritten).toEqual([]);
+  });
+
+  it('shows a default only words can say (an environment variable) like a constant one', () => {
+    const worker = commands.find(([p]) => p === 'worker')![1];
+    const url = worker.options.find((o) => o.long === '--database-url')!;
+    expect(optionHelp(url)).toBe(
+      'PostgreSQL URL shared by all workers (default: $DISTILLGUARD_DATABASE_URL)',
+    );
+    const partitions = worker.options.find((o) => o.long === '--partitions')!;
+    expect(optionHelp(partitions)).toMatch(/\(default: 16\)$/);
+    expect(worker.helpInformation().replace(/\s+/g, ' ')).toContain(
+      'PostgreSQL URL shared by all workers (default: $DISTILLGUARD_DATABASE_URL)',
+    );
+  });
+
+  it('shows no default for a repeatable flag that starts empty', () => {
+    const serve = commands.find(([p]) => p === 'serve')![1];
+    expect(serve.helpInformation()).not.toContain('(default: [])');
   });
 
   it('has no example for a command that does not exist', () => {

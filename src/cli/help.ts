@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Help, type Option } from 'commander';
 
 /**
  * One example per command, shown under its --help (a test fails for a command without one, and
@@ -74,10 +74,44 @@ export function leafCommands(program: Command): [string, Command][] {
 }
 
 /**
- * Help written one way for every command: required options say so, and each command shows its
- * examples. Run once after every command is registered.
+ * An option's help with its default written one way: `(choices: …, default: …)` at the end, for
+ * constants (from the schema) and for defaults only words can say (`defaultValueDescription`: an
+ * environment variable, a file named after the input), which commander would not show.
+ */
+export function optionHelp(o: Option): string {
+  const extra: string[] = [];
+  if (o.argChoices) extra.push(`choices: ${o.argChoices.map((c) => JSON.stringify(c)).join(', ')}`);
+  const takesValue = o.required || o.optional;
+  const constant =
+    o.defaultValue === undefined || (Array.isArray(o.defaultValue) && o.defaultValue.length === 0)
+      ? undefined
+      : JSON.stringify(o.defaultValue);
+  const shown = o.defaultValueDescription ?? constant;
+  if (takesValue && shown !== undefined) extra.push(`default: ${shown}`);
+  if (o.envVar !== undefined) extra.push(`env: ${o.envVar}`);
+  if (extra.length === 0) return o.description;
+  const tail = `(${extra.join(', ')})`;
+  return o.description ? `${o.description} ${tail}` : tail;
+}
+
+class DistillGuardHelp extends Help {
+  override optionDescription(o: Option): string {
+    return optionHelp(o);
+  }
+}
+
+function* allCommands(cmd: Command): Generator<Command> {
+  yield cmd;
+  for (const sub of cmd.commands) yield* allCommands(sub);
+}
+
+/**
+ * Help written one way for every command: required options say so, defaults are shown one way,
+ * and each command shows its examples. Run once after every command is registered.
  */
 export function finishHelp(program: Command): void {
+  for (const cmd of allCommands(program))
+    cmd.createHelp = () => Object.assign(new DistillGuardHelp(), cmd.configureHelp());
   for (const [path, cmd] of leafCommands(program)) {
     for (const o of cmd.options)
       if (o.mandatory && !o.description.endsWith('(required)'))

@@ -15,6 +15,11 @@ export interface FlagMeta {
   repeat?: boolean;
   /** A value flag that also has `--no-NAME`, which sets the key to false. */
   negatable?: boolean;
+  /**
+   * The default in words, where it is not a constant the schema can hold (an environment
+   * variable, a file named after the input); --help shows it where it shows every other default.
+   */
+  defaultText?: string;
 }
 
 declare module 'zod' {
@@ -45,13 +50,13 @@ const port = (fallback: number) =>
 const NatsUrl = z
   .string()
   .regex(/^(?:(?:nats|tls):\/\/[^/\s]+|[^/\s:]+:\d+)$/u, { error: 'must be nats://HOST:PORT' });
-const databaseUrl = (help: string) =>
+const databaseUrl = (help: string, defaultText = '$DISTILLGUARD_DATABASE_URL') =>
   z
     .string()
     .min(1)
     .optional()
     .describe(help)
-    .meta(flag({ value: 'url', aliases: ['database'] }));
+    .meta(flag({ value: 'url', aliases: ['database'], defaultText }));
 const positive = z
   .int({ error: 'must be a whole number of at least 1' })
   .min(1, { error: 'must be a whole number of at least 1' });
@@ -62,7 +67,7 @@ const Duration = z
 
 /** `scale status`: the workers' database, and NATS for the lag (optional). */
 export const ScaleStatusConfig = z.object({
-  databaseUrl: databaseUrl('the workers’ PostgreSQL URL (default: $DISTILLGUARD_DATABASE_URL)'),
+  databaseUrl: databaseUrl('the workers’ PostgreSQL URL'),
   nats: NatsUrl.optional()
     .describe('NATS JetStream server, for each partition’s lag (unset: lag not shown)')
     .meta(flag({ value: 'url' })),
@@ -71,7 +76,7 @@ export const ScaleStatusConfig = z.object({
 
 /** `scale findings`: the newest findings the workers scored, as a findings.v1 file. */
 export const ScaleFindingsConfig = z.object({
-  databaseUrl: databaseUrl('the workers’ PostgreSQL URL (default: $DISTILLGUARD_DATABASE_URL)'),
+  databaseUrl: databaseUrl('the workers’ PostgreSQL URL'),
   out: z
     .string()
     .min(1)
@@ -103,8 +108,8 @@ export const FindingsExportConfig = z.object({
   policy: z
     .string()
     .optional()
-    .describe('response policy YAML whose actions the records name (default: policy/default.yaml)')
-    .meta(flag({ value: 'file' })),
+    .describe('response policy YAML whose actions the records name')
+    .meta(flag({ value: 'file', defaultText: 'policy/default.yaml' })),
 });
 
 /** Where the reading commands (validate, ingest, analyze) take their input from. */
@@ -112,8 +117,8 @@ export const InputConfig = z.object({
   quarantine: z
     .string()
     .optional()
-    .describe('where rejected lines go (default: <first input>.quarantine.ndjson here)')
-    .meta(flag({ value: 'file' })),
+    .describe('where rejected lines go')
+    .meta(flag({ value: 'file', defaultText: '<first input>.quarantine.ndjson here' })),
   format: z
     .enum(['auto', ...InputFormatName.options])
     .default('auto')
@@ -127,8 +132,8 @@ export const InputConfig = z.object({
   otlpAccountAttr: z
     .string()
     .optional()
-    .describe('OTLP span attribute holding the account id (default enduser.id)')
-    .meta(flag({ value: 'attr' })),
+    .describe('OTLP span attribute holding the account id')
+    .meta(flag({ value: 'attr', defaultText: 'enduser.id, then user.id' })),
   progress: z.boolean().default(true).describe('no progress bar or progress log lines'),
 });
 
@@ -190,10 +195,8 @@ export const AnalyzeConfig = InputConfig.extend({
     .meta(flag({ value: 'file' })),
   threads: positive
     .optional()
-    .describe(
-      'partition worker threads for NDJSON traffic (1 = single-threaded; default: one per core, at most 2, for inputs of 32 MiB or more)',
-    )
-    .meta(flag({ value: 'n' })),
+    .describe('partition worker threads for NDJSON traffic (1 = single-threaded)')
+    .meta(flag({ value: 'n', defaultText: 'one per core, at most 2, for inputs of 32 MiB or more' })),
 });
 
 export const ServeConfig = z.object({
@@ -204,12 +207,12 @@ export const ServeConfig = z.object({
     .default('data')
     .describe('directory of the SQLite store (when no database URL)')
     .meta(flag({ value: 'dir' })),
-  databaseUrl: databaseUrl('postgres://… or sqlite:FILE (default: $DISTILLGUARD_DATABASE_URL)'),
+  databaseUrl: databaseUrl('postgres://… or sqlite:FILE'),
   policy: z
     .string()
     .optional()
-    .describe('response policy YAML (default: policy/default.yaml)')
-    .meta(flag({ value: 'file' })),
+    .describe('response policy YAML')
+    .meta(flag({ value: 'file', defaultText: 'policy/default.yaml' })),
   demo: z
     .boolean()
     .default(false)
@@ -225,9 +228,9 @@ export const ServeConfig = z.object({
     .string()
     .optional()
     .describe(
-      'comma-separated IPs/CIDRs webhooks may reach although loopback, private or link-local (in-house receivers; default none)',
+      'comma-separated IPs/CIDRs webhooks may reach although loopback, private or link-local (in-house receivers)',
     )
-    .meta(flag({ value: 'cidrs' })),
+    .meta(flag({ value: 'cidrs', defaultText: 'none' })),
   guardrailFail: z
     .enum(['open', 'closed'])
     .default('open')
@@ -278,14 +281,15 @@ export const DemoConfig = z.object({
   dataDir: z
     .string()
     .optional()
-    .describe('store directory (default: a fresh temporary directory)')
-    .meta(flag({ value: 'dir' })),
+    .describe('store directory')
+    .meta(flag({ value: 'dir', defaultText: 'a fresh temporary directory' })),
 });
 
 /** Options of `hub` itself, for all its subcommands. */
 export const HubConfig = z.object({
   databaseUrl: databaseUrl(
-    'sqlite:<file> or postgres://… (default $DISTILLGUARD_DATABASE_URL, else data/hub/distillguard.db)',
+    'sqlite:<file> or postgres://…',
+    '$DISTILLGUARD_DATABASE_URL, else data/hub/distillguard.db',
   ),
 });
 
@@ -305,7 +309,7 @@ export const HubServeConfig = z.object({
 
 export const WorkerConfig = z.object({
   nats: NatsUrl.describe('NATS JetStream server, nats://HOST:PORT').meta(flag({ value: 'url' })),
-  databaseUrl: databaseUrl('PostgreSQL URL shared by all workers (default: $DISTILLGUARD_DATABASE_URL)'),
+  databaseUrl: databaseUrl('PostgreSQL URL shared by all workers'),
   metricsPort: Port.optional()
     .describe('serve /metrics (Prometheus) and /healthz on this port (0 picks a free one; unset: none)')
     .meta(flag({ value: 'port' })),
@@ -333,15 +337,15 @@ export const WorkerConfig = z.object({
     .describe('delete acknowledged seen event ids this often (0 = never)')
     .meta(flag({ value: 'duration' })),
   seenRetention: Duration.optional()
-    .describe('keep seen event ids at least this long (default: the stream’s duplicate window, 2h)')
-    .meta(flag({ value: 'duration' })),
+    .describe('keep seen event ids at least this long')
+    .meta(flag({ value: 'duration', defaultText: 'the stream’s duplicate window, 2h' })),
   id: z
     .string()
     .optional()
     .describe(
-      'worker name, shown as its partitions’ owner; a pod or host name is safe: leases belong to the process (default: host-pid-random)',
+      'worker name, shown as its partitions’ owner; a pod or host name is safe: leases belong to the process',
     )
-    .meta(flag({ value: 'name' })),
+    .meta(flag({ value: 'name', defaultText: 'host-pid-random' })),
 });
 
 const seconds = (fallback: number, min: 'positive' | 'nonnegative', help: string) =>
@@ -369,8 +373,8 @@ export const GatewaySettings = z.object({
   serverKey: z
     .string()
     .optional()
-    .describe('API key for --server (enforcement + ingest roles); default $DISTILLGUARD_API_KEY')
-    .meta(flag({ value: 'key' })),
+    .describe('API key for --server (enforcement + ingest roles)')
+    .meta(flag({ value: 'key', defaultText: '$DISTILLGUARD_API_KEY' })),
   decisions: z
     .string()
     .optional()
@@ -407,8 +411,8 @@ export const GatewaySettings = z.object({
   canarySecret: z
     .string()
     .optional()
-    .describe('key of the canary generator; default $DISTILLGUARD_CANARY_SECRET; no canaries without it')
-    .meta(flag({ value: 'secret' })),
+    .describe('key of the canary generator; no canaries without it')
+    .meta(flag({ value: 'secret', defaultText: '$DISTILLGUARD_CANARY_SECRET' })),
   canaryBanks: z
     .string()
     .optional()
@@ -494,8 +498,8 @@ export const ProbeConfig = z.object({
   apiKey: z
     .string()
     .optional()
-    .describe('bearer key for the target; default $DISTILLGUARD_PROBE_API_KEY')
-    .meta(flag({ value: 'key' })),
+    .describe('bearer key for the target')
+    .meta(flag({ value: 'key', defaultText: '$DISTILLGUARD_PROBE_API_KEY' })),
   registry: z
     .string()
     .default(GATEWAY_DEFAULTS.canaryRegistry)
@@ -504,8 +508,8 @@ export const ProbeConfig = z.object({
   canarySecret: z
     .string()
     .optional()
-    .describe('the gateway canary secret (draws the controls); default $DISTILLGUARD_CANARY_SECRET')
-    .meta(flag({ value: 'secret' })),
+    .describe('the gateway canary secret (draws the controls)')
+    .meta(flag({ value: 'secret', defaultText: '$DISTILLGUARD_CANARY_SECRET' })),
   canaryBanks: z
     .string()
     .optional()
@@ -574,18 +578,18 @@ export const SimulateConfig = z.object({
   actorSeed: whole
     .optional()
     .describe(
-      "seed of the attackers' infrastructure and templates (default: --seed); share it to simulate one actor at two providers",
+      "seed of the attackers' infrastructure and templates; share it to simulate one actor at two providers",
     )
-    .meta(flag({ value: 'n' })),
+    .meta(flag({ value: 'n', defaultText: '--seed' })),
   accountPrefix: z
     .string()
     .optional()
-    .describe('prefix of account ids (default acct_)')
-    .meta(flag({ value: 'prefix' })),
+    .describe('prefix of account ids')
+    .meta(flag({ value: 'prefix', defaultText: 'acct_' })),
   days: whole
     .optional()
-    .describe('length of the simulated window in days (default 14)')
-    .meta(flag({ value: 'n' })),
+    .describe('length of the simulated window in days')
+    .meta(flag({ value: 'n', defaultText: '14' })),
   json: z.boolean().default(false).describe('print the summary as JSON'),
 });
 

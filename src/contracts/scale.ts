@@ -55,8 +55,8 @@ export const ScaleStreamConfig = z.object({
     .min(1000, { error: 'must be a whole number of at least 1000' })
     .optional()
     .describe(
-      'most unprocessed messages the stream holds, about 1.3 KB each (default 10000000 for a new stream; given, it updates the stream); publishers wait when it is full',
+      'most unprocessed messages the stream holds, about 1.3 KB each; given, it updates an existing stream; publishers wait when it is full',
     )
-    .meta({ flag: { value: 'n' } }),
+    .meta({ flag: { value: 'n', defaultText: '10000000 for a new stream, unchanged for an existing one' } }),
 });
 export type ScaleStreamConfig = z.infer<typeof ScaleStreamConfig>;

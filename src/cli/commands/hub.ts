@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import {
   admitMember,
   createCollection,
@@ -170,7 +170,7 @@ function registerGroupCommands(hub: Command): void {
     .command('add')
     .description('create a TAXII collection; prints its id')
     .argument('<title>', 'collection title')
-    .option('--id <id>', 'collection id (default: a new UUID)')
+    .addOption(new Option('--id <id>', 'collection id').default(undefined, 'a new UUID'))
     .option('--description <text>', 'description')
     .action(async (title: string, f: { id?: string; description?: string }, cmd: Command) => {
       const id = await withDb(db(cmd), (d) =>

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { IntelValidateConfig } from '../../contracts/index.js';
 import { addConfigFlags, configFromFlags, positiveIntFlag, type Flags } from '../config-flags.js';
 import {
@@ -85,7 +85,9 @@ function registerExport(intel: Command): void {
     .option('--accounts <file>', 'accounts NDJSON (payment and e-mail fingerprints are keyed-hashed)')
     .requiredOption('--publisher <name>', 'this member’s name at the hub')
     .requiredOption('--key <file>', 'community key file (HMAC keys with ids)')
-    .option('--policy <file>', 'sharing policy YAML (default: the built-in allow-list)')
+    .addOption(
+      new Option('--policy <file>', 'sharing policy YAML').default(undefined, 'the built-in allow-list'),
+    )
     .option('--tlp <level>', 'TLP 2.0 level for everything exported (overrides the policy default)')
     .option('--sign <file>', 'member signing key: also write <out>.sig')
     .option('--out <file>', 'bundle file to write')
@@ -157,7 +159,7 @@ function registerMatch(intel: Command): void {
     .option('--state <dir>', 'received intel from intel pull', '.distillguard/intel')
     .option('--signals <file>', 'write {account: [signal]} JSON for analyze/serve')
     .option('--sightings <file>', 'write a bundle of STIX sightings to push back')
-    .option('--named', 'name this member on sightings (default: anonymous)')
+    .option('--named', 'name this member on sightings (they are anonymous without it)')
     .option('--findings <file>', 'local findings: report which local clusters are shared campaigns')
     .action(async (f: MatchCliFlags) => {
       const r = await matchLocal({
