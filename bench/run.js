@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const benches = [
   'ingest.js',
+  'ingest-api.js',
   'analyze.js',
   'gateway.js',
   'decisions.js',
