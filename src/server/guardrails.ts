@@ -218,7 +218,7 @@ class ServiceEventSink implements EventSink {
 
   async write(events: readonly ApiEvent[], ndjson?: string): Promise<SinkResult> {
     const body = Buffer.from(ndjson ?? ndjsonOf(events));
-    const batch = parseEventBatch(body);
+    const batch = await parseEventBatch(body);
     await storeEventBatch(this.ctx, 'guardrail webhook', body, batch);
     return {
       rejected: batch.errors.map((e) => ({ index: e.line - 1, reason: e.reason, message: e.message })),

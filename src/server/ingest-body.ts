@@ -13,6 +13,7 @@ import {
 } from '../ingest/index.js';
 import {
   UserError,
+  yieldToEventLoop,
   type AccountRecord,
   type ApiEvent,
   type QuarantineRecord,
@@ -60,6 +61,10 @@ export async function decodeBody(
   }
 }
 
+// Lines parsed between event-loop turns (~2–3 ms): a 10,000-line batch must not hold every other
+// request, an enforcement point's decision lookup above all, for its whole parse.
+const PARSE_SLICE = 250;
+
 /** Stands for a too-deep JSON-array item in quarantine records (it cannot be re-serialised). */
 const TOO_DEEP_TEXT = '(item not kept: nested too deep to re-serialise)';
 
@@ -70,7 +75,7 @@ const withItemPrefix = <T>(r: LineResult<T>, i: number): LineResult<T> =>
  * Reads a batch as NDJSON (one JSON object per line) or, when it starts with `[`, as a JSON array.
  * Each line is judged alone by ingest's rules, so the server and `analyze` agree on validity.
  */
-function parseBatch<T>(
+async function parseBatch<T>(
   body: Buffer,
   maxItemBytes: number,
   fromLine: (
@@ -78,7 +83,7 @@ function parseBatch<T>(
     lineNo: number,
   ) => { ok: true; value: T } | { ok: false; reason: RejectReason; message: string },
   fromValue: (v: unknown) => { ok: true; value: T } | { ok: false; reason: RejectReason; message: string },
-): ParsedBatch<T> {
+): Promise<ParsedBatch<T>> {
   const text = body.toString('utf8');
   if (text.includes('\uFFFD') && !Buffer.from(text, 'utf8').equals(body))
     throw new UserError('INVALID_INPUT', 'Body is not valid UTF-8; send UTF-8 encoded JSON.');
@@ -97,7 +102,9 @@ function parseBatch<T>(
       );
     }
     if (!Array.isArray(arr)) throw new UserError('INVALID_INPUT', 'Body is not a JSON array.');
-    arr.forEach((v, i) => {
+    for (let i = 0; i < arr.length; i++) {
+      if (i > 0 && i % PARSE_SLICE === 0) await yieldToEventLoop();
+      const v: unknown = arr[i];
       out.lines++;
       // Depth first: a too-deep item cannot be re-serialised (JSON.stringify overflows the stack).
       const deep = rejectTooDeep(v);
@@ -120,13 +127,15 @@ function parseBatch<T>(
         out.errors.push({ line: i + 1, reason: r.reason, message: r.message });
         out.rejectedText.push(text ?? TOO_DEEP_TEXT);
       }
-    });
+    }
     return out;
   }
   const lines = text.split('\n');
-  lines.forEach((raw, i) => {
+  for (let i = 0; i < lines.length; i++) {
+    if (i > 0 && i % PARSE_SLICE === 0) await yieldToEventLoop();
+    const raw = lines[i]!;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.trim().length === 0) return;
+    if (line.trim().length === 0) continue;
     out.lines++;
     const r = fromLine(line, i + 1);
     if (r.ok) {
@@ -136,7 +145,7 @@ function parseBatch<T>(
       out.errors.push({ line: i + 1, reason: r.reason, message: r.message });
       out.rejectedText.push(line);
     }
-  });
+  }
   return out;
 }
 
@@ -157,7 +166,10 @@ export function rejectedRecords(
   );
 }
 
-export function parseEventBatch(body: Buffer, maxLineBytes = DEFAULT_MAX_LINE_BYTES): ParsedBatch<ApiEvent> {
+export function parseEventBatch(
+  body: Buffer,
+  maxLineBytes = DEFAULT_MAX_LINE_BYTES,
+): Promise<ParsedBatch<ApiEvent>> {
   return parseBatch(
     body,
     maxLineBytes,
@@ -172,7 +184,7 @@ export function parseEventBatch(body: Buffer, maxLineBytes = DEFAULT_MAX_LINE_BY
 export function parseAccountBatch(
   body: Buffer,
   maxLineBytes = DEFAULT_MAX_LINE_BYTES,
-): ParsedBatch<AccountRecord> {
+): Promise<ParsedBatch<AccountRecord>> {
   return parseBatch(
     body,
     maxLineBytes,

@@ -71,6 +71,7 @@ export async function startService(opts: StartServiceOptions = {}): Promise<Runn
     url: opts.databaseUrl,
     dataDir: opts.dataDir,
     schema: opts.databaseSchema,
+    backgroundCheckpoints: true,
   });
   try {
     if (!opts.nats && (await holdsScaleWorkers(db)))

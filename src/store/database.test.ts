@@ -1,8 +1,11 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { coreMigrations } from './migrations/index.js';
 import { runMigrations } from './migrate.js';
-import { dialectOf, resolveDatabaseTarget } from './database.js';
+import { dialectOf, openDatabase, resolveDatabaseTarget } from './database.js';
 import { openTestDatabase, postgresUnavailableReason, storeTestBackends } from '../../test/store-harness.js';
 import type { CoreDatabase } from './core-tables.js';
 
@@ -90,6 +93,43 @@ describe.each(backends)('store core on %s', (dialect) => {
       ).rejects.toThrow(/0001_bad failed/);
     } finally {
       await t.dispose();
+    }
+  });
+});
+
+describe('SQLite checkpoints in the background', () => {
+  it('moves the write-ahead log into the database file from its own thread', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dg-wal-'));
+    const file = path.join(dir, 'wal.db');
+    const db = openDatabase<CoreDatabase>({ url: `sqlite:${file}`, backgroundCheckpoints: true });
+    try {
+      await runMigrations(db, coreMigrations);
+      // Commits no longer checkpoint (that would stall the writer's event loop)...
+      const { rows } = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(db);
+      expect(rows[0]!.wal_autocheckpoint).toBe(0);
+      const before = statSync(file).size;
+      const body = 'x'.repeat(2000);
+      await db
+        .insertInto('events')
+        .values(
+          Array.from({ length: 400 }, (_, i) => ({
+            id: `w${i}`,
+            account_id: 'a',
+            ts: '2026-01-01T00:00:00Z',
+            ts_ms: i,
+            body,
+            received_at: 0,
+          })),
+        )
+        .execute();
+      // ...yet the rows reach the database file itself, copied by the checkpointing thread.
+      const deadline = Date.now() + 10_000;
+      while (statSync(file).size < before + 400 * 2000 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(statSync(file).size).toBeGreaterThanOrEqual(before + 400 * 2000);
+    } finally {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,5 +1,7 @@
+import type SQLite from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
-import type { ApiEvent } from '../contracts/index.js';
+import { yieldToEventLoop, type ApiEvent } from '../contracts/index.js';
+import { sqliteConnectionOf } from './database.js';
 import type { CoreDatabase, EventQuarantineTable } from './core-tables.js';
 
 type Db = Kysely<CoreDatabase>;
@@ -17,6 +19,10 @@ export interface InsertEventsOptions {
 /**
  * Stores events durably, idempotent by event id, in one transaction. Returns the ids that were
  * new (so only those are fed to detection); ids already stored are left untouched.
+ *
+ * Between slices of rows the event loop gets a turn: a server inserting a large batch keeps
+ * answering other requests (decision lookups) meanwhile; the transaction holds the connection, so
+ * the store's other queries wait for the commit as before.
  */
 export async function insertEvents(
   db: Db,
@@ -26,17 +32,31 @@ export async function insertEvents(
   if (events.length === 0) return [];
   const now = opts.now ?? Date.now();
   const raw = opts.raw;
+  const row = (e: ApiEvent, i: number) => ({
+    id: e.id,
+    account_id: e.account_id,
+    ts: e.ts,
+    ts_ms: Date.parse(e.ts),
+    body: raw?.[i] ?? JSON.stringify(e),
+    received_at: now,
+  });
+  const sqlite = sqliteConnectionOf(db);
   return db.transaction().execute(async (trx) => {
     const inserted: string[] = [];
+    if (sqlite) {
+      // better-sqlite3 is synchronous: one cached prepared statement per row is ~2× faster than
+      // Kysely's multi-row INSERT, which is compiled and prepared anew for every chunk.
+      const insert = insertEventStatement(sqlite);
+      for (let i = 0; i < events.length; i++) {
+        if (i > 0 && i % SQLITE_SLICE === 0) await yieldToEventLoop();
+        const r = row(events[i]!, i);
+        if (insert.run(r.id, r.account_id, r.ts, r.ts_ms, r.body, r.received_at).changes === 1)
+          inserted.push(r.id);
+      }
+      return inserted;
+    }
     for (let i = 0; i < events.length; i += INSERT_CHUNK) {
-      const rows = events.slice(i, i + INSERT_CHUNK).map((e, j) => ({
-        id: e.id,
-        account_id: e.account_id,
-        ts: e.ts,
-        ts_ms: Date.parse(e.ts),
-        body: raw?.[i + j] ?? JSON.stringify(e),
-        received_at: now,
-      }));
+      const rows = events.slice(i, i + INSERT_CHUNK).map((e, j) => row(e, i + j));
       const res = await trx
         .insertInto('events')
         .values(rows)
@@ -47,6 +67,21 @@ export async function insertEvents(
     }
     return inserted;
   });
+}
+
+// Rows inserted between event-loop turns on SQLite: ~2–3 ms of synchronous work.
+const SQLITE_SLICE = 200;
+const insertStatements = new WeakMap<SQLite.Database, SQLite.Statement>();
+
+function insertEventStatement(sqlite: SQLite.Database): SQLite.Statement {
+  let stmt = insertStatements.get(sqlite);
+  if (!stmt) {
+    stmt = sqlite.prepare(
+      'INSERT INTO events (id, account_id, ts, ts_ms, body, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+    );
+    insertStatements.set(sqlite, stmt);
+  }
+  return stmt;
 }
 
 export interface StoredEvent {

@@ -83,6 +83,28 @@ describe.each(backends)('store repositories on %s', (dialect) => {
     expect(recent.every((e) => e.account_id === 'b')).toBe(true);
   });
 
+  it('lets other work run while it stores a large batch, and stores it whole', async () => {
+    // An enforcement point's decision lookup must not wait for a whole batch's insert: work
+    // queued on the event loop before a 3,000-event insert runs before the insert settles.
+    const batch = Array.from({ length: 3000 }, (_, i) =>
+      ev(`big${i}`, `acct${i % 7}`, '2026-03-02T00:00:00Z'),
+    );
+    let ranMeanwhile = false;
+    setImmediate(() => (ranMeanwhile = true));
+    const stored = await insertEvents(t.db, [...batch, batch[5]!]);
+    expect(ranMeanwhile).toBe(true);
+    expect(new Set(stored)).toEqual(new Set(batch.map((e) => e.id)));
+    expect(await insertEvents(t.db, batch.slice(0, 500))).toEqual([]);
+    const rows = await t.db
+      .selectFrom('events')
+      .select(['id', 'body', 'ts_ms'])
+      .where('id', '=', 'big42')
+      .execute();
+    expect(rows).toEqual([
+      { id: 'big42', body: JSON.stringify(batch[42]), ts_ms: Date.parse('2026-03-02T00:00:00Z') },
+    ]);
+  });
+
   it('upserts accounts and decisions, and deletes decisions', async () => {
     await upsertAccounts(t.db, [{ account_id: 'a', tier: 'free' }]);
     await upsertAccounts(t.db, [{ account_id: 'a', tier: 'pro' }, { account_id: 'b' }]);

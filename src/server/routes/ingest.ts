@@ -66,7 +66,7 @@ export function ingestRoutes(ctx: ServiceContext) {
       },
       async (req, reply) => {
         const body = await readBody(req);
-        const batch = parseEventBatch(body);
+        const batch = await parseEventBatch(body);
         refuseIfNothingValid(batch.items.length, batch.errors);
         const { unique, fresh, duplicates } = await storeEventBatch(ctx, 'POST /v1/events', body, batch);
         await ctx.live.backpressure();
@@ -100,7 +100,7 @@ export function ingestRoutes(ctx: ServiceContext) {
       },
       async (req, reply) => {
         const body = await readBody(req);
-        const batch = parseAccountBatch(body);
+        const batch = await parseAccountBatch(body);
         refuseIfNothingValid(batch.items.length, batch.errors);
         await upsertAccounts(ctx.db, batch.items);
         await ctx.sink?.writeAccounts?.(batch.items);
