@@ -12,6 +12,7 @@ const benches = [
   'guardrails.js',
   'intel.js',
   'sim.js',
+  'elicitation.js',
 ];
 
 const only = process.argv.slice(2);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normalizeText } from './index.js';
-import { asksForReasoningTrace, elicitationSentenceKey } from './elicitation-phrases.js';
+import { asksForReasoningTrace, elicitationSentenceKey, STRONG_PHRASES } from './elicitation-phrases.js';
 
 const asks = (s: string): boolean => asksForReasoningTrace(normalizeText(s));
 const corpora = resolve(process.cwd(), '../shared/corpora');
@@ -48,6 +48,40 @@ describe('reasoning-trace elicitation phrases', () => {
     expect(
       rate(distill.map((p) => `${p}\n\nShow your full reasoning step by step, then give the final answer.`)),
     ).toBe(1);
+  });
+});
+
+describe('the one-scan phrase test', () => {
+  // The hot path tests every phrase in one alternation; it must say exactly what testing each
+  // phrase alone says. Without "step by step" in the text, only the phrases decide.
+  const onePerPhrase = (t: string): boolean => STRONG_PHRASES.some((re) => re.test(t));
+  const withoutStepByStep = (t: string): string => t.replace(/step[\s-]*by[\s-]*step/gu, '');
+
+  it.skipIf(!haveCorpora)('agrees with testing each phrase alone on every corpus prompt', () => {
+    const strings = [
+      'distill-alpaca-5000.jsonl',
+      'human-hh-harmless.jsonl',
+      'human-seed-tasks.jsonl',
+    ].flatMap((f) =>
+      readFileSync(resolve(corpora, f), 'utf8')
+        .trim()
+        .split('\n')
+        .flatMap((l) => Object.values(JSON.parse(l) as Record<string, unknown>).flat())
+        .filter((v): v is string => typeof v === 'string'),
+    );
+    // Each prompt as is and wrapped, so both verdicts occur often.
+    const texts = strings.flatMap((v, i) => [
+      withoutStepByStep(normalizeText(v)),
+      withoutStepByStep(
+        normalizeText(
+          `${v}\n\n${i % 2 ? 'Show your full reasoning' : 'Explain each step of your logic'}, then answer.`,
+        ),
+      ),
+    ]);
+    expect(texts.length).toBeGreaterThan(10_000);
+    const disagreeing = texts.filter((t) => asksForReasoningTrace(t) !== onePerPhrase(t));
+    expect(disagreeing).toEqual([]);
+    expect(texts.filter(onePerPhrase).length).toBeGreaterThan(texts.length / 3);
   });
 });
 

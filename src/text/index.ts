@@ -24,4 +24,9 @@ export { TOPIC_NAMES, topicMask } from './topics.js';
 export { TextCache } from './text-cache.js';
 export { align16, instantiate } from './wasm-module.js';
 export { inPrefix, ipFamily, ipPrefix } from './ip-address.js';
-export { asksForReasoningTrace, elicitationSentenceKey, elicitingSentences } from './elicitation-phrases.js';
+export {
+  asksForReasoningTrace,
+  elicitationSentenceKey,
+  elicitingSentences,
+  STRONG_PHRASES,
+} from './elicitation-phrases.js';
