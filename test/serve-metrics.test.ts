@@ -8,56 +8,12 @@ import type { AddressInfo } from 'node:net';
 import type { MetricsServer } from '../src/pipeline/index.js';
 import { CLI, ensureBuilt, runCli } from './cli-harness.js';
 import { call, ndjson, simulatedTraffic, startTestService, type TestService } from './server-harness.js';
+import { parseExposition, value } from './metrics-harness.js';
 import { storeTestBackends } from './store-harness.js';
 
 // An on-call engineer scrapes `serve` as they scrape the workers: what the ingest API accepted
 // and refused, whether the engine keeps up, how old the findings are, how the API answers. On a
 // port of its own, without an API key.
-
-const SAMPLE =
-  /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|\+Inf|-Inf)$/;
-
-/**
- * Checks the exposition as a scraper reads it: every line a comment or `name{labels} value`, each
- * sample's family announced by # HELP and # TYPE first. Returns the samples by series.
- */
-function parseExposition(text: string): Map<string, number> {
-  expect(text.endsWith('\n')).toBe(true);
-  const help = new Set<string>();
-  const type = new Map<string, string>();
-  const samples = new Map<string, number>();
-  for (const line of text.slice(0, -1).split('\n')) {
-    const comment = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line);
-    if (comment) {
-      if (comment[1] === 'HELP') help.add(comment[2]!);
-      else {
-        expect(['counter', 'gauge', 'histogram', 'summary', 'untyped']).toContain(comment[3]);
-        expect(help.has(comment[2]!), `# HELP before # TYPE of ${comment[2]}`).toBe(true);
-        type.set(comment[2]!, comment[3]!);
-      }
-      continue;
-    }
-    const m = SAMPLE.exec(line);
-    expect(m, `not a sample line: ${line}`).not.toBeNull();
-    const name = m![1]!;
-    const family = type.has(name) ? name : name.replace(/_(bucket|sum|count)$/, '');
-    expect(type.has(family), `${name} has no # TYPE before it`).toBe(true);
-    expect(help.has(family), `${name} has no # HELP`).toBe(true);
-    if (family !== name) expect(type.get(family)).toBe('histogram');
-    samples.set(`${name}${m![2] ?? ''}`, Number(m![3]));
-  }
-  return samples;
-}
-
-/** The sum of a metric's samples whose labels include all of `labels`. */
-function value(samples: Map<string, number>, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const [series, v] of samples) {
-    if (series !== name && !series.startsWith(`${name}{`)) continue;
-    if (Object.entries(labels).every(([k, l]) => series.includes(`${k}="${l}"`))) sum += v;
-  }
-  return sum;
-}
 
 const backends = await storeTestBackends();
 
@@ -199,8 +155,22 @@ describe('serve --metrics-port (the CLI)', () => {
     });
     const { events } = simulatedTraffic(50, 29);
     expect((await call(`${api}/v1/events`, 'POST', admin, { raw: ndjson(events) })).status).toBe(202);
-    const s = parseExposition(await (await fetch(scrapeUrl)).text());
+    // The built serve scores in a worker thread: the engine catches up, then a round covers all.
+    let s = new Map<string, number>();
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+      s = parseExposition(await (await fetch(scrapeUrl)).text());
+      if (
+        value(s, 'distillguard_serve_engine_unscored_events') === 0 &&
+        value(s, 'distillguard_serve_engine_events_applied_total') === 50
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
     expect(value(s, 'distillguard_serve_events_accepted_total')).toBe(50);
+    expect(value(s, 'distillguard_serve_engine_events_applied_total')).toBe(50);
+    expect(value(s, 'distillguard_serve_engine_backlog_events')).toBe(0);
+    expect(value(s, 'distillguard_serve_engine_unscored_events')).toBe(0);
+    expect(value(s, 'distillguard_serve_scoring_seconds_count')).toBeGreaterThanOrEqual(1);
     expect((await fetch(scrapeUrl.replace(/\/metrics$/, '/healthz'))).status).toBe(200);
     child.kill('SIGTERM');
   }, 60_000);
