@@ -5,6 +5,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { Findings } from '../src/contracts/index.js';
 import { serveWorkerMetrics } from '../src/pipeline/index.js';
 import { runCli } from './cli-harness.js';
+import { parseExposition, value } from './metrics-harness.js';
 import {
   describeScale,
   ensureBuilt,
@@ -70,6 +71,9 @@ describeScale('scale-out: what an operator sees', 4, (fx) => {
       expect(findings.findings).not.toBeNull();
 
       const text = await (await fetch(`${base}/metrics`)).text();
+      // Every line parses, every family has # HELP and # TYPE (the writer serve shares).
+      const parsed = parseExposition(text);
+      expect(value(parsed, 'process_resident_memory_bytes')).toBeGreaterThan(0);
       const applied = [0, 1, 2, 3].map(
         (p) => sample(text, 'distillguard_worker_events_applied_total', { partition: String(p) }) ?? 0,
       );

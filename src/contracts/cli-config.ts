@@ -199,6 +199,17 @@ export const AnalyzeConfig = InputConfig.extend({
     .meta(flag({ value: 'n', defaultText: 'one per core, at most 2, for inputs of 32 MiB or more' })),
 });
 
+/** `worker` and `serve`: /metrics and /healthz on a port of their own (no API key: scrapers and probes). */
+const metricsPort = Port.optional()
+  .describe('serve /metrics (Prometheus) and /healthz on this port (0 picks a free one; unset: none)')
+  .meta(flag({ value: 'port' }));
+const metricsHost = z
+  .string()
+  .min(1)
+  .default('0.0.0.0')
+  .describe('address the metrics port listens on')
+  .meta(flag({ value: 'host' }));
+
 export const ServeConfig = z.object({
   host,
   port: port(8080),
@@ -257,6 +268,8 @@ export const ServeConfig = z.object({
       'guardrail webhooks: largest request body in bytes (larger ones get the --guardrail-fail verdict)',
     )
     .meta(flag({ value: 'bytes' })),
+  metricsPort,
+  metricsHost,
 });
 
 export const DemoConfig = z.object({
@@ -310,15 +323,8 @@ export const HubServeConfig = z.object({
 export const WorkerConfig = z.object({
   nats: NatsUrl.describe('NATS JetStream server, nats://HOST:PORT').meta(flag({ value: 'url' })),
   databaseUrl: databaseUrl('PostgreSQL URL shared by all workers'),
-  metricsPort: Port.optional()
-    .describe('serve /metrics (Prometheus) and /healthz on this port (0 picks a free one; unset: none)')
-    .meta(flag({ value: 'port' })),
-  metricsHost: z
-    .string()
-    .min(1)
-    .default('0.0.0.0')
-    .describe('address the metrics port listens on')
-    .meta(flag({ value: 'host' })),
+  metricsPort,
+  metricsHost,
   scoreEvery: Duration.default('30s')
     .describe('run the global scoring stage this often (0 = never)')
     .meta(flag({ value: 'duration' })),

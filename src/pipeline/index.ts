@@ -15,5 +15,15 @@ export { connectNats, DEFAULT_STREAM_MAX_MESSAGES, deleteStream, ensureStream } 
 export type { StreamOptions } from './scale/stream.js';
 export { ScaleWorker } from './scale/worker.js';
 export { serveWorkerMetrics, WorkerMetrics } from './scale/metrics.js';
-export type { MetricsServer } from './scale/metrics.js';
+export {
+  CounterVec,
+  Exposition,
+  Histogram,
+  HistogramVec,
+  labelText,
+  processFamilies,
+} from './metrics-exposition.js';
+export type { Labels } from './metrics-exposition.js';
+export { serveMetrics } from './metrics-listener.js';
+export type { HealthReport, MetricsEndpoints, MetricsServer } from './metrics-listener.js';
 export type { ScaleWorkerOptions } from './scale/worker.js';

@@ -51,6 +51,7 @@ export async function buildApp(ctx: ServiceContext, opts: AppOptions = {}): Prom
   app.setValidatorCompiler(() => (data: unknown) => ({ value: data }));
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandlers(app);
+  ctx.metrics.instrument(app);
 
   await app.register(fastifySwagger, {
     openapi: {

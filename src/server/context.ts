@@ -2,6 +2,7 @@ import type { CaseService, DecisionBook, WebhookDispatcher } from '../respond/in
 import type { CoreDb } from '../store/index.js';
 import type { KeyRing } from './api-keys.js';
 import type { Guardrails } from './guardrails.js';
+import type { ServeMetrics } from './metrics.js';
 import type { EventSink, LiveDetection } from '../pipeline/index.js';
 
 export interface ServiceLimits {
@@ -34,6 +35,8 @@ export interface ServiceContext {
   webhooks: WebhookDispatcher;
   keys: KeyRing;
   limits: ServiceLimits;
+  /** What `/metrics` on the metrics port shows (counted always). */
+  metrics: ServeMetrics;
   /** Where ingested records also go (the scale-out stream, `serve --nats`), when configured. */
   sink?: EventSink;
   /** Guardrail webhooks for other gateways (Portkey, kgateway, Aperture); set by the service. */

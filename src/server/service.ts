@@ -10,7 +10,13 @@ import {
   type WebhookDispatcherOptions,
 } from '../respond/index.js';
 import { holdsScaleWorkers, openCoreStore, resolveDatabaseTarget, type CoreDb } from '../store/index.js';
-import { DEFAULT_TOPOLOGY, NatsEventSink, type ScaleTopology } from '../pipeline/index.js';
+import {
+  DEFAULT_TOPOLOGY,
+  NatsEventSink,
+  serveMetrics,
+  type MetricsServer,
+  type ScaleTopology,
+} from '../pipeline/index.js';
 import { UserError, type DetectConfigInput } from '../contracts/index.js';
 import { KeyRing } from './api-keys.js';
 import { buildApp, type AppOptions } from './app.js';
@@ -19,6 +25,7 @@ import type { EngineFactory, FindingsEngine } from '../pipeline/index.js';
 import { LiveDetection } from '../pipeline/index.js';
 import { StoredFindingsEngine } from './stored-findings.js';
 import { DEFAULT_GUARDRAIL_SETTINGS, Guardrails, type GuardrailSettings } from './guardrails.js';
+import { ServeMetrics, serveHealth } from './metrics.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { engineThreadAvailable, WorkerEngine } from '../pipeline/index.js';
@@ -58,6 +65,13 @@ export interface RunningService {
   ctx: ServiceContext;
   /** An admin key created at this start (first start, or demo); shown once, never stored in clear. */
   createdKey: string | null;
+  /** The counters `/metrics` shows. */
+  metrics: ServeMetrics;
+  /**
+   * Serves `/metrics` and `/healthz` on a listener of their own (no API key); closed with the
+   * service. Rejects with Node's listen error when the address cannot be used.
+   */
+  serveMetrics(port: number, host?: string): Promise<MetricsServer>;
   /** Settles when detection state is rebuilt from the store (the server already answers meanwhile). */
   ready: Promise<{ events: number; accounts: number }>;
   close(): Promise<void>;
@@ -136,9 +150,12 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
   const sink = opts.nats
     ? await NatsEventSink.connect(opts.nats, opts.natsTopology ?? DEFAULT_TOPOLOGY)
     : undefined;
+  const metrics = new ServeMetrics();
+  live.onScoringRound = (seconds, ok) => metrics.scoringRound(seconds, ok);
   const ctx: ServiceContext = {
     db,
     live,
+    metrics,
     decisions,
     cases,
     webhooks,
@@ -196,18 +213,34 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
   });
 
   let closed = false;
+  const metricsServers: MetricsServer[] = [];
   return {
     app,
     url,
     ctx,
     createdKey,
+    metrics,
+    async serveMetrics(port, host = '0.0.0.0') {
+      const server = await serveMetrics(
+        {
+          metrics: () => Promise.resolve(metrics.render(live)),
+          health: () => serveHealth(app, db, live),
+        },
+        port,
+        host,
+      );
+      metricsServers.push(server);
+      return server;
+    },
     ready,
     async close() {
       if (closed) return;
       closed = true;
       await ready.catch(() => undefined);
       clearInterval(sweep);
+      // Probes see 503 from here on: the API stops listening before the metrics port closes.
       await app.close();
+      for (const m of metricsServers.splice(0)) await m.close();
       await ctx.guardrails?.close();
       await live.stop();
       await webhooks.stop();

@@ -64,9 +64,25 @@ export function registerServe(program: Command): void {
           : {}),
       }),
     );
+    let metricsUrl: string | null = null;
+    if (flags.metricsPort !== undefined) {
+      const port = flags.metricsPort;
+      const host = flags.metricsHost;
+      try {
+        const m = await listenOrExplain(
+          { host, port, portFlag: '--metrics-port', hostFlag: '--metrics-host' },
+          () => service.serveMetrics(port, host),
+        );
+        metricsUrl = `http://${host.includes(':') ? `[${host}]` : host}:${m.port}/metrics`;
+      } catch (err) {
+        await service.close();
+        throw err;
+      }
+    }
     closeOnSignals(service);
     process.stdout.write(`DistillGuard listening on ${service.url}\n`);
     process.stdout.write(`  dashboard: ${service.url}/   API: ${service.url}/openapi.json\n`);
+    if (metricsUrl) process.stdout.write(`  metrics (no API key): ${metricsUrl} and /healthz\n`);
     if (service.createdKey)
       process.stdout.write(`  admin API key (shown once, stored hashed): ${service.createdKey}\n`);
     const replayed = await service.ready;

@@ -26,7 +26,9 @@ export class WorkerEngine implements FindingsEngine {
   >();
   private failure: Error | null = null;
   /** Event batches posted but not yet taken in by the worker, and who waits for them to drain. */
-  private outstanding = new Set<number>();
+  private outstanding = new Map<number, number>();
+  /** Events in `outstanding` batches. */
+  private outstandingEvents = 0;
   private drainWaiters: (() => void)[] = [];
   onUnusable: ((u: UnusableRecord) => void) | undefined;
 
@@ -68,6 +70,11 @@ export class WorkerEngine implements FindingsEngine {
   addBenignReference(accountId: string): void {
     this.flush();
     this.post({ type: 'benign', accountIds: [accountId] });
+  }
+
+  /** Events added but not yet taken in by the worker: buffered here or posted and unacknowledged. */
+  backlog(): number {
+    return this.buffer.length + this.outstandingEvents;
   }
 
   /** Resolves when the worker has caught up enough that more events will not pile up in memory. */
@@ -114,7 +121,8 @@ export class WorkerEngine implements FindingsEngine {
   private postEvents(events: ApiEvent[]): string | null {
     if (this.failure) return null;
     const id = this.nextId++;
-    this.outstanding.add(id);
+    this.outstanding.set(id, events.length);
+    this.outstandingEvents += events.length;
     const err = this.post({ type: 'events', id, events });
     if (err !== null) this.release(id);
     return err;
@@ -132,6 +140,7 @@ export class WorkerEngine implements FindingsEngine {
   }
 
   private release(id: number): void {
+    this.outstandingEvents -= this.outstanding.get(id) ?? 0;
     this.outstanding.delete(id);
     if (this.outstanding.size <= MAX_OUTSTANDING) for (const r of this.drainWaiters.splice(0)) r();
   }
@@ -149,6 +158,7 @@ export class WorkerEngine implements FindingsEngine {
     for (const w of this.waiting.values()) w.reject(this.failure);
     this.waiting.clear();
     this.outstanding.clear();
+    this.outstandingEvents = 0;
     for (const r of this.drainWaiters.splice(0)) r();
   }
 }

@@ -32,6 +32,8 @@ export interface FindingsEngine {
    * one the hand-off to a worker thread cannot copy), so it is quarantined, not lost silently.
    */
   onUnusable?: ((u: UnusableRecord) => void) | undefined;
+  /** Events added but not yet taken in (a worker thread's queue); absent: none wait. */
+  backlog?(): number;
   /** Releases resources (a worker thread); optional. */
   close?(): Promise<void>;
 }

@@ -57,6 +57,10 @@ export class LiveDetection {
   readonly stats: LiveStats = { events: 0, rejected_lines: 0, from: null, to: null };
   /** Bumped on every refresh; caches key on it. */
   version = 0;
+  /** Events fed to the engine when the newest completed scoring round began (all of them are in its findings). */
+  private scoredEvents = 0;
+  /** Told of each scoring round: its duration, and whether it failed (metrics). */
+  onScoringRound: ((seconds: number, ok: boolean) => void) | undefined;
 
   private log: FastifyBaseLogger;
 
@@ -73,6 +77,24 @@ export class LiveDetection {
 
   get view(): FindingsView {
     return this.current;
+  }
+
+  /**
+   * Events accepted but not yet applied by the engine: held back during the rebuild, or queued
+   * for the engine's thread.
+   */
+  get backlog(): number {
+    return (this.pending?.length ?? 0) + (this.o.engine.backlog?.() ?? 0);
+  }
+
+  /** Events the engine has taken in (since this process started, the rebuild included). */
+  get applied(): number {
+    return this.stats.events - (this.o.engine.backlog?.() ?? 0);
+  }
+
+  /** Events handed to the engine that no completed scoring round has covered yet. */
+  get unscored(): number {
+    return this.stats.events - this.scoredEvents;
   }
 
   /** True while `replay` runs; queries are then answered from the last stored findings snapshot. */
@@ -235,11 +257,20 @@ export class LiveDetection {
   private async doRefresh(): Promise<void> {
     this.dirty = false;
     const t0 = performance.now();
-    const result = await this.o.engine.analyze({ rejectedLines: this.stats.rejected_lines });
+    const covered = this.stats.events;
+    let result: Awaited<ReturnType<FindingsEngine['analyze']>>;
+    try {
+      result = await this.o.engine.analyze({ rejectedLines: this.stats.rejected_lines });
+    } catch (err) {
+      this.onScoringRound?.((performance.now() - t0) / 1000, false);
+      throw err;
+    }
+    this.scoredEvents = Math.max(this.scoredEvents, covered);
     const findings: Findings = result.findings;
     this.current = new FindingsView(findings, result.edges);
     this.version++;
     this.lastRefreshMs = performance.now() - t0;
+    this.onScoringRound?.(this.lastRefreshMs / 1000, true);
     const changes = await this.o.decisions.applyFindings(findings);
     this.log.info(
       {

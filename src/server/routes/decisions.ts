@@ -42,7 +42,9 @@ export function decisionRoutes(ctx: ServiceContext) {
       },
       (req) => {
         const { account_id } = parseQuery(AccountParam, req.params);
-        return ctx.decisions.get(account_id);
+        const decision = ctx.decisions.get(account_id);
+        ctx.metrics.decisionLookup(decision.action);
+        return decision;
       },
     );
 

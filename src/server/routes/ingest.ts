@@ -67,6 +67,8 @@ export function ingestRoutes(ctx: ServiceContext) {
       async (req, reply) => {
         const body = await readBody(req);
         const batch = await parseEventBatch(body);
+        if (batch.items.length === 0)
+          ctx.metrics.ingested('POST /v1/events', { rejected: batch.errors.length });
         refuseIfNothingValid(batch.items.length, batch.errors);
         const { unique, fresh, duplicates } = await storeEventBatch(ctx, 'POST /v1/events', body, batch);
         await ctx.live.backpressure();
@@ -101,11 +103,13 @@ export function ingestRoutes(ctx: ServiceContext) {
       async (req, reply) => {
         const body = await readBody(req);
         const batch = await parseAccountBatch(body);
+        if (batch.items.length === 0) ctx.metrics.accountsIngested(0, batch.errors.length);
         refuseIfNothingValid(batch.items.length, batch.errors);
         await upsertAccounts(ctx.db, batch.items);
         await ctx.sink?.writeAccounts?.(batch.items);
         await ctx.sink?.writeRejected?.(rejectedRecords('POST /v1/accounts', body, batch));
         ctx.live.addAccounts(batch.items);
+        ctx.metrics.accountsIngested(batch.items.length, batch.errors.length);
         // Bad account lines count as rejected lines, as in batch analyze of an accounts file.
         ctx.live.countRejected(batch.errors.length);
         return reply.status(202).send({
@@ -140,6 +144,11 @@ export async function storeEventBatch(
   await ctx.sink?.writeRejected?.(rejectedRecords(route, body, batch));
   ctx.live.addEvents(fresh);
   ctx.live.countRejected(batch.errors.length);
+  ctx.metrics.ingested(route, {
+    accepted: fresh.length,
+    duplicates: duplicates + unique.length - fresh.length,
+    rejected: batch.errors.length,
+  });
   return { unique, fresh, duplicates };
 }
 
