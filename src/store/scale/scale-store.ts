@@ -526,10 +526,12 @@ export async function scaleProgress(db: ScaleDb): Promise<ScaleProgress> {
   };
 }
 
+// An advisory lock is database-wide; the second key, the schema's hash, keeps deployments in
+// different schemas of one database from taking turns with each other.
 const SCORING_LOCK = 0x44475343; // 'DGSC'
 
 /**
- * Runs `fn` while holding the cluster-wide scoring lock (a transaction-scoped advisory lock),
+ * Runs `fn` while holding this deployment's scoring lock (a transaction-scoped advisory lock),
  * only when partitions or the benign reference changed since the last scoring (or `force`). Returns null when another
  * worker holds the lock or nothing changed.
  */
@@ -539,9 +541,9 @@ export async function withScoringLock<T>(
   force = false,
 ): Promise<T | null> {
   return db.transaction().execute(async (trx) => {
-    const got = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${SCORING_LOCK}) as ok`.execute(
-      trx,
-    );
+    const got = await sql<{
+      ok: boolean;
+    }>`select pg_try_advisory_xact_lock(${SCORING_LOCK}, hashtext(current_schema())) as ok`.execute(trx);
     if (!got.rows[0]?.ok) return null;
     // Partition commits and analysts' false-positive verdicts (rows are only ever added) both
     // change what scoring would give.
