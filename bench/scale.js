@@ -1,11 +1,23 @@
-// Scale-out throughput (npm run bench:scale): the medium simulation (~970k events) through batch
-// analyze, then published to NATS JetStream and consumed by 1 and then 2 worker processes with
-// state in PostgreSQL, then the global scoring stage. One table, side by side.
+// Scale-out throughput (npm run bench:scale). Two modes:
+//
+// live (the default): workers (`distillguard worker`, 1 and then 2 of them) are consuming before
+// `distillguard ingest --nats` publishes, as in production; ingest publishes (a) paced with
+// --rate (default 5,000 events/s) and (b) at full speed. Beside it, batch analyze (one thread) on
+// the same events in the same run. For each run: first publish -> final findings (every event
+// applied and a scoring round over them), the tail after the last publish (-> last event
+// applied, -> findings covering every event), per-worker events/s and CPU per event against
+// batch per thread, and the load average. On the small simulation (~105k events) by default.
+//
+//   node bench/scale.js [--events 50000] [--rate 5000,full] [--workers 1,2] [--score-every 5s] [--scale small]
+//
+// filled (--mode filled, the earlier bench): the medium simulation (~970k events) published to
+// the stream first, then consumed by 1 and then 2 worker processes, then the global stage.
+//
 // Needs NATS (JetStream) at $BENCH_NATS_URL (default nats://127.0.0.1:4222) and PostgreSQL at
 // $BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); each run uses its own
-// stream and schema and drops them afterwards. BENCH_SCALE_EVENTS=N measures the first N events.
-// CPU seconds come from /proc: the bench process (batch, scoring) and its reaped children (ingest,
-// workers); PG/NATS is the servers' CPU meanwhile (shared with anything else using them).
+// stream and schema and drops them afterwards. --events N (or BENCH_SCALE_EVENTS=N) measures the
+// first N events. CPU seconds come from /proc: the bench process (batch, scoring), its children
+// (ingest, workers); PG/NATS is the servers' CPU meanwhile (shared with anything else using them).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -24,23 +36,37 @@ import pg from 'pg';
 import { analyzeFiles } from '../dist/pipeline/index.js';
 import { connectNats, deleteStream, scoreScale } from '../dist/pipeline/index.js';
 import { simulate } from '../dist/sim/index.js';
-import { openScaleStore, scaleProgress } from '../dist/store/index.js';
+import { latestScaleFindings, openScaleStore, scaleProgress } from '../dist/store/index.js';
 
 const NATS = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
 const PG = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const PARTITIONS = 16;
 const cache = join(tmpdir(), 'distillguard-bench');
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const MODE = arg('mode', 'live');
+const SCALE = arg('scale', MODE === 'live' ? 'small' : 'medium');
+// The live runs publish paced, so the whole small simulation would take minutes per run: 50k by default.
+const EVENTS = Number(arg('events', process.env.BENCH_SCALE_EVENTS ?? (MODE === 'live' ? 50_000 : 0)));
+// Each live run's publishing: events per second (ingest --rate), or `full` (as fast as ingest can).
+const RATES = String(arg('rate', '5000,full'))
+  .split(',')
+  .map((r) => (r === 'full' ? null : Number(r)));
+const WORKERS = String(arg('workers', '1,2')).split(',').map(Number);
+const SCORE_EVERY = arg('score-every', '5s');
 
 async function dataset() {
-  const out = join(cache, 'medium');
+  const out = join(cache, SCALE);
   const traffic = join(out, 'traffic.ndjson');
   if (!existsSync(traffic)) {
     mkdirSync(out, { recursive: true });
-    process.stdout.write(`simulating medium into ${out} ...\n`);
-    await simulate({ scale: 'medium', seed: 1, out, gzip: false, corpus: [] });
+    process.stdout.write(`simulating ${SCALE} into ${out} ...\n`);
+    await simulate({ scale: SCALE, seed: 1, out, gzip: false, corpus: [] });
   }
-  const limit = Number(process.env.BENCH_SCALE_EVENTS ?? 0);
+  const limit = EVENTS;
   if (!limit) return { traffic, accounts: join(out, 'accounts.ndjson') };
   const prefix = join(out, `traffic-first-${limit}.ndjson`);
   if (!existsSync(prefix)) {
@@ -217,51 +243,311 @@ async function streamed(files, workers) {
   }
 }
 
-const files = await dataset();
-const rows = [];
-let t = performance.now();
-const batchLoads = [load()];
-const batchCpu0 = ownCpu();
-const batch = await analyzeFiles([files.traffic], { accounts: [files.accounts] });
-const batchS = (performance.now() - t) / 1000;
-const batchCpu = ownCpu() - batchCpu0;
-batchLoads.push(load());
-const n = batch.report.events;
-rows.push([
-  'batch analyze (1 process)',
-  '-',
-  '-',
-  `${Math.round(n / batchS)}`,
-  `${batchS.toFixed(1)}`,
-  `${batchCpu.toFixed(0)}`,
-  batchLoads.join('→'),
-]);
-process.stdout.write(`batch: ${n} events in ${batchS.toFixed(1)} s, ${batchCpu.toFixed(1)} CPU s\n`);
-for (const w of [1, 2]) {
-  const r = await streamed(files, w);
-  const total = r.consumeS + r.scoreS;
-  process.stdout.write(`${w} worker(s): ${JSON.stringify(r)}\n`);
-  rows.push([
-    `${w} worker${w > 1 ? 's' : ''} (${PARTITIONS} partitions)`,
-    `${Math.round(r.events / r.ingestS)}`,
-    `${Math.round(r.events / r.consumeS)}`,
-    `${Math.round(r.events / total)}`,
-    `${r.consumeS.toFixed(1)} + ${r.scoreS.toFixed(1)} scoring`,
-    `${r.ingestCpu.toFixed(0)} ingest, ${r.consumeCpu.toFixed(0)} workers (+${r.consumeServiceCpu.toFixed(0)} PG/NATS), ${r.scoreCpu.toFixed(0)} scoring`,
-    r.loads.join('→'),
-  ]);
+function table(head, rows) {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return `${line(head)}\n| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |\n${rows.map(line).join('\n')}\n`;
 }
-const head = [
-  'path',
-  'ingest→NATS ev/s',
-  'workers ev/s',
-  'end-to-end ev/s',
-  'seconds',
-  'CPU seconds',
-  'load avg (1 min)',
-];
-const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-process.stdout.write(
-  `\n${n} events\n${line(head)}\n| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |\n${rows.map(line).join('\n')}\n`,
-);
+
+async function filledMain(files) {
+  const rows = [];
+  const t = performance.now();
+  const batchLoads = [load()];
+  const batchCpu0 = ownCpu();
+  const batch = await analyzeFiles([files.traffic], { accounts: [files.accounts] });
+  const batchS = (performance.now() - t) / 1000;
+  const batchCpu = ownCpu() - batchCpu0;
+  batchLoads.push(load());
+  const n = batch.report.events;
+  rows.push([
+    'batch analyze (1 process)',
+    '-',
+    '-',
+    `${Math.round(n / batchS)}`,
+    `${batchS.toFixed(1)}`,
+    `${batchCpu.toFixed(0)}`,
+    batchLoads.join('→'),
+  ]);
+  process.stdout.write(`batch: ${n} events in ${batchS.toFixed(1)} s, ${batchCpu.toFixed(1)} CPU s\n`);
+  for (const w of WORKERS) {
+    const r = await streamed(files, w);
+    const total = r.consumeS + r.scoreS;
+    process.stdout.write(`${w} worker(s): ${JSON.stringify(r)}\n`);
+    rows.push([
+      `${w} worker${w > 1 ? 's' : ''} (${PARTITIONS} partitions)`,
+      `${Math.round(r.events / r.ingestS)}`,
+      `${Math.round(r.events / r.consumeS)}`,
+      `${Math.round(r.events / total)}`,
+      `${r.consumeS.toFixed(1)} + ${r.scoreS.toFixed(1)} scoring`,
+      `${r.ingestCpu.toFixed(0)} ingest, ${r.consumeCpu.toFixed(0)} workers (+${r.consumeServiceCpu.toFixed(0)} PG/NATS), ${r.scoreCpu.toFixed(0)} scoring`,
+      r.loads.join('→'),
+    ]);
+  }
+  const head = [
+    'path',
+    'ingest→NATS ev/s',
+    'workers ev/s',
+    'end-to-end ev/s',
+    'seconds',
+    'CPU seconds',
+    'load avg (1 min)',
+  ];
+  process.stdout.write(`\n${n} events\n${table(head, rows)}`);
+}
+
+// ---- live mode ---------------------------------------------------------------------------------
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const uptime = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
+
+/** A `distillguard worker` process; resolves with it and its metrics URL once it consumes. */
+function spawnWorker(id, topo, schema) {
+  // BENCH_PROFILE=worker: each worker writes a CPU profile on its graceful stop (bench/profile-summary.js reads it).
+  const profile =
+    process.env.BENCH_PROFILE === 'worker' ? ['--cpu-prof', '--cpu-prof-dir', join(cache, 'profiles')] : [];
+  const child = spawn(
+    process.execPath,
+    [
+      ...profile,
+      CLI,
+      'worker',
+      '--nats',
+      NATS,
+      '--database-url',
+      PG,
+      '--score-every',
+      SCORE_EVERY,
+      '--id',
+      id,
+      '--metrics-port',
+      '0',
+      '--metrics-host',
+      '127.0.0.1',
+      ...topo,
+    ],
+    {
+      env: { ...process.env, DISTILLGUARD_LOG_LEVEL: 'warn', DISTILLGUARD_DB_SCHEMA: schema },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const ready = new Promise((resolve, reject) => {
+    const check = () => {
+      const m = /metrics on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    };
+    child.stdout.on('data', check);
+    child.once('exit', (code) => reject(new Error(`worker ${id} exited ${code}: ${out}`)));
+  });
+  return { child, ready, output: () => out };
+}
+
+/** Sums of the Prometheus series named `name` (all label sets) from a worker's /metrics. */
+async function metric(url, name) {
+  const text = await (await fetch(url)).text();
+  let sum = 0;
+  for (const line of text.split('\n'))
+    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.split(' ').pop());
+  return sum;
+}
+
+/**
+ * Workers first, then `ingest` (paced at `rate` events/s, or full speed when null). Returns the
+ * timeline (epoch ms) and the CPU figures.
+ */
+async function live(files, workers, rate) {
+  const tag = randomBytes(4).toString('hex');
+  const stream = `DG_BENCH_${tag}`;
+  const prefix = `dgbench.${tag}`;
+  const schema = `dg_bench_${tag}`;
+  const topo = ['--stream', stream, '--subject-prefix', prefix, '--partitions', String(PARTITIONS)];
+  await admin(`create schema ${schema}`);
+  const db = await openScaleStore({ url: PG, schema, poolSize: 2 });
+  const nc = await connectNats(NATS);
+  const poll = new pg.Client({ connectionString: PG });
+  await poll.connect();
+  await poll.query(`set search_path to ${schema}`);
+  const procs = [];
+  try {
+    for (let i = 0; i < workers; i++) procs.push(spawnWorker(`live-${i}`, topo, schema));
+    const metrics = await Promise.all(procs.map((p) => p.ready));
+    // Every partition leased and shared out before anything is published: the live case.
+    for (let i = 0; ; i++) {
+      const p = await scaleProgress(db);
+      const owners = new Set(p.partitions.map((x) => x.owner));
+      if (p.partitions.length === PARTITIONS && !owners.has(null) && owners.size === workers) break;
+      if (i > 600) throw new Error(`workers did not share the partitions: ${JSON.stringify(p.partitions)}`);
+      await sleep(100);
+    }
+    const workerCpu0 = procs.map((p) => procTimes(p.child.pid).self);
+    const svc0 = serviceCpu();
+    const cpu0 = childCpu();
+    const loads = [uptime()];
+    const ingest = JSON.parse(
+      await run([
+        'ingest',
+        files.traffic,
+        '--accounts',
+        files.accounts,
+        '--nats',
+        NATS,
+        '--json',
+        '--no-progress',
+        ...(rate ? ['--rate', String(rate)] : []),
+        ...topo,
+      ]),
+    );
+    const ingestCpu = childCpu() - cpu0;
+    const events = ingest.summary.events;
+    const firstSent = Date.parse(ingest.published.first_sent_at);
+    const lastStored = Date.parse(ingest.published.last_stored_at);
+    loads.push(uptime());
+    // Every event applied (seen by polling every 50 ms), then a scoring round over all of them.
+    let appliedAt = null;
+    let versionAll = null;
+    let findingsAt = null;
+    const deadline = Date.now() + 300_000;
+    while (Date.now() < deadline) {
+      if (appliedAt === null) {
+        const p = await scaleProgress(db);
+        if (p.events >= events) {
+          appliedAt = Date.now();
+          versionAll = p.version;
+        }
+      }
+      if (appliedAt !== null && SCORE_EVERY === '0') {
+        // Workers do not score: the bench runs the global stage once, as the filled mode does.
+        await scoreScale(db, { force: true });
+        findingsAt = Date.now();
+        break;
+      }
+      if (appliedAt !== null) {
+        const [s] = (await poll.query('select scored_version, scored_at from scale_scoring where id = 1'))
+          .rows;
+        if (s && Number(s.scored_version) >= versionAll) {
+          findingsAt = Number(s.scored_at);
+          break;
+        }
+      }
+      await sleep(50);
+    }
+    if (findingsAt === null) throw new Error(`not done in 300 s: applied at ${appliedAt}`);
+    loads.push(uptime());
+    const findings = await latestScaleFindings(db);
+    const svc = serviceCpu() - svc0;
+    const per = [];
+    for (const [i, p] of procs.entries()) {
+      const url = metrics[i];
+      per.push({
+        cpu: procTimes(p.child.pid).self - workerCpu0[i],
+        applied: await metric(url, 'distillguard_worker_events_applied_total'),
+        scoringS: await metric(url, 'distillguard_worker_scoring_seconds_sum'),
+        scorings: await metric(url, 'distillguard_worker_scoring_seconds_count'),
+        gaps: await metric(url, 'distillguard_worker_gaps_total'),
+      });
+    }
+    return {
+      events,
+      findingsEvents: findings?.input.events ?? 0,
+      ingestCpu,
+      serviceCpu: svc,
+      firstSent,
+      lastStored,
+      appliedAt,
+      findingsAt,
+      publishS: (lastStored - firstSent) / 1000,
+      workers: per,
+      loads,
+    };
+  } finally {
+    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGTERM');
+    await Promise.all(
+      procs.map((p) => new Promise((r) => (p.child.exitCode !== null ? r() : p.child.once('exit', r)))),
+    );
+    await poll.end();
+    await db.destroy();
+    await deleteStream(nc, stream);
+    await nc.close();
+    await admin(`drop schema if exists ${schema} cascade`);
+  }
+}
+
+async function liveMain(files) {
+  process.stdout.write(`uptime before batch: load average ${uptime()}\n`);
+  const t = performance.now();
+  const cpu0 = ownCpu();
+  const batchLoad0 = uptime();
+  const batch = await analyzeFiles([files.traffic], { accounts: [files.accounts], threads: 1 });
+  const batchS = (performance.now() - t) / 1000;
+  const batchCpu = ownCpu() - cpu0;
+  const n = batch.report.events;
+  const batchRate = n / batchS;
+  const batchPerCpu = n / batchCpu;
+  process.stdout.write(
+    `batch analyze, 1 thread: ${n} events in ${batchS.toFixed(1)} s (${Math.round(batchRate)} ev/s, ${Math.round(batchPerCpu)} ev per CPU s), load ${batchLoad0} → ${uptime()}\n`,
+  );
+  const rows = [
+    [
+      'batch analyze (1 thread)',
+      '-',
+      `${batchS.toFixed(1)}`,
+      '-',
+      '-',
+      `${Math.round(batchRate)} ev/s (one thread); ${Math.round(batchPerCpu)} ev/CPU s`,
+      '1.00',
+      `${batchCpu.toFixed(1)}`,
+      `${batchLoad0} → ${uptime()}`,
+    ],
+  ];
+  for (const rate of RATES) {
+    for (const w of WORKERS) {
+      const r = await live(files, w, rate);
+      process.stdout.write(`${rate ? `${rate}/s` : 'full speed'}, ${w} worker(s): ${JSON.stringify(r)}\n`);
+      const s = (ms) => (ms / 1000).toFixed(1);
+      const wallS = (r.appliedAt - r.firstSent) / 1000;
+      rows.push([
+        `${w} worker${w > 1 ? 's' : ''}, ${rate ? `--rate ${rate}` : 'full speed'}`,
+        `${Math.round(r.events / r.publishS)}`,
+        s(r.findingsAt - r.firstSent),
+        s(r.appliedAt - r.lastStored),
+        s(r.findingsAt - r.lastStored),
+        r.workers
+          .map(
+            (x) =>
+              `${Math.round(x.applied / wallS)} ev/s; ${Math.round(x.applied / Math.max(x.cpu, 1e-3))} ev/CPU s`,
+          )
+          .join(' + '),
+        r.workers.map((x) => (x.applied / Math.max(x.cpu, 1e-3) / batchPerCpu).toFixed(2)).join(' + '),
+        `${r.workers.map((x) => `${x.cpu.toFixed(1)} (${x.scorings} scorings, ${x.scoringS.toFixed(1)} s wall)`).join(' + ')}; ingest ${r.ingestCpu.toFixed(1)}; PG/NATS ${r.serviceCpu.toFixed(1)}`,
+        r.loads.join(' → '),
+      ]);
+      if (r.findingsEvents !== r.events)
+        process.stdout.write(`  (findings cover ${r.findingsEvents} of ${r.events} events)\n`);
+      if (r.workers.some((x) => x.gaps > 0))
+        process.stdout.write(`  (batches held back: ${r.workers.map((x) => x.gaps).join(' + ')})\n`);
+    }
+  }
+  const head = [
+    'run',
+    'published ev/s',
+    'first publish → findings s',
+    'last publish → last applied s',
+    'last publish → findings s',
+    'per worker: ev/s (first publish → last applied); ev per CPU s (its scoring included)',
+    'ev per CPU s × batch',
+    'CPU s: workers (scoring); ingest; PG/NATS',
+    'load average (uptime) start → published → findings',
+  ];
+  process.stdout.write(
+    `\n${n} events, ${PARTITIONS} partitions, workers --score-every ${SCORE_EVERY}\n${table(head, rows)}`,
+  );
+}
+
+const files = await dataset();
+if (MODE === 'filled') await filledMain(files);
+else if (MODE === 'live') await liveMain(files);
+else throw new Error(`--mode live or filled, not ${MODE}`);

@@ -170,6 +170,12 @@ export const IngestConfig = InputConfig.extend({
   fullWait: Duration.default('2m')
     .describe('how long to wait for workers to make room in a full stream before giving up (exit 1)')
     .meta(flag({ value: 'duration' })),
+  rate: z
+    .number({ error: 'must be a number of events per second above 0' })
+    .positive({ error: 'must be a number of events per second above 0' })
+    .optional()
+    .describe('publish at most this many events per second (replaying a file as live traffic)')
+    .meta(flag({ value: 'n', defaultText: 'as fast as the stream stores them' })),
 });
 
 export const AnalyzeConfig = InputConfig.extend({

@@ -49,6 +49,7 @@ export function registerIngest(program: Command): void {
       await ensureStream(nc, topology, streamOptions);
       const pub = new ScalePublisher(nc, topology, {
         fullWaitMs,
+        ...(flags.rate === undefined ? {} : { eventsPerSecond: flags.rate }),
         onFull: () =>
           process.stderr.write(
             `warning: stream ${topology.stream} is full; waiting up to ${flags.fullWait} for workers to make room\n`,
@@ -81,7 +82,17 @@ export function registerIngest(program: Command): void {
         summary: report.toJSON(),
         quarantine: { path: quarantinePath, lines: quarantine.count },
       };
-      const published = { ...counts, stream: topology.stream, partitions: topology.partitions, seconds };
+      const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+      const published = {
+        ...counts,
+        stream: topology.stream,
+        partitions: topology.partitions,
+        seconds,
+        rate: flags.rate ?? null,
+        // When the first message went out and the stream stored the last one (for measuring lag).
+        first_sent_at: iso(pub.times.firstSentAt),
+        last_stored_at: iso(pub.times.lastStoredAt),
+      };
       process.stdout.write(
         flags.json
           ? `${JSON.stringify({ ...result, published }, null, 2)}\n`

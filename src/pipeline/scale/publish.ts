@@ -5,6 +5,7 @@ import type { AccountRecord, ApiEvent, QuarantineRecord, ScaleMessage } from '..
 import { fingerprint64 } from '../../text/index.js';
 import { partitionOf, rejectedKey, rejectedLineId, subjectOf, type ScaleTopology } from './config.js';
 import { connectNats, ensureStream } from './stream.js';
+import { RatePacer } from './pacer.js';
 import type { EventSink } from '../event-sinks.js';
 
 export interface PublishCounts {
@@ -30,6 +31,14 @@ export interface PublisherOptions {
   fullWaitMs?: number;
   /** Told once per full episode, when the stream first refuses a publish for lack of room. */
   onFull?: () => void;
+  /** Publish at most this many events per second (account records and rejected lines are not paced). */
+  eventsPerSecond?: number;
+}
+
+/** When a publisher sent its first message and when the stream stored its last one (epoch ms; null before). */
+export interface PublishTimes {
+  firstSentAt: number | null;
+  lastStoredAt: number | null;
 }
 
 /**
@@ -43,6 +52,8 @@ export class ScalePublisher {
   private readonly inflight = new Set<Promise<void>>();
   private failure: Error | null = null;
   readonly counts: PublishCounts = { published: 0, duplicates: 0 };
+  readonly times: PublishTimes = { firstSentAt: null, lastStoredAt: null };
+  private readonly pacer: RatePacer | null;
 
   private readonly window: number;
   private readonly timeoutMs: number;
@@ -59,10 +70,14 @@ export class ScalePublisher {
     this.window = opts.window ?? 512;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.fullWaitMs = opts.fullWaitMs ?? 120_000;
+    this.pacer = opts.eventsPerSecond === undefined ? null : new RatePacer(opts.eventsPerSecond);
   }
 
   async publishEvents(events: Iterable<ApiEvent>): Promise<void> {
-    for (const event of events) await this.send(event.account_id, { kind: 'event', event }, `e:${event.id}`);
+    for (const event of events) {
+      if (this.pacer) await this.pacer.next();
+      await this.send(event.account_id, { kind: 'event', event }, `e:${event.id}`);
+    }
   }
 
   async publishAccounts(records: Iterable<AccountRecord>): Promise<void> {
@@ -119,8 +134,10 @@ export class ScalePublisher {
     if (this.failure) throw this.failure;
     while (this.inflight.size >= this.window) await Promise.race(this.inflight);
     const subject = subjectOf(this.topology, partitionOf(accountId, this.topology.partitions));
+    this.times.firstSentAt ??= Date.now();
     const p: Promise<void> = this.publishWithRetry(subject, encoder.encode(JSON.stringify(msg)), msgID)
       .then((ack) => {
+        this.times.lastStoredAt = Date.now();
         if (ack.duplicate) this.counts.duplicates++;
         else this.counts.published++;
       })
