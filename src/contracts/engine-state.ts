@@ -86,6 +86,8 @@ export const EntityStatsSnapshot = z.object({
   models: z.array(z.tuple([z.string(), ModelUseSnapshot])),
   ipPrefixes: TopKSnapshot,
   asns: TopKSnapshot,
+  // Added later: older state restores with no address-to-network pairs.
+  prefixAsns: TopKSnapshot.default([]),
   userAgents: TopKSnapshot,
   apiKeys: TopKSnapshot,
   requestShapes: TopKSnapshot,

@@ -156,6 +156,11 @@ export class EntityStats {
   earlyAdoption = 0;
   ipPrefixes = new TopK(IP_KEYS);
   asns = new TopK(SMALL_KEYS);
+  /**
+   * "/24 AS" pairs seen together on a request: the population's own map from an address block
+   * to the network announcing it, so a sign-up address can be placed on its provider's network.
+   */
+  prefixAsns = new TopK(IP_KEYS);
   userAgents = new TopK(SMALL_KEYS);
   apiKeys = new TopK(IP_KEYS);
   requestShapes = new TopK(SMALL_KEYS);
@@ -258,7 +263,10 @@ export class EntityStats {
     else this.models.set(f.model, { first: f.tsMs, count: 1, hours: [1] });
     this.activity.add(f.tsMs);
     if (f.ipPrefix) this.ipPrefixes.add(f.ipPrefix);
-    if (f.asn !== null) this.asns.add(asnKey(f.asn));
+    if (f.asn !== null) {
+      this.asns.add(asnKey(f.asn));
+      if (f.ipPrefix) this.prefixAsns.add(`${f.ipPrefix} ${asnKey(f.asn)}`);
+    }
     if (f.userAgent) this.userAgents.add(f.userAgent);
     if (f.apiKey) this.apiKeys.add(f.apiKey);
     this.requestShapes.add(f.requestShape);
@@ -348,6 +356,7 @@ export class EntityStats {
     this.earlyAdoption += o.earlyAdoption;
     this.ipPrefixes.mergeFrom(o.ipPrefixes);
     this.asns.mergeFrom(o.asns);
+    this.prefixAsns.mergeFrom(o.prefixAsns);
     this.userAgents.mergeFrom(o.userAgents);
     this.apiKeys.mergeFrom(o.apiKeys);
     this.requestShapes.mergeFrom(o.requestShapes);
@@ -426,6 +435,7 @@ export class EntityStats {
       models: [...this.models].map(([m, u]) => [m, { first: u.first, count: u.count, hours: [...u.hours] }]),
       ipPrefixes: this.ipPrefixes.entries(),
       asns: this.asns.entries(),
+      prefixAsns: this.prefixAsns.entries(),
       userAgents: this.userAgents.entries(),
       apiKeys: this.apiKeys.entries(),
       requestShapes: this.requestShapes.entries(),
@@ -493,6 +503,7 @@ export class EntityStats {
       this.models.set(m, { first: u.first, count: u.count, hours: [...u.hours] });
     this.ipPrefixes = TopK.from(IP_KEYS, s.ipPrefixes);
     this.asns = TopK.from(SMALL_KEYS, s.asns);
+    this.prefixAsns = TopK.from(IP_KEYS, s.prefixAsns);
     this.userAgents = TopK.from(SMALL_KEYS, s.userAgents);
     this.apiKeys = TopK.from(IP_KEYS, s.apiKeys);
     this.requestShapes = TopK.from(SMALL_KEYS, s.requestShapes);

@@ -47,6 +47,17 @@ const COVERAGE_MAX_P = 1e-3;
 const COHORT_MS = 7 * 86_400_000;
 const MAX_COMPONENTS = 200;
 
+/** A set of accounts sharing something far rarer than chance, with how rare. */
+export interface RareKey {
+  key: string;
+  holders: string[];
+  expected: number;
+  log10p: number;
+  description?: string;
+  /** What the expectation is taken from, when it is not the two attributes' separate frequencies. */
+  basis?: string;
+}
+
 type WeakKind = 'signup network' | 'client' | 'sign-up week';
 const PAIRS: readonly [WeakKind, WeakKind][] = [
   ['signup network', 'client'],
@@ -58,7 +69,7 @@ const PAIRS: readonly [WeakKind, WeakKind][] = [
 export interface CoordinationEvidence {
   members: string[];
   /** The rarest weak-attribute combination the members share. */
-  joint: { description: string; holders: number; expected: number; log10p: number };
+  joint: { description: string; holders: number; expected: number; log10p: number; basis?: string };
   coverage: {
     p: number;
     /** Mean pairwise share of topic mass two members have in common, and random groups' mean. */
@@ -154,13 +165,14 @@ export function coordinatedGroups(
   // Combinations held by enough accounts, judged against what their separate frequencies predict.
   const candidates = [...joint].filter(([, holders]) => holders.length >= MIN_KEY_HOLDERS);
   const bonferroni = Math.log10(Math.max(1, candidates.length));
-  const rare: { key: string; holders: string[]; expected: number; log10p: number }[] = [];
+  const rare: RareKey[] = [];
   for (const [key, holders] of candidates) {
     const [ka, kb] = key.split('\u0001') as [string, string];
     const expected = (single.get(ka)! * single.get(kb)!) / N;
     const log10p = poissonSurvivalLog10(holders.length, expected);
     if (log10p + bonferroni <= KEY_LOG10_P) rare.push({ key, holders, expected, log10p });
   }
+  rare.push(...signupCohorts(ids, records, signupNetworks(accounts, records)));
   // Accounts joined through any rare combination form one candidate group.
   const parent = new Map<string, string>();
   const find = (x: string): string => {
@@ -213,7 +225,8 @@ export function coordinatedGroups(
     out.push({
       ...evidence,
       joint: {
-        description: `${words(ka)} and ${words(kb)}`,
+        description: best.description ?? `${words(ka)} and ${words(kb)}`,
+        ...(best.basis ? { basis: best.basis } : {}),
         holders: best.holders.length,
         expected: best.expected,
         log10p: best.log10p,
@@ -351,9 +364,123 @@ export function coordinationResults(e: CoordinationEvidence): DetectorResult[] {
       strength: strengthOf(jointP),
       measurement: {
         stats: [{ kind: 'test', key: 'jointWeakAttributes', p: jointP, n: e.joint.holders }],
-        evidence: `${e.joint.holders} accounts share ${e.joint.description}; from how common each is alone, ${e.joint.expected.toFixed(2)} would be expected`,
+        evidence: `${e.joint.holders} accounts share ${e.joint.description}; ${e.joint.basis ?? 'from how common each is alone'}, ${e.joint.expected.toFixed(2)} would be expected`,
         examples: [],
       },
     },
   ];
+}
+
+/** Sign-up windows a cohort is looked for in: an operator creates its accounts within days or weeks. */
+const COHORT_WINDOWS_DAYS = [1, 3, 7, 14, 28] as const;
+const DAY_MS = 86_400_000;
+
+/**
+ * Each sign-up address's network: the AS that the population's own traffic shows announcing its
+ * /24 (most requests from it), else the /24 itself. A VPN provider's or ISP's customers sign up
+ * from many /24s of one network, so /24s alone split one operator's cohort into cells too small
+ * to notice.
+ */
+function signupNetworks(
+  accounts: ReadonlyMap<string, EntityStats>,
+  records: ReadonlyMap<string, AccountRecord>,
+): Map<string, string> {
+  const wanted = new Set<string>();
+  for (const id of accounts.keys()) {
+    const ip = records.get(id)?.signup_ip;
+    const p = ip ? ipPrefix(ip) : null;
+    if (p) wanted.add(p);
+  }
+  const votes = new Map<string, Map<string, number>>();
+  for (const s of accounts.values())
+    for (const [pair, count] of s.prefixAsns.entries()) {
+      const cut = pair.lastIndexOf(' ');
+      const prefix = pair.slice(0, cut);
+      if (!wanted.has(prefix)) continue;
+      const byAsn = votes.get(prefix) ?? new Map<string, number>();
+      byAsn.set(pair.slice(cut + 1), (byAsn.get(pair.slice(cut + 1)) ?? 0) + count);
+      votes.set(prefix, byAsn);
+    }
+  const out = new Map<string, string>();
+  for (const p of wanted) {
+    const best = [...(votes.get(p) ?? [])].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
+    out.set(p, best ? `AS${best[0]}` : p);
+  }
+  return out;
+}
+
+/**
+ * Sign-up cohorts: accounts created within a few days of each other on one network, far more of
+ * them than the network's own share of all sign-ups predicts for that window. The expectation is
+ * the network's share of the population's sign-ups times the sign-ups in the window, so a big ISP
+ * or VPN whose customers sign up every week at its usual rate forms no cohort, and a busy week
+ * (a launch) raises every network's expectation alike. A scan over windows, Bonferroni-corrected
+ * over every window tried; the most improbable window per network is kept.
+ */
+export function signupCohorts(
+  ids: readonly string[],
+  records: ReadonlyMap<string, AccountRecord>,
+  networks: ReadonlyMap<string, string>,
+): RareKey[] {
+  const signups: { id: string; t: number; net: string }[] = [];
+  for (const id of ids) {
+    const r = records.get(id);
+    const t = r?.created_at ? Date.parse(r.created_at) : NaN;
+    const p = r?.signup_ip ? ipPrefix(r.signup_ip) : null;
+    if (!Number.isFinite(t) || !p) continue;
+    signups.push({ id, t, net: networks.get(p) ?? p });
+  }
+  const N = signups.length;
+  if (N < 50) return [];
+  signups.sort((a, b) => a.t - b.t || (a.id < b.id ? -1 : 1));
+  const times = signups.map((x) => x.t);
+  const upper = (t: number): number => {
+    let lo = 0;
+    let hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (times[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const byNet = new Map<string, { id: string; t: number }[]>();
+  for (const x of signups) {
+    const list = byNet.get(x.net) ?? [];
+    list.push(x);
+    byNet.set(x.net, list);
+  }
+  let tests = 0;
+  const best: RareKey[] = [];
+  for (const [net, list] of byNet) {
+    if (list.length < MIN_MEMBERS) continue;
+    let top: RareKey | undefined;
+    for (const days of COHORT_WINDOWS_DAYS)
+      for (let i = 0; i + MIN_MEMBERS <= list.length; i++) {
+        const from = list[i]!.t;
+        const to = from + days * DAY_MS;
+        let j = i;
+        while (j < list.length && list[j]!.t < to) j++;
+        tests++;
+        if (j - i < MIN_MEMBERS) continue;
+        // The window opens on one of the network's sign-ups (a scan), so that one is given: the
+        // test is on the others, against the network's share of the window's other sign-ups.
+        const inWindow = upper(to) - upper(from) - 1;
+        const expected = ((list.length - 1) * inWindow) / (N - 1);
+        const log10p = poissonSurvivalLog10(j - i - 1, expected);
+        if (!top || log10p < top.log10p)
+          top = {
+            key: `sign-up cohort\u0000${net}\u0000${days}`,
+            holders: list.slice(i, j).map((x) => x.id),
+            // Shown beside the holder count, which includes the sign-up the window opens on.
+            expected: expected + 1,
+            log10p,
+            description: `a sign-up network, ${net}, and sign-up within ${days} day${days > 1 ? 's' : ''} from ${new Date(from).toISOString().slice(0, 10)}`,
+            basis: `from that network's share of all sign-ups (${list.length} of ${N}) and the ${inWindow + 1} sign-ups in those days`,
+          };
+      }
+    if (top) best.push(top);
+  }
+  const bonferroni = Math.log10(Math.max(1, tests));
+  return best.filter((r) => r.log10p + bonferroni <= KEY_LOG10_P);
 }
