@@ -134,15 +134,26 @@ async function admin(text) {
   }
 }
 
-async function streamed(files, workers) {
+/** A stream, subject prefix and PostgreSQL schema of their own for one measured run. */
+async function benchDeployment() {
   const tag = randomBytes(4).toString('hex');
   const stream = `DG_BENCH_${tag}`;
-  const prefix = `dgbench.${tag}`;
   const schema = `dg_bench_${tag}`;
-  const topo = ['--stream', stream, '--subject-prefix', prefix, '--partitions', String(PARTITIONS)];
+  const topo = ['--stream', stream, '--subject-prefix', `dgbench.${tag}`, '--partitions', String(PARTITIONS)];
   await admin(`create schema ${schema}`);
   const db = await openScaleStore({ url: PG, schema, poolSize: 2 });
   const nc = await connectNats(NATS);
+  const teardown = async () => {
+    await db.destroy();
+    await deleteStream(nc, stream);
+    await nc.close();
+    await admin(`drop schema if exists ${schema} cascade`);
+  };
+  return { schema, topo, db, teardown };
+}
+
+async function streamed(files, workers) {
+  const { schema, topo, db, teardown } = await benchDeployment();
   const children = [];
   try {
     let t = performance.now();
@@ -236,10 +247,7 @@ async function streamed(files, workers) {
     };
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-    await db.destroy();
-    await deleteStream(nc, stream);
-    await nc.close();
-    await admin(`drop schema if exists ${schema} cascade`);
+    await teardown();
   }
 }
 
@@ -360,14 +368,7 @@ async function metric(url, name) {
  * timeline (epoch ms) and the CPU figures.
  */
 async function live(files, workers, rate) {
-  const tag = randomBytes(4).toString('hex');
-  const stream = `DG_BENCH_${tag}`;
-  const prefix = `dgbench.${tag}`;
-  const schema = `dg_bench_${tag}`;
-  const topo = ['--stream', stream, '--subject-prefix', prefix, '--partitions', String(PARTITIONS)];
-  await admin(`create schema ${schema}`);
-  const db = await openScaleStore({ url: PG, schema, poolSize: 2 });
-  const nc = await connectNats(NATS);
+  const { schema, topo, db, teardown } = await benchDeployment();
   const poll = new pg.Client({ connectionString: PG });
   await poll.connect();
   await poll.query(`set search_path to ${schema}`);
@@ -469,10 +470,7 @@ async function live(files, workers, rate) {
       procs.map((p) => new Promise((r) => (p.child.exitCode !== null ? r() : p.child.once('exit', r)))),
     );
     await poll.end();
-    await db.destroy();
-    await deleteStream(nc, stream);
-    await nc.close();
-    await admin(`drop schema if exists ${schema} cascade`);
+    await teardown();
   }
 }
 
