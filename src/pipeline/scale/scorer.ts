@@ -1,5 +1,5 @@
 import { DetectionEngine, type AnalysisDetail } from '../../findings/index.js';
-import { AccountState, type DetectConfigInput, type Findings } from '../../contracts/index.js';
+import { AccountState, readEnv, type DetectConfigInput, type Findings } from '../../contracts/index.js';
 import {
   allAccountStates,
   countQuarantined,
@@ -50,9 +50,20 @@ export async function scoreScaleDetail(db: ScaleDb, opts: ScoreOptions = {}): Pr
       // Bad messages on the stream count as rejected lines, as batch analyze counts bad input lines.
       const rejectedLines = (opts.rejectedLines ?? 0) + (await countQuarantined(db));
       const detail = engine.analyze({ rejectedLines });
+      stallForTests();
       await saveScaleFindings(db, detail.findings);
       return detail;
     },
     opts.force ?? false,
   );
+}
+
+/**
+ * Tests only: blocks the scoring round's thread for DISTILLGUARD_TEST_SCORING_STALL_MS, as a long
+ * analyze() over a large state does (synchronously, without using CPU), so a test can show what
+ * the worker does while a round runs.
+ */
+function stallForTests(): void {
+  const ms = Number(readEnv('DISTILLGUARD_TEST_SCORING_STALL_MS') ?? 0);
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
