@@ -31,12 +31,12 @@ async function scoringLockHeld(fx: UsedScaleFixture): Promise<boolean> {
 describeScale('scale-out: a worker applies events while its scoring round runs', 4, (fx) => {
   it('applies every event published during a round, and a stop cuts the round short', async () => {
     await fx.publish({ accounts: input.accounts, events: input.events.slice(0, half) });
-    process.env.DISTILLGUARD_TEST_SCORING_STALL_MS = String(STALL_MS);
+    process.env.DISTILLGUARD_TEST_SCORING = `stall=${STALL_MS}`;
     let worker;
     try {
       worker = await fx.spawnWorker('scorer-0', ['--score-every', '1s']);
     } finally {
-      delete process.env.DISTILLGUARD_TEST_SCORING_STALL_MS;
+      delete process.env.DISTILLGUARD_TEST_SCORING;
     }
     await fx.waitForApplied(half, 120_000);
     // The first round has begun: it holds the scoring lock, and stays in it for STALL_MS.
@@ -86,4 +86,33 @@ describeScale('scale-out: a worker applies events while its scoring round runs',
     );
     expect(comparable(findings!)).toEqual(comparable(batchFindings(input)));
   }, 600_000);
+});
+
+// A scoring thread that dies must not stop scoring silently: each death is logged (and counted in
+// the metrics), the thread restarted, and after three deaths in a row rounds run in process.
+const small = simulatedPrefix(400, 44);
+
+describeScale('scale-out: a worker whose scoring thread dies keeps scoring', 4, (fx) => {
+  it('logs each death, then scores in process: findings of every event', async () => {
+    await fx.publish(small);
+    process.env.DISTILLGUARD_TEST_SCORING = 'thread-exit';
+    let worker;
+    try {
+      worker = await fx.spawnWorker('dying-0', ['--score-every', '1s']);
+    } finally {
+      delete process.env.DISTILLGUARD_TEST_SCORING;
+    }
+    let log = '';
+    worker.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+    const findings = await waitFor(
+      'findings',
+      () => latestScaleFindings(fx.db),
+      (f) => f !== null && f.input.events === small.events.length,
+      { timeoutMs: 120_000, everyMs: 250 },
+    );
+    expect(comparable(findings!)).toEqual(comparable(batchFindings(small)));
+    expect(log.match(/scoring thread died; restarting it/g)?.length).toBe(2);
+    expect(log).toContain('scoring thread died again; scoring in process from now on');
+    expect(log).toContain('scoring thread exited with code 70');
+  }, 300_000);
 });

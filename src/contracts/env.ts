@@ -10,8 +10,8 @@ export const ENV_VARS = {
   },
   DISTILLGUARD_DB_SCHEMA: { help: 'PostgreSQL schema of the scale-out workers (default public)' },
   DISTILLGUARD_LOG_LEVEL: { was: 'LOG_LEVEL', help: 'log level of serve, demo and worker' },
-  DISTILLGUARD_TEST_SCORING_STALL_MS: {
-    help: 'tests only: worker scoring rounds block their thread this many ms after analyze',
+  DISTILLGUARD_TEST_SCORING: {
+    help: 'tests only: stall=MS blocks each worker scoring round; thread-exit ends the scoring thread',
   },
   DISTILLGUARD_ADMIN_KEY: { help: 'an admin API key serve installs (stored hashed)' },
   DISTILLGUARD_API_KEY: { help: 'API key of gateway --server' },

@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import { DetectionEngine, type AnalysisDetail } from '../../findings/index.js';
 import { AccountState, readEnv, type DetectConfigInput, type Findings } from '../../contracts/index.js';
 import {
@@ -50,7 +51,7 @@ export async function scoreScaleDetail(db: ScaleDb, opts: ScoreOptions = {}): Pr
       // Bad messages on the stream count as rejected lines, as batch analyze counts bad input lines.
       const rejectedLines = (opts.rejectedLines ?? 0) + (await countQuarantined(db));
       const detail = engine.analyze({ rejectedLines });
-      stallForTests();
+      testHook();
       await saveScaleFindings(db, detail.findings);
       return detail;
     },
@@ -59,11 +60,14 @@ export async function scoreScaleDetail(db: ScaleDb, opts: ScoreOptions = {}): Pr
 }
 
 /**
- * Tests only: blocks the scoring round's thread for DISTILLGUARD_TEST_SCORING_STALL_MS, as a long
- * analyze() over a large state does (synchronously, without using CPU), so a test can show what
- * the worker does while a round runs.
+ * Tests only (DISTILLGUARD_TEST_SCORING): `stall=MS` blocks the round's thread for MS after
+ * analyze, as a long analyze() over a large state does (synchronously, without using CPU), so a
+ * test can show what the worker does meanwhile; `thread-exit` ends a scoring thread there (a
+ * thread that dies), and does nothing on the main thread.
  */
-function stallForTests(): void {
-  const ms = Number(readEnv('DISTILLGUARD_TEST_SCORING_STALL_MS') ?? 0);
-  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+function testHook(): void {
+  const hook = readEnv('DISTILLGUARD_TEST_SCORING') ?? '';
+  const stall = /^stall=(\d+)$/.exec(hook);
+  if (stall) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(stall[1]));
+  else if (hook === 'thread-exit' && !isMainThread) process.exit(70);
 }
