@@ -10,6 +10,9 @@ export const ENV_VARS = {
   },
   DISTILLGUARD_DB_SCHEMA: { help: 'PostgreSQL schema of the scale-out workers (default public)' },
   DISTILLGUARD_LOG_LEVEL: { was: 'LOG_LEVEL', help: 'log level of serve, demo and worker' },
+  DISTILLGUARD_TEST_SCORING: {
+    help: 'tests only: stall=MS blocks each worker scoring round; thread-exit ends the scoring thread',
+  },
   DISTILLGUARD_ADMIN_KEY: { help: 'an admin API key serve installs (stored hashed)' },
   DISTILLGUARD_API_KEY: { help: 'API key of gateway --server' },
   DISTILLGUARD_CANARY_SECRET: { help: 'canary secret of gateway and probe' },

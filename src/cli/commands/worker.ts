@@ -72,6 +72,8 @@ export function registerWorker(program: Command): void {
         : {}),
       config,
       log,
+      // Scoring rounds run in a thread of their own, on their own connections to this database.
+      scoringStore: { url, schema: readEnv('DISTILLGUARD_DB_SCHEMA') },
       ...(flags.id ? { workerId: flags.id } : {}),
     };
     const worker = new ScaleWorker(opts);

@@ -92,6 +92,20 @@ export class WorkerMetrics {
       Math.floor(this.lastScoredAt / 1000),
       id,
     );
+    x.one(
+      'distillguard_worker_scoring_threaded',
+      'gauge',
+      '1 when scoring rounds run in a worker thread, 0 when on the event loop that applies batches.',
+      w.scoringMode.threaded ? 1 : 0,
+      id,
+    );
+    x.one(
+      'distillguard_worker_scoring_thread_deaths_total',
+      'counter',
+      'Times the scoring thread died (restarted; after repeated deaths scoring runs in process).',
+      w.scoringMode.threadDeaths,
+      id,
+    );
     const s = w.stats;
     for (const [key, help] of [
       ['gaps', 'Batches held back one ack wait because deliveries outside them were outstanding.'],

@@ -1,5 +1,6 @@
+import { isMainThread } from 'node:worker_threads';
 import { DetectionEngine, type AnalysisDetail } from '../../findings/index.js';
-import { AccountState, type DetectConfigInput, type Findings } from '../../contracts/index.js';
+import { AccountState, readEnv, type DetectConfigInput, type Findings } from '../../contracts/index.js';
 import {
   allAccountStates,
   countQuarantined,
@@ -50,9 +51,23 @@ export async function scoreScaleDetail(db: ScaleDb, opts: ScoreOptions = {}): Pr
       // Bad messages on the stream count as rejected lines, as batch analyze counts bad input lines.
       const rejectedLines = (opts.rejectedLines ?? 0) + (await countQuarantined(db));
       const detail = engine.analyze({ rejectedLines });
+      testHook();
       await saveScaleFindings(db, detail.findings);
       return detail;
     },
     opts.force ?? false,
   );
+}
+
+/**
+ * Tests only (DISTILLGUARD_TEST_SCORING): `stall=MS` blocks the round's thread for MS after
+ * analyze, as a long analyze() over a large state does (synchronously, without using CPU), so a
+ * test can show what the worker does meanwhile; `thread-exit` ends a scoring thread there (a
+ * thread that dies), and does nothing on the main thread.
+ */
+function testHook(): void {
+  const hook = readEnv('DISTILLGUARD_TEST_SCORING') ?? '';
+  const stall = /^stall=(\d+)$/.exec(hook);
+  if (stall) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(stall[1]));
+  else if (hook === 'thread-exit' && !isMainThread) process.exit(70);
 }

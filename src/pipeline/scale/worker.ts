@@ -28,6 +28,8 @@ import { decodeMessage, type AppliedMessage } from './quarantine.js';
 import { PartitionPuller } from './puller.js';
 import { Slots } from './slots.js';
 import { scoreScale } from './scorer.js';
+import { ScoringThread, ScoringThreadDied } from './scoring-thread-client.js';
+import { scoringThreadAvailable, type ScoredRound } from './scoring-thread-protocol.js';
 import { DEFAULT_MAX_ACK_PENDING } from './stream.js';
 
 export interface ScaleWorkerOptions {
@@ -53,9 +55,26 @@ export interface ScaleWorkerOptions {
    * re-publication after the stream's duplicate window is still caught. Default: that window.
    */
   seenRetentionMs?: number;
+  /**
+   * Where the scoring thread connects (the same database as `db`): with it, and in the built CLI,
+   * scoring rounds run in a worker thread with a pool of their own, so batches keep being applied
+   * during a round. Without it (or under sources, as in tests) rounds run on this event loop.
+   */
+  scoringStore?: { url: string; schema?: string | undefined };
   config?: DetectConfigInput;
   log?: Logger;
   onScored?: (findings: Findings) => void;
+}
+
+/** Scoring thread deaths in a row after which rounds run in process (each death is logged and counted). */
+const THREAD_DEATHS_BEFORE_IN_PROCESS = 3;
+
+/** How this worker's scoring rounds run, for metrics. */
+export interface ScoringMode {
+  /** Rounds run in a worker thread (false: on the worker's event loop). */
+  threaded: boolean;
+  /** Times the scoring thread died (each restarted, or scoring moved in process after repeated deaths). */
+  threadDeaths: number;
 }
 
 interface Owned {
@@ -176,6 +195,10 @@ export class ScaleWorker {
   private stopping = new AbortController();
   private loop: Promise<void> | null = null;
   private scoring: Promise<void> | null = null;
+  /** The scoring thread while rounds run in one (started on the first round, again after a death). */
+  private scorer: ScoringThread | null = null;
+  private deathsInARow = 0;
+  readonly scoringMode: ScoringMode;
   private readonly log: Logger;
   private readonly batchSize: number;
   private readonly leaseMs: number;
@@ -199,6 +222,7 @@ export class ScaleWorker {
     this.pruneEveryMs = o.pruneEveryMs ?? 60_000;
     this.slots = new Slots(o.concurrentBatches ?? 2);
     this.seenRetentionMs = o.seenRetentionMs ?? 2 * 3600_000;
+    this.scoringMode = { threaded: !!o.scoringStore && scoringThreadAvailable(), threadDeaths: 0 };
   }
 
   /** Durations observed since the last call (the metrics endpoint folds them into histograms). */
@@ -276,6 +300,9 @@ export class ScaleWorker {
     this.running = false;
     for (const o of this.owned.values()) o.stop ??= 'release';
     this.stopping.abort();
+    // A round running in the thread is cut short (it rolls back) rather than waited out.
+    await this.scorer?.close();
+    this.scorer = null;
     await this.loop;
     await this.scoring;
     await Promise.all([...this.owned.values()].map((o) => o.done));
@@ -689,19 +716,53 @@ export class ScaleWorker {
       if (!this.running) break;
       try {
         const began = performance.now();
-        const findings = await scoreScale(this.o.db, { config: this.o.config });
-        if (findings) {
+        const round = await this.scoreRound();
+        if (round) {
           this.observe('scoringSeconds', (performance.now() - began) / 1000);
           this.timings.lastScoredAt = Date.now();
-          this.log.info(
-            { accounts: findings.accounts.length, clusters: findings.clusters.length },
-            'findings scored',
-          );
-          this.o.onScored?.(findings);
+          this.log.info({ accounts: round.accounts, clusters: round.clusters }, 'findings scored');
+          if (round.findings) this.o.onScored?.(round.findings);
         }
       } catch (err) {
+        if (!this.running) break;
         this.log.warn({ err: (err as Error).message }, 'scoring failed; retrying at the next interval');
       }
     }
+  }
+
+  /**
+   * One round, in the scoring thread when there is one. A thread that dies is logged and counted,
+   * and the round is run again at once: in a new thread, or in process once threads died
+   * THREAD_DEATHS_BEFORE_IN_PROCESS times in a row, so scoring never silently stops.
+   */
+  private async scoreRound(): Promise<ScoredRound | null> {
+    while (this.scoringMode.threaded && this.running) {
+      this.scorer ??= new ScoringThread({
+        store: this.o.scoringStore!,
+        config: this.o.config,
+        withFindings: this.o.onScored !== undefined,
+      });
+      try {
+        const round = await this.scorer.score();
+        this.deathsInARow = 0;
+        return round;
+      } catch (err) {
+        if (!(err instanceof ScoringThreadDied) || !this.running) throw err;
+        this.scorer = null;
+        this.scoringMode.threadDeaths++;
+        this.deathsInARow++;
+        const inProcess = this.deathsInARow >= THREAD_DEATHS_BEFORE_IN_PROCESS;
+        if (inProcess) this.scoringMode.threaded = false;
+        this.log.error(
+          { err: err.message, deaths: this.scoringMode.threadDeaths },
+          inProcess
+            ? 'scoring thread died again; scoring in process from now on'
+            : 'scoring thread died; restarting it',
+        );
+      }
+    }
+    if (!this.running) return null;
+    const findings = await scoreScale(this.o.db, { config: this.o.config });
+    return findings && { accounts: findings.accounts.length, clusters: findings.clusters.length, findings };
   }
 }

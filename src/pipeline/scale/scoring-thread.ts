@@ -1,0 +1,42 @@
+// Worker-thread entry of a scale worker's scoring rounds: the same scoreScaleDetail as in process,
+// on a database pool of the thread's own, so loading all states and analyze() never block the
+// event loop that applies batches. The protocol: scoring-thread-protocol.ts.
+import { parentPort, workerData } from 'node:worker_threads';
+import { openScaleStore, type ScaleDb } from '../../store/index.js';
+import type { ScoringReply, ScoringRequest, ScoringThreadData } from './scoring-thread-protocol.js';
+import { scoreScaleDetail } from './scorer.js';
+
+const port = parentPort;
+if (!port) throw new Error('scoring-thread must run in a worker thread');
+const data = workerData as ScoringThreadData;
+let db: Promise<ScaleDb> | null = null;
+
+// Requests come one at a time (the worker awaits each round), so rounds never overlap here.
+port.on('message', (msg: ScoringRequest) => {
+  void (async () => {
+    let reply: ScoringReply;
+    try {
+      // Opened on the first round and again after a failed open (PostgreSQL away at start).
+      db ??= openScaleStore({ ...data.store, poolSize: 2 }).catch((err: unknown) => {
+        db = null;
+        throw err;
+      });
+      const detail = await scoreScaleDetail(await db, { config: data.config, force: msg.force });
+      const f = detail?.findings;
+      reply = {
+        type: 'scored',
+        id: msg.id,
+        round: f
+          ? {
+              accounts: f.accounts.length,
+              clusters: f.clusters.length,
+              ...(data.withFindings ? { findings: f } : {}),
+            }
+          : null,
+      };
+    } catch (err) {
+      reply = { type: 'error', id: msg.id, message: err instanceof Error ? err.message : String(err) };
+    }
+    port.postMessage(reply);
+  })();
+});
