@@ -455,11 +455,14 @@ export function signupCohorts(
   for (const [net, list] of byNet) {
     if (list.length < MIN_MEMBERS) continue;
     let top: RareKey | undefined;
-    for (const days of COHORT_WINDOWS_DAYS)
+    for (const days of COHORT_WINDOWS_DAYS) {
+      // The window's end only moves forward as its start does: one pass per window length, not
+      // one walk per sign-up (a large ISP's network holds many thousands).
+      let j = 0;
       for (let i = 0; i + MIN_MEMBERS <= list.length; i++) {
         const from = list[i]!.t;
         const to = from + days * DAY_MS;
-        let j = i;
+        if (j < i) j = i;
         while (j < list.length && list[j]!.t < to) j++;
         tests++;
         if (j - i < MIN_MEMBERS) continue;
@@ -479,6 +482,7 @@ export function signupCohorts(
             basis: `from that network's share of all sign-ups (${list.length} of ${N}) and the ${inWindow + 1} sign-ups in those days`,
           };
       }
+    }
     if (top) best.push(top);
   }
   const bonferroni = Math.log10(Math.max(1, tests));
