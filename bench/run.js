@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 const benches = [
   'ingest.js',
   'ingest-api.js',
+  'sqlite-commit.js',
   'analyze.js',
   'gateway.js',
   'decisions.js',
