@@ -1,6 +1,9 @@
 // Summarises a V8 .cpuprofile (node --cpu-prof): self time per function and per source file, and
 // inclusive time of the functions named with --inclusive, in ms and in µs per event.
 //   node bench/profile-summary.js <file.cpuprofile> [--events N] [--top 40] [--inclusive name,name]
+//     [--long-tasks MS]
+// --long-tasks MS lists the busy stretches (consecutive samples off the idle loop) longer than MS:
+// on a server's main thread these are what a request queued behind them waits, so they bound p99.
 import { readFileSync } from 'node:fs';
 
 const arg = (name, fallback) => {
@@ -57,4 +60,39 @@ if (inclusiveNames.length) {
     for (const h of hit) incl.set(h, incl.get(h) + us);
   }
   for (const [k, v] of incl) console.log(`${fmt(v)}  ${k}`);
+}
+
+const longTaskMs = Number(arg('long-tasks', '0'));
+if (longTaskMs > 0) {
+  const idle = (id) => nodes.get(id).callFrame.functionName === '(idle)';
+  // A stretch: consecutive non-idle samples; its duration is the sum of their deltas.
+  const stretches = [];
+  let cur = null;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i];
+    const dt = deltas[i + 1] ?? 0;
+    if (idle(id)) {
+      if (cur) stretches.push(cur);
+      cur = null;
+      continue;
+    }
+    cur ??= { us: 0, fns: new Map(), roots: new Map() };
+    cur.us += dt;
+    const n = nodes.get(id);
+    cur.fns.set(label(n), (cur.fns.get(label(n)) ?? 0) + dt);
+    // The outermost named frame of the sample: which task this is.
+    let named = null;
+    for (let x = id; x !== undefined; x = parent.get(x)) {
+      const fn = nodes.get(x).callFrame;
+      if (fn.url.includes('/dist/') && fn.functionName) named = label(nodes.get(x));
+    }
+    if (named) cur.roots.set(named, (cur.roots.get(named) ?? 0) + dt);
+  }
+  if (cur) stretches.push(cur);
+  const long = stretches.filter((s) => s.us >= longTaskMs * 1000).sort((a, b) => b.us - a.us);
+  const sorted = stretches.map((s) => s.us).sort((a, b) => a - b);
+  const q = (p) => ((sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) / 1000).toFixed(1);
+  console.log(`\n-- busy stretches: ${stretches.length}, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms; ${long.length} over ${longTaskMs} ms --`);
+  const top3 = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${(v / 1000).toFixed(1)} ${k}`).join(' | ');
+  for (const s of long.slice(0, 15)) console.log(`${(s.us / 1000).toFixed(1).padStart(7)} ms  self: ${top3(s.fns)}\n${' '.repeat(12)}outer: ${top3(s.roots)}`);
 }

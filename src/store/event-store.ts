@@ -1,6 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
-import { yieldToEventLoop, type ApiEvent } from '../contracts/index.js';
+import { WorkSlice, type ApiEvent } from '../contracts/index.js';
 import { sqliteConnectionOf } from './database.js';
 import type { CoreDatabase, EventQuarantineTable } from './core-tables.js';
 
@@ -47,8 +47,11 @@ export async function insertEvents(
       // better-sqlite3 is synchronous: one cached prepared statement per row is ~2× faster than
       // Kysely's multi-row INSERT, which is compiled and prepared anew for every chunk.
       const insert = insertEventStatement(sqlite);
+      // About a millisecond of synchronous inserts per turn of the loop, so a big batch does not
+      // hold other requests for its whole insert.
+      const slice = new WorkSlice();
       for (let i = 0; i < events.length; i++) {
-        if (i > 0 && i % SQLITE_SLICE === 0) await yieldToEventLoop();
+        if (slice.due()) await slice.yield();
         const r = row(events[i]!, i);
         if (insert.run(r.id, r.account_id, r.ts, r.ts_ms, r.body, r.received_at).changes === 1)
           inserted.push(r.id);
@@ -69,8 +72,6 @@ export async function insertEvents(
   });
 }
 
-// Rows inserted between event-loop turns on SQLite: ~2–3 ms of synchronous work.
-const SQLITE_SLICE = 200;
 const insertStatements = new WeakMap<SQLite.Database, SQLite.Statement>();
 
 function insertEventStatement(sqlite: SQLite.Database): SQLite.Statement {
