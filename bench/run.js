@@ -12,6 +12,7 @@ const benches = [
   'decisions.js',
   'guardrails.js',
   'intel.js',
+  'hub.js',
   'sim.js',
   'elicitation.js',
 ];

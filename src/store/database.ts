@@ -98,8 +98,20 @@ export function openDatabase<DB = unknown>(opts: OpenDatabaseOptions = {}): Kyse
   const checkpointer =
     opts.backgroundCheckpoints && file !== ':memory:' ? startWalCheckpointer(sqlite) : undefined;
   // Kysely closes the connection on destroy(); the checkpointer thread stops with it.
+  // Kysely prepares every query it runs; parsing and planning the SQL again costs about as much
+  // as running a short indexed query, so statements are kept per SQL text (bounded: beyond the
+  // bound the cache starts over). Safe to share: Kysely runs one query at a time per connection.
+  const statements = new Map<string, SQLite.Statement>();
   const database = {
-    prepare: (query: string) => sqlite.prepare(query),
+    prepare: (query: string) => {
+      let stmt = statements.get(query);
+      if (!stmt) {
+        if (statements.size >= MAX_CACHED_STATEMENTS) statements.clear();
+        stmt = sqlite.prepare(query);
+        statements.set(query, stmt);
+      }
+      return stmt;
+    },
     close: () => {
       checkpointer?.stop();
       sqlite.close();
@@ -109,6 +121,8 @@ export function openDatabase<DB = unknown>(opts: OpenDatabaseOptions = {}): Kyse
   sqliteHandles.set(db, sqlite);
   return db;
 }
+
+const MAX_CACHED_STATEMENTS = 500;
 
 const sqliteHandles = new WeakMap<object, SQLite.Database>();
 

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { appendHubAudit, queryHubObjects, type HubObjectRow } from '../../store/index.js';
+import { appendHubAudit, queryHubObjects, type HubObjectPageRow } from '../../store/index.js';
 import { RESTRICTED_TLPS } from '../access.js';
 import type { HubContext } from '../hub-context.js';
 import {
@@ -19,7 +19,7 @@ export type ObjectRequest = FastifyRequest<{
 }>;
 
 export interface ObjectPage {
-  rows: HubObjectRow[];
+  rows: HubObjectPageRow[];
   more: boolean;
   next?: string;
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { STIX_MEDIA } from '../../contracts/index.js';
 import { objectNotFound, type HubContext } from '../hub-context.js';
-import { sendTaxii } from '../taxii-media.js';
+import { sendTaxii, sendTaxiiObjects } from '../taxii-media.js';
 import { objectPage, paging, type ObjectRequest } from './object-page.js';
 
 /** TAXII 2.1 reads: objects (§5.4), manifest (§5.3), object (§5.5) and versions (§5.7). */
@@ -12,10 +12,12 @@ export function objectRoutes(ctx: HubContext) {
     app.get(`${base}/objects/`, async (req: ObjectRequest, reply) => {
       const p = await objectPage(ctx, req, reply);
       if (!p) return reply;
-      return sendTaxii(reply, {
-        ...paging(p),
-        ...(p.rows.length ? { objects: p.rows.map((r) => JSON.parse(r.body) as unknown) } : {}),
-      });
+      return sendTaxiiObjects(
+        reply,
+        paging(p),
+        'objects',
+        p.rows.map((r) => r.body),
+      );
     });
 
     app.get(`${base}/manifest/`, async (req: ObjectRequest, reply) => {
@@ -40,7 +42,12 @@ export function objectRoutes(ctx: HubContext) {
       const p = await objectPage(ctx, req, reply);
       if (!p) return reply;
       if (!p.rows.length) return objectNotFound(reply, req.params.oid);
-      return sendTaxii(reply, { ...paging(p), objects: p.rows.map((r) => JSON.parse(r.body) as unknown) });
+      return sendTaxiiObjects(
+        reply,
+        paging(p),
+        'objects',
+        p.rows.map((r) => r.body),
+      );
     });
 
     app.get(`${base}/objects/:oid/versions/`, async (req: ObjectRequest, reply) => {

@@ -29,6 +29,25 @@ describe.each(backends)('hub store on %s', (dialect) => {
     expect(broken.brokenAt).toBe(3);
   });
 
+  it('concurrent appends all land, in call order, in a chain that verifies', async () => {
+    const fresh = await openTestDatabase<HubDatabase>(dialect);
+    try {
+      await runMigrations(fresh.db, hubMigrations);
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          appendHubAudit(fresh.db, { actor: `org-${i % 3}`, action: 'read', detail: { i } }),
+        ),
+      );
+      const rows = await fresh.db.selectFrom('hub_audit').select(['detail']).orderBy('seq').execute();
+      expect(rows.map((r) => (JSON.parse(r.detail) as { i: number }).i)).toEqual(
+        Array.from({ length: 40 }, (_, i) => i),
+      );
+      expect(await verifyHubAudit(fresh.db)).toEqual({ ok: true, entries: 40 });
+    } finally {
+      await fresh.dispose();
+    }
+  });
+
   it('gives ids stored before ownership was recorded to their earliest publisher', async () => {
     const old = await openTestDatabase<HubDatabase>(dialect);
     try {

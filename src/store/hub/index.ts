@@ -32,4 +32,10 @@ export {
   sightingsOfPublisher,
   sighterCountsIn,
 } from './object-store.js';
-export type { HubObjectRow, NewHubObject, ObjectQuery, OwnedInsert } from './object-store.js';
+export type {
+  HubObjectPageRow,
+  HubObjectRow,
+  NewHubObject,
+  ObjectQuery,
+  OwnedInsert,
+} from './object-store.js';

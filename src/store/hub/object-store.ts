@@ -4,6 +4,11 @@ import type { HubDatabase, HubObjectsTable } from './hub-tables.js';
 type Db = Kysely<HubDatabase>;
 
 export type HubObjectRow = Omit<HubObjectsTable, 'seq'> & { seq: number };
+/** What a read returns of each row: enough to page, list, serve and check the publisher. */
+export type HubObjectPageRow = Pick<
+  HubObjectRow,
+  'seq' | 'object_id' | 'version' | 'date_added' | 'publisher' | 'body'
+>;
 export type NewHubObject = Omit<HubObjectsTable, 'seq' | 'date_added' | 'date_added_ms'>;
 
 export interface ObjectQuery {
@@ -129,8 +134,12 @@ function visibleTo(
 export async function queryHubObjects(
   db: Db,
   q: ObjectQuery,
-): Promise<{ rows: HubObjectRow[]; more: boolean }> {
-  let query = db.selectFrom('hub_objects as o').selectAll('o').where('o.collection_id', '=', q.collectionId);
+): Promise<{ rows: HubObjectPageRow[]; more: boolean }> {
+  // Only the columns a read uses: each row's other strings would be built and dropped per page.
+  let query = db
+    .selectFrom('hub_objects as o')
+    .select(['o.seq', 'o.object_id', 'o.version', 'o.date_added', 'o.publisher', 'o.body'])
+    .where('o.collection_id', '=', q.collectionId);
   query = query.where((eb) => visibleTo(eb, q));
   if (q.afterSeq !== undefined) query = query.where('o.seq', '>', q.afterSeq);
   if (q.addedAfterMs !== undefined) query = query.where('o.date_added_ms', '>', q.addedAfterMs);
@@ -171,9 +180,7 @@ export async function queryHubObjects(
     .execute();
   const more = rows.length > q.limit;
   return {
-    rows: rows
-      .slice(0, q.limit)
-      .map((r) => ({ ...r, seq: Number(r.seq), date_added_ms: Number(r.date_added_ms) })),
+    rows: rows.slice(0, q.limit).map((r) => ({ ...r, seq: Number(r.seq) })),
     more,
   };
 }
