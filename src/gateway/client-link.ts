@@ -67,9 +67,21 @@ export class ClientLink {
 
   /** Write and wait until the client can take more; throws ClientGone if it leaves or stalls. */
   async write(chunk: string | Buffer): Promise<void> {
+    if (!this.writeNow(chunk)) await this.drained();
+  }
+
+  /**
+   * Write without waiting: false when the client must take what it has first (then wait for
+   * `drained`); throws ClientGone if it left. The streaming hot path, with no promise per chunk.
+   */
+  writeNow(chunk: string | Buffer): boolean {
     if (this.goneReason) throw this.goneReason;
-    if (this.res.write(chunk)) return;
-    await new Promise<void>((resolve, reject) => {
+    return this.res.write(chunk);
+  }
+
+  /** Resolves once the client took what was written; rejects with ClientGone if it leaves or stalls. */
+  drained(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       const settle = (): void => {
         clearTimeout(timer);
         this.res.off('drain', settle);

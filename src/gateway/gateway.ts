@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { Pool } from 'undici';
 import { GATEWAY_DEFAULTS } from '../contracts/index.js';
@@ -203,6 +204,57 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', onEnd);
     req.on('error', onError);
     req.on('close', onClose);
+  });
+}
+
+/**
+ * Each chunk of `body`, transformed, to the client as it comes; the body waits (paused) while the
+ * client has not taken the last write. Rejects on the body's error, its closing early, a throw of
+ * `each`, or the client leaving or stalling (ClientGone). Listeners rather than an async iterator
+ * and a promise per chunk: this runs for every chunk of every streamed answer.
+ */
+function relay(body: Readable, each: (chunk: Buffer) => string, client: ClientLink): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let waiting = false;
+    let ended = false;
+    let settled = false;
+    const settle = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', settle);
+      body.off('close', onClose);
+      if (err === undefined) resolve();
+      else reject(err);
+    };
+    const onData = (chunk: Buffer): void => {
+      try {
+        const out = each(chunk);
+        if (out === '' || client.writeNow(out)) return;
+      } catch (err) {
+        settle(err as Error);
+        return;
+      }
+      waiting = true;
+      body.pause();
+      client.drained().then(() => {
+        waiting = false;
+        if (ended) settle();
+        else body.resume();
+      }, (err: unknown) => settle(err as Error));
+    };
+    const onEnd = (): void => {
+      ended = true;
+      if (!waiting) settle();
+    };
+    const onClose = (): void => {
+      if (!ended) settle(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    };
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', settle);
+    body.on('close', onClose);
   });
 }
 
@@ -663,10 +715,7 @@ export class Gateway {
       return out;
     };
     try {
-      for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
-        const out = pass(framer.push(chunk));
-        if (out !== '') await client.write(out);
-      }
+      await relay(upstream.body, (chunk) => pass(framer.push(chunk)), client);
       client.end(pass(framer.end()));
     } catch (err) {
       if (client.gone) {
