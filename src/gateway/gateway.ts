@@ -238,11 +238,14 @@ function relay(body: Readable, each: (chunk: Buffer) => string, client: ClientLi
       }
       waiting = true;
       body.pause();
-      client.drained().then(() => {
-        waiting = false;
-        if (ended) settle();
-        else body.resume();
-      }, (err: unknown) => settle(err as Error));
+      client.drained().then(
+        () => {
+          waiting = false;
+          if (ended) settle();
+          else body.resume();
+        },
+        (err: unknown) => settle(err as Error),
+      );
     };
     const onEnd = (): void => {
       ended = true;
@@ -574,7 +577,8 @@ export class Gateway {
   ): Promise<void> {
     // From here on the client leaving at any stage aborts the upstream request.
     const client = new ClientLink(res, req.socket.destroyed, this.limits.idleTimeoutMs);
-    const slot = (!client.signal.aborted && this.slots.tryAcquire()) || (await this.slots.acquire(client.signal));
+    const slot =
+      (!client.signal.aborted && this.slots.tryAcquire()) || (await this.slots.acquire(client.signal));
     if (!slot) {
       if (client.gone) {
         this.clientLeft(ex, client, 499);
