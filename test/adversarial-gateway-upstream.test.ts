@@ -315,6 +315,33 @@ describe('a client that leaves releases the upstream, and is recorded', () => {
     await waitFor(() => up.abandoned === 3);
   });
 
+  it('a stream whose model is silent after its headers gets the headers to the client at once', async () => {
+    let release = (): void => {};
+    const released = new Promise<void>((r) => (release = r));
+    const up = await fakeUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.flushHeaders();
+      void released.then(() => res.end(`${chunk('late')}data: [DONE]\n\n`));
+    });
+    const h = await harness(up.url);
+    cleanups.push(() => Promise.resolve(release())); // ends the upstream first should the test fail
+    const c = rawPost(`${h.url}/v1/chat/completions`, chat('think first', { stream: true }));
+    // Answered with 200 while the upstream has sent no event yet (the wait is a liveness bound).
+    const response = await Promise.race([
+      c.response,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no headers')), 5000)),
+    ]);
+    expect(response.statusCode).toBe(200);
+    expect(h.events).toHaveLength(0);
+    release();
+    let text = '';
+    response.setEncoding('utf8');
+    for await (const s of response) text += s as string;
+    expect(sseEvents(text).map((e) => e.data)).toContain('[DONE]');
+    await waitFor(() => h.events.length === 1);
+    expect(h.events[0]!.response?.text).toBe('late');
+  });
+
   it('a client that pauses reading a large stream, then reads on, gets every event, and the whole answer is recorded', async () => {
     const pieces = 512;
     const up = await fakeUpstream((_req, res, _body, self) => {
