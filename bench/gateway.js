@@ -2,11 +2,16 @@
 // gateway, side by side in one run at a fixed open-loop rate (default 1,000 req/s, 10 s per
 // target, alternating targets every 500 ms; --concurrent sends to both at once instead).
 // Usage: node bench/gateway.js [--rate 1000] [--seconds 10] [--stream] [--concurrent] [--bare-proxy]
+//                               [--old DIR]
+// --bare-proxy adds a bare node:http + undici pass-through as a third target; --old DIR adds a
+// second gateway built from another checkout's dist/ (e.g. main's), so old and new builds are
+// measured alternated in one run. BENCH_PROFILE=gateway|bare|old|upstream writes that child's
+// CPU profile (--cpu-prof) to $TMPDIR.
 // Needs `npm run build` first (npm run bench does it).
 import { fork } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 
@@ -23,7 +28,10 @@ const CONCURRENT = args.includes('--concurrent');
 // Also measure a bare pass-through proxy (node:http + undici, nothing else): what any extra hop costs.
 const BARE = args.includes('--bare-proxy');
 const BLOCK_MS = 500;
-const dist = new URL('../dist/', import.meta.url);
+const OLD = arg('old', null);
+const dist = process.env.BENCH_DIST
+  ? new URL(`file://${process.env.BENCH_DIST.replace(/\/?$/, '/')}`)
+  : new URL('../dist/', import.meta.url);
 
 if (process.env.BENCH_ROLE === 'upstream') {
   const { DemoUpstream } = await import(new URL('gateway/index.js', dist).href);
@@ -40,6 +48,7 @@ if (process.env.BENCH_ROLE === 'upstream') {
       const cpu = process.cpuUsage(cpu0);
       process.send({ cpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, up.requests - req0) });
     }
+    if (m === 'stop') process.exit(0);
   });
 } else if (process.env.BENCH_ROLE === 'bare') {
   const { createServer } = await import('node:http');
@@ -71,6 +80,8 @@ if (process.env.BENCH_ROLE === 'upstream') {
       const cpu = process.cpuUsage(cpu0);
       process.send({ cpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, requests - req0) });
     }
+    // A clean exit, so --cpu-prof (BENCH_PROFILE) gets written.
+    if (m === 'stop') process.exit(0);
   });
 } else if (process.env.BENCH_ROLE === 'gateway') {
   const { startGateway } = await import(new URL('gateway/index.js', dist).href);
@@ -108,10 +119,10 @@ if (process.env.BENCH_ROLE === 'upstream') {
   await main();
 }
 
-function child(role, env = {}) {
-  const execArgv = process.env.BENCH_PROFILE === role ? ['--cpu-prof', '--cpu-prof-dir', tmpdir()] : [];
+function child(role, env = {}, profileAs = role) {
+  const execArgv = process.env.BENCH_PROFILE === profileAs ? ['--cpu-prof', '--cpu-prof-dir', tmpdir()] : [];
   const p = fork(fileURLToPath(import.meta.url), args, {
-    env: { ...process.env, BENCH_ROLE: role, ...env },
+    env: { ...process.env, BENCH_ROLE: role, BENCH_DIST: '', ...env },
     execArgv,
   });
   return new Promise((resolve) => p.once('message', (m) => resolve({ p, url: m.url })));
@@ -133,16 +144,27 @@ async function main() {
   writeFileSync(join(dir, 'decisions.json'), JSON.stringify(decisions));
   const upstream = await child('upstream');
   const gateway = await child('gateway', { BENCH_DIR: dir, BENCH_UPSTREAM: upstream.url });
+  let old = null;
+  if (OLD) {
+    const oldDir = mkdtempSync(join(tmpdir(), 'dg-bench-gw-old-'));
+    writeFileSync(join(oldDir, 'decisions.json'), JSON.stringify(decisions));
+    old = await child(
+      'gateway',
+      { BENCH_DIR: oldDir, BENCH_UPSTREAM: upstream.url, BENCH_DIST: resolve(OLD) },
+      'old',
+    );
+  }
 
   const bare = BARE ? await child('bare', { BENCH_UPSTREAM: upstream.url }) : null;
-  const names = BARE ? ['direct', 'bare', 'gateway'] : ['direct', 'gateway'];
+  const names = ['direct', ...(BARE ? ['bare'] : []), ...(OLD ? ['old'] : []), 'gateway'];
   const targets = {
     direct: new Pool(upstream.url, { connections: 128 }),
     gateway: new Pool(gateway.url, { connections: 128 }),
     ...(bare ? { bare: new Pool(bare.url, { connections: 128 }) } : {}),
+    ...(old ? { old: new Pool(old.url, { connections: 128 }) } : {}),
   };
-  const lat = { direct: [], gateway: [], bare: [] };
-  const errors = { direct: 0, gateway: 0, bare: 0 };
+  const lat = { direct: [], gateway: [], bare: [], old: [] };
+  const errors = { direct: 0, gateway: 0, bare: 0, old: 0 };
   let inflight = 0;
   let loadCpu0 = process.cpuUsage();
   let seq = 0;
@@ -194,6 +216,7 @@ async function main() {
           gateway.p.send('reset');
           upstream.p.send('reset');
           bare?.p.send('reset');
+          old?.p.send('reset');
         }
         if (CONCURRENT) {
           // Both targets at RATE at once: twice the load on the host.
@@ -219,13 +242,19 @@ async function main() {
   upstream.p.send('stats');
   const upstreamCpu = (await new Promise((r) => upstream.p.once('message', r))).cpuUsPerRequest;
   gateway.p.send('stop');
+  let oldStats = null;
+  if (old) {
+    old.p.send('stats');
+    oldStats = await new Promise((r) => old.p.once('message', r));
+    old.p.send('stop');
+  }
   let bareCpu = 0;
   if (bare) {
     bare.p.send('stats');
     bareCpu = (await new Promise((r) => bare.p.once('message', r))).cpuUsPerRequest;
-    bare.p.kill();
+    bare.p.send('stop');
   }
-  upstream.p.kill();
+  upstream.p.send('stop');
   await Promise.all(Object.values(targets).map((t) => t.close()));
 
   const summary = {};
@@ -240,20 +269,35 @@ async function main() {
     };
   }
   const f = (x) => x.toFixed(3).padStart(8);
-  const row = (label, x) =>
-    `${label.padEnd(11)}${String(x.n).padStart(6)} ${f(x.p50)} ${f(x.p90)} ${f(x.p99)} ${f(x.max)}\n`;
-  const diff = (label, a, b) =>
-    `${label.padEnd(11)}${' '.repeat(6)} ${f(a.p50 - b.p50)} ${f(a.p90 - b.p90)} ${f(a.p99 - b.p99)}\n`;
+  const label = { direct: 'direct', bare: 'bare proxy', old: 'gateway old', gateway: 'gateway' };
+  const row = (name) => {
+    const x = summary[name];
+    return `${label[name].padEnd(13)}${String(x.n).padStart(6)} ${f(x.p50)} ${f(x.p90)} ${f(x.p99)} ${f(x.max)}\n`;
+  };
+  const diff = (text, a, b) =>
+    `${text.padEnd(13)}${' '.repeat(6)} ${f(a.p50 - b.p50)} ${f(a.p90 - b.p90)} ${f(a.p99 - b.p99)}\n`;
+  const proxies = names.filter((n) => n !== 'direct');
+  const cpu = { gateway: cpuUsPerRequest, bare: bareCpu, old: oldStats?.cpuUsPerRequest ?? 0 };
+  const us = (x) => `${x.toFixed(0)} µs`;
+  const ratios = [
+    ...(bare ? [`gateway/bare ${(cpu.gateway / cpu.bare).toFixed(2)}×`] : []),
+    ...(bare && old ? [`old/bare ${(cpu.old / cpu.bare).toFixed(2)}×`] : []),
+    ...(old ? [`gateway/old ${(cpu.gateway / cpu.old).toFixed(2)}×`] : []),
+  ];
   process.stdout.write(
     `gateway bench: ${RATE} req/s, ${SECONDS} s per target (+${WARMUP} s warm-up), ${CONCURRENT ? 'all targets at once' : `targets alternating every ${BLOCK_MS} ms`}, ${STREAM ? 'streamed (SSE)' : 'whole JSON'} chat completions; achieved ${((total * (CONCURRENT ? names.length : 1)) / elapsed).toFixed(0)} req/s total\n` +
-      `latency ms        n      p50      p90      p99      max\n` +
-      row('direct', summary.direct) +
-      (bare ? row('bare proxy', summary.bare) : '') +
-      row('gateway', summary.gateway) +
-      diff('added', summary.gateway, summary.direct) +
-      (bare ? diff('vs bare', summary.gateway, summary.bare) : '') +
-      `errors: direct ${errors.direct}, gateway ${errors.gateway}${bare ? `, bare proxy ${errors.bare}` : ''}; gateway recorded ${stats.events.recorded} events (sent ${stats.events.sent}, spooled ${stats.events.spooled}), ${stats.canaries} canaries, ${stats.degraded} degraded\n` +
-      `CPU per request (user+system, measured window): gateway ${cpuUsPerRequest.toFixed(0)} µs, fake upstream ${upstreamCpu.toFixed(0)} µs, ${bare ? `bare proxy ${bareCpu.toFixed(0)} µs, ` : ''}load generator ${((loadCpu.user + loadCpu.system) / (names.length * SECONDS * RATE)).toFixed(0)} µs; host load average ${loadavg()
+      `latency ms          n      p50      p90      p99      max\n` +
+      names.map(row).join('') +
+      proxies.map((n) => diff(`added ${n === 'gateway' ? 'gw' : n}`, summary[n], summary.direct)).join('') +
+      (bare
+        ? proxies
+            .filter((n) => n !== 'bare')
+            .map((n) => diff(`${n === 'gateway' ? 'gw' : n} vs bare`, summary[n], summary.bare))
+            .join('')
+        : '') +
+      `errors: ${names.map((n) => `${label[n]} ${errors[n]}`).join(', ')}; gateway recorded ${stats.events.recorded} events (sent ${stats.events.sent}, spooled ${stats.events.spooled}), ${stats.canaries} canaries, ${stats.degraded} degraded\n` +
+      `CPU per request (user+system, measured window): ${proxies.map((n) => `${label[n]} ${us(cpu[n])}`).join(', ')}, fake upstream ${us(upstreamCpu)}, load generator ${us((loadCpu.user + loadCpu.system) / (names.length * SECONDS * RATE))}${ratios.length ? `; ${ratios.join(', ')}` : ''}\n` +
+      `host load average ${loadavg()
         .map((x) => x.toFixed(1))
         .join(' ')} on ${cpus().length} cores\n`,
   );

@@ -315,6 +315,89 @@ describe('a client that leaves releases the upstream, and is recorded', () => {
     await waitFor(() => up.abandoned === 3);
   });
 
+  it('a stream whose model is silent after its headers gets the headers to the client at once', async () => {
+    let release = (): void => {};
+    const released = new Promise<void>((r) => (release = r));
+    const up = await fakeUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.flushHeaders();
+      void released.then(() => res.end(`${chunk('late')}data: [DONE]\n\n`));
+    });
+    const h = await harness(up.url);
+    cleanups.push(() => Promise.resolve(release())); // ends the upstream first should the test fail
+    const c = rawPost(`${h.url}/v1/chat/completions`, chat('think first', { stream: true }));
+    // Answered with 200 while the upstream has sent no event yet (the wait is a liveness bound).
+    const response = await Promise.race([
+      c.response,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no headers')), 5000)),
+    ]);
+    expect(response.statusCode).toBe(200);
+    expect(h.events).toHaveLength(0);
+    release();
+    let text = '';
+    response.setEncoding('utf8');
+    for await (const s of response) text += s as string;
+    expect(sseEvents(text).map((e) => e.data)).toContain('[DONE]');
+    await waitFor(() => h.events.length === 1);
+    expect(h.events[0]!.response?.text).toBe('late');
+  });
+
+  it('a client that pauses reading a large stream, then reads on, gets every event, and the whole answer is recorded', async () => {
+    const pieces = 512;
+    const up = await fakeUpstream((_req, res, _body, self) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      let sent = 0;
+      const pump = (): void => {
+        while (sent < pieces) {
+          const piece = chunk(`${String(sent).padStart(4, '0')}${'z'.repeat(16 * 1024)}`);
+          sent++;
+          if (!res.write(piece)) {
+            self.blocked++;
+            res.once('drain', pump);
+            return;
+          }
+        }
+        res.end(
+          `data: ${JSON.stringify({ id: 'c1', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`,
+        );
+      };
+      pump();
+    });
+    const h = await harness(up.url, { upstreamIdleTimeoutMs: 30_000 });
+    const c = rawPost(`${h.url}/v1/chat/completions`, chat('a long answer, read slowly', { stream: true }));
+    const response = await c.response;
+    response.pause();
+    // The gateway stops reading the upstream while its client does not read (backpressure)...
+    await waitFor(() => up.blocked > 0, 15_000);
+    let text = '';
+    response.setEncoding('utf8');
+    response.on('data', (s: string) => (text += s));
+    const ended = new Promise((r) => response.once('end', r));
+    response.resume(); // ...and carries on once it does.
+    await ended;
+    const events = sseEvents(text);
+    const content = events
+      .filter((e) => e.data !== '[DONE]')
+      .map(
+        (e) =>
+          (JSON.parse(e.data) as { choices: { delta: { content?: string } }[] }).choices[0]!.delta.content ??
+          '',
+      )
+      .join('');
+    const expected = Array.from(
+      { length: pieces },
+      (_, i) => `${String(i).padStart(4, '0')}${'z'.repeat(16 * 1024)}`,
+    ).join('');
+    expect(content).toBe(expected);
+    expect(events.at(-1)!.data).toBe('[DONE]');
+    await waitFor(() => h.events.length === 1);
+    expect(h.events[0]!.gateway).not.toHaveProperty('client_aborted');
+    expect(h.events[0]!.response?.finish_reason).toBe('stop');
+    // The event keeps the first 64 KiB of the answer, exactly as served.
+    expect(h.events[0]!.response?.text).toBe(expected.slice(0, 64 * 1024));
+    expect(up.abandoned).toBe(0);
+  });
+
   it('a client that stops reading and stays connected is cut off after the idle timeout, recorded', async () => {
     const up = await fakeUpstream((_req, res, _body, self) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });

@@ -59,6 +59,25 @@ function keysOfAuthorization(value: string, known: (key: string) => boolean): st
   return tokens.slice(1);
 }
 
+const KEY_HEADER_NAMES = new Set<string>(['authorization', ...KEY_HEADERS]);
+
+/**
+ * The headers a key can be in, every value of each (as `headersDistinct` has them), taken from
+ * the raw name/value list: building `headersDistinct` copies every header of every request.
+ */
+export function keyHeaders(rawHeaders: readonly string[]): Record<string, string[] | undefined> {
+  const out: Record<string, string[] | undefined> = {};
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    // Cheap filter first: every key header name is 7 to 14 characters long.
+    if (name.length < 7 || name.length > 14) continue;
+    const lower = name.toLowerCase();
+    if (!KEY_HEADER_NAMES.has(lower)) continue;
+    (out[lower] ??= []).push(rawHeaders[i + 1]!);
+  }
+  return out;
+}
+
 /**
  * Every distinct key a request presents, wherever an upstream might read one: the Authorization
  * header (any scheme, Basic included), `api-key`, `x-api-key`, `x-goog-api-key`, and the `key`,

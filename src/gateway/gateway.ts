@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { Pool } from 'undici';
 import { GATEWAY_DEFAULTS } from '../contracts/index.js';
 import type { CanaryGenerator, CanaryRegistry } from '../respond/index.js';
-import { presentedKeys, type AccountResolver, type Caller } from './accounts.js';
+import { keyHeaders, presentedKeys, type AccountResolver, type Caller } from './accounts.js';
 import { ClientLink } from './client-link.js';
 import type { DecisionCache } from './decision-cache.js';
 import type { EffectiveDecision } from './decision.js';
@@ -162,15 +163,102 @@ function wantsProse(body: Json): boolean {
   return format !== 'json_object' && format !== 'json_schema';
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+/**
+ * The whole request body, at most `limit` bytes (over it: the request is destroyed and BodyTooLarge
+ * thrown). Plain 'data'/'end' listeners: an async iterator per request costs several times more.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        done();
+        req.destroy();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      done();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    const onError = (err: Error): void => {
+      done();
+      reject(err);
+    };
+    // Closed before its end (the client left mid-body): what the async iterator reported too.
+    const onClose = (): void => {
+      done();
+      reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    };
+    const done = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+/**
+ * Each chunk of `body`, transformed, to the client as it comes; the body waits (paused) while the
+ * client has not taken the last write. Rejects on the body's error, its closing early, a throw of
+ * `each`, or the client leaving or stalling (ClientGone). Listeners rather than an async iterator
+ * and a promise per chunk: this runs for every chunk of every streamed answer.
+ */
+function relay(body: Readable, each: (chunk: Buffer) => string, client: ClientLink): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let waiting = false;
+    let ended = false;
+    let settled = false;
+    const settle = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', settle);
+      body.off('close', onClose);
+      if (err === undefined) resolve();
+      else reject(err);
+    };
+    const onData = (chunk: Buffer): void => {
+      try {
+        const out = each(chunk);
+        if (out === '' || client.writeNow(out)) return;
+      } catch (err) {
+        settle(err as Error);
+        return;
+      }
+      waiting = true;
+      body.pause();
+      client.drained().then(
+        () => {
+          waiting = false;
+          if (ended) settle();
+          else body.resume();
+        },
+        (err: unknown) => settle(err as Error),
+      );
+    };
+    const onEnd = (): void => {
+      ended = true;
+      if (!waiting) settle();
+    };
+    const onClose = (): void => {
+      if (!ended) settle(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    };
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', settle);
+    body.on('close', onClose);
+  });
 }
 
 interface Exchange {
@@ -364,7 +452,7 @@ export class Gateway {
     const accountHeader = req.headers['x-account-id'];
     const claimed = Array.isArray(accountHeader) ? accountHeader[0] : accountHeader;
     // Every key the request carries, wherever an upstream may read it (Bearer, Basic, api-key, ...).
-    const keys = presentedKeys(req.headersDistinct, url, (k) => this.opts.accounts.knows(k));
+    const keys = presentedKeys(keyHeaders(req.rawHeaders), url, (k) => this.opts.accounts.knows(k));
     const resolved = this.opts.accounts.resolve(keys, claimed);
     if (resolved) return { caller: resolved, conflictingKeys: null };
     // Two different keys: refused; the event is recorded under the first one.
@@ -489,7 +577,9 @@ export class Gateway {
   ): Promise<void> {
     // From here on the client leaving at any stage aborts the upstream request.
     const client = new ClientLink(res, req.socket.destroyed, this.limits.idleTimeoutMs);
-    if (!(await this.slots.acquire(client.signal))) {
+    const slot =
+      (!client.signal.aborted && this.slots.tryAcquire()) || (await this.slots.acquire(client.signal));
+    if (!slot) {
       if (client.gone) {
         this.clientLeft(ex, client, 499);
         return;
@@ -613,7 +703,9 @@ export class Gateway {
   /** A streamed answer, shaped whole event by whole event. */
   private async stream({ res, upstream, headers, client, ex, shaper, annotation }: Answering): Promise<void> {
     res.writeHead(upstream.statusCode, headers);
-    res.flushHeaders();
+    // The client gets the headers at once, even while the model is silent. When the first events
+    // are already here they go out with them in one write (a separate write costs a syscall).
+    if (upstream.body.readableLength === 0) res.flushHeaders();
     const framer = new SseFramer();
     // Whole events only, so a stream cut off by the upstream never leaves half an event in
     // front of the error event that ends it.
@@ -629,10 +721,7 @@ export class Gateway {
       return out;
     };
     try {
-      for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
-        const out = pass(framer.push(chunk));
-        if (out !== '') await client.write(out);
-      }
+      await relay(upstream.body, (chunk) => pass(framer.push(chunk)), client);
       client.end(pass(framer.end()));
     } catch (err) {
       if (client.gone) {
@@ -668,7 +757,8 @@ export class Gateway {
 
     if (parsed) shaper.shapeJson(parsed);
     const out = parsed && shaper.rewrites ? JSON.stringify(parsed) : text;
-    res.writeHead(upstream.statusCode, { ...headers, 'content-length': String(Buffer.byteLength(out)) });
+    headers['content-length'] = String(Buffer.byteLength(out));
+    res.writeHead(upstream.statusCode, headers);
     client.end(out);
     return true;
   }

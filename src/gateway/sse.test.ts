@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SseFramer } from './sse.js';
+import { SseFramer, Utf8Stream } from './sse.js';
 
 describe('SseFramer', () => {
   it('reassembles events split across arbitrary chunk boundaries, including inside UTF-8 characters; stray blank lines dispatch nothing', () => {
@@ -24,5 +24,36 @@ describe('SseFramer', () => {
     expect(f.push(Buffer.from('data: 1\n'))).toEqual([]);
     expect(f.push(Buffer.from('\ndata: 2'))).toHaveLength(1);
     expect(f.end().map((e) => e.data)).toEqual(['2']);
+  });
+});
+
+describe('Utf8Stream', () => {
+  it('decodes like a streaming TextDecoder, whatever the chunk boundaries: split characters, a BOM, invalid bytes', () => {
+    const inputs = [
+      Buffer.from('\uFEFFdata: {"x":"héllo 😀 ✓ 中文"}\n\n'),
+      Buffer.from('plain ascii only'),
+      Buffer.from('\uFEFF\uFEFFtwo BOMs, the second kept'),
+      // Invalid: a lone continuation byte, a truncated 3-byte sequence mid-text, an overlong lead,
+      // and a 4-byte sequence cut at the very end.
+      Buffer.concat([
+        Buffer.from('a'),
+        Buffer.from([0x80]),
+        Buffer.from('b'),
+        Buffer.from([0xe2, 0x82]),
+        Buffer.from('c'),
+        Buffer.from([0xc0, 0xaf]),
+        Buffer.from('😀').subarray(0, 3),
+      ]),
+    ];
+    for (const bytes of inputs) {
+      const expected = new TextDecoder().decode(bytes);
+      for (const size of [1, 2, 3, 4, 5, bytes.length]) {
+        const d = new Utf8Stream();
+        let got = '';
+        for (let i = 0; i < bytes.length; i += size) got += d.decode(bytes.subarray(i, i + size));
+        got += d.end();
+        expect(got).toBe(expected);
+      }
+    }
   });
 });

@@ -1,3 +1,5 @@
+import type { ClientSignal } from './client-link.js';
+
 /**
  * Bounds the requests in flight to the upstream (at most one per pool connection) with a small,
  * bounded wait for a free slot. Past that the caller answers 503 at once instead of joining the
@@ -21,11 +23,18 @@ export class UpstreamSlots {
     return this.waiting.length;
   }
 
+  /** A slot at once if one is free (give it back with `release`); no promise on the hot path. */
+  tryAcquire(): boolean {
+    if (this.active >= this.max) return false;
+    this.active++;
+    return true;
+  }
+
   /**
    * True with a slot held (give it back with `release`), false when none came free within the
    * wait, the queue is full, or `signal` fired (the client left) while waiting.
    */
-  acquire(signal: AbortSignal): Promise<boolean> {
+  acquire(signal: ClientSignal): Promise<boolean> {
     if (signal.aborted) return Promise.resolve(false);
     if (this.active < this.max) {
       this.active++;
@@ -36,7 +45,7 @@ export class UpstreamSlots {
       const waiter = {
         take: (ok: boolean): void => {
           clearTimeout(timer);
-          signal.removeEventListener('abort', onAbort);
+          signal.off('abort', onAbort);
           resolve(ok);
         },
       };
@@ -47,7 +56,7 @@ export class UpstreamSlots {
       };
       const onAbort = (): void => leave();
       const timer = setTimeout(leave, this.maxWaitMs);
-      signal.addEventListener('abort', onAbort, { once: true });
+      signal.once('abort', onAbort);
       this.waiting.push(waiter);
     });
   }

@@ -10,6 +10,9 @@ export interface Canary {
   marker: string;
 }
 
+/** Canaries kept made (about 300 bytes each). */
+const MAX_MADE = 50_000;
+
 /** Canaries per subject: enough that a probe has statistical power, few enough to all get served. */
 export const DEFAULT_CANARIES_PER_SUBJECT = 16;
 
@@ -50,7 +53,24 @@ export class CanaryGenerator {
     return out;
   }
 
+  /**
+   * A subject's canaries are fixed by the secret, so each is made once: the gateway picks one per
+   * watched exchange, and three HMACs plus Unicode normalisation each time were most of its cost.
+   */
+  private readonly made = new Map<string, Readonly<Canary>>();
+
   canary(subject: string, index: number): Canary {
+    const key = `${index}|${subject}`;
+    const hit = this.made.get(key);
+    if (hit) return { ...hit };
+    const made = this.make(subject, index);
+    // Bounded: a gateway watching very many accounts starts over rather than grow without end.
+    if (this.made.size >= MAX_MADE) this.made.clear();
+    this.made.set(key, made);
+    return { ...made };
+  }
+
+  private make(subject: string, index: number): Canary {
     const h = this.mac(`canary|${subject}|${index}`);
     // The words come from a second MAC so four bytes per choice keep modulo bias negligible for
     // banks of up to 10,000 entries, while the id stays what it always was for this subject/index.
