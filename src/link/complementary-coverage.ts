@@ -13,9 +13,10 @@ import { fmix32, ipPrefix, seededRandom, TOPIC_NAMES } from '../text/index.js';
  *   VPN, but a dozen accounts with both, in one week, are far beyond what their frequencies
  *   predict (a Poisson tail on the joint count under independence); and
  * - the accounts cover the operator's task space *complementarily*: it gave each its own slice,
- *   so any two share almost none of their topics, while people doing their own tasks overlap on
- *   popular ones. The group's mean pairwise topic overlap is tested against random groups of
- *   task-style accounts of the same activity from the same population.
+ *   so each account is narrow and two accounts' topic mixes lie far apart, while people doing
+ *   their own tasks range over several topics and overlap on popular ones. The group's mean
+ *   pairwise distance between topic mixes is tested against random groups of accounts of the same
+ *   activity from the same population.
  *
  * Weak attributes only propose a group; it is reported only when its content corroborates
  * (a task-style sweep whose members partition its topics). A cohort of students or colleagues
@@ -39,7 +40,7 @@ const MIN_DOMAINS = 6;
 const NULL_GROUPS = 200;
 const STRATUM = 40;
 /**
- * Nearly disjoint pairs must be commoner than in random groups at this p. Only the few groups
+ * Members' topic mixes must lie further apart than in random groups at this p. Only the few groups
  * bound by jointly rare attributes are tested (a handful per population), so this bounds the
  * chance of a benign group passing to about that.
  */
@@ -78,6 +79,12 @@ export interface CoordinationEvidence {
     /** Share of member pairs that are nearly disjoint, and random groups' mean share. */
     disjoint: number;
     nullDisjoint: number;
+    /**
+     * Mean squared distance between two members' topic mixes (0 alike, 2 each on one topic and
+     * different ones), and random groups' mean: what the test is on.
+     */
+    spread: number;
+    nullSpread: number;
     tested: number;
     domains: string[];
     topicEvents: number;
@@ -111,26 +118,43 @@ function topicShares(s: EntityStats): Float64Array {
 /** Two accounts whose topics share at most this much of their mass are on separate slices. */
 const DISJOINT = 0.1;
 
+interface PairStats {
+  mean: number;
+  disjoint: number;
+  spread: number;
+}
+
 /**
- * Over pairs of accounts: the mean topic mass two have in common (histogram intersection), and
- * the share of pairs that are nearly disjoint. A partition shows in the second: most pairs are
- * on different slices, whatever a few that share a slice overlap.
+ * Over pairs of accounts: the mean topic mass two have in common (histogram intersection), the
+ * share of pairs that are nearly disjoint, and the mean squared distance between their topic
+ * mixes. A partition shows in the last: it is large only when each account is narrow *and* the
+ * two are on different slices (it is ‖a‖² + ‖b‖² − 2a·b: each mix's concentration, less what they
+ * share). Counting nearly disjoint pairs missed it: a slice's tasks touch generic domains
+ * (writing, data) that every slice's tasks touch a little, so few pairs are fully disjoint.
  */
-function pairOverlap(shares: readonly Float64Array[]): { mean: number; disjoint: number } {
+function pairOverlap(shares: readonly Float64Array[]): PairStats {
   let sum = 0;
   let disjoint = 0;
+  let spread = 0;
   let pairs = 0;
   for (let i = 0; i < shares.length; i++)
     for (let j = i + 1; j < shares.length; j++) {
       const a = shares[i]!;
       const b = shares[j]!;
       let o = 0;
-      for (let k = 0; k < a.length; k++) o += Math.min(a[k]!, b[k]!);
+      let d = 0;
+      for (let k = 0; k < a.length; k++) {
+        o += Math.min(a[k]!, b[k]!);
+        d += (a[k]! - b[k]!) ** 2;
+      }
       sum += o;
+      spread += d;
       if (o <= DISJOINT) disjoint++;
       pairs++;
     }
-  return pairs ? { mean: sum / pairs, disjoint: disjoint / pairs } : { mean: 0, disjoint: 0 };
+  return pairs
+    ? { mean: sum / pairs, disjoint: disjoint / pairs, spread: spread / pairs }
+    : { mean: 0, disjoint: 0, spread: 0 };
 }
 
 /**
@@ -173,6 +197,12 @@ export function coordinatedGroups(
     if (log10p + bonferroni <= KEY_LOG10_P) rare.push({ key, holders, expected, log10p });
   }
   rare.push(...signupCohorts(ids, records, signupNetworks(accounts, records)));
+  const clients = new Map<string, string>();
+  for (const id of ids) {
+    const c = weak.get(id)!.get('client');
+    if (c !== undefined) clients.set(id, c);
+  }
+  rare.push(...clientCohorts(ids, records, clients));
   // Accounts joined through any rare combination form one candidate group.
   const parent = new Map<string, string>();
   const find = (x: string): string => {
@@ -277,7 +307,7 @@ function testGroup(
   };
   const ranks = tested.map((id) => rank(accounts.get(id)!.topicEvents));
   const random = seededRandom(fmix32(seed ^ 0x5bd1e995) ^ tested.length);
-  const nulls: { mean: number; disjoint: number }[] = [];
+  const nulls: PairStats[] = [];
   for (let g = 0; g < NULL_GROUPS; g++) {
     const chosen = new Set<number>();
     for (const r of ranks) {
@@ -295,10 +325,11 @@ function testGroup(
     return [m, Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1))];
   };
   const [mean] = moments(nulls.map((x) => x.mean));
-  const [dMean, dSd] = moments(nulls.map((x) => x.disjoint));
-  // The share of nearly disjoint pairs against random groups' (a normal tail on their spread:
-  // the group's pairs are many, so their share is close to normal under the null).
-  const p = Math.max(1e-30, normalSurvival((observed.disjoint - dMean) / Math.max(dSd, 1e-3)));
+  const [dMean] = moments(nulls.map((x) => x.disjoint));
+  const [sMean, sSd] = moments(nulls.map((x) => x.spread));
+  // The members' spread against random groups' (a normal tail on the random groups' spread of it:
+  // a mean over many pairs is close to normal under the null).
+  const p = Math.max(1e-30, normalSurvival((observed.spread - sMean) / Math.max(sSd, 1e-3)));
   if (p > COVERAGE_MAX_P) return undefined;
   const examples = tested.slice(0, 3).flatMap((id) =>
     accounts
@@ -314,6 +345,8 @@ function testGroup(
       nullOverlap: mean,
       disjoint: observed.disjoint,
       nullDisjoint: dMean,
+      spread: observed.spread,
+      nullSpread: sMean,
       tested: tested.length,
       domains,
       topicEvents,
@@ -354,7 +387,7 @@ export function coordinationResults(e: CoordinationEvidence): DetectorResult[] {
       strength: strengthOf(c.p),
       measurement: {
         stats: [{ kind: 'test', key: 'memberTopicOverlap', p: c.p, n: c.topicEvents }],
-        evidence: `${e.members.length} accounts sending task-style prompts (${c.followUps} follow-ups in ${c.requests} requests) cover ${c.domains.length} of ${TOPIC_NAMES.length} capability domains between them (${c.domains.slice(0, 8).join(', ')}), yet ${pctOf(c.disjoint)} of pairs of them have almost no topic in common (at most ${pctOf(DISJOINT)} of their topics) against ${pctOf(c.nullDisjoint)} in random groups of ${c.tested} accounts of the same activity, and two of them share ${pctOf(c.overlap)} of their topics on average against ${pctOf(c.nullOverlap)}: the space is split between them`,
+        evidence: `${e.members.length} accounts sending task-style prompts (${c.followUps} follow-ups in ${c.requests} requests) cover ${c.domains.length} of ${TOPIC_NAMES.length} capability domains between them (${c.domains.slice(0, 8).join(', ')}), yet each keeps to its own part: two of them share ${pctOf(c.overlap)} of their topics on average against ${pctOf(c.nullOverlap)} in random groups of ${c.tested} accounts of the same activity, their topic mixes lie ${c.spread.toFixed(2)} apart (mean squared distance) against ${c.nullSpread.toFixed(2)}, and ${pctOf(c.disjoint)} of pairs have almost no topic in common (at most ${pctOf(DISJOINT)}) against ${pctOf(c.nullDisjoint)}: the space is split between them`,
         examples: e.examples,
       },
     },
@@ -422,13 +455,42 @@ export function signupCohorts(
   records: ReadonlyMap<string, AccountRecord>,
   networks: ReadonlyMap<string, string>,
 ): RareKey[] {
+  return cohortsBy(ids, records, 'a sign-up network', (id, r) => {
+    const p = r.signup_ip ? ipPrefix(r.signup_ip) : null;
+    return p ? (networks.get(p) ?? p) : undefined;
+  });
+}
+
+/**
+ * Client cohorts: accounts created within a few days of each other whose traffic comes mostly
+ * from one client string, far more than that client's share of all sign-ups predicts for those
+ * days. The same scan as sign-up cohorts, on the other weak attribute an operator's accounts
+ * share when they sign up from their own home networks: one SDK build. An SDK's users signed up
+ * over years, so its share of a week's sign-ups is its share of all; an operator's accounts are
+ * created together. Client × calendar week (PAIRS) splits a cohort spanning a week boundary.
+ */
+export function clientCohorts(
+  ids: readonly string[],
+  records: ReadonlyMap<string, AccountRecord>,
+  clients: ReadonlyMap<string, string>,
+): RareKey[] {
+  return cohortsBy(ids, records, 'a client', (id) => clients.get(id));
+}
+
+/** Sign-up cohorts of accounts grouped by `groupOf` (a network, a client), tested as signupCohorts says. */
+function cohortsBy(
+  ids: readonly string[],
+  records: ReadonlyMap<string, AccountRecord>,
+  what: string,
+  groupOf: (id: string, record: AccountRecord) => string | undefined,
+): RareKey[] {
   const signups: { id: string; t: number; net: string }[] = [];
   for (const id of ids) {
     const r = records.get(id);
     const t = r?.created_at ? Date.parse(r.created_at) : NaN;
-    const p = r?.signup_ip ? ipPrefix(r.signup_ip) : null;
-    if (!Number.isFinite(t) || !p) continue;
-    signups.push({ id, t, net: networks.get(p) ?? p });
+    const net = r ? groupOf(id, r) : undefined;
+    if (!Number.isFinite(t) || net === undefined) continue;
+    signups.push({ id, t, net });
   }
   const N = signups.length;
   if (N < 50) return [];
@@ -473,13 +535,13 @@ export function signupCohorts(
         const log10p = poissonSurvivalLog10(j - i - 1, expected);
         if (!top || log10p < top.log10p)
           top = {
-            key: `sign-up cohort\u0000${net}\u0000${days}`,
+            key: `sign-up cohort\u0000${what}\u0000${net}\u0000${days}`,
             holders: list.slice(i, j).map((x) => x.id),
             // Shown beside the holder count, which includes the sign-up the window opens on.
             expected: expected + 1,
             log10p,
-            description: `a sign-up network, ${net}, and sign-up within ${days} day${days > 1 ? 's' : ''} from ${new Date(from).toISOString().slice(0, 10)}`,
-            basis: `from that network's share of all sign-ups (${list.length} of ${N}) and the ${inWindow + 1} sign-ups in those days`,
+            description: `${what}, ${net}, and sign-up within ${days} day${days > 1 ? 's' : ''} from ${new Date(from).toISOString().slice(0, 10)}`,
+            basis: `from its share of all sign-ups (${list.length} of ${N}) and the ${inWindow + 1} sign-ups in those days`,
           };
       }
     }
