@@ -24,7 +24,7 @@ import {
   type ScaleDb,
 } from '../../store/index.js';
 import { consumerOf, type ScaleTopology } from './config.js';
-import { decodeMessage, type AppliedMessage } from './quarantine.js';
+import { decodeMessage, ScannedEvents, type AppliedMessage } from './quarantine.js';
 import { PartitionPuller } from './puller.js';
 import { Slots } from './slots.js';
 import { scoreScale } from './scorer.js';
@@ -595,7 +595,9 @@ export class ScaleWorker {
     fetchedAt: number,
   ): Promise<DetectionEngine | null> {
     const { partition } = o.lease;
-    const { decoded, quarantined } = this.decode(partition, msgs);
+    // Scan results are per batch; batches of other partitions may be decoded meanwhile.
+    const scanned = new ScannedEvents();
+    const { decoded, quarantined } = this.decode(partition, msgs, scanned);
     let engine: DetectionEngine | null = engine0;
     let backoff = 100;
     for (;;) {
@@ -618,7 +620,9 @@ export class ScaleWorker {
           holder: this.holder,
           lease: o.lease,
           stream: this.o.topology.stream,
-          events: decoded.flatMap(({ msg: d, seq }) => (d.kind === 'event' ? [{ id: d.event.id, seq }] : [])),
+          events: decoded.flatMap(({ msg: d, seq }) =>
+            d.kind === 'event' ? [{ id: d.event.id, seq }] : d.kind === 'scanned' ? [{ id: d.id, seq }] : [],
+          ),
           quarantined,
           maxSeq: msgs.reduce((m, x) => Math.max(m, x.seq), 0),
           leaseMs: this.leaseMs,
@@ -631,6 +635,11 @@ export class ScaleWorker {
               if (d.kind === 'account') {
                 e.addAccount(d.record);
                 changed.add(d.record.account_id);
+              } else if (d.kind === 'scanned') {
+                if (!pending.delete(d.id)) continue;
+                if (seq < o.lastSeq) reordered++;
+                e.addLine(scanned.line(d));
+                changed.add(d.accountId);
               } else if (pending.delete(d.event.id)) {
                 if (seq < o.lastSeq) reordered++;
                 e.addEvent(d.event);
@@ -689,16 +698,22 @@ export class ScaleWorker {
   private decode(
     partition: number,
     msgs: JsMsg[],
+    scanned: ScannedEvents,
   ): { decoded: { msg: AppliedMessage; seq: number }[]; quarantined: QuarantinedMessage[] } {
+    scanned.reset(msgs.length);
     const decoded: { msg: AppliedMessage; seq: number }[] = [];
     const quarantined: QuarantinedMessage[] = [];
     for (const m of msgs) {
-      const d = decodeMessage(m.data, {
-        seq: m.seq,
-        subject: m.subject,
-        partition,
-        partitions: this.o.topology.partitions,
-      });
+      const d = decodeMessage(
+        m.data,
+        {
+          seq: m.seq,
+          subject: m.subject,
+          partition,
+          partitions: this.o.topology.partitions,
+        },
+        scanned,
+      );
       if (d.ok) decoded.push({ msg: d.msg, seq: m.seq });
       else {
         quarantined.push(d.rejected);
