@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Consumer, JsMsg, NatsConnection } from 'nats';
 import { pino, type Logger } from 'pino';
 import { DetectionEngine } from '../../findings/index.js';
-import { AccountState, type DetectConfigInput, type Findings } from '../../contracts/index.js';
+import type { DetectConfigInput, Findings } from '../../contracts/index.js';
 import {
   bindScaleTopology,
   claimablePartitions,
@@ -23,6 +23,7 @@ import {
   type QuarantinedMessage,
   type ScaleDb,
 } from '../../store/index.js';
+import { encodeAccountState, restoreStoredAccount } from './account-state-codec.js';
 import { consumerOf, type ScaleTopology } from './config.js';
 import { decodeMessage, ScannedEvents, type AppliedMessage } from './quarantine.js';
 import { PartitionPuller } from './puller.js';
@@ -393,8 +394,7 @@ export class ScaleWorker {
 
   private async restore(partition: number): Promise<DetectionEngine> {
     const engine = new DetectionEngine(this.o.config);
-    for (const s of await loadPartitionStates(this.o.db, partition))
-      engine.restoreAccount(AccountState.parse(JSON.parse(s)));
+    for (const row of await loadPartitionStates(this.o.db, partition)) restoreStoredAccount(engine, row);
     return engine;
   }
 
@@ -646,7 +646,7 @@ export class ScaleWorker {
                 changed.add(d.event.account_id);
               }
             }
-            return [...changed].map((id) => ({ account_id: id, state: JSON.stringify(e.accountState(id)) }));
+            return [...changed].flatMap((id) => encodeAccountState(e, id) ?? []);
           },
         });
         this.observe('batchSeconds', (performance.now() - began) / 1000);
