@@ -30,7 +30,7 @@ export { createProgressReporter } from './progress-reporter.js';
 
 export { defaultQuarantinePath, formatValidateSummary, validateFiles } from './validate-files.js';
 export type { ValidateResult } from './validate-files.js';
-export { canReadPartitioned, PartitionLineProcessor } from './partitioned-read.js';
+export { canReadPartitioned, partitionOfAccount, PartitionLineProcessor } from './partitioned-read.js';
 export type { BatchResult, LineBatch, PartitionChannel } from './partitioned-read.js';
 export { rejectionFromIssues } from './issue-reason.js';
 export { MAX_RECORD_DEPTH, rejectTooDeep } from './nesting-depth.js';
