@@ -20,7 +20,17 @@ describe('fast decode of event messages', () => {
   for (const seed of [3, 101]) {
     it(`builds the same account state as the ordinary path (simulation seed ${seed})`, () => {
       const { accounts, events } = simulatedTraffic(4000, seed, 14);
-      const fast = new DetectionEngine();
+      // As in a worker: the engine uses feature caches shared with (and warmed by) another engine.
+      const caches = new DetectionEngine();
+      const other = new DetectionEngine({}, undefined, caches);
+      const warm = new ScannedEvents();
+      const otherEvents = simulatedTraffic(1000, seed + 1000, 14).events;
+      warm.reset(otherEvents.length);
+      otherEvents.forEach((e, i) => {
+        const d = decodeMessage(published(e), metaOf(e.account_id, i), warm);
+        if (d.ok && d.msg.kind === 'scanned') other.addLine(warm.line(d.msg));
+      });
+      const fast = new DetectionEngine({}, undefined, caches);
       const slow = new DetectionEngine();
       for (const a of accounts) {
         fast.addAccount(a);

@@ -209,6 +209,8 @@ export class ScaleWorker {
   private readonly slots: Slots;
   /** Since when each partition was seen with no live lease (for the unowned-partition warning). */
   private readonly unownedSince = new Map<number, number>();
+  /** An engine that holds no state, only the feature caches every partition's engine shares. */
+  private featureCaches: DetectionEngine | null = null;
 
   constructor(private readonly o: ScaleWorkerOptions) {
     this.id = o.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -393,7 +395,9 @@ export class ScaleWorker {
   }
 
   private async restore(partition: number): Promise<DetectionEngine> {
-    const engine = new DetectionEngine(this.o.config);
+    // Every partition's engine uses the first one's feature caches (see DetectionEngine).
+    this.featureCaches ??= new DetectionEngine(this.o.config);
+    const engine = new DetectionEngine(this.o.config, undefined, this.featureCaches);
     for (const row of await loadPartitionStates(this.o.db, partition)) restoreStoredAccount(engine, row);
     return engine;
   }
