@@ -383,7 +383,7 @@ export async function serveOnWorkersDatabase(fx: ScaleFixture, adminKey: string)
 export async function storedEventTotal(db: ScaleDb): Promise<number> {
   let n = 0;
   for await (const page of allAccountStates(db))
-    for (const s of page) n += (JSON.parse(s) as { stats: { n: number } | null }).stats?.n ?? 0;
+    for (const s of page) n += (JSON.parse(s.state) as { stats: { n: number } | null }).stats?.n ?? 0;
   return n;
 }
 

@@ -1,7 +1,7 @@
 import type { JsMsg } from 'nats';
 import { expect, it } from 'vitest';
 import { DetectionEngine } from '../src/findings/index.js';
-import { consumerOf, ScalePublisher } from '../src/pipeline/index.js';
+import { consumerOf, restoreStoredAccount, ScalePublisher } from '../src/pipeline/index.js';
 import { allAccountStates } from '../src/store/index.js';
 import { describeScale, simulatedPrefix } from './scale-harness.js';
 
@@ -94,12 +94,16 @@ describeScale(
       // Every account's state is what an engine fed in publish order holds.
       const reference = new DetectionEngine();
       for (const e of events) reference.addEvent(e);
-      const stored = new Map<string, unknown>();
+      // Each stored row (JSON beside its binary kernel sum) restored as the worker and scorer do.
+      const restored = new DetectionEngine();
       for await (const page of allAccountStates(fx.db))
-        for (const s of page) {
-          const state = JSON.parse(s) as { account_id: string };
-          stored.set(state.account_id, state);
+        for (const row of page) {
+          expect(row.kernel).not.toBeNull();
+          restoreStoredAccount(restored, row);
         }
+      const stored = new Map<string, unknown>();
+      for (const id of restored.accountIds())
+        stored.set(id, JSON.parse(JSON.stringify(restored.accountState(id))));
       expect(stored.size).toBe(counts.size);
       expect(stored.get(busiest)).toEqual(JSON.parse(JSON.stringify(reference.accountState(busiest))));
       for (const [id, state] of stored)

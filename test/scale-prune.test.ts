@@ -1,7 +1,7 @@
 import type { JsMsg } from 'nats';
 import { expect, it } from 'vitest';
 import { DetectionEngine } from '../src/findings/index.js';
-import { consumerOf, partitionOf, ScalePublisher } from '../src/pipeline/index.js';
+import { consumerOf, encodeAccountState, partitionOf, ScalePublisher } from '../src/pipeline/index.js';
 import { ScaleMessage } from '../src/contracts/index.js';
 import {
   claimPartitions,
@@ -54,10 +54,7 @@ describeScale(
               ghost.addEvent(event);
               changed.add(event.account_id);
             }
-          return [...changed].map((id) => ({
-            account_id: id,
-            state: JSON.stringify(ghost.accountState(id)),
-          }));
+          return [...changed].flatMap((id) => encodeAccountState(ghost, id) ?? []);
         },
       });
       await releasePartition(fx.db, ghostHolder, 0);

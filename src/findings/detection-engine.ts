@@ -74,7 +74,17 @@ export class DetectionEngine {
   events = 0;
   rejected = 0;
 
-  constructor(config: DetectConfigInput = {}, detectors: readonly Detector[] = DETECTORS) {
+  /**
+   * `sharedFeatures`: an engine of the same configuration whose feature caches (prompts, texts,
+   * ids) this one uses too. A scale-out worker runs one engine per partition; separate caches
+   * each saw a sixteenth of the traffic and missed the prompts repeated across partitions. The
+   * caches are pure memos of the same functions, so the features are the same either way.
+   */
+  constructor(
+    config: DetectConfigInput = {},
+    detectors: readonly Detector[] = DETECTORS,
+    sharedFeatures?: DetectionEngine,
+  ) {
     this.config = DetectConfig.parse(config);
     const off = switchedOff(this.config.disable, detectors);
     this.detectors = detectors.filter((d) => !off.detectors.has(d.id));
@@ -82,9 +92,12 @@ export class DetectionEngine {
     const rep = REPRESENTATIONS[this.config.embedder];
     this.embedder = rep.make();
     this.rff = new RandomFourierFeatures(this.embedder.dimensions, KERNEL_DIMENSIONS, rep.bandwidth);
-    this.lineFeatures = new LineFeatures((tokens) =>
-      this.rff.features(this.embedder.sparseFromTokens(tokens), this.scratch),
-    );
+    this.lineFeatures =
+      sharedFeatures && sharedFeatures.config.embedder === this.config.embedder
+        ? sharedFeatures.lineFeatures
+        : new LineFeatures((tokens) =>
+            this.rff.features(this.embedder.sparseFromTokens(tokens), this.scratch),
+          );
   }
 
   addAccount(record: AccountRecord): void {

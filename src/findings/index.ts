@@ -3,6 +3,7 @@ import { ACCOUNT_ACT_RULE } from './account-scoring.js';
 import { CLUSTER_ACT_RULE } from './cluster-act.js';
 
 export { DetectionEngine } from './detection-engine.js';
+export { KERNEL_DIMENSIONS } from './population-view.js';
 
 /** The rules behind the levels, in words, for reports (each finding's basis names the one it met). */
 export const LEVEL_RULES = {

@@ -30,9 +30,16 @@ export { createProgressReporter } from './progress-reporter.js';
 
 export { defaultQuarantinePath, formatValidateSummary, validateFiles } from './validate-files.js';
 export type { ValidateResult } from './validate-files.js';
-export { canReadPartitioned, PartitionLineProcessor } from './partitioned-read.js';
+export { canReadPartitioned, partitionOfAccount, PartitionLineProcessor } from './partitioned-read.js';
 export type { BatchResult, LineBatch, PartitionChannel } from './partitioned-read.js';
 export { rejectionFromIssues } from './issue-reason.js';
 export { MAX_RECORD_DEPTH, rejectTooDeep } from './nesting-depth.js';
-export { EventLineScanner, slotText } from './event-line-scanner.js';
+export {
+  EventLineScanner,
+  saveScan,
+  SCAN_INTS,
+  SCAN_NUMBERS,
+  ScannedLine,
+  slotText,
+} from './event-line-scanner.js';
 export type { EventLineView, StringSlot } from './event-line-scanner.js';

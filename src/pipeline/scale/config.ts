@@ -1,4 +1,5 @@
 import { ScaleTopologyConfig } from '../../contracts/index.js';
+import { partitionOfAccount } from '../../ingest/index.js';
 import { fingerprint64 } from '../../text/index.js';
 
 /** The scale-out topology, shared by publishers and workers (they must agree on all of it). */
@@ -13,9 +14,14 @@ export interface ScaleTopology {
 
 export const DEFAULT_TOPOLOGY: ScaleTopology = ScaleTopologyConfig.parse({});
 
-/** The one partition function: a stable 32-bit hash of the account id, modulo the partition count. */
+/**
+ * The one partition function: a stable 32-bit hash of the account id (the first half of its
+ * fingerprint64), modulo the partition count. Computed without the hex string (it runs for every
+ * published and every received message); partitioned-read.test.ts checks it equals
+ * parseInt(fingerprint64(id).slice(0, 8), 16) % partitions.
+ */
 export function partitionOf(accountId: string, partitions: number): number {
-  return parseInt(fingerprint64(accountId).slice(0, 8), 16) % partitions;
+  return partitionOfAccount(accountId, partitions);
 }
 
 /** The partition a publisher's rejected line goes to: spread by where it was read. */

@@ -1,6 +1,6 @@
 import { isMainThread } from 'node:worker_threads';
 import { DetectionEngine, type AnalysisDetail } from '../../findings/index.js';
-import { AccountState, readEnv, type DetectConfigInput, type Findings } from '../../contracts/index.js';
+import { readEnv, type DetectConfigInput, type Findings } from '../../contracts/index.js';
 import {
   allAccountStates,
   countQuarantined,
@@ -10,6 +10,7 @@ import {
   type CoreDb,
   type ScaleDb,
 } from '../../store/index.js';
+import { restoreStoredAccount } from './account-state-codec.js';
 
 export interface ScoreOptions {
   config?: DetectConfigInput;
@@ -26,8 +27,7 @@ export interface ScoreOptions {
  */
 export async function loadScaleEngine(db: ScaleDb, config?: DetectConfigInput): Promise<DetectionEngine> {
   const engine = new DetectionEngine(config);
-  for await (const page of allAccountStates(db))
-    for (const s of page) engine.restoreAccount(AccountState.parse(JSON.parse(s)));
+  for await (const page of allAccountStates(db)) for (const row of page) restoreStoredAccount(engine, row);
   for (const id of await listBenignReference(db as unknown as CoreDb)) engine.addBenignReference(id);
   return engine;
 }

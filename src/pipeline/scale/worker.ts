@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Consumer, JsMsg, NatsConnection } from 'nats';
 import { pino, type Logger } from 'pino';
 import { DetectionEngine } from '../../findings/index.js';
-import { AccountState, type DetectConfigInput, type Findings } from '../../contracts/index.js';
+import type { DetectConfigInput, Findings } from '../../contracts/index.js';
 import {
   bindScaleTopology,
   claimablePartitions,
@@ -23,8 +23,9 @@ import {
   type QuarantinedMessage,
   type ScaleDb,
 } from '../../store/index.js';
+import { encodeAccountState, restoreStoredAccount } from './account-state-codec.js';
 import { consumerOf, type ScaleTopology } from './config.js';
-import { decodeMessage, type AppliedMessage } from './quarantine.js';
+import { decodeMessage, ScannedEvents, type AppliedMessage } from './quarantine.js';
 import { PartitionPuller } from './puller.js';
 import { Slots } from './slots.js';
 import { scoreScale } from './scorer.js';
@@ -208,6 +209,8 @@ export class ScaleWorker {
   private readonly slots: Slots;
   /** Since when each partition was seen with no live lease (for the unowned-partition warning). */
   private readonly unownedSince = new Map<number, number>();
+  /** An engine that holds no state, only the feature caches every partition's engine shares. */
+  private featureCaches: DetectionEngine | null = null;
 
   constructor(private readonly o: ScaleWorkerOptions) {
     this.id = o.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -392,9 +395,10 @@ export class ScaleWorker {
   }
 
   private async restore(partition: number): Promise<DetectionEngine> {
-    const engine = new DetectionEngine(this.o.config);
-    for (const s of await loadPartitionStates(this.o.db, partition))
-      engine.restoreAccount(AccountState.parse(JSON.parse(s)));
+    // Every partition's engine uses the first one's feature caches (see DetectionEngine).
+    this.featureCaches ??= new DetectionEngine(this.o.config);
+    const engine = new DetectionEngine(this.o.config, undefined, this.featureCaches);
+    for (const row of await loadPartitionStates(this.o.db, partition)) restoreStoredAccount(engine, row);
     return engine;
   }
 
@@ -595,7 +599,9 @@ export class ScaleWorker {
     fetchedAt: number,
   ): Promise<DetectionEngine | null> {
     const { partition } = o.lease;
-    const { decoded, quarantined } = this.decode(partition, msgs);
+    // Scan results are per batch; batches of other partitions may be decoded meanwhile.
+    const scanned = new ScannedEvents();
+    const { decoded, quarantined } = this.decode(partition, msgs, scanned);
     let engine: DetectionEngine | null = engine0;
     let backoff = 100;
     for (;;) {
@@ -618,7 +624,9 @@ export class ScaleWorker {
           holder: this.holder,
           lease: o.lease,
           stream: this.o.topology.stream,
-          events: decoded.flatMap(({ msg: d, seq }) => (d.kind === 'event' ? [{ id: d.event.id, seq }] : [])),
+          events: decoded.flatMap(({ msg: d, seq }) =>
+            d.kind === 'event' ? [{ id: d.event.id, seq }] : d.kind === 'scanned' ? [{ id: d.id, seq }] : [],
+          ),
           quarantined,
           maxSeq: msgs.reduce((m, x) => Math.max(m, x.seq), 0),
           leaseMs: this.leaseMs,
@@ -631,13 +639,18 @@ export class ScaleWorker {
               if (d.kind === 'account') {
                 e.addAccount(d.record);
                 changed.add(d.record.account_id);
+              } else if (d.kind === 'scanned') {
+                if (!pending.delete(d.id)) continue;
+                if (seq < o.lastSeq) reordered++;
+                e.addLine(scanned.line(d));
+                changed.add(d.accountId);
               } else if (pending.delete(d.event.id)) {
                 if (seq < o.lastSeq) reordered++;
                 e.addEvent(d.event);
                 changed.add(d.event.account_id);
               }
             }
-            return [...changed].map((id) => ({ account_id: id, state: JSON.stringify(e.accountState(id)) }));
+            return [...changed].flatMap((id) => encodeAccountState(e, id) ?? []);
           },
         });
         this.observe('batchSeconds', (performance.now() - began) / 1000);
@@ -689,16 +702,22 @@ export class ScaleWorker {
   private decode(
     partition: number,
     msgs: JsMsg[],
+    scanned: ScannedEvents,
   ): { decoded: { msg: AppliedMessage; seq: number }[]; quarantined: QuarantinedMessage[] } {
+    scanned.reset(msgs.length);
     const decoded: { msg: AppliedMessage; seq: number }[] = [];
     const quarantined: QuarantinedMessage[] = [];
     for (const m of msgs) {
-      const d = decodeMessage(m.data, {
-        seq: m.seq,
-        subject: m.subject,
-        partition,
-        partitions: this.o.topology.partitions,
-      });
+      const d = decodeMessage(
+        m.data,
+        {
+          seq: m.seq,
+          subject: m.subject,
+          partition,
+          partitions: this.o.topology.partitions,
+        },
+        scanned,
+      );
       if (d.ok) decoded.push({ msg: d.msg, seq: m.seq });
       else {
         quarantined.push(d.rejected);

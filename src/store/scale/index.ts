@@ -34,4 +34,5 @@ export type {
   PartitionBatch,
   ScaleProgress,
   QuarantinedMessage,
+  StoredAccountState,
 } from './scale-store.js';

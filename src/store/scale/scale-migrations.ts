@@ -159,6 +159,21 @@ const scale0005: Migration = {
   },
 };
 
+/**
+ * An account's kernel sum (96 float64) in binary beside its JSON state: as JSON it was a third of
+ * the state's bytes and most of its encoding and parsing cost, paid for every changed account in
+ * every batch and for every account in every scoring round. Rows written before keep it in the
+ * JSON (kernel null) and restore as before; each is rewritten in the new form when it next changes.
+ */
+const scale0006: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable('scale_account_state').addColumn('kernel', 'bytea').execute();
+  },
+  async down(db: AnyDb) {
+    await db.schema.alterTable('scale_account_state').dropColumn('kernel').execute();
+  },
+};
+
 /** Scale-out worker tables (PostgreSQL); their own bookkeeping, beside the core set. */
 export const scaleMigrations: MigrationSet = {
   name: 'scale',
@@ -168,5 +183,6 @@ export const scaleMigrations: MigrationSet = {
     '0003_quarantine_line_key': scale0003,
     '0004_lease_incarnation': scale0004,
     '0005_topology': scale0005,
+    '0006_state_kernel': scale0006,
   },
 };

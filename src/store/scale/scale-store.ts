@@ -296,29 +296,37 @@ export async function releasePartition(db: ScaleDb, holder: LeaseHolder, partiti
     .execute();
 }
 
-/** Every stored account state (JSON text) of one partition. */
-export async function loadPartitionStates(db: ScaleDb, partition: number): Promise<string[]> {
-  const rows = await db
+/**
+ * One account's durable state: JSON text, and its kernel sum in binary (null in rows written
+ * before the kernel column, whose JSON holds it). The pipeline encodes and validates both.
+ */
+export interface StoredAccountState {
+  state: string;
+  kernel: Buffer | null;
+}
+
+/** Every stored account state of one partition. */
+export async function loadPartitionStates(db: ScaleDb, partition: number): Promise<StoredAccountState[]> {
+  return db
     .selectFrom('scale_account_state')
-    .select('state')
+    .select(['state', 'kernel'])
     .where('partition', '=', partition)
     .execute();
-  return rows.map((r) => r.state);
 }
 
 /** Every stored account state, in pages by account id (bounded memory per round trip). */
-export async function* allAccountStates(db: ScaleDb, pageSize = 2000): AsyncGenerator<string[]> {
+export async function* allAccountStates(db: ScaleDb, pageSize = 2000): AsyncGenerator<StoredAccountState[]> {
   let after = '';
   for (;;) {
     const rows = await db
       .selectFrom('scale_account_state')
-      .select(['account_id', 'state'])
+      .select(['account_id', 'state', 'kernel'])
       .where('account_id', '>', after)
       .orderBy('account_id')
       .limit(pageSize)
       .execute();
     if (rows.length === 0) return;
-    yield rows.map((r) => r.state);
+    yield rows;
     after = rows[rows.length - 1]!.account_id;
   }
 }
@@ -355,10 +363,12 @@ export interface PartitionBatch {
   leaseMs?: number;
   /**
    * Called inside the transaction with the ids never applied before: applies them to the
-   * in-memory state and returns the changed accounts' states (JSON text).
+   * in-memory state and returns the changed accounts' states.
    */
-  apply(fresh: ReadonlySet<string>): { account_id: string; state: string }[];
+  apply(fresh: ReadonlySet<string>): ({ account_id: string } & StoredAccountState)[];
 }
+
+const STATE_ROWS_PER_INSERT = 2000;
 
 /**
  * Makes one batch durable in one transaction: checks the lease (and its fence), records the
@@ -402,14 +412,30 @@ export async function commitPartitionBatch(
       quarantined += Number(ins.numInsertedOrUpdatedRows ?? 0);
     }
     const states = b.apply(fresh);
-    if (states.length > 0) {
-      await sql`
-        insert into scale_account_state (account_id, partition, state, updated_at)
-        select a, ${partition}::int, s, ${now}::bigint
-        from unnest(${states.map((s) => s.account_id)}::text[], ${states.map((s) => s.state)}::text[]) as t(a, s)
-        on conflict (account_id) do update set state = excluded.state, partition = excluded.partition,
-          updated_at = excluded.updated_at`.execute(trx);
-    }
+    // One parameter per value (not text arrays: the driver escapes every quote of every state
+    // into the array literal, which cost as much as encoding the states), in statements of at
+    // most STATE_ROWS_PER_INSERT rows (PostgreSQL takes at most 65,535 parameters).
+    for (let at = 0; at < states.length; at += STATE_ROWS_PER_INSERT)
+      await trx
+        .insertInto('scale_account_state')
+        .values(
+          states.slice(at, at + STATE_ROWS_PER_INSERT).map((s) => ({
+            account_id: s.account_id,
+            partition,
+            state: s.state,
+            kernel: s.kernel,
+            updated_at: now,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.column('account_id').doUpdateSet((eb) => ({
+            state: eb.ref('excluded.state'),
+            kernel: eb.ref('excluded.kernel'),
+            partition: eb.ref('excluded.partition'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
     // The lease is measured from the commit's start: the transaction's own time is not counted.
     const leaseUntil = b.leaseMs ? now + b.leaseMs : null;
     await sql`

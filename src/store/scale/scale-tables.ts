@@ -25,8 +25,10 @@ export interface ScaleWorkersTable {
 export interface ScaleAccountStateTable {
   account_id: string;
   partition: number;
-  /** AccountState as JSON text. */
+  /** AccountState as JSON text (its stats' kernelSum left empty when `kernel` holds it). */
   state: string;
+  /** The stats' kernelSum as little-endian float64, or null when the JSON holds it (older rows). */
+  kernel: Buffer | null;
   updated_at: number;
 }
 
