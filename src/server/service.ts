@@ -103,12 +103,7 @@ export async function startService(opts: StartServiceOptions = {}): Promise<Runn
 async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningService> {
   const limits: ServiceLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const policy: LoadedPolicy = loadResponsePolicy(opts.policyPath);
-  const keys = await KeyRing.load(db);
-  let createdKey: string | null = null;
-  if (opts.adminKey) await keys.installConfiguredAdmin(opts.adminKey);
-  if (opts.demo) createdKey = (await keys.create('demo', 'admin')).key;
-  else if (keys.size === 0) createdKey = (await keys.create('bootstrap admin', 'admin')).key;
-
+  const { keys, createdKey } = await loadKeys(db, opts);
   const decisions = await DecisionBook.open(db, policy);
   const webhooks = new WebhookDispatcher(db, opts.webhookOptions);
   await webhooks.load();
@@ -118,15 +113,7 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
         changes: changes.slice(i, i + CHANGES_PER_WEBHOOK).map(changeBody),
       });
   });
-
-  // Built server: scoring in a worker thread, so the API never waits for it. Sources (tests): in process.
-  // With --nats, scale-out workers detect; the server shows the findings they store.
-  const engineOpt =
-    opts.engine ??
-    (opts.nats
-      ? () => new StoredFindingsEngine(db)
-      : () => (engineThreadAvailable() ? new WorkerEngine(opts.config) : new DetectionEngine(opts.config)));
-  const engine = typeof engineOpt === 'function' ? await engineOpt() : engineOpt;
+  const engine = await chooseEngine(db, opts);
 
   // The app's logger is created with the app; detection logs through it once it exists.
   const live: LiveDetection = new LiveDetection({
@@ -163,16 +150,8 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
     limits,
     ...(sink ? { sink } : {}),
   };
-  // Exchanges the guardrail webhooks record spool in the SQLite store's data dir while the store
-  // cannot take them; with PostgreSQL, which creates no data dir, in the temp dir.
   let onRecordError: (err: Error, context: string) => void = () => undefined;
-  const sqlite = resolveDatabaseTarget({ url: opts.databaseUrl, dataDir: opts.dataDir }).dialect === 'sqlite';
-  ctx.guardrails = new Guardrails(
-    ctx,
-    { ...DEFAULT_GUARDRAIL_SETTINGS, ...opts.guardrails },
-    sqlite && opts.dataDir ? opts.dataDir : join(tmpdir(), 'distillguard-guardrails'),
-    (err, context) => onRecordError(err, context),
-  );
+  ctx.guardrails = openGuardrails(ctx, opts, (err, context) => onRecordError(err, context));
   const app = await buildApp(ctx, {
     logger: opts.logger,
     webDist: opts.webDist,
@@ -186,31 +165,8 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
   sweep.unref();
 
   // Listen first: enforcement reads stored decisions and ingest stores events while detection rebuilds.
-  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8080 });
-  const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 8080);
-  const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1';
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-
-  const ready = live.replay().then((replayed) => {
-    app.log.info(
-      {
-        events: replayed.events,
-        accounts: replayed.accounts,
-        store: resolveDatabaseTarget({ url: opts.databaseUrl, dataDir: opts.dataDir }).dialect,
-      },
-      'state rebuilt from store',
-    );
-    live.start();
-    return replayed;
-  });
-  ready.catch((err: unknown) => {
-    const e = err as Error;
-    app.log.error(
-      { err: { type: e.name, stack: e.stack?.split('\n').slice(1).join('\n') } },
-      'rebuild from store failed',
-    );
-  });
+  const url = await listen(app, opts);
+  const ready = rebuildFromStore(app, live, opts);
 
   let closed = false;
   const metricsServers: MetricsServer[] = [];
@@ -248,6 +204,84 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
       await db.destroy();
     },
   };
+}
+
+/** The key ring, with an admin key created now when this is a demo or nobody could log in. */
+async function loadKeys(db: CoreDb, opts: StartServiceOptions) {
+  const keys = await KeyRing.load(db);
+  let createdKey: string | null = null;
+  if (opts.adminKey) await keys.installConfiguredAdmin(opts.adminKey);
+  if (opts.demo) createdKey = (await keys.create('demo', 'admin')).key;
+  else if (keys.size === 0) createdKey = (await keys.create('bootstrap admin', 'admin')).key;
+  return { keys, createdKey };
+}
+
+/**
+ * Built server: scoring in a worker thread, so the API never waits for it. Sources (tests): in
+ * process. With --nats, scale-out workers detect; the server shows the findings they store.
+ */
+async function chooseEngine(db: CoreDb, opts: StartServiceOptions): Promise<FindingsEngine> {
+  const engineOpt =
+    opts.engine ??
+    (opts.nats
+      ? () => new StoredFindingsEngine(db)
+      : () => (engineThreadAvailable() ? new WorkerEngine(opts.config) : new DetectionEngine(opts.config)));
+  return typeof engineOpt === 'function' ? await engineOpt() : engineOpt;
+}
+
+/**
+ * Exchanges the guardrail webhooks record spool in the SQLite store's data dir while the store
+ * cannot take them; with PostgreSQL, which creates no data dir, in the temp dir.
+ */
+function openGuardrails(
+  ctx: ServiceContext,
+  opts: StartServiceOptions,
+  onRecordError: (err: Error, context: string) => void,
+): Guardrails {
+  const sqlite = resolveDatabaseTarget({ url: opts.databaseUrl, dataDir: opts.dataDir }).dialect === 'sqlite';
+  return new Guardrails(
+    ctx,
+    { ...DEFAULT_GUARDRAIL_SETTINGS, ...opts.guardrails },
+    sqlite && opts.dataDir ? opts.dataDir : join(tmpdir(), 'distillguard-guardrails'),
+    onRecordError,
+  );
+}
+
+/** Listens and returns the URL a local client reaches the service at. */
+async function listen(app: FastifyInstance, opts: StartServiceOptions): Promise<string> {
+  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8080 });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 8080);
+  const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1';
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** Rebuilds detection state from the store, then starts live detection; a failure is logged. */
+function rebuildFromStore(
+  app: FastifyInstance,
+  live: LiveDetection,
+  opts: StartServiceOptions,
+): Promise<{ events: number; accounts: number }> {
+  const ready = live.replay().then((replayed) => {
+    app.log.info(
+      {
+        events: replayed.events,
+        accounts: replayed.accounts,
+        store: resolveDatabaseTarget({ url: opts.databaseUrl, dataDir: opts.dataDir }).dialect,
+      },
+      'state rebuilt from store',
+    );
+    live.start();
+    return replayed;
+  });
+  ready.catch((err: unknown) => {
+    const e = err as Error;
+    app.log.error(
+      { err: { type: e.name, stack: e.stack?.split('\n').slice(1).join('\n') } },
+      'rebuild from store failed',
+    );
+  });
+  return ready;
 }
 
 const changeBody = (c: DecisionChange) => ({
