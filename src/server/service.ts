@@ -104,15 +104,7 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
   const limits: ServiceLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const policy: LoadedPolicy = loadResponsePolicy(opts.policyPath);
   const { keys, createdKey } = await loadKeys(db, opts);
-  const decisions = await DecisionBook.open(db, policy);
-  const webhooks = new WebhookDispatcher(db, opts.webhookOptions);
-  await webhooks.load();
-  decisions.onChange(async (changes) => {
-    for (let i = 0; i < changes.length; i += CHANGES_PER_WEBHOOK)
-      await webhooks.emit('decision.changed', {
-        changes: changes.slice(i, i + CHANGES_PER_WEBHOOK).map(changeBody),
-      });
-  });
+  const { decisions, webhooks } = await openDecisions(db, policy, opts);
   const engine = await chooseEngine(db, opts);
 
   // The app's logger is created with the app; detection logs through it once it exists.
@@ -123,16 +115,7 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
     minRefreshMs: opts.minRefreshMs,
     ...(engine instanceof StoredFindingsEngine ? { pollEveryMs: 5000, readOnly: true } : {}),
   });
-  const cases = new CaseService({
-    db,
-    decisions,
-    subjects: {
-      clusterMembers: (id) => live.view.cluster(id)?.account_ids ?? null,
-      clusterOf: (id) => live.view.clusterOf(id),
-    },
-    onBenign: (ids) => live.addBenign(ids),
-    onEvent: async (type, c) => void (await webhooks.emit(type, { case: c })),
-  });
+  const cases = openCases(db, decisions, live, webhooks);
   // Each ingest call returns once JetStream has the records.
   const sink = opts.nats
     ? await NatsEventSink.connect(opts.nats, opts.natsTopology ?? DEFAULT_TOPOLOGY)
@@ -168,6 +151,24 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
   const url = await listen(app, opts);
   const ready = rebuildFromStore(app, live, opts);
 
+  return runningService({ app, url, ctx, createdKey, metrics, ready, sweep, db, live, webhooks, sink });
+}
+
+/** The running service's handle: its URL, its metrics listeners, and an orderly close. */
+function runningService(parts: {
+  app: FastifyInstance;
+  url: string;
+  ctx: ServiceContext;
+  createdKey: string | null;
+  metrics: ServeMetrics;
+  ready: Promise<{ events: number; accounts: number }>;
+  sweep: NodeJS.Timeout;
+  db: CoreDb;
+  live: LiveDetection;
+  webhooks: WebhookDispatcher;
+  sink: NatsEventSink | undefined;
+}): RunningService {
+  const { app, url, ctx, createdKey, metrics, ready, sweep, db, live, webhooks, sink } = parts;
   let closed = false;
   const metricsServers: MetricsServer[] = [];
   return {
@@ -204,6 +205,39 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
       await db.destroy();
     },
   };
+}
+
+/** The decision book and the webhooks it tells of every change (in chunks). */
+async function openDecisions(db: CoreDb, policy: LoadedPolicy, opts: StartServiceOptions) {
+  const decisions = await DecisionBook.open(db, policy);
+  const webhooks = new WebhookDispatcher(db, opts.webhookOptions);
+  await webhooks.load();
+  decisions.onChange(async (changes) => {
+    for (let i = 0; i < changes.length; i += CHANGES_PER_WEBHOOK)
+      await webhooks.emit('decision.changed', {
+        changes: changes.slice(i, i + CHANGES_PER_WEBHOOK).map(changeBody),
+      });
+  });
+  return { decisions, webhooks };
+}
+
+/** Cases, whose subjects resolve against the live findings and whose events go to webhooks. */
+function openCases(
+  db: CoreDb,
+  decisions: DecisionBook,
+  live: LiveDetection,
+  webhooks: WebhookDispatcher,
+): CaseService {
+  return new CaseService({
+    db,
+    decisions,
+    subjects: {
+      clusterMembers: (id) => live.view.cluster(id)?.account_ids ?? null,
+      clusterOf: (id) => live.view.clusterOf(id),
+    },
+    onBenign: (ids) => live.addBenign(ids),
+    onEvent: async (type, c) => void (await webhooks.emit(type, { case: c })),
+  });
 }
 
 /** The key ring, with an admin key created now when this is a demo or nobody could log in. */
