@@ -166,7 +166,11 @@ function ownActGate(
  * Act reaches a member only when its own traffic shows the extraction the cluster's act rests on:
  * an account linked into a campaign by mistake keeps its own evidence's level.
  */
-function memberActGate(act: LevelGate, results: readonly DetectorResult[], cluster: ClusterVerdict): LevelGate {
+function memberActGate(
+  act: LevelGate,
+  results: readonly DetectorResult[],
+  cluster: ClusterVerdict,
+): LevelGate {
   const shown = results.find((r) => cluster.actDetectors.includes(r.detector.id) && r.p <= MEMBER_SUPPORT_P);
   return shown
     ? {
