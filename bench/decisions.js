@@ -1,35 +1,16 @@
 // Latency of GET /v1/decisions/:account_id, the enforcement hot path: from memory, in process and
 // over HTTP (keep-alive, one client, then 16 in parallel). Run after `npm run build`:
 //   node bench/decisions.js [accounts]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startService } from '../dist/server/index.js';
 import { simulationStream } from '../dist/sim/index.js';
+import { benchFindings, quantiles, startBenchService } from './decision-book.js';
 
 const N = Number(process.argv[2] ?? 100_000);
 const KEY = 'dg_benchDecisionsAdminKey_0123456789';
 
-function quantiles(samples) {
-  const s = Float64Array.from(samples).sort();
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { n: s.length, p50: q(0.5), p99: q(0.99), max: s[s.length - 1] };
-}
 const us = (ms) => `${(ms * 1000).toFixed(1)} µs`;
 
 // Findings for N accounts: 1 in 10 at review, 1 in 100 at act, clusters of 50.
-const accounts = [];
 const clusters = [];
-for (let i = 0; i < N; i++) {
-  const level = i % 100 === 0 ? 'act' : i % 10 === 0 ? 'review' : 'none';
-  accounts.push({
-    account_id: `acct_${i}`,
-    score: level === 'none' ? 0.1 : 0.8,
-    level,
-    events: 10,
-    signals: [],
-  });
-}
 for (let c = 0; c < N / 1000; c++)
   clusters.push({
     cluster_id: `cl_${c}`,
@@ -40,22 +21,9 @@ for (let c = 0; c < N / 1000; c++)
     links: [],
     signals: [],
   });
-const findings = {
-  format: 'findings.v1',
-  generated_at: new Date().toISOString(),
-  input: { events: N * 10, accounts: N, rejected_lines: 0, from: null, to: null },
-  accounts,
-  clusters,
-};
+const findings = benchFindings(N, clusters);
 
-const dir = mkdtempSync(path.join(tmpdir(), 'dg-bench-decisions-'));
-const service = await startService({
-  dataDir: dir,
-  port: 0,
-  logger: false,
-  adminKey: KEY,
-  limits: { decisionRatePerMinute: 10_000_000 },
-});
+const { service, stop } = await startBenchService('decisions', KEY);
 try {
   let t = performance.now();
   const changes = await service.ctx.decisions.applyFindings(findings);
@@ -138,6 +106,5 @@ try {
       `n=${d.n} p50 ${d.p50.toFixed(3)} ms p99 ${d.p99.toFixed(3)} ms max ${d.max.toFixed(1)} ms`,
   );
 } finally {
-  await service.close();
-  rmSync(dir, { recursive: true, force: true });
+  await stop();
 }

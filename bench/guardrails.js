@@ -3,41 +3,18 @@
 // after-request hook (the exchange queued for recording), one client then 16 in parallel, over a
 // decision book of N accounts. Run after `npm run build`:
 //   node bench/guardrails.js [accounts]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import path from 'node:path';
-import { startService } from '../dist/server/index.js';
+import { loadavg } from 'node:os';
+import { benchFindings, quantiles, startBenchService } from './decision-book.js';
 
 const N = Number(process.argv[2] ?? 50_000);
 const KEY = 'dg_benchGuardrailsAdminKey_0123456789';
 
-function quantiles(samples) {
-  const s = Float64Array.from(samples).sort();
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { n: s.length, p50: q(0.5), p99: q(0.99), max: s[s.length - 1] };
-}
 const fmt = (x) =>
   `n=${x.n} p50 ${x.p50.toFixed(3)} ms p99 ${x.p99.toFixed(3)} ms max ${x.max.toFixed(2)} ms`;
 
 // Findings for N accounts: 1 in 10 at review, 1 in 100 at act (blocked or stepped up by policy).
-const accounts = [];
-for (let i = 0; i < N; i++) {
-  const level = i % 100 === 0 ? 'act' : i % 10 === 0 ? 'review' : 'none';
-  accounts.push({
-    account_id: `acct_${i}`,
-    score: level === 'none' ? 0.1 : 0.8,
-    level,
-    events: 10,
-    signals: [],
-  });
-}
-const findings = {
-  format: 'findings.v1',
-  generated_at: new Date().toISOString(),
-  input: { events: N * 10, accounts: N, rejected_lines: 0, from: null, to: null },
-  accounts,
-  clusters: [],
-};
+const findings = benchFindings(N);
+const { accounts } = findings;
 
 /** Portkey's webhook body (test/fixtures/guardrails/portkey-*.json) for one account. */
 const hookBody = (account, eventType) =>
@@ -73,14 +50,7 @@ const hookBody = (account, eventType) =>
     eventType,
   });
 
-const dir = mkdtempSync(path.join(tmpdir(), 'dg-bench-guardrails-'));
-const service = await startService({
-  dataDir: dir,
-  port: 0,
-  logger: false,
-  adminKey: KEY,
-  limits: { decisionRatePerMinute: 10_000_000 },
-});
+const { service, stop } = await startBenchService('guardrails', KEY);
 try {
   await service.ready;
   const changes = await service.ctx.decisions.applyFindings(findings);
@@ -158,6 +128,5 @@ try {
       .join(' ')}`,
   );
 } finally {
-  await service.close();
-  rmSync(dir, { recursive: true, force: true });
+  await stop();
 }

@@ -16,6 +16,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { simulationStream } from '../dist/sim/index.js';
+import { quantiles } from './quantiles.js';
 
 const args = process.argv.slice(2);
 const arg = (name, dflt) => {
@@ -30,12 +31,6 @@ const PG = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const KEY = `dg_benchIngestApi_${randomBytes(12).toString('hex')}`;
 const load = () => loadavg()[0].toFixed(1);
-
-function quantiles(samples) {
-  const s = Float64Array.from(samples).sort();
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { n: s.length, p50: q(0.5), p99: q(0.99), max: s[s.length - 1] };
-}
 
 // The same events for every store: a small simulation's first EVENTS events, in batches.
 const batches = [];

@@ -14,7 +14,6 @@ import {
 import { TAXII_MEDIA } from '../src/contracts/index.js';
 import {
   atlasAttackPattern,
-  generateMemberKey,
   identityIdFor,
   signObjects,
   signatureHeader,
@@ -24,6 +23,7 @@ import {
 } from '../src/intel/index.js';
 import { hubMigrations, runMigrations, type HubDatabase } from '../src/store/index.js';
 import { openTestDatabase, storeTestBackends, type TestDatabase } from './store-harness.js';
+import { admitSigningMembers } from './hub-harness.js';
 
 // Attacks on the sharing hub by its own members: competing labs that share one TAXII server.
 const backends = await storeTestBackends();
@@ -62,14 +62,9 @@ describe.each(backends)('hub under attack by its own members, on %s', (dialect) 
     t = await openTestDatabase<HubDatabase>(dialect);
     db = t.db;
     await runMigrations(db, hubMigrations);
-    for (const m of ['org-a', 'org-b', 'org-c']) {
-      keys[m] = generateMemberKey(m);
-      creds[m] = await admitMember(db, m, {
-        publicKeyHex: Buffer.from(keys[m].publicKey).toString('hex'),
-        keyId: keys[m].keyId,
-        password: `pw-${m}`,
-      });
-    }
+    const members = await admitSigningMembers(db, ['org-a', 'org-b', 'org-c'], (m) => `pw-${m}`);
+    Object.assign(keys, members.keys);
+    Object.assign(creds, members.creds);
     await createGroup(db, 'isac');
     await createGroup(db, 'inner');
     await createGroup(db, 'outer');

@@ -8,14 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { parse as parseYaml } from 'yaml';
 import {
-  admitMember,
-  createCollection,
-  createGroup,
-  createHubServer,
-  grantGroup,
-  joinGroup,
-} from '../src/hub/index.js';
-import {
   DG_EXTENSION_ID,
   IntelMatcher,
   TaxiiClient,
@@ -23,7 +15,6 @@ import {
   defaultPolicy,
   exportBundle,
   exportToFile,
-  generateMemberKey,
   identityIdFor,
   keyRingFrom,
   loadStixOracle,
@@ -42,8 +33,9 @@ import {
   type StixObject,
 } from '../src/contracts/index.js';
 import { simulationStream } from '../src/sim/index.js';
-import { hubMigrations, runMigrations, type HubDatabase } from '../src/store/index.js';
-import { openTestDatabase, storeTestBackends, type TestDatabase } from './store-harness.js';
+import type { HubDatabase } from '../src/store/index.js';
+import { storeTestBackends, type TestDatabase } from './store-harness.js';
+import { openSharingHub } from './hub-harness.js';
 import { startSpecTaxiiServer } from './taxii-spec-server.js';
 
 const ring = keyRingFrom({ current: 'isac-1', keys: [{ id: 'isac-1', secret: '3c'.repeat(32) }] });
@@ -361,21 +353,11 @@ describe.each(backends)(
     const V = ['2026-11-20T00:00:00.000Z', '2026-11-21T00:00:00.000Z', '2026-11-22T00:00:00.000Z'];
 
     beforeAll(async () => {
-      t = await openTestDatabase<HubDatabase>(dialect);
-      await runMigrations(t.db, hubMigrations);
-      key = generateMemberKey('org-a');
-      apiKey = (
-        await admitMember(t.db, 'org-a', {
-          publicKeyHex: Buffer.from(key.publicKey).toString('hex'),
-          keyId: key.keyId,
-        })
-      ).apiKey;
-      await createGroup(t.db, 'providers');
-      await joinGroup(t.db, 'providers', 'org-a');
-      collection = await createCollection(t.db, { title: 'campaigns' });
-      await grantGroup(t.db, collection, 'providers', { read: true, write: true });
-      hub = createHubServer({ db: t.db });
-      root = `${await hub.listen({ host: '127.0.0.1', port: 0 })}/api1/`;
+      const h = await openSharingHub(dialect, { members: ['org-a'] });
+      ({ t, hub, collection } = h);
+      key = h.keys['org-a']!;
+      apiKey = h.creds['org-a']!.apiKey;
+      root = h.apiRoot;
       const client = new TaxiiClient(root, { apiKey });
       for (const modified of V)
         await client.push(

@@ -3,19 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import {
-  admitMember,
-  createCollection,
-  createGroup,
-  createHubServer,
-  grantGroup,
-  joinGroup,
-} from '../src/hub/index.js';
 import { verifyHubAudit } from '../src/store/index.js';
-import { ReceivedIntel, TaxiiClient, generateMemberKey, type MemberSigningKey } from '../src/intel/index.js';
+import { ReceivedIntel, TaxiiClient, type MemberSigningKey } from '../src/intel/index.js';
 import { UserError, type StixObject } from '../src/contracts/index.js';
-import { hubMigrations, runMigrations, type HubDatabase } from '../src/store/index.js';
-import { openTestDatabase, storeTestBackends, type TestDatabase } from './store-harness.js';
+import type { HubDatabase } from '../src/store/index.js';
+import { storeTestBackends, type TestDatabase } from './store-harness.js';
+import { openSharingHub } from './hub-harness.js';
 
 const backends = await storeTestBackends();
 
@@ -50,22 +43,16 @@ describe.each(backends)('hub over HTTP with the TAXII client, on %s', (dialect) 
   const stateDir = mkdtempSync(path.join(tmpdir(), 'dg-hub-http-'));
 
   beforeAll(async () => {
-    t = await openTestDatabase<HubDatabase>(dialect);
-    await runMigrations(t.db, hubMigrations);
-    for (const m of ['org-a', 'org-b', 'org-x']) {
-      keys[m] = generateMemberKey(m);
-      creds[m] = await admitMember(t.db, m, {
-        publicKeyHex: Buffer.from(keys[m].publicKey).toString('hex'),
-        keyId: keys[m].keyId,
-      });
-    }
-    await createGroup(t.db, 'providers');
-    await joinGroup(t.db, 'providers', 'org-a');
-    await joinGroup(t.db, 'providers', 'org-b');
-    collection = await createCollection(t.db, { title: 'campaigns' });
-    await grantGroup(t.db, collection, 'providers', { read: true, write: true });
-    hub = createHubServer({ db: t.db, maxPage: 4 });
-    root = `${await hub.listen({ host: '127.0.0.1', port: 0 })}/api1/`;
+    // org-x is a member outside the group.
+    const h = await openSharingHub(dialect, {
+      members: ['org-a', 'org-b', 'org-x'],
+      groupMembers: ['org-a', 'org-b'],
+      maxPage: 4,
+    });
+    ({ t, hub, collection } = h);
+    Object.assign(keys, h.keys);
+    Object.assign(creds, h.creds);
+    root = h.apiRoot;
   });
   afterAll(async () => {
     await hub.close();

@@ -1,15 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import {
-  admitMember,
-  createCollection,
-  createGroup,
-  createHubServer,
-  grantGroup,
-  joinGroup,
-} from '../src/hub/index.js';
-import {
-  generateMemberKey,
   identityIdFor,
   loadStixOracle,
   signObjects,
@@ -18,8 +9,9 @@ import {
   type MemberSigningKey,
 } from '../src/intel/index.js';
 import { TAXII_MEDIA, TaxiiStatus } from '../src/contracts/index.js';
-import { hubMigrations, runMigrations, verifyHubAudit, type HubDatabase } from '../src/store/index.js';
-import { openTestDatabase, storeTestBackends, type TestDatabase } from './store-harness.js';
+import { verifyHubAudit, type HubDatabase } from '../src/store/index.js';
+import { storeTestBackends, type TestDatabase } from './store-harness.js';
+import { openSharingHub } from './hub-harness.js';
 import { requiredStixSchemaDir } from './stix-schemas.js';
 
 /*
@@ -95,23 +87,12 @@ describe.each(backends)('hub ingest validation over HTTP, on %s', (dialect) => {
   const oracle = loadStixOracle(requiredStixSchemaDir());
 
   beforeAll(async () => {
-    t = await openTestDatabase<HubDatabase>(dialect);
-    await runMigrations(t.db, hubMigrations);
-    await createGroup(t.db, 'providers');
+    const h = await openSharingHub(dialect, { members: ['org-a', 'org-b'], maxPage: 1000 });
+    ({ t, hub, collection, base } = h);
     for (const m of ['org-a', 'org-b']) {
-      key[m] = generateMemberKey(m);
-      apiKey[m] = (
-        await admitMember(t.db, m, {
-          publicKeyHex: Buffer.from(key[m].publicKey).toString('hex'),
-          keyId: key[m].keyId,
-        })
-      ).apiKey;
-      await joinGroup(t.db, 'providers', m);
+      key[m] = h.keys[m]!;
+      apiKey[m] = h.creds[m]!.apiKey;
     }
-    collection = await createCollection(t.db, { title: 'campaigns' });
-    await grantGroup(t.db, collection, 'providers', { read: true, write: true });
-    hub = createHubServer({ db: t.db, maxPage: 1000 });
-    base = await hub.listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(async () => {
     await hub.close();

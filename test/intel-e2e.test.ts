@@ -5,21 +5,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { DetectionEngine } from '../src/findings/index.js';
-import {
-  admitMember,
-  createCollection,
-  createGroup,
-  createHubServer,
-  grantGroup,
-  joinGroup,
-} from '../src/hub/index.js';
 import { verifyHubAudit } from '../src/store/index.js';
 import {
   IntelMatcher,
   ReceivedIntel,
   TaxiiClient,
   exportBundle,
-  generateMemberKey,
   identityIdFor,
   keyRingFrom,
   loadStixOracle,
@@ -29,8 +20,9 @@ import {
 import type { ApiEvent, ClusterFinding, Findings } from '../src/contracts/index.js';
 import { simulationStream, type SimulationStream } from '../src/sim/index.js';
 import { fingerprint64 } from '../src/text/index.js';
-import { hubMigrations, runMigrations, type HubDatabase } from '../src/store/index.js';
-import { openTestDatabase, type TestDatabase } from './store-harness.js';
+import type { HubDatabase } from '../src/store/index.js';
+import type { TestDatabase } from './store-harness.js';
+import { openSharingHub } from './hub-harness.js';
 
 // Two providers hit by one actor: same actor seed (infrastructure, templates, cards), different
 // populations and account ids.
@@ -79,25 +71,16 @@ describe('sharing between two member organisations over a TAXII hub', () => {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'dg-intel-'));
 
   beforeAll(async () => {
-    t = await openTestDatabase<HubDatabase>('sqlite');
-    await runMigrations(t.db, hubMigrations);
+    const h = await openSharingHub('sqlite', {
+      members: ['org-a', 'org-b'],
+      group: 'model-providers',
+      collectionTitle: 'Distillation campaigns',
+    });
+    ({ t, hub, collection, apiRoot } = h);
     for (const m of ['org-a', 'org-b']) {
-      keys[m] = generateMemberKey(m);
-      apiKeys[m] = (
-        await admitMember(t.db, m, {
-          publicKeyHex: Buffer.from(keys[m].publicKey).toString('hex'),
-          keyId: keys[m].keyId,
-        })
-      ).apiKey;
+      keys[m] = h.keys[m]!;
+      apiKeys[m] = h.creds[m]!.apiKey;
     }
-    await createGroup(t.db, 'model-providers');
-    await joinGroup(t.db, 'model-providers', 'org-a');
-    await joinGroup(t.db, 'model-providers', 'org-b');
-    collection = await createCollection(t.db, { title: 'Distillation campaigns' });
-    await grantGroup(t.db, collection, 'model-providers', { read: true, write: true });
-    hub = createHubServer({ db: t.db });
-    const address = await hub.listen({ host: '127.0.0.1', port: 0 });
-    apiRoot = `${address}/api1/`;
   });
   afterAll(async () => {
     await hub.close();

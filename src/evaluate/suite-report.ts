@@ -59,100 +59,108 @@ export function formatBar(verdicts: readonly BarVerdict[], bar: 'full' | 'ci'): 
 
 export function formatSuite(result: SuiteResult, bar: 'full' | 'ci'): string {
   const out: string[] = [];
-  for (const g of result.groups) {
-    out.push(
-      '',
-      `== ${g.group}: ${g.runs.length} run(s); min / median over runs ==`,
-      `attackers at review+ ${mm(g.attackerRecall)}; ordinary benign at review+ max ${pct(g.benignFpr.max, 3)} median ${pct(g.benignFpr.median, 3)}; ` +
-        `traps at review+ max ${pct(g.trapFpr.max)} median ${pct(g.trapFpr.median)}; no trap at act: ${g.noTrapAtAct ? 'yes' : 'NO'}`,
-      table(
-        ['campaign', 'runs', 'accounts review+', 'share at act', 'cluster precision', 'cluster recall'],
-        g.campaigns.map((c) => [
-          c.campaign,
-          String(c.runs),
-          mm(c.recall),
-          mm(c.actShare),
-          mm(c.clusterPrecision, two),
-          mm(c.clusterRecall, two),
-        ]),
-      ),
-      table(
-        ['trap (legitimate hard case)', 'worst level', 'most at review+', 'most at act'],
-        g.traps.map((t) => [t.kind, t.worst, String(t.maxFlagged), String(t.maxAtAct)]),
-      ),
-    );
-  }
-  const loo = result.leaveOneOut.rows;
-  if (loo.length) {
-    out.push(
-      '',
-      '== leave one corpus out: thresholds (target FPR, act strength) chosen on the other corpora, reported on the held-out one ==',
-      table(
-        [
-          'held out',
-          'chosen on',
-          'chosen',
-          'held-out attackers review+',
-          'hydra at act',
-          'benign review+',
-          'traps at act',
-          'own best',
-          'own best attackers / hydra act',
-        ],
-        loo.map((r) => [
-          r.heldOut,
-          r.selectedOn.join(' + '),
-          `${r.choice.targetFpr} / ${r.choice.actStrength}`,
-          pct(r.heldOutScore.attackerRecall),
-          pct(r.heldOutScore.hydraActShare),
-          pct(r.heldOutEvaluation.benignFpr, 3),
-          String(r.heldOutEvaluation.trapsAtAct.length),
-          `${r.ownChoice.targetFpr} / ${r.ownChoice.actStrength}`,
-          `${pct(r.ownScore.attackerRecall)} / ${pct(r.ownScore.hydraActShare)}`,
-        ]),
-      ),
-    );
-  }
-  const ab = result.ablation;
-  if (ab) {
-    out.push(
-      '',
-      `== ablation over ${ab.runs.join(', ')}: worst recall with one detector or link type switched off ==`,
-    );
-    for (const row of ab.rows) {
-      const carriers = [
-        ...Object.entries(row.carriers.detectors).map(([k, v]) => `${k} ${pct(v, 0)}`),
-        ...Object.entries(row.carriers.links).map(([k, v]) => `link ${k} ${pct(v, 0)}`),
-      ];
-      const changed = Object.entries(row.without).filter(
-        ([, o]) =>
-          o.recall !== row.base.recall ||
-          o.clusterRecall !== row.base.clusterRecall ||
-          o.clusterPrecision !== row.base.clusterPrecision,
-      );
-      out.push(
-        `${row.campaign}: accounts review+ ${pct(row.base.recall)}, cluster p ${two(row.base.clusterPrecision)} r ${two(row.base.clusterRecall)}; carried by ${carriers.join(', ') || 'nothing steady'}` +
-          (row.brittle.length ? `\n  BRITTLE: below the bar without ${row.brittle.join(' or ')}` : ''),
-      );
-      if (changed.length)
-        out.push(
-          table(
-            ['  without', 'accounts review+', 'cluster precision', 'cluster recall', 'recovered'],
-            changed.map(([off, o]) => [
-              `  ${off}`,
-              pct(o.recall),
-              two(o.clusterPrecision),
-              two(o.clusterRecall),
-              o.recovered ? 'yes' : 'NO',
-            ]),
-          ),
-        );
-      else out.push('  (no single removal changes it)');
-    }
-  }
+  for (const g of result.groups) out.push(...groupSection(g));
+  if (result.leaveOneOut.rows.length) out.push(...leaveOneOutSection(result.leaveOneOut.rows));
+  if (result.ablation) out.push(...ablationSection(result.ablation));
   out.push('', formatBar(result.bar, bar));
   out.push(
     `${result.runs.length} runs in ${(result.seconds / 60).toFixed(1)} min; load average ${result.load.start.join(' ')} at start, ${result.load.end.join(' ')} at end`,
   );
   return out.join('\n');
+}
+
+/** One group's recall, false-positive rates, campaigns and traps. */
+function groupSection(g: SuiteResult['groups'][number]): string[] {
+  return [
+    '',
+    `== ${g.group}: ${g.runs.length} run(s); min / median over runs ==`,
+    `attackers at review+ ${mm(g.attackerRecall)}; ordinary benign at review+ max ${pct(g.benignFpr.max, 3)} median ${pct(g.benignFpr.median, 3)}; ` +
+      `traps at review+ max ${pct(g.trapFpr.max)} median ${pct(g.trapFpr.median)}; no trap at act: ${g.noTrapAtAct ? 'yes' : 'NO'}`,
+    table(
+      ['campaign', 'runs', 'accounts review+', 'share at act', 'cluster precision', 'cluster recall'],
+      g.campaigns.map((c) => [
+        c.campaign,
+        String(c.runs),
+        mm(c.recall),
+        mm(c.actShare),
+        mm(c.clusterPrecision, two),
+        mm(c.clusterRecall, two),
+      ]),
+    ),
+    table(
+      ['trap (legitimate hard case)', 'worst level', 'most at review+', 'most at act'],
+      g.traps.map((t) => [t.kind, t.worst, String(t.maxFlagged), String(t.maxAtAct)]),
+    ),
+  ];
+}
+
+/** Thresholds chosen without a corpus, scored on it. */
+function leaveOneOutSection(loo: SuiteResult['leaveOneOut']['rows']): string[] {
+  return [
+    '',
+    '== leave one corpus out: thresholds (target FPR, act strength) chosen on the other corpora, reported on the held-out one ==',
+    table(
+      [
+        'held out',
+        'chosen on',
+        'chosen',
+        'held-out attackers review+',
+        'hydra at act',
+        'benign review+',
+        'traps at act',
+        'own best',
+        'own best attackers / hydra act',
+      ],
+      loo.map((r) => [
+        r.heldOut,
+        r.selectedOn.join(' + '),
+        `${r.choice.targetFpr} / ${r.choice.actStrength}`,
+        pct(r.heldOutScore.attackerRecall),
+        pct(r.heldOutScore.hydraActShare),
+        pct(r.heldOutEvaluation.benignFpr, 3),
+        String(r.heldOutEvaluation.trapsAtAct.length),
+        `${r.ownChoice.targetFpr} / ${r.ownChoice.actStrength}`,
+        `${pct(r.ownScore.attackerRecall)} / ${pct(r.ownScore.hydraActShare)}`,
+      ]),
+    ),
+  ];
+}
+
+/** Per campaign: what carries its recall, and what changes without one detector or link type. */
+function ablationSection(ab: NonNullable<SuiteResult['ablation']>): string[] {
+  const out = [
+    '',
+    `== ablation over ${ab.runs.join(', ')}: worst recall with one detector or link type switched off ==`,
+  ];
+  for (const row of ab.rows) {
+    const carriers = [
+      ...Object.entries(row.carriers.detectors).map(([k, v]) => `${k} ${pct(v, 0)}`),
+      ...Object.entries(row.carriers.links).map(([k, v]) => `link ${k} ${pct(v, 0)}`),
+    ];
+    const changed = Object.entries(row.without).filter(
+      ([, o]) =>
+        o.recall !== row.base.recall ||
+        o.clusterRecall !== row.base.clusterRecall ||
+        o.clusterPrecision !== row.base.clusterPrecision,
+    );
+    out.push(
+      `${row.campaign}: accounts review+ ${pct(row.base.recall)}, cluster p ${two(row.base.clusterPrecision)} r ${two(row.base.clusterRecall)}; carried by ${carriers.join(', ') || 'nothing steady'}` +
+        (row.brittle.length ? `\n  BRITTLE: below the bar without ${row.brittle.join(' or ')}` : ''),
+    );
+    if (changed.length)
+      out.push(
+        table(
+          ['  without', 'accounts review+', 'cluster precision', 'cluster recall', 'recovered'],
+          changed.map(([off, o]) => [
+            `  ${off}`,
+            pct(o.recall),
+            two(o.clusterPrecision),
+            two(o.clusterRecall),
+            o.recovered ? 'yes' : 'NO',
+          ]),
+        ),
+      );
+    else out.push('  (no single removal changes it)');
+  }
+  return out;
 }

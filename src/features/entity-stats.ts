@@ -178,12 +178,41 @@ export class EntityStats {
     this.n++;
     if (f.tsMs < this.firstTs) this.firstTs = f.tsMs;
     if (f.tsMs > this.lastTs) this.lastTs = f.tsMs;
+    this.addElicitation(f);
+    this.addTemplate(f);
+    this.addTopics(f);
+    this.addHarvesting(f);
+    if (f.followUp) this.followUps++;
+    if (f.systemHash) {
+      this.withSystem++;
+      this.systemPrompts.add(f.systemHash);
+    }
+    if (f.conversationId) this.conversations.add(f.conversationId);
+    this.hours[utcHour(f.tsMs)]! += 1;
+    this.days.add(Math.floor(f.tsMs / DAY_MS));
+    this.addPacing(f);
+    const use = this.models.get(f.model);
+    if (use) addModelUse(use, f.tsMs, 1);
+    else this.models.set(f.model, { first: f.tsMs, count: 1, hours: [1] });
+    this.activity.add(f.tsMs);
+    if (f.ipPrefix) this.ipPrefixes.add(f.ipPrefix);
+    if (f.asn !== null) {
+      this.asns.add(asnKey(f.asn));
+      if (f.ipPrefix) this.prefixAsns.add(`${f.ipPrefix} ${asnKey(f.asn)}`);
+    }
+    if (f.userAgent) this.userAgents.add(f.userAgent);
+    if (f.apiKey) this.apiKeys.add(f.apiKey);
+    this.requestShapes.add(f.requestShape);
+    this.addSample(f);
+  }
+
+  /** Reasoning-elicitation counts, and how often the same elicitation sentence comes back. */
+  private addElicitation(f: EventFeatures): void {
     if (f.elicits) {
       if (f.elicitsBySystem) this.systemElicit++;
       else this.elicit++;
       this.elicitExamples.add(f.id);
     }
-    const t = f.template;
     if (f.elicitKey) {
       if (this.elicitSentences.count(f.elicitKey) > 0) {
         if (f.elicitsBySystem) this.systemTemplatedElicit++;
@@ -191,11 +220,20 @@ export class EntityStats {
       }
       this.elicitSentences.add(f.elicitKey);
     }
+  }
+
+  /** Template parts and exact re-use of whole prompts. */
+  private addTemplate(f: EventFeatures): void {
+    const t = f.template;
     if (t.prefix) this.prefixes.add(t.prefix);
     if (t.suffix) this.suffixes.add(t.suffix);
     // Exact re-use is checked against the heavy hitters only: a bounded, conservative count.
     if (this.wholes.count(t.whole) > 0) this.repeats++;
     this.wholes.add(t.whole);
+  }
+
+  /** Topic breadth of focused prompts. */
+  private addTopics(f: EventFeatures): void {
     // Breadth is counted over focused prompts only: one pasted passage or transcript touching
     // many domains says nothing about how widely an account's requests range; a sweep is many
     // focused prompts, each on its own domain.
@@ -213,6 +251,10 @@ export class EntityStats {
         if (ownWords) this.elicitTopicEvents++;
       }
     }
+  }
+
+  /** Output-harvesting request parameters: log-probabilities, several samples, long or greedy output. */
+  private addHarvesting(f: EventFeatures): void {
     const harvest = f.logprobs || f.topLogprobs > 0 || f.n > 1;
     if (f.logprobs || f.topLogprobs > 0) this.logprobs++;
     if (f.topLogprobs >= 5) this.topLogprobs++;
@@ -225,14 +267,10 @@ export class EntityStats {
     if (multi) this.multiSamples++;
     if (soft && multi) this.fullHarvest++;
     if (harvest && (soft || multi)) this.harvestExamples.add(f.id);
-    if (f.followUp) this.followUps++;
-    if (f.systemHash) {
-      this.withSystem++;
-      this.systemPrompts.add(f.systemHash);
-    }
-    if (f.conversationId) this.conversations.add(f.conversationId);
-    this.hours[utcHour(f.tsMs)]! += 1;
-    this.days.add(Math.floor(f.tsMs / DAY_MS));
+  }
+
+  /** One-shot pacing and inter-arrival gaps (reads the previous request's time before moving it). */
+  private addPacing(f: EventFeatures): void {
     if (!f.followUp) {
       const paced = this.prevOneShot && f.tsMs >= this.prevTs && f.tsMs - this.prevTs < BACK_TO_BACK_MS;
       if (f.elicits) {
@@ -258,18 +296,11 @@ export class EntityStats {
       this.gapLogM2 += delta * (x - this.gapLogMean);
     }
     this.prevTs = Math.max(this.prevTs, f.tsMs);
-    const use = this.models.get(f.model);
-    if (use) addModelUse(use, f.tsMs, 1);
-    else this.models.set(f.model, { first: f.tsMs, count: 1, hours: [1] });
-    this.activity.add(f.tsMs);
-    if (f.ipPrefix) this.ipPrefixes.add(f.ipPrefix);
-    if (f.asn !== null) {
-      this.asns.add(asnKey(f.asn));
-      if (f.ipPrefix) this.prefixAsns.add(`${f.ipPrefix} ${asnKey(f.asn)}`);
-    }
-    if (f.userAgent) this.userAgents.add(f.userAgent);
-    if (f.apiKey) this.apiKeys.add(f.apiKey);
-    this.requestShapes.add(f.requestShape);
+  }
+
+  /** Offers the event to the reservoir of example prompts. */
+  private addSample(f: EventFeatures): void {
+    const t = f.template;
     // The sample is built only when the reservoir keeps it (rarely, once it is full).
     const slot = this.samples.offer();
     if (slot >= 0) {

@@ -80,15 +80,7 @@ export function accountFinding(
   const regression = isRegressionTesting(s);
   const intel = external.filter((sig) => sig.score >= 0.5);
   let review = corroboration(results, intel.length);
-  const ownAct = content.length >= 2 && content.some(isExtraction);
-  const names = content.map((r) => r.detector.id).join(', ');
-  let act: LevelGate = {
-    passed: ownAct && !regression,
-    rule: ACCOUNT_ACT_RULE,
-    detail: ownAct
-      ? `own content lines ${names} at p ≤ ${pLimit(thresholds.corroborate)}, one of them extraction`
-      : `needs two content lines at p ≤ ${pLimit(thresholds.corroborate)}, one of them extraction (has ${content.length}${names ? `: ${names}` : ''})`,
-  };
+  let act = ownActGate(content, regression, thresholds);
   let strength = ownStrength;
   const signals = toSignals(results, thresholds.monitor);
   for (const sig of external) signals.push(sig);
@@ -100,23 +92,7 @@ export function accountFinding(
   if (cluster && inherits) {
     strength = Math.max(strength, cluster.strength);
     review = { ...review, passed: true, detail: `cluster ${cluster.clusterId}: ${cluster.review.detail}` };
-    if (!act.passed && cluster.act.passed) {
-      // Act reaches a member only when its own traffic shows the extraction the cluster's act
-      // rests on: an account linked into a campaign by mistake keeps its own evidence's level.
-      const shown = results.find(
-        (r) => cluster.actDetectors.includes(r.detector.id) && r.p <= MEMBER_SUPPORT_P,
-      );
-      act = shown
-        ? {
-            ...act,
-            passed: true,
-            detail: `cluster ${cluster.clusterId}: ${cluster.act.detail}; this account shows ${shown.detector.id} on its own (${pText(shown.strength)})`,
-          }
-        : {
-            ...act,
-            detail: `cluster ${cluster.clusterId} is at act, but this account's own traffic does not show ${cluster.actDetectors.join(' or ')} at p ≤ ${MEMBER_SUPPORT_P}`,
-          };
-    }
+    if (!act.passed && cluster.act.passed) act = memberActGate(act, results, cluster);
     signals.unshift({
       detector: 'linkage',
       score: scoreOfStrength(cluster.strength),
@@ -139,13 +115,7 @@ export function accountFinding(
   }
   const decision = levelOf(strength, thresholds, review, act);
   const lines = evidenceLines(results);
-  for (const sig of intel)
-    lines.push({
-      detector: sig.detector,
-      family: 'intel',
-      strength: round(-Math.log10(Math.max(1e-30, 1 - sig.score))),
-      requests: 0,
-    });
+  for (const sig of intel) lines.push(intelLine(sig));
   return {
     account_id: id,
     score: scoreOfStrength(strength),
@@ -172,6 +142,55 @@ export function accountFinding(
         : null,
       withheld,
     }),
+  };
+}
+
+/** Act on the account's own evidence: two content lines, one of them extraction, and no regression testing. */
+function ownActGate(
+  content: readonly DetectorResult[],
+  regression: boolean,
+  thresholds: LevelThresholds,
+): LevelGate {
+  const ownAct = content.length >= 2 && content.some(isExtraction);
+  const names = content.map((r) => r.detector.id).join(', ');
+  return {
+    passed: ownAct && !regression,
+    rule: ACCOUNT_ACT_RULE,
+    detail: ownAct
+      ? `own content lines ${names} at p ≤ ${pLimit(thresholds.corroborate)}, one of them extraction`
+      : `needs two content lines at p ≤ ${pLimit(thresholds.corroborate)}, one of them extraction (has ${content.length}${names ? `: ${names}` : ''})`,
+  };
+}
+
+/**
+ * Act reaches a member only when its own traffic shows the extraction the cluster's act rests on:
+ * an account linked into a campaign by mistake keeps its own evidence's level.
+ */
+function memberActGate(
+  act: LevelGate,
+  results: readonly DetectorResult[],
+  cluster: ClusterVerdict,
+): LevelGate {
+  const shown = results.find((r) => cluster.actDetectors.includes(r.detector.id) && r.p <= MEMBER_SUPPORT_P);
+  return shown
+    ? {
+        ...act,
+        passed: true,
+        detail: `cluster ${cluster.clusterId}: ${cluster.act.detail}; this account shows ${shown.detector.id} on its own (${pText(shown.strength)})`,
+      }
+    : {
+        ...act,
+        detail: `cluster ${cluster.clusterId} is at act, but this account's own traffic does not show ${cluster.actDetectors.join(' or ')} at p ≤ ${MEMBER_SUPPORT_P}`,
+      };
+}
+
+/** An intelligence signal as an evidence line, its score read as a probability. */
+function intelLine(sig: Signal): ReturnType<typeof evidenceLines>[number] {
+  return {
+    detector: sig.detector,
+    family: 'intel',
+    strength: round(-Math.log10(Math.max(1e-30, 1 - sig.score))),
+    requests: 0,
   };
 }
 

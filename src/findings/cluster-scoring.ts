@@ -1,4 +1,4 @@
-import type { ClusterFinding } from '../contracts/index.js';
+import type { ClusterFinding, LevelGate } from '../contracts/index.js';
 import { fingerprint64 } from '../text/index.js';
 import {
   combinedStrength,
@@ -9,6 +9,7 @@ import {
   scoreOfStrength,
   toSignals,
   type Detector,
+  type DetectorResult,
 } from '../detect/index.js';
 import { EntityStats, type PromptSample } from '../features/index.js';
 import { clusterLinks, coordinationResults, type PopulationLinkage } from '../link/index.js';
@@ -55,24 +56,7 @@ export function scoreClusters(
     const clusterId = `cl_${fingerprint64(members[0]!).slice(0, 10)}`;
     const { pooled, hourly } = poolMembers(population, members);
     for (const id of members) scoring.clusterOf.set(id, clusterId);
-    const sizes = members.map((id) => population.accounts.get(id)!.n);
-    // A pooled signal counts only when it is broad: most members show it on their own. Pooling
-    // otherwise turns a few members' quirks (or a slightly different benign base rate) into
-    // cluster-wide confidence.
-    const support = new Map<string, number>();
-    const results = runDetectors(
-      detectors,
-      pooled,
-      detectionContext(population, null, cal.ref),
-      cal.nulls,
-      sizes,
-    ).filter((r) => {
-      const n = members.filter((id) =>
-        own.get(id)!.results.some((x) => x.detector.id === r.detector.id && x.p <= MEMBER_SUPPORT_P),
-      ).length;
-      support.set(r.detector.id, n / members.length);
-      return n >= MEMBER_SUPPORT_SHARE * members.length;
-    });
+    const { results, support } = broadPooledResults(population, members, pooled, own, detectors, cal);
     // A group found through coordination brings its own lines (see link/complementary-coverage.ts).
     const coordination = link.coordination.get(members[0]!);
     if (coordination) results.push(...coordinationResults(coordination));
@@ -80,12 +64,7 @@ export function scoreClusters(
     const review = corroboration(results);
     // A group inferred from coordination alone stays at review: a person confirms it first.
     const act = coordination
-      ? {
-          passed: false,
-          rule: CLUSTER_ACT_RULE,
-          detail:
-            'found through coordination (jointly rare weak attributes, complementary coverage): a person confirms such a group before act',
-        }
+      ? coordinationActGate()
       : clusterActGate(results, support, members.length, rareBinding(members, link), cal.thresholds);
     const decision = levelOf(strength, cal.thresholds, review, act);
     const level = decision.level;
@@ -135,6 +114,45 @@ export function scoreClusters(
       (a.cluster_id < b.cluster_id ? -1 : 1),
   );
   return scoring;
+}
+
+/** A group inferred from coordination alone stays at review: a person confirms it first. */
+const coordinationActGate = (): LevelGate => ({
+  passed: false,
+  rule: CLUSTER_ACT_RULE,
+  detail:
+    'found through coordination (jointly rare weak attributes, complementary coverage): a person confirms such a group before act',
+});
+
+/**
+ * The detectors' results on the pooled traffic, kept only when broad: most members show the line
+ * on their own. Pooling otherwise turns a few members' quirks (or a slightly different benign base
+ * rate) into cluster-wide confidence. `support` is each line's share of members showing it.
+ */
+function broadPooledResults(
+  population: PopulationView,
+  members: readonly string[],
+  pooled: EntityStats,
+  own: ReadonlyMap<string, AccountScore>,
+  detectors: readonly Detector[],
+  cal: Calibrated,
+): { results: DetectorResult[]; support: Map<string, number> } {
+  const sizes = members.map((id) => population.accounts.get(id)!.n);
+  const support = new Map<string, number>();
+  const results = runDetectors(
+    detectors,
+    pooled,
+    detectionContext(population, null, cal.ref),
+    cal.nulls,
+    sizes,
+  ).filter((r) => {
+    const n = members.filter((id) =>
+      own.get(id)!.results.some((x) => x.detector.id === r.detector.id && x.p <= MEMBER_SUPPORT_P),
+    ).length;
+    support.set(r.detector.id, n / members.length);
+    return n >= MEMBER_SUPPORT_SHARE * members.length;
+  });
+  return { results, support };
 }
 
 /** The members' statistics merged into one entity, and their hourly volume summed. */

@@ -15,68 +15,18 @@ export function headerSection(
   opts: { title: string; generatedFrom: readonly string[]; topClusterIds: readonly string[] },
 ): SafeHtml {
   const { findings, calibration } = detail;
-  const input = findings.input;
   const accountLevels = countLevels(findings.accounts);
   const clusterLevels = countLevels(findings.clusters);
-  const overviewIds = opts.topClusterIds.slice(0, SERIES_COLOURS.length);
-  const overview = overviewIds.flatMap((id, i) => {
-    const hourly = detail.clusters.get(id)?.hourly;
-    return hourly ? [{ label: id, colour: SERIES_COLOURS[i]!, hourly }] : [];
-  });
-  const fpr = `${(calibration.target_fpr * 100).toPrecision(2)} %`;
-  const method =
-    calibration.method === 'baseline'
-      ? `fitted on ${formatCount(calibration.reference_accounts)} benign baseline accounts`
-      : `fitted robustly on the analysed population itself (${formatCount(calibration.reference_accounts)} accounts); pass a benign baseline for a tighter calibration`;
-  return html`<header class="page-head">
-      <div class="brand">DistillGuard</div>
-      <h1>${opts.title}</h1>
-      <p class="muted">
-        Generated
-        ${formatTime(findings.generated_at)}${
-          opts.generatedFrom.length
-            ? html` from ${opts.generatedFrom.map((f, i) => html`${i ? ', ' : ''}<code>${f}</code>`)}`
-            : ''
-        }.
-      </p>
-    </header>
+  return html`${pageHead(findings, opts)}
     <nav class="toc">
       <a href="#summary">Summary</a><a href="#clusters">Top clusters</a><a href="#accounts">Accounts</a>
     </nav>
     <section id="summary" class="card">
       <h2>Input and calibration</h2>
-      <div class="stats">
-        <div class="stat">
-          <div class="stat-num">${formatCount(input.events)}</div>
-          <div class="stat-label">events</div>
-        </div>
-        <div class="stat">
-          <div class="stat-num">${formatCount(input.accounts)}</div>
-          <div class="stat-label">accounts</div>
-        </div>
-        <div class="stat">
-          <div class="stat-num">${formatCount(findings.clusters.length)}</div>
-          <div class="stat-label">clusters of linked accounts</div>
-        </div>
-        <div class="stat">
-          <div class="stat-num${input.rejected_lines ? ' warn' : ''}">
-            ${formatCount(input.rejected_lines)}
-          </div>
-          <div class="stat-label">rejected lines (quarantined)</div>
-        </div>
-        <div class="stat wide">
-          <div class="stat-num small">
-            ${formatTime(input.from) || '—'}<br />${formatTime(input.to) || '—'}
-          </div>
-          <div class="stat-label">first / last event</div>
-        </div>
-      </div>
+      ${inputStats(findings)}
       <dl class="calibration">
         <dt>Calibration</dt>
-        <dd>
-          ${calibration.method}: ${method}. Target false-positive rate ${fpr} of benign accounts at review or
-          above.
-        </dd>
+        <dd>${calibrationText(calibration)}</dd>
         <dt>How levels are decided</dt>
         <dd class="level-rules">${levelRules(findings)}</dd>
         <dt>Accounts per level</dt>
@@ -94,18 +44,80 @@ export function headerSection(
           ${levelBars(accountLevels, { label: 'accounts' })}${levelBars(clusterLevels, { label: 'clusters' })}
         </div>
       </div>
-      ${
-        overview.length
-          ? html`<h3>Traffic of the top clusters</h3>
-              ${trafficChart(overview, {
-                width: 1040,
-                height: 220,
-                title: 'Events over time of the top clusters',
-                range: hourRangeOf(input.from, input.to),
-              })}`
-          : ''
-      }
+      ${topClusterTraffic(detail, opts.topClusterIds)}
     </section>`;
+}
+
+/** The report's title and what it was generated from. */
+function pageHead(findings: Findings, opts: { title: string; generatedFrom: readonly string[] }): SafeHtml {
+  return html`<header class="page-head">
+    <div class="brand">DistillGuard</div>
+    <h1>${opts.title}</h1>
+    <p class="muted">
+      Generated
+      ${formatTime(findings.generated_at)}${
+        opts.generatedFrom.length
+          ? html` from ${opts.generatedFrom.map((f, i) => html`${i ? ', ' : ''}<code>${f}</code>`)}`
+          : ''
+      }.
+    </p>
+  </header>`;
+}
+
+/** Events, accounts, clusters, rejected lines and the time span of the input. */
+function inputStats(findings: Findings): SafeHtml {
+  const input = findings.input;
+  return html`<div class="stats">
+    <div class="stat">
+      <div class="stat-num">${formatCount(input.events)}</div>
+      <div class="stat-label">events</div>
+    </div>
+    <div class="stat">
+      <div class="stat-num">${formatCount(input.accounts)}</div>
+      <div class="stat-label">accounts</div>
+    </div>
+    <div class="stat">
+      <div class="stat-num">${formatCount(findings.clusters.length)}</div>
+      <div class="stat-label">clusters of linked accounts</div>
+    </div>
+    <div class="stat">
+      <div class="stat-num${input.rejected_lines ? ' warn' : ''}">${formatCount(input.rejected_lines)}</div>
+      <div class="stat-label">rejected lines (quarantined)</div>
+    </div>
+    <div class="stat wide">
+      <div class="stat-num small">${formatTime(input.from) || '—'}<br />${formatTime(input.to) || '—'}</div>
+      <div class="stat-label">first / last event</div>
+    </div>
+  </div>`;
+}
+
+/** How the thresholds were calibrated, and for which false-positive rate. */
+function calibrationText(calibration: AnalysisDetail['calibration']): SafeHtml {
+  const fpr = `${(calibration.target_fpr * 100).toPrecision(2)} %`;
+  const method =
+    calibration.method === 'baseline'
+      ? `fitted on ${formatCount(calibration.reference_accounts)} benign baseline accounts`
+      : `fitted robustly on the analysed population itself (${formatCount(calibration.reference_accounts)} accounts); pass a benign baseline for a tighter calibration`;
+  return html`${calibration.method}: ${method}. Target false-positive rate ${fpr} of benign accounts at review
+  or above.`;
+}
+
+/** The hourly traffic of the top clusters, one series each (none when no cluster has traffic detail). */
+function topClusterTraffic(detail: AnalysisDetail, topClusterIds: readonly string[]): SafeHtml | string {
+  const input = detail.findings.input;
+  const overview = topClusterIds.slice(0, SERIES_COLOURS.length).flatMap((id, i) => {
+    const hourly = detail.clusters.get(id)?.hourly;
+    return hourly ? [{ label: id, colour: SERIES_COLOURS[i]!, hourly }] : [];
+  });
+  return overview.length
+    ? html`<h3>Traffic of the top clusters</h3>
+        ${trafficChart(overview, {
+          width: 1040,
+          height: 220,
+          title: 'Events over time of the top clusters',
+          range: hourRangeOf(input.from, input.to),
+        })}`
+    : '';
 }
 
 /**

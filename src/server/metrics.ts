@@ -73,6 +73,16 @@ export class ServeMetrics {
 
   render(live: LiveDetection): string {
     const x = new Exposition();
+    this.renderIngest(x);
+    renderEngine(x, live);
+    this.renderScoring(x);
+    this.renderApi(x);
+    processFamilies(x);
+    return x.text();
+  }
+
+  /** What the ingest API stored, skipped and rejected. */
+  private renderIngest(x: Exposition): void {
     const outcomes = (c: CounterVec, outcome: string) => c.samples().filter(([l]) => l.outcome === outcome);
     x.samples(
       'distillguard_serve_events_accepted_total',
@@ -98,44 +108,10 @@ export class ServeMetrics {
       'Account records the ingest API accepted or rejected.',
       this.accounts.samples(),
     );
-    x.one(
-      'distillguard_serve_engine_events_applied_total',
-      'counter',
-      'Events the live detection engine has taken in since start (the rebuild from the store included).',
-      live.applied,
-    );
-    x.one(
-      'distillguard_serve_engine_backlog_events',
-      'gauge',
-      'Events accepted but not yet applied by the engine (held during the rebuild, or queued for its thread).',
-      live.backlog,
-    );
-    x.one(
-      'distillguard_serve_engine_unscored_events',
-      'gauge',
-      'Events the engine has taken in that no completed scoring round covers yet.',
-      live.unscored,
-    );
-    x.one(
-      'distillguard_serve_replaying',
-      'gauge',
-      '1 while detection state is being rebuilt from the store at start (answers come from the last snapshot).',
-      live.replaying ? 1 : 0,
-    );
-    const generated = Date.parse(live.view.findings.generated_at);
-    const hasFindings = Number.isFinite(generated) && generated > 0;
-    x.one(
-      'distillguard_serve_findings_timestamp_seconds',
-      'gauge',
-      'When the findings served were scored (Unix seconds; 0 none yet). With --nats: the newest snapshot the workers stored.',
-      hasFindings ? Math.floor(generated / 1000) : 0,
-    );
-    x.samples(
-      'distillguard_serve_findings_age_seconds',
-      'gauge',
-      'Age of the findings served, in seconds (absent until the first findings).',
-      hasFindings ? [[{}, Math.max(0, (Date.now() - generated) / 1000)]] : [],
-    );
+  }
+
+  /** Scoring rounds: how long, how many failed, when the last one completed. */
+  private renderScoring(x: Exposition): void {
     x.family(
       'distillguard_serve_scoring_seconds',
       'histogram',
@@ -154,6 +130,10 @@ export class ServeMetrics {
       'When this process last completed a scoring round (Unix seconds; 0 never).',
       Math.floor(this.lastScoredAt / 1000),
     );
+  }
+
+  /** Decision look-ups and every API request's count and latency. */
+  private renderApi(x: Exposition): void {
     x.samples(
       'distillguard_serve_decision_lookups_total',
       'counter',
@@ -172,9 +152,49 @@ export class ServeMetrics {
       'Time to answer an API request, by method and route pattern.',
       this.latency.lines('distillguard_serve_http_request_duration_seconds'),
     );
-    processFamilies(x);
-    return x.text();
   }
+}
+
+/** The live engine's progress and the age of the findings it serves. */
+function renderEngine(x: Exposition, live: LiveDetection): void {
+  x.one(
+    'distillguard_serve_engine_events_applied_total',
+    'counter',
+    'Events the live detection engine has taken in since start (the rebuild from the store included).',
+    live.applied,
+  );
+  x.one(
+    'distillguard_serve_engine_backlog_events',
+    'gauge',
+    'Events accepted but not yet applied by the engine (held during the rebuild, or queued for its thread).',
+    live.backlog,
+  );
+  x.one(
+    'distillguard_serve_engine_unscored_events',
+    'gauge',
+    'Events the engine has taken in that no completed scoring round covers yet.',
+    live.unscored,
+  );
+  x.one(
+    'distillguard_serve_replaying',
+    'gauge',
+    '1 while detection state is being rebuilt from the store at start (answers come from the last snapshot).',
+    live.replaying ? 1 : 0,
+  );
+  const generated = Date.parse(live.view.findings.generated_at);
+  const hasFindings = Number.isFinite(generated) && generated > 0;
+  x.one(
+    'distillguard_serve_findings_timestamp_seconds',
+    'gauge',
+    'When the findings served were scored (Unix seconds; 0 none yet). With --nats: the newest snapshot the workers stored.',
+    hasFindings ? Math.floor(generated / 1000) : 0,
+  );
+  x.samples(
+    'distillguard_serve_findings_age_seconds',
+    'gauge',
+    'Age of the findings served, in seconds (absent until the first findings).',
+    hasFindings ? [[{}, Math.max(0, (Date.now() - generated) / 1000)]] : [],
+  );
 }
 
 /**

@@ -103,30 +103,9 @@ export async function startService(opts: StartServiceOptions = {}): Promise<Runn
 async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningService> {
   const limits: ServiceLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const policy: LoadedPolicy = loadResponsePolicy(opts.policyPath);
-  const keys = await KeyRing.load(db);
-  let createdKey: string | null = null;
-  if (opts.adminKey) await keys.installConfiguredAdmin(opts.adminKey);
-  if (opts.demo) createdKey = (await keys.create('demo', 'admin')).key;
-  else if (keys.size === 0) createdKey = (await keys.create('bootstrap admin', 'admin')).key;
-
-  const decisions = await DecisionBook.open(db, policy);
-  const webhooks = new WebhookDispatcher(db, opts.webhookOptions);
-  await webhooks.load();
-  decisions.onChange(async (changes) => {
-    for (let i = 0; i < changes.length; i += CHANGES_PER_WEBHOOK)
-      await webhooks.emit('decision.changed', {
-        changes: changes.slice(i, i + CHANGES_PER_WEBHOOK).map(changeBody),
-      });
-  });
-
-  // Built server: scoring in a worker thread, so the API never waits for it. Sources (tests): in process.
-  // With --nats, scale-out workers detect; the server shows the findings they store.
-  const engineOpt =
-    opts.engine ??
-    (opts.nats
-      ? () => new StoredFindingsEngine(db)
-      : () => (engineThreadAvailable() ? new WorkerEngine(opts.config) : new DetectionEngine(opts.config)));
-  const engine = typeof engineOpt === 'function' ? await engineOpt() : engineOpt;
+  const { keys, createdKey } = await loadKeys(db, opts);
+  const { decisions, webhooks } = await openDecisions(db, policy, opts);
+  const engine = await chooseEngine(db, opts);
 
   // The app's logger is created with the app; detection logs through it once it exists.
   const live: LiveDetection = new LiveDetection({
@@ -136,16 +115,7 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
     minRefreshMs: opts.minRefreshMs,
     ...(engine instanceof StoredFindingsEngine ? { pollEveryMs: 5000, readOnly: true } : {}),
   });
-  const cases = new CaseService({
-    db,
-    decisions,
-    subjects: {
-      clusterMembers: (id) => live.view.cluster(id)?.account_ids ?? null,
-      clusterOf: (id) => live.view.clusterOf(id),
-    },
-    onBenign: (ids) => live.addBenign(ids),
-    onEvent: async (type, c) => void (await webhooks.emit(type, { case: c })),
-  });
+  const cases = openCases(db, decisions, live, webhooks);
   // Each ingest call returns once JetStream has the records.
   const sink = opts.nats
     ? await NatsEventSink.connect(opts.nats, opts.natsTopology ?? DEFAULT_TOPOLOGY)
@@ -163,16 +133,8 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
     limits,
     ...(sink ? { sink } : {}),
   };
-  // Exchanges the guardrail webhooks record spool in the SQLite store's data dir while the store
-  // cannot take them; with PostgreSQL, which creates no data dir, in the temp dir.
   let onRecordError: (err: Error, context: string) => void = () => undefined;
-  const sqlite = resolveDatabaseTarget({ url: opts.databaseUrl, dataDir: opts.dataDir }).dialect === 'sqlite';
-  ctx.guardrails = new Guardrails(
-    ctx,
-    { ...DEFAULT_GUARDRAIL_SETTINGS, ...opts.guardrails },
-    sqlite && opts.dataDir ? opts.dataDir : join(tmpdir(), 'distillguard-guardrails'),
-    (err, context) => onRecordError(err, context),
-  );
+  ctx.guardrails = openGuardrails(ctx, opts, (err, context) => onRecordError(err, context));
   const app = await buildApp(ctx, {
     logger: opts.logger,
     webDist: opts.webDist,
@@ -186,32 +148,27 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
   sweep.unref();
 
   // Listen first: enforcement reads stored decisions and ingest stores events while detection rebuilds.
-  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8080 });
-  const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 8080);
-  const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1';
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = await listen(app, opts);
+  const ready = rebuildFromStore(app, live, opts);
 
-  const ready = live.replay().then((replayed) => {
-    app.log.info(
-      {
-        events: replayed.events,
-        accounts: replayed.accounts,
-        store: resolveDatabaseTarget({ url: opts.databaseUrl, dataDir: opts.dataDir }).dialect,
-      },
-      'state rebuilt from store',
-    );
-    live.start();
-    return replayed;
-  });
-  ready.catch((err: unknown) => {
-    const e = err as Error;
-    app.log.error(
-      { err: { type: e.name, stack: e.stack?.split('\n').slice(1).join('\n') } },
-      'rebuild from store failed',
-    );
-  });
+  return runningService({ app, url, ctx, createdKey, metrics, ready, sweep, db, live, webhooks, sink });
+}
 
+/** The running service's handle: its URL, its metrics listeners, and an orderly close. */
+function runningService(parts: {
+  app: FastifyInstance;
+  url: string;
+  ctx: ServiceContext;
+  createdKey: string | null;
+  metrics: ServeMetrics;
+  ready: Promise<{ events: number; accounts: number }>;
+  sweep: NodeJS.Timeout;
+  db: CoreDb;
+  live: LiveDetection;
+  webhooks: WebhookDispatcher;
+  sink: NatsEventSink | undefined;
+}): RunningService {
+  const { app, url, ctx, createdKey, metrics, ready, sweep, db, live, webhooks, sink } = parts;
   let closed = false;
   const metricsServers: MetricsServer[] = [];
   return {
@@ -248,6 +205,117 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
       await db.destroy();
     },
   };
+}
+
+/** The decision book and the webhooks it tells of every change (in chunks). */
+async function openDecisions(db: CoreDb, policy: LoadedPolicy, opts: StartServiceOptions) {
+  const decisions = await DecisionBook.open(db, policy);
+  const webhooks = new WebhookDispatcher(db, opts.webhookOptions);
+  await webhooks.load();
+  decisions.onChange(async (changes) => {
+    for (let i = 0; i < changes.length; i += CHANGES_PER_WEBHOOK)
+      await webhooks.emit('decision.changed', {
+        changes: changes.slice(i, i + CHANGES_PER_WEBHOOK).map(changeBody),
+      });
+  });
+  return { decisions, webhooks };
+}
+
+/** Cases, whose subjects resolve against the live findings and whose events go to webhooks. */
+function openCases(
+  db: CoreDb,
+  decisions: DecisionBook,
+  live: LiveDetection,
+  webhooks: WebhookDispatcher,
+): CaseService {
+  return new CaseService({
+    db,
+    decisions,
+    subjects: {
+      clusterMembers: (id) => live.view.cluster(id)?.account_ids ?? null,
+      clusterOf: (id) => live.view.clusterOf(id),
+    },
+    onBenign: (ids) => live.addBenign(ids),
+    onEvent: async (type, c) => void (await webhooks.emit(type, { case: c })),
+  });
+}
+
+/** The key ring, with an admin key created now when this is a demo or nobody could log in. */
+async function loadKeys(db: CoreDb, opts: StartServiceOptions) {
+  const keys = await KeyRing.load(db);
+  let createdKey: string | null = null;
+  if (opts.adminKey) await keys.installConfiguredAdmin(opts.adminKey);
+  if (opts.demo) createdKey = (await keys.create('demo', 'admin')).key;
+  else if (keys.size === 0) createdKey = (await keys.create('bootstrap admin', 'admin')).key;
+  return { keys, createdKey };
+}
+
+/**
+ * Built server: scoring in a worker thread, so the API never waits for it. Sources (tests): in
+ * process. With --nats, scale-out workers detect; the server shows the findings they store.
+ */
+async function chooseEngine(db: CoreDb, opts: StartServiceOptions): Promise<FindingsEngine> {
+  const engineOpt =
+    opts.engine ??
+    (opts.nats
+      ? () => new StoredFindingsEngine(db)
+      : () => (engineThreadAvailable() ? new WorkerEngine(opts.config) : new DetectionEngine(opts.config)));
+  return typeof engineOpt === 'function' ? await engineOpt() : engineOpt;
+}
+
+/**
+ * Exchanges the guardrail webhooks record spool in the SQLite store's data dir while the store
+ * cannot take them; with PostgreSQL, which creates no data dir, in the temp dir.
+ */
+function openGuardrails(
+  ctx: ServiceContext,
+  opts: StartServiceOptions,
+  onRecordError: (err: Error, context: string) => void,
+): Guardrails {
+  const sqlite = resolveDatabaseTarget({ url: opts.databaseUrl, dataDir: opts.dataDir }).dialect === 'sqlite';
+  return new Guardrails(
+    ctx,
+    { ...DEFAULT_GUARDRAIL_SETTINGS, ...opts.guardrails },
+    sqlite && opts.dataDir ? opts.dataDir : join(tmpdir(), 'distillguard-guardrails'),
+    onRecordError,
+  );
+}
+
+/** Listens and returns the URL a local client reaches the service at. */
+async function listen(app: FastifyInstance, opts: StartServiceOptions): Promise<string> {
+  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8080 });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 8080);
+  const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1';
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** Rebuilds detection state from the store, then starts live detection; a failure is logged. */
+function rebuildFromStore(
+  app: FastifyInstance,
+  live: LiveDetection,
+  opts: StartServiceOptions,
+): Promise<{ events: number; accounts: number }> {
+  const ready = live.replay().then((replayed) => {
+    app.log.info(
+      {
+        events: replayed.events,
+        accounts: replayed.accounts,
+        store: resolveDatabaseTarget({ url: opts.databaseUrl, dataDir: opts.dataDir }).dialect,
+      },
+      'state rebuilt from store',
+    );
+    live.start();
+    return replayed;
+  });
+  ready.catch((err: unknown) => {
+    const e = err as Error;
+    app.log.error(
+      { err: { type: e.name, stack: e.stack?.split('\n').slice(1).join('\n') } },
+      'rebuild from store failed',
+    );
+  });
+  return ready;
 }
 
 const changeBody = (c: DecisionChange) => ({

@@ -77,27 +77,16 @@ export function registerIngest(program: Command): void {
       );
       const counts = await pub.flush();
       progress?.stop();
-      const seconds = (performance.now() - started) / 1000;
-      const result = {
+      printPublished({
+        json: flags.json,
+        rate: flags.rate ?? null,
+        seconds: (performance.now() - started) / 1000,
         summary: report.toJSON(),
         quarantine: { path: quarantinePath, lines: quarantine.count },
-      };
-      const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-      const published = {
-        ...counts,
-        stream: topology.stream,
-        partitions: topology.partitions,
-        seconds,
-        rate: flags.rate ?? null,
-        // When the first message went out and the stream stored the last one (for measuring lag).
-        first_sent_at: iso(pub.times.firstSentAt),
-        last_stored_at: iso(pub.times.lastStoredAt),
-      };
-      process.stdout.write(
-        flags.json
-          ? `${JSON.stringify({ ...result, published }, null, 2)}\n`
-          : `${formatValidateSummary(result)}\npublished   ${counts.published.toLocaleString('en')} to ${topology.stream} (${topology.partitions} partitions), ${counts.duplicates.toLocaleString('en')} already there, ${Math.round(counts.published / Math.max(seconds, 1e-3)).toLocaleString('en')}/s\n`,
-      );
+        counts,
+        topology,
+        times: pub.times,
+      });
       if (report.accountRecords === 0)
         requireUsableEvents(files, report, { path: quarantinePath, lines: quarantine.count });
     } finally {
@@ -106,4 +95,35 @@ export function registerIngest(program: Command): void {
       await nc.drain().catch(() => undefined);
     }
   });
+}
+
+/** The validation summary and what was published: JSON with --json, else text with the rate. */
+function printPublished(r: {
+  json: boolean;
+  rate: number | null;
+  seconds: number;
+  summary: ReturnType<IngestReport['toJSON']>;
+  quarantine: { path: string; lines: number };
+  counts: Awaited<ReturnType<ScalePublisher['flush']>>;
+  topology: { stream: string; partitions: number };
+  times: ScalePublisher['times'];
+}): void {
+  const { counts, topology, seconds } = r;
+  const result = { summary: r.summary, quarantine: r.quarantine };
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  const published = {
+    ...counts,
+    stream: topology.stream,
+    partitions: topology.partitions,
+    seconds,
+    rate: r.rate,
+    // When the first message went out and the stream stored the last one (for measuring lag).
+    first_sent_at: iso(r.times.firstSentAt),
+    last_stored_at: iso(r.times.lastStoredAt),
+  };
+  process.stdout.write(
+    r.json
+      ? `${JSON.stringify({ ...result, published }, null, 2)}\n`
+      : `${formatValidateSummary(result)}\npublished   ${counts.published.toLocaleString('en')} to ${topology.stream} (${topology.partitions} partitions), ${counts.duplicates.toLocaleString('en')} already there, ${Math.round(counts.published / Math.max(seconds, 1e-3)).toLocaleString('en')}/s\n`,
+  );
 }

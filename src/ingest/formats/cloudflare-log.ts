@@ -6,7 +6,7 @@ import {
   noMessages,
   pickAccount,
   put,
-  putResponse,
+  putExchange,
   text,
   toMessages,
   toParams,
@@ -69,9 +69,6 @@ export function mapCloudflare(r: Json, raw: () => string): MappedRecord[] {
     'endpoint',
     typeof r.Endpoint === 'string' ? r.Endpoint.replace(/^\/+/, '').replaceAll('/', '.') : undefined,
   );
-  const request: Json = { messages };
-  put(request, 'params', toParams(body));
-  event.request = request;
-  putResponse(event, toResponse(r.ResponseBody), undefined, undefined);
+  putExchange(event, { messages, params: toParams(body) }, toResponse(r.ResponseBody));
   return [{ kind: 'event', event }];
 }

@@ -7,7 +7,7 @@ import {
   noMessages,
   pickAccount,
   put,
-  putResponse,
+  putExchange,
   text,
   toMessages,
   toParams,
@@ -74,11 +74,9 @@ export function mapKong(r: Json, raw: () => string): MappedRecord[] {
   put(client, 'ip', text(r.client_ip));
   put(client, 'user_agent', text(headers['user-agent']));
   if (Object.keys(client).length > 0) event.client = client;
-  const req: Json = { messages };
-  put(req, 'params', toParams(body));
-  event.request = req;
-  putResponse(
+  putExchange(
     event,
+    { messages, params: toParams(body) },
     toResponse(at(block, 'payload', 'response')),
     usage.prompt_tokens ?? usage.prompt_token,
     usage.completion_tokens ?? usage.completion_token,

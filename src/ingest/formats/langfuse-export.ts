@@ -4,8 +4,7 @@ import {
   maybeJson,
   noMessages,
   pickAccount,
-  put,
-  putResponse,
+  putExchange,
   text,
   toMessages,
   toParams,
@@ -63,14 +62,15 @@ function mapObservation(o: Json, trace: TraceContext): MappedRecord {
     account_id: account.value,
     model: text(o.model) ?? text(o.providedModelName) ?? o.model ?? 'unknown',
   };
-  const request: Json = { messages };
-  put(request, 'conversation_id', text(o.sessionId) ?? text(trace.sessionId) ?? text(o.traceId));
-  put(request, 'params', toParams(maybeJson(o.modelParameters), true));
-  event.request = request;
   const details = isObject(o.usageDetails) ? o.usageDetails : {};
   const usage = isObject(o.usage) ? o.usage : {};
-  putResponse(
+  putExchange(
     event,
+    {
+      messages,
+      conversationId: text(o.sessionId) ?? text(trace.sessionId) ?? text(o.traceId),
+      params: toParams(maybeJson(o.modelParameters), true),
+    },
     toResponse(o.output),
     details.input ?? usage.input ?? usage.promptTokens ?? o.promptTokens,
     details.output ?? usage.output ?? usage.completionTokens ?? o.completionTokens,
@@ -98,9 +98,6 @@ function mapTrace(t: Json): MappedRecord {
     // As DistillGuard's own gateway does for a request that names none.
     model: text(metadata.model) ?? 'unknown',
   };
-  const request: Json = { messages };
-  put(request, 'conversation_id', text(t.sessionId));
-  event.request = request;
-  putResponse(event, toResponse(t.output), undefined, undefined);
+  putExchange(event, { messages, conversationId: text(t.sessionId) }, toResponse(t.output));
   return { kind: 'event', event };
 }

@@ -6,7 +6,7 @@ import {
   noMessages,
   pickAccount,
   put,
-  putResponse,
+  putExchange,
   text,
   toMessages,
   toParams,
@@ -74,10 +74,16 @@ export function mapLitellm(r: Json, raw: () => string): MappedRecord[] {
   put(event, 'endpoint', ENDPOINTS[callType] ?? callType);
   const ip = text(r.requester_ip_address) ?? text(meta.requester_ip_address);
   if (ip !== undefined) event.client = { ip };
-  const request: Json = { messages };
-  put(request, 'conversation_id', text(r.session_id) ?? text(r.trace_id));
-  put(request, 'params', toParams(r.model_parameters) ?? toParams(at(r, 'proxy_server_request')));
-  event.request = request;
-  putResponse(event, toResponse(r.response), r.prompt_tokens, r.completion_tokens);
+  putExchange(
+    event,
+    {
+      messages,
+      conversationId: text(r.session_id) ?? text(r.trace_id),
+      params: toParams(r.model_parameters) ?? toParams(at(r, 'proxy_server_request')),
+    },
+    toResponse(r.response),
+    r.prompt_tokens,
+    r.completion_tokens,
+  );
   return [{ kind: 'event', event }];
 }

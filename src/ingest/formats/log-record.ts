@@ -191,6 +191,24 @@ export function put(target: Json, key: string, value: unknown): void {
   if (value !== undefined && value !== null) target[key] = value;
 }
 
+/**
+ * Completes a mapped event with the exchange: `request` (messages, conversation, parameters), then
+ * `response` and `usage` — the tail every log format's mapper shares.
+ */
+export function putExchange(
+  event: Json,
+  request: { messages: unknown[]; conversationId?: string | undefined; params?: Json | undefined },
+  response: ResponseSummary | undefined,
+  inputTokens?: unknown,
+  outputTokens?: unknown,
+): void {
+  const req: Json = { messages: request.messages };
+  put(req, 'conversation_id', request.conversationId);
+  put(req, 'params', request.params);
+  event.request = req;
+  putResponse(event, response, inputTokens, outputTokens);
+}
+
 /** Builds the `response` and `usage` blocks of an event from a response summary and token counts. */
 export function putResponse(
   event: Json,

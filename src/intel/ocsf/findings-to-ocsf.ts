@@ -130,33 +130,8 @@ function record(s: Subject, f: Findings, opts: OcsfOptions): OcsfDetectionFindin
       ...(clusterId ? { correlation_uid: clusterId } : {}),
     },
     ...(kind === 'account' ? { actor: { user: { uid: id, type: 'API account' } } } : {}),
-    finding_info: {
-      uid: `distillguard:${kind}:${id}`,
-      title,
-      desc:
-        finding.signals
-          .slice(0, 5)
-          .map((x) => `${x.detector}: ${x.evidence}`)
-          .join('; ') || title,
-      types: ['Adversarial distillation', kind === 'account' ? 'Model extraction' : 'Distillation campaign'],
-      analytic: { name: 'DistillGuard detection engine', type_id: 99, type: 'Other' },
-      attacks: s.techniques.flatMap((t) => {
-        const tech = atlasTechnique(t);
-        return tech ? [attackOf(tech)] : [];
-      }),
-      created_time: generated,
-      related_events_count: requests,
-    },
-    evidences: finding.signals.map((x) => ({
-      data: {
-        detector: x.detector,
-        score: x.score,
-        evidence: x.evidence,
-        ...(x.atlas ? { atlas: x.atlas } : {}),
-        ...(typeof x['p_value'] === 'number' ? { p_value: x['p_value'] } : {}),
-        ...(x.examples ? { examples: x.examples.slice(0, 10) } : {}),
-      },
-    })),
+    finding_info: findingInfo(s, id, title, generated),
+    evidences: evidencesOf(finding),
     remediation: rem,
     unmapped: {
       distillguard: {
@@ -172,13 +147,7 @@ function record(s: Subject, f: Findings, opts: OcsfOptions): OcsfDetectionFindin
           accounts: accountIds.length,
         },
         query_volume: { requests, window_from: f.input.from, window_to: f.input.to },
-        input_distribution: (finding.basis?.lines ?? []).map((l) => ({
-          detector: l.detector,
-          family: l.family,
-          requests: l.requests,
-          share: requests > 0 ? Math.min(1, Number((l.requests / requests).toFixed(4))) : 0,
-          strength: l.strength,
-        })),
+        input_distribution: inputDistribution(finding),
         ...(kind === 'cluster'
           ? { links: s.links.map((l) => ({ kind: l.kind, value: l.value, accounts: l.accounts })) }
           : {}),
@@ -187,6 +156,59 @@ function record(s: Subject, f: Findings, opts: OcsfOptions): OcsfDetectionFindin
       },
     },
   };
+}
+
+/** OCSF finding_info: what was found, with the ATLAS techniques as attacks. */
+function findingInfo(
+  s: Subject,
+  id: string,
+  title: string,
+  generated: number,
+): OcsfDetectionFinding['finding_info'] {
+  const { finding, kind } = s;
+  return {
+    uid: `distillguard:${kind}:${id}`,
+    title,
+    desc:
+      finding.signals
+        .slice(0, 5)
+        .map((x) => `${x.detector}: ${x.evidence}`)
+        .join('; ') || title,
+    types: ['Adversarial distillation', kind === 'account' ? 'Model extraction' : 'Distillation campaign'],
+    analytic: { name: 'DistillGuard detection engine', type_id: 99, type: 'Other' },
+    attacks: s.techniques.flatMap((t) => {
+      const tech = atlasTechnique(t);
+      return tech ? [attackOf(tech)] : [];
+    }),
+    created_time: generated,
+    related_events_count: finding.events,
+  };
+}
+
+/** One OCSF evidence per signal, its examples bounded. */
+function evidencesOf(finding: AccountFinding | ClusterFinding): OcsfDetectionFinding['evidences'] {
+  return finding.signals.map((x) => ({
+    data: {
+      detector: x.detector,
+      score: x.score,
+      evidence: x.evidence,
+      ...(x.atlas ? { atlas: x.atlas } : {}),
+      ...(typeof x['p_value'] === 'number' ? { p_value: x['p_value'] } : {}),
+      ...(x.examples ? { examples: x.examples.slice(0, 10) } : {}),
+    },
+  }));
+}
+
+/** The share of the subject's requests each evidence line rests on. */
+function inputDistribution(finding: AccountFinding | ClusterFinding) {
+  const requests = finding.events;
+  return (finding.basis?.lines ?? []).map((l) => ({
+    detector: l.detector,
+    family: l.family,
+    requests: l.requests,
+    share: requests > 0 ? Math.min(1, Number((l.requests / requests).toFixed(4))) : 0,
+    strength: l.strength,
+  }));
 }
 
 /**

@@ -110,19 +110,14 @@ function traffic(): { events: ApiEvent[]; accounts: AccountRecord[]; findings: F
 
 const now = new Date('2026-11-21T12:00:00Z');
 
+/** The test traffic exported by Org A under `policy`. */
+const exportTraffic = (policy = policyFrom({})) =>
+  exportBundle({ ...traffic(), publisher: { name: 'Org A' }, keyRing: ring, policy, now });
+
 describe('intel export', () => {
   it('writes a bundle that validates against the OASIS STIX 2.1 schemas', async () => {
     if (!stixSchemaDir() && !process.env.CI) return console.log('skipping: ../shared is absent');
-    const { events, accounts, findings } = traffic();
-    const r = await exportBundle({
-      findings,
-      events,
-      accounts,
-      publisher: { name: 'Org A' },
-      keyRing: ring,
-      policy: policyFrom({}),
-      now,
-    });
+    const r = await exportTraffic();
     expect(loadStixOracle(requiredStixSchemaDir()).validateBundle(r.bundle)).toEqual({
       valid: true,
       errors: [],
@@ -141,16 +136,7 @@ describe('intel export', () => {
   });
 
   it("gives every object its creator and TLP marking, and every indicator a description (the validator's SHOULDs)", async () => {
-    const { events, accounts, findings } = traffic();
-    const r = await exportBundle({
-      findings,
-      events,
-      accounts,
-      publisher: { name: 'Org A' },
-      keyRing: ring,
-      policy: policyFrom({}),
-      now,
-    });
+    const r = await exportTraffic();
     const objects = r.bundle.objects ?? [];
     const ids = new Set(objects.map((o) => o.id));
     const missing: string[] = [];
@@ -177,16 +163,7 @@ describe('intel export', () => {
   });
 
   it('carries ATLAS ids, TLP markings, confidence and validity on what it writes', async () => {
-    const { events, accounts, findings } = traffic();
-    const r = await exportBundle({
-      findings,
-      events,
-      accounts,
-      publisher: { name: 'Org A' },
-      keyRing: ring,
-      policy: policyFrom({ default_tlp: 'green' }),
-      now,
-    });
+    const r = await exportTraffic(policyFrom({ default_tlp: 'green' }));
     const objs = r.bundle.objects ?? [];
     const atlas = objs.flatMap((o) =>
       o.type === 'attack-pattern'
@@ -222,16 +199,7 @@ describe('intel export', () => {
   });
 
   it('lets no identifier, account id, e-mail address or verbatim prompt leave', async () => {
-    const { events, accounts, findings } = traffic();
-    const r = await exportBundle({
-      findings,
-      events,
-      accounts,
-      publisher: { name: 'Org A' },
-      keyRing: ring,
-      policy: policyFrom({}),
-      now,
-    });
+    const r = await exportTraffic();
     const text = JSON.stringify(r.bundle);
     for (const secret of [
       'pf_4242_shared',
@@ -247,16 +215,7 @@ describe('intel export', () => {
   });
 
   it('refuses commercial fields and small clusters, and the dry run says why', async () => {
-    const { events, accounts, findings } = traffic();
-    const r = await exportBundle({
-      findings,
-      events,
-      accounts,
-      publisher: { name: 'Org A' },
-      keyRing: ring,
-      policy: policyFrom({}),
-      now,
-    });
+    const r = await exportTraffic();
     const text = JSON.stringify(r.bundle);
     expect(text).not.toContain('BigCo');
     expect(text).not.toContain('price_per_million');
@@ -271,17 +230,8 @@ describe('intel export', () => {
   });
 
   it('shares prefixes in clear and prompt examples only when the policy says so', async () => {
-    const { events, accounts, findings } = traffic();
     const policy = policyFrom({ share_ip_in_clear: true, share_prompts_verbatim: true });
-    const r = await exportBundle({
-      findings,
-      events,
-      accounts,
-      publisher: { name: 'Org A' },
-      keyRing: ring,
-      policy,
-      now,
-    });
+    const r = await exportTraffic(policy);
     const patterns = (r.bundle.objects ?? []).flatMap((o) =>
       o.type === 'indicator' ? [o.pattern as string] : [],
     );

@@ -22,6 +22,7 @@ export function adminRoutes(ctx: ServiceContext) {
   return (app: FastifyInstance, _opts: unknown, done: (err?: Error) => void): void => {
     policyAndAuditRoutes(app, ctx);
     webhookRoutes(app, ctx);
+    deadLetterRoutes(app, ctx);
     keyRoutes(app, ctx);
     done();
   };
@@ -68,7 +69,7 @@ function policyAndAuditRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   );
 }
 
-/** Webhooks and their dead letters. */
+/** Webhooks. */
 function webhookRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.get(
     '/v1/webhooks',
@@ -135,7 +136,10 @@ function webhookRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       return reply.status(204).send();
     },
   );
+}
 
+/** Webhook deliveries that gave up, their failure reduced to a class. */
+function deadLetterRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.get(
     '/v1/dead-letters',
     { ...ADMIN, schema: { tags: ['admin'], summary: 'Webhook deliveries that kept failing' } },

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { appendAudit } from '../../store/index.js';
 import { DecisionAction, DecisionScope, UserError } from '../../contracts/index.js';
@@ -58,19 +58,7 @@ export function decisionRoutes(ctx: ServiceContext) {
           querystring: requestSchema(DecisionsQuery),
         },
       },
-      (req) => {
-        const q = parseQuery(DecisionsQuery, req.query);
-        const all = ctx.decisions.list(q.action);
-        let start = 0;
-        if (q.cursor) {
-          const [after] = decodeCursor(q.cursor, [CursorPart.id]);
-          start = all.findIndex((d) => d.account_id > after);
-          if (start < 0) start = all.length;
-        }
-        const items = all.slice(start, start + q.limit);
-        const last = items[items.length - 1];
-        return { items, next: start + q.limit < all.length && last ? encodeCursor([last.account_id]) : null };
-      },
+      (req) => listDecisions(ctx, parseQuery(DecisionsQuery, req.query)),
     );
 
     app.put(
@@ -83,42 +71,59 @@ export function decisionRoutes(ctx: ServiceContext) {
           body: requestSchema(PutDecision),
         },
       },
-      async (req) => {
-        const { account_id } = parseQuery(AccountParam, req.params);
-        const body = parseBody(PutDecision, req.body);
-        const clusterId = ctx.live.view.clusterOf(account_id);
-        let accounts = [account_id];
-        if (body.scope === 'cluster') {
-          const members = clusterId ? ctx.live.view.cluster(clusterId)?.account_ids : undefined;
-          if (!clusterId || !members)
-            throw new UserError('CONFLICT', `Account ${account_id} is in no cluster; use scope "account".`);
-          accounts = [...members];
-        }
-        const actor = actorOf(req);
-        await ctx.decisions.setManual({
-          account_ids: accounts,
-          action: body.action,
-          reason: body.reason,
-          scope: body.scope,
-          cluster_id: clusterId,
-          ttl_seconds: body.ttl_seconds,
-          actor,
-        });
-        await appendAudit(ctx.db, {
-          actor,
-          action: 'decision.set',
-          subject_type: body.scope,
-          subject_id: body.scope === 'cluster' && clusterId ? clusterId : account_id,
-          details: {
-            action: body.action,
-            reason: body.reason,
-            accounts: accounts.length,
-            ttl_seconds: body.ttl_seconds ?? null,
-          },
-        });
-        return { ...ctx.decisions.get(account_id), accounts: accounts.length };
-      },
+      (req) => setManualDecision(ctx, req),
     );
     done();
   };
+}
+
+/** One page of the accounts with a decision other than allow, in account-id order. */
+function listDecisions(ctx: ServiceContext, q: z.infer<typeof DecisionsQuery>) {
+  const all = ctx.decisions.list(q.action);
+  let start = 0;
+  if (q.cursor) {
+    const [after] = decodeCursor(q.cursor, [CursorPart.id]);
+    start = all.findIndex((d) => d.account_id > after);
+    if (start < 0) start = all.length;
+  }
+  const items = all.slice(start, start + q.limit);
+  const last = items[items.length - 1];
+  return { items, next: start + q.limit < all.length && last ? encodeCursor([last.account_id]) : null };
+}
+
+/** An analyst's manual decision for an account or its whole cluster, audited. */
+async function setManualDecision(ctx: ServiceContext, req: FastifyRequest) {
+  const { account_id } = parseQuery(AccountParam, req.params);
+  const body = parseBody(PutDecision, req.body);
+  const clusterId = ctx.live.view.clusterOf(account_id);
+  let accounts = [account_id];
+  if (body.scope === 'cluster') {
+    const members = clusterId ? ctx.live.view.cluster(clusterId)?.account_ids : undefined;
+    if (!clusterId || !members)
+      throw new UserError('CONFLICT', `Account ${account_id} is in no cluster; use scope "account".`);
+    accounts = [...members];
+  }
+  const actor = actorOf(req);
+  await ctx.decisions.setManual({
+    account_ids: accounts,
+    action: body.action,
+    reason: body.reason,
+    scope: body.scope,
+    cluster_id: clusterId,
+    ttl_seconds: body.ttl_seconds,
+    actor,
+  });
+  await appendAudit(ctx.db, {
+    actor,
+    action: 'decision.set',
+    subject_type: body.scope,
+    subject_id: body.scope === 'cluster' && clusterId ? clusterId : account_id,
+    details: {
+      action: body.action,
+      reason: body.reason,
+      accounts: accounts.length,
+      ttl_seconds: body.ttl_seconds ?? null,
+    },
+  });
+  return { ...ctx.decisions.get(account_id), accounts: accounts.length };
 }

@@ -105,65 +105,13 @@ export function guardrailRoutes(ctx: ServiceContext, g: Guardrails) {
       opts(
         "Portkey AI Gateway webhook guardrail: {verdict, data?, transformedData?} from the account's decision",
       ),
-      (req) => {
-        const parsed = PortkeyBody.safeParse(readBody(req));
-        if (!parsed.success) return portkeyAnswer(g.unsure(), 'beforeRequestHook');
-        const b = parsed.data;
-        const accountId = accountIn(b.metadata?.[s.accountKey]);
-        const endpoint = b.requestType ? (PORTKEY_ENDPOINTS[b.requestType] ?? null) : null;
-        const body = isObject(b.request.json) ? b.request.json : null;
-        if (b.eventType === 'afterRequestHook') {
-          // The exchange is complete: record it with the answer; the verdict was given before.
-          if (accountId && endpoint && body)
-            g.record({
-              accountId,
-              via: 'portkey',
-              endpoint,
-              body,
-              response: isObject(b.response?.json) ? b.response.json : undefined,
-              judgement: g.passed(accountId),
-              reason: g.reasonOf(accountId),
-            });
-          return { verdict: true };
-        }
-        const j = g.judge(accountId, endpoint, body);
-        // Allowed requests are recorded by the afterRequestHook, with the answer; refused ones now.
-        if (j.kind === 'refuse' && accountId && endpoint && body)
-          g.record({
-            accountId,
-            via: 'portkey',
-            endpoint,
-            body,
-            judgement: j,
-            reason: g.reasonOf(accountId),
-          });
-        return portkeyAnswer(j, b.eventType);
-      },
+      (req) => portkeyHook(g, req),
     );
-
     app.post(
       '/v1/guardrails/kgateway/request',
       opts('kgateway / Gloo AI Gateway guardrail webhook, prompt side: PassAction or RejectAction'),
-      (req) => {
-        const parsed = KgPromptRequest.safeParse(readBody(req));
-        const accountId = headerAccount(req, s.accountHeader);
-        if (!parsed.success || !accountId) return kgatewayAnswer(g.unsure());
-        const body: Json = { messages: parsed.data.body.messages };
-        // The contract carries the messages only: degrade (request parameters) cannot apply here.
-        const j = g.judge(accountId, null, null);
-        g.record({
-          accountId,
-          via: 'kgateway',
-          endpoint: 'chat.completions',
-          body,
-          judgement: j,
-          reason: g.reasonOf(accountId),
-          userAgent: userAgent(req),
-        });
-        return kgatewayAnswer(j);
-      },
+      (req) => kgatewayPromptHook(g, req),
     );
-
     app.post(
       '/v1/guardrails/kgateway/response',
       opts('kgateway / Gloo AI Gateway guardrail webhook, response side: PassAction'),
@@ -174,59 +122,120 @@ export function guardrailRoutes(ctx: ServiceContext, g: Guardrails) {
         return { action: {} };
       },
     );
-
     app.post(
       '/v1/guardrails/aperture/pre-request',
       opts('Tailscale Aperture pre_request hook: GuardrailResponse allow, block or modify'),
-      (req) => {
-        const parsed = ApertureBody.safeParse(readBody(req));
-        if (!parsed.success) return apertureAnswer(g.unsure());
-        const b = parsed.data;
-        const accountId = accountIn(b.metadata.login_name);
-        const body = isObject(b.request_body) ? b.request_body : null;
-        const endpoint = apertureEndpoint(b.metadata.url, body);
-        const j = g.judge(accountId, endpoint, body);
-        if (j.kind === 'refuse' && accountId && body && endpoint)
-          g.record({
-            accountId,
-            via: 'aperture',
-            endpoint,
-            body,
-            judgement: j,
-            reason: g.reasonOf(accountId),
-            userAgent: b.metadata.user_agent,
-          });
-        return apertureAnswer(j);
-      },
+      (req) => aperturePreRequestHook(g, req),
     );
-
     app.post(
       '/v1/guardrails/aperture/entire-request',
       opts('Tailscale Aperture entire_request hook: records the exchange (Aperture ignores the answer)'),
       (req, reply) => {
-        const parsed = ApertureBody.safeParse(readBody(req));
-        if (parsed.success) {
-          const b = parsed.data;
-          const accountId = accountIn(b.metadata.login_name);
-          const body = isObject(b.request_body) ? b.request_body : null;
-          const endpoint = apertureEndpoint(b.metadata.url, body);
-          if (accountId && body && endpoint)
-            g.record({
-              accountId,
-              via: 'aperture',
-              endpoint,
-              body,
-              response: isObject(b.response_body) ? b.response_body : undefined,
-              judgement: g.passed(accountId),
-              reason: g.reasonOf(accountId),
-              userAgent: b.metadata.user_agent,
-            });
-        }
+        apertureEntireRequestHook(g, req);
         return reply.status(204).send();
       },
     );
     done();
   };
+}
+
+/** Portkey: judged before the request, recorded after it (with the answer) unless refused. */
+function portkeyHook(g: Guardrails, req: FastifyRequest): Json {
+  const parsed = PortkeyBody.safeParse(readBody(req));
+  if (!parsed.success) return portkeyAnswer(g.unsure(), 'beforeRequestHook');
+  const b = parsed.data;
+  const accountId = accountIn(b.metadata?.[g.settings.accountKey]);
+  const endpoint = b.requestType ? (PORTKEY_ENDPOINTS[b.requestType] ?? null) : null;
+  const body = isObject(b.request.json) ? b.request.json : null;
+  if (b.eventType === 'afterRequestHook') {
+    // The exchange is complete: record it with the answer; the verdict was given before.
+    if (accountId && endpoint && body)
+      g.record({
+        accountId,
+        via: 'portkey',
+        endpoint,
+        body,
+        response: isObject(b.response?.json) ? b.response.json : undefined,
+        judgement: g.passed(accountId),
+        reason: g.reasonOf(accountId),
+      });
+    return { verdict: true };
+  }
+  const j = g.judge(accountId, endpoint, body);
+  // Allowed requests are recorded by the afterRequestHook, with the answer; refused ones now.
+  if (j.kind === 'refuse' && accountId && endpoint && body)
+    g.record({
+      accountId,
+      via: 'portkey',
+      endpoint,
+      body,
+      judgement: j,
+      reason: g.reasonOf(accountId),
+    });
+  return portkeyAnswer(j, b.eventType);
+}
+
+/** kgateway prompt side: the account comes from a header, the prompt is judged and recorded. */
+function kgatewayPromptHook(g: Guardrails, req: FastifyRequest): Json {
+  const parsed = KgPromptRequest.safeParse(readBody(req));
+  const accountId = headerAccount(req, g.settings.accountHeader);
+  if (!parsed.success || !accountId) return kgatewayAnswer(g.unsure());
+  const body: Json = { messages: parsed.data.body.messages };
+  // The contract carries the messages only: degrade (request parameters) cannot apply here.
+  const j = g.judge(accountId, null, null);
+  g.record({
+    accountId,
+    via: 'kgateway',
+    endpoint: 'chat.completions',
+    body,
+    judgement: j,
+    reason: g.reasonOf(accountId),
+    userAgent: userAgent(req),
+  });
+  return kgatewayAnswer(j);
+}
+
+/** Aperture pre_request: judged now; only a refusal is recorded (entire_request records the rest). */
+function aperturePreRequestHook(g: Guardrails, req: FastifyRequest): Json {
+  const parsed = ApertureBody.safeParse(readBody(req));
+  if (!parsed.success) return apertureAnswer(g.unsure());
+  const b = parsed.data;
+  const accountId = accountIn(b.metadata.login_name);
+  const body = isObject(b.request_body) ? b.request_body : null;
+  const endpoint = apertureEndpoint(b.metadata.url, body);
+  const j = g.judge(accountId, endpoint, body);
+  if (j.kind === 'refuse' && accountId && body && endpoint)
+    g.record({
+      accountId,
+      via: 'aperture',
+      endpoint,
+      body,
+      judgement: j,
+      reason: g.reasonOf(accountId),
+      userAgent: b.metadata.user_agent,
+    });
+  return apertureAnswer(j);
+}
+
+/** Aperture entire_request: the complete exchange, recorded as passed. */
+function apertureEntireRequestHook(g: Guardrails, req: FastifyRequest): void {
+  const parsed = ApertureBody.safeParse(readBody(req));
+  if (!parsed.success) return;
+  const b = parsed.data;
+  const accountId = accountIn(b.metadata.login_name);
+  const body = isObject(b.request_body) ? b.request_body : null;
+  const endpoint = apertureEndpoint(b.metadata.url, body);
+  if (accountId && body && endpoint)
+    g.record({
+      accountId,
+      via: 'aperture',
+      endpoint,
+      body,
+      response: isObject(b.response_body) ? b.response_body : undefined,
+      judgement: g.passed(accountId),
+      reason: g.reasonOf(accountId),
+      userAgent: b.metadata.user_agent,
+    });
 }
 
 function userAgent(req: FastifyRequest): string | undefined {

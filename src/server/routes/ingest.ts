@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { insertEvents, upsertAccounts } from '../../store/index.js';
 import type { ServiceContext } from '../context.js';
 import {
@@ -26,31 +26,7 @@ export function ingestRoutes(ctx: ServiceContext) {
   return (app: FastifyInstance, _opts: unknown, done: (err?: Error) => void): void => {
     // Batches are read raw (this plugin's parsers only): NDJSON is not JSON, and gzip needs the bytes.
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser(
-      '*',
-      { parseAs: 'buffer', bodyLimit: ctx.limits.ingestBytes },
-      (req, body, done) => {
-        const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-        if (!BATCH_TYPES.includes(type))
-          return done(
-            Object.assign(new Error(`Content-Type ${type || '(none)'} is not accepted here`), {
-              statusCode: 415,
-            }),
-            undefined,
-          );
-        done(null, body);
-      },
-    );
-
-    const readBody = async (req: FastifyRequest): Promise<Buffer> => {
-      if (!Buffer.isBuffer(req.body))
-        throw new UserError(
-          'INVALID_INPUT',
-          'Body is empty; send NDJSON (one event per line) or a JSON array.',
-        );
-      const enc = req.headers['content-encoding'] as unknown;
-      return decodeBody(req.body, typeof enc === 'string' ? enc : undefined, ctx.limits.ingestDecodedBytes);
-    };
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ctx.limits.ingestBytes }, acceptBatchTypes);
 
     app.post(
       '/v1/events',
@@ -64,30 +40,7 @@ export function ingestRoutes(ctx: ServiceContext) {
             'Each line is validated alone; valid events are stored durably (idempotent by id) before the 202. A body with no valid event is refused with 400 and changes nothing.',
         },
       },
-      async (req, reply) => {
-        const body = await readBody(req);
-        const batch = await parseEventBatch(body);
-        if (batch.items.length === 0)
-          ctx.metrics.ingested('POST /v1/events', { rejected: batch.errors.length });
-        refuseIfNothingValid(batch.items.length, batch.errors);
-        const { unique, fresh, duplicates } = await storeEventBatch(ctx, 'POST /v1/events', body, batch);
-        await ctx.live.backpressure();
-        req.log.info(
-          {
-            accepted: fresh.length,
-            duplicates: duplicates + unique.length - fresh.length,
-            rejected: batch.errors.length,
-          },
-          'events ingested',
-        );
-        return reply.status(202).send({
-          accepted: fresh.length,
-          duplicates: duplicates + unique.length - fresh.length,
-          rejected: batch.errors.length,
-          errors: batch.errors.slice(0, MAX_ERRORS_LISTED),
-          ...(batch.errors.length > MAX_ERRORS_LISTED ? { errors_truncated: true } : {}),
-        });
-      },
+      (req, reply) => ingestEvents(ctx, req, reply),
     );
 
     app.post(
@@ -100,27 +53,78 @@ export function ingestRoutes(ctx: ServiceContext) {
           summary: 'Upsert account records (NDJSON or a JSON array; gzip accepted)',
         },
       },
-      async (req, reply) => {
-        const body = await readBody(req);
-        const batch = await parseAccountBatch(body);
-        if (batch.items.length === 0) ctx.metrics.accountsIngested(0, batch.errors.length);
-        refuseIfNothingValid(batch.items.length, batch.errors);
-        await upsertAccounts(ctx.db, batch.items);
-        await ctx.sink?.writeAccounts?.(batch.items);
-        await ctx.sink?.writeRejected?.(rejectedRecords('POST /v1/accounts', body, batch));
-        ctx.live.addAccounts(batch.items);
-        ctx.metrics.accountsIngested(batch.items.length, batch.errors.length);
-        // Bad account lines count as rejected lines, as in batch analyze of an accounts file.
-        ctx.live.countRejected(batch.errors.length);
-        return reply.status(202).send({
-          accepted: batch.items.length,
-          rejected: batch.errors.length,
-          errors: batch.errors.slice(0, MAX_ERRORS_LISTED),
-        });
-      },
+      (req, reply) => ingestAccounts(ctx, req, reply),
     );
     done();
   };
+}
+
+/** The content-type parser: a batch type's raw bytes, 415 for any other type. */
+function acceptBatchTypes(
+  req: FastifyRequest,
+  body: Buffer | string,
+  done: (err: Error | null, body?: unknown) => void,
+): void {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!BATCH_TYPES.includes(type))
+    return done(
+      Object.assign(new Error(`Content-Type ${type || '(none)'} is not accepted here`), {
+        statusCode: 415,
+      }),
+      undefined,
+    );
+  done(null, body);
+}
+
+/** The request's bytes, decoded (gzip) within the decoded-size bound. */
+async function readBatchBody(ctx: ServiceContext, req: FastifyRequest): Promise<Buffer> {
+  if (!Buffer.isBuffer(req.body))
+    throw new UserError('INVALID_INPUT', 'Body is empty; send NDJSON (one event per line) or a JSON array.');
+  const enc = req.headers['content-encoding'] as unknown;
+  return decodeBody(req.body, typeof enc === 'string' ? enc : undefined, ctx.limits.ingestDecodedBytes);
+}
+
+async function ingestEvents(ctx: ServiceContext, req: FastifyRequest, reply: FastifyReply) {
+  const body = await readBatchBody(ctx, req);
+  const batch = await parseEventBatch(body);
+  if (batch.items.length === 0) ctx.metrics.ingested('POST /v1/events', { rejected: batch.errors.length });
+  refuseIfNothingValid(batch.items.length, batch.errors);
+  const { unique, fresh, duplicates } = await storeEventBatch(ctx, 'POST /v1/events', body, batch);
+  await ctx.live.backpressure();
+  req.log.info(
+    {
+      accepted: fresh.length,
+      duplicates: duplicates + unique.length - fresh.length,
+      rejected: batch.errors.length,
+    },
+    'events ingested',
+  );
+  return reply.status(202).send({
+    accepted: fresh.length,
+    duplicates: duplicates + unique.length - fresh.length,
+    rejected: batch.errors.length,
+    errors: batch.errors.slice(0, MAX_ERRORS_LISTED),
+    ...(batch.errors.length > MAX_ERRORS_LISTED ? { errors_truncated: true } : {}),
+  });
+}
+
+async function ingestAccounts(ctx: ServiceContext, req: FastifyRequest, reply: FastifyReply) {
+  const body = await readBatchBody(ctx, req);
+  const batch = await parseAccountBatch(body);
+  if (batch.items.length === 0) ctx.metrics.accountsIngested(0, batch.errors.length);
+  refuseIfNothingValid(batch.items.length, batch.errors);
+  await upsertAccounts(ctx.db, batch.items);
+  await ctx.sink?.writeAccounts?.(batch.items);
+  await ctx.sink?.writeRejected?.(rejectedRecords('POST /v1/accounts', body, batch));
+  ctx.live.addAccounts(batch.items);
+  ctx.metrics.accountsIngested(batch.items.length, batch.errors.length);
+  // Bad account lines count as rejected lines, as in batch analyze of an accounts file.
+  ctx.live.countRejected(batch.errors.length);
+  return reply.status(202).send({
+    accepted: batch.items.length,
+    rejected: batch.errors.length,
+    errors: batch.errors.slice(0, MAX_ERRORS_LISTED),
+  });
 }
 
 /**
