@@ -91,8 +91,19 @@ if (longTaskMs > 0) {
   if (cur) stretches.push(cur);
   const long = stretches.filter((s) => s.us >= longTaskMs * 1000).sort((a, b) => b.us - a.us);
   const sorted = stretches.map((s) => s.us).sort((a, b) => a - b);
-  const q = (p) => ((sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) / 1000).toFixed(1);
-  console.log(`\n-- busy stretches: ${stretches.length}, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms; ${long.length} over ${longTaskMs} ms --`);
-  const top3 = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${(v / 1000).toFixed(1)} ${k}`).join(' | ');
-  for (const s of long.slice(0, 15)) console.log(`${(s.us / 1000).toFixed(1).padStart(7)} ms  self: ${top3(s.fns)}\n${' '.repeat(12)}outer: ${top3(s.roots)}`);
+  const q = (p) =>
+    ((sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) / 1000).toFixed(1);
+  console.log(
+    `\n-- busy stretches: ${stretches.length}, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms; ${long.length} over ${longTaskMs} ms --`,
+  );
+  const top3 = (m) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([k, v]) => `${(v / 1000).toFixed(1)} ${k}`)
+      .join(' | ');
+  for (const s of long.slice(0, 15))
+    console.log(
+      `${(s.us / 1000).toFixed(1).padStart(7)} ms  self: ${top3(s.fns)}\n${' '.repeat(12)}outer: ${top3(s.roots)}`,
+    );
 }

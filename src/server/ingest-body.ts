@@ -61,7 +61,6 @@ export async function decodeBody(
   }
 }
 
-
 /** Stands for a too-deep JSON-array item in quarantine records (it cannot be re-serialised). */
 const TOO_DEEP_TEXT = '(item not kept: nested too deep to re-serialise)';
 
