@@ -60,17 +60,27 @@ async function flushAudit(db: Kysely<HubDatabase>, q: AuditQueue): Promise<void>
   while (q.waiting.length) {
     const batch = q.waiting.splice(0, MAX_BATCH);
     try {
-      await db.transaction().execute(async (trx) => {
-        if (dialectOf(db) === 'postgres') await sql`lock table hub_audit in exclusive mode`.execute(trx);
-        let head = await chainHead(trx);
-        for (const w of batch) head = await appendInTransaction(trx, w.e, w.now, head);
-      });
+      await appendBatch(db, batch);
       for (const w of batch) w.resolve();
     } catch (err) {
-      for (const w of batch) w.reject(err);
+      if (batch.length === 1) {
+        batch[0]!.reject(err);
+        continue;
+      }
+      // One entry the database refuses must not fail the other callers' requests: each entry
+      // of the failed batch is tried again alone, so only the bad one is refused.
+      for (const w of batch) await appendBatch(db, [w]).then(w.resolve, (e: unknown) => w.reject(e));
     }
   }
   q.flushing = false;
+}
+
+async function appendBatch(db: Kysely<HubDatabase>, batch: readonly { e: HubAuditInput; now: Date }[]) {
+  await db.transaction().execute(async (trx) => {
+    if (dialectOf(db) === 'postgres') await sql`lock table hub_audit in exclusive mode`.execute(trx);
+    let head = await chainHead(trx);
+    for (const w of batch) head = await appendInTransaction(trx, w.e, w.now, head);
+  });
 }
 
 async function chainHead(trx: Db): Promise<string> {

@@ -48,6 +48,31 @@ describe.each(backends)('hub store on %s', (dialect) => {
     }
   });
 
+  it('one entry the append refuses fails only its own caller, not the others sharing its batch', async () => {
+    const fresh = await openTestDatabase<HubDatabase>(dialect);
+    try {
+      await runMigrations(fresh.db, hubMigrations);
+      // A detail that cannot be serialised stands for any entry the append refuses.
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) =>
+          appendHubAudit(fresh.db, {
+            actor: 'org-a',
+            action: 'read',
+            detail: i === 4 ? { i, bad: 1n } : { i },
+          }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(
+        Array.from({ length: 10 }, (_, i) => (i === 4 ? 'rejected' : 'fulfilled')),
+      );
+      const rows = await fresh.db.selectFrom('hub_audit').select(['detail']).orderBy('seq').execute();
+      expect(rows.map((r) => (JSON.parse(r.detail) as { i: number }).i)).toEqual([0, 1, 2, 3, 5, 6, 7, 8, 9]);
+      expect(await verifyHubAudit(fresh.db)).toEqual({ ok: true, entries: 9 });
+    } finally {
+      await fresh.dispose();
+    }
+  });
+
   it('gives ids stored before ownership was recorded to their earliest publisher', async () => {
     const old = await openTestDatabase<HubDatabase>(dialect);
     try {
