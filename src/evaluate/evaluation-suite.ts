@@ -137,6 +137,36 @@ function reanalyse(state: PartitionState, config: DetectConfigInput): Findings {
   return engine.analyze().findings;
 }
 
+/** One analysed run: its engine state and settings, its evaluation and the truth it was scored on. */
+interface ScoredRun {
+  state: PartitionState;
+  base: DetectionEngine['config'];
+  config: DetectConfigInput;
+  evaluation: Evaluation;
+  truth: Truth;
+}
+
+/** The run evaluated at every threshold setting of the grid (for choosing thresholds leaving one corpus out). */
+function thresholdTrials(corpus: string, run: string, r: ScoredRun): CorpusTrial[] {
+  return THRESHOLD_GRID.map((choice) => {
+    const same = sameChoice(choice, r.base);
+    const e = same ? r.evaluation : evaluateFindings(reanalyse(r.state, { ...r.config, ...choice }), r.truth);
+    return { corpus, run, choice, evaluation: e };
+  });
+}
+
+/** Each campaign's outcome with every detector and link type, and without each of `items` in turn. */
+function ablate(run: string, r: ScoredRun, items: NonNullable<SuiteOptions['ablationItems']>): AblationRun {
+  const outcomes = (e: Evaluation): AblationRun['base'] =>
+    Object.fromEntries(e.campaigns.map((c) => [c.campaign, outcomeOf(c)]));
+  const entry: AblationRun = { run, base: outcomes(r.evaluation), without: [] };
+  for (const item of items) {
+    const findings = reanalyse(r.state, { ...r.config, disable: [...(r.base.disable ?? []), item.off] });
+    entry.without.push({ ...item, campaigns: outcomes(evaluateFindings(findings, r.truth)) });
+  }
+  return entry;
+}
+
 /**
  * Simulate, analyse and score against truth, with the same thresholds for every run; then
  * summarise per group, judge the bar, choose thresholds leaving one corpus out, and ablate.
@@ -183,24 +213,15 @@ export async function runEvaluationSuite(opts: SuiteOptions): Promise<SuiteResul
       const state = engine.exportPartition();
       const base = engine.config;
       if (plan.trialCorpus) {
-        for (const choice of THRESHOLD_GRID) {
-          const same = sameChoice(choice, base);
-          const e = same ? evaluation : evaluateFindings(reanalyse(state, { ...config, ...choice }), truth);
-          trials.push({ corpus: plan.trialCorpus, run: plan.name, choice, evaluation: e });
-        }
+        const scored = { state, base, config, evaluation, truth };
+        trials.push(...thresholdTrials(plan.trialCorpus, plan.name, scored));
         opts.onProgress?.(
           `  leave-one-out: ${plan.name} analysed at ${THRESHOLD_GRID.length} threshold settings`,
         );
       }
       if (plan.ablation) {
-        const outcomes = (e: Evaluation): AblationRun['base'] =>
-          Object.fromEntries(e.campaigns.map((c) => [c.campaign, outcomeOf(c)]));
-        const entry: AblationRun = { run: plan.name, base: outcomes(evaluation), without: [] };
-        for (const item of opts.ablationItems ?? ABLATION_ITEMS) {
-          const findings = reanalyse(state, { ...config, disable: [...(base.disable ?? []), item.off] });
-          entry.without.push({ ...item, campaigns: outcomes(evaluateFindings(findings, truth)) });
-        }
-        ablation.push(entry);
+        const scored = { state, base, config, evaluation, truth };
+        ablation.push(ablate(plan.name, scored, opts.ablationItems ?? ABLATION_ITEMS));
         opts.onProgress?.(
           `  ablation: ${plan.name} analysed without each of ${(opts.ablationItems ?? ABLATION_ITEMS).length} detectors and link types`,
         );
@@ -209,6 +230,17 @@ export async function runEvaluationSuite(opts: SuiteOptions): Promise<SuiteResul
       await rm(out, { recursive: true, force: true });
     }
   }
+  return suiteResult(started, loadStart, runs, trials, ablation);
+}
+
+/** The suite's result: per-group summaries, the bar's verdict, leave-one-out rows and the ablation table. */
+function suiteResult(
+  started: Date,
+  loadStart: number[],
+  runs: SuiteRun[],
+  trials: CorpusTrial[],
+  ablation: AblationRun[],
+): SuiteResult {
   const groups = [...new Set(runs.map((r) => r.group))].map((g) =>
     summariseGroup(
       g,

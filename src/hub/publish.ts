@@ -392,39 +392,11 @@ export async function publishEnvelope(
     { refused, refusedVersions, common },
     storedVersion,
   );
-  if (objects.length && !invalid.size && objects.every((o) => refused.has(o.id)))
-    return refuse(
-      403,
-      'NOT_OWNER',
-      'Not your objects',
-      'Nothing in the envelope is yours to publish: each id was first published by another member, names another identity as its creator, or alters a shared reference object. Only the original publisher may add versions.',
-      {
-        objects: [...refused.keys()].slice(0, 20),
-        failures: [...refused].slice(0, 20).map(([id, message]) => ({ id, message })),
-      },
-    );
-  for (const s of sightings)
-    await insertSighting(db, {
-      collection_id: collectionId,
-      sighting_id: s.o.id,
-      sighting_of_ref: s.of,
-      sighter: member.name,
-      anonymous: s.anonymous,
-      count: typeof s.o.count === 'number' ? s.o.count : 1,
-    });
-
-  // Valid objects by the raw object they came from (zod's loose parse copies them).
-  const parsedOf = new Map<RawObject, StixObject>();
-  {
-    let i = 0;
-    for (const o of raw) if (!invalid.has(o)) parsedOf.set(o, objects[i++]!);
-  }
+  if (objects.length && !invalid.size && objects.every((o) => refused.has(o.id))) return notOwner(refused);
   const sighted = new Set(sightings.map((s) => s.o));
   const newlyStored = new Set(added.map((a) => `${a.object_id}@${a.version}`));
-  const status = publishStatus(requestTimestamp, raw, (r) => {
-    const bad = invalid.get(r);
-    if (bad !== undefined) return { ok: false, message: bad };
-    const o = parsedOf.get(r)!;
+  for (const s of sightings) await recordSighting(db, member, collectionId, s);
+  const status = envelopeStatus(requestTimestamp, raw, objects, invalid, (o) => {
     if (isRefused(o)) return { ok: false, message: refused.get(o.id) ?? refusedVersions.get(versionKey(o))! };
     if (sighted.has(o)) return { ok: true, message: 'sighting recorded' };
     // The first copy of a version this POST stored is the one `added`; copies after it were present.
@@ -447,4 +419,54 @@ export async function publishEnvelope(
     },
   });
   return { ok: true, status };
+}
+
+/** The 403 for an envelope in which every object is another member's. */
+function notOwner(refused: Map<string, string>): Refusal {
+  return refuse(
+    403,
+    'NOT_OWNER',
+    'Not your objects',
+    'Nothing in the envelope is yours to publish: each id was first published by another member, names another identity as its creator, or alters a shared reference object. Only the original publisher may add versions.',
+    {
+      objects: [...refused.keys()].slice(0, 20),
+      failures: [...refused].slice(0, 20).map(([id, message]) => ({ id, message })),
+    },
+  );
+}
+
+/** Records a sighting of another member's object, for counting (never served). */
+async function recordSighting(
+  db: Kysely<HubDatabase>,
+  member: HubMember,
+  collectionId: string,
+  s: ForeignSighting,
+): Promise<void> {
+  await insertSighting(db, {
+    collection_id: collectionId,
+    sighting_id: s.o.id,
+    sighting_of_ref: s.of,
+    sighter: member.name,
+    anonymous: s.anonymous,
+    count: typeof s.o.count === 'number' ? s.o.count : 1,
+  });
+}
+
+/** The envelope's status: invalid objects fail with their problems, valid ones as `outcome` says. */
+function envelopeStatus(
+  requestTimestamp: string,
+  raw: RawObject[],
+  objects: StixObject[],
+  invalid: Map<RawObject, string>,
+  outcome: (o: StixObject) => { ok: boolean; message: string },
+): TaxiiStatus {
+  // Valid objects by the raw object they came from (zod's loose parse copies them).
+  const parsedOf = new Map<RawObject, StixObject>();
+  let i = 0;
+  for (const o of raw) if (!invalid.has(o)) parsedOf.set(o, objects[i++]!);
+  return publishStatus(requestTimestamp, raw, (r) => {
+    const bad = invalid.get(r);
+    if (bad !== undefined) return { ok: false, message: bad };
+    return outcome(parsedOf.get(r)!);
+  });
 }

@@ -27,14 +27,7 @@ export function csvParser(
     const text = parts.join('\n');
     parts = [];
     partBytes = 0;
-    let rows: string[][];
-    try {
-      rows = parse(text, { relax_column_count: true, bom: true });
-    } catch (err) {
-      handler.reject(startLine, 'invalid_csv', `not a valid CSV record: ${(err as Error).message}`, text);
-      return;
-    }
-    const row = rows[0];
+    const row = parseRecord(handler, startLine, text);
     if (!row) return;
     if (columns === null) {
       columns = bindHeader(file, row, map);
@@ -96,6 +89,22 @@ export function csvParser(
       }
     },
   };
+}
+
+/** The record's fields, or undefined when it is empty or not valid CSV (then rejected). */
+function parseRecord(
+  handler: RecordHandler<ApiEvent>,
+  startLine: number,
+  text: string,
+): string[] | undefined {
+  let rows: string[][];
+  try {
+    rows = parse(text, { relax_column_count: true, bom: true });
+  } catch (err) {
+    handler.reject(startLine, 'invalid_csv', `not a valid CSV record: ${(err as Error).message}`, text);
+    return undefined;
+  }
+  return rows[0];
 }
 
 function countQuotes(s: string): number {

@@ -102,6 +102,16 @@ export function mapSpan(span: unknown, ctx: SpanContext): SpanMapping {
     attrs.get('client.geo.country.iso_code') ?? attrs.get('geo.country.iso_code'),
   );
 
+  event.request = spanRequest(attrs, events);
+  const response = spanResponse(attrs, events);
+  if (response) event.response = response;
+  const usage = spanUsage(attrs);
+  if (usage) event.usage = usage;
+  return { kind: 'event', event };
+}
+
+/** The request: input messages, conversation id and sampling parameters. */
+function spanRequest(attrs: Attributes, events: Record<string, unknown>[]): Record<string, unknown> {
   const request: Record<string, unknown> = { messages: inputMessages(attrs, events) };
   const conversation = attrs.get('gen_ai.conversation.id');
   if (conversation !== undefined) request.conversation_id = conversation;
@@ -111,16 +121,25 @@ export function mapSpan(span: unknown, ctx: SpanContext): SpanMapping {
   setIf(params, 'max_tokens', attrs.get('gen_ai.request.max_tokens'));
   setIf(params, 'n', attrs.get('gen_ai.request.choice.count'));
   if (Object.keys(params).length > 0) request.params = params;
-  event.request = request;
+  return request;
+}
 
+/** The response text and finish reason, when the span has either. */
+function spanResponse(
+  attrs: Attributes,
+  events: Record<string, unknown>[],
+): Record<string, unknown> | undefined {
   const output = outputMessage(attrs, events);
   const finish = attrs.get('gen_ai.response.finish_reasons');
   const finishReason = Array.isArray(finish) ? str(finish[0]) : (str(finish) ?? output.finishReason);
   const response: Record<string, unknown> = {};
   setIf(response, 'text', output.text);
   setIf(response, 'finish_reason', finishReason);
-  if (Object.keys(response).length > 0) event.response = response;
+  return Object.keys(response).length > 0 ? response : undefined;
+}
 
+/** Input and output token counts (either naming convention), when the span has them. */
+function spanUsage(attrs: Attributes): Record<string, unknown> | undefined {
   const usage: Record<string, unknown> = {};
   setIf(
     usage,
@@ -132,8 +151,7 @@ export function mapSpan(span: unknown, ctx: SpanContext): SpanMapping {
     'output_tokens',
     attrs.get('gen_ai.usage.output_tokens') ?? attrs.get('gen_ai.usage.completion_tokens'),
   );
-  if (Object.keys(usage).length > 0) event.usage = usage;
-  return { kind: 'event', event };
+  return Object.keys(usage).length > 0 ? usage : undefined;
 }
 
 interface Msg {

@@ -33,50 +33,7 @@ export function accountTable(
   others = 500,
 ): SafeHtml {
   const { rows, omitted } = selectAccounts(accounts, others);
-  const body = rows.map((a) => {
-    const cluster = a.cluster_id
-      ? topClusterIds.has(a.cluster_id)
-        ? html`<a href="#${clusterAnchor(a.cluster_id)}"><code>${a.cluster_id}</code></a>`
-        : html`<code>${a.cluster_id}</code>`
-      : html`<span class="muted">—</span>`;
-    // Chips keep rows scannable; the evidence behind every signal is one click away.
-    const chips = a.signals
-      .slice(0, SIGNALS_PER_ROW)
-      .map((s) => html`<span class="chip">${s.detector} <b>${s.score.toFixed(2)}</b></span>`);
-    const more =
-      a.signals.length > SIGNALS_PER_ROW
-        ? html`<span class="muted">+${a.signals.length - SIGNALS_PER_ROW}</span>`
-        : '';
-    const evidence = a.signals.length
-      ? html`<details>
-          <summary>evidence</summary>
-          <ul class="sig-list">
-            ${a.signals.map(
-              (s) =>
-                html`<li>
-                  <strong>${s.detector}</strong> ${s.score.toFixed(2)} ${atlasTag(s.atlas)}
-                  <div class="ev">${s.evidence}</div>
-                  ${
-                    s.examples?.length
-                      ? html`<div>${s.examples.map((e) => html`<code class="event-id">${e}</code>`)}</div>`
-                      : ''
-                  }
-                </li>`,
-            )}
-          </ul>
-        </details>`
-      : html`<span class="muted">—</span>`;
-    return html`<tr data-level="${a.level}">
-      <td><code>${a.account_id}</code></td>
-      <td data-v="${levelRank(a.level)}">${levelBadge(a.level)}</td>
-      <td data-v="${a.score}">${scoreCell(a.score)}</td>
-      <td class="num" data-v="${a.strength ?? 0}">${(a.strength ?? 0).toFixed(1)}</td>
-      <td>${cluster}</td>
-      <td class="num" data-v="${a.events}">${formatCount(a.events)}</td>
-      <td class="why">${a.basis?.explanation ?? html`<span class="muted">—</span>`}</td>
-      <td class="sigs">${chips}${more}${evidence}</td>
-    </tr>`;
-  });
+  const body = rows.map((a) => accountRow(a, topClusterIds));
   return html`<section class="card" id="accounts">
     <h2>Accounts</h2>
     <p class="muted">
@@ -123,4 +80,55 @@ export function accountTable(
       </tbody>
     </table>
   </section>`;
+}
+
+/** One account's row: level, score, strength, cluster link, explanation and top signals. */
+function accountRow(a: AccountFinding, topClusterIds: ReadonlySet<string>): SafeHtml {
+  const cluster = a.cluster_id
+    ? topClusterIds.has(a.cluster_id)
+      ? html`<a href="#${clusterAnchor(a.cluster_id)}"><code>${a.cluster_id}</code></a>`
+      : html`<code>${a.cluster_id}</code>`
+    : html`<span class="muted">—</span>`;
+  // Chips keep rows scannable; the evidence behind every signal is one click away.
+  const chips = a.signals
+    .slice(0, SIGNALS_PER_ROW)
+    .map((s) => html`<span class="chip">${s.detector} <b>${s.score.toFixed(2)}</b></span>`);
+  const more =
+    a.signals.length > SIGNALS_PER_ROW
+      ? html`<span class="muted">+${a.signals.length - SIGNALS_PER_ROW}</span>`
+      : '';
+  const evidence = signalEvidence(a);
+  return html`<tr data-level="${a.level}">
+    <td><code>${a.account_id}</code></td>
+    <td data-v="${levelRank(a.level)}">${levelBadge(a.level)}</td>
+    <td data-v="${a.score}">${scoreCell(a.score)}</td>
+    <td class="num" data-v="${a.strength ?? 0}">${(a.strength ?? 0).toFixed(1)}</td>
+    <td>${cluster}</td>
+    <td class="num" data-v="${a.events}">${formatCount(a.events)}</td>
+    <td class="why">${a.basis?.explanation ?? html`<span class="muted">—</span>`}</td>
+    <td class="sigs">${chips}${more}${evidence}</td>
+  </tr>`;
+}
+
+/** Every signal's score, evidence and example events, folded behind "evidence". */
+function signalEvidence(a: AccountFinding): SafeHtml {
+  return a.signals.length
+    ? html`<details>
+        <summary>evidence</summary>
+        <ul class="sig-list">
+          ${a.signals.map(
+            (s) =>
+              html`<li>
+                <strong>${s.detector}</strong> ${s.score.toFixed(2)} ${atlasTag(s.atlas)}
+                <div class="ev">${s.evidence}</div>
+                ${
+                  s.examples?.length
+                    ? html`<div>${s.examples.map((e) => html`<code class="event-id">${e}</code>`)}</div>`
+                    : ''
+                }
+              </li>`,
+          )}
+        </ul>
+      </details>`
+    : html`<span class="muted">—</span>`;
 }

@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { z } from 'zod';
 import { DemoConfig, DetectConfig, readEnv, type ApiEvent } from '../../contracts/index.js';
 import { readInput } from '../../ingest/index.js';
 import { analyzeFiles, HttpEventSink } from '../../pipeline/index.js';
@@ -52,7 +53,7 @@ export function registerDemo(program: Command): void {
     .action(async (raw: Flags, cmd: Command) => {
       const flags = configFromFlags(DemoConfig, raw);
       const config = configFromFlags(DetectConfig, { ...raw, seed: undefined }, { cmd, file: raw.config });
-      const { port, seed, batch } = flags;
+      const { port, batch } = flags;
       if (flags.dataDir) checkOutputDir('--data-dir', flags.dataDir);
       // Simulated traffic, the store and the reports run to hundreds of MB per run: the folder
       // goes when the demo does, however it ends (Ctrl-C, SIGTERM, SIGHUP, an error, a failed start).
@@ -86,45 +87,8 @@ export function registerDemo(program: Command): void {
         out(`DistillGuard demo: open ${service.url}/ (this machine's browser is signed in automatically)`);
         if (service.createdKey) out(`  admin API key for curl: ${service.createdKey}`);
 
-        out(`Simulating ${flags.scale} traffic (seed ${flags.seed})…`);
-        const sim = await simulate({
-          scale: flags.scale,
-          seed,
-          out: path.join(work, 'sim'),
-        });
-        out(`  ${sim.events} events, ${sim.accounts} accounts; analysing them in one batch…`);
-        const { detail } = await analyzeFiles([sim.files.traffic], {
-          accounts: [sim.files.accounts],
-          config,
-        });
-        const reportFile = path.join(work, 'report.html');
-        const findingsFile = path.join(work, 'findings.json');
-        await writeFile(reportFile, renderHtmlReport(detail, { generatedFrom: [sim.files.traffic] }));
-        await writeFile(findingsFile, `${JSON.stringify(detail.findings, null, 2)}\n`);
-        const levels = detail.findings.accounts.filter((a) => a.level === 'act').length;
-        out(`  ${detail.findings.clusters.length} clusters, ${levels} accounts at act`);
-        out(`  HTML report: ${reportFile}`);
-        out(`  findings:    ${findingsFile}`);
-        out(`  (this folder is removed when the demo stops; copy what you want to keep)`);
-        out(`Streaming the same traffic into the server, analysed live as it arrives…`);
-
-        const shipper = await service.ctx.keys.create('demo shipper', 'ingest');
-        // Generous: the server holds a batch back while live detection catches up.
-        const sink = new HttpEventSink(service.url, shipper.key, { gzip: true, timeoutMs: 300_000 });
-        let lastReport = 0;
-        const t0 = Date.now();
-        const sent = await ship(sink, sim.files, batch, (n) => {
-          if (n - lastReport >= 20_000) {
-            lastReport = n;
-            out(`  ${n} events in (${Math.round((Date.now() - t0) / 1000)} s)`);
-          }
-        });
-        await service.ctx.live.refresh();
-        const view = service.ctx.live.view;
-        out(
-          `Streamed ${sent} events in ${Math.round((Date.now() - t0) / 1000)} s: ${view.clusters.length} clusters, ` +
-            `${view.levelCounts().act} accounts at act. Dashboard: ${service.url}/  (Ctrl-C to stop)`,
-        );
+        const sim = await simulateAndAnalyse(flags, config, work, out);
+        await streamIntoServer(service, sim, batch, out);
       } catch (err) {
         // Ctrl-C while streaming fails the batch in flight: that is the stop, not an error.
         if (started.stopping) await new Promise<never>(() => undefined);
@@ -134,4 +98,64 @@ export function registerDemo(program: Command): void {
   addConfigFlags(demo, DemoConfig);
   // The detection flags of analyze and serve; --seed is the simulation's, detection's comes from --config.
   addConfigFlags(demo, DetectConfig.omit({ seed: true }), { configFile: true });
+}
+
+type Out = (s: string) => void;
+
+/** Simulates the traffic and analyses it in one batch, writing the report and findings to `work`. */
+async function simulateAndAnalyse(
+  flags: z.infer<typeof DemoConfig>,
+  config: z.infer<typeof DetectConfig>,
+  work: string,
+  out: Out,
+): Promise<Awaited<ReturnType<typeof simulate>>> {
+  const { seed } = flags;
+  out(`Simulating ${flags.scale} traffic (seed ${flags.seed})…`);
+  const sim = await simulate({
+    scale: flags.scale,
+    seed,
+    out: path.join(work, 'sim'),
+  });
+  out(`  ${sim.events} events, ${sim.accounts} accounts; analysing them in one batch…`);
+  const { detail } = await analyzeFiles([sim.files.traffic], {
+    accounts: [sim.files.accounts],
+    config,
+  });
+  const reportFile = path.join(work, 'report.html');
+  const findingsFile = path.join(work, 'findings.json');
+  await writeFile(reportFile, renderHtmlReport(detail, { generatedFrom: [sim.files.traffic] }));
+  await writeFile(findingsFile, `${JSON.stringify(detail.findings, null, 2)}\n`);
+  const levels = detail.findings.accounts.filter((a) => a.level === 'act').length;
+  out(`  ${detail.findings.clusters.length} clusters, ${levels} accounts at act`);
+  out(`  HTML report: ${reportFile}`);
+  out(`  findings:    ${findingsFile}`);
+  out(`  (this folder is removed when the demo stops; copy what you want to keep)`);
+  out(`Streaming the same traffic into the server, analysed live as it arrives…`);
+  return sim;
+}
+
+/** Streams the simulated traffic into the server over HTTP and prints what live detection found. */
+async function streamIntoServer(
+  service: RunningService,
+  sim: Awaited<ReturnType<typeof simulate>>,
+  batch: number,
+  out: Out,
+): Promise<void> {
+  const shipper = await service.ctx.keys.create('demo shipper', 'ingest');
+  // Generous: the server holds a batch back while live detection catches up.
+  const sink = new HttpEventSink(service.url, shipper.key, { gzip: true, timeoutMs: 300_000 });
+  let lastReport = 0;
+  const t0 = Date.now();
+  const sent = await ship(sink, sim.files, batch, (n) => {
+    if (n - lastReport >= 20_000) {
+      lastReport = n;
+      out(`  ${n} events in (${Math.round((Date.now() - t0) / 1000)} s)`);
+    }
+  });
+  await service.ctx.live.refresh();
+  const view = service.ctx.live.view;
+  out(
+    `Streamed ${sent} events in ${Math.round((Date.now() - t0) / 1000)} s: ${view.clusters.length} clusters, ` +
+      `${view.levelCounts().act} accounts at act. Dashboard: ${service.url}/  (Ctrl-C to stop)`,
+  );
 }

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { destination, pino } from 'pino';
+import type { NatsConnection } from 'nats';
+import { destination, pino, type Logger } from 'pino';
+import type { z } from 'zod';
 import {
   connectNats,
   ensureStream,
@@ -38,13 +40,7 @@ export function registerWorker(program: Command): void {
         'worker needs PostgreSQL: pass --database-url postgres://… or set DISTILLGUARD_DATABASE_URL',
       );
     const log = pino({ level: readEnv('DISTILLGUARD_LOG_LEVEL') ?? 'info' }, destination(2));
-    const nc = await connectNats(flags.nats);
-    nc.closed()
-      .then((err) => err && log.error({ err: err.message }, 'NATS connection closed'))
-      .catch(() => undefined);
-    void (async () => {
-      for await (const s of nc.status()) log.info({ type: s.type }, 'NATS connection status');
-    })();
+    const nc = await connectLoggedNats(flags.nats, log);
     // The database first: an unreachable one or one bound to another stream must not create a stream.
     const db = await openScaleStore({ url, schema: readEnv('DISTILLGUARD_DB_SCHEMA') });
     try {
@@ -59,24 +55,7 @@ export function registerWorker(program: Command): void {
       await nc.close();
       throw err;
     }
-    const opts: ScaleWorkerOptions = {
-      nc,
-      db,
-      topology,
-      batchSize: flags.batch,
-      leaseMs: durationMs('--lease', flags.lease),
-      scoreEveryMs: durationMs('--score-every', flags.scoreEvery),
-      pruneEveryMs: durationMs('--prune-every', flags.pruneEvery),
-      ...(flags.seenRetention
-        ? { seenRetentionMs: durationMs('--seen-retention', flags.seenRetention) }
-        : {}),
-      config,
-      log,
-      // Scoring rounds run in a thread of their own, on their own connections to this database.
-      scoringStore: { url, schema: readEnv('DISTILLGUARD_DB_SCHEMA') },
-      ...(flags.id ? { workerId: flags.id } : {}),
-    };
-    const worker = new ScaleWorker(opts);
+    const worker = new ScaleWorker(workerOptions(flags, { nc, db, topology, config, log, url }));
     await worker.start();
     let metrics: MetricsServer | null = null;
     if (flags.metricsPort !== undefined) {
@@ -95,18 +74,62 @@ export function registerWorker(program: Command): void {
     process.stdout.write(
       `worker ${worker.id} consuming ${topology.stream} (${topology.partitions} partitions)${metrics ? `; metrics on http://${flags.metricsHost}:${metrics.port}/metrics` : ''}\n`,
     );
-    const stop = () =>
-      void worker
-        .stop()
-        .then(async () => {
-          await metrics?.close();
-          await db.destroy();
-          await nc.drain();
-          process.stdout.write(`worker ${worker.id} stopped: ${JSON.stringify(worker.stats)}\n`);
-          process.exit(0);
-        })
-        .catch(() => process.exit(1));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    stopOnSignal(worker, metrics, db, nc);
   });
+}
+
+/** Connects to NATS and logs when the connection closes or changes status. */
+async function connectLoggedNats(url: string, log: Logger): Promise<NatsConnection> {
+  const nc = await connectNats(url);
+  nc.closed()
+    .then((err) => err && log.error({ err: err.message }, 'NATS connection closed'))
+    .catch(() => undefined);
+  void (async () => {
+    for await (const s of nc.status()) log.info({ type: s.type }, 'NATS connection status');
+  })();
+  return nc;
+}
+
+/** The worker's options from its flags: batch size, lease, scoring and pruning cadence. */
+function workerOptions(
+  flags: z.infer<typeof WorkerConfig>,
+  c: Pick<ScaleWorkerOptions, 'nc' | 'db' | 'topology' | 'config' | 'log'> & { url: string },
+): ScaleWorkerOptions {
+  return {
+    nc: c.nc,
+    db: c.db,
+    topology: c.topology,
+    batchSize: flags.batch,
+    leaseMs: durationMs('--lease', flags.lease),
+    scoreEveryMs: durationMs('--score-every', flags.scoreEvery),
+    pruneEveryMs: durationMs('--prune-every', flags.pruneEvery),
+    ...(flags.seenRetention ? { seenRetentionMs: durationMs('--seen-retention', flags.seenRetention) } : {}),
+    config: c.config,
+    log: c.log,
+    // Scoring rounds run in a thread of their own, on their own connections to this database.
+    scoringStore: { url: c.url, schema: readEnv('DISTILLGUARD_DB_SCHEMA') },
+    ...(flags.id ? { workerId: flags.id } : {}),
+  };
+}
+
+/** On SIGINT or SIGTERM: stops the worker, closes metrics, database and NATS, prints its stats. */
+function stopOnSignal(
+  worker: ScaleWorker,
+  metrics: MetricsServer | null,
+  db: { destroy(): Promise<void> },
+  nc: NatsConnection,
+): void {
+  const stop = () =>
+    void worker
+      .stop()
+      .then(async () => {
+        await metrics?.close();
+        await db.destroy();
+        await nc.drain();
+        process.stdout.write(`worker ${worker.id} stopped: ${JSON.stringify(worker.stats)}\n`);
+        process.exit(0);
+      })
+      .catch(() => process.exit(1));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }

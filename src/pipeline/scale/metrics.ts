@@ -21,58 +21,19 @@ export class WorkerMetrics {
     for (const s of t.scoringSeconds) this.scoring.observe(s);
     this.lastScoredAt = Math.max(this.lastScoredAt, t.lastScoredAt);
     const lag = await w.lag().catch(() => new Map<number, number>());
-    const health = w.health();
     const id = { worker: w.id };
     const x = new Exposition();
-    const perPartition = (pick: (c: { applied: number; duplicates: number; rejected: number }) => number) =>
-      [...w.partitionCounts]
-        .sort(([a], [b]) => a - b)
-        .map(([p, c]) => [{ ...id, partition: p }, pick(c)] as const);
+    partitionFamilies(x, w, lag, id);
+    leaseFamilies(x, w, id);
+    this.timingFamilies(x, id);
+    scoringModeFamilies(x, w, id);
+    loopStatFamilies(x, w, id);
+    processFamilies(x);
+    return x.text();
+  }
 
-    x.samples(
-      'distillguard_worker_events_applied_total',
-      'counter',
-      'Events this worker applied and committed, per partition (first delivery of each event id).',
-      perPartition((c) => c.applied),
-    );
-    x.samples(
-      'distillguard_worker_events_duplicate_total',
-      'counter',
-      'Messages skipped because their event id was already applied, per partition.',
-      perPartition((c) => c.duplicates),
-    );
-    x.samples(
-      'distillguard_worker_events_rejected_total',
-      'counter',
-      'Messages quarantined (invalid, or lines a publisher rejected), per partition.',
-      perPartition((c) => c.rejected),
-    );
-    x.samples(
-      'distillguard_worker_consumer_lag_messages',
-      'gauge',
-      'Messages of a held partition not yet applied: waiting in the stream plus delivered and unacknowledged.',
-      [...lag].sort(([a], [b]) => a - b).map(([p, n]) => [{ ...id, partition: p }, n] as const),
-    );
-    x.samples(
-      'distillguard_worker_partition_leased',
-      'gauge',
-      'Partitions this worker holds a lease on (1 per held partition).',
-      w.partitions.map((p) => [{ ...id, partition: p }, 1] as const),
-    );
-    x.one(
-      'distillguard_worker_leases',
-      'gauge',
-      'Partition leases this worker holds.',
-      w.partitions.length,
-      id,
-    );
-    x.one(
-      'distillguard_worker_ready',
-      'gauge',
-      '1 when the worker holds leases and every held partition is consuming (as /healthz).',
-      health.ready ? 1 : 0,
-      id,
-    );
+  /** Batch-apply and scoring-round histograms, and when findings were last written. */
+  private timingFamilies(x: Exposition, id: WorkerLabel): void {
     x.family(
       'distillguard_worker_batch_apply_seconds',
       'histogram',
@@ -92,30 +53,94 @@ export class WorkerMetrics {
       Math.floor(this.lastScoredAt / 1000),
       id,
     );
-    x.one(
-      'distillguard_worker_scoring_threaded',
-      'gauge',
-      '1 when scoring rounds run in a worker thread, 0 when on the event loop that applies batches.',
-      w.scoringMode.threaded ? 1 : 0,
-      id,
-    );
-    x.one(
-      'distillguard_worker_scoring_thread_deaths_total',
-      'counter',
-      'Times the scoring thread died (restarted; after repeated deaths scoring runs in process).',
-      w.scoringMode.threadDeaths,
-      id,
-    );
-    const s = w.stats;
-    for (const [key, help] of [
-      ['gaps', 'Batches held back one ack wait because deliveries outside them were outstanding.'],
-      ['reordered', 'Fresh events applied after a newer event of their partition.'],
-      ['retries', 'Partition loop and commit retries (database or NATS errors).'],
-    ] as const)
-      x.one(`distillguard_worker_${key}_total`, 'counter', help, s[key], id);
-    processFamilies(x);
-    return x.text();
   }
+}
+
+type WorkerLabel = { worker: string };
+
+/** Per-partition event counters and consumer lag. */
+function partitionFamilies(x: Exposition, w: ScaleWorker, lag: Map<number, number>, id: WorkerLabel): void {
+  const perPartition = (pick: (c: { applied: number; duplicates: number; rejected: number }) => number) =>
+    [...w.partitionCounts]
+      .sort(([a], [b]) => a - b)
+      .map(([p, c]) => [{ ...id, partition: p }, pick(c)] as const);
+  x.samples(
+    'distillguard_worker_events_applied_total',
+    'counter',
+    'Events this worker applied and committed, per partition (first delivery of each event id).',
+    perPartition((c) => c.applied),
+  );
+  x.samples(
+    'distillguard_worker_events_duplicate_total',
+    'counter',
+    'Messages skipped because their event id was already applied, per partition.',
+    perPartition((c) => c.duplicates),
+  );
+  x.samples(
+    'distillguard_worker_events_rejected_total',
+    'counter',
+    'Messages quarantined (invalid, or lines a publisher rejected), per partition.',
+    perPartition((c) => c.rejected),
+  );
+  x.samples(
+    'distillguard_worker_consumer_lag_messages',
+    'gauge',
+    'Messages of a held partition not yet applied: waiting in the stream plus delivered and unacknowledged.',
+    [...lag].sort(([a], [b]) => a - b).map(([p, n]) => [{ ...id, partition: p }, n] as const),
+  );
+}
+
+/** Held partition leases and readiness (as /healthz). */
+function leaseFamilies(x: Exposition, w: ScaleWorker, id: WorkerLabel): void {
+  x.samples(
+    'distillguard_worker_partition_leased',
+    'gauge',
+    'Partitions this worker holds a lease on (1 per held partition).',
+    w.partitions.map((p) => [{ ...id, partition: p }, 1] as const),
+  );
+  x.one(
+    'distillguard_worker_leases',
+    'gauge',
+    'Partition leases this worker holds.',
+    w.partitions.length,
+    id,
+  );
+  x.one(
+    'distillguard_worker_ready',
+    'gauge',
+    '1 when the worker holds leases and every held partition is consuming (as /healthz).',
+    w.health().ready ? 1 : 0,
+    id,
+  );
+}
+
+/** Whether scoring runs in a worker thread, and how often that thread died. */
+function scoringModeFamilies(x: Exposition, w: ScaleWorker, id: WorkerLabel): void {
+  x.one(
+    'distillguard_worker_scoring_threaded',
+    'gauge',
+    '1 when scoring rounds run in a worker thread, 0 when on the event loop that applies batches.',
+    w.scoringMode.threaded ? 1 : 0,
+    id,
+  );
+  x.one(
+    'distillguard_worker_scoring_thread_deaths_total',
+    'counter',
+    'Times the scoring thread died (restarted; after repeated deaths scoring runs in process).',
+    w.scoringMode.threadDeaths,
+    id,
+  );
+}
+
+/** Partition-loop counters: held-back batches, reordered events, retries. */
+function loopStatFamilies(x: Exposition, w: ScaleWorker, id: WorkerLabel): void {
+  const s = w.stats;
+  for (const [key, help] of [
+    ['gaps', 'Batches held back one ack wait because deliveries outside them were outstanding.'],
+    ['reordered', 'Fresh events applied after a newer event of their partition.'],
+    ['retries', 'Partition loop and commit retries (database or NATS errors).'],
+  ] as const)
+    x.one(`distillguard_worker_${key}_total`, 'counter', help, s[key], id);
 }
 
 /** Serves `/metrics` (Prometheus text) and `/healthz` (200 ready, 503 not) for one worker. */

@@ -108,62 +108,13 @@ export type Decoded =
  * this partition (the account hashes elsewhere: its state would be split) is quarantined with the
  * same reason codes `validate` gives bad lines, never applied and never silently dropped.
  */
-export function decodeMessage(
-  data: Uint8Array,
-  meta: { seq: number; subject: string; partition: number; partitions: number },
-  scanned?: ScannedEvents,
-): Decoded {
+export function decodeMessage(data: Uint8Array, meta: MessageMeta, scanned?: ScannedEvents): Decoded {
   const fast = scanned?.tryEvent(data);
   // A misrouted event takes the ordinary path, which quarantines it with its reason.
   if (fast && partitionOf(fast.accountId, meta.partitions) === meta.partition) return { ok: true, msg: fast };
-  const reject = (reason: string, message: string, text?: string): Decoded => {
-    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const q = quarantineRecord(
-      meta.subject,
-      meta.seq,
-      'invalid_value',
-      message,
-      text ?? buf,
-      data.byteLength,
-      text !== undefined,
-    );
-    return {
-      ok: false,
-      forwarded: false,
-      rejected: {
-        seq: meta.seq,
-        subject: meta.subject,
-        reason,
-        // Stored in PostgreSQL: the record's message has any NUL the parser quoted escaped.
-        message: q.message,
-        raw: q.raw,
-        raw_encoding: q.raw_encoding,
-        raw_bytes: q.raw_bytes,
-        raw_truncated: q.raw_truncated,
-      },
-    };
-  };
-  let text: string;
-  try {
-    text = utf8.decode(data);
-  } catch {
-    return reject('invalid_utf8', 'message is not valid UTF-8');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    return reject('invalid_json', `message is not JSON: ${(err as Error).message}`, text);
-  }
-  // The envelope is one level above the event or account record, which ingest held to the bound.
-  const deep = rejectTooDeep(json, MAX_RECORD_DEPTH + 1);
-  if (deep) return reject(deep.reason, `not a valid scale message: ${deep.message}`, text);
-  const parsed = ScaleMessage.safeParse(json);
-  if (!parsed.success) {
-    const r = rejectionFromIssues(parsed.error.issues, json);
-    return reject(r.reason, `not a valid scale message: ${r.message}`, text);
-  }
-  const msg = parsed.data;
+  const parsed = parseScaleMessage(data, meta);
+  if (!parsed.ok) return parsed.decoded;
+  const { msg, text } = parsed;
   // Ids become text keys in PostgreSQL (a NUL fails the whole commit): refused as ingest does.
   const badKey =
     msg.kind === 'event'
@@ -171,7 +122,7 @@ export function decodeMessage(
       : msg.kind === 'account'
         ? unstorableAccountKey(msg.record)
         : undefined;
-  if (badKey) return reject(badKey.reason, `not a valid scale message: ${badKey.message}`, text);
+  if (badKey) return reject(data, meta, badKey.reason, `not a valid scale message: ${badKey.message}`, text);
   const key =
     msg.kind === 'event'
       ? msg.event.account_id
@@ -181,29 +132,105 @@ export function decodeMessage(
   const home = partitionOf(key, meta.partitions);
   if (home !== meta.partition)
     return reject(
+      data,
+      meta,
       'misrouted',
       `${msg.kind === 'rejected' ? 'rejected line' : 'account'} ${JSON.stringify(key)} belongs to partition ${home}, not ${meta.partition} (publisher with another --partitions?)`,
       text,
     );
-  if (msg.kind === 'rejected') {
-    const r = msg.record;
-    // A publisher's record is stored as text too: a NUL in its text is escaped, or kept as base64.
-    const rawPlain = r.raw_encoding === 'base64' || unstorableText(r.raw) === undefined;
-    return {
-      ok: false,
-      forwarded: true,
-      rejected: {
-        seq: meta.seq,
-        subject: meta.subject,
-        reason: r.reason,
-        message: storableText(`${r.file}:${r.line}: ${r.message}`),
-        raw: rawPlain ? r.raw : Buffer.from(r.raw, 'utf8').toString('base64'),
-        raw_encoding: rawPlain ? r.raw_encoding : 'base64',
-        raw_bytes: r.raw_bytes,
-        raw_truncated: r.raw_truncated,
-        line_key: rejectedLineId(r),
-      },
-    };
-  }
+  if (msg.kind === 'rejected') return forwardedRejection(meta, msg.record);
   return { ok: true, msg };
+}
+
+type MessageMeta = { seq: number; subject: string; partition: number; partitions: number };
+
+/** The message as a ScaleMessage (UTF-8, JSON, within the depth bound, valid shape), or its rejection. */
+function parseScaleMessage(
+  data: Uint8Array,
+  meta: MessageMeta,
+): { ok: true; msg: ScaleMessage; text: string } | { ok: false; decoded: Decoded } {
+  const fail = (reason: string, message: string, text?: string) => ({
+    ok: false as const,
+    decoded: reject(data, meta, reason, message, text),
+  });
+  let text: string;
+  try {
+    text = utf8.decode(data);
+  } catch {
+    return fail('invalid_utf8', 'message is not valid UTF-8');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return fail('invalid_json', `message is not JSON: ${(err as Error).message}`, text);
+  }
+  // The envelope is one level above the event or account record, which ingest held to the bound.
+  const deep = rejectTooDeep(json, MAX_RECORD_DEPTH + 1);
+  if (deep) return fail(deep.reason, `not a valid scale message: ${deep.message}`, text);
+  const parsed = ScaleMessage.safeParse(json);
+  if (!parsed.success) {
+    const r = rejectionFromIssues(parsed.error.issues, json);
+    return fail(r.reason, `not a valid scale message: ${r.message}`, text);
+  }
+  return { ok: true, msg: parsed.data, text };
+}
+
+/** Quarantines the message itself: its raw bytes (or decoded text) with the reason. */
+function reject(
+  data: Uint8Array,
+  meta: MessageMeta,
+  reason: string,
+  message: string,
+  text?: string,
+): Decoded {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const q = quarantineRecord(
+    meta.subject,
+    meta.seq,
+    'invalid_value',
+    message,
+    text ?? buf,
+    data.byteLength,
+    text !== undefined,
+  );
+  return {
+    ok: false,
+    forwarded: false,
+    rejected: {
+      seq: meta.seq,
+      subject: meta.subject,
+      reason,
+      // Stored in PostgreSQL: the record's message has any NUL the parser quoted escaped.
+      message: q.message,
+      raw: q.raw,
+      raw_encoding: q.raw_encoding,
+      raw_bytes: q.raw_bytes,
+      raw_truncated: q.raw_truncated,
+    },
+  };
+}
+
+/** A line a publisher rejected, forwarded to be stored with the batch. */
+function forwardedRejection(
+  meta: MessageMeta,
+  r: Extract<ScaleMessage, { kind: 'rejected' }>['record'],
+): Decoded {
+  // A publisher's record is stored as text too: a NUL in its text is escaped, or kept as base64.
+  const rawPlain = r.raw_encoding === 'base64' || unstorableText(r.raw) === undefined;
+  return {
+    ok: false,
+    forwarded: true,
+    rejected: {
+      seq: meta.seq,
+      subject: meta.subject,
+      reason: r.reason,
+      message: storableText(`${r.file}:${r.line}: ${r.message}`),
+      raw: rawPlain ? r.raw : Buffer.from(r.raw, 'utf8').toString('base64'),
+      raw_encoding: rawPlain ? r.raw_encoding : 'base64',
+      raw_bytes: r.raw_bytes,
+      raw_truncated: r.raw_truncated,
+      line_key: rejectedLineId(r),
+    },
+  };
 }

@@ -8,6 +8,7 @@ import {
   type ConnectionOptions,
   type JetStreamManager,
   type NatsConnection,
+  type StreamInfo,
 } from 'nats';
 import { UserError } from '../../contracts/index.js';
 import { consumerOf, subjectOf, type ScaleTopology } from './config.js';
@@ -74,61 +75,88 @@ export async function ensureStream(
       `NATS answers but JetStream is not enabled (${(err as Error).message}); run nats-server -js.`,
     );
   }
-  const subjects = [`${t.subjectPrefix}.*`];
   const description = `${TOPOLOGY_TAG}${t.partitions}`;
   const existing = await jsm.streams.info(t.stream).catch(() => null);
-  if (existing) {
-    await checkTopology(jsm, t, existing.config.subjects ?? [], existing.config.description);
-    const window = opts.duplicateWindowMs === undefined ? undefined : opts.duplicateWindowMs * 1_000_000;
-    const workQueue = existing.config.retention === RetentionPolicy.Workqueue;
-    // The retention of a stream cannot change: a limits stream stays unbounded until replaced.
-    if (!workQueue)
-      opts.onWarning?.(
-        `stream ${t.stream} has ${existing.config.retention} retention (made before work-queue retention): it keeps every message and grows without bound; move to a new stream and database (docs/scale-out.md, "Retention")`,
+  if (existing) await updateStream(jsm, t, existing, description, opts);
+  else await createStream(jsm, t, description, opts);
+  await ensureConsumers(jsm, t, opts);
+  return jsm;
+}
+
+/**
+ * Checks an existing stream's topology, warns when it predates work-queue retention, and records
+ * the partition count, duplicate window and message bound where they differ.
+ */
+async function updateStream(
+  jsm: JetStreamManager,
+  t: ScaleTopology,
+  existing: StreamInfo,
+  description: string,
+  opts: StreamOptions,
+): Promise<void> {
+  await checkTopology(jsm, t, existing.config.subjects ?? [], existing.config.description);
+  const window = opts.duplicateWindowMs === undefined ? undefined : opts.duplicateWindowMs * 1_000_000;
+  const workQueue = existing.config.retention === RetentionPolicy.Workqueue;
+  // The retention of a stream cannot change: a limits stream stays unbounded until replaced.
+  if (!workQueue)
+    opts.onWarning?.(
+      `stream ${t.stream} has ${existing.config.retention} retention (made before work-queue retention): it keeps every message and grows without bound; move to a new stream and database (docs/scale-out.md, "Retention")`,
+    );
+  const maxMsgs =
+    workQueue && opts.maxMessages !== undefined && opts.maxMessages !== existing.config.max_msgs
+      ? opts.maxMessages
+      : undefined;
+  // Streams made before the partition count was recorded learn it now (it was just checked).
+  if (
+    existing.config.description !== description ||
+    (window && window !== existing.config.duplicate_window) ||
+    maxMsgs !== undefined
+  )
+    await jsm.streams.update(t.stream, {
+      ...existing.config,
+      description,
+      ...(window ? { duplicate_window: window } : {}),
+      ...(maxMsgs !== undefined ? { max_msgs: maxMsgs, discard: DiscardPolicy.New } : {}),
+    });
+}
+
+/** Creates the work-queue stream; subjects owned by another stream are a configuration error. */
+async function createStream(
+  jsm: JetStreamManager,
+  t: ScaleTopology,
+  description: string,
+  opts: StreamOptions,
+): Promise<void> {
+  const subjects = [`${t.subjectPrefix}.*`];
+  try {
+    await jsm.streams.add({
+      name: t.stream,
+      subjects,
+      description,
+      // One consumer per partition, each on its own subject: every message has exactly one
+      // consumer, which acknowledges it only after its commit. Work-queue retention deletes it
+      // then, so the stream holds the backlog only. A message count, not bytes, bounds it:
+      // nats-server 2.9 checks a byte limit without the per-message overhead and then makes
+      // room by dropping the oldest (unprocessed) message, even under discard new.
+      retention: RetentionPolicy.Workqueue,
+      discard: DiscardPolicy.New,
+      max_msgs: opts.maxMessages ?? DEFAULT_STREAM_MAX_MESSAGES,
+      storage: StorageType.File,
+      duplicate_window: (opts.duplicateWindowMs ?? 2 * 3600_000) * 1_000_000,
+    });
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/overlap/i.test(message))
+      throw new UserError(
+        'INVALID_CONFIG',
+        `subjects ${subjects[0]} already belong to another stream than ${t.stream}: every publisher and worker must use the same --stream and --subject-prefix`,
       );
-    const maxMsgs =
-      workQueue && opts.maxMessages !== undefined && opts.maxMessages !== existing.config.max_msgs
-        ? opts.maxMessages
-        : undefined;
-    // Streams made before the partition count was recorded learn it now (it was just checked).
-    if (
-      existing.config.description !== description ||
-      (window && window !== existing.config.duplicate_window) ||
-      maxMsgs !== undefined
-    )
-      await jsm.streams.update(t.stream, {
-        ...existing.config,
-        description,
-        ...(window ? { duplicate_window: window } : {}),
-        ...(maxMsgs !== undefined ? { max_msgs: maxMsgs, discard: DiscardPolicy.New } : {}),
-      });
-  } else {
-    try {
-      await jsm.streams.add({
-        name: t.stream,
-        subjects,
-        description,
-        // One consumer per partition, each on its own subject: every message has exactly one
-        // consumer, which acknowledges it only after its commit. Work-queue retention deletes it
-        // then, so the stream holds the backlog only. A message count, not bytes, bounds it:
-        // nats-server 2.9 checks a byte limit without the per-message overhead and then makes
-        // room by dropping the oldest (unprocessed) message, even under discard new.
-        retention: RetentionPolicy.Workqueue,
-        discard: DiscardPolicy.New,
-        max_msgs: opts.maxMessages ?? DEFAULT_STREAM_MAX_MESSAGES,
-        storage: StorageType.File,
-        duplicate_window: (opts.duplicateWindowMs ?? 2 * 3600_000) * 1_000_000,
-      });
-    } catch (err) {
-      const message = (err as Error).message;
-      if (/overlap/i.test(message))
-        throw new UserError(
-          'INVALID_CONFIG',
-          `subjects ${subjects[0]} already belong to another stream than ${t.stream}: every publisher and worker must use the same --stream and --subject-prefix`,
-        );
-      throw err;
-    }
+    throw err;
   }
+}
+
+/** Adds the durable pull consumer of each partition that does not have one yet. */
+async function ensureConsumers(jsm: JetStreamManager, t: ScaleTopology, opts: StreamOptions): Promise<void> {
   for (let p = 0; p < t.partitions; p++) {
     const name = consumerOf(t, p);
     const consumer = {
@@ -146,7 +174,6 @@ export async function ensureStream(
       await jsm.consumers.add(t.stream, consumer);
     }
   }
-  return jsm;
 }
 
 /** The stream's description records its partition count: `distillguard partitions=N`. */

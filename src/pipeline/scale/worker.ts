@@ -22,6 +22,7 @@ import {
   type PartitionLease,
   type QuarantinedMessage,
   type ScaleDb,
+  type StoredAccountState,
 } from '../../store/index.js';
 import { encodeAccountState, restoreStoredAccount } from './account-state-codec.js';
 import { consumerOf, type ScaleTopology } from './config.js';
@@ -632,43 +633,13 @@ export class ScaleWorker {
           leaseMs: this.leaseMs,
           apply: (fresh) => {
             touched = true;
-            const changed = new Set<string>();
-            const pending = new Set(fresh);
-            reordered = 0;
-            for (const { msg: d, seq } of decoded) {
-              if (d.kind === 'account') {
-                e.addAccount(d.record);
-                changed.add(d.record.account_id);
-              } else if (d.kind === 'scanned') {
-                if (!pending.delete(d.id)) continue;
-                if (seq < o.lastSeq) reordered++;
-                e.addLine(scanned.line(d));
-                changed.add(d.accountId);
-              } else if (pending.delete(d.event.id)) {
-                if (seq < o.lastSeq) reordered++;
-                e.addEvent(d.event);
-                changed.add(d.event.account_id);
-              }
-            }
-            return [...changed].flatMap((id) => encodeAccountState(e, id) ?? []);
+            const applied = applyFreshMessages(e, decoded, fresh, scanned, o.lastSeq);
+            reordered = applied.reordered;
+            return applied.states;
           },
         });
         this.observe('batchSeconds', (performance.now() - began) / 1000);
-        const counts = this.partitionCounts.get(partition) ?? { applied: 0, duplicates: 0, rejected: 0 };
-        counts.applied += result.applied;
-        counts.duplicates += result.duplicates;
-        counts.rejected += result.quarantined;
-        this.partitionCounts.set(partition, counts);
-        this.stats.applied += result.applied;
-        this.stats.duplicates += result.duplicates;
-        this.stats.commits++;
-        this.stats.reordered += reordered;
-        this.stats.quarantined += result.quarantined;
-        if (result.leaseUntil !== null) o.leaseUntil = Math.max(o.leaseUntil, result.leaseUntil);
-        if (reordered > 0) this.log.warn({ partition, reordered }, 'events applied out of stream order');
-        o.lastSeq = Math.max(o.lastSeq, msgs[msgs.length - 1]!.seq);
-        o.fetchAtLeast = 0;
-        o.phase = 'consuming';
+        this.recordCommit(o, result, reordered, msgs);
         return e;
       } catch (err) {
         // The engine may hold changes that did not commit: rebuild it from what is durable.
@@ -696,6 +667,31 @@ export class ScaleWorker {
         release();
       }
     }
+  }
+
+  /** Counts a committed batch and moves the partition's stream position past it. */
+  private recordCommit(
+    o: Owned,
+    result: { applied: number; duplicates: number; quarantined: number; leaseUntil: number | null },
+    reordered: number,
+    msgs: JsMsg[],
+  ): void {
+    const { partition } = o.lease;
+    const counts = this.partitionCounts.get(partition) ?? { applied: 0, duplicates: 0, rejected: 0 };
+    counts.applied += result.applied;
+    counts.duplicates += result.duplicates;
+    counts.rejected += result.quarantined;
+    this.partitionCounts.set(partition, counts);
+    this.stats.applied += result.applied;
+    this.stats.duplicates += result.duplicates;
+    this.stats.commits++;
+    this.stats.reordered += reordered;
+    this.stats.quarantined += result.quarantined;
+    if (result.leaseUntil !== null) o.leaseUntil = Math.max(o.leaseUntil, result.leaseUntil);
+    if (reordered > 0) this.log.warn({ partition, reordered }, 'events applied out of stream order');
+    o.lastSeq = Math.max(o.lastSeq, msgs[msgs.length - 1]!.seq);
+    o.fetchAtLeast = 0;
+    o.phase = 'consuming';
   }
 
   /** Valid messages of this partition, and the rest as quarantine rows (stored with the batch). */
@@ -784,4 +780,37 @@ export class ScaleWorker {
     const findings = await scoreScale(this.o.db, { config: this.o.config });
     return findings && { accounts: findings.accounts.length, clusters: findings.clusters.length, findings };
   }
+}
+
+/**
+ * Applies a batch's messages whose ids were never applied before (`fresh`) to the engine, in
+ * stream order; accounts always apply. Returns the changed accounts' states and how many events
+ * came before the partition's last applied sequence.
+ */
+function applyFreshMessages(
+  e: DetectionEngine,
+  decoded: { msg: AppliedMessage; seq: number }[],
+  fresh: ReadonlySet<string>,
+  scanned: ScannedEvents,
+  lastSeq: number,
+): { states: ({ account_id: string } & StoredAccountState)[]; reordered: number } {
+  const changed = new Set<string>();
+  const pending = new Set(fresh);
+  let reordered = 0;
+  for (const { msg: d, seq } of decoded) {
+    if (d.kind === 'account') {
+      e.addAccount(d.record);
+      changed.add(d.record.account_id);
+    } else if (d.kind === 'scanned') {
+      if (!pending.delete(d.id)) continue;
+      if (seq < lastSeq) reordered++;
+      e.addLine(scanned.line(d));
+      changed.add(d.accountId);
+    } else if (pending.delete(d.event.id)) {
+      if (seq < lastSeq) reordered++;
+      e.addEvent(d.event);
+      changed.add(d.event.account_id);
+    }
+  }
+  return { states: [...changed].flatMap((id) => encodeAccountState(e, id) ?? []), reordered };
 }

@@ -105,42 +105,10 @@ export function trafficChart(
           class="grid"
         /><text x="${px(m.left - 6)}" y="${px(y(t) + 4)}" text-anchor="end">${tickLabel(t)}</text>`,
   );
-  // About six time labels, on bin boundaries.
-  const spanHours = n * bins.hoursPerBin;
-  const every = Math.max(1, Math.ceil(n / 6));
-  const xTicks = [];
-  for (let i = 0; i < n; i += every) {
-    const hour = bins.start + i * bins.hoursPerBin;
-    xTicks.push(
-      html`<line
-          x1="${px(x(i))}"
-          x2="${px(x(i))}"
-          y1="${px(m.top + h)}"
-          y2="${px(m.top + h + 4)}"
-          class="axis"
-        /><text x="${px(x(i))}" y="${px(m.top + h + 16)}" text-anchor="middle"
-          >${dateLabel(hour, spanHours <= 72)}</text
-        >`,
-    );
-  }
+  const frame: TrafficFrame = { m, w, h, x, y, n };
+  const xTicks = timeTicks(bins, frame);
   const single = series.length === 1;
-  const paths = bins.counts.map((row, si) => {
-    const s = series[si]!;
-    const line = row.map((v, i) => `${i === 0 ? 'M' : 'L'}${px(x(i))},${px(y(v))}`).join('');
-    const area = single
-      ? html`<path
-          d="${`${line}L${px(x(n - 1))},${px(y(0))}L${px(x(0))},${px(y(0))}Z`}"
-          fill="${s.colour}"
-          fill-opacity="0.18"
-        />`
-      : '';
-    const total = row.reduce((a, b) => a + b, 0);
-    return html`<g
-      >${area}<path d="${line}" fill="none" stroke="${s.colour}" stroke-width="1.6"
-        ><title>${s.label}: ${formatCount(total)} events</title></path
-      ></g
-    >`;
-  });
+  const paths = seriesPaths(series, bins, frame);
   const legend = single
     ? ''
     : html`<div class="legend">
@@ -164,4 +132,63 @@ export function trafficChart(
       </text></svg
     >${legend}
   </figure>`;
+}
+
+interface TrafficFrame {
+  m: { left: number; right: number; top: number; bottom: number };
+  /** Plot width and height inside the margins. */
+  w: number;
+  h: number;
+  /** x of a bin index, y of a count; n bins. */
+  x: (i: number) => number;
+  y: (v: number) => number;
+  n: number;
+}
+
+/** About six time labels, on bin boundaries (with the time of day when the span is short). */
+function timeTicks(bins: { start: number; hoursPerBin: number }, { m, h, x, n }: TrafficFrame): SafeHtml[] {
+  const spanHours = n * bins.hoursPerBin;
+  const every = Math.max(1, Math.ceil(n / 6));
+  const xTicks = [];
+  for (let i = 0; i < n; i += every) {
+    const hour = bins.start + i * bins.hoursPerBin;
+    xTicks.push(
+      html`<line
+          x1="${px(x(i))}"
+          x2="${px(x(i))}"
+          y1="${px(m.top + h)}"
+          y2="${px(m.top + h + 4)}"
+          class="axis"
+        /><text x="${px(x(i))}" y="${px(m.top + h + 16)}" text-anchor="middle"
+          >${dateLabel(hour, spanHours <= 72)}</text
+        >`,
+    );
+  }
+  return xTicks;
+}
+
+/** One line per series; a single series also gets a filled area under its line. */
+function seriesPaths(
+  series: readonly TrafficSeries[],
+  bins: { counts: number[][] },
+  { x, y, n }: TrafficFrame,
+): SafeHtml[] {
+  const single = series.length === 1;
+  return bins.counts.map((row, si) => {
+    const s = series[si]!;
+    const line = row.map((v, i) => `${i === 0 ? 'M' : 'L'}${px(x(i))},${px(y(v))}`).join('');
+    const area = single
+      ? html`<path
+          d="${`${line}L${px(x(n - 1))},${px(y(0))}L${px(x(0))},${px(y(0))}Z`}"
+          fill="${s.colour}"
+          fill-opacity="0.18"
+        />`
+      : '';
+    const total = row.reduce((a, b) => a + b, 0);
+    return html`<g
+      >${area}<path d="${line}" fill="none" stroke="${s.colour}" stroke-width="1.6"
+        ><title>${s.label}: ${formatCount(total)} events</title></path
+      ></g
+    >`;
+  });
 }
