@@ -7,3 +7,10 @@ export function tickLabel(v: number): string {
 
 /** SVG coordinates are rounded so the markup stays small. */
 export const px = (v: number): string => String(Math.round(v * 10) / 10);
+
+/** Where a chart draws: its margins, and the plot's width and height inside them. */
+export interface PlotFrame {
+  m: { left: number; right: number; top: number; bottom: number };
+  w: number;
+  h: number;
+}

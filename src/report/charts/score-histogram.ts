@@ -1,7 +1,7 @@
 import { countLevels, LEVEL_COLOURS, LEVELS, THRESHOLD_LEVELS, type Level } from '../../contracts/index.js';
 import { formatCount } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
-import { px } from './axis.js';
+import { px, type PlotFrame } from './axis.js';
 
 export interface ScoreBin {
   from: number;
@@ -77,11 +77,7 @@ export function scoreHistogram(
   </figure>`;
 }
 
-interface HistogramFrame {
-  m: { left: number; right: number; top: number; bottom: number };
-  /** Plot width and height inside the margins. */
-  w: number;
-  h: number;
+interface HistogramFrame extends PlotFrame {
   /** x of a score, and bar height of a count (log-scaled). */
   x: (score: number) => number;
   hOf: (count: number) => number;

@@ -1,7 +1,7 @@
 import { niceTicks } from '../../contracts/index.js';
 import { formatCount } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
-import { px, tickLabel } from './axis.js';
+import { px, tickLabel, type PlotFrame } from './axis.js';
 
 const HOUR_MS = 3_600_000;
 const MAX_POINTS = 360;
@@ -134,11 +134,7 @@ export function trafficChart(
   </figure>`;
 }
 
-interface TrafficFrame {
-  m: { left: number; right: number; top: number; bottom: number };
-  /** Plot width and height inside the margins. */
-  w: number;
-  h: number;
+interface TrafficFrame extends PlotFrame {
   /** x of a bin index, y of a count; n bins. */
   x: (i: number) => number;
   y: (v: number) => number;
