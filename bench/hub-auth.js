@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openBenchHub } from './hub-fixture.js';
 
 const dist = process.argv[3]
   ? new URL(`file://${process.argv[3].replace(/\/?$/, '/')}`)
@@ -24,14 +25,7 @@ process.stdout.write(`machine: ${cpus().length} cores, load ${load()}\n`);
 
 const dir = mkdtempSync(join(tmpdir(), 'dg-bench-hub-auth-'));
 const db = store.openDatabase({ url: `sqlite:${join(dir, 'hub.db')}` });
-await store.runMigrations(db, store.hubMigrations);
-const cred = await hubMod.admitMember(db, 'org-a', { password: 'bench-password' });
-await hubMod.createGroup(db, 'g');
-await hubMod.joinGroup(db, 'g', 'org-a');
-const cid = await hubMod.createCollection(db, { title: 'c' });
-await hubMod.grantGroup(db, cid, 'g', { read: true, write: true });
-const app = hubMod.createHubServer({ db });
-const base = await app.listen({ host: '127.0.0.1', port: 0 });
+const { app, base, cid, cred } = await openBenchHub(hubMod, store, db);
 const url = `${base}/api1/collections/${cid}/objects/?limit=10`;
 
 async function rate(authorization, secs = seconds) {
