@@ -1,3 +1,5 @@
+import { html, type SafeHtml } from '../html.js';
+
 /** Short tick label: 1200 -> 1.2k. */
 export function tickLabel(v: number): string {
   if (v >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
@@ -13,4 +15,15 @@ export interface PlotFrame {
   m: { left: number; right: number; top: number; bottom: number };
   w: number;
   h: number;
+}
+
+/** The x axis: a line along the bottom of the plot. */
+export function xAxisLine({ m, w, h }: PlotFrame): SafeHtml {
+  return html`<line
+    x1="${px(m.left)}"
+    x2="${px(m.left + w)}"
+    y1="${px(m.top + h)}"
+    y2="${px(m.top + h)}"
+    class="axis"
+  />`;
 }

@@ -1,7 +1,7 @@
 import { countLevels, LEVEL_COLOURS, LEVELS, THRESHOLD_LEVELS, type Level } from '../../contracts/index.js';
 import { formatCount } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
-import { px, type PlotFrame } from './axis.js';
+import { px, xAxisLine, type PlotFrame } from './axis.js';
 
 export interface ScoreBin {
   from: number;
@@ -61,15 +61,7 @@ export function scoreHistogram(
       class="svg-chart"
     >
       <title>Distribution of account scores, with calibrated thresholds</title>
-      ${yTicks}${bars}
-      <line
-        x1="${px(m.left)}"
-        x2="${px(m.left + w)}"
-        y1="${px(m.top + h)}"
-        y2="${px(m.top + h)}"
-        class="axis"
-      />
-      ${xTicks}${marks}
+      ${yTicks}${bars} ${xAxisLine({ m, w, h })} ${xTicks}${marks}
       <text x="${px(m.left + w)}" y="${px(height - 2)}" text-anchor="end" class="axis-title">
         account score (accounts, log scale)
       </text>

@@ -1,7 +1,7 @@
 import { niceTicks } from '../../contracts/index.js';
 import { formatCount } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
-import { px, tickLabel, type PlotFrame } from './axis.js';
+import { px, tickLabel, xAxisLine, type PlotFrame } from './axis.js';
 
 const HOUR_MS = 3_600_000;
 const MAX_POINTS = 360;
@@ -118,15 +118,7 @@ export function trafficChart(
   return html`<figure class="chart">
     <svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${opts.title}" class="svg-chart">
       <title>${opts.title}</title>
-      ${grid}${xTicks}
-      <line
-        x1="${px(m.left)}"
-        x2="${px(m.left + w)}"
-        y1="${px(m.top + h)}"
-        y2="${px(m.top + h)}"
-        class="axis"
-      />
-      ${paths}
+      ${grid}${xTicks} ${xAxisLine({ m, w, h })} ${paths}
       <text x="${px(m.left + w)}" y="${px(height - 2)}" text-anchor="end" class="axis-title">
         time (UTC), events per ${unit}
       </text></svg
