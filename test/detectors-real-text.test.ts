@@ -18,14 +18,15 @@ if (!have && !process.env.CI) console.warn(`skipping real-text detector tests: $
 
 let findings: Map<string, AccountFinding>;
 
-beforeAll(() => {
-  if (!have) return;
-  const convs = humanConversations().map((turns) => ({ turns }));
-  const tasks = distillationTasks();
-  const engine = new DetectionEngine();
-  const r = rng(7);
-  const event = eventFactory();
-  // 400 ordinary users: a few real conversations each, by day in their own time zone.
+type EventOf = ReturnType<typeof eventFactory>;
+
+/** 400 ordinary users: a few real conversations each, by day in their own time zone. */
+function addOrdinaryUsers(
+  engine: DetectionEngine,
+  r: () => number,
+  event: EventOf,
+  convs: { turns: string[] }[],
+): void {
   let c = 0;
   for (let u = 0; u < 400; u++) {
     const id = `user${u}`;
@@ -49,6 +50,16 @@ beforeAll(() => {
       }
     }
   }
+}
+
+beforeAll(() => {
+  if (!have) return;
+  const convs = humanConversations().map((turns) => ({ turns }));
+  const tasks = distillationTasks();
+  const engine = new DetectionEngine();
+  const r = rng(7);
+  const event = eventFactory();
+  addOrdinaryUsers(engine, r, event, convs);
   // A capability sweep: a new account sending the Alpaca instructions around the clock.
   engine.addAccount({
     account_id: 'sweeper',
@@ -109,6 +120,41 @@ beforeAll(() => {
   findings = new Map(engine.analyze().findings.accounts.map((a) => [a.account_id, a]));
 }, 120_000);
 
+// Chain-of-thought prompting at temperature 0 on real tasks, beside the same ordinary users, two
+// ways: a harness re-running one suite of 400 against three models on three days (every prompt
+// re-sent, never often), and a distiller sending 1,200 tasks once each.
+let cotFindings: Map<string, AccountFinding>;
+beforeAll(() => {
+  if (!have) return;
+  const engine = new DetectionEngine();
+  const event = eventFactory();
+  const tasks = distillationTasks();
+  addOrdinaryUsers(
+    engine,
+    rng(7),
+    event,
+    humanConversations().map((turns) => ({ turns })),
+  );
+  const cot = (task: string): ApiEvent['request']['messages'] => [
+    { role: 'user', content: `${task}\nLet's think step by step.` },
+  ];
+  const greedy = { temperature: 0, max_tokens: 512 };
+  for (const id of ['suite-runner', 'cot-distiller'])
+    engine.addAccount({
+      account_id: id,
+      created_at: new Date(START - 200 * 24 * HOUR).toISOString(),
+      tier: 'enterprise',
+    });
+  for (let run = 0; run < 3; run++)
+    for (let i = 0; i < 400; i++) {
+      const ts = START + (2 + run * 4) * 24 * HOUR + 14 * HOUR + i * 1500;
+      const model = ['m-large', 'm-medium', 'm-small'][(i + run) % 3]!;
+      engine.addEvent({ ...event('suite-runner', ts, cot(tasks[3000 + i]!), greedy), model });
+      engine.addEvent(event('cot-distiller', ts + 700, cot(tasks[4000 + run * 400 + i]!), greedy));
+    }
+  cotFindings = new Map(engine.analyze().findings.accounts.map((a) => [a.account_id, a]));
+}, 120_000);
+
 const fired = (id: string): string[] => findings.get(id)?.signals.map((s) => s.detector) ?? [];
 const ordinaryShare = (detector: string): number => {
   let n = 0;
@@ -136,6 +182,15 @@ describe.skipIf(!have)('detectors on real text', () => {
     expect(fired('harvester')).toContain('output-harvesting');
     expect(fired('evaluator')).not.toContain('output-harvesting');
     expect(findings.get('harvester')?.level).toMatch(/review|act/);
+  });
+  it('withholds act from a suite re-run at temperature 0, and only from it', () => {
+    // Re-sending the same prompts measures models; sending new ones at temperature 0 harvests.
+    const runner = cotFindings.get('suite-runner')!;
+    const lines = (id: string): string[] => cotFindings.get(id)!.signals.map((s) => s.detector);
+    expect(runner.level).not.toBe('act');
+    if (runner.level === 'review') expect(lines('suite-runner')).toContain('regression-pattern');
+    expect(lines('cot-distiller')).not.toContain('regression-pattern');
+    expect(cotFindings.get('cot-distiller')?.level).toMatch(/review|act/);
   });
   it('keeps ordinary users below review', () => {
     let flagged = 0;

@@ -46,8 +46,6 @@ export const EntityStatsSnapshot = z.object({
   elicitExamples: ReservoirSnapshot(z.string()),
   prefixes: TopKSnapshot,
   suffixes: TopKSnapshot,
-  wholes: TopKSnapshot,
-  repeats: Count,
   topicWeight: z.array(Count),
   elicitTopicWeight: z.array(Count),
   elicitTopicEvents: Count,
@@ -95,6 +93,11 @@ export const EntityStatsSnapshot = z.object({
   kernelCount: Count,
   samples: ReservoirSnapshot(PromptSample),
   members: Count,
+  // Replaced a heavy-hitter count of re-used prompts that missed suites re-run against several
+  // models: older state restores with no re-use sampled.
+  promptSample: z
+    .object({ level: z.number().int().min(0).max(32), entries: TopKSnapshot })
+    .default({ level: 0, entries: [] }),
 });
 export type EntityStatsSnapshot = z.infer<typeof EntityStatsSnapshot>;
 

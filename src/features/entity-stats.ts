@@ -2,6 +2,7 @@ import type { EntityStatsSnapshot, ModelUseSnapshot, PromptSample } from '../con
 import { TOPIC_NAMES } from '../text/index.js';
 import { ActivitySlots } from './activity-slots.js';
 import type { EventFeatures } from './event-features.js';
+import { DistinctSample } from './distinct-sample.js';
 import { Reservoir, TopK } from './top-k.js';
 
 export type { PromptSample };
@@ -15,7 +16,8 @@ const ELICIT_EXAMPLES = 4;
 const HARVEST_EXAMPLES = 4;
 const SAMPLES = 8;
 const TEMPLATE_KEYS = 16;
-const WHOLE_KEYS = 24;
+// Distinct prompts sampled for re-use: ~16–32 kept, enough to tell a suite re-run from new work.
+const PROMPT_SAMPLE_KEYS = 32;
 const CONVERSATION_KEYS = 16;
 const IP_KEYS = 8;
 const SYSTEM_KEYS = 4;
@@ -107,8 +109,8 @@ export class EntityStats {
   elicitExamples = new Reservoir<string>(ELICIT_EXAMPLES, 7);
   prefixes = new TopK(TEMPLATE_KEYS);
   suffixes = new TopK(TEMPLATE_KEYS);
-  wholes = new TopK(WHOLE_KEYS);
-  repeats = 0;
+  /** One-shot prompts, sampled by fingerprint with every re-use counted: how much is sent again. */
+  promptSample = new DistinctSample(PROMPT_SAMPLE_KEYS);
   readonly topicWeight = new Float64Array(TOPIC_NAMES.length);
   /** Domains of the focused prompts that ask for reasoning in their own words. */
   readonly elicitTopicWeight = new Float64Array(TOPIC_NAMES.length);
@@ -227,9 +229,9 @@ export class EntityStats {
     const t = f.template;
     if (t.prefix) this.prefixes.add(t.prefix);
     if (t.suffix) this.suffixes.add(t.suffix);
-    // Exact re-use is checked against the heavy hitters only: a bounded, conservative count.
-    if (this.wholes.count(t.whole) > 0) this.repeats++;
-    this.wholes.add(t.whole);
+    // Re-running means re-sending whole requests: the same follow-up ("harder ones") in another
+    // conversation is another request.
+    if (!f.followUp) this.promptSample.add(f.promptKey);
   }
 
   /** Topic breadth of focused prompts. */
@@ -333,8 +335,7 @@ export class EntityStats {
     for (const id of o.elicitExamples.items) this.elicitExamples.add(id);
     this.prefixes.mergeFrom(o.prefixes);
     this.suffixes.mergeFrom(o.suffixes);
-    this.wholes.mergeFrom(o.wholes);
-    this.repeats += o.repeats;
+    this.promptSample.mergeFrom(o.promptSample);
     for (let i = 0; i < this.topicWeight.length; i++) {
       this.topicWeight[i]! += o.topicWeight[i]!;
       this.elicitTopicWeight[i]! += o.elicitTopicWeight[i]!;
@@ -430,8 +431,7 @@ export class EntityStats {
       elicitExamples: this.elicitExamples.snapshot(),
       prefixes: this.prefixes.entries(),
       suffixes: this.suffixes.entries(),
-      wholes: this.wholes.entries(),
-      repeats: this.repeats,
+      promptSample: this.promptSample.snapshot(),
       topicWeight: [...this.topicWeight],
       elicitTopicWeight: [...this.elicitTopicWeight],
       elicitTopicEvents: this.elicitTopicEvents,
@@ -497,8 +497,7 @@ export class EntityStats {
     this.elicitExamples = Reservoir.from(ELICIT_EXAMPLES, s.elicitExamples);
     this.prefixes = TopK.from(TEMPLATE_KEYS, s.prefixes);
     this.suffixes = TopK.from(TEMPLATE_KEYS, s.suffixes);
-    this.wholes = TopK.from(WHOLE_KEYS, s.wholes);
-    this.repeats = s.repeats;
+    this.promptSample = DistinctSample.from(PROMPT_SAMPLE_KEYS, s.promptSample);
     this.topicWeight.set(s.topicWeight.slice(0, this.topicWeight.length));
     this.elicitTopicWeight.set(s.elicitTopicWeight.slice(0, this.elicitTopicWeight.length));
     this.elicitTopicEvents = s.elicitTopicEvents;

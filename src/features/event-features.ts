@@ -26,6 +26,8 @@ export interface EventFeatures {
   /** The request elicits only through its system prompt (on a first turn). */
   elicitsBySystem: boolean;
   template: TemplateKeys;
+  /** Fingerprint of the whole normalised prompt: exact re-use. */
+  promptKey: string;
   topics: bigint;
   systemHash: string | null;
   /** The request carries earlier turns (assistant or several user messages). */
@@ -62,6 +64,7 @@ export interface PromptText {
   elicits: boolean;
   elicitKey: string | null;
   template: TemplateKeys;
+  promptKey: string;
   topics: bigint;
 }
 
@@ -87,6 +90,7 @@ export function promptTextOf(prompt: string): PromptText {
     elicits,
     elicitKey: elicits ? elicitationSentenceKey(normalised) : null,
     template: templateKeys(prompt),
+    promptKey: fingerprint64(normalised),
     topics: topicMask(tokens),
   };
 }
@@ -196,6 +200,7 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
     elicitsBySystem: systemElicits !== null,
     elicitKey: promptElicits ? text.elicitKey : systemElicits !== null ? systemElicits.elicitKey : null,
     template: text.template,
+    promptKey: text.promptKey,
     topics: text.topics,
     systemHash: sys === null ? null : sys.hash,
     followUp,

@@ -23,6 +23,7 @@ interface PromptEntry {
   elicits: boolean;
   elicitKey: string | null;
   template: TemplateKeys;
+  promptKey: string;
   topics: bigint;
   kernel: Float64Array;
 }
@@ -141,6 +142,7 @@ export class LineFeatures {
         elicits: t.elicits,
         elicitKey: t.elicitKey,
         template: t.template,
+        promptKey: t.promptKey,
         topics: t.topics,
         kernel: kernel(t.tokens),
       };
@@ -172,6 +174,7 @@ export class LineFeatures {
       elicitsBySystem: systemElicits !== null,
       elicitKey: promptElicits ? text.elicitKey : systemElicits !== null ? systemElicits.elicitKey : null,
       template: text.template,
+      promptKey: text.promptKey,
       topics: text.topics,
       systemHash: sys === null ? null : sys.hash,
       followUp,

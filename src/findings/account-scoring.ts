@@ -199,10 +199,17 @@ export const ACCOUNT_ACT_RULE =
 
 const pLimit = (strength: number): string => pText(strength).replace('p≈', '');
 
-const regressionText = (s: EntityStats): string =>
-  `${s.repeats} of ${s.n} prompts repeat earlier ones and ${s.greedy} run at temperature 0: an evaluation or regression-testing pattern`;
+/** One-shot requests that re-send an earlier one word for word, estimated from the sample. */
+const resent = (s: EntityStats): number => s.promptSample.repeatShare() * (s.n - s.followUps);
+
+const regressionText = (s: EntityStats): string => {
+  const { requests, distinct } = s.promptSample.sampled;
+  return `about ${Math.round(resent(s))} of ${s.n} requests re-send an earlier one-shot prompt word for word (${requests - distinct} of ${requests} sampled by prompt) and ${s.greedy} run at temperature 0: an evaluation or regression-testing pattern`;
+};
 
 /** Re-sending the same prompts at temperature 0 measures a model; it harvests nothing new. */
 function isRegressionTesting(s: EntityStats): boolean {
-  return s.n >= 20 && s.repeats / s.n >= 0.3 && s.greedy / s.n >= 0.8;
+  return (
+    s.n >= 20 && s.promptSample.sampled.requests >= 10 && resent(s) / s.n >= 0.3 && s.greedy / s.n >= 0.8
+  );
 }

@@ -111,14 +111,14 @@ export interface TemplateKeys {
   prefix: string | null;
   /** Skeleton of the closing: the last tokens, slots masked. */
   suffix: string | null;
-  /** Whole masked prompt, for short prompts and exact re-use. */
-  whole: string;
 }
+
+/** A prompt too short to have an opening and a closing apart. */
+const NO_TEMPLATE: TemplateKeys = Object.freeze({ prefix: null, suffix: null });
 
 /**
  * Prompts built from one template share an opening or a closing around a variable slot
- * (`<wrapper> {task}` or `{task} <wrapper>`), or are whole-text identical once numbers and
- * quotes are masked. Keys are fingerprints, so they can be counted in bounded sketches and
+ * (`<wrapper> {task}` or `{task} <wrapper>`), numbers and quotes masked. Keys are fingerprints, so they can be counted in bounded sketches and
  * compared across accounts and organisations without revealing the text.
  */
 export function templateKeys(text: string): TemplateKeys {
@@ -128,21 +128,17 @@ export function templateKeys(text: string): TemplateKeys {
     const masked = maskAscii(text);
     const n = asciiTokenBounds(masked);
     const b = bounds;
-    const whole = fingerprintWords(masked, b, 0, n, '', '');
-    if (n < TEMPLATE_EDGE_TOKENS * 2) return { prefix: null, suffix: null, whole };
+    if (n < TEMPLATE_EDGE_TOKENS * 2) return NO_TEMPLATE;
     return {
       prefix: fingerprintWords(masked, b, 0, TEMPLATE_EDGE_TOKENS, '^', ''),
       suffix: fingerprintWords(masked, b, n - TEMPLATE_EDGE_TOKENS, n, '', '$'),
-      whole,
     };
   }
   const t = maskedTokensByRegex(text);
-  const whole = fingerprint64(t.join(' '));
-  if (t.length < TEMPLATE_EDGE_TOKENS * 2) return { prefix: null, suffix: null, whole };
+  if (t.length < TEMPLATE_EDGE_TOKENS * 2) return NO_TEMPLATE;
   return {
     prefix: fingerprint64('^' + t.slice(0, TEMPLATE_EDGE_TOKENS).join(' ')),
     suffix: fingerprint64(t.slice(-TEMPLATE_EDGE_TOKENS).join(' ') + '$'),
-    whole,
   };
 }
 

@@ -54,12 +54,11 @@ describe('template keys', () => {
     const k2 = templateKeys(wrap('Translate "good morning" into Japanese.'));
     expect(k1.prefix).toBe(k2.prefix);
     expect(k1.suffix).toBe(k2.suffix);
-    expect(k1.whole).not.toBe(k2.whole);
   });
-  it('masks numbers so re-runs with other values match whole', () => {
-    expect(templateKeys('Order 12345 has not arrived').whole).toBe(
-      templateKeys('Order 99 has not arrived').whole,
-    );
+  it('masks numbers so re-runs with other values share one skeleton', () => {
+    const run = (n: number): string =>
+      `Order ${n} has not arrived yet and the tracking page shows nothing new today`;
+    expect(templateKeys(run(12345))).toEqual(templateKeys(run(99)));
     expect(templateSkeleton('Order 12345 has not arrived')).toBe('order {number} has not arrived');
   });
   it('reads a template key back as its edge words, slots shown as {…}', () => {
@@ -128,12 +127,10 @@ describe('template keys', () => {
     // templateKeys fingerprints token offsets of such text; the keys are those of the tokens.
     const reference = (text: string): TemplateKeys => {
       const t = maskedTokensByRegex(text);
-      const whole = fingerprint64(t.join(' '));
-      if (t.length < 10) return { prefix: null, suffix: null, whole };
+      if (t.length < 10) return { prefix: null, suffix: null };
       return {
         prefix: fingerprint64('^' + t.slice(0, 5).join(' ')),
         suffix: fingerprint64(t.slice(-5).join(' ') + '$'),
-        whole,
       };
     };
     for (const t of cases) expect(templateKeys(t), JSON.stringify(t)).toEqual(reference(t));
