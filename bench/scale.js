@@ -13,6 +13,14 @@
 // filled (--mode filled, the earlier bench): the medium simulation (~970k events) published to
 // the stream first, then consumed by 1 and then 2 worker processes, then the global stage.
 //
+// rounds (--mode rounds): what one scoring round costs when few accounts changed. One worker
+// (no scoring of its own) applies the first N events; the bench process then scores once with a
+// ScoringStates (reads every account), and --repeat times publishes --change more events and
+// times an incremental round (rows written since) and a full reload (every account, as every
+// round did before incremental scoring), alternating which goes first.
+//
+//   node bench/scale.js --mode rounds [--events 30000] [--change 100] [--repeat 3]
+//
 // Needs NATS (JetStream) at $BENCH_NATS_URL (default nats://127.0.0.1:4222) and PostgreSQL at
 // $BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); each run uses its own
 // stream and schema and drops them afterwards. --events N (or BENCH_SCALE_EVENTS=N) measures the
@@ -34,7 +42,13 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { analyzeFiles } from '../dist/pipeline/index.js';
-import { connectNats, deleteStream, scoreScale } from '../dist/pipeline/index.js';
+import {
+  connectNats,
+  deleteStream,
+  scoreScale,
+  scoreScaleDetail,
+  ScoringStates,
+} from '../dist/pipeline/index.js';
 import { simulate } from '../dist/sim/index.js';
 import { latestScaleFindings, openScaleStore, scaleProgress } from '../dist/store/index.js';
 
@@ -48,9 +62,14 @@ const arg = (name, fallback) => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const MODE = arg('mode', 'live');
-const SCALE = arg('scale', MODE === 'live' ? 'small' : 'medium');
+const SCALE = arg('scale', MODE === 'filled' ? 'medium' : 'small');
 // The live runs publish paced, so the whole small simulation would take minutes per run: 50k by default.
-const EVENTS = Number(arg('events', process.env.BENCH_SCALE_EVENTS ?? (MODE === 'live' ? 50_000 : 0)));
+const EVENTS = Number(
+  arg(
+    'events',
+    process.env.BENCH_SCALE_EVENTS ?? (MODE === 'live' ? 50_000 : MODE === 'rounds' ? 30_000 : 0),
+  ),
+);
 // Each live run's publishing: events per second (ingest --rate), or `full` (as fast as ingest can).
 const RATES = String(arg('rate', '5000,full'))
   .split(',')
@@ -312,7 +331,7 @@ const uptime = () =>
     .join(', ');
 
 /** A `distillguard worker` process; resolves with it and its metrics URL once it consumes. */
-function spawnWorker(id, topo, schema) {
+function spawnWorker(id, topo, schema, scoreEvery = SCORE_EVERY) {
   // BENCH_PROFILE=worker: each worker writes a CPU profile on its graceful stop (bench/profile-summary.js reads it).
   const profile =
     process.env.BENCH_PROFILE === 'worker' ? ['--cpu-prof', '--cpu-prof-dir', join(cache, 'profiles')] : [];
@@ -327,7 +346,7 @@ function spawnWorker(id, topo, schema) {
       '--database-url',
       PG,
       '--score-every',
-      SCORE_EVERY,
+      scoreEvery,
       '--id',
       id,
       '--metrics-port',
@@ -449,6 +468,8 @@ async function live(files, workers, rate) {
         scoringS: await metric(url, 'distillguard_worker_scoring_seconds_sum'),
         scorings: await metric(url, 'distillguard_worker_scoring_seconds_count'),
         gaps: await metric(url, 'distillguard_worker_gaps_total'),
+        // Account state rows its scoring rounds read (absent, 0, in builds before incremental scoring).
+        rowsLoaded: await metric(url, 'distillguard_worker_scoring_rows_loaded_total'),
       });
     }
     return {
@@ -520,7 +541,7 @@ async function liveMain(files) {
           )
           .join(' + '),
         r.workers.map((x) => (x.applied / Math.max(x.cpu, 1e-3) / batchPerCpu).toFixed(2)).join(' + '),
-        `${r.workers.map((x) => `${x.cpu.toFixed(1)} (${x.scorings} scorings, ${x.scoringS.toFixed(1)} s wall)`).join(' + ')}; ingest ${r.ingestCpu.toFixed(1)}; PG/NATS ${r.serviceCpu.toFixed(1)}`,
+        `${r.workers.map((x) => `${x.cpu.toFixed(1)} (${x.scorings} scorings, ${x.scoringS.toFixed(1)} s wall${x.rowsLoaded ? `, ${x.rowsLoaded} rows read` : ''})`).join(' + ')}; ingest ${r.ingestCpu.toFixed(1)}; PG/NATS ${r.serviceCpu.toFixed(1)}`,
         r.loads.join(' → '),
       ]);
       if (r.findingsEvents !== r.events)
@@ -545,7 +566,108 @@ async function liveMain(files) {
   );
 }
 
+// ---- rounds mode -------------------------------------------------------------------------------
+
+/** Lines from..to of the whole simulated traffic, in a file of their own (cached). */
+async function trafficSlice(from, to) {
+  const out = join(cache, SCALE, `traffic-${from}-${to}.ndjson`);
+  if (existsSync(out)) return out;
+  const w = createWriteStream(out);
+  let n = 0;
+  for await (const line of createInterface({
+    input: createReadStream(join(cache, SCALE, 'traffic.ndjson')),
+  })) {
+    if (n >= to) break;
+    if (n++ >= from && !w.write(`${line}\n`)) await new Promise((r) => w.once('drain', r));
+  }
+  await new Promise((r) => w.end(r));
+  return out;
+}
+
+async function roundsMain(files) {
+  const change = Number(arg('change', '100'));
+  const repeat = Number(arg('repeat', '3'));
+  const { schema, topo, db, teardown } = await benchDeployment();
+  const worker = spawnWorker('rounds-0', topo, schema, '0');
+  const ingest = async (traffic, accounts) =>
+    JSON.parse(
+      await run([
+        'ingest',
+        traffic,
+        ...(accounts ? ['--accounts', accounts] : []),
+        '--nats',
+        NATS,
+        '--json',
+        '--no-progress',
+        ...topo,
+      ]),
+    ).summary.events;
+  const applied = async (n) => {
+    while ((await scaleProgress(db)).events < n) await sleep(50);
+  };
+  const states = new ScoringStates();
+  const timed = async (name, opts) => {
+    const load0 = uptime();
+    const cpu0 = ownCpu();
+    const t = performance.now();
+    const d = await scoreScaleDetail(db, { ...opts, force: true });
+    return {
+      name,
+      rows: opts.states ? opts.states.lastRowsLoaded : null,
+      accounts: d.findings.accounts.length,
+      events: d.findings.input.events,
+      s: (performance.now() - t) / 1000,
+      cpu: ownCpu() - cpu0,
+      load: `${load0} → ${uptime()}`,
+    };
+  };
+  const rows = [];
+  try {
+    await worker.ready;
+    let total = await ingest(files.traffic, files.accounts);
+    await applied(total);
+    rows.push(await timed('first round (reads every account)', { states }));
+    for (let i = 0; i < repeat; i++) {
+      const extra = await trafficSlice(EVENTS + i * change, EVENTS + (i + 1) * change);
+      total += await ingest(extra);
+      await applied(total);
+      const inc = () => timed(`+${change} events: incremental`, { states });
+      const full = () => timed(`+${change} events: full reload`, {});
+      if (i % 2 === 0) rows.push(await inc(), await full());
+      else rows.push(await full(), await inc());
+    }
+  } finally {
+    if (worker.child.exitCode === null) worker.child.kill('SIGTERM');
+    await new Promise((r) => (worker.child.exitCode !== null ? r() : worker.child.once('exit', r)));
+    await teardown();
+  }
+  const head = [
+    'round',
+    'rows read',
+    'accounts scored',
+    'events',
+    'wall s',
+    'CPU s (bench process)',
+    'load average',
+  ];
+  process.stdout.write(
+    `\n${table(
+      head,
+      rows.map((r) => [
+        r.name,
+        r.rows === null ? 'all' : String(r.rows),
+        String(r.accounts),
+        String(r.events),
+        r.s.toFixed(2),
+        r.cpu.toFixed(2),
+        r.load,
+      ]),
+    )}`,
+  );
+}
+
 const files = await dataset();
 if (MODE === 'filled') await filledMain(files);
 else if (MODE === 'live') await liveMain(files);
-else throw new Error(`--mode live or filled, not ${MODE}`);
+else if (MODE === 'rounds') await roundsMain(files);
+else throw new Error(`--mode live, filled or rounds, not ${MODE}`);

@@ -12,7 +12,7 @@ export { NatsEventSink, ScalePublisher } from './scale/publish.js';
 export type { PublisherOptions } from './scale/publish.js';
 export { encodeAccountState, restoreStoredAccount } from './scale/account-state-codec.js';
 export { decodeMessage, ScannedEvents } from './scale/quarantine.js';
-export { scoreScale } from './scale/scorer.js';
+export { scoreScale, scoreScaleDetail, ScoringStates } from './scale/scorer.js';
 export { connectNats, DEFAULT_STREAM_MAX_MESSAGES, deleteStream, ensureStream } from './scale/stream.js';
 export type { StreamOptions } from './scale/stream.js';
 export { ScaleWorker } from './scale/worker.js';

@@ -130,6 +130,13 @@ function scoringModeFamilies(x: Exposition, w: ScaleWorker, id: WorkerLabel): vo
     w.scoringMode.threadDeaths,
     id,
   );
+  x.one(
+    'distillguard_worker_scoring_rows_loaded_total',
+    'counter',
+    'Account state rows the scoring rounds read from PostgreSQL (each round reads only the rows changed since the last).',
+    w.scoringMode.rowsLoaded,
+    id,
+  );
 }
 
 /** Partition-loop counters: held-back batches, reordered events, retries. */

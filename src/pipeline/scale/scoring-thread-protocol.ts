@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import type { DetectConfigInput, Findings } from '../../contracts/index.js';
 
 /**
- * The scoring thread (scoring-thread.ts) runs a worker's scoring rounds (scorer.ts, unchanged)
- * with a database connection of its own, so the worker's event loop keeps applying batches while
- * a round loads every account state and analyzes them. Both ends are this build: not validated.
+ * The scoring thread (scoring-thread.ts) runs a worker's scoring rounds (scorer.ts) with a
+ * database connection of its own, so the worker's event loop keeps applying batches while a round
+ * loads the changed account states and analyzes them. The thread keeps its engine between rounds. Both ends are this build: not validated.
  */
 export interface ScoringThreadData {
   /** The workers' PostgreSQL (the thread opens its own pool; scoring uses two connections). */
@@ -21,6 +21,8 @@ export type ScoringRequest = { type: 'score'; id: number; force: boolean };
 export interface ScoredRound {
   accounts: number;
   clusters: number;
+  /** Account state rows the round read from PostgreSQL (only those written since the last round). */
+  rowsLoaded: number;
   findings?: Findings;
 }
 

@@ -1,15 +1,17 @@
 // Worker-thread entry of a scale worker's scoring rounds: the same scoreScaleDetail as in process,
-// on a database pool of the thread's own, so loading all states and analyze() never block the
-// event loop that applies batches. The protocol: scoring-thread-protocol.ts.
+// on a database pool of the thread's own and with the states it read kept between rounds, so
+// loading states and analyze() never block the event loop that applies batches. The protocol: scoring-thread-protocol.ts.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openScaleStore, type ScaleDb } from '../../store/index.js';
 import type { ScoringReply, ScoringRequest, ScoringThreadData } from './scoring-thread-protocol.js';
-import { scoreScaleDetail } from './scorer.js';
+import { scoreScaleDetail, ScoringStates } from './scorer.js';
 
 const port = parentPort;
 if (!port) throw new Error('scoring-thread must run in a worker thread');
 const data = workerData as ScoringThreadData;
 let db: Promise<ScaleDb> | null = null;
+// The states read so far, kept between rounds: each round reads only the rows written since.
+const states = new ScoringStates(data.config);
 
 // Requests come one at a time (the worker awaits each round), so rounds never overlap here.
 port.on('message', (msg: ScoringRequest) => {
@@ -21,7 +23,7 @@ port.on('message', (msg: ScoringRequest) => {
         db = null;
         throw err;
       });
-      const detail = await scoreScaleDetail(await db, { config: data.config, force: msg.force });
+      const detail = await scoreScaleDetail(await db, { config: data.config, force: msg.force, states });
       const f = detail?.findings;
       reply = {
         type: 'scored',
@@ -30,6 +32,7 @@ port.on('message', (msg: ScoringRequest) => {
           ? {
               accounts: f.accounts.length,
               clusters: f.clusters.length,
+              rowsLoaded: states.lastRowsLoaded,
               ...(data.withFindings ? { findings: f } : {}),
             }
           : null,

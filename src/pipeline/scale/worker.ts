@@ -29,7 +29,7 @@ import { consumerOf, type ScaleTopology } from './config.js';
 import { decodeMessage, ScannedEvents, type AppliedMessage } from './quarantine.js';
 import { PartitionPuller } from './puller.js';
 import { Slots } from './slots.js';
-import { scoreScale } from './scorer.js';
+import { scoreScaleDetail, ScoringStates } from './scorer.js';
 import { ScoringThread, ScoringThreadDied } from './scoring-thread-client.js';
 import { scoringThreadAvailable, type ScoredRound } from './scoring-thread-protocol.js';
 import { DEFAULT_MAX_ACK_PENDING } from './stream.js';
@@ -77,6 +77,8 @@ export interface ScoringMode {
   threaded: boolean;
   /** Times the scoring thread died (each restarted, or scoring moved in process after repeated deaths). */
   threadDeaths: number;
+  /** Account state rows the scoring rounds read from PostgreSQL (a round reads only those changed since the last). */
+  rowsLoaded: number;
 }
 
 interface Owned {
@@ -201,6 +203,8 @@ export class ScaleWorker {
   private scorer: ScoringThread | null = null;
   private deathsInARow = 0;
   readonly scoringMode: ScoringMode;
+  /** The states rounds in process read so far (a scoring thread keeps its own). */
+  private readonly scoringStates: ScoringStates;
   private readonly log: Logger;
   private readonly batchSize: number;
   private readonly leaseMs: number;
@@ -226,7 +230,12 @@ export class ScaleWorker {
     this.pruneEveryMs = o.pruneEveryMs ?? 60_000;
     this.slots = new Slots(o.concurrentBatches ?? 2);
     this.seenRetentionMs = o.seenRetentionMs ?? 2 * 3600_000;
-    this.scoringMode = { threaded: !!o.scoringStore && scoringThreadAvailable(), threadDeaths: 0 };
+    this.scoringMode = {
+      threaded: !!o.scoringStore && scoringThreadAvailable(),
+      threadDeaths: 0,
+      rowsLoaded: 0,
+    };
+    this.scoringStates = new ScoringStates(o.config);
   }
 
   /** Durations observed since the last call (the metrics endpoint folds them into histograms). */
@@ -733,6 +742,7 @@ export class ScaleWorker {
         const began = performance.now();
         const round = await this.scoreRound();
         if (round) {
+          this.scoringMode.rowsLoaded += round.rowsLoaded;
           this.observe('scoringSeconds', (performance.now() - began) / 1000);
           this.timings.lastScoredAt = Date.now();
           this.log.info({ accounts: round.accounts, clusters: round.clusters }, 'findings scored');
@@ -777,8 +787,16 @@ export class ScaleWorker {
       }
     }
     if (!this.running) return null;
-    const findings = await scoreScale(this.o.db, { config: this.o.config });
-    return findings && { accounts: findings.accounts.length, clusters: findings.clusters.length, findings };
+    const states = this.scoringStates;
+    const detail = await scoreScaleDetail(this.o.db, { config: this.o.config, states });
+    if (!detail) return null;
+    const findings = detail.findings;
+    return {
+      accounts: findings.accounts.length,
+      clusters: findings.clusters.length,
+      rowsLoaded: states.lastRowsLoaded,
+      findings,
+    };
   }
 }
 

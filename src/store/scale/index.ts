@@ -14,6 +14,8 @@ export {
   releasePartition,
   loadPartitionStates,
   allAccountStates,
+  accountStatesSince,
+  partitionVersions,
   commitPartitionBatch,
   renewPartitionLease,
   pruneSeenEvents,

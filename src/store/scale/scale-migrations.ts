@@ -174,6 +174,31 @@ const scale0006: Migration = {
   },
 };
 
+/**
+ * A change counter per account state row: the partition's version of the commit that last wrote
+ * it (commits of one partition are serialised by its row lock, so its versions are in commit
+ * order). The scoring thread keeps the states it parsed between rounds and reads only the rows
+ * above the versions it last saw, instead of every account in every round. Rows written before
+ * have 0 and are read by a scorer's first (full) round, like every row.
+ */
+const scale0007: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .alterTable('scale_account_state')
+      .addColumn('version', 'bigint', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .createIndex('scale_account_state_partition_version')
+      .on('scale_account_state')
+      .columns(['partition', 'version'])
+      .execute();
+  },
+  async down(db: AnyDb) {
+    await db.schema.dropIndex('scale_account_state_partition_version').ifExists().execute();
+    await db.schema.alterTable('scale_account_state').dropColumn('version').execute();
+  },
+};
+
 /** Scale-out worker tables (PostgreSQL); their own bookkeeping, beside the core set. */
 export const scaleMigrations: MigrationSet = {
   name: 'scale',
@@ -184,5 +209,6 @@ export const scaleMigrations: MigrationSet = {
     '0004_lease_incarnation': scale0004,
     '0005_topology': scale0005,
     '0006_state_kernel': scale0006,
+    '0007_state_version': scale0007,
   },
 };

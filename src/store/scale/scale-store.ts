@@ -331,6 +331,50 @@ export async function* allAccountStates(db: ScaleDb, pageSize = 2000): AsyncGene
   }
 }
 
+/** Each partition's version (bumped by every commit of it), by partition. */
+export async function partitionVersions(db: ScaleDb): Promise<Map<number, number>> {
+  const rows = await db.selectFrom('scale_partitions').select(['partition', 'version']).execute();
+  return new Map(rows.map((r) => [r.partition, Number(r.version)]));
+}
+
+/**
+ * The stored account states written since `since` (partition → the version last seen; a
+ * partition absent from it is read whole), in pages by account id. Only partitions whose version
+ * in `now` (read before, with partitionVersions) is above what was seen are asked for. A row can
+ * come back again in a later round (written after `now` was read): reading it twice is harmless,
+ * while a row never read would be a change missed.
+ */
+export async function* accountStatesSince(
+  db: ScaleDb,
+  since: ReadonlyMap<number, number>,
+  now: ReadonlyMap<number, number>,
+  pageSize = 2000,
+): AsyncGenerator<StoredAccountState[]> {
+  const parts: number[] = [];
+  const after: number[] = [];
+  for (const [p, v] of now) {
+    const seen = since.get(p) ?? -1;
+    if (v > seen) {
+      parts.push(p);
+      after.push(seen);
+    }
+  }
+  if (parts.length === 0) return;
+  let from = '';
+  for (;;) {
+    const res = await sql<{ account_id: string } & StoredAccountState>`
+      select s.account_id, s.state, s.kernel from scale_account_state s
+      join unnest(${parts}::int[], ${after}::bigint[]) as w(p, v) on s.partition = w.p
+      where s.version > w.v and s.account_id > ${from}
+      order by s.account_id limit ${pageSize}`.execute(db);
+    const rows = res.rows;
+    if (rows.length === 0) return;
+    yield rows;
+    if (rows.length < pageSize) return;
+    from = rows[rows.length - 1]!.account_id;
+  }
+}
+
 /** A stream message that is not a valid event or record of its partition: kept, with why. */
 export interface QuarantinedMessage {
   seq: number;
@@ -411,6 +455,16 @@ export async function commitPartitionBatch(
         .executeTakeFirst();
       quarantined += Number(ins.numInsertedOrUpdatedRows ?? 0);
     }
+    // The partition's version first: the changed rows carry it, so the scorer can read just the
+    // rows written since the versions it last saw (the row lock above orders this partition's commits).
+    // The lease is measured from the commit's start: the transaction's own time is not counted.
+    const leaseUntil = b.leaseMs ? now + b.leaseMs : null;
+    const bumped = await sql<{ version: string | number }>`
+      update scale_partitions set events = events + ${fresh.size}, version = version + 1,
+        applied_seq = greatest(applied_seq, ${b.maxSeq}::bigint),
+        lease_until = greatest(lease_until, ${leaseUntil ?? 0}::bigint)
+      where partition = ${partition} returning version`.execute(trx);
+    const version = Number(bumped.rows[0]!.version);
     const states = b.apply(fresh);
     // One parameter per value (not text arrays: the driver escapes every quote of every state
     // into the array literal, which cost as much as encoding the states), in statements of at
@@ -424,6 +478,7 @@ export async function commitPartitionBatch(
             partition,
             state: s.state,
             kernel: s.kernel,
+            version,
             updated_at: now,
           })),
         )
@@ -432,17 +487,11 @@ export async function commitPartitionBatch(
             state: eb.ref('excluded.state'),
             kernel: eb.ref('excluded.kernel'),
             partition: eb.ref('excluded.partition'),
+            version: eb.ref('excluded.version'),
             updated_at: eb.ref('excluded.updated_at'),
           })),
         )
         .execute();
-    // The lease is measured from the commit's start: the transaction's own time is not counted.
-    const leaseUntil = b.leaseMs ? now + b.leaseMs : null;
-    await sql`
-      update scale_partitions set events = events + ${fresh.size}, version = version + 1,
-        applied_seq = greatest(applied_seq, ${b.maxSeq}::bigint),
-        lease_until = greatest(lease_until, ${leaseUntil ?? 0}::bigint)
-      where partition = ${partition}`.execute(trx);
     return { applied: fresh.size, duplicates: b.events.length - fresh.size, quarantined, leaseUntil };
   });
 }

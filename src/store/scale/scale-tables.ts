@@ -29,6 +29,11 @@ export interface ScaleAccountStateTable {
   state: string;
   /** The stats' kernelSum as little-endian float64, or null when the JSON holds it (older rows). */
   kernel: Buffer | null;
+  /**
+   * The partition's version (scale_partitions.version) of the commit that last wrote the row, 0
+   * for rows from before the column: the scorer reads only rows above the versions it last saw.
+   */
+  version: number;
   updated_at: number;
 }
 
