@@ -27,6 +27,8 @@ interface Served {
   url: string;
   key: string;
   db: CoreDb;
+  /** Starts the service again on the same store, without waiting for detection's rebuild. */
+  restart(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -37,26 +39,34 @@ async function serve(
 ): Promise<Served> {
   const store: TestDatabase<never> = await openTestDatabase(dialect);
   const key = `dg_test_admin_${Math.random().toString(36).slice(2)}_0123456789`;
-  const service = await startService({
-    port: 0,
-    logger: false,
-    minRefreshMs: 50,
-    adminKey: key,
-    databaseUrl: store.url,
-    databaseSchema: store.schema,
-    ...extra,
-  });
+  const start = () =>
+    startService({
+      port: 0,
+      logger: false,
+      minRefreshMs: 50,
+      adminKey: key,
+      databaseUrl: store.url,
+      databaseSchema: store.schema,
+      ...extra,
+    });
+  const service = await start();
   await service.ready;
-  return {
+  const served: Served = {
     service,
     url: service.url,
     key,
     db: store.db as unknown as CoreDb,
+    async restart() {
+      await served.service.close();
+      served.service = await start();
+      served.url = served.service.url;
+    },
     async dispose() {
-      await service.close();
+      await served.service.close();
       await store.dispose();
     },
   };
+  return served;
 }
 
 const post = (s: Served, body: string | Buffer, headers: Record<string, string> = {}) =>
@@ -225,6 +235,29 @@ describe.each(backends)("serve's ingest thread on %s", (dialect) => {
       expect((await scored(s)).input.events).toBe(big.length);
     } finally {
       await metrics.close();
+      await s.dispose();
+    }
+  });
+
+  it('stores events posted while detection rebuilds and feeds every event to the engine exactly once', async () => {
+    const s = await serve(dialect);
+    try {
+      expect((await post(s, ndjson(events.slice(0, 4000)))).status).toBe(202);
+      await s.restart();
+      // Batches race the rebuild (1,000 stored before, 2,000 new): held back, then fed after it.
+      const answers = await Promise.all(
+        [0, 1, 2].map(async (i) => {
+          const r = await post(s, ndjson(events.slice(3000 + i * 1000, 4000 + i * 1000)));
+          return { status: r.status, body: (await r.json()) as Answer };
+        }),
+      );
+      expect(answers.map((a) => a.status)).toEqual([202, 202, 202]);
+      expect(answers.reduce((n, a) => n + (a.body.accepted ?? 0), 0)).toBe(2000);
+      await s.service.ready;
+      expect(s.service.ctx.ingest.state).toBe('running');
+      expect((await scored(s)).input.events).toBe(6000);
+      expect(s.service.ctx.live.stats.events).toBe(6000);
+    } finally {
       await s.dispose();
     }
   });
