@@ -3,7 +3,10 @@
 // reachable, on PostgreSQL; shippers POST simulated NDJSON batches to /v1/events at full speed
 // while one client asks GET /v1/decisions/:account_id in a closed loop. Prints accepted events/s
 // (first POST to last 202) and the lookups' p50/p99/max during ingest, with the load average.
-//   node bench/ingest-api.js [--events N] [--batch N] [--shippers N] [--store sqlite,postgres]
+//   node bench/ingest-api.js [--events N] [--batch N] [--shippers N] [--store sqlite,postgres] [--dist DIR]
+// --dist runs another build's serve (e.g. main's, checked out and built beside this one) under the
+// same bench. A batch refused with 503 (serve's ingest queue full) is sent again after 100 ms and
+// counted.
 // PostgreSQL at $BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), in a schema
 // of its own that is dropped afterwards. BENCH_SERVE_NODE_ARGS adds node flags to serve's process
 // (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" for a profile of the server alone).
@@ -13,9 +16,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { simulationStream } from '../dist/sim/index.js';
 import { quantiles } from './quantiles.js';
 
 const args = process.argv.slice(2);
@@ -28,7 +30,9 @@ const BATCH = Number(arg('batch', 1000));
 const SHIPPERS = Number(arg('shippers', 4));
 const STORES = arg('store', 'sqlite,postgres').split(',');
 const PG = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const DIST = path.resolve(arg('dist', fileURLToPath(new URL('../dist', import.meta.url))));
+const CLI = path.join(DIST, 'cli/main.js');
+const { simulationStream } = await import(pathToFileURL(path.join(DIST, 'sim/index.js')).href);
 const KEY = `dg_benchIngestApi_${randomBytes(12).toString('hex')}`;
 const load = () => loadavg()[0].toFixed(1);
 
@@ -104,21 +108,30 @@ async function measure(store) {
     const la0 = load();
     let next = 0;
     let accepted = 0;
+    let refused = 0;
     let shipping = true;
     const t0 = performance.now();
     const ship = Promise.all(
       Array.from({ length: SHIPPERS }, async () => {
         while (next < batches.length) {
           const body = batches[next++];
-          const r = await fetch(`${serve.url}/v1/events`, {
-            method: 'POST',
-            headers: { ...headers, 'content-type': 'application/x-ndjson' },
-            body,
-          });
-          const j = await r.json();
-          if (r.status !== 202)
-            throw new Error(`ingest: HTTP ${r.status} ${JSON.stringify(j).slice(0, 200)}`);
-          accepted += j.accepted;
+          for (;;) {
+            const r = await fetch(`${serve.url}/v1/events`, {
+              method: 'POST',
+              headers: { ...headers, 'content-type': 'application/x-ndjson' },
+              body,
+            });
+            const j = await r.json();
+            if (r.status === 503 && r.headers.get('retry-after')) {
+              refused++;
+              await new Promise((res) => setTimeout(res, 100));
+              continue;
+            }
+            if (r.status !== 202)
+              throw new Error(`ingest: HTTP ${r.status} ${JSON.stringify(j).slice(0, 200)}`);
+            accepted += j.accepted;
+            break;
+          }
         }
       }),
     ).finally(() => (shipping = false));
@@ -131,7 +144,7 @@ async function measure(store) {
     console.log(
       `${store.padEnd(8)} ${accepted} of ${total} events accepted in ${secs.toFixed(1)} s = ` +
         `${Math.round(accepted / secs)} events/s (${SHIPPERS} shippers × ${BATCH}-event batches; serve ` +
-        `${((cpu / accepted) * 1e6).toFixed(0)} µs CPU/event); GET /v1/decisions during ingest: n=${d.n} ` +
+        `${((cpu / accepted) * 1e6).toFixed(0)} µs CPU/event${refused ? `; ${refused} batches refused with 503 and sent again` : ''}); GET /v1/decisions during ingest: n=${d.n} ` +
         `p50 ${d.p50.toFixed(2)} ms p99 ${d.p99.toFixed(2)} ms max ${d.max.toFixed(1)} ms; load ${la0} → ${load()}`,
     );
   } finally {
@@ -158,5 +171,7 @@ async function cpuOf(pid) {
   }
 }
 
-console.log(`ingest API: ${total} simulated events (small seed 11), ${ids.length} accounts`);
+console.log(
+  `ingest API: ${total} simulated events (small seed 11), ${ids.length} accounts; serve from ${DIST}`,
+);
 for (const store of STORES) await measure(store);

@@ -23,6 +23,17 @@ function nextTurn(): void {
   if (waiting.length > 0) setImmediate(nextTurn);
 }
 
+let sliceBudgetMs = 1;
+
+/**
+ * Sets this thread's default WorkSlice budget. A worker thread that answers nobody while it works
+ * (serve's ingest thread) runs its work unsliced (`Infinity`): a turn of its loop gains nothing,
+ * and a SQLite transaction sliced over turns holds the write lock longer.
+ */
+export function setWorkSliceBudget(ms: number): void {
+  sliceBudgetMs = ms;
+}
+
 /**
  * Slices a loop of synchronous work by time rather than by count, so a slice stays short on a
  * busy machine and does not yield needlessly on an idle one:
@@ -32,9 +43,9 @@ export class WorkSlice {
   private start = performance.now();
   private n = 0;
 
-  /** `budgetMs`: work between turns; `checkEvery`: items between clock reads (a read is ~50 ns). */
+  /** `budgetMs`: work between turns (default 1, see `setWorkSliceBudget`); `checkEvery`: items between clock reads (a read is ~50 ns). */
   constructor(
-    private readonly budgetMs = 1,
+    private readonly budgetMs = sliceBudgetMs,
     private readonly checkEvery = 16,
   ) {}
 

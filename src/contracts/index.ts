@@ -116,7 +116,7 @@ export {
   type FlagMeta,
 } from './cli-config.js';
 export { readEnv, warnDeprecated } from './env.js';
-export { WorkSlice, yieldToEventLoop } from './event-loop.js';
+export { setWorkSliceBudget, WorkSlice, yieldToEventLoop } from './event-loop.js';
 export {
   ACTION_MITIGATIONS,
   ATLAS,

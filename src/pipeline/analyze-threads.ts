@@ -44,7 +44,8 @@ class PartitionWorker implements PartitionChannel {
         return this.fail(
           new Error(`analyze worker failed: account ${m.unusable[0]?.id}: ${m.unusable[0]?.message}`),
         );
-      if (m.type === 'ack') return;
+      // Batch threads have no event ports: nothing is ever 'taken'.
+      if (m.type === 'ack' || m.type === 'taken') return;
       const w = this.waiting.get(m.id);
       if (!w) return;
       this.waiting.delete(m.id);

@@ -1,7 +1,13 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { AccountRecord, ApiEvent } from '../contracts/index.js';
 import { DetectionEngine } from '../findings/index.js';
 import { PartitionLineProcessor, type EventLineView } from '../ingest/index.js';
-import type { EngineReply, EngineRequest, EngineThreadData } from './engine-thread-protocol.js';
+import type {
+  EngineReply,
+  EngineRequest,
+  EngineThreadData,
+  EventPortMessage,
+} from './engine-thread-protocol.js';
 import type { UnusableRecord } from './live/findings-engine.js';
 
 const messageOf = (err: unknown): string =>
@@ -16,6 +22,11 @@ export class EngineThreadHost {
   private readonly lines: PartitionLineProcessor;
   private readonly addEvent: (e: ApiEvent) => void;
   private readonly addLine: (l: EventLineView) => void;
+  /** Events taken in from event ports, and the ports still open. */
+  private portEvents = 0;
+  private openPorts = 0;
+  /** Analyze requests waiting for events handed over on a port before they were asked. */
+  private deferred: Extract<EngineRequest, { type: 'analyze' }>[] = [];
 
   constructor(
     data: EngineThreadData,
@@ -45,10 +56,10 @@ export class EngineThreadHost {
       case 'has':
         return this.answer(msg.id, () => ({ type: 'has', id: msg.id, has: this.lines.hasId(msg.eventId) }));
       case 'analyze':
-        return this.answer(msg.id, () => {
-          const d = this.engine.analyze({ rejectedLines: msg.rejectedLines });
-          return { type: 'result', id: msg.id, findings: d.findings, edges: d.edges };
-        });
+        if (this.deferred.length > 0 || this.waitsForPorts(msg)) return void this.deferred.push(msg);
+        return this.analyze(msg);
+      case 'port':
+        return this.attach(msg.port);
       case 'export':
         return this.answer(msg.id, () => ({
           type: 'state',
@@ -65,16 +76,56 @@ export class EngineThreadHost {
   private events(id: number, events: readonly ApiEvent[]): void {
     const unusable: UnusableRecord[] = [];
     try {
-      for (const e of events) {
-        try {
-          this.engine.addEvent(e);
-        } catch (err) {
-          unusable.push({ kind: 'event', id: String(e?.id), message: messageOf(err) });
-        }
-      }
+      this.take(events, unusable);
     } finally {
       this.reply({ type: 'ack', id, unusable });
     }
+  }
+
+  private take(events: readonly ApiEvent[], unusable: UnusableRecord[]): void {
+    for (const e of events) {
+      try {
+        this.engine.addEvent(e);
+      } catch (err) {
+        unusable.push({ kind: 'event', id: String(e?.id), message: messageOf(err) });
+      }
+    }
+  }
+
+  /** Events from another thread arrive on `port`; each batch is reported taken to the owner. */
+  private attach(port: MessagePort): void {
+    this.openPorts++;
+    port.on('message', (m: EventPortMessage) => {
+      const unusable: UnusableRecord[] = [];
+      try {
+        this.take(m.events, unusable);
+      } finally {
+        this.portEvents += m.events.length;
+        this.reply({ type: 'taken', events: m.events.length, unusable });
+        this.runDeferred();
+      }
+    });
+    // The other thread stopped: what it posted has arrived, so nothing more is worth waiting for.
+    port.once('close', () => {
+      this.openPorts--;
+      this.runDeferred();
+    });
+  }
+
+  private waitsForPorts(msg: Extract<EngineRequest, { type: 'analyze' }>): boolean {
+    return this.openPorts > 0 && (msg.handedOver ?? 0) > this.portEvents;
+  }
+
+  private runDeferred(): void {
+    while (this.deferred.length > 0 && !this.waitsForPorts(this.deferred[0]!))
+      this.analyze(this.deferred.shift()!);
+  }
+
+  private analyze(msg: Extract<EngineRequest, { type: 'analyze' }>): void {
+    this.answer(msg.id, () => {
+      const d = this.engine.analyze({ rejectedLines: msg.rejectedLines });
+      return { type: 'result', id: msg.id, findings: d.findings, edges: d.edges };
+    });
   }
 
   private accounts(records: readonly AccountRecord[]): void {

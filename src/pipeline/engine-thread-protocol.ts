@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { MessagePort } from 'node:worker_threads';
 import type { AccountRecord, ApiEvent, DetectConfigInput, Findings } from '../contracts/index.js';
 import type { PartitionState } from '../findings/index.js';
 import type { BatchResult, IngestOptions, LineBatch } from '../ingest/index.js';
@@ -36,13 +37,25 @@ export type EngineRequest =
   /** Whether this partition kept an event with this id (cross-partition duplicate check). */
   | { type: 'has'; id: number; eventId: string }
   | { type: 'benign'; accountIds: string[] }
-  | { type: 'analyze'; id: number; rejectedLines: number }
+  /**
+   * Scores everything taken in. `handedOver`: events other threads had handed over on event ports
+   * when this was asked; scoring waits until that many have arrived (ports are not ordered with
+   * this one), unless no event port is open any more.
+   */
+  | { type: 'analyze'; id: number; rejectedLines: number; handedOver?: number }
+  /**
+   * A port on which another thread (serve's ingest thread) posts events straight to this engine
+   * (`EventPortMessage`), so they never pass through the thread that owns the engine.
+   */
+  | { type: 'port'; port: MessagePort }
   /** The engine's state, to merge into the reading thread's engine (batch). */
   | { type: 'export'; id: number };
 
 export type EngineReply =
   /** An event batch taken in (frees its in-flight slot), with the events the engine threw on. */
   | { type: 'ack'; id: number; unusable: UnusableRecord[] }
+  /** Events taken in from an event port (counted by whoever handed them over), with those the engine threw on. */
+  | { type: 'taken'; events: number; unusable: UnusableRecord[] }
   /** Account records the engine threw on (skipped; the others were taken in). */
   | { type: 'unusable'; unusable: UnusableRecord[] }
   | { type: 'lines'; id: number; result: BatchResult }
@@ -51,6 +64,12 @@ export type EngineReply =
   | { type: 'state'; id: number; state: PartitionState }
   /** The request with this id failed; the thread goes on. */
   | { type: 'error'; id: number; message: string };
+
+/** What another thread posts on an event port; nothing is answered on the port itself. */
+export interface EventPortMessage {
+  type: 'events';
+  events: ApiEvent[];
+}
 
 /** The buffers of a line batch, moved (not copied) to the thread. */
 export const lineBatchTransfer = (batch: LineBatch): ArrayBuffer[] => [

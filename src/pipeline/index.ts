@@ -4,8 +4,16 @@ export type { EventSink, SinkResult } from './event-sinks.js';
 export { openEventSink } from './open-event-sink.js';
 export { WorkerEngine } from './live/engine-thread-client.js';
 export { engineThreadAvailable } from './engine-thread-protocol.js';
-export type { EngineFactory, EngineResult, FindingsEngine, LinkEdge } from './live/findings-engine.js';
+export type { EventPortMessage } from './engine-thread-protocol.js';
+export type {
+  EngineFactory,
+  EngineResult,
+  FindingsEngine,
+  LinkEdge,
+  UnusableRecord,
+} from './live/findings-engine.js';
 export { LiveDetection } from './live/live-detection.js';
+export type { HandedOff } from './live/live-detection.js';
 export { DEFAULT_TOPOLOGY, consumerOf, partitionOf, subjectOf } from './scale/config.js';
 export type { ScaleTopology } from './scale/config.js';
 export { NatsEventSink, ScalePublisher } from './scale/publish.js';

@@ -1,6 +1,7 @@
 import type { CaseService, DecisionBook, WebhookDispatcher } from '../respond/index.js';
 import type { CoreDb } from '../store/index.js';
 import type { KeyRing } from './api-keys.js';
+import type { EventIngest } from './event-ingest.js';
 import type { Guardrails } from './guardrails.js';
 import type { ServeMetrics } from './metrics.js';
 import type { EventSink, LiveDetection } from '../pipeline/index.js';
@@ -37,6 +38,8 @@ export interface ServiceContext {
   limits: ServiceLimits;
   /** What `/metrics` on the metrics port shows (counted always). */
   metrics: ServeMetrics;
+  /** Where bodies of events are read, stored and handed to detection (serve's ingest thread, or here). */
+  ingest: EventIngest;
   /** Where ingested records also go (the scale-out stream, `serve --nats`), when configured. */
   sink?: EventSink;
   /** Guardrail webhooks for other gateways (Portkey, kgateway, Aperture); set by the service. */

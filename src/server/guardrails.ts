@@ -16,8 +16,6 @@ import {
 } from '../gateway/index.js';
 import { ndjsonOf, type EventSink, type SinkResult } from '../pipeline/index.js';
 import type { ServiceContext } from './context.js';
-import { parseEventBatch } from './ingest-body.js';
-import { storeEventBatch } from './routes/ingest.js';
 
 export interface GuardrailSettings {
   /** The verdict when the account or the body cannot be read. */
@@ -218,10 +216,9 @@ class ServiceEventSink implements EventSink {
 
   async write(events: readonly ApiEvent[], ndjson?: string): Promise<SinkResult> {
     const body = Buffer.from(ndjson ?? ndjsonOf(events));
-    const batch = await parseEventBatch(body);
-    await storeEventBatch(this.ctx, 'guardrail webhook', body, batch);
+    const stored = await this.ctx.ingest.events('guardrail webhook', body, { refuseEmpty: false });
     return {
-      rejected: batch.errors.map((e) => ({ index: e.line - 1, reason: e.reason, message: e.message })),
+      rejected: stored.errors.map((e) => ({ index: e.line - 1, reason: e.reason, message: e.message })),
     };
   }
 }

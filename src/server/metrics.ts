@@ -10,6 +10,7 @@ import {
   type LiveDetection,
 } from '../pipeline/index.js';
 import type { CoreDb } from '../store/index.js';
+import type { EventIngest } from './event-ingest.js';
 
 /** Seconds: API calls take milliseconds (decisions from memory) to seconds (a large ingest body). */
 const HTTP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -205,6 +206,7 @@ export async function serveHealth(
   app: FastifyInstance,
   db: CoreDb,
   live: LiveDetection,
+  ingest: EventIngest,
 ): Promise<HealthReport> {
   const listening = app.server.listening;
   let database = false;
@@ -220,12 +222,15 @@ export async function serveHealth(
   } finally {
     clearTimeout(timer);
   }
+  // Not ready while the ingest thread restarts: ingest then fails closed with 503.
+  const ingesting = ingest.state === 'in-process' || ingest.state === 'running';
   return {
-    ready: listening && database,
+    ready: listening && database && ingesting,
     body: {
       api: listening ? 'listening' : 'closed',
       database: database ? 'reachable' : 'unreachable',
       replaying: live.replaying,
+      ...(ingest.state !== 'in-process' ? { ingest_thread: ingest.state } : {}),
     },
   };
 }

@@ -29,6 +29,9 @@ import { ServeMetrics, serveHealth } from './metrics.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { engineThreadAvailable, WorkerEngine } from '../pipeline/index.js';
+import { InProcessIngest, type EventIngest } from './event-ingest.js';
+import { DEFAULT_INGEST_THREAD, IngestThread, type IngestThreadOptions } from './ingest-thread-client.js';
+import { ingestThreadAvailable } from './ingest-thread-protocol.js';
 
 export interface StartServiceOptions {
   /** PostgreSQL or `sqlite:` URL; default DISTILLGUARD_DATABASE_URL, else SQLite under dataDir. */
@@ -57,6 +60,12 @@ export interface StartServiceOptions {
   natsTopology?: ScaleTopology;
   /** Guardrail webhooks (`--guardrail-*` flags). */
   guardrails?: Partial<GuardrailSettings>;
+  /**
+   * serve's ingest thread: its queue bound and restart wait, or `false` to read and store events on
+   * the API thread. Used where its compiled entry exists, the store is a file or PostgreSQL, and
+   * there is no `--nats` stream.
+   */
+  ingestThread?: Partial<IngestThreadOptions> | false;
 }
 
 export interface RunningService {
@@ -122,10 +131,12 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
     : undefined;
   const metrics = new ServeMetrics();
   live.onScoringRound = (seconds, ok) => metrics.scoringRound(seconds, ok);
+  const ingest = openIngest({ db, live, metrics, limits, sink }, opts);
   const ctx: ServiceContext = {
     db,
     live,
     metrics,
+    ingest,
     decisions,
     cases,
     webhooks,
@@ -135,20 +146,31 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
   };
   let onRecordError: (err: Error, context: string) => void = () => undefined;
   ctx.guardrails = openGuardrails(ctx, opts, (err, context) => onRecordError(err, context));
-  const app = await buildApp(ctx, {
-    logger: opts.logger,
-    webDist: opts.webDist,
-    demoKey: opts.demo ? (createdKey ?? undefined) : undefined,
-  });
-  live.useLogger(app.log);
-  onRecordError = (err, context) => app.log.warn({ err: { type: err.name, message: err.message } }, context);
+  let app: FastifyInstance;
+  let url: string;
+  try {
+    app = await buildApp(ctx, {
+      logger: opts.logger,
+      webDist: opts.webDist,
+      demoKey: opts.demo ? (createdKey ?? undefined) : undefined,
+    });
+    live.useLogger(app.log);
+    onRecordError = (err, context) =>
+      app.log.warn({ err: { type: err.name, message: err.message } }, context);
+    if (ingest instanceof IngestThread)
+      ingest.onFailure = (err) =>
+        app.log.error({ err: { type: err.name, message: err.message } }, 'ingest thread failed');
+    // Listen first: enforcement reads stored decisions and ingest stores events while detection rebuilds.
+    url = await listen(app, opts);
+  } catch (err) {
+    await ingest.close();
+    throw err;
+  }
 
   webhooks.start();
   const sweep = setInterval(() => void decisions.sweepExpired().catch(() => undefined), 30_000);
   sweep.unref();
 
-  // Listen first: enforcement reads stored decisions and ingest stores events while detection rebuilds.
-  const url = await listen(app, opts);
   const ready = rebuildFromStore(app, live, opts);
 
   return runningService({ app, url, ctx, createdKey, metrics, ready, sweep, db, live, webhooks, sink });
@@ -181,7 +203,7 @@ function runningService(parts: {
       const server = await serveMetrics(
         {
           metrics: () => Promise.resolve(metrics.render(live)),
-          health: () => serveHealth(app, db, live),
+          health: () => serveHealth(app, db, live, ctx.ingest),
         },
         port,
         host,
@@ -199,6 +221,7 @@ function runningService(parts: {
       await app.close();
       for (const m of metricsServers.splice(0)) await m.close();
       await ctx.guardrails?.close();
+      await ctx.ingest.close();
       await live.stop();
       await webhooks.stop();
       await sink?.close();
@@ -206,6 +229,45 @@ function runningService(parts: {
     },
   };
 }
+
+/**
+ * serve's ingest thread where it can run: its compiled entry exists (the built server), the store
+ * takes a second connection (a SQLite file in WAL mode, or PostgreSQL), and no --nats stream needs
+ * every event on this thread. Elsewhere events are read and stored here, by the same code.
+ */
+function openIngest(
+  deps: {
+    db: CoreDb;
+    live: LiveDetection;
+    metrics: ServeMetrics;
+    limits: ServiceLimits;
+    sink: NatsEventSink | undefined;
+  },
+  opts: StartServiceOptions,
+): EventIngest {
+  const target = resolveDatabaseTarget({ url: opts.databaseUrl, dataDir: opts.dataDir });
+  const threaded =
+    opts.ingestThread !== false &&
+    !deps.sink &&
+    ingestThreadAvailable() &&
+    (target.dialect === 'postgres' || target.location !== ':memory:');
+  if (!threaded) return new InProcessIngest({ ...deps, maxDecodedBytes: deps.limits.ingestDecodedBytes });
+  return new IngestThread(
+    deps,
+    {
+      database: {
+        url: target.dialect === 'postgres' ? target.location : `sqlite:${target.location}`,
+        schema: opts.databaseSchema,
+        poolSize: INGEST_POOL_SIZE,
+      },
+      maxDecodedBytes: deps.limits.ingestDecodedBytes,
+    },
+    { ...DEFAULT_INGEST_THREAD, ...(opts.ingestThread || {}) },
+  );
+}
+
+/** The ingest thread's PostgreSQL connections (batches it stores at once). */
+const INGEST_POOL_SIZE = 4;
 
 /** The decision book and the webhooks it tells of every change (in chunks). */
 async function openDecisions(db: CoreDb, policy: LoadedPolicy, opts: StartServiceOptions) {

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import {
   yieldToEventLoop,
   type AccountRecord,
@@ -46,14 +46,18 @@ export class WorkerEngine implements FindingsEngine {
   /** Events in `outstanding` batches. */
   private outstandingEvents = 0;
   private drainWaiters: (() => void)[] = [];
+  /** Events other threads handed to the worker on event ports (as their owner counts them), and those it took in. */
+  private handedOverEvents = 0;
+  private takenFromPorts = 0;
   onUnusable: ((u: UnusableRecord) => void) | undefined;
 
   /** `config` reaches the worker's engine as its workerData. */
   constructor(config: DetectConfigInput = {}) {
     this.worker = new Worker(ENGINE_THREAD_URL, { workerData: { config } satisfies EngineThreadData });
     this.worker.on('message', (m: EngineReply) => {
-      if (m.type === 'ack' || m.type === 'unusable') {
+      if (m.type === 'ack' || m.type === 'unusable' || m.type === 'taken') {
         if (m.type === 'ack') this.release(m.id);
+        if (m.type === 'taken') this.taken(m.events);
         for (const u of m.unusable) this.report(u);
         return;
       }
@@ -87,9 +91,29 @@ export class WorkerEngine implements FindingsEngine {
     this.enqueue({ type: 'benign', accountIds: [accountId] });
   }
 
-  /** Events added but not yet taken in by the worker: queued here or posted and unacknowledged. */
+  /**
+   * A port on which another thread (serve's ingest thread) posts events straight to the worker
+   * (`EventPortMessage`); whoever hands events over on it reports them with `handedOver`.
+   */
+  openEventPort(): MessagePort {
+    const { port1, port2 } = new MessageChannel();
+    this.worker.postMessage({ type: 'port', port: port2 } satisfies EngineRequest, [port2]);
+    return port1;
+  }
+
+  /** Counts events handed over on an event port, so `backlog` shows them and `analyze` covers them. */
+  handedOver(events: number): void {
+    if (!this.failure) this.handedOverEvents += events;
+  }
+
+  /**
+   * Events added but not yet taken in by the worker: queued here, posted and unacknowledged, or
+   * handed over on an event port and not yet taken in (its 'taken' can arrive before the count).
+   */
   backlog(): number {
-    return this.queuedEvents + this.outstandingEvents;
+    return (
+      this.queuedEvents + this.outstandingEvents + Math.max(0, this.handedOverEvents - this.takenFromPorts)
+    );
   }
 
   /** Resolves when the worker has caught up enough that more events will not pile up in memory. */
@@ -103,7 +127,13 @@ export class WorkerEngine implements FindingsEngine {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.enqueue({ type: 'analyze', id, rejectedLines: input.rejectedLines ?? 0 }, (err) => {
+      const msg = {
+        type: 'analyze',
+        id,
+        rejectedLines: input.rejectedLines ?? 0,
+        handedOver: this.handedOverEvents,
+      } satisfies EngineRequest;
+      this.enqueue(msg, (err) => {
         this.waiting.delete(id);
         reject(new Error(`detection request could not reach the engine worker: ${err}`));
       });
@@ -180,6 +210,15 @@ export class WorkerEngine implements FindingsEngine {
   private release(id: number): void {
     this.outstandingEvents -= this.outstanding.get(id) ?? 0;
     this.outstanding.delete(id);
+    this.wakeDrainers();
+  }
+
+  private taken(events: number): void {
+    this.takenFromPorts += events;
+    this.wakeDrainers();
+  }
+
+  private wakeDrainers(): void {
     if (this.backlog() <= MAX_BACKLOG) for (const r of this.drainWaiters.splice(0)) r();
   }
 
@@ -199,6 +238,7 @@ export class WorkerEngine implements FindingsEngine {
     this.outstandingEvents = 0;
     this.queue = [];
     this.queuedEvents = 0;
+    this.handedOverEvents = this.takenFromPorts = 0;
     for (const r of this.drainWaiters.splice(0)) r();
   }
 }

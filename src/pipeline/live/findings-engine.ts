@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { AccountRecord, ApiEvent, Findings, Signal } from '../../contracts/index.js';
 
 /** A linkage edge between two accounts, with the attribute kinds they share. */
@@ -34,6 +35,13 @@ export interface FindingsEngine {
   onUnusable?: ((u: UnusableRecord) => void) | undefined;
   /** Events added but not yet taken in (a worker thread's queue); absent: none wait. */
   backlog?(): number;
+  /**
+   * A port on which another thread hands events to the engine's own thread directly (an engine in
+   * a worker thread; absent: the engine takes events only through `addEvent`).
+   */
+  openEventPort?(): MessagePort;
+  /** Counts events another thread handed over on an event port; `analyze` then covers them. */
+  handedOver?(events: number): void;
   /** Releases resources (a worker thread); optional. */
   close?(): Promise<void>;
 }

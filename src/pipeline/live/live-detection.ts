@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import type { AccountRecord, ApiEvent, Findings } from '../../contracts/index.js';
@@ -20,6 +21,16 @@ export interface LiveStats {
   rejected_lines: number;
   from: string | null;
   to: string | null;
+}
+
+/** Events another thread stored and handed to the engine's thread itself (serve's ingest thread). */
+export interface HandedOff {
+  events: number;
+  /** The earliest and latest `ts` among them (null when none). */
+  from: string | null;
+  to: string | null;
+  /** Events the hand-off could not carry (quarantined like those the engine refuses). */
+  unusable: UnusableRecord[];
 }
 
 export interface LiveDetectionOptions {
@@ -153,6 +164,32 @@ export class LiveDetection {
     }
     for (const e of events) this.feed(e);
     if (events.length > 0) this.dirty = true;
+  }
+
+  /**
+   * A port on which another thread hands stored events to the engine directly (`handedOff` counts
+   * them here); undefined when the engine has no thread of its own.
+   */
+  openEventPort(): MessagePort | undefined {
+    return this.o.engine.openEventPort?.();
+  }
+
+  /**
+   * Whether events stored now may go to the engine through an event port. Not during the rebuild:
+   * events stored meanwhile are held back here and fed after it, in order and exactly once.
+   */
+  get takesHandOff(): boolean {
+    return !this.pending && this.o.engine.openEventPort !== undefined;
+  }
+
+  /** Counts events another thread stored and handed to the engine directly, as `addEvents` would. */
+  handedOff(h: HandedOff): void {
+    this.o.engine.handedOver?.(h.events);
+    this.stats.events += h.events;
+    if (h.from !== null) this.trackTs(h.from);
+    if (h.to !== null) this.trackTs(h.to);
+    if (h.events > 0) this.dirty = true;
+    for (const u of h.unusable) this.engineRefused(u);
   }
 
   /** Waits while the engine is behind (worker engines), so ingest pushes back instead of queueing. */
@@ -289,14 +326,18 @@ export class LiveDetection {
 
   private track(e: ApiEvent): void {
     this.stats.events++;
-    const ms = Date.parse(e.ts);
+    this.trackTs(e.ts);
+  }
+
+  private trackTs(ts: string): void {
+    const ms = Date.parse(ts);
     if (ms < this.fromMs) {
       this.fromMs = ms;
-      this.stats.from = e.ts;
+      this.stats.from = ts;
     }
     if (ms > this.toMs) {
       this.toMs = ms;
-      this.stats.to = e.ts;
+      this.stats.to = ts;
     }
   }
 

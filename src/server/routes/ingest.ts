@@ -1,18 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { insertEvents, upsertAccounts } from '../../store/index.js';
+import { upsertAccounts } from '../../store/index.js';
 import type { ServiceContext } from '../context.js';
-import {
-  decodeBody,
-  dedupeById,
-  parseAccountBatch,
-  parseEventBatch,
-  rejectedRecords,
-  type LineError,
-  type ParsedBatch,
-} from '../ingest-body.js';
-import { UserError, type ApiEvent } from '../../contracts/index.js';
-
-const MAX_ERRORS_LISTED = 1000;
+import { MAX_ERRORS_LISTED, refuseIfNothingValid, type StoredEvents } from '../event-ingest.js';
+import { decodeBody, parseAccountBatch, rejectedRecords } from '../ingest-body.js';
+import { isUserError, UserError } from '../../contracts/index.js';
 const BATCH_TYPES = [
   'application/x-ndjson',
   'application/ndjson',
@@ -76,35 +67,41 @@ function acceptBatchTypes(
   done(null, body);
 }
 
+const emptyBody = () =>
+  new UserError('INVALID_INPUT', 'Body is empty; send NDJSON (one event per line) or a JSON array.');
+
 /** The request's bytes, decoded (gzip) within the decoded-size bound. */
 async function readBatchBody(ctx: ServiceContext, req: FastifyRequest): Promise<Buffer> {
-  if (!Buffer.isBuffer(req.body))
-    throw new UserError('INVALID_INPUT', 'Body is empty; send NDJSON (one event per line) or a JSON array.');
+  if (!Buffer.isBuffer(req.body)) throw emptyBody();
   const enc = req.headers['content-encoding'] as unknown;
   return decodeBody(req.body, typeof enc === 'string' ? enc : undefined, ctx.limits.ingestDecodedBytes);
 }
 
 async function ingestEvents(ctx: ServiceContext, req: FastifyRequest, reply: FastifyReply) {
-  const body = await readBatchBody(ctx, req);
-  const batch = await parseEventBatch(body);
-  if (batch.items.length === 0) ctx.metrics.ingested('POST /v1/events', { rejected: batch.errors.length });
-  refuseIfNothingValid(batch.items.length, batch.errors);
-  const { unique, fresh, duplicates } = await storeEventBatch(ctx, 'POST /v1/events', body, batch);
+  if (!Buffer.isBuffer(req.body)) throw emptyBody();
+  const enc = req.headers['content-encoding'] as unknown;
+  let stored: StoredEvents;
+  try {
+    stored = await ctx.ingest.events('POST /v1/events', req.body, {
+      encoding: typeof enc === 'string' ? enc : undefined,
+      refuseEmpty: true,
+    });
+  } catch (err) {
+    // The ingest queue is full or its thread is restarting: worth another try soon.
+    if (isUserError(err) && err.code === 'SERVICE_UNAVAILABLE') void reply.header('retry-after', '1');
+    throw err;
+  }
   await ctx.live.backpressure();
   req.log.info(
-    {
-      accepted: fresh.length,
-      duplicates: duplicates + unique.length - fresh.length,
-      rejected: batch.errors.length,
-    },
+    { accepted: stored.accepted, duplicates: stored.duplicates, rejected: stored.rejected },
     'events ingested',
   );
   return reply.status(202).send({
-    accepted: fresh.length,
-    duplicates: duplicates + unique.length - fresh.length,
-    rejected: batch.errors.length,
-    errors: batch.errors.slice(0, MAX_ERRORS_LISTED),
-    ...(batch.errors.length > MAX_ERRORS_LISTED ? { errors_truncated: true } : {}),
+    accepted: stored.accepted,
+    duplicates: stored.duplicates,
+    rejected: stored.rejected,
+    errors: stored.errors.slice(0, MAX_ERRORS_LISTED),
+    ...(stored.errors.length > MAX_ERRORS_LISTED ? { errors_truncated: true } : {}),
   });
 }
 
@@ -125,42 +122,4 @@ async function ingestAccounts(ctx: ServiceContext, req: FastifyRequest, reply: F
     rejected: batch.errors.length,
     errors: batch.errors.slice(0, MAX_ERRORS_LISTED),
   });
-}
-
-/**
- * Stores a parsed batch of events the one way every producer's events are stored (this route, the
- * guardrail webhooks): durably by id, to the scale-out stream when configured, into live detection;
- * rejected lines are counted and quarantined.
- */
-export async function storeEventBatch(
-  ctx: ServiceContext,
-  route: string,
-  body: Buffer,
-  batch: ParsedBatch<ApiEvent>,
-): Promise<{ unique: ApiEvent[]; fresh: ApiEvent[]; duplicates: number }> {
-  const { unique, raw, duplicates } = dedupeById(batch);
-  const inserted = new Set(await insertEvents(ctx.db, unique, { raw }));
-  const fresh = unique.filter((e) => inserted.has(e.id));
-  // Scale-out: every valid event, re-sent ones too (a retry after a failed publish must
-  // reach the stream); stream and workers de-duplicate by id.
-  await ctx.sink?.write(unique);
-  // Scale-out: the workers count rejected lines, as batch analyze counts bad input lines.
-  await ctx.sink?.writeRejected?.(rejectedRecords(route, body, batch));
-  ctx.live.addEvents(fresh);
-  ctx.live.countRejected(batch.errors.length);
-  ctx.metrics.ingested(route, {
-    accepted: fresh.length,
-    duplicates: duplicates + unique.length - fresh.length,
-    rejected: batch.errors.length,
-  });
-  return { unique, fresh, duplicates };
-}
-
-function refuseIfNothingValid(valid: number, errors: LineError[]): void {
-  if (valid > 0 || errors.length === 0) return;
-  throw new UserError(
-    'INVALID_INPUT',
-    `No valid record in the body (${errors.length} rejected; first: ${errors[0]?.message ?? ''}). Nothing was stored.`,
-    { rejected: errors.length, errors: errors.slice(0, MAX_ERRORS_LISTED) },
-  );
 }
