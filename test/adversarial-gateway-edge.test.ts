@@ -178,14 +178,18 @@ describe.each(dialects)('recorded events are never lost (%s server)', (dialect) 
     ...patch,
   });
 
-  it('a line the server rejects inside an accepted batch lands in .rejected with the reason', async () => {
-    const spool = join(dir, 'partial-spool.ndjson');
-    const r = new EventRecorder({
+  /** A recorder sending to the service, spooling at `spool`; it flushes and drains only when told. */
+  const recorderTo = (spool: string) =>
+    new EventRecorder({
       sink: new HttpEventSink(svc.url, svc.admin),
       spoolPath: spool,
       flushIntervalMs: 100_000,
       drainIntervalMs: 100_000,
     });
+
+  it('a line the server rejects inside an accepted batch lands in .rejected with the reason', async () => {
+    const spool = join(dir, 'partial-spool.ndjson');
+    const r = recorderTo(spool);
     try {
       r.record(ev(`p1-${dialect}`));
       r.record(ev(`p2-${dialect}`, { ts: 'yesterday at noon' }));
@@ -204,12 +208,7 @@ describe.each(dialects)('recorded events are never lost (%s server)', (dialect) 
 
   it('a batch the server refuses whole (400) lands in .rejected once, never in an endless respool', async () => {
     const spool = join(dir, 'whole-spool.ndjson');
-    const r = new EventRecorder({
-      sink: new HttpEventSink(svc.url, svc.admin),
-      spoolPath: spool,
-      flushIntervalMs: 100_000,
-      drainIntervalMs: 100_000,
-    });
+    const r = recorderTo(spool);
     try {
       r.record(ev(`w1-${dialect}`, { ts: 'not a time' }));
       r.record(ev(`w2-${dialect}`, { account_id: '' }));
