@@ -88,6 +88,19 @@ export async function openTestDatabase<DB = unknown>(dialect: StoreDialect): Pro
   };
 }
 
+/** Runs `use` on a fresh store (`openTestDatabase`), disposing of it afterwards whatever `use` did. */
+export async function withTestDatabase<DB>(
+  dialect: StoreDialect,
+  use: (t: TestDatabase<DB>) => Promise<void>,
+): Promise<void> {
+  const t = await openTestDatabase<DB>(dialect);
+  try {
+    await use(t);
+  } finally {
+    await t.dispose();
+  }
+}
+
 /**
  * The backends a store test should run on: always SQLite; PostgreSQL when reachable. When it is
  * not, prints why and skips it, or throws when services are required.
