@@ -32,3 +32,12 @@ export const fullEvent = () => ({
   response: { text: 'Entropy is…', reasoning_tokens: 10, finish_reason: 'stop', refused: false },
   usage: { input_tokens: 12, output_tokens: 40 },
 });
+
+/** The smallest valid event: id, time, account, model and one user message. */
+export const minimalEvent = () => ({
+  id: 'e1',
+  ts: '2026-11-22T10:00:00Z',
+  account_id: 'acct-1',
+  model: 'm',
+  request: { messages: [{ role: 'user', content: 'hi' }] },
+});
