@@ -460,7 +460,11 @@ describe('the wait for an upstream connection is short and bounded', () => {
     );
   };
 
-  it('a waiting request gets the connection its holder frees', async () => {
+  /**
+   * A gateway with one upstream connection and room for one waiter (long waits allowed), its
+   * connection held by a request the upstream never answers.
+   */
+  const oneConnectionHeld = async () => {
     const up = await fakeUpstream(answering);
     const h = await harness(up.url, {
       upstreamConnections: 1,
@@ -470,6 +474,11 @@ describe('the wait for an upstream connection is short and bounded', () => {
     });
     const holder = rawPost(`${h.url}/v1/chat/completions`, chat('hold'));
     await waitFor(() => up.received === 1);
+    return { up, h, holder };
+  };
+
+  it('a waiting request gets the connection its holder frees', async () => {
+    const { h, holder } = await oneConnectionHeld();
     const waiting = post(`${h.url}/v1/chat/completions`, chat('after you'));
     holder.req.destroy();
     const res = await waiting;
@@ -478,15 +487,7 @@ describe('the wait for an upstream connection is short and bounded', () => {
   });
 
   it('past the queue length a request is refused at once, even with a long wait allowed', async () => {
-    const up = await fakeUpstream(answering);
-    const h = await harness(up.url, {
-      upstreamConnections: 1,
-      upstreamQueue: 1,
-      upstreamQueueWaitMs: 60_000,
-      upstreamHeadersTimeoutMs: 60_000,
-    });
-    const holder = rawPost(`${h.url}/v1/chat/completions`, chat('hold'));
-    await waitFor(() => up.received === 1);
+    const { up, h, holder } = await oneConnectionHeld();
     const waiter = rawPost(`${h.url}/v1/chat/completions`, chat('hold too'));
     await waitFor(() => h.gateway.stats.upstream_waiting === 1);
     const res = await post(`${h.url}/v1/chat/completions`, chat('third'));
