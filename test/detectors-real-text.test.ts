@@ -25,16 +25,15 @@ beforeAll(() => {
   const engine = new DetectionEngine();
   const r = rng(7);
   const event = eventFactory();
+  /** An account record made `daysOld` days before START. */
+  const addAccount = (account_id: string, daysOld: number, tier: string) =>
+    engine.addAccount({ account_id, created_at: new Date(START - daysOld * 24 * HOUR).toISOString(), tier });
   // 400 ordinary users: a few real conversations each, by day in their own time zone.
   let c = 0;
   for (let u = 0; u < 400; u++) {
     const id = `user${u}`;
     const tz = Math.floor(r() * 24);
-    engine.addAccount({
-      account_id: id,
-      created_at: new Date(START - (100 + r() * 900) * 24 * HOUR).toISOString(),
-      tier: 'free',
-    });
+    addAccount(id, 100 + r() * 900, 'free');
     const sessions = 2 + Math.floor(r() * 4);
     for (let s = 0; s < sessions; s++) {
       const turns = convs[c++ % convs.length]!.turns;
@@ -50,11 +49,7 @@ beforeAll(() => {
     }
   }
   // A capability sweep: a new account sending the Alpaca instructions around the clock.
-  engine.addAccount({
-    account_id: 'sweeper',
-    created_at: new Date(START - 2 * 24 * HOUR).toISOString(),
-    tier: 'free',
-  });
+  addAccount('sweeper', 2, 'free');
   for (let i = 0; i < 600; i++) {
     engine.addEvent(
       event('sweeper', START + i * 20 * 60_000 + Math.floor(r() * 1000), [
@@ -63,11 +58,7 @@ beforeAll(() => {
     );
   }
   // A scheduler: the same kind of traffic at a fixed 7-minute cadence, all day.
-  engine.addAccount({
-    account_id: 'scheduler',
-    created_at: new Date(START - 300 * 24 * HOUR).toISOString(),
-    tier: 'paid',
-  });
+  addAccount('scheduler', 300, 'paid');
   for (let i = 0; i < 400; i++) {
     engine.addEvent(
       event('scheduler', START + i * 7 * 60_000, [
@@ -76,16 +67,8 @@ beforeAll(() => {
     );
   }
   // Soft-label harvesting of the Alpaca set, and an eval harness scoring one token.
-  engine.addAccount({
-    account_id: 'harvester',
-    created_at: new Date(START - 400 * 24 * HOUR).toISOString(),
-    tier: 'paid',
-  });
-  engine.addAccount({
-    account_id: 'evaluator',
-    created_at: new Date(START - 400 * 24 * HOUR).toISOString(),
-    tier: 'enterprise',
-  });
+  addAccount('harvester', 400, 'paid');
+  addAccount('evaluator', 400, 'enterprise');
   for (let i = 0; i < 300; i++) {
     const ts = START + (i % 10) * 24 * HOUR + (9 + (i % 8)) * HOUR + i * 1000;
     engine.addEvent(
