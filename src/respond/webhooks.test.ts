@@ -1,13 +1,7 @@
 import type { Server } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  coreMigrations,
-  listDeadLetters,
-  listDeliveries,
-  runMigrations,
-  type CoreDatabase,
-} from '../store/index.js';
-import { openTestDatabase, type TestDatabase } from '../../test/store-harness.js';
+import { listDeadLetters, listDeliveries, type CoreDatabase } from '../store/index.js';
+import { openCoreTestDatabase, type TestDatabase } from '../../test/store-harness.js';
 import { webhookReceiver } from '../../test/webhook-receiver.js';
 import { verifyWebhookSignature } from './webhook-signature.js';
 import { parseNewWebhook, WebhookDispatcher } from './webhooks.js';
@@ -16,8 +10,7 @@ describe('WebhookDispatcher', () => {
   let t: TestDatabase<CoreDatabase>;
   const servers: Server[] = [];
   beforeEach(async () => {
-    t = await openTestDatabase<CoreDatabase>('sqlite');
-    await runMigrations(t.db, coreMigrations);
+    t = await openCoreTestDatabase();
   });
   afterEach(async () => {
     for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
