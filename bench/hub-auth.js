@@ -4,9 +4,10 @@
 // After a warm-up, the modes run in two interleaved rounds. Prints the load average too: the
 // machine is shared, so compare runs taken at similar load (pass another build's dist/ to compare).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBenchHub } from './hub-fixture.js';
+import { load, machineLine } from './machine.js';
 
 const dist = process.argv[3]
   ? new URL(`file://${process.argv[3].replace(/\/?$/, '/')}`)
@@ -17,11 +18,7 @@ const store = await imp('store/index.js');
 
 const seconds = Number(process.argv[2] ?? 3);
 const inFlight = 8;
-const load = () =>
-  loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ');
-process.stdout.write(`machine: ${cpus().length} cores, load ${load()}\n`);
+process.stdout.write(machineLine());
 
 const dir = mkdtempSync(join(tmpdir(), 'dg-bench-hub-auth-'));
 const db = store.openDatabase({ url: `sqlite:${join(dir, 'hub.db')}` });

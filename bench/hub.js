@@ -10,11 +10,12 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { load, machineLine } from './machine.js';
 
 const seconds = Number(process.argv[2] ?? 5);
 const dists =
@@ -24,11 +25,7 @@ const stores = (process.env.HUB_BENCH_STORES ?? 'sqlite,postgres').split(',');
 const CLIENTS = 10;
 const LIMIT = 100;
 const COPIES = 30;
-const load = () =>
-  loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ');
-process.stdout.write(`machine: ${cpus().length} cores, load ${load()}\n`);
+process.stdout.write(machineLine());
 
 const imp = (p) => import(new URL(p, new URL(`file://${dists[0].replace(/\/?$/, '/')}`)).href);
 const { simulationStream } = await imp('sim/index.js');

@@ -2,8 +2,9 @@
 // traffic's findings to STIX, matching received indicators over another member's traffic, and
 // hub publish + paged pull of many indicators over HTTP (SQLite). Needs `npm run build`.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { machineLine } from './machine.js';
 
 const dist = new URL('../dist/', import.meta.url);
 const imp = (p) => import(new URL(p, dist).href);
@@ -16,11 +17,7 @@ const store = await imp('store/index.js');
 const secs = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
 const ring = intel.keyRingFrom({ current: 'k', keys: [{ id: 'k', secret: '5a'.repeat(32) }] });
 const policy = intel.policyFrom({ min_cluster_size: 5, min_confidence: 50 });
-process.stdout.write(
-  `machine: ${cpus().length} cores, load ${loadavg()
-    .map((x) => x.toFixed(1))
-    .join(' ')}\n`,
-);
+process.stdout.write(machineLine(1));
 
 // A: detect and export.
 const simA = simulationStream({ scale: 'small', seed: 11, actorSeed: 7, accountPrefix: 'a_' });

@@ -24,6 +24,13 @@ function expectOneErrorLine(r: CliRun, code: string): void {
   expect(r.stderr).not.toMatch(STACK_FRAME);
 }
 
+/** Exit 2 with one INVALID_ARGUMENT line (no stack) that names `mention`. */
+function expectUsageError(r: CliRun, mention?: string): void {
+  expect(r.code, r.stderr).toBe(2);
+  expectOneErrorLine(r, 'INVALID_ARGUMENT');
+  if (mention !== undefined) expect(r.stderr).toContain(mention);
+}
+
 const event = (i: number, account = `a${i % 3}`) =>
   JSON.stringify({
     id: `e${i}`,
@@ -47,9 +54,7 @@ describe('output paths are checked before any work starts (item 8)', () => {
       ['analyze', join(dir, 'good.ndjson'), '--out', '/nonexistent/f.json', '--no-progress'],
       cwd,
     );
-    expect(r.code).toBe(2);
-    expectOneErrorLine(r, 'INVALID_ARGUMENT');
-    expect(r.stderr).toContain('--out');
+    expectUsageError(r, '--out');
     expect(r.stderr).toContain('/nonexistent');
     // The quarantine file is the first thing analysis writes: it must not exist.
     expect(readdirSync(cwd)).toEqual([]);
@@ -59,16 +64,12 @@ describe('output paths are checked before any work starts (item 8)', () => {
     const cwd = mkdtempSync(join(dir, 'out-dir-'));
     mkdirSync(join(cwd, 'folder'));
     const out = await cliRun(['analyze', join(dir, 'good.ndjson'), '--out', 'folder', '--no-progress'], cwd);
-    expect(out.code).toBe(2);
-    expectOneErrorLine(out, 'INVALID_ARGUMENT');
-    expect(out.stderr).toContain('--out folder');
+    expectUsageError(out, '--out folder');
     const report = await cliRun(
       ['analyze', join(dir, 'good.ndjson'), '--out', 'f.json', '--report', 'folder', '--no-progress'],
       cwd,
     );
-    expect(report.code).toBe(2);
-    expectOneErrorLine(report, 'INVALID_ARGUMENT');
-    expect(report.stderr).toContain('--report folder');
+    expectUsageError(report, '--report folder');
     expect(readdirSync(cwd)).toEqual(['folder']);
   });
 
@@ -78,19 +79,14 @@ describe('output paths are checked before any work starts (item 8)', () => {
       ['analyze', join(dir, 'good.ndjson'), '--quarantine', '/nonexistent/q.ndjson', '--no-progress'],
       cwd,
     );
-    expect(q.code).toBe(2);
-    expectOneErrorLine(q, 'INVALID_ARGUMENT');
-    expect(q.stderr).toContain('--quarantine');
+    expectUsageError(q, '--quarantine');
     const v = await cliRun(
       ['validate', join(dir, 'good.ndjson'), '--quarantine', join(dir, 'a-file', 'q.ndjson')],
       cwd,
     );
-    expect(v.code).toBe(2);
-    expectOneErrorLine(v, 'INVALID_ARGUMENT');
+    expectUsageError(v);
     const s = await cliRun(['simulate', '--out', join(dir, 'a-file', 'sim')], cwd);
-    expect(s.code).toBe(2);
-    expectOneErrorLine(s, 'INVALID_ARGUMENT');
-    expect(s.stderr).toContain('--out');
+    expectUsageError(s, '--out');
     expect(readdirSync(cwd)).toEqual([]);
   });
 
@@ -100,9 +96,7 @@ describe('output paths are checked before any work starts (item 8)', () => {
         DISTILLGUARD_DATABASE_URL: '',
         DATABASE_URL: '',
       });
-      expect(r.code, r.stderr).toBe(2);
-      expectOneErrorLine(r, 'INVALID_ARGUMENT');
-      expect(r.stderr).toContain('--data-dir');
+      expectUsageError(r, '--data-dir');
     }
   });
 });
@@ -160,9 +154,7 @@ describe('a busy port is one line naming the port and the flag (items 10, 11)', 
   afterAll(() => new Promise<void>((r) => busy.close(() => r())));
 
   const expectPortLine = (r: CliRun) => {
-    expect(r.code, r.stderr).toBe(2);
-    expectOneErrorLine(r, 'INVALID_ARGUMENT');
-    expect(r.stderr).toContain(`port ${port}`);
+    expectUsageError(r, `port ${port}`);
     expect(r.stderr).toContain('--port');
   };
 

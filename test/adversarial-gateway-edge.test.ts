@@ -124,15 +124,19 @@ describe.each(dialects)('recorded events are never lost (%s server)', (dialect) 
   const recorded = (gw: RunningGateway) =>
     gw.gateway.stats.events as { sent: number; spooled: number; rejected: number; recorded: number };
 
+  /** Waits until `n` events left the gateway: sent, spooled or rejected. */
+  const untilLeft = (gw: RunningGateway, n: number) =>
+    until(() => {
+      const s = recorded(gw);
+      return s.sent + s.spooled + s.rejected >= n;
+    }, `${n} events to leave the gateway`);
+
   it('a prompt over the server line limit, sent alone, is stored truncated with a marker, not respooled forever', async () => {
     const gw = await startWith('big');
     try {
       const prompt = 'extract this. '.repeat(200_000); // ~2.7 MiB: under the gateway's 20 MiB, over 1 MiB
       expect((await chat(gw.url, { authorization: 'Bearer sk-big' }, prompt)).status).toBe(200);
-      await until(() => {
-        const s = recorded(gw);
-        return s.sent + s.spooled + s.rejected >= 1;
-      }, 'the event to leave the gateway');
+      await untilLeft(gw, 1);
       expect(recorded(gw)).toMatchObject({ recorded: 1, sent: 1, spooled: 0, rejected: 0 });
       const stored = await recentEventsOf(svc.service.ctx.db, `acct-big-${dialect}`, 10);
       expect(stored).toHaveLength(1);
@@ -156,10 +160,7 @@ describe.each(dialects)('recorded events are never lost (%s server)', (dialect) 
         chat(gw.url, { authorization: 'Bearer sk-mixed' }, 'another small question'),
       ]);
       expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
-      await until(() => {
-        const s = recorded(gw);
-        return s.sent + s.spooled + s.rejected >= 3;
-      }, 'three events to leave the gateway');
+      await untilLeft(gw, 3);
       expect(recorded(gw)).toMatchObject({ recorded: 3, sent: 3, spooled: 0, rejected: 0 });
       const stored = await recentEventsOf(svc.service.ctx.db, `acct-mixed-${dialect}`, 10);
       expect(stored).toHaveLength(3);
@@ -178,14 +179,18 @@ describe.each(dialects)('recorded events are never lost (%s server)', (dialect) 
     ...patch,
   });
 
-  it('a line the server rejects inside an accepted batch lands in .rejected with the reason', async () => {
-    const spool = join(dir, 'partial-spool.ndjson');
-    const r = new EventRecorder({
+  /** A recorder sending to the service, spooling at `spool`; it flushes and drains only when told. */
+  const recorderTo = (spool: string) =>
+    new EventRecorder({
       sink: new HttpEventSink(svc.url, svc.admin),
       spoolPath: spool,
       flushIntervalMs: 100_000,
       drainIntervalMs: 100_000,
     });
+
+  it('a line the server rejects inside an accepted batch lands in .rejected with the reason', async () => {
+    const spool = join(dir, 'partial-spool.ndjson');
+    const r = recorderTo(spool);
     try {
       r.record(ev(`p1-${dialect}`));
       r.record(ev(`p2-${dialect}`, { ts: 'yesterday at noon' }));
@@ -204,12 +209,7 @@ describe.each(dialects)('recorded events are never lost (%s server)', (dialect) 
 
   it('a batch the server refuses whole (400) lands in .rejected once, never in an endless respool', async () => {
     const spool = join(dir, 'whole-spool.ndjson');
-    const r = new EventRecorder({
-      sink: new HttpEventSink(svc.url, svc.admin),
-      spoolPath: spool,
-      flushIntervalMs: 100_000,
-      drainIntervalMs: 100_000,
-    });
+    const r = recorderTo(spool);
     try {
       r.record(ev(`w1-${dialect}`, { ts: 'not a time' }));
       r.record(ev(`w2-${dialect}`, { account_id: '' }));

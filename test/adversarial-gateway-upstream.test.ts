@@ -162,6 +162,36 @@ const chunk = (content: string) =>
     choices: [{ index: 0, delta: { content } }],
   })}\n\n`;
 
+/**
+ * Streams `count` chunks (the i-th is `piece(i)`) as fast as the reader takes them, then `end`;
+ * a response whose writes back up counts once in `up.blocked`.
+ */
+function streamWithBackpressure(
+  res: ServerResponse,
+  up: FakeUpstream,
+  count: number,
+  piece: (i: number) => string,
+  end = 'data: [DONE]\n\n',
+): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  let sent = 0;
+  let flagged = false;
+  const pump = (): void => {
+    while (sent < count) {
+      if (!res.write(piece(sent++))) {
+        if (!flagged) {
+          flagged = true;
+          up.blocked++;
+        }
+        res.once('drain', pump);
+        return;
+      }
+    }
+    res.end(end);
+  };
+  pump();
+}
+
 describe('an upstream that hangs cannot hold the gateway', () => {
   it('answers 504 upstream_timeout when the upstream never sends headers, and records the exchange', async () => {
     const up = await fakeUpstream(() => {});
@@ -281,28 +311,11 @@ describe('a client that leaves releases the upstream, and is recorded', () => {
   });
 
   it('clients that stop reading a large stream and disconnect are all recorded, and the upstream is released', async () => {
-    const up = await fakeUpstream((_req, res, _body, self) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      const piece = chunk('x'.repeat(16 * 1024));
-      let sent = 0;
-      let flagged = false;
-      const pump = (): void => {
-        // Bounded: 64 MiB is far more than the loopback buffers hold.
-        while (sent < 4096) {
-          sent++;
-          if (!res.write(piece)) {
-            if (!flagged) {
-              flagged = true;
-              self.blocked++;
-            }
-            res.once('drain', pump);
-            return;
-          }
-        }
-        res.end('data: [DONE]\n\n');
-      };
-      pump();
-    });
+    const piece = chunk('x'.repeat(16 * 1024));
+    // Bounded: 64 MiB is far more than the loopback buffers hold.
+    const up = await fakeUpstream((_req, res, _body, self) =>
+      streamWithBackpressure(res, self, 4096, () => piece),
+    );
     const h = await harness(up.url, { upstreamIdleTimeoutMs: 60_000 });
     const clients = Array.from({ length: 3 }, () =>
       rawPost(`${h.url}/v1/chat/completions`, chat('a long answer please', { stream: true })),
@@ -344,25 +357,15 @@ describe('a client that leaves releases the upstream, and is recorded', () => {
 
   it('a client that pauses reading a large stream, then reads on, gets every event, and the whole answer is recorded', async () => {
     const pieces = 512;
-    const up = await fakeUpstream((_req, res, _body, self) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      let sent = 0;
-      const pump = (): void => {
-        while (sent < pieces) {
-          const piece = chunk(`${String(sent).padStart(4, '0')}${'z'.repeat(16 * 1024)}`);
-          sent++;
-          if (!res.write(piece)) {
-            self.blocked++;
-            res.once('drain', pump);
-            return;
-          }
-        }
-        res.end(
-          `data: ${JSON.stringify({ id: 'c1', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`,
-        );
-      };
-      pump();
-    });
+    const up = await fakeUpstream((_req, res, _body, self) =>
+      streamWithBackpressure(
+        res,
+        self,
+        pieces,
+        (i) => chunk(`${String(i).padStart(4, '0')}${'z'.repeat(16 * 1024)}`),
+        `data: ${JSON.stringify({ id: 'c1', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`,
+      ),
+    );
     const h = await harness(up.url, { upstreamIdleTimeoutMs: 30_000 });
     const c = rawPost(`${h.url}/v1/chat/completions`, chat('a long answer, read slowly', { stream: true }));
     const response = await c.response;
@@ -399,23 +402,10 @@ describe('a client that leaves releases the upstream, and is recorded', () => {
   });
 
   it('a client that stops reading and stays connected is cut off after the idle timeout, recorded', async () => {
-    const up = await fakeUpstream((_req, res, _body, self) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      const piece = chunk('y'.repeat(16 * 1024));
-      let sent = 0;
-      const pump = (): void => {
-        while (sent < 4096) {
-          sent++;
-          if (!res.write(piece)) {
-            self.blocked++;
-            res.once('drain', pump);
-            return;
-          }
-        }
-        res.end('data: [DONE]\n\n');
-      };
-      pump();
-    });
+    const piece = chunk('y'.repeat(16 * 1024));
+    const up = await fakeUpstream((_req, res, _body, self) =>
+      streamWithBackpressure(res, self, 4096, () => piece),
+    );
     const h = await harness(up.url, { upstreamIdleTimeoutMs: 300 });
     const c = rawPost(`${h.url}/v1/chat/completions`, chat('then I stall', { stream: true }));
     const response = await c.response;
@@ -470,7 +460,11 @@ describe('the wait for an upstream connection is short and bounded', () => {
     );
   };
 
-  it('a waiting request gets the connection its holder frees', async () => {
+  /**
+   * A gateway with one upstream connection and room for one waiter (long waits allowed), its
+   * connection held by a request the upstream never answers.
+   */
+  const oneConnectionHeld = async () => {
     const up = await fakeUpstream(answering);
     const h = await harness(up.url, {
       upstreamConnections: 1,
@@ -480,6 +474,11 @@ describe('the wait for an upstream connection is short and bounded', () => {
     });
     const holder = rawPost(`${h.url}/v1/chat/completions`, chat('hold'));
     await waitFor(() => up.received === 1);
+    return { up, h, holder };
+  };
+
+  it('a waiting request gets the connection its holder frees', async () => {
+    const { h, holder } = await oneConnectionHeld();
     const waiting = post(`${h.url}/v1/chat/completions`, chat('after you'));
     holder.req.destroy();
     const res = await waiting;
@@ -488,15 +487,7 @@ describe('the wait for an upstream connection is short and bounded', () => {
   });
 
   it('past the queue length a request is refused at once, even with a long wait allowed', async () => {
-    const up = await fakeUpstream(answering);
-    const h = await harness(up.url, {
-      upstreamConnections: 1,
-      upstreamQueue: 1,
-      upstreamQueueWaitMs: 60_000,
-      upstreamHeadersTimeoutMs: 60_000,
-    });
-    const holder = rawPost(`${h.url}/v1/chat/completions`, chat('hold'));
-    await waitFor(() => up.received === 1);
+    const { up, h, holder } = await oneConnectionHeld();
     const waiter = rawPost(`${h.url}/v1/chat/completions`, chat('hold too'));
     await waitFor(() => h.gateway.stats.upstream_waiting === 1);
     const res = await post(`${h.url}/v1/chat/completions`, chat('third'));

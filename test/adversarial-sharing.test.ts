@@ -97,18 +97,24 @@ const twoClusterPopulation = (): AccountRecord[] => [
   })),
 ];
 
+/**
+ * org-a's export of the two campaigns, with its population (attributes leave only when rare in
+ * it: issue 19 item 18).
+ */
+const twoClusterBundle = (policy = policyFrom({ min_confidence: 50 })) =>
+  exportBundle({
+    findings: twoClusterFindings(),
+    accounts: twoClusterPopulation(),
+    publisher: { name: 'org-a' },
+    keyRing: ring,
+    policy,
+  });
+
 const versionKey = (o: StixObject): string => `${o.id} ${o.modified ?? o.created ?? ''}`;
 
 describe('export: one object per id and version (duplicate indicators)', () => {
   it('merges the indicator two campaigns share into one object with both relationships', async () => {
-    const { bundle } = await exportBundle({
-      findings: twoClusterFindings(),
-      // The publisher's population: attributes leave only when rare in it (issue 19 item 18).
-      accounts: twoClusterPopulation(),
-      publisher: { name: 'org-a' },
-      keyRing: ring,
-      policy: policyFrom({ min_confidence: 50 }),
-    });
+    const { bundle } = await twoClusterBundle();
     const objects = bundle.objects ?? [];
     const keys = objects.map(versionKey);
     expect(keys.length - new Set(keys).size).toBe(0);
@@ -165,13 +171,7 @@ describe('export: one object per id and version (duplicate indicators)', () => {
   );
 
   it('a receiver matching the merged indicator attributes the account to both campaigns', async () => {
-    const { bundle } = await exportBundle({
-      findings: twoClusterFindings(),
-      accounts: twoClusterPopulation(),
-      publisher: { name: 'org-a' },
-      keyRing: ring,
-      policy: policyFrom({ min_confidence: 50 }),
-    });
+    const { bundle } = await twoClusterBundle();
     const objects = bundle.objects ?? [];
     const matcher = new IntelMatcher(objects, ring, new Date());
     matcher.addAccount({ account_id: 'b_remote_1', payment_fingerprint: 'pf_shared_card' });
@@ -217,13 +217,7 @@ describe('export: the policy cannot make it write invalid STIX', () => {
 
   it('the documented policy example exports a bundle that validates and keeps the identity and TLP marking', async () => {
     const policy = policyFrom(documentedPolicy());
-    const { bundle } = await exportBundle({
-      findings: twoClusterFindings(),
-      accounts: twoClusterPopulation(),
-      publisher: { name: 'org-a' },
-      keyRing: ring,
-      policy,
-    });
+    const { bundle } = await twoClusterBundle(policy);
     const objects = bundle.objects ?? [];
     expect(objects.filter((o) => o.type === 'campaign')).not.toHaveLength(0);
     expect(objects.map((o) => o.id)).toContain(identityIdFor('org-a'));
@@ -301,13 +295,7 @@ describe('export: the policy cannot make it write invalid STIX', () => {
 
 describe('intel pull against a standard TAXII 2.1 server (no DistillGuard extensions)', () => {
   it('pulls every page and skips the hub-only sighting counts, noting it', async () => {
-    const { bundle } = await exportBundle({
-      findings: twoClusterFindings(),
-      accounts: twoClusterPopulation(),
-      publisher: { name: 'org-a' },
-      keyRing: ring,
-      policy: policyFrom({ min_confidence: 50 }),
-    });
+    const { bundle } = await twoClusterBundle();
     const objects = bundle.objects ?? [];
     const server = await startSpecTaxiiServer({ objects, maxPage: 4, apiKey: 'spec-key' });
     const state = mkdtempSync(path.join(tmpdir(), 'dg-spec-pull-'));
@@ -531,13 +519,7 @@ describe('the CLI: exit codes of intel export and intel pull', () => {
   }, 120_000);
 
   it('pull from a standard TAXII 2.1 server exits 0 and notes the skipped hub extension', async () => {
-    const { bundle } = await exportBundle({
-      findings: twoClusterFindings(),
-      accounts: twoClusterPopulation(),
-      publisher: { name: 'org-a' },
-      keyRing: ring,
-      policy: policyFrom({ min_confidence: 50 }),
-    });
+    const { bundle } = await twoClusterBundle();
     const server = await startSpecTaxiiServer({ objects: bundle.objects ?? [], apiKey: 'spec-key' });
     try {
       const r = await cliRun([

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseNewWebhook, WebhookDispatcher, type WebhookDispatcherOptions } from '../src/respond/index.js';
@@ -12,6 +12,7 @@ import {
 } from '../src/store/index.js';
 import { openTestDatabase, type TestDatabase } from './store-harness.js';
 import { call, startTestService, type TestService } from './server-harness.js';
+import { webhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
 /**
  * Attacks on the webhook dispatcher (issue "Hold under attack", item 6): SSRF to loopback,
@@ -19,40 +20,6 @@ import { call, startTestService, type TestService } from './server-harness.js';
  * oracle, credentials echoed back, one slow endpoint delaying every other, a backoff that was not
  * the documented one, and no way to delete or disable a webhook.
  */
-
-interface Receiver {
-  server: Server;
-  port: number;
-  url: string;
-  got: { headers: IncomingMessage['headers']; body: string }[];
-  /** Answers every request held so far (for receivers that hold). */
-  release(): void;
-}
-
-/** A real HTTP receiver on loopback; `hold` keeps every request open until release(). */
-async function receiver(opts: { status?: number; hold?: boolean } = {}): Promise<Receiver> {
-  const got: Receiver['got'] = [];
-  const held: ServerResponse[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      got.push({ headers: req.headers, body });
-      res.statusCode = opts.status ?? 204;
-      if (opts.hold) held.push(res);
-      else res.end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    server,
-    port,
-    url: `http://127.0.0.1:${port}/hook`,
-    got,
-    release: () => held.splice(0).forEach((r) => r.end()),
-  };
-}
 
 /** A loopback port nothing listens on (bound, then closed). */
 async function closedPort(): Promise<number> {
@@ -64,7 +31,7 @@ async function closedPort(): Promise<number> {
 }
 
 const SECRET = 'a-secret-of-16-chars';
-const closeAll = async (rs: Receiver[]) => {
+const closeAll = async (rs: WebhookReceiver[]) => {
   for (const r of rs.splice(0)) {
     r.release();
     r.server.closeAllConnections();
@@ -82,7 +49,7 @@ async function eventually(ok: () => boolean | Promise<boolean>): Promise<boolean
 }
 
 describe.each<StoreDialect>(['sqlite', 'postgres'])('webhooks under attack (%s, real service)', (dialect) => {
-  const receivers: Receiver[] = [];
+  const receivers: WebhookReceiver[] = [];
   let ts: TestService | null = null;
   afterEach(async () => {
     await closeAll(receivers);
@@ -98,7 +65,7 @@ describe.each<StoreDialect>(['sqlite', 'postgres'])('webhooks under attack (%s, 
 
   it('refuses loopback, private, link-local, metadata and oddly spelt targets at registration', async () => {
     const s = await start();
-    const r = await receiver();
+    const r = await webhookReceiver();
     receivers.push(r);
     const targets = [
       r.url,
@@ -136,7 +103,7 @@ describe.each<StoreDialect>(['sqlite', 'postgres'])('webhooks under attack (%s, 
   });
 
   it('re-checks the address at delivery and never connects when DNS now points inside (rebinding)', async () => {
-    const r = await receiver();
+    const r = await webhookReceiver();
     receivers.push(r);
     let calls = 0;
     // First answer (registration) is a public address; later answers rebind to loopback.
@@ -157,7 +124,7 @@ describe.each<StoreDialect>(['sqlite', 'postgres'])('webhooks under attack (%s, 
   });
 
   it('connects to the very address it checked, for an allow-listed in-house receiver', async () => {
-    const r = await receiver();
+    const r = await webhookReceiver();
     receivers.push(r);
     const seen: string[] = [];
     const resolveHost = (host: string) => {
@@ -207,7 +174,7 @@ describe.each<StoreDialect>(['sqlite', 'postgres'])('webhooks under attack (%s, 
   });
 
   it('never echoes user:pass@ or query secrets, and sends the credentials as Basic auth', async () => {
-    const r = await receiver();
+    const r = await webhookReceiver();
     receivers.push(r);
     const port = await closedPort();
     const s = await start({ allowPrivate: ['127.0.0.1/32'], maxAttempts: 1 });
@@ -232,8 +199,8 @@ describe.each<StoreDialect>(['sqlite', 'postgres'])('webhooks under attack (%s, 
   });
 
   it('one endpoint that hangs does not delay another', async () => {
-    const slow = await receiver({ hold: true });
-    const fast = await receiver();
+    const slow = await webhookReceiver({ hold: true });
+    const fast = await webhookReceiver();
     receivers.push(slow, fast);
     const s = await start({ allowPrivate: ['127.0.0.1/32'], timeoutMs: 60_000 });
     expect((await register(s, slow.url)).status).toBe(201);
@@ -251,7 +218,7 @@ describe.each<StoreDialect>(['sqlite', 'postgres'])('webhooks under attack (%s, 
   });
 
   it('deletes, disables and re-enables a webhook (admin only)', async () => {
-    const r = await receiver();
+    const r = await webhookReceiver();
     receivers.push(r);
     const s = await start({ allowPrivate: ['127.0.0.1/32'] });
     const created = await register(s, r.url);
@@ -292,7 +259,7 @@ describe.each<StoreDialect>(['sqlite', 'postgres'])('webhooks under attack (%s, 
 
 describe.each<StoreDialect>(['sqlite', 'postgres'])('webhook backoff and queue bounds (%s)', (dialect) => {
   let t: TestDatabase<CoreDatabase>;
-  const receivers: Receiver[] = [];
+  const receivers: WebhookReceiver[] = [];
   beforeEach(async () => {
     t = await openTestDatabase<CoreDatabase>(dialect);
     await runMigrations(t.db, coreMigrations);
@@ -304,7 +271,7 @@ describe.each<StoreDialect>(['sqlite', 'postgres'])('webhook backoff and queue b
   });
 
   it('retries 1, 2, 4, 8, 16 s after each failure, on time, then dead-letters', async () => {
-    const r = await receiver({ status: 503 });
+    const r = await webhookReceiver({ status: 503 });
     receivers.push(r);
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     const d = new WebhookDispatcher(t.db, { allowPrivate: ['127.0.0.1/32'] });

@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Truth, type AccountFinding, type Findings } from '../src/contracts/index.js';
+import type { AccountFinding, Findings, Truth } from '../src/contracts/index.js';
 import { evaluateFindings } from '../src/findings/index.js';
-import { analyzeFiles } from '../src/pipeline/index.js';
-import { simulate } from '../src/sim/index.js';
+import { analyzedSimulation } from './simulated-analysis.js';
 
 // One simulated provider (small scale): ordinary users, the legitimate hard cases and every
 // campaign. Each detector must fire on what it is for and stay quiet on ordinary users.
@@ -15,11 +14,10 @@ let truth: Truth;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dg-detect-'));
-  const sim = await simulate({ scale: 'small', seed: 1, out: dir, gzip: false, corpus: [] });
-  truth = Truth.parse(JSON.parse(readFileSync(sim.files.truth, 'utf8')));
   ({
+    truth,
     detail: { findings },
-  } = await analyzeFiles([sim.files.traffic], { accounts: [sim.files.accounts] }));
+  } = await analyzedSimulation(1, dir));
 }, 600_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

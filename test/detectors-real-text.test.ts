@@ -20,6 +20,10 @@ let findings: Map<string, AccountFinding>;
 
 type EventOf = ReturnType<typeof eventFactory>;
 
+/** An account record made `daysOld` days before START. */
+const addAccount = (engine: DetectionEngine, account_id: string, daysOld: number, tier: string): void =>
+  engine.addAccount({ account_id, created_at: new Date(START - daysOld * 24 * HOUR).toISOString(), tier });
+
 /** 400 ordinary users: a few real conversations each, by day in their own time zone. */
 function addOrdinaryUsers(
   engine: DetectionEngine,
@@ -31,11 +35,7 @@ function addOrdinaryUsers(
   for (let u = 0; u < 400; u++) {
     const id = `user${u}`;
     const tz = Math.floor(r() * 24);
-    engine.addAccount({
-      account_id: id,
-      created_at: new Date(START - (100 + r() * 900) * 24 * HOUR).toISOString(),
-      tier: 'free',
-    });
+    addAccount(engine, id, 100 + r() * 900, 'free');
     const sessions = 2 + Math.floor(r() * 4);
     for (let s = 0; s < sessions; s++) {
       const turns = convs[c++ % convs.length]!.turns;
@@ -61,11 +61,7 @@ beforeAll(() => {
   const event = eventFactory();
   addOrdinaryUsers(engine, r, event, convs);
   // A capability sweep: a new account sending the Alpaca instructions around the clock.
-  engine.addAccount({
-    account_id: 'sweeper',
-    created_at: new Date(START - 2 * 24 * HOUR).toISOString(),
-    tier: 'free',
-  });
+  addAccount(engine, 'sweeper', 2, 'free');
   for (let i = 0; i < 600; i++) {
     engine.addEvent(
       event('sweeper', START + i * 20 * 60_000 + Math.floor(r() * 1000), [
@@ -74,11 +70,7 @@ beforeAll(() => {
     );
   }
   // A scheduler: the same kind of traffic at a fixed 7-minute cadence, all day.
-  engine.addAccount({
-    account_id: 'scheduler',
-    created_at: new Date(START - 300 * 24 * HOUR).toISOString(),
-    tier: 'paid',
-  });
+  addAccount(engine, 'scheduler', 300, 'paid');
   for (let i = 0; i < 400; i++) {
     engine.addEvent(
       event('scheduler', START + i * 7 * 60_000, [
@@ -87,16 +79,8 @@ beforeAll(() => {
     );
   }
   // Soft-label harvesting of the Alpaca set, and an eval harness scoring one token.
-  engine.addAccount({
-    account_id: 'harvester',
-    created_at: new Date(START - 400 * 24 * HOUR).toISOString(),
-    tier: 'paid',
-  });
-  engine.addAccount({
-    account_id: 'evaluator',
-    created_at: new Date(START - 400 * 24 * HOUR).toISOString(),
-    tier: 'enterprise',
-  });
+  addAccount(engine, 'harvester', 400, 'paid');
+  addAccount(engine, 'evaluator', 400, 'enterprise');
   for (let i = 0; i < 300; i++) {
     const ts = START + (i % 10) * 24 * HOUR + (9 + (i % 8)) * HOUR + i * 1000;
     engine.addEvent(
@@ -139,12 +123,7 @@ beforeAll(() => {
     { role: 'user', content: `${task}\nLet's think step by step.` },
   ];
   const greedy = { temperature: 0, max_tokens: 512 };
-  for (const id of ['suite-runner', 'cot-distiller'])
-    engine.addAccount({
-      account_id: id,
-      created_at: new Date(START - 200 * 24 * HOUR).toISOString(),
-      tier: 'enterprise',
-    });
+  for (const id of ['suite-runner', 'cot-distiller']) addAccount(engine, id, 200, 'enterprise');
   for (let run = 0; run < 3; run++)
     for (let i = 0; i < 400; i++) {
       const ts = START + (2 + run * 4) * 24 * HOUR + 14 * HOUR + i * 1500;

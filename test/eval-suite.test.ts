@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Truth, type Findings } from '../src/contracts/index.js';
+import type { Findings, Truth } from '../src/contracts/index.js';
 import {
   judgeBar,
   leaveOneOut,
@@ -13,8 +13,7 @@ import {
   type SuiteResult,
 } from '../src/evaluate/index.js';
 import { DetectionEngine, evaluateFindings } from '../src/findings/index.js';
-import { analyzeFiles } from '../src/pipeline/index.js';
-import { simulate } from '../src/sim/index.js';
+import { analyzedSimulation } from './simulated-analysis.js';
 
 // Two real small runs (seeds 1 and 2), the first also re-analysed with one detector and one
 // link type off: what `npm run eval` does, on fewer seeds.
@@ -106,9 +105,9 @@ describe('switching a detector or a link type off', () => {
   let again: Findings;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dg-ablate-'));
-    const sim = await simulate({ scale: 'small', seed: 3, out: dir, gzip: false, corpus: [] });
-    truth = Truth.parse(JSON.parse(readFileSync(sim.files.truth, 'utf8')));
-    const { detail, engine } = await analyzeFiles([sim.files.traffic], { accounts: [sim.files.accounts] });
+    const run = await analyzedSimulation(3, dir);
+    truth = run.truth;
+    const { detail, engine } = run;
     base = detail.findings;
     const state = engine.exportPartition();
     const off = new DetectionEngine({ disable: ['reasoning-elicitation', 'payment_fingerprint'] });

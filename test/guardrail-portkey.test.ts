@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recentEventsOf } from '../src/store/index.js';
-import { call, startTestService, type TestService } from './server-harness.js';
+import { call, startTestService, waitForValue, type TestService } from './server-harness.js';
 import { servicesRequired } from './store-harness.js';
 
 /*
@@ -199,7 +199,7 @@ describe('Portkey AI Gateway with the DistillGuard guardrail webhook', () => {
     expect(upstream.bodies.length).toBe(seen);
     expect(text).not.toMatch(/C-9|payment card|linked/);
     expect(text).toMatch(/ref_[0-9a-f]{20}/);
-    const ev = await waitFor(
+    const ev = await waitForValue(
       async () => (await recentEventsOf(ts.service.ctx.db, 'acct-blocked', 5))[0] ?? null,
     );
     expect(ev.gateway).toMatchObject({ action: 'block', via: 'portkey' });
@@ -213,7 +213,7 @@ describe('Portkey AI Gateway with the DistillGuard guardrail webhook', () => {
     const body = (await r.json()) as { choices: { message: { content: string } }[] };
     expect(body.choices[0]?.message.content).toBe('Paris is the capital of France.');
     expect(upstream.bodies.at(-1)?.logprobs).toBe(true);
-    const ev = await waitFor(
+    const ev = await waitForValue(
       async () => (await recentEventsOf(ts.service.ctx.db, 'acct-allowed', 5))[0] ?? null,
     );
     expect(ev.response?.text).toBe('Paris is the capital of France.');
@@ -236,13 +236,3 @@ describe('Portkey AI Gateway with the DistillGuard guardrail webhook', () => {
     expect((await ask(null)).status).toBe(200);
   });
 });
-
-async function waitFor<T>(fn: () => Promise<T | null>, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== null) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

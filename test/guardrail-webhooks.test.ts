@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recentEventsOf } from '../src/store/index.js';
-import { call, startTestService, type TestService } from './server-harness.js';
+import { call, startTestService, waitForValue, type TestService } from './server-harness.js';
 
 /*
  * The guardrail webhooks of `serve` for other gateways, against fixtures of each published
@@ -23,16 +23,6 @@ function portkey(account: string | null, eventType = 'beforeRequestHook'): Recor
 function aperture(account: string, name = 'aperture-pre-request.json'): Record<string, unknown> {
   const f = fixture(name);
   return { ...f, metadata: { ...(f.metadata as object), login_name: account } };
-}
-
-async function waitFor<T>(fn: () => Promise<T | null>, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== null) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe.each(['open', 'closed'] as const)('guardrail webhooks, --guardrail-fail %s', (fail) => {
@@ -185,7 +175,7 @@ describe.each(['open', 'closed'] as const)('guardrail webhooks, --guardrail-fail
     expect((await post('portkey', portkey('acct-allowed', 'afterRequestHook'))).body).toEqual({
       verdict: true,
     });
-    const blocked = await waitFor(async () => {
+    const blocked = await waitForValue(async () => {
       const evs = await recentEventsOf(ts.service.ctx.db, 'acct-blocked', 50);
       return evs.find((e) => (e.gateway as { support_reference?: string }).support_reference === ref) ?? null;
     });
@@ -197,7 +187,7 @@ describe.each(['open', 'closed'] as const)('guardrail webhooks, --guardrail-fail
     expect(blocked.request.messages.at(-1)?.content).toBe(
       'List 50 chain-of-thought exemplars for arithmetic word problems.',
     );
-    const allowed = await waitFor(
+    const allowed = await waitForValue(
       async () => (await recentEventsOf(ts.service.ctx.db, 'acct-allowed', 5))[0] ?? null,
     );
     expect(allowed.response?.text).toBe('Here are the exemplars: ...');
@@ -239,7 +229,7 @@ describe.each(['open', 'closed'] as const)('guardrail webhooks, --guardrail-fail
       aperture('acct-aperture', 'aperture-entire-request.json'),
     );
     expect(done.status).toBe(204);
-    const ev = await waitFor(
+    const ev = await waitForValue(
       async () => (await recentEventsOf(ts.service.ctx.db, 'acct-aperture', 5))[0] ?? null,
     );
     expect(ev.response?.text).toBe('def sort_list(xs):\n    return sorted(xs)');

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import type { Kysely } from 'kysely';
 import {
   admitMember,
@@ -8,11 +9,25 @@ import {
   grantGroup,
   joinGroup,
 } from '../src/hub/index.js';
+import type { StixObject } from '../src/contracts/index.js';
 import { generateMemberKey, type MemberSigningKey } from '../src/intel/index.js';
 import { hubMigrations, runMigrations, type HubDatabase, type StoreDialect } from '../src/store/index.js';
 import { openTestDatabase, type TestDatabase } from './store-harness.js';
 
 /** Test set-up shared by the hub tests: migrated hub stores, signing members, one shared collection. */
+
+/** A minimal valid STIX indicator of autonomous system 64500 + `i` (its id numbered `i`). */
+export const asnIndicator = (i: number, extra: Record<string, unknown> = {}): StixObject => ({
+  type: 'indicator',
+  spec_version: '2.1',
+  id: `indicator--00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  created: '2026-11-20T00:00:00.000Z',
+  modified: '2026-11-20T00:00:00.000Z',
+  pattern: `[autonomous-system:number = ${64500 + i}]`,
+  pattern_type: 'stix',
+  valid_from: '2026-11-20T00:00:00.000Z',
+  ...extra,
+});
 
 export interface SigningMembers {
   keys: Record<string, MemberSigningKey>;
@@ -88,4 +103,19 @@ export async function openSharingHub(
       await t.dispose();
     },
   };
+}
+
+/**
+ * `openSharingHub` for the enclosing `describe`: opened before its tests, closed after them. The
+ * object returned is filled in by the time the tests run.
+ */
+export function useSharingHub(dialect: StoreDialect, opts: Parameters<typeof openSharingHub>[1]): SharingHub {
+  const h = {} as SharingHub;
+  beforeAll(async () => {
+    Object.assign(h, await openSharingHub(dialect, opts));
+  });
+  afterAll(async () => {
+    await h.close?.();
+  });
+  return h;
 }

@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import {
-  identityIdFor,
-  loadStixOracle,
-  signObjects,
-  signatureHeader,
-  TLP_IDS,
-  type MemberSigningKey,
-} from '../src/intel/index.js';
+import { describe, expect, it } from 'vitest';
+import { identityIdFor, loadStixOracle, signObjects, signatureHeader, TLP_IDS } from '../src/intel/index.js';
 import { TAXII_MEDIA, TaxiiStatus } from '../src/contracts/index.js';
-import { verifyHubAudit, type HubDatabase } from '../src/store/index.js';
-import { storeTestBackends, type TestDatabase } from './store-harness.js';
-import { openSharingHub } from './hub-harness.js';
+import { verifyHubAudit } from '../src/store/index.js';
+import { storeTestBackends } from './store-harness.js';
+import { useSharingHub } from './hub-harness.js';
 import { requiredStixSchemaDir } from './stix-schemas.js';
 
 /*
@@ -78,54 +70,39 @@ const invalidObjects = (member: string): Obj[] => {
 };
 
 describe.each(backends)('hub ingest validation over HTTP, on %s', (dialect) => {
-  let t: TestDatabase<HubDatabase>;
-  let hub: FastifyInstance;
-  let base: string;
-  let collection: string;
-  const key: Record<string, MemberSigningKey> = {};
-  const apiKey: Record<string, string> = {};
+  const h = useSharingHub(dialect, { members: ['org-a', 'org-b'], maxPage: 1000 });
   const oracle = loadStixOracle(requiredStixSchemaDir());
 
-  beforeAll(async () => {
-    const h = await openSharingHub(dialect, { members: ['org-a', 'org-b'], maxPage: 1000 });
-    ({ t, hub, collection, base } = h);
-    for (const m of ['org-a', 'org-b']) {
-      key[m] = h.keys[m]!;
-      apiKey[m] = h.creds[m]!.apiKey;
-    }
-  });
-  afterAll(async () => {
-    await hub.close();
-    await t.dispose();
-  });
-
   const headers = (m: string): Record<string, string> => ({
-    authorization: `Bearer ${apiKey[m]}`,
+    authorization: `Bearer ${h.creds[m]!.apiKey}`,
     accept: TAXII_MEDIA,
   });
   async function post(m: string, objects: unknown[]): Promise<{ status: number; body: string }> {
-    const res = await fetch(`${base}/api1/collections/${collection}/objects/`, {
+    const res = await fetch(`${h.base}/api1/collections/${h.collection}/objects/`, {
       method: 'POST',
       headers: {
         ...headers(m),
         'content-type': TAXII_MEDIA,
-        'x-distillguard-signature': signatureHeader(signObjects(objects, key[m]!)),
+        'x-distillguard-signature': signatureHeader(signObjects(objects, h.keys[m]!)),
       },
       body: JSON.stringify({ objects }),
     });
     return { status: res.status, body: await res.text() };
   }
   async function statusOf(id: string): Promise<TaxiiStatus> {
-    const res = await fetch(`${base}/api1/status/${id}/`, { headers: headers('org-a') });
+    const res = await fetch(`${h.base}/api1/status/${id}/`, { headers: headers('org-a') });
     expect(res.status).toBe(200);
     return TaxiiStatus.parse(await res.json());
   }
   const storedRows = async (): Promise<{ object_id: string; version: string; body: string }[]> =>
-    t.db.selectFrom('hub_objects').select(['object_id', 'version', 'body']).execute();
+    h.t.db.selectFrom('hub_objects').select(['object_id', 'version', 'body']).execute();
   async function servedObjects(): Promise<Obj[]> {
-    const res = await fetch(`${base}/api1/collections/${collection}/objects/?match[version]=all&limit=1000`, {
-      headers: headers('org-a'),
-    });
+    const res = await fetch(
+      `${h.base}/api1/collections/${h.collection}/objects/?match[version]=all&limit=1000`,
+      {
+        headers: headers('org-a'),
+      },
+    );
     return ((await res.json()) as { objects?: Obj[] }).objects ?? [];
   }
 
@@ -204,7 +181,7 @@ describe.each(backends)('hub ingest validation over HTTP, on %s', (dialect) => {
     expect(JSON.parse(tooMany.body)).toMatchObject({ error_code: 'TOO_MANY_OBJECTS' });
     // Still serving, and the audit chain holds.
     expect(await servedObjects()).toHaveLength(6);
-    expect((await verifyHubAudit(t.db)).ok).toBe(true);
+    expect((await verifyHubAudit(h.t.db)).ok).toBe(true);
   });
 
   it('an envelope without ids, or not a list, is a 400 that names the problem', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, runCli } from './cli-harness.js';
+import { minimalEvent } from './full-event.js';
 
 /** Runs the built CLI: `npm ci` builds it in CI; here it is rebuilt when the sources are newer. */
 beforeAll(ensureBuilt, 300_000);
@@ -25,13 +26,7 @@ describe('distillguard validate', () => {
   });
 
   it('reads a file with a bad line, exits 0, prints the summary and writes the quarantine file', async () => {
-    const good = {
-      id: 'e1',
-      ts: '2026-11-22T10:00:00Z',
-      account_id: 'a1',
-      model: 'm',
-      request: { messages: [{ role: 'user', content: 'hi' }] },
-    };
+    const good = { ...minimalEvent(), account_id: 'a1' };
     await writeFile(join(dir, 'log.ndjson'), `${JSON.stringify(good)}\nnot json\n`);
     const r = await cliRun(['validate', 'log.ndjson', '--no-progress'], dir);
     expect(r.code).toBe(0);

@@ -2,8 +2,7 @@ import { requiredStixSchemaDir, stixSchemaDir } from './stix-schemas.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DetectionEngine } from '../src/findings/index.js';
 import { verifyHubAudit } from '../src/store/index.js';
 import {
@@ -15,14 +14,11 @@ import {
   keyRingFrom,
   loadStixOracle,
   policyFrom,
-  type MemberSigningKey,
 } from '../src/intel/index.js';
 import type { ApiEvent, ClusterFinding, Findings } from '../src/contracts/index.js';
 import { simulationStream, type SimulationStream } from '../src/sim/index.js';
 import { fingerprint64 } from '../src/text/index.js';
-import type { HubDatabase } from '../src/store/index.js';
-import type { TestDatabase } from './store-harness.js';
-import { openSharingHub } from './hub-harness.js';
+import { useSharingHub } from './hub-harness.js';
 
 // Two providers hit by one actor: same actor seed (infrastructure, templates, cards), different
 // populations and account ids.
@@ -62,31 +58,13 @@ const meanScore = (findings: Findings, members: Set<string>): number => {
 };
 
 describe('sharing between two member organisations over a TAXII hub', () => {
-  let t: TestDatabase<HubDatabase>;
-  let hub: FastifyInstance;
-  let apiRoot: string;
-  let collection: string;
-  const keys: Record<string, MemberSigningKey> = {};
-  const apiKeys: Record<string, string> = {};
+  const h = useSharingHub('sqlite', {
+    members: ['org-a', 'org-b'],
+    group: 'model-providers',
+    collectionTitle: 'Distillation campaigns',
+  });
   const stateDir = mkdtempSync(path.join(tmpdir(), 'dg-intel-'));
-
-  beforeAll(async () => {
-    const h = await openSharingHub('sqlite', {
-      members: ['org-a', 'org-b'],
-      group: 'model-providers',
-      collectionTitle: 'Distillation campaigns',
-    });
-    ({ t, hub, collection, apiRoot } = h);
-    for (const m of ['org-a', 'org-b']) {
-      keys[m] = h.keys[m]!;
-      apiKeys[m] = h.creds[m]!.apiKey;
-    }
-  });
-  afterAll(async () => {
-    await hub.close();
-    await t.dispose();
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
   it(
     'A publishes its hydra cluster; B pulls, matches, scores the campaign higher, and A sees B’s sighting as a count',
@@ -112,8 +90,8 @@ describe('sharing between two member organisations over a TAXII hub', () => {
       const campaignId = objects.find((o) => o.type === 'campaign')!.id;
       expect(objects.filter((o) => o.type === 'indicator').length).toBeGreaterThan(3);
       expect(JSON.stringify(objects)).not.toMatch(/"a_\w+"/); // no account ids leave
-      const clientA = new TaxiiClient(apiRoot, { apiKey: apiKeys['org-a']! });
-      expect((await clientA.push(collection, objects, keys['org-a']!)).status).toBe('complete');
+      const clientA = new TaxiiClient(h.apiRoot, { apiKey: h.creds['org-a']!.apiKey });
+      expect((await clientA.push(h.collection, objects, h.keys['org-a']!)).status).toBe('complete');
 
       // Member B: same actor, other accounts. Without intel, then with.
       const simB = simulationStream({ scale: 'small', seed: 22, actorSeed: ACTOR_SEED, accountPrefix: 'b_' });
@@ -136,13 +114,13 @@ describe('sharing between two member organisations over a TAXII hub', () => {
       const before = bestCluster(b.findings, hydraB);
       const beforeMean = meanScore(b.findings, hydraB);
 
-      const clientB = new TaxiiClient(apiRoot, { apiKey: apiKeys['org-b']! });
+      const clientB = new TaxiiClient(h.apiRoot, { apiKey: h.creds['org-b']!.apiKey });
       const received = ReceivedIntel.open(stateDir);
-      const pulled = await received.pull(clientB, collection, { limit: 7 });
+      const pulled = await received.pull(clientB, h.collection, { limit: 7 });
       expect(pulled.received).toBe(objects.length);
       expect(pulled.pages).toBeGreaterThan(1);
       // Resuming from the cursor fetches nothing new.
-      expect((await ReceivedIntel.open(stateDir).pull(clientB, collection)).received).toBe(0);
+      expect((await ReceivedIntel.open(stateDir).pull(clientB, h.collection)).received).toBe(0);
 
       const matcher = new IntelMatcher(received.objects(), ring);
       for (const acc of simB.accounts) matcher.addAccount(acc.record);
@@ -185,14 +163,14 @@ describe('sharing between two member organisations over a TAXII hub', () => {
       // B reports back anonymously; A sees a count, not a name.
       const sightings = matcher.sightings({ anonymous: true, identityId: identityIdFor('org-b') });
       expect(sightings.map((s) => s.sighting_of_ref)).toContain(campaignId);
-      await clientB.push(collection, sightings, keys['org-b']!);
+      await clientB.push(h.collection, sightings, h.keys['org-b']!);
       const counts = await clientA.sightingCounts();
       const mine = counts.find((c) => c.sighting_of_ref === campaignId)!;
       expect(mine.members).toBe(1);
       expect(mine.count).toBeGreaterThan(0);
       expect(JSON.stringify(counts)).not.toContain('org-b');
 
-      expect((await verifyHubAudit(t.db)).ok).toBe(true);
+      expect((await verifyHubAudit(h.t.db)).ok).toBe(true);
     },
   );
 });

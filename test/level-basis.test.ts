@@ -1,18 +1,17 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Findings,
   isTrap,
-  Truth,
+  type Truth,
   type AccountFinding,
   type ClusterFinding,
   type Level,
   type LevelBasis,
 } from '../src/contracts/index.js';
-import { analyzeFiles } from '../src/pipeline/index.js';
-import { simulate } from '../src/sim/index.js';
+import { analyzedSimulation } from './simulated-analysis.js';
 
 // Seed 5 is where the hydra cluster sat at review under the three-lines rule (its pooled lines
 // are reasoning elicitation and conversation shape, both overwhelming); seed 2 is where the
@@ -24,10 +23,7 @@ let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dg-basis-'));
   for (const seed of SEEDS) {
-    const out = join(dir, String(seed));
-    const sim = await simulate({ scale: 'small', seed, out, gzip: false, corpus: [] });
-    const truth = Truth.parse(JSON.parse(readFileSync(sim.files.truth, 'utf8')));
-    const { detail } = await analyzeFiles([sim.files.traffic], { accounts: [sim.files.accounts] });
+    const { truth, detail } = await analyzedSimulation(seed, join(dir, String(seed)));
     // Through JSON and the contract, as a reader of findings.json gets them.
     runs.push({ seed, findings: Findings.parse(JSON.parse(JSON.stringify(detail.findings))), truth });
   }

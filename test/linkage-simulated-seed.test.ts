@@ -1,12 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Truth } from '../src/contracts/index.js';
 import { DETECTION_BAR } from '../src/evaluate/index.js';
 import { evaluateFindings, type Evaluation } from '../src/findings/index.js';
-import { analyzeFiles } from '../src/pipeline/index.js';
-import { simulate } from '../src/sim/index.js';
+import { analyzedSimulation } from './simulated-analysis.js';
 
 // Seed 5 at small scale: the slow-and-low and logprob-harvest campaigns use task openers and
 // wrapper phrasings that the hydra campaign uses too. Linked through those, slow-and-low was
@@ -16,9 +14,7 @@ let evaluation: Evaluation;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dg-link-seed-'));
-  const sim = await simulate({ scale: 'small', seed: 5, out: dir, gzip: false, corpus: [] });
-  const truth = Truth.parse(JSON.parse(readFileSync(sim.files.truth, 'utf8')));
-  const { detail } = await analyzeFiles([sim.files.traffic], { accounts: [sim.files.accounts] });
+  const { truth, detail } = await analyzedSimulation(5, dir);
   evaluation = evaluateFindings(detail.findings, truth);
 }, 900_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { connect, type NatsConnection } from 'nats';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { connect, RetentionPolicy, StorageType, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { UserError, type AccountRecord, type ApiEvent, type Findings } from '../src/contracts/index.js';
 import { DetectionEngine } from '../src/findings/index.js';
@@ -269,6 +272,42 @@ export const topologyFlags = (t: ScaleTopology): string[] => [
   String(t.partitions),
 ];
 
+/** Input files for `ingest`, in a temporary folder of their own that also takes its quarantine file. */
+export interface IngestFiles {
+  dir: string;
+  traffic: string;
+  accounts: string;
+}
+
+/** Writes `input` as traffic.ndjson and accounts.ndjson into a fresh temporary folder named `prefix…`. */
+export function writeIngestFiles(
+  prefix: string,
+  input: { accounts: AccountRecord[]; events: ApiEvent[] },
+): IngestFiles {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  const files = {
+    dir,
+    traffic: path.join(dir, 'traffic.ndjson'),
+    accounts: path.join(dir, 'accounts.ndjson'),
+  };
+  writeFileSync(files.traffic, `${input.events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+  writeFileSync(files.accounts, `${input.accounts.map((a) => JSON.stringify(a)).join('\n')}\n`);
+  return files;
+}
+
+/** The arguments of `distillguard ingest` of the files to the test NATS on a topology, quarantining beside them. */
+export const ingestArgs = (t: ScaleTopology, files: IngestFiles): string[] => [
+  'ingest',
+  files.traffic,
+  '--accounts',
+  files.accounts,
+  '--nats',
+  TEST_NATS_URL,
+  ...topologyFlags(t),
+  '--quarantine',
+  path.join(files.dir, 'quarantine.ndjson'),
+];
+
 /** The arguments of `distillguard worker` on the test NATS, the given database and topology. */
 export const workerArgs = (t: ScaleTopology, database = TEST_POSTGRES_URL): string[] => [
   'worker',
@@ -306,6 +345,46 @@ export async function spawnWorker(fx: ScaleFixture, id: string, extra: string[] 
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
   });
   return child;
+}
+
+/**
+ * SIGTERMs a worker process and returns its exit code, or 'still running' when it has not exited
+ * within `boundMs` (a bound on the test, not a timing measurement).
+ */
+export async function exitOnSigterm(
+  child: ChildProcess,
+  boundMs = 60_000,
+): Promise<number | null | 'still running'> {
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  child.kill('SIGTERM');
+  return Promise.race([
+    exited,
+    new Promise<'still running'>((r) => setTimeout(() => r('still running'), boundMs)),
+  ]);
+}
+
+/**
+ * A stream beside the fixture's (`<stream>_OLD` on `<prefix>old.*`) as made before work-queue
+ * retention and the recorded partition count: limits retention, no description. The caller deletes it.
+ */
+export async function addPreRetentionStream(
+  fx: ScaleFixture,
+  partitions = fx.topology.partitions,
+): Promise<ScaleTopology> {
+  const old: ScaleTopology = {
+    stream: `${fx.topology.stream}_OLD`,
+    subjectPrefix: `${fx.topology.subjectPrefix}old`,
+    partitions,
+  };
+  await (
+    await fx.nc.jetstreamManager()
+  ).streams.add({
+    name: old.stream,
+    subjects: [`${old.subjectPrefix}.*`],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+  });
+  return old;
 }
 
 /** Polls `get` until `ok` holds; throws naming `what` (and the last value) after `timeoutMs`. */

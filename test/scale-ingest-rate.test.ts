@@ -1,10 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import type { ScaleMessage } from '../src/contracts/index.js';
 import { ensureBuilt, runCli } from './cli-harness.js';
-import { describeScale, simulatedPrefix, TEST_NATS_URL, topologyFlags } from './scale-harness.js';
+import { describeScale, ingestArgs, simulatedPrefix, writeIngestFiles } from './scale-harness.js';
 
 // `ingest --rate R` replays a file as live traffic: event i goes out no sooner than i / R seconds
 // after the first, so N events span at least (N - 1) / R seconds (a bound on the pacing, which is
@@ -18,29 +15,11 @@ describeScale('ingest --rate paces publication to the stream', 4, (fx) => {
   beforeAll(ensureBuilt);
 
   it(`publishes ${N} events at ${RATE}/s over at least ${((N - 1) / RATE).toFixed(2)} s, each once`, async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'dg-ingest-rate-'));
-    const traffic = path.join(dir, 'traffic.ndjson');
-    const accounts = path.join(dir, 'accounts.ndjson');
-    writeFileSync(traffic, `${input.events.map((e) => JSON.stringify(e)).join('\n')}\n`);
-    writeFileSync(accounts, `${input.accounts.map((a) => JSON.stringify(a)).join('\n')}\n`);
+    const files = writeIngestFiles('dg-ingest-rate-', input);
 
     const began = Date.now();
     const r = await runCli(
-      [
-        'ingest',
-        traffic,
-        '--accounts',
-        accounts,
-        '--nats',
-        TEST_NATS_URL,
-        ...topologyFlags(fx.topology),
-        '--rate',
-        String(RATE),
-        '--quarantine',
-        path.join(dir, 'quarantine.ndjson'),
-        '--json',
-        '--no-progress',
-      ],
+      [...ingestArgs(fx.topology, files), '--rate', String(RATE), '--json', '--no-progress'],
       { timeout: 120_000 },
     );
     const wallMs = Date.now() - began;

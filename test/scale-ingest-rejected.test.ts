@@ -4,13 +4,7 @@ import path from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { analyzeFiles } from '../src/pipeline/index.js';
 import { ensureBuilt, runCli } from './cli-harness.js';
-import {
-  describeScale,
-  expectRejectedCounted,
-  simulatedPrefix,
-  TEST_NATS_URL,
-  topologyFlags,
-} from './scale-harness.js';
+import { describeScale, expectRejectedCounted, ingestArgs, simulatedPrefix } from './scale-harness.js';
 
 // Lines `ingest --to` rejects stay in its quarantine file and are forwarded to the workers, so
 // the streamed findings report the same input.rejected_lines as batch analyze of the same files;
@@ -36,20 +30,10 @@ describeScale('scale-out: rejected input lines reach the findings', 4, (fx) => {
 
     const ingest = async () => {
       const r = await runCli(
-        [
-          'ingest',
-          traffic,
-          '--accounts',
-          accounts,
-          '--nats',
-          TEST_NATS_URL,
-          ...topologyFlags(fx.topology),
-          '--quarantine',
-          path.join(dir, 'quarantine.ndjson'),
-          '--json',
-          '--no-progress',
-        ],
-        { timeout: 0 },
+        [...ingestArgs(fx.topology, { dir, traffic, accounts }), '--json', '--no-progress'],
+        {
+          timeout: 0,
+        },
       );
       expect(r.code, r.stderr).toBe(0);
       return JSON.parse(r.stdout) as {

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { partitionOf, ScalePublisher, scoreScale } from '../src/pipeline/index.js';
+import { partitionOf, scoreScale } from '../src/pipeline/index.js';
 import { scaleProgress } from '../src/store/index.js';
 import { batchFindings, describeScale, findingsGap, simulatedPrefix } from './scale-harness.js';
 
@@ -12,16 +12,12 @@ describeScale('scale-out: a worker dies mid-stream', 8, (fx) => {
   it('another worker continues; nothing lost, nothing counted twice', async () => {
     const a = await fx.spawnWorker('victim');
     const b = await fx.spawnWorker('survivor');
-    const pub = new ScalePublisher(fx.nc, fx.topology);
-    await pub.publishAccounts(input.accounts);
     const half = Math.floor(input.events.length / 2);
-    await pub.publishEvents(input.events.slice(0, half));
-    await pub.flush();
+    await fx.publish({ accounts: input.accounts, events: input.events.slice(0, half) });
     // Kill the victim while it is working: some of its partitions have applied events.
     await fx.waitUntilWorking('victim');
     a.kill('SIGKILL');
-    await pub.publishEvents(input.events.slice(half));
-    await pub.flush();
+    await fx.publish({ accounts: [], events: input.events.slice(half) });
 
     await fx.waitForApplied(input.events.length);
     const progress = await scaleProgress(fx.db);

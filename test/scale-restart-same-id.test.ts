@@ -1,5 +1,4 @@
 import { expect, it } from 'vitest';
-import { ScalePublisher } from '../src/pipeline/index.js';
 import { scaleProgress } from '../src/store/index.js';
 import { describeScale, simulatedPrefix } from './scale-harness.js';
 
@@ -11,18 +10,14 @@ const input = simulatedPrefix(6_000, 11);
 describeScale('scale-out: a worker restarted with the same --id', 4, (fx) => {
   it('takes over the partitions its dead predecessor held; every event is applied once', async () => {
     const first = await fx.spawnWorker('pod-0');
-    const pub = new ScalePublisher(fx.nc, fx.topology);
-    await pub.publishAccounts(input.accounts);
     const half = Math.floor(input.events.length / 2);
-    await pub.publishEvents(input.events.slice(0, half));
-    await pub.flush();
+    await fx.publish({ accounts: input.accounts, events: input.events.slice(0, half) });
     await fx.waitUntilWorking('pod-0');
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
 
     const second = await fx.spawnWorker('pod-0');
-    await pub.publishEvents(input.events.slice(half));
-    await pub.flush();
+    await fx.publish({ accounts: [], events: input.events.slice(half) });
     // Lease 2 s, ack wait 4 s: the dead leases are claimable after 4 s and the orphaned batch
     // returns 4 s later; 90 s is ample and bounds the test.
     await fx.waitForApplied(input.events.length, 90_000);

@@ -1,11 +1,16 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { DiscardPolicy, RetentionPolicy, StorageType } from 'nats';
+import { DiscardPolicy, RetentionPolicy } from 'nats';
 import { beforeAll, expect, it } from 'vitest';
 import { DEFAULT_STREAM_MAX_MESSAGES, ensureStream, ScalePublisher } from '../src/pipeline/index.js';
 import { ensureBuilt, runCli } from './cli-harness.js';
-import { describeScale, simulatedPrefix, TEST_NATS_URL, topologyFlags, waitFor } from './scale-harness.js';
+import {
+  addPreRetentionStream,
+  describeScale,
+  ingestArgs,
+  simulatedPrefix,
+  TEST_NATS_URL,
+  waitFor,
+  writeIngestFiles,
+} from './scale-harness.js';
 
 // The stream used to keep every message forever (limits retention, no limit): ~1.3 KB an event,
 // ~110 GB a day at 1,000 events/s. It now has work-queue retention (a message is deleted once its
@@ -49,28 +54,9 @@ describeScale('scale-out: a full stream pushes back on ingest', 2, (fx) => {
   beforeAll(ensureBuilt);
 
   it('ingest waits, then exits 1 with STREAM_FULL; nothing is dropped; with a worker it completes', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'dg-scale-full-'));
-    const traffic = path.join(dir, 'traffic.ndjson');
-    const accounts = path.join(dir, 'accounts.ndjson');
-    writeFileSync(traffic, `${input.events.map((e) => JSON.stringify(e)).join('\n')}\n`);
-    writeFileSync(accounts, `${input.accounts.map((a) => JSON.stringify(a)).join('\n')}\n`);
+    const files = writeIngestFiles('dg-scale-full-', input);
     const ingest = (...extra: string[]) =>
-      runCli(
-        [
-          'ingest',
-          traffic,
-          '--accounts',
-          accounts,
-          '--nats',
-          TEST_NATS_URL,
-          ...topologyFlags(fx.topology),
-          '--quarantine',
-          path.join(dir, 'quarantine.ndjson'),
-          '--no-progress',
-          ...extra,
-        ],
-        { timeout: 120_000 },
-      );
+      runCli([...ingestArgs(fx.topology, files), '--no-progress', ...extra], { timeout: 120_000 });
 
     // No worker runs: the stream fills at 1,000 messages (accounts + events) and stays there.
     const full = await ingest('--stream-max-messages', '1000', '--full-wait', '2s');
@@ -97,17 +83,7 @@ describeScale('scale-out: a full stream pushes back on ingest', 2, (fx) => {
 describeScale('scale-out: a stream from before work-queue retention', 2, (fx) => {
   it('is named in a warning (its retention cannot change) and not given a limit', async () => {
     const jsm = await fx.nc.jetstreamManager();
-    const old = {
-      ...fx.topology,
-      stream: `${fx.topology.stream}_OLD`,
-      subjectPrefix: `${fx.topology.subjectPrefix}old`,
-    };
-    await jsm.streams.add({
-      name: old.stream,
-      subjects: [`${old.subjectPrefix}.*`],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-    });
+    const old = await addPreRetentionStream(fx);
     try {
       const warnings: string[] = [];
       await ensureStream(fx.nc, old, { maxMessages: 5000, onWarning: (m) => warnings.push(m) });

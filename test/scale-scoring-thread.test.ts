@@ -5,6 +5,7 @@ import {
   batchFindings,
   comparable,
   describeScale,
+  exitOnSigterm,
   simulatedPrefix,
   waitFor,
   type UsedScaleFixture,
@@ -27,6 +28,15 @@ async function scoringLockHeld(fx: UsedScaleFixture): Promise<boolean> {
        and objid = (hashtext(${fx.schema})::bigint & 4294967295)::oid`.execute(fx.db);
   return (r.rows[0]?.n ?? 0) > 0;
 }
+
+/** Waits for findings that count all `events` (the first round over all of them). */
+const findingsOfAll = (fx: UsedScaleFixture, events: number) =>
+  waitFor(
+    'findings',
+    () => latestScaleFindings(fx.db),
+    (f) => f !== null && f.input.events === events,
+    { timeoutMs: 120_000, everyMs: 250 },
+  );
 
 describeScale('scale-out: a worker applies events while its scoring round runs', 4, (fx) => {
   it('applies every event published during a round, and a stop cuts the round short', async () => {
@@ -57,14 +67,8 @@ describeScale('scale-out: a worker applies events while its scoring round runs',
 
     // SIGTERM in the middle of the round: the worker exits without waiting it out, the round
     // rolls back (no findings, the lock free for the next worker).
-    const exited = new Promise<number | null>((r) => worker.once('exit', (code) => r(code)));
-    worker.kill('SIGTERM');
-    // A bound on the test, far below the round's remaining minutes: not a timing measurement.
-    const code = await Promise.race([
-      exited,
-      new Promise<'still running'>((r) => setTimeout(() => r('still running'), 60_000)),
-    ]);
-    expect(code).toBe(0);
+    // Bounded at 60 s, far below the round's remaining minutes.
+    expect(await exitOnSigterm(worker)).toBe(0);
     expect(await latestScaleFindings(fx.db)).toBeNull();
     await waitFor(
       'the scoring lock to be free',
@@ -78,12 +82,7 @@ describeScale('scale-out: a worker applies events while its scoring round runs',
 
     // The next worker (no stall) scores in its thread: findings of every event, as batch.
     await fx.spawnWorker('scorer-1', ['--score-every', '1s']);
-    const findings = await waitFor(
-      'findings',
-      () => latestScaleFindings(fx.db),
-      (f) => f !== null && f.input.events === input.events.length,
-      { timeoutMs: 120_000, everyMs: 250 },
-    );
+    const findings = await findingsOfAll(fx, input.events.length);
     expect(comparable(findings!)).toEqual(comparable(batchFindings(input)));
   }, 600_000);
 });
@@ -104,12 +103,7 @@ describeScale('scale-out: a worker whose scoring thread dies keeps scoring', 4, 
     }
     let log = '';
     worker.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-    const findings = await waitFor(
-      'findings',
-      () => latestScaleFindings(fx.db),
-      (f) => f !== null && f.input.events === small.events.length,
-      { timeoutMs: 120_000, everyMs: 250 },
-    );
+    const findings = await findingsOfAll(fx, small.events.length);
     expect(comparable(findings!)).toEqual(comparable(batchFindings(small)));
     expect(log.match(/scoring thread died; restarting it/g)?.length).toBe(2);
     expect(log).toContain('scoring thread died again; scoring in process from now on');

@@ -1,15 +1,23 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { RetentionPolicy, StorageType } from 'nats';
 import { beforeAll, expect, it } from 'vitest';
-import { consumerOf, deleteStream, ensureStream, type ScaleTopology } from '../src/pipeline/index.js';
+import { consumerOf, deleteStream, ensureStream } from '../src/pipeline/index.js';
 import { ensureBuilt, runCli as cli } from './cli-harness.js';
-import { describeScale, refusal, TEST_NATS_URL, topologyFlags } from './scale-harness.js';
+import {
+  addPreRetentionStream,
+  describeScale,
+  refusal,
+  TEST_NATS_URL,
+  topologyFlags,
+} from './scale-harness.js';
 
 // Every publisher and worker takes the topology from one typed config (the same --stream,
 // --subject-prefix and --partitions flags); the stream records its partition count and refuses
 // anyone whose topology differs, with one coded line, before a message is published.
+
+/** `gateway --nats` on the test NATS, in front of an upstream nothing listens on (it never gets that far). */
+const gatewayOnNats = ['gateway', '--upstream', 'http://127.0.0.1:9', '--port', '0', '--nats', TEST_NATS_URL];
 
 describeScale('scale-out topology agreement', 4, (fx) => {
   beforeAll(ensureBuilt);
@@ -32,18 +40,8 @@ describeScale('scale-out topology agreement', 4, (fx) => {
   });
 
   it('a stream made before the count was recorded is judged by its consumers, then records it', async () => {
-    const t: ScaleTopology = {
-      stream: `${fx.topology.stream}_OLD`,
-      subjectPrefix: `${fx.topology.subjectPrefix}old`,
-      partitions: 3,
-    };
+    const t = await addPreRetentionStream(fx, 3);
     const jsm = await fx.nc.jetstreamManager();
-    await jsm.streams.add({
-      name: t.stream,
-      subjects: [`${t.subjectPrefix}.*`],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-    });
     try {
       for (let p = 0; p < 3; p++) await jsm.consumers.add(t.stream, { durable_name: consumerOf(t, p) });
       expect((await refusal(ensureStream(fx.nc, { ...t, partitions: 16 }))).message).toContain(
@@ -60,18 +58,7 @@ describeScale('scale-out topology agreement', 4, (fx) => {
     const t = fx.topology;
     const flags = topologyFlags({ ...t, partitions: 8 });
     const dir = mkdtempSync(path.join(tmpdir(), 'dg-topology-'));
-    const gateway = await cli([
-      'gateway',
-      '--upstream',
-      'http://127.0.0.1:9',
-      '--port',
-      '0',
-      '--nats',
-      TEST_NATS_URL,
-      '--spool',
-      path.join(dir, 'spool.ndjson'),
-      ...flags,
-    ]);
+    const gateway = await cli([...gatewayOnNats, '--spool', path.join(dir, 'spool.ndjson'), ...flags]);
     const serve = await cli([
       'serve',
       '--port',
@@ -89,17 +76,7 @@ describeScale('scale-out topology agreement', 4, (fx) => {
       );
     }
     // The flags are validated by the typed config.
-    const bad = await cli([
-      'gateway',
-      '--upstream',
-      'http://127.0.0.1:9',
-      '--port',
-      '0',
-      '--nats',
-      TEST_NATS_URL,
-      '--partitions',
-      'many',
-    ]);
+    const bad = await cli([...gatewayOnNats, '--partitions', 'many']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^error\[INVALID_ARGUMENT\]: --partitions: /);
   }, 120_000);

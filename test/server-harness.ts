@@ -125,3 +125,14 @@ export async function call(
   }
   return { status: res.status, body: parsed, text };
 }
+
+/** Polls `fn` every 50 ms until it returns something other than null (what the service wrote, say); throws after `ms`. */
+export async function waitForValue<T>(fn: () => Promise<T | null>, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== null) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

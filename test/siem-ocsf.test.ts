@@ -53,6 +53,10 @@ let findings: Findings;
 let records: OcsfDetectionFinding[];
 let raw: Record<string, unknown>[];
 
+/** `distillguard findings export` of a findings file to `out`, in OCSF unless told otherwise. */
+const exportFindings = (findings: string, out: string, format = 'ocsf') =>
+  runCli(['findings', 'export', '--format', format, '--findings', findings, '--out', out]);
+
 beforeAll(async () => {
   ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), 'dg-ocsf-'));
@@ -63,16 +67,7 @@ beforeAll(async () => {
   findingsFile = join(dir, 'findings.json');
   writeFileSync(findingsFile, JSON.stringify(findings));
   const out = join(dir, 'findings.ocsf.ndjson');
-  const r = await runCli([
-    'findings',
-    'export',
-    '--format',
-    'ocsf',
-    '--findings',
-    findingsFile,
-    '--out',
-    out,
-  ]);
+  const r = await exportFindings(findingsFile, out);
   expect(r.code, r.stderr).toBe(0);
   raw = readFileSync(out, 'utf8')
     .split('\n')
@@ -185,35 +180,17 @@ describe('findings export --format ocsf on simulated findings', () => {
 
   it('refuses a missing file, a file that is not findings.v1 and an unknown format with one coded line', async () => {
     const out = join(dir, 'x.ndjson');
-    const missing = await runCli([
-      'findings',
-      'export',
-      '--format',
-      'ocsf',
-      '--findings',
-      join(dir, 'nope.json'),
-      '--out',
-      out,
-    ]);
+    const missing = await exportFindings(join(dir, 'nope.json'), out);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/error\[FILE_NOT_FOUND\]/u);
     expect(missing.stderr).not.toMatch(/\n\s+at /u);
 
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ format: 'findings.v1', accounts: 'many' }));
-    const invalid = await runCli(['findings', 'export', '--format', 'ocsf', '--findings', bad, '--out', out]);
+    const invalid = await exportFindings(bad, out);
     expect(invalid.stderr).toMatch(/error\[INVALID_INPUT\]/u);
 
-    const format = await runCli([
-      'findings',
-      'export',
-      '--format',
-      'cef',
-      '--findings',
-      findingsFile,
-      '--out',
-      out,
-    ]);
+    const format = await exportFindings(findingsFile, out, 'cef');
     expect(format.code).not.toBe(0);
     expect(format.stderr).toMatch(/ocsf/u);
   });

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import { openDatabase, type StoreDialect } from '../src/store/index.js';
+import {
+  coreMigrations,
+  openDatabase,
+  runMigrations,
+  type CoreDatabase,
+  type StoreDialect,
+} from '../src/store/index.js';
 
 /** The PostgreSQL the tests use: `TEST_DATABASE_URL`, else the machine's trust-auth `test` database. */
 export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -86,6 +92,28 @@ export async function openTestDatabase<DB = unknown>(dialect: StoreDialect): Pro
       await adminQuery(`drop schema if exists ${schema} cascade`);
     },
   };
+}
+
+/** A fresh store (`openTestDatabase`) with the core migrations applied. */
+export async function openCoreTestDatabase(
+  dialect: StoreDialect = 'sqlite',
+): Promise<TestDatabase<CoreDatabase>> {
+  const t = await openTestDatabase<CoreDatabase>(dialect);
+  await runMigrations(t.db, coreMigrations);
+  return t;
+}
+
+/** Runs `use` on a fresh store (`openTestDatabase`), disposing of it afterwards whatever `use` did. */
+export async function withTestDatabase<DB>(
+  dialect: StoreDialect,
+  use: (t: TestDatabase<DB>) => Promise<void>,
+): Promise<void> {
+  const t = await openTestDatabase<DB>(dialect);
+  try {
+    await use(t);
+  } finally {
+    await t.dispose();
+  }
 }
 
 /**

@@ -58,19 +58,8 @@ export interface GatewayLog {
   error(obj: object, msg: string): void;
 }
 
-export interface GatewayOptions {
-  /** Upstream base URL, e.g. https://api.openai.com (request paths are appended as received). */
-  upstream: string;
-  decisions: DecisionCache;
-  accounts: AccountResolver;
-  recorder: EventRecorder;
-  canary?: CanaryOptions;
-  throttle?: Throttle;
-  degradeMaxTokens?: number;
-  verificationUrl?: string;
-  /** Take the client IP from X-Forwarded-For (only behind a proxy that sets it). */
-  trustForwardedFor?: boolean;
-  maxBodyBytes?: number;
+/** Bounds on the gateway's use of its upstream (docs/gateway.md); defaults in GATEWAY_DEFAULTS (contracts). */
+export interface UpstreamBounds {
   /** Connections to the upstream, which is also the most requests in flight to it. */
   upstreamConnections?: number;
   /** Requests that may wait for a free upstream connection; more get 503 at once. */
@@ -86,6 +75,21 @@ export interface GatewayOptions {
    * written bytes unread (a client that stops reading would otherwise hold the upstream forever).
    */
   upstreamIdleTimeoutMs?: number;
+}
+
+export interface GatewayOptions extends UpstreamBounds {
+  /** Upstream base URL, e.g. https://api.openai.com (request paths are appended as received). */
+  upstream: string;
+  decisions: DecisionCache;
+  accounts: AccountResolver;
+  recorder: EventRecorder;
+  canary?: CanaryOptions;
+  throttle?: Throttle;
+  degradeMaxTokens?: number;
+  verificationUrl?: string;
+  /** Take the client IP from X-Forwarded-For (only behind a proxy that sets it). */
+  trustForwardedFor?: boolean;
+  maxBodyBytes?: number;
   log?: GatewayLog;
   random?: () => number;
 }

@@ -5,11 +5,11 @@ import { GATEWAY_DEFAULTS as D, UserError, type CanaryBanks } from '../contracts
 import { AccountResolver } from './accounts.js';
 import { DecisionCache } from './decision-cache.js';
 import { HttpDecisionSource, StaticDecisionSource, type DecisionSource } from './decision-source.js';
-import { Gateway, type GatewayLog } from './gateway.js';
+import { Gateway, type GatewayLog, type UpstreamBounds } from './gateway.js';
 import { EventRecorder } from './recorder.js';
 import { Throttle } from './throttle.js';
 
-export interface GatewayConfig {
+export interface GatewayConfig extends UpstreamBounds {
   upstream: string;
   port: number;
   host?: string;
@@ -41,13 +41,6 @@ export interface GatewayConfig {
   degradeMaxTokens?: number;
   throttlePerMinute?: number;
   verificationUrl?: string;
-  /** Upstream bounds (docs/gateway.md); defaults in GATEWAY_DEFAULTS (contracts). */
-  upstreamConnections?: number;
-  upstreamQueue?: number;
-  upstreamQueueWaitMs?: number;
-  upstreamConnectTimeoutMs?: number;
-  upstreamHeadersTimeoutMs?: number;
-  upstreamIdleTimeoutMs?: number;
   log?: GatewayLog;
 }
 

@@ -4,6 +4,7 @@ import { ApiEvent } from '../contracts/index.js';
 import { EventLineScanner, SCANNED_KEYS } from './event-line-scanner.js';
 import { eventShape, INVALID } from './fast-shape-check.js';
 import { unstorableEventKey } from './record-validation.js';
+import { fullEvent } from '../../test/full-event.js';
 
 /**
  * One schema, one fast path: the hand-written event scanner and shape check are held to the zod
@@ -111,36 +112,7 @@ function sample(node: Node): unknown {
 }
 
 /** A valid event the scanner vouches for, with every field it reads present. */
-const base = () => ({
-  id: 'req_1',
-  ts: '2026-11-22T10:00:00.123Z',
-  account_id: 'acct_1',
-  api_key_id: 'key_1',
-  end_user_id: 'u_1',
-  model: 'helix-3',
-  endpoint: 'chat.completions',
-  client: { ip: '203.0.113.7', asn: 64500, country: 'DE', user_agent: 'OpenAI/Python 1.42.5' },
-  request: {
-    messages: [
-      { role: 'system', content: 'You are helpful.' },
-      { role: 'user', content: 'Explain entropy.' },
-    ] as unknown[],
-    conversation_id: 'c_1',
-    params: {
-      temperature: 0.7,
-      top_p: 1,
-      max_tokens: 512,
-      n: 2,
-      logprobs: true,
-      top_logprobs: 5,
-      stream: false,
-      tools: 0,
-    },
-  },
-  response: { text: 'Entropy is…', reasoning_tokens: 10, finish_reason: 'stop', refused: false },
-  usage: { input_tokens: 12, output_tokens: 40 },
-  labels: { role: 'attacker', actor: 'a1', campaign: 'c1' },
-});
+const base = () => ({ ...fullEvent(), labels: { role: 'attacker', actor: 'a1', campaign: 'c1' } });
 
 /** The event with `path` set to `value` (deleted when undefined), containers made on the way. */
 function withField(path: Path, value: unknown): Record<string, unknown> {

@@ -24,6 +24,7 @@ import {
   usageShape,
 } from './fast-shape-check.js';
 import { validateAccount, validateEvent } from './record-validation.js';
+import { fullEvent } from '../../test/full-event.js';
 
 type Shaped = { shape: Record<string, unknown> };
 const keysOf = (schema: unknown): string[] => {
@@ -31,34 +32,16 @@ const keysOf = (schema: unknown): string[] => {
   return Object.keys(s.shape ?? (s.unwrap!() as Shaped).shape);
 };
 
+const event = fullEvent();
 const full = {
-  id: 'req_1',
-  ts: '2026-11-22T10:00:00.123Z',
-  account_id: 'acct_1',
-  api_key_id: 'key_1',
-  end_user_id: 'u_1',
-  model: 'helix-3',
-  endpoint: 'chat.completions',
-  client: { ip: '203.0.113.7', asn: 64500, country: 'DE', user_agent: 'OpenAI/Python 1.42.5' },
+  ...event,
   request: {
+    ...event.request,
     messages: [
       { role: 'system', content: 'You are helpful.' },
       { role: 'user', content: [{ type: 'text', text: 'Explain entropy.' }, { type: 'image_url' }] },
     ],
-    conversation_id: 'c_1',
-    params: {
-      temperature: 0.7,
-      top_p: 1,
-      max_tokens: 512,
-      n: 2,
-      logprobs: true,
-      top_logprobs: 5,
-      stream: false,
-      tools: 0,
-    },
   },
-  response: { text: 'Entropy is…', reasoning_tokens: 10, finish_reason: 'stop', refused: false },
-  usage: { input_tokens: 12, output_tokens: 40 },
   account: { created_at: '2026-01-02T03:04:05+02:00', tier: 'free', verified: true },
   labels: { role: 'benign', actor: 'a', campaign: 'c' },
 };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EventLineScanner } from './event-line-scanner.js';
 import { fieldNestedTooDeep, MAX_RECORD_DEPTH, rejectTooDeep } from './nesting-depth.js';
 import { parseEventLine, validateAccount } from './record-validation.js';
+import { minimalEvent } from '../../test/full-event.js';
 
 const nested = (levels: number, leaf: unknown = 1, key = 'a'): unknown => {
   let v = leaf;
@@ -9,13 +10,7 @@ const nested = (levels: number, leaf: unknown = 1, key = 'a'): unknown => {
   return v;
 };
 
-const event = {
-  id: 'e1',
-  ts: '2026-11-22T10:00:00Z',
-  account_id: 'acct-1',
-  model: 'm',
-  request: { messages: [{ role: 'user', content: 'hi' }] },
-};
+const event = minimalEvent();
 
 describe('the record nesting bound', () => {
   it('counts the record as level 1 and accepts exactly MAX_RECORD_DEPTH levels', () => {

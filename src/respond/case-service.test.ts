@@ -1,12 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  coreMigrations,
-  listAudit,
-  listBenignReference,
-  runMigrations,
-  type CoreDatabase,
-} from '../store/index.js';
-import { openTestDatabase, type TestDatabase } from '../../test/store-harness.js';
+import { listAudit, listBenignReference, type CoreDatabase } from '../store/index.js';
+import { openCoreTestDatabase, type TestDatabase } from '../../test/store-harness.js';
 import { CasePatch, CaseService, NewCase } from './case-service.js';
 import { DecisionBook } from './decision-book.js';
 import { loadResponsePolicy } from './response-policy.js';
@@ -17,8 +11,7 @@ describe('CaseService', () => {
   let benign: string[];
   let svc: CaseService;
   beforeEach(async () => {
-    t = await openTestDatabase<CoreDatabase>('sqlite');
-    await runMigrations(t.db, coreMigrations);
+    t = await openCoreTestDatabase();
     book = await DecisionBook.open(t.db, loadResponsePolicy());
     benign = [];
     const clusters: Record<string, string[]> = { cl_1: ['a1', 'a2', 'a3'] };

@@ -1,13 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Decision, type Findings } from '../contracts/index.js';
-import {
-  coreMigrations,
-  loadDecisionRows,
-  runMigrations,
-  saveDecisionChanges,
-  type CoreDatabase,
-} from '../store/index.js';
-import { openTestDatabase, type TestDatabase } from '../../test/store-harness.js';
+import { loadDecisionRows, saveDecisionChanges, type CoreDatabase } from '../store/index.js';
+import { openCoreTestDatabase, type TestDatabase } from '../../test/store-harness.js';
 import type { DecisionChange } from './decision.js';
 import { DecisionBook } from './decision-book.js';
 import { loadResponsePolicy } from './response-policy.js';
@@ -28,8 +22,7 @@ const withCluster = (level: 'none' | 'review' | 'act'): Findings => ({
 describe('DecisionBook', () => {
   let t: TestDatabase<CoreDatabase>;
   beforeEach(async () => {
-    t = await openTestDatabase<CoreDatabase>('sqlite');
-    await runMigrations(t.db, coreMigrations);
+    t = await openCoreTestDatabase();
   });
   afterEach(async () => t.dispose());
 

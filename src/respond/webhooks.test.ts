@@ -1,43 +1,16 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  coreMigrations,
-  listDeadLetters,
-  listDeliveries,
-  runMigrations,
-  type CoreDatabase,
-} from '../store/index.js';
-import { openTestDatabase, type TestDatabase } from '../../test/store-harness.js';
+import { listDeadLetters, listDeliveries, type CoreDatabase } from '../store/index.js';
+import { openCoreTestDatabase, type TestDatabase } from '../../test/store-harness.js';
+import { webhookReceiver } from '../../test/webhook-receiver.js';
 import { verifyWebhookSignature } from './webhook-signature.js';
 import { parseNewWebhook, WebhookDispatcher } from './webhooks.js';
-
-interface Received {
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-async function receiver(status: () => number): Promise<{ server: Server; url: string; got: Received[] }> {
-  const got: Received[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      got.push({ headers: req.headers, body });
-      res.statusCode = status();
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, got };
-}
 
 describe('WebhookDispatcher', () => {
   let t: TestDatabase<CoreDatabase>;
   const servers: Server[] = [];
   beforeEach(async () => {
-    t = await openTestDatabase<CoreDatabase>('sqlite');
-    await runMigrations(t.db, coreMigrations);
+    t = await openCoreTestDatabase();
   });
   afterEach(async () => {
     for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
@@ -45,7 +18,7 @@ describe('WebhookDispatcher', () => {
   });
 
   it('delivers HMAC-signed payloads a receiver can verify', async () => {
-    const ok = await receiver(() => 204);
+    const ok = await webhookReceiver();
     servers.push(ok.server);
     const d = new WebhookDispatcher(t.db, { allowPrivate: ['127.0.0.1/32'] });
     await d.load();
@@ -71,7 +44,7 @@ describe('WebhookDispatcher', () => {
 
   it('retries with growing delays, then dead-letters a receiver that keeps failing', async () => {
     let calls = 0;
-    const bad = await receiver(() => (++calls, 503));
+    const bad = await webhookReceiver({ status: () => (++calls, 503) });
     servers.push(bad.server);
     const d = new WebhookDispatcher(t.db, {
       maxAttempts: 3,

@@ -6,15 +6,14 @@ import { sql } from 'kysely';
 import { coreMigrations } from './migrations/index.js';
 import { runMigrations } from './migrate.js';
 import { dialectOf, openDatabase, resolveDatabaseTarget } from './database.js';
-import { openTestDatabase, postgresUnavailableReason, storeTestBackends } from '../../test/store-harness.js';
+import { postgresUnavailableReason, storeTestBackends, withTestDatabase } from '../../test/store-harness.js';
 import type { CoreDatabase } from './core-tables.js';
 
 const backends = await storeTestBackends();
 
 describe.each(backends)('store core on %s', (dialect) => {
-  it('migrates once, and is idempotent on a second run', async () => {
-    const t = await openTestDatabase<CoreDatabase>(dialect);
-    try {
+  it('migrates once, and is idempotent on a second run', () =>
+    withTestDatabase<CoreDatabase>(dialect, async (t) => {
       expect(dialectOf(t.db)).toBe(dialect);
       expect(await runMigrations(t.db, coreMigrations)).toEqual([
         '0001_core',
@@ -25,14 +24,10 @@ describe.each(backends)('store core on %s', (dialect) => {
       const tables = (await t.db.introspection.getTables()).map((x) => x.name);
       for (const name of ['events', 'cases', 'decisions', 'audit_log', 'api_keys', 'dead_letters'])
         expect(tables).toContain(name);
-    } finally {
-      await t.dispose();
-    }
-  });
+    }));
 
-  it('keeps events idempotent by id and returns epoch millis as numbers', async () => {
-    const t = await openTestDatabase<CoreDatabase>(dialect);
-    try {
+  it('keeps events idempotent by id and returns epoch millis as numbers', () =>
+    withTestDatabase<CoreDatabase>(dialect, async (t) => {
       await runMigrations(t.db, coreMigrations);
       const row = {
         id: 'e1',
@@ -65,14 +60,10 @@ describe.each(backends)('store core on %s', (dialect) => {
       expect(typeof audit.id).toBe('number');
       const n = await sql<{ n: number }>`select count(*) as n from events`.execute(t.db);
       expect(Number(n.rows[0]?.n)).toBe(1);
-    } finally {
-      await t.dispose();
-    }
-  });
+    }));
 
-  it('runs independent migration sets side by side', async () => {
-    const t = await openTestDatabase<CoreDatabase>(dialect);
-    try {
+  it('runs independent migration sets side by side', () =>
+    withTestDatabase<CoreDatabase>(dialect, async (t) => {
       await runMigrations(t.db, coreMigrations);
       const applied = await runMigrations(t.db, {
         name: 'other',
@@ -91,10 +82,7 @@ describe.each(backends)('store core on %s', (dialect) => {
           },
         }),
       ).rejects.toThrow(/0001_bad failed/);
-    } finally {
-      await t.dispose();
-    }
-  });
+    }));
 });
 
 describe('SQLite checkpoints in the background', () => {

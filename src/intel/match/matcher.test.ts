@@ -225,22 +225,18 @@ describe('intel matcher', () => {
       },
     ];
     const m = new IntelMatcher(foreign, ring, now);
-    m.addEvent({
-      id: 'e1',
-      ts: '2026-11-20T10:00:00Z',
-      account_id: 'x',
-      model: 'm',
-      client: { ip: '203.0.113.7' },
-      request: { messages: [{ role: 'user', content: 'hi' }] },
-    });
-    m.addEvent({
-      id: 'e2',
-      ts: '2026-11-20T10:00:00Z',
-      account_id: 'y',
-      model: 'm',
-      client: { ip: '203.0.113.8' },
-      request: { messages: [{ role: 'user', content: 'hi' }] },
-    });
+    for (const [id, account_id, ip] of [
+      ['e1', 'x', '203.0.113.7'],
+      ['e2', 'y', '203.0.113.8'],
+    ] as const)
+      m.addEvent({
+        id,
+        ts: '2026-11-20T10:00:00Z',
+        account_id,
+        model: 'm',
+        client: { ip },
+        request: { messages: [{ role: 'user', content: 'hi' }] },
+      });
     expect([...m.matches().keys()]).toEqual(['x']);
   });
 });

@@ -8,6 +8,13 @@ import { requiredStixSchemaDir, stixSchemaDir } from '../../../test/stix-schemas
 import { TLP_LEVELS, tlpMarkingDefinition } from './tlp.js';
 
 const dir = stixSchemaDir();
+
+/** A bundle (one fixed id) of `objects`. */
+const bundleOf = <T>(objects: T[]) => ({
+  type: 'bundle',
+  id: 'bundle--44af6c39-c09b-49c5-9de2-394224b04982',
+  objects,
+});
 if (!dir && !process.env.CI)
   console.log('skipping STIX oracle tests: ../shared/stix2-json-schemas is absent');
 
@@ -15,11 +22,7 @@ describe.skipIf(!dir && !process.env.CI)('the OASIS STIX 2.1 schemas as oracle',
   const oracle = loadStixOracle(requiredStixSchemaDir());
 
   it('accepts the official TLP 2.0 marking definitions in a bundle', () => {
-    const bundle = {
-      type: 'bundle',
-      id: 'bundle--44af6c39-c09b-49c5-9de2-394224b04982',
-      objects: [...TLP_LEVELS.map(tlpMarkingDefinition), distillGuardIdentity()],
-    };
+    const bundle = bundleOf([...TLP_LEVELS.map(tlpMarkingDefinition), distillGuardIdentity()]);
     expect(oracle.validateBundle(bundle)).toEqual({ valid: true, errors: [] });
   });
 
@@ -36,21 +39,17 @@ describe.skipIf(!dir && !process.env.CI)('the OASIS STIX 2.1 schemas as oracle',
   });
 
   it('rejects an indicator without a pattern', () => {
-    const bundle = {
-      type: 'bundle',
-      id: 'bundle--44af6c39-c09b-49c5-9de2-394224b04982',
-      objects: [
-        {
-          type: 'indicator',
-          spec_version: '2.1',
-          id: 'indicator--33fe3b22-0201-47cf-85d0-97c02164528d',
-          created: '2014-05-08T09:00:00.000Z',
-          modified: '2014-05-08T09:00:00.000Z',
-          pattern_type: 'stix',
-          valid_from: '2014-05-08T09:00:00Z',
-        },
-      ],
-    };
+    const bundle = bundleOf([
+      {
+        type: 'indicator',
+        spec_version: '2.1',
+        id: 'indicator--33fe3b22-0201-47cf-85d0-97c02164528d',
+        created: '2014-05-08T09:00:00.000Z',
+        modified: '2014-05-08T09:00:00.000Z',
+        pattern_type: 'stix',
+        valid_from: '2014-05-08T09:00:00Z',
+      },
+    ]);
     const r = oracle.validateBundle(bundle);
     expect(r.valid).toBe(false);
     expect(r.errors.length).toBeGreaterThan(0);
@@ -66,20 +65,16 @@ describe.skipIf(!dir && !process.env.CI)('the OASIS STIX 2.1 schemas as oracle',
   });
 
   it('keeps unknown object types and properties when parsing a foreign bundle', () => {
-    const foreign = {
-      type: 'bundle',
-      id: 'bundle--44af6c39-c09b-49c5-9de2-394224b04982',
-      objects: [
-        {
-          type: 'x-acme-widget',
-          spec_version: '2.1',
-          id: 'x-acme-widget--33fe3b22-0201-47cf-85d0-97c02164528d',
-          created: '2014-05-08T09:00:00.000Z',
-          modified: '2014-05-08T09:00:00.000Z',
-          colour: 'teal',
-        },
-      ],
-    };
+    const foreign = bundleOf([
+      {
+        type: 'x-acme-widget',
+        spec_version: '2.1',
+        id: 'x-acme-widget--33fe3b22-0201-47cf-85d0-97c02164528d',
+        created: '2014-05-08T09:00:00.000Z',
+        modified: '2014-05-08T09:00:00.000Z',
+        colour: 'teal',
+      },
+    ]);
     const parsed = StixBundle.parse(foreign);
     expect(parsed.objects?.[0]).toEqual(foreign.objects[0]);
   });

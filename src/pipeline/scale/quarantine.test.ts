@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_RECORD_DEPTH } from '../../ingest/index.js';
 import { decodeMessage } from './quarantine.js';
+import { minimalEvent } from '../../../test/full-event.js';
 
-const event = {
-  id: 'e1',
-  ts: '2026-11-22T10:00:00Z',
-  account_id: 'acct-1',
-  model: 'm',
-  request: { messages: [{ role: 'user', content: 'hi' }] },
-};
+const event = minimalEvent();
 /** An event message whose event has an unknown field `levels` objects deep (built as text). */
 const message = (levels: number): Buffer => {
   const head = JSON.stringify(event).slice(0, -1);

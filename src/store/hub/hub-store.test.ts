@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
-import { openTestDatabase, storeTestBackends, type TestDatabase } from '../../../test/store-harness.js';
+import {
+  openTestDatabase,
+  storeTestBackends,
+  withTestDatabase,
+  type TestDatabase,
+} from '../../../test/store-harness.js';
 import { runMigrations } from '../migrate.js';
 import { hubMigrations } from './hub-migrations.js';
 import { appendHubAudit, verifyHubAudit } from './audit-chain.js';
@@ -29,9 +34,8 @@ describe.each(backends)('hub store on %s', (dialect) => {
     expect(broken.brokenAt).toBe(3);
   });
 
-  it('concurrent appends all land, in call order, in a chain that verifies', async () => {
-    const fresh = await openTestDatabase<HubDatabase>(dialect);
-    try {
+  it('concurrent appends all land, in call order, in a chain that verifies', () =>
+    withTestDatabase<HubDatabase>(dialect, async (fresh) => {
       await runMigrations(fresh.db, hubMigrations);
       await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
@@ -43,14 +47,10 @@ describe.each(backends)('hub store on %s', (dialect) => {
         Array.from({ length: 40 }, (_, i) => i),
       );
       expect(await verifyHubAudit(fresh.db)).toEqual({ ok: true, entries: 40 });
-    } finally {
-      await fresh.dispose();
-    }
-  });
+    }));
 
-  it('one entry the append refuses fails only its own caller, not the others sharing its batch', async () => {
-    const fresh = await openTestDatabase<HubDatabase>(dialect);
-    try {
+  it('one entry the append refuses fails only its own caller, not the others sharing its batch', () =>
+    withTestDatabase<HubDatabase>(dialect, async (fresh) => {
       await runMigrations(fresh.db, hubMigrations);
       // A detail that cannot be serialised stands for any entry the append refuses.
       const results = await Promise.allSettled(
@@ -68,14 +68,10 @@ describe.each(backends)('hub store on %s', (dialect) => {
       const rows = await fresh.db.selectFrom('hub_audit').select(['detail']).orderBy('seq').execute();
       expect(rows.map((r) => (JSON.parse(r.detail) as { i: number }).i)).toEqual([0, 1, 2, 3, 5, 6, 7, 8, 9]);
       expect(await verifyHubAudit(fresh.db)).toEqual({ ok: true, entries: 9 });
-    } finally {
-      await fresh.dispose();
-    }
-  });
+    }));
 
-  it('gives ids stored before ownership was recorded to their earliest publisher', async () => {
-    const old = await openTestDatabase<HubDatabase>(dialect);
-    try {
+  it('gives ids stored before ownership was recorded to their earliest publisher', () =>
+    withTestDatabase<HubDatabase>(dialect, async (old) => {
       await runMigrations(old.db, {
         name: 'hub',
         migrations: { '0001_hub': hubMigrations.migrations['0001_hub']! },
@@ -100,10 +96,7 @@ describe.each(backends)('hub store on %s', (dialect) => {
       expect(await runMigrations(old.db, hubMigrations)).toEqual(['0002_object_owners']);
       const owners = await old.db.selectFrom('hub_object_owners').select(['object_id', 'owner']).execute();
       expect(owners).toEqual([{ object_id: row('x', '').object_id, owner: 'org-a' }]);
-    } finally {
-      await old.dispose();
-    }
-  });
+    }));
 
   it('pages objects that share one date_added without losing or repeating any', async () => {
     const rows = Array.from({ length: 7 }, (_, i) => ({
