@@ -6,7 +6,7 @@ import { runMigrations } from '../migrate.js';
 import { coreMigrations } from '../migrations/index.js';
 import type { CoreDatabase } from '../core-tables.js';
 import { scaleMigrations } from './scale-migrations.js';
-import type { ScaleDatabase } from './scale-tables.js';
+import type { ScaleDatabase, ScaleQuarantineTable } from './scale-tables.js';
 
 export type ScaleDb = Kysely<CoreDatabase & ScaleDatabase>;
 
@@ -375,22 +375,20 @@ export async function* accountStatesSince(
   }
 }
 
-/** A stream message that is not a valid event or record of its partition: kept, with why. */
-export interface QuarantinedMessage {
-  seq: number;
-  subject: string;
-  reason: string;
-  message: string;
-  raw: string;
-  raw_encoding: 'utf8' | 'base64';
-  raw_bytes: number;
-  raw_truncated: boolean;
+/**
+ * A stream message that is not a valid event or record of its partition, kept with why: the
+ * table's row less what the commit adds (stream, partition, time).
+ */
+export type QuarantinedMessage = Pick<
+  ScaleQuarantineTable,
+  'seq' | 'subject' | 'reason' | 'message' | 'raw' | 'raw_encoding' | 'raw_bytes' | 'raw_truncated'
+> & {
   /**
    * For a line a publisher rejected and forwarded: its identity (source, line number, content).
    * A row with the same key is never stored twice, however long after the first it comes.
    */
-  line_key?: string | null;
-}
+  line_key?: ScaleQuarantineTable['line_key'];
+};
 
 export interface PartitionBatch {
   holder: LeaseHolder;
