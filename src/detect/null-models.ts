@@ -35,6 +35,14 @@ const minSpread = (key: string, center: number): number =>
 // Smallest per-entity dispersion assumed for count statistics: people differ from each other.
 const MIN_RHO = 0.02;
 const MIN_BUCKET = 40;
+/**
+ * Share of the benign spread of per-account propensities (rho) that members of one linked group
+ * hold in common. With it a pooled count grows significant with the group's *share*, not merely
+ * its size: many accounts a little above the mean (a class asking for steps with its homework)
+ * stay ordinary, while a campaign whose pooled traffic is mostly extraction is as overwhelming
+ * as before.
+ */
+const GROUP_SHARE = 0.25;
 const EXTREME_COUNT = 3;
 
 const bucketOf = (n: number): number => Math.floor(Math.log2(Math.max(1, n)));
@@ -118,7 +126,8 @@ function empiricalTail(sorted: Float64Array, x: number): number {
 
 /**
  * One-sided p-value of a statistic under the benign null. `memberSizes` marks a pooled cluster:
- * its count is tested as a sum of independent accounts, each with the benign dispersion.
+ * its count is tested as a sum of accounts, each with the benign dispersion, that share a part
+ * of it (GROUP_SHARE).
  */
 export function pValue(stat: Stat, nulls: NullModels, memberSizes?: readonly number[]): number {
   if (stat.kind === 'test') return stat.p;
@@ -128,10 +137,18 @@ export function pValue(stat: Stat, nulls: NullModels, memberSizes?: readonly num
     if (memberSizes && memberSizes.length > 1) {
       let mean = 0;
       let variance = 0;
+      let total = 0;
+      let squares = 0;
       for (const n of memberSizes) {
         mean += n * bb.mu;
         variance += n * bb.mu * (1 - bb.mu) * (1 + (n - 1) * bb.rho);
+        total += n;
+        squares += n * n;
       }
+      // Members are not independent draws: people grouped by where they are (a class behind a
+      // university's NAT, a team on one network) share part of what makes accounts differ, so
+      // every pair of members covaries by that shared part of the benign spread of propensities.
+      variance += GROUP_SHARE * bb.rho * bb.mu * (1 - bb.mu) * (total * total - squares);
       return normalSurvival((stat.k - 0.5 - mean) / Math.sqrt(Math.max(variance, 1e-9)));
     }
     return betaBinomialSurvival(stat.k, stat.n, bb);

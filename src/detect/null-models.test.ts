@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { fitNullModels, pValue } from './null-models.js';
+
+/** Seeded uniform generator (mulberry32). */
+function uniform(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const binomial = (n: number, p: number, r: () => number): number => {
+  let k = 0;
+  for (let i = 0; i < n; i++) if (r() < p) k++;
+  return k;
+};
+
+// A benign population: each person asks for step-by-step reasoning at a rate of their own
+// (mean 3 %, a long right tail), on 10–200 requests.
+const r = uniform(42);
+const propensity = (): number => Math.min(0.6, -0.03 * Math.log(1 - r()));
+const reference = Array.from({ length: 3000 }, () => {
+  const n = 10 + Math.floor(r() * 190);
+  return [{ kind: 'count' as const, key: 'elicit', k: binomial(n, propensity(), r), n }];
+});
+const nulls = fitNullModels(reference);
+
+const pooled = (members: { k: number; n: number }[]): number =>
+  pValue(
+    {
+      kind: 'count',
+      key: 'elicit',
+      k: members.reduce((a, m) => a + m.k, 0),
+      n: members.reduce((a, m) => a + m.n, 0),
+    },
+    nulls,
+    members.map((m) => m.n),
+  );
+
+describe('pooled count nulls for a linked group', () => {
+  it('keep a group of strangers ordinary: few random benign groups reach p ≤ 0.01', () => {
+    let low = 0;
+    for (let g = 0; g < 300; g++) {
+      const members = Array.from({ length: 20 }, () => reference[Math.floor(r() * reference.length)]![0]!);
+      if (pooled(members) <= 0.01) low++;
+    }
+    expect(low / 300).toBeLessThanOrEqual(0.03);
+  });
+
+  it('do not make a class a little above the mean overwhelming, however many requests it pools', () => {
+    // 24 students asking for steps three times as often as people do (9 %), 46 requests each:
+    // 1,100 requests pooled. Independent members would put this at p ≈ 1e-20.
+    const seeds = [1, 2, 3, 4, 5];
+    for (const seed of seeds) {
+      const c = uniform(seed);
+      const members = Array.from({ length: 24 }, () => ({ k: binomial(46, 0.09, c), n: 46 }));
+      expect(pooled(members)).toBeGreaterThan(1e-12);
+    }
+  });
+
+  it('keep a campaign whose pooled traffic is mostly extraction beyond doubt', () => {
+    const c = uniform(7);
+    // 15 accounts, three quarters of their requests eliciting reasoning.
+    const campaign = Array.from({ length: 15 }, () => ({ k: binomial(240, 0.75, c), n: 240 }));
+    expect(pooled(campaign)).toBeLessThan(1e-30);
+    // 150 light accounts of a blended hydra, a fifth of their requests eliciting.
+    const hydra = Array.from({ length: 150 }, () => ({ k: binomial(30, 0.2, c), n: 30 }));
+    expect(pooled(hydra)).toBeLessThan(1e-12);
+  });
+});
