@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { parse as parseYaml } from 'yaml';
 import {
   DG_EXTENSION_ID,
@@ -33,9 +32,8 @@ import {
   type StixObject,
 } from '../src/contracts/index.js';
 import { simulationStream } from '../src/sim/index.js';
-import type { HubDatabase } from '../src/store/index.js';
-import { storeTestBackends, type TestDatabase } from './store-harness.js';
-import { openSharingHub } from './hub-harness.js';
+import { storeTestBackends } from './store-harness.js';
+import { useSharingHub } from './hub-harness.js';
 import { startSpecTaxiiServer } from './taxii-spec-server.js';
 
 const ring = keyRingFrom({ current: 'isac-1', keys: [{ id: 'isac-1', secret: '3c'.repeat(32) }] });
@@ -331,8 +329,7 @@ const backends = await storeTestBackends();
 describe.each(backends)(
   'hub: one object per id and version; match[version] with several values is their union, on %s',
   (dialect) => {
-    let t: TestDatabase<HubDatabase>;
-    let hub: FastifyInstance;
+    const h = useSharingHub(dialect, { members: ['org-a'] });
     let root: string;
     let collection: string;
     let key: MemberSigningKey;
@@ -341,8 +338,7 @@ describe.each(backends)(
     const V = ['2026-11-20T00:00:00.000Z', '2026-11-21T00:00:00.000Z', '2026-11-22T00:00:00.000Z'];
 
     beforeAll(async () => {
-      const h = await openSharingHub(dialect, { members: ['org-a'] });
-      ({ t, hub, collection } = h);
+      collection = h.collection;
       key = h.keys['org-a']!;
       apiKey = h.creds['org-a']!.apiKey;
       root = h.apiRoot;
@@ -364,10 +360,6 @@ describe.each(backends)(
           ],
           key,
         );
-    });
-    afterAll(async () => {
-      await hub.close();
-      await t.dispose();
     });
 
     const versionsFor = (match: string): Promise<string[]> => versionsOf(id, match);
