@@ -91,6 +91,50 @@ describe('complementary coverage on simulated populations', () => {
     expect(g!.joint.description).toMatch(/^a client, /);
   });
 
+  // Seed 104: 46 accounts signed up within two days from their own home networks, 55 % on one SDK
+  // build. The client cohort proposed only those 26 (57 % of the campaign at review); the other 20
+  // share no weak attribute, only the sign-up days and the one-shot task style.
+  it('takes in the cohort-mates that share no weak attribute but signed up with the members (seed 104)', () => {
+    const { accounts, records, truth } = population(104);
+    const campaign = [...truth].filter(([, t]) => t === CAMPAIGN).map(([id]) => id);
+    const groups = coordinatedGroups(accounts, records, 104, 5);
+    expect(groups).toHaveLength(1);
+    const [g] = groups;
+    expect(g!.members.every((id) => truth.get(id) === CAMPAIGN)).toBe(true);
+    expect(g!.members.length).toBeGreaterThanOrEqual(0.9 * campaign.length);
+    expect(g!.cohort!.added.length).toBeGreaterThanOrEqual(10);
+    expect(g!.cohort!.expected).toBeLessThan(0.1 * g!.cohort!.taskStyle);
+    // Accounts another community holds are that cluster's, not cohort-mates.
+    const elsewhere = new Map(g!.cohort!.added.map((id) => [id, 1] as const));
+    const [held] = coordinatedGroups(accounts, records, 104, 5, elsewhere);
+    expect(held!.members.filter((id) => elsewhere.has(id))).toEqual([]);
+  });
+
+  it('leaves a group as proposed where ordinary people send one-shot prompts as often as the operator', () => {
+    // Every third ordinary account made task-style: the sign-up days then hold task-style people
+    // too, so nobody is taken in on sign-up time and style alone.
+    const { accounts, records, truth } = population(104);
+    const ordinary = [...truth].filter(([, t]) => t === 'benign').map(([id]) => id);
+    const saved = ordinary.map(
+      (id) => [accounts.get(id)!, accounts.get(id)!.followUps, accounts.get(id)!.withSystem] as const,
+    );
+    ordinary.forEach((id, i) => {
+      if (i % 3 !== 0) return;
+      accounts.get(id)!.followUps = 0;
+      accounts.get(id)!.withSystem = 0;
+    });
+    try {
+      const groups = coordinatedGroups(accounts, records, 104, 5);
+      expect(groups.flatMap((g) => g.members).filter((id) => truth.get(id) !== CAMPAIGN)).toEqual([]);
+      expect(groups.every((g) => g.cohort === undefined)).toBe(true);
+    } finally {
+      for (const [s, f, w] of saved) {
+        s.followUps = f;
+        s.withSystem = w;
+      }
+    }
+  });
+
   it('rejects campus users and ordinary sign-up weeks proposed as a cohort, and accepts the campaign so proposed', () => {
     // Proposals are the weak-attribute step's; the coverage test must still reject groups of
     // people who are proposed. Each group below is given one sign-up /24 and day (a cohort far

@@ -46,12 +46,28 @@ const STRATUM = 40;
  */
 const COVERAGE_MAX_P = 1e-3;
 const COHORT_MS = 7 * 86_400_000;
+/**
+ * Cohort-mates join a group's test when more task-style accounts signed up within its members'
+ * sign-up span than the population's share of task-style accounts predicts, at this p.
+ */
+const MATES_LOG10_P = -2;
+/**
+ * ... and when at most this share of them would be there by chance (expected over observed): a
+ * population where many people send one-shot prompts leaves a group as its weak attributes found it.
+ */
+const MATES_MAX_CHANCE_SHARE = 0.1;
 const MAX_COMPONENTS = 200;
 
 /** A set of accounts sharing something far rarer than chance, with how rare. */
 export interface RareKey {
   key: string;
   holders: string[];
+  /**
+   * Accounts of the same network or client in other windows as improbable as this one's (after
+   * the same correction): an operator's sign-ups can spread over more days than the best window.
+   * They join the group; the key's count and expectation stay the best window's.
+   */
+  alsoIn?: string[];
   expected: number;
   log10p: number;
   description?: string;
@@ -92,6 +108,26 @@ export interface CoordinationEvidence {
     followUps: number;
   };
   examples: string[];
+  /**
+   * Accounts that share none of the weak attributes but signed up within the members' sign-up
+   * span and send only task-style prompts, more of them than chance: tested with the members,
+   * and kept as members when their topics are at least as concentrated as every member's.
+   */
+  cohort?: CohortMates;
+}
+
+/** Task-style accounts that signed up while a group's members did, beyond the population's share. */
+export interface CohortMates {
+  /** Sign-up span of the group's members (ISO dates). */
+  from: string;
+  to: string;
+  /** Eligible accounts that signed up in the span, task-style ones among them, and the expectation. */
+  signedUp: number;
+  taskStyle: number;
+  expected: number;
+  log10p: number;
+  /** The cohort-mates kept as members: as narrow in topic as the group's own members. */
+  added: string[];
 }
 
 function weakAttributes(record: AccountRecord | undefined, s: EntityStats): Map<WeakKind, string> {
@@ -113,6 +149,69 @@ function topicShares(s: EntityStats): Float64Array {
   let total = 0;
   for (const w of s.topicWeight) total += w;
   return Float64Array.from(s.topicWeight, (w) => (total > 0 ? w / total : 0));
+}
+
+const createdAt = (r: AccountRecord | undefined): number => (r?.created_at ? Date.parse(r.created_at) : NaN);
+const isoDay = (t: number): string => new Date(t).toISOString().slice(0, 10);
+
+/**
+ * Accounts of the operator that share no weak attribute with the rest (their own home network,
+ * another client) still signed up while the others did, and still send only task prompts. Among
+ * the accounts in no group, those that signed up within the group's sign-up span and are
+ * task-style are its candidate cohort-mates, when there are more of them than the population's
+ * share of task-style accounts predicts for the sign-ups in that span (a Poisson tail).
+ */
+function cohortMates(
+  members: readonly string[],
+  ids: readonly string[],
+  accounts: ReadonlyMap<string, EntityStats>,
+  records: ReadonlyMap<string, AccountRecord>,
+  inGroups: ReadonlySet<string>,
+  linked: ReadonlyMap<string, number>,
+): { candidates: string[]; stats: Omit<CohortMates, 'added'> } | undefined {
+  const times = members.map((id) => createdAt(records.get(id))).filter(Number.isFinite);
+  if (times.length < MIN_MEMBERS) return undefined;
+  const own = new Set(members.map((id) => linked.get(id)));
+  const from = Math.min(...times);
+  const to = Math.max(...times);
+  let eligible = 0;
+  let eligibleTaskStyle = 0;
+  let signedUp = 0;
+  const candidates: string[] = [];
+  for (const id of ids) {
+    if (inGroups.has(id) || (linked.has(id) && !own.has(linked.get(id)))) continue;
+    const t = createdAt(records.get(id));
+    if (!Number.isFinite(t)) continue;
+    const style = taskStyle(accounts.get(id)!);
+    eligible++;
+    if (style) eligibleTaskStyle++;
+    if (t < from || t > to) continue;
+    signedUp++;
+    if (style) candidates.push(id);
+  }
+  if (candidates.length === 0 || eligible === 0) return undefined;
+  const expected = (eligibleTaskStyle / eligible) * signedUp;
+  const log10p = poissonSurvivalLog10(candidates.length, expected);
+  if (log10p > MATES_LOG10_P || expected > MATES_MAX_CHANCE_SHARE * candidates.length) return undefined;
+  return {
+    candidates,
+    stats: { from: isoDay(from), to: isoDay(to), signedUp, taskStyle: candidates.length, expected, log10p },
+  };
+}
+
+const topShare = (s: EntityStats): number => Math.max(...topicShares(s));
+
+/** The tested group's evidence with only the cohort-mates as narrow in topic as every member kept. */
+function keepNarrowMates(
+  found: Omit<CoordinationEvidence, 'joint'>,
+  core: readonly string[],
+  cohort: { candidates: string[]; stats: Omit<CohortMates, 'added'> },
+  accounts: ReadonlyMap<string, EntityStats>,
+): Omit<CoordinationEvidence, 'joint'> {
+  const measured = (id: string): boolean => accounts.get(id)!.topicEvents >= MIN_TOPIC_EVENTS;
+  const bar = Math.min(...core.filter(measured).map((id) => topShare(accounts.get(id)!)));
+  const added = cohort.candidates.filter((id) => measured(id) && topShare(accounts.get(id)!) >= bar);
+  return { ...found, members: [...core, ...added].sort(), cohort: { ...cohort.stats, added } };
 }
 
 /** Two accounts whose topics share at most this much of their mass are on separate slices. */
@@ -166,6 +265,11 @@ export function coordinatedGroups(
   records: ReadonlyMap<string, AccountRecord>,
   seed: number,
   minClusterSize: number,
+  /**
+   * The linked community of each account in one: an account in a community none of a group's
+   * members is in belongs to another cluster and is never taken as its cohort-mate.
+   */
+  linked: ReadonlyMap<string, number> = new Map(),
 ): CoordinationEvidence[] {
   const ids = [...accounts.keys()].filter((id) => accounts.get(id)!.n >= MIN_EVENTS).sort();
   const N = ids.length;
@@ -211,8 +315,8 @@ export function coordinatedGroups(
     parent.set(x, r);
     return r;
   };
-  for (const { holders } of rare)
-    for (const id of holders) {
+  for (const { holders, alsoIn } of rare)
+    for (const id of alsoIn ? [...holders, ...alsoIn] : holders) {
       if (!parent.has(id)) parent.set(id, id);
       const a = find(holders[0]!);
       const b = find(id);
@@ -232,20 +336,32 @@ export function coordinatedGroups(
     .slice(0, MAX_COMPONENTS);
   if (groups.length === 0) return [];
   const inGroups = new Set(groups.flat());
+  const mates = groups.map((members) => cohortMates(members, ids, accounts, records, inGroups, linked));
+  const tested = new Set([...inGroups, ...mates.flatMap((m) => m?.candidates ?? [])]);
   // The comparison pool: accounts outside every candidate group, by topic activity. Only focused
   // prompts carry topics, so a person's chat is compared on the requests it makes, not its replies.
   const pool = ids
-    .filter((id) => !inGroups.has(id))
+    .filter((id) => !tested.has(id))
     .map((id) => accounts.get(id)!)
     .filter((s) => s.topicEvents >= MIN_TOPIC_EVENTS)
     .sort((a, b) => a.topicEvents - b.topicEvents);
   const poolShares = pool.map(topicShares);
   const out: CoordinationEvidence[] = [];
-  for (const members of groups) {
-    const evidence = testGroup(members, accounts, pool, poolShares, seed);
-    if (!evidence) continue;
+  for (const [g, core] of groups.entries()) {
+    // Cohort-mates are chosen by sign-up time and style alone, so testing them with the members
+    // does not bias the test; they stay as members only when as narrow as the members are.
+    const cohort = mates[g];
+    const found = testGroup(
+      cohort ? [...core, ...cohort.candidates] : core,
+      accounts,
+      pool,
+      poolShares,
+      seed,
+    );
+    if (!found) continue;
+    const evidence = cohort ? keepNarrowMates(found, core, cohort, accounts) : found;
     const best = rare
-      .filter((r) => r.holders.some((id) => members.includes(id)))
+      .filter((r) => r.holders.some((id) => core.includes(id)))
       .sort((a, b) => a.log10p - b.log10p)[0]!;
     const [ka, kb] = best.key.split('\u0001') as [string, string];
     const words = (k: string): string => {
@@ -397,11 +513,15 @@ export function coordinationResults(e: CoordinationEvidence): DetectorResult[] {
       strength: strengthOf(jointP),
       measurement: {
         stats: [{ kind: 'test', key: 'jointWeakAttributes', p: jointP, n: e.joint.holders }],
-        evidence: `${e.joint.holders} accounts share ${e.joint.description}; ${e.joint.basis ?? 'from how common each is alone'}, ${e.joint.expected.toFixed(2)} would be expected`,
+        evidence: `${e.joint.holders} accounts share ${e.joint.description}; ${e.joint.basis ?? 'from how common each is alone'}, ${e.joint.expected.toFixed(2)} would be expected${e.cohort ? cohortText(e.cohort) : ''}`,
         examples: [],
       },
     },
   ];
+}
+
+function cohortText(c: CohortMates): string {
+  return `. Between ${c.from} and ${c.to}, when these signed up, ${c.taskStyle} of the ${c.signedUp} other accounts that signed up send only one-shot task prompts, where ${c.expected.toFixed(2)} would be expected from the share of such accounts among all; ${c.added.length} of them, as narrow in topic as the members, are members too`;
 }
 
 /** Sign-up windows a cohort is looked for in: an operator creates its accounts within days or weeks. */
@@ -513,10 +633,13 @@ function cohortsBy(
     byNet.set(x.net, list);
   }
   let tests = 0;
-  const best: RareKey[] = [];
+  const best: { top: RareKey; list: { id: string }[]; windows: [number, number, number][] }[] = [];
   for (const [net, list] of byNet) {
     if (list.length < MIN_MEMBERS) continue;
     let top: RareKey | undefined;
+    // Windows improbable before the correction, as [first, end, log10 p]: those that stay so after
+    // it add their sign-ups to the network's cohort.
+    const windows: [number, number, number][] = [];
     for (const days of COHORT_WINDOWS_DAYS) {
       // The window's end only moves forward as its start does: one pass per window length, not
       // one walk per sign-up (a large ISP's network holds many thousands).
@@ -533,6 +656,7 @@ function cohortsBy(
         const inWindow = upper(to) - upper(from) - 1;
         const expected = ((list.length - 1) * inWindow) / (N - 1);
         const log10p = poissonSurvivalLog10(j - i - 1, expected);
+        if (log10p <= KEY_LOG10_P) windows.push([i, j, log10p]);
         if (!top || log10p < top.log10p)
           top = {
             key: `sign-up cohort\u0000${what}\u0000${net}\u0000${days}`,
@@ -545,8 +669,26 @@ function cohortsBy(
           };
       }
     }
-    if (top) best.push(top);
+    if (top) best.push({ top, list, windows });
   }
   const bonferroni = Math.log10(Math.max(1, tests));
-  return best.filter((r) => r.log10p + bonferroni <= KEY_LOG10_P);
+  const out: RareKey[] = [];
+  for (const { top, list, windows } of best) {
+    if (top.log10p + bonferroni > KEY_LOG10_P) continue;
+    const inBest = new Set(top.holders);
+    const also = new Set<string>();
+    for (const [i, j, log10p] of windows)
+      if (log10p + bonferroni <= KEY_LOG10_P)
+        for (let k = i; k < j; k++) if (!inBest.has(list[k]!.id)) also.add(list[k]!.id);
+    out.push(
+      also.size
+        ? {
+            ...top,
+            alsoIn: [...also],
+            description: `${top.description} (and ${also.size} more of its sign-ups in other windows as improbable)`,
+          }
+        : top,
+    );
+  }
+  return out;
 }

@@ -61,7 +61,8 @@ export function linkPopulation(
   const linkedGroups = [...byCommunity.values()].filter((members) => members.length >= minClusterSize);
   for (const members of linkedGroups) members.sort();
   // A coordinated group is one operator's: its members leave any community they were linked into.
-  const coordinated = coordinatedGroups(accounts, records, seed, minClusterSize);
+  const communityOf = new Map(linkedGroups.flatMap((members, k) => members.map((id) => [id, k] as const)));
+  const coordinated = coordinatedGroups(accounts, records, seed, minClusterSize, communityOf);
   const claimed = new Set(coordinated.flatMap((c) => c.members));
   const groups = [
     ...linkedGroups

@@ -90,4 +90,34 @@ describe('sign-up cohorts', () => {
       expect(cohort!.holders.length - found).toBeLessThanOrEqual(2);
     }
   });
+
+  it('keeps an operator whose sign-ups trickle for weeks before a burst in one cohort', () => {
+    // Seed 101 of the simulator: the best window held the burst, and the six accounts created in
+    // the days before it were left out of the campaign's cluster.
+    for (const seed of [1, 2, 3]) {
+      const { ids, records, networks } = population(seed);
+      const random = seededRandom(seed + 200);
+      // Clear of the launch week, whose crowd raises every network's expectation.
+      const start = WINDOW_START - 100 * DAY;
+      for (let i = 0; i < 30; i++) {
+        const id = `op${i}`;
+        const prefix = `${9010 % 200}.${(9010 >> 3) % 250}.${Math.floor(random() * 5)}`;
+        networks.set(ipPrefix(`${prefix}.1`)!, 'AS9010');
+        ids.push(id);
+        // Ten over the first three weeks, then twenty within three days.
+        const t = i < 10 ? start + random() * 21 * DAY : start + 21 * DAY + random() * 3 * DAY;
+        records.set(id, {
+          account_id: id,
+          created_at: new Date(t).toISOString(),
+          signup_ip: `${prefix}.${1 + Math.floor(random() * 250)}`,
+        });
+      }
+      const [cohort, ...others] = signupCohorts(ids, records, networks);
+      expect(others).toEqual([]);
+      const all = [...cohort!.holders, ...(cohort!.alsoIn ?? [])];
+      const found = all.filter((id) => id.startsWith('op')).length;
+      expect(found, `seed ${seed}`).toBeGreaterThanOrEqual(28);
+      expect(all.length - found).toBeLessThanOrEqual(3);
+    }
+  });
 });
