@@ -2,7 +2,8 @@
 // gateway, side by side in one run at a fixed open-loop rate (default 1,000 req/s, 10 s per
 // target, alternating targets every 500 ms; --concurrent sends to both at once instead).
 // Usage: node bench/gateway.js [--rate 1000] [--seconds 10] [--stream] [--concurrent] [--bare-proxy]
-//                               [--old DIR]
+//                               [--all-allowed]
+//                               [--old DIR] [--new DIR]
 // --bare-proxy adds a bare node:http + undici pass-through as a third target; --old DIR adds a
 // second gateway built from another checkout's dist/ (e.g. main's), so old and new builds are
 // measured alternated in one run. BENCH_PROFILE=gateway|bare|old|upstream writes that child's
@@ -28,7 +29,12 @@ const CONCURRENT = args.includes('--concurrent');
 // Also measure a bare pass-through proxy (node:http + undici, nothing else): what any extra hop costs.
 const BARE = args.includes('--bare-proxy');
 const BLOCK_MS = 500;
+// --all-allowed: no decisions at all (no degraded or watched accounts): the recording proxy alone.
+const ALL_ALLOWED = args.includes('--all-allowed');
 const OLD = arg('old', null);
+// --new DIR: the "gateway" target from another dist/ than this checkout's (e.g. to swap the two
+// builds' places, since the slots are not perfectly symmetric).
+const NEW = arg('new', null);
 const dist = process.env.BENCH_DIST
   ? new URL(`file://${process.env.BENCH_DIST.replace(/\/?$/, '/')}`)
   : new URL('../dist/', import.meta.url);
@@ -136,6 +142,10 @@ if (process.env.BENCH_ROLE === 'upstream') {
     if (m === 'stop') process.exit(0);
   });
 } else if (process.env.BENCH_ROLE === 'gateway') {
+  // `distillguard gateway` runs inside the CLI, which loads every command's modules: about 7 MB
+  // more heap than the gateway's own (33 against 26 MB), which every major GC marks. Load them too,
+  // so the GC work measured is the real process's.
+  await import(new URL('cli/commands/index.js', dist).href);
   const { startGateway } = await import(new URL('gateway/index.js', dist).href);
   const dir = process.env.BENCH_DIR;
   const g = await startGateway({
@@ -196,16 +206,23 @@ function pct(sorted, q) {
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'dg-bench-gw-'));
-  // Most accounts allowed; one in ten watched (canaries embedded), one in twenty degraded.
+  // Most accounts allowed; one in ten watched (canaries embedded in half their answers: the default
+  // rate), one in twenty degraded. The summary's "degraded" counts exchanges under that degrade
+  // decision (request capped, answer stripped and re-serialised), not failures: decisions come from
+  // a file, so there are no lookups to fail. --all-allowed drops the mix.
   const decisions = [];
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < (ALL_ALLOWED ? 0 : 100); i++) {
     if (i % 10 === 0)
       decisions.push({ account_id: `acct-${i}`, action: 'monitor', watch: true, cluster_id: 'hydra-bench' });
     else if (i % 20 === 5) decisions.push({ account_id: `acct-${i}`, action: 'degrade' });
   }
   writeFileSync(join(dir, 'decisions.json'), JSON.stringify(decisions));
   const upstream = await child('upstream');
-  const gateway = await child('gateway', { BENCH_DIR: dir, BENCH_UPSTREAM: upstream.url });
+  const gateway = await child('gateway', {
+    BENCH_DIR: dir,
+    BENCH_UPSTREAM: upstream.url,
+    BENCH_DIST: NEW ? resolve(NEW) : '',
+  });
   let old = null;
   if (OLD) {
     const oldDir = mkdtempSync(join(tmpdir(), 'dg-bench-gw-old-'));
