@@ -2,14 +2,15 @@
 // gateway, side by side in one run at a fixed open-loop rate (default 1,000 req/s, 10 s per
 // target, alternating targets every 500 ms; --concurrent sends to both at once instead).
 // Usage: node bench/gateway.js [--rate 1000] [--seconds 10] [--stream] [--concurrent] [--bare-proxy]
-//                               [--old DIR]
+//                               [--all-allowed]
+//                               [--old DIR] [--new DIR]
 // --bare-proxy adds a bare node:http + undici pass-through as a third target; --old DIR adds a
 // second gateway built from another checkout's dist/ (e.g. main's), so old and new builds are
 // measured alternated in one run. BENCH_PROFILE=gateway|bare|old|upstream writes that child's
-// CPU profile (--cpu-prof) to $TMPDIR.
+// CPU profile (--cpu-prof) to $TMPDIR; BENCH_TRACE_GC=<same names> prints that child's GC trace.
 // Needs `npm run build` first (npm run bench does it).
 import { fork } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,10 +29,62 @@ const CONCURRENT = args.includes('--concurrent');
 // Also measure a bare pass-through proxy (node:http + undici, nothing else): what any extra hop costs.
 const BARE = args.includes('--bare-proxy');
 const BLOCK_MS = 500;
+// --all-allowed: no decisions at all (no degraded or watched accounts): the recording proxy alone.
+const ALL_ALLOWED = args.includes('--all-allowed');
 const OLD = arg('old', null);
+// --new DIR: the "gateway" target from another dist/ than this checkout's (e.g. to swap the two
+// builds' places, since the slots are not perfectly symmetric).
+const NEW = arg('new', null);
 const dist = process.env.BENCH_DIST
   ? new URL(`file://${process.env.BENCH_DIST.replace(/\/?$/, '/')}`)
   : new URL('../dist/', import.meta.url);
+
+// Inside each proxy process: event-loop delay (what a request arriving at a random moment waits
+// before the process even looks at it) and GC pauses, over the measured window. These say whether
+// a proxy's tail is its own (long tasks, GC) or the host's (scheduler, other processes).
+async function loopWatch() {
+  const { monitorEventLoopDelay, PerformanceObserver } = await import('node:perf_hooks');
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  let gc = { n: 0, ms: 0, max: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.n++;
+      gc.ms += e.duration;
+      gc.max = Math.max(gc.max, e.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
+  // CPU of the main thread and of the others (V8's GC helpers: parallel scavenge, concurrent
+  // marking; libuv's pool: file writes) on Linux, since process.cpuUsage() sums them all.
+  const threads = () => {
+    const out = { main: 0, other: 0 };
+    try {
+      for (const tid of readdirSync('/proc/self/task')) {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const us = ((Number(f[11]) + Number(f[12])) * 1e6) / 100; // utime + stime, at USER_HZ 100
+        out[Number(tid) === process.pid ? 'main' : 'other'] += us;
+      }
+    } catch {
+      // not Linux: no breakdown
+    }
+    return out;
+  };
+  let t0 = threads();
+  return {
+    reset() {
+      h.reset();
+      gc = { n: 0, ms: 0, max: 0 };
+      t0 = threads();
+    },
+    get() {
+      const ms = (ns) => ns / 1e6;
+      const t = threads();
+      const cpu = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v - t0[k]]));
+      return { lagP99: ms(h.percentile(99)), lagMax: ms(h.max), gc: { ...gc }, cpu };
+    },
+  };
+}
 
 if (process.env.BENCH_ROLE === 'upstream') {
   const { DemoUpstream } = await import(new URL('gateway/index.js', dist).href);
@@ -69,21 +122,30 @@ if (process.env.BENCH_ROLE === 'upstream') {
     res.end();
   });
   server.listen(0, '127.0.0.1', () => process.send({ url: `http://127.0.0.1:${server.address().port}` }));
+  const watch = await loopWatch();
   let cpu0 = process.cpuUsage();
   let req0 = 0;
   process.on('message', (m) => {
     if (m === 'reset') {
       cpu0 = process.cpuUsage();
       req0 = requests;
+      watch.reset();
     }
     if (m === 'stats') {
       const cpu = process.cpuUsage(cpu0);
-      process.send({ cpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, requests - req0) });
+      process.send({
+        cpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, requests - req0),
+        loop: watch.get(),
+      });
     }
     // A clean exit, so --cpu-prof (BENCH_PROFILE) gets written.
     if (m === 'stop') process.exit(0);
   });
 } else if (process.env.BENCH_ROLE === 'gateway') {
+  // `distillguard gateway` runs inside the CLI, which loads every command's modules: about 7 MB
+  // more heap than the gateway's own (33 against 26 MB), which every major GC marks. Load them too,
+  // so the GC work measured is the real process's.
+  await import(new URL('cli/commands/index.js', dist).href);
   const { startGateway } = await import(new URL('gateway/index.js', dist).href);
   const dir = process.env.BENCH_DIR;
   const g = await startGateway({
@@ -96,6 +158,7 @@ if (process.env.BENCH_ROLE === 'upstream') {
     canaryRegistry: join(dir, 'canaries.ndjson'),
     trustAccountHeader: true,
   });
+  const watch = await loopWatch();
   let cpu0 = process.cpuUsage();
   let req0 = 0;
   process.send({ url: g.url });
@@ -104,11 +167,16 @@ if (process.env.BENCH_ROLE === 'upstream') {
     if (m === 'reset') {
       cpu0 = process.cpuUsage();
       req0 = g.gateway.stats.requests;
+      watch.reset();
     }
     if (m === 'stats') {
       const cpu = process.cpuUsage(cpu0);
       const n = g.gateway.stats.requests - req0;
-      process.send({ stats: g.gateway.stats, cpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, n) });
+      process.send({
+        stats: g.gateway.stats,
+        cpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, n),
+        loop: watch.get(),
+      });
     }
     if (m === 'stop') {
       await g.close();
@@ -120,7 +188,11 @@ if (process.env.BENCH_ROLE === 'upstream') {
 }
 
 function child(role, env = {}, profileAs = role) {
-  const execArgv = process.env.BENCH_PROFILE === profileAs ? ['--cpu-prof', '--cpu-prof-dir', tmpdir()] : [];
+  const execArgv = [
+    ...(process.env.BENCH_PROFILE === profileAs ? ['--cpu-prof', '--cpu-prof-dir', tmpdir()] : []),
+    // BENCH_TRACE_GC=gateway|bare|old: that child's --trace-gc lines on stdout.
+    ...(process.env.BENCH_TRACE_GC === profileAs ? ['--trace-gc'] : []),
+  ];
   const p = fork(fileURLToPath(import.meta.url), args, {
     env: { ...process.env, BENCH_ROLE: role, BENCH_DIST: '', ...env },
     execArgv,
@@ -134,16 +206,23 @@ function pct(sorted, q) {
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'dg-bench-gw-'));
-  // Most accounts allowed; one in ten watched (canaries embedded), one in twenty degraded.
+  // Most accounts allowed; one in ten watched (canaries embedded in half their answers: the default
+  // rate), one in twenty degraded. The summary's "degraded" counts exchanges under that degrade
+  // decision (request capped, answer stripped and re-serialised), not failures: decisions come from
+  // a file, so there are no lookups to fail. --all-allowed drops the mix.
   const decisions = [];
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < (ALL_ALLOWED ? 0 : 100); i++) {
     if (i % 10 === 0)
       decisions.push({ account_id: `acct-${i}`, action: 'monitor', watch: true, cluster_id: 'hydra-bench' });
     else if (i % 20 === 5) decisions.push({ account_id: `acct-${i}`, action: 'degrade' });
   }
   writeFileSync(join(dir, 'decisions.json'), JSON.stringify(decisions));
   const upstream = await child('upstream');
-  const gateway = await child('gateway', { BENCH_DIR: dir, BENCH_UPSTREAM: upstream.url });
+  const gateway = await child('gateway', {
+    BENCH_DIR: dir,
+    BENCH_UPSTREAM: upstream.url,
+    BENCH_DIST: NEW ? resolve(NEW) : '',
+  });
   let old = null;
   if (OLD) {
     const oldDir = mkdtempSync(join(tmpdir(), 'dg-bench-gw-old-'));
@@ -238,7 +317,7 @@ async function main() {
   const elapsed = (performance.now() - start) / 1000;
 
   gateway.p.send('stats');
-  const { stats, cpuUsPerRequest } = await new Promise((r) => gateway.p.once('message', r));
+  const { stats, cpuUsPerRequest, loop: gwLoop } = await new Promise((r) => gateway.p.once('message', r));
   upstream.p.send('stats');
   const upstreamCpu = (await new Promise((r) => upstream.p.once('message', r))).cpuUsPerRequest;
   gateway.p.send('stop');
@@ -249,9 +328,10 @@ async function main() {
     old.p.send('stop');
   }
   let bareCpu = 0;
+  let bareLoop = null;
   if (bare) {
     bare.p.send('stats');
-    bareCpu = (await new Promise((r) => bare.p.once('message', r))).cpuUsPerRequest;
+    ({ cpuUsPerRequest: bareCpu, loop: bareLoop } = await new Promise((r) => bare.p.once('message', r)));
     bare.p.send('stop');
   }
   upstream.p.send('stop');
@@ -297,6 +377,13 @@ async function main() {
         : '') +
       `errors: ${names.map((n) => `${label[n]} ${errors[n]}`).join(', ')}; gateway recorded ${stats.events.recorded} events (sent ${stats.events.sent}, spooled ${stats.events.spooled}), ${stats.canaries} canaries, ${stats.degraded} degraded\n` +
       `CPU per request (user+system, measured window): ${proxies.map((n) => `${label[n]} ${us(cpu[n])}`).join(', ')}, fake upstream ${us(upstreamCpu)}, load generator ${us((loadCpu.user + loadCpu.system) / (names.length * SECONDS * RATE))}${ratios.length ? `; ${ratios.join(', ')}` : ''}\n` +
+      `in-process (measured window): ${proxies
+        .map((n) => {
+          const l = { gateway: gwLoop, bare: bareLoop, old: oldStats?.loop }[n];
+          const per = (us) => (us / (SECONDS * RATE)).toFixed(0);
+          return `${label[n]} loop delay p99 ${l.lagP99.toFixed(1)} max ${l.lagMax.toFixed(1)} ms, GC ${l.gc.n}× ${l.gc.ms.toFixed(0)} ms (max ${l.gc.max.toFixed(1)}), CPU µs/request main thread ${per(l.cpu.main)}, other threads ${per(l.cpu.other)}`;
+        })
+        .join('; ')}\n` +
       `host load average ${loadavg()
         .map((x) => x.toFixed(1))
         .join(' ')} on ${cpus().length} cores\n`,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -164,6 +164,29 @@ describe('gateway proxy', () => {
     await waitFor(() => h.events.length === 1);
     expect(h.events[0]!.response?.text).toBe(upstream.answerFor('Stream a sentence about rivers.'));
     expect(h.events[0]!.request.params?.stream).toBe(true);
+  });
+
+  it('sends a stream whose end arrives with its last events in one write, terminator included', async () => {
+    const h = await harness({});
+    // Every write (syscall) the gateway makes to its clients.
+    const writes: string[] = [];
+    h.gateway.server.on('connection', (socket: Socket) => {
+      const s = socket as unknown as {
+        _write(c: Buffer | string, e: string, cb: () => void): void;
+        _writev(cs: { chunk: Buffer | string }[], cb: () => void): void;
+      };
+      const write = s._write.bind(s);
+      const writev = s._writev.bind(s);
+      s._write = (c, e, cb) => (writes.push(String(c)), write(c, e, cb));
+      s._writev = (cs, cb) => (writes.push(cs.map((x) => String(x.chunk)).join('')), writev(cs, cb));
+    });
+    const res = await post(`${h.url}/v1/chat/completions`, chat('Stream about lakes.', { stream: true }));
+    expect(res.text).toContain('data: [DONE]');
+    // The demo upstream sends its whole stream at once: one write to the client, ending the body.
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toMatch(/data: \[DONE\]\n\n\r\n0\r\n\r\n$/);
+    await waitFor(() => h.events.length === 1);
+    expect(h.events[0]!.response?.text).toBe(h.upstream.answerFor('Stream about lakes.'));
   });
 
   it('blocks with 403 and the documented body without calling the upstream, and records the attempt', async () => {

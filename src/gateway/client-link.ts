@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 /** The client left (or stopped reading for too long) before its answer was complete. */
 export class ClientGone extends Error {
@@ -76,8 +77,33 @@ export class ClientLink {
    */
   writeNow(chunk: string | Buffer): boolean {
     if (this.goneReason) throw this.goneReason;
+    this.hold();
     return this.res.write(chunk);
   }
+
+  /**
+   * Gather this turn's writes into one send: the socket stays corked until the event loop's check
+   * phase, or until `end`. The upstream's last events and the end of its stream usually arrive
+   * together, so the answer's last bytes and the chunked terminator leave in one syscall rather
+   * than two (Node uncorks on the next tick, before the end of the upstream's body is seen).
+   */
+  private hold(): void {
+    if (this.corked) return;
+    const socket = this.res.socket;
+    if (!socket || socket.destroyed) return;
+    this.corked = socket;
+    socket.cork();
+    setImmediate(this.release);
+  }
+
+  private corked: Socket | null = null;
+
+  private readonly release = (): void => {
+    const socket = this.corked;
+    if (!socket) return;
+    this.corked = null;
+    socket.uncork();
+  };
 
   /** Resolves once the client took what was written; rejects with ClientGone if it leaves or stalls. */
   drained(): Promise<void> {
@@ -106,6 +132,7 @@ export class ClientLink {
     if (this.goneReason) return;
     if (chunk === undefined) this.res.end();
     else this.res.end(chunk);
+    this.release();
     // Every byte already handed to the kernel: nothing is left for a stalled client to hold up,
     // and 'close' follows on its own. Otherwise cut the client off if it has not taken the rest
     // in time (cleared by onClose).
