@@ -18,6 +18,7 @@ export {
   getCollection,
   allCollections,
   grantsOf,
+  accessFacts,
 } from './membership-store.js';
 export type { HubMember } from './membership-store.js';
 export {

@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { dialectOf } from '../database.js';
 import type { HubDatabase, HubObjectsTable } from './hub-tables.js';
 
@@ -175,59 +175,63 @@ function visibleTo(
   ]);
 }
 
+/**
+ * The SQL of a keyset page over (seq), for a dialect. Written out rather than built with Kysely:
+ * this runs on every TAXII read, and building and compiling the query through Kysely cost about
+ * as much CPU as SQLite executing it (~0.3 ms of a ~2 ms page). The text is what Kysely built
+ * (same conditions, same order); values are always parameters.
+ */
+export function hubObjectPageSql(
+  q: ObjectQuery,
+  dialect: 'sqlite' | 'postgres',
+): { sql: string; parameters: unknown[] } {
+  const parameters: unknown[] = [];
+  const p = (v: unknown): string => {
+    parameters.push(v);
+    return dialect === 'postgres' ? `$${parameters.length}` : '?';
+  };
+  const list = (vs: readonly unknown[]): string => vs.map(p).join(', ');
+  const restricted = q.restrictedTlps.length ? q.restrictedTlps : ['-'];
+  const groups = q.readerGroups.length ? q.readerGroups : ['-'];
+  let text =
+    'select o.seq, o.object_id, o.version, o.date_added, o.publisher, o.body from hub_objects as o' +
+    ` where o.collection_id = ${p(q.collectionId)}` +
+    // Restricted-TLP rows are visible only inside the group they were published through.
+    ` and (o.tlp is null or o.tlp not in (${list(restricted)}) or o.group_name in (${list(groups)}))`;
+  if (q.afterSeq !== undefined) text += ` and o.seq > ${p(q.afterSeq)}`;
+  if (q.addedAfterMs !== undefined) text += ` and o.date_added_ms > ${p(q.addedAfterMs)}`;
+  if (q.objectId) text += ` and o.object_id = ${p(q.objectId)}`;
+  if (q.ids?.length) text += ` and o.object_id in (${list(q.ids)})`;
+  if (q.types?.length) text += ` and o.object_type in (${list(q.types)})`;
+  if (q.specVersions?.length) text += ` and o.spec_version in (${list(q.specVersions)})`;
+  const extreme = (which: 'first' | 'last') =>
+    `o.version = (select ${which === 'last' ? 'max' : 'min'}(o2.version) from hub_objects as o2` +
+    ' where o2.collection_id = o.collection_id and o2.object_id = o.object_id)';
+  const v = q.versions;
+  if (v.mode === 'exact') text += ` and o.version in (${list(v.values)})`;
+  else if (v.mode === 'union') {
+    const any = [
+      ...(v.first ? [extreme('first')] : []),
+      ...(v.last ? [extreme('last')] : []),
+      ...(v.values.length ? [`o.version in (${list(v.values)})`] : []),
+    ];
+    text += ` and (${any.join(' or ')})`;
+  } else if (v.mode !== 'all') text += ` and ${extreme(v.mode)}`;
+  text += ` order by o.seq limit ${p(q.limit + 1)}`;
+  return { sql: text, parameters };
+}
+
 /** Keyset page over (seq): seq order is date_added order, so equal timestamps never split or repeat. */
 export async function queryHubObjects(
   db: Db,
   q: ObjectQuery,
 ): Promise<{ rows: HubObjectPageRow[]; more: boolean }> {
-  // Only the columns a read uses: each row's other strings would be built and dropped per page.
-  let query = db
-    .selectFrom('hub_objects as o')
-    .select(['o.seq', 'o.object_id', 'o.version', 'o.date_added', 'o.publisher', 'o.body'])
-    .where('o.collection_id', '=', q.collectionId);
-  query = query.where((eb) => visibleTo(eb, q));
-  if (q.afterSeq !== undefined) query = query.where('o.seq', '>', q.afterSeq);
-  if (q.addedAfterMs !== undefined) query = query.where('o.date_added_ms', '>', q.addedAfterMs);
-  if (q.objectId) query = query.where('o.object_id', '=', q.objectId);
-  if (q.ids?.length) query = query.where('o.object_id', 'in', q.ids);
-  if (q.types?.length) query = query.where('o.object_type', 'in', q.types);
-  if (q.specVersions?.length) query = query.where('o.spec_version', 'in', q.specVersions);
-  const v = q.versions;
-  const extreme = (
-    eb: ExpressionBuilder<HubDatabase & { o: HubObjectsTable }, 'o'>,
-    which: 'first' | 'last',
-  ) =>
-    eb(
-      'o.version',
-      '=',
-      eb
-        .selectFrom('hub_objects as o2')
-        .select((e) => (which === 'last' ? e.fn.max('o2.version') : e.fn.min('o2.version')).as('v'))
-        .whereRef('o2.collection_id', '=', 'o.collection_id')
-        .whereRef('o2.object_id', '=', 'o.object_id'),
-    );
-  if (v.mode === 'exact') query = query.where('o.version', 'in', v.values);
-  else if (v.mode === 'union')
-    query = query.where((eb) =>
-      eb.or([
-        ...(v.first ? [extreme(eb, 'first')] : []),
-        ...(v.last ? [extreme(eb, 'last')] : []),
-        ...(v.values.length ? [eb('o.version', 'in', v.values)] : []),
-      ]),
-    );
-  else if (v.mode !== 'all') {
-    const which = v.mode;
-    query = query.where((eb) => extreme(eb, which));
-  }
-  const rows = await query
-    .orderBy('o.seq')
-    .limit(q.limit + 1)
-    .execute();
+  const { sql: text, parameters } = hubObjectPageSql(q, dialectOf(db));
+  const { rows } = await db.executeQuery<HubObjectPageRow>(CompiledQuery.raw(text, parameters));
   const more = rows.length > q.limit;
-  return {
-    rows: rows.slice(0, q.limit).map((r) => ({ ...r, seq: Number(r.seq) })),
-    more,
-  };
+  if (more) rows.length = q.limit;
+  for (const r of rows) r.seq = Number(r.seq);
+  return { rows, more };
 }
 
 export async function deleteHubObjects(
