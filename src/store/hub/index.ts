@@ -35,6 +35,7 @@ export {
 } from './object-store.js';
 export type {
   HubObjectPageRow,
+  HubPageColumn,
   HubObjectRow,
   NewHubObject,
   ObjectQuery,

@@ -10,6 +10,9 @@ export type HubObjectPageRow = Pick<
   HubObjectRow,
   'seq' | 'object_id' | 'version' | 'date_added' | 'publisher' | 'body'
 >;
+/** The columns a read may ask for besides seq (each route reads only what it serves). */
+export type HubPageColumn = Exclude<keyof HubObjectPageRow, 'seq'>;
+const PAGE_COLUMNS: readonly HubPageColumn[] = ['object_id', 'version', 'date_added', 'publisher', 'body'];
 export type NewHubObject = Omit<HubObjectsTable, 'seq' | 'date_added' | 'date_added_ms'>;
 
 export interface ObjectQuery {
@@ -184,6 +187,7 @@ function visibleTo(
 export function hubObjectPageSql(
   q: ObjectQuery,
   dialect: 'sqlite' | 'postgres',
+  columns: readonly HubPageColumn[] = PAGE_COLUMNS,
 ): { sql: string; parameters: unknown[] } {
   const parameters: unknown[] = [];
   const p = (v: unknown): string => {
@@ -194,7 +198,10 @@ export function hubObjectPageSql(
   const restricted = q.restrictedTlps.length ? q.restrictedTlps : ['-'];
   const groups = q.readerGroups.length ? q.readerGroups : ['-'];
   let text =
-    'select o.seq, o.object_id, o.version, o.date_added, o.publisher, o.body from hub_objects as o' +
+    `select o.seq${columns
+      .filter((c) => PAGE_COLUMNS.includes(c))
+      .map((c) => `, o.${c}`)
+      .join('')} from hub_objects as o` +
     ` where o.collection_id = ${p(q.collectionId)}` +
     // Restricted-TLP rows are visible only inside the group they were published through.
     ` and (o.tlp is null or o.tlp not in (${list(restricted)}) or o.group_name in (${list(groups)}))`;
@@ -221,13 +228,20 @@ export function hubObjectPageSql(
   return { sql: text, parameters };
 }
 
-/** Keyset page over (seq): seq order is date_added order, so equal timestamps never split or repeat. */
-export async function queryHubObjects(
+/**
+ * Keyset page over (seq): seq order is date_added order, so equal timestamps never split or repeat.
+ * Rows hold seq and the `columns` asked for (default all): each column not needed is a string per
+ * row built and dropped (on SQLite, the four small ones cost about a third of a page's query).
+ */
+export async function queryHubObjects<C extends HubPageColumn = HubPageColumn>(
   db: Db,
   q: ObjectQuery,
-): Promise<{ rows: HubObjectPageRow[]; more: boolean }> {
-  const { sql: text, parameters } = hubObjectPageSql(q, dialectOf(db));
-  const { rows } = await db.executeQuery<HubObjectPageRow>(CompiledQuery.raw(text, parameters));
+  columns: readonly C[] = PAGE_COLUMNS as readonly C[],
+): Promise<{ rows: (Pick<HubObjectPageRow, C> & { seq: number })[]; more: boolean }> {
+  const { sql: text, parameters } = hubObjectPageSql(q, dialectOf(db), columns);
+  const { rows } = await db.executeQuery<Pick<HubObjectPageRow, C> & { seq: number }>(
+    CompiledQuery.raw(text, parameters),
+  );
   const more = rows.length > q.limit;
   if (more) rows.length = q.limit;
   for (const r of rows) r.seq = Number(r.seq);
