@@ -6,10 +6,11 @@
 // PostgreSQL (127.0.0.1:5432, a throwaway schema). Each build's hub runs in a child process of its
 // own (bench/hub-serve.js); given several dist dirs (e.g. an old build's), the builds alternate
 // within each round. HUB_BENCH_CPU_PROF=<dir> runs the hubs with --cpu-prof into that dir.
-// HUB_BENCH_STORES=sqlite|postgres limits the stores. Prints the load average on every line.
+// HUB_BENCH_STORES=sqlite|postgres limits the stores. Prints the load average on every line, and on
+// PostgreSQL the CPU of the server's processes per page (all of them: an upper bound when shared).
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -112,6 +113,26 @@ function cpuOf(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * CPU seconds all `postgres` processes have used so far (the server's backends; on a shared
+ * machine other users' queries are counted too, so read it as an upper bound).
+ */
+function postgresCpu() {
+  let sum = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.split(') ')[1].split(' ');
+      sum += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return sum;
+}
+
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 
 /** CLIENTS workers walk the collection page by page (following next) for `secs`. */
@@ -145,10 +166,12 @@ async function measure(hub, authorization, secs) {
     }
   };
   const cpu0 = cpuOf(hub.pid);
+  const pg0 = hub.postgres ? postgresCpu() : 0;
   const t0 = performance.now();
   await Promise.all(Array.from({ length: CLIENTS }, worker));
   const took = (performance.now() - t0) / 1000;
   const cpu = cpuOf(hub.pid) - cpu0;
+  const pgCpu = hub.postgres ? postgresCpu() - pg0 : 0;
   times.sort((a, b) => a - b);
   return {
     n: times.length,
@@ -160,6 +183,7 @@ async function measure(hub, authorization, secs) {
     failed,
     walks,
     cpuMsPerPage: (cpu * 1000) / times.length,
+    pgCpuMsPerPage: (pgCpu * 1000) / times.length,
   };
 }
 
@@ -203,6 +227,7 @@ for (const store of stores) {
       url = PG;
     }
     const hub = await startHub(dist, url, schema);
+    hub.postgres = store === 'postgres';
     process.stdout.write(
       `${store} ${label(dist)}filled ${objects.length} objects in ${hub.fillSecs.toFixed(1)} s  load ${load()}\n`,
     );
@@ -216,7 +241,7 @@ for (const store of stores) {
         for (const [dist, hub] of hubs) {
           const r = await measure(hub, auth(hub), seconds);
           process.stdout.write(
-            `${store.padEnd(8)} ${label(dist)}${name.padEnd(6)} limit=${LIMIT} x${CLIENTS}: p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  max ${r.max.toFixed(1)} ms  ${r.perSec.toFixed(0)} pages/s  ${r.objsPerSec.toFixed(0)} objects/s  hub CPU ${r.cpuMsPerPage.toFixed(2)} ms/page  (${r.n} pages, ${r.walks} full walks${r.failed ? `, ${r.failed} not 200` : ''})  load ${load()}\n`,
+            `${store.padEnd(8)} ${label(dist)}${name.padEnd(6)} limit=${LIMIT} x${CLIENTS}: p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  max ${r.max.toFixed(1)} ms  ${r.perSec.toFixed(0)} pages/s  ${r.objsPerSec.toFixed(0)} objects/s  hub CPU ${r.cpuMsPerPage.toFixed(2)} ms/page${store === 'postgres' ? `  postgres CPU ${r.pgCpuMsPerPage.toFixed(2)} ms/page` : ''}  (${r.n} pages, ${r.walks} full walks${r.failed ? `, ${r.failed} not 200` : ''})  load ${load()}\n`,
           );
         }
   } finally {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { getCollection, grantsOf, groupsOf, type HubDatabase } from '../store/index.js';
+import { accessFacts, type HubDatabase } from '../store/index.js';
 
 /** TLP levels whose objects are served only inside the group they were published through. */
 export const RESTRICTED_TLPS = ['red', 'amber+strict'];
@@ -20,11 +20,9 @@ export async function collectionAccess(
   collectionId: string,
   member: string,
 ): Promise<CollectionAccess> {
-  const collection = await getCollection(db, collectionId);
-  const memberGroups = await groupsOf(db, member);
-  // Looked up even for an unknown id: the same queries whether or not the collection exists.
-  const grants = await grantsOf(db, collectionId);
-  if (!collection)
+  // One query: whether it exists, the member's groups and the collection's grants.
+  const { exists, memberGroups, grants } = await accessFacts(db, collectionId, member);
+  if (!exists)
     return {
       exists: false,
       canRead: false,

@@ -8,7 +8,7 @@ import {
   TLP_IDS,
   type MemberSigningKey,
 } from '../intel/index.js';
-import { hubMigrations, runMigrations, type HubDatabase } from '../store/index.js';
+import { hubMigrations, openDatabase, runMigrations, type HubDatabase } from '../store/index.js';
 import { openTestDatabase, storeTestBackends, type TestDatabase } from '../../test/store-harness.js';
 import { asnIndicator } from '../../test/hub-harness.js';
 import { admitMember, createCollection, createGroup, grantGroup, joinGroup } from './hub-admin.js';
@@ -409,6 +409,57 @@ describe.each(backends)('TAXII 2.1 hub on %s', (dialect) => {
     expect(await reads()).toBe(before + 11);
     expect((await verifyHubAudit(db)).ok).toBe(true);
   });
+
+  // Two hub processes share one PostgreSQL: their group commits contend for the chain's head.
+  it.skipIf(dialect === 'sqlite')(
+    'two hubs on one PostgreSQL serving concurrent readers: each read audited once, with what it returned, in one chain',
+    async () => {
+      const objs = Array.from({ length: 6 }, (_, i) => asnIndicator(201 + i));
+      expect((await post('org-a', shared, objs)).statusCode).toBe(202);
+      const otherDb = openDatabase<HubDatabase>({ url: t.url, schema: t.schema });
+      const other = createHubServer({ db: otherDb, maxPage: 50 });
+      try {
+        const before = await db
+          .selectFrom('hub_audit')
+          .select('seq')
+          .orderBy('seq', 'desc')
+          .limit(1)
+          .execute();
+        const after = Number(before[0]?.seq ?? 0);
+        const ids = objs.map((o) => o.id).join(',');
+        const pages = await Promise.all(
+          Array.from({ length: 24 }, (_, i) =>
+            (i % 2 ? other : app).inject({
+              url: `/api1/collections/${shared}/objects/?match[id]=${ids}&limit=${1 + (i % 6)}`,
+              headers: auth(i % 3 ? 'org-b' : 'org-a'),
+            }),
+          ),
+        );
+        for (const page of pages) expect(page.statusCode).toBe(200);
+        const entries = await db
+          .selectFrom('hub_audit')
+          .select(['actor', 'action', 'detail'])
+          .where('seq', '>', after)
+          .orderBy('seq')
+          .execute();
+        const got = entries
+          .filter((e) => e.action === 'read')
+          .map((e) => {
+            const d = JSON.parse(e.detail) as { returned: number };
+            return `${e.actor}:${d.returned}`;
+          })
+          .sort();
+        const want = pages
+          .map((p, i) => `${i % 3 ? 'org-b' : 'org-a'}:${p.json<{ objects: unknown[] }>().objects.length}`)
+          .sort();
+        expect(got).toEqual(want);
+        expect((await verifyHubAudit(db)).ok).toBe(true);
+      } finally {
+        await other.close();
+        await otherDb.destroy();
+      }
+    },
+  );
 
   it('every publish and read is in an audit chain that verifies', async () => {
     const v = await verifyHubAudit(db);

@@ -1,5 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { appendHubAudit, queryHubObjects, type HubObjectPageRow } from '../../store/index.js';
+import {
+  appendHubAudit,
+  queryHubObjects,
+  type HubObjectPageRow,
+  type HubPageColumn,
+} from '../../store/index.js';
 import { RESTRICTED_TLPS } from '../access.js';
 import type { HubContext } from '../hub-context.js';
 import {
@@ -18,8 +23,8 @@ export type ObjectRequest = FastifyRequest<{
   Querystring: Record<string, unknown>;
 }>;
 
-export interface ObjectPage {
-  rows: HubObjectPageRow[];
+export interface ObjectPage<C extends HubPageColumn> {
+  rows: (Pick<HubObjectPageRow, C | 'date_added'> & { seq: number })[];
   more: boolean;
   next?: string;
 }
@@ -60,12 +65,13 @@ function continuation(
  * Shared by objects, manifest, object and versions: access, filters, keyset paging, visibility,
  * the X-TAXII-Date-Added headers and the audit record. Undefined when it already answered.
  */
-export async function objectPage(
+export async function objectPage<C extends HubPageColumn>(
   ctx: HubContext,
   req: ObjectRequest,
   reply: FastifyReply,
+  columns: readonly C[],
   forceAllVersions = false,
-): Promise<ObjectPage | undefined> {
+): Promise<ObjectPage<C> | undefined> {
   const access = await ctx.guard(req, reply, req.params.cid, 'read');
   if (!access) return undefined;
   const parsed = parseObjectQuery(req.query, ctx.maxPage);
@@ -76,19 +82,24 @@ export async function objectPage(
   const cont = continuation(req, reply, parsed.filters, parsed.next);
   if (!cont) return undefined;
   const { filters, afterSeq } = cont;
-  const result = await queryHubObjects(ctx.db, {
-    collectionId: req.params.cid,
-    readerGroups: access.memberGroups,
-    restrictedTlps: RESTRICTED_TLPS,
-    ...(afterSeq !== undefined ? { afterSeq } : {}),
-    ...(filters.addedAfter ? { addedAfterMs: Date.parse(filters.addedAfter) } : {}),
-    ...(req.params.oid ? { objectId: req.params.oid } : {}),
-    ids: filters.ids,
-    types: filters.types,
-    specVersions: filters.specVersions,
-    versions: forceAllVersions ? { mode: 'all' } : versionMode(filters.versions),
-    limit: parsed.limit,
-  });
+  const result = await queryHubObjects(
+    ctx.db,
+    {
+      collectionId: req.params.cid,
+      readerGroups: access.memberGroups,
+      restrictedTlps: RESTRICTED_TLPS,
+      ...(afterSeq !== undefined ? { afterSeq } : {}),
+      ...(filters.addedAfter ? { addedAfterMs: Date.parse(filters.addedAfter) } : {}),
+      ...(req.params.oid ? { objectId: req.params.oid } : {}),
+      ids: filters.ids,
+      types: filters.types,
+      specVersions: filters.specVersions,
+      versions: forceAllVersions ? { mode: 'all' } : versionMode(filters.versions),
+      limit: parsed.limit,
+    },
+    // date_added for the X-TAXII-Date-Added headers, and what the route serves.
+    ['date_added', ...columns],
+  );
   const last = result.rows.at(-1);
   const first = result.rows[0];
   if (first && last) {
@@ -113,7 +124,9 @@ export async function objectPage(
 }
 
 /** `more` and `next` of a TAXII envelope-like answer. */
-export const paging = (p: ObjectPage): { more: boolean; next?: string } => ({
+export const paging = (
+  p: Pick<ObjectPage<HubPageColumn>, 'more' | 'next'>,
+): { more: boolean; next?: string } => ({
   more: p.more,
   ...(p.next ? { next: p.next } : {}),
 });

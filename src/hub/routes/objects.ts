@@ -10,7 +10,7 @@ export function objectRoutes(ctx: HubContext) {
     const base = `/${ctx.root}/collections/:cid`;
 
     app.get(`${base}/objects/`, async (req: ObjectRequest, reply) => {
-      const p = await objectPage(ctx, req, reply);
+      const p = await objectPage(ctx, req, reply, ['body']);
       if (!p) return reply;
       return sendTaxiiObjects(
         reply,
@@ -21,7 +21,7 @@ export function objectRoutes(ctx: HubContext) {
     });
 
     app.get(`${base}/manifest/`, async (req: ObjectRequest, reply) => {
-      const p = await objectPage(ctx, req, reply);
+      const p = await objectPage(ctx, req, reply, ['object_id', 'version']);
       if (!p) return reply;
       return sendTaxii(reply, {
         ...paging(p),
@@ -39,7 +39,7 @@ export function objectRoutes(ctx: HubContext) {
     });
 
     app.get(`${base}/objects/:oid/`, async (req: ObjectRequest, reply) => {
-      const p = await objectPage(ctx, req, reply);
+      const p = await objectPage(ctx, req, reply, ['body']);
       if (!p) return reply;
       if (!p.rows.length) return objectNotFound(reply, req.params.oid);
       return sendTaxiiObjects(
@@ -51,7 +51,7 @@ export function objectRoutes(ctx: HubContext) {
     });
 
     app.get(`${base}/objects/:oid/versions/`, async (req: ObjectRequest, reply) => {
-      const p = await objectPage(ctx, req, reply, true);
+      const p = await objectPage(ctx, req, reply, ['version'], true);
       if (!p) return reply;
       if (!p.rows.length) return objectNotFound(reply, req.params.oid);
       return sendTaxii(reply, { ...paging(p), versions: p.rows.map((r) => r.version) });

@@ -75,38 +75,56 @@ async function flushAudit(db: Kysely<HubDatabase>, q: AuditQueue): Promise<void>
   q.flushing = false;
 }
 
+/**
+ * One transaction per batch. The entries' seqs are reserved first (from the sequence, so a seq is
+ * never reused, even after a deletion at the tail), which lets each hash be computed before the
+ * row is written: the batch is one multi-row insert of sealed rows instead of an insert and an
+ * update per entry. On PostgreSQL: begin, lock, head + seqs, insert, commit, whatever the size.
+ */
 async function appendBatch(db: Kysely<HubDatabase>, batch: readonly { e: HubAuditInput; now: Date }[]) {
   await db.transaction().execute(async (trx) => {
-    if (dialectOf(db) === 'postgres') await sql`lock table hub_audit in exclusive mode`.execute(trx);
-    let head = await chainHead(trx);
-    for (const w of batch) head = await appendInTransaction(trx, w.e, w.now, head);
+    const postgres = dialectOf(db) === 'postgres';
+    if (postgres) await sql`lock table hub_audit in exclusive mode`.execute(trx);
+    const { head, seqs } = postgres
+      ? await reservePostgres(trx, batch.length)
+      : await reserveSqlite(trx, batch.length);
+    let prev = head;
+    const rows = batch.map((w, i) => {
+      const at = w.now.toISOString();
+      const detail = JSON.stringify(w.e.detail);
+      const seq = seqs[i]!;
+      const hash = auditHash(prev, seq, at, w.e.actor, w.e.action, detail);
+      const row = { seq, at, actor: w.e.actor, action: w.e.action, detail, prev_hash: prev, hash };
+      prev = hash;
+      return row;
+    });
+    await trx.insertInto('hub_audit').values(rows).execute();
   });
 }
 
-async function chainHead(trx: Db): Promise<string> {
-  const last = await trx
-    .selectFrom('hub_audit')
-    .select(['seq', 'hash'])
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return last?.hash ?? AUDIT_GENESIS;
+/** The head's hash and `n` fresh seqs, ascending; the caller holds the table lock. */
+async function reservePostgres(trx: Db, n: number): Promise<{ head: string; seqs: number[] }> {
+  const r = await sql<{ head: string | null; seqs: (string | number)[] }>`select
+      (select hash from hub_audit order by seq desc limit 1) as head,
+      array(select nextval(pg_get_serial_sequence('hub_audit', 'seq')) from generate_series(1, ${n})) as seqs`.execute(
+    trx,
+  );
+  const row = r.rows[0]!;
+  return { head: row.head ?? AUDIT_GENESIS, seqs: row.seqs.map(Number).sort((a, b) => a - b) };
 }
 
-/** Appends one entry after `prev` (the head's hash, read in this transaction); returns its hash. */
-async function appendInTransaction(trx: Db, e: HubAuditInput, now: Date, prev: string): Promise<string> {
-  const at = now.toISOString();
-  const detail = JSON.stringify(e.detail);
-  // Insert, then seal with the hash of the row as stored (seq is assigned by the database).
-  const inserted = await trx
-    .insertInto('hub_audit')
-    .values({ at, actor: e.actor, action: e.action, detail, prev_hash: prev, hash: '' })
-    .returning('seq')
-    .executeTakeFirstOrThrow();
-  const seq = Number(inserted.seq);
-  const hash = auditHash(prev, seq, at, e.actor, e.action, detail);
-  await trx.updateTable('hub_audit').set({ hash }).where('seq', '=', seq).execute();
-  return hash;
+/**
+ * SQLite: the next seqs after the highest ever assigned (sqlite_sequence, which AUTOINCREMENT
+ * keeps and an explicit seq advances), as AUTOINCREMENT itself would assign them.
+ */
+async function reserveSqlite(trx: Db, n: number): Promise<{ head: string; seqs: number[] }> {
+  const r = await sql<{ head: string | null; last: number | null; top: number | null }>`select
+      (select hash from hub_audit order by seq desc limit 1) as head,
+      (select seq from sqlite_sequence where name = 'hub_audit') as last,
+      (select max(seq) from hub_audit) as top`.execute(trx);
+  const row = r.rows[0]!;
+  const last = Math.max(Number(row.last ?? 0), Number(row.top ?? 0));
+  return { head: row.head ?? AUDIT_GENESIS, seqs: Array.from({ length: n }, (_, i) => last + 1 + i) };
 }
 
 export interface AuditVerification {

@@ -18,6 +18,7 @@ export {
   getCollection,
   allCollections,
   grantsOf,
+  accessFacts,
 } from './membership-store.js';
 export type { HubMember } from './membership-store.js';
 export {
@@ -34,6 +35,7 @@ export {
 } from './object-store.js';
 export type {
   HubObjectPageRow,
+  HubPageColumn,
   HubObjectRow,
   NewHubObject,
   ObjectQuery,

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { HubDatabase, HubMembersTable } from './hub-tables.js';
 
 type Db = Kysely<HubDatabase>;
@@ -110,3 +110,36 @@ export const allCollections = (db: Db) =>
 
 export const grantsOf = (db: Db, collectionId: string) =>
   db.selectFrom('hub_collection_grants').selectAll().where('collection_id', '=', collectionId).execute();
+
+/**
+ * What an access check needs in one round trip: whether the collection exists, the member's
+ * groups (sorted) and the collection's grants. Every part is looked up whether or not the
+ * collection exists, so an unknown id costs the same as a forbidden one.
+ */
+export async function accessFacts(
+  db: Db,
+  collectionId: string,
+  member: string,
+): Promise<{
+  exists: boolean;
+  memberGroups: string[];
+  grants: { group_name: string; can_read: number; can_write: number }[];
+}> {
+  const r = await sql<{ k: string; name: string; can_read: number; can_write: number }>`
+    select 'c' as k, id as name, 0 as can_read, 0 as can_write from hub_collections where id = ${collectionId}
+    union all
+    select 'm', group_name, 0, 0 from hub_group_members where member_name = ${member}
+    union all
+    select 'g', group_name, can_read, can_write from hub_collection_grants where collection_id = ${collectionId}`.execute(
+    db,
+  );
+  const memberGroups: string[] = [];
+  const grants: { group_name: string; can_read: number; can_write: number }[] = [];
+  let exists = false;
+  for (const row of r.rows)
+    if (row.k === 'c') exists = true;
+    else if (row.k === 'm') memberGroups.push(row.name);
+    else
+      grants.push({ group_name: row.name, can_read: Number(row.can_read), can_write: Number(row.can_write) });
+  return { exists, memberGroups: memberGroups.sort(), grants };
+}

@@ -1,4 +1,5 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import { CompiledQuery, sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { dialectOf } from '../database.js';
 import type { HubDatabase, HubObjectsTable } from './hub-tables.js';
 
 type Db = Kysely<HubDatabase>;
@@ -9,6 +10,9 @@ export type HubObjectPageRow = Pick<
   HubObjectRow,
   'seq' | 'object_id' | 'version' | 'date_added' | 'publisher' | 'body'
 >;
+/** The columns a read may ask for besides seq (each route reads only what it serves). */
+export type HubPageColumn = Exclude<keyof HubObjectPageRow, 'seq'>;
+const PAGE_COLUMNS: readonly HubPageColumn[] = ['object_id', 'version', 'date_added', 'publisher', 'body'];
 export type NewHubObject = Omit<HubObjectsTable, 'seq' | 'date_added' | 'date_added_ms'>;
 
 export interface ObjectQuery {
@@ -62,7 +66,7 @@ export async function insertOwnedHubObjects(
   opts: { claimOwnership: boolean; common?: ReadonlySet<string> },
   now = Date.now(),
 ): Promise<OwnedInsert> {
-  return db.transaction().execute(async (trx) => {
+  const result = await db.transaction().execute(async (trx) => {
     const notOwned = new Set<string>();
     if (opts.claimOwnership) {
       const claims = new Map<string, NewHubObject>();
@@ -116,6 +120,50 @@ export async function insertOwnedHubObjects(
     }
     return { added, notOwned: [...notOwned], differing };
   });
+  if (result.added.length) await keepPlanStatistics(db, result.added.length);
+  return result;
+}
+
+/** Per database instance: rows added since the hub last refreshed hub_objects' statistics. */
+const planStats = new WeakMap<object, { analyzedRows: number; added: number; busy: boolean }>();
+
+/**
+ * PostgreSQL plans the page query from hub_objects' statistics. Without them (a table never
+ * analysed: autovacuum off, or not yet run after a large publish) it estimates a collection at a
+ * few rows and sorts all of it, with the latest-version subquery per row, for every page: a page
+ * then costs the database O(collection) instead of O(page) (15 ms instead of 0.6 ms at 5,000
+ * objects). So the hub refreshes them itself after publishes that grew the table by autovacuum's
+ * default share (50 rows + 10 %) since the last refresh. Best effort: a refusal (e.g. a role that
+ * does not own the table) only leaves planning to autovacuum.
+ */
+async function keepPlanStatistics(db: Db, added: number): Promise<void> {
+  if (dialectOf(db) !== 'postgres') return;
+  let s = planStats.get(db);
+  if (!s) {
+    // reltuples is -1 until the table is first analysed.
+    const r = await sql<{
+      reltuples: number;
+    }>`select reltuples::float8 as reltuples from pg_class where oid = 'hub_objects'::regclass`
+      .execute(db)
+      .catch(() => undefined);
+    s = { analyzedRows: r?.rows[0]?.reltuples ?? -1, added: 0, busy: false };
+    planStats.set(db, s);
+  }
+  s.added += added;
+  if (s.busy || (s.analyzedRows >= 0 && s.added < 50 + 0.1 * s.analyzedRows)) return;
+  s.busy = true;
+  try {
+    await sql`analyze hub_objects`.execute(db);
+    const r = await sql<{
+      reltuples: number;
+    }>`select reltuples::float8 as reltuples from pg_class where oid = 'hub_objects'::regclass`.execute(db);
+    s.analyzedRows = Math.max(0, r.rows[0]?.reltuples ?? 0);
+    s.added = 0;
+  } catch {
+    s.analyzedRows = Number.POSITIVE_INFINITY;
+  } finally {
+    s.busy = false;
+  }
 }
 
 /** Restricted-TLP rows are visible only inside the group they were published through. */
@@ -130,59 +178,74 @@ function visibleTo(
   ]);
 }
 
-/** Keyset page over (seq): seq order is date_added order, so equal timestamps never split or repeat. */
-export async function queryHubObjects(
+/**
+ * The SQL of a keyset page over (seq), for a dialect. Written out rather than built with Kysely:
+ * this runs on every TAXII read, and building and compiling the query through Kysely cost about
+ * as much CPU as SQLite executing it (~0.3 ms of a ~2 ms page). The text is what Kysely built
+ * (same conditions, same order); values are always parameters.
+ */
+export function hubObjectPageSql(
+  q: ObjectQuery,
+  dialect: 'sqlite' | 'postgres',
+  columns: readonly HubPageColumn[] = PAGE_COLUMNS,
+): { sql: string; parameters: unknown[] } {
+  const parameters: unknown[] = [];
+  const p = (v: unknown): string => {
+    parameters.push(v);
+    return dialect === 'postgres' ? `$${parameters.length}` : '?';
+  };
+  const list = (vs: readonly unknown[]): string => vs.map(p).join(', ');
+  const restricted = q.restrictedTlps.length ? q.restrictedTlps : ['-'];
+  const groups = q.readerGroups.length ? q.readerGroups : ['-'];
+  let text =
+    `select o.seq${columns
+      .filter((c) => PAGE_COLUMNS.includes(c))
+      .map((c) => `, o.${c}`)
+      .join('')} from hub_objects as o` +
+    ` where o.collection_id = ${p(q.collectionId)}` +
+    // Restricted-TLP rows are visible only inside the group they were published through.
+    ` and (o.tlp is null or o.tlp not in (${list(restricted)}) or o.group_name in (${list(groups)}))`;
+  if (q.afterSeq !== undefined) text += ` and o.seq > ${p(q.afterSeq)}`;
+  if (q.addedAfterMs !== undefined) text += ` and o.date_added_ms > ${p(q.addedAfterMs)}`;
+  if (q.objectId) text += ` and o.object_id = ${p(q.objectId)}`;
+  if (q.ids?.length) text += ` and o.object_id in (${list(q.ids)})`;
+  if (q.types?.length) text += ` and o.object_type in (${list(q.types)})`;
+  if (q.specVersions?.length) text += ` and o.spec_version in (${list(q.specVersions)})`;
+  const extreme = (which: 'first' | 'last') =>
+    `o.version = (select ${which === 'last' ? 'max' : 'min'}(o2.version) from hub_objects as o2` +
+    ' where o2.collection_id = o.collection_id and o2.object_id = o.object_id)';
+  const v = q.versions;
+  if (v.mode === 'exact') text += ` and o.version in (${list(v.values)})`;
+  else if (v.mode === 'union') {
+    const any = [
+      ...(v.first ? [extreme('first')] : []),
+      ...(v.last ? [extreme('last')] : []),
+      ...(v.values.length ? [`o.version in (${list(v.values)})`] : []),
+    ];
+    text += ` and (${any.join(' or ')})`;
+  } else if (v.mode !== 'all') text += ` and ${extreme(v.mode)}`;
+  text += ` order by o.seq limit ${p(q.limit + 1)}`;
+  return { sql: text, parameters };
+}
+
+/**
+ * Keyset page over (seq): seq order is date_added order, so equal timestamps never split or repeat.
+ * Rows hold seq and the `columns` asked for (default all): each column not needed is a string per
+ * row built and dropped (on SQLite, the four small ones cost about a third of a page's query).
+ */
+export async function queryHubObjects<C extends HubPageColumn = HubPageColumn>(
   db: Db,
   q: ObjectQuery,
-): Promise<{ rows: HubObjectPageRow[]; more: boolean }> {
-  // Only the columns a read uses: each row's other strings would be built and dropped per page.
-  let query = db
-    .selectFrom('hub_objects as o')
-    .select(['o.seq', 'o.object_id', 'o.version', 'o.date_added', 'o.publisher', 'o.body'])
-    .where('o.collection_id', '=', q.collectionId);
-  query = query.where((eb) => visibleTo(eb, q));
-  if (q.afterSeq !== undefined) query = query.where('o.seq', '>', q.afterSeq);
-  if (q.addedAfterMs !== undefined) query = query.where('o.date_added_ms', '>', q.addedAfterMs);
-  if (q.objectId) query = query.where('o.object_id', '=', q.objectId);
-  if (q.ids?.length) query = query.where('o.object_id', 'in', q.ids);
-  if (q.types?.length) query = query.where('o.object_type', 'in', q.types);
-  if (q.specVersions?.length) query = query.where('o.spec_version', 'in', q.specVersions);
-  const v = q.versions;
-  const extreme = (
-    eb: ExpressionBuilder<HubDatabase & { o: HubObjectsTable }, 'o'>,
-    which: 'first' | 'last',
-  ) =>
-    eb(
-      'o.version',
-      '=',
-      eb
-        .selectFrom('hub_objects as o2')
-        .select((e) => (which === 'last' ? e.fn.max('o2.version') : e.fn.min('o2.version')).as('v'))
-        .whereRef('o2.collection_id', '=', 'o.collection_id')
-        .whereRef('o2.object_id', '=', 'o.object_id'),
-    );
-  if (v.mode === 'exact') query = query.where('o.version', 'in', v.values);
-  else if (v.mode === 'union')
-    query = query.where((eb) =>
-      eb.or([
-        ...(v.first ? [extreme(eb, 'first')] : []),
-        ...(v.last ? [extreme(eb, 'last')] : []),
-        ...(v.values.length ? [eb('o.version', 'in', v.values)] : []),
-      ]),
-    );
-  else if (v.mode !== 'all') {
-    const which = v.mode;
-    query = query.where((eb) => extreme(eb, which));
-  }
-  const rows = await query
-    .orderBy('o.seq')
-    .limit(q.limit + 1)
-    .execute();
+  columns: readonly C[] = PAGE_COLUMNS as readonly C[],
+): Promise<{ rows: (Pick<HubObjectPageRow, C> & { seq: number })[]; more: boolean }> {
+  const { sql: text, parameters } = hubObjectPageSql(q, dialectOf(db), columns);
+  const { rows } = await db.executeQuery<Pick<HubObjectPageRow, C> & { seq: number }>(
+    CompiledQuery.raw(text, parameters),
+  );
   const more = rows.length > q.limit;
-  return {
-    rows: rows.slice(0, q.limit).map((r) => ({ ...r, seq: Number(r.seq) })),
-    more,
-  };
+  if (more) rows.length = q.limit;
+  for (const r of rows) r.seq = Number(r.seq);
+  return { rows, more };
 }
 
 export async function deleteHubObjects(
