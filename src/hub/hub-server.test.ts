@@ -1,17 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import {
-  generateMemberKey,
-  signObjects,
-  signatureHeader,
-  TLP_IDS,
-  type MemberSigningKey,
-} from '../intel/index.js';
-import { hubMigrations, runMigrations, type HubDatabase } from '../store/index.js';
-import { openTestDatabase, storeTestBackends, type TestDatabase } from '../../test/store-harness.js';
-import { asnIndicator } from '../../test/hub-harness.js';
-import { admitMember, createCollection, createGroup, grantGroup, joinGroup } from './hub-admin.js';
+import { signObjects, signatureHeader, TLP_IDS, type MemberSigningKey } from '../intel/index.js';
+import type { HubDatabase } from '../store/index.js';
+import { storeTestBackends, type TestDatabase } from '../../test/store-harness.js';
+import { asnIndicator, openHubStore } from '../../test/hub-harness.js';
+import { grantGroup } from './hub-admin.js';
 import { createHubServer } from './hub-server.js';
 import { TAXII_MEDIA } from '../contracts/index.js';
 import { verifyHubAudit } from '../store/index.js';
@@ -28,26 +22,22 @@ describe.each(backends)('TAXII 2.1 hub on %s', (dialect) => {
   let inner: string;
 
   beforeAll(async () => {
-    t = await openTestDatabase<HubDatabase>(dialect);
-    db = t.db;
-    await runMigrations(db, hubMigrations);
-    for (const m of ['org-a', 'org-b', 'org-c']) {
-      keys[m] = generateMemberKey(m);
-      const c = await admitMember(db, m, {
-        publicKeyHex: Buffer.from(keys[m].publicKey).toString('hex'),
-        keyId: keys[m].keyId,
-        password: `pw-${m}`,
-      });
-      apiKeys[m] = c.apiKey;
-    }
-    await createGroup(db, 'llm-isac');
-    await createGroup(db, 'inner', true);
-    for (const m of ['org-a', 'org-b']) await joinGroup(db, 'llm-isac', m);
-    await joinGroup(db, 'inner', 'org-a');
-    shared = await createCollection(db, { title: 'Distillation campaigns' });
-    inner = await createCollection(db, { title: 'Inner circle' });
-    await grantGroup(db, shared, 'llm-isac', { read: true, write: true });
-    await grantGroup(db, inner, 'inner', { read: true, write: true });
+    const h = await openHubStore(dialect, {
+      members: ['org-a', 'org-b', 'org-c'],
+      password: (m) => `pw-${m}`,
+      groups: {
+        'llm-isac': { members: ['org-a', 'org-b'] },
+        inner: { members: ['org-a'], membersVisible: true },
+      },
+      collections: {
+        shared: { title: 'Distillation campaigns', grants: { 'llm-isac': { read: true, write: true } } },
+        inner: { title: 'Inner circle', grants: { inner: { read: true, write: true } } },
+      },
+    });
+    ({ t, db } = h);
+    Object.assign(keys, h.keys);
+    for (const [m, c] of Object.entries(h.creds)) apiKeys[m] = c.apiKey;
+    ({ shared, inner } = h.collections);
     app = createHubServer({ db, maxPage: 50 });
   });
   afterAll(async () => {
