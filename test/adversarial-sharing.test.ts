@@ -385,32 +385,25 @@ describe.each(backends)(
         pattern_type: 'stix',
         valid_from: V[0],
       };
-      const twice = await client.push(
-        collection,
-        [
-          { ...base, confidence: 60 },
-          { ...base, confidence: 90 },
-        ],
-        key,
-      );
+      // Pushes one copy of the indicator per confidence, in one envelope.
+      const push = (...confidences: number[]) =>
+        client.push(
+          collection,
+          confidences.map((confidence) => ({ ...base, confidence })),
+          key,
+        );
+      const twice = await push(60, 90);
       expect(twice).toMatchObject({ success_count: 0, failure_count: 2 });
       expect(twice.failures?.[0]?.message).toMatch(/more than once with different content/);
       expect(await versionsOf(base.id, 'all')).toEqual([]);
       // Identical copies are one object: accepted.
-      const same = await client.push(
-        collection,
-        [
-          { ...base, confidence: 60 },
-          { ...base, confidence: 60 },
-        ],
-        key,
-      );
+      const same = await push(60, 60);
       expect(same).toMatchObject({ success_count: 2, failure_count: 0 });
       // The stored version cannot be changed in place either.
-      const changed = await client.push(collection, [{ ...base, confidence: 90 }], key);
+      const changed = await push(90);
       expect(changed).toMatchObject({ success_count: 0, failure_count: 1 });
       expect(changed.failures?.[0]?.message).toMatch(/already stored with other content/);
-      expect((await client.push(collection, [{ ...base, confidence: 60 }], key)).success_count).toBe(1);
+      expect((await push(60)).success_count).toBe(1);
     });
 
     it.each([
