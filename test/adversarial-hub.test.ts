@@ -19,9 +19,9 @@ import {
   tlpMarkingDefinition,
   type MemberSigningKey,
 } from '../src/intel/index.js';
-import type { HubDatabase } from '../src/store/index.js';
+import { revokeCollectionGrant, type HubDatabase } from '../src/store/index.js';
 import { storeTestBackends, type TestDatabase } from './store-harness.js';
-import { openHubStore, revokeGrant } from './hub-harness.js';
+import { openHubStore } from './hub-harness.js';
 
 // Attacks on the sharing hub by its own members: competing labs that share one TAXII server.
 const backends = await storeTestBackends();
@@ -241,7 +241,7 @@ describe.each(backends)('hub under attack by its own members, on %s', (dialect) 
         { ...technique, modified: '2026-12-01T00:00:00.000Z', description: 'harmless' },
       ]);
       expect(rewrittenHere.statusCode).toBe(403);
-      await revokeGrant(db, other, 'outer');
+      await revokeCollectionGrant(db, other, 'outer');
     });
 
     it('gives a new id to exactly one of two members racing to publish it first', async () => {

@@ -54,19 +54,6 @@ export async function admitSigningMembers(
   return { keys, creds };
 }
 
-/** Takes a group's grant on a collection away again (the admin API has no revoke; tests undo grants). */
-export async function revokeGrant(
-  db: Kysely<HubDatabase>,
-  collectionId: string,
-  group: string,
-): Promise<void> {
-  await db
-    .deleteFrom('hub_collection_grants')
-    .where('collection_id', '=', collectionId)
-    .where('group_name', '=', group)
-    .execute();
-}
-
 /** Who shares what on a test hub. */
 export interface HubLayout<C extends string = string> {
   /** Admitted with signing keys; `password` fixes a member's password. */

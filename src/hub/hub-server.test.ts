@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { signObjects, signatureHeader, TLP_IDS, type MemberSigningKey } from '../intel/index.js';
-import type { HubDatabase } from '../store/index.js';
+import { revokeCollectionGrant, type HubDatabase } from '../store/index.js';
 import { storeTestBackends, type TestDatabase } from '../../test/store-harness.js';
-import { asnIndicator, openHubStore, revokeGrant } from '../../test/hub-harness.js';
+import { asnIndicator, openHubStore } from '../../test/hub-harness.js';
 import { grantGroup } from './hub-admin.js';
 import { createHubServer } from './hub-server.js';
 import { TAXII_MEDIA } from '../contracts/index.js';
@@ -183,7 +183,7 @@ describe.each(backends)('TAXII 2.1 hub on %s', (dialect) => {
     expect(leak.statusCode).toBe(422);
     expect(leak.json()).toMatchObject({ error_code: 'TLP_LEAK' });
     expect(await count(shared)).toBe(0);
-    await revokeGrant(db, shared, 'inner');
+    await revokeCollectionGrant(db, shared, 'inner');
     // In the inner collection only org-a's group reads; RED is accepted there.
     expect((await post('org-a', inner, [red])).statusCode).toBe(202);
     expect(
@@ -196,7 +196,7 @@ describe.each(backends)('TAXII 2.1 hub on %s', (dialect) => {
     expect(JSON.stringify(later.json())).not.toContain(red.id);
     const own = await app.inject({ url: `/api1/collections/${inner}/objects/`, headers: auth('org-a') });
     expect(JSON.stringify(own.json())).toContain(red.id);
-    await revokeGrant(db, inner, 'llm-isac');
+    await revokeCollectionGrant(db, inner, 'llm-isac');
   });
 
   it('stores a signed publish, pages with filters kept across next, and never loses or repeats objects', async () => {
