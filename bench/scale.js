@@ -129,6 +129,19 @@ function serviceCpu() {
 }
 const load = () => loadavg()[0].toFixed(1);
 
+/** The `ingest` command that publishes `traffic` (and `accounts`) to the bench's stream. */
+const ingestArgs = (traffic, accounts, topo, extra = []) => [
+  'ingest',
+  traffic,
+  ...(accounts ? ['--accounts', accounts] : []),
+  '--nats',
+  NATS,
+  '--json',
+  '--no-progress',
+  ...extra,
+  ...topo,
+];
+
 function run(args, env = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
@@ -179,22 +192,7 @@ async function streamed(files, workers) {
     let cpu0 = childCpu();
     let svc0 = serviceCpu();
     const loads = [load()];
-    const ingest = JSON.parse(
-      await run(
-        [
-          'ingest',
-          files.traffic,
-          '--accounts',
-          files.accounts,
-          '--nats',
-          NATS,
-          '--json',
-          '--no-progress',
-          ...topo,
-        ],
-        {},
-      ),
-    );
+    const ingest = JSON.parse(await run(ingestArgs(files.traffic, files.accounts, topo), {}));
     const ingestS = (performance.now() - t) / 1000;
     const ingestCpu = childCpu() - cpu0;
     const ingestSvc = serviceCpu() - svc0;
@@ -408,18 +406,7 @@ async function live(files, workers, rate) {
     const cpu0 = childCpu();
     const loads = [uptime()];
     const ingest = JSON.parse(
-      await run([
-        'ingest',
-        files.traffic,
-        '--accounts',
-        files.accounts,
-        '--nats',
-        NATS,
-        '--json',
-        '--no-progress',
-        ...(rate ? ['--rate', String(rate)] : []),
-        ...topo,
-      ]),
+      await run(ingestArgs(files.traffic, files.accounts, topo, rate ? ['--rate', String(rate)] : [])),
     );
     const ingestCpu = childCpu() - cpu0;
     const events = ingest.summary.events;
@@ -590,18 +577,7 @@ async function roundsMain(files) {
   const { schema, topo, db, teardown } = await benchDeployment();
   const worker = spawnWorker('rounds-0', topo, schema, '0');
   const ingest = async (traffic, accounts) =>
-    JSON.parse(
-      await run([
-        'ingest',
-        traffic,
-        ...(accounts ? ['--accounts', accounts] : []),
-        '--nats',
-        NATS,
-        '--json',
-        '--no-progress',
-        ...topo,
-      ]),
-    ).summary.events;
+    JSON.parse(await run(ingestArgs(traffic, accounts, topo))).summary.events;
   const applied = async (n) => {
     while ((await scaleProgress(db)).events < n) await sleep(50);
   };
