@@ -13,15 +13,13 @@ import { TAXII_MEDIA } from '../src/contracts/index.js';
 import {
   atlasAttackPattern,
   identityIdFor,
-  signObjects,
-  signatureHeader,
   TLP_IDS,
   tlpMarkingDefinition,
   type MemberSigningKey,
 } from '../src/intel/index.js';
 import { revokeCollectionGrant, type HubDatabase } from '../src/store/index.js';
 import { storeTestBackends, type TestDatabase } from './store-harness.js';
-import { openHubStore } from './hub-harness.js';
+import { openHubStore, signedPublish } from './hub-harness.js';
 
 // Attacks on the sharing hub by its own members: competing labs that share one TAXII server.
 const backends = await storeTestBackends();
@@ -93,14 +91,8 @@ describe.each(backends)('hub under attack by its own members, on %s', (dialect) 
   });
   const post = (m: string, cid: string, objects: unknown[]) =>
     app.inject({
-      method: 'POST',
       url: `/api1/collections/${cid}/objects/`,
-      headers: {
-        ...bearer(m),
-        'content-type': TAXII_MEDIA,
-        'x-distillguard-signature': signatureHeader(signObjects(objects, keys[m]!)),
-      },
-      payload: JSON.stringify({ objects }),
+      ...signedPublish(creds[m]!.apiKey, objects, keys[m]!),
     });
   const latest = async (m: string, cid: string, oid: string) =>
     app.inject({ url: `/api1/collections/${cid}/objects/${oid}/`, headers: bearer(m) });

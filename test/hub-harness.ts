@@ -9,8 +9,13 @@ import {
   grantGroup,
   joinGroup,
 } from '../src/hub/index.js';
-import type { StixObject } from '../src/contracts/index.js';
-import { generateMemberKey, type MemberSigningKey } from '../src/intel/index.js';
+import { TAXII_MEDIA, type StixObject } from '../src/contracts/index.js';
+import {
+  generateMemberKey,
+  signatureHeader,
+  signObjects,
+  type MemberSigningKey,
+} from '../src/intel/index.js';
 import { hubMigrations, runMigrations, type HubDatabase, type StoreDialect } from '../src/store/index.js';
 import { openTestDatabase, type TestDatabase } from './store-harness.js';
 
@@ -28,6 +33,23 @@ export const asnIndicator = (i: number, extra: Record<string, unknown> = {}): St
   valid_from: '2026-11-20T00:00:00.000Z',
   ...extra,
 });
+
+/**
+ * The POST of a member's publish of `objects` to a collection: its API key, its signature over
+ * the objects and the TAXII body (`method`, `headers` and `body` for fetch or fastify's inject).
+ */
+export function signedPublish(apiKey: string, objects: unknown[], signer: MemberSigningKey) {
+  return {
+    method: 'POST' as const,
+    headers: {
+      authorization: `Bearer ${apiKey}`,
+      accept: TAXII_MEDIA,
+      'content-type': TAXII_MEDIA,
+      'x-distillguard-signature': signatureHeader(signObjects(objects, signer)),
+    },
+    body: JSON.stringify({ objects }),
+  };
+}
 
 export interface SigningMembers {
   keys: Record<string, MemberSigningKey>;

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { signObjects, signatureHeader, TLP_IDS, type MemberSigningKey } from '../intel/index.js';
+import { TLP_IDS, type MemberSigningKey } from '../intel/index.js';
 import { revokeCollectionGrant, type HubDatabase } from '../store/index.js';
 import { storeTestBackends, type TestDatabase } from '../../test/store-harness.js';
-import { asnIndicator, openHubStore } from '../../test/hub-harness.js';
+import { asnIndicator, openHubStore, signedPublish } from '../../test/hub-harness.js';
 import { grantGroup } from './hub-admin.js';
 import { createHubServer } from './hub-server.js';
 import { TAXII_MEDIA } from '../contracts/index.js';
@@ -47,16 +47,7 @@ describe.each(backends)('TAXII 2.1 hub on %s', (dialect) => {
 
   const auth = (m: string) => ({ authorization: `Bearer ${apiKeys[m]}`, accept: TAXII_MEDIA });
   const post = (m: string, cid: string, objects: unknown[], signer = keys[m]!) =>
-    app.inject({
-      method: 'POST',
-      url: `/api1/collections/${cid}/objects/`,
-      headers: {
-        ...auth(m),
-        'content-type': TAXII_MEDIA,
-        'x-distillguard-signature': signatureHeader(signObjects(objects, signer)),
-      },
-      payload: JSON.stringify({ objects }),
-    });
+    app.inject({ url: `/api1/collections/${cid}/objects/`, ...signedPublish(apiKeys[m]!, objects, signer) });
   const count = async (cid: string) =>
     (
       await db
@@ -117,15 +108,11 @@ describe.each(backends)('TAXII 2.1 hub on %s', (dialect) => {
     const forged = await post('org-a', shared, [asnIndicator(1)], keys['org-b']);
     expect(forged.statusCode).toBe(403);
     expect(forged.json()).toMatchObject({ error_code: 'BAD_SIGNATURE' });
+    // Signed over one indicator, sent with another.
     const tampered = await app.inject({
-      method: 'POST',
       url: `/api1/collections/${shared}/objects/`,
-      headers: {
-        ...auth('org-a'),
-        'content-type': TAXII_MEDIA,
-        'x-distillguard-signature': signatureHeader(signObjects([asnIndicator(1)], keys['org-a']!)),
-      },
-      payload: JSON.stringify({ objects: [asnIndicator(2)] }),
+      ...signedPublish(apiKeys['org-a']!, [asnIndicator(1)], keys['org-a']!),
+      body: JSON.stringify({ objects: [asnIndicator(2)] }),
     });
     expect(tampered.json()).toMatchObject({ error_code: 'BAD_SIGNATURE', title: 'Bad signature' });
     const unsigned = await app.inject({
