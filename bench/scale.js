@@ -142,6 +142,21 @@ const ingestArgs = (traffic, accounts, topo, extra = []) => [
   ...topo,
 ];
 
+/** The `worker` command that consumes the bench's stream into its PostgreSQL schema. */
+const workerArgs = (id, topo, scoreEvery, extra = []) => [
+  'worker',
+  '--nats',
+  NATS,
+  '--database-url',
+  PG,
+  '--score-every',
+  scoreEvery,
+  '--id',
+  id,
+  ...extra,
+  ...topo,
+];
+
 function run(args, env = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
@@ -203,26 +218,10 @@ async function streamed(files, workers) {
     cpu0 = childCpu();
     svc0 = serviceCpu();
     for (let i = 0; i < workers; i++) {
-      const child = spawn(
-        process.execPath,
-        [
-          CLI,
-          'worker',
-          '--nats',
-          NATS,
-          '--database-url',
-          PG,
-          '--score-every',
-          '0',
-          '--id',
-          `bench-${i}`,
-          ...topo,
-        ],
-        {
-          env: { ...process.env, DISTILLGUARD_LOG_LEVEL: 'warn', DISTILLGUARD_DB_SCHEMA: schema },
-          stdio: ['ignore', 'ignore', 'inherit'],
-        },
-      );
+      const child = spawn(process.execPath, [CLI, ...workerArgs(`bench-${i}`, topo, '0')], {
+        env: { ...process.env, DISTILLGUARD_LOG_LEVEL: 'warn', DISTILLGUARD_DB_SCHEMA: schema },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
       children.push(child);
     }
     let last = 0;
@@ -338,20 +337,7 @@ function spawnWorker(id, topo, schema, scoreEvery = SCORE_EVERY) {
     [
       ...profile,
       CLI,
-      'worker',
-      '--nats',
-      NATS,
-      '--database-url',
-      PG,
-      '--score-every',
-      scoreEvery,
-      '--id',
-      id,
-      '--metrics-port',
-      '0',
-      '--metrics-host',
-      '127.0.0.1',
-      ...topo,
+      ...workerArgs(id, topo, scoreEvery, ['--metrics-port', '0', '--metrics-host', '127.0.0.1']),
     ],
     {
       env: { ...process.env, DISTILLGUARD_LOG_LEVEL: 'warn', DISTILLGUARD_DB_SCHEMA: schema },
