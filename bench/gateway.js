@@ -15,12 +15,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
+import { arg, args } from './args.js';
 
-const args = process.argv.slice(2);
-const arg = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? dflt : args[i + 1];
-};
 const RATE = Number(arg('rate', 1000));
 const SECONDS = Number(arg('seconds', 10));
 const WARMUP = 2;

@@ -17,6 +17,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { load, machineLine } from './machine.js';
+import { analyzedSimulation, exportSettings } from './intel-fixture.js';
 
 const seconds = Number(process.argv[2] ?? 5);
 const dists =
@@ -29,28 +30,14 @@ const COPIES = 30;
 process.stdout.write(machineLine());
 
 const imp = (p) => import(new URL(p, new URL(`file://${dists[0].replace(/\/?$/, '/')}`)).href);
-const { simulationStream } = await imp('sim/index.js');
-const { DetectionEngine } = await imp('findings/index.js');
+const simMod = await imp('sim/index.js');
+const findingsMod = await imp('findings/index.js');
 const intel = await imp('intel/index.js');
 
 // The objects: one real export, then copies of the publisher's own objects under fresh ids (the
 // shared markings, identities and ATLAS techniques once), references remapped within each copy.
-const sim = simulationStream({ scale: 'small', seed: 11, actorSeed: 7, accountPrefix: 'a_' });
-const events = [];
-const engine = new DetectionEngine();
-for (const a of sim.accounts) engine.addAccount(a.record);
-for (const e of sim.events()) {
-  engine.addEvent(e);
-  events.push(e);
-}
-const exported = await intel.exportBundle({
-  findings: engine.analyze().findings,
-  events,
-  accounts: sim.accounts.map((a) => a.record),
-  publisher: { name: 'org-a' },
-  keyRing: intel.keyRingFrom({ current: 'k', keys: [{ id: 'k', secret: '5a'.repeat(32) }] }),
-  policy: intel.policyFrom({ min_cluster_size: 5, min_confidence: 50 }),
-});
+const { events, accounts, findings } = analyzedSimulation(simMod, findingsMod);
+const exported = await intel.exportBundle({ findings, events, accounts, ...exportSettings(intel) });
 const base = exported.bundle.objects;
 const OWN = new Set(['indicator', 'relationship', 'campaign', 'sighting']);
 const ownIds = base.filter((o) => OWN.has(o.type)).map((o) => o.id);

@@ -19,12 +19,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { quantiles } from './quantiles.js';
+import { arg } from './args.js';
 
-const args = process.argv.slice(2);
-const arg = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? dflt : args[i + 1];
-};
 const EVENTS = Number(arg('events', 100_000));
 const BATCH = Number(arg('batch', 1000));
 const SHIPPERS = Number(arg('shippers', 4));

@@ -5,39 +5,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machineLine } from './machine.js';
+import { analyzedSimulation, exportSettings } from './intel-fixture.js';
 
 const dist = new URL('../dist/', import.meta.url);
 const imp = (p) => import(new URL(p, dist).href);
-const { simulationStream } = await imp('sim/index.js');
-const { DetectionEngine } = await imp('findings/index.js');
+const simMod = await imp('sim/index.js');
+const findingsMod = await imp('findings/index.js');
 const intel = await imp('intel/index.js');
 const hubMod = await imp('hub/index.js');
 const store = await imp('store/index.js');
 
 const secs = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
-const ring = intel.keyRingFrom({ current: 'k', keys: [{ id: 'k', secret: '5a'.repeat(32) }] });
-const policy = intel.policyFrom({ min_cluster_size: 5, min_confidence: 50 });
+const settings = exportSettings(intel);
+const ring = settings.keyRing;
 process.stdout.write(machineLine(1));
 
 // A: detect and export.
-const simA = simulationStream({ scale: 'small', seed: 11, actorSeed: 7, accountPrefix: 'a_' });
-const eventsA = [];
-const engine = new DetectionEngine();
-for (const a of simA.accounts) engine.addAccount(a.record);
-for (const e of simA.events()) {
-  engine.addEvent(e);
-  eventsA.push(e);
-}
-const findings = engine.analyze().findings;
+const { events: eventsA, accounts: accountsA, findings } = analyzedSimulation(simMod, findingsMod);
 let t0 = process.hrtime.bigint();
-const exported = await intel.exportBundle({
-  findings,
-  events: eventsA,
-  accounts: simA.accounts.map((a) => a.record),
-  publisher: { name: 'org-a' },
-  keyRing: ring,
-  policy,
-});
+const exported = await intel.exportBundle({ findings, events: eventsA, accounts: accountsA, ...settings });
 const exportSecs = secs(t0);
 const objects = exported.bundle.objects ?? [];
 process.stdout.write(
@@ -45,7 +31,7 @@ process.stdout.write(
 );
 
 // B: match.
-const simB = simulationStream({ scale: 'small', seed: 22, actorSeed: 7, accountPrefix: 'b_' });
+const simB = simMod.simulationStream({ scale: 'small', seed: 22, actorSeed: 7, accountPrefix: 'b_' });
 const matcher = new intel.IntelMatcher(objects, ring);
 t0 = process.hrtime.bigint();
 let n = 0;

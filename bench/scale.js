@@ -129,6 +129,34 @@ function serviceCpu() {
 }
 const load = () => loadavg()[0].toFixed(1);
 
+/** The `ingest` command that publishes `traffic` (and `accounts`) to the bench's stream. */
+const ingestArgs = (traffic, accounts, topo, extra = []) => [
+  'ingest',
+  traffic,
+  ...(accounts ? ['--accounts', accounts] : []),
+  '--nats',
+  NATS,
+  '--json',
+  '--no-progress',
+  ...extra,
+  ...topo,
+];
+
+/** The `worker` command that consumes the bench's stream into its PostgreSQL schema. */
+const workerArgs = (id, topo, scoreEvery, extra = []) => [
+  'worker',
+  '--nats',
+  NATS,
+  '--database-url',
+  PG,
+  '--score-every',
+  scoreEvery,
+  '--id',
+  id,
+  ...extra,
+  ...topo,
+];
+
 function run(args, env = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
@@ -179,22 +207,7 @@ async function streamed(files, workers) {
     let cpu0 = childCpu();
     let svc0 = serviceCpu();
     const loads = [load()];
-    const ingest = JSON.parse(
-      await run(
-        [
-          'ingest',
-          files.traffic,
-          '--accounts',
-          files.accounts,
-          '--nats',
-          NATS,
-          '--json',
-          '--no-progress',
-          ...topo,
-        ],
-        {},
-      ),
-    );
+    const ingest = JSON.parse(await run(ingestArgs(files.traffic, files.accounts, topo), {}));
     const ingestS = (performance.now() - t) / 1000;
     const ingestCpu = childCpu() - cpu0;
     const ingestSvc = serviceCpu() - svc0;
@@ -205,26 +218,10 @@ async function streamed(files, workers) {
     cpu0 = childCpu();
     svc0 = serviceCpu();
     for (let i = 0; i < workers; i++) {
-      const child = spawn(
-        process.execPath,
-        [
-          CLI,
-          'worker',
-          '--nats',
-          NATS,
-          '--database-url',
-          PG,
-          '--score-every',
-          '0',
-          '--id',
-          `bench-${i}`,
-          ...topo,
-        ],
-        {
-          env: { ...process.env, DISTILLGUARD_LOG_LEVEL: 'warn', DISTILLGUARD_DB_SCHEMA: schema },
-          stdio: ['ignore', 'ignore', 'inherit'],
-        },
-      );
+      const child = spawn(process.execPath, [CLI, ...workerArgs(`bench-${i}`, topo, '0')], {
+        env: { ...process.env, DISTILLGUARD_LOG_LEVEL: 'warn', DISTILLGUARD_DB_SCHEMA: schema },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
       children.push(child);
     }
     let last = 0;
@@ -340,20 +337,7 @@ function spawnWorker(id, topo, schema, scoreEvery = SCORE_EVERY) {
     [
       ...profile,
       CLI,
-      'worker',
-      '--nats',
-      NATS,
-      '--database-url',
-      PG,
-      '--score-every',
-      scoreEvery,
-      '--id',
-      id,
-      '--metrics-port',
-      '0',
-      '--metrics-host',
-      '127.0.0.1',
-      ...topo,
+      ...workerArgs(id, topo, scoreEvery, ['--metrics-port', '0', '--metrics-host', '127.0.0.1']),
     ],
     {
       env: { ...process.env, DISTILLGUARD_LOG_LEVEL: 'warn', DISTILLGUARD_DB_SCHEMA: schema },
@@ -408,18 +392,7 @@ async function live(files, workers, rate) {
     const cpu0 = childCpu();
     const loads = [uptime()];
     const ingest = JSON.parse(
-      await run([
-        'ingest',
-        files.traffic,
-        '--accounts',
-        files.accounts,
-        '--nats',
-        NATS,
-        '--json',
-        '--no-progress',
-        ...(rate ? ['--rate', String(rate)] : []),
-        ...topo,
-      ]),
+      await run(ingestArgs(files.traffic, files.accounts, topo, rate ? ['--rate', String(rate)] : [])),
     );
     const ingestCpu = childCpu() - cpu0;
     const events = ingest.summary.events;
@@ -590,18 +563,7 @@ async function roundsMain(files) {
   const { schema, topo, db, teardown } = await benchDeployment();
   const worker = spawnWorker('rounds-0', topo, schema, '0');
   const ingest = async (traffic, accounts) =>
-    JSON.parse(
-      await run([
-        'ingest',
-        traffic,
-        ...(accounts ? ['--accounts', accounts] : []),
-        '--nats',
-        NATS,
-        '--json',
-        '--no-progress',
-        ...topo,
-      ]),
-    ).summary.events;
+    JSON.parse(await run(ingestArgs(traffic, accounts, topo))).summary.events;
   const applied = async (n) => {
     while ((await scaleProgress(db)).events < n) await sleep(50);
   };

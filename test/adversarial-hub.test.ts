@@ -3,8 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import {
   admitMember,
-  createCollection,
-  createGroup,
   createHubServer,
   grantGroup,
   joinGroup,
@@ -15,15 +13,13 @@ import { TAXII_MEDIA } from '../src/contracts/index.js';
 import {
   atlasAttackPattern,
   identityIdFor,
-  signObjects,
-  signatureHeader,
   TLP_IDS,
   tlpMarkingDefinition,
   type MemberSigningKey,
 } from '../src/intel/index.js';
-import { hubMigrations, runMigrations, type HubDatabase } from '../src/store/index.js';
-import { openTestDatabase, storeTestBackends, type TestDatabase } from './store-harness.js';
-import { admitSigningMembers } from './hub-harness.js';
+import { revokeCollectionGrant, type HubDatabase } from '../src/store/index.js';
+import { storeTestBackends, type TestDatabase } from './store-harness.js';
+import { openHubStore, signedPublish } from './hub-harness.js';
 
 // Attacks on the sharing hub by its own members: competing labs that share one TAXII server.
 const backends = await storeTestBackends();
@@ -47,6 +43,8 @@ interface Status {
   failures?: { id: string; message?: string }[];
 }
 
+const RW = { read: true, write: true };
+
 describe.each(backends)('hub under attack by its own members, on %s', (dialect) => {
   let t: TestDatabase<HubDatabase>;
   let db: Kysely<HubDatabase>;
@@ -59,30 +57,26 @@ describe.each(backends)('hub under attack by its own members, on %s', (dialect) 
   let privateOfA: string; // org-a only
 
   beforeAll(async () => {
-    t = await openTestDatabase<HubDatabase>(dialect);
-    db = t.db;
-    await runMigrations(db, hubMigrations);
-    const members = await admitSigningMembers(db, ['org-a', 'org-b', 'org-c'], (m) => `pw-${m}`);
-    Object.assign(keys, members.keys);
-    Object.assign(creds, members.creds);
-    await createGroup(db, 'isac');
-    await createGroup(db, 'inner');
-    await createGroup(db, 'outer');
-    await createGroup(db, 'solo-a');
-    for (const m of ['org-a', 'org-b']) {
-      await joinGroup(db, 'isac', m);
-      await joinGroup(db, 'inner', m);
-    }
-    await joinGroup(db, 'outer', 'org-c');
-    await joinGroup(db, 'solo-a', 'org-a');
-    shared = await createCollection(db, { title: 'shared' });
-    other = await createCollection(db, { title: 'other' });
-    inner = await createCollection(db, { title: 'inner' });
-    privateOfA = await createCollection(db, { title: 'private to org-a' });
-    await grantGroup(db, shared, 'isac', { read: true, write: true });
-    await grantGroup(db, other, 'isac', { read: true, write: true });
-    await grantGroup(db, inner, 'inner', { read: true, write: true });
-    await grantGroup(db, privateOfA, 'solo-a', { read: true, write: true });
+    const h = await openHubStore(dialect, {
+      members: ['org-a', 'org-b', 'org-c'],
+      password: (m) => `pw-${m}`,
+      groups: {
+        isac: { members: ['org-a', 'org-b'] },
+        inner: { members: ['org-a', 'org-b'] },
+        outer: { members: ['org-c'] },
+        'solo-a': { members: ['org-a'] },
+      },
+      collections: {
+        shared: { title: 'shared', grants: { isac: RW } },
+        other: { title: 'other', grants: { isac: RW } },
+        inner: { title: 'inner', grants: { inner: RW } },
+        privateOfA: { title: 'private to org-a', grants: { 'solo-a': RW } },
+      },
+    });
+    ({ t, db } = h);
+    Object.assign(keys, h.keys);
+    Object.assign(creds, h.creds);
+    ({ shared, other, inner, privateOfA } = h.collections);
     app = createHubServer({ db });
   });
   afterAll(async () => {
@@ -97,14 +91,8 @@ describe.each(backends)('hub under attack by its own members, on %s', (dialect) 
   });
   const post = (m: string, cid: string, objects: unknown[]) =>
     app.inject({
-      method: 'POST',
       url: `/api1/collections/${cid}/objects/`,
-      headers: {
-        ...bearer(m),
-        'content-type': TAXII_MEDIA,
-        'x-distillguard-signature': signatureHeader(signObjects(objects, keys[m]!)),
-      },
-      payload: JSON.stringify({ objects }),
+      ...signedPublish(creds[m]!.apiKey, objects, keys[m]!),
     });
   const latest = async (m: string, cid: string, oid: string) =>
     app.inject({ url: `/api1/collections/${cid}/objects/${oid}/`, headers: bearer(m) });
@@ -245,11 +233,7 @@ describe.each(backends)('hub under attack by its own members, on %s', (dialect) 
         { ...technique, modified: '2026-12-01T00:00:00.000Z', description: 'harmless' },
       ]);
       expect(rewrittenHere.statusCode).toBe(403);
-      await db
-        .deleteFrom('hub_collection_grants')
-        .where('collection_id', '=', other)
-        .where('group_name', '=', 'outer')
-        .execute();
+      await revokeCollectionGrant(db, other, 'outer');
     });
 
     it('gives a new id to exactly one of two members racing to publish it first', async () => {

@@ -35,6 +35,7 @@ import { simulationStream } from '../src/sim/index.js';
 import { storeTestBackends } from './store-harness.js';
 import { useSharingHub } from './hub-harness.js';
 import { startSpecTaxiiServer } from './taxii-spec-server.js';
+import { findingsOf } from './findings-fixture.js';
 
 const ring = keyRingFrom({ current: 'isac-1', keys: [{ id: 'isac-1', secret: '3c'.repeat(32) }] });
 const oracle = loadStixOracle(requiredStixSchemaDir()); // the OASIS schemas: the tests' reference, never production's
@@ -46,39 +47,39 @@ const accounts = (prefix: string, n: number): string[] =>
 function twoClusterFindings(extra: Record<string, unknown> = {}): Findings {
   const a = accounts('acct_a', 6);
   const b = accounts('acct_b', 5);
-  return {
-    format: 'findings.v1',
-    generated_at: '2026-11-21T00:00:00Z',
-    input: { events: 200, accounts: 11, rejected_lines: 0, from: null, to: null },
-    accounts: [],
-    clusters: [
-      {
-        cluster_id: 'cl_1',
-        account_ids: a,
-        score: 0.93,
-        level: 'act',
-        events: 120,
-        links: [
-          { kind: 'payment_fingerprint', value: 'pf_shared_card', accounts: 6 },
-          { kind: 'asn', value: '64512', accounts: 5 },
-        ],
-        signals: [{ detector: 'reasoning-elicitation', score: 0.95, evidence: 'reasoning traces' }],
-        ...extra,
-      },
-      {
-        cluster_id: 'cl_2',
-        account_ids: b,
-        score: 0.71,
-        level: 'review',
-        events: 80,
-        links: [
-          { kind: 'payment_fingerprint', value: 'pf_shared_card', accounts: 4 },
-          { kind: 'asn', value: '64512', accounts: 5 },
-        ],
-        signals: [{ detector: 'coverage-sweep', score: 0.8, evidence: 'systematic topic coverage' }],
-      },
-    ],
-  };
+  return findingsOf(
+    {
+      accounts: [],
+      clusters: [
+        {
+          cluster_id: 'cl_1',
+          account_ids: a,
+          score: 0.93,
+          level: 'act',
+          events: 120,
+          links: [
+            { kind: 'payment_fingerprint', value: 'pf_shared_card', accounts: 6 },
+            { kind: 'asn', value: '64512', accounts: 5 },
+          ],
+          signals: [{ detector: 'reasoning-elicitation', score: 0.95, evidence: 'reasoning traces' }],
+          ...extra,
+        },
+        {
+          cluster_id: 'cl_2',
+          account_ids: b,
+          score: 0.71,
+          level: 'review',
+          events: 80,
+          links: [
+            { kind: 'payment_fingerprint', value: 'pf_shared_card', accounts: 4 },
+            { kind: 'asn', value: '64512', accounts: 5 },
+          ],
+          signals: [{ detector: 'coverage-sweep', score: 0.8, evidence: 'systematic topic coverage' }],
+        },
+      ],
+    },
+    { events: 200, accounts: 11 },
+  );
 }
 
 /** The campaigns' accounts holding the shared card, among ordinary accounts that do not. */
@@ -385,32 +386,25 @@ describe.each(backends)(
         pattern_type: 'stix',
         valid_from: V[0],
       };
-      const twice = await client.push(
-        collection,
-        [
-          { ...base, confidence: 60 },
-          { ...base, confidence: 90 },
-        ],
-        key,
-      );
+      // Pushes one copy of the indicator per confidence, in one envelope.
+      const push = (...confidences: number[]) =>
+        client.push(
+          collection,
+          confidences.map((confidence) => ({ ...base, confidence })),
+          key,
+        );
+      const twice = await push(60, 90);
       expect(twice).toMatchObject({ success_count: 0, failure_count: 2 });
       expect(twice.failures?.[0]?.message).toMatch(/more than once with different content/);
       expect(await versionsOf(base.id, 'all')).toEqual([]);
       // Identical copies are one object: accepted.
-      const same = await client.push(
-        collection,
-        [
-          { ...base, confidence: 60 },
-          { ...base, confidence: 60 },
-        ],
-        key,
-      );
+      const same = await push(60, 60);
       expect(same).toMatchObject({ success_count: 2, failure_count: 0 });
       // The stored version cannot be changed in place either.
-      const changed = await client.push(collection, [{ ...base, confidence: 90 }], key);
+      const changed = await push(90);
       expect(changed).toMatchObject({ success_count: 0, failure_count: 1 });
       expect(changed.failures?.[0]?.message).toMatch(/already stored with other content/);
-      expect((await client.push(collection, [{ ...base, confidence: 60 }], key)).success_count).toBe(1);
+      expect((await push(60)).success_count).toBe(1);
     });
 
     it.each([

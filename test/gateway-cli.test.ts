@@ -25,6 +25,33 @@ async function userError(p: Promise<unknown>): Promise<{ code: string; message: 
   throw new Error('expected a UserError');
 }
 
+/**
+ * A target "model" that learned the answer it was served for `prompt`, canary included, and a
+ * gateway registry (file `name`, then `extraLines`) saying that canary was served for `subject`.
+ */
+async function learnedCanary(
+  canary: { canary_id: string; text: string },
+  subject: string,
+  [prompt, answer]: [string, string],
+  name: string,
+  extraLines = '',
+): Promise<{ target: DemoUpstream; url: string; registry: string }> {
+  const target = new DemoUpstream({ answers: new Map([[prompt, `${answer} ${canary.text}`]]) });
+  const url = await target.listen();
+  const registry = join(dir, name);
+  const served = {
+    canary_id: canary.canary_id,
+    subject,
+    text: canary.text,
+    account_id: 'acct-9',
+    event_id: 'gw-1',
+    served_at: '2026-11-20T10:00:00Z',
+    prompt,
+  };
+  writeFileSync(registry, `${JSON.stringify(served)}\n${extraLines}`);
+  return { target, url, registry };
+}
+
 describe('gateway configuration errors are user errors with one clear message', () => {
   it('needs somewhere to record events', async () => {
     const e = await userError(startGateway({ upstream: 'http://127.0.0.1:1', port: 0 }));
@@ -86,22 +113,12 @@ describe('probe to files (what distillguard probe runs)', () => {
     const secret = 'cli-probe-secret-1';
     const canary = new CanaryGenerator(secret).canariesFor('cluster-x')[3]!;
     // A "model" that learned the served answer, canary included.
-    const target = new DemoUpstream({
-      answers: new Map([['What is a fjord?', `A drowned glacial valley. ${canary.text}`]]),
-    });
-    const url = await target.listen();
-    const registry = join(dir, 'canaries.ndjson');
-    writeFileSync(
-      registry,
-      `${JSON.stringify({
-        canary_id: canary.canary_id,
-        subject: 'cluster-x',
-        text: canary.text,
-        account_id: 'acct-9',
-        event_id: 'gw-1',
-        served_at: '2026-11-20T10:00:00Z',
-        prompt: 'What is a fjord?',
-      })}\nnot json\n`,
+    const { target, url, registry } = await learnedCanary(
+      canary,
+      'cluster-x',
+      ['What is a fjord?', 'A drowned glacial valley.'],
+      'canaries.ndjson',
+      'not json\n',
     );
     const out = join(dir, 'report');
     try {
@@ -144,22 +161,11 @@ describe('own canary banks (--canary-banks)', () => {
     const secret = 'cli-probe-secret-2';
     const canary = new CanaryGenerator(secret, undefined, own).canariesFor('cluster-y')[5]!;
     expect(canary.text).toContain('as our style guide says');
-    const target = new DemoUpstream({
-      answers: new Map([['Name a prime.', `Seven. ${canary.text}`]]),
-    });
-    const url = await target.listen();
-    const registry = join(dir, 'own-canaries.ndjson');
-    writeFileSync(
-      registry,
-      `${JSON.stringify({
-        canary_id: canary.canary_id,
-        subject: 'cluster-y',
-        text: canary.text,
-        account_id: 'acct-3',
-        event_id: 'gw-7',
-        served_at: '2026-11-21T10:00:00Z',
-        prompt: 'Name a prime.',
-      })}\n`,
+    const { target, url, registry } = await learnedCanary(
+      canary,
+      'cluster-y',
+      ['Name a prime.', 'Seven.'],
+      'own-canaries.ndjson',
     );
     try {
       const base = [

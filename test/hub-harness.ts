@@ -9,8 +9,13 @@ import {
   grantGroup,
   joinGroup,
 } from '../src/hub/index.js';
-import type { StixObject } from '../src/contracts/index.js';
-import { generateMemberKey, type MemberSigningKey } from '../src/intel/index.js';
+import { TAXII_MEDIA, type StixObject } from '../src/contracts/index.js';
+import {
+  generateMemberKey,
+  signatureHeader,
+  signObjects,
+  type MemberSigningKey,
+} from '../src/intel/index.js';
 import { hubMigrations, runMigrations, type HubDatabase, type StoreDialect } from '../src/store/index.js';
 import { openTestDatabase, type TestDatabase } from './store-harness.js';
 
@@ -28,6 +33,23 @@ export const asnIndicator = (i: number, extra: Record<string, unknown> = {}): St
   valid_from: '2026-11-20T00:00:00.000Z',
   ...extra,
 });
+
+/**
+ * The POST of a member's publish of `objects` to a collection: its API key, its signature over
+ * the objects and the TAXII body (`method`, `headers` and `body` for fetch or fastify's inject).
+ */
+export function signedPublish(apiKey: string, objects: unknown[], signer: MemberSigningKey) {
+  return {
+    method: 'POST' as const,
+    headers: {
+      authorization: `Bearer ${apiKey}`,
+      accept: TAXII_MEDIA,
+      'content-type': TAXII_MEDIA,
+      'x-distillguard-signature': signatureHeader(signObjects(objects, signer)),
+    },
+    body: JSON.stringify({ objects }),
+  };
+}
 
 export interface SigningMembers {
   keys: Record<string, MemberSigningKey>;
@@ -52,6 +74,47 @@ export async function admitSigningMembers(
     });
   }
   return { keys, creds };
+}
+
+/** Who shares what on a test hub. */
+export interface HubLayout<C extends string = string> {
+  /** Admitted with signing keys; `password` fixes a member's password. */
+  members: readonly string[];
+  password?: (member: string) => string;
+  /** Groups by name, in creation order: their members, and whether they see each other. */
+  groups: Record<string, { members: readonly string[]; membersVisible?: boolean }>;
+  /** Collections by a name the test uses: their title and the groups granted access. */
+  collections: Record<C, { title: string; grants: Record<string, { read: boolean; write: boolean }> }>;
+}
+
+export interface HubStore<C extends string = string> extends SigningMembers {
+  t: TestDatabase<HubDatabase>;
+  db: Kysely<HubDatabase>;
+  /** Collection ids by the names of the layout. */
+  collections: Record<C, string>;
+}
+
+/** A migrated hub store on `dialect` set up as `layout` says (no server). */
+export async function openHubStore<C extends string>(
+  dialect: StoreDialect,
+  layout: HubLayout<C>,
+): Promise<HubStore<C>> {
+  const t = await openTestDatabase<HubDatabase>(dialect);
+  const db = t.db;
+  await runMigrations(db, hubMigrations);
+  const members = await admitSigningMembers(db, layout.members, layout.password);
+  for (const [name, g] of Object.entries(layout.groups)) {
+    await createGroup(db, name, g.membersVisible ?? false);
+    for (const m of g.members) await joinGroup(db, name, m);
+  }
+  const collections = {} as Record<C, string>;
+  for (const name of Object.keys(layout.collections) as C[]) {
+    const c = layout.collections[name];
+    const id = await createCollection(db, { title: c.title });
+    for (const [group, access] of Object.entries(c.grants)) await grantGroup(db, id, group, access);
+    collections[name] = id;
+  }
+  return { ...members, t, db, collections };
 }
 
 export interface SharingHub extends SigningMembers {
@@ -81,18 +144,23 @@ export async function openSharingHub(
     maxPage?: number;
   },
 ): Promise<SharingHub> {
-  const t = await openTestDatabase<HubDatabase>(dialect);
-  await runMigrations(t.db, hubMigrations);
-  const members = await admitSigningMembers(t.db, opts.members);
   const group = opts.group ?? 'providers';
-  await createGroup(t.db, group);
-  for (const m of opts.groupMembers ?? opts.members) await joinGroup(t.db, group, m);
-  const collection = await createCollection(t.db, { title: opts.collectionTitle ?? 'campaigns' });
-  await grantGroup(t.db, collection, group, { read: true, write: true });
+  const { t, keys, creds, collections } = await openHubStore(dialect, {
+    members: opts.members,
+    groups: { [group]: { members: opts.groupMembers ?? opts.members } },
+    collections: {
+      shared: {
+        title: opts.collectionTitle ?? 'campaigns',
+        grants: { [group]: { read: true, write: true } },
+      },
+    },
+  });
+  const collection = collections.shared;
   const hub = createHubServer({ db: t.db, ...(opts.maxPage !== undefined ? { maxPage: opts.maxPage } : {}) });
   const base = await hub.listen({ host: '127.0.0.1', port: 0 });
   return {
-    ...members,
+    keys,
+    creds,
     t,
     hub,
     collection,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { identityIdFor, loadStixOracle, signObjects, signatureHeader, TLP_IDS } from '../src/intel/index.js';
+import { identityIdFor, loadStixOracle, TLP_IDS } from '../src/intel/index.js';
 import { TAXII_MEDIA, TaxiiStatus } from '../src/contracts/index.js';
 import { verifyHubAudit } from '../src/store/index.js';
 import { storeTestBackends } from './store-harness.js';
-import { useSharingHub } from './hub-harness.js';
+import { signedPublish, useSharingHub } from './hub-harness.js';
 import { requiredStixSchemaDir } from './stix-schemas.js';
 
 /*
@@ -78,15 +78,10 @@ describe.each(backends)('hub ingest validation over HTTP, on %s', (dialect) => {
     accept: TAXII_MEDIA,
   });
   async function post(m: string, objects: unknown[]): Promise<{ status: number; body: string }> {
-    const res = await fetch(`${h.base}/api1/collections/${h.collection}/objects/`, {
-      method: 'POST',
-      headers: {
-        ...headers(m),
-        'content-type': TAXII_MEDIA,
-        'x-distillguard-signature': signatureHeader(signObjects(objects, h.keys[m]!)),
-      },
-      body: JSON.stringify({ objects }),
-    });
+    const res = await fetch(
+      `${h.base}/api1/collections/${h.collection}/objects/`,
+      signedPublish(h.creds[m]!.apiKey, objects, h.keys[m]!),
+    );
     return { status: res.status, body: await res.text() };
   }
   async function statusOf(id: string): Promise<TaxiiStatus> {

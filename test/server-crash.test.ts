@@ -3,12 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../src/contracts/index.js';
 import { simulationStream } from '../src/sim/index.js';
 import { countEvents, countEventsById, openCoreStore, type StoreDialect } from '../src/store/index.js';
-import { storeTestBackends, TEST_POSTGRES_URL } from './store-harness.js';
+import { adminQuery, storeTestBackends, TEST_POSTGRES_URL } from './store-harness.js';
 import { CLI as main, ensureBuilt, ROOT as root } from './cli-harness.js';
 import { call } from './server-harness.js';
 
@@ -63,22 +62,13 @@ async function freshStore(dialect: StoreDialect): Promise<{
   }
   // The server is a child process that takes a URL, so it gets a database of its own.
   const name = `dg_crash_${randomBytes(5).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await admin(`create database ${name}`);
+  await adminQuery(`create database ${name}`);
   const url = new URL(TEST_POSTGRES_URL);
   url.pathname = `/${name}`;
   return {
     flags: ['--database-url', url.toString()],
     open: { url: url.toString() },
-    dispose: () => admin(`drop database if exists ${name} with (force)`),
+    dispose: () => adminQuery(`drop database if exists ${name} with (force)`),
   };
 }
 

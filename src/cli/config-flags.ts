@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { UserError, warnDeprecated, type FlagMeta } from '../contracts/index.js';
+import { readUserYaml } from '../ingest/index.js';
 
 const kebab = (s: string): string => s.replace(/[A-Z]/gu, (c) => `-${c.toLowerCase()}`);
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/iu;
@@ -122,21 +121,7 @@ export function addConfigFlags(
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UserError('FILE_NOT_FOUND', `cannot read --config file ${path}; check the path`);
-  }
-  let value: unknown;
-  try {
-    value = parseYaml(text);
-  } catch (err) {
-    throw new UserError(
-      'INVALID_CONFIG',
-      `--config file ${path} is not JSON or YAML: ${(err as Error).message}`,
-    );
-  }
+  const value = readUserYaml(path, '--config file', 'check the path');
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value))
     throw new UserError('INVALID_CONFIG', `--config file ${path} must hold an object of settings`);

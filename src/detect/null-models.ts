@@ -2,6 +2,7 @@ import type { Stat } from './detector.js';
 import {
   betaBinomialFromMoments,
   betaBinomialSurvival,
+  countBelow,
   mad,
   median,
   normalSurvival,
@@ -114,14 +115,7 @@ export function fitNullModels(reference: Iterable<Stat[]>): NullModels {
 
 /** Share of reference values at or above x, with add-one smoothing. */
 function empiricalTail(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return (sorted.length - lo + 1) / (sorted.length + 1);
+  return (sorted.length - countBelow(sorted, x) + 1) / (sorted.length + 1);
 }
 
 /**

@@ -75,6 +75,22 @@ export interface SystemText {
   hash: string;
 }
 
+/**
+ * What asks for reasoning in a request: the user's message, else its system prompt, or null.
+ * A system prompt asking for reasoning inside a running conversation is a product setting (a
+ * tutor, a study helper); on one-shot requests it may be a harvesting wrapper, which the
+ * account's conversation shape decides (see reasoning-elicitation). One rule for both feature
+ * builders (this file's and LineFeatures).
+ */
+export function elicitingText<P extends { elicits: boolean }>(
+  prompt: P,
+  system: SystemText | null,
+  followUp: boolean,
+): P | SystemText | null {
+  if (prompt.elicits) return prompt;
+  return system !== null && !followUp && system.elicits ? system : null;
+}
+
 // Entries per generation (see TextCache): ~50% of the simulated medium run's prompts hit at
 // 16k, and the two generations hold at most ~32k prompts of at most MAX_PROMPT_CHARS.
 const promptTexts = new TextCache<PromptText>(16_384, promptTextOf);
@@ -182,10 +198,8 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
   const text = promptTexts.get(prompt);
   const followUp = assistantTurns > 0 || userTurns > 1;
   const p = e.request.params;
-  const promptElicits = text.elicits;
-  // systemElicits: the system prompt when it (and not the user's message) asks for reasoning.
   const sys = system === null ? null : systemTexts.get(system);
-  const systemElicits = !promptElicits && sys !== null && !followUp && sys.elicits ? sys : null;
+  const eliciting = elicitingText(text, sys, followUp);
   return {
     id: e.id,
     accountId: e.account_id,
@@ -193,12 +207,9 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
     model: e.model,
     prompt,
     tokens: text.tokens,
-    // A system prompt asking for reasoning inside a running conversation is a product setting
-    // (a tutor, a study helper); on one-shot requests it may be a harvesting wrapper, which the
-    // account's conversation shape decides (see reasoning-elicitation).
-    elicits: promptElicits || systemElicits !== null,
-    elicitsBySystem: systemElicits !== null,
-    elicitKey: promptElicits ? text.elicitKey : systemElicits !== null ? systemElicits.elicitKey : null,
+    elicits: eliciting !== null,
+    elicitsBySystem: eliciting !== null && eliciting === sys,
+    elicitKey: eliciting === null ? null : eliciting.elicitKey,
     template: text.template,
     promptKey: text.promptKey,
     topics: text.topics,

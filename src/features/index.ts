@@ -10,6 +10,7 @@ export {
   betaBinomialSurvival,
   chiSquareEvenSurvivalLog10,
   chiSquareMedian,
+  countBelow,
   entropy,
   fisherStatistic,
   mad,

@@ -1,6 +1,7 @@
 import { slotText, type EventLineView, type StringSlot } from '../ingest/index.js';
 import { ipPrefix, TextCache, type TemplateKeys } from '../text/index.js';
 import {
+  elicitingText,
   MAX_PROMPT_CHARS,
   promptTextOf,
   requestShapeOf,
@@ -159,9 +160,8 @@ export class LineFeatures {
     const b = v.bytes;
     const text = v.lastUser.start < 0 ? this.empty : this.prompts.get(b, v.lastUser);
     const followUp = v.assistantTurns > 0 || v.userTurns > 1;
-    const promptElicits = text.elicits;
     const sys = v.systemCount === 0 ? null : this.system(v);
-    const systemElicits = !promptElicits && sys !== null && !followUp && sys.elicits ? sys : null;
+    const eliciting = elicitingText(text, sys, followUp);
     const ip = v.ip;
     return {
       id: slotText(b, v.id),
@@ -170,9 +170,9 @@ export class LineFeatures {
       model: this.models.get(b, v.model),
       prompt: text.prompt,
       tokens: NO_TOKENS,
-      elicits: promptElicits || systemElicits !== null,
-      elicitsBySystem: systemElicits !== null,
-      elicitKey: promptElicits ? text.elicitKey : systemElicits !== null ? systemElicits.elicitKey : null,
+      elicits: eliciting !== null,
+      elicitsBySystem: eliciting !== null && eliciting === sys,
+      elicitKey: eliciting === null ? null : eliciting.elicitKey,
       template: text.template,
       promptKey: text.promptKey,
       topics: text.topics,

@@ -3,6 +3,7 @@ import {
   betaBinomialFromMoments,
   betaBinomialSurvival,
   chiSquareEvenSurvivalLog10,
+  countBelow,
   fisherStatistic,
   normalSurvival,
   poissonSurvivalLog10,
@@ -50,5 +51,13 @@ describe('statistics', () => {
   it("Fisher's method: two p-values of 0.05 combine to 0.0175", () => {
     const log10p = chiSquareEvenSurvivalLog10(fisherStatistic([0.05, 0.05]), 2);
     expect(10 ** log10p).toBeCloseTo(0.0175, 3);
+  });
+  it('countBelow counts the values below x, ties not included, by key when given', () => {
+    const sorted = Float64Array.from([1, 2, 2, 2, 5]);
+    expect([0, 1, 2, 3, 5, 6].map((x) => countBelow(sorted, x))).toEqual([0, 0, 1, 4, 4, 5]);
+    expect(countBelow([], 3)).toBe(0);
+    const rows = [{ n: 1 }, { n: 4 }, { n: 4 }, { n: 9 }];
+    expect(countBelow(rows, 4, (r) => r.n)).toBe(1);
+    expect(countBelow(rows, 10, (r) => r.n)).toBe(4);
   });
 });

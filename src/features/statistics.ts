@@ -122,6 +122,22 @@ export function chiSquareEvenSurvivalLog10(x: number, m: number): number {
 /** Median of chi-square with k degrees of freedom (Wilson-Hilferty). */
 export const chiSquareMedian = (k: number): number => k * (1 - 2 / (9 * k)) ** 3;
 
+/**
+ * How many of `sorted` (ascending, by `key` when given) lie below x: the index of the first one
+ * at or above it (binary search).
+ */
+export function countBelow<T>(sorted: ArrayLike<T>, x: number, key?: (v: T) => number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid]!;
+    if ((key ? key(v) : (v as number)) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
   const s = [...values].sort((a, b) => a - b);

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UserError } from '../contracts/index.js';
+import { readUserYaml } from '../ingest/index.js';
 
 export const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -116,15 +115,7 @@ export class AccountResolver {
   }
 
   static fromFile(path: string, trustAccountHeader = false): AccountResolver {
-    let raw: unknown;
-    try {
-      raw = parseYaml(readFileSync(path, 'utf8'));
-    } catch (err) {
-      throw new UserError(
-        'INVALID_CONFIG',
-        `keys file ${path} cannot be read as JSON or YAML (${(err as Error).message}); check --keys`,
-      );
-    }
+    const raw = readUserYaml(path, 'keys file', 'check --keys');
     const parsed = KeysFile.safeParse(raw);
     if (!parsed.success) {
       throw new UserError(

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { request } from 'undici';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { Decision, StaticDecision, UserError } from '../contracts/index.js';
+import { readUserYaml } from '../ingest/index.js';
 
 /**
  * Where the gateway's decisions come from: the server over HTTP, or a static file (tests,
@@ -63,24 +62,7 @@ export class StaticDecisionSource implements DecisionSource {
   }
 
   static fromFile(path: string): StaticDecisionSource {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch {
-      throw new UserError(
-        'FILE_NOT_FOUND',
-        `decisions file ${path} cannot be read; check the --decisions path`,
-      );
-    }
-    let raw: unknown;
-    try {
-      raw = parseYaml(text);
-    } catch (err) {
-      throw new UserError(
-        'INVALID_CONFIG',
-        `decisions file ${path} is not valid JSON or YAML: ${(err as Error).message}`,
-      );
-    }
+    const raw = readUserYaml(path, 'decisions file', 'check the --decisions path');
     // Two schemas rather than a union, so a mistake is reported at its field, not as "no match".
     const parsed = Array.isArray(raw)
       ? DecisionList.safeParse(raw)

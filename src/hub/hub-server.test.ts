@@ -1,17 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import {
-  generateMemberKey,
-  signObjects,
-  signatureHeader,
-  TLP_IDS,
-  type MemberSigningKey,
-} from '../intel/index.js';
-import { hubMigrations, openDatabase, runMigrations, type HubDatabase } from '../store/index.js';
-import { openTestDatabase, storeTestBackends, type TestDatabase } from '../../test/store-harness.js';
-import { asnIndicator } from '../../test/hub-harness.js';
-import { admitMember, createCollection, createGroup, grantGroup, joinGroup } from './hub-admin.js';
+import { TLP_IDS, type MemberSigningKey } from '../intel/index.js';
+import { openDatabase, revokeCollectionGrant, type HubDatabase } from '../store/index.js';
+import { storeTestBackends, type TestDatabase } from '../../test/store-harness.js';
+import { asnIndicator, openHubStore, signedPublish } from '../../test/hub-harness.js';
+import { grantGroup } from './hub-admin.js';
 import { createHubServer } from './hub-server.js';
 import { TAXII_MEDIA } from '../contracts/index.js';
 import { verifyHubAudit } from '../store/index.js';
@@ -28,26 +22,22 @@ describe.each(backends)('TAXII 2.1 hub on %s', (dialect) => {
   let inner: string;
 
   beforeAll(async () => {
-    t = await openTestDatabase<HubDatabase>(dialect);
-    db = t.db;
-    await runMigrations(db, hubMigrations);
-    for (const m of ['org-a', 'org-b', 'org-c']) {
-      keys[m] = generateMemberKey(m);
-      const c = await admitMember(db, m, {
-        publicKeyHex: Buffer.from(keys[m].publicKey).toString('hex'),
-        keyId: keys[m].keyId,
-        password: `pw-${m}`,
-      });
-      apiKeys[m] = c.apiKey;
-    }
-    await createGroup(db, 'llm-isac');
-    await createGroup(db, 'inner', true);
-    for (const m of ['org-a', 'org-b']) await joinGroup(db, 'llm-isac', m);
-    await joinGroup(db, 'inner', 'org-a');
-    shared = await createCollection(db, { title: 'Distillation campaigns' });
-    inner = await createCollection(db, { title: 'Inner circle' });
-    await grantGroup(db, shared, 'llm-isac', { read: true, write: true });
-    await grantGroup(db, inner, 'inner', { read: true, write: true });
+    const h = await openHubStore(dialect, {
+      members: ['org-a', 'org-b', 'org-c'],
+      password: (m) => `pw-${m}`,
+      groups: {
+        'llm-isac': { members: ['org-a', 'org-b'] },
+        inner: { members: ['org-a'], membersVisible: true },
+      },
+      collections: {
+        shared: { title: 'Distillation campaigns', grants: { 'llm-isac': { read: true, write: true } } },
+        inner: { title: 'Inner circle', grants: { inner: { read: true, write: true } } },
+      },
+    });
+    ({ t, db } = h);
+    Object.assign(keys, h.keys);
+    for (const [m, c] of Object.entries(h.creds)) apiKeys[m] = c.apiKey;
+    ({ shared, inner } = h.collections);
     app = createHubServer({ db, maxPage: 50 });
   });
   afterAll(async () => {
@@ -57,16 +47,7 @@ describe.each(backends)('TAXII 2.1 hub on %s', (dialect) => {
 
   const auth = (m: string) => ({ authorization: `Bearer ${apiKeys[m]}`, accept: TAXII_MEDIA });
   const post = (m: string, cid: string, objects: unknown[], signer = keys[m]!) =>
-    app.inject({
-      method: 'POST',
-      url: `/api1/collections/${cid}/objects/`,
-      headers: {
-        ...auth(m),
-        'content-type': TAXII_MEDIA,
-        'x-distillguard-signature': signatureHeader(signObjects(objects, signer)),
-      },
-      payload: JSON.stringify({ objects }),
-    });
+    app.inject({ url: `/api1/collections/${cid}/objects/`, ...signedPublish(apiKeys[m]!, objects, signer) });
   const count = async (cid: string) =>
     (
       await db
@@ -127,15 +108,11 @@ describe.each(backends)('TAXII 2.1 hub on %s', (dialect) => {
     const forged = await post('org-a', shared, [asnIndicator(1)], keys['org-b']);
     expect(forged.statusCode).toBe(403);
     expect(forged.json()).toMatchObject({ error_code: 'BAD_SIGNATURE' });
+    // Signed over one indicator, sent with another.
     const tampered = await app.inject({
-      method: 'POST',
       url: `/api1/collections/${shared}/objects/`,
-      headers: {
-        ...auth('org-a'),
-        'content-type': TAXII_MEDIA,
-        'x-distillguard-signature': signatureHeader(signObjects([asnIndicator(1)], keys['org-a']!)),
-      },
-      payload: JSON.stringify({ objects: [asnIndicator(2)] }),
+      ...signedPublish(apiKeys['org-a']!, [asnIndicator(1)], keys['org-a']!),
+      body: JSON.stringify({ objects: [asnIndicator(2)] }),
     });
     expect(tampered.json()).toMatchObject({ error_code: 'BAD_SIGNATURE', title: 'Bad signature' });
     const unsigned = await app.inject({
@@ -193,11 +170,7 @@ describe.each(backends)('TAXII 2.1 hub on %s', (dialect) => {
     expect(leak.statusCode).toBe(422);
     expect(leak.json()).toMatchObject({ error_code: 'TLP_LEAK' });
     expect(await count(shared)).toBe(0);
-    await db
-      .deleteFrom('hub_collection_grants')
-      .where('collection_id', '=', shared)
-      .where('group_name', '=', 'inner')
-      .execute();
+    await revokeCollectionGrant(db, shared, 'inner');
     // In the inner collection only org-a's group reads; RED is accepted there.
     expect((await post('org-a', inner, [red])).statusCode).toBe(202);
     expect(
@@ -210,11 +183,7 @@ describe.each(backends)('TAXII 2.1 hub on %s', (dialect) => {
     expect(JSON.stringify(later.json())).not.toContain(red.id);
     const own = await app.inject({ url: `/api1/collections/${inner}/objects/`, headers: auth('org-a') });
     expect(JSON.stringify(own.json())).toContain(red.id);
-    await db
-      .deleteFrom('hub_collection_grants')
-      .where('collection_id', '=', inner)
-      .where('group_name', '=', 'llm-isac')
-      .execute();
+    await revokeCollectionGrant(db, inner, 'llm-isac');
   });
 
   it('stores a signed publish, pages with filters kept across next, and never loses or repeats objects', async () => {

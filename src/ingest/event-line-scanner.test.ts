@@ -11,6 +11,7 @@ import {
   type EventLineView,
 } from './event-line-scanner.js';
 import { parseEventLine } from './record-validation.js';
+import { fullEvent } from '../../test/full-event.js';
 
 const MAX = 1 << 20;
 
@@ -82,40 +83,26 @@ function fromEvent(e: ApiEvent): Record<string, unknown> {
   };
 }
 
-const event = (patch: Record<string, unknown> = {}): Record<string, unknown> => ({
-  id: 'req_1',
-  ts: '2026-11-22T10:00:00.123Z',
-  account_id: 'acct_1',
-  api_key_id: 'key_1',
-  end_user_id: 'u_1',
-  model: 'helix-3',
-  endpoint: 'chat.completions',
-  client: { ip: '203.0.113.7', asn: 64500, country: 'DE', user_agent: 'OpenAI/Python 1.42.5' },
-  request: {
-    messages: [
-      { role: 'system', content: 'You are helpful.' },
-      { role: 'user', content: 'Explain entropy "step by step".\n\nThanks' },
-      { role: 'assistant', content: 'Entropy is…' },
-      { role: 'developer', content: 'Be brief.' },
-      { role: 'user', content: 'And in café terms? 😀 \u2028 \\ / \t' },
-    ],
-    conversation_id: 'c_1',
-    params: {
-      temperature: 0.7,
-      top_p: 1,
-      max_tokens: 512,
-      n: 2,
-      logprobs: true,
-      top_logprobs: 5,
-      stream: false,
+/** The full event with a conversation of every role, odd text, labels and an unknown key. */
+const event = (patch: Record<string, unknown> = {}): Record<string, unknown> => {
+  const full = fullEvent();
+  return {
+    ...full,
+    request: {
+      ...full.request,
+      messages: [
+        { role: 'system', content: 'You are helpful.' },
+        { role: 'user', content: 'Explain entropy "step by step".\n\nThanks' },
+        { role: 'assistant', content: 'Entropy is…' },
+        { role: 'developer', content: 'Be brief.' },
+        { role: 'user', content: 'And in café terms? 😀 \u2028 \\ / \t' },
+      ],
     },
-  },
-  response: { text: 'Entropy is…', reasoning_tokens: 10, finish_reason: 'stop', refused: false },
-  usage: { input_tokens: 12, output_tokens: 40 },
-  labels: { role: 'benign', actor: 'person', campaign: 'none' },
-  extra: { nested: [1, -2.5e-3, true, false, null, { a: 'b' }], id: 'not the id' },
-  ...patch,
-});
+    labels: { role: 'benign', actor: 'person', campaign: 'none' },
+    extra: { nested: [1, -2.5e-3, true, false, null, { a: 'b' }], id: 'not the id' },
+    ...patch,
+  };
+};
 
 /** Valid events the scanner should take (and the ordinary path agrees with it field by field). */
 const accepted = [

@@ -25,7 +25,7 @@ export type { QuarantineSink } from './quarantine-sink.js';
 export { parseCsvMap } from './csv-mapping.js';
 
 export { checkInputFiles } from './input-file.js';
-export { readUserFile, readUserJson } from './user-file.js';
+export { readUserFile, readUserJson, readUserYaml } from './user-file.js';
 export { createProgressReporter } from './progress-reporter.js';
 
 export { defaultQuarantinePath, formatValidateSummary, validateFiles } from './validate-files.js';

@@ -13,26 +13,32 @@ export type EventLineResult =
 
 /** Validates an already-decoded value (e.g. a JSON HTTP body) as an API event. */
 export function validateEvent(value: unknown): LineResult<ApiEvent> {
-  // First: what is nested too deep must reach neither zod's messages nor any later step.
-  const deep = rejectTooDeep(value);
-  if (deep) return { ok: false, ...deep };
-  // What the fast check accepts, zod returns unchanged (see fast-shape-check.ts).
-  const fast = eventShape(value);
-  const r: LineResult<ApiEvent> =
-    fast !== INVALID ? { ok: true, value: fast as ApiEvent } : validateWith(ApiEvent, value);
-  if (!r.ok) return r;
-  return unstorableEventKey(r.value) ?? r;
+  return validateRecord(value, eventShape, ApiEvent, unstorableEventKey);
 }
 
 /** Validates an already-decoded value as an account record. */
 export function validateAccount(value: unknown): LineResult<AccountRecord> {
+  return validateRecord(value, accountShape, AccountRecord, unstorableAccountKey);
+}
+
+/**
+ * The one validation order for every record kind: nesting depth, then the fast shape check (zod
+ * only for what it does not vouch for), then the storable-key check.
+ */
+function validateRecord<T>(
+  value: unknown,
+  fastShape: (v: unknown) => unknown,
+  schema: z.ZodType<T>,
+  unstorableKey: (r: T) => KeyRejection | undefined,
+): LineResult<T> {
+  // First: what is nested too deep must reach neither zod's messages nor any later step.
   const deep = rejectTooDeep(value);
   if (deep) return { ok: false, ...deep };
-  const fast = accountShape(value);
-  const r: LineResult<AccountRecord> =
-    fast !== INVALID ? { ok: true, value: fast as AccountRecord } : validateWith(AccountRecord, value);
+  // What the fast check accepts, zod returns unchanged (see fast-shape-check.ts).
+  const fast = fastShape(value);
+  const r: LineResult<T> = fast !== INVALID ? { ok: true, value: fast as T } : validateWith(schema, value);
   if (!r.ok) return r;
-  return unstorableAccountKey(r.value) ?? r;
+  return unstorableKey(r.value) ?? r;
 }
 
 /** An event whose id or account id cannot be stored as text (see keyTextRejection), or undefined. */

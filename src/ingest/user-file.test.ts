@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readUserFile, readUserJson } from './index.js';
+import { readUserFile, readUserJson, readUserYaml } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dg-user-file-'));
 
@@ -50,6 +50,25 @@ describe('reading a file the user named', () => {
           new RegExp(`^findings file ${bad} is not JSON \\(.+\\); pass findings$`),
         ) as string,
       }),
+    );
+  });
+
+  it('parses YAML or JSON settings, and says which file is neither', () => {
+    const good = join(dir, 'good.yaml');
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(good, 'a: 1\nb: [x, y]\n');
+    writeFileSync(bad, 'a: [1, 2\n');
+    expect(readUserYaml(good, 'keys file', 'check --keys')).toEqual({ a: 1, b: ['x', 'y'] });
+    expect(() => readUserYaml(bad, 'keys file', 'check --keys')).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_CONFIG',
+        message: expect.stringMatching(
+          new RegExp(`^keys file ${bad} is not JSON or YAML \\(.+\\); check --keys$`, 's'),
+        ) as string,
+      }),
+    );
+    expect(() => readUserYaml(join(dir, 'none.yaml'), 'keys file', 'check --keys')).toThrow(
+      expect.objectContaining({ code: 'FILE_NOT_FOUND' }),
     );
   });
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { UserError } from '../contracts/index.js';
 
 // Reading a file the user named (a flag or an argument) is ingest's job whatever the file holds
@@ -44,5 +45,21 @@ export function readUserJson(path: string, what: string, hint: string): unknown 
     return JSON.parse(text) as unknown;
   } catch (err) {
     throw new UserError('INVALID_INPUT', `${what} ${path} is not JSON (${(err as Error).message}); ${hint}`);
+  }
+}
+
+/**
+ * A user's YAML (or JSON) settings file, parsed; INVALID_CONFIG (same message shape) when it is
+ * neither. Checking what it holds is the caller's job.
+ */
+export function readUserYaml(path: string, what: string, hint: string): unknown {
+  const text = readUserFile(path, what, hint);
+  try {
+    return parseYaml(text) as unknown;
+  } catch (err) {
+    throw new UserError(
+      'INVALID_CONFIG',
+      `${what} ${path} is not JSON or YAML (${(err as Error).message}); ${hint}`,
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { ATLAS, type AccountRecord } from '../contracts/index.js';
 import type { Detector, DetectorResult } from '../detect/index.js';
-import { normalSurvival, poissonSurvivalLog10, type EntityStats } from '../features/index.js';
+import { countBelow, normalSurvival, poissonSurvivalLog10, type EntityStats } from '../features/index.js';
 import { fmix32, ipPrefix, seededRandom, TOPIC_NAMES } from '../text/index.js';
 
 /**
@@ -411,17 +411,7 @@ function testGroup(
   const observed = pairOverlap(tested.map((id) => topicShares(accounts.get(id)!)));
   // Random groups: one pool account per member, drawn near the member's topic activity, since
   // accounts with fewer topical prompts overlap less with anyone.
-  const rank = (t: number): number => {
-    let lo = 0;
-    let hi = pool.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (pool[mid]!.topicEvents < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const ranks = tested.map((id) => rank(accounts.get(id)!.topicEvents));
+  const ranks = tested.map((id) => countBelow(pool, accounts.get(id)!.topicEvents, (p) => p.topicEvents));
   const random = seededRandom(fmix32(seed ^ 0x5bd1e995) ^ tested.length);
   const nulls: PairStats[] = [];
   for (let g = 0; g < NULL_GROUPS; g++) {
@@ -616,16 +606,6 @@ function cohortsBy(
   if (N < 50) return [];
   signups.sort((a, b) => a.t - b.t || (a.id < b.id ? -1 : 1));
   const times = signups.map((x) => x.t);
-  const upper = (t: number): number => {
-    let lo = 0;
-    let hi = times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (times[mid]! < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
   const byNet = new Map<string, { id: string; t: number }[]>();
   for (const x of signups) {
     const list = byNet.get(x.net) ?? [];
@@ -653,7 +633,7 @@ function cohortsBy(
         if (j - i < MIN_MEMBERS) continue;
         // The window opens on one of the network's sign-ups (a scan), so that one is given: the
         // test is on the others, against the network's share of the window's other sign-ups.
-        const inWindow = upper(to) - upper(from) - 1;
+        const inWindow = countBelow(times, to) - countBelow(times, from) - 1;
         const expected = ((list.length - 1) * inWindow) / (N - 1);
         const log10p = poissonSurvivalLog10(j - i - 1, expected);
         if (log10p <= KEY_LOG10_P) windows.push([i, j, log10p]);

@@ -5,19 +5,22 @@ import { openCoreTestDatabase, type TestDatabase } from '../../test/store-harnes
 import type { DecisionChange } from './decision.js';
 import { DecisionBook } from './decision-book.js';
 import { loadResponsePolicy } from './response-policy.js';
+import { findingsOf } from '../../test/findings-fixture.js';
 
-const withCluster = (level: 'none' | 'review' | 'act'): Findings => ({
-  format: 'findings.v1',
-  generated_at: 'x',
-  input: { events: 2, accounts: 2, rejected_lines: 0, from: null, to: null },
-  accounts: [
-    { account_id: 'a', score: 0.1, level: 'none', events: 1, signals: [] },
-    { account_id: 'b', score: 0.1, level: 'none', events: 1, signals: [] },
-  ],
-  clusters: [
-    { cluster_id: 'c', account_ids: ['a', 'b'], score: 0.9, level, events: 2, links: [], signals: [] },
-  ],
-});
+const withCluster = (level: 'none' | 'review' | 'act'): Findings =>
+  findingsOf(
+    {
+      accounts: [
+        { account_id: 'a', score: 0.1, level: 'none', events: 1, signals: [] },
+        { account_id: 'b', score: 0.1, level: 'none', events: 1, signals: [] },
+      ],
+      clusters: [
+        { cluster_id: 'c', account_ids: ['a', 'b'], score: 0.9, level, events: 2, links: [], signals: [] },
+      ],
+    },
+    { events: 2, accounts: 2 },
+    'x',
+  );
 
 describe('DecisionBook', () => {
   let t: TestDatabase<CoreDatabase>;

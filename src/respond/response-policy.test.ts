@@ -2,37 +2,44 @@ import { describe, expect, it } from 'vitest';
 import type { Findings } from '../contracts/index.js';
 import { evaluatePolicy } from './evaluate-policy.js';
 import { loadResponsePolicy, parseResponsePolicy, policyMitigations } from './response-policy.js';
+import { findingsOf } from '../../test/findings-fixture.js';
 
-const findings = (): Findings => ({
-  format: 'findings.v1',
-  generated_at: '2026-01-01T00:00:00Z',
-  input: { events: 10, accounts: 4, rejected_lines: 0, from: null, to: null },
-  accounts: [
-    { account_id: 'quiet', score: 0.05, level: 'none', events: 3, signals: [] },
-    { account_id: 'mon', score: 0.3, level: 'monitor', events: 3, signals: [] },
+const findings = (): Findings =>
+  findingsOf(
     {
-      account_id: 'cot',
-      score: 0.5,
-      level: 'review',
-      events: 3,
-      signals: [
-        { detector: 'reasoning-elicitation', score: 0.93, evidence: '90% of prompts ask for step-by-step' },
+      accounts: [
+        { account_id: 'quiet', score: 0.05, level: 'none', events: 3, signals: [] },
+        { account_id: 'mon', score: 0.3, level: 'monitor', events: 3, signals: [] },
+        {
+          account_id: 'cot',
+          score: 0.5,
+          level: 'review',
+          events: 3,
+          signals: [
+            {
+              detector: 'reasoning-elicitation',
+              score: 0.93,
+              evidence: '90% of prompts ask for step-by-step',
+            },
+          ],
+        },
+        { account_id: 'member', score: 0.1, level: 'none', cluster_id: 'cl_1', events: 1, signals: [] },
+      ],
+      clusters: [
+        {
+          cluster_id: 'cl_1',
+          account_ids: ['member', 'mon'],
+          score: 0.95,
+          level: 'act',
+          events: 4,
+          links: [{ kind: 'payment_fingerprint', value: 'pf_1', accounts: 2 }],
+          signals: [],
+        },
       ],
     },
-    { account_id: 'member', score: 0.1, level: 'none', cluster_id: 'cl_1', events: 1, signals: [] },
-  ],
-  clusters: [
-    {
-      cluster_id: 'cl_1',
-      account_ids: ['member', 'mon'],
-      score: 0.95,
-      level: 'act',
-      events: 4,
-      links: [{ kind: 'payment_fingerprint', value: 'pf_1', accounts: 2 }],
-      signals: [],
-    },
-  ],
-});
+    { events: 10, accounts: 4 },
+    '2026-01-01T00:00:00Z',
+  );
 
 describe('policy', () => {
   it('loads the shipped default policy', () => {

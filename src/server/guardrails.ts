@@ -123,6 +123,32 @@ export class Guardrails {
   }
 
   /**
+   * The decision before a request runs (Portkey's before-request hook, Aperture's pre_request):
+   * a refusal is recorded now, as nothing else will; an allowed request is recorded later, with
+   * its answer.
+   */
+  judgeBefore(
+    via: string,
+    accountId: string | null,
+    endpoint: Endpoint | null,
+    body: Json | null,
+    userAgent?: string,
+  ): Judgement {
+    const j = this.judge(accountId, endpoint, body);
+    if (j.kind === 'refuse' && accountId && endpoint && body)
+      this.record({
+        accountId,
+        via,
+        endpoint,
+        body,
+        judgement: j,
+        reason: this.reasonOf(accountId),
+        userAgent,
+      });
+    return j;
+  }
+
+  /**
    * The decision for an exchange already let through (Portkey's after-request hook, Aperture's
    * entire_request): recorded under its action, taking no throttle token a second time.
    */

@@ -3,7 +3,6 @@ import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import {
   DEFAULT_MAX_LINE_BYTES,
-  parseEventLine,
   parseJsonLine,
   quarantineRecord,
   rejectTooDeep,
@@ -74,11 +73,7 @@ const withItemPrefix = <T>(r: LineResult<T>, i: number): LineResult<T> =>
 async function parseBatch<T>(
   body: Buffer,
   maxItemBytes: number,
-  fromLine: (
-    line: string,
-    lineNo: number,
-  ) => { ok: true; value: T } | { ok: false; reason: RejectReason; message: string },
-  fromValue: (v: unknown) => { ok: true; value: T } | { ok: false; reason: RejectReason; message: string },
+  fromValue: (v: unknown) => LineResult<T>,
 ): Promise<ParsedBatch<T>> {
   const text = body.toString('utf8');
   if (text.includes('\uFFFD') && !Buffer.from(text, 'utf8').equals(body))
@@ -137,7 +132,7 @@ async function parseBatch<T>(
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.trim().length === 0) continue;
     out.lines++;
-    const r = fromLine(line, i + 1);
+    const r = parseJsonLine(line, i + 1, maxItemBytes, fromValue);
     if (r.ok) {
       out.items.push(r.value);
       out.raw.push(line);
@@ -170,27 +165,14 @@ export function parseEventBatch(
   body: Buffer,
   maxLineBytes = DEFAULT_MAX_LINE_BYTES,
 ): Promise<ParsedBatch<ApiEvent>> {
-  return parseBatch(
-    body,
-    maxLineBytes,
-    (line, n) => {
-      const r = parseEventLine(line, n, maxLineBytes);
-      return r.ok ? { ok: true, value: r.event } : r;
-    },
-    validateEvent,
-  );
+  return parseBatch(body, maxLineBytes, validateEvent);
 }
 
 export function parseAccountBatch(
   body: Buffer,
   maxLineBytes = DEFAULT_MAX_LINE_BYTES,
 ): Promise<ParsedBatch<AccountRecord>> {
-  return parseBatch(
-    body,
-    maxLineBytes,
-    (line, n) => parseJsonLine(line, n, maxLineBytes, validateAccount),
-    validateAccount,
-  );
+  return parseBatch(body, maxLineBytes, validateAccount);
 }
 
 /** Keeps the first occurrence of each id; later ones in the same batch count as duplicates. */

@@ -13,7 +13,14 @@ import {
 import { type ClientFamily } from './clients.js';
 import { PooledClient, PoolMember } from './pooled-client.js';
 import { CLOUDS, COUNTRIES, type Country } from './geography.js';
-import { accountRecord, apiKeyIds, companyDomain, freemailDomain, paymentFingerprint } from './identity.js';
+import {
+  accountRecord,
+  apiKeyIds,
+  companyDomain,
+  freemailAccount,
+  freemailDomain,
+  paymentFingerprint,
+} from './identity.js';
 import { ModelChoice } from './models.js';
 import { CloudNetwork, ProxyPool, ResidentialNetwork, type NetworkProfile } from './networks.js';
 import { Rng, mixKeys } from './rng.js';
@@ -254,18 +261,16 @@ function slowAndLow(
   const r = accountRng(ctx, 'slow', i);
   const country = drawCountry(r);
   const network = new ResidentialNetwork(country, r);
-  const tier = r.chance(0.6) ? 'paid' : 'free';
-  const record = accountRecord(
+  const paid = r.chance(0.6);
+  const record = freemailAccount(
     {
       id: ctx.newId(),
       createdAt: ctx.established(r),
-      tier,
-      emailDomain: freemailDomain(r),
-      ...(tier === 'paid' ? { payment: paymentFingerprint(r) } : {}),
+      paid,
       declaredCountry: country.code,
-      signup: network.signup(r),
-      verified: r.chance(0.3),
+      verifiedShare: 0.3,
     },
+    network,
     r,
   );
   const family: ClientFamily = r.pick([
@@ -372,17 +377,15 @@ function addPooledHarvest(ctx: PopulationContext): void {
     const country = drawCountry(r);
     const network = new ResidentialNetwork(country, r);
     const paid = r.chance(0.7);
-    const record = accountRecord(
+    const record = freemailAccount(
       {
         id: ctx.newId(),
         createdAt: o.period.start - r.int(2, 60) * DAY,
-        tier: paid ? 'paid' : 'free',
-        emailDomain: freemailDomain(r),
-        ...(paid ? { payment: paymentFingerprint(r) } : {}),
+        paid,
         declaredCountry: country.code,
-        signup: network.signup(r),
-        verified: r.chance(0.2),
+        verifiedShare: 0.2,
       },
+      network,
       r,
     );
     const caller = ownEagerClient(ctx, network, r);

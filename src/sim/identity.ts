@@ -1,5 +1,5 @@
 import type { AccountRecord } from '../contracts/index.js';
-import type { Endpoint } from './networks.js';
+import type { Endpoint, NetworkProfile } from './networks.js';
 import type { Rng } from './rng.js';
 
 /** Sign-up metadata: e-mail domains, keyed hashes, payment fingerprints, tiers. */
@@ -75,6 +75,30 @@ export interface IdentityInput {
   declaredCountry: string;
   signup: Endpoint;
   verified: boolean;
+}
+
+/**
+ * A self-service sign-up: a freemail address, a card when paid, the address it signed up from,
+ * verified with chance `verifiedShare`. Draws from `rng` in that order, after the caller's draws.
+ */
+export function freemailAccount(
+  i: { id: string; createdAt: number; paid: boolean; declaredCountry: string; verifiedShare: number },
+  network: NetworkProfile,
+  rng: Rng,
+): AccountRecord {
+  return accountRecord(
+    {
+      id: i.id,
+      createdAt: i.createdAt,
+      tier: i.paid ? 'paid' : 'free',
+      emailDomain: freemailDomain(rng),
+      ...(i.paid ? { payment: paymentFingerprint(rng) } : {}),
+      declaredCountry: i.declaredCountry,
+      signup: network.signup(rng),
+      verified: rng.chance(i.verifiedShare),
+    },
+    rng,
+  );
 }
 
 export function accountRecord(i: IdentityInput, rng: Rng): AccountRecord {

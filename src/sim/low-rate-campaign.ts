@@ -8,7 +8,7 @@ import { CAPABILITIES, capabilityTask, type Capability } from './capability-taxo
 import { userAgent } from './clients.js';
 import { Deck, type CorpusText } from './corpus.js';
 import { COUNTRIES, type Country } from './geography.js';
-import { accountRecord, apiKeyIds, freemailDomain, paymentFingerprint } from './identity.js';
+import { apiKeyIds, freemailAccount } from './identity.js';
 import { ModelChoice } from './models.js';
 import { ResidentialNetwork, type NetworkProfile } from './networks.js';
 import { ACTORS, attacker, noHabits, type PopulationContext } from './population-context.js';
@@ -65,17 +65,15 @@ export function addLowRateCoordinated(ctx: PopulationContext): void {
       ? new PartlyVpnNetwork(home, new VpnNetwork(provider), vpnTrafficShare)
       : home;
     const paid = r.chance(paidShare);
-    const record = accountRecord(
+    const record = freemailAccount(
       {
         id: ctx.newId(),
         createdAt: cohortStart + Math.floor(r.float() * cohortSpan * DAY),
-        tier: paid ? 'paid' : 'free',
-        emailDomain: freemailDomain(r),
-        ...(paid ? { payment: paymentFingerprint(r) } : {}),
+        paid,
         declaredCountry: country.code,
-        signup: network.signup(r),
-        verified: r.chance(0.3),
+        verifiedShare: 0.3,
       },
+      network,
       r,
     );
     const caller = new Caller(

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AccountRecord } from '../contracts/index.js';
 import type { CoreDatabase } from './core-tables.js';
+import { upsertRows } from './upsert-rows.js';
 
 type Db = Kysely<CoreDatabase>;
 
@@ -17,19 +18,9 @@ export async function upsertAccounts(
     record: JSON.stringify(r),
     updated_at: now,
   }));
-  await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < rows.length; i += 500)
-      await trx
-        .insertInto('accounts')
-        .values(rows.slice(i, i + 500))
-        .onConflict((oc) =>
-          oc.column('account_id').doUpdateSet((eb) => ({
-            record: eb.ref('excluded.record'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .execute();
-  });
+  await db
+    .transaction()
+    .execute((trx) => upsertRows(trx, 'accounts', 'account_id', ['record', 'updated_at'], rows, 500));
 }
 
 export async function getAccountRecord(db: Db, accountId: string): Promise<AccountRecord | null> {

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { CoreDatabase, DecisionsTable } from './core-tables.js';
+import { upsertRows } from './upsert-rows.js';
 
 type Db = Kysely<CoreDatabase>;
 export type DecisionRow = Selectable<DecisionsTable>;
@@ -7,6 +8,19 @@ export type DecisionRow = Selectable<DecisionsTable>;
 export async function loadDecisionRows(db: Db): Promise<DecisionRow[]> {
   return db.selectFrom('decisions').selectAll().execute();
 }
+
+/** What an upsert of a decision replaces: every column but the account id. */
+const DECISION_COLUMNS = [
+  'action',
+  'reason',
+  'source',
+  'scope',
+  'cluster_id',
+  'expires_at',
+  'updated_at',
+  'updated_by',
+  'watch',
+] as const;
 
 /** Applies a batch of decision changes atomically: upserts, then deletes (back to default). */
 export async function saveDecisionChanges(
@@ -16,24 +30,7 @@ export async function saveDecisionChanges(
 ): Promise<void> {
   if (upserts.length === 0 && deletes.length === 0) return;
   await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < upserts.length; i += 300)
-      await trx
-        .insertInto('decisions')
-        .values(upserts.slice(i, i + 300))
-        .onConflict((oc) =>
-          oc.column('account_id').doUpdateSet((eb) => ({
-            action: eb.ref('excluded.action'),
-            reason: eb.ref('excluded.reason'),
-            source: eb.ref('excluded.source'),
-            scope: eb.ref('excluded.scope'),
-            cluster_id: eb.ref('excluded.cluster_id'),
-            expires_at: eb.ref('excluded.expires_at'),
-            updated_at: eb.ref('excluded.updated_at'),
-            updated_by: eb.ref('excluded.updated_by'),
-            watch: eb.ref('excluded.watch'),
-          })),
-        )
-        .execute();
+    await upsertRows(trx, 'decisions', 'account_id', DECISION_COLUMNS, upserts, 300);
     for (let i = 0; i < deletes.length; i += 500)
       await trx
         .deleteFrom('decisions')

@@ -22,6 +22,7 @@ import {
 } from './webhook-store.js';
 import { latestFindingsSnapshot, saveFindingsSnapshot } from './findings-store.js';
 import { allAccountRecords, upsertAccounts } from './account-store.js';
+import { findingsOf } from '../../test/findings-fixture.js';
 
 const backends = await storeTestBackends();
 
@@ -158,13 +159,8 @@ describe.each(backends)('store repositories on %s', (dialect) => {
   });
 
   it('keeps only the newest findings snapshots', async () => {
-    const f = (n: number): Findings => ({
-      format: 'findings.v1',
-      generated_at: `g${n}`,
-      input: { events: n, accounts: 0, rejected_lines: 0, from: null, to: null },
-      accounts: [],
-      clusters: [],
-    });
+    const f = (n: number): Findings =>
+      findingsOf({ accounts: [], clusters: [] }, { events: n, accounts: 0 }, `g${n}`);
     for (let i = 0; i < 5; i++) await saveFindingsSnapshot(t.db, f(i), 2);
     expect((await latestFindingsSnapshot(t.db))?.generated_at).toBe('g4');
     const n = await t.db.selectFrom('findings_snapshots').select('id').execute();

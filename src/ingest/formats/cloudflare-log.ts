@@ -2,6 +2,7 @@ import type { Json, MappedRecord } from './log-record.js';
 import {
   contentId,
   isObject,
+  jsonObject,
   maybeJson,
   noMessages,
   pickAccount,
@@ -35,7 +36,7 @@ export const CLOUDFLARE_ACCOUNT_KEYS = [
 ];
 
 export function mapCloudflare(r: Json, raw: () => string): MappedRecord[] {
-  const meta = isObject(maybeJson(r.Metadata)) ? (maybeJson(r.Metadata) as Json) : {};
+  const meta = jsonObject(r.Metadata);
   const account = pickAccount(
     CLOUDFLARE_ACCOUNT_KEYS.map((k) => [`Metadata.${k}`, meta[k]]),
     'send it in the cf-aig-metadata header, e.g. {"account_id": "..."}',

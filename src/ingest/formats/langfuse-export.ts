@@ -1,6 +1,7 @@
 import type { Json, MappedRecord } from './log-record.js';
 import {
   isObject,
+  jsonObject,
   maybeJson,
   noMessages,
   pickAccount,
@@ -45,23 +46,10 @@ export function mapLangfuse(r: Json): MappedRecord[] {
 
 function mapObservation(o: Json, trace: TraceContext): MappedRecord {
   if (typeof o.type !== 'string' || o.type.toUpperCase() !== 'GENERATION') return { kind: 'skip' };
-  const metadata = isObject(maybeJson(o.metadata)) ? (maybeJson(o.metadata) as Json) : {};
-  const account = pickAccount(
-    [
-      ['userId', o.userId ?? trace.userId],
-      ['metadata.user_id', metadata.user_id],
-    ],
-    'set userId on the trace (Langfuse propagates it to its observations)',
-  );
-  if (!account.ok) return account.rejection;
-  const messages = toMessages(o.input);
-  if (!messages) return noMessages('the observation\'s "input"', 'keep inputs in the export');
-  const event: Json = {
-    id: o.id,
-    ts: toTimestamp(o.startTime),
-    account_id: account.value,
-    model: text(o.model) ?? text(o.providedModelName) ?? o.model ?? 'unknown',
-  };
+  const start = exchangeStart(o, 'observation', o.userId ?? trace.userId, toTimestamp(o.startTime));
+  if (!start.ok) return start.rejection;
+  const { event, messages } = start;
+  event.model = text(o.model) ?? text(o.providedModelName) ?? o.model ?? 'unknown';
   const details = isObject(o.usageDetails) ? o.usageDetails : {};
   const usage = isObject(o.usage) ? o.usage : {};
   putExchange(
@@ -80,24 +68,39 @@ function mapObservation(o: Json, trace: TraceContext): MappedRecord {
 
 /** A trace exported on its own: its input and output are the exchange; it names no model. */
 function mapTrace(t: Json): MappedRecord {
-  const metadata = isObject(maybeJson(t.metadata)) ? (maybeJson(t.metadata) as Json) : {};
-  const account = pickAccount(
-    [
-      ['userId', t.userId],
-      ['metadata.user_id', metadata.user_id],
-    ],
-    'set userId on the trace',
-  );
-  if (!account.ok) return account.rejection;
-  const messages = toMessages(t.input);
-  if (!messages) return noMessages('the trace\'s "input"', 'keep inputs in the export');
-  const event: Json = {
-    id: t.id,
-    ts: toTimestamp(t.timestamp),
-    account_id: account.value,
-    // As DistillGuard's own gateway does for a request that names none.
-    model: text(metadata.model) ?? 'unknown',
-  };
+  const start = exchangeStart(t, 'trace', t.userId, toTimestamp(t.timestamp));
+  if (!start.ok) return start.rejection;
+  const { event, messages } = start;
+  // As DistillGuard's own gateway does for a request that names none.
+  event.model = text(jsonObject(t.metadata).model) ?? 'unknown';
   putExchange(event, { messages, conversationId: text(t.sessionId) }, toResponse(t.output));
   return { kind: 'event', event };
+}
+
+type Message = NonNullable<ReturnType<typeof toMessages>>[number];
+
+/**
+ * What an observation and a trace map alike: the account (the user id, else `metadata.user_id`),
+ * the conversation (`input`), the id and the time. The event is completed by the caller.
+ */
+function exchangeStart(
+  r: Json,
+  kind: 'observation' | 'trace',
+  userId: unknown,
+  ts: unknown,
+): { ok: false; rejection: MappedRecord } | { ok: true; event: Json; messages: Message[] } {
+  const account = pickAccount(
+    [
+      ['userId', userId],
+      ['metadata.user_id', jsonObject(r.metadata).user_id],
+    ],
+    kind === 'observation'
+      ? 'set userId on the trace (Langfuse propagates it to its observations)'
+      : 'set userId on the trace',
+  );
+  if (!account.ok) return { ok: false, rejection: account.rejection };
+  const messages = toMessages(r.input);
+  if (!messages)
+    return { ok: false, rejection: noMessages(`the ${kind}'s "input"`, 'keep inputs in the export') };
+  return { ok: true, event: { id: r.id, ts, account_id: account.value }, messages };
 }

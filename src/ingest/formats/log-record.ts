@@ -77,6 +77,12 @@ export function maybeJson(v: unknown): unknown {
   }
 }
 
+/** The object a field holds, parsed when logged as JSON text; {} when it holds none. */
+export function jsonObject(v: unknown): Json {
+  const parsed = maybeJson(v);
+  return isObject(parsed) ? parsed : {};
+}
+
 interface Message {
   role: unknown;
   content: unknown;

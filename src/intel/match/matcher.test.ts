@@ -4,6 +4,7 @@ import { keyRingFrom } from './community-key.js';
 import { exportBundle } from '../stix/export-bundle.js';
 import { IntelMatcher } from './matcher.js';
 import { policyFrom } from '../policy/sharing-policy.js';
+import { findingsOf } from '../../../test/findings-fixture.js';
 
 const ring = keyRingFrom({ current: 'k1', keys: [{ id: 'k1', secret: 'cd'.repeat(32) }] });
 const TASKS = [
@@ -51,23 +52,24 @@ function org(
 
 async function publishedByA(now: Date) {
   const a = org('a_', '203.0.113', TASKS);
-  const findings: Findings = {
-    format: 'findings.v1',
-    generated_at: now.toISOString(),
-    input: { events: a.events.length, accounts: 5, rejected_lines: 0, from: null, to: null },
-    accounts: [],
-    clusters: [
-      {
-        cluster_id: 'c',
-        account_ids: a.accounts.map((x) => x.account_id),
-        score: 0.9,
-        level: 'act',
-        events: 20,
-        links: [],
-        signals: [],
-      },
-    ],
-  };
+  const findings: Findings = findingsOf(
+    {
+      accounts: [],
+      clusters: [
+        {
+          cluster_id: 'c',
+          account_ids: a.accounts.map((x) => x.account_id),
+          score: 0.9,
+          level: 'act',
+          events: 20,
+          links: [],
+          signals: [],
+        },
+      ],
+    },
+    { events: a.events.length, accounts: 5 },
+    now.toISOString(),
+  );
   const r = await exportBundle({
     findings,
     events: a.events,
@@ -128,35 +130,36 @@ describe('intel matcher', () => {
   it('maps a local cluster to the shared campaign through its links', async () => {
     const received = await publishedByA(now);
     const m = new IntelMatcher(received, ring, now);
-    const local: Findings = {
-      format: 'findings.v1',
-      generated_at: now.toISOString(),
-      input: { events: 0, accounts: 0, rejected_lines: 0, from: null, to: null },
-      accounts: [],
-      clusters: [
-        {
-          cluster_id: 'mine',
-          account_ids: ['b_1'],
-          score: 0.7,
-          level: 'review',
-          events: 9,
-          signals: [],
-          links: [
-            { kind: 'payment_fingerprint', value: 'pf_actor_card', accounts: 4 },
-            { kind: 'asn', value: '64999', accounts: 4 },
-          ],
-        },
-        {
-          cluster_id: 'other',
-          account_ids: ['z'],
-          score: 0.7,
-          level: 'review',
-          events: 9,
-          signals: [],
-          links: [{ kind: 'asn', value: '64999', accounts: 4 }],
-        },
-      ],
-    };
+    const local: Findings = findingsOf(
+      {
+        accounts: [],
+        clusters: [
+          {
+            cluster_id: 'mine',
+            account_ids: ['b_1'],
+            score: 0.7,
+            level: 'review',
+            events: 9,
+            signals: [],
+            links: [
+              { kind: 'payment_fingerprint', value: 'pf_actor_card', accounts: 4 },
+              { kind: 'asn', value: '64999', accounts: 4 },
+            ],
+          },
+          {
+            cluster_id: 'other',
+            account_ids: ['z'],
+            score: 0.7,
+            level: 'review',
+            events: 9,
+            signals: [],
+            links: [{ kind: 'asn', value: '64999', accounts: 4 }],
+          },
+        ],
+      },
+      { events: 0, accounts: 0 },
+      now.toISOString(),
+    );
     const r = m.matchFindings(local);
     expect(r.map((x) => x.clusterId)).toEqual(['mine']);
     expect(r[0]!.kinds).toEqual(['asn', 'payment_fingerprint_hmac']);

@@ -209,28 +209,11 @@ export function applyPolicy(objects: readonly StixObject[], policy: SharingPolic
       });
       continue;
     }
-    const out: Record<string, unknown> = {};
-    for (const [prop, value] of Object.entries(o)) {
-      if (commercial.test(prop)) {
-        withheld.push({
-          object: o.id,
-          type: o.type,
-          property: prop,
-          reason: 'commercial field refused (antitrust)',
-        });
-        continue;
-      }
-      if (!COMMON.has(prop) && !allowed.includes(prop)) {
-        withheld.push({
-          object: o.id,
-          type: o.type,
-          property: prop,
-          reason: 'property not in the policy allow-list',
-        });
-        continue;
-      }
-      out[prop] = value;
-    }
+    const out = keepAllowed(o, o, '', (prop) => COMMON.has(prop) || allowed.includes(prop), {
+      commercial,
+      withheld,
+      notAllowed: 'property not in the policy allow-list',
+    });
     if (o.extensions) out.extensions = filterExtensions(o, policy, commercial, withheld);
     if (out.extensions && Object.keys(out.extensions).length === 0) delete out.extensions;
     kept.push(out as StixObject);
@@ -276,27 +259,41 @@ function filterExtensions(
       out[extId] = ext; // TLP and other published extensions pass unchanged
       continue;
     }
-    const kept: Record<string, unknown> = {};
-    for (const [prop, value] of Object.entries(ext)) {
-      if (commercial.test(prop)) {
-        withheld.push({
-          object: o.id,
-          type: o.type,
-          property: `extension.${prop}`,
-          reason: 'commercial field refused (antitrust)',
-        });
-      } else if (!policy.allow_extension.includes(prop) && !REQUIRED_EXTENSION.includes(prop)) {
-        withheld.push({
-          object: o.id,
-          type: o.type,
-          property: `extension.${prop}`,
-          reason: 'extension property not in the policy allow-list',
-        });
-      } else kept[prop] = value;
-    }
+    const kept = keepAllowed(
+      o,
+      ext,
+      'extension.',
+      (prop) => policy.allow_extension.includes(prop) || REQUIRED_EXTENSION.includes(prop),
+      { commercial, withheld, notAllowed: 'extension property not in the policy allow-list' },
+    );
     if (Object.keys(kept).length > 1) out[extId] = kept;
   }
   return out;
+}
+
+/**
+ * The properties of `props` (the object's own, or its extension's) that may leave: commercial
+ * fields are refused first, whatever the allow-list says; every property held back is recorded
+ * in `withheld` under `prefix` + its name.
+ */
+function keepAllowed(
+  o: StixObject,
+  props: object,
+  prefix: string,
+  isAllowed: (prop: string) => boolean,
+  why: { commercial: RegExp; withheld: Withheld[]; notAllowed: string },
+): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const [prop, value] of Object.entries(props)) {
+    const reason = why.commercial.test(prop)
+      ? 'commercial field refused (antitrust)'
+      : isAllowed(prop)
+        ? undefined
+        : why.notAllowed;
+    if (reason) why.withheld.push({ object: o.id, type: o.type, property: `${prefix}${prop}`, reason });
+    else kept[prop] = value;
+  }
+  return kept;
 }
 
 /** Refuses (throws) instead of filtering: for the hub and for push, where nothing may be half-sent. */

@@ -7,6 +7,7 @@ import { policyFrom } from '../policy/sharing-policy.js';
 import { loadStixOracle } from './stix-oracle.js';
 import { requiredStixSchemaDir, stixSchemaDir } from '../../../test/stix-schemas.js';
 import { TLP_IDS } from './tlp.js';
+import { findingsOf } from '../../../test/findings-fixture.js';
 
 const ring = keyRingFrom({ current: 'k2', keys: [{ id: 'k2', secret: 'ab'.repeat(32) }] });
 const TASKS = [
@@ -63,48 +64,48 @@ function traffic(): { events: ApiEvent[]; accounts: AccountRecord[]; findings: F
       request: { messages: [{ role: 'user', content: `What is a good name for a cat number ${i}?` }] },
     });
   }
-  const findings: Findings = {
-    format: 'findings.v1',
-    generated_at: '2026-11-21T00:00:00Z',
-    input: { events: events.length, accounts: ids.length, rejected_lines: 0, from: null, to: null },
-    accounts: ids.map((account_id) => ({
-      account_id,
-      score: 0.9,
-      level: 'act',
-      cluster_id: 'cl_1',
-      events: 4,
-      signals: [],
-    })),
-    clusters: [
-      {
-        cluster_id: 'cl_1',
-        account_ids: ids,
-        score: 0.93,
-        level: 'act',
-        events: events.length,
-        links: [{ kind: 'payment_fingerprint', value: 'pf_4242_shared', accounts: 5 }],
-        signals: [
-          {
-            detector: 'reasoning-elicitation',
-            score: 0.95,
-            evidence: '20 of 20 prompts ask for reasoning traces; contact ops@attacker.example',
-            atlas: 'AML.T0024.002',
-          },
-        ],
-        customer_list: ['BigCo'],
-        price_per_million: 12,
-      },
-      {
-        cluster_id: 'cl_2',
-        account_ids: ['acct_b1', 'acct_b2'],
+  const findings: Findings = findingsOf(
+    {
+      accounts: ids.map((account_id) => ({
+        account_id,
         score: 0.9,
-        level: 'review',
-        events: 9,
-        links: [],
+        level: 'act',
+        cluster_id: 'cl_1',
+        events: 4,
         signals: [],
-      },
-    ],
-  };
+      })),
+      clusters: [
+        {
+          cluster_id: 'cl_1',
+          account_ids: ids,
+          score: 0.93,
+          level: 'act',
+          events: events.length,
+          links: [{ kind: 'payment_fingerprint', value: 'pf_4242_shared', accounts: 5 }],
+          signals: [
+            {
+              detector: 'reasoning-elicitation',
+              score: 0.95,
+              evidence: '20 of 20 prompts ask for reasoning traces; contact ops@attacker.example',
+              atlas: 'AML.T0024.002',
+            },
+          ],
+          customer_list: ['BigCo'],
+          price_per_million: 12,
+        },
+        {
+          cluster_id: 'cl_2',
+          account_ids: ['acct_b1', 'acct_b2'],
+          score: 0.9,
+          level: 'review',
+          events: 9,
+          links: [],
+          signals: [],
+        },
+      ],
+    },
+    { events: events.length, accounts: ids.length },
+  );
   return { events, accounts, findings };
 }
 

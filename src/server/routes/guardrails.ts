@@ -161,18 +161,8 @@ function portkeyHook(g: Guardrails, req: FastifyRequest): Json {
       });
     return { verdict: true };
   }
-  const j = g.judge(accountId, endpoint, body);
-  // Allowed requests are recorded by the afterRequestHook, with the answer; refused ones now.
-  if (j.kind === 'refuse' && accountId && endpoint && body)
-    g.record({
-      accountId,
-      via: 'portkey',
-      endpoint,
-      body,
-      judgement: j,
-      reason: g.reasonOf(accountId),
-    });
-  return portkeyAnswer(j, b.eventType);
+  // Allowed requests are recorded by the afterRequestHook, with the answer.
+  return portkeyAnswer(g.judgeBefore('portkey', accountId, endpoint, body), b.eventType);
 }
 
 /** kgateway prompt side: the account comes from a header, the prompt is judged and recorded. */
@@ -203,18 +193,7 @@ function aperturePreRequestHook(g: Guardrails, req: FastifyRequest): Json {
   const accountId = accountIn(b.metadata.login_name);
   const body = isObject(b.request_body) ? b.request_body : null;
   const endpoint = apertureEndpoint(b.metadata.url, body);
-  const j = g.judge(accountId, endpoint, body);
-  if (j.kind === 'refuse' && accountId && body && endpoint)
-    g.record({
-      accountId,
-      via: 'aperture',
-      endpoint,
-      body,
-      judgement: j,
-      reason: g.reasonOf(accountId),
-      userAgent: b.metadata.user_agent,
-    });
-  return apertureAnswer(j);
+  return apertureAnswer(g.judgeBefore('aperture', accountId, endpoint, body, b.metadata.user_agent));
 }
 
 /** Aperture entire_request: the complete exchange, recorded as passed. */

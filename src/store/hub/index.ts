@@ -15,6 +15,7 @@ export {
   membersOf,
   insertCollection,
   grantCollection,
+  revokeCollectionGrant,
   getCollection,
   allCollections,
   grantsOf,

@@ -79,6 +79,15 @@ export async function insertCollection(
     .execute();
 }
 
+/** Takes a group's grant on a collection away (nothing happens when it has none). */
+export async function revokeCollectionGrant(db: Db, collectionId: string, group: string): Promise<void> {
+  await db
+    .deleteFrom('hub_collection_grants')
+    .where('collection_id', '=', collectionId)
+    .where('group_name', '=', group)
+    .execute();
+}
+
 export async function grantCollection(
   db: Db,
   collectionId: string,
@@ -86,11 +95,7 @@ export async function grantCollection(
   canRead: boolean,
   canWrite: boolean,
 ): Promise<void> {
-  await db
-    .deleteFrom('hub_collection_grants')
-    .where('collection_id', '=', collectionId)
-    .where('group_name', '=', group)
-    .execute();
+  await revokeCollectionGrant(db, collectionId, group);
   await db
     .insertInto('hub_collection_grants')
     .values({

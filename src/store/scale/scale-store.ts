@@ -3,6 +3,7 @@ import { readEnv, UserError, type Findings } from '../../contracts/index.js';
 import { latestFindingsSnapshot, saveFindingsSnapshot } from '../findings-store.js';
 import { dialectOf, openDatabase, type OpenDatabaseOptions } from '../database.js';
 import { runMigrations } from '../migrate.js';
+import { upsertRows } from '../upsert-rows.js';
 import { coreMigrations } from '../migrations/index.js';
 import type { CoreDatabase } from '../core-tables.js';
 import { scaleMigrations } from './scale-migrations.js';
@@ -467,29 +468,21 @@ export async function commitPartitionBatch(
     // One parameter per value (not text arrays: the driver escapes every quote of every state
     // into the array literal, which cost as much as encoding the states), in statements of at
     // most STATE_ROWS_PER_INSERT rows (PostgreSQL takes at most 65,535 parameters).
-    for (let at = 0; at < states.length; at += STATE_ROWS_PER_INSERT)
-      await trx
-        .insertInto('scale_account_state')
-        .values(
-          states.slice(at, at + STATE_ROWS_PER_INSERT).map((s) => ({
-            account_id: s.account_id,
-            partition,
-            state: s.state,
-            kernel: s.kernel,
-            version,
-            updated_at: now,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.column('account_id').doUpdateSet((eb) => ({
-            state: eb.ref('excluded.state'),
-            kernel: eb.ref('excluded.kernel'),
-            partition: eb.ref('excluded.partition'),
-            version: eb.ref('excluded.version'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .execute();
+    await upsertRows(
+      trx,
+      'scale_account_state',
+      'account_id',
+      ['state', 'kernel', 'partition', 'version', 'updated_at'],
+      states.map((s) => ({
+        account_id: s.account_id,
+        partition,
+        state: s.state,
+        kernel: s.kernel,
+        version,
+        updated_at: now,
+      })),
+      STATE_ROWS_PER_INSERT,
+    );
     return { applied: fresh.size, duplicates: b.events.length - fresh.size, quarantined, leaseUntil };
   });
 }
