@@ -63,6 +63,10 @@ const ADDITIVE_CAPS: Partial<Record<LinkKind, number>> = {
 // Summed, the two ends of one popular recipe that another operator happens to use as well
 // counted twice, and linked the two operators' accounts.
 const SKELETON_KINDS: ReadonlySet<LinkKind> = new Set(['template', 'elicitation_wrapper']);
+// A /24 signed up from and a /24 used are two readings of where an account lives: a person signs
+// up from the network they then use. A pair counts the stronger, never their sum: summed (with
+// the AS), one cloud /24 a customer shared with one attacker linked the two (small seed 102).
+const NETWORK_KINDS: ReadonlySet<LinkKind> = new Set(['signup_ip_prefix', 'ip_prefix']);
 /** The reading of the skeleton a template value is: its opener or its ending. */
 const readingOf = (kind: LinkKind, value: string): string =>
   kind === 'template' ? `template:${value.startsWith('suffix:') ? 'suffix' : 'prefix'}` : kind;
@@ -317,11 +321,14 @@ class PairWeigher {
       weight += LINK_WEIGHTS.sync_activity;
     }
     let skeleton = 0;
+    let network = 0;
     readings.forEach((reading, i) => {
-      if (SKELETON_KINDS.has(kindOfReading(reading))) skeleton = Math.max(skeleton, weights[i]!);
+      const kind = kindOfReading(reading);
+      if (SKELETON_KINDS.has(kind)) skeleton = Math.max(skeleton, weights[i]!);
+      else if (NETWORK_KINDS.has(kind)) network = Math.max(network, weights[i]!);
       else weight += weights[i]!;
     });
-    return weight + skeleton;
+    return weight + skeleton + network;
   }
 }
 
