@@ -36,6 +36,27 @@ describe('linkage', () => {
     const users = ids('user', 300).filter((id) => community.has(id));
     expect(users).toEqual([]);
   });
+
+  it('does not link two accounts for one cloud /24 they signed up from and use, read three ways', () => {
+    // Small seed 102: a customer on one cloud /24 beside one harvester. The sign-up /24, the
+    // traffic /24 and the AS are one network; summed they passed the link threshold.
+    const attributes = people(300);
+    const network: Attribute[] = [
+      { kind: 'signup_ip_prefix', value: '104.78.241.0/24' },
+      { kind: 'ip_prefix', value: '104.78.241.0/24' },
+      { kind: 'asn', value: '8075' },
+    ];
+    attributes.set('customer', [{ kind: 'payment_fingerprint', value: 'card-customer' }, ...network]);
+    attributes.set('harvester', [{ kind: 'payment_fingerprint', value: 'card-harvester' }, ...network]);
+    expect(linkAccounts(attributes).community.has('customer')).toBe(false);
+    // The same network beside a rare shared request configuration is an operator's.
+    const shape: Attribute = { kind: 'request_shape', value: '1|2^9|n>1|lp|20|-' };
+    attributes.set('customer', [...attributes.get('customer')!, shape]);
+    attributes.set('harvester', [...attributes.get('harvester')!, shape]);
+    const { community } = linkAccounts(attributes);
+    expect(community.get('customer')).toBeDefined();
+    expect(community.get('customer')).toBe(community.get('harvester'));
+  });
 });
 
 /** A population of `n` ordinary accounts, each with its own card and nothing shared. */
