@@ -336,7 +336,13 @@ export function coordinatedGroups(
     .slice(0, MAX_COMPONENTS);
   if (groups.length === 0) return [];
   const inGroups = new Set(groups.flat());
-  const mates = groups.map((members) => cohortMates(members, ids, accounts, records, inGroups, linked));
+  // A cohort-mate is offered to one group only, the largest whose span holds it.
+  const offered = new Set(inGroups);
+  const mates = groups.map((members) => {
+    const m = cohortMates(members, ids, accounts, records, offered, linked);
+    for (const id of m?.candidates ?? []) offered.add(id);
+    return m;
+  });
   const tested = new Set([...inGroups, ...mates.flatMap((m) => m?.candidates ?? [])]);
   // The comparison pool: accounts outside every candidate group, by topic activity. Only focused
   // prompts carry topics, so a person's chat is compared on the requests it makes, not its replies.
