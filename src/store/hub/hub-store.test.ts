@@ -21,6 +21,19 @@ import type { HubDatabase, HubObjectsTable } from './hub-tables.js';
 
 const backends = await storeTestBackends();
 
+/** The i-th of a run of indicator rows in collection c1, one version each. */
+const indicatorRow = (i: number, body = '{}') => ({
+  collection_id: 'c1',
+  object_id: `indicator--00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  object_type: 'indicator',
+  version: '2026-11-20T00:00:00.000Z',
+  spec_version: '2.1',
+  publisher: 'org-a',
+  group_name: 'g',
+  tlp: null,
+  body,
+});
+
 describe.each(backends)('hub store on %s', (dialect) => {
   let t: TestDatabase<HubDatabase>;
   let db: Kysely<HubDatabase>;
@@ -132,17 +145,7 @@ describe.each(backends)('hub store on %s', (dialect) => {
         const body = JSON.stringify({ type: 'indicator', pattern: 'x'.repeat(400) });
         await insertHubObjects(
           fresh.db,
-          Array.from({ length: 3000 }, (_, i) => ({
-            collection_id: 'c1',
-            object_id: `indicator--00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-            object_type: 'indicator',
-            version: '2026-11-20T00:00:00.000Z',
-            spec_version: '2.1',
-            publisher: 'org-a',
-            group_name: 'g',
-            tlp: null,
-            body,
-          })),
+          Array.from({ length: 3000 }, (_, i) => indicatorRow(i, body)),
         );
         const query = {
           collectionId: 'c1',
@@ -266,17 +269,7 @@ describe.each(backends)('hub store on %s', (dialect) => {
     }));
 
   it('pages objects that share one date_added without losing or repeating any', async () => {
-    const rows = Array.from({ length: 7 }, (_, i) => ({
-      collection_id: 'c1',
-      object_id: `indicator--00000000-0000-4000-8000-00000000000${i}`,
-      object_type: 'indicator',
-      version: '2026-11-20T00:00:00.000Z',
-      spec_version: '2.1',
-      publisher: 'org-a',
-      group_name: 'g',
-      tlp: null,
-      body: '{}',
-    }));
+    const rows = Array.from({ length: 7 }, (_, i) => indicatorRow(i));
     const added = await insertHubObjects(db, rows, Date.parse('2026-11-21T00:00:00Z'));
     expect(new Set(added.map((r) => r.date_added)).size).toBe(1);
     const seen: string[] = [];
