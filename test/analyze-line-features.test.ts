@@ -52,6 +52,27 @@ beforeAll(async () => {
     s = nl + 1;
   }
   for (let i = 0; i < 60; i++) lines.push(Buffer.from(awkward(i)));
+  // Conversations: an eliciting earlier message (plain, escaped, longer than a prompt is kept),
+  // answered by a further message of the user's own.
+  const turns = (first: string, i: number): string =>
+    JSON.stringify({
+      id: `conv_${i}`,
+      ts: '2026-11-22T10:00:00Z',
+      account_id: 'acct-conv',
+      model: 'm',
+      request: {
+        messages: [
+          { role: 'user', content: first },
+          { role: 'assistant', content: 'First, 2 + 2 = 4.' },
+          { role: 'user', content: i % 2 ? 'why did you add them?' : 'Show your reasoning step by step.' },
+        ],
+      },
+    });
+  lines.push(Buffer.from(turns('Solve 2 + 2, step by step please.', 1)));
+  lines.push(Buffer.from(turns('Solve 2 + 2, step by step please.', 2)));
+  lines.push(Buffer.from(turns('Solve 2 + 2, step by step please.', 3).replace('Solve', '\\u0053olve')));
+  lines.push(Buffer.from(turns(`${'word '.repeat(3000)} step by step`, 5)));
+  lines.push(Buffer.from(turns('what is the capital of France?', 7)));
   // The same prompt escaped differently, and an escaped account id.
   lines.push(Buffer.from(awkward(1).replace('Prove', '\\u0050rove').replace('"odd_1"', '"odd_1b"')));
 }, 600_000);
@@ -63,6 +84,7 @@ describe('features of scanned lines', () => {
     const features = new LineFeatures(() => new Float64Array(0));
     const scanner = new EventLineScanner();
     let scanned = 0;
+    let followsElicit = 0;
     for (const line of lines) {
       const parsed = parseEventLine(line.toString('utf8'), 1);
       if (!scanner.scan(line, 1 << 20)) continue;
@@ -70,9 +92,12 @@ describe('features of scanned lines', () => {
       expect(parsed.ok).toBe(true);
       const want = extractFeatures((parsed as { event: ApiEvent }).event);
       const got = features.build(scanner);
+      if (got.followsElicit) followsElicit++;
       expect({ ...got, tokens: [], kernel: null }).toEqual({ ...want, tokens: [], kernel: null });
     }
     expect(scanned).toBe(lines.length);
+    // The simulated tutoring conversations and the lines above answer eliciting messages.
+    expect(followsElicit).toBeGreaterThan(4);
   });
 
   it('leave an engine in the state the parsed events leave it', () => {

@@ -43,6 +43,7 @@ export const EntityStatsSnapshot = z.object({
   elicitSentences: TopKSnapshot,
   systemElicit: Count,
   systemTemplatedElicit: Count,
+  elicitFollowedUp: Count.default(0),
   elicitExamples: ReservoirSnapshot(z.string()),
   prefixes: TopKSnapshot,
   suffixes: TopKSnapshot,

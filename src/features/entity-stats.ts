@@ -106,6 +106,8 @@ export class EntityStats {
   /** First turns whose system prompt (not the user) asks for reasoning, and of those re-used. */
   systemElicit = 0;
   systemTemplatedElicit = 0;
+  /** Eliciting messages (in the user's words) the user answered with a further message. */
+  elicitFollowedUp = 0;
   elicitExamples = new Reservoir<string>(ELICIT_EXAMPLES, 7);
   prefixes = new TopK(TEMPLATE_KEYS);
   suffixes = new TopK(TEMPLATE_KEYS);
@@ -215,6 +217,7 @@ export class EntityStats {
       else this.elicit++;
       this.elicitExamples.add(f.id);
     }
+    if (f.followsElicit) this.elicitFollowedUp++;
     if (f.elicitKey) {
       if (this.elicitSentences.count(f.elicitKey) > 0) {
         if (f.elicitsBySystem) this.systemTemplatedElicit++;
@@ -332,6 +335,7 @@ export class EntityStats {
     this.elicitSentences.mergeFrom(o.elicitSentences);
     this.systemElicit += o.systemElicit;
     this.systemTemplatedElicit += o.systemTemplatedElicit;
+    this.elicitFollowedUp += o.elicitFollowedUp;
     for (const id of o.elicitExamples.items) this.elicitExamples.add(id);
     this.prefixes.mergeFrom(o.prefixes);
     this.suffixes.mergeFrom(o.suffixes);
@@ -428,6 +432,7 @@ export class EntityStats {
       elicitSentences: this.elicitSentences.entries(),
       systemElicit: this.systemElicit,
       systemTemplatedElicit: this.systemTemplatedElicit,
+      elicitFollowedUp: this.elicitFollowedUp,
       elicitExamples: this.elicitExamples.snapshot(),
       prefixes: this.prefixes.entries(),
       suffixes: this.suffixes.entries(),
@@ -494,6 +499,7 @@ export class EntityStats {
     this.elicitSentences = TopK.from(TEMPLATE_KEYS, s.elicitSentences);
     this.systemElicit = s.systemElicit;
     this.systemTemplatedElicit = s.systemTemplatedElicit;
+    this.elicitFollowedUp = s.elicitFollowedUp;
     this.elicitExamples = Reservoir.from(ELICIT_EXAMPLES, s.elicitExamples);
     this.prefixes = TopK.from(TEMPLATE_KEYS, s.prefixes);
     this.suffixes = TopK.from(TEMPLATE_KEYS, s.suffixes);

@@ -32,6 +32,12 @@ export interface EventFeatures {
   systemHash: string | null;
   /** The request carries earlier turns (assistant or several user messages). */
   followUp: boolean;
+  /**
+   * The user message before the last one asked, in the user's own words, for reasoning: the
+   * person answered a reasoning trace with a further message of their own (a learner's
+   * conversation), which a harvester collecting traces does not do.
+   */
+  followsElicit: boolean;
   conversationId: string | null;
   logprobs: boolean;
   topLogprobs: number;
@@ -184,18 +190,22 @@ const ipPrefixes = new TextCache<string | null>(16_384, ipPrefix);
 export function extractFeatures(e: ApiEvent): EventFeatures {
   const msgs = e.request.messages;
   let prompt = '';
+  let previous: string | null = null;
   let system: string | null = null;
   let userTurns = 0;
   let assistantTurns = 0;
   for (const m of msgs) {
     if (m.role === 'user') {
       userTurns++;
+      if (userTurns > 1) previous = prompt;
       prompt = messageText(m);
     } else if (m.role === 'system' || m.role === 'developer') system = (system ?? '') + messageText(m);
     else if (m.role === 'assistant') assistantTurns++;
   }
   if (prompt.length > MAX_PROMPT_CHARS) prompt = prompt.slice(0, MAX_PROMPT_CHARS);
   const text = promptTexts.get(prompt);
+  // The previous message was the last one of the conversation's previous request: cached.
+  const followsElicit = previous !== null && promptTexts.get(previous.slice(0, MAX_PROMPT_CHARS)).elicits;
   const followUp = assistantTurns > 0 || userTurns > 1;
   const p = e.request.params;
   const sys = system === null ? null : systemTexts.get(system);
@@ -215,6 +225,7 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
     topics: text.topics,
     systemHash: sys === null ? null : sys.hash,
     followUp,
+    followsElicit,
     conversationId: e.request.conversation_id ?? null,
     logprobs: p?.logprobs === true,
     topLogprobs: p?.top_logprobs ?? 0,

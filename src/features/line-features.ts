@@ -178,6 +178,7 @@ export class LineFeatures {
       topics: text.topics,
       systemHash: sys === null ? null : sys.hash,
       followUp,
+      followsElicit: v.previousUser.start >= 0 && this.prompts.get(b, v.previousUser).elicits,
       conversationId: v.conversationId.start < 0 ? null : this.conversations.get(b, v.conversationId),
       logprobs: v.logprobs === true,
       topLogprobs: Number.isNaN(v.topLogprobs) ? 0 : v.topLogprobs,

@@ -39,6 +39,7 @@ function fromView(v: EventLineView): Record<string, unknown> {
     top_logprobs: num(v.topLogprobs),
     stream: v.stream ?? undefined,
     prompt: v.lastUser.start < 0 ? undefined : t(v.lastUser),
+    previousPrompt: v.previousUser.start < 0 ? undefined : t(v.previousUser),
     userTurns: v.userTurns,
     assistantTurns: v.assistantTurns,
     system,
@@ -48,6 +49,7 @@ function fromView(v: EventLineView): Record<string, unknown> {
 /** The same fields from the validated event. */
 function fromEvent(e: ApiEvent): Record<string, unknown> {
   let prompt: string | undefined;
+  let previousPrompt: string | undefined;
   let system: string | null = null;
   let userTurns = 0;
   let assistantTurns = 0;
@@ -55,6 +57,7 @@ function fromEvent(e: ApiEvent): Record<string, unknown> {
     const text = m.content as string;
     if (m.role === 'user') {
       userTurns++;
+      previousPrompt = prompt;
       prompt = text;
     } else if (m.role === 'system' || m.role === 'developer') system = (system ?? '') + text;
     else if (m.role === 'assistant') assistantTurns++;
@@ -77,6 +80,7 @@ function fromEvent(e: ApiEvent): Record<string, unknown> {
     top_logprobs: p?.top_logprobs,
     stream: p?.stream,
     prompt,
+    previousPrompt,
     userTurns,
     assistantTurns,
     system,

@@ -144,6 +144,8 @@ export interface EventLineView {
   readonly stream: boolean | null;
   /** Content of the last user message (start -1 when there is none). */
   readonly lastUser: StringSlot;
+  /** Content of the user message before the last one (start -1 when there is none). */
+  readonly previousUser: StringSlot;
   readonly userTurns: number;
   readonly assistantTurns: number;
   /** Contents of the system and developer messages, in order (the first `systemCount`). */
@@ -179,6 +181,7 @@ class EventLineFields implements EventLineView {
   topLogprobs = NaN;
   stream: boolean | null = null;
   readonly lastUser = slot();
+  readonly previousUser = slot();
   userTurns = 0;
   assistantTurns = 0;
   readonly systems: StringSlot[] = Array.from({ length: MAX_SYSTEM_MESSAGES }, slot);
@@ -239,7 +242,7 @@ export class EventLineScanner extends EventLineFields {
 
   private reset(): void {
     for (const s of [this.id, this.ts, this.accountId, this.apiKeyId, this.model, this.ip]) s.start = -1;
-    for (const s of [this.userAgent, this.conversationId, this.lastUser]) s.start = -1;
+    for (const s of [this.userAgent, this.conversationId, this.lastUser, this.previousUser]) s.start = -1;
     this.tsMs = this.asn = this.temperature = this.maxTokens = this.n = this.topLogprobs = NaN;
     this.logprobs = this.stream = null;
     this.userTurns = this.assistantTurns = this.systemCount = 0;
@@ -625,6 +628,7 @@ export class EventLineScanner extends EventLineFields {
     const role = this.role;
     if (role === ROLE_USER) {
       this.userTurns++;
+      if (this.userTurns > 1) copySlot(this.lastUser, this.previousUser);
       copySlot(this.content, this.lastUser);
     } else if (role === ROLE_SYSTEM || role === ROLE_DEVELOPER) {
       if (this.systemCount === MAX_SYSTEM_MESSAGES) return -1;
@@ -773,7 +777,7 @@ function matchKey(
  * the line and its length, negative when not plain, then counts and flags) and SCAN_NUMBERS
  * float64 values.
  */
-export const SCAN_INTS = 30;
+export const SCAN_INTS = 32;
 export const SCAN_NUMBERS = 6;
 const viewSlots = (v: EventLineView): StringSlot[] => [
   v.id,
@@ -784,8 +788,11 @@ const viewSlots = (v: EventLineView): StringSlot[] => [
   v.userAgent,
   v.conversationId,
   v.lastUser,
+  v.previousUser,
   ...v.systems,
 ];
+// Slots before the system messages in viewSlots.
+const FIXED_SLOTS = 9;
 
 /** Writes the scanner's result for line `line` (1 in the flag) into the record arrays. */
 export function saveScan(s: EventLineScanner, ints: Int32Array, nums: Float64Array, line: number): void {
@@ -795,7 +802,7 @@ export function saveScan(s: EventLineScanner, ints: Int32Array, nums: Float64Arr
   const slots = viewSlots(s);
   for (let j = 0; j < slots.length; j++) {
     const x = slots[j]!;
-    if (x.start < 0 || (j >= 8 && j - 8 >= s.systemCount)) {
+    if (x.start < 0 || (j >= FIXED_SLOTS && j - FIXED_SLOTS >= s.systemCount)) {
       ints[k] = -1;
       ints[k + 1] = 0;
     } else {

@@ -5,12 +5,24 @@ import { ATLAS, pct, type Detector } from '../detector.js';
 // then part of every request it sends, not the setting of a tutoring conversation.
 const ONE_SHOT_FOLLOW_UP_SHARE = 0.1;
 
-/** Eliciting requests: in the user's words always, through the system prompt on one-shot traffic. */
-export function elicitationCounts(s: EntityStats): { elicit: number; templated: number } {
+/**
+ * Eliciting requests: in the user's words, unless the user answered the trace with a message of
+ * their own (a learner asking about the steps, not a harvester collecting them); through the
+ * system prompt on one-shot traffic.
+ */
+export function elicitationCounts(s: EntityStats): {
+  elicit: number;
+  templated: number;
+  followedUp: number;
+} {
   const oneShot = s.followUps <= ONE_SHOT_FOLLOW_UP_SHARE * s.n;
+  // A follow-up whose opener fell before the window has nothing to take away.
+  const followedUp = Math.min(s.elicitFollowedUp, s.elicit);
+  const own = s.elicit - followedUp;
   return {
-    elicit: s.elicit + (oneShot ? s.systemElicit : 0),
-    templated: s.templatedElicit + (oneShot ? s.systemTemplatedElicit : 0),
+    elicit: own + (oneShot ? s.systemElicit : 0),
+    templated: Math.min(s.templatedElicit, own) + (oneShot ? s.systemTemplatedElicit : 0),
+    followedUp,
   };
 }
 
@@ -22,13 +34,16 @@ export const reasoningElicitation: Detector = {
   family: 'extraction',
   measure(s) {
     if (s.n < 3) return null;
-    const { elicit, templated } = elicitationCounts(s);
+    const { elicit, templated, followedUp } = elicitationCounts(s);
+    const conversed = followedUp
+      ? `; ${followedUp} more that the user answered with a message of their own are not counted`
+      : '';
     return {
       stats: [
         { kind: 'count', key: 'elicit', k: elicit, n: s.n },
         { kind: 'count', key: 'templatedElicit', k: templated, n: s.n },
       ],
-      evidence: `${elicit} of ${s.n} prompts (${pct(elicit, s.n)}) ask for step-by-step reasoning traces, ${templated} of them in a sentence the account has sent before (a re-used wrapper)`,
+      evidence: `${elicit} of ${s.n} prompts (${pct(elicit, s.n)}) ask for step-by-step reasoning traces, ${templated} of them in a sentence the account has sent before (a re-used wrapper)${conversed}`,
       examples: s.elicitExamples.items.slice(0, 3),
     };
   },
