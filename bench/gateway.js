@@ -42,12 +42,20 @@ async function loopWatch() {
   const { monitorEventLoopDelay, PerformanceObserver } = await import('node:perf_hooks');
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
-  let gc = { n: 0, ms: 0, max: 0 };
+  const { constants } = await import('node:perf_hooks');
+  // Major GCs (mark-compact) apart, with the heap left after each: what every one of them marks.
+  const zero = () => ({ n: 0, ms: 0, max: 0, major: 0, majorMs: 0, heapAfterMajor: [] });
+  let gc = zero();
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       gc.n++;
       gc.ms += e.duration;
       gc.max = Math.max(gc.max, e.duration);
+      if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        gc.major++;
+        gc.majorMs += e.duration;
+        gc.heapAfterMajor.push(process.memoryUsage().heapUsed / 2 ** 20);
+      }
     }
   }).observe({ entryTypes: ['gc'] });
   // CPU of the main thread and of the others (V8's GC helpers: parallel scavenge, concurrent
@@ -70,7 +78,7 @@ async function loopWatch() {
   return {
     reset() {
       h.reset();
-      gc = { n: 0, ms: 0, max: 0 };
+      gc = zero();
       t0 = threads();
     },
     get() {
@@ -138,10 +146,13 @@ if (process.env.BENCH_ROLE === 'upstream') {
     if (m === 'stop') process.exit(0);
   });
 } else if (process.env.BENCH_ROLE === 'gateway') {
-  // `distillguard gateway` runs inside the CLI, which loads every command's modules: about 7 MB
-  // more heap than the gateway's own (33 against 26 MB), which every major GC marks. Load them too,
-  // so the GC work measured is the real process's.
+  // `distillguard gateway` runs inside the CLI: load what it loads, so the GC work measured is the
+  // real process's. Before the CLI loaded commands lazily (8314444) that was every command's
+  // modules (31.5 MB of heap against the gateway's own 25); since, the commands' registrations and
+  // what the gateway command's action imports.
   await import(new URL('cli/commands/index.js', dist).href);
+  await import(new URL('respond/index.js', dist).href);
+  await import('pino');
   const { startGateway } = await import(new URL('gateway/index.js', dist).href);
   const dir = process.env.BENCH_DIR;
   const g = await startGateway({
@@ -377,7 +388,7 @@ async function main() {
         .map((n) => {
           const l = { gateway: gwLoop, bare: bareLoop, old: oldStats?.loop }[n];
           const per = (us) => (us / (SECONDS * RATE)).toFixed(0);
-          return `${label[n]} loop delay p99 ${l.lagP99.toFixed(1)} max ${l.lagMax.toFixed(1)} ms, GC ${l.gc.n}× ${l.gc.ms.toFixed(0)} ms (max ${l.gc.max.toFixed(1)}), CPU µs/request main thread ${per(l.cpu.main)}, other threads ${per(l.cpu.other)}`;
+          return `${label[n]} loop delay p99 ${l.lagP99.toFixed(1)} max ${l.lagMax.toFixed(1)} ms, GC ${l.gc.n}× ${l.gc.ms.toFixed(0)} ms (max ${l.gc.max.toFixed(1)}; major ${l.gc.major}× ${l.gc.majorMs.toFixed(0)} ms, heap after ${l.gc.heapAfterMajor.length ? `${Math.min(...l.gc.heapAfterMajor).toFixed(0)}–${Math.max(...l.gc.heapAfterMajor).toFixed(0)} MB` : 'n/a'}), CPU µs/request main thread ${per(l.cpu.main)}, other threads ${per(l.cpu.other)}`;
         })
         .join('; ')}\n` +
       `host load average ${loadavg()

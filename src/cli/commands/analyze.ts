@@ -2,15 +2,6 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AnalyzeConfig, DetectConfig } from '../../contracts/index.js';
-import {
-  checkInputFiles,
-  createProgressReporter,
-  defaultQuarantinePath,
-  FileQuarantine,
-  parseCsvMap,
-} from '../../ingest/index.js';
-import { analyzeFiles } from '../../pipeline/index.js';
-import { renderHtmlReport } from '../../report/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { checkOutputFile } from '../output-paths.js';
 import { lines, requireUsableEvents } from '../usable-input.js';
@@ -22,6 +13,16 @@ export function registerAnalyze(program: Command): void {
     .argument('<traffic...>', 'event files: NDJSON/JSONL, CSV or OTLP/JSON, plain or gzip');
   addConfigFlags(cmd, AnalyzeConfig);
   addConfigFlags(cmd, DetectConfig, { configFile: true }).action(async (traffic: string[], raw: Flags) => {
+    // Each command loads its modules when it runs (see gateway.ts).
+    const [
+      { checkInputFiles, createProgressReporter, defaultQuarantinePath, FileQuarantine, parseCsvMap },
+      { analyzeFiles },
+      { renderHtmlReport },
+    ] = await Promise.all([
+      import('../../ingest/index.js'),
+      import('../../pipeline/index.js'),
+      import('../../report/index.js'),
+    ]);
     const flags = configFromFlags(AnalyzeConfig, raw);
     const config = configFromFlags(DetectConfig, raw, { cmd, file: raw.config });
     await checkInputFiles([...traffic, ...(flags.accounts ?? []), ...(flags.baseline ?? [])]);

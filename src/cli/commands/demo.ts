@@ -5,11 +5,9 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import { DemoConfig, DetectConfig, readEnv, type ApiEvent } from '../../contracts/index.js';
-import { readInput } from '../../ingest/index.js';
-import { analyzeFiles, HttpEventSink } from '../../pipeline/index.js';
-import { renderHtmlReport } from '../../report/index.js';
-import { startService, type RunningService } from '../../server/index.js';
-import { simulate } from '../../sim/index.js';
+import type { HttpEventSink } from '../../pipeline/index.js';
+import type { RunningService } from '../../server/index.js';
+import type { simulate } from '../../sim/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { listenOrExplain } from '../listen.js';
 import { checkOutputDir } from '../output-paths.js';
@@ -24,6 +22,7 @@ async function ship(
   batchSize: number,
   onBatch: (sent: number) => void,
 ): Promise<number> {
+  const { readInput } = await import('../../ingest/index.js');
   const pending: ApiEvent[] = [];
   let sent = 0;
   const send = async (events: ApiEvent[]): Promise<void> => {
@@ -51,6 +50,8 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('the full demo: simulate traffic, serve, stream it in over HTTP and analyse as it arrives')
     .action(async (raw: Flags, cmd: Command) => {
+      // Each command loads its modules when it runs (see gateway.ts).
+      const { startService } = await import('../../server/index.js');
       const flags = configFromFlags(DemoConfig, raw);
       const config = configFromFlags(DetectConfig, { ...raw, seed: undefined }, { cmd, file: raw.config });
       const { port, batch } = flags;
@@ -109,6 +110,11 @@ async function simulateAndAnalyse(
   work: string,
   out: Out,
 ): Promise<Awaited<ReturnType<typeof simulate>>> {
+  const [{ simulate }, { analyzeFiles }, { renderHtmlReport }] = await Promise.all([
+    import('../../sim/index.js'),
+    import('../../pipeline/index.js'),
+    import('../../report/index.js'),
+  ]);
   const { seed } = flags;
   out(`Simulating ${flags.scale} traffic (seed ${flags.seed})…`);
   const sim = await simulate({
@@ -141,6 +147,7 @@ async function streamIntoServer(
   batch: number,
   out: Out,
 ): Promise<void> {
+  const { HttpEventSink } = await import('../../pipeline/index.js');
   const shipper = await service.ctx.keys.create('demo shipper', 'ingest');
   // Generous: the server holds a batch back while live detection catches up.
   const sink = new HttpEventSink(service.url, shipper.key, { gzip: true, timeoutMs: 300_000 });

@@ -4,26 +4,15 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EvalConfig, EvalSuiteConfig, Findings, Truth, UserError } from '../../contracts/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
-import { evaluateFindings, formatEvaluation } from '../../findings/index.js';
-import { readUserJson } from '../../ingest/index.js';
-import {
-  barPassed,
-  compareEmbedders,
-  DETECTION_BAR,
-  formatEmbedderComparison,
-  formatRun,
-  formatSuite,
-  runEvaluationSuite,
-  seedsFromCommit,
-} from '../../evaluate/index.js';
 import { checkOutputFile } from '../output-paths.js';
 import type { Scale } from '../../sim/index.js';
 
-function readJson<T>(
+async function readJson<T>(
   path: string,
   schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
   what: string,
-): T {
+): Promise<T> {
+  const { readUserJson } = await import('../../ingest/index.js');
   const r = schema.safeParse(readUserJson(path, `${what} file`, 'check the path'));
   if (!r.success)
     throw new UserError('INVALID_INPUT', `${path} is not a ${what} file (expected the ${what} format)`);
@@ -34,10 +23,11 @@ export function registerEval(program: Command): void {
   const evalCmd = program
     .command('eval')
     .description('score findings against a simulator truth file')
-    .action((raw: Flags) => {
+    .action(async (raw: Flags) => {
+      const { evaluateFindings, formatEvaluation } = await import('../../findings/index.js');
       const flags = configFromFlags(EvalConfig, raw);
-      const truth = readJson(flags.truth, Truth, 'truth');
-      const findings = readJson(flags.findings, Findings, 'findings.v1');
+      const truth = await readJson(flags.truth, Truth, 'truth');
+      const findings = await readJson(flags.findings, Findings, 'findings.v1');
       const e = evaluateFindings(findings, truth);
       process.stdout.write(`${formatEvaluation(e)}\n`);
       if (!e.passed) process.exitCode = 1;
@@ -50,6 +40,16 @@ export function registerEval(program: Command): void {
       'simulate, analyse and score many runs with the same thresholds (seeds per scale, shared corpora), leave one corpus out, ablate, and judge the detection bar (docs/evaluation.md)',
     )
     .action(async (raw: Flags) => {
+      const {
+        barPassed,
+        compareEmbedders,
+        DETECTION_BAR,
+        formatEmbedderComparison,
+        formatRun,
+        formatSuite,
+        runEvaluationSuite,
+        seedsFromCommit,
+      } = await import('../../evaluate/index.js');
       const flags = configFromFlags(EvalSuiteConfig, raw);
       const list = (v: string | undefined): number[] => (v ? v.split(',').map((x) => Number(x.trim())) : []);
       const scales = [...new Set(flags.scales.split(',').map((s) => s.trim()))] as Scale[];

@@ -1,8 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { FindingsExportConfig, UserError } from '../../contracts/index.js';
-import { findingsToOcsf, ocsfNdjson, readFindingsFile } from '../../intel/index.js';
-import { loadResponsePolicy } from '../../respond/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { checkOutputFile } from '../output-paths.js';
 
@@ -15,7 +13,11 @@ export function registerFindings(program: Command): void {
       .command('export')
       .description('findings -> OCSF 1.5 Detection Finding records for a SIEM (NDJSON, see docs/siem.md)'),
     FindingsExportConfig,
-  ).action((raw: Flags) => {
+  ).action(async (raw: Flags) => {
+    const [{ findingsToOcsf, ocsfNdjson, readFindingsFile }, { loadResponsePolicy }] = await Promise.all([
+      import('../../intel/index.js'),
+      import('../../respond/index.js'),
+    ]);
     const flags = configFromFlags(FindingsExportConfig, raw);
     checkOutputFile('--out', flags.out);
     const doc = readFindingsFile(flags.findings);

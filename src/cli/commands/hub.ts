@@ -1,18 +1,5 @@
 import { type Command, Option } from 'commander';
-import {
-  admitMember,
-  createCollection,
-  createGroup,
-  createHubServer,
-  grantGroup,
-  joinGroup,
-  openHubDatabase,
-  registerSigningKey,
-  revokeMemberCredentials,
-  rotateMemberApiKey,
-  setMemberPassword,
-} from '../../hub/index.js';
-import { listHubAudit, verifyHubAudit } from '../../store/index.js';
+import type { openHubDatabase } from '../../hub/index.js';
 import { HubConfig, HubServeConfig, UserError } from '../../contracts/index.js';
 import { addConfigFlags, configFromFlags, positiveIntFlag, type Flags } from '../config-flags.js';
 import { CheckFailedError } from '../exit-status.js';
@@ -24,13 +11,23 @@ interface DbFlags {
   databaseUrl?: string;
 }
 
+// The hub's and the store's modules load when a hub command runs, not with the CLI (see gateway.ts).
+const hubModules = async () => {
+  const [hub, store] = await Promise.all([import('../../hub/index.js'), import('../../store/index.js')]);
+  return { ...hub, listHubAudit: store.listHubAudit, verifyHubAudit: store.verifyHubAudit };
+};
+
 const withDb = async <T>(
   f: DbFlags,
-  fn: (db: Awaited<ReturnType<typeof openHubDatabase>>) => Promise<T>,
+  fn: (
+    db: Awaited<ReturnType<typeof openHubDatabase>>,
+    m: Awaited<ReturnType<typeof hubModules>>,
+  ) => Promise<T>,
 ): Promise<T> => {
-  const db = await openHubDatabase(f.databaseUrl ? { url: f.databaseUrl } : {});
+  const m = await hubModules();
+  const db = await m.openHubDatabase(f.databaseUrl ? { url: f.databaseUrl } : {});
   try {
-    return await fn(db);
+    return await fn(db, m);
   } finally {
     await db.destroy();
   }
@@ -57,6 +54,7 @@ export function registerHub(program: Command): void {
 function registerHubServe(hub: Command): void {
   const serve = hub.command('serve').description('serve TAXII 2.1 at /taxii2/ and /api1/');
   addConfigFlags(serve, HubServeConfig).action(async (raw: Flags, cmd: Command) => {
+    const { createHubServer, openHubDatabase } = await import('../../hub/index.js');
     const f = configFromFlags(HubServeConfig, raw);
     const database = await openHubDatabase(db(cmd).databaseUrl ? { url: db(cmd).databaseUrl } : {});
     const app = createHubServer({
@@ -94,8 +92,8 @@ function registerMemberCommands(hub: Command): void {
         f: { publicKey?: string; keyId?: string; discloseSightings?: boolean },
         cmd: Command,
       ) => {
-        const c = await withDb(db(cmd), (d) =>
-          admitMember(d, name, {
+        const c = await withDb(db(cmd), (d, m) =>
+          m.admitMember(d, name, {
             ...(f.publicKey ? { publicKeyHex: f.publicKey } : {}),
             ...(f.keyId ? { keyId: f.keyId } : {}),
             discloseSightings: f.discloseSightings ?? false,
@@ -113,7 +111,7 @@ function registerMemberCommands(hub: Command): void {
     .requiredOption('--key-id <id>', 'key id')
     .description('register or rotate a member’s signing key')
     .action(async (name: string, f: { publicKey: string; keyId: string }, cmd: Command) => {
-      await withDb(db(cmd), (d) => registerSigningKey(d, name, f.publicKey, f.keyId));
+      await withDb(db(cmd), (d, m) => m.registerSigningKey(d, name, f.publicKey, f.keyId));
       out(`registered key ${f.keyId} for ${name}`);
     });
 
@@ -122,7 +120,7 @@ function registerMemberCommands(hub: Command): void {
     .argument('<name>', 'member name')
     .description('set a new generated password; the old one stops working at once; prints it once')
     .action(async (name: string, _f: unknown, cmd: Command) => {
-      const password = await withDb(db(cmd), (d) => setMemberPassword(d, name));
+      const password = await withDb(db(cmd), (d, m) => m.setMemberPassword(d, name));
       out(`member ${name}\npassword ${password}\n(shown once; only the hash is stored)`);
     });
   member
@@ -130,7 +128,7 @@ function registerMemberCommands(hub: Command): void {
     .argument('<name>', 'member name')
     .description('issue a new API key; the old one stops working at once; prints it once')
     .action(async (name: string, _f: unknown, cmd: Command) => {
-      const apiKey = await withDb(db(cmd), (d) => rotateMemberApiKey(d, name));
+      const apiKey = await withDb(db(cmd), (d, m) => m.rotateMemberApiKey(d, name));
       out(`member ${name}\napi key  ${apiKey}\n(shown once; only the hash is stored)`);
     });
   member
@@ -138,7 +136,7 @@ function registerMemberCommands(hub: Command): void {
     .argument('<name>', 'member name')
     .description('remove a member’s password and API key; its requests fail at once')
     .action(async (name: string, _f: unknown, cmd: Command) => {
-      await withDb(db(cmd), (d) => revokeMemberCredentials(d, name));
+      await withDb(db(cmd), (d, m) => m.revokeMemberCredentials(d, name));
       out(`revoked the password and API key of ${name}`);
     });
 }
@@ -152,7 +150,7 @@ function registerGroupCommands(hub: Command): void {
     .argument('<name>', 'group name')
     .option('--members-visible', 'members may list each other')
     .action(async (name: string, f: { membersVisible?: boolean }, cmd: Command) => {
-      await withDb(db(cmd), (d) => createGroup(d, name, f.membersVisible ?? false));
+      await withDb(db(cmd), (d, m) => m.createGroup(d, name, f.membersVisible ?? false));
       out(`group ${name}`);
     });
   group
@@ -161,7 +159,7 @@ function registerGroupCommands(hub: Command): void {
     .argument('<group>', 'group name')
     .argument('<member>', 'member name')
     .action(async (g: string, m: string, _f: unknown, cmd: Command) => {
-      await withDb(db(cmd), (d) => joinGroup(d, g, m));
+      await withDb(db(cmd), (d, h) => h.joinGroup(d, g, m));
       out(`${m} is in ${g}`);
     });
 
@@ -173,8 +171,8 @@ function registerGroupCommands(hub: Command): void {
     .addOption(new Option('--id <id>', 'collection id').default(undefined, 'a new UUID'))
     .option('--description <text>', 'description')
     .action(async (title: string, f: { id?: string; description?: string }, cmd: Command) => {
-      const id = await withDb(db(cmd), (d) =>
-        createCollection(d, {
+      const id = await withDb(db(cmd), (d, m) =>
+        m.createCollection(d, {
           title,
           ...(f.id ? { id: f.id } : {}),
           ...(f.description ? { description: f.description } : {}),
@@ -191,7 +189,9 @@ function registerGroupCommands(hub: Command): void {
     .option('--write', 'members of the group may publish')
     .action(async (c: string, g: string, f: { read?: boolean; write?: boolean }, cmd: Command) => {
       if (!f.read && !f.write) throw new UserError('INVALID_ARGUMENT', 'Grant --read, --write or both.');
-      await withDb(db(cmd), (d) => grantGroup(d, c, g, { read: f.read ?? false, write: f.write ?? false }));
+      await withDb(db(cmd), (d, m) =>
+        m.grantGroup(d, c, g, { read: f.read ?? false, write: f.write ?? false }),
+      );
       out(
         `group ${g}: ${[f.read ? 'read' : '', f.write ? 'write' : ''].filter(Boolean).join(' and ')} on ${c}`,
       );
@@ -205,7 +205,7 @@ function registerAuditCommands(hub: Command): void {
     .command('verify')
     .description('recompute the chain; exits non-zero if any entry was altered or removed')
     .action(async (_f: unknown, cmd: Command) => {
-      const v = await withDb(db(cmd), (d) => verifyHubAudit(d));
+      const v = await withDb(db(cmd), (d, m) => m.verifyHubAudit(d));
       if (!v.ok)
         throw new CheckFailedError(
           'CONFLICT',
@@ -218,7 +218,7 @@ function registerAuditCommands(hub: Command): void {
     .description('print the newest audit entries: seq, time, actor, action, detail')
     .option('--limit <n>', 'entries', positiveIntFlag('--limit'), 50)
     .action(async (f: { limit: number }, cmd: Command) => {
-      for (const e of await withDb(db(cmd), (d) => listHubAudit(d, f.limit)))
+      for (const e of await withDb(db(cmd), (d, m) => m.listHubAudit(d, f.limit)))
         out(`${e.seq}\t${e.at}\t${e.actor}\t${e.action}\t${JSON.stringify(e.detail)}`);
     });
 }

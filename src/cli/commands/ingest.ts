@@ -1,16 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import {
-  checkInputFiles,
-  createProgressReporter,
-  defaultQuarantinePath,
-  FileQuarantine,
-  formatValidateSummary,
-  IngestReport,
-  parseCsvMap,
-  readInput,
-} from '../../ingest/index.js';
-import { connectNats, ensureStream, ScalePublisher } from '../../pipeline/index.js';
+import type { formatValidateSummary as validationSummary, IngestReport } from '../../ingest/index.js';
+import type { ScalePublisher } from '../../pipeline/index.js';
 import { IngestConfig } from '../../contracts/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import {
@@ -32,6 +23,13 @@ export function registerIngest(program: Command): void {
   addStreamFlags(cmd);
   // The same topology flags as `serve --nats`, `gateway --nats` and `worker`, from one typed config.
   addTopologyFlags(cmd).action(async (files: string[], raw: Flags) => {
+    // Each command loads its modules when it runs (see gateway.ts).
+    const [ingest, { connectNats, ensureStream, ScalePublisher }] = await Promise.all([
+      import('../../ingest/index.js'),
+      import('../../pipeline/index.js'),
+    ]);
+    const { checkInputFiles, createProgressReporter, defaultQuarantinePath, FileQuarantine } = ingest;
+    const { formatValidateSummary, IngestReport, parseCsvMap, readInput } = ingest;
     const flags = configFromFlags(IngestConfig, raw);
     const topology = topologyFromFlags(raw);
     const streamOptions = streamOptionsFromFlags(raw);
@@ -77,7 +75,7 @@ export function registerIngest(program: Command): void {
       );
       const counts = await pub.flush();
       progress?.stop();
-      printPublished({
+      printPublished(formatValidateSummary, {
         json: flags.json,
         rate: flags.rate ?? null,
         seconds: (performance.now() - started) / 1000,
@@ -98,16 +96,19 @@ export function registerIngest(program: Command): void {
 }
 
 /** The validation summary and what was published: JSON with --json, else text with the rate. */
-function printPublished(r: {
-  json: boolean;
-  rate: number | null;
-  seconds: number;
-  summary: ReturnType<IngestReport['toJSON']>;
-  quarantine: { path: string; lines: number };
-  counts: Awaited<ReturnType<ScalePublisher['flush']>>;
-  topology: { stream: string; partitions: number };
-  times: ScalePublisher['times'];
-}): void {
+function printPublished(
+  formatValidateSummary: typeof validationSummary,
+  r: {
+    json: boolean;
+    rate: number | null;
+    seconds: number;
+    summary: ReturnType<IngestReport['toJSON']>;
+    quarantine: { path: string; lines: number };
+    counts: Awaited<ReturnType<ScalePublisher['flush']>>;
+    topology: { stream: string; partitions: number };
+    times: ScalePublisher['times'];
+  },
+): void {
   const { counts, topology, seconds } = r;
   const result = { summary: r.summary, quarantine: r.quarantine };
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

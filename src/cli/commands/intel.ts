@@ -1,18 +1,6 @@
 import { type Command, Option } from 'commander';
 import { IntelValidateConfig } from '../../contracts/index.js';
 import { addConfigFlags, configFromFlags, positiveIntFlag, type Flags } from '../config-flags.js';
-import {
-  exportToFile,
-  hubCredentials,
-  hubSightings,
-  matchLocal,
-  psiStep,
-  pullIntel,
-  pushBundle,
-  validateBundleFile,
-  writeCommunityKey,
-  writeMemberKey,
-} from '../../intel/index.js';
 import { checkOutputFile } from '../output-paths.js';
 
 // Flags in, one call into src/intel/taxii/member-workflows.ts, lines out.
@@ -26,6 +14,9 @@ interface HubFlags {
 }
 
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
+
+// The intel module loads when an intel command runs, not with the CLI (see gateway.ts).
+const intelModule = () => import('../../intel/index.js');
 
 function hubOptions(cmd: Command, collection = true): Command {
   cmd
@@ -43,7 +34,8 @@ function registerKeys(intel: Command): void {
     .description('create an ed25519 signing key for this member (register the public key with the hub)')
     .requiredOption('--member <name>', 'member name at the hub')
     .requiredOption('--out <file>', 'key file to write (YAML, keep private)')
-    .action((f: { member: string; out: string }) => {
+    .action(async (f: { member: string; out: string }) => {
+      const { writeMemberKey } = await intelModule();
       checkOutputFile('--out', f.out);
       out(`public key ${writeMemberKey(f.member, f.out)}`);
     });
@@ -53,7 +45,8 @@ function registerKeys(intel: Command): void {
     .description('create a community HMAC key file (the sharing body distributes it to members)')
     .requiredOption('--id <id>', 'key id carried with every keyed hash')
     .requiredOption('--out <file>', 'key file to write (YAML, keep private)')
-    .action((f: { id: string; out: string }) => {
+    .action(async (f: { id: string; out: string }) => {
+      const { writeCommunityKey } = await intelModule();
       checkOutputFile('--out', f.out);
       writeCommunityKey(f.id, f.out);
       out(`wrote ${f.out}`);
@@ -93,6 +86,7 @@ function registerExport(intel: Command): void {
     .option('--out <file>', 'bundle file to write')
     .option('--dry-run', 'only show what would leave and what is withheld, and why')
     .action(async (f: ExportCliFlags) => {
+      const { exportToFile } = await intelModule();
       const { result, report } = await exportToFile({ ...f, communityKey: f.key });
       if (f.dryRun) out(report);
       else
@@ -107,7 +101,8 @@ function registerExport(intel: Command): void {
       'check a bundle against STIX 2.1: the schemas built into the package, and the OASIS JSON schemas with --schemas',
     )
     .argument('<bundle>', 'bundle JSON');
-  addConfigFlags(validate, IntelValidateConfig).action((file: string, raw: Flags) => {
+  addConfigFlags(validate, IntelValidateConfig).action(async (file: string, raw: Flags) => {
+    const { validateBundleFile } = await intelModule();
     validateBundleFile(file, configFromFlags(IntelValidateConfig, raw).schemas);
     out(`${file}: valid STIX 2.1`);
   });
@@ -118,6 +113,7 @@ function registerPushPull(intel: Command): void {
     .requiredOption('--bundle <file>', 'bundle from intel export')
     .requiredOption('--sign <file>', 'member signing key')
     .action(async (f: HubFlags & { bundle: string; sign: string }) => {
+      const { hubCredentials, pushBundle } = await intelModule();
       const status = await pushBundle({ ...f, credentials: hubCredentials(f) });
       out(`published ${status.success_count} of ${status.total_count} objects (status ${status.id})`);
     });
@@ -130,6 +126,7 @@ function registerPushPull(intel: Command): void {
     .option('--state <dir>', 'where received intel and the cursor live', '.distillguard/intel')
     .option('--limit <n>', 'page size', positiveIntFlag('--limit'))
     .action(async (f: HubFlags & { state: string; limit?: number }) => {
+      const { hubCredentials, pullIntel } = await intelModule();
       const r = await pullIntel({ ...f, credentials: hubCredentials(f) });
       out(`received ${r.received} new objects in ${r.pages} pages; ${r.total} held in ${f.state}`);
       for (const note of r.notes) out(`note: ${note}`);
@@ -162,6 +159,7 @@ function registerMatch(intel: Command): void {
     .option('--named', 'name this member on sightings (they are anonymous without it)')
     .option('--findings <file>', 'local findings: report which local clusters are shared campaigns')
     .action(async (f: MatchCliFlags) => {
+      const { matchLocal } = await intelModule();
       const r = await matchLocal({
         state: f.state,
         traffic: f.traffic,
@@ -189,6 +187,7 @@ function registerSightings(intel: Command): void {
     intel.command('sightings').description('how many members sighted what you published'),
     false,
   ).action(async (f: HubFlags) => {
+    const { hubCredentials, hubSightings } = await intelModule();
     const rows = await hubSightings({ hub: f.hub, credentials: hubCredentials(f) });
     if (!rows.length) out('no sightings of your objects yet');
     for (const r of rows)
@@ -216,7 +215,8 @@ function registerPsi(intel: Command): void {
       .requiredOption('--state <file>', 'your private PSI state (secret scalar; do not send it)')
       .option('--in <file>', 'the message the peer sent')
       .option('--out <file>', 'the message to send')
-      .action((f: { items?: string; state: string; in?: string; out?: string }) => {
+      .action(async (f: { items?: string; state: string; in?: string; out?: string }) => {
+        const { psiStep } = await intelModule();
         const overlap = psiStep(step, f);
         if (overlap) {
           out(`${overlap.length} shared identifiers${overlap.length ? ':' : ''}`);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { formatProbeSummary, readCanaryBanks, runProbeToFiles } from '../../respond/index.js';
 import { ProbeConfig, readEnv, UserError } from '../../contracts/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { checkOutputDir } from '../output-paths.js';
@@ -9,6 +8,7 @@ export function registerProbe(program: Command): void {
     .command('probe')
     .description('ask a suspect model for the canaries the gateway served and test whether they came back')
     .action(async (raw: Flags) => {
+      const { formatProbeSummary, readCanaryBanks, runProbeToFiles } = await import('../../respond/index.js');
       const f = configFromFlags(ProbeConfig, raw);
       const secret = f.canarySecret ?? readEnv('DISTILLGUARD_CANARY_SECRET');
       if (!secret) {

@@ -1,14 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { connectNats, consumerOf } from '../../pipeline/index.js';
 import { readEnv, ScaleFindingsConfig, ScaleStatusConfig, UserError } from '../../contracts/index.js';
-import {
-  boundScaleTopology,
-  latestScaleFindings,
-  openScaleStore,
-  scaleProgress,
-  type ScaleDb,
-} from '../../store/index.js';
+import type { ScaleDb } from '../../store/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { checkOutputFile } from '../output-paths.js';
 
@@ -20,6 +13,8 @@ async function openWorkersDatabase(flag: string | undefined): Promise<ScaleDb> {
       'INVALID_ARGUMENT',
       'pass the workers’ database as --database-url postgres://… or set DISTILLGUARD_DATABASE_URL',
     );
+  // The store and pipeline modules load when a scale command runs, not with the CLI (see gateway.ts).
+  const { openScaleStore } = await import('../../store/index.js');
   return openScaleStore({ url, schema: readEnv('DISTILLGUARD_DB_SCHEMA') });
 }
 
@@ -82,6 +77,7 @@ export function registerScale(program: Command): void {
     checkOutputFile('--out', flags.out);
     const db = await openWorkersDatabase(flags.databaseUrl);
     try {
+      const { latestScaleFindings } = await import('../../store/index.js');
       const findings = await latestScaleFindings(db);
       if (!findings)
         throw new UserError(
@@ -99,6 +95,8 @@ export function registerScale(program: Command): void {
 }
 
 async function readStatus(db: ScaleDb, natsUrl: string | undefined): Promise<ScaleStatus> {
+  const [{ connectNats, consumerOf }, { boundScaleTopology, latestScaleFindings, scaleProgress }] =
+    await Promise.all([import('../../pipeline/index.js'), import('../../store/index.js')]);
   const now = Date.now();
   const topology = await boundScaleTopology(db);
   const progress = await scaleProgress(db);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { addTopologyFlags, topologyFromFlags } from './scale-flags.js';
 import { DetectConfig, readEnv, ServeConfig, UserError } from '../../contracts/index.js';
-import { startService, type RunningService } from '../../server/index.js';
+import type { RunningService } from '../../server/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { listenOrExplain } from '../listen.js';
 import { checkOutputDir } from '../output-paths.js';
@@ -36,6 +36,7 @@ export function registerServe(program: Command): void {
   // detection flags as `analyze`, each from one typed config.
   addTopologyFlags(cmd);
   addConfigFlags(cmd, DetectConfig, { configFile: true }).action(async (raw: Flags) => {
+    const { startService } = await import('../../server/index.js');
     const flags = configFromFlags(ServeConfig, raw);
     const config = configFromFlags(DetectConfig, raw, { cmd, file: raw.config });
     const databaseUrl = flags.databaseUrl ?? readEnv('DISTILLGUARD_DATABASE_URL');

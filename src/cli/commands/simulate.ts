@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { SimulateConfig } from '../../contracts/index.js';
-import { simulate, type CorpusFile } from '../../sim/index.js';
+import type { CorpusFile } from '../../sim/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { checkOutputDir } from '../output-paths.js';
 
@@ -11,6 +11,7 @@ export function registerSimulate(program: Command): void {
       'write labelled synthetic traffic (traffic.ndjson), accounts (accounts.ndjson) and ground truth (truth.json)',
     )
     .action(async (raw: Flags) => {
+      const { simulate } = await import('../../sim/index.js');
       const flags = configFromFlags(SimulateConfig, raw);
       checkOutputDir('--out', flags.out);
       const corpus: CorpusFile[] = [

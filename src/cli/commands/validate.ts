@@ -1,12 +1,5 @@
 import type { Command } from 'commander';
 import { ValidateConfig } from '../../contracts/index.js';
-import {
-  createProgressReporter,
-  defaultQuarantinePath,
-  formatValidateSummary,
-  parseCsvMap,
-  validateFiles,
-} from '../../ingest/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { checkOutputFile } from '../output-paths.js';
 import { requireUsableEvents } from '../usable-input.js';
@@ -21,6 +14,13 @@ export function registerValidate(program: Command): void {
       .argument('<files...>', 'event files: NDJSON/JSONL, CSV or OTLP/JSON traces, plain or gzip'),
     ValidateConfig,
   ).action(async (files: string[], raw: Flags) => {
+    const {
+      createProgressReporter,
+      defaultQuarantinePath,
+      formatValidateSummary,
+      parseCsvMap,
+      validateFiles,
+    } = await import('../../ingest/index.js');
     const flags = configFromFlags(ValidateConfig, raw);
     const quarantine = flags.quarantine ?? defaultQuarantinePath(files[0] ?? 'input');
     checkOutputFile('--quarantine', quarantine);

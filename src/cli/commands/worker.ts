@@ -1,17 +1,9 @@
 import type { Command } from 'commander';
 import type { NatsConnection } from 'nats';
-import { destination, pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { z } from 'zod';
-import {
-  connectNats,
-  ensureStream,
-  ScaleWorker,
-  serveWorkerMetrics,
-  type MetricsServer,
-  type ScaleWorkerOptions,
-} from '../../pipeline/index.js';
+import type { MetricsServer, ScaleWorker, ScaleWorkerOptions } from '../../pipeline/index.js';
 import { DetectConfig, readEnv, UserError, WorkerConfig } from '../../contracts/index.js';
-import { bindScaleTopology, openScaleStore } from '../../store/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import {
   addStreamFlags,
@@ -39,6 +31,10 @@ export function registerWorker(program: Command): void {
         'INVALID_ARGUMENT',
         'worker needs PostgreSQL: pass --database-url postgres://… or set DISTILLGUARD_DATABASE_URL',
       );
+    // Each command loads its modules when it runs (see gateway.ts).
+    const [{ destination, pino }, { ensureStream, ScaleWorker, serveWorkerMetrics }, store] =
+      await Promise.all([import('pino'), import('../../pipeline/index.js'), import('../../store/index.js')]);
+    const { bindScaleTopology, openScaleStore } = store;
     const log = pino({ level: readEnv('DISTILLGUARD_LOG_LEVEL') ?? 'info' }, destination(2));
     const nc = await connectLoggedNats(flags.nats, log);
     // The database first: an unreachable one or one bound to another stream must not create a stream.
@@ -80,6 +76,7 @@ export function registerWorker(program: Command): void {
 
 /** Connects to NATS and logs when the connection closes or changes status. */
 async function connectLoggedNats(url: string, log: Logger): Promise<NatsConnection> {
+  const { connectNats } = await import('../../pipeline/index.js');
   const nc = await connectNats(url);
   nc.closed()
     .then((err) => err && log.error({ err: err.message }, 'NATS connection closed'))
