@@ -1,4 +1,4 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import {
   admitMember,
   createCollection,
@@ -13,8 +13,18 @@ import {
   setMemberPassword,
 } from '../../hub/index.js';
 import { listHubAudit, verifyHubAudit } from '../../store/index.js';
-import { HubConfig, HubServeConfig, UserError } from '../../contracts/index.js';
-import { addConfigFlags, configFromFlags, positiveIntFlag, type Flags } from '../config-flags.js';
+import {
+  HubAuditListConfig,
+  HubCollectionAddConfig,
+  HubCollectionGrantConfig,
+  HubConfig,
+  HubGroupAddConfig,
+  HubMemberAddConfig,
+  HubMemberKeyConfig,
+  HubServeConfig,
+  UserError,
+} from '../../contracts/index.js';
+import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { CheckFailedError } from '../exit-status.js';
 import { listenOrExplain } from '../listen.js';
 
@@ -81,41 +91,32 @@ function registerHubServe(hub: Command): void {
 /** `hub member …`: member organisations and their credentials. */
 function registerMemberCommands(hub: Command): void {
   const member = hub.command('member').description('member organisations');
-  member
+  const add = member
     .command('add')
-    .argument('<name>', 'member name')
-    .option('--public-key <hex>', 'ed25519 signing public key (from intel keygen)')
-    .option('--key-id <id>', 'its key id')
-    .option('--disclose-sightings', 'let publishers see this member’s name on its sightings')
     .description('admit a member; prints its password and API key once')
-    .action(
-      async (
-        name: string,
-        f: { publicKey?: string; keyId?: string; discloseSightings?: boolean },
-        cmd: Command,
-      ) => {
-        const c = await withDb(db(cmd), (d) =>
-          admitMember(d, name, {
-            ...(f.publicKey ? { publicKeyHex: f.publicKey } : {}),
-            ...(f.keyId ? { keyId: f.keyId } : {}),
-            discloseSightings: f.discloseSightings ?? false,
-          }),
-        );
-        out(
-          `member ${c.member}\npassword ${c.password}\napi key  ${c.apiKey}\n(shown once; only hashes are stored)`,
-        );
-      },
+    .argument('<name>', 'member name');
+  addConfigFlags(add, HubMemberAddConfig).action(async (name: string, raw: Flags, cmd: Command) => {
+    const f = configFromFlags(HubMemberAddConfig, raw);
+    const c = await withDb(db(cmd), (d) =>
+      admitMember(d, name, {
+        ...(f.publicKey ? { publicKeyHex: f.publicKey } : {}),
+        ...(f.keyId ? { keyId: f.keyId } : {}),
+        discloseSightings: f.discloseSightings,
+      }),
     );
-  member
+    out(
+      `member ${c.member}\npassword ${c.password}\napi key  ${c.apiKey}\n(shown once; only hashes are stored)`,
+    );
+  });
+  const key = member
     .command('key')
-    .argument('<name>', 'member name')
-    .requiredOption('--public-key <hex>', 'ed25519 public key')
-    .requiredOption('--key-id <id>', 'key id')
     .description('register or rotate a member’s signing key')
-    .action(async (name: string, f: { publicKey: string; keyId: string }, cmd: Command) => {
-      await withDb(db(cmd), (d) => registerSigningKey(d, name, f.publicKey, f.keyId));
-      out(`registered key ${f.keyId} for ${name}`);
-    });
+    .argument('<name>', 'member name');
+  addConfigFlags(key, HubMemberKeyConfig).action(async (name: string, raw: Flags, cmd: Command) => {
+    const f = configFromFlags(HubMemberKeyConfig, raw);
+    await withDb(db(cmd), (d) => registerSigningKey(d, name, f.publicKey, f.keyId));
+    out(`registered key ${f.keyId} for ${name}`);
+  });
 
   member
     .command('password')
@@ -146,15 +147,15 @@ function registerMemberCommands(hub: Command): void {
 /** `hub group …` and `hub collection …`: who may read and write what. */
 function registerGroupCommands(hub: Command): void {
   const group = hub.command('group').description('sharing groups');
-  group
+  const groupAdd = group
     .command('add')
     .description('create a sharing group (collections are granted to groups)')
-    .argument('<name>', 'group name')
-    .option('--members-visible', 'members may list each other')
-    .action(async (name: string, f: { membersVisible?: boolean }, cmd: Command) => {
-      await withDb(db(cmd), (d) => createGroup(d, name, f.membersVisible ?? false));
-      out(`group ${name}`);
-    });
+    .argument('<name>', 'group name');
+  addConfigFlags(groupAdd, HubGroupAddConfig).action(async (name: string, raw: Flags, cmd: Command) => {
+    const f = configFromFlags(HubGroupAddConfig, raw);
+    await withDb(db(cmd), (d) => createGroup(d, name, f.membersVisible));
+    out(`group ${name}`);
+  });
   group
     .command('join')
     .description('put a member in a group; it gets what the group is granted')
@@ -166,13 +167,13 @@ function registerGroupCommands(hub: Command): void {
     });
 
   const collection = hub.command('collection').description('TAXII collections');
-  collection
+  const collectionAdd = collection
     .command('add')
     .description('create a TAXII collection; prints its id')
-    .argument('<title>', 'collection title')
-    .addOption(new Option('--id <id>', 'collection id').default(undefined, 'a new UUID'))
-    .option('--description <text>', 'description')
-    .action(async (title: string, f: { id?: string; description?: string }, cmd: Command) => {
+    .argument('<title>', 'collection title');
+  addConfigFlags(collectionAdd, HubCollectionAddConfig).action(
+    async (title: string, raw: Flags, cmd: Command) => {
+      const f = configFromFlags(HubCollectionAddConfig, raw);
       const id = await withDb(db(cmd), (d) =>
         createCollection(d, {
           title,
@@ -181,21 +182,23 @@ function registerGroupCommands(hub: Command): void {
         }),
       );
       out(`collection ${id}`);
-    });
-  collection
+    },
+  );
+  const grant = collection
     .command('grant')
     .description('let a group read and/or publish to a collection')
     .argument('<collection>', 'collection id')
-    .argument('<group>', 'group name')
-    .option('--read', 'members of the group may read')
-    .option('--write', 'members of the group may publish')
-    .action(async (c: string, g: string, f: { read?: boolean; write?: boolean }, cmd: Command) => {
+    .argument('<group>', 'group name');
+  addConfigFlags(grant, HubCollectionGrantConfig).action(
+    async (c: string, g: string, raw: Flags, cmd: Command) => {
+      const f = configFromFlags(HubCollectionGrantConfig, raw);
       if (!f.read && !f.write) throw new UserError('INVALID_ARGUMENT', 'Grant --read, --write or both.');
-      await withDb(db(cmd), (d) => grantGroup(d, c, g, { read: f.read ?? false, write: f.write ?? false }));
+      await withDb(db(cmd), (d) => grantGroup(d, c, g, { read: f.read, write: f.write }));
       out(
         `group ${g}: ${[f.read ? 'read' : '', f.write ? 'write' : ''].filter(Boolean).join(' and ')} on ${c}`,
       );
-    });
+    },
+  );
 }
 
 /** `hub audit …`: the hash-chained audit log. */
@@ -213,12 +216,12 @@ function registerAuditCommands(hub: Command): void {
         );
       out(`audit chain intact: ${v.entries} entries`);
     });
-  audit
+  const list = audit
     .command('list')
-    .description('print the newest audit entries: seq, time, actor, action, detail')
-    .option('--limit <n>', 'entries', positiveIntFlag('--limit'), 50)
-    .action(async (f: { limit: number }, cmd: Command) => {
-      for (const e of await withDb(db(cmd), (d) => listHubAudit(d, f.limit)))
-        out(`${e.seq}\t${e.at}\t${e.actor}\t${e.action}\t${JSON.stringify(e.detail)}`);
-    });
+    .description('print the newest audit entries: seq, time, actor, action, detail');
+  addConfigFlags(list, HubAuditListConfig).action(async (raw: Flags, cmd: Command) => {
+    const f = configFromFlags(HubAuditListConfig, raw);
+    for (const e of await withDb(db(cmd), (d) => listHubAudit(d, f.limit)))
+      out(`${e.seq}\t${e.at}\t${e.actor}\t${e.action}\t${JSON.stringify(e.detail)}`);
+  });
 }
