@@ -49,9 +49,10 @@ describe('one port parser for every server command', () => {
       });
 });
 
-describe('hand-declared count flags refuse what is not a whole number', () => {
+describe('count flags refuse what is not a whole number', () => {
   const commands: Record<string, string[]> = {
     'hub audit list --limit': ['hub', '--database-url', `sqlite:${join(dir, 'hub.db')}`, 'audit', 'list'],
+    'intel pull --limit': ['intel', 'pull', '--hub', 'http://127.0.0.1:9/api1/', '--collection', 'c'],
   };
   for (const [name, args] of Object.entries(commands))
     for (const bad of ['abc', '0', '5x'])

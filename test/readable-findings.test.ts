@@ -64,10 +64,18 @@ describe('evidence an analyst can read (simulated seed 5)', () => {
       expect(signal.evidence).toMatch(/^\d+ % of \d+ requests harvest-shaped: /);
     const shift = all.filter((s) => s.signal.detector === 'distribution-shift');
     expect(shift.length).toBeGreaterThan(0);
-    for (const { signal } of shift)
-      expect(signal.evidence).toMatch(
-        /^\d+ prompts differ from benign reference traffic by MMD² = [\d.]+, on a scale from 0 \(drawn like the reference\) to about 2/,
-      );
+    for (const { signal } of shift) {
+      // The number means something only next to what benign accounts of the same size show.
+      const m =
+        /^\d+ prompts differ from benign reference traffic by MMD² = ([\d.]+), where benign accounts of similar size have a median of ([\d.]+)(?: \(([\d.]+)× the median\))?, on a scale from 0 \(drawn like the reference\) to about 2/.exec(
+          signal.evidence,
+        );
+      expect(m, signal.evidence).not.toBeNull();
+      const [mmd, median] = [Number(m![1]), Number(m![2])];
+      expect(median).toBeGreaterThan(0);
+      expect(mmd).toBeGreaterThan(median);
+      if (m![3]) expect(Number(m![3])).toBeCloseTo(mmd / median, 0);
+    }
   });
   it('carries shared templates and request shapes as words, CJK written without spaces', () => {
     const links = findings.clusters.flatMap((c) => c.links);

@@ -7,29 +7,6 @@ import { DetectConfig, IngestConfig, WorkerConfig, type Port } from '../contract
 import { registerCommands } from './commands/index.js';
 import { addConfigFlags, configFromFlags, configSchemasOf, isConfigFlag } from './config-flags.js';
 
-/**
- * Commands whose flags are still written by hand (not yet from a schema). The list may only
- * shrink: a new command, or a flag added by hand to a converted one, fails the test below.
- */
-const HAND_WRITTEN = new Set([
-  'intel keygen',
-  'intel community-key',
-  'intel export',
-  'intel push',
-  'intel pull',
-  'intel match',
-  'intel sightings',
-  'intel psi start',
-  'intel psi respond',
-  'intel psi finish',
-  'hub member add',
-  'hub member key',
-  'hub group add',
-  'hub collection add',
-  'hub collection grant',
-  'hub audit list',
-]);
-
 function* commandsOf(cmd: Command, path: string[] = []): Generator<[string, Command]> {
   for (const sub of cmd.commands) {
     const p = [...path, sub.name()];
@@ -47,7 +24,7 @@ const program = (): Command => {
 describe('every flag comes from a config key and every key has a flag (like Vitest CLIOptions<Config>)', () => {
   const all = [...commandsOf(program())];
 
-  it.each(all.filter(([name]) => !HAND_WRITTEN.has(name)))('%s', (_name, cmd) => {
+  it.each(all)('%s', (_name, cmd) => {
     const keys = new Set(configSchemasOf(cmd).flatMap((s) => Object.keys(s.shape)));
     for (const opt of cmd.options) {
       expect(isConfigFlag(opt), `${opt.flags} is not made from a config schema`).toBe(true);
@@ -56,18 +33,6 @@ describe('every flag comes from a config key and every key has a flag (like Vite
     }
     const flagged = new Set(cmd.options.map((o) => o.attributeName()));
     for (const key of keys) expect(flagged.has(key), `config key ${key} has no flag`).toBe(true);
-  });
-
-  it('the hand-written list names real commands that still have hand-written flags', () => {
-    const names = new Map(all);
-    for (const name of HAND_WRITTEN) {
-      const cmd = names.get(name);
-      expect(cmd, name).toBeDefined();
-      expect(
-        cmd!.options.some((o) => !isConfigFlag(o)),
-        `${name} is converted: drop it from the list`,
-      ).toBe(true);
-    }
   });
 
   it('the server commands share one port schema', () => {

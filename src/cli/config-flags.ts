@@ -88,7 +88,7 @@ export function addConfigFlags(
     const f = fieldOf(key, field as z.ZodType);
     const name = kebab(key);
     const negated = f.kind === 'boolean' && f.fallback === true;
-    const value = f.kind === 'boolean' ? '' : ` <${f.meta.value ?? 'value'}>`;
+    const value = f.kind === 'boolean' ? '' : ` <${f.meta.value ?? 'value'}${f.meta.variadic ? '...' : ''}>`;
     const opt = makeOption(`--${negated ? 'no-' : ''}${name}${value}`, f);
     if (f.fallback !== undefined && !negated && f.fallback !== false) opt.default(f.fallback);
     if (f.required) opt.makeOptionMandatory();
@@ -175,15 +175,3 @@ export function configFromFlags<T extends z.ZodObject>(
   }
   return r.data;
 }
-
-/**
- * A `--flag <n>` parser for the few flags still declared by hand: a whole number ≥ 1, else one
- * INVALID_ARGUMENT line (parseInt would let `abc` through as NaN and `5x` as 5).
- */
-export const positiveIntFlag =
-  (flag: string) =>
-  (v: string): number => {
-    if (!/^[1-9]\d{0,8}$/.test(v))
-      throw new UserError('INVALID_ARGUMENT', `${flag}: must be a whole number of at least 1, got "${v}"`);
-    return Number(v);
-  };

@@ -39,10 +39,48 @@ describe('every command’s help', () => {
   it('writes every default one way: none in the description, all in the trailing (default: …)', () => {
     const handWritten = commands.flatMap(([path, cmd]) =>
       cmd.options
-        .filter((o) => /\(default|[;,] default|default:/i.test(o.description))
+        .filter((o) =>
+          /\(default|[;,] default|default:|\bunset\b|without it|\(or \$?[A-Z][A-Z0-9_]{3,}\)/i.test(
+            o.description,
+          ),
+        )
         .map((o) => `${path} ${o.long}: ${o.description}`),
     );
     expect(handWritten).toEqual([]);
+  });
+
+  it('quotes a default that is a value and writes one only words can say in words', () => {
+    // A constant is shown as JSON ("small", 16); a default in words must not look like a value
+    // one could type (`acct_`, `14`, `none`): it names a variable, a placeholder or a phrase.
+    const lookLikeValues = commands.flatMap(([path, cmd]) =>
+      cmd.options
+        .filter((o) => !o.hidden && o.defaultValueDescription !== undefined)
+        .filter((o) => !/^\$[A-Z]|<[^>]+>|\s/.test(o.defaultValueDescription!))
+        .map((o) => `${path} ${o.long}: ${o.defaultValueDescription}`),
+    );
+    expect(lookLikeValues).toEqual([]);
+    const simulate = commands
+      .find(([p]) => p === 'simulate')![1]
+      .helpInformation()
+      .replace(/\s+/g, ' ');
+    expect(simulate).toContain('prefix of account ids (default: "acct_")');
+    expect(simulate).toContain('length of the simulated window in days (default: 14)');
+  });
+
+  it('writes defaults of the intel and hub commands like every other command', () => {
+    const help = (path: string): string =>
+      commands
+        .find(([p]) => p === path)![1]
+        .helpInformation()
+        .replace(/\s+/g, ' ');
+    expect(help('intel pull')).toContain('member API key (default: $DISTILLGUARD_HUB_API_KEY)');
+    expect(help('intel pull')).toContain(
+      'where received intel and the cursor live (default: ".distillguard/intel")',
+    );
+    expect(help('hub audit list')).toContain('(default: 50)');
+    expect(help('intel export')).toContain(
+      'TLP 2.0 level for everything exported: clear, green, amber, amber+strict or red (default: the policy’s default_tlp)',
+    );
   });
 
   it('shows a default only words can say (an environment variable) like a constant one', () => {

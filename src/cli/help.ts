@@ -33,12 +33,13 @@ export const EXAMPLES: Record<string, string[]> = {
   'intel pull': ['distillguard intel pull --hub http://hub:8443/api1/ --collection campaigns'],
   'intel match': ['distillguard intel match --traffic traffic.ndjson --key community.yaml --member org-b'],
   'intel sightings': ['distillguard intel sightings --hub http://hub:8443/api1/'],
-  'intel psi start': [
-    'distillguard intel psi start --state psi-state.json   # step 1, the member who starts',
+  'intel psi start': ['distillguard intel psi start --items a.txt --state a.psi --out m1.json'],
+  'intel psi respond': [
+    'distillguard intel psi respond --items b.txt --state b.psi --in m1.json --out m2.json',
   ],
-  'intel psi respond': ['distillguard intel psi respond --state psi-state.json   # step 2, the other member'],
   'intel psi finish': [
-    'distillguard intel psi finish --state psi-state.json   # step 3, the member who started',
+    'distillguard intel psi finish --state a.psi --in m2.json --out m3.json   # the member who started',
+    'distillguard intel psi finish --state b.psi --in m3.json   # the member who responded',
   ],
   'hub serve': ['distillguard hub serve --host 0.0.0.0 --port 8443'],
   'hub member add': ['distillguard hub member add org-a'],

@@ -13,6 +13,8 @@ export interface FlagMeta {
   aliases?: readonly string[];
   /** Repeatable: each use adds one value to a list. */
   repeat?: boolean;
+  /** A list flag that takes several values after one use (`--traffic a.ndjson b.ndjson`). */
+  variadic?: boolean;
   /** A value flag that also has `--no-NAME`, which sets the key to false. */
   negatable?: boolean;
   /**
@@ -69,8 +71,8 @@ const Duration = z
 export const ScaleStatusConfig = z.object({
   databaseUrl: databaseUrl('the workers’ PostgreSQL URL'),
   nats: NatsUrl.optional()
-    .describe('NATS JetStream server, for each partition’s lag (unset: lag not shown)')
-    .meta(flag({ value: 'url' })),
+    .describe('NATS JetStream server, for each partition’s lag')
+    .meta(flag({ value: 'url', defaultText: 'no NATS: lag not shown' })),
   json: z.boolean().default(false).describe('print the status as JSON'),
 });
 
@@ -109,7 +111,7 @@ export const FindingsExportConfig = z.object({
     .string()
     .optional()
     .describe('response policy YAML whose actions the records name')
-    .meta(flag({ value: 'file', defaultText: 'policy/default.yaml' })),
+    .meta(flag({ value: 'file', defaultText: 'the package’s policy/default.yaml' })),
 });
 
 /** Where the reading commands (validate, ingest, analyze) take their input from. */
@@ -133,7 +135,7 @@ export const InputConfig = z.object({
     .string()
     .optional()
     .describe('OTLP span attribute holding the account id')
-    .meta(flag({ value: 'attr', defaultText: 'enduser.id, then user.id' })),
+    .meta(flag({ value: 'attr', defaultText: '"enduser.id", then "user.id"' })),
   progress: z.boolean().default(true).describe('no progress bar or progress log lines'),
 });
 
@@ -152,9 +154,9 @@ export const IntelValidateConfig = z.object({
     .min(1)
     .optional()
     .describe(
-      'also check against the OASIS STIX 2.1 JSON schemas in this folder (the schemas folder of cti-stix2-json-schemas); without it, the STIX 2.1 schemas built into the package',
+      'also check against the OASIS STIX 2.1 JSON schemas in this folder (the schemas folder of cti-stix2-json-schemas)',
     )
-    .meta(flag({ value: 'dir' })),
+    .meta(flag({ value: 'dir', defaultText: 'only the STIX 2.1 schemas built into the package' })),
 });
 
 export const IngestConfig = InputConfig.extend({
@@ -207,7 +209,7 @@ export const AnalyzeConfig = InputConfig.extend({
 
 /** `worker` and `serve`: /metrics and /healthz on a port of their own (no API key: scrapers and probes). */
 const metricsPort = Port.optional()
-  .describe('serve /metrics (Prometheus) and /healthz on this port (0 picks a free one; unset: none)')
+  .describe('serve /metrics (Prometheus) and /healthz on this port (0 picks a free one)')
   .meta(flag({ value: 'port' }));
 const metricsHost = z
   .string()
@@ -229,7 +231,7 @@ export const ServeConfig = z.object({
     .string()
     .optional()
     .describe('response policy YAML')
-    .meta(flag({ value: 'file', defaultText: 'policy/default.yaml' })),
+    .meta(flag({ value: 'file', defaultText: 'the package’s policy/default.yaml' })),
   demo: z
     .boolean()
     .default(false)
@@ -247,7 +249,7 @@ export const ServeConfig = z.object({
     .describe(
       'comma-separated IPs/CIDRs webhooks may reach although loopback, private or link-local (in-house receivers)',
     )
-    .meta(flag({ value: 'cidrs', defaultText: 'none' })),
+    .meta(flag({ value: 'cidrs', defaultText: 'no private addresses' })),
   guardrailFail: z
     .enum(['open', 'closed'])
     .default('open')
@@ -326,6 +328,172 @@ export const HubServeConfig = z.object({
     .meta(flag({ value: 'n' })),
 });
 
+const text = (help: string, value: string) => z.string().min(1).describe(help).meta(flag({ value }));
+const optionalText = (help: string, value: string, defaultText?: string) =>
+  z
+    .string()
+    .min(1)
+    .optional()
+    .describe(help)
+    .meta(flag({ value, ...(defaultText === undefined ? {} : { defaultText }) }));
+const switchFlag = (help: string) => z.boolean().default(false).describe(help);
+
+/** `hub member add`. */
+export const HubMemberAddConfig = z.object({
+  publicKey: optionalText(
+    'ed25519 signing public key (from intel keygen)',
+    'hex',
+    'no key: register one later with hub member key',
+  ),
+  keyId: optionalText('its key id', 'id', '<name>-ed25519-1'),
+  discloseSightings: switchFlag('let publishers see this member’s name on its sightings'),
+});
+
+/** `hub member key`. */
+export const HubMemberKeyConfig = z.object({
+  publicKey: text('ed25519 public key (from intel keygen)', 'hex'),
+  keyId: text('key id', 'id'),
+});
+
+/** `hub group add`. */
+export const HubGroupAddConfig = z.object({
+  membersVisible: switchFlag('members may list each other'),
+});
+
+/** `hub collection add`. */
+export const HubCollectionAddConfig = z.object({
+  id: optionalText('collection id', 'id', 'a new UUID'),
+  description: optionalText('collection description shown to members', 'text'),
+});
+
+/** `hub collection grant`: at least one of the two. */
+export const HubCollectionGrantConfig = z.object({
+  read: switchFlag('members of the group may read'),
+  write: switchFlag('members of the group may publish'),
+});
+
+/** `hub audit list`. */
+export const HubAuditListConfig = z.object({
+  limit: positive
+    .default(50)
+    .describe('how many of the newest entries to print')
+    .meta(flag({ value: 'n' })),
+});
+
+/** `intel keygen`. */
+export const IntelKeygenConfig = z.object({
+  member: text('member name at the hub', 'name'),
+  out: text('key file to write (YAML, keep private)', 'file'),
+});
+
+/** `intel community-key`. */
+export const IntelCommunityKeyConfig = z.object({
+  id: text('key id carried with every keyed hash', 'id'),
+  out: text('key file to write (YAML, keep private)', 'file'),
+});
+
+/** `intel export`. */
+export const IntelExportConfig = z.object({
+  findings: text('findings.v1 JSON from analyze', 'file'),
+  traffic: z
+    .array(z.string().min(1))
+    .optional()
+    .describe('the traffic analysed, for indicator details (networks, clients, templates) and their rarity')
+    .meta(
+      flag({ value: 'files', variadic: true, defaultText: 'no traffic: attribute indicators are withheld' }),
+    ),
+  accounts: optionalText('accounts NDJSON (payment and e-mail fingerprints are keyed-hashed)', 'file'),
+  publisher: text('this member’s name at the hub', 'name'),
+  key: text('community key file (HMAC keys with ids)', 'file'),
+  policy: optionalText('sharing policy YAML', 'file', 'the built-in allow-list'),
+  tlp: optionalText(
+    'TLP 2.0 level for everything exported: clear, green, amber, amber+strict or red',
+    'level',
+    'the policy’s default_tlp',
+  ),
+  sign: optionalText('member signing key: also write <out>.sig', 'file', 'no signature file'),
+  out: optionalText('bundle file to write (needed unless --dry-run)', 'file'),
+  dryRun: switchFlag('only show what would leave and what is withheld, and why'),
+});
+
+/** How a member reaches the hub (`intel push`, `pull`, `sightings`). */
+export const HubClientConfig = z.object({
+  hub: text('the hub API root, e.g. http://hub.example:8443/api1/', 'url'),
+  apiKey: optionalText('member API key', 'key', '$DISTILLGUARD_HUB_API_KEY'),
+  user: optionalText('member name for HTTP Basic (with --password)', 'member'),
+  password: optionalText('password for HTTP Basic', 'password', '$DISTILLGUARD_HUB_PASSWORD'),
+});
+
+const collection = text('collection id', 'id');
+const intelState = z
+  .string()
+  .min(1)
+  .default('.distillguard/intel')
+  .describe('where received intel and the cursor live')
+  .meta(flag({ value: 'dir' }));
+
+/** `intel push`. */
+export const IntelPushConfig = HubClientConfig.extend({
+  collection,
+  bundle: text('bundle from intel export', 'file'),
+  sign: text('member signing key', 'file'),
+});
+
+/** `intel pull`. */
+export const IntelPullConfig = HubClientConfig.extend({
+  collection,
+  state: intelState,
+  limit: positive
+    .optional()
+    .describe('objects per page')
+    .meta(flag({ value: 'n', defaultText: 'the hub’s page size' })),
+});
+
+/** `intel match`. */
+export const IntelMatchConfig = z.object({
+  traffic: z
+    .array(z.string().min(1))
+    .min(1)
+    .describe('local traffic')
+    .meta(flag({ value: 'files', variadic: true })),
+  accounts: optionalText('local accounts NDJSON', 'file'),
+  key: text('community key file', 'file'),
+  member: text('this member’s name (for named sightings)', 'name'),
+  state: intelState.describe('received intel from intel pull'),
+  signals: optionalText('write {account: [signal]} JSON for analyze/serve', 'file'),
+  sightings: optionalText('write a bundle of STIX sightings to push back', 'file'),
+  named: switchFlag('name this member on sightings, which are otherwise anonymous'),
+  findings: optionalText('local findings: report which local clusters are shared campaigns', 'file'),
+});
+
+const psiState = text('your private PSI state (secret scalar; never send it)', 'file');
+const psiItems = text('your identifiers, one a line (keyed hashes work best)', 'file');
+
+/** `intel psi start`: step 1, by the member who starts. */
+export const IntelPsiStartConfig = z.object({
+  items: psiItems,
+  state: psiState.describe('your private PSI state to write (secret scalar; never send it)'),
+  out: text('the first message, to send to the peer', 'file'),
+});
+
+/** `intel psi respond`: step 2, by the other member. */
+export const IntelPsiRespondConfig = z.object({
+  items: psiItems,
+  state: psiState.describe('your private PSI state to write (secret scalar; never send it)'),
+  in: text('the start message the peer sent', 'file'),
+  out: text('the answer, to send back to the peer', 'file'),
+});
+
+/** `intel psi finish`: step 3, by each member. */
+export const IntelPsiFinishConfig = z.object({
+  state: psiState.describe('your PSI state from start or respond'),
+  in: text('the message the peer sent', 'file'),
+  out: optionalText(
+    'the last message, for the peer to finish with (the member who started must write it)',
+    'file',
+  ),
+});
+
 export const WorkerConfig = z.object({
   nats: NatsUrl.describe('NATS JetStream server, nats://HOST:PORT').meta(flag({ value: 'url' })),
   databaseUrl: databaseUrl('PostgreSQL URL shared by all workers'),
@@ -357,7 +525,7 @@ export const WorkerConfig = z.object({
     .describe(
       'worker name, shown as its partitions’ owner; a pod or host name is safe: leases belong to the process',
     )
-    .meta(flag({ value: 'name', defaultText: 'host-pid-random' })),
+    .meta(flag({ value: 'name', defaultText: '<host>-<pid>-<random>' })),
 });
 
 const seconds = (fallback: number, min: 'positive' | 'nonnegative', help: string) =>
@@ -423,8 +591,8 @@ export const GatewaySettings = z.object({
   canarySecret: z
     .string()
     .optional()
-    .describe('key of the canary generator; no canaries without it')
-    .meta(flag({ value: 'secret', defaultText: '$DISTILLGUARD_CANARY_SECRET' })),
+    .describe('key of the canary generator')
+    .meta(flag({ value: 'secret', defaultText: '$DISTILLGUARD_CANARY_SECRET, else no canaries' })),
   canaryBanks: z
     .string()
     .optional()
@@ -592,16 +760,16 @@ export const SimulateConfig = z.object({
     .describe(
       "seed of the attackers' infrastructure and templates; share it to simulate one actor at two providers",
     )
-    .meta(flag({ value: 'n', defaultText: '--seed' })),
+    .meta(flag({ value: 'n', defaultText: 'the --seed value' })),
   accountPrefix: z
     .string()
-    .optional()
+    .default('acct_')
     .describe('prefix of account ids')
-    .meta(flag({ value: 'prefix', defaultText: 'acct_' })),
+    .meta(flag({ value: 'prefix' })),
   days: whole
-    .optional()
+    .default(14)
     .describe('length of the simulated window in days')
-    .meta(flag({ value: 'n', defaultText: '14' })),
+    .meta(flag({ value: 'n' })),
   json: z.boolean().default(false).describe('print the summary as JSON'),
 });
 
@@ -654,9 +822,9 @@ export const EvalSuiteConfig = z.object({
     .union([z.string().min(1), z.literal(false)])
     .optional()
     .describe(
-      'folder of real prompt corpora: one run per corpus and one with all (npm run eval passes the shared corpora folder); --no-corpora skips them',
+      'folder of real prompt corpora: one run per corpus and one with all (npm run eval passes the shared corpora folder)',
     )
-    .meta(flag({ value: 'dir', negatable: true })),
+    .meta(flag({ value: 'dir', negatable: true, defaultText: 'no corpus runs' })),
   corpusSeed: whole
     .default(11)
     .describe('seed of the corpus runs')
@@ -668,7 +836,7 @@ export const EvalSuiteConfig = z.object({
   ablation: whole
     .default(2)
     .describe(
-      'small-scale seeded runs re-analysed with each detector and link type switched off in turn (0: no ablation)',
+      'small-scale seeded runs re-analysed with each detector and link type switched off in turn (0 = none)',
     )
     .meta(flag({ value: 'n' })),
   bar: z

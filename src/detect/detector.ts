@@ -44,6 +44,11 @@ export interface Measurement {
   /** What was measured, in words an analyst can check against raw events. */
   evidence: string;
   examples: string[];
+  /**
+   * The evidence again, given the benign median of each statistic (for accounts of the same size),
+   * where a number means little without it: scoring calls it once the nulls are fitted.
+   */
+  evidenceWithMedians?: (medians: readonly (number | undefined)[]) => string;
 }
 
 export interface DetectionContext {

@@ -1,7 +1,7 @@
 import type { EvidenceLine, Level, LevelGate, Signal, StoppedBy } from '../contracts/index.js';
 import type { DetectionContext, Detector, Measurement } from './detector.js';
 import type { EntityStats } from '../features/index.js';
-import { pValue, type NullModels } from './null-models.js';
+import { benignMedian, pValue, type NullModels } from './null-models.js';
 import { chiSquareEvenSurvivalLog10, chiSquareMedian, fisherStatistic } from '../features/index.js';
 
 export interface DetectorResult {
@@ -27,8 +27,14 @@ export function runDetectors(
 ): DetectorResult[] {
   const out: DetectorResult[] = [];
   for (const detector of detectors) {
-    const measurement = detector.measure(stats, ctx);
-    if (!measurement || measurement.stats.length === 0) continue;
+    const measured = detector.measure(stats, ctx);
+    if (!measured || measured.stats.length === 0) continue;
+    const measurement = measured.evidenceWithMedians
+      ? {
+          ...measured,
+          evidence: measured.evidenceWithMedians(measured.stats.map((s) => benignMedian(s, nulls))),
+        }
+      : measured;
     const ps = measurement.stats.map((s) => pValue(s, nulls, memberSizes));
     const p = Math.min(1, Math.min(...ps) * ps.length);
     out.push({ detector, measurement, p, strength: strengthOf(p) });

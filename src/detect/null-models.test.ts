@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom as uniform } from '../text/index.js';
-import { fitNullModels, pValue } from './null-models.js';
+import { benignMedian, fitNullModels, pValue } from './null-models.js';
 
 const binomial = (n: number, p: number, r: () => number): number => {
   let k = 0;
@@ -59,5 +59,26 @@ describe('pooled count nulls for a linked group', () => {
     // 150 light accounts of a blended hydra, a fifth of their requests eliciting.
     const hydra = Array.from({ length: 150 }, () => ({ k: binomial(30, 0.2, c), n: 30 }));
     expect(pooled(hydra)).toBeLessThan(1e-12);
+  });
+});
+
+describe('the benign median a value is shown against', () => {
+  it('is the median of reference entities of the same size, not of all of them', () => {
+    // Small entities (about 8 prompts) spread wider than large ones (about 512): a small
+    // account's MMD² must be compared with small benign accounts.
+    const reference = [
+      ...Array.from({ length: 60 }, (_, i) => [
+        { kind: 'value' as const, key: 'logMmd', value: -1 - i / 600, n: 8 },
+      ]),
+      ...Array.from({ length: 60 }, (_, i) => [
+        { kind: 'value' as const, key: 'logMmd', value: -5 - i / 600, n: 512 },
+      ]),
+    ];
+    const nulls = fitNullModels(reference);
+    const small = benignMedian({ kind: 'value', key: 'logMmd', value: 0, n: 9 }, nulls)!;
+    const large = benignMedian({ kind: 'value', key: 'logMmd', value: 0, n: 600 }, nulls)!;
+    expect(small).toBeCloseTo(-1 - 29.5 / 600, 6);
+    expect(large).toBeCloseTo(-5 - 29.5 / 600, 6);
+    expect(benignMedian({ kind: 'count', key: 'x', k: 1, n: 3 }, nulls)).toBeUndefined();
   });
 });

@@ -113,6 +113,25 @@ export function fitNullModels(reference: Iterable<Stat[]>): NullModels {
   return models;
 }
 
+/**
+ * The benign reference a value statistic is judged against: the nearest size bucket with enough
+ * reference entities (larger entities fall back to smaller buckets when the reference has none
+ * as large), else all of them.
+ */
+function valueSummary(stat: Stat & { kind: 'value' }, nulls: NullModels): BucketSummary | undefined {
+  const model = nulls.values.get(stat.key);
+  if (!model) return undefined;
+  const b = bucketOf(stat.n);
+  let summary = model.buckets.get(b);
+  for (let d = 1; !summary && d < 40; d++) summary = model.buckets.get(b - d) ?? model.buckets.get(b + d);
+  return summary ?? model.global;
+}
+
+/** The benign median of a value statistic for entities of its size (what "typical" means in evidence). */
+export function benignMedian(stat: Stat, nulls: NullModels): number | undefined {
+  return stat.kind === 'value' ? valueSummary(stat, nulls)?.median : undefined;
+}
+
 /** Share of reference values at or above x, with add-one smoothing. */
 function empiricalTail(sorted: Float64Array, x: number): number {
   return (sorted.length - countBelow(sorted, x) + 1) / (sorted.length + 1);
@@ -147,14 +166,8 @@ export function pValue(stat: Stat, nulls: NullModels, memberSizes?: readonly num
     }
     return betaBinomialSurvival(stat.k, stat.n, bb);
   }
-  const model = nulls.values.get(stat.key);
-  if (!model) return 1;
-  // Nearest bucket with enough reference entities; larger entities fall back to smaller
-  // buckets when the reference has none as large.
-  const b = bucketOf(stat.n);
-  let summary = model.buckets.get(b);
-  for (let d = 1; !summary && d < 40; d++) summary = model.buckets.get(b - d) ?? model.buckets.get(b + d);
-  summary ??= model.global;
+  const summary = valueSummary(stat, nulls);
+  if (!summary) return 1;
   const empirical = empiricalTail(summary.sorted, stat.value);
   // Within the reference's range the empirical tail is honest about heavy benign tails. Among
   // the last few values (the entity itself is usually one of them) it cannot go lower than a few

@@ -1,7 +1,30 @@
-import { type Command, Option } from 'commander';
-import type { openHubDatabase } from '../../hub/index.js';
-import { HubConfig, HubServeConfig, UserError } from '../../contracts/index.js';
-import { addConfigFlags, configFromFlags, positiveIntFlag, type Flags } from '../config-flags.js';
+import type { Command } from 'commander';
+import {
+  admitMember,
+  createCollection,
+  createGroup,
+  createHubServer,
+  grantGroup,
+  joinGroup,
+  openHubDatabase,
+  registerSigningKey,
+  revokeMemberCredentials,
+  rotateMemberApiKey,
+  setMemberPassword,
+} from '../../hub/index.js';
+import { listHubAudit, verifyHubAudit } from '../../store/index.js';
+import {
+  HubAuditListConfig,
+  HubCollectionAddConfig,
+  HubCollectionGrantConfig,
+  HubConfig,
+  HubGroupAddConfig,
+  HubMemberAddConfig,
+  HubMemberKeyConfig,
+  HubServeConfig,
+  UserError,
+} from '../../contracts/index.js';
+import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { CheckFailedError } from '../exit-status.js';
 import { listenOrExplain } from '../listen.js';
 
@@ -11,23 +34,13 @@ interface DbFlags {
   databaseUrl?: string;
 }
 
-// The hub's and the store's modules load when a hub command runs, not with the CLI (see gateway.ts).
-const hubModules = async () => {
-  const [hub, store] = await Promise.all([import('../../hub/index.js'), import('../../store/index.js')]);
-  return { ...hub, listHubAudit: store.listHubAudit, verifyHubAudit: store.verifyHubAudit };
-};
-
 const withDb = async <T>(
   f: DbFlags,
-  fn: (
-    db: Awaited<ReturnType<typeof openHubDatabase>>,
-    m: Awaited<ReturnType<typeof hubModules>>,
-  ) => Promise<T>,
+  fn: (db: Awaited<ReturnType<typeof openHubDatabase>>) => Promise<T>,
 ): Promise<T> => {
-  const m = await hubModules();
-  const db = await m.openHubDatabase(f.databaseUrl ? { url: f.databaseUrl } : {});
+  const db = await openHubDatabase(f.databaseUrl ? { url: f.databaseUrl } : {});
   try {
-    return await fn(db, m);
+    return await fn(db);
   } finally {
     await db.destroy();
   }
@@ -54,7 +67,6 @@ export function registerHub(program: Command): void {
 function registerHubServe(hub: Command): void {
   const serve = hub.command('serve').description('serve TAXII 2.1 at /taxii2/ and /api1/');
   addConfigFlags(serve, HubServeConfig).action(async (raw: Flags, cmd: Command) => {
-    const { createHubServer, openHubDatabase } = await import('../../hub/index.js');
     const f = configFromFlags(HubServeConfig, raw);
     const database = await openHubDatabase(db(cmd).databaseUrl ? { url: db(cmd).databaseUrl } : {});
     const app = createHubServer({
@@ -79,48 +91,39 @@ function registerHubServe(hub: Command): void {
 /** `hub member …`: member organisations and their credentials. */
 function registerMemberCommands(hub: Command): void {
   const member = hub.command('member').description('member organisations');
-  member
+  const add = member
     .command('add')
-    .argument('<name>', 'member name')
-    .option('--public-key <hex>', 'ed25519 signing public key (from intel keygen)')
-    .option('--key-id <id>', 'its key id')
-    .option('--disclose-sightings', 'let publishers see this member’s name on its sightings')
     .description('admit a member; prints its password and API key once')
-    .action(
-      async (
-        name: string,
-        f: { publicKey?: string; keyId?: string; discloseSightings?: boolean },
-        cmd: Command,
-      ) => {
-        const c = await withDb(db(cmd), (d, m) =>
-          m.admitMember(d, name, {
-            ...(f.publicKey ? { publicKeyHex: f.publicKey } : {}),
-            ...(f.keyId ? { keyId: f.keyId } : {}),
-            discloseSightings: f.discloseSightings ?? false,
-          }),
-        );
-        out(
-          `member ${c.member}\npassword ${c.password}\napi key  ${c.apiKey}\n(shown once; only hashes are stored)`,
-        );
-      },
+    .argument('<name>', 'member name');
+  addConfigFlags(add, HubMemberAddConfig).action(async (name: string, raw: Flags, cmd: Command) => {
+    const f = configFromFlags(HubMemberAddConfig, raw);
+    const c = await withDb(db(cmd), (d) =>
+      admitMember(d, name, {
+        ...(f.publicKey ? { publicKeyHex: f.publicKey } : {}),
+        ...(f.keyId ? { keyId: f.keyId } : {}),
+        discloseSightings: f.discloseSightings,
+      }),
     );
-  member
+    out(
+      `member ${c.member}\npassword ${c.password}\napi key  ${c.apiKey}\n(shown once; only hashes are stored)`,
+    );
+  });
+  const key = member
     .command('key')
-    .argument('<name>', 'member name')
-    .requiredOption('--public-key <hex>', 'ed25519 public key')
-    .requiredOption('--key-id <id>', 'key id')
     .description('register or rotate a member’s signing key')
-    .action(async (name: string, f: { publicKey: string; keyId: string }, cmd: Command) => {
-      await withDb(db(cmd), (d, m) => m.registerSigningKey(d, name, f.publicKey, f.keyId));
-      out(`registered key ${f.keyId} for ${name}`);
-    });
+    .argument('<name>', 'member name');
+  addConfigFlags(key, HubMemberKeyConfig).action(async (name: string, raw: Flags, cmd: Command) => {
+    const f = configFromFlags(HubMemberKeyConfig, raw);
+    await withDb(db(cmd), (d) => registerSigningKey(d, name, f.publicKey, f.keyId));
+    out(`registered key ${f.keyId} for ${name}`);
+  });
 
   member
     .command('password')
     .argument('<name>', 'member name')
     .description('set a new generated password; the old one stops working at once; prints it once')
     .action(async (name: string, _f: unknown, cmd: Command) => {
-      const password = await withDb(db(cmd), (d, m) => m.setMemberPassword(d, name));
+      const password = await withDb(db(cmd), (d) => setMemberPassword(d, name));
       out(`member ${name}\npassword ${password}\n(shown once; only the hash is stored)`);
     });
   member
@@ -128,7 +131,7 @@ function registerMemberCommands(hub: Command): void {
     .argument('<name>', 'member name')
     .description('issue a new API key; the old one stops working at once; prints it once')
     .action(async (name: string, _f: unknown, cmd: Command) => {
-      const apiKey = await withDb(db(cmd), (d, m) => m.rotateMemberApiKey(d, name));
+      const apiKey = await withDb(db(cmd), (d) => rotateMemberApiKey(d, name));
       out(`member ${name}\napi key  ${apiKey}\n(shown once; only the hash is stored)`);
     });
   member
@@ -136,7 +139,7 @@ function registerMemberCommands(hub: Command): void {
     .argument('<name>', 'member name')
     .description('remove a member’s password and API key; its requests fail at once')
     .action(async (name: string, _f: unknown, cmd: Command) => {
-      await withDb(db(cmd), (d, m) => m.revokeMemberCredentials(d, name));
+      await withDb(db(cmd), (d) => revokeMemberCredentials(d, name));
       out(`revoked the password and API key of ${name}`);
     });
 }
@@ -144,58 +147,58 @@ function registerMemberCommands(hub: Command): void {
 /** `hub group …` and `hub collection …`: who may read and write what. */
 function registerGroupCommands(hub: Command): void {
   const group = hub.command('group').description('sharing groups');
-  group
+  const groupAdd = group
     .command('add')
     .description('create a sharing group (collections are granted to groups)')
-    .argument('<name>', 'group name')
-    .option('--members-visible', 'members may list each other')
-    .action(async (name: string, f: { membersVisible?: boolean }, cmd: Command) => {
-      await withDb(db(cmd), (d, m) => m.createGroup(d, name, f.membersVisible ?? false));
-      out(`group ${name}`);
-    });
+    .argument('<name>', 'group name');
+  addConfigFlags(groupAdd, HubGroupAddConfig).action(async (name: string, raw: Flags, cmd: Command) => {
+    const f = configFromFlags(HubGroupAddConfig, raw);
+    await withDb(db(cmd), (d) => createGroup(d, name, f.membersVisible));
+    out(`group ${name}`);
+  });
   group
     .command('join')
     .description('put a member in a group; it gets what the group is granted')
     .argument('<group>', 'group name')
     .argument('<member>', 'member name')
     .action(async (g: string, m: string, _f: unknown, cmd: Command) => {
-      await withDb(db(cmd), (d, h) => h.joinGroup(d, g, m));
+      await withDb(db(cmd), (d) => joinGroup(d, g, m));
       out(`${m} is in ${g}`);
     });
 
   const collection = hub.command('collection').description('TAXII collections');
-  collection
+  const collectionAdd = collection
     .command('add')
     .description('create a TAXII collection; prints its id')
-    .argument('<title>', 'collection title')
-    .addOption(new Option('--id <id>', 'collection id').default(undefined, 'a new UUID'))
-    .option('--description <text>', 'description')
-    .action(async (title: string, f: { id?: string; description?: string }, cmd: Command) => {
-      const id = await withDb(db(cmd), (d, m) =>
-        m.createCollection(d, {
+    .argument('<title>', 'collection title');
+  addConfigFlags(collectionAdd, HubCollectionAddConfig).action(
+    async (title: string, raw: Flags, cmd: Command) => {
+      const f = configFromFlags(HubCollectionAddConfig, raw);
+      const id = await withDb(db(cmd), (d) =>
+        createCollection(d, {
           title,
           ...(f.id ? { id: f.id } : {}),
           ...(f.description ? { description: f.description } : {}),
         }),
       );
       out(`collection ${id}`);
-    });
-  collection
+    },
+  );
+  const grant = collection
     .command('grant')
     .description('let a group read and/or publish to a collection')
     .argument('<collection>', 'collection id')
-    .argument('<group>', 'group name')
-    .option('--read', 'members of the group may read')
-    .option('--write', 'members of the group may publish')
-    .action(async (c: string, g: string, f: { read?: boolean; write?: boolean }, cmd: Command) => {
+    .argument('<group>', 'group name');
+  addConfigFlags(grant, HubCollectionGrantConfig).action(
+    async (c: string, g: string, raw: Flags, cmd: Command) => {
+      const f = configFromFlags(HubCollectionGrantConfig, raw);
       if (!f.read && !f.write) throw new UserError('INVALID_ARGUMENT', 'Grant --read, --write or both.');
-      await withDb(db(cmd), (d, m) =>
-        m.grantGroup(d, c, g, { read: f.read ?? false, write: f.write ?? false }),
-      );
+      await withDb(db(cmd), (d) => grantGroup(d, c, g, { read: f.read, write: f.write }));
       out(
         `group ${g}: ${[f.read ? 'read' : '', f.write ? 'write' : ''].filter(Boolean).join(' and ')} on ${c}`,
       );
-    });
+    },
+  );
 }
 
 /** `hub audit …`: the hash-chained audit log. */
@@ -205,7 +208,7 @@ function registerAuditCommands(hub: Command): void {
     .command('verify')
     .description('recompute the chain; exits non-zero if any entry was altered or removed')
     .action(async (_f: unknown, cmd: Command) => {
-      const v = await withDb(db(cmd), (d, m) => m.verifyHubAudit(d));
+      const v = await withDb(db(cmd), (d) => verifyHubAudit(d));
       if (!v.ok)
         throw new CheckFailedError(
           'CONFLICT',
@@ -213,12 +216,12 @@ function registerAuditCommands(hub: Command): void {
         );
       out(`audit chain intact: ${v.entries} entries`);
     });
-  audit
+  const list = audit
     .command('list')
-    .description('print the newest audit entries: seq, time, actor, action, detail')
-    .option('--limit <n>', 'entries', positiveIntFlag('--limit'), 50)
-    .action(async (f: { limit: number }, cmd: Command) => {
-      for (const e of await withDb(db(cmd), (d, m) => m.listHubAudit(d, f.limit)))
-        out(`${e.seq}\t${e.at}\t${e.actor}\t${e.action}\t${JSON.stringify(e.detail)}`);
-    });
+    .description('print the newest audit entries: seq, time, actor, action, detail');
+  addConfigFlags(list, HubAuditListConfig).action(async (raw: Flags, cmd: Command) => {
+    const f = configFromFlags(HubAuditListConfig, raw);
+    for (const e of await withDb(db(cmd), (d) => listHubAudit(d, f.limit)))
+      out(`${e.seq}\t${e.at}\t${e.actor}\t${e.action}\t${JSON.stringify(e.detail)}`);
+  });
 }

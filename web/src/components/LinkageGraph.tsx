@@ -2,9 +2,11 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import Sigma from 'sigma';
 import { LEVEL_COLOURS, LEVELS, type GraphEdge, type GraphNode } from '../../../src/contracts/index.js';
 import { formatCount } from '../app/format.js';
+import { GROUP_ABOVE, groupingKinds, type AccountGroup } from './accountGroups.js';
 import { linkColour, linkLabel } from './graphStyle.js';
 import {
   BACKBONE_LINKS,
+  buildGroupedGraph,
   buildLinkageGraph,
   drawLabelInside,
   type EdgeAttributes,
@@ -20,11 +22,22 @@ interface Props {
 }
 
 const DIMMED = '#283241';
+const GROUP_MEMBERS_SHOWN = 60;
 
 /** Accounts as nodes (colour = level, size = events), shared attributes as coloured edges. */
 export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Props) {
   const container = useRef<HTMLDivElement>(null);
-  const { graph, dropped, hiddenLinks } = useMemo(() => buildLinkageGraph(nodes, edges), [nodes, edges]);
+  // A large cluster opens grouped by the kind of shared value that splits it best; every account
+  // stays one choice away.
+  const splits = useMemo(() => groupingKinds(nodes, edges), [nodes, edges]);
+  const [groupKind, setGroupKind] = useState<string | null>(() =>
+    nodes.length > GROUP_ABOVE ? (groupingKinds(nodes, edges)[0]?.kind ?? null) : null,
+  );
+  const [openGroup, setOpenGroup] = useState<AccountGroup | null>(null);
+  const { graph, dropped, hiddenLinks, groups } = useMemo(() => {
+    if (groupKind) return { ...buildGroupedGraph(nodes, edges, groupKind), dropped: 0 };
+    return { ...buildLinkageGraph(nodes, edges), groups: null };
+  }, [nodes, edges, groupKind]);
   const [hovered, setHovered] = useState<string | null>(null);
   const [hiddenKinds, setHiddenKinds] = useState<ReadonlySet<string>>(new Set());
   const kinds = useMemo(() => {
@@ -49,7 +62,8 @@ export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Pro
         renderEdgeLabels: false,
         labelColor: { color: '#cbd5e1' },
         labelSize: 11,
-        labelRenderedSizeThreshold: 9,
+        // A grouped view has few nodes, each a group worth naming.
+        labelRenderedSizeThreshold: groups ? 0 : 9,
         // Labels flip left near the right edge instead of being cut by it.
         defaultDrawNodeLabel: drawLabelInside,
         defaultEdgeType: 'line',
@@ -73,7 +87,11 @@ export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Pro
       return;
     }
     rendererRef.current = renderer;
-    renderer.on('clickNode', ({ node }) => openRef.current(node));
+    renderer.on('clickNode', ({ node }) => {
+      const group = graph.getNodeAttribute(node, 'group');
+      if (group) setOpenGroup(group);
+      else openRef.current(node);
+    });
     renderer.on('enterNode', ({ node }) => {
       hoveredRef.current = node;
       setHovered(node);
@@ -88,7 +106,7 @@ export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Pro
       rendererRef.current = null;
       renderer.kill();
     };
-  }, [graph]);
+  }, [graph, groups]);
 
   useEffect(() => {
     hiddenRef.current = hiddenKinds;
@@ -104,9 +122,52 @@ export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Pro
       return next;
     });
 
+  const chooseGrouping = (kind: string) => {
+    setOpenGroup(null);
+    hoveredRef.current = null;
+    setHovered(null);
+    setGroupKind(kind === '' ? null : kind);
+  };
+
   return (
     <div className="graph-wrap">
+      {splits.length > 0 && (
+        <label className="graph-grouping">
+          Show{' '}
+          <select
+            data-testid="graph-grouping"
+            value={groupKind ?? ''}
+            onChange={(e) => chooseGrouping(e.target.value)}
+          >
+            <option value="">every account</option>
+            {splits.map((s) => (
+              <option key={s.kind} value={s.kind}>
+                accounts grouped by {linkLabel(s.kind)} ({s.groups} groups)
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <div className="graph" ref={container} data-testid="linkage-graph" />
+      {groups && (
+        <div
+          className="graph-groups"
+          data-testid="graph-groups"
+          aria-label="Accounts grouped by shared value"
+        >
+          {groups.map((g) => (
+            <button
+              key={g.id}
+              className={`legend-item chip ${openGroup?.id === g.id ? 'on' : ''}`}
+              onClick={() => setOpenGroup(openGroup?.id === g.id ? null : g)}
+              title="List the accounts of this group"
+            >
+              <span className="dot" style={{ background: LEVEL_COLOURS[g.level] }} />
+              {groupLabelOf(g, groupKind).replace(/:$/, '')}
+            </button>
+          ))}
+        </div>
+      )}
       <div className="graph-legend">
         <div className="legend-group">
           {LEVELS.map((l) => (
@@ -130,12 +191,26 @@ export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Pro
           ))}
         </div>
       </div>
-      <div className="graph-info">
-        {info && hovered ? (
+      <div className="graph-info" data-testid="graph-info">
+        {info?.group ? (
+          <>
+            <b>{info.label}</b> · highest level {info.level} · {formatCount(info.events)} events · click to
+            list them
+          </>
+        ) : info && hovered ? (
           <>
             <b>{hovered}</b> · {info.level} · score {info.score.toFixed(2)} · {formatCount(info.events)}{' '}
             events · click to open
           </>
+        ) : groups ? (
+          <span className="muted">
+            {formatCount(nodes.length)} accounts
+            {truncatedFrom ? ` (the highest-scoring of ${formatCount(truncatedFrom)})` : ''} in{' '}
+            {formatCount(groups.length)} groups by {linkLabel(groupKind ?? '')}, {formatCount(graph.size)}{' '}
+            links between groups drawn
+            {hiddenLinks ? ` of ${formatCount(graph.size + hiddenLinks)}` : ''} (thicker = more account
+            links). Click a group to list its accounts.
+          </span>
         ) : (
           <span className="muted">
             {formatCount(graph.order)} accounts
@@ -149,6 +224,31 @@ export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Pro
           </span>
         )}
       </div>
+      {openGroup && (
+        <div className="graph-group" data-testid="graph-group-members">
+          <b>{groupLabelOf(openGroup, groupKind)}</b>{' '}
+          {openGroup.members.slice(0, GROUP_MEMBERS_SHOWN).map((m) => (
+            <button
+              key={m.id}
+              className="member-chip"
+              title={`${m.level}, score ${m.score.toFixed(2)}, ${formatCount(m.events)} events`}
+              onClick={() => openRef.current(m.id)}
+            >
+              <span className="dot" style={{ background: LEVEL_COLOURS[m.level] }} /> {m.id}
+            </button>
+          ))}
+          {openGroup.members.length > GROUP_MEMBERS_SHOWN && (
+            <span className="muted">
+              and {formatCount(openGroup.members.length - GROUP_MEMBERS_SHOWN)} more (see the member table)
+            </span>
+          )}
+        </div>
+      )}
     </div>
   );
 }
+
+const groupLabelOf = (g: AccountGroup, kind: string | null): string =>
+  `${formatCount(g.members.length)} ${g.members.length === 1 ? 'account' : 'accounts'} ${
+    g.kind === null ? 'sharing no' : 'sharing one'
+  } ${linkLabel(kind ?? '')}:`;

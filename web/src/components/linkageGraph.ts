@@ -2,7 +2,8 @@ import Graph from 'graphology';
 import { circular } from 'graphology-layout';
 import forceAtlas2 from 'graphology-layout-forceatlas2';
 import { LEVEL_COLOURS, type GraphEdge, type GraphNode } from '../../../src/contracts/index.js';
-import { linkColour, linkKinds } from './graphStyle.js';
+import { groupAccounts, type AccountGroup } from './accountGroups.js';
+import { linkColour, linkKinds, linkLabel } from './graphStyle.js';
 
 export interface NodeAttributes {
   x: number;
@@ -13,6 +14,8 @@ export interface NodeAttributes {
   level: GraphNode['level'];
   score: number;
   events: number;
+  /** Set on a node that stands for a group of accounts (the grouped view of a large cluster). */
+  group?: AccountGroup;
 }
 
 export interface EdgeAttributes {
@@ -101,6 +104,67 @@ export function buildLinkageGraph(nodes: GraphNode[], edges: GraphEdge[]) {
     });
   }
   return { graph, dropped, hiddenLinks: valid.length - drawn.length };
+}
+
+/** A group's node: area grows with its member count, as an account's grows with its events. */
+export function groupSize(members: number, maxMembers: number): number {
+  return 5 + 17 * Math.sqrt(Math.max(1, members) / Math.max(1, maxMembers));
+}
+
+/** "13 accounts · one payment fingerprint", or for the rest "30 accounts · no shared payment fingerprint". */
+export function groupLabel(g: AccountGroup, kind: string): string {
+  const n = g.members.length;
+  return `${n} ${n === 1 ? 'account' : 'accounts'} · ${g.kind === null ? 'no shared' : 'one'} ${linkLabel(kind)}`;
+}
+
+/**
+ * The grouped view: one node per group of accounts joined by `kind` (labelled with its size),
+ * edges counting the account links between groups. `kind` names what the rest group lacks.
+ */
+export function buildGroupedGraph(nodes: GraphNode[], edges: GraphEdge[], kind: string) {
+  const { groups, edges: between } = groupAccounts(nodes, edges, kind);
+  const graph = new Graph<NodeAttributes, EdgeAttributes>({ type: 'undirected', multi: true });
+  const maxMembers = Math.max(1, ...groups.map((g) => g.members.length));
+  for (const g of groups) {
+    graph.addNode(g.id, {
+      x: 0,
+      y: 0,
+      size: groupSize(g.members.length, maxMembers),
+      color: LEVEL_COLOURS[g.level] ?? LEVEL_COLOURS.none,
+      label: groupLabel(g, kind),
+      level: g.level,
+      score: Math.max(0, ...g.members.map((m) => m.score)),
+      events: g.members.reduce((s, m) => s + m.events, 0),
+      group: g,
+    });
+  }
+  const asEdges = between.map((e): GraphEdge => ({
+    source: e.source,
+    target: e.target,
+    kind: e.kinds.join('+'),
+    weight: e.links,
+  }));
+  const drawn =
+    isDense(graph.order, asEdges.length) || asEdges.length > 6 * graph.order
+      ? strongestLinks(asEdges, BACKBONE_LINKS)
+      : asEdges;
+  const maxWeight = Math.max(1, ...drawn.map((e) => e.weight));
+  for (const e of drawn)
+    graph.addEdge(e.source, e.target, {
+      kind: e.kind,
+      kinds: linkKinds(e.kind),
+      weight: e.weight,
+      size: 0.5 + 4.5 * Math.sqrt(e.weight / maxWeight),
+      color: linkColour(e.kind),
+    });
+  circular.assign(graph);
+  if (graph.order > 1 && graph.size > 0)
+    forceAtlas2.assign(graph, {
+      iterations: 200,
+      getEdgeWeight: 'weight',
+      settings: { ...forceAtlas2.inferSettings(graph), adjustSizes: true },
+    });
+  return { graph, groups, hiddenLinks: asEdges.length - drawn.length };
 }
 
 const LABEL_GAP = 3;

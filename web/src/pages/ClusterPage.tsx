@@ -82,6 +82,7 @@ export function ClusterPage({ id }: { id: string }) {
           <div className="panel-title">Linkage graph</div>
           <Suspense fallback={<Loading what="graph" />}>
             <LinkageGraph
+              key={cluster.cluster_id}
               nodes={graph.nodes}
               edges={graph.edges}
               truncatedFrom={graph.truncated ? size : undefined}
