@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recentEventsOf } from '../src/store/index.js';
 import { call, startTestService, waitForValue, type TestService } from './server-harness.js';
+import { findingsOf } from './findings-fixture.js';
 import { servicesRequired } from './store-harness.js';
 
 /*
@@ -99,12 +100,20 @@ function fakeUpstream(): Promise<{ server: Server; url: string; bodies: Record<s
   );
 }
 
-/** The Portkey config of docs/guardrails.md, for this DistillGuard and upstream. */
-export function portkeyConfig(distillguard: string, enforcementKey: string, upstream: string) {
+/**
+ * The Portkey config of docs/guardrails.md, for this DistillGuard and upstream; `flagOnly` is the
+ * flag-only variant the doc describes (`?mode=flag` on the webhook URL, `deny: false`).
+ */
+export function portkeyConfig(
+  distillguard: string,
+  enforcementKey: string,
+  upstream: string,
+  flagOnly = false,
+) {
   const check = {
     id: 'default.webhook',
     parameters: {
-      webhookURL: `${distillguard}/v1/guardrails/portkey`,
+      webhookURL: `${distillguard}/v1/guardrails/portkey${flagOnly ? '?mode=flag' : ''}`,
       headers: { Authorization: `Bearer ${enforcementKey}` },
       timeout: 1000,
     },
@@ -113,7 +122,9 @@ export function portkeyConfig(distillguard: string, enforcementKey: string, upst
     provider: 'openai',
     api_key: 'sk-upstream-key',
     custom_host: `${upstream}/v1`,
-    before_request_hooks: [{ type: 'guardrail', id: 'distillguard-decision', deny: true, checks: [check] }],
+    before_request_hooks: [
+      { type: 'guardrail', id: 'distillguard-decision', deny: !flagOnly, checks: [check] },
+    ],
     after_request_hooks: [{ type: 'guardrail', id: 'distillguard-record', deny: false, checks: [check] }],
   };
 }
@@ -136,6 +147,7 @@ describe('Portkey AI Gateway with the DistillGuard guardrail webhook', () => {
   let upstream: Awaited<ReturnType<typeof fakeUpstream>>;
   let gw = '';
   let config = '';
+  let flagConfig = '';
 
   beforeAll(async () => {
     if (entry) {
@@ -152,7 +164,9 @@ describe('Portkey AI Gateway with the DistillGuard guardrail webhook', () => {
       console.warn(`[skip] Portkey end-to-end tests skipped: ${skip}`);
       return;
     }
-    ts = await startTestService('sqlite');
+    ts = await startTestService('sqlite', {
+      guardrailCanaries: { secret: 'portkey-e2e-canary-secret', rate: 1 },
+    });
     const key = (
       (await call(`${ts.url}/v1/keys`, 'POST', ts.admin, { json: { name: 'portkey', role: 'enforcement' } }))
         .body as { key: string }
@@ -166,6 +180,7 @@ describe('Portkey AI Gateway with the DistillGuard guardrail webhook', () => {
       });
     upstream = await fakeUpstream();
     config = JSON.stringify(portkeyConfig(ts.url, key, upstream.url));
+    flagConfig = JSON.stringify(portkeyConfig(ts.url, key, upstream.url, true));
   });
 
   afterAll(async () => {
@@ -174,12 +189,12 @@ describe('Portkey AI Gateway with the DistillGuard guardrail webhook', () => {
     await ts?.dispose();
   });
 
-  const ask = (account: string | null, content = 'What is the capital of France?') =>
+  const ask = (account: string | null, content = 'What is the capital of France?', cfg = config) =>
     fetch(`${gw}/v1/chat/completions`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'x-portkey-config': config,
+        'x-portkey-config': cfg,
         ...(account ? { 'x-portkey-metadata': JSON.stringify({ _user: account }) } : {}),
       },
       body: JSON.stringify({
@@ -234,5 +249,78 @@ describe('Portkey AI Gateway with the DistillGuard guardrail webhook', () => {
   it('passes a request that names no account under --guardrail-fail open (the default)', async (t) => {
     if (skip) return t.skip();
     expect((await ask(null)).status).toBe(200);
+  });
+
+  it('flag-only config: a blocked account reaches the model and the exchange is recorded as flagged', async (t) => {
+    if (skip) return t.skip();
+    const seen = upstream.bodies.length;
+    const r = await ask('acct-blocked', 'flagged question', flagConfig);
+    const text = await r.text();
+    expect(upstream.bodies.length).toBe(seen + 1);
+    expect(upstream.bodies.at(-1)?.messages).toEqual([{ role: 'user', content: 'flagged question' }]);
+    // Portkey documents 246 with the answer for a failed guardrail that does not deny. Its 1.15.2
+    // npm build answers 500 instead (TypeError "immutable" in its updateHeaders, after the model
+    // answered and the after-request hooks ran); docs/guardrails.md says so. Either way the client
+    // learns nothing about why.
+    if (r.status === 246) {
+      const body = JSON.parse(text) as { choices: { message: { content: string } }[] };
+      expect(body.choices[0]?.message.content).toBe('Paris is the capital of France.');
+    } else {
+      expect(r.status).toBe(500);
+      expect(JSON.parse(text)).toEqual({ status: 'failure', message: 'Something went wrong' });
+    }
+    expect(text).not.toMatch(/C-9|payment card|linked|ref_/);
+    const ev = await waitForValue(async () => {
+      const evs = await recentEventsOf(ts.service.ctx.db, 'acct-blocked', 20);
+      return evs.find((e) => (e.gateway as { flagged?: boolean }).flagged) ?? null;
+    });
+    expect(ev.gateway).toMatchObject({ action: 'block', status: 200, flagged: true, via: 'portkey' });
+    expect(ev.request.messages.at(-1)?.content).toBe('flagged question');
+    expect(ev.response?.text).toBe('Paris is the capital of France.');
+  });
+
+  it('flag-only config: an allowed account gets a plain 200', async (t) => {
+    if (skip) return t.skip();
+    expect((await ask('acct-allowed', 'plain', flagConfig)).status).toBe(200);
+  });
+
+  it("plants a canary in a watched account's answer through the after-request hook, and registers it", async (t) => {
+    if (skip) return t.skip();
+    const watched = 'acct-watched';
+    // Live detection re-derives policy decisions as exchanges arrive: let earlier ones settle first.
+    await ts.service.ctx.guardrails!.recorder.flush();
+    await new Promise((r) => setTimeout(r, 300));
+    await ts.service.ctx.decisions.applyFindings(
+      findingsOf(
+        { accounts: [{ account_id: watched, score: 0.9, level: 'act', events: 10, signals: [] }] },
+        { events: 10, accounts: 1 },
+      ),
+    );
+    const r = await ask(watched);
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as {
+      choices: { message: { content: string } }[];
+      hook_results: { after_request_hooks: { transformed: boolean }[] };
+    };
+    const answer = body.choices[0]!.message.content;
+    expect(answer.startsWith('Paris is the capital of France.')).toBe(true);
+    expect(answer.length).toBeGreaterThan('Paris is the capital of France.'.length + 20);
+    const ev = await waitForValue(
+      async () => (await recentEventsOf(ts.service.ctx.db, watched, 5))[0] ?? null,
+    );
+    const canaryId = (ev.gateway as { canary_id?: string }).canary_id;
+    expect(canaryId).toMatch(/\S/);
+    const registry = ts.service.ctx.guardrails!.canaryRegistryPath!;
+    const line = await waitForValue(() => {
+      const t = existsSync(registry) ? readFileSync(registry, 'utf8') : '';
+      return Promise.resolve(t.split('\n').find((l) => l.includes(canaryId!)) ?? null);
+    });
+    expect(answer.endsWith((JSON.parse(line) as { text: string }).text)).toBe(true);
+    // An unwatched answer is rewritten too (unchanged), so hook_results look the same for both.
+    const plain = (await (await ask('acct-allowed')).json()) as typeof body;
+    expect(plain.choices[0]!.message.content).toBe('Paris is the capital of France.');
+    expect(plain.hook_results.after_request_hooks[0]?.transformed).toBe(
+      body.hook_results.after_request_hooks[0]?.transformed,
+    );
   });
 });

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recentEventsOf } from '../src/store/index.js';
+import { findingsOf } from './findings-fixture.js';
 import { call, startTestService, waitForValue, type TestService } from './server-harness.js';
 
 /*
@@ -234,5 +235,175 @@ describe.each(['open', 'closed'] as const)('guardrail webhooks, --guardrail-fail
     );
     expect(ev.response?.text).toBe('def sort_list(xs):\n    return sorted(xs)');
     expect(ev.gateway).toMatchObject({ via: 'aperture', action: 'allow' });
+  });
+});
+
+/*
+ * What the contracts allow beyond judging a request: Portkey's flag-only mode (a failed verdict
+ * that lets the request through), kgateway's response side joined to its prompt, failed upstream
+ * calls where a contract passes them, and canaries planted through a response a hook may rewrite.
+ * Attacks first: a mode that is not one, floods of prompts that never get an answer, answers
+ * naming no prompt.
+ */
+describe('guardrail webhooks: flag mode, the response side, failed calls, canaries', () => {
+  let ts: TestService;
+  let key: string;
+  const registry = () => ts.service.ctx.guardrails!.canaryRegistryPath ?? 'none';
+  beforeAll(async () => {
+    ts = await startTestService('sqlite', {
+      guardrails: { fail: 'open', responseWaitMs: 400, pendingMax: 6 },
+      guardrailCanaries: { secret: 'guardrail-test-secret', rate: 1 },
+    });
+    key = (
+      (await call(`${ts.url}/v1/keys`, 'POST', ts.admin, { json: { name: 'gw', role: 'enforcement' } }))
+        .body as { key: string }
+    ).key;
+    for (const [id, action] of [
+      ['acct-blocked', 'block'],
+      ['acct-monitored', 'monitor'],
+      ['acct-degraded', 'degrade'],
+      ['acct-throttled', 'throttle'],
+    ])
+      await call(`${ts.url}/v1/decisions/${id}`, 'PUT', ts.admin, {
+        json: { action, reason: `secret-reason-${id}: cluster C-77` },
+      });
+  });
+  afterAll(async () => ts.dispose());
+
+  const post = (route: string, json: unknown, headers?: Record<string, string>) =>
+    call(`${ts.url}/v1/guardrails/${route}`, 'POST', key, { json, ...(headers ? { headers } : {}) });
+  const eventsOf = (account: string) => recentEventsOf(ts.service.ctx.db, account, 100);
+  const kgAccount = (a: string) => ({ 'x-account-id': a });
+
+  // --- attacks ---
+  it('answers a mode that is not one with the fail verdict, whatever the account', async () => {
+    for (const mode of ['', 'FLAG', 'enforce,flag', 'x'.repeat(500)]) {
+      const r = await post(`portkey?mode=${encodeURIComponent(mode)}`, portkey('acct-blocked'));
+      expect(r.status).toBe(200);
+      expect(r.body).toEqual({ verdict: true });
+    }
+  });
+
+  it('keeps prompts waiting for their answer bounded, and records every one of them', async () => {
+    const req = fixture('kgateway-request.json');
+    // 20 prompts of one account and 20 of twenty others, none ever answered: at most 6 wait.
+    for (let i = 0; i < 20; i++) await post('kgateway/request', req, kgAccount('acct-flood'));
+    for (let i = 0; i < 20; i++) await post('kgateway/request', req, kgAccount(`acct-flood-${i}`));
+    expect(ts.service.ctx.guardrails!.pendingPrompts).toBeLessThanOrEqual(6);
+    const flood = await waitForValue(async () => {
+      const evs = await eventsOf('acct-flood');
+      return evs.length === 20 ? evs : null;
+    });
+    expect(flood.every((e) => (e.gateway as { unanswered?: boolean }).unanswered === true)).toBe(true);
+    expect(flood.every((e) => e.response === undefined)).toBe(true);
+    for (let i = 0; i < 20; i++)
+      await waitForValue(async () => ((await eventsOf(`acct-flood-${i}`)).length === 1 ? true : null));
+  });
+
+  it('passes an answer that names no waiting prompt, and records nothing for it', async () => {
+    const res = fixture('kgateway-response.json');
+    expect((await post('kgateway/response', res, kgAccount('acct-nobody-asked'))).body).toEqual({
+      action: {},
+    });
+    expect((await post('kgateway/response', res)).body).toEqual({ action: {} });
+    expect((await post('kgateway/response', { body: 'x' }, kgAccount('acct-nobody-asked'))).body).toEqual({
+      action: {},
+    });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await eventsOf('acct-nobody-asked')).toEqual([]);
+  });
+
+  // --- Portkey flag mode ---
+  it('Portkey flag mode: every decision but allow is a failed verdict that refuses nothing and says nothing', async () => {
+    const flag = (a: string) => post('portkey?mode=flag', portkey(a));
+    for (const a of ['acct-blocked', 'acct-monitored', 'acct-degraded', 'acct-throttled']) {
+      const r = await flag(a);
+      expect(r.body).toEqual({ verdict: false });
+    }
+    expect((await flag('acct-allowed')).body).toEqual({ verdict: true });
+    // Flagging takes no throttle token: the enforcing hook still sees the whole burst.
+    for (let i = 0; i < 5; i++) await flag('acct-throttled');
+    expect((await post('portkey', portkey('acct-throttled'))).body).toEqual({ verdict: true });
+  });
+
+  it('Portkey flag mode: the after-request hook records the exchange as flagged, with the answer', async () => {
+    await post('portkey?mode=flag', portkey('acct-blocked', 'afterRequestHook'));
+    const ev = await waitForValue(async () => {
+      const evs = await eventsOf('acct-blocked');
+      return evs.find((e) => (e.gateway as { flagged?: boolean }).flagged) ?? null;
+    });
+    expect(ev.gateway).toMatchObject({ action: 'block', status: 200, flagged: true, via: 'portkey' });
+    expect(ev.response?.text).toBe('Here are the exemplars: ...');
+  });
+
+  // --- kgateway response side ---
+  it("kgateway: the /response call is joined to its account's waiting prompt and recorded once", async () => {
+    const req = fixture('kgateway-request.json');
+    expect((await post('kgateway/request', req, kgAccount('acct-kg'))).body).toEqual({ action: {} });
+    expect(
+      (await post('kgateway/response', fixture('kgateway-response.json'), kgAccount('acct-kg'))).body,
+    ).toEqual({ action: {} });
+    const ev = await waitForValue(async () => (await eventsOf('acct-kg'))[0] ?? null);
+    expect(ev.request.messages.at(-1)?.content).toBe('What is 2+2?');
+    expect(ev.response?.text).toBe('The sum of 2 and 2 is 4.');
+    expect(ev.gateway).toMatchObject({ via: 'kgateway', action: 'allow', status: 200 });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await eventsOf('acct-kg')).toHaveLength(1);
+  });
+
+  // --- failed upstream calls ---
+  it('Aperture: an exchange whose upstream failed is recorded with the error, not as an answer', async () => {
+    const f = aperture('acct-ap-failed', 'aperture-entire-request.json');
+    f.response_body = {
+      type: 'error',
+      error: { type: 'overloaded_error', message: 'Overloaded' },
+    };
+    expect((await post('aperture/entire-request', f)).status).toBe(204);
+    const ev = await waitForValue(async () => (await eventsOf('acct-ap-failed'))[0] ?? null);
+    expect(ev.response).toBeUndefined();
+    expect((ev.gateway as { upstream_error?: string }).upstream_error).toMatch(/Overloaded/);
+  });
+
+  // --- canaries ---
+  it("Portkey: a watched account's answer gets a canary through the after-request hook, recorded in the registry", async () => {
+    const watched = 'acct-watched';
+    await ts.service.ctx.guardrails!.recorder.flush();
+    await ts.service.ctx.decisions.applyFindings(
+      findingsOf(
+        { accounts: [{ account_id: watched, score: 0.8, level: 'review', events: 10, signals: [] }] },
+        { events: 10, accounts: 1 },
+      ),
+    );
+    expect(ts.service.ctx.decisions.get(watched).watch).toBe(true);
+    const r = (await post('portkey', portkey(watched, 'afterRequestHook'))).body as {
+      verdict: boolean;
+      transformedData: { response: { json: { choices: { message: { content: string } }[] } } };
+    };
+    expect(r.verdict).toBe(true);
+    const text = r.transformedData.response.json.choices[0]!.message.content;
+    expect(text.startsWith('Here are the exemplars: ...')).toBe(true);
+    expect(text.length).toBeGreaterThan('Here are the exemplars: ...'.length + 20);
+    const ev = await waitForValue(async () => (await eventsOf(watched))[0] ?? null);
+    const canaryId = (ev.gateway as { canary_id?: string }).canary_id;
+    expect(canaryId).toMatch(/\S/);
+    expect(ev.response?.text).toBe(text);
+    const lines = await waitForValue(() => {
+      const t = existsSync(registry()) ? readFileSync(registry(), 'utf8') : '';
+      return Promise.resolve(t.includes(canaryId!) ? t : null);
+    });
+    const serving = JSON.parse(lines.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(serving).toMatchObject({ canary_id: canaryId, account_id: watched, event_id: ev.id });
+    expect(text.endsWith(serving.text as string)).toBe(true);
+  });
+
+  it("Portkey: an unwatched account's answer comes back unchanged, in the same shape (no tell)", async () => {
+    const r = (await post('portkey', portkey('acct-allowed', 'afterRequestHook'))).body as {
+      verdict: boolean;
+      transformedData: { response: { json: unknown } };
+    };
+    expect(r.verdict).toBe(true);
+    expect(r.transformedData.response.json).toEqual(
+      (fixture('portkey-after.json').response as { json: unknown }).json,
+    );
   });
 });

@@ -276,6 +276,34 @@ export const ServeConfig = z.object({
       'guardrail webhooks: largest request body in bytes (larger ones get the --guardrail-fail verdict)',
     )
     .meta(flag({ value: 'bytes' })),
+  canarySecret: z
+    .string()
+    .optional()
+    .describe(
+      "guardrail webhooks: key of the canary generator; canaries go into watched accounts' answers where a hook may rewrite them (Portkey after-request hook). None without it",
+    )
+    .meta(flag({ value: 'secret', defaultText: '$DISTILLGUARD_CANARY_SECRET' })),
+  canaryRegistry: z
+    .string()
+    .optional()
+    .describe('guardrail webhooks: where served canaries are recorded')
+    .meta(flag({ value: 'file', defaultText: '<data-dir>/guardrail-canaries.ndjson' })),
+  canaryRate: z
+    .number()
+    .gt(0, { error: 'must be in (0, 1]' })
+    .max(1, { error: 'must be in (0, 1]' })
+    .default(0.5)
+    .describe('guardrail webhooks: share of watched answers that carry a canary, in (0, 1]')
+    .meta(flag({ value: 'r' })),
+  canaryBanks: z
+    .string()
+    .optional()
+    .describe('guardrail webhooks: your own canary word banks (YAML or JSON); the probe needs the same file')
+    .meta(flag({ value: 'file' })),
+  canaryPrompts: z
+    .boolean()
+    .default(true)
+    .describe('keep customer prompts out of the canary registry (the probe then needs --prompts)'),
   metricsPort,
   metricsHost,
 });

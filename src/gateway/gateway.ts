@@ -158,7 +158,7 @@ const DROP_ENCODING = new Set(['accept-encoding', 'content-encoding']);
 class BodyTooLarge extends Error {}
 
 /** Structured-output requests (JSON mode, JSON schema) get no canary: it would break the format. */
-function wantsProse(body: Json): boolean {
+export function wantsProse(body: Json): boolean {
   const format = isObject(body.response_format)
     ? body.response_format.type
     : isObject(body.text) && isObject(body.text.format)

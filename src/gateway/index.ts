@@ -1,4 +1,4 @@
-export { Gateway, type GatewayOptions } from './gateway.js';
+export { Gateway, wantsProse, type CanaryOptions, type GatewayOptions } from './gateway.js';
 export { startGateway, type RunningGateway } from './start.js';
 export { AccountResolver, sha256Hex, type Caller } from './accounts.js';
 export { DecisionCache } from './decision-cache.js';
@@ -13,10 +13,13 @@ export {
   buildEvent,
   endpointOf,
   isObject,
+  lastUserText,
   requestMessages,
   type Endpoint,
+  type GatewayAnnotation,
   type Json,
   type ResponseSummary,
 } from './exchange.js';
+export { ResponseShaper } from './shaper.js';
 export { degradeRequest, DEFAULT_DEGRADE_MAX_TOKENS } from './degrade.js';
 export { newSupportReference } from './error-bodies.js';

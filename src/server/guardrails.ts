@@ -9,8 +9,13 @@ import {
   isObject,
   newSupportReference,
   requestMessages,
+  lastUserText,
+  ResponseShaper,
   Throttle,
+  wantsProse,
+  type CanaryOptions,
   type Endpoint,
+  type GatewayAnnotation,
   type Json,
   type ResponseSummary,
 } from '../gateway/index.js';
@@ -26,6 +31,10 @@ export interface GuardrailSettings {
   accountHeader: string;
   /** Largest webhook body. */
   bodyBytes: number;
+  /** How long a kgateway prompt waits for its `/response` call before it is recorded without one. */
+  responseWaitMs: number;
+  /** Most kgateway prompts waiting for their answer, all accounts together. */
+  pendingMax: number;
 }
 
 export const DEFAULT_GUARDRAIL_SETTINGS: GuardrailSettings = {
@@ -33,7 +42,12 @@ export const DEFAULT_GUARDRAIL_SETTINGS: GuardrailSettings = {
   accountKey: '_user',
   accountHeader: 'x-account-id',
   bodyBytes: 4 * 1024 * 1024,
+  responseWaitMs: 30_000,
+  pendingMax: 10_000,
 };
+
+/** Prompts of one account waiting for their answer: more and the oldest is recorded unanswered. */
+const PENDING_PER_ACCOUNT = 16;
 
 /**
  * What a guardrail answers, whatever the gateway's contract: let the request through, through
@@ -43,6 +57,8 @@ export const DEFAULT_GUARDRAIL_SETTINGS: GuardrailSettings = {
  */
 export type Judgement =
   | { kind: 'allow'; action: DecisionAction }
+  /** Flag-only mode: a failed verdict the gateway lets through and marks (Portkey's 246). */
+  | { kind: 'flag'; action: DecisionAction }
   | { kind: 'modify'; action: 'degrade'; body: Json }
   | {
       kind: 'refuse';
@@ -73,6 +89,27 @@ export interface ExchangeInput {
   /** The decision's reason, for analysts; never sent to the caller. */
   reason?: string;
   userAgent?: string | undefined;
+  /** The event's id, when it must be known before recording (a canary's registry line names it). */
+  id?: string;
+  /** More of the annotation: status as served, canary, flagged, unanswered, upstream error. */
+  note?: Partial<GatewayAnnotation> & { flagged?: boolean; unanswered?: boolean };
+}
+
+/** An exchange a gateway let through, as its after-the-answer hook reports it. */
+export interface ServedInput {
+  accountId: string;
+  via: string;
+  endpoint: Endpoint;
+  body: Json;
+  /** The model's answer, when the hook carries it. */
+  response?: Json | undefined;
+  /** The upstream's error, when the hook says the call failed. */
+  upstreamError?: string | undefined;
+  /** Flag-only mode: a decision other than allow was flagged (Portkey's 246), not enforced. */
+  flagged?: boolean;
+  /** The hook may replace the answer (Portkey's transformedData): canaries can be planted. */
+  canModify?: boolean;
+  userAgent?: string | undefined;
 }
 
 /**
@@ -84,18 +121,41 @@ export interface ExchangeInput {
 export class Guardrails {
   private readonly throttle = new Throttle();
   readonly recorder: EventRecorder;
+  private readonly pending: PendingPrompts;
 
   constructor(
     private readonly ctx: ServiceContext,
     readonly settings: GuardrailSettings,
     spoolDir: string,
     onError?: (err: Error, context: string) => void,
+    /** Canaries for watched accounts, where a contract lets the hook rewrite the answer. */
+    private readonly canary?: CanaryOptions,
+    private readonly random: () => number = Math.random,
   ) {
     this.recorder = new EventRecorder({
       sink: new ServiceEventSink(ctx),
       spoolPath: join(spoolDir, 'guardrail-spool.ndjson'),
       ...(onError ? { onError } : {}),
     });
+    // A prompt never answered (the upstream failed, or no /response hook) is still recorded.
+    this.pending = new PendingPrompts(settings.responseWaitMs, settings.pendingMax, ({ at: _, ...p }) =>
+      this.record({ ...p, note: { unanswered: true } }),
+    );
+  }
+
+  /** Where served canaries are recorded, when canaries are on. */
+  get canaryRegistryPath(): string | undefined {
+    return this.canary?.registry.path;
+  }
+
+  /** Whether answers go back through the after-request hook (canaries on): then every one does. */
+  get rewritesAnswers(): boolean {
+    return this.canary !== undefined;
+  }
+
+  /** kgateway prompts waiting for their answer now. */
+  get pendingPrompts(): number {
+    return this.pending.size;
   }
 
   /** The decision in force for this account, as a verdict; `null` account = could not be read. */
@@ -149,11 +209,94 @@ export class Guardrails {
   }
 
   /**
-   * The decision for an exchange already let through (Portkey's after-request hook, Aperture's
-   * entire_request): recorded under its action, taking no throttle token a second time.
+   * Flag-only mode (Portkey `deny: false`): every decision but allow is a failed verdict, which
+   * the gateway lets through and marks. Nothing is changed or counted (no throttle token, no
+   * degrade), so an enforcing hook beside it judges as if it were alone.
    */
-  passed(accountId: string): Judgement & { kind: 'allow' } {
-    return { kind: 'allow', action: this.ctx.decisions.get(accountId).action };
+  flag(accountId: string | null): Judgement {
+    if (accountId === null) return this.unsure();
+    const action = this.ctx.decisions.get(accountId).action;
+    return action === 'allow' ? { kind: 'allow', action } : { kind: 'flag', action };
+  }
+
+  /**
+   * An exchange already let through (Portkey's after-request hook, Aperture's entire_request),
+   * recorded under the decision's action without taking a throttle token a second time. Where the
+   * hook may rewrite the answer and the account is watched, a canary is planted first, as
+   * DistillGuard's own gateway does; returns the answer as the client should get it.
+   */
+  served(x: ServedInput): Json | undefined {
+    const d = this.ctx.decisions.get(x.accountId);
+    const id = `gr_${randomUUID()}`;
+    const note: NonNullable<ExchangeInput['note']> = {};
+    // The status stays the upstream's 200 the hook saw: what Portkey then answers (246 by its
+    // docs) is not passed to the hook.
+    if (x.flagged && d.action !== 'allow') note.flagged = true;
+    if (x.upstreamError !== undefined) note.upstream_error = x.upstreamError.slice(0, 500);
+    if (d.watch) note.watch = true;
+    let answer = x.response;
+    if (x.canModify && answer && d.watch) answer = this.plantCanary(x, d, id, answer, note);
+    this.record({
+      accountId: x.accountId,
+      via: x.via,
+      endpoint: x.endpoint,
+      body: x.body,
+      response: answer,
+      judgement: { kind: 'allow', action: d.action },
+      reason: d.reason,
+      userAgent: x.userAgent,
+      id,
+      note,
+    });
+    return answer;
+  }
+
+  /** The answer with a canary at its end, when one fits; the registry line names the event. */
+  private plantCanary(
+    x: ServedInput,
+    d: Decision,
+    eventId: string,
+    response: Json,
+    note: NonNullable<ExchangeInput['note']>,
+  ): Json {
+    const c = this.canary;
+    // Streamed answers reach the hook without their text; structured output would break.
+    if (!c || x.body.stream === true || !wantsProse(x.body) || this.random() >= c.rate) return response;
+    const subject = d.cluster_id ?? `account:${x.accountId}`;
+    const canary = c.generator.pick(subject, eventId);
+    const copy = structuredClone(response);
+    const shaper = new ResponseShaper(x.endpoint, { degrade: false, canary: canary.text });
+    shaper.shapeJson(copy);
+    if (!shaper.canaryServed) return response;
+    note.canary_id = canary.canary_id;
+    c.registry.record({
+      canary_id: canary.canary_id,
+      subject,
+      text: canary.text,
+      account_id: x.accountId,
+      event_id: eventId,
+      served_at: new Date().toISOString(),
+      endpoint: x.endpoint,
+      model: typeof x.body.model === 'string' ? x.body.model : 'unknown',
+      ...(c.recordPrompts === false
+        ? {}
+        : { prompt: lastUserText(requestMessages(x.endpoint, x.body)).slice(0, 4000) }),
+    });
+    return copy;
+  }
+
+  /** A kgateway prompt let through: recorded with its answer when `/response` names it, else later. */
+  awaitAnswer(x: Omit<ExchangeInput, 'response' | 'note' | 'id'>): void {
+    this.pending.add(x);
+  }
+
+  /** The oldest waiting prompt of this account, recorded with this answer; false when none waits. */
+  answered(accountId: string, response: Json): boolean {
+    const p = this.pending.take(accountId);
+    if (!p) return false;
+    const { at: _, ...x } = p;
+    this.record({ ...x, response });
+    return true;
   }
 
   /** The --guardrail-fail verdict, for a body or account that cannot be read. */
@@ -171,7 +314,7 @@ export class Guardrails {
     const j = x.judgement;
     const refused = j.kind === 'refuse';
     const event: ApiEvent = buildEvent({
-      id: `gr_${randomUUID()}`,
+      id: x.id ?? `gr_${randomUUID()}`,
       ts: new Date().toISOString(),
       caller: { account_id: x.accountId },
       endpoint: x.endpoint,
@@ -185,6 +328,7 @@ export class Guardrails {
         ...(j.kind === 'modify' || j.action === 'degrade' ? { degraded: true } : {}),
         ...(refused ? { support_reference: j.reference } : {}),
         ...(x.reason ? { reason: x.reason } : {}),
+        ...x.note,
       },
     });
     // Which gateway carried it: kept beside the spec's fields like the gateway annotation.
@@ -192,8 +336,85 @@ export class Guardrails {
     this.recorder.record(event);
   }
 
-  close(): Promise<void> {
-    return this.recorder.close();
+  async close(): Promise<void> {
+    this.pending.drain();
+    await this.recorder.close();
+    await this.canary?.registry.close();
+  }
+}
+
+type PendingPrompt = Omit<ExchangeInput, 'response' | 'note' | 'id'> & { at: number };
+
+/**
+ * kgateway prompts waiting for their `/response` call, oldest first per account. The contract
+ * names no request in the answer, so an answer is joined to the oldest waiting prompt of the
+ * account its header names. Bounded in count (per account and in all) and in time: a prompt pushed
+ * out or left waiting is handed to `expire`, never dropped.
+ */
+class PendingPrompts {
+  private readonly byAccount = new Map<string, PendingPrompt[]>();
+  private count = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly waitMs: number,
+    private readonly max: number,
+    private readonly expire: (p: PendingPrompt) => void,
+  ) {
+    this.timer = setInterval(() => this.sweep(Date.now()), Math.max(50, Math.floor(waitMs / 4)));
+    this.timer.unref();
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(x: Omit<PendingPrompt, 'at'>): void {
+    const mine = this.byAccount.get(x.accountId);
+    if (mine && mine.length >= PENDING_PER_ACCOUNT) this.out(mine.shift()!);
+    while (this.count >= this.max) this.evictOldest();
+    const q = this.byAccount.get(x.accountId) ?? [];
+    // Re-inserted last: the map's first account is the one that has waited longest for a prompt.
+    this.byAccount.delete(x.accountId);
+    this.byAccount.set(x.accountId, q);
+    q.push({ ...x, at: Date.now() });
+    this.count++;
+  }
+
+  take(accountId: string): PendingPrompt | undefined {
+    const q = this.byAccount.get(accountId);
+    const p = q?.shift();
+    if (!p) return undefined;
+    this.count--;
+    if (q!.length === 0) this.byAccount.delete(accountId);
+    return p;
+  }
+
+  /** Every waiting prompt recorded unanswered now (the service stops). */
+  drain(): void {
+    clearInterval(this.timer);
+    this.sweep(Number.POSITIVE_INFINITY);
+  }
+
+  private sweep(now: number): void {
+    for (const [id, q] of this.byAccount) {
+      while (q.length > 0 && now - q[0]!.at >= this.waitMs) this.out(q.shift()!);
+      if (q.length === 0) this.byAccount.delete(id);
+    }
+  }
+
+  private evictOldest(): void {
+    const first = this.byAccount.entries().next();
+    if (first.done) return;
+    const [id, q] = first.value;
+    const p = q.shift();
+    if (q.length === 0) this.byAccount.delete(id);
+    if (p) this.out(p);
+  }
+
+  private out(p: PendingPrompt): void {
+    this.count--;
+    this.expire(p);
   }
 }
 

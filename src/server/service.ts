@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { DetectionEngine } from '../findings/index.js';
 import {
+  CanaryGenerator,
+  CanaryRegistry,
   CaseService,
   DecisionBook,
   loadResponsePolicy,
@@ -17,7 +19,7 @@ import {
   type MetricsServer,
   type ScaleTopology,
 } from '../pipeline/index.js';
-import { UserError, type DetectConfigInput } from '../contracts/index.js';
+import { UserError, type CanaryBanks, type DetectConfigInput } from '../contracts/index.js';
 import { KeyRing } from './api-keys.js';
 import { buildApp, type AppOptions } from './app.js';
 import { DEFAULT_LIMITS, type ServiceContext, type ServiceLimits } from './context.js';
@@ -27,7 +29,7 @@ import { StoredFindingsEngine } from './stored-findings.js';
 import { DEFAULT_GUARDRAIL_SETTINGS, Guardrails, type GuardrailSettings } from './guardrails.js';
 import { ServeMetrics, serveHealth } from './metrics.js';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { engineThreadAvailable, WorkerEngine } from '../pipeline/index.js';
 import { InProcessIngest, type EventIngest } from './event-ingest.js';
 import { DEFAULT_INGEST_THREAD, IngestThread, type IngestThreadOptions } from './ingest-thread-client.js';
@@ -60,6 +62,12 @@ export interface StartServiceOptions {
   natsTopology?: ScaleTopology;
   /** Guardrail webhooks (`--guardrail-*` flags). */
   guardrails?: Partial<GuardrailSettings>;
+  /**
+   * Canaries the guardrail webhooks plant in watched accounts' answers, where a contract lets a
+   * hook rewrite the answer (`--canary-*` flags; none without a secret). The registry defaults to
+   * `guardrail-canaries.ndjson` beside the guardrail spool.
+   */
+  guardrailCanaries?: GuardrailCanaryOptions | undefined;
   /**
    * serve's ingest thread: its queue bound and restart wait, or `false` to read and store events on
    * the API thread. Used where its compiled entry exists, the store is a file or PostgreSQL, and
@@ -335,12 +343,33 @@ function openGuardrails(
   onRecordError: (err: Error, context: string) => void,
 ): Guardrails {
   const sqlite = resolveDatabaseTarget({ url: opts.databaseUrl, dataDir: opts.dataDir }).dialect === 'sqlite';
+  const dir = sqlite && opts.dataDir ? opts.dataDir : join(tmpdir(), 'distillguard-guardrails');
+  const c = opts.guardrailCanaries;
+  const canary = c
+    ? {
+        generator: new CanaryGenerator(c.secret, undefined, c.banks),
+        registry: new CanaryRegistry(resolve(c.registry ?? join(dir, 'guardrail-canaries.ndjson'))),
+        rate: c.rate ?? 0.5,
+        recordPrompts: c.recordPrompts ?? true,
+      }
+    : undefined;
   return new Guardrails(
     ctx,
     { ...DEFAULT_GUARDRAIL_SETTINGS, ...opts.guardrails },
-    sqlite && opts.dataDir ? opts.dataDir : join(tmpdir(), 'distillguard-guardrails'),
+    dir,
     onRecordError,
+    canary,
   );
+}
+
+/** What `serve --canary-*` asks of the guardrail webhooks. */
+export interface GuardrailCanaryOptions {
+  secret: string;
+  /** Share of watched answers that carry a canary, (0, 1]; default 0.5 (as the gateway's). */
+  rate?: number;
+  registry?: string;
+  banks?: CanaryBanks;
+  recordPrompts?: boolean;
 }
 
 /** Listens and returns the URL a local client reaches the service at. */

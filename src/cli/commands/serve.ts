@@ -4,7 +4,8 @@ import { DetectConfig, readEnv, ServeConfig, UserError } from '../../contracts/i
 import type { RunningService } from '../../server/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { listenOrExplain } from '../listen.js';
-import { checkOutputDir } from '../output-paths.js';
+import { checkOutputDir, checkOutputFile } from '../output-paths.js';
+import { readCanaryBanks } from '../../respond/index.js';
 
 function cidrList(value: string): string[] {
   const list = value
@@ -42,6 +43,11 @@ export function registerServe(program: Command): void {
     const databaseUrl = flags.databaseUrl ?? readEnv('DISTILLGUARD_DATABASE_URL');
     // The SQLite store lives in --data-dir only when no database URL is given.
     if (!databaseUrl) checkOutputDir('--data-dir', flags.dataDir);
+    const canarySecret = flags.canarySecret ?? readEnv('DISTILLGUARD_CANARY_SECRET');
+    if (canarySecret !== undefined && canarySecret.length < 8)
+      throw new UserError('INVALID_ARGUMENT', 'the canary secret must be at least 8 characters');
+    if (flags.canaryRegistry) checkOutputFile('--canary-registry', flags.canaryRegistry);
+    const canaryBanks = flags.canaryBanks ? readCanaryBanks(flags.canaryBanks) : undefined;
     const service = await listenOrExplain({ host: flags.host, port: flags.port }, () =>
       startService({
         host: flags.host,
@@ -60,6 +66,15 @@ export function registerServe(program: Command): void {
           accountHeader: flags.guardrailAccountHeader,
           bodyBytes: flags.guardrailBodyBytes,
         },
+        guardrailCanaries: canarySecret
+          ? {
+              secret: canarySecret,
+              rate: flags.canaryRate,
+              ...(flags.canaryRegistry ? { registry: flags.canaryRegistry } : {}),
+              ...(canaryBanks ? { banks: canaryBanks } : {}),
+              recordPrompts: flags.canaryPrompts,
+            }
+          : undefined,
         ...(flags.webhookAllowPrivate
           ? { webhookOptions: { allowPrivate: cidrList(flags.webhookAllowPrivate) } }
           : {}),

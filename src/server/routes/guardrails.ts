@@ -47,6 +47,14 @@ const ApertureBody = z.looseObject({
   response_body: z.unknown().optional(),
 });
 
+/**
+ * `?mode=flag` on the webhook URL: the hook runs flag-only (Portkey `deny: false`), so a decision
+ * other than allow is a failed verdict Portkey lets through and answers 246; the after-request
+ * hook records such exchanges as flagged. Anything else than `enforce` (the default) or `flag` is
+ * a misconfiguration, answered with the fail verdict.
+ */
+const PortkeyQuery = z.looseObject({ mode: z.enum(['enforce', 'flag']).optional() });
+
 /** Which model endpoint a Portkey requestType is; others (embed, images...) are judged, not recorded. */
 const PORTKEY_ENDPOINTS: Record<string, Endpoint> = {
   chatComplete: 'chat.completions',
@@ -114,13 +122,8 @@ export function guardrailRoutes(ctx: ServiceContext, g: Guardrails) {
     );
     app.post(
       '/v1/guardrails/kgateway/response',
-      opts('kgateway / Gloo AI Gateway guardrail webhook, response side: PassAction'),
-      (req) => {
-        // Nothing to enforce on an answer (the request was judged) and nothing links it to its
-        // request in this contract, so it is validated and passed, not recorded.
-        KgResponseRequest.safeParse(readBody(req));
-        return { action: {} };
-      },
+      opts('kgateway / Gloo AI Gateway guardrail webhook, response side: PassAction; records the answer'),
+      (req) => kgatewayResponseHook(g, req),
     );
     app.post(
       '/v1/guardrails/aperture/pre-request',
@@ -141,26 +144,36 @@ export function guardrailRoutes(ctx: ServiceContext, g: Guardrails) {
 
 /** Portkey: judged before the request, recorded after it (with the answer) unless refused. */
 function portkeyHook(g: Guardrails, req: FastifyRequest): Json {
+  const query = PortkeyQuery.safeParse(req.query);
   const parsed = PortkeyBody.safeParse(readBody(req));
-  if (!parsed.success) return portkeyAnswer(g.unsure(), 'beforeRequestHook');
+  if (!query.success || !parsed.success) return portkeyAnswer(g.unsure(), 'beforeRequestHook');
+  const flagOnly = query.data.mode === 'flag';
   const b = parsed.data;
   const accountId = accountIn(b.metadata?.[g.settings.accountKey]);
   const endpoint = b.requestType ? (PORTKEY_ENDPOINTS[b.requestType] ?? null) : null;
   const body = isObject(b.request.json) ? b.request.json : null;
   if (b.eventType === 'afterRequestHook') {
-    // The exchange is complete: record it with the answer; the verdict was given before.
-    if (accountId && endpoint && body)
-      g.record({
-        accountId,
-        via: 'portkey',
-        endpoint,
-        body,
-        response: isObject(b.response?.json) ? b.response.json : undefined,
-        judgement: g.passed(accountId),
-        reason: g.reasonOf(accountId),
-      });
-    return { verdict: true };
+    // The exchange is complete (Portkey calls this hook on 200 answers only): recorded with the
+    // answer, a canary planted in it for a watched account; the verdict was given before.
+    if (!accountId || !endpoint || !body) return { verdict: true };
+    const response = isObject(b.response?.json) ? b.response.json : undefined;
+    const answer = g.served({
+      accountId,
+      via: 'portkey',
+      endpoint,
+      body,
+      response,
+      flagged: flagOnly,
+      canModify: true,
+    });
+    // With canaries on, every answer goes back (changed or not): Portkey shows the client whether
+    // a hook transformed its answer, so only some coming back would point out the watched ones.
+    return g.rewritesAnswers && answer
+      ? { verdict: true, transformedData: { response: { json: answer } } }
+      : { verdict: true };
   }
+  // Flag-only: nothing refused, so nothing recorded now; the after-request hook records it.
+  if (flagOnly) return portkeyAnswer(g.flag(accountId), b.eventType);
   // Allowed requests are recorded by the afterRequestHook, with the answer.
   return portkeyAnswer(g.judgeBefore('portkey', accountId, endpoint, body), b.eventType);
 }
@@ -173,16 +186,30 @@ function kgatewayPromptHook(g: Guardrails, req: FastifyRequest): Json {
   const body: Json = { messages: parsed.data.body.messages };
   // The contract carries the messages only: degrade (request parameters) cannot apply here.
   const j = g.judge(accountId, null, null);
-  g.record({
+  const x = {
     accountId,
     via: 'kgateway',
-    endpoint: 'chat.completions',
+    endpoint: 'chat.completions' as const,
     body,
     judgement: j,
     reason: g.reasonOf(accountId),
     userAgent: userAgent(req),
-  });
+  };
+  // A refusal is recorded now; a prompt let through waits (bounded) for its /response call.
+  if (j.kind === 'refuse') g.record(x);
+  else g.awaitAnswer(x);
   return kgatewayAnswer(j);
+}
+
+/**
+ * kgateway response side: the answer names no request, so it is joined to the oldest waiting
+ * prompt of the account in the account header (when the gateway sends one); nothing to enforce.
+ */
+function kgatewayResponseHook(g: Guardrails, req: FastifyRequest): Json {
+  const parsed = KgResponseRequest.safeParse(readBody(req));
+  const accountId = headerAccount(req, g.settings.accountHeader);
+  if (parsed.success && accountId) g.answered(accountId, { choices: parsed.data.body.choices });
+  return { action: {} };
 }
 
 /** Aperture pre_request: judged now; only a refusal is recorded (entire_request records the rest). */
@@ -196,7 +223,7 @@ function aperturePreRequestHook(g: Guardrails, req: FastifyRequest): Json {
   return apertureAnswer(g.judgeBefore('aperture', accountId, endpoint, body, b.metadata.user_agent));
 }
 
-/** Aperture entire_request: the complete exchange, recorded as passed. */
+/** Aperture entire_request: the complete exchange, recorded as passed (failed calls with their error). */
 function apertureEntireRequestHook(g: Guardrails, req: FastifyRequest): void {
   const parsed = ApertureBody.safeParse(readBody(req));
   if (!parsed.success) return;
@@ -204,17 +231,30 @@ function apertureEntireRequestHook(g: Guardrails, req: FastifyRequest): void {
   const accountId = accountIn(b.metadata.login_name);
   const body = isObject(b.request_body) ? b.request_body : null;
   const endpoint = apertureEndpoint(b.metadata.url, body);
-  if (accountId && body && endpoint)
-    g.record({
-      accountId,
-      via: 'aperture',
-      endpoint,
-      body,
-      response: isObject(b.response_body) ? b.response_body : undefined,
-      judgement: g.passed(accountId),
-      reason: g.reasonOf(accountId),
-      userAgent: b.metadata.user_agent,
-    });
+  if (!accountId || !body || !endpoint) return;
+  const response = isObject(b.response_body) ? b.response_body : undefined;
+  const upstreamError = response ? providerError(response) : undefined;
+  g.served({
+    accountId,
+    via: 'aperture',
+    endpoint,
+    body,
+    response: upstreamError === undefined ? response : undefined,
+    upstreamError,
+    userAgent: b.metadata.user_agent,
+  });
+}
+
+/**
+ * The error a provider-native body reports, if it is an error body: OpenAI `{error: {message}}`,
+ * Anthropic `{type: "error", error: {type, message}}`, Gemini `{error: {code, message, status}}`.
+ */
+function providerError(r: Json): string | undefined {
+  const e = r.error;
+  if (!isObject(e) || (r.type !== undefined && r.type !== 'error') || 'choices' in r || 'content' in r)
+    return undefined;
+  const kind = typeof e.type === 'string' ? e.type : typeof e.status === 'string' ? e.status : 'error';
+  return typeof e.message === 'string' ? `${kind}: ${e.message}` : kind;
 }
 
 function userAgent(req: FastifyRequest): string | undefined {
@@ -238,6 +278,8 @@ function apertureEndpoint(url: string | undefined, body: Json | null): Endpoint 
 /** Portkey reads `verdict`; `data` is shown to the end user in hook_results, so it holds only the reference. */
 function portkeyAnswer(j: Judgement, eventType: 'beforeRequestHook' | 'afterRequestHook'): Json {
   if (j.kind === 'allow') return { verdict: true };
+  // Flagged: Portkey shows the client hook_results, so the answer carries nothing but the verdict.
+  if (j.kind === 'flag') return { verdict: false };
   if (j.kind === 'modify')
     return eventType === 'beforeRequestHook'
       ? { verdict: true, transformedData: { request: { json: j.body } } }
@@ -265,7 +307,7 @@ function kgatewayAnswer(j: Judgement): Json {
 
 /** Aperture: GuardrailResponse `{action: allow | block | modify, status_code?, message?, request_body?}`. */
 function apertureAnswer(j: Judgement): Json {
-  if (j.kind === 'allow') return { action: 'allow' };
+  if (j.kind === 'allow' || j.kind === 'flag') return { action: 'allow' };
   if (j.kind === 'modify') return { action: 'modify', request_body: j.body };
   return { action: 'block', status_code: j.status, message: `${j.message} (reference ${j.reference})` };
 }
