@@ -280,7 +280,7 @@ export const ServeConfig = z.object({
     .string()
     .optional()
     .describe(
-      "guardrail webhooks: key of the canary generator; canaries go into watched accounts' answers where a hook may rewrite them (Portkey after-request hook). None without it",
+      "guardrail webhooks: key of the canary generator; canaries go into watched accounts' answers where a hook may rewrite them (Portkey after-request hook); canaries are served only when it is given",
     )
     .meta(flag({ value: 'secret', defaultText: '$DISTILLGUARD_CANARY_SECRET' })),
   canaryRegistry: z
