@@ -46,7 +46,8 @@ export async function startTestService(
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'dg-server-'));
     storeOpts = { dataDir: dir, databaseUrl: `sqlite:${path.join(dir, 'dg.db')}` };
-    cleanup = () => Promise.resolve(rmSync(dir, { recursive: true, force: true }));
+    cleanup = () =>
+      Promise.resolve(rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }));
   } else {
     // A fresh PG schema; the service opens its own pool on it.
     const t = await openTestDatabase(dialect);
