@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LEVEL_COLOURS, type ClusterDetail, type Page } from '../src/contracts/index.js';
-import { chromiumAvailable, CHROMIUM_PATH, launchChromium } from './chromium.js';
-import { startDemoServer, type RunningServer } from './demo-server.js';
+import { chromiumAvailable, CHROMIUM_PATH } from './chromium.js';
+import { dashboardSession } from './dashboard-session.js';
 import { levelColouredPixels } from './graph-pixels.js';
 
 // Issue 19 item 15: the linkage graph of a campaign of 150 accounts was an unreadable tangle. In
@@ -11,33 +11,9 @@ const canRun = chromiumAvailable();
 if (!canRun) console.warn(`skipping the cluster graph test: Chromium not found at ${CHROMIUM_PATH}`);
 
 describe.runIf(canRun)('the graph of a large cluster in Chromium', () => {
-  const external = process.env.E2E_BASE_URL;
-  let server: Pick<RunningServer, 'baseUrl' | 'apiKey'> & { stop?: () => Promise<void> };
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
   const errors: string[] = [];
-
-  beforeAll(async () => {
-    server = external
-      ? { baseUrl: external, apiKey: process.env.E2E_API_KEY ?? '' }
-      : await startDemoServer();
-    browser = await launchChromium();
-    await browser.context.addInitScript(
-      (key) => window.localStorage.setItem('distillguard.apiKey', key),
-      server.apiKey,
-    );
-  }, 900_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop?.();
-  });
-
-  const apiGet = async <T>(p: string): Promise<T> => {
-    const res = await fetch(`${server.baseUrl}${p}`, {
-      headers: { authorization: `Bearer ${server.apiKey}` },
-    });
-    expect(res.status, `GET ${p}`).toBe(200);
-    return (await res.json()) as T;
-  };
+  const session = dashboardSession();
+  const { apiGet } = session;
 
   it('opens the largest cluster grouped by shared value, with every account one choice away', async () => {
     const list = await apiGet<Page<{ cluster_id: string; size: number }>>(
@@ -48,9 +24,9 @@ describe.runIf(canRun)('the graph of a large cluster in Chromium', () => {
     const detail = await apiGet<ClusterDetail>(`/v1/clusters/${encodeURIComponent(largest.cluster_id)}`);
     const shown = detail.graph.nodes.length;
 
-    const page = await browser.context.newPage();
+    const page = await session.browser.context.newPage();
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${server.baseUrl}/#/clusters/${encodeURIComponent(largest.cluster_id)}`);
+    await page.goto(`${session.server.baseUrl}/#/clusters/${encodeURIComponent(largest.cluster_id)}`);
     const graph = page.getByTestId('linkage-graph');
     await graph.locator('canvas').first().waitFor();
     await page.waitForTimeout(800); // sigma's first frame

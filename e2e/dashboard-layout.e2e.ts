@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page as BrowserPage } from 'playwright-core';
 import type { AccountFinding, Overview, Page } from '../src/contracts/index.js';
-import { chromiumAvailable, CHROMIUM_PATH, launchChromium } from './chromium.js';
-import { startDemoServer, type RunningServer } from './demo-server.js';
+import { chromiumAvailable, CHROMIUM_PATH } from './chromium.js';
+import { dashboardSession } from './dashboard-session.js';
 
 // Issue 19 item 16: what an analyst meets at a common desktop width (1440 px) and in a narrow
 // window (800 px), in real Chromium against the built server with demo data.
@@ -18,40 +18,15 @@ const overflowing = (page: BrowserPage, selector: string) =>
   );
 
 describe.runIf(canRun)('dashboard layout in Chromium', () => {
-  // E2E_BASE_URL and E2E_API_KEY point the test at a server already running with data (as in
-  // dashboard.e2e.ts); otherwise it starts the built server with demo data.
-  const external = process.env.E2E_BASE_URL;
-  let server: Pick<RunningServer, 'baseUrl' | 'apiKey'> & { stop?: () => Promise<void> };
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
   const statuses: { url: string; status: number }[] = [];
-
-  beforeAll(async () => {
-    server = external
-      ? { baseUrl: external, apiKey: process.env.E2E_API_KEY ?? '' }
-      : await startDemoServer();
-    browser = await launchChromium();
-    await browser.context.addInitScript(
-      (key) => window.localStorage.setItem('distillguard.apiKey', key),
-      server.apiKey,
-    );
-    browser.context.on('response', (r) => statuses.push({ url: r.url(), status: r.status() }));
-  }, 900_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop?.();
-  });
-
-  const apiGet = async <T>(p: string): Promise<T> => {
-    const res = await fetch(`${server.baseUrl}${p}`, {
-      headers: { authorization: `Bearer ${server.apiKey}` },
-    });
-    expect(res.status, `GET ${p}`).toBe(200);
-    return (await res.json()) as T;
-  };
+  const session = dashboardSession((context) =>
+    context.on('response', (r) => statuses.push({ url: r.url(), status: r.status() })),
+  );
+  const { apiGet } = session;
 
   it('loads with a favicon and no 404', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${server.baseUrl}/#/overview`);
+    const page = await session.browser.context.newPage();
+    await page.goto(`${session.server.baseUrl}/#/overview`);
     await page.getByTestId('top-clusters').waitFor();
     const icon = await page.$eval('link[rel="icon"]', (l) => (l as HTMLLinkElement).href);
     const res = await fetch(icon);
@@ -62,14 +37,14 @@ describe.runIf(canRun)('dashboard layout in Chromium', () => {
   });
 
   it('shows every cluster column, the strongest signal included, at 1440 px', async () => {
-    const page = await browser.context.newPage();
+    const page = await session.browser.context.newPage();
     await page.setViewportSize({ width: 1440, height: 900 });
     for (const [hash, table] of [
       ['#/overview', 'top-clusters'],
       ['#/clusters', 'clusters-table'],
       ['#/clusters?level=all', 'clusters-table'],
     ] as const) {
-      await page.goto(`${server.baseUrl}/${hash}`);
+      await page.goto(`${session.server.baseUrl}/${hash}`);
       await page.getByTestId(table).locator('tbody tr').first().waitFor();
       expect(await overflowing(page, '.table-wrap, .panel'), hash).toEqual([]);
       const header = page.getByTestId(table).locator('th', { hasText: 'Strongest signal' });
@@ -83,8 +58,8 @@ describe.runIf(canRun)('dashboard layout in Chromium', () => {
     const o = await apiGet<Overview>('/v1/overview');
     const none = o.clusters.byLevel.none ?? 0;
     expect(none).toBeGreaterThan(0);
-    const page = await browser.context.newPage();
-    await page.goto(`${server.baseUrl}/#/clusters`);
+    const page = await session.browser.context.newPage();
+    await page.goto(`${session.server.baseUrl}/#/clusters`);
     await page.getByTestId('clusters-table').locator('tbody tr').first().waitFor();
     const levels = await page.getByTestId('clusters-table').locator('tbody tr .badge').allInnerTexts();
     expect(levels.length).toBe(o.clusters.total - none);
@@ -92,7 +67,7 @@ describe.runIf(canRun)('dashboard layout in Chromium', () => {
     await expect
       .poll(() => page.getByTestId('list-count').innerText())
       .toBe(`${o.clusters.total - none} of ${o.clusters.total - none} shown`);
-    await page.goto(`${server.baseUrl}/#/clusters?level=all`);
+    await page.goto(`${session.server.baseUrl}/#/clusters?level=all`);
     await expect
       .poll(() => page.getByTestId('list-count').innerText())
       .toBe(`${o.clusters.total} of ${o.clusters.total} shown`);
@@ -101,10 +76,10 @@ describe.runIf(canRun)('dashboard layout in Chromium', () => {
 
   it('shows shared templates and request shapes as words on the cluster page', async () => {
     const flagged = await apiGet<Page<{ cluster_id: string }>>('/v1/clusters?min_level=monitor&limit=6');
-    const page = await browser.context.newPage();
+    const page = await session.browser.context.newPage();
     const seen: string[] = [];
     for (const { cluster_id } of flagged.items) {
-      await page.goto(`${server.baseUrl}/#/clusters/${encodeURIComponent(cluster_id)}`);
+      await page.goto(`${session.server.baseUrl}/#/clusters/${encodeURIComponent(cluster_id)}`);
       await page.reload();
       await page.getByTestId('cluster-links').locator('tbody tr').first().waitFor();
       seen.push(...(await page.getByTestId('cluster-links').locator('tbody tr').allInnerTexts()));
@@ -119,8 +94,8 @@ describe.runIf(canRun)('dashboard layout in Chromium', () => {
 
   it('says how many accounts a list has, not only how many it shows', async () => {
     const o = await apiGet<Overview>('/v1/overview');
-    const page = await browser.context.newPage();
-    await page.goto(`${server.baseUrl}/#/accounts`);
+    const page = await session.browser.context.newPage();
+    await page.goto(`${session.server.baseUrl}/#/accounts`);
     await page.getByTestId('accounts-table').locator('tbody tr').first().waitFor();
     await expect
       .poll(() => page.getByTestId('list-count').innerText())
@@ -132,8 +107,8 @@ describe.runIf(canRun)('dashboard layout in Chromium', () => {
     const first = await apiGet<Page<AccountFinding>>('/v1/accounts?limit=1');
     const id = first.items[0]!.account_id;
     const part = id.slice(-6);
-    const page = await browser.context.newPage();
-    await page.goto(`${server.baseUrl}/#/accounts`);
+    const page = await session.browser.context.newPage();
+    await page.goto(`${session.server.baseUrl}/#/accounts`);
     await page.getByTestId('accounts-table').locator('tbody tr').first().waitFor();
     await expect(page.getByTestId('search-button').isVisible()).resolves.toBe(true);
     // Typed, never submitted: no Enter, no click.
@@ -148,9 +123,9 @@ describe.runIf(canRun)('dashboard layout in Chromium', () => {
   });
 
   it('folds the sidebar to icons at 800 px and keeps the page wide', async () => {
-    const page = await browser.context.newPage();
+    const page = await session.browser.context.newPage();
     await page.setViewportSize({ width: 800, height: 900 });
-    await page.goto(`${server.baseUrl}/#/clusters`);
+    await page.goto(`${session.server.baseUrl}/#/clusters`);
     await page.getByTestId('clusters-table').locator('tbody tr').first().waitFor();
     const side = (await page.getByTestId('sidebar').boundingBox())!;
     expect(side.width).toBeLessThanOrEqual(64);
