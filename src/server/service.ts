@@ -171,7 +171,11 @@ async function assemble(db: CoreDb, opts: StartServiceOptions): Promise<RunningS
     // Listen first: enforcement reads stored decisions and ingest stores events while detection rebuilds.
     url = await listen(app, opts);
   } catch (err) {
+    // A library caller (tests, an embedding process) keeps running: close what was opened.
+    await ctx.guardrails.close();
     await ingest.close();
+    await live.stop();
+    await sink?.close();
     throw err;
   }
 

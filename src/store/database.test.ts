@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -117,6 +117,22 @@ describe('SQLite checkpoints in the background', () => {
       expect(statSync(file).size).toBeGreaterThanOrEqual(before + 400 * 2000);
     } finally {
       await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('has closed every connection to the file when destroy resolves, so its folder can be removed', async () => {
+    // CI saw ENOTEMPTY removing a service's data folder after close: the checkpointing thread still
+    // held a connection and wrote the -wal/-shm files back while the folder was being removed.
+    for (let round = 0; round < 5; round++) {
+      const dir = mkdtempSync(path.join(tmpdir(), 'dg-wal-close-'));
+      const file = path.join(dir, 'wal.db');
+      const db = openDatabase<CoreDatabase>({ url: `sqlite:${file}`, backgroundCheckpoints: true });
+      await runMigrations(db, coreMigrations);
+      await new Promise((r) => setTimeout(r, 300)); // the thread has opened its connection
+      await db.destroy();
+      // The last connection to close removes the write-ahead log and shared-memory files.
+      expect(readdirSync(dir)).toEqual(['wal.db']);
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -97,7 +97,6 @@ export function openDatabase<DB = unknown>(opts: OpenDatabaseOptions = {}): Kyse
   sqlite.pragma('cache_size = -65536');
   const checkpointer =
     opts.backgroundCheckpoints && file !== ':memory:' ? startWalCheckpointer(sqlite) : undefined;
-  // Kysely closes the connection on destroy(); the checkpointer thread stops with it.
   // Kysely prepares every query it runs; parsing and planning the SQL again costs about as much
   // as running a short indexed query, so statements are kept per SQL text (bounded: beyond the
   // bound the cache starts over). Safe to share: Kysely runs one query at a time per connection.
@@ -113,11 +112,21 @@ export function openDatabase<DB = unknown>(opts: OpenDatabaseOptions = {}): Kyse
       return stmt;
     },
     close: () => {
-      checkpointer?.stop();
+      stopped = checkpointer?.stop();
       sqlite.close();
     },
   };
+  let stopped: Promise<void> | undefined;
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+  if (checkpointer) {
+    // Kysely's driver does not wait for close; destroy resolves only once the checkpointing thread
+    // has closed its connection too, or it writes -wal/-shm back into a folder being removed.
+    const destroy = db.destroy.bind(db);
+    db.destroy = async () => {
+      await destroy();
+      await stopped;
+    };
+  }
   sqliteHandles.set(db, sqlite);
   return db;
 }

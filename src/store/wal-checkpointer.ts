@@ -10,7 +10,8 @@ import type SQLite from 'better-sqlite3';
  * blocks the writer; the WAL restarts from its beginning once a checkpoint has caught up.
  */
 export interface WalCheckpointer {
-  stop(): void;
+  /** Resolves once the thread has closed its connection (it is terminated after 5 s). */
+  stop(): Promise<void>;
 }
 
 // A CommonJS worker from source text: no separate file to locate in src/ and dist/ alike.
@@ -45,20 +46,26 @@ export function startWalCheckpointer(sqlite: SQLite.Database, intervalMs = 250):
       },
     });
   } catch {
-    return { stop: () => undefined };
+    return { stop: () => Promise.resolve() };
   }
   sqlite.pragma('wal_autocheckpoint = 0');
   let stopping = false;
   // The thread never keeps the process alive.
   worker.unref();
   worker.on('error', () => undefined);
-  worker.on('exit', () => {
-    if (!stopping) automatic();
-  });
+  const exited = new Promise<void>((done) =>
+    worker.on('exit', () => {
+      if (!stopping) automatic();
+      done();
+    }),
+  );
   return {
-    stop: () => {
+    stop: async () => {
       stopping = true;
       worker.postMessage('stop');
+      const timer = setTimeout(() => void worker.terminate(), 5000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }
