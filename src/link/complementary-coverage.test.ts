@@ -110,6 +110,23 @@ describe('complementary coverage on simulated populations', () => {
     expect(held!.members.filter((id) => elsewhere.has(id))).toEqual([]);
   });
 
+  // Seed 137256: 42 accounts, 63 % on one SDK build, no VPN, signed up over 19.5 days. The client
+  // cohort proposed the 24 on the build; 13 task-style accounts that signed up in their span were
+  // all the operator's, but the expectation was taken from a share of task-style accounts those 13
+  // made up most of themselves (18 in the population): 1.44 expected, over a tenth of 13, so none
+  // was taken in and the campaign stayed at 57 % at review. The expectation comes from outside the
+  // span now (5 of 1,177 sign-ups elsewhere are task-style).
+  it('judges cohort-mates against sign-ups outside the span, which the operator does not inflate (seed 137256)', () => {
+    const { accounts, records, truth } = population(137256);
+    const campaign = [...truth].filter(([, t]) => t === CAMPAIGN).map(([id]) => id);
+    const groups = coordinatedGroups(accounts, records, 137256, 5);
+    const members = groups.flatMap((g) => g.members);
+    expect(members.filter((id) => truth.get(id) !== CAMPAIGN)).toEqual([]);
+    const [g] = groups;
+    expect(g!.cohort!.added.length).toBeGreaterThanOrEqual(10);
+    expect(g!.members.length).toBeGreaterThanOrEqual(0.8 * campaign.length);
+  });
+
   it('leaves a group as proposed where ordinary people send one-shot prompts as often as the operator', () => {
     // Every third ordinary account made task-style: the sign-up days then hold task-style people
     // too, so nobody is taken in on sign-up time and style alone.

@@ -158,8 +158,9 @@ const isoDay = (t: number): string => new Date(t).toISOString().slice(0, 10);
  * Accounts of the operator that share no weak attribute with the rest (their own home network,
  * another client) still signed up while the others did, and still send only task prompts. Among
  * the accounts in no group, those that signed up within the group's sign-up span and are
- * task-style are its candidate cohort-mates, when there are more of them than the population's
- * share of task-style accounts predicts for the sign-ups in that span (a Poisson tail).
+ * task-style are its candidate cohort-mates, when there are more of them than the share of
+ * task-style accounts among sign-ups outside the span predicts for the sign-ups in it (a Poisson
+ * tail).
  */
 function cohortMates(
   members: readonly string[],
@@ -189,8 +190,13 @@ function cohortMates(
     signedUp++;
     if (style) candidates.push(id);
   }
-  if (candidates.length === 0 || eligible === 0) return undefined;
-  const expected = (eligibleTaskStyle / eligible) * signedUp;
+  if (candidates.length === 0) return undefined;
+  // The share of task-style accounts is taken outside the span: the operator's own sign-ups are
+  // what is tested, and in a population with few one-shot users they would make most of the share
+  // they are judged against. Outside, it is the population's own (a quarter account keeps it > 0).
+  const outside = eligible - signedUp;
+  if (outside <= 0) return undefined;
+  const expected = (Math.max(eligibleTaskStyle - candidates.length, 0.25) / outside) * signedUp;
   const log10p = poissonSurvivalLog10(candidates.length, expected);
   if (log10p > MATES_LOG10_P || expected > MATES_MAX_CHANCE_SHARE * candidates.length) return undefined;
   return {
