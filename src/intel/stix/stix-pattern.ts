@@ -298,7 +298,7 @@ class Parser {
     this.take();
     if (!isTypeName(type.text))
       this.defer(
-        `object type ${shown(type.text)} ${where(type)} is not a STIX type name (a-z, 0-9 and single hyphens, starting with a letter, 3 to 250 characters)`,
+        `object type ${shown(type.text)} ${where(type)} is not a STIX type name (a-z, 0-9, inner hyphens; 3-250 characters)`,
         type,
         'name',
       );
@@ -307,7 +307,7 @@ class Parser {
     const firstName = this.pathKey(first, 'a property name');
     if (!isPropertyName(firstName))
       this.defer(
-        `property ${shown(firstName)} ${where(first)} is not a STIX property name (a-z, 0-9 and _, at most 250 characters)`,
+        `property ${shown(firstName)} ${where(first)} is not a STIX property name (a-z, 0-9, _; up to 250 characters)`,
         first,
         'name',
       );
@@ -319,7 +319,7 @@ class Parser {
         const key = this.pathKey(k, 'a property name or a quoted key after "."');
         if (!isDictionaryKey(key))
           this.defer(
-            `key ${shown(key)} ${where(k)} is not a STIX property name or dictionary key (A-Z, a-z, 0-9, - and _, 1 to 250 characters)`,
+            `key ${shown(key)} ${where(k)} is not a STIX property name or key (A-Z, a-z, 0-9, -, _; 1-250 characters)`,
             k,
             'name',
           );
