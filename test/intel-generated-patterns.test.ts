@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiEvent } from '../src/contracts/index.js';
-import { DetectionEngine } from '../src/findings/index.js';
 import {
   checkStixPattern,
   exportBundle,
@@ -8,7 +6,7 @@ import {
   policyFrom,
   readDgExtension,
 } from '../src/intel/index.js';
-import { simulationStream } from '../src/sim/index.js';
+import { analysedStream } from './simulated-analysis.js';
 
 /*
  * Every STIX pattern DistillGuard writes must pass the grammar check the hub and other members
@@ -23,15 +21,7 @@ describe('the patterns DistillGuard exports', () => {
     'are all valid STIX 2.1 patterns, for every indicator kind the simulation yields',
     { timeout: 600_000 },
     async () => {
-      const sim = simulationStream({ scale: 'small', seed: 11 });
-      const engine = new DetectionEngine();
-      const events: ApiEvent[] = [];
-      for (const a of sim.accounts) engine.addAccount(a.record);
-      for (const e of sim.events()) {
-        engine.addEvent(e);
-        events.push(e);
-      }
-      const findings = engine.analyze().findings;
+      const { findings, events, accounts } = analysedStream(11);
       const kinds = new Set<string>();
       let checked = 0;
       for (const policy of [
@@ -46,7 +36,7 @@ describe('the patterns DistillGuard exports', () => {
         const { bundle } = await exportBundle({
           findings,
           events,
-          accounts: sim.accounts.map((a) => a.record),
+          accounts,
           publisher: { name: 'org-a' },
           keyRing: ring,
           policy,

@@ -142,27 +142,18 @@ class Parser {
     this.later ??= new PatternSyntaxError(message, t.at, reason);
   }
 
+  /** `operand (keyword operand)*`: each level of the grammar's binary operators. */
+  private joined(keyword: string, operand: () => void): void {
+    operand();
+    while (this.isKeyword(keyword)) {
+      this.take();
+      operand();
+    }
+  }
+
   // Precedence, loosest first, as in the grammar: FOLLOWEDBY, OR, AND, then one observation.
   private observationExpressions(): void {
-    this.observationOr();
-    while (this.isKeyword('FOLLOWEDBY')) {
-      this.take();
-      this.observationOr();
-    }
-  }
-  private observationOr(): void {
-    this.observationAnd();
-    while (this.isKeyword('OR')) {
-      this.take();
-      this.observationAnd();
-    }
-  }
-  private observationAnd(): void {
-    this.observation();
-    while (this.isKeyword('AND')) {
-      this.take();
-      this.observation();
-    }
+    this.joined('FOLLOWEDBY', () => this.joined('OR', () => this.joined('AND', () => this.observation())));
   }
 
   private observation(): void {
@@ -218,18 +209,7 @@ class Parser {
   }
 
   private comparisonExpression(): void {
-    this.comparisonAnd();
-    while (this.isKeyword('OR')) {
-      this.take();
-      this.comparisonAnd();
-    }
-  }
-  private comparisonAnd(): void {
-    this.comparison();
-    while (this.isKeyword('AND')) {
-      this.take();
-      this.comparison();
-    }
+    this.joined('OR', () => this.joined('AND', () => this.comparison()));
   }
 
   private counted(t: Token): void {
