@@ -23,19 +23,12 @@ import {
   writeCommunityKey,
   type MemberSigningKey,
 } from '../src/intel/index.js';
-import { DetectionEngine } from '../src/findings/index.js';
-import {
-  UserError,
-  type AccountRecord,
-  type ApiEvent,
-  type Findings,
-  type StixObject,
-} from '../src/contracts/index.js';
-import { simulationStream } from '../src/sim/index.js';
+import { UserError, type AccountRecord, type Findings, type StixObject } from '../src/contracts/index.js';
 import { storeTestBackends } from './store-harness.js';
 import { useSharingHub } from './hub-harness.js';
 import { startSpecTaxiiServer } from './taxii-spec-server.js';
 import { findingsOf } from './findings-fixture.js';
+import { analysedStream } from './simulated-analysis.js';
 
 const ring = keyRingFrom({ current: 'isac-1', keys: [{ id: 'isac-1', secret: '3c'.repeat(32) }] });
 const oracle = loadStixOracle(requiredStixSchemaDir()); // the OASIS schemas: the tests' reference, never production's
@@ -140,18 +133,11 @@ describe('export: one object per id and version (duplicate indicators)', () => {
     'a default export of the small simulation has one object per (id, version) and validates',
     { timeout: 600_000 },
     async () => {
-      const sim = simulationStream({ scale: 'small', seed: 11 });
-      const engine = new DetectionEngine();
-      const events: ApiEvent[] = [];
-      for (const a of sim.accounts) engine.addAccount(a.record);
-      for (const e of sim.events()) {
-        engine.addEvent(e);
-        events.push(e);
-      }
+      const { findings, events, accounts } = analysedStream(11);
       const { bundle } = await exportBundle({
-        findings: engine.analyze().findings,
+        findings,
         events,
-        accounts: sim.accounts.map((a) => a.record),
+        accounts,
         publisher: { name: 'org-a' },
         keyRing: ring,
         policy: defaultPolicy(),

@@ -179,6 +179,56 @@ describe.each(backends)('hub ingest validation over HTTP, on %s', (dialect) => {
     expect((await verifyHubAudit(h.t.db)).ok).toBe(true);
   });
 
+  it('refuses each indicator whose STIX pattern is garbage or hostile, and stores its good siblings', async () => {
+    const bad: [Obj, RegExp][] = [
+      [indicator(201, { pattern: '[autonomous-system:number =~ 64500]' }), /unexpected character "~"/],
+      [
+        indicator(202, {
+          pattern: `${'('.repeat(10_000)}[autonomous-system:number = 1]${')'.repeat(10_000)}`,
+        }),
+        /nested deeper than 64 /,
+      ],
+      [
+        indicator(203, { pattern: `[autonomous-system:name = '${'a'.repeat(1024 * 1024)}']` }),
+        /longer than 65536 characters/,
+      ],
+      [indicator(204, { pattern: 'autonomous-system:number = 64500' }), /expected an observation expression/],
+      [indicator(205, { pattern: '[Autonomous_System:number = 64500]' }), /object type "Autonomous_System"/],
+    ];
+    const good = [210, 211, 212].map((i) => indicator(i));
+    // Another pattern language is not judged by the STIX grammar.
+    const sigma = indicator(213, { pattern_type: 'sigma', pattern: 'title: anything' });
+    const objects = [
+      good[0]!,
+      bad[0]![0],
+      bad[1]![0],
+      good[1]!,
+      bad[2]![0],
+      bad[3]![0],
+      sigma,
+      bad[4]![0],
+      good[2]!,
+    ];
+    const before = await storedRows();
+    const res = await post('org-a', objects);
+    expect(res.status).toBe(202);
+    const status = TaxiiStatus.parse(JSON.parse(res.body));
+    expect(status).toMatchObject({ total_count: 9, success_count: 4, failure_count: 5 });
+    expect(status.failures!.map((f) => f.id)).toEqual(bad.map(([o]) => o.id));
+    status.failures!.forEach((f, i) => {
+      expect(f.message).toMatch(
+        /^Not valid STIX 2\.1, not stored: pattern: not a STIX 2\.1 pattern \(INVALID_STIX_PATTERN\): /,
+      );
+      expect(f.message).toMatch(bad[i]![1]);
+      expect(f.message!.length).toBeLessThan(300);
+    });
+    expect(status.successes!.map((s) => [s.id, s.message])).toEqual(
+      [good[0]!, good[1]!, sigma, good[2]!].map((o) => [o.id, 'added']),
+    );
+    const added = (await storedRows()).filter((r) => !before.some((b) => b.object_id === r.object_id));
+    expect(added.map((r) => r.object_id).sort()).toEqual([...good, sigma].map((o) => o.id).sort());
+  });
+
   it('an envelope without ids, or not a list, is a 400 that names the problem', async () => {
     for (const bad of [[{ type: 'indicator' }], ['text'], [{ id: 'x'.repeat(300) }]]) {
       const res = await post('org-a', bad);

@@ -62,6 +62,51 @@ describe('intel validate', () => {
     }
   });
 
+  it.each([
+    [
+      'an unknown operator',
+      "[ipv4-addr:value =~ '198.51.100.1']",
+      /unexpected character "~" at character 19/,
+    ],
+    ['lower-case keywords', "[ipv4-addr:value = '198.51.100.1'] within 5 seconds", /found "within"/],
+    [
+      '10,000 nested parentheses',
+      `${'('.repeat(10_000)}[ipv4-addr:value = '198.51.100.1']${')'.repeat(10_000)}`,
+      /nested deeper than 64/,
+    ],
+  ])(
+    'refuses an indicator pattern with %s: INVALID_STIX_PATTERN, exit 2, with and without --schemas',
+    async (_name, pattern, why) => {
+      const b = bundle();
+      const ind = b.objects.find((o) => o.type === 'indicator')!;
+      ind.pattern = pattern;
+      const file = write(`bad-pattern-${pattern.length}.json`, b);
+      for (const extra of [[], ['--schemas', requiredStixSchemaDir()]]) {
+        const r = await runCli(['intel', 'validate', file, ...extra], { cwd: dir });
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(
+          new RegExp(
+            `^error\\[INVALID_STIX_PATTERN\\]: .*does not validate: ${String(ind.id)} pattern: not a STIX 2\\.1 pattern`,
+          ),
+        );
+        expect(r.stderr).toMatch(why);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      }
+    },
+  );
+
+  it('calls a bundle with a bad pattern and another problem INVALID_INPUT, listing both', async () => {
+    const b = bundle();
+    const ind = b.objects.find((o) => o.type === 'indicator')!;
+    ind.pattern = '[ipv4-addr:value]';
+    ind.indicator_types = [];
+    const r = await runCli(['intel', 'validate', write('bad-both.json', b)], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error\[INVALID_INPUT\]: .*does not validate/);
+    expect(r.stderr).toContain('INVALID_STIX_PATTERN');
+    expect(r.stderr).toContain('indicator_types');
+  });
+
   it('names the folder when --schemas does not hold the OASIS schemas', async () => {
     const r = await runCli(['intel', 'validate', write('ok2.json', bundle()), '--schemas', dir], {
       cwd: dir,

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { Truth } from '../src/contracts/index.js';
+import { Truth, type ApiEvent } from '../src/contracts/index.js';
+import { DetectionEngine } from '../src/findings/index.js';
 import { analyzeFiles } from '../src/pipeline/index.js';
-import { simulate } from '../src/sim/index.js';
+import { simulate, simulationStream } from '../src/sim/index.js';
 
 /**
  * A small simulation of `seed` written to `out` (plain files, no corpus), its ground truth, and
@@ -13,4 +14,26 @@ export async function analyzedSimulation(seed: number, out: string) {
   const truth = Truth.parse(JSON.parse(readFileSync(sim.files.truth, 'utf8')));
   const { detail, engine } = await analyzeFiles([sim.files.traffic], { accounts: [sim.files.accounts] });
   return { sim, truth, detail, engine };
+}
+
+/**
+ * The small simulation of `seed` in memory, through the detection engine: its findings, and the
+ * events and account records kept for `exportBundle` (a stream reads once).
+ */
+export function analysedStream(seed: number) {
+  const sim = simulationStream({ scale: 'small', seed });
+  const engine = new DetectionEngine();
+  const events: ApiEvent[] = [];
+  for (const a of sim.accounts) engine.addAccount(a.record);
+  for (const e of sim.events()) {
+    engine.addEvent(e);
+    events.push(e);
+  }
+  return {
+    sim,
+    engine,
+    events,
+    findings: engine.analyze().findings,
+    accounts: sim.accounts.map((a) => a.record),
+  };
 }

@@ -235,3 +235,42 @@ describe('TAXII client against a hostile server', () => {
     }
   });
 });
+
+describe('a pull of indicators whose STIX pattern is garbage or hostile', () => {
+  const withPattern = (n: number, pattern: string, extra: Partial<StixObject> = {}): StixObject => ({
+    ...indicator,
+    id: `indicator--00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    pattern,
+    ...extra,
+  });
+
+  it('keeps the valid ones, never keeps the others, and says how many it skipped', async () => {
+    const deep = withPattern(2, `${'('.repeat(10_000)}[autonomous-system:number = 1]${')'.repeat(10_000)}`);
+    const unknownOperator = withPattern(3, "[autonomous-system:number CONTAINS '1']");
+    // Another pattern language is not judged by the STIX grammar.
+    const sigma = withPattern(4, 'title: anything', { pattern_type: 'sigma' });
+    const objects = [indicator, deep, unknownOperator, sigma];
+    answer = (req, res) =>
+      (req.url?.includes('/objects/')
+        ? json({ more: false, objects }, 200, { 'x-taxii-date-added-last': '2026-11-20T00:00:00.000Z' })
+        : json({ counts: [] }))(req, res);
+    const dir = mkdtempSync(path.join(tmpdir(), 'dg-hostile-'));
+    try {
+      const received = ReceivedIntel.open(dir);
+      const r = await received.pull(client(), collectionId);
+      expect(r.received).toBe(2);
+      expect(r.notes).toEqual([
+        expect.stringMatching(
+          /^skipped 2 indicators whose STIX pattern is not valid \(first: indicator--0+-0+-4000-8000-0+2 pattern: not a STIX 2\.1 pattern \(INVALID_STIX_PATTERN\): nested deeper than 64 /,
+        ),
+      ]);
+      expect(
+        ReceivedIntel.open(dir)
+          .objects()
+          .map((o) => o.id),
+      ).toEqual([indicator.id, sigma.id]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

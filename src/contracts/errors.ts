@@ -11,6 +11,8 @@ export const UserErrorCode = z.enum([
   'INVALID_ARGUMENT',
   'INVALID_CONFIG',
   'INVALID_INPUT',
+  /** An indicator whose `pattern_type` is stix holds a pattern outside the STIX 2.1 grammar or limits. */
+  'INVALID_STIX_PATTERN',
   'NO_EVENTS',
   'UNAUTHENTICATED',
   'FORBIDDEN',

@@ -12,7 +12,8 @@ export { atlasAttackPattern } from './stix/attack-pattern-converter.js';
 
 export { exportBundle, readFindingsFile } from './stix/export-bundle.js';
 export { checkBundle } from './stix/bundle-check.js';
-export { stixObjectProblems } from './stix/object-check.js';
+export { indicatorPatternProblem, stixObjectProblems } from './stix/object-check.js';
+export { checkStixPattern, STIX_PATTERN_LIMITS, type StixPatternCheck } from './stix/stix-pattern.js';
 
 export { canonicalJson } from './stix/canonical-json.js';
 export {

@@ -67,7 +67,7 @@ function registerExport(intel: Command): void {
   const validate = intel
     .command('validate')
     .description(
-      'check a bundle against STIX 2.1: the schemas built into the package, and the OASIS JSON schemas with --schemas',
+      'check a bundle against STIX 2.1: the schemas and indicator pattern grammar built into the package, and the OASIS JSON schemas with --schemas',
     )
     .argument('<bundle>', 'bundle JSON');
   addConfigFlags(validate, IntelValidateConfig).action((file: string, raw: Flags) => {

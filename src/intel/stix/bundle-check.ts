@@ -8,6 +8,7 @@ import {
   StixRelationship,
   StixSighting,
 } from '../../contracts/index.js';
+import { indicatorPatternProblem } from './object-check.js';
 import { TLP_IDS } from './tlp.js';
 
 /**
@@ -15,7 +16,8 @@ import { TLP_IDS } from './tlp.js';
  * OASIS JSON schemas are the tests' oracle, not a run-time dependency): the project's zod STIX
  * schemas for every type it writes, STIX's "no empty lists" rule, every extension carrying its
  * `extension_type`, every `*_ref` / `*_refs` pointing at an object in the bundle (or a
- * well-known TLP marking), and one object per (id, version).
+ * well-known TLP marking), one object per (id, version), and every indicator's STIX pattern
+ * against the patterning grammar.
  */
 
 const BY_TYPE: Record<
@@ -94,6 +96,8 @@ export function checkBundle(bundle: unknown): string[] {
     versions.add(version);
     const schema = BY_TYPE[o.type];
     if (schema) for (const e of issuesOf(schema.safeParse(o))) add(`${o.id} ${e}`);
+    const pattern = indicatorPatternProblem(o);
+    if (pattern) add(`${o.id} ${pattern}`);
     for (const [extId, ext] of Object.entries(o.extensions ?? {})) {
       if (Object.keys(ext).length === 0) add(`${o.id} extensions.${extId}: empty extension`);
       else if (extId.startsWith('extension-definition--') && typeof ext.extension_type !== 'string')

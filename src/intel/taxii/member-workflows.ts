@@ -15,7 +15,7 @@ import {
 } from '../../contracts/index.js';
 import { loadKeyRing } from '../match/community-key.js';
 import { checkBundle } from '../stix/bundle-check.js';
-import { stixObjectProblems } from '../stix/object-check.js';
+import { PATTERN_PROBLEM_PREFIX, stixObjectProblems } from '../stix/object-check.js';
 import { dryRunReport, exportBundle, readFindingsFile, type ExportResult } from '../stix/export-bundle.js';
 import { identityIdFor, memberIdentity } from '../stix/findings-to-stix.js';
 import { stixNow } from '../stix/ids.js';
@@ -127,8 +127,10 @@ export function readBundle(file: string): StixBundle {
 
 /**
  * `intel validate`: the bundle against the STIX 2.1 schemas built into the package (every object
- * by its type, the bundle's references, one object per id and version), and with `schemasDir`
- * against the OASIS cti-stix2-json-schemas as well; throws with the first problems.
+ * by its type, the bundle's references, one object per id and version, every indicator's STIX
+ * pattern against the patterning grammar), and with `schemasDir` against the OASIS
+ * cti-stix2-json-schemas as well; throws with the first problems. When every problem is an
+ * indicator pattern, the code is INVALID_STIX_PATTERN; otherwise INVALID_INPUT (both exit 2).
  */
 export function validateBundleFile(file: string, schemasDir?: string): void {
   if (schemasDir && !existsSync(path.join(schemasDir, 'common', 'bundle.json')))
@@ -139,11 +141,14 @@ export function validateBundleFile(file: string, schemasDir?: string): void {
   const bundle = readBundle(file);
   const problems = new Set(checkBundle(bundle));
   for (const o of bundle.objects ?? []) for (const p of stixObjectProblems(o)) problems.add(`${o.id} ${p}`);
-  if (problems.size > 0)
+  if (problems.size > 0) {
+    const all = [...problems];
+    const onlyPatterns = all.every((p) => p.includes(` ${PATTERN_PROBLEM_PREFIX}`));
     throw new UserError(
-      'INVALID_INPUT',
-      `${file} does not validate: ${[...problems].slice(0, 5).join('; ')}`,
+      onlyPatterns ? 'INVALID_STIX_PATTERN' : 'INVALID_INPUT',
+      `${file} does not validate: ${all.slice(0, 5).join('; ')}`,
     );
+  }
   if (!schemasDir) return;
   const r = loadStixOracle(schemasDir).validateBundle(bundle);
   if (!r.valid)

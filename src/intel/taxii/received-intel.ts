@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { StixObject, UserError } from '../../contracts/index.js';
+import { indicatorPatternProblem } from '../stix/object-check.js';
 import type { TaxiiClient } from './taxii-client.js';
 
 const StateFile = z.object({
@@ -91,6 +92,16 @@ export class ReceivedIntel {
   ): Promise<{ received: number; pages: number; notes?: string[] }> {
     let received = 0;
     let pages = 0;
+    // Another organisation's indicators: one whose STIX pattern is not the STIX 2.1 grammar (or
+    // is over its bounds) is never kept, so nothing downstream reads it; the rest stand.
+    let badPatterns = 0;
+    let firstBad: string | undefined;
+    const notes = (): string[] =>
+      badPatterns
+        ? [
+            `skipped ${badPatterns} indicator${badPatterns === 1 ? '' : 's'} whose STIX pattern is not valid (first: ${firstBad})`,
+          ]
+        : [];
     for (;;) {
       const c = this.cursor(collectionId);
       const page = await client.page(collectionId, {
@@ -98,7 +109,15 @@ export class ReceivedIntel {
         ...(opts.limit ? { limit: opts.limit } : {}),
       });
       pages++;
-      received += this.add(page.objects);
+      const usable = page.objects.filter((o) => {
+        const problem = indicatorPatternProblem(o);
+        if (problem) {
+          badPatterns++;
+          firstBad ??= `${o.id} ${problem}`;
+        }
+        return !problem;
+      });
+      received += this.add(usable);
       const addedAfter = page.dateAddedLast ?? c.added_after;
       this.state.cursors[collectionId] = {
         ...(page.more && page.next ? { next: page.next } : {}),
@@ -121,10 +140,13 @@ export class ReceivedIntel {
       return {
         received,
         pages,
-        notes: ['the server offers no DistillGuard sighting counts (standard TAXII 2.1); skipped them'],
+        notes: [
+          ...notes(),
+          'the server offers no DistillGuard sighting counts (standard TAXII 2.1); skipped them',
+        ],
       };
     for (const [id, n] of counts) this.state.sightings[id] = n;
     this.save();
-    return { received, pages };
+    return { received, pages, ...(badPatterns ? { notes: notes() } : {}) };
   }
 }

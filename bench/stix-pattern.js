@@ -1,0 +1,38 @@
+// STIX pattern check cost (node bench/stix-pattern.js [reps]): the grammar check the hub, `intel
+// validate` and `intel pull` run on each indicator, on patterns DistillGuard writes and on hostile
+// ones. Median and max time per call. Needs `npx tsc -p tsconfig.build.json`.
+import { machineLine } from './machine.js';
+
+const dist = new URL('../dist/', import.meta.url);
+const { checkStixPattern, STIX_PATTERN_LIMITS } = await import(new URL('intel/index.js', dist).href);
+
+const reps = Number(process.argv[2] ?? 200);
+const { maxChars, maxComparisons } = STIX_PATTERN_LIMITS;
+const ext = "extensions.'extension-definition--0f5c2c7e-8d4b-4e7a-9b7e-5d3c2a1f0e9d'";
+const cases = {
+  'generated: asn': '[autonomous-system:number = 64512]',
+  'generated: keyed prefix': `[ipv4-addr:${ext}.prefix_hmac = 'hmac-sha256:isac-1:${'ab'.repeat(32)}']`,
+  'generated: template (16 band keys)': `[artifact:${ext}.lsh_band_keys[*] IN (${Array.from({ length: 16 }, (_, i) => `'b${i}:${'0f'.repeat(8)}'`).join(', ')})]`,
+  'hostile: 10,000 nested (': `${'('.repeat(10_000)}[file:name = 'a']${')'.repeat(10_000)}`,
+  'hostile: 1 MB string': `[file:name = '${'a'.repeat(1024 * 1024)}']`,
+  'limit: 64 Ki-char string': `[file:name = '${'a'.repeat(maxChars - 20)}']`,
+  [`limit: ${maxComparisons} comparisons`]: `[${Array.from({ length: maxComparisons }, (_, i) => `file:size = ${i}`).join(' OR ')}]`,
+  "hostile: 64 Ki chars of \\' unclosed": `[file:name = '${"\\'".repeat((maxChars - 20) / 2)}`,
+  'hostile: 64 Ki-char unclosed comment': `[file:name = 'a'] /*${'*'.repeat(maxChars - 30)}`,
+};
+
+process.stdout.write(machineLine(1));
+for (const [name, p] of Object.entries(cases)) {
+  const times = [];
+  let verdict;
+  for (let i = 0; i < reps; i++) {
+    const t0 = process.hrtime.bigint();
+    verdict = checkStixPattern(p);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e3);
+  }
+  times.sort((a, b) => a - b);
+  const v = verdict.ok ? 'ok' : `${verdict.reason}`;
+  process.stdout.write(
+    `${name.padEnd(42)} ${String(p.length).padStart(8)} chars  ${v.padEnd(6)} median ${times[times.length >> 1].toFixed(1).padStart(8)} µs  max ${times[times.length - 1].toFixed(1).padStart(8)} µs\n`,
+  );
+}

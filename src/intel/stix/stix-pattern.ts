@@ -1,0 +1,365 @@
+import { PatternSyntaxError, shown, tokenize, type Token } from './stix-pattern-lexer.js';
+
+/*
+ * The STIX 2.1 patterning language (STIX 2.1 §9), checked by a small hand-written
+ * recursive-descent parser that follows the OASIS ANTLR grammar (STIXPattern.g4, whose Python
+ * build is the reference validator `stix2-patterns`). Why not a package: npm has no maintained JS
+ * STIX pattern parser, and an ANTLR runtime is a large dependency whose generated parser
+ * recurses without bound (deep nesting overflows the stack) and gives no limits of its own.
+ * Patterns arrive from other members and hubs, so the parser is bounded: length first, then a
+ * single linear lexing pass (no regular expressions over the input; the few here check names of
+ * at most 250 characters and cannot backtrack), nesting depth and the number of comparisons; recursion only happens at a bracket or parenthesis, so the depth limit also
+ * bounds the stack.
+ */
+
+/** Bounds on a pattern from outside; each far above what any generator writes. */
+export const STIX_PATTERN_LIMITS = {
+  /** Characters (UTF-16 code units), checked before anything is read. */
+  maxChars: 65_536,
+  /** Brackets and parentheses open at once. */
+  maxDepth: 64,
+  /** Comparisons (`path op value`, `EXISTS path`) in the whole pattern. */
+  maxComparisons: 1_000,
+} as const;
+
+export type StixPatternCheck =
+  | { ok: true; observations: number; comparisons: number }
+  | {
+      ok: false;
+      /** syntax: not the grammar; limit: over a bound; name: an ill-formed type, property or key; value: a hash of the wrong form. */
+      reason: 'syntax' | 'limit' | 'name' | 'value';
+      /** One line, at most a few hundred characters; quotes at most 32 characters of the input. */
+      message: string;
+      /** 1-based character where the problem is. */
+      position: number;
+    };
+
+/** STIX 2.1 type names (§3.1, the OASIS schemas' `type` rule): a-z, 0-9, single inner hyphens. */
+function isTypeName(s: string): boolean {
+  if (s.length < 3 || s.length > 250) return false;
+  if (!/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/.test(s)) return false;
+  return true;
+}
+/** Property names (§3.1): a-z, 0-9 and underscore. Spec-defined names may be short (`id`). */
+const isPropertyName = (s: string): boolean => s.length >= 1 && s.length <= 250 && /^[a-z0-9_]+$/.test(s);
+/** Dictionary keys (§3.1), e.g. hashes.'SHA-256', request_header.'User-Agent', extension ids. */
+const isDictionaryKey = (s: string): boolean =>
+  s.length >= 1 && s.length <= 250 && /^[A-Za-z0-9_-]+$/.test(s);
+
+/** Hex lengths of the hash algorithms STIX names (hash-algorithm-ov and common others), upper-cased without hyphens. */
+const HASH_HEX_LENGTHS: Record<string, readonly number[]> = {
+  MD5: [32],
+  MD6: [32, 40, 56, 64, 96, 128],
+  RIPEMD160: [40],
+  SHA1: [40],
+  SHA224: [56],
+  SHA256: [64],
+  SHA384: [96],
+  SHA512: [128],
+  SHA3224: [56],
+  SHA3256: [64],
+  SHA3384: [96],
+  SHA3512: [128],
+  WHIRLPOOL: [128],
+};
+
+/** What a hash value must look like, or undefined when it does; unknown algorithms are not judged. */
+function hashProblem(algorithm: string, value: string): string | undefined {
+  const alg = algorithm.toUpperCase().replace(/-/g, '');
+  if (alg === 'SSDEEP')
+    return value.length >= 1 && value.length <= 128 && /^[A-Za-z0-9/+:.]+$/.test(value)
+      ? undefined
+      : 'not an SSDEEP hash';
+  const lengths = Object.hasOwn(HASH_HEX_LENGTHS, alg) ? HASH_HEX_LENGTHS[alg] : undefined;
+  if (!lengths) return undefined;
+  return lengths.includes(value.length) && /^[0-9a-fA-F]+$/.test(value)
+    ? undefined
+    : `not a ${algorithm} hash (${lengths.join(' or ')} hex digits)`;
+}
+
+const EQUALITY = new Set(['=', '==', '!=', '<>']);
+const ORDER = new Set(['<', '<=', '>', '>=']);
+const STRING_OPS = new Set(['LIKE', 'MATCHES', 'ISSUBSET', 'ISSUPERSET']);
+const PRIMITIVE = new Set(['string', 'int', 'float', 'bool', 'binary', 'hex', 'timestamp']);
+const QUALIFIERS = new Set(['WITHIN', 'REPEATS', 'START']);
+
+const where = (t: Token): string => `at character ${t.at + 1}`;
+const described = (t: Token): string => (t.kind === 'eof' ? 'the end of the pattern' : shown(t.text));
+
+class Parser {
+  private i = 0;
+  private depth = 0;
+  /** The first name or value problem: reported only when the grammar holds, so syntax errors come first (as in the reference validator). */
+  private later: PatternSyntaxError | undefined;
+  comparisons = 0;
+  observations = 0;
+
+  constructor(private readonly tokens: Token[]) {}
+
+  private peek(): Token {
+    return this.tokens[this.i]!;
+  }
+  private take(): Token {
+    const t = this.tokens[this.i]!;
+    if (t.kind !== 'eof') this.i++;
+    return t;
+  }
+  private isKeyword(text: string): boolean {
+    const t = this.peek();
+    return t.kind === 'keyword' && t.text === text;
+  }
+  private isPunct(text: string): boolean {
+    const t = this.peek();
+    return t.kind === 'punct' && t.text === text;
+  }
+  private fail(expected: string, t: Token = this.peek()): never {
+    throw new PatternSyntaxError(`expected ${expected}, found ${described(t)} ${where(t)}`, t.at);
+  }
+  private expectPunct(text: string, expected = `"${text}"`): Token {
+    if (!this.isPunct(text)) this.fail(expected);
+    return this.take();
+  }
+  private expectKeyword(text: string): void {
+    if (!this.isKeyword(text)) this.fail(text);
+    this.take();
+  }
+  private open(t: Token): void {
+    if (++this.depth > STIX_PATTERN_LIMITS.maxDepth)
+      throw new PatternSyntaxError(
+        `nested deeper than ${STIX_PATTERN_LIMITS.maxDepth} brackets and parentheses ${where(t)}`,
+        t.at,
+        'limit',
+      );
+  }
+
+  pattern(): void {
+    this.observationExpressions();
+    if (this.peek().kind !== 'eof') this.fail('AND, OR, FOLLOWEDBY, a qualifier or the end of the pattern');
+    if (this.later) throw this.later;
+  }
+
+  private defer(message: string, t: Token, reason: 'name' | 'value'): void {
+    this.later ??= new PatternSyntaxError(message, t.at, reason);
+  }
+
+  /** `operand (keyword operand)*`: each level of the grammar's binary operators. */
+  private joined(keyword: string, operand: () => void): void {
+    operand();
+    while (this.isKeyword(keyword)) {
+      this.take();
+      operand();
+    }
+  }
+
+  // Precedence, loosest first, as in the grammar: FOLLOWEDBY, OR, AND, then one observation.
+  private observationExpressions(): void {
+    this.joined('FOLLOWEDBY', () => this.joined('OR', () => this.joined('AND', () => this.observation())));
+  }
+
+  private observation(): void {
+    const t = this.peek();
+    let simple: boolean;
+    if (this.isPunct('[')) {
+      this.open(this.take());
+      this.comparisonExpression();
+      this.expectPunct(']', 'AND, OR or "]"');
+      this.depth--;
+      this.observations++;
+      simple = true;
+    } else if (this.isPunct('(')) {
+      this.open(this.take());
+      this.observationExpressions();
+      this.expectPunct(')', 'AND, OR, FOLLOWEDBY, a qualifier or ")"');
+      this.depth--;
+      simple = false;
+    } else return this.fail('an observation expression ("[" or "(")', t);
+    this.qualifiers(simple);
+  }
+
+  /**
+   * WITHIN n SECONDS, REPEATS n TIMES, START t'…' STOP t'…'. The reference validator refuses the
+   * same qualifier twice on one bracketed observation (not on a parenthesised group): so does this.
+   */
+  private qualifiers(simple: boolean): void {
+    const seen = new Set<string>();
+    while (this.peek().kind === 'keyword' && QUALIFIERS.has(this.peek().text)) {
+      const q = this.take();
+      if (simple && seen.has(q.text))
+        throw new PatternSyntaxError(`${q.text} appears twice on one observation ${where(q)}`, q.at);
+      seen.add(q.text);
+      if (q.text === 'WITHIN') {
+        const n = this.peek();
+        if ((n.kind !== 'int' && n.kind !== 'float') || n.text.startsWith('-'))
+          this.fail('a number of seconds (0 or more)');
+        this.take();
+        this.expectKeyword('SECONDS');
+      } else if (q.text === 'REPEATS') {
+        const n = this.peek();
+        if (n.kind !== 'int' || n.text.startsWith('-')) this.fail('a whole number of times (0 or more)');
+        this.take();
+        this.expectKeyword('TIMES');
+      } else {
+        if (this.peek().kind !== 'timestamp') this.fail("a timestamp t'…'");
+        this.take();
+        this.expectKeyword('STOP');
+        if (this.peek().kind !== 'timestamp') this.fail("a timestamp t'…'");
+        this.take();
+      }
+    }
+  }
+
+  private comparisonExpression(): void {
+    this.joined('OR', () => this.joined('AND', () => this.comparison()));
+  }
+
+  private counted(t: Token): void {
+    if (++this.comparisons > STIX_PATTERN_LIMITS.maxComparisons)
+      throw new PatternSyntaxError(
+        `more than ${STIX_PATTERN_LIMITS.maxComparisons} comparisons (the one ${where(t)})`,
+        t.at,
+        'limit',
+      );
+  }
+
+  private comparison(): void {
+    const t = this.peek();
+    if (this.isPunct('(')) {
+      this.open(this.take());
+      this.comparisonExpression();
+      this.expectPunct(')', 'AND, OR or ")"');
+      this.depth--;
+      return;
+    }
+    if (this.isKeyword('NOT') && this.tokens[this.i + 1]?.text === 'EXISTS') this.take();
+    if (this.isKeyword('EXISTS')) {
+      this.take();
+      this.counted(t);
+      this.objectPath();
+      return;
+    }
+    const path = this.objectPath();
+    if (this.isKeyword('NOT')) this.take();
+    const op = this.peek();
+    this.counted(t);
+    if (op.kind === 'op' && (EQUALITY.has(op.text) || ORDER.has(op.text))) {
+      this.take();
+      const v = this.peek();
+      const ordered = ORDER.has(op.text);
+      if (!PRIMITIVE.has(v.kind) || (ordered && v.kind === 'bool'))
+        this.fail(ordered ? 'a string, number, binary, hex or timestamp value' : 'a value');
+      this.take();
+      if (!ordered && v.kind === 'string') this.checkHash(path, v);
+    } else if (op.kind === 'keyword' && op.text === 'IN') {
+      this.take();
+      this.expectPunct('(', 'a set "(" … ")"');
+      if (!this.isPunct(')'))
+        for (;;) {
+          if (!PRIMITIVE.has(this.peek().kind)) this.fail('a value');
+          this.take();
+          if (!this.isPunct(',')) break;
+          this.take();
+        }
+      this.expectPunct(')', '"," or ")"');
+    } else if (op.kind === 'keyword' && STRING_OPS.has(op.text)) {
+      this.take();
+      if (this.peek().kind !== 'string') this.fail(`a quoted string after ${op.text}`);
+      this.take();
+    } else
+      this.fail(
+        'a comparison operator (=, !=, <, <=, >, >=, IN, LIKE, MATCHES, ISSUBSET, ISSUPERSET), optionally after NOT',
+        op,
+      );
+  }
+
+  /** `type:first(.key | [n] | [*])*`; returns the steps (null for an index) for the hash check. */
+  private objectPath(): (string | null)[] {
+    const type = this.peek();
+    if (type.kind !== 'ident') this.fail('an object type (such as file or ipv4-addr)');
+    this.take();
+    if (!isTypeName(type.text))
+      this.defer(
+        `object type ${shown(type.text)} ${where(type)} is not a STIX type name (a-z, 0-9, inner hyphens; 3-250 characters)`,
+        type,
+        'name',
+      );
+    this.expectPunct(':', '":" after the object type');
+    const first = this.peek();
+    const firstName = this.pathKey(first, 'a property name');
+    if (!isPropertyName(firstName))
+      this.defer(
+        `property ${shown(firstName)} ${where(first)} is not a STIX property name (a-z, 0-9, _; up to 250 characters)`,
+        first,
+        'name',
+      );
+    const steps: (string | null)[] = [firstName];
+    for (;;) {
+      if (this.isPunct('.')) {
+        this.take();
+        const k = this.peek();
+        const key = this.pathKey(k, 'a property name or a quoted key after "."');
+        if (!isDictionaryKey(key))
+          this.defer(
+            `key ${shown(key)} ${where(k)} is not a STIX property name or key (A-Z, a-z, 0-9, -, _; 1-250 characters)`,
+            k,
+            'name',
+          );
+        steps.push(key);
+      } else if (this.isPunct('[')) {
+        this.take();
+        const idx = this.peek();
+        if (idx.kind !== 'int' && !(idx.kind === 'punct' && idx.text === '*'))
+          this.fail('a list index (a whole number or *)');
+        this.take();
+        this.expectPunct(']', '"]" after the list index');
+        steps.push(null);
+      } else return steps;
+    }
+  }
+
+  /** One unquoted (no hyphen) or quoted path step. */
+  private pathKey(t: Token, expected: string): string {
+    if (t.kind === 'string') {
+      this.take();
+      return t.value!;
+    }
+    if (t.kind !== 'ident') this.fail(expected, t);
+    if (t.hyphen)
+      throw new PatternSyntaxError(
+        `${shown(t.text)} ${where(t)} holds a hyphen: quote it ('${t.text.length > 32 ? '…' : t.text}') to use it in a path`,
+        t.at,
+      );
+    this.take();
+    return t.text;
+  }
+
+  /** As the reference validator: `….hashes.<algorithm> = '<value>'` must be a hash of that algorithm. */
+  private checkHash(path: (string | null)[], v: Token): void {
+    const alg = path[path.length - 1];
+    if (alg === null || alg === undefined || !path.includes('hashes')) return;
+    const problem = hashProblem(alg, v.value!);
+    if (problem) this.defer(`${shown(v.value!)} ${where(v)} is ${problem}`, v, 'value');
+  }
+}
+
+/**
+ * Checks one STIX 2.1 pattern (`pattern_type: "stix"`): the grammar, the bounds above,
+ * well-formed object types, property names and dictionary keys, and hash values of the
+ * algorithms STIX names. Never throws; time is linear in the pattern's length.
+ */
+export function checkStixPattern(pattern: string): StixPatternCheck {
+  if (pattern.length > STIX_PATTERN_LIMITS.maxChars)
+    return {
+      ok: false,
+      reason: 'limit',
+      message: `longer than ${STIX_PATTERN_LIMITS.maxChars} characters (${pattern.length})`,
+      position: STIX_PATTERN_LIMITS.maxChars + 1,
+    };
+  try {
+    const p = new Parser(tokenize(pattern));
+    p.pattern();
+    return { ok: true, observations: p.observations, comparisons: p.comparisons };
+  } catch (e) {
+    if (!(e instanceof PatternSyntaxError)) throw e;
+    return { ok: false, reason: e.reason, message: e.message, position: e.at + 1 };
+  }
+}
