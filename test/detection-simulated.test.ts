@@ -77,6 +77,12 @@ describe('detectors on simulated traffic', () => {
       ),
     ).toBe(1);
   });
+  it('elicitation-unanswered sees the reasoning a blended account never answers, and not people', () => {
+    expect(share(group('mixed-account'), 'elicitation-unanswered')).toBe(1);
+    expect(share(ordinary(), 'elicitation-unanswered')).toBeLessThan(0.005);
+    // Tutoring students and campus users answer their reasoning requests as they answer the rest.
+    expect(share(group('trap:university-nat'), 'elicitation-unanswered')).toBe(0);
+  });
   it('distribution-shift and topic-sweep stay rare on ordinary users', () => {
     expect(share(ordinary(), 'topic-sweep')).toBeLessThan(0.01);
     expect(share(ordinary(), 'distribution-shift')).toBeLessThan(0.02);

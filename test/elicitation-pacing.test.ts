@@ -81,3 +81,18 @@ describe.skipIf(missing)('elicitation-pacing on real text', () => {
     for (let u = 0; u < 300; u++) expect(fired(`user${u}`)).not.toContain('elicitation-pacing');
   });
 });
+
+describe.skipIf(missing)('elicitation-unanswered on real text', () => {
+  it('sees that the blender never answers the reasoning it asks for, though it answers the rest', () => {
+    const signal = findings.get('blender')!.signals.find((s) => s.detector === 'elicitation-unanswered');
+    expect(signal?.evidence).toMatch(/^48 of 48 messages asking for reasoning \(100 %\) were never answered/);
+    expect(signal!.p_value).toBeLessThan(1e-6);
+  });
+  it('stays quiet on the student, who goes on talking about the reasoning, and on the harness', () => {
+    // The student's reasoning requests open conversations the student goes on with.
+    expect(fired('student')).not.toContain('elicitation-unanswered');
+    // The harness answers nothing at all: nothing to compare with.
+    expect(fired('harness')).not.toContain('elicitation-unanswered');
+    for (let u = 0; u < 300; u++) expect(fired(`user${u}`)).not.toContain('elicitation-unanswered');
+  });
+});

@@ -4,6 +4,7 @@ import { conversationShape } from './conversation-shape.js';
 import { distributionShift } from './distribution-shift.js';
 import { elicitationPacing } from './elicitation-pacing.js';
 import { elicitationSweep } from './elicitation-sweep.js';
+import { elicitationUnanswered } from './elicitation-unanswered.js';
 import { outputHarvesting } from './output-harvesting.js';
 import { reasoningElicitation } from './reasoning-elicitation.js';
 import { templating } from './templating.js';
@@ -17,6 +18,7 @@ export const DETECTORS: readonly Detector[] = [
   topicSweep,
   elicitationSweep,
   elicitationPacing,
+  elicitationUnanswered,
   distributionShift,
   outputHarvesting,
   conversationShape,
