@@ -9,14 +9,8 @@ import { startService } from '../src/server/index.js';
 import { streamEvents } from '../src/store/index.js';
 import { CLI } from './cli-harness.js';
 import { storeTestBackends } from './store-harness.js';
-import {
-  call,
-  createApiKey,
-  ndjson,
-  simulatedTraffic,
-  startTestService,
-  type TestService,
-} from './server-harness.js';
+import type { TestService } from './server-harness.js';
+import { call, createApiKey, ndjson, simulatedTraffic, startTestService } from './server-harness.js';
 import { quarantineRecord } from '../src/ingest/index.js';
 import { partitionOf, subjectOf } from '../src/pipeline/index.js';
 import { listQuarantined, scaleProgress } from '../src/store/index.js';

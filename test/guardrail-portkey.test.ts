@@ -6,13 +6,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recentEventsOf } from '../src/store/index.js';
-import {
-  createApiKey,
-  putDecisions,
-  startTestService,
-  waitForValue,
-  type TestService,
-} from './server-harness.js';
+import type { TestService } from './server-harness.js';
+import { createApiKey, putDecisions, startTestService, waitForValue } from './server-harness.js';
 import { findingsOf } from './findings-fixture.js';
 import { servicesRequired } from './store-harness.js';
 

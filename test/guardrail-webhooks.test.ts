@@ -3,14 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recentEventsOf } from '../src/store/index.js';
 import { findingsOf } from './findings-fixture.js';
-import {
-  call,
-  createApiKey,
-  putDecisions,
-  startTestService,
-  waitForValue,
-  type TestService,
-} from './server-harness.js';
+import type { TestService } from './server-harness.js';
+import { call, createApiKey, putDecisions, startTestService, waitForValue } from './server-harness.js';
 
 /*
  * The guardrail webhooks of `serve` for other gateways, against fixtures of each published

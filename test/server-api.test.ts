@@ -20,14 +20,8 @@ import {
   type Page,
 } from '../src/contracts/index.js';
 import { storeTestBackends } from './store-harness.js';
-import {
-  call,
-  createApiKey,
-  ndjson,
-  simulatedTraffic,
-  startTestService,
-  type TestService,
-} from './server-harness.js';
+import type { TestService } from './server-harness.js';
+import { call, createApiKey, ndjson, simulatedTraffic, startTestService } from './server-harness.js';
 
 const backends = await storeTestBackends();
 const traffic = simulatedTraffic(5000);

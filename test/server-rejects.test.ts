@@ -1,13 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  call,
-  createApiKey,
-  ndjson,
-  simulatedTraffic,
-  startTestService,
-  type TestService,
-} from './server-harness.js';
+import type { TestService } from './server-harness.js';
+import { call, createApiKey, ndjson, simulatedTraffic, startTestService } from './server-harness.js';
 
 const traffic = simulatedTraffic(300);
 const good = traffic.events.slice(0, 100);
