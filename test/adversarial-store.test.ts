@@ -9,7 +9,8 @@ import { startService } from '../src/server/index.js';
 import { streamEvents } from '../src/store/index.js';
 import { CLI } from './cli-harness.js';
 import { storeTestBackends } from './store-harness.js';
-import { call, ndjson, simulatedTraffic, startTestService, type TestService } from './server-harness.js';
+import type { TestService } from './server-harness.js';
+import { call, createApiKey, ndjson, simulatedTraffic, startTestService } from './server-harness.js';
 import { quarantineRecord } from '../src/ingest/index.js';
 import { partitionOf, subjectOf } from '../src/pipeline/index.js';
 import { listQuarantined, scaleProgress } from '../src/store/index.js';
@@ -46,13 +47,8 @@ describe.each(backends)('hostile text and cursors on %s', (dialect) => {
 
   beforeAll(async () => {
     ts = await startTestService(dialect);
-    const key = async (role: string) => {
-      const r = await call(`${ts.url}/v1/keys`, 'POST', ts.admin, { json: { name: `${role} key`, role } });
-      expect(r.status, r.text).toBe(201);
-      return (r.body as { key: string }).key;
-    };
-    ingest = await key('ingest');
-    analyst = await key('analyst');
+    ingest = await createApiKey(ts, 'ingest');
+    analyst = await createApiKey(ts, 'analyst');
   });
   afterAll(async () => ts?.dispose());
 

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recentEventsOf } from '../src/store/index.js';
-import { call, startTestService, waitForValue, type TestService } from './server-harness.js';
+import type { TestService } from './server-harness.js';
+import { createApiKey, putDecisions, startTestService, waitForValue } from './server-harness.js';
 import { findingsOf } from './findings-fixture.js';
 import { servicesRequired } from './store-harness.js';
 
@@ -167,17 +168,16 @@ describe('Portkey AI Gateway with the DistillGuard guardrail webhook', () => {
     ts = await startTestService('sqlite', {
       guardrailCanaries: { secret: 'portkey-e2e-canary-secret', rate: 1 },
     });
-    const key = (
-      (await call(`${ts.url}/v1/keys`, 'POST', ts.admin, { json: { name: 'portkey', role: 'enforcement' } }))
-        .body as { key: string }
-    ).key;
-    for (const [id, action] of [
-      ['acct-blocked', 'block'],
-      ['acct-degraded', 'degrade'],
-    ])
-      await call(`${ts.url}/v1/decisions/${id}`, 'PUT', ts.admin, {
-        json: { action, reason: `linked to cluster C-9 by shared payment card (${id})` },
-      });
+    const key = await createApiKey(ts, 'enforcement', 'portkey');
+    await putDecisions(
+      ts,
+      ts.admin,
+      [
+        ['acct-blocked', 'block'],
+        ['acct-degraded', 'degrade'],
+      ],
+      (id) => `linked to cluster C-9 by shared payment card (${id})`,
+    );
     upstream = await fakeUpstream();
     config = JSON.stringify(portkeyConfig(ts.url, key, upstream.url));
     flagConfig = JSON.stringify(portkeyConfig(ts.url, key, upstream.url, true));

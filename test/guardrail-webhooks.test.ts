@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recentEventsOf } from '../src/store/index.js';
 import { findingsOf } from './findings-fixture.js';
-import { call, startTestService, waitForValue, type TestService } from './server-harness.js';
+import type { TestService } from './server-harness.js';
+import { call, createApiKey, putDecisions, startTestService, waitForValue } from './server-harness.js';
 
 /*
  * The guardrail webhooks of `serve` for other gateways, against fixtures of each published
@@ -32,29 +33,20 @@ describe.each(['open', 'closed'] as const)('guardrail webhooks, --guardrail-fail
   let analystKey: string;
   beforeAll(async () => {
     ts = await startTestService('sqlite', { guardrails: { fail, bodyBytes: 64 * 1024 } });
-    key = (
-      (await call(`${ts.url}/v1/keys`, 'POST', ts.admin, { json: { name: 'gw', role: 'enforcement' } }))
-        .body as { key: string }
-    ).key;
-    analystKey = (
-      (await call(`${ts.url}/v1/keys`, 'POST', ts.admin, { json: { name: 'a', role: 'analyst' } })).body as {
-        key: string;
-      }
-    ).key;
-    for (const [id, action] of [
-      ['acct-blocked', 'block'],
-      ['acct-stepup', 'step_up'],
-      ['acct-degraded', 'degrade'],
-      ['acct-monitored', 'monitor'],
-      ['acct-throttled', 'throttle'],
-    ])
-      expect(
-        (
-          await call(`${ts.url}/v1/decisions/${id}`, 'PUT', analystKey, {
-            json: { action, reason: `secret-reason-${id}: cluster C-77 detector cot_elicitation` },
-          })
-        ).status,
-      ).toBe(200);
+    key = await createApiKey(ts, 'enforcement', 'gw');
+    analystKey = await createApiKey(ts, 'analyst', 'a');
+    await putDecisions(
+      ts,
+      analystKey,
+      [
+        ['acct-blocked', 'block'],
+        ['acct-stepup', 'step_up'],
+        ['acct-degraded', 'degrade'],
+        ['acct-monitored', 'monitor'],
+        ['acct-throttled', 'throttle'],
+      ],
+      (id) => `secret-reason-${id}: cluster C-77 detector cot_elicitation`,
+    );
   });
   afterAll(async () => ts.dispose());
 
@@ -254,19 +246,18 @@ describe('guardrail webhooks: flag mode, the response side, failed calls, canari
       guardrails: { fail: 'open', responseWaitMs: 400, pendingMax: 6 },
       guardrailCanaries: { secret: 'guardrail-test-secret', rate: 1 },
     });
-    key = (
-      (await call(`${ts.url}/v1/keys`, 'POST', ts.admin, { json: { name: 'gw', role: 'enforcement' } }))
-        .body as { key: string }
-    ).key;
-    for (const [id, action] of [
-      ['acct-blocked', 'block'],
-      ['acct-monitored', 'monitor'],
-      ['acct-degraded', 'degrade'],
-      ['acct-throttled', 'throttle'],
-    ])
-      await call(`${ts.url}/v1/decisions/${id}`, 'PUT', ts.admin, {
-        json: { action, reason: `secret-reason-${id}: cluster C-77` },
-      });
+    key = await createApiKey(ts, 'enforcement', 'gw');
+    await putDecisions(
+      ts,
+      ts.admin,
+      [
+        ['acct-blocked', 'block'],
+        ['acct-monitored', 'monitor'],
+        ['acct-degraded', 'degrade'],
+        ['acct-throttled', 'throttle'],
+      ],
+      (id) => `secret-reason-${id}: cluster C-77`,
+    );
   });
   afterAll(async () => ts.dispose());
 

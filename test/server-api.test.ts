@@ -20,7 +20,8 @@ import {
   type Page,
 } from '../src/contracts/index.js';
 import { storeTestBackends } from './store-harness.js';
-import { call, ndjson, simulatedTraffic, startTestService, type TestService } from './server-harness.js';
+import type { TestService } from './server-harness.js';
+import { call, createApiKey, ndjson, simulatedTraffic, startTestService } from './server-harness.js';
 
 const backends = await storeTestBackends();
 const traffic = simulatedTraffic(5000);
@@ -41,11 +42,7 @@ describe.each(backends)('the service end to end on %s', (dialect) => {
   beforeAll(async () => {
     // The test's webhook receiver is on loopback, which webhooks may reach only when allow-listed.
     ts = await startTestService(dialect, { webhookOptions: { allowPrivate: ['127.0.0.1/32'] } });
-    for (const role of ['analyst', 'ingest', 'enforcement']) {
-      const r = await call(`${ts.url}/v1/keys`, 'POST', ts.admin, { json: { name: `${role} key`, role } });
-      expect(r.status).toBe(201);
-      keys[role] = (r.body as { key: string }).key;
-    }
+    for (const role of ['analyst', 'ingest', 'enforcement']) keys[role] = await createApiKey(ts, role);
   });
   afterAll(async () => ts.dispose());
 

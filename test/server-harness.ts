@@ -127,6 +127,28 @@ export async function call(
   return { status: res.status, body: parsed, text };
 }
 
+/** Issues an API key of `role` through the admin API; the only time the key is shown. */
+export async function createApiKey(ts: TestService, role: string, name = `${role} key`): Promise<string> {
+  const r = await call(`${ts.url}/v1/keys`, 'POST', ts.admin, { json: { name, role } });
+  if (r.status !== 201) throw new Error(`creating a ${role} key answered ${r.status}: ${r.text}`);
+  return (r.body as { key: string }).key;
+}
+
+/** Records one decision per account (`[account, action]`) through the API with `key`. */
+export async function putDecisions(
+  ts: TestService,
+  key: string,
+  decisions: readonly (readonly [account: string, action: string])[],
+  reason: (account: string) => string,
+): Promise<void> {
+  for (const [id, action] of decisions) {
+    const r = await call(`${ts.url}/v1/decisions/${id}`, 'PUT', key, {
+      json: { action, reason: reason(id) },
+    });
+    if (r.status !== 200) throw new Error(`deciding ${action} on ${id} answered ${r.status}: ${r.text}`);
+  }
+}
+
 /** Polls `fn` every 50 ms until it returns something other than null (what the service wrote, say); throws after `ms`. */
 export async function waitForValue<T>(fn: () => Promise<T | null>, ms = 5000): Promise<T> {
   const end = Date.now() + ms;

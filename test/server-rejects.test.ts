@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, ndjson, simulatedTraffic, startTestService, type TestService } from './server-harness.js';
+import type { TestService } from './server-harness.js';
+import { call, createApiKey, ndjson, simulatedTraffic, startTestService } from './server-harness.js';
 
 const traffic = simulatedTraffic(300);
 const good = traffic.events.slice(0, 100);
@@ -406,10 +407,8 @@ describe('malformed, oversized and unauthenticated requests', () => {
     });
     keys.admin = ts.admin;
     keys.bogus = 'dg_thisKeyWasNeverIssuedByTheServer0000000';
-    for (const role of ['analyst', 'ingest', 'enforcement'] as const) {
-      const r = await call(`${ts.url}/v1/keys`, 'POST', ts.admin, { json: { name: role, role } });
-      keys[role] = (r.body as { key: string }).key;
-    }
+    for (const role of ['analyst', 'ingest', 'enforcement'] as const)
+      keys[role] = await createApiKey(ts, role, role);
     const r = await call(`${ts.url}/v1/events`, 'POST', keys.ingest!, { raw: ndjson(good) });
     expect(r.status).toBe(202);
   });

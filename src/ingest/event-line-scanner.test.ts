@@ -3,9 +3,7 @@ import type { ApiEvent } from '../contracts/index.js';
 import { seededRandom } from '../text/index.js';
 import {
   EventLineScanner,
-  saveScan,
-  SCAN_INTS,
-  SCAN_NUMBERS,
+  SavedScans,
   ScannedLine,
   slotText,
   type EventLineView,
@@ -260,25 +258,26 @@ describe('EventLineScanner', () => {
 
   it('hands its result to another thread through the record arrays', () => {
     const scanner = new EventLineScanner();
-    const ints = new Int32Array(3 * SCAN_INTS);
-    const nums = new Float64Array(3 * SCAN_NUMBERS);
+    const saved = new SavedScans(1);
     const lines = accepted.slice(0, 3).map((e) => Buffer.from(JSON.stringify(e)));
     const starts: number[] = [];
     let at = 0;
     lines.forEach((line, i) => {
       expect(scanner.scan(line, MAX)).toBe(true);
-      saveScan(scanner, ints, nums, i);
+      saved.grow(i + 1);
+      saved.save(scanner, i);
       starts.push(at);
       at += line.length + 1;
     });
     const all = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));
+    const { ints, nums } = saved.take(lines.length);
     const view = new ScannedLine();
     lines.forEach((line, i) => {
       scanner.scan(line, MAX);
       expect(view.load(all, ints, nums, i, starts[i]!)).toBe(true);
       expect(fromView(view)).toEqual(fromView(scanner));
     });
-    ints[SCAN_INTS] = 0;
-    expect(view.load(all, ints, nums, 1, starts[1]!)).toBe(false);
+    saved.save(null, 1);
+    expect(view.load(all, saved.ints, saved.nums, 1, starts[1]!)).toBe(false);
   });
 });

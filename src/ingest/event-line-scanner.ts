@@ -777,8 +777,8 @@ function matchKey(
  * the line and its length, negative when not plain, then counts and flags) and SCAN_NUMBERS
  * float64 values.
  */
-export const SCAN_INTS = 32;
-export const SCAN_NUMBERS = 6;
+const SCAN_INTS = 32;
+const SCAN_NUMBERS = 6;
 const viewSlots = (v: EventLineView): StringSlot[] => [
   v.id,
   v.accountId,
@@ -795,7 +795,7 @@ const viewSlots = (v: EventLineView): StringSlot[] => [
 const FIXED_SLOTS = 9;
 
 /** Writes the scanner's result for line `line` (1 in the flag) into the record arrays. */
-export function saveScan(s: EventLineScanner, ints: Int32Array, nums: Float64Array, line: number): void {
+function saveScan(s: EventLineScanner, ints: Int32Array, nums: Float64Array, line: number): void {
   const at = line * SCAN_INTS;
   ints[at] = 1;
   let k = at + 1;
@@ -823,6 +823,52 @@ export function saveScan(s: EventLineScanner, ints: Int32Array, nums: Float64Arr
   nums[nt + 3] = s.maxTokens;
   nums[nt + 4] = s.n;
   nums[nt + 5] = s.topLogprobs;
+}
+
+/**
+ * The record arrays of a run of lines (a batch on its way to a partition worker, a batch of
+ * stream messages), one record per line index, grown on demand.
+ */
+export class SavedScans {
+  ints: Int32Array;
+  nums: Float64Array;
+
+  constructor(lines = 0) {
+    this.ints = new Int32Array(lines * SCAN_INTS);
+    this.nums = new Float64Array(lines * SCAN_NUMBERS);
+  }
+
+  /** How many lines fit without growing. */
+  get capacity(): number {
+    return this.ints.length / SCAN_INTS;
+  }
+
+  /** Makes room for `lines` lines by doubling, keeping what is saved. */
+  grow(lines: number): void {
+    let cap = this.capacity;
+    if (lines <= cap) return;
+    while (cap < lines) cap = Math.max(1, cap * 2);
+    const ints = new Int32Array(cap * SCAN_INTS);
+    ints.set(this.ints);
+    this.ints = ints;
+    const nums = new Float64Array(cap * SCAN_NUMBERS);
+    nums.set(this.nums);
+    this.nums = nums;
+  }
+
+  /** Records the scanner's result for line `line`, or that the line was not scanned (null). */
+  save(s: EventLineScanner | null, line: number): void {
+    if (s) saveScan(s, this.ints, this.nums, line);
+    else this.ints[line * SCAN_INTS] = 0;
+  }
+
+  /** Copies of the records of the first `lines` lines (what travels with a batch). */
+  take(lines: number): { ints: Int32Array; nums: Float64Array } {
+    return {
+      ints: this.ints.slice(0, lines * SCAN_INTS),
+      nums: this.nums.slice(0, lines * SCAN_NUMBERS),
+    };
+  }
 }
 
 /** A scanned line read back from the record arrays (reused from line to line). */

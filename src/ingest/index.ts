@@ -34,12 +34,5 @@ export { canReadPartitioned, partitionOfAccount, PartitionLineProcessor } from '
 export type { BatchResult, LineBatch, PartitionChannel } from './partitioned-read.js';
 export { rejectionFromIssues } from './issue-reason.js';
 export { MAX_RECORD_DEPTH, rejectTooDeep } from './nesting-depth.js';
-export {
-  EventLineScanner,
-  saveScan,
-  SCAN_INTS,
-  SCAN_NUMBERS,
-  ScannedLine,
-  slotText,
-} from './event-line-scanner.js';
+export { EventLineScanner, SavedScans, ScannedLine, slotText } from './event-line-scanner.js';
 export type { EventLineView, StringSlot } from './event-line-scanner.js';

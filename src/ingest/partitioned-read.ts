@@ -2,9 +2,7 @@ import type { AccountRecord, ApiEvent, RejectReason } from '../contracts/index.j
 import { fmix32, hash32 } from '../text/index.js';
 import {
   EventLineScanner,
-  saveScan,
-  SCAN_INTS,
-  SCAN_NUMBERS,
+  SavedScans,
   ScannedLine,
   slotText,
   type EventLineView,
@@ -68,7 +66,7 @@ export interface LineBatch {
   lineNos: Int32Array;
   /** Line indexes whose event id another partition already kept (drop a valid copy as a duplicate). */
   duplicates: number[];
-  /** The reading thread's scan of each line (see saveScan), so workers need not parse it again. */
+  /** The reading thread's scan of each line (see SavedScans), so workers need not parse it again. */
   scans: Int32Array;
   scanNumbers: Float64Array;
 }
@@ -234,22 +232,13 @@ class BatchBuilder {
   starts: number[] = [0];
   lineNos: number[] = [];
   duplicates: number[] = [];
-  scans = new Int32Array(256 * SCAN_INTS);
-  scanNumbers = new Float64Array(256 * SCAN_NUMBERS);
+  scans = new SavedScans(256);
 
   /** Adds a line; `scanned` holds its scan when it scanned as a valid event. */
   add(lineNo: number, line: Uint8Array, duplicate: boolean, scanned: EventLineScanner | null): void {
     const index = this.lineNos.length;
-    if ((index + 1) * SCAN_INTS > this.scans.length) {
-      const ints = new Int32Array(this.scans.length * 2);
-      ints.set(this.scans);
-      this.scans = ints;
-      const nums = new Float64Array(this.scanNumbers.length * 2);
-      nums.set(this.scanNumbers);
-      this.scanNumbers = nums;
-    }
-    if (scanned) saveScan(scanned, this.scans, this.scanNumbers, index);
-    else this.scans[index * SCAN_INTS] = 0;
+    this.scans.grow(index + 1);
+    this.scans.save(scanned, index);
     if (this.length + line.length > this.bytes.length) {
       let cap = this.bytes.length * 2;
       while (cap < this.length + line.length) cap *= 2;
@@ -265,14 +254,15 @@ class BatchBuilder {
   }
 
   take(seq: number): LineBatch {
+    const scans = this.scans.take(this.lineNos.length);
     const b: LineBatch = {
       seq,
       bytes: this.bytes.subarray(0, this.length),
       starts: Int32Array.from(this.starts),
       lineNos: Int32Array.from(this.lineNos),
       duplicates: this.duplicates,
-      scans: this.scans.slice(0, this.lineNos.length * SCAN_INTS),
-      scanNumbers: this.scanNumbers.slice(0, this.lineNos.length * SCAN_NUMBERS),
+      scans: scans.ints,
+      scanNumbers: scans.nums,
     };
     this.bytes = new Uint8Array(Math.max(1 << 16, this.length));
     this.length = 0;

@@ -3,9 +3,7 @@ import {
   EventLineScanner,
   MAX_RECORD_DEPTH,
   quarantineRecord,
-  saveScan,
-  SCAN_INTS,
-  SCAN_NUMBERS,
+  SavedScans,
   ScannedLine,
   slotText,
   type EventLineView,
@@ -57,16 +55,12 @@ const CLOSE_BRACE = 125;
 export class ScannedEvents {
   private readonly scanner = new EventLineScanner();
   private readonly view = new ScannedLine();
-  private ints = new Int32Array(0);
-  private nums = new Float64Array(0);
+  private saved = new SavedScans();
   private count = 0;
 
   /** Starts a batch of up to `capacity` messages (earlier results are forgotten). */
   reset(capacity: number): void {
-    if (this.ints.length < capacity * SCAN_INTS) {
-      this.ints = new Int32Array(capacity * SCAN_INTS);
-      this.nums = new Float64Array(capacity * SCAN_NUMBERS);
-    }
+    if (this.saved.capacity < capacity) this.saved = new SavedScans(capacity);
     this.count = 0;
   }
 
@@ -74,14 +68,14 @@ export class ScannedEvents {
   tryEvent(data: Uint8Array): ScannedEventMessage | null {
     const n = data.byteLength;
     if (n <= EVENT_HEAD.length || data[n - 1] !== CLOSE_BRACE) return null;
-    if (this.count * SCAN_INTS >= this.ints.length) return null;
+    if (this.count >= this.saved.capacity) return null;
     const buf = Buffer.from(data.buffer, data.byteOffset, n);
     if (buf.compare(EVENT_HEAD, 0, EVENT_HEAD.length, 0, EVENT_HEAD.length) !== 0) return null;
     const bytes = buf.subarray(EVENT_HEAD.length, n - 1);
     const s = this.scanner;
     if (!s.scan(bytes, DEFAULT_MAX_LINE_BYTES)) return null;
     const index = this.count++;
-    saveScan(s, this.ints, this.nums, index);
+    this.saved.save(s, index);
     return {
       kind: 'scanned',
       id: slotText(bytes, s.id),
@@ -93,7 +87,7 @@ export class ScannedEvents {
 
   /** The scanned event's fields (valid until the next call). */
   line(m: ScannedEventMessage): EventLineView {
-    if (!this.view.load(m.bytes, this.ints, this.nums, m.index, 0))
+    if (!this.view.load(m.bytes, this.saved.ints, this.saved.nums, m.index, 0))
       throw new Error(`scan results of message ${m.index} are missing`);
     return this.view;
   }

@@ -16,6 +16,7 @@ import {
   queryHubObjects,
   type HubObjectPageRow,
   type ObjectQuery,
+  visibleTo,
 } from './object-store.js';
 import type { HubDatabase, HubObjectsTable } from './hub-tables.js';
 
@@ -294,18 +295,6 @@ describe.each(backends)('hub store on %s', (dialect) => {
 });
 
 // The page query as Kysely built it before it was written out (hubObjectPageSql): the reference.
-/** Restricted-TLP rows are visible only inside the group they were published through. */
-function visibleTo(
-  eb: ExpressionBuilder<HubDatabase & { o: HubObjectsTable }, 'o'>,
-  q: Pick<ObjectQuery, 'readerGroups' | 'restrictedTlps'>,
-) {
-  return eb.or([
-    eb('o.tlp', 'is', null),
-    eb('o.tlp', 'not in', q.restrictedTlps.length ? q.restrictedTlps : ['-']),
-    eb('o.group_name', 'in', q.readerGroups.length ? q.readerGroups : ['-']),
-  ]);
-}
-
 /** Keyset page over (seq): seq order is date_added order, so equal timestamps never split or repeat. */
 async function kyselyPage(
   db: Kysely<HubDatabase>,

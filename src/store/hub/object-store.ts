@@ -167,7 +167,7 @@ async function keepPlanStatistics(db: Db, added: number): Promise<void> {
 }
 
 /** Restricted-TLP rows are visible only inside the group they were published through. */
-function visibleTo(
+export function visibleTo(
   eb: ExpressionBuilder<HubDatabase & { o: HubObjectsTable }, 'o'>,
   q: Pick<ObjectQuery, 'readerGroups' | 'restrictedTlps'>,
 ) {

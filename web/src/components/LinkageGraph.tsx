@@ -113,7 +113,6 @@ export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Pro
     rendererRef.current?.refresh({ skipIndexation: true });
   }, [hiddenKinds]);
 
-  const info = hovered && graph.hasNode(hovered) ? graph.getNodeAttributes(hovered) : null;
   const toggleKind = (kind: string) =>
     setHiddenKinds((prev) => {
       const next = new Set(prev);
@@ -132,117 +131,30 @@ export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Pro
   return (
     <div className="graph-wrap">
       {splits.length > 0 && (
-        <label className="graph-grouping">
-          Show{' '}
-          <select
-            data-testid="graph-grouping"
-            value={groupKind ?? ''}
-            onChange={(e) => chooseGrouping(e.target.value)}
-          >
-            <option value="">every account</option>
-            {splits.map((s) => (
-              <option key={s.kind} value={s.kind}>
-                accounts grouped by {linkLabel(s.kind)} ({s.groups} groups)
-              </option>
-            ))}
-          </select>
-        </label>
+        <GroupingSelect splits={splits} groupKind={groupKind} onChoose={chooseGrouping} />
       )}
       <div className="graph" ref={container} data-testid="linkage-graph" />
       {groups && (
-        <div
-          className="graph-groups"
-          data-testid="graph-groups"
-          aria-label="Accounts grouped by shared value"
-        >
-          {groups.map((g) => (
-            <button
-              key={g.id}
-              className={`legend-item chip ${openGroup?.id === g.id ? 'on' : ''}`}
-              onClick={() => setOpenGroup(openGroup?.id === g.id ? null : g)}
-              title="List the accounts of this group"
-            >
-              <span className="dot" style={{ background: LEVEL_COLOURS[g.level] }} />
-              {groupLabelOf(g, groupKind).replace(/:$/, '')}
-            </button>
-          ))}
-        </div>
+        <GroupChips
+          groups={groups}
+          groupKind={groupKind}
+          openGroup={openGroup}
+          onToggle={(g) => setOpenGroup(openGroup?.id === g.id ? null : g)}
+        />
       )}
-      <div className="graph-legend">
-        <div className="legend-group">
-          {LEVELS.map((l) => (
-            <span key={l} className="legend-item">
-              <span className="dot" style={{ background: LEVEL_COLOURS[l] }} /> {l}
-            </span>
-          ))}
-          <span className="legend-item muted">size = events</span>
-        </div>
-        <div className="legend-group">
-          {kinds.map(([kind, n]) => (
-            <button
-              key={kind}
-              className={`legend-item chip ${hiddenKinds.has(kind) ? 'off' : ''}`}
-              onClick={() => toggleKind(kind)}
-              title="Show or hide this kind of link"
-            >
-              <span className="line" style={{ background: linkColour(kind) }} /> {linkLabel(kind)}{' '}
-              <span className="muted">{formatCount(n)}</span>
-            </button>
-          ))}
-        </div>
-      </div>
-      <div className="graph-info" data-testid="graph-info">
-        {info?.group ? (
-          <>
-            <b>{info.label}</b> · highest level {info.level} · {formatCount(info.events)} events · click to
-            list them
-          </>
-        ) : info && hovered ? (
-          <>
-            <b>{hovered}</b> · {info.level} · score {info.score.toFixed(2)} · {formatCount(info.events)}{' '}
-            events · click to open
-          </>
-        ) : groups ? (
-          <span className="muted">
-            {formatCount(nodes.length)} accounts
-            {truncatedFrom ? ` (the highest-scoring of ${formatCount(truncatedFrom)})` : ''} in{' '}
-            {formatCount(groups.length)} groups by {linkLabel(groupKind ?? '')}, {formatCount(graph.size)}{' '}
-            links between groups drawn
-            {hiddenLinks ? ` of ${formatCount(graph.size + hiddenLinks)}` : ''} (thicker = more account
-            links). Click a group to list its accounts.
-          </span>
-        ) : (
-          <span className="muted">
-            {formatCount(graph.order)} accounts
-            {truncatedFrom ? ` (the highest-scoring of ${formatCount(truncatedFrom)})` : ''},{' '}
-            {formatCount(graph.size)} links
-            {hiddenLinks
-              ? ` drawn of ${formatCount(graph.size + hiddenLinks)} (each account's ${BACKBONE_LINKS} strongest)`
-              : ''}
-            {dropped ? ` (${dropped} links to accounts outside this view not drawn)` : ''}. Hover a node;
-            click to open the account. Scroll to zoom, drag to pan.
-          </span>
-        )}
-      </div>
+      <GraphLegend kinds={kinds} hiddenKinds={hiddenKinds} onToggle={toggleKind} />
+      <GraphInfo
+        graph={graph}
+        hovered={hovered}
+        groups={groups}
+        groupKind={groupKind}
+        shownAccounts={nodes.length}
+        truncatedFrom={truncatedFrom}
+        hiddenLinks={hiddenLinks}
+        dropped={dropped}
+      />
       {openGroup && (
-        <div className="graph-group" data-testid="graph-group-members">
-          <b>{groupLabelOf(openGroup, groupKind)}</b>{' '}
-          {openGroup.members.slice(0, GROUP_MEMBERS_SHOWN).map((m) => (
-            <button
-              key={m.id}
-              className="member-chip"
-              title={`${m.level}, score ${m.score.toFixed(2)}, ${formatCount(m.events)} events`}
-              onClick={() => openRef.current(m.id)}
-            >
-              <span className="dot" style={{ background: LEVEL_COLOURS[m.level] }} /> {m.id}
-            </button>
-          ))}
-          {openGroup.members.length > GROUP_MEMBERS_SHOWN && (
-            <span className="muted">
-              and {formatCount(openGroup.members.length - GROUP_MEMBERS_SHOWN)} more (see the member table)
-            </span>
-          )}
-        </div>
+        <GroupMembers group={openGroup} groupKind={groupKind} onOpenAccount={(id) => openRef.current(id)} />
       )}
     </div>
   );
@@ -252,3 +164,184 @@ const groupLabelOf = (g: AccountGroup, kind: string | null): string =>
   `${formatCount(g.members.length)} ${g.members.length === 1 ? 'account' : 'accounts'} ${
     g.kind === null ? 'sharing no' : 'sharing one'
   } ${linkLabel(kind ?? '')}:`;
+
+/** Level colours, and a chip per kind of link that shows or hides it. */
+function GraphLegend({
+  kinds,
+  hiddenKinds,
+  onToggle,
+}: {
+  kinds: [string, number][];
+  hiddenKinds: ReadonlySet<string>;
+  onToggle: (kind: string) => void;
+}) {
+  return (
+    <div className="graph-legend">
+      <div className="legend-group">
+        {LEVELS.map((l) => (
+          <span key={l} className="legend-item">
+            <span className="dot" style={{ background: LEVEL_COLOURS[l] }} /> {l}
+          </span>
+        ))}
+        <span className="legend-item muted">size = events</span>
+      </div>
+      <div className="legend-group">
+        {kinds.map(([kind, n]) => (
+          <button
+            key={kind}
+            className={`legend-item chip ${hiddenKinds.has(kind) ? 'off' : ''}`}
+            onClick={() => onToggle(kind)}
+            title="Show or hide this kind of link"
+          >
+            <span className="line" style={{ background: linkColour(kind) }} /> {linkLabel(kind)}{' '}
+            <span className="muted">{formatCount(n)}</span>
+          </button>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** The line under the graph: the hovered node, else what the view shows. */
+function GraphInfo({
+  graph,
+  hovered,
+  groups,
+  groupKind,
+  shownAccounts,
+  truncatedFrom,
+  hiddenLinks,
+  dropped,
+}: {
+  graph: ReturnType<typeof buildLinkageGraph>['graph'];
+  hovered: string | null;
+  groups: AccountGroup[] | null;
+  groupKind: string | null;
+  shownAccounts: number;
+  truncatedFrom: number | undefined;
+  hiddenLinks: number;
+  dropped: number;
+}) {
+  const info = hovered && graph.hasNode(hovered) ? graph.getNodeAttributes(hovered) : null;
+  return (
+    <div className="graph-info" data-testid="graph-info">
+      {info?.group ? (
+        <>
+          <b>{info.label}</b> · highest level {info.level} · {formatCount(info.events)} events · click to list
+          them
+        </>
+      ) : info && hovered ? (
+        <>
+          <b>{hovered}</b> · {info.level} · score {info.score.toFixed(2)} · {formatCount(info.events)} events
+          · click to open
+        </>
+      ) : groups ? (
+        <span className="muted">
+          {formatCount(shownAccounts)} accounts
+          {truncatedFrom ? ` (the highest-scoring of ${formatCount(truncatedFrom)})` : ''} in{' '}
+          {formatCount(groups.length)} groups by {linkLabel(groupKind ?? '')}, {formatCount(graph.size)} links
+          between groups drawn
+          {hiddenLinks ? ` of ${formatCount(graph.size + hiddenLinks)}` : ''} (thicker = more account links).
+          Click a group to list its accounts.
+        </span>
+      ) : (
+        <span className="muted">
+          {formatCount(graph.order)} accounts
+          {truncatedFrom ? ` (the highest-scoring of ${formatCount(truncatedFrom)})` : ''},{' '}
+          {formatCount(graph.size)} links
+          {hiddenLinks
+            ? ` drawn of ${formatCount(graph.size + hiddenLinks)} (each account's ${BACKBONE_LINKS} strongest)`
+            : ''}
+          {dropped ? ` (${dropped} links to accounts outside this view not drawn)` : ''}. Hover a node; click
+          to open the account. Scroll to zoom, drag to pan.
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** The accounts of the group opened by a click, each a link to its account. */
+function GroupMembers({
+  group,
+  groupKind,
+  onOpenAccount,
+}: {
+  group: AccountGroup;
+  groupKind: string | null;
+  onOpenAccount: (id: string) => void;
+}) {
+  return (
+    <div className="graph-group" data-testid="graph-group-members">
+      <b>{groupLabelOf(group, groupKind)}</b>{' '}
+      {group.members.slice(0, GROUP_MEMBERS_SHOWN).map((m) => (
+        <button
+          key={m.id}
+          className="member-chip"
+          title={`${m.level}, score ${m.score.toFixed(2)}, ${formatCount(m.events)} events`}
+          onClick={() => onOpenAccount(m.id)}
+        >
+          <span className="dot" style={{ background: LEVEL_COLOURS[m.level] }} /> {m.id}
+        </button>
+      ))}
+      {group.members.length > GROUP_MEMBERS_SHOWN && (
+        <span className="muted">
+          and {formatCount(group.members.length - GROUP_MEMBERS_SHOWN)} more (see the member table)
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** The choice between every account and accounts grouped by one kind of shared value. */
+function GroupingSelect({
+  splits,
+  groupKind,
+  onChoose,
+}: {
+  splits: ReturnType<typeof groupingKinds>;
+  groupKind: string | null;
+  onChoose: (kind: string) => void;
+}) {
+  return (
+    <label className="graph-grouping">
+      Show{' '}
+      <select data-testid="graph-grouping" value={groupKind ?? ''} onChange={(e) => onChoose(e.target.value)}>
+        <option value="">every account</option>
+        {splits.map((s) => (
+          <option key={s.kind} value={s.kind}>
+            accounts grouped by {linkLabel(s.kind)} ({s.groups} groups)
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** A chip per group of the grouped view; a click lists (or hides) its accounts. */
+function GroupChips({
+  groups,
+  groupKind,
+  openGroup,
+  onToggle,
+}: {
+  groups: AccountGroup[];
+  groupKind: string | null;
+  openGroup: AccountGroup | null;
+  onToggle: (group: AccountGroup) => void;
+}) {
+  return (
+    <div className="graph-groups" data-testid="graph-groups" aria-label="Accounts grouped by shared value">
+      {groups.map((g) => (
+        <button
+          key={g.id}
+          className={`legend-item chip ${openGroup?.id === g.id ? 'on' : ''}`}
+          onClick={() => onToggle(g)}
+          title="List the accounts of this group"
+        >
+          <span className="dot" style={{ background: LEVEL_COLOURS[g.level] }} />
+          {groupLabelOf(g, groupKind).replace(/:$/, '')}
+        </button>
+      ))}
+    </div>
+  );
+}
