@@ -554,7 +554,10 @@ export class Gateway {
     if (degrade) {
       this.counts.degraded++;
       // Degrade a copy: the event records what the client asked for, which is itself evidence.
-      const forwarded = structuredClone(ex.body);
+      // Shallow, plus the one nested object degradeRequest changes in place (a deep clone of the
+      // whole conversation cost more than the rest of the degrade).
+      const forwarded: Json = { ...ex.body };
+      if (isObject(forwarded.reasoning)) forwarded.reasoning = { ...forwarded.reasoning };
       degradeRequest(
         ex.endpoint,
         forwarded,
