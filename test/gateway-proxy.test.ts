@@ -134,6 +134,36 @@ describe('gateway proxy', () => {
     expect(JSON.stringify(ev)).not.toContain('sk-alice');
   });
 
+  it('reads a whole answer split mid-character and led by a byte order mark as undici’s body.text() did', async () => {
+    const content = 'café … 漢字 😀';
+    const json = JSON.stringify({
+      id: 'chatcmpl-1',
+      object: 'chat.completion',
+      choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 3, completion_tokens: 4 },
+    });
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)]);
+    const cut = bytes.indexOf(Buffer.from('漢')) + 1; // inside the three bytes of 漢
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write(bytes.subarray(0, cut));
+        setTimeout(() => res.end(bytes.subarray(cut)), 20);
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    const h = await harness({ upstreamUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    const res = await post(`${h.url}/v1/chat/completions`, chat('Say it.'));
+    expect(res.status).toBe(200);
+    expect(res.text).toBe(json);
+    await waitFor(() => h.events.length === 1);
+    expect(h.events[0]!.response).toEqual({ text: content, finish_reason: 'stop' });
+    expect(h.events[0]!.usage).toEqual({ input_tokens: 3, output_tokens: 4 });
+  });
+
   it('streams SSE chunk by chunk: the first chunk reaches the client before the upstream finishes', async () => {
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));

@@ -167,11 +167,17 @@ export function wantsProse(body: Json): boolean {
   return format !== 'json_object' && format !== 'json_schema';
 }
 
+const prematureClose = (): Error =>
+  Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+/** What undici's `body.text()` rejected with when the body closed before its end. */
+const requestAborted = (): Error => Object.assign(new Error('Request aborted'), { code: 'UND_ERR_ABORTED' });
+
 /**
- * The whole request body, at most `limit` bytes (over it: the request is destroyed and BodyTooLarge
- * thrown). Plain 'data'/'end' listeners: an async iterator per request costs several times more.
+ * The whole body of `req`, at most `limit` bytes (over it: the stream is destroyed and BodyTooLarge
+ * thrown). Plain 'data'/'end' listeners: an async iterator per request costs several times more,
+ * and undici's `body.text()` (its consume machinery and promise) was ~10 µs of an answer's CPU.
  */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+function readBody(req: Readable, limit: number, closedEarly: () => Error = prematureClose): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -196,7 +202,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     // Closed before its end (the client left mid-body): what the async iterator reported too.
     const onClose = (): void => {
       done();
-      reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+      reject(closedEarly());
     };
     const done = (): void => {
       req.off('data', onData);
@@ -209,6 +215,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('error', onError);
     req.on('close', onClose);
   });
+}
+
+/** UTF-8 text without a leading byte order mark, as undici's `body.text()` decoded it. */
+function utf8Text(buf: Buffer): string {
+  const bom = buf.length > 2 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+  return buf.toString('utf8', bom ? 3 : 0);
 }
 
 /**
@@ -554,7 +566,10 @@ export class Gateway {
     if (degrade) {
       this.counts.degraded++;
       // Degrade a copy: the event records what the client asked for, which is itself evidence.
-      const forwarded = structuredClone(ex.body);
+      // Shallow, plus the one nested object degradeRequest changes in place (a deep clone of the
+      // whole conversation cost more than the rest of the degrade).
+      const forwarded: Json = { ...ex.body };
+      if (isObject(forwarded.reasoning)) forwarded.reasoning = { ...forwarded.reasoning };
       degradeRequest(
         ex.endpoint,
         forwarded,
@@ -746,7 +761,7 @@ export class Gateway {
   private async whole({ res, upstream, headers, client, ex, shaper }: Answering): Promise<boolean> {
     let text: string;
     try {
-      text = await upstream.body.text();
+      text = utf8Text(await readBody(upstream.body, Infinity, requestAborted));
     } catch (err) {
       if (client.gone) {
         this.clientLeft(ex, client, 499);

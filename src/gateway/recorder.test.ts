@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../contracts/index.js';
 import { EventRecorder } from './recorder.js';
-import { HttpEventSink, SinkRejectedBatch, type EventSink } from '../pipeline/index.js';
+import { HttpEventSink, NdjsonFileSink, SinkRejectedBatch, type EventSink } from '../pipeline/index.js';
 
 const ev = (i: number): ApiEvent => ({
   id: `gw-${i}`,
@@ -144,7 +144,7 @@ describe('EventRecorder', () => {
     writeFileSync(spool, `${JSON.stringify(big)}\n`);
     const got: string[] = [];
     const r = new EventRecorder({
-      sink: { write: (_b, ndjson) => (got.push(ndjson ?? ''), Promise.resolve()) },
+      sink: { write: (_b, ndjson) => (got.push(String(ndjson ?? '')), Promise.resolve()) },
       spoolPath: spool,
       flushIntervalMs: 100_000,
       drainIntervalMs: 100_000,
@@ -155,5 +155,68 @@ describe('EventRecorder', () => {
     expect(r.stats).toMatchObject({ drained: 1, sent: 1 });
     expect(Buffer.byteLength(got[0]!)).toBeLessThanOrEqual(10_001);
     expect(got[0]).toContain('[truncated by the DistillGuard gateway');
+  });
+});
+
+describe('EventRecorder batch bytes', () => {
+  it('writes every batch as exactly its events’ JSON lines, UTF-8, also when a smaller batch follows a larger one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dg-rec-'));
+    const path = join(dir, 'events.ndjson');
+    const r = recorder(new NdjsonFileSink(path), join(dir, 'spool.ndjson'));
+    const texts = [
+      'plain',
+      'café … naïve',
+      '漢字かな',
+      'emoji 😀 and a lone \ud800 half',
+      'x'.repeat(5000) + 'é',
+    ];
+    const events: ApiEvent[] = [];
+    // Three flushes: a long multibyte batch, then shorter ones that reuse the same memory.
+    for (const [n, long] of [
+      [40, true],
+      [3, false],
+      [1, false],
+    ] as const) {
+      for (let i = 0; i < n; i++) {
+        const e = ev(events.length);
+        e.request.messages[0]!.content = long
+          ? texts[i % texts.length]!.repeat(20)
+          : texts[i % texts.length]!;
+        events.push(e);
+        r.record(e);
+      }
+      await r.flush();
+    }
+    await r.close();
+    expect(readFileSync(path, 'utf8')).toBe(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  });
+
+  it('sends the next batch intact after a write that failed while holding the bytes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dg-rec-'));
+    const got: string[] = [];
+    const held: Buffer[] = [];
+    let calls = 0;
+    const r = recorder(
+      {
+        write: (_b, ndjson) => {
+          calls++;
+          // The first write keeps a view of the bytes and fails: that memory must not be reused.
+          if (calls === 1) {
+            held.push(ndjson as Buffer);
+            return Promise.reject(new Error('network down'));
+          }
+          got.push(String(ndjson));
+          return Promise.resolve();
+        },
+      },
+      join(dir, 'spool.ndjson'),
+    );
+    r.record(ev(1));
+    await r.flush();
+    const first = String(held[0]);
+    r.record(ev(2));
+    await r.flush();
+    expect(String(held[0])).toBe(first);
+    expect(got).toEqual([`${JSON.stringify(ev(2))}\n`]);
   });
 });

@@ -25,14 +25,16 @@ export interface SinkResult {
  * `write` resolves once the destination has the batch and rejects when it did not arrive (the
  * caller may spool and re-send it: every destination is idempotent by event id). `ndjson` is the
  * same batch already serialised (one line per event, in order) when the caller has it, e.g. the
- * recorder makes it as each event is recorded so no flush pays for a whole batch at once. A sink
- * that took the batch but refused some of its events for good says which.
+ * recorder makes each line as the event is recorded and the batch's bytes in memory it reuses. A
+ * Buffer `ndjson` is the caller's again once the promise settles: a sink must not keep it (or a
+ * view of it) beyond that. A sink that took the batch but refused some of its events for good
+ * says which.
  *
  * Account records and lines the producer's own validation rejected go where the destination can
  * carry them (`writeAccounts`, `writeRejected`); a sink without them has no place for such records.
  */
 export interface EventSink {
-  write(events: readonly ApiEvent[], ndjson?: string): Promise<void | SinkResult>;
+  write(events: readonly ApiEvent[], ndjson?: string | Buffer): Promise<void | SinkResult>;
   writeAccounts?(records: readonly AccountRecord[]): Promise<void>;
   /** Lines the producer rejected: the scale-out workers quarantine them and count them in rejected_lines. */
   writeRejected?(records: readonly QuarantineRecord[]): Promise<void>;
@@ -124,7 +126,7 @@ export class HttpEventSink implements EventSink {
     this.gzip = opts.gzip ?? false;
   }
 
-  async write(events: readonly ApiEvent[], ndjson?: string): Promise<void | SinkResult> {
+  async write(events: readonly ApiEvent[], ndjson?: string | Buffer): Promise<void | SinkResult> {
     return this.post('/v1/events', ndjson ?? ndjsonOf(events), events.length);
   }
 
@@ -138,7 +140,7 @@ export class HttpEventSink implements EventSink {
       );
   }
 
-  private async post(route: string, ndjson: string, count: number): Promise<void | SinkResult> {
+  private async post(route: string, ndjson: string | Buffer, count: number): Promise<void | SinkResult> {
     const res = await request(`${this.baseUrl.replace(/\/+$/, '')}${route}`, {
       method: 'POST',
       headers: {
@@ -185,7 +187,7 @@ export class NdjsonFileSink implements EventSink {
     this.out = createWriteStream(path, { flags: 'a' });
   }
 
-  write(events: readonly ApiEvent[], ndjson?: string): Promise<void> {
+  write(events: readonly ApiEvent[], ndjson?: string | Buffer): Promise<void> {
     return new Promise((resolve, reject) => {
       this.out.write(ndjson ?? ndjsonOf(events), (err) => (err ? reject(err) : resolve()));
     });

@@ -461,7 +461,8 @@ export function summarise(r: Json): ResponseSummary {
 class ServiceEventSink implements EventSink {
   constructor(private readonly ctx: ServiceContext) {}
 
-  async write(events: readonly ApiEvent[], ndjson?: string): Promise<SinkResult> {
+  async write(events: readonly ApiEvent[], ndjson?: string | Buffer): Promise<SinkResult> {
+    // A copy even of a Buffer: the ingest thread takes the bytes over, the recorder reuses its own.
     const body = Buffer.from(ndjson ?? ndjsonOf(events));
     const stored = await this.ctx.ingest.events('guardrail webhook', body, { refuseEmpty: false });
     return {
