@@ -427,7 +427,7 @@ export function clusterLinks(
       kind: c.kind,
       value: c.value,
       accounts: c.accounts,
-      holders: holders.get(key) ?? c.accounts,
+      holders: (holders.get(key) ?? c.accounts) + (recordOnlyHolders?.get(key) ?? 0),
     }));
   const sync = synchronisedWithin(members, synchronised);
   if (sync) links.unshift(sync);
