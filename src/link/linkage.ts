@@ -423,15 +423,33 @@ export function clusterLinks(
         b.accounts / (holders.get(kb) ?? 1) - a.accounts / (holders.get(ka) ?? 1) || b.accounts - a.accounts,
     )
     .slice(0, limit)
-    .map(([key, c]): ClusterLink => ({
+    .map(([, c]): ClusterLink => ({
       kind: c.kind,
       value: c.value,
       accounts: c.accounts,
-      holders: (holders.get(key) ?? c.accounts) + (recordOnlyHolders?.get(key) ?? 0),
+      holders: populationHolders(c.kind, c.value, holders, recordOnlyHolders) || c.accounts,
     }));
   const sync = synchronisedWithin(members, synchronised);
   if (sync) links.unshift(sync);
   return links;
+}
+
+/**
+ * Accounts of the population holding a value, for the link's `holders`. A network prefix counts
+ * both as sign-up and as traffic prefix (an upper bound of the accounts using it either way), as
+ * an indicator matches it both ways.
+ */
+function populationHolders(
+  kind: LinkKind,
+  value: string,
+  holders: Map<string, number>,
+  recordOnly: ReadonlyMap<string, number> | undefined,
+): number {
+  const kinds: LinkKind[] = NETWORK_KINDS.has(kind) ? [...NETWORK_KINDS] : [kind];
+  return kinds.reduce((n, k) => {
+    const key = attrKey({ kind: k, value });
+    return n + (holders.get(key) ?? 0) + (recordOnly?.get(key) ?? 0);
+  }, 0);
 }
 
 /** The cluster's synchronised pairs as one link: how many members, pairs, and how far beyond routine. */

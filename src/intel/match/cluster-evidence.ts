@@ -214,8 +214,8 @@ const LINK_HOLDER_KIND: Readonly<Record<string, HolderKind>> = {
  * Rarity from the findings alone, when no traffic or accounts are given: each link's population
  * count (`holders`) less the shared campaigns' members that hold it, over the population
  * (`input.accounts`) less those members. Errs towards common: a member holding a value its
- * campaign does not list counts as outside, and a prefix linked both as traffic and sign-up
- * prefix adds both counts. Links without `holders` (older findings) leave the count unknown.
+ * campaign does not list counts as outside, and a prefix's count adds its sign-up and traffic
+ * holders (analyze counts both into the link). Links without `holders` (older findings) leave the count unknown.
  */
 export function findingsRarity(findings: Findings, campaigns: ReadonlySet<string>): AttributeRarity {
   const population = new Map<string, number>();
@@ -236,7 +236,7 @@ export function findingsRarity(findings: Findings, campaigns: ReadonlySet<string
   for (const [key, n] of population) {
     const [linkKind, value] = key.split('\0') as [string, string];
     const k = `${LINK_HOLDER_KIND[linkKind]!}\0${value}`;
-    outside.set(k, (outside.get(k) ?? 0) + Math.max(0, n - (inside.get(key) ?? 0)));
+    outside.set(k, Math.max(outside.get(k) ?? 0, n - (inside.get(key) ?? 0)));
   }
   return {
     accounts: Math.max(0, findings.input.accounts - members.size),
