@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +71,9 @@ describe.each(SEEDS)('exported indicators are rare attributes (simulate --scale 
   const dir = mkdtempSync(path.join(tmpdir(), `dg-rarity-${seed}-`));
   let indicators: StixObject[] = [];
   let dryRun = '';
+  let findingsOnly: StixObject[] = [];
+  let oldFindingsDryRun = '';
+  let oldFindingsOnly: StixObject[] = [];
 
   beforeAll(async () => {
     ensureBuilt();
@@ -112,6 +115,22 @@ describe.each(SEEDS)('exported indicators are rare attributes (simulate --scale 
       objects: StixObject[];
     };
     indicators = bundle.objects.filter((o) => o.type === 'indicator');
+    const only = ['intel', 'export', '--publisher', 'org-a', '--key', 'key.yaml'];
+    const read = (f: string): StixObject[] =>
+      (
+        (JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { objects?: StixObject[] }).objects ?? []
+      ).filter((o) => o.type === 'indicator');
+    await ok([...only, '--findings', 'findings.json', '--out', 'only.json']);
+    findingsOnly = read('only.json');
+    // Findings as analyze wrote them before links carried holders.
+    const old = JSON.parse(readFileSync(path.join(dir, 'findings.json'), 'utf8')) as {
+      clusters: { links: Record<string, unknown>[] }[];
+    };
+    for (const c of old.clusters) for (const l of c.links) delete l.holders;
+    writeFileSync(path.join(dir, 'old.json'), JSON.stringify(old));
+    await ok([...only, '--findings', 'old.json', '--out', 'old-only.json']);
+    oldFindingsOnly = read('old-only.json');
+    oldFindingsDryRun = await ok([...only, '--findings', 'old.json', '--out', 'old-only.json', '--dry-run']);
   }, 600_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -144,5 +163,31 @@ describe.each(SEEDS)('exported indicators are rare attributes (simulate --scale 
     expect(dryRun).toMatch(
       /held by [\d,]+ of [\d,]+ accounts outside the shared campaigns \([\d.]+ %, more than 0\.1 %\): it would match ordinary users/,
     );
+  });
+
+  const attributeIds = (objects: StixObject[]): Map<string, string> =>
+    new Map(
+      objects
+        .map((o) => [o.extensions?.[DG_EXTENSION_ID] as Ext, String(o.description)] as const)
+        .filter(([ext]) => ATTRIBUTE_KINDS.has(String(ext.kind)))
+        .map(([ext, d]) => [`${String(ext.kind)}:${String(ext.value ?? ext.hmac)}`, d]),
+    );
+
+  it("with findings alone, publishes rare attributes from the links' holders, none the traffic count withholds", () => {
+    const only = attributeIds(findingsOnly);
+    const withTraffic = attributeIds(indicators);
+    expect(only.size).toBeGreaterThan(0);
+    // Traffic adds attributes the links do not list, so the findings-only set is a subset.
+    for (const [id, description] of only) {
+      expect(withTraffic.has(id), id).toBe(true);
+      expect(description).toMatch(
+        /Held by [\d,]+ of [\d,]+ accounts outside the shared campaigns of the publisher\./,
+      );
+    }
+  });
+
+  it('with findings from before links carried holders, withholds every attribute and says why', () => {
+    expect(attributeIds(oldFindingsOnly).size).toBe(0);
+    expect(oldFindingsDryRun).toMatch(/how rare it is in your other traffic is unknown/);
   });
 });

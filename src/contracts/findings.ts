@@ -102,6 +102,11 @@ export const ClusterLink = z.looseObject({
   accounts: z.int().min(0),
   /** Additive: the value in words where it is a fingerprint or code (template text, request shape). */
   text: z.string().max(400).optional(),
+  /**
+   * Additive: how many accounts of the analysed population (`input.accounts`) hold the value,
+   * members included; a count only, so a findings-only export can tell a rare value from a common one.
+   */
+  holders: z.int().min(0).optional(),
 });
 export type ClusterLink = z.infer<typeof ClusterLink>;
 

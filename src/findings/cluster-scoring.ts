@@ -87,7 +87,14 @@ export function scoreClusters(
       level,
       events: pooled.n,
       links: withLinkText(
-        clusterLinks(members, link.attributes, link.linkage.holders, link.synchronised),
+        clusterLinks(
+          members,
+          link.attributes,
+          link.linkage.holders,
+          link.synchronised,
+          undefined,
+          link.recordOnlyHolders,
+        ),
         members,
         population.accounts,
       ),

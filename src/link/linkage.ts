@@ -82,27 +82,31 @@ export interface Attribute {
   value: string;
 }
 
+/** The linkable attributes of an account's sign-up record. */
+export function recordAttributes(record: AccountRecord): Attribute[] {
+  const out: Attribute[] = [];
+  if (record.payment_fingerprint)
+    out.push({ kind: 'payment_fingerprint', value: record.payment_fingerprint });
+  if (record.email_hash) out.push({ kind: 'email_hash', value: record.email_hash });
+  if (record.email_domain) out.push({ kind: 'email_domain', value: record.email_domain.toLowerCase() });
+  if (record.signup_ip) {
+    out.push({ kind: 'signup_ip', value: record.signup_ip });
+    const p = ipPrefix(record.signup_ip);
+    if (p) out.push({ kind: 'signup_ip_prefix', value: p });
+  }
+  const created = record.created_at ? Date.parse(record.created_at) : NaN;
+  if (Number.isFinite(created)) {
+    out.push({
+      kind: 'signup_window',
+      value: new Date(Math.floor(created / SIGNUP_WINDOW_MS) * SIGNUP_WINDOW_MS).toISOString(),
+    });
+  }
+  return out;
+}
+
 /** The linkable attributes of one account: from its sign-up record and its dominant traffic traits. */
 export function accountAttributes(record: AccountRecord | undefined, s: EntityStats): Attribute[] {
-  const out: Attribute[] = [];
-  if (record) {
-    if (record.payment_fingerprint)
-      out.push({ kind: 'payment_fingerprint', value: record.payment_fingerprint });
-    if (record.email_hash) out.push({ kind: 'email_hash', value: record.email_hash });
-    if (record.email_domain) out.push({ kind: 'email_domain', value: record.email_domain.toLowerCase() });
-    if (record.signup_ip) {
-      out.push({ kind: 'signup_ip', value: record.signup_ip });
-      const p = ipPrefix(record.signup_ip);
-      if (p) out.push({ kind: 'signup_ip_prefix', value: p });
-    }
-    const created = record.created_at ? Date.parse(record.created_at) : NaN;
-    if (Number.isFinite(created)) {
-      out.push({
-        kind: 'signup_window',
-        value: new Date(Math.floor(created / SIGNUP_WINDOW_MS) * SIGNUP_WINDOW_MS).toISOString(),
-      });
-    }
-  }
+  const out = record ? recordAttributes(record) : [];
   const dominant = (top: [string, number][], share: number, max: number): string[] =>
     top
       .filter(([, c]) => c >= share * s.n && c >= 2)
@@ -400,6 +404,7 @@ export function clusterLinks(
   holders: Map<string, number>,
   synchronised: readonly SyncLink[] = [],
   limit = 12,
+  recordOnlyHolders?: ReadonlyMap<string, number>,
 ): ClusterLink[] {
   const counts = new Map<string, { kind: LinkKind; value: string; accounts: number }>();
   for (const id of members) {
@@ -418,10 +423,33 @@ export function clusterLinks(
         b.accounts / (holders.get(kb) ?? 1) - a.accounts / (holders.get(ka) ?? 1) || b.accounts - a.accounts,
     )
     .slice(0, limit)
-    .map(([, c]): ClusterLink => ({ kind: c.kind, value: c.value, accounts: c.accounts }));
+    .map(([, c]): ClusterLink => ({
+      kind: c.kind,
+      value: c.value,
+      accounts: c.accounts,
+      holders: populationHolders(c.kind, c.value, holders, recordOnlyHolders) || c.accounts,
+    }));
   const sync = synchronisedWithin(members, synchronised);
   if (sync) links.unshift(sync);
   return links;
+}
+
+/**
+ * Accounts of the population holding a value, for the link's `holders`. A network prefix counts
+ * both as sign-up and as traffic prefix (an upper bound of the accounts using it either way), as
+ * an indicator matches it both ways.
+ */
+function populationHolders(
+  kind: LinkKind,
+  value: string,
+  holders: Map<string, number>,
+  recordOnly: ReadonlyMap<string, number> | undefined,
+): number {
+  const kinds: LinkKind[] = NETWORK_KINDS.has(kind) ? [...NETWORK_KINDS] : [kind];
+  return kinds.reduce((n, k) => {
+    const key = attrKey({ kind: k, value });
+    return n + (holders.get(key) ?? 0) + (recordOnly?.get(key) ?? 0);
+  }, 0);
 }
 
 /** The cluster's synchronised pairs as one link: how many members, pairs, and how far beyond routine. */

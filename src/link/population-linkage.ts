@@ -3,7 +3,9 @@ import type { EntityStats } from '../features/index.js';
 import {
   accountAttributes,
   accountValuesUsed,
+  attrKey,
   linkAccounts,
+  recordAttributes,
   type Attribute,
   type LinkageResult,
 } from './linkage.js';
@@ -27,6 +29,11 @@ export interface PopulationLinkage {
    * keyed by their first member: also in `groups`, with the evidence that formed them.
    */
   coordination: Map<string, CoordinationEvidence>;
+  /**
+   * Holders among accounts with a record but no traffic (not linked, so not in linkage's
+   * `holders`), for linked values only: added to the population holder count cluster links carry.
+   */
+  recordOnlyHolders: Map<string, number>;
 }
 
 /**
@@ -71,5 +78,18 @@ export function linkPopulation(
     ...coordinated.map((c) => c.members),
   ];
   const coordination = new Map(coordinated.map((c) => [c.members[0]!, c]));
-  return { attributes, synchronised, linkage, groups, linked: new Set(groups.flat()), coordination };
+  const recordOnlyHolders = new Map<string, number>();
+  for (const [id, record] of records)
+    if (!accounts.has(id))
+      for (const key of new Set(recordAttributes(record).map(attrKey)))
+        if (linkage.holders.has(key)) recordOnlyHolders.set(key, (recordOnlyHolders.get(key) ?? 0) + 1);
+  return {
+    attributes,
+    synchronised,
+    linkage,
+    groups,
+    linked: new Set(groups.flat()),
+    coordination,
+    recordOnlyHolders,
+  };
 }

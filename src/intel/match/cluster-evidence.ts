@@ -47,7 +47,8 @@ export type HolderKind = 'ip_prefix' | 'asn' | 'user_agent' | 'payment' | 'email
 export interface AttributeRarity {
   /** Accounts outside the shared campaigns that were seen (traffic or accounts file). */
   accounts: number;
-  holders(kind: HolderKind, value: string): number;
+  /** Undefined when the count is unknown (findings from before links carried `holders`). */
+  holders(kind: HolderKind, value: string): number | undefined;
   /** True when more pairs were seen than remembered: holder counts are then lower bounds. */
   saturated: boolean;
 }
@@ -198,3 +199,48 @@ export class ClusterEvidenceCollector {
 /** E-mail domains compare case-insensitively (as linkage keys them). */
 const holderValue = (kind: HolderKind, value: string): string =>
   kind === 'email_domain' ? value.toLowerCase() : value;
+
+/** Cluster link kinds that name an attribute an indicator is written for, as rarity counts it. */
+const LINK_HOLDER_KIND: Readonly<Record<string, HolderKind>> = {
+  ip_prefix: 'ip_prefix',
+  signup_ip_prefix: 'ip_prefix',
+  asn: 'asn',
+  user_agent: 'user_agent',
+  payment_fingerprint: 'payment',
+  email_domain: 'email_domain',
+};
+
+/**
+ * Rarity from the findings alone, when no traffic or accounts are given: each link's population
+ * count (`holders`) less the shared campaigns' members that hold it, over the population
+ * (`input.accounts`) less those members. Errs towards common: a member holding a value its
+ * campaign does not list counts as outside, and a prefix's count adds its sign-up and traffic
+ * holders (analyze counts both into the link). Links without `holders` (older findings) leave the count unknown.
+ */
+export function findingsRarity(findings: Findings, campaigns: ReadonlySet<string>): AttributeRarity {
+  const population = new Map<string, number>();
+  const inside = new Map<string, number>();
+  const members = new Set<string>();
+  for (const c of findings.clusters) {
+    const shared = campaigns.has(c.cluster_id);
+    if (shared) for (const a of c.account_ids) members.add(a);
+    for (const l of c.links) {
+      const kind = Object.hasOwn(LINK_HOLDER_KIND, l.kind) ? LINK_HOLDER_KIND[l.kind] : undefined;
+      if (!kind || l.holders === undefined) continue;
+      const key = `${l.kind}\0${holderValue(kind, l.value)}`;
+      population.set(key, Math.max(population.get(key) ?? 0, l.holders));
+      if (shared) inside.set(key, (inside.get(key) ?? 0) + l.accounts);
+    }
+  }
+  const outside = new Map<string, number>();
+  for (const [key, n] of population) {
+    const [linkKind, value] = key.split('\0') as [string, string];
+    const k = `${LINK_HOLDER_KIND[linkKind]!}\0${value}`;
+    outside.set(k, Math.max(outside.get(k) ?? 0, n - (inside.get(key) ?? 0)));
+  }
+  return {
+    accounts: Math.max(0, findings.input.accounts - members.size),
+    holders: (kind, value) => outside.get(`${kind}\0${holderValue(kind, value)}`),
+    saturated: false,
+  };
+}

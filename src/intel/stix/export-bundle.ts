@@ -7,7 +7,7 @@ import {
 } from '../../contracts/index.js';
 import { readUserJson } from '../../ingest/index.js';
 import { checkBundle } from './bundle-check.js';
-import { ClusterEvidenceCollector } from '../match/cluster-evidence.js';
+import { ClusterEvidenceCollector, findingsRarity } from '../match/cluster-evidence.js';
 import type { CommunityKeyRing } from '../match/community-key.js';
 import { campaignRefusal } from './campaign-converter.js';
 import { findingsToStix, type Publisher } from './findings-to-stix.js';
@@ -53,13 +53,18 @@ export async function exportBundle(input: ExportInput): Promise<ExportResult> {
       .map((c) => c.cluster_id),
   );
   const collector = new ClusterEvidenceCollector(input.findings, shared);
-  for (const a of input.accounts ?? []) collector.addAccount(a);
+  let counted = input.events !== undefined;
+  for (const a of input.accounts ?? []) {
+    collector.addAccount(a);
+    counted = true;
+  }
   if (input.events) for await (const e of input.events) collector.addEvent(e);
   const built = findingsToStix({
     findings: input.findings,
     evidence: collector.clusters,
     background: { counts: collector.background, events: collector.backgroundEvents },
-    rarity: collector.rarity,
+    // Traffic or accounts given: counting them is authoritative; else the findings' link holders.
+    rarity: counted ? collector.rarity : findingsRarity(input.findings, shared),
     publisher: input.publisher,
     keyRing: input.keyRing,
     policy: input.policy,

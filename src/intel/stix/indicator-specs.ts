@@ -311,7 +311,8 @@ const fmt = (n: number): string => n.toLocaleString('en-US');
  * Attributes (networks, ASNs, user agents, payment and e-mail fingerprints) leave only when they
  * are rare among the publisher's accounts outside the shared campaigns, and say how rare; a
  * common one (a big ISP, a stock HTTP library) is withheld with the count. Without traffic or
- * accounts to count on, rarity is unknown and attributes stay home.
+ * accounts to count on, the findings' link `holders` are counted; without those either, rarity
+ * is unknown and attributes stay home.
  */
 function rareOnly(specs: IndicatorSpec[], c: SpecContext): IndicatorSpec[] {
   const r = c.rarity;
@@ -325,17 +326,17 @@ function rareOnly(specs: IndicatorSpec[], c: SpecContext): IndicatorSpec[] {
       spec.kind === 'user_agent' || spec.kind === 'ip_prefix'
         ? `${spec.name} (${String(spec.ext.value)})`
         : spec.name;
-    if (!r || r.accounts === 0) {
+    const held = r && r.accounts > 0 ? r.holders(spec.holder.kind, spec.holder.value) : undefined;
+    if (!r || held === undefined) {
       c.withheld.push({
         object: c.campaignId,
         type: 'indicator',
         property: label,
         reason:
-          'how rare it is in your other traffic is unknown (pass the traffic and accounts files analysed)',
+          'how rare it is in your other traffic is unknown (pass the traffic and accounts files analysed, or findings from an analyze whose links carry holders)',
       });
       continue;
     }
-    const held = r.holders(spec.holder.kind, spec.holder.value);
     const allowed = Math.max(1, Math.floor(r.accounts * MAX_HOLDER_SHARE));
     const share = `${fmt(held)} of ${fmt(r.accounts)} accounts outside the shared campaigns`;
     if (held > allowed) {
