@@ -1,7 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountFinding } from '../src/contracts/index.js';
 import { DetectionEngine } from '../src/findings/index.js';
-import { corporaMissing, distillationTasks, peopleTraffic, HOUR, START } from './real-corpora.js';
+import {
+  corporaMissing,
+  distillationTasks,
+  humanConversations,
+  peopleTraffic,
+  HOUR,
+  START,
+} from './real-corpora.js';
 
 // Reasoning harvested in scripted batches inside an account that is otherwise a person's, on
 // real text: people's conversations (hh-rlhf) and a real distillation query set (Alpaca).
@@ -32,7 +39,7 @@ beforeAll(() => {
     for (let k = 0, n = 2 + Math.floor(r() * 5); k < n; k++)
       conversation(`user${u}`, dayTime(Math.floor(r() * 14)));
   }
-  for (const id of ['blender', 'student', 'harness'])
+  for (const id of ['blender', 'student', 'harness', 'tutor-app'])
     engine.addAccount({ account_id: id, created_at: new Date(START - 500 * 24 * HOUR).toISOString() });
   // The student opens a third of their conversations asking, in their own words, for reasoning.
   // The blender is a person too, and a script sends 8 batches of 6 wrapped tasks back to back.
@@ -56,6 +63,32 @@ beforeAll(() => {
         { role: 'user', content: i % 2 ? `${tasks[4000 + i]!}\n\n${WRAPPER}` : tasks[4000 + i]! },
       ]),
     );
+  // A tutoring app whose assistant calls tools: each step of the loop sends the conversation's
+  // opener again, then a tool's answer, not a user's. Its users reply in two conversations of
+  // five, whatever they opened with; a third of the openers ask for reasoning.
+  const convs = humanConversations();
+  for (let k = 0; k < 60; k++) {
+    const turns = convs[(500 + k) % convs.length]!;
+    const opener = k % 3 === 0 ? `${turns[0]!}\n\n${ASKS[k % ASKS.length]!}` : turns[0]!;
+    const history: Parameters<typeof event>[2] = [{ role: 'user', content: opener }];
+    let ts = dayTime(k % 14);
+    events.push(event('tutor-app', ts, [...history]));
+    for (let step = 0; step < 2; step++) {
+      const call = `call_${k}_${step}`;
+      history.push(
+        { role: 'assistant', content: '', tool_calls: [{ id: call, type: 'function' }] },
+        { role: 'tool', content: '{"found":true}', tool_call_id: call },
+      );
+      events.push(event('tutor-app', (ts += 2000), [...history]));
+    }
+    if (k % 5 < 2) {
+      history.push(
+        { role: 'assistant', content: 'Here is what I found.' },
+        { role: 'user', content: turns[1] ?? 'why?' },
+      );
+      events.push(event('tutor-app', (ts += 90_000), [...history]));
+    }
+  }
   // Traffic arrives in time order, as from the ingest layer or a partition of the bus.
   events.sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
   for (const e of events) engine.addEvent(e);
@@ -85,7 +118,9 @@ describe.skipIf(missing)('elicitation-pacing on real text', () => {
 describe.skipIf(missing)('elicitation-unanswered on real text', () => {
   it('sees that the blender never answers the reasoning it asks for, though it answers the rest', () => {
     const signal = findings.get('blender')!.signals.find((s) => s.detector === 'elicitation-unanswered');
-    expect(signal?.evidence).toMatch(/^48 of 48 messages asking for reasoning \(100 %\) were never answered/);
+    expect(signal?.evidence).toMatch(
+      /^48 of 48 conversations opened by asking for reasoning \(100 %\) ended without a reply/,
+    );
     expect(signal!.p_value).toBeLessThan(1e-6);
   });
   it('stays quiet on the student, who goes on talking about the reasoning, and on the harness', () => {
@@ -94,5 +129,13 @@ describe.skipIf(missing)('elicitation-unanswered on real text', () => {
     // The harness answers nothing at all: nothing to compare with.
     expect(fired('harness')).not.toContain('elicitation-unanswered');
     for (let u = 0; u < 300; u++) expect(fired(`user${u}`)).not.toContain('elicitation-unanswered');
+  });
+  it('counts an app’s tool-loop steps as the one message they resend, not as messages answered or left', () => {
+    // Counted per request, the reasoning openers' resends were "never answered" and the other
+    // openers' tool steps "answered" (an ordinary tutoring app at review, simulator seed 107).
+    // Both kinds of opener are answered in 40 % of conversations here.
+    expect(fired('tutor-app')).not.toContain('elicitation-unanswered');
+    const line = findings.get('tutor-app')!.basis!.lines.find((l) => l.detector === 'elicitation-unanswered');
+    expect(line).toBeUndefined();
   });
 });

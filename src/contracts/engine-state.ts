@@ -44,6 +44,11 @@ export const EntityStatsSnapshot = z.object({
   systemElicit: Count,
   systemTemplatedElicit: Count,
   elicitFollowedUp: Count.default(0),
+  // State written before these were counted reads as no openers (the detector stays silent).
+  openers: Count.default(0),
+  elicitOpeners: Count.default(0),
+  openerReplies: Count.default(0),
+  elicitOpenerReplies: Count.default(0),
   elicitExamples: ReservoirSnapshot(z.string()),
   prefixes: TopKSnapshot,
   suffixes: TopKSnapshot,

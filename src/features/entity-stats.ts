@@ -108,6 +108,15 @@ export class EntityStats {
   systemTemplatedElicit = 0;
   /** Eliciting messages (in the user's words) the user answered with a further message. */
   elicitFollowedUp = 0;
+  /**
+   * Conversation openers (a first user message, counted once: a tool loop resends it), those
+   * asking for reasoning in the user's words, and the user's replies to them (second messages),
+   * those answering an eliciting opener.
+   */
+  openers = 0;
+  elicitOpeners = 0;
+  openerReplies = 0;
+  elicitOpenerReplies = 0;
   elicitExamples = new Reservoir<string>(ELICIT_EXAMPLES, 7);
   prefixes = new TopK(TEMPLATE_KEYS);
   suffixes = new TopK(TEMPLATE_KEYS);
@@ -218,6 +227,13 @@ export class EntityStats {
       this.elicitExamples.add(f.id);
     }
     if (f.followsElicit) this.elicitFollowedUp++;
+    if (f.newMessage && f.userTurns === 1) {
+      this.openers++;
+      if (f.elicits && !f.elicitsBySystem) this.elicitOpeners++;
+    } else if (f.newMessage && f.userTurns === 2) {
+      this.openerReplies++;
+      if (f.followsElicit) this.elicitOpenerReplies++;
+    }
     if (f.elicitKey) {
       if (this.elicitSentences.count(f.elicitKey) > 0) {
         if (f.elicitsBySystem) this.systemTemplatedElicit++;
@@ -336,6 +352,10 @@ export class EntityStats {
     this.systemElicit += o.systemElicit;
     this.systemTemplatedElicit += o.systemTemplatedElicit;
     this.elicitFollowedUp += o.elicitFollowedUp;
+    this.openers += o.openers;
+    this.elicitOpeners += o.elicitOpeners;
+    this.openerReplies += o.openerReplies;
+    this.elicitOpenerReplies += o.elicitOpenerReplies;
     for (const id of o.elicitExamples.items) this.elicitExamples.add(id);
     this.prefixes.mergeFrom(o.prefixes);
     this.suffixes.mergeFrom(o.suffixes);
@@ -433,6 +453,10 @@ export class EntityStats {
       systemElicit: this.systemElicit,
       systemTemplatedElicit: this.systemTemplatedElicit,
       elicitFollowedUp: this.elicitFollowedUp,
+      openers: this.openers,
+      elicitOpeners: this.elicitOpeners,
+      openerReplies: this.openerReplies,
+      elicitOpenerReplies: this.elicitOpenerReplies,
       elicitExamples: this.elicitExamples.snapshot(),
       prefixes: this.prefixes.entries(),
       suffixes: this.suffixes.entries(),
@@ -500,6 +524,10 @@ export class EntityStats {
     this.systemElicit = s.systemElicit;
     this.systemTemplatedElicit = s.systemTemplatedElicit;
     this.elicitFollowedUp = s.elicitFollowedUp;
+    this.openers = s.openers;
+    this.elicitOpeners = s.elicitOpeners;
+    this.openerReplies = s.openerReplies;
+    this.elicitOpenerReplies = s.elicitOpenerReplies;
     this.elicitExamples = Reservoir.from(ELICIT_EXAMPLES, s.elicitExamples);
     this.prefixes = TopK.from(TEMPLATE_KEYS, s.prefixes);
     this.suffixes = TopK.from(TEMPLATE_KEYS, s.suffixes);

@@ -38,6 +38,13 @@ export interface EventFeatures {
    * conversation), which a harvester collecting traces does not do.
    */
   followsElicit: boolean;
+  /**
+   * The request ends with a user message: something newly written. A tool-loop step or a
+   * resent assistant turn carries the same user message again and is not a new message.
+   */
+  newMessage: boolean;
+  /** User messages in the request (the last one is the newest). */
+  userTurns: number;
   conversationId: string | null;
   logprobs: boolean;
   topLogprobs: number;
@@ -194,7 +201,9 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
   let system: string | null = null;
   let userTurns = 0;
   let assistantTurns = 0;
+  let newMessage = false;
   for (const m of msgs) {
+    newMessage = m.role === 'user';
     if (m.role === 'user') {
       userTurns++;
       if (userTurns > 1) previous = prompt;
@@ -226,6 +235,8 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
     systemHash: sys === null ? null : sys.hash,
     followUp,
     followsElicit,
+    newMessage,
+    userTurns,
     conversationId: e.request.conversation_id ?? null,
     logprobs: p?.logprobs === true,
     topLogprobs: p?.top_logprobs ?? 0,

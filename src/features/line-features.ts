@@ -179,6 +179,8 @@ export class LineFeatures {
       systemHash: sys === null ? null : sys.hash,
       followUp,
       followsElicit: v.previousUser.start >= 0 && this.prompts.get(b, v.previousUser).elicits,
+      newMessage: v.endsWithUser,
+      userTurns: v.userTurns,
       conversationId: v.conversationId.start < 0 ? null : this.conversations.get(b, v.conversationId),
       logprobs: v.logprobs === true,
       topLogprobs: Number.isNaN(v.topLogprobs) ? 0 : v.topLogprobs,

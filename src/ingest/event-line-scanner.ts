@@ -148,6 +148,8 @@ export interface EventLineView {
   readonly previousUser: StringSlot;
   readonly userTurns: number;
   readonly assistantTurns: number;
+  /** The last message is a user message (not a tool result or an assistant turn). */
+  readonly endsWithUser: boolean;
   /** Contents of the system and developer messages, in order (the first `systemCount`). */
   readonly systems: readonly StringSlot[];
   readonly systemCount: number;
@@ -184,6 +186,7 @@ class EventLineFields implements EventLineView {
   readonly previousUser = slot();
   userTurns = 0;
   assistantTurns = 0;
+  endsWithUser = false;
   readonly systems: StringSlot[] = Array.from({ length: MAX_SYSTEM_MESSAGES }, slot);
   systemCount = 0;
 }
@@ -246,6 +249,7 @@ export class EventLineScanner extends EventLineFields {
     this.tsMs = this.asn = this.temperature = this.maxTokens = this.n = this.topLogprobs = NaN;
     this.logprobs = this.stream = null;
     this.userTurns = this.assistantTurns = this.systemCount = 0;
+    this.endsWithUser = false;
   }
 
   private ws(i: number): number {
@@ -626,6 +630,7 @@ export class EventLineScanner extends EventLineFields {
     const end = this.object(i, 'message', this.messageField, 3);
     if (end < 0 || this.role === 0 || this.content.start < 0) return -1;
     const role = this.role;
+    this.endsWithUser = role === ROLE_USER;
     if (role === ROLE_USER) {
       this.userTurns++;
       if (this.userTurns > 1) copySlot(this.lastUser, this.previousUser);
@@ -777,7 +782,7 @@ function matchKey(
  * the line and its length, negative when not plain, then counts and flags) and SCAN_NUMBERS
  * float64 values.
  */
-const SCAN_INTS = 32;
+const SCAN_INTS = 33;
 const SCAN_NUMBERS = 6;
 const viewSlots = (v: EventLineView): StringSlot[] => [
   v.id,
@@ -815,7 +820,8 @@ function saveScan(s: EventLineScanner, ints: Int32Array, nums: Float64Array, lin
   ints[k++] = s.assistantTurns;
   ints[k++] = s.systemCount;
   ints[k++] = s.logprobs === null ? -1 : s.logprobs ? 1 : 0;
-  ints[k] = s.stream === null ? -1 : s.stream ? 1 : 0;
+  ints[k++] = s.stream === null ? -1 : s.stream ? 1 : 0;
+  ints[k] = s.endsWithUser ? 1 : 0;
   const nt = line * SCAN_NUMBERS;
   nums[nt] = s.tsMs;
   nums[nt + 1] = s.asn;
@@ -898,8 +904,9 @@ export class ScannedLine extends EventLineFields {
     this.systemCount = ints[k++]!;
     const lp = ints[k++]!;
     this.logprobs = lp < 0 ? null : lp === 1;
-    const st = ints[k]!;
+    const st = ints[k++]!;
     this.stream = st < 0 ? null : st === 1;
+    this.endsWithUser = ints[k] === 1;
     const nt = line * SCAN_NUMBERS;
     this.tsMs = nums[nt]!;
     this.asn = nums[nt + 1]!;
