@@ -272,7 +272,7 @@ class Parser {
       const v = this.take();
       if (op.text === 'MATCHES') {
         const r = checkStixRegex(v.value!);
-        if (!r.ok) this.defer(`the MATCHES expression ${where(v)}: ${r.message}`, v, 'regex');
+        if (!r.ok) this.defer(`MATCHES expression ${where(v)}: ${r.message}`, v, 'regex');
       }
     } else
       this.fail(

@@ -207,15 +207,15 @@ class RegexReader {
     if (max > 1 && target.kind === 'group') {
       if (target.alternativesOverlap && max > maxAmbiguousRepeat)
         this.refuse(
-          'overlapping alternatives repeated',
+          'overlapping alternatives',
           at,
-          `alternatives that can start alike, repeated over ${maxAmbiguousRepeat} times (as in (a|aa)*), backtrack exponentially`,
+          `alternatives that can start alike, repeated over ${maxAmbiguousRepeat} times (as (a|aa)*), backtrack exponentially`,
         );
       if (target.variable && max > maxAmbiguousRepeat)
         this.refuse(
           'nested quantifier',
           at,
-          `a group holding a quantifier, repeated over ${maxAmbiguousRepeat} times (as in (a+)+), backtracks exponentially`,
+          `a group holding one, repeated over ${maxAmbiguousRepeat} times (as (a+)+), backtracks exponentially`,
         );
       // (a+){3} costs what a+a+a+ costs.
       added += target.openEnded * (max - 1);
