@@ -19,6 +19,10 @@ const cases = {
   [`limit: ${maxComparisons} comparisons`]: `[${Array.from({ length: maxComparisons }, (_, i) => `file:size = ${i}`).join(' OR ')}]`,
   "hostile: 64 Ki chars of \\' unclosed": `[file:name = '${"\\'".repeat((maxChars - 20) / 2)}`,
   'hostile: 64 Ki-char unclosed comment': `[file:name = 'a'] /*${'*'.repeat(maxChars - 30)}`,
+  'hostile: MATCHES ^(a+)+$': "[file:name MATCHES '^(a+)+$']",
+  'hostile: MATCHES 1,000 nested (': `[file:name MATCHES '${'('.repeat(1000)}a${')'.repeat(1000)}']`,
+  'hostile: MATCHES 60 Ki-char expression': `[file:name MATCHES '${'a'.repeat(60_000)}']`,
+  'limit: MATCHES 2 Ki-char expression': `[file:name MATCHES '${'[a-z]+x'.repeat(8)}${'a'.repeat(2048 - 56)}']`,
 };
 
 process.stdout.write(machineLine(1));
@@ -35,4 +39,26 @@ for (const [name, p] of Object.entries(cases)) {
   process.stdout.write(
     `${name.padEnd(42)} ${String(p.length).padStart(8)} chars  ${v.padEnd(6)} median ${times[times.length >> 1].toFixed(1).padStart(8)} µs  max ${times[times.length - 1].toFixed(1).padStart(8)} µs\n`,
   );
+}
+
+// Why the MATCHES subset: what a backtracking engine (V8's, as a consumer's might be) spends on
+// expressions the check refuses, against ones it accepts, on a short input built to fail late.
+process.stdout.write(
+  '\nV8 RegExp.test on "a" × n + "!" (one call; refused ones grow exponentially with n):\n',
+);
+for (const [re, verdictOf, sizes] of [
+  ['^(a+)+$', 'refused', [16, 20, 24]],
+  ['^(a|aa)*$', 'refused', [26, 30, 34]],
+  ['^(a|b)*$', 'accepted', [24, 10_000, 100_000]],
+  ['^a+$', 'accepted', [24, 10_000, 100_000]],
+]) {
+  for (const n of sizes) {
+    const input = `${'a'.repeat(n)}!`;
+    const t0 = process.hrtime.bigint();
+    new RegExp(re).test(input);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    process.stdout.write(
+      `${re.padEnd(12)} ${verdictOf.padEnd(9)} n=${String(n).padStart(6)} ${ms.toFixed(2).padStart(9)} ms\n`,
+    );
+  }
 }

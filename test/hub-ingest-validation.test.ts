@@ -194,6 +194,16 @@ describe.each(backends)('hub ingest validation over HTTP, on %s', (dialect) => {
       ],
       [indicator(204, { pattern: 'autonomous-system:number = 64500' }), /expected an observation expression/],
       [indicator(205, { pattern: '[Autonomous_System:number = 64500]' }), /object type "Autonomous_System"/],
+      // A regular expression that would hang a backtracking consumer, and paths STIX 2.1 does not define.
+      [
+        indicator(206, { pattern: "[autonomous-system:name MATCHES '^(a+)+$']" }),
+        /MATCHES expression at character 33: nested quantifier at character 6: .* backtracks exponentially$/,
+      ],
+      [
+        indicator(207, { pattern: '[autonomous-system:asn = 64500]' }),
+        /"asn" at character 20 is not a property of autonomous-system objects/,
+      ],
+      [indicator(208, { pattern: "[indicator:name = 'x']" }), /"indicator" .* not a cyber-observable type/],
     ];
     const good = [210, 211, 212].map((i) => indicator(i));
     // Another pattern language is not judged by the STIX grammar.
@@ -208,12 +218,15 @@ describe.each(backends)('hub ingest validation over HTTP, on %s', (dialect) => {
       sigma,
       bad[4]![0],
       good[2]!,
+      bad[5]![0],
+      bad[6]![0],
+      bad[7]![0],
     ];
     const before = await storedRows();
     const res = await post('org-a', objects);
     expect(res.status).toBe(202);
     const status = TaxiiStatus.parse(JSON.parse(res.body));
-    expect(status).toMatchObject({ total_count: 9, success_count: 4, failure_count: 5 });
+    expect(status).toMatchObject({ total_count: 12, success_count: 4, failure_count: 8 });
     expect(status.failures!.map((f) => f.id)).toEqual(bad.map(([o]) => o.id));
     status.failures!.forEach((f, i) => {
       expect(f.message).toMatch(

@@ -74,6 +74,16 @@ describe('intel validate', () => {
       `${'('.repeat(10_000)}[ipv4-addr:value = '198.51.100.1']${')'.repeat(10_000)}`,
       /nested deeper than 64/,
     ],
+    [
+      'a MATCHES expression that backtracks exponentially',
+      "[ipv4-addr:value MATCHES '^(\\\\d+\\\\.?)+$']",
+      /MATCHES expression at character 26: nested quantifier at character 10/,
+    ],
+    [
+      'a property ipv4-addr does not have',
+      "[ipv4-addr:address = '198.51.100.1']",
+      /"address" at character 12 is not a property of ipv4-addr objects in STIX 2\.1 \(custom properties start with x_\)/,
+    ],
   ])(
     'refuses an indicator pattern with %s: INVALID_STIX_PATTERN, exit 2, with and without --schemas',
     async (_name, pattern, why) => {

@@ -247,9 +247,12 @@ describe('a pull of indicators whose STIX pattern is garbage or hostile', () => 
   it('keeps the valid ones, never keeps the others, and says how many it skipped', async () => {
     const deep = withPattern(2, `${'('.repeat(10_000)}[autonomous-system:number = 1]${')'.repeat(10_000)}`);
     const unknownOperator = withPattern(3, "[autonomous-system:number CONTAINS '1']");
+    // Would hang a backtracking engine that later evaluates it; and a property STIX 2.1 does not define.
+    const redos = withPattern(5, "[autonomous-system:name MATCHES '^(a|aa)*$']");
+    const unknownProperty = withPattern(6, '[autonomous-system:asn = 64501]');
     // Another pattern language is not judged by the STIX grammar.
     const sigma = withPattern(4, 'title: anything', { pattern_type: 'sigma' });
-    const objects = [indicator, deep, unknownOperator, sigma];
+    const objects = [indicator, deep, unknownOperator, sigma, redos, unknownProperty];
     answer = (req, res) =>
       (req.url?.includes('/objects/')
         ? json({ more: false, objects }, 200, { 'x-taxii-date-added-last': '2026-11-20T00:00:00.000Z' })
@@ -261,7 +264,7 @@ describe('a pull of indicators whose STIX pattern is garbage or hostile', () => 
       expect(r.received).toBe(2);
       expect(r.notes).toEqual([
         expect.stringMatching(
-          /^skipped 2 indicators whose STIX pattern is not valid \(first: indicator--0+-0+-4000-8000-0+2 pattern: not a STIX 2\.1 pattern \(INVALID_STIX_PATTERN\): nested deeper than 64 /,
+          /^skipped 4 indicators whose STIX pattern is not valid \(first: indicator--0+-0+-4000-8000-0+2 pattern: not a STIX 2\.1 pattern \(INVALID_STIX_PATTERN\): nested deeper than 64 /,
         ),
       ]);
       expect(

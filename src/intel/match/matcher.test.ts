@@ -242,4 +242,67 @@ describe('intel matcher', () => {
       });
     expect([...m.matches().keys()]).toEqual(['x']);
   });
+
+  describe('against hostile foreign patterns', () => {
+    const indicator = (n: number, pattern: string) => ({
+      type: 'indicator',
+      spec_version: '2.1',
+      id: `indicator--33fe3b22-0201-47cf-85d0-${String(n).padStart(12, '0')}`,
+      created: '2026-11-20T00:00:00.000Z',
+      modified: '2026-11-20T00:00:00.000Z',
+      pattern,
+      pattern_type: 'stix',
+      valid_from: '2026-11-20T00:00:00Z',
+      confidence: 70,
+    });
+    const visit = (m: IntelMatcher, ip: string): void =>
+      m.addEvent({
+        id: 'e1',
+        ts: '2026-11-20T10:00:00Z',
+        account_id: 'x',
+        model: 'm',
+        client: { ip },
+        request: { messages: [{ role: 'user', content: 'hi' }] },
+      });
+
+    it('never uses an indicator whose pattern is not valid STIX 2.1, even where its text looks like one it knows', () => {
+      const m = new IntelMatcher(
+        [
+          // 1 MB: over the pattern bound, though it starts like an IP indicator.
+          indicator(1, `[ipv4-addr:value = '203.0.113.7'] OR [file:name = '${'a'.repeat(1024 * 1024)}']`),
+          // A catastrophic MATCHES beside an IP.
+          indicator(2, "[ipv4-addr:value = '203.0.113.7' AND file:name MATCHES '^(a+)+$']"),
+          // Not the grammar.
+          indicator(3, "[ipv4-addr:value = '203.0.113.7'"),
+        ],
+        ring,
+        now,
+      );
+      visit(m, '203.0.113.7');
+      expect(m.indicators).toBe(0);
+      expect(m.refused).toBe(3);
+      expect(m.matches().size).toBe(0);
+    });
+
+    it('reads patterns at the length bound, built against its own pattern readers, and still matches', () => {
+      const near = 65_000;
+      const hostile = [
+        `[file:name = '${'[ipv4-addr:value '.repeat(near / 18)}']`,
+        `[network-traffic:extensions.'http-request-ext'.request_header.'User-Agent' = '${"\\'".repeat(near / 3)}']`,
+        `[file:name = '${'[autonomous-system:number = 1'.repeat(near / 30)}']`,
+        `[file:name = '${' '.repeat(near)}']`,
+      ];
+      const m = new IntelMatcher(
+        [
+          ...Array.from({ length: 40 }, (_, i) => indicator(100 + i, hostile[i % hostile.length]!)),
+          indicator(7, "[ipv4-addr:value = '203.0.113.7']"),
+        ],
+        ring,
+        now,
+      );
+      visit(m, '203.0.113.7');
+      expect(m.refused).toBe(0);
+      expect([...m.matches().keys()]).toEqual(['x']);
+    });
+  });
 });

@@ -9,6 +9,7 @@ import {
 import { estimateJaccard, inPrefix, ipFamily, ipPrefix, signatureFromHex } from '../../text/index.js';
 import { keyedHashes, type CommunityKeyRing, type KeyedKind } from './community-key.js';
 import { dgExtension, readDgExtension } from '../stix/extension.js';
+import { indicatorPatternProblem } from '../stix/object-check.js';
 import { randomId, stixNow } from '../stix/ids.js';
 import { effectiveConfidence, type ConfidenceModel } from './indicator-confidence.js';
 import { elicitationPhrase, templateFingerprints, userPrompt } from './prompt-features.js';
@@ -88,6 +89,8 @@ export class IntelMatcher {
   private readonly eventsPerAccount = new Map<string, number>();
   readonly indicators: number;
   readonly expired: number;
+  /** Indicators never used because their STIX pattern is not valid (or over its bounds). */
+  readonly refused: number;
 
   constructor(
     received: readonly StixObject[],
@@ -113,8 +116,15 @@ export class IntelMatcher {
     }
     let n = 0;
     let expired = 0;
+    let refused = 0;
     for (const o of received) {
       if (o.type !== 'indicator' || typeof o.pattern !== 'string') continue;
+      // Pull refuses these already; a state file written by hand or by an older version may
+      // still hold one, and the pattern readers below must only ever see bounded, valid text.
+      if (indicatorPatternProblem(o)) {
+        refused++;
+        continue;
+      }
       const campaigns = campaignOf.get(o.id) ?? [undefined];
       let live = false;
       let compiled = false;
@@ -145,6 +155,7 @@ export class IntelMatcher {
     }
     this.indicators = n;
     this.expired = expired;
+    this.refused = refused;
   }
 
   private add(key: string, ind: Compiled): void {

@@ -3,8 +3,8 @@ import { checkStixPattern } from './stix-pattern.js';
 
 /** Problems reported per object; more say nothing new and would only grow a hostile poster's status. */
 const MAX_PROBLEMS = 5;
-/** Longest problem text kept (a hostile property name is echoed in it). */
-const MAX_PROBLEM_CHARS = 200;
+/** Longest problem text kept (a hostile property name is echoed in it; a pattern's reason needs ~200). */
+const MAX_PROBLEM_CHARS = 240;
 
 const clip = (s: string): string => (s.length > MAX_PROBLEM_CHARS ? `${s.slice(0, MAX_PROBLEM_CHARS)}…` : s);
 

@@ -35,7 +35,7 @@ export class PatternSyntaxError extends Error {
   constructor(
     message: string,
     readonly at: number,
-    readonly reason: 'syntax' | 'limit' | 'name' | 'value' = 'syntax',
+    readonly reason: 'syntax' | 'limit' | 'name' | 'value' | 'path' | 'regex' = 'syntax',
   ) {
     super(message);
   }

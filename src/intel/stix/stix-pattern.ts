@@ -1,4 +1,6 @@
+import { STIX_NON_SCO_TYPES, STIX_SCO_PROPERTIES } from './sco-properties.js';
 import { PatternSyntaxError, shown, tokenize, type Token } from './stix-pattern-lexer.js';
+import { checkStixRegex } from './stix-regex.js';
 
 /*
  * The STIX 2.1 patterning language (STIX 2.1 §9), checked by a small hand-written
@@ -26,8 +28,12 @@ export type StixPatternCheck =
   | { ok: true; observations: number; comparisons: number }
   | {
       ok: false;
-      /** syntax: not the grammar; limit: over a bound; name: an ill-formed type, property or key; value: a hash of the wrong form. */
-      reason: 'syntax' | 'limit' | 'name' | 'value';
+      /**
+       * syntax: not the grammar; limit: over a bound; name: an ill-formed type, property or key;
+       * value: a hash of the wrong form; path: a type or property STIX 2.1 does not define (not
+       * custom); regex: a MATCHES expression that does not compile or has no bounded evaluation.
+       */
+      reason: 'syntax' | 'limit' | 'name' | 'value' | 'path' | 'regex';
       /** One line, at most a few hundred characters; quotes at most 32 characters of the input. */
       message: string;
       /** 1-based character where the problem is. */
@@ -138,7 +144,7 @@ class Parser {
     if (this.later) throw this.later;
   }
 
-  private defer(message: string, t: Token, reason: 'name' | 'value'): void {
+  private defer(message: string, t: Token, reason: 'name' | 'value' | 'path' | 'regex'): void {
     this.later ??= new PatternSyntaxError(message, t.at, reason);
   }
 
@@ -263,7 +269,11 @@ class Parser {
     } else if (op.kind === 'keyword' && STRING_OPS.has(op.text)) {
       this.take();
       if (this.peek().kind !== 'string') this.fail(`a quoted string after ${op.text}`);
-      this.take();
+      const v = this.take();
+      if (op.text === 'MATCHES') {
+        const r = checkStixRegex(v.value!);
+        if (!r.ok) this.defer(`MATCHES expression ${where(v)}: ${r.message}`, v, 'regex');
+      }
     } else
       this.fail(
         'a comparison operator (=, !=, <, <=, >, >=, IN, LIKE, MATCHES, ISSUBSET, ISSUPERSET), optionally after NOT',
@@ -291,6 +301,7 @@ class Parser {
         first,
         'name',
       );
+    if (isTypeName(type.text) && isPropertyName(firstName)) this.checkKnown(type, first, firstName);
     const steps: (string | null)[] = [firstName];
     for (;;) {
       if (this.isPunct('.')) {
@@ -314,6 +325,35 @@ class Parser {
         steps.push(null);
       } else return steps;
     }
+  }
+
+  /**
+   * STIX 2.1 §9.3: the object type is a cyber-observable type and the first step one of its
+   * properties. Custom types (x-…) and custom properties (x_…) are allowed, as the spec allows
+   * them; anything else unknown is a mistake or a type this consumer cannot know, refused with
+   * its name (as the OASIS validator does).
+   */
+  private checkKnown(type: Token, first: Token, property: string): void {
+    const known = STIX_SCO_PROPERTIES.get(type.text);
+    if (known) {
+      if (!known.has(property) && !property.startsWith('x_'))
+        this.defer(
+          `${shown(property)} ${where(first)} is not a property of ${type.text} objects in STIX 2.1 (custom properties start with x_)`,
+          first,
+          'path',
+        );
+    } else if (STIX_NON_SCO_TYPES.has(type.text))
+      this.defer(
+        `object type ${shown(type.text)} ${where(type)} is not a cyber-observable type: patterns match observed data (file, ipv4-addr, network-traffic, …)`,
+        type,
+        'path',
+      );
+    else if (!type.text.startsWith('x-'))
+      this.defer(
+        `object type ${shown(type.text)} ${where(type)} is not a STIX 2.1 cyber-observable type (custom types start with x-)`,
+        type,
+        'path',
+      );
   }
 
   /** One unquoted (no hyphen) or quoted path step. */
@@ -343,8 +383,10 @@ class Parser {
 
 /**
  * Checks one STIX 2.1 pattern (`pattern_type: "stix"`): the grammar, the bounds above,
- * well-formed object types, property names and dictionary keys, and hash values of the
- * algorithms STIX names. Never throws; time is linear in the pattern's length.
+ * well-formed object types, property names and dictionary keys, cyber-observable types and
+ * their properties (custom x-/x_ ones allowed), hash values of the algorithms STIX names, and
+ * MATCHES regular expressions (stix-regex.ts). Never throws; time is linear in the pattern's
+ * length.
  */
 export function checkStixPattern(pattern: string): StixPatternCheck {
   if (pattern.length > STIX_PATTERN_LIMITS.maxChars)

@@ -247,6 +247,7 @@ export async function matchLocal(f: MatchFlags): Promise<{
   sightings: StixObject[];
   indicators: number;
   expired: number;
+  refused: number;
 }> {
   const state = ReceivedIntel.open(f.state);
   const received = state.objects();
@@ -279,6 +280,7 @@ export async function matchLocal(f: MatchFlags): Promise<{
     sightings,
     indicators: matcher.indicators,
     expired: matcher.expired,
+    refused: matcher.refused,
   };
 }
 
