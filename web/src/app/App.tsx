@@ -5,7 +5,7 @@ import { KeyPrompt } from '../components/KeyPrompt.js';
 import { AccountPage } from '../pages/AccountPage.js';
 import { AccountsPage } from '../pages/AccountsPage.js';
 import { AuditPage } from '../pages/AuditPage.js';
-import { CasePage } from '../pages/CasePage.js';
+import { CasePage } from '../pages/case/CasePage.js';
 import { CasesPage } from '../pages/CasesPage.js';
 import { ClusterPage } from '../pages/ClusterPage.js';
 import { ClustersPage } from '../pages/ClustersPage.js';

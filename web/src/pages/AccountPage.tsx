@@ -4,7 +4,7 @@ import type { AccountDetail, AccountSample } from '../../../src/contracts/index.
 import { useApi } from '../api/useApi.js';
 import { formatCount, formatTime, humanize } from '../app/format.js';
 import { clusterHref, href } from '../app/route.js';
-import { DecisionPanel } from '../components/DecisionPanel.js';
+import { DecisionPanel } from '../components/decision/DecisionPanel.js';
 import { EvidenceList } from '../components/EvidenceList.js';
 import { KeyValue } from '../components/KeyValue.js';
 import { LevelBasisPanel } from '../components/LevelBasisPanel.js';

@@ -5,7 +5,7 @@ import { useApi } from '../api/useApi.js';
 import { formatCount, humanize } from '../app/format.js';
 import { accountHref, href, navigate } from '../app/route.js';
 import { countColumn, idColumn, levelColumn, scoreColumn } from '../components/columns.js';
-import { DecisionPanel } from '../components/DecisionPanel.js';
+import { DecisionPanel } from '../components/decision/DecisionPanel.js';
 import { EvidenceList } from '../components/EvidenceList.js';
 import { linkColour, linkLabel } from '../components/graphStyle.js';
 import { OpenCaseButton } from '../components/OpenCaseButton.js';

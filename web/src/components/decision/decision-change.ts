@@ -1,5 +1,5 @@
-import { ACTIONS, type Action, type Decision } from '../api/types.js';
-import { humanize } from '../app/format.js';
+import { ACTIONS, type Action, type Decision } from '../../api/types.js';
+import { humanize } from '../../app/format.js';
 
 /**
  * How strong an action is. ACTIONS lists them weakest first, in the order of the server's

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 // Pins the dashboard's ACTIONS to the contract's own order.
-import { DecisionAction } from '../../../src/contracts/index.js';
-import { ACTIONS } from '../api/types.js';
+import { DecisionAction } from '../../../../src/contracts/index.js';
+import { ACTIONS } from '../../api/types.js';
 import { actionRank, changeWarnings, confirmationReasonProblem, initialAction } from './decision-change.js';
 
 const policyBlock = { action: 'block', source: 'policy' } as const;
