@@ -7,7 +7,7 @@ import { AccountsPage } from '../pages/AccountsPage.js';
 import { AuditPage } from '../pages/AuditPage.js';
 import { CasePage } from '../pages/case/CasePage.js';
 import { CasesPage } from '../pages/CasesPage.js';
-import { ClusterPage } from '../pages/ClusterPage.js';
+import { ClusterPage } from '../pages/cluster/ClusterPage.js';
 import { ClustersPage } from '../pages/ClustersPage.js';
 import { DecisionsPage } from '../pages/DecisionsPage.js';
 import { OverviewPage } from '../pages/OverviewPage.js';

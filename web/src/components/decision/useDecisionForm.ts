@@ -3,7 +3,7 @@ import { api, ApiError } from '../../api/client.js';
 import type { Action, Decision, DecisionRequest } from '../../api/types.js';
 import type { Loaded } from '../../api/useApi.js';
 import { humanize } from '../../app/format.js';
-import { changeWarnings, confirmationReasonProblem, initialAction } from './decision-change.js';
+import { changeStep, initialAction } from './decision-change.js';
 
 export const TTLS: { label: string; seconds?: number }[] = [
   { label: 'no expiry' },
@@ -51,26 +51,17 @@ export function useDecisionForm({ accountId, defaultScope, suggestedReason, curr
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!action) return;
-    if (!reason.trim()) {
-      setStatus({
-        kind: 'error',
-        text: 'Give a reason: it is recorded in the audit log and shown to reviewers.',
-      });
-      return;
-    }
     const seconds = TTLS[ttl]?.seconds;
-    const warnings = changeWarnings(current.data, { action, ttlSeconds: seconds });
-    if (warnings.length > 0) {
-      if (!confirming) {
-        setConfirming(warnings);
-        setStatus(null);
-        return;
-      }
-      const problem = confirmationReasonProblem(reason, suggestedReason);
-      if (problem) {
-        setStatus({ kind: 'error', text: problem });
-        return;
-      }
+    const step = changeStep(
+      current.data,
+      { action, ttlSeconds: seconds },
+      { text: reason, suggested: suggestedReason },
+      confirming !== null,
+    );
+    if (step.kind === 'refuse') return setStatus({ kind: 'error', text: step.text });
+    if (step.kind === 'confirm') {
+      setConfirming(step.warnings);
+      return setStatus(null);
     }
     const body: DecisionRequest = { action, reason: reason.trim(), scope };
     if (seconds) body.ttl_seconds = seconds;

@@ -29,26 +29,16 @@ describe('unwrapCase', () => {
 
 describe('decisionAccountFor', () => {
   const cluster = {
-    cluster: { account_ids: ['acct-a', 'acct-b', 'acct-c'] },
-    graph: {
-      nodes: [
-        { id: 'acct-a', score: 0.2 },
-        { id: 'acct-c', score: 0.9 },
-        { id: 'acct-b', score: 0.5 },
-      ],
-    },
+    cluster: { account_ids: ['acct-a', 'acct-b'] },
+    graph: { nodes: [{ id: 'acct-b', score: 0.9 }] },
   };
 
   it('acts on the account itself in an account case', () => {
-    expect(decisionAccountFor({ subject_type: 'account', subject_id: 'acct-z' }, undefined)).toBe('acct-z');
+    expect(decisionAccountFor({ subject_type: 'account', subject_id: 'acct-z' }, cluster)).toBe('acct-z');
   });
 
-  it("acts on a cluster's highest-scoring member", () => {
-    expect(decisionAccountFor(kase, cluster)).toBe('acct-c');
-  });
-
-  it('falls back to the first member when the graph is empty, and waits for the cluster', () => {
-    expect(decisionAccountFor(kase, { ...cluster, graph: { nodes: [] } })).toBe('acct-a');
+  it("acts on a cluster case's anchor account once the cluster is loaded", () => {
+    expect(decisionAccountFor(kase, cluster)).toBe('acct-b');
     expect(decisionAccountFor(kase, undefined)).toBeUndefined();
   });
 });

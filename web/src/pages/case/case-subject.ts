@@ -1,5 +1,6 @@
 import type { AccountDetail, ClusterDetail } from '../../../../src/contracts/index.js';
 import type { Case, CaseComment } from '../../api/types.js';
+import { anchorAccount, type ClusterMembers } from '../../components/decision/anchor-account.js';
 
 export type Subject = { kind: 'cluster'; data: ClusterDetail } | { kind: 'account'; data: AccountDetail };
 
@@ -14,11 +15,6 @@ export function unwrapCase(value: CaseAnswer): Case {
   return 'case' in value ? { ...value.case, comments: value.comments ?? value.case.comments ?? [] } : value;
 }
 
-interface ClusterMembers {
-  cluster: { account_ids: readonly string[] };
-  graph: { nodes: readonly { id: string; score: number }[] };
-}
-
 /**
  * The account a case's decision panel acts on: the subject itself for an account case; for a
  * cluster case its highest-scoring member (the panel can widen the scope to the whole cluster).
@@ -29,6 +25,5 @@ export function decisionAccountFor(
   cluster: ClusterMembers | undefined,
 ): string | undefined {
   if (c.subject_type === 'account') return c.subject_id;
-  if (!cluster) return undefined;
-  return [...cluster.graph.nodes].sort((a, b) => b.score - a.score)[0]?.id ?? cluster.cluster.account_ids[0];
+  return cluster && anchorAccount(cluster);
 }
