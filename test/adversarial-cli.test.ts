@@ -47,13 +47,14 @@ beforeAll(() => {
   writeFileSync(join(dir, 'a-file'), 'not a folder\n');
 });
 
+/** `analyze` of the good file with `flags`, run in `cwd`. */
+const analyzeGood = (cwd: string, ...flags: string[]): Promise<CliRun> =>
+  cliRun(['analyze', join(dir, 'good.ndjson'), ...flags, '--no-progress'], cwd);
+
 describe('output paths are checked before any work starts (item 8)', () => {
   it('analyze --out in a folder that does not exist: one line, exit 2, nothing read or written', async () => {
     const cwd = mkdtempSync(join(dir, 'out-missing-'));
-    const r = await cliRun(
-      ['analyze', join(dir, 'good.ndjson'), '--out', '/nonexistent/f.json', '--no-progress'],
-      cwd,
-    );
+    const r = await analyzeGood(cwd, '--out', '/nonexistent/f.json');
     expectUsageError(r, '--out');
     expect(r.stderr).toContain('/nonexistent');
     // The quarantine file is the first thing analysis writes: it must not exist.
@@ -63,22 +64,16 @@ describe('output paths are checked before any work starts (item 8)', () => {
   it('analyze --out and --report naming a folder are refused before the analysis', async () => {
     const cwd = mkdtempSync(join(dir, 'out-dir-'));
     mkdirSync(join(cwd, 'folder'));
-    const out = await cliRun(['analyze', join(dir, 'good.ndjson'), '--out', 'folder', '--no-progress'], cwd);
+    const out = await analyzeGood(cwd, '--out', 'folder');
     expectUsageError(out, '--out folder');
-    const report = await cliRun(
-      ['analyze', join(dir, 'good.ndjson'), '--out', 'f.json', '--report', 'folder', '--no-progress'],
-      cwd,
-    );
+    const report = await analyzeGood(cwd, '--out', 'f.json', '--report', 'folder');
     expectUsageError(report, '--report folder');
     expect(readdirSync(cwd)).toEqual(['folder']);
   });
 
   it('--quarantine of analyze and validate and simulate --out DIR are checked too', async () => {
     const cwd = mkdtempSync(join(dir, 'out-more-'));
-    const q = await cliRun(
-      ['analyze', join(dir, 'good.ndjson'), '--quarantine', '/nonexistent/q.ndjson', '--no-progress'],
-      cwd,
-    );
+    const q = await analyzeGood(cwd, '--quarantine', '/nonexistent/q.ndjson');
     expectUsageError(q, '--quarantine');
     const v = await cliRun(
       ['validate', join(dir, 'good.ndjson'), '--quarantine', join(dir, 'a-file', 'q.ndjson')],

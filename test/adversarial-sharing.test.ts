@@ -15,7 +15,6 @@ import {
   exportBundle,
   exportToFile,
   identityIdFor,
-  keyRingFrom,
   loadStixOracle,
   policyFrom,
   pullIntel,
@@ -23,52 +22,64 @@ import {
   writeCommunityKey,
   type MemberSigningKey,
 } from '../src/intel/index.js';
-import { UserError, type AccountRecord, type Findings, type StixObject } from '../src/contracts/index.js';
+import {
+  UserError,
+  type AccountRecord,
+  type ClusterFinding,
+  type Findings,
+  type StixObject,
+} from '../src/contracts/index.js';
 import { storeTestBackends } from './store-harness.js';
 import { useSharingHub } from './hub-harness.js';
 import { startSpecTaxiiServer } from './taxii-spec-server.js';
 import { findingsOf } from './findings-fixture.js';
-import { analysedStream } from './simulated-analysis.js';
+import { analysedStream, exportAnalysed, sharingTestRing as ring } from './simulated-analysis.js';
 
-const ring = keyRingFrom({ current: 'isac-1', keys: [{ id: 'isac-1', secret: '3c'.repeat(32) }] });
 const oracle = loadStixOracle(requiredStixSchemaDir()); // the OASIS schemas: the tests' reference, never production's
 
 const accounts = (prefix: string, n: number): string[] =>
   Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
 
+/** A campaign of the actor: `cardHolders` of its accounts hold the shared card, five use its ASN. */
+const campaign = (
+  cluster_id: string,
+  account_ids: string[],
+  found: { score: number; level: 'act' | 'review'; events: number; cardHolders: number },
+  signal: ClusterFinding['signals'][number],
+): ClusterFinding => ({
+  cluster_id,
+  account_ids,
+  score: found.score,
+  level: found.level,
+  events: found.events,
+  links: [
+    { kind: 'payment_fingerprint', value: 'pf_shared_card', accounts: found.cardHolders },
+    { kind: 'asn', value: '64512', accounts: 5 },
+  ],
+  signals: [signal],
+});
+
 /** Two campaigns of one actor: same payment instrument and ASN, disjoint accounts. */
 function twoClusterFindings(extra: Record<string, unknown> = {}): Findings {
-  const a = accounts('acct_a', 6);
-  const b = accounts('acct_b', 5);
   return findingsOf(
     {
       accounts: [],
       clusters: [
         {
-          cluster_id: 'cl_1',
-          account_ids: a,
-          score: 0.93,
-          level: 'act',
-          events: 120,
-          links: [
-            { kind: 'payment_fingerprint', value: 'pf_shared_card', accounts: 6 },
-            { kind: 'asn', value: '64512', accounts: 5 },
-          ],
-          signals: [{ detector: 'reasoning-elicitation', score: 0.95, evidence: 'reasoning traces' }],
+          ...campaign(
+            'cl_1',
+            accounts('acct_a', 6),
+            { score: 0.93, level: 'act', events: 120, cardHolders: 6 },
+            { detector: 'reasoning-elicitation', score: 0.95, evidence: 'reasoning traces' },
+          ),
           ...extra,
         },
-        {
-          cluster_id: 'cl_2',
-          account_ids: b,
-          score: 0.71,
-          level: 'review',
-          events: 80,
-          links: [
-            { kind: 'payment_fingerprint', value: 'pf_shared_card', accounts: 4 },
-            { kind: 'asn', value: '64512', accounts: 5 },
-          ],
-          signals: [{ detector: 'coverage-sweep', score: 0.8, evidence: 'systematic topic coverage' }],
-        },
+        campaign(
+          'cl_2',
+          accounts('acct_b', 5),
+          { score: 0.71, level: 'review', events: 80, cardHolders: 4 },
+          { detector: 'coverage-sweep', score: 0.8, evidence: 'systematic topic coverage' },
+        ),
       ],
     },
     { events: 200, accounts: 11 },
@@ -133,15 +144,7 @@ describe('export: one object per id and version (duplicate indicators)', () => {
     'a default export of the small simulation has one object per (id, version) and validates',
     { timeout: 600_000 },
     async () => {
-      const { findings, events, accounts } = analysedStream(11);
-      const { bundle } = await exportBundle({
-        findings,
-        events,
-        accounts,
-        publisher: { name: 'org-a' },
-        keyRing: ring,
-        policy: defaultPolicy(),
-      });
+      const { bundle } = await exportAnalysed(analysedStream(11), defaultPolicy());
       const objects = bundle.objects ?? [];
       const keys = objects.map(versionKey);
       expect(keys.length - new Set(keys).size).toBe(0);
@@ -442,17 +445,13 @@ describe('the CLI: exit codes of intel export and intel pull', () => {
     }
   };
 
-  it('export refuses, exit non-zero with one clear message and no file, when the bundle would not be valid STIX', async () => {
-    writeFileSync(path.join(dir, 'bad.json'), JSON.stringify(twoClusterFindings({ notes: [] })));
-    writeFileSync(
-      path.join(dir, 'notes.yaml'),
-      'min_confidence: 50\nallow_extension: [kind, cluster_size, notes]\n',
-    );
-    const r = await cliRun([
+  /** `intel export` of `findings` as org-a under the policy of notes.yaml, to `out`. */
+  const exportUnderNotesPolicy = (findings: string, out: string) =>
+    cliRun([
       'intel',
       'export',
       '--findings',
-      'bad.json',
+      findings,
       '--publisher',
       'org-a',
       '--key',
@@ -460,8 +459,16 @@ describe('the CLI: exit codes of intel export and intel pull', () => {
       '--policy',
       'notes.yaml',
       '--out',
-      'bad-bundle.json',
+      out,
     ]);
+
+  it('export refuses, exit non-zero with one clear message and no file, when the bundle would not be valid STIX', async () => {
+    writeFileSync(path.join(dir, 'bad.json'), JSON.stringify(twoClusterFindings({ notes: [] })));
+    writeFileSync(
+      path.join(dir, 'notes.yaml'),
+      'min_confidence: 50\nallow_extension: [kind, cluster_size, notes]\n',
+    );
+    const r = await exportUnderNotesPolicy('bad.json', 'bad-bundle.json');
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(
       /error\[INVALID_INPUT\]: Refusing to write a bundle that is not valid STIX 2\.1/,
@@ -470,20 +477,7 @@ describe('the CLI: exit codes of intel export and intel pull', () => {
     expect(existsSync(path.join(dir, 'bad-bundle.json'))).toBe(false);
     // The same findings without the offending property export, exit 0.
     writeFileSync(path.join(dir, 'good.json'), JSON.stringify(twoClusterFindings()));
-    const ok = await cliRun([
-      'intel',
-      'export',
-      '--findings',
-      'good.json',
-      '--publisher',
-      'org-a',
-      '--key',
-      'community.yaml',
-      '--policy',
-      'notes.yaml',
-      '--out',
-      'good-bundle.json',
-    ]);
+    const ok = await exportUnderNotesPolicy('good.json', 'good-bundle.json');
     expect(ok.code).toBe(0);
     expect(
       oracle.validateBundle(JSON.parse(readFileSync(path.join(dir, 'good-bundle.json'), 'utf8'))).errors,

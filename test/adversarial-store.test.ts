@@ -376,7 +376,6 @@ const scaleInput = simulatedPrefix(300, 23);
 describeScale('scale-out: NUL and lone surrogates on the stream', 2, (fx) => {
   it('quarantines them with a reason and applies every good event around them', async () => {
     const t = fx.topology;
-    const js = fx.nc.jetstream();
     const enc = new TextEncoder();
     const home = (accountId: string) => subjectOf(t, partitionOf(accountId, 2));
     const nulAccount = 'acct-\u0000';
@@ -414,9 +413,11 @@ describeScale('scale-out: NUL and lone surrogates on the stream', 2, (fx) => {
         ),
       ],
     ];
-    await fx.publish({ accounts: scaleInput.accounts, events: scaleInput.events.slice(0, 150) });
-    for (const [, subject, data] of hostile) await js.publish(subject, data);
-    await fx.publish({ accounts: [], events: scaleInput.events.slice(150) });
+    await fx.publishAround(
+      scaleInput,
+      150,
+      hostile.map(([, subject, data]) => ({ subject, data })),
+    );
 
     const worker = await fx.startWorker('text-0');
     try {

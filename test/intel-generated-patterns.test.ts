@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkStixPattern,
-  exportBundle,
-  keyRingFrom,
-  policyFrom,
-  readDgExtension,
-} from '../src/intel/index.js';
-import { analysedStream } from './simulated-analysis.js';
+import { checkStixPattern, policyFrom, readDgExtension } from '../src/intel/index.js';
+import { analysedStream, exportAnalysed } from './simulated-analysis.js';
 
 /*
  * Every STIX pattern DistillGuard writes must pass the grammar check the hub and other members
@@ -14,14 +8,12 @@ import { analysedStream } from './simulated-analysis.js';
  * policy and under one that shares every kind in clear.
  */
 
-const ring = keyRingFrom({ current: 'isac-1', keys: [{ id: 'isac-1', secret: '3c'.repeat(32) }] });
-
 describe('the patterns DistillGuard exports', () => {
   it(
     'are all valid STIX 2.1 patterns, for every indicator kind the simulation yields',
     { timeout: 600_000 },
     async () => {
-      const { findings, events, accounts } = analysedStream(11);
+      const analysed = analysedStream(11);
       const kinds = new Set<string>();
       let checked = 0;
       for (const policy of [
@@ -33,14 +25,7 @@ describe('the patterns DistillGuard exports', () => {
           share_elicitation_phrasings: true,
         }),
       ]) {
-        const { bundle } = await exportBundle({
-          findings,
-          events,
-          accounts,
-          publisher: { name: 'org-a' },
-          keyRing: ring,
-          policy,
-        });
+        const { bundle } = await exportAnalysed(analysed, policy);
         for (const o of bundle.objects ?? []) {
           if (o.type !== 'indicator') continue;
           expect(o.pattern_type).toBe('stix');

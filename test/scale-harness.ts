@@ -102,6 +102,15 @@ export interface UsedScaleFixture extends ScaleFixture {
   spawnWorker(id: string, extra?: string[]): Promise<ChildProcess>;
   /** Publishes the accounts, then the events, to the fixture's stream. */
   publish(input: { accounts: AccountRecord[]; events: ApiEvent[] }): Promise<void>;
+  /**
+   * Publishes the accounts and the first `at` events, then each raw message on its subject (as a
+   * hostile or broken publisher would), then the remaining events: good events on both sides.
+   */
+  publishAround(
+    input: { accounts: AccountRecord[]; events: ApiEvent[] },
+    at: number,
+    raw: readonly { subject: string; data: Uint8Array }[],
+  ): Promise<void>;
   /** `waitForApplied` on the fixture's database. */
   waitForApplied(events: number, timeoutMs?: number): Promise<void>;
   /** Waits until the worker `owner` applied events on a partition it holds (it is busy). */
@@ -142,6 +151,12 @@ export function useScaleFixture(
       return child;
     },
     publish: (input) => publishAll(fx.nc, fx.topology, input),
+    async publishAround(input, at, raw) {
+      await publishAll(fx.nc, fx.topology, { accounts: input.accounts, events: input.events.slice(0, at) });
+      const js = fx.nc.jetstream();
+      for (const m of raw) await js.publish(m.subject, m.data);
+      await publishAll(fx.nc, fx.topology, { accounts: [], events: input.events.slice(at) });
+    },
     waitForApplied: (events, timeoutMs) => waitForApplied(fx.db, events, timeoutMs),
     waitUntilWorking: (owner) =>
       waitFor(

@@ -12,7 +12,6 @@ const input = simulatedPrefix(1_500, 17);
 describeScale('scale-out: quarantine', 2, (fx) => {
   it('stores bad messages with their reason and reports them in findings.input.rejected_lines', async () => {
     const t = fx.topology;
-    const js = fx.nc.jetstream();
     const enc = new TextEncoder();
     const other = input.events.find((e) => partitionOf(e.account_id, 2) === 1)!;
     const bad: [string, Uint8Array][] = [
@@ -22,9 +21,11 @@ describeScale('scale-out: quarantine', 2, (fx) => {
       // A valid event of an account that lives in partition 1, published on partition 0.
       ['misrouted', enc.encode(JSON.stringify({ kind: 'event', event: { ...other, id: 'moved-1' } }))],
     ];
-    await fx.publish({ accounts: input.accounts, events: input.events.slice(0, 700) });
-    for (const [, data] of bad) await js.publish(subjectOf(t, 0), data);
-    await fx.publish({ accounts: [], events: input.events.slice(700) });
+    await fx.publishAround(
+      input,
+      700,
+      bad.map(([, data]) => ({ subject: subjectOf(t, 0), data })),
+    );
 
     const worker = await fx.startWorker('q-0');
     await fx.waitForApplied(input.events.length);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Truth, type ApiEvent } from '../src/contracts/index.js';
 import { DetectionEngine } from '../src/findings/index.js';
+import { exportBundle, keyRingFrom, type policyFrom } from '../src/intel/index.js';
 import { analyzeFiles } from '../src/pipeline/index.js';
 import { simulate, simulationStream } from '../src/sim/index.js';
 
@@ -37,3 +38,23 @@ export function analysedStream(seed: number) {
     accounts: sim.accounts.map((a) => a.record),
   };
 }
+
+/** The community key ring the sharing tests export and match under. */
+export const sharingTestRing = keyRingFrom({
+  current: 'isac-1',
+  keys: [{ id: 'isac-1', secret: '3c'.repeat(32) }],
+});
+
+/** `intel export` of an analysed simulation as org-a publishes it, under `policy`. */
+export const exportAnalysed = (
+  analysed: ReturnType<typeof analysedStream>,
+  policy: ReturnType<typeof policyFrom>,
+) =>
+  exportBundle({
+    findings: analysed.findings,
+    events: analysed.events,
+    accounts: analysed.accounts,
+    publisher: { name: 'org-a' },
+    keyRing: sharingTestRing,
+    policy,
+  });

@@ -120,6 +120,26 @@ export function addConfigFlags(
   return cmd;
 }
 
+/**
+ * `addConfigFlags`, and an action that gets its flags already validated by the same schema:
+ * commander calls actions with the positional arguments, the flags and the command; `run` gets
+ * the config, the positional arguments (typed by the caller) and the command.
+ */
+export function configAction<T extends z.ZodObject, A extends unknown[] = []>(
+  cmd: Command,
+  schema: T,
+  run: (config: z.infer<T>, args: A, cmd: Command) => void | Promise<void>,
+): Command {
+  return addConfigFlags(cmd, schema).action((...params: unknown[]) => {
+    const flags = params[params.length - 2] as Flags;
+    return run(
+      configFromFlags(schema, flags),
+      params.slice(0, -2) as A,
+      params[params.length - 1] as Command,
+    );
+  });
+}
+
 function readConfigFile(path: string): Record<string, unknown> {
   const value = readUserYaml(path, '--config file', 'check the path');
   if (value === null || value === undefined) return {};

@@ -1,6 +1,6 @@
 import { timeInDay, weekdayFactor, type Rhythm } from './calendar.js';
 import type { Rng } from './rng.js';
-import type { Day } from './session.js';
+import type { Day, Session } from './session.js';
 
 /** When an account is active: its rhythm, time zone, how often and over which dates. */
 export interface Activity {
@@ -25,4 +25,17 @@ export function sessionStarts(day: Day, a: Activity, rng: Rng): number[] {
     if (t >= a.from && t < a.to) starts.push(t);
   }
   return starts.sort((x, y) => x - y);
+}
+
+/**
+ * A day of sessions starting at the activity's hours; each is planned with a generator forked
+ * for it (in start order), so one session's draws do not shift the next one's.
+ */
+export function sessionsOfDay(
+  day: Day,
+  a: Activity,
+  rng: Rng,
+  plan: (start: number, rng: Rng) => Session,
+): Session[] {
+  return sessionStarts(day, a, rng).map((start) => plan(start, rng.fork()));
 }

@@ -1,5 +1,5 @@
 import type { Message } from '../contracts/index.js';
-import { sessionStarts, type Activity } from './activity.js';
+import { sessionsOfDay, type Activity } from './activity.js';
 import { conversationTurns, drawTurnCount, type BenignKind, type HumanCorpus } from './benign-talk.js';
 import type { Topic } from './benign-topics.js';
 import { paramsFrom, type Caller } from './caller.js';
@@ -42,7 +42,7 @@ export class ConversationalCustomer implements Behaviour {
   ) {}
 
   planDay(day: Day): Session[] {
-    return sessionStarts(day, this.activity, this.rng).map((start) => this.session(start, this.rng.fork()));
+    return sessionsOfDay(day, this.activity, this.rng, (start, rng) => this.session(start, rng));
   }
 
   private session(start: number, rng: Rng): Session {

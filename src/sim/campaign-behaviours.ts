@@ -1,5 +1,5 @@
 import type { Message, RequestParams } from '../contracts/index.js';
-import { sessionStarts, type Activity } from './activity.js';
+import { sessionsOfDay, type Activity } from './activity.js';
 import type { TaskQueue, ActorKit } from './actor-kit.js';
 import { DAY, timeInDay } from './calendar.js';
 import type { Caller } from './caller.js';
@@ -172,8 +172,7 @@ export class LogprobHarvester implements Behaviour {
   ) {}
 
   planDay(day: Day): Session[] {
-    return sessionStarts(day, this.activity, this.rng).map((start) => {
-      const rng = this.rng.fork();
+    return sessionsOfDay(day, this.activity, this.rng, (start, rng) => {
       const times = scriptedTimes(start, rng.int(5, 40), rng.range(2000, 9000), 0.7, rng);
       const n = rng.int(2, 8);
       return {
@@ -207,8 +206,7 @@ export class SlowAndLow implements Behaviour {
   ) {}
 
   planDay(day: Day): Session[] {
-    return sessionStarts(day, this.activity, this.rng).map((start) => {
-      const rng = this.rng.fork();
+    return sessionsOfDay(day, this.activity, this.rng, (start, rng) => {
       const times = scriptedTimes(start, rng.int(1, 4), rng.range(30_000, 200_000), 0.8, rng);
       return {
         times,

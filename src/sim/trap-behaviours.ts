@@ -1,5 +1,5 @@
 import type { Message, RequestParams } from '../contracts/index.js';
-import { sessionStarts, type Activity } from './activity.js';
+import { sessionsOfDay, type Activity } from './activity.js';
 import { HOUR } from './calendar.js';
 import type { Caller } from './caller.js';
 import { answer, type Exchange, type SimAccount } from './simulated-exchange.js';
@@ -58,7 +58,7 @@ export class SupportBot implements Behaviour {
   ) {}
 
   planDay(day: Day): Session[] {
-    return sessionStarts(day, this.activity, this.rng).map((start) => this.session(start, this.rng.fork()));
+    return sessionsOfDay(day, this.activity, this.rng, (start, rng) => this.session(start, rng));
   }
 
   private session(start: number, rng: Rng): Session {

@@ -24,7 +24,7 @@ import {
   HubServeConfig,
   UserError,
 } from '../../contracts/index.js';
-import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
+import { addConfigFlags, configAction, configFromFlags } from '../config-flags.js';
 import { CheckFailedError } from '../exit-status.js';
 import { listenOrExplain } from '../listen.js';
 
@@ -66,8 +66,7 @@ export function registerHub(program: Command): void {
 /** `hub serve`: the TAXII 2.1 server. */
 function registerHubServe(hub: Command): void {
   const serve = hub.command('serve').description('serve TAXII 2.1 at /taxii2/ and /api1/');
-  addConfigFlags(serve, HubServeConfig).action(async (raw: Flags, cmd: Command) => {
-    const f = configFromFlags(HubServeConfig, raw);
+  configAction(serve, HubServeConfig, async (f, _args, cmd) => {
     const database = await openHubDatabase(db(cmd).databaseUrl ? { url: db(cmd).databaseUrl } : {});
     const app = createHubServer({
       db: database,
@@ -95,8 +94,7 @@ function registerMemberCommands(hub: Command): void {
     .command('add')
     .description('admit a member; prints its password and API key once')
     .argument('<name>', 'member name');
-  addConfigFlags(add, HubMemberAddConfig).action(async (name: string, raw: Flags, cmd: Command) => {
-    const f = configFromFlags(HubMemberAddConfig, raw);
+  configAction(add, HubMemberAddConfig, async (f, [name]: [string], cmd) => {
     const c = await withDb(db(cmd), (d) =>
       admitMember(d, name, {
         ...(f.publicKey ? { publicKeyHex: f.publicKey } : {}),
@@ -112,8 +110,7 @@ function registerMemberCommands(hub: Command): void {
     .command('key')
     .description('register or rotate a member’s signing key')
     .argument('<name>', 'member name');
-  addConfigFlags(key, HubMemberKeyConfig).action(async (name: string, raw: Flags, cmd: Command) => {
-    const f = configFromFlags(HubMemberKeyConfig, raw);
+  configAction(key, HubMemberKeyConfig, async (f, [name]: [string], cmd) => {
     await withDb(db(cmd), (d) => registerSigningKey(d, name, f.publicKey, f.keyId));
     out(`registered key ${f.keyId} for ${name}`);
   });
@@ -151,8 +148,7 @@ function registerGroupCommands(hub: Command): void {
     .command('add')
     .description('create a sharing group (collections are granted to groups)')
     .argument('<name>', 'group name');
-  addConfigFlags(groupAdd, HubGroupAddConfig).action(async (name: string, raw: Flags, cmd: Command) => {
-    const f = configFromFlags(HubGroupAddConfig, raw);
+  configAction(groupAdd, HubGroupAddConfig, async (f, [name]: [string], cmd) => {
     await withDb(db(cmd), (d) => createGroup(d, name, f.membersVisible));
     out(`group ${name}`);
   });
@@ -171,34 +167,28 @@ function registerGroupCommands(hub: Command): void {
     .command('add')
     .description('create a TAXII collection; prints its id')
     .argument('<title>', 'collection title');
-  addConfigFlags(collectionAdd, HubCollectionAddConfig).action(
-    async (title: string, raw: Flags, cmd: Command) => {
-      const f = configFromFlags(HubCollectionAddConfig, raw);
-      const id = await withDb(db(cmd), (d) =>
-        createCollection(d, {
-          title,
-          ...(f.id ? { id: f.id } : {}),
-          ...(f.description ? { description: f.description } : {}),
-        }),
-      );
-      out(`collection ${id}`);
-    },
-  );
+  configAction(collectionAdd, HubCollectionAddConfig, async (f, [title]: [string], cmd) => {
+    const id = await withDb(db(cmd), (d) =>
+      createCollection(d, {
+        title,
+        ...(f.id ? { id: f.id } : {}),
+        ...(f.description ? { description: f.description } : {}),
+      }),
+    );
+    out(`collection ${id}`);
+  });
   const grant = collection
     .command('grant')
     .description('let a group read and/or publish to a collection')
     .argument('<collection>', 'collection id')
     .argument('<group>', 'group name');
-  addConfigFlags(grant, HubCollectionGrantConfig).action(
-    async (c: string, g: string, raw: Flags, cmd: Command) => {
-      const f = configFromFlags(HubCollectionGrantConfig, raw);
-      if (!f.read && !f.write) throw new UserError('INVALID_ARGUMENT', 'Grant --read, --write or both.');
-      await withDb(db(cmd), (d) => grantGroup(d, c, g, { read: f.read, write: f.write }));
-      out(
-        `group ${g}: ${[f.read ? 'read' : '', f.write ? 'write' : ''].filter(Boolean).join(' and ')} on ${c}`,
-      );
-    },
-  );
+  configAction(grant, HubCollectionGrantConfig, async (f, [c, g]: [string, string], cmd) => {
+    if (!f.read && !f.write) throw new UserError('INVALID_ARGUMENT', 'Grant --read, --write or both.');
+    await withDb(db(cmd), (d) => grantGroup(d, c, g, { read: f.read, write: f.write }));
+    out(
+      `group ${g}: ${[f.read ? 'read' : '', f.write ? 'write' : ''].filter(Boolean).join(' and ')} on ${c}`,
+    );
+  });
 }
 
 /** `hub audit …`: the hash-chained audit log. */
@@ -219,8 +209,7 @@ function registerAuditCommands(hub: Command): void {
   const list = audit
     .command('list')
     .description('print the newest audit entries: seq, time, actor, action, detail');
-  addConfigFlags(list, HubAuditListConfig).action(async (raw: Flags, cmd: Command) => {
-    const f = configFromFlags(HubAuditListConfig, raw);
+  configAction(list, HubAuditListConfig, async (f, _args, cmd) => {
     for (const e of await withDb(db(cmd), (d) => listHubAudit(d, f.limit)))
       out(`${e.seq}\t${e.at}\t${e.actor}\t${e.action}\t${JSON.stringify(e.detail)}`);
   });

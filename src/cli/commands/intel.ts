@@ -12,7 +12,7 @@ import {
   IntelPushConfig,
   IntelValidateConfig,
 } from '../../contracts/index.js';
-import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
+import { addConfigFlags, configAction, configFromFlags, type Flags } from '../config-flags.js';
 import {
   exportToFile,
   hubCredentials,
@@ -35,8 +35,7 @@ function registerKeys(intel: Command): void {
   const keygen = intel
     .command('keygen')
     .description('create an ed25519 signing key for this member (register the public key with the hub)');
-  addConfigFlags(keygen, IntelKeygenConfig).action((raw: Flags) => {
-    const f = configFromFlags(IntelKeygenConfig, raw);
+  configAction(keygen, IntelKeygenConfig, (f) => {
     checkOutputFile('--out', f.out);
     out(`public key ${writeMemberKey(f.member, f.out)}`);
   });
@@ -44,8 +43,7 @@ function registerKeys(intel: Command): void {
   const community = intel
     .command('community-key')
     .description('create a community HMAC key file (the sharing body distributes it to members)');
-  addConfigFlags(community, IntelCommunityKeyConfig).action((raw: Flags) => {
-    const f = configFromFlags(IntelCommunityKeyConfig, raw);
+  configAction(community, IntelCommunityKeyConfig, (f) => {
     checkOutputFile('--out', f.out);
     writeCommunityKey(f.id, f.out);
     out(`wrote ${f.out}`);
@@ -54,8 +52,7 @@ function registerKeys(intel: Command): void {
 
 function registerExport(intel: Command): void {
   const exp = intel.command('export').description('findings -> a signed, policy-filtered STIX 2.1 bundle');
-  addConfigFlags(exp, IntelExportConfig).action(async (raw: Flags) => {
-    const { key, ...f } = configFromFlags(IntelExportConfig, raw);
+  configAction(exp, IntelExportConfig, async ({ key, ...f }) => {
     const { result, report } = await exportToFile({ ...f, communityKey: key });
     if (f.dryRun) out(report);
     else
@@ -70,16 +67,15 @@ function registerExport(intel: Command): void {
       'check a bundle against STIX 2.1: the schemas and indicator pattern grammar built into the package, and the OASIS JSON schemas with --schemas',
     )
     .argument('<bundle>', 'bundle JSON');
-  addConfigFlags(validate, IntelValidateConfig).action((file: string, raw: Flags) => {
-    validateBundleFile(file, configFromFlags(IntelValidateConfig, raw).schemas);
+  configAction(validate, IntelValidateConfig, (f, [file]: [string]) => {
+    validateBundleFile(file, f.schemas);
     out(`${file}: valid STIX 2.1`);
   });
 }
 
 function registerPushPull(intel: Command): void {
   const push = intel.command('push').description('sign and publish a bundle to a hub collection');
-  addConfigFlags(push, IntelPushConfig).action(async (raw: Flags) => {
-    const f = configFromFlags(IntelPushConfig, raw);
+  configAction(push, IntelPushConfig, async (f) => {
     const status = await pushBundle({ ...f, credentials: hubCredentials(f) });
     out(`published ${status.success_count} of ${status.total_count} objects (status ${status.id})`);
   });
@@ -87,8 +83,7 @@ function registerPushPull(intel: Command): void {
   const pull = intel
     .command('pull')
     .description('fetch new objects from a hub collection (resumes from the last cursor)');
-  addConfigFlags(pull, IntelPullConfig).action(async (raw: Flags) => {
-    const f = configFromFlags(IntelPullConfig, raw);
+  configAction(pull, IntelPullConfig, async (f) => {
     const r = await pullIntel({ ...f, credentials: hubCredentials(f) });
     out(`received ${r.received} new objects in ${r.pages} pages; ${r.total} held in ${f.state}`);
     for (const note of r.notes) out(`note: ${note}`);
@@ -99,8 +94,7 @@ function registerMatch(intel: Command): void {
   const match = intel
     .command('match')
     .description('match received indicators against local traffic; write shared-intel signals and sightings');
-  addConfigFlags(match, IntelMatchConfig).action(async (raw: Flags) => {
-    const f = configFromFlags(IntelMatchConfig, raw);
+  configAction(match, IntelMatchConfig, async (f) => {
     const r = await matchLocal({
       state: f.state,
       traffic: f.traffic,
@@ -125,8 +119,7 @@ function registerMatch(intel: Command): void {
 
 function registerSightings(intel: Command): void {
   const sightings = intel.command('sightings').description('how many members sighted what you published');
-  addConfigFlags(sightings, HubClientConfig).action(async (raw: Flags) => {
-    const f = configFromFlags(HubClientConfig, raw);
+  configAction(sightings, HubClientConfig, async (f) => {
     const rows = await hubSightings({ hub: f.hub, credentials: hubCredentials(f) });
     if (!rows.length) out('no sightings of your objects yet');
     for (const r of rows)

@@ -1,10 +1,6 @@
 import { BACK_TO_BACK_MS } from '../../features/index.js';
-import { twoProportionSurvival } from '../../features/index.js';
-import { elicitationShare } from './elicitation-share.js';
+import { MIN_ELICITING, MIN_OTHER, selfControlledTest } from './elicitation-share.js';
 import { ATLAS, pct, type Detector } from '../detector.js';
-
-const MIN_ELICITING = 10;
-const MIN_OTHER = 30;
 
 /**
  * How an account's reasoning requests are paced, against how its other requests are. A person
@@ -26,12 +22,15 @@ export const elicitationPacing: Detector = {
     if (n1 < MIN_ELICITING || n0 < MIN_OTHER) return null;
     const x1 = s.pacedElicit;
     const x0 = s.pacedOther;
-    return {
-      stats: [{ kind: 'test', key: 'elicitBackToBack', p: twoProportionSurvival(x1, n1, x0, n0), n: n1 }],
-      evidence: `${x1} of ${n1} one-shot requests asking for reasoning (${pct(x1, n1)}) came within ${
+    return selfControlledTest(
+      s,
+      'elicitBackToBack',
+      { x: x1, n: n1 },
+      { x: x0, n: n0 },
+      `${x1} of ${n1} one-shot requests asking for reasoning (${pct(x1, n1)}) came within ${
         BACK_TO_BACK_MS / 60_000
-      } min of another one-shot request, against ${x0} of ${n0} (${pct(x0, n0)}) of the account's other one-shot requests. ${elicitationShare(s)}`,
-      examples: s.pacedElicitExamples.items.slice(0, 3),
-    };
+      } min of another one-shot request, against ${x0} of ${n0} (${pct(x0, n0)}) of the account's other one-shot requests.`,
+      s.pacedElicitExamples.items,
+    );
   },
 };

@@ -1,10 +1,7 @@
 import { TOPIC_NAMES } from '../../text/index.js';
-import { twoProportionSurvival } from '../../features/index.js';
-import { elicitationShare } from './elicitation-share.js';
+import { MIN_ELICITING, MIN_OTHER, selfControlledTest } from './elicitation-share.js';
 import { ATLAS, pct, type Detector } from '../detector.js';
 
-const MIN_ELICITING = 10;
-const MIN_OTHER = 30;
 const FOCUS_DOMAINS = 2;
 const MIN_SWEEP_DOMAINS = 6;
 
@@ -37,14 +34,17 @@ export const elicitationSweep: Detector = {
     const inFocus = (weights: (i: number) => number): number => focus.reduce((a, d) => a + weights(d.i), 0);
     const off1 = n1 - inFocus((i) => s.elicitTopicWeight[i]!);
     const off0 = n0 - inFocus((i) => s.topicWeight[i]! - s.elicitTopicWeight[i]!);
-    return {
-      stats: [{ kind: 'test', key: 'elicitOffFocus', p: twoProportionSurvival(off1, n1, off0, n0), n: n1 }],
-      evidence: `${pct(Math.round(off1), n1)} of ${n1} focused prompts asking for reasoning lie outside the account's main domains (${focus
+    return selfControlledTest(
+      s,
+      'elicitOffFocus',
+      { x: off1, n: n1 },
+      { x: off0, n: n0 },
+      `${pct(Math.round(off1), n1)} of ${n1} focused prompts asking for reasoning lie outside the account's main domains (${focus
         .map((d) => d.name)
         .join(
           ', ',
-        )}), against ${pct(Math.round(off0), n0)} of its ${n0} other prompts; the reasoning requests span ${spread} domains. ${elicitationShare(s)}`,
-      examples: s.elicitExamples.items.slice(0, 3),
-    };
+        )}), against ${pct(Math.round(off0), n0)} of its ${n0} other prompts; the reasoning requests span ${spread} domains.`,
+      s.elicitExamples.items,
+    );
   },
 };

@@ -1,9 +1,6 @@
-import { twoProportionSurvival } from '../../features/index.js';
-import { elicitationShare } from './elicitation-share.js';
+import { MIN_ELICITING, MIN_OTHER, selfControlledTest } from './elicitation-share.js';
 import { ATLAS, pct, type Detector } from '../detector.js';
 
-const MIN_ELICITING = 10;
-const MIN_OTHER = 30;
 /** An account that converses: without replies of its own there is nothing to compare with. */
 const MIN_ANSWERED_OTHER = 10;
 
@@ -33,10 +30,13 @@ export const elicitationUnanswered: Detector = {
     if (n1 < MIN_ELICITING || n0 < MIN_OTHER || answered0 < MIN_ANSWERED_OTHER) return null;
     const x1 = n1 - answered1;
     const x0 = n0 - Math.min(n0, answered0);
-    return {
-      stats: [{ kind: 'test', key: 'elicitUnanswered', p: twoProportionSurvival(x1, n1, x0, n0), n: n1 }],
-      evidence: `${x1} of ${n1} conversations opened by asking for reasoning (${pct(x1, n1)}) ended without a reply from the user, against ${x0} of ${n0} (${pct(x0, n0)}) of the account's other conversations. ${elicitationShare(s)}`,
-      examples: s.elicitExamples.items.slice(0, 3),
-    };
+    return selfControlledTest(
+      s,
+      'elicitUnanswered',
+      { x: x1, n: n1 },
+      { x: x0, n: n0 },
+      `${x1} of ${n1} conversations opened by asking for reasoning (${pct(x1, n1)}) ended without a reply from the user, against ${x0} of ${n0} (${pct(x0, n0)}) of the account's other conversations.`,
+      s.elicitExamples.items,
+    );
   },
 };

@@ -18,6 +18,13 @@ async function read(paths: string[], format?: 'auto' | 'litellm' | 'kong' | 'clo
   return { events, rejects: quarantine.records };
 }
 
+/** The events of one fixture that maps whole: nothing quarantined. */
+async function readWhole(name: string): Promise<ApiEvent[]> {
+  const { events, rejects } = await read([fixture(name)]);
+  expect(rejects).toEqual([]);
+  return events;
+}
+
 const reasons = (rejects: QuarantineRecord[]) => rejects.map((r) => [r.line, r.reason]);
 
 async function tempFile(name: string, text: string): Promise<string> {
@@ -61,8 +68,7 @@ describe('gateway and observability logs through validate', () => {
 
 describe('LiteLLM', () => {
   it('maps the standard logging payload: key hash, end user, requester IP, messages, response, model', async () => {
-    const { events, rejects } = await read([fixture('litellm-standard-logging.jsonl')]);
-    expect(rejects).toEqual([]);
+    const events = await readWhole('litellm-standard-logging.jsonl');
     expect(events[0]).toEqual({
       id: 'chatcmpl-litellm-1',
       ts: '2026-11-27T12:00:00.250Z',
@@ -164,8 +170,7 @@ describe('Kong AI Gateway', () => {
 
 describe('Langfuse', () => {
   it('maps GENERATION observations and skips other types', async () => {
-    const { events, rejects } = await read([fixture('langfuse-observations.jsonl')]);
-    expect(rejects).toEqual([]);
+    const events = await readWhole('langfuse-observations.jsonl');
     expect(events[0]).toEqual({
       id: 'obs-1',
       ts: '2026-11-28T09:01:00.000Z',

@@ -15,6 +15,15 @@ const bundleOf = <T>(objects: T[]) => ({
   id: 'bundle--44af6c39-c09b-49c5-9de2-394224b04982',
   objects,
 });
+/** A STIX 2.1 object of `type` (one fixed id suffix and time) with `props`. */
+const objectOf = (type: string, props: Record<string, unknown>) => ({
+  type,
+  spec_version: '2.1',
+  id: `${type}--33fe3b22-0201-47cf-85d0-97c02164528d`,
+  created: '2014-05-08T09:00:00.000Z',
+  modified: '2014-05-08T09:00:00.000Z',
+  ...props,
+});
 if (!dir && !process.env.CI)
   console.log('skipping STIX oracle tests: ../shared/stix2-json-schemas is absent');
 
@@ -40,15 +49,7 @@ describe.skipIf(!dir && !process.env.CI)('the OASIS STIX 2.1 schemas as oracle',
 
   it('rejects an indicator without a pattern', () => {
     const bundle = bundleOf([
-      {
-        type: 'indicator',
-        spec_version: '2.1',
-        id: 'indicator--33fe3b22-0201-47cf-85d0-97c02164528d',
-        created: '2014-05-08T09:00:00.000Z',
-        modified: '2014-05-08T09:00:00.000Z',
-        pattern_type: 'stix',
-        valid_from: '2014-05-08T09:00:00Z',
-      },
+      objectOf('indicator', { pattern_type: 'stix', valid_from: '2014-05-08T09:00:00Z' }),
     ]);
     const r = oracle.validateBundle(bundle);
     expect(r.valid).toBe(false);
@@ -65,16 +66,7 @@ describe.skipIf(!dir && !process.env.CI)('the OASIS STIX 2.1 schemas as oracle',
   });
 
   it('keeps unknown object types and properties when parsing a foreign bundle', () => {
-    const foreign = bundleOf([
-      {
-        type: 'x-acme-widget',
-        spec_version: '2.1',
-        id: 'x-acme-widget--33fe3b22-0201-47cf-85d0-97c02164528d',
-        created: '2014-05-08T09:00:00.000Z',
-        modified: '2014-05-08T09:00:00.000Z',
-        colour: 'teal',
-      },
-    ]);
+    const foreign = bundleOf([objectOf('x-acme-widget', { colour: 'teal' })]);
     const parsed = StixBundle.parse(foreign);
     expect(parsed.objects?.[0]).toEqual(foreign.objects[0]);
   });

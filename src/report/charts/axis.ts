@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../html.js';
+import { html, type HtmlValue, type SafeHtml } from '../html.js';
 
 /** Short tick label: 1200 -> 1.2k. */
 export function tickLabel(v: number): string {
@@ -26,4 +26,29 @@ export function xAxisLine({ m, w, h }: PlotFrame): SafeHtml {
     y2="${px(m.top + h)}"
     class="axis"
   />`;
+}
+
+export interface ChartFigure {
+  /** The figure's extra class (`graph`), besides `chart`. */
+  kind?: string;
+  width: number;
+  height: number;
+  /** What the chart shows, for screen readers; also its `<title>` unless `title` is given. */
+  label: string;
+  title?: HtmlValue;
+  /** The SVG's content. */
+  body: HtmlValue;
+  /** What follows the SVG in the figure: a caption or a legend. */
+  after?: HtmlValue;
+}
+
+/** A chart as the report draws each: a figure holding a titled, labelled SVG, then `after`. */
+export function chartFigure(c: ChartFigure): SafeHtml {
+  return html`<figure class="${c.kind ? `chart ${c.kind}` : 'chart'}">
+    <svg viewBox="0 0 ${c.width} ${c.height}" role="img" aria-label="${c.label}" class="svg-chart">
+      <title>${c.title ?? c.label}</title>
+      ${c.body}
+    </svg>
+    ${c.after}
+  </figure>`;
 }

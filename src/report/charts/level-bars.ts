@@ -1,7 +1,7 @@
 import { LEVEL_COLOURS, LEVELS, type Level } from '../../contracts/index.js';
 import { formatCount } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
-import { px } from './axis.js';
+import { chartFigure, px } from './axis.js';
 
 /**
  * Horizontal bars of counts per level. Bar length is log-scaled so a handful of `act`
@@ -32,11 +32,11 @@ export function levelBars(counts: Record<Level, number>, opts: { width?: number;
       ><text x="${px(m.left + len(c) + 6)}" y="${px(y + 16)}">${formatCount(c)}</text></g
     >`;
   });
-  return html`<figure class="chart">
-    <svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${opts.label} per level" class="svg-chart">
-      <title>${opts.label} per level</title>
-      ${rows}
-    </svg>
-    <figcaption>${opts.label} per level (bar length log-scaled)</figcaption>
-  </figure>`;
+  return chartFigure({
+    width,
+    height,
+    label: `${opts.label} per level`,
+    body: rows,
+    after: html`<figcaption>${opts.label} per level (bar length log-scaled)</figcaption>`,
+  });
 }

@@ -1,6 +1,6 @@
 import { LEVEL_COLOURS, type Level } from '../../contracts/index.js';
 import { html, type SafeHtml } from '../html.js';
-import { px } from './axis.js';
+import { chartFigure, px } from './axis.js';
 
 export interface LinkEdge {
   source: string;
@@ -76,15 +76,12 @@ export function linkageGraph(
       : html`<figcaption>
           ${members.length} accounts, ${drawn.length} links (hover for shared attributes)
         </figcaption>`;
-  return html`<figure class="chart graph">
-    <svg
-      viewBox="0 0 ${size} ${size}"
-      role="img"
-      aria-label="Linkage among cluster members"
-      class="svg-chart"
-    >
-      <title>Linkage among cluster members</title>
-      ${lines}${nodes}</svg
-    >${note}
-  </figure>`;
+  return chartFigure({
+    kind: 'graph',
+    width: size,
+    height: size,
+    label: 'Linkage among cluster members',
+    body: [lines, nodes],
+    after: note,
+  });
 }

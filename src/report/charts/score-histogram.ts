@@ -1,7 +1,7 @@
 import { countLevels, LEVEL_COLOURS, LEVELS, THRESHOLD_LEVELS, type Level } from '../../contracts/index.js';
 import { formatCount } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
-import { px, xAxisLine, type PlotFrame } from './axis.js';
+import { chartFigure, px, xAxisLine, type PlotFrame } from './axis.js';
 
 export interface ScoreBin {
   from: number;
@@ -53,20 +53,16 @@ export function scoreHistogram(
     (v) => html`<text x="${px(x(v))}" y="${px(m.top + h + 16)}" text-anchor="middle">${v.toFixed(1)}</text>`,
   );
   const marks = thresholdMarks(thresholds, frame);
-  return html`<figure class="chart">
-    <svg
-      viewBox="0 0 ${width} ${height}"
-      role="img"
-      aria-label="Distribution of account scores"
-      class="svg-chart"
-    >
-      <title>Distribution of account scores, with calibrated thresholds</title>
-      ${yTicks}${bars} ${xAxisLine({ m, w, h })} ${xTicks}${marks}
+  return chartFigure({
+    width,
+    height,
+    label: 'Distribution of account scores',
+    title: 'Distribution of account scores, with calibrated thresholds',
+    body: html`${yTicks}${bars} ${xAxisLine({ m, w, h })} ${xTicks}${marks}
       <text x="${px(m.left + w)}" y="${px(height - 2)}" text-anchor="end" class="axis-title">
         account score (accounts, log scale)
-      </text>
-    </svg>
-  </figure>`;
+      </text>`,
+  });
 }
 
 interface HistogramFrame extends PlotFrame {

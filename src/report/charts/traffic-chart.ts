@@ -1,7 +1,7 @@
 import { niceTicks } from '../../contracts/index.js';
 import { formatCount } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
-import { px, tickLabel, xAxisLine, type PlotFrame } from './axis.js';
+import { chartFigure, px, tickLabel, xAxisLine, type PlotFrame } from './axis.js';
 
 const HOUR_MS = 3_600_000;
 const MAX_POINTS = 360;
@@ -115,15 +115,16 @@ export function trafficChart(
         ${series.map((s) => html`<span><i style="background:${s.colour}"></i>${s.label}</span>`)}
       </div>`;
   const unit = bins.hoursPerBin === 1 ? 'hour' : `${bins.hoursPerBin} h`;
-  return html`<figure class="chart">
-    <svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${opts.title}" class="svg-chart">
-      <title>${opts.title}</title>
-      ${grid}${xTicks} ${xAxisLine({ m, w, h })} ${paths}
+  return chartFigure({
+    width,
+    height,
+    label: opts.title,
+    body: html`${grid}${xTicks} ${xAxisLine({ m, w, h })} ${paths}
       <text x="${px(m.left + w)}" y="${px(height - 2)}" text-anchor="end" class="axis-title">
         time (UTC), events per ${unit}
-      </text></svg
-    >${legend}
-  </figure>`;
+      </text>`,
+    after: legend,
+  });
 }
 
 interface TrafficFrame extends PlotFrame {

@@ -81,6 +81,17 @@ const timeline = (counts: Map<number, number>, flagged?: Map<number, number>): T
 
 const READ = { config: { roles: ['analyst'] as const } };
 
+/** A JSON read route's options, documented under `findings`: its answer and, for lists, its query. */
+const readRoute = (summary: string, response: z.ZodType, querystring?: z.ZodType) => ({
+  ...READ,
+  schema: {
+    tags: ['findings'],
+    summary,
+    ...(querystring ? { querystring: requestSchema(querystring) } : {}),
+    response: { 200: responseSchema(response) },
+  },
+});
+
 interface OverviewCache {
   key: string;
   at: number;
@@ -103,14 +114,7 @@ export function findingsRoutes(ctx: ServiceContext) {
 function overviewRoutes(app: FastifyInstance, ctx: ServiceContext, overviewCache: OverviewCache): void {
   app.get(
     '/v1/overview',
-    {
-      ...READ,
-      schema: {
-        tags: ['findings'],
-        summary: 'Counts, levels and hourly timeline',
-        response: { 200: responseSchema(Overview) },
-      },
-    },
+    readRoute('Counts, levels and hourly timeline', Overview),
     async (): Promise<Overview> => {
       const view = ctx.live.view;
       const key = `${ctx.live.version}:${ctx.live.stats.events}`;
@@ -141,15 +145,7 @@ function overviewRoutes(app: FastifyInstance, ctx: ServiceContext, overviewCache
 function clusterRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.get(
     '/v1/clusters',
-    {
-      ...READ,
-      schema: {
-        tags: ['findings'],
-        summary: 'Clusters of linked accounts, strongest evidence first',
-        querystring: requestSchema(ClustersQuery),
-        response: { 200: responseSchema(page(ClusterSummary)) },
-      },
-    },
+    readRoute('Clusters of linked accounts, strongest evidence first', page(ClusterSummary), ClustersQuery),
     (req): Page<ClusterSummary> => {
       const q = parseQuery(ClustersQuery, req.query);
       const list = ctx.live.view.clusters.filter(
@@ -165,14 +161,7 @@ function clusterRoutes(app: FastifyInstance, ctx: ServiceContext): void {
 
   app.get(
     '/v1/clusters/:id',
-    {
-      ...READ,
-      schema: {
-        tags: ['findings'],
-        summary: 'One cluster with its linkage graph and timeline',
-        response: { 200: responseSchema(ClusterDetail) },
-      },
-    },
+    readRoute('One cluster with its linkage graph and timeline', ClusterDetail),
     async (req): Promise<ClusterDetail> => {
       const { id } = parseQuery(IdParam, req.params);
       const view = ctx.live.view;
@@ -199,15 +188,7 @@ function clusterRoutes(app: FastifyInstance, ctx: ServiceContext): void {
 function accountRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.get(
     '/v1/accounts',
-    {
-      ...READ,
-      schema: {
-        tags: ['findings'],
-        summary: 'Account findings, strongest evidence first',
-        querystring: requestSchema(AccountsQuery),
-        response: { 200: responseSchema(page(AccountFinding)) },
-      },
-    },
+    readRoute('Account findings, strongest evidence first', page(AccountFinding), AccountsQuery),
     (req): Page<AccountFinding> => {
       const q = parseQuery(AccountsQuery, req.query);
       const view = ctx.live.view;
@@ -224,14 +205,7 @@ function accountRoutes(app: FastifyInstance, ctx: ServiceContext): void {
 
   app.get(
     '/v1/accounts/:id',
-    {
-      ...READ,
-      schema: {
-        tags: ['findings'],
-        summary: 'One account: finding, record and recent sample events',
-        response: { 200: responseSchema(AccountDetail) },
-      },
-    },
+    readRoute('One account: finding, record and recent sample events', AccountDetail),
     async (req): Promise<AccountDetail> => {
       const { id } = parseQuery(IdParam, req.params);
       const finding = ctx.live.view.account(id);
@@ -267,15 +241,7 @@ function accountRoutes(app: FastifyInstance, ctx: ServiceContext): void {
 function signalAndFindingsRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.get(
     '/v1/signals',
-    {
-      ...READ,
-      schema: {
-        tags: ['findings'],
-        summary: 'Signals with evidence, strongest first',
-        querystring: requestSchema(SignalsQuery),
-        response: { 200: responseSchema(page(SignalItem)) },
-      },
-    },
+    readRoute('Signals with evidence, strongest first', page(SignalItem), SignalsQuery),
     (req): Page<SignalItem> => {
       const q = parseQuery(SignalsQuery, req.query);
       const list = ctx.live.view.signals.filter(
@@ -290,14 +256,7 @@ function signalAndFindingsRoutes(app: FastifyInstance, ctx: ServiceContext): voi
 
   app.get(
     '/v1/findings',
-    {
-      ...READ,
-      schema: {
-        tags: ['findings'],
-        summary: 'The whole findings.v1 document',
-        response: { 200: responseSchema(Findings) },
-      },
-    },
+    readRoute('The whole findings.v1 document', Findings),
     (): Findings => ctx.live.view.findings,
   );
 

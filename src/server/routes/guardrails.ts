@@ -108,28 +108,30 @@ export function guardrailRoutes(ctx: ServiceContext, g: Guardrails) {
       schema: { tags: ['guardrails'], summary },
     });
 
-    app.post(
-      '/v1/guardrails/portkey',
-      opts(
+    // The webhooks that answer with a verdict: path, OpenAPI summary, hook.
+    const verdictHooks: [string, string, (g: Guardrails, req: FastifyRequest) => Json][] = [
+      [
+        '/v1/guardrails/portkey',
         "Portkey AI Gateway webhook guardrail: {verdict, data?, transformedData?} from the account's decision",
-      ),
-      (req) => portkeyHook(g, req),
-    );
-    app.post(
-      '/v1/guardrails/kgateway/request',
-      opts('kgateway / Gloo AI Gateway guardrail webhook, prompt side: PassAction or RejectAction'),
-      (req) => kgatewayPromptHook(g, req),
-    );
-    app.post(
-      '/v1/guardrails/kgateway/response',
-      opts('kgateway / Gloo AI Gateway guardrail webhook, response side: PassAction; records the answer'),
-      (req) => kgatewayResponseHook(g, req),
-    );
-    app.post(
-      '/v1/guardrails/aperture/pre-request',
-      opts('Tailscale Aperture pre_request hook: GuardrailResponse allow, block or modify'),
-      (req) => aperturePreRequestHook(g, req),
-    );
+        portkeyHook,
+      ],
+      [
+        '/v1/guardrails/kgateway/request',
+        'kgateway / Gloo AI Gateway guardrail webhook, prompt side: PassAction or RejectAction',
+        kgatewayPromptHook,
+      ],
+      [
+        '/v1/guardrails/kgateway/response',
+        'kgateway / Gloo AI Gateway guardrail webhook, response side: PassAction; records the answer',
+        kgatewayResponseHook,
+      ],
+      [
+        '/v1/guardrails/aperture/pre-request',
+        'Tailscale Aperture pre_request hook: GuardrailResponse allow, block or modify',
+        aperturePreRequestHook,
+      ],
+    ];
+    for (const [path, summary, hook] of verdictHooks) app.post(path, opts(summary), (req) => hook(g, req));
     app.post(
       '/v1/guardrails/aperture/entire-request',
       opts('Tailscale Aperture entire_request hook: records the exchange (Aperture ignores the answer)'),

@@ -8,7 +8,7 @@ import { formatShortTime, formatTime } from '../app/format.js';
 import { accountHref, caseHref, clusterHref } from '../app/route.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { Empty, ErrorBox, Loading } from '../components/States.js';
-import { STATUS_LABELS } from './caseStatus.js';
+import { STATUS_LABELS } from './case/caseStatus.js';
 
 function CaseCard({ c, level }: { c: Case; level?: Level }) {
   return (

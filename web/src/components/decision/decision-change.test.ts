@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
 // Pins the dashboard's ACTIONS to the contract's own order.
-import { DecisionAction } from '../../../src/contracts/index.js';
-import { ACTIONS } from '../api/types.js';
-import { actionRank, changeWarnings, confirmationReasonProblem, initialAction } from './decision-change.js';
+import { DecisionAction } from '../../../../src/contracts/index.js';
+import { ACTIONS } from '../../api/types.js';
+import {
+  actionRank,
+  changeStep,
+  changeWarnings,
+  confirmationReasonProblem,
+  initialAction,
+  type ChangeStep,
+} from './decision-change.js';
 
 const policyBlock = { action: 'block', source: 'policy' } as const;
+/** Why a submit was refused ('' when it was not). */
+const refusal = (step: ChangeStep): string => (step.kind === 'refuse' ? step.text : '');
 
 describe('decision panel logic', () => {
   it("ranks actions in the server's own order (weakest first)", () => {
@@ -48,5 +57,30 @@ describe('decision panel logic', () => {
     expect(
       confirmationReasonProblem('False positive: customer load test, ticket 4411', 'suggested'),
     ).toBeNull();
+  });
+
+  it('on submit: refuses an empty reason, asks to confirm a downgrade, then saves with a reason of its own', () => {
+    const downgrade = { action: 'throttle', ttlSeconds: 3600 } as const;
+    const suggested = 'Cluster cl_1: reasoning traces';
+    expect(refusal(changeStep(policyBlock, downgrade, { text: ' ', suggested }, false))).toMatch(
+      /Give a reason/,
+    );
+    expect(changeStep(policyBlock, downgrade, { text: suggested, suggested }, false)).toEqual({
+      kind: 'confirm',
+      warnings: [expect.stringMatching(/weaker than the policy decision/)],
+    });
+    expect(refusal(changeStep(policyBlock, downgrade, { text: suggested, suggested }, true))).toMatch(
+      /not the suggested/,
+    );
+    expect(changeStep(policyBlock, downgrade, { text: 'load test, ticket 4411', suggested }, true)).toEqual({
+      kind: 'save',
+    });
+  });
+
+  it('on submit: saves a change that needs no confirmation at once', () => {
+    const stronger = { action: 'block', ttlSeconds: 60 } as const;
+    expect(changeStep(null, stronger, { text: 'suggested', suggested: 'suggested' }, false)).toEqual({
+      kind: 'save',
+    });
   });
 });

@@ -1,4 +1,4 @@
-import type { CaseStatus } from '../api/types.js';
+import type { CaseStatus } from '../../api/types.js';
 
 export const STATUS_LABELS: Record<CaseStatus, string> = {
   open: 'Open',

@@ -1,5 +1,5 @@
-import { ACTIONS, type Action, type Decision } from '../api/types.js';
-import { humanize } from '../app/format.js';
+import { ACTIONS, type Action, type Decision } from '../../api/types.js';
+import { humanize } from '../../app/format.js';
 
 /**
  * How strong an action is. ACTIONS lists them weakest first, in the order of the server's
@@ -48,4 +48,30 @@ export function confirmationReasonProblem(reason: string, suggested: string): st
   if (r === '') return 'Say why: the reason is recorded in the audit log and shown to reviewers.';
   if (r === suggested.trim()) return 'Write the reason for this override, not the suggested text.';
   return null;
+}
+
+/** What submitting the form does next. */
+export type ChangeStep =
+  | { kind: 'save' }
+  | { kind: 'refuse'; text: string }
+  /** Show these warnings and wait for a confirmation with a reason of its own. */
+  | { kind: 'confirm'; warnings: string[] };
+
+/**
+ * The gate a change passes on submit: a reason is always needed; a change with warnings first
+ * asks for a confirmation, then needs a reason written for the override.
+ */
+export function changeStep(
+  current: Pick<Decision, 'action' | 'source'> | null | undefined,
+  next: DecisionChange,
+  reason: { text: string; suggested: string },
+  confirming: boolean,
+): ChangeStep {
+  if (!reason.text.trim())
+    return { kind: 'refuse', text: 'Give a reason: it is recorded in the audit log and shown to reviewers.' };
+  const warnings = changeWarnings(current, next);
+  if (warnings.length === 0) return { kind: 'save' };
+  if (!confirming) return { kind: 'confirm', warnings };
+  const problem = confirmationReasonProblem(reason.text, reason.suggested);
+  return problem ? { kind: 'refuse', text: problem } : { kind: 'save' };
 }
