@@ -6,8 +6,9 @@
 //                               [--old DIR] [--new DIR]
 // --bare-proxy adds a bare node:http + undici pass-through as a third target; --old DIR adds a
 // second gateway built from another checkout's dist/ (e.g. main's), so old and new builds are
-// measured alternated in one run. BENCH_PROFILE=gateway|bare|old|upstream writes that child's
-// CPU profile (--cpu-prof) to $TMPDIR; BENCH_TRACE_GC=<same names> prints that child's GC trace.
+// measured alternated in one run. BENCH_PROFILE=gateway|bare|old|upstream (or several, comma-separated,
+// e.g. gateway,bare to compare two proxies under the same load) writes that child's CPU profile
+// (--cpu-prof) to $TMPDIR (file names carry the child's pid; the run prints which is which); BENCH_TRACE_GC=<same names> prints that child's GC trace.
 // Needs `npm run build` first (npm run bench does it).
 import { fork } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -196,7 +197,11 @@ if (process.env.BENCH_ROLE === 'upstream') {
 
 function child(role, env = {}, profileAs = role) {
   const execArgv = [
-    ...(process.env.BENCH_PROFILE === profileAs ? ['--cpu-prof', '--cpu-prof-dir', tmpdir()] : []),
+    ...(String(process.env.BENCH_PROFILE ?? '')
+      .split(',')
+      .includes(profileAs)
+      ? ['--cpu-prof', '--cpu-prof-dir', tmpdir()]
+      : []),
     // BENCH_TRACE_GC=gateway|bare|old: that child's --trace-gc lines on stdout.
     ...(process.env.BENCH_TRACE_GC === profileAs ? ['--trace-gc'] : []),
   ];
@@ -204,6 +209,7 @@ function child(role, env = {}, profileAs = role) {
     env: { ...process.env, BENCH_ROLE: role, BENCH_DIST: '', ...env },
     execArgv,
   });
+  if (process.env.BENCH_PROFILE) process.stderr.write(`${profileAs}: pid ${p.pid}\n`);
   return new Promise((resolve) => p.once('message', (m) => resolve({ p, url: m.url })));
 }
 
