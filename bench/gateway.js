@@ -62,13 +62,15 @@ async function loopWatch() {
   // CPU of the main thread and of the others (V8's GC helpers: parallel scavenge, concurrent
   // marking; libuv's pool: file writes) on Linux, since process.cpuUsage() sums them all.
   const threads = () => {
-    const out = { main: 0, other: 0 };
+    // kernel: the stime of all threads (syscalls: loopback sends and receives, epoll, file writes).
+    const out = { main: 0, other: 0, kernel: 0 };
     try {
       for (const tid of readdirSync('/proc/self/task')) {
         const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
         const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
         const us = ((Number(f[11]) + Number(f[12])) * 1e6) / 100; // utime + stime, at USER_HZ 100
         out[Number(tid) === process.pid ? 'main' : 'other'] += us;
+        out.kernel += (Number(f[12]) * 1e6) / 100;
       }
     } catch {
       // not Linux: no breakdown
@@ -394,7 +396,7 @@ async function main() {
         .map((n) => {
           const l = { gateway: gwLoop, bare: bareLoop, old: oldStats?.loop }[n];
           const per = (us) => (us / (SECONDS * RATE)).toFixed(0);
-          return `${label[n]} loop delay p99 ${l.lagP99.toFixed(1)} max ${l.lagMax.toFixed(1)} ms, GC ${l.gc.n}× ${l.gc.ms.toFixed(0)} ms (max ${l.gc.max.toFixed(1)}; major ${l.gc.major}× ${l.gc.majorMs.toFixed(0)} ms, heap after ${l.gc.heapAfterMajor.length ? `${Math.min(...l.gc.heapAfterMajor).toFixed(0)}–${Math.max(...l.gc.heapAfterMajor).toFixed(0)} MB` : 'n/a'}), CPU µs/request main thread ${per(l.cpu.main)}, other threads ${per(l.cpu.other)}`;
+          return `${label[n]} loop delay p99 ${l.lagP99.toFixed(1)} max ${l.lagMax.toFixed(1)} ms, GC ${l.gc.n}× ${l.gc.ms.toFixed(0)} ms (max ${l.gc.max.toFixed(1)}; major ${l.gc.major}× ${l.gc.majorMs.toFixed(0)} ms, heap after ${l.gc.heapAfterMajor.length ? `${Math.min(...l.gc.heapAfterMajor).toFixed(0)}–${Math.max(...l.gc.heapAfterMajor).toFixed(0)} MB` : 'n/a'}), CPU µs/request main thread ${per(l.cpu.main)}, other threads ${per(l.cpu.other)}, kernel (all threads) ${per(l.cpu.kernel)}`;
         })
         .join('; ')}\n` +
       `host load average ${loadavg()
