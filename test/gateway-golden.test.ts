@@ -16,6 +16,7 @@ import {
 import type { EventSink } from '../src/pipeline/index.js';
 import { CanaryGenerator, CanaryRegistry } from '../src/respond/index.js';
 import type { StaticDecision } from '../src/contracts/index.js';
+import { chat } from './chat-request.js';
 
 /**
  * The recorded event lines and the answers clients get, byte for byte, for a fixed set of
@@ -34,15 +35,6 @@ const mask = (s: string): string =>
     .replace(/"support_reference":"[^"]+"/g, '"support_reference":"REF"')
     .replace(/"created":\d+/g, '"created":0')
     .replace(/ref_[0-9a-z]+/g, 'ref_X');
-
-const chat = (content: string, extra: Record<string, unknown> = {}) => ({
-  model: 'demo-1',
-  messages: [
-    { role: 'system', content: 'You are terse.' },
-    { role: 'user', content },
-  ],
-  ...extra,
-});
 
 type Case = {
   name: string;
