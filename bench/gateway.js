@@ -6,8 +6,9 @@
 //                               [--old DIR] [--new DIR]
 // --bare-proxy adds a bare node:http + undici pass-through as a third target; --old DIR adds a
 // second gateway built from another checkout's dist/ (e.g. main's), so old and new builds are
-// measured alternated in one run. BENCH_PROFILE=gateway|bare|old|upstream writes that child's
-// CPU profile (--cpu-prof) to $TMPDIR; BENCH_TRACE_GC=<same names> prints that child's GC trace.
+// measured alternated in one run. BENCH_PROFILE=gateway|bare|old|upstream (or several, comma-separated,
+// e.g. gateway,bare to compare two proxies under the same load) writes that child's CPU profile
+// (--cpu-prof) to $TMPDIR (file names carry the child's pid; the run prints which is which); BENCH_TRACE_GC=<same names> prints that child's GC trace.
 // Needs `npm run build` first (npm run bench does it).
 import { fork } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -61,13 +62,15 @@ async function loopWatch() {
   // CPU of the main thread and of the others (V8's GC helpers: parallel scavenge, concurrent
   // marking; libuv's pool: file writes) on Linux, since process.cpuUsage() sums them all.
   const threads = () => {
-    const out = { main: 0, other: 0 };
+    // kernel: the stime of all threads (syscalls: loopback sends and receives, epoll, file writes).
+    const out = { main: 0, other: 0, kernel: 0 };
     try {
       for (const tid of readdirSync('/proc/self/task')) {
         const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
         const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
         const us = ((Number(f[11]) + Number(f[12])) * 1e6) / 100; // utime + stime, at USER_HZ 100
         out[Number(tid) === process.pid ? 'main' : 'other'] += us;
+        out.kernel += (Number(f[12]) * 1e6) / 100;
       }
     } catch {
       // not Linux: no breakdown
@@ -196,7 +199,11 @@ if (process.env.BENCH_ROLE === 'upstream') {
 
 function child(role, env = {}, profileAs = role) {
   const execArgv = [
-    ...(process.env.BENCH_PROFILE === profileAs ? ['--cpu-prof', '--cpu-prof-dir', tmpdir()] : []),
+    ...(String(process.env.BENCH_PROFILE ?? '')
+      .split(',')
+      .includes(profileAs)
+      ? ['--cpu-prof', '--cpu-prof-dir', tmpdir()]
+      : []),
     // BENCH_TRACE_GC=gateway|bare|old: that child's --trace-gc lines on stdout.
     ...(process.env.BENCH_TRACE_GC === profileAs ? ['--trace-gc'] : []),
   ];
@@ -204,6 +211,7 @@ function child(role, env = {}, profileAs = role) {
     env: { ...process.env, BENCH_ROLE: role, BENCH_DIST: '', ...env },
     execArgv,
   });
+  if (process.env.BENCH_PROFILE) process.stderr.write(`${profileAs}: pid ${p.pid}\n`);
   return new Promise((resolve) => p.once('message', (m) => resolve({ p, url: m.url })));
 }
 
@@ -388,7 +396,7 @@ async function main() {
         .map((n) => {
           const l = { gateway: gwLoop, bare: bareLoop, old: oldStats?.loop }[n];
           const per = (us) => (us / (SECONDS * RATE)).toFixed(0);
-          return `${label[n]} loop delay p99 ${l.lagP99.toFixed(1)} max ${l.lagMax.toFixed(1)} ms, GC ${l.gc.n}× ${l.gc.ms.toFixed(0)} ms (max ${l.gc.max.toFixed(1)}; major ${l.gc.major}× ${l.gc.majorMs.toFixed(0)} ms, heap after ${l.gc.heapAfterMajor.length ? `${Math.min(...l.gc.heapAfterMajor).toFixed(0)}–${Math.max(...l.gc.heapAfterMajor).toFixed(0)} MB` : 'n/a'}), CPU µs/request main thread ${per(l.cpu.main)}, other threads ${per(l.cpu.other)}`;
+          return `${label[n]} loop delay p99 ${l.lagP99.toFixed(1)} max ${l.lagMax.toFixed(1)} ms, GC ${l.gc.n}× ${l.gc.ms.toFixed(0)} ms (max ${l.gc.max.toFixed(1)}; major ${l.gc.major}× ${l.gc.majorMs.toFixed(0)} ms, heap after ${l.gc.heapAfterMajor.length ? `${Math.min(...l.gc.heapAfterMajor).toFixed(0)}–${Math.max(...l.gc.heapAfterMajor).toFixed(0)} MB` : 'n/a'}), CPU µs/request main thread ${per(l.cpu.main)}, other threads ${per(l.cpu.other)}, kernel (all threads) ${per(l.cpu.kernel)}`;
         })
         .join('; ')}\n` +
       `host load average ${loadavg()

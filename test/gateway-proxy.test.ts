@@ -20,6 +20,7 @@ import {
 import { CallbackSink, HttpEventSink, type EventSink } from '../src/pipeline/index.js';
 import { CanaryGenerator, CanaryRegistry, readCanaryRegistry } from '../src/respond/index.js';
 import { ApiEvent, type StaticDecision } from '../src/contracts/index.js';
+import { chat } from './chat-request.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -88,15 +89,6 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
   });
   return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
 }
-
-const chat = (content: string, extra: Record<string, unknown> = {}) => ({
-  model: 'demo-1',
-  messages: [
-    { role: 'system', content: 'You are terse.' },
-    { role: 'user', content },
-  ],
-  ...extra,
-});
 
 async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
   const until = Date.now() + ms;

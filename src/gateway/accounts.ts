@@ -43,6 +43,9 @@ const KEY_PARAMS = ['key', 'api-key', 'api_key'] as const;
  */
 function keysOfAuthorization(value: string, known: (key: string) => boolean): string[] {
   const v = value.trim();
+  // The common case, `Bearer <key>`: what the split below gives for it, without the split.
+  const bearer = BEARER_ONE.exec(v);
+  if (bearer) return [bearer[1]!];
   const basic = /^basic\s+(\S+)$/i.exec(v);
   if (basic) {
     const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
@@ -57,6 +60,8 @@ function keysOfAuthorization(value: string, known: (key: string) => boolean): st
   if (tokens.length === 1) return /^(bearer|basic)$/i.test(tokens[0]!) ? [] : tokens;
   return tokens.slice(1);
 }
+
+const BEARER_ONE = /^bearer\s+(\S+)$/i;
 
 const KEY_HEADER_NAMES = new Set<string>(['authorization', ...KEY_HEADERS]);
 
@@ -87,8 +92,19 @@ export function presentedKeys(
   url: string,
   known: (key: string) => boolean = () => false,
 ): string[] {
+  const auth = headers.authorization;
+  // One Authorization header and no other place a key can be: its keys as they are (a set of at
+  // most one key is that key), without the set and the query parse.
+  if (
+    auth?.length === 1 &&
+    url.indexOf('?') === -1 &&
+    KEY_HEADERS.every((name) => headers[name] === undefined)
+  ) {
+    const ks = keysOfAuthorization(auth[0]!, known);
+    if (ks.length <= 1) return ks;
+  }
   const keys = new Set<string>();
-  for (const v of headers.authorization ?? []) for (const k of keysOfAuthorization(v, known)) keys.add(k);
+  for (const v of auth ?? []) for (const k of keysOfAuthorization(v, known)) keys.add(k);
   for (const name of KEY_HEADERS)
     for (const v of headers[name] ?? []) if (v.trim() !== '') keys.add(v.trim());
   const q = url.indexOf('?');

@@ -21,6 +21,24 @@ export function endpointOf(method: string, url: string): Endpoint | null {
   return null;
 }
 
+let isoSecond = -1;
+let isoPrefix = '';
+/**
+ * `new Date().toISOString()`, with the part up to the second made once per second: formatting a
+ * date was one of the larger items of a request's own CPU. Exact for years 0000 to 9999.
+ */
+export function isoNow(ms = Date.now()): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== isoSecond || ms < 0 || ms >= 253402300800000) {
+    const iso = new Date(ms).toISOString();
+    if (ms < 0 || ms >= 253402300800000) return iso;
+    isoSecond = second;
+    isoPrefix = iso.slice(0, 20);
+  }
+  const milli = ms - second * 1000;
+  return `${isoPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}
+
 export type Json = Record<string, unknown>;
 export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 

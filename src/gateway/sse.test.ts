@@ -57,3 +57,64 @@ describe('Utf8Stream', () => {
     }
   });
 });
+
+/** The framer as it was before its fast paths (regex per event, split and join per event). */
+function referenceFrames(text: string): [string | undefined, string, string][] {
+  const parse = (raw: string): [string | undefined, string, string] => {
+    let event: string | undefined;
+    const data: string[] = [];
+    for (const line of raw.split(/\r?\n/)) {
+      if (line.startsWith('data:')) data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
+      else if (line.startsWith('event:')) event = line.slice(6).trim();
+    }
+    return [event, data.join('\n'), raw];
+  };
+  const out: [string | undefined, string, string][] = [];
+  let pending = text;
+  for (;;) {
+    const m = /\r?\n\r?\n/.exec(pending);
+    if (!m) break;
+    out.push(parse(pending.slice(0, m.index + m[0].length)));
+    pending = pending.slice(m.index + m[0].length);
+  }
+  if (pending.trim() !== '') out.push(parse(`${pending}\n\n`));
+  return out;
+}
+
+describe('SseFramer fast paths', () => {
+  it('frames every text as the general regex-and-split framer did, CRs, bare data: lines and events included', () => {
+    // Deterministic pseudo-random texts over the pieces that decide framing.
+    const pieces = [
+      'data: ',
+      'data:',
+      'event: e',
+      'id: 1',
+      ': c',
+      '\n',
+      '\n',
+      '\r',
+      '\r\n',
+      'x',
+      ' ',
+      '{"a":1}',
+    ];
+    let seed = 7;
+    const next = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed;
+    };
+    for (let n = 0; n < 3000; n++) {
+      let text = '';
+      const len = next() % 40;
+      for (let i = 0; i < len; i++) text += pieces[next() % pieces.length];
+      const bytes = Buffer.from(text);
+      for (const size of [1, 5, bytes.length || 1]) {
+        const f = new SseFramer();
+        const got = [];
+        for (let i = 0; i < bytes.length; i += size) got.push(...f.push(bytes.subarray(i, i + size)));
+        got.push(...f.end());
+        expect(got.map((e) => [e.event, e.data, e.raw])).toEqual(referenceFrames(text));
+      }
+    }
+  });
+});

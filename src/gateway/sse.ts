@@ -26,14 +26,29 @@ export class SseFramer {
 
   private drain(final: boolean): SseEvent[] {
     const out: SseEvent[] = [];
+    const text = this.pending;
+    // Without a CR the separator can only be a blank line "\n\n": indexOf, not the regex. Events
+    // are cut out of `text` from a moving offset, so the rest is not copied once per event.
+    const lf = text.indexOf('\r') === -1;
+    const sep = /\r?\n\r?\n/g;
+    let at = 0;
     for (;;) {
-      const m = /\r?\n\r?\n/.exec(this.pending);
-      if (!m) break;
-      const raw = this.pending.slice(0, m.index + m[0].length);
-      this.pending = this.pending.slice(m.index + m[0].length);
-      const ev = parseSseEvent(raw);
+      let end: number;
+      if (lf) {
+        const i = text.indexOf('\n\n', at);
+        if (i === -1) break;
+        end = i + 2;
+      } else {
+        sep.lastIndex = at;
+        const m = sep.exec(text);
+        if (!m) break;
+        end = m.index + m[0].length;
+      }
+      const ev = parseSseEvent(text.slice(at, end));
+      at = end;
       if (ev) out.push(ev);
     }
+    this.pending = at === 0 ? text : text.slice(at);
     if (final && this.pending.trim() !== '') {
       const ev = parseSseEvent(`${this.pending}\n\n`);
       this.pending = '';
@@ -92,6 +107,11 @@ function wholeLength(b: Buffer): number {
 }
 
 function parseSseEvent(raw: string): SseEvent | null {
+  // What model APIs send: one `data: ` line, then the blank line. The same event the general
+  // parse below makes of it, without splitting and joining lines.
+  const nl = raw.indexOf('\n');
+  if (nl === raw.length - 2 && raw.startsWith('data: ') && raw.charCodeAt(nl - 1) !== 13)
+    return { data: raw.slice(6, nl), raw };
   let event: string | undefined;
   const data: string[] = [];
   for (const line of raw.split(/\r?\n/)) {
