@@ -80,27 +80,23 @@ const HEX = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
 /**
  * Two unsigned 32-bit numbers as 16 lower-case hex digits, zero-padded (what
- * `toString(16).padStart(8, '0')` of each gives), made as one string: `toString(16)` of a number
- * above 2^30 is a runtime call, and fingerprints are made for every new prompt, several times.
+ * `toString(16).padStart(8, '0')` of each gives): `toString(16)` of a number above 2^30 is a
+ * runtime call, and fingerprints are made for every new prompt, several times.
  */
 export function hex16(a: number, b: number): string {
+  return hex8(a) + hex8(b);
+}
+
+function hex8(x: number): string {
   return String.fromCharCode(
-    HEX[a >>> 28]!,
-    HEX[(a >>> 24) & 15]!,
-    HEX[(a >>> 20) & 15]!,
-    HEX[(a >>> 16) & 15]!,
-    HEX[(a >>> 12) & 15]!,
-    HEX[(a >>> 8) & 15]!,
-    HEX[(a >>> 4) & 15]!,
-    HEX[a & 15]!,
-    HEX[b >>> 28]!,
-    HEX[(b >>> 24) & 15]!,
-    HEX[(b >>> 20) & 15]!,
-    HEX[(b >>> 16) & 15]!,
-    HEX[(b >>> 12) & 15]!,
-    HEX[(b >>> 8) & 15]!,
-    HEX[(b >>> 4) & 15]!,
-    HEX[b & 15]!,
+    HEX[x >>> 28]!,
+    HEX[(x >>> 24) & 15]!,
+    HEX[(x >>> 20) & 15]!,
+    HEX[(x >>> 16) & 15]!,
+    HEX[(x >>> 12) & 15]!,
+    HEX[(x >>> 8) & 15]!,
+    HEX[(x >>> 4) & 15]!,
+    HEX[x & 15]!,
   );
 }
 
