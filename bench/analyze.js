@@ -7,12 +7,16 @@
 // count(distinct ip)), and analyze's ratio to each, in wall time and in CPU per event (the
 // machine is shared: CPU-seconds per event is the figure that does not move with the load).
 //   node bench/analyze.js [--scale medium,large] [--threads 1,2,<cores>] [--baselines floor,duckdb]
+//     [--compare <other build's dist> [--rounds 3]]
+// --compare measures another build (e.g. main's, built into a directory of its own) alternately
+// with this one, round by round on the same file, and prints both builds' CPU per event and
+// their ratio: on a shared machine only runs interleaved like that are comparable.
 // Datasets are simulated once (seed 1) into $TMPDIR/distillguard-bench/<scale> and reused.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const cache = join(tmpdir(), 'distillguard-bench');
 const arg = (name, fallback) => {
@@ -33,8 +37,8 @@ async function dataset(scale) {
 }
 
 /** The measured run, in a child process: prints one JSON line. */
-async function child(scale, threads) {
-  const { analyzeFiles } = await import('../dist/pipeline/index.js');
+async function child(scale, threads, dist) {
+  const { analyzeFiles } = await import(pathToFileURL(join(dist, 'pipeline', 'index.js')).href);
   const files = await dataset(scale);
   const cpu0 = process.cpuUsage();
   const started = process.hrtime.bigint();
@@ -150,10 +154,12 @@ function baseline(scale, kind) {
   return m;
 }
 
-function measure(scale, threads) {
+const thisDist = fileURLToPath(new URL('../dist', import.meta.url));
+
+function measure(scale, threads, dist = thisDist, label = '') {
   const r = spawnSync(
     process.execPath,
-    [fileURLToPath(import.meta.url), '--child', scale, '--threads', threads],
+    [fileURLToPath(import.meta.url), '--child', scale, '--threads', threads, '--dist', dist],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 },
   );
   const line = r.stdout.trim().split('\n').pop() ?? '';
@@ -163,7 +169,7 @@ function measure(scale, threads) {
   }
   const m = JSON.parse(line);
   process.stdout.write(
-    `analyze ${scale} (threads ${threads}): ${m.events} events, ${m.accounts} accounts in ${m.seconds.toFixed(1)} s = ` +
+    `analyze${label} ${scale} (threads ${threads}): ${m.events} events, ${m.accounts} accounts in ${m.seconds.toFixed(1)} s = ` +
       `${Math.round(m.events / m.seconds)} events/s end to end (read+features ${m.ingestSeconds.toFixed(1)} s, ` +
       `scoring ${(m.seconds - m.ingestSeconds).toFixed(1)} s; ${m.cpuSeconds.toFixed(1)} s CPU = ` +
       `${Math.round(m.events / m.cpuSeconds)} events per CPU-second, ${microsPerEvent(m)}); peak RSS ` +
@@ -181,8 +187,26 @@ function ratio(name, a, b) {
   );
 }
 
+/** This build against another, alternating, `rounds` times per thread count. */
+function compareBuilds(scale, threads, other, rounds) {
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const us = (m) => (m.cpuSeconds * 1e6) / m.events;
+  for (const t of threads) {
+    const mine = [];
+    const theirs = [];
+    for (let r = 0; r < rounds; r++) {
+      theirs.push(us(measure(scale, t, other, ` [${other}]`)));
+      mine.push(us(measure(scale, t, thisDist, ' [this build]')));
+    }
+    process.stdout.write(
+      `threads ${t}: this build ${median(mine).toFixed(1)} µs CPU/event (median of ${rounds}), ` +
+        `${other} ${median(theirs).toFixed(1)}: ${(median(mine) / median(theirs)).toFixed(2)}×\n`,
+    );
+  }
+}
+
 if (process.argv[2] === '--child') {
-  await child(process.argv[3], arg('threads', 'auto'));
+  await child(process.argv[3], arg('threads', 'auto'), arg('dist', thisDist));
 } else if (process.argv[2] === '--child-floor') {
   await childFloor(process.argv[3]);
 } else if (process.argv[2] === '--child-duckdb') {
@@ -198,8 +222,13 @@ if (process.argv[2] === '--child') {
       .map((l) => l.toFixed(2))
       .join(', ')} on ${cores} cores\n`,
   );
+  const compare = arg('compare', '');
   for (const scale of scales) {
     await dataset(scale);
+    if (compare) {
+      compareBuilds(scale, threads, resolve(compare), Number(arg('rounds', '3')));
+      continue;
+    }
     const base = Object.fromEntries(baselines.map((k) => [k, baseline(scale, k)]));
     for (const t of threads) {
       const m = measure(scale, t);

@@ -100,6 +100,24 @@ describe('features of scanned lines', () => {
     expect(followsElicit).toBeGreaterThan(4);
   });
 
+  it('are the same when the prompt memo keeps only a few prompts (evicted, found again)', () => {
+    // Capacity 3: generations turn over every few lines, prompts come back from the old one or
+    // are computed again; two passes over lines that repeat prompts across accounts.
+    const small = new LineFeatures(() => new Float64Array(0), 3);
+    const scanner = new EventLineScanner();
+    const some = [...lines.slice(0, 1500), ...lines.slice(-70)];
+    for (const line of [...some, ...some]) {
+      const parsed = parseEventLine(line.toString('utf8'), 1);
+      if (!parsed.ok || !scanner.scan(line, 1 << 20)) continue;
+      const want = extractFeatures(parsed.event);
+      expect({ ...small.build(scanner), tokens: [], kernel: null }).toEqual({
+        ...want,
+        tokens: [],
+        kernel: null,
+      });
+    }
+  });
+
   it('leave an engine in the state the parsed events leave it', () => {
     const a = new DetectionEngine();
     const b = new DetectionEngine();

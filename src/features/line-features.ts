@@ -29,17 +29,11 @@ interface PromptEntry {
   kernel: Float64Array;
 }
 
-interface Entry<T> {
-  key: Uint8Array;
-  value: T;
-  next: Entry<T> | null;
-}
-
 /**
  * FNV-1a over a sample of the bytes, as a small integer key: every byte of short values, and of
  * long ones (prompts, system prompts) the length, both ends and 64 bytes spread over the middle.
  * Hashing every byte of every prompt in JavaScript was the costliest step here; a collision only
- * lengthens a chain, which sameBytes resolves exactly (natively).
+ * lengthens a probe, which sameBytes resolves exactly.
  */
 function hashBytes(b: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
@@ -56,13 +50,76 @@ function hashBytes(b: Uint8Array, start: number, end: number): number {
   return (h ^ (h >>> 15)) & 0x3fffffff;
 }
 
-function sameBytes(key: Uint8Array, b: Buffer, start: number, end: number): boolean {
-  const len = key.length;
-  if (len !== end - start) return false;
-  // Long keys natively, without a view: b[start..end) against all of key.
-  if (len > 64) return b.compare(key, 0, len, start, end) === 0;
-  for (let i = 0; i < len; i++) if (key[i] !== b[start + i]) return false;
+/** Whether `arena[at..at+len)` holds the bytes `b[start..start+len)`. */
+function sameBytes(arena: Uint8Array, at: number, b: Buffer, start: number, len: number): boolean {
+  // Long keys natively, without a view.
+  if (len > 64) return b.compare(arena, at, at + len, start, start + len) === 0;
+  for (let i = 0; i < len; i++) if (arena[at + i] !== b[start + i]) return false;
   return true;
+}
+
+/**
+ * One generation of a ByteMemo: an open-addressing table in typed arrays whose keys are copied
+ * into one byte arena. A lookup reads the slot's hash, length and the arena's bytes, where a Map
+ * of chained entries read the Map, an entry, a key object and its separate store (a cache miss
+ * each: the memo's own lookups were the costliest self time of building features).
+ */
+class Generation<T> {
+  private readonly mask: number;
+  /** hash + 1 per slot; 0 = empty. */
+  private readonly tags: Int32Array;
+  private readonly starts: Int32Array;
+  private readonly lengths: Int32Array;
+  private readonly values: (T | undefined)[];
+  private arena = new Uint8Array(1 << 12);
+  private used = 0;
+  size = 0;
+
+  constructor(capacity: number) {
+    let slots = 16;
+    while (slots < 2 * capacity) slots *= 2;
+    this.mask = slots - 1;
+    this.tags = new Int32Array(slots);
+    this.starts = new Int32Array(slots);
+    this.lengths = new Int32Array(slots);
+    this.values = new Array<T | undefined>(slots).fill(undefined);
+  }
+
+  /** The slot holding these bytes, or -1. */
+  find(h: number, b: Buffer, start: number, len: number): number {
+    const tag = h + 1;
+    const { tags, lengths, starts, mask } = this;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const t = tags[i]!;
+      if (t === 0) return -1;
+      if (t === tag && lengths[i] === len && sameBytes(this.arena, starts[i]!, b, start, len)) return i;
+    }
+  }
+
+  value(slot: number): T {
+    return this.values[slot]!;
+  }
+
+  /** Adds bytes not in this generation (at most half the slots are ever used: see ByteMemo). */
+  add(h: number, b: Buffer, start: number, len: number, value: T): void {
+    if (this.used + len > this.arena.length) {
+      let cap = this.arena.length * 2;
+      while (cap < this.used + len) cap *= 2;
+      const grown = new Uint8Array(cap);
+      grown.set(this.arena.subarray(0, this.used));
+      this.arena = grown;
+    }
+    b.copy(this.arena, this.used, start, start + len);
+    const { tags, mask } = this;
+    let i = h & mask;
+    while (tags[i] !== 0) i = (i + 1) & mask;
+    tags[i] = h + 1;
+    this.starts[i] = this.used;
+    this.lengths[i] = len;
+    this.values[i] = value;
+    this.used += len;
+    this.size++;
+  }
 }
 
 /**
@@ -71,40 +128,31 @@ function sameBytes(key: Uint8Array, b: Buffer, start: number, end: number): bool
  * value (escaped or not) are two entries with the same value.
  */
 class ByteMemo<T> {
-  private current = new Map<number, Entry<T>>();
-  private old = new Map<number, Entry<T>>();
-  private size = 0;
+  private current: Generation<T>;
+  private old: Generation<T>;
 
   constructor(
     private readonly capacity: number,
     private readonly compute: (text: string) => T,
-  ) {}
+  ) {
+    this.current = new Generation(capacity);
+    this.old = new Generation(0);
+  }
 
   get(b: Buffer, s: StringSlot): T {
     const { start, end } = s;
+    const len = end - start;
     const h = hashBytes(b, start, end);
-    for (let e: Entry<T> | null = this.current.get(h) ?? null; e !== null; e = e.next)
-      if (sameBytes(e.key, b, start, end)) return e.value;
-    let value: T | undefined;
-    let found = false;
-    for (let e: Entry<T> | null = this.old.get(h) ?? null; e !== null; e = e.next) {
-      if (sameBytes(e.key, b, start, end)) {
-        value = e.value;
-        found = true;
-        break;
-      }
-    }
-    if (!found) value = this.compute(slotText(b, s));
-    if (this.size >= this.capacity) {
+    const hit = this.current.find(h, b, start, len);
+    if (hit >= 0) return this.current.value(hit);
+    const old = this.old.find(h, b, start, len);
+    const value = old >= 0 ? this.old.value(old) : this.compute(slotText(b, s));
+    if (this.current.size >= this.capacity) {
       this.old = this.current;
-      this.current = new Map();
-      this.size = 0;
+      this.current = new Generation(this.capacity);
     }
-    // A copy (Buffer#slice would be a view that keeps the whole batch alive).
-    const key = Uint8Array.prototype.slice.call(b, start, end);
-    this.current.set(h, { key, value: value!, next: this.current.get(h) ?? null });
-    this.size++;
-    return value!;
+    this.current.add(h, b, start, len, value);
+    return value;
   }
 }
 

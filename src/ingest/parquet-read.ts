@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { isParquetHead } from './input-format.js';
 
 /** One Parquet row as JSON text (null when over the size bound), with its size and first bytes. */
@@ -40,6 +40,9 @@ export async function startsWithParquetMagic(path: string): Promise<boolean> {
  */
 export async function* readParquetRows(path: string, maxRowBytes: number): AsyncGenerator<ParquetRow[]> {
   const file = resolve(path);
+  // Loaded here, not with the module: its native library costs ~0.2 CPU-s to load in every
+  // process and worker thread that reads events, and only Parquet input needs it.
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await DuckDBInstance.create(':memory:', {
     threads: '1',
     memory_limit: '256MB',

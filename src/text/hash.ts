@@ -32,7 +32,7 @@ export function fingerprint64(text: string): string {
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x01000193);
   }
-  return hex8(fmix32(a)) + hex8(fmix32(b));
+  return hex16(fmix32(a), fmix32(b));
 }
 
 /**
@@ -73,12 +73,31 @@ export function fingerprintWords(
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x01000193);
   }
-  return hex8(fmix32(a)) + hex8(fmix32(b));
+  return hex16(fmix32(a), fmix32(b));
+}
+
+const HEX = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
+/**
+ * Two unsigned 32-bit numbers as 16 lower-case hex digits, zero-padded (what
+ * `toString(16).padStart(8, '0')` of each gives): `toString(16)` of a number above 2^30 is a
+ * runtime call, and fingerprints are made for every new prompt, several times.
+ */
+export function hex16(a: number, b: number): string {
+  return hex8(a) + hex8(b);
 }
 
 function hex8(x: number): string {
-  const s = x.toString(16);
-  return s.length === 8 ? s : '00000000'.slice(s.length) + s;
+  return String.fromCharCode(
+    HEX[x >>> 28]!,
+    HEX[(x >>> 24) & 15]!,
+    HEX[(x >>> 20) & 15]!,
+    HEX[(x >>> 16) & 15]!,
+    HEX[(x >>> 12) & 15]!,
+    HEX[(x >>> 8) & 15]!,
+    HEX[(x >>> 4) & 15]!,
+    HEX[x & 15]!,
+  );
 }
 
 /** Deterministic PRNG (mulberry32) for seeded projections. */

@@ -17,13 +17,27 @@ import {
   templateSkeleton,
   type TemplateKeys,
 } from './template.js';
-import { fingerprint64, seededRandom } from './hash.js';
+import { fingerprint64, hex16, seededRandom } from './hash.js';
 import { TOPIC_NAMES, popcount, topicMask } from './topics.js';
 
 describe('tokenize', () => {
   it('lower-cases, splits words and keeps CJK as characters', () => {
     expect(tokenize('Hello,  WORLD! It’s 42')).toEqual(['hello', 'world', 'it’s', '42']);
     expect(tokenize('逐步思考')).toEqual(['逐', '步', '思', '考']);
+  });
+});
+
+describe('hex16', () => {
+  it('writes two 32-bit numbers as toString(16), zero-padded to 8 digits each', () => {
+    const hex = (x: number): string => x.toString(16).padStart(8, '0');
+    const rnd = seededRandom(3);
+    const values = [0, 1, 15, 16, 0xff, 0x0fffffff, 0x10000000, 0x7fffffff, 0x80000000, 0xffffffff];
+    for (let k = 0; k < 2000; k++) values.push(Math.floor(rnd() * 2 ** 32));
+    for (let k = 0; k < values.length; k++) {
+      const a = values[k]!;
+      const b = values[(k * 7 + 3) % values.length]!;
+      expect(hex16(a, b)).toBe(hex(a) + hex(b));
+    }
   });
 });
 

@@ -1,18 +1,6 @@
 import type { Command } from 'commander';
-import {
-  admitMember,
-  createCollection,
-  createGroup,
-  createHubServer,
-  grantGroup,
-  joinGroup,
-  openHubDatabase,
-  registerSigningKey,
-  revokeMemberCredentials,
-  rotateMemberApiKey,
-  setMemberPassword,
-} from '../../hub/index.js';
-import { listHubAudit, verifyHubAudit } from '../../store/index.js';
+import type * as HubModule from '../../hub/index.js';
+import type * as StoreModule from '../../store/index.js';
 import {
   HubAuditListConfig,
   HubCollectionAddConfig,
@@ -34,13 +22,22 @@ interface DbFlags {
   databaseUrl?: string;
 }
 
+type HubModules = typeof HubModule & typeof StoreModule;
+
+/** The hub and its database code, loaded when a hub command runs (not with every command). */
+const hubModules = async (): Promise<HubModules> => {
+  const [hub, store] = await Promise.all([import('../../hub/index.js'), import('../../store/index.js')]);
+  return { ...hub, ...store };
+};
+
 const withDb = async <T>(
   f: DbFlags,
-  fn: (db: Awaited<ReturnType<typeof openHubDatabase>>) => Promise<T>,
+  fn: (db: Awaited<ReturnType<HubModules['openHubDatabase']>>, lib: HubModules) => Promise<T>,
 ): Promise<T> => {
-  const db = await openHubDatabase(f.databaseUrl ? { url: f.databaseUrl } : {});
+  const m = await hubModules();
+  const db = await m.openHubDatabase(f.databaseUrl ? { url: f.databaseUrl } : {});
   try {
-    return await fn(db);
+    return await fn(db, m);
   } finally {
     await db.destroy();
   }
@@ -67,6 +64,7 @@ export function registerHub(program: Command): void {
 function registerHubServe(hub: Command): void {
   const serve = hub.command('serve').description('serve TAXII 2.1 at /taxii2/ and /api1/');
   configAction(serve, HubServeConfig, async (f, _args, cmd) => {
+    const { openHubDatabase, createHubServer } = await hubModules();
     const database = await openHubDatabase(db(cmd).databaseUrl ? { url: db(cmd).databaseUrl } : {});
     const app = createHubServer({
       db: database,
@@ -95,8 +93,8 @@ function registerMemberCommands(hub: Command): void {
     .description('admit a member; prints its password and API key once')
     .argument('<name>', 'member name');
   configAction(add, HubMemberAddConfig, async (f, [name]: [string], cmd) => {
-    const c = await withDb(db(cmd), (d) =>
-      admitMember(d, name, {
+    const c = await withDb(db(cmd), (d, lib) =>
+      lib.admitMember(d, name, {
         ...(f.publicKey ? { publicKeyHex: f.publicKey } : {}),
         ...(f.keyId ? { keyId: f.keyId } : {}),
         discloseSightings: f.discloseSightings,
@@ -111,7 +109,7 @@ function registerMemberCommands(hub: Command): void {
     .description('register or rotate a member’s signing key')
     .argument('<name>', 'member name');
   configAction(key, HubMemberKeyConfig, async (f, [name]: [string], cmd) => {
-    await withDb(db(cmd), (d) => registerSigningKey(d, name, f.publicKey, f.keyId));
+    await withDb(db(cmd), (d, lib) => lib.registerSigningKey(d, name, f.publicKey, f.keyId));
     out(`registered key ${f.keyId} for ${name}`);
   });
 
@@ -120,7 +118,7 @@ function registerMemberCommands(hub: Command): void {
     .argument('<name>', 'member name')
     .description('set a new generated password; the old one stops working at once; prints it once')
     .action(async (name: string, _f: unknown, cmd: Command) => {
-      const password = await withDb(db(cmd), (d) => setMemberPassword(d, name));
+      const password = await withDb(db(cmd), (d, lib) => lib.setMemberPassword(d, name));
       out(`member ${name}\npassword ${password}\n(shown once; only the hash is stored)`);
     });
   member
@@ -128,7 +126,7 @@ function registerMemberCommands(hub: Command): void {
     .argument('<name>', 'member name')
     .description('issue a new API key; the old one stops working at once; prints it once')
     .action(async (name: string, _f: unknown, cmd: Command) => {
-      const apiKey = await withDb(db(cmd), (d) => rotateMemberApiKey(d, name));
+      const apiKey = await withDb(db(cmd), (d, lib) => lib.rotateMemberApiKey(d, name));
       out(`member ${name}\napi key  ${apiKey}\n(shown once; only the hash is stored)`);
     });
   member
@@ -136,7 +134,7 @@ function registerMemberCommands(hub: Command): void {
     .argument('<name>', 'member name')
     .description('remove a member’s password and API key; its requests fail at once')
     .action(async (name: string, _f: unknown, cmd: Command) => {
-      await withDb(db(cmd), (d) => revokeMemberCredentials(d, name));
+      await withDb(db(cmd), (d, lib) => lib.revokeMemberCredentials(d, name));
       out(`revoked the password and API key of ${name}`);
     });
 }
@@ -149,7 +147,7 @@ function registerGroupCommands(hub: Command): void {
     .description('create a sharing group (collections are granted to groups)')
     .argument('<name>', 'group name');
   configAction(groupAdd, HubGroupAddConfig, async (f, [name]: [string], cmd) => {
-    await withDb(db(cmd), (d) => createGroup(d, name, f.membersVisible));
+    await withDb(db(cmd), (d, lib) => lib.createGroup(d, name, f.membersVisible));
     out(`group ${name}`);
   });
   group
@@ -158,7 +156,7 @@ function registerGroupCommands(hub: Command): void {
     .argument('<group>', 'group name')
     .argument('<member>', 'member name')
     .action(async (g: string, m: string, _f: unknown, cmd: Command) => {
-      await withDb(db(cmd), (d) => joinGroup(d, g, m));
+      await withDb(db(cmd), (d, lib) => lib.joinGroup(d, g, m));
       out(`${m} is in ${g}`);
     });
 
@@ -168,8 +166,8 @@ function registerGroupCommands(hub: Command): void {
     .description('create a TAXII collection; prints its id')
     .argument('<title>', 'collection title');
   configAction(collectionAdd, HubCollectionAddConfig, async (f, [title]: [string], cmd) => {
-    const id = await withDb(db(cmd), (d) =>
-      createCollection(d, {
+    const id = await withDb(db(cmd), (d, lib) =>
+      lib.createCollection(d, {
         title,
         ...(f.id ? { id: f.id } : {}),
         ...(f.description ? { description: f.description } : {}),
@@ -184,7 +182,7 @@ function registerGroupCommands(hub: Command): void {
     .argument('<group>', 'group name');
   configAction(grant, HubCollectionGrantConfig, async (f, [c, g]: [string, string], cmd) => {
     if (!f.read && !f.write) throw new UserError('INVALID_ARGUMENT', 'Grant --read, --write or both.');
-    await withDb(db(cmd), (d) => grantGroup(d, c, g, { read: f.read, write: f.write }));
+    await withDb(db(cmd), (d, lib) => lib.grantGroup(d, c, g, { read: f.read, write: f.write }));
     out(
       `group ${g}: ${[f.read ? 'read' : '', f.write ? 'write' : ''].filter(Boolean).join(' and ')} on ${c}`,
     );
@@ -198,7 +196,7 @@ function registerAuditCommands(hub: Command): void {
     .command('verify')
     .description('recompute the chain; exits non-zero if any entry was altered or removed')
     .action(async (_f: unknown, cmd: Command) => {
-      const v = await withDb(db(cmd), (d) => verifyHubAudit(d));
+      const v = await withDb(db(cmd), (d, lib) => lib.verifyHubAudit(d));
       if (!v.ok)
         throw new CheckFailedError(
           'CONFLICT',
@@ -210,7 +208,7 @@ function registerAuditCommands(hub: Command): void {
     .command('list')
     .description('print the newest audit entries: seq, time, actor, action, detail');
   configAction(list, HubAuditListConfig, async (f, _args, cmd) => {
-    for (const e of await withDb(db(cmd), (d) => listHubAudit(d, f.limit)))
+    for (const e of await withDb(db(cmd), (d, lib) => lib.listHubAudit(d, f.limit)))
       out(`${e.seq}\t${e.at}\t${e.actor}\t${e.action}\t${JSON.stringify(e.detail)}`);
   });
 }

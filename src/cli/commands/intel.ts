@@ -13,19 +13,10 @@ import {
   IntelValidateConfig,
 } from '../../contracts/index.js';
 import { addConfigFlags, configAction, configFromFlags, type Flags } from '../config-flags.js';
-import {
-  exportToFile,
-  hubCredentials,
-  hubSightings,
-  matchLocal,
-  psiStep,
-  pullIntel,
-  pushBundle,
-  validateBundleFile,
-  writeCommunityKey,
-  writeMemberKey,
-} from '../../intel/index.js';
 import { checkOutputFile } from '../output-paths.js';
+
+/** Intel's code (STIX schemas, signing, TAXII client), loaded when an intel command runs. */
+const intelModule = () => import('../../intel/index.js');
 
 // Flags in, one call into src/intel/taxii/member-workflows.ts, lines out.
 
@@ -35,17 +26,19 @@ function registerKeys(intel: Command): void {
   const keygen = intel
     .command('keygen')
     .description('create an ed25519 signing key for this member (register the public key with the hub)');
-  configAction(keygen, IntelKeygenConfig, (f) => {
+  configAction(keygen, IntelKeygenConfig, async (f) => {
+    const lib = await intelModule();
     checkOutputFile('--out', f.out);
-    out(`public key ${writeMemberKey(f.member, f.out)}`);
+    out(`public key ${lib.writeMemberKey(f.member, f.out)}`);
   });
 
   const community = intel
     .command('community-key')
     .description('create a community HMAC key file (the sharing body distributes it to members)');
-  configAction(community, IntelCommunityKeyConfig, (f) => {
+  configAction(community, IntelCommunityKeyConfig, async (f) => {
+    const lib = await intelModule();
     checkOutputFile('--out', f.out);
-    writeCommunityKey(f.id, f.out);
+    lib.writeCommunityKey(f.id, f.out);
     out(`wrote ${f.out}`);
   });
 }
@@ -53,7 +46,8 @@ function registerKeys(intel: Command): void {
 function registerExport(intel: Command): void {
   const exp = intel.command('export').description('findings -> a signed, policy-filtered STIX 2.1 bundle');
   configAction(exp, IntelExportConfig, async ({ key, ...f }) => {
-    const { result, report } = await exportToFile({ ...f, communityKey: key });
+    const lib = await intelModule();
+    const { result, report } = await lib.exportToFile({ ...f, communityKey: key });
     if (f.dryRun) out(report);
     else
       out(
@@ -67,8 +61,9 @@ function registerExport(intel: Command): void {
       'check a bundle against STIX 2.1: the schemas and indicator pattern grammar built into the package, and the OASIS JSON schemas with --schemas',
     )
     .argument('<bundle>', 'bundle JSON');
-  configAction(validate, IntelValidateConfig, (f, [file]: [string]) => {
-    validateBundleFile(file, f.schemas);
+  configAction(validate, IntelValidateConfig, async (f, [file]: [string]) => {
+    const lib = await intelModule();
+    lib.validateBundleFile(file, f.schemas);
     out(`${file}: valid STIX 2.1`);
   });
 }
@@ -76,7 +71,8 @@ function registerExport(intel: Command): void {
 function registerPushPull(intel: Command): void {
   const push = intel.command('push').description('sign and publish a bundle to a hub collection');
   configAction(push, IntelPushConfig, async (f) => {
-    const status = await pushBundle({ ...f, credentials: hubCredentials(f) });
+    const lib = await intelModule();
+    const status = await lib.pushBundle({ ...f, credentials: lib.hubCredentials(f) });
     out(`published ${status.success_count} of ${status.total_count} objects (status ${status.id})`);
   });
 
@@ -84,7 +80,8 @@ function registerPushPull(intel: Command): void {
     .command('pull')
     .description('fetch new objects from a hub collection (resumes from the last cursor)');
   configAction(pull, IntelPullConfig, async (f) => {
-    const r = await pullIntel({ ...f, credentials: hubCredentials(f) });
+    const lib = await intelModule();
+    const r = await lib.pullIntel({ ...f, credentials: lib.hubCredentials(f) });
     out(`received ${r.received} new objects in ${r.pages} pages; ${r.total} held in ${f.state}`);
     for (const note of r.notes) out(`note: ${note}`);
   });
@@ -95,7 +92,8 @@ function registerMatch(intel: Command): void {
     .command('match')
     .description('match received indicators against local traffic; write shared-intel signals and sightings');
   configAction(match, IntelMatchConfig, async (f) => {
-    const r = await matchLocal({
+    const lib = await intelModule();
+    const r = await lib.matchLocal({
       state: f.state,
       traffic: f.traffic,
       ...(f.accounts ? { accounts: f.accounts } : {}),
@@ -120,7 +118,8 @@ function registerMatch(intel: Command): void {
 function registerSightings(intel: Command): void {
   const sightings = intel.command('sightings').description('how many members sighted what you published');
   configAction(sightings, HubClientConfig, async (f) => {
-    const rows = await hubSightings({ hub: f.hub, credentials: hubCredentials(f) });
+    const lib = await intelModule();
+    const rows = await lib.hubSightings({ hub: f.hub, credentials: lib.hubCredentials(f) });
     if (!rows.length) out('no sightings of your objects yet');
     for (const r of rows)
       out(
@@ -152,9 +151,10 @@ function registerPsi(intel: Command): void {
     );
   for (const step of ['start', 'respond', 'finish'] as const) {
     const [description, schema] = PSI_STEPS[step];
-    addConfigFlags(psi.command(step).description(description), schema).action((raw: Flags) => {
+    addConfigFlags(psi.command(step).description(description), schema).action(async (raw: Flags) => {
+      const lib = await intelModule();
       const f: { items?: string; state: string; in?: string; out?: string } = configFromFlags(schema, raw);
-      const overlap = psiStep(step, f);
+      const overlap = lib.psiStep(step, f);
       if (overlap) {
         out(`${overlap.length} shared identifiers${overlap.length ? ':' : ''}`);
         for (const o of overlap) out(`  ${o}`);

@@ -5,7 +5,6 @@ import type { RunningService } from '../../server/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { listenOrExplain } from '../listen.js';
 import { checkOutputDir, checkOutputFile } from '../output-paths.js';
-import { readCanaryBanks } from '../../respond/index.js';
 
 function cidrList(value: string): string[] {
   const list = value
@@ -47,7 +46,9 @@ export function registerServe(program: Command): void {
     if (canarySecret !== undefined && canarySecret.length < 8)
       throw new UserError('INVALID_ARGUMENT', 'the canary secret must be at least 8 characters');
     if (flags.canaryRegistry) checkOutputFile('--canary-registry', flags.canaryRegistry);
-    const canaryBanks = flags.canaryBanks ? readCanaryBanks(flags.canaryBanks) : undefined;
+    const canaryBanks = flags.canaryBanks
+      ? (await import('../../respond/index.js')).readCanaryBanks(flags.canaryBanks)
+      : undefined;
     const service = await listenOrExplain({ host: flags.host, port: flags.port }, () =>
       startService({
         host: flags.host,
