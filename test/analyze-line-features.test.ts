@@ -85,6 +85,7 @@ describe('features of scanned lines', () => {
     const scanner = new EventLineScanner();
     let scanned = 0;
     let followsElicit = 0;
+    let continuations = 0;
     for (const line of lines) {
       const parsed = parseEventLine(line.toString('utf8'), 1);
       if (!scanner.scan(line, 1 << 20)) continue;
@@ -93,11 +94,14 @@ describe('features of scanned lines', () => {
       const want = extractFeatures((parsed as { event: ApiEvent }).event);
       const got = features.build(scanner);
       if (got.followsElicit) followsElicit++;
+      if (!got.newMessage) continuations++;
       expect({ ...got, tokens: [], kernel: null }).toEqual({ ...want, tokens: [], kernel: null });
     }
     expect(scanned).toBe(lines.length);
     // The simulated tutoring conversations and the lines above answer eliciting messages.
     expect(followsElicit).toBeGreaterThan(4);
+    // Simulated agent loops end requests with a tool's answer: both builders see no new message.
+    expect(continuations).toBeGreaterThan(100);
   });
 
   it('are the same when the prompt memo keeps only a few prompts (evicted, found again)', () => {
