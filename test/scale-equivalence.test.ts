@@ -14,6 +14,7 @@ describeScale('scale-out equals batch', 8, (fx) => {
       await fx.startWorker('eq-0', { leaseMs: 15_000 }),
       await fx.startWorker('eq-1', { leaseMs: 15_000 }),
     ];
+    await fx.waitUntilShared(['eq-0', 'eq-1']);
     await fx.publish(input);
     await fx.waitForApplied(input.events.length);
     const progress = await scaleProgress(fx.db);

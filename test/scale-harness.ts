@@ -115,6 +115,12 @@ export interface UsedScaleFixture extends ScaleFixture {
   waitForApplied(events: number, timeoutMs?: number): Promise<void>;
   /** Waits until the worker `owner` applied events on a partition it holds (it is busy). */
   waitUntilWorking(owner: string): Promise<unknown>;
+  /**
+   * Waits until each of `owners` holds a lease on some partition: the first worker started claims
+   * every partition and gives the surplus back only at its next heartbeat, so a test that needs all
+   * of them working must not publish before the split.
+   */
+  waitUntilShared(owners: readonly string[]): Promise<unknown>;
   /** Waits until the workers applied `events` in all (they are part-way through). */
   waitUntilProgress(events: number): Promise<unknown>;
   /** Waits until at least `n` lines are quarantined. */
@@ -163,6 +169,13 @@ export function useScaleFixture(
         `${owner} to apply events`,
         () => scaleProgress(fx.db),
         (p) => p.partitions.some((x) => x.owner === owner && x.events > 0),
+        { everyMs: 50 },
+      ),
+    waitUntilShared: (owners) =>
+      waitFor(
+        `${owners.join(', ')} to share the partitions`,
+        () => scaleProgress(fx.db),
+        (p) => owners.every((o) => p.partitions.some((x) => x.owner === o)),
         { everyMs: 50 },
       ),
     waitUntilProgress: (events) =>
