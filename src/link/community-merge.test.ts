@@ -100,4 +100,30 @@ describe('community refinement', () => {
     expect(Array.from({ length: 10 }, (_, i) => community.get(name('op', i)))).toEqual(new Array(10).fill(0));
     expect(Array.from({ length: 3 }, (_, i) => community.get(name('trio', i)))).toEqual([1, 1, 1]);
   });
+
+  it('keeps a tight trio peeled off a large group as a group of its own, and drops a loose chain', () => {
+    // Small seed 7: three harvesters sharing one client set-up (three rare request shapes), one of
+    // them also sharing a template with a hydra account, were folded into the hydra's community
+    // and trimmed from it for having two links inside it; alone they are a group.
+    const edges = [
+      ...clique('op', 10, 1.2),
+      ...clique('trio', 3, 1.47),
+      { source: name('trio', 0), target: name('op', 3), weight: 1.1 },
+      // A chain of three strangers hanging on one member: no two ends linked.
+      { source: 'c1', target: name('op', 5), weight: 1.1 },
+      { source: 'c1', target: 'c2', weight: 1.1 },
+      { source: 'c2', target: 'c3', weight: 1.1 },
+    ];
+    const community = new Map<string, number>();
+    for (const n of [...Array.from({ length: 10 }, (_, i) => name('op', i)), 'c1', 'c2', 'c3'])
+      community.set(n, 0);
+    for (let i = 0; i < 3; i++) community.set(name('trio', i), 0);
+    trimToCore(community, edges);
+    expect(Array.from({ length: 10 }, (_, i) => community.get(name('op', i)))).toEqual(new Array(10).fill(0));
+    const trio = Array.from({ length: 3 }, (_, i) => community.get(name('trio', i)));
+    expect(trio[0]).toBeDefined();
+    expect(trio[0]).not.toBe(0);
+    expect(new Set(trio).size).toBe(1);
+    for (const c of ['c1', 'c2', 'c3']) expect(community.has(c)).toBe(false);
+  });
 });

@@ -216,4 +216,45 @@ export function trimToCore(community: Map<string, number>, edges: readonly Weigh
     }
   }
   for (const n of removed) community.delete(n);
+  keepPeeledGroups(community, removed, neighbours);
+}
+
+/** Peeled members this many or more, all linked to each other, stand as a group of their own. */
+const PEELED_GROUP_MIN = 3;
+
+/**
+ * A tight little group peeled off a large one is not a stranger: three harvesters sharing one
+ * client set-up, folded into a big campaign's community by a template they also use, were
+ * trimmed for having only two links inside it, yet alone they would have been a group. Peeled
+ * members that are all linked to each other (each to at least min(CORE_LINKS, size - 1) of the
+ * others; at most MIN_TRIM_SIZE - 1 of them, as a core that small is never trimmed) get a
+ * community of their own; loose chains and pairs stay out, as before.
+ */
+function keepPeeledGroups(
+  community: Map<string, number>,
+  removed: ReadonlySet<string>,
+  neighbours: ReadonlyMap<string, readonly string[]>,
+): void {
+  let nextId = Math.max(-1, ...community.values()) + 1;
+  const seen = new Set<string>();
+  for (const start of [...removed].sort()) {
+    if (seen.has(start)) continue;
+    const component = [start];
+    seen.add(start);
+    for (let i = 0; i < component.length; i++)
+      for (const m of neighbours.get(component[i]!) ?? [])
+        if (removed.has(m) && !seen.has(m)) {
+          seen.add(m);
+          component.push(m);
+        }
+    if (component.length < PEELED_GROUP_MIN || component.length >= MIN_TRIM_SIZE) continue;
+    const inside = new Set(component);
+    const need = Math.min(CORE_LINKS, component.length - 1);
+    const tight = component.every(
+      (n) => new Set((neighbours.get(n) ?? []).filter((m) => inside.has(m))).size >= need,
+    );
+    if (!tight) continue;
+    const id = nextId++;
+    for (const n of component) community.set(n, id);
+  }
 }
