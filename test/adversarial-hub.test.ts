@@ -20,19 +20,13 @@ import {
 import { revokeCollectionGrant, type HubDatabase } from '../src/store/index.js';
 import { storeTestBackends, type TestDatabase } from './store-harness.js';
 import { openHubStore, signedPublish } from './hub-harness.js';
+import { stixObject } from './stix-fixtures.js';
 
 // Attacks on the sharing hub by its own members: competing labs that share one TAXII server.
 const backends = await storeTestBackends();
 
-const campaign = (n: number, extra: Record<string, unknown> = {}) => ({
-  type: 'campaign',
-  spec_version: '2.1',
-  id: `campaign--00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-  created: '2026-11-20T00:00:00.000Z',
-  modified: '2026-11-20T00:00:00.000Z',
-  name: `Campaign ${n}`,
-  ...extra,
-});
+const campaign = (n: number, extra: Record<string, unknown> = {}) =>
+  stixObject('campaign', n, { name: `Campaign ${n}`, ...extra });
 
 interface Status {
   status: string;
@@ -197,15 +191,11 @@ describe.each(backends)('hub under attack by its own members, on %s', (dialect) 
       const r = await post('org-b', shared, [campaign(7, { created_by_ref: identityIdFor('org-a') })]);
       expect(r.statusCode).toBe(403);
       expect(r.json()).toMatchObject({ error_code: 'NOT_OWNER' });
-      const impersonation = {
-        type: 'identity',
-        spec_version: '2.1',
+      const impersonation = stixObject('identity', 0, {
         id: identityIdFor('org-c'),
-        created: '2026-11-20T00:00:00.000Z',
-        modified: '2026-11-20T00:00:00.000Z',
         name: 'org-c',
         identity_class: 'organization',
-      };
+      });
       expect((await post('org-b', shared, [impersonation])).statusCode).toBe(403);
       // Its own identity and objects naming it are fine.
       const self = { ...impersonation, id: identityIdFor('org-b'), name: 'org-b' };
@@ -258,15 +248,8 @@ describe.each(backends)('hub under attack by its own members, on %s', (dialect) 
       const red = campaign(20, { object_marking_refs: [TLP_IDS.red] });
       const green = campaign(21, { object_marking_refs: [TLP_IDS.green] });
       expect((await post('org-a', inner, [red, green])).statusCode).toBe(202);
-      const sighting = (n: number, of: string) => ({
-        type: 'sighting',
-        spec_version: '2.1',
-        id: `sighting--00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-        created: '2026-11-21T00:00:00.000Z',
-        modified: '2026-11-21T00:00:00.000Z',
-        sighting_of_ref: of,
-        count: 3,
-      });
+      const sighting = (n: number, of: string) =>
+        stixObject('sighting', n, { sighting_of_ref: of, count: 3 }, '2026-11-21T00:00:00.000Z');
       expect((await post('org-b', inner, [sighting(1, red.id), sighting(2, green.id)])).statusCode).toBe(202);
       // The operator later lets org-c's group read the collection: RED stays inside group inner.
       await grantGroup(db, inner, 'outer', { read: true, write: false });

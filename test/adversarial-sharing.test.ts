@@ -30,7 +30,8 @@ import {
   type StixObject,
 } from '../src/contracts/index.js';
 import { storeTestBackends } from './store-harness.js';
-import { useSharingHub } from './hub-harness.js';
+import { asnIndicator, useSharingHub } from './hub-harness.js';
+import { fixtureId, stixObject } from './stix-fixtures.js';
 import { startSpecTaxiiServer } from './taxii-spec-server.js';
 import { findingsOf } from './findings-fixture.js';
 import { analysedStream, exportAnalysed, sharingTestRing as ring } from './simulated-analysis.js';
@@ -170,17 +171,7 @@ describe('export: one object per id and version (duplicate indicators)', () => {
   });
 
   it('refuses a bundle that carries one id and version twice with different content', () => {
-    const ind = {
-      type: 'indicator',
-      spec_version: '2.1',
-      id: 'indicator--00000000-0000-4000-8000-000000000001',
-      created: '2026-11-20T00:00:00.000Z',
-      modified: '2026-11-20T00:00:00.000Z',
-      pattern: '[autonomous-system:number = 64512]',
-      pattern_type: 'stix',
-      valid_from: '2026-11-20T00:00:00.000Z',
-      confidence: 70,
-    };
+    const ind = asnIndicator(1, { pattern: '[autonomous-system:number = 64512]', confidence: 70 });
     const errors = checkBundle({
       type: 'bundle',
       id: 'bundle--00000000-0000-4000-8000-000000000009',
@@ -262,18 +253,13 @@ describe('export: the policy cannot make it write invalid STIX', () => {
       type: 'bundle',
       id: 'bundle--00000000-0000-4000-8000-000000000009',
       objects: [
-        {
-          type: 'relationship',
-          spec_version: '2.1',
-          id: 'relationship--00000000-0000-4000-8000-000000000002',
-          created: '2026-11-20T00:00:00.000Z',
-          modified: '2026-11-20T00:00:00.000Z',
-          created_by_ref: 'identity--00000000-0000-4000-8000-000000000003',
+        stixObject('relationship', 2, {
+          created_by_ref: fixtureId('identity', 3),
           object_marking_refs: ['marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421'],
           relationship_type: 'uses',
-          source_ref: 'campaign--00000000-0000-4000-8000-000000000004',
-          target_ref: 'attack-pattern--00000000-0000-4000-8000-000000000005',
-        },
+          source_ref: fixtureId('campaign', 4),
+          target_ref: fixtureId('attack-pattern', 5),
+        }),
       ],
     });
     expect(errors).toHaveLength(3); // the TLP marking is well known and needs no object

@@ -18,21 +18,18 @@ import {
 } from '../src/intel/index.js';
 import { hubMigrations, runMigrations, type HubDatabase, type StoreDialect } from '../src/store/index.js';
 import { openTestDatabase, type TestDatabase } from './store-harness.js';
+import { STIX_TIME, stixObject } from './stix-fixtures.js';
 
 /** Test set-up shared by the hub tests: migrated hub stores, signing members, one shared collection. */
 
 /** A minimal valid STIX indicator of autonomous system 64500 + `i` (its id numbered `i`). */
-export const asnIndicator = (i: number, extra: Record<string, unknown> = {}): StixObject => ({
-  type: 'indicator',
-  spec_version: '2.1',
-  id: `indicator--00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-  created: '2026-11-20T00:00:00.000Z',
-  modified: '2026-11-20T00:00:00.000Z',
-  pattern: `[autonomous-system:number = ${64500 + i}]`,
-  pattern_type: 'stix',
-  valid_from: '2026-11-20T00:00:00.000Z',
-  ...extra,
-});
+export const asnIndicator = (i: number, extra: Record<string, unknown> = {}): StixObject =>
+  stixObject('indicator', i, {
+    pattern: `[autonomous-system:number = ${64500 + i}]`,
+    pattern_type: 'stix',
+    valid_from: STIX_TIME,
+    ...extra,
+  });
 
 /**
  * The POST of a member's publish of `objects` to a collection: its API key, its signature over

@@ -5,6 +5,7 @@ import { verifyHubAudit } from '../src/store/index.js';
 import { storeTestBackends } from './store-harness.js';
 import { signedPublish, useSharingHub } from './hub-harness.js';
 import { requiredStixSchemaDir } from './stix-schemas.js';
+import { fixtureId, STIX_TIME, stixObject } from './stix-fixtures.js';
 
 /*
  * Item 5 of issue 19: the hub validates each POSTed object, stores only valid STIX 2.1, and its
@@ -14,23 +15,18 @@ import { requiredStixSchemaDir } from './stix-schemas.js';
 
 const backends = await storeTestBackends();
 type Obj = Record<string, unknown>;
-const hex = (i: number): string => i.toString(16).padStart(12, '0');
-const T = '2026-11-20T00:00:00.000Z';
+const hex = (i: number): string => i.toString(16);
 
-const indicator = (i: number, extra: Obj = {}): Obj => ({
-  type: 'indicator',
-  spec_version: '2.1',
-  id: `indicator--00000000-0000-4000-8000-${hex(i)}`,
-  created: T,
-  modified: T,
-  name: `AS ${64500 + i}`,
-  description: 'Autonomous system used by a distillation campaign.',
-  pattern: `[autonomous-system:number = ${64500 + i}]`,
-  pattern_type: 'stix',
-  valid_from: T,
-  object_marking_refs: [TLP_IDS.green],
-  ...extra,
-});
+const indicator = (i: number, extra: Obj = {}): Obj =>
+  stixObject('indicator', hex(i), {
+    name: `AS ${64500 + i}`,
+    description: 'Autonomous system used by a distillation campaign.',
+    pattern: `[autonomous-system:number = ${64500 + i}]`,
+    pattern_type: 'stix',
+    valid_from: STIX_TIME,
+    object_marking_refs: [TLP_IDS.green],
+    ...extra,
+  });
 
 /** Objects that stix2-validator and the OASIS schemas refuse, each in its own way. */
 const invalidObjects = (member: string): Obj[] => {
@@ -42,26 +38,14 @@ const invalidObjects = (member: string): Obj[] => {
     indicator(104, { severity: 'high' }),
     indicator(105, { confidence: 140 }),
     indicator(106, { valid_until: '2020-01-01T00:00:00.000Z' }),
-    { ...indicator(107), id: `campaign--00000000-0000-4000-8000-${hex(107)}` },
+    { ...indicator(107), id: fixtureId('campaign', hex(107)) },
     indicator(108, { spec_version: '2.0' }),
-    {
-      type: 'campaign',
-      spec_version: '2.1',
-      id: `campaign--00000000-0000-4000-8000-${hex(109)}`,
-      created: T,
-      modified: T,
-      created_by_ref: identityIdFor(member),
-    },
-    {
-      type: 'relationship',
-      spec_version: '2.1',
-      id: `relationship--00000000-0000-4000-8000-${hex(110)}`,
-      created: T,
-      modified: T,
+    stixObject('campaign', hex(109), { created_by_ref: identityIdFor(member) }),
+    stixObject('relationship', hex(110), {
       relationship_type: 'Indicates',
       source_ref: indicator(1).id,
-      target_ref: `marking-definition--00000000-0000-4000-8000-${hex(110)}`,
-    },
+      target_ref: fixtureId('marking-definition', hex(110)),
+    }),
     indicator(111, {
       extensions: { 'extension-definition--0f5c2c7e-8d4b-4e7a-9b7e-5d3c2a1f0e9d': { kind: 'asn' } },
     }),
@@ -122,7 +106,7 @@ describe.each(backends)('hub ingest validation over HTTP, on %s', (dialect) => {
     expect(status.failures![0]!.message).toContain('pattern');
     expect(status.failures![3]!.message).toContain('severity');
     expect(status.successes!.map((s) => [s.id, s.version, s.message])).toEqual(
-      valid.map((o) => [o.id, T, 'added']),
+      valid.map((o) => [o.id, STIX_TIME, 'added']),
     );
     // The status resource is what the POST answered, and the counts are what was stored.
     expect(await statusOf(status.id)).toEqual(status);

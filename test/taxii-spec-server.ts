@@ -18,6 +18,53 @@ export interface SpecTaxiiServer {
 
 const MEDIA = 'application/taxii+json;version=2.1';
 
+const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { 'content-type': MEDIA, ...headers });
+  res.end(JSON.stringify(body));
+};
+const error = (res: ServerResponse, status: number, title: string) =>
+  send(res, status, { title, http_status: String(status) });
+
+interface Stored {
+  object: Record<string, unknown>;
+  dateAdded: string;
+}
+
+/** GET objects/: a page from `next`, else after `added_after`, at most `maxPage` long. */
+function objectsPage(res: ServerResponse, url: URL, stored: readonly Stored[], maxPage: number): void {
+  const limit = Math.min(Number(url.searchParams.get('limit') ?? maxPage) || maxPage, maxPage);
+  const next = url.searchParams.get('next');
+  const addedAfter = url.searchParams.get('added_after');
+  let start = 0;
+  if (next !== null) {
+    start = Number(next);
+    if (!Number.isInteger(start) || start < 0 || start > stored.length) return error(res, 400, 'Bad next');
+  } else if (addedAfter !== null) {
+    const after = Date.parse(addedAfter);
+    if (Number.isNaN(after)) return error(res, 400, 'Bad added_after');
+    start = stored.findIndex((s) => Date.parse(s.dateAdded) > after);
+    if (start < 0) start = stored.length;
+  }
+  const page = stored.slice(start, start + limit);
+  const more = start + limit < stored.length;
+  const headers: Record<string, string> = page.length
+    ? {
+        'X-TAXII-Date-Added-First': page[0]!.dateAdded,
+        'X-TAXII-Date-Added-Last': page.at(-1)!.dateAdded,
+      }
+    : {};
+  return send(
+    res,
+    200,
+    {
+      more,
+      ...(more ? { next: String(start + limit) } : {}),
+      ...(page.length ? { objects: page.map((s) => s.object) } : {}),
+    },
+    headers,
+  );
+}
+
 export async function startSpecTaxiiServer(opts: {
   objects: Record<string, unknown>[];
   /** Page size the server imposes whatever the client asks. */
@@ -32,12 +79,6 @@ export async function startSpecTaxiiServer(opts: {
     dateAdded: new Date(Date.UTC(2026, 10, 20, 0, 0, 0, i)).toISOString(),
   }));
   const requests: string[] = [];
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    res.writeHead(status, { 'content-type': MEDIA, ...headers });
-    res.end(JSON.stringify(body));
-  };
-  const error = (res: ServerResponse, status: number, title: string) =>
-    send(res, status, { title, http_status: String(status) });
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -58,40 +99,7 @@ export async function startSpecTaxiiServer(opts: {
       });
     if (p === `/api1/collections/${collectionId}/`)
       return send(res, 200, { id: collectionId, title: 'shared', can_read: true, can_write: false });
-    if (p === `/api1/collections/${collectionId}/objects/`) {
-      const limit = Math.min(Number(url.searchParams.get('limit') ?? maxPage) || maxPage, maxPage);
-      const next = url.searchParams.get('next');
-      const addedAfter = url.searchParams.get('added_after');
-      let start = 0;
-      if (next !== null) {
-        start = Number(next);
-        if (!Number.isInteger(start) || start < 0 || start > stored.length)
-          return error(res, 400, 'Bad next');
-      } else if (addedAfter !== null) {
-        const after = Date.parse(addedAfter);
-        if (Number.isNaN(after)) return error(res, 400, 'Bad added_after');
-        start = stored.findIndex((s) => Date.parse(s.dateAdded) > after);
-        if (start < 0) start = stored.length;
-      }
-      const page = stored.slice(start, start + limit);
-      const more = start + limit < stored.length;
-      const headers: Record<string, string> = page.length
-        ? {
-            'X-TAXII-Date-Added-First': page[0]!.dateAdded,
-            'X-TAXII-Date-Added-Last': page.at(-1)!.dateAdded,
-          }
-        : {};
-      return send(
-        res,
-        200,
-        {
-          more,
-          ...(more ? { next: String(start + limit) } : {}),
-          ...(page.length ? { objects: page.map((s) => s.object) } : {}),
-        },
-        headers,
-      );
-    }
+    if (p === `/api1/collections/${collectionId}/objects/`) return objectsPage(res, url, stored, maxPage);
     return error(res, 404, 'Not found');
   };
 

@@ -56,17 +56,15 @@ export function scoreClusters(
     const clusterId = `cl_${fingerprint64(members[0]!).slice(0, 10)}`;
     const { pooled, hourly } = poolMembers(population, members);
     for (const id of members) scoring.clusterOf.set(id, clusterId);
-    const { results, support } = broadPooledResults(population, members, pooled, own, detectors, cal);
-    // A group found through coordination brings its own lines (see link/complementary-coverage.ts).
-    const coordination = link.coordination.get(members[0]!);
-    if (coordination) results.push(...coordinationResults(coordination));
-    const strength = combinedStrength(results, [], cal.lambda);
-    const review = corroboration(results);
-    // A group inferred from coordination alone stays at review: a person confirms it first.
-    const act = coordination
-      ? coordinationActGate()
-      : clusterActGate(results, support, members.length, rareBinding(members, link), cal.thresholds);
-    const decision = levelOf(strength, cal.thresholds, review, act);
+    const { results, strength, review, act, decision } = judgeCluster(
+      population,
+      link,
+      members,
+      pooled,
+      own,
+      detectors,
+      cal,
+    );
     const level = decision.level;
     const actDetectors = results
       .filter((r) => isExtraction(r) && r.strength >= cal.thresholds.corroborate)
@@ -86,18 +84,7 @@ export function scoreClusters(
       score: scoreOfStrength(strength),
       level,
       events: pooled.n,
-      links: withLinkText(
-        clusterLinks(
-          members,
-          link.attributes,
-          link.linkage.holders,
-          link.synchronised,
-          undefined,
-          link.recordOnlyHolders,
-        ),
-        members,
-        population.accounts,
-      ),
+      links: linksOf(members, link, population),
       signals: toSignals(results, cal.thresholds.monitor),
       strength: round(strength),
       basis: levelBasis({
@@ -122,6 +109,44 @@ export function scoreClusters(
   );
   return scoring;
 }
+
+/** The pooled evidence of one linked group and the level it reaches. */
+function judgeCluster(
+  population: PopulationView,
+  link: PopulationLinkage,
+  members: string[],
+  pooled: EntityStats,
+  own: ReadonlyMap<string, AccountScore>,
+  detectors: readonly Detector[],
+  cal: Calibrated,
+) {
+  const { results, support } = broadPooledResults(population, members, pooled, own, detectors, cal);
+  // A group found through coordination brings its own lines (see link/complementary-coverage.ts).
+  const coordination = link.coordination.get(members[0]!);
+  if (coordination) results.push(...coordinationResults(coordination));
+  const strength = combinedStrength(results, [], cal.lambda);
+  const review = corroboration(results);
+  // A group inferred from coordination alone stays at review: a person confirms it first.
+  const act = coordination
+    ? coordinationActGate()
+    : clusterActGate(results, support, members.length, rareBinding(members, link), cal.thresholds);
+  return { results, strength, review, act, decision: levelOf(strength, cal.thresholds, review, act) };
+}
+
+/** The links that hold a group together, in words. */
+const linksOf = (members: string[], link: PopulationLinkage, population: PopulationView) =>
+  withLinkText(
+    clusterLinks(
+      members,
+      link.attributes,
+      link.linkage.holders,
+      link.synchronised,
+      undefined,
+      link.recordOnlyHolders,
+    ),
+    members,
+    population.accounts,
+  );
 
 /** A group inferred from coordination alone stays at review: a person confirms it first. */
 const coordinationActGate = (): LevelGate => ({

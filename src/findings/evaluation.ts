@@ -86,46 +86,12 @@ export function evaluateFindings(findings: Findings, truth: Truth, targets = DEF
       }
     }
   }
-  const campaigns: CampaignResult[] = Object.entries(truth.clusters).map(([campaign, ids]) => {
-    const flagged = ids.filter((id) => AT_LEAST_REVIEW.has(level.get(id) ?? 'none')).length;
-    let cluster: CampaignResult['cluster'] = null;
-    const members = new Set(ids);
-    for (const c of findings.clusters) {
-      const overlap = c.account_ids.filter((id) => members.has(id)).length;
-      if (!overlap) continue;
-      const precision = overlap / c.account_ids.length;
-      const recall = overlap / ids.length;
-      if (!cluster || recall > cluster.recall) cluster = { cluster_id: c.cluster_id, precision, recall };
-    }
-    return {
-      campaign,
-      accounts: ids.length,
-      flagged,
-      recall: ids.length ? flagged / ids.length : 1,
-      atAct: ids.filter((id) => level.get(id) === 'act').length,
-      cluster,
-    };
-  });
-
-  const failures: string[] = [];
+  const campaigns = Object.entries(truth.clusters).map(([campaign, ids]) =>
+    campaignResult(campaign, ids, level, findings.clusters),
+  );
   const attackerRecall = attackers ? attackersFlagged / attackers : 1;
   const benignFpr = benign ? benignFlagged / benign : 0;
-  if (attackerRecall < targets.attackerRecall)
-    failures.push(`attacker recall ${fmt(attackerRecall)} < ${fmt(targets.attackerRecall)}`);
-  if (benignFpr > targets.benignFpr)
-    failures.push(`benign at review+ ${fmt(benignFpr)} > ${fmt(targets.benignFpr)}`);
-  if (trapsAtAct.length) failures.push(`${trapsAtAct.length} legitimate hard-case accounts at act`);
-  for (const c of campaigns) {
-    if (c.recall < targets.campaignRecall)
-      failures.push(`campaign ${c.campaign}: recall ${fmt(c.recall)} < ${fmt(targets.campaignRecall)}`);
-    if (c.accounts >= 3) {
-      if (!c.cluster) failures.push(`campaign ${c.campaign}: not recovered as a cluster`);
-      else if (c.cluster.precision < targets.clusterPrecision || c.cluster.recall < targets.clusterRecall)
-        failures.push(
-          `campaign ${c.campaign}: cluster precision ${fmt(c.cluster.precision)} / recall ${fmt(c.cluster.recall)} below ${fmt(targets.clusterPrecision)}`,
-        );
-    }
-  }
+  const failures = failuresOf(attackerRecall, benignFpr, trapsAtAct, campaigns, targets);
   return {
     attackers,
     attackersFlagged,
@@ -142,6 +108,61 @@ export function evaluateFindings(findings: Findings, truth: Truth, targets = DEF
     failures,
     passed: failures.length === 0,
   };
+}
+
+/** How much of one campaign was flagged, and the cluster that holds most of it. */
+function campaignResult(
+  campaign: string,
+  ids: string[],
+  level: ReadonlyMap<string, Level>,
+  clusters: Findings['clusters'],
+): CampaignResult {
+  const flagged = ids.filter((id) => AT_LEAST_REVIEW.has(level.get(id) ?? 'none')).length;
+  let cluster: CampaignResult['cluster'] = null;
+  const members = new Set(ids);
+  for (const c of clusters) {
+    const overlap = c.account_ids.filter((id) => members.has(id)).length;
+    if (!overlap) continue;
+    const precision = overlap / c.account_ids.length;
+    const recall = overlap / ids.length;
+    if (!cluster || recall > cluster.recall) cluster = { cluster_id: c.cluster_id, precision, recall };
+  }
+  return {
+    campaign,
+    accounts: ids.length,
+    flagged,
+    recall: ids.length ? flagged / ids.length : 1,
+    atAct: ids.filter((id) => level.get(id) === 'act').length,
+    cluster,
+  };
+}
+
+/** Where a run misses the bar, in words. */
+function failuresOf(
+  attackerRecall: number,
+  benignFpr: number,
+  trapsAtAct: readonly string[],
+  campaigns: readonly CampaignResult[],
+  targets: EvaluationTargets,
+): string[] {
+  const failures: string[] = [];
+  if (attackerRecall < targets.attackerRecall)
+    failures.push(`attacker recall ${fmt(attackerRecall)} < ${fmt(targets.attackerRecall)}`);
+  if (benignFpr > targets.benignFpr)
+    failures.push(`benign at review+ ${fmt(benignFpr)} > ${fmt(targets.benignFpr)}`);
+  if (trapsAtAct.length) failures.push(`${trapsAtAct.length} legitimate hard-case accounts at act`);
+  for (const c of campaigns) {
+    if (c.recall < targets.campaignRecall)
+      failures.push(`campaign ${c.campaign}: recall ${fmt(c.recall)} < ${fmt(targets.campaignRecall)}`);
+    if (c.accounts >= 3) {
+      if (!c.cluster) failures.push(`campaign ${c.campaign}: not recovered as a cluster`);
+      else if (c.cluster.precision < targets.clusterPrecision || c.cluster.recall < targets.clusterRecall)
+        failures.push(
+          `campaign ${c.campaign}: cluster precision ${fmt(c.cluster.precision)} / recall ${fmt(c.cluster.recall)} below ${fmt(targets.clusterPrecision)}`,
+        );
+    }
+  }
+  return failures;
 }
 
 const fmt = (x: number): string =>

@@ -5,6 +5,7 @@ import { TLP_IDS, type MemberSigningKey } from '../intel/index.js';
 import { openDatabase, revokeCollectionGrant, type HubDatabase } from '../store/index.js';
 import { storeTestBackends, type TestDatabase } from '../../test/store-harness.js';
 import { asnIndicator, openHubStore, signedPublish } from '../../test/hub-harness.js';
+import { stixObject } from '../../test/stix-fixtures.js';
 import { grantGroup } from './hub-admin.js';
 import { createHubServer } from './hub-server.js';
 import { TAXII_MEDIA } from '../contracts/index.js';
@@ -280,24 +281,14 @@ describe.each(backends)('TAXII 2.1 hub on %s', (dialect) => {
   });
 
   it('records sightings of another member’s objects as counts, and keeps group member lists private unless allowed', async () => {
-    const campaign = {
-      type: 'campaign',
-      spec_version: '2.1',
-      id: 'campaign--00000000-0000-4000-8000-0000000000c1',
-      created: '2026-11-20T00:00:00.000Z',
-      modified: '2026-11-20T00:00:00.000Z',
-      name: 'Campaign',
-    };
+    const campaign = stixObject('campaign', 'c1', { name: 'Campaign' });
     expect((await post('org-a', shared, [campaign])).statusCode).toBe(202);
-    const sighting = {
-      type: 'sighting',
-      spec_version: '2.1',
-      id: 'sighting--00000000-0000-4000-8000-0000000000d1',
-      created: '2026-11-21T00:00:00.000Z',
-      modified: '2026-11-21T00:00:00.000Z',
-      sighting_of_ref: campaign.id,
-      count: 40,
-    };
+    const sighting = stixObject(
+      'sighting',
+      'd1',
+      { sighting_of_ref: campaign.id, count: 40 },
+      '2026-11-21T00:00:00.000Z',
+    );
     expect((await post('org-b', shared, [sighting])).statusCode).toBe(202);
     const counts = await app.inject({ url: '/api1/distillguard/sightings/', headers: auth('org-a') });
     expect(counts.json()).toEqual({

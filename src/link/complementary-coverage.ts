@@ -278,68 +278,9 @@ export function coordinatedGroups(
   linked: ReadonlyMap<string, number> = new Map(),
 ): CoordinationEvidence[] {
   const ids = [...accounts.keys()].filter((id) => accounts.get(id)!.n >= MIN_EVENTS).sort();
-  const N = ids.length;
-  if (N < 50) return [];
-  const weak = new Map(ids.map((id) => [id, weakAttributes(records.get(id), accounts.get(id)!)]));
-  const single = new Map<string, number>();
-  const joint = new Map<string, string[]>();
-  for (const id of ids) {
-    const w = weak.get(id)!;
-    for (const [kind, v] of w) single.set(`${kind}\u0000${v}`, (single.get(`${kind}\u0000${v}`) ?? 0) + 1);
-    for (const [a, b] of PAIRS) {
-      const va = w.get(a);
-      const vb = w.get(b);
-      if (va === undefined || vb === undefined) continue;
-      const key = `${a}\u0000${va}\u0001${b}\u0000${vb}`;
-      const list = joint.get(key) ?? [];
-      list.push(id);
-      joint.set(key, list);
-    }
-  }
-  // Combinations held by enough accounts, judged against what their separate frequencies predict.
-  const candidates = [...joint].filter(([, holders]) => holders.length >= MIN_KEY_HOLDERS);
-  const bonferroni = Math.log10(Math.max(1, candidates.length));
-  const rare: RareKey[] = [];
-  for (const [key, holders] of candidates) {
-    const [ka, kb] = key.split('\u0001') as [string, string];
-    const expected = (single.get(ka)! * single.get(kb)!) / N;
-    const log10p = poissonSurvivalLog10(holders.length, expected);
-    if (log10p + bonferroni <= KEY_LOG10_P) rare.push({ key, holders, expected, log10p });
-  }
-  rare.push(...signupCohorts(ids, records, signupNetworks(accounts, records)));
-  const clients = new Map<string, string>();
-  for (const id of ids) {
-    const c = weak.get(id)!.get('client');
-    if (c !== undefined) clients.set(id, c);
-  }
-  rare.push(...clientCohorts(ids, records, clients));
-  // Accounts joined through any rare combination form one candidate group.
-  const parent = new Map<string, string>();
-  const find = (x: string): string => {
-    let r = x;
-    while (parent.get(r) !== r) r = parent.get(r)!;
-    parent.set(x, r);
-    return r;
-  };
-  for (const { holders, alsoIn } of rare)
-    for (const id of alsoIn ? [...holders, ...alsoIn] : holders) {
-      if (!parent.has(id)) parent.set(id, id);
-      const a = find(holders[0]!);
-      const b = find(id);
-      if (a !== b) parent.set(a < b ? b : a, a < b ? a : b);
-    }
-  const components = new Map<string, string[]>();
-  for (const id of [...parent.keys()].sort()) {
-    const r = find(id);
-    const list = components.get(r) ?? [];
-    list.push(id);
-    components.set(r, list);
-  }
-  const groups = [...components.values()]
-    .map((members) => members.filter((id) => taskStyle(accounts.get(id)!)))
-    .filter((members) => members.length >= Math.max(MIN_MEMBERS, minClusterSize))
-    .sort((a, b) => b.length - a.length || (a[0]! < b[0]! ? -1 : 1))
-    .slice(0, MAX_COMPONENTS);
+  if (ids.length < 50) return [];
+  const rare = rareCombinations(ids, accounts, records);
+  const groups = candidateGroups(rare, accounts, minClusterSize);
   if (groups.length === 0) return [];
   const inGroups = new Set(groups.flat());
   // A cohort-mate is offered to one group only, the largest whose span holds it.
@@ -375,23 +316,105 @@ export function coordinatedGroups(
     const best = rare
       .filter((r) => r.holders.some((id) => core.includes(id)))
       .sort((a, b) => a.log10p - b.log10p)[0]!;
-    const [ka, kb] = best.key.split('\u0001') as [string, string];
-    const words = (k: string): string => {
-      const [kind, value] = k.split('\u0000');
-      return `${kind} ${value}`;
-    };
-    out.push({
-      ...evidence,
-      joint: {
-        description: best.description ?? `${words(ka)} and ${words(kb)}`,
-        ...(best.basis ? { basis: best.basis } : {}),
-        holders: best.holders.length,
-        expected: best.expected,
-        log10p: best.log10p,
-      },
-    });
+    out.push({ ...evidence, joint: jointEvidence(best) });
   }
   return out;
+}
+
+/** The strongest rare combination of a group, in words, with its counts. */
+function jointEvidence(best: RareKey): CoordinationEvidence['joint'] {
+  const [ka, kb] = best.key.split('\u0001') as [string, string];
+  const words = (k: string): string => {
+    const [kind, value] = k.split('\u0000');
+    return `${kind} ${value}`;
+  };
+  return {
+    description: best.description ?? `${words(ka)} and ${words(kb)}`,
+    ...(best.basis ? { basis: best.basis } : {}),
+    holders: best.holders.length,
+    expected: best.expected,
+    log10p: best.log10p,
+  };
+}
+
+/**
+ * Combinations of weak attributes held by more accounts than their separate frequencies predict,
+ * and the sign-up and client cohorts: what binds the accounts of a candidate group.
+ */
+function rareCombinations(
+  ids: readonly string[],
+  accounts: ReadonlyMap<string, EntityStats>,
+  records: ReadonlyMap<string, AccountRecord>,
+): RareKey[] {
+  const N = ids.length;
+  const weak = new Map(ids.map((id) => [id, weakAttributes(records.get(id), accounts.get(id)!)]));
+  const single = new Map<string, number>();
+  const joint = new Map<string, string[]>();
+  for (const id of ids) {
+    const w = weak.get(id)!;
+    for (const [kind, v] of w) single.set(`${kind}\u0000${v}`, (single.get(`${kind}\u0000${v}`) ?? 0) + 1);
+    for (const [a, b] of PAIRS) {
+      const va = w.get(a);
+      const vb = w.get(b);
+      if (va === undefined || vb === undefined) continue;
+      const key = `${a}\u0000${va}\u0001${b}\u0000${vb}`;
+      const list = joint.get(key) ?? [];
+      list.push(id);
+      joint.set(key, list);
+    }
+  }
+  // Combinations held by enough accounts, judged against what their separate frequencies predict.
+  const candidates = [...joint].filter(([, holders]) => holders.length >= MIN_KEY_HOLDERS);
+  const bonferroni = Math.log10(Math.max(1, candidates.length));
+  const rare: RareKey[] = [];
+  for (const [key, holders] of candidates) {
+    const [ka, kb] = key.split('\u0001') as [string, string];
+    const expected = (single.get(ka)! * single.get(kb)!) / N;
+    const log10p = poissonSurvivalLog10(holders.length, expected);
+    if (log10p + bonferroni <= KEY_LOG10_P) rare.push({ key, holders, expected, log10p });
+  }
+  rare.push(...signupCohorts(ids, records, signupNetworks(accounts, records)));
+  const clients = new Map<string, string>();
+  for (const id of ids) {
+    const c = weak.get(id)!.get('client');
+    if (c !== undefined) clients.set(id, c);
+  }
+  rare.push(...clientCohorts(ids, records, clients));
+  return rare;
+}
+
+/** Accounts joined through any rare combination, as candidate groups, largest first. */
+function candidateGroups(
+  rare: readonly RareKey[],
+  accounts: ReadonlyMap<string, EntityStats>,
+  minClusterSize: number,
+): string[][] {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(x, r);
+    return r;
+  };
+  for (const { holders, alsoIn } of rare)
+    for (const id of alsoIn ? [...holders, ...alsoIn] : holders) {
+      if (!parent.has(id)) parent.set(id, id);
+      const a = find(holders[0]!);
+      const b = find(id);
+      if (a !== b) parent.set(a < b ? b : a, a < b ? a : b);
+    }
+  const components = new Map<string, string[]>();
+  for (const id of [...parent.keys()].sort()) {
+    const r = find(id);
+    const list = components.get(r) ?? [];
+    list.push(id);
+    components.set(r, list);
+  }
+  return [...components.values()]
+    .map((members) => members.filter((id) => taskStyle(accounts.get(id)!)))
+    .filter((members) => members.length >= Math.max(MIN_MEMBERS, minClusterSize))
+    .sort((a, b) => b.length - a.length || (a[0]! < b[0]! ? -1 : 1))
+    .slice(0, MAX_COMPONENTS);
 }
 
 function testGroup(
@@ -628,40 +651,9 @@ function cohortsBy(
   const best: { top: RareKey; list: { id: string }[]; windows: [number, number, number][] }[] = [];
   for (const [net, list] of byNet) {
     if (list.length < MIN_MEMBERS) continue;
-    let top: RareKey | undefined;
-    // Windows improbable before the correction, as [first, end, log10 p]: those that stay so after
-    // it add their sign-ups to the network's cohort.
-    const windows: [number, number, number][] = [];
-    for (const days of COHORT_WINDOWS_DAYS) {
-      // The window's end only moves forward as its start does: one pass per window length, not
-      // one walk per sign-up (a large ISP's network holds many thousands).
-      let j = 0;
-      for (let i = 0; i + MIN_MEMBERS <= list.length; i++) {
-        const from = list[i]!.t;
-        const to = from + days * DAY_MS;
-        if (j < i) j = i;
-        while (j < list.length && list[j]!.t < to) j++;
-        tests++;
-        if (j - i < MIN_MEMBERS) continue;
-        // The window opens on one of the network's sign-ups (a scan), so that one is given: the
-        // test is on the others, against the network's share of the window's other sign-ups.
-        const inWindow = countBelow(times, to) - countBelow(times, from) - 1;
-        const expected = ((list.length - 1) * inWindow) / (N - 1);
-        const log10p = poissonSurvivalLog10(j - i - 1, expected);
-        if (log10p <= KEY_LOG10_P) windows.push([i, j, log10p]);
-        if (!top || log10p < top.log10p)
-          top = {
-            key: `sign-up cohort\u0000${what}\u0000${net}\u0000${days}`,
-            holders: list.slice(i, j).map((x) => x.id),
-            // Shown beside the holder count, which includes the sign-up the window opens on.
-            expected: expected + 1,
-            log10p,
-            description: `${what}, ${net}, and sign-up within ${days} day${days > 1 ? 's' : ''} from ${new Date(from).toISOString().slice(0, 10)}`,
-            basis: `from its share of all sign-ups (${list.length} of ${N}) and the ${inWindow + 1} sign-ups in those days`,
-          };
-      }
-    }
-    if (top) best.push({ top, list, windows });
+    const scan = scanWindows(list, times, N, what, net);
+    tests += scan.tests;
+    if (scan.top) best.push({ top: scan.top, list, windows: scan.windows });
   }
   const bonferroni = Math.log10(Math.max(1, tests));
   const out: RareKey[] = [];
@@ -683,4 +675,51 @@ function cohortsBy(
     );
   }
   return out;
+}
+
+/**
+ * One network's sign-ups (in time order) scanned with every window length: the most improbable
+ * window, the windows improbable before the Bonferroni correction as [first, end, log10 p] (those
+ * that stay so after it add their sign-ups to the network's cohort), and how many were tried.
+ */
+function scanWindows(
+  list: readonly { id: string; t: number }[],
+  times: readonly number[],
+  N: number,
+  what: string,
+  net: string,
+): { top: RareKey | undefined; windows: [number, number, number][]; tests: number } {
+  let tests = 0;
+  let top: RareKey | undefined;
+  const windows: [number, number, number][] = [];
+  for (const days of COHORT_WINDOWS_DAYS) {
+    // The window's end only moves forward as its start does: one pass per window length, not
+    // one walk per sign-up (a large ISP's network holds many thousands).
+    let j = 0;
+    for (let i = 0; i + MIN_MEMBERS <= list.length; i++) {
+      const from = list[i]!.t;
+      const to = from + days * DAY_MS;
+      if (j < i) j = i;
+      while (j < list.length && list[j]!.t < to) j++;
+      tests++;
+      if (j - i < MIN_MEMBERS) continue;
+      // The window opens on one of the network's sign-ups (a scan), so that one is given: the
+      // test is on the others, against the network's share of the window's other sign-ups.
+      const inWindow = countBelow(times, to) - countBelow(times, from) - 1;
+      const expected = ((list.length - 1) * inWindow) / (N - 1);
+      const log10p = poissonSurvivalLog10(j - i - 1, expected);
+      if (log10p <= KEY_LOG10_P) windows.push([i, j, log10p]);
+      if (!top || log10p < top.log10p)
+        top = {
+          key: `sign-up cohort\u0000${what}\u0000${net}\u0000${days}`,
+          holders: list.slice(i, j).map((x) => x.id),
+          // Shown beside the holder count, which includes the sign-up the window opens on.
+          expected: expected + 1,
+          log10p,
+          description: `${what}, ${net}, and sign-up within ${days} day${days > 1 ? 's' : ''} from ${new Date(from).toISOString().slice(0, 10)}`,
+          basis: `from its share of all sign-ups (${list.length} of ${N}) and the ${inWindow + 1} sign-ups in those days`,
+        };
+    }
+  }
+  return { top, windows, tests };
 }

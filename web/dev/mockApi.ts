@@ -112,94 +112,64 @@ function page<T>(items: T[], url: URL) {
   return { items: items.slice(from, from + limit), next };
 }
 
-function route(method: string, url: URL, body: Record<string, unknown>): [number, unknown] {
-  const p = url.pathname;
-  const now = new Date().toISOString();
-  const level = url.searchParams.get('level');
+type MockCluster = (typeof data.clusters)[number];
+
+function clusterDetail(c: MockCluster) {
+  const members = data.accounts.filter((a) => a.cluster_id === c.cluster_id);
+  const edges = members.flatMap((a, i) =>
+    members.slice(i + 1, i + 4).map((b, k) => ({
+      source: a.account_id,
+      target: b.account_id,
+      kind: c.links[k % c.links.length]!.kind,
+      weight: 0.3 + ((i * 7 + k) % 10) / 10,
+    })),
+  );
+  return {
+    cluster: c,
+    graph: {
+      nodes: members.map((a) => ({ id: a.account_id, level: a.level, score: a.score, events: a.events })),
+      edges,
+    },
+    timeline: data.timeline.map((b) => ({
+      t: b.t,
+      events: Math.floor(b.flagged / (1 + Number(c.cluster_id.slice(3)))),
+    })),
+  };
+}
+
+type MockAccount = (typeof data.accounts)[number];
+
+function accountDetail(a: MockAccount) {
+  return {
+    account: a,
+    record: {
+      account_id: a.account_id,
+      created_at: '2026-11-18T09:00:00Z',
+      tier: 'free',
+      email_domain: 'mail.example',
+      payment_fingerprint: 'pf_9a8b7c',
+      signup_ip: '203.0.113.7',
+      verified: false,
+    },
+    samples: [1, 2, 3].map((n) => ({
+      id: `${a.account_id}_ev${n}`,
+      ts: new Date(data.start + n * 3_600_000).toISOString(),
+      model: 'frontier-1',
+      prompt: `Solve the following problem. Think step by step and show every intermediate step of your reasoning.\n\nProblem ${n}: a train leaves at ${n} pm…`,
+      params: { temperature: 0.7, max_tokens: 4096, logprobs: true },
+    })),
+  };
+}
+
+/** The routes that write: cases, their comments, and manual decisions. */
+function caseOrDecisionRoute(
+  method: string,
+  p: string,
+  url: URL,
+  body: Record<string, unknown>,
+  now: string,
+): [number, unknown] | undefined {
   let m: RegExpMatchArray | null;
-  if (p === '/v1/overview')
-    return [
-      200,
-      {
-        events: data.timeline.reduce((s, b) => s + b.events, 0),
-        accounts: data.accounts.length,
-        from: data.timeline[0]?.t,
-        to: data.timeline.at(-1)?.t,
-        levels: count(data.accounts.map((a) => a.level)),
-        clusters: { total: data.clusters.length, byLevel: count(data.clusters.map((c) => c.level)) },
-        timeline: data.timeline,
-      },
-    ];
-  if (p === '/v1/clusters') {
-    const items = data.clusters
-      .filter((c) => !level || c.level === level)
-      .map(({ account_ids, ...c }) => ({ ...c, size: account_ids.length }));
-    return [200, page(items, url)];
-  }
-  if ((m = p.match(/^\/v1\/clusters\/([^/]+)$/))) {
-    const c = data.clusters.find((x) => x.cluster_id === decodeURIComponent(m![1]!));
-    if (!c) return [404, { error: { code: 'NOT_FOUND', message: 'no such cluster' } }];
-    const members = data.accounts.filter((a) => a.cluster_id === c.cluster_id);
-    const edges = members.flatMap((a, i) =>
-      members.slice(i + 1, i + 4).map((b, k) => ({
-        source: a.account_id,
-        target: b.account_id,
-        kind: c.links[k % c.links.length]!.kind,
-        weight: 0.3 + ((i * 7 + k) % 10) / 10,
-      })),
-    );
-    return [
-      200,
-      {
-        cluster: c,
-        graph: {
-          nodes: members.map((a) => ({ id: a.account_id, level: a.level, score: a.score, events: a.events })),
-          edges,
-        },
-        timeline: data.timeline.map((b) => ({
-          t: b.t,
-          events: Math.floor(b.flagged / (1 + Number(c.cluster_id.slice(3)))),
-        })),
-      },
-    ];
-  }
-  if (p === '/v1/accounts') {
-    const q = url.searchParams.get('q');
-    const cl = url.searchParams.get('cluster_id');
-    const items = data.accounts
-      .filter(
-        (a) =>
-          (!level || a.level === level) && (!q || a.account_id.includes(q)) && (!cl || a.cluster_id === cl),
-      )
-      .sort((a, b) => b.score - a.score);
-    return [200, page(items, url)];
-  }
-  if ((m = p.match(/^\/v1\/accounts\/([^/]+)$/))) {
-    const a = data.accounts.find((x) => x.account_id === decodeURIComponent(m![1]!));
-    if (!a) return [404, { error: { code: 'NOT_FOUND', message: 'no such account' } }];
-    return [
-      200,
-      {
-        account: a,
-        record: {
-          account_id: a.account_id,
-          created_at: '2026-11-18T09:00:00Z',
-          tier: 'free',
-          email_domain: 'mail.example',
-          payment_fingerprint: 'pf_9a8b7c',
-          signup_ip: '203.0.113.7',
-          verified: false,
-        },
-        samples: [1, 2, 3].map((n) => ({
-          id: `${a.account_id}_ev${n}`,
-          ts: new Date(data.start + n * 3_600_000).toISOString(),
-          model: 'frontier-1',
-          prompt: `Solve the following problem. Think step by step and show every intermediate step of your reasoning.\n\nProblem ${n}: a train leaves at ${n} pm…`,
-          params: { temperature: 0.7, max_tokens: 4096, logprobs: true },
-        })),
-      },
-    ];
-  }
   if (p === '/v1/cases' && method === 'GET') return [200, { items: cases, next: null }];
   if (p === '/v1/cases' && method === 'POST') {
     const c = {
@@ -240,6 +210,56 @@ function route(method: string, url: URL, body: Record<string, unknown>): [number
     const d = decisions.get(id);
     return d ? [200, d] : [404, { error: { code: 'NOT_FOUND', message: 'no decision' } }];
   }
+  return undefined;
+}
+
+function route(method: string, url: URL, body: Record<string, unknown>): [number, unknown] {
+  const p = url.pathname;
+  const now = new Date().toISOString();
+  const level = url.searchParams.get('level');
+  let m: RegExpMatchArray | null;
+  if (p === '/v1/overview')
+    return [
+      200,
+      {
+        events: data.timeline.reduce((s, b) => s + b.events, 0),
+        accounts: data.accounts.length,
+        from: data.timeline[0]?.t,
+        to: data.timeline.at(-1)?.t,
+        levels: count(data.accounts.map((a) => a.level)),
+        clusters: { total: data.clusters.length, byLevel: count(data.clusters.map((c) => c.level)) },
+        timeline: data.timeline,
+      },
+    ];
+  if (p === '/v1/clusters') {
+    const items = data.clusters
+      .filter((c) => !level || c.level === level)
+      .map(({ account_ids, ...c }) => ({ ...c, size: account_ids.length }));
+    return [200, page(items, url)];
+  }
+  if ((m = p.match(/^\/v1\/clusters\/([^/]+)$/))) {
+    const c = data.clusters.find((x) => x.cluster_id === decodeURIComponent(m![1]!));
+    if (!c) return [404, { error: { code: 'NOT_FOUND', message: 'no such cluster' } }];
+    return [200, clusterDetail(c)];
+  }
+  if (p === '/v1/accounts') {
+    const q = url.searchParams.get('q');
+    const cl = url.searchParams.get('cluster_id');
+    const items = data.accounts
+      .filter(
+        (a) =>
+          (!level || a.level === level) && (!q || a.account_id.includes(q)) && (!cl || a.cluster_id === cl),
+      )
+      .sort((a, b) => b.score - a.score);
+    return [200, page(items, url)];
+  }
+  if ((m = p.match(/^\/v1\/accounts\/([^/]+)$/))) {
+    const a = data.accounts.find((x) => x.account_id === decodeURIComponent(m![1]!));
+    if (!a) return [404, { error: { code: 'NOT_FOUND', message: 'no such account' } }];
+    return [200, accountDetail(a)];
+  }
+  const written = caseOrDecisionRoute(method, p, url, body, now);
+  if (written) return written;
   if (p === '/v1/policy')
     return [
       200,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { z } from 'zod';
 import {
   HubClientConfig,
   IntelCommunityKeyConfig,
@@ -18,6 +19,15 @@ import { checkOutputFile } from '../output-paths.js';
 /** Intel's code (STIX schemas, signing, TAXII client), loaded when an intel command runs. */
 const intelModule = () => import('../../intel/index.js');
 
+/** `configAction` for an intel command: its flags, arguments and the intel module, loaded. */
+function intelAction<T extends z.ZodObject, A extends unknown[] = []>(
+  cmd: Command,
+  schema: T,
+  run: (lib: Awaited<ReturnType<typeof intelModule>>, config: z.infer<T>, args: A) => void | Promise<void>,
+): Command {
+  return configAction(cmd, schema, async (f, args: A) => run(await intelModule(), f, args));
+}
+
 // Flags in, one call into src/intel/taxii/member-workflows.ts, lines out.
 
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
@@ -26,8 +36,7 @@ function registerKeys(intel: Command): void {
   const keygen = intel
     .command('keygen')
     .description('create an ed25519 signing key for this member (register the public key with the hub)');
-  configAction(keygen, IntelKeygenConfig, async (f) => {
-    const lib = await intelModule();
+  intelAction(keygen, IntelKeygenConfig, (lib, f) => {
     checkOutputFile('--out', f.out);
     out(`public key ${lib.writeMemberKey(f.member, f.out)}`);
   });
@@ -35,8 +44,7 @@ function registerKeys(intel: Command): void {
   const community = intel
     .command('community-key')
     .description('create a community HMAC key file (the sharing body distributes it to members)');
-  configAction(community, IntelCommunityKeyConfig, async (f) => {
-    const lib = await intelModule();
+  intelAction(community, IntelCommunityKeyConfig, (lib, f) => {
     checkOutputFile('--out', f.out);
     lib.writeCommunityKey(f.id, f.out);
     out(`wrote ${f.out}`);
@@ -45,8 +53,7 @@ function registerKeys(intel: Command): void {
 
 function registerExport(intel: Command): void {
   const exp = intel.command('export').description('findings -> a signed, policy-filtered STIX 2.1 bundle');
-  configAction(exp, IntelExportConfig, async ({ key, ...f }) => {
-    const lib = await intelModule();
+  intelAction(exp, IntelExportConfig, async (lib, { key, ...f }) => {
     const { result, report } = await lib.exportToFile({ ...f, communityKey: key });
     if (f.dryRun) out(report);
     else
@@ -61,8 +68,7 @@ function registerExport(intel: Command): void {
       'check a bundle against STIX 2.1: the schemas and indicator pattern grammar built into the package, and the OASIS JSON schemas with --schemas',
     )
     .argument('<bundle>', 'bundle JSON');
-  configAction(validate, IntelValidateConfig, async (f, [file]: [string]) => {
-    const lib = await intelModule();
+  intelAction(validate, IntelValidateConfig, (lib, f, [file]: [string]) => {
     lib.validateBundleFile(file, f.schemas);
     out(`${file}: valid STIX 2.1`);
   });
@@ -70,8 +76,7 @@ function registerExport(intel: Command): void {
 
 function registerPushPull(intel: Command): void {
   const push = intel.command('push').description('sign and publish a bundle to a hub collection');
-  configAction(push, IntelPushConfig, async (f) => {
-    const lib = await intelModule();
+  intelAction(push, IntelPushConfig, async (lib, f) => {
     const status = await lib.pushBundle({ ...f, credentials: lib.hubCredentials(f) });
     out(`published ${status.success_count} of ${status.total_count} objects (status ${status.id})`);
   });
@@ -79,8 +84,7 @@ function registerPushPull(intel: Command): void {
   const pull = intel
     .command('pull')
     .description('fetch new objects from a hub collection (resumes from the last cursor)');
-  configAction(pull, IntelPullConfig, async (f) => {
-    const lib = await intelModule();
+  intelAction(pull, IntelPullConfig, async (lib, f) => {
     const r = await lib.pullIntel({ ...f, credentials: lib.hubCredentials(f) });
     out(`received ${r.received} new objects in ${r.pages} pages; ${r.total} held in ${f.state}`);
     for (const note of r.notes) out(`note: ${note}`);
@@ -91,8 +95,7 @@ function registerMatch(intel: Command): void {
   const match = intel
     .command('match')
     .description('match received indicators against local traffic; write shared-intel signals and sightings');
-  configAction(match, IntelMatchConfig, async (f) => {
-    const lib = await intelModule();
+  intelAction(match, IntelMatchConfig, async (lib, f) => {
     const r = await lib.matchLocal({
       state: f.state,
       traffic: f.traffic,
@@ -117,8 +120,7 @@ function registerMatch(intel: Command): void {
 
 function registerSightings(intel: Command): void {
   const sightings = intel.command('sightings').description('how many members sighted what you published');
-  configAction(sightings, HubClientConfig, async (f) => {
-    const lib = await intelModule();
+  intelAction(sightings, HubClientConfig, async (lib, f) => {
     const rows = await lib.hubSightings({ hub: f.hub, credentials: lib.hubCredentials(f) });
     if (!rows.length) out('no sightings of your objects yet');
     for (const r of rows)

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import type { z } from 'zod';
 import { addTopologyFlags, topologyFromFlags } from './scale-flags.js';
 import { DetectConfig, readEnv, ServeConfig, UserError } from '../../contracts/index.js';
-import type { RunningService } from '../../server/index.js';
+import type { RunningService, StartServiceOptions } from '../../server/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
 import { listenOrExplain } from '../listen.js';
 import { checkOutputDir, checkOutputFile } from '../output-paths.js';
@@ -27,6 +28,42 @@ export function closeOnSignals(service: RunningService): void {
   process.once('SIGTERM', stop);
 }
 
+type ServeFlags = z.infer<typeof ServeConfig>;
+
+/** The guardrail canaries, when a secret is given (flag or environment); checked before serving. */
+async function canarySettings(flags: ServeFlags): Promise<StartServiceOptions['guardrailCanaries']> {
+  const secret = flags.canarySecret ?? readEnv('DISTILLGUARD_CANARY_SECRET');
+  if (secret !== undefined && secret.length < 8)
+    throw new UserError('INVALID_ARGUMENT', 'the canary secret must be at least 8 characters');
+  if (flags.canaryRegistry) checkOutputFile('--canary-registry', flags.canaryRegistry);
+  const banks = flags.canaryBanks
+    ? (await import('../../respond/index.js')).readCanaryBanks(flags.canaryBanks)
+    : undefined;
+  return secret
+    ? {
+        secret,
+        rate: flags.canaryRate,
+        ...(flags.canaryRegistry ? { registry: flags.canaryRegistry } : {}),
+        ...(banks ? { banks } : {}),
+        recordPrompts: flags.canaryPrompts,
+      }
+    : undefined;
+}
+
+/** Serves /metrics on its own port; the service is closed if it cannot listen. Returns the URL. */
+async function serveMetrics(service: RunningService, port: number, host: string): Promise<string> {
+  try {
+    const m = await listenOrExplain(
+      { host, port, portFlag: '--metrics-port', hostFlag: '--metrics-host' },
+      () => service.serveMetrics(port, host),
+    );
+    return `http://${host.includes(':') ? `[${host}]` : host}:${m.port}/metrics`;
+  } catch (err) {
+    await service.close();
+    throw err;
+  }
+}
+
 export function registerServe(program: Command): void {
   const cmd = program
     .command('serve')
@@ -42,13 +79,7 @@ export function registerServe(program: Command): void {
     const databaseUrl = flags.databaseUrl ?? readEnv('DISTILLGUARD_DATABASE_URL');
     // The SQLite store lives in --data-dir only when no database URL is given.
     if (!databaseUrl) checkOutputDir('--data-dir', flags.dataDir);
-    const canarySecret = flags.canarySecret ?? readEnv('DISTILLGUARD_CANARY_SECRET');
-    if (canarySecret !== undefined && canarySecret.length < 8)
-      throw new UserError('INVALID_ARGUMENT', 'the canary secret must be at least 8 characters');
-    if (flags.canaryRegistry) checkOutputFile('--canary-registry', flags.canaryRegistry);
-    const canaryBanks = flags.canaryBanks
-      ? (await import('../../respond/index.js')).readCanaryBanks(flags.canaryBanks)
-      : undefined;
+    const guardrailCanaries = await canarySettings(flags);
     const service = await listenOrExplain({ host: flags.host, port: flags.port }, () =>
       startService({
         host: flags.host,
@@ -67,35 +98,16 @@ export function registerServe(program: Command): void {
           accountHeader: flags.guardrailAccountHeader,
           bodyBytes: flags.guardrailBodyBytes,
         },
-        guardrailCanaries: canarySecret
-          ? {
-              secret: canarySecret,
-              rate: flags.canaryRate,
-              ...(flags.canaryRegistry ? { registry: flags.canaryRegistry } : {}),
-              ...(canaryBanks ? { banks: canaryBanks } : {}),
-              recordPrompts: flags.canaryPrompts,
-            }
-          : undefined,
+        guardrailCanaries,
         ...(flags.webhookAllowPrivate
           ? { webhookOptions: { allowPrivate: cidrList(flags.webhookAllowPrivate) } }
           : {}),
       }),
     );
-    let metricsUrl: string | null = null;
-    if (flags.metricsPort !== undefined) {
-      const port = flags.metricsPort;
-      const host = flags.metricsHost;
-      try {
-        const m = await listenOrExplain(
-          { host, port, portFlag: '--metrics-port', hostFlag: '--metrics-host' },
-          () => service.serveMetrics(port, host),
-        );
-        metricsUrl = `http://${host.includes(':') ? `[${host}]` : host}:${m.port}/metrics`;
-      } catch (err) {
-        await service.close();
-        throw err;
-      }
-    }
+    const metricsUrl =
+      flags.metricsPort === undefined
+        ? null
+        : await serveMetrics(service, flags.metricsPort, flags.metricsHost);
     closeOnSignals(service);
     process.stdout.write(`DistillGuard listening on ${service.url}\n`);
     process.stdout.write(`  dashboard: ${service.url}/   API: ${service.url}/openapi.json\n`);

@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import type Graph from 'graphology';
 import Sigma from 'sigma';
 import { LEVEL_COLOURS, LEVELS, type GraphEdge, type GraphNode } from '../../../src/contracts/index.js';
 import { formatCount } from '../app/format.js';
@@ -54,59 +55,14 @@ export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Pro
   const hoveredRef = useRef<string | null>(null);
   const rendererRef = useRef<Sigma<NodeAttributes, EdgeAttributes> | null>(null);
 
-  useEffect(() => {
-    if (!container.current || graph.order === 0) return;
-    let renderer: Sigma<NodeAttributes, EdgeAttributes>;
-    try {
-      renderer = new Sigma(graph, container.current, {
-        renderEdgeLabels: false,
-        labelColor: { color: '#cbd5e1' },
-        labelSize: 11,
-        // A grouped view has few nodes, each a group worth naming.
-        labelRenderedSizeThreshold: groups ? 0 : 9,
-        // Labels flip left near the right edge instead of being cut by it.
-        defaultDrawNodeLabel: drawLabelInside,
-        defaultEdgeType: 'line',
-        zIndex: true,
-        // Hovering a node dims every account it is not linked to.
-        nodeReducer: (node, attrs) => {
-          const focus = hoveredRef.current;
-          if (!focus || node === focus || graph.areNeighbors(node, focus)) return { ...attrs, zIndex: 1 };
-          return { ...attrs, color: DIMMED, label: '', zIndex: 0 };
-        },
-        // An edge stays visible while any of the kinds it stands for is shown.
-        edgeReducer: (edge, attrs) => {
-          if (attrs.kinds.every((k) => hiddenRef.current.has(k))) return { ...attrs, hidden: true };
-          const focus = hoveredRef.current;
-          if (focus && !graph.hasExtremity(edge, focus)) return { ...attrs, hidden: true };
-          return attrs;
-        },
-      });
-    } catch (err) {
-      container.current.textContent = `The graph needs WebGL, which this browser refused: ${String(err)}`;
-      return;
-    }
-    rendererRef.current = renderer;
-    renderer.on('clickNode', ({ node }) => {
+  useSigmaRenderer(container, graph, groups !== null, rendererRef, hoveredRef, hiddenRef, {
+    onClickNode: (node) => {
       const group = graph.getNodeAttribute(node, 'group');
       if (group) setOpenGroup(group);
       else openRef.current(node);
-    });
-    renderer.on('enterNode', ({ node }) => {
-      hoveredRef.current = node;
-      setHovered(node);
-      renderer.refresh({ skipIndexation: true });
-    });
-    renderer.on('leaveNode', () => {
-      hoveredRef.current = null;
-      setHovered(null);
-      renderer.refresh({ skipIndexation: true });
-    });
-    return () => {
-      rendererRef.current = null;
-      renderer.kill();
-    };
-  }, [graph, groups]);
+    },
+    onHover: setHovered,
+  });
 
   useEffect(() => {
     hiddenRef.current = hiddenKinds;
@@ -158,6 +114,73 @@ export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Pro
       )}
     </div>
   );
+}
+
+/**
+ * The Sigma renderer of `graph` in `container`, made again when the graph changes. Its reducers
+ * read the hovered node and hidden kinds from refs, so hovering or filtering refreshes the view
+ * without resetting zoom; `on` is read through a ref for the same reason.
+ */
+function useSigmaRenderer(
+  container: RefObject<HTMLDivElement | null>,
+  graph: Graph<NodeAttributes, EdgeAttributes>,
+  grouped: boolean,
+  rendererRef: RefObject<Sigma<NodeAttributes, EdgeAttributes> | null>,
+  hoveredRef: RefObject<string | null>,
+  hiddenRef: RefObject<ReadonlySet<string>>,
+  on: { onClickNode: (node: string) => void; onHover: (node: string | null) => void },
+) {
+  const handlers = useRef(on);
+  handlers.current = on;
+  useEffect(() => {
+    if (!container.current || graph.order === 0) return;
+    let renderer: Sigma<NodeAttributes, EdgeAttributes>;
+    try {
+      renderer = new Sigma(graph, container.current, {
+        renderEdgeLabels: false,
+        labelColor: { color: '#cbd5e1' },
+        labelSize: 11,
+        // A grouped view has few nodes, each a group worth naming.
+        labelRenderedSizeThreshold: grouped ? 0 : 9,
+        // Labels flip left near the right edge instead of being cut by it.
+        defaultDrawNodeLabel: drawLabelInside,
+        defaultEdgeType: 'line',
+        zIndex: true,
+        // Hovering a node dims every account it is not linked to.
+        nodeReducer: (node, attrs) => {
+          const focus = hoveredRef.current;
+          if (!focus || node === focus || graph.areNeighbors(node, focus)) return { ...attrs, zIndex: 1 };
+          return { ...attrs, color: DIMMED, label: '', zIndex: 0 };
+        },
+        // An edge stays visible while any of the kinds it stands for is shown.
+        edgeReducer: (edge, attrs) => {
+          if (attrs.kinds.every((k) => hiddenRef.current.has(k))) return { ...attrs, hidden: true };
+          const focus = hoveredRef.current;
+          if (focus && !graph.hasExtremity(edge, focus)) return { ...attrs, hidden: true };
+          return attrs;
+        },
+      });
+    } catch (err) {
+      container.current.textContent = `The graph needs WebGL, which this browser refused: ${String(err)}`;
+      return;
+    }
+    rendererRef.current = renderer;
+    renderer.on('clickNode', ({ node }) => handlers.current.onClickNode(node));
+    renderer.on('enterNode', ({ node }) => {
+      hoveredRef.current = node;
+      handlers.current.onHover(node);
+      renderer.refresh({ skipIndexation: true });
+    });
+    renderer.on('leaveNode', () => {
+      hoveredRef.current = null;
+      handlers.current.onHover(null);
+      renderer.refresh({ skipIndexation: true });
+    });
+    return () => {
+      rendererRef.current = null;
+      renderer.kill();
+    };
+  }, [graph, grouped, container, rendererRef, hoveredRef, hiddenRef]);
 }
 
 const groupLabelOf = (g: AccountGroup, kind: string | null): string =>
