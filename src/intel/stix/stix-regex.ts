@@ -18,14 +18,17 @@ import {
  *
  * - that the expression is well-formed PCRE (balanced groups, closed classes, ordered ranges,
  *   known escapes, something before each quantifier), and
- * - that it stays inside a subset every engine evaluates in bounded time: no backreferences,
- *   lookaround, recursion, conditionals, atomic groups, possessive quantifiers, callouts or
- *   (*VERB)s (the constructs RE2-style linear-time engines lack), no repeated group that holds
- *   a quantifier (nested quantifiers), no repeated alternatives that can start with the same
- *   character, and a bounded length, group depth, repeat count and number of open-ended
- *   quantifiers (which bounds the polynomial degree of backtracking).
+ * - that it stays inside the subset the linear-time engine evaluates (both checkStixRegex and
+ *   compileStixRegex): no backreferences, lookaround, recursion, conditionals, atomic groups,
+ *   possessive quantifiers, callouts or (*VERB)s (the constructs RE2-style linear-time engines
+ *   lack), known Unicode properties, and a bounded length, group depth, repeat count and
+ *   compiled program size, and
+ * - for backtracking consumers (checkStixRegex only): no repeated group that holds a quantifier
+ *   (nested quantifiers), no repeated alternatives that can start with the same character, and
+ *   a bounded number of open-ended quantifiers (which bounds the polynomial degree of
+ *   backtracking).
  *
- * Refusing a few legitimate but rare shapes is the price of never running a pattern that
+ * Refusing a few legitimate but rare shapes is the price of never sharing a pattern that
  * could hang a consumer; the reason given names the construct and where it is.
  */
 
@@ -214,6 +217,8 @@ function fold(cp: number): number {
 }
 /** The other cases of one character (for classes and ranges under (?i)). */
 function caseVariants(cp: number): number[] {
+  // ASCII first (what the slow path gives for it, without building strings).
+  if (cp < 0x80) return (cp | 0x20) >= 0x61 && (cp | 0x20) <= 0x7a ? [cp ^ 0x20] : [];
   const c = String.fromCodePoint(cp);
   return [fold(cp), singleCodePoint(c.toUpperCase()), singleCodePoint(c.toLowerCase())].filter(
     (v) => v >= 0 && v !== cp,
