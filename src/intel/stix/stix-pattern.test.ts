@@ -514,6 +514,11 @@ describe('MATCHES regular expressions in a pattern', () => {
     [`[file:name MATCHES '${'('.repeat(1000)}a${')'.repeat(1000)}']`, /nested deeper than 32/],
     [`[file:name MATCHES '${'a*'.repeat(9)}']`, /more than 8/],
     [`[file:name MATCHES '${'a'.repeat(60_000)}']`, /longer than 2048 characters \(60000\)/],
+    ["[file:name MATCHES '(a{1000}){1000}']", /repeats expand to more than 10000 instructions/],
+    [
+      String.raw`[file:name MATCHES '\\p{Klingon}+']`,
+      /Unicode property \\p\{Klingon\} at character 1: unknown/,
+    ],
   ])('refuses the hostile or broken expression in %s', (p, message) => {
     const v = verdict(p);
     expect(v).toMatchObject({ ok: false, reason: 'regex', position: 20 });

@@ -645,7 +645,7 @@ class RegexReader {
         this.refuse(
           `Unicode property \\${c}{${name.length > 32 ? `${name.slice(0, 32)}…` : name}}`,
           at,
-          'unknown (known: general categories such as L, Lu, Nd; scripts such as Greek or sc=Greek; Any, L&, Xan, Xps, Xsp, Xwd)',
+          'unknown (known: general categories such as Lu, scripts such as Greek, Any, L&, Xan, Xps, Xsp, Xwd)',
         );
       return negated ? not(test) : test;
     }
