@@ -1,12 +1,25 @@
-// STIX pattern check cost (node bench/stix-pattern.js [reps]): the grammar check the hub, `intel
-// validate` and `intel pull` run on each indicator, on patterns DistillGuard writes and on hostile
-// ones. Median and max time per call. Needs `npx tsc -p tsconfig.build.json`.
+// STIX pattern check cost (node bench/stix-pattern.js [reps] [--compare <other build's dist>]): the
+// grammar check the hub, `intel validate` and `intel pull` run on each indicator, on patterns
+// DistillGuard writes and on hostile ones. Median and max time per call. Needs
+// `npx tsc -p tsconfig.build.json`. --compare times another build (e.g. main's, built into a
+// directory of its own) on the same cases, alternating call by call, and prints the ratio. Then:
+// what V8's backtracking RegExp and DistillGuard's linear-time MATCHES engine spend on the same
+// expressions and inputs.
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
 import { machineLine } from './machine.js';
 
 const dist = new URL('../dist/', import.meta.url);
-const { checkStixPattern, STIX_PATTERN_LIMITS } = await import(new URL('intel/index.js', dist).href);
+const { checkStixPattern, compileStixRegex, STIX_PATTERN_LIMITS } = await import(
+  new URL('intel/index.js', dist).href
+);
+const compareAt = process.argv.indexOf('--compare');
+const other =
+  compareAt > 0
+    ? await import(pathToFileURL(resolve(process.argv[compareAt + 1], 'intel/index.js')).href)
+    : undefined;
 
-const reps = Number(process.argv[2] ?? 200);
+const reps = Number(process.argv[2]?.startsWith('--') ? 200 : (process.argv[2] ?? 200));
 const { maxChars, maxComparisons } = STIX_PATTERN_LIMITS;
 const ext = "extensions.'extension-definition--0f5c2c7e-8d4b-4e7a-9b7e-5d3c2a1f0e9d'";
 const cases = {
@@ -25,20 +38,37 @@ const cases = {
   'limit: MATCHES 2 Ki-char expression': `[file:name MATCHES '${'[a-z]+x'.repeat(8)}${'a'.repeat(2048 - 56)}']`,
 };
 
+const timed = (f) => {
+  const t0 = process.hrtime.bigint();
+  const r = f();
+  return [r, Number(process.hrtime.bigint() - t0) / 1e3];
+};
+const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+
 process.stdout.write(machineLine(1));
 for (const [name, p] of Object.entries(cases)) {
   const times = [];
+  const otherTimes = [];
   let verdict;
+  let otherVerdict;
   for (let i = 0; i < reps; i++) {
-    const t0 = process.hrtime.bigint();
-    verdict = checkStixPattern(p);
-    times.push(Number(process.hrtime.bigint() - t0) / 1e3);
+    let t;
+    [verdict, t] = timed(() => checkStixPattern(p));
+    times.push(t);
+    if (other) {
+      [otherVerdict, t] = timed(() => other.checkStixPattern(p));
+      otherTimes.push(t);
+    }
   }
-  times.sort((a, b) => a - b);
+  const max = Math.max(...times);
   const v = verdict.ok ? 'ok' : `${verdict.reason}`;
-  process.stdout.write(
-    `${name.padEnd(42)} ${String(p.length).padStart(8)} chars  ${v.padEnd(6)} median ${times[times.length >> 1].toFixed(1).padStart(8)} µs  max ${times[times.length - 1].toFixed(1).padStart(8)} µs\n`,
-  );
+  let line = `${name.padEnd(42)} ${String(p.length).padStart(8)} chars  ${v.padEnd(6)} median ${median(times).toFixed(1).padStart(8)} µs  max ${max.toFixed(1).padStart(8)} µs`;
+  if (other) {
+    const same =
+      JSON.stringify(verdict) === JSON.stringify(otherVerdict) ? 'same verdict' : 'VERDICT DIFFERS';
+    line += `  | other ${median(otherTimes).toFixed(1).padStart(8)} µs  ×${(median(times) / median(otherTimes)).toFixed(2)}  ${same}`;
+  }
+  process.stdout.write(`${line}\n`);
 }
 
 // Why the MATCHES subset: what a backtracking engine (V8's, as a consumer's might be) spends on
@@ -59,6 +89,24 @@ for (const [re, verdictOf, sizes] of [
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     process.stdout.write(
       `${re.padEnd(12)} ${verdictOf.padEnd(9)} n=${String(n).padStart(6)} ${ms.toFixed(2).padStart(9)} ms\n`,
+    );
+  }
+}
+
+// The same and worse expressions through DistillGuard's engine (compileStixRegex), which keeps
+// every state at once: time grows with the input's length only.
+process.stdout.write('\nDistillGuard engine test() on "a" × n + "!" (median of 5 calls, compiled once):\n');
+for (const re of ['^(a+)+$', '^(a|aa)*$', '(x+x+)+y', '^(\\w+\\s?)*$', '(.*a){12}', '^(a|b)*$', '^a+$']) {
+  const compiled = compileStixRegex(re);
+  if (!compiled.ok) throw new Error(`${re}: ${compiled.message}`);
+  for (const n of [24, 10_000, 100_000]) {
+    const input = `${'a'.repeat(n)}!`;
+    // Median of 5 calls: the first also pays for V8 compiling the engine's loop.
+    const runs = Array.from({ length: 5 }, () => timed(() => compiled.regex.test(input)));
+    const result = runs[0][0];
+    const us = median(runs.map((r) => r[1]));
+    process.stdout.write(
+      `${re.padEnd(14)} n=${String(n).padStart(6)} ${(us / 1e3).toFixed(2).padStart(9)} ms  ${result ? 'match' : 'no match'}\n`,
     );
   }
 }

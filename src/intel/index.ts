@@ -14,6 +14,15 @@ export { exportBundle, readFindingsFile } from './stix/export-bundle.js';
 export { checkBundle } from './stix/bundle-check.js';
 export { indicatorPatternProblem, stixObjectProblems } from './stix/object-check.js';
 export { checkStixPattern, STIX_PATTERN_LIMITS, type StixPatternCheck } from './stix/stix-pattern.js';
+export { STIX_SCO_SHAPES, type ScoShape } from './stix/sco-properties.js';
+export {
+  checkStixRegex,
+  compileStixRegex,
+  STIX_REGEX_LIMITS,
+  type StixRegexCheck,
+  type StixRegexCompiled,
+} from './stix/stix-regex.js';
+export type { StixRegex } from './stix/stix-regex-vm.js';
 
 export { canonicalJson } from './stix/canonical-json.js';
 export {

@@ -1,8 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { requiredStixSchemaDir, stixSchemaDir } from '../../../test/stix-schemas.js';
-import { STIX_NON_SCO_TYPES, STIX_SCO_PROPERTIES } from './sco-properties.js';
+import { requiredStixSchemaDir, scoShapeFromSchemas, stixSchemaDir } from '../../../test/stix-schemas.js';
+import { STIX_NON_SCO_TYPES, STIX_SCO_PROPERTIES, STIX_SCO_SHAPES, type ScoShape } from './sco-properties.js';
 
 const dir = stixSchemaDir();
 
@@ -23,6 +23,27 @@ function topLevelProperties(file: string, out = new Set<string>()): Set<string> 
   return out;
 }
 
+/** The table's shape with reference targets left out (the schemas do not say them). */
+const withoutTargets = (s: ScoShape): ScoShape =>
+  s.kind === 'ref'
+    ? { kind: 'ref', to: [] }
+    : s.kind === 'list' || s.kind === 'dict'
+      ? { kind: s.kind, of: withoutTargets(s.of) }
+      : s.kind === 'object' || s.kind === 'extensions'
+        ? {
+            kind: s.kind,
+            props: Object.fromEntries(Object.entries(s.props).map(([k, v]) => [k, withoutTargets(v)])),
+          }
+        : s;
+
+/** Every reference in a shape with the path to it. */
+function* references(s: ScoShape, at: string): Generator<[string, readonly string[]]> {
+  if (s.kind === 'ref') yield [at, s.to];
+  else if (s.kind === 'list' || s.kind === 'dict') yield* references(s.of, `${at}[*]`);
+  else if (s.kind === 'object' || s.kind === 'extensions')
+    for (const [k, v] of Object.entries(s.props)) yield* references(v, `${at}.${k}`);
+}
+
 const schemaTitles = (sub: string): string[] =>
   readdirSync(path.join(requiredStixSchemaDir(), sub)).map(
     (f) =>
@@ -41,6 +62,23 @@ describe.skipIf(!dir && !process.env.CI)('the SCO property table, against the OA
   it.each([...STIX_SCO_PROPERTIES.keys()])('lists exactly the top-level properties of %s', (type) => {
     const schema = path.join(requiredStixSchemaDir(), 'observables', `${type}.json`);
     expect([...STIX_SCO_PROPERTIES.get(type)!].sort()).toEqual([...topLevelProperties(schema)].sort());
+  });
+
+  it.each([...STIX_SCO_SHAPES.keys()])(
+    'gives every nested property of %s the shape the schema gives it',
+    (type) => {
+      expect(withoutTargets(STIX_SCO_SHAPES.get(type)!)).toEqual(scoShapeFromSchemas(type));
+    },
+  );
+
+  it('points every reference at observable types (or none: marking definitions)', () => {
+    const refs = [...STIX_SCO_SHAPES].flatMap(([type, shape]) => [...references(shape, type)]);
+    expect(refs.length).toBeGreaterThan(30);
+    for (const [at, to] of refs) {
+      for (const t of to) expect(t === '*' || STIX_SCO_SHAPES.has(t), `${at} → ${t}`).toBe(true);
+      // Only the marking references point outside observed data.
+      expect(to.length === 0, at).toBe(/(object_marking_refs|marking_ref)(\[\*\])?$/.test(at));
+    }
   });
 
   it('names every domain and relationship object type as not an SCO', () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { scoShapeFromSchemas, stixSchemaDir } from '../../../test/stix-schemas.js';
+import { STIX_SCO_SHAPES, type ScoShape } from './sco-properties.js';
 import { checkStixPattern, STIX_PATTERN_LIMITS } from './stix-pattern.js';
 
 /*
@@ -349,6 +351,153 @@ describe('STIX 2.1 object paths', () => {
   });
 });
 
+/** A path step as a pattern writes it: bare when it can be, quoted otherwise. */
+const step = (key: string): string => (/^[a-z0-9_]+$/.test(key) ? `.${key}` : `.'${key}'`);
+
+/** Every path into a shape (the schemas' own, so references are not followed), with the shape it reaches. */
+function* pathsInto(s: ScoShape, at: string): Generator<[string, ScoShape]> {
+  yield [at, s];
+  if (s.kind === 'list') yield* pathsInto(s.of, `${at}[*]`);
+  else if (s.kind === 'dict') yield* pathsInto(s.of, `${at}.'Some-Key_1'`);
+  else if (s.kind === 'object' || s.kind === 'extensions')
+    for (const [k, v] of Object.entries(s.props))
+      yield* pathsInto(v, at.endsWith(':') ? `${at}${k}` : `${at}${step(k)}`);
+}
+
+/** [type, path, shape] for every path of every SCO type, as the OASIS schemas define them. */
+const schemaPaths = (): [string, string, ScoShape][] =>
+  [...STIX_SCO_SHAPES.keys()].flatMap((type) =>
+    [...pathsInto(scoShapeFromSchemas(type)!, `${type}:`)]
+      .filter(([p]) => !p.endsWith(':'))
+      .map(([p, s]) => [type, p, s] as [string, string, ScoShape]),
+  );
+
+if (!stixSchemaDir() && !process.env.CI)
+  console.log('skipping the deep-path checks against the schemas: ../shared/stix2-json-schemas is absent');
+
+describe.skipIf(!stixSchemaDir() && !process.env.CI)(
+  'STIX 2.1 object paths, against the OASIS schemas',
+  () => {
+    it('accepts every path the schemas define, to every depth', () => {
+      const paths = schemaPaths();
+      expect(paths.length).toBeGreaterThan(300);
+      for (const [, p] of paths) expect(verdict(`[EXISTS ${p}]`), p).toMatchObject({ ok: true });
+    });
+
+    it('refuses, at the step that goes wrong, each step the schemas do not define after a defined path', () => {
+      let refused = 0;
+      for (const [, p, s] of schemaPaths()) {
+        // What cannot follow each kind of property (custom x_ properties and x- extensions can).
+        const wrong: string[] =
+          s.kind === 'value'
+            ? ['.no_such_property', '[0]']
+            : s.kind === 'list'
+              ? ['.no_such_property']
+              : s.kind === 'dict' || s.kind === 'ref'
+                ? ['[*]']
+                : s.kind === 'object'
+                  ? ['.no_such_property', '[0]']
+                  : s.kind === 'extensions'
+                    ? [".'no-such-ext'", '.no_such_property', '[0]']
+                    : [];
+        for (const suffix of wrong) {
+          const pattern = `[EXISTS ${p}${suffix}]`;
+          const position = '[EXISTS '.length + p.length + (suffix.startsWith('.') ? 2 : 1);
+          expect(verdict(pattern), pattern).toMatchObject({ ok: false, reason: 'path', position });
+          refused++;
+        }
+        if (s.kind === 'object') expect(verdict(`[EXISTS ${p}.x_acme]`), p).toMatchObject({ ok: true });
+        if (s.kind === 'extensions')
+          for (const custom of [
+            ".'x-acme-ext'.anything",
+            ".'extension-definition--8a9b6c5d-1e2f-4a3b-8c4d-5e6f7a8b9c0d'.x",
+          ])
+            expect(verdict(`[EXISTS ${p}${custom}]`), p).toMatchObject({ ok: true });
+      }
+      expect(refused).toBeGreaterThan(300);
+    });
+  },
+);
+
+describe('deep STIX 2.1 object paths', () => {
+  it.each([
+    "[network-traffic:extensions.'http-request-ext'.request_header.'User-Agent'[0] = 'curl/8.5.0']",
+    "[file:extensions.'windows-pebinary-ext'.sections[*].entropy > 7.0]",
+    "[file:extensions.'windows-pebinary-ext'.optional_header.hashes.'SHA-256' = 'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']",
+    "[file:extensions.'ntfs-ext'.alternate_data_streams[0].name = 'Zone.Identifier']",
+    "[process:extensions.'windows-process-ext'.startup_info.lpTitle = 'x']",
+    "[user-account:extensions.'unix-account-ext'.groups[*] = 'wheel']",
+    "[windows-registry-key:values[*].data_type = 'REG_SZ']",
+    "[x509-certificate:x509_v3_extensions.key_usage = 'digitalSignature']",
+    "[email-message:additional_header_fields.'X-Mailer' = 'x' AND process:environment_variables.PATH[0].x = 'y']",
+    // References, followed to the properties of the objects they point to (STIX 2.1 §6).
+    "[email-message:from_ref.value = 'a@example.com' AND email-message:to_refs[*].display_name = 'A']",
+    "[process:image_ref.parent_directory_ref.path = 'C:\\\\Temp' AND process:parent_ref.image_ref.name = 'cmd.exe']",
+    "[network-traffic:src_ref.value = '198.51.100.1' AND network-traffic:dst_ref.resolves_to_refs[*].value = '00:00:5e:00:53:af']",
+    "[file:extensions.'archive-ext'.contains_refs[*].hashes.MD5 = '79054025255fb1a26e4bc422aef54eb4']",
+    "[file:contains_refs[*].x_anything.deeper = 'x' AND file:parent_directory_ref.x_acme = 1]",
+    "[network-traffic:extensions.'http-request-ext'.message_body_data_ref.payload_bin = b'aGk=']",
+  ])('accepts %s', (p) => {
+    expect(verdict(p)).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    [
+      "[network-traffic:extensions.'http-request-ext'.request_headers.'User-Agent' = 'x']",
+      48,
+      /"request_headers" at character 48: not a property of network-traffic:extensions.'http-request-ext' in STIX 2\.1/,
+    ],
+    ["[file:hashes.'SHA-256'.x = 'a']", 24, /file:hashes.'SHA-256' is a single value/],
+    [
+      "[file:extensions.'http-request-ext'.request_value = 'a']",
+      18,
+      /not a STIX 2\.1 extension of file objects \(predefined: ntfs-ext, raster-image-ext, pdf-ext, archive-ext, windows-pebinary-ext; custom/,
+    ],
+    ["[ipv4-addr:extensions.'tcp-ext'.src_flags_hex = '02']", 23, /it has no predefined ones/],
+    ["[file:name[0] = 'a']", 11, /"\[" at character 11: file:name is not a list/],
+    [
+      "[email-message:to_refs.value = 'a@example.com']",
+      24,
+      /email-message:to_refs is a list in STIX 2\.1: index it first/,
+    ],
+    [
+      "[email-message:from_ref.name = 'a']",
+      25,
+      /not a property of email-addr objects, which email-message:from_ref refers to/,
+    ],
+    [
+      "[network-traffic:src_ref.path = '/']",
+      26,
+      /not a property of ipv4-addr or ipv6-addr or mac-addr or domain-name objects/,
+    ],
+    [
+      "[file:object_marking_refs[*].definition = 'x']",
+      30,
+      /refers to a marking definition, not an observable/,
+    ],
+    ["[file:hashes[0] = 'a']", 13, /file:hashes is not a list/],
+    [
+      "[windows-registry-key:values[*].value = 'a']",
+      33,
+      /not a property of windows-registry-key:values\[\*\]/,
+    ],
+  ] as const)('refuses %s', (p, position, message) => {
+    const v = verdict(p);
+    expect(v).toMatchObject({ ok: false, reason: 'path', position });
+    if (!v.ok) {
+      expect(v.message).toMatch(message);
+      expect(v.message.length).toBeLessThan(300);
+    }
+  });
+
+  it('shortens a long path in what it says', () => {
+    const key = 'K'.repeat(250);
+    const v = verdict(`[file:extensions.'ntfs-ext'.alternate_data_streams[0].hashes.'${key}'.x = 'a']`);
+    expect(v).toMatchObject({ ok: false, reason: 'path' });
+    if (!v.ok) expect(v.message.length).toBeLessThan(300);
+  });
+});
+
 describe('MATCHES regular expressions in a pattern', () => {
   it('reads the expression with the STIX string escapes undone', () => {
     // '\\d+\\.exe$' in the pattern is the expression \d+\.exe$.
@@ -365,6 +514,11 @@ describe('MATCHES regular expressions in a pattern', () => {
     [`[file:name MATCHES '${'('.repeat(1000)}a${')'.repeat(1000)}']`, /nested deeper than 32/],
     [`[file:name MATCHES '${'a*'.repeat(9)}']`, /more than 8/],
     [`[file:name MATCHES '${'a'.repeat(60_000)}']`, /longer than 2048 characters \(60000\)/],
+    ["[file:name MATCHES '(a{1000}){1000}']", /repeats expand to more than 10000 instructions/],
+    [
+      String.raw`[file:name MATCHES '\\p{Klingon}+']`,
+      /Unicode property \\p\{Klingon\} at character 1: unknown/,
+    ],
   ])('refuses the hostile or broken expression in %s', (p, message) => {
     const v = verdict(p);
     expect(v).toMatchObject({ ok: false, reason: 'regex', position: 20 });

@@ -1,4 +1,4 @@
-import { STIX_NON_SCO_TYPES, STIX_SCO_PROPERTIES } from './sco-properties.js';
+import { STIX_NON_SCO_TYPES, STIX_SCO_SHAPES, type ScoShape } from './sco-properties.js';
 import { PatternSyntaxError, shown, tokenize, type Token } from './stix-pattern-lexer.js';
 import { checkStixRegex } from './stix-regex.js';
 
@@ -82,6 +82,10 @@ function hashProblem(algorithm: string, value: string): string | undefined {
     ? undefined
     : `not a ${algorithm} hash (${lengths.join(' or ')} hex digits)`;
 }
+
+/** A STIX 2.1 extension definition's id, the key of an extension it defines (§7.3). */
+const EXTENSION_DEFINITION =
+  /^extension-definition--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$/;
 
 const EQUALITY = new Set(['=', '==', '!=', '<>']);
 const ORDER = new Set(['<', '<=', '>', '>=']);
@@ -295,26 +299,37 @@ class Parser {
     this.expectPunct(':', '":" after the object type');
     const first = this.peek();
     const firstName = this.pathKey(first, 'a property name');
+    let wellFormed = isTypeName(type.text) && isPropertyName(firstName);
     if (!isPropertyName(firstName))
       this.defer(
         `property ${shown(firstName)} ${where(first)} is not a STIX property name (a-z, 0-9, _; up to 250 characters)`,
         first,
         'name',
       );
-    if (isTypeName(type.text) && isPropertyName(firstName)) this.checkKnown(type, first, firstName);
+    // Where the path has got to in the SCO table, and its text (for messages); undefined once it
+    // leaves what STIX defines, which bounds the steps checked (and the text) by the table's depth.
+    let shape = wellFormed ? this.firstStep(type, first, firstName) : undefined;
+    let text = `${type.text}:${firstName}`;
     const steps: (string | null)[] = [firstName];
     for (;;) {
+      let key: string | null;
+      const at = this.peek();
       if (this.isPunct('.')) {
         this.take();
         const k = this.peek();
-        const key = this.pathKey(k, 'a property name or a quoted key after "."');
-        if (!isDictionaryKey(key))
+        key = this.pathKey(k, 'a property name or a quoted key after "."');
+        if (!isDictionaryKey(key)) {
+          wellFormed = false;
           this.defer(
             `key ${shown(key)} ${where(k)} is not a STIX property name or key (A-Z, a-z, 0-9, -, _; 1-250 characters)`,
             k,
             'name',
           );
-        steps.push(key);
+        }
+        if (wellFormed && shape) {
+          shape = this.nextStep(shape, key, k, text);
+          text += /^[a-z0-9_]+$/.test(key) ? `.${key}` : `.'${key}'`;
+        }
       } else if (this.isPunct('[')) {
         this.take();
         const idx = this.peek();
@@ -322,8 +337,13 @@ class Parser {
           this.fail('a list index (a whole number or *)');
         this.take();
         this.expectPunct(']', '"]" after the list index');
-        steps.push(null);
+        key = null;
+        if (wellFormed && shape) {
+          shape = this.nextStep(shape, null, at, text);
+          text += '[*]';
+        }
       } else return steps;
+      steps.push(key);
     }
   }
 
@@ -331,12 +351,13 @@ class Parser {
    * STIX 2.1 §9.3: the object type is a cyber-observable type and the first step one of its
    * properties. Custom types (x-…) and custom properties (x_…) are allowed, as the spec allows
    * them; anything else unknown is a mistake or a type this consumer cannot know, refused with
-   * its name (as the OASIS validator does).
+   * its name (as the OASIS validator does). Returns the property's shape, to check later steps.
    */
-  private checkKnown(type: Token, first: Token, property: string): void {
-    const known = STIX_SCO_PROPERTIES.get(type.text);
+  private firstStep(type: Token, first: Token, property: string): ScoShape | undefined {
+    const known = STIX_SCO_SHAPES.get(type.text);
     if (known) {
-      if (!known.has(property) && !property.startsWith('x_'))
+      if (Object.hasOwn(known.props, property)) return known.props[property];
+      if (!property.startsWith('x_'))
         this.defer(
           `${shown(property)} ${where(first)} is not a property of ${type.text} objects in STIX 2.1 (custom properties start with x_)`,
           first,
@@ -354,6 +375,63 @@ class Parser {
         type,
         'path',
       );
+    return undefined;
+  }
+
+  /**
+   * One step after the first (`key`, or null for a list index) into a property of this shape:
+   * the shape it reaches, or undefined when the path leaves what STIX defines (custom content,
+   * free dictionary values) or is refused (deferred, reason `path`). `text` is the path so far.
+   */
+  private nextStep(shape: ScoShape, key: string | null, t: Token, text: string): ScoShape | undefined {
+    const path = text.length > 64 ? `…${text.slice(-63)}` : text;
+    const refuse = (why: string): undefined => {
+      this.defer(`${key === null ? '"["' : shown(key)} ${where(t)}: ${why}`, t, 'path');
+      return undefined;
+    };
+    if (shape.kind === 'any') return undefined;
+    if (key === null)
+      return shape.kind === 'list'
+        ? shape.of
+        : refuse(`${path} is not a list in STIX 2.1 (only lists take [n] or [*])`);
+    switch (shape.kind) {
+      case 'value':
+        return refuse(`${path} is a single value in STIX 2.1, with no properties or keys`);
+      case 'list':
+        return refuse(`${path} is a list in STIX 2.1: index it first (${path}[*].…)`);
+      case 'dict':
+        return shape.of;
+      case 'object':
+        if (Object.hasOwn(shape.props, key)) return shape.props[key];
+        return key.startsWith('x_')
+          ? undefined
+          : refuse(`not a property of ${path} in STIX 2.1 (custom properties start with x_)`);
+      case 'extensions': {
+        if (Object.hasOwn(shape.props, key)) return shape.props[key];
+        if (key.startsWith('x-') || EXTENSION_DEFINITION.test(key)) return undefined;
+        const known = Object.keys(shape.props);
+        return refuse(
+          `not a STIX 2.1 extension of ${text.slice(0, text.indexOf(':'))} objects (${known.length ? `predefined: ${known.join(', ')}` : 'it has no predefined ones'}; custom ones start with x- or are extension-definition--<UUID>)`,
+        );
+      }
+      case 'ref': {
+        if (shape.to.length === 0)
+          return refuse(
+            `${path} refers to a marking definition, not an observable: it has no properties to match`,
+          );
+        if (shape.to.includes('*') || key.startsWith('x_')) return undefined;
+        const found = shape.to.flatMap((type) => {
+          const props = STIX_SCO_SHAPES.get(type)!.props;
+          return Object.hasOwn(props, key) ? [props[key]!] : [];
+        });
+        if (found.length === 0)
+          return refuse(
+            `not a property of ${shape.to.join(' or ')} objects, which ${path} refers to in STIX 2.1 (custom properties start with x_)`,
+          );
+        // A reference to several types: a property they share may differ in shape (rarely); then stop checking.
+        return found.every((f) => JSON.stringify(f) === JSON.stringify(found[0])) ? found[0] : undefined;
+      }
+    }
   }
 
   /** One unquoted (no hyphen) or quoted path step. */

@@ -1,19 +1,34 @@
+import {
+  StixRegex,
+  isNewlineChar,
+  programSize,
+  type Assertion,
+  type CharTest,
+  type RegexNode,
+} from './stix-regex-vm.js';
+
 /*
  * The right-hand side of a STIX `MATCHES` comparison is a PCRE regular expression (STIX 2.1
- * §9.5) written by another organisation. Whoever evaluates it later (a hub, a member's SIEM)
- * may use a backtracking engine, where a hostile expression such as `(a+)+$` or `(a|aa)*b`
- * takes exponential time. So this checks, in one linear pass and without compiling anything:
+ * §9.5) written by another organisation. DistillGuard evaluates one with its own linear-time
+ * engine (compileStixRegex, stix-regex-vm.ts), which this file's reader feeds: one linear pass
+ * over the expression gives its tree, or the reason it is refused. Whoever else evaluates it
+ * later (a hub, a member's SIEM) may use a backtracking engine, where a hostile expression such
+ * as `(a+)+$` or `(a|aa)*b` takes exponential time. So checkStixRegex, the check for what is
+ * shared, also holds expressions to the rules below:
  *
  * - that the expression is well-formed PCRE (balanced groups, closed classes, ordered ranges,
  *   known escapes, something before each quantifier), and
- * - that it stays inside a subset every engine evaluates in bounded time: no backreferences,
- *   lookaround, recursion, conditionals, atomic groups, possessive quantifiers, callouts or
- *   (*VERB)s (the constructs RE2-style linear-time engines lack), no repeated group that holds
- *   a quantifier (nested quantifiers), no repeated alternatives that can start with the same
- *   character, and a bounded length, group depth, repeat count and number of open-ended
- *   quantifiers (which bounds the polynomial degree of backtracking).
+ * - that it stays inside the subset the linear-time engine evaluates (both checkStixRegex and
+ *   compileStixRegex): no backreferences, lookaround, recursion, conditionals, atomic groups,
+ *   possessive quantifiers, callouts or (*VERB)s (the constructs RE2-style linear-time engines
+ *   lack), known Unicode properties, and a bounded length, group depth, repeat count and
+ *   compiled program size, and
+ * - for backtracking consumers (checkStixRegex only): no repeated group that holds a quantifier
+ *   (nested quantifiers), no repeated alternatives that can start with the same character, and
+ *   a bounded number of open-ended quantifiers (which bounds the polynomial degree of
+ *   backtracking).
  *
- * Refusing a few legitimate but rare shapes is the price of never running a pattern that
+ * Refusing a few legitimate but rare shapes is the price of never sharing a pattern that
  * could hang a consumer; the reason given names the construct and where it is.
  */
 
@@ -31,9 +46,16 @@ export const STIX_REGEX_LIMITS = {
    * start alike: `(?:[0-9]{1,3}\.){3}` is a constant factor, `(a+)+` is exponential.
    */
   maxAmbiguousRepeat: 4,
+  /**
+   * Instructions of the compiled program (repeats expanded): the linear-time engine's work per
+   * input character is at most this, so `(a{1000}){1000}` is refused rather than run.
+   */
+  maxProgram: 10_000,
 } as const;
 
 export type StixRegexCheck = { ok: true } | { ok: false; message: string; position: number };
+export type StixRegexCompiled =
+  { ok: true; regex: StixRegex } | { ok: false; message: string; position: number };
 
 class RegexProblem extends Error {
   constructor(
@@ -61,6 +83,20 @@ interface Frame {
   firsts: (string | null)[];
   /** The current alternative's first literal: undefined while it is empty. */
   first: string | null | undefined;
+  /** The options in force here: (?i) changes them for the rest of the group, alternatives included. */
+  flags: Flags;
+  /** Finished alternatives, and the one being read. */
+  alts: RegexNode[];
+  seq: RegexNode[];
+}
+
+interface Flags {
+  /** Caseless. */
+  i: boolean;
+  /** Multiline: ^ and $ at newlines. */
+  m: boolean;
+  /** Dot matches a newline too. */
+  s: boolean;
 }
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
@@ -94,6 +130,148 @@ const POSIX_CLASSES = new Set([
 ]);
 const FLAGS = new Set(['i', 'm', 's', 'U']);
 
+const inRanges =
+  (...ranges: number[]): CharTest =>
+  (cp) => {
+    for (let k = 0; k < ranges.length; k += 2) if (cp >= ranges[k]! && cp <= ranges[k + 1]!) return true;
+    return false;
+  };
+const not =
+  (t: CharTest): CharTest =>
+  (cp) =>
+    cp >= 0 && !t(cp);
+const anyOf =
+  (...ts: CharTest[]): CharTest =>
+  (cp) =>
+    ts.some((t) => t(cp));
+
+// PCRE's meanings without UCP: \d, \w, \s and the POSIX classes are ASCII.
+const DIGIT = inRanges(0x30, 0x39);
+const WORD = inRanges(0x30, 0x39, 0x41, 0x5a, 0x61, 0x7a, 0x5f, 0x5f);
+const SPACE = inRanges(0x09, 0x0d, 0x20, 0x20);
+const HSPACE = inRanges(
+  0x09,
+  0x09,
+  0x20,
+  0x20,
+  0xa0,
+  0xa0,
+  0x1680,
+  0x1680,
+  0x180e,
+  0x180e,
+  0x2000,
+  0x200a,
+  0x202f,
+  0x202f,
+  0x205f,
+  0x205f,
+  0x3000,
+  0x3000,
+);
+const VSPACE: CharTest = isNewlineChar;
+const SET_TESTS: Record<string, CharTest> = {
+  d: DIGIT,
+  D: not(DIGIT),
+  w: WORD,
+  W: not(WORD),
+  s: SPACE,
+  S: not(SPACE),
+  h: HSPACE,
+  H: not(HSPACE),
+  v: VSPACE,
+  V: not(VSPACE),
+  N: (cp) => cp >= 0 && cp !== 0x0a,
+};
+const ALPHA = inRanges(0x41, 0x5a, 0x61, 0x7a);
+const POSIX_TESTS: Record<string, CharTest> = {
+  alnum: inRanges(0x30, 0x39, 0x41, 0x5a, 0x61, 0x7a),
+  alpha: ALPHA,
+  ascii: inRanges(0, 0x7f),
+  blank: inRanges(0x09, 0x09, 0x20, 0x20),
+  cntrl: inRanges(0, 0x1f, 0x7f, 0x7f),
+  digit: DIGIT,
+  graph: inRanges(0x21, 0x7e),
+  lower: inRanges(0x61, 0x7a),
+  print: inRanges(0x20, 0x7e),
+  punct: inRanges(0x21, 0x2f, 0x3a, 0x40, 0x5b, 0x60, 0x7b, 0x7e),
+  space: SPACE,
+  upper: inRanges(0x41, 0x5a),
+  word: WORD,
+  xdigit: inRanges(0x30, 0x39, 0x41, 0x46, 0x61, 0x66),
+};
+
+const singleCodePoint = (s: string): number => {
+  const cp = s.codePointAt(0)!;
+  return s.length === (cp > 0xffff ? 2 : 1) ? cp : -1;
+};
+/** Simple case folding, near enough: lower case of the upper case, when each is one character (ſ → s, K → k, ẞ → ß). */
+function fold(cp: number): number {
+  if (cp < 0x80) return cp >= 0x41 && cp <= 0x5a ? cp + 0x20 : cp;
+  const c = String.fromCodePoint(cp);
+  const upper = singleCodePoint(c.toUpperCase());
+  const viaUpper = upper >= 0 ? singleCodePoint(String.fromCodePoint(upper).toLowerCase()) : -1;
+  if (viaUpper >= 0) return viaUpper;
+  const lower = singleCodePoint(c.toLowerCase());
+  return lower >= 0 ? lower : cp;
+}
+/** The other cases of one character (for classes and ranges under (?i)). */
+function caseVariants(cp: number): number[] {
+  // ASCII first (what the slow path gives for it, without building strings).
+  if (cp < 0x80) return (cp | 0x20) >= 0x61 && (cp | 0x20) <= 0x7a ? [cp ^ 0x20] : [];
+  const c = String.fromCodePoint(cp);
+  return [fold(cp), singleCodePoint(c.toUpperCase()), singleCodePoint(c.toLowerCase())].filter(
+    (v) => v >= 0 && v !== cp,
+  );
+}
+const literal = (char: string, caseless: boolean): CharTest => {
+  const cp = char.codePointAt(0)!;
+  if (!caseless || caseVariants(cp).length === 0) return (x) => x === cp;
+  const folded = fold(cp);
+  return (x) => x === cp || (x >= 0 && fold(x) === folded);
+};
+const caselessSet =
+  (t: CharTest): CharTest =>
+  (cp) =>
+    t(cp) || (cp >= 0 && caseVariants(cp).some(t));
+
+/** \R, told apart from the other set escapes: it may read \r\n whole. */
+const NEWLINE_SEQUENCE: CharTest = (cp) => isNewlineChar(cp);
+
+const GENERAL_CATEGORIES = new Set(
+  'C Cc Cf Cn Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs'.split(
+    ' ',
+  ),
+);
+/** A Unicode property (\p{…}) by its PCRE name, as a JavaScript \p{…} (tested on one character at a time); undefined when unknown. */
+function unicodeProperty(name: string): CharTest | undefined {
+  const js = (p: string): CharTest | undefined => {
+    try {
+      const re = new RegExp(`^\\p{${p}}$`, 'u');
+      return (cp) => cp >= 0 && re.test(String.fromCodePoint(cp));
+    } catch {
+      return undefined;
+    }
+  };
+  if (name === 'Any') return (cp) => cp >= 0;
+  if (name === 'L&') return js('LC');
+  if (name === 'Xan') return js('L') && anyOf(js('L')!, js('N')!);
+  if (name === 'Xwd') return anyOf(js('L')!, js('N')!, (cp) => cp === 0x5f);
+  if (name === 'Xps' || name === 'Xsp') return anyOf(js('Z')!, SPACE);
+  if (GENERAL_CATEGORIES.has(name)) return js(`gc=${name}`);
+  const [key, value] = name.includes('=') ? name.split('=', 2) : ['sc', name];
+  const kind = {
+    sc: 'sc',
+    script: 'sc',
+    scx: 'scx',
+    script_extensions: 'scx',
+    gc: 'gc',
+    general_category: 'gc',
+  }[key!.toLowerCase()];
+  if (!kind || !/^[A-Za-z_]+$/.test(value!)) return undefined;
+  return js(`${kind}=${value}`);
+}
+
 const shownChar = (c: string): string => JSON.stringify(c);
 
 class RegexReader {
@@ -102,7 +280,11 @@ class RegexReader {
   private readonly stack: Frame[] = [];
   private last: Atom = { kind: 'none' };
 
-  constructor(private readonly src: string) {}
+  /** `backtrackingRules`: also refuse what only a backtracking engine finds costly (checkStixRegex). */
+  constructor(
+    private readonly src: string,
+    private readonly backtrackingRules: boolean,
+  ) {}
 
   private fail(message: string, at = this.i): never {
     throw new RegexProblem(message, at);
@@ -116,28 +298,40 @@ class RegexReader {
   }
 
   /** An atom was read: it becomes what a quantifier applies to, and maybe its alternative's first character. */
-  private atom(a: Atom): void {
+  private atom(a: Atom, node?: RegexNode): void {
     const f = this.frame();
     if (f.first === undefined) f.first = a.kind === 'char' ? a.char.toLowerCase() : null;
+    if (node) f.seq.push(node);
     this.last = a;
   }
 
-  read(): void {
-    this.stack.push({ at: -1, variable: false, openEnded: 0, firsts: [], first: undefined });
+  private newFrame(at: number, flags: Flags): Frame {
+    return { at, variable: false, openEnded: 0, firsts: [], first: undefined, flags, alts: [], seq: [] };
+  }
+
+  /** A literal character under the options in force. */
+  private literal(char: string): RegexNode {
+    return { t: 'char', test: literal(char, this.frame().flags.i) };
+  }
+
+  /** The expression as a tree, or a RegexProblem thrown. */
+  read(): RegexNode {
+    this.stack.push(this.newFrame(-1, { i: false, m: false, s: false }));
     const n = this.src.length;
     while (this.i < n) {
       const at = this.i;
       const c = this.src[this.i]!;
       if (c === '\\') this.escape();
       else if (c === '[') {
-        this.charClass();
-        this.atom({ kind: 'set' });
+        this.atom({ kind: 'set' }, { t: 'char', test: this.charClass(this.frame().flags.i) });
       } else if (c === '(') this.openGroup();
       else if (c === ')') this.closeGroup();
       else if (c === '|') {
         const f = this.frame();
         f.firsts.push(f.first ?? null);
         f.first = undefined;
+        f.alts.push({ t: 'cat', items: f.seq });
+        f.seq = [];
         this.last = { kind: 'none' };
         this.i++;
       } else if (c === '*' || c === '+' || c === '?')
@@ -147,22 +341,32 @@ class RegexReader {
         if (q) this.quantifier(at, q.min, q.max, q.length);
         else {
           this.i++;
-          this.atom({ kind: 'char', char: '{' });
+          this.atom({ kind: 'char', char: '{' }, this.literal('{'));
         }
       } else if (c === '^' || c === '$') {
         this.i++;
-        this.atom({ kind: 'anchor' });
+        const m = this.frame().flags.m;
+        const assertion: Assertion =
+          c === '^' ? (m ? 'line-start' : 'start') : m ? 'line-end' : 'end-or-final-newline';
+        this.atom({ kind: 'anchor' }, { t: 'assert', at: assertion });
       } else if (c === '.') {
         this.i++;
-        this.atom({ kind: 'set' });
+        this.atom({ kind: 'set' }, { t: 'char', test: this.frame().flags.s ? (x) => x >= 0 : SET_TESTS.N! });
       } else {
         const cp = String.fromCodePoint(this.src.codePointAt(this.i)!);
         this.i += cp.length;
-        this.atom({ kind: 'char', char: cp });
+        this.atom({ kind: 'char', char: cp }, this.literal(cp));
       }
     }
     if (this.stack.length > 1)
       this.fail(`the group opened at character ${this.frame().at + 1} is never closed`, this.frame().at);
+    return this.alternatives(this.frame());
+  }
+
+  /** A finished group's alternatives as one node. */
+  private alternatives(f: Frame): RegexNode {
+    const last: RegexNode = { t: 'cat', items: f.seq };
+    return f.alts.length ? { t: 'alt', items: [...f.alts, last] } : last;
   }
 
   /** `{n}`, `{n,}`, `{n,m}` or `{,m}`; anything else is a literal brace (as PCRE reads it). */
@@ -200,9 +404,13 @@ class RegexReader {
     this.i += length;
     if (this.src[this.i] === '+')
       this.refuse('possessive quantifier', at, 'not accepted (no linear-time engine has it)');
-    if (this.src[this.i] === '?') this.i++; // lazy: the same cost
+    if (this.src[this.i] === '?') this.i++; // lazy: the same cost, and the same answer to "does it match"
     const { maxAmbiguousRepeat, maxOpenEnded } = STIX_REGEX_LIMITS;
     const f = this.frame();
+    f.seq.push({ t: 'repeat', node: f.seq.pop()!, min, max });
+    this.last = { kind: 'quantified' };
+    if (min !== max) f.variable = true;
+    if (!this.backtrackingRules) return;
     let added = max === Infinity ? 1 : 0;
     if (max > 1 && target.kind === 'group') {
       if (target.alternativesOverlap && max > maxAmbiguousRepeat)
@@ -228,8 +436,6 @@ class RegexReader {
         at,
         `more than ${maxOpenEnded} of them (*, +, {n,}; in a repeated group, once per repeat)`,
       );
-    if (min !== max) f.variable = true;
-    this.last = { kind: 'quantified' };
   }
 
   private openGroup(): void {
@@ -239,6 +445,7 @@ class RegexReader {
       this.fail(`groups are nested deeper than ${STIX_REGEX_LIMITS.maxDepth} at character ${at + 1}`, at);
     if (s[at + 1] === '*') this.refuse('(*VERB) control', at, 'not accepted');
     let j = at + 1;
+    let groupFlags = this.frame().flags;
     if (s[j] === '?') {
       j++;
       const c = s[j];
@@ -263,11 +470,20 @@ class RegexReader {
         this.refuse('recursion', at, 'not accepted (no bound)');
       else {
         // Option settings: (?i) applies to the rest of the group, (?i:…) opens one.
+        const from = j;
         while (j < s.length && (FLAGS.has(s[j]!) || s[j] === '-')) j++;
+        const flags = { ...this.frame().flags };
+        let on = true;
+        // U (ungreedy) changes which match is found, not whether one is: nothing to keep.
+        for (const letter of s.slice(from, j))
+          if (letter === '-') on = false;
+          else if (letter !== 'U') flags[letter as keyof Flags] = on;
         if (s[j] === ')') {
+          this.frame().flags = flags;
           this.i = j + 1;
           return;
         }
+        groupFlags = flags;
         if (s[j] !== ':') {
           if (s[j] === 'x') this.refuse('the x (extended) option', j, 'not accepted');
           this.fail(
@@ -281,7 +497,7 @@ class RegexReader {
       }
     }
     this.i = j;
-    this.stack.push({ at, variable: false, openEnded: 0, firsts: [], first: undefined });
+    this.stack.push(this.newFrame(at, groupFlags));
     this.last = { kind: 'none' };
   }
 
@@ -319,7 +535,7 @@ class RegexReader {
     const parent = this.frame();
     if (variable) parent.variable = true;
     parent.openEnded += f.openEnded;
-    this.atom({ kind: 'group', variable, openEnded: f.openEnded, alternativesOverlap });
+    this.atom({ kind: 'group', variable, openEnded: f.openEnded, alternativesOverlap }, this.alternatives(f));
   }
 
   private escape(): void {
@@ -332,7 +548,8 @@ class RegexReader {
       const end = s.indexOf('\\E', at + 2);
       const text = s.slice(at + 2, end < 0 ? s.length : end);
       this.i = end < 0 ? s.length : end + 2;
-      if (text) this.atom({ kind: 'char', char: text[0]! });
+      // A quantifier after \Q…\E repeats its last character only, as in PCRE.
+      for (const ch of text) this.atom({ kind: 'char', char: ch }, this.literal(ch));
       return;
     }
     if (c === 'E') {
@@ -340,22 +557,39 @@ class RegexReader {
       return;
     }
     const single = this.escapedChar(at, false);
-    if (single !== undefined) {
-      this.atom(single === null ? { kind: 'set' } : { kind: 'char', char: single });
+    if (typeof single === 'string') return this.atom({ kind: 'char', char: single }, this.literal(single));
+    if (single) {
+      // Case does not change \p{…} (as PCRE says), nor \d, \w, \s, … (closed under case).
+      this.atom(
+        { kind: 'set' },
+        single === NEWLINE_SEQUENCE ? { t: 'newline' } : { t: 'char', test: single },
+      );
       return;
     }
     this.i = at + 2;
-    if (ANCHOR_ESCAPES.has(c)) this.atom({ kind: 'anchor' });
-    else if ((c >= '1' && c <= '9') || c === 'g' || c === 'k')
+    if (ANCHOR_ESCAPES.has(c)) {
+      const assertion: Assertion =
+        c === 'b'
+          ? 'word-boundary'
+          : c === 'B'
+            ? 'not-word-boundary'
+            : c === 'A'
+              ? 'start'
+              : c === 'z'
+                ? 'end'
+                : 'end-or-final-newline';
+      this.atom({ kind: 'anchor' }, { t: 'assert', at: assertion });
+    } else if ((c >= '1' && c <= '9') || c === 'g' || c === 'k')
       this.refuse(`backreference \\${c}`, at, 'not accepted (matching with one is NP-hard)');
     else this.refuse(`escape \\${c}`, at, 'unknown, or not accepted');
   }
 
   /**
-   * An escape that stands for characters, from the backslash at `at`: its one character, null for
-   * a set (\d, \p{L}, …), undefined when it is not one. Moves past it when it is one.
+   * An escape that stands for characters, from the backslash at `at`: its one character, the test
+   * of a set (\d, \p{L}, …; NEWLINE_SEQUENCE for \R), undefined when it is not one. Moves past it
+   * when it is one.
    */
-  private escapedChar(at: number, inClass: boolean): string | null | undefined {
+  private escapedChar(at: number, inClass: boolean): string | CharTest | undefined {
     const s = this.src;
     const c = s[at + 1]!;
     if (!isAsciiAlnum(c)) {
@@ -368,7 +602,7 @@ class RegexReader {
     }
     if (SET_ESCAPES.has(c) && !(inClass && (c === 'N' || c === 'R'))) {
       this.i = at + 2;
-      return null;
+      return c === 'R' ? NEWLINE_SEQUENCE : SET_TESTS[c]!;
     }
     if (c === 'x') return this.codeEscape(at, 'x', isHex, 16, 2);
     if (c === 'o') return this.codeEscape(at, 'o', isOctal, 8, 0);
@@ -387,6 +621,7 @@ class RegexReader {
     }
     if (c === 'p' || c === 'P') {
       let j = at + 2;
+      let name: string;
       if (s[j] === '{') {
         const from = ++j;
         if (s[j] === '^') j++;
@@ -398,10 +633,21 @@ class RegexReader {
           j++;
         if (s[j] !== '}' || j === from)
           this.fail(`the property \\${c}{…} at character ${at + 1} is not closed`, at);
+        name = s.slice(from, j);
         this.i = j + 1;
-      } else if (s[j] !== undefined && isAsciiAlnum(s[j])) this.i = j + 1;
-      else this.fail(`\\${c} at character ${at + 1} needs a property name`, at);
-      return null;
+      } else if (s[j] !== undefined && isAsciiAlnum(s[j])) {
+        name = s[j]!;
+        this.i = j + 1;
+      } else this.fail(`\\${c} at character ${at + 1} needs a property name`, at);
+      const negated = name.startsWith('^') !== (c === 'P');
+      const test = unicodeProperty(name.replace(/^\^/, ''));
+      if (!test)
+        this.refuse(
+          `Unicode property \\${c}{${name.length > 32 ? `${name.slice(0, 32)}…` : name}}`,
+          at,
+          'unknown (known: general categories such as Lu, scripts such as Greek, Any, L&, Xan, Xps, Xsp, Xwd)',
+        );
+      return negated ? not(test) : test;
     }
     return undefined;
   }
@@ -436,12 +682,15 @@ class RegexReader {
     return String.fromCodePoint(code);
   }
 
-  /** `[…]`, `[^…]`, with ranges, escapes and POSIX classes; `]` first is a literal. */
-  private charClass(): void {
+  /** `[…]`, `[^…]`, with ranges, escapes and POSIX classes; `]` first is a literal. Returns its test; `caseless`: under (?i), which applies before a ^ negates. */
+  private charClass(caseless: boolean): CharTest {
     const open = this.i;
     const s = this.src;
     this.i++;
-    if (s[this.i] === '^') this.i++;
+    const negated = s[this.i] === '^';
+    if (negated) this.i++;
+    const ranges: number[] = [];
+    const sets: CharTest[] = [];
     let first = true;
     /** The previous item's single character, for a range; null for a set; undefined for none (or a range). */
     let prev: string | null | undefined;
@@ -453,16 +702,21 @@ class RegexReader {
       const c = s[at]!;
       if (c === ']' && !first) {
         this.i++;
-        return;
+        const inRange = inRanges(...ranges);
+        const written: CharTest = sets.length ? (cp) => inRange(cp) || sets.some((t) => t(cp)) : inRange;
+        const test = caseless ? caselessSet(written) : written;
+        return negated ? not(test) : test;
       }
       first = false;
       let item: string | null;
       if (c === '[' && s[at + 1] === ':') {
         const end = s.indexOf(':]', at + 2);
-        const name = end < 0 ? '' : s.slice(at + 2, end).replace(/^\^/, '');
+        const written = end < 0 ? '' : s.slice(at + 2, end);
+        const name = written.replace(/^\^/, '');
         if (end < 0 || !POSIX_CLASSES.has(name))
           this.fail(`unknown POSIX class at character ${at + 1} (such as [:alpha:], [:digit:])`, at);
         this.i = end + 2;
+        sets.push(written.startsWith('^') ? not(POSIX_TESTS[name]!) : POSIX_TESTS[name]!);
         item = null;
       } else if (c === '\\') {
         if (s[at + 1] === undefined) this.fail(`the expression ends with a lone backslash`, at);
@@ -476,7 +730,11 @@ class RegexReader {
             this.i = at + 2;
             continue;
           } else this.refuse(`escape \\${l} in a character class`, at, 'unknown there');
-        } else item = e;
+        } else if (typeof e === 'string') item = e;
+        else {
+          sets.push(e);
+          item = null;
+        }
       } else {
         const cp = String.fromCodePoint(s.codePointAt(at)!);
         this.i += cp.length;
@@ -492,20 +750,23 @@ class RegexReader {
           this.fail(`the range ending at character ${at + 1} has a set (such as \\d) at one end`, at);
         if (rangeFrom.codePointAt(0)! > item.codePointAt(0)!)
           this.fail(`the range ending at character ${at + 1} is out of order`, at);
+        // The range's first end was added as a single character; widen it.
+        ranges[ranges.length - 1] = item.codePointAt(0)!;
         rangeFrom = undefined;
         prev = undefined;
         continue;
       }
+      if (item !== null) ranges.push(item.codePointAt(0)!, item.codePointAt(0)!);
       prev = item;
     }
   }
 }
 
-/**
- * Checks one MATCHES regular expression as described above. Never throws; time is linear in
- * its length.
- */
-export function checkStixRegex(source: string): StixRegexCheck {
+/** Reads `source` to its tree and checks the program it compiles to is within the size bound. */
+function readRegex(
+  source: string,
+  backtrackingRules: boolean,
+): { ok: true; root: RegexNode; size: number } | { ok: false; message: string; position: number } {
   if (source.length > STIX_REGEX_LIMITS.maxChars)
     return {
       ok: false,
@@ -513,10 +774,38 @@ export function checkStixRegex(source: string): StixRegexCheck {
       position: STIX_REGEX_LIMITS.maxChars + 1,
     };
   try {
-    new RegexReader(source).read();
-    return { ok: true };
+    const root = new RegexReader(source, backtrackingRules).read();
+    const size = programSize(root, STIX_REGEX_LIMITS.maxProgram);
+    if (size > STIX_REGEX_LIMITS.maxProgram)
+      return {
+        ok: false,
+        message: `repeats expand to more than ${STIX_REGEX_LIMITS.maxProgram} instructions (such as (a{1000}){1000}): too large to evaluate`,
+        position: 1,
+      };
+    return { ok: true, root, size };
   } catch (e) {
     if (!(e instanceof RegexProblem)) throw e;
     return { ok: false, message: e.message, position: e.at + 1 };
   }
+}
+
+/**
+ * Checks one MATCHES regular expression as described above, for sharing: well-formed, inside
+ * the subset the linear-time engine evaluates, and within the rules for backtracking consumers.
+ * Never throws; time is linear in its length.
+ */
+export function checkStixRegex(source: string): StixRegexCheck {
+  const r = readRegex(source, true);
+  return r.ok ? { ok: true } : r;
+}
+
+/**
+ * Compiles one MATCHES regular expression for DistillGuard's own linear-time engine: anything
+ * well-formed inside the supported subset (the constructs and bounds above, not the rules that
+ * only protect backtracking engines: `(a+)+$` compiles, and runs in linear time).
+ * `regex.test(input)` is MATCHES: whether it matches anywhere in the input. Never throws.
+ */
+export function compileStixRegex(source: string): StixRegexCompiled {
+  const r = readRegex(source, false);
+  return r.ok ? { ok: true, regex: new StixRegex(r.root, r.size) } : r;
 }
