@@ -29,6 +29,8 @@ export class PartitionPuller {
   private failure: Error | null = null;
   /** Highest consumer delivery sequence received: the server's is higher only while some are in transit (or lost). */
   lastDelivery = 0;
+  /** When the last delivery arrived (ms). */
+  private receivedAt = 0;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -48,9 +50,13 @@ export class PartitionPuller {
   /**
    * Up to `max` messages in delivery order: what is buffered, topped up by one pull request that
    * waits up to `expiresMs` for new messages. Resolves once that request is over (full, or
-   * expired on the server), or after twice its wait when its end never arrives (a reconnect).
+   * expired on the server), or after twice its wait when its end never arrives (a reconnect), or,
+   * with `idleMs`, once messages are in hand and none arrived for `idleMs`: the request stays open
+   * and what it still delivers waits in the buffer for the next fetch. Why: a pull lasts up to its
+   * expiry, so the last events of a burst would wait out the rest of it before being applied;
+   * while traffic flows, deliveries come milliseconds apart and batches stay whole.
    */
-  async fetch(max: number, expiresMs: number): Promise<JsMsg[]> {
+  async fetch(max: number, expiresMs: number, idleMs = 0): Promise<JsMsg[]> {
     this.rethrow();
     if (this.buffer.length < max && this.open === null) {
       const batch = max - this.buffer.length;
@@ -62,14 +68,17 @@ export class PartitionPuller {
       );
     }
     while (this.open !== null && this.buffer.length < max && this.failure === null) {
-      const left = this.open.deadline - Date.now();
+      const now = Date.now();
+      const left = this.open.deadline - now;
       if (left <= 0) {
         // Its end was lost: a new request may be sent; anything the old one still delivers is kept.
         this.open = null;
         break;
       }
+      const quiet = idleMs > 0 && this.buffer.length > 0 ? this.receivedAt + idleMs - now : Infinity;
+      if (quiet <= 0) break;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, left);
+        const timer = setTimeout(done, Math.min(left, quiet));
         function done() {
           clearTimeout(timer);
           resolve();
@@ -92,9 +101,16 @@ export class PartitionPuller {
     return this.lastDelivery >= upTo;
   }
 
-  /** Every buffered message (received after the last fetch ended). */
-  take(): JsMsg[] {
-    return this.buffer.splice(0);
+  /**
+   * The buffered messages delivered at or before consumer sequence `upTo` (received after the
+   * last fetch ended). Later ones stay: a request still open may be delivering them right now.
+   */
+  takeUpTo(upTo: number): JsMsg[] {
+    const taken: JsMsg[] = [];
+    const kept: JsMsg[] = [];
+    for (const m of this.buffer) (m.info.deliverySequence <= upTo ? taken : kept).push(m);
+    this.buffer.splice(0, this.buffer.length, ...kept);
+    return taken;
   }
 
   /** Stops the subscription; unacknowledged messages (handed out or buffered) return after the ack wait. */
@@ -126,6 +142,7 @@ export class PartitionPuller {
     } else {
       const m = toJsMsg(msg, this.ackTimeoutMs);
       this.lastDelivery = Math.max(this.lastDelivery, m.info.deliverySequence);
+      this.receivedAt = Date.now();
       this.buffer.push(m);
       if (this.open !== null && --this.open.owed <= 0) this.open = null;
     }
