@@ -92,6 +92,29 @@ export class PartitionPuller {
   }
 
   /**
+   * Waits for the open pull request to end (or its deadline) and returns everything received.
+   * A partition given up gracefully drains first: what an open request delivers after the
+   * subscription closed would wait out the ack wait before its next owner could take it.
+   */
+  async drain(): Promise<JsMsg[]> {
+    while (this.open !== null && this.failure === null) {
+      const left = this.open.deadline - Date.now();
+      if (left <= 0) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, left);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.wake = done;
+      });
+      this.wake = null;
+    }
+    this.open = null;
+    return this.buffer.splice(0);
+  }
+
+  /**
    * Waits up to `ms` for deliveries up to consumer sequence `upTo` (ones the server sent that are
    * still in transit). True when they all arrived.
    */

@@ -455,7 +455,7 @@ export class ScaleWorker {
           if (this.pruneEveryMs > 0 && Date.now() >= o.pruneAt) await this.prune(o, consumer);
           const msgs = await puller.fetch(
             Math.max(this.batchSize, o.fetchAtLeast),
-            this.o.fetchWaitMs ?? 1000,
+            this.o.fetchWaitMs ?? 3000,
             this.o.fetchIdleMs ?? 100,
           );
           backoff = 100;
@@ -481,8 +481,25 @@ export class ScaleWorker {
           backoff = Math.min(5000, backoff * 2);
         }
       }
+      if (o.stop === 'release' && engine && consumer && puller) await this.drain(o, engine, consumer, puller);
     } finally {
       drop();
+    }
+  }
+
+  /**
+   * A partition given up (rebalance, graceful stop) may have handed out its last batch while the
+   * pull request was still open (see `fetch`): what that request still delivers is applied and
+   * acknowledged here, so the next owner need not wait out its ack wait.
+   */
+  private async drain(o: Owned, engine: DetectionEngine, consumer: Consumer, puller: PartitionPuller) {
+    try {
+      const rest = await puller.drain();
+      if (rest.length === 0 || (await this.outstandingElsewhere(o, consumer, puller, rest))) return;
+      if (await this.commitWithRetry(o, engine, rest, Date.now())) await this.confirmAcks(o, rest);
+    } catch (err) {
+      // Not applied: redelivered to the next owner after the ack wait, and skipped by id if applied.
+      this.log.warn({ err: (err as Error).message, partition: o.lease.partition }, 'draining failed');
     }
   }
 
