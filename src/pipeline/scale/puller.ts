@@ -31,6 +31,8 @@ export class PartitionPuller {
   lastDelivery = 0;
   /** When the last delivery arrived (ms). */
   private receivedAt = 0;
+  /** When each buffered or handed-out message arrived: its ack wait runs from about then. */
+  private readonly arrivals = new WeakMap<JsMsg, number>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -89,6 +91,16 @@ export class PartitionPuller {
     }
     this.rethrow();
     return this.buffer.splice(0, max);
+  }
+
+  /**
+   * When the earliest of `msgs` arrived (now for none): a batch's ack wait started then, not when
+   * it was handed out (a batch can gather for the whole pull wait, then wait for its turn).
+   */
+  oldestArrival(msgs: readonly JsMsg[]): number {
+    let t = Date.now();
+    for (const m of msgs) t = Math.min(t, this.arrivals.get(m) ?? t);
+    return t;
   }
 
   /**
@@ -166,6 +178,7 @@ export class PartitionPuller {
       const m = toJsMsg(msg, this.ackTimeoutMs);
       this.lastDelivery = Math.max(this.lastDelivery, m.info.deliverySequence);
       this.receivedAt = Date.now();
+      this.arrivals.set(m, this.receivedAt);
       this.buffer.push(m);
       if (this.open !== null && --this.open.owed <= 0) this.open = null;
     }

@@ -44,7 +44,7 @@ export interface ScaleWorkerOptions {
   /** A lease not renewed for this long may be taken by another worker. */
   leaseMs?: number;
   heartbeatMs?: number;
-  /** How long one fetch waits for messages. */
+  /** How long one fetch waits for messages (default 3 s, at most a quarter of the ack wait). */
   fetchWaitMs?: number;
   /**
    * A fetch holding messages hands them out once none arrived for this long (0: only when its
@@ -455,7 +455,8 @@ export class ScaleWorker {
           if (this.pruneEveryMs > 0 && Date.now() >= o.pruneAt) await this.prune(o, consumer);
           const msgs = await puller.fetch(
             Math.max(this.batchSize, o.fetchAtLeast),
-            this.o.fetchWaitMs ?? 3000,
+            // A message's ack wait runs while its pull gathers: keep the pull well inside it.
+            Math.min(this.o.fetchWaitMs ?? 3000, o.ackWaitMs / 4),
             this.o.fetchIdleMs ?? 100,
           );
           backoff = 100;
@@ -467,7 +468,7 @@ export class ScaleWorker {
             drop();
             continue;
           }
-          engine = await this.commitWithRetry(o, engine, msgs, Date.now());
+          engine = await this.commitWithRetry(o, engine, msgs, puller.oldestArrival(msgs));
           if (!engine) return;
           await this.confirmAcks(o, msgs);
         } catch (err) {
@@ -496,7 +497,8 @@ export class ScaleWorker {
     try {
       const rest = await puller.drain();
       if (rest.length === 0 || (await this.outstandingElsewhere(o, consumer, puller, rest))) return;
-      if (await this.commitWithRetry(o, engine, rest, Date.now())) await this.confirmAcks(o, rest);
+      if (await this.commitWithRetry(o, engine, rest, puller.oldestArrival(rest)))
+        await this.confirmAcks(o, rest);
     } catch (err) {
       // Not applied: redelivered to the next owner after the ack wait, and skipped by id if applied.
       this.log.warn({ err: (err as Error).message, partition: o.lease.partition }, 'draining failed');
