@@ -44,7 +44,7 @@ export interface ScaleWorkerOptions {
   /** A lease not renewed for this long may be taken by another worker. */
   leaseMs?: number;
   heartbeatMs?: number;
-  /** How long one fetch waits for messages (default 3 s, at most a quarter of the ack wait). */
+  /** How long one fetch waits for messages (default 1 s, at most a quarter of the ack wait). */
   fetchWaitMs?: number;
   /**
    * A fetch holding messages hands them out once none arrived for this long (0: only when its
@@ -456,7 +456,7 @@ export class ScaleWorker {
           const msgs = await puller.fetch(
             Math.max(this.batchSize, o.fetchAtLeast),
             // A message's ack wait runs while its pull gathers: keep the pull well inside it.
-            Math.min(this.o.fetchWaitMs ?? 3000, o.ackWaitMs / 4),
+            Math.min(this.o.fetchWaitMs ?? 1000, o.ackWaitMs / 4),
             this.o.fetchIdleMs ?? 100,
           );
           backoff = 100;
