@@ -9,6 +9,12 @@
 // batch per thread, and the load average. On the small simulation (~105k events) by default.
 //
 //   node bench/scale.js [--events 50000] [--rate 5000,full] [--workers 1,2] [--score-every 5s] [--scale small]
+//     [--compare DIST] [--repeat 1]
+//
+// --compare DIST (live mode): every run is made twice in a row, once with another build's CLI
+// (DIST/cli/main.js, say a copy of main's dist/) for ingest and the workers and once with this
+// one, alternating which goes first, so old and new are measured side by side in one run under
+// the same load; --repeat N does the whole set N times.
 //
 // filled (--mode filled, the earlier bench): the medium simulation (~970k events) published to
 // the stream first, then consumed by 1 and then 2 worker processes, then the global stage.
@@ -55,6 +61,11 @@ import { latestScaleFindings, openScaleStore, scaleProgress } from '../dist/stor
 const NATS = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
 const PG = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+/** Another build's CLI measured beside this one (--compare DIST), or null. */
+const COMPARE = (() => {
+  const i = process.argv.indexOf('--compare');
+  return i > 0 ? join(process.argv[i + 1], 'cli', 'main.js') : null;
+})();
 const PARTITIONS = 16;
 const cache = join(tmpdir(), 'distillguard-bench');
 const arg = (name, fallback) => {
@@ -157,9 +168,9 @@ const workerArgs = (id, topo, scoreEvery, extra = []) => [
   ...topo,
 ];
 
-function run(args, env = {}) {
+function run(args, env = {}, cli = CLI) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [cli, ...args], {
       env: { ...process.env, DISTILLGUARD_LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -328,7 +339,7 @@ const uptime = () =>
     .join(', ');
 
 /** A `distillguard worker` process; resolves with it and its metrics URL once it consumes. */
-function spawnWorker(id, topo, schema, scoreEvery = SCORE_EVERY) {
+function spawnWorker(id, topo, schema, scoreEvery = SCORE_EVERY, cli = CLI) {
   // BENCH_PROFILE=worker: each worker writes a CPU profile on its graceful stop (bench/profile-summary.js reads it).
   const profile =
     process.env.BENCH_PROFILE === 'worker' ? ['--cpu-prof', '--cpu-prof-dir', join(cache, 'profiles')] : [];
@@ -336,7 +347,7 @@ function spawnWorker(id, topo, schema, scoreEvery = SCORE_EVERY) {
     process.execPath,
     [
       ...profile,
-      CLI,
+      cli,
       ...workerArgs(id, topo, scoreEvery, ['--metrics-port', '0', '--metrics-host', '127.0.0.1']),
     ],
     {
@@ -370,14 +381,14 @@ async function metric(url, name) {
  * Workers first, then `ingest` (paced at `rate` events/s, or full speed when null). Returns the
  * timeline (epoch ms) and the CPU figures.
  */
-async function live(files, workers, rate) {
+async function live(files, workers, rate, cli = CLI) {
   const { schema, topo, db, teardown } = await benchDeployment();
   const poll = new pg.Client({ connectionString: PG });
   await poll.connect();
   await poll.query(`set search_path to ${schema}`);
   const procs = [];
   try {
-    for (let i = 0; i < workers; i++) procs.push(spawnWorker(`live-${i}`, topo, schema));
+    for (let i = 0; i < workers; i++) procs.push(spawnWorker(`live-${i}`, topo, schema, SCORE_EVERY, cli));
     const metrics = await Promise.all(procs.map((p) => p.ready));
     // Every partition leased and shared out before anything is published: the live case.
     for (let i = 0; ; i++) {
@@ -392,7 +403,11 @@ async function live(files, workers, rate) {
     const cpu0 = childCpu();
     const loads = [uptime()];
     const ingest = JSON.parse(
-      await run(ingestArgs(files.traffic, files.accounts, topo, rate ? ['--rate', String(rate)] : [])),
+      await run(
+        ingestArgs(files.traffic, files.accounts, topo, rate ? ['--rate', String(rate)] : []),
+        {},
+        cli,
+      ),
     );
     const ingestCpu = childCpu() - cpu0;
     const events = ingest.summary.events;
@@ -495,34 +510,60 @@ async function liveMain(files) {
       `${batchLoad0} → ${uptime()}`,
     ],
   ];
-  for (const rate of RATES) {
-    for (const w of WORKERS) {
-      const r = await live(files, w, rate);
-      process.stdout.write(`${rate ? `${rate}/s` : 'full speed'}, ${w} worker(s): ${JSON.stringify(r)}\n`);
-      const s = (ms) => (ms / 1000).toFixed(1);
-      const wallS = (r.appliedAt - r.firstSent) / 1000;
-      rows.push([
-        `${w} worker${w > 1 ? 's' : ''}, ${rate ? `--rate ${rate}` : 'full speed'}`,
-        `${Math.round(r.events / r.publishS)}`,
-        s(r.findingsAt - r.firstSent),
-        s(r.appliedAt - r.lastStored),
-        s(r.findingsAt - r.lastStored),
-        r.workers
-          .map(
-            (x) =>
-              `${Math.round(x.applied / wallS)} ev/s; ${Math.round(x.applied / Math.max(x.cpu, 1e-3))} ev/CPU s`,
-          )
-          .join(' + '),
-        r.workers.map((x) => (x.applied / Math.max(x.cpu, 1e-3) / batchPerCpu).toFixed(2)).join(' + '),
-        `${r.workers.map((x) => `${x.cpu.toFixed(1)} (${x.scorings} scorings, ${x.scoringS.toFixed(1)} s wall${x.rowsLoaded ? `, ${x.rowsLoaded} rows read` : ''})`).join(' + ')}; ingest ${r.ingestCpu.toFixed(1)}; PG/NATS ${r.serviceCpu.toFixed(1)}`,
-        r.loads.join(' → '),
-      ]);
-      if (r.findingsEvents !== r.events)
-        process.stdout.write(`  (findings cover ${r.findingsEvents} of ${r.events} events)\n`);
-      if (r.workers.some((x) => x.gaps > 0))
-        process.stdout.write(`  (batches held back: ${r.workers.map((x) => x.gaps).join(' + ')})\n`);
+  // With --compare: each (rate, workers) run twice in a row, old and new, alternating which goes first.
+  const variants = COMPARE
+    ? [
+        ['old', COMPARE],
+        ['new', CLI],
+      ]
+    : [[null, CLI]];
+  const repeat = COMPARE ? Number(arg('repeat', '1')) : 1;
+  const perCpu = new Map();
+  let k = 0;
+  for (let rep = 0; rep < repeat; rep++)
+    for (const rate of RATES) {
+      for (const w of WORKERS) {
+        const order = k++ % 2 === 0 ? variants : [...variants].reverse();
+        for (const [label, cli] of order) {
+          const r = await live(files, w, rate, cli);
+          const name = `${label ? `${label}, ` : ''}${w} worker${w > 1 ? 's' : ''}, ${rate ? `--rate ${rate}` : 'full speed'}`;
+          process.stdout.write(`${name}: ${JSON.stringify(r)}\n`);
+          const s = (ms) => (ms / 1000).toFixed(1);
+          const wallS = (r.appliedAt - r.firstSent) / 1000;
+          const cpuAll = r.workers.reduce((a, x) => a + x.cpu, 0);
+          const key = `${label ?? ''} ${w}`;
+          perCpu.set(key, [...(perCpu.get(key) ?? []), r.events / cpuAll]);
+          rows.push([
+            name,
+            `${Math.round(r.events / r.publishS)}`,
+            s(r.findingsAt - r.firstSent),
+            s(r.appliedAt - r.lastStored),
+            s(r.findingsAt - r.lastStored),
+            r.workers
+              .map(
+                (x) =>
+                  `${Math.round(x.applied / wallS)} ev/s; ${Math.round(x.applied / Math.max(x.cpu, 1e-3))} ev/CPU s`,
+              )
+              .join(' + '),
+            r.workers.map((x) => (x.applied / Math.max(x.cpu, 1e-3) / batchPerCpu).toFixed(2)).join(' + '),
+            `${r.workers.map((x) => `${x.cpu.toFixed(1)} (${x.scorings} scorings, ${x.scoringS.toFixed(1)} s wall${x.rowsLoaded ? `, ${x.rowsLoaded} rows read` : ''})`).join(' + ')}; ingest ${r.ingestCpu.toFixed(1)}; PG/NATS ${r.serviceCpu.toFixed(1)}`,
+            r.loads.join(' → '),
+          ]);
+          if (r.findingsEvents !== r.events)
+            process.stdout.write(`  (findings cover ${r.findingsEvents} of ${r.events} events)\n`);
+          if (r.workers.some((x) => x.gaps > 0))
+            process.stdout.write(`  (batches held back: ${r.workers.map((x) => x.gaps).join(' + ')})\n`);
+        }
+      }
     }
-  }
+  // Events per worker CPU second over all runs of each build and worker count (all workers' CPU
+  // together): new against old, and n workers against one — with a core per worker, n workers
+  // keep up with n × this per-CPU figure only if it stays the same (the 1.6× bar for two).
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  for (const [key, xs] of perCpu)
+    process.stdout.write(
+      `${key.trim() || 'this build'} worker(s): ${Math.round(mean(xs))} events per worker CPU s (${(mean(xs) / batchPerCpu).toFixed(2)}× batch per thread) over ${xs.length} run(s)\n`,
+    );
   const head = [
     'run',
     'published ev/s',

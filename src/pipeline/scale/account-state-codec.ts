@@ -1,8 +1,11 @@
+import { endianness } from 'node:os';
 import { AccountState } from '../../contracts/index.js';
 import { KERNEL_DIMENSIONS, type DetectionEngine } from '../../findings/index.js';
 import type { StoredAccountState } from '../../store/index.js';
 
 const KERNEL_BYTES = KERNEL_DIMENSIONS * 8;
+/** The stored kernel is little-endian; on such a machine (nearly all) its bytes are copied whole. */
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /**
  * An account's durable form: its AccountState as JSON without the kernel sum, and the kernel sum
@@ -20,7 +23,8 @@ export function encodeAccountState(
   let kernel: Buffer | null = null;
   if (state.stats && sum) {
     kernel = Buffer.allocUnsafe(sum.length * 8);
-    for (let d = 0; d < sum.length; d++) kernel.writeDoubleLE(sum[d]!, d * 8);
+    if (LITTLE_ENDIAN) kernel.set(new Uint8Array(sum.buffer, sum.byteOffset, sum.byteLength));
+    else for (let d = 0; d < sum.length; d++) kernel.writeDoubleLE(sum[d]!, d * 8);
   }
   return { account_id: accountId, state: JSON.stringify(state), kernel };
 }
@@ -42,13 +46,14 @@ export function restoreStoredAccount(engine: DetectionEngine, row: StoredAccount
       `stored state of account ${JSON.stringify(state.account_id)} is inconsistent: a ${row.kernel.length}-byte kernel beside ${state.stats ? `a kernel sum of ${state.stats.kernelSum.length}` : 'no statistics'}`,
     );
   const kernel = new Float64Array(KERNEL_DIMENSIONS);
+  if (LITTLE_ENDIAN) new Uint8Array(kernel.buffer).set(row.kernel);
+  else for (let d = 0; d < KERNEL_DIMENSIONS; d++) kernel[d] = row.kernel.readDoubleLE(d * 8);
   for (let d = 0; d < KERNEL_DIMENSIONS; d++) {
-    const x = row.kernel.readDoubleLE(d * 8);
+    const x = kernel[d]!;
     if (!Number.isFinite(x))
       throw new Error(
         `stored kernel of account ${JSON.stringify(state.account_id)} holds a non-finite value`,
       );
-    kernel[d] = x;
   }
   engine.restoreAccount(state, kernel);
 }

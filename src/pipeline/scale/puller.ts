@@ -29,6 +29,10 @@ export class PartitionPuller {
   private failure: Error | null = null;
   /** Highest consumer delivery sequence received: the server's is higher only while some are in transit (or lost). */
   lastDelivery = 0;
+  /** When the last delivery arrived (ms). */
+  private receivedAt = 0;
+  /** When each buffered or handed-out message arrived: its ack wait runs from about then. */
+  private readonly arrivals = new WeakMap<JsMsg, number>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -48,9 +52,13 @@ export class PartitionPuller {
   /**
    * Up to `max` messages in delivery order: what is buffered, topped up by one pull request that
    * waits up to `expiresMs` for new messages. Resolves once that request is over (full, or
-   * expired on the server), or after twice its wait when its end never arrives (a reconnect).
+   * expired on the server), or after twice its wait when its end never arrives (a reconnect), or,
+   * with `idleMs`, once messages are in hand and none arrived for `idleMs`: the request stays open
+   * and what it still delivers waits in the buffer for the next fetch. Why: a pull lasts up to its
+   * expiry, so the last events of a burst would wait out the rest of it before being applied;
+   * while traffic flows, deliveries come milliseconds apart and batches stay whole.
    */
-  async fetch(max: number, expiresMs: number): Promise<JsMsg[]> {
+  async fetch(max: number, expiresMs: number, idleMs = 0): Promise<JsMsg[]> {
     this.rethrow();
     if (this.buffer.length < max && this.open === null) {
       const batch = max - this.buffer.length;
@@ -62,14 +70,17 @@ export class PartitionPuller {
       );
     }
     while (this.open !== null && this.buffer.length < max && this.failure === null) {
-      const left = this.open.deadline - Date.now();
+      const now = Date.now();
+      const left = this.open.deadline - now;
       if (left <= 0) {
         // Its end was lost: a new request may be sent; anything the old one still delivers is kept.
         this.open = null;
         break;
       }
+      const quiet = idleMs > 0 && this.buffer.length > 0 ? this.receivedAt + idleMs - now : Infinity;
+      if (quiet <= 0) break;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, left);
+        const timer = setTimeout(done, Math.min(left, quiet));
         function done() {
           clearTimeout(timer);
           resolve();
@@ -83,6 +94,39 @@ export class PartitionPuller {
   }
 
   /**
+   * When the earliest of `msgs` arrived (now for none): a batch's ack wait started then, not when
+   * it was handed out (a batch can gather for the whole pull wait, then wait for its turn).
+   */
+  oldestArrival(msgs: readonly JsMsg[]): number {
+    let t = Date.now();
+    for (const m of msgs) t = Math.min(t, this.arrivals.get(m) ?? t);
+    return t;
+  }
+
+  /**
+   * Waits for the open pull request to end (or its deadline) and returns everything received.
+   * A partition given up gracefully drains first: what an open request delivers after the
+   * subscription closed would wait out the ack wait before its next owner could take it.
+   */
+  async drain(): Promise<JsMsg[]> {
+    while (this.open !== null && this.failure === null) {
+      const left = this.open.deadline - Date.now();
+      if (left <= 0) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, left);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.wake = done;
+      });
+      this.wake = null;
+    }
+    this.open = null;
+    return this.buffer.splice(0);
+  }
+
+  /**
    * Waits up to `ms` for deliveries up to consumer sequence `upTo` (ones the server sent that are
    * still in transit). True when they all arrived.
    */
@@ -92,9 +136,16 @@ export class PartitionPuller {
     return this.lastDelivery >= upTo;
   }
 
-  /** Every buffered message (received after the last fetch ended). */
-  take(): JsMsg[] {
-    return this.buffer.splice(0);
+  /**
+   * The buffered messages delivered at or before consumer sequence `upTo` (received after the
+   * last fetch ended). Later ones stay: a request still open may be delivering them right now.
+   */
+  takeUpTo(upTo: number): JsMsg[] {
+    const taken: JsMsg[] = [];
+    const kept: JsMsg[] = [];
+    for (const m of this.buffer) (m.info.deliverySequence <= upTo ? taken : kept).push(m);
+    this.buffer.splice(0, this.buffer.length, ...kept);
+    return taken;
   }
 
   /** Stops the subscription; unacknowledged messages (handed out or buffered) return after the ack wait. */
@@ -126,6 +177,8 @@ export class PartitionPuller {
     } else {
       const m = toJsMsg(msg, this.ackTimeoutMs);
       this.lastDelivery = Math.max(this.lastDelivery, m.info.deliverySequence);
+      this.receivedAt = Date.now();
+      this.arrivals.set(m, this.receivedAt);
       this.buffer.push(m);
       if (this.open !== null && --this.open.owed <= 0) this.open = null;
     }

@@ -15,7 +15,10 @@ export interface ScoringThreadData {
   withFindings: boolean;
 }
 
-export type ScoringRequest = { type: 'score'; id: number; force: boolean };
+export type ScoringRequest =
+  | { type: 'score'; id: number; force: boolean }
+  /** Open the pool now (the modules are loaded by then), so the first round does not pay for it. */
+  | { type: 'warm' };
 
 /** What one round wrote (null: another worker was scoring, or nothing changed since the last). */
 export interface ScoredRound {

@@ -13,17 +13,26 @@ let db: Promise<ScaleDb> | null = null;
 // The states read so far, kept between rounds: each round reads only the rows written since.
 const states = new ScoringStates(data.config);
 
+/** The thread's pool: opened when warmed or at the first round, again after a failed open (PostgreSQL away). */
+function store(): Promise<ScaleDb> {
+  db ??= openScaleStore({ ...data.store, poolSize: 2 }).catch((err: unknown) => {
+    db = null;
+    throw err;
+  });
+  return db;
+}
+
 // Requests come one at a time (the worker awaits each round), so rounds never overlap here.
 port.on('message', (msg: ScoringRequest) => {
+  if (msg.type === 'warm') {
+    // A failed open is retried by the first round, which reports it.
+    store().catch(() => undefined);
+    return;
+  }
   void (async () => {
     let reply: ScoringReply;
     try {
-      // Opened on the first round and again after a failed open (PostgreSQL away at start).
-      db ??= openScaleStore({ ...data.store, poolSize: 2 }).catch((err: unknown) => {
-        db = null;
-        throw err;
-      });
-      const detail = await scoreScaleDetail(await db, { config: data.config, force: msg.force, states });
+      const detail = await scoreScaleDetail(await store(), { config: data.config, force: msg.force, states });
       const f = detail?.findings;
       reply = {
         type: 'scored',

@@ -44,8 +44,14 @@ export interface ScaleWorkerOptions {
   /** A lease not renewed for this long may be taken by another worker. */
   leaseMs?: number;
   heartbeatMs?: number;
-  /** How long one fetch waits for messages. */
+  /** How long one fetch waits for messages (default 1 s, at most a quarter of the ack wait). */
   fetchWaitMs?: number;
+  /**
+   * A fetch holding messages hands them out once none arrived for this long (0: only when its
+   * pull request is over). Default 100 ms: the end of a burst is applied at once, not after the
+   * rest of the pull's wait, while flowing traffic (deliveries milliseconds apart) fills batches.
+   */
+  fetchIdleMs?: number;
   /** Batches applied at once (over all partitions), default 2; fetched batches wait their turn. */
   concurrentBatches?: number;
   /** Run the global scoring stage this often (0: never; another worker or `--score-every` does). */
@@ -67,6 +73,9 @@ export interface ScaleWorkerOptions {
   log?: Logger;
   onScored?: (findings: Findings) => void;
 }
+
+/** How long a batch waits for deliveries the server sent before its outstanding count is compared. */
+const SETTLE_MS = 10_000;
 
 /** Scoring thread deaths in a row after which rounds run in process (each death is logged and counted). */
 const THREAD_DEATHS_BEFORE_IN_PROCESS = 3;
@@ -305,7 +314,11 @@ export class ScaleWorker {
     this.running = true;
     this.stopping = new AbortController();
     this.loop = this.coordinate();
-    if (this.o.scoreEveryMs) this.scoring = this.scoreLoop(this.o.scoreEveryMs);
+    if (this.o.scoreEveryMs) {
+      // Started now, not at the first round: its modules load while the partitions are claimed.
+      if (this.scoringMode.threaded) this.scoringThread().warm();
+      this.scoring = this.scoreLoop(this.o.scoreEveryMs);
+    }
   }
 
   /** Graceful: finishes in-flight batches (committed and acknowledged), then frees the leases. */
@@ -442,7 +455,9 @@ export class ScaleWorker {
           if (this.pruneEveryMs > 0 && Date.now() >= o.pruneAt) await this.prune(o, consumer);
           const msgs = await puller.fetch(
             Math.max(this.batchSize, o.fetchAtLeast),
-            this.o.fetchWaitMs ?? 1000,
+            // A message's ack wait runs while its pull gathers: keep the pull well inside it.
+            Math.min(this.o.fetchWaitMs ?? 1000, o.ackWaitMs / 4),
+            this.o.fetchIdleMs ?? 100,
           );
           backoff = 100;
           o.phase = 'consuming';
@@ -453,7 +468,7 @@ export class ScaleWorker {
             drop();
             continue;
           }
-          engine = await this.commitWithRetry(o, engine, msgs, Date.now());
+          engine = await this.commitWithRetry(o, engine, msgs, puller.oldestArrival(msgs));
           if (!engine) return;
           await this.confirmAcks(o, msgs);
         } catch (err) {
@@ -467,21 +482,41 @@ export class ScaleWorker {
           backoff = Math.min(5000, backoff * 2);
         }
       }
+      if (o.stop === 'release' && engine && consumer && puller) await this.drain(o, engine, consumer, puller);
     } finally {
       drop();
     }
   }
 
   /**
+   * A partition given up (rebalance, graceful stop) may have handed out its last batch while the
+   * pull request was still open (see `fetch`): what that request still delivers is applied and
+   * acknowledged here, so the next owner need not wait out its ack wait.
+   */
+  private async drain(o: Owned, engine: DetectionEngine, consumer: Consumer, puller: PartitionPuller) {
+    try {
+      const rest = await puller.drain();
+      if (rest.length === 0 || (await this.outstandingElsewhere(o, consumer, puller, rest))) return;
+      if (await this.commitWithRetry(o, engine, rest, puller.oldestArrival(rest)))
+        await this.confirmAcks(o, rest);
+    } catch (err) {
+      // Not applied: redelivered to the next owner after the ack wait, and skipped by id if applied.
+      this.log.warn({ err: (err as Error).message, partition: o.lease.partition }, 'draining failed');
+    }
+  }
+
+  /**
    * Whether messages of this partition are delivered but neither in this batch nor acknowledged.
    * Every message below the batch's highest sequence was delivered at least once (new messages go
-   * out in stream order), so if the consumer's unacknowledged messages are exactly this batch
-   * (and what the puller received since), everything before it is applied and the batch, sorted,
-   * continues the stream in order. Deliveries the server sent that are still in transit (the
-   * server's delivery sequence is ahead of the puller's) are waited for and joined to the batch.
-   * Anything else is elsewhere: a previous owner's batch, deliveries lost in a reconnect, or a
-   * stray pull on the consumer. Applying now would put them out of order, so the batch is held
-   * back. Sorts `msgs` by stream sequence (the publish order) and may add to it.
+   * out in stream order), so if the consumer's unacknowledged messages are exactly this batch, with
+   * what the puller received since, everything before it is applied and the batch, sorted,
+   * continues the stream in order. The comparison is made as of the consumer's info: deliveries
+   * up to its delivery sequence that are still in transit are waited for, and those received are
+   * joined to the batch; later deliveries (the pull request may still be open: see `fetch`) are
+   * left for the next batch, so they cannot make the counts disagree. Anything else unacknowledged
+   * is elsewhere: a previous owner's batch, deliveries lost in a reconnect, or a stray pull on the
+   * consumer. Applying now would put them out of order, so the batch is held back. Sorts `msgs` by
+   * stream sequence (the publish order) and may add to it.
    */
   private async outstandingElsewhere(
     o: Owned,
@@ -489,26 +524,23 @@ export class ScaleWorker {
     puller: PartitionPuller,
     msgs: JsMsg[],
   ): Promise<boolean> {
-    let info = await consumer.info();
-    if (
-      info.num_ack_pending !== distinctCount(msgs) + puller.buffered &&
-      info.delivered.consumer_seq > puller.lastDelivery
-    ) {
-      await puller.settle(info.delivered.consumer_seq, 2000);
-      msgs.push(...puller.take());
-      info = await consumer.info();
-    }
+    const info = await consumer.info();
+    const upTo = info.delivered.consumer_seq;
+    // In transit normally means milliseconds, but seconds when this event loop is busy applying
+    // other partitions' batches; only deliveries lost in a reconnect never come.
+    const settled = upTo <= puller.lastDelivery || (await puller.settle(upTo, SETTLE_MS));
+    msgs.push(...puller.takeUpTo(upTo));
     // Redeliveries come in the order their ack waits ran out, which can put an older message
     // behind newer ones in the same batch: the stream sequence is the publish order.
     msgs.sort((a, b) => a.seq - b.seq);
     const distinct = distinctCount(msgs);
     const pending = info.num_ack_pending;
-    if (pending === distinct + puller.buffered) return false;
+    if (pending === distinct) return false;
     this.stats.gaps++;
     // Ask for all of them next time, so a batch smaller than the backlog can still take it whole.
     o.fetchAtLeast = pending;
     this.log.warn(
-      { partition: o.lease.partition, outstanding: pending - distinct - puller.buffered, held: msgs.length },
+      { partition: o.lease.partition, outstanding: pending - distinct, held: msgs.length, settled },
       'messages outstanding outside this batch; holding it back one ack wait so order is kept',
     );
     return true;
@@ -755,6 +787,15 @@ export class ScaleWorker {
     }
   }
 
+  /** The scoring thread, started when there is none (at start, and again after a death). */
+  private scoringThread(): ScoringThread {
+    return (this.scorer ??= new ScoringThread({
+      store: this.o.scoringStore!,
+      config: this.o.config,
+      withFindings: this.o.onScored !== undefined,
+    }));
+  }
+
   /**
    * One round, in the scoring thread when there is one. A thread that dies is logged and counted,
    * and the round is run again at once: in a new thread, or in process once threads died
@@ -762,13 +803,8 @@ export class ScaleWorker {
    */
   private async scoreRound(): Promise<ScoredRound | null> {
     while (this.scoringMode.threaded && this.running) {
-      this.scorer ??= new ScoringThread({
-        store: this.o.scoringStore!,
-        config: this.o.config,
-        withFindings: this.o.onScored !== undefined,
-      });
       try {
-        const round = await this.scorer.score();
+        const round = await this.scoringThread().score();
         this.deathsInARow = 0;
         return round;
       } catch (err) {

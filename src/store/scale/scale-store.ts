@@ -425,24 +425,39 @@ export async function commitPartitionBatch(
 ): Promise<{ applied: number; duplicates: number; quarantined: number; leaseUntil: number | null }> {
   return db.transaction().execute(async (trx: Transaction<CoreDatabase & ScaleDatabase>) => {
     const { partition, fence } = b.lease;
-    const row = await sql<{ incarnation: string | null; fence: string | number }>`
-      select incarnation, fence from scale_partitions where partition = ${partition} for update`.execute(trx);
-    const r = row.rows[0];
-    if (!r || r.incarnation !== b.holder.incarnation || Number(r.fence) !== fence)
-      throw new LeaseLostError(partition);
     const now = Date.now();
     // First sequence per id: a re-publication inside the batch is a duplicate of the first.
     const seqOf = new Map<string, number>();
     for (const e of b.events) if (!seqOf.has(e.id)) seqOf.set(e.id, e.seq);
-    const fresh = new Set<string>();
-    if (seqOf.size > 0) {
-      const ins = await sql<{ event_id: string }>`
+    // One statement (one round trip instead of three, per batch): lock the partition's row if this
+    // process still holds it under the same fence, record the batch's new event ids, and bump the
+    // partition's counters and version. Not held: nothing is written and version comes back null.
+    // The version is bumped before the states are written: the changed rows carry it, so the
+    // scorer can read just the rows written since the versions it last saw (the row lock orders
+    // this partition's commits). The lease is measured from the commit's start.
+    const leaseUntil = b.leaseMs ? now + b.leaseMs : null;
+    const head = await sql<{ version: string | number | null; fresh: string[] }>`
+      with lease as (
+        select partition from scale_partitions
+        where partition = ${partition} and incarnation = ${b.holder.incarnation}
+          and fence = ${fence}::bigint
+        for update),
+      ins as (
         insert into scale_seen_events (event_id, partition, seq, seen_at)
         select id, ${partition}::int, s, ${now}::bigint
         from unnest(${[...seqOf.keys()]}::text[], ${[...seqOf.values()]}::bigint[]) as t(id, s)
-        on conflict do nothing returning event_id`.execute(trx);
-      for (const x of ins.rows) fresh.add(x.event_id);
-    }
+        where exists (select 1 from lease)
+        on conflict do nothing returning event_id),
+      bumped as (
+        update scale_partitions set events = events + (select count(*) from ins), version = version + 1,
+          applied_seq = greatest(applied_seq, ${b.maxSeq}::bigint),
+          lease_until = greatest(lease_until, ${leaseUntil ?? 0}::bigint)
+        where partition = (select partition from lease) returning version)
+      select (select version from bumped) as version, array(select event_id from ins) as fresh`.execute(trx);
+    const h = head.rows[0];
+    if (!h || h.version === null) throw new LeaseLostError(partition);
+    const fresh = new Set<string>(h.fresh);
+    const version = Number(h.version);
     let quarantined = 0;
     for (const q of b.quarantined ?? []) {
       // Either key may conflict: the same message redelivered (stream, seq), or the same
@@ -454,16 +469,6 @@ export async function commitPartitionBatch(
         .executeTakeFirst();
       quarantined += Number(ins.numInsertedOrUpdatedRows ?? 0);
     }
-    // The partition's version first: the changed rows carry it, so the scorer can read just the
-    // rows written since the versions it last saw (the row lock above orders this partition's commits).
-    // The lease is measured from the commit's start: the transaction's own time is not counted.
-    const leaseUntil = b.leaseMs ? now + b.leaseMs : null;
-    const bumped = await sql<{ version: string | number }>`
-      update scale_partitions set events = events + ${fresh.size}, version = version + 1,
-        applied_seq = greatest(applied_seq, ${b.maxSeq}::bigint),
-        lease_until = greatest(lease_until, ${leaseUntil ?? 0}::bigint)
-      where partition = ${partition} returning version`.execute(trx);
-    const version = Number(bumped.rows[0]!.version);
     const states = b.apply(fresh);
     // One parameter per value (not text arrays: the driver escapes every quote of every state
     // into the array literal, which cost as much as encoding the states), in statements of at
