@@ -109,7 +109,7 @@ function registerMatch(intel: Command): void {
     });
     for (const c of r.clusters) out(`cluster ${c.clusterId} is ${c.campaignName} (${c.kinds.join(', ')})`);
     out(
-      `${r.indicators} live indicators (${r.expired} expired${r.refused ? `, ${r.refused} not used: pattern not valid STIX 2.1, see "intel validate"` : ''}); ${r.matches.size} accounts match; ${r.sightings.length} campaigns sighted`,
+      `${r.indicators} live indicators (${r.expired} expired${r.refused ? `, ${r.refused} not used: pattern not valid STIX 2.1, see "intel validate"` : ''}${r.skipped ? `, ${r.skipped} not used: over the bound on user-agent MATCHES expressions` : ''}); ${r.matches.size} accounts match; ${r.sightings.length} campaigns sighted`,
     );
     for (const [account, list] of [...r.matches].slice(0, 20))
       out(

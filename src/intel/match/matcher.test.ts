@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { AccountRecord, ApiEvent, Findings } from '../../contracts/index.js';
 import { keyRingFrom } from './community-key.js';
 import { exportBundle } from '../stix/export-bundle.js';
-import { IntelMatcher } from './matcher.js';
+import { IntelMatcher, UA_REGEX_LIMITS } from './matcher.js';
+import { compileStixRegex } from '../stix/stix-regex.js';
+import type { StixRegex } from '../stix/stix-regex-vm.js';
 import { policyFrom } from '../policy/sharing-policy.js';
 import { findingsOf } from '../../../test/findings-fixture.js';
 
@@ -81,6 +83,29 @@ async function publishedByA(now: Date) {
   });
   return r.bundle.objects ?? [];
 }
+
+/** A foreign indicator (no DistillGuard extension) with a STIX pattern. */
+const foreignIndicator = (n: number, pattern: string) => ({
+  type: 'indicator',
+  spec_version: '2.1',
+  id: `indicator--33fe3b22-0201-47cf-85d0-${String(n).padStart(12, '0')}`,
+  created: '2026-11-20T00:00:00.000Z',
+  modified: '2026-11-20T00:00:00.000Z',
+  pattern,
+  pattern_type: 'stix',
+  valid_from: '2026-11-20T00:00:00Z',
+  confidence: 70,
+});
+
+/** One request of `account_id` from a client. */
+const request = (account_id: string, client: ApiEvent['client']): ApiEvent => ({
+  id: `e_${account_id}`,
+  ts: '2026-11-20T10:00:00Z',
+  account_id,
+  model: 'm',
+  client,
+  request: { messages: [{ role: 'user', content: 'hi' }] },
+});
 
 describe('intel matcher', () => {
   const now = new Date('2026-11-21T00:00:00Z');
@@ -243,27 +268,146 @@ describe('intel matcher', () => {
     expect([...m.matches().keys()]).toEqual(['x']);
   });
 
-  describe('against hostile foreign patterns', () => {
-    const indicator = (n: number, pattern: string) => ({
-      type: 'indicator',
-      spec_version: '2.1',
-      id: `indicator--33fe3b22-0201-47cf-85d0-${String(n).padStart(12, '0')}`,
-      created: '2026-11-20T00:00:00.000Z',
-      modified: '2026-11-20T00:00:00.000Z',
-      pattern,
-      pattern_type: 'stix',
-      valid_from: '2026-11-20T00:00:00Z',
-      confidence: 70,
+  describe('foreign user-agent MATCHES indicators', () => {
+    const UA_PATH = "network-traffic:extensions.'http-request-ext'.request_header.'User-Agent'";
+    const campaignId = 'campaign--0f7a9e61-3c1e-4d5b-9a3e-000000000001';
+    const foreign = foreignIndicator;
+    /** The indicators as one campaign beside a network indicator (a user agent alone is too broad to match). */
+    const campaign = (indicators: ReturnType<typeof foreign>[]) => [
+      {
+        type: 'campaign',
+        spec_version: '2.1',
+        id: campaignId,
+        created: '2026-11-20T00:00:00.000Z',
+        modified: '2026-11-20T00:00:00.000Z',
+        name: 'harvest',
+      },
+      ...[foreign(0, "[ipv4-addr:value ISSUBSET '203.0.113.0/24']"), ...indicators].flatMap((ind, i) => [
+        ind,
+        {
+          type: 'relationship',
+          spec_version: '2.1',
+          id: `relationship--7b2e1d3f-9e5c-4a4b-8d8f-${String(i).padStart(12, '0')}`,
+          created: '2026-11-20T00:00:00.000Z',
+          modified: '2026-11-20T00:00:00.000Z',
+          relationship_type: 'indicates',
+          source_ref: ind.id,
+          target_ref: campaignId,
+        },
+      ]),
+    ];
+    /** A matcher of those expressions (as written in the pattern: \\ and \' escaped), each one indicator. */
+    const uaMatcher = (...exprs: string[]): IntelMatcher =>
+      new IntelMatcher(
+        campaign(exprs.map((x, i) => foreign(1 + i, `[${UA_PATH} MATCHES '${x}']`))),
+        ring,
+        now,
+      );
+    /** The actor's traffic (org b), one of its accounts on another client, and a benign user. */
+    const traffic = (): ApiEvent[] =>
+      org('b_', '203.0.113', TASKS).events.map((e) =>
+        e.account_id === 'b_4' ? { ...e, client: { ...e.client, user_agent: 'python-requests/2.31.0' } } : e,
+      );
+    const uaKinds = (m: IntelMatcher): Record<string, string[]> =>
+      Object.fromEntries(
+        [...m.matches()].map(([acct, list]) => [
+          acct,
+          list.flatMap((c) => c.hits.filter((h) => h.ind.kind === 'user_agent').map((h) => h.ind.label)),
+        ]),
+      );
+
+    it('hits the accounts whose user agent matches the expression and no other', () => {
+      // The pattern string escapes \ and ': the expression is ^harvest-client/\d+\.\d+$ (or it's).
+      const m = uaMatcher("^harvest-client/\\\\d+\\\\.\\\\d+$|it\\'s");
+      for (const e of traffic()) m.addEvent(e);
+      expect(m.indicators).toBe(2);
+      expect(m.refused).toBe(0);
+      const label = "user agent matching /^harvest-client/\\d+\\.\\d+$|it's/";
+      expect(uaKinds(m)).toEqual({ b_1: [label], b_2: [label], b_3: [label], b_4: [] });
+      const signal = m.signals().get('b_1')![0]!;
+      expect(signal.evidence).toContain(`${label} on 5 of 5 requests`);
     });
-    const visit = (m: IntelMatcher, ip: string): void =>
-      m.addEvent({
-        id: 'e1',
-        ts: '2026-11-20T10:00:00Z',
-        account_id: 'x',
-        model: 'm',
-        client: { ip },
-        request: { messages: [{ role: 'user', content: 'hi' }] },
-      });
+
+    it('matches cluster links on the user agent too', () => {
+      const m = uaMatcher('^harvest-');
+      const findings = findingsOf(
+        {
+          accounts: [],
+          clusters: [
+            {
+              cluster_id: 'cl_1',
+              account_ids: ['b_1', 'b_2'],
+              score: 0.9,
+              level: 'act',
+              events: 10,
+              links: [
+                { kind: 'ip_prefix', value: '203.0.113.0/24', accounts: 2 },
+                { kind: 'user_agent', value: 'harvest-client/2.1', accounts: 2 },
+              ],
+              signals: [],
+            },
+          ],
+        },
+        { events: 10, accounts: 2 },
+        now.toISOString(),
+      );
+      expect(m.matchFindings(findings)).toEqual([
+        { clusterId: 'cl_1', campaignId, campaignName: 'harvest', kinds: ['ip_prefix', 'user_agent'] },
+      ]);
+    });
+
+    it('evaluates an expression backtracking engines never finish on a long user agent, and refuses an exponential one without throwing', () => {
+      // (a+){4}b passes the sharing check (4 repeats) but costs a backtracking engine ~n^4 per start.
+      const m = uaMatcher('(a+){4}b', '(a+)+$');
+      expect(m.refused).toBe(1);
+      expect(m.indicators).toBe(2);
+      const visit = (account_id: string, ua: string): void =>
+        m.addEvent(request(account_id, { ip: '203.0.113.9', user_agent: ua }));
+      visit('long', 'a'.repeat(1000));
+      visit('long_b', `${'a'.repeat(999)}b`);
+      expect(uaKinds(m)).toEqual({ long: [], long_b: ['user agent matching /(a+){4}b/'] });
+    });
+
+    it('reports an expression that does not compile as a pattern not used, and keeps the rest', () => {
+      const m = uaMatcher('(?<=x)harvest', '[z-a]', 'harvest');
+      expect(m.refused).toBe(2);
+      expect(m.indicators).toBe(2);
+      for (const e of traffic()) m.addEvent(e);
+      expect(uaKinds(m).b_1).toEqual(['user agent matching /harvest/']);
+    });
+
+    it('compiles at most its bound of expressions and reports the rest as skipped', () => {
+      const over = 200;
+      const m = uaMatcher(
+        ...Array.from({ length: UA_REGEX_LIMITS.maxExpressions + over }, (_, i) => `^bot-${i}/`),
+      );
+      expect(m.indicators).toBe(1 + UA_REGEX_LIMITS.maxExpressions);
+      expect(m.skipped).toBe(over);
+      expect(m.refused).toBe(0);
+      const visit = (account_id: string, ua: string): void =>
+        m.addEvent(request(account_id, { ip: '203.0.113.9', user_agent: ua }));
+      visit('early', 'bot-7/1.0');
+      visit('late', `bot-${UA_REGEX_LIMITS.maxExpressions + 7}/1.0`);
+      expect(uaKinds(m)).toEqual({ early: ['user agent matching /^bot-7//'], late: [] });
+    });
+
+    it('bounds the program instructions over all expressions', () => {
+      // Each near the 10,000-instruction bound of one expression.
+      const m = uaMatcher(
+        ...Array.from({ length: 20 }, (_, i) => `^${String.fromCharCode(97 + i)}(?:[a-z]{1000}){9}`),
+      );
+      expect(m.refused).toBe(0);
+      const size = (compileStixRegex('^a(?:[a-z]{1000}){9}') as { regex: StixRegex }).regex.size;
+      expect(size).toBeGreaterThan(9000);
+      const fit = Math.floor(UA_REGEX_LIMITS.maxInstructions / size);
+      expect(m.indicators).toBe(1 + fit);
+      expect(m.skipped).toBe(20 - fit);
+    });
+  });
+
+  describe('against hostile foreign patterns', () => {
+    const indicator = foreignIndicator;
+    const visit = (m: IntelMatcher, ip: string): void => m.addEvent(request('x', { ip }));
 
     it('never uses an indicator whose pattern is not valid STIX 2.1, even where its text looks like one it knows', () => {
       const m = new IntelMatcher(

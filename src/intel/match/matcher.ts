@@ -10,6 +10,9 @@ import { estimateJaccard, inPrefix, ipFamily, ipPrefix, signatureFromHex } from 
 import { keyedHashes, type CommunityKeyRing, type KeyedKind } from './community-key.js';
 import { dgExtension, readDgExtension } from '../stix/extension.js';
 import { indicatorPatternProblem } from '../stix/object-check.js';
+import { tokenize } from '../stix/stix-pattern-lexer.js';
+import { compileStixRegex } from '../stix/stix-regex.js';
+import type { StixRegex } from '../stix/stix-regex-vm.js';
 import { randomId, stixNow } from '../stix/ids.js';
 import { effectiveConfidence, type ConfidenceModel } from './indicator-confidence.js';
 import { elicitationPhrase, templateFingerprints, userPrompt } from './prompt-features.js';
@@ -75,6 +78,59 @@ export interface CampaignMatch {
 const unquote = (s: string): string => s.replace(/\\(.)/g, '$1');
 
 /**
+ * Bounds on foreign user-agent MATCHES indicators. Each distinct user agent (at most 1,000
+ * characters, contracts/event.ts) is tested once against every compiled expression, in time
+ * linear in its length times the expression's program size, so the sum of the program sizes
+ * bounds the work per distinct user agent; the verdicts are cached per user agent.
+ */
+export const UA_REGEX_LIMITS = {
+  /** Expressions compiled; further ones are skipped (counted in `skipped`). */
+  maxExpressions: 1_000,
+  /** Program instructions over all compiled expressions (one may have up to 10,000). */
+  maxInstructions: 100_000,
+  /** Distinct user agents whose verdicts are kept; the cache is emptied past it. */
+  cacheEntries: 10_000,
+} as const;
+
+/** `network-traffic:extensions.'http-request-ext'.request_header.'User-Agent'`, as tokens. */
+const UA_PATH = [
+  ['ident', 'network-traffic'],
+  ['punct', ':'],
+  ['ident', 'extensions'],
+  ['punct', '.'],
+  ['string', 'http-request-ext'],
+  ['punct', '.'],
+  ['ident', 'request_header'],
+  ['punct', '.'],
+  ['string', 'User-Agent'],
+] as const;
+
+/**
+ * The expression of `[<UA path> MATCHES '…']` (the whole pattern, one comparison), unescaped;
+ * undefined for any other pattern. Read with the pattern lexer, so quoting and comments are
+ * handled as the grammar says.
+ */
+function userAgentMatchesExpression(pattern: string): string | undefined {
+  let t;
+  try {
+    t = tokenize(pattern);
+  } catch {
+    return undefined;
+  }
+  const want = [['punct', '['], ...UA_PATH, ['keyword', 'MATCHES']] as const;
+  if (t.length !== want.length + 3) return undefined;
+  for (let i = 0; i < want.length; i++) {
+    const [kind, text] = want[i]!;
+    const tok = t[i]!;
+    if (tok.kind !== kind || (kind === 'string' ? tok.value : tok.text) !== text) return undefined;
+  }
+  const v = t[want.length]!;
+  const close = t[want.length + 1]!;
+  if (v.kind !== 'string' || close.kind !== 'punct' || close.text !== ']') return undefined;
+  return v.value;
+}
+
+/**
  * Matches indicators received from the hub against local traffic and accounts: network prefixes
  * (clear or keyed), ASNs, client user agents, keyed payment / e-mail hashes under the same
  * community key ring, prompt-template fingerprints by LSH then MinHash similarity, and
@@ -85,12 +141,18 @@ export class IntelMatcher {
   private readonly exact = new Map<string, Compiled[]>();
   private readonly bands = new Map<string, { sig: Uint32Array; ind: Compiled }[]>();
   private readonly prefixHashCache = new Map<string, string[]>();
+  private readonly uaRegexes: { regex: StixRegex; ind: Compiled }[] = [];
+  private uaRegexInstructions = 0;
+  /** Per distinct user agent, the MATCHES indicators it satisfies. */
+  private readonly uaRegexCache = new Map<string, Compiled[]>();
   private readonly hits = new Map<string, Map<string, Hit>>();
   private readonly eventsPerAccount = new Map<string, number>();
   readonly indicators: number;
   readonly expired: number;
   /** Indicators never used because their STIX pattern is not valid (or over its bounds). */
   readonly refused: number;
+  /** Valid indicators not used because over a matcher bound (UA_REGEX_LIMITS). */
+  readonly skipped: number;
 
   constructor(
     received: readonly StixObject[],
@@ -117,6 +179,7 @@ export class IntelMatcher {
     let n = 0;
     let expired = 0;
     let refused = 0;
+    let skipped = 0;
     for (const o of received) {
       if (o.type !== 'indicator' || typeof o.pattern !== 'string') continue;
       // Pull refuses these already; a state file written by hand or by an older version may
@@ -128,6 +191,9 @@ export class IntelMatcher {
       const campaigns = campaignOf.get(o.id) ?? [undefined];
       let live = false;
       let compiled = false;
+      let outcome: 'refused' | 'skipped' | undefined;
+      // One expression per indicator, compiled once whatever the number of its campaigns.
+      let uaRegex: StixRegex | undefined;
       for (const campaignId of campaigns) {
         const campaign = campaignId ? byId.get(campaignId) : undefined;
         const publisherObj = o.created_by_ref ? byId.get(o.created_by_ref) : undefined;
@@ -148,14 +214,45 @@ export class IntelMatcher {
           markings: o.object_marking_refs,
           confidence,
         };
-        if (this.compile(o, base)) compiled = true;
+        const expr = readDgExtension(o) ? undefined : userAgentMatchesExpression(o.pattern);
+        if (expr === undefined) {
+          if (this.compile(o, base)) compiled = true;
+          continue;
+        }
+        if (!uaRegex) {
+          if (this.uaRegexes.length >= UA_REGEX_LIMITS.maxExpressions) {
+            outcome = 'skipped';
+            break;
+          }
+          const r = compileStixRegex(expr);
+          if (!r.ok) {
+            // Pull's pattern check refuses these already; one in a hand-written state file is not used.
+            outcome = 'refused';
+            break;
+          }
+          if (this.uaRegexInstructions + r.regex.size > UA_REGEX_LIMITS.maxInstructions) {
+            outcome = 'skipped';
+            break;
+          }
+          this.uaRegexInstructions += r.regex.size;
+          uaRegex = r.regex;
+        }
+        const shown = expr.length > 64 ? `${expr.slice(0, 64)}…` : expr;
+        this.uaRegexes.push({
+          regex: uaRegex,
+          ind: { ...base, kind: 'user_agent', label: `user agent matching /${shown}/` },
+        });
+        compiled = true;
       }
-      if (!live) expired++;
+      if (outcome === 'refused') refused++;
+      else if (outcome === 'skipped') skipped++;
+      else if (!live) expired++;
       else if (compiled) n++;
     }
     this.indicators = n;
     this.expired = expired;
     this.refused = refused;
+    this.skipped = skipped;
   }
 
   private add(key: string, ind: Compiled): void {
@@ -256,6 +353,28 @@ export class IntelMatcher {
     return h;
   }
 
+  /** The MATCHES indicators a user agent satisfies, computed once per distinct user agent. */
+  private uaMatches(ua: string): Compiled[] {
+    if (this.uaRegexes.length === 0) return [];
+    let m = this.uaRegexCache.get(ua);
+    if (!m) {
+      m = [];
+      // Indicators sharing one expression (several campaigns) share its compiled program.
+      let last: StixRegex | undefined;
+      let verdict = false;
+      for (const r of this.uaRegexes) {
+        if (r.regex !== last) {
+          last = r.regex;
+          verdict = r.regex.test(ua);
+        }
+        if (verdict) m.push(r.ind);
+      }
+      if (this.uaRegexCache.size >= UA_REGEX_LIMITS.cacheEntries) this.uaRegexCache.clear();
+      this.uaRegexCache.set(ua, m);
+    }
+    return m;
+  }
+
   addAccount(a: AccountRecord): void {
     const acct = a.account_id;
     if (a.payment_fingerprint)
@@ -283,7 +402,10 @@ export class IntelMatcher {
       for (const c of this.cidrs) if (inPrefix(ip, c.cidr)) this.hit(acct, c.ind, e.id, e.ts);
     }
     if (e.client?.asn !== undefined) this.lookup(acct, `asn:${e.client.asn}`, e.id, e.ts);
-    if (e.client?.user_agent) this.lookup(acct, `user_agent:${e.client.user_agent}`, e.id, e.ts);
+    if (e.client?.user_agent) {
+      this.lookup(acct, `user_agent:${e.client.user_agent}`, e.id, e.ts);
+      for (const ind of this.uaMatches(e.client.user_agent)) this.hit(acct, ind, e.id, e.ts);
+    }
     if (this.bands.size === 0 && !this.hasPhrases()) return;
     const prompt = userPrompt(e);
     if (!prompt) return;
@@ -378,8 +500,10 @@ export class IntelMatcher {
       const lookup = (key: string): void => void hits.push(...(this.exact.get(key) ?? []));
       for (const l of c.links) {
         if (l.kind === 'asn') lookup(`asn:${l.value}`);
-        else if (l.kind === 'user_agent') lookup(`user_agent:${l.value}`);
-        else if (l.kind === 'payment_fingerprint')
+        else if (l.kind === 'user_agent') {
+          lookup(`user_agent:${l.value}`);
+          hits.push(...this.uaMatches(l.value));
+        } else if (l.kind === 'payment_fingerprint')
           for (const h of this.keyed('payment_fingerprint', l.value)) lookup(`payment_fingerprint_hmac:${h}`);
         else if (l.kind === 'email_domain')
           for (const h of this.keyed('email_domain', l.value)) lookup(`email_domain_hmac:${h}`);

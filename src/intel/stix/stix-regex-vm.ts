@@ -148,6 +148,11 @@ export class StixRegex {
     this.anchored = startsAnchored(root);
   }
 
+  /** Instructions of the program: `test` costs at most the input's length times this. */
+  get size(): number {
+    return this.op.length - 1;
+  }
+
   /** Whether the expression matches anywhere in `input` (code points, as PCRE in UTF mode). */
   test(input: string): boolean {
     const { op, x, y, tests } = this;

@@ -248,6 +248,7 @@ export async function matchLocal(f: MatchFlags): Promise<{
   indicators: number;
   expired: number;
   refused: number;
+  skipped: number;
 }> {
   const state = ReceivedIntel.open(f.state);
   const received = state.objects();
@@ -281,6 +282,7 @@ export async function matchLocal(f: MatchFlags): Promise<{
     indicators: matcher.indicators,
     expired: matcher.expired,
     refused: matcher.refused,
+    skipped: matcher.skipped,
   };
 }
 
