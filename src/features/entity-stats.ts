@@ -123,9 +123,9 @@ export class EntityStats {
   /** Eliciting messages (in the user's words) the user answered with a further message. */
   elicitFollowedUp = 0;
   /**
-   * Conversation openers (a first user message, counted once as a prompt: a tool loop resends it), those
-   * asking for reasoning in the user's words, and the user's replies to them (second messages),
-   * those answering an eliciting opener.
+   * Conversation openers (a first user message, counted once as a prompt: a tool loop resends
+   * it), those asking for reasoning in the user's words, and the user's replies to them (second
+   * messages), those answering an eliciting opener.
    */
   openers = 0;
   elicitOpeners = 0;
