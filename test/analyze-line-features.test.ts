@@ -86,6 +86,8 @@ describe('features of scanned lines', () => {
     let scanned = 0;
     let followsElicit = 0;
     let continuations = 0;
+    let resends = 0;
+    const turnKeys = new Set<string>();
     for (const line of lines) {
       const parsed = parseEventLine(line.toString('utf8'), 1);
       if (!scanner.scan(line, 1 << 20)) continue;
@@ -95,6 +97,9 @@ describe('features of scanned lines', () => {
       const got = features.build(scanner);
       if (got.followsElicit) followsElicit++;
       if (!got.newMessage) continuations++;
+      const turn = `${got.accountId} ${got.turnKey}`;
+      if (turnKeys.has(turn)) resends++;
+      turnKeys.add(turn);
       expect({ ...got, tokens: [], kernel: null }).toEqual({ ...want, tokens: [], kernel: null });
     }
     expect(scanned).toBe(lines.length);
@@ -102,6 +107,8 @@ describe('features of scanned lines', () => {
     expect(followsElicit).toBeGreaterThan(4);
     // Simulated agent loops end requests with a tool's answer: both builders see no new message.
     expect(continuations).toBeGreaterThan(100);
+    // Their steps carry the turn key of the request they continue.
+    expect(resends).toBeGreaterThan(100);
   });
 
   it('are the same when the prompt memo keeps only a few prompts (evicted, found again)', () => {

@@ -36,6 +36,9 @@ export type ModelUseSnapshot = z.infer<typeof ModelUseSnapshot>;
 
 export const EntityStatsSnapshot = z.object({
   n: Count,
+  // Added later: state written before reads as every request its own prompt (prompts = n).
+  prompts: Count.optional(),
+  recentTurns: z.array(z.int32()).default([]),
   firstTs: MaybeTs,
   lastTs: MaybeTs,
   elicit: Count,

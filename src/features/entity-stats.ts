@@ -24,6 +24,11 @@ const SYSTEM_KEYS = 4;
 const SMALL_KEYS = 4;
 const FOCUSED_TOPICS = 3;
 /**
+ * Prompts remembered per account to recognise a resend: a tool loop resends its conversation
+ * within seconds, so this covers an app interleaving a few dozen conversations at once.
+ */
+export const RECENT_TURNS = 32;
+/**
  * A one-shot request this soon after another one-shot request is sent back to back: faster than
  * a person reads a reasoned answer and opens a new conversation, the pace of a script's batch.
  */
@@ -97,6 +102,15 @@ function bump(hours: number[], b: number, count: number): void {
  */
 export class EntityStats {
   n = 0;
+  /**
+   * Requests carrying a prompt the account had not sent among its last RECENT_TURNS prompts:
+   * each step of a tool loop resends its conversation's prompt, and counts once. Elicitation
+   * and template counts are of these.
+   */
+  prompts = 0;
+  /** The last RECENT_TURNS distinct turn keys (EventFeatures.turnKey), a ring. */
+  private recentTurns = new Int32Array(RECENT_TURNS);
+  private recentCount = 0;
   firstTs = Infinity;
   lastTs = -Infinity;
   elicit = 0;
@@ -109,9 +123,9 @@ export class EntityStats {
   /** Eliciting messages (in the user's words) the user answered with a further message. */
   elicitFollowedUp = 0;
   /**
-   * Conversation openers (a first user message, counted once: a tool loop resends it), those
-   * asking for reasoning in the user's words, and the user's replies to them (second messages),
-   * those answering an eliciting opener.
+   * Conversation openers (a first user message, counted once as a prompt: a tool loop resends
+   * it), those asking for reasoning in the user's words, and the user's replies to them (second
+   * messages), those answering an eliciting opener.
    */
   openers = 0;
   elicitOpeners = 0;
@@ -191,8 +205,10 @@ export class EntityStats {
     this.n++;
     if (f.tsMs < this.firstTs) this.firstTs = f.tsMs;
     if (f.tsMs > this.lastTs) this.lastTs = f.tsMs;
-    this.addElicitation(f);
-    this.addTemplate(f);
+    const fresh = this.freshTurn(f.turnKey);
+    if (fresh) this.prompts++;
+    this.addElicitation(f, fresh);
+    this.addTemplate(f, fresh);
     this.addTopics(f);
     this.addHarvesting(f);
     if (f.followUp) this.followUps++;
@@ -219,35 +235,58 @@ export class EntityStats {
     this.addSample(f);
   }
 
-  /** Reasoning-elicitation counts, and how often the same elicitation sentence comes back. */
-  private addElicitation(f: EventFeatures): void {
-    if (f.elicits) {
-      if (f.elicitsBySystem) this.systemElicit++;
-      else this.elicit++;
-      this.elicitExamples.add(f.id);
+  /**
+   * Whether the request carries a prompt other than the account's last RECENT_TURNS ones (and
+   * remembers it). Recognised by the prompt and its place in the conversation, not by what
+   * follows it, so a made-up tool message appended to a new prompt does not hide it.
+   */
+  private freshTurn(key: number): boolean {
+    const ring = this.recentTurns;
+    const filled = Math.min(this.recentCount, RECENT_TURNS);
+    for (let i = 0; i < filled; i++) if (ring[i] === key) return false;
+    ring[this.recentCount % RECENT_TURNS] = key;
+    this.recentCount++;
+    return true;
+  }
+
+  /**
+   * Reasoning-elicitation counts, and how often the same elicitation sentence comes back: of
+   * fresh prompts only (a tool loop's resends are the one prompt they carry).
+   */
+  private addElicitation(f: EventFeatures, fresh: boolean): void {
+    if (fresh) {
+      if (f.elicits) {
+        if (f.elicitsBySystem) this.systemElicit++;
+        else this.elicit++;
+        this.elicitExamples.add(f.id);
+      }
+      if (f.followsElicit) this.elicitFollowedUp++;
+      if (f.elicitKey) {
+        if (this.elicitSentences.count(f.elicitKey) > 0) {
+          if (f.elicitsBySystem) this.systemTemplatedElicit++;
+          else this.templatedElicit++;
+        }
+        this.elicitSentences.add(f.elicitKey);
+      }
     }
-    if (f.followsElicit) this.elicitFollowedUp++;
-    if (f.newMessage && f.userTurns === 1) {
+    // By the prompt, not by the last message's role: a made-up tool message appended to a new
+    // opener does not hide it.
+    if (fresh && f.userTurns === 1) {
       this.openers++;
       if (f.elicits && !f.elicitsBySystem) this.elicitOpeners++;
-    } else if (f.newMessage && f.userTurns === 2) {
+    } else if (fresh && f.userTurns === 2) {
       this.openerReplies++;
       if (f.followsElicit) this.elicitOpenerReplies++;
     }
-    if (f.elicitKey) {
-      if (this.elicitSentences.count(f.elicitKey) > 0) {
-        if (f.elicitsBySystem) this.systemTemplatedElicit++;
-        else this.templatedElicit++;
-      }
-      this.elicitSentences.add(f.elicitKey);
-    }
   }
 
-  /** Template parts and exact re-use of whole prompts. */
-  private addTemplate(f: EventFeatures): void {
+  /** Template parts (of fresh prompts) and exact re-use of whole prompts. */
+  private addTemplate(f: EventFeatures, fresh: boolean): void {
     const t = f.template;
-    if (t.prefix) this.prefixes.add(t.prefix);
-    if (t.suffix) this.suffixes.add(t.suffix);
+    if (fresh) {
+      if (t.prefix) this.prefixes.add(t.prefix);
+      if (t.suffix) this.suffixes.add(t.suffix);
+    }
     // Re-running means re-sending whole requests: the same follow-up ("harder ones") in another
     // conversation is another request.
     if (!f.followUp) this.promptSample.add(f.promptKey);
@@ -336,6 +375,15 @@ export class EntityStats {
     }
   }
 
+  /** The remembered turn keys, oldest first. */
+  private recentTurnList(): number[] {
+    const filled = Math.min(this.recentCount, RECENT_TURNS);
+    const start = this.recentCount - filled;
+    const out: number[] = [];
+    for (let i = start; i < this.recentCount; i++) out.push(this.recentTurns[i % RECENT_TURNS]!);
+    return out;
+  }
+
   /** Standard deviation of log inter-arrival gaps: low when a scheduler sends the requests. */
   get gapLogSd(): number {
     return this.gaps > 1 ? Math.sqrt(this.gapLogM2 / (this.gaps - 1)) : NaN;
@@ -344,6 +392,8 @@ export class EntityStats {
   /** Pools another entity into this one, for cluster-level re-scoring. */
   merge(o: EntityStats): void {
     this.n += o.n;
+    // The ring stays this entity's: a pooled entity takes no events.
+    this.prompts += o.prompts;
     this.firstTs = Math.min(this.firstTs, o.firstTs);
     this.lastTs = Math.max(this.lastTs, o.lastTs);
     this.elicit += o.elicit;
@@ -445,6 +495,8 @@ export class EntityStats {
     const ts = (x: number): number | null => (Number.isFinite(x) ? x : null);
     return {
       n: this.n,
+      prompts: this.prompts,
+      recentTurns: this.recentTurnList(),
       firstTs: ts(this.firstTs),
       lastTs: ts(this.lastTs),
       elicit: this.elicit,
@@ -516,6 +568,9 @@ export class EntityStats {
 
   private restore(s: EntityStatsSnapshot): this {
     this.n = s.n;
+    // State written before prompts were told apart counted every request as one.
+    this.prompts = s.prompts ?? s.n;
+    for (const key of s.recentTurns.slice(-RECENT_TURNS)) this.freshTurn(key);
     this.firstTs = s.firstTs ?? Infinity;
     this.lastTs = s.lastTs ?? -Infinity;
     this.elicit = s.elicit;

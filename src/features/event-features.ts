@@ -39,12 +39,18 @@ export interface EventFeatures {
    */
   followsElicit: boolean;
   /**
-   * The request ends with a user message: something newly written. A tool-loop step or a
-   * resent assistant turn carries the same user message again and is not a new message.
+   * The request ends with a user message. Not what prompts are counted by: a made-up tool
+   * message appended to a new prompt would hide it (turnKey is).
    */
   newMessage: boolean;
   /** User messages in the request (the last one is the newest). */
   userTurns: number;
+  /**
+   * Which prompt of which conversation this request carries: its last user message, the one
+   * before it and how many there are (turnKeyOf). A tool loop's steps resend the conversation
+   * and carry the same key, whatever follows the user message.
+   */
+  turnKey: number;
   conversationId: string | null;
   logprobs: boolean;
   topLogprobs: number;
@@ -78,7 +84,21 @@ export interface PromptText {
   elicitKey: string | null;
   template: TemplateKeys;
   promptKey: string;
+  /** The first 32 bits of promptKey, as a number (for turnKeyOf). */
+  promptHash: number;
   topics: bigint;
+}
+
+/**
+ * The key of a request's prompt within its conversation: the last user message's hash, the
+ * previous user message's (0 for none) and the count of user messages, mixed into 32 bits. One
+ * rule for both feature builders. Arithmetic only: it is computed on every event.
+ */
+export function turnKeyOf(promptHash: number, previousHash: number, userTurns: number): number {
+  let h = Math.imul(promptHash ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13) ^ previousHash, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16) ^ userTurns, 0x27d4eb2f);
+  return (h ^ (h >>> 15)) | 0;
 }
 
 /** What the detectors need from a system prompt (all system and developer messages). */
@@ -114,12 +134,14 @@ export function promptTextOf(prompt: string): PromptText {
   const normalised = normalizeText(prompt);
   const tokens = tokenizeNormalized(normalised);
   const elicits = asksForReasoningTrace(normalised);
+  const promptKey = fingerprint64(normalised);
   return {
     tokens,
     elicits,
     elicitKey: elicits ? elicitationSentenceKey(normalised) : null,
     template: templateKeys(prompt),
-    promptKey: fingerprint64(normalised),
+    promptKey,
+    promptHash: parseInt(promptKey.slice(0, 8), 16) | 0,
     topics: topicMask(tokens),
   };
 }
@@ -214,7 +236,8 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
   if (prompt.length > MAX_PROMPT_CHARS) prompt = prompt.slice(0, MAX_PROMPT_CHARS);
   const text = promptTexts.get(prompt);
   // The previous message was the last one of the conversation's previous request: cached.
-  const followsElicit = previous !== null && promptTexts.get(previous.slice(0, MAX_PROMPT_CHARS)).elicits;
+  const before = previous === null ? null : promptTexts.get(previous.slice(0, MAX_PROMPT_CHARS));
+  const followsElicit = before !== null && before.elicits;
   const followUp = assistantTurns > 0 || userTurns > 1;
   const p = e.request.params;
   const sys = system === null ? null : systemTexts.get(system);
@@ -237,6 +260,7 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
     followsElicit,
     newMessage,
     userTurns,
+    turnKey: turnKeyOf(text.promptHash, before === null ? 0 : before.promptHash, userTurns),
     conversationId: e.request.conversation_id ?? null,
     logprobs: p?.logprobs === true,
     topLogprobs: p?.top_logprobs ?? 0,

@@ -6,6 +6,7 @@ import {
   promptTextOf,
   requestShapeOf,
   systemTextOf,
+  turnKeyOf,
   type EventFeatures,
   type SystemText,
 } from './event-features.js';
@@ -25,6 +26,7 @@ interface PromptEntry {
   elicitKey: string | null;
   template: TemplateKeys;
   promptKey: string;
+  promptHash: number;
   topics: bigint;
   kernel: Float64Array;
 }
@@ -192,6 +194,7 @@ export class LineFeatures {
         elicitKey: t.elicitKey,
         template: t.template,
         promptKey: t.promptKey,
+        promptHash: t.promptHash,
         topics: t.topics,
         kernel: kernel(t.tokens),
       };
@@ -210,6 +213,7 @@ export class LineFeatures {
     const followUp = v.assistantTurns > 0 || v.userTurns > 1;
     const sys = v.systemCount === 0 ? null : this.system(v);
     const eliciting = elicitingText(text, sys, followUp);
+    const before = v.previousUser.start < 0 ? null : this.prompts.get(b, v.previousUser);
     const ip = v.ip;
     return {
       id: slotText(b, v.id),
@@ -226,9 +230,10 @@ export class LineFeatures {
       topics: text.topics,
       systemHash: sys === null ? null : sys.hash,
       followUp,
-      followsElicit: v.previousUser.start >= 0 && this.prompts.get(b, v.previousUser).elicits,
+      followsElicit: before !== null && before.elicits,
       newMessage: v.endsWithUser,
       userTurns: v.userTurns,
+      turnKey: turnKeyOf(text.promptHash, before === null ? 0 : before.promptHash, v.userTurns),
       conversationId: v.conversationId.start < 0 ? null : this.conversations.get(b, v.conversationId),
       logprobs: v.logprobs === true,
       topLogprobs: Number.isNaN(v.topLogprobs) ? 0 : v.topLogprobs,

@@ -107,9 +107,9 @@ export function recordAttributes(record: AccountRecord): Attribute[] {
 /** The linkable attributes of one account: from its sign-up record and its dominant traffic traits. */
 export function accountAttributes(record: AccountRecord | undefined, s: EntityStats): Attribute[] {
   const out = record ? recordAttributes(record) : [];
-  const dominant = (top: [string, number][], share: number, max: number): string[] =>
+  const dominant = (top: [string, number][], share: number, max: number, of = s.n): string[] =>
     top
-      .filter(([, c]) => c >= share * s.n && c >= 2)
+      .filter(([, c]) => c >= share * of && c >= 2)
       .slice(0, max)
       .map(([k]) => k);
   for (const v of dominant(s.ipPrefixes.top(), 0.1, 4)) out.push({ kind: 'ip_prefix', value: v });
@@ -118,8 +118,11 @@ export function accountAttributes(record: AccountRecord | undefined, s: EntitySt
   for (const v of dominant(s.systemPrompts.top(), 0.3, 1)) out.push({ kind: 'system_prompt', value: v });
   // Every skeleton the account re-uses, not only its main one: operators rotate through a set of
   // wrappers, and sharing several rare ones is the mark of one generator.
-  for (const v of dominant(s.prefixes.top(), 0.03, 6)) out.push({ kind: 'template', value: `prefix:${v}` });
-  for (const v of dominant(s.suffixes.top(), 0.03, 6)) out.push({ kind: 'template', value: `suffix:${v}` });
+  // Skeletons are counted once per prompt (a tool loop's resends are one): a share of prompts.
+  for (const v of dominant(s.prefixes.top(), 0.03, 6, s.prompts))
+    out.push({ kind: 'template', value: `prefix:${v}` });
+  for (const v of dominant(s.suffixes.top(), 0.03, 6, s.prompts))
+    out.push({ kind: 'template', value: `suffix:${v}` });
   // Every reasoning-elicitation sentence the account re-uses, as a share of its eliciting prompts,
   // not of all its traffic: an operator harvesting through accounts that also carry ordinary use
   // runs one recipe with a few fixed wrapper phrasings, a few per cent of each account's traffic

@@ -10,8 +10,9 @@ export const MIN_OTHER = 30;
  * extraction into ordinary use is judged on that share, so its evidence states it.
  */
 export function elicitationShare(s: EntityStats): string {
+  // Of its prompts: a tool loop's resends are the one prompt they carry (EntityStats.prompts).
   const elicit = s.elicit + s.systemElicit;
-  return `Of all its traffic, ${elicit} of ${s.n} prompts (${pct(elicit, s.n)}) carry reasoning-elicitation`;
+  return `Of all its traffic, ${elicit} of ${s.prompts} prompts (${pct(elicit, s.prompts)}) carry reasoning-elicitation`;
 }
 
 /** One side of a self-controlled test: `x` of `n` requests show the trait. */

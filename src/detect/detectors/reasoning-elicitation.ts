@@ -26,24 +26,29 @@ export function elicitationCounts(s: EntityStats): {
   };
 }
 
-/** Prompts that ask the model to write out its reasoning: the most valuable training data. */
+/**
+ * Prompts that ask the model to write out its reasoning: the most valuable training data.
+ * Counted over the account's prompts (EntityStats.prompts), so a tool loop's resends of one
+ * conversation are the one prompt they carry.
+ */
 export const reasoningElicitation: Detector = {
   id: 'reasoning-elicitation',
   title: 'Reasoning-trace elicitation',
   atlas: ATLAS.extractModel,
   family: 'extraction',
   measure(s) {
-    if (s.n < 3) return null;
+    const n = s.prompts;
+    if (n < 3) return null;
     const { elicit, templated, followedUp } = elicitationCounts(s);
     const conversed = followedUp
       ? `; ${followedUp} more that the user answered with a message of their own are not counted`
       : '';
     return {
       stats: [
-        { kind: 'count', key: 'elicit', k: elicit, n: s.n },
-        { kind: 'count', key: 'templatedElicit', k: templated, n: s.n },
+        { kind: 'count', key: 'elicit', k: elicit, n },
+        { kind: 'count', key: 'templatedElicit', k: templated, n },
       ],
-      evidence: `${elicit} of ${s.n} prompts (${pct(elicit, s.n)}) ask for step-by-step reasoning traces, ${templated} of them in a sentence the account has sent before (a re-used wrapper)${conversed}`,
+      evidence: `${elicit} of ${n} prompts (${pct(elicit, n)}) ask for step-by-step reasoning traces, ${templated} of them in a sentence the account has sent before (a re-used wrapper)${conversed}`,
       examples: s.elicitExamples.items.slice(0, 3),
     };
   },
