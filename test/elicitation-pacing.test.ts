@@ -8,19 +8,16 @@ import {
   peopleTraffic,
   HOUR,
   START,
+  HARVEST_WRAPPER,
+  PEOPLE_ASKING_REASONING,
 } from './real-corpora.js';
 
 // Reasoning harvested in scripted batches inside an account that is otherwise a person's, on
 // real text: people's conversations (hh-rlhf) and a real distillation query set (Alpaca).
 const missing = corporaMissing('elicitation-pacing tests');
 
-const ASKS = [
-  'Can you explain your reasoning step by step?',
-  'Please show your work so I can follow it.',
-  'Walk me through your thought process.',
-  'Think it through carefully and explain each step of your reasoning.',
-];
-const WRAPPER = 'Show your full reasoning step by step before the final answer.';
+const ASKS = PEOPLE_ASKING_REASONING;
+const WRAPPER = HARVEST_WRAPPER;
 
 let findings: Map<string, AccountFinding>;
 

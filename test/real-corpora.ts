@@ -25,6 +25,16 @@ export const humanConversations = (): string[][] =>
 export const distillationTasks = (): string[] =>
   corpusLines<{ prompt: string }>('distill-alpaca-5000.jsonl').map((t) => t.prompt);
 
+/** How people ask for reasoning in their own words (a few common phrasings). */
+export const PEOPLE_ASKING_REASONING = [
+  'Can you explain your reasoning step by step?',
+  'Please show your work so I can follow it.',
+  'Walk me through your thought process.',
+  'Think it through carefully and explain each step of your reasoning.',
+];
+/** One fixed wrapper sentence a harvester appends to every task. */
+export const HARVEST_WRAPPER = 'Show your full reasoning step by step before the final answer.';
+
 export const START = Date.parse('2026-10-01T00:00:00Z');
 export const HOUR = 3_600_000;
 

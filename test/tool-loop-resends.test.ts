@@ -10,6 +10,8 @@ import {
   peopleTraffic,
   HOUR,
   START,
+  HARVEST_WRAPPER,
+  PEOPLE_ASKING_REASONING,
 } from './real-corpora.js';
 
 // An app whose assistant calls tools resends the whole conversation on every step of the loop:
@@ -18,14 +20,8 @@ import {
 // people's conversations (hh-rlhf) and a real distillation query set (Alpaca).
 const missing = corporaMissing('tool-loop resend tests');
 
-// How the app's users ask for reasoning, in their own words (a few common phrasings).
-const ASKS = [
-  'Can you explain your reasoning step by step?',
-  'Please show your work so I can follow it.',
-  'Walk me through your thought process.',
-  'Think it through carefully and explain each step of your reasoning.',
-];
-const WRAPPER = 'Show your full reasoning step by step before the final answer.';
+const ASKS = PEOPLE_ASKING_REASONING;
+const WRAPPER = HARVEST_WRAPPER;
 const TOOL_STEPS = 6;
 
 type Messages = ApiEvent['request']['messages'];
