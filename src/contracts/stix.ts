@@ -48,12 +48,17 @@ export const StixBundle = z.looseObject({
 });
 export type StixBundle = z.infer<typeof StixBundle>;
 
-export const StixIndicator = z.looseObject({
-  type: z.literal('indicator'),
+/** The properties STIX 2.1 requires of every SDO and SRO (§3.2), as written in version 2.1. */
+const stixCore = {
   id: StixId,
   spec_version: z.literal('2.1'),
   created: StixTimestamp,
   modified: StixTimestamp,
+};
+
+export const StixIndicator = z.looseObject({
+  type: z.literal('indicator'),
+  ...stixCore,
   pattern: z.string().min(1),
   pattern_type: z.string(),
   valid_from: StixTimestamp,
@@ -67,10 +72,7 @@ export type StixIndicator = z.infer<typeof StixIndicator>;
 
 export const StixSighting = z.looseObject({
   type: z.literal('sighting'),
-  id: StixId,
-  spec_version: z.literal('2.1'),
-  created: StixTimestamp,
-  modified: StixTimestamp,
+  ...stixCore,
   sighting_of_ref: StixId,
   observed_data_refs: z.array(StixId).optional(),
   where_sighted_refs: z.array(StixId).optional(),
@@ -83,10 +85,7 @@ export type StixSighting = z.infer<typeof StixSighting>;
 
 /** Common properties of the SDOs and SROs DistillGuard writes (STIX 2.1 §3.2: all required). */
 const sdoCommon = {
-  id: StixId,
-  spec_version: z.literal('2.1'),
-  created: StixTimestamp,
-  modified: StixTimestamp,
+  ...stixCore,
   created_by_ref: StixId.optional(),
   object_marking_refs: z.array(StixId).min(1).optional(),
   confidence: z.int().min(0).max(100).optional(),
