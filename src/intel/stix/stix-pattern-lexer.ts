@@ -123,40 +123,110 @@ function isHexBody(s: string): boolean {
   return true;
 }
 
+/** A quoted literal from the quote at `q`: its raw end and unescaped value; `\` escapes only ' and \. */
+function quoted(src: string, q: number): { end: number; value: string } {
+  const n = src.length;
+  let j = q + 1;
+  let value = '';
+  let from = j;
+  for (;;) {
+    if (j >= n) throw new PatternSyntaxError(`a string opened at character ${q + 1} is never closed`, q);
+    const c = src.charCodeAt(j);
+    if (c === QUOTE) {
+      value += src.slice(from, j);
+      return { end: j + 1, value };
+    }
+    if (c === BACKSLASH) {
+      const next = src.charCodeAt(j + 1);
+      if (next !== QUOTE && next !== BACKSLASH)
+        throw new PatternSyntaxError(
+          `a backslash in a string may only escape ' or \\ (character ${j + 1})`,
+          j,
+        );
+      value += src.slice(from, j) + src[j + 1];
+      j += 2;
+      from = j;
+      continue;
+    }
+    j++;
+  }
+}
+
+/** h'..', b'..', t'..' at `at` (its letter), checked against the grammar's body rule. */
+function typedLiteral(src: string, at: number): Token {
+  const c = src.charCodeAt(at);
+  const q = quoted(src, at + 1);
+  const kind = c === 0x68 ? 'hex' : c === 0x62 ? 'binary' : 'timestamp';
+  const ok =
+    kind === 'hex'
+      ? isHexBody(q.value)
+      : kind === 'binary'
+        ? isBase64Body(q.value)
+        : isTimestampBody(q.value);
+  if (!ok)
+    throw new PatternSyntaxError(
+      kind === 'hex'
+        ? `h'…' at character ${at + 1} is not hexadecimal (pairs of 0-9, a-f)`
+        : kind === 'binary'
+          ? `b'…' at character ${at + 1} is not base64`
+          : `t'…' at character ${at + 1} is not a timestamp (YYYY-MM-DDTHH:MM:SS[.s]Z)`,
+      at,
+    );
+  return { kind, text: src.slice(at, q.end), value: q.value, at };
+}
+
+/** A word at `at`: a keyword, a boolean or an identifier. */
+function word(src: string, at: number): Token {
+  const n = src.length;
+  let hyphen = false;
+  let i = at + 1;
+  while (i < n && isIdentPart(src.charCodeAt(i))) {
+    if (src.charCodeAt(i) === 0x2d) hyphen = true;
+    i++;
+  }
+  const text = src.slice(at, i);
+  if (KEYWORDS.has(text)) return { kind: 'keyword', text, at };
+  if (text === 'true' || text === 'false') return { kind: 'bool', text, at };
+  return { kind: 'ident', text, hyphen, at };
+}
+
+/** A number at `at`: [+-]? digits, or [+-]? digits? '.' digits; null when none starts there. */
+function numberAt(src: string, at: number): Token | null {
+  const n = src.length;
+  const c = src.charCodeAt(at);
+  const signed = c === 0x2b || c === 0x2d;
+  const d0 = src.charCodeAt(signed ? at + 1 : at);
+  if (!(isDigit(d0) || (d0 === 0x2e && isDigit(src.charCodeAt(signed ? at + 2 : at + 1))))) return null;
+  let j = signed ? at + 1 : at;
+  const intFrom = j;
+  while (j < n && isDigit(src.charCodeAt(j))) j++;
+  const intDigits = j - intFrom;
+  if (src.charCodeAt(j) === 0x2e && isDigit(src.charCodeAt(j + 1))) {
+    j++;
+    while (j < n && isDigit(src.charCodeAt(j))) j++;
+    return { kind: 'float', text: src.slice(at, j), at };
+  }
+  if (intDigits > 1 && src.charCodeAt(intFrom) === 0x30)
+    throw new PatternSyntaxError(`the number at character ${at + 1} has a leading zero`, at);
+  return { kind: 'int', text: src.slice(at, j), at };
+}
+
+/** An operator or punctuation mark at `at`; null when none starts there. */
+function symbolAt(src: string, at: number): Token | null {
+  const two = src.slice(at, at + 2);
+  if (two === '==' || two === '!=' || two === '<>' || two === '<=' || two === '>=')
+    return { kind: 'op', text: two, at };
+  const c = src.charCodeAt(at);
+  if (c === 0x3d || c === 0x3c || c === 0x3e) return { kind: 'op', text: src[at]!, at };
+  if (':.,()[]*'.includes(src[at]!)) return { kind: 'punct', text: src[at]!, at };
+  return null;
+}
+
 /** Splits a pattern into tokens, ending with one `eof`; throws PatternSyntaxError. */
 export function tokenize(src: string): Token[] {
   const tokens: Token[] = [];
   const n = src.length;
   let i = 0;
-
-  /** A quoted literal from the quote at `q`: its raw text and unescaped value; `\` escapes only ' and \. */
-  const quoted = (q: number): { end: number; value: string } => {
-    let j = q + 1;
-    let value = '';
-    let from = j;
-    for (;;) {
-      if (j >= n) throw new PatternSyntaxError(`a string opened at character ${q + 1} is never closed`, q);
-      const c = src.charCodeAt(j);
-      if (c === QUOTE) {
-        value += src.slice(from, j);
-        return { end: j + 1, value };
-      }
-      if (c === BACKSLASH) {
-        const next = src.charCodeAt(j + 1);
-        if (next !== QUOTE && next !== BACKSLASH)
-          throw new PatternSyntaxError(
-            `a backslash in a string may only escape ' or \\ (character ${j + 1})`,
-            j,
-          );
-        value += src.slice(from, j) + src[j + 1];
-        j += 2;
-        from = j;
-        continue;
-      }
-      j++;
-    }
-  };
-
   while (i < n) {
     const c = src.charCodeAt(i);
     if (SPACE.has(c)) {
@@ -177,86 +247,22 @@ export function tokenize(src: string): Token[] {
       while (i < n && src.charCodeAt(i) !== 0x0a && src.charCodeAt(i) !== 0x0d) i++;
       continue;
     }
+    let token: Token | null;
     if (c === QUOTE) {
-      const q = quoted(i);
-      tokens.push({ kind: 'string', text: src.slice(at, q.end), value: q.value, at });
-      i = q.end;
-      continue;
-    }
-    if (isIdentStart(c)) {
+      const q = quoted(src, i);
+      token = { kind: 'string', text: src.slice(at, q.end), value: q.value, at };
+    } else if (isIdentStart(c)) {
       // h'..', b'..', t'..': typed literals; anything else is a word.
-      if ((c === 0x68 || c === 0x62 || c === 0x74) && next === QUOTE) {
-        const q = quoted(i + 1);
-        const kind = c === 0x68 ? 'hex' : c === 0x62 ? 'binary' : 'timestamp';
-        const ok =
-          kind === 'hex'
-            ? isHexBody(q.value)
-            : kind === 'binary'
-              ? isBase64Body(q.value)
-              : isTimestampBody(q.value);
-        if (!ok)
-          throw new PatternSyntaxError(
-            kind === 'hex'
-              ? `h'…' at character ${at + 1} is not hexadecimal (pairs of 0-9, a-f)`
-              : kind === 'binary'
-                ? `b'…' at character ${at + 1} is not base64`
-                : `t'…' at character ${at + 1} is not a timestamp (YYYY-MM-DDTHH:MM:SS[.s]Z)`,
-            at,
-          );
-        tokens.push({ kind, text: src.slice(at, q.end), value: q.value, at });
-        i = q.end;
-        continue;
-      }
-      let hyphen = false;
-      i++;
-      while (i < n && isIdentPart(src.charCodeAt(i))) {
-        if (src.charCodeAt(i) === 0x2d) hyphen = true;
-        i++;
-      }
-      const text = src.slice(at, i);
-      if (KEYWORDS.has(text)) tokens.push({ kind: 'keyword', text, at });
-      else if (text === 'true' || text === 'false') tokens.push({ kind: 'bool', text, at });
-      else tokens.push({ kind: 'ident', text, hyphen, at });
-      continue;
+      const typed = (c === 0x68 || c === 0x62 || c === 0x74) && next === QUOTE;
+      token = typed ? typedLiteral(src, at) : word(src, at);
+    } else token = numberAt(src, at) ?? symbolAt(src, at);
+    if (token === null) {
+      const ch = String.fromCodePoint(src.codePointAt(i)!);
+      throw new PatternSyntaxError(`unexpected character ${shown(ch)} at character ${at + 1}`, at);
     }
-    // Numbers: [+-]? digits, or [+-]? digits? '.' digits.
-    const signed = c === 0x2b || c === 0x2d;
-    const d0 = src.charCodeAt(signed ? i + 1 : i);
-    if (isDigit(d0) || (d0 === 0x2e && isDigit(src.charCodeAt(signed ? i + 2 : i + 1)))) {
-      let j = signed ? i + 1 : i;
-      const intFrom = j;
-      while (j < n && isDigit(src.charCodeAt(j))) j++;
-      const intDigits = j - intFrom;
-      if (src.charCodeAt(j) === 0x2e && isDigit(src.charCodeAt(j + 1))) {
-        j++;
-        while (j < n && isDigit(src.charCodeAt(j))) j++;
-        tokens.push({ kind: 'float', text: src.slice(at, j), at });
-      } else {
-        if (intDigits > 1 && src.charCodeAt(intFrom) === 0x30)
-          throw new PatternSyntaxError(`the number at character ${at + 1} has a leading zero`, at);
-        tokens.push({ kind: 'int', text: src.slice(at, j), at });
-      }
-      i = j;
-      continue;
-    }
-    const two = src.slice(i, i + 2);
-    if (two === '==' || two === '!=' || two === '<>' || two === '<=' || two === '>=') {
-      tokens.push({ kind: 'op', text: two, at });
-      i += 2;
-      continue;
-    }
-    if (c === 0x3d || c === 0x3c || c === 0x3e) {
-      tokens.push({ kind: 'op', text: src[i]!, at });
-      i++;
-      continue;
-    }
-    if (':.,()[]*'.includes(src[i]!)) {
-      tokens.push({ kind: 'punct', text: src[i]!, at });
-      i++;
-      continue;
-    }
-    const ch = String.fromCodePoint(src.codePointAt(i)!);
-    throw new PatternSyntaxError(`unexpected character ${shown(ch)} at character ${at + 1}`, at);
+    tokens.push(token);
+    // Every token's text is the source from `at` to its end.
+    i = at + token.text.length;
   }
   tokens.push({ kind: 'eof', text: '', at: n });
   return tokens;
