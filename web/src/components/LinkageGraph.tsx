@@ -40,20 +40,13 @@ export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Pro
     return { ...buildLinkageGraph(nodes, edges), groups: null };
   }, [nodes, edges, groupKind]);
   const [hovered, setHovered] = useState<string | null>(null);
-  const [hiddenKinds, setHiddenKinds] = useState<ReadonlySet<string>>(new Set());
-  const kinds = useMemo(() => {
-    const count = new Map<string, number>();
-    graph.forEachEdge((_e, a: EdgeAttributes) => {
-      for (const k of a.kinds) count.set(k, (count.get(k) ?? 0) + 1);
-    });
-    return [...count.entries()].sort((a, b) => b[1] - a[1]);
-  }, [graph]);
+  const kinds = useMemo(() => linkKindCounts(graph), [graph]);
   const openRef = useRef(onOpenAccount);
   openRef.current = onOpenAccount;
   // Reducers read these refs so hovering or filtering refreshes the view without resetting zoom.
-  const hiddenRef = useRef(hiddenKinds);
   const hoveredRef = useRef<string | null>(null);
   const rendererRef = useRef<Sigma<NodeAttributes, EdgeAttributes> | null>(null);
+  const { hiddenKinds, hiddenRef, toggleKind } = useHiddenKinds(rendererRef);
 
   useSigmaRenderer(container, graph, groups !== null, rendererRef, hoveredRef, hiddenRef, {
     onClickNode: (node) => {
@@ -63,19 +56,6 @@ export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Pro
     },
     onHover: setHovered,
   });
-
-  useEffect(() => {
-    hiddenRef.current = hiddenKinds;
-    rendererRef.current?.refresh({ skipIndexation: true });
-  }, [hiddenKinds]);
-
-  const toggleKind = (kind: string) =>
-    setHiddenKinds((prev) => {
-      const next = new Set(prev);
-      if (next.has(kind)) next.delete(kind);
-      else next.add(kind);
-      return next;
-    });
 
   const chooseGrouping = (kind: string) => {
     setOpenGroup(null);
@@ -114,6 +94,36 @@ export function LinkageGraph({ nodes, edges, truncatedFrom, onOpenAccount }: Pro
       )}
     </div>
   );
+}
+
+/** Each kind of shared value with how many links carry it, most first. */
+function linkKindCounts(graph: Graph<NodeAttributes, EdgeAttributes>): [string, number][] {
+  const count = new Map<string, number>();
+  graph.forEachEdge((_e, a: EdgeAttributes) => {
+    for (const k of a.kinds) count.set(k, (count.get(k) ?? 0) + 1);
+  });
+  return [...count.entries()].sort((a, b) => b[1] - a[1]);
+}
+
+/**
+ * The link kinds the legend hides. The renderer's reducers read them through `hiddenRef`, so a
+ * toggle refreshes the view in place instead of making the renderer again (zoom is kept).
+ */
+function useHiddenKinds(rendererRef: RefObject<Sigma<NodeAttributes, EdgeAttributes> | null>) {
+  const [hiddenKinds, setHiddenKinds] = useState<ReadonlySet<string>>(new Set());
+  const hiddenRef = useRef(hiddenKinds);
+  useEffect(() => {
+    hiddenRef.current = hiddenKinds;
+    rendererRef.current?.refresh({ skipIndexation: true });
+  }, [hiddenKinds, rendererRef]);
+  const toggleKind = (kind: string) =>
+    setHiddenKinds((prev) => {
+      const next = new Set(prev);
+      if (next.has(kind)) next.delete(kind);
+      else next.add(kind);
+      return next;
+    });
+  return { hiddenKinds, hiddenRef, toggleKind };
 }
 
 /**
