@@ -17,8 +17,10 @@ const TASKS = [
   'explain TCP slow start',
 ];
 
-function traffic(): { events: ApiEvent[]; accounts: AccountRecord[]; findings: Findings } {
-  const ids = ['acct_a1', 'acct_a2', 'acct_a3', 'acct_a4', 'acct_a5'];
+const CAMPAIGN = ['acct_a1', 'acct_a2', 'acct_a3', 'acct_a4', 'acct_a5'];
+
+/** The campaign's five accounts: one card, one mail domain, every task wrapped for reasoning. */
+function campaignTraffic(ids: string[]): { events: ApiEvent[]; accounts: AccountRecord[] } {
   const accounts: AccountRecord[] = ids.map((account_id, i) => ({
     account_id,
     payment_fingerprint: 'pf_4242_shared',
@@ -45,7 +47,12 @@ function traffic(): { events: ApiEvent[]; accounts: AccountRecord[]; findings: F
           ],
         },
       });
-  // Ordinary accounts outside the campaign: attribute indicators leave only when rare among them.
+  return { events, accounts };
+}
+
+/** Ordinary accounts outside the campaign: attribute indicators leave only when rare among them. */
+function addOrdinaryAccounts(events: ApiEvent[], accounts: AccountRecord[]): void {
+  let n = events.length;
   for (let i = 0; i < 30; i++) {
     const account_id = `acct_ordinary_${i}`;
     accounts.push({
@@ -64,7 +71,11 @@ function traffic(): { events: ApiEvent[]; accounts: AccountRecord[]; findings: F
       request: { messages: [{ role: 'user', content: `What is a good name for a cat number ${i}?` }] },
     });
   }
-  const findings: Findings = findingsOf(
+}
+
+/** Org A's findings: the campaign as one act cluster, and a second cluster under review. */
+function campaignFindings(ids: string[], events: number): Findings {
+  return findingsOf(
     {
       accounts: ids.map((account_id) => ({
         account_id,
@@ -80,7 +91,7 @@ function traffic(): { events: ApiEvent[]; accounts: AccountRecord[]; findings: F
           account_ids: ids,
           score: 0.93,
           level: 'act',
-          events: events.length,
+          events,
           links: [{ kind: 'payment_fingerprint', value: 'pf_4242_shared', accounts: 5 }],
           signals: [
             {
@@ -104,9 +115,14 @@ function traffic(): { events: ApiEvent[]; accounts: AccountRecord[]; findings: F
         },
       ],
     },
-    { events: events.length, accounts: ids.length },
+    { events, accounts: ids.length },
   );
-  return { events, accounts, findings };
+}
+
+function traffic(): { events: ApiEvent[]; accounts: AccountRecord[]; findings: Findings } {
+  const { events, accounts } = campaignTraffic(CAMPAIGN);
+  addOrdinaryAccounts(events, accounts);
+  return { events, accounts, findings: campaignFindings(CAMPAIGN, events.length) };
 }
 
 const now = new Date('2026-11-21T12:00:00Z');
