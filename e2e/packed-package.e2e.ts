@@ -51,6 +51,13 @@ async function npx(
   }
 }
 
+/** Runs a command of the installed package that must succeed (its stderr is the failure message). */
+async function npxOk(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const r = await npx(args);
+  expect(r.code, r.stderr).toBe(0);
+  return r;
+}
+
 /** Every package.json under node_modules (nested ones too), as package-lock's `packages` map. */
 function installedPackages(
   dir: string,
@@ -148,9 +155,8 @@ describe('the packed package, installed into an empty folder', () => {
   it(
     'runs simulate, analyze (with the word vectors of the installed package), intel export and intel validate',
     async () => {
-      const sim = await npx(['simulate', '--seed', '1', '--scale', 'small', '--out', 'sim']);
-      expect(sim.code, sim.stderr).toBe(0);
-      const analyzed = await npx([
+      await npxOk(['simulate', '--seed', '1', '--scale', 'small', '--out', 'sim']);
+      await npxOk([
         'analyze',
         'sim/traffic.ndjson',
         '--accounts',
@@ -161,7 +167,6 @@ describe('the packed package, installed into an empty folder', () => {
         'report.html',
         '--no-progress',
       ]);
-      expect(analyzed.code, analyzed.stderr).toBe(0);
       const findings = JSON.parse(readFileSync(path.join(app, 'findings.json'), 'utf8')) as {
         accounts: unknown[];
       };
@@ -171,9 +176,8 @@ describe('the packed package, installed into an empty folder', () => {
       expect(readdirSync(path.join(app, 'node_modules', '.cache', 'distillguard'))).toEqual([
         expect.stringMatching(/^distillguard-wink-sg-100d-\d+\.bin$/),
       ]);
-      const key = await npx(['intel', 'community-key', '--id', 'isac-test', '--out', 'community.yaml']);
-      expect(key.code, key.stderr).toBe(0);
-      const exported = await npx([
+      await npxOk(['intel', 'community-key', '--id', 'isac-test', '--out', 'community.yaml']);
+      await npxOk([
         'intel',
         'export',
         '--publisher',
@@ -189,9 +193,7 @@ describe('the packed package, installed into an empty folder', () => {
         '--out',
         'bundle.json',
       ]);
-      expect(exported.code, exported.stderr).toBe(0);
-      const validated = await npx(['intel', 'validate', 'bundle.json']);
-      expect(validated.code, validated.stderr).toBe(0);
+      const validated = await npxOk(['intel', 'validate', 'bundle.json']);
       expect(validated.stdout).toContain('valid STIX 2.1');
     },
     20 * 60_000,
@@ -211,8 +213,7 @@ describe('the packed package, installed into an empty folder', () => {
     async ({ command, args, writes }) => {
       const help = await npx([...command, '--help']);
       if (help.code !== 0 || !help.stdout.includes(command.join(' '))) return;
-      const r = await npx([...command, ...args]);
-      expect(r.code, r.stderr).toBe(0);
+      await npxOk([...command, ...args]);
       expect(existsSync(path.join(app, writes))).toBe(true);
     },
     10 * 60_000,
