@@ -429,14 +429,7 @@ export class EntityStats {
     this.withSystem += o.withSystem;
     this.systemPrompts.mergeFrom(o.systemPrompts);
     for (let h = 0; h < 24; h++) this.hours[h]! += o.hours[h]!;
-    // Pooled gap moments (Chan et al.), so regularity of the whole cluster is measured.
-    if (o.gaps > 0) {
-      const nTot = this.gaps + o.gaps;
-      const delta = o.gapLogMean - this.gapLogMean;
-      this.gapLogM2 += o.gapLogM2 + (delta * delta * this.gaps * o.gaps) / nTot;
-      this.gapLogMean += (delta * o.gaps) / nTot;
-      this.gaps = nTot;
-    }
+    this.mergeGapMoments(o);
     this.bursts += o.bursts;
     this.oneShotElicit += o.oneShotElicit;
     this.pacedElicit += o.pacedElicit;
@@ -445,6 +438,33 @@ export class EntityStats {
     for (const id of o.pacedElicitExamples.items) this.pacedElicitExamples.add(id);
     for (const d of o.days) this.days.add(d);
     this.activity.merge(o.activity);
+    this.mergeModels(o);
+    this.earlyAdoption += o.earlyAdoption;
+    this.ipPrefixes.mergeFrom(o.ipPrefixes);
+    this.asns.mergeFrom(o.asns);
+    this.prefixAsns.mergeFrom(o.prefixAsns);
+    this.userAgents.mergeFrom(o.userAgents);
+    this.apiKeys.mergeFrom(o.apiKeys);
+    this.requestShapes.mergeFrom(o.requestShapes);
+    for (let d = 0; d < this.kernelSum.length; d++) this.kernelSum[d]! += o.kernelSum[d]!;
+    this.kernelCount += o.kernelCount;
+    for (const s of o.samples.items) this.samples.add(s);
+    this.members += o.members;
+  }
+
+  /** Pooled gap moments (Chan et al.), so regularity of the whole cluster is measured. */
+  private mergeGapMoments(o: EntityStats): void {
+    if (o.gaps > 0) {
+      const nTot = this.gaps + o.gaps;
+      const delta = o.gapLogMean - this.gapLogMean;
+      this.gapLogM2 += o.gapLogM2 + (delta * delta * this.gaps * o.gaps) / nTot;
+      this.gapLogMean += (delta * o.gaps) / nTot;
+      this.gaps = nTot;
+    }
+  }
+
+  /** Per-model use: both entities' early-window hours, re-aligned on the earlier first use. */
+  private mergeModels(o: EntityStats): void {
     for (const [m, u] of o.models) {
       const mine = this.models.get(m);
       if (!mine) {
@@ -459,17 +479,6 @@ export class EntityStats {
         if (offset + b < EARLY_WINDOW_HOURS) bump(mine.hours, offset + b, c);
       });
     }
-    this.earlyAdoption += o.earlyAdoption;
-    this.ipPrefixes.mergeFrom(o.ipPrefixes);
-    this.asns.mergeFrom(o.asns);
-    this.prefixAsns.mergeFrom(o.prefixAsns);
-    this.userAgents.mergeFrom(o.userAgents);
-    this.apiKeys.mergeFrom(o.apiKeys);
-    this.requestShapes.mergeFrom(o.requestShapes);
-    for (let d = 0; d < this.kernelSum.length; d++) this.kernelSum[d]! += o.kernelSum[d]!;
-    this.kernelCount += o.kernelCount;
-    for (const s of o.samples.items) this.samples.add(s);
-    this.members += o.members;
   }
 
   /**
