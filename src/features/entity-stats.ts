@@ -62,6 +62,20 @@ function utcHour(ms: number): number {
   return h < 0 ? h + 24 : h;
 }
 
+/**
+ * topicIndexes per mask, kept (prompts touch a few hundred combinations of domains): the BigInt
+ * steps allocated on every event. Cleared when full, so at most 4,096 short arrays. Read only.
+ */
+const topicIndexMemo = new Map<bigint, readonly number[]>();
+function topicIndexesOf(mask: bigint): readonly number[] {
+  let out = topicIndexMemo.get(mask);
+  if (out === undefined) {
+    if (topicIndexMemo.size >= 1 << 12) topicIndexMemo.clear();
+    topicIndexMemo.set(mask, (out = topicIndexes(mask)));
+  }
+  return out;
+}
+
 /** Indexes of the set bits of a topic mask, lowest first. */
 function topicIndexes(mask: bigint): number[] {
   const out: number[] = [];
@@ -188,6 +202,9 @@ export class EntityStats {
    * to the network announcing it, so a sign-up address can be placed on its provider's network.
    */
   prefixAsns = new TopK(IP_KEYS);
+  private lastPrefix = '';
+  private lastAsn = NaN;
+  private lastPrefixAsn = '';
   userAgents = new TopK(SMALL_KEYS);
   apiKeys = new TopK(IP_KEYS);
   requestShapes = new TopK(SMALL_KEYS);
@@ -227,12 +244,25 @@ export class EntityStats {
     if (f.ipPrefix) this.ipPrefixes.add(f.ipPrefix);
     if (f.asn !== null) {
       this.asns.add(asnKey(f.asn));
-      if (f.ipPrefix) this.prefixAsns.add(`${f.ipPrefix} ${asnKey(f.asn)}`);
+      if (f.ipPrefix) this.prefixAsns.add(this.prefixAsnKey(f.ipPrefix, f.asn));
     }
     if (f.userAgent) this.userAgents.add(f.userAgent);
     if (f.apiKey) this.apiKeys.add(f.apiKey);
     this.requestShapes.add(f.requestShape);
     this.addSample(f);
+  }
+
+  /**
+   * The "/24 AS" key, the last one kept: an account's requests mostly come from one network, and
+   * building the string anew cost an allocation and a hash per event.
+   */
+  private prefixAsnKey(prefix: string, asn: number): string {
+    if (prefix !== this.lastPrefix || asn !== this.lastAsn) {
+      this.lastPrefix = prefix;
+      this.lastAsn = asn;
+      this.lastPrefixAsn = `${prefix} ${asnKey(asn)}`;
+    }
+    return this.lastPrefixAsn;
   }
 
   /**
@@ -299,7 +329,7 @@ export class EntityStats {
     // focused prompts, each on its own domain.
     if (f.topics !== 0n) {
       // Hot path: the set domains, lowest first, with one BigInt step each (not one per domain).
-      const domains = topicIndexes(f.topics);
+      const domains = topicIndexesOf(f.topics);
       const bits = domains.length;
       if (bits <= FOCUSED_TOPICS) {
         this.topicEvents++;

@@ -173,11 +173,18 @@ Object.values(TOPIC_DOMAINS).forEach((stems, domain) => {
 
 /** Domains the tokens of a prompt touch, as a bit mask over TOPIC_NAMES (at most 64 domains). */
 export function topicMask(tokens: readonly string[]): bigint {
-  let mask = 0n;
+  // Hot path (every new prompt): the bits gather in two 32-bit numbers and become one BigInt at
+  // the end (a BigInt per matched stem was most of this function's allocation).
+  let low = 0;
+  let high = 0;
+  const set = (domain: number): void => {
+    if (domain < 32) low |= 1 << domain;
+    else high |= 1 << (domain - 32);
+  };
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     const short = SHORT.get(t);
-    if (short !== undefined) mask |= 1n << BigInt(short);
+    if (short !== undefined) set(short);
     if (t.length < 4) continue;
     const candidates = BY_HEAD.get(t.slice(0, 4));
     if (!candidates) continue;
@@ -185,10 +192,11 @@ export function topicMask(tokens: readonly string[]): bigint {
       if (!t.startsWith(stem[0]!)) continue;
       let ok = true;
       for (let j = 1; j < stem.length && ok; j++) ok = tokens[i + j]?.startsWith(stem[j]!) ?? false;
-      if (ok) mask |= 1n << BigInt(domain);
+      if (ok) set(domain);
     }
   }
-  return mask;
+  if (low === 0 && high === 0) return 0n;
+  return (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
 }
 
 export function popcount(mask: bigint): number {

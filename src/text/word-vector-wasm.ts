@@ -54,25 +54,22 @@ export class WasmWordSum {
   private readonly offsets: { rows: number; w: number; vec: number; out: number };
 
   private constructor(
-    weights: Float32Array,
-    vectors: Float32Array,
+    rowCount: number,
     private readonly dims: number,
     private readonly maxTokens: number,
   ) {
     // Layout: vectors, table weights, output, then the rows and weights of one call.
     const vec = 0;
-    const tableWeights = align16(vectors.length * 4);
-    const out = tableWeights + align16(weights.length * 4);
+    const tableWeights = align16(rowCount * dims * 4);
+    const out = tableWeights + align16(rowCount * 4);
     const rows = out + align16(dims * 4);
     const w = rows + align16(maxTokens * 4);
     const wasm = instantiate(CODE, 6, w + maxTokens * 8);
     if (!wasm) throw new Error('WebAssembly unavailable');
     this.run = wasm.run;
     const buffer = wasm.memory.buffer;
-    this.vectors = new Float32Array(buffer, vec, vectors.length);
-    this.vectors.set(vectors);
-    this.weights = new Float32Array(buffer, tableWeights, weights.length);
-    this.weights.set(weights);
+    this.vectors = new Float32Array(buffer, vec, rowCount * dims);
+    this.weights = new Float32Array(buffer, tableWeights, rowCount);
     this.out = new Float32Array(buffer, out, dims);
     this.rows = new Int32Array(buffer, rows, maxTokens);
     this.rowWeights = new Float64Array(buffer, w, maxTokens);
@@ -81,9 +78,20 @@ export class WasmWordSum {
 
   /** Null where WebAssembly SIMD is unavailable or the dimension count is odd. */
   static create(weights: Float32Array, vectors: Float32Array, dims: number): WasmWordSum | null {
+    const sum = WasmWordSum.allocate(weights.length, dims);
+    sum?.vectors.set(vectors);
+    sum?.weights.set(weights);
+    return sum;
+  }
+
+  /**
+   * A summer with a zeroed table of `rowCount` words, for the caller to fill through `weights`
+   * and `vectors` (the table file is read straight into the module's memory: no 40 MB copy).
+   */
+  static allocate(rowCount: number, dims: number): WasmWordSum | null {
     if (dims % 2 !== 0) return null;
     try {
-      return new WasmWordSum(weights, vectors, dims, 4096);
+      return new WasmWordSum(rowCount, dims, 4096);
     } catch {
       return null;
     }
