@@ -405,3 +405,88 @@ describe('intel match on general STIX patterns', () => {
     expect([big.indicators, big.skipped]).toEqual([2 + fit, over]);
   });
 });
+
+describe('LIKE and MATCHES through a whole pattern, against JavaScript RegExp', () => {
+  /** mulberry32: the same cases every run. */
+  const rng = (seed: number) => (): number => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(r: () => number, a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
+  const word = (r: () => number, alphabet: readonly string[], max: number): string =>
+    Array.from({ length: Math.floor(r() * (max + 1)) }, () => pick(r, alphabet)).join('');
+  /** As a STIX string literal's content: \ and ' escaped. */
+  const quoted = (s: string): string => s.replace(/[\\']/g, (c) => `\\${c}`);
+  const uaVerdict = (pattern: string, ua: string): boolean => evaluate(pattern, { ua });
+
+  it('LIKE agrees with an anchored RegExp (u flag) on generated values and inputs', () => {
+    const r = rng(19);
+    const chars = ['a', 'b', '.', '(', '\\', "'", '*', '$', '^', '|', '?', '[', 'é', '😀', ' '];
+    let cases = 0;
+    let hits = 0;
+    for (let i = 0; i < 1500; i++) {
+      const like = word(r, [...chars, '%', '%', '_'], 8);
+      const oracle = new RegExp(
+        `^${[...like]
+          .map((c) =>
+            c === '%' ? '[\\s\\S]*' : c === '_' ? '[\\s\\S]' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'),
+          )
+          .join('')}$`,
+        'u',
+      );
+      const pattern = `[${UA} LIKE '${quoted(like)}']`;
+      // Random inputs, and inputs built from the value (% and _ filled in) so some match.
+      const inputs = [
+        ...Array.from({ length: 4 }, () => word(r, [...chars, '\n'], 8)),
+        ...Array.from({ length: 4 }, () =>
+          [...like]
+            .map((c) => (c === '%' ? word(r, chars, 3) : c === '_' ? pick(r, [...chars, '\n']) : c))
+            .join(''),
+        ),
+      ];
+      for (const input of inputs) {
+        const want = oracle.test(input);
+        expect([like, input, uaVerdict(pattern, input)]).toEqual([like, input, want]);
+        cases++;
+        if (want) hits++;
+      }
+    }
+    expect(cases).toBe(12_000);
+    expect(hits).toBeGreaterThan(3000);
+  });
+
+  it('MATCHES agrees with RegExp (u flag) on generated expressions where PCRE and JavaScript mean the same', () => {
+    const r = rng(7);
+    const atoms = ['a', 'b', '1', '.', '[ab]', '[^a]', '\\d', '\\w', 'é', '😀', '\\.', "'", '\\\\'];
+    const quant = ['', '', '', '*', '+', '?', '{1,2}', '{2}'];
+    const expr = (depth: number): string => {
+      const parts = Array.from({ length: 1 + Math.floor(r() * 3) }, () => {
+        const atom = depth < 2 && r() < 0.25 ? `(?:${expr(depth + 1)})` : pick(r, atoms);
+        // No quantifier on a group that holds one (the pattern check refuses nested quantifiers).
+        return atom.startsWith('(?:') && /[*+?{]/.test(atom) ? atom : atom + pick(r, quant);
+      });
+      const seq = (r() < 0.2 && depth === 0 ? '^' : '') + parts.join('');
+      return depth < 2 && r() < 0.2 ? `${seq}|${expr(depth + 1)}` : seq;
+    };
+    let cases = 0;
+    let hits = 0;
+    for (let i = 0; i < 1500; i++) {
+      const source = expr(0);
+      const oracle = new RegExp(source, 'u');
+      const pattern = `[${UA} MATCHES '${quoted(source)}']`;
+      if (!parseStixPattern(pattern).ok) continue;
+      for (let j = 0; j < 8; j++) {
+        // No \n, \r or \u2028 (where . and $ differ between the two).
+        const input = word(r, ['a', 'b', '1', 'x', 'é', '😀', '.', "'", '\\', ' '], 10);
+        const want = oracle.test(input);
+        expect([source, input, uaVerdict(pattern, input)]).toEqual([source, input, want]);
+        cases++;
+        if (want) hits++;
+      }
+    }
+    expect(cases).toBeGreaterThan(8000);
+    expect(hits).toBeGreaterThan(2000);
+  });
+});
