@@ -189,6 +189,9 @@ export class IntelMatcher {
     asn: new Map(),
     ua: new Map(),
   };
+  private readonly observationCache = new Map<string, number[]>();
+  private observationCachePairs = 0;
+  private readonly cidrCache = new Map<string, Compiled[]>();
   private programRegexes = 0;
   private programTerms = 0;
   private readonly hits = new Map<string, Map<string, Hit>>();
@@ -484,11 +487,48 @@ export class IntelMatcher {
     return this.programs.map((p) => leafMask(p.program, v, o));
   }
 
+  /**
+   * The same as (program index, mask) pairs of the programs satisfied at all, kept per distinct
+   * observation: an account repeats its address, ASN and client, so most requests are one lookup.
+   */
+  private satisfiedBy(o: Observation): number[] {
+    const key = `${o.ip ?? ''}\u0000${o.asn ?? ''}\u0000${o.ua ?? ''}`;
+    let pairs = this.observationCache.get(key);
+    if (!pairs) {
+      pairs = [];
+      const masks = this.masks(o);
+      for (let i = 0; i < masks.length; i++) if (masks[i]) pairs.push(i, masks[i]!);
+      // Bounded by entries and by the pairs held (dense verdicts on many programs are large).
+      this.observationCachePairs += pairs.length;
+      if (
+        this.observationCache.size >= UA_REGEX_LIMITS.cacheEntries ||
+        this.observationCachePairs > 1_000_000
+      ) {
+        this.observationCache.clear();
+        this.observationCachePairs = pairs.length;
+      }
+      this.observationCache.set(key, pairs);
+    }
+    return pairs;
+  }
+
   private observe(account: string, o: Observation, eventId?: string, ts?: string): void {
     if (this.programs.length === 0) return;
-    const masks = this.masks(o);
-    for (let i = 0; i < masks.length; i++)
-      if (masks[i]) for (const ind of this.programs[i]!.inds) this.hit(account, ind, eventId, ts, masks[i]);
+    const pairs = this.satisfiedBy(o);
+    for (let i = 0; i < pairs.length; i += 2)
+      for (const ind of this.programs[pairs[i]!]!.inds) this.hit(account, ind, eventId, ts, pairs[i + 1]);
+  }
+
+  /** The clear-network indicators an address lies in, in their order, kept per distinct address. */
+  private cidrHits(ip: string): Compiled[] {
+    if (this.cidrs.length === 0) return [];
+    let list = this.cidrCache.get(ip);
+    if (!list) {
+      list = this.cidrs.filter((c) => inPrefix(ip, c.cidr)).map((c) => c.ind);
+      if (this.cidrCache.size >= UA_REGEX_LIMITS.cacheEntries) this.cidrCache.clear();
+      this.cidrCache.set(ip, list);
+    }
+    return list;
   }
 
   addAccount(a: AccountRecord): void {
@@ -502,7 +542,7 @@ export class IntelMatcher {
     if (a.signup_ip) {
       const prefix = ipPrefix(a.signup_ip);
       if (prefix) for (const h of this.keyed('ip_prefix', prefix)) this.lookup(acct, `ip_prefix_hmac:${h}`);
-      for (const c of this.cidrs) if (inPrefix(a.signup_ip, c.cidr)) this.hit(acct, c.ind);
+      for (const ind of this.cidrHits(a.signup_ip)) this.hit(acct, ind);
       // An account record is an observation of its sign-up address only.
       this.observe(acct, { ip: a.signup_ip });
     }
@@ -517,7 +557,7 @@ export class IntelMatcher {
       const prefix = ipPrefix(ip);
       if (prefix)
         for (const h of this.keyed('ip_prefix', prefix)) this.lookup(acct, `ip_prefix_hmac:${h}`, e.id, e.ts);
-      for (const c of this.cidrs) if (inPrefix(ip, c.cidr)) this.hit(acct, c.ind, e.id, e.ts);
+      for (const ind of this.cidrHits(ip)) this.hit(acct, ind, e.id, e.ts);
     }
     if (e.client?.asn !== undefined) this.lookup(acct, `asn:${e.client.asn}`, e.id, e.ts);
     if (e.client?.user_agent) {
