@@ -1,10 +1,17 @@
-// `intel match` on foreign user-agent MATCHES indicators (node bench/intel-ua-matches.js): the
+// `intel match` on foreign user-agent MATCHES indicators (node bench/intel-ua-matches.js [ROOT]): the
 // cost of the first request of each distinct user agent (every compiled expression tested) and of
 // later ones (cached verdict), with the matcher's bounds full of small expressions and of the
-// largest ones. Needs `npx tsc -p tsconfig.build.json`.
+// largest ones; then equality indicators (the fast paths) and compound patterns on requests with
+// varied addresses and ASNs. ROOT: the checkout whose dist/ to measure (default: this one), so an
+// old build runs the same cases. Needs `npx tsc -p tsconfig.build.json` there.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { machineLine } from './machine.js';
 
-const { IntelMatcher, keyRingFrom } = await import(new URL('../dist/intel/index.js', import.meta.url).href);
+const root = process.argv[2] ? path.resolve(process.argv[2]) : path.resolve(import.meta.dirname, '..');
+const { IntelMatcher, keyRingFrom } = await import(
+  pathToFileURL(path.join(root, 'dist/intel/index.js')).href
+);
 const ring = keyRingFrom({ current: 'k1', keys: [{ id: 'k1', secret: 'cd'.repeat(32) }] });
 const UA = "network-traffic:extensions.'http-request-ext'.request_header.'User-Agent'";
 const now = new Date('2026-11-21T00:00:00Z');
@@ -14,17 +21,18 @@ const indicator = (n, expr) => ({
   id: `indicator--6a1f0c2e-8d4b-4f3a-9c7e-${String(n).padStart(12, '0')}`,
   created: '2026-11-20T00:00:00.000Z',
   modified: '2026-11-20T00:00:00.000Z',
-  pattern: `[${UA} MATCHES '${expr}']`,
+  pattern: typeof expr === 'object' ? expr.pattern : `[${UA} MATCHES '${expr}']`,
   pattern_type: 'stix',
   valid_from: '2026-11-20T00:00:00Z',
   confidence: 70,
 });
-const event = (id, ua) => ({
+const event = (id, ua, i = 0) => ({
   id,
   ts: '2026-11-20T10:00:00Z',
-  account_id: 'x',
+  account_id: `a${i % 500}`,
   model: 'm',
-  client: { user_agent: ua },
+  // 500 addresses and 50 ASNs beside the user agents (only the last cases use them).
+  client: { user_agent: ua, ip: `198.51.${(i % 500) >> 8}.${(i % 500) & 255}`, asn: 64_000 + (i % 50) },
   request: { messages: [] },
 });
 
@@ -36,17 +44,20 @@ function run(label, exprs, ua) {
   );
   const distinct = 20;
   let t = performance.now();
-  for (let i = 0; i < distinct; i++) m.addEvent(event(`d${i}`, ua(i)));
+  for (let i = 0; i < distinct; i++) m.addEvent(event(`d${i}`, ua(i), i));
   const first = (performance.now() - t) / distinct;
   const reps = 100_000;
   t = performance.now();
-  for (let i = 0; i < reps; i++) m.addEvent(event(`c${i}`, ua(i % distinct)));
+  for (let i = 0; i < reps; i++) m.addEvent(event(`c${i}`, ua(i % distinct), i));
   const cached = ((performance.now() - t) / reps) * 1000;
-  console.log(`| ${label} | ${m.indicators} | ${m.skipped} | ${first.toFixed(2)} | ${cached.toFixed(2)} |`);
+  const matched = m.matches().size;
+  console.log(
+    `| ${label} | ${m.indicators} | ${m.skipped} | ${first.toFixed(2)} | ${cached.toFixed(2)} | ${matched} |`,
+  );
 }
 
 process.stdout.write(machineLine(1));
-console.log('| case | compiled | skipped | ms per distinct UA | µs per cached event |');
+console.log('| case | compiled | skipped | ms per distinct UA | µs per cached event | accounts matched |');
 const long = (i) => 'a'.repeat(990) + String(i).padStart(10, '0');
 const largest = Array.from(
   { length: 20 },
@@ -56,3 +67,27 @@ run('20 expressions of ~8,000 instructions, 1,000-character UAs', largest, long)
 const small = Array.from({ length: 1200 }, (_, i) => `^bot-${i}/[0-9]+`);
 run('1,200 small expressions, 1,000-character UAs', small, long);
 run('1,200 small expressions, typical UAs', small, (i) => `python-requests/2.${i}.0`);
+const ip = (i) => `[ipv4-addr:value = '198.51.${i >> 8}.${i & 255}']`;
+const equality = Array.from({ length: 1200 }, (_, i) => ({
+  pattern:
+    i % 3 === 0
+      ? ip(i)
+      : i % 3 === 1
+        ? `[autonomous-system:number = ${64_000 + i}]`
+        : `[${UA} = 'bot-${i}/1.0']`,
+}));
+run('1,200 equality indicators (IP, ASN, UA), typical UAs', equality, (i) => `python-requests/2.${i}.0`);
+// Two MATCHES/LIKE expressions each: 500 fill the bound of 1,000 expressions.
+const compound = Array.from({ length: 500 }, (_, i) => ({
+  pattern:
+    `[${UA} LIKE 'python-requests/2.${i % 40}.%' AND (autonomous-system:number IN (${64_000 + (i % 50)}, 1, 2) ` +
+    `OR ipv4-addr:value NOT ISSUBSET '198.51.${i % 2}.0/24')] AND ` +
+    `[ipv4-addr:value ISSUBSET '198.51.0.0/16' AND ${UA} MATCHES '^python-requests/2\\\\.${i % 40}\\\\.']`,
+}));
+run(
+  '500 compound patterns (2 observations, LIKE, IN, NOT ISSUBSET, MATCHES), typical UAs',
+  compound,
+  (i) => `python-requests/2.${i}.0`,
+);
+const oneCompound = compound.slice(0, 10);
+run('10 compound patterns, typical UAs', oneCompound, (i) => `python-requests/2.${i}.0`);

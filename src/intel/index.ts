@@ -13,7 +13,14 @@ export { atlasAttackPattern } from './stix/attack-pattern-converter.js';
 export { exportBundle, readFindingsFile } from './stix/export-bundle.js';
 export { checkBundle } from './stix/bundle-check.js';
 export { indicatorPatternProblem, stixObjectProblems } from './stix/object-check.js';
-export { checkStixPattern, STIX_PATTERN_LIMITS, type StixPatternCheck } from './stix/stix-pattern.js';
+export {
+  checkStixPattern,
+  parseStixPattern,
+  STIX_PATTERN_LIMITS,
+  type StixPatternCheck,
+  type ObservationNode,
+  type ComparisonNode,
+} from './stix/stix-pattern.js';
 export { STIX_SCO_SHAPES, type ScoShape } from './stix/sco-properties.js';
 export {
   checkStixRegex,
@@ -39,7 +46,8 @@ export { TaxiiClient } from './taxii/taxii-client.js';
 
 export { ReceivedIntel } from './taxii/received-intel.js';
 
-export { IntelMatcher } from './match/matcher.js';
+export { IntelMatcher, PATTERN_MATCH_LIMITS, UA_REGEX_LIMITS } from './match/matcher.js';
+export { PATTERN_PROGRAM_LIMITS } from './match/pattern-program.js';
 
 export {
   exportToFile,

@@ -109,13 +109,21 @@ function registerMatch(intel: Command): void {
     });
     for (const c of r.clusters) out(`cluster ${c.clusterId} is ${c.campaignName} (${c.kinds.join(', ')})`);
     out(
-      `${r.indicators} live indicators (${r.expired} expired${r.refused ? `, ${r.refused} not used: pattern not valid STIX 2.1, see "intel validate"` : ''}${r.skipped ? `, ${r.skipped} not used: over the bound on user-agent MATCHES expressions` : ''}); ${r.matches.size} accounts match; ${r.sightings.length} campaigns sighted`,
+      `${r.indicators} live indicators (${r.expired} expired${r.refused ? `, ${r.refused} not used: pattern not valid STIX 2.1, see "intel validate"` : ''}${r.skipped ? `, ${r.skipped} not used: over the bounds on MATCHES/LIKE expressions and pattern comparisons` : ''}${unsupportedNote(r.unsupported)}); ${r.matches.size} accounts match; ${r.sightings.length} campaigns sighted`,
     );
     for (const [account, list] of [...r.matches].slice(0, 20))
       out(
         `  ${account}: ${list.map((m) => `${m.campaignName} p=${m.pValue.toPrecision(2)} (${[...new Set(m.hits.map((h) => h.ind.kind))].join(', ')})`).join('; ')}`,
       );
   });
+}
+
+/** `, N not used: pattern outside what intel match evaluates (first: reason)`, or nothing. */
+function unsupportedNote(unsupported: ReadonlyMap<string, number>): string {
+  const n = [...unsupported.values()].reduce((a, b) => a + b, 0);
+  if (n === 0) return '';
+  const [top] = [...unsupported].sort((a, b) => b[1] - a[1]);
+  return `, ${n} not used: pattern outside what intel match evaluates (most often: ${top![0]})`;
 }
 
 function registerSightings(intel: Command): void {

@@ -10,9 +10,20 @@ import { estimateJaccard, inPrefix, ipFamily, ipPrefix, signatureFromHex } from 
 import { keyedHashes, type CommunityKeyRing, type KeyedKind } from './community-key.js';
 import { dgExtension, readDgExtension } from '../stix/extension.js';
 import { indicatorPatternProblem } from '../stix/object-check.js';
-import { tokenize } from '../stix/stix-pattern-lexer.js';
+import { parseStixPattern, type ObservationNode } from '../stix/stix-pattern.js';
 import { compileStixRegex } from '../stix/stix-regex.js';
 import type { StixRegex } from '../stix/stix-regex-vm.js';
+import {
+  atomVerdicts,
+  compilePattern,
+  leafMask,
+  satisfied,
+  type Atom,
+  type Observation,
+  type PatternProgram,
+  type Property,
+  type Verdicts,
+} from './pattern-program.js';
 import { randomId, stixNow } from '../stix/ids.js';
 import { effectiveConfidence, type ConfidenceModel } from './indicator-confidence.js';
 import { elicitationPhrase, templateFingerprints, userPrompt } from './prompt-features.js';
@@ -54,10 +65,14 @@ interface Compiled {
   markings: string[] | undefined;
   confidence: number;
   label: string;
+  /** A general pattern: the hit counts once the account's observations satisfy it. */
+  program?: PatternProgram;
 }
 
 interface Hit {
   ind: Compiled;
+  /** For a general pattern: the observation expressions the account's observations satisfied. */
+  mask?: number;
   events: number;
   examples: string[];
   firstSeen?: string;
@@ -75,8 +90,6 @@ export interface CampaignMatch {
   hits: Hit[];
 }
 
-const unquote = (s: string): string => s.replace(/\\(.)/g, '$1');
-
 /**
  * Bounds on foreign user-agent MATCHES indicators. Each distinct user agent (at most 1,000
  * characters, contracts/event.ts) is tested once against every compiled expression, in time
@@ -92,42 +105,64 @@ export const UA_REGEX_LIMITS = {
   cacheEntries: 10_000,
 } as const;
 
-/** `network-traffic:extensions.'http-request-ext'.request_header.'User-Agent'`, as tokens. */
-const UA_PATH = [
-  ['ident', 'network-traffic'],
-  ['punct', ':'],
-  ['ident', 'extensions'],
-  ['punct', '.'],
-  ['string', 'http-request-ext'],
-  ['punct', '.'],
-  ['ident', 'request_header'],
-  ['punct', '.'],
-  ['string', 'User-Agent'],
-] as const;
+/** Across all general patterns (src/intel/match/pattern-program.ts): comparisons and IN-set members. */
+export const PATTERN_MATCH_LIMITS = { maxTerms: 100_000 } as const;
 
 /**
- * The expression of `[<UA path> MATCHES '…']` (the whole pattern, one comparison), unescaped;
- * undefined for any other pattern. Read with the pattern lexer, so quoting and comments are
- * handled as the grammar says.
+ * How a foreign pattern is used: the simple shapes by their fast paths (one lookup or prefix test,
+ * as before general patterns), the rest as a general pattern, or not at all (with the reason).
  */
-function userAgentMatchesExpression(pattern: string): string | undefined {
-  let t;
-  try {
-    t = tokenize(pattern);
-  } catch {
-    return undefined;
+type Plan =
+  | { k: 'cidr'; cidr: string }
+  | { k: 'exact'; kind: 'asn' | 'user_agent'; value: string }
+  | { k: 'ua-regex'; expr: string }
+  | { k: 'program'; tree: ObservationNode }
+  | { k: 'unsupported'; reason: string };
+
+const UA_PATH = ['extensions', 'http-request-ext', 'request_header', 'User-Agent'];
+
+function planOf(pattern: string): Plan {
+  const r = parseStixPattern(pattern);
+  // The caller has checked the pattern (indicatorPatternProblem); kept safe all the same.
+  if (!r.ok) return { k: 'unsupported', reason: r.message };
+  const t = r.tree;
+  if (t.kind === 'observation' && !t.qualifiers.length && t.expr.kind === 'comparison' && !t.expr.negated) {
+    const { type, path, op, values } = t.expr;
+    const v = values.length === 1 ? values[0]! : undefined;
+    const one = path.length === 1 ? path[0] : undefined;
+    if (
+      (type === 'ipv4-addr' || type === 'ipv6-addr') &&
+      one === 'value' &&
+      (op === '=' || op === 'ISSUBSET') &&
+      v?.kind === 'string'
+    ) {
+      const cidr = v.value!.includes('/') ? v.value! : `${v.value!}/${ipFamily(v.value!) === 6 ? 128 : 32}`;
+      if (!ipFamily(cidr))
+        return {
+          k: 'unsupported',
+          reason: `${JSON.stringify(v.value!.slice(0, 64))} is not an IP address or network`,
+        };
+      return { k: 'cidr', cidr };
+    }
+    if (
+      type === 'autonomous-system' &&
+      one === 'number' &&
+      op === '=' &&
+      v?.kind === 'int' &&
+      /^\d+$/.test(v.text)
+    )
+      return { k: 'exact', kind: 'asn', value: v.text };
+    if (
+      type === 'network-traffic' &&
+      path.length === UA_PATH.length &&
+      UA_PATH.every((step, i) => path[i] === step) &&
+      v?.kind === 'string'
+    ) {
+      if (op === '=') return { k: 'exact', kind: 'user_agent', value: v.value! };
+      if (op === 'MATCHES') return { k: 'ua-regex', expr: v.value! };
+    }
   }
-  const want = [['punct', '['], ...UA_PATH, ['keyword', 'MATCHES']] as const;
-  if (t.length !== want.length + 3) return undefined;
-  for (let i = 0; i < want.length; i++) {
-    const [kind, text] = want[i]!;
-    const tok = t[i]!;
-    if (tok.kind !== kind || (kind === 'string' ? tok.value : tok.text) !== text) return undefined;
-  }
-  const v = t[want.length]!;
-  const close = t[want.length + 1]!;
-  if (v.kind !== 'string' || close.kind !== 'punct' || close.text !== ']') return undefined;
-  return v.value;
+  return { k: 'program', tree: t };
 }
 
 /**
@@ -145,14 +180,30 @@ export class IntelMatcher {
   private uaRegexInstructions = 0;
   /** Per distinct user agent, the MATCHES indicators it satisfies. */
   private readonly uaRegexCache = new Map<string, Compiled[]>();
+  /** General patterns, each compiled once and shared by its campaigns' indicators. */
+  private readonly programs: { program: PatternProgram; inds: Compiled[] }[] = [];
+  /** Their comparisons, one table: verdicts are kept per distinct value of each property. */
+  private readonly atoms: Atom[] = [];
+  private readonly verdictCache: Record<Property, Map<string, Uint8Array>> = {
+    ip: new Map(),
+    asn: new Map(),
+    ua: new Map(),
+  };
+  private readonly observationCache = new Map<string, number[]>();
+  private observationCachePairs = 0;
+  private readonly cidrCache = new Map<string, Compiled[]>();
+  private programRegexes = 0;
+  private programTerms = 0;
   private readonly hits = new Map<string, Map<string, Hit>>();
   private readonly eventsPerAccount = new Map<string, number>();
   readonly indicators: number;
   readonly expired: number;
   /** Indicators never used because their STIX pattern is not valid (or over its bounds). */
   readonly refused: number;
-  /** Valid indicators not used because over a matcher bound (UA_REGEX_LIMITS). */
+  /** Valid indicators not used because over a matcher bound (UA_REGEX_LIMITS, PATTERN_MATCH_LIMITS). */
   readonly skipped: number;
+  /** Valid indicators not used because their pattern is outside what is evaluated, by reason. */
+  readonly unsupported = new Map<string, number>();
 
   constructor(
     received: readonly StixObject[],
@@ -191,9 +242,12 @@ export class IntelMatcher {
       const campaigns = campaignOf.get(o.id) ?? [undefined];
       let live = false;
       let compiled = false;
-      let outcome: 'refused' | 'skipped' | undefined;
-      // One expression per indicator, compiled once whatever the number of its campaigns.
+      let outcome: 'refused' | 'skipped' | { unsupported: string } | undefined;
+      // One expression or program per indicator, compiled once whatever the number of its campaigns.
       let uaRegex: StixRegex | undefined;
+      let plan: Plan | undefined;
+      let program: { program: PatternProgram; inds: Compiled[] } | undefined;
+      const ext = readDgExtension(o);
       for (const campaignId of campaigns) {
         const campaign = campaignId ? byId.get(campaignId) : undefined;
         const publisherObj = o.created_by_ref ? byId.get(o.created_by_ref) : undefined;
@@ -214,13 +268,64 @@ export class IntelMatcher {
           markings: o.object_marking_refs,
           confidence,
         };
-        const expr = readDgExtension(o) ? undefined : userAgentMatchesExpression(o.pattern);
-        if (expr === undefined) {
-          if (this.compile(o, base)) compiled = true;
+        if (ext && this.compileExtension(ext, base)) {
+          compiled = true;
           continue;
         }
+        plan ??= planOf(o.pattern);
+        const mk = (kind: string, label: string): Compiled => ({ ...base, kind, label });
+        if (plan.k === 'unsupported') {
+          outcome = { unsupported: plan.reason };
+          break;
+        }
+        if (plan.k === 'cidr') {
+          this.cidrs.push({ cidr: plan.cidr, ind: mk('ip_prefix', `network ${plan.cidr}`) });
+          compiled = true;
+          continue;
+        }
+        if (plan.k === 'exact') {
+          const label = plan.kind === 'asn' ? `AS${plan.value}` : `user agent "${plan.value}"`;
+          this.add(`${plan.kind}:${plan.value}`, mk(plan.kind, label));
+          compiled = true;
+          continue;
+        }
+        if (plan.k === 'program') {
+          if (!program) {
+            const atomsBefore = this.atoms.length;
+            const r = compilePattern(plan.tree, this.atoms);
+            if (!r.ok) {
+              outcome = { unsupported: r.reason };
+              break;
+            }
+            const p = r.program;
+            const instructions = p.regexes.reduce((a, x) => a + x.size, 0);
+            if (
+              this.uaRegexes.length + this.programRegexes + p.regexes.length >
+                UA_REGEX_LIMITS.maxExpressions ||
+              this.uaRegexInstructions + instructions > UA_REGEX_LIMITS.maxInstructions ||
+              this.programTerms + p.terms > PATTERN_MATCH_LIMITS.maxTerms
+            ) {
+              this.atoms.length = atomsBefore;
+              outcome = 'skipped';
+              break;
+            }
+            this.programRegexes += p.regexes.length;
+            this.uaRegexInstructions += instructions;
+            this.programTerms += p.terms;
+            program = { program: p, inds: [] };
+            this.programs.push(program);
+          }
+          const text = o.pattern.length > 64 ? `${o.pattern.slice(0, 64)}…` : o.pattern;
+          program.inds.push({
+            ...mk(program.program.kind, `STIX pattern ${text}`),
+            program: program.program,
+          });
+          compiled = true;
+          continue;
+        }
+        const expr = plan.expr;
         if (!uaRegex) {
-          if (this.uaRegexes.length >= UA_REGEX_LIMITS.maxExpressions) {
+          if (this.uaRegexes.length + this.programRegexes >= UA_REGEX_LIMITS.maxExpressions) {
             outcome = 'skipped';
             break;
           }
@@ -246,6 +351,8 @@ export class IntelMatcher {
       }
       if (outcome === 'refused') refused++;
       else if (outcome === 'skipped') skipped++;
+      else if (outcome)
+        this.unsupported.set(outcome.unsupported, (this.unsupported.get(outcome.unsupported) ?? 0) + 1);
       else if (!live) expired++;
       else if (compiled) n++;
     }
@@ -261,8 +368,11 @@ export class IntelMatcher {
     else this.exact.set(key, [ind]);
   }
 
-  private compile(o: StixObject, base: Omit<Compiled, 'kind' | 'label'>): boolean {
-    const ext = readDgExtension(o);
+  /** An indicator DistillGuard wrote, by its extension (the pattern says the same, less exactly). */
+  private compileExtension(
+    ext: NonNullable<ReturnType<typeof readDgExtension>>,
+    base: Omit<Compiled, 'kind' | 'label'>,
+  ): boolean {
     const kind = typeof ext?.kind === 'string' ? ext.kind : undefined;
     const mk = (k: string, label: string): Compiled => ({ ...base, kind: k, label });
     if (kind === 'template' && typeof ext?.minhash === 'string' && Array.isArray(ext.lsh_band_keys)) {
@@ -298,36 +408,17 @@ export class IntelMatcher {
       this.add(`elicitation_phrase:${ext.phrase}`, mk('elicitation_phrase', 'elicitation phrasing'));
       return true;
     }
-    // Foreign indicators without our extension: the simple STIX patterns.
-    const p = o.pattern as string;
-    const ip = /\[ipv[46]-addr:value\s*(?:=|ISSUBSET)\s*'([^']+)'\]/.exec(p);
-    if (ip) {
-      const v = ip[1]!;
-      const cidr = v.includes('/') ? v : `${v}/${ipFamily(v) === 6 ? 128 : 32}`;
-      if (!ipFamily(cidr)) return false;
-      this.cidrs.push({ cidr, ind: mk('ip_prefix', `network ${cidr}`) });
-      return true;
-    }
-    const asn = /\[autonomous-system:number\s*=\s*(\d+)\]/.exec(p);
-    if (asn) {
-      this.add(`asn:${asn[1]}`, mk('asn', `AS${asn[1]}`));
-      return true;
-    }
-    const ua = /request_header\.'User-Agent'\s*=\s*'((?:[^'\\]|\\.)*)'/.exec(p);
-    if (ua) {
-      this.add(`user_agent:${unquote(ua[1]!)}`, mk('user_agent', `user agent "${unquote(ua[1]!)}"`));
-      return true;
-    }
     return false;
   }
 
-  private hit(account: string, ind: Compiled, eventId?: string, ts?: string): void {
+  private hit(account: string, ind: Compiled, eventId?: string, ts?: string, mask?: number): void {
     let m = this.hits.get(account);
     if (!m) this.hits.set(account, (m = new Map<string, Hit>()));
     // One hit per indicator and campaign: an indicator of several campaigns counts for each.
     const key = `${ind.id} ${ind.campaignId ?? ''}`;
     let h = m.get(key);
     if (!h) m.set(key, (h = { ind, events: 0, examples: [] }));
+    if (mask !== undefined) h.mask = (h.mask ?? 0) | mask;
     if (eventId) {
       h.events++;
       if (h.examples.length < 5) h.examples.push(eventId);
@@ -375,6 +466,71 @@ export class IntelMatcher {
     return m;
   }
 
+  /** Verdicts of every general-pattern comparison on one property's value, kept per distinct value. */
+  private verdicts(property: Property, value: string): Uint8Array {
+    const cache = this.verdictCache[property];
+    let v = cache.get(value);
+    if (!v) {
+      v = atomVerdicts(this.atoms, property, value);
+      if (cache.size >= UA_REGEX_LIMITS.cacheEntries) cache.clear();
+      cache.set(value, v);
+    }
+    return v;
+  }
+
+  /** Per general pattern, the observation expressions one observation satisfies (0 for none). */
+  private masks(o: Observation): number[] {
+    const v: Verdicts = {};
+    if (o.ip !== undefined) v.ip = this.verdicts('ip', o.ip);
+    if (o.asn !== undefined) v.asn = this.verdicts('asn', String(o.asn));
+    if (o.ua !== undefined) v.ua = this.verdicts('ua', o.ua);
+    return this.programs.map((p) => leafMask(p.program, v, o));
+  }
+
+  /**
+   * The same as (program index, mask) pairs of the programs satisfied at all, kept per distinct
+   * observation: an account repeats its address, ASN and client, so most requests are one lookup.
+   */
+  private satisfiedBy(o: Observation): number[] {
+    const key = `${o.ip ?? ''}\u0000${o.asn ?? ''}\u0000${o.ua ?? ''}`;
+    let pairs = this.observationCache.get(key);
+    if (!pairs) {
+      pairs = [];
+      const masks = this.masks(o);
+      for (let i = 0; i < masks.length; i++) if (masks[i]) pairs.push(i, masks[i]!);
+      // Bounded by entries and by the pairs held (dense verdicts on many programs are large).
+      this.observationCachePairs += pairs.length;
+      if (
+        this.observationCache.size >= UA_REGEX_LIMITS.cacheEntries ||
+        this.observationCachePairs > 1_000_000
+      ) {
+        this.observationCache.clear();
+        this.observationCachePairs = pairs.length;
+      }
+      this.observationCache.set(key, pairs);
+    }
+    return pairs;
+  }
+
+  private observe(account: string, o: Observation, eventId?: string, ts?: string): void {
+    if (this.programs.length === 0) return;
+    const pairs = this.satisfiedBy(o);
+    for (let i = 0; i < pairs.length; i += 2)
+      for (const ind of this.programs[pairs[i]!]!.inds) this.hit(account, ind, eventId, ts, pairs[i + 1]);
+  }
+
+  /** The clear-network indicators an address lies in, in their order, kept per distinct address. */
+  private cidrHits(ip: string): Compiled[] {
+    if (this.cidrs.length === 0) return [];
+    let list = this.cidrCache.get(ip);
+    if (!list) {
+      list = this.cidrs.filter((c) => inPrefix(ip, c.cidr)).map((c) => c.ind);
+      if (this.cidrCache.size >= UA_REGEX_LIMITS.cacheEntries) this.cidrCache.clear();
+      this.cidrCache.set(ip, list);
+    }
+    return list;
+  }
+
   addAccount(a: AccountRecord): void {
     const acct = a.account_id;
     if (a.payment_fingerprint)
@@ -386,7 +542,9 @@ export class IntelMatcher {
     if (a.signup_ip) {
       const prefix = ipPrefix(a.signup_ip);
       if (prefix) for (const h of this.keyed('ip_prefix', prefix)) this.lookup(acct, `ip_prefix_hmac:${h}`);
-      for (const c of this.cidrs) if (inPrefix(a.signup_ip, c.cidr)) this.hit(acct, c.ind);
+      for (const ind of this.cidrHits(a.signup_ip)) this.hit(acct, ind);
+      // An account record is an observation of its sign-up address only.
+      this.observe(acct, { ip: a.signup_ip });
     }
   }
 
@@ -399,12 +557,19 @@ export class IntelMatcher {
       const prefix = ipPrefix(ip);
       if (prefix)
         for (const h of this.keyed('ip_prefix', prefix)) this.lookup(acct, `ip_prefix_hmac:${h}`, e.id, e.ts);
-      for (const c of this.cidrs) if (inPrefix(ip, c.cidr)) this.hit(acct, c.ind, e.id, e.ts);
+      for (const ind of this.cidrHits(ip)) this.hit(acct, ind, e.id, e.ts);
     }
     if (e.client?.asn !== undefined) this.lookup(acct, `asn:${e.client.asn}`, e.id, e.ts);
     if (e.client?.user_agent) {
       this.lookup(acct, `user_agent:${e.client.user_agent}`, e.id, e.ts);
       for (const ind of this.uaMatches(e.client.user_agent)) this.hit(acct, ind, e.id, e.ts);
+    }
+    if (this.programs.length) {
+      const o: Observation = {};
+      if (ip) o.ip = ip;
+      if (e.client?.asn !== undefined) o.asn = e.client.asn;
+      if (e.client?.user_agent) o.ua = e.client.user_agent;
+      this.observe(acct, o, e.id, e.ts);
     }
     if (this.bands.size === 0 && !this.hasPhrases()) return;
     const prompt = userPrompt(e);
@@ -439,13 +604,16 @@ export class IntelMatcher {
     // Local base rate of each indicator: a broad indicator many local accounts match is weak.
     const accountsSeen = Math.max(1, this.eventsPerAccount.size);
     const matchedBy = new Map<string, number>();
+    // A general pattern's hit stands once the account satisfied the whole pattern.
+    const stands = (h: Hit): boolean => !h.ind.program || satisfied(h.ind.program, h.mask ?? 0);
     for (const hits of this.hits.values())
-      for (const id of new Set([...hits.values()].map((h) => h.ind.id)))
+      for (const id of new Set([...hits.values()].filter(stands).map((h) => h.ind.id)))
         matchedBy.set(id, (matchedBy.get(id) ?? 0) + 1);
     for (const [account, hits] of this.hits) {
       const total = Math.max(1, this.eventsPerAccount.get(account) ?? 0);
       const byCampaign = new Map<string, Hit[]>();
       for (const h of hits.values()) {
+        if (!stands(h)) continue;
         const key = h.ind.campaignId ?? h.ind.id;
         byCampaign.set(key, [...(byCampaign.get(key) ?? []), h]);
       }
@@ -498,7 +666,19 @@ export class IntelMatcher {
     for (const c of findings.clusters) {
       const hits: Compiled[] = [];
       const lookup = (key: string): void => void hits.push(...(this.exact.get(key) ?? []));
+      // General patterns: each link is an observation of that one attribute.
+      const masks = this.programs.map(() => 0);
+      const observed = (o: Observation): void => {
+        const m = this.masks(o);
+        for (let i = 0; i < m.length; i++) masks[i] = masks[i]! | m[i]!;
+      };
       for (const l of c.links) {
+        if (this.programs.length) {
+          if (l.kind === 'asn' && /^\d+$/.test(l.value)) observed({ asn: Number(l.value) });
+          else if (l.kind === 'user_agent') observed({ ua: l.value });
+          else if (l.kind === 'ip_prefix' || l.kind === 'signup_ip_prefix')
+            observed({ ip: l.value.split('/')[0] ?? '' });
+        }
         if (l.kind === 'asn') lookup(`asn:${l.value}`);
         else if (l.kind === 'user_agent') {
           lookup(`user_agent:${l.value}`);
@@ -513,6 +693,9 @@ export class IntelMatcher {
           for (const x of this.cidrs) if (inPrefix(ip, x.cidr)) hits.push(x.ind);
         }
       }
+      this.programs.forEach((p, i) => {
+        if (satisfied(p.program, masks[i]!)) hits.push(...p.inds);
+      });
       const byCampaign = new Map<string, Compiled[]>();
       for (const h of hits) {
         const k = h.campaignId ?? h.id;

@@ -24,6 +24,35 @@ export const STIX_PATTERN_LIMITS = {
   maxComparisons: 1_000,
 } as const;
 
+/** A literal operand as written (`value` holds a string literal's text, unescaped). */
+export interface PatternLiteral {
+  kind: Token['kind'];
+  text: string;
+  value?: string;
+}
+
+/** The comparison expression inside one `[…]`: comparisons joined by AND / OR (parentheses dropped). */
+export type ComparisonNode =
+  | { kind: 'and' | 'or'; operands: ComparisonNode[] }
+  | {
+      kind: 'comparison';
+      type: string;
+      /** Steps after the type: property names and keys, null for a list index. */
+      path: (string | null)[];
+      /** `path NOT op value`. */
+      negated: boolean;
+      op: string;
+      /** One operand, or the members of an IN set. */
+      values: PatternLiteral[];
+    }
+  | { kind: 'exists'; negated: boolean; type: string; path: (string | null)[] };
+
+/** Observation expressions joined by AND / OR / FOLLOWEDBY; `qualifiers` names WITHIN, REPEATS, START. */
+export type ObservationNode =
+  | { kind: 'observation'; expr: ComparisonNode; qualifiers: string[] }
+  | { kind: 'group'; expr: ObservationNode; qualifiers: string[] }
+  | { kind: 'and' | 'or' | 'followedby'; operands: ObservationNode[] };
+
 export type StixPatternCheck =
   | { ok: true; observations: number; comparisons: number }
   | {
@@ -142,61 +171,74 @@ class Parser {
       );
   }
 
-  pattern(): void {
-    this.observationExpressions();
+  pattern(): ObservationNode {
+    const tree = this.observationExpressions();
     if (this.peek().kind !== 'eof') this.fail('AND, OR, FOLLOWEDBY, a qualifier or the end of the pattern');
     if (this.later) throw this.later;
+    return tree;
   }
 
   private defer(message: string, t: Token, reason: 'name' | 'value' | 'path' | 'regex'): void {
     this.later ??= new PatternSyntaxError(message, t.at, reason);
   }
 
-  /** `operand (keyword operand)*`: each level of the grammar's binary operators. */
-  private joined(keyword: string, operand: () => void): void {
-    operand();
+  /** `operand (keyword operand)*`: each level of the grammar's binary operators; one operand stands alone. */
+  private joined<T, K extends string>(
+    keyword: string,
+    kind: K,
+    operand: () => T,
+  ): T | { kind: K; operands: T[] } {
+    const first = operand();
+    if (!this.isKeyword(keyword)) return first;
+    const operands = [first];
     while (this.isKeyword(keyword)) {
       this.take();
-      operand();
+      operands.push(operand());
     }
+    return { kind, operands };
   }
 
   // Precedence, loosest first, as in the grammar: FOLLOWEDBY, OR, AND, then one observation.
-  private observationExpressions(): void {
-    this.joined('FOLLOWEDBY', () => this.joined('OR', () => this.joined('AND', () => this.observation())));
+  private observationExpressions(): ObservationNode {
+    return this.joined('FOLLOWEDBY', 'followedby', () =>
+      this.joined('OR', 'or', () => this.joined('AND', 'and', () => this.observation())),
+    );
   }
 
-  private observation(): void {
+  private observation(): ObservationNode {
     const t = this.peek();
-    let simple: boolean;
+    let node: ObservationNode;
     if (this.isPunct('[')) {
       this.open(this.take());
-      this.comparisonExpression();
+      const expr = this.comparisonExpression();
       this.expectPunct(']', 'AND, OR or "]"');
       this.depth--;
       this.observations++;
-      simple = true;
+      node = { kind: 'observation', expr, qualifiers: [] };
     } else if (this.isPunct('(')) {
       this.open(this.take());
-      this.observationExpressions();
+      const expr = this.observationExpressions();
       this.expectPunct(')', 'AND, OR, FOLLOWEDBY, a qualifier or ")"');
       this.depth--;
-      simple = false;
+      node = { kind: 'group', expr, qualifiers: [] };
     } else return this.fail('an observation expression ("[" or "(")', t);
-    this.qualifiers(simple);
+    node.qualifiers = this.qualifiers(node.kind === 'observation');
+    return node;
   }
 
   /**
    * WITHIN n SECONDS, REPEATS n TIMES, START t'…' STOP t'…'. The reference validator refuses the
    * same qualifier twice on one bracketed observation (not on a parenthesised group): so does this.
    */
-  private qualifiers(simple: boolean): void {
+  private qualifiers(simple: boolean): string[] {
     const seen = new Set<string>();
+    const found: string[] = [];
     while (this.peek().kind === 'keyword' && QUALIFIERS.has(this.peek().text)) {
       const q = this.take();
       if (simple && seen.has(q.text))
         throw new PatternSyntaxError(`${q.text} appears twice on one observation ${where(q)}`, q.at);
       seen.add(q.text);
+      found.push(q.text);
       if (q.text === 'WITHIN') {
         const n = this.peek();
         if ((n.kind !== 'int' && n.kind !== 'float') || n.text.startsWith('-'))
@@ -216,10 +258,11 @@ class Parser {
         this.take();
       }
     }
+    return found;
   }
 
-  private comparisonExpression(): void {
-    this.joined('OR', () => this.joined('AND', () => this.comparison()));
+  private comparisonExpression(): ComparisonNode {
+    return this.joined('OR', 'or', () => this.joined('AND', 'and', () => this.comparison()));
   }
 
   private counted(t: Token): void {
@@ -231,33 +274,44 @@ class Parser {
       );
   }
 
-  private comparison(): void {
+  private comparison(): ComparisonNode {
     const t = this.peek();
     if (this.isPunct('(')) {
       this.open(this.take());
-      this.comparisonExpression();
+      const inner = this.comparisonExpression();
       this.expectPunct(')', 'AND, OR or ")"');
       this.depth--;
-      return;
+      return inner;
     }
-    if (this.isKeyword('NOT') && this.tokens[this.i + 1]?.text === 'EXISTS') this.take();
+    let negated = false;
+    if (this.isKeyword('NOT') && this.tokens[this.i + 1]?.text === 'EXISTS') {
+      this.take();
+      negated = true;
+    }
     if (this.isKeyword('EXISTS')) {
       this.take();
       this.counted(t);
-      this.objectPath();
-      return;
+      const typeText = this.peek().text;
+      return { kind: 'exists', negated, type: typeText, path: this.objectPath() };
     }
+    const type = this.peek().text;
     const path = this.objectPath();
-    if (this.isKeyword('NOT')) this.take();
+    if (this.isKeyword('NOT')) {
+      this.take();
+      negated = true;
+    }
     const op = this.peek();
     this.counted(t);
+    const literal = (v: Token): PatternLiteral =>
+      v.value === undefined ? { kind: v.kind, text: v.text } : { kind: v.kind, text: v.text, value: v.value };
+    const values: PatternLiteral[] = [];
     if (op.kind === 'op' && (EQUALITY.has(op.text) || ORDER.has(op.text))) {
       this.take();
       const v = this.peek();
       const ordered = ORDER.has(op.text);
       if (!PRIMITIVE.has(v.kind) || (ordered && v.kind === 'bool'))
         this.fail(ordered ? 'a string, number, binary, hex or timestamp value' : 'a value');
-      this.take();
+      values.push(literal(this.take()));
       if (!ordered && v.kind === 'string') this.checkHash(path, v);
     } else if (op.kind === 'keyword' && op.text === 'IN') {
       this.take();
@@ -265,7 +319,7 @@ class Parser {
       if (!this.isPunct(')'))
         for (;;) {
           if (!PRIMITIVE.has(this.peek().kind)) this.fail('a value');
-          this.take();
+          values.push(literal(this.take()));
           if (!this.isPunct(',')) break;
           this.take();
         }
@@ -274,6 +328,7 @@ class Parser {
       this.take();
       if (this.peek().kind !== 'string') this.fail(`a quoted string after ${op.text}`);
       const v = this.take();
+      values.push(literal(v));
       if (op.text === 'MATCHES') {
         const r = checkStixRegex(v.value!);
         if (!r.ok) this.defer(`MATCHES expression ${where(v)}: ${r.message}`, v, 'regex');
@@ -283,6 +338,7 @@ class Parser {
         'a comparison operator (=, !=, <, <=, >, >=, IN, LIKE, MATCHES, ISSUBSET, ISSUPERSET), optionally after NOT',
         op,
       );
+    return { kind: 'comparison', type, path, negated, op: op.text, values };
   }
 
   /** `type:first(.key | [n] | [*])*`; returns the steps (null for an index) for the hash check. */
@@ -467,6 +523,19 @@ class Parser {
  * length.
  */
 export function checkStixPattern(pattern: string): StixPatternCheck {
+  const r = parseStixPattern(pattern);
+  return r.ok ? { ok: true, observations: r.observations, comparisons: r.comparisons } : r;
+}
+
+/**
+ * checkStixPattern, also giving the pattern's tree (for evaluating it, src/intel/match): the same
+ * parser, the same verdicts and bounds. Never throws.
+ */
+export function parseStixPattern(
+  pattern: string,
+):
+  | { ok: true; tree: ObservationNode; observations: number; comparisons: number }
+  | Extract<StixPatternCheck, { ok: false }> {
   if (pattern.length > STIX_PATTERN_LIMITS.maxChars)
     return {
       ok: false,
@@ -476,8 +545,8 @@ export function checkStixPattern(pattern: string): StixPatternCheck {
     };
   try {
     const p = new Parser(tokenize(pattern));
-    p.pattern();
-    return { ok: true, observations: p.observations, comparisons: p.comparisons };
+    const tree = p.pattern();
+    return { ok: true, tree, observations: p.observations, comparisons: p.comparisons };
   } catch (e) {
     if (!(e instanceof PatternSyntaxError)) throw e;
     return { ok: false, reason: e.reason, message: e.message, position: e.at + 1 };

@@ -249,6 +249,8 @@ export async function matchLocal(f: MatchFlags): Promise<{
   expired: number;
   refused: number;
   skipped: number;
+  /** Indicators not used, by the reason their pattern is outside what is evaluated. */
+  unsupported: ReadonlyMap<string, number>;
 }> {
   const state = ReceivedIntel.open(f.state);
   const received = state.objects();
@@ -283,6 +285,7 @@ export async function matchLocal(f: MatchFlags): Promise<{
     expired: matcher.expired,
     refused: matcher.refused,
     skipped: matcher.skipped,
+    unsupported: matcher.unsupported,
   };
 }
 
