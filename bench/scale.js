@@ -456,6 +456,8 @@ async function live(files, workers, rate, cli = CLI) {
         scoringS: await metric(url, 'distillguard_worker_scoring_seconds_sum'),
         scorings: await metric(url, 'distillguard_worker_scoring_seconds_count'),
         gaps: await metric(url, 'distillguard_worker_gaps_total'),
+        // Redelivered copies dropped from batches (absent, 0, in builds before they were).
+        copies: await metric(url, 'distillguard_worker_copies_total'),
         // Account state rows its scoring rounds read (absent, 0, in builds before incremental scoring).
         rowsLoaded: await metric(url, 'distillguard_worker_scoring_rows_loaded_total'),
       });
@@ -551,8 +553,13 @@ async function liveMain(files) {
           ]);
           if (r.findingsEvents !== r.events)
             process.stdout.write(`  (findings cover ${r.findingsEvents} of ${r.events} events)\n`);
+          // Each held-back batch's facts are in the workers' warn log (on stderr).
           if (r.workers.some((x) => x.gaps > 0))
             process.stdout.write(`  (batches held back: ${r.workers.map((x) => x.gaps).join(' + ')})\n`);
+          if (r.workers.some((x) => x.copies > 0))
+            process.stdout.write(
+              `  (redelivered copies dropped: ${r.workers.map((x) => x.copies).join(' + ')})\n`,
+            );
         }
       }
     }

@@ -24,6 +24,9 @@ export { scoreScale, scoreScaleDetail, ScoringStates } from './scale/scorer.js';
 export { connectNats, DEFAULT_STREAM_MAX_MESSAGES, deleteStream, ensureStream } from './scale/stream.js';
 export type { StreamOptions } from './scale/stream.js';
 export { ScaleWorker } from './scale/worker.js';
+export { checkBatch } from './scale/contiguity.js';
+export type { AckState, BatchCheck } from './scale/contiguity.js';
+export { PartitionPuller } from './scale/puller.js';
 export { serveWorkerMetrics, WorkerMetrics } from './scale/metrics.js';
 export {
   CounterVec,

@@ -139,11 +139,15 @@ function scoringModeFamilies(x: Exposition, w: ScaleWorker, id: WorkerLabel): vo
   );
 }
 
-/** Partition-loop counters: held-back batches, reordered events, retries. */
+/** Partition-loop counters: held-back batches, redelivered copies, reordered events, retries. */
 function loopStatFamilies(x: Exposition, w: ScaleWorker, id: WorkerLabel): void {
   const s = w.stats;
   for (const [key, help] of [
     ['gaps', 'Batches held back one ack wait because deliveries outside them were outstanding.'],
+    [
+      'copies',
+      'Redelivered copies dropped from batches (already acknowledged, or twice in one batch): ack waits that ran out.',
+    ],
     ['reordered', 'Fresh events applied after a newer event of their partition.'],
     ['retries', 'Partition loop and commit retries (database or NATS errors).'],
   ] as const)

@@ -33,6 +33,14 @@ export class PartitionPuller {
   private receivedAt = 0;
   /** When each buffered or handed-out message arrived: its ack wait runs from about then. */
   private readonly arrivals = new WeakMap<JsMsg, number>();
+  /** What this subscription saw, for the held-back batch log: pull requests, their ends, deliveries. */
+  readonly trace = {
+    requests: 0,
+    ends: {} as Record<string, number>,
+    strayEnds: 0,
+    delivered: 0,
+    redelivered: 0,
+  };
 
   constructor(
     private readonly nc: NatsConnection,
@@ -63,6 +71,7 @@ export class PartitionPuller {
     if (this.buffer.length < max && this.open === null) {
       const batch = max - this.buffer.length;
       this.open = { owed: batch, deadline: Date.now() + 2 * expiresMs + 1000 };
+      this.trace.requests++;
       this.nc.publish(
         `$JS.API.CONSUMER.MSG.NEXT.${this.stream}.${this.consumer}`,
         JSON.stringify({ batch, expires: expiresMs * 1_000_000 }),
@@ -171,11 +180,15 @@ export class PartitionPuller {
       // consumer deleted: the next request answers for itself).
       const code = msg.headers?.code ?? 0;
       if (code === 100) return;
+      this.trace.ends[code] = (this.trace.ends[code] ?? 0) + 1;
+      if (this.open === null) this.trace.strayEnds++;
       if (code === 409 && /consumer deleted/i.test(msg.headers?.description ?? ''))
         this.failure = new Error(`consumer ${this.consumer} was deleted`);
       this.open = null;
     } else {
       const m = toJsMsg(msg, this.ackTimeoutMs);
+      this.trace.delivered++;
+      if (m.redelivered) this.trace.redelivered++;
       this.lastDelivery = Math.max(this.lastDelivery, m.info.deliverySequence);
       this.receivedAt = Date.now();
       this.arrivals.set(m, this.receivedAt);

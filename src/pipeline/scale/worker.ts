@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Consumer, JsMsg, NatsConnection } from 'nats';
+import type { Consumer, ConsumerInfo, JsMsg, NatsConnection } from 'nats';
 import { pino, type Logger } from 'pino';
 import { DetectionEngine } from '../../findings/index.js';
 import type { DetectConfigInput, Findings } from '../../contracts/index.js';
@@ -26,6 +26,7 @@ import {
 } from '../../store/index.js';
 import { encodeAccountState, restoreStoredAccount } from './account-state-codec.js';
 import { consumerOf, type ScaleTopology } from './config.js';
+import { checkBatch } from './contiguity.js';
 import { decodeMessage, ScannedEvents, type AppliedMessage } from './quarantine.js';
 import { PartitionPuller } from './puller.js';
 import { Slots } from './slots.js';
@@ -148,13 +149,11 @@ export interface WorkerStats {
   extended: number;
   /** Batches held back because deliveries outside them were still unacknowledged (missed or orphaned). */
   gaps: number;
-}
-
-/** Messages in a batch counted once per stream sequence (a redelivery can come twice). */
-function distinctCount(msgs: JsMsg[]): number {
-  const seqs = new Set<number>();
-  for (const m of msgs) seqs.add(m.seq);
-  return seqs.size;
+  /**
+   * Redelivered copies dropped from batches (a message's ack wait ran out before its ack arrived):
+   * of messages already acknowledged, or a second copy in one batch.
+   */
+  copies: number;
 }
 
 /** Waits `ms`, or less when `signal` aborts (a stopping worker does not wait out its timers). */
@@ -194,6 +193,7 @@ export class ScaleWorker {
     renewals: 0,
     extended: 0,
     gaps: 0,
+    copies: 0,
   };
   private readonly owned = new Map<number, Owned>();
   /** Per-partition counts since start (kept after a partition moves, as Prometheus counters are). */
@@ -468,6 +468,8 @@ export class ScaleWorker {
             drop();
             continue;
           }
+          // Only copies of acknowledged messages came.
+          if (msgs.length === 0) continue;
           engine = await this.commitWithRetry(o, engine, msgs, puller.oldestArrival(msgs));
           if (!engine) return;
           await this.confirmAcks(o, msgs);
@@ -497,6 +499,8 @@ export class ScaleWorker {
     try {
       const rest = await puller.drain();
       if (rest.length === 0 || (await this.outstandingElsewhere(o, consumer, puller, rest))) return;
+      // Only copies of acknowledged messages came.
+      if (rest.length === 0) return;
       if (await this.commitWithRetry(o, engine, rest, puller.oldestArrival(rest)))
         await this.confirmAcks(o, rest);
     } catch (err) {
@@ -516,7 +520,8 @@ export class ScaleWorker {
    * left for the next batch, so they cannot make the counts disagree. Anything else unacknowledged
    * is elsewhere: a previous owner's batch, deliveries lost in a reconnect, or a stray pull on the
    * consumer. Applying now would put them out of order, so the batch is held back. Sorts `msgs` by
-   * stream sequence (the publish order) and may add to it.
+   * stream sequence (the publish order), may add to it, and removes copies of messages already
+   * acknowledged (it may leave it empty).
    */
   private async outstandingElsewhere(
     o: Owned,
@@ -530,20 +535,67 @@ export class ScaleWorker {
     // other partitions' batches; only deliveries lost in a reconnect never come.
     const settled = upTo <= puller.lastDelivery || (await puller.settle(upTo, SETTLE_MS));
     msgs.push(...puller.takeUpTo(upTo));
-    // Redeliveries come in the order their ack waits ran out, which can put an older message
-    // behind newer ones in the same batch: the stream sequence is the publish order.
-    msgs.sort((a, b) => a.seq - b.seq);
-    const distinct = distinctCount(msgs);
     const pending = info.num_ack_pending;
-    if (pending === distinct) return false;
+    const { copies, distinct, outstanding } = checkBatch(msgs, {
+      ackPending: pending,
+      ackFloorSeq: info.ack_floor.stream_seq,
+    });
+    this.stats.copies += copies;
+    if (outstanding === 0 || msgs.length === 0) return false;
     this.stats.gaps++;
     // Ask for all of them next time, so a batch smaller than the backlog can still take it whole.
     o.fetchAtLeast = pending;
+    this.logHeldBack(o, info, puller, msgs, { outstanding, distinct, settled });
+    return true;
+  }
+
+  /**
+   * The facts of a held-back batch, so its cause can be told from the log alone: the consumer's
+   * state (its delivery sequence, ack floor and unacknowledged count), the batch's stream and
+   * delivery sequences, and which deliveries above the ack floor are not in it (outstanding
+   * elsewhere, or acknowledged individually).
+   */
+  private logHeldBack(
+    o: Owned,
+    info: ConsumerInfo,
+    puller: PartitionPuller,
+    msgs: JsMsg[],
+    counts: { outstanding: number; distinct: number; settled: boolean },
+  ): void {
+    const dseqs = msgs.map((m) => m.info.deliverySequence).sort((a, b) => a - b);
+    const inBatch = new Set(dseqs);
+    const notInBatch: number[] = [];
+    for (let d = info.ack_floor.consumer_seq + 1; d <= info.delivered.consumer_seq; d++) {
+      if (notInBatch.length === 50) break;
+      if (!inBatch.has(d)) notInBatch.push(d);
+    }
     this.log.warn(
-      { partition: o.lease.partition, outstanding: pending - distinct, held: msgs.length, settled },
+      {
+        partition: o.lease.partition,
+        ...counts,
+        reason:
+          counts.outstanding > 0
+            ? 'unacknowledged deliveries outside the batch (a previous owner, a reconnect, a stray pull)'
+            : 'the batch holds messages acknowledged above the ack floor',
+        consumer: {
+          delivered: info.delivered,
+          ackFloor: info.ack_floor,
+          ackPending: info.num_ack_pending,
+          numPending: info.num_pending,
+          waiting: info.num_waiting,
+          redelivered: info.num_redelivered,
+        },
+        batch: {
+          streamSeqs: [msgs[0]!.seq, msgs[msgs.length - 1]!.seq],
+          deliverySeqs: [dseqs[0], dseqs[dseqs.length - 1]],
+          redelivered: msgs.filter((m) => m.redelivered).length,
+          deliveriesNotInBatch: notInBatch,
+        },
+        puller: { lastDelivery: puller.lastDelivery, buffered: puller.buffered, ...puller.trace },
+        lastCommittedSeq: o.lastSeq,
+      },
       'messages outstanding outside this batch; holding it back one ack wait so order is kept',
     );
-    return true;
   }
 
   /**
