@@ -118,10 +118,13 @@ export interface CoordinationEvidence {
 
 /** Task-style accounts that signed up while a group's members did, beyond the population's share. */
 export interface CohortMates {
-  /** Sign-up span of the group's members (ISO dates). */
+  /** Sign-up window of the group (ISO dates): the members' span, widened by its mean gap at each end. */
   from: string;
   to: string;
-  /** Eligible accounts that signed up in the span, task-style ones among them, and the expectation. */
+  /**
+   * Eligible accounts that signed up in the window, the task-style ones among them as narrow in
+   * topic as every member (the cohort-mates), and the expectation of those.
+   */
   signedUp: number;
   taskStyle: number;
   expected: number;
@@ -151,16 +154,21 @@ function topicShares(s: EntityStats): Float64Array {
   return Float64Array.from(s.topicWeight, (w) => (total > 0 ? w / total : 0));
 }
 
+const topShare = (s: EntityStats): number => Math.max(...topicShares(s));
+
 const createdAt = (r: AccountRecord | undefined): number => (r?.created_at ? Date.parse(r.created_at) : NaN);
 const isoDay = (t: number): string => new Date(t).toISOString().slice(0, 10);
 
 /**
  * Accounts of the operator that share no weak attribute with the rest (their own home network,
- * another client) still signed up while the others did, and still send only task prompts. Among
- * the accounts in no group, those that signed up within the group's sign-up span and are
- * task-style are its candidate cohort-mates, when there are more of them than the share of
- * task-style accounts among sign-ups outside the span predicts for the sign-ups in it (a Poisson
- * tail).
+ * another client) still signed up while the others did, and still send only task prompts, each on
+ * its own slice. Among the accounts in no group, those that signed up within the group's sign-up
+ * window, are task-style and are as narrow in topic as every member are its cohort-mates, when
+ * there are more of them than the share of such accounts among sign-ups outside the window
+ * predicts for the sign-ups in it (a Poisson tail). The test counts the accounts that are kept:
+ * counting every task-style account there, broad ones too, judged the cohort by a class larger
+ * than the one it adds. `tested` are all the task-style sign-ups of the window, chosen without
+ * looking at topics, so the coverage test on them with the members stays unbiased.
  */
 function cohortMates(
   members: readonly string[],
@@ -169,26 +177,41 @@ function cohortMates(
   records: ReadonlyMap<string, AccountRecord>,
   inGroups: ReadonlySet<string>,
   linked: ReadonlyMap<string, number>,
-): { candidates: string[]; stats: Omit<CohortMates, 'added'> } | undefined {
+): { candidates: string[]; tested: string[]; stats: Omit<CohortMates, 'added'> } | undefined {
   const times = members.map((id) => createdAt(records.get(id))).filter(Number.isFinite);
   if (times.length < MIN_MEMBERS) return undefined;
   const own = new Set(members.map((id) => linked.get(id)));
-  const from = Math.min(...times);
-  const to = Math.max(...times);
+  // The members' sign-ups are a sample of the operator's: n draws spread over its window fall
+  // short of each end by (max − min)/(n + 1) on average, so the window is estimated as the
+  // members' span widened by (max − min)/(n − 1) at each end (the unbiased estimate of a uniform
+  // range's ends). Its first and last accounts are as likely to be missed as any other.
+  const first = Math.min(...times);
+  const last = Math.max(...times);
+  const gap = (last - first) / (times.length - 1);
+  const from = first - gap;
+  const to = last + gap;
+  const measured = members.filter((id) => accounts.get(id)!.topicEvents >= MIN_TOPIC_EVENTS);
+  if (measured.length === 0) return undefined;
+  const bar = Math.min(...measured.map((id) => topShare(accounts.get(id)!)));
+  const narrow = (s: EntityStats): boolean => s.topicEvents >= MIN_TOPIC_EVENTS && topShare(s) >= bar;
   let eligible = 0;
   let eligibleTaskStyle = 0;
   let signedUp = 0;
   const candidates: string[] = [];
+  const tested: string[] = [];
   for (const id of ids) {
     if (inGroups.has(id) || (linked.has(id) && !own.has(linked.get(id)))) continue;
     const t = createdAt(records.get(id));
     if (!Number.isFinite(t)) continue;
-    const style = taskStyle(accounts.get(id)!);
+    const s = accounts.get(id)!;
+    const style = taskStyle(s);
+    const mate = style && narrow(s);
     eligible++;
-    if (style) eligibleTaskStyle++;
+    if (mate) eligibleTaskStyle++;
     if (t < from || t > to) continue;
     signedUp++;
-    if (style) candidates.push(id);
+    if (style) tested.push(id);
+    if (mate) candidates.push(id);
   }
   if (candidates.length === 0) return undefined;
   // The share of task-style accounts is taken outside the span: the operator's own sign-ups are
@@ -201,23 +224,9 @@ function cohortMates(
   if (log10p > MATES_LOG10_P || expected > MATES_MAX_CHANCE_SHARE * candidates.length) return undefined;
   return {
     candidates,
+    tested,
     stats: { from: isoDay(from), to: isoDay(to), signedUp, taskStyle: candidates.length, expected, log10p },
   };
-}
-
-const topShare = (s: EntityStats): number => Math.max(...topicShares(s));
-
-/** The tested group's evidence with only the cohort-mates as narrow in topic as every member kept. */
-function keepNarrowMates(
-  found: Omit<CoordinationEvidence, 'joint'>,
-  core: readonly string[],
-  cohort: { candidates: string[]; stats: Omit<CohortMates, 'added'> },
-  accounts: ReadonlyMap<string, EntityStats>,
-): Omit<CoordinationEvidence, 'joint'> {
-  const measured = (id: string): boolean => accounts.get(id)!.topicEvents >= MIN_TOPIC_EVENTS;
-  const bar = Math.min(...core.filter(measured).map((id) => topShare(accounts.get(id)!)));
-  const added = cohort.candidates.filter((id) => measured(id) && topShare(accounts.get(id)!) >= bar);
-  return { ...found, members: [...core, ...added].sort(), cohort: { ...cohort.stats, added } };
 }
 
 /** Two accounts whose topics share at most this much of their mass are on separate slices. */
@@ -287,10 +296,10 @@ export function coordinatedGroups(
   const offered = new Set(inGroups);
   const mates = groups.map((members) => {
     const m = cohortMates(members, ids, accounts, records, offered, linked);
-    for (const id of m?.candidates ?? []) offered.add(id);
+    for (const id of m?.tested ?? []) offered.add(id);
     return m;
   });
-  const tested = new Set([...inGroups, ...mates.flatMap((m) => m?.candidates ?? [])]);
+  const tested = new Set([...inGroups, ...mates.flatMap((m) => m?.tested ?? [])]);
   // The comparison pool: accounts outside every candidate group, by topic activity. Only focused
   // prompts carry topics, so a person's chat is compared on the requests it makes, not its replies.
   const pool = ids
@@ -301,18 +310,19 @@ export function coordinatedGroups(
   const poolShares = pool.map(topicShares);
   const out: CoordinationEvidence[] = [];
   for (const [g, core] of groups.entries()) {
-    // Cohort-mates are chosen by sign-up time and style alone, so testing them with the members
-    // does not bias the test; they stay as members only when as narrow as the members are.
+    // The window's task-style sign-ups are chosen by sign-up time and style alone, so testing them
+    // with the members does not bias the test; only the cohort-mates, as narrow as the members
+    // are, stay as members.
     const cohort = mates[g];
-    const found = testGroup(
-      cohort ? [...core, ...cohort.candidates] : core,
-      accounts,
-      pool,
-      poolShares,
-      seed,
-    );
+    const found = testGroup(cohort ? [...core, ...cohort.tested] : core, accounts, pool, poolShares, seed);
     if (!found) continue;
-    const evidence = cohort ? keepNarrowMates(found, core, cohort, accounts) : found;
+    const evidence = cohort
+      ? {
+          ...found,
+          members: [...core, ...cohort.candidates].sort(),
+          cohort: { ...cohort.stats, added: cohort.candidates },
+        }
+      : found;
     const best = rare
       .filter((r) => r.holders.some((id) => core.includes(id)))
       .sort((a, b) => a.log10p - b.log10p)[0]!;
@@ -546,7 +556,7 @@ export function coordinationResults(e: CoordinationEvidence): DetectorResult[] {
 }
 
 function cohortText(c: CohortMates): string {
-  return `. Between ${c.from} and ${c.to}, when these signed up, ${c.taskStyle} of the ${c.signedUp} other accounts that signed up send only one-shot task prompts, where ${c.expected.toFixed(2)} would be expected from the share of such accounts among all; ${c.added.length} of them, as narrow in topic as the members, are members too`;
+  return `. Between ${c.from} and ${c.to}, when these signed up (their span, widened by its mean gap at each end), ${c.taskStyle} of the ${c.signedUp} other accounts that signed up send only one-shot task prompts as narrow in topic as every member's, where ${c.expected.toFixed(2)} would be expected from the share of such accounts among the sign-ups at other times; these ${c.added.length} are members too`;
 }
 
 /** Sign-up windows a cohort is looked for in: an operator creates its accounts within days or weeks. */
