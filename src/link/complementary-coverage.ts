@@ -121,10 +121,7 @@ export interface CohortMates {
   /** Sign-up window of the group (ISO dates): the members' span, widened by its mean gap at each end. */
   from: string;
   to: string;
-  /**
-   * Eligible accounts that signed up in the window, the task-style ones among them as narrow in
-   * topic as every member (the cohort-mates), and the expectation of those.
-   */
+  /** Eligible accounts that signed up in the window, task-style ones among them, and the expectation. */
   signedUp: number;
   taskStyle: number;
   expected: number;
@@ -161,14 +158,12 @@ const isoDay = (t: number): string => new Date(t).toISOString().slice(0, 10);
 
 /**
  * Accounts of the operator that share no weak attribute with the rest (their own home network,
- * another client) still signed up while the others did, and still send only task prompts, each on
- * its own slice. Among the accounts in no group, those that signed up within the group's sign-up
- * window, are task-style and are as narrow in topic as every member are its cohort-mates, when
- * there are more of them than the share of such accounts among sign-ups outside the window
- * predicts for the sign-ups in it (a Poisson tail). The test counts the accounts that are kept:
- * counting every task-style account there, broad ones too, judged the cohort by a class larger
- * than the one it adds. `tested` are all the task-style sign-ups of the window, chosen without
- * looking at topics, so the coverage test on them with the members stays unbiased.
+ * another client) still signed up while the others did, and still send only task prompts. Among
+ * the accounts in no group, those that signed up within the group's sign-up window and are
+ * task-style (`tested`) are taken into its coverage test when there are more of them than the
+ * share of task-style accounts among sign-ups outside the window predicts for the sign-ups in it
+ * (a Poisson tail); chosen by sign-up time and style alone, they do not bias that test. Those as
+ * narrow in topic as every member (`candidates`) become members when it passes.
  */
 function cohortMates(
   members: readonly string[],
@@ -191,7 +186,6 @@ function cohortMates(
   const from = first - gap;
   const to = last + gap;
   const measured = members.filter((id) => accounts.get(id)!.topicEvents >= MIN_TOPIC_EVENTS);
-  if (measured.length === 0) return undefined;
   const bar = Math.min(...measured.map((id) => topShare(accounts.get(id)!)));
   const narrow = (s: EntityStats): boolean => s.topicEvents >= MIN_TOPIC_EVENTS && topShare(s) >= bar;
   let eligible = 0;
@@ -205,27 +199,26 @@ function cohortMates(
     if (!Number.isFinite(t)) continue;
     const s = accounts.get(id)!;
     const style = taskStyle(s);
-    const mate = style && narrow(s);
     eligible++;
-    if (mate) eligibleTaskStyle++;
+    if (style) eligibleTaskStyle++;
     if (t < from || t > to) continue;
     signedUp++;
     if (style) tested.push(id);
-    if (mate) candidates.push(id);
+    if (style && narrow(s)) candidates.push(id);
   }
-  if (candidates.length === 0) return undefined;
+  if (tested.length === 0) return undefined;
   // The share of task-style accounts is taken outside the span: the operator's own sign-ups are
   // what is tested, and in a population with few one-shot users they would make most of the share
   // they are judged against. Outside, it is the population's own (a quarter account keeps it > 0).
   const outside = eligible - signedUp;
   if (outside <= 0) return undefined;
-  const expected = (Math.max(eligibleTaskStyle - candidates.length, 0.25) / outside) * signedUp;
-  const log10p = poissonSurvivalLog10(candidates.length, expected);
-  if (log10p > MATES_LOG10_P || expected > MATES_MAX_CHANCE_SHARE * candidates.length) return undefined;
+  const expected = (Math.max(eligibleTaskStyle - tested.length, 0.25) / outside) * signedUp;
+  const log10p = poissonSurvivalLog10(tested.length, expected);
+  if (log10p > MATES_LOG10_P || expected > MATES_MAX_CHANCE_SHARE * tested.length) return undefined;
   return {
     candidates,
     tested,
-    stats: { from: isoDay(from), to: isoDay(to), signedUp, taskStyle: candidates.length, expected, log10p },
+    stats: { from: isoDay(from), to: isoDay(to), signedUp, taskStyle: tested.length, expected, log10p },
   };
 }
 
@@ -556,7 +549,7 @@ export function coordinationResults(e: CoordinationEvidence): DetectorResult[] {
 }
 
 function cohortText(c: CohortMates): string {
-  return `. Between ${c.from} and ${c.to}, when these signed up (their span, widened by its mean gap at each end), ${c.taskStyle} of the ${c.signedUp} other accounts that signed up send only one-shot task prompts as narrow in topic as every member's, where ${c.expected.toFixed(2)} would be expected from the share of such accounts among the sign-ups at other times; these ${c.added.length} are members too`;
+  return `. Between ${c.from} and ${c.to}, when these signed up (their span, widened by its mean gap at each end), ${c.taskStyle} of the ${c.signedUp} other accounts that signed up send only one-shot task prompts, where ${c.expected.toFixed(2)} would be expected from the share of such accounts among all; ${c.added.length} of them, as narrow in topic as the members, are members too`;
 }
 
 /** Sign-up windows a cohort is looked for in: an operator creates its accounts within days or weeks. */
