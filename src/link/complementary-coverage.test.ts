@@ -127,30 +127,6 @@ describe('complementary coverage on simulated populations', () => {
     expect(g!.members.length).toBeGreaterThanOrEqual(0.8 * campaign.length);
   });
 
-  // Seed 107: 48 accounts; the client cohort (one SDK build × 14 days) proposed 43. Three more
-  // sent 32–67 one-shot task prompts from home networks with another client: two signed up inside
-  // the members' span, 2 against 0.24 expected (p 0.024, short of 0.01), and the third 7 h before
-  // the first member, outside it. n sign-ups over the operator's window fall short of each end
-  // by (max − min)/(n + 1) on average; the window widened by the span's mean gap at each end holds
-  // all three (3 against 0.25). The other campaigns' accounts are in their own linked communities
-  // in the engine (it recovers each as its cluster), so they are passed as such here.
-  it('takes in cohort-mates at the edges of the sign-up window (seed 107)', () => {
-    const { accounts, records, truth } = population(107);
-    const campaign = [...truth].filter(([, t]) => t === CAMPAIGN).map(([id]) => id);
-    const campaigns = [...new Set([...truth.values()].filter((t) => t !== CAMPAIGN && t !== 'benign'))];
-    const linked = new Map(
-      [...truth]
-        .filter(([, t]) => t !== CAMPAIGN && t !== 'benign' && !t.startsWith('trap:'))
-        .map(([id, t]) => [id, campaigns.indexOf(t)] as const),
-    );
-    const groups = coordinatedGroups(accounts, records, 107, 5, linked);
-    expect(groups.flatMap((g) => g.members).filter((id) => truth.get(id) !== CAMPAIGN)).toEqual([]);
-    const [g] = groups;
-    expect(g!.cohort!.added.length).toBeGreaterThanOrEqual(3);
-    expect(g!.cohort!.expected).toBeLessThan(0.1 * g!.cohort!.taskStyle);
-    expect(g!.members.length).toBe(campaign.length);
-  });
-
   it('leaves a group as proposed where ordinary people send one-shot prompts as often as the operator', () => {
     // Every third ordinary account made task-style: the sign-up days then hold task-style people
     // too, so nobody is taken in on sign-up time and style alone.

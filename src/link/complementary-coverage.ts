@@ -118,10 +118,10 @@ export interface CoordinationEvidence {
 
 /** Task-style accounts that signed up while a group's members did, beyond the population's share. */
 export interface CohortMates {
-  /** Sign-up window of the group (ISO dates): the members' span, widened by its mean gap at each end. */
+  /** Sign-up span of the group's members (ISO dates). */
   from: string;
   to: string;
-  /** Eligible accounts that signed up in the window, task-style ones among them, and the expectation. */
+  /** Eligible accounts that signed up in the span, task-style ones among them, and the expectation. */
   signedUp: number;
   taskStyle: number;
   expected: number;
@@ -151,19 +151,16 @@ function topicShares(s: EntityStats): Float64Array {
   return Float64Array.from(s.topicWeight, (w) => (total > 0 ? w / total : 0));
 }
 
-const topShare = (s: EntityStats): number => Math.max(...topicShares(s));
-
 const createdAt = (r: AccountRecord | undefined): number => (r?.created_at ? Date.parse(r.created_at) : NaN);
 const isoDay = (t: number): string => new Date(t).toISOString().slice(0, 10);
 
 /**
  * Accounts of the operator that share no weak attribute with the rest (their own home network,
  * another client) still signed up while the others did, and still send only task prompts. Among
- * the accounts in no group, those that signed up within the group's sign-up window and are
- * task-style (`tested`) are taken into its coverage test when there are more of them than the
- * share of task-style accounts among sign-ups outside the window predicts for the sign-ups in it
- * (a Poisson tail); chosen by sign-up time and style alone, they do not bias that test. Those as
- * narrow in topic as every member (`candidates`) become members when it passes.
+ * the accounts in no group, those that signed up within the group's sign-up span and are
+ * task-style are its candidate cohort-mates, when there are more of them than the share of
+ * task-style accounts among sign-ups outside the span predicts for the sign-ups in it (a Poisson
+ * tail).
  */
 function cohortMates(
   members: readonly string[],
@@ -172,54 +169,55 @@ function cohortMates(
   records: ReadonlyMap<string, AccountRecord>,
   inGroups: ReadonlySet<string>,
   linked: ReadonlyMap<string, number>,
-): { candidates: string[]; tested: string[]; stats: Omit<CohortMates, 'added'> } | undefined {
+): { candidates: string[]; stats: Omit<CohortMates, 'added'> } | undefined {
   const times = members.map((id) => createdAt(records.get(id))).filter(Number.isFinite);
   if (times.length < MIN_MEMBERS) return undefined;
   const own = new Set(members.map((id) => linked.get(id)));
-  // The members' sign-ups are a sample of the operator's: n draws spread over its window fall
-  // short of each end by (max − min)/(n + 1) on average, so the window is estimated as the
-  // members' span widened by (max − min)/(n − 1) at each end (the unbiased estimate of a uniform
-  // range's ends). Its first and last accounts are as likely to be missed as any other.
-  const first = Math.min(...times);
-  const last = Math.max(...times);
-  const gap = (last - first) / (times.length - 1);
-  const from = first - gap;
-  const to = last + gap;
-  const measured = members.filter((id) => accounts.get(id)!.topicEvents >= MIN_TOPIC_EVENTS);
-  const bar = Math.min(...measured.map((id) => topShare(accounts.get(id)!)));
-  const narrow = (s: EntityStats): boolean => s.topicEvents >= MIN_TOPIC_EVENTS && topShare(s) >= bar;
+  const from = Math.min(...times);
+  const to = Math.max(...times);
   let eligible = 0;
   let eligibleTaskStyle = 0;
   let signedUp = 0;
   const candidates: string[] = [];
-  const tested: string[] = [];
   for (const id of ids) {
     if (inGroups.has(id) || (linked.has(id) && !own.has(linked.get(id)))) continue;
     const t = createdAt(records.get(id));
     if (!Number.isFinite(t)) continue;
-    const s = accounts.get(id)!;
-    const style = taskStyle(s);
+    const style = taskStyle(accounts.get(id)!);
     eligible++;
     if (style) eligibleTaskStyle++;
     if (t < from || t > to) continue;
     signedUp++;
-    if (style) tested.push(id);
-    if (style && narrow(s)) candidates.push(id);
+    if (style) candidates.push(id);
   }
-  if (tested.length === 0) return undefined;
+  if (candidates.length === 0) return undefined;
   // The share of task-style accounts is taken outside the span: the operator's own sign-ups are
   // what is tested, and in a population with few one-shot users they would make most of the share
   // they are judged against. Outside, it is the population's own (a quarter account keeps it > 0).
   const outside = eligible - signedUp;
   if (outside <= 0) return undefined;
-  const expected = (Math.max(eligibleTaskStyle - tested.length, 0.25) / outside) * signedUp;
-  const log10p = poissonSurvivalLog10(tested.length, expected);
-  if (log10p > MATES_LOG10_P || expected > MATES_MAX_CHANCE_SHARE * tested.length) return undefined;
+  const expected = (Math.max(eligibleTaskStyle - candidates.length, 0.25) / outside) * signedUp;
+  const log10p = poissonSurvivalLog10(candidates.length, expected);
+  if (log10p > MATES_LOG10_P || expected > MATES_MAX_CHANCE_SHARE * candidates.length) return undefined;
   return {
     candidates,
-    tested,
-    stats: { from: isoDay(from), to: isoDay(to), signedUp, taskStyle: tested.length, expected, log10p },
+    stats: { from: isoDay(from), to: isoDay(to), signedUp, taskStyle: candidates.length, expected, log10p },
   };
+}
+
+const topShare = (s: EntityStats): number => Math.max(...topicShares(s));
+
+/** The tested group's evidence with only the cohort-mates as narrow in topic as every member kept. */
+function keepNarrowMates(
+  found: Omit<CoordinationEvidence, 'joint'>,
+  core: readonly string[],
+  cohort: { candidates: string[]; stats: Omit<CohortMates, 'added'> },
+  accounts: ReadonlyMap<string, EntityStats>,
+): Omit<CoordinationEvidence, 'joint'> {
+  const measured = (id: string): boolean => accounts.get(id)!.topicEvents >= MIN_TOPIC_EVENTS;
+  const bar = Math.min(...core.filter(measured).map((id) => topShare(accounts.get(id)!)));
+  const added = cohort.candidates.filter((id) => measured(id) && topShare(accounts.get(id)!) >= bar);
+  return { ...found, members: [...core, ...added].sort(), cohort: { ...cohort.stats, added } };
 }
 
 /** Two accounts whose topics share at most this much of their mass are on separate slices. */
@@ -289,10 +287,10 @@ export function coordinatedGroups(
   const offered = new Set(inGroups);
   const mates = groups.map((members) => {
     const m = cohortMates(members, ids, accounts, records, offered, linked);
-    for (const id of m?.tested ?? []) offered.add(id);
+    for (const id of m?.candidates ?? []) offered.add(id);
     return m;
   });
-  const tested = new Set([...inGroups, ...mates.flatMap((m) => m?.tested ?? [])]);
+  const tested = new Set([...inGroups, ...mates.flatMap((m) => m?.candidates ?? [])]);
   // The comparison pool: accounts outside every candidate group, by topic activity. Only focused
   // prompts carry topics, so a person's chat is compared on the requests it makes, not its replies.
   const pool = ids
@@ -303,19 +301,18 @@ export function coordinatedGroups(
   const poolShares = pool.map(topicShares);
   const out: CoordinationEvidence[] = [];
   for (const [g, core] of groups.entries()) {
-    // The window's task-style sign-ups are chosen by sign-up time and style alone, so testing them
-    // with the members does not bias the test; only the cohort-mates, as narrow as the members
-    // are, stay as members.
+    // Cohort-mates are chosen by sign-up time and style alone, so testing them with the members
+    // does not bias the test; they stay as members only when as narrow as the members are.
     const cohort = mates[g];
-    const found = testGroup(cohort ? [...core, ...cohort.tested] : core, accounts, pool, poolShares, seed);
+    const found = testGroup(
+      cohort ? [...core, ...cohort.candidates] : core,
+      accounts,
+      pool,
+      poolShares,
+      seed,
+    );
     if (!found) continue;
-    const evidence = cohort
-      ? {
-          ...found,
-          members: [...core, ...cohort.candidates].sort(),
-          cohort: { ...cohort.stats, added: cohort.candidates },
-        }
-      : found;
+    const evidence = cohort ? keepNarrowMates(found, core, cohort, accounts) : found;
     const best = rare
       .filter((r) => r.holders.some((id) => core.includes(id)))
       .sort((a, b) => a.log10p - b.log10p)[0]!;
@@ -549,7 +546,7 @@ export function coordinationResults(e: CoordinationEvidence): DetectorResult[] {
 }
 
 function cohortText(c: CohortMates): string {
-  return `. Between ${c.from} and ${c.to}, when these signed up (their span, widened by its mean gap at each end), ${c.taskStyle} of the ${c.signedUp} other accounts that signed up send only one-shot task prompts, where ${c.expected.toFixed(2)} would be expected from the share of such accounts among all; ${c.added.length} of them, as narrow in topic as the members, are members too`;
+  return `. Between ${c.from} and ${c.to}, when these signed up, ${c.taskStyle} of the ${c.signedUp} other accounts that signed up send only one-shot task prompts, where ${c.expected.toFixed(2)} would be expected from the share of such accounts among all; ${c.added.length} of them, as narrow in topic as the members, are members too`;
 }
 
 /** Sign-up windows a cohort is looked for in: an operator creates its accounts within days or weeks. */
