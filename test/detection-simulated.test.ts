@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountFinding, Findings, Truth } from '../src/contracts/index.js';
-import { evaluateFindings } from '../src/findings/index.js';
+import { judgeBar } from '../src/evaluate/index.js';
+import { DETECTION_BAR, evaluateFindings } from '../src/findings/index.js';
 import { analyzedSimulation } from './simulated-analysis.js';
 
 // One simulated provider (small scale): ordinary users, the legitimate hard cases and every
@@ -101,14 +102,14 @@ describe('detectors on simulated traffic', () => {
 });
 
 describe('campaign-level findings on simulated traffic', () => {
-  // The issue's bar on one small run, so a regression in detection quality fails CI: attackers
-  // ≥ 95 % and every campaign ≥ 90 % at review, benign ≤ 0.1 %, no trap at act, every campaign of
-  // three or more accounts one cluster (precision and recall ≥ 0.9). `npm run eval` runs it on
-  // more seeds, the medium scale and the corpora.
+  // The issue's bar (DETECTION_BAR) on one small run, so a regression in detection quality fails
+  // CI: attackers ≥ 97 % and every campaign ≥ 90 % at review, benign ≤ 0.1 %, no trap at act,
+  // every campaign of three or more accounts one cluster (precision and recall ≥ 0.9), hydra
+  // ≥ 90 % at act. `npm run eval` runs it on more seeds, the medium scale and the corpora.
   it('meets the bar: recall per campaign, benign false positives, traps, campaigns recovered as clusters', () => {
     const e = evaluateFindings(findings, truth);
     expect(e.failures).toEqual([]);
-    expect(e.attackerRecall).toBeGreaterThanOrEqual(0.95);
+    expect(e.attackerRecall).toBeGreaterThanOrEqual(DETECTION_BAR.attackerRecall);
     expect(e.benignFpr).toBeLessThanOrEqual(0.001);
     expect(e.trapsAtAct).toEqual([]);
     const hydra = e.campaigns.find((c) => c.campaign === 'hydra')!;
@@ -130,6 +131,38 @@ describe('campaign-level findings on simulated traffic', () => {
     const logprob = e.campaigns.find((c) => c.campaign === 'logprob-harvest')!;
     expect(logprob.cluster?.precision).toBeGreaterThanOrEqual(0.9);
     expect(logprob.cluster?.recall).toBeGreaterThanOrEqual(0.9);
+  });
+  it("judges a run by the eval suite's bar: between the old 95 % and the bar's 97 % it fails", () => {
+    // Seed 137256 had 96.7 % of attackers at review+: it passed the old per-run target and failed
+    // the bar. Demote flagged attackers of the largest campaign to monitor until recall is there.
+    const flagged = (a: AccountFinding): boolean => a.level === 'review' || a.level === 'act';
+    const attackers = findings.accounts.filter((a) => truth.accounts[a.account_id]?.role === 'attacker');
+    const target = Math.floor(attackers.length * 0.96);
+    const largest = Object.entries(truth.clusters).sort((a, b) => b[1].length - a[1].length)[0]![0];
+    const demote = new Set(
+      group(largest)
+        .filter(flagged)
+        .slice(0, attackers.filter(flagged).length - target)
+        .map((a) => a.account_id),
+    );
+    expect(demote.size).toBeGreaterThan(0);
+    const demoted: Findings = {
+      ...findings,
+      accounts: findings.accounts.map((a) =>
+        demote.has(a.account_id) ? { ...a, level: 'monitor' as const } : a,
+      ),
+    };
+    const e = evaluateFindings(demoted, truth);
+    expect(e.attackerRecall).toBeGreaterThan(0.95);
+    expect(e.attackerRecall).toBeLessThan(DETECTION_BAR.attackerRecall);
+    expect(e.passed).toBe(false);
+    expect(e.failures.some((f) => f.startsWith('attackers at review+'))).toBe(true);
+    // The run's verdict and the suite's are one: the same misses, item by item.
+    for (const run of [e, evaluateFindings(findings, truth)]) {
+      const verdicts = judgeBar([{ name: 'r', evaluation: run }]);
+      expect(run.failures).toEqual(verdicts.flatMap((v) => v.misses.r ?? []));
+      expect(run.passed).toBe(verdicts.every((v) => v.passed));
+    }
   });
   it('lists every account of the input, including those with no signal', () => {
     expect(findings.accounts.length).toBe(Object.keys(truth.accounts).length);

@@ -1,7 +1,6 @@
 import type { Findings, Truth } from '../contracts/index.js';
 import { DETECTORS } from '../detect/index.js';
-import { LINK_TYPES, type Evaluation } from '../findings/index.js';
-import { DETECTION_BAR } from './detection-bar.js';
+import { DETECTION_BAR, LINK_TYPES, type Evaluation } from '../findings/index.js';
 
 /** What a campaign's findings rest on in one run. */
 export interface CampaignCarriers {

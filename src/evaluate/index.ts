@@ -1,7 +1,10 @@
 export { compareEmbedders, formatEmbedderComparison } from './embedder-comparison.js';
 export { runEvaluationSuite } from './evaluation-suite.js';
 export type { SuiteOptions, SuiteResult, SuiteRun } from './evaluation-suite.js';
-export { BAR_ITEMS, barPassed, DETECTION_BAR, judgeBar } from './detection-bar.js';
+// The bar itself is defined once in findings (each run's `passed` is judged by it); re-exported
+// here with the verdict over many runs.
+export { BAR_ITEMS, DETECTION_BAR } from '../findings/index.js';
+export { barPassed, judgeBar } from './detection-bar.js';
 export type { BarVerdict } from './detection-bar.js';
 export { seedsFromCommit } from './commit-seeds.js';
 export { leaveOneOut, selectThresholds, THRESHOLD_GRID } from './leave-one-out.js';

@@ -1,5 +1,4 @@
-import type { Evaluation } from '../findings/index.js';
-import { DETECTION_BAR } from './detection-bar.js';
+import { DETECTION_BAR, type Evaluation } from '../findings/index.js';
 
 /**
  * The thresholds a person sets (DetectConfig): `targetFpr` puts review at −log10 of it on the

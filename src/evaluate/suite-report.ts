@@ -1,4 +1,5 @@
-import { BAR_ITEMS, barPassed, DETECTION_BAR, type BarVerdict } from './detection-bar.js';
+import { DETECTION_BAR } from '../findings/index.js';
+import { barPassed, type BarVerdict } from './detection-bar.js';
 import type { SuiteResult, SuiteRun } from './evaluation-suite.js';
 import type { Spread } from './suite-summary.js';
 
@@ -20,7 +21,7 @@ function table(head: string[], rows: string[][]): string {
 /** One line per run as it finishes, judged by the bar. */
 export function formatRun(r: SuiteRun): string {
   const e = r.evaluation;
-  const misses = BAR_ITEMS.flatMap((i) => i.misses(e));
+  const misses = e.failures;
   const camp = e.campaigns
     .map(
       (c) =>

@@ -1,23 +1,7 @@
 import { isTrap, levelRank, type Findings, type Level, type Truth } from '../contracts/index.js';
+import { runMisses } from './detection-bar.js';
 
 const AT_LEAST_REVIEW = new Set<Level>(['review', 'act']);
-
-export interface EvaluationTargets {
-  attackerRecall: number;
-  campaignRecall: number;
-  benignFpr: number;
-  clusterPrecision: number;
-  clusterRecall: number;
-}
-
-/** The bar from issue 3: the same for every run, never tuned per run. */
-export const DEFAULT_TARGETS: EvaluationTargets = {
-  attackerRecall: 0.95,
-  campaignRecall: 0.9,
-  benignFpr: 0.001,
-  clusterPrecision: 0.9,
-  clusterRecall: 0.9,
-};
 
 export interface CampaignResult {
   campaign: string;
@@ -46,15 +30,17 @@ export interface Evaluation {
   trapAccounts: number;
   trapKinds: Record<string, { accounts: number; flagged: number; atAct: number }>;
   campaigns: CampaignResult[];
+  /** What this run misses of the detection bar (`BAR_ITEMS`, src/findings/detection-bar.ts). */
   failures: string[];
   passed: boolean;
 }
 
 /**
- * Scores findings against a simulator's truth. Single-account campaigns count as recovered when
- * their account is flagged; multi-account campaigns need one cluster holding them.
+ * Scores findings against a simulator's truth and judges the run by the detection bar, the same
+ * items the eval suite and CI's gate use. Single-account campaigns count as recovered when their
+ * account is flagged; multi-account campaigns need one cluster holding them.
  */
-export function evaluateFindings(findings: Findings, truth: Truth, targets = DEFAULT_TARGETS): Evaluation {
+export function evaluateFindings(findings: Findings, truth: Truth): Evaluation {
   const level = new Map(findings.accounts.map((a) => [a.account_id, a.level]));
   let attackers = 0;
   let attackersFlagged = 0;
@@ -91,8 +77,7 @@ export function evaluateFindings(findings: Findings, truth: Truth, targets = DEF
   );
   const attackerRecall = attackers ? attackersFlagged / attackers : 1;
   const benignFpr = benign ? benignFlagged / benign : 0;
-  const failures = failuresOf(attackerRecall, benignFpr, trapsAtAct, campaigns, targets);
-  return {
+  const scored = {
     attackers,
     attackersFlagged,
     attackerRecall,
@@ -105,9 +90,9 @@ export function evaluateFindings(findings: Findings, truth: Truth, targets = DEF
     trapAccounts: Object.values(trapKinds).reduce((n, k) => n + k.accounts, 0),
     trapKinds,
     campaigns,
-    failures,
-    passed: failures.length === 0,
   };
+  const failures = runMisses(scored);
+  return { ...scored, failures, passed: failures.length === 0 };
 }
 
 /** How much of one campaign was flagged, and the cluster that holds most of it. */
@@ -135,34 +120,6 @@ function campaignResult(
     atAct: ids.filter((id) => level.get(id) === 'act').length,
     cluster,
   };
-}
-
-/** Where a run misses the bar, in words. */
-function failuresOf(
-  attackerRecall: number,
-  benignFpr: number,
-  trapsAtAct: readonly string[],
-  campaigns: readonly CampaignResult[],
-  targets: EvaluationTargets,
-): string[] {
-  const failures: string[] = [];
-  if (attackerRecall < targets.attackerRecall)
-    failures.push(`attacker recall ${fmt(attackerRecall)} < ${fmt(targets.attackerRecall)}`);
-  if (benignFpr > targets.benignFpr)
-    failures.push(`benign at review+ ${fmt(benignFpr)} > ${fmt(targets.benignFpr)}`);
-  if (trapsAtAct.length) failures.push(`${trapsAtAct.length} legitimate hard-case accounts at act`);
-  for (const c of campaigns) {
-    if (c.recall < targets.campaignRecall)
-      failures.push(`campaign ${c.campaign}: recall ${fmt(c.recall)} < ${fmt(targets.campaignRecall)}`);
-    if (c.accounts >= 3) {
-      if (!c.cluster) failures.push(`campaign ${c.campaign}: not recovered as a cluster`);
-      else if (c.cluster.precision < targets.clusterPrecision || c.cluster.recall < targets.clusterRecall)
-        failures.push(
-          `campaign ${c.campaign}: cluster precision ${fmt(c.cluster.precision)} / recall ${fmt(c.cluster.recall)} below ${fmt(targets.clusterPrecision)}`,
-        );
-    }
-  }
-  return failures;
 }
 
 const fmt = (x: number): string =>

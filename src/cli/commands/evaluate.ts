@@ -22,7 +22,9 @@ async function readJson<T>(
 export function registerEval(program: Command): void {
   const evalCmd = program
     .command('eval')
-    .description('score findings against a simulator truth file')
+    .description(
+      'score findings against a simulator truth file and judge the run by the detection bar (docs/evaluation.md)',
+    )
     .action(async (raw: Flags) => {
       const { evaluateFindings, formatEvaluation } = await import('../../findings/index.js');
       const flags = configFromFlags(EvalConfig, raw);
