@@ -355,6 +355,29 @@ describe('guardrail webhooks: flag mode, the response side, failed calls, canari
     expect((ev.gateway as { upstream_error?: string }).upstream_error).toMatch(/Overloaded/);
   });
 
+  // --- degrade, the response side ---
+  it("Portkey: a degraded account's answer comes back without reasoning or logprobs; flag mode leaves it", async () => {
+    const after = portkey('acct-degraded', 'afterRequestHook');
+    const res = structuredClone(after.response) as {
+      json: { choices: { message: Record<string, unknown>; logprobs?: unknown }[] };
+    };
+    res.json.choices[0]!.message.reasoning_content = 'step 1: think';
+    res.json.choices[0]!.logprobs = { content: [{ token: 'Here', logprob: -0.1, top_logprobs: [] }] };
+    const answerOf = async (route: string) =>
+      (
+        (await post(route, { ...after, response: res })).body as {
+          transformedData: { response: { json: typeof res.json } };
+        }
+      ).transformedData.response.json.choices[0]!;
+    const degraded = await answerOf('portkey');
+    expect(degraded.message).toEqual({ role: 'assistant', content: 'Here are the exemplars: ...' });
+    expect(degraded).not.toHaveProperty('logprobs');
+    // Flag-only changes nothing: the answer as the model gave it.
+    expect(await answerOf('portkey?mode=flag')).toEqual(res.json.choices[0]);
+    const ev = await waitForValue(async () => (await eventsOf('acct-degraded'))[0] ?? null);
+    expect(ev.gateway).toMatchObject({ action: 'degrade', degraded: true, via: 'portkey' });
+  });
+
   // --- canaries ---
   it("Portkey: a watched account's answer gets a canary through the after-request hook, recorded in the registry", async () => {
     const watched = 'acct-watched';

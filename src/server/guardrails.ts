@@ -107,7 +107,7 @@ export interface ServedInput {
   upstreamError?: string | undefined;
   /** Flag-only mode: a decision other than allow was flagged (Portkey's 246), not enforced. */
   flagged?: boolean;
-  /** The hook may replace the answer (Portkey's transformedData): canaries can be planted. */
+  /** The hook may replace the answer (Portkey's transformedData): degrade and canaries apply. */
   canModify?: boolean;
   userAgent?: string | undefined;
 }
@@ -222,8 +222,9 @@ export class Guardrails {
   /**
    * An exchange already let through (Portkey's after-request hook, Aperture's entire_request),
    * recorded under the decision's action without taking a throttle token a second time. Where the
-   * hook may rewrite the answer and the account is watched, a canary is planted first, as
-   * DistillGuard's own gateway does; returns the answer as the client should get it.
+   * hook may rewrite the answer, a degraded account's loses its reasoning and logprobs and a
+   * watched account's gets a canary first, as DistillGuard's own gateway does; returns the answer
+   * as the client should get it.
    */
   served(x: ServedInput): Json | undefined {
     const d = this.ctx.decisions.get(x.accountId);
@@ -234,8 +235,7 @@ export class Guardrails {
     if (x.flagged && d.action !== 'allow') note.flagged = true;
     if (x.upstreamError !== undefined) note.upstream_error = x.upstreamError.slice(0, 500);
     if (d.watch) note.watch = true;
-    let answer = x.response;
-    if (x.canModify && answer && d.watch) answer = this.plantCanary(x, d, id, answer, note);
+    const answer = x.canModify && x.response ? this.shapeAnswer(x, d, id, x.response, note) : x.response;
     this.record({
       accountId: x.accountId,
       via: x.via,
@@ -251,37 +251,47 @@ export class Guardrails {
     return answer;
   }
 
-  /** The answer with a canary at its end, when one fits; the registry line names the event. */
-  private plantCanary(
+  /**
+   * The answer as the client should get it, where the hook may rewrite it: degraded (no
+   * reasoning, no logprobs: the response side of the gateway's degrade, for models that send them
+   * unasked) and, for a watched account, a canary at its end when one fits; the registry line
+   * names the event. The same object when nothing changed. Flag-only changes nothing but the canary.
+   */
+  private shapeAnswer(
     x: ServedInput,
     d: Decision,
     eventId: string,
     response: Json,
     note: NonNullable<ExchangeInput['note']>,
   ): Json {
-    const c = this.canary;
-    // Streamed answers reach the hook without their text; structured output would break.
-    if (!c || x.body.stream === true || !wantsProse(x.body) || this.random() >= c.rate) return response;
+    const degrade = d.action === 'degrade' && !x.flagged;
+    const c = d.watch ? this.canary : undefined;
     const subject = d.cluster_id ?? `account:${x.accountId}`;
-    const canary = c.generator.pick(subject, eventId);
+    // Streamed answers reach the hook without their text; structured output would break.
+    const canary =
+      c && x.body.stream !== true && wantsProse(x.body) && this.random() < c.rate
+        ? c.generator.pick(subject, eventId)
+        : null;
+    if (!degrade && !canary) return response;
     const copy = structuredClone(response);
-    const shaper = new ResponseShaper(x.endpoint, { degrade: false, canary: canary.text });
+    const shaper = new ResponseShaper(x.endpoint, { degrade, canary: canary?.text ?? null });
     shaper.shapeJson(copy);
-    if (!shaper.canaryServed) return response;
-    note.canary_id = canary.canary_id;
-    c.registry.record({
-      canary_id: canary.canary_id,
-      subject,
-      text: canary.text,
-      account_id: x.accountId,
-      event_id: eventId,
-      served_at: new Date().toISOString(),
-      endpoint: x.endpoint,
-      model: typeof x.body.model === 'string' ? x.body.model : 'unknown',
-      ...(c.recordPrompts === false
-        ? {}
-        : { prompt: lastUserText(requestMessages(x.endpoint, x.body)).slice(0, 4000) }),
-    });
+    if (c && canary && shaper.canaryServed) {
+      note.canary_id = canary.canary_id;
+      c.registry.record({
+        canary_id: canary.canary_id,
+        subject,
+        text: canary.text,
+        account_id: x.accountId,
+        event_id: eventId,
+        served_at: new Date().toISOString(),
+        endpoint: x.endpoint,
+        model: typeof x.body.model === 'string' ? x.body.model : 'unknown',
+        ...(c.recordPrompts === false
+          ? {}
+          : { prompt: lastUserText(requestMessages(x.endpoint, x.body)).slice(0, 4000) }),
+      });
+    } else if (!degrade) return response;
     return copy;
   }
 

@@ -169,8 +169,9 @@ function portkeyHook(g: Guardrails, req: FastifyRequest): Json {
       canModify: true,
     });
     // With canaries on, every answer goes back (changed or not): Portkey shows the client whether
-    // a hook transformed its answer, so only some coming back would point out the watched ones.
-    return g.rewritesAnswers && answer
+    // a hook transformed its answer, so only some coming back would point out the watched ones. A
+    // degraded answer goes back changed either way (its request hook already said transformed).
+    return answer && (g.rewritesAnswers || answer !== response)
       ? { verdict: true, transformedData: { response: { json: answer } } }
       : { verdict: true };
   }
