@@ -9,12 +9,15 @@
 // batch per thread, and the load average. On the small simulation (~105k events) by default.
 //
 //   node bench/scale.js [--events 50000] [--rate 5000,full] [--workers 1,2] [--score-every 5s] [--scale small]
-//     [--compare DIST] [--repeat 1]
+//     [--compare DIST] [--repeat 1] [--ack-wait 30s]
 //
 // --compare DIST (live mode): every run is made twice in a row, once with another build's CLI
 // (DIST/cli/main.js, say a copy of main's dist/) for ingest and the workers and once with this
 // one, alternating which goes first, so old and new are measured side by side in one run under
 // the same load; --repeat N does the whole set N times.
+//
+// --ack-wait D (live mode): the workers' consumers' ack wait (`worker --ack-wait`), to see what
+// messages held past a short one cost (redelivered copies, in-progress marks).
 //
 // filled (--mode filled, the earlier bench): the medium simulation (~970k events) published to
 // the stream first, then consumed by 1 and then 2 worker processes, then the global stage.
@@ -87,6 +90,8 @@ const RATES = String(arg('rate', '5000,full'))
   .map((r) => (r === 'full' ? null : Number(r)));
 const WORKERS = String(arg('workers', '1,2')).split(',').map(Number);
 const SCORE_EVERY = arg('score-every', '5s');
+// The consumers' ack wait (the workers create them: `worker --ack-wait`), default the worker's 30 s.
+const ACK_WAIT = arg('ack-wait', null);
 
 async function dataset() {
   const out = join(cache, SCALE);
@@ -348,7 +353,13 @@ function spawnWorker(id, topo, schema, scoreEvery = SCORE_EVERY, cli = CLI) {
     [
       ...profile,
       cli,
-      ...workerArgs(id, topo, scoreEvery, ['--metrics-port', '0', '--metrics-host', '127.0.0.1']),
+      ...workerArgs(id, topo, scoreEvery, [
+        '--metrics-port',
+        '0',
+        '--metrics-host',
+        '127.0.0.1',
+        ...(ACK_WAIT ? ['--ack-wait', ACK_WAIT] : []),
+      ]),
     ],
     {
       env: { ...process.env, DISTILLGUARD_LOG_LEVEL: 'warn', DISTILLGUARD_DB_SCHEMA: schema },
@@ -458,6 +469,8 @@ async function live(files, workers, rate, cli = CLI) {
         gaps: await metric(url, 'distillguard_worker_gaps_total'),
         // Redelivered copies dropped from batches (absent, 0, in builds before they were).
         copies: await metric(url, 'distillguard_worker_copies_total'),
+        // Messages marked in progress while held (absent, 0, in builds before the puller marked them).
+        marks: await metric(url, 'distillguard_worker_in_progress_marks_total'),
         // Account state rows its scoring rounds read (absent, 0, in builds before incremental scoring).
         rowsLoaded: await metric(url, 'distillguard_worker_scoring_rows_loaded_total'),
       });
@@ -559,6 +572,10 @@ async function liveMain(files) {
           if (r.workers.some((x) => x.copies > 0))
             process.stdout.write(
               `  (redelivered copies dropped: ${r.workers.map((x) => x.copies).join(' + ')})\n`,
+            );
+          if (r.workers.some((x) => x.marks > 0))
+            process.stdout.write(
+              `  (messages marked in progress: ${r.workers.map((x) => x.marks).join(' + ')})\n`,
             );
         }
       }

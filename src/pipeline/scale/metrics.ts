@@ -139,7 +139,7 @@ function scoringModeFamilies(x: Exposition, w: ScaleWorker, id: WorkerLabel): vo
   );
 }
 
-/** Partition-loop counters: held-back batches, redelivered copies, reordered events, retries. */
+/** Partition-loop counters: held-back batches, redelivered copies, reordered events, retries, in-progress marks. */
 function loopStatFamilies(x: Exposition, w: ScaleWorker, id: WorkerLabel): void {
   const s = w.stats;
   for (const [key, help] of [
@@ -152,6 +152,13 @@ function loopStatFamilies(x: Exposition, w: ScaleWorker, id: WorkerLabel): void 
     ['retries', 'Partition loop and commit retries (database or NATS errors).'],
   ] as const)
     x.one(`distillguard_worker_${key}_total`, 'counter', help, s[key], id);
+  x.one(
+    'distillguard_worker_in_progress_marks_total',
+    'counter',
+    'Messages marked in progress (ack wait restarted): held a quarter of an ack wait or longer before their acknowledgement.',
+    s.extended,
+    id,
+  );
 }
 
 /** Serves `/metrics` (Prometheus text) and `/healthz` (200 ready, 503 not) for one worker. */

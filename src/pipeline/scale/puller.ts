@@ -10,6 +10,23 @@ import {
 import { toJsMsg } from 'nats/lib/jetstream/jsmsg.js';
 
 /**
+ * How a puller keeps what it holds in progress: a message's ack wait runs from its delivery, and
+ * one held longer (buffered behind a slow batch, waiting for its turn, applied by a slow commit)
+ * would be delivered again, pulled, decoded and dropped a second time. Bounded, so a stuck worker
+ * does not keep messages from the partition's next owner: only while `holding()` (the worker
+ * holds the partition's lease), and no message longer than `maxHoldMs` after its delivery.
+ */
+export interface InProgressPolicy {
+  /** The consumer's ack wait (ms): messages are marked about twice in it. */
+  ackWaitMs: number;
+  /** A message is no longer marked once it has been held this long (ms). */
+  maxHoldMs: number;
+  holding(): boolean;
+  /** Told how many messages one round marked. */
+  onMarked?(marked: number): void;
+}
+
+/**
  * Pulls one partition's durable consumer through one subscription, kept while the partition is
  * leased. The client's `consumer.fetch()` subscribes per fetch and unsubscribes on a timer of its
  * own (expires + 5 %, started before the pull request is even written): when the event loop is
@@ -31,8 +48,11 @@ export class PartitionPuller {
   lastDelivery = 0;
   /** When the last delivery arrived (ms). */
   private receivedAt = 0;
-  /** When each buffered or handed-out message arrived: its ack wait runs from about then. */
-  private readonly arrivals = new WeakMap<JsMsg, number>();
+  /** When each buffered or handed-out message arrived (its ack wait runs from about then) and was last marked. */
+  private readonly times = new WeakMap<JsMsg, { arrived: number; marked: number }>();
+  /** Messages handed out and not yet settled (the batch being checked, waiting or applied). */
+  private handedOut: JsMsg[] = [];
+  private readonly keeper: ReturnType<typeof setInterval> | null = null;
   /** What this subscription saw, for the held-back batch log: pull requests, their ends, deliveries. */
   readonly trace = {
     requests: 0,
@@ -47,9 +67,14 @@ export class PartitionPuller {
     private readonly stream: string,
     private readonly consumer: string,
     private readonly ackTimeoutMs = 5000,
+    private readonly inProgress?: InProgressPolicy,
   ) {
     this.inbox = createInbox();
     this.sub = nc.subscribe(this.inbox, { callback: (err, msg) => this.receive(err, msg) });
+    if (inProgress) {
+      this.keeper = setInterval(() => this.markInProgress(), Math.max(50, inProgress.ackWaitMs / 4));
+      this.keeper.unref();
+    }
   }
 
   /** Messages received and not yet handed out by `fetch`. */
@@ -99,17 +124,15 @@ export class PartitionPuller {
       this.wake = null;
     }
     this.rethrow();
-    return this.buffer.splice(0, max);
+    return this.handOut(this.buffer.splice(0, max));
   }
 
   /**
-   * When the earliest of `msgs` arrived (now for none): a batch's ack wait started then, not when
-   * it was handed out (a batch can gather for the whole pull wait, then wait for its turn).
+   * The messages handed out so far are settled (acknowledged after their commit, or dropped as
+   * copies): they are no longer kept in progress.
    */
-  oldestArrival(msgs: readonly JsMsg[]): number {
-    let t = Date.now();
-    for (const m of msgs) t = Math.min(t, this.arrivals.get(m) ?? t);
-    return t;
+  settled(): void {
+    this.handedOut = [];
   }
 
   /**
@@ -132,7 +155,7 @@ export class PartitionPuller {
       this.wake = null;
     }
     this.open = null;
-    return this.buffer.splice(0);
+    return this.handOut(this.buffer.splice(0));
   }
 
   /**
@@ -154,15 +177,47 @@ export class PartitionPuller {
     const kept: JsMsg[] = [];
     for (const m of this.buffer) (m.info.deliverySequence <= upTo ? taken : kept).push(m);
     this.buffer.splice(0, this.buffer.length, ...kept);
-    return taken;
+    return this.handOut(taken);
   }
 
   /** Stops the subscription; unacknowledged messages (handed out or buffered) return after the ack wait. */
   close(): void {
+    if (this.keeper) clearInterval(this.keeper);
     this.sub.unsubscribe();
     this.buffer.length = 0;
+    this.handedOut = [];
     this.open = null;
     this.wake?.();
+  }
+
+  private handOut(msgs: JsMsg[]): JsMsg[] {
+    this.handedOut.push(...msgs);
+    return msgs;
+  }
+
+  /**
+   * Marks the messages held (buffered or handed out) that were not marked for a quarter of the
+   * ack wait: with a round every quarter, each is marked at most about half an ack wait apart. A
+   * mark after the acknowledgement is not sent (the client sends nothing after a final ack).
+   */
+  private markInProgress(): void {
+    const p = this.inProgress!;
+    if (!p.holding()) return;
+    const now = Date.now();
+    let marked = 0;
+    try {
+      for (const m of [...this.buffer, ...this.handedOut]) {
+        const t = this.times.get(m);
+        if (!t || now - t.marked < p.ackWaitMs / 4 || now - t.arrived > p.maxHoldMs) continue;
+        m.working();
+        t.marked = now;
+        marked++;
+      }
+    } catch {
+      // The connection is closing (a timer, not the loop: nothing to throw to). Unmarked
+      // messages come back after their ack wait, as from any worker that stopped.
+    }
+    if (marked > 0) p.onMarked?.(marked);
   }
 
   /** The subscription's failure (set by its callback, so not visible to narrowing). */
@@ -191,7 +246,7 @@ export class PartitionPuller {
       if (m.redelivered) this.trace.redelivered++;
       this.lastDelivery = Math.max(this.lastDelivery, m.info.deliverySequence);
       this.receivedAt = Date.now();
-      this.arrivals.set(m, this.receivedAt);
+      this.times.set(m, { arrived: this.receivedAt, marked: this.receivedAt });
       this.buffer.push(m);
       if (this.open !== null && --this.open.owed <= 0) this.open = null;
     }

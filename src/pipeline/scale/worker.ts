@@ -78,6 +78,12 @@ export interface ScaleWorkerOptions {
 /** How long a batch waits for deliveries the server sent before its outstanding count is compared. */
 const SETTLE_MS = 10_000;
 
+/**
+ * A message held (buffered, waiting for its turn, applied) is kept in progress for at most this
+ * many ack waits after its delivery: a partition loop stuck longer lets it come back.
+ */
+const IN_PROGRESS_ACK_WAITS = 4;
+
 /** Scoring thread deaths in a row after which rounds run in process (each death is logged and counted). */
 const THREAD_DEATHS_BEFORE_IN_PROCESS = 3;
 
@@ -145,7 +151,10 @@ export interface WorkerStats {
   pruned: number;
   /** Leases renewed before a batch because too little of them was left. */
   renewals: number;
-  /** Batches whose ack wait was restarted (marked in progress) because they waited for their turn. */
+  /**
+   * Messages marked in progress (their ack wait restarted) because they were held a quarter of an
+   * ack wait or longer: buffered behind a slow batch, waiting for their turn, or in a slow commit.
+   */
   extended: number;
   /** Batches held back because deliveries outside them were still unacknowledged (missed or orphaned). */
   gaps: number;
@@ -445,7 +454,7 @@ export class ScaleWorker {
             consumer = await this.o.nc.jetstream().consumers.get(t.stream, consumerOf(t, partition));
             await this.awaitOrphans(consumer, o);
             if (o.stop !== null) break;
-            puller = new PartitionPuller(this.o.nc, t.stream, consumerOf(t, partition));
+            puller = this.puller(o);
           }
           if (!(await this.leaseForBatch(o))) {
             if (o.stop !== null) break;
@@ -469,10 +478,14 @@ export class ScaleWorker {
             continue;
           }
           // Only copies of acknowledged messages came.
-          if (msgs.length === 0) continue;
-          engine = await this.commitWithRetry(o, engine, msgs, puller.oldestArrival(msgs));
+          if (msgs.length === 0) {
+            puller.settled();
+            continue;
+          }
+          engine = await this.commitWithRetry(o, engine, msgs);
           if (!engine) return;
           await this.confirmAcks(o, msgs);
+          puller.settled();
         } catch (err) {
           if (o.stop !== null) break;
           this.stats.retries++;
@@ -491,6 +504,21 @@ export class ScaleWorker {
   }
 
   /**
+   * A puller of the partition's consumer that keeps what it holds in progress (see
+   * InProgressPolicy) while this worker holds the lease and has not lost the partition, and for at
+   * most IN_PROGRESS_ACK_WAITS ack waits per message.
+   */
+  private puller(o: Owned): PartitionPuller {
+    const t = this.o.topology;
+    return new PartitionPuller(this.o.nc, t.stream, consumerOf(t, o.lease.partition), undefined, {
+      ackWaitMs: o.ackWaitMs,
+      maxHoldMs: IN_PROGRESS_ACK_WAITS * o.ackWaitMs,
+      holding: () => o.stop !== 'lost' && Date.now() < o.leaseUntil,
+      onMarked: (n) => (this.stats.extended += n),
+    });
+  }
+
+  /**
    * A partition given up (rebalance, graceful stop) may have handed out its last batch while the
    * pull request was still open (see `fetch`): what that request still delivers is applied and
    * acknowledged here, so the next owner need not wait out its ack wait.
@@ -501,8 +529,7 @@ export class ScaleWorker {
       if (rest.length === 0 || (await this.outstandingElsewhere(o, consumer, puller, rest))) return;
       // Only copies of acknowledged messages came.
       if (rest.length === 0) return;
-      if (await this.commitWithRetry(o, engine, rest, puller.oldestArrival(rest)))
-        await this.confirmAcks(o, rest);
+      if (await this.commitWithRetry(o, engine, rest)) await this.confirmAcks(o, rest);
     } catch (err) {
       // Not applied: redelivered to the next owner after the ack wait, and skipped by id if applied.
       this.log.warn({ err: (err as Error).message, partition: o.lease.partition }, 'draining failed');
@@ -682,15 +709,14 @@ export class ScaleWorker {
   }
 
   /**
-   * Applies and commits one batch, retrying while PostgreSQL is away (messages are kept in
-   * progress meanwhile, never acknowledged). Returns the engine to continue with, or null when the
-   * lease was lost (the messages are then redelivered to the new owner).
+   * Applies and commits one batch, retrying while PostgreSQL is away (never acknowledged; the
+   * puller keeps the messages in progress while the lease holds). Returns the engine to continue
+   * with, or null when the lease was lost (the messages are then redelivered to the new owner).
    */
   private async commitWithRetry(
     o: Owned,
     engine0: DetectionEngine,
     msgs: JsMsg[],
-    fetchedAt: number,
   ): Promise<DetectionEngine | null> {
     const { partition } = o.lease;
     // Scan results are per batch; batches of other partitions may be decoded meanwhile.
@@ -704,13 +730,6 @@ export class ScaleWorker {
       let reordered = 0;
       const release = await this.slots.acquire();
       try {
-        // A batch that waited for its turn is marked in progress, so its ack wait starts now:
-        // otherwise it can expire while the batch is applied and come back as duplicates.
-        if (Date.now() - fetchedAt > o.ackWaitMs / 4) {
-          for (const m of msgs) m.working();
-          this.stats.extended++;
-        }
-        fetchedAt = Date.now();
         engine ??= await this.restore(partition);
         const e = engine;
         const began = performance.now();
@@ -751,8 +770,6 @@ export class ScaleWorker {
         // Stopping: give up the batch (not acknowledged, so it is redelivered to the next owner)
         // rather than retry until the process is killed.
         if (!this.running && o.stop !== null) return null;
-        for (const m of msgs) m.working();
-        fetchedAt = Date.now();
         release();
         await sleep(backoff, this.stopping.signal);
         backoff = Math.min(5000, backoff * 2);
