@@ -37,7 +37,7 @@ export function formatRun(r: SuiteRun): string {
   return (
     `${misses.length ? 'MISS' : 'MEET'} ${r.name}: ${r.events} events, analysed in ${r.seconds.toFixed(1)} s; ` +
     `attackers ${pct(e.attackerRecall)} at review+; benign ${pct(e.benignFpr, 3)} (${e.benignFlagged}/${e.benign}); ` +
-    `traps at review+ ${e.trapsFlagged}/${e.trapAccounts} (${traps}); ${camp}` +
+    `traps at review+ ${e.trapsFlagged}/${e.trapAccounts} (${traps}); benign clusters at review+ ${e.benignClusters.length}; ${camp}` +
     (misses.length ? `\n     ${misses.join('\n     ')}` : '')
   );
 }
@@ -76,7 +76,8 @@ function groupSection(g: SuiteResult['groups'][number]): string[] {
     '',
     `== ${g.group}: ${g.runs.length} run(s); min / median over runs ==`,
     `attackers at review+ ${mm(g.attackerRecall)}; ordinary benign at review+ max ${pct(g.benignFpr.max, 3)} median ${pct(g.benignFpr.median, 3)}; ` +
-      `traps at review+ max ${pct(g.trapFpr.max)} median ${pct(g.trapFpr.median)}; no trap at act: ${g.noTrapAtAct ? 'yes' : 'NO'}`,
+      `traps at review+ max ${pct(g.trapFpr.max)} median ${pct(g.trapFpr.median)}; no trap at act: ${g.noTrapAtAct ? 'yes' : 'NO'}; ` +
+      `clusters at review+ mostly not attackers ${g.benignClusters.total} (max ${g.benignClusters.max} in a run)`,
     table(
       ['campaign', 'runs', 'accounts review+', 'share at act', 'cluster precision', 'cluster recall'],
       g.campaigns.map((c) => [

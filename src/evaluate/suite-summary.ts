@@ -38,6 +38,8 @@ export interface GroupSummary {
   benignFpr: Spread;
   /** Legitimate hard cases (traps) at review or above, as a share of trap accounts. */
   trapFpr: Spread;
+  /** Clusters at review or above that are mostly not attackers, per run, and in all the group's runs. */
+  benignClusters: Spread & { total: number };
   traps: TrapSpread[];
   /** True when no trap account reached act in any run of the group. */
   noTrapAtAct: boolean;
@@ -66,6 +68,10 @@ export function summariseGroup(
     attackerRecall: spread(evals.map((e) => e.attackerRecall)),
     benignFpr: spread(evals.map((e) => e.benignFpr)),
     trapFpr: spread(evals.map((e) => (e.trapAccounts ? e.trapsFlagged / e.trapAccounts : 0))),
+    benignClusters: {
+      ...spread(evals.map((e) => e.benignClusters.length)),
+      total: evals.reduce((n, e) => n + e.benignClusters.length, 0),
+    },
     traps: trapKinds.map((kind) => {
       const seen = evals.flatMap((e) => (e.trapKinds[kind] ? [{ e, k: e.trapKinds[kind] }] : []));
       const worst = seen

@@ -14,6 +14,16 @@ export interface CampaignResult {
   cluster: { cluster_id: string; precision: number; recall: number } | null;
 }
 
+/** A cluster at review or above that is mostly not attackers, with what its accounts are. */
+export interface BenignCluster {
+  cluster_id: string;
+  level: Level;
+  accounts: number;
+  attackers: number;
+  /** Hard-case accounts among them (the rest are ordinary benign). */
+  traps: number;
+}
+
 export interface Evaluation {
   attackers: number;
   attackersFlagged: number;
@@ -30,6 +40,12 @@ export interface Evaluation {
   trapAccounts: number;
   trapKinds: Record<string, { accounts: number; flagged: number; atAct: number }>;
   campaigns: CampaignResult[];
+  /**
+   * Clusters at review or above whose accounts are mostly not attackers (ordinary or hard cases):
+   * a false positive at the cluster level, which the account counts above do not show when the
+   * members' own levels stay lower (the cluster is still what an analyst is asked to review).
+   */
+  benignClusters: BenignCluster[];
   /** What this run misses of the detection bar (`BAR_ITEMS`, src/findings/detection-bar.ts). */
   failures: string[];
   passed: boolean;
@@ -75,6 +91,7 @@ export function evaluateFindings(findings: Findings, truth: Truth): Evaluation {
   const campaigns = Object.entries(truth.clusters).map(([campaign, ids]) =>
     campaignResult(campaign, ids, level, findings.clusters),
   );
+  const benignClusters = mostlyBenignClusters(findings.clusters, truth);
   const attackerRecall = attackers ? attackersFlagged / attackers : 1;
   const benignFpr = benign ? benignFlagged / benign : 0;
   const scored = {
@@ -90,9 +107,34 @@ export function evaluateFindings(findings: Findings, truth: Truth): Evaluation {
     trapAccounts: Object.values(trapKinds).reduce((n, k) => n + k.accounts, 0),
     trapKinds,
     campaigns,
+    benignClusters,
   };
   const failures = runMisses(scored);
   return { ...scored, failures, passed: failures.length === 0 };
+}
+
+/** Clusters at review or act of which fewer than half the accounts are attackers (by truth). */
+function mostlyBenignClusters(clusters: Findings['clusters'], truth: Truth): BenignCluster[] {
+  const out: BenignCluster[] = [];
+  for (const c of clusters) {
+    if (!AT_LEAST_REVIEW.has(c.level)) continue;
+    let attackers = 0;
+    let traps = 0;
+    for (const id of c.account_ids) {
+      const t = truth.accounts[id];
+      if (t?.role === 'attacker') attackers++;
+      else if (t && isTrap(t)) traps++;
+    }
+    if (2 * attackers < c.account_ids.length)
+      out.push({
+        cluster_id: c.cluster_id,
+        level: c.level,
+        accounts: c.account_ids.length,
+        attackers,
+        traps,
+      });
+  }
+  return out;
 }
 
 /** How much of one campaign was flagged, and the cluster that holds most of it. */
@@ -134,6 +176,13 @@ export function formatEvaluation(e: Evaluation): string {
         .map(([k, v]) => `${k}=${v}`)
         .join(', ') || 'none'
     }`,
+    `clusters at review+ mostly not attackers: ${e.benignClusters.length}` +
+      e.benignClusters
+        .map(
+          (c) =>
+            ` ${c.cluster_id} (${c.level}, ${c.attackers}/${c.accounts} attackers, ${c.traps} hard cases)`,
+        )
+        .join(','),
     ...e.campaigns.map(
       (c) =>
         `campaign ${c.campaign}: ${c.flagged}/${c.accounts} flagged (${fmt(c.recall)})` +

@@ -14,7 +14,7 @@ export const LEVEL_RULES = {
 export type { PartitionState } from './detection-engine.js';
 export type { AnalysisDetail } from './assembly.js';
 export { evaluateFindings, formatEvaluation } from './evaluation.js';
-export type { Evaluation } from './evaluation.js';
+export type { BenignCluster, Evaluation } from './evaluation.js';
 export { BAR_ITEMS, DETECTION_BAR } from './detection-bar.js';
 export type { BarItem, BarItemId } from './detection-bar.js';
 export { LINK_TYPES } from './switched-off.js';

@@ -127,6 +127,50 @@ describe('complementary coverage on simulated populations', () => {
     expect(g!.members.length).toBeGreaterThanOrEqual(0.8 * campaign.length);
   });
 
+  // Seeds 5 and 107: the client cohort proposed most of the operator's accounts; the rest signed
+  // up in the members' span from their own networks with another client. Counted among all
+  // task-style sign-ups they fell short — on 5, 3 against 0.30 expected (over a tenth by chance);
+  // on 107, 2 against 0.24 (p 0.024) — and the campaign stayed under 90 % at review. What ties them
+  // to the operator is what each of its accounts is: one narrow slice of the members' task space.
+  // Counted as such, they stand out (3 against 0.21, 2 against 0.08).
+  it("takes in the sign-ups that keep to one slice of the members' task space when task style alone falls short (seeds 5, 107)", () => {
+    for (const seed of [5, 107]) {
+      const { accounts, records, truth } = population(seed);
+      const campaign = [...truth].filter(([, t]) => t === CAMPAIGN).map(([id]) => id);
+      const groups = coordinatedGroups(accounts, records, seed, 5);
+      expect(groups, `seed ${seed}`).toHaveLength(1);
+      const [g] = groups;
+      expect(g!.members.filter((id) => truth.get(id) !== CAMPAIGN)).toEqual([]);
+      expect(g!.cohort?.added.length ?? 0, `seed ${seed}`).toBeGreaterThanOrEqual(2);
+      expect(g!.cohort!.narrow).toBe(true);
+      expect(g!.cohort!.expected).toBeLessThan(0.1 * g!.cohort!.taskStyle);
+      expect(g!.members.length).toBeGreaterThanOrEqual(0.9 * campaign.length);
+    }
+  });
+
+  it('takes no narrow sign-up in where ordinary people keep to one topic as often as the operator does', () => {
+    // Every third ordinary account made task-style and put on its main topic alone: narrow
+    // one-shot users are then common outside the span too, and nobody is taken in.
+    for (const seed of [5, 107]) {
+      const { accounts, truth, records } = population(seed);
+      [...truth]
+        .filter(([, t]) => t === 'benign')
+        .forEach(([id], i) => {
+          if (i % 3 !== 0) return;
+          const s = accounts.get(id)!;
+          const top = s.topicWeight.indexOf(Math.max(...s.topicWeight));
+          s.followUps = 0;
+          s.withSystem = 0;
+          s.topicWeight.forEach((_, k) => {
+            if (k !== top) s.topicWeight[k] = 0;
+          });
+        });
+      const groups = coordinatedGroups(accounts, records, seed, 5);
+      expect(groups.flatMap((g) => g.members).filter((id) => truth.get(id) !== CAMPAIGN)).toEqual([]);
+      expect(groups.every((g) => g.cohort === undefined)).toBe(true);
+    }
+  });
+
   it('leaves a group as proposed where ordinary people send one-shot prompts as often as the operator', () => {
     // Every third ordinary account made task-style: the sign-up days then hold task-style people
     // too, so nobody is taken in on sign-up time and style alone.

@@ -126,6 +126,12 @@ export interface CohortMates {
   taskStyle: number;
   expected: number;
   log10p: number;
+  /**
+   * Set when the counts are of the operator-like sign-ups only (task-style, as narrow in topic as
+   * every member, mainly on a topic the members work on): the test on all task-style sign-ups
+   * fell short, and the one on those that look like the members' own slices did not.
+   */
+  narrow?: boolean;
   /** The cohort-mates kept as members: as narrow in topic as the group's own members. */
   added: string[];
 }
@@ -145,6 +151,8 @@ function weakAttributes(record: AccountRecord | undefined, s: EntityStats): Map<
 const taskStyle = (s: EntityStats): boolean =>
   s.followUps <= MAX_FOLLOW_UP_SHARE * s.n && s.withSystem <= MAX_SYSTEM_SHARE * s.n;
 
+const topShare = (s: EntityStats): number => Math.max(...topicShares(s));
+
 function topicShares(s: EntityStats): Float64Array {
   let total = 0;
   for (const w of s.topicWeight) total += w;
@@ -161,6 +169,13 @@ const isoDay = (t: number): string => new Date(t).toISOString().slice(0, 10);
  * task-style are its candidate cohort-mates, when there are more of them than the share of
  * task-style accounts among sign-ups outside the span predicts for the sign-ups in it (a Poisson
  * tail).
+ *
+ * When that falls short, the same test is made on what ties an account to this operator beyond
+ * sign-up time and style: an operator splits one task distribution between its accounts, so each
+ * keeps to a slice of it. Those task-style sign-ups whose topic mix is as narrow as every
+ * member's and whose main topic is one the members work on are counted, against the share of such
+ * accounts outside the span. The class is fixed by the members before any candidate is looked at;
+ * a handful of one-shot users in the span are rarely all on one slice each of the group's space.
  */
 function cohortMates(
   members: readonly string[],
@@ -175,37 +190,82 @@ function cohortMates(
   const own = new Set(members.map((id) => linked.get(id)));
   const from = Math.min(...times);
   const to = Math.max(...times);
-  let eligible = 0;
-  let eligibleTaskStyle = 0;
-  let signedUp = 0;
-  const candidates: string[] = [];
+  const operatorLike = sliceOfGroup(members, accounts);
+  const all = { eligible: 0, inSpan: 0, outside: 0, candidates: [] as string[] };
+  const narrow = { eligible: 0, inSpan: 0, outside: 0, candidates: [] as string[] };
   for (const id of ids) {
     if (inGroups.has(id) || (linked.has(id) && !own.has(linked.get(id)))) continue;
     const t = createdAt(records.get(id));
     if (!Number.isFinite(t)) continue;
-    const style = taskStyle(accounts.get(id)!);
-    eligible++;
-    if (style) eligibleTaskStyle++;
-    if (t < from || t > to) continue;
-    signedUp++;
-    if (style) candidates.push(id);
+    const s = accounts.get(id)!;
+    const style = taskStyle(s);
+    const like = style && operatorLike(s);
+    const inSpan = t >= from && t <= to;
+    all.eligible++;
+    if (inSpan) all.inSpan++;
+    for (const [counts, is] of [
+      [all, style],
+      [narrow, like],
+    ] as const) {
+      if (!is) continue;
+      if (inSpan) counts.candidates.push(id);
+      else counts.outside++;
+    }
   }
-  if (candidates.length === 0) return undefined;
+  if (all.candidates.length === 0) return undefined;
   // The share of task-style accounts is taken outside the span: the operator's own sign-ups are
   // what is tested, and in a population with few one-shot users they would make most of the share
   // they are judged against. Outside, it is the population's own (a quarter account keeps it > 0).
-  const outside = eligible - signedUp;
+  const outside = all.eligible - all.inSpan;
   if (outside <= 0) return undefined;
-  const expected = (Math.max(eligibleTaskStyle - candidates.length, 0.25) / outside) * signedUp;
-  const log10p = poissonSurvivalLog10(candidates.length, expected);
-  if (log10p > MATES_LOG10_P || expected > MATES_MAX_CHANCE_SHARE * candidates.length) return undefined;
-  return {
-    candidates,
-    stats: { from: isoDay(from), to: isoDay(to), signedUp, taskStyle: candidates.length, expected, log10p },
+  const span = { from: isoDay(from), to: isoDay(to), signedUp: all.inSpan };
+  for (const [counts, isNarrow] of [
+    [all, false],
+    [narrow, true],
+  ] as const) {
+    const found = counts.candidates.length;
+    if (found === 0) continue;
+    const expected = (Math.max(counts.outside, 0.25) / outside) * all.inSpan;
+    const log10p = poissonSurvivalLog10(found, expected);
+    if (log10p > MATES_LOG10_P || expected > MATES_MAX_CHANCE_SHARE * found) continue;
+    return {
+      candidates: counts.candidates,
+      stats: { ...span, taskStyle: found, expected, log10p, ...(isNarrow ? { narrow: true } : {}) },
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Whether an account looks like one more of a group's accounts on its topics: measured, at least
+ * as concentrated as every measured member, and mainly on one of the domains the members cover.
+ */
+function sliceOfGroup(
+  members: readonly string[],
+  accounts: ReadonlyMap<string, EntityStats>,
+): (s: EntityStats) => boolean {
+  const stats = members.map((id) => accounts.get(id)!);
+  const measured = stats.filter((s) => s.topicEvents >= MIN_TOPIC_EVENTS);
+  if (measured.length === 0) return () => false;
+  const bar = Math.min(...measured.map(topShare));
+  const covered = new Set(coveredDomains(stats).map((d) => d.k));
+  return (s) => {
+    if (s.topicEvents < MIN_TOPIC_EVENTS) return false;
+    const shares = topicShares(s);
+    const top = Math.max(...shares);
+    return top >= bar && covered.has(shares.indexOf(top));
   };
 }
 
-const topShare = (s: EntityStats): number => Math.max(...topicShares(s));
+/** Domains holding at least 1 % of a group's pooled topic mass (and two prompts' worth), largest first. */
+function coveredDomains(stats: readonly EntityStats[]): { k: number; name: string; w: number }[] {
+  const pooled = new Float64Array(TOPIC_NAMES.length);
+  for (const s of stats) for (let k = 0; k < pooled.length; k++) pooled[k]! += s.topicWeight[k]!;
+  const mass = pooled.reduce((a, b) => a + b, 0);
+  return TOPIC_NAMES.map((name, k) => ({ k, name, w: pooled[k]! }))
+    .filter((d) => d.w >= Math.max(2, 0.01 * mass))
+    .sort((a, b) => b.w - a.w);
+}
 
 /** The tested group's evidence with only the cohort-mates as narrow in topic as every member kept. */
 function keepNarrowMates(
@@ -426,22 +486,16 @@ function testGroup(
 ): Omit<CoordinationEvidence, 'joint'> | undefined {
   const tested = members.filter((id) => accounts.get(id)!.topicEvents >= MIN_TOPIC_EVENTS);
   if (tested.length < MIN_MEMBERS || pool.length < 3 * tested.length) return undefined;
-  const pooled = new Float64Array(TOPIC_NAMES.length);
   let topicEvents = 0;
   let requests = 0;
   let followUps = 0;
   for (const id of members) {
     const s = accounts.get(id)!;
-    for (let k = 0; k < pooled.length; k++) pooled[k]! += s.topicWeight[k]!;
     topicEvents += s.topicEvents;
     requests += s.n;
     followUps += s.followUps;
   }
-  const mass = pooled.reduce((a, b) => a + b, 0);
-  const domains = TOPIC_NAMES.map((name, k) => ({ name, w: pooled[k]! }))
-    .filter((d) => d.w >= Math.max(2, 0.01 * mass))
-    .sort((a, b) => b.w - a.w)
-    .map((d) => d.name);
+  const domains = coveredDomains(members.map((id) => accounts.get(id)!)).map((d) => d.name);
   if (domains.length < MIN_DOMAINS) return undefined;
   const observed = pairOverlap(tested.map((id) => topicShares(accounts.get(id)!)));
   // Random groups: one pool account per member, drawn near the member's topic activity, since
@@ -546,7 +600,10 @@ export function coordinationResults(e: CoordinationEvidence): DetectorResult[] {
 }
 
 function cohortText(c: CohortMates): string {
-  return `. Between ${c.from} and ${c.to}, when these signed up, ${c.taskStyle} of the ${c.signedUp} other accounts that signed up send only one-shot task prompts, where ${c.expected.toFixed(2)} would be expected from the share of such accounts among all; ${c.added.length} of them, as narrow in topic as the members, are members too`;
+  const which = c.narrow
+    ? 'send only one-shot task prompts and keep, as each member does, to one slice of the topics the members cover'
+    : 'send only one-shot task prompts';
+  return `. Between ${c.from} and ${c.to}, when these signed up, ${c.taskStyle} of the ${c.signedUp} other accounts that signed up ${which}, where ${c.expected.toFixed(2)} would be expected from the share of such accounts among all; ${c.added.length} of them, as narrow in topic as the members, are members too`;
 }
 
 /** Sign-up windows a cohort is looked for in: an operator creates its accounts within days or weeks. */
