@@ -18,6 +18,9 @@ import {
   compilePattern,
   leafMask,
   satisfied,
+  TIMED_LIMITS,
+  TimedState,
+  timedCapacity,
   type Atom,
   type Observation,
   type PatternProgram,
@@ -181,7 +184,16 @@ export class IntelMatcher {
   /** Per distinct user agent, the MATCHES indicators it satisfies. */
   private readonly uaRegexCache = new Map<string, Compiled[]>();
   /** General patterns, each compiled once and shared by its campaigns' indicators. */
-  private readonly programs: { program: PatternProgram; inds: Compiled[] }[] = [];
+  private readonly programs: {
+    program: PatternProgram;
+    inds: Compiled[];
+    /** Per account, its progress on the pattern's timed units (only patterns that have some). */
+    timed?: Map<string, TimedState>;
+  }[] = [];
+  /** Numbers the timed states hold, as last measured (bounded by TIMED_LIMITS.maxHeldTimes). */
+  private timedHeld = 0;
+  /** Accounts whose timed parts were not evaluated because the timed states were full. */
+  timedRefused = 0;
   /** Their comparisons, one table: verdicts are kept per distinct value of each property. */
   private readonly atoms: Atom[] = [];
   private readonly verdictCache: Record<Property, Map<string, Uint8Array>> = {
@@ -312,7 +324,7 @@ export class IntelMatcher {
             this.programRegexes += p.regexes.length;
             this.uaRegexInstructions += instructions;
             this.programTerms += p.terms;
-            program = { program: p, inds: [] };
+            program = { program: p, inds: [], ...(p.units.length ? { timed: new Map() } : {}) };
             this.programs.push(program);
           }
           const text = o.pattern.length > 64 ? `${o.pattern.slice(0, 64)}…` : o.pattern;
@@ -515,8 +527,38 @@ export class IntelMatcher {
   private observe(account: string, o: Observation, eventId?: string, ts?: string): void {
     if (this.programs.length === 0) return;
     const pairs = this.satisfiedBy(o);
-    for (let i = 0; i < pairs.length; i += 2)
-      for (const ind of this.programs[pairs[i]!]!.inds) this.hit(account, ind, eventId, ts, pairs[i + 1]);
+    for (let i = 0; i < pairs.length; i += 2) {
+      const p = this.programs[pairs[i]!]!;
+      let mask = pairs[i + 1]!;
+      // Timed parts hold only on requests with a time (an account record has none).
+      if (p.timed && ts !== undefined) mask |= this.timedAdvance(p.program, p.timed, account, ts, mask);
+      for (const ind of p.inds) this.hit(account, ind, eventId, ts, mask);
+    }
+  }
+
+  /** Feeds one timed request to an account's state for a pattern; returns the timed units it met. */
+  private timedAdvance(
+    program: PatternProgram,
+    states: Map<string, TimedState>,
+    account: string,
+    ts: string,
+    mask: number,
+  ): number {
+    const t = Date.parse(ts);
+    if (Number.isNaN(t)) return 0;
+    let s = states.get(account);
+    if (!s) {
+      // Each state is reserved the most it can hold, so the total stays bounded whatever comes.
+      const capacity = timedCapacity(program);
+      if (this.timedHeld + capacity > TIMED_LIMITS.maxHeldTimes) {
+        this.timedRefused++;
+        return 0;
+      }
+      this.timedHeld += capacity;
+      states.set(account, (s = new TimedState(program)));
+    }
+    s.advance(t, mask);
+    return s.met;
   }
 
   /** The clear-network indicators an address lies in, in their order, kept per distinct address. */
