@@ -527,11 +527,15 @@ export class IntelMatcher {
   private observe(account: string, o: Observation, eventId?: string, ts?: string): void {
     if (this.programs.length === 0) return;
     const pairs = this.satisfiedBy(o);
+    let t: number | undefined;
     for (let i = 0; i < pairs.length; i += 2) {
       const p = this.programs[pairs[i]!]!;
       let mask = pairs[i + 1]!;
       // Timed parts hold only on requests with a time (an account record has none).
-      if (p.timed && ts !== undefined) mask |= this.timedAdvance(p.program, p.timed, account, ts, mask);
+      if (p.timed && ts !== undefined) {
+        t ??= Date.parse(ts);
+        if (!Number.isNaN(t)) mask |= this.timedAdvance(p.program, p.timed, account, t, mask);
+      }
       for (const ind of p.inds) this.hit(account, ind, eventId, ts, mask);
     }
   }
@@ -541,11 +545,9 @@ export class IntelMatcher {
     program: PatternProgram,
     states: Map<string, TimedState>,
     account: string,
-    ts: string,
+    t: number,
     mask: number,
   ): number {
-    const t = Date.parse(ts);
-    if (Number.isNaN(t)) return 0;
     let s = states.get(account);
     if (!s) {
       // Each state is reserved the most it can hold, so the total stays bounded whatever comes.
