@@ -20,7 +20,6 @@ import {
   satisfied,
   TIMED_LIMITS,
   TimedState,
-  timedCapacity,
   type Atom,
   type Observation,
   type PatternProgram,
@@ -190,10 +189,16 @@ export class IntelMatcher {
     /** Per account, its progress on the pattern's timed units (only patterns that have some). */
     timed?: Map<string, TimedState>;
   }[] = [];
-  /** Numbers the timed states hold, as last measured (bounded by TIMED_LIMITS.maxHeldTimes). */
+  /** Numbers the timed states hold, each state counted TIMED_LIMITS.stateOverhead more (bounded by maxHeldTimes). */
   private timedHeld = 0;
   /** Accounts whose timed parts were not evaluated because the timed states were full. */
   timedRefused = 0;
+  /** Requests left out of timed parts for being earlier than one already taken for that account. */
+  get timedLate(): number {
+    let n = 0;
+    for (const p of this.programs) if (p.timed) for (const s of p.timed.values()) n += s.late;
+    return n;
+  }
   /** Their comparisons, one table: verdicts are kept per distinct value of each property. */
   private readonly atoms: Atom[] = [];
   private readonly verdictCache: Record<Property, Map<string, Uint8Array>> = {
@@ -550,16 +555,22 @@ export class IntelMatcher {
   ): number {
     let s = states.get(account);
     if (!s) {
-      // Each state is reserved the most it can hold, so the total stays bounded whatever comes.
-      const capacity = timedCapacity(program);
-      if (this.timedHeld + capacity > TIMED_LIMITS.maxHeldTimes) {
+      if (this.timedHeld + TIMED_LIMITS.stateOverhead > TIMED_LIMITS.maxHeldTimes) {
         this.timedRefused++;
         return 0;
       }
-      this.timedHeld += capacity;
       states.set(account, (s = new TimedState(program)));
+      this.timedHeld += TIMED_LIMITS.stateOverhead + s.size();
     }
+    // What it holds grows by at most one number per unit a request; past the bound it stops.
+    const before = s.size();
     s.advance(t, mask);
+    this.timedHeld += s.size() - before;
+    if (this.timedHeld > TIMED_LIMITS.maxHeldTimes && !s.stopped) {
+      this.timedHeld -= s.size();
+      s.stop();
+      this.timedRefused++;
+    }
     return s.met;
   }
 

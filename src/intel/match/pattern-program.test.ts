@@ -663,21 +663,57 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
     expect(patternHits(m)).toEqual({ signup: [], req: [expect.stringMatching(/^STIX pattern/)] });
   });
 
-  it('bounds what accounts hold: past TIMED_LIMITS.maxHeldTimes new accounts are counted, not evaluated', () => {
-    const n = TIMED_LIMITS.maxRepeats;
+  it('bounds what accounts hold: past TIMED_LIMITS.maxHeldTimes states stop and new ones are not made', () => {
     const m = new IntelMatcher(
-      campaign([`[ipv4-addr:value = '203.0.113.1'] REPEATS ${n} TIMES WITHIN 3600 SECONDS`]),
+      campaign([
+        `[ipv4-addr:value = '203.0.113.1'] REPEATS ${TIMED_LIMITS.maxRepeats} TIMES WITHIN 3600 SECONDS`,
+      ]),
       ring,
       now,
     );
-    // Each account is reserved 2n + 3 numbers (the queue compacts past n).
-    const fit = Math.floor(TIMED_LIMITS.maxHeldTimes / (2 * n + 3));
+    // Each account's state: its own cost plus one time per request in the hour, never met.
+    const per = TIMED_LIMITS.stateOverhead + 1;
+    const fit = Math.floor(TIMED_LIMITS.maxHeldTimes / per);
     for (let i = 0; i < fit + 5; i++) m.addEvent({ ...request(`a${i}`, { ip: '203.0.113.1' }), ts: iso(0) });
     expect(m.timedRefused).toBe(5);
-    // One account meeting it: n requests in the hour, the queue never past its bound.
-    for (let i = 0; i < n - 1; i++) m.addEvent({ ...request('a0', { ip: '203.0.113.1' }), ts: iso(i) });
-    expect(patternHits(m)['a0']).toHaveLength(1);
-    expect(patternHits(m)['a1']).toEqual([]);
+    // At the bound: an account whose state grows past it stops (and holds nothing more).
+    const room = TIMED_LIMITS.maxHeldTimes - fit * per;
+    for (let k = 1; k <= room; k++) m.addEvent({ ...request('a0', { ip: '203.0.113.1' }), ts: iso(k) });
+    expect(m.timedRefused).toBe(5);
+    m.addEvent({ ...request('a0', { ip: '203.0.113.1' }), ts: iso(room + 1) });
+    expect(m.timedRefused).toBe(6);
+    const few = new IntelMatcher(
+      campaign([
+        `[ipv4-addr:value = '203.0.113.1'] REPEATS ${TIMED_LIMITS.maxRepeats} TIMES WITHIN 3600 SECONDS`,
+      ]),
+      ring,
+      now,
+    );
+    for (let i = 0; i < TIMED_LIMITS.maxRepeats; i++)
+      few.addEvent({ ...request(i === 0 ? 'b' : 'a', { ip: '203.0.113.1' }), ts: iso(i) });
+    expect([
+      Object.keys(patternHits(few)).filter((a) => patternHits(few)[a]!.length),
+      few.timedRefused,
+    ]).toEqual([[], 0]);
+    few.addEvent({ ...request('a', { ip: '203.0.113.1' }), ts: iso(TIMED_LIMITS.maxRepeats) });
+    expect(patternHits(few)['a']).toHaveLength(1);
+  });
+
+  it('leaves out of timed parts a request earlier than one already taken for the account', () => {
+    const m = new IntelMatcher(campaign([`[${UA} = 'bot'] REPEATS 2 TIMES WITHIN 10 SECONDS`]), ring, now);
+    // Times 100 then 0 then 5: 0 and 5 are within 10 s, but 0 came after 100 in the log.
+    for (const [acct, s] of [
+      ['late', 100],
+      ['late', 0],
+      ['late', 5],
+      ['ordered', 0],
+      ['ordered', 5],
+    ] as const)
+      m.addEvent({ ...request(acct, { ip: '203.0.113.1', user_agent: 'bot' }), ts: iso(s) });
+    expect([patternHits(m), m.timedLate]).toEqual([
+      { late: [], ordered: [expect.stringMatching(/^STIX pattern/)] },
+      2,
+    ]);
   });
 
   /**

@@ -34,15 +34,18 @@ export const PATTERN_PROGRAM_LIMITS = {
 
 /**
  * Bounds on the time-qualified parts. REPEATS n TIMES WITHIN s SECONDS keeps up to n - 1 request
- * times per account while it is not yet met, so n is bounded; every other unit keeps one number
- * per observation expression. `maxHeldTimes` bounds all of them together (IntelMatcher): past it,
- * accounts not yet holding state get none (counted, their timed parts never hold).
+ * times per account while it is not yet met (at most 2n + 2 with its queue's slack), so n is
+ * bounded; every other unit keeps one number per observation expression. `maxHeldTimes` bounds
+ * all accounts' states together (IntelMatcher): past it, a new account gets no state and a
+ * growing one drops what it holds and stops (counted; their timed parts hold no more than met).
  */
 export const TIMED_LIMITS = {
   /** REPEATS n TIMES with n above this is unsupported. */
   maxRepeats: 1_000,
-  /** Times (numbers) held over all accounts and patterns. */
-  maxHeldTimes: 2_000_000,
+  /** Numbers reserved over all accounts and patterns (8 bytes each: 64 MB). */
+  maxHeldTimes: 8_000_000,
+  /** Reserved per account state on top of what it holds: the objects themselves, as numbers. */
+  stateOverhead: 32,
 } as const;
 
 export type Property = 'ip' | 'asn' | 'ua';
@@ -471,22 +474,19 @@ export function satisfied(p: PatternProgram, mask: number, node: Obs = p.tree): 
     : node.of.some((x) => satisfied(p, mask, x));
 }
 
-/** The most numbers one account's TimedState for `p` holds at once (a queue compacts past `times`). */
-export const timedCapacity = (p: PatternProgram): number =>
-  p.units.reduce(
-    (a, u) => a + (u.k === 'repeats' ? (u.windowMs === Infinity ? 1 : 2 * u.times + 2) : u.leaves.length),
-    1,
-  );
-
 /**
  * One account's progress on a program's timed units, fed its timed requests in the order of the
  * log. Exact when an account's requests come in order of time (as an event log is written); at
- * one same time, FOLLOWEDBY takes the log's order. A unit once met stays met (more requests
- * only add bindings) and drops what it held.
+ * one same time, FOLLOWEDBY takes the log's order; a request earlier than one already taken is
+ * left out (the summaries below hold only for times that do not go back). A unit once met stays
+ * met (more requests only add bindings) and drops what it held.
  */
 export class TimedState {
   /** Units met, as bits of the program's mask. */
   met = 0;
+  /** Requests left out because earlier than one already taken. */
+  late = 0;
+  private last = -Infinity;
   /** Per unit: repeats, its recent times (a queue from `head`) or count; window, per leaf the latest time; chain, per step the latest start. */
   private readonly held: number[][];
   private readonly heads: number[];
@@ -498,13 +498,26 @@ export class TimedState {
     this.heads = p.units.map(() => 0);
   }
 
-  /** Numbers held now (at most timedCapacity). */
+  /** Numbers held now. */
   size(): number {
     return this.held.reduce((a, h) => a + h.length, 0);
   }
 
+  /** Drops what it holds and evaluates no more (the matcher's overall bound); what was met stays. */
+  stop(): void {
+    this.stopped = true;
+    for (const h of this.held) h.length = 0;
+  }
+  stopped = false;
+
   /** Takes one request at `t` (ms) satisfying the leaves in `mask`; returns the units newly met. */
   advance(t: number, mask: number): number {
+    if (this.stopped) return 0;
+    if (t < this.last) {
+      this.late++;
+      return 0;
+    }
+    this.last = t;
     let now = 0;
     this.p.units.forEach((u, i) => {
       const bit = 1 << u.bit;
