@@ -636,6 +636,14 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
           { s: 5, c: c('login') },
         ],
       ],
+      // At one same time the log's order does not matter (times only need not decrease).
+      [
+        'same_time_logged_reversed',
+        [
+          { s: 3, c: c('scrape') },
+          { s: 3, c: c('login') },
+        ],
+      ],
       // One request satisfying both steps is not two.
       ['one_request', [{ s: 0, c: c('login', 7) }]],
       [
@@ -656,7 +664,9 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
     const chain = `[${UA} = 'login'] FOLLOWEDBY ([${UA} = 'scrape'] OR [autonomous-system:number = 7])`;
     expect(unsupportedReason(chain)).toMatch(/FOLLOWEDBY of other than/);
     const ok = `([${UA} = 'login'] FOLLOWEDBY [${UA} = 'scrape' OR autonomous-system:number = 7]) WITHIN 60 SECONDS`;
-    expect(hitAccounts(ok, accounts)).toEqual(new Set(['in_order', 'two_requests_same_time']));
+    expect(hitAccounts(ok, accounts)).toEqual(
+      new Set(['in_order', 'two_requests_same_time', 'same_time_logged_reversed']),
+    );
     const m = new IntelMatcher(campaign([`[ipv4-addr:value = '203.0.113.1'] WITHIN 5 SECONDS`]), ring, now);
     m.addAccount({ account_id: 'signup', signup_ip: '203.0.113.1' });
     m.addEvent({ ...request('req', { ip: '203.0.113.1' }), ts: iso(0) });
@@ -718,8 +728,8 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
 
   /**
    * The oracle: STIX 2.1 bindings over point observations, by brute force over every subset or
-   * tuple of an account's requests (FOLLOWEDBY: times not decreasing; at one same time, the
-   * log's order decides, as documented). Independent of TimedState's streaming summaries.
+   * tuple of an account's requests (FOLLOWEDBY: distinct requests, times not decreasing, any
+   * log order at one same time). Independent of TimedState's streaming summaries.
    */
   describe('agrees with a brute-force oracle on generated request sequences', () => {
     type Req = { s: number; ua: string; asn: number };
@@ -787,13 +797,19 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
             : `(${chain})${cw < Infinity ? ` WITHIN ${cw} SECONDS` : ''}${cr.text}`,
         holds: (rs) => {
           const idx = rs.map((_, j) => j).filter((j) => inRange(rs[j]!, cr.from, cr.to));
-          const tuples = (k: number, after: number): number[][] =>
+          // Distinct requests, in any log order, at times not decreasing step to step.
+          const tuples = (k: number, used: number[]): number[][] =>
             k === steps.length
-              ? [[]]
+              ? [used]
               : idx
-                  .filter((j) => j > after && leafOf[steps[k]!]!(rs[j]!))
-                  .flatMap((j) => tuples(k + 1, j).map((t) => [j, ...t]));
-          return tuples(0, -1).some((t) => span(t.map((j) => rs[j]!)) <= cw);
+                  .filter(
+                    (j) =>
+                      !used.includes(j) &&
+                      leafOf[steps[k]!]!(rs[j]!) &&
+                      (!used.length || rs[j]!.s >= rs[used[used.length - 1]!]!.s),
+                  )
+                  .flatMap((j) => tuples(k + 1, [...used, j]));
+          return tuples(0, []).some((t) => span(t.map((j) => rs[j]!)) <= cw);
         },
       });
       // AND / OR of observation expressions in a window: one request may serve both.

@@ -475,11 +475,62 @@ export function satisfied(p: PatternProgram, mask: number, node: Obs = p.tree): 
 }
 
 /**
+ * A chain's progress once the requests `group` (masks), all at time `t`, follow those summarised
+ * by `before` (per step, the latest start of a run through it, -Infinity for none): the group's
+ * requests take a run of consecutive steps i..j, each a distinct request, after a run through
+ * step i - 1 (or starting at t), within the window. Writes the result into `out`.
+ */
+function chainSteps(
+  leaves: number[],
+  before: number[],
+  group: number[],
+  t: number,
+  windowMs: number,
+  out: number[],
+): void {
+  const k = leaves.length;
+  for (let j = 0; j < k; j++) out[j] = before[j]!;
+  if (group.length === 1) {
+    // One request takes one step: the run through the step before, or a start.
+    const m = group[0]!;
+    for (let j = 0; j < k; j++) {
+      if (!(m & (1 << leaves[j]!))) continue;
+      const start = j === 0 ? t : before[j - 1]!;
+      if (j === 0 || (start > -Infinity && t - start <= windowMs)) out[j] = Math.max(out[j]!, start);
+    }
+    return;
+  }
+  const owner = new Array<number>(group.length);
+  // Kuhn's augmenting path: gives step s a request, moving others along (depth at most k).
+  const take = (s: number, seen: Uint8Array): boolean => {
+    for (let q = 0; q < group.length; q++) {
+      if (seen[q] || !(group[q]! & (1 << leaves[s]!))) continue;
+      seen[q] = 1;
+      if (owner[q] === -1 || take(owner[q]!, seen)) {
+        owner[q] = s;
+        return true;
+      }
+    }
+    return false;
+  };
+  for (let i = 0; i < k; i++) {
+    const start = i === 0 ? t : before[i - 1]!;
+    if (i > 0 && !(start > -Infinity && t - start <= windowMs)) continue;
+    owner.fill(-1);
+    for (let j = i; j < k; j++) {
+      // Steps i..j without distinct requests for all: no longer run from i either.
+      if (!take(j, new Uint8Array(group.length))) break;
+      out[j] = Math.max(out[j]!, start);
+    }
+  }
+}
+
+/**
  * One account's progress on a program's timed units, fed its timed requests in the order of the
- * log. Exact when an account's requests come in order of time (as an event log is written); at
- * one same time, FOLLOWEDBY takes the log's order; a request earlier than one already taken is
- * left out (the summaries below hold only for times that do not go back). A unit once met stays
- * met (more requests only add bindings) and drops what it held.
+ * log. Exact when an account's requests come in order of time (as an event log is written); a
+ * request earlier than one already taken is left out (the summaries below hold only for times
+ * that do not go back). A unit once met stays met (more requests only add bindings) and drops
+ * what it held.
  */
 export class TimedState {
   /** Units met, as bits of the program's mask. */
@@ -490,23 +541,33 @@ export class TimedState {
   /** Per unit: repeats, its recent times (a queue from `head`) or count; window, per leaf the latest time; chain, per step the latest start. */
   private readonly held: number[][];
   private readonly heads: number[];
+  /** Chains: the time of the latest requests, `held` as it was before them, and their masks. */
+  private readonly groupT: number[];
+  private readonly before: number[][];
+  private readonly group: number[][];
 
   constructor(private readonly p: PatternProgram) {
     this.held = p.units.map((u) =>
       u.k === 'repeats' ? [] : new Array<number>(u.leaves.length).fill(-Infinity),
     );
     this.heads = p.units.map(() => 0);
+    this.groupT = p.units.map(() => NaN);
+    this.before = p.units.map(() => []);
+    this.group = p.units.map(() => []);
   }
 
   /** Numbers held now. */
   size(): number {
-    return this.held.reduce((a, h) => a + h.length, 0);
+    let n = 0;
+    for (let i = 0; i < this.held.length; i++)
+      n += this.held[i]!.length + this.before[i]!.length + this.group[i]!.length;
+    return n;
   }
 
   /** Drops what it holds and evaluates no more (the matcher's overall bound); what was met stays. */
   stop(): void {
     this.stopped = true;
-    for (const h of this.held) h.length = 0;
+    for (const h of [...this.held, ...this.before, ...this.group]) h.length = 0;
   }
   stopped = false;
 
@@ -556,11 +617,22 @@ export class TimedState {
         });
         done = satisfied(this.p, present, u.tree);
       } else {
-        // h[j]: the latest start of a run of distinct requests satisfying leaves 0..j in order.
-        for (let j = u.leaves.length - 1; j >= 1; j--)
-          if (mask & (1 << u.leaves[j]!) && h[j - 1]! > -Infinity && t - h[j - 1]! <= u.windowMs)
-            h[j] = Math.max(h[j]!, h[j - 1]!);
-        if (mask & (1 << u.leaves[0]!)) h[0] = t;
+        if (!u.leaves.some((leaf) => mask & (1 << leaf))) return;
+        // h[j]: the latest start of distinct requests satisfying steps 0..j at times not
+        // decreasing. Requests at one same time may take the steps in any order, so the latest
+        // time's requests are kept (as masks) and matched to steps afresh with each one.
+        const g = this.group[i]!;
+        const before = this.before[i]!;
+        if (t !== this.groupT[i]) {
+          this.groupT[i] = t;
+          for (let j = 0; j < h.length; j++) before[j] = h[j]!;
+          g.length = 0;
+        }
+        // More than `steps` requests of one mask, or past 256, can add no step (at most 16 steps).
+        let same = 0;
+        for (const x of g) if (x === mask) same++;
+        if (g.length < 256 && same < u.leaves.length) g.push(mask);
+        chainSteps(u.leaves, this.before[i]!, g, t, u.windowMs, h);
         done = h[u.leaves.length - 1]! > -Infinity;
       }
       if (done) {
@@ -568,6 +640,8 @@ export class TimedState {
         now |= bit;
         h.length = 0;
         this.heads[i] = 0;
+        this.before[i] = [];
+        this.group[i] = [];
       }
     });
     return now;
