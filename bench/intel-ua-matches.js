@@ -26,9 +26,10 @@ const indicator = (n, expr) => ({
   valid_from: '2026-11-20T00:00:00Z',
   confidence: 70,
 });
-const event = (id, ua, i = 0) => ({
+const event = (id, ua, i = 0, timed = false) => ({
   id,
-  ts: '2026-11-20T10:00:00Z',
+  // The timed case: one request a second (an account every 500 seconds).
+  ts: timed ? new Date(Date.parse('2026-11-20T10:00:00Z') + i * 1000).toISOString() : '2026-11-20T10:00:00Z',
   account_id: `a${i % 500}`,
   model: 'm',
   // 500 addresses and 50 ASNs beside the user agents (only the last cases use them).
@@ -36,7 +37,7 @@ const event = (id, ua, i = 0) => ({
   request: { messages: [] },
 });
 
-function run(label, exprs, ua) {
+function run(label, exprs, ua, timed = false) {
   const m = new IntelMatcher(
     exprs.map((e, i) => indicator(i, e)),
     ring,
@@ -44,11 +45,11 @@ function run(label, exprs, ua) {
   );
   const distinct = 20;
   let t = performance.now();
-  for (let i = 0; i < distinct; i++) m.addEvent(event(`d${i}`, ua(i), i));
+  for (let i = 0; i < distinct; i++) m.addEvent(event(`d${i}`, ua(i), i, timed));
   const first = (performance.now() - t) / distinct;
   const reps = 100_000;
   t = performance.now();
-  for (let i = 0; i < reps; i++) m.addEvent(event(`c${i}`, ua(i % distinct), i));
+  for (let i = 0; i < reps; i++) m.addEvent(event(`c${i}`, ua(i % distinct), distinct + i, timed));
   const cached = ((performance.now() - t) / reps) * 1000;
   const matched = m.matches().size;
   console.log(
@@ -91,3 +92,33 @@ run(
 );
 const oneCompound = compound.slice(0, 10);
 run('10 compound patterns, typical UAs', oneCompound, (i) => `python-requests/2.${i}.0`);
+// Time-qualified patterns (src/intel/match/pattern-program.ts TimedState): a REPEATS never met
+// (its queue in use on every request), a FOLLOWEDBY and an AND in a window; an older build
+// compiles none of them (the `compiled` column), so compare with the untimed case above.
+const timed = Array.from({ length: 500 }, (_, i) => {
+  const like = `[${UA} LIKE 'python-requests/2.${i % 40}.%']`;
+  const net = `[ipv4-addr:value ISSUBSET '198.51.0.0/16' AND autonomous-system:number IN (${64_000 + (i % 50)}, 1, 2)]`;
+  return {
+    pattern:
+      i % 3 === 0
+        ? `${like} REPEATS 1000 TIMES WITHIN 60 SECONDS`
+        : i % 3 === 1
+          ? `(${net} FOLLOWEDBY ${like}) WITHIN 600 SECONDS`
+          : `(${net} AND ${like}) WITHIN 600 SECONDS`,
+  };
+});
+const untimed = timed.map((t) => ({
+  pattern: t.pattern.replace(/ (REPEATS|WITHIN) \d+ (TIMES|SECONDS)/g, '').replace(' FOLLOWEDBY ', ' AND '),
+}));
+run(
+  '500 such patterns untimed (qualifiers dropped, FOLLOWEDBY as AND), one request a second',
+  untimed,
+  (i) => `python-requests/2.${i}.0`,
+  true,
+);
+run(
+  '500 time-qualified patterns (REPEATS … WITHIN, FOLLOWEDBY … WITHIN, AND … WITHIN), one request a second',
+  timed,
+  (i) => `python-requests/2.${i}.0`,
+  true,
+);

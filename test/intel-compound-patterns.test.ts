@@ -12,9 +12,16 @@ interface Client {
   asn?: number;
   user_agent?: string;
 }
+/** A request of the traffic, as the oracles read it: its client and its time (ms), in log order. */
+type Timed = Client & { t: number };
+/** Whether some `n` of the times (ascending) lie within `ms` of each other. */
+const burst = (times: number[], n: number, ms: number): boolean =>
+  times.some((t, i) => i + n - 1 < times.length && times[i + n - 1]! - t <= ms);
+/** The first simulated day, written into patterns that name it (START … STOP). */
+const DAY = { start: 'DAY_START', stop: 'DAY_STOP' };
 const isV4 = (ip: string | undefined): ip is string => !!ip && /^\d+\.\d+\.\d+\.\d+$/.test(ip);
 const octets = (ip: string): number[] => ip.split('.').map(Number);
-const CASES: { name: string; pattern: string; holds: (events: Client[]) => boolean }[] = [
+const CASES: { name: string; pattern: string; holds: (events: Timed[], day0: number) => boolean }[] = [
   {
     name: 'one-observation',
     pattern: `[${UA} LIKE 'python-requests/2.2%' AND (autonomous-system:number IN (22773, 7713, 23693) OR ipv4-addr:value ISSUBSET '158.108.0.0/16')]`,
@@ -46,6 +53,34 @@ const CASES: { name: string; pattern: string; holds: (events: Client[]) => boole
             c.asn !== 22773),
       ),
   },
+  {
+    name: 'burst',
+    pattern: `[${UA} LIKE 'python-requests/%'] REPEATS 5 TIMES WITHIN 60 SECONDS`,
+    holds: (events) =>
+      burst(
+        events.filter((c) => !!c.user_agent?.startsWith('python-requests/')).map((c) => c.t),
+        5,
+        60_000,
+      ),
+  },
+  {
+    name: 'sequence',
+    pattern: `([autonomous-system:number = 16509] FOLLOWEDBY [${UA} LIKE 'python-requests/%']) WITHIN 600 SECONDS`,
+    holds: (events) =>
+      events.some(
+        (a, i) =>
+          a.asn === 16509 &&
+          events.some(
+            (b, j) => j > i && !!b.user_agent?.startsWith('python-requests/') && b.t - a.t <= 600_000,
+          ),
+      ),
+  },
+  {
+    name: 'first-day',
+    pattern: `[${UA} LIKE 'axios/%'] START t'${DAY.start}' STOP t'${DAY.stop}'`,
+    holds: (events, day0) =>
+      events.some((c) => !!c.user_agent?.startsWith('axios/') && c.t >= day0 && c.t < day0 + 86_400_000),
+  },
 ];
 
 describe('intel match on compound STIX patterns, on simulated traffic through the CLI', () => {
@@ -61,6 +96,21 @@ describe('intel match on compound STIX patterns, on simulated traffic through th
       timeout: 120_000,
     });
     expect(sim.code, sim.stderr).toBe(0);
+    // Per account, its requests in log order (the oracles' input).
+    const clients = new Map<string, Timed[]>();
+    for (const line of readFileSync(path.join(dir, 'sim', 'traffic.ndjson'), 'utf8').split('\n')) {
+      if (!line) continue;
+      const e = JSON.parse(line) as { account_id: string; ts: string; client?: Client };
+      const list = clients.get(e.account_id) ?? [];
+      list.push({ ...e.client, t: Date.parse(e.ts) });
+      clients.set(e.account_id, list);
+    }
+    const day0 =
+      Math.floor(Math.min(...[...clients.values()].flat().map((c) => c.t)) / 86_400_000) * 86_400_000;
+    const stamped = (p: string): string =>
+      p
+        .replace(DAY.start, new Date(day0).toISOString().replace('.000', ''))
+        .replace(DAY.stop, new Date(day0 + 86_400_000).toISOString().replace('.000', ''));
     // Received intel as `intel pull` keeps it: per campaign, its compound indicator and the
     // networks covering every client (so each account with traffic gets a signal listing its hits).
     const ts = new Date(Date.now() - 86_400_000).toISOString();
@@ -83,7 +133,7 @@ describe('intel match on compound STIX patterns, on simulated traffic through th
     const objects: ({ id: string } & Record<string, unknown>)[] = [...everywhere];
     CASES.forEach((c, i) => {
       const campaign = { type: 'campaign', ...stamp, id: `campaign--${uuid(2, i)}`, name: c.name };
-      const own = indicator(uuid(3, i), c.pattern);
+      const own = indicator(uuid(3, i), stamped(c.pattern));
       objects.push(campaign, own);
       [own, ...everywhere].forEach((ind, j) =>
         objects.push({
@@ -132,17 +182,9 @@ describe('intel match on compound STIX patterns, on simulated traffic through th
     expect(run.stdout).toContain(`${2 + CASES.length} live indicators (0 expired)`);
 
     // Expected, from the traffic itself.
-    const clients = new Map<string, Client[]>();
-    for (const line of readFileSync(path.join(dir, 'sim', 'traffic.ndjson'), 'utf8').split('\n')) {
-      if (!line) continue;
-      const e = JSON.parse(line) as { account_id: string; client?: Client };
-      const list = clients.get(e.account_id) ?? [];
-      list.push(e.client ?? {});
-      clients.set(e.account_id, list);
-    }
     const signals = JSON.parse(readFileSync(signalsFile, 'utf8')) as Record<string, { evidence: string }[]>;
     for (const c of CASES) {
-      const want = [...clients].filter(([, events]) => c.holds(events)).map(([a]) => a);
+      const want = [...clients].filter(([, events]) => c.holds(events, day0)).map(([a]) => a);
       const got = Object.entries(signals)
         .filter(([, list]) =>
           list.some((s) => s.evidence.includes(` of ${c.name}:`) && s.evidence.includes('STIX pattern')),

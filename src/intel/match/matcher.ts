@@ -18,6 +18,8 @@ import {
   compilePattern,
   leafMask,
   satisfied,
+  TIMED_LIMITS,
+  TimedState,
   type Atom,
   type Observation,
   type PatternProgram,
@@ -181,7 +183,22 @@ export class IntelMatcher {
   /** Per distinct user agent, the MATCHES indicators it satisfies. */
   private readonly uaRegexCache = new Map<string, Compiled[]>();
   /** General patterns, each compiled once and shared by its campaigns' indicators. */
-  private readonly programs: { program: PatternProgram; inds: Compiled[] }[] = [];
+  private readonly programs: {
+    program: PatternProgram;
+    inds: Compiled[];
+    /** Per account, its progress on the pattern's timed units (only patterns that have some). */
+    timed?: Map<string, TimedState>;
+  }[] = [];
+  /** Numbers the timed states hold, each state counted TIMED_LIMITS.stateOverhead more (bounded by maxHeldTimes). */
+  private timedHeld = 0;
+  /** Accounts whose timed parts were not evaluated because the timed states were full. */
+  timedRefused = 0;
+  /** Requests left out of timed parts for being earlier than one already taken for that account. */
+  get timedLate(): number {
+    let n = 0;
+    for (const p of this.programs) if (p.timed) for (const s of p.timed.values()) n += s.late;
+    return n;
+  }
   /** Their comparisons, one table: verdicts are kept per distinct value of each property. */
   private readonly atoms: Atom[] = [];
   private readonly verdictCache: Record<Property, Map<string, Uint8Array>> = {
@@ -312,7 +329,7 @@ export class IntelMatcher {
             this.programRegexes += p.regexes.length;
             this.uaRegexInstructions += instructions;
             this.programTerms += p.terms;
-            program = { program: p, inds: [] };
+            program = { program: p, inds: [], ...(p.units.length ? { timed: new Map() } : {}) };
             this.programs.push(program);
           }
           const text = o.pattern.length > 64 ? `${o.pattern.slice(0, 64)}…` : o.pattern;
@@ -515,8 +532,46 @@ export class IntelMatcher {
   private observe(account: string, o: Observation, eventId?: string, ts?: string): void {
     if (this.programs.length === 0) return;
     const pairs = this.satisfiedBy(o);
-    for (let i = 0; i < pairs.length; i += 2)
-      for (const ind of this.programs[pairs[i]!]!.inds) this.hit(account, ind, eventId, ts, pairs[i + 1]);
+    let t: number | undefined;
+    for (let i = 0; i < pairs.length; i += 2) {
+      const p = this.programs[pairs[i]!]!;
+      let mask = pairs[i + 1]!;
+      // Timed parts hold only on requests with a time (an account record has none).
+      if (p.timed && ts !== undefined) {
+        t ??= Date.parse(ts);
+        if (!Number.isNaN(t)) mask |= this.timedAdvance(p.program, p.timed, account, t, mask);
+      }
+      for (const ind of p.inds) this.hit(account, ind, eventId, ts, mask);
+    }
+  }
+
+  /** Feeds one timed request to an account's state for a pattern; returns the timed units it met. */
+  private timedAdvance(
+    program: PatternProgram,
+    states: Map<string, TimedState>,
+    account: string,
+    t: number,
+    mask: number,
+  ): number {
+    let s = states.get(account);
+    if (!s) {
+      if (this.timedHeld + TIMED_LIMITS.stateOverhead > TIMED_LIMITS.maxHeldTimes) {
+        this.timedRefused++;
+        return 0;
+      }
+      states.set(account, (s = new TimedState(program)));
+      this.timedHeld += TIMED_LIMITS.stateOverhead + s.size();
+    }
+    // What it holds grows by at most one number per unit a request; past the bound it stops.
+    const before = s.size();
+    s.advance(t, mask);
+    this.timedHeld += s.size() - before;
+    if (this.timedHeld > TIMED_LIMITS.maxHeldTimes && !s.stopped) {
+      this.timedHeld -= s.size();
+      s.stop();
+      this.timedRefused++;
+    }
+    return s.met;
   }
 
   /** The clear-network indicators an address lies in, in their order, kept per distinct address. */

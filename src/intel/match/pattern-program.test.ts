@@ -5,6 +5,7 @@ import { keyRingFrom } from './community-key.js';
 import { IntelMatcher, PATTERN_MATCH_LIMITS, UA_REGEX_LIMITS } from './matcher.js';
 import {
   PATTERN_PROGRAM_LIMITS,
+  TIMED_LIMITS,
   atomVerdicts,
   compilePattern,
   leafMask,
@@ -146,6 +147,42 @@ describe('STIX pattern evaluation (intel match)', () => {
         ip('2001:db8:0::1'),
         true,
       ],
+      // ISSUPERSET: the observed value (one address) contains the operand, so only that address.
+      ["[ipv4-addr:value ISSUPERSET '203.0.113.7' OR ipv4-addr:value = '1.1.1.1']", ip('203.0.113.7'), true],
+      [
+        "[ipv4-addr:value ISSUPERSET '203.0.113.7/32' OR ipv4-addr:value = '1.1.1.1']",
+        ip('203.0.113.7'),
+        true,
+      ],
+      ["[ipv4-addr:value ISSUPERSET '203.0.113.7' OR ipv4-addr:value = '1.1.1.1']", ip('203.0.113.8'), false],
+      [
+        "[ipv4-addr:value ISSUPERSET '203.0.113.0/24' OR ipv4-addr:value = '1.1.1.1']",
+        ip('203.0.113.0'),
+        false,
+      ],
+      [
+        "[ipv4-addr:value ISSUPERSET '203.0.113.0/24' OR ipv4-addr:value = '1.1.1.1']",
+        ip('203.0.113.9'),
+        false,
+      ],
+      [
+        "[ipv6-addr:value ISSUPERSET '2001:db8::1/128' OR ipv4-addr:value = '1.1.1.1']",
+        ip('2001:db8::1'),
+        true,
+      ],
+      [
+        "[ipv6-addr:value ISSUPERSET '2001:db8::/64' OR ipv4-addr:value = '1.1.1.1']",
+        ip('2001:db8::1'),
+        false,
+      ],
+      ["[ipv4-addr:value NOT ISSUPERSET '10.0.0.0/8' OR ipv4-addr:value = '1.1.1.1']", ip('10.0.0.0'), true],
+      ["[ipv4-addr:value NOT ISSUPERSET '10.0.0.1' OR ipv4-addr:value = '1.1.1.1']", ip('10.0.0.1'), false],
+      // A NOT on an address of the other family: no ipv4-addr, no match.
+      [
+        "[ipv4-addr:value NOT ISSUPERSET '10.0.0.1' OR ipv4-addr:value = '1.1.1.1']",
+        ip('2001:db8::1'),
+        false,
+      ],
     ];
     for (const [pattern, o, want] of cases)
       expect([pattern, o, evaluate(pattern, o)]).toEqual([pattern, o, want]);
@@ -159,6 +196,27 @@ describe('STIX pattern evaluation (intel match)', () => {
       ['[autonomous-system:number != 64999 OR autonomous-system:number = 1]', { ip: '1.2.3.4' }, false],
       ['[autonomous-system:number IN (7, 64999) AND autonomous-system:number = 64999]', { asn: 64999 }, true],
       ['[autonomous-system:number NOT IN (7, 64999) OR autonomous-system:number = 1]', { asn: 7 }, false],
+      // Order on numbers, at and around the bound, integer or float operands.
+      ...(
+        [
+          ['<', [false, false, true]],
+          ['<=', [false, true, true]],
+          ['>', [true, false, false]],
+          ['>=', [true, true, false]],
+        ] as const
+      ).flatMap(([op, want]) =>
+        [64513, 64512, 64511].map((asn, i): [string, Observation, boolean] => [
+          `[autonomous-system:number ${op} 64512 OR autonomous-system:number = 1]`,
+          { asn },
+          want[i]!,
+        ]),
+      ),
+      ['[autonomous-system:number NOT < 64512 OR autonomous-system:number = 1]', { asn: 64511 }, false],
+      ['[autonomous-system:number NOT < 64512 OR autonomous-system:number = 1]', { asn: 64512 }, true],
+      ['[autonomous-system:number > 64511.5 AND autonomous-system:number < 64512.5]', { asn: 64512 }, true],
+      ['[autonomous-system:number > 64511.5 AND autonomous-system:number < 64512.5]', { asn: 64511 }, false],
+      // No ASN observed: no order holds, negated or not.
+      ['[autonomous-system:number NOT > 5 OR autonomous-system:number = 1]', { ip: '1.2.3.4' }, false],
       [`[${UA} = 'curl/8.7.1' OR ${UA} = 'x']`, { ua: 'curl/8.7.1' }, true],
       [`[${UA} = 'curl/8.7.1' OR ${UA} = 'x']`, { ua: 'curl/8.7.10' }, false],
       [`[${UA} != 'curl/8.7.1' OR ${UA} = 'x']`, { ua: 'curl/8.7.10' }, true],
@@ -216,21 +274,38 @@ describe('STIX pattern evaluation (intel match)', () => {
 
   it('says why a shape is outside the subset, and never throws', () => {
     const cases: [string, RegExp][] = [
-      ["[ipv4-addr:value = '1.2.3.4'] WITHIN 300 SECONDS", /qualifier WITHIN/],
-      ["[ipv4-addr:value = '1.2.3.4'] REPEATS 5 TIMES", /qualifier REPEATS/],
+      ["[ipv4-addr:value = '1.2.3.4'] WITHIN 0 SECONDS", /WITHIN 0 SECONDS/],
+      ["[ipv4-addr:value = '1.2.3.4'] REPEATS 0 TIMES", /REPEATS 0 TIMES/],
+      [`[ipv4-addr:value = '1.2.3.4'] REPEATS ${TIMED_LIMITS.maxRepeats + 1} TIMES`, /REPEATS more than/],
+      ["[ipv4-addr:value = '1.2.3.4'] REPEATS 99999999999999999999999 TIMES", /REPEATS more than/],
+      ["([ipv4-addr:value = '1.2.3.4'] REPEATS 2 TIMES) REPEATS 2 TIMES", /REPEATS twice/],
+      ["([ipv4-addr:value = '1.2.3.4'] AND [autonomous-system:number = 1]) REPEATS 2 TIMES", /compound/],
       [
-        "[ipv4-addr:value = '1.2.3.4'] START t'2026-01-01T00:00:00Z' STOP t'2026-02-01T00:00:00Z'",
-        /qualifier START/,
+        "([ipv4-addr:value = '1.2.3.4'] OR [autonomous-system:number = 1]) FOLLOWEDBY [autonomous-system:number = 2]",
+        /FOLLOWEDBY of other than unqualified/,
       ],
-      ["[ipv4-addr:value = '1.2.3.4'] FOLLOWEDBY [autonomous-system:number = 1]", /FOLLOWEDBY/],
+      [
+        "[ipv4-addr:value = '1.2.3.4'] REPEATS 2 TIMES FOLLOWEDBY [autonomous-system:number = 2]",
+        /FOLLOWEDBY of other than unqualified/,
+      ],
+      [
+        "([ipv4-addr:value = '1.2.3.4'] REPEATS 2 TIMES AND [autonomous-system:number = 2]) WITHIN 5 SECONDS",
+        /inside a qualified AND/,
+      ],
+      [
+        `([ipv4-addr:value = '1.2.3.4'])${' WITHIN 5 SECONDS'.repeat(PATTERN_PROGRAM_LIMITS.maxQualifiers + 1)}`,
+        /more than 16 qualifiers/,
+      ],
       [
         "[file:name = 'x.exe' AND ipv4-addr:value = '1.2.3.4']",
         /property file:name is not one DistillGuard observes/,
       ],
       ["[network-traffic:dst_port = 443 OR ipv4-addr:value = '1.2.3.4']", /network-traffic:dst_port/],
-      ["[ipv4-addr:value ISSUPERSET '1.2.3.4' OR ipv4-addr:value = '1.2.3.4']", /ISSUPERSET on an address/],
+      [`[${UA} ISSUPERSET 'a' OR ${UA} = 'x']`, /ISSUPERSET on the User-Agent header/],
       ["[ipv4-addr:value MATCHES '^1' OR ipv4-addr:value = '1.2.3.4']", /MATCHES on an address/],
-      ['[autonomous-system:number > 64000 OR autonomous-system:number = 1]', /> on an ASN/],
+      ["[ipv4-addr:value > '1.2.3.4' OR ipv4-addr:value = '1.2.3.4']", /> on an address/],
+      ["[autonomous-system:number > '64000' OR autonomous-system:number = 1]", /> on an ASN with string/],
+      [`[${UA} < 'b' OR ${UA} = 'x']`, /< on the User-Agent header/],
       [
         "[autonomous-system:number = '64000' OR autonomous-system:number = 1]",
         /= on an ASN with string operands/,
@@ -331,7 +406,7 @@ describe('intel match on general STIX patterns', () => {
   it('counts unsupported shapes by reason, keeps the rest, and keeps simple shapes on their fast paths', () => {
     const m = new IntelMatcher(
       campaign([
-        "[ipv4-addr:value = '203.0.113.7'] WITHIN 60 SECONDS",
+        "[ipv4-addr:value = '203.0.113.7'] REPEATS 0 TIMES",
         "[file:name = 'a'] OR [ipv4-addr:value = '203.0.113.7']",
         "[file:name = 'b'] OR [ipv4-addr:value = '203.0.113.7']",
         "[ipv4-addr:value = '203.0.113.7']",
@@ -343,7 +418,7 @@ describe('intel match on general STIX patterns', () => {
     );
     expect(m.indicators).toBe(5);
     expect([...m.unsupported]).toEqual([
-      ['the qualifier WITHIN (a time window or count) is not evaluated', 1],
+      ['REPEATS 0 TIMES (a count must be 1 or more)', 1],
       ['property file:name is not one DistillGuard observes', 2],
     ]);
     m.addEvent(request('x', { ip: '203.0.113.7', asn: 64999, user_agent: 'harvest/2' }));
@@ -488,5 +563,282 @@ describe('LIKE and MATCHES through a whole pattern, against JavaScript RegExp', 
     }
     expect(cases).toBeGreaterThan(8000);
     expect(hits).toBeGreaterThan(2000);
+  });
+});
+
+describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) per account', () => {
+  /** One account's requests, in log order: seconds after a base time and the client. */
+  type Timed = { s: number; c: ApiEvent['client'] };
+  const BASE = Date.parse('2026-11-20T10:00:00Z');
+  const iso = (s: number): string => new Date(BASE + s * 1000).toISOString();
+
+  /** The accounts a pattern hits through IntelMatcher, the requests fed in log order. */
+  function hitAccounts(pattern: string, accounts: Map<string, Timed[]>): Set<string> {
+    const m = new IntelMatcher(campaign([pattern]), ring, now);
+    expect([pattern, m.indicators, [...m.unsupported]]).toEqual([pattern, 3, []]);
+    for (const [acct, reqs] of accounts)
+      for (const r of reqs) m.addEvent({ ...request(acct, r.c), ts: iso(r.s) });
+    return new Set(Object.entries(patternHits(m)).flatMap(([a, l]) => (l.length ? [a] : [])));
+  }
+
+  it('REPEATS counts distinct requests; WITHIN bounds the span of what it follows; START … STOP excludes STOP', () => {
+    const ua = (u: string): ApiEvent['client'] => ({ ip: '203.0.113.1', user_agent: u });
+    const accounts = new Map<string, Timed[]>([
+      ['three_in_10s', [0, 4, 10].map((s) => ({ s, c: ua('bot') }))],
+      ['three_in_11s', [0, 4, 11].map((s) => ({ s, c: ua('bot') }))],
+      ['two', [0, 1].map((s) => ({ s, c: ua('bot') }))],
+      ['three_spread_then_close', [0, 100, 200, 205, 209].map((s) => ({ s, c: ua('bot') }))],
+      ['at_stop', [3600].map((s) => ({ s, c: ua('bot') }))],
+      ['at_start', [0].map((s) => ({ s, c: ua('bot') }))],
+    ]);
+    const bot = `[${UA} = 'bot']`;
+    expect(hitAccounts(`${bot} REPEATS 3 TIMES WITHIN 10 SECONDS`, accounts)).toEqual(
+      new Set(['three_in_10s', 'three_spread_then_close']),
+    );
+    // WITHIN first bounds one request (always met), then REPEATS counts.
+    expect(hitAccounts(`${bot} WITHIN 10 SECONDS REPEATS 3 TIMES`, accounts)).toEqual(
+      new Set(['three_in_10s', 'three_in_11s', 'three_spread_then_close']),
+    );
+    expect(hitAccounts(`(${bot} REPEATS 3 TIMES) WITHIN 10 SECONDS`, accounts)).toEqual(
+      new Set(['three_in_10s', 'three_spread_then_close']),
+    );
+    // A huge window is no window; a float window is to the millisecond.
+    expect(hitAccounts(`${bot} REPEATS 3 TIMES WITHIN 99999999999999999999999 SECONDS`, accounts)).toEqual(
+      new Set(['three_in_10s', 'three_in_11s', 'three_spread_then_close']),
+    );
+    expect(hitAccounts(`${bot} REPEATS 3 TIMES WITHIN 10.999 SECONDS`, accounts)).toEqual(
+      new Set(['three_in_10s', 'three_spread_then_close']),
+    );
+    const range = `START t'${iso(0).replace('.000', '')}' STOP t'${iso(3600).replace('.000', '')}'`;
+    expect(hitAccounts(`${bot} ${range}`, accounts)).toEqual(
+      new Set(['three_in_10s', 'three_in_11s', 'two', 'three_spread_then_close', 'at_start']),
+    );
+    // START after STOP: never.
+    expect(
+      hitAccounts(`${bot} START t'2026-11-20T11:00:00Z' STOP t'2026-11-20T10:00:00Z'`, accounts),
+    ).toEqual(new Set());
+  });
+
+  it('FOLLOWEDBY needs distinct requests in order of time; timed parts never hold on an account record', () => {
+    const c = (user_agent: string, asn = 1): ApiEvent['client'] => ({ ip: '203.0.113.1', asn, user_agent });
+    const accounts = new Map<string, Timed[]>([
+      [
+        'in_order',
+        [
+          { s: 0, c: c('login') },
+          { s: 5, c: c('scrape') },
+        ],
+      ],
+      [
+        'reversed',
+        [
+          { s: 0, c: c('scrape') },
+          { s: 5, c: c('login') },
+        ],
+      ],
+      // At one same time the log's order does not matter (times only need not decrease).
+      [
+        'same_time_logged_reversed',
+        [
+          { s: 3, c: c('scrape') },
+          { s: 3, c: c('login') },
+        ],
+      ],
+      // One request satisfying both steps is not two.
+      ['one_request', [{ s: 0, c: c('login', 7) }]],
+      [
+        'two_requests_same_time',
+        [
+          { s: 0, c: c('login', 7) },
+          { s: 0, c: c('login', 7) },
+        ],
+      ],
+      [
+        'too_slow',
+        [
+          { s: 0, c: c('login') },
+          { s: 61, c: c('scrape') },
+        ],
+      ],
+    ]);
+    const chain = `[${UA} = 'login'] FOLLOWEDBY ([${UA} = 'scrape'] OR [autonomous-system:number = 7])`;
+    expect(unsupportedReason(chain)).toMatch(/FOLLOWEDBY of other than/);
+    const ok = `([${UA} = 'login'] FOLLOWEDBY [${UA} = 'scrape' OR autonomous-system:number = 7]) WITHIN 60 SECONDS`;
+    expect(hitAccounts(ok, accounts)).toEqual(
+      new Set(['in_order', 'two_requests_same_time', 'same_time_logged_reversed']),
+    );
+    const m = new IntelMatcher(campaign([`[ipv4-addr:value = '203.0.113.1'] WITHIN 5 SECONDS`]), ring, now);
+    m.addAccount({ account_id: 'signup', signup_ip: '203.0.113.1' });
+    m.addEvent({ ...request('req', { ip: '203.0.113.1' }), ts: iso(0) });
+    expect(patternHits(m)).toEqual({ signup: [], req: [expect.stringMatching(/^STIX pattern/)] });
+  });
+
+  it('bounds what accounts hold: past TIMED_LIMITS.maxHeldTimes states stop and new ones are not made', () => {
+    const m = new IntelMatcher(
+      campaign([
+        `[ipv4-addr:value = '203.0.113.1'] REPEATS ${TIMED_LIMITS.maxRepeats} TIMES WITHIN 3600 SECONDS`,
+      ]),
+      ring,
+      now,
+    );
+    // Each account's state: its own cost plus one time per request in the hour, never met.
+    const per = TIMED_LIMITS.stateOverhead + 1;
+    const fit = Math.floor(TIMED_LIMITS.maxHeldTimes / per);
+    for (let i = 0; i < fit + 5; i++) m.addEvent({ ...request(`a${i}`, { ip: '203.0.113.1' }), ts: iso(0) });
+    expect(m.timedRefused).toBe(5);
+    // At the bound: an account whose state grows past it stops (and holds nothing more).
+    const room = TIMED_LIMITS.maxHeldTimes - fit * per;
+    for (let k = 1; k <= room; k++) m.addEvent({ ...request('a0', { ip: '203.0.113.1' }), ts: iso(k) });
+    expect(m.timedRefused).toBe(5);
+    m.addEvent({ ...request('a0', { ip: '203.0.113.1' }), ts: iso(room + 1) });
+    expect(m.timedRefused).toBe(6);
+    const few = new IntelMatcher(
+      campaign([
+        `[ipv4-addr:value = '203.0.113.1'] REPEATS ${TIMED_LIMITS.maxRepeats} TIMES WITHIN 3600 SECONDS`,
+      ]),
+      ring,
+      now,
+    );
+    for (let i = 0; i < TIMED_LIMITS.maxRepeats; i++)
+      few.addEvent({ ...request(i === 0 ? 'b' : 'a', { ip: '203.0.113.1' }), ts: iso(i) });
+    expect([
+      Object.keys(patternHits(few)).filter((a) => patternHits(few)[a]!.length),
+      few.timedRefused,
+    ]).toEqual([[], 0]);
+    few.addEvent({ ...request('a', { ip: '203.0.113.1' }), ts: iso(TIMED_LIMITS.maxRepeats) });
+    expect(patternHits(few)['a']).toHaveLength(1);
+  });
+
+  it('leaves out of timed parts a request earlier than one already taken for the account', () => {
+    const m = new IntelMatcher(campaign([`[${UA} = 'bot'] REPEATS 2 TIMES WITHIN 10 SECONDS`]), ring, now);
+    // Times 100 then 0 then 5: 0 and 5 are within 10 s, but 0 came after 100 in the log.
+    for (const [acct, s] of [
+      ['late', 100],
+      ['late', 0],
+      ['late', 5],
+      ['ordered', 0],
+      ['ordered', 5],
+    ] as const)
+      m.addEvent({ ...request(acct, { ip: '203.0.113.1', user_agent: 'bot' }), ts: iso(s) });
+    expect([patternHits(m), m.timedLate]).toEqual([
+      { late: [], ordered: [expect.stringMatching(/^STIX pattern/)] },
+      2,
+    ]);
+  });
+
+  /**
+   * The oracle: STIX 2.1 bindings over point observations, by brute force over every subset or
+   * tuple of an account's requests (FOLLOWEDBY: distinct requests, times not decreasing, any
+   * log order at one same time). Independent of TimedState's streaming summaries.
+   */
+  describe('agrees with a brute-force oracle on generated request sequences', () => {
+    type Req = { s: number; ua: string; asn: number };
+    const leafOf: Record<string, (r: Req) => boolean> = {
+      [`[${UA} = 'a']`]: (r) => r.ua === 'a',
+      '[autonomous-system:number >= 2]': (r) => r.asn >= 2,
+      [`[${UA} != 'c' AND autonomous-system:number < 3]`]: (r) => r.ua !== 'c' && r.asn < 3,
+    };
+    const LEAVES = Object.keys(leafOf);
+    const inRange = (r: Req, from: number, to: number): boolean => r.s >= from && r.s < to;
+    const subsets = <T>(xs: T[], k: number): T[][] =>
+      k === 0 ? [[]] : xs.flatMap((x, i) => subsets(xs.slice(i + 1), k - 1).map((rest) => [x, ...rest]));
+    const span = (rs: Req[]): number => Math.max(...rs.map((r) => r.s)) - Math.min(...rs.map((r) => r.s));
+
+    let seed = 12345;
+    const rnd = (k: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return Math.floor((seed / 2 ** 31) * k);
+    };
+    const sequence = (): Req[] => {
+      const out: Req[] = [];
+      let s = 0;
+      for (let i = rnd(9); i > 0; i--) {
+        s += [0, 0, 1, 2, 3, 5, 8, 13][rnd(8)]!;
+        out.push({ s, ua: 'abc'[rnd(3)]!, asn: 1 + rnd(3) });
+      }
+      return out;
+    };
+    const range = (): { text: string; from: number; to: number } => {
+      const from = rnd(20);
+      const to = from + rnd(30);
+      const t = (x: number): string => `t'${iso(x).replace('.000', '')}'`;
+      return { text: ` START ${t(from)} STOP ${t(to)}`, from, to };
+    };
+
+    type Case = { pattern: string; holds: (rs: Req[]) => boolean };
+    const cases: Case[] = [];
+    for (let i = 0; i < 60; i++) {
+      const leaf = LEAVES[rnd(3)]!;
+      const times = 1 + rnd(4);
+      const w = [1, 2.5, 5, 10, 30][rnd(5)]!;
+      const r = rnd(2) ? range() : { text: '', from: -Infinity, to: Infinity };
+      const withinFirst = rnd(3) === 0;
+      const pattern = withinFirst
+        ? `${leaf} WITHIN ${w} SECONDS REPEATS ${times} TIMES${r.text}`
+        : `${leaf} REPEATS ${times} TIMES WITHIN ${w} SECONDS${r.text}`;
+      const window = withinFirst ? Infinity : w;
+      cases.push({
+        pattern,
+        holds: (rs) =>
+          subsets(
+            rs.filter((x) => leafOf[leaf]!(x) && inRange(x, r.from, r.to)),
+            times,
+          ).some((b) => span(b) <= window),
+      });
+      // FOLLOWEDBY chains of two or three steps, some in a window and a range.
+      const steps = Array.from({ length: 2 + rnd(2) }, () => LEAVES[rnd(3)]!);
+      const cw = rnd(2) ? w : Infinity;
+      const cr = rnd(2) ? range() : { text: '', from: -Infinity, to: Infinity };
+      const chain = steps.join(' FOLLOWEDBY ');
+      cases.push({
+        pattern:
+          cw === Infinity && !cr.text
+            ? chain
+            : `(${chain})${cw < Infinity ? ` WITHIN ${cw} SECONDS` : ''}${cr.text}`,
+        holds: (rs) => {
+          const idx = rs.map((_, j) => j).filter((j) => inRange(rs[j]!, cr.from, cr.to));
+          // Distinct requests, in any log order, at times not decreasing step to step.
+          const tuples = (k: number, used: number[]): number[][] =>
+            k === steps.length
+              ? [used]
+              : idx
+                  .filter(
+                    (j) =>
+                      !used.includes(j) &&
+                      leafOf[steps[k]!]!(rs[j]!) &&
+                      (!used.length || rs[j]!.s >= rs[used[used.length - 1]!]!.s),
+                  )
+                  .flatMap((j) => tuples(k + 1, [...used, j]));
+          return tuples(0, []).some((t) => span(t.map((j) => rs[j]!)) <= cw);
+        },
+      });
+      // AND / OR of observation expressions in a window: one request may serve both.
+      const [x, y, z] = [LEAVES[rnd(3)]!, LEAVES[rnd(3)]!, LEAVES[rnd(3)]!];
+      const ww = [1, 2.5, 5, 10][rnd(4)]!;
+      const wr = rnd(2) ? range() : { text: '', from: -Infinity, to: Infinity };
+      cases.push({
+        pattern: `(${x} AND (${y} OR ${z})) WITHIN ${ww} SECONDS${wr.text}`,
+        holds: (rs) =>
+          rs.some((first) => {
+            const win = rs.filter((q) => q.s >= first.s && q.s - first.s <= ww && inRange(q, wr.from, wr.to));
+            return win.some(leafOf[x]!) && (win.some(leafOf[y]!) || win.some(leafOf[z]!));
+          }),
+      });
+    }
+
+    it.each(cases.map((c) => [c.pattern, c] as const))('%s', (_, c) => {
+      const accounts = new Map<string, Timed[]>();
+      const want = new Set<string>();
+      for (let a = 0; a < 150; a++) {
+        const rs = sequence();
+        accounts.set(
+          `acct${a}`,
+          rs.map((r) => ({ s: r.s, c: { ip: '203.0.113.1', asn: r.asn, user_agent: r.ua } })),
+        );
+        if (c.holds(rs)) want.add(`acct${a}`);
+      }
+      if (process.env.DG_ORACLE_STATS) console.log(want.size, c.pattern);
+      expect(hitAccounts(c.pattern, accounts)).toEqual(want);
+    });
   });
 });

@@ -1,5 +1,10 @@
 import { inPrefix, ipFamily } from '../../text/index.js';
-import type { ComparisonNode, ObservationNode, PatternLiteral } from '../stix/stix-pattern.js';
+import type {
+  ComparisonNode,
+  ObservationNode,
+  PatternLiteral,
+  PatternQualifier,
+} from '../stix/stix-pattern.js';
 import { compileStixRegex } from '../stix/stix-regex.js';
 import type { StixRegex } from '../stix/stix-regex-vm.js';
 
@@ -10,6 +15,9 @@ import type { StixRegex } from '../stix/stix-regex-vm.js';
  * User-Agent header (network-traffic http-request-ext). Comparisons are compiled into tests of
  * one property ("atoms"), whose verdicts the matcher keeps per distinct value; a pattern's
  * observation expressions become bits of a mask, set as the account's requests satisfy them.
+ * Time-qualified parts (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) become "timed units", each a
+ * bit of its own, set by a small per-account state fed with the account's timed requests
+ * (`TimedState`), bounded per unit whatever the pattern says (TIMED_LIMITS).
  */
 
 /** Bounds on one evaluated pattern, far inside the parser's own (STIX_PATTERN_LIMITS). */
@@ -20,6 +28,24 @@ export const PATTERN_PROGRAM_LIMITS = {
   maxTerms: 256,
   /** AND / OR / parentheses nested, at either level. */
   maxDepth: 16,
+  /** Qualifiers in the whole pattern (a group may repeat WITHIN or START; each costs a compare per request). */
+  maxQualifiers: 16,
+} as const;
+
+/**
+ * Bounds on the time-qualified parts. REPEATS n TIMES WITHIN s SECONDS keeps up to n - 1 request
+ * times per account while it is not yet met (at most 2n + 2 with its queue's slack), so n is
+ * bounded; every other unit keeps one number per observation expression. `maxHeldTimes` bounds
+ * all accounts' states together (IntelMatcher): past it, a new account gets no state and a
+ * growing one drops what it holds and stops (counted; their timed parts hold no more than met).
+ */
+export const TIMED_LIMITS = {
+  /** REPEATS n TIMES with n above this is unsupported. */
+  maxRepeats: 1_000,
+  /** Numbers reserved over all accounts and patterns (8 bytes each: 64 MB). */
+  maxHeldTimes: 8_000_000,
+  /** Reserved per account state on top of what it holds: the objects themselves, as numbers. */
+  stateOverhead: 32,
 } as const;
 
 export type Property = 'ip' | 'asn' | 'ua';
@@ -45,6 +71,19 @@ type Cmp =
   | { k: 'exists'; property: Property; family?: 4 | 6; negated: boolean };
 type Obs = { k: 'and' | 'or'; of: Obs[] } | { k: 'leaf'; bit: number };
 
+/**
+ * A time-qualified part of a pattern, met when the account's timed requests (with times in
+ * [from, to), milliseconds) hold a binding of it whose times span at most `windowMs`:
+ * repeats: `times` distinct requests satisfying the leaf `bit`;
+ * window: requests (one may serve several leaves, as for AND between observation expressions) whose leaves satisfy `tree`;
+ * chain: distinct requests satisfying `bits[0]`, `bits[1]`, … in that order of time (FOLLOWEDBY).
+ */
+export type TimedUnit = { bit: number; windowMs: number; from: number; to: number } & (
+  | { k: 'repeats'; leaf: number; times: number }
+  | { k: 'window'; tree: Obs; leaves: number[] }
+  | { k: 'chain'; leaves: number[] }
+);
+
 /** How broad a pattern is: the indicator kind whose benign match rate it carries (null: any). */
 type Breadth = 'ip_prefix' | 'user_agent' | 'asn' | null;
 const NARROWNESS: Record<Exclude<Breadth, null>, number> = { ip_prefix: 3, user_agent: 2, asn: 1 };
@@ -64,6 +103,8 @@ export interface PatternProgram {
   terms: number;
   /** Its MATCHES / LIKE programs. */
   regexes: StixRegex[];
+  /** Its time-qualified parts; their bits follow the leaves' (set only through TimedState). */
+  units: TimedUnit[];
 }
 
 const UA_KEYS = ['extensions', 'http-request-ext', 'request_header'];
@@ -124,6 +165,14 @@ function compileRegex(expr: string, what: string): StixRegex {
   return r.regex;
 }
 
+/** `<` `<=` `>` `>=` on numbers (an ASN against an integer or float operand). */
+const ORDER_TESTS: Record<string, ((a: number, b: number) => boolean) | undefined> = {
+  '<': (a, b) => a < b,
+  '<=': (a, b) => a <= b,
+  '>': (a, b) => a > b,
+  '>=': (a, b) => a >= b,
+};
+
 class Compiler {
   leaves: Cmp[] = [];
   terms = 0;
@@ -143,20 +192,18 @@ class Compiler {
     return depth + 1;
   }
 
+  /** Time-qualified parts, their `bit` provisional (renumbered after the leaves once compiled). */
+  units: TimedUnit[] = [];
+  private qualifierCount = 0;
+
   observation(n: ObservationNode, depth: number): { obs: Obs; breadth: Breadth } {
     const d = this.deeper(depth);
-    if (n.kind === 'followedby') throw new Unsupported('FOLLOWEDBY (an order in time) is not evaluated');
+    if (n.kind === 'followedby' || ((n.kind === 'observation' || n.kind === 'group') && n.qualifiers.length))
+      return this.timed(n, d);
     if (n.kind === 'observation' || n.kind === 'group') {
-      if (n.qualifiers.length)
-        throw new Unsupported(`the qualifier ${n.qualifiers[0]} (a time window or count) is not evaluated`);
       if (n.kind === 'group') return this.observation(n.expr, d);
-      if (this.leaves.length >= PATTERN_PROGRAM_LIMITS.maxObservations)
-        throw new Unsupported(`more than ${PATTERN_PROGRAM_LIMITS.maxObservations} observation expressions`);
-      const bit = this.leaves.length;
-      this.leaves.push({ k: 'or', of: [] });
-      const c = this.comparison(n.expr, d);
-      this.leaves[bit] = c.cmp;
-      return { obs: { k: 'leaf', bit }, breadth: c.breadth };
+      const bit = this.leaf(n.expr, d);
+      return { obs: { k: 'leaf', bit: bit.bit }, breadth: bit.breadth };
     }
     const parts = n.operands.map((o) => this.observation(o, d));
     const breadths = parts.map((p) => p.breadth);
@@ -164,6 +211,101 @@ class Compiler {
       obs: { k: n.kind, of: parts.map((p) => p.obs) },
       breadth: n.kind === 'and' ? narrowest(breadths) : broadest(breadths),
     };
+  }
+
+  private leaf(expr: ComparisonNode, depth: number): { bit: number; breadth: Breadth } {
+    if (this.leaves.length >= PATTERN_PROGRAM_LIMITS.maxObservations)
+      throw new Unsupported(`more than ${PATTERN_PROGRAM_LIMITS.maxObservations} observation expressions`);
+    const bit = this.leaves.length;
+    this.leaves.push({ k: 'or', of: [] });
+    const c = this.comparison(expr, depth);
+    this.leaves[bit] = c.cmp;
+    return { bit, breadth: c.breadth };
+  }
+
+  /**
+   * A time-qualified part: one `[…]` with its qualifiers; a FOLLOWEDBY of unqualified `[…]`;
+   * or AND / OR of unqualified `[…]` in a group qualified WITHIN or START … STOP; groups around
+   * them add their qualifiers. Anything else in time is unsupported (with the reason).
+   */
+  private timed(n: ObservationNode, depth: number): { obs: Obs; breadth: Breadth } {
+    // Qualifiers in the order they apply: the innermost (written first) first.
+    const quals: PatternQualifier[] = [];
+    let core = n;
+    const wrappers: PatternQualifier[][] = [];
+    while (core.kind === 'group') {
+      wrappers.push(core.qualifiers);
+      core = core.expr;
+    }
+    if (core.kind === 'observation') quals.push(...core.qualifiers);
+    for (const w of wrappers.reverse()) quals.push(...w);
+    this.qualifierCount += quals.length;
+    if (this.qualifierCount > PATTERN_PROGRAM_LIMITS.maxQualifiers)
+      throw new Unsupported(`more than ${PATTERN_PROGRAM_LIMITS.maxQualifiers} qualifiers`);
+    let windowMs = Infinity;
+    let from = -Infinity;
+    let to = Infinity;
+    let times: number | undefined;
+    for (const q of quals) {
+      if (q.kind === 'REPEATS') {
+        if (times !== undefined)
+          throw new Unsupported('REPEATS twice on one observation expression is not evaluated');
+        if (core.kind !== 'observation')
+          throw new Unsupported('REPEATS on a compound observation expression is not evaluated');
+        times = Number(q.times);
+        if (!(times >= 1)) throw new Unsupported('REPEATS 0 TIMES (a count must be 1 or more)');
+        if (times > TIMED_LIMITS.maxRepeats)
+          throw new Unsupported(`REPEATS more than ${TIMED_LIMITS.maxRepeats} TIMES is not evaluated`);
+        // A WITHIN before it bounded a single observation, which always holds.
+        windowMs = Infinity;
+      } else if (q.kind === 'WITHIN') {
+        const s = Number(q.seconds);
+        if (!(s > 0)) throw new Unsupported('WITHIN 0 SECONDS (a window must be more than 0 seconds)');
+        windowMs = Math.min(windowMs, s * 1000);
+      } else {
+        const a = Date.parse(q.start);
+        const b = Date.parse(q.stop);
+        if (Number.isNaN(a) || Number.isNaN(b))
+          throw new Unsupported('START … STOP with a timestamp that is not a date');
+        from = Math.max(from, a);
+        to = Math.min(to, b);
+      }
+    }
+    const plainLeaf = (o: ObservationNode, d: number): { bit: number; breadth: Breadth } => {
+      let x = o;
+      while (x.kind === 'group' && !x.qualifiers.length) x = x.expr;
+      if (x.kind !== 'observation' || x.qualifiers.length)
+        throw new Unsupported(
+          'FOLLOWEDBY of other than unqualified [...] observation expressions is not evaluated',
+        );
+      return this.leaf(x.expr, d);
+    };
+    const d = this.deeper(depth);
+    let unit: TimedUnit;
+    let breadth: Breadth;
+    if (core.kind === 'observation') {
+      const l = this.leaf(core.expr, d);
+      unit = { k: 'repeats', leaf: l.bit, times: times ?? 1, bit: -1, windowMs, from, to };
+      breadth = l.breadth;
+    } else if (core.kind === 'followedby') {
+      const ls = core.operands.map((o) => plainLeaf(o, d));
+      unit = { k: 'chain', leaves: ls.map((l) => l.bit), bit: -1, windowMs, from, to };
+      breadth = narrowest(ls.map((l) => l.breadth));
+    } else {
+      const first = this.leaves.length;
+      const unitsBefore = this.units.length;
+      const inner = this.observation(core, d);
+      if (this.units.length !== unitsBefore)
+        throw new Unsupported('a time-qualified part inside a qualified AND / OR is not evaluated');
+      const leaves = Array.from({ length: this.leaves.length - first }, (_, i) => first + i);
+      unit = { k: 'window', tree: inner.obs, leaves, bit: -1, windowMs, from, to };
+      breadth = inner.breadth;
+    }
+    this.units.push(unit);
+    if (this.leaves.length + this.units.length > 31)
+      throw new Unsupported('more than 31 observation expressions and time-qualified parts');
+    // Provisional: the unit's index, made a bit after the leaves in compilePattern.
+    return { obs: { k: 'leaf', bit: -this.units.length }, breadth };
   }
 
   comparison(n: ComparisonNode, depth: number): { cmp: Cmp; breadth: Breadth } {
@@ -220,12 +362,26 @@ class Compiler {
     };
     const strings = (): string[] => values.map((v) => (v.kind === 'string' ? v.value! : unsupported()));
     if (property === 'ip') {
-      if (op !== '=' && op !== 'IN' && op !== 'ISSUBSET') unsupported();
+      if (op !== '=' && op !== 'IN' && op !== 'ISSUBSET' && op !== 'ISSUPERSET') unsupported();
       // `= '10.0.0.0/8'` names a network, as the value of an ipv4-addr may (STIX 2.1 §6.4).
       const cidrs = values.map((v) => (v.kind === 'string' ? cidrOf(v) : unsupported()));
+      if (op === 'ISSUPERSET') {
+        // An observed client address is one address (a /32 or /128): it contains a network only
+        // when that network is that one address.
+        const [cidr] = cidrs;
+        const single = Number(cidr!.split('/')[1]) === (ipFamily(cidr!.split('/')[0]!) === 6 ? 128 : 32);
+        return { test: (ip) => single && inPrefix(ip, cidr!) };
+      }
       return { test: (ip) => cidrs.some((c) => inPrefix(ip, c)) };
     }
     if (property === 'asn') {
+      if (ORDER_TESTS[op]) {
+        const [v] = values;
+        if (v?.kind !== 'int' && v?.kind !== 'float') unsupported();
+        const bound = Number(v!.text);
+        const cmp = ORDER_TESTS[op];
+        return { test: (asn) => cmp(Number(asn), bound) };
+      }
       if (op !== '=' && op !== 'IN') unsupported();
       const set = new Set(values.map((v) => (v.kind === 'int' ? String(Number(v.text)) : unsupported())));
       return { test: (asn) => set.has(asn) };
@@ -258,14 +414,23 @@ export function compilePattern(
   const c = new Compiler(atoms);
   try {
     const { obs, breadth } = c.observation(tree, 0);
+    // Timed units take the bits after the leaves.
+    const renumber = (o: Obs): Obs =>
+      o.k === 'leaf'
+        ? o.bit < 0
+          ? { k: 'leaf', bit: c.leaves.length - o.bit - 1 }
+          : o
+        : { k: o.k, of: o.of.map(renumber) };
+    c.units.forEach((u, i) => (u.bit = c.leaves.length + i));
     return {
       ok: true,
       program: {
         leaves: c.leaves,
-        tree: obs,
+        tree: renumber(obs),
         kind: breadth ?? 'pattern',
         terms: c.terms,
         regexes: c.regexes,
+        units: c.units,
       },
     };
   } catch (e) {
@@ -307,6 +472,180 @@ export function satisfied(p: PatternProgram, mask: number, node: Obs = p.tree): 
   return node.k === 'and'
     ? node.of.every((x) => satisfied(p, mask, x))
     : node.of.some((x) => satisfied(p, mask, x));
+}
+
+/**
+ * A chain's progress once the requests `group` (masks), all at time `t`, follow those summarised
+ * by `before` (per step, the latest start of a run through it, -Infinity for none): the group's
+ * requests take a run of consecutive steps i..j, each a distinct request, after a run through
+ * step i - 1 (or starting at t), within the window. Writes the result into `out`.
+ */
+function chainSteps(
+  leaves: number[],
+  before: number[],
+  group: number[],
+  t: number,
+  windowMs: number,
+  out: number[],
+): void {
+  const k = leaves.length;
+  for (let j = 0; j < k; j++) out[j] = before[j]!;
+  if (group.length === 1) {
+    // One request takes one step: the run through the step before, or a start.
+    const m = group[0]!;
+    for (let j = 0; j < k; j++) {
+      if (!(m & (1 << leaves[j]!))) continue;
+      const start = j === 0 ? t : before[j - 1]!;
+      if (j === 0 || (start > -Infinity && t - start <= windowMs)) out[j] = Math.max(out[j]!, start);
+    }
+    return;
+  }
+  const owner = new Array<number>(group.length);
+  // Kuhn's augmenting path: gives step s a request, moving others along (depth at most k).
+  const take = (s: number, seen: Uint8Array): boolean => {
+    for (let q = 0; q < group.length; q++) {
+      if (seen[q] || !(group[q]! & (1 << leaves[s]!))) continue;
+      seen[q] = 1;
+      if (owner[q] === -1 || take(owner[q]!, seen)) {
+        owner[q] = s;
+        return true;
+      }
+    }
+    return false;
+  };
+  for (let i = 0; i < k; i++) {
+    const start = i === 0 ? t : before[i - 1]!;
+    if (i > 0 && !(start > -Infinity && t - start <= windowMs)) continue;
+    owner.fill(-1);
+    for (let j = i; j < k; j++) {
+      // Steps i..j without distinct requests for all: no longer run from i either.
+      if (!take(j, new Uint8Array(group.length))) break;
+      out[j] = Math.max(out[j]!, start);
+    }
+  }
+}
+
+/**
+ * One account's progress on a program's timed units, fed its timed requests in the order of the
+ * log. Exact when an account's requests come in order of time (as an event log is written); a
+ * request earlier than one already taken is left out (the summaries below hold only for times
+ * that do not go back). A unit once met stays met (more requests only add bindings) and drops
+ * what it held.
+ */
+export class TimedState {
+  /** Units met, as bits of the program's mask. */
+  met = 0;
+  /** Requests left out because earlier than one already taken. */
+  late = 0;
+  private last = -Infinity;
+  /** Per unit: repeats, its recent times (a queue from `head`) or count; window, per leaf the latest time; chain, per step the latest start. */
+  private readonly held: number[][];
+  private readonly heads: number[];
+  /** Chains: the time of the latest requests, `held` as it was before them, and their masks. */
+  private readonly groupT: number[];
+  private readonly before: number[][];
+  private readonly group: number[][];
+
+  constructor(private readonly p: PatternProgram) {
+    this.held = p.units.map((u) =>
+      u.k === 'repeats' ? [] : new Array<number>(u.leaves.length).fill(-Infinity),
+    );
+    this.heads = p.units.map(() => 0);
+    this.groupT = p.units.map(() => NaN);
+    this.before = p.units.map(() => []);
+    this.group = p.units.map(() => []);
+  }
+
+  /** Numbers held now. */
+  size(): number {
+    let n = 0;
+    for (let i = 0; i < this.held.length; i++)
+      n += this.held[i]!.length + this.before[i]!.length + this.group[i]!.length;
+    return n;
+  }
+
+  /** Drops what it holds and evaluates no more (the matcher's overall bound); what was met stays. */
+  stop(): void {
+    this.stopped = true;
+    for (const h of [...this.held, ...this.before, ...this.group]) h.length = 0;
+  }
+  stopped = false;
+
+  /** Takes one request at `t` (ms) satisfying the leaves in `mask`; returns the units newly met. */
+  advance(t: number, mask: number): number {
+    if (this.stopped) return 0;
+    if (t < this.last) {
+      this.late++;
+      return 0;
+    }
+    this.last = t;
+    let now = 0;
+    this.p.units.forEach((u, i) => {
+      const bit = 1 << u.bit;
+      if (this.met & bit || !(t >= u.from && t < u.to)) return;
+      const h = this.held[i]!;
+      let done = false;
+      if (u.k === 'repeats') {
+        if (!(mask & (1 << u.leaf))) return;
+        if (u.windowMs === Infinity) {
+          h[0] = (h[0] ?? 0) + 1;
+          done = h[0] >= u.times;
+        } else {
+          h.push(t);
+          let head = this.heads[i]!;
+          while (t - h[head]! > u.windowMs) head++;
+          // Compact the queue now and then, so it holds at most `times` numbers.
+          if (head > u.times) {
+            h.splice(0, head);
+            head = 0;
+          }
+          this.heads[i] = head;
+          done = h.length - head >= u.times;
+        }
+      } else if (u.k === 'window') {
+        let any = false;
+        u.leaves.forEach((leaf, j) => {
+          if (mask & (1 << leaf)) {
+            h[j] = t;
+            any = true;
+          }
+        });
+        if (!any) return;
+        let present = 0;
+        u.leaves.forEach((leaf, j) => {
+          if (h[j]! > -Infinity && t - h[j]! <= u.windowMs) present |= 1 << leaf;
+        });
+        done = satisfied(this.p, present, u.tree);
+      } else {
+        if (!u.leaves.some((leaf) => mask & (1 << leaf))) return;
+        // h[j]: the latest start of distinct requests satisfying steps 0..j at times not
+        // decreasing. Requests at one same time may take the steps in any order, so the latest
+        // time's requests are kept (as masks) and matched to steps afresh with each one.
+        const g = this.group[i]!;
+        const before = this.before[i]!;
+        if (t !== this.groupT[i]) {
+          this.groupT[i] = t;
+          for (let j = 0; j < h.length; j++) before[j] = h[j]!;
+          g.length = 0;
+        }
+        // More than `steps` requests of one mask, or past 256, can add no step (at most 16 steps).
+        let same = 0;
+        for (const x of g) if (x === mask) same++;
+        if (g.length < 256 && same < u.leaves.length) g.push(mask);
+        chainSteps(u.leaves, this.before[i]!, g, t, u.windowMs, h);
+        done = h[u.leaves.length - 1]! > -Infinity;
+      }
+      if (done) {
+        this.met |= bit;
+        now |= bit;
+        h.length = 0;
+        this.heads[i] = 0;
+        this.before[i] = [];
+        this.group[i] = [];
+      }
+    });
+    return now;
+  }
 }
 
 /** Verdicts of all atoms of one property on one value (the matcher caches these per value). */

@@ -47,10 +47,16 @@ export type ComparisonNode =
     }
   | { kind: 'exists'; negated: boolean; type: string; path: (string | null)[] };
 
-/** Observation expressions joined by AND / OR / FOLLOWEDBY; `qualifiers` names WITHIN, REPEATS, START. */
+/** A qualifier as written: `WITHIN n SECONDS`, `REPEATS n TIMES`, `START t'…' STOP t'…'` (operand texts). */
+export type PatternQualifier =
+  | { kind: 'WITHIN'; seconds: string }
+  | { kind: 'REPEATS'; times: string }
+  | { kind: 'START'; start: string; stop: string };
+
+/** Observation expressions joined by AND / OR / FOLLOWEDBY; `qualifiers` in the order written (each applies to what precedes it). */
 export type ObservationNode =
-  | { kind: 'observation'; expr: ComparisonNode; qualifiers: string[] }
-  | { kind: 'group'; expr: ObservationNode; qualifiers: string[] }
+  | { kind: 'observation'; expr: ComparisonNode; qualifiers: PatternQualifier[] }
+  | { kind: 'group'; expr: ObservationNode; qualifiers: PatternQualifier[] }
   | { kind: 'and' | 'or' | 'followedby'; operands: ObservationNode[] };
 
 export type StixPatternCheck =
@@ -230,32 +236,36 @@ class Parser {
    * WITHIN n SECONDS, REPEATS n TIMES, START t'…' STOP t'…'. The reference validator refuses the
    * same qualifier twice on one bracketed observation (not on a parenthesised group): so does this.
    */
-  private qualifiers(simple: boolean): string[] {
+  private qualifiers(simple: boolean): PatternQualifier[] {
     const seen = new Set<string>();
-    const found: string[] = [];
+    const found: PatternQualifier[] = [];
     while (this.peek().kind === 'keyword' && QUALIFIERS.has(this.peek().text)) {
       const q = this.take();
       if (simple && seen.has(q.text))
         throw new PatternSyntaxError(`${q.text} appears twice on one observation ${where(q)}`, q.at);
       seen.add(q.text);
-      found.push(q.text);
       if (q.text === 'WITHIN') {
         const n = this.peek();
         if ((n.kind !== 'int' && n.kind !== 'float') || n.text.startsWith('-'))
           this.fail('a number of seconds (0 or more)');
         this.take();
         this.expectKeyword('SECONDS');
+        found.push({ kind: 'WITHIN', seconds: n.text });
       } else if (q.text === 'REPEATS') {
         const n = this.peek();
         if (n.kind !== 'int' || n.text.startsWith('-')) this.fail('a whole number of times (0 or more)');
         this.take();
         this.expectKeyword('TIMES');
+        found.push({ kind: 'REPEATS', times: n.text });
       } else {
-        if (this.peek().kind !== 'timestamp') this.fail("a timestamp t'…'");
+        const start = this.peek();
+        if (start.kind !== 'timestamp') this.fail("a timestamp t'…'");
         this.take();
         this.expectKeyword('STOP');
-        if (this.peek().kind !== 'timestamp') this.fail("a timestamp t'…'");
+        const stop = this.peek();
+        if (stop.kind !== 'timestamp') this.fail("a timestamp t'…'");
         this.take();
+        found.push({ kind: 'START', start: start.value ?? start.text, stop: stop.value ?? stop.text });
       }
     }
     return found;

@@ -251,6 +251,8 @@ export async function matchLocal(f: MatchFlags): Promise<{
   skipped: number;
   /** Indicators not used, by the reason their pattern is outside what is evaluated. */
   unsupported: ReadonlyMap<string, number>;
+  /** Time-qualified patterns: accounts not evaluated (state bound full), requests left out (out of time order). */
+  timed: { refused: number; late: number };
 }> {
   const state = ReceivedIntel.open(f.state);
   const received = state.objects();
@@ -286,6 +288,7 @@ export async function matchLocal(f: MatchFlags): Promise<{
     refused: matcher.refused,
     skipped: matcher.skipped,
     unsupported: matcher.unsupported,
+    timed: { refused: matcher.timedRefused, late: matcher.timedLate },
   };
 }
 
