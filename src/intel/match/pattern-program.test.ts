@@ -673,6 +673,22 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
     expect(patternHits(m)).toEqual({ signup: [], req: [expect.stringMatching(/^STIX pattern/)] });
   });
 
+  it("a flood of one second's requests does not hide a later request of that second", () => {
+    const c = (user_agent: string): ApiEvent['client'] => ({ ip: '203.0.113.1', user_agent });
+    const flood = (last: string): Timed[] => [
+      ...Array.from({ length: 20_000 }, () => ({ s: 7, c: c('scrape') })),
+      { s: 7, c: c(last) },
+    ];
+    const accounts = new Map<string, Timed[]>([
+      // Logged after 20,000 of the second step at one time: still first in time (times tie).
+      ['flood_then_login', flood('login')],
+      ['flood_only', flood('scrape')],
+      ['flood_then_login_later', [...flood('scrape'), { s: 8, c: c('login') }]],
+    ]);
+    const chain = `[${UA} = 'login'] FOLLOWEDBY [${UA} = 'scrape']`;
+    expect(hitAccounts(chain, accounts)).toEqual(new Set(['flood_then_login']));
+  });
+
   it('bounds what accounts hold: past TIMED_LIMITS.maxHeldTimes states stop and new ones are not made', () => {
     const m = new IntelMatcher(
       campaign([

@@ -631,8 +631,12 @@ export class TimedState {
         // More than `steps` requests of one mask, or past 256, can add no step (at most 16 steps).
         let same = 0;
         for (const x of g) if (x === mask) same++;
-        if (g.length < 256 && same < u.leaves.length) g.push(mask);
-        chainSteps(u.leaves, this.before[i]!, g, t, u.windowMs, h);
+        // A request not kept leaves the group as it was, so the steps too: nothing to match again
+        // (a flood of one millisecond's requests costs a comparison each, not a matching).
+        if (g.length < 256 && same < u.leaves.length) {
+          g.push(mask);
+          chainSteps(u.leaves, this.before[i]!, g, t, u.windowMs, h);
+        }
         done = h[u.leaves.length - 1]! > -Infinity;
       }
       if (done) {
