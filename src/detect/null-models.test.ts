@@ -62,6 +62,52 @@ describe('pooled count nulls for a linked group', () => {
   });
 });
 
+describe('pooled count nulls for a few members of a trait people either have or not', () => {
+  // A request parameter an app either sends or never does (logprobs for a confidence score): 3 %
+  // of people send it on ~90 % of their requests, everyone else never.
+  const t = uniform(11);
+  const user = (): { k: number; n: number } => {
+    const n = 10 + Math.floor(t() * 90);
+    return { k: t() < 0.03 ? binomial(n, 0.9, t) : 0, n };
+  };
+  const ref = Array.from({ length: 3000 }, () => {
+    const m = user();
+    return [{ kind: 'count' as const, key: 'soft', ...m }];
+  });
+  const traitNulls = fitNullModels(ref);
+  const p = (members: { k: number; n: number }[]): number =>
+    pValue(
+      {
+        kind: 'count',
+        key: 'soft',
+        k: members.reduce((a, m) => a + m.k, 0),
+        n: members.reduce((a, m) => a + m.n, 0),
+      },
+      traitNulls,
+      members.map((m) => m.n),
+    );
+
+  it('keep random small groups honest: about as many reach p ≤ 0.01 as chance allows', () => {
+    let low = 0;
+    for (let g = 0; g < 2000; g++) if (p(Array.from({ length: 4 }, user)) <= 0.01) low++;
+    // One user among four is ~11 % of groups; a normal tail on their sum puts each near p ≈ 0.
+    expect(low / 2000).toBeLessThanOrEqual(0.015);
+  });
+
+  it('give three users among four the chance that is theirs (≈ 1e-4), not a normal tail’s 1e-16', () => {
+    const team = [
+      { k: 24, n: 27 },
+      { k: 10, n: 11 },
+      { k: 47, n: 56 },
+      { k: 0, n: 11 },
+    ];
+    expect(p(team)).toBeGreaterThan(1e-7);
+    expect(p(team)).toBeLessThan(1e-2);
+    // A group that is mostly the trait, many strong, stays beyond doubt.
+    expect(p(Array.from({ length: 12 }, () => ({ k: 45, n: 50 })))).toBeLessThan(1e-12);
+  });
+});
+
 describe('the benign median a value is shown against', () => {
   it('is the median of reference entities of the same size, not of all of them', () => {
     // Small entities (about 8 prompts) spread wider than large ones (about 512): a small

@@ -1,6 +1,7 @@
 import type { Stat } from './detector.js';
 import {
   betaBinomialFromMoments,
+  betaBinomialSumSurvival,
   betaBinomialSurvival,
   countBelow,
   mad,
@@ -162,7 +163,11 @@ export function pValue(stat: Stat, nulls: NullModels, memberSizes?: readonly num
       // university's NAT, a team on one network) share part of what makes accounts differ, so
       // every pair of members covaries by that shared part of the benign spread of propensities.
       variance += GROUP_SHARE * bb.rho * bb.mu * (1 - bb.mu) * (total * total - squares);
-      return normalSurvival((stat.k - 0.5 - mean) / Math.sqrt(Math.max(variance, 1e-9)));
+      const normal = normalSurvival((stat.k - 0.5 - mean) / Math.sqrt(Math.max(variance, 1e-9)));
+      // A few members, one or two of them heavy users, sum to nothing like a normal, whose tail
+      // is then far too thin (2e-16 for a four-account team whose members are each ordinary).
+      const exact = betaBinomialSumSurvival(stat.k, memberSizes, bb);
+      return exact === null ? normal : Math.max(normal, exact);
     }
     return betaBinomialSurvival(stat.k, stat.n, bb);
   }

@@ -7,6 +7,7 @@ export { RandomFourierFeatures, meanDistanceSquared } from './kernel-features.js
 export { LineFeatures } from './line-features.js';
 export {
   betaBinomialFromMoments,
+  betaBinomialSumSurvival,
   betaBinomialSurvival,
   chiSquareEvenSurvivalLog10,
   chiSquareMedian,

@@ -101,6 +101,42 @@ export function betaBinomialSurvival(k: number, n: number, bb: BetaBinomial): nu
   return Math.min(1, Math.max(sum, 0));
 }
 
+/**
+ * P(S ≥ k) for S the sum of independent BetaBinomial(n_i, alpha, beta) members, exact by
+ * convolution; null when their requests total more than `maxTotal` (the cost grows with its square).
+ */
+export function betaBinomialSumSurvival(
+  k: number,
+  sizes: readonly number[],
+  bb: BetaBinomial,
+  maxTotal = 4000,
+): number | null {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (total > maxTotal) return null;
+  if (k <= 0) return 1;
+  if (k > total) return 0;
+  const { alpha, beta } = bb;
+  const lb = logBeta(alpha, beta);
+  let dist = new Float64Array([1]);
+  for (const n of sizes) {
+    const pmf = new Float64Array(n + 1);
+    for (let j = 0; j <= n; j++)
+      pmf[j] = Math.exp(
+        logGamma(n + 1) - logGamma(j + 1) - logGamma(n - j + 1) + logBeta(j + alpha, n - j + beta) - lb,
+      );
+    const next = new Float64Array(dist.length + n);
+    for (let a = 0; a < dist.length; a++) {
+      const da = dist[a]!;
+      if (da === 0) continue;
+      for (let j = 0; j <= n; j++) next[a + j]! += da * pmf[j]!;
+    }
+    dist = next;
+  }
+  let tail = 0;
+  for (let j = k; j < dist.length; j++) tail += dist[j]!;
+  return Math.min(1, Math.max(tail, 0));
+}
+
 /** Fisher's statistic -2 Σ ln p over independent p-values. */
 export function fisherStatistic(pValues: readonly number[]): number {
   return pValues.reduce((x, p) => x - 2 * Math.log(Math.max(p, 1e-300)), 0);
