@@ -18,17 +18,19 @@ const reference = Array.from({ length: 3000 }, () => {
 });
 const nulls = fitNullModels(reference);
 
-const pooled = (members: { k: number; n: number }[]): number =>
+/** The pooled p-value of a linked group's counts under `key`'s fitted null. */
+const pooledP = (key: string, fitted: typeof nulls, members: { k: number; n: number }[]): number =>
   pValue(
     {
       kind: 'count',
-      key: 'elicit',
+      key,
       k: members.reduce((a, m) => a + m.k, 0),
       n: members.reduce((a, m) => a + m.n, 0),
     },
-    nulls,
+    fitted,
     members.map((m) => m.n),
   );
+const pooled = (members: { k: number; n: number }[]): number => pooledP('elicit', nulls, members);
 
 describe('pooled count nulls for a linked group', () => {
   it('keep a group of strangers ordinary: few random benign groups reach p ≤ 0.01', () => {
@@ -75,17 +77,7 @@ describe('pooled count nulls for a few members of a trait people either have or 
     return [{ kind: 'count' as const, key: 'soft', ...m }];
   });
   const traitNulls = fitNullModels(ref);
-  const p = (members: { k: number; n: number }[]): number =>
-    pValue(
-      {
-        kind: 'count',
-        key: 'soft',
-        k: members.reduce((a, m) => a + m.k, 0),
-        n: members.reduce((a, m) => a + m.n, 0),
-      },
-      traitNulls,
-      members.map((m) => m.n),
-    );
+  const p = (members: { k: number; n: number }[]): number => pooledP('soft', traitNulls, members);
 
   it('keep random small groups honest: about as many reach p ≤ 0.01 as chance allows', () => {
     let low = 0;

@@ -58,7 +58,6 @@ export function normalSurvival(z: number): number {
   return tau / 2;
 }
 
-/** A fitted beta-binomial null: per-trial rate mean `mu` with between-entity dispersion `rho`. */
 /**
  * One-sided two-proportion z-test (with continuity correction, conservative on small samples):
  * the p-value that x1/n1 exceeds x0/n0 only by chance. 1 when the pooled share is 0 or 1, where
@@ -71,6 +70,7 @@ export function twoProportionSurvival(x1: number, n1: number, x0: number, n0: nu
   return normalSurvival((x1 / n1 - x0 / n0 - 0.5 * (1 / n1 + 1 / n0)) / se);
 }
 
+/** A fitted beta-binomial null: per-trial rate mean `mu` with between-entity dispersion `rho`. */
 export interface BetaBinomial {
   alpha: number;
   beta: number;
@@ -81,6 +81,13 @@ export function betaBinomialFromMoments(mu: number, rho: number): BetaBinomial {
   const r = Math.min(Math.max(rho, 1e-4), 0.95);
   const s = 1 / r - 1;
   return { alpha: m * s, beta: (1 - m) * s };
+}
+
+/** ln P(K = j) for K ~ BetaBinomial(n, alpha, beta); `lb` is logBeta(alpha, beta), hoisted by callers. */
+function betaBinomialLogPmf(j: number, n: number, bb: BetaBinomial, lb: number): number {
+  return (
+    logGamma(n + 1) - logGamma(j + 1) - logGamma(n - j + 1) + logBeta(j + bb.alpha, n - j + bb.beta) - lb
+  );
 }
 
 /** P(K ≥ k) for K ~ BetaBinomial(n, alpha, beta). Exact up to n = 5000, normal beyond. */
@@ -95,9 +102,8 @@ export function betaBinomialSurvival(k: number, n: number, bb: BetaBinomial): nu
     return normalSurvival((k - 0.5 - n * mu) / Math.sqrt(variance));
   }
   const lb = logBeta(alpha, beta);
-  const logChoose = (j: number): number => logGamma(n + 1) - logGamma(j + 1) - logGamma(n - j + 1);
   let sum = 0;
-  for (let j = k; j <= n; j++) sum += Math.exp(logChoose(j) + logBeta(j + alpha, n - j + beta) - lb);
+  for (let j = k; j <= n; j++) sum += Math.exp(betaBinomialLogPmf(j, n, bb, lb));
   return Math.min(1, Math.max(sum, 0));
 }
 
@@ -115,15 +121,11 @@ export function betaBinomialSumSurvival(
   if (total > maxTotal) return null;
   if (k <= 0) return 1;
   if (k > total) return 0;
-  const { alpha, beta } = bb;
-  const lb = logBeta(alpha, beta);
+  const lb = logBeta(bb.alpha, bb.beta);
   let dist = new Float64Array([1]);
   for (const n of sizes) {
     const pmf = new Float64Array(n + 1);
-    for (let j = 0; j <= n; j++)
-      pmf[j] = Math.exp(
-        logGamma(n + 1) - logGamma(j + 1) - logGamma(n - j + 1) + logBeta(j + alpha, n - j + beta) - lb,
-      );
+    for (let j = 0; j <= n; j++) pmf[j] = Math.exp(betaBinomialLogPmf(j, n, bb, lb));
     const next = new Float64Array(dist.length + n);
     for (let a = 0; a < dist.length; a++) {
       const da = dist[a]!;
