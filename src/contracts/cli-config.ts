@@ -530,6 +530,11 @@ export const WorkerConfig = z.object({
   scoreEvery: Duration.default('30s')
     .describe('run the global scoring stage this often (0 = never)')
     .meta(flag({ value: 'duration' })),
+  scoreWhenQuiet: Duration.default('1s')
+    .describe(
+      'with --score-every, also score once commits stop for this long, so findings follow the end of a burst (0 = only at the interval)',
+    )
+    .meta(flag({ value: 'duration' })),
   batch: positive
     .max(1000)
     .default(1000)

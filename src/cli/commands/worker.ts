@@ -99,6 +99,7 @@ function workerOptions(
     batchSize: flags.batch,
     leaseMs: durationMs('--lease', flags.lease),
     scoreEveryMs: durationMs('--score-every', flags.scoreEvery),
+    scoreWhenQuietMs: durationMs('--score-when-quiet', flags.scoreWhenQuiet),
     pruneEveryMs: durationMs('--prune-every', flags.pruneEvery),
     ...(flags.seenRetention ? { seenRetentionMs: durationMs('--seen-retention', flags.seenRetention) } : {}),
     config: c.config,

@@ -137,6 +137,13 @@ function scoringModeFamilies(x: Exposition, w: ScaleWorker, id: WorkerLabel): vo
     w.scoringMode.rowsLoaded,
     id,
   );
+  x.one(
+    'distillguard_worker_scoring_quiet_rounds_total',
+    'counter',
+    'Scoring rounds run early because commits went quiet (--score-when-quiet), not at the --score-every interval.',
+    w.scoringMode.quietRounds,
+    id,
+  );
 }
 
 /** Partition-loop counters: held-back batches, redelivered copies, reordered events, retries, in-progress marks. */

@@ -18,6 +18,7 @@ import {
   removeWorker,
   renewLeases,
   renewPartitionLease,
+  scoringBacklog,
   type LeaseHolder,
   type PartitionLease,
   type QuarantinedMessage,
@@ -57,6 +58,12 @@ export interface ScaleWorkerOptions {
   concurrentBatches?: number;
   /** Run the global scoring stage this often (0: never; another worker or `--score-every` does). */
   scoreEveryMs?: number;
+  /**
+   * Also run a round as soon as nothing new was committed for this long after a change (0: only
+   * every `scoreEveryMs`), so the findings follow the end of a burst instead of the next interval.
+   * Such rounds keep at least QUIET_ROUND_SPACING times the last round's duration between them.
+   */
+  scoreWhenQuietMs?: number;
   /** Prune each leased partition's acknowledged seen event ids this often (0: never). Default 60 s. */
   pruneEveryMs?: number;
   /**
@@ -84,6 +91,13 @@ const SETTLE_MS = 10_000;
  */
 const IN_PROGRESS_ACK_WAITS = 4;
 
+/**
+ * A round run because traffic went quiet starts at least this many times the last round's
+ * duration after it ended: sparse traffic (a commit every few seconds) then keeps scoring to at
+ * most a fifth of a core instead of a round per commit.
+ */
+const QUIET_ROUND_SPACING = 4;
+
 /** Scoring thread deaths in a row after which rounds run in process (each death is logged and counted). */
 const THREAD_DEATHS_BEFORE_IN_PROCESS = 3;
 
@@ -95,6 +109,8 @@ export interface ScoringMode {
   threadDeaths: number;
   /** Account state rows the scoring rounds read from PostgreSQL (a round reads only those changed since the last). */
   rowsLoaded: number;
+  /** Rounds run early because commits went quiet (`scoreWhenQuietMs`), not at the interval. */
+  quietRounds: number;
 }
 
 interface Owned {
@@ -252,6 +268,7 @@ export class ScaleWorker {
       threaded: !!o.scoringStore && scoringThreadAvailable(),
       threadDeaths: 0,
       rowsLoaded: 0,
+      quietRounds: 0,
     };
     this.scoringStates = new ScoringStates(o.config);
   }
@@ -836,22 +853,65 @@ export class ScaleWorker {
   }
 
   private async scoreLoop(everyMs: number): Promise<void> {
+    let lastMs = 0;
     while (this.running) {
-      await sleep(everyMs, this.stopping.signal);
+      const trigger = await this.untilRoundDue(everyMs, lastMs);
       if (!this.running) break;
+      const began = performance.now();
       try {
-        const began = performance.now();
         const round = await this.scoreRound();
         if (round) {
           this.scoringMode.rowsLoaded += round.rowsLoaded;
+          if (trigger === 'quiet') this.scoringMode.quietRounds++;
           this.observe('scoringSeconds', (performance.now() - began) / 1000);
           this.timings.lastScoredAt = Date.now();
-          this.log.info({ accounts: round.accounts, clusters: round.clusters }, 'findings scored');
+          this.log.info({ accounts: round.accounts, clusters: round.clusters, trigger }, 'findings scored');
           if (round.findings) this.o.onScored?.(round.findings);
         }
       } catch (err) {
         if (!this.running) break;
         this.log.warn({ err: (err as Error).message }, 'scoring failed; retrying at the next interval');
+      } finally {
+        lastMs = performance.now() - began;
+      }
+    }
+  }
+
+  /**
+   * Waits for the next round: `everyMs` from now, or sooner (`quiet`) once what scoring would see
+   * changed since the last round and then stayed the same for `scoreWhenQuietMs` — the end of a
+   * burst, over every worker's partitions, as the database counts commits. `lastMs` is the last
+   * round's duration, which spaces quiet rounds out (QUIET_ROUND_SPACING).
+   */
+  private async untilRoundDue(everyMs: number, lastMs: number): Promise<'interval' | 'quiet'> {
+    const quietMs = this.o.scoreWhenQuietMs ?? 0;
+    const start = Date.now();
+    const due = start + everyMs;
+    if (quietMs <= 0) {
+      await sleep(everyMs, this.stopping.signal);
+      return 'interval';
+    }
+    const earliest = start + QUIET_ROUND_SPACING * lastMs;
+    const pollMs = Math.min(250, Math.max(25, Math.floor(quietMs / 4)));
+    let seen = Number.NaN;
+    let seenSince = start;
+    for (;;) {
+      const left = due - Date.now();
+      if (left <= 0 || !this.running) return 'interval';
+      await sleep(Math.min(pollMs, left), this.stopping.signal);
+      if (!this.running) return 'interval';
+      let backlog: { version: number; scored: number };
+      try {
+        backlog = await scoringBacklog(this.o.db);
+      } catch {
+        continue; // the database is unreachable: the interval's round reports it
+      }
+      const now = Date.now();
+      if (backlog.version !== seen) {
+        seen = backlog.version;
+        seenSince = now;
+      } else if (backlog.version !== backlog.scored && now - seenSince >= quietMs && now >= earliest) {
+        return 'quiet';
       }
     }
   }

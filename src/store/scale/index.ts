@@ -24,6 +24,7 @@ export {
   countQuarantined,
   scaleProgress,
   withScoringLock,
+  scoringBacklog,
   LeaseLostError,
   saveScaleFindings,
   latestScaleFindings,

@@ -602,6 +602,27 @@ export async function scaleProgress(db: ScaleDb): Promise<ScaleProgress> {
 const SCORING_LOCK = 0x44475343; // 'DGSC'
 
 /**
+ * What scoring would see, as one number: partition commits and analysts' false-positive verdicts
+ * (rows are only ever added) both change what scoring would give.
+ */
+const SCORING_VERSION = sql<number>`(select coalesce(sum(version), 0) from scale_partitions)
+  + (select count(*) from benign_reference)`;
+
+/** What scoring would see now (`version`) and what the last round scored (`scored`, -1 before any). */
+export async function scoringBacklog(db: ScaleDb): Promise<{ version: number; scored: number }> {
+  const r = await sql<{
+    v: string | number | null;
+    s: string | number | null;
+  }>`select ${SCORING_VERSION} as v,
+    (select scored_version from scale_scoring where id = 1) as s`.execute(db);
+  const row = r.rows[0];
+  return {
+    version: Number(row?.v ?? 0),
+    scored: row?.s === null || row?.s === undefined ? -1 : Number(row.s),
+  };
+}
+
+/**
  * Runs `fn` while holding this deployment's scoring lock (a transaction-scoped advisory lock),
  * only when partitions or the benign reference changed since the last scoring (or `force`). Returns null when another
  * worker holds the lock or nothing changed.
@@ -616,12 +637,7 @@ export async function withScoringLock<T>(
       ok: boolean;
     }>`select pg_try_advisory_xact_lock(${SCORING_LOCK}, hashtext(current_schema())) as ok`.execute(trx);
     if (!got.rows[0]?.ok) return null;
-    // Partition commits and analysts' false-positive verdicts (rows are only ever added) both
-    // change what scoring would give.
-    const v = await sql<{
-      v: string | number | null;
-    }>`select (select coalesce(sum(version), 0) from scale_partitions)
-         + (select count(*) from benign_reference) as v`.execute(trx);
+    const v = await sql<{ v: string | number | null }>`select ${SCORING_VERSION} as v`.execute(trx);
     const version = Number(v.rows[0]?.v ?? 0);
     const last = await trx
       .selectFrom('scale_scoring')
