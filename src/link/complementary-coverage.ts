@@ -447,8 +447,9 @@ export function coordinatedGroups(
     for (const id of m?.candidates ?? []) offered.add(id);
     return m;
   });
-  const tested = new Set([...inGroups, ...mates.flatMap((m) => m?.candidates ?? [])]);
-  // The comparison pool: accounts outside every candidate group, by topic activity. Only focused
+  const tested = new Set([...proposedAll, ...mates.flatMap((m) => m?.candidates ?? [])]);
+  // The comparison pool: accounts outside every proposed group (those left to their own
+  // communities too: they were proposed on rare attributes), by topic activity. Only focused
   // prompts carry topics, so a person's chat is compared on the requests it makes, not its replies.
   const pool = ids
     .filter((id) => !tested.has(id))
