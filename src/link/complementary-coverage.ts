@@ -287,10 +287,8 @@ function withCommunityFellows(
   taken: ReadonlySet<string>,
   linked: ReadonlyMap<string, number>,
 ): Omit<CoordinationEvidence, 'joint'> {
-  if (!found.members.some((id) => linked.has(id))) return found;
-  const times = found.members.map((id) => createdAt(records.get(id))).filter(Number.isFinite);
-  if (times.length === 0) return found;
-  const span = [Math.min(...times), Math.max(...times)] as const;
+  const span = found.members.some((id) => linked.has(id)) ? signupSpan(found.members, records) : undefined;
+  if (!span) return found;
   const goesWith = communitiesWithGroup(found.members, span, accounts, records, taken, linked);
   const isMember = new Set(found.members);
   const measured = (id: string): boolean => accounts.get(id)!.topicEvents >= MIN_TOPIC_EVENTS;
@@ -305,6 +303,15 @@ function withCommunityFellows(
   return { ...found, members: [...found.members, ...fellows].sort(), fellows };
 }
 
+/** The members' sign-up span (first and last sign-up), when any of them has a sign-up time. */
+function signupSpan(
+  members: readonly string[],
+  records: ReadonlyMap<string, AccountRecord>,
+): readonly [number, number] | undefined {
+  const times = members.map((id) => createdAt(records.get(id))).filter(Number.isFinite);
+  return times.length ? [Math.min(...times), Math.max(...times)] : undefined;
+}
+
 /**
  * A candidate group without the members whose linked community does not go with it (see
  * communitiesWithGroup, on the group's own sign-up span).
@@ -316,10 +323,8 @@ function withoutOtherCommunities(
   inGroups: ReadonlySet<string>,
   linked: ReadonlyMap<string, number>,
 ): string[] {
-  if (!members.some((id) => linked.has(id))) return [...members];
-  const times = members.map((id) => createdAt(records.get(id))).filter(Number.isFinite);
-  if (times.length === 0) return [...members];
-  const span = [Math.min(...times), Math.max(...times)] as const;
+  const span = members.some((id) => linked.has(id)) ? signupSpan(members, records) : undefined;
+  if (!span) return [...members];
   const goesWith = communitiesWithGroup(members, span, accounts, records, inGroups, linked);
   return members.filter((id) => !linked.has(id) || goesWith.has(linked.get(id)!));
 }
