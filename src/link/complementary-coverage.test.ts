@@ -18,6 +18,7 @@ type Row = [
   prefixAsns: [string, number][],
   createdAt: string | null,
   signupIp: string | null,
+  community?: number | null,
 ];
 
 /**
@@ -30,13 +31,29 @@ function population(seed: number): {
   accounts: Map<string, EntityStats>;
   records: Map<string, AccountRecord>;
   truth: Map<string, string>;
+  communities: Map<string, number>;
 } {
   const url = new URL(`./fixtures/small-seed-${seed}.json.gz`, import.meta.url);
   const { rows } = JSON.parse(gunzipSync(readFileSync(url)).toString('utf8')) as { rows: Row[] };
   const accounts = new Map<string, EntityStats>();
   const records = new Map<string, AccountRecord>();
   const truth = new Map<string, string>();
-  for (const [id, label, n, topicEvents, followUps, withSystem, tw, uas, pas, created, ip] of rows) {
+  const communities = new Map<string, number>();
+  for (const [
+    id,
+    label,
+    n,
+    topicEvents,
+    followUps,
+    withSystem,
+    tw,
+    uas,
+    pas,
+    created,
+    ip,
+    community,
+  ] of rows) {
+    if (community !== undefined && community !== null) communities.set(id, community);
     const s = new EntityStats(1);
     s.n = n;
     s.topicEvents = topicEvents;
@@ -56,7 +73,7 @@ function population(seed: number): {
   expect(TOPIC_NAMES.length).toBeGreaterThan(
     Math.max(...rows.flatMap((r) => r[6].filter((_, i) => i % 2 === 0))),
   );
-  return { accounts, records, truth };
+  return { accounts, records, truth, communities };
 }
 
 const CAMPAIGN = 'low-rate-coordinated';
@@ -104,10 +121,19 @@ describe('complementary coverage on simulated populations', () => {
     expect(g!.members.length).toBeGreaterThanOrEqual(0.9 * campaign.length);
     expect(g!.cohort!.added.length).toBeGreaterThanOrEqual(10);
     expect(g!.cohort!.expected).toBeLessThan(0.1 * g!.cohort!.taskStyle);
-    // Accounts another community holds are that cluster's, not cohort-mates.
-    const elsewhere = new Map(g!.cohort!.added.map((id) => [id, 1] as const));
+    // Accounts another community holds are that cluster's, not cohort-mates: here one linked with
+    // twice as many ordinary people who hold conversations (most of it is nothing like the group).
+    // A community made of the cohort-mates alone would be the operator's own and go with the group.
+    const talkers = [...truth]
+      .filter(([id, t]) => t === 'benign' && accounts.get(id)!.followUps > 0.5 * accounts.get(id)!.n)
+      .slice(0, 2 * g!.cohort!.added.length)
+      .map(([id]) => id);
+    const elsewhere = new Map([...g!.cohort!.added, ...talkers].map((id) => [id, 1] as const));
     const [held] = coordinatedGroups(accounts, records, 104, 5, elsewhere);
     expect(held!.members.filter((id) => elsewhere.has(id))).toEqual([]);
+    const alone = new Map(g!.cohort!.added.map((id) => [id, 1] as const));
+    const [own] = coordinatedGroups(accounts, records, 104, 5, alone);
+    expect(own!.members.filter((id) => alone.has(id)).length).toBe(g!.cohort!.added.length);
   });
 
   // Seed 137256: 42 accounts, 63 % on one SDK build, no VPN, signed up over 19.5 days. The client
@@ -247,5 +273,37 @@ describe('complementary coverage on simulated populations', () => {
       for (const members of people)
         expect(asProposed(members), `seed ${seed}: ${members.length} ${truth.get(members[0]!)}`).toBe(0);
     }
+  });
+
+  // Seeds 137256 and 18, with the linked communities the linkage step passed in (recorded). On
+  // 137256 three of the operator's accounts on one slice (programming) share task templates and
+  // form a community of their own that no proposed member is in: as "another cluster's" they were
+  // never cohort-mates (36 of 42 found). On 18 five accounts of a 119-account hydra fleet share
+  // the campaign's SDK build and sign-up days, so the client cohort proposed them as members
+  // (cluster precision 0.86), and two campaign accounts that signed up outside the members' span
+  // were left though linked into communities of members. A community goes with the group that
+  // holds (or could hold, as cohort-mates) more than half of it.
+  it("takes in small communities of the operator's own accounts and leaves another fleet's accounts to it (seeds 137256, 18)", () => {
+    for (const [seed, least] of [
+      [137256, 39],
+      [18, 33],
+    ] as const) {
+      const { accounts, records, truth, communities } = population(seed);
+      expect(communities.size, `seed ${seed}`).toBeGreaterThan(100);
+      const groups = coordinatedGroups(accounts, records, seed, 5, communities);
+      expect(groups, `seed ${seed}`).toHaveLength(1);
+      const [g] = groups;
+      expect(
+        g!.members.filter((id) => truth.get(id) !== CAMPAIGN),
+        `seed ${seed}`,
+      ).toEqual([]);
+      expect(g!.members.length, `seed ${seed}`).toBeGreaterThanOrEqual(least);
+    }
+    // The template-linked three on 137256 are members, and so is every account of their community.
+    const { accounts, records, communities } = population(137256);
+    const [g] = coordinatedGroups(accounts, records, 137256, 5, communities);
+    const trio = ['acct_07vho1h35jqj9el3', 'acct_barra2klfmunt0p3', 'acct_db50zjlrb4eyosf0'];
+    expect(new Set(trio.map((id) => communities.get(id))).size).toBe(1);
+    expect(trio.filter((id) => !g!.members.includes(id))).toEqual([]);
   });
 });

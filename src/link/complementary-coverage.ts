@@ -114,6 +114,12 @@ export interface CoordinationEvidence {
    * and kept as members when their topics are at least as concentrated as every member's.
    */
   cohort?: CohortMates;
+  /**
+   * Accounts linked into communities most of whose accounts are members (shared task templates,
+   * a client set-up) that signed up outside the members' span: members too, when task-style and
+   * as narrow in topic as every member.
+   */
+  fellows?: string[];
 }
 
 /** Task-style accounts that signed up while a group's members did, beyond the population's share. */
@@ -187,14 +193,14 @@ function cohortMates(
 ): { candidates: string[]; stats: Omit<CohortMates, 'added'> } | undefined {
   const times = members.map((id) => createdAt(records.get(id))).filter(Number.isFinite);
   if (times.length < MIN_MEMBERS) return undefined;
-  const own = new Set(members.map((id) => linked.get(id)));
   const from = Math.min(...times);
   const to = Math.max(...times);
+  const goesWith = communitiesWithGroup(members, [from, to], accounts, records, inGroups, linked);
   const operatorLike = sliceOfGroup(members, accounts);
   const all = { eligible: 0, inSpan: 0, outside: 0, candidates: [] as string[] };
   const narrow = { eligible: 0, inSpan: 0, outside: 0, candidates: [] as string[] };
   for (const id of ids) {
-    if (inGroups.has(id) || (linked.has(id) && !own.has(linked.get(id)))) continue;
+    if (inGroups.has(id) || (linked.has(id) && !goesWith.has(linked.get(id)!))) continue;
     const t = createdAt(records.get(id));
     if (!Number.isFinite(t)) continue;
     const s = accounts.get(id)!;
@@ -234,6 +240,93 @@ function cohortMates(
     };
   }
   return undefined;
+}
+
+/**
+ * The linked communities that go with a group: more than half of their accounts are its members
+ * or could be its cohort-mates (task-style, signed up within its sign-up span, in no other group).
+ * An operator's accounts that share task templates (one slice's generator) are linked into small
+ * communities of their own, all of whose accounts signed up with the group and send only task
+ * prompts: they are part of its cohort, not another cluster. A community mostly outside that class
+ * (another actor's fleet of which a few accounts share the group's SDK build and sign-up days) is
+ * another cluster, and its accounts are neither cohort-mates nor members.
+ */
+function communitiesWithGroup(
+  members: readonly string[],
+  [from, to]: readonly [number, number],
+  accounts: ReadonlyMap<string, EntityStats>,
+  records: ReadonlyMap<string, AccountRecord>,
+  inGroups: ReadonlySet<string>,
+  linked: ReadonlyMap<string, number>,
+): Set<number> {
+  const core = new Set(members);
+  const size = new Map<number, number>();
+  const alike = new Map<number, number>();
+  for (const [id, c] of linked) {
+    size.set(c, (size.get(c) ?? 0) + 1);
+    const t = createdAt(records.get(id));
+    const s = accounts.get(id);
+    const could = !inGroups.has(id) && s !== undefined && taskStyle(s) && t >= from && t <= to;
+    if (core.has(id) || could) alike.set(c, (alike.get(c) ?? 0) + 1);
+  }
+  return new Set([...alike].filter(([c, n]) => 2 * n > size.get(c)!).map(([c]) => c));
+}
+
+/**
+ * The group with the accounts of the linked communities that go with it (communitiesWithGroup, on
+ * its final members) that are not yet members: task-style and as narrow in topic as every core
+ * member, wherever their sign-up falls. The links (shared task templates, a client set-up) tie
+ * them to members; the sign-up span that chose cohort-mates is only an operator's busiest days.
+ */
+function withCommunityFellows(
+  found: Omit<CoordinationEvidence, 'joint'>,
+  core: readonly string[],
+  ids: readonly string[],
+  accounts: ReadonlyMap<string, EntityStats>,
+  records: ReadonlyMap<string, AccountRecord>,
+  taken: ReadonlySet<string>,
+  linked: ReadonlyMap<string, number>,
+): Omit<CoordinationEvidence, 'joint'> {
+  const span = found.members.some((id) => linked.has(id)) ? signupSpan(found.members, records) : undefined;
+  if (!span) return found;
+  const goesWith = communitiesWithGroup(found.members, span, accounts, records, taken, linked);
+  const isMember = new Set(found.members);
+  const measured = (id: string): boolean => accounts.get(id)!.topicEvents >= MIN_TOPIC_EVENTS;
+  const bar = Math.min(...core.filter(measured).map((id) => topShare(accounts.get(id)!)));
+  const fellows = ids.filter((id) => {
+    const c = linked.get(id);
+    if (c === undefined || !goesWith.has(c) || isMember.has(id) || taken.has(id)) return false;
+    const s = accounts.get(id)!;
+    return taskStyle(s) && measured(id) && topShare(s) >= bar;
+  });
+  if (fellows.length === 0) return found;
+  return { ...found, members: [...found.members, ...fellows].sort(), fellows };
+}
+
+/** The members' sign-up span (first and last sign-up), when any of them has a sign-up time. */
+function signupSpan(
+  members: readonly string[],
+  records: ReadonlyMap<string, AccountRecord>,
+): readonly [number, number] | undefined {
+  const times = members.map((id) => createdAt(records.get(id))).filter(Number.isFinite);
+  return times.length ? [Math.min(...times), Math.max(...times)] : undefined;
+}
+
+/**
+ * A candidate group without the members whose linked community does not go with it (see
+ * communitiesWithGroup, on the group's own sign-up span).
+ */
+function withoutOtherCommunities(
+  members: readonly string[],
+  accounts: ReadonlyMap<string, EntityStats>,
+  records: ReadonlyMap<string, AccountRecord>,
+  inGroups: ReadonlySet<string>,
+  linked: ReadonlyMap<string, number>,
+): string[] {
+  const span = members.some((id) => linked.has(id)) ? signupSpan(members, records) : undefined;
+  if (!span) return [...members];
+  const goesWith = communitiesWithGroup(members, span, accounts, records, inGroups, linked);
+  return members.filter((id) => !linked.has(id) || goesWith.has(linked.get(id)!));
 }
 
 /**
@@ -340,7 +433,16 @@ export function coordinatedGroups(
   const ids = [...accounts.keys()].filter((id) => accounts.get(id)!.n >= MIN_EVENTS).sort();
   if (ids.length < 50) return [];
   const rare = rareCombinations(ids, accounts, records);
-  const groups = candidateGroups(rare, accounts, minClusterSize);
+  const proposed = candidateGroups(rare, accounts, minClusterSize);
+  const proposedAll = new Set(proposed.flat());
+  const groups = proposed
+    .map((core) => {
+      const own = new Set(core);
+      const others = new Set([...proposedAll].filter((id) => !own.has(id)));
+      return withoutOtherCommunities(core, accounts, records, others, linked);
+    })
+    .filter((core) => core.length >= Math.max(MIN_MEMBERS, minClusterSize))
+    .sort((a, b) => b.length - a.length || (a[0]! < b[0]! ? -1 : 1));
   if (groups.length === 0) return [];
   const inGroups = new Set(groups.flat());
   // A cohort-mate is offered to one group only, the largest whose span holds it.
@@ -350,8 +452,9 @@ export function coordinatedGroups(
     for (const id of m?.candidates ?? []) offered.add(id);
     return m;
   });
-  const tested = new Set([...inGroups, ...mates.flatMap((m) => m?.candidates ?? [])]);
-  // The comparison pool: accounts outside every candidate group, by topic activity. Only focused
+  const tested = new Set([...proposedAll, ...mates.flatMap((m) => m?.candidates ?? [])]);
+  // The comparison pool: accounts outside every proposed group (those left to their own
+  // communities too: they were proposed on rare attributes), by topic activity. Only focused
   // prompts carry topics, so a person's chat is compared on the requests it makes, not its replies.
   const pool = ids
     .filter((id) => !tested.has(id))
@@ -372,7 +475,9 @@ export function coordinatedGroups(
       seed,
     );
     if (!found) continue;
-    const evidence = cohort ? keepNarrowMates(found, core, cohort, accounts) : found;
+    const kept = cohort ? keepNarrowMates(found, core, cohort, accounts) : found;
+    const evidence = withCommunityFellows(kept, core, ids, accounts, records, offered, linked);
+    for (const id of evidence.fellows ?? []) offered.add(id);
     const best = rare
       .filter((r) => r.holders.some((id) => core.includes(id)))
       .sort((a, b) => a.log10p - b.log10p)[0]!;
@@ -592,7 +697,7 @@ export function coordinationResults(e: CoordinationEvidence): DetectorResult[] {
       strength: strengthOf(jointP),
       measurement: {
         stats: [{ kind: 'test', key: 'jointWeakAttributes', p: jointP, n: e.joint.holders }],
-        evidence: `${e.joint.holders} accounts share ${e.joint.description}; ${e.joint.basis ?? 'from how common each is alone'}, ${e.joint.expected.toFixed(2)} would be expected${e.cohort ? cohortText(e.cohort) : ''}`,
+        evidence: `${e.joint.holders} accounts share ${e.joint.description}; ${e.joint.basis ?? 'from how common each is alone'}, ${e.joint.expected.toFixed(2)} would be expected${e.cohort ? cohortText(e.cohort) : ''}${e.fellows ? `. ${e.fellows.length} more, signed up outside that span, are linked (shared templates or set-up) into communities most of whose accounts are members, send only one-shot task prompts and are as narrow in topic as the members: members too` : ''}`,
         examples: [],
       },
     },
