@@ -122,3 +122,24 @@ run(
   (i) => `python-requests/2.${i}.0`,
   true,
 );
+// Compound timed shapes (issue 19): REPEATS on an OR and on an AND of two, never met (queues in
+// use on every request); a FOLLOWEDBY whose first operand repeats; a REPEATS inside a windowed
+// AND. An older build compiles none of them.
+const compoundTimed = Array.from({ length: 500 }, (_, i) => {
+  const like = `[${UA} LIKE 'python-requests/2.${i % 40}.%']`;
+  const net = `[ipv4-addr:value ISSUBSET '198.51.0.0/16' AND autonomous-system:number IN (${64_000 + (i % 50)}, 1, 2)]`;
+  return {
+    pattern: [
+      `(${like} OR ${net}) REPEATS 1000 TIMES WITHIN 60 SECONDS`,
+      `(${like} AND ${net}) REPEATS 1000 TIMES WITHIN 60 SECONDS`,
+      `(${like} REPEATS 3 TIMES FOLLOWEDBY ${net}) WITHIN 600 SECONDS`,
+      `(${like} REPEATS 1000 TIMES WITHIN 60 SECONDS AND ${net}) WITHIN 600 SECONDS`,
+    ][i % 4],
+  };
+});
+run(
+  '500 compound time-qualified patterns (REPEATS on OR / AND, REPEATS FOLLOWEDBY, REPEATS in a windowed AND), one request a second',
+  compoundTimed,
+  (i) => `python-requests/2.${i}.0`,
+  true,
+);
