@@ -6,6 +6,7 @@
 // old build runs the same cases. Needs `npx tsc -p tsconfig.build.json` there.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { stixIndicator } from './intel-fixture.js';
 import { machineLine } from './machine.js';
 
 const root = process.argv[2] ? path.resolve(process.argv[2]) : path.resolve(import.meta.dirname, '..');
@@ -15,17 +16,8 @@ const { IntelMatcher, keyRingFrom } = await import(
 const ring = keyRingFrom({ current: 'k1', keys: [{ id: 'k1', secret: 'cd'.repeat(32) }] });
 const UA = "network-traffic:extensions.'http-request-ext'.request_header.'User-Agent'";
 const now = new Date('2026-11-21T00:00:00Z');
-const indicator = (n, expr) => ({
-  type: 'indicator',
-  spec_version: '2.1',
-  id: `indicator--6a1f0c2e-8d4b-4f3a-9c7e-${String(n).padStart(12, '0')}`,
-  created: '2026-11-20T00:00:00.000Z',
-  modified: '2026-11-20T00:00:00.000Z',
-  pattern: typeof expr === 'object' ? expr.pattern : `[${UA} MATCHES '${expr}']`,
-  pattern_type: 'stix',
-  valid_from: '2026-11-20T00:00:00Z',
-  confidence: 70,
-});
+const indicator = (n, expr) =>
+  stixIndicator(n, typeof expr === 'object' ? expr.pattern : `[${UA} MATCHES '${expr}']`);
 const event = (id, ua, i = 0, timed = false) => ({
   id,
   // The timed case: one request a second (an account every 500 seconds).
