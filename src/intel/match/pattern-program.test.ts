@@ -296,8 +296,20 @@ describe('STIX pattern evaluation (intel match)', () => {
         /REPEATS on a FOLLOWEDBY/,
       ],
       [
-        "([ipv4-addr:value = '1.2.3.4'] AND [autonomous-system:number = 1]) FOLLOWEDBY [autonomous-system:number = 2]",
-        /FOLLOWEDBY of other than OR of/,
+        "([ipv4-addr:value = '1.2.3.4'] AND [autonomous-system:number = 1] AND [autonomous-system:number = 3]) FOLLOWEDBY [autonomous-system:number = 2]",
+        /an AND in a FOLLOWEDBY of other than two/,
+      ],
+      [
+        "([ipv4-addr:value = '1.2.3.4'] AND [autonomous-system:number = 1]) FOLLOWEDBY ([ipv4-addr:value = '1.2.3.5'] AND [autonomous-system:number = 2]) FOLLOWEDBY ([ipv4-addr:value = '1.2.3.6'] AND [autonomous-system:number = 3])",
+        /more than 9 orders/,
+      ],
+      [
+        "([ipv4-addr:value = '1.2.3.4'] AND [autonomous-system:number = 1]) WITHIN 5 SECONDS FOLLOWEDBY [autonomous-system:number = 2]",
+        /WITHIN on part of a FOLLOWEDBY/,
+      ],
+      [
+        "([ipv4-addr:value = '1.2.3.4'] AND ([autonomous-system:number = 1] REPEATS 2 TIMES)) FOLLOWEDBY [autonomous-system:number = 2]",
+        /an AND in a FOLLOWEDBY of other than two/,
       ],
       [
         "([ipv4-addr:value = '1.2.3.4'] REPEATS 2 TIMES WITHIN 5 SECONDS) FOLLOWEDBY [autonomous-system:number = 2]",
@@ -991,10 +1003,18 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
     };
     const maybe = (q: () => Qual): Qual[] => (rnd(2) ? [q()] : []);
 
-    /** A FOLLOWEDBY operand: an OR of [...] with REPEATS and/or a range, or a FOLLOWEDBY inside. */
+    /** A FOLLOWEDBY operand: an OR of [...] with REPEATS and/or a range, an AND of two, or a FOLLOWEDBY inside. */
+    // ANDs in the chain being generated: at most two (nine orders; three would be refused).
+    let ands = 0;
     const fbOperand = (depth: number): E => {
-      const r = rnd(5);
+      const r = rnd(6);
       if (r === 0 && depth === 0) return { k: 'fb', of: [orSet(), orSet()] };
+      // An AND of two (one request for both, or two in either order), in a range or not.
+      if (r === 5 && depth === 0 && ands < 2) {
+        ands++;
+        const and: E = { k: 'and', of: [orSet(), orSet()] };
+        return rnd(2) ? and : { k: 'q', e: and, quals: [range()] };
+      }
       if (r <= 2) return orSet();
       const quals: Qual[] = [{ rep: 1 + rnd(3) }, ...maybe(range)];
       // A window before REPEATS bounds one request (always met).
@@ -1037,6 +1057,7 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
         quals: [{ rep: 1 + rnd(3) }, ...maybe(() => ({ within: window() })), ...maybe(range)],
       });
       // FOLLOWEDBY of compound and qualified operands, in a window and a range or not.
+      ands = 0;
       const chain: E = { k: 'fb', of: Array.from({ length: 2 + rnd(2) }, () => fbOperand(0)) };
       const quals = [...maybe(() => ({ within: window() })), ...maybe(range)];
       cases.push(quals.length ? { k: 'q', e: chain, quals } : chain);

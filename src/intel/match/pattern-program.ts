@@ -44,6 +44,8 @@ export const TIMED_LIMITS = {
   maxRepeats: 1_000,
   /** Requests a FOLLOWEDBY binds (its steps, a `REPEATS k` operand counting k): one bit each of a request's eligibility. */
   maxChainSteps: 30,
+  /** Chains one FOLLOWEDBY becomes (each AND operand binds in three ways: one request, or two in either order). */
+  maxChainOrders: 9,
   /** Numbers reserved over all accounts and patterns (8 bytes each: 64 MB). */
   maxHeldTimes: 8_000_000,
   /** Reserved per account state on top of what it holds: the objects themselves, as numbers. */
@@ -81,8 +83,9 @@ type Obs = { k: 'and' | 'or'; of: Obs[] } | { k: 'leaf'; bit: number };
  * distinct requests satisfying a leaf of `roles[1]` (one request may serve both roles of one
  * repetition, as for AND between observation expressions, never two repetitions);
  * window: requests (one may serve several leaves, as for AND between observation expressions) whose leaves satisfy `tree`;
- * chain: distinct requests, the j-th satisfying a leaf of `steps[j]` at a time in
- * [stepFrom[j], stepTo[j]), in that order of time (FOLLOWEDBY; a `REPEATS k` operand is k steps).
+ * chain: distinct requests, the j-th satisfying a leaf of `steps[j]` (and, unless 0, one of
+ * `stepAlso[j]`: an AND's two operands on one request) at a time in [stepFrom[j], stepTo[j]), in
+ * that order of time (FOLLOWEDBY; a `REPEATS k` operand is k steps).
  */
 export type TimedUnit = {
   bit: number;
@@ -94,7 +97,7 @@ export type TimedUnit = {
 } & (
   | { k: 'repeats'; roles: number[]; times: number }
   | { k: 'window'; tree: Obs; leaves: number[] }
-  | { k: 'chain'; steps: number[]; stepFrom: number[]; stepTo: number[] }
+  | { k: 'chain'; steps: number[]; stepAlso: number[]; stepFrom: number[]; stepTo: number[] }
 );
 
 /** How broad a pattern is: the indicator kind whose benign match rate it carries (null: any). */
@@ -185,6 +188,23 @@ const ORDER_TESTS: Record<string, ((a: number, b: number) => boolean) | undefine
   '>': (a, b) => a > b,
   '>=': (a, b) => a >= b,
 };
+
+/** One step of a chain being compiled: its leaves (and a second set for an AND), range and breadth. */
+type Step = { mask: number; also: number; from: number; to: number; breadth: Breadth };
+
+/** Chains of `a` followed by those of `b`, every pair (each an order an AND may bind in), bounded. */
+function sequences(a: Step[][], b: Step[][]): Step[][] {
+  const out = a.flatMap((x) => b.map((y) => [...x, ...y]));
+  if (out.length > TIMED_LIMITS.maxChainOrders)
+    throw new Unsupported(
+      `FOLLOWEDBY with more than ${TIMED_LIMITS.maxChainOrders} orders of its ANDs' operands is not evaluated`,
+    );
+  if (out.some((x) => x.length > TIMED_LIMITS.maxChainSteps))
+    throw new Unsupported(
+      `FOLLOWEDBY binding more than ${TIMED_LIMITS.maxChainSteps} requests (REPEATS counted) is not evaluated`,
+    );
+  return out;
+}
 
 class Compiler {
   leaves: Cmp[] = [];
@@ -312,50 +332,51 @@ class Compiler {
   }
 
   /**
-   * A FOLLOWEDBY operand as steps of the chain: an OR of `[…]` (one step), with `REPEATS k`
-   * (k steps: k distinct requests between what precedes and what follows, in any order) and
-   * START … STOP (the steps' range); a FOLLOWEDBY inside (its steps, in order: `(X FOLLOWEDBY Y)
-   * FOLLOWEDBY Z` binds as `X FOLLOWEDBY Y FOLLOWEDBY Z`). Anything else is unsupported.
+   * A FOLLOWEDBY operand as steps of the chain, in every order it may bind in (alternatives,
+   * each a chain): an OR of `[…]` (one step), with `REPEATS k` (k steps: k distinct requests
+   * between what precedes and what follows, in any order) and START … STOP (the steps' range); an
+   * AND of two such (one request satisfying both, or two in either order: three alternatives); a
+   * FOLLOWEDBY inside (its steps, in order: `(X FOLLOWEDBY Y) FOLLOWEDBY Z` binds as `X FOLLOWEDBY Y
+   * FOLLOWEDBY Z`). Anything else is unsupported.
    */
-  private steps(
-    o: ObservationNode,
-    depth: number,
-    out: { steps: number[]; stepFrom: number[]; stepTo: number[]; breadths: Breadth[] },
-  ): void {
+  private steps(o: ObservationNode, depth: number): Step[][] {
     const { core, quals } = this.unwrap(o);
     const q = this.qualify(quals);
     const times = q.times ?? 1;
-    // A window on one request always holds; on two or more it bounds part of the chain.
-    if (q.windowMs < Infinity && (times > 1 || core.kind === 'followedby'))
-      throw new Unsupported('WITHIN on part of a FOLLOWEDBY is not evaluated');
-    const push = (mask: number, breadth: Breadth, from: number, to: number): void => {
-      if (out.steps.length >= TIMED_LIMITS.maxChainSteps)
-        throw new Unsupported(
-          `FOLLOWEDBY binding more than ${TIMED_LIMITS.maxChainSteps} requests (REPEATS counted) is not evaluated`,
-        );
-      out.steps.push(mask);
-      out.stepFrom.push(from);
-      out.stepTo.push(to);
-      out.breadths.push(breadth);
-    };
-    if (core.kind === 'followedby') {
+    const ranged = (alts: Step[][]): Step[][] =>
+      alts.map((seq) => seq.map((x) => ({ ...x, from: Math.max(x.from, q.from), to: Math.min(x.to, q.to) })));
+    if (core.kind === 'followedby' || core.kind === 'and') {
+      // A window on two or more requests bounds part of the chain; on one it always holds.
+      if (q.windowMs < Infinity) throw new Unsupported('WITHIN on part of a FOLLOWEDBY is not evaluated');
       if (q.times !== undefined)
-        throw new Unsupported('REPEATS on a FOLLOWEDBY inside a FOLLOWEDBY is not evaluated');
-      const first = out.steps.length;
+        throw new Unsupported(
+          `REPEATS on ${core.kind === 'and' ? 'an AND' : 'a FOLLOWEDBY'} inside a FOLLOWEDBY is not evaluated`,
+        );
       const d = this.deeper(depth);
-      for (const x of core.operands) this.steps(x, d, out);
-      for (let j = first; j < out.steps.length; j++) {
-        out.stepFrom[j] = Math.max(out.stepFrom[j]!, q.from);
-        out.stepTo[j] = Math.min(out.stepTo[j]!, q.to);
-      }
-      return;
+      if (core.kind === 'followedby')
+        return ranged(core.operands.map((x) => this.steps(x, d)).reduce(sequences));
+      const parts = core.operands.length === 2 ? core.operands.map((x) => this.orSet(x, d)) : [];
+      if (parts.length !== 2 || !parts[0] || !parts[1])
+        throw new Unsupported('an AND in a FOLLOWEDBY of other than two ORs of [...] is not evaluated');
+      const [x, y] = parts.map((p) => ({
+        mask: p!.mask,
+        also: 0,
+        from: -Infinity,
+        to: Infinity,
+        breadth: p!.breadth,
+      }));
+      const both = { ...x!, also: y!.mask, breadth: narrowest([x!.breadth, y!.breadth]) };
+      return ranged([[both], [x!, y!], [y!, x!]]);
     }
+    if (q.windowMs < Infinity && times > 1)
+      throw new Unsupported('WITHIN on part of a FOLLOWEDBY is not evaluated');
     const set = this.orSet(core.kind === 'observation' ? { ...core, qualifiers: [] } : core, depth);
     if (!set)
       throw new Unsupported(
-        'FOLLOWEDBY of other than OR of [...] observation expressions (with REPEATS, START … STOP) is not evaluated',
+        'FOLLOWEDBY of other than OR of [...] observation expressions (with REPEATS, START … STOP), or an AND of two such, is not evaluated',
       );
-    for (let k = 0; k < times; k++) push(set.mask, set.breadth, q.from, q.to);
+    const step: Step = { mask: set.mask, also: 0, from: q.from, to: q.to, breadth: set.breadth };
+    return [Array.from({ length: times }, () => step)];
   }
 
   /**
@@ -376,19 +397,28 @@ class Compiler {
         throw new Unsupported(
           'REPEATS on a FOLLOWEDBY is not evaluated (distinct bindings of it are a matching over every pair)',
         );
-      const out = { steps: [], stepFrom: [], stepTo: [], breadths: [] };
-      for (const o of core.operands) this.steps(o, d, out);
-      unit = {
-        k: 'chain',
-        steps: out.steps,
-        stepFrom: out.stepFrom,
-        stepTo: out.stepTo,
-        bit: -1,
-        windowMs,
-        from,
-        to,
+      const alts = core.operands.map((o) => this.steps(o, d)).reduce(sequences);
+      // One chain per order the operands' ANDs may bind in; the part is met when one is.
+      const bits = alts.map((seq) => {
+        this.units.push({
+          k: 'chain',
+          steps: seq.map((x) => x.mask),
+          stepAlso: seq.map((x) => x.also),
+          stepFrom: seq.map((x) => x.from),
+          stepTo: seq.map((x) => x.to),
+          bit: -1,
+          windowMs,
+          from,
+          to,
+        });
+        return { k: 'leaf' as const, bit: -this.units.length };
+      });
+      if (this.leaves.length + this.units.length > 31)
+        throw new Unsupported('more than 31 observation expressions and time-qualified parts');
+      return {
+        obs: bits.length === 1 ? bits[0]! : { k: 'or', of: bits },
+        breadth: narrowest(alts[0]!.map((x) => x.breadth)),
       };
-      breadth = narrowest(out.breadths);
     } else if (times !== undefined || core.kind === 'observation') {
       // REPEATS (or a lone qualified [...]): its roles, each an OR of [...].
       const whole = this.orSet(core.kind === 'observation' ? { ...core, qualifiers: [] } : core, d);
@@ -821,7 +851,13 @@ export class TimedState {
         // The steps this request may take (its leaves and time), as bits.
         let e = 0;
         for (let j = 0; j < u.steps.length; j++)
-          if (mask & u.steps[j]! && t >= u.stepFrom[j]! && t < u.stepTo[j]!) e |= 1 << j;
+          if (
+            mask & u.steps[j]! &&
+            (!u.stepAlso[j] || mask & u.stepAlso[j]!) &&
+            t >= u.stepFrom[j]! &&
+            t < u.stepTo[j]!
+          )
+            e |= 1 << j;
         if (!e) return;
         // h[j]: the latest start of distinct requests satisfying steps 0..j at times not
         // decreasing. Requests at one same time may take the steps in any order, so the latest
