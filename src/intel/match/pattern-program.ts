@@ -287,7 +287,8 @@ class Compiler {
         if (!(times >= 1)) throw new Unsupported('REPEATS 0 TIMES (a count must be 1 or more)');
         if (times > TIMED_LIMITS.maxRepeats)
           throw new Unsupported(`REPEATS more than ${TIMED_LIMITS.maxRepeats} TIMES is not evaluated`);
-        // A WITHIN before it bounded a single binding: met for one observation, kept otherwise (below).
+        // A WITHIN before it bounds each single binding: always met when that is one request (an
+        // AND's, of one or two, is refused in timed).
         if (windowMs < Infinity) this.innerWindow = true;
         windowMs = Infinity;
       } else if (q.kind === 'WITHIN') {
@@ -707,7 +708,8 @@ function recent(q: number[], head: number, add: boolean, t: number, windowMs: nu
  * log. Exact when an account's requests come in order of time (as an event log is written); a
  * request earlier than one already taken is left out (the summaries below hold only for times
  * that do not go back). A unit once met stays met (more requests only add bindings) and drops
- * what it held.
+ * what it held, except a part of a qualified AND / OR (`inner`), which keeps updating the latest
+ * start of a binding of it for the window around it.
  */
 export class TimedState {
   /** Units met, as bits of the program's mask. */
