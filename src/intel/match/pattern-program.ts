@@ -703,6 +703,23 @@ function recent(q: number[], head: number, add: boolean, t: number, windowMs: nu
   return head;
 }
 
+/** What the states of one program share: per unit, whether a window is computed from latest starts; whether any unit is an operand of such (`inner`) or repeats an AND of two. */
+type Shape = { numeric: boolean[]; inner: boolean; two: boolean };
+const SHAPES = new WeakMap<PatternProgram, Shape>();
+function shapeOf(p: PatternProgram): Shape {
+  let s = SHAPES.get(p);
+  if (!s) {
+    const refs = (o: Obs): boolean => (o.k === 'leaf' ? o.bit >= p.leaves.length : o.of.some(refs));
+    s = {
+      numeric: p.units.map((u) => u.k === 'window' && (u.inner === true || refs(u.tree))),
+      inner: p.units.some((u) => u.inner),
+      two: p.units.some((u) => u.k === 'repeats' && u.roles.length > 1),
+    };
+    SHAPES.set(p, s);
+  }
+  return s;
+}
+
 /**
  * One account's progress on a program's timed units, fed its timed requests in the order of the
  * log. Exact when an account's requests come in order of time (as an event log is written); a
@@ -739,11 +756,12 @@ export class TimedState {
         : new Array<number>(u.k === 'window' ? u.leaves.length : u.steps.length).fill(-Infinity),
     );
     this.heads = p.units.map(() => 0);
-    this.held2 = p.units.map(() => []);
-    this.heads2 = p.units.map(() => 0);
-    const refs = (o: Obs): boolean => (o.k === 'leaf' ? o.bit >= p.leaves.length : o.of.some(refs));
-    this.numeric = p.units.map((u) => u.k === 'window' && (u.inner === true || refs(u.tree)));
-    this.latest = p.units.some((u) => u.inner) ? p.units.map(() => -Infinity) : [];
+    // A state is made per account and pattern: what only some shapes need is made only for them.
+    const shape = shapeOf(p);
+    this.held2 = shape.two ? p.units.map(() => []) : [];
+    this.heads2 = shape.two ? p.units.map(() => 0) : [];
+    this.numeric = shape.numeric;
+    this.latest = shape.inner ? p.units.map(() => -Infinity) : [];
     this.groupT = p.units.map(() => NaN);
     this.before = p.units.map(() => []);
     this.group = p.units.map(() => []);
@@ -753,7 +771,8 @@ export class TimedState {
   size(): number {
     let n = 0;
     for (let i = 0; i < this.held.length; i++)
-      n += this.held[i]!.length + this.held2[i]!.length + this.before[i]!.length + this.group[i]!.length;
+      n += this.held[i]!.length + this.before[i]!.length + this.group[i]!.length;
+    for (const h of this.held2) n += h.length;
     return n + this.latest.length;
   }
 
@@ -892,8 +911,10 @@ export class TimedState {
         now |= bit;
         h.length = 0;
         this.heads[i] = 0;
-        this.held2[i]!.length = 0;
-        this.heads2[i] = 0;
+        if (this.held2.length) {
+          this.held2[i]!.length = 0;
+          this.heads2[i] = 0;
+        }
         this.before[i] = [];
         this.group[i] = [];
       }
