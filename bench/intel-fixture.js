@@ -20,3 +20,16 @@ export const exportSettings = (intel) => ({
   keyRing: intel.keyRingFrom({ current: 'k', keys: [{ id: 'k', secret: '5a'.repeat(32) }] }),
   policy: intel.policyFrom({ min_cluster_size: 5, min_confidence: 50 }),
 });
+
+/** A foreign indicator of a STIX pattern, the n-th (its id), as the matcher benches feed them. */
+export const stixIndicator = (n, pattern) => ({
+  type: 'indicator',
+  spec_version: '2.1',
+  id: `indicator--6a1f0c2e-8d4b-4f3a-9c7e-${String(n).padStart(12, '0')}`,
+  created: '2026-11-20T00:00:00.000Z',
+  modified: '2026-11-20T00:00:00.000Z',
+  pattern,
+  pattern_type: 'stix',
+  valid_from: '2026-11-20T00:00:00Z',
+  confidence: 70,
+});

@@ -6,6 +6,7 @@
 // old build runs the same cases. Needs `npx tsc -p tsconfig.build.json` there.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { stixIndicator } from './intel-fixture.js';
 import { machineLine } from './machine.js';
 
 const root = process.argv[2] ? path.resolve(process.argv[2]) : path.resolve(import.meta.dirname, '..');
@@ -15,17 +16,8 @@ const { IntelMatcher, keyRingFrom } = await import(
 const ring = keyRingFrom({ current: 'k1', keys: [{ id: 'k1', secret: 'cd'.repeat(32) }] });
 const UA = "network-traffic:extensions.'http-request-ext'.request_header.'User-Agent'";
 const now = new Date('2026-11-21T00:00:00Z');
-const indicator = (n, expr) => ({
-  type: 'indicator',
-  spec_version: '2.1',
-  id: `indicator--6a1f0c2e-8d4b-4f3a-9c7e-${String(n).padStart(12, '0')}`,
-  created: '2026-11-20T00:00:00.000Z',
-  modified: '2026-11-20T00:00:00.000Z',
-  pattern: typeof expr === 'object' ? expr.pattern : `[${UA} MATCHES '${expr}']`,
-  pattern_type: 'stix',
-  valid_from: '2026-11-20T00:00:00Z',
-  confidence: 70,
-});
+const indicator = (n, expr) =>
+  stixIndicator(n, typeof expr === 'object' ? expr.pattern : `[${UA} MATCHES '${expr}']`);
 const event = (id, ua, i = 0, timed = false) => ({
   id,
   // The timed case: one request a second (an account every 500 seconds).
@@ -119,6 +111,27 @@ run(
 run(
   '500 time-qualified patterns (REPEATS … WITHIN, FOLLOWEDBY … WITHIN, AND … WITHIN), one request a second',
   timed,
+  (i) => `python-requests/2.${i}.0`,
+  true,
+);
+// Compound timed shapes (issue 19): REPEATS on an OR and on an AND of two, never met (queues in
+// use on every request); a FOLLOWEDBY whose first operand repeats; a REPEATS inside a windowed
+// AND. An older build compiles none of them.
+const compoundTimed = Array.from({ length: 500 }, (_, i) => {
+  const like = `[${UA} LIKE 'python-requests/2.${i % 40}.%']`;
+  const net = `[ipv4-addr:value ISSUBSET '198.51.0.0/16' AND autonomous-system:number IN (${64_000 + (i % 50)}, 1, 2)]`;
+  return {
+    pattern: [
+      `(${like} OR ${net}) REPEATS 1000 TIMES WITHIN 60 SECONDS`,
+      `(${like} AND ${net}) REPEATS 1000 TIMES WITHIN 60 SECONDS`,
+      `(${like} REPEATS 3 TIMES FOLLOWEDBY ${net}) WITHIN 600 SECONDS`,
+      `(${like} REPEATS 1000 TIMES WITHIN 60 SECONDS AND ${net}) WITHIN 600 SECONDS`,
+    ][i % 4],
+  };
+});
+run(
+  '500 compound time-qualified patterns (REPEATS on OR / AND, REPEATS FOLLOWEDBY, REPEATS in a windowed AND), one request a second',
+  compoundTimed,
   (i) => `python-requests/2.${i}.0`,
   true,
 );

@@ -279,18 +279,45 @@ describe('STIX pattern evaluation (intel match)', () => {
       [`[ipv4-addr:value = '1.2.3.4'] REPEATS ${TIMED_LIMITS.maxRepeats + 1} TIMES`, /REPEATS more than/],
       ["[ipv4-addr:value = '1.2.3.4'] REPEATS 99999999999999999999999 TIMES", /REPEATS more than/],
       ["([ipv4-addr:value = '1.2.3.4'] REPEATS 2 TIMES) REPEATS 2 TIMES", /REPEATS twice/],
-      ["([ipv4-addr:value = '1.2.3.4'] AND [autonomous-system:number = 1]) REPEATS 2 TIMES", /compound/],
       [
-        "([ipv4-addr:value = '1.2.3.4'] OR [autonomous-system:number = 1]) FOLLOWEDBY [autonomous-system:number = 2]",
-        /FOLLOWEDBY of other than unqualified/,
+        "([ipv4-addr:value = '1.2.3.4'] AND [autonomous-system:number = 1] AND [autonomous-system:number = 3]) REPEATS 2 TIMES",
+        /k-dimensional matching/,
       ],
       [
-        "[ipv4-addr:value = '1.2.3.4'] REPEATS 2 TIMES FOLLOWEDBY [autonomous-system:number = 2]",
-        /FOLLOWEDBY of other than unqualified/,
+        "(([ipv4-addr:value = '1.2.3.4'] AND [autonomous-system:number = 1]) OR [autonomous-system:number = 3]) REPEATS 2 TIMES",
+        /k-dimensional matching/,
       ],
       [
-        "([ipv4-addr:value = '1.2.3.4'] REPEATS 2 TIMES AND [autonomous-system:number = 2]) WITHIN 5 SECONDS",
-        /inside a qualified AND/,
+        "([ipv4-addr:value = '1.2.3.4'] AND [autonomous-system:number = 1]) WITHIN 5 SECONDS REPEATS 2 TIMES",
+        /WITHIN before REPEATS on an AND/,
+      ],
+      [
+        "([ipv4-addr:value = '1.2.3.4'] FOLLOWEDBY [autonomous-system:number = 1]) REPEATS 2 TIMES",
+        /REPEATS on a FOLLOWEDBY/,
+      ],
+      [
+        "([ipv4-addr:value = '1.2.3.4'] AND [autonomous-system:number = 1] AND [autonomous-system:number = 3]) FOLLOWEDBY [autonomous-system:number = 2]",
+        /an AND in a FOLLOWEDBY of other than two/,
+      ],
+      [
+        "([ipv4-addr:value = '1.2.3.4'] AND [autonomous-system:number = 1]) FOLLOWEDBY ([ipv4-addr:value = '1.2.3.5'] AND [autonomous-system:number = 2]) FOLLOWEDBY ([ipv4-addr:value = '1.2.3.6'] AND [autonomous-system:number = 3])",
+        /more than 9 orders/,
+      ],
+      [
+        "([ipv4-addr:value = '1.2.3.4'] AND [autonomous-system:number = 1]) WITHIN 5 SECONDS FOLLOWEDBY [autonomous-system:number = 2]",
+        /WITHIN on part of a FOLLOWEDBY/,
+      ],
+      [
+        "([ipv4-addr:value = '1.2.3.4'] AND ([autonomous-system:number = 1] REPEATS 2 TIMES)) FOLLOWEDBY [autonomous-system:number = 2]",
+        /an AND in a FOLLOWEDBY of other than two/,
+      ],
+      [
+        "([ipv4-addr:value = '1.2.3.4'] REPEATS 2 TIMES WITHIN 5 SECONDS) FOLLOWEDBY [autonomous-system:number = 2]",
+        /WITHIN on part of a FOLLOWEDBY/,
+      ],
+      [
+        `[ipv4-addr:value = '1.2.3.4'] REPEATS ${TIMED_LIMITS.maxChainSteps} TIMES FOLLOWEDBY [autonomous-system:number = 2]`,
+        /FOLLOWEDBY binding more than 30 requests/,
       ],
       [
         `([ipv4-addr:value = '1.2.3.4'])${' WITHIN 5 SECONDS'.repeat(PATTERN_PROGRAM_LIMITS.maxQualifiers + 1)}`,
@@ -662,7 +689,27 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
       ],
     ]);
     const chain = `[${UA} = 'login'] FOLLOWEDBY ([${UA} = 'scrape'] OR [autonomous-system:number = 7])`;
-    expect(unsupportedReason(chain)).toMatch(/FOLLOWEDBY of other than/);
+    // A compound step (issue 19; refused before): no window, so too_slow holds.
+    expect(hitAccounts(chain, accounts)).toEqual(
+      new Set(['in_order', 'two_requests_same_time', 'same_time_logged_reversed', 'too_slow']),
+    );
+    // REPEATS on the first step, written without parentheses: two logins, then a scrape (or
+    // ASN 7, which a third request of the same time satisfying both may give).
+    const twice = `[${UA} = 'login'] REPEATS 2 TIMES FOLLOWEDBY [${UA} = 'scrape' OR autonomous-system:number = 7]`;
+    const logins = (...reqs: [number, string, number?][]): Timed[] =>
+      reqs.map(([s, u, a]) => ({ s, c: c(u, a) }));
+    expect(
+      hitAccounts(
+        twice,
+        new Map([
+          ['two_then_scrape', logins([0, 'login'], [1, 'login'], [1, 'scrape'])],
+          ['one_then_scrape', logins([0, 'login'], [1, 'scrape'], [2, 'scrape'])],
+          ['scrape_between', logins([0, 'login'], [1, 'scrape'], [2, 'login'])],
+          ['three_same_time', logins([4, 'login', 7], [4, 'login', 7], [4, 'login', 7])],
+          ['two_same_time', logins([4, 'login', 7], [4, 'login', 7])],
+        ]),
+      ),
+    ).toEqual(new Set(['two_then_scrape', 'three_same_time']));
     const ok = `([${UA} = 'login'] FOLLOWEDBY [${UA} = 'scrape' OR autonomous-system:number = 7]) WITHIN 60 SECONDS`;
     expect(hitAccounts(ok, accounts)).toEqual(
       new Set(['in_order', 'two_requests_same_time', 'same_time_logged_reversed']),
@@ -742,25 +789,11 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
     ]);
   });
 
-  /**
-   * The oracle: STIX 2.1 bindings over point observations, by brute force over every subset or
-   * tuple of an account's requests (FOLLOWEDBY: distinct requests, times not decreasing, any
-   * log order at one same time). Independent of TimedState's streaming summaries.
-   */
-  describe('agrees with a brute-force oracle on generated request sequences', () => {
-    type Req = { s: number; ua: string; asn: number };
-    const leafOf: Record<string, (r: Req) => boolean> = {
-      [`[${UA} = 'a']`]: (r) => r.ua === 'a',
-      '[autonomous-system:number >= 2]': (r) => r.asn >= 2,
-      [`[${UA} != 'c' AND autonomous-system:number < 3]`]: (r) => r.ua !== 'c' && r.asn < 3,
-    };
-    const LEAVES = Object.keys(leafOf);
-    const inRange = (r: Req, from: number, to: number): boolean => r.s >= from && r.s < to;
-    const subsets = <T>(xs: T[], k: number): T[][] =>
-      k === 0 ? [[]] : xs.flatMap((x, i) => subsets(xs.slice(i + 1), k - 1).map((rest) => [x, ...rest]));
-    const span = (rs: Req[]): number => Math.max(...rs.map((r) => r.s)) - Math.min(...rs.map((r) => r.s));
-
-    let seed = 12345;
+  /** One generated request of the oracles: seconds after BASE, its user agent and ASN. */
+  type Req = { s: number; ua: string; asn: number };
+  /** Seeded numbers below k, and sequences of up to 8 requests in order of time (times repeat). */
+  const generator = (start: number): { rnd: (k: number) => number; sequence: () => Req[] } => {
+    let seed = start;
     const rnd = (k: number): number => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return Math.floor((seed / 2 ** 31) * k);
@@ -774,6 +807,42 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
       }
       return out;
     };
+    return { rnd, sequence };
+  };
+  /** The accounts IntelMatcher hits on 150 generated accounts are those the oracle says. */
+  function agrees(pattern: string, holds: (rs: Req[]) => boolean, sequence: () => Req[]): void {
+    const accounts = new Map<string, Timed[]>();
+    const want = new Set<string>();
+    for (let a = 0; a < 150; a++) {
+      const rs = sequence();
+      accounts.set(
+        `acct${a}`,
+        rs.map((r) => ({ s: r.s, c: { ip: '203.0.113.1', asn: r.asn, user_agent: r.ua } })),
+      );
+      if (holds(rs)) want.add(`acct${a}`);
+    }
+    if (process.env.DG_ORACLE_STATS) console.log(want.size, pattern);
+    expect(hitAccounts(pattern, accounts)).toEqual(want);
+  }
+
+  /**
+   * The oracle: STIX 2.1 bindings over point observations, by brute force over every subset or
+   * tuple of an account's requests (FOLLOWEDBY: distinct requests, times not decreasing, any
+   * log order at one same time). Independent of TimedState's streaming summaries.
+   */
+  describe('agrees with a brute-force oracle on generated request sequences', () => {
+    const leafOf: Record<string, (r: Req) => boolean> = {
+      [`[${UA} = 'a']`]: (r) => r.ua === 'a',
+      '[autonomous-system:number >= 2]': (r) => r.asn >= 2,
+      [`[${UA} != 'c' AND autonomous-system:number < 3]`]: (r) => r.ua !== 'c' && r.asn < 3,
+    };
+    const LEAVES = Object.keys(leafOf);
+    const inRange = (r: Req, from: number, to: number): boolean => r.s >= from && r.s < to;
+    const subsets = <T>(xs: T[], k: number): T[][] =>
+      k === 0 ? [[]] : xs.flatMap((x, i) => subsets(xs.slice(i + 1), k - 1).map((rest) => [x, ...rest]));
+    const span = (rs: Req[]): number => Math.max(...rs.map((r) => r.s)) - Math.min(...rs.map((r) => r.s));
+
+    const { rnd, sequence } = generator(12345);
     const range = (): { text: string; from: number; to: number } => {
       const from = rnd(20);
       const to = from + rnd(30);
@@ -842,19 +911,166 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
       });
     }
 
-    it.each(cases.map((c) => [c.pattern, c] as const))('%s', (_, c) => {
-      const accounts = new Map<string, Timed[]>();
-      const want = new Set<string>();
-      for (let a = 0; a < 150; a++) {
-        const rs = sequence();
-        accounts.set(
-          `acct${a}`,
-          rs.map((r) => ({ s: r.s, c: { ip: '203.0.113.1', asn: r.asn, user_agent: r.ua } })),
-        );
-        if (c.holds(rs)) want.add(`acct${a}`);
+    it.each(cases.map((c) => [c.pattern, c] as const))('%s', (_, c) => agrees(c.pattern, c.holds, sequence));
+  });
+
+  /**
+   * Compound shapes (issue 19): REPEATS on an AND / OR, FOLLOWEDBY of compound or qualified
+   * operands, timed parts inside a qualified AND / OR. The oracle computes every binding of each
+   * observation expression as a set of requests (a bitmask over an account's at most 8), by
+   * brute force: OR either side's; AND the union of one of each (a request may serve both, as
+   * everywhere in intel match); REPEATS n unions of n pairwise disjoint; FOLLOWEDBY disjoint
+   * pairs, the left's latest time at or before the right's earliest; WITHIN those spanning at
+   * most s; START … STOP those all in range. Met when the whole pattern has a binding.
+   */
+  describe('compound time-qualified shapes agree with a brute-force binding oracle', () => {
+    type Qual = { rep: number } | { within: number } | { from: number; to: number };
+    type E =
+      | { k: 'leaf'; text: string; test: (r: Req) => boolean }
+      | { k: 'and' | 'or' | 'fb'; of: E[] }
+      | { k: 'q'; e: E; quals: Qual[] };
+    const LEAVES: E[] = [
+      { k: 'leaf', text: `[${UA} = 'a']`, test: (r) => r.ua === 'a' },
+      { k: 'leaf', text: '[autonomous-system:number >= 2]', test: (r) => r.asn >= 2 },
+      {
+        k: 'leaf',
+        text: `[${UA} != 'c' AND autonomous-system:number < 3]`,
+        test: (r) => r.ua !== 'c' && r.asn < 3,
+      },
+    ];
+    const stamp = (x: number): string => `t'${iso(x).replace('.000', '')}'`;
+    const text = (e: E): string => {
+      if (e.k === 'leaf') return e.text;
+      if (e.k === 'q')
+        return `(${text(e.e)})${e.quals
+          .map((q) =>
+            'rep' in q
+              ? ` REPEATS ${q.rep} TIMES`
+              : 'within' in q
+                ? ` WITHIN ${q.within} SECONDS`
+                : ` START ${stamp(q.from)} STOP ${stamp(q.to)}`,
+          )
+          .join('')}`;
+      const op = { and: ' AND ', or: ' OR ', fb: ' FOLLOWEDBY ' }[e.k];
+      return e.of.map((x) => (x.k === 'leaf' ? text(x) : `(${text(x)})`)).join(op);
+    };
+
+    /** Every binding of `e` over `rs`, as bitmasks of request indices. */
+    const bindings = (e: E, rs: Req[]): Set<number> => {
+      const times = (b: number): number[] => rs.flatMap((r, j) => (b & (1 << j) ? [r.s] : []));
+      if (e.k === 'leaf') return new Set(rs.flatMap((r, j) => (e.test(r) ? [1 << j] : [])));
+      if (e.k === 'q') {
+        let out = bindings(e.e, rs);
+        for (const q of e.quals) {
+          if ('rep' in q) {
+            // n pairwise disjoint bindings, as their union (each new one disjoint from the union so far).
+            let acc = new Set<number>([0]);
+            const base = [...out];
+            for (let k = 0; k < q.rep; k++) {
+              const next = new Set<number>();
+              // Disjoint unions; counting each set of n once is not needed for existence.
+              for (const a of acc) for (const b of base) if (!(a & b)) next.add(a | b);
+              acc = next;
+            }
+            out = acc;
+          } else if ('within' in q) {
+            out = new Set([...out].filter((b) => Math.max(...times(b)) - Math.min(...times(b)) <= q.within));
+          } else {
+            out = new Set([...out].filter((b) => times(b).every((t) => t >= q.from && t < q.to)));
+          }
+        }
+        return out;
       }
-      if (process.env.DG_ORACLE_STATS) console.log(want.size, c.pattern);
-      expect(hitAccounts(c.pattern, accounts)).toEqual(want);
-    });
+      const parts = e.of.map((x) => bindings(x, rs));
+      if (e.k === 'or') return new Set(parts.flatMap((p) => [...p]));
+      return parts.reduce((acc, p) => {
+        const next = new Set<number>();
+        for (const a of acc)
+          for (const b of p)
+            if (e.k === 'and') next.add(a | b);
+            else if (!(a & b) && Math.max(...times(a)) <= Math.min(...times(b))) next.add(a | b);
+        return next;
+      });
+    };
+
+    const { rnd, sequence } = generator(4242);
+    const leaf = (): E => LEAVES[rnd(3)]!;
+    const orSet = (): E => (rnd(2) ? leaf() : { k: 'or', of: [leaf(), leaf()] });
+    const window = (): number => [1, 2.5, 5, 10, 30][rnd(5)]!;
+    const range = (): Qual => {
+      const from = rnd(20);
+      return { from, to: from + rnd(30) };
+    };
+    const maybe = (q: () => Qual): Qual[] => (rnd(2) ? [q()] : []);
+
+    /** A FOLLOWEDBY operand: an OR of [...] with REPEATS and/or a range, an AND of two, or a FOLLOWEDBY inside. */
+    // ANDs in the chain being generated: at most two (nine orders; three would be refused).
+    let ands = 0;
+    const fbOperand = (depth: number): E => {
+      const r = rnd(6);
+      if (r === 0 && depth === 0) return { k: 'fb', of: [orSet(), orSet()] };
+      // An AND of two (one request for both, or two in either order), in a range or not.
+      if (r === 5 && depth === 0 && ands < 2) {
+        ands++;
+        const and: E = { k: 'and', of: [orSet(), orSet()] };
+        return rnd(2) ? and : { k: 'q', e: and, quals: [range()] };
+      }
+      if (r <= 2) return orSet();
+      const quals: Qual[] = [{ rep: 1 + rnd(3) }, ...maybe(range)];
+      // A window before REPEATS bounds one request (always met).
+      if (rnd(4) === 0) quals.unshift({ within: window() });
+      return { k: 'q', e: orSet(), quals };
+    };
+    /** A timed operand of a qualified AND / OR. */
+    const timedPart = (): E => {
+      switch (rnd(4)) {
+        case 0:
+          return { k: 'q', e: orSet(), quals: [{ rep: 2 + rnd(2) }, ...maybe(() => ({ within: window() }))] };
+        case 1:
+          return {
+            k: 'q',
+            e: { k: 'fb', of: [leaf(), orSet()] },
+            quals: maybe(() => ({ within: window() })),
+          };
+        case 2:
+          return {
+            k: 'q',
+            e: { k: rnd(2) ? 'and' : 'or', of: [leaf(), leaf()] },
+            quals: [{ within: window() }],
+          };
+        default:
+          return { k: 'q', e: leaf(), quals: [{ rep: 2 }, range()] };
+      }
+    };
+
+    const cases: E[] = [];
+    for (let i = 0; i < 40; i++) {
+      // REPEATS on an OR (two or three) or an AND of two ORs of [...], a window and a range or not.
+      const kind = rnd(3);
+      const inner: E =
+        kind === 0
+          ? { k: 'or', of: [leaf(), leaf(), ...(rnd(2) ? [leaf()] : [])] }
+          : { k: 'and', of: [orSet(), orSet()] };
+      cases.push({
+        k: 'q',
+        e: inner,
+        quals: [{ rep: 1 + rnd(3) }, ...maybe(() => ({ within: window() })), ...maybe(range)],
+      });
+      // FOLLOWEDBY of compound and qualified operands, in a window and a range or not.
+      ands = 0;
+      const chain: E = { k: 'fb', of: Array.from({ length: 2 + rnd(2) }, () => fbOperand(0)) };
+      const quals = [...maybe(() => ({ within: window() })), ...maybe(range)];
+      cases.push(quals.length ? { k: 'q', e: chain, quals } : chain);
+      // Timed parts inside a qualified AND / OR.
+      cases.push({
+        k: 'q',
+        e: { k: rnd(3) ? 'and' : 'or', of: [timedPart(), rnd(2) ? leaf() : timedPart()] },
+        quals: [{ within: window() }, ...maybe(range)],
+      });
+    }
+
+    it.each(cases.map((c) => [text(c), c] as const))('%s', (pattern, c) =>
+      agrees(pattern, (rs) => bindings(c, rs).size > 0, sequence),
+    );
   });
 });

@@ -42,6 +42,10 @@ export const PATTERN_PROGRAM_LIMITS = {
 export const TIMED_LIMITS = {
   /** REPEATS n TIMES with n above this is unsupported. */
   maxRepeats: 1_000,
+  /** Requests a FOLLOWEDBY binds (its steps, a `REPEATS k` operand counting k): one bit each of a request's eligibility. */
+  maxChainSteps: 30,
+  /** Chains one FOLLOWEDBY becomes (each AND operand binds in three ways: one request, or two in either order). */
+  maxChainOrders: 9,
   /** Numbers reserved over all accounts and patterns (8 bytes each: 64 MB). */
   maxHeldTimes: 8_000_000,
   /** Reserved per account state on top of what it holds: the objects themselves, as numbers. */
@@ -74,14 +78,26 @@ type Obs = { k: 'and' | 'or'; of: Obs[] } | { k: 'leaf'; bit: number };
 /**
  * A time-qualified part of a pattern, met when the account's timed requests (with times in
  * [from, to), milliseconds) hold a binding of it whose times span at most `windowMs`:
- * repeats: `times` distinct requests satisfying the leaf `bit`;
+ * repeats: `times` distinct requests satisfying a leaf of `roles[0]` (a mask of leaves: one
+ * observation expression or an OR of them) and, with a second role (an AND of two), `times`
+ * distinct requests satisfying a leaf of `roles[1]` (one request may serve both roles of one
+ * repetition, as for AND between observation expressions, never two repetitions);
  * window: requests (one may serve several leaves, as for AND between observation expressions) whose leaves satisfy `tree`;
- * chain: distinct requests satisfying `bits[0]`, `bits[1]`, … in that order of time (FOLLOWEDBY).
+ * chain: distinct requests, the j-th satisfying a leaf of `steps[j]` (and, unless 0, one of
+ * `stepAlso[j]`: an AND's two operands on one request) at a time in [stepFrom[j], stepTo[j]), in
+ * that order of time (FOLLOWEDBY; a `REPEATS k` operand is k steps).
  */
-export type TimedUnit = { bit: number; windowMs: number; from: number; to: number } & (
-  | { k: 'repeats'; leaf: number; times: number }
+export type TimedUnit = {
+  bit: number;
+  windowMs: number;
+  from: number;
+  to: number;
+  /** Part of a qualified AND / OR (an operand's `tree` leaf): it keeps its latest start once met. */
+  inner?: boolean;
+} & (
+  | { k: 'repeats'; roles: number[]; times: number }
   | { k: 'window'; tree: Obs; leaves: number[] }
-  | { k: 'chain'; leaves: number[] }
+  | { k: 'chain'; steps: number[]; stepAlso: number[]; stepFrom: number[]; stepTo: number[] }
 );
 
 /** How broad a pattern is: the indicator kind whose benign match rate it carries (null: any). */
@@ -173,6 +189,23 @@ const ORDER_TESTS: Record<string, ((a: number, b: number) => boolean) | undefine
   '>=': (a, b) => a >= b,
 };
 
+/** One step of a chain being compiled: its leaves (and a second set for an AND), range and breadth. */
+type Step = { mask: number; also: number; from: number; to: number; breadth: Breadth };
+
+/** Chains of `a` followed by those of `b`, every pair (each an order an AND may bind in), bounded. */
+function sequences(a: Step[][], b: Step[][]): Step[][] {
+  const out = a.flatMap((x) => b.map((y) => [...x, ...y]));
+  if (out.length > TIMED_LIMITS.maxChainOrders)
+    throw new Unsupported(
+      `FOLLOWEDBY with more than ${TIMED_LIMITS.maxChainOrders} orders of its ANDs' operands is not evaluated`,
+    );
+  if (out.some((x) => x.length > TIMED_LIMITS.maxChainSteps))
+    throw new Unsupported(
+      `FOLLOWEDBY binding more than ${TIMED_LIMITS.maxChainSteps} requests (REPEATS counted) is not evaluated`,
+    );
+  return out;
+}
+
 class Compiler {
   leaves: Cmp[] = [];
   terms = 0;
@@ -223,13 +256,8 @@ class Compiler {
     return { bit, breadth: c.breadth };
   }
 
-  /**
-   * A time-qualified part: one `[…]` with its qualifiers; a FOLLOWEDBY of unqualified `[…]`;
-   * or AND / OR of unqualified `[…]` in a group qualified WITHIN or START … STOP; groups around
-   * them add their qualifiers. Anything else in time is unsupported (with the reason).
-   */
-  private timed(n: ObservationNode, depth: number): { obs: Obs; breadth: Breadth } {
-    // Qualifiers in the order they apply: the innermost (written first) first.
+  /** Qualifiers in the order they apply (the innermost, written first, first) and what they leave inside. */
+  private unwrap(n: ObservationNode): { core: ObservationNode; quals: PatternQualifier[] } {
     const quals: PatternQualifier[] = [];
     let core = n;
     const wrappers: PatternQualifier[][] = [];
@@ -242,6 +270,11 @@ class Compiler {
     this.qualifierCount += quals.length;
     if (this.qualifierCount > PATTERN_PROGRAM_LIMITS.maxQualifiers)
       throw new Unsupported(`more than ${PATTERN_PROGRAM_LIMITS.maxQualifiers} qualifiers`);
+    return { core, quals };
+  }
+
+  /** What qualifiers, in order, ask of the part they follow (REPEATS count, window, range). */
+  private qualify(quals: PatternQualifier[]): { times?: number; windowMs: number; from: number; to: number } {
     let windowMs = Infinity;
     let from = -Infinity;
     let to = Infinity;
@@ -250,13 +283,13 @@ class Compiler {
       if (q.kind === 'REPEATS') {
         if (times !== undefined)
           throw new Unsupported('REPEATS twice on one observation expression is not evaluated');
-        if (core.kind !== 'observation')
-          throw new Unsupported('REPEATS on a compound observation expression is not evaluated');
         times = Number(q.times);
         if (!(times >= 1)) throw new Unsupported('REPEATS 0 TIMES (a count must be 1 or more)');
         if (times > TIMED_LIMITS.maxRepeats)
           throw new Unsupported(`REPEATS more than ${TIMED_LIMITS.maxRepeats} TIMES is not evaluated`);
-        // A WITHIN before it bounded a single observation, which always holds.
+        // A WITHIN before it bounds each single binding: always met when that is one request (an
+        // AND's, of one or two, is refused in timed).
+        if (windowMs < Infinity) this.innerWindow = true;
         windowMs = Infinity;
       } else if (q.kind === 'WITHIN') {
         const s = Number(q.seconds);
@@ -271,32 +304,158 @@ class Compiler {
         to = Math.min(to, b);
       }
     }
-    const plainLeaf = (o: ObservationNode, d: number): { bit: number; breadth: Breadth } => {
-      let x = o;
-      while (x.kind === 'group' && !x.qualifiers.length) x = x.expr;
-      if (x.kind !== 'observation' || x.qualifiers.length)
+    return { ...(times !== undefined ? { times } : {}), windowMs, from, to };
+  }
+  /** Set when a WITHIN comes before a REPEATS (see qualify). */
+  private innerWindow = false;
+
+  /**
+   * The leaves of an OR of unqualified `[…]` (one, or several joined by OR, in unqualified
+   * groups) as a mask with its breadth; null (nothing compiled) for any other shape.
+   */
+  private orSet(o: ObservationNode, depth: number): { mask: number; breadth: Breadth } | null {
+    const plain = (x: ObservationNode): boolean =>
+      x.kind === 'group'
+        ? !x.qualifiers.length && plain(x.expr)
+        : x.kind === 'observation'
+          ? !x.qualifiers.length
+          : x.kind === 'or' && x.operands.every(plain);
+    if (!plain(o)) return null;
+    // Groups add no depth here (as a FOLLOWEDBY's operands always compiled), an OR does.
+    if (o.kind === 'group') return this.orSet(o.expr, depth);
+    if (o.kind === 'observation') {
+      const l = this.leaf(o.expr, depth);
+      return { mask: 1 << l.bit, breadth: l.breadth };
+    }
+    const d = this.deeper(depth);
+    const parts = (o as { operands: ObservationNode[] }).operands.map((x) => this.orSet(x, d)!);
+    return { mask: parts.reduce((m, x) => m | x.mask, 0), breadth: broadest(parts.map((x) => x.breadth)) };
+  }
+
+  /**
+   * A FOLLOWEDBY operand as steps of the chain, in every order it may bind in (alternatives,
+   * each a chain): an OR of `[…]` (one step), with `REPEATS k` (k steps: k distinct requests
+   * between what precedes and what follows, in any order) and START … STOP (the steps' range); an
+   * AND of two such (one request satisfying both, or two in either order: three alternatives); a
+   * FOLLOWEDBY inside (its steps, in order: `(X FOLLOWEDBY Y) FOLLOWEDBY Z` binds as `X FOLLOWEDBY Y
+   * FOLLOWEDBY Z`). Anything else is unsupported.
+   */
+  private steps(o: ObservationNode, depth: number): Step[][] {
+    const { core, quals } = this.unwrap(o);
+    const q = this.qualify(quals);
+    const times = q.times ?? 1;
+    const ranged = (alts: Step[][]): Step[][] =>
+      alts.map((seq) => seq.map((x) => ({ ...x, from: Math.max(x.from, q.from), to: Math.min(x.to, q.to) })));
+    if (core.kind === 'followedby' || core.kind === 'and') {
+      // A window on two or more requests bounds part of the chain; on one it always holds.
+      if (q.windowMs < Infinity) throw new Unsupported('WITHIN on part of a FOLLOWEDBY is not evaluated');
+      if (q.times !== undefined)
         throw new Unsupported(
-          'FOLLOWEDBY of other than unqualified [...] observation expressions is not evaluated',
+          `REPEATS on ${core.kind === 'and' ? 'an AND' : 'a FOLLOWEDBY'} inside a FOLLOWEDBY is not evaluated`,
         );
-      return this.leaf(x.expr, d);
-    };
+      const d = this.deeper(depth);
+      if (core.kind === 'followedby')
+        return ranged(core.operands.map((x) => this.steps(x, d)).reduce(sequences));
+      const parts = core.operands.length === 2 ? core.operands.map((x) => this.orSet(x, d)) : [];
+      if (parts.length !== 2 || !parts[0] || !parts[1])
+        throw new Unsupported('an AND in a FOLLOWEDBY of other than two ORs of [...] is not evaluated');
+      const [x, y] = parts.map((p) => ({
+        mask: p!.mask,
+        also: 0,
+        from: -Infinity,
+        to: Infinity,
+        breadth: p!.breadth,
+      }));
+      const both = { ...x!, also: y!.mask, breadth: narrowest([x!.breadth, y!.breadth]) };
+      return ranged([[both], [x!, y!], [y!, x!]]);
+    }
+    if (q.windowMs < Infinity && times > 1)
+      throw new Unsupported('WITHIN on part of a FOLLOWEDBY is not evaluated');
+    const set = this.orSet(core.kind === 'observation' ? { ...core, qualifiers: [] } : core, depth);
+    if (!set)
+      throw new Unsupported(
+        'FOLLOWEDBY of other than OR of [...] observation expressions (with REPEATS, START … STOP), or an AND of two such, is not evaluated',
+      );
+    const step: Step = { mask: set.mask, also: 0, from: q.from, to: q.to, breadth: set.breadth };
+    return [Array.from({ length: times }, () => step)];
+  }
+
+  /**
+   * A time-qualified part: one `[…]`, or an OR of them, or an AND of two such, with REPEATS
+   * and the other qualifiers; a FOLLOWEDBY of such (steps, above); or AND / OR of unqualified
+   * `[…]` in a group qualified WITHIN or START … STOP; groups around them add their qualifiers.
+   * Anything else in time is unsupported (with the reason).
+   */
+  private timed(n: ObservationNode, depth: number): { obs: Obs; breadth: Breadth } {
+    const { core, quals } = this.unwrap(n);
+    this.innerWindow = false;
+    const { times, windowMs, from, to } = this.qualify(quals);
     const d = this.deeper(depth);
     let unit: TimedUnit;
     let breadth: Breadth;
-    if (core.kind === 'observation') {
-      const l = this.leaf(core.expr, d);
-      unit = { k: 'repeats', leaf: l.bit, times: times ?? 1, bit: -1, windowMs, from, to };
-      breadth = l.breadth;
-    } else if (core.kind === 'followedby') {
-      const ls = core.operands.map((o) => plainLeaf(o, d));
-      unit = { k: 'chain', leaves: ls.map((l) => l.bit), bit: -1, windowMs, from, to };
-      breadth = narrowest(ls.map((l) => l.breadth));
+    if (core.kind === 'followedby') {
+      if (times !== undefined)
+        throw new Unsupported(
+          'REPEATS on a FOLLOWEDBY is not evaluated (distinct bindings of it are a matching over every pair)',
+        );
+      const alts = core.operands.map((o) => this.steps(o, d)).reduce(sequences);
+      // One chain per order the operands' ANDs may bind in; the part is met when one is.
+      const bits = alts.map((seq) => {
+        this.units.push({
+          k: 'chain',
+          steps: seq.map((x) => x.mask),
+          stepAlso: seq.map((x) => x.also),
+          stepFrom: seq.map((x) => x.from),
+          stepTo: seq.map((x) => x.to),
+          bit: -1,
+          windowMs,
+          from,
+          to,
+        });
+        return { k: 'leaf' as const, bit: -this.units.length };
+      });
+      if (this.leaves.length + this.units.length > 31)
+        throw new Unsupported('more than 31 observation expressions and time-qualified parts');
+      return {
+        obs: bits.length === 1 ? bits[0]! : { k: 'or', of: bits },
+        breadth: narrowest(alts[0]!.map((x) => x.breadth)),
+      };
+    } else if (times !== undefined || core.kind === 'observation') {
+      // REPEATS (or a lone qualified [...]): its roles, each an OR of [...].
+      const whole = this.orSet(core.kind === 'observation' ? { ...core, qualifiers: [] } : core, d);
+      let roles: { mask: number; breadth: Breadth }[] | null = whole ? [whole] : null;
+      if (!roles && core.kind === 'and' && core.operands.length === 2) {
+        const plain = core.operands.map((o) => this.orSet(o, d));
+        if (plain.every((x) => x)) roles = plain as { mask: number; breadth: Breadth }[];
+      }
+      if (roles && roles.length > 1 && this.innerWindow)
+        throw new Unsupported('WITHIN before REPEATS on an AND is not evaluated');
+      if (!roles)
+        throw new Unsupported(
+          'REPEATS on other than [...], an OR of them or an AND of two such is not evaluated (distinct repetitions of a larger AND are a k-dimensional matching, a search per request)',
+        );
+      unit = {
+        k: 'repeats',
+        roles: roles.map((r) => r.mask),
+        times: times ?? 1,
+        bit: -1,
+        windowMs,
+        from,
+        to,
+      };
+      breadth = roles.length === 1 ? roles[0]!.breadth : narrowest(roles.map((r) => r.breadth));
     } else {
       const first = this.leaves.length;
       const unitsBefore = this.units.length;
       const inner = this.observation(core, d);
-      if (this.units.length !== unitsBefore)
-        throw new Unsupported('a time-qualified part inside a qualified AND / OR is not evaluated');
+      // Timed parts inside: operands whose latest start the window compares (TimedState); the
+      // group's range applies to every request of theirs too.
+      for (let k = unitsBefore; k < this.units.length; k++) {
+        const v = this.units[k]!;
+        v.inner = true;
+        v.from = Math.max(v.from, from);
+        v.to = Math.min(v.to, to);
+      }
       const leaves = Array.from({ length: this.leaves.length - first }, (_, i) => first + i);
       unit = { k: 'window', tree: inner.obs, leaves, bit: -1, windowMs, from, to };
       breadth = inner.breadth;
@@ -421,7 +580,10 @@ export function compilePattern(
           ? { k: 'leaf', bit: c.leaves.length - o.bit - 1 }
           : o
         : { k: o.k, of: o.of.map(renumber) };
-    c.units.forEach((u, i) => (u.bit = c.leaves.length + i));
+    c.units.forEach((u, i) => {
+      u.bit = c.leaves.length + i;
+      if (u.k === 'window') u.tree = renumber(u.tree);
+    });
     return {
       ok: true,
       program: {
@@ -475,26 +637,25 @@ export function satisfied(p: PatternProgram, mask: number, node: Obs = p.tree): 
 }
 
 /**
- * A chain's progress once the requests `group` (masks), all at time `t`, follow those summarised
+ * A chain's progress once the requests `group` (each the steps it may take, as bits), all at time `t`, follow those summarised
  * by `before` (per step, the latest start of a run through it, -Infinity for none): the group's
  * requests take a run of consecutive steps i..j, each a distinct request, after a run through
  * step i - 1 (or starting at t), within the window. Writes the result into `out`.
  */
 function chainSteps(
-  leaves: number[],
+  k: number,
   before: number[],
   group: number[],
   t: number,
   windowMs: number,
   out: number[],
 ): void {
-  const k = leaves.length;
   for (let j = 0; j < k; j++) out[j] = before[j]!;
   if (group.length === 1) {
     // One request takes one step: the run through the step before, or a start.
     const m = group[0]!;
     for (let j = 0; j < k; j++) {
-      if (!(m & (1 << leaves[j]!))) continue;
+      if (!(m & (1 << j))) continue;
       const start = j === 0 ? t : before[j - 1]!;
       if (j === 0 || (start > -Infinity && t - start <= windowMs)) out[j] = Math.max(out[j]!, start);
     }
@@ -504,7 +665,7 @@ function chainSteps(
   // Kuhn's augmenting path: gives step s a request, moving others along (depth at most k).
   const take = (s: number, seen: Uint8Array): boolean => {
     for (let q = 0; q < group.length; q++) {
-      if (seen[q] || !(group[q]! & (1 << leaves[s]!))) continue;
+      if (seen[q] || !(group[q]! & (1 << s))) continue;
       seen[q] = 1;
       if (owner[q] === -1 || take(owner[q]!, seen)) {
         owner[q] = s;
@@ -526,11 +687,46 @@ function chainSteps(
 }
 
 /**
+ * A queue of recent times `q` from `head`: adds `t` if `add`, drops those more than `windowMs`
+ * before `t` and compacts itself now and then, so it holds at most 2 × `times` + 2 numbers.
+ * Returns the new head.
+ */
+function recent(q: number[], head: number, add: boolean, t: number, windowMs: number, times: number): number {
+  if (add) q.push(t);
+  while (head < q.length && t - q[head]! > windowMs) head++;
+  // Only the latest `times` count (an AND of two may hold one role's while the other lacks).
+  if (q.length - head > times) head = q.length - times;
+  if (head > times) {
+    q.splice(0, head);
+    head = 0;
+  }
+  return head;
+}
+
+/** What the states of one program share: per unit, whether a window is computed from latest starts; whether any unit is an operand of such (`inner`) or repeats an AND of two. */
+type Shape = { numeric: boolean[]; inner: boolean; two: boolean };
+const SHAPES = new WeakMap<PatternProgram, Shape>();
+function shapeOf(p: PatternProgram): Shape {
+  let s = SHAPES.get(p);
+  if (!s) {
+    const refs = (o: Obs): boolean => (o.k === 'leaf' ? o.bit >= p.leaves.length : o.of.some(refs));
+    s = {
+      numeric: p.units.map((u) => u.k === 'window' && (u.inner === true || refs(u.tree))),
+      inner: p.units.some((u) => u.inner),
+      two: p.units.some((u) => u.k === 'repeats' && u.roles.length > 1),
+    };
+    SHAPES.set(p, s);
+  }
+  return s;
+}
+
+/**
  * One account's progress on a program's timed units, fed its timed requests in the order of the
  * log. Exact when an account's requests come in order of time (as an event log is written); a
  * request earlier than one already taken is left out (the summaries below hold only for times
  * that do not go back). A unit once met stays met (more requests only add bindings) and drops
- * what it held.
+ * what it held, except a part of a qualified AND / OR (`inner`), which keeps updating the latest
+ * start of a binding of it for the window around it.
  */
 export class TimedState {
   /** Units met, as bits of the program's mask. */
@@ -538,19 +734,34 @@ export class TimedState {
   /** Requests left out because earlier than one already taken. */
   late = 0;
   private last = -Infinity;
-  /** Per unit: repeats, its recent times (a queue from `head`) or count; window, per leaf the latest time; chain, per step the latest start. */
+  /** Per unit: repeats, its first role's recent times (a queue from `head`) or count; window, per leaf the latest time; chain, per step the latest start. */
   private readonly held: number[][];
   private readonly heads: number[];
+  /** Repeats of an AND of two: the second role's, as `held` and `heads` the first's. */
+  private readonly held2: number[][];
+  private readonly heads2: number[];
   /** Chains: the time of the latest requests, `held` as it was before them, and their masks. */
   private readonly groupT: number[];
   private readonly before: number[][];
   private readonly group: number[][];
+  /** With parts of a qualified AND / OR: per unit, the latest start of a binding of it (-Infinity: none yet). */
+  private readonly latest: number[];
+  /** Per unit: a window whose value is computed from its operands' latest starts (it has or is such a part). */
+  private readonly numeric: boolean[];
 
   constructor(private readonly p: PatternProgram) {
     this.held = p.units.map((u) =>
-      u.k === 'repeats' ? [] : new Array<number>(u.leaves.length).fill(-Infinity),
+      u.k === 'repeats'
+        ? []
+        : new Array<number>(u.k === 'window' ? u.leaves.length : u.steps.length).fill(-Infinity),
     );
     this.heads = p.units.map(() => 0);
+    // A state is made per account and pattern: what only some shapes need is made only for them.
+    const shape = shapeOf(p);
+    this.held2 = shape.two ? p.units.map(() => []) : [];
+    this.heads2 = shape.two ? p.units.map(() => 0) : [];
+    this.numeric = shape.numeric;
+    this.latest = shape.inner ? p.units.map(() => -Infinity) : [];
     this.groupT = p.units.map(() => NaN);
     this.before = p.units.map(() => []);
     this.group = p.units.map(() => []);
@@ -561,13 +772,14 @@ export class TimedState {
     let n = 0;
     for (let i = 0; i < this.held.length; i++)
       n += this.held[i]!.length + this.before[i]!.length + this.group[i]!.length;
-    return n;
+    for (const h of this.held2) n += h.length;
+    return n + this.latest.length;
   }
 
   /** Drops what it holds and evaluates no more (the matcher's overall bound); what was met stays. */
   stop(): void {
     this.stopped = true;
-    for (const h of [...this.held, ...this.before, ...this.group]) h.length = 0;
+    for (const h of [...this.held, ...this.held2, ...this.before, ...this.group]) h.length = 0;
   }
   stopped = false;
 
@@ -582,25 +794,49 @@ export class TimedState {
     let now = 0;
     this.p.units.forEach((u, i) => {
       const bit = 1 << u.bit;
-      if (this.met & bit || !(t >= u.from && t < u.to)) return;
+      // A part of a qualified AND / OR goes on once met: a later start may still be needed.
+      if ((this.met & bit && !u.inner) || !(t >= u.from && t < u.to)) return;
       const h = this.held[i]!;
       let done = false;
       if (u.k === 'repeats') {
-        if (!(mask & (1 << u.leaf))) return;
-        if (u.windowMs === Infinity) {
-          h[0] = (h[0] ?? 0) + 1;
-          done = h[0] >= u.times;
-        } else {
-          h.push(t);
-          let head = this.heads[i]!;
-          while (t - h[head]! > u.windowMs) head++;
-          // Compact the queue now and then, so it holds at most `times` numbers.
-          if (head > u.times) {
-            h.splice(0, head);
-            head = 0;
+        const r0 = u.roles[0]!;
+        const r1 = u.roles[1];
+        const in0 = (mask & r0) !== 0;
+        const in1 = r1 !== undefined && (mask & r1) !== 0;
+        if (!in0 && !in1) return;
+        // An AND of two: `times` distinct requests for each role meet it (those for both pair
+        // with themselves, the others pair across), so each role is counted on its own.
+        if (u.inner) {
+          // Its latest start: the `times`-th latest request of each role (the latest of them the
+          // best), within its window of this request.
+          this.heads[i] = recent(h, this.heads[i]!, in0, t, u.windowMs, u.times);
+          let start = h.length - this.heads[i] >= u.times ? h[h.length - u.times]! : -Infinity;
+          if (r1 !== undefined) {
+            const h2 = this.held2[i]!;
+            this.heads2[i] = recent(h2, this.heads2[i]!, in1, t, u.windowMs, u.times);
+            start = Math.min(
+              start,
+              h2.length - this.heads2[i] >= u.times ? h2[h2.length - u.times]! : -Infinity,
+            );
           }
-          this.heads[i] = head;
-          done = h.length - head >= u.times;
+          this.latest[i] = Math.max(this.latest[i]!, start);
+          done = start > -Infinity;
+        } else if (u.windowMs === Infinity) {
+          if (in0) h[0] = (h[0] ?? 0) + 1;
+          done = (h[0] ?? 0) >= u.times;
+          if (r1 !== undefined) {
+            const h2 = this.held2[i]!;
+            if (in1) h2[0] = (h2[0] ?? 0) + 1;
+            done &&= (h2[0] ?? 0) >= u.times;
+          }
+        } else {
+          this.heads[i] = recent(h, this.heads[i]!, in0, t, u.windowMs, u.times);
+          done = h.length - this.heads[i] >= u.times;
+          if (r1 !== undefined) {
+            const h2 = this.held2[i]!;
+            this.heads2[i] = recent(h2, this.heads2[i]!, in1, t, u.windowMs, u.times);
+            done &&= h2.length - this.heads2[i] >= u.times;
+          }
         }
       } else if (u.k === 'window') {
         let any = false;
@@ -611,16 +847,42 @@ export class TimedState {
           }
         });
         if (!any) return;
-        let present = 0;
-        u.leaves.forEach((leaf, j) => {
-          if (h[j]! > -Infinity && t - h[j]! <= u.windowMs) present |= 1 << leaf;
-        });
-        done = satisfied(this.p, present, u.tree);
+        if (this.numeric[i]) {
+          // AND takes its operands' earliest latest start, OR the latest; a leaf's is its latest time.
+          const first = u.leaves[0]!;
+          const value = (o: Obs): number =>
+            o.k === 'leaf'
+              ? o.bit < this.p.leaves.length
+                ? h[o.bit - first]!
+                : this.latest[o.bit - this.p.leaves.length]!
+              : o.k === 'and'
+                ? Math.min(...o.of.map(value))
+                : Math.max(...o.of.map(value));
+          const v = value(u.tree);
+          done = v > -Infinity && t - v <= u.windowMs;
+          if (done && u.inner) this.latest[i] = Math.max(this.latest[i]!, v);
+        } else {
+          let present = 0;
+          u.leaves.forEach((leaf, j) => {
+            if (h[j]! > -Infinity && t - h[j]! <= u.windowMs) present |= 1 << leaf;
+          });
+          done = satisfied(this.p, present, u.tree);
+        }
       } else {
-        if (!u.leaves.some((leaf) => mask & (1 << leaf))) return;
+        // The steps this request may take (its leaves and time), as bits.
+        let e = 0;
+        for (let j = 0; j < u.steps.length; j++)
+          if (
+            mask & u.steps[j]! &&
+            (!u.stepAlso[j] || mask & u.stepAlso[j]!) &&
+            t >= u.stepFrom[j]! &&
+            t < u.stepTo[j]!
+          )
+            e |= 1 << j;
+        if (!e) return;
         // h[j]: the latest start of distinct requests satisfying steps 0..j at times not
         // decreasing. Requests at one same time may take the steps in any order, so the latest
-        // time's requests are kept (as masks) and matched to steps afresh with each one.
+        // time's requests are kept (as the steps they may take) and matched to steps afresh with each one.
         const g = this.group[i]!;
         const before = this.before[i]!;
         if (t !== this.groupT[i]) {
@@ -628,22 +890,31 @@ export class TimedState {
           for (let j = 0; j < h.length; j++) before[j] = h[j]!;
           g.length = 0;
         }
-        // More than `steps` requests of one mask, or past 256, can add no step (at most 16 steps).
+        // More than `steps` requests that may take the same steps, or past 256, can add no step
+        // (at most TIMED_LIMITS.maxChainSteps steps).
         let same = 0;
-        for (const x of g) if (x === mask) same++;
+        for (const x of g) if (x === e) same++;
         // A request not kept leaves the group as it was, so the steps too: nothing to match again
         // (a flood of one millisecond's requests costs a comparison each, not a matching).
-        if (g.length < 256 && same < u.leaves.length) {
-          g.push(mask);
-          chainSteps(u.leaves, this.before[i]!, g, t, u.windowMs, h);
+        if (g.length < 256 && same < u.steps.length) {
+          g.push(e);
+          chainSteps(u.steps.length, this.before[i]!, g, t, u.windowMs, h);
         }
-        done = h[u.leaves.length - 1]! > -Infinity;
+        done = h[u.steps.length - 1]! > -Infinity;
+        if (u.inner) this.latest[i] = h[u.steps.length - 1]!;
       }
-      if (done) {
+      if (done && u.inner) {
+        if (!(this.met & bit)) now |= bit;
+        this.met |= bit;
+      } else if (done) {
         this.met |= bit;
         now |= bit;
         h.length = 0;
         this.heads[i] = 0;
+        if (this.held2.length) {
+          this.held2[i]!.length = 0;
+          this.heads2[i] = 0;
+        }
         this.before[i] = [];
         this.group[i] = [];
       }
