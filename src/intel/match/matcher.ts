@@ -562,7 +562,8 @@ export class IntelMatcher {
       states.set(account, (s = new TimedState(program)));
       this.timedHeld += TIMED_LIMITS.stateOverhead + s.size();
     }
-    // What it holds grows by at most one number per unit a request; past the bound it stops.
+    // What it holds is measured before and after each request (a chain's millisecond group or an
+    // AND's two queues can grow by more than one number); past the bound it stops.
     const before = s.size();
     s.advance(t, mask);
     this.timedHeld += s.size() - before;
