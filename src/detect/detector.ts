@@ -65,6 +65,12 @@ export interface Detector {
   title: string;
   atlas: AtlasId;
   family: DetectorFamily;
+  /**
+   * Its statistics are settings an integration fixes in its code (request parameters): an account
+   * uses them on nearly every request or on none, so a group's pooled count is judged over its
+   * customers, not over its requests (findings/cluster-scoring.ts).
+   */
+  trait?: boolean;
   measure(stats: EntityStats, ctx: DetectionContext): Measurement | null;
 }
 

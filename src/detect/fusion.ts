@@ -42,6 +42,12 @@ export function runDetectors(
   return out;
 }
 
+/** A result whose p-value was judged again (never stronger than before), with its evidence restated. */
+export function restated(r: DetectorResult, p: number, evidence: string): DetectorResult {
+  const q = Math.max(r.p, Math.min(1, p));
+  return { ...r, measurement: { ...r.measurement, evidence }, p: q, strength: strengthOf(q) };
+}
+
 /**
  * Combined evidence over detectors: Fisher's method, with the statistic divided by a genomic-
  * control factor `lambda` (median observed / median expected over the benign reference, as in

@@ -14,6 +14,7 @@ export {
   MIN_EXTRACTION_REQUESTS,
   pText,
   requestsBehind,
+  restated,
   runDetectors,
   scoreOfStrength,
   toSignals,

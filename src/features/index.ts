@@ -9,6 +9,7 @@ export {
   betaBinomialFromMoments,
   betaBinomialSumSurvival,
   betaBinomialSurvival,
+  binomialSurvival,
   chiSquareEvenSurvivalLog10,
   chiSquareMedian,
   countBelow,

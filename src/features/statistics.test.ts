@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   betaBinomialFromMoments,
   betaBinomialSurvival,
+  binomialSurvival,
   chiSquareEvenSurvivalLog10,
   countBelow,
   fisherStatistic,
@@ -39,6 +40,16 @@ describe('statistics', () => {
     expect(near).toBeCloseTo(56 / 1024, 3);
     expect(betaBinomialSurvival(8, 10, betaBinomialFromMoments(0.5, 0.3))).toBeGreaterThan(near);
     expect(betaBinomialSurvival(0, 10, betaBinomialFromMoments(0.2, 0.1))).toBe(1);
+  });
+  it('binomial survival: exact tails over a handful of accounts, and its edges', () => {
+    // Two of two customers with a trait 3.5 % of accounts have; one of two.
+    expect(binomialSurvival(2, 2, 0.035)).toBeCloseTo(0.035 ** 2, 12);
+    expect(binomialSurvival(1, 2, 0.035)).toBeCloseTo(1 - 0.965 ** 2, 12);
+    // Three of four: 4 q³ (1 − q) + q⁴.
+    expect(binomialSurvival(3, 4, 0.035) / (4 * 0.035 ** 3 * 0.965 + 0.035 ** 4)).toBeCloseTo(1, 10);
+    expect(binomialSurvival(0, 5, 0.2)).toBe(1);
+    expect(binomialSurvival(6, 5, 0.2)).toBe(0);
+    expect(binomialSurvival(30, 30, 0.04) / 0.04 ** 30).toBeCloseTo(1, 8);
   });
   it('two-proportion test: one-sided, continuity-corrected, no evidence when nothing differs', () => {
     // 30/40 vs 10/40: z = (0.5 - 0.025) / sqrt(0.25 * 0.05) = 4.249.

@@ -139,6 +139,21 @@ export function betaBinomialSumSurvival(
   return Math.min(1, Math.max(tail, 0));
 }
 
+/** P(K ≥ k) for K ~ Binomial(n, q), summed exactly from the log-pmf (n is a count of accounts). */
+export function binomialSurvival(k: number, n: number, q: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  if (q <= 0) return 0;
+  if (q >= 1) return 1;
+  const lq = Math.log(q);
+  const lr = Math.log1p(-q);
+  const lnf = logGamma(n + 1);
+  let sum = 0;
+  for (let j = k; j <= n; j++)
+    sum += Math.exp(lnf - logGamma(j + 1) - logGamma(n - j + 1) + j * lq + (n - j) * lr);
+  return Math.min(1, Math.max(sum, 0));
+}
+
 /** Fisher's statistic -2 Σ ln p over independent p-values. */
 export function fisherStatistic(pValues: readonly number[]): number {
   return pValues.reduce((x, p) => x - 2 * Math.log(Math.max(p, 1e-300)), 0);

@@ -2,9 +2,12 @@ import { ATLAS, type AccountFinding, type Level, type LevelGate, type Signal } f
 import {
   combinedStrength,
   corroboration,
+  CORROBORATION_RULE,
+  CORROBORATION_STRENGTH,
   evidenceLines,
   levelOf,
   pText,
+  requestsBehind,
   runDetectors,
   scoreOfStrength,
   toSignals,
@@ -36,6 +39,11 @@ export interface ClusterVerdict {
   act: LevelGate;
   /** The extraction detectors the cluster's act rests on: a member inherits act only showing one. */
   actDetectors: string[];
+  /**
+   * The extraction lines its review rests on (p ≤ 0.01 on ≥ 20 pooled requests): a member of a
+   * small cluster is reviewed with it only showing one of them as a line of its own.
+   */
+  reviewDetectors: string[];
   level: Level;
 }
 
@@ -93,12 +101,14 @@ export function accountFinding(
     strength = Math.max(strength, cluster.strength);
     review = { ...review, passed: true, detail: `cluster ${cluster.clusterId}: ${cluster.review.detail}` };
     if (!act.passed && cluster.act.passed) act = memberActGate(act, results, cluster);
-    signals.unshift({
-      detector: 'linkage',
-      score: scoreOfStrength(cluster.strength),
-      evidence: `member of cluster ${cluster.clusterId} (${cluster.size} linked accounts) whose pooled traffic scores ${cluster.level}`,
-      atlas: ATLAS.inferenceApi,
-    });
+    signals.unshift(linkageSignal(cluster));
+  }
+  const ownReview = review.passed && strength >= thresholds.review;
+  const reviewedWith = !inherits && !ownReview ? reviewedWithCluster(results, cluster, thresholds) : null;
+  if (cluster && reviewedWith) {
+    strength = Math.max(strength, Math.min(cluster.strength, thresholds.review));
+    review = reviewedWith;
+    signals.unshift(linkageSignal(cluster));
   }
   // Re-sending the same prompts at temperature 0 measures a model: act is withheld, whether the
   // account's own evidence or its cluster's would carry it.
@@ -137,11 +147,42 @@ export function accountFinding(
             level: cluster.level,
             size: cluster.size,
             strength: round(cluster.strength),
-            inherited: inherits,
+            inherited: inherits || reviewedWith !== null,
           }
         : null,
       withheld,
     }),
+  };
+}
+
+const linkageSignal = (cluster: ClusterVerdict): Signal => ({
+  detector: 'linkage',
+  score: scoreOfStrength(cluster.strength),
+  evidence: `member of cluster ${cluster.clusterId} (${cluster.size} linked accounts) whose pooled traffic scores ${cluster.level}`,
+  atlas: ATLAS.inferenceApi,
+});
+
+/**
+ * A member of a small cluster at review (too few accounts to be an operation whose level passes
+ * to every member) is reviewed with it when its own traffic gives, as a line of its own
+ * (p ≤ 0.01), an extraction line the cluster's review rests on: a light account of a harvest
+ * whose own requests are too few for review's floor. Review only: its strength is raised to
+ * review's, never towards act, and members without such a line keep their own level.
+ */
+function reviewedWithCluster(
+  results: readonly DetectorResult[],
+  cluster: ClusterVerdict | undefined,
+  thresholds: LevelThresholds,
+): LevelGate | null {
+  if (!cluster || !INHERITED_LEVELS.has(cluster.level) || cluster.strength < thresholds.review) return null;
+  const shown = results.find(
+    (r) => cluster.reviewDetectors.includes(r.detector.id) && r.strength >= CORROBORATION_STRENGTH,
+  );
+  if (!shown) return null;
+  return {
+    passed: true,
+    rule: CORROBORATION_RULE,
+    detail: `cluster ${cluster.clusterId} (${cluster.size} accounts): ${cluster.review.detail}; this account shows ${shown.detector.id} on its own (${pText(shown.strength)} on ${requestsBehind(shown)} requests)`,
   };
 }
 

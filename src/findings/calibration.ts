@@ -12,6 +12,7 @@ import {
   type Stat,
 } from '../detect/index.js';
 import { quantile, type EntityStats } from '../features/index.js';
+import { MEMBER_SUPPORT_P } from './account-scoring.js';
 import {
   detectionContext,
   KERNEL_DIMENSIONS,
@@ -38,6 +39,11 @@ export interface Calibrated {
   nulls: NullModels;
   thresholds: LevelThresholds;
   lambda: number;
+  /**
+   * Per detector, the share of reference accounts showing it on their own (p ≤ MEMBER_SUPPORT_P),
+   * add-one smoothed: how often an ordinary customer has a trait detector's setting.
+   */
+  shownShare: ReadonlyMap<string, number>;
 }
 
 /** A reference account with the population it belongs to (the engine's own, or its baseline's). */
@@ -69,7 +75,29 @@ export function calibrate(
   );
   const lambda = genomicControl(refResults);
   if (method === 'baseline') guardBaselineThresholds(thresholds, refResults, lambda, cfg);
-  return { method, referenceAccounts: entities.length, ref, nulls, thresholds, lambda };
+  return {
+    method,
+    referenceAccounts: entities.length,
+    ref,
+    nulls,
+    thresholds,
+    lambda,
+    shownShare: shownShares(refResults, detectors),
+  };
+}
+
+/** Share of reference accounts at p ≤ MEMBER_SUPPORT_P on each trait detector, add-one smoothed. */
+function shownShares(
+  refResults: readonly DetectorResult[][],
+  detectors: readonly Detector[],
+): Map<string, number> {
+  const shown = new Map<string, number>(detectors.filter((d) => d.trait).map((d) => [d.id, 0]));
+  for (const results of refResults)
+    for (const r of results)
+      if (r.p <= MEMBER_SUPPORT_P && shown.has(r.detector.id))
+        shown.set(r.detector.id, shown.get(r.detector.id)! + 1);
+  const total = refResults.length;
+  return new Map([...shown].map(([id, c]) => [id, (c + 1) / (total + 1)]));
 }
 
 /** The calibration as the findings report it: thresholds as scores. */

@@ -3,15 +3,19 @@ import { fingerprint64 } from '../text/index.js';
 import {
   combinedStrength,
   corroboration,
+  CORROBORATION_STRENGTH,
   evidenceLines,
   levelOf,
+  MIN_EXTRACTION_REQUESTS,
+  requestsBehind,
+  restated,
   runDetectors,
   scoreOfStrength,
   toSignals,
   type Detector,
   type DetectorResult,
 } from '../detect/index.js';
-import { EntityStats, type PromptSample } from '../features/index.js';
+import { binomialSurvival, EntityStats, type PromptSample } from '../features/index.js';
 import { clusterLinks, coordinationResults, type PopulationLinkage } from '../link/index.js';
 import { isExtraction, MEMBER_SUPPORT_P, type AccountScore, type ClusterVerdict } from './account-scoring.js';
 import { CLUSTER_ACT_RULE, clusterActGate, rareBinding } from './cluster-act.js';
@@ -69,6 +73,14 @@ export function scoreClusters(
     const actDetectors = results
       .filter((r) => isExtraction(r) && r.strength >= cal.thresholds.corroborate)
       .map((r) => r.detector.id);
+    const reviewDetectors = results
+      .filter(
+        (r) =>
+          isExtraction(r) &&
+          r.strength >= CORROBORATION_STRENGTH &&
+          requestsBehind(r) >= MIN_EXTRACTION_REQUESTS,
+      )
+      .map((r) => r.detector.id);
     scoring.verdicts.set(clusterId, {
       clusterId,
       size: members.length,
@@ -76,6 +88,7 @@ export function scoreClusters(
       review,
       act,
       actDetectors,
+      reviewDetectors,
       level,
     });
     scoring.findings.push({
@@ -177,14 +190,46 @@ function broadPooledResults(
     detectionContext(population, null, cal.ref),
     cal.nulls,
     sizes,
-  ).filter((r) => {
-    const n = members.filter((id) =>
-      own.get(id)!.results.some((x) => x.detector.id === r.detector.id && x.p <= MEMBER_SUPPORT_P),
-    ).length;
-    support.set(r.detector.id, n / members.length);
-    return n >= MEMBER_SUPPORT_SHARE * members.length;
-  });
+  )
+    .filter((r) => {
+      const n = members.filter((id) => shows(own, id, r.detector.id)).length;
+      support.set(r.detector.id, n / members.length);
+      return n >= MEMBER_SUPPORT_SHARE * members.length;
+    })
+    .map((r) => (r.detector.trait ? overCustomers(r, population, members, own, cal) : r));
   return { results, support };
+}
+
+const shows = (own: ReadonlyMap<string, AccountScore>, id: string, detector: string): boolean =>
+  own.get(id)!.results.some((x) => x.detector.id === detector && x.p <= MEMBER_SUPPORT_P);
+
+/**
+ * A trait detector's pooled line judged over customers: a setting fixed in an integration is one
+ * draw per customer, however many requests carry it, and accounts under one payment fingerprint
+ * are one customer. The line keeps the weaker of its pooled p and the binomial tail of customers
+ * showing it on their own against the share of ordinary accounts that do.
+ */
+function overCustomers(
+  r: DetectorResult,
+  population: PopulationView,
+  members: readonly string[],
+  own: ReadonlyMap<string, AccountScore>,
+  cal: Calibrated,
+): DetectorResult {
+  const customers = new Map<string, boolean>();
+  for (const id of members) {
+    const key = population.records.get(id)?.payment_fingerprint ?? `account:${id}`;
+    customers.set(key, (customers.get(key) ?? false) || shows(own, id, r.detector.id));
+  }
+  const shown = [...customers.values()].filter(Boolean).length;
+  const share = cal.shownShare.get(r.detector.id) ?? 1;
+  const p = binomialSurvival(shown, customers.size, share);
+  const percent = Math.round(share * 1000) / 10;
+  return restated(
+    r,
+    p,
+    `${r.measurement.evidence}; over customers (accounts under one payment fingerprint counted once), ${shown} of ${customers.size} show it on their own, against ${percent} % of ordinary accounts`,
+  );
 }
 
 /** The members' statistics merged into one entity, and their hourly volume summed. */

@@ -11,6 +11,7 @@ export const outputHarvesting: Detector = {
   title: 'Output-harvesting parameters',
   atlas: ATLAS.extractModel,
   family: 'extraction',
+  trait: true,
   measure(s) {
     if (s.n < 3) return null;
     const parts = [
