@@ -65,6 +65,12 @@ export interface Detector {
   title: string;
   atlas: AtlasId;
   family: DetectorFamily;
+  /**
+   * `self`: the line tests one slice of the entity's traffic (its reasoning requests) against the
+   * rest of that same traffic, not against the population. Two such lines single out the slice an
+   * established account added to its use (fusion.ts, `sliceStrength`).
+   */
+  control?: 'self';
   measure(stats: EntityStats, ctx: DetectionContext): Measurement | null;
 }
 

@@ -3,6 +3,7 @@ export type { Detector, Stat } from './detector.js';
 export { fitNullModels, pValue } from './null-models.js';
 export type { DetectionContext } from './detector.js';
 export {
+  accountStrength,
   combinedStrength,
   corroboration,
   CORROBORATION_RULE,
@@ -16,6 +17,7 @@ export {
   requestsBehind,
   runDetectors,
   scoreOfStrength,
+  sliceStrength,
   toSignals,
 } from './fusion.js';
 export type { DetectorResult, LevelDecision, LevelThresholds } from './fusion.js';
