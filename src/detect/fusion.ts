@@ -80,7 +80,7 @@ export function pairedExtractionStrength(results: readonly DetectorResult[]): nu
  * The evidence of a blended account, pooled over the slice it added to its use rather than over
  * all its requests and all detectors: Fisher's method over its self-controlled lines (its
  * reasoning requests against its own other traffic: pacing, replies, domains), at least two of
- * them, one extraction. Among a long-lived customer's ordinary traffic, a 10-30 % harvest gives
+ * them at p ≤ 0.001, one extraction. Among a long-lived customer's ordinary traffic, a 10-30 % harvest gives
  * two clear self-controlled lines that the population-wide lines around them dilute below review.
  * The lines test one slice, so they may share chance; the statistic is divided by the same
  * genomic-control factor, and p doubled because the account's strength takes the better of this
@@ -88,9 +88,20 @@ export function pairedExtractionStrength(results: readonly DetectorResult[]): nu
  */
 export function sliceStrength(results: readonly DetectorResult[], lambda = 1): number {
   const slice = results.filter((r) => r.detector.control === 'self');
-  if (slice.length < 2 || !slice.some((r) => r.detector.family === 'extraction')) return 0;
+  if (!singledOut(slice)) return 0;
   const fisher = -chiSquareEvenSurvivalLog10(fisherStatistic(slice.map((r) => r.p)) / lambda, slice.length);
   return Math.min(MAX_STRENGTH * 2, Math.max(0, fisher - Math.log10(2)));
+}
+
+/**
+ * Each self-controlled line singles out the slice at p ≤ 0.001 on its own (review's p), two of
+ * them, one extraction: on medium seeds 2 and 3 an ordinary account's two weaker lines (p ≈ 5e-4
+ * and 5e-3) pooled past review.
+ */
+const SLICE_LINE_STRENGTH = 3;
+function singledOut(slice: readonly DetectorResult[]): boolean {
+  const clear = slice.filter((r) => r.strength >= SLICE_LINE_STRENGTH);
+  return clear.length >= 2 && clear.some((r) => r.detector.family === 'extraction');
 }
 
 /** An account's own evidence: over all its lines, or pooled over the slice it blended in. */
@@ -159,13 +170,13 @@ export const CORROBORATION_RULE =
   'review needs two lines at p ≤ 0.01, one of them extraction on ≥ 20 requests, or one extraction line at p ≤ 1e-12 on ≥ 20 requests';
 
 /** The account's rule: the same, or a blended slice (`blendedSlice`). */
-export const ACCOUNT_CORROBORATION_RULE = `${CORROBORATION_RULE}, or two self-controlled lines at p ≤ 0.01 on the same slice of ≥ 10 requests, one of them extraction (a blended slice)`;
+export const ACCOUNT_CORROBORATION_RULE = `${CORROBORATION_RULE}, or two self-controlled lines at p ≤ 0.001 on the same slice of ≥ 10 requests, one of them extraction (a blended slice)`;
 
 /** Requests a blended slice rests on: the self-controlled lines' own minimum (MIN_ELICITING). */
 export const MIN_SLICE_REQUESTS = MIN_ELICITING;
 
 /**
- * A blended slice: two self-controlled lines at p ≤ 0.01 single out the same requests, one of
+ * A blended slice: two self-controlled lines at p ≤ 0.001 single out the same requests, one of
  * them extraction. The 20-request floor guards against a benign app's quirks, which look most
  * extreme in small samples measured against the population; a self-controlled line measures the
  * account against itself, where an app's quirks apply to all its traffic and cancel, and two
@@ -174,8 +185,13 @@ export const MIN_SLICE_REQUESTS = MIN_ELICITING;
  * own history instead of by its volume.
  */
 function blendedSlice(lines: readonly DetectorResult[]): DetectorResult[] | null {
-  const slice = lines.filter((r) => r.detector.control === 'self' && requestsBehind(r) >= MIN_SLICE_REQUESTS);
-  return slice.length >= 2 && slice.some((r) => r.detector.family === 'extraction') ? slice : null;
+  const slice = lines.filter(
+    (r) =>
+      r.detector.control === 'self' &&
+      r.strength >= SLICE_LINE_STRENGTH &&
+      requestsBehind(r) >= MIN_SLICE_REQUESTS,
+  );
+  return singledOut(slice) ? slice : null;
 }
 
 /** What an account's review gate reads besides its lines. */
