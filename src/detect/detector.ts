@@ -71,6 +71,12 @@ export interface Detector {
    * customers, not over its requests (findings/cluster-scoring.ts).
    */
   trait?: boolean;
+  /**
+   * `self`: the line tests one slice of the entity's traffic (its reasoning requests) against the
+   * rest of that same traffic, not against the population. Two such lines single out the slice an
+   * established account added to its use (fusion.ts, `sliceStrength`).
+   */
+  control?: 'self';
   measure(stats: EntityStats, ctx: DetectionContext): Measurement | null;
 }
 

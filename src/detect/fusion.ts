@@ -3,6 +3,7 @@ import type { DetectionContext, Detector, Measurement } from './detector.js';
 import type { EntityStats } from '../features/index.js';
 import { benignMedian, pValue, type NullModels } from './null-models.js';
 import { chiSquareEvenSurvivalLog10, chiSquareMedian, fisherStatistic } from '../features/index.js';
+import { MIN_ELICITING } from './detectors/elicitation-share.js';
 
 export interface DetectorResult {
   detector: Detector;
@@ -81,6 +82,43 @@ export function pairedExtractionStrength(results: readonly DetectorResult[]): nu
   return Math.max(0, -Math.log10(Math.min(1, ((m * (m - 1)) / 2) * second * second)));
 }
 
+/**
+ * The evidence of a blended account, pooled over the slice it added to its use rather than over
+ * all its requests and all detectors: Fisher's method over its self-controlled lines (its
+ * reasoning requests against its own other traffic: pacing, replies, domains), at least two of
+ * them at p ≤ 0.001, one extraction. Among a long-lived customer's ordinary traffic, a 10-30 % harvest gives
+ * two clear self-controlled lines that the population-wide lines around them dilute below review.
+ * The lines test one slice, so they may share chance; the statistic is divided by the same
+ * genomic-control factor, and p doubled because the account's strength takes the better of this
+ * and the combination over all lines.
+ */
+export function sliceStrength(results: readonly DetectorResult[], lambda = 1): number {
+  const slice = results.filter((r) => r.detector.control === 'self');
+  if (!singledOut(slice)) return 0;
+  const fisher = -chiSquareEvenSurvivalLog10(fisherStatistic(slice.map((r) => r.p)) / lambda, slice.length);
+  return Math.min(MAX_STRENGTH * 2, Math.max(0, fisher - Math.log10(2)));
+}
+
+/**
+ * Each self-controlled line singles out the slice at p ≤ 0.001 on its own (review's p), two of
+ * them, one extraction: on medium seeds 2 and 3 an ordinary account's two weaker lines (p ≈ 5e-4
+ * and 5e-3) pooled past review.
+ */
+const SLICE_LINE_STRENGTH = 3;
+function singledOut(slice: readonly DetectorResult[]): boolean {
+  const clear = slice.filter((r) => r.strength >= SLICE_LINE_STRENGTH);
+  return clear.length >= 2 && clear.some((r) => r.detector.family === 'extraction');
+}
+
+/** An account's own evidence: over all its lines, or pooled over the slice it blended in. */
+export function accountStrength(
+  results: readonly DetectorResult[],
+  extra: readonly number[] = [],
+  lambda = 1,
+): number {
+  return Math.max(combinedStrength(results, extra, lambda), sliceStrength(results, lambda));
+}
+
 /** The genomic-control factor over reference entities (at least 1). */
 export function genomicControl(references: readonly DetectorResult[][]): number {
   const ratios = references
@@ -137,18 +175,54 @@ export const CORROBORATION_STRENGTH = 2;
 export const CORROBORATION_RULE =
   'review needs two lines at p ≤ 0.01, one of them extraction on ≥ 20 requests, or one extraction line at p ≤ 1e-12 on ≥ 20 requests';
 
+/** The account's rule: the same, or a blended slice (`blendedSlice`). */
+export const ACCOUNT_CORROBORATION_RULE = `${CORROBORATION_RULE}, or two self-controlled lines at p ≤ 0.001 on the same slice of ≥ 10 requests, one of them extraction (a blended slice)`;
+
+/** Requests a blended slice rests on: the self-controlled lines' own minimum (MIN_ELICITING). */
+export const MIN_SLICE_REQUESTS = MIN_ELICITING;
+
+/**
+ * A blended slice: two self-controlled lines at p ≤ 0.001 single out the same requests, one of
+ * them extraction. The 20-request floor guards against a benign app's quirks, which look most
+ * extreme in small samples measured against the population; a self-controlled line measures the
+ * account against itself, where an app's quirks apply to all its traffic and cancel, and two
+ * different traits (how the slice is sent, whether it is read, what it is about) must both
+ * single it out. So a light blend of 10-20 reasoning requests is corroborated by the account's
+ * own history instead of by its volume.
+ */
+function blendedSlice(lines: readonly DetectorResult[]): DetectorResult[] | null {
+  const slice = lines.filter(
+    (r) =>
+      r.detector.control === 'self' &&
+      r.strength >= SLICE_LINE_STRENGTH &&
+      requestsBehind(r) >= MIN_SLICE_REQUESTS,
+  );
+  return singledOut(slice) ? slice : null;
+}
+
+/** What an account's review gate reads besides its lines. */
+export interface AccountGateInput {
+  /** Its prompts (EntityStats.prompts): a blended slice is stated as a share of them. */
+  prompts: number;
+}
+
 /**
  * Review needs two independent lines of evidence, one of them extraction content, or one
  * overwhelming line of content: templates,
  * schedules and odd timing alone are what legitimate automation looks like.
  */
-export function corroboration(results: readonly DetectorResult[], externalContent = 0): LevelGate {
+export function corroboration(
+  results: readonly DetectorResult[],
+  externalContent = 0,
+  account?: AccountGateInput,
+): LevelGate {
   const lines = results
     .filter((r) => r.strength >= CORROBORATION_STRENGTH)
     .sort((a, b) => b.strength - a.strength);
   const extraction = lines.filter((r) => r.detector.family === 'extraction');
   const content = extraction.filter((r) => requestsBehind(r) >= MIN_EXTRACTION_REQUESTS);
-  const gate = (passed: boolean, detail: string): LevelGate => ({ passed, rule: CORROBORATION_RULE, detail });
+  const rule = account ? ACCOUNT_CORROBORATION_RULE : CORROBORATION_RULE;
+  const gate = (passed: boolean, detail: string): LevelGate => ({ passed, rule, detail });
   const overwhelming = content.find((r) => r.strength >= OVERWHELMING_STRENGTH);
   // One overwhelming line of extraction content (p ≤ 1e-12) stands on its own.
   if (overwhelming) return gate(true, `${describeLine(overwhelming)} stands on its own`);
@@ -164,6 +238,8 @@ export function corroboration(results: readonly DetectorResult[], externalConten
     ];
     return gate(true, `${lead}, corroborated by ${by.join(', ')}`);
   }
+  const slice = account ? blendedSlice(lines) : null;
+  if (slice && account) return gate(true, sliceText(slice, account.prompts));
   if (content.length + externalContent === 0) {
     const thin = extraction.map((r) => `${r.detector.id} rests on ${requestsBehind(r)}`);
     return gate(
@@ -177,6 +253,14 @@ export function corroboration(results: readonly DetectorResult[], externalConten
 }
 
 const nameWithFamily = (r: DetectorResult): string => `${r.detector.id} (${r.detector.family})`;
+
+/** "a blended slice: elicitation-pacing (extraction) p≈1e-9 and … single out the same 13 requests …, 6 % of its 203 prompts". */
+function sliceText(slice: readonly DetectorResult[], prompts: number): string {
+  const k = Math.max(...slice.map(requestsBehind));
+  const names = slice.map((r) => `${nameWithFamily(r)} ${pText(r.strength)}`);
+  const share = prompts > 0 ? `, ${Math.round((100 * k) / prompts)} % of its ${prompts} prompts` : '';
+  return `a blended slice: ${names.join(' and ')} single out the same ${k} requests against the account's own other traffic${share}`;
+}
 
 /** "reasoning-elicitation p≈1e-9 on 240 requests". */
 export function describeLine(r: DetectorResult): string {

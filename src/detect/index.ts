@@ -3,6 +3,7 @@ export type { Detector, Stat } from './detector.js';
 export { fitNullModels, pValue } from './null-models.js';
 export type { DetectionContext } from './detector.js';
 export {
+  accountStrength,
   combinedStrength,
   corroboration,
   CORROBORATION_RULE,
@@ -17,6 +18,7 @@ export {
   restated,
   runDetectors,
   scoreOfStrength,
+  sliceStrength,
   toSignals,
 } from './fusion.js';
 export type { DetectorResult, LevelDecision, LevelThresholds } from './fusion.js';

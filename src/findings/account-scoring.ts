@@ -1,6 +1,6 @@
 import { ATLAS, type AccountFinding, type Level, type LevelGate, type Signal } from '../contracts/index.js';
 import {
-  combinedStrength,
+  accountStrength,
   corroboration,
   CORROBORATION_RULE,
   CORROBORATION_STRENGTH,
@@ -63,7 +63,7 @@ export function scoreAccounts(
   for (const [id, s] of population.accounts) {
     const results = runDetectors(detectors, s, detectionContext(population, id, cal.ref), cal.nulls);
     const extra = (population.external.get(id) ?? []).map((sig) => Math.max(1e-30, 1 - sig.score));
-    own.set(id, { results, strength: combinedStrength(results, extra, cal.lambda) });
+    own.set(id, { results, strength: accountStrength(results, extra, cal.lambda) });
   }
   return own;
 }
@@ -87,7 +87,7 @@ export function accountFinding(
   );
   const regression = isRegressionTesting(s);
   const intel = external.filter((sig) => sig.score >= 0.5);
-  let review = corroboration(results, intel.length);
+  let review = corroboration(results, intel.length, { prompts: s.prompts });
   let act = ownActGate(content, regression, thresholds);
   let strength = ownStrength;
   const signals = toSignals(results, thresholds.monitor);

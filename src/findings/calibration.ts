@@ -1,6 +1,6 @@
 import type { DetectConfig } from '../contracts/index.js';
 import {
-  combinedStrength,
+  accountStrength,
   fitNullModels,
   genomicControl,
   runDetectors,
@@ -182,7 +182,7 @@ function guardBaselineThresholds(
   lambda: number,
   cfg: DetectConfig,
 ): void {
-  const strengths = refResults.map((r) => combinedStrength(r, [], lambda));
+  const strengths = refResults.map((r) => accountStrength(r, [], lambda));
   if (strengths.length < 50) return;
   thresholds.review = Math.max(thresholds.review, quantile(strengths, 1 - cfg.targetFpr));
   thresholds.monitor = Math.max(thresholds.monitor, quantile(strengths, 1 - cfg.monitorFpr));

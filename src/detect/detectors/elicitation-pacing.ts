@@ -16,6 +16,7 @@ export const elicitationPacing: Detector = {
   title: 'Reasoning requests sent back to back, unlike the account’s other traffic',
   atlas: ATLAS.extractModel,
   family: 'extraction',
+  control: 'self',
   measure(s) {
     const n1 = s.oneShotElicit;
     const n0 = s.oneShotOther;

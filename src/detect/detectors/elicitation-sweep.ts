@@ -20,6 +20,7 @@ export const elicitationSweep: Detector = {
   title: 'Reasoning requested outside the account’s own focus',
   atlas: ATLAS.replicate,
   family: 'extraction',
+  control: 'self',
   measure(s) {
     const n1 = s.elicitTopicEvents;
     const n0 = s.topicEvents - n1;

@@ -21,6 +21,7 @@ export const elicitationUnanswered: Detector = {
   title: 'Reasoning requested and never answered, unlike the account’s other conversations',
   atlas: ATLAS.extractModel,
   family: 'behaviour',
+  control: 'self',
   measure(s) {
     // An opener is answered by the conversation's second user message.
     const n1 = s.elicitOpeners;
