@@ -854,21 +854,30 @@ function countFrom(q: readonly number[], head: number, t0: number): number {
 }
 
 /**
- * The latest `t0` among `candidates` (times) such that `holds(t0)` (true for every earlier t0
- * once true for one), or -Infinity for none: a binary search over the candidates sorted.
+ * The latest `t0` among the times held in `queues` (each not decreasing from its head) such that
+ * `holds(t0)` (true for every earlier t0 once true for one), or -Infinity for none: a binary
+ * search in each queue, O(log² n) for queues of n.
  */
-function latestStart(candidates: number[], holds: (t0: number) => boolean): number {
-  if (!candidates.length || !holds(-Infinity)) return -Infinity;
-  const sorted = [...new Set(candidates)].sort((a, b) => b - a);
-  let lo = 0;
-  let hi = sorted.length - 1;
-  // holds(sorted[hi]) is true (the earliest candidate admits every request held).
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (holds(sorted[mid]!)) hi = mid;
-    else lo = mid + 1;
+function latestStart(
+  queues: readonly (readonly number[])[],
+  heads: readonly number[],
+  holds: (t0: number) => boolean,
+): number {
+  let best = -Infinity;
+  for (let j = 0; j < queues.length; j++) {
+    const q = queues[j]!;
+    let lo = heads[j] ?? 0;
+    let hi = q.length - 1;
+    // Its earliest time admits the most requests: if that fails, every later one does.
+    if (lo > hi || q[hi]! <= best || !holds(q[lo]!)) continue;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (holds(q[mid]!)) lo = mid;
+      else hi = mid - 1;
+    }
+    best = Math.max(best, q[lo]!);
   }
-  return sorted[lo]!;
+  return best;
 }
 
 /** `times` repetitions of an AND of two roles: `a` requests of the first only, `b` of the second only, `c` of both. */
@@ -984,7 +993,7 @@ export class TimedState {
             done = pairsMet(h.length - ha, h2.length - hb, h3.length - hc, u.times);
             if (done && u.inner) {
               // Its latest start: the latest time from which the requests held still suffice.
-              const start = latestStart([...h.slice(ha), ...h2.slice(hb), ...h3.slice(hc)], (t0) =>
+              const start = latestStart([h, h2, h3], [ha, hb, hc], (t0) =>
                 pairsMet(countFrom(h, ha, t0), countFrom(h2, hb, t0), countFrom(h3, hc, t0), u.times),
               );
               this.latest[i] = Math.max(this.latest[i]!, start);
@@ -1027,7 +1036,8 @@ export class TimedState {
             a & ~leafBits
               ? this.latest[31 - Math.clz32(a) - this.p.leaves.length]!
               : latestStart(
-                  queues.flatMap((q, j) => (masks[j]! & a ? q : [])),
+                  queues.filter((_, j) => masks[j]! & a),
+                  [],
                   (t0) =>
                     matchable(
                       a,
