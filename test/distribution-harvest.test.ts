@@ -117,13 +117,12 @@ describe.skipIf(missing)('harvesting the output distribution, unlinked, on real 
   it('brings each harvester to review on two lines: the setting and the volume taken', () => {
     for (const id of ['harvester0', 'harvester1']) {
       const f = findings.get(id)!;
-      if (process.env.DG_DEBUG)
-        console.log(
-          id,
-          f.level,
-          JSON.stringify(f.basis),
-          f.signals.map((s) => [s.detector, s.p_value, s.evidence]),
-        );
+      console.log(
+        id,
+        f.level,
+        JSON.stringify(f.basis),
+        f.signals.map((s) => [s.detector, s.p_value, s.evidence]),
+      );
       expect(f.level).toBe('review');
       const fired = f.signals.map((s) => s.detector);
       expect(fired).toEqual(expect.arrayContaining(['output-harvesting', 'harvest-volume']));
