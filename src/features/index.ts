@@ -1,5 +1,5 @@
 export { ActivitySlots, SLOTS_PER_DAY } from './activity-slots.js';
-export { BACK_TO_BACK_MS, DAY_MS, EntityStats, HOUR_MS } from './entity-stats.js';
+export { BACK_TO_BACK_MS, DAY_MS, EntityStats, HOUR_MS, NEAR_MAX_TOP_LOGPROBS } from './entity-stats.js';
 export type { PromptSample } from './entity-stats.js';
 export { extractFeatures, requestShapeText } from './event-features.js';
 export type { EventFeatures } from './event-features.js';
