@@ -249,7 +249,7 @@ function cohortMates(
  * communities of their own, all of whose accounts signed up with the group and send only task
  * prompts: they are part of its cohort, not another cluster, and their accounts may join it.
  * Accounts of a community that does not go with it are not taken as cohort-mates: joining needs
- * the link to members. Leaving needs more than its absence (see communitiesElsewhere).
+ * the link to members. Leaving needs more than its absence (see holdsElsewhere).
  */
 function communitiesWithGroup(
   members: readonly string[],
@@ -260,11 +260,18 @@ function communitiesWithGroup(
   linked: ReadonlyMap<string, number>,
 ): Set<number> {
   const counts = likeGroup(members, span, accounts, records, inGroups, linked);
-  return new Set([...counts].filter(([, n]) => 2 * n.alike > n.size).map(([c]) => c));
+  return new Set([...counts].filter(([, n]) => goesWith(n)).map(([c]) => c));
 }
 
+interface LikeCounts {
+  size: number;
+  alike: number;
+}
+
+const goesWith = (n: LikeCounts): boolean => 2 * n.alike > n.size;
+
 /**
- * The linked communities that hold a group's accounts elsewhere: besides whatever of them is like
+ * Whether a linked community holds a group's accounts elsewhere: besides whatever of them is like
  * the group (see communitiesWithGroup), they hold at least MIN_MEMBERS accounts that are not, and
  * those are most of it — another actor's fleet of which a few accounts share the group's SDK
  * build and sign-up days, a cluster on its own account without any of the group's. A proposed
@@ -277,20 +284,7 @@ function communitiesWithGroup(
  * such as a campus NAT's sign-ups). Another proposed group holding most of a small community is
  * no such evidence: two decoys per member from one rare sign-up network would do it.
  */
-function communitiesElsewhere(
-  members: readonly string[],
-  span: readonly [number, number],
-  accounts: ReadonlyMap<string, EntityStats>,
-  records: ReadonlyMap<string, AccountRecord>,
-  inGroups: ReadonlySet<string>,
-  linked: ReadonlyMap<string, number>,
-): Set<number> {
-  const counts = likeGroup(members, span, accounts, records, inGroups, linked);
-  const unlike = (n: { size: number; alike: number }): number => n.size - n.alike;
-  return new Set(
-    [...counts].filter(([, n]) => unlike(n) >= MIN_MEMBERS && 2 * n.alike <= n.size).map(([c]) => c),
-  );
-}
+const holdsElsewhere = (n: LikeCounts): boolean => n.size - n.alike >= MIN_MEMBERS && !goesWith(n);
 
 /**
  * Per linked community, its size and how many of its accounts are a group's members or could be
@@ -303,9 +297,9 @@ function likeGroup(
   records: ReadonlyMap<string, AccountRecord>,
   inGroups: ReadonlySet<string>,
   linked: ReadonlyMap<string, number>,
-): Map<number, { size: number; alike: number }> {
+): Map<number, LikeCounts> {
   const core = new Set(members);
-  const counts = new Map<number, { size: number; alike: number }>();
+  const counts = new Map<number, LikeCounts>();
   for (const [id, c] of linked) {
     const n = counts.get(c) ?? { size: 0, alike: 0 };
     counts.set(c, n);
@@ -360,7 +354,7 @@ function signupSpan(
 
 /**
  * A candidate group without the members whose linked community holds them elsewhere (see
- * communitiesElsewhere, on the group's own sign-up span).
+ * holdsElsewhere, on the group's own sign-up span).
  */
 function withoutOtherCommunities(
   members: readonly string[],
@@ -371,8 +365,8 @@ function withoutOtherCommunities(
 ): string[] {
   const span = members.some((id) => linked.has(id)) ? signupSpan(members, records) : undefined;
   if (!span) return [...members];
-  const elsewhere = communitiesElsewhere(members, span, accounts, records, inGroups, linked);
-  return members.filter((id) => !linked.has(id) || !elsewhere.has(linked.get(id)!));
+  const counts = likeGroup(members, span, accounts, records, inGroups, linked);
+  return members.filter((id) => !linked.has(id) || !holdsElsewhere(counts.get(linked.get(id)!)!));
 }
 
 /**
