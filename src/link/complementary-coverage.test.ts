@@ -307,3 +307,60 @@ describe('complementary coverage on simulated populations', () => {
     expect(trio.filter((id) => !g!.members.includes(id))).toEqual([]);
   });
 });
+
+describe('a linked community takes a proposed member away only when it is a cluster of its own', () => {
+  // Medium seed 1: a campaign account shared a sign-up IP and a template prefix with two ordinary
+  // accounts; the three were one linked community, two thirds of it not like the group, and the
+  // account left the group (low-rate 67 -> 66 of 69). Two or three ordinary-looking accounts are
+  // no evidence of another cluster, and an operator could link every account to a couple of them.
+  const talkersOf = (accounts: Map<string, EntityStats>, truth: Map<string, string>): string[] =>
+    [...truth]
+      .filter(([id, t]) => t === 'benign' && accounts.get(id)!.followUps > 0.5 * accounts.get(id)!.n)
+      .map(([id]) => id);
+
+  it('keeps a member linked into a small community with two ordinary accounts, one member or all of them (seed 18)', () => {
+    const { accounts, records, truth, communities } = population(18);
+    const [g] = coordinatedGroups(accounts, records, 18, 5, communities);
+    const talkers = talkersOf(accounts, truth).filter((id) => !communities.has(id));
+    // The proposed members in no linked community (cohort-mates and community fellows join only
+    // through a community that goes with the group; those of the operator's template communities
+    // stay in them), each linked into one with two ordinary accounts, as on medium seed 1.
+    const joined = new Set([...(g!.cohort?.added ?? []), ...(g!.fellows ?? [])]);
+    const members = g!.members.filter((id) => !joined.has(id) && !communities.has(id));
+    expect(members.length).toBeGreaterThanOrEqual(10);
+    expect(talkers.length).toBeGreaterThanOrEqual(2 * members.length);
+    const one = new Map(communities);
+    for (const id of [members[0]!, talkers[0]!, talkers[1]!]) one.set(id, 1000);
+    const [withOne] = coordinatedGroups(accounts, records, 18, 5, one);
+    expect(withOne?.members).toEqual(g!.members);
+    // Every such member in a community of its own with two ordinary accounts: the group stays whole.
+    const each = new Map(communities);
+    members.forEach((id, k) => {
+      for (const m of [id, talkers[2 * k]!, talkers[2 * k + 1]!]) each.set(m, 1000 + k);
+    });
+    const groups = coordinatedGroups(accounts, records, 18, 5, each);
+    expect(groups).toHaveLength(1);
+    expect(groups[0]!.members).toEqual(g!.members);
+  });
+
+  it("drops a member whose community is another fleet's, or holds a cluster's worth of accounts unlike the group (seed 18)", () => {
+    const { accounts, records, truth, communities } = population(18);
+    const [g] = coordinatedGroups(accounts, records, 18, 5, communities);
+    const joined = new Set([...(g!.cohort?.added ?? []), ...(g!.fellows ?? [])]);
+    const member = g!.members.find((id) => !communities.has(id) && !joined.has(id))!;
+    // Into the 119-account hydra fleet's community.
+    const hydra = communities.get([...truth].find(([, t]) => t === 'hydra')![0])!;
+    const fleet = new Map(communities).set(member, hydra);
+    const [inFleet] = coordinatedGroups(accounts, records, 18, 5, fleet);
+    expect(inFleet!.members).not.toContain(member);
+    expect(inFleet!.members.length).toBe(g!.members.length - 1);
+    // Into a community with six ordinary accounts linked together: a cluster without the member.
+    const six = talkersOf(accounts, truth)
+      .filter((id) => !communities.has(id))
+      .slice(0, 6);
+    const crowd = new Map(communities);
+    for (const id of [member, ...six]) crowd.set(id, 1000);
+    const [inCrowd] = coordinatedGroups(accounts, records, 18, 5, crowd);
+    expect(inCrowd!.members).not.toContain(member);
+  });
+});

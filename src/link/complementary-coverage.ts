@@ -247,29 +247,69 @@ function cohortMates(
  * or could be its cohort-mates (task-style, signed up within its sign-up span, in no other group).
  * An operator's accounts that share task templates (one slice's generator) are linked into small
  * communities of their own, all of whose accounts signed up with the group and send only task
- * prompts: they are part of its cohort, not another cluster. A community mostly outside that class
- * (another actor's fleet of which a few accounts share the group's SDK build and sign-up days) is
- * another cluster, and its accounts are neither cohort-mates nor members.
+ * prompts: they are part of its cohort, not another cluster, and their accounts may join it.
+ * Accounts of a community that does not go with it are not taken as cohort-mates: joining needs
+ * the link to members. Leaving needs more than its absence (see holdsElsewhere).
  */
 function communitiesWithGroup(
+  members: readonly string[],
+  span: readonly [number, number],
+  accounts: ReadonlyMap<string, EntityStats>,
+  records: ReadonlyMap<string, AccountRecord>,
+  inGroups: ReadonlySet<string>,
+  linked: ReadonlyMap<string, number>,
+): Set<number> {
+  const counts = likeGroup(members, span, accounts, records, inGroups, linked);
+  return new Set([...counts].filter(([, n]) => goesWith(n)).map(([c]) => c));
+}
+
+interface LikeCounts {
+  size: number;
+  alike: number;
+}
+
+const goesWith = (n: LikeCounts): boolean => 2 * n.alike > n.size;
+
+/**
+ * Whether a linked community holds a group's accounts elsewhere: besides whatever of them is like
+ * the group (see communitiesWithGroup), they hold at least MIN_MEMBERS accounts that are not, and
+ * those are most of it — another actor's fleet of which a few accounts share the group's SDK
+ * build and sign-up days, a cluster on its own account without any of the group's. A proposed
+ * member in one leaves the group for it. Being outnumbered is not enough: a member linked (a
+ * shared sign-up IP, a template prefix) to two ordinary accounts is in a community two thirds
+ * unlike the group, and an operator could link each of its accounts to a couple of ordinary-
+ * looking ones to shed them all. To shed one now it must link it into a community with a
+ * cluster's worth of accounts unlike the group, which the linkage step puts up as a candidate
+ * cluster in its own right (its own fleet of six decoys per community, or a crowd linked as one,
+ * such as a campus NAT's sign-ups). Another proposed group holding most of a small community is
+ * no such evidence: two decoys per member from one rare sign-up network would do it.
+ */
+const holdsElsewhere = (n: LikeCounts): boolean => n.size - n.alike >= MIN_MEMBERS && !goesWith(n);
+
+/**
+ * Per linked community, its size and how many of its accounts are a group's members or could be
+ * its cohort-mates (task-style, signed up within the span, in no other group).
+ */
+function likeGroup(
   members: readonly string[],
   [from, to]: readonly [number, number],
   accounts: ReadonlyMap<string, EntityStats>,
   records: ReadonlyMap<string, AccountRecord>,
   inGroups: ReadonlySet<string>,
   linked: ReadonlyMap<string, number>,
-): Set<number> {
+): Map<number, LikeCounts> {
   const core = new Set(members);
-  const size = new Map<number, number>();
-  const alike = new Map<number, number>();
+  const counts = new Map<number, LikeCounts>();
   for (const [id, c] of linked) {
-    size.set(c, (size.get(c) ?? 0) + 1);
+    const n = counts.get(c) ?? { size: 0, alike: 0 };
+    counts.set(c, n);
+    n.size++;
     const t = createdAt(records.get(id));
     const s = accounts.get(id);
     const could = !inGroups.has(id) && s !== undefined && taskStyle(s) && t >= from && t <= to;
-    if (core.has(id) || could) alike.set(c, (alike.get(c) ?? 0) + 1);
+    if (core.has(id) || could) n.alike++;
   }
-  return new Set([...alike].filter(([c, n]) => 2 * n > size.get(c)!).map(([c]) => c));
+  return counts;
 }
 
 /**
@@ -313,8 +353,8 @@ function signupSpan(
 }
 
 /**
- * A candidate group without the members whose linked community does not go with it (see
- * communitiesWithGroup, on the group's own sign-up span).
+ * A candidate group without the members whose linked community holds them elsewhere (see
+ * holdsElsewhere, on the group's own sign-up span).
  */
 function withoutOtherCommunities(
   members: readonly string[],
@@ -325,8 +365,8 @@ function withoutOtherCommunities(
 ): string[] {
   const span = members.some((id) => linked.has(id)) ? signupSpan(members, records) : undefined;
   if (!span) return [...members];
-  const goesWith = communitiesWithGroup(members, span, accounts, records, inGroups, linked);
-  return members.filter((id) => !linked.has(id) || goesWith.has(linked.get(id)!));
+  const counts = likeGroup(members, span, accounts, records, inGroups, linked);
+  return members.filter((id) => !linked.has(id) || !holdsElsewhere(counts.get(linked.get(id)!)!));
 }
 
 /**
