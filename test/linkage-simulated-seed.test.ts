@@ -6,20 +6,22 @@ import { DETECTION_BAR } from '../src/evaluate/index.js';
 import { evaluateFindings, type Evaluation } from '../src/findings/index.js';
 import { analyzedSimulation } from './simulated-analysis.js';
 
-// Seed 5 at small scale: the slow-and-low and logprob-harvest campaigns use task openers and
-// wrapper phrasings that the hydra campaign uses too. Linked through those, slow-and-low was
-// merged into hydra's cluster and logprob-harvest was lost from it (issue 17).
-let dir: string;
-let evaluation: Evaluation;
+// Small seeds where other campaigns use the task openers and wrapper phrasings hydra uses:
+// - 5: slow-and-low was merged into hydra's cluster and logprob-harvest lost from it (issue 17);
+// - 86286 (found on fresh seeds): slow-and-low (13 accounts) and three low-rate accounts were
+//   linked into hydra's community on templates, wrappers and a free-mail domain alone, with
+//   nothing of hydra's set-up (networks, clients, request configurations) in common.
+describe.each([5, 86286])('attribution on simulated seed %i', (seed) => {
+  let dir: string;
+  let evaluation: Evaluation;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dg-link-seed-'));
-  const { truth, detail } = await analyzedSimulation(5, dir);
-  evaluation = evaluateFindings(detail.findings, truth);
-}, 900_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dg-link-seed-'));
+    const { truth, detail } = await analyzedSimulation(seed, dir);
+    evaluation = evaluateFindings(detail.findings, truth);
+  }, 900_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('attribution on simulated seed 5', () => {
   it('recovers every multi-account campaign as its own cluster', () => {
     // The provisional low-rate campaign is judged by the evaluation bar, not held here yet.
     const established = evaluation.campaigns.filter(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../text/index.js';
-import { mergeOverSplit, splitWeaklyAttached, trimToCore } from './community-merge.js';
+import { mergeOverSplit, separateOperators, splitWeaklyAttached, trimToCore } from './community-merge.js';
 
 type Edge = { source: string; target: string; weight: number };
 const name = (prefix: string, i: number): string => `${prefix}${String(i).padStart(4, '0')}`;
@@ -125,5 +125,73 @@ describe('community refinement', () => {
     expect(trio[0]).not.toBe(0);
     expect(new Set(trio).size).toBe(1);
     for (const c of ['c1', 'c2', 'c3']) expect(community.has(c)).toBe(false);
+  });
+
+  describe('operators that share only a recipe', () => {
+    /** Edges with their set-up weight (the part not shareable between operators). */
+    type SetUpEdge = Edge & { setUp: number };
+    const withSetUp = (edges: readonly Edge[], share: number): SetUpEdge[] =>
+      edges.map((e) => ({ ...e, setUp: e.weight * share }));
+    const run = (edges: readonly SetUpEdge[]): Map<string, number> => {
+      const community = new Map<string, number>();
+      for (const e of edges) for (const n of [e.source, e.target]) community.set(n, 0);
+      separateOperators(
+        community,
+        edges,
+        edges.map((e) => e.setUp),
+        1,
+      );
+      return community;
+    };
+    const ids = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => name(prefix, i));
+
+    it('tells apart two set-up-bound operators whose links across are a shared recipe', () => {
+      // A 60-account operator bound by its proxies and clients, a 13-account one bound by its
+      // own request configuration, and 60 links between them on public templates alone: as
+      // heavy as either's own links, so no weight-based split tells them apart (small seed 86286).
+      const edges = [...withSetUp(mixed('hy', 60, 10, 3), 0.6), ...withSetUp(clique('sl', 13, 1.9), 0.2)];
+      const r = seededRandom(9);
+      for (let k = 0; k < 60; k++)
+        edges.push({
+          source: name('sl', k % 13),
+          target: name('hy', Math.floor(r() * 60)),
+          weight: 1.2,
+          setUp: 0,
+        });
+      // One chance set-up coincidence across (a client version both happen to use).
+      edges.push({ source: name('sl', 0), target: name('hy', 1), weight: 1.3, setUp: 0.12 });
+      const community = run(edges);
+      const sl = new Set(ids('sl', 13).map((n) => community.get(n)));
+      const hy = new Set(ids('hy', 60).map((n) => community.get(n)));
+      expect(sl.size).toBe(1);
+      expect(hy.size).toBe(1);
+      expect([...sl][0]).not.toBe([...hy][0]);
+    });
+
+    it('leaves a group bound by a recipe alone whole, despite chance set-up among a few', () => {
+      const edges = withSetUp(mixed('rc', 30, 8, 4), 0);
+      // Two trios that happen to share a network and a client version.
+      for (const [x, y, z] of [
+        [0, 1, 2],
+        [10, 11, 12],
+      ] as const)
+        for (const [a, b] of [
+          [x, y],
+          [x, z],
+          [y, z],
+        ] as const)
+          edges.push({ source: name('rc', a), target: name('rc', b), weight: 1.4, setUp: 0.5 });
+      const community = run(edges);
+      expect(new Set(ids('rc', 30).map((n) => community.get(n))).size).toBe(1);
+    });
+
+    it('keeps one operator whole when its set-up runs across the parts modularity finds', () => {
+      const edges = [...withSetUp(clique('a', 8, 1.5), 0.6), ...withSetUp(clique('b', 8, 1.5), 0.6)];
+      for (let i = 0; i < 8; i++)
+        for (let j = 0; j < 3; j++)
+          edges.push({ source: name('a', i), target: name('b', (i + j) % 8), weight: 1.2, setUp: 0.5 });
+      const community = run(edges);
+      expect(new Set([...ids('a', 8), ...ids('b', 8)].map((n) => community.get(n))).size).toBe(1);
+    });
   });
 });

@@ -100,7 +100,85 @@ export function splitWeaklyAttached(
   edges: readonly WeightedEdge[],
   seed: number,
 ): void {
-  const adjacency = new Map<string, [string, number][]>();
+  const adjacency = adjacencyOf(edges);
+  const members = membersOf(community);
+  let nextId = Math.max(-1, ...members.keys()) + 1;
+  const queue: [id: number, depth: number][] = [...members.keys()].sort((a, b) => a - b).map((c) => [c, 0]);
+  while (queue.length) {
+    const [c, depth] = queue.shift()!;
+    const nodes = members.get(c)!;
+    if (nodes.length < MIN_SPLIT_SIZE || depth >= MAX_SPLIT_DEPTH) continue;
+    const partition = partsOf(nodes, adjacency, seed);
+    if (!partition) continue;
+    const kept: string[] = [];
+    for (const p of partition.parts) {
+      if (weaklyAttached(p, partition.total)) {
+        const id = nextId++;
+        members.set(id, p.nodes);
+        for (const n of p.nodes) community.set(n, id);
+        queue.push([id, depth + 1]);
+      } else kept.push(...p.nodes);
+    }
+    if (kept.length < nodes.length) {
+      members.set(c, kept);
+      if (kept.length) queue.push([c, depth + 1]);
+    }
+  }
+}
+
+/** Smallest group of accounts told apart as an operator of its own (as PEELED_GROUP_MIN). */
+const OPERATOR_MIN = 3;
+/** Share of a community's members that must have set-up links inside it for it to be split on them. */
+const SET_UP_BOUND_SHARE = 0.8;
+
+/**
+ * Two operators that copied one public recipe (the same prompt templates and wrapper phrasings)
+ * share values with each other as they do among themselves, and the links the recipe makes
+ * across can weigh as much as a set-up's: modularity then keeps them in one community and the
+ * merge step re-joins what it split (small seed 86286: a 13-account harvest inside a 194-account
+ * hydra, 63 links between them on templates, wrappers and a free-mail domain only). Each
+ * community whose members are nearly all bound by set-up (`setUp`: the part of each edge's weight
+ * that is not shareable, see linkage.ts) is partitioned again on set-up alone, and a part of at
+ * least OPERATOR_MIN accounts whose set-up links to the rest are weak by the split criterion
+ * becomes a community of its own. A group bound by a recipe alone has no set-up to be split on
+ * and is left as it is, as are stragglers without set-up links.
+ */
+export function separateOperators(
+  community: Map<string, number>,
+  edges: readonly WeightedEdge[],
+  setUp: readonly number[],
+  seed: number,
+): void {
+  const adjacency = adjacencyOf(
+    edges.flatMap((e, i) =>
+      setUp[i]! > 0 ? [{ source: e.source, target: e.target, weight: setUp[i]! }] : [],
+    ),
+  );
+  const members = membersOf(community);
+  let nextId = Math.max(-1, ...members.keys()) + 1;
+  for (const c of [...members.keys()].sort((a, b) => a - b)) {
+    const nodes = members.get(c)!;
+    if (nodes.length < 2 * OPERATOR_MIN) continue;
+    const inside = new Set(nodes);
+    const bound = nodes.filter((n) => (adjacency.get(n) ?? []).some(([m]) => inside.has(m))).length;
+    if (bound < SET_UP_BOUND_SHARE * nodes.length) continue;
+    const partition = partsOf(nodes, adjacency, seed);
+    if (!partition) continue;
+    let left = nodes.length;
+    for (const p of partition.parts) {
+      if (p.nodes.length < OPERATOR_MIN || left - p.nodes.length < OPERATOR_MIN) continue;
+      if (!weaklyAttached(p, partition.total)) continue;
+      const id = nextId++;
+      for (const n of p.nodes) community.set(n, id);
+      left -= p.nodes.length;
+    }
+  }
+}
+
+type Adjacency = Map<string, [string, number][]>;
+
+function adjacencyOf(edges: readonly WeightedEdge[]): Adjacency {
+  const adjacency: Adjacency = new Map();
   const link = (a: string, b: string, w: number): void => {
     let list = adjacency.get(a);
     if (!list) adjacency.set(a, (list = []));
@@ -110,64 +188,78 @@ export function splitWeaklyAttached(
     link(e.source, e.target, e.weight);
     link(e.target, e.source, e.weight);
   }
+  return adjacency;
+}
+
+function membersOf(community: ReadonlyMap<string, number>): Map<number, string[]> {
   const members = new Map<number, string[]>();
   for (const [node, c] of community) {
     let list = members.get(c);
     if (!list) members.set(c, (list = []));
     list.push(node);
   }
-  let nextId = Math.max(-1, ...members.keys()) + 1;
-  const queue: [id: number, depth: number][] = [...members.keys()].sort((a, b) => a - b).map((c) => [c, 0]);
-  while (queue.length) {
-    const [c, depth] = queue.shift()!;
-    const nodes = members.get(c)!;
-    if (nodes.length < MIN_SPLIT_SIZE || depth >= MAX_SPLIT_DEPTH) continue;
-    const inside = new Set(nodes);
-    const graph = new UndirectedGraph();
-    for (const n of nodes) graph.addNode(n);
-    for (const n of nodes)
-      for (const [m, w] of adjacency.get(n) ?? [])
-        if (n < m && inside.has(m)) graph.mergeEdge(n, m, { weight: w });
-    if (graph.size === 0) continue;
-    const part = louvain(graph, { getEdgeWeight: 'weight', rng: seededRandom(seed) });
-    const volume = new Map<number, number>();
-    const internal = new Map<number, number>();
-    let total = 0;
-    graph.forEachEdge((_e, attr, s, t) => {
-      const w = (attr as { weight: number }).weight;
-      const ps = part[s]!;
-      const pt = part[t]!;
-      volume.set(ps, (volume.get(ps) ?? 0) + w);
-      volume.set(pt, (volume.get(pt) ?? 0) + w);
-      if (ps === pt) internal.set(ps, (internal.get(ps) ?? 0) + w);
-      total += 2 * w;
-    });
-    const parts = new Map<number, string[]>();
-    for (const n of nodes) {
-      const p = part[n]!;
-      let list = parts.get(p);
-      if (!list) parts.set(p, (list = []));
-      list.push(n);
-    }
-    if (parts.size < 2) continue;
-    const kept: string[] = [];
-    for (const p of [...parts.keys()].sort((a, b) => a - b)) {
-      const vol = volume.get(p) ?? 0;
-      const cut = vol - 2 * (internal.get(p) ?? 0);
-      if (cut < MERGE_CUT_SHARE * Math.min(vol, total - vol)) {
-        const id = nextId++;
-        const split = parts.get(p)!;
-        members.set(id, split);
-        for (const n of split) community.set(n, id);
-        queue.push([id, depth + 1]);
-      } else kept.push(...parts.get(p)!);
-    }
-    if (kept.length < nodes.length) {
-      members.set(c, kept);
-      if (kept.length) queue.push([c, depth + 1]);
-    }
-  }
+  return members;
 }
+
+/** A part of a re-partitioned community: its nodes, its link volume and the weight of its links out. */
+interface Part {
+  nodes: string[];
+  volume: number;
+  cut: number;
+}
+
+/**
+ * One community's accounts partitioned again on their own links (Louvain, where the resolution
+ * limit is far smaller than in the whole graph): the parts in id order and the total volume.
+ * Undefined when the accounts have no link among them or form one part.
+ */
+function partsOf(
+  nodes: readonly string[],
+  adjacency: Adjacency,
+  seed: number,
+): { parts: Part[]; total: number } | undefined {
+  const inside = new Set(nodes);
+  const graph = new UndirectedGraph();
+  for (const n of nodes) graph.addNode(n);
+  for (const n of nodes)
+    for (const [m, w] of adjacency.get(n) ?? [])
+      if (n < m && inside.has(m)) graph.mergeEdge(n, m, { weight: w });
+  if (graph.size === 0) return undefined;
+  const part = louvain(graph, { getEdgeWeight: 'weight', rng: seededRandom(seed) });
+  const volume = new Map<number, number>();
+  const internal = new Map<number, number>();
+  let total = 0;
+  graph.forEachEdge((_e, attr, s, t) => {
+    const w = (attr as { weight: number }).weight;
+    const ps = part[s]!;
+    const pt = part[t]!;
+    volume.set(ps, (volume.get(ps) ?? 0) + w);
+    volume.set(pt, (volume.get(pt) ?? 0) + w);
+    if (ps === pt) internal.set(ps, (internal.get(ps) ?? 0) + w);
+    total += 2 * w;
+  });
+  const parts = new Map<number, string[]>();
+  for (const n of nodes) {
+    const p = part[n]!;
+    let list = parts.get(p);
+    if (!list) parts.set(p, (list = []));
+    list.push(n);
+  }
+  if (parts.size < 2) return undefined;
+  return {
+    parts: [...parts.keys()]
+      .sort((a, b) => a - b)
+      .map((p) => {
+        const vol = volume.get(p) ?? 0;
+        return { nodes: parts.get(p)!, volume: vol, cut: vol - 2 * (internal.get(p) ?? 0) };
+      }),
+    total,
+  };
+}
+
+/** The split criterion: a part whose links out carry under MERGE_CUT_SHARE of its own volume or the rest's. */
+const weaklyAttached = (p: Part, total: number): boolean =>
+  p.cut < MERGE_CUT_SHARE * Math.min(p.volume, total - p.volume);
 
 /** Groups at least this large keep only members linked to this many of the others (their k-core). */
 const MIN_TRIM_SIZE = 6;

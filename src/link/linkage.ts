@@ -4,7 +4,7 @@ import type louvainFn from 'graphology-communities-louvain';
 import type { AccountRecord, ClusterLink } from '../contracts/index.js';
 import { fmix32, hash32, ipPrefix, seededRandom } from '../text/index.js';
 import type { EntityStats } from '../features/index.js';
-import { mergeOverSplit, splitWeaklyAttached, trimToCore } from './community-merge.js';
+import { mergeOverSplit, separateOperators, splitWeaklyAttached, trimToCore } from './community-merge.js';
 import type { SyncLink } from './synchronised-activity.js';
 
 // The package is CommonJS whose typings declare an ES default export; load it as CommonJS.
@@ -63,6 +63,11 @@ const ADDITIVE_CAPS: Partial<Record<LinkKind, number>> = {
 // Summed, the two ends of one popular recipe that another operator happens to use as well
 // counted twice, and linked the two operators' accounts.
 const SKELETON_KINDS: ReadonlySet<LinkKind> = new Set(['template', 'elicitation_wrapper']);
+// What two operators can hold in common without sharing anything of their set-up: a prompt
+// recipe (templates, wrapper phrasings: public ones are copied widely), a free-mail domain, a
+// large provider's network. Everything else (cards, addresses, networks, clients, request
+// configurations, system prompts, activity in step) is the set-up one operator's accounts share.
+const SHAREABLE_KINDS: ReadonlySet<LinkKind> = new Set([...SKELETON_KINDS, 'email_domain', 'asn']);
 // A /24 signed up from and a /24 used are two readings of where an account lives: a person signs
 // up from the network they then use. A pair counts the stronger, never their sum: summed (with
 // the AS), one cloud /24 a customer shared with one attacker linked the two (small seed 102).
@@ -186,8 +191,9 @@ export function linkAccounts(
   used?: ReadonlyMap<string, readonly Attribute[]>,
 ): LinkageResult {
   const index = indexAttributes(attributes, used);
-  const edges = candidateEdges(index, new PairWeigher(index, synchronised), seed);
-  return { community: communities(edges, seed), edges, holders: index.holders };
+  const setUp: number[] = [];
+  const edges = candidateEdges(index, new PairWeigher(index, synchronised), seed, setUp);
+  return { community: communities(edges, setUp, seed), edges, holders: index.holders };
 }
 
 /**
@@ -262,6 +268,8 @@ function indexAttributes(
 class PairWeigher {
   /** The kinds of the last weighed pair, in first-seen order. */
   readonly kinds: LinkKind[] = [];
+  /** The part of the last weighed pair's weight that is set-up, not shareable (SHAREABLE_KINDS). */
+  setUp = 0;
   /** The readings of the last weighed pair (kinds; templates by opener or ending). */
   private readonly readings: string[] = [];
   /** The best (or, for additive kinds, capped summed) weight per reading of `readings`. */
@@ -329,12 +337,17 @@ class PairWeigher {
     }
     let skeleton = 0;
     let network = 0;
+    let shareable = 0;
     readings.forEach((reading, i) => {
       const kind = kindOfReading(reading);
       if (SKELETON_KINDS.has(kind)) skeleton = Math.max(skeleton, weights[i]!);
       else if (NETWORK_KINDS.has(kind)) network = Math.max(network, weights[i]!);
-      else weight += weights[i]!;
+      else {
+        weight += weights[i]!;
+        if (SHAREABLE_KINDS.has(kind)) shareable += weights[i]!;
+      }
     });
+    this.setUp = weight - shareable + network;
     return weight + skeleton + network;
   }
 }
@@ -345,7 +358,13 @@ const kindOfReading = (reading: string): LinkKind => reading.split(':')[0] as Li
  * The pairs whose weight clears the threshold, among the candidates: synchronised pairs, every
  * pair sharing a small group's value, and a deterministic ring through each large group.
  */
-function candidateEdges(index: AttributeIndex, weigher: PairWeigher, seed: number): LinkageResult['edges'] {
+function candidateEdges(
+  index: AttributeIndex,
+  weigher: PairWeigher,
+  seed: number,
+  /** Filled with each edge's set-up weight (PairWeigher.setUp), in edge order. */
+  setUp: number[],
+): LinkageResult['edges'] {
   const { ids, groups, keyWeight } = index;
   const seen = new Set<number>();
   const edges: LinkageResult['edges'] = [];
@@ -356,8 +375,10 @@ function candidateEdges(index: AttributeIndex, weigher: PairWeigher, seed: numbe
     if (seen.has(pair)) return;
     seen.add(pair);
     const weight = weigher.weigh(x, y);
-    if (weight >= LINK_THRESHOLD)
+    if (weight >= LINK_THRESHOLD) {
       edges.push({ source: ids[x]!, target: ids[y]!, weight, kinds: [...weigher.kinds] });
+      setUp.push(weigher.setUp);
+    }
   };
   for (const pair of weigher.syncPairs) consider(Math.floor(pair / ids.length), pair % ids.length);
   const ringHash = (account: number): number => hash32(ids[account]!, fmix32(seed));
@@ -382,7 +403,11 @@ function candidateEdges(index: AttributeIndex, weigher: PairWeigher, seed: numbe
 }
 
 /** Louvain communities of the linked accounts, then split, merged and trimmed (see community-merge.ts). */
-function communities(edges: LinkageResult['edges'], seed: number): Map<string, number> {
+function communities(
+  edges: LinkageResult['edges'],
+  setUp: readonly number[],
+  seed: number,
+): Map<string, number> {
   const graph = new UndirectedGraph();
   for (const e of edges) {
     if (!graph.hasNode(e.source)) graph.addNode(e.source);
@@ -395,6 +420,9 @@ function communities(edges: LinkageResult['edges'], seed: number): Map<string, n
     for (const [node, c] of Object.entries(mapping)) community.set(node, c);
     splitWeaklyAttached(community, edges, seed);
     mergeOverSplit(community, edges);
+    // Merging judges all of a pair's weight; operators that share only a recipe are told apart
+    // on their set-up alone, after it (otherwise the merge would join them again).
+    separateOperators(community, edges, setUp, seed);
     trimToCore(community, edges);
   }
   return community;
