@@ -7,8 +7,8 @@ import {
   distillationTasks,
   eventFactory,
   humanConversations,
-  peopleTraffic,
-  HOUR,
+  peopleEngine,
+  toolStep,
   START,
   HARVEST_WRAPPER,
   PEOPLE_ASKING_REASONING,
@@ -25,10 +25,6 @@ const WRAPPER = HARVEST_WRAPPER;
 const TOOL_STEPS = 6;
 
 type Messages = ApiEvent['request']['messages'];
-const toolStep = (call: string): Messages => [
-  { role: 'assistant', content: '', tool_calls: [{ id: call, type: 'function' }] },
-  { role: 'tool', content: '{"found":true}', tool_call_id: call },
-];
 
 let findings: Map<string, AccountFinding>;
 /** The tool-loop app's two measurements, in words, whether or not they became findings. */
@@ -38,17 +34,10 @@ beforeAll(() => {
   if (missing) return;
   const tasks = distillationTasks();
   const convs = humanConversations();
-  const { events, event, r, conversation, dayTime } = peopleTraffic(17);
-  const engine = new DetectionEngine();
-  const old = (id: string): void =>
-    engine.addAccount({ account_id: id, created_at: new Date(START - 400 * 24 * HOUR).toISOString() });
-
+  const { events, event, r, dayTime, engine, account, people, ...run } = peopleEngine(17);
+  const old = (id: string): void => account(id, 400);
   // 300 ordinary people: a few conversations each, one in ten asking for reasoning.
-  for (let u = 0; u < 300; u++) {
-    old(`user${u}`);
-    for (let k = 0, n = 2 + Math.floor(r() * 5); k < n; k++)
-      conversation(`user${u}`, dayTime(Math.floor(r() * 14)), r() < 0.1 ? ASKS[u % ASKS.length] : '');
-  }
+  people(300, 2, 5, 0.1);
   // A maths-tutoring app whose model works with a calculator tool: a question asking to be
   // walked through a solution takes several tool steps, each resending the conversation so far;
   // small talk takes none. A quarter of its users' openers ask for reasoning, in a few common
@@ -116,9 +105,7 @@ beforeAll(() => {
       events.push(event(id, ts, messages));
     });
   }
-  events.sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
-  for (const e of events) engine.addEvent(e);
-  findings = new Map(engine.analyze().findings.accounts.map((a) => [a.account_id, a]));
+  findings = run.findings();
   // Neither detector reads the context.
   const ctx = {
     record: undefined,
