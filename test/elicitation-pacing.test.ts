@@ -8,16 +8,13 @@ import {
   toolStep,
   HOUR,
   START,
-  HARVEST_WRAPPER,
-  PEOPLE_ASKING_REASONING,
+  HARVEST_WRAPPER as WRAPPER,
+  PEOPLE_ASKING_REASONING as ASKS,
 } from './real-corpora.js';
 
 // Reasoning harvested in scripted batches inside an account that is otherwise a person's, on
 // real text: people's conversations (hh-rlhf) and a real distillation query set (Alpaca).
 const missing = corporaMissing('elicitation-pacing tests');
-
-const ASKS = PEOPLE_ASKING_REASONING;
-const WRAPPER = HARVEST_WRAPPER;
 
 let findings: Map<string, AccountFinding>;
 

@@ -10,8 +10,8 @@ import {
   peopleEngine,
   toolStep,
   START,
-  HARVEST_WRAPPER,
-  PEOPLE_ASKING_REASONING,
+  HARVEST_WRAPPER as WRAPPER,
+  PEOPLE_ASKING_REASONING as ASKS,
 } from './real-corpora.js';
 
 // An app whose assistant calls tools resends the whole conversation on every step of the loop:
@@ -20,8 +20,6 @@ import {
 // people's conversations (hh-rlhf) and a real distillation query set (Alpaca).
 const missing = corporaMissing('tool-loop resend tests');
 
-const ASKS = PEOPLE_ASKING_REASONING;
-const WRAPPER = HARVEST_WRAPPER;
 const TOOL_STEPS = 6;
 
 type Messages = ApiEvent['request']['messages'];
