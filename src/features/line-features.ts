@@ -1,10 +1,10 @@
 import { slotText, type EventLineView } from '../ingest/index.js';
 import { ipPrefix, TextCache, type TemplateKeys } from '../text/index.js';
 import {
-  elicitingText,
   MAX_PROMPT_CHARS,
   promptTextOf,
   requestShapeOf,
+  saidFeatures,
   systemTextOf,
   turnKeyOf,
   type EventFeatures,
@@ -86,7 +86,6 @@ export class LineFeatures {
     const text = v.lastUser.start < 0 ? this.empty : this.prompts.get(b, v.lastUser);
     const followUp = v.assistantTurns > 0 || v.userTurns > 1;
     const sys = v.systemCount === 0 ? null : this.system(v);
-    const eliciting = elicitingText(text, sys, followUp);
     const before = v.previousUser.start < 0 ? null : this.prompts.get(b, v.previousUser);
     const ip = v.ip;
     return {
@@ -96,15 +95,7 @@ export class LineFeatures {
       model: this.models.get(b, v.model),
       prompt: text.prompt,
       tokens: NO_TOKENS,
-      elicits: eliciting !== null,
-      elicitsBySystem: eliciting !== null && eliciting === sys,
-      elicitKey: eliciting === null ? null : eliciting.elicitKey,
-      template: text.template,
-      promptKey: text.promptKey,
-      topics: text.topics,
-      systemHash: sys === null ? null : sys.hash,
-      followUp,
-      followsElicit: before !== null && before.elicits,
+      ...saidFeatures(text, sys, followUp, before),
       newMessage: v.endsWithUser,
       userTurns: v.userTurns,
       turnKey: turnKeyOf(text.promptHash, before === null ? 0 : before.promptHash, v.userTurns),
