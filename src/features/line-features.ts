@@ -1,8 +1,9 @@
 import { slotText, type EventLineView } from '../ingest/index.js';
-import { ipPrefix, TextCache, type TemplateKeys } from '../text/index.js';
+import { ipPrefix, TextCache } from '../text/index.js';
 import {
   MAX_PROMPT_CHARS,
   promptTextOf,
+  type PromptText,
   requestShapeOf,
   saidFeatures,
   systemTextOf,
@@ -20,15 +21,9 @@ import { ByteMemo } from './byte-memo.js';
  * to count in the entity sketches). line-features.test.ts compares the two on every kind of line.
  */
 
-/** A prompt's features and its random Fourier features (the engine's representation). */
-interface PromptEntry {
+/** A prompt's features, its random Fourier features (the engine's representation) in place of its tokens. */
+interface PromptEntry extends Omit<PromptText, 'tokens'> {
   prompt: string;
-  elicits: boolean;
-  elicitKey: string | null;
-  template: TemplateKeys;
-  promptKey: string;
-  promptHash: number;
-  topics: bigint;
   kernel: Float64Array;
 }
 
