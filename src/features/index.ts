@@ -1,8 +1,6 @@
 export { ActivitySlots, SLOTS_PER_DAY } from './activity-slots.js';
-export { BACK_TO_BACK_MS, DAY_MS, EntityStats, HOUR_MS } from './entity-stats.js';
-export type { PromptSample } from './entity-stats.js';
-export { extractFeatures, requestShapeText } from './event-features.js';
-export type { EventFeatures } from './event-features.js';
+export { BACK_TO_BACK_MS, DAY_MS, EntityStats, HOUR_MS, type PromptSample } from './entity-stats.js';
+export { extractFeatures, requestShapeText, type EventFeatures } from './event-features.js';
 export { RandomFourierFeatures, meanDistanceSquared } from './kernel-features.js';
 export { LineFeatures } from './line-features.js';
 export {
@@ -21,5 +19,5 @@ export {
   poissonSurvivalLog10,
   quantile,
   twoProportionSurvival,
+  type BetaBinomial,
 } from './statistics.js';
-export type { BetaBinomial } from './statistics.js';
