@@ -49,9 +49,9 @@ export { rejectionFromIssues } from './issue-reason.js';
 export { MAX_RECORD_DEPTH, rejectTooDeep } from './nesting-depth.js';
 export {
   EventLineScanner,
+  type EventLineView,
   SavedScans,
   ScannedLine,
   slotText,
-  type EventLineView,
   type StringSlot,
 } from './event-line-scanner.js';
