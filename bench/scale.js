@@ -154,6 +154,9 @@ const ingestArgs = (traffic, accounts, topo, extra = []) => [
   NATS,
   '--json',
   '--no-progress',
+  // Rejected lines (none expected) go beside the cached events, not into the caller's directory.
+  '--quarantine',
+  join(cache, 'ingest.quarantine.ndjson'),
   ...extra,
   ...topo,
 ];

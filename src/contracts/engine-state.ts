@@ -67,6 +67,8 @@ export const EntityStatsSnapshot = z.object({
   softLabels: Count,
   multiSamples: Count,
   fullHarvest: Count,
+  distributionHarvest: Count.default(0),
+  distributionPrompts: Count.default(0),
   harvestExamples: ReservoirSnapshot(z.string()),
   followUps: Count,
   withSystem: Count,

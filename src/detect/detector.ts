@@ -15,6 +15,14 @@ export interface CountStat {
   key: string;
   k: number;
   n: number;
+  /**
+   * A behaviour no ordinary use needs, that only a few reference accounts may show: its null is
+   * fitted without the most extreme reference accounts (null-models.ts, `ROBUST_TRIM`), so the
+   * tested account and others like it cannot make it look normal, and its p-value is never
+   * smaller than 1/(N+1) over N reference accounts — one account's request settings are no
+   * stronger evidence than their rarity among customers.
+   */
+  robust?: boolean;
 }
 
 /** A continuous statistic (higher is more suspicious), tested against robust benign quantiles by size. */

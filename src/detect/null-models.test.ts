@@ -120,3 +120,35 @@ describe('the benign median a value is shown against', () => {
     expect(benignMedian({ kind: 'count', key: 'x', k: 1, n: 3 }, nulls)).toBeUndefined();
   });
 });
+
+describe('robust count nulls (settings no ordinary use needs)', () => {
+  // 1,600 accounts: 200 use the setting now and then; `extreme` accounts use it on every
+  // request (harvesters, unlinked).
+  const population = (extreme: number, robust: boolean) => {
+    const g = uniform(7);
+    const ref = Array.from({ length: 1600 }, (_, i) => {
+      const n = 10 + Math.floor(g() * 300);
+      const k = i < extreme ? n : i < 200 ? binomial(n, 0.02, g) : 0;
+      return [{ kind: 'count' as const, key: 'setting', k, n, robust }];
+    });
+    return fitNullModels(ref);
+  };
+  const harvester = (robust: boolean) => ({ kind: 'count' as const, key: 'setting', k: 500, n: 500, robust });
+
+  it('is not made normal by the harvesters among the reference, up to 1 % of it', () => {
+    // The plain fit lets them define the tail ("one of the few accounts that always do"): the
+    // more harvesters, the more ordinary each looks.
+    const plain = [2, 10, 16].map((extreme) => pValue(harvester(false), population(extreme, false)));
+    expect(plain[2]).toBeGreaterThan(100 * plain[0]!);
+    // The robust fit leaves the extreme 1 % out, and its p is its rarity floor, 1/(N + 1).
+    for (const extreme of [2, 10, 16])
+      expect(pValue(harvester(true), population(extreme, true))).toBeCloseTo(1 / 1601, 6);
+  });
+
+  it('leaves an account that uses the setting now and then, as many do, below a line (p > 0.01)', () => {
+    const nulls = population(2, true);
+    expect(pValue({ kind: 'count', key: 'setting', k: 3, n: 150, robust: true }, nulls)).toBeGreaterThan(
+      0.01,
+    );
+  });
+});

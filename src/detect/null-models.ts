@@ -19,7 +19,8 @@ interface BucketSummary {
 
 /** Benign null distributions per statistic key, fitted on reference entities. */
 export interface NullModels {
-  counts: Map<string, BetaBinomial & { mu: number; rho: number }>;
+  /** `floor`: the smallest p-value of a robust statistic (CountStat.robust), 1/(N+1). */
+  counts: Map<string, BetaBinomial & { mu: number; rho: number; floor?: number }>;
   values: Map<string, { buckets: Map<number, BucketSummary>; global: BucketSummary }>;
 }
 
@@ -46,6 +47,13 @@ const MIN_BUCKET = 40;
  */
 const GROUP_SHARE = 0.25;
 const EXTREME_COUNT = 3;
+/**
+ * Share of reference accounts (at least EXTREME_COUNT) left out of a robust count null, the most
+ * extreme first: the tested account is one of them, and so are others like it, however many of
+ * the extreme accounts they are — an operator who runs several unlinked harvesters does not make
+ * harvesting normal.
+ */
+const ROBUST_TRIM = 0.01;
 
 const bucketOf = (n: number): number => Math.floor(Math.log2(Math.max(1, n)));
 
@@ -58,9 +66,13 @@ const bucketOf = (n: number): number => Math.floor(Math.log2(Math.max(1, n)));
 export function fitNullModels(reference: Iterable<Stat[]>): NullModels {
   const counts = new Map<string, { k: number; n: number }[]>();
   const values = new Map<string, { v: number; n: number }[]>();
+  const robust = new Set<string>();
+  let entities = 0;
   for (const stats of reference) {
+    entities++;
     for (const s of stats) {
       if (s.kind === 'count') {
+        if (s.robust) robust.add(s.key);
         if (s.n < 3) continue;
         const list = counts.get(s.key) ?? [];
         list.push({ k: s.k, n: s.n });
@@ -73,7 +85,8 @@ export function fitNullModels(reference: Iterable<Stat[]>): NullModels {
     }
   }
   const models: NullModels = { counts: new Map(), values: new Map() };
-  for (const [key, list] of counts) {
+  for (const [key, all] of counts) {
+    const list = robust.has(key) ? trimmed(all, entities) : all;
     const shares = list.map((x) => x.k / x.n);
     const mu = Math.max(shares.reduce((a, b) => a + b, 0) / shares.length, 0.002);
     const variance = shares.reduce((a, x) => a + (x - mu) ** 2, 0) / Math.max(1, shares.length - 1);
@@ -83,7 +96,8 @@ export function fitNullModels(reference: Iterable<Stat[]>): NullModels {
       0.95,
       Math.max(MIN_RHO, (variance - binomialPart) / Math.max(1e-9, mu * (1 - mu) * (1 - invN))),
     );
-    models.counts.set(key, { ...betaBinomialFromMoments(mu, rho), mu, rho });
+    const floor = robust.has(key) ? 1 / (entities + 1) : undefined;
+    models.counts.set(key, { ...betaBinomialFromMoments(mu, rho), mu, rho, ...(floor ? { floor } : {}) });
   }
   for (const [key, list] of values) {
     const summarise = (vs: number[]): BucketSummary => {
@@ -112,6 +126,14 @@ export function fitNullModels(reference: Iterable<Stat[]>): NullModels {
     models.values.set(key, { buckets, global: summarise(list.map((x) => x.v)) });
   }
   return models;
+}
+
+/** A robust count's reference without its most extreme accounts (the highest shares, ROBUST_TRIM). */
+function trimmed(list: readonly { k: number; n: number }[], entities: number): { k: number; n: number }[] {
+  const drop = Math.max(EXTREME_COUNT, Math.ceil(ROBUST_TRIM * entities));
+  const sorted = [...list].sort((a, b) => b.k / b.n - a.k / a.n);
+  const kept = sorted.slice(Math.min(drop, sorted.length));
+  return kept.length > 0 ? kept : [{ k: 0, n: 3 }];
 }
 
 /**
@@ -167,9 +189,9 @@ export function pValue(stat: Stat, nulls: NullModels, memberSizes?: readonly num
       // A few members, one or two of them heavy users, sum to nothing like a normal, whose tail
       // is then far too thin (2e-16 for a four-account team whose members are each ordinary).
       const exact = betaBinomialSumSurvival(stat.k, memberSizes, bb);
-      return exact === null ? normal : Math.max(normal, exact);
+      return Math.max(bb.floor ?? 0, exact === null ? normal : Math.max(normal, exact));
     }
-    return betaBinomialSurvival(stat.k, stat.n, bb);
+    return Math.max(bb.floor ?? 0, betaBinomialSurvival(stat.k, stat.n, bb));
   }
   const summary = valueSummary(stat, nulls);
   if (!summary) return 1;

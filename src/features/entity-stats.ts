@@ -24,6 +24,11 @@ const SYSTEM_KEYS = 4;
 const SMALL_KEYS = 4;
 const FOCUSED_TOPICS = 3;
 /**
+ * `top_logprobs` at or near the API maximum (20 on OpenAI-compatible chat APIs): the distribution
+ * over the vocabulary. An app scoring its own answer asks for a few alternatives, or none.
+ */
+export const NEAR_MAX_TOP_LOGPROBS = 15;
+/**
  * Prompts remembered per account to recognise a resend: a tool loop resends its conversation
  * within seconds, so this covers an app interleaving a few dozen conversations at once.
  */
@@ -166,6 +171,13 @@ export class EntityStats {
   multiSamples = 0;
   /** Both at once: the full output distribution with its token probabilities. */
   fullHarvest = 0;
+  /**
+   * Full harvests with `top_logprobs` at or near the API maximum (NEAR_MAX_TOP_LOGPROBS): the
+   * distribution over the vocabulary, not an app's confidence score of its one answer.
+   */
+  distributionHarvest = 0;
+  /** New prompts (not a resent turn) among them: how many distinct distributions were taken. */
+  distributionPrompts = 0;
   harvestExamples = new Reservoir<string>(HARVEST_EXAMPLES, 13);
   followUps = 0;
   withSystem = 0;
@@ -227,7 +239,7 @@ export class EntityStats {
     this.addElicitation(f, fresh);
     this.addTemplate(f, fresh);
     this.addTopics(f);
-    this.addHarvesting(f);
+    this.addHarvesting(f, fresh);
     if (f.followUp) this.followUps++;
     if (f.systemHash) {
       this.withSystem++;
@@ -344,7 +356,7 @@ export class EntityStats {
   }
 
   /** Output-harvesting request parameters: log-probabilities, several samples, long or greedy output. */
-  private addHarvesting(f: EventFeatures): void {
+  private addHarvesting(f: EventFeatures, fresh: boolean): void {
     const harvest = f.logprobs || f.topLogprobs > 0 || f.n > 1;
     if (f.logprobs || f.topLogprobs > 0) this.logprobs++;
     if (f.topLogprobs >= 5) this.topLogprobs++;
@@ -356,6 +368,10 @@ export class EntityStats {
     if (soft) this.softLabels++;
     if (multi) this.multiSamples++;
     if (soft && multi) this.fullHarvest++;
+    if (soft && multi && f.topLogprobs >= NEAR_MAX_TOP_LOGPROBS) {
+      this.distributionHarvest++;
+      if (fresh) this.distributionPrompts++;
+    }
     if (harvest && (soft || multi)) this.harvestExamples.add(f.id);
   }
 
@@ -454,6 +470,8 @@ export class EntityStats {
     this.softLabels += o.softLabels;
     this.multiSamples += o.multiSamples;
     this.fullHarvest += o.fullHarvest;
+    this.distributionHarvest += o.distributionHarvest;
+    this.distributionPrompts += o.distributionPrompts;
     for (const id of o.harvestExamples.items) this.harvestExamples.add(id);
     this.followUps += o.followUps;
     this.withSystem += o.withSystem;
@@ -564,6 +582,8 @@ export class EntityStats {
       softLabels: this.softLabels,
       multiSamples: this.multiSamples,
       fullHarvest: this.fullHarvest,
+      distributionHarvest: this.distributionHarvest,
+      distributionPrompts: this.distributionPrompts,
       harvestExamples: this.harvestExamples.snapshot(),
       followUps: this.followUps,
       withSystem: this.withSystem,
@@ -638,6 +658,8 @@ export class EntityStats {
     this.softLabels = s.softLabels;
     this.multiSamples = s.multiSamples;
     this.fullHarvest = s.fullHarvest;
+    this.distributionHarvest = s.distributionHarvest;
+    this.distributionPrompts = s.distributionPrompts;
     this.harvestExamples = Reservoir.from(HARVEST_EXAMPLES, s.harvestExamples);
     this.followUps = s.followUps;
     this.withSystem = s.withSystem;

@@ -5,6 +5,7 @@ import { distributionShift } from './distribution-shift.js';
 import { elicitationPacing } from './elicitation-pacing.js';
 import { elicitationSweep } from './elicitation-sweep.js';
 import { elicitationUnanswered } from './elicitation-unanswered.js';
+import { harvestVolume } from './harvest-volume.js';
 import { outputHarvesting } from './output-harvesting.js';
 import { reasoningElicitation } from './reasoning-elicitation.js';
 import { templating } from './templating.js';
@@ -21,6 +22,7 @@ export const DETECTORS: readonly Detector[] = [
   elicitationUnanswered,
   distributionShift,
   outputHarvesting,
+  harvestVolume,
   conversationShape,
   automationTiming,
   volumeRamp,

@@ -16,8 +16,10 @@ import type { StixRegex } from '../stix/stix-regex-vm.js';
 import {
   atomVerdicts,
   compilePattern,
+  countMask,
   leafMask,
   satisfied,
+  type MaskCounts,
   TIMED_LIMITS,
   TimedState,
   type Atom,
@@ -73,8 +75,10 @@ interface Compiled {
 
 interface Hit {
   ind: Compiled;
-  /** For a general pattern: the observation expressions the account's observations satisfied. */
+  /** For a general pattern: the observation expressions the account's observations satisfied (and timed parts met). */
   mask?: number;
+  /** For a general pattern: the account's observations by the observation expressions each satisfied. */
+  counts?: MaskCounts;
   events: number;
   examples: string[];
   firstSeen?: string;
@@ -435,7 +439,10 @@ export class IntelMatcher {
     const key = `${ind.id} ${ind.campaignId ?? ''}`;
     let h = m.get(key);
     if (!h) m.set(key, (h = { ind, events: 0, examples: [] }));
-    if (mask !== undefined) h.mask = (h.mask ?? 0) | mask;
+    if (mask !== undefined && ind.program) {
+      h.mask = (h.mask ?? 0) | mask;
+      countMask(ind.program, (h.counts ??= new Map<number, number>()), mask);
+    }
     if (eventId) {
       h.events++;
       if (h.examples.length < 5) h.examples.push(eventId);
@@ -661,7 +668,8 @@ export class IntelMatcher {
     const accountsSeen = Math.max(1, this.eventsPerAccount.size);
     const matchedBy = new Map<string, number>();
     // A general pattern's hit stands once the account satisfied the whole pattern.
-    const stands = (h: Hit): boolean => !h.ind.program || satisfied(h.ind.program, h.mask ?? 0);
+    const stands = (h: Hit): boolean =>
+      !h.ind.program || satisfied(h.ind.program, h.mask ?? 0, h.counts ?? new Map<number, number>());
     for (const hits of this.hits.values())
       for (const id of new Set([...hits.values()].filter(stands).map((h) => h.ind.id)))
         matchedBy.set(id, (matchedBy.get(id) ?? 0) + 1);
@@ -723,10 +731,10 @@ export class IntelMatcher {
       const hits: Compiled[] = [];
       const lookup = (key: string): void => void hits.push(...(this.exact.get(key) ?? []));
       // General patterns: each link is an observation of that one attribute.
-      const masks = this.programs.map(() => 0);
+      const counts = this.programs.map((): MaskCounts => new Map());
       const observed = (o: Observation): void => {
         const m = this.masks(o);
-        for (let i = 0; i < m.length; i++) masks[i] = masks[i]! | m[i]!;
+        for (let i = 0; i < m.length; i++) countMask(this.programs[i]!.program, counts[i]!, m[i]!);
       };
       for (const l of c.links) {
         if (this.programs.length) {
@@ -750,7 +758,7 @@ export class IntelMatcher {
         }
       }
       this.programs.forEach((p, i) => {
-        if (satisfied(p.program, masks[i]!)) hits.push(...p.inds);
+        if (satisfied(p.program, 0, counts[i]!)) hits.push(...p.inds);
       });
       const byCampaign = new Map<string, Compiled[]>();
       for (const h of hits) {

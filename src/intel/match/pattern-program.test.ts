@@ -8,10 +8,12 @@ import {
   TIMED_LIMITS,
   atomVerdicts,
   compilePattern,
+  countMask,
   leafMask,
   likeToExpression,
   satisfied,
   type Atom,
+  type MaskCounts,
   type Observation,
 } from './pattern-program.js';
 
@@ -33,15 +35,18 @@ function evaluate(pattern: string, ...observations: Observation[]): boolean {
   const c = compilePattern(parsed.tree, atoms);
   if (!c.ok) throw new Error(`test pattern unsupported: ${c.reason}`);
   let mask = 0;
+  const counts: MaskCounts = new Map();
   for (const o of observations) {
     const v = {
       ...(o.ip !== undefined ? { ip: atomVerdicts(atoms, 'ip', o.ip) } : {}),
       ...(o.asn !== undefined ? { asn: atomVerdicts(atoms, 'asn', String(o.asn)) } : {}),
       ...(o.ua !== undefined ? { ua: atomVerdicts(atoms, 'ua', o.ua) } : {}),
     };
-    mask |= leafMask(c.program, v, o);
+    const m = leafMask(c.program, v, o);
+    mask |= m;
+    countMask(c.program, counts, m);
   }
-  return satisfied(c.program, mask);
+  return satisfied(c.program, mask, counts);
 }
 
 const unsupportedReason = (pattern: string): string | undefined => {
@@ -262,14 +267,37 @@ describe('STIX pattern evaluation (intel match)', () => {
     expect(evaluate(grouped, { ...p, ua: 'curl' })).toBe(false);
   });
 
-  it('joins observation expressions: OR by either, AND by both, possibly on different requests', () => {
+  it('joins observation expressions: OR by either, AND by both, each operand on a distinct request', () => {
     const both = `[${UA} MATCHES '^curl/'] AND [autonomous-system:number = 16509]`;
     const either = `[${UA} MATCHES '^curl/'] OR [autonomous-system:number = 16509]`;
     expect(evaluate(both, { ua: 'curl/8' })).toBe(false);
     expect(evaluate(both, { ua: 'curl/8' }, { asn: 16509 })).toBe(true);
-    expect(evaluate(both, { ua: 'curl/8', asn: 16509 })).toBe(true);
+    // STIX 2.1 §9 (and stix2-matcher): each observation expression binds its own observation.
+    expect(evaluate(both, { ua: 'curl/8', asn: 16509 })).toBe(false);
+    expect(evaluate(both, { ua: 'curl/8', asn: 16509 }, { ua: 'curl/7', asn: 16509 })).toBe(true);
+    expect(evaluate(both, { ua: 'curl/8', asn: 16509 }, { asn: 16509 })).toBe(true);
     expect(evaluate(either, { asn: 16509 })).toBe(true);
     expect(evaluate(`(${both}) OR [${UA} = 'x']`, { ua: 'x' })).toBe(true);
+    // Three operands: three distinct requests, whichever satisfies what.
+    const three = `${both} AND [ipv4-addr:value = '203.0.113.1']`;
+    const all = { ua: 'curl/8', asn: 16509, ip: '203.0.113.1' };
+    expect(evaluate(three, all, all)).toBe(false);
+    expect(evaluate(three, all, all, all)).toBe(true);
+    expect(evaluate(three, all, { asn: 16509 }, { ip: '203.0.113.1' })).toBe(true);
+    // Two requests satisfying only the first operand leave the others one request for two.
+    expect(evaluate(three, { ua: 'curl/1' }, { ua: 'curl/2' }, { asn: 16509, ip: '203.0.113.1' })).toBe(
+      false,
+    );
+    // The same expression twice: two requests.
+    const twice = `[${UA} MATCHES '^curl/'] AND [${UA} MATCHES '^curl/']`;
+    expect([evaluate(twice, { ua: 'curl/8' }), evaluate(twice, { ua: 'curl/8' }, { ua: 'curl/8' })]).toEqual([
+      false,
+      true,
+    ]);
+    // An OR operand binds one request too, distinct from the other operand's.
+    const orAnd = `([${UA} = 'x'] OR [autonomous-system:number = 1]) AND [${UA} = 'x']`;
+    expect(evaluate(orAnd, { ua: 'x', asn: 1 })).toBe(false);
+    expect(evaluate(orAnd, { ua: 'x', asn: 1 }, { asn: 1 })).toBe(true);
   });
 
   it('says why a shape is outside the subset, and never throws', () => {
@@ -300,8 +328,33 @@ describe('STIX pattern evaluation (intel match)', () => {
         /an AND in a FOLLOWEDBY of other than two/,
       ],
       [
-        "([ipv4-addr:value = '1.2.3.4'] AND [autonomous-system:number = 1]) FOLLOWEDBY ([ipv4-addr:value = '1.2.3.5'] AND [autonomous-system:number = 2]) FOLLOWEDBY ([ipv4-addr:value = '1.2.3.6'] AND [autonomous-system:number = 3])",
-        /more than 9 orders/,
+        "([ipv4-addr:value = '1.2.3.4'] AND [autonomous-system:number = 1]) FOLLOWEDBY ([ipv4-addr:value = '1.2.3.5'] AND [autonomous-system:number = 2]) FOLLOWEDBY ([ipv4-addr:value = '1.2.3.6'] AND [autonomous-system:number = 3]) FOLLOWEDBY ([ipv4-addr:value = '1.2.3.7'] AND [autonomous-system:number = 4])",
+        /more than 8 orders/,
+      ],
+      // Each observation expression binds its own request: a timed part's requests are not kept,
+      // so whether another operand of its AND can take different ones is not decided.
+      [
+        "([ipv4-addr:value = '1.2.3.4'] FOLLOWEDBY [autonomous-system:number = 1]) AND [autonomous-system:number = 2]",
+        /a time-qualified part in an AND/,
+      ],
+      [
+        "(([ipv4-addr:value = '1.2.3.4'] REPEATS 2 TIMES) AND [autonomous-system:number = 2]) WITHIN 5 SECONDS",
+        /a time-qualified part in an AND/,
+      ],
+      [
+        "([ipv4-addr:value = '1.2.3.4'] REPEATS 2 TIMES) AND ([autonomous-system:number = 2] REPEATS 2 TIMES)",
+        /a time-qualified part in an AND/,
+      ],
+      [
+        `(${Array.from({ length: TIMED_LIMITS.maxWindowLeaves + 1 }, (_, i) => `[autonomous-system:number = ${i}]`).join(' AND ')}) WITHIN 5 SECONDS`,
+        new RegExp(`more than ${TIMED_LIMITS.maxWindowLeaves} observation expressions`),
+      ],
+      [
+        Array.from(
+          { length: 7 },
+          (_, i) => `([autonomous-system:number = ${i}] OR [autonomous-system:number = 9])`,
+        ).join(' AND '),
+        new RegExp(`more than ${PATTERN_PROGRAM_LIMITS.maxAlternatives} alternatives`),
       ],
       [
         "([ipv4-addr:value = '1.2.3.4'] AND [autonomous-system:number = 1]) WITHIN 5 SECONDS FOLLOWEDBY [autonomous-system:number = 2]",
@@ -392,6 +445,10 @@ describe('intel match on general STIX patterns', () => {
     m.addEvent(request('curl_aws', { ip: '198.51.100.2', asn: 1, user_agent: 'curl/8.7.1' }));
     m.addEvent(request('curl_aws', { ip: '198.51.100.3', asn: 16509, user_agent: 'Mozilla/5.0' }));
     m.addEvent(request('curl_only', { ip: '198.51.100.4', asn: 1, user_agent: 'curl/8.7.1' }));
+    // One request satisfying both observation expressions binds one of them only (STIX 2.1 §9).
+    m.addEvent(request('curl_aws_one', { ip: '198.51.100.5', asn: 16509, user_agent: 'curl/8.7.1' }));
+    m.addEvent(request('curl_aws_two', { ip: '198.51.100.5', asn: 16509, user_agent: 'curl/8.7.1' }));
+    m.addEvent(request('curl_aws_two', { ip: '198.51.100.5', asn: 16509, user_agent: 'curl/8.7.1' }));
     // Sign-up address only (an account record is an observation of it).
     m.addAccount({ account_id: 'signup', signup_ip: '203.0.113.77' });
     const a = `STIX pattern ${inOne.slice(0, 64)}…`;
@@ -403,6 +460,8 @@ describe('intel match on general STIX patterns', () => {
       split: [],
       curl_aws: [b],
       curl_only: [],
+      curl_aws_one: [],
+      curl_aws_two: [b],
       signup: [],
     });
     // The hit on both requests of the account counts both, for coverage and evidence.
@@ -720,6 +779,48 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
     expect(patternHits(m)).toEqual({ signup: [], req: [expect.stringMatching(/^STIX pattern/)] });
   });
 
+  it('an AND binds each operand to its own request in REPEATS, FOLLOWEDBY and a window', () => {
+    const c = (user_agent: string, asn = 1): ApiEvent['client'] => ({ ip: '203.0.113.1', asn, user_agent });
+    const both = (n: number, from = 0): Timed[] =>
+      Array.from({ length: n }, (_, i) => ({ s: from + i, c: c('a', 7) }));
+    const accounts = new Map<string, Timed[]>([
+      ['one_both', both(1)],
+      ['two_both', both(2)],
+      ['three_both', both(3)],
+      ['four_both', both(4)],
+      ['one_both_then_b', [...both(1), { s: 9, c: c('b') }]],
+      ['two_both_then_b', [...both(2), { s: 9, c: c('b') }]],
+      [
+        'split',
+        [
+          { s: 0, c: c('a') },
+          { s: 1, c: c('x', 7) },
+          { s: 9, c: c('b') },
+        ],
+      ],
+      [
+        'split_far',
+        [
+          { s: 0, c: c('a') },
+          { s: 30, c: c('x', 7) },
+          { s: 31, c: c('b') },
+        ],
+      ],
+    ]);
+    const and = `[${UA} = 'a'] AND [autonomous-system:number = 7]`;
+    // Two repetitions of the pair: four distinct requests (stix2-matcher: n disjoint bindings, each of two).
+    expect(hitAccounts(`(${and}) REPEATS 2 TIMES`, accounts)).toEqual(new Set(['four_both']));
+    expect(hitAccounts(`(${and}) REPEATS 1 TIMES`, accounts)).toEqual(
+      new Set(['two_both', 'three_both', 'four_both', 'two_both_then_b', 'split', 'split_far']),
+    );
+    expect(hitAccounts(`(${and}) FOLLOWEDBY [${UA} = 'b']`, accounts)).toEqual(
+      new Set(['two_both_then_b', 'split', 'split_far']),
+    );
+    expect(hitAccounts(`(${and}) WITHIN 5 SECONDS`, accounts)).toEqual(
+      new Set(['two_both', 'three_both', 'four_both', 'two_both_then_b', 'split']),
+    );
+  });
+
   it("a flood of one second's requests does not hide a later request of that second", () => {
     const c = (user_agent: string): ApiEvent['client'] => ({ ip: '203.0.113.1', user_agent });
     const flood = (last: string): Timed[] => [
@@ -897,7 +998,7 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
           return tuples(0, []).some((t) => span(t.map((j) => rs[j]!)) <= cw);
         },
       });
-      // AND / OR of observation expressions in a window: one request may serve both.
+      // AND / OR of observation expressions in a window: the AND's operands on distinct requests.
       const [x, y, z] = [LEAVES[rnd(3)]!, LEAVES[rnd(3)]!, LEAVES[rnd(3)]!];
       const ww = [1, 2.5, 5, 10][rnd(4)]!;
       const wr = rnd(2) ? range() : { text: '', from: -Infinity, to: Infinity };
@@ -906,8 +1007,36 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
         holds: (rs) =>
           rs.some((first) => {
             const win = rs.filter((q) => q.s >= first.s && q.s - first.s <= ww && inRange(q, wr.from, wr.to));
-            return win.some(leafOf[x]!) && (win.some(leafOf[y]!) || win.some(leafOf[z]!));
+            return win.some(
+              (p, i) => leafOf[x]!(p) && win.some((q, j) => j !== i && (leafOf[y]!(q) || leafOf[z]!(q))),
+            );
           }),
+      });
+      // Untimed AND of three (each on its own request) and AND of an OR.
+      const [u, v, w2] = [LEAVES[rnd(3)]!, LEAVES[rnd(3)]!, LEAVES[rnd(3)]!];
+      cases.push({
+        pattern: `${u} AND ${v} AND ${w2}`,
+        holds: (rs) =>
+          subsets(
+            rs.map((_, j) => j),
+            3,
+          ).some((t) =>
+            [
+              [0, 1, 2],
+              [0, 2, 1],
+              [1, 0, 2],
+              [1, 2, 0],
+              [2, 0, 1],
+              [2, 1, 0],
+            ].some(
+              ([a, b, c]) => leafOf[u]!(rs[t[a!]!]!) && leafOf[v]!(rs[t[b!]!]!) && leafOf[w2]!(rs[t[c!]!]!),
+            ),
+          ),
+      });
+      cases.push({
+        pattern: `(${u} OR ${v}) AND ${w2}`,
+        holds: (rs) =>
+          rs.some((p, i) => (leafOf[u]!(p) || leafOf[v]!(p)) && rs.some((q, j) => j !== i && leafOf[w2]!(q))),
       });
     }
 
@@ -918,8 +1047,9 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
    * Compound shapes (issue 19): REPEATS on an AND / OR, FOLLOWEDBY of compound or qualified
    * operands, timed parts inside a qualified AND / OR. The oracle computes every binding of each
    * observation expression as a set of requests (a bitmask over an account's at most 8), by
-   * brute force: OR either side's; AND the union of one of each (a request may serve both, as
-   * everywhere in intel match); REPEATS n unions of n pairwise disjoint; FOLLOWEDBY disjoint
+   * brute force: OR either side's; AND the union of one of each, disjoint (each observation
+   * expression binds its own request, STIX 2.1 §9, as stix2-matcher's AND joins only bindings
+   * with no observation in common); REPEATS n unions of n pairwise disjoint; FOLLOWEDBY disjoint
    * pairs, the left's latest time at or before the right's earliest; WITHIN those spanning at
    * most s; START … STOP those all in range. Met when the whole pattern has a binding.
    */
@@ -987,8 +1117,9 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
         const next = new Set<number>();
         for (const a of acc)
           for (const b of p)
-            if (e.k === 'and') next.add(a | b);
-            else if (!(a & b) && Math.max(...times(a)) <= Math.min(...times(b))) next.add(a | b);
+            if (e.k === 'and') {
+              if (!(a & b)) next.add(a | b);
+            } else if (!(a & b) && Math.max(...times(a)) <= Math.min(...times(b))) next.add(a | b);
         return next;
       });
     };
@@ -1004,13 +1135,13 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
     const maybe = (q: () => Qual): Qual[] => (rnd(2) ? [q()] : []);
 
     /** A FOLLOWEDBY operand: an OR of [...] with REPEATS and/or a range, an AND of two, or a FOLLOWEDBY inside. */
-    // ANDs in the chain being generated: at most two (nine orders; three would be refused).
+    // ANDs in the chain being generated: at most three (eight orders; four would be refused).
     let ands = 0;
     const fbOperand = (depth: number): E => {
       const r = rnd(6);
       if (r === 0 && depth === 0) return { k: 'fb', of: [orSet(), orSet()] };
-      // An AND of two (one request for both, or two in either order), in a range or not.
-      if (r === 5 && depth === 0 && ands < 2) {
+      // An AND of two (two requests, in either order), in a range or not.
+      if (r === 5 && depth === 0 && ands < 3) {
         ands++;
         const and: E = { k: 'and', of: [orSet(), orSet()] };
         return rnd(2) ? and : { k: 'q', e: and, quals: [range()] };
@@ -1023,7 +1154,13 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
     };
     /** A timed operand of a qualified AND / OR. */
     const timedPart = (): E => {
-      switch (rnd(4)) {
+      switch (rnd(5)) {
+        case 4:
+          return {
+            k: 'q',
+            e: { k: 'and', of: [orSet(), orSet()] },
+            quals: [{ rep: 1 + rnd(2) }, ...maybe(() => ({ within: window() }))],
+          };
         case 0:
           return { k: 'q', e: orSet(), quals: [{ rep: 2 + rnd(2) }, ...maybe(() => ({ within: window() }))] };
         case 1:
@@ -1061,10 +1198,16 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
       const chain: E = { k: 'fb', of: Array.from({ length: 2 + rnd(2) }, () => fbOperand(0)) };
       const quals = [...maybe(() => ({ within: window() })), ...maybe(range)];
       cases.push(quals.length ? { k: 'q', e: chain, quals } : chain);
-      // Timed parts inside a qualified AND / OR.
+      // Timed parts inside a qualified OR (an AND of one with anything else is refused, below).
       cases.push({
         k: 'q',
-        e: { k: rnd(3) ? 'and' : 'or', of: [timedPart(), rnd(2) ? leaf() : timedPart()] },
+        e: { k: 'or', of: [timedPart(), rnd(2) ? leaf() : timedPart()] },
+        quals: [{ within: window() }, ...maybe(range)],
+      });
+      // AND / OR of observation expressions (an OR inside), in a window and a range or not.
+      cases.push({
+        k: 'q',
+        e: { k: 'and', of: [orSet(), orSet(), ...(rnd(2) ? [leaf()] : [])] },
         quals: [{ within: window() }, ...maybe(range)],
       });
     }

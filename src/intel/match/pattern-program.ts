@@ -15,6 +15,10 @@ import type { StixRegex } from '../stix/stix-regex-vm.js';
  * User-Agent header (network-traffic http-request-ext). Comparisons are compiled into tests of
  * one property ("atoms"), whose verdicts the matcher keeps per distinct value; a pattern's
  * observation expressions become bits of a mask, set as the account's requests satisfy them.
+ * Each observation expression binds its own request (STIX 2.1 §9: an observation operator joins
+ * observation expressions over different observations; stix2-matcher's AND joins only bindings
+ * with no observation in common), so an AND is a matching of its operands to distinct requests,
+ * decided from how many requests satisfied each set of them (`MaskCounts`).
  * Time-qualified parts (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) become "timed units", each a
  * bit of its own, set by a small per-account state fed with the account's timed requests
  * (`TimedState`), bounded per unit whatever the pattern says (TIMED_LIMITS).
@@ -30,12 +34,20 @@ export const PATTERN_PROGRAM_LIMITS = {
   maxDepth: 16,
   /** Qualifiers in the whole pattern (a group may repeat WITHIN or START; each costs a compare per request). */
   maxQualifiers: 16,
+  /**
+   * Alternatives of the pattern (or of a windowed AND / OR) written as an OR of ANDs: each is a
+   * matching of its observation expressions to distinct requests, tried when the account is judged.
+   */
+  maxAlternatives: 64,
 } as const;
 
 /**
  * Bounds on the time-qualified parts. REPEATS n TIMES WITHIN s SECONDS keeps up to n - 1 request
  * times per account while it is not yet met (at most 2n + 2 with its queue's slack), so n is
- * bounded; every other unit keeps one number per observation expression. `maxHeldTimes` bounds
+ * bounded (an AND of two: three such queues, for one role, the other, both); a windowed AND / OR
+ * keeps, per set of its observation expressions a request satisfied, as many latest times as it
+ * has observation expressions (so their number is bounded); a chain two numbers per step plus
+ * its latest millisecond's requests. `maxHeldTimes` bounds
  * all accounts' states together (IntelMatcher): past it, a new account gets no state and a
  * growing one drops what it holds and stops (counted; their timed parts hold no more than met).
  */
@@ -44,8 +56,13 @@ export const TIMED_LIMITS = {
   maxRepeats: 1_000,
   /** Requests a FOLLOWEDBY binds (its steps, a `REPEATS k` operand counting k): one bit each of a request's eligibility. */
   maxChainSteps: 30,
-  /** Chains one FOLLOWEDBY becomes (each AND operand binds in three ways: one request, or two in either order). */
-  maxChainOrders: 9,
+  /** Chains one FOLLOWEDBY becomes (each AND operand binds in two ways: two distinct requests, in either order). */
+  maxChainOrders: 8,
+  /**
+   * Observation expressions of one windowed AND / OR: per set of them a request satisfies, the
+   * latest this many request times are kept, and a matching decides each request.
+   */
+  maxWindowLeaves: 6,
   /** Numbers reserved over all accounts and patterns (8 bytes each: 64 MB). */
   maxHeldTimes: 8_000_000,
   /** Reserved per account state on top of what it holds: the objects themselves, as numbers. */
@@ -80,12 +97,11 @@ type Obs = { k: 'and' | 'or'; of: Obs[] } | { k: 'leaf'; bit: number };
  * [from, to), milliseconds) hold a binding of it whose times span at most `windowMs`:
  * repeats: `times` distinct requests satisfying a leaf of `roles[0]` (a mask of leaves: one
  * observation expression or an OR of them) and, with a second role (an AND of two), `times`
- * distinct requests satisfying a leaf of `roles[1]` (one request may serve both roles of one
- * repetition, as for AND between observation expressions, never two repetitions);
- * window: requests (one may serve several leaves, as for AND between observation expressions) whose leaves satisfy `tree`;
- * chain: distinct requests, the j-th satisfying a leaf of `steps[j]` (and, unless 0, one of
- * `stepAlso[j]`: an AND's two operands on one request) at a time in [stepFrom[j], stepTo[j]), in
- * that order of time (FOLLOWEDBY; a `REPEATS k` operand is k steps).
+ * more, distinct from those, satisfying a leaf of `roles[1]` (2 × `times` requests in all);
+ * window: distinct requests for the leaves of one of `alts` (its `tree` as an OR of ANDs), or a
+ * binding of the one timed part such an alternative is;
+ * chain: distinct requests, the j-th satisfying a leaf of `steps[j]` at a time in
+ * [stepFrom[j], stepTo[j]), in that order of time (FOLLOWEDBY; a `REPEATS k` operand is k steps).
  */
 export type TimedUnit = {
   bit: number;
@@ -96,8 +112,8 @@ export type TimedUnit = {
   inner?: boolean;
 } & (
   | { k: 'repeats'; roles: number[]; times: number }
-  | { k: 'window'; tree: Obs; leaves: number[] }
-  | { k: 'chain'; steps: number[]; stepAlso: number[]; stepFrom: number[]; stepTo: number[] }
+  | { k: 'window'; tree: Obs; leaves: number[]; alts: number[]; own: number }
+  | { k: 'chain'; steps: number[]; stepFrom: number[]; stepTo: number[] }
 );
 
 /** How broad a pattern is: the indicator kind whose benign match rate it carries (null: any). */
@@ -121,6 +137,8 @@ export interface PatternProgram {
   regexes: StixRegex[];
   /** Its time-qualified parts; their bits follow the leaves' (set only through TimedState). */
   units: TimedUnit[];
+  /** `tree` as an OR of ANDs: per alternative, the bits it binds (leaves, or one timed part alone). */
+  alts: number[];
 }
 
 const UA_KEYS = ['extensions', 'http-request-ext', 'request_header'];
@@ -189,8 +207,8 @@ const ORDER_TESTS: Record<string, ((a: number, b: number) => boolean) | undefine
   '>=': (a, b) => a >= b,
 };
 
-/** One step of a chain being compiled: its leaves (and a second set for an AND), range and breadth. */
-type Step = { mask: number; also: number; from: number; to: number; breadth: Breadth };
+/** One step of a chain being compiled: its leaves, range and breadth. */
+type Step = { mask: number; from: number; to: number; breadth: Breadth };
 
 /** Chains of `a` followed by those of `b`, every pair (each an order an AND may bind in), bounded. */
 function sequences(a: Step[][], b: Step[][]): Step[][] {
@@ -336,7 +354,7 @@ class Compiler {
    * A FOLLOWEDBY operand as steps of the chain, in every order it may bind in (alternatives,
    * each a chain): an OR of `[…]` (one step), with `REPEATS k` (k steps: k distinct requests
    * between what precedes and what follows, in any order) and START … STOP (the steps' range); an
-   * AND of two such (one request satisfying both, or two in either order: three alternatives); a
+   * AND of two such (two distinct requests, in either order: two alternatives); a
    * FOLLOWEDBY inside (its steps, in order: `(X FOLLOWEDBY Y) FOLLOWEDBY Z` binds as `X FOLLOWEDBY Y
    * FOLLOWEDBY Z`). Anything else is unsupported.
    */
@@ -361,13 +379,14 @@ class Compiler {
         throw new Unsupported('an AND in a FOLLOWEDBY of other than two ORs of [...] is not evaluated');
       const [x, y] = parts.map((p) => ({
         mask: p!.mask,
-        also: 0,
         from: -Infinity,
         to: Infinity,
         breadth: p!.breadth,
       }));
-      const both = { ...x!, also: y!.mask, breadth: narrowest([x!.breadth, y!.breadth]) };
-      return ranged([[both], [x!, y!], [y!, x!]]);
+      return ranged([
+        [x!, y!],
+        [y!, x!],
+      ]);
     }
     if (q.windowMs < Infinity && times > 1)
       throw new Unsupported('WITHIN on part of a FOLLOWEDBY is not evaluated');
@@ -376,7 +395,7 @@ class Compiler {
       throw new Unsupported(
         'FOLLOWEDBY of other than OR of [...] observation expressions (with REPEATS, START … STOP), or an AND of two such, is not evaluated',
       );
-    const step: Step = { mask: set.mask, also: 0, from: q.from, to: q.to, breadth: set.breadth };
+    const step: Step = { mask: set.mask, from: q.from, to: q.to, breadth: set.breadth };
     return [Array.from({ length: times }, () => step)];
   }
 
@@ -404,7 +423,6 @@ class Compiler {
         this.units.push({
           k: 'chain',
           steps: seq.map((x) => x.mask),
-          stepAlso: seq.map((x) => x.also),
           stepFrom: seq.map((x) => x.from),
           stepTo: seq.map((x) => x.to),
           bit: -1,
@@ -457,7 +475,7 @@ class Compiler {
         v.to = Math.min(v.to, to);
       }
       const leaves = Array.from({ length: this.leaves.length - first }, (_, i) => first + i);
-      unit = { k: 'window', tree: inner.obs, leaves, bit: -1, windowMs, from, to };
+      unit = { k: 'window', tree: inner.obs, leaves, alts: [], own: 0, bit: -1, windowMs, from, to };
       breadth = inner.breadth;
     }
     this.units.push(unit);
@@ -561,6 +579,45 @@ class Compiler {
   }
 }
 
+const popcount = (m: number): number => {
+  let n = 0;
+  for (let x = m >>> 0; x; x &= x - 1) n++;
+  return n;
+};
+
+/**
+ * An AND / OR tree as alternatives (an OR of ANDs), each the bits it binds: leaves (below
+ * `leafCount`), each on a distinct request, or one timed part alone. A timed part AND-ed with
+ * anything else is refused: which requests its binding took is not kept (its state is a summary
+ * of latest times and counts), so whether the other operands can take different ones is not
+ * decided.
+ */
+function alternatives(o: Obs, leafCount: number): number[] {
+  const out =
+    o.k === 'leaf'
+      ? [1 << o.bit]
+      : o.k === 'or'
+        ? o.of.flatMap((x) => alternatives(x, leafCount))
+        : o.of
+            .map((x) => alternatives(x, leafCount))
+            .reduce((a, b) => {
+              const next = a.flatMap((x) => b.map((y) => x | y));
+              if (next.length > PATTERN_PROGRAM_LIMITS.maxAlternatives) throw tooMany();
+              return next;
+            });
+  if (out.length > PATTERN_PROGRAM_LIMITS.maxAlternatives) throw tooMany();
+  for (const a of out)
+    if (a >>> leafCount && popcount(a) > 1)
+      throw new Unsupported(
+        'a time-qualified part in an AND with other observation expressions is not evaluated (each binds its own requests; which ones the timed part took is not kept)',
+      );
+  return out;
+}
+const tooMany = (): Unsupported =>
+  new Unsupported(
+    `more than ${PATTERN_PROGRAM_LIMITS.maxAlternatives} alternatives (the pattern as an OR of ANDs) is not evaluated`,
+  );
+
 /**
  * Compiles a parsed pattern, its atoms appended to `atoms`, or says why it is outside the subset
  * (then `atoms` is as before). Never throws.
@@ -582,17 +639,26 @@ export function compilePattern(
         : { k: o.k, of: o.of.map(renumber) };
     c.units.forEach((u, i) => {
       u.bit = c.leaves.length + i;
-      if (u.k === 'window') u.tree = renumber(u.tree);
+      if (u.k !== 'window') return;
+      u.tree = renumber(u.tree);
+      u.alts = alternatives(u.tree, c.leaves.length);
+      u.own = u.alts.reduce((m, a) => m | (a & ((1 << c.leaves.length) - 1)), 0);
+      if (popcount(u.own) > TIMED_LIMITS.maxWindowLeaves)
+        throw new Unsupported(
+          `a WITHIN on more than ${TIMED_LIMITS.maxWindowLeaves} observation expressions is not evaluated`,
+        );
     });
+    const top = renumber(obs);
     return {
       ok: true,
       program: {
         leaves: c.leaves,
-        tree: renumber(obs),
+        tree: top,
         kind: breadth ?? 'pattern',
         terms: c.terms,
         regexes: c.regexes,
         units: c.units,
+        alts: alternatives(top, c.leaves.length),
       },
     };
   } catch (e) {
@@ -628,12 +694,69 @@ export function leafMask(p: PatternProgram, v: Verdicts, o: Observation): number
   return mask;
 }
 
-/** Whether the observation expressions seen on an account (a mask) satisfy the whole pattern. */
-export function satisfied(p: PatternProgram, mask: number, node: Obs = p.tree): boolean {
-  if (node.k === 'leaf') return (mask & (1 << node.bit)) !== 0;
-  return node.k === 'and'
-    ? node.of.every((x) => satisfied(p, mask, x))
-    : node.of.some((x) => satisfied(p, mask, x));
+/**
+ * Per account and pattern: how many requests satisfied each set of its observation expressions
+ * (the leaf part of a request's mask, as a key; 0 is not kept), each count kept up to the number
+ * of leaves (a matching needs no more of one set).
+ */
+export type MaskCounts = Map<number, number>;
+
+/** Counts one request's mask (`leafMask`, timed bits ignored). */
+export function countMask(p: PatternProgram, counts: MaskCounts, mask: number): void {
+  const m = mask & ((1 << p.leaves.length) - 1);
+  if (!m) return;
+  const n = counts.get(m) ?? 0;
+  if (n < p.leaves.length) counts.set(m, n + 1);
+}
+
+/**
+ * Whether distinct requests can serve every leaf (bit) of `need`, `counts[i]` requests having
+ * satisfied exactly the leaves `masks[i]`: a bipartite matching of leaves to requests, the
+ * requests of one mask alike (a capacity), by augmenting paths. At most 31 leaves.
+ */
+export function matchable(need: number, masks: readonly number[], counts: readonly number[]): boolean {
+  const k = popcount(need);
+  if (k === 0) return true;
+  const cap = masks.map((m, i) => (m & need ? Math.min(counts[i]!, k) : 0));
+  if (cap.reduce((a, b) => a + b, 0) < k) return false;
+  const taken: number[][] = masks.map(() => []);
+  const seen = new Uint8Array(masks.length);
+  const place = (leaf: number): boolean => {
+    for (let c = 0; c < masks.length; c++) {
+      if (seen[c] || !cap[c] || !(masks[c]! & (1 << leaf))) continue;
+      seen[c] = 1;
+      const t = taken[c]!;
+      if (t.length < cap[c]!) {
+        t.push(leaf);
+        return true;
+      }
+      for (let j = 0; j < t.length; j++)
+        if (place(t[j]!)) {
+          t[j] = leaf;
+          return true;
+        }
+    }
+    return false;
+  };
+  for (let leaf = 0; leaf < 31; leaf++) {
+    if (!(need & (1 << leaf))) continue;
+    seen.fill(0);
+    if (!place(leaf)) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether an account satisfies the whole pattern: `mask` holds the timed parts it met, `counts`
+ * its requests by the observation expressions each satisfied; an alternative of the pattern (an
+ * AND of observation expressions, or one timed part) holds when distinct requests serve its
+ * observation expressions, or its timed part was met.
+ */
+export function satisfied(p: PatternProgram, mask: number, counts: MaskCounts): boolean {
+  const leafBits = (1 << p.leaves.length) - 1;
+  const masks = [...counts.keys()];
+  const n = masks.map((m) => counts.get(m)!);
+  return p.alts.some((a) => (a & ~leafBits ? (mask & a) === a : matchable(a, masks, n)));
 }
 
 /**
@@ -694,7 +817,7 @@ function chainSteps(
 function recent(q: number[], head: number, add: boolean, t: number, windowMs: number, times: number): number {
   if (add) q.push(t);
   while (head < q.length && t - q[head]! > windowMs) head++;
-  // Only the latest `times` count (an AND of two may hold one role's while the other lacks).
+  // Only the latest `times` count (an AND of two keeps three such queues, which fill apart).
   if (q.length - head > times) head = q.length - times;
   if (head > times) {
     q.splice(0, head);
@@ -703,15 +826,13 @@ function recent(q: number[], head: number, add: boolean, t: number, windowMs: nu
   return head;
 }
 
-/** What the states of one program share: per unit, whether a window is computed from latest starts; whether any unit is an operand of such (`inner`) or repeats an AND of two. */
-type Shape = { numeric: boolean[]; inner: boolean; two: boolean };
+/** What the states of one program share: whether any unit is an operand of a window (`inner`) or repeats an AND of two. */
+type Shape = { inner: boolean; two: boolean };
 const SHAPES = new WeakMap<PatternProgram, Shape>();
 function shapeOf(p: PatternProgram): Shape {
   let s = SHAPES.get(p);
   if (!s) {
-    const refs = (o: Obs): boolean => (o.k === 'leaf' ? o.bit >= p.leaves.length : o.of.some(refs));
     s = {
-      numeric: p.units.map((u) => u.k === 'window' && (u.inner === true || refs(u.tree))),
       inner: p.units.some((u) => u.inner),
       two: p.units.some((u) => u.k === 'repeats' && u.roles.length > 1),
     };
@@ -719,6 +840,49 @@ function shapeOf(p: PatternProgram): Shape {
   }
   return s;
 }
+
+/** How many of `q` (times, not decreasing) from `head` are at or after `t0`. */
+function countFrom(q: readonly number[], head: number, t0: number): number {
+  let lo = head;
+  let hi = q.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (q[mid]! >= t0) hi = mid;
+    else lo = mid + 1;
+  }
+  return q.length - lo;
+}
+
+/**
+ * The latest `t0` among the times held in `queues` (each not decreasing from its head) such that
+ * `holds(t0)` (true for every earlier t0 once true for one), or -Infinity for none: a binary
+ * search in each queue, O(log² n) for queues of n.
+ */
+function latestStart(
+  queues: readonly (readonly number[])[],
+  heads: readonly number[],
+  holds: (t0: number) => boolean,
+): number {
+  let best = -Infinity;
+  for (let j = 0; j < queues.length; j++) {
+    const q = queues[j]!;
+    let lo = heads[j] ?? 0;
+    let hi = q.length - 1;
+    // Its earliest time admits the most requests: if that fails, every later one does.
+    if (lo > hi || q[hi]! <= best || !holds(q[lo]!)) continue;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (holds(q[mid]!)) lo = mid;
+      else hi = mid - 1;
+    }
+    best = Math.max(best, q[lo]!);
+  }
+  return best;
+}
+
+/** `times` repetitions of an AND of two roles: `a` requests of the first only, `b` of the second only, `c` of both. */
+const pairsMet = (a: number, b: number, c: number, times: number): boolean =>
+  Math.min(a, times) + Math.min(b, times) + Math.min(c, 2 * times) >= 2 * times;
 
 /**
  * One account's progress on a program's timed units, fed its timed requests in the order of the
@@ -734,33 +898,35 @@ export class TimedState {
   /** Requests left out because earlier than one already taken. */
   late = 0;
   private last = -Infinity;
-  /** Per unit: repeats, its first role's recent times (a queue from `head`) or count; window, per leaf the latest time; chain, per step the latest start. */
+  /** Per unit: repeats, its first role's recent times (a queue from `head`) or count (of an AND of two: the requests of that role only); chain, per step the latest start. */
   private readonly held: number[][];
   private readonly heads: number[];
-  /** Repeats of an AND of two: the second role's, as `held` and `heads` the first's. */
+  /** Repeats of an AND of two: the second role's only (`held2`) and both roles' (`held3`), as `held` and `heads`. */
   private readonly held2: number[][];
   private readonly heads2: number[];
+  private readonly held3: number[][];
+  private readonly heads3: number[];
+  /** Windows: per set of its observation expressions a request satisfied (a mask), the latest times (at most as many as it has). */
+  private readonly wins: Map<number, number[]>[];
   /** Chains: the time of the latest requests, `held` as it was before them, and their masks. */
   private readonly groupT: number[];
   private readonly before: number[][];
   private readonly group: number[][];
   /** With parts of a qualified AND / OR: per unit, the latest start of a binding of it (-Infinity: none yet). */
   private readonly latest: number[];
-  /** Per unit: a window whose value is computed from its operands' latest starts (it has or is such a part). */
-  private readonly numeric: boolean[];
 
   constructor(private readonly p: PatternProgram) {
     this.held = p.units.map((u) =>
-      u.k === 'repeats'
-        ? []
-        : new Array<number>(u.k === 'window' ? u.leaves.length : u.steps.length).fill(-Infinity),
+      u.k === 'chain' ? new Array<number>(u.steps.length).fill(-Infinity) : [],
     );
     this.heads = p.units.map(() => 0);
     // A state is made per account and pattern: what only some shapes need is made only for them.
     const shape = shapeOf(p);
     this.held2 = shape.two ? p.units.map(() => []) : [];
     this.heads2 = shape.two ? p.units.map(() => 0) : [];
-    this.numeric = shape.numeric;
+    this.held3 = shape.two ? p.units.map(() => []) : [];
+    this.heads3 = shape.two ? p.units.map(() => 0) : [];
+    this.wins = p.units.map(() => new Map<number, number[]>());
     this.latest = shape.inner ? p.units.map(() => -Infinity) : [];
     this.groupT = p.units.map(() => NaN);
     this.before = p.units.map(() => []);
@@ -773,13 +939,16 @@ export class TimedState {
     for (let i = 0; i < this.held.length; i++)
       n += this.held[i]!.length + this.before[i]!.length + this.group[i]!.length;
     for (const h of this.held2) n += h.length;
+    for (const h of this.held3) n += h.length;
+    for (const w of this.wins) for (const q of w.values()) n += q.length + 1;
     return n + this.latest.length;
   }
 
   /** Drops what it holds and evaluates no more (the matcher's overall bound); what was met stays. */
   stop(): void {
     this.stopped = true;
-    for (const h of [...this.held, ...this.held2, ...this.before, ...this.group]) h.length = 0;
+    for (const h of [...this.held, ...this.held2, ...this.held3, ...this.before, ...this.group]) h.length = 0;
+    for (const w of this.wins) w.clear();
   }
   stopped = false;
 
@@ -804,81 +973,87 @@ export class TimedState {
         const in0 = (mask & r0) !== 0;
         const in1 = r1 !== undefined && (mask & r1) !== 0;
         if (!in0 && !in1) return;
-        // An AND of two: `times` distinct requests for each role meet it (those for both pair
-        // with themselves, the others pair across), so each role is counted on its own.
-        if (u.inner) {
-          // Its latest start: the `times`-th latest request of each role (the latest of them the
-          // best), within its window of this request.
-          this.heads[i] = recent(h, this.heads[i]!, in0, t, u.windowMs, u.times);
-          let start = h.length - this.heads[i] >= u.times ? h[h.length - u.times]! : -Infinity;
-          if (r1 !== undefined) {
-            const h2 = this.held2[i]!;
-            this.heads2[i] = recent(h2, this.heads2[i]!, in1, t, u.windowMs, u.times);
-            start = Math.min(
-              start,
-              h2.length - this.heads2[i] >= u.times ? h2[h2.length - u.times]! : -Infinity,
-            );
+        if (r1 !== undefined) {
+          // An AND of two: each repetition two distinct requests, one per role, all 2 × `times`
+          // distinct. Requests of one role only, of the other only, and of both are counted apart
+          // (the latest `times`, `times` and 2 × `times` of them: no more can serve).
+          const h2 = this.held2[i]!;
+          const h3 = this.held3[i]!;
+          const [a, b, c] = [in0 && !in1, in1 && !in0, in0 && in1];
+          if (u.windowMs === Infinity && !u.inner) {
+            if (a) h[0] = (h[0] ?? 0) + 1;
+            if (b) h2[0] = (h2[0] ?? 0) + 1;
+            if (c) h3[0] = (h3[0] ?? 0) + 1;
+            done = pairsMet(h[0] ?? 0, h2[0] ?? 0, h3[0] ?? 0, u.times);
+          } else {
+            this.heads[i] = recent(h, this.heads[i]!, a, t, u.windowMs, u.times);
+            this.heads2[i] = recent(h2, this.heads2[i]!, b, t, u.windowMs, u.times);
+            this.heads3[i] = recent(h3, this.heads3[i]!, c, t, u.windowMs, 2 * u.times);
+            const [ha, hb, hc] = [this.heads[i], this.heads2[i], this.heads3[i]];
+            done = pairsMet(h.length - ha, h2.length - hb, h3.length - hc, u.times);
+            if (done && u.inner) {
+              // Its latest start: the latest time from which the requests held still suffice.
+              const start = latestStart([h, h2, h3], [ha, hb, hc], (t0) =>
+                pairsMet(countFrom(h, ha, t0), countFrom(h2, hb, t0), countFrom(h3, hc, t0), u.times),
+              );
+              this.latest[i] = Math.max(this.latest[i]!, start);
+            }
           }
+        } else if (u.inner) {
+          // Its latest start: the `times`-th latest request, within its window of this request.
+          this.heads[i] = recent(h, this.heads[i]!, in0, t, u.windowMs, u.times);
+          const start = h.length - this.heads[i] >= u.times ? h[h.length - u.times]! : -Infinity;
           this.latest[i] = Math.max(this.latest[i]!, start);
           done = start > -Infinity;
         } else if (u.windowMs === Infinity) {
-          if (in0) h[0] = (h[0] ?? 0) + 1;
-          done = (h[0] ?? 0) >= u.times;
-          if (r1 !== undefined) {
-            const h2 = this.held2[i]!;
-            if (in1) h2[0] = (h2[0] ?? 0) + 1;
-            done &&= (h2[0] ?? 0) >= u.times;
-          }
+          h[0] = (h[0] ?? 0) + 1;
+          done = h[0] >= u.times;
         } else {
           this.heads[i] = recent(h, this.heads[i]!, in0, t, u.windowMs, u.times);
           done = h.length - this.heads[i] >= u.times;
-          if (r1 !== undefined) {
-            const h2 = this.held2[i]!;
-            this.heads2[i] = recent(h2, this.heads2[i]!, in1, t, u.windowMs, u.times);
-            done &&= h2.length - this.heads2[i] >= u.times;
-          }
         }
       } else if (u.k === 'window') {
-        let any = false;
-        u.leaves.forEach((leaf, j) => {
-          if (mask & (1 << leaf)) {
-            h[j] = t;
-            any = true;
-          }
-        });
-        if (!any) return;
-        if (this.numeric[i]) {
-          // AND takes its operands' earliest latest start, OR the latest; a leaf's is its latest time.
-          const first = u.leaves[0]!;
-          const value = (o: Obs): number =>
-            o.k === 'leaf'
-              ? o.bit < this.p.leaves.length
-                ? h[o.bit - first]!
-                : this.latest[o.bit - this.p.leaves.length]!
-              : o.k === 'and'
-                ? Math.min(...o.of.map(value))
-                : Math.max(...o.of.map(value));
-          const v = value(u.tree);
-          done = v > -Infinity && t - v <= u.windowMs;
-          if (done && u.inner) this.latest[i] = Math.max(this.latest[i]!, v);
-        } else {
-          let present = 0;
-          u.leaves.forEach((leaf, j) => {
-            if (h[j]! > -Infinity && t - h[j]! <= u.windowMs) present |= 1 << leaf;
-          });
-          done = satisfied(this.p, present, u.tree);
+        if (!u.leaves.some((leaf) => mask & (1 << leaf))) return;
+        // Per set of the window's own observation expressions this request satisfies, its time
+        // (the latest as many as there are of them: no matching takes more of one set).
+        const w = this.wins[i]!;
+        const cls = mask & u.own;
+        if (cls) {
+          let q = w.get(cls);
+          if (!q) w.set(cls, (q = []));
+          q.push(t);
+          if (q.length > popcount(u.own)) q.shift();
         }
+        // Its latest start: over its alternatives, the latest time from which the requests held
+        // have distinct ones for the alternative's observation expressions (or, for a timed part
+        // alone, that part's latest start).
+        const masks = [...w.keys()];
+        const queues = masks.map((m) => w.get(m)!);
+        const leafBits = (1 << this.p.leaves.length) - 1;
+        let v = -Infinity;
+        for (const a of u.alts) {
+          const start =
+            a & ~leafBits
+              ? this.latest[31 - Math.clz32(a) - this.p.leaves.length]!
+              : latestStart(
+                  queues.filter((_, j) => masks[j]! & a),
+                  [],
+                  (t0) =>
+                    matchable(
+                      a,
+                      masks,
+                      queues.map((q) => countFrom(q, 0, t0)),
+                    ),
+                );
+          v = Math.max(v, start);
+        }
+        done = v > -Infinity && t - v <= u.windowMs;
+        if (done && u.inner) this.latest[i] = Math.max(this.latest[i]!, v);
       } else {
         // The steps this request may take (its leaves and time), as bits.
         let e = 0;
         for (let j = 0; j < u.steps.length; j++)
-          if (
-            mask & u.steps[j]! &&
-            (!u.stepAlso[j] || mask & u.stepAlso[j]!) &&
-            t >= u.stepFrom[j]! &&
-            t < u.stepTo[j]!
-          )
-            e |= 1 << j;
+          if (mask & u.steps[j]! && t >= u.stepFrom[j]! && t < u.stepTo[j]!) e |= 1 << j;
         if (!e) return;
         // h[j]: the latest start of distinct requests satisfying steps 0..j at times not
         // decreasing. Requests at one same time may take the steps in any order, so the latest
@@ -914,7 +1089,10 @@ export class TimedState {
         if (this.held2.length) {
           this.held2[i]!.length = 0;
           this.heads2[i] = 0;
+          this.held3[i]!.length = 0;
+          this.heads3[i] = 0;
         }
+        this.wins[i]!.clear();
         this.before[i] = [];
         this.group[i] = [];
       }
