@@ -6,17 +6,11 @@ import { IntelMatcher, UA_REGEX_LIMITS } from './matcher.js';
 import { compileStixRegex } from '../stix/stix-regex.js';
 import type { StixRegex } from '../stix/stix-regex-vm.js';
 import { policyFrom } from '../policy/sharing-policy.js';
-import { findingsOf } from '../../../test/findings-fixture.js';
+import { findingsOf, HARVEST_TASKS } from '../../../test/findings-fixture.js';
 import { fixtureId, indicatedCampaign, stixIndicator } from '../../../test/stix-fixtures.js';
 
 const ring = keyRingFrom({ current: 'k1', keys: [{ id: 'k1', secret: 'cd'.repeat(32) }] });
-const TASKS = [
-  'integrate x^2 sin x',
-  'prove sqrt 2 is irrational',
-  'sort a linked list',
-  'explain TCP slow start',
-  'derive Bayes rule',
-];
+const TASKS = HARVEST_TASKS;
 const wrap = (t: string): string =>
   `You are an expert tutor. Think step by step and show your full reasoning before you answer. Task: ${t}. Reply in JSON with reasoning and answer fields only please.`;
 
