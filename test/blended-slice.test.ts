@@ -3,14 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountFinding, Findings, Truth } from '../src/contracts/index.js';
-import { DetectionEngine, evaluateFindings } from '../src/findings/index.js';
+import { evaluateFindings } from '../src/findings/index.js';
 import { analyzedSimulation } from './simulated-analysis.js';
 import {
   corporaMissing,
   distillationTasks,
-  peopleTraffic,
-  HOUR,
-  START,
+  peopleEngine,
   HARVEST_WRAPPER,
   PEOPLE_ASKING_REASONING,
 } from './real-corpora.js';
@@ -61,16 +59,10 @@ let findings: Map<string, AccountFinding>;
 beforeAll(() => {
   if (missing) return;
   const tasks = distillationTasks();
-  const { events, event, r, conversation, dayTime } = peopleTraffic(17);
-  const engine = new DetectionEngine();
-  const created = (days: number): string => new Date(START - days * 24 * HOUR).toISOString();
+  const { events, event, r, conversation, dayTime, account, people, ...run } = peopleEngine(17);
   // Ordinary people who use the API daily: 30-70 conversations in two weeks.
-  for (let u = 0; u < USERS; u++) {
-    engine.addAccount({ account_id: `user${u}`, created_at: created(400) });
-    for (let k = 0, n = 30 + Math.floor(r() * 40); k < n; k++)
-      conversation(`user${u}`, dayTime(Math.floor(r() * 14)));
-  }
-  for (const id of ['blender', 'student']) engine.addAccount({ account_id: id, created_at: created(600) });
+  people(USERS, 30, 40);
+  for (const id of ['blender', 'student']) account(id, 600);
   // Both are such people, with 50 conversations. The student opens 14 of them asking for
   // reasoning in their own words, and talks on as after any other opening.
   for (let k = 0; k < 50; k++) {
@@ -94,9 +86,7 @@ beforeAll(() => {
       ts += (10 + r() * 30) * 1000;
     }
   }
-  events.sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
-  for (const e of events) engine.addEvent(e);
-  findings = new Map(engine.analyze().findings.accounts.map((a) => [a.account_id, a]));
+  findings = run.findings();
 }, 120_000);
 
 describe.skipIf(missing)('a blended slice on real text', () => {

@@ -1,43 +1,30 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountFinding } from '../src/contracts/index.js';
-import { DetectionEngine } from '../src/findings/index.js';
 import {
   corporaMissing,
   distillationTasks,
   humanConversations,
-  peopleTraffic,
+  peopleEngine,
+  toolStep,
   HOUR,
   START,
-  HARVEST_WRAPPER,
-  PEOPLE_ASKING_REASONING,
+  HARVEST_WRAPPER as WRAPPER,
+  PEOPLE_ASKING_REASONING as ASKS,
 } from './real-corpora.js';
 
 // Reasoning harvested in scripted batches inside an account that is otherwise a person's, on
 // real text: people's conversations (hh-rlhf) and a real distillation query set (Alpaca).
 const missing = corporaMissing('elicitation-pacing tests');
 
-const ASKS = PEOPLE_ASKING_REASONING;
-const WRAPPER = HARVEST_WRAPPER;
-
 let findings: Map<string, AccountFinding>;
 
 beforeAll(() => {
   if (missing) return;
   const tasks = distillationTasks();
-  const { events, event, r, conversation, dayTime } = peopleTraffic(11);
-  const engine = new DetectionEngine();
-
+  const { events, event, r, conversation, dayTime, account, people, ...run } = peopleEngine(11);
   // 300 ordinary people: a few conversations each.
-  for (let u = 0; u < 300; u++) {
-    engine.addAccount({
-      account_id: `user${u}`,
-      created_at: new Date(START - 400 * 24 * HOUR).toISOString(),
-    });
-    for (let k = 0, n = 2 + Math.floor(r() * 5); k < n; k++)
-      conversation(`user${u}`, dayTime(Math.floor(r() * 14)));
-  }
-  for (const id of ['blender', 'student', 'harness', 'tutor-app'])
-    engine.addAccount({ account_id: id, created_at: new Date(START - 500 * 24 * HOUR).toISOString() });
+  people(300, 2, 5);
+  for (const id of ['blender', 'student', 'harness', 'tutor-app']) account(id, 500);
   // The student opens a third of their conversations asking, in their own words, for reasoning.
   // The blender is a person too, and a script sends 8 batches of 6 wrapped tasks back to back.
   for (let k = 0; k < 60; k++) {
@@ -71,11 +58,7 @@ beforeAll(() => {
     let ts = dayTime(k % 14);
     events.push(event('tutor-app', ts, [...history]));
     for (let step = 0; step < 2; step++) {
-      const call = `call_${k}_${step}`;
-      history.push(
-        { role: 'assistant', content: '', tool_calls: [{ id: call, type: 'function' }] },
-        { role: 'tool', content: '{"found":true}', tool_call_id: call },
-      );
+      history.push(...toolStep(`call_${k}_${step}`));
       events.push(event('tutor-app', (ts += 2000), [...history]));
     }
     if (k % 5 < 2) {
@@ -86,10 +69,7 @@ beforeAll(() => {
       events.push(event('tutor-app', (ts += 90_000), [...history]));
     }
   }
-  // Traffic arrives in time order, as from the ingest layer or a partition of the bus.
-  events.sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
-  for (const e of events) engine.addEvent(e);
-  findings = new Map(engine.analyze().findings.accounts.map((a) => [a.account_id, a]));
+  findings = run.findings();
 }, 120_000);
 
 const fired = (id: string): string[] => findings.get(id)?.signals.map((s) => s.detector) ?? [];

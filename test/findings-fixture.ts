@@ -17,3 +17,12 @@ export function findingsOf(
     clusters: body.clusters ?? [],
   };
 }
+
+/** Tasks a harvesting campaign sends in the intel fixtures, each wrapped for reasoning. */
+export const HARVEST_TASKS = [
+  'integrate x^2 sin x',
+  'prove sqrt 2 is irrational',
+  'sort a linked list',
+  'explain TCP slow start',
+  'derive Bayes rule',
+];

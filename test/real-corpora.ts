@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ApiEvent } from '../src/contracts/index.js';
+import type { AccountFinding, ApiEvent } from '../src/contracts/index.js';
+import { DetectionEngine } from '../src/findings/index.js';
 
 // The shared corpora (../shared/corpora): text the project did not write, for detector tests.
 export const corpora = resolve(process.cwd(), '../shared/corpora');
@@ -99,4 +100,49 @@ export function peopleTraffic(seed: number): {
   };
   const dayTime = (day: number): number => START + day * 24 * HOUR + (8 + r() * 11) * HOUR;
   return { events, event, r, conversation, dayTime };
+}
+
+type Messages = ApiEvent['request']['messages'];
+
+/** One step of a tool loop: the assistant calls a tool and the tool answers (no user message). */
+export const toolStep = (call: string): Messages => [
+  { role: 'assistant', content: '', tool_calls: [{ id: call, type: 'function' }] },
+  { role: 'tool', content: '{"found":true}', tool_call_id: call },
+];
+
+/**
+ * peopleTraffic with a DetectionEngine to feed, the set-up of the real-text detector tests.
+ * `account` registers an account made `daysOld` days before START; `people` adds `count`
+ * ordinary people (`user0`, `user1`, …, 400 days old) with `min` to `min + spread - 1`
+ * conversations each over two weeks, a share `asking` of them opening with a request for
+ * reasoning in their own words; `findings` feeds the events in time order (as from the ingest
+ * layer or a partition of the bus) and returns the account findings by id.
+ */
+export function peopleEngine(seed: number): ReturnType<typeof peopleTraffic> & {
+  engine: DetectionEngine;
+  account: (id: string, daysOld: number) => void;
+  people: (count: number, min: number, spread: number, asking?: number) => void;
+  findings: () => Map<string, AccountFinding>;
+} {
+  const traffic = peopleTraffic(seed);
+  const { events, r, conversation, dayTime } = traffic;
+  const engine = new DetectionEngine();
+  const account = (id: string, daysOld: number): void =>
+    engine.addAccount({ account_id: id, created_at: new Date(START - daysOld * 24 * HOUR).toISOString() });
+  const people = (count: number, min: number, spread: number, asking = 0): void => {
+    for (let u = 0; u < count; u++) {
+      account(`user${u}`, 400);
+      for (let k = 0, n = min + Math.floor(r() * spread); k < n; k++) {
+        const ts = dayTime(Math.floor(r() * 14));
+        const asks = asking > 0 && r() < asking;
+        conversation(`user${u}`, ts, asks ? PEOPLE_ASKING_REASONING[u % PEOPLE_ASKING_REASONING.length] : '');
+      }
+    }
+  };
+  const findings = (): Map<string, AccountFinding> => {
+    events.sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
+    for (const e of events) engine.addEvent(e);
+    return new Map(engine.analyze().findings.accounts.map((a) => [a.account_id, a]));
+  };
+  return { ...traffic, engine, account, people, findings };
 }

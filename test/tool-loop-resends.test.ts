@@ -7,11 +7,11 @@ import {
   distillationTasks,
   eventFactory,
   humanConversations,
-  peopleTraffic,
-  HOUR,
+  peopleEngine,
+  toolStep,
   START,
-  HARVEST_WRAPPER,
-  PEOPLE_ASKING_REASONING,
+  HARVEST_WRAPPER as WRAPPER,
+  PEOPLE_ASKING_REASONING as ASKS,
 } from './real-corpora.js';
 
 // An app whose assistant calls tools resends the whole conversation on every step of the loop:
@@ -20,15 +20,9 @@ import {
 // people's conversations (hh-rlhf) and a real distillation query set (Alpaca).
 const missing = corporaMissing('tool-loop resend tests');
 
-const ASKS = PEOPLE_ASKING_REASONING;
-const WRAPPER = HARVEST_WRAPPER;
 const TOOL_STEPS = 6;
 
 type Messages = ApiEvent['request']['messages'];
-const toolStep = (call: string): Messages => [
-  { role: 'assistant', content: '', tool_calls: [{ id: call, type: 'function' }] },
-  { role: 'tool', content: '{"found":true}', tool_call_id: call },
-];
 
 let findings: Map<string, AccountFinding>;
 /** The tool-loop app's two measurements, in words, whether or not they became findings. */
@@ -38,17 +32,10 @@ beforeAll(() => {
   if (missing) return;
   const tasks = distillationTasks();
   const convs = humanConversations();
-  const { events, event, r, conversation, dayTime } = peopleTraffic(17);
-  const engine = new DetectionEngine();
-  const old = (id: string): void =>
-    engine.addAccount({ account_id: id, created_at: new Date(START - 400 * 24 * HOUR).toISOString() });
-
+  const { events, event, r, dayTime, engine, account, people, ...run } = peopleEngine(17);
+  const old = (id: string): void => account(id, 400);
   // 300 ordinary people: a few conversations each, one in ten asking for reasoning.
-  for (let u = 0; u < 300; u++) {
-    old(`user${u}`);
-    for (let k = 0, n = 2 + Math.floor(r() * 5); k < n; k++)
-      conversation(`user${u}`, dayTime(Math.floor(r() * 14)), r() < 0.1 ? ASKS[u % ASKS.length] : '');
-  }
+  people(300, 2, 5, 0.1);
   // A maths-tutoring app whose model works with a calculator tool: a question asking to be
   // walked through a solution takes several tool steps, each resending the conversation so far;
   // small talk takes none. A quarter of its users' openers ask for reasoning, in a few common
@@ -116,9 +103,7 @@ beforeAll(() => {
       events.push(event(id, ts, messages));
     });
   }
-  events.sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
-  for (const e of events) engine.addEvent(e);
-  findings = new Map(engine.analyze().findings.accounts.map((a) => [a.account_id, a]));
+  findings = run.findings();
   // Neither detector reads the context.
   const ctx = {
     record: undefined,

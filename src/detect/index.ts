@@ -1,6 +1,6 @@
 export { DETECTORS } from './detectors/index.js';
 export type { Detector, Stat } from './detector.js';
-export { fitNullModels, pValue } from './null-models.js';
+export { fitNullModels, pValue, type NullModels } from './null-models.js';
 export type { DetectionContext } from './detector.js';
 export {
   accountStrength,
@@ -20,6 +20,7 @@ export {
   scoreOfStrength,
   sliceStrength,
   toSignals,
+  type DetectorResult,
+  type LevelDecision,
+  type LevelThresholds,
 } from './fusion.js';
-export type { DetectorResult, LevelDecision, LevelThresholds } from './fusion.js';
-export type { NullModels } from './null-models.js';

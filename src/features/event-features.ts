@@ -115,13 +115,52 @@ export interface SystemText {
  * account's conversation shape decides (see reasoning-elicitation). One rule for both feature
  * builders (this file's and LineFeatures).
  */
-export function elicitingText<P extends { elicits: boolean }>(
+function elicitingText<P extends { elicits: boolean }>(
   prompt: P,
   system: SystemText | null,
   followUp: boolean,
 ): P | SystemText | null {
   if (prompt.elicits) return prompt;
   return system !== null && !followUp && system.elicits ? system : null;
+}
+
+/** What a request's prompt and system prompt say: the part of EventFeatures both builders share. */
+type SaidFeatures = Pick<
+  EventFeatures,
+  | 'elicits'
+  | 'elicitsBySystem'
+  | 'elicitKey'
+  | 'template'
+  | 'promptKey'
+  | 'topics'
+  | 'systemHash'
+  | 'followUp'
+  | 'followsElicit'
+>;
+
+/**
+ * SaidFeatures, in EventFeatures' field order, for extractFeatures and LineFeatures alike: from
+ * the last user message's text, the system prompt's, whether the request follows up, and the
+ * previous user message's text (null on a first message).
+ */
+export function saidFeatures(
+  text: Pick<PromptText, 'elicits' | 'elicitKey' | 'template' | 'promptKey' | 'topics'>,
+  sys: SystemText | null,
+  followUp: boolean,
+  before: { elicits: boolean } | null,
+): SaidFeatures {
+  const eliciting = elicitingText(text, sys, followUp);
+  return {
+    elicits: eliciting !== null,
+    elicitsBySystem: eliciting !== null && eliciting === sys,
+    elicitKey: eliciting === null ? null : eliciting.elicitKey,
+    template: text.template,
+    promptKey: text.promptKey,
+    topics: text.topics,
+    systemHash: sys === null ? null : sys.hash,
+    followUp,
+    followsElicit: before !== null && before.elicits,
+  };
 }
 
 // Entries per generation (see TextCache): ~50% of the simulated medium run's prompts hit at
@@ -237,11 +276,9 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
   const text = promptTexts.get(prompt);
   // The previous message was the last one of the conversation's previous request: cached.
   const before = previous === null ? null : promptTexts.get(previous.slice(0, MAX_PROMPT_CHARS));
-  const followsElicit = before !== null && before.elicits;
   const followUp = assistantTurns > 0 || userTurns > 1;
   const p = e.request.params;
   const sys = system === null ? null : systemTexts.get(system);
-  const eliciting = elicitingText(text, sys, followUp);
   return {
     id: e.id,
     accountId: e.account_id,
@@ -249,15 +286,7 @@ export function extractFeatures(e: ApiEvent): EventFeatures {
     model: e.model,
     prompt,
     tokens: text.tokens,
-    elicits: eliciting !== null,
-    elicitsBySystem: eliciting !== null && eliciting === sys,
-    elicitKey: eliciting === null ? null : eliciting.elicitKey,
-    template: text.template,
-    promptKey: text.promptKey,
-    topics: text.topics,
-    systemHash: sys === null ? null : sys.hash,
-    followUp,
-    followsElicit,
+    ...saidFeatures(text, sys, followUp, before),
     newMessage,
     userTurns,
     turnKey: turnKeyOf(text.promptHash, before === null ? 0 : before.promptHash, userTurns),

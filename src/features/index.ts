@@ -1,8 +1,13 @@
 export { ActivitySlots, SLOTS_PER_DAY } from './activity-slots.js';
-export { BACK_TO_BACK_MS, DAY_MS, EntityStats, HOUR_MS, NEAR_MAX_TOP_LOGPROBS } from './entity-stats.js';
-export type { PromptSample } from './entity-stats.js';
-export { extractFeatures, requestShapeText } from './event-features.js';
-export type { EventFeatures } from './event-features.js';
+export {
+  BACK_TO_BACK_MS,
+  DAY_MS,
+  EntityStats,
+  HOUR_MS,
+  NEAR_MAX_TOP_LOGPROBS,
+  type PromptSample,
+} from './entity-stats.js';
+export { extractFeatures, requestShapeText, type EventFeatures } from './event-features.js';
 export { RandomFourierFeatures, meanDistanceSquared } from './kernel-features.js';
 export { LineFeatures } from './line-features.js';
 export {
@@ -21,5 +26,5 @@ export {
   poissonSurvivalLog10,
   quantile,
   twoProportionSurvival,
+  type BetaBinomial,
 } from './statistics.js';
-export type { BetaBinomial } from './statistics.js';

@@ -1,10 +1,11 @@
 import { slotText, type EventLineView } from '../ingest/index.js';
-import { ipPrefix, TextCache, type TemplateKeys } from '../text/index.js';
+import { ipPrefix, TextCache } from '../text/index.js';
 import {
-  elicitingText,
   MAX_PROMPT_CHARS,
   promptTextOf,
+  type PromptText,
   requestShapeOf,
+  saidFeatures,
   systemTextOf,
   turnKeyOf,
   type EventFeatures,
@@ -20,15 +21,9 @@ import { ByteMemo } from './byte-memo.js';
  * to count in the entity sketches). line-features.test.ts compares the two on every kind of line.
  */
 
-/** A prompt's features and its random Fourier features (the engine's representation). */
-interface PromptEntry {
+/** A prompt's features, its random Fourier features (the engine's representation) in place of its tokens. */
+interface PromptEntry extends Omit<PromptText, 'tokens'> {
   prompt: string;
-  elicits: boolean;
-  elicitKey: string | null;
-  template: TemplateKeys;
-  promptKey: string;
-  promptHash: number;
-  topics: bigint;
   kernel: Float64Array;
 }
 
@@ -86,7 +81,6 @@ export class LineFeatures {
     const text = v.lastUser.start < 0 ? this.empty : this.prompts.get(b, v.lastUser);
     const followUp = v.assistantTurns > 0 || v.userTurns > 1;
     const sys = v.systemCount === 0 ? null : this.system(v);
-    const eliciting = elicitingText(text, sys, followUp);
     const before = v.previousUser.start < 0 ? null : this.prompts.get(b, v.previousUser);
     const ip = v.ip;
     return {
@@ -96,15 +90,7 @@ export class LineFeatures {
       model: this.models.get(b, v.model),
       prompt: text.prompt,
       tokens: NO_TOKENS,
-      elicits: eliciting !== null,
-      elicitsBySystem: eliciting !== null && eliciting === sys,
-      elicitKey: eliciting === null ? null : eliciting.elicitKey,
-      template: text.template,
-      promptKey: text.promptKey,
-      topics: text.topics,
-      systemHash: sys === null ? null : sys.hash,
-      followUp,
-      followsElicit: before !== null && before.elicits,
+      ...saidFeatures(text, sys, followUp, before),
       newMessage: v.endsWithUser,
       userTurns: v.userTurns,
       turnKey: turnKeyOf(text.promptHash, before === null ? 0 : before.promptHash, v.userTurns),

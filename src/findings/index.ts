@@ -2,7 +2,7 @@ import { CORROBORATION_RULE } from '../detect/index.js';
 import { ACCOUNT_ACT_RULE } from './account-scoring.js';
 import { CLUSTER_ACT_RULE } from './cluster-act.js';
 
-export { DetectionEngine } from './detection-engine.js';
+export { DetectionEngine, type PartitionState } from './detection-engine.js';
 export { KERNEL_DIMENSIONS } from './population-view.js';
 
 /** The rules behind the levels, in words, for reports (each finding's basis names the one it met). */
@@ -11,10 +11,7 @@ export const LEVEL_RULES = {
   accountAct: ACCOUNT_ACT_RULE,
   clusterAct: CLUSTER_ACT_RULE,
 } as const;
-export type { PartitionState } from './detection-engine.js';
 export type { AnalysisDetail } from './assembly.js';
-export { evaluateFindings, formatEvaluation } from './evaluation.js';
-export type { BenignCluster, Evaluation } from './evaluation.js';
-export { BAR_ITEMS, DETECTION_BAR } from './detection-bar.js';
-export type { BarItem, BarItemId } from './detection-bar.js';
+export { evaluateFindings, formatEvaluation, type BenignCluster, type Evaluation } from './evaluation.js';
+export { BAR_ITEMS, DETECTION_BAR, type BarItem, type BarItemId } from './detection-bar.js';
 export { LINK_TYPES } from './switched-off.js';

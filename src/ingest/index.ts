@@ -3,8 +3,7 @@ export { readInput } from './read-input.js';
 
 // Pull-style iteration over the same reader, for callers that consume records lazily (intel's
 // member workflows, tests).
-export { readAccounts, readEvents } from './read-events.js';
-export type { IngestOptions } from './read-events.js';
+export { readAccounts, readEvents, type IngestOptions } from './read-events.js';
 
 export { IngestReport } from './ingest-report.js';
 
@@ -17,10 +16,14 @@ export {
   unstorableEventKey,
   validateAccount,
   validateEvent,
+  type LineResult,
 } from './record-validation.js';
-export type { LineResult } from './record-validation.js';
-export { FileQuarantine, MemoryQuarantine, quarantineRecord } from './quarantine-sink.js';
-export type { QuarantineSink } from './quarantine-sink.js';
+export {
+  FileQuarantine,
+  MemoryQuarantine,
+  quarantineRecord,
+  type QuarantineSink,
+} from './quarantine-sink.js';
 
 export { parseCsvMap } from './csv-mapping.js';
 
@@ -28,11 +31,27 @@ export { checkInputFiles } from './input-file.js';
 export { readUserFile, readUserJson, readUserYaml } from './user-file.js';
 export { createProgressReporter } from './progress-reporter.js';
 
-export { defaultQuarantinePath, formatValidateSummary, validateFiles } from './validate-files.js';
-export type { ValidateResult } from './validate-files.js';
-export { canReadPartitioned, partitionOfAccount, PartitionLineProcessor } from './partitioned-read.js';
-export type { BatchResult, LineBatch, PartitionChannel } from './partitioned-read.js';
+export {
+  defaultQuarantinePath,
+  formatValidateSummary,
+  validateFiles,
+  type ValidateResult,
+} from './validate-files.js';
+export {
+  canReadPartitioned,
+  partitionOfAccount,
+  PartitionLineProcessor,
+  type BatchResult,
+  type LineBatch,
+  type PartitionChannel,
+} from './partitioned-read.js';
 export { rejectionFromIssues } from './issue-reason.js';
 export { MAX_RECORD_DEPTH, rejectTooDeep } from './nesting-depth.js';
-export { EventLineScanner, SavedScans, ScannedLine, slotText } from './event-line-scanner.js';
-export type { EventLineView, StringSlot } from './event-line-scanner.js';
+export {
+  EventLineScanner,
+  type EventLineView,
+  SavedScans,
+  ScannedLine,
+  slotText,
+  type StringSlot,
+} from './event-line-scanner.js';

@@ -39,8 +39,8 @@ export {
   signObjects,
   signatureHeader,
   verifyObjects,
+  type MemberSigningKey,
 } from './stix/signing.js';
-export type { MemberSigningKey } from './stix/signing.js';
 
 export { TaxiiClient } from './taxii/taxii-client.js';
 

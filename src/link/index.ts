@@ -5,11 +5,9 @@ export {
   accountValuesUsed,
   clusterLinks,
   linkAccounts,
+  type LinkageResult,
 } from './linkage.js';
-export type { LinkageResult } from './linkage.js';
-export { synchronisedPairs } from './synchronised-activity.js';
-export type { SyncLink } from './synchronised-activity.js';
-export { linkPopulation } from './population-linkage.js';
-export type { PopulationLinkage } from './population-linkage.js';
+export { synchronisedPairs, type SyncLink } from './synchronised-activity.js';
+export { linkPopulation, type PopulationLinkage } from './population-linkage.js';
 export { coordinatedGroups, coordinationResults } from './complementary-coverage.js';
 export type { CoordinationEvidence } from './complementary-coverage.js';

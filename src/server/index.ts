@@ -1,5 +1,4 @@
-export { startService } from './service.js';
-export type { StartServiceOptions, RunningService } from './service.js';
+export { startService, type StartServiceOptions, type RunningService } from './service.js';
 export type { EventIngest, StoredEvents } from './event-ingest.js';
 export type { IngestThread, IngestThreadOptions } from './ingest-thread-client.js';
 

@@ -1,10 +1,13 @@
-export { openDatabase, resolveDatabaseTarget } from './database.js';
-export type { OpenDatabaseOptions, StoreDialect } from './database.js';
+export {
+  openDatabase,
+  resolveDatabaseTarget,
+  type OpenDatabaseOptions,
+  type StoreDialect,
+} from './database.js';
 export { runMigrations } from './migrate.js';
 
 export { coreMigrations } from './migrations/index.js';
-export { openCoreStore } from './core-store.js';
-export type { CoreDb } from './core-store.js';
+export { openCoreStore, type CoreDb } from './core-store.js';
 export type * from './core-tables.js';
 export {
   insertEvents,
@@ -28,10 +31,9 @@ export {
   updateCaseRow,
   insertCaseComment,
   listCaseComments,
+  type CaseRow,
 } from './case-store.js';
-export type { CaseRow } from './case-store.js';
-export { loadDecisionRows, saveDecisionChanges } from './decision-store.js';
-export type { DecisionRow } from './decision-store.js';
+export { loadDecisionRows, saveDecisionChanges, type DecisionRow } from './decision-store.js';
 export {
   findApiKeyByHash,
   hashApiKey,
@@ -53,8 +55,9 @@ export {
   nextPendingDelivery,
   countPendingDeliveries,
   insertDeadDeliveries,
+  type WebhookRow,
+  type WebhookDeliveryRow,
 } from './webhook-store.js';
-export type { WebhookRow, WebhookDeliveryRow } from './webhook-store.js';
 export { addBenignReference, listBenignReference } from './benign-store.js';
 export { saveFindingsSnapshot, latestFindingsSnapshot } from './findings-store.js';
 export * from './hub/index.js';

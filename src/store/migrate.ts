@@ -1,4 +1,4 @@
-import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+import { Migrator, sql, type ColumnDataType, type Kysely, type Migration } from 'kysely';
 import { dialectOf } from './database.js';
 
 export interface MigrationSet {
@@ -6,6 +6,18 @@ export interface MigrationSet {
   name: string;
   /** Keyed by sortable names ('0001_core', '0002_…'); applied in key order. */
   migrations: Record<string, Migration>;
+}
+
+/** A migration that adds one nullable column to a table (and drops it going down). */
+export function addColumnMigration(table: string, column: string, type: ColumnDataType): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable(table).addColumn(column, type).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable(table).dropColumn(column).execute();
+    },
+  };
 }
 
 /**

@@ -4,13 +4,7 @@ import type { formatValidateSummary as validationSummary, IngestReport } from '.
 import type { ScalePublisher } from '../../pipeline/index.js';
 import { IngestConfig } from '../../contracts/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
-import {
-  addStreamFlags,
-  addTopologyFlags,
-  durationMs,
-  streamOptionsFromFlags,
-  topologyFromFlags,
-} from './scale-flags.js';
+import { addStreamFlags, addTopologyFlags, durationMs, streamSetupFromFlags } from './scale-flags.js';
 import { checkOutputFile } from '../output-paths.js';
 import { requireUsableEvents } from '../usable-input.js';
 
@@ -31,8 +25,7 @@ export function registerIngest(program: Command): void {
     const { checkInputFiles, createProgressReporter, defaultQuarantinePath, FileQuarantine } = ingest;
     const { formatValidateSummary, IngestReport, parseCsvMap, readInput } = ingest;
     const flags = configFromFlags(IngestConfig, raw);
-    const topology = topologyFromFlags(raw);
-    const streamOptions = streamOptionsFromFlags(raw);
+    const { topology, streamOptions } = streamSetupFromFlags(raw);
     const fullWaitMs = durationMs('--full-wait', flags.fullWait);
     const url = flags.nats;
     await checkInputFiles(flags.accounts ? [...files, flags.accounts] : files);

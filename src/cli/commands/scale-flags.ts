@@ -21,7 +21,7 @@ export function addStreamFlags(cmd: Command): Command {
 }
 
 /** The stream options the flags give; a warning about the stream goes to stderr. */
-export function streamOptionsFromFlags(f: Record<string, unknown>): {
+function streamOptionsFromFlags(f: Record<string, unknown>): {
   maxMessages?: number;
   onWarning: (message: string) => void;
 } {
@@ -30,6 +30,14 @@ export function streamOptionsFromFlags(f: Record<string, unknown>): {
     ...(streamMaxMessages !== undefined ? { maxMessages: streamMaxMessages } : {}),
     onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
   };
+}
+
+/** What a command that creates the stream (`worker`, `ingest --nats`) reads from its flags. */
+export function streamSetupFromFlags(f: Record<string, unknown>): {
+  topology: ScaleTopology;
+  streamOptions: ReturnType<typeof streamOptionsFromFlags>;
+} {
+  return { topology: topologyFromFlags(f), streamOptions: streamOptionsFromFlags(f) };
 }
 
 /** "30s", "500ms", "2m", or plain milliseconds. */

@@ -5,13 +5,7 @@ import type { z } from 'zod';
 import type { MetricsServer, ScaleWorker, ScaleWorkerOptions } from '../../pipeline/index.js';
 import { DetectConfig, readEnv, UserError, WorkerConfig } from '../../contracts/index.js';
 import { addConfigFlags, configFromFlags, type Flags } from '../config-flags.js';
-import {
-  addStreamFlags,
-  addTopologyFlags,
-  durationMs,
-  streamOptionsFromFlags,
-  topologyFromFlags,
-} from './scale-flags.js';
+import { addStreamFlags, addTopologyFlags, durationMs, streamSetupFromFlags } from './scale-flags.js';
 
 export function registerWorker(program: Command): void {
   const cmd = program
@@ -22,8 +16,7 @@ export function registerWorker(program: Command): void {
   addStreamFlags(cmd);
   addConfigFlags(cmd, DetectConfig, { configFile: true }).action(async (raw: Flags) => {
     const flags = configFromFlags(WorkerConfig, raw);
-    const topology = topologyFromFlags(raw);
-    const streamOptions = streamOptionsFromFlags(raw);
+    const { topology, streamOptions } = streamSetupFromFlags(raw);
     const config = configFromFlags(DetectConfig, raw, { cmd, file: raw.config });
     const url = flags.databaseUrl ?? readEnv('DISTILLGUARD_DATABASE_URL');
     if (!url || !/^postgres(ql)?:\/\//.test(url))

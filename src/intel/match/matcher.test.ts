@@ -1,21 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { AccountRecord, ApiEvent, Findings } from '../../contracts/index.js';
+import type { AccountRecord, ApiEvent, Findings, StixObject } from '../../contracts/index.js';
 import { keyRingFrom } from './community-key.js';
 import { exportBundle } from '../stix/export-bundle.js';
 import { IntelMatcher, UA_REGEX_LIMITS } from './matcher.js';
 import { compileStixRegex } from '../stix/stix-regex.js';
 import type { StixRegex } from '../stix/stix-regex-vm.js';
 import { policyFrom } from '../policy/sharing-policy.js';
-import { findingsOf } from '../../../test/findings-fixture.js';
+import { findingsOf, HARVEST_TASKS } from '../../../test/findings-fixture.js';
+import { fixtureId, indicatedCampaign, stixIndicator } from '../../../test/stix-fixtures.js';
 
 const ring = keyRingFrom({ current: 'k1', keys: [{ id: 'k1', secret: 'cd'.repeat(32) }] });
-const TASKS = [
-  'integrate x^2 sin x',
-  'prove sqrt 2 is irrational',
-  'sort a linked list',
-  'explain TCP slow start',
-  'derive Bayes rule',
-];
+const TASKS = HARVEST_TASKS;
 const wrap = (t: string): string =>
   `You are an expert tutor. Think step by step and show your full reasoning before you answer. Task: ${t}. Reply in JSON with reasoning and answer fields only please.`;
 
@@ -83,19 +78,6 @@ async function publishedByA(now: Date) {
   });
   return r.bundle.objects ?? [];
 }
-
-/** A foreign indicator (no DistillGuard extension) with a STIX pattern. */
-const foreignIndicator = (n: number, pattern: string) => ({
-  type: 'indicator',
-  spec_version: '2.1',
-  id: `indicator--33fe3b22-0201-47cf-85d0-${String(n).padStart(12, '0')}`,
-  created: '2026-11-20T00:00:00.000Z',
-  modified: '2026-11-20T00:00:00.000Z',
-  pattern,
-  pattern_type: 'stix',
-  valid_from: '2026-11-20T00:00:00Z',
-  confidence: 70,
-});
 
 /** One request of `account_id` from a client. */
 const request = (account_id: string, client: ApiEvent['client']): ApiEvent => ({
@@ -239,20 +221,7 @@ describe('intel matcher', () => {
   });
 
   it('matches plain foreign STIX indicators (IP, ASN) without the DistillGuard extension', () => {
-    const foreign = [
-      {
-        type: 'indicator',
-        spec_version: '2.1',
-        id: 'indicator--33fe3b22-0201-47cf-85d0-97c02164528d',
-        created: '2026-11-20T00:00:00.000Z',
-        modified: '2026-11-20T00:00:00.000Z',
-        pattern: "[ipv4-addr:value = '203.0.113.7']",
-        pattern_type: 'stix',
-        valid_from: '2026-11-20T00:00:00Z',
-        confidence: 70,
-      },
-    ];
-    const m = new IntelMatcher(foreign, ring, now);
+    const m = new IntelMatcher([stixIndicator(1, "[ipv4-addr:value = '203.0.113.7']")], ring, now);
     for (const [id, account_id, ip] of [
       ['e1', 'x', '203.0.113.7'],
       ['e2', 'y', '203.0.113.8'],
@@ -270,32 +239,14 @@ describe('intel matcher', () => {
 
   describe('foreign user-agent MATCHES indicators', () => {
     const UA_PATH = "network-traffic:extensions.'http-request-ext'.request_header.'User-Agent'";
-    const campaignId = 'campaign--0f7a9e61-3c1e-4d5b-9a3e-000000000001';
-    const foreign = foreignIndicator;
+    const campaignId = fixtureId('campaign', 1);
+    const foreign = stixIndicator;
     /** The indicators as one campaign beside a network indicator (a user agent alone is too broad to match). */
-    const campaign = (indicators: ReturnType<typeof foreign>[]) => [
-      {
-        type: 'campaign',
-        spec_version: '2.1',
-        id: campaignId,
-        created: '2026-11-20T00:00:00.000Z',
-        modified: '2026-11-20T00:00:00.000Z',
-        name: 'harvest',
-      },
-      ...[foreign(0, "[ipv4-addr:value ISSUBSET '203.0.113.0/24']"), ...indicators].flatMap((ind, i) => [
-        ind,
-        {
-          type: 'relationship',
-          spec_version: '2.1',
-          id: `relationship--7b2e1d3f-9e5c-4a4b-8d8f-${String(i).padStart(12, '0')}`,
-          created: '2026-11-20T00:00:00.000Z',
-          modified: '2026-11-20T00:00:00.000Z',
-          relationship_type: 'indicates',
-          source_ref: ind.id,
-          target_ref: campaignId,
-        },
-      ]),
-    ];
+    const campaign = (indicators: StixObject[]) =>
+      indicatedCampaign('harvest', [
+        foreign(0, "[ipv4-addr:value ISSUBSET '203.0.113.0/24']"),
+        ...indicators,
+      ]);
     /** A matcher of those expressions (as written in the pattern: \\ and \' escaped), each one indicator. */
     const uaMatcher = (...exprs: string[]): IntelMatcher =>
       new IntelMatcher(
@@ -406,7 +357,7 @@ describe('intel matcher', () => {
   });
 
   describe('against hostile foreign patterns', () => {
-    const indicator = foreignIndicator;
+    const indicator = stixIndicator;
     const visit = (m: IntelMatcher, ip: string): void => m.addEvent(request('x', { ip }));
 
     it('never uses an indicator whose pattern is not valid STIX 2.1, even where its text looks like one it knows', () => {

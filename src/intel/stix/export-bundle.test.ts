@@ -7,15 +7,10 @@ import { policyFrom } from '../policy/sharing-policy.js';
 import { loadStixOracle } from './stix-oracle.js';
 import { requiredStixSchemaDir, stixSchemaDir } from '../../../test/stix-schemas.js';
 import { TLP_IDS } from './tlp.js';
-import { findingsOf } from '../../../test/findings-fixture.js';
+import { findingsOf, HARVEST_TASKS } from '../../../test/findings-fixture.js';
 
 const ring = keyRingFrom({ current: 'k2', keys: [{ id: 'k2', secret: 'ab'.repeat(32) }] });
-const TASKS = [
-  'integrate x^2 sin x',
-  'prove sqrt 2 is irrational',
-  'sort a linked list',
-  'explain TCP slow start',
-];
+const TASKS = HARVEST_TASKS.slice(0, 4);
 
 const CAMPAIGN = ['acct_a1', 'acct_a2', 'acct_a3', 'acct_a4', 'acct_a5'];
 

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { MigrationSet } from '../migrate.js';
+import { addColumnMigration, type MigrationSet } from '../migrate.js';
 
 // Migrations must not depend on today's types.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -129,14 +129,7 @@ const scale0003: Migration = {
  * worker id: a worker restarted under the same id must not renew, as its own, the leases of its
  * dead predecessor that it never works on.
  */
-const scale0004: Migration = {
-  async up(db: AnyDb) {
-    await db.schema.alterTable('scale_partitions').addColumn('incarnation', 'text').execute();
-  },
-  async down(db: AnyDb) {
-    await db.schema.alterTable('scale_partitions').dropColumn('incarnation').execute();
-  },
-};
+const scale0004 = addColumnMigration('scale_partitions', 'incarnation', 'text');
 
 /**
  * The stream topology this database belongs to, recorded at first use: its account states are
@@ -165,14 +158,7 @@ const scale0005: Migration = {
  * every batch and for every account in every scoring round. Rows written before keep it in the
  * JSON (kernel null) and restore as before; each is rewritten in the new form when it next changes.
  */
-const scale0006: Migration = {
-  async up(db: AnyDb) {
-    await db.schema.alterTable('scale_account_state').addColumn('kernel', 'bytea').execute();
-  },
-  async down(db: AnyDb) {
-    await db.schema.alterTable('scale_account_state').dropColumn('kernel').execute();
-  },
-};
+const scale0006 = addColumnMigration('scale_account_state', 'kernel', 'bytea');
 
 /**
  * A change counter per account state row: the partition's version of the commit that last wrote
