@@ -159,4 +159,53 @@ describe('linkage across campaigns', () => {
     expect(edges).toContainEqual(expect.objectContaining({ source: 'a1', target: 'a2' }));
     expect(edges.filter((e) => e.source.startsWith('b') && e.target.startsWith('b')).length).toBe(45);
   });
+
+  it('reads a pair’s phrasing sets from what each sent: light accounts of one operator link, two operators do not', () => {
+    const attributes = people(1800);
+    const used = new Map<string, Attribute[]>();
+    const wrapper = (v: string): Attribute => ({ kind: 'elicitation_wrapper', value: v });
+    // Six customers blending one operator's harvest into their own use (medium seed 2): the
+    // operator's eight phrasings are all sent by each, but each re-uses only three or four.
+    const recipe = Array.from({ length: 8 }, (_, i) => `op-${i}`);
+    const reused = [
+      [0, 1, 2, 3],
+      [0, 4, 5],
+      [0, 2, 6],
+      [0, 1, 7],
+      [0, 5, 6, 7],
+      [0, 3, 4],
+    ];
+    for (const [i, id] of ids('blend', 6).entries()) {
+      attributes.set(id, [
+        { kind: 'payment_fingerprint', value: `card-${id}` },
+        ...reused[i]!.map((k) => wrapper(recipe[k]!)),
+      ]);
+      used.set(id, recipe.map(wrapper));
+    }
+    // Two operators that each send their own set, three phrasings of which are the same.
+    const setA = ['common-1', 'common-2', 'common-3', 'a-own-1', 'a-own-2'];
+    const setB = ['common-1', 'common-2', 'common-3', 'b-own-1', 'b-own-2', 'b-own-3'];
+    for (const [prefix, set] of [
+      ['a', setA],
+      ['b', setB],
+    ] as const)
+      for (const id of ids(prefix, 4)) {
+        attributes.set(id, [{ kind: 'payment_fingerprint', value: `card-${id}` }, ...set.map(wrapper)]);
+        used.set(id, set.map(wrapper));
+      }
+    const { edges } = linkAccounts(attributes, 1, [], used);
+    // Every pair re-using two phrasings in common links (weight 2 × rarity), also where those are
+    // under half of the phrasings the two re-use (blend0000 and blend0003: 2 of 5), which the
+    // re-used sets alone refused: seven links, all six accounts connected.
+    const blendPairs = edges.filter((e) => e.source.startsWith('blend') && e.target.startsWith('blend'));
+    expect(blendPairs).toContainEqual(expect.objectContaining({ source: 'blend0000', target: 'blend0003' }));
+    expect(blendPairs).toHaveLength(7);
+    const across = edges.filter(
+      (e) =>
+        e.source.startsWith('a') !== e.target.startsWith('a') &&
+        !e.source.startsWith('blend') &&
+        !e.target.startsWith('blend'),
+    );
+    expect(across).toEqual([]);
+  });
 });

@@ -212,8 +212,12 @@ interface AttributeIndex {
   accountKeys: Int32Array[];
   /** How much sharing each value weighs (kind weight × rarity). */
   keyWeight: Float64Array;
-  /** How many wrapper phrasings each account re-uses (its elicitation_wrapper values). */
-  wrapperCounts: Int32Array;
+  /**
+   * The wrapper phrasings each account used (numbered, sorted): its elicitation_wrapper values and,
+   * where `used` is given, every phrasing it sent at all. An operator's light account sends its
+   * whole set but re-uses only part of it.
+   */
+  wrapperSets: Int32Array[];
   holders: Map<string, number>;
 }
 
@@ -258,10 +262,18 @@ function indexAttributes(
     }
   const rarity = (key: string): number => Math.max(0, Math.log(N / (holders.get(key) ?? N)) / Math.log(N));
   const keyWeight = Float64Array.from(keyNames, (key, k) => LINK_WEIGHTS[keyKinds[k]!] * rarity(key));
-  const wrapperCounts = Int32Array.from(accountKeys, (keys) =>
-    keys.reduce((n, k) => n + (keyKinds[k] === 'elicitation_wrapper' ? 1 : 0), 0),
-  );
-  return { ids, keyKinds, keyReadings, groups, accountKeys, keyWeight, wrapperCounts, holders };
+  const phrasings = new Map<string, number>();
+  const wrapperSets = ids.map((id) => {
+    const set = new Set<number>();
+    for (const a of [...attributes.get(id)!, ...(used?.get(id) ?? [])]) {
+      if (a.kind !== 'elicitation_wrapper') continue;
+      let n = phrasings.get(a.value);
+      if (n === undefined) phrasings.set(a.value, (n = phrasings.size));
+      set.add(n);
+    }
+    return Int32Array.from(set).sort();
+  });
+  return { ids, keyKinds, keyReadings, groups, accountKeys, keyWeight, wrapperSets, holders };
 }
 
 /** How strongly two accounts are linked: what they share, by kind, and their synchronised activity. */
@@ -295,7 +307,7 @@ class PairWeigher {
   }
 
   weigh(a: number, b: number): number {
-    const { accountKeys, keyKinds, keyReadings, keyWeight, wrapperCounts } = this.index;
+    const { accountKeys, keyKinds, keyReadings, keyWeight, wrapperSets } = this.index;
     const { kinds, readings, weights } = this;
     kinds.length = 0;
     readings.length = 0;
@@ -322,9 +334,11 @@ class PairWeigher {
     }
     // One operator's accounts rotate through its whole set of wrapper phrasings; two operators
     // who each picked a few popular public phrasings share some of them, not most. Wrappers link
-    // a pair only when the shared ones are at least half of the phrasings the two re-use together.
-    const union = wrapperCounts[a]! + wrapperCounts[b]! - sharedWrappers;
-    if (sharedWrappers > 0 && sharedWrappers < WRAPPER_SET_SHARE * union) {
+    // a pair only when the phrasings they both sent are at least half of those the two sent
+    // together. Sets are read from what was sent, not only re-used: blended customers re-use
+    // 3-5 of their operator's ~8 phrasings each, sending the rest once or twice (medium seed 2:
+    // six such accounts, each pair re-using 1-3 of 3-7 in common, were left without a link).
+    if (sharedWrappers > 0 && !mostlyShared(wrapperSets[a]!, wrapperSets[b]!)) {
       const slot = readings.indexOf('elicitation_wrapper');
       if (slot >= 0) weights[slot] = 0;
       const k = kinds.indexOf('elicitation_wrapper');
@@ -353,6 +367,20 @@ class PairWeigher {
 }
 
 const kindOfReading = (reading: string): LinkKind => reading.split(':')[0] as LinkKind;
+
+/** Whether two sorted sets have at least WRAPPER_SET_SHARE of their union in common. */
+function mostlyShared(x: Int32Array, y: Int32Array): boolean {
+  let common = 0;
+  for (let i = 0, j = 0; i < x.length && j < y.length;) {
+    if (x[i]! === y[j]!) {
+      common++;
+      i++;
+      j++;
+    } else if (x[i]! < y[j]!) i++;
+    else j++;
+  }
+  return common >= WRAPPER_SET_SHARE * (x.length + y.length - common);
+}
 
 /**
  * The pairs whose weight clears the threshold, among the candidates: synchronised pairs, every
