@@ -214,8 +214,8 @@ interface AttributeIndex {
   keyWeight: Float64Array;
   /**
    * The wrapper phrasings each account used (numbered, sorted): its elicitation_wrapper values and,
-   * where `used` is given, every phrasing it sent at all. An operator's light account sends its
-   * whole set but re-uses only part of it.
+   * where `used` is given, every phrasing it sent that another account sent too. An operator's
+   * light account sends its whole set but re-uses only part of it.
    */
   wrapperSets: Int32Array[];
   holders: Map<string, number>;
@@ -262,14 +262,29 @@ function indexAttributes(
     }
   const rarity = (key: string): number => Math.max(0, Math.log(N / (holders.get(key) ?? N)) / Math.log(N));
   const keyWeight = Float64Array.from(keyNames, (key, k) => LINK_WEIGHTS[keyKinds[k]!] * rarity(key));
-  const phrasings = new Map<string, number>();
-  const wrapperSets = ids.map((id) => {
-    const set = new Set<number>();
-    for (const a of [...attributes.get(id)!, ...(used?.get(id) ?? [])]) {
-      if (a.kind !== 'elicitation_wrapper') continue;
-      let n = phrasings.get(a.value);
-      if (n === undefined) phrasings.set(a.value, (n = phrasings.size));
-      set.add(n);
+  // Phrasings numbered, with how many accounts sent each (re-used or not).
+  const phrasings = new Map<string, { id: number; senders: number }>();
+  const sent = ids.map((id) => {
+    const values = new Set<string>();
+    for (const a of [...attributes.get(id)!, ...(used?.get(id) ?? [])])
+      if (a.kind === 'elicitation_wrapper') values.add(a.value);
+    for (const v of values) {
+      const p = phrasings.get(v);
+      if (p) p.senders++;
+      else phrasings.set(v, { id: phrasings.size, senders: 1 });
+    }
+    return values;
+  });
+  // An account's set: the phrasings it re-uses, and those it sent that others sent too. A
+  // sentence only it ever wrote is its own words, part of no one's set.
+  const wrapperSets = ids.map((id, account) => {
+    const reused = new Set(
+      attributes.get(id)!.flatMap((a) => (a.kind === 'elicitation_wrapper' ? [a.value] : [])),
+    );
+    const set: number[] = [];
+    for (const v of sent[account]!) {
+      const p = phrasings.get(v)!;
+      if (reused.has(v) || p.senders >= 2) set.push(p.id);
     }
     return Int32Array.from(set).sort();
   });
