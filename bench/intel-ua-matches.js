@@ -135,3 +135,51 @@ run(
   (i) => `python-requests/2.${i}.0`,
   true,
 );
+// A hostile AND (issue: bounded AND state): 16 broad observation expressions (a letter anywhere in
+// the user agent), all AND-ed, and the same 16 as 64 alternatives (six ORs of two, AND-ed with four
+// more); 20 accounts of 20,000 requests, each user agent a random set of the letters a–o (p never,
+// so neither pattern holds and every alternative is searched in full when an account is judged).
+// Per request recorded, then the time to judge all accounts (`matches()`), the numbers held by
+// the per-account pattern states (this build's `stateHeld`; an older build has no such figure)
+// and the heap grown over the run.
+{
+  const letters = 'abcdefghijklmnop';
+  const leaf = (i) => `[${UA} LIKE '%${letters[i]}%']`;
+  const patterns = [
+    Array.from({ length: 16 }, (_, i) => leaf(i)).join(' AND '),
+    [
+      ...Array.from({ length: 6 }, (_, g) => `(${leaf(2 * g)} OR ${leaf(2 * g + 1)})`),
+      ...[12, 13, 14, 15].map(leaf),
+    ].join(' AND '),
+  ];
+  globalThis.gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
+  const m = new IntelMatcher(
+    patterns.map((p, i) => indicator(i, { pattern: p })),
+    ring,
+    now,
+  );
+  let seed = 7;
+  const rnd = (k) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return Math.floor((seed / 2 ** 31) * k);
+  };
+  const accounts = 20;
+  const per = 20_000;
+  let t = performance.now();
+  for (let r = 0; r < per; r++)
+    for (let a = 0; a < accounts; a++) {
+      let ua = 'Z/';
+      for (let i = 0; i < 15; i++) if (rnd(10) < 3) ua += letters[i];
+      m.addEvent({ ...event(`h${r}-${a}`, ua, a), account_id: `h${a}` });
+    }
+  const recordUs = ((performance.now() - t) / (accounts * per)) * 1000;
+  t = performance.now();
+  const matched = m.matches().size;
+  const judgeMs = performance.now() - t;
+  globalThis.gc?.();
+  const heapMb = (process.memoryUsage().heapUsed - heap0) / 2 ** 20;
+  console.log(
+    `| hostile: AND of 16 broad expressions and 64 alternatives of them, 20 accounts × 20,000 requests | ${m.indicators} | µs per request ${recordUs.toFixed(1)} | judging all accounts ${judgeMs.toFixed(0)} ms | held ${m.stateHeld ?? 'n/a'}, heap +${heapMb.toFixed(0)} MB | ${matched} |`,
+  );
+}

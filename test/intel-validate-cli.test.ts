@@ -75,6 +75,16 @@ describe('intel validate', () => {
       /nested deeper than 64/,
     ],
     [
+      'more than 65,536 characters',
+      `[ipv4-addr:value = '${'1'.repeat(70_000)}']`,
+      /longer than 65536 characters \(70022\)/,
+    ],
+    [
+      '1,001 observation expressions (1,001 comparisons)',
+      Array.from({ length: 1001 }, (_, i) => `[autonomous-system:number = ${i}]`).join(' AND '),
+      /more than 1000 comparisons/,
+    ],
+    [
       'a MATCHES expression that backtracks exponentially',
       "[ipv4-addr:value MATCHES '^(\\\\d+\\\\.?)+$']",
       /MATCHES expression at character 26: nested quantifier at character 10/,

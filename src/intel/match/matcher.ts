@@ -18,6 +18,7 @@ import {
   compilePattern,
   countMask,
   leafMask,
+  maskCounts,
   satisfied,
   type MaskCounts,
   TIMED_LIMITS,
@@ -77,7 +78,7 @@ interface Hit {
   ind: Compiled;
   /** For a general pattern: the observation expressions the account's observations satisfied (and timed parts met). */
   mask?: number;
-  /** For a general pattern: the account's observations by the observation expressions each satisfied. */
+  /** For a general pattern: the account's requests kept to judge it (shared by the pattern's indicators). */
   counts?: MaskCounts;
   events: number;
   examples: string[];
@@ -192,11 +193,21 @@ export class IntelMatcher {
     inds: Compiled[];
     /** Per account, its progress on the pattern's timed units (only patterns that have some). */
     timed?: Map<string, TimedState>;
+    /** Per account, the requests kept to judge its alternatives of leaves only (only patterns that have some). */
+    counts?: Map<string, MaskCounts>;
   }[] = [];
-  /** Numbers the timed states hold, each state counted TIMED_LIMITS.stateOverhead more (bounded by maxHeldTimes). */
-  private timedHeld = 0;
+  /**
+   * Numbers the per-account pattern states hold (timed states and kept request counts), each state
+   * counted TIMED_LIMITS.stateOverhead more: bounded by TIMED_LIMITS.maxHeldTimes.
+   */
+  private held = 0;
+  get stateHeld(): number {
+    return this.held;
+  }
   /** Accounts whose timed parts were not evaluated because the timed states were full. */
   timedRefused = 0;
+  /** Requests not counted for a pattern's untimed alternatives because the states were full. */
+  countsRefused = 0;
   /** Requests left out of timed parts for being earlier than one already taken for that account. */
   get timedLate(): number {
     let n = 0;
@@ -333,7 +344,12 @@ export class IntelMatcher {
             this.programRegexes += p.regexes.length;
             this.uaRegexInstructions += instructions;
             this.programTerms += p.terms;
-            program = { program: p, inds: [], ...(p.units.length ? { timed: new Map() } : {}) };
+            program = {
+              program: p,
+              inds: [],
+              ...(p.units.length ? { timed: new Map() } : {}),
+              ...(p.keep ? { counts: new Map() } : {}),
+            };
             this.programs.push(program);
           }
           const text = o.pattern.length > 64 ? `${o.pattern.slice(0, 64)}…` : o.pattern;
@@ -432,17 +448,22 @@ export class IntelMatcher {
     return false;
   }
 
-  private hit(account: string, ind: Compiled, eventId?: string, ts?: string, mask?: number): void {
+  private hit(
+    account: string,
+    ind: Compiled,
+    eventId?: string,
+    ts?: string,
+    mask?: number,
+    counts?: MaskCounts,
+  ): void {
     let m = this.hits.get(account);
     if (!m) this.hits.set(account, (m = new Map<string, Hit>()));
     // One hit per indicator and campaign: an indicator of several campaigns counts for each.
     const key = `${ind.id} ${ind.campaignId ?? ''}`;
     let h = m.get(key);
     if (!h) m.set(key, (h = { ind, events: 0, examples: [] }));
-    if (mask !== undefined && ind.program) {
-      h.mask = (h.mask ?? 0) | mask;
-      countMask(ind.program, (h.counts ??= new Map<number, number>()), mask);
-    }
+    if (mask !== undefined && ind.program) h.mask = (h.mask ?? 0) | mask;
+    if (counts) h.counts = counts;
     if (eventId) {
       h.events++;
       if (h.examples.length < 5) h.examples.push(eventId);
@@ -548,8 +569,35 @@ export class IntelMatcher {
         t ??= Date.parse(ts);
         if (!Number.isNaN(t)) mask |= this.timedAdvance(p.program, p.timed, account, t, mask);
       }
-      for (const ind of p.inds) this.hit(account, ind, eventId, ts, mask);
+      const counts = p.counts && this.counted(p.program, p.counts, account, mask);
+      for (const ind of p.inds) this.hit(account, ind, eventId, ts, mask, counts);
     }
+  }
+
+  /** Counts one request for an account's untimed alternatives of a pattern; its counts, if it has any. */
+  private counted(
+    program: PatternProgram,
+    states: Map<string, MaskCounts>,
+    account: string,
+    mask: number,
+  ): MaskCounts | undefined {
+    let c = states.get(account);
+    if (!c) {
+      if (!(mask & program.counted)) return undefined;
+      // Past the bound an account gets no counts: its untimed alternatives never hold (fail closed).
+      if (this.held + TIMED_LIMITS.stateOverhead > TIMED_LIMITS.maxHeldTimes) {
+        this.countsRefused++;
+        return undefined;
+      }
+      states.set(account, (c = maskCounts(program)));
+      this.held += TIMED_LIMITS.stateOverhead;
+    }
+    // At most keep × 16 requests (pattern-program.ts); a request that would pass the bound is not
+    // counted (what is kept can only miss a match, never make one).
+    const added = countMask(program, c, mask, TIMED_LIMITS.maxHeldTimes - this.held);
+    if (added < 0) this.countsRefused++;
+    else this.held += added;
+    return c;
   }
 
   /** Feeds one timed request to an account's state for a pattern; returns the timed units it met. */
@@ -562,20 +610,20 @@ export class IntelMatcher {
   ): number {
     let s = states.get(account);
     if (!s) {
-      if (this.timedHeld + TIMED_LIMITS.stateOverhead > TIMED_LIMITS.maxHeldTimes) {
+      if (this.held + TIMED_LIMITS.stateOverhead > TIMED_LIMITS.maxHeldTimes) {
         this.timedRefused++;
         return 0;
       }
       states.set(account, (s = new TimedState(program)));
-      this.timedHeld += TIMED_LIMITS.stateOverhead + s.size();
+      this.held += TIMED_LIMITS.stateOverhead + s.size();
     }
     // What it holds is measured before and after each request (a chain's millisecond group or an
     // AND's two queues can grow by more than one number); past the bound it stops.
     const before = s.size();
     s.advance(t, mask);
-    this.timedHeld += s.size() - before;
-    if (this.timedHeld > TIMED_LIMITS.maxHeldTimes && !s.stopped) {
-      this.timedHeld -= s.size();
+    this.held += s.size() - before;
+    if (this.held > TIMED_LIMITS.maxHeldTimes && !s.stopped) {
+      this.held -= s.size();
       s.stop();
       this.timedRefused++;
     }
@@ -668,8 +716,7 @@ export class IntelMatcher {
     const accountsSeen = Math.max(1, this.eventsPerAccount.size);
     const matchedBy = new Map<string, number>();
     // A general pattern's hit stands once the account satisfied the whole pattern.
-    const stands = (h: Hit): boolean =>
-      !h.ind.program || satisfied(h.ind.program, h.mask ?? 0, h.counts ?? new Map<number, number>());
+    const stands = (h: Hit): boolean => !h.ind.program || satisfied(h.ind.program, h.mask ?? 0, h.counts);
     for (const hits of this.hits.values())
       for (const id of new Set([...hits.values()].filter(stands).map((h) => h.ind.id)))
         matchedBy.set(id, (matchedBy.get(id) ?? 0) + 1);
@@ -731,7 +778,7 @@ export class IntelMatcher {
       const hits: Compiled[] = [];
       const lookup = (key: string): void => void hits.push(...(this.exact.get(key) ?? []));
       // General patterns: each link is an observation of that one attribute.
-      const counts = this.programs.map((): MaskCounts => new Map());
+      const counts = this.programs.map((p) => maskCounts(p.program));
       const observed = (o: Observation): void => {
         const m = this.masks(o);
         for (let i = 0; i < m.length; i++) countMask(this.programs[i]!.program, counts[i]!, m[i]!);
@@ -758,7 +805,7 @@ export class IntelMatcher {
         }
       }
       this.programs.forEach((p, i) => {
-        if (satisfied(p.program, 0, counts[i]!)) hits.push(...p.inds);
+        if (satisfied(p.program, 0, counts[i])) hits.push(...p.inds);
       });
       const byCampaign = new Map<string, Compiled[]>();
       for (const h of hits) {

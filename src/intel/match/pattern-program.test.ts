@@ -11,6 +11,7 @@ import {
   countMask,
   leafMask,
   likeToExpression,
+  maskCounts,
   satisfied,
   type Atom,
   type MaskCounts,
@@ -35,7 +36,7 @@ function evaluate(pattern: string, ...observations: Observation[]): boolean {
   const c = compilePattern(parsed.tree, atoms);
   if (!c.ok) throw new Error(`test pattern unsupported: ${c.reason}`);
   let mask = 0;
-  const counts: MaskCounts = new Map();
+  const counts: MaskCounts = maskCounts(c.program);
   for (const o of observations) {
     const v = {
       ...(o.ip !== undefined ? { ip: atomVerdicts(atoms, 'ip', o.ip) } : {}),
@@ -567,6 +568,129 @@ describe('intel match on general STIX patterns', () => {
   });
 });
 
+describe('a hostile AND of many broad observation expressions', () => {
+  // 16 observation expressions, each met by about half the requests (a letter anywhere in the
+  // user agent): a request's mask is the set of letters its user agent holds, so an account's
+  // requests fall in up to 2^16 sets, all to be matched against the pattern's alternatives.
+  const LETTERS = 'abcdefghijklmnop';
+  const leaf = (i: number): string => `[${UA} LIKE '%${LETTERS[i]}%']`;
+  const all16 = Array.from({ length: 16 }, (_, i) => leaf(i)).join(' AND ');
+  // Six ORs of two and four more expressions: 2^6 = 64 alternatives, the most a pattern may have.
+  const alts64 = [
+    ...Array.from({ length: 6 }, (_, g) => `(${leaf(2 * g)} OR ${leaf(2 * g + 1)})`),
+    ...[12, 13, 14, 15].map(leaf),
+  ].join(' AND ');
+  const broad16 = Array.from({ length: 16 }, () => `[${UA} LIKE '%']`).join(' AND ');
+  const patterns = [all16, alts64, broad16];
+  /** Per pattern, its alternatives as lists of letters' indices (each an AND on distinct requests). */
+  const choices: number[][][] = [
+    [Array.from({ length: 16 }, (_, i) => i)],
+    Array.from({ length: 64 }, (_, c) => [
+      ...Array.from({ length: 6 }, (_, g) => 2 * g + ((c >> g) & 1)),
+      12,
+      13,
+      14,
+      15,
+    ]),
+    [Array.from({ length: 16 }, () => -1)],
+  ];
+  /** The oracle: distinct requests for an alternative's expressions, by augmenting paths over requests. */
+  const bindsDistinct = (alt: number[], uas: string[]): boolean => {
+    const owner = new Array<number>(uas.length).fill(-1);
+    const fits = (e: number, r: number): boolean => e < 0 || uas[r]!.includes(LETTERS[alt[e]!] ?? '');
+    const place = (e: number, seen: Set<number>): boolean =>
+      uas.some((_, r) => {
+        if (seen.has(r) || !fits(e, r)) return false;
+        seen.add(r);
+        if (owner[r] === -1 || place(owner[r]!, seen)) return ((owner[r] = e), true);
+        return false;
+      });
+    return alt.every((_, e) => place(e, new Set()));
+  };
+
+  it('keeps at most 16 × 16 requests per account and pattern, whatever the traffic, and answers exactly', () => {
+    const m = new IntelMatcher(campaign(patterns), ring, now);
+    expect([m.indicators, [...m.unsupported]]).toEqual([2 + patterns.length, []]);
+    let seed = 99;
+    const rnd = (k: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return Math.floor((seed / 2 ** 31) * k);
+    };
+    const accounts = 200;
+    const want: Record<string, string[]> = {};
+    for (let a = 0; a < accounts; a++) {
+      // Dense or sparse letters; one letter rare (in the first few requests only, or none).
+      const density = [0.15, 0.5, 0.9][a % 3]!;
+      const rare = rnd(16);
+      const rareIn = rnd(3);
+      // Most accounts a few requests, some thousands (each of its own letters).
+      const uas = Array.from({ length: a % 20 === 0 ? 3000 : 5 + rnd(120) }, (_, r) => {
+        let ua = 'Z/';
+        for (let i = 0; i < 16; i++)
+          if (i === rare ? r < rareIn : rnd(1000) < density * 1000) ua += LETTERS[i];
+        return ua;
+      });
+      for (const ua of uas) m.addEvent(request(`h${a}`, { ip: '203.0.113.1', user_agent: ua }));
+      want[`h${a}`] = patterns.flatMap((_, p) =>
+        choices[p]!.some((alt) => bindsDistinct(alt, uas)) ? [indicator(10 + p, '').id] : [],
+      );
+    }
+    const got = Object.fromEntries(
+      [...m.matches()].map(([acct, list]) => [
+        acct,
+        list.flatMap((c) => c.hits.filter((h) => h.ind.program).map((h) => h.ind.id)).sort(),
+      ]),
+    );
+    expect(got).toEqual(want);
+    // Some accounts match each pattern and some do not (the cases are not all one answer).
+    for (let p = 0; p < patterns.length - 1; p++) {
+      const n = Object.values(want).filter((ids) => ids.includes(indicator(10 + p, '').id)).length;
+      expect([p, n > 10 && n < accounts - 10]).toEqual([p, true]);
+    }
+    // Per account and pattern: at most the first 16 requests of each of 16 expressions kept (an
+    // account of 3,000 requests, up to 3,000 sets of expressions, keeps no more), held as two
+    // numbers per set of expressions beside the state's own overhead, all in the matcher's figure.
+    const states = new Set<MaskCounts>();
+    for (const [acct, list] of m.matches())
+      for (const h of list.flatMap((c) => c.hits))
+        if (h.counts) {
+          const kept = [...h.counts.byMask.values()].reduce((x, y) => x + y, 0);
+          expect([acct, kept <= 16 * 16]).toEqual([acct, true]);
+          states.add(h.counts);
+        }
+    const held = [...states].reduce((n, c) => n + TIMED_LIMITS.stateOverhead + 2 * c.byMask.size, 0);
+    // (States of accounts not matched are not listed by matches(), so at least those listed.)
+    expect(m.stateHeld).toBeGreaterThanOrEqual(held);
+    expect(m.stateHeld).toBeLessThanOrEqual(
+      accounts * patterns.length * (TIMED_LIMITS.stateOverhead + 2 * 16 * 16),
+    );
+  });
+
+  it('counts under the bound timed states share: past it an account is not counted further, and never matches for it', () => {
+    const m = new IntelMatcher(campaign([`[${UA} = 'bot'] AND [autonomous-system:number = 1]`]), ring, now);
+    const bot = (acct: string, asn: number): ApiEvent =>
+      request(acct, { ip: '203.0.113.1', asn, user_agent: 'bot' });
+    // Each account's counts: the state's own cost plus one set of expressions (two numbers).
+    const per = TIMED_LIMITS.stateOverhead + 2;
+    const fit = Math.floor(TIMED_LIMITS.maxHeldTimes / per);
+    for (let i = 0; i < fit; i++) m.addEvent(bot(`a${i}`, 2));
+    expect([m.stateHeld, m.countsRefused]).toEqual([fit * per, 0]);
+    // No room for another state: a new account's requests are not counted, so it never matches.
+    m.addEvent(bot('new', 2));
+    m.addEvent(bot('new', 1));
+    expect(m.countsRefused).toBe(2);
+    // Accounts counted already add their sets while there is room for them, then not.
+    const room = (TIMED_LIMITS.maxHeldTimes - fit * per) / 2;
+    for (let i = 0; i <= room; i++) m.addEvent(bot(`a${i}`, 1));
+    expect([m.stateHeld, m.countsRefused]).toEqual([TIMED_LIMITS.maxHeldTimes, 3]);
+    const hits = patternHits(m);
+    const matched = (a: string): number => hits[a]?.length ?? 0;
+    expect([matched('a0'), matched(`a${room - 1}`), matched(`a${room}`), matched('new')]).toEqual([
+      1, 1, 0, 0,
+    ]);
+  });
+});
+
 describe('LIKE and MATCHES through a whole pattern, against JavaScript RegExp', () => {
   /** mulberry32: the same cases every run. */
   const rng = (seed: number) => (): number => {
@@ -892,17 +1016,17 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
 
   /** One generated request of the oracles: seconds after BASE, its user agent and ASN. */
   type Req = { s: number; ua: string; asn: number };
-  /** Seeded numbers below k, and sequences of up to 8 requests in order of time (times repeat). */
-  const generator = (start: number): { rnd: (k: number) => number; sequence: () => Req[] } => {
+  /** Seeded numbers below k, and sequences of up to `max` (8) requests in order of time (times repeat). */
+  const generator = (start: number): { rnd: (k: number) => number; sequence: (max?: number) => Req[] } => {
     let seed = start;
     const rnd = (k: number): number => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return Math.floor((seed / 2 ** 31) * k);
     };
-    const sequence = (): Req[] => {
+    const sequence = (max = 8): Req[] => {
       const out: Req[] = [];
       let s = 0;
-      for (let i = rnd(9); i > 0; i--) {
+      for (let i = rnd(max + 1); i > 0; i--) {
         s += [0, 0, 1, 2, 3, 5, 8, 13][rnd(8)]!;
         out.push({ s, ua: 'abc'[rnd(3)]!, asn: 1 + rnd(3) });
       }
@@ -1214,6 +1338,35 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
 
     it.each(cases.map((c) => [text(c), c] as const))('%s', (pattern, c) =>
       agrees(pattern, (rs) => bindings(c, rs).size > 0, sequence),
+    );
+
+    // Untimed ANDs and ORs of up to 6 observation expressions (a text may repeat, each its own
+    // expression) over up to 12 requests: more requests satisfy one expression than the pattern
+    // binds, so which of them an account keeps (the first k of each, countMask) is put to the test.
+    const untimed: E[] = [];
+    for (let i = 0; i < 30; i++) {
+      let budget = 6;
+      const operand = (): E => {
+        const r = budget >= 2 ? rnd(4) : 0;
+        if (r < 2) {
+          budget--;
+          return leaf();
+        }
+        budget -= 2;
+        return { k: r === 2 ? 'or' : 'and', of: [leaf(), leaf()] };
+      };
+      const of = [operand(), operand()];
+      while (budget > 0 && rnd(3)) of.push(operand());
+      untimed.push(
+        rnd(4) ? { k: 'and', of } : { k: 'or', of: [{ k: 'and', of: of.slice(0, 2) }, ...of.slice(2)] },
+      );
+    }
+    it.each(untimed.map((c) => [text(c), c] as const))('%s', (pattern, c) =>
+      agrees(
+        pattern,
+        (rs) => bindings(c, rs).size > 0,
+        () => sequence(12),
+      ),
     );
   });
 });

@@ -18,7 +18,8 @@ import type { StixRegex } from '../stix/stix-regex-vm.js';
  * Each observation expression binds its own request (STIX 2.1 §9: an observation operator joins
  * observation expressions over different observations; stix2-matcher's AND joins only bindings
  * with no observation in common), so an AND is a matching of its operands to distinct requests,
- * decided from how many requests satisfied each set of them (`MaskCounts`).
+ * decided from how many of the requests kept (the first k of each operand, `MaskCounts`)
+ * satisfied each set of them.
  * Time-qualified parts (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) become "timed units", each a
  * bit of its own, set by a small per-account state fed with the account's timed requests
  * (`TimedState`), bounded per unit whatever the pattern says (TIMED_LIMITS).
@@ -50,6 +51,8 @@ export const PATTERN_PROGRAM_LIMITS = {
  * its latest millisecond's requests. `maxHeldTimes` bounds
  * all accounts' states together (IntelMatcher): past it, a new account gets no state and a
  * growing one drops what it holds and stops (counted; their timed parts hold no more than met).
+ * The same bound holds the untimed alternatives' kept requests (`MaskCounts`): past it a request
+ * adding a new state or set is not counted (counted as such; it can only miss a match).
  */
 export const TIMED_LIMITS = {
   /** REPEATS n TIMES with n above this is unsupported. */
@@ -63,7 +66,7 @@ export const TIMED_LIMITS = {
    * latest this many request times are kept, and a matching decides each request.
    */
   maxWindowLeaves: 6,
-  /** Numbers reserved over all accounts and patterns (8 bytes each: 64 MB). */
+  /** Numbers reserved over all accounts and patterns, timed states and `MaskCounts` (8 bytes each: 64 MB). */
   maxHeldTimes: 8_000_000,
   /** Reserved per account state on top of what it holds: the objects themselves, as numbers. */
   stateOverhead: 32,
@@ -139,6 +142,10 @@ export interface PatternProgram {
   units: TimedUnit[];
   /** `tree` as an OR of ANDs: per alternative, the bits it binds (leaves, or one timed part alone). */
   alts: number[];
+  /** The leaves of its alternatives of leaves only (those `MaskCounts` decide). */
+  counted: number;
+  /** The most leaves one such alternative binds: requests kept per leaf (`countMask`). */
+  keep: number;
 }
 
 const UA_KEYS = ['extensions', 'http-request-ext', 'request_header'];
@@ -649,6 +656,8 @@ export function compilePattern(
         );
     });
     const top = renumber(obs);
+    const alts = alternatives(top, c.leaves.length);
+    const untimed = alts.filter((a) => !(a >>> c.leaves.length));
     return {
       ok: true,
       program: {
@@ -658,7 +667,9 @@ export function compilePattern(
         terms: c.terms,
         regexes: c.regexes,
         units: c.units,
-        alts: alternatives(top, c.leaves.length),
+        alts,
+        counted: untimed.reduce((m, a) => m | a, 0),
+        keep: Math.max(0, ...untimed.map(popcount)),
       },
     };
   } catch (e) {
@@ -695,18 +706,49 @@ export function leafMask(p: PatternProgram, v: Verdicts, o: Observation): number
 }
 
 /**
- * Per account and pattern: how many requests satisfied each set of its observation expressions
- * (the leaf part of a request's mask, as a key; 0 is not kept), each count kept up to the number
- * of leaves (a matching needs no more of one set).
+ * Per account and pattern, what decides its alternatives of leaves only: the requests kept, as
+ * how many satisfied each set of the observation expressions those alternatives bind (a request's
+ * mask, `counted` bits only; 0 is not kept). A request is kept only while one of the expressions
+ * it satisfies has fewer than `keep` (k, the most an alternative binds) kept requests: the first k
+ * of each expression, at most k × 16 requests (k ≤ 16) whatever the traffic. Exact (Hall): take an
+ * assignment of distinct requests to an alternative's k' ≤ k expressions using the fewest requests
+ * not kept; if expression e had one not kept, e has k kept requests, the other k' - 1 expressions
+ * use at most k' - 1 of them, so e can take a free one instead — fewer not kept, a contradiction.
+ * So an assignment over all requests exists exactly when one over the kept requests does.
  */
-export type MaskCounts = Map<number, number>;
+export interface MaskCounts {
+  /** Kept requests by mask. */
+  byMask: Map<number, number>;
+  /** Per observation expression, kept requests satisfying it (`keep` or more: no more are kept for it). */
+  perLeaf: Uint16Array;
+  /** Whether an alternative of leaves only holds (undefined: not judged since the last request kept). */
+  met: boolean | undefined;
+}
 
-/** Counts one request's mask (`leafMask`, timed bits ignored). */
-export function countMask(p: PatternProgram, counts: MaskCounts, mask: number): void {
-  const m = mask & ((1 << p.leaves.length) - 1);
-  if (!m) return;
-  const n = counts.get(m) ?? 0;
-  if (n < p.leaves.length) counts.set(m, n + 1);
+export const maskCounts = (p: PatternProgram): MaskCounts => ({
+  byMask: new Map(),
+  perLeaf: new Uint16Array(p.leaves.length),
+  met: undefined,
+});
+
+/**
+ * Counts one request's mask (`leafMask`, timed bits ignored) if it is among the first `keep` of an
+ * expression it satisfies. Returns the numbers it adds to what `counts` holds (`2 × byMask.size`):
+ * 2 for a new set, else 0; -1 when it would add them but `room` (numbers the caller may still
+ * hold) is less (then nothing is kept).
+ */
+export function countMask(p: PatternProgram, counts: MaskCounts, mask: number, room = Infinity): number {
+  const m = mask & p.counted;
+  if (!m) return 0;
+  let wanted = false;
+  for (let x = m; x; x &= x - 1) if (counts.perLeaf[31 - Math.clz32(x & -x)]! < p.keep) wanted = true;
+  if (!wanted) return 0;
+  const n = counts.byMask.get(m) ?? 0;
+  if (!n && room < 2) return -1;
+  counts.byMask.set(m, n + 1);
+  for (let x = m; x; x &= x - 1) counts.perLeaf[31 - Math.clz32(x & -x)]!++;
+  if (counts.met === false) counts.met = undefined;
+  return n ? 0 : 2;
 }
 
 /**
@@ -752,11 +794,17 @@ export function matchable(need: number, masks: readonly number[], counts: readon
  * AND of observation expressions, or one timed part) holds when distinct requests serve its
  * observation expressions, or its timed part was met.
  */
-export function satisfied(p: PatternProgram, mask: number, counts: MaskCounts): boolean {
+export function satisfied(p: PatternProgram, mask: number, counts: MaskCounts | undefined): boolean {
   const leafBits = (1 << p.leaves.length) - 1;
-  const masks = [...counts.keys()];
-  const n = masks.map((m) => counts.get(m)!);
-  return p.alts.some((a) => (a & ~leafBits ? (mask & a) === a : matchable(a, masks, n)));
+  if (p.alts.some((a) => a & ~leafBits && (mask & a) === a)) return true;
+  if (!counts) return false;
+  // Judged once per change (a report asks several times); once met, met for good.
+  if (counts.met === undefined) {
+    const masks = [...counts.byMask.keys()];
+    const n = masks.map((m) => counts.byMask.get(m)!);
+    counts.met = p.alts.some((a) => !(a & ~leafBits) && matchable(a, masks, n));
+  }
+  return counts.met;
 }
 
 /**

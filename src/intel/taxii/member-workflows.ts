@@ -253,6 +253,8 @@ export async function matchLocal(f: MatchFlags): Promise<{
   unsupported: ReadonlyMap<string, number>;
   /** Time-qualified patterns: accounts not evaluated (state bound full), requests left out (out of time order). */
   timed: { refused: number; late: number };
+  /** Untimed alternatives of patterns: requests not counted (state bound full). */
+  untimed: { refused: number };
 }> {
   const state = ReceivedIntel.open(f.state);
   const received = state.objects();
@@ -289,6 +291,7 @@ export async function matchLocal(f: MatchFlags): Promise<{
     skipped: matcher.skipped,
     unsupported: matcher.unsupported,
     timed: { refused: matcher.timedRefused, late: matcher.timedLate },
+    untimed: { refused: matcher.countsRefused },
   };
 }
 
