@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../text/index.js';
-import { mergeOverSplit, separateOperators, splitWeaklyAttached, trimToCore } from './community-merge.js';
+import {
+  detachColleagues,
+  type LinkTie,
+  mergeOverSplit,
+  separateOperators,
+  splitWeaklyAttached,
+  trimToCore,
+} from './community-merge.js';
 
 type Edge = { source: string; target: string; weight: number };
 const name = (prefix: string, i: number): string => `${prefix}${String(i).padStart(4, '0')}`;
@@ -192,6 +199,74 @@ describe('community refinement', () => {
           edges.push({ source: name('a', i), target: name('b', (i + j) % 8), weight: 1.2, setUp: 0.5 });
       const community = run(edges);
       expect(new Set([...ids('a', 8), ...ids('b', 8)].map((n) => community.get(n))).size).toBe(1);
+    });
+  });
+
+  describe("a harvesting account's colleagues", () => {
+    /** Edges flagged by whether they share the operator's recipe and a customer's identity. */
+    type RecipeEdge = Edge & LinkTie;
+    const run = (edges: readonly RecipeEdge[]): Map<string, number> => {
+      const community = new Map<string, number>();
+      for (const e of edges) for (const n of [e.source, e.target]) community.set(n, 0);
+      detachColleagues(
+        community,
+        edges,
+        edges.map(({ recipe, customer }) => ({ recipe, customer })),
+      );
+      return community;
+    };
+    const recipeClique = (prefix: string, n: number, recipe: boolean): RecipeEdge[] =>
+      clique(prefix, n, 1.6).map((e) => ({ ...e, recipe, customer: !recipe }));
+    /** n accounts on one customer's card, tied to `member` as its customer (else by a network and system prompt). */
+    const teamOn = (member: string, team: string, n: number, customer = true): RecipeEdge[] => [
+      ...recipeClique(team, n, false),
+      ...Array.from({ length: n }, (_, i) => ({
+        source: member,
+        target: name(team, i),
+        weight: 1.8,
+        recipe: false,
+        customer,
+      })),
+    ];
+
+    it('splits off the team that shares a card with one harvesting account and no recipe with anyone', () => {
+      // Six blended accounts of one operator bound by its wrapper phrasings; one of them is a
+      // developer whose three colleagues share the company card and mail domain (medium seed 3).
+      const edges = [...recipeClique('op', 6, true), ...teamOn(name('op', 0), 'team', 3)];
+      const community = run(edges);
+      const op = new Set(Array.from({ length: 6 }, (_, i) => community.get(name('op', i))));
+      const team = new Set(Array.from({ length: 3 }, (_, i) => community.get(name('team', i))));
+      expect(op.size).toBe(1);
+      expect(team.size).toBe(1);
+      expect([...team][0]).not.toBe([...op][0]);
+    });
+
+    it('keeps accounts tied by set-up to two or more recipe accounts, and groups holding no recipe', () => {
+      // Proxy-pool members without a recipe of their own, linked to several harvesting accounts.
+      const edges = [...recipeClique('op', 6, true), ...teamOn(name('op', 0), 'pool', 3)];
+      edges.push({
+        source: name('pool', 1),
+        target: name('op', 3),
+        weight: 1.2,
+        recipe: false,
+        customer: true,
+      });
+      const community = run(edges);
+      expect(new Set([...community.values()]).size).toBe(1);
+      // A team one of whose members shares a rare template with one stranger: no harvest to
+      // take the team away from, the team stays with its member.
+      const pair = run([
+        ...teamOn(name('dev', 0), 'team', 3),
+        { source: name('dev', 0), target: name('stranger', 0), weight: 1.6, recipe: true, customer: false },
+      ]);
+      expect(new Set([...pair.values()]).size).toBe(1);
+      // An app's deployments tied to one harvesting account by a network and system prompt, not
+      // as its customer: not told apart on this alone.
+      const app = run([...recipeClique('op', 6, true), ...teamOn(name('op', 0), 'app', 3, false)]);
+      expect(new Set([...app.values()]).size).toBe(1);
+      // A sign-up wave whose accounts share set-up only: nothing to tell a team from the rest.
+      const wave = run(recipeClique('wave', 8, false));
+      expect(new Set([...wave.values()]).size).toBe(1);
     });
   });
 });

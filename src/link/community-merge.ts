@@ -175,6 +175,76 @@ export function separateOperators(
   }
 }
 
+/** What a link shares: the operator's recipe (a template, a wrapper phrasing), a customer's billing identity (a card, a mail address or company domain). */
+export interface LinkTie {
+  recipe: boolean;
+  customer: boolean;
+}
+
+/**
+ * An ordinary customer's team (one card, one company mail domain) one of whose members also runs
+ * an operator's harvesting recipe: the colleagues are tied to that member by the customer's
+ * billing identity and to nobody else in the community, the member to the operator's other
+ * accounts by the recipe. Modularity keeps the tight little team with the harvest (medium seed 3:
+ * three colleagues of one blended customer in the mixed-account cluster, by a card and a mail
+ * domain). Members that share no recipe with anyone in their community, and whose links into the
+ * rest of it all go to one member who shares the recipe there, each link carrying the customer's
+ * identity, are split off as a group of their own when the rest is a group too: the harvest is
+ * the recipe's accounts. A group whose members hold no recipe (a sign-up wave, a proxy pool) is
+ * left as it is, as are members tied to their one link by anything but a customer's identity (an
+ * app's deployments on one network and system prompt).
+ */
+export function detachColleagues(
+  community: Map<string, number>,
+  edges: readonly WeightedEdge[],
+  ties: readonly LinkTie[],
+): void {
+  const inside = new Map<string, [string, LinkTie][]>();
+  const link = (a: string, b: string, t: LinkTie): void => {
+    let list = inside.get(a);
+    if (!list) inside.set(a, (list = []));
+    list.push([b, t]);
+  };
+  edges.forEach((e, i) => {
+    const c = community.get(e.source);
+    if (c === undefined || c !== community.get(e.target)) return;
+    link(e.source, e.target, ties[i]!);
+    link(e.target, e.source, ties[i]!);
+  });
+  const sharesRecipe = (n: string): boolean => (inside.get(n) ?? []).some(([, t]) => t.recipe);
+  const members = membersOf(community);
+  let nextId = Math.max(-1, ...members.keys()) + 1;
+  for (const c of [...members.keys()].sort((a, b) => a - b)) {
+    const nodes = members.get(c)!;
+    const without = new Set(nodes.filter((n) => !sharesRecipe(n)));
+    if (without.size === 0 || without.size === nodes.length) continue;
+    const seen = new Set<string>();
+    for (const start of [...without].sort()) {
+      if (seen.has(start)) continue;
+      seen.add(start);
+      const part = [start];
+      const attached = new Set<string>();
+      let asCustomer = true;
+      for (let i = 0; i < part.length; i++)
+        for (const [m, t] of inside.get(part[i]!) ?? []) {
+          if (!without.has(m)) {
+            attached.add(m);
+            asCustomer &&= t.customer;
+          } else if (!seen.has(m)) {
+            seen.add(m);
+            part.push(m);
+          }
+        }
+      // Attached to one recipe member only (a part linked to two or more is part of the group),
+      // as its customer, and the rest a group of its own: two accounts that share a template
+      // are no harvest to take a customer's team away from.
+      if (attached.size !== 1 || !asCustomer || nodes.length - part.length < OPERATOR_MIN) continue;
+      const id = nextId++;
+      for (const n of part) community.set(n, id);
+    }
+  }
+}
+
 type Adjacency = Map<string, [string, number][]>;
 
 function adjacencyOf(edges: readonly WeightedEdge[]): Adjacency {

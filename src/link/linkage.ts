@@ -4,7 +4,13 @@ import type louvainFn from 'graphology-communities-louvain';
 import type { AccountRecord, ClusterLink } from '../contracts/index.js';
 import { fmix32, hash32, ipPrefix, seededRandom } from '../text/index.js';
 import type { EntityStats } from '../features/index.js';
-import { mergeOverSplit, separateOperators, splitWeaklyAttached, trimToCore } from './community-merge.js';
+import {
+  detachColleagues,
+  mergeOverSplit,
+  separateOperators,
+  splitWeaklyAttached,
+  trimToCore,
+} from './community-merge.js';
 import type { SyncLink } from './synchronised-activity.js';
 
 // The package is CommonJS whose typings declare an ES default export; load it as CommonJS.
@@ -68,6 +74,8 @@ const SKELETON_KINDS: ReadonlySet<LinkKind> = new Set(['template', 'elicitation_
 // large provider's network. Everything else (cards, addresses, networks, clients, request
 // configurations, system prompts, activity in step) is the set-up one operator's accounts share.
 const SHAREABLE_KINDS: ReadonlySet<LinkKind> = new Set([...SKELETON_KINDS, 'email_domain', 'asn']);
+// Who pays and signs in: one customer's accounts (a team on one card and company domain).
+const CUSTOMER_KINDS: ReadonlySet<LinkKind> = new Set(['payment_fingerprint', 'email_hash', 'email_domain']);
 // A /24 signed up from and a /24 used are two readings of where an account lives: a person signs
 // up from the network they then use. A pair counts the stronger, never their sum: summed (with
 // the AS), one cloud /24 a customer shared with one attacker linked the two (small seed 102).
@@ -467,6 +475,15 @@ function communities(
     // on their set-up alone, after it (otherwise the merge would join them again).
     separateOperators(community, edges, setUp, seed);
     trimToCore(community, edges);
+    // After the trim: a team split off before it would escape the trim a large group gets.
+    detachColleagues(
+      community,
+      edges,
+      edges.map((e) => ({
+        recipe: e.kinds.some((k) => SKELETON_KINDS.has(k)),
+        customer: e.kinds.some((k) => CUSTOMER_KINDS.has(k)),
+      })),
+    );
   }
   return community;
 }
