@@ -8,7 +8,7 @@ export {
 // The bar itself is defined once in findings (each run's `passed` is judged by it); re-exported
 // here with the verdict over many runs.
 export { BAR_ITEMS, DETECTION_BAR } from '../findings/index.js';
-export { barPassed, judgeBar, type BarVerdict } from './detection-bar.js';
+export { barPassed, judgeBar, type BarVerdict } from './bar-verdict.js';
 export { seedsFromCommit } from './commit-seeds.js';
 export {
   leaveOneOut,
