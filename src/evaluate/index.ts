@@ -12,12 +12,10 @@ export { barPassed, judgeBar, type BarVerdict } from './bar-verdict.js';
 export { seedsFromCommit } from './commit-seeds.js';
 export {
   leaveOneOut,
-  selectThresholds,
   THRESHOLD_GRID,
   type CorpusTrial,
   type LeaveOneOutRow,
   type ThresholdChoice,
 } from './leave-one-out.js';
-export { ABLATION_ITEMS, ablationTable, campaignCarriers } from './ablation.js';
 export { spread, summariseGroup } from './suite-summary.js';
-export { formatBar, formatRun, formatSuite } from './suite-report.js';
+export { formatRun, formatSuite } from './suite-report.js';
