@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { askChat, MAX_CHAT_ANSWER_BYTES } from './client.js';
+import { askChat, MAX_CHAT_ANSWER_BYTES } from './chat-client.js';
 
 // The suspect model's server is outside: its answer is bounded and checked, never trusted.
 describe('askChat', () => {
