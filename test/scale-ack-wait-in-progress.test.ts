@@ -1,7 +1,7 @@
 import type { JsMsg } from 'nats';
 import pg from 'pg';
 import { expect, it } from 'vitest';
-import { consumerOf, PartitionPuller, ScalePublisher, type ScaleWorker } from '../src/pipeline/index.js';
+import type { ScaleWorker } from '../src/pipeline/index.js';
 import {
   describeScale,
   simulatedPrefix,
@@ -57,7 +57,7 @@ async function waitingOnLock(schema: string): Promise<number> {
 async function consumingWorker(fx: UsedScaleFixture, id: string, leaseMs: number): Promise<ScaleWorker> {
   // A batch is handed out 50 ms after deliveries go quiet, its pull request still open.
   const worker = await fx.startWorker(id, { scoreEveryMs: 0, leaseMs, fetchIdleMs: 50 });
-  const pub = new ScalePublisher(fx.nc, fx.topology);
+  const pub = fx.publisher();
   await pub.publishAccounts(input.accounts);
   await pub.flush();
   await waitFor(
@@ -76,9 +76,8 @@ describeScale(
   (fx) => {
     it('keeps the batch and what its pull buffered meanwhile in progress: nothing is redelivered', async () => {
       const worker = await consumingWorker(fx, 'slow-commit', 60_000);
-      const t = fx.topology;
-      const consumer = await fx.nc.jetstream().consumers.get(t.stream, consumerOf(t, 0));
-      const pub = new ScalePublisher(fx.nc, t);
+      const consumer = await fx.consumer(0);
+      const pub = fx.publisher();
       let published = 0;
       const publish = async (n: number) => {
         await pub.publishEvents(input.events.slice(published, published + n));
@@ -135,9 +134,9 @@ describeScale(
     it('stops marking a stuck batch once its lease lapses: its messages come back to another pull', async () => {
       const worker = await consumingWorker(fx, 'stuck-commit', 3000);
       const lock = await lockAccountStates(fx.schema);
-      const stray = new PartitionPuller(fx.nc, fx.topology.stream, consumerOf(fx.topology, 0));
+      const stray = fx.puller(0);
       try {
-        const pub = new ScalePublisher(fx.nc, fx.topology);
+        const pub = fx.publisher();
         await pub.publishEvents(input.events.slice(0, 5));
         await pub.flush();
         // The commit waits on the lock, and the heartbeat on the partition row the commit

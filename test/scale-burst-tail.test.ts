@@ -1,6 +1,5 @@
 import { expect, it } from 'vitest';
 import type { ApiEvent } from '../src/contracts/index.js';
-import { ScalePublisher } from '../src/pipeline/index.js';
 import { scaleProgress } from '../src/store/index.js';
 import { describeScale, simulatedPrefix, type UsedScaleFixture } from './scale-harness.js';
 
@@ -26,7 +25,7 @@ describeScale(
   2,
   (fx) => {
     it('applies a burst well before the pull wait ends; a stopping worker takes what its pull still delivers', async () => {
-      const pub = new ScalePublisher(fx.nc, fx.topology);
+      const pub = fx.publisher();
       const publish = async (events: ApiEvent[]) => {
         await pub.publishEvents(events);
         await pub.flush();

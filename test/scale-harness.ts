@@ -4,14 +4,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { connect, RetentionPolicy, StorageType, type NatsConnection } from 'nats';
+import { connect, RetentionPolicy, StorageType, type Consumer, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { UserError, type AccountRecord, type ApiEvent, type Findings } from '../src/contracts/index.js';
 import { DetectionEngine } from '../src/findings/index.js';
 import {
   connectNats,
+  consumerOf,
   deleteStream,
   ensureStream,
+  PartitionPuller,
   ScalePublisher,
   ScaleWorker,
   scoreScale,
@@ -100,6 +102,12 @@ export interface UsedScaleFixture extends ScaleFixture {
   startWorker(workerId: string, options?: Partial<ScaleWorkerOptions>): Promise<ScaleWorker>;
   /** A `distillguard worker` process on the fixture (dist/ is built first); resolves once it consumes. */
   spawnWorker(id: string, extra?: string[]): Promise<ChildProcess>;
+  /** A publisher on the fixture's stream (the caller flushes). */
+  publisher(): ScalePublisher;
+  /** The durable consumer of `partition` (as a stray client that is not a worker would pull on it). */
+  consumer(partition?: number): Promise<Consumer>;
+  /** A worker's puller on the consumer of `partition`; the caller closes it. */
+  puller(partition?: number): PartitionPuller;
   /** Publishes the accounts, then the events, to the fixture's stream. */
   publish(input: { accounts: AccountRecord[]; events: ApiEvent[] }): Promise<void>;
   /**
@@ -156,6 +164,11 @@ export function useScaleFixture(
       children.push(child);
       return child;
     },
+    publisher: () => new ScalePublisher(fx.nc, fx.topology),
+    consumer: (partition = 0) =>
+      fx.nc.jetstream().consumers.get(fx.topology.stream, consumerOf(fx.topology, partition)),
+    puller: (partition = 0) =>
+      new PartitionPuller(fx.nc, fx.topology.stream, consumerOf(fx.topology, partition)),
     publish: (input) => publishAll(fx.nc, fx.topology, input),
     async publishAround(input, at, raw) {
       await publishAll(fx.nc, fx.topology, { accounts: input.accounts, events: input.events.slice(0, at) });

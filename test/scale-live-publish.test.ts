@@ -1,5 +1,4 @@
 import { expect, it } from 'vitest';
-import { ScalePublisher } from '../src/pipeline/index.js';
 import { scaleProgress } from '../src/store/index.js';
 import { describeScale, simulatedPrefix } from './scale-harness.js';
 
@@ -26,7 +25,7 @@ describeScale(
       for (const w of workers)
         for (let i = 0; i < 100 && w.partitions.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
 
-      const pub = new ScalePublisher(fx.nc, fx.topology);
+      const pub = fx.publisher();
       await pub.publishAccounts(input.accounts);
       await pub.flush();
       const perTick = Math.round((RATE * TICK_MS) / 1000);

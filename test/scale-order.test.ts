@@ -1,7 +1,7 @@
 import type { JsMsg } from 'nats';
 import { expect, it } from 'vitest';
 import { DetectionEngine } from '../src/findings/index.js';
-import { consumerOf, restoreStoredAccount, ScalePublisher } from '../src/pipeline/index.js';
+import { restoreStoredAccount } from '../src/pipeline/index.js';
 import { allAccountStates } from '../src/store/index.js';
 import { describeScale, simulatedPrefix } from './scale-harness.js';
 
@@ -16,15 +16,14 @@ describeScale(
   1,
   (fx) => {
     it('holds a batch back behind deliveries it missed; nothing reordered, nothing lost', async () => {
-      const t = fx.topology;
-      const pub = new ScalePublisher(fx.nc, t);
+      const pub = fx.publisher();
       await pub.publishEvents(input.events.slice(0, 600));
       await pub.flush();
       const worker = await fx.startWorker('order-0', { batchSize: 50, leaseMs: 5000 });
       await fx.waitForApplied(600);
 
       // Another pull on the same consumer takes some deliveries and never acknowledges them.
-      const consumer = await fx.nc.jetstream().consumers.get(t.stream, consumerOf(t, 0));
+      const consumer = await fx.consumer(0);
       const taken: JsMsg[] = [];
       const thief = (async () => {
         for await (const m of await consumer.fetch({ max_messages: 20, expires: 5000 })) taken.push(m);
@@ -54,7 +53,6 @@ describeScale(
   1,
   (fx) => {
     it('applies a batch whose redeliveries arrive behind newer messages in stream order', async () => {
-      const t = fx.topology;
       // One account's events first, so its order is what the redeliveries would scramble.
       const counts = new Map<string, number>();
       for (const e of input.events) counts.set(e.account_id, (counts.get(e.account_id) ?? 0) + 1);
@@ -64,13 +62,13 @@ describeScale(
         ...input.events.filter((e) => e.account_id !== busiest),
       ];
       expect(counts.get(busiest)).toBeGreaterThanOrEqual(60);
-      const pub = new ScalePublisher(fx.nc, t);
+      const pub = fx.publisher();
       await pub.publishEvents(events);
       await pub.flush();
 
       // Stray pulls that never acknowledge: 1-20, then 21-60, then 1-20 again once redelivered.
       // Their ack waits run out 21-60 first, so the server redelivers 21-60 before 1-20.
-      const consumer = await fx.nc.jetstream().consumers.get(t.stream, consumerOf(t, 0));
+      const consumer = await fx.consumer(0);
       const take = async (n: number): Promise<JsMsg[]> => {
         const got: JsMsg[] = [];
         for await (const m of await consumer.fetch({ max_messages: n, expires: 1500 })) got.push(m);

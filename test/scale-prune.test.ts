@@ -1,7 +1,7 @@
 import type { JsMsg } from 'nats';
 import { expect, it } from 'vitest';
 import { DetectionEngine } from '../src/findings/index.js';
-import { consumerOf, encodeAccountState, partitionOf, ScalePublisher } from '../src/pipeline/index.js';
+import { encodeAccountState, partitionOf } from '../src/pipeline/index.js';
 import { ScaleMessage } from '../src/contracts/index.js';
 import {
   claimPartitions,
@@ -31,7 +31,7 @@ describeScale(
       const ghostHolder = { id: 'ghost', incarnation: 'ghost-1' };
       const [lease] = await claimPartitions(fx.db, ghostHolder, 1, Date.now(), 2000);
       expect(lease?.partition).toBe(0);
-      const consumer = await fx.nc.jetstream().consumers.get(t.stream, consumerOf(t, 0));
+      const consumer = await fx.consumer(0);
       const msgs: JsMsg[] = [];
       for await (const m of await consumer.fetch({ max_messages: 400, expires: 3000 })) msgs.push(m);
       expect(msgs.length).toBe(400);
@@ -86,7 +86,7 @@ describeScale(
       expect(worker.stats.pruned).toBe(input.events.length);
 
       // A re-publication is still dropped by the stream's duplicate window; nothing is applied again.
-      const pub = new ScalePublisher(fx.nc, t);
+      const pub = fx.publisher();
       await pub.publishEvents(input.events.filter((e) => partitionOf(e.account_id, 2) === 0).slice(0, 100));
       expect((await pub.flush()).duplicates).toBe(100);
       await new Promise((r) => setTimeout(r, 1500));

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { quarantineRecord } from '../src/ingest/index.js';
-import { partitionOf, ScalePublisher, scoreScale, subjectOf } from '../src/pipeline/index.js';
+import { partitionOf, scoreScale, subjectOf } from '../src/pipeline/index.js';
 import { countQuarantined, listQuarantined, scaleProgress } from '../src/store/index.js';
 import { describeScale, simulatedPrefix } from './scale-harness.js';
 
@@ -61,7 +61,6 @@ describeScale(
   2,
   (fx) => {
     it('a rejected line published again after the window is counted once', async () => {
-      const t = fx.topology;
       const events = input.events.slice(0, 200);
       const bad = quarantineRecord(
         '/data/traffic.ndjson',
@@ -71,7 +70,7 @@ describeScale(
         '{"id": "x",',
       );
       const worker = await fx.startWorker('qi-0', { pruneEveryMs: 100, seenRetentionMs: 0 });
-      const pub = new ScalePublisher(fx.nc, t);
+      const pub = fx.publisher();
       await pub.publishRejected(bad);
       await pub.publishEvents(events.slice(0, 100));
       expect(await pub.flush()).toMatchObject({ published: 101, duplicates: 0 });

@@ -1,6 +1,6 @@
 import type { JsMsg } from 'nats';
 import { expect, it } from 'vitest';
-import { checkBatch, consumerOf, PartitionPuller, ScalePublisher } from '../src/pipeline/index.js';
+import { checkBatch, type PartitionPuller } from '../src/pipeline/index.js';
 import { describeScale, simulatedPrefix } from './scale-harness.js';
 
 // A message whose ack wait runs out while its batch is applied is delivered again, to whatever
@@ -25,14 +25,13 @@ describeScale(
   1,
   (fx) => {
     it('drops a copy whose original was acknowledged, and still holds back for real outstanding ones', async () => {
-      const t = fx.topology;
-      const pub = new ScalePublisher(fx.nc, t);
-      const consumer = await fx.nc.jetstream().consumers.get(t.stream, consumerOf(t, 0));
+      const pub = fx.publisher();
+      const consumer = await fx.consumer(0);
       const ackState = async () => {
         const info = await consumer.info();
         return { ackPending: info.num_ack_pending, ackFloorSeq: info.ack_floor.stream_seq };
       };
-      const puller = new PartitionPuller(fx.nc, t.stream, consumerOf(t, 0));
+      const puller = fx.puller(0);
       try {
         await pub.publishEvents(input.events.slice(0, 1));
         await pub.flush();
@@ -58,7 +57,7 @@ describeScale(
 
         // Order is still kept: a message delivered to another pull and not acknowledged holds
         // the batch after it back (and copies of acknowledged messages do not mask it).
-        const stray = new PartitionPuller(fx.nc, t.stream, consumerOf(t, 0));
+        const stray = fx.puller(0);
         try {
           await pub.publishEvents(input.events.slice(2, 3));
           await pub.flush();

@@ -1,6 +1,6 @@
 import { DiscardPolicy, RetentionPolicy } from 'nats';
 import { beforeAll, expect, it } from 'vitest';
-import { DEFAULT_STREAM_MAX_MESSAGES, ensureStream, ScalePublisher } from '../src/pipeline/index.js';
+import { DEFAULT_STREAM_MAX_MESSAGES, ensureStream } from '../src/pipeline/index.js';
 import { ensureBuilt, runCli } from './cli-harness.js';
 import {
   addPreRetentionStream,
@@ -41,7 +41,7 @@ describeScale('scale-out: the stream holds only the backlog', 4, (fx) => {
       (n) => n === 0,
       { timeoutMs: 30_000 },
     );
-    const pub = new ScalePublisher(fx.nc, fx.topology);
+    const pub = fx.publisher();
     await pub.publishEvents(input.events);
     const counts = await pub.flush();
     expect(counts).toEqual({ published: 0, duplicates: input.events.length });

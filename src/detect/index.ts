@@ -8,7 +8,6 @@ export {
   corroboration,
   CORROBORATION_RULE,
   CORROBORATION_STRENGTH,
-  describeLine,
   evidenceLines,
   genomicControl,
   levelOf,

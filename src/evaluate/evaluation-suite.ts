@@ -20,7 +20,7 @@ import {
   type AblationRun,
   type CampaignCarriers,
 } from './ablation.js';
-import { judgeBar, type BarVerdict } from './detection-bar.js';
+import { judgeBar, type BarVerdict } from './bar-verdict.js';
 import {
   leaveOneOut,
   sameChoice,

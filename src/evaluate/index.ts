@@ -8,16 +8,14 @@ export {
 // The bar itself is defined once in findings (each run's `passed` is judged by it); re-exported
 // here with the verdict over many runs.
 export { BAR_ITEMS, DETECTION_BAR } from '../findings/index.js';
-export { barPassed, judgeBar, type BarVerdict } from './detection-bar.js';
+export { barPassed, judgeBar, type BarVerdict } from './bar-verdict.js';
 export { seedsFromCommit } from './commit-seeds.js';
 export {
   leaveOneOut,
-  selectThresholds,
   THRESHOLD_GRID,
   type CorpusTrial,
   type LeaveOneOutRow,
   type ThresholdChoice,
 } from './leave-one-out.js';
-export { ABLATION_ITEMS, ablationTable, campaignCarriers } from './ablation.js';
 export { spread, summariseGroup } from './suite-summary.js';
-export { formatBar, formatRun, formatSuite } from './suite-report.js';
+export { formatRun, formatSuite } from './suite-report.js';

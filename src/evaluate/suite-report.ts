@@ -1,5 +1,5 @@
 import { DETECTION_BAR } from '../findings/index.js';
-import { barPassed, type BarVerdict } from './detection-bar.js';
+import { barPassed, type BarVerdict } from './bar-verdict.js';
 import type { SuiteResult, SuiteRun } from './evaluation-suite.js';
 import type { Spread } from './suite-summary.js';
 

@@ -1,5 +1,5 @@
 import { GATEWAY_DEFAULTS } from '../contracts/index.js';
-import { ALLOW, effectiveDecision, type EffectiveDecision } from './decision.js';
+import { ALLOW, effectiveDecision, type EffectiveDecision } from './effective-decision.js';
 import type { DecisionSource } from './decision-source.js';
 
 interface Entry {

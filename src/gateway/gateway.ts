@@ -10,7 +10,7 @@ import type { CanaryGenerator, CanaryRegistry } from '../respond/index.js';
 import { keyHeaders, presentedKeys, type AccountResolver, type Caller } from './accounts.js';
 import { ClientLink } from './client-link.js';
 import type { DecisionCache } from './decision-cache.js';
-import type { EffectiveDecision } from './decision.js';
+import type { EffectiveDecision } from './effective-decision.js';
 import { DEFAULT_DEGRADE_MAX_TOKENS, degradeRequest } from './degrade.js';
 import {
   blockedBody,

@@ -7,12 +7,13 @@ export { keyRingFrom, keyedHash, loadKeyRing } from './match/community-key.js';
 
 export { commercialFieldsIn, defaultPolicy, loadSharingPolicy, policyFrom } from './policy/sharing-policy.js';
 
-export { identityIdFor, memberIdentity } from './stix/findings-to-stix.js';
+export { identityIdFor } from './stix/findings-to-stix.js';
 export { atlasAttackPattern } from './stix/attack-pattern-converter.js';
 
 export { exportBundle, readFindingsFile } from './stix/export-bundle.js';
 export { checkBundle } from './stix/bundle-check.js';
-export { indicatorPatternProblem, stixObjectProblems } from './stix/object-check.js';
+export { stixObjectProblems } from './stix/object-check.js';
+export type { ScoShape } from './stix/sco-properties.js';
 export {
   checkStixPattern,
   parseStixPattern,
@@ -21,11 +22,9 @@ export {
   type ObservationNode,
   type ComparisonNode,
 } from './stix/stix-pattern.js';
-export { STIX_SCO_SHAPES, type ScoShape } from './stix/sco-properties.js';
 export {
   checkStixRegex,
   compileStixRegex,
-  STIX_REGEX_LIMITS,
   type StixRegexCheck,
   type StixRegexCompiled,
 } from './stix/stix-regex.js';

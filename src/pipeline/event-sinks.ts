@@ -20,7 +20,7 @@ export interface SinkResult {
  * Where events go: the one interface of every destination, whoever produces the events (the
  * gateway's recorder, the server's ingest routes, the demo's shipper). Implementations: a local
  * NDJSON file (NdjsonFileSink), a DistillGuard server over HTTP (HttpEventSink), the scale-out
- * stream (NatsEventSink in scale/publish.ts) and code in the same process (CallbackSink).
+ * stream (NatsEventSink in scale/scale-publisher.ts) and code in the same process (CallbackSink).
  *
  * `write` resolves once the destination has the batch and rejects when it did not arrive (the
  * caller may spool and re-send it: every destination is idempotent by event id). `ndjson` is the

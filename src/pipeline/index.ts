@@ -19,8 +19,14 @@ export type {
   UnusableRecord,
 } from './live/findings-engine.js';
 export { LiveDetection, type HandedOff } from './live/live-detection.js';
-export { DEFAULT_TOPOLOGY, consumerOf, partitionOf, subjectOf, type ScaleTopology } from './scale/config.js';
-export { NatsEventSink, ScalePublisher, type PublisherOptions } from './scale/publish.js';
+export {
+  DEFAULT_TOPOLOGY,
+  consumerOf,
+  partitionOf,
+  subjectOf,
+  type ScaleTopology,
+} from './scale/topology.js';
+export { NatsEventSink, ScalePublisher, type PublisherOptions } from './scale/scale-publisher.js';
 export { encodeAccountState, restoreStoredAccount } from './scale/account-state-codec.js';
 export { decodeMessage, ScannedEvents } from './scale/quarantine.js';
 export { scoreScale, scoreScaleDetail, ScoringStates } from './scale/scorer.js';
@@ -34,7 +40,7 @@ export {
 export { ScaleWorker, type ScaleWorkerOptions } from './scale/worker.js';
 export { checkBatch, type AckState, type BatchCheck } from './scale/contiguity.js';
 export { PartitionPuller } from './scale/puller.js';
-export { serveWorkerMetrics, WorkerMetrics } from './scale/metrics.js';
+export { serveWorkerMetrics, WorkerMetrics } from './scale/worker-metrics.js';
 export {
   CounterVec,
   Exposition,

@@ -1,6 +1,6 @@
 import { HttpEventSink, NdjsonFileSink, type EventSink } from './event-sinks.js';
-import { DEFAULT_TOPOLOGY, type ScaleTopology } from './scale/config.js';
-import { NatsEventSink } from './scale/publish.js';
+import { DEFAULT_TOPOLOGY, type ScaleTopology } from './scale/topology.js';
+import { NatsEventSink } from './scale/scale-publisher.js';
 
 /** Where a producer's events go, as its flags say; the first one given wins. */
 export interface EventSinkTarget {

@@ -1,6 +1,6 @@
 import { LEVELS, levelRank, type AccountFinding } from '../contracts/index.js';
 import { clusterAnchor } from './cluster-section.js';
-import { formatCount } from './format.js';
+import { formatCount } from './report-format.js';
 import { html, type SafeHtml } from './html.js';
 import { atlasTag, levelBadge, scoreCell } from './level-badge.js';
 

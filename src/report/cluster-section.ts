@@ -9,7 +9,7 @@ import {
 } from '../contracts/index.js';
 import { linkageGraph } from './charts/linkage-graph.js';
 import { hourRangeOf, trafficChart } from './charts/traffic-chart.js';
-import { formatCount, formatP, formatTime, truncate } from './format.js';
+import { formatCount, formatP, formatTime, truncate } from './report-format.js';
 import { html, type SafeHtml } from './html.js';
 import { atlasTag, levelBadge, scoreCell } from './level-badge.js';
 

@@ -3,7 +3,7 @@ import { countLevels, LEVELS, type Findings } from '../contracts/index.js';
 import { levelBars } from './charts/level-bars.js';
 import { scoreHistogram } from './charts/score-histogram.js';
 import { hourRangeOf, trafficChart } from './charts/traffic-chart.js';
-import { formatCount, formatTime } from './format.js';
+import { formatCount, formatTime } from './report-format.js';
 import { html, type SafeHtml } from './html.js';
 import { levelBadge } from './level-badge.js';
 

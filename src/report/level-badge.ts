@@ -1,5 +1,5 @@
 import type { Level } from '../contracts/index.js';
-import { atlasName } from './format.js';
+import { atlasName } from './report-format.js';
 import { html, type SafeHtml } from './html.js';
 
 export const levelBadge = (level: Level): SafeHtml => html`<span class="badge lv-${level}">${level}</span>`;

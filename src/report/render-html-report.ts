@@ -3,7 +3,7 @@ import type { AccountFinding, ClusterFinding } from '../contracts/index.js';
 import { accountTable } from './account-table.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './assets.js';
 import { clusterAnchor, clusterSection } from './cluster-section.js';
-import { formatCount } from './format.js';
+import { formatCount } from './report-format.js';
 import { headerSection } from './header-section.js';
 import { html, raw, type SafeHtml } from './html.js';
 import { levelBadge } from './level-badge.js';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Decision, type Findings } from '../contracts/index.js';
 import { loadDecisionRows, saveDecisionChanges, type CoreDatabase } from '../store/index.js';
 import { openCoreTestDatabase, type TestDatabase } from '../../test/store-harness.js';
-import type { DecisionChange } from './decision.js';
+import type { DecisionChange } from './account-decision.js';
 import { DecisionBook } from './decision-book.js';
 import { loadResponsePolicy } from './response-policy.js';
 import { findingsOf } from '../../test/findings-fixture.js';

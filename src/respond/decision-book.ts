@@ -1,7 +1,7 @@
 import type { CoreDb, DecisionRow } from '../store/index.js';
 import { loadDecisionRows, saveDecisionChanges } from '../store/index.js';
 import { Decision, type DecisionAction, type DecisionScope, type Findings } from '../contracts/index.js';
-import { defaultDecision, type DecisionChange } from './decision.js';
+import { defaultDecision, type DecisionChange } from './account-decision.js';
 import { evaluatePolicy, type PolicyDecision } from './evaluate-policy.js';
 import type { LoadedPolicy } from './response-policy.js';
 

@@ -1,6 +1,6 @@
 export { Policy, loadResponsePolicy, policyMitigations, type LoadedPolicy } from './response-policy.js';
 
-export type { DecisionChange } from './decision.js';
+export type { DecisionChange } from './account-decision.js';
 export { DecisionBook } from './decision-book.js';
 
 export { verifyWebhookSignature } from './webhook-signature.js';

@@ -3,7 +3,7 @@ import type { CoreDb } from '../store/index.js';
 import type { KeyRing } from './api-keys.js';
 import type { EventIngest } from './event-ingest.js';
 import type { Guardrails } from './guardrails.js';
-import type { ServeMetrics } from './metrics.js';
+import type { ServeMetrics } from './serve-metrics.js';
 import type { EventSink, LiveDetection } from '../pipeline/index.js';
 
 export interface ServiceLimits {

@@ -9,7 +9,7 @@ import {
   type LineError,
   type ParsedBatch,
 } from './ingest-body.js';
-import type { ServeMetrics } from './metrics.js';
+import type { ServeMetrics } from './serve-metrics.js';
 
 /** Rejected lines listed in an answer (all are counted). */
 export const MAX_ERRORS_LISTED = 1000;

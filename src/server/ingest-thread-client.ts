@@ -15,7 +15,7 @@ import {
   type IngestThreadData,
   type WireError,
 } from './ingest-thread-protocol.js';
-import type { ServeMetrics } from './metrics.js';
+import type { ServeMetrics } from './serve-metrics.js';
 
 export interface IngestThreadOptions {
   /** Batches handed to the thread and not yet answered; one more is refused with 503. */

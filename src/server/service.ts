@@ -27,7 +27,7 @@ import type { EngineFactory, FindingsEngine } from '../pipeline/index.js';
 import { LiveDetection } from '../pipeline/index.js';
 import { StoredFindingsEngine } from './stored-findings.js';
 import { DEFAULT_GUARDRAIL_SETTINGS, Guardrails, type GuardrailSettings } from './guardrails.js';
-import { ServeMetrics, serveHealth } from './metrics.js';
+import { ServeMetrics, serveHealth } from './serve-metrics.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { engineThreadAvailable, WorkerEngine } from '../pipeline/index.js';

@@ -1,6 +1,6 @@
 import { timeInDay, weekdayFactor, type Rhythm } from './calendar.js';
 import type { Rng } from './rng.js';
-import type { Day, Session } from './session.js';
+import type { Day, Session } from './simulated-session.js';
 
 /** When an account is active: its rhythm, time zone, how often and over which dates. */
 export interface Activity {

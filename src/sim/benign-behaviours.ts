@@ -8,7 +8,7 @@ import { answer, type Exchange, type SimAccount } from './simulated-exchange.js'
 import type { Language } from './geography.js';
 import { drawStyle, type HumanStyle } from './human-style.js';
 import type { Rng } from './rng.js';
-import { humanTurnTimes, type Behaviour, type Day, type Session } from './session.js';
+import { humanTurnTimes, type Behaviour, type Day, type Session } from './simulated-session.js';
 import { toolTrace } from './tool-use-traces.js';
 
 export interface PersonSpec {

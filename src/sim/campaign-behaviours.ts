@@ -10,7 +10,7 @@ import {
   type ElicitationStyle,
 } from './elicitation-wrappers.js';
 import type { Rng } from './rng.js';
-import { scriptedTimes, type Behaviour, type Day, type Session } from './session.js';
+import { scriptedTimes, type Behaviour, type Day, type Session } from './simulated-session.js';
 import { toolTrace } from './tool-use-traces.js';
 import type { ConversationalCustomer } from './benign-behaviours.js';
 

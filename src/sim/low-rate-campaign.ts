@@ -14,7 +14,7 @@ import { ResidentialNetwork, type NetworkProfile } from './networks.js';
 import { ACTORS, attacker, noHabits, type PopulationContext } from './population-context.js';
 import { Rng, mixKeys } from './rng.js';
 import type { Exchange, SimAccount } from './simulated-exchange.js';
-import type { Behaviour, Day, Session } from './session.js';
+import type { Behaviour, Day, Session } from './simulated-session.js';
 import { PartlyVpnNetwork, VPN_PROVIDERS, VpnNetwork } from './vpn.js';
 
 export const LOW_RATE_CAMPAIGN = 'low-rate-coordinated';

@@ -5,7 +5,7 @@ import type { TaskQueue } from './actor-kit.js';
 import { extractionExchange } from './campaign-behaviours.js';
 import type { Exchange, SimAccount } from './simulated-exchange.js';
 import type { Rng } from './rng.js';
-import { scriptedTimes, type Behaviour, type Day, type Session } from './session.js';
+import { scriptedTimes, type Behaviour, type Day, type Session } from './simulated-session.js';
 
 /**
  * One harvesting job runner that load-balances its requests round-robin over a pool of

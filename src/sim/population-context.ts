@@ -21,7 +21,7 @@ import { ModelChoice } from './models.js';
 import { CloudNetwork, ResidentialNetwork, type Endpoint, type NetworkProfile } from './networks.js';
 import { Rng, mixKeys } from './rng.js';
 import type { ScaleSpec } from './scales.js';
-import type { Behaviour } from './session.js';
+import type { Behaviour } from './simulated-session.js';
 import { APP_SYSTEM_PROMPTS, COMPANIES } from './system-prompts.js';
 import { TOPICS } from './benign-topics.js';
 import { CampaignParameters, type ParameterValue } from './campaign-parameters.js';

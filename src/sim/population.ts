@@ -1,7 +1,7 @@
 import { addOrdinaryCustomers, addTraps } from './benign-population.js';
 import { addCampaigns } from './campaign-population.js';
 import { PopulationContext, type PopulationOptions } from './population-context.js';
-import type { Behaviour } from './session.js';
+import type { Behaviour } from './simulated-session.js';
 import type { ParameterValue } from './campaign-parameters.js';
 
 export type { PopulationOptions } from './population-context.js';

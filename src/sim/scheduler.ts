@@ -2,7 +2,7 @@ import type { ApiEvent } from '../contracts/index.js';
 import { DAY, type Period } from './calendar.js';
 import { eventRecord, type SimAccount } from './simulated-exchange.js';
 import type { Rng } from './rng.js';
-import type { Behaviour, Session } from './session.js';
+import type { Behaviour, Session } from './simulated-session.js';
 
 interface Pending {
   ts: number;

@@ -5,7 +5,13 @@ import type { Caller } from './caller.js';
 import { answer, type Exchange, type SimAccount } from './simulated-exchange.js';
 import { drawStyle, applyStyle } from './human-style.js';
 import { Rng, mixKeys } from './rng.js';
-import { humanTurnTimes, scriptedTimes, type Behaviour, type Day, type Session } from './session.js';
+import {
+  humanTurnTimes,
+  scriptedTimes,
+  type Behaviour,
+  type Day,
+  type Session,
+} from './simulated-session.js';
 
 /**
  * Legitimate heavy users that look like extraction on one axis or another: the hard cases a

@@ -172,6 +172,43 @@ function planOf(pattern: string): Plan {
   return { k: 'program', tree: t };
 }
 
+/** A general pattern, compiled once and shared by its campaigns' indicators. */
+interface ProgramEntry {
+  program: PatternProgram;
+  inds: Compiled[];
+  /** Per account, its progress on the pattern's timed units (only patterns that have some). */
+  timed?: Map<string, TimedState>;
+  /** Per account, the requests kept to judge its alternatives of leaves only (only patterns that have some). */
+  counts?: Map<string, MaskCounts>;
+}
+
+/** What became of one received indicator. */
+type IndicatorOutcome = 'used' | 'none' | 'expired' | 'refused' | 'skipped' | { unsupported: string };
+
+/** What the received objects say around each indicator. */
+interface IndicatorContext {
+  byId: Map<string, StixObject>;
+  /** The campaigns each indicator indicates (several: shared infrastructure of its publisher). */
+  campaignOf: Map<string, string[]>;
+  /** Sightings received per object. */
+  sightingsOf: Map<string, number>;
+  hubSightings: ReadonlyMap<string, number>;
+  model: ConfidenceModel | undefined;
+}
+
+function indicatorLinks(received: readonly StixObject[]): Omit<IndicatorContext, 'hubSightings' | 'model'> {
+  const byId = new Map(received.map((o) => [o.id, o]));
+  const campaignOf = new Map<string, string[]>();
+  const sightingsOf = new Map<string, number>();
+  for (const o of received) {
+    if (o.type === 'relationship' && o.relationship_type === 'indicates' && typeof o.source_ref === 'string')
+      campaignOf.set(o.source_ref, [...(campaignOf.get(o.source_ref) ?? []), o.target_ref as string]);
+    if (o.type === 'sighting' && typeof o.sighting_of_ref === 'string')
+      sightingsOf.set(o.sighting_of_ref, (sightingsOf.get(o.sighting_of_ref) ?? 0) + 1);
+  }
+  return { byId, campaignOf, sightingsOf };
+}
+
 /**
  * Matches indicators received from the hub against local traffic and accounts: network prefixes
  * (clear or keyed), ASNs, client user agents, keyed payment / e-mail hashes under the same
@@ -188,14 +225,7 @@ export class IntelMatcher {
   /** Per distinct user agent, the MATCHES indicators it satisfies. */
   private readonly uaRegexCache = new Map<string, Compiled[]>();
   /** General patterns, each compiled once and shared by its campaigns' indicators. */
-  private readonly programs: {
-    program: PatternProgram;
-    inds: Compiled[];
-    /** Per account, its progress on the pattern's timed units (only patterns that have some). */
-    timed?: Map<string, TimedState>;
-    /** Per account, the requests kept to judge its alternatives of leaves only (only patterns that have some). */
-    counts?: Map<string, MaskCounts>;
-  }[] = [];
+  private readonly programs: ProgramEntry[] = [];
   /**
    * Numbers the per-account pattern states hold (timed states and kept request counts), each state
    * counted TIMED_LIMITS.stateOverhead more: bounded by TIMED_LIMITS.maxHeldTimes.
@@ -245,158 +275,153 @@ export class IntelMatcher {
     /** Members that sighted each object, from the hub (`ReceivedIntel.sightingCounts`). */
     hubSightings: ReadonlyMap<string, number> = new Map(),
   ) {
-    const byId = new Map(received.map((o) => [o.id, o]));
-    // An indicator may indicate several campaigns of its publisher (shared infrastructure).
-    const campaignOf = new Map<string, string[]>();
-    const sightingsOf = new Map<string, number>();
-    for (const o of received) {
-      if (
-        o.type === 'relationship' &&
-        o.relationship_type === 'indicates' &&
-        typeof o.source_ref === 'string'
-      )
-        campaignOf.set(o.source_ref, [...(campaignOf.get(o.source_ref) ?? []), o.target_ref as string]);
-      if (o.type === 'sighting' && typeof o.sighting_of_ref === 'string')
-        sightingsOf.set(o.sighting_of_ref, (sightingsOf.get(o.sighting_of_ref) ?? 0) + 1);
-    }
+    const context: IndicatorContext = { ...indicatorLinks(received), model, hubSightings };
     let n = 0;
     let expired = 0;
     let refused = 0;
     let skipped = 0;
     for (const o of received) {
       if (o.type !== 'indicator' || typeof o.pattern !== 'string') continue;
-      // Pull refuses these already; a state file written by hand or by an older version may
-      // still hold one, and the pattern readers below must only ever see bounded, valid text.
-      if (indicatorPatternProblem(o)) {
-        refused++;
-        continue;
-      }
-      const campaigns = campaignOf.get(o.id) ?? [undefined];
-      let live = false;
-      let compiled = false;
-      let outcome: 'refused' | 'skipped' | { unsupported: string } | undefined;
-      // One expression or program per indicator, compiled once whatever the number of its campaigns.
-      let uaRegex: StixRegex | undefined;
-      let plan: Plan | undefined;
-      let program: { program: PatternProgram; inds: Compiled[] } | undefined;
-      const ext = readDgExtension(o);
-      for (const campaignId of campaigns) {
-        const campaign = campaignId ? byId.get(campaignId) : undefined;
-        const publisherObj = o.created_by_ref ? byId.get(o.created_by_ref) : undefined;
-        // A campaign's sightings (beyond the publisher's own) raise all its indicators.
-        const sightings =
-          (sightingsOf.get(o.id) ?? 0) +
-          Math.max(0, (campaignId ? (sightingsOf.get(campaignId) ?? 0) : 0) - 1) +
-          (hubSightings.get(o.id) ?? 0) +
-          (campaignId ? (hubSightings.get(campaignId) ?? 0) : 0);
-        const confidence = effectiveConfidence(o, this.now, sightings, model);
-        if (confidence <= 0) continue;
-        live = true;
-        const base = {
-          id: o.id,
-          campaignId,
-          campaignName: typeof campaign?.name === 'string' ? campaign.name : undefined,
-          publisher: typeof publisherObj?.name === 'string' ? publisherObj.name : undefined,
-          markings: o.object_marking_refs,
-          confidence,
-        };
-        if (ext && this.compileExtension(ext, base)) {
-          compiled = true;
-          continue;
-        }
-        plan ??= planOf(o.pattern);
-        const mk = (kind: string, label: string): Compiled => ({ ...base, kind, label });
-        if (plan.k === 'unsupported') {
-          outcome = { unsupported: plan.reason };
-          break;
-        }
-        if (plan.k === 'cidr') {
-          this.cidrs.push({ cidr: plan.cidr, ind: mk('ip_prefix', `network ${plan.cidr}`) });
-          compiled = true;
-          continue;
-        }
-        if (plan.k === 'exact') {
-          const label = plan.kind === 'asn' ? `AS${plan.value}` : `user agent "${plan.value}"`;
-          this.add(`${plan.kind}:${plan.value}`, mk(plan.kind, label));
-          compiled = true;
-          continue;
-        }
-        if (plan.k === 'program') {
-          if (!program) {
-            const atomsBefore = this.atoms.length;
-            const r = compilePattern(plan.tree, this.atoms);
-            if (!r.ok) {
-              outcome = { unsupported: r.reason };
-              break;
-            }
-            const p = r.program;
-            const instructions = p.regexes.reduce((a, x) => a + x.size, 0);
-            if (
-              this.uaRegexes.length + this.programRegexes + p.regexes.length >
-                UA_REGEX_LIMITS.maxExpressions ||
-              this.uaRegexInstructions + instructions > UA_REGEX_LIMITS.maxInstructions ||
-              this.programTerms + p.terms > PATTERN_MATCH_LIMITS.maxTerms
-            ) {
-              this.atoms.length = atomsBefore;
-              outcome = 'skipped';
-              break;
-            }
-            this.programRegexes += p.regexes.length;
-            this.uaRegexInstructions += instructions;
-            this.programTerms += p.terms;
-            program = {
-              program: p,
-              inds: [],
-              ...(p.units.length ? { timed: new Map() } : {}),
-              ...(p.keep ? { counts: new Map() } : {}),
-            };
-            this.programs.push(program);
-          }
-          const text = o.pattern.length > 64 ? `${o.pattern.slice(0, 64)}…` : o.pattern;
-          program.inds.push({
-            ...mk(program.program.kind, `STIX pattern ${text}`),
-            program: program.program,
-          });
-          compiled = true;
-          continue;
-        }
-        const expr = plan.expr;
-        if (!uaRegex) {
-          if (this.uaRegexes.length + this.programRegexes >= UA_REGEX_LIMITS.maxExpressions) {
-            outcome = 'skipped';
-            break;
-          }
-          const r = compileStixRegex(expr);
-          if (!r.ok) {
-            // Pull's pattern check refuses these already; one in a hand-written state file is not used.
-            outcome = 'refused';
-            break;
-          }
-          if (this.uaRegexInstructions + r.regex.size > UA_REGEX_LIMITS.maxInstructions) {
-            outcome = 'skipped';
-            break;
-          }
-          this.uaRegexInstructions += r.regex.size;
-          uaRegex = r.regex;
-        }
-        const shown = expr.length > 64 ? `${expr.slice(0, 64)}…` : expr;
-        this.uaRegexes.push({
-          regex: uaRegex,
-          ind: { ...base, kind: 'user_agent', label: `user agent matching /${shown}/` },
-        });
-        compiled = true;
-      }
+      const outcome = this.compileIndicator(o as StixObject & { pattern: string }, context);
       if (outcome === 'refused') refused++;
       else if (outcome === 'skipped') skipped++;
-      else if (outcome)
+      else if (typeof outcome === 'object')
         this.unsupported.set(outcome.unsupported, (this.unsupported.get(outcome.unsupported) ?? 0) + 1);
-      else if (!live) expired++;
-      else if (compiled) n++;
+      else if (outcome === 'expired') expired++;
+      else if (outcome === 'used') n++;
     }
     this.indicators = n;
     this.expired = expired;
     this.refused = refused;
     this.skipped = skipped;
+  }
+
+  /**
+   * Compiles one indicator once per campaign it indicates (one expression or program whatever
+   * the number of its campaigns) and says what became of it.
+   */
+  private compileIndicator(o: StixObject & { pattern: string }, context: IndicatorContext): IndicatorOutcome {
+    // Pull refuses these already; a state file written by hand or by an older version may
+    // still hold one, and the pattern readers below must only ever see bounded, valid text.
+    if (indicatorPatternProblem(o)) return 'refused';
+    let live = false;
+    let compiled = false;
+    let uaRegex: StixRegex | undefined;
+    let plan: Plan | undefined;
+    let program: ProgramEntry | undefined;
+    const ext = readDgExtension(o);
+    for (const campaignId of context.campaignOf.get(o.id) ?? [undefined]) {
+      const base = this.indicatorBase(o, campaignId, context);
+      if (!base) continue;
+      live = true;
+      if (ext && this.compileExtension(ext, base)) {
+        compiled = true;
+        continue;
+      }
+      plan ??= planOf(o.pattern);
+      const mk = (kind: string, label: string): Compiled => ({ ...base, kind, label });
+      if (plan.k === 'unsupported') return { unsupported: plan.reason };
+      if (plan.k === 'cidr') {
+        this.cidrs.push({ cidr: plan.cidr, ind: mk('ip_prefix', `network ${plan.cidr}`) });
+      } else if (plan.k === 'exact') {
+        const label = plan.kind === 'asn' ? `AS${plan.value}` : `user agent "${plan.value}"`;
+        this.add(`${plan.kind}:${plan.value}`, mk(plan.kind, label));
+      } else if (plan.k === 'program') {
+        if (!program) {
+          const r = this.compileProgram(plan.tree);
+          if (!('program' in r)) return r.outcome;
+          program = r;
+        }
+        const text = o.pattern.length > 64 ? `${o.pattern.slice(0, 64)}…` : o.pattern;
+        program.inds.push({
+          ...mk(program.program.kind, `STIX pattern ${text}`),
+          program: program.program,
+        });
+      } else {
+        if (!uaRegex) {
+          const r = this.compileUaRegex(plan.expr);
+          if (!('regex' in r)) return r.outcome;
+          uaRegex = r.regex;
+        }
+        const shown = plan.expr.length > 64 ? `${plan.expr.slice(0, 64)}…` : plan.expr;
+        this.uaRegexes.push({
+          regex: uaRegex,
+          ind: { ...base, kind: 'user_agent', label: `user agent matching /${shown}/` },
+        });
+      }
+      compiled = true;
+    }
+    if (!live) return 'expired';
+    return compiled ? 'used' : 'none';
+  }
+
+  /** What an indicator's hits say of it for one of its campaigns; null when it no longer counts (expired). */
+  private indicatorBase(
+    o: StixObject,
+    campaignId: string | undefined,
+    { byId, sightingsOf, hubSightings, model }: IndicatorContext,
+  ): Omit<Compiled, 'kind' | 'label'> | null {
+    const campaign = campaignId ? byId.get(campaignId) : undefined;
+    const publisherObj = o.created_by_ref ? byId.get(o.created_by_ref) : undefined;
+    // A campaign's sightings (beyond the publisher's own) raise all its indicators.
+    const sightings =
+      (sightingsOf.get(o.id) ?? 0) +
+      Math.max(0, (campaignId ? (sightingsOf.get(campaignId) ?? 0) : 0) - 1) +
+      (hubSightings.get(o.id) ?? 0) +
+      (campaignId ? (hubSightings.get(campaignId) ?? 0) : 0);
+    const confidence = effectiveConfidence(o, this.now, sightings, model);
+    if (confidence <= 0) return null;
+    return {
+      id: o.id,
+      campaignId,
+      campaignName: typeof campaign?.name === 'string' ? campaign.name : undefined,
+      publisher: typeof publisherObj?.name === 'string' ? publisherObj.name : undefined,
+      markings: o.object_marking_refs,
+      confidence,
+    };
+  }
+
+  /** A general pattern compiled into the shared atom table, within the matcher's bounds. */
+  private compileProgram(
+    tree: Extract<Plan, { k: 'program' }>['tree'],
+  ): ProgramEntry | { outcome: IndicatorOutcome } {
+    const atomsBefore = this.atoms.length;
+    const r = compilePattern(tree, this.atoms);
+    if (!r.ok) return { outcome: { unsupported: r.reason } };
+    const p = r.program;
+    const instructions = p.regexes.reduce((a, x) => a + x.size, 0);
+    if (
+      this.uaRegexes.length + this.programRegexes + p.regexes.length > UA_REGEX_LIMITS.maxExpressions ||
+      this.uaRegexInstructions + instructions > UA_REGEX_LIMITS.maxInstructions ||
+      this.programTerms + p.terms > PATTERN_MATCH_LIMITS.maxTerms
+    ) {
+      this.atoms.length = atomsBefore;
+      return { outcome: 'skipped' };
+    }
+    this.programRegexes += p.regexes.length;
+    this.uaRegexInstructions += instructions;
+    this.programTerms += p.terms;
+    const entry: ProgramEntry = {
+      program: p,
+      inds: [],
+      ...(p.units.length ? { timed: new Map() } : {}),
+      ...(p.keep ? { counts: new Map() } : {}),
+    };
+    this.programs.push(entry);
+    return entry;
+  }
+
+  /** A user-agent MATCHES expression, within the matcher's bounds. */
+  private compileUaRegex(expr: string): { regex: StixRegex } | { outcome: IndicatorOutcome } {
+    if (this.uaRegexes.length + this.programRegexes >= UA_REGEX_LIMITS.maxExpressions)
+      return { outcome: 'skipped' };
+    const r = compileStixRegex(expr);
+    // Pull's pattern check refuses these already; one in a hand-written state file is not used.
+    if (!r.ok) return { outcome: 'refused' };
+    if (this.uaRegexInstructions + r.regex.size > UA_REGEX_LIMITS.maxInstructions)
+      return { outcome: 'skipped' };
+    this.uaRegexInstructions += r.regex.size;
+    return { regex: r.regex };
   }
 
   private add(key: string, ind: Compiled): void {

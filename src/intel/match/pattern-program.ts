@@ -1013,139 +1013,161 @@ export class TimedState {
       const bit = 1 << u.bit;
       // A part of a qualified AND / OR goes on once met: a later start may still be needed.
       if ((this.met & bit && !u.inner) || !(t >= u.from && t < u.to)) return;
-      const h = this.held[i]!;
-      let done = false;
-      if (u.k === 'repeats') {
-        const r0 = u.roles[0]!;
-        const r1 = u.roles[1];
-        const in0 = (mask & r0) !== 0;
-        const in1 = r1 !== undefined && (mask & r1) !== 0;
-        if (!in0 && !in1) return;
-        if (r1 !== undefined) {
-          // An AND of two: each repetition two distinct requests, one per role, all 2 × `times`
-          // distinct. Requests of one role only, of the other only, and of both are counted apart
-          // (the latest `times`, `times` and 2 × `times` of them: no more can serve).
-          const h2 = this.held2[i]!;
-          const h3 = this.held3[i]!;
-          const [a, b, c] = [in0 && !in1, in1 && !in0, in0 && in1];
-          if (u.windowMs === Infinity && !u.inner) {
-            if (a) h[0] = (h[0] ?? 0) + 1;
-            if (b) h2[0] = (h2[0] ?? 0) + 1;
-            if (c) h3[0] = (h3[0] ?? 0) + 1;
-            done = pairsMet(h[0] ?? 0, h2[0] ?? 0, h3[0] ?? 0, u.times);
-          } else {
-            this.heads[i] = recent(h, this.heads[i]!, a, t, u.windowMs, u.times);
-            this.heads2[i] = recent(h2, this.heads2[i]!, b, t, u.windowMs, u.times);
-            this.heads3[i] = recent(h3, this.heads3[i]!, c, t, u.windowMs, 2 * u.times);
-            const [ha, hb, hc] = [this.heads[i], this.heads2[i], this.heads3[i]];
-            done = pairsMet(h.length - ha, h2.length - hb, h3.length - hc, u.times);
-            if (done && u.inner) {
-              // Its latest start: the latest time from which the requests held still suffice.
-              const start = latestStart([h, h2, h3], [ha, hb, hc], (t0) =>
-                pairsMet(countFrom(h, ha, t0), countFrom(h2, hb, t0), countFrom(h3, hc, t0), u.times),
-              );
-              this.latest[i] = Math.max(this.latest[i]!, start);
-            }
-          }
-        } else if (u.inner) {
-          // Its latest start: the `times`-th latest request, within its window of this request.
-          this.heads[i] = recent(h, this.heads[i]!, in0, t, u.windowMs, u.times);
-          const start = h.length - this.heads[i] >= u.times ? h[h.length - u.times]! : -Infinity;
-          this.latest[i] = Math.max(this.latest[i]!, start);
-          done = start > -Infinity;
-        } else if (u.windowMs === Infinity) {
-          h[0] = (h[0] ?? 0) + 1;
-          done = h[0] >= u.times;
-        } else {
-          this.heads[i] = recent(h, this.heads[i]!, in0, t, u.windowMs, u.times);
-          done = h.length - this.heads[i] >= u.times;
-        }
-      } else if (u.k === 'window') {
-        if (!u.leaves.some((leaf) => mask & (1 << leaf))) return;
-        // Per set of the window's own observation expressions this request satisfies, its time
-        // (the latest as many as there are of them: no matching takes more of one set).
-        const w = this.wins[i]!;
-        const cls = mask & u.own;
-        if (cls) {
-          let q = w.get(cls);
-          if (!q) w.set(cls, (q = []));
-          q.push(t);
-          if (q.length > popcount(u.own)) q.shift();
-        }
-        // Its latest start: over its alternatives, the latest time from which the requests held
-        // have distinct ones for the alternative's observation expressions (or, for a timed part
-        // alone, that part's latest start).
-        const masks = [...w.keys()];
-        const queues = masks.map((m) => w.get(m)!);
-        const leafBits = (1 << this.p.leaves.length) - 1;
-        let v = -Infinity;
-        for (const a of u.alts) {
-          const start =
-            a & ~leafBits
-              ? this.latest[31 - Math.clz32(a) - this.p.leaves.length]!
-              : latestStart(
-                  queues.filter((_, j) => masks[j]! & a),
-                  [],
-                  (t0) =>
-                    matchable(
-                      a,
-                      masks,
-                      queues.map((q) => countFrom(q, 0, t0)),
-                    ),
-                );
-          v = Math.max(v, start);
-        }
-        done = v > -Infinity && t - v <= u.windowMs;
-        if (done && u.inner) this.latest[i] = Math.max(this.latest[i]!, v);
-      } else {
-        // The steps this request may take (its leaves and time), as bits.
-        let e = 0;
-        for (let j = 0; j < u.steps.length; j++)
-          if (mask & u.steps[j]! && t >= u.stepFrom[j]! && t < u.stepTo[j]!) e |= 1 << j;
-        if (!e) return;
-        // h[j]: the latest start of distinct requests satisfying steps 0..j at times not
-        // decreasing. Requests at one same time may take the steps in any order, so the latest
-        // time's requests are kept (as the steps they may take) and matched to steps afresh with each one.
-        const g = this.group[i]!;
-        const before = this.before[i]!;
-        if (t !== this.groupT[i]) {
-          this.groupT[i] = t;
-          for (let j = 0; j < h.length; j++) before[j] = h[j]!;
-          g.length = 0;
-        }
-        // More than `steps` requests that may take the same steps, or past 256, can add no step
-        // (at most TIMED_LIMITS.maxChainSteps steps).
-        let same = 0;
-        for (const x of g) if (x === e) same++;
-        // A request not kept leaves the group as it was, so the steps too: nothing to match again
-        // (a flood of one millisecond's requests costs a comparison each, not a matching).
-        if (g.length < 256 && same < u.steps.length) {
-          g.push(e);
-          chainSteps(u.steps.length, this.before[i]!, g, t, u.windowMs, h);
-        }
-        done = h[u.steps.length - 1]! > -Infinity;
-        if (u.inner) this.latest[i] = h[u.steps.length - 1]!;
-      }
+      const done =
+        u.k === 'repeats'
+          ? this.advanceRepeats(u, i, t, mask)
+          : u.k === 'window'
+            ? this.advanceWindow(u, i, t, mask)
+            : this.advanceChain(u, i, t, mask);
       if (done && u.inner) {
         if (!(this.met & bit)) now |= bit;
         this.met |= bit;
       } else if (done) {
         this.met |= bit;
         now |= bit;
-        h.length = 0;
-        this.heads[i] = 0;
-        if (this.held2.length) {
-          this.held2[i]!.length = 0;
-          this.heads2[i] = 0;
-          this.held3[i]!.length = 0;
-          this.heads3[i] = 0;
-        }
-        this.wins[i]!.clear();
-        this.before[i] = [];
-        this.group[i] = [];
+        this.restart(i);
       }
     });
     return now;
+  }
+
+  /** A unit met (not a qualified part's) starts over: what it held can serve no later binding. */
+  private restart(i: number): void {
+    this.held[i]!.length = 0;
+    this.heads[i] = 0;
+    if (this.held2.length) {
+      this.held2[i]!.length = 0;
+      this.heads2[i] = 0;
+      this.held3[i]!.length = 0;
+      this.heads3[i] = 0;
+    }
+    this.wins[i]!.clear();
+    this.before[i] = [];
+    this.group[i] = [];
+  }
+
+  /** A `REPEATS` unit takes the request; true when it is met. */
+  private advanceRepeats(u: TimedUnit & { k: 'repeats' }, i: number, t: number, mask: number): boolean {
+    const h = this.held[i]!;
+    let done = false;
+    const r0 = u.roles[0]!;
+    const r1 = u.roles[1];
+    const in0 = (mask & r0) !== 0;
+    const in1 = r1 !== undefined && (mask & r1) !== 0;
+    if (!in0 && !in1) return false;
+    if (r1 !== undefined) {
+      // An AND of two: each repetition two distinct requests, one per role, all 2 × `times`
+      // distinct. Requests of one role only, of the other only, and of both are counted apart
+      // (the latest `times`, `times` and 2 × `times` of them: no more can serve).
+      const h2 = this.held2[i]!;
+      const h3 = this.held3[i]!;
+      const [a, b, c] = [in0 && !in1, in1 && !in0, in0 && in1];
+      if (u.windowMs === Infinity && !u.inner) {
+        if (a) h[0] = (h[0] ?? 0) + 1;
+        if (b) h2[0] = (h2[0] ?? 0) + 1;
+        if (c) h3[0] = (h3[0] ?? 0) + 1;
+        done = pairsMet(h[0] ?? 0, h2[0] ?? 0, h3[0] ?? 0, u.times);
+      } else {
+        this.heads[i] = recent(h, this.heads[i]!, a, t, u.windowMs, u.times);
+        this.heads2[i] = recent(h2, this.heads2[i]!, b, t, u.windowMs, u.times);
+        this.heads3[i] = recent(h3, this.heads3[i]!, c, t, u.windowMs, 2 * u.times);
+        const [ha, hb, hc] = [this.heads[i], this.heads2[i], this.heads3[i]];
+        done = pairsMet(h.length - ha, h2.length - hb, h3.length - hc, u.times);
+        if (done && u.inner) {
+          // Its latest start: the latest time from which the requests held still suffice.
+          const start = latestStart([h, h2, h3], [ha, hb, hc], (t0) =>
+            pairsMet(countFrom(h, ha, t0), countFrom(h2, hb, t0), countFrom(h3, hc, t0), u.times),
+          );
+          this.latest[i] = Math.max(this.latest[i]!, start);
+        }
+      }
+    } else if (u.inner) {
+      // Its latest start: the `times`-th latest request, within its window of this request.
+      this.heads[i] = recent(h, this.heads[i]!, in0, t, u.windowMs, u.times);
+      const start = h.length - this.heads[i] >= u.times ? h[h.length - u.times]! : -Infinity;
+      this.latest[i] = Math.max(this.latest[i]!, start);
+      done = start > -Infinity;
+    } else if (u.windowMs === Infinity) {
+      h[0] = (h[0] ?? 0) + 1;
+      done = h[0] >= u.times;
+    } else {
+      this.heads[i] = recent(h, this.heads[i]!, in0, t, u.windowMs, u.times);
+      done = h.length - this.heads[i] >= u.times;
+    }
+    return done;
+  }
+
+  /** A `WITHIN` window unit takes the request; true when it is met. */
+  private advanceWindow(u: TimedUnit & { k: 'window' }, i: number, t: number, mask: number): boolean {
+    if (!u.leaves.some((leaf) => mask & (1 << leaf))) return false;
+    // Per set of the window's own observation expressions this request satisfies, its time
+    // (the latest as many as there are of them: no matching takes more of one set).
+    const w = this.wins[i]!;
+    const cls = mask & u.own;
+    if (cls) {
+      let q = w.get(cls);
+      if (!q) w.set(cls, (q = []));
+      q.push(t);
+      if (q.length > popcount(u.own)) q.shift();
+    }
+    // Its latest start: over its alternatives, the latest time from which the requests held
+    // have distinct ones for the alternative's observation expressions (or, for a timed part
+    // alone, that part's latest start).
+    const masks = [...w.keys()];
+    const queues = masks.map((m) => w.get(m)!);
+    const leafBits = (1 << this.p.leaves.length) - 1;
+    let v = -Infinity;
+    for (const a of u.alts) {
+      const start =
+        a & ~leafBits
+          ? this.latest[31 - Math.clz32(a) - this.p.leaves.length]!
+          : latestStart(
+              queues.filter((_, j) => masks[j]! & a),
+              [],
+              (t0) =>
+                matchable(
+                  a,
+                  masks,
+                  queues.map((q) => countFrom(q, 0, t0)),
+                ),
+            );
+      v = Math.max(v, start);
+    }
+    const done = v > -Infinity && t - v <= u.windowMs;
+    if (done && u.inner) this.latest[i] = Math.max(this.latest[i]!, v);
+    return done;
+  }
+
+  /** A `FOLLOWEDBY` chain unit takes the request; true when it is met. */
+  private advanceChain(u: TimedUnit & { k: 'chain' }, i: number, t: number, mask: number): boolean {
+    const h = this.held[i]!;
+    // The steps this request may take (its leaves and time), as bits.
+    let e = 0;
+    for (let j = 0; j < u.steps.length; j++)
+      if (mask & u.steps[j]! && t >= u.stepFrom[j]! && t < u.stepTo[j]!) e |= 1 << j;
+    if (!e) return false;
+    // h[j]: the latest start of distinct requests satisfying steps 0..j at times not
+    // decreasing. Requests at one same time may take the steps in any order, so the latest
+    // time's requests are kept (as the steps they may take) and matched to steps afresh with each one.
+    const g = this.group[i]!;
+    const before = this.before[i]!;
+    if (t !== this.groupT[i]) {
+      this.groupT[i] = t;
+      for (let j = 0; j < h.length; j++) before[j] = h[j]!;
+      g.length = 0;
+    }
+    // More than `steps` requests that may take the same steps, or past 256, can add no step
+    // (at most TIMED_LIMITS.maxChainSteps steps).
+    let same = 0;
+    for (const x of g) if (x === e) same++;
+    // A request not kept leaves the group as it was, so the steps too: nothing to match again
+    // (a flood of one millisecond's requests costs a comparison each, not a matching).
+    if (g.length < 256 && same < u.steps.length) {
+      g.push(e);
+      chainSteps(u.steps.length, this.before[i]!, g, t, u.windowMs, h);
+    }
+    if (u.inner) this.latest[i] = h[u.steps.length - 1]!;
+    return h[u.steps.length - 1]! > -Infinity;
   }
 }
 

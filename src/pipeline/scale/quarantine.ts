@@ -14,7 +14,7 @@ import {
 } from '../../ingest/index.js';
 import { ScaleMessage, storableText, unstorableText } from '../../contracts/index.js';
 import type { QuarantinedMessage } from '../../store/index.js';
-import { partitionOf, rejectedKey, rejectedLineId } from './config.js';
+import { partitionOf, rejectedKey, rejectedLineId } from './topology.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

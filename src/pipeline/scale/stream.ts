@@ -11,7 +11,7 @@ import {
   type StreamInfo,
 } from 'nats';
 import { UserError } from '../../contracts/index.js';
-import { consumerOf, subjectOf, type ScaleTopology } from './config.js';
+import { consumerOf, subjectOf, type ScaleTopology } from './topology.js';
 
 export interface StreamOptions {
   /** How long JetStream remembers a message id to drop a re-publication (ms). Default 2 h. */

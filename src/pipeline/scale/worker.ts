@@ -26,7 +26,7 @@ import {
   type StoredAccountState,
 } from '../../store/index.js';
 import { encodeAccountState, restoreStoredAccount } from './account-state-codec.js';
-import { consumerOf, type ScaleTopology } from './config.js';
+import { consumerOf, type ScaleTopology } from './topology.js';
 import { checkBatch } from './contiguity.js';
 import { decodeMessage, ScannedEvents, type AppliedMessage } from './quarantine.js';
 import { PartitionPuller } from './puller.js';

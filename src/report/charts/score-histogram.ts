@@ -1,5 +1,5 @@
 import { countLevels, LEVEL_COLOURS, LEVELS, THRESHOLD_LEVELS, type Level } from '../../contracts/index.js';
-import { formatCount } from '../format.js';
+import { formatCount } from '../report-format.js';
 import { html, type SafeHtml } from '../html.js';
 import { chartFigure, px, xAxisLine, type PlotFrame } from './axis.js';
 

@@ -1,5 +1,5 @@
 import { niceTicks } from '../../contracts/index.js';
-import { formatCount } from '../format.js';
+import { formatCount } from '../report-format.js';
 import { html, type SafeHtml } from '../html.js';
 import { chartFigure, px, tickLabel, xAxisLine, type PlotFrame } from './axis.js';
 

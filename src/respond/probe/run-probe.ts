@@ -6,7 +6,7 @@ import {
   type Canary,
 } from '../canary/index.js';
 import { UserError, type CanaryBanks, type CanaryServing } from '../../contracts/index.js';
-import { askChat, type ChatTarget } from './client.js';
+import { askChat, type ChatTarget } from './chat-client.js';
 import { fisherOneSided } from './fisher.js';
 
 export interface ProbeOptions {

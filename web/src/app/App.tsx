@@ -15,7 +15,7 @@ import { PolicyPage } from '../pages/PolicyPage.js';
 import { SignalsPage } from '../pages/SignalsPage.js';
 import type { Route } from './route.js';
 import { Sidebar } from './Sidebar.js';
-import { useRoute } from './useRoute.js';
+import { useRoute } from './use-route.js';
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {

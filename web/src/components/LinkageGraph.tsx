@@ -3,8 +3,8 @@ import type Graph from 'graphology';
 import Sigma from 'sigma';
 import { LEVEL_COLOURS, LEVELS, type GraphEdge, type GraphNode } from '../../../src/contracts/index.js';
 import { formatCount } from '../app/format.js';
-import { GROUP_ABOVE, groupingKinds, type AccountGroup } from './accountGroups.js';
-import { linkColour, linkLabel } from './graphStyle.js';
+import { GROUP_ABOVE, groupingKinds, type AccountGroup } from './account-groups.js';
+import { linkColour, linkLabel } from './graph-style.js';
 import {
   BACKBONE_LINKS,
   buildGroupedGraph,
@@ -12,7 +12,7 @@ import {
   drawLabelInside,
   type EdgeAttributes,
   type NodeAttributes,
-} from './linkageGraph.js';
+} from './linkage-graph-model.js';
 
 interface Props {
   nodes: GraphNode[];

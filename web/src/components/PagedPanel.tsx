@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { Paged } from '../api/usePaged.js';
+import type { Paged } from '../api/use-paged.js';
 import { LoadMore } from './LoadMore.js';
 import { Empty, ErrorBox, Loading } from './States.js';
 

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { niceTicks, type TimelineBucket } from '../../../src/contracts/index.js';
 import { formatCount } from '../app/format.js';
-import { labelEvery, shortHour } from './chartScale.js';
-import { useWidth } from './useWidth.js';
+import { labelEvery, shortHour } from './chart-scale.js';
+import { useWidth } from './use-width.js';
 
 const HEIGHT = 220;
 const PAD = { top: 12, right: 12, bottom: 28, left: 52 };

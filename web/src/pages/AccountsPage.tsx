@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AccountFinding } from '../../../src/contracts/index.js';
-import { usePaged } from '../api/usePaged.js';
+import { usePaged } from '../api/use-paged.js';
 import { href, navigate } from '../app/route.js';
 import { LevelFilter } from '../components/LevelFilter.js';
 import { PagedPanel } from '../components/PagedPanel.js';

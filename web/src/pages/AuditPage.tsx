@@ -1,6 +1,6 @@
 import { api, itemsOf } from '../api/client.js';
 import type { AuditEntry } from '../../../src/contracts/index.js';
-import { useApi } from '../api/useApi.js';
+import { useApi } from '../api/use-api.js';
 import { formatTime } from '../app/format.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { Empty, ErrorBox, Loading } from '../components/States.js';

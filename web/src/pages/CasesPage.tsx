@@ -3,12 +3,12 @@ import { api, itemsOf } from '../api/client.js';
 import type { ClusterSummary, Level, Page } from '../../../src/contracts/index.js';
 import { CASE_STATUSES, type Case } from '../api/types.js';
 import { LevelBadge } from '../components/LevelBadge.js';
-import { useApi } from '../api/useApi.js';
+import { useApi } from '../api/use-api.js';
 import { formatShortTime, formatTime } from '../app/format.js';
 import { accountHref, caseHref, clusterHref } from '../app/route.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { Empty, ErrorBox, Loading } from '../components/States.js';
-import { STATUS_LABELS } from './case/caseStatus.js';
+import { STATUS_LABELS } from './case/case-status.js';
 
 function CaseCard({ c, level }: { c: Case; level?: Level }) {
   return (

@@ -1,7 +1,7 @@
 import { levelRank, type ClusterLink, type ClusterSummary } from '../../../src/contracts/index.js';
 import { humanize } from '../app/format.js';
 import { countColumn, idColumn, levelColumn, scoreColumn, strengthColumn } from '../components/columns.js';
-import { linkLabel } from '../components/graphStyle.js';
+import { linkLabel } from '../components/graph-style.js';
 import { SortableTable, type Column, type TableProps } from '../components/SortableTable.js';
 
 /**

@@ -1,5 +1,5 @@
 import { LEVELS, type ClusterSummary } from '../../../src/contracts/index.js';
-import { usePaged } from '../api/usePaged.js';
+import { usePaged } from '../api/use-paged.js';
 import { clusterHref, href, navigate } from '../app/route.js';
 import { SegmentedFilter } from '../components/LevelFilter.js';
 import { PagedPanel } from '../components/PagedPanel.js';

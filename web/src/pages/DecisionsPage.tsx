@@ -1,5 +1,5 @@
 import { ACTIONS, type Decision } from '../api/types.js';
-import { usePaged } from '../api/usePaged.js';
+import { usePaged } from '../api/use-paged.js';
 import { formatTime, humanize } from '../app/format.js';
 import { accountHref, href, navigate } from '../app/route.js';
 import { SegmentedFilter } from '../components/LevelFilter.js';

@@ -3,7 +3,7 @@ import { LEVELS } from '../../../src/contracts/index.js';
 import { ACTIONS } from '../api/types.js';
 import { humanize } from '../app/format.js';
 import { LevelBadge } from '../components/LevelBadge.js';
-import { useApi } from '../api/useApi.js';
+import { useApi } from '../api/use-api.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { ErrorBox, Loading } from '../components/States.js';
 

@@ -1,8 +1,8 @@
 import { useMemo } from 'react';
 import { api, itemsOf } from '../api/client.js';
 import type { Page, SignalItem } from '../../../src/contracts/index.js';
-import { useApi } from '../api/useApi.js';
-import { usePaged } from '../api/usePaged.js';
+import { useApi } from '../api/use-api.js';
+import { usePaged } from '../api/use-paged.js';
 import { formatCount, humanize } from '../app/format.js';
 import { accountHref, clusterHref, href, navigate } from '../app/route.js';
 import { PagedPanel } from '../components/PagedPanel.js';

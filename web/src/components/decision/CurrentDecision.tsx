@@ -1,5 +1,5 @@
 import type { Decision } from '../../api/types.js';
-import type { Loaded } from '../../api/useApi.js';
+import type { Loaded } from '../../api/use-api.js';
 import { formatTime, humanize } from '../../app/format.js';
 
 /** The decision in force, with what it does to the account's traffic. */

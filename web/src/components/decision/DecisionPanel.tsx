@@ -2,8 +2,8 @@ import { ActionPicker } from './ActionPicker.js';
 import { ConfirmOverride } from './ConfirmOverride.js';
 import { CurrentDecision } from './CurrentDecision.js';
 import { confirmationReasonProblem } from './decision-change.js';
-import { useCurrentDecision } from './useCurrentDecision.js';
-import { TTLS, useDecisionForm, type DecisionScope } from './useDecisionForm.js';
+import { useCurrentDecision } from './use-current-decision.js';
+import { TTLS, useDecisionForm, type DecisionScope } from './use-decision-form.js';
 
 interface Props {
   accountId: string;

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { api } from '../../api/client.js';
 import type { AccountDetail } from '../../../../src/contracts/index.js';
-import { useApi } from '../../api/useApi.js';
+import { useApi } from '../../api/use-api.js';
 import { formatCount, humanize } from '../../app/format.js';
 import { clusterHref, href } from '../../app/route.js';
 import { DecisionPanel } from '../../components/decision/DecisionPanel.js';

@@ -7,9 +7,9 @@ import { ErrorBox, Loading } from '../../components/States.js';
 import { CaseDiscussion } from './CaseDiscussion.js';
 import { CaseWorkflow } from './CaseWorkflow.js';
 import { decisionAccountFor, type CaseAct } from './case-subject.js';
-import { STATUS_LABELS } from './caseStatus.js';
+import { STATUS_LABELS } from './case-status.js';
 import { SubjectPanel } from './SubjectSummary.js';
-import { useCase } from './useCase.js';
+import { useCase } from './use-case.js';
 
 export function CasePage({ id }: { id: string }) {
   const { kase, subject } = useCase(id);

@@ -3,7 +3,7 @@ import { api } from '../../api/client.js';
 import { CASE_STATUSES, type Case } from '../../api/types.js';
 import { formatTime } from '../../app/format.js';
 import type { CaseAct } from './case-subject.js';
-import { STATUS_LABELS } from './caseStatus.js';
+import { STATUS_LABELS } from './case-status.js';
 
 /** A case's status and assignee. */
 export function CaseWorkflow({ c, act }: { c: Case; act: CaseAct }) {

@@ -1,4 +1,4 @@
-import type { Loaded } from '../../api/useApi.js';
+import type { Loaded } from '../../api/use-api.js';
 import { formatCount } from '../../app/format.js';
 import { accountHref, clusterHref } from '../../app/route.js';
 import { EvidenceList } from '../../components/EvidenceList.js';

@@ -1,7 +1,7 @@
 import { lazy, Suspense, useMemo } from 'react';
 import { api } from '../../api/client.js';
 import type { ClusterDetail, GraphNode } from '../../../../src/contracts/index.js';
-import { useApi } from '../../api/useApi.js';
+import { useApi } from '../../api/use-api.js';
 import { humanize } from '../../app/format.js';
 import { accountHref, href, navigate } from '../../app/route.js';
 import { countColumn, idColumn, levelColumn, scoreColumn } from '../../components/columns.js';

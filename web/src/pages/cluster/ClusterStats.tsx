@@ -1,6 +1,6 @@
 import type { ClusterFinding, GraphNode } from '../../../../src/contracts/index.js';
 import { formatCount } from '../../app/format.js';
-import { linkLabel } from '../../components/graphStyle.js';
+import { linkLabel } from '../../components/graph-style.js';
 import { ScoreStat, StatCard } from '../../components/StatCard.js';
 
 interface Props {

@@ -1,6 +1,6 @@
 import type { ClusterFinding } from '../../../../src/contracts/index.js';
 import { formatCount } from '../../app/format.js';
-import { linkColour, linkLabel } from '../../components/graphStyle.js';
+import { linkColour, linkLabel } from '../../components/graph-style.js';
 
 const LINK_ROWS = 12;
 

@@ -1,8 +1,8 @@
 import { useMemo } from 'react';
 import { api, itemsOf } from '../../api/client.js';
 import type { ClusterSummary, Overview, Page } from '../../../../src/contracts/index.js';
-import { useApi } from '../../api/useApi.js';
-import { useAutoReload } from '../../api/useAutoReload.js';
+import { useApi } from '../../api/use-api.js';
+import { useAutoReload } from '../../api/use-auto-reload.js';
 import { formatTime } from '../../app/format.js';
 import { href } from '../../app/route.js';
 import { LevelDistribution } from '../../components/LevelDistribution.js';

@@ -1,5 +1,5 @@
 import type { ClusterSummary, Page } from '../../../../src/contracts/index.js';
-import type { Loaded } from '../../api/useApi.js';
+import type { Loaded } from '../../api/use-api.js';
 import { clusterHref, navigate } from '../../app/route.js';
 import { Empty, ErrorBox, Loading } from '../../components/States.js';
 import { ClusterTable } from '../ClusterTable.js';

@@ -1,6 +1,6 @@
 import { api, ApiError } from '../../api/client.js';
 import type { Decision } from '../../api/types.js';
-import { useApi, type Loaded } from '../../api/useApi.js';
+import { useApi, type Loaded } from '../../api/use-api.js';
 
 /** The decision in force for an account; null when none was ever set (the server answers 404). */
 export function useCurrentDecision(accountId: string): Loaded<Decision | null> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LEVEL_COLOURS, type GraphEdge, type GraphNode } from '../../../src/contracts/index.js';
-import { linkColour, linkLabel } from './graphStyle.js';
-import { BACKBONE_LINKS, buildLinkageGraph, isDense, labelStart, nodeSize } from './linkageGraph.js';
+import { linkColour, linkLabel } from './graph-style.js';
+import { BACKBONE_LINKS, buildLinkageGraph, isDense, labelStart, nodeSize } from './linkage-graph-model.js';
 
 function twoCommunities(): { nodes: GraphNode[]; edges: GraphEdge[] } {
   const nodes: GraphNode[] = [];

@@ -1,6 +1,6 @@
 import { api } from '../../api/client.js';
 import type { AccountDetail, ClusterDetail } from '../../../../src/contracts/index.js';
-import { useApi } from '../../api/useApi.js';
+import { useApi } from '../../api/use-api.js';
 import { unwrapCase, type CaseAnswer, type Subject } from './case-subject.js';
 
 /** A case and the finding it is about (loaded once the case says what that is). */

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../../api/client.js';
 import type { Action, Decision, DecisionRequest } from '../../api/types.js';
-import type { Loaded } from '../../api/useApi.js';
+import type { Loaded } from '../../api/use-api.js';
 import { humanize } from '../../app/format.js';
 import { changeStep, initialAction } from './decision-change.js';
 

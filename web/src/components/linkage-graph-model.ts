@@ -2,8 +2,8 @@ import Graph from 'graphology';
 import { circular } from 'graphology-layout';
 import forceAtlas2 from 'graphology-layout-forceatlas2';
 import { LEVEL_COLOURS, type GraphEdge, type GraphNode } from '../../../src/contracts/index.js';
-import { groupAccounts, type AccountGroup } from './accountGroups.js';
-import { linkColour, linkKinds, linkLabel } from './graphStyle.js';
+import { groupAccounts, type AccountGroup } from './account-groups.js';
+import { linkColour, linkKinds, linkLabel } from './graph-style.js';
 
 export interface NodeAttributes {
   x: number;

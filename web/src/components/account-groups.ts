@@ -1,5 +1,5 @@
 import { LEVELS, type GraphEdge, type GraphNode, type Level } from '../../../src/contracts/index.js';
-import { linkKinds } from './graphStyle.js';
+import { linkKinds } from './graph-style.js';
 
 /**
  * A large cluster drawn account by account is a tangle (a campaign of 150 accounts sharing one

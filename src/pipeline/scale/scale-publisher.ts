@@ -3,7 +3,7 @@ import { UserError } from '../../contracts/index.js';
 import type { QuarantineSink } from '../../ingest/index.js';
 import type { AccountRecord, ApiEvent, QuarantineRecord, ScaleMessage } from '../../contracts/index.js';
 import { fingerprint64 } from '../../text/index.js';
-import { partitionOf, rejectedKey, rejectedLineId, subjectOf, type ScaleTopology } from './config.js';
+import { partitionOf, rejectedKey, rejectedLineId, subjectOf, type ScaleTopology } from './topology.js';
 import { connectNats, ensureStream } from './stream.js';
 import { RatePacer } from './pacer.js';
 import type { EventSink } from '../event-sinks.js';

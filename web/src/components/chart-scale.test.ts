@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelEvery, shortHour } from './chartScale.js';
+import { labelEvery, shortHour } from './chart-scale.js';
 
 describe('labelEvery', () => {
   it('thins labels so they fit the width', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphEdge, GraphNode } from '../../../src/contracts/index.js';
-import { componentsOf, groupAccounts, groupingKinds, MAX_GROUPS } from './accountGroups.js';
-import { buildGroupedGraph, buildLinkageGraph } from './linkageGraph.js';
+import { componentsOf, groupAccounts, groupingKinds, MAX_GROUPS } from './account-groups.js';
+import { buildGroupedGraph, buildLinkageGraph } from './linkage-graph-model.js';
 
 /**
  * A hydra-shaped cluster as the engine reports it: 150 accounts that all share a prompt template
