@@ -633,12 +633,31 @@ export function coordinatedGroups(
     out.push({ ...evidence, joint: jointEvidence(best) });
   }
   // Recipe-mates come from accounts in no group at all, once every group has its members.
-  const taken = new Set([...linked.keys(), ...out.flatMap((e) => e.members)]);
+  const taken = inAnyGroup(out, linked, minClusterSize);
   return out.map((e) => {
     const joined = withRecipeMates(e, ids, accounts, records, taken, templates);
     for (const { id } of joined.recipe?.added ?? []) taken.add(id);
     return joined;
   });
+}
+
+/**
+ * Accounts in a group once coordinated members have left their linked communities: the members,
+ * and the accounts of communities that keep at least minClusterSize without them. A community the
+ * group took all but one or two accounts of is no cluster any more (population-linkage drops it),
+ * so what is left of it is in no group (small seed 684435: a low-rate account whose two
+ * community-mates were members).
+ */
+function inAnyGroup(
+  groups: readonly CoordinationEvidence[],
+  linked: ReadonlyMap<string, number>,
+  minClusterSize: number,
+): Set<string> {
+  const taken = new Set(groups.flatMap((e) => e.members));
+  const left = new Map<number, number>();
+  for (const [id, c] of linked) if (!taken.has(id)) left.set(c, (left.get(c) ?? 0) + 1);
+  for (const [id, c] of linked) if (left.get(c)! >= minClusterSize) taken.add(id);
+  return taken;
 }
 
 /** The strongest rare combination of a group, in words, with its counts. */
