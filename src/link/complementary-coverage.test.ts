@@ -458,6 +458,29 @@ describe("low-rate accounts that re-use the members' prompt templates", () => {
     expect(popular!.recipe!.added.map((a) => a.id).sort()).toEqual(MISSED);
   });
 
+  // Small seed 684435: a low-rate account's linked community was itself and two members; once
+  // they left it for the group, it was no cluster, yet the account was counted as in one.
+  it('looks at an account whose linked community the group took all but it of, and not at one still in a cluster (seed 608219)', () => {
+    const p = population(608219);
+    const [g] = run(p);
+    // One broader in topic than every member, so not a community fellow once linked to two of them.
+    const mate = 'acct_rzd449yzsk699gfq';
+    const two = g!.members.filter((id) => !MISSED.includes(id) && !p.communities.has(id)).slice(0, 2);
+    const dissolved = new Map(p.communities);
+    for (const id of [mate, ...two]) dissolved.set(id, 10_000);
+    const [left] = coordinatedGroups(p.accounts, p.records, 1, 3, dissolved, p.templates);
+    expect(left!.recipe!.added.map((a) => a.id)).toContain(mate);
+    // With three ordinary accounts the community is still a cluster after the members leave it.
+    const ordinary = [...p.truth]
+      .filter(([id, t]) => t === 'benign' && !p.communities.has(id) && !g!.members.includes(id))
+      .slice(0, 3)
+      .map(([id]) => id);
+    const cluster = new Map(dissolved);
+    for (const id of ordinary) cluster.set(id, 10_000);
+    const [kept] = coordinatedGroups(p.accounts, p.records, 1, 3, cluster, p.templates);
+    expect(kept!.members).not.toContain(mate);
+  });
+
   it('takes nobody in where ordinary people outside the window re-use the recipe as often (seed 608219)', () => {
     // Every third ordinary account that signed up outside the window made task-style and given
     // two of a member's templates: the window's four are then what the rate outside predicts.
