@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { AccountRecord } from '../contracts/index.js';
 import { EntityStats } from '../features/index.js';
 import { TOPIC_NAMES } from '../text/index.js';
-import { coordinatedGroups } from './complementary-coverage.js';
+import { coordinatedGroups, coordinationResults } from './complementary-coverage.js';
 
 type Row = [
   id: string,
@@ -19,6 +19,7 @@ type Row = [
   createdAt: string | null,
   signupIp: string | null,
   community?: number | null,
+  templates?: number[],
 ];
 
 /**
@@ -32,6 +33,7 @@ function population(seed: number): {
   records: Map<string, AccountRecord>;
   truth: Map<string, string>;
   communities: Map<string, number>;
+  templates: Map<string, string[]>;
 } {
   const url = new URL(`./fixtures/small-seed-${seed}.json.gz`, import.meta.url);
   const { rows } = JSON.parse(gunzipSync(readFileSync(url)).toString('utf8')) as { rows: Row[] };
@@ -39,6 +41,7 @@ function population(seed: number): {
   const records = new Map<string, AccountRecord>();
   const truth = new Map<string, string>();
   const communities = new Map<string, number>();
+  const templates = new Map<string, string[]>();
   for (const [
     id,
     label,
@@ -52,8 +55,14 @@ function population(seed: number): {
     created,
     ip,
     community,
+    tpl,
   ] of rows) {
     if (community !== undefined && community !== null) communities.set(id, community);
+    if (tpl?.length)
+      templates.set(
+        id,
+        tpl.map((t) => `template${t}`),
+      );
     const s = new EntityStats(1);
     s.n = n;
     s.topicEvents = topicEvents;
@@ -73,7 +82,7 @@ function population(seed: number): {
   expect(TOPIC_NAMES.length).toBeGreaterThan(
     Math.max(...rows.flatMap((r) => r[6].filter((_, i) => i % 2 === 0))),
   );
-  return { accounts, records, truth, communities };
+  return { accounts, records, truth, communities, templates };
 }
 
 const CAMPAIGN = 'low-rate-coordinated';
@@ -362,5 +371,137 @@ describe('a linked community takes a proposed member away only when it is a clus
     for (const id of [member, ...six]) crowd.set(id, 1000);
     const [inCrowd] = coordinatedGroups(accounts, records, 18, 5, crowd);
     expect(inCrowd!.members).not.toContain(member);
+  });
+});
+
+describe("low-rate accounts that re-use the members' prompt templates", () => {
+  // Seed 608219: 28 low-rate accounts; 23 were found (82 %). Four of the five left sent only task
+  // prompts, signed up the same night as the members or within an hour after the last, and each
+  // re-used two to four of the members' prompt templates; none shared a weak attribute with them,
+  // and none was as narrow in topic as every member, so neither cohort-mates nor community fellows
+  // took them in. Nobody that signed up outside that window re-used two of the members' templates.
+  const MISSED = [
+    'acct_513gcp4nd51crkv9',
+    'acct_p4q34l6h1zyqrpqm',
+    'acct_q25sy926odmi0y6t',
+    'acct_rzd449yzsk699gfq',
+  ];
+  const run = (p: ReturnType<typeof population>, templates = p.templates) =>
+    coordinatedGroups(p.accounts, p.records, 1, 3, p.communities, templates);
+
+  it('takes them in, and says which templates, which window and how improbable (seed 608219)', () => {
+    const p = population(608219);
+    const campaign = [...p.truth].filter(([, t]) => t === CAMPAIGN).map(([id]) => id);
+    const before = run(p, new Map());
+    expect(before).toHaveLength(1);
+    expect(MISSED.filter((id) => before[0]!.members.includes(id))).toEqual([]);
+    const groups = run(p);
+    expect(groups).toHaveLength(1);
+    const [g] = groups;
+    expect(g!.members.filter((id) => p.truth.get(id) !== CAMPAIGN)).toEqual([]);
+    expect(g!.recipe!.added.map((a) => a.id).sort()).toEqual(MISSED);
+    expect(g!.members.length).toBeGreaterThanOrEqual(0.95 * campaign.length);
+    expect(g!.recipe!.log10p).toBeLessThanOrEqual(-2);
+    expect(g!.recipe!.expected).toBeLessThan(0.1 * g!.recipe!.found);
+    for (const a of g!.recipe!.added) {
+      expect(a.templates.length).toBeGreaterThanOrEqual(2);
+      expect(a.with.every((id) => before[0]!.members.includes(id))).toBe(true);
+    }
+    // The evidence names each joined account with the templates it re-uses and whose they are.
+    const text = coordinationResults(g!)
+      .map((r) => r.measurement.evidence)
+      .join('\n');
+    for (const a of g!.recipe!.added) {
+      expect(text).toContain(a.id);
+      for (const t of a.templates) expect(text).toContain(t);
+      expect(text).toContain(a.with[0]!);
+    }
+    expect(text).toContain(`Between ${g!.recipe!.from} and ${g!.recipe!.to}`);
+    expect(text).toMatch(/Poisson p = \d\.\de-\d+/);
+  });
+
+  // The adversary's view: an operator that wants an innocent account swept in can only use a
+  // recipe; the appeals team's: an ordinary account that re-uses two popular templates (a public
+  // prompt recipe) and happened to sign up that night. It joins only when the population says two
+  // of those templates are rare outside the window.
+  it('leaves out an ordinary account that re-uses two popular templates of the members and signed up in the window (seed 608219)', () => {
+    const p = population(608219);
+    const [g] = run(p);
+    const members = new Set(g!.members);
+    const donor = g!.members.find((id) => (p.templates.get(id)?.length ?? 0) >= 2 && !MISSED.includes(id))!;
+    const pair = p.templates.get(donor)!.slice(0, 2);
+    const night = p.records.get(donor)!.created_at!;
+    const ordinary = [...p.truth]
+      .filter(([id, t]) => t === 'benign' && !p.communities.has(id) && !members.has(id))
+      .map(([id]) => id);
+    const [person, ...others] = ordinary;
+    // The ordinary account: task-style, signed up beside a member, re-using two of its templates.
+    p.records.set(person!, { ...p.records.get(person!)!, account_id: person!, created_at: night });
+    p.accounts.get(person!)!.followUps = 0;
+    p.accounts.get(person!)!.withSystem = 0;
+    p.templates.set(person!, [...pair]);
+    // Held by members only, the pair is the operator's: the account joins like any recipe-mate.
+    const rare = run(p)[0]!;
+    expect(rare.recipe!.added.map((a) => a.id)).toContain(person);
+    // Re-used by 2 % of the ordinary accounts that signed up on other days, the pair is popular:
+    // the window's share of them is well over a tenth of an account, and the account stays out,
+    // while the operator's accounts (rare templates) still join beside it.
+    const window = [Date.parse(rare.recipe!.from), Date.parse(rare.recipe!.to) + 60_000];
+    const outside = others.filter((id) => {
+      const t = Date.parse(p.records.get(id)?.created_at ?? '');
+      return Number.isFinite(t) && (t < window[0]! || t > window[1]!);
+    });
+    for (const id of outside.slice(0, Math.ceil(0.02 * outside.length)))
+      p.templates.set(id, [...(p.templates.get(id) ?? []), ...pair]);
+    const [popular] = run(p);
+    expect(popular!.members).not.toContain(person);
+    expect(popular!.recipe!.added.map((a) => a.id).sort()).toEqual(MISSED);
+  });
+
+  // Small seed 684435: a low-rate account's linked community was itself and two members; once
+  // they left it for the group, it was no cluster, yet the account was counted as in one.
+  it('looks at an account whose linked community the group took all but it of, and not at one still in a cluster (seed 608219)', () => {
+    const p = population(608219);
+    const [g] = run(p);
+    // One broader in topic than every member, so not a community fellow once linked to two of them.
+    const mate = 'acct_rzd449yzsk699gfq';
+    const two = g!.members.filter((id) => !MISSED.includes(id) && !p.communities.has(id)).slice(0, 2);
+    const dissolved = new Map(p.communities);
+    for (const id of [mate, ...two]) dissolved.set(id, 10_000);
+    const [left] = coordinatedGroups(p.accounts, p.records, 1, 3, dissolved, p.templates);
+    expect(left!.recipe!.added.map((a) => a.id)).toContain(mate);
+    // With three ordinary accounts the community is still a cluster after the members leave it.
+    const ordinary = [...p.truth]
+      .filter(([id, t]) => t === 'benign' && !p.communities.has(id) && !g!.members.includes(id))
+      .slice(0, 3)
+      .map(([id]) => id);
+    const cluster = new Map(dissolved);
+    for (const id of ordinary) cluster.set(id, 10_000);
+    const [kept] = coordinatedGroups(p.accounts, p.records, 1, 3, cluster, p.templates);
+    expect(kept!.members).not.toContain(mate);
+  });
+
+  it('takes nobody in where ordinary people outside the window re-use the recipe as often (seed 608219)', () => {
+    // Every third ordinary account that signed up outside the window made task-style and given
+    // two of a member's templates: the window's four are then what the rate outside predicts.
+    const p = population(608219);
+    const [g] = run(p);
+    const window = [Date.parse(g!.recipe!.from), Date.parse(g!.recipe!.to) + 60_000];
+    const donors = g!.members.filter((id) => (p.templates.get(id)?.length ?? 0) >= 2);
+    [...p.truth]
+      .filter(([id, t]) => {
+        const at = Date.parse(p.records.get(id)?.created_at ?? '');
+        return t === 'benign' && !p.communities.has(id) && (at < window[0]! || at > window[1]!);
+      })
+      .forEach(([id], i) => {
+        if (i % 3 !== 0) return;
+        const s = p.accounts.get(id)!;
+        s.followUps = 0;
+        s.withSystem = 0;
+        p.templates.set(id, p.templates.get(donors[i % donors.length]!)!.slice(0, 2));
+      });
+    const [held] = run(p);
+    expect(held!.recipe).toBeUndefined();
+    expect(MISSED.filter((id) => held!.members.includes(id))).toEqual([]);
   });
 });

@@ -120,6 +120,28 @@ export interface CoordinationEvidence {
    * as narrow in topic as every member.
    */
   fellows?: string[];
+  /**
+   * Accounts in no group that signed up around the members, send only task prompts and re-use two
+   * or more of the members' prompt templates, more of them than chance: members too.
+   */
+  recipe?: RecipeMates;
+}
+
+/** Task-style accounts re-using a group's templates that signed up around its members, beyond chance. */
+export interface RecipeMates {
+  /** The members' sign-up span widened by its mean gap between sign-ups on each side (ISO, minutes). */
+  from: string;
+  to: string;
+  /** Accounts in no group that signed up in the window, and those of them that are task-style re-users. */
+  signedUp: number;
+  found: number;
+  /** The same counts outside the window, and the re-users they predict in it. */
+  outside: number;
+  outsideFound: number;
+  expected: number;
+  log10p: number;
+  /** Each joined account, the members' templates it re-uses, and the members that re-use them. */
+  added: { id: string; templates: string[]; with: string[] }[];
 }
 
 /** Task-style accounts that signed up while a group's members did, beyond the population's share. */
@@ -343,6 +365,91 @@ function withCommunityFellows(
   return { ...found, members: [...found.members, ...fellows].sort(), fellows };
 }
 
+/**
+ * The group with the accounts that re-use its operator's recipe: in no group, signed up within the
+ * members' sign-up window widened on each side by the mean gap between two members' sign-ups (an
+ * operator creating k accounts over a span makes one every span/(k − 1)), task-style, and
+ * re-using at least two of the members' prompt templates. They join only when the window holds
+ * more such accounts than the share of them among sign-ups outside it predicts (a Poisson tail at
+ * MATES_LOG10_P, at most a tenth of them expected by chance): a handful of groups per population
+ * are tested, so a chance join is rarer than one population in ten. And each joins only when its
+ * own templates are rare outside the window: when the sign-ups outside that re-use two of the same
+ * templates predict more than a tenth of an account in the window, they are popular (a public
+ * recipe) and an account re-using them says nothing about this operator, however many of the
+ * operator's own accounts pass the pooled test beside it.
+ */
+function withRecipeMates(
+  found: CoordinationEvidence,
+  ids: readonly string[],
+  accounts: ReadonlyMap<string, EntityStats>,
+  records: ReadonlyMap<string, AccountRecord>,
+  taken: ReadonlySet<string>,
+  templates: ReadonlyMap<string, readonly string[]>,
+): CoordinationEvidence {
+  const window = recipeWindow(found.members, records);
+  if (!window) return found;
+  const holders = new Map<string, string[]>();
+  for (const id of found.members)
+    for (const t of templates.get(id) ?? []) holders.set(t, [...(holders.get(t) ?? []), id]);
+  const shared = (id: string): string[] => (templates.get(id) ?? []).filter((t) => holders.has(t));
+  const inWindow: string[] = [];
+  const outside: string[] = [];
+  for (const id of ids) {
+    const t = createdAt(records.get(id));
+    if (taken.has(id) || !Number.isFinite(t)) continue;
+    (t >= window[0] && t <= window[1] ? inWindow : outside).push(id);
+  }
+  const reuses = (id: string): boolean => taskStyle(accounts.get(id)!) && shared(id).length >= 2;
+  const candidates = inWindow.filter(reuses);
+  if (candidates.length === 0 || outside.length === 0) return found;
+  const outsideFound = outside.filter(reuses).length;
+  // A quarter account keeps the expectation above 0 where nobody outside re-uses the recipe.
+  const perSignup = (count: number): number => (Math.max(count, 0.25) / outside.length) * inWindow.length;
+  const expected = perSignup(outsideFound);
+  const log10p = poissonSurvivalLog10(candidates.length, expected);
+  if (log10p > MATES_LOG10_P || expected > MATES_MAX_CHANCE_SHARE * candidates.length) return found;
+  const outsideSets = outside.map((id) => new Set(templates.get(id) ?? []));
+  const added = candidates
+    .map((id) => ({ id, templates: shared(id) }))
+    .filter(({ templates: own }) => {
+      const alike = outsideSets.filter((set) => own.filter((t) => set.has(t)).length >= 2).length;
+      return perSignup(alike) <= MATES_MAX_CHANCE_SHARE;
+    })
+    .map(({ id, templates: own }) => ({
+      id,
+      templates: own,
+      with: [...new Set(own.flatMap((t) => holders.get(t)!))].sort(),
+    }));
+  if (added.length === 0) return found;
+  const recipe: RecipeMates = {
+    from: isoMinute(window[0]),
+    to: isoMinute(window[1]),
+    signedUp: inWindow.length,
+    found: candidates.length,
+    outside: outside.length,
+    outsideFound,
+    expected,
+    log10p,
+    added,
+  };
+  return { ...found, members: [...found.members, ...added.map((a) => a.id)].sort(), recipe };
+}
+
+/** The members' sign-up span widened by (last − first)/(k − 1) on each side; k members with a sign-up time. */
+function recipeWindow(
+  members: readonly string[],
+  records: ReadonlyMap<string, AccountRecord>,
+): readonly [number, number] | undefined {
+  const times = members.map((id) => createdAt(records.get(id))).filter(Number.isFinite);
+  if (times.length < 2) return undefined;
+  const first = Math.min(...times);
+  const last = Math.max(...times);
+  const gap = (last - first) / (times.length - 1);
+  return [first - gap, last + gap];
+}
+
+const isoMinute = (t: number): string => new Date(t).toISOString().slice(0, 16) + 'Z';
+
 /** The members' sign-up span (first and last sign-up), when any of them has a sign-up time. */
 function signupSpan(
   members: readonly string[],
@@ -469,6 +576,8 @@ export function coordinatedGroups(
    * members is in belongs to another cluster and is never taken as its cohort-mate.
    */
   linked: ReadonlyMap<string, number> = new Map(),
+  /** The prompt templates (skeleton ids) each account re-uses, as linkage reads them. */
+  templates: ReadonlyMap<string, readonly string[]> = new Map(),
 ): CoordinationEvidence[] {
   const ids = [...accounts.keys()].filter((id) => accounts.get(id)!.n >= MIN_EVENTS).sort();
   if (ids.length < 50) return [];
@@ -523,7 +632,32 @@ export function coordinatedGroups(
       .sort((a, b) => a.log10p - b.log10p)[0]!;
     out.push({ ...evidence, joint: jointEvidence(best) });
   }
-  return out;
+  // Recipe-mates come from accounts in no group at all, once every group has its members.
+  const taken = inAnyGroup(out, linked, minClusterSize);
+  return out.map((e) => {
+    const joined = withRecipeMates(e, ids, accounts, records, taken, templates);
+    for (const { id } of joined.recipe?.added ?? []) taken.add(id);
+    return joined;
+  });
+}
+
+/**
+ * Accounts in a group once coordinated members have left their linked communities: the members,
+ * and the accounts of communities that keep at least minClusterSize without them. A community the
+ * group took all but one or two accounts of is no cluster any more (population-linkage drops it),
+ * so what is left of it is in no group (small seed 684435: a low-rate account whose two
+ * community-mates were members).
+ */
+function inAnyGroup(
+  groups: readonly CoordinationEvidence[],
+  linked: ReadonlyMap<string, number>,
+  minClusterSize: number,
+): Set<string> {
+  const taken = new Set(groups.flatMap((e) => e.members));
+  const left = new Map<number, number>();
+  for (const [id, c] of linked) if (!taken.has(id)) left.set(c, (left.get(c) ?? 0) + 1);
+  for (const [id, c] of linked) if (left.get(c)! >= minClusterSize) taken.add(id);
+  return taken;
 }
 
 /** The strongest rare combination of a group, in words, with its counts. */
@@ -737,7 +871,7 @@ export function coordinationResults(e: CoordinationEvidence): DetectorResult[] {
       strength: strengthOf(jointP),
       measurement: {
         stats: [{ kind: 'test', key: 'jointWeakAttributes', p: jointP, n: e.joint.holders }],
-        evidence: `${e.joint.holders} accounts share ${e.joint.description}; ${e.joint.basis ?? 'from how common each is alone'}, ${e.joint.expected.toFixed(2)} would be expected${e.cohort ? cohortText(e.cohort) : ''}${e.fellows ? `. ${e.fellows.length} more, signed up outside that span, are linked (shared templates or set-up) into communities most of whose accounts are members, send only one-shot task prompts and are as narrow in topic as the members: members too` : ''}`,
+        evidence: `${e.joint.holders} accounts share ${e.joint.description}; ${e.joint.basis ?? 'from how common each is alone'}, ${e.joint.expected.toFixed(2)} would be expected${e.cohort ? cohortText(e.cohort) : ''}${e.fellows ? `. ${e.fellows.length} more, signed up outside that span, are linked (shared templates or set-up) into communities most of whose accounts are members, send only one-shot task prompts and are as narrow in topic as the members: members too` : ''}${e.recipe ? recipeText(e.recipe) : ''}`,
         examples: [],
       },
     },
@@ -749,6 +883,14 @@ function cohortText(c: CohortMates): string {
     ? 'send only one-shot task prompts and keep, as each member does, to one slice of the topics the members cover'
     : 'send only one-shot task prompts';
   return `. Between ${c.from} and ${c.to}, when these signed up, ${c.taskStyle} of the ${c.signedUp} other accounts that signed up ${which}, where ${c.expected.toFixed(2)} would be expected from the share of such accounts among all; ${c.added.length} of them, as narrow in topic as the members, are members too`;
+}
+
+function recipeText(r: RecipeMates): string {
+  const who = r.added.map(
+    (a) =>
+      `${a.id} (${a.templates.join(', ')}; as ${a.with.slice(0, 3).join(', ')}${a.with.length > 3 ? ` and ${a.with.length - 3} more` : ''})`,
+  );
+  return `. Between ${r.from} and ${r.to} (the members' sign-ups widened by their mean gap on each side), ${r.found} of the ${r.signedUp} accounts in no cluster that signed up send only one-shot task prompts and re-use at least two of the members' prompt templates, where ${r.expected.toFixed(2)} would be expected from ${r.outsideFound} of the ${r.outside} that signed up outside that window (Poisson p = ${(10 ** r.log10p).toExponential(1)}); ${r.added.length} of them, whose templates are rare outside the window, are members too: ${who.join('; ')}`;
 }
 
 /** Sign-up windows a cohort is looked for in: an operator creates its accounts within days or weeks. */

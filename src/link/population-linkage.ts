@@ -69,7 +69,13 @@ export function linkPopulation(
   for (const members of linkedGroups) members.sort();
   // A coordinated group is one operator's: its members leave any community they were linked into.
   const communityOf = new Map(linkedGroups.flatMap((members, k) => members.map((id) => [id, k] as const)));
-  const coordinated = coordinatedGroups(accounts, records, seed, minClusterSize, communityOf);
+  const templates = new Map(
+    [...attributes].map(([id, attrs]) => [
+      id,
+      attrs.filter((a) => a.kind === 'template').map((a) => a.value),
+    ]),
+  );
+  const coordinated = coordinatedGroups(accounts, records, seed, minClusterSize, communityOf, templates);
   const claimed = new Set(coordinated.flatMap((c) => c.members));
   const groups = [
     ...linkedGroups
