@@ -29,7 +29,7 @@ export {
   SignalItem,
   TimelineBucket,
 } from './api-views.js';
-export { LEVEL_COLOURS, niceTicks } from './presentation.js';
+export { formatCount, formatScore, formatTime, LEVEL_COLOURS, niceTicks } from './presentation.js';
 export { Truth, TruthAccount, isTrap } from './truth.js';
 export { UserError, UserErrorCode, isUserError } from './errors.js';
 export { findUnstorableText, storableText, unstorableText } from './stored-text.js';
