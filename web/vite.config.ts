@@ -16,7 +16,7 @@ export default defineConfig({
     emptyOutDir: true,
     chunkSizeWarningLimit: 1200,
     // src/contracts modules only define constants and schemas, so the bundle keeps just the ones
-    // the dashboard uses (LEVELS, LEVEL_COLOURS, niceTicks: no zod) rather than every schema.
+    // the dashboard uses (LEVELS, LEVEL_COLOURS, niceTicks, the formats: no zod) rather than every schema.
     rollupOptions: { treeshake: { moduleSideEffects: (id) => !id.includes('/src/contracts/') } },
   },
   server: {

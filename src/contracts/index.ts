@@ -29,7 +29,7 @@ export {
   SignalItem,
   TimelineBucket,
 } from './api-views.js';
-export { LEVEL_COLOURS, niceTicks } from './presentation.js';
+export { formatCount, formatScore, formatTime, LEVEL_COLOURS, niceTicks } from './presentation.js';
 export { Truth, TruthAccount, isTrap } from './truth.js';
 export { UserError, UserErrorCode, isUserError } from './errors.js';
 export { findUnstorableText, storableText, unstorableText } from './stored-text.js';
@@ -46,15 +46,7 @@ export {
   StixSighting,
   StixTimestamp,
 } from './stix.js';
-export {
-  STIX_OBJECT_TYPES,
-  StixCustomObject,
-  StixExternalReference,
-  StixGranularMarking,
-  StixHashes,
-  StixKillChainPhase,
-  StixMarkingDefinitionStrict,
-} from './stix-objects.js';
+export { STIX_OBJECT_TYPES, StixCustomObject } from './stix-objects.js';
 export {
   HubSighterCounts,
   HubSighting,
@@ -134,25 +126,15 @@ export {
 export { readEnv, warnDeprecated } from './env.js';
 export { setWorkSliceBudget, WorkSlice, yieldToEventLoop } from './event-loop.js';
 export {
-  ACTION_MITIGATIONS,
   ATLAS,
-  ATLAS_MITIGATIONS,
-  ATLAS_TACTICS,
   ATLAS_TECHNIQUES,
   ATLAS_VERSION,
-  CAMPAIGN_TECHNIQUES,
-  DETECTOR_TECHNIQUES,
-  LINK_TECHNIQUES,
   atlasFullName,
   atlasTechnique,
   atlasUrl,
   findingTechniques,
-  isAtlasId,
   mitigationsOf,
   type AtlasId,
-  type AtlasMitigation,
-  type AtlasMitigationId,
-  type AtlasTactic,
   type AtlasTechnique,
 } from './atlas.js';
 export {
@@ -160,7 +142,5 @@ export {
   OCSF_VERSION,
   OcsfAttack,
   OcsfDetectionFinding,
-  OcsfDistillGuardFields,
-  OcsfEvidence,
   PRODUCT_VERSION,
 } from './ocsf.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LEVELS } from './levels.js';
-import { LEVEL_COLOURS, niceTicks } from './presentation.js';
+import { formatCount, formatScore, formatTime, LEVEL_COLOURS, niceTicks } from './presentation.js';
 
 describe('niceTicks', () => {
   it('covers the maximum with round steps', () => {
@@ -57,5 +57,51 @@ describe('LEVEL_COLOURS', () => {
     // web/src/styles.css: --bg, --panel and --panel-2, where dots, bars and graph nodes sit.
     for (const background of ['#0d1117', '#151b23', '#1b222c'])
       expect(contrast(LEVEL_COLOURS[level], background)).toBeGreaterThanOrEqual(3);
+  });
+});
+
+// One table for the HTML report and the dashboard: both print these through these functions
+// (src/report/report-format.ts and web/src/app/format.ts re-export them), so the same figure reads
+// the same in both, in the findings JSON and in the raw events.
+describe('formatCount, formatScore, formatTime', () => {
+  it.each([
+    [0, '0'],
+    [7, '7'],
+    [12_345, '12,345'],
+    [99_999, '99,999'],
+    [100_000, '100,000'],
+    [1_250_000, '1,250,000'],
+    [2_000_000_000, '2,000,000,000'],
+    [12.6, '13'],
+    [null, '—'],
+    [undefined, '—'],
+    [Number.NaN, '—'],
+  ])('formatCount(%s) is %s: whole and grouped, never abbreviated', (n, text) => {
+    expect(formatCount(n)).toBe(text);
+  });
+
+  it.each([
+    [0, '0.000'],
+    [0.5, '0.500'],
+    [0.998, '0.998'],
+    [0.9995, '1.000'],
+    [1, '1.000'],
+    [null, '—'],
+    [undefined, '—'],
+  ])('formatScore(%s) is %s: the three decimals the findings carry', (score, text) => {
+    expect(formatScore(score)).toBe(text);
+  });
+
+  it.each([
+    ['2026-11-22T10:05:33Z', '2026-11-22 10:05 UTC'],
+    ['2026-11-22T10:05:33.123Z', '2026-11-22 10:05 UTC'],
+    ['2026-11-22T11:05:59+01:00', '2026-11-22 10:05 UTC'],
+    [Date.UTC(2026, 10, 22, 10, 5, 33), '2026-11-22 10:05 UTC'],
+    ['not a time', 'not a time'],
+    ['', '—'],
+    [null, '—'],
+    [undefined, '—'],
+  ])('formatTime(%s) is %s: UTC to the minute', (t, text) => {
+    expect(formatTime(t)).toBe(text);
   });
 });

@@ -27,3 +27,28 @@ export function niceTicks(max: number, count = 4): number[] {
   if (ticks[ticks.length - 1]! < max) ticks.push(Number((ticks.length * step).toPrecision(12)));
   return ticks;
 }
+
+// Numbers and times as an analyst reads them, the same in the HTML report and the dashboard, so a
+// figure can be checked from one against the other, the findings JSON and the raw events.
+const wholeNumber = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** `1,250,000`: whole and grouped, never abbreviated (1.3M cannot be checked); `—` when unknown. */
+export function formatCount(n: number | null | undefined): string {
+  return n === null || n === undefined || !Number.isFinite(n) ? '—' : wholeNumber.format(n);
+}
+
+/**
+ * `0.998`: a score (account, cluster or signal) to the three decimals the findings carry, so one
+ * just short of 1 never reads as `1.00`; `—` when unknown.
+ */
+export function formatScore(score: number | null | undefined): string {
+  return score === null || score === undefined || !Number.isFinite(score) ? '—' : score.toFixed(3);
+}
+
+/** `2026-11-22 10:05 UTC` from an ISO string or epoch ms; `—` when unknown, as given when unparsable. */
+export function formatTime(t: string | number | null | undefined): string {
+  if (t === null || t === undefined || t === '') return '—';
+  const d = new Date(t);
+  if (Number.isNaN(d.getTime())) return String(t);
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

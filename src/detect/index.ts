@@ -1,6 +1,6 @@
 export { DETECTORS } from './detectors/index.js';
 export type { Detector, Stat } from './detector.js';
-export { fitNullModels, pValue, type NullModels } from './null-models.js';
+export { fitNullModels, type NullModels } from './null-models.js';
 export type { DetectionContext } from './detector.js';
 export {
   accountStrength,
@@ -17,7 +17,6 @@ export {
   restated,
   runDetectors,
   scoreOfStrength,
-  sliceStrength,
   toSignals,
   type DetectorResult,
   type LevelDecision,

@@ -12,6 +12,6 @@ export const LEVEL_RULES = {
   clusterAct: CLUSTER_ACT_RULE,
 } as const;
 export type { AnalysisDetail } from './assembly.js';
-export { evaluateFindings, formatEvaluation, type BenignCluster, type Evaluation } from './evaluation.js';
-export { BAR_ITEMS, DETECTION_BAR, type BarItem, type BarItemId } from './detection-bar.js';
+export { evaluateFindings, formatEvaluation, type Evaluation } from './evaluation.js';
+export { BAR_ITEMS, DETECTION_BAR, type BarItemId } from './detection-bar.js';
 export { LINK_TYPES } from './switched-off.js';

@@ -1,6 +1,6 @@
 export { Gateway, wantsProse, type CanaryOptions, type GatewayOptions } from './gateway.js';
 export { startGateway, type RunningGateway } from './start.js';
-export { AccountResolver, sha256Hex, type Caller } from './accounts.js';
+export { AccountResolver, sha256Hex } from './accounts.js';
 export { DecisionCache } from './decision-cache.js';
 export { HttpDecisionSource, StaticDecisionSource } from './decision-source.js';
 

@@ -28,7 +28,7 @@ export {
 export { parseCsvMap } from './csv-mapping.js';
 
 export { checkInputFiles } from './input-file.js';
-export { readUserFile, readUserJson, readUserYaml } from './user-file.js';
+export { readUserFile, readUserJson, readUserYaml, userFileError } from './user-file.js';
 export { createProgressReporter } from './progress-reporter.js';
 
 export {

@@ -14,21 +14,8 @@ export { exportBundle, readFindingsFile } from './stix/export-bundle.js';
 export { checkBundle } from './stix/bundle-check.js';
 export { stixObjectProblems } from './stix/object-check.js';
 export type { ScoShape } from './stix/sco-properties.js';
-export {
-  checkStixPattern,
-  parseStixPattern,
-  STIX_PATTERN_LIMITS,
-  type StixPatternCheck,
-  type ObservationNode,
-  type ComparisonNode,
-} from './stix/stix-pattern.js';
-export {
-  checkStixRegex,
-  compileStixRegex,
-  type StixRegexCheck,
-  type StixRegexCompiled,
-} from './stix/stix-regex.js';
-export type { StixRegex } from './stix/stix-regex-vm.js';
+export { checkStixPattern, STIX_PATTERN_LIMITS } from './stix/stix-pattern.js';
+export { compileStixRegex } from './stix/stix-regex.js';
 
 export { canonicalJson } from './stix/canonical-json.js';
 export {
@@ -45,8 +32,7 @@ export { TaxiiClient } from './taxii/taxii-client.js';
 
 export { ReceivedIntel } from './taxii/received-intel.js';
 
-export { IntelMatcher, PATTERN_MATCH_LIMITS, UA_REGEX_LIMITS } from './match/matcher.js';
-export { PATTERN_PROGRAM_LIMITS } from './match/pattern-program.js';
+export { IntelMatcher } from './match/matcher.js';
 
 export {
   exportToFile,
@@ -62,9 +48,4 @@ export {
   writeMemberKey,
 } from './taxii/member-workflows.js';
 
-export {
-  findingsToOcsf,
-  ocsfNdjson,
-  type LevelActionMap,
-  type OcsfOptions,
-} from './ocsf/findings-to-ocsf.js';
+export { findingsToOcsf, ocsfNdjson } from './ocsf/findings-to-ocsf.js';

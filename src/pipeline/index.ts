@@ -26,7 +26,7 @@ export {
   subjectOf,
   type ScaleTopology,
 } from './scale/topology.js';
-export { NatsEventSink, ScalePublisher, type PublisherOptions } from './scale/scale-publisher.js';
+export { NatsEventSink, ScalePublisher } from './scale/scale-publisher.js';
 export { encodeAccountState, restoreStoredAccount } from './scale/account-state-codec.js';
 export { decodeMessage, ScannedEvents } from './scale/quarantine.js';
 export { scoreScale, scoreScaleDetail, ScoringStates } from './scale/scorer.js';
@@ -38,21 +38,8 @@ export {
   type StreamOptions,
 } from './scale/stream.js';
 export { ScaleWorker, type ScaleWorkerOptions } from './scale/worker.js';
-export { checkBatch, type AckState, type BatchCheck } from './scale/contiguity.js';
+export { checkBatch } from './scale/contiguity.js';
 export { PartitionPuller } from './scale/puller.js';
 export { serveWorkerMetrics, WorkerMetrics } from './scale/worker-metrics.js';
-export {
-  CounterVec,
-  Exposition,
-  Histogram,
-  HistogramVec,
-  labelText,
-  processFamilies,
-  type Labels,
-} from './metrics-exposition.js';
-export {
-  serveMetrics,
-  type HealthReport,
-  type MetricsEndpoints,
-  type MetricsServer,
-} from './metrics-listener.js';
+export { CounterVec, Exposition, Histogram, HistogramVec, processFamilies } from './metrics-exposition.js';
+export { serveMetrics, type HealthReport, type MetricsServer } from './metrics-listener.js';

@@ -1,6 +1,6 @@
 import { LEVELS, levelRank, type AccountFinding } from '../contracts/index.js';
 import { clusterAnchor } from './cluster-section.js';
-import { formatCount } from './report-format.js';
+import { formatCount, formatScore } from './report-format.js';
 import { html, type SafeHtml } from './html.js';
 import { atlasTag, levelBadge, scoreCell } from './level-badge.js';
 
@@ -92,7 +92,7 @@ function accountRow(a: AccountFinding, topClusterIds: ReadonlySet<string>): Safe
   // Chips keep rows scannable; the evidence behind every signal is one click away.
   const chips = a.signals
     .slice(0, SIGNALS_PER_ROW)
-    .map((s) => html`<span class="chip">${s.detector} <b>${s.score.toFixed(2)}</b></span>`);
+    .map((s) => html`<span class="chip">${s.detector} <b>${formatScore(s.score)}</b></span>`);
   const more =
     a.signals.length > SIGNALS_PER_ROW
       ? html`<span class="muted">+${a.signals.length - SIGNALS_PER_ROW}</span>`
@@ -119,7 +119,7 @@ function signalEvidence(a: AccountFinding): SafeHtml {
           ${a.signals.map(
             (s) =>
               html`<li>
-                <strong>${s.detector}</strong> ${s.score.toFixed(2)} ${atlasTag(s.atlas)}
+                <strong>${s.detector}</strong> ${formatScore(s.score)} ${atlasTag(s.atlas)}
                 <div class="ev">${s.evidence}</div>
                 ${
                   s.examples?.length

@@ -9,7 +9,7 @@ import {
 } from '../contracts/index.js';
 import { linkageGraph } from './charts/linkage-graph.js';
 import { hourRangeOf, trafficChart } from './charts/traffic-chart.js';
-import { formatCount, formatP, formatTime, truncate } from './report-format.js';
+import { formatCount, formatP, formatScore, formatTime, truncate } from './report-format.js';
 import { html, type SafeHtml } from './html.js';
 import { atlasTag, levelBadge, scoreCell } from './level-badge.js';
 
@@ -161,7 +161,7 @@ function membersList(ids: readonly string[], accountsById: ReadonlyMap<string, A
       const level: Level = a?.level ?? 'none';
       return html`<span
         class="member"
-        title="${level}${a ? `, score ${a.score.toFixed(3)}, ${a.events} events` : ''}"
+        title="${level}${a ? `, score ${formatScore(a.score)}, ${a.events} events` : ''}"
         ><i style="background:${LEVEL_COLOURS[level]}"></i>${id}</span
       > `;
     })}${sorted.length > listed.length ? html`<span class="muted">and ${formatCount(sorted.length - listed.length)} more (see the account table)</span>` : ''}
@@ -183,7 +183,7 @@ export function clusterSection(
       <span class="rank">#${rank}</span>
       <h3><code>${cluster.cluster_id}</code></h3>
       ${levelBadge(cluster.level)}
-      <span class="kv"><b>score</b> ${cluster.score.toFixed(3)}</span
+      <span class="kv"><b>score</b> ${formatScore(cluster.score)}</span
       >${strength !== undefined ? html`<span class="kv"><b>evidence</b> −log₁₀p = ${strength.toFixed(1)}</span>` : ''}
       <span class="kv"><b>accounts</b> ${formatCount(cluster.account_ids.length)}</span
       ><span class="kv"><b>events</b> ${formatCount(cluster.events)}</span>

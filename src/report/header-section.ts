@@ -85,7 +85,7 @@ function inputStats(findings: Findings): SafeHtml {
       <div class="stat-label">rejected lines (quarantined)</div>
     </div>
     <div class="stat wide">
-      <div class="stat-num small">${formatTime(input.from) || '—'}<br />${formatTime(input.to) || '—'}</div>
+      <div class="stat-num small">${formatTime(input.from)}<br />${formatTime(input.to)}</div>
       <div class="stat-label">first / last event</div>
     </div>
   </div>`;

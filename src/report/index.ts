@@ -1,2 +1,1 @@
 export { renderHtmlReport } from './render-html-report.js';
-export { escapeHtml } from './html.js';

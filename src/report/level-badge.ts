@@ -1,5 +1,5 @@
 import type { Level } from '../contracts/index.js';
-import { atlasName } from './report-format.js';
+import { atlasName, formatScore } from './report-format.js';
 import { html, type SafeHtml } from './html.js';
 
 export const levelBadge = (level: Level): SafeHtml => html`<span class="badge lv-${level}">${level}</span>`;
@@ -11,5 +11,5 @@ export const atlasTag = (id: string | undefined): SafeHtml =>
 export const scoreCell = (score: number): SafeHtml =>
   html`<span class="score"
     ><span class="score-bar" style="width:${Math.round(score * 100)}%"></span
-    ><span class="score-num">${score.toFixed(3)}</span></span
+    ><span class="score-num">${formatScore(score)}</span></span
   >`;

@@ -3,7 +3,7 @@ import type { AccountFinding, ClusterFinding } from '../contracts/index.js';
 import { accountTable } from './account-table.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './assets.js';
 import { clusterAnchor, clusterSection } from './cluster-section.js';
-import { formatCount } from './report-format.js';
+import { formatCount, formatScore } from './report-format.js';
 import { headerSection } from './header-section.js';
 import { html, raw, type SafeHtml } from './html.js';
 import { levelBadge } from './level-badge.js';
@@ -42,12 +42,12 @@ function clusterIndex(clusters: readonly ClusterFinding[], linked: boolean): Saf
               ${linked ? html`<a href="#${clusterAnchor(c.cluster_id)}"><code>${c.cluster_id}</code></a>` : html`<code>${c.cluster_id}</code>`}
             </td>
             <td>${levelBadge(c.level)}</td>
-            <td class="num">${c.score.toFixed(3)}</td>
+            <td class="num">${formatScore(c.score)}</td>
             <td class="num">${(c.strength ?? 0).toFixed(1)}</td>
             <td class="num">${formatCount(c.account_ids.length)}</td>
             <td class="num">${formatCount(c.events)}</td>
             <td>
-              ${c.signals[0] ? html`<strong>${c.signals[0].detector}</strong> <span class="muted">${c.signals[0].score.toFixed(2)}</span>` : html`<span class="muted">—</span>`}
+              ${c.signals[0] ? html`<strong>${c.signals[0].detector}</strong> <span class="muted">${formatScore(c.signals[0].score)}</span>` : html`<span class="muted">—</span>`}
             </td>
           </tr>`,
       )}

@@ -1,4 +1,4 @@
-export { Policy, loadResponsePolicy, policyMitigations, type LoadedPolicy } from './response-policy.js';
+export { loadResponsePolicy, policyMitigations, type LoadedPolicy } from './response-policy.js';
 
 export type { DecisionChange } from './account-decision.js';
 export { DecisionBook } from './decision-book.js';
@@ -10,7 +10,7 @@ export {
   failureClass,
   type WebhookDispatcherOptions,
 } from './webhooks.js';
-export { CaseService, CaseStatus, NewCase, CasePatch, NewComment, type CaseComment } from './case-service.js';
+export { CaseService, CaseStatus, NewCase, CasePatch, NewComment } from './case-service.js';
 export {
   CanaryGenerator,
   CanaryRegistry,

@@ -6,5 +6,4 @@ export { CorpusBank, type CorpusFile } from './corpus.js';
 
 export { ELICITATION_PREFIXES, ELICITATION_SUFFIXES } from './elicitation-wrappers.js';
 
-export { TOPICS } from './benign-topics.js';
 export { COUNTRIES } from './geography.js';

@@ -8,7 +8,7 @@ export { runMigrations } from './migrate.js';
 
 export { coreMigrations } from './migrations/index.js';
 export { openCoreStore, type CoreDb } from './core-store.js';
-export type * from './core-tables.js';
+export type { CoreDatabase } from './core-tables.js';
 export {
   insertEvents,
   streamEvents,

@@ -1,7 +1,6 @@
 export { normalizeText, tokenizeNormalized } from './normalize.js';
 export { hash32, fmix32, fingerprint64, seededRandom } from './hash.js';
 export {
-  shingles,
   minhashSignature,
   lshBandKeys,
   estimateJaccard,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import { readAccounts, readEvents, readUserFile, readUserJson } from '../../ingest/index.js';
+import { readAccounts, readEvents, readUserFile, readUserJson, userFileError } from '../../ingest/index.js';
 import {
   BundleSignature,
   StixBundle,
@@ -169,6 +169,34 @@ export function hubCredentials(opts: { apiKey?: string; user?: string; password?
   );
 }
 
+/**
+ * The detached signature beside a bundle, or undefined when there is none (ENOENT: not signed
+ * yet). One that cannot be read or is not a signature fails closed: ignoring it would sign and
+ * send a bundle changed after it was signed.
+ */
+function readBundleSignature(file: string): BundleSignature | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw userFileError(err, file, 'bundle signature', 'remove it to sign the bundle now');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = BundleSignature.safeParse(json);
+  if (!parsed.success)
+    throw new UserError(
+      'INVALID_INPUT',
+      `bundle signature ${file} is not a signature intel export wrote; export and sign the bundle again, or remove the .sig to sign it now.`,
+    );
+  return parsed.data;
+}
+
 /** `intel push`: signs (or checks the existing .sig of) a bundle and posts it. */
 export async function pushBundle(opts: {
   hub: string;
@@ -179,12 +207,7 @@ export async function pushBundle(opts: {
 }) {
   const bundle = readBundle(opts.bundle);
   const key = loadMemberKey(opts.sign);
-  let existing: BundleSignature | undefined;
-  try {
-    existing = BundleSignature.parse(JSON.parse(readFileSync(`${opts.bundle}.sig`, 'utf8')));
-  } catch {
-    existing = undefined;
-  }
+  const existing = readBundleSignature(`${opts.bundle}.sig`);
   if (existing && !verifyObjects(bundle.objects ?? [], existing, key.publicKey))
     throw new UserError(
       'BAD_SIGNATURE',

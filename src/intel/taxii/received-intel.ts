@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { StixObject, UserError } from '../../contracts/index.js';
+import { userFileError } from '../../ingest/index.js';
 import { indicatorPatternProblem } from '../stix/object-check.js';
 import type { TaxiiClient } from './taxii-client.js';
 
@@ -33,21 +34,34 @@ export class ReceivedIntel {
     return new ReceivedIntel(undefined, { cursors: {}, objects: {}, sightings: {} });
   }
 
+  /**
+   * The state in `dir`, or an empty one when there is none yet (no file: ENOENT). A state that is
+   * there but cannot be read (FILE_UNREADABLE) or is damaged (INVALID_INPUT) fails closed: an
+   * empty state in its place would be saved over it by the next pull, losing cursors and objects.
+   */
   static open(dir: string): ReceivedIntel {
     const file = path.join(dir, 'received.json');
-    let text: string | undefined;
+    let text: string;
     try {
       text = readFileSync(file, 'utf8');
-    } catch {
-      text = undefined;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        return new ReceivedIntel(file, { cursors: {}, objects: {}, sightings: {} });
+      throw userFileError(err, file, 'Intel state', 'check --state, or move it aside and pull again');
     }
-    if (text === undefined) return new ReceivedIntel(file, { cursors: {}, objects: {}, sightings: {} });
-    const parsed = StateFile.safeParse(JSON.parse(text));
-    if (!parsed.success)
-      throw new UserError(
+    const damaged = (why: string): UserError =>
+      new UserError(
         'INVALID_INPUT',
-        `Intel state ${file} is damaged; move it aside and pull again from the start.`,
+        `Intel state ${file} is damaged (${why}); move it aside and pull again from the start.`,
       );
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw damaged(`not JSON: ${(err as Error).message}`);
+    }
+    const parsed = StateFile.safeParse(json);
+    if (!parsed.success) throw damaged('not the state intel pull writes');
     return new ReceivedIntel(file, parsed.data);
   }
 

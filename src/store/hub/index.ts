@@ -1,7 +1,6 @@
 export { hubMigrations } from './hub-migrations.js';
-export type * from './hub-tables.js';
-export { appendHubAudit, verifyHubAudit, listHubAudit, auditHash, AUDIT_GENESIS } from './audit-chain.js';
-export type { AuditVerification, HubAuditInput } from './audit-chain.js';
+export type { HubDatabase } from './hub-tables.js';
+export { appendHubAudit, verifyHubAudit, listHubAudit } from './audit-chain.js';
 export {
   insertMember,
   updateMember,
@@ -18,12 +17,10 @@ export {
   revokeCollectionGrant,
   getCollection,
   allCollections,
-  grantsOf,
   accessFacts,
 } from './membership-store.js';
 export type { HubMember } from './membership-store.js';
 export {
-  insertHubObjects,
   insertOwnedHubObjects,
   queryHubObjects,
   deleteHubObjects,
@@ -34,11 +31,4 @@ export {
   sightingsOfPublisher,
   sighterCountsIn,
 } from './object-store.js';
-export type {
-  HubObjectPageRow,
-  HubPageColumn,
-  HubObjectRow,
-  NewHubObject,
-  ObjectQuery,
-  OwnedInsert,
-} from './object-store.js';
+export type { HubObjectPageRow, HubPageColumn } from './object-store.js';

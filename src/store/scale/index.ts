@@ -1,5 +1,3 @@
-export { scaleMigrations } from './scale-migrations.js';
-export type * from './scale-tables.js';
 export {
   openScaleStore,
   ensurePartitionRows,
@@ -33,9 +31,6 @@ export type {
   ScaleDb,
   PartitionLease,
   LeaseHolder,
-  BoundTopology,
-  PartitionBatch,
-  ScaleProgress,
   QuarantinedMessage,
   StoredAccountState,
 } from './scale-store.js';

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { formatCount, formatShare, formatShortTime, formatTime, humanize } from './format.js';
 
 describe('format', () => {
-  it('prints counts whole until they get large', () => {
+  it('prints counts whole, as the HTML report does, however large', () => {
     expect(formatCount(12345)).toBe('12,345');
-    expect(formatCount(1_250_000)).toBe('1.3M');
+    expect(formatCount(1_250_000)).toBe('1,250,000');
     expect(formatCount(undefined)).toBe('—');
   });
 

@@ -1,25 +1,6 @@
-// Display formats shared by pages: compact counts, scores, times.
-const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
-const whole = new Intl.NumberFormat('en');
-
-export function formatCount(n: number | null | undefined): string {
-  if (n === null || n === undefined || Number.isNaN(n)) return '—';
-  return n >= 100_000 ? compact.format(n) : whole.format(n);
-}
-
-export function formatScore(score: number | null | undefined): string {
-  return score === null || score === undefined ? '—' : score.toFixed(2);
-}
-
-export function formatTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/:\d\d(\.\d+)?Z$/, ' UTC');
-}
+// Display formats shared by pages. Counts, scores and times are shown as the HTML report shows
+// them: one definition, in src/contracts/presentation.ts.
+export { formatCount, formatScore, formatTime } from '../../../src/contracts/index.js';
 
 /** `11-23 06:41` (UTC): enough on a card, the full time is in the tooltip. */
 export function formatShortTime(iso: string | null | undefined): string {

@@ -1,5 +1,5 @@
 import type { Signal } from '../../../src/contracts/index.js';
-import { humanize } from '../app/format.js';
+import { formatScore, humanize } from '../app/format.js';
 
 interface Props {
   signals: Signal[];
@@ -29,7 +29,7 @@ export function EvidenceList({ signals, onExample, knownExamples }: Props) {
                   style={{ width: `${Math.round(s.score * 100)}%` }}
                 />
               </span>
-              {s.score.toFixed(2)}
+              {formatScore(s.score)}
             </span>
             {s.atlas && (
               <a

@@ -1,4 +1,5 @@
 import type { Level } from '../../../src/contracts/index.js';
+import { formatScore } from '../app/format.js';
 
 export function LevelBadge({ level }: { level: Level }) {
   return <span className={`badge level-${level}`}>{level}</span>;
@@ -6,11 +7,11 @@ export function LevelBadge({ level }: { level: Level }) {
 
 export function ScoreBar({ score, level }: { score: number; level: Level }) {
   return (
-    <span className="score" title={`score ${score.toFixed(3)}`}>
+    <span className="score" title={`score ${formatScore(score)}`}>
       <span className="score-track">
         <span className={`score-fill level-${level}`} style={{ width: `${Math.round(score * 100)}%` }} />
       </span>
-      <span className="score-num">{score.toFixed(2)}</span>
+      <span className="score-num">{formatScore(score)}</span>
     </span>
   );
 }

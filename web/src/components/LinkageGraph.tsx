@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import type Graph from 'graphology';
 import Sigma from 'sigma';
 import { LEVEL_COLOURS, LEVELS, type GraphEdge, type GraphNode } from '../../../src/contracts/index.js';
-import { formatCount } from '../app/format.js';
+import { formatCount, formatScore } from '../app/format.js';
 import { GROUP_ABOVE, groupingKinds, type AccountGroup } from './account-groups.js';
 import { linkColour, linkLabel } from './graph-style.js';
 import {
@@ -265,8 +265,8 @@ function GraphInfo({
         </>
       ) : info && hovered ? (
         <>
-          <b>{hovered}</b> · {info.level} · score {info.score.toFixed(2)} · {formatCount(info.events)} events
-          · click to open
+          <b>{hovered}</b> · {info.level} · score {formatScore(info.score)} · {formatCount(info.events)}{' '}
+          events · click to open
         </>
       ) : groups ? (
         <span className="muted">
@@ -310,7 +310,7 @@ function GroupMembers({
         <button
           key={m.id}
           className="member-chip"
-          title={`${m.level}, score ${m.score.toFixed(2)}, ${formatCount(m.events)} events`}
+          title={`${m.level}, score ${formatScore(m.score)}, ${formatCount(m.events)} events`}
           onClick={() => onOpenAccount(m.id)}
         >
           <span className="dot" style={{ background: LEVEL_COLOURS[m.level] }} /> {m.id}

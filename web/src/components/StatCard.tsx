@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import type { Level } from '../../../src/contracts/index.js';
+import { formatScore } from '../app/format.js';
 
 export function StatCard({
   label,
@@ -25,5 +26,5 @@ export function StatCard({
 
 /** A finding's score, toned by its level. */
 export function ScoreStat({ score, level }: { score: number; level: Level }) {
-  return <StatCard label="Score" value={score.toFixed(2)} tone={level} hint={`level ${level}`} />;
+  return <StatCard label="Score" value={formatScore(score)} tone={level} hint={`level ${level}`} />;
 }

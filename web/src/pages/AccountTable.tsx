@@ -1,5 +1,5 @@
 import type { AccountFinding } from '../../../src/contracts/index.js';
-import { humanize } from '../app/format.js';
+import { formatScore, humanize } from '../app/format.js';
 import { accountHref, clusterHref, navigate } from '../app/route.js';
 import { countColumn, idColumn, levelColumn, scoreColumn, strengthColumn } from '../components/columns.js';
 import { SortableTable, type Column, type TableProps } from '../components/SortableTable.js';
@@ -33,7 +33,7 @@ const columns: Column<AccountFinding>[] = [
           .slice(0, 3)
           .map((s) => (
             <span key={s.detector} className="chip" title={s.evidence}>
-              {humanize(s.detector)} <span className="muted">{s.score.toFixed(2)}</span>
+              {humanize(s.detector)} <span className="muted">{formatScore(s.score)}</span>
             </span>
           ))}
       </span>

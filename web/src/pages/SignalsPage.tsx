@@ -3,7 +3,7 @@ import { api, itemsOf } from '../api/client.js';
 import type { Page, SignalItem } from '../../../src/contracts/index.js';
 import { useApi } from '../api/use-api.js';
 import { usePaged } from '../api/use-paged.js';
-import { formatCount, humanize } from '../app/format.js';
+import { formatCount, formatScore, humanize } from '../app/format.js';
 import { accountHref, clusterHref, href, navigate } from '../app/route.js';
 import { PagedPanel } from '../components/PagedPanel.js';
 import { PageHeader } from '../components/PageHeader.js';
@@ -27,7 +27,7 @@ const columns: Column<SignalItem>[] = [
   {
     key: 'score',
     header: 'Score',
-    render: (s) => s.score.toFixed(2),
+    render: (s) => formatScore(s.score),
     sortValue: (s) => s.score,
     align: 'right',
   },

@@ -1,5 +1,5 @@
 import type { Loaded } from '../../api/use-api.js';
-import { formatCount } from '../../app/format.js';
+import { formatCount, formatScore } from '../../app/format.js';
 import { accountHref, clusterHref } from '../../app/route.js';
 import { EvidenceList } from '../../components/EvidenceList.js';
 import { LevelBadge } from '../../components/LevelBadge.js';
@@ -30,7 +30,7 @@ function SubjectSummary({ subject }: { subject: Subject }) {
         <a className="mono" href={link(id)}>
           {id}
         </a>{' '}
-        <LevelBadge level={finding.level} /> score {finding.score.toFixed(2)} ·{' '}
+        <LevelBadge level={finding.level} /> score {formatScore(finding.score)} ·{' '}
         {accounts === undefined ? '' : `${formatCount(accounts)} accounts · `}
         {formatCount(finding.events)} events
       </div>

@@ -2,7 +2,7 @@ import { lazy, Suspense, useMemo } from 'react';
 import { api } from '../../api/client.js';
 import type { ClusterDetail, GraphNode } from '../../../../src/contracts/index.js';
 import { useApi } from '../../api/use-api.js';
-import { humanize } from '../../app/format.js';
+import { formatScore, humanize } from '../../app/format.js';
 import { accountHref, href, navigate } from '../../app/route.js';
 import { countColumn, idColumn, levelColumn, scoreColumn } from '../../components/columns.js';
 import { anchorAccount } from '../../components/decision/anchor-account.js';
@@ -78,7 +78,7 @@ export function ClusterPage({ id }: { id: string }) {
             <DecisionPanel
               accountId={anchor}
               defaultScope="cluster"
-              suggestedReason={`Cluster ${cluster.cluster_id} (${cluster.level}, score ${cluster.score.toFixed(2)}): ${topSignal?.evidence ?? 'linked accounts'}`}
+              suggestedReason={`Cluster ${cluster.cluster_id} (${cluster.level}, score ${formatScore(cluster.score)}): ${topSignal?.evidence ?? 'linked accounts'}`}
             />
           )}
         </div>
