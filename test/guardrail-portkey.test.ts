@@ -260,8 +260,9 @@ describe('Portkey AI Gateway with the DistillGuard guardrail webhook', () => {
   /** Puts an account under watch (policy watch_levels), once earlier exchanges have settled. */
   const watch = async (account: string) => {
     // Live detection re-derives policy decisions as exchanges arrive: let earlier ones settle first.
+    // Every exchange recorded and scored (refresh waits for a round under way), not a fixed sleep.
     await ts.service.ctx.guardrails!.recorder.flush();
-    await new Promise((r) => setTimeout(r, 300));
+    await ts.service.ctx.live.refresh();
     await ts.service.ctx.decisions.applyFindings(
       findingsOf(
         { accounts: [{ account_id: account, score: 0.9, level: 'act', events: 10, signals: [] }] },

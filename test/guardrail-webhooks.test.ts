@@ -381,7 +381,13 @@ describe('guardrail webhooks: flag mode, the response side, failed calls, canari
   // --- canaries ---
   it("Portkey: a watched account's answer gets a canary through the after-request hook, recorded in the registry", async () => {
     const watched = 'acct-watched';
+    // Live detection re-scores after exchanges are recorded and replaces policy decisions with its
+    // own findings, which do not hold this account: let it settle first (no prompt left waiting
+    // for an answer, every exchange recorded and scored), or a round landing between the decision
+    // below and the hook takes the watch away (seen under CI load).
+    await waitForValue(() => Promise.resolve(ts.service.ctx.guardrails!.pendingPrompts === 0 || null));
     await ts.service.ctx.guardrails!.recorder.flush();
+    await ts.service.ctx.live.refresh();
     await ts.service.ctx.decisions.applyFindings(
       findingsOf(
         { accounts: [{ account_id: watched, score: 0.8, level: 'review', events: 10, signals: [] }] },
