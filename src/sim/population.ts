@@ -1,5 +1,6 @@
 import { addOrdinaryCustomers, addTraps } from './benign-population.js';
 import { addCampaigns } from './campaign-population.js';
+import { addCourseCohort } from './course-cohort.js';
 import { PopulationContext, type PopulationOptions } from './population-context.js';
 import type { Behaviour } from './simulated-session.js';
 import type { ParameterValue } from './campaign-parameters.js';
@@ -22,5 +23,7 @@ export function buildPopulationWithParameters(o: PopulationOptions): {
   addOrdinaryCustomers(ctx);
   addTraps(ctx);
   addCampaigns(ctx);
+  // Last, so that adding it changed no other account's id or draws.
+  addCourseCohort(ctx);
   return { behaviours: ctx.out, parameters: ctx.parameters };
 }

@@ -17,6 +17,8 @@ export interface ScaleSpec {
   pooledAccounts: number;
   /** Range the low-rate coordinated campaign's account count is drawn from. */
   lowRateAccounts: readonly [number, number];
+  /** Range one course's cohort of students (a legitimate lookalike of the low-rate campaign) is drawn from. */
+  courseAccounts: readonly [number, number];
 }
 
 export const SCALES: Readonly<Record<Scale, ScaleSpec>> = {
@@ -33,6 +35,7 @@ export const SCALES: Readonly<Record<Scale, ScaleSpec>> = {
     slowAccounts: 12,
     pooledAccounts: 16,
     lowRateAccounts: [20, 60],
+    courseAccounts: [15, 50],
   },
   medium: {
     benignAccounts: 17_600,
@@ -47,6 +50,7 @@ export const SCALES: Readonly<Record<Scale, ScaleSpec>> = {
     slowAccounts: 60,
     pooledAccounts: 80,
     lowRateAccounts: [40, 150],
+    courseAccounts: [30, 120],
   },
   large: {
     benignAccounts: 93_000,
@@ -61,5 +65,6 @@ export const SCALES: Readonly<Record<Scale, ScaleSpec>> = {
     slowAccounts: 200,
     pooledAccounts: 300,
     lowRateAccounts: [100, 400],
+    courseAccounts: [60, 300],
   },
 };
