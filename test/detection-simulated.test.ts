@@ -132,6 +132,24 @@ describe('campaign-level findings on simulated traffic', () => {
     expect(logprob.cluster?.precision).toBeGreaterThanOrEqual(0.9);
     expect(logprob.cluster?.recall).toBeGreaterThanOrEqual(0.9);
   });
+  it("a course's students running one notebook are reviewed, not acted on: one step-by-step exercise is not a harvest", () => {
+    // Seed 1's course: signed up in one lab session, one SDK, the instructor's templates, one of
+    // them a step-by-step exercise. Pooled over the class, both lines are overwhelming and the
+    // members are bound by rare links; but the reasoning requests are a fifth of what it sends.
+    const students = new Set(group('trap:course-cohort').map((a) => a.account_id));
+    const cluster = findings.clusters.find(
+      (c) => c.account_ids.filter((id) => students.has(id)).length >= 5,
+    )!;
+    expect(cluster.account_ids.every((id) => students.has(id))).toBe(true);
+    expect(cluster.level).toBe('review');
+    expect(cluster.signals.map((s) => s.detector)).toContain('reasoning-elicitation');
+    const act = cluster.basis!.act_gate;
+    expect(act.passed).toBe(false);
+    expect(act.detail).toMatch(
+      /its extraction line is behind \d+ of \d+ requests, not most of what the campaign sends$/,
+    );
+    expect(group('trap:course-cohort').filter((a) => a.level === 'act')).toEqual([]);
+  });
   it("judges a run by the eval suite's bar: between the old 95 % and the bar's 97 % it fails", () => {
     // Seed 137256 had 96.7 % of attackers at review+: it passed the old per-run target and failed
     // the bar. Demote flagged attackers of the largest campaign to monitor until recall is there.

@@ -1,6 +1,6 @@
 import type { LevelGate } from '../contracts/index.js';
-import { pText, type DetectorResult, type LevelThresholds } from '../detect/index.js';
-import { attrKey, type PopulationLinkage } from '../link/index.js';
+import { pText, requestsBehind, type DetectorResult, type LevelThresholds } from '../detect/index.js';
+import { attrKey, type Attribute, type PopulationLinkage } from '../link/index.js';
 import { CAMPAIGN_MIN_ACCOUNTS, isExtraction } from './account-scoring.js';
 
 /**
@@ -11,9 +11,47 @@ import { CAMPAIGN_MIN_ACCOUNTS, isExtraction } from './account-scoring.js';
 const BINDING_CONCENTRATION = 0.5;
 /** Most members must be bound that way (or by synchronised activity) for act on two lines. */
 const BINDING_SHARE = 0.5;
+/**
+ * On two lines, the extraction line must be what the campaign mostly does: at least half of its
+ * requests. A class or team whose shared notebook has one step-by-step exercise among others is
+ * coordinated and unusual, and pooled over its members that is overwhelming — but it is using the
+ * model, not harvesting it. A harvest that blends in more ordinary traffic still reaches review,
+ * or act on three lines.
+ */
+const HARVEST_SHARE = 0.5;
 
 export const CLUSTER_ACT_RULE =
-  'a cluster reaches act at the act strength with three broad lines at the corroboration strength, one of them extraction; or, for a campaign (>= 5 accounts) most of whose members are bound by values rare outside it, with two broad lines each at the act strength, one of them extraction';
+  'a cluster reaches act at the act strength with three broad lines at the corroboration strength, one of them extraction; or, for a campaign (>= 5 accounts) most of whose members are bound by values rare outside it, with two broad lines each at the act strength, one of them extraction behind at least half of its requests; never by itself for a group of one academic institution (a person contacts it first)';
+
+/**
+ * Mail domains that only academic institutions are given: `.edu`, `.edu.<cc>`, `.ac.<cc>`.
+ * A class running one notebook (sign-ups in a lab session, one SDK, the instructor's templates,
+ * a step-by-step exercise) looks like a small harvesting campaign in every other respect.
+ */
+const ACADEMIC_DOMAIN = /(?:^|\.)(?:edu|edu\.[a-z]{2}|ac\.[a-z]{2})$/;
+/**
+ * Members on one academic domain that make a cluster that institution's group: a share, not
+ * most — students also sign up with their own addresses. An operator who buys such addresses
+ * to stay under act still meets review, where a person acts.
+ */
+const INSTITUTION_SHARE = 0.1;
+
+/** The academic mail domain a tenth or more of the members (two at least) signed up with, if any. */
+export function institutionOf(
+  members: readonly string[],
+  attributes: ReadonlyMap<string, readonly Attribute[]>,
+): { domain: string; accounts: number } | null {
+  const counts = new Map<string, number>();
+  for (const id of members)
+    for (const a of attributes.get(id) ?? [])
+      if (a.kind === 'email_domain' && ACADEMIC_DOMAIN.test(a.value.toLowerCase()))
+        counts.set(a.value, (counts.get(a.value) ?? 0) + 1);
+  let best: { domain: string; accounts: number } | null = null;
+  for (const [domain, accounts] of counts)
+    if (accounts >= 2 && accounts >= INSTITUTION_SHARE * members.length && accounts > (best?.accounts ?? 0))
+      best = { domain, accounts };
+  return best;
+}
 
 /** How many of a cluster's members are tied to another member by a rare, cluster-specific link. */
 export interface Binding {
@@ -84,6 +122,25 @@ export function clusterActGate(
   size: number,
   binding: Binding,
   t: LevelThresholds,
+  requests: number,
+  institution: { domain: string; accounts: number } | null = null,
+): LevelGate {
+  const passed = actOnLines(results, support, size, binding, t, requests);
+  if (!passed.passed || !institution) return passed;
+  return {
+    passed: false,
+    rule: CLUSTER_ACT_RULE,
+    detail: `${passed.detail}; but ${institution.accounts} of ${size} members signed up with ${institution.domain}, an academic institution's mail domain: a person contacts the institution before act`,
+  };
+}
+
+function actOnLines(
+  results: readonly DetectorResult[],
+  support: ReadonlyMap<string, number>,
+  size: number,
+  binding: Binding,
+  t: LevelThresholds,
+  requests: number,
 ): LevelGate {
   const strong = results.filter((r) => r.strength >= t.corroborate).sort((a, b) => b.strength - a.strength);
   const gate = (passed: boolean, detail: string): LevelGate => ({ passed, rule: CLUSTER_ACT_RULE, detail });
@@ -92,14 +149,20 @@ export function clusterActGate(
   if (strong.length >= 3 && strong.some(isExtraction))
     return gate(true, `three broad lines: ${strong.map(line).join('; ')}`);
   const overwhelming = strong.filter((r) => r.strength >= t.act);
-  const extraction = overwhelming.find(isExtraction);
+  // The extraction line behind the most requests: the act rests on what the campaign mostly does.
+  const extraction = overwhelming
+    .filter(isExtraction)
+    .sort((a, b) => requestsBehind(b) - requestsBehind(a) || b.strength - a.strength)[0];
   const second = overwhelming.find((r) => r !== extraction);
+  const harvested = extraction ? requestsBehind(extraction) : 0;
+  const harvestText = `${harvested} of ${requests} requests`;
   const boundShare = binding.members ? binding.bound / binding.members : 0;
   const bindingText = `${binding.bound} of ${binding.members} members bound by rare links${binding.kinds.length ? ` (${binding.kinds.slice(0, 3).join(', ')})` : ''}`;
-  if (extraction && second && size >= CAMPAIGN_MIN_ACCOUNTS && boundShare >= BINDING_SHARE)
+  const mostly = harvested >= HARVEST_SHARE * requests;
+  if (extraction && second && size >= CAMPAIGN_MIN_ACCOUNTS && boundShare >= BINDING_SHARE && mostly)
     return gate(
       true,
-      `two overwhelming broad lines across ${size} accounts: ${line(extraction)}; ${line(second)}; ${bindingText}`,
+      `two overwhelming broad lines across ${size} accounts: ${line(extraction)}, behind ${harvestText}; ${line(second)}; ${bindingText}`,
     );
   const missing: string[] = [];
   if (!extraction) missing.push(`no broad extraction line at ${pText(t.act).replace('≈', ' ≤ ')}`);
@@ -107,6 +170,8 @@ export function clusterActGate(
   if (size < CAMPAIGN_MIN_ACCOUNTS)
     missing.push(`${size} accounts, fewer than a campaign's ${CAMPAIGN_MIN_ACCOUNTS}`);
   if (boundShare < BINDING_SHARE) missing.push(`only ${bindingText}`);
+  if (extraction && !mostly && size >= CAMPAIGN_MIN_ACCOUNTS)
+    missing.push(`its extraction line is behind ${harvestText}, not most of what the campaign sends`);
   return gate(
     false,
     `needs three broad lines at ${pText(t.corroborate).replace('≈', ' ≤ ')} with extraction (has ${strong.length}), or two overwhelming ones across a campaign bound by rare links: ${missing.join('; ') || 'not met'}`,

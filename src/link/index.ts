@@ -4,6 +4,7 @@ export {
   attrKey,
   clusterLinks,
   linkAccounts,
+  type Attribute,
   type LinkageResult,
 } from './linkage.js';
 export { synchronisedPairs, type SyncLink } from './synchronised-activity.js';
