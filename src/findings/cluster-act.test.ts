@@ -80,5 +80,14 @@ describe('clusterActGate on two overwhelming lines across a campaign', () => {
     expect(gate.detail).toMatch(
       /^two overwhelming broad lines .*; but 7 of 18 members signed up with mit\.edu, an academic institution's mail domain/,
     );
+    // At review anyway: the reviewer is told whom to contact.
+    const held = clusterActGate(lines(210), support, 18, bound, thresholds, 1000, {
+      domain: 'mit.edu',
+      accounts: 7,
+    });
+    expect(held.passed).toBe(false);
+    expect(held.detail).toMatch(
+      /not most of what the campaign sends; 7 of 18 members signed up with mit\.edu/,
+    );
   });
 });
