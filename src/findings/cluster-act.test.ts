@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DetectorResult } from '../detect/index.js';
 import type { Attribute } from '../link/index.js';
-import { clusterActGate, institutionOf, type Binding } from './cluster-act.js';
+import { clusterActGate, institutionOf, withInstitutionHold, type Binding } from './cluster-act.js';
 
 const domains = (list: readonly string[]): Map<string, Attribute[]> =>
   new Map(
@@ -72,19 +72,21 @@ describe('clusterActGate on two overwhelming lines across a campaign', () => {
     expect(clusterActGate(lines(500), support, 18, bound, thresholds, 1000).passed).toBe(true);
   });
   it("leaves act to a person for an academic institution's group, naming the domain", () => {
-    const gate = clusterActGate(lines(900), support, 18, bound, thresholds, 1000, {
-      domain: 'mit.edu',
-      accounts: 7,
-    });
+    const gate = withInstitutionHold(
+      clusterActGate(lines(900), support, 18, bound, thresholds, 1000),
+      { domain: 'mit.edu', accounts: 7 },
+      18,
+    );
     expect(gate.passed).toBe(false);
     expect(gate.detail).toMatch(
       /^two overwhelming broad lines .*; but 7 of 18 members signed up with mit\.edu, an academic institution's mail domain/,
     );
     // At review anyway: the reviewer is told whom to contact.
-    const held = clusterActGate(lines(210), support, 18, bound, thresholds, 1000, {
-      domain: 'mit.edu',
-      accounts: 7,
-    });
+    const held = withInstitutionHold(
+      clusterActGate(lines(210), support, 18, bound, thresholds, 1000),
+      { domain: 'mit.edu', accounts: 7 },
+      18,
+    );
     expect(held.passed).toBe(false);
     expect(held.detail).toMatch(
       /not most of what the campaign sends; 7 of 18 members signed up with mit\.edu/,

@@ -110,6 +110,24 @@ export function rareBinding(members: readonly string[], link: PopulationLinkage)
   return { bound: bound.size, members: members.length, kinds };
 }
 
+/** An academic institution's group: act, if its lines reach it, waits for a person to contact the institution. */
+export function withInstitutionHold(
+  gate: LevelGate,
+  institution: { domain: string; accounts: number } | null,
+  size: number,
+): LevelGate {
+  if (!institution) return gate;
+  const members = `${institution.accounts} of ${size} members signed up with ${institution.domain}, an academic institution's mail domain`;
+  // Said either way: whoever reviews the group knows whom to contact.
+  return gate.passed
+    ? {
+        ...gate,
+        passed: false,
+        detail: `${gate.detail}; but ${members}: a person contacts the institution before act`,
+      }
+    : { ...gate, detail: `${gate.detail}; ${members}` };
+}
+
 /**
  * Act for a cluster, on its broad pooled lines (most members show each on their own). Three
  * moderate lines with extraction among them, as before; or two overwhelming ones across a
@@ -117,28 +135,6 @@ export function rareBinding(members: readonly string[], link: PopulationLinkage)
  * share what few others share are stronger evidence than three moderate lines on one account.
  */
 export function clusterActGate(
-  results: readonly DetectorResult[],
-  support: ReadonlyMap<string, number>,
-  size: number,
-  binding: Binding,
-  t: LevelThresholds,
-  requests: number,
-  institution: { domain: string; accounts: number } | null = null,
-): LevelGate {
-  const passed = actOnLines(results, support, size, binding, t, requests);
-  if (!institution) return passed;
-  const members = `${institution.accounts} of ${size} members signed up with ${institution.domain}, an academic institution's mail domain`;
-  // Said either way: whoever reviews the group knows whom to contact.
-  return passed.passed
-    ? {
-        ...passed,
-        passed: false,
-        detail: `${passed.detail}; but ${members}: a person contacts the institution before act`,
-      }
-    : { ...passed, detail: `${passed.detail}; ${members}` };
-}
-
-function actOnLines(
   results: readonly DetectorResult[],
   support: ReadonlyMap<string, number>,
   size: number,

@@ -18,7 +18,13 @@ import {
 import { binomialSurvival, EntityStats, type PromptSample } from '../features/index.js';
 import { clusterLinks, coordinationResults, type PopulationLinkage } from '../link/index.js';
 import { isExtraction, MEMBER_SUPPORT_P, type AccountScore, type ClusterVerdict } from './account-scoring.js';
-import { CLUSTER_ACT_RULE, clusterActGate, institutionOf, rareBinding } from './cluster-act.js';
+import {
+  CLUSTER_ACT_RULE,
+  clusterActGate,
+  institutionOf,
+  rareBinding,
+  withInstitutionHold,
+} from './cluster-act.js';
 import { levelBasis } from './level-basis.js';
 import { withLinkText } from './link-text.js';
 import type { Calibrated } from './calibration.js';
@@ -142,14 +148,17 @@ function judgeCluster(
   // A group inferred from coordination alone stays at review: a person confirms it first.
   const act = coordination
     ? coordinationActGate()
-    : clusterActGate(
-        results,
-        support,
-        members.length,
-        rareBinding(members, link),
-        cal.thresholds,
-        pooled.n,
+    : withInstitutionHold(
+        clusterActGate(
+          results,
+          support,
+          members.length,
+          rareBinding(members, link),
+          cal.thresholds,
+          pooled.n,
+        ),
         institutionOf(members, link.attributes),
+        members.length,
       );
   return { results, strength, review, act, decision: levelOf(strength, cal.thresholds, review, act) };
 }

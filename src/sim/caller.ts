@@ -1,6 +1,8 @@
 import type { RequestParams } from '../contracts/index.js';
 import { BENIGN_CLIENT_MIX, userAgent, type ClientFamily } from './clients.js';
-import type { ModelChoice } from './models.js';
+import type { Period } from './calendar.js';
+import { apiKeyIds } from './identity.js';
+import { ModelChoice } from './models.js';
 import type { Endpoint, NetworkProfile } from './networks.js';
 import type { Rng } from './rng.js';
 
@@ -30,6 +32,33 @@ export class Caller {
       apiKeyId: this.apiKeys.length === 1 ? (this.apiKeys[0] as string) : rng.pick(this.apiKeys),
     };
   }
+}
+
+/**
+ * One of a cohort most of whom run one SDK build (an operator's toolkit, a course's notebook): that
+ * client for `sdkShare` of them, the person's own otherwise; one key, ordinary model choices, no
+ * parameter habits.
+ */
+export function cohortCaller(
+  network: NetworkProfile,
+  sdk: string,
+  sdkShare: number,
+  period: Period,
+  r: Rng,
+): Caller {
+  return new Caller(
+    network,
+    r.chance(sdkShare) ? [sdk] : drawUserAgents(drawClientFamily(r), r),
+    apiKeyIds(1, r),
+    ModelChoice.benign(period, r),
+    noHabits(),
+    'chat.completions',
+  );
+}
+
+/** No parameter habits: plain requests. */
+export function noHabits(): ParamHabits {
+  return { logprobsShare: 0, topLogprobs: 0 };
 }
 
 /** The parameters an integration sets, fixed in its code, with the odd change. */

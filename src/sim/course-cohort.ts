@@ -3,15 +3,14 @@ import type { Activity } from './activity.js';
 import { TOPICS, type Topic } from './benign-topics.js';
 import { fillSlots } from './benign-talk.js';
 import { DAY, HOUR, timeInDay, weekdayFactor } from './calendar.js';
-import { Caller, drawClientFamily, drawUserAgents } from './caller.js';
+import { cohortCaller, type Caller } from './caller.js';
 import { CAPABILITIES, capabilityTask } from './capability-taxonomy.js';
 import { userAgent } from './clients.js';
 import { Deck, type CorpusText } from './corpus.js';
 import { UNIVERSITIES, countryByCode } from './geography.js';
-import { accountRecord, apiKeyIds, freemailDomain, paymentFingerprint } from './identity.js';
-import { ModelChoice } from './models.js';
-import { ResidentialNetwork, SharedNat, type Endpoint, type NetworkProfile } from './networks.js';
-import { noHabits, trap, type PopulationContext } from './population-context.js';
+import { accountRecord, freemailDomain, paymentFingerprint } from './identity.js';
+import { ResidentialNetwork, SharedNat, TwoNetworks } from './networks.js';
+import { trap, type PopulationContext } from './population-context.js';
 import { Rng, mixKeys } from './rng.js';
 import { answer, type Exchange, type SimAccount } from './simulated-exchange.js';
 import { scriptedTimes, type Behaviour, type Day, type Session } from './simulated-session.js';
@@ -81,7 +80,7 @@ export function addCourseCohort(ctx: PopulationContext): void {
     const r = Rng.derive(mixKeys(o.seed, [o.accountPrefix, 'course', i]));
     const home = new ResidentialNetwork(country, r);
     const inLab = r.chance(labShare);
-    const network = new StudentNetwork(home, campus, campusTraffic, inLab);
+    const network = new TwoNetworks(home, campus, campusTraffic, inLab);
     const createdAt = inLab ? lab + r.int(0, 2 * HOUR) : lab + r.int(0, 14 * DAY);
     const paid = r.chance(0.1);
     const record = accountRecord(
@@ -97,14 +96,7 @@ export function addCourseCohort(ctx: PopulationContext): void {
       },
       r,
     );
-    const caller = new Caller(
-      network,
-      r.chance(sdkShare) ? [sdk] : drawUserAgents(drawClientFamily(r), r),
-      apiKeyIds(1, r),
-      ModelChoice.benign(period, r),
-      noHabits(),
-      'chat.completions',
-    );
+    const caller = cohortCaller(network, sdk, sdkShare, period, r);
     const from = Math.max(period.start, createdAt + r.int(1, 72) * HOUR);
     const activity: Activity = {
       rhythm: 'student',
@@ -132,24 +124,6 @@ export function addCourseCohort(ctx: PopulationContext): void {
         r.fork(),
       ),
     );
-  }
-}
-
-/** Home and campus: signed up from wherever the student was, working from both. */
-class StudentNetwork implements NetworkProfile {
-  constructor(
-    private readonly home: NetworkProfile,
-    private readonly campus: NetworkProfile,
-    private readonly campusShare: number,
-    private readonly signedUpOnCampus: boolean,
-  ) {}
-
-  at(ts: number, rng: Rng): Endpoint {
-    return rng.chance(this.campusShare) ? this.campus.at(ts, rng) : this.home.at(ts, rng);
-  }
-
-  signup(rng: Rng): Endpoint {
-    return (this.signedUpOnCampus ? this.campus : this.home).signup(rng);
   }
 }
 

@@ -2,16 +2,15 @@ import type { Activity } from './activity.js';
 import { actorKit } from './actor-kit.js';
 import { TOPICS } from './benign-topics.js';
 import { DAY, HOUR, timeInDay, weekdayFactor } from './calendar.js';
-import { Caller, drawClientFamily, drawUserAgents } from './caller.js';
+import { cohortCaller, type Caller } from './caller.js';
 import { extractionExchange, type TaskSource } from './campaign-behaviours.js';
 import { CAPABILITIES, capabilityTask, type Capability } from './capability-taxonomy.js';
 import { userAgent } from './clients.js';
 import { Deck, type CorpusText } from './corpus.js';
 import { COUNTRIES, type Country } from './geography.js';
-import { apiKeyIds, freemailAccount } from './identity.js';
-import { ModelChoice } from './models.js';
+import { freemailAccount } from './identity.js';
 import { ResidentialNetwork, type NetworkProfile } from './networks.js';
-import { ACTORS, attacker, noHabits, type PopulationContext } from './population-context.js';
+import { ACTORS, attacker, type PopulationContext } from './population-context.js';
 import { Rng, mixKeys } from './rng.js';
 import type { Exchange, SimAccount } from './simulated-exchange.js';
 import type { Behaviour, Day, Session } from './simulated-session.js';
@@ -76,14 +75,7 @@ export function addLowRateCoordinated(ctx: PopulationContext): void {
       network,
       r,
     );
-    const caller = new Caller(
-      network,
-      r.chance(sdkShare) ? [sdk] : drawUserAgents(drawClientFamily(r), r),
-      apiKeyIds(1, r),
-      ModelChoice.benign(period, r),
-      noHabits(),
-      'chat.completions',
-    );
+    const caller = cohortCaller(network, sdk, sdkShare, period, r);
     const from = Math.max(period.start, Date.parse(record.created_at!) + r.int(1, 48) * HOUR);
     const activity: Activity = {
       rhythm: 'office',

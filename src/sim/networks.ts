@@ -123,3 +123,21 @@ export class ProxyPool implements NetworkProfile {
     return { ip: hostInPrefix24(block.prefix, rng), asn: block.asn, country: block.country };
   }
 }
+
+/** Traffic from two networks, `away` for a share of it (a VPN, a campus); the sign-up from either. */
+export class TwoNetworks implements NetworkProfile {
+  constructor(
+    private readonly home: NetworkProfile,
+    private readonly away: NetworkProfile,
+    private readonly awayShare: number,
+    private readonly signedUpAway: boolean,
+  ) {}
+
+  at(ts: number, rng: Rng): Endpoint {
+    return rng.chance(this.awayShare) ? this.away.at(ts, rng) : this.home.at(ts, rng);
+  }
+
+  signup(rng: Rng): Endpoint {
+    return (this.signedUpAway ? this.away : this.home).signup(rng);
+  }
+}

@@ -3,7 +3,7 @@ import type { Activity } from './activity.js';
 import { ConversationalCustomer, type PersonSpec } from './benign-behaviours.js';
 import { APP_TEMPLATES, drawInterests, type BenignKind, type HumanCorpus } from './benign-talk.js';
 import { DAY, HOUR, type Period, type Rhythm } from './calendar.js';
-import { Caller, drawBenignHabits, drawClientFamily, drawUserAgents, type ParamHabits } from './caller.js';
+import { Caller, drawBenignHabits, drawClientFamily, drawUserAgents } from './caller.js';
 import { Deck, type CorpusBank, type CorpusText } from './corpus.js';
 import type { SimAccount } from './simulated-exchange.js';
 import { CLOUDS, COUNTRIES, type Cloud, type Country } from './geography.js';
@@ -292,9 +292,7 @@ export function pickCloud(rng: Rng): Cloud {
   return rng.weighted(CLOUDS.map((c) => [c, c.weight] as const));
 }
 
-export function noHabits(): ParamHabits {
-  return { logprobsShare: 0, topLogprobs: 0 };
-}
+export { noHabits } from './caller.js';
 
 /** Who an ordinary customer is: a product or a person of some kind, where, on which network. */
 interface CustomerKind {

@@ -1,5 +1,5 @@
 import { hostInPrefix24, prefix24In } from './addresses.js';
-import type { Endpoint, NetworkProfile } from './networks.js';
+import { TwoNetworks, type Endpoint, type NetworkProfile } from './networks.js';
 import { Rng, mixKeys } from './rng.js';
 
 /**
@@ -57,19 +57,9 @@ export class VpnNetwork implements NetworkProfile {
   }
 }
 
-/** Some traffic through the VPN, the rest from home. */
-export class PartlyVpnNetwork implements NetworkProfile {
-  constructor(
-    private readonly home: NetworkProfile,
-    private readonly vpn: VpnNetwork,
-    private readonly vpnShare: number,
-  ) {}
-
-  at(ts: number, rng: Rng): Endpoint {
-    return rng.chance(this.vpnShare) ? this.vpn.at(ts, rng) : this.home.at(ts, rng);
-  }
-
-  signup(rng: Rng): Endpoint {
-    return this.vpn.signup(rng);
+/** Some traffic through the VPN, the rest from home; signed up through the VPN. */
+export class PartlyVpnNetwork extends TwoNetworks {
+  constructor(home: NetworkProfile, vpn: VpnNetwork, vpnShare: number) {
+    super(home, vpn, vpnShare, true);
   }
 }
