@@ -58,7 +58,7 @@ describe('clusterActGate on two overwhelming lines across a campaign', () => {
     result('conversation-shape', 'behaviour', 1000, 1000),
   ];
 
-  it('acts when the extraction line is behind most of what the campaign sends', () => {
+  it('acts when the extraction line is behind a third or more of what the campaign sends', () => {
     const gate = clusterActGate(lines(900), support, 18, bound, thresholds, 1000);
     expect(gate.passed).toBe(true);
     expect(gate.detail).toContain('behind 900 of 1000 requests');
@@ -67,9 +67,10 @@ describe('clusterActGate on two overwhelming lines across a campaign', () => {
     const gate = clusterActGate(lines(210), support, 18, bound, thresholds, 1000);
     expect(gate.passed).toBe(false);
     expect(gate.detail).toContain(
-      'its extraction line is behind 210 of 1000 requests, not most of what the campaign sends',
+      'its extraction line is behind 210 of 1000 requests, under a third of what the campaign sends',
     );
-    expect(clusterActGate(lines(500), support, 18, bound, thresholds, 1000).passed).toBe(true);
+    expect(clusterActGate(lines(334), support, 18, bound, thresholds, 1000).passed).toBe(true);
+    expect(clusterActGate(lines(333), support, 18, bound, thresholds, 1000).passed).toBe(false);
   });
   it("leaves act to a person for an academic institution's group, naming the domain", () => {
     const gate = withInstitutionHold(
@@ -89,7 +90,7 @@ describe('clusterActGate on two overwhelming lines across a campaign', () => {
     );
     expect(held.passed).toBe(false);
     expect(held.detail).toMatch(
-      /not most of what the campaign sends; 7 of 18 members signed up with mit\.edu/,
+      /under a third of what the campaign sends; 7 of 18 members signed up with mit\.edu/,
     );
   });
 });

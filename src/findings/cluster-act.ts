@@ -12,16 +12,17 @@ const BINDING_CONCENTRATION = 0.5;
 /** Most members must be bound that way (or by synchronised activity) for act on two lines. */
 const BINDING_SHARE = 0.5;
 /**
- * On two lines, the extraction line must be what the campaign mostly does: at least half of its
- * requests. A class or team whose shared notebook has one step-by-step exercise among others is
- * coordinated and unusual, and pooled over its members that is overwhelming — but it is using the
- * model, not harvesting it. A harvest that blends in more ordinary traffic still reaches review,
- * or act on three lines.
+ * On two lines, the extraction line must be a substantial part of what the campaign does: behind
+ * at least a third of its requests. A class or team whose shared notebook has one step-by-step
+ * exercise among several is coordinated and unusual, and pooled over its members that is
+ * overwhelming — but it is using the model, not harvesting it. A third, not a half: the line counts
+ * the requests it recognises (about three in four of a harvest's wrapped prompts), and a harvest
+ * may blend in ordinary traffic; one that blends in more still reaches review, or act on three lines.
  */
-const HARVEST_SHARE = 0.5;
+const HARVEST_SHARE = 1 / 3;
 
 export const CLUSTER_ACT_RULE =
-  'a cluster reaches act at the act strength with three broad lines at the corroboration strength, one of them extraction; or, for a campaign (>= 5 accounts) most of whose members are bound by values rare outside it, with two broad lines each at the act strength, one of them extraction behind at least half of its requests; never by itself for a group of one academic institution (a person contacts it first)';
+  'a cluster reaches act at the act strength with three broad lines at the corroboration strength, one of them extraction; or, for a campaign (>= 5 accounts) most of whose members are bound by values rare outside it, with two broad lines each at the act strength, one of them extraction behind at least a third of its requests; never by itself for a group of one academic institution (a person contacts it first)';
 
 /**
  * Mail domains that only academic institutions are given: `.edu`, `.edu.<cc>`, `.ac.<cc>`.
@@ -171,7 +172,7 @@ export function clusterActGate(
     missing.push(`${size} accounts, fewer than a campaign's ${CAMPAIGN_MIN_ACCOUNTS}`);
   if (boundShare < BINDING_SHARE) missing.push(`only ${bindingText}`);
   if (extraction && !mostly && size >= CAMPAIGN_MIN_ACCOUNTS)
-    missing.push(`its extraction line is behind ${harvestText}, not most of what the campaign sends`);
+    missing.push(`its extraction line is behind ${harvestText}, under a third of what the campaign sends`);
   return gate(
     false,
     `needs three broad lines at ${pText(t.corroborate).replace('≈', ' ≤ ')} with extraction (has ${strong.length}), or two overwhelming ones across a campaign bound by rare links: ${missing.join('; ') || 'not met'}`,
