@@ -16,8 +16,9 @@ const BINDING_SHARE = 0.5;
  * at least a third of its requests. A class or team whose shared notebook has one step-by-step
  * exercise among several is coordinated and unusual, and pooled over its members that is
  * overwhelming — but it is using the model, not harvesting it. A third, not a half: the line counts
- * the requests it recognises (about three in four of a harvest's wrapped prompts), and a harvest
- * may blend in ordinary traffic; one that blends in more still reaches review, or act on three lines.
+ * only the requests it recognises (slow-and-low on held-out seed 608219: 45 % of its requests, at
+ * an elicitation share of 63 %), and a harvest may blend in ordinary traffic; one that blends in
+ * more still reaches review, or act on three lines.
  */
 const HARVEST_SHARE = 1 / 3;
 
@@ -150,7 +151,7 @@ export function clusterActGate(
   if (strong.length >= 3 && strong.some(isExtraction))
     return gate(true, `three broad lines: ${strong.map(line).join('; ')}`);
   const overwhelming = strong.filter((r) => r.strength >= t.act);
-  // The extraction line behind the most requests: the act rests on what the campaign mostly does.
+  // The extraction line behind the most requests: the act rests on what the campaign does.
   const extraction = overwhelming
     .filter(isExtraction)
     .sort((a, b) => requestsBehind(b) - requestsBehind(a) || b.strength - a.strength)[0];
@@ -159,8 +160,8 @@ export function clusterActGate(
   const harvestText = `${harvested} of ${requests} requests`;
   const boundShare = binding.members ? binding.bound / binding.members : 0;
   const bindingText = `${binding.bound} of ${binding.members} members bound by rare links${binding.kinds.length ? ` (${binding.kinds.slice(0, 3).join(', ')})` : ''}`;
-  const mostly = harvested >= HARVEST_SHARE * requests;
-  if (extraction && second && size >= CAMPAIGN_MIN_ACCOUNTS && boundShare >= BINDING_SHARE && mostly)
+  const substantial = harvested >= HARVEST_SHARE * requests;
+  if (extraction && second && size >= CAMPAIGN_MIN_ACCOUNTS && boundShare >= BINDING_SHARE && substantial)
     return gate(
       true,
       `two overwhelming broad lines across ${size} accounts: ${line(extraction)}, behind ${harvestText}; ${line(second)}; ${bindingText}`,
@@ -171,7 +172,7 @@ export function clusterActGate(
   if (size < CAMPAIGN_MIN_ACCOUNTS)
     missing.push(`${size} accounts, fewer than a campaign's ${CAMPAIGN_MIN_ACCOUNTS}`);
   if (boundShare < BINDING_SHARE) missing.push(`only ${bindingText}`);
-  if (extraction && !mostly && size >= CAMPAIGN_MIN_ACCOUNTS)
+  if (extraction && !substantial && size >= CAMPAIGN_MIN_ACCOUNTS)
     missing.push(`its extraction line is behind ${harvestText}, under a third of what the campaign sends`);
   return gate(
     false,
