@@ -215,7 +215,7 @@ describe('export: the policy cannot make it write invalid STIX', () => {
       findings,
       publisher: { name: 'org-a' },
       keyRing: ring,
-      policy: policyFrom({ min_confidence: 0 }),
+      policy: policyFrom({ min_confidence: 0, min_level: 'none' }),
     });
     expect(bundle.objects?.filter((o) => o.type === 'campaign')).toHaveLength(2);
     expect(oracle.validateBundle(bundle).errors).toEqual([]);

@@ -20,6 +20,7 @@ describe('the patterns DistillGuard exports', () => {
         policyFrom({}),
         policyFrom({
           min_confidence: 0,
+          min_level: 'none',
           share_ip_in_clear: true,
           share_prompts_verbatim: true,
           share_elicitation_phrasings: true,

@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { UserError, type StixObject } from '../../contracts/index.js';
+import { LEVELS, UserError, type StixObject } from '../../contracts/index.js';
 import { readUserFile } from '../../ingest/index.js';
 import { DG_EXTENSION_ID } from '../stix/extension.js';
 import { TLP_LEVELS } from '../stix/tlp.js';
@@ -15,6 +15,12 @@ export const SharingPolicy = z.object({
   default_tlp: z.enum(TLP_LEVELS).default('amber'),
   min_cluster_size: z.int().min(1).default(3),
   min_confidence: z.int().min(0).max(100).default(60),
+  /**
+   * The lowest level a cluster is shared at. Monitor means worth watching, not an attack: a
+   * course or a team at monitor is no indicator to hand other providers (its network and mail
+   * domain would leave as attack infrastructure).
+   */
+  min_level: z.enum(LEVELS).default('review'),
   indicator_ttl_days: z.number().positive().default(30),
   share_ip_in_clear: z.boolean().default(false),
   share_prompts_verbatim: z.boolean().default(false),

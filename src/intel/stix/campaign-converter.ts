@@ -1,4 +1,4 @@
-import type { ClusterFinding, StixObject } from '../../contracts/index.js';
+import { levelRank, type ClusterFinding, type StixObject } from '../../contracts/index.js';
 import type { ClusterEvidence } from '../match/cluster-evidence.js';
 import type { SharingPolicy, Withheld } from '../policy/sharing-policy.js';
 import { scrubText } from '../policy/scrub.js';
@@ -13,6 +13,12 @@ export function campaignRefusal(
   confidence: number,
   policy: SharingPolicy,
 ): Withheld | undefined {
+  if (levelRank(cluster.level) < levelRank(policy.min_level))
+    return {
+      object: campaignId,
+      type: 'campaign',
+      reason: `cluster ${cluster.cluster_id} is at ${cluster.level}, below min_level ${policy.min_level}`,
+    };
   if (cluster.account_ids.length < policy.min_cluster_size)
     return {
       object: campaignId,
