@@ -73,21 +73,19 @@ describe('clusterActGate on two overwhelming lines across a campaign', () => {
     expect(clusterActGate(lines(333), support, 18, bound, thresholds, 1000).passed).toBe(false);
   });
   it("leaves act to a person for an academic institution's group, naming the domain", () => {
-    const gate = withInstitutionHold(
-      clusterActGate(lines(900), support, 18, bound, thresholds, 1000),
-      { domain: 'mit.edu', accounts: 7 },
-      18,
-    );
+    const atMit = (elicited: number) =>
+      withInstitutionHold(
+        clusterActGate(lines(elicited), support, 18, bound, thresholds, 1000),
+        { domain: 'mit.edu', accounts: 7 },
+        18,
+      );
+    const gate = atMit(900);
     expect(gate.passed).toBe(false);
     expect(gate.detail).toMatch(
       /^two overwhelming broad lines .*; but 7 of 18 members signed up with mit\.edu, an academic institution's mail domain/,
     );
     // At review anyway: the reviewer is told whom to contact.
-    const held = withInstitutionHold(
-      clusterActGate(lines(210), support, 18, bound, thresholds, 1000),
-      { domain: 'mit.edu', accounts: 7 },
-      18,
-    );
+    const held = atMit(210);
     expect(held.passed).toBe(false);
     expect(held.detail).toMatch(
       /under a third of what the campaign sends; 7 of 18 members signed up with mit\.edu/,
