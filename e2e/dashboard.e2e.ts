@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  formatCount,
   levelRank,
   type AccountDetail,
   type ClusterDetail,
@@ -64,10 +65,9 @@ describe.runIf(canRun)('dashboard in Chromium', () => {
 
   it('shows the real numbers of the server on the overview', async () => {
     const o = await apiGet<Overview>('/v1/overview');
-    const shown = (n: number) =>
-      n >= 100_000
-        ? new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 }).format(n)
-        : new Intl.NumberFormat('en').format(n);
+    // The page writes counts whole, as the report does (one definition: formatCount); the test
+    // used to expect a compact 100.1K above 100,000 and failed once the demo crossed it.
+    const shown = formatCount;
     expect(o.events).toBeGreaterThan(0);
     expect(o.clusters.total).toBeGreaterThan(0);
     expect(flow.overview).toEqual({
