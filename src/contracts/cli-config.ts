@@ -439,6 +439,13 @@ export const IntelExportConfig = z.object({
     'level',
     'the policy’s default_tlp',
   ),
+  confirm: z
+    .array(z.string().min(1).max(64))
+    .optional()
+    .describe(
+      'clusters a person confirmed as attacks: shared although held for a person (one academic institution’s group); adds to the policy’s confirmed_clusters',
+    )
+    .meta(flag({ value: 'cluster-ids', variadic: true, defaultText: 'none' })),
   sign: optionalText('member signing key: also write <out>.sig', 'file', 'no signature file'),
   out: optionalText('bundle file to write (needed unless --dry-run)', 'file'),
   dryRun: switchFlag('only show what would leave and what is withheld, and why'),

@@ -38,19 +38,40 @@ const ACADEMIC_DOMAIN = /(?:^|\.)(?:edu|edu\.[a-z]{2}|ac\.[a-z]{2})$/;
  */
 const INSTITUTION_SHARE = 0.1;
 
+/** An academic institution's group, named by its mail domain and the members signed up with it. */
+export interface Institution {
+  domain: string;
+  accounts: number;
+}
+
 /** The academic mail domain a tenth or more of the members (two at least) signed up with, if any. */
 export function institutionOf(
   members: readonly string[],
   attributes: ReadonlyMap<string, readonly Attribute[]>,
-): { domain: string; accounts: number } | null {
+): Institution | null {
   const counts = new Map<string, number>();
   for (const id of members)
     for (const a of attributes.get(id) ?? [])
-      if (a.kind === 'email_domain' && ACADEMIC_DOMAIN.test(a.value.toLowerCase()))
-        counts.set(a.value, (counts.get(a.value) ?? 0) + 1);
-  let best: { domain: string; accounts: number } | null = null;
-  for (const [domain, accounts] of counts)
-    if (accounts >= 2 && accounts >= INSTITUTION_SHARE * members.length && accounts > (best?.accounts ?? 0))
+      if (a.kind === 'email_domain') counts.set(a.value, (counts.get(a.value) ?? 0) + 1);
+  return institutionAmong(counts, members.length);
+}
+
+/**
+ * The same test on members per mail domain as a cluster finding's `email_domain` links count
+ * them, for whoever reads findings (the sharing policy holds such a group back too).
+ */
+export function institutionAmong(
+  accountsPerDomain: Iterable<readonly [string, number]>,
+  size: number,
+): Institution | null {
+  let best: Institution | null = null;
+  for (const [domain, accounts] of accountsPerDomain)
+    if (
+      ACADEMIC_DOMAIN.test(domain.toLowerCase()) &&
+      accounts >= 2 &&
+      accounts >= INSTITUTION_SHARE * size &&
+      accounts > (best?.accounts ?? 0)
+    )
       best = { domain, accounts };
   return best;
 }
@@ -115,7 +136,7 @@ export function rareBinding(members: readonly string[], link: PopulationLinkage)
 /** An academic institution's group: act, if its lines reach it, waits for a person to contact the institution. */
 export function withInstitutionHold(
   gate: LevelGate,
-  institution: { domain: string; accounts: number } | null,
+  institution: Institution | null,
   size: number,
 ): LevelGate {
   if (!institution) return gate;

@@ -24,6 +24,7 @@ import {
   institutionOf,
   rareBinding,
   withInstitutionHold,
+  type Institution,
 } from './cluster-act.js';
 import { levelBasis } from './level-basis.js';
 import { withLinkText } from './link-text.js';
@@ -66,6 +67,7 @@ export function scoreClusters(
     const clusterId = `cl_${fingerprint64(members[0]!).slice(0, 10)}`;
     const { pooled, hourly } = poolMembers(population, members);
     for (const id of members) scoring.clusterOf.set(id, clusterId);
+    const institution = institutionOf(members, link.attributes);
     const { results, strength, review, act, decision } = judgeCluster(
       population,
       link,
@@ -74,6 +76,7 @@ export function scoreClusters(
       own,
       detectors,
       cal,
+      institution,
     );
     const level = decision.level;
     const actDetectors = results
@@ -103,7 +106,7 @@ export function scoreClusters(
       score: scoreOfStrength(strength),
       level,
       events: pooled.n,
-      links: linksOf(members, link, population),
+      links: linksOf(members, link, population, institution),
       signals: toSignals(results, cal.thresholds.monitor),
       strength: round(strength),
       basis: levelBasis({
@@ -138,6 +141,7 @@ function judgeCluster(
   own: ReadonlyMap<string, AccountScore>,
   detectors: readonly Detector[],
   cal: Calibrated,
+  institution: Institution | null,
 ) {
   const { results, support } = broadPooledResults(population, members, pooled, own, detectors, cal);
   // A group found through coordination brings its own lines (see link/complementary-coverage.ts).
@@ -157,14 +161,19 @@ function judgeCluster(
           cal.thresholds,
           pooled.n,
         ),
-        institutionOf(members, link.attributes),
+        institution,
         members.length,
       );
   return { results, strength, review, act, decision: levelOf(strength, cal.thresholds, review, act) };
 }
 
 /** The links that hold a group together, in words. */
-const linksOf = (members: string[], link: PopulationLinkage, population: PopulationView) =>
+const linksOf = (
+  members: string[],
+  link: PopulationLinkage,
+  population: PopulationView,
+  institution: Institution | null,
+) =>
   withLinkText(
     clusterLinks(
       members,
@@ -173,6 +182,8 @@ const linksOf = (members: string[], link: PopulationLinkage, population: Populat
       link.synchronised,
       undefined,
       link.recordOnlyHolders,
+      // Shown whatever outranks it: the reviewer contacts the institution, and sharing holds its group.
+      institution ? { kind: 'email_domain', value: institution.domain } : undefined,
     ),
     members,
     population.accounts,

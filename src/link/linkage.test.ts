@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linkAccounts, type Attribute } from './linkage.js';
+import { clusterLinks, linkAccounts, type Attribute } from './linkage.js';
 
 const ids = (prefix: string, n: number): string[] =>
   Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(4, '0')}`);
@@ -207,5 +207,34 @@ describe('linkage across campaigns', () => {
         !e.target.startsWith('blend'),
     );
     expect(across).toEqual([]);
+  });
+});
+
+describe('clusterLinks', () => {
+  it('lists the most cluster-specific values, and a kept one however many outrank it', () => {
+    const members = ids('m', 4);
+    const attributes = new Map<string, Attribute[]>();
+    for (const id of members)
+      attributes.set(id, [
+        ...Array.from({ length: 15 }, (_, t) => ({ kind: 'template' as const, value: `t${t}` })),
+        { kind: 'email_domain', value: 'big.ac.uk' },
+      ]);
+    // The university's domain is held by 400 accounts outside the group: it ranks last.
+    const holders = new Map([['email_domain\u0000big.ac.uk', 404]]);
+    const top = clusterLinks(members, attributes, holders, [], 12);
+    expect(top).toHaveLength(12);
+    expect(top.some((l) => l.kind === 'email_domain')).toBe(false);
+    const kept = clusterLinks(members, attributes, holders, [], 12, undefined, {
+      kind: 'email_domain',
+      value: 'big.ac.uk',
+    });
+    expect(kept.slice(0, 12)).toEqual(top);
+    expect(kept[12]).toMatchObject({ kind: 'email_domain', value: 'big.ac.uk', accounts: 4, holders: 404 });
+    // Already among the top: listed once.
+    const few = clusterLinks(members, attributes, holders, [], 20, undefined, {
+      kind: 'email_domain',
+      value: 'big.ac.uk',
+    });
+    expect(few.filter((l) => l.kind === 'email_domain')).toHaveLength(1);
   });
 });

@@ -496,6 +496,8 @@ export function clusterLinks(
   synchronised: readonly SyncLink[] = [],
   limit = 12,
   recordOnlyHolders?: ReadonlyMap<string, number>,
+  /** A value always listed, however many others rank above it (an institution's mail domain). */
+  keep?: Attribute,
 ): ClusterLink[] {
   const counts = new Map<string, { kind: LinkKind; value: string; accounts: number }>();
   for (const id of members) {
@@ -506,20 +508,22 @@ export function clusterLinks(
       else counts.set(key, { kind: a.kind, value: a.value, accounts: 1 });
     }
   }
-  const links = [...counts.entries()]
+  const ranked = [...counts.entries()]
     .filter(([, c]) => c.accounts >= 2)
     // Rank by how specific the value is to the cluster, then by how many members share it.
     .sort(
       ([ka, a], [kb, b]) =>
         b.accounts / (holders.get(kb) ?? 1) - a.accounts / (holders.get(ka) ?? 1) || b.accounts - a.accounts,
-    )
-    .slice(0, limit)
-    .map(([, c]): ClusterLink => ({
-      kind: c.kind,
-      value: c.value,
-      accounts: c.accounts,
-      holders: populationHolders(c.kind, c.value, holders, recordOnlyHolders) || c.accounts,
-    }));
+    );
+  const shown = ranked.slice(0, limit);
+  const kept = keep && ranked.slice(limit).find(([k]) => k === attrKey(keep));
+  if (kept) shown.push(kept);
+  const links = shown.map(([, c]): ClusterLink => ({
+    kind: c.kind,
+    value: c.value,
+    accounts: c.accounts,
+    holders: populationHolders(c.kind, c.value, holders, recordOnlyHolders) || c.accounts,
+  }));
   const sync = synchronisedWithin(members, synchronised);
   if (sync) links.unshift(sync);
   return links;

@@ -21,6 +21,11 @@ export const SharingPolicy = z.object({
    * domain would leave as attack infrastructure).
    */
   min_level: z.enum(LEVELS).default('review'),
+  /**
+   * Clusters a person confirmed as attacks, shared although held for a person: one academic
+   * institution's group (a course, a lab) is never shared on the detector's word alone.
+   */
+  confirmed_clusters: z.array(z.string().max(64)).max(10_000).default([]),
   indicator_ttl_days: z.number().positive().default(30),
   share_ip_in_clear: z.boolean().default(false),
   share_prompts_verbatim: z.boolean().default(false),

@@ -63,6 +63,8 @@ export interface ExportFlags {
   accounts?: string;
   publisher: string;
   communityKey: string;
+  /** Cluster ids a person confirmed (`--confirm`), added to the policy's `confirmed_clusters`. */
+  confirm?: string[];
   policy?: string;
   tlp?: string;
   out?: string;
@@ -86,10 +88,15 @@ export async function exportToFile(f: ExportFlags): Promise<{ result: ExportResu
       );
     policy.default_tlp = level;
   }
+  const findings = readFindingsFile(f.findings);
+  const unknown = f.confirm?.find((id) => !findings.clusters.some((c) => c.cluster_id === id));
+  if (unknown)
+    throw new UserError('INVALID_ARGUMENT', `--confirm ${unknown}: ${f.findings} has no cluster of that id.`);
+  if (f.confirm?.length) policy.confirmed_clusters = [...policy.confirmed_clusters, ...f.confirm];
   const accounts: AccountRecord[] = [];
   for await (const a of accountsOf(f.accounts)) accounts.push(a);
   const result = await exportBundle({
-    findings: readFindingsFile(f.findings),
+    findings,
     ...(f.traffic?.length ? { events: readEvents(f.traffic) } : {}),
     accounts,
     publisher: { name: f.publisher },
