@@ -24,8 +24,9 @@ describe('institutionOf: the academic institution a cluster belongs to', () => {
     expect(institutionOf(members, domains(list))).toEqual({ domain: 'umich.edu', accounts: 3 });
     for (const d of ['unam.edu.mx', 'u-tokyo.ac.jp', 'Stanford.EDU'])
       expect(institutionOf(['a0', 'a1'], domains([d, d]))?.accounts).toBe(2);
-    // An institution's own domain outside those registries is not recognised (ethz.ch, tum.de).
-    expect(institutionOf(['a0', 'a1'], domains(['ethz.ch', 'ethz.ch']))).toBeNull();
+    // Institutions on plain domains, and their departments, from the swot list.
+    for (const d of ['ethz.ch', 'inf.ethz.ch', 'tum.de', 'uva.nl', 'sorbonne-universite.fr'])
+      expect(institutionOf(['a0', 'a1'], domains([d, d]))?.domain).toBe(d);
   });
   it('holds nothing for one stray address, a small share, or domains that only look academic', () => {
     const members = [...Array(30).keys()].map((i) => `a${i}`);
@@ -34,7 +35,15 @@ describe('institutionOf: the academic institution a cluster belongs to', () => {
     expect(institutionOf(members, domains(list))).toBeNull();
     list[1] = 'mit.edu';
     expect(institutionOf(members, domains(list))).toBeNull(); // 2 of 30: under a tenth
-    for (const fake of ['edu.com', 'myedu', 'mail.academy', 'ac.example.io', 'teach.education'])
+    for (const fake of [
+      'edu.com',
+      'myedu',
+      'mail.academy',
+      'ac.example.io',
+      'teach.education',
+      'si.edu',
+      'ethz.ch.example.io',
+    ])
       expect(institutionOf(['a0', 'a1'], domains([fake, fake]))).toBeNull();
   });
 });

@@ -2,6 +2,7 @@ import type { LevelGate } from '../contracts/index.js';
 import { pText, requestsBehind, type DetectorResult, type LevelThresholds } from '../detect/index.js';
 import { attrKey, type Attribute, type PopulationLinkage } from '../link/index.js';
 import { CAMPAIGN_MIN_ACCOUNTS, isExtraction } from './account-scoring.js';
+import { isAcademicDomain } from './academic-domains.js';
 
 /**
  * A value binds a cluster when most of the accounts holding it anywhere are members: a shared
@@ -26,12 +27,8 @@ export const CLUSTER_ACT_RULE =
   'a cluster reaches act at the act strength with three broad lines at the corroboration strength, one of them extraction; or, for a campaign (>= 5 accounts) most of whose members are bound by values rare outside it, with two broad lines each at the act strength, one of them extraction behind at least a third of its requests; never by itself for a group of one academic institution (a person contacts it first)';
 
 /**
- * Mail domains that only academic institutions are given: `.edu`, `.edu.<cc>`, `.ac.<cc>`.
  * A class running one notebook (sign-ups in a lab session, one SDK, the instructor's templates,
  * a step-by-step exercise) looks like a small harvesting campaign in every other respect.
- */
-const ACADEMIC_DOMAIN = /(?:^|\.)(?:edu|edu\.[a-z]{2}|ac\.[a-z]{2})$/;
-/**
  * Members on one academic domain that make a cluster that institution's group: a share, not
  * most — students also sign up with their own addresses. An operator who buys such addresses
  * to stay under act still meets review, where a person acts.
@@ -67,10 +64,10 @@ export function institutionAmong(
   let best: Institution | null = null;
   for (const [domain, accounts] of accountsPerDomain)
     if (
-      ACADEMIC_DOMAIN.test(domain.toLowerCase()) &&
       accounts >= 2 &&
       accounts >= INSTITUTION_SHARE * size &&
-      accounts > (best?.accounts ?? 0)
+      accounts > (best?.accounts ?? 0) &&
+      isAcademicDomain(domain)
     )
       best = { domain, accounts };
   return best;

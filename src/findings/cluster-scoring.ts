@@ -149,11 +149,12 @@ function judgeCluster(
   if (coordination) results.push(...coordinationResults(coordination));
   const strength = combinedStrength(results, [], cal.lambda);
   const review = corroboration(results);
-  // A group inferred from coordination alone stays at review: a person confirms it first.
-  const act = coordination
-    ? coordinationActGate()
-    : withInstitutionHold(
-        clusterActGate(
+  // A group inferred from coordination alone stays at review: a person confirms it first. Either
+  // way an institution's group names its mail domain, for whoever reviews it.
+  const act = withInstitutionHold(
+    coordination
+      ? coordinationActGate()
+      : clusterActGate(
           results,
           support,
           members.length,
@@ -161,9 +162,9 @@ function judgeCluster(
           cal.thresholds,
           pooled.n,
         ),
-        institution,
-        members.length,
-      );
+    institution,
+    members.length,
+  );
   return { results, strength, review, act, decision: levelOf(strength, cal.thresholds, review, act) };
 }
 

@@ -28,7 +28,9 @@ describe('campaignRefusal: one academic institution’s group waits for a person
       "cluster cl_course is one academic institution's group (11 of 18 accounts signed up with u-tokyo.ac.jp): shared once a person confirms it (intel export --confirm cl_course, or the policy's confirmed_clusters)",
     );
     expect(refusal(cluster(30, { 'gmail.com': 20, 'CS.Stanford.EDU': 3 }))).toContain('CS.Stanford.EDU');
+    expect(refusal(cluster(20, { 'ethz.ch': 4 }))).toContain('4 of 20 accounts signed up with ethz.ch');
     expect(refusal(cluster(120, { 'uni.edu.au': 12 }, 'act'))).toContain('12 of 120');
+    expect(refusal(cluster(20, { 'ethz.ch': 4 }))).toContain('4 of 20 accounts signed up with ethz.ch');
   });
 
   it('shares the same group once confirmed, and others as before', () => {
@@ -38,9 +40,9 @@ describe('campaignRefusal: one academic institution’s group waits for a person
     expect(refusal(cluster(18, { 'u-tokyo.ac.jp': 11 }), { confirmed_clusters: ['cl_other'] })).toContain(
       'academic',
     );
-    // Not an academic registry, or too few members on it: the detector's word stands.
+    // Not a university's domain, or too few members on it: the detector's word stands.
     const plain: Record<string, number>[] = [
-      { 'ethz.ch': 11 },
+      { 'example.ch': 11 },
       { 'edu.com': 11 },
       { 'mail.ru': 18 },
       { 'mit.edu': 2 },
