@@ -2,6 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 /** The built CLI: tests that spawn it call `ensureBuilt()` first. */
@@ -54,3 +55,48 @@ export async function runCli(
     return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout, stderr: e.stderr };
   }
 }
+
+/** Runs the built CLI in `cwd` (3 minutes at most) and expects exit 0; resolves with its stdout. */
+export const okIn =
+  (cwd: string) =>
+  async (args: readonly string[]): Promise<string> => {
+    const r = await runCli(args, { cwd, timeout: 180_000 });
+    expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(0);
+    return r.stdout;
+  };
+
+/**
+ * A sharing member's files in `dir`, as the README has them: `simulate --scale small --seed N`,
+ * `analyze` into findings.json, and a community key in key.yaml.
+ */
+export async function simulatedMember(dir: string, seed: number): Promise<void> {
+  ensureBuilt();
+  const ok = okIn(dir);
+  await ok(['simulate', '--scale', 'small', '--seed', String(seed), '--out', '.']);
+  await ok([
+    'analyze',
+    'traffic.ndjson',
+    '--accounts',
+    'accounts.ndjson',
+    '--out',
+    'findings.json',
+    '--no-progress',
+  ]);
+  await ok(['intel', 'community-key', '--id', 'isac-1', '--out', 'key.yaml']);
+}
+
+/** `intel export` of that member's findings, traffic and accounts as org-a; add --out or --dry-run. */
+export const MEMBER_EXPORT = [
+  'intel',
+  'export',
+  '--findings',
+  'findings.json',
+  '--traffic',
+  'traffic.ndjson',
+  '--accounts',
+  'accounts.ndjson',
+  '--publisher',
+  'org-a',
+  '--key',
+  'key.yaml',
+] as const;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Truth, type ApiEvent, type AccountRecord, type StixObject } from '../src/contracts/index.js';
 import { DG_EXTENSION_ID, keyedHash, loadKeyRing } from '../src/intel/index.js';
 import { ipPrefix } from '../src/text/index.js';
-import { ensureBuilt, runCli } from './cli-harness.js';
+import { MEMBER_EXPORT, okIn, simulatedMember } from './cli-harness.js';
 
 /*
  * Issue 19 item 18: an exported indicator must not be an attribute that half the internet has
@@ -76,39 +76,9 @@ describe.each(SEEDS)('exported indicators are rare attributes (simulate --scale 
   let oldFindingsOnly: StixObject[] = [];
 
   beforeAll(async () => {
-    ensureBuilt();
-    const ok = async (args: string[]): Promise<string> => {
-      const r = await runCli(args, { cwd: dir, timeout: 180_000 });
-      expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(0);
-      return r.stdout;
-    };
-    await ok(['simulate', '--scale', 'small', '--seed', String(seed), '--out', '.']);
-    await ok([
-      'analyze',
-      'traffic.ndjson',
-      '--accounts',
-      'accounts.ndjson',
-      '--out',
-      'findings.json',
-      '--no-progress',
-    ]);
-    await ok(['intel', 'community-key', '--id', 'isac-1', '--out', 'key.yaml']);
-    const exportArgs = [
-      'intel',
-      'export',
-      '--findings',
-      'findings.json',
-      '--traffic',
-      'traffic.ndjson',
-      '--accounts',
-      'accounts.ndjson',
-      '--publisher',
-      'org-a',
-      '--key',
-      'key.yaml',
-      '--out',
-      'bundle.json',
-    ];
+    await simulatedMember(dir, seed);
+    const ok = okIn(dir);
+    const exportArgs = [...MEMBER_EXPORT, '--out', 'bundle.json'];
     await ok(exportArgs);
     dryRun = await ok([...exportArgs, '--dry-run']);
     const bundle = JSON.parse(readFileSync(path.join(dir, 'bundle.json'), 'utf8')) as {

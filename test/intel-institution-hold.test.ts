@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Findings, Truth, type StixObject } from '../src/contracts/index.js';
-import { ensureBuilt, runCli } from './cli-harness.js';
+import { MEMBER_EXPORT, okIn, runCli, simulatedMember } from './cli-harness.js';
 
 /*
  * Issues 17 and 19: on small seed 1 a course's students (one university, one notebook with a
@@ -16,26 +16,9 @@ const SEED = 1;
 
 describe(`intel export holds one academic institution's group (simulate --scale small --seed ${SEED})`, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'dg-institution-'));
-  const run = (args: string[]) => runCli(args, { cwd: dir, timeout: 180_000 });
-  const ok = async (args: string[]): Promise<string> => {
-    const r = await run(args);
-    expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(0);
-    return r.stdout;
-  };
-  const exportArgs = [
-    'intel',
-    'export',
-    '--findings',
-    'findings.json',
-    '--traffic',
-    'traffic.ndjson',
-    '--accounts',
-    'accounts.ndjson',
-    '--publisher',
-    'org-a',
-    '--key',
-    'key.yaml',
-  ];
+  const run = (args: readonly string[]) => runCli(args, { cwd: dir, timeout: 180_000 });
+  const ok = okIn(dir);
+  const exportArgs = MEMBER_EXPORT;
   const campaigns = (file: string): StixObject[] =>
     (JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { objects: StixObject[] }).objects.filter(
       (o) => o.type === 'campaign',
@@ -44,18 +27,7 @@ describe(`intel export holds one academic institution's group (simulate --scale 
   let others: number;
 
   beforeAll(async () => {
-    ensureBuilt();
-    await ok(['simulate', '--scale', 'small', '--seed', String(SEED), '--out', '.']);
-    await ok([
-      'analyze',
-      'traffic.ndjson',
-      '--accounts',
-      'accounts.ndjson',
-      '--out',
-      'findings.json',
-      '--no-progress',
-    ]);
-    await ok(['intel', 'community-key', '--id', 'isac-1', '--out', 'key.yaml']);
+    await simulatedMember(dir, SEED);
     const truth = Truth.parse(JSON.parse(readFileSync(path.join(dir, 'truth.json'), 'utf8')));
     const findings = Findings.parse(JSON.parse(readFileSync(path.join(dir, 'findings.json'), 'utf8')));
     const students = new Set(
