@@ -234,8 +234,14 @@ export class IntelMatcher {
   get stateHeld(): number {
     return this.held;
   }
-  /** Accounts whose timed parts were not evaluated because the timed states were full. */
-  timedRefused = 0;
+  /**
+   * Accounts whose timed parts were not (or no longer) evaluated because the timed states were
+   * full: each once, however many of its requests came after (`intel match` prints it as accounts).
+   */
+  private readonly timedRefusedAccounts = new Set<string>();
+  get timedRefused(): number {
+    return this.timedRefusedAccounts.size;
+  }
   /** Requests not counted for a pattern's untimed alternatives because the states were full. */
   countsRefused = 0;
   /** Requests left out of timed parts for being earlier than one already taken for that account. */
@@ -636,7 +642,7 @@ export class IntelMatcher {
     let s = states.get(account);
     if (!s) {
       if (this.held + TIMED_LIMITS.stateOverhead > TIMED_LIMITS.maxHeldTimes) {
-        this.timedRefused++;
+        this.timedRefusedAccounts.add(account);
         return 0;
       }
       states.set(account, (s = new TimedState(program)));
@@ -650,7 +656,7 @@ export class IntelMatcher {
     if (this.held > TIMED_LIMITS.maxHeldTimes && !s.stopped) {
       this.held -= s.size();
       s.stop();
-      this.timedRefused++;
+      this.timedRefusedAccounts.add(account);
     }
     return s.met;
   }

@@ -974,6 +974,9 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
     const fit = Math.floor(TIMED_LIMITS.maxHeldTimes / per);
     for (let i = 0; i < fit + 5; i++) m.addEvent({ ...request(`a${i}`, { ip: '203.0.113.1' }), ts: iso(0) });
     expect(m.timedRefused).toBe(5);
+    // Accounts, not requests: a refused account's later requests are refused too, counted once.
+    for (let k = 0; k < 3; k++) m.addEvent({ ...request(`a${fit + 4}`, { ip: '203.0.113.1' }), ts: iso(0) });
+    expect(m.timedRefused).toBe(5);
     // At the bound: an account whose state grows past it stops (and holds nothing more).
     const room = TIMED_LIMITS.maxHeldTimes - fit * per;
     for (let k = 1; k <= room; k++) m.addEvent({ ...request('a0', { ip: '203.0.113.1' }), ts: iso(k) });
