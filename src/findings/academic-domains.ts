@@ -54,6 +54,7 @@ const MAX_ANSWERED = 4096;
  * of domains that are not academic.
  */
 export function isAcademicDomain(domain: string): boolean {
+  if (domain.length > 253) return false; // no host name; and never a cache key
   const d = domain.toLowerCase();
   let known = answered.get(d);
   if (known === undefined) {
