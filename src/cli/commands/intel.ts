@@ -109,7 +109,7 @@ function registerMatch(intel: Command): void {
     });
     for (const c of r.clusters) out(`cluster ${c.clusterId} is ${c.campaignName} (${c.kinds.join(', ')})`);
     out(
-      `${r.indicators} live indicators (${r.expired} expired${r.refused ? `, ${r.refused} not used: pattern not valid STIX 2.1, see "intel validate"` : ''}${r.skipped ? `, ${r.skipped} not used: over the bounds on MATCHES/LIKE expressions and pattern comparisons` : ''}${unsupportedNote(r.unsupported)}); ${r.matches.size} accounts match; ${r.sightings.length} campaigns sighted${timedNote(r.timed, r.untimed)}`,
+      `${r.indicators} live indicators (${r.expired} expired${r.refused ? `, ${r.refused} not used: pattern not valid STIX 2.1, see "intel validate"` : ''}${r.skipped ? `, ${r.skipped} not used: over the bounds on MATCHES/LIKE expressions and pattern comparisons` : ''}${unsupportedNote(r.unsupported)}); ${r.matches.size} accounts match; ${r.sightings.length} campaigns sighted${boundNote(r)}`,
     );
     for (const [account, list] of [...r.matches].slice(0, 20))
       out(
@@ -126,12 +126,21 @@ function unsupportedNote(unsupported: ReadonlyMap<string, number>): string {
   return `, ${n} not used: pattern outside what intel match evaluates (most often: ${top![0]})`;
 }
 
-/** Only when the patterns' state bound or the traffic's order cost something (docs/sharing.md). */
-function timedNote(timed: { refused: number; late: number }, untimed: { refused: number }): string {
+/** Only when the matcher's bounds or the traffic's order cost something (docs/sharing.md). */
+function boundNote({
+  timed,
+  untimed,
+  hitsRefused,
+}: {
+  timed: { refused: number; late: number };
+  untimed: { refused: number };
+  hitsRefused: number;
+}): string {
   return [
     timed.refused ? `; ${timed.refused} accounts' timed patterns not evaluated (state bound full)` : '',
     timed.late ? `; ${timed.late} requests out of time order left out of timed patterns` : '',
     untimed.refused ? `; ${untimed.refused} requests not counted for patterns (state bound full)` : '',
+    hitsRefused ? `; ${hitsRefused} accounts' matches not all recorded (match bound full)` : '',
   ].join('');
 }
 

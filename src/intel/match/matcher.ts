@@ -116,6 +116,13 @@ export const UA_REGEX_LIMITS = {
 export const PATTERN_MATCH_LIMITS = { maxTerms: 100_000 } as const;
 
 /**
+ * Hits held, one per account, indicator and campaign: received indicators that match broadly
+ * (a hostile or careless member's) would otherwise hold every account times every indicator.
+ * Past it a new hit is not recorded — an account can only miss a match — and is reported.
+ */
+export const MATCH_LIMITS = { maxHits: 500_000 } as const;
+
+/**
  * How a foreign pattern is used: the simple shapes by their fast paths (one lookup or prefix test,
  * as before general patterns), the rest as a general pattern, or not at all (with the reason).
  */
@@ -263,6 +270,12 @@ export class IntelMatcher {
   private programRegexes = 0;
   private programTerms = 0;
   private readonly hits = new Map<string, Map<string, Hit>>();
+  private hitsHeld = 0;
+  /** Accounts with a hit not recorded because MATCH_LIMITS.maxHits were held. */
+  private readonly hitsRefusedAccounts = new Set<string>();
+  get hitsRefused(): number {
+    return this.hitsRefusedAccounts.size;
+  }
   private readonly eventsPerAccount = new Map<string, number>();
   readonly indicators: number;
   readonly expired: number;
@@ -487,12 +500,19 @@ export class IntelMatcher {
     mask?: number,
     counts?: MaskCounts,
   ): void {
-    let m = this.hits.get(account);
-    if (!m) this.hits.set(account, (m = new Map<string, Hit>()));
     // One hit per indicator and campaign: an indicator of several campaigns counts for each.
     const key = `${ind.id} ${ind.campaignId ?? ''}`;
-    let h = m.get(key);
-    if (!h) m.set(key, (h = { ind, events: 0, examples: [] }));
+    let m = this.hits.get(account);
+    let h = m?.get(key);
+    if (!h) {
+      if (this.hitsHeld >= MATCH_LIMITS.maxHits) {
+        this.hitsRefusedAccounts.add(account);
+        return;
+      }
+      if (!m) this.hits.set(account, (m = new Map<string, Hit>()));
+      m.set(key, (h = { ind, events: 0, examples: [] }));
+      this.hitsHeld++;
+    }
     if (mask !== undefined && ind.program) h.mask = (h.mask ?? 0) | mask;
     if (counts) h.counts = counts;
     if (eventId) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ApiEvent, StixObject } from '../../contracts/index.js';
 import { parseStixPattern } from '../stix/stix-pattern.js';
 import { keyRingFrom } from './community-key.js';
-import { IntelMatcher, PATTERN_MATCH_LIMITS, UA_REGEX_LIMITS } from './matcher.js';
+import { IntelMatcher, MATCH_LIMITS, PATTERN_MATCH_LIMITS, UA_REGEX_LIMITS } from './matcher.js';
 import {
   PATTERN_PROGRAM_LIMITS,
   TIMED_LIMITS,
@@ -1371,5 +1371,22 @@ describe('time-qualified patterns (WITHIN, REPEATS, START … STOP, FOLLOWEDBY) 
         () => sequence(12),
       ),
     );
+  });
+});
+
+describe('what matched is bounded (MATCH_LIMITS)', () => {
+  it('holds at most maxHits hits: past it a new account is not recorded and is counted, old ones go on', () => {
+    // Received indicators that match every client (0.0.0.0/0), against more accounts than the bound.
+    const m = new IntelMatcher(campaign([]), ring, now);
+    const max = MATCH_LIMITS.maxHits;
+    for (let i = 0; i < max + 3; i++) m.addEvent(request(`a${i}`, { ip: '198.51.100.7' }));
+    expect(m.hitsRefused).toBe(3);
+    m.addEvent(request(`a${max + 1}`, { ip: '198.51.100.7' })); // refused again: one account, counted once
+    expect(m.hitsRefused).toBe(3);
+    m.addEvent(request('a0', { ip: '198.51.100.7' }));
+    const matches = m.matches();
+    expect(matches.size).toBe(max);
+    expect(matches.has(`a${max}`)).toBe(false);
+    expect(matches.get('a0')![0]!.hits[0]!.events).toBe(2);
   });
 });

@@ -285,6 +285,8 @@ export async function matchLocal(f: MatchFlags): Promise<{
   timed: { refused: number; late: number };
   /** Untimed alternatives of patterns: requests not counted (state bound full). */
   untimed: { refused: number };
+  /** Accounts with a match not recorded (MATCH_LIMITS.maxHits held). */
+  hitsRefused: number;
 }> {
   const state = ReceivedIntel.open(f.state);
   const received = state.objects();
@@ -322,6 +324,7 @@ export async function matchLocal(f: MatchFlags): Promise<{
     unsupported: matcher.unsupported,
     timed: { refused: matcher.timedRefused, late: matcher.timedLate },
     untimed: { refused: matcher.countsRefused },
+    hitsRefused: matcher.hitsRefused,
   };
 }
 
