@@ -445,7 +445,9 @@ export const IntelExportConfig = z.object({
     .describe(
       'clusters a person confirmed as attacks: shared although held for a person (one academic institution’s group); adds to the policy’s confirmed_clusters',
     )
-    .meta(flag({ value: 'cluster-ids', variadic: true, defaultText: 'none' })),
+    .meta(
+      flag({ value: 'cluster-ids', variadic: true, defaultText: 'only the policy’s confirmed_clusters' }),
+    ),
   sign: optionalText('member signing key: also write <out>.sig', 'file', 'no signature file'),
   out: optionalText('bundle file to write (needed unless --dry-run)', 'file'),
   dryRun: switchFlag('only show what would leave and what is withheld, and why'),
