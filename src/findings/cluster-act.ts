@@ -1,4 +1,4 @@
-import type { LevelGate } from '../contracts/index.js';
+import type { ClusterFinding, LevelGate } from '../contracts/index.js';
 import { pText, requestsBehind, type DetectorResult, type LevelThresholds } from '../detect/index.js';
 import { attrKey, type Attribute, type PopulationLinkage } from '../link/index.js';
 import { CAMPAIGN_MIN_ACCOUNTS, isExtraction } from './account-scoring.js';
@@ -54,10 +54,18 @@ export function institutionOf(
 }
 
 /**
- * The same test on members per mail domain as a cluster finding's `email_domain` links count
- * them, for whoever reads findings (the sharing policy holds such a group back too).
+ * The same test on a cluster finding, from its `email_domain` links (the findings always list the
+ * institution's domain among them), for whoever reads findings: the sharing policy holds such a
+ * group back too.
  */
-export function institutionAmong(
+export const institutionOfFinding = (cluster: ClusterFinding): Institution | null =>
+  institutionAmong(
+    cluster.links.filter((l) => l.kind === 'email_domain').map((l) => [l.value, l.accounts] as const),
+    cluster.account_ids.length,
+  );
+
+/** An institution among members counted per mail domain: a tenth of them (two at least) on one. */
+function institutionAmong(
   accountsPerDomain: Iterable<readonly [string, number]>,
   size: number,
 ): Institution | null {

@@ -4,7 +4,7 @@ import { CLUSTER_ACT_RULE } from './cluster-act.js';
 
 export { DetectionEngine, type PartitionState } from './detection-engine.js';
 export { KERNEL_DIMENSIONS } from './population-view.js';
-export { institutionAmong, type Institution } from './cluster-act.js';
+export { institutionOfFinding, type Institution } from './cluster-act.js';
 
 /** The rules behind the levels, in words, for reports (each finding's basis names the one it met). */
 export const LEVEL_RULES = {

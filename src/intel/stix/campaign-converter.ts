@@ -1,5 +1,5 @@
 import { levelRank, type ClusterFinding, type StixObject } from '../../contracts/index.js';
-import { institutionAmong } from '../../findings/index.js';
+import { institutionOfFinding } from '../../findings/index.js';
 import type { ClusterEvidence } from '../match/cluster-evidence.js';
 import type { SharingPolicy, Withheld } from '../policy/sharing-policy.js';
 import { scrubText } from '../policy/scrub.js';
@@ -20,7 +20,9 @@ export function campaignRefusal(
       type: 'campaign',
       reason: `cluster ${cluster.cluster_id} is at ${cluster.level}, below min_level ${policy.min_level}`,
     };
-  const institution = institutionOf(cluster);
+  // A class, a lab or a course project is a customer: its campus network and mail domain are no
+  // attack indicators to hand other providers on a machine's word.
+  const institution = institutionOfFinding(cluster);
   if (institution && !policy.confirmed_clusters.includes(cluster.cluster_id))
     return {
       object: campaignId,
@@ -41,17 +43,6 @@ export function campaignRefusal(
     };
   return undefined;
 }
-
-/**
- * The academic institution a cluster's members belong to, read from its `email_domain` links as
- * the act rule reads it: a class, a lab or a course project is a customer, and its campus network
- * and mail domain are no attack indicators to hand other providers on a machine's word.
- */
-const institutionOf = (cluster: ClusterFinding) =>
-  institutionAmong(
-    cluster.links.filter((l) => l.kind === 'email_domain').map((l) => [l.value, l.accounts] as const),
-    cluster.account_ids.length,
-  );
 
 const KNOWN_CLUSTER_FIELDS = new Set([
   'cluster_id',
