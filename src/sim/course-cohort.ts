@@ -75,7 +75,12 @@ export function addCourseCohort(ctx: PopulationContext): void {
   p.values.sdkUserAgent = sdk;
   const topics = r0.shuffle([...TOPICS]);
   const corpus = o.corpus;
-  const sharedList = corpus?.attackerPrompts.length ? corpus.attackerPrompts : undefined;
+  const sharedList =
+    kind !== 'dataset'
+      ? undefined
+      : corpus && corpus.attackerPrompts.length >= students * 4
+        ? corpus.attackerPrompts
+        : courseTaskList(students, Rng.derive(mixKeys(o.seed, [o.accountPrefix, 'course-list'])));
   for (let i = 0; i < students; i++) {
     const r = Rng.derive(mixKeys(o.seed, [o.accountPrefix, 'course', i]));
     const home = new ResidentialNetwork(country, r);
@@ -127,6 +132,18 @@ export function addCourseCohort(ctx: PopulationContext): void {
   }
 }
 
+/**
+ * The course's own task list when no corpus gives one: a fixed list of a few items per student
+ * over the handful of capabilities the course is about, written once for the class (not an
+ * endless draw from the whole taxonomy, which is an extraction operator's task space).
+ */
+function courseTaskList(students: number, rng: Rng): CorpusText[] {
+  const subjects = rng.shuffle(CAPABILITIES.filter((c) => c !== 'tool-use')).slice(0, rng.int(3, 8));
+  return Array.from({ length: students * rng.int(4, 8) }, () => ({
+    prompt: capabilityTask(rng.pick(subjects), rng),
+  }));
+}
+
 /** One prompt of a student's coursework. */
 type Material = (rng: Rng) => string;
 
@@ -149,15 +166,11 @@ function studentMaterial(
             : fillSlots(rng.pick(subject.openers), subject, rng),
         );
   }
-  if (kind === 'dataset') {
+  if (kind === 'dataset' && course.sharedList) {
     // The class splits one task list: every student-th item, from a place of the student's own.
-    const list = course.sharedList;
-    if (list && list.length >= students * 4) {
-      const mine = list.filter((_, j) => j % students === i);
-      const deck = new Deck(mine, r.fork());
-      return () => deck.draw().prompt;
-    }
-    return (rng) => capabilityTask(rng.pick(CAPABILITIES.filter((c) => c !== 'tool-use')), rng);
+    const mine = course.sharedList.filter((_, j) => j % students === i);
+    const deck = new Deck(mine, r.fork());
+    return () => deck.draw().prompt;
   }
   // A project each: one topic, asked about in task form.
   const topic = course.topic;

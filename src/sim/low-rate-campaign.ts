@@ -19,9 +19,11 @@ import { PartlyVpnNetwork, VPN_PROVIDERS, VpnNetwork } from './vpn.js';
 export const LOW_RATE_CAMPAIGN = 'low-rate-coordinated';
 
 /**
- * Campaign: a low-rate coordinated harvest. The operator splits its task space (a capability
- * taxonomy, or a categorised task list) into slices and gives each of a few dozen accounts its
- * own slice, so no two accounts overlap much while together they cover the space. Each account
+ * Campaign: a low-rate coordinated harvest. The operator either splits its task space (a
+ * capability taxonomy, or a categorised task list) into slices and gives each of a few dozen
+ * accounts its own slice, so no two accounts overlap much while together they cover the space, or
+ * deals its task list out to them as it comes, so each account sends a sample of the same list
+ * (`dealtTasks` in truth.json `parameters`; the independent traffic's campaign did that). Each account
  * behaves like one person: a few task-style prompts on a working day, at office hours, rarely
  * asking for reasoning. What ties them together is weak: a VPN provider's network at sign-up, a
  * common SDK version, a sign-up cohort. Every one of these, and the content source, is drawn
@@ -53,7 +55,13 @@ export function addLowRateCoordinated(ctx: PopulationContext): void {
   const corpusTasks = o.corpus?.attackerPrompts ?? [];
   const useCorpus = corpusTasks.length >= 200 && p.chance('corpusWhenGiven', 0.85);
   p.values.contentSource = useCorpus ? 'corpus' : 'generator';
-  const slices = useCorpus ? corpusSlices(corpusTasks, accounts, r0) : capabilitySlices(accounts, r0);
+  // Drawn after every other parameter, so those stay what they were for a seed.
+  const dealt = p.chance('dealtTasks', 0.5);
+  const slices = dealt
+    ? dealtTasks(useCorpus ? corpusTasks : null, r0)
+    : useCorpus
+      ? corpusSlices(corpusTasks, accounts, r0)
+      : capabilitySlices(accounts, r0);
   p.values.slices = slices.count;
   for (let i = 0; i < accounts; i++) {
     const r = Rng.derive(mixKeys(o.seed, [o.accountPrefix, 'low-rate', i]));
@@ -120,6 +128,36 @@ function capabilitySlices(accounts: number, rng: Rng): Slices {
       const own = caps[i % caps.length]!;
       return { next: (r) => task(r.chance(offSlice) ? r.pick(caps) : own, r) };
     },
+  };
+}
+
+/**
+ * The task list dealt out as it comes: every account's next task is the list's next one (drawn
+ * without replacement across the campaign), so no task repeats while each account's share is a
+ * sample of the whole list. Without a corpus, the capability taxonomy's domains at random.
+ */
+function dealtTasks(tasks: readonly CorpusText[] | null, rng: Rng): Slices {
+  if (tasks === null) {
+    const caps = CAPABILITIES.filter((c) => c !== 'tool-use');
+    return {
+      count: 1,
+      source: () => ({
+        next: (r) => {
+          const c = r.pick(caps);
+          return { task: capabilityTask(c, r), capability: c };
+        },
+      }),
+    };
+  }
+  const deck = new Deck(tasks, rng.fork());
+  return {
+    count: 1,
+    source: () => ({
+      next: () => {
+        const t = deck.draw();
+        return { task: t.prompt, capability: 'corpus', ...(t.response ? { reference: t.response } : {}) };
+      },
+    }),
   };
 }
 
