@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LINK_WEIGHTS } from '../src/link/index.js';
+import { COORDINATION_DETECTORS, LINK_WEIGHTS } from '../src/link/index.js';
 import { DETECTORS } from '../src/detect/index.js';
 
 // docs/detectors.md is what an analyst or an appeals reviewer reads to learn what a line in a
@@ -22,14 +22,11 @@ describe('docs/detectors.md', () => {
     for (const [kind, weight] of Object.entries(LINK_WEIGHTS))
       expect(Number(row(kind)?.[2]), kind).toBe(weight);
   });
+  it('lists every line of a coordinated group with its family', () => {
+    expect(COORDINATION_DETECTORS.length).toBeGreaterThan(2);
+    for (const d of COORDINATION_DETECTORS) expect(row(d.id)?.[2], d.id).toBe(d.family);
+  });
   it('lists the cluster and non-detector lines findings carry', () => {
-    for (const id of [
-      'complementary-coverage',
-      'joint-rare-attributes',
-      'linkage',
-      'regression-pattern',
-      'shared-intel',
-    ])
-      expect(row(id), id).toBeDefined();
+    for (const id of ['linkage', 'regression-pattern', 'shared-intel']) expect(row(id), id).toBeDefined();
   });
 });

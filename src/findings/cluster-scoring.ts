@@ -195,7 +195,7 @@ const coordinationActGate = (): LevelGate => ({
   passed: false,
   rule: CLUSTER_ACT_RULE,
   detail:
-    'found through coordination (jointly rare weak attributes, complementary coverage): a person confirms such a group before act',
+    'found through coordination (jointly rare weak attributes, a task list shared out): a person confirms such a group before act',
 });
 
 /**

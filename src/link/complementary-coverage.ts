@@ -12,15 +12,20 @@ import { fmix32, ipPrefix, seededRandom, TOPIC_NAMES } from '../text/index.js';
  * - weak attributes are rare *together*: many people use the SDK and many sign up through the
  *   VPN, but a dozen accounts with both, in one week, are far beyond what their frequencies
  *   predict (a Poisson tail on the joint count under independence); and
- * - the accounts cover the operator's task space *complementarily*: it gave each its own slice,
- *   so each account is narrow and two accounts' topic mixes lie far apart, while people doing
- *   their own tasks range over several topics and overlap on popular ones. The group's mean
- *   pairwise distance between topic mixes is tested against random groups of accounts of the same
- *   activity from the same population.
+ * - the accounts share out one task list. Either the operator gave each its own slice, so each
+ *   account is narrow and two accounts' topic mixes lie far apart (they cover the space
+ *   *complementarily*), while people doing their own tasks range over several topics and overlap
+ *   on popular ones; or it dealt the list out as it came, so every account's prompts are a sample
+ *   of the same list and two accounts' prompt distributions are as close as two samples of one
+ *   source, while each person asks about their own things. The group's mean pairwise distance
+ *   between topic mixes, and between prompt distributions (kernel mean embeddings, chance
+ *   removed), are each tested against random groups of accounts of the same activity from the same
+ *   population.
  *
  * Weak attributes only propose a group; it is reported only when its content corroborates
- * (a task-style sweep whose members partition its topics). A cohort of students or colleagues
- * shares attributes too, but overlaps on its topics more than strangers do, never less.
+ * (a task-style sweep over six or more domains whose members partition its topics or draw from
+ * one source). A course's students can do either (a task list split between them, one notebook's
+ * templates): a coordinated group is never acted on without a person (see cluster-act.ts).
  */
 
 /** Accounts with fewer requests say too little about their topics or their client. */
@@ -45,6 +50,8 @@ const STRATUM = 40;
  * chance of a benign group passing to about that.
  */
 const COVERAGE_MAX_P = 1e-3;
+/** A member's prompt distribution is compared only when it holds this many prompts. */
+const MIN_KERNEL_PROMPTS = 4;
 const COHORT_MS = 7 * 86_400_000;
 /**
  * Cohort-mates join a group's test when more task-style accounts signed up within its members'
@@ -101,6 +108,19 @@ export interface CoordinationEvidence {
      */
     spread: number;
     nullSpread: number;
+    /**
+     * Which way the members share out the task list: `slices`, tested on `spread` (the topic
+     * mixes lie apart), or `one-source`, tested on `sourceSpread` (the prompt distributions lie
+     * as close as samples of one source). `p` is the test's own p doubled (two were made).
+     */
+    pattern: 'slices' | 'one-source';
+    /**
+     * Mean squared distance between two members' prompt distributions (kernel mean embeddings),
+     * less what their finite samples put there by chance (about 0 for two samples of one
+     * source), and random groups' mean; NaN when too few members had enough prompts.
+     */
+    sourceSpread: number;
+    nullSourceSpread: number;
     tested: number;
     domains: string[];
     topicEvents: number;
@@ -353,13 +373,12 @@ function withCommunityFellows(
   if (!span) return found;
   const goesWith = communitiesWithGroup(found.members, span, accounts, records, taken, linked);
   const isMember = new Set(found.members);
-  const measured = (id: string): boolean => accounts.get(id)!.topicEvents >= MIN_TOPIC_EVENTS;
-  const bar = Math.min(...core.filter(measured).map((id) => topShare(accounts.get(id)!)));
+  const alike = likeMembers(found.coverage.pattern, core, accounts);
   const fellows = ids.filter((id) => {
     const c = linked.get(id);
     if (c === undefined || !goesWith.has(c) || isMember.has(id) || taken.has(id)) return false;
     const s = accounts.get(id)!;
-    return taskStyle(s) && measured(id) && topShare(s) >= bar;
+    return taskStyle(s) && alike(s);
   });
   if (fellows.length === 0) return found;
   return { ...found, members: [...found.members, ...fellows].sort(), fellows };
@@ -399,7 +418,12 @@ function withRecipeMates(
     if (taken.has(id) || !Number.isFinite(t)) continue;
     (t >= window[0] && t <= window[1] ? inWindow : outside).push(id);
   }
-  const reuses = (id: string): boolean => taskStyle(accounts.get(id)!) && shared(id).length >= 2;
+  // A group sharing one source takes only accounts that sample it too; a sliced group's accounts
+  // off the members' slices are what this step is for.
+  const alike =
+    found.coverage.pattern === 'one-source' ? likeMembers('one-source', found.members, accounts) : () => true;
+  const reuses = (id: string): boolean =>
+    taskStyle(accounts.get(id)!) && shared(id).length >= 2 && alike(accounts.get(id)!);
   const candidates = inWindow.filter(reuses);
   if (candidates.length === 0 || outside.length === 0) return found;
   const outsideFound = outside.filter(reuses).length;
@@ -507,17 +531,99 @@ function coveredDomains(stats: readonly EntityStats[]): { k: number; name: strin
     .sort((a, b) => b.w - a.w);
 }
 
-/** The tested group's evidence with only the cohort-mates as narrow in topic as every member kept. */
+/**
+ * Whether an account is like a tested group's core members, as the group's test found them: as
+ * narrow in topic as every member (slices), or with its prompts as close to the core's pooled
+ * prompts as every member's are (one source; chance removed as in `sourceSpread`). Unmeasured
+ * accounts are not.
+ */
+function likeMembers(
+  pattern: CoordinationEvidence['coverage']['pattern'],
+  core: readonly string[],
+  accounts: ReadonlyMap<string, EntityStats>,
+): (s: EntityStats) => boolean {
+  const stats = core.map((id) => accounts.get(id)!);
+  if (pattern === 'slices') {
+    const measured = stats.filter((s) => s.topicEvents >= MIN_TOPIC_EVENTS);
+    const bar = Math.min(...measured.map(topShare));
+    return (s) => s.topicEvents >= MIN_TOPIC_EVENTS && topShare(s) >= bar;
+  }
+  const kernels = stats.map(kernelMean).filter((k): k is KernelMean => k !== null);
+  if (kernels.length === 0) return () => false;
+  const pooled = new Float64Array(kernels[0]!.mean.length);
+  for (const k of kernels) for (let d = 0; d < pooled.length; d++) pooled[d]! += k.mean[d]! / kernels.length;
+  const distance = (k: KernelMean): number => {
+    let d = 0;
+    for (let i = 0; i < pooled.length; i++) d += (k.mean[i]! - pooled[i]!) ** 2;
+    return d - k.noise;
+  };
+  const bar = Math.max(...kernels.map(distance));
+  return (s) => {
+    const k = kernelMean(s);
+    return k !== null && distance(k) <= bar;
+  };
+}
+
+/** How `likeMembers` judged an account, in words. */
+const likeText = (pattern: CoordinationEvidence['coverage']['pattern']): string =>
+  pattern === 'slices'
+    ? 'as narrow in topic as the members'
+    : "as close in what they ask to the members' pooled prompts as every member is";
+
+/** The tested group's evidence with only the cohort-mates like every member (`likeMembers`) kept. */
 function keepNarrowMates(
   found: Omit<CoordinationEvidence, 'joint'>,
   core: readonly string[],
   cohort: { candidates: string[]; stats: Omit<CohortMates, 'added'> },
   accounts: ReadonlyMap<string, EntityStats>,
 ): Omit<CoordinationEvidence, 'joint'> {
-  const measured = (id: string): boolean => accounts.get(id)!.topicEvents >= MIN_TOPIC_EVENTS;
-  const bar = Math.min(...core.filter(measured).map((id) => topShare(accounts.get(id)!)));
-  const added = cohort.candidates.filter((id) => measured(id) && topShare(accounts.get(id)!) >= bar);
+  const alike = likeMembers(found.coverage.pattern, core, accounts);
+  const added = cohort.candidates.filter((id) => alike(accounts.get(id)!));
   return { ...found, members: [...core, ...added].sort(), cohort: { ...cohort.stats, added } };
+}
+
+/** An account's prompts as a kernel mean embedding, with the part of a squared distance to it that is chance. */
+interface KernelMean {
+  mean: Float64Array;
+  noise: number;
+}
+
+function kernelMean(s: EntityStats): KernelMean | null {
+  const n = s.kernelCount;
+  if (n < MIN_KERNEL_PROMPTS) return null;
+  const mean = Float64Array.from(s.kernelSum, (x) => x / n);
+  let norm = 0;
+  for (const x of mean) norm += x * x;
+  // Each prompt's random-Fourier feature vector has squared norm ≈ 1, so a mean over n prompts
+  // lies (1 − ‖mean‖²)/(n − 1) from its expectation by chance alone (as distribution-shift removes).
+  return { mean, noise: Math.max(0, 1 - norm) / (n - 1) };
+}
+
+/**
+ * Mean over pairs of the squared distance between two accounts' prompt distributions, less what
+ * their finite samples add by chance: about 0 when both sample one source, larger the more each
+ * asks about its own things. NaN with fewer than MIN_MEMBERS measured accounts.
+ */
+function sourceSpread(kernels: readonly (KernelMean | null)[]): number {
+  const measured = kernels.filter((k): k is KernelMean => k !== null);
+  const m = measured.length;
+  if (m < MIN_MEMBERS) return NaN;
+  // Over pairs, Σ‖a_i − a_j‖² = m Σ‖a_i‖² − ‖Σ a_i‖² and each account's chance term counts m − 1
+  // times: linear in the group's size, where a large medium-scale group has tens of thousands of pairs.
+  const sum = new Float64Array(measured[0]!.mean.length);
+  let squares = 0;
+  let noise = 0;
+  for (const k of measured) {
+    for (let d = 0; d < sum.length; d++) {
+      sum[d]! += k.mean[d]!;
+      squares += k.mean[d]! ** 2;
+    }
+    noise += k.noise;
+  }
+  let total = 0;
+  for (const x of sum) total += x * x;
+  const pairs = (m * (m - 1)) / 2;
+  return (m * squares - total) / pairs - (2 * noise) / m;
 }
 
 /** Two accounts whose topics share at most this much of their mass are on separate slices. */
@@ -611,6 +717,7 @@ export function coordinatedGroups(
     .filter((s) => s.topicEvents >= MIN_TOPIC_EVENTS)
     .sort((a, b) => a.topicEvents - b.topicEvents);
   const poolShares = pool.map(topicShares);
+  const poolKernels = pool.map(kernelMean);
   const out: CoordinationEvidence[] = [];
   for (const [g, core] of groups.entries()) {
     // Cohort-mates are chosen by sign-up time and style alone, so testing them with the members
@@ -620,10 +727,12 @@ export function coordinatedGroups(
       cohort ? [...core, ...cohort.candidates] : core,
       accounts,
       pool,
-      poolShares,
+      { shares: poolShares, kernels: poolKernels },
       seed,
     );
     if (!found) continue;
+    if (found.coverage.pattern === 'one-source' && splitsCommunity(found.members, linked, minClusterSize))
+      continue;
     const kept = cohort ? keepNarrowMates(found, core, cohort, accounts) : found;
     const evidence = withCommunityFellows(kept, core, ids, accounts, records, offered, linked);
     for (const id of evidence.fellows ?? []) offered.add(id);
@@ -639,6 +748,30 @@ export function coordinatedGroups(
     for (const { id } of joined.recipe?.added ?? []) taken.add(id);
     return joined;
   });
+}
+
+/**
+ * Whether a group holds minClusterSize or more of a linked community's accounts and leaves as many
+ * outside it. Any campaign's accounts sample one source (the operator's task list), so a group found
+ * on that pattern may be a part of a larger campaign that linkage binds with stronger links (a
+ * hydra's shared proxies); linkage judges that community whole, and may act on it, where a
+ * coordinated group is only ever held for review. A slicing operator is what the other pattern is
+ * for, and its groups are left to `withoutOtherCommunities`.
+ */
+function splitsCommunity(
+  members: readonly string[],
+  linked: ReadonlyMap<string, number>,
+  minClusterSize: number,
+): boolean {
+  const size = new Map<number, number>();
+  for (const c of linked.values()) size.set(c, (size.get(c) ?? 0) + 1);
+  const held = new Map<number, number>();
+  for (const id of members) {
+    const c = linked.get(id);
+    if (c !== undefined) held.set(c, (held.get(c) ?? 0) + 1);
+  }
+  for (const [c, n] of held) if (n >= minClusterSize && size.get(c)! - n >= minClusterSize) return true;
+  return false;
 }
 
 /**
@@ -760,7 +893,7 @@ function testGroup(
   members: string[],
   accounts: ReadonlyMap<string, EntityStats>,
   pool: readonly EntityStats[],
-  poolShares: readonly Float64Array[],
+  poolContent: { shares: readonly Float64Array[]; kernels: readonly (KernelMean | null)[] },
   seed: number,
 ): Omit<CoordinationEvidence, 'joint'> | undefined {
   const tested = members.filter((id) => accounts.get(id)!.topicEvents >= MIN_TOPIC_EVENTS);
@@ -777,11 +910,13 @@ function testGroup(
   const domains = coveredDomains(members.map((id) => accounts.get(id)!)).map((d) => d.name);
   if (domains.length < MIN_DOMAINS) return undefined;
   const observed = pairOverlap(tested.map((id) => topicShares(accounts.get(id)!)));
+  const observedSource = sourceSpread(tested.map((id) => kernelMean(accounts.get(id)!)));
   // Random groups: one pool account per member, drawn near the member's topic activity, since
   // accounts with fewer topical prompts overlap less with anyone.
   const ranks = tested.map((id) => countBelow(pool, accounts.get(id)!.topicEvents, (p) => p.topicEvents));
   const random = seededRandom(fmix32(seed ^ 0x5bd1e995) ^ tested.length);
   const nulls: PairStats[] = [];
+  const nullSources: number[] = [];
   for (let g = 0; g < NULL_GROUPS; g++) {
     const chosen = new Set<number>();
     for (const r of ranks) {
@@ -792,7 +927,8 @@ function testGroup(
         pick = lo + Math.floor(random() * (hi - lo + 1));
       chosen.add(pick);
     }
-    nulls.push(pairOverlap([...chosen].map((i) => poolShares[i]!)));
+    nulls.push(pairOverlap([...chosen].map((i) => poolContent.shares[i]!)));
+    nullSources.push(sourceSpread([...chosen].map((i) => poolContent.kernels[i]!)));
   }
   const moments = (v: number[]): [number, number] => {
     const m = v.reduce((a, b) => a + b, 0) / v.length;
@@ -801,10 +937,22 @@ function testGroup(
   const [mean] = moments(nulls.map((x) => x.mean));
   const [dMean] = moments(nulls.map((x) => x.disjoint));
   const [sMean, sSd] = moments(nulls.map((x) => x.spread));
-  // The members' spread against random groups' (a normal tail on the random groups' spread of it:
-  // a mean over many pairs is close to normal under the null).
-  const p = Math.max(1e-30, normalSurvival((observed.spread - sMean) / Math.max(sSd, 1e-3)));
-  if (p > COVERAGE_MAX_P) return undefined;
+  // The members' spreads against random groups' (a normal tail on the random groups' spread of
+  // each: a mean over many pairs is close to normal under the null). Slices lie further apart than
+  // strangers' topics, samples of one source closer than strangers' prompts; two tests, so the
+  // smaller p counts twice.
+  const pSlices = normalSurvival((observed.spread - sMean) / Math.max(sSd, 1e-3));
+  // Random groups whose accounts hold too few prompts to compare give no spread; the test needs
+  // most of them.
+  const sourceNulls = nullSources.filter(Number.isFinite);
+  const [kMean, kSd] = sourceNulls.length >= NULL_GROUPS / 2 ? moments(sourceNulls) : [NaN, NaN];
+  const pSource =
+    Number.isFinite(observedSource) && Number.isFinite(kMean)
+      ? normalSurvival((kMean - observedSource) / Math.max(kSd, 1e-3))
+      : 1;
+  const pattern = pSource < pSlices ? 'one-source' : 'slices';
+  const p = Math.min(1, Math.max(1e-30, 2 * Math.min(pSlices, pSource)));
+  if (!(p <= COVERAGE_MAX_P)) return undefined;
   const examples = tested.slice(0, 3).flatMap((id) =>
     accounts
       .get(id)!
@@ -821,6 +969,9 @@ function testGroup(
       nullDisjoint: dMean,
       spread: observed.spread,
       nullSpread: sMean,
+      pattern,
+      sourceSpread: observedSource,
+      nullSourceSpread: kMean,
       tested: tested.length,
       domains,
       topicEvents,
@@ -839,6 +990,14 @@ const COVERAGE_DETECTOR: Detector = {
   measure: () => null,
 };
 
+const SOURCE_DETECTOR: Detector = {
+  id: 'common-task-source',
+  title: 'Members draw their prompts from one task source',
+  atlas: ATLAS.replicate,
+  family: 'extraction',
+  measure: () => null,
+};
+
 const JOINT_DETECTOR: Detector = {
   id: 'joint-rare-attributes',
   title: 'Weak attributes rare together',
@@ -847,6 +1006,13 @@ const JOINT_DETECTOR: Detector = {
   measure: () => null,
 };
 
+/** The lines a coordinated group brings to its cluster (docs/detectors.md lists each). */
+export const COORDINATION_DETECTORS: readonly Detector[] = [
+  COVERAGE_DETECTOR,
+  SOURCE_DETECTOR,
+  JOINT_DETECTOR,
+];
+
 const pctOf = (x: number): string => `${Math.round(100 * x)} %`;
 const strengthOf = (p: number): number => Math.min(30, -Math.log10(Math.max(p, 1e-300)));
 
@@ -854,43 +1020,57 @@ const strengthOf = (p: number): number => Math.min(30, -Math.log10(Math.max(p, 1
 export function coordinationResults(e: CoordinationEvidence): DetectorResult[] {
   const c = e.coverage;
   const jointP = Math.max(1e-300, 10 ** e.joint.log10p);
+  const sweep = `${e.members.length} accounts sending task-style prompts (${c.followUps} follow-ups in ${c.requests} requests) cover ${c.domains.length} of ${TOPIC_NAMES.length} capability domains between them (${c.domains.slice(0, 8).join(', ')})`;
+  const content: DetectorResult =
+    c.pattern === 'slices'
+      ? {
+          detector: COVERAGE_DETECTOR,
+          p: c.p,
+          strength: strengthOf(c.p),
+          measurement: {
+            stats: [{ kind: 'test', key: 'memberTopicOverlap', p: c.p, n: c.topicEvents }],
+            evidence: `${sweep}, yet each keeps to its own part: two of them share ${pctOf(c.overlap)} of their topics on average against ${pctOf(c.nullOverlap)} in random groups of ${c.tested} accounts of the same activity, their topic mixes lie ${c.spread.toFixed(2)} apart (mean squared distance) against ${c.nullSpread.toFixed(2)}, and ${pctOf(c.disjoint)} of pairs have almost no topic in common (at most ${pctOf(DISJOINT)}) against ${pctOf(c.nullDisjoint)}: the space is split between them`,
+            examples: e.examples,
+          },
+        }
+      : {
+          detector: SOURCE_DETECTOR,
+          p: c.p,
+          strength: strengthOf(c.p),
+          measurement: {
+            stats: [{ kind: 'test', key: 'memberSourceSpread', p: c.p, n: c.topicEvents }],
+            evidence: `${sweep}, and each sends a sample of the same task source: two members' prompt distributions lie ${c.sourceSpread.toFixed(3)} apart (squared distance of kernel mean embeddings, less what their sample sizes put there by chance; 0 for two samples of one source) against ${c.nullSourceSpread.toFixed(3)} in random groups of ${c.tested} accounts of the same activity, where each person asks about their own things; two of them share ${pctOf(c.overlap)} of their topics on average against ${pctOf(c.nullOverlap)}`,
+            examples: e.examples,
+          },
+        };
   return [
-    {
-      detector: COVERAGE_DETECTOR,
-      p: c.p,
-      strength: strengthOf(c.p),
-      measurement: {
-        stats: [{ kind: 'test', key: 'memberTopicOverlap', p: c.p, n: c.topicEvents }],
-        evidence: `${e.members.length} accounts sending task-style prompts (${c.followUps} follow-ups in ${c.requests} requests) cover ${c.domains.length} of ${TOPIC_NAMES.length} capability domains between them (${c.domains.slice(0, 8).join(', ')}), yet each keeps to its own part: two of them share ${pctOf(c.overlap)} of their topics on average against ${pctOf(c.nullOverlap)} in random groups of ${c.tested} accounts of the same activity, their topic mixes lie ${c.spread.toFixed(2)} apart (mean squared distance) against ${c.nullSpread.toFixed(2)}, and ${pctOf(c.disjoint)} of pairs have almost no topic in common (at most ${pctOf(DISJOINT)}) against ${pctOf(c.nullDisjoint)}: the space is split between them`,
-        examples: e.examples,
-      },
-    },
+    content,
     {
       detector: JOINT_DETECTOR,
       p: jointP,
       strength: strengthOf(jointP),
       measurement: {
         stats: [{ kind: 'test', key: 'jointWeakAttributes', p: jointP, n: e.joint.holders }],
-        evidence: `${e.joint.holders} accounts share ${e.joint.description}; ${e.joint.basis ?? 'from how common each is alone'}, ${e.joint.expected.toFixed(2)} would be expected${e.cohort ? cohortText(e.cohort) : ''}${e.fellows ? `. ${e.fellows.length} more, signed up outside that span, are linked (shared templates or set-up) into communities most of whose accounts are members, send only one-shot task prompts and are as narrow in topic as the members: members too` : ''}${e.recipe ? recipeText(e.recipe) : ''}`,
+        evidence: `${e.joint.holders} accounts share ${e.joint.description}; ${e.joint.basis ?? 'from how common each is alone'}, ${e.joint.expected.toFixed(2)} would be expected${e.cohort ? cohortText(e.cohort, c.pattern) : ''}${e.fellows ? `. ${e.fellows.length} more, signed up outside that span, are linked (shared templates or set-up) into communities most of whose accounts are members, send only one-shot task prompts and are ${likeText(c.pattern)}: members too` : ''}${e.recipe ? recipeText(e.recipe, c.pattern) : ''}`,
         examples: [],
       },
     },
   ];
 }
 
-function cohortText(c: CohortMates): string {
+function cohortText(c: CohortMates, pattern: CoordinationEvidence['coverage']['pattern']): string {
   const which = c.narrow
     ? 'send only one-shot task prompts and keep, as each member does, to one slice of the topics the members cover'
     : 'send only one-shot task prompts';
-  return `. Between ${c.from} and ${c.to}, when these signed up, ${c.taskStyle} of the ${c.signedUp} other accounts that signed up ${which}, where ${c.expected.toFixed(2)} would be expected from the share of such accounts among all; ${c.added.length} of them, as narrow in topic as the members, are members too`;
+  return `. Between ${c.from} and ${c.to}, when these signed up, ${c.taskStyle} of the ${c.signedUp} other accounts that signed up ${which}, where ${c.expected.toFixed(2)} would be expected from the share of such accounts among all; ${c.added.length} of them, ${likeText(pattern)}, are members too`;
 }
 
-function recipeText(r: RecipeMates): string {
+function recipeText(r: RecipeMates, pattern: CoordinationEvidence['coverage']['pattern']): string {
   const who = r.added.map(
     (a) =>
       `${a.id} (${a.templates.join(', ')}; as ${a.with.slice(0, 3).join(', ')}${a.with.length > 3 ? ` and ${a.with.length - 3} more` : ''})`,
   );
-  return `. Between ${r.from} and ${r.to} (the members' sign-ups widened by their mean gap on each side), ${r.found} of the ${r.signedUp} accounts in no cluster that signed up send only one-shot task prompts and re-use at least two of the members' prompt templates, where ${r.expected.toFixed(2)} would be expected from ${r.outsideFound} of the ${r.outside} that signed up outside that window (Poisson p = ${(10 ** r.log10p).toExponential(1)}); ${r.added.length} of them, whose templates are rare outside the window, are members too: ${who.join('; ')}`;
+  return `. Between ${r.from} and ${r.to} (the members' sign-ups widened by their mean gap on each side), ${r.found} of the ${r.signedUp} accounts in no cluster that signed up send only one-shot task prompts and re-use at least two of the members' prompt templates, where ${r.expected.toFixed(2)} would be expected from ${r.outsideFound} of the ${r.outside} that signed up outside that window (Poisson p = ${(10 ** r.log10p).toExponential(1)}); ${r.added.length} of them, whose templates are rare outside the window${pattern === 'one-source' ? ` and ${likeText(pattern)}` : ''}, are members too: ${who.join('; ')}`;
 }
 
 /** Sign-up windows a cohort is looked for in: an operator creates its accounts within days or weeks. */

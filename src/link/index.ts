@@ -9,4 +9,4 @@ export {
 } from './linkage.js';
 export { synchronisedPairs, type SyncLink } from './synchronised-activity.js';
 export { linkPopulation, type PopulationLinkage } from './population-linkage.js';
-export { coordinationResults } from './complementary-coverage.js';
+export { COORDINATION_DETECTORS, coordinationResults } from './complementary-coverage.js';

@@ -25,7 +25,7 @@ export interface PopulationLinkage {
   /** Every account in one of `groups`. */
   linked: Set<string>;
   /**
-   * Groups found through coordination (jointly rare weak attributes, complementary coverage),
+   * Groups found through coordination (jointly rare weak attributes, a task list shared out),
    * keyed by their first member: also in `groups`, with the evidence that formed them.
    */
   coordination: Map<string, CoordinationEvidence>;
