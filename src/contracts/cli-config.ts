@@ -63,6 +63,14 @@ const positive = z
   .int({ error: 'must be a whole number of at least 1' })
   .min(1, { error: 'must be a whole number of at least 1' });
 
+/**
+ * Matches `intel match` holds in memory (one per account, indicator and campaign): received
+ * indicators that match broadly would otherwise hold every account times every indicator. A match
+ * took about 720 bytes (1,000,000 accounts each matching one indicator), so the default holds
+ * about 350 MiB and the ceiling about 2.7 GiB, within Node's default heap on a 64-bit machine.
+ */
+export const MATCH_HITS = { default: 500_000, max: 4_000_000 } as const;
+
 const Duration = z
   .string()
   .regex(/^\d+(?:\.\d+)?(?:ms|s|m)?$/u, { error: 'must be a duration like 500ms, 30s or 2m' });
@@ -501,6 +509,13 @@ export const IntelMatchConfig = z.object({
   sightings: optionalText('write a bundle of STIX sightings to push back', 'file'),
   named: switchFlag('name this member on sightings, which are otherwise anonymous'),
   findings: optionalText('local findings: report which local clusters are shared campaigns', 'file'),
+  maxHits: positive
+    .max(MATCH_HITS.max, { error: `must be at most ${MATCH_HITS.max}` })
+    .default(MATCH_HITS.default)
+    .describe(
+      `most matches (account × indicator × campaign) held in memory, up to ${MATCH_HITS.max}; past it an account's further matches are counted, not recorded`,
+    )
+    .meta(flag({ value: 'n' })),
 });
 
 const psiState = text('your private PSI state (secret scalar; never send it)', 'file');

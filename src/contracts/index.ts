@@ -105,6 +105,7 @@ export {
   IntelExportConfig,
   IntelKeygenConfig,
   IntelMatchConfig,
+  MATCH_HITS,
   IntelPsiFinishConfig,
   IntelPsiRespondConfig,
   IntelPsiStartConfig,

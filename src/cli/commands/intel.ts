@@ -106,6 +106,7 @@ function registerMatch(intel: Command): void {
       ...(f.signals ? { signalsOut: f.signals } : {}),
       ...(f.sightings ? { sightingsOut: f.sightings } : {}),
       ...(f.findings ? { findings: f.findings } : {}),
+      maxHits: f.maxHits,
     });
     for (const c of r.clusters) out(`cluster ${c.clusterId} is ${c.campaignName} (${c.kinds.join(', ')})`);
     out(
@@ -140,7 +141,9 @@ function boundNote({
     timed.refused ? `; ${timed.refused} accounts' timed patterns not evaluated (state bound full)` : '',
     timed.late ? `; ${timed.late} requests out of time order left out of timed patterns` : '',
     untimed.refused ? `; ${untimed.refused} requests not counted for patterns (state bound full)` : '',
-    hitsRefused ? `; ${hitsRefused} accounts' matches not all recorded (match bound full)` : '',
+    hitsRefused
+      ? `; ${hitsRefused} accounts' matches not all recorded (match bound full; --max-hits raises it)`
+      : '',
   ].join('');
 }
 

@@ -5,6 +5,7 @@ import {
   type Findings,
   type Signal,
   type StixObject,
+  MATCH_HITS,
 } from '../../contracts/index.js';
 import { estimateJaccard, inPrefix, ipFamily, ipPrefix, signatureFromHex } from '../../text/index.js';
 import { keyedHashes, type CommunityKeyRing, type KeyedKind } from './community-key.js';
@@ -120,7 +121,7 @@ export const PATTERN_MATCH_LIMITS = { maxTerms: 100_000 } as const;
  * (a hostile or careless member's) would otherwise hold every account times every indicator.
  * Past it a new hit is not recorded — an account can only miss a match — and is reported.
  */
-export const MATCH_LIMITS = { maxHits: 500_000 } as const;
+export const MATCH_LIMITS: { readonly maxHits: number } = { maxHits: MATCH_HITS.default };
 
 /**
  * How a foreign pattern is used: the simple shapes by their fast paths (one lookup or prefix test,
@@ -271,7 +272,7 @@ export class IntelMatcher {
   private programTerms = 0;
   private readonly hits = new Map<string, Map<string, Hit>>();
   private hitsHeld = 0;
-  /** Accounts with a hit not recorded because MATCH_LIMITS.maxHits were held. */
+  /** Accounts with a hit not recorded because the hits bound (`limits.maxHits`) was held. */
   private readonly hitsRefusedAccounts = new Set<string>();
   get hitsRefused(): number {
     return this.hitsRefusedAccounts.size;
@@ -293,6 +294,8 @@ export class IntelMatcher {
     model?: ConfidenceModel,
     /** Members that sighted each object, from the hub (`ReceivedIntel.sightingCounts`). */
     hubSightings: ReadonlyMap<string, number> = new Map(),
+    /** `intel match --max-hits`; MATCH_LIMITS when not given. */
+    private readonly limits: { readonly maxHits: number } = MATCH_LIMITS,
   ) {
     const context: IndicatorContext = { ...indicatorLinks(received), model, hubSightings };
     let n = 0;
@@ -505,7 +508,7 @@ export class IntelMatcher {
     let m = this.hits.get(account);
     let h = m?.get(key);
     if (!h) {
-      if (this.hitsHeld >= MATCH_LIMITS.maxHits) {
+      if (this.hitsHeld >= this.limits.maxHits) {
         this.hitsRefusedAccounts.add(account);
         return;
       }

@@ -256,6 +256,8 @@ export interface MatchFlags {
   sightingsOut?: string;
   /** Local findings: which local clusters are which shared campaigns. */
   findings?: string;
+  /** Matches held in memory (`intel match --max-hits`); MATCH_LIMITS when not given. */
+  maxHits?: number;
 }
 
 /**
@@ -285,7 +287,7 @@ export async function matchLocal(f: MatchFlags): Promise<{
   timed: { refused: number; late: number };
   /** Untimed alternatives of patterns: requests not counted (state bound full). */
   untimed: { refused: number };
-  /** Accounts with a match not recorded (MATCH_LIMITS.maxHits held). */
+  /** Accounts with a match not recorded (the hits bound, `maxHits`, held). */
   hitsRefused: number;
 }> {
   const state = ReceivedIntel.open(f.state);
@@ -301,6 +303,7 @@ export async function matchLocal(f: MatchFlags): Promise<{
     new Date(),
     undefined,
     state.sightingCounts(),
+    f.maxHits === undefined ? undefined : { maxHits: f.maxHits },
   );
   for await (const a of accountsOf(f.accounts)) matcher.addAccount(a);
   for await (const e of readEvents(f.traffic)) matcher.addEvent(e);
