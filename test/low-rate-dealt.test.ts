@@ -8,8 +8,8 @@ import { corpora, corporaMissing } from './real-corpora.js';
 // A low-rate campaign whose operator deals one task list out to its accounts as it comes, instead
 // of giving each its own slice: every account sends a sample of the same list (Alpaca's
 // instructions), at a person's pace, sharing only weak attributes. No account is narrow and no two
-// lie apart in topic, so the partition test has nothing to see; the independent traffic's
-// campaign was of this kind and was found at 0-30 %. On main before this test the campaign was at
+// lie apart in topic, so the partition test has nothing to see (the likeliest reading of the
+// independent traffic's low-rate campaign, found there at 0-30 %). On main before this test it was at
 // monitor (0 % at review) in this run and in every corpus run with its tasks dealt.
 const SEED = 21;
 const CAMPAIGN = 'low-rate-coordinated';

@@ -23,9 +23,9 @@ export const LOW_RATE_CAMPAIGN = 'low-rate-coordinated';
  * capability taxonomy, or a categorised task list) into slices and gives each of a few dozen
  * accounts its own slice, so no two accounts overlap much while together they cover the space, or
  * deals its task list out to them as it comes, so each account sends a sample of the same list
- * (`dealtTasks` in truth.json `parameters`; the independent traffic's campaign did that). Each account
- * behaves like one person: a few task-style prompts on a working day, at office hours, rarely
- * asking for reasoning. What ties them together is weak: a VPN provider's network at sign-up, a
+ * (`dealtTasks` in truth.json `parameters`; what a generator drawing each account's prompts from
+ * one corpus produces). Each account behaves like one person: a few task-style prompts on a
+ * working day, at office hours, rarely asking for reasoning. What ties them together is weak: a VPN provider's network at sign-up, a
  * common SDK version, a sign-up cohort. Every one of these, and the content source, is drawn
  * per seed (see truth.json `parameters`).
  */
