@@ -144,7 +144,8 @@ export const ATLAS_TECHNIQUES: readonly (AtlasTechnique & { id: AtlasId })[] = [
     description: 'Create a proxy AI model by training on outputs harvested from the victim model.',
     tactic: T.attackStaging,
     mitigations: [M.restrictQueries, M.outputObfuscation],
-    evidence: 'capability sweeps: topic sweep, elicitation sweep, complementary coverage across members',
+    evidence:
+      'capability sweeps: topic sweep, elicitation sweep, complementary coverage or one task source across members',
   },
   {
     id: ATLAS.extractModel,
