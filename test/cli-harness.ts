@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
@@ -83,6 +83,31 @@ export async function simulatedMember(dir: string, seed: number): Promise<void> 
     '--no-progress',
   ]);
   await ok(['intel', 'community-key', '--id', 'isac-1', '--out', 'key.yaml']);
+}
+
+/**
+ * Received intel as `intel pull` keeps it, every object received at `receivedAt`, in `<dir>/state`,
+ * and a community key of `secretByte` repeated in `<dir>/ck.yaml`: what `intel match` reads.
+ */
+export function receivedIntel(
+  dir: string,
+  objects: readonly { id: string }[],
+  receivedAt: string,
+  secretByte: string,
+): { state: string; key: string } {
+  const state = path.join(dir, 'state');
+  mkdirSync(state);
+  writeFileSync(
+    path.join(state, 'received.json'),
+    JSON.stringify({
+      cursors: {},
+      objects: Object.fromEntries(objects.map((o) => [o.id, { received_at: receivedAt, object: o }])),
+      sightings: {},
+    }),
+  );
+  const key = path.join(dir, 'ck.yaml');
+  writeFileSync(key, `current: k1\nkeys:\n  - id: k1\n    secret: ${secretByte.repeat(32)}\n`);
+  return { state, key };
 }
 
 /** `intel export` of that member's findings, traffic and accounts as org-a; add --out or --dry-run. */

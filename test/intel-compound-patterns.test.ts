@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, runCli } from './cli-harness.js';
+import { ensureBuilt, receivedIntel, runCli } from './cli-harness.js';
 
 const UA = "network-traffic:extensions.'http-request-ext'.request_header.'User-Agent'";
 
@@ -146,20 +146,7 @@ describe('intel match on compound STIX patterns, on simulated traffic through th
         }),
       );
     });
-    const state = path.join(dir, 'state');
-    mkdirSync(state);
-    writeFileSync(
-      path.join(state, 'received.json'),
-      JSON.stringify({
-        cursors: {},
-        objects: Object.fromEntries(objects.map((o) => [o.id, { received_at: ts, object: o }])),
-        sightings: {},
-      }),
-    );
-    writeFileSync(
-      path.join(dir, 'ck.yaml'),
-      `current: k1\nkeys:\n  - id: k1\n    secret: ${'cd'.repeat(32)}\n`,
-    );
+    const { state, key } = receivedIntel(dir, objects, ts, 'cd');
     const signalsFile = path.join(dir, 'signals.json');
     const run = await runCli(
       [
@@ -170,7 +157,7 @@ describe('intel match on compound STIX patterns, on simulated traffic through th
         '--traffic',
         path.join(dir, 'sim', 'traffic.ndjson'),
         '--key',
-        path.join(dir, 'ck.yaml'),
+        key,
         '--member',
         'org-b',
         '--signals',

@@ -1,15 +1,16 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MATCH_HITS } from '../src/contracts/index.js';
-import { ensureBuilt, runCli } from './cli-harness.js';
+import { ensureBuilt, receivedIntel, runCli } from './cli-harness.js';
 
 // `intel match --max-hits`: the matches held in memory are bounded (received indicators that match
 // every account would otherwise hold every account times every indicator), and a member whose
 // traffic legitimately matches more sets the bound, within a ceiling, before any work starts.
 let dir: string;
 let state: string;
+let key: string;
 let accounts: number;
 
 beforeAll(async () => {
@@ -50,21 +51,7 @@ beforeAll(async () => {
     source_ref: ind.id,
     target_ref: campaign.id,
   }));
-  const objects: { id: string }[] = [campaign, ...indicators, ...relationships];
-  state = path.join(dir, 'state');
-  mkdirSync(state);
-  writeFileSync(
-    path.join(state, 'received.json'),
-    JSON.stringify({
-      cursors: {},
-      objects: Object.fromEntries(objects.map((o) => [o.id, { received_at: ts, object: o }])),
-      sightings: {},
-    }),
-  );
-  writeFileSync(
-    path.join(dir, 'ck.yaml'),
-    `current: k1\nkeys:\n  - id: k1\n    secret: ${'ef'.repeat(32)}\n`,
-  );
+  ({ state, key } = receivedIntel(dir, [campaign, ...indicators, ...relationships], ts, 'ef'));
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -78,7 +65,7 @@ const match = (...extra: string[]) =>
       '--traffic',
       path.join(dir, 'sim', 'traffic.ndjson'),
       '--key',
-      path.join(dir, 'ck.yaml'),
+      key,
       '--member',
       'org-b',
       ...extra,

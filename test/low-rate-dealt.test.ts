@@ -9,8 +9,8 @@ import { corpora, corporaMissing } from './real-corpora.js';
 // of giving each its own slice: every account sends a sample of the same list (Alpaca's
 // instructions), at a person's pace, sharing only weak attributes. No account is narrow and no two
 // lie apart in topic, so the partition test has nothing to see (the likeliest reading of the
-// independent traffic's low-rate campaign, found there at 0-30 %). On main before this test it was at
-// monitor (0 % at review) in this run and in every corpus run with its tasks dealt.
+// independent traffic's low-rate campaign, found there at 0-30 %). On the previous detector 2.8 % of
+// it was at review in this run, and 0-2 % of every dealt campaign on 54 small seeds.
 const SEED = 21;
 const CAMPAIGN = 'low-rate-coordinated';
 const skip = corporaMissing('the dealt low-rate campaign on the Alpaca corpus');
