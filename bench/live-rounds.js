@@ -1,0 +1,87 @@
+// How long serve's main thread is blocked by live detection's scoring rounds (issue 20): a serve
+// service in this process is given a small simulation's accounts and most of its events, then a
+// steady trickle of the rest while live detection re-scores on its own timer. A 2 ms timer on the
+// same event loop records every gap; each scoring round's gaps are what an enforcement lookup or
+// guardrail hook arriving then would wait. Run after `npm run build`:
+//   node bench/live-rounds.js [--seconds 40] [--rate 1000] [--seed 1] [--warm 60000] [--dist DIR]
+// --dist runs another build (e.g. main's, built in a folder inside this checkout) the same way.
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { arg } from './args.js';
+import { quantiles } from './quantiles.js';
+
+const SECONDS = Number(arg('seconds', 40));
+const RATE = Number(arg('rate', 1000));
+const SEED = Number(arg('seed', 1));
+const DIST = path.resolve(arg('dist', fileURLToPath(new URL('../dist', import.meta.url))));
+const { simulationStream } = await import(pathToFileURL(path.join(DIST, 'sim/index.js')).href);
+const { startService } = await import(pathToFileURL(path.join(DIST, 'server/index.js')).href);
+const { mkdtempSync, rmSync } = await import('node:fs');
+const { tmpdir } = await import('node:os');
+
+// Events are drawn from the simulation as they are fed, so this thread holds no more of them than
+// serve's main thread would (a heap of 100,000 events here made every major GC a stall of its own).
+const sim = simulationStream({ scale: 'small', seed: SEED });
+const events = sim.events();
+const take = (n) => {
+  const out = [];
+  for (let e = events.next(); !e.done; e = out.length < n ? events.next() : { done: true }) out.push(e.value);
+  return out;
+};
+const warm = Number(arg('warm', 60_000));
+const dir = mkdtempSync(path.join(tmpdir(), 'dg-bench-live-rounds-'));
+const service = await startService({
+  dataDir: dir,
+  port: 0,
+  logger: false,
+  adminKey: 'dg_benchLiveRounds_0123456789abcdef',
+});
+try {
+  await service.ready;
+  const live = service.ctx.live;
+  live.addAccounts(sim.accounts.map((a) => a.record));
+  for (let i = 0; i < warm; i += 500) {
+    live.addEvents(take(500));
+    await live.backpressure();
+  }
+  await live.refresh();
+  console.log(
+    `${path.relative(process.cwd(), DIST) || '.'}: ${warm} events and ${sim.accounts.length} accounts in; trickling ${RATE} events/s for ${SECONDS} s (load ${loadavg()[0].toFixed(1)})`,
+  );
+
+  const rounds = [];
+  const previous = live.onScoringRound;
+  live.onScoringRound = (s, ok) => {
+    rounds.push(performance.now());
+    previous?.(s, ok);
+  };
+  const gaps = [];
+  let last = performance.now();
+  const probe = setInterval(() => {
+    const now = performance.now();
+    gaps.push(now - last);
+    last = now;
+  }, 2);
+  const tick = 100;
+  const perTick = Math.max(1, Math.round((RATE * tick) / 1000));
+  const end = performance.now() + SECONDS * 1000;
+  for (let batch = take(perTick); performance.now() < end && batch.length > 0; batch = take(perTick)) {
+    live.addEvents(batch);
+    await new Promise((r) => setTimeout(r, tick));
+  }
+  clearInterval(probe);
+  const q = quantiles(gaps);
+  const over = (ms) => gaps.filter((g) => g >= ms).length;
+  const top = [...gaps]
+    .sort((a, b) => b - a)
+    .slice(0, 5)
+    .map((g) => g.toFixed(0));
+  console.log(
+    `rounds ${rounds.length}; loop gaps (2 ms timer) n=${gaps.length} p50 ${q.p50.toFixed(2)} p99 ${q.p99.toFixed(2)} max ${q.max.toFixed(1)} ms; ` +
+      `gaps >= 20 ms: ${over(20)}, >= 50 ms: ${over(50)}, >= 100 ms: ${over(100)}; longest ${top.join(', ')} ms; load ${loadavg()[0].toFixed(1)}`,
+  );
+} finally {
+  await service.close();
+  rmSync(dir, { recursive: true, force: true });
+}
