@@ -8,6 +8,7 @@ import { DetectionEngine } from '../findings/index.js';
 import { IngestReport, readInput, type PartitionChannel } from '../ingest/index.js';
 import { feedEngine } from './analyze-files.js';
 import { EngineThreadHost } from './engine-thread-host.js';
+import { FindingsDeltaDecoder } from './live/findings-delta.js';
 import {
   lineBatchTransfer,
   type EngineReply,
@@ -80,8 +81,61 @@ describe('the engine thread protocol', () => {
     expect(r.type).toBe('result');
     if (r.type !== 'result') return;
     expect(r.id).toBe(2);
-    expect(strip(r.findings)).toEqual(strip(want.findings));
-    expect(r.edges).toEqual(want.edges);
+    const got = new FindingsDeltaDecoder().decode(r.delta);
+    expect(strip(got.findings)).toEqual(strip(want.findings));
+    expect(got.edges).toEqual(want.edges);
+  });
+
+  it('live: each scoring round hands over only the findings that changed since the round the asker holds', async () => {
+    const local = new DetectionEngine();
+    const t = connect();
+    const decoder = new FindingsDeltaDecoder();
+    const accounts = Array.from({ length: 7 }, (_, i) => account(i));
+    t.send({ type: 'accounts', records: accounts });
+    for (const a of accounts) local.addAccount(a);
+    const round = async (id: number, events: ApiEvent[], base = decoder.round) => {
+      for (const e of events) local.addEvent(e);
+      t.send({ type: 'events', id: 1000 + id, events });
+      expect(await t.next()).toMatchObject({ type: 'ack', id: 1000 + id });
+      t.send({ type: 'analyze', id, rejectedLines: 0, base });
+      const r = await t.next();
+      if (r.type !== 'result') throw new Error(`expected a result, got ${r.type}`);
+      const got = decoder.decode(r.delta);
+      expect(strip(got.findings)).toEqual(strip(local.analyze().findings));
+      return { ...r.delta, got };
+    };
+    const first = await round(
+      1,
+      Array.from({ length: 300 }, (_, i) => event(i)),
+    );
+    expect(first.base).toBe(0);
+    expect(first.accounts.every((a) => typeof a !== 'string')).toBe(true);
+    // Nothing new: every finding is named, none copied.
+    const same = await round(2, []);
+    expect(same.base).toBe(first.round);
+    expect(same.accounts.length).toBe(7);
+    expect(same.accounts.every((a) => typeof a === 'string')).toBe(true);
+    // Events of one account: that account's finding comes whole; the others stay the objects held.
+    const one = await round(
+      3,
+      Array.from({ length: 40 }, (_, i) => ({ ...event(7 * (400 + i)), id: `more-${i}` })),
+    );
+    const changed = one.accounts.filter((a) => typeof a !== 'string');
+    expect(changed.map((a) => (a as { account_id: string }).account_id)).toContain('acct-0');
+    expect(changed.length).toBeLessThan(7);
+    for (const a of one.got.findings.accounts)
+      if (one.accounts.includes(a.account_id))
+        expect(a).toBe(same.got.findings.accounts.find((h) => h.account_id === a.account_id));
+    // An asker that holds another round (it lost one) gets everything whole, never a patch.
+    const whole = await round(4, [], 0);
+    expect(whole.base).toBe(0);
+    expect(whole.accounts.every((a) => typeof a !== 'string')).toBe(true);
+    const stale = await round(5, [], whole.round - 1);
+    expect(stale.base).toBe(0);
+    // A delta against a round the receiver does not hold is refused, and it then asks for all.
+    const fresh = new FindingsDeltaDecoder();
+    expect(() => fresh.decode({ ...same, base: 3, round: 4 })).toThrow(/round 3/);
+    expect(fresh.round).toBe(0);
   });
 
   it('skips and reports records the engine throws on, and answers a failed request with its id', async () => {

@@ -67,7 +67,7 @@ describe('event ports to the engine thread (serve hands stored events over from 
     const all = await replies(t, 5);
     expect(all.map((r) => r.type)).toEqual(['has', 'taken', 'has', 'taken', 'result']);
     const result = all[4]!;
-    expect(result.type === 'result' && result.id === 1 && result.findings.input.events).toBe(40);
+    expect(result.type === 'result' && result.id === 1 && result.delta.header.input.events).toBe(40);
   });
 
   it('reports events the engine throws on, and stops waiting when the port closes', async () => {
@@ -85,7 +85,7 @@ describe('event ports to the engine thread (serve hands stored events over from 
     expect((await replies(t, 3))[2]).toMatchObject({
       type: 'result',
       id: 2,
-      findings: { input: { events: 1 } },
+      delta: { header: { input: { events: 1 } } },
     });
   });
 });

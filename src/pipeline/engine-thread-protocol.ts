@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
-import type { AccountRecord, ApiEvent, DetectConfigInput, Findings } from '../contracts/index.js';
+import type { AccountRecord, ApiEvent, DetectConfigInput } from '../contracts/index.js';
 import type { PartitionState } from '../findings/index.js';
 import type { BatchResult, IngestOptions, LineBatch } from '../ingest/index.js';
-import type { LinkEdge, UnusableRecord } from './live/findings-engine.js';
+import type { UnusableRecord } from './live/findings-engine.js';
+import type { FindingsDelta } from './live/findings-delta.js';
 
 /**
  * The one worker-thread protocol: a DetectionEngine in a thread (engine-thread.ts), driven by the
@@ -40,9 +41,11 @@ export type EngineRequest =
   /**
    * Scores everything taken in. `handedOver`: events other threads had handed over on event ports
    * when this was asked; scoring waits until that many have arrived (ports are not ordered with
-   * this one), unless no event port is open any more.
+   * this one), unless no event port is open any more. `base`: the round of findings the asking
+   * thread holds, so the answer carries only what changed since (`FindingsDelta`); 0 or absent: none.
+   * `text`: the answer also carries the whole findings as JSON (for a stored snapshot).
    */
-  | { type: 'analyze'; id: number; rejectedLines: number; handedOver?: number }
+  | { type: 'analyze'; id: number; rejectedLines: number; handedOver?: number; base?: number; text?: boolean }
   /**
    * A port on which another thread (serve's ingest thread) posts events straight to this engine
    * (`EventPortMessage`), so they never pass through the thread that owns the engine.
@@ -60,7 +63,7 @@ export type EngineReply =
   | { type: 'unusable'; unusable: UnusableRecord[] }
   | { type: 'lines'; id: number; result: BatchResult }
   | { type: 'has'; id: number; has: boolean }
-  | { type: 'result'; id: number; findings: Findings; edges: LinkEdge[] }
+  | { type: 'result'; id: number; delta: FindingsDelta; text?: string }
   | { type: 'state'; id: number; state: PartitionState }
   /** The request with this id failed; the thread goes on. */
   | { type: 'error'; id: number; message: string };

@@ -40,8 +40,18 @@ describe('DecisionBook', () => {
     expect(seen.map((c) => c.account_id).sort()).toEqual(['a', 'b']);
 
     seen.length = 0;
+    const answered = book.get('a');
     await book.applyFindings(withCluster('act'), 2000);
     expect(seen).toEqual([]);
+    expect(book.get('a').updated_at).toBe(new Date(1000).toISOString());
+    // An unchanged decision keeps the answer it had (not rebuilt every scoring round) ...
+    expect(book.get('a')).toBe(answered);
+    // ... and a re-worded reason is taken in without counting as a change.
+    const reworded = withCluster('act');
+    reworded.clusters[0]!.score = 0.95;
+    await book.applyFindings(reworded, 2500);
+    expect(seen).toEqual([]);
+    expect(book.get('a').reason).toContain('score 0.95');
     expect(book.get('a').updated_at).toBe(new Date(1000).toISOString());
 
     await book.applyFindings(withCluster('review'), 3000);

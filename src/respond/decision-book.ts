@@ -1,6 +1,12 @@
 import type { CoreDb, DecisionRow } from '../store/index.js';
 import { loadDecisionRows, saveDecisionChanges } from '../store/index.js';
-import { Decision, type DecisionAction, type DecisionScope, type Findings } from '../contracts/index.js';
+import {
+  Decision,
+  yieldToEventLoop,
+  type DecisionAction,
+  type DecisionScope,
+  type Findings,
+} from '../contracts/index.js';
 import { defaultDecision, type DecisionChange } from './account-decision.js';
 import { evaluatePolicy, type PolicyDecision } from './evaluate-policy.js';
 import type { LoadedPolicy } from './response-policy.js';
@@ -83,6 +89,9 @@ export class DecisionBook {
   /** Re-derives policy decisions from new findings; persists and reports what changed. */
   async applyFindings(findings: Findings, now = Date.now()): Promise<DecisionChange[]> {
     const outcomes = evaluatePolicy(this.loaded.policy, findings);
+    // Reading the findings and updating the book are each one block of the thread that answers
+    // lookups; a turn of the event loop between them halves the longest. The book is read after it.
+    await yieldToEventLoop();
     const ids = new Set([...this.policyEntries.keys(), ...outcomes.keys()]);
     const before = new Map<string, Decision>();
     for (const id of ids) before.set(id, this.get(id, now));
@@ -94,6 +103,14 @@ export class DecisionBook {
       }
       const prev = this.policyEntries.get(id);
       const same = prev && sameOutcome(prev, o);
+      // Most rounds change few decisions: an unchanged one keeps its checked answer (no re-parse).
+      if (
+        same &&
+        prev.row.reason === o.reason &&
+        prev.row.expires_at === null &&
+        prev.row.updated_by === 'policy'
+      )
+        continue;
       const row: DecisionRow = {
         account_id: id,
         action: o.action,

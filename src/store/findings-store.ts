@@ -8,12 +8,21 @@ type Db = Kysely<CoreDatabase>;
 export async function saveFindingsSnapshot(
   db: Db,
   findings: Findings,
-  keep = 20,
-  now = Date.now(),
+  {
+    keep = 20,
+    now = Date.now(),
+    body = JSON.stringify(findings),
+  }: {
+    /** Snapshots kept, newest first. */
+    keep?: number;
+    now?: number;
+    /** The findings as JSON when the caller has it already (serve's engine thread writes it off the main thread). */
+    body?: string | undefined;
+  } = {},
 ): Promise<void> {
   await db
     .insertInto('findings_snapshots')
-    .values({ generated_at: findings.generated_at, created_at: now, body: JSON.stringify(findings) })
+    .values({ generated_at: findings.generated_at, created_at: now, body })
     .execute();
   const cutoff = await db
     .selectFrom('findings_snapshots')

@@ -161,7 +161,7 @@ describe.each(backends)('store repositories on %s', (dialect) => {
   it('keeps only the newest findings snapshots', async () => {
     const f = (n: number): Findings =>
       findingsOf({ accounts: [], clusters: [] }, { events: n, accounts: 0 }, `g${n}`);
-    for (let i = 0; i < 5; i++) await saveFindingsSnapshot(t.db, f(i), 2);
+    for (let i = 0; i < 5; i++) await saveFindingsSnapshot(t.db, f(i), { keep: 2 });
     expect((await latestFindingsSnapshot(t.db))?.generated_at).toBe('g4');
     const n = await t.db.selectFrom('findings_snapshots').select('id').execute();
     expect(n).toHaveLength(2);

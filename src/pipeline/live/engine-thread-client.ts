@@ -6,6 +6,7 @@ import {
   type DetectConfigInput,
 } from '../../contracts/index.js';
 import type { EngineResult, FindingsEngine, UnusableRecord } from './findings-engine.js';
+import { FindingsDeltaDecoder, type FindingsDelta } from './findings-delta.js';
 import {
   ENGINE_THREAD_URL,
   type EngineReply,
@@ -50,6 +51,8 @@ export class WorkerEngine implements FindingsEngine {
   private handedOverEvents = 0;
   private takenFromPorts = 0;
   onUnusable: ((u: UnusableRecord) => void) | undefined;
+  /** The newest scoring round's findings, which the worker hands over as changes only. */
+  private readonly rounds = new FindingsDeltaDecoder();
 
   /** `config` reaches the worker's engine as its workerData. */
   constructor(config: DetectConfigInput = {}) {
@@ -64,7 +67,7 @@ export class WorkerEngine implements FindingsEngine {
       const w = this.waiting.get(m.id);
       if (!w) return;
       this.waiting.delete(m.id);
-      if (m.type === 'result') w.resolve({ findings: m.findings, edges: m.edges });
+      if (m.type === 'result') this.resolveRound(w, m.delta, m.text);
       else if (m.type === 'error') w.reject(new Error(`detection failed in the engine worker: ${m.message}`));
       else w.reject(new Error(`the engine worker answered ${m.type}, not result`));
     });
@@ -122,7 +125,7 @@ export class WorkerEngine implements FindingsEngine {
     return new Promise((r) => this.drainWaiters.push(r));
   }
 
-  analyze(input: { rejectedLines?: number } = {}): Promise<EngineResult> {
+  analyze(input: { rejectedLines?: number; withText?: boolean } = {}): Promise<EngineResult> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -132,6 +135,8 @@ export class WorkerEngine implements FindingsEngine {
         id,
         rejectedLines: input.rejectedLines ?? 0,
         handedOver: this.handedOverEvents,
+        base: this.rounds.round,
+        ...(input.withText ? { text: true } : {}),
       } satisfies EngineRequest;
       this.enqueue(msg, (err) => {
         this.waiting.delete(id);
@@ -143,6 +148,20 @@ export class WorkerEngine implements FindingsEngine {
   async close(): Promise<void> {
     this.failure ??= new Error('engine worker closed');
     await this.worker.terminate();
+  }
+
+  private resolveRound(
+    w: { resolve: (r: EngineResult) => void; reject: (e: Error) => void },
+    d: FindingsDelta,
+    text: string | undefined,
+  ): void {
+    let result: EngineResult;
+    try {
+      result = this.rounds.decode(d);
+    } catch (err) {
+      return w.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    w.resolve(text === undefined ? result : { ...result, text });
   }
 
   private enqueue(msg: EngineRequest, onFail?: (err: string) => void): void {

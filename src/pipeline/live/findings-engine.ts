@@ -12,6 +12,8 @@ export interface LinkEdge {
 export interface EngineResult {
   findings: Findings;
   edges?: readonly LinkEdge[];
+  /** The findings as JSON, when asked for `withText` and the engine made it elsewhere (its own thread). */
+  text?: string;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface FindingsEngine {
   addBenignReference(accountId: string): void;
   addExternalSignals?(accountId: string, signals: Signal[]): void;
   /** Scores everything added so far; the full findings.v1 document plus linkage edges. */
-  analyze(input?: { rejectedLines?: number }): EngineResult | Promise<EngineResult>;
+  analyze(input?: { rejectedLines?: number; withText?: boolean }): EngineResult | Promise<EngineResult>;
   /** Resolves when it is safe to add more events without unbounded queueing (a worker thread); optional. */
   drain?(): Promise<void>;
   /**

@@ -15,7 +15,7 @@ const rankOf = (f: { strength?: number; score: number }): number => f.strength ?
 export class FindingsView {
   readonly accounts: AccountFinding[];
   readonly clusters: ClusterFinding[];
-  readonly signals: SignalItem[];
+  private signalList: SignalItem[] | undefined;
   private readonly accountById = new Map<string, AccountFinding>();
   private readonly clusterById = new Map<string, ClusterFinding>();
   private readonly clusterOfAccount = new Map<string, string>();
@@ -46,7 +46,14 @@ export class FindingsView {
       list.push(e);
       this.clusterEdges.set(c, list);
     }
-    this.signals = [
+  }
+
+  /**
+   * Every signal, strongest first: built when first asked for, not in each scoring round, which
+   * runs on the thread that answers enforcement lookups.
+   */
+  get signals(): readonly SignalItem[] {
+    this.signalList ??= [
       ...this.clusters.flatMap((c) =>
         c.signals.map((s) => ({ ...s, subject_type: 'cluster' as const, subject_id: c.cluster_id })),
       ),
@@ -54,6 +61,7 @@ export class FindingsView {
         a.signals.map((s) => ({ ...s, subject_type: 'account' as const, subject_id: a.account_id })),
       ),
     ].sort((x, y) => y.score - x.score);
+    return this.signalList;
   }
 
   static empty(): FindingsView {

@@ -1,7 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
-import type { AccountRecord, ApiEvent, Findings } from '../../contracts/index.js';
+import { yieldToEventLoop, type AccountRecord, type ApiEvent, type Findings } from '../../contracts/index.js';
 import type { DecisionBook } from '../../respond/index.js';
 import {
   allAccountRecords,
@@ -295,19 +295,28 @@ export class LiveDetection {
     this.dirty = false;
     const t0 = performance.now();
     const covered = this.stats.events;
+    const snapshotDue = !this.o.readOnly && Date.now() - this.lastSnapshot >= this.snapshotEveryMs;
     let result: Awaited<ReturnType<FindingsEngine['analyze']>>;
     try {
-      result = await this.o.engine.analyze({ rejectedLines: this.stats.rejected_lines });
+      result = await this.o.engine.analyze({
+        rejectedLines: this.stats.rejected_lines,
+        withText: snapshotDue,
+      });
     } catch (err) {
       this.onScoringRound?.((performance.now() - t0) / 1000, false);
       throw err;
     }
     this.scoredEvents = Math.max(this.scoredEvents, covered);
     const findings: Findings = result.findings;
+    // This thread answers enforcement lookups: the round's parts (indexing the findings, deriving
+    // decisions) each take their own turn of the event loop, so a lookup waits for one of them
+    // (each ~2–10 ms on small seed 1), not for the whole round (bench/live-rounds.js).
+    await yieldToEventLoop();
     this.current = new FindingsView(findings, result.edges);
     this.version++;
     this.lastRefreshMs = performance.now() - t0;
     this.onScoringRound?.(this.lastRefreshMs / 1000, true);
+    await yieldToEventLoop();
     const changes = await this.o.decisions.applyFindings(findings);
     this.log.info(
       {
@@ -318,9 +327,10 @@ export class LiveDetection {
       },
       'findings refreshed',
     );
-    if (!this.o.readOnly && Date.now() - this.lastSnapshot >= this.snapshotEveryMs) {
+    if (snapshotDue) {
+      await yieldToEventLoop();
       this.lastSnapshot = Date.now();
-      await saveFindingsSnapshot(this.o.db, findings);
+      await saveFindingsSnapshot(this.o.db, findings, { body: result.text });
     }
   }
 
