@@ -20,15 +20,14 @@ const { startService } = await import(pathToFileURL(path.join(DIST, 'server/inde
 const { mkdtempSync, rmSync } = await import('node:fs');
 const { tmpdir } = await import('node:os');
 
-// Events are drawn from the simulation as they are fed, so this thread holds no more of them than
-// serve's main thread would (a heap of 100,000 events here made every major GC a stall of its own).
+// The events are generated first and kept as their JSON lines, one string each: as objects, a
+// heap of 100,000 events made every major GC a stall of its own, and generating them while the
+// probe runs made the bench's own young-generation collections the longest gaps. Each is parsed
+// when fed, as serve's ingest parses a line, and is garbage soon after.
 const sim = simulationStream({ scale: 'small', seed: SEED });
-const events = sim.events();
-const take = (n) => {
-  const out = [];
-  for (let e = events.next(); !e.done; e = out.length < n ? events.next() : { done: true }) out.push(e.value);
-  return out;
-};
+const lines = Array.from(sim.events(), (e) => JSON.stringify(e));
+let next = 0;
+const take = (n) => lines.slice(next, (next += n)).map((l) => JSON.parse(l));
 const warm = Number(arg('warm', 60_000));
 const dir = mkdtempSync(path.join(tmpdir(), 'dg-bench-live-rounds-'));
 const service = await startService({
