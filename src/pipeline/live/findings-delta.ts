@@ -5,7 +5,7 @@ import type { EngineResult, LinkEdge } from './findings-engine.js';
 /**
  * A scoring round's findings as the engine's thread hands them to serve's main thread: only the
  * findings that changed since the round the main thread already holds. Handing the whole document
- * over every round (3.4 MB for small seed 1's 2,037 accounts) blocked the main thread for ~100 ms
+ * over every round (2.4 MB of JSON for small seed 1's 2,037 accounts) blocked the main thread for ~100 ms
  * while it was deserialised and, a little later, collected — the tail an enforcement lookup or a
  * guardrail hook arriving then waited out (bench/live-rounds.js). Unchanged findings stay the
  * objects the main thread already has, so they are neither copied nor turned into garbage.
