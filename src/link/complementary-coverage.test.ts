@@ -418,6 +418,14 @@ describe("low-rate accounts that re-use the members' prompt templates", () => {
     }
     expect(text).toContain(`Between ${g!.recipe!.from} and ${g!.recipe!.to}`);
     expect(text).toMatch(/Poisson p = \d\.\de-\d+/);
+    // The joint count's expectation is how many members may be there by chance (1.2 here); the
+    // reviewer is told so when it rounds to one or more, and not when it does not.
+    expect(Math.round(g!.joint.expected)).toBe(1);
+    expect(text).toContain(
+      'so about 1 of them may hold it by chance: each member is checked on its own before any action',
+    );
+    const rare = { ...g!, joint: { ...g!.joint, expected: 0.3 } };
+    expect(coordinationResults(rare)[1]!.measurement.evidence).not.toContain('by chance');
   });
 
   // The adversary's view: an operator that wants an innocent account swept in can only use a

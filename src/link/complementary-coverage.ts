@@ -1051,11 +1051,23 @@ export function coordinationResults(e: CoordinationEvidence): DetectorResult[] {
       strength: strengthOf(jointP),
       measurement: {
         stats: [{ kind: 'test', key: 'jointWeakAttributes', p: jointP, n: e.joint.holders }],
-        evidence: `${e.joint.holders} accounts share ${e.joint.description}; ${e.joint.basis ?? 'from how common each is alone'}, ${e.joint.expected.toFixed(2)} would be expected${e.cohort ? cohortText(e.cohort, c.pattern) : ''}${e.fellows ? `. ${e.fellows.length} more, signed up outside that span, are linked (shared templates or set-up) into communities most of whose accounts are members, send only one-shot task prompts and are ${likeText(c.pattern)}: members too` : ''}${e.recipe ? recipeText(e.recipe, c.pattern) : ''}`,
+        evidence: `${e.joint.holders} accounts share ${e.joint.description}; ${e.joint.basis ?? 'from how common each is alone'}, ${e.joint.expected.toFixed(2)} would be expected${byChance(e.joint.expected)}${e.cohort ? cohortText(e.cohort, c.pattern) : ''}${e.fellows ? `. ${e.fellows.length} more, signed up outside that span, are linked (shared templates or set-up) into communities most of whose accounts are members, send only one-shot task prompts and are ${likeText(c.pattern)}: members too` : ''}${e.recipe ? recipeText(e.recipe, c.pattern) : ''}`,
         examples: [],
       },
     },
   ];
+}
+
+/**
+ * What the expectation means for the members: as many holders as chance predicts are likely people
+ * who happen to share the combination (every ordinary account a coordinated group put at review on
+ * the seed-task corpus runs, corpus seeds 21–24, was one), so the reviewer checks each on its own.
+ */
+function byChance(expected: number): string {
+  const n = Math.round(expected);
+  return n >= 1
+    ? `, so about ${n} of them may hold it by chance: each member is checked on its own before any action`
+    : '';
 }
 
 function cohortText(c: CohortMates, pattern: CoordinationEvidence['coverage']['pattern']): string {
