@@ -2,10 +2,12 @@
 // service in this process is given a small simulation's accounts and most of its events, then a
 // steady trickle of the rest while live detection re-scores on its own timer. A 2 ms timer on the
 // same event loop records every gap; each scoring round's gaps are what an enforcement lookup or
-// guardrail hook arriving then would wait. Run after `npm run build`:
+// guardrail hook arriving then would wait; the thread's garbage collections are counted beside
+// them, so a gap can be told from a collection in it. Run after `npm run build`:
 //   node bench/live-rounds.js [--seconds 40] [--rate 1000] [--seed 1] [--warm 60000] [--dist DIR]
 // --dist runs another build (e.g. main's, built in a folder inside this checkout) the same way.
 import { loadavg } from 'node:os';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { arg } from './args.js';
@@ -56,12 +58,21 @@ try {
     previous?.(s, ok);
   };
   const gaps = [];
+  const long = [];
   let last = performance.now();
   const probe = setInterval(() => {
     const now = performance.now();
     gaps.push(now - last);
+    if (now - last >= 25) long.push([last, now]);
     last = now;
   }, 2);
+  // This thread's garbage collections, to tell a round's own work from a collection in the gaps.
+  const collections = [];
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      collections.push({ at: e.startTime, ms: e.duration, kind: e.detail?.kind });
+  });
+  gc.observe({ entryTypes: ['gc'] });
   const tick = 100;
   const perTick = Math.max(1, Math.round((RATE * tick) / 1000));
   const end = performance.now() + SECONDS * 1000;
@@ -70,6 +81,7 @@ try {
     await new Promise((r) => setTimeout(r, tick));
   }
   clearInterval(probe);
+  gc.disconnect();
   const q = quantiles(gaps);
   const over = (ms) => gaps.filter((g) => g >= ms).length;
   const top = [...gaps]
@@ -79,6 +91,14 @@ try {
   console.log(
     `rounds ${rounds.length}; loop gaps (2 ms timer) n=${gaps.length} p50 ${q.p50.toFixed(2)} p99 ${q.p99.toFixed(2)} max ${q.max.toFixed(1)} ms; ` +
       `gaps >= 20 ms: ${over(20)}, >= 50 ms: ${over(50)}, >= 100 ms: ${over(100)}; longest ${top.join(', ')} ms; load ${loadavg()[0].toFixed(1)}`,
+  );
+  const young = collections.filter((c) => c.kind === constants.NODE_PERFORMANCE_GC_MINOR);
+  const inGap = ([from, to]) => collections.filter((c) => c.at >= from && c.at <= to);
+  const withGc = long.filter((g) => inGap(g).length > 0);
+  console.log(
+    `collections on this thread: ${collections.length} (${young.length} young-generation, longest ${Math.max(0, ...young.map((c) => c.ms)).toFixed(1)} ms), ` +
+      `${collections.reduce((a, c) => a + c.ms, 0).toFixed(0)} ms in all; gaps >= 25 ms: ${long.length}, ${withGc.length} of them holding a collection ` +
+      `(${withGc.reduce((a, g) => a + inGap(g).reduce((b, c) => b + c.ms, 0), 0).toFixed(0)} of their ${long.reduce((a, [f, t]) => a + t - f, 0).toFixed(0)} ms)`,
   );
 } finally {
   await service.close();
