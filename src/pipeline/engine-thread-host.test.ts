@@ -8,7 +8,7 @@ import { DetectionEngine } from '../findings/index.js';
 import { IngestReport, readInput, type PartitionChannel } from '../ingest/index.js';
 import { feedEngine } from './analyze-files.js';
 import { EngineThreadHost } from './engine-thread-host.js';
-import { FindingsDeltaDecoder } from './live/findings-delta.js';
+import { FindingsDeltaDecoder, unpackEdges } from './live/findings-delta.js';
 import {
   lineBatchTransfer,
   type EngineReply,
@@ -83,7 +83,7 @@ describe('the engine thread protocol', () => {
     expect(r.id).toBe(2);
     const got = new FindingsDeltaDecoder().decode(r.delta);
     expect(strip(got.findings)).toEqual(strip(want.findings));
-    expect(got.edges).toEqual(want.edges);
+    expect(unpackEdges(got.packedEdges!)).toEqual(want.edges);
   });
 
   it('live: each scoring round hands over only the findings that changed since the round the asker holds', async () => {

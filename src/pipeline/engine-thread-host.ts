@@ -9,7 +9,7 @@ import type {
   EventPortMessage,
 } from './engine-thread-protocol.js';
 import type { UnusableRecord } from './live/findings-engine.js';
-import { FindingsDeltaEncoder } from './live/findings-delta.js';
+import { FindingsDeltaEncoder, packedEdgesTransfer } from './live/findings-delta.js';
 
 const messageOf = (err: unknown): string =>
   err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -158,6 +158,7 @@ export class EngineThreadHost {
     }
     // The partition state's kernel sums are moved, not copied.
     if (reply.type === 'state') this.reply(reply, [reply.state.kernels.buffer as ArrayBuffer]);
+    else if (reply.type === 'result') this.reply(reply, packedEdgesTransfer(reply.delta.edges));
     else this.reply(reply);
   }
 }

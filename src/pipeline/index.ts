@@ -19,6 +19,8 @@ export type {
   UnusableRecord,
 } from './live/findings-engine.js';
 export { LiveDetection, type HandedOff } from './live/live-detection.js';
+export { FindingsView } from './live/findings-view.js';
+export { packEdges, unpackEdges, type PackedEdges } from './live/findings-delta.js';
 export {
   DEFAULT_TOPOLOGY,
   consumerOf,

@@ -20,8 +20,84 @@ export interface FindingsDelta {
   /** In the findings' order: a finding that changed since `base`, or the id of one that did not. */
   accounts: (AccountFinding | string)[];
   clusters: (ClusterFinding | string)[];
-  edges: readonly LinkEdge[];
+  edges: PackedEdges;
 }
+
+/**
+ * Linkage edges as columns of numbers beside a table of strings. They change every round (their
+ * weights follow the population), and as objects — small seed 1's 6,500 edges, six heap objects
+ * each — they were half of what serve's main thread collected after a round
+ * (bench/live-rounds.js). Packed, they move between threads without copying and become objects
+ * only for the cluster an analyst opens (`FindingsView.edgesOf`).
+ */
+export interface PackedEdges {
+  /** Account ids, each once. */
+  ids: string[];
+  /** Per edge: its ends (indexes into `ids`), its weight, and its kinds (an index into `kindSets`). */
+  source: Uint32Array;
+  target: Uint32Array;
+  weight: Float64Array;
+  kinds: Uint32Array;
+  /** Distinct kind lists, as JSON arrays. */
+  kindSets: string[];
+}
+
+export function packEdges(edges: readonly LinkEdge[]): PackedEdges {
+  const ids: string[] = [];
+  const index = new Map<string, number>();
+  const idOf = (id: string): number => {
+    let i = index.get(id);
+    if (i === undefined) {
+      i = ids.push(id) - 1;
+      index.set(id, i);
+    }
+    return i;
+  };
+  const kindSets: string[] = [];
+  const kindIndex = new Map<string, number>();
+  const packed: PackedEdges = {
+    ids,
+    source: new Uint32Array(edges.length),
+    target: new Uint32Array(edges.length),
+    weight: new Float64Array(edges.length),
+    kinds: new Uint32Array(edges.length),
+    kindSets,
+  };
+  edges.forEach((e, i) => {
+    packed.source[i] = idOf(e.source);
+    packed.target[i] = idOf(e.target);
+    packed.weight[i] = e.weight;
+    const key = JSON.stringify(e.kinds);
+    let k = kindIndex.get(key);
+    if (k === undefined) {
+      k = kindSets.push(key) - 1;
+      kindIndex.set(key, k);
+    }
+    packed.kinds[i] = k;
+  });
+  return packed;
+}
+
+/** The edges `keep` accepts (by their ends' ids), as objects; all of them without `keep`. */
+export function unpackEdges(p: PackedEdges, keep?: (source: string, target: string) => boolean): LinkEdge[] {
+  const out: LinkEdge[] = [];
+  for (let i = 0; i < p.source.length; i++) {
+    const source = p.ids[p.source[i]!]!;
+    const target = p.ids[p.target[i]!]!;
+    if (keep && !keep(source, target)) continue;
+    out.push({
+      source,
+      target,
+      weight: p.weight[i]!,
+      kinds: JSON.parse(p.kindSets[p.kinds[i]!]!) as string[],
+    });
+  }
+  return out;
+}
+
+/** The buffers of packed edges, moved (not copied) to the receiving thread. */
+export const packedEdgesTransfer = (p: PackedEdges): ArrayBuffer[] =>
+  [p.source, p.target, p.weight, p.kinds].map((a) => a.buffer as ArrayBuffer);
 
 /**
  * The handing thread's side: remembers a digest of each finding it handed over, to tell what
@@ -51,7 +127,7 @@ export class FindingsDeltaEncoder {
       header,
       accounts: a.items,
       clusters: c.items,
-      edges: result.edges ?? [],
+      edges: packEdges(result.edges ?? []),
     };
   }
 }
@@ -92,7 +168,7 @@ export class FindingsDeltaDecoder {
       this.accounts = new Map(accounts.map((a) => [a.account_id, a]));
       this.clusters = new Map(clusters.map((c) => [c.cluster_id, c]));
       this.round = d.round;
-      return { findings: { ...d.header, accounts, clusters }, edges: d.edges };
+      return { findings: { ...d.header, accounts, clusters }, packedEdges: d.edges };
     } catch (err) {
       this.round = 0;
       throw err;

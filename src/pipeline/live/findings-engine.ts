@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { AccountRecord, ApiEvent, Findings, Signal } from '../../contracts/index.js';
+import type { PackedEdges } from './findings-delta.js';
 
 /** A linkage edge between two accounts, with the attribute kinds they share. */
 export interface LinkEdge {
@@ -12,6 +13,8 @@ export interface LinkEdge {
 export interface EngineResult {
   findings: Findings;
   edges?: readonly LinkEdge[];
+  /** The same edges packed, as an engine in another thread hands them over (`findings-delta.ts`). */
+  packedEdges?: PackedEdges;
   /** The findings as JSON, when asked for `withText` and the engine made it elsewhere (its own thread). */
   text?: string;
 }

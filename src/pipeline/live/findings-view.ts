@@ -1,5 +1,6 @@
 import type { AccountFinding, ClusterFinding, Findings, Level, Signal } from '../../contracts/index.js';
 import type { LinkEdge } from './findings-engine.js';
+import { unpackEdges, type PackedEdges } from './findings-delta.js';
 
 export interface SignalItem extends Signal {
   subject_type: 'account' | 'cluster';
@@ -21,9 +22,12 @@ export class FindingsView {
   private readonly clusterOfAccount = new Map<string, string>();
   private readonly clusterEdges = new Map<string, LinkEdge[]>();
 
+  /** Edges as the engine's thread handed them over, unpacked per cluster when asked for. */
+  private readonly packed: PackedEdges | undefined;
+
   constructor(
     readonly findings: Findings,
-    edges: readonly LinkEdge[] = [],
+    edges: readonly LinkEdge[] | PackedEdges = [],
   ) {
     this.accounts = [...findings.accounts].sort((a, b) =>
       byScore({ score: rankOf(a), id: a.account_id }, { score: rankOf(b), id: b.account_id }),
@@ -39,7 +43,11 @@ export class FindingsView {
     for (const a of this.accounts)
       if (a.cluster_id && !this.clusterOfAccount.has(a.account_id))
         this.clusterOfAccount.set(a.account_id, a.cluster_id);
-    for (const e of edges) {
+    if (!Array.isArray(edges)) {
+      this.packed = edges as PackedEdges;
+      return;
+    }
+    for (const e of edges as readonly LinkEdge[]) {
       const c = this.clusterOfAccount.get(e.source);
       if (!c || this.clusterOfAccount.get(e.target) !== c) continue;
       const list = this.clusterEdges.get(c) ?? [];
@@ -84,7 +92,15 @@ export class FindingsView {
 
   /** Linkage edges inside a cluster, when the engine reported them. */
   edgesOf(clusterId: string): readonly LinkEdge[] | undefined {
-    return this.clusterEdges.get(clusterId);
+    if (this.packed && !this.clusterEdges.has(clusterId) && this.clusterById.has(clusterId)) {
+      const inCluster = (id: string) => this.clusterOfAccount.get(id) === clusterId;
+      this.clusterEdges.set(
+        clusterId,
+        unpackEdges(this.packed, (s, t) => inCluster(s) && inCluster(t)),
+      );
+    }
+    const list = this.clusterEdges.get(clusterId);
+    return list?.length ? list : undefined;
   }
 
   clusterOf(accountId: string): string | null {

@@ -312,7 +312,7 @@ export class LiveDetection {
     // decisions) each take their own turn of the event loop, so a lookup waits for one of them
     // (each ~2–10 ms on small seed 1), not for the whole round (bench/live-rounds.js).
     await yieldToEventLoop();
-    this.current = new FindingsView(findings, result.edges);
+    this.current = new FindingsView(findings, result.packedEdges ?? result.edges);
     this.version++;
     this.lastRefreshMs = performance.now() - t0;
     this.onScoringRound?.(this.lastRefreshMs / 1000, true);
