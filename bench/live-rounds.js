@@ -6,7 +6,8 @@
 // them, so a gap can be told from a collection in it. Run after `npm run build`:
 //   node bench/live-rounds.js [--seconds 40] [--rate 1000] [--seed 1] [--warm 60000] [--dist DIR]
 // --dist runs another build (e.g. main's, built in a folder inside this checkout) the same way.
-import { loadavg } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,8 +20,6 @@ const SEED = Number(arg('seed', 1));
 const DIST = path.resolve(arg('dist', fileURLToPath(new URL('../dist', import.meta.url))));
 const { simulationStream } = await import(pathToFileURL(path.join(DIST, 'sim/index.js')).href);
 const { startService } = await import(pathToFileURL(path.join(DIST, 'server/index.js')).href);
-const { mkdtempSync, rmSync } = await import('node:fs');
-const { tmpdir } = await import('node:os');
 
 // The events are generated first and kept as their JSON lines, one string each: as objects, a
 // heap of 100,000 events made every major GC a stall of its own, and generating them while the

@@ -24,10 +24,10 @@ export interface FindingsDelta {
 }
 
 /**
- * Linkage edges as columns of numbers beside a table of strings. They change every round (their
- * weights follow the population), and as objects — small seed 1's 6,500 edges, six heap objects
- * each — they were half of what serve's main thread collected after a round
- * (bench/live-rounds.js). Packed, they move between threads without copying and become objects
+ * Linkage edges as columns of numbers beside a table of strings. Most of them change in most rounds
+ * (their weights follow the population), so a delta would carry them anyway, and as objects — ~8,800
+ * on small seed 1 after 60,000 events, about six heap objects each — they were half of what serve's
+ * main thread collected after a round (bench/live-rounds.js). Packed, they move between threads without copying and become objects
  * only for the cluster an analyst opens (`FindingsView.edgesOf`).
  */
 export interface PackedEdges {
